@@ -1,0 +1,38 @@
+import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { awsRuntime } from '../../src/aws/settings.js';
+import type { PlanOptions } from '../../src/core/engine.js';
+import type { Logger } from '../../src/core/provider.js';
+import { providers } from '../../src/providers/index.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+
+export const repoRoot = resolve(import.meta.dirname, '..', '..');
+export const quietLog: Logger = { debug() {}, info() {}, warn() {} };
+
+/** The demo account every example policy is written against, as a fresh copy. */
+export function exampleAccount(): unknown {
+  return JSON.parse(readFileSync(join(repoRoot, 'policies/examples/sandbox-account.json'), 'utf8'));
+}
+
+export async function startExampleSandbox(): Promise<Sandbox> {
+  return startSandbox({ state: exampleAccount() as never });
+}
+
+/** A temporary copy of policies/examples, so tests can edit policies without touching the repository. */
+export function copyExamples(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'charter-examples-'));
+  cpSync(join(repoRoot, 'policies/examples'), join(dir, 'policies/examples'), { recursive: true });
+  return dir;
+}
+
+/** Engine options against a sandbox; rate limits lifted so tests stay fast (the benchmark keeps them). */
+export function sandboxOptions(sandbox: Sandbox, cwd: string, paths: string[] = ['policies/examples']): PlanOptions {
+  return {
+    cwd,
+    paths,
+    providers,
+    salt: { repository: 'acme/mail', pullRequest: 7 },
+    runtime: awsRuntime({ endpoint: sandbox.endpoint, requestsPerSecond: { route53: 1000, acm: 1000, cloudfront: 1000, s3: 1000 } }, quietLog),
+  };
+}

@@ -1,0 +1,894 @@
+/**
+ * A stateful fake of the GitHub REST API endpoints Charter uses, served by `node:http` on 127.0.0.1 with an
+ * ephemeral port. It answers the way api.github.com does: JSON bodies, 201/204/404/422 status codes,
+ * `Link` headers (rel="next", "last", "first", "prev") for pages that honour `per_page` (default 30,
+ * at most 100) and `page`. State is in memory: seed it, inspect it, inject faults, and read back every
+ * request (method, path, query, body).
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FakeUser {
+  login: string;
+  type: 'User' | 'Bot';
+}
+
+export interface FakeLabel {
+  name: string;
+  color: string;
+  description: string | null;
+}
+
+export interface FakeComment {
+  id: number;
+  issueNumber: number;
+  body: string;
+  user: FakeUser;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface FakeIssue {
+  number: number;
+  title: string;
+  body: string | null;
+  state: 'open' | 'closed';
+  stateReason: string | null;
+  labels: string[];
+  user: FakeUser;
+  createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+}
+
+export interface FakePull {
+  number: number;
+  title: string;
+  state: 'open' | 'closed';
+  labels: string[];
+  headSha: string;
+  headRef: string;
+  baseRef: string;
+  mergeCommitSha: string | null;
+  mergedAt: string | null;
+  user: FakeUser;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface FakeCheckRun {
+  id: number;
+  name: string;
+  headSha: string;
+  status: string;
+  conclusion: string | null;
+  output: { title?: string; summary?: string; text?: string; annotations: unknown[] };
+}
+
+export interface FakeRepo {
+  id: number;
+  owner: string;
+  name: string;
+  defaultBranch: string;
+  labels: FakeLabel[];
+  issues: FakeIssue[];
+  pulls: FakePull[];
+  comments: FakeComment[];
+  /** Commit SHA → numbers of the pull requests associated with it. */
+  commitPulls: Map<string, number[]>;
+  checkRuns: FakeCheckRun[];
+}
+
+export interface RecordedRequest {
+  method: string;
+  /** Path and query as sent, e.g. `/repos/acme/infra/issues/7/comments?per_page=100&page=3`. */
+  url: string;
+  /** Path without the query. */
+  path: string;
+  query: Record<string, string>;
+  /** Parsed JSON body, when there was one. */
+  body: unknown;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export interface SeedPull {
+  number?: number;
+  title?: string;
+  state?: 'open' | 'closed';
+  labels?: string[];
+  headSha?: string;
+  headRef?: string;
+  baseRef?: string;
+  mergeCommitSha?: string | null;
+  mergedAt?: string | null;
+  user?: string;
+  /** Commits associated with this pull request (besides the merge commit, which is always associated). */
+  commits?: string[];
+}
+
+export interface SeedIssue {
+  number?: number;
+  title: string;
+  body?: string | null;
+  state?: 'open' | 'closed';
+  labels?: string[];
+  user?: string;
+}
+
+export interface SeedComment {
+  issueNumber: number;
+  body: string;
+  user?: string;
+}
+
+export interface SeedRepo {
+  /** `owner/name`. */
+  fullName: string;
+  defaultBranch?: string;
+  labels?: Array<string | Partial<FakeLabel> & { name: string }>;
+  pulls?: SeedPull[];
+  issues?: SeedIssue[];
+  comments?: SeedComment[];
+}
+
+export interface FakeGitHubSeed {
+  repos?: SeedRepo[];
+  /** When set, every request must send `Authorization: token <token>` (or `Bearer`), else 401. */
+  token?: string;
+  /** Login that authors what the API creates (comments, issues); `github-actions[bot]` by default. */
+  login?: string;
+  /** Start of the fake clock (each write advances it by one second); 2024-01-01T00:00:00Z by default. */
+  now?: string;
+}
+
+export interface Fault {
+  method?: string;
+  /** Matched against the path without the query. */
+  path: string | RegExp;
+  status: number;
+  message?: string;
+  /** How many matching requests fail; 1 by default. */
+  times?: number;
+}
+
+function user(login: string): FakeUser {
+  return { login, type: login.endsWith('[bot]') ? 'Bot' : 'User' };
+}
+
+/** The fake's state, with helpers to seed and look things up. */
+export class FakeGitHubState {
+  readonly repos = new Map<string, FakeRepo>();
+  readonly faults: Array<Required<Pick<Fault, 'status' | 'times'>> & Fault> = [];
+  login: string;
+  private clock: number;
+  private nextId = 1000;
+
+  constructor(seed: FakeGitHubSeed = {}) {
+    this.login = seed.login ?? 'github-actions[bot]';
+    this.clock = Date.parse(seed.now ?? '2024-01-01T00:00:00Z');
+    for (const repo of seed.repos ?? []) this.addRepo(repo);
+  }
+
+  /** Current fake time; every call advances the clock by one second. */
+  tick(): string {
+    const now = new Date(this.clock).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    this.clock += 1000;
+    return now;
+  }
+
+  id(): number {
+    return this.nextId++;
+  }
+
+  addRepo(seed: SeedRepo): FakeRepo {
+    const [owner, name] = seed.fullName.split('/');
+    const repo: FakeRepo = {
+      id: this.id(),
+      owner,
+      name,
+      defaultBranch: seed.defaultBranch ?? 'main',
+      labels: [],
+      issues: [],
+      pulls: [],
+      comments: [],
+      commitPulls: new Map(),
+      checkRuns: [],
+    };
+    this.repos.set(seed.fullName.toLowerCase(), repo);
+    for (const label of seed.labels ?? []) {
+      const l = typeof label === 'string' ? { name: label } : label;
+      repo.labels.push({ name: l.name, color: l.color ?? 'ededed', description: l.description ?? null });
+    }
+    for (const pull of seed.pulls ?? []) this.addPull(seed.fullName, pull);
+    for (const issue of seed.issues ?? []) this.addIssue(seed.fullName, issue);
+    for (const comment of seed.comments ?? []) this.addComment(seed.fullName, comment.issueNumber, comment.body, comment.user);
+    return repo;
+  }
+
+  repo(fullName: string): FakeRepo {
+    const repo = this.repos.get(fullName.toLowerCase());
+    if (!repo) throw new Error(`fake GitHub has no repository ${fullName}`);
+    return repo;
+  }
+
+  /** Issues and pull requests share one number sequence per repository. */
+  nextNumber(repo: FakeRepo): number {
+    return Math.max(0, ...repo.issues.map((i) => i.number), ...repo.pulls.map((p) => p.number)) + 1;
+  }
+
+  addPull(fullName: string, seed: SeedPull): FakePull {
+    const repo = this.repo(fullName);
+    const number = seed.number ?? this.nextNumber(repo);
+    const now = this.tick();
+    const mergedAt = seed.mergedAt === undefined ? null : seed.mergedAt;
+    const pull: FakePull = {
+      number,
+      title: seed.title ?? `Pull request ${number}`,
+      state: seed.state ?? (mergedAt ? 'closed' : 'open'),
+      labels: [...(seed.labels ?? [])],
+      headSha: seed.headSha ?? `${'a'.repeat(38)}${String(number).padStart(2, '0')}`.slice(-40),
+      headRef: seed.headRef ?? `feature-${number}`,
+      baseRef: seed.baseRef ?? repo.defaultBranch,
+      mergeCommitSha: seed.mergeCommitSha ?? null,
+      mergedAt,
+      user: user(seed.user ?? 'octocat'),
+      createdAt: now,
+      updatedAt: now,
+    };
+    repo.pulls.push(pull);
+    for (const label of pull.labels) this.ensureLabel(repo, label);
+    const commits = [...(seed.commits ?? []), pull.headSha, ...(pull.mergeCommitSha ? [pull.mergeCommitSha] : [])];
+    for (const sha of commits) this.associate(fullName, sha, number);
+    return pull;
+  }
+
+  /** Associates a commit with a pull request (what `GET /repos/{o}/{r}/commits/{sha}/pulls` lists). */
+  associate(fullName: string, sha: string, number: number): void {
+    const repo = this.repo(fullName);
+    const list = repo.commitPulls.get(sha) ?? [];
+    if (!list.includes(number)) list.push(number);
+    repo.commitPulls.set(sha, list);
+  }
+
+  addIssue(fullName: string, seed: SeedIssue): FakeIssue {
+    const repo = this.repo(fullName);
+    const now = this.tick();
+    const state = seed.state ?? 'open';
+    const issue: FakeIssue = {
+      number: seed.number ?? this.nextNumber(repo),
+      title: seed.title,
+      body: seed.body ?? null,
+      state,
+      stateReason: state === 'closed' ? 'completed' : null,
+      labels: [...(seed.labels ?? [])],
+      user: user(seed.user ?? 'octocat'),
+      createdAt: now,
+      updatedAt: now,
+      closedAt: state === 'closed' ? now : null,
+    };
+    repo.issues.push(issue);
+    for (const label of issue.labels) this.ensureLabel(repo, label);
+    return issue;
+  }
+
+  addComment(fullName: string, issueNumber: number, body: string, login?: string): FakeComment {
+    const repo = this.repo(fullName);
+    const now = this.tick();
+    const comment: FakeComment = { id: this.id(), issueNumber, body, user: user(login ?? 'octocat'), createdAt: now, updatedAt: now };
+    repo.comments.push(comment);
+    return comment;
+  }
+
+  /** Adds `count` comments with bodies from `body(i)`. */
+  addComments(fullName: string, issueNumber: number, count: number, body: (i: number) => string = (i) => `comment ${i + 1}`): void {
+    for (let i = 0; i < count; i++) this.addComment(fullName, issueNumber, body(i));
+  }
+
+  commentsOn(fullName: string, issueNumber: number): FakeComment[] {
+    return this.repo(fullName).comments.filter((c) => c.issueNumber === issueNumber);
+  }
+
+  /** Makes the next `times` requests matching `fault` fail with `status`. */
+  fail(fault: Fault): void {
+    this.faults.push({ ...fault, times: fault.times ?? 1 });
+  }
+
+  ensureLabel(repo: FakeRepo, name: string): FakeLabel {
+    let label = repo.labels.find((l) => l.name.toLowerCase() === name.toLowerCase());
+    if (!label) repo.labels.push((label = { name, color: 'ededed', description: null }));
+    return label;
+  }
+}
+
+export interface FakeGitHub {
+  /** Base URL to use as Octokit's `baseUrl` (GITHUB_API_URL). */
+  url: string;
+  state: FakeGitHubState;
+  requests: RecordedRequest[];
+  close(): Promise<void>;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly errors?: unknown[],
+  ) {
+    super(message);
+  }
+}
+
+const DOCS = 'https://docs.github.com/rest';
+
+type Handler = (ctx: RequestContext) => { status: number; body?: unknown; headers?: Record<string, string> };
+
+interface RequestContext {
+  params: string[];
+  query: Record<string, string>;
+  body: Record<string, unknown>;
+  url: URL;
+  base: string;
+}
+
+export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGitHub> {
+  const state = new FakeGitHubState(seed);
+  const requests: RecordedRequest[] = [];
+  let base = '';
+
+  // ------------------------------------------------------------------------------------------------
+  // JSON shapes, as api.github.com returns them (the fields Charter and Octokit users commonly read)
+
+  const userJson = (u: FakeUser) => ({
+    login: u.login,
+    id: [...u.login].reduce((n, c) => (n * 31 + c.charCodeAt(0)) % 1_000_000, 7),
+    type: u.type,
+    site_admin: false,
+  });
+  const repoUrl = (repo: FakeRepo) => `${base}/repos/${repo.owner}/${repo.name}`;
+  const htmlUrl = (repo: FakeRepo) => `https://github.com/${repo.owner}/${repo.name}`;
+  const labelJson = (repo: FakeRepo, name: string) => {
+    const label = repo.labels.find((l) => l.name.toLowerCase() === name.toLowerCase()) ?? { name, color: 'ededed', description: null };
+    return {
+      id: [...label.name].reduce((n, c) => (n * 31 + c.charCodeAt(0)) % 1_000_000, 11),
+      name: label.name,
+      color: label.color,
+      description: label.description,
+      default: false,
+      url: `${repoUrl(repo)}/labels/${encodeURIComponent(label.name)}`,
+    };
+  };
+  const commentJson = (repo: FakeRepo, c: FakeComment) => ({
+    id: c.id,
+    node_id: `IC_${c.id}`,
+    url: `${repoUrl(repo)}/issues/comments/${c.id}`,
+    html_url: `${htmlUrl(repo)}/issues/${c.issueNumber}#issuecomment-${c.id}`,
+    issue_url: `${repoUrl(repo)}/issues/${c.issueNumber}`,
+    body: c.body,
+    user: userJson(c.user),
+    created_at: c.createdAt,
+    updated_at: c.updatedAt,
+    author_association: c.user.type === 'Bot' ? 'NONE' : 'MEMBER',
+  });
+  const issueJson = (repo: FakeRepo, i: FakeIssue) => ({
+    id: i.number + repo.id * 10_000,
+    node_id: `I_${repo.id}_${i.number}`,
+    number: i.number,
+    title: i.title,
+    body: i.body,
+    state: i.state,
+    state_reason: i.stateReason,
+    labels: i.labels.map((l) => labelJson(repo, l)),
+    user: userJson(i.user),
+    comments: repo.comments.filter((c) => c.issueNumber === i.number).length,
+    created_at: i.createdAt,
+    updated_at: i.updatedAt,
+    closed_at: i.closedAt,
+    url: `${repoUrl(repo)}/issues/${i.number}`,
+    html_url: `${htmlUrl(repo)}/issues/${i.number}`,
+  });
+  const pullAsIssueJson = (repo: FakeRepo, p: FakePull) => ({
+    id: p.number + repo.id * 10_000,
+    node_id: `PR_${repo.id}_${p.number}`,
+    number: p.number,
+    title: p.title,
+    body: null,
+    state: p.state,
+    state_reason: null,
+    labels: p.labels.map((l) => labelJson(repo, l)),
+    user: userJson(p.user),
+    comments: repo.comments.filter((c) => c.issueNumber === p.number).length,
+    created_at: p.createdAt,
+    updated_at: p.updatedAt,
+    closed_at: p.state === 'closed' ? (p.mergedAt ?? p.updatedAt) : null,
+    url: `${repoUrl(repo)}/issues/${p.number}`,
+    html_url: `${htmlUrl(repo)}/pull/${p.number}`,
+    pull_request: {
+      url: `${repoUrl(repo)}/pulls/${p.number}`,
+      html_url: `${htmlUrl(repo)}/pull/${p.number}`,
+      merged_at: p.mergedAt,
+    },
+  });
+  const pullJson = (repo: FakeRepo, p: FakePull) => ({
+    id: p.number + repo.id * 10_000,
+    node_id: `PR_${repo.id}_${p.number}`,
+    number: p.number,
+    state: p.state,
+    title: p.title,
+    user: userJson(p.user),
+    labels: p.labels.map((l) => labelJson(repo, l)),
+    draft: false,
+    head: { label: `${repo.owner}:${p.headRef}`, ref: p.headRef, sha: p.headSha },
+    base: { label: `${repo.owner}:${p.baseRef}`, ref: p.baseRef, sha: 'b'.repeat(40) },
+    merge_commit_sha: p.mergeCommitSha,
+    merged_at: p.mergedAt,
+    created_at: p.createdAt,
+    updated_at: p.updatedAt,
+    closed_at: p.state === 'closed' ? (p.mergedAt ?? p.updatedAt) : null,
+    url: `${repoUrl(repo)}/pulls/${p.number}`,
+    html_url: `${htmlUrl(repo)}/pull/${p.number}`,
+  });
+  const checkRunJson = (repo: FakeRepo, r: FakeCheckRun) => ({
+    id: r.id,
+    name: r.name,
+    head_sha: r.headSha,
+    status: r.status,
+    conclusion: r.conclusion,
+    output: { title: r.output.title ?? null, summary: r.output.summary ?? null, annotations_count: r.output.annotations.length },
+    url: `${repoUrl(repo)}/check-runs/${r.id}`,
+    html_url: `${htmlUrl(repo)}/runs/${r.id}`,
+  });
+
+  // ------------------------------------------------------------------------------------------------
+  // Helpers
+
+  const findRepo = (owner: string, name: string): FakeRepo => {
+    const repo = state.repos.get(`${owner}/${name}`.toLowerCase());
+    if (!repo) throw new HttpError(404, 'Not Found');
+    return repo;
+  };
+  const findIssueOrPull = (repo: FakeRepo, n: string) => {
+    const number = Number(n);
+    const issue = repo.issues.find((i) => i.number === number);
+    const pull = repo.pulls.find((p) => p.number === number);
+    if (!issue && !pull) throw new HttpError(404, 'Not Found');
+    return { issue, pull, number };
+  };
+  const findComment = (repo: FakeRepo, id: string) => {
+    const comment = repo.comments.find((c) => c.id === Number(id));
+    if (!comment) throw new HttpError(404, 'Not Found');
+    return comment;
+  };
+  const invalid = (resource: string, field: string, code = 'missing_field'): never => {
+    throw new HttpError(422, 'Validation Failed', [{ resource, code, field }]);
+  };
+  const requireString = (body: Record<string, unknown>, field: string, resource: string): string => {
+    const value = body[field];
+    if (typeof value !== 'string' || (field !== 'body' && value === '')) invalid(resource, field);
+    return value as string;
+  };
+  const labelsFrom = (value: unknown): string[] => {
+    if (!Array.isArray(value)) return [];
+    return value.map((l) => (typeof l === 'string' ? l : String((l as { name?: unknown }).name ?? '')));
+  };
+
+  /** One page of `items` with GitHub's `Link` header. */
+  const paginate = <T>(ctx: RequestContext, items: T[], map: (item: T) => unknown) => {
+    const perPage = Math.min(100, Math.max(1, Number.parseInt(ctx.query.per_page ?? '30', 10) || 30));
+    const page = Math.max(1, Number.parseInt(ctx.query.page ?? '1', 10) || 1);
+    const last = Math.max(1, Math.ceil(items.length / perPage));
+    const pageItems = items.slice((page - 1) * perPage, page * perPage);
+    const link = (p: number, rel: string) => {
+      const url = new URL(`${ctx.base}${ctx.url.pathname}${ctx.url.search}`);
+      url.searchParams.set('per_page', String(perPage));
+      url.searchParams.set('page', String(p));
+      return `<${url.href}>; rel="${rel}"`;
+    };
+    const links: string[] = [];
+    if (page > 1) links.push(link(Math.min(page - 1, last), 'prev'));
+    if (page < last) links.push(link(page + 1, 'next'), link(last, 'last'));
+    if (page > 1) links.push(link(1, 'first'));
+    return {
+      status: 200,
+      body: pageItems.map(map),
+      headers: links.length ? { link: links.join(', ') } : undefined,
+    };
+  };
+
+  const byNumber = (a: { number: number }, b: { number: number }) => a.number - b.number;
+
+  // ------------------------------------------------------------------------------------------------
+  // Routes
+
+  const routes: Array<[method: string, pattern: RegExp, handler: Handler]> = [
+    [
+      'GET',
+      /^\/repos\/([^/]+)\/([^/]+)$/,
+      ({ params }) => {
+        const repo = findRepo(params[0], params[1]);
+        return {
+          status: 200,
+          body: {
+            id: repo.id,
+            name: repo.name,
+            full_name: `${repo.owner}/${repo.name}`,
+            owner: { login: repo.owner },
+            default_branch: repo.defaultBranch,
+            private: true,
+            html_url: htmlUrl(repo),
+          },
+        };
+      },
+    ],
+    // Issue comments
+    [
+      'GET',
+      /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/,
+      (ctx) => {
+        const repo = findRepo(ctx.params[0], ctx.params[1]);
+        const { number } = findIssueOrPull(repo, ctx.params[2]);
+        const since = ctx.query.since ? Date.parse(ctx.query.since) : undefined;
+        const comments = repo.comments
+          .filter((c) => c.issueNumber === number && (since === undefined || Date.parse(c.updatedAt) >= since))
+          .sort((a, b) => a.id - b.id);
+        return paginate(ctx, comments, (c) => commentJson(repo, c));
+      },
+    ],
+    [
+      'POST',
+      /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/,
+      (ctx) => {
+        const repo = findRepo(ctx.params[0], ctx.params[1]);
+        const { number } = findIssueOrPull(repo, ctx.params[2]);
+        const body = requireString(ctx.body, 'body', 'IssueComment');
+        if (body.length > 65_536) invalid('IssueComment', 'body', 'custom');
+        const comment = state.addComment(`${repo.owner}/${repo.name}`, number, body, state.login);
+        return { status: 201, body: commentJson(repo, comment) };
+      },
+    ],
+    [
+      'GET',
+      /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/,
+      ({ params }) => {
+        const repo = findRepo(params[0], params[1]);
+        return { status: 200, body: commentJson(repo, findComment(repo, params[2])) };
+      },
+    ],
+    [
+      'PATCH',
+      /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/,
+      (ctx) => {
+        const repo = findRepo(ctx.params[0], ctx.params[1]);
+        const comment = findComment(repo, ctx.params[2]);
+        const body = requireString(ctx.body, 'body', 'IssueComment');
+        if (body.length > 65_536) invalid('IssueComment', 'body', 'custom');
+        comment.body = body;
+        comment.updatedAt = state.tick();
+        return { status: 200, body: commentJson(repo, comment) };
+      },
+    ],
+    [
+      'DELETE',
+      /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/,
+      ({ params }) => {
+        const repo = findRepo(params[0], params[1]);
+        const comment = findComment(repo, params[2]);
+        repo.comments.splice(repo.comments.indexOf(comment), 1);
+        return { status: 204 };
+      },
+    ],
+    // Issues (the list includes pull requests, as on GitHub)
+    [
+      'GET',
+      /^\/repos\/([^/]+)\/([^/]+)\/issues$/,
+      (ctx) => {
+        const repo = findRepo(ctx.params[0], ctx.params[1]);
+        const wanted = (ctx.query.labels ?? '')
+          .split(',')
+          .map((l) => l.trim().toLowerCase())
+          .filter(Boolean);
+        const stateFilter = ctx.query.state ?? 'open';
+        const sort = ctx.query.sort ?? 'created';
+        const direction = ctx.query.direction ?? 'desc';
+        const all = [
+          ...repo.issues.map((i) => ({ number: i.number, state: i.state, labels: i.labels, created: i.createdAt, updated: i.updatedAt, json: () => issueJson(repo, i) })),
+          ...repo.pulls.map((p) => ({ number: p.number, state: p.state, labels: p.labels, created: p.createdAt, updated: p.updatedAt, json: () => pullAsIssueJson(repo, p) })),
+        ]
+          .filter((i) => stateFilter === 'all' || i.state === stateFilter)
+          .filter((i) => wanted.every((w) => i.labels.some((l) => l.toLowerCase() === w)))
+          .sort((a, b) => {
+            const key = sort === 'updated' ? 'updated' : 'created';
+            const order = a[key].localeCompare(b[key]) || a.number - b.number;
+            return direction === 'asc' ? order : -order;
+          });
+        return paginate(ctx, all, (i) => i.json());
+      },
+    ],
+    [
+      'POST',
+      /^\/repos\/([^/]+)\/([^/]+)\/issues$/,
+      (ctx) => {
+        const repo = findRepo(ctx.params[0], ctx.params[1]);
+        const title = requireString(ctx.body, 'title', 'Issue');
+        const body = typeof ctx.body.body === 'string' ? ctx.body.body : null;
+        if (body && body.length > 65_536) invalid('Issue', 'body', 'custom');
+        const issue = state.addIssue(`${repo.owner}/${repo.name}`, { title, body, labels: labelsFrom(ctx.body.labels), user: state.login });
+        return { status: 201, body: issueJson(repo, issue) };
+      },
+    ],
+    [
+      'GET',
+      /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)$/,
+      ({ params }) => {
+        const repo = findRepo(params[0], params[1]);
+        const { issue, pull } = findIssueOrPull(repo, params[2]);
+        return { status: 200, body: issue ? issueJson(repo, issue) : pullAsIssueJson(repo, pull as FakePull) };
+      },
+    ],
+    [
+      'PATCH',
+      /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)$/,
+      (ctx) => {
+        const repo = findRepo(ctx.params[0], ctx.params[1]);
+        const { issue, pull } = findIssueOrPull(repo, ctx.params[2]);
+        const now = state.tick();
+        const b = ctx.body;
+        if (b.state !== undefined && b.state !== 'open' && b.state !== 'closed') invalid('Issue', 'state', 'invalid');
+        if (issue) {
+          if (typeof b.title === 'string') issue.title = b.title;
+          if (typeof b.body === 'string' || b.body === null) {
+            if (typeof b.body === 'string' && b.body.length > 65_536) invalid('Issue', 'body', 'custom');
+            issue.body = b.body;
+          }
+          if (Array.isArray(b.labels)) issue.labels = labelsFrom(b.labels);
+          if (b.state === 'closed' && issue.state === 'open') {
+            issue.state = 'closed';
+            issue.closedAt = now;
+            issue.stateReason = typeof b.state_reason === 'string' ? b.state_reason : 'completed';
+          } else if (b.state === 'open' && issue.state === 'closed') {
+            issue.state = 'open';
+            issue.closedAt = null;
+            issue.stateReason = 'reopened';
+          }
+          issue.updatedAt = now;
+          return { status: 200, body: issueJson(repo, issue) };
+        }
+        const p = pull as FakePull;
+        if (typeof b.title === 'string') p.title = b.title;
+        if (Array.isArray(b.labels)) p.labels = labelsFrom(b.labels);
+        p.updatedAt = now;
+        return { status: 200, body: pullAsIssueJson(repo, p) };
+      },
+    ],
+    // Labels
+    [
+      'GET',
+      /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/labels$/,
+      (ctx) => {
+        const repo = findRepo(ctx.params[0], ctx.params[1]);
+        const { issue, pull } = findIssueOrPull(repo, ctx.params[2]);
+        return paginate(ctx, (issue ?? (pull as FakePull)).labels, (l) => labelJson(repo, l));
+      },
+    ],
+    [
+      'POST',
+      /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/labels$/,
+      (ctx) => {
+        const repo = findRepo(ctx.params[0], ctx.params[1]);
+        const { issue, pull } = findIssueOrPull(repo, ctx.params[2]);
+        const target = issue ?? (pull as FakePull);
+        for (const name of labelsFrom(ctx.body.labels)) {
+          if (!target.labels.some((l) => l.toLowerCase() === name.toLowerCase())) target.labels.push(name);
+        }
+        return { status: 200, body: target.labels.map((l) => labelJson(repo, l)) };
+      },
+    ],
+    [
+      'GET',
+      /^\/repos\/([^/]+)\/([^/]+)\/labels$/,
+      (ctx) => {
+        const repo = findRepo(ctx.params[0], ctx.params[1]);
+        return paginate(ctx, repo.labels, (l) => labelJson(repo, l.name));
+      },
+    ],
+    [
+      'GET',
+      /^\/repos\/([^/]+)\/([^/]+)\/labels\/([^/]+)$/,
+      ({ params }) => {
+        const repo = findRepo(params[0], params[1]);
+        const name = decodeURIComponent(params[2]);
+        const label = repo.labels.find((l) => l.name.toLowerCase() === name.toLowerCase());
+        if (!label) throw new HttpError(404, 'Not Found');
+        return { status: 200, body: labelJson(repo, label.name) };
+      },
+    ],
+    [
+      'POST',
+      /^\/repos\/([^/]+)\/([^/]+)\/labels$/,
+      (ctx) => {
+        const repo = findRepo(ctx.params[0], ctx.params[1]);
+        const name = requireString(ctx.body, 'name', 'Label');
+        if (repo.labels.some((l) => l.name.toLowerCase() === name.toLowerCase())) invalid('Label', 'name', 'already_exists');
+        const color = typeof ctx.body.color === 'string' ? ctx.body.color.replace(/^#/, '') : 'ededed';
+        if (!/^[0-9a-fA-F]{6}$/.test(color)) invalid('Label', 'color', 'invalid');
+        repo.labels.push({ name, color, description: typeof ctx.body.description === 'string' ? ctx.body.description : null });
+        return { status: 201, body: labelJson(repo, name) };
+      },
+    ],
+    // Pull requests
+    [
+      'GET',
+      /^\/repos\/([^/]+)\/([^/]+)\/pulls$/,
+      (ctx) => {
+        const repo = findRepo(ctx.params[0], ctx.params[1]);
+        const wanted = ctx.query.state ?? 'open';
+        const pulls = repo.pulls.filter((p) => wanted === 'all' || p.state === wanted).sort(byNumber).reverse();
+        return paginate(ctx, pulls, (p) => pullJson(repo, p));
+      },
+    ],
+    [
+      'GET',
+      /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/,
+      ({ params }) => {
+        const repo = findRepo(params[0], params[1]);
+        const pull = repo.pulls.find((p) => p.number === Number(params[2]));
+        if (!pull) throw new HttpError(404, 'Not Found');
+        return { status: 200, body: pullJson(repo, pull) };
+      },
+    ],
+    [
+      'GET',
+      /^\/repos\/([^/]+)\/([^/]+)\/commits\/([^/]+)\/pulls$/,
+      (ctx) => {
+        const repo = findRepo(ctx.params[0], ctx.params[1]);
+        const sha = ctx.params[2];
+        if (!/^[0-9a-f]{7,40}$/i.test(sha)) throw new HttpError(422, `No commit found for SHA: ${sha}`);
+        const numbers = repo.commitPulls.get(sha) ?? [];
+        const pulls = repo.pulls.filter((p) => numbers.includes(p.number)).sort(byNumber);
+        return paginate(ctx, pulls, (p) => pullJson(repo, p));
+      },
+    ],
+    // Check runs
+    [
+      'POST',
+      /^\/repos\/([^/]+)\/([^/]+)\/check-runs$/,
+      (ctx) => {
+        const repo = findRepo(ctx.params[0], ctx.params[1]);
+        const name = requireString(ctx.body, 'name', 'CheckRun');
+        const headSha = requireString(ctx.body, 'head_sha', 'CheckRun');
+        const run: FakeCheckRun = {
+          id: state.id(),
+          name,
+          headSha,
+          status: typeof ctx.body.status === 'string' ? ctx.body.status : 'queued',
+          conclusion: typeof ctx.body.conclusion === 'string' ? ctx.body.conclusion : null,
+          output: { annotations: [] },
+        };
+        if (run.conclusion) run.status = 'completed';
+        applyOutput(run, ctx.body.output);
+        repo.checkRuns.push(run);
+        return { status: 201, body: checkRunJson(repo, run) };
+      },
+    ],
+    [
+      'PATCH',
+      /^\/repos\/([^/]+)\/([^/]+)\/check-runs\/(\d+)$/,
+      (ctx) => {
+        const repo = findRepo(ctx.params[0], ctx.params[1]);
+        const run = repo.checkRuns.find((r) => r.id === Number(ctx.params[2]));
+        if (!run) throw new HttpError(404, 'Not Found');
+        if (typeof ctx.body.status === 'string') run.status = ctx.body.status;
+        if (typeof ctx.body.conclusion === 'string') {
+          run.conclusion = ctx.body.conclusion;
+          run.status = 'completed';
+        }
+        applyOutput(run, ctx.body.output);
+        return { status: 200, body: checkRunJson(repo, run) };
+      },
+    ],
+  ];
+
+  function applyOutput(run: FakeCheckRun, output: unknown): void {
+    if (!output || typeof output !== 'object') return;
+    const o = output as Record<string, unknown>;
+    if (typeof o.title === 'string') run.output.title = o.title;
+    if (typeof o.summary === 'string') run.output.summary = o.summary;
+    if (typeof o.text === 'string') run.output.text = o.text;
+    if (Array.isArray(o.annotations)) {
+      if (o.annotations.length > 50) invalid('CheckRun', 'annotations', 'too_many');
+      run.output.annotations.push(...o.annotations);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // Server
+
+  const send = (res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}) => {
+    const text = body === undefined ? '' : JSON.stringify(body);
+    res.writeHead(status, {
+      ...(body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' }),
+      'x-github-media-type': 'github.v3; format=json',
+      'x-ratelimit-limit': '5000',
+      'x-ratelimit-remaining': '4999',
+      ...headers,
+    });
+    res.end(text);
+  };
+
+  const readBody = (req: IncomingMessage) =>
+    new Promise<string>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      req.on('error', reject);
+    });
+
+  const server = createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const raw = await readBody(req);
+      let parsed: unknown;
+      let badJson = false;
+      if (raw) {
+        try {
+          parsed = JSON.parse(raw);
+        } catch {
+          badJson = true;
+        }
+      }
+      const method = (req.method ?? 'GET').toUpperCase();
+      const query = Object.fromEntries(url.searchParams.entries());
+      requests.push({ method, url: `${url.pathname}${url.search}`, path: url.pathname, query, body: parsed, headers: req.headers });
+
+      try {
+        if (seed.token !== undefined) {
+          const auth = req.headers.authorization ?? '';
+          const match = /^(?:token|bearer)\s+(.+)$/i.exec(auth);
+          if (!match || match[1] !== seed.token) throw new HttpError(401, 'Bad credentials');
+        }
+        if (badJson) throw new HttpError(400, 'Problems parsing JSON');
+        const faultIndex = state.faults.findIndex(
+          (f) =>
+            (!f.method || f.method.toUpperCase() === method) &&
+            (typeof f.path === 'string' ? f.path === url.pathname : f.path.test(url.pathname)),
+        );
+        if (faultIndex >= 0) {
+          const fault = state.faults[faultIndex];
+          if (--fault.times <= 0) state.faults.splice(faultIndex, 1);
+          throw new HttpError(fault.status, fault.message ?? 'Injected fault');
+        }
+        const pathMatches = routes.filter(([, pattern]) => pattern.test(url.pathname));
+        const route = pathMatches.find(([m]) => m === method);
+        if (!route) throw new HttpError(pathMatches.length ? 405 : 404, pathMatches.length ? 'Method Not Allowed' : 'Not Found');
+        const params = (route[1].exec(url.pathname) ?? []).slice(1).map((p) => decodeURIComponent(p));
+        const body = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+        const result = route[2]({ params, query, body, url, base });
+        send(res, result.status, result.body, result.headers);
+      } catch (error) {
+        if (error instanceof HttpError) {
+          send(res, error.status, {
+            message: error.message,
+            ...(error.errors ? { errors: error.errors } : {}),
+            documentation_url: DOCS,
+            status: String(error.status),
+          });
+        } else {
+          send(res, 500, { message: error instanceof Error ? error.message : String(error) });
+        }
+      }
+    })();
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url: base,
+    state,
+    requests,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * Charter's benchmark (issue floors, printed as JSON; not a timed test):
+ * - cold start of `node dist/cli.js validate policies/examples` (median of 15 runs; floor 300 ms)
+ * - validating 1,000 EmailSecurity documents (floor 1.5 s)
+ * - planning 100 domains over 10 hosted zones on the sandbox: API calls per service and operation
+ *   (floor: one record listing per 300 records per zone plus one zone lookup pass), and the wall time with
+ *   50 ms latency per call against the lower bound set by Route 53's 5 requests/second (floor: within 2×).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { awsRuntime } from '../src/aws/settings.js';
+import { plan, validate } from '../src/core/engine.js';
+import { providers } from '../src/providers/index.js';
+import { startSandbox } from '../src/sandbox/index.js';
+
+const quiet = { debug() {}, info() {}, warn() {} };
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function coldStart(): { runsMs: number[]; medianMs: number } {
+  const runsMs: number[] = [];
+  for (let i = 0; i < 15; i++) {
+    const t = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, ['dist/cli.js', 'validate', 'policies/examples'], { encoding: 'utf8' });
+    runsMs.push(Number(process.hrtime.bigint() - t) / 1e6);
+    if (r.status !== 0) throw new Error(`validate failed: ${r.stdout}${r.stderr}`);
+  }
+  return { runsMs: runsMs.map((x) => Math.round(x)), medianMs: Math.round(median(runsMs)) };
+}
+
+function emailDoc(i: number, zone: number): string {
+  return `apiVersion: charter/v1
+kind: EmailSecurity
+metadata:
+  name: domain-${i}
+spec:
+  domain: d${i}.zone${zone}.example
+  dmarc:
+    policy: quarantine
+    rua: [mailto:dmarc@zone${zone}.example]
+  mtaSts:
+    mode: testing
+    mx: [mx1.d${i}.zone${zone}.example, "*.mail.zone${zone}.example"]
+    maxAge: 604800
+  tlsRpt:
+    rua: [mailto:tls@zone${zone}.example]
+`;
+}
+
+async function validateThousand(): Promise<{ documents: number; cliMs: number; inProcessMs: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'charter-bench-validate-'));
+  for (let f = 0; f < 10; f++) {
+    writeFileSync(join(dir, `batch-${f}.yml`), Array.from({ length: 100 }, (_, i) => emailDoc(f * 100 + i, f % 10)).join('---\n'));
+  }
+  let t = process.hrtime.bigint();
+  execFileSync(process.execPath, ['dist/cli.js', 'validate', dir], { encoding: 'utf8' });
+  const cliMs = Number(process.hrtime.bigint() - t) / 1e6;
+  t = process.hrtime.bigint();
+  const result = await validate({ cwd: dir, paths: [dir], providers });
+  const inProcessMs = Number(process.hrtime.bigint() - t) / 1e6;
+  if (!result.ok || result.documents.length !== 1000) throw new Error(`expected 1000 valid documents, got ${result.documents.length}`);
+  return { documents: result.documents.length, cliMs: Math.round(cliMs), inProcessMs: Math.round(inProcessMs) };
+}
+
+/** 10 zones, each with 10 policy domains and 400 unrelated records (two pages of 300). */
+function account() {
+  return {
+    accountId: '123456789012',
+    route53: {
+      hostedZones: Array.from({ length: 10 }, (_, z) => ({
+        id: `Z0BENCH${String(z).padStart(4, '0')}`,
+        name: `zone${z}.example`,
+        records: [
+          ...Array.from({ length: 400 }, (_, r) => ({ name: `host${r}.zone${z}.example`, type: 'A', ttl: 300, values: [`192.0.2.${r % 250}`] })),
+          ...Array.from({ length: 10 }, (_, k) => {
+            const i = z + k * 10;
+            return { name: `d${i}.zone${z}.example`, type: 'MX', ttl: 300, values: [`10 mx1.d${i}.zone${z}.example.`] };
+          }),
+        ],
+      })),
+    },
+  };
+}
+
+async function planHundred(latencyMs: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'charter-bench-plan-'));
+  writeFileSync(join(dir, 'domains.yml'), Array.from({ length: 100 }, (_, i) => emailDoc(i, i % 10)).join('---\n'));
+  const sandbox = await startSandbox({ state: account() as never });
+  try {
+    sandbox.faults.latency(latencyMs);
+    sandbox.stats.reset();
+    const t = process.hrtime.bigint();
+    const { plan: p } = await plan({ cwd: dir, paths: [dir], providers, salt: {}, runtime: awsRuntime({ endpoint: sandbox.endpoint }, quiet) });
+    const ms = Number(process.hrtime.bigint() - t) / 1e6;
+    if (p.summary.errors) throw new Error(JSON.stringify(p.diagnostics.slice(0, 3)));
+    const calls = sandbox.stats.calls();
+    const route53Calls = sandbox.stats.count('route53');
+    const recordsPerZone = 400 + 10 + 2; // + synthesized NS and SOA
+    const listingFloor = 10 * Math.ceil(recordsPerZone / 300) + 1; // + one ListHostedZones page
+    return { changes: p.summary.total, wallMs: Math.round(ms), calls, route53Calls, route53CallFloor: listingFloor, lowerBoundMs: Math.round(((route53Calls - 1) / 5) * 1000 + latencyMs) };
+  } finally {
+    await sandbox.close();
+  }
+}
+
+const cold = coldStart();
+const thousand = await validateThousand();
+const noLatency = await planHundred(0);
+const latency = await planHundred(50);
+const report = {
+  coldStartValidate: { ...cold, floorMs: 300, ok: cold.medianMs <= 300 },
+  validate1000: { ...thousand, floorMs: 1500, ok: thousand.cliMs <= 1500 },
+  plan100Domains10Zones: {
+    calls: noLatency.calls,
+    route53Calls: noLatency.route53Calls,
+    route53CallFloor: noLatency.route53CallFloor,
+    ok: noLatency.route53Calls <= noLatency.route53CallFloor,
+  },
+  plan100DomainsWith50msLatency: {
+    wallMs: latency.wallMs,
+    lowerBoundMs: latency.lowerBoundMs,
+    ratio: Number((latency.wallMs / latency.lowerBoundMs).toFixed(2)),
+    ok: latency.wallMs <= 2 * latency.lowerBoundMs,
+  },
+};
+console.log(JSON.stringify(report, null, 2));
+if (!Object.values(report).every((r) => r.ok)) process.exitCode = 1;

@@ -1,0 +1,26 @@
+// Bundles the Action (dist/index.js) and the CLI (dist/cli.js) with esbuild. Provider runtimes (and so the
+// AWS SDK) are dynamic imports split into dist/chunks, so `charter validate` never loads the SDK.
+// `node scripts/build.mjs --outdir DIR` builds elsewhere (used by the staleness check).
+import { build } from 'esbuild';
+import { rm } from 'node:fs/promises';
+
+const at = process.argv.indexOf('--outdir');
+const outdir = at > 0 ? process.argv[at + 1] : 'dist';
+
+await rm(outdir, { recursive: true, force: true });
+await build({
+  entryPoints: { index: 'src/action/main.ts', cli: 'src/cli/main.ts' },
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  chunkNames: 'chunks/[name]-[hash]',
+  sourcemap: false,
+  legalComments: 'none',
+  logLevel: 'warning',
+  // Some CommonJS dependencies call require() for Node built-ins; give the ESM bundle a real require.
+  banner: { js: "import { createRequire as __charterCreateRequire } from 'node:module';\nconst require = __charterCreateRequire(import.meta.url);" },
+});
+console.log(`built ${outdir}/index.js and ${outdir}/cli.js`);

@@ -1,0 +1,65 @@
+import type { AwsSettings } from '../core/provider.js';
+import { DEFAULT_RATES, limiterFor } from './rate-limit.js';
+
+/** The SDK client constructor options Charter uses for every service. */
+export interface ClientConfig {
+  region: string;
+  endpoint?: string;
+  maxAttempts: number;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  forcePathStyle?: boolean;
+}
+
+const SANDBOX_CREDENTIALS = { accessKeyId: 'AKIDSANDBOX', secretAccessKey: 'sandbox' };
+
+/**
+ * Options for one service client. Credentials come from the default chain (OIDC in workflows) unless an
+ * endpoint override points at the sandbox, which needs none.
+ */
+export function clientConfig(settings: AwsSettings, service: string, region?: string): ClientConfig {
+  const config: ClientConfig = {
+    region: region ?? settings.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    maxAttempts: settings.maxAttempts ?? 5,
+  };
+  if (settings.endpoint) {
+    config.endpoint = settings.endpoint;
+    config.credentials = settings.credentials ?? SANDBOX_CREDENTIALS;
+    if (service === 's3') config.forcePathStyle = true;
+  } else if (settings.credentials) {
+    config.credentials = settings.credentials;
+  }
+  return config;
+}
+
+interface MiddlewareClient {
+  middlewareStack: {
+    add(
+      middleware: (next: (args: unknown) => Promise<unknown>) => (args: unknown) => Promise<unknown>,
+      options: { step: 'finalizeRequest'; name: string; priority: 'low' },
+    ): void;
+  };
+}
+
+/**
+ * Adds the per-service rate limit below the SDK's retry middleware, so every attempt (retries too) waits
+ * for its turn.
+ */
+export function withRateLimit<T>(client: T, settings: AwsSettings, service: string): T {
+  const perSecond = settings.requestsPerSecond?.[service] ?? DEFAULT_RATES[service] ?? 10;
+  const limiter = limiterFor(settings.endpoint ?? 'aws', service, perSecond);
+  (client as unknown as MiddlewareClient).middlewareStack.add(
+    (next) => async (args) => {
+      await limiter.take();
+      return next(args);
+    },
+    { step: 'finalizeRequest', name: `charterRateLimit-${service}`, priority: 'low' },
+  );
+  return client;
+}
+
+/** The message of an AWS error with its code, e.g. `InvalidChangeBatch: ...`; never includes credentials. */
+export function awsErrorMessage(error: unknown): string {
+  const e = error as { name?: string; message?: string; Code?: string };
+  const code = e?.Code ?? e?.name ?? 'Error';
+  return `${code}: ${e?.message ?? String(error)}`;
+}

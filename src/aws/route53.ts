@@ -1,0 +1,112 @@
+import {
+  ChangeResourceRecordSetsCommand,
+  GetChangeCommand,
+  ListHostedZonesCommand,
+  ListResourceRecordSetsCommand,
+  type ListResourceRecordSetsCommandOutput,
+  Route53Client,
+  type Change as Route53Change,
+  type ResourceRecordSet,
+} from '@aws-sdk/client-route-53';
+import type { AwsSettings } from '../core/provider.js';
+import { clientConfig, withRateLimit } from './clients.js';
+
+export interface HostedZone {
+  id: string;
+  /** Lower-case, with trailing dot. */
+  name: string;
+  private: boolean;
+}
+
+export interface Waits {
+  pollIntervalMs: number;
+  waitTimeoutMs: number;
+}
+
+/** Route 53 is a global service signed in us-east-1. */
+export function route53Client(settings: AwsSettings): Route53Client {
+  return withRateLimit(new Route53Client(clientConfig(settings, 'route53', 'us-east-1')), settings, 'route53');
+}
+
+export function normalizeZoneId(id: string): string {
+  return id.replace(/^\/hostedzone\//, '');
+}
+
+/** Lower-case, trailing dot, `\052` back to `*`: the form names are compared in. */
+export function normalizeName(name: string): string {
+  const n = name.replace(/\\052/g, '*').toLowerCase();
+  return n.endsWith('.') ? n : `${n}.`;
+}
+
+/** One pass over every hosted zone in the account (100 per page). */
+export async function listHostedZones(client: Route53Client): Promise<HostedZone[]> {
+  const zones: HostedZone[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await client.send(new ListHostedZonesCommand({ Marker: marker, MaxItems: 100 }));
+    for (const z of page.HostedZones ?? []) {
+      zones.push({ id: normalizeZoneId(z.Id ?? ''), name: normalizeName(z.Name ?? ''), private: Boolean(z.Config?.PrivateZone) });
+    }
+    marker = page.IsTruncated ? page.NextMarker : undefined;
+  } while (marker);
+  return zones;
+}
+
+/** The public zone whose name is the longest suffix of `domain`. */
+export function zoneForDomain(zones: readonly HostedZone[], domain: string): HostedZone | undefined {
+  const fqdn = normalizeName(domain);
+  return zones
+    .filter((z) => !z.private && (fqdn === z.name || fqdn.endsWith(`.${z.name}`)))
+    .sort((a, b) => b.name.length - a.name.length || a.id.localeCompare(b.id))[0];
+}
+
+/**
+ * Every record set of a zone: 300 per page, looping on IsTruncated with NextRecordName/Type/Identifier
+ * (the SDK has no paginator for this operation).
+ */
+export async function listRecordSets(client: Route53Client, zoneId: string): Promise<ResourceRecordSet[]> {
+  const records: ResourceRecordSet[] = [];
+  let start: { name?: string; type?: string; identifier?: string } | undefined = {};
+  while (start) {
+    const page: ListResourceRecordSetsCommandOutput = await client.send(
+      new ListResourceRecordSetsCommand({
+        HostedZoneId: zoneId,
+        MaxItems: 300,
+        StartRecordName: start.name,
+        StartRecordType: start.type as ResourceRecordSet['Type'],
+        StartRecordIdentifier: start.identifier,
+      }),
+    );
+    records.push(...(page.ResourceRecordSets ?? []));
+    start = page.IsTruncated ? { name: page.NextRecordName, type: page.NextRecordType, identifier: page.NextRecordIdentifier } : undefined;
+  }
+  return records;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Submits one atomic change batch and waits until Route 53 reports it INSYNC. A zone accepts one change
+ * at a time: PriorRequestNotComplete is waited out and retried.
+ */
+export async function changeRecordSets(client: Route53Client, zoneId: string, changes: Route53Change[], comment: string, waits: Waits): Promise<string> {
+  const deadline = Date.now() + waits.waitTimeoutMs;
+  let changeId: string | undefined;
+  for (;;) {
+    try {
+      const out = await client.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Comment: comment, Changes: changes } }));
+      changeId = out.ChangeInfo?.Id;
+      break;
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'PriorRequestNotComplete' || Date.now() > deadline) throw error;
+      await sleep(waits.pollIntervalMs);
+    }
+  }
+  if (!changeId) throw new Error('Route 53 returned no change id');
+  for (;;) {
+    const status = await client.send(new GetChangeCommand({ Id: changeId }));
+    if (status.ChangeInfo?.Status === 'INSYNC') return changeId;
+    if (Date.now() > deadline) throw new Error(`Route 53 change ${changeId} not INSYNC after ${waits.waitTimeoutMs} ms`);
+    await sleep(waits.pollIntervalMs);
+  }
+}

@@ -1,0 +1,13 @@
+import type { AwsSettings, Logger, RuntimeContext } from '../core/provider.js';
+
+/** The runtime half of a provider context: how to reach AWS and how patiently to wait for it. */
+export function awsRuntime(aws: AwsSettings, log: Logger): Omit<RuntimeContext, 'now' | 'readLocalFile'> {
+  const simulated = Boolean(aws.endpoint);
+  return {
+    aws,
+    log,
+    // Route 53 INSYNC and CloudFront invalidations take seconds to minutes on AWS, milliseconds on the sandbox.
+    pollIntervalMs: simulated ? 20 : 2_000,
+    waitTimeoutMs: simulated ? 30_000 : 15 * 60_000,
+  };
+}

@@ -1,0 +1,291 @@
+import { readFile, stat } from 'node:fs/promises';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { glob } from 'tinyglobby';
+import {
+  isAlias,
+  isCollection,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseAllDocuments,
+  visit,
+  type Document,
+  type Node,
+  type YAMLError,
+} from 'yaml';
+import type { Diagnostic, SourcePosition } from './diagnostics.js';
+import type { PathSegment } from './document.js';
+
+/** Files larger than this are refused before parsing: policies are small, a huge file is a mistake or an attack. */
+export const MAX_POLICY_FILE_BYTES = 1024 * 1024;
+/** YAML alias expansion limit (billion-laughs protection). */
+export const MAX_ALIAS_COUNT = 100;
+
+export const DEFAULT_POLICY_GLOBS = ['policies/**/*.yml', 'policies/**/*.yaml'];
+
+/** A parsed YAML document before schema validation, with a way back from paths to positions. */
+export interface ParsedDocument {
+  file: string;
+  absoluteFile: string;
+  index: number;
+  value: unknown;
+  locate(path: readonly PathSegment[], at?: 'key' | 'value'): SourcePosition;
+}
+
+export interface LoadResult {
+  files: string[];
+  documents: ParsedDocument[];
+  diagnostics: Diagnostic[];
+}
+
+/** Turns CLI/Action paths (files, directories or globs) into a sorted list of policy files. */
+export async function discoverPolicyFiles(cwd: string, paths: readonly string[]): Promise<string[]> {
+  const patterns: string[] = [];
+  const explicit: string[] = [];
+  for (const p of paths.length ? paths : DEFAULT_POLICY_GLOBS) {
+    const abs = resolve(cwd, p);
+    const info = await stat(abs).catch(() => undefined);
+    if (info?.isDirectory()) {
+      const base = toPosix(relative(cwd, abs)) || '.';
+      patterns.push(`${base}/**/*.yml`, `${base}/**/*.yaml`);
+    } else if (info?.isFile()) {
+      explicit.push(abs);
+    } else {
+      patterns.push(toPosix(isAbsolute(p) ? relative(cwd, p) : p));
+    }
+  }
+  const found = patterns.length
+    ? await glob(patterns, { cwd, absolute: true, onlyFiles: true, dot: false, ignore: ['**/node_modules/**'] })
+    : [];
+  return [...new Set([...explicit, ...found].map((f) => resolve(f)))].sort();
+}
+
+export async function loadPolicyFiles(cwd: string, files: readonly string[]): Promise<LoadResult> {
+  const documents: ParsedDocument[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const absoluteFile of files) {
+    const file = toPosix(relative(cwd, absoluteFile)) || absoluteFile;
+    const at = (line = 1, column = 1) => ({ file, line, column });
+    const info = await stat(absoluteFile).catch(() => undefined);
+    if (!info) {
+      diagnostics.push({ code: 'policy/file-unreadable', severity: 'error', message: `Cannot read ${file}`, ...at() });
+      continue;
+    }
+    if (info.size > MAX_POLICY_FILE_BYTES) {
+      diagnostics.push({
+        code: 'policy/file-too-large',
+        severity: 'error',
+        message: `${file} is ${info.size} bytes; policy files are limited to ${MAX_POLICY_FILE_BYTES} bytes`,
+        hint: 'Split the policies into several files.',
+        ...at(),
+      });
+      continue;
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(absoluteFile);
+    } catch (error) {
+      diagnostics.push({ code: 'policy/file-unreadable', severity: 'error', message: `Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, ...at() });
+      continue;
+    }
+    const parsed = parseYamlFile(file, absoluteFile, bytes);
+    documents.push(...parsed.documents);
+    diagnostics.push(...parsed.diagnostics);
+  }
+  return { files: files.map((f) => toPosix(relative(cwd, f))), documents, diagnostics };
+}
+
+/** Parses every YAML document of one file; problems become diagnostics, never exceptions. */
+export function parseYamlFile(
+  file: string,
+  absoluteFile: string,
+  bytes: Uint8Array,
+): { documents: ParsedDocument[]; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return {
+      documents: [],
+      diagnostics: [
+        { code: 'yaml/invalid-encoding', severity: 'error', message: `${file} is not valid UTF-8`, file, line: 1, column: 1, hint: 'Policy files must be UTF-8 text.' },
+      ],
+    };
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const lineCounter = new LineCounter();
+  const position = (offset: number): SourcePosition => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { file, line, column: col };
+  };
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+  // An empty file or one with only comments is an EmptyStream: an array with no documents.
+  const list: Document[] = Array.isArray(docs) ? docs : [];
+  const documents: ParsedDocument[] = [];
+  let empty = 0;
+  list.forEach((doc, index) => {
+    const before = diagnostics.length;
+    for (const error of doc.errors) {
+      diagnostics.push({
+        code: error.code === 'DUPLICATE_KEY' ? 'yaml/duplicate-key' : 'yaml/syntax',
+        severity: 'error',
+        message: firstLine(error.message),
+        hint: error.code === 'DUPLICATE_KEY' ? 'Each key may appear once in a mapping; remove or rename one.' : undefined,
+        ...position(errorOffset(doc, text, error)),
+      });
+    }
+    for (const warning of doc.warnings) {
+      diagnostics.push({
+        code: warning.code === 'TAG_RESOLVE_FAILED' ? 'yaml/unknown-tag' : 'yaml/syntax',
+        severity: 'error',
+        message: firstLine(warning.message),
+        hint: warning.code === 'TAG_RESOLVE_FAILED' ? 'Custom YAML tags are not supported in policies.' : undefined,
+        ...position(warning.pos[0]),
+      });
+    }
+    if (diagnostics.length > before) return;
+    if (isEmptyDocument(doc)) {
+      // `---` with nothing after it (e.g. a trailing marker): harmless; a file of nothing else is reported below.
+      empty++;
+      return;
+    }
+    diagnostics.push(...structureProblems(doc, file, position));
+    if (diagnostics.length > before) return;
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (error) {
+      const message = firstLine(String((error as Error).message));
+      const aliasLimit = /alias/i.test(message);
+      diagnostics.push({
+        code: aliasLimit ? 'yaml/alias-limit' : 'yaml/syntax',
+        severity: 'error',
+        message: aliasLimit ? `Too many YAML alias expansions (${message})` : message,
+        hint: aliasLimit ? `Aliases may expand at most ${MAX_ALIAS_COUNT} times per document; write the values out.` : undefined,
+        ...position(doc.contents?.range?.[0] ?? 0),
+      });
+      return;
+    }
+    documents.push({ file, absoluteFile, index, value, locate: (path, at) => position(offsetOf(doc, path, at ?? 'value')) });
+  });
+  if (list.length === empty) {
+    diagnostics.push({
+      code: 'policy/empty-file',
+      severity: 'warning',
+      message: list.length === 0 ? `${file} contains no YAML documents` : `${file} contains only empty YAML documents`,
+      file,
+      line: 1,
+      column: 1,
+      hint: 'Remove the file or add a policy.',
+    });
+  }
+  return { documents, diagnostics };
+}
+
+/**
+ * Offset of the node at `path`, or of the deepest existing ancestor when the path does not exist.
+ * A mapping value that is empty (`key:`) or a block mapping/sequence is represented by its key: the
+ * value would be the empty end of the key's line or the first line of the block, not the problem.
+ */
+function offsetOf(doc: Document, path: readonly PathSegment[], at: 'key' | 'value'): number {
+  let node: unknown = doc.contents;
+  let offset = (doc.contents as Node | null)?.range?.[0] ?? 0;
+  for (let i = 0; i < path.length; i++) {
+    const segment = path[i];
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(segment));
+      if (!pair) return offset;
+      const keyNode = pair.key as Node | null;
+      const valueNode = pair.value as Node | null;
+      const keyOffset = keyNode?.range?.[0];
+      if (i === path.length - 1 && at === 'key' && keyOffset !== undefined) return keyOffset;
+      const pointAtKey = !valueNode?.range || isEmptyScalar(valueNode) || (isCollection(valueNode) && !valueNode.flow);
+      offset = (pointAtKey ? keyOffset : valueNode?.range?.[0]) ?? keyOffset ?? offset;
+      node = valueNode;
+    } else if (isSeq(node) && typeof segment === 'number') {
+      const item = node.items[segment] as Node | undefined;
+      if (!item) return offset;
+      offset = item.range?.[0] ?? offset;
+      node = item;
+    } else {
+      return offset;
+    }
+  }
+  return offset;
+}
+
+/** A document with no content at all: `---` alone, or a trailing `---`. An explicit `~` or `null` is content. */
+function isEmptyDocument(doc: Document): boolean {
+  return doc.contents === null || isEmptyScalar(doc.contents);
+}
+
+function isEmptyScalar(node: unknown): boolean {
+  return isScalar(node) && node.value === null && (node.source === '' || node.source === undefined) && node.range?.[0] === node.range?.[1];
+}
+
+/**
+ * Problems the YAML parser accepts but a policy must not contain: aliases to anchors that are not
+ * defined (yaml throws on them late, without a position), aliases inside the node they refer to (a
+ * loop that expands forever) and collections used as mapping keys.
+ */
+function structureProblems(doc: Document, file: string, position: (offset: number) => SourcePosition): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  visit(doc, {
+    Alias(_, alias, path) {
+      const target = alias.resolve(doc);
+      const at = position(alias.range?.[0] ?? 0);
+      if (!target) {
+        out.push({ code: 'yaml/syntax', severity: 'error', message: `Unknown alias *${alias.source}: no anchor &${alias.source} is defined before it`, hint: 'Define the anchor before the alias, or write the value out.', ...at });
+      } else if (path.includes(target as never)) {
+        out.push({ code: 'yaml/alias-limit', severity: 'error', message: `Alias *${alias.source} refers to a node that contains it, which expands forever`, hint: 'Write the value out instead of using the alias.', ...at });
+      }
+    },
+    Pair(_, pair) {
+      if (isCollection(pair.key) || isAlias(pair.key)) {
+        const key = pair.key as Node;
+        out.push({ code: 'yaml/syntax', severity: 'error', message: 'A mapping key must be a plain string, not a sequence, mapping or alias', hint: 'Use a string key.', ...position(key.range?.[0] ?? 0) });
+      }
+    },
+  });
+  return out;
+}
+
+/**
+ * Where to point for a parse error. yaml reports some errors where it noticed them rather than
+ * where they are: an unclosed quote or flow collection at the end of what it swallowed, and a badly
+ * indented line at the start of its indentation rather than at its first character.
+ */
+function errorOffset(doc: Document, text: string, error: YAMLError): number {
+  const offset = error.pos[0];
+  if (error.code === 'MISSING_CHAR' || error.code === 'BAD_INDENT') {
+    let opening: number | undefined;
+    visit(doc, {
+      Scalar(_, node) {
+        if ((node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') && node.range?.[1] === offset && /closing .?quote/i.test(error.message)) opening = node.range[0];
+      },
+      Collection(_, node) {
+        if (node.flow && node.range?.[1] === offset && /flow (sequence|map)/i.test(error.message)) opening = node.range[0];
+      },
+    });
+    if (opening !== undefined) return opening;
+  }
+  // An offset in the leading spaces of a line means that line's content.
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  if (/^ *$/.test(text.slice(lineStart, offset))) {
+    let i = offset;
+    while (text[i] === ' ') i++;
+    if (i < text.length && text[i] !== '\n' && text[i] !== '\r') return i;
+  }
+  return offset;
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0].trim();
+}
+
+export function toPosix(p: string): string {
+  return p.split(sep).join('/');
+}

@@ -1,0 +1,71 @@
+import type { Diagnostic } from './diagnostics.js';
+import type { PolicyDocument } from './document.js';
+import type { Json } from './json.js';
+import type { Change, ChangeResult } from './plan.js';
+
+export interface Logger {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+/** What offline lint may use: no network, no AWS. */
+export interface LintContext {
+  now: Date;
+  /** Reads a file next to a policy; paths are resolved relative to the policy file. */
+  readLocalFile(doc: PolicyDocument, relativePath: string): Promise<Uint8Array | undefined>;
+}
+
+/** How to reach AWS: plain data, so src/core never imports the SDK. */
+export interface AwsSettings {
+  /** Endpoint override for every service (the sandbox in tests and demos). */
+  endpoint?: string;
+  region?: string;
+  /** Extra attempts for retryable errors (throttling), on top of the first. */
+  maxAttempts?: number;
+  /** Static credentials, only used with an endpoint override. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Per-service request rate caps (requests per second); defaults follow AWS's documented limits. */
+  requestsPerSecond?: Partial<Record<string, number>>;
+}
+
+export interface RuntimeContext extends LintContext {
+  aws: AwsSettings;
+  log: Logger;
+  /** Polling interval for eventually consistent AWS operations (INSYNC, certificate validation), ms. */
+  pollIntervalMs: number;
+  /** Upper bound for one wait, ms. */
+  waitTimeoutMs: number;
+}
+
+/** Result of comparing desired policies with live state. */
+export interface DiffResult {
+  changes: Change[];
+  diagnostics: Diagnostic[];
+  /** Live values the changes depend on, keyed by `<kind>/<name>`; covered by the fingerprint. */
+  inputs: Record<string, Json>;
+}
+
+/** The part of a provider that is loaded only when AWS is needed (plan, apply, drift). */
+export interface ProviderRuntime<Spec = unknown> {
+  /** Reads live state for all policies of this kind at once (bulk, paginated) and compares. */
+  plan(docs: PolicyDocument<Spec>[], ctx: RuntimeContext): Promise<DiffResult>;
+  /**
+   * Executes the changes of one policy in plan order. Must stop at the first failure; changes it
+   * returns no result for are reported as not attempted.
+   */
+  apply(changes: Change[], docs: PolicyDocument<Spec>[], ctx: RuntimeContext): Promise<ChangeResult[]>;
+}
+
+/** A policy kind: its schema and offline rules, with the AWS side loaded lazily. */
+export interface Provider<Spec = unknown> {
+  kind: string;
+  /** Address prefix, e.g. `email`. */
+  prefix: string;
+  /** File name under policies/schemas. */
+  schemaFile: string;
+  /** Position of this kind in plan order. */
+  order: number;
+  lint(docs: PolicyDocument<Spec>[], ctx: LintContext): Promise<Diagnostic[]>;
+  loadRuntime(): Promise<ProviderRuntime<Spec>>;
+}

@@ -1,0 +1,898 @@
+/**
+ * Renders plans, diagnostics, apply reports and drift as text, Markdown or JSON, and builds the sticky
+ * pull request comment within GitHub's size limit. Layout lives in `templates/*.hbs`; this module builds
+ * the view models (every user-controlled string escaped here) and decides what fits.
+ */
+import { readFileSync } from 'node:fs';
+import Handlebars from 'handlebars';
+import { assetPath } from './assets.js';
+import { sortDiagnostics, type Diagnostic } from './diagnostics.js';
+import { canonicalJson, type Json } from './json.js';
+import { codeBlock, escapeMarkdown, inlineCode, link, truncate } from './markdown.js';
+import { changeDigest, type ApplyReport, type Change, type ChangeAction, type ChangeResult, type Plan, type PlanSummary } from './plan.js';
+
+export type OutputFormat = 'text' | 'markdown' | 'json';
+
+export type CommentState = 'planned' | 'applied' | 'apply-failed' | 'refused' | 'blocked';
+
+export interface PlanDifference {
+  address: string;
+  status: 'added' | 'removed' | 'changed';
+}
+
+export interface CommentInput {
+  plan: Plan;
+  state: CommentState;
+  report?: ApplyReport;
+  refusal?: { reason: string; differences?: PlanDifference[] };
+  runUrl?: string;
+  allowDestructive?: boolean;
+  commitSha?: string;
+  /**
+   * Machine-readable block placed right after the marker and always kept within the budget. Defaults to
+   * `embedMeta(planMeta(plan, state, { sha: commitSha }))`. Rendered verbatim: it must be an HTML comment
+   * that cannot contain `-->` early.
+   */
+  meta?: string;
+}
+
+/** First line of every sticky pull request comment; how Charter finds its comment again. */
+export const COMMENT_MARKER = '<!-- charter:comment -->';
+/** First line of the drift issue body. */
+export const DRIFT_MARKER = '<!-- charter:drift -->';
+/** The label that allows destructive and disruptive changes on a pull request. */
+export const ALLOW_DESTRUCTIVE_LABEL = 'charter:allow-destructive';
+
+/** GitHub rejects issue and pull request comments (and issue bodies) longer than this. */
+export const COMMENT_LIMIT = 65_536;
+/** Cap for the job summary (GitHub accepts 1 MiB per step). */
+export const JOB_SUMMARY_LIMIT = 1_000_000;
+
+const symbols: Record<ChangeAction, string> = { create: '+', update: '~', delete: '-', replace: '±', run: '▶' };
+const resultMarks: Record<ChangeResult['status'], string> = { applied: '✓', failed: '✗', 'not-attempted': '○' };
+const resultWords: Record<ChangeResult['status'], string> = {
+  applied: 'applied',
+  failed: 'failed',
+  'not-attempted': 'not attempted',
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// Comment metadata: which plan the comment shows, read back on merge (src/github/plan-meta.ts re-exports
+// this and compares it with the plan computed at merge). It lives here, next to the comment format, so the
+// renderer can always embed it without src/core depending on src/github.
+
+export interface PlanMeta {
+  /** Fingerprint of the plan the comment shows. */
+  fingerprint: string;
+  state: CommentState;
+  /** `[address, changeDigest]` per change in plan order; empty when `truncated`. */
+  changes: Array<[address: string, digest: string]>;
+  /** Set when the per-change list was too long to embed: only the fingerprint can be compared. */
+  truncated?: boolean;
+  /** Commit the plan was computed (or applied) at. */
+  sha?: string;
+}
+
+/** Longest JSON (before base64) embedded with its per-change list; beyond it only the fingerprint is kept. */
+export const META_MAX_CHARS = 20_000;
+
+const META_FORMAT = 1;
+const commentStates: readonly CommentState[] = ['planned', 'applied', 'apply-failed', 'refused', 'blocked'];
+
+export function planMeta(plan: Plan, state: CommentState, opts: { sha?: string } = {}): PlanMeta {
+  const meta: PlanMeta = {
+    fingerprint: plan.fingerprint,
+    state,
+    changes: plan.changes.map((c): [string, string] => [c.address, changeDigest(c)]),
+  };
+  if (opts.sha) meta.sha = opts.sha;
+  if (JSON.stringify({ v: META_FORMAT, ...meta }).length > META_MAX_CHARS) {
+    meta.changes = [];
+    meta.truncated = true;
+  }
+  return meta;
+}
+
+/** The hidden HTML comment that carries `meta`: base64 JSON, so no value can end the comment early. */
+export function embedMeta(meta: PlanMeta): string {
+  const json = JSON.stringify({ v: META_FORMAT, ...meta });
+  return `<!-- charter:meta ${Buffer.from(json, 'utf8').toString('base64')} -->`;
+}
+
+/** Reads the meta block of a Charter comment; `undefined` when there is none or it is malformed. */
+export function parseMeta(commentBody: string): PlanMeta | undefined {
+  const match = /<!-- charter:meta ([A-Za-z0-9+/]+={0,2}) -->/.exec(commentBody);
+  if (!match) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(match[1], 'base64').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const raw = value as Record<string, unknown>;
+  if (raw.v !== META_FORMAT || typeof raw.fingerprint !== 'string' || !raw.fingerprint) return undefined;
+  if (!commentStates.includes(raw.state as CommentState) || !Array.isArray(raw.changes)) return undefined;
+  const changes: Array<[string, string]> = [];
+  for (const entry of raw.changes as unknown[]) {
+    if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== 'string' || typeof entry[1] !== 'string') {
+      return undefined;
+    }
+    changes.push([entry[0], entry[1]]);
+  }
+  if (raw.truncated !== undefined && typeof raw.truncated !== 'boolean') return undefined;
+  if (raw.sha !== undefined && typeof raw.sha !== 'string') return undefined;
+  const meta: PlanMeta = { fingerprint: raw.fingerprint, state: raw.state as CommentState, changes };
+  if (raw.truncated) meta.truncated = true;
+  if (typeof raw.sha === 'string') meta.sha = raw.sha;
+  return meta;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Templates
+
+type TemplateFn = (view: object) => string;
+
+const hbs = Handlebars.create();
+hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+const compiled = new Map<string, TemplateFn>();
+const partials: Record<string, string> = { 'changes-text': 'changes.txt.hbs', 'diagnostics-text': 'diagnostics.txt.hbs' };
+let partialsRegistered = false;
+
+function template(name: string): TemplateFn {
+  let fn = compiled.get(name);
+  if (!fn) {
+    if (!partialsRegistered) {
+      for (const [partial, file] of Object.entries(partials)) hbs.registerPartial(partial, readTemplate(file));
+      partialsRegistered = true;
+    }
+    const delegate = hbs.compile(readTemplate(name), { noEscape: true });
+    fn = (view: object) => delegate(view);
+    compiled.set(name, fn);
+  }
+  return fn;
+}
+
+function readTemplate(name: string): string {
+  return readFileSync(assetPath('templates', name), 'utf8');
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Shared wording
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** "3 to create, 1 to update, 1 to delete, 1 destructive", or the no-changes sentence. */
+export function summaryLine(summary: PlanSummary): string {
+  if (summary.total === 0) {
+    return summary.errors > 0
+      ? `No changes planned: the policies have ${plural(summary.errors, 'error')}.`
+      : 'No changes. Live state matches the policies.';
+  }
+  const parts = [`${summary.create} to create`, `${summary.update} to update`];
+  if (summary.replace) parts.push(`${summary.replace} to replace`);
+  parts.push(`${summary.delete} to delete`);
+  if (summary.run) parts.push(`${summary.run} to run`);
+  if (summary.destructive) parts.push(`${summary.destructive} destructive`);
+  if (summary.disruptive) parts.push(`${summary.disruptive} disruptive`);
+  return parts.join(', ');
+}
+
+function diagnosticCounts(diagnostics: Diagnostic[]): string {
+  const errors = diagnostics.filter((d) => d.severity === 'error').length;
+  const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
+  const notices = diagnostics.length - errors - warnings;
+  const parts: string[] = [];
+  if (errors) parts.push(plural(errors, 'error'));
+  if (warnings) parts.push(plural(warnings, 'warning'));
+  if (notices) parts.push(plural(notices, 'notice'));
+  return parts.join(', ');
+}
+
+function riskCounts(changes: Change[]): string {
+  const destructive = changes.filter((c) => c.risk === 'destructive').length;
+  const disruptive = changes.filter((c) => c.risk === 'disruptive').length;
+  const parts: string[] = [];
+  if (destructive) parts.push(plural(destructive, 'destructive change'));
+  if (disruptive) parts.push(plural(disruptive, 'disruptive change'));
+  return parts.join(' and ');
+}
+
+interface PolicyGroup {
+  name: string;
+  file: string;
+  changes: Change[];
+}
+
+/** Changes grouped per policy, in plan order. */
+function groupChanges(changes: Change[]): PolicyGroup[] {
+  const groups = new Map<string, PolicyGroup>();
+  for (const change of changes) {
+    const name = `${change.kind}/${change.policy}`;
+    let group = groups.get(name);
+    if (!group) groups.set(name, (group = { name, file: change.file, changes: [] }));
+    group.changes.push(change);
+  }
+  return [...groups.values()];
+}
+
+function actionCounts(changes: Change[]): string {
+  const counts = new Map<ChangeAction, number>();
+  for (const c of changes) counts.set(c.action, (counts.get(c.action) ?? 0) + 1);
+  const words: Record<ChangeAction, string> = {
+    create: 'to create',
+    update: 'to update',
+    replace: 'to replace',
+    delete: 'to delete',
+    run: 'to run',
+  };
+  const parts = (['create', 'update', 'replace', 'delete', 'run'] as const)
+    .filter((a) => counts.get(a))
+    .map((a) => `${counts.get(a)} ${words[a]}`);
+  const destructive = changes.filter((c) => c.risk === 'destructive').length;
+  const disruptive = changes.filter((c) => c.risk === 'disruptive').length;
+  if (destructive) parts.push(`${destructive} destructive`);
+  if (disruptive) parts.push(`${disruptive} disruptive`);
+  return parts.join(', ');
+}
+
+function resultsByAddress(report: ApplyReport | undefined): Map<string, ChangeResult> | undefined {
+  return report ? new Map(report.results.map((r) => [r.address, r])) : undefined;
+}
+
+function resultOf(results: Map<string, ChangeResult>, change: Change): ChangeResult {
+  return results.get(change.address) ?? { address: change.address, status: 'not-attempted' };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Values: canonical JSON, pretty printed, as a line diff
+
+function prettyLines(value: Json): string[] {
+  return JSON.stringify(JSON.parse(canonicalJson(value)), null, 2).split('\n');
+}
+
+/** A line diff of before → after (`- `, `+ `, `  ` prefixes), the way `diff` fences colour it. */
+export function valueDiff(change: Pick<Change, 'action' | 'before' | 'after'>): string[] {
+  if (change.action === 'run') return change.after === null ? [] : prettyLines(change.after).map((l) => `  ${l}`);
+  const before = change.before === null ? [] : prettyLines(change.before);
+  const after = change.after === null ? [] : prettyLines(change.after);
+  return lineDiff(before, after);
+}
+
+/**
+ * Line diff by longest common subsequence. Lines are compared without a trailing comma, so appending an
+ * element to a JSON array does not show its previous last element as changed; equal lines show the new text.
+ */
+function lineDiff(a: string[], b: string[]): string[] {
+  const key = (line: string) => (line.endsWith(',') ? line.slice(0, -1) : line);
+  const ka = a.map(key);
+  const kb = b.map(key);
+  let start = 0;
+  while (start < a.length && start < b.length && ka[start] === kb[start]) start++;
+  let endA = a.length;
+  let endB = b.length;
+  while (endA > start && endB > start && ka[endA - 1] === kb[endB - 1]) {
+    endA--;
+    endB--;
+  }
+  const out = b.slice(0, start).map((l) => `  ${l}`);
+  const n = endA - start;
+  const m = endB - start;
+  if (n * m > 250_000) {
+    for (let i = start; i < endA; i++) out.push(`- ${a[i]}`);
+    for (let j = start; j < endB; j++) out.push(`+ ${b[j]}`);
+  } else {
+    // lcs[i][j]: longest common subsequence of ka[start+i..endA) and kb[start+j..endB).
+    const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
+    for (let i = n - 1; i >= 0; i--) {
+      for (let j = m - 1; j >= 0; j--) {
+        lcs[i][j] = ka[start + i] === kb[start + j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+      }
+    }
+    let i = 0;
+    let j = 0;
+    while (i < n || j < m) {
+      if (i < n && j < m && ka[start + i] === kb[start + j]) {
+        out.push(`  ${b[start + j]}`);
+        i++;
+        j++;
+      } else if (i < n && (j === m || lcs[i + 1][j] >= lcs[i][j + 1])) {
+        out.push(`- ${a[start + i]}`);
+        i++;
+      } else {
+        out.push(`+ ${b[start + j]}`);
+        j++;
+      }
+    }
+  }
+  for (let j = endB; j < b.length; j++) out.push(`  ${b[j]}`);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Text
+
+function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ');
+}
+
+function indentContinuation(text: string, indent: string): string {
+  return text.replace(/\r?\n/g, `\n${indent}`);
+}
+
+function textDiagnostics(diagnostics: Diagnostic[]) {
+  return {
+    diagnostics: sortDiagnostics(diagnostics).map((d) => ({
+      location: `${d.file}:${d.line}:${d.column}`,
+      severity: d.severity,
+      code: d.code,
+      message: oneLine(d.message),
+      hint: d.hint ? oneLine(d.hint) : '',
+    })),
+    counts: diagnostics.length ? diagnosticCounts(diagnostics) : 'No problems found.',
+  };
+}
+
+function textGroups(changes: Change[], results?: Map<string, ChangeResult>) {
+  return groupChanges(changes).map((group) => ({
+    name: group.name,
+    file: group.file,
+    changes: group.changes.map((c) => {
+      const result = results ? resultOf(results, c) : undefined;
+      return {
+        symbol: symbols[c.action],
+        title: oneLine(c.title),
+        action: c.action,
+        risk: c.risk === 'safe' ? '' : c.risk,
+        status: result ? `${resultMarks[result.status]} ${resultWords[result.status]}` : '',
+        error: result?.error ? indentContinuation(result.error, '             ') : '',
+        address: c.address,
+        location: `${c.file}:${c.line}:${c.column}`,
+        reason: oneLine(c.reason),
+        lines: valueDiff(c),
+      };
+    }),
+  }));
+}
+
+function finish(text: string): string {
+  return `${text.trimEnd()}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Markdown pieces
+
+interface MarkdownLimits {
+  /** Longest title, address or reason shown. */
+  text: number;
+  /** Longest before/after block shown per change. */
+  value: number;
+}
+
+const commentLimits: MarkdownLimits = { text: 300, value: 3_000 };
+const summaryLimits: MarkdownLimits = { text: 2_000, value: 60_000 };
+const unlimited: MarkdownLimits = { text: Number.POSITIVE_INFINITY, value: Number.POSITIVE_INFINITY };
+
+function md(text: string, max: number): string {
+  return escapeMarkdown(truncate(text, max));
+}
+
+function code(text: string, max: number): string {
+  return inlineCode(truncate(text, max));
+}
+
+function changeBlock(change: Change, limits: MarkdownLimits, result?: ChangeResult): string {
+  const lines = valueDiff(change);
+  const value = lines.length
+    ? codeBlock(truncate(lines.join('\n'), limits.value), change.action === 'run' ? 'json' : 'diff')
+    : '';
+  let status = '';
+  if (result) {
+    status = `${resultMarks[result.status]} ${resultWords[result.status]}`;
+    if (result.error) status += `: ${md(result.error, limits.text * 2)}`;
+  }
+  return template('change.md.hbs')({
+    symbol: inlineCode(symbols[change.action]),
+    title: md(change.title, limits.text),
+    action: change.action,
+    risk: change.risk === 'safe' ? '' : change.risk,
+    status,
+    address: code(change.address, limits.text),
+    location: code(`${change.file}:${change.line}:${change.column}`, limits.text),
+    reason: md(change.reason, limits.text * 2),
+    value,
+  }).trimEnd();
+}
+
+function policyBlock(group: PolicyGroup, body: string, hidden: number, open: boolean, limits: MarkdownLimits): string {
+  return template('policy.md.hbs')({
+    open,
+    name: md(group.name, limits.text),
+    file: md(group.file, limits.text),
+    counts: escapeMarkdown(actionCounts(group.changes)),
+    body,
+    hidden,
+  }).trimEnd();
+}
+
+interface AlertView {
+  alert: 'NOTE' | 'TIP' | 'IMPORTANT' | 'WARNING' | 'CAUTION';
+  headline: string;
+  items: string[];
+  hiddenWhat: string;
+}
+
+function alertBlock(view: AlertView, shown: string[], hidden: number, elsewhere: string): string {
+  return template('alert.md.hbs')({ ...view, items: shown, hidden, elsewhere, list: shown.length > 0 || hidden > 0 }).trimEnd();
+}
+
+function riskItem(change: Change, limits: MarkdownLimits): string {
+  return `${inlineCode(symbols[change.action])} ${code(change.address, limits.text)} **${change.risk}**: ${md(
+    change.reason,
+    limits.text * 2,
+  )}`;
+}
+
+function diagnosticItem(d: Diagnostic, limits: MarkdownLimits): string {
+  const hint = d.hint ? `<br>Hint: ${md(d.hint, limits.text * 2)}` : '';
+  return `${code(`${d.file}:${d.line}:${d.column}`, limits.text)} **${d.severity}** ${code(d.code, limits.text)}: ${md(
+    d.message,
+    limits.text * 3,
+  )}${hint}`;
+}
+
+interface DiagnosticGroupView {
+  heading: string;
+  items: string[];
+  hidden: number;
+  /** Where the hidden ones can be read. */
+  elsewhere: string;
+}
+
+function diagnosticsBlock(groups: DiagnosticGroupView[]): string {
+  const shown = groups.filter((g) => g.items.length || g.hidden);
+  return shown.length ? template('diagnostics.md.hbs')({ groups: shown }).trimEnd() : '';
+}
+
+/** Largest prefix of `items` whose rendering `fits`, found by bisection (rendering grows with the prefix). */
+function fitPrefix(count: number, fits: (k: number) => boolean): number {
+  if (fits(count)) return count;
+  let lo = 0;
+  let hi = count - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (fits(mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The Markdown document: PR comment, job summary, drift issue, CLI markdown
+
+/** What the document reports on: a plan on a pull request, or drift. */
+type DocumentKind = 'plan' | 'drift';
+/** Where the document goes; decides the size budget, the marker and what "elsewhere" means. */
+type DocumentTarget = 'comment' | 'summary' | 'issue' | 'cli';
+
+interface DocumentOptions {
+  kind: DocumentKind;
+  target: DocumentTarget;
+  limit: number;
+  limits: MarkdownLimits;
+  marker?: string;
+  title?: string;
+}
+
+const commentTitles: Record<CommentState, string> = {
+  planned: 'Charter plan',
+  applied: '✅ Charter applied the plan',
+  'apply-failed': '❌ Charter apply failed',
+  refused: '⛔ Charter refused to apply',
+  blocked: '🛑 Charter apply blocked',
+};
+
+const slotOrder = ['status', 'risk', 'diagnostics', 'details', 'more'] as const;
+type Slot = (typeof slotOrder)[number];
+
+function renderDocument(input: CommentInput, options: DocumentOptions): string {
+  const { plan, state } = input;
+  const { limits, kind, target } = options;
+  const elsewhere = target === 'comment' ? 'the job summary or `plan.json`' : '`plan.json`';
+  const results = resultsByAddress(input.report);
+  const runLink = input.runUrl ? link('workflow run', input.runUrl) : '';
+  const commit = input.commitSha ? inlineCode(truncate(input.commitSha, 40)) : '';
+
+  const footer = template('footer.md.hbs')({
+    mode: kind === 'drift' ? 'drift' : target === 'cli' ? 'document' : 'comment',
+    state,
+    hasChanges: plan.changes.length > 0,
+    fingerprint: inlineCode(plan.fingerprint),
+    short: inlineCode(`${plan.fingerprint.slice(0, 12)}…`),
+    trail: [commit && `commit ${commit}`, runLink].filter(Boolean).join(' · '),
+  })
+    .replace(/\n/g, '')
+    .trim();
+
+  const head = {
+    marker: options.marker ?? '',
+    meta: target === 'comment' ? (input.meta ?? embedMeta(planMeta(plan, state, { sha: input.commitSha }))) : '',
+    title: options.title ? md(options.title, limits.text) : kind === 'drift' ? driftTitle(plan) : commentTitles[state],
+    summaryLabel: kind === 'plan' ? 'Plan:' : plan.changes.length ? 'Drift:' : '',
+    summary: escapeMarkdown(kind === 'drift' ? driftSummary(plan) : summaryLine(plan.summary)),
+    counts: escapeMarkdown(diagnosticCounts(plan.diagnostics)),
+    footer,
+  };
+  const slots: Record<Slot, string> = { status: '', risk: '', diagnostics: '', details: '', more: '' };
+  const render = () => finish(template('comment.md.hbs')({ ...head, sections: slotOrder.map((s) => slots[s]).filter(Boolean) }));
+
+  // What may be left out is announced by the "more" line: reserve room for its longest form up front.
+  const moreLine = (count: number) =>
+    template('more.md.hbs')({ count, target, limit: options.limit.toLocaleString('en-US'), runLink }).trim();
+  slots.more = plan.changes.length ? moreLine(plan.changes.length) : '';
+  const fits = () => render().length <= options.limit;
+
+  /** Fills a slot with the longest prefix of a list that still fits; returns how many items are shown. */
+  const fill = (slot: Slot, count: number, build: (shown: number) => string): number => {
+    const shown = fitPrefix(count, (k) => {
+      slots[slot] = build(k);
+      return fits();
+    });
+    slots[slot] = build(shown);
+    return shown;
+  };
+
+  // 1. Status of this run (apply result, refusal with the differences from the reviewed plan).
+  const status = kind === 'plan' ? statusView(input, limits, results) : undefined;
+  if (status) fill('status', status.items.length, (k) =>
+      alertBlock(status, status.items.slice(0, k), status.items.length - k, elsewhere),
+    );
+
+  // 2. Risky changes, always before anything else about the plan.
+  const risky = plan.changes.filter((c) => c.risk !== 'safe');
+  if (risky.length && kind === 'plan') {
+    const view = riskView(input, risky, limits);
+    fill('risk', view.items.length, (k) => alertBlock(view, view.items.slice(0, k), view.items.length - k, elsewhere));
+  }
+
+  // 3. Errors, then warnings and notices.
+  const sorted = sortDiagnostics(plan.diagnostics);
+  const errors = sorted.filter((d) => d.severity === 'error').map((d) => diagnosticItem(d, limits));
+  const others = sorted.filter((d) => d.severity !== 'error').map((d) => diagnosticItem(d, limits));
+  const diagGroups = (e: number, o: number): DiagnosticGroupView[] => [
+    { heading: 'Errors', items: errors.slice(0, e), hidden: errors.length - e, elsewhere },
+    { heading: 'Warnings and notices', items: others.slice(0, o), hidden: others.length - o, elsewhere },
+  ];
+  const shownErrors = errors.length ? fill('diagnostics', errors.length, (k) => diagnosticsBlock(diagGroups(k, 0))) : 0;
+  if (others.length) fill('diagnostics', others.length, (k) => diagnosticsBlock(diagGroups(shownErrors, k)));
+
+  // 4. Per-policy details in plan order, as many changes as fit. Lengths add up exactly: blocks are
+  // joined with a blank line and a policy block is its overhead plus the joined change blocks.
+  if (plan.changes.length) {
+    slots.details = 'x';
+    let remaining = options.limit - (render().length - 1);
+    const blocks: string[] = [];
+    const open = plan.changes.length <= 10;
+    let shown = 0;
+    for (const group of groupChanges(plan.changes)) {
+      const sep = blocks.length ? 2 : 0;
+      const overhead = policyBlock(group, '', 0, open, limits).length;
+      const body: string[] = [];
+      let bodyLength = 0;
+      for (const change of group.changes) {
+        const block = changeBlock(change, limits, results && resultOf(results, change));
+        const add = (body.length ? 2 : 0) + block.length;
+        if (sep + overhead + bodyLength + add > remaining) break;
+        body.push(block);
+        bodyLength += add;
+      }
+      if (body.length === group.changes.length) {
+        const block = policyBlock(group, body.join('\n\n'), 0, open, limits);
+        blocks.push(block);
+        remaining -= sep + block.length;
+        shown += body.length;
+        continue;
+      }
+      // Budget hit inside this group: keep what fits next to the "N more changes" note, then stop.
+      const partialOverhead = policyBlock(group, '', group.changes.length, open, limits).length;
+      while (body.length && sep + partialOverhead + bodyLength > remaining) {
+        bodyLength -= (body.length > 1 ? 2 : 0) + (body.pop() ?? '').length;
+      }
+      if (body.length) {
+        blocks.push(policyBlock(group, body.join('\n\n'), group.changes.length - body.length, open, limits));
+        shown += body.length;
+      }
+      break;
+    }
+    slots.details = blocks.join('\n\n');
+    const hidden = plan.changes.length - shown;
+    slots.more = hidden ? moreLine(hidden) : '';
+  }
+
+  const out = render();
+  return out.length <= options.limit ? out : hardLimit(out, options.limit);
+}
+
+/** Last resort when even the always-kept parts exceed the limit: cut the end, keep the marker and meta. */
+function hardLimit(text: string, limit: number): string {
+  const note = '\n\n… (cut to fit the size limit; the full plan is in the job summary and plan.json)\n';
+  let cut = Math.max(0, limit - note.length);
+  const code = text.charCodeAt(cut - 1);
+  if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
+  return `${text.slice(0, cut)}${note}`;
+}
+
+function driftTitle(plan: Plan): string {
+  return plan.changes.length ? 'Charter found drift' : 'Charter drift check';
+}
+
+function driftSummary(plan: Plan): string {
+  if (plan.summary.total === 0) {
+    return plan.summary.errors > 0
+      ? `Drift could not be checked: the policies have ${plural(plan.summary.errors, 'error')}.`
+      : 'No drift. Live state matches the policies.';
+  }
+  return summaryLine(plan.summary);
+}
+
+function statusView(
+  input: CommentInput,
+  limits: MarkdownLimits,
+  results: Map<string, ChangeResult> | undefined,
+): AlertView | undefined {
+  const { plan, state } = input;
+  switch (state) {
+    case 'planned':
+      if (plan.summary.errors === 0) return undefined;
+      return {
+        alert: 'CAUTION',
+        headline: `**The policies have ${plural(plan.summary.errors, 'error')}.** Nothing can be applied until ${
+          plan.summary.errors === 1 ? 'it is' : 'they are'
+        } fixed.`,
+        items: [],
+        hiddenWhat: 'errors',
+      };
+    case 'blocked': {
+      const reason = input.refusal?.reason ?? input.report?.refused;
+      return {
+        alert: 'CAUTION',
+        headline: `**Apply was blocked:** ${
+          reason ? md(reason, limits.text * 3) : `the plan has ${riskCounts(plan.changes) || 'risky changes'} that were not allowed.`
+        } Nothing was applied.`,
+        items: [],
+        hiddenWhat: 'changes',
+      };
+    }
+    case 'refused': {
+      const reason = input.refusal?.reason ?? input.report?.refused ?? 'the plan could not be applied.';
+      const differences = input.refusal?.differences ?? [];
+      const words = {
+        added: 'not in the reviewed plan',
+        removed: 'reviewed, no longer planned',
+        changed: 'changed since review',
+      };
+      const marks = { added: '+', removed: '-', changed: '~' };
+      return {
+        alert: 'CAUTION',
+        headline: `**Charter refused to apply:** ${md(reason, limits.text * 3)} Nothing was applied.${
+          differences.length ? '<br>The plan computed at merge differs from the plan reviewed on this pull request:' : ''
+        }`,
+        items: differences.map((d) => `${inlineCode(marks[d.status])} ${code(d.address, limits.text)}: ${words[d.status]}`),
+        hiddenWhat: 'differences',
+      };
+    }
+    case 'applied': {
+      const applied = results
+        ? plan.changes.filter((c) => resultOf(results, c).status === 'applied').length
+        : plan.changes.length;
+      if (plan.changes.length === 0) {
+        return { alert: 'NOTE', headline: '**Nothing to apply.** Live state already matched the policies.', items: [], hiddenWhat: '' };
+      }
+      return {
+        alert: 'TIP',
+        headline: `**Applied ${plural(applied, 'change')}${applied < plan.changes.length ? ` of ${plan.changes.length}` : ''}.**`,
+        items: [],
+        hiddenWhat: '',
+      };
+    }
+    case 'apply-failed': {
+      const map = results ?? new Map<string, ChangeResult>();
+      const outcome = plan.changes.map((c) => ({ change: c, result: resultOf(map, c) }));
+      const count = (s: ChangeResult['status']) => outcome.filter((o) => o.result.status === s).length;
+      const failed = outcome.filter((o) => o.result.status === 'failed');
+      const refused = input.report?.refused;
+      return {
+        alert: 'CAUTION',
+        headline: `**Apply failed:** ${count('applied')} applied, ${count('failed')} failed, ${count('not-attempted')} not attempted.${
+          refused ? ` ${md(refused, limits.text * 3)}` : ''
+        }`,
+        items: failed.map(
+          (o) =>
+            `${inlineCode('✗')} ${code(o.change.address, limits.text)}: ${md(o.result.error ?? 'failed without an error message', limits.text * 3)}`,
+        ),
+        hiddenWhat: 'failures',
+      };
+    }
+  }
+}
+
+function riskView(input: CommentInput, risky: Change[], limits: MarkdownLimits): AlertView {
+  const counts = riskCounts(risky);
+  const items = risky.map((c) => riskItem(c, limits));
+  const label = inlineCode(ALLOW_DESTRUCTIVE_LABEL);
+  // On the pull request, say whether merging will apply them; after the merge the status says what happened.
+  const pending = input.state === 'planned';
+  if (pending && !input.allowDestructive) {
+    return {
+      alert: 'CAUTION',
+      headline: `**Apply is blocked:** this plan has ${counts}. Add the label ${label} to this pull request (or set the ${inlineCode(
+        'allow-destructive',
+      )} input) to allow ${risky.length === 1 ? 'it' : 'them'}.`,
+      items,
+      hiddenWhat: 'risky changes',
+    };
+  }
+  if (pending) {
+    return {
+      alert: 'WARNING',
+      headline: `**This plan has ${counts}.** They are allowed for this run (label ${label} or input ${inlineCode(
+        'allow-destructive',
+      )}): review them before merging.`,
+      items,
+      hiddenWhat: 'risky changes',
+    };
+  }
+  return { alert: 'WARNING', headline: `**This plan has ${counts}:**`, items, hiddenWhat: 'risky changes' };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Public API
+
+export function renderPlan(plan: Plan, format: OutputFormat, opts: { title?: string } = {}): string {
+  if (format === 'json') return `${JSON.stringify(plan, null, 2)}\n`;
+  if (format === 'markdown') {
+    return renderDocument(
+      { plan, state: 'planned' },
+      { kind: 'plan', target: 'cli', limit: Number.POSITIVE_INFINITY, limits: unlimited, title: opts.title },
+    );
+  }
+  return finish(
+    template('plan.txt.hbs')({
+      title: opts.title ? oneLine(opts.title) : '',
+      summary: plan.changes.length ? `Plan: ${summaryLine(plan.summary)}` : summaryLine(plan.summary),
+      ...textDiagnostics(plan.diagnostics),
+      groups: textGroups(plan.changes),
+      fingerprint: plan.changes.length ? plan.fingerprint : '',
+    }),
+  );
+}
+
+export function renderDiagnostics(diagnostics: Diagnostic[], format: OutputFormat): string {
+  const errors = diagnostics.filter((d) => d.severity === 'error').length;
+  if (format === 'json') {
+    const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
+    return `${JSON.stringify({ valid: errors === 0, errors, warnings, diagnostics: sortDiagnostics(diagnostics) }, null, 2)}\n`;
+  }
+  if (format === 'markdown') {
+    const sorted = sortDiagnostics(diagnostics);
+    const block = diagnosticsBlock([
+      {
+        heading: 'Errors',
+        items: sorted.filter((d) => d.severity === 'error').map((d) => diagnosticItem(d, unlimited)),
+        hidden: 0,
+        elsewhere: '',
+      },
+      {
+        heading: 'Warnings and notices',
+        items: sorted.filter((d) => d.severity !== 'error').map((d) => diagnosticItem(d, unlimited)),
+        hidden: 0,
+        elsewhere: '',
+      },
+    ]);
+    const headline = diagnostics.length
+      ? `**${errors ? 'The policies are invalid' : 'The policies are valid'}:** ${diagnosticCounts(diagnostics)}.`
+      : '**The policies are valid.** No problems found.';
+    return finish(block ? `${headline}\n\n${block}` : headline);
+  }
+  if (diagnostics.length === 0) return 'The policies are valid. No problems found.\n';
+  return finish(template('diagnostics.txt.hbs')(textDiagnostics(diagnostics)));
+}
+
+export function renderApplyReport(report: ApplyReport, format: OutputFormat): string {
+  if (format === 'json') return `${JSON.stringify(report, null, 2)}\n`;
+  const { plan } = report;
+  const results = new Map(report.results.map((r) => [r.address, r]));
+  const outcome = plan.changes.map((change) => ({ change, result: resultOf(results, change) }));
+  const count = (s: ChangeResult['status']) => outcome.filter((o) => o.result.status === s).length;
+  let headline: string;
+  if (plan.changes.length === 0) headline = 'Nothing to apply. Live state matches the policies.';
+  else if (report.refused) headline = `Nothing was applied: ${plural(plan.changes.length, 'change')} not attempted.`;
+  else if (count('applied') === plan.changes.length) headline = `Applied ${plural(plan.changes.length, 'change')}.`;
+  else
+    headline = `Applied ${count('applied')} of ${plural(plan.changes.length, 'change')}: ${count('failed')} failed, ${count(
+      'not-attempted',
+    )} not attempted.`;
+
+  if (format === 'markdown') {
+    const cell = (text: string) => text.replace(/\|/g, '\\|');
+    return finish(
+      template('apply.md.hbs')({
+        title: report.refused ? 'Charter refused to apply' : report.ok ? 'Charter applied the plan' : 'Charter apply failed',
+        refused: report.refused ? escapeMarkdown(report.refused) : '',
+        headline: escapeMarkdown(headline),
+        fingerprint: inlineCode(plan.fingerprint),
+        results: outcome.map(({ change, result }) => ({
+          mark: resultMarks[result.status],
+          symbol: cell(inlineCode(symbols[change.action])),
+          address: cell(inlineCode(change.address)),
+          status: resultWords[result.status],
+          error: result.error ? escapeMarkdown(result.error) : '',
+          detail: result.detail ? escapeMarkdown(result.detail) : '',
+        })),
+      }),
+    );
+  }
+  return finish(
+    template('apply.txt.hbs')({
+      refused: report.refused ? oneLine(report.refused) : '',
+      headline,
+      results: outcome.map(({ change, result }) => ({
+        mark: resultMarks[result.status],
+        symbol: symbols[change.action],
+        address: change.address,
+        status: resultWords[result.status],
+        error: result.error ? indentContinuation(result.error, '             ') : '',
+        detail: result.detail ? oneLine(result.detail) : '',
+      })),
+    }),
+  );
+}
+
+export function renderDriftReport(plan: Plan, format: OutputFormat): string {
+  if (format === 'json') {
+    return `${JSON.stringify(
+      {
+        drift: plan.changes.length > 0,
+        fingerprint: plan.fingerprint,
+        summary: plan.summary,
+        changes: plan.changes,
+        diagnostics: plan.diagnostics,
+      },
+      null,
+      2,
+    )}\n`;
+  }
+  if (format === 'markdown') {
+    return renderDocument(
+      { plan, state: 'planned' },
+      { kind: 'drift', target: 'cli', limit: Number.POSITIVE_INFINITY, limits: unlimited },
+    );
+  }
+  return finish(
+    template('drift.txt.hbs')({
+      summary: plan.changes.length ? `Drift: ${summaryLine(plan.summary)}` : driftSummary(plan),
+      ...textDiagnostics(plan.diagnostics),
+      groups: textGroups(plan.changes),
+    }),
+  );
+}
+
+/** The sticky pull request comment: marker and meta first, then as much of the plan as fits in `limit`. */
+export function renderComment(input: CommentInput, limit: number = COMMENT_LIMIT): string {
+  return renderDocument(input, { kind: 'plan', target: 'comment', limit, limits: commentLimits, marker: COMMENT_MARKER });
+}
+
+/** The job summary: the same layout with the whole plan (capped at 1,000,000 characters), no marker. */
+export function renderJobSummary(input: CommentInput): string {
+  return renderDocument(input, { kind: 'plan', target: 'summary', limit: JOB_SUMMARY_LIMIT, limits: summaryLimits });
+}
+
+/** Body of the drift issue (an issue body has the same 65,536-character limit as a comment). */
+export function renderDriftIssue(plan: Plan, opts: { runUrl?: string } = {}): string {
+  return renderDocument(
+    { plan, state: 'planned', runUrl: opts.runUrl },
+    { kind: 'drift', target: 'issue', limit: COMMENT_LIMIT, limits: commentLimits, marker: DRIFT_MARKER },
+  );
+}

@@ -1,0 +1,162 @@
+import { Octokit } from '@octokit/rest';
+
+/** The full Octokit client `createGitHub` returns (rest endpoints and `paginate`). */
+export type OctokitClient = InstanceType<typeof Octokit>;
+
+/** What every response carries that Charter reads: the data and the `Link` header for paging. */
+export interface ApiResponse<T> {
+  status: number;
+  data: T;
+  headers: { link?: string };
+}
+
+export interface ApiUser {
+  login: string;
+  type?: string;
+}
+
+export interface ApiLabel {
+  name?: string;
+}
+
+export interface ApiIssueComment {
+  id: number;
+  body?: string;
+  user: ApiUser | null;
+  created_at: string;
+  updated_at: string;
+  html_url: string;
+}
+
+export interface ApiIssue {
+  number: number;
+  title: string;
+  body?: string | null;
+  state: string;
+  labels: Array<string | ApiLabel>;
+  html_url: string;
+  created_at: string;
+  pull_request?: unknown;
+}
+
+export interface ApiPullRequest {
+  number: number;
+  merge_commit_sha: string | null;
+  merged_at: string | null;
+  labels: ApiLabel[];
+  head: { sha: string };
+}
+
+// Type aliases, not interfaces: Octokit's parameter types have an index signature, which only object
+// literal types satisfy implicitly.
+type RepoParams = {
+  owner: string;
+  repo: string;
+};
+
+type PageParams = {
+  per_page?: number;
+  page?: number;
+};
+
+/**
+ * The slice of the GitHub REST API Charter uses, in the shape of Octokit's `rest` namespace. Both the
+ * client from `createGitHub` and Probot's `context.octokit` satisfy it (methods are declared as methods,
+ * so their parameter types are compared bivariantly and narrower parameter objects fit).
+ */
+export interface GitHub {
+  rest: {
+    issues: {
+      listComments(params: RepoParams & PageParams & { issue_number: number }): Promise<ApiResponse<ApiIssueComment[]>>;
+      createComment(params: RepoParams & { issue_number: number; body: string }): Promise<ApiResponse<ApiIssueComment>>;
+      updateComment(params: RepoParams & { comment_id: number; body: string }): Promise<ApiResponse<ApiIssueComment>>;
+      listForRepo(
+        params: RepoParams &
+          PageParams & {
+            labels?: string;
+            state?: 'open' | 'closed' | 'all';
+            sort?: 'created' | 'updated' | 'comments';
+            direction?: 'asc' | 'desc';
+          },
+      ): Promise<ApiResponse<ApiIssue[]>>;
+      create(params: RepoParams & { title: string; body?: string; labels?: string[] }): Promise<ApiResponse<ApiIssue>>;
+      update(
+        params: RepoParams & {
+          issue_number: number;
+          title?: string;
+          body?: string;
+          state?: 'open' | 'closed';
+          state_reason?: 'completed' | 'not_planned' | 'reopened' | null;
+        },
+      ): Promise<ApiResponse<ApiIssue>>;
+      createLabel(params: RepoParams & { name: string; color?: string; description?: string }): Promise<ApiResponse<unknown>>;
+      listLabelsOnIssue(params: RepoParams & PageParams & { issue_number: number }): Promise<ApiResponse<ApiLabel[]>>;
+    };
+    repos: {
+      listPullRequestsAssociatedWithCommit(
+        params: RepoParams & PageParams & { commit_sha: string },
+      ): Promise<ApiResponse<ApiPullRequest[]>>;
+    };
+  };
+}
+
+export interface GitHubOptions {
+  token: string;
+  /** REST API root, GITHUB_API_URL on GitHub Enterprise Server; defaults to https://api.github.com. */
+  baseUrl?: string;
+  userAgent?: string;
+}
+
+/** An Octokit REST client (no retry or throttling plugins: Charter's calls are few and idempotent-safe). */
+export function createGitHub(options: GitHubOptions): OctokitClient {
+  return new Octokit({
+    auth: options.token,
+    baseUrl: (options.baseUrl || 'https://api.github.com').replace(/\/+$/, ''),
+    userAgent: options.userAgent ?? 'charter',
+  });
+}
+
+/** Page size for every list call: the REST maximum. */
+export const PER_PAGE = 100;
+
+/** The URLs of a `Link` header by relation (`next`, `prev`, `first`, `last`). */
+export function parseLinkHeader(header: string | undefined): Record<string, string> {
+  const links: Record<string, string> = {};
+  if (!header) return links;
+  for (const part of header.split(',')) {
+    const match = /<([^>]*)>\s*;\s*rel="([^"]+)"/.exec(part);
+    if (match) for (const rel of match[2].split(/\s+/)) links[rel] = match[1];
+  }
+  return links;
+}
+
+/** The `page` query parameter of a link, when there is one. */
+export function pageOf(url: string | undefined): number | undefined {
+  if (!url) return undefined;
+  const page = new URL(url, 'http://localhost').searchParams.get('page');
+  const n = page === null ? Number.NaN : Number.parseInt(page, 10);
+  return Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
+/**
+ * Pages through a list endpoint from page `from` for as long as the `Link` header has a `next` relation,
+ * yielding one page of items at a time so callers can stop early. `fetchPage` sets `per_page`.
+ */
+export async function* pages<T>(fetchPage: (page: number) => Promise<ApiResponse<T[]>>, from = 1): AsyncGenerator<T[]> {
+  for (let page = from; ; page++) {
+    const response = await fetchPage(page);
+    yield response.data;
+    const next = pageOf(parseLinkHeader(response.headers.link).next);
+    if (next === undefined || next <= page || response.data.length === 0) return;
+    page = next - 1;
+  }
+}
+
+/** The HTTP status of an Octokit `RequestError` (or anything shaped like one). */
+export function httpStatus(error: unknown): number | undefined {
+  if (error && typeof error === 'object' && 'status' in error) {
+    const status = (error as { status: unknown }).status;
+    if (typeof status === 'number') return status;
+  }
+  return undefined;
+}

@@ -1,0 +1,104 @@
+import { COMMENT_MARKER } from '../core/render.js';
+import { pageOf, pages, parseLinkHeader, PER_PAGE, type ApiIssueComment, type GitHub } from './client.js';
+import type { RepoRef } from './repo.js';
+
+export interface StickyComment {
+  id: number;
+  body: string;
+  author?: string;
+  createdAt: string;
+  updatedAt: string;
+  url: string;
+}
+
+export interface StickyOptions {
+  /**
+   * Only comments by these logins count (e.g. `github-actions[bot]` for the Action's GITHUB_TOKEN, or
+   * `<app-slug>[bot]` for the app). By default any author's comment with the marker counts.
+   */
+  authors?: readonly string[];
+}
+
+/** GitHub's size limit for a comment body. */
+export const MAX_COMMENT_LENGTH = 65_536;
+
+function isSticky(comment: ApiIssueComment, options: StickyOptions): boolean {
+  if (!comment.body || !comment.body.trimStart().startsWith(COMMENT_MARKER)) return false;
+  return !options.authors || options.authors.includes(comment.user?.login ?? '');
+}
+
+function toSticky(comment: ApiIssueComment): StickyComment {
+  return {
+    id: comment.id,
+    body: comment.body ?? '',
+    author: comment.user?.login,
+    createdAt: comment.created_at,
+    updatedAt: comment.updated_at,
+    url: comment.html_url,
+  };
+}
+
+/** The newest comment on a page that is Charter's, if any (pages list comments oldest first). */
+function newestOn(comments: ApiIssueComment[], options: StickyOptions): ApiIssueComment | undefined {
+  for (let i = comments.length - 1; i >= 0; i--) if (isSticky(comments[i], options)) return comments[i];
+  return undefined;
+}
+
+/**
+ * Finds Charter's comment on an issue or pull request: the newest comment whose body starts with the
+ * marker. Comments are listed oldest first, 100 per page; after the first page the lookup walks back from
+ * the last page (from the `Link` header), so on a long pull request the newest comment is found with few
+ * requests while every page is still covered.
+ */
+export async function findStickyComment(
+  gh: GitHub,
+  repo: RepoRef,
+  issueNumber: number,
+  options: StickyOptions = {},
+): Promise<StickyComment | undefined> {
+  const list = (page: number) =>
+    gh.rest.issues.listComments({ owner: repo.owner, repo: repo.repo, issue_number: issueNumber, per_page: PER_PAGE, page });
+  const first = await list(1);
+  const links = parseLinkHeader(first.headers.link);
+  const last = pageOf(links.last);
+  if (last !== undefined && last > 1) {
+    for (let page = last; page > 1; page--) {
+      const found = newestOn((await list(page)).data, options);
+      if (found) return toSticky(found);
+    }
+  } else if (links.next) {
+    // No `last` relation: walk forward from page 2 and keep the newest match.
+    let newest: ApiIssueComment | undefined;
+    for await (const page of pages(list, 2)) newest = newestOn(page, options) ?? newest;
+    if (newest) return toSticky(newest);
+  }
+  const found = newestOn(first.data, options);
+  return found && toSticky(found);
+}
+
+/**
+ * Creates Charter's comment, or updates the existing one in place (never a second comment). An unchanged
+ * body is not written again.
+ */
+export async function upsertStickyComment(
+  gh: GitHub,
+  repo: RepoRef,
+  issueNumber: number,
+  body: string,
+  options: StickyOptions = {},
+): Promise<{ id: number; created: boolean; updated: boolean; url: string }> {
+  if (!body.trimStart().startsWith(COMMENT_MARKER)) {
+    throw new Error(`A Charter comment must start with ${COMMENT_MARKER}, or it could not be found again`);
+  }
+  if (body.length > MAX_COMMENT_LENGTH) {
+    throw new Error(`The comment is ${body.length} characters long; GitHub accepts at most ${MAX_COMMENT_LENGTH}`);
+  }
+  const existing = await findStickyComment(gh, repo, issueNumber, options);
+  if (existing) {
+    if (existing.body === body) return { id: existing.id, created: false, updated: false, url: existing.url };
+    const { data } = await gh.rest.issues.updateComment({ owner: repo.owner, repo: repo.repo, comment_id: existing.id, body });
+    return { id: data.id, created: false, updated: true, url: data.html_url };
+  }
+  const { data } = await gh.rest.issues.createComment({ owner: repo.owner, repo: repo.repo, issue_number: issueNumber, body });
+  return { id: data.id, created: true, updated: true, url: data.html_url };
+}

@@ -1,0 +1,41 @@
+import { pages, PER_PAGE, type ApiLabel, type ApiPullRequest, type GitHub } from './client.js';
+import type { RepoRef } from './repo.js';
+
+export interface MergedPullRequest {
+  number: number;
+  labels: string[];
+  headSha: string;
+  mergedAt: string;
+}
+
+function labelNames(labels: ReadonlyArray<string | ApiLabel>): string[] {
+  return labels.map((l) => (typeof l === 'string' ? l : (l.name ?? ''))).filter(Boolean);
+}
+
+/**
+ * The pull request a commit on the default branch came from. Prefers the merged pull request whose merge
+ * commit is `sha` (merge, squash and rebase merges all record it); otherwise the only merged pull request
+ * associated with the commit. `undefined` when there is none, or several and none made this commit.
+ */
+export async function findMergedPullRequest(gh: GitHub, repo: RepoRef, sha: string): Promise<MergedPullRequest | undefined> {
+  const merged: ApiPullRequest[] = [];
+  for await (const page of pages((page) =>
+    gh.rest.repos.listPullRequestsAssociatedWithCommit({ owner: repo.owner, repo: repo.repo, commit_sha: sha, per_page: PER_PAGE, page }),
+  )) {
+    merged.push(...page.filter((pr) => pr.merged_at));
+  }
+  const pr = merged.find((p) => p.merge_commit_sha === sha) ?? (merged.length === 1 ? merged[0] : undefined);
+  if (!pr || !pr.merged_at) return undefined;
+  return { number: pr.number, labels: labelNames(pr.labels), headSha: pr.head.sha, mergedAt: pr.merged_at };
+}
+
+/** The current labels of a pull request (or issue), all pages. */
+export async function pullRequestLabels(gh: GitHub, repo: RepoRef, number: number): Promise<string[]> {
+  const names: string[] = [];
+  for await (const page of pages((page) =>
+    gh.rest.issues.listLabelsOnIssue({ owner: repo.owner, repo: repo.repo, issue_number: number, per_page: PER_PAGE, page }),
+  )) {
+    names.push(...labelNames(page));
+  }
+  return names;
+}

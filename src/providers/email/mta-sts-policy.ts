@@ -1,0 +1,166 @@
+/**
+ * The MTA-STS policy file served at https://mta-sts.<domain>/.well-known/mta-sts.txt (RFC 8461 §3.2):
+ * rendering the file Charter publishes (from templates/mta-sts.txt.hbs) and parsing a live one.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import Handlebars from 'handlebars';
+import { assetPath } from '../../core/assets.js';
+import { checkMxPattern } from './mx.js';
+import { issue, type RecordIssue } from './records.js';
+
+export type MtaStsMode = 'enforce' | 'testing' | 'none';
+
+export const MTA_STS_MAX_AGE_LIMIT = 31_557_600;
+/** Where the policy lives on the mta-sts host, and the S3 key Charter uploads it to. */
+export const MTA_STS_POLICY_PATH = '.well-known/mta-sts.txt';
+/** Length of the content-derived id (the record allows 1-32 letters/digits). */
+const ID_LENGTH = 20;
+
+export interface MtaStsPolicyInput {
+  mode: MtaStsMode;
+  mx: readonly string[];
+  maxAge: number;
+}
+
+export interface RenderedMtaStsPolicy {
+  /** The file content, CRLF line endings, ending with CRLF. */
+  text: string;
+  /** Content-derived id for the `_mta-sts` record: same text → same id, any change → new id. */
+  id: string;
+}
+
+let template: Handlebars.TemplateDelegate<MtaStsPolicyInput> | undefined;
+
+function policyTemplate(): Handlebars.TemplateDelegate<MtaStsPolicyInput> {
+  template ??= Handlebars.compile<MtaStsPolicyInput>(readFileSync(assetPath('templates', 'mta-sts.txt.hbs'), 'utf8'), {
+    noEscape: true, // plain text, not HTML
+    strict: true,
+  });
+  return template;
+}
+
+export function renderMtaStsPolicy(input: MtaStsPolicyInput): RenderedMtaStsPolicy {
+  const rendered = policyTemplate()({ mode: input.mode, mx: [...input.mx], maxAge: input.maxAge });
+  // RFC 8461 §3.2 lines end in CRLF; normalise whatever the template file was saved with.
+  const lines = rendered.split(/\r?\n/).filter((line, i, all) => line !== '' || i < all.length - 1);
+  const text = lines.map((line) => `${line}\r\n`).join('');
+  return { text, id: mtaStsPolicyId(text) };
+}
+
+/** First 20 characters of the base32 (a-z, 2-7) SHA-256 of the policy text. */
+export function mtaStsPolicyId(text: string): string {
+  return base32(createHash('sha256').update(text, 'utf8').digest()).slice(0, ID_LENGTH);
+}
+
+const BASE32_ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
+
+function base32(bytes: Uint8Array): string {
+  let bits = 0;
+  let buffer = 0;
+  let out = '';
+  for (const byte of bytes) {
+    buffer = (buffer << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += BASE32_ALPHABET[(buffer >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += BASE32_ALPHABET[(buffer << (5 - bits)) & 31];
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsing a live policy file
+// ---------------------------------------------------------------------------------------------
+
+export interface ParsedMtaStsPolicy {
+  version?: string;
+  mode?: string;
+  mx: string[];
+  maxAge?: number;
+  /** Fields receivers ignore, in order. */
+  extensions: { name: string; value: string }[];
+  issues: RecordIssue[];
+}
+
+const FIELD_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
+const KNOWN_FIELDS = new Set(['version', 'mode', 'max_age', 'mx']);
+
+/**
+ * Parses a policy the way receivers do: `name: value` lines (CRLF or LF), field names case-sensitive,
+ * the first value of a repeated field wins (mx accumulates), unknown fields are ignored.
+ */
+export function parseMtaStsPolicy(text: string): ParsedMtaStsPolicy {
+  const policy: ParsedMtaStsPolicy = { mx: [], extensions: [], issues: [] };
+  const seen = new Set<string>();
+  for (const line of text.split(/\r?\n/)) {
+    if (line.trim() === '') continue;
+    const field = splitField(line, policy.issues);
+    if (field) applyField(policy, field, seen);
+  }
+  policy.issues.push(...policyIssues(policy));
+  return policy;
+}
+
+function splitField(line: string, issues: RecordIssue[]): { name: string; value: string } | undefined {
+  const colon = line.indexOf(':');
+  const name = colon < 0 ? '' : line.slice(0, colon);
+  if (colon < 0 || !FIELD_NAME.test(name)) {
+    issues.push(issue('email/mta-sts-policy-syntax', 'error', `MTA-STS policy line "${line}" is not "name: value"`));
+    return undefined;
+  }
+  return { name, value: line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '') };
+}
+
+function applyField(policy: ParsedMtaStsPolicy, field: { name: string; value: string }, seen: Set<string>): void {
+  if (field.name === 'mx') {
+    policy.mx.push(field.value);
+    return;
+  }
+  if (!KNOWN_FIELDS.has(field.name)) {
+    policy.extensions.push(field);
+    policy.issues.push(issue('email/mta-sts-policy-unknown-field', 'warning', `MTA-STS policy field "${field.name}" is unknown; receivers ignore it`, undefined, field.name));
+    return;
+  }
+  if (seen.has(field.name)) {
+    policy.issues.push(issue('email/mta-sts-policy-duplicate-field', 'warning', `MTA-STS policy repeats "${field.name}"; receivers use the first value`, 'Keep one line per field (except mx).', field.name));
+    return;
+  }
+  seen.add(field.name);
+  if (field.name === 'version') policy.version = field.value;
+  else if (field.name === 'mode') policy.mode = field.value;
+  else policy.maxAge = parseMaxAge(field.value, policy.issues);
+}
+
+function parseMaxAge(value: string, issues: RecordIssue[]): number | undefined {
+  const n = /^[0-9]{1,10}$/.test(value) ? Number(value) : NaN;
+  if (Number.isNaN(n) || n > MTA_STS_MAX_AGE_LIMIT) {
+    issues.push(issue('email/mta-sts-policy-max-age', 'error', `MTA-STS max_age "${value}" must be a plain integer from 0 to ${MTA_STS_MAX_AGE_LIMIT}`, undefined, 'max_age'));
+    return undefined;
+  }
+  return n;
+}
+
+function policyIssues(policy: ParsedMtaStsPolicy): RecordIssue[] {
+  const out: RecordIssue[] = [];
+  if (policy.version !== 'STSv1') {
+    out.push(issue('email/mta-sts-policy-version', 'error', `MTA-STS policy version must be STSv1, not "${policy.version ?? '(missing)'}"`, undefined, 'version'));
+  }
+  if (policy.mode !== 'enforce' && policy.mode !== 'testing' && policy.mode !== 'none') {
+    out.push(issue('email/mta-sts-policy-mode', 'error', `MTA-STS policy mode must be enforce, testing or none, not "${policy.mode ?? '(missing)'}"`, undefined, 'mode'));
+  }
+  if (policy.maxAge === undefined && !policy.issues.some((i) => i.code === 'email/mta-sts-policy-max-age')) {
+    out.push(issue('email/mta-sts-policy-max-age', 'error', 'MTA-STS policy has no max_age', undefined, 'max_age'));
+  }
+  if (policy.mx.length === 0 && (policy.mode === 'enforce' || policy.mode === 'testing')) {
+    out.push(mtaStsNoMx());
+  }
+  for (const mx of policy.mx) out.push(...checkMxPattern(mx).map((i) => ({ ...i, tag: 'mx' })));
+  return out;
+}
+
+export function mtaStsNoMx(): RecordIssue {
+  return issue('email/mta-sts-no-mx', 'error', 'MTA-STS policy lists no mx pattern; senders could deliver to no host', 'List every MX host (or a *. pattern covering it), or use mode none.', 'mx');
+}

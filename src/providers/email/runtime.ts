@@ -1,0 +1,441 @@
+import { createHash } from 'node:crypto';
+import type { ResourceRecordSet, Change as Route53Change } from '@aws-sdk/client-route-53';
+import { awsErrorMessage } from '../../aws/clients.js';
+import { acmClient, describeCertificate, listCertificates, requestCertificate, type CertificateDetail, type CertificateSummary } from '../../aws/acm.js';
+import { cloudFrontClient, getDistribution, getObject, invalidate, putObject, s3Client, type Distribution, type StoredObject } from '../../aws/hosting.js';
+import { changeRecordSets, listHostedZones, listRecordSets, normalizeName, route53Client, zoneForDomain, type HostedZone } from '../../aws/route53.js';
+import type { Diagnostic } from '../../core/diagnostics.js';
+import { diagnosticAt, policyId, type PathSegment, type PolicyDocument } from '../../core/document.js';
+import type { Json } from '../../core/json.js';
+import type { Change, ChangeResult } from '../../core/plan.js';
+import type { DiffResult, ProviderRuntime, RuntimeContext } from '../../core/provider.js';
+import { desiredEmail, fqdn, type DesiredEmail, type DesiredTxt } from './desired.js';
+import { liveMxIssues } from './mx.js';
+import { parseMtaStsPolicy } from './mta-sts-policy.js';
+import { bimiDmarcPrerequisites, isBimiRecord, isDmarcRecord, isMtaStsRecord, isTlsRptRecord, type RecordIssue } from './records.js';
+import { assessPolicyFile, assessTxt } from './risk.js';
+import type { EmailSecuritySpec } from './spec.generated.js';
+import { decodeTxt, encodeTxt } from './txt.js';
+
+type Doc = PolicyDocument<EmailSecuritySpec>;
+
+/** Dependency order inside one policy: certificate, its validation records, files, CDN, then DNS. */
+const PHASE = { certificate: 0, validation: 1, upload: 2, invalidate: 3, record: 4 } as const;
+const OWNER_TAG = 'charter:policy';
+const MANAGED_BY_TAG = 'charter:managed-by';
+const VALIDATION_TTL = 300;
+
+const belongsTo: Record<DesiredTxt['section'], (v: string) => boolean> = {
+  dmarc: isDmarcRecord,
+  bimi: isBimiRecord,
+  mtaSts: isMtaStsRecord,
+  tlsRpt: isTlsRptRecord,
+};
+
+/** What the plan step reads from AWS, once for all EmailSecurity policies. */
+interface LiveAccount {
+  zones: HostedZone[];
+  records: Map<string, ResourceRecordSet[]>;
+  certificates: CertificateSummary[];
+}
+
+interface PolicyOutcome {
+  changes: Change[];
+  diagnostics: Diagnostic[];
+  inputs: Json;
+}
+
+export const emailRuntime: ProviderRuntime<EmailSecuritySpec> = { plan, apply };
+
+async function plan(docs: Doc[], ctx: RuntimeContext): Promise<DiffResult> {
+  const r53 = route53Client(ctx.aws);
+  const desired = await Promise.all(docs.map((d) => desiredEmail(d, ctx)));
+  // One zone lookup pass, then one full listing per zone in use (300 records a page), shared by every policy.
+  const zones = await listHostedZones(r53);
+  const zoneOf = desired.map((d) => resolveZone(zones, d));
+  const zoneIds = new Set(zoneOf.filter((z): z is HostedZone => Boolean(z)).map((z) => z.id));
+  const needsCertificates = desired.some((d) => d.hosting?.certificateNames.length);
+  const acm = needsCertificates ? acmClient(ctx.aws) : undefined;
+  const [recordLists, certificates] = await Promise.all([
+    Promise.all([...zoneIds].map(async (id) => [id, await listRecordSets(r53, id)] as const)),
+    acm ? listCertificates(acm) : Promise.resolve([]),
+  ]);
+  const live: LiveAccount = { zones, records: new Map(recordLists), certificates };
+
+  const result: DiffResult = { changes: [], diagnostics: [], inputs: {} };
+  for (let i = 0; i < docs.length; i++) {
+    const outcome = await planPolicy(docs[i], desired[i], zoneOf[i], live, ctx);
+    result.changes.push(...outcome.changes);
+    result.diagnostics.push(...outcome.diagnostics);
+    result.inputs[policyId(docs[i])] = outcome.inputs;
+  }
+  return result;
+}
+
+function resolveZone(zones: HostedZone[], d: DesiredEmail): HostedZone | undefined {
+  if (d.zoneId) return zones.find((z) => z.id === d.zoneId);
+  return zoneForDomain(zones, d.domain);
+}
+
+function recordsAt(live: LiveAccount, zone: HostedZone, name: string): ResourceRecordSet[] {
+  return (live.records.get(zone.id) ?? []).filter((r) => normalizeName(r.Name ?? '') === name);
+}
+
+function issueAt(doc: Doc, path: PathSegment[], i: RecordIssue): Diagnostic {
+  return diagnosticAt(doc, path, i.code, i.severity, i.message, i.hint);
+}
+
+function change(doc: Doc, path: PathSegment[], c: Omit<Change, 'kind' | 'policy' | 'file' | 'line' | 'column'>): Change {
+  const pos = doc.position(path);
+  return { kind: doc.kind, policy: doc.name, file: pos.file, line: pos.line, column: pos.column, ...c };
+}
+
+async function planPolicy(doc: Doc, d: DesiredEmail, zone: HostedZone | undefined, live: LiveAccount, ctx: RuntimeContext): Promise<PolicyOutcome> {
+  const changes: Change[] = [];
+  const diagnostics: Diagnostic[] = [];
+  if (!zone) {
+    const path = d.zoneId ? ['spec', 'hostedZoneId'] : ['spec', 'domain'];
+    diagnostics.push(
+      diagnosticAt(doc, path, 'email/zone-not-found', 'error', d.zoneId ? `Hosted zone ${d.zoneId} does not exist in this account` : `No public Route 53 hosted zone contains ${d.domain}`, 'Create the zone, or set hostedZoneId to the zone that holds the domain.'),
+    );
+    return { changes, diagnostics, inputs: { zone: null } };
+  }
+  if (fqdn(d.domain) !== zone.name && !fqdn(d.domain).endsWith(`.${zone.name}`)) {
+    diagnostics.push(diagnosticAt(doc, ['spec', 'hostedZoneId'], 'email/zone-mismatch', 'error', `Hosted zone ${zone.id} (${zone.name}) cannot hold records for ${d.domain}`));
+    return { changes, diagnostics, inputs: { zone: zone.id } };
+  }
+
+  // Live values the plan depends on even when they cause no change: MX hosts and, for BIMI, DMARC.
+  const mxHosts = recordsAt(live, zone, fqdn(d.domain))
+    .filter((r) => r.Type === 'MX')
+    .flatMap((r) => (r.ResourceRecords ?? []).map((rr) => (rr.Value ?? '').trim().split(/\s+/)[1] ?? ''))
+    .map((h) => h.toLowerCase().replace(/\.$/, ''))
+    .filter(Boolean)
+    .sort();
+  const inputs: Record<string, Json> = { zone: zone.id, mx: mxHosts };
+  if (d.mtaSts) {
+    for (const i of liveMxIssues(d.mtaSts.mode, d.mtaSts.mx, mxHosts)) diagnostics.push(issueAt(doc, ['spec', 'mtaSts', 'mx'], i));
+  }
+  const spec = doc.spec;
+  if (spec.bimi && !spec.bimi.absent && !spec.dmarc) {
+    const dmarc = txtValues(recordsAt(live, zone, fqdn(`_dmarc.${d.domain}`)).find((r) => r.Type === 'TXT'));
+    inputs.dmarc = dmarc ?? null;
+    const value = dmarc?.find(isDmarcRecord);
+    for (const i of bimiDmarcPrerequisites(value)) diagnostics.push(issueAt(doc, ['spec', 'bimi'], { ...i, message: `Live _dmarc.${d.domain}: ${i.message}` }));
+  }
+
+  // Hosted files first: their live content decides the risk of MTA-STS changes.
+  let liveMode: string | undefined;
+  if (d.hosting) {
+    const hosted = await planHosting(doc, d, ctx);
+    changes.push(...hosted.changes);
+    diagnostics.push(...hosted.diagnostics);
+    liveMode = hosted.liveMode;
+    if (d.hosting.certificateNames.length) {
+      const cert = await planCertificate(doc, d, live, ctx);
+      changes.push(...cert.changes);
+      diagnostics.push(...cert.diagnostics);
+    }
+  }
+
+  for (const record of d.records) {
+    const outcome = planTxt(doc, record, zone, live, liveMode);
+    changes.push(...outcome.changes);
+    diagnostics.push(...outcome.diagnostics);
+  }
+  return { changes, diagnostics, inputs };
+}
+
+function txtValues(set: ResourceRecordSet | undefined): string[] | undefined {
+  if (!set) return undefined;
+  return (set.ResourceRecords ?? []).map((r) => {
+    try {
+      return decodeTxt(r.Value ?? '');
+    } catch {
+      return r.Value ?? '';
+    }
+  });
+}
+
+/** The live record set as Route 53 returned it: DELETE must send exactly this. */
+function exactSet(set: ResourceRecordSet): Json {
+  return JSON.parse(JSON.stringify(set)) as Json;
+}
+
+function planTxt(doc: Doc, record: DesiredTxt, zone: HostedZone, live: LiveAccount, liveMode: string | undefined): PolicyOutcome {
+  const sets = recordsAt(live, zone, record.name);
+  const diagnostics: Diagnostic[] = [];
+  const cname = sets.find((s) => s.Type === 'CNAME');
+  if (cname) {
+    diagnostics.push(diagnosticAt(doc, record.path, 'email/cname-at-managed-name', 'error', `${record.name} is a CNAME to ${cname.ResourceRecords?.[0]?.Value ?? cname.AliasTarget?.DNSName ?? '?'}; Charter cannot publish a TXT record there`, 'Remove the CNAME by hand, or stop managing this record in the policy.'));
+    return { changes: [], diagnostics, inputs: null };
+  }
+  const set = sets.find((s) => s.Type === 'TXT');
+  if (set?.SetIdentifier || set?.AliasTarget) {
+    diagnostics.push(diagnosticAt(doc, record.path, 'email/unsupported-record-set', 'error', `${record.name} TXT uses a routing policy or alias; Charter leaves it alone`, 'Replace it with a simple record set by hand.'));
+    return { changes: [], diagnostics, inputs: null };
+  }
+  const values = txtValues(set);
+  const foreign = (values ?? []).filter((v) => !belongsTo[record.section](v));
+  if (foreign.length) {
+    // Receivers need exactly one record of each kind: a foreign value here is an error, never overwritten.
+    diagnostics.push(
+      diagnosticAt(doc, record.path, 'email/foreign-value', 'error', `${record.name} TXT holds ${foreign.length} value(s) Charter does not manage: ${foreign.map((v) => JSON.stringify(v.slice(0, 80))).join(', ')}`, 'Charter owns the whole record set at a managed name. Move or delete those values by hand, then plan again.'),
+    );
+    return { changes: [], diagnostics, inputs: null };
+  }
+  const title = `TXT ${record.name}`;
+  const addr = `email/${doc.name}/route53/TXT/${record.name}`;
+  const data = (action: 'create' | 'update' | 'delete'): Json => ({
+    op: 'route53',
+    zoneId: zone.id,
+    action,
+    live: set ? exactSet(set) : null,
+    desired: record.value === undefined ? null : { Name: record.name, Type: 'TXT', TTL: record.ttl, ResourceRecords: [{ Value: encodeTxt(record.value) }] },
+  });
+  const before: Json = values ? { ttl: set?.TTL ?? null, values } : null;
+  if (record.value === undefined) {
+    if (!set) return { changes: [], diagnostics, inputs: null };
+    const a = assessTxt(record.section, values?.[0], undefined, liveMode);
+    return { changes: [change(doc, record.path, { address: addr, action: 'delete', title, before, after: null, phase: PHASE.record, data: data('delete'), ...a })], diagnostics, inputs: null };
+  }
+  const after: Json = { ttl: record.ttl, values: [record.value] };
+  if (!set) {
+    const a = assessTxt(record.section, undefined, record.value, liveMode);
+    return { changes: [change(doc, record.path, { address: addr, action: 'create', title, before: null, after, phase: PHASE.record, data: data('create'), ...a })], diagnostics, inputs: null };
+  }
+  if (values!.length === 1 && values![0] === record.value && set.TTL === record.ttl) return { changes: [], diagnostics, inputs: null };
+  const a = assessTxt(record.section, values![0], record.value, liveMode);
+  const reason = values!.length > 1 ? `${values!.length} values where receivers need exactly one; ${a.reason}` : set.TTL !== record.ttl && values![0] === record.value ? `TTL ${set.TTL} → ${record.ttl}` : a.reason;
+  return { changes: [change(doc, record.path, { address: addr, action: 'update', title, before, after, phase: PHASE.record, data: data('update'), risk: a.risk, reason })], diagnostics, inputs: null };
+}
+
+async function planHosting(doc: Doc, d: DesiredEmail, ctx: RuntimeContext): Promise<{ changes: Change[]; diagnostics: Diagnostic[]; liveMode?: string }> {
+  const h = d.hosting!;
+  const changes: Change[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const s3 = s3Client(ctx.aws, h.region);
+  const cloudFront = cloudFrontClient(ctx.aws);
+  let distribution: Distribution | undefined;
+  let liveObjects: Array<StoredObject | undefined>;
+  try {
+    [distribution, ...liveObjects] = await Promise.all([getDistribution(cloudFront, h.distributionId), ...h.objects.map((o) => getObject(s3, h.bucket, o.key))]) as [Distribution | undefined, ...Array<StoredObject | undefined>];
+  } catch (error) {
+    if ((error as { name?: string }).name === 'NoSuchBucket') {
+      diagnostics.push(diagnosticAt(doc, ['spec', 'hosting', 'bucket'], 'email/bucket-not-found', 'error', `S3 bucket ${h.bucket} does not exist in ${h.region}`, 'Create the bucket (behind the CloudFront distribution) or fix hosting.bucket.'));
+      return { changes, diagnostics };
+    }
+    throw error;
+  }
+  if (!distribution) {
+    diagnostics.push(diagnosticAt(doc, ['spec', 'hosting', 'distributionId'], 'email/distribution-not-found', 'error', `CloudFront distribution ${h.distributionId} does not exist`));
+  } else {
+    const aliases = distribution.aliases.map((a) => a.toLowerCase());
+    for (const host of [`mta-sts.${d.domain}`, ...(h.assetsHost ? [h.assetsHost] : [])]) {
+      if (!aliases.includes(host)) diagnostics.push(diagnosticAt(doc, ['spec', 'hosting', 'distributionId'], 'email/distribution-alias-missing', 'warning', `CloudFront distribution ${h.distributionId} has no alias ${host}, so https://${host}/ is not served by it`, `Add ${host} to the distribution's alternate domain names, with the certificate Charter requests.`));
+    }
+  }
+  const policyObject = liveObjects[h.objects.findIndex((o) => o.text !== undefined)];
+  const liveMode = policyObject ? parseMtaStsPolicy(new TextDecoder().decode(policyObject.body)).mode : undefined;
+  const uploaded: string[] = [];
+  h.objects.forEach((o, i) => {
+    const current = liveObjects[i];
+    const currentMd5 = current ? createHash('md5').update(current.body).digest('hex') : undefined;
+    if (current && currentMd5 === o.md5 && current.contentType === o.contentType) return;
+    const describe = (obj: StoredObject | undefined, md5?: string): Json =>
+      obj ? { md5: md5 ?? null, contentType: obj.contentType ?? null, ...(o.text !== undefined ? { text: new TextDecoder().decode(obj.body) } : {}) } : null;
+    const after: Json = { md5: o.md5, contentType: o.contentType, ...(o.text !== undefined ? { text: o.text } : { file: o.file ?? null }) };
+    const a = o.text !== undefined && d.mtaSts
+      ? assessPolicyFile(current ? new TextDecoder().decode(current.body) : undefined, d.mtaSts)
+      : { risk: 'safe' as const, reason: current ? `${o.label} content differs from ${o.file ?? 'the policy'}` : `Uploads the ${o.label}` };
+    uploaded.push(`/${o.key}`);
+    changes.push(
+      change(doc, o.path, {
+        address: `email/${doc.name}/s3/${h.bucket}/${o.key}`,
+        action: current ? 'update' : 'create',
+        title: `${o.label} s3://${h.bucket}/${o.key}`,
+        before: describe(current, currentMd5),
+        after,
+        phase: PHASE.upload,
+        data: { op: 's3-put', bucket: h.bucket, region: h.region, key: o.key, contentType: o.contentType, md5: o.md5, text: o.text ?? null, file: o.file ?? null },
+        ...a,
+      }),
+    );
+  });
+  if (uploaded.length && distribution) {
+    changes.push(
+      change(doc, ['spec', 'hosting', 'distributionId'], {
+        address: `email/${doc.name}/cloudfront/${h.distributionId}/invalidation`,
+        action: 'run',
+        title: `CloudFront invalidation on ${h.distributionId}`,
+        before: null,
+        after: { paths: uploaded.sort() },
+        risk: 'safe',
+        reason: 'Serve the new files now, before the _mta-sts id tells senders to fetch them',
+        phase: PHASE.invalidate,
+        data: { op: 'cloudfront-invalidate', distributionId: h.distributionId, paths: uploaded },
+      }),
+    );
+  }
+  return { changes, diagnostics, liveMode };
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  const [x, y] = [[...a].map((s) => s.toLowerCase()).sort(), [...b].map((s) => s.toLowerCase()).sort()];
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+}
+
+async function planCertificate(doc: Doc, d: DesiredEmail, live: LiveAccount, ctx: RuntimeContext): Promise<{ changes: Change[]; diagnostics: Diagnostic[] }> {
+  const names = d.hosting!.certificateNames;
+  const path: PathSegment[] = ['spec', 'hosting'];
+  const acm = acmClient(ctx.aws);
+  // Only certificates for these names are described (tags tell which one is ours): a few calls, not one per certificate.
+  const candidates = live.certificates.filter((c) => c.names.some((n) => names.includes(n.toLowerCase())));
+  const details: CertificateDetail[] = await Promise.all(candidates.map((c) => describeCertificate(acm, c.arn)));
+  const owned = details.filter((c) => c.tags[OWNER_TAG] === policyId(doc));
+  const current = owned.find((c) => sameNames(c.names, names));
+  const changes: Change[] = [];
+  const diagnostics: Diagnostic[] = [];
+  if (current) {
+    const seen = new Set<string>();
+    for (const v of current.validation) {
+      const name = fqdn(v.name);
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const zone = zoneForDomain(live.zones, name);
+      if (!zone) {
+        diagnostics.push(diagnosticAt(doc, path, 'email/validation-zone-not-found', 'warning', `No hosted zone for ${name}: create the CNAME ${name} → ${v.value} where that name is hosted, or ACM never issues ${current.arn}`));
+        continue;
+      }
+      const existing = (live.records.get(zone.id) ?? []).find((r) => normalizeName(r.Name ?? '') === name && r.Type === 'CNAME');
+      if (existing?.ResourceRecords?.[0]?.Value?.toLowerCase() === v.value.toLowerCase()) continue;
+      if (!live.records.has(zone.id)) continue; // a zone no policy uses was not listed; ACM's own status tells the rest
+      changes.push(
+        change(doc, path, {
+          address: `email/${doc.name}/route53/CNAME/${name}`,
+          action: existing ? 'update' : 'create',
+          title: `CNAME ${name} (ACM validation)`,
+          before: existing ? { values: (existing.ResourceRecords ?? []).map((r) => r.Value ?? '') } : null,
+          after: { ttl: VALIDATION_TTL, values: [v.value] },
+          risk: 'safe',
+          reason: `DNS validation of the certificate for ${names.join(', ')}`,
+          phase: PHASE.validation,
+          data: { op: 'route53', zoneId: zone.id, action: existing ? 'update' : 'create', live: existing ? exactSet(existing) : null, desired: { Name: name, Type: 'CNAME', TTL: VALIDATION_TTL, ResourceRecords: [{ Value: v.value }] } },
+        }),
+      );
+    }
+    return { changes, diagnostics };
+  }
+  const foreign = details.find((c) => !c.tags[OWNER_TAG] && sameNames(c.names, names));
+  if (foreign) {
+    diagnostics.push(diagnosticAt(doc, path, 'email/certificate-left-alone', 'notice', `Certificate ${foreign.arn} already covers ${names.join(', ')} and is not Charter's; it is left alone and no new one is requested`, `To let Charter manage it, tag it ${OWNER_TAG}=${policyId(doc)}, or set hosting.certificate: false.`));
+    return { changes, diagnostics };
+  }
+  const superseded = owned[0];
+  changes.push(
+    change(doc, path, {
+      address: `email/${doc.name}/acm/certificate`,
+      action: superseded ? 'replace' : 'create',
+      title: `ACM certificate (us-east-1) for ${names.join(', ')}`,
+      before: superseded ? { arn: superseded.arn, names: superseded.names } : null,
+      after: { names, validation: 'DNS', region: 'us-east-1' },
+      risk: 'safe',
+      reason: superseded
+        ? `The certificate's names changed; a new one is requested and validated. ${superseded.arn} stays until you move the distribution to the new one.`
+        : 'CloudFront needs a us-east-1 certificate for the MTA-STS and BIMI hosts; validation records are created with it',
+      phase: PHASE.certificate,
+      data: { op: 'acm-request', names, tags: { [OWNER_TAG]: policyId(doc), [MANAGED_BY_TAG]: 'charter' } },
+    }),
+  );
+  return { changes, diagnostics };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Apply
+// ---------------------------------------------------------------------------------------------
+
+async function apply(changes: Change[], docs: Doc[], ctx: RuntimeContext): Promise<ChangeResult[]> {
+  const results: ChangeResult[] = [];
+  for (const c of changes) {
+    try {
+      const detail = await applyOne(c, docs[0], ctx);
+      results.push({ address: c.address, status: 'applied', detail });
+    } catch (error) {
+      results.push({ address: c.address, status: 'failed', error: awsErrorMessage(error) });
+      break; // later changes depend on this one
+    }
+  }
+  return results;
+}
+
+type Data = Record<string, Json>;
+
+async function applyOne(c: Change, doc: Doc, ctx: RuntimeContext): Promise<string | undefined> {
+  const data = c.data as Data;
+  const waits = { pollIntervalMs: ctx.pollIntervalMs, waitTimeoutMs: ctx.waitTimeoutMs };
+  switch (data.op) {
+    case 'route53': {
+      const liveSet = data.live as unknown as ResourceRecordSet | null;
+      const desiredSet = data.desired as unknown as ResourceRecordSet | null;
+      // DELETE the set exactly as read, then CREATE the new one, in one atomic batch.
+      const batch: Route53Change[] = [];
+      if (liveSet) batch.push({ Action: 'DELETE', ResourceRecordSet: liveSet });
+      if (desiredSet) batch.push({ Action: 'CREATE', ResourceRecordSet: desiredSet });
+      const id = await changeRecordSets(route53Client(ctx.aws), String(data.zoneId), batch, `charter ${c.address}`, waits);
+      return `Route 53 change ${id} INSYNC`;
+    }
+    case 's3-put': {
+      let body: Uint8Array;
+      if (typeof data.text === 'string') body = new TextEncoder().encode(data.text);
+      else {
+        const bytes = await ctx.readLocalFile(doc, String(data.file));
+        if (!bytes) throw new Error(`${String(data.file)} is missing`);
+        if (createHash('md5').update(bytes).digest('hex') !== data.md5) throw new Error(`${String(data.file)} changed since the plan was made; plan again`);
+        body = bytes;
+      }
+      await putObject(s3Client(ctx.aws, String(data.region)), String(data.bucket), String(data.key), body, String(data.contentType), 'max-age=300');
+      return `uploaded s3://${String(data.bucket)}/${String(data.key)}`;
+    }
+    case 'cloudfront-invalidate': {
+      const paths = data.paths as string[];
+      const reference = `charter-${createHash('sha256').update(`${c.address}|${JSON.stringify(paths)}|${Date.now()}`).digest('hex').slice(0, 24)}`;
+      const id = await invalidate(cloudFrontClient(ctx.aws), String(data.distributionId), paths, reference, waits);
+      return `invalidation ${id} completed`;
+    }
+    case 'acm-request':
+      return requestAndValidate(c, data, ctx);
+    default:
+      throw new Error(`Unknown email change operation ${String(data.op)}`);
+  }
+}
+
+/** Requests the certificate, waits for ACM to publish its validation records, and creates them. */
+async function requestAndValidate(c: Change, data: Data, ctx: RuntimeContext): Promise<string> {
+  const names = data.names as string[];
+  const acm = acmClient(ctx.aws);
+  // Same policy and names → same token: a re-run within the hour gets the same certificate, not a second one.
+  const token = createHash('sha256').update(`${c.address}|${names.join(',')}`).digest('hex').slice(0, 32);
+  const arn = await requestCertificate(acm, names, data.tags as Record<string, string>, token);
+  const deadline = Date.now() + ctx.waitTimeoutMs;
+  let detail = await describeCertificate(acm, arn);
+  while (detail.validation.length < new Set(names).size && detail.status === 'PENDING_VALIDATION') {
+    if (Date.now() > deadline) throw new Error(`ACM did not publish validation records for ${arn}`);
+    await new Promise((r) => setTimeout(r, ctx.pollIntervalMs));
+    detail = await describeCertificate(acm, arn);
+  }
+  const r53 = route53Client(ctx.aws);
+  const zones = await listHostedZones(r53);
+  const byZone = new Map<string, Route53Change[]>();
+  const seen = new Set<string>();
+  for (const v of detail.validation) {
+    const name = fqdn(v.name);
+    const zone = zoneForDomain(zones, name);
+    if (!zone || seen.has(name)) continue;
+    seen.add(name);
+    byZone.set(zone.id, [...(byZone.get(zone.id) ?? []), { Action: 'UPSERT', ResourceRecordSet: { Name: name, Type: 'CNAME', TTL: VALIDATION_TTL, ResourceRecords: [{ Value: v.value }] } }]);
+  }
+  for (const [zoneId, batch] of byZone) {
+    await changeRecordSets(r53, zoneId, batch, `charter ${c.address} validation`, { pollIntervalMs: ctx.pollIntervalMs, waitTimeoutMs: ctx.waitTimeoutMs });
+  }
+  return `requested ${arn}; ${seen.size} validation record(s) published`;
+}

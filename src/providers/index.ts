@@ -1,0 +1,5 @@
+import type { Provider } from '../core/provider.js';
+import { emailSecurity } from './email/index.js';
+
+/** Every policy kind Charter knows, in plan order. Their AWS code loads only when a plan needs it. */
+export const providers: readonly Provider[] = [emailSecurity as Provider];

@@ -1,0 +1,318 @@
+/**
+ * Amazon S3 (REST-XML, path-style addressing: `/bucket/key`; clients use forcePathStyle).
+ */
+import { createHash } from 'node:crypto';
+import { SandboxError } from '../errors.js';
+import { hexId } from '../ids.js';
+import { md5Etag, type Bucket, type S3Object, type SandboxState } from '../state.js';
+import { el, elAttrs, opt, renderXml } from '../xml.js';
+import type { ServiceContext, ServiceHandler, ServiceRequest, ServiceResponse } from './types.js';
+
+const NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
+const MUTATING = new Set(['PutObject', 'DeleteObject', 'CreateBucket', 'DeleteBucket', 'CopyObject', 'DeleteObjects']);
+
+interface Target {
+  bucket?: string;
+  key?: string;
+}
+
+/** `/bucket/some/key` → { bucket, key } with the key percent-decoded. */
+function parseTarget(path: string): Target {
+  const trimmed = path.replace(/^\/+/, '');
+  if (trimmed === '') return {};
+  const slash = trimmed.indexOf('/');
+  const decode = (s: string): string => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s;
+    }
+  };
+  if (slash < 0) return { bucket: decode(trimmed) };
+  const key = trimmed.slice(slash + 1);
+  return key === '' ? { bucket: decode(trimmed.slice(0, slash)) } : { bucket: decode(trimmed.slice(0, slash)), key: decode(key) };
+}
+
+function operationOf(req: ServiceRequest): string {
+  const { bucket, key } = parseTarget(req.path);
+  const q = req.query;
+  if (!bucket) return req.method === 'GET' ? 'ListBuckets' : 'Unknown';
+  if (key === undefined) {
+    switch (req.method) {
+      case 'HEAD':
+        return 'HeadBucket';
+      case 'GET':
+        if (q.get('list-type') === '2') return 'ListObjectsV2';
+        if (q.has('location')) return 'GetBucketLocation';
+        return [...q.keys()].filter((k) => k !== 'x-id').length === 0 || q.has('prefix') || q.has('marker') ? 'ListObjects' : 'Unknown';
+      case 'PUT':
+        return [...q.keys()].length === 0 ? 'CreateBucket' : 'Unknown';
+      case 'DELETE':
+        return [...q.keys()].length === 0 ? 'DeleteBucket' : 'Unknown';
+      case 'POST':
+        return q.has('delete') ? 'DeleteObjects' : 'Unknown';
+      default:
+        return 'Unknown';
+    }
+  }
+  const subresource = [...q.keys()].some((k) => ['tagging', 'acl', 'uploads', 'uploadId', 'retention', 'legal-hold', 'attributes'].includes(k));
+  if (subresource) return 'Unknown';
+  switch (req.method) {
+    case 'HEAD':
+      return 'HeadObject';
+    case 'GET':
+      return 'GetObject';
+    case 'PUT':
+      return req.headers['x-amz-copy-source'] ? 'CopyObject' : 'PutObject';
+    case 'DELETE':
+      return 'DeleteObject';
+    default:
+      return 'Unknown';
+  }
+}
+
+function header(req: ServiceRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function noSuchBucket(bucket: string): SandboxError {
+  return new SandboxError(404, 'NoSuchBucket', 'The specified bucket does not exist', { BucketName: bucket });
+}
+
+function getBucket(state: SandboxState, name: string): Bucket {
+  const b = state.s3.buckets[name];
+  if (!b) throw noSuchBucket(name);
+  return b;
+}
+
+/**
+ * Decode an `aws-chunked` body (`<hex size>[;chunk-signature=…]\r\n<data>\r\n … 0\r\n<trailers>\r\n\r\n`),
+ * which the SDK uses for streaming uploads with trailing checksums.
+ */
+export function decodeAwsChunked(body: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  let pos = 0;
+  for (;;) {
+    const eol = body.indexOf('\r\n', pos);
+    if (eol < 0) throw new SandboxError(400, 'IncompleteBody', 'Malformed aws-chunked body');
+    const size = parseInt(body.subarray(pos, eol).toString('latin1').split(';')[0], 16);
+    if (!Number.isFinite(size) || size < 0) throw new SandboxError(400, 'IncompleteBody', 'Malformed aws-chunked body');
+    if (size === 0) break;
+    const start = eol + 2;
+    parts.push(body.subarray(start, start + size));
+    pos = start + size + 2;
+  }
+  return Buffer.concat(parts);
+}
+
+function isChunked(req: ServiceRequest): boolean {
+  const enc = header(req, 'content-encoding') ?? '';
+  const sha = header(req, 'x-amz-content-sha256') ?? '';
+  return enc.split(',').map((s) => s.trim()).includes('aws-chunked') || sha.startsWith('STREAMING-');
+}
+
+function objectHeaders(obj: S3Object, size: number): Record<string, string> {
+  const h: Record<string, string> = {
+    'content-type': obj.contentType,
+    'content-length': String(size),
+    etag: obj.etag,
+    'last-modified': new Date(obj.lastModified).toUTCString(),
+    'accept-ranges': 'bytes',
+  };
+  if (obj.cacheControl !== undefined) h['cache-control'] = obj.cacheControl;
+  if (obj.contentEncoding !== undefined) h['content-encoding'] = obj.contentEncoding;
+  for (const [k, v] of Object.entries(obj.metadata ?? {})) h[`x-amz-meta-${k}`] = v;
+  return h;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Operations
+
+function headBucket(bucket: string, state: SandboxState): ServiceResponse {
+  const b = getBucket(state, bucket);
+  return { status: 200, headers: { 'x-amz-bucket-region': b.region } };
+}
+
+function getObject(bucket: string, key: string, req: ServiceRequest, state: SandboxState, head: boolean): ServiceResponse {
+  const b = getBucket(state, bucket);
+  const obj = b.objects[key];
+  if (!obj) throw new SandboxError(404, 'NoSuchKey', 'The specified key does not exist.', { Key: key });
+  const bytes = Buffer.from(obj.body, 'base64');
+  const ifNoneMatch = header(req, 'if-none-match');
+  if (ifNoneMatch !== undefined && (ifNoneMatch === '*' || ifNoneMatch.split(',').map((s) => s.trim()).includes(obj.etag))) {
+    return { status: 304, headers: { etag: obj.etag } };
+  }
+  const ifMatch = header(req, 'if-match');
+  if (ifMatch !== undefined && ifMatch !== '*' && !ifMatch.split(',').map((s) => s.trim()).includes(obj.etag)) {
+    throw new SandboxError(412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', { Condition: 'If-Match' });
+  }
+  const headers = objectHeaders(obj, bytes.length);
+  return head ? { status: 200, headers } : { status: 200, headers, body: bytes };
+}
+
+function putObject(bucket: string, key: string, req: ServiceRequest, ctx: ServiceContext): ServiceResponse {
+  const b = getBucket(ctx.state, bucket);
+  if (Buffer.byteLength(key, 'utf8') > 1024) throw new SandboxError(400, 'KeyTooLongError', 'Your key is too long');
+  const bytes = isChunked(req) ? decodeAwsChunked(req.body) : req.body;
+  const md5 = header(req, 'content-md5');
+  if (md5 !== undefined && createHash('md5').update(bytes).digest('base64') !== md5) {
+    throw new SandboxError(400, 'BadDigest', 'The Content-MD5 you specified did not match what we received.');
+  }
+  const ifNoneMatch = header(req, 'if-none-match');
+  if (ifNoneMatch === '*' && b.objects[key]) {
+    throw new SandboxError(412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', { Condition: 'If-None-Match' });
+  }
+  const metadata: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (name.startsWith('x-amz-meta-') && value !== undefined) metadata[name.slice('x-amz-meta-'.length)] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const encoding = (header(req, 'content-encoding') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '' && s !== 'aws-chunked')
+    .join(', ');
+  const obj: S3Object = {
+    body: bytes.toString('base64'),
+    contentType: header(req, 'content-type') ?? 'binary/octet-stream',
+    etag: md5Etag(bytes),
+    lastModified: ctx.now().toISOString(),
+  };
+  const cacheControl = header(req, 'cache-control');
+  if (cacheControl !== undefined) obj.cacheControl = cacheControl;
+  if (encoding !== '') obj.contentEncoding = encoding;
+  if (Object.keys(metadata).length > 0) obj.metadata = metadata;
+  b.objects[key] = obj;
+  ctx.changed();
+  return { status: 200, headers: { etag: obj.etag } };
+}
+
+function deleteObject(bucket: string, key: string, ctx: ServiceContext): ServiceResponse {
+  const b = getBucket(ctx.state, bucket);
+  if (b.objects[key]) {
+    delete b.objects[key];
+    ctx.changed();
+  }
+  return { status: 204 };
+}
+
+function listObjectsV2(bucket: string, req: ServiceRequest, state: SandboxState): ServiceResponse {
+  const b = getBucket(state, bucket);
+  const q = req.query;
+  const prefix = q.get('prefix') ?? '';
+  const delimiter = q.get('delimiter') ?? '';
+  const startAfter = q.get('start-after') ?? '';
+  const token = q.get('continuation-token');
+  const maxKeysRaw = q.get('max-keys');
+  const maxKeys = maxKeysRaw === null ? 1000 : Number(maxKeysRaw);
+  if (!Number.isInteger(maxKeys) || maxKeys < 0) throw new SandboxError(400, 'InvalidArgument', 'Provided max-keys not an integer or within integer range', { ArgumentName: 'max-keys' });
+  let after = startAfter;
+  if (token !== null) {
+    const decoded = Buffer.from(token, 'base64').toString('utf8');
+    if (!decoded.startsWith('sandbox:')) throw new SandboxError(400, 'InvalidArgument', 'The continuation token provided is incorrect', { ArgumentName: 'continuation-token' });
+    after = decoded.slice('sandbox:'.length);
+  }
+  const keys = Object.keys(b.objects)
+    .filter((k) => k.startsWith(prefix) && k > after)
+    .sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+  // Group into contents and common prefixes, then page over the combined, ordered entries.
+  const entries: Array<{ key: string; prefix?: string }> = [];
+  const seenPrefixes = new Set<string>();
+  for (const k of keys) {
+    if (delimiter) {
+      const idx = k.indexOf(delimiter, prefix.length);
+      if (idx >= 0) {
+        const p = k.slice(0, idx + delimiter.length);
+        if (!seenPrefixes.has(p)) {
+          seenPrefixes.add(p);
+          entries.push({ key: k, prefix: p });
+        }
+        continue;
+      }
+    }
+    entries.push({ key: k });
+  }
+  const page = entries.slice(0, maxKeys);
+  const truncated = entries.length > page.length;
+  // Continue after the last key covered by this page (for a prefix: after every key under it).
+  const last = page[page.length - 1];
+  const nextAfter = last === undefined ? '' : last.prefix !== undefined ? keys.filter((k) => k.startsWith(last.prefix ?? '')).pop() ?? last.key : last.key;
+  const body = elAttrs(
+    'ListBucketResult',
+    { xmlns: NS },
+    el('Name', bucket),
+    el('Prefix', prefix),
+    delimiter !== '' && el('Delimiter', delimiter),
+    el('MaxKeys', maxKeys),
+    el('KeyCount', page.length),
+    el('IsTruncated', truncated),
+    opt('ContinuationToken', token ?? undefined),
+    truncated && el('NextContinuationToken', Buffer.from(`sandbox:${nextAfter}`).toString('base64')),
+    startAfter !== '' && el('StartAfter', startAfter),
+    page
+      .filter((e) => e.prefix === undefined)
+      .map((e) => {
+        const o = b.objects[e.key];
+        return el(
+          'Contents',
+          el('Key', e.key),
+          el('LastModified', new Date(o.lastModified)),
+          el('ETag', o.etag),
+          el('Size', Buffer.from(o.body, 'base64').length),
+          el('StorageClass', 'STANDARD'),
+        );
+      }),
+    page.filter((e) => e.prefix !== undefined).map((e) => el('CommonPrefixes', el('Prefix', e.prefix ?? ''))),
+  );
+  return { status: 200, headers: { 'content-type': 'application/xml' }, body: renderXml(body) };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export const s3: ServiceHandler = {
+  name: 's3',
+  requestIdHeader: 'x-amz-request-id',
+  // Anything unsigned that is not another service's URL shape is treated as S3.
+  matches: (req) => !req.path.startsWith('/2013-04-01/') && !req.path.startsWith('/2020-05-31/') && req.headers['x-amz-target'] === undefined,
+  operation: operationOf,
+  isMutating: (op) => MUTATING.has(op),
+  handle(op, req, ctx) {
+    const { bucket, key } = parseTarget(req.path);
+    switch (op) {
+      case 'HeadBucket':
+        return headBucket(bucket ?? '', ctx.state);
+      case 'ListObjectsV2':
+        return listObjectsV2(bucket ?? '', req, ctx.state);
+      case 'HeadObject':
+        return getObject(bucket ?? '', key ?? '', req, ctx.state, true);
+      case 'GetObject':
+        return getObject(bucket ?? '', key ?? '', req, ctx.state, false);
+      case 'PutObject':
+        return putObject(bucket ?? '', key ?? '', req, ctx);
+      case 'DeleteObject':
+        return deleteObject(bucket ?? '', key ?? '', ctx);
+      default:
+        throw new SandboxError(501, 'NotImplemented', `The Charter sandbox does not implement this S3 request (${op}): ${req.method} ${req.path}`);
+    }
+  },
+  renderError(err, req) {
+    const hostId = Buffer.from(hexId(48, 'host', req.requestId), 'hex').toString('base64');
+    const headers: Record<string, string> = {
+      'content-type': 'application/xml',
+      'x-amz-request-id': req.requestId,
+      'x-amz-id-2': hostId,
+    };
+    if (req.method === 'HEAD') return { status: err.status, headers };
+    const body = el(
+      'Error',
+      el('Code', err.code),
+      el('Message', err.message),
+      Object.entries(err.fields).map(([k, v]) => el(k, v)),
+      el('RequestId', req.requestId),
+      el('HostId', hostId),
+    );
+    return { status: err.status, headers, body: renderXml(body) };
+  },
+  throttleError: () => new SandboxError(503, 'SlowDown', 'Please reduce your request rate.'),
+  defaultWriteFailure: () => new SandboxError(403, 'AccessDenied', 'Access Denied (injected failure: sandbox failNthWrite)'),
+};
