@@ -21,7 +21,8 @@ describe('drift issue', () => {
       ],
     });
     fake.state.repo('acme/infra').labels.splice(0); // the label does not exist yet
-    gh = createGitHub({ token: 't', baseUrl: fake.url });
+    const quiet = () => undefined;
+    gh = createGitHub({ token: 't', baseUrl: fake.url, log: { debug: quiet, info: quiet, warn: quiet, error: quiet } });
   });
   afterEach(() => fake.close());
 

@@ -809,6 +809,7 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
       'x-github-media-type': 'github.v3; format=json',
       'x-ratelimit-limit': '5000',
       'x-ratelimit-remaining': '4999',
+      'x-github-request-id': `FAKE:${String(requests.length).padStart(6, '0')}`,
       ...headers,
     });
     res.end(text);

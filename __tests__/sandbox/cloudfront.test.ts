@@ -96,6 +96,16 @@ describe('cloudfront', () => {
     expect(p2.InvalidationList?.Items?.map((i) => i.Id)).toEqual([ids[0]]);
   });
 
+  it('completes invalidations by elapsed time too (invalidationCompleteAfterMs)', async () => {
+    sb.state.settings.cloudfront.invalidationCompleteAfterPolls = 100;
+    sb.state.settings.cloudfront.invalidationCompleteAfterMs = 30;
+    const cf = cloudFrontClient(sb);
+    await cf.send(new CreateInvalidationCommand({ DistributionId: 'E2EXAMPLE', InvalidationBatch: batch('t', ['/x']) }));
+    expect((await cf.send(new GetDistributionCommand({ Id: 'E2EXAMPLE' }))).Distribution?.InProgressInvalidationBatches).toBe(1);
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await cf.send(new GetDistributionCommand({ Id: 'E2EXAMPLE' }))).Distribution?.InProgressInvalidationBatches).toBe(0);
+  });
+
   it('rejects bad requests', async () => {
     const cf = cloudFrontClient(sb);
     const noDist = await errorOf(cf.send(new GetDistributionCommand({ Id: 'ENOPE' })));

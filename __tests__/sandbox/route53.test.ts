@@ -387,6 +387,13 @@ describe('route53: change propagation', () => {
     expect(statuses).toEqual(['PENDING', 'PENDING', 'INSYNC', 'INSYNC']);
   });
 
+  it('a change left PENDING by an earlier run (over 60 s ago by default) no longer blocks the zone', async () => {
+    sb.state.route53.changes.push({ id: 'COLD', hostedZoneId: ZONE, status: 'PENDING', submittedAt: new Date(Date.now() - 61_000).toISOString(), pollsRemaining: 1 });
+    const client = route53Client(sb, { maxAttempts: 1 });
+    await client.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: ZONE, ChangeBatch: { Changes: [txt('a.example.com', '"1"')] } }));
+    expect(sb.state.route53.changes.find((c) => c.id === 'COLD')?.status).toBe('INSYNC');
+  });
+
   it('can also become INSYNC by elapsed time (changeInsyncAfterMs)', async () => {
     sb.state.settings.route53.changeInsyncAfterPolls = 1000;
     sb.state.settings.route53.changeInsyncAfterMs = 50;

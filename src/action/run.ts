@@ -4,7 +4,7 @@ import { awsRuntime } from '../aws/settings.js';
 import { applyRefusal, execute, plan, validate, type PlanOptions } from '../core/engine.js';
 import type { ApplyReport, Plan } from '../core/plan.js';
 import type { Logger } from '../core/provider.js';
-import { renderComment, renderDiagnostics, renderDriftIssue, renderJobSummary, renderPlan, type CommentInput } from '../core/render.js';
+import { ALLOW_DESTRUCTIVE_LABEL, renderComment, renderDiagnostics, renderDriftIssue, renderJobSummary, renderPlan, type CommentInput } from '../core/render.js';
 import { toAnnotations } from '../github/annotations.js';
 import { createGitHub, type GitHub } from '../github/client.js';
 import { findStickyComment, upsertStickyComment } from '../github/comment.js';
@@ -14,8 +14,6 @@ import { findMergedPullRequest } from '../github/pulls.js';
 import { parseRepository, type RepoRef } from '../github/repo.js';
 import { providers } from '../providers/index.js';
 import { readInputs, resolveMode, type ActionInputs } from './inputs.js';
-
-export const ALLOW_DESTRUCTIVE_LABEL = 'charter:allow-destructive';
 
 const log: Logger = { debug: core.debug, info: core.info, warn: core.warning };
 

@@ -242,8 +242,17 @@ function resultsByAddress(report: ApplyReport | undefined): Map<string, ChangeRe
   return report ? new Map(report.results.map((r) => [r.address, r])) : undefined;
 }
 
+/** A change's result; a change the report has no result for was not attempted. */
 function resultOf(results: Map<string, ChangeResult>, change: Change): ChangeResult {
   return results.get(change.address) ?? { address: change.address, status: 'not-attempted' };
+}
+
+/** Every change of the plan with its result, and how many ended in each status. */
+function outcomes(plan: Plan, report: ApplyReport | undefined) {
+  const results = resultsByAddress(report) ?? new Map<string, ChangeResult>();
+  const list = plan.changes.map((change) => ({ change, result: resultOf(results, change) }));
+  const count = (status: ChangeResult['status']) => list.filter((o) => o.result.status === status).length;
+  return { list, applied: count('applied'), failed: count('failed'), notAttempted: count('not-attempted') };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -335,25 +344,20 @@ function textDiagnostics(diagnostics: Diagnostic[]) {
   };
 }
 
-function textGroups(changes: Change[], results?: Map<string, ChangeResult>) {
+function textGroups(changes: Change[]) {
   return groupChanges(changes).map((group) => ({
     name: group.name,
     file: group.file,
-    changes: group.changes.map((c) => {
-      const result = results ? resultOf(results, c) : undefined;
-      return {
-        symbol: symbols[c.action],
-        title: oneLine(c.title),
-        action: c.action,
-        risk: c.risk === 'safe' ? '' : c.risk,
-        status: result ? `${resultMarks[result.status]} ${resultWords[result.status]}` : '',
-        error: result?.error ? indentContinuation(result.error, '             ') : '',
-        address: c.address,
-        location: `${c.file}:${c.line}:${c.column}`,
-        reason: oneLine(c.reason),
-        lines: valueDiff(c),
-      };
-    }),
+    changes: group.changes.map((c) => ({
+      symbol: symbols[c.action],
+      title: oneLine(c.title),
+      action: c.action,
+      risk: c.risk === 'safe' ? '' : c.risk,
+      address: c.address,
+      location: `${c.file}:${c.line}:${c.column}`,
+      reason: oneLine(c.reason),
+      lines: valueDiff(c),
+    })),
   }));
 }
 
@@ -684,12 +688,10 @@ function statusView(
       };
     }
     case 'applied': {
-      const applied = results
-        ? plan.changes.filter((c) => resultOf(results, c).status === 'applied').length
-        : plan.changes.length;
       if (plan.changes.length === 0) {
         return { alert: 'NOTE', headline: '**Nothing to apply.** Live state already matched the policies.', items: [], hiddenWhat: '' };
       }
+      const applied = results ? outcomes(plan, input.report).applied : plan.changes.length;
       return {
         alert: 'TIP',
         headline: `**Applied ${plural(applied, 'change')}${applied < plan.changes.length ? ` of ${plan.changes.length}` : ''}.**`,
@@ -698,20 +700,19 @@ function statusView(
       };
     }
     case 'apply-failed': {
-      const map = results ?? new Map<string, ChangeResult>();
-      const outcome = plan.changes.map((c) => ({ change: c, result: resultOf(map, c) }));
-      const count = (s: ChangeResult['status']) => outcome.filter((o) => o.result.status === s).length;
-      const failed = outcome.filter((o) => o.result.status === 'failed');
+      const outcome = outcomes(plan, input.report);
       const refused = input.report?.refused;
       return {
         alert: 'CAUTION',
-        headline: `**Apply failed:** ${count('applied')} applied, ${count('failed')} failed, ${count('not-attempted')} not attempted.${
+        headline: `**Apply failed:** ${outcome.applied} applied, ${outcome.failed} failed, ${outcome.notAttempted} not attempted.${
           refused ? ` ${md(refused, limits.text * 3)}` : ''
         }`,
-        items: failed.map(
-          (o) =>
-            `${inlineCode('✗')} ${code(o.change.address, limits.text)}: ${md(o.result.error ?? 'failed without an error message', limits.text * 3)}`,
-        ),
+        items: outcome.list
+          .filter((o) => o.result.status === 'failed')
+          .map(
+            (o) =>
+              `${inlineCode('✗')} ${code(o.change.address, limits.text)}: ${md(o.result.error ?? 'failed without an error message', limits.text * 3)}`,
+          ),
         hiddenWhat: 'failures',
       };
     }
@@ -803,17 +804,14 @@ export function renderDiagnostics(diagnostics: Diagnostic[], format: OutputForma
 export function renderApplyReport(report: ApplyReport, format: OutputFormat): string {
   if (format === 'json') return `${JSON.stringify(report, null, 2)}\n`;
   const { plan } = report;
-  const results = new Map(report.results.map((r) => [r.address, r]));
-  const outcome = plan.changes.map((change) => ({ change, result: resultOf(results, change) }));
-  const count = (s: ChangeResult['status']) => outcome.filter((o) => o.result.status === s).length;
+  const outcome = outcomes(plan, report);
   let headline: string;
   if (plan.changes.length === 0) headline = 'Nothing to apply. Live state matches the policies.';
   else if (report.refused) headline = `Nothing was applied: ${plural(plan.changes.length, 'change')} not attempted.`;
-  else if (count('applied') === plan.changes.length) headline = `Applied ${plural(plan.changes.length, 'change')}.`;
-  else
-    headline = `Applied ${count('applied')} of ${plural(plan.changes.length, 'change')}: ${count('failed')} failed, ${count(
-      'not-attempted',
-    )} not attempted.`;
+  else if (outcome.applied === plan.changes.length) headline = `Applied ${plural(plan.changes.length, 'change')}.`;
+  else {
+    headline = `Applied ${outcome.applied} of ${plural(plan.changes.length, 'change')}: ${outcome.failed} failed, ${outcome.notAttempted} not attempted.`;
+  }
 
   if (format === 'markdown') {
     const cell = (text: string) => text.replace(/\|/g, '\\|');
@@ -823,7 +821,7 @@ export function renderApplyReport(report: ApplyReport, format: OutputFormat): st
         refused: report.refused ? escapeMarkdown(report.refused) : '',
         headline: escapeMarkdown(headline),
         fingerprint: inlineCode(plan.fingerprint),
-        results: outcome.map(({ change, result }) => ({
+        results: outcome.list.map(({ change, result }) => ({
           mark: resultMarks[result.status],
           symbol: cell(inlineCode(symbols[change.action])),
           address: cell(inlineCode(change.address)),
@@ -838,7 +836,7 @@ export function renderApplyReport(report: ApplyReport, format: OutputFormat): st
     template('apply.txt.hbs')({
       refused: report.refused ? oneLine(report.refused) : '',
       headline,
-      results: outcome.map(({ change, result }) => ({
+      results: outcome.list.map(({ change, result }) => ({
         mark: resultMarks[result.status],
         symbol: symbols[change.action],
         address: change.address,

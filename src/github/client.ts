@@ -105,6 +105,16 @@ export interface GitHubOptions {
   /** REST API root, GITHUB_API_URL on GitHub Enterprise Server; defaults to https://api.github.com. */
   baseUrl?: string;
   userAgent?: string;
+  /**
+   * Where Octokit logs; by default failed requests go to `console.error` (including expected ones, such as
+   * the 422 when the drift label already exists). The Action can route them to `core.debug`.
+   */
+  log?: {
+    debug: (message: string) => void;
+    info: (message: string) => void;
+    warn: (message: string) => void;
+    error: (message: string) => void;
+  };
 }
 
 /** An Octokit REST client (no retry or throttling plugins: Charter's calls are few and idempotent-safe). */
@@ -113,6 +123,7 @@ export function createGitHub(options: GitHubOptions): OctokitClient {
     auth: options.token,
     baseUrl: (options.baseUrl || 'https://api.github.com').replace(/\/+$/, ''),
     userAgent: options.userAgent ?? 'charter',
+    ...(options.log ? { log: options.log } : {}),
   });
 }
 

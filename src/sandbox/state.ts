@@ -159,7 +159,11 @@ export interface SandboxSettings {
   route53: {
     /** GetChange calls until a change reports INSYNC (the Nth call answers INSYNC). 0 = INSYNC at once. */
     changeInsyncAfterPolls: number;
-    /** Also INSYNC once this many ms have passed since submission (null = only polls count). */
+    /**
+     * Also INSYNC once this many ms have passed since submission (null = only polls count). Default
+     * 60000, Route 53's usual propagation time, so a change left PENDING by an earlier run does not
+     * block the zone forever.
+     */
     changeInsyncAfterMs: number | null;
   };
   acm: {
@@ -169,6 +173,8 @@ export interface SandboxSettings {
   cloudfront: {
     /** GetInvalidation calls until an invalidation reports Completed. 0 = Completed at once. */
     invalidationCompleteAfterPolls: number;
+    /** Also Completed once this many ms have passed since creation (null = only polls count). Default 600000. */
+    invalidationCompleteAfterMs: number | null;
   };
 }
 
@@ -197,9 +203,9 @@ export const DEFAULT_ACCOUNT_ID = '123456789012';
 
 export function defaultSettings(): SandboxSettings {
   return {
-    route53: { changeInsyncAfterPolls: 1, changeInsyncAfterMs: null },
+    route53: { changeInsyncAfterPolls: 1, changeInsyncAfterMs: 60_000 },
     acm: { validationRecordAfterDescribes: 1 },
-    cloudfront: { invalidationCompleteAfterPolls: 1 },
+    cloudfront: { invalidationCompleteAfterPolls: 1, invalidationCompleteAfterMs: 600_000 },
   };
 }
 
@@ -435,9 +441,8 @@ function normalizeSettings(c: Checker, value: unknown, out: SandboxSettings): vo
     if (r) {
       c.known(r, ['changeInsyncAfterPolls', 'changeInsyncAfterMs'], 'settings.route53');
       out.route53.changeInsyncAfterPolls = c.integer(r, 'changeInsyncAfterPolls', 'settings.route53', 0, 1_000_000) ?? out.route53.changeInsyncAfterPolls;
-      if (r.changeInsyncAfterMs !== null) {
-        out.route53.changeInsyncAfterMs = c.integer(r, 'changeInsyncAfterMs', 'settings.route53', 0, 86_400_000) ?? out.route53.changeInsyncAfterMs;
-      }
+      if (r.changeInsyncAfterMs === null) out.route53.changeInsyncAfterMs = null;
+      else out.route53.changeInsyncAfterMs = c.integer(r, 'changeInsyncAfterMs', 'settings.route53', 0, 2_147_483_647) ?? out.route53.changeInsyncAfterMs;
     }
   }
   if (s.acm !== undefined) {
@@ -450,8 +455,10 @@ function normalizeSettings(c: Checker, value: unknown, out: SandboxSettings): vo
   if (s.cloudfront !== undefined) {
     const f = c.object(s.cloudfront, 'settings.cloudfront');
     if (f) {
-      c.known(f, ['invalidationCompleteAfterPolls'], 'settings.cloudfront');
+      c.known(f, ['invalidationCompleteAfterPolls', 'invalidationCompleteAfterMs'], 'settings.cloudfront');
       out.cloudfront.invalidationCompleteAfterPolls = c.integer(f, 'invalidationCompleteAfterPolls', 'settings.cloudfront', 0, 1_000_000) ?? out.cloudfront.invalidationCompleteAfterPolls;
+      if (f.invalidationCompleteAfterMs === null) out.cloudfront.invalidationCompleteAfterMs = null;
+      else out.cloudfront.invalidationCompleteAfterMs = c.integer(f, 'invalidationCompleteAfterMs', 'settings.cloudfront', 0, 2_147_483_647) ?? out.cloudfront.invalidationCompleteAfterMs;
     }
   }
 }

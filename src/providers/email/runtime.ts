@@ -12,7 +12,8 @@ import type { DiffResult, ProviderRuntime, RuntimeContext } from '../../core/pro
 import { desiredEmail, fqdn, type DesiredEmail, type DesiredTxt } from './desired.js';
 import { liveMxIssues } from './mx.js';
 import { parseMtaStsPolicy } from './mta-sts-policy.js';
-import { bimiDmarcPrerequisites, isBimiRecord, isDmarcRecord, isMtaStsRecord, isTlsRptRecord, type RecordIssue } from './records.js';
+import { apexBimiIssues, liveBimiDmarcIssues, liveRecordSetIssues } from './lint.js';
+import type { RecordIssue } from './records.js';
 import { assessPolicyFile, assessTxt } from './risk.js';
 import type { EmailSecuritySpec } from './spec.generated.js';
 import { decodeTxt, encodeTxt } from './txt.js';
@@ -24,13 +25,6 @@ const PHASE = { certificate: 0, validation: 1, upload: 2, invalidate: 3, record:
 const OWNER_TAG = 'charter:policy';
 const MANAGED_BY_TAG = 'charter:managed-by';
 const VALIDATION_TTL = 300;
-
-const belongsTo: Record<DesiredTxt['section'], (v: string) => boolean> = {
-  dmarc: isDmarcRecord,
-  bimi: isBimiRecord,
-  mtaSts: isMtaStsRecord,
-  tlsRpt: isTlsRptRecord,
-};
 
 /** What the plan step reads from AWS, once for all EmailSecurity policies. */
 interface LiveAccount {
@@ -120,8 +114,11 @@ async function planPolicy(doc: Doc, d: DesiredEmail, zone: HostedZone | undefine
   if (spec.bimi && !spec.bimi.absent && !spec.dmarc) {
     const dmarc = txtValues(recordsAt(live, zone, fqdn(`_dmarc.${d.domain}`)).find((r) => r.Type === 'TXT'));
     inputs.dmarc = dmarc ?? null;
-    const value = dmarc?.find(isDmarcRecord);
-    for (const i of bimiDmarcPrerequisites(value)) diagnostics.push(issueAt(doc, ['spec', 'bimi'], { ...i, message: `Live _dmarc.${d.domain}: ${i.message}` }));
+    for (const i of liveBimiDmarcIssues(dmarc ?? [])) diagnostics.push(issueAt(doc, ['spec', 'bimi'], { ...i, message: `Live _dmarc.${d.domain}: ${i.message}` }));
+  }
+  if (spec.bimi && !spec.bimi.absent) {
+    const apex = txtValues(recordsAt(live, zone, fqdn(d.domain)).find((r) => r.Type === 'TXT')) ?? [];
+    for (const i of apexBimiIssues(d.domain, apex)) diagnostics.push(issueAt(doc, ['spec', 'bimi'], i));
   }
 
   // Hosted files first: their live content decides the risk of MTA-STS changes.
@@ -164,26 +161,17 @@ function exactSet(set: ResourceRecordSet): Json {
 
 function planTxt(doc: Doc, record: DesiredTxt, zone: HostedZone, live: LiveAccount, liveMode: string | undefined): PolicyOutcome {
   const sets = recordsAt(live, zone, record.name);
-  const diagnostics: Diagnostic[] = [];
   const cname = sets.find((s) => s.Type === 'CNAME');
-  if (cname) {
-    diagnostics.push(diagnosticAt(doc, record.path, 'email/cname-at-managed-name', 'error', `${record.name} is a CNAME to ${cname.ResourceRecords?.[0]?.Value ?? cname.AliasTarget?.DNSName ?? '?'}; Charter cannot publish a TXT record there`, 'Remove the CNAME by hand, or stop managing this record in the policy.'));
-    return { changes: [], diagnostics, inputs: null };
-  }
   const set = sets.find((s) => s.Type === 'TXT');
+  const values = txtValues(set);
+  // A CNAME or a foreign value at a managed name is an error, never overwritten: receivers need exactly one record.
+  const diagnostics = liveRecordSetIssues(record.section, record.name, values ?? [], cname ? (cname.ResourceRecords?.[0]?.Value ?? cname.AliasTarget?.DNSName ?? '?') : undefined).map((i) =>
+    issueAt(doc, record.path, i),
+  );
   if (set?.SetIdentifier || set?.AliasTarget) {
     diagnostics.push(diagnosticAt(doc, record.path, 'email/unsupported-record-set', 'error', `${record.name} TXT uses a routing policy or alias; Charter leaves it alone`, 'Replace it with a simple record set by hand.'));
-    return { changes: [], diagnostics, inputs: null };
   }
-  const values = txtValues(set);
-  const foreign = (values ?? []).filter((v) => !belongsTo[record.section](v));
-  if (foreign.length) {
-    // Receivers need exactly one record of each kind: a foreign value here is an error, never overwritten.
-    diagnostics.push(
-      diagnosticAt(doc, record.path, 'email/foreign-value', 'error', `${record.name} TXT holds ${foreign.length} value(s) Charter does not manage: ${foreign.map((v) => JSON.stringify(v.slice(0, 80))).join(', ')}`, 'Charter owns the whole record set at a managed name. Move or delete those values by hand, then plan again.'),
-    );
-    return { changes: [], diagnostics, inputs: null };
-  }
+  if (diagnostics.some((d) => d.severity === 'error')) return { changes: [], diagnostics, inputs: null };
   const title = `TXT ${record.name}`;
   const addr = `email/${doc.name}/route53/TXT/${record.name}`;
   const data = (action: 'create' | 'update' | 'delete'): Json => ({

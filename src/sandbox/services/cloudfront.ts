@@ -3,7 +3,7 @@
  */
 import { SandboxError } from '../errors.js';
 import { alnumId } from '../ids.js';
-import { nextCounter, type Distribution, type Invalidation, type SandboxState } from '../state.js';
+import { nextCounter, type Distribution, type Invalidation } from '../state.js';
 import { el, listItems, opt, parseXmlDocument, text, XmlParseError, type XmlElement } from '../xml.js';
 import { errorResponse, intParam, pathSegments, rootElement, unsupported, xmlResponse } from './common.js';
 import type { ServiceContext, ServiceHandler, ServiceRequest, ServiceResponse } from './types.js';
@@ -33,9 +33,21 @@ function operationOf(req: ServiceRequest): string {
   return 'Unknown';
 }
 
-function findDistribution(state: SandboxState, id: string): Distribution {
-  const d = state.cloudfront.distributions.find((x) => x.id === id);
+/** The distribution, with invalidations old enough (invalidationCompleteAfterMs) marked Completed. */
+function findDistribution(ctx: ServiceContext, id: string): Distribution {
+  const d = ctx.state.cloudfront.distributions.find((x) => x.id === id);
   if (!d) throw new SandboxError(404, 'NoSuchDistribution', 'The specified distribution does not exist.');
+  const ms = ctx.state.settings.cloudfront.invalidationCompleteAfterMs;
+  if (ms !== null) {
+    const now = ctx.now().getTime();
+    for (const inv of d.invalidations) {
+      if (inv.status === 'InProgress' && now - Date.parse(inv.createTime) >= ms) {
+        inv.status = 'Completed';
+        inv.pollsRemaining = 0;
+        ctx.changed();
+      }
+    }
+  }
   return d;
 }
 
@@ -162,8 +174,8 @@ function location(d: Distribution, inv: Invalidation): string {
 // ---------------------------------------------------------------------------------------------
 // Operations
 
-function getDistribution(id: string, state: SandboxState): ServiceResponse {
-  const d = findDistribution(state, id);
+function getDistribution(id: string, ctx: ServiceContext): ServiceResponse {
+  const d = findDistribution(ctx, id);
   return xmlResponse(200, distributionXml(d), { etag: d.etag });
 }
 
@@ -186,7 +198,7 @@ function parseInvalidationBatch(body: Buffer): { paths: string[]; callerReferenc
 }
 
 function createInvalidation(id: string, req: ServiceRequest, ctx: ServiceContext): ServiceResponse {
-  const d = findDistribution(ctx.state, id);
+  const d = findDistribution(ctx, id);
   const { paths, callerReference } = parseInvalidationBatch(req.body);
   if (paths.length === 0) throw invalidArgument('Your request contains no invalidation paths.');
   const bad = paths.filter((p) => !p.startsWith('/') || p.length > 4000);
@@ -223,7 +235,7 @@ function createInvalidation(id: string, req: ServiceRequest, ctx: ServiceContext
 }
 
 function getInvalidation(distId: string, invId: string, ctx: ServiceContext): ServiceResponse {
-  const d = findDistribution(ctx.state, distId);
+  const d = findDistribution(ctx, distId);
   const inv = d.invalidations.find((i) => i.id === invId);
   if (!inv) throw new SandboxError(404, 'NoSuchInvalidation', 'The specified invalidation does not exist.');
   if (inv.status === 'InProgress') {
@@ -234,8 +246,8 @@ function getInvalidation(distId: string, invId: string, ctx: ServiceContext): Se
   return xmlResponse(200, invalidationXml(inv, true));
 }
 
-function listInvalidations(distId: string, req: ServiceRequest, state: SandboxState): ServiceResponse {
-  const d = findDistribution(state, distId);
+function listInvalidations(distId: string, req: ServiceRequest, ctx: ServiceContext): ServiceResponse {
+  const d = findDistribution(ctx, distId);
   const maxItems = intParam(req, 'MaxItems', invalidArgument) ?? 100;
   if (maxItems < 1 || maxItems > 1000) throw invalidArgument('MaxItems must be between 1 and 1000.');
   const marker = req.query.get('Marker') ?? '';
@@ -277,13 +289,13 @@ export const cloudfront: ServiceHandler = {
     const s = segments(req) ?? [];
     switch (op) {
       case 'GetDistribution':
-        return getDistribution(s[1], ctx.state);
+        return getDistribution(s[1], ctx);
       case 'CreateInvalidation':
         return createInvalidation(s[1], req, ctx);
       case 'GetInvalidation':
         return getInvalidation(s[1], s[3], ctx);
       case 'ListInvalidations':
-        return listInvalidations(s[1], req, ctx.state);
+        return listInvalidations(s[1], req, ctx);
       default:
         throw unsupported('CloudFront', req);
     }
