@@ -18,6 +18,8 @@ await build({
   target: 'node20',
   chunkNames: 'chunks/[name]-[hash]',
   sourcemap: false,
+  minify: true,
+  keepNames: true,
   legalComments: 'none',
   logLevel: 'warning',
   // Some CommonJS dependencies call require() for Node built-ins; give the ESM bundle a real require.

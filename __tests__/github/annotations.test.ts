@@ -51,12 +51,20 @@ describe('annotations', () => {
   });
 
   it('keeps positions and titles within what the API accepts', () => {
-    const p = plan([change({ address: 'email/x/a', action: 'delete', risk: 'destructive', line: 0, column: -1, title: 'y'.repeat(400) })]);
+    const p = plan([
+      change({ address: 'email/x/a', action: 'delete', risk: 'destructive', line: 0, column: -1, title: 'y'.repeat(400) }),
+    ]);
     const [a] = toAnnotations(p);
     expect(a.startLine).toBe(1);
     expect(a.startColumn).toBe(1);
     expect(a.title.length).toBe(255);
-    expect(toCheckRunAnnotation(a)).toMatchObject({ start_line: 1, end_line: 1, start_column: 1, end_column: 1, annotation_level: 'warning' });
+    expect(toCheckRunAnnotation(a)).toMatchObject({
+      start_line: 1,
+      end_line: 1,
+      start_column: 1,
+      end_column: 1,
+      annotation_level: 'warning',
+    });
   });
 
   it('chunks by 50 for check run requests', () => {

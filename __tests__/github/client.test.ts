@@ -21,7 +21,12 @@ describe('GitHub client', () => {
     expect(fake.requests[0].headers.authorization).toBe('token s3cret');
     // Octokit's own paginate works against the fake's Link headers too.
     fake.state.addComments('acme/infra', 1, 45);
-    const all = await octokit.paginate(octokit.rest.issues.listComments, { owner: 'acme', repo: 'infra', issue_number: 1, per_page: 20 });
+    const all = await octokit.paginate(octokit.rest.issues.listComments, {
+      owner: 'acme',
+      repo: 'infra',
+      issue_number: 1,
+      per_page: 20,
+    });
     expect(all).toHaveLength(46);
   });
 

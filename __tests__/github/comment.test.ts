@@ -20,8 +20,7 @@ describe('sticky comment', () => {
   });
   afterEach(() => fake.close());
 
-  const listCalls = () =>
-    fake.requests.filter((r) => r.method === 'GET' && r.path === `/repos/acme/infra/issues/${PR}/comments`);
+  const listCalls = () => fake.requests.filter((r) => r.method === 'GET' && r.path === `/repos/acme/infra/issues/${PR}/comments`);
 
   it('finds the marker comment on page 3 of 250 and updates it in place', async () => {
     fake.state.addComments('acme/infra', PR, 220);
@@ -45,7 +44,10 @@ describe('sticky comment', () => {
     expect(comments.find((c) => c.id === sticky.id)?.body).toBe(`${COMMENT_MARKER}\nnew plan`);
     expect(fake.requests.filter((r) => r.method === 'POST')).toHaveLength(0);
     const patch = fake.requests.find((r) => r.method === 'PATCH');
-    expect(patch).toMatchObject({ path: `/repos/acme/infra/issues/comments/${sticky.id}`, body: { body: `${COMMENT_MARKER}\nnew plan` } });
+    expect(patch).toMatchObject({
+      path: `/repos/acme/infra/issues/comments/${sticky.id}`,
+      body: { body: `${COMMENT_MARKER}\nnew plan` },
+    });
     expect(patch?.headers.authorization).toBe('token test-token');
   });
 

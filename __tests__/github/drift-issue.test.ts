@@ -37,28 +37,46 @@ describe('drift issue', () => {
     const created = await syncDriftIssue(gh, repo, { drift: true, title, body: 'drift 1' });
     expect(created).toMatchObject({ action: 'created', number: 3 });
     expect(fake.state.repo('acme/infra').labels.map((l) => l.name)).toContain(DRIFT_LABEL);
-    expect(fake.requests.find((r) => r.method === 'POST' && r.path.endsWith('/labels'))?.body).toMatchObject({ name: DRIFT_LABEL });
+    expect(fake.requests.find((r) => r.method === 'POST' && r.path.endsWith('/labels'))?.body).toMatchObject({
+      name: DRIFT_LABEL,
+    });
     expect(issues()).toMatchObject([{ number: 3, state: 'open', body: 'drift 1', title }]);
 
-    expect(await syncDriftIssue(gh, repo, { drift: true, title, body: 'drift 2' })).toMatchObject({ action: 'updated', number: 3 });
+    expect(await syncDriftIssue(gh, repo, { drift: true, title, body: 'drift 2' })).toMatchObject({
+      action: 'updated',
+      number: 3,
+    });
     expect(issues()).toMatchObject([{ number: 3, state: 'open', body: 'drift 2' }]);
 
-    expect(await syncDriftIssue(gh, repo, { drift: true, title, body: 'drift 2' })).toMatchObject({ action: 'unchanged', number: 3 });
+    expect(await syncDriftIssue(gh, repo, { drift: true, title, body: 'drift 2' })).toMatchObject({
+      action: 'unchanged',
+      number: 3,
+    });
 
-    expect(await syncDriftIssue(gh, repo, { drift: false, title, body: 'No drift any more.' })).toMatchObject({ action: 'closed', number: 3 });
+    expect(await syncDriftIssue(gh, repo, { drift: false, title, body: 'No drift any more.' })).toMatchObject({
+      action: 'closed',
+      number: 3,
+    });
     expect(issues()).toMatchObject([{ number: 3, state: 'closed', stateReason: 'completed' }]);
     expect(fake.state.commentsOn('acme/infra', 3).map((c) => c.body)).toEqual(['No drift any more.']);
 
-    expect(await syncDriftIssue(gh, repo, { drift: false, title, body: 'No drift.' })).toMatchObject({ action: 'none', number: 3 });
+    expect(await syncDriftIssue(gh, repo, { drift: false, title, body: 'No drift.' })).toMatchObject({
+      action: 'none',
+      number: 3,
+    });
 
-    expect(await syncDriftIssue(gh, repo, { drift: true, title, body: 'drift 3' })).toMatchObject({ action: 'reopened', number: 3 });
+    expect(await syncDriftIssue(gh, repo, { drift: true, title, body: 'drift 3' })).toMatchObject({
+      action: 'reopened',
+      number: 3,
+    });
     expect(issues()).toMatchObject([{ number: 3, state: 'open', body: 'drift 3', stateReason: 'reopened' }]);
     expect(issues()).toHaveLength(1);
 
     // Every lookup lists labelled issues in all states, newest first.
     const lists = fake.requests.filter((r) => r.method === 'GET' && r.path === '/repos/acme/infra/issues');
     expect(lists.length).toBe(6);
-    for (const r of lists) expect(r.query).toMatchObject({ labels: DRIFT_LABEL, state: 'all', sort: 'created', direction: 'desc', per_page: '100' });
+    for (const r of lists)
+      expect(r.query).toMatchObject({ labels: DRIFT_LABEL, state: 'all', sort: 'created', direction: 'desc', per_page: '100' });
   });
 
   it('ignores 422 when the label already exists', async () => {
@@ -70,7 +88,8 @@ describe('drift issue', () => {
   });
 
   it('finds an open issue behind more than a page of closed ones, and reopens the newest closed one otherwise', async () => {
-    for (let i = 0; i < 120; i++) fake.state.addIssue('acme/infra', { title: `old drift ${i}`, labels: [DRIFT_LABEL], state: 'closed' });
+    for (let i = 0; i < 120; i++)
+      fake.state.addIssue('acme/infra', { title: `old drift ${i}`, labels: [DRIFT_LABEL], state: 'closed' });
     expect(await syncDriftIssue(gh, repo, { drift: true, title, body: 'x' })).toMatchObject({ action: 'reopened', number: 122 });
 
     const open = fake.state.repo('acme/infra').issues.find((i) => i.number === 3);

@@ -39,7 +39,10 @@ describe('fake GitHub API', () => {
     expect(await get('/repos/acme/other/issues/1/comments')).toMatchObject({ status: 404, body: { message: 'Not Found' } });
     const res = await fetch(`${fake.url}/repos/acme/infra/labels`, { method: 'POST', body: JSON.stringify({ color: 'ffffff' }) });
     expect(res.status).toBe(422);
-    expect(await res.json()).toMatchObject({ message: 'Validation Failed', errors: [{ resource: 'Label', field: 'name', code: 'missing_field' }] });
+    expect(await res.json()).toMatchObject({
+      message: 'Validation Failed',
+      errors: [{ resource: 'Label', field: 'name', code: 'missing_field' }],
+    });
     fake.state.fail({ method: 'GET', path: /\/comments$/, status: 503, times: 2 });
     expect((await get('/repos/acme/infra/issues/1/comments')).status).toBe(503);
     expect((await get('/repos/acme/infra/issues/1/comments')).status).toBe(503);

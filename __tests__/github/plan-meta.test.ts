@@ -75,7 +75,11 @@ describe('plan meta', () => {
       { ...mtaSts, after: txt('v=STSv1; id=20240701') }, // changed
       policyFile, // same
       role, // same; the DKIM delete is gone
-      change({ address: 'email/example-com/route53/TXT/_dmarc.example.com.', action: 'create', after: txt('v=DMARC1; p=reject') }),
+      change({
+        address: 'email/example-com/route53/TXT/_dmarc.example.com.',
+        action: 'create',
+        after: txt('v=DMARC1; p=reject'),
+      }),
     ]);
     expect(compareWithReviewed(meta, now)).toEqual([
       { address: 'email/example-com/route53/TXT/_dmarc.example.com.', status: 'added' },

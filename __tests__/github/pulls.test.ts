@@ -22,7 +22,13 @@ describe('merged pull request lookup', () => {
           fullName: 'acme/infra',
           pulls: [
             { number: 3, mergedAt: '2024-05-01T10:00:00Z', mergeCommitSha: 'd'.repeat(40), commits: [MERGE] },
-            { number: 4, labels: ['charter:allow-destructive', 'dns'], headSha: 'e'.repeat(40), mergedAt: '2024-05-02T10:00:00Z', mergeCommitSha: MERGE },
+            {
+              number: 4,
+              labels: ['charter:allow-destructive', 'dns'],
+              headSha: 'e'.repeat(40),
+              mergedAt: '2024-05-02T10:00:00Z',
+              mergeCommitSha: MERGE,
+            },
             { number: 5, commits: [MERGE] },
           ],
         },

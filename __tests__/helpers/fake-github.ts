@@ -125,7 +125,7 @@ export interface SeedRepo {
   /** `owner/name`. */
   fullName: string;
   defaultBranch?: string;
-  labels?: Array<string | Partial<FakeLabel> & { name: string }>;
+  labels?: Array<string | (Partial<FakeLabel> & { name: string })>;
   pulls?: SeedPull[];
   issues?: SeedIssue[];
   comments?: SeedComment[];
@@ -274,13 +274,25 @@ export class FakeGitHubState {
   addComment(fullName: string, issueNumber: number, body: string, login?: string): FakeComment {
     const repo = this.repo(fullName);
     const now = this.tick();
-    const comment: FakeComment = { id: this.id(), issueNumber, body, user: user(login ?? 'octocat'), createdAt: now, updatedAt: now };
+    const comment: FakeComment = {
+      id: this.id(),
+      issueNumber,
+      body,
+      user: user(login ?? 'octocat'),
+      createdAt: now,
+      updatedAt: now,
+    };
     repo.comments.push(comment);
     return comment;
   }
 
   /** Adds `count` comments with bodies from `body(i)`. */
-  addComments(fullName: string, issueNumber: number, count: number, body: (i: number) => string = (i) => `comment ${i + 1}`): void {
+  addComments(
+    fullName: string,
+    issueNumber: number,
+    count: number,
+    body: (i: number) => string = (i) => `comment ${i + 1}`,
+  ): void {
     for (let i = 0; i < count; i++) this.addComment(fullName, issueNumber, body(i));
   }
 
@@ -293,8 +305,13 @@ export class FakeGitHubState {
     this.faults.push({ ...fault, times: fault.times ?? 1 });
   }
 
+  /** Label names are case-insensitive, as on GitHub. */
+  findLabel(repo: FakeRepo, name: string): FakeLabel | undefined {
+    return repo.labels.find((l) => l.name.toLowerCase() === name.toLowerCase());
+  }
+
   ensureLabel(repo: FakeRepo, name: string): FakeLabel {
-    let label = repo.labels.find((l) => l.name.toLowerCase() === name.toLowerCase());
+    let label = this.findLabel(repo, name);
     if (!label) repo.labels.push((label = { name, color: 'ededed', description: null }));
     return label;
   }
@@ -347,7 +364,7 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
   const repoUrl = (repo: FakeRepo) => `${base}/repos/${repo.owner}/${repo.name}`;
   const htmlUrl = (repo: FakeRepo) => `https://github.com/${repo.owner}/${repo.name}`;
   const labelJson = (repo: FakeRepo, name: string) => {
-    const label = repo.labels.find((l) => l.name.toLowerCase() === name.toLowerCase()) ?? { name, color: 'ededed', description: null };
+    const label = state.findLabel(repo, name) ?? { name, color: 'ededed', description: null };
     return {
       id: [...label.name].reduce((n, c) => (n * 31 + c.charCodeAt(0)) % 1_000_000, 11),
       name: label.name,
@@ -590,8 +607,22 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
         const sort = ctx.query.sort ?? 'created';
         const direction = ctx.query.direction ?? 'desc';
         const all = [
-          ...repo.issues.map((i) => ({ number: i.number, state: i.state, labels: i.labels, created: i.createdAt, updated: i.updatedAt, json: () => issueJson(repo, i) })),
-          ...repo.pulls.map((p) => ({ number: p.number, state: p.state, labels: p.labels, created: p.createdAt, updated: p.updatedAt, json: () => pullAsIssueJson(repo, p) })),
+          ...repo.issues.map((i) => ({
+            number: i.number,
+            state: i.state,
+            labels: i.labels,
+            created: i.createdAt,
+            updated: i.updatedAt,
+            json: () => issueJson(repo, i),
+          })),
+          ...repo.pulls.map((p) => ({
+            number: p.number,
+            state: p.state,
+            labels: p.labels,
+            created: p.createdAt,
+            updated: p.updatedAt,
+            json: () => pullAsIssueJson(repo, p),
+          })),
         ]
           .filter((i) => stateFilter === 'all' || i.state === stateFilter)
           .filter((i) => wanted.every((w) => i.labels.some((l) => l.toLowerCase() === w)))
@@ -611,7 +642,12 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
         const title = requireString(ctx.body, 'title', 'Issue');
         const body = typeof ctx.body.body === 'string' ? ctx.body.body : null;
         if (body && body.length > 65_536) invalid('Issue', 'body', 'custom');
-        const issue = state.addIssue(`${repo.owner}/${repo.name}`, { title, body, labels: labelsFrom(ctx.body.labels), user: state.login });
+        const issue = state.addIssue(`${repo.owner}/${repo.name}`, {
+          title,
+          body,
+          labels: labelsFrom(ctx.body.labels),
+          user: state.login,
+        });
         return { status: 201, body: issueJson(repo, issue) };
       },
     ],
@@ -696,7 +732,7 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
       ({ params }) => {
         const repo = findRepo(params[0], params[1]);
         const name = decodeURIComponent(params[2]);
-        const label = repo.labels.find((l) => l.name.toLowerCase() === name.toLowerCase());
+        const label = state.findLabel(repo, name);
         if (!label) throw new HttpError(404, 'Not Found');
         return { status: 200, body: labelJson(repo, label.name) };
       },
@@ -707,7 +743,7 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
       (ctx) => {
         const repo = findRepo(ctx.params[0], ctx.params[1]);
         const name = requireString(ctx.body, 'name', 'Label');
-        if (repo.labels.some((l) => l.name.toLowerCase() === name.toLowerCase())) invalid('Label', 'name', 'already_exists');
+        if (state.findLabel(repo, name)) invalid('Label', 'name', 'already_exists');
         const color = typeof ctx.body.color === 'string' ? ctx.body.color.replace(/^#/, '') : 'ededed';
         if (!/^[0-9a-fA-F]{6}$/.test(color)) invalid('Label', 'color', 'invalid');
         repo.labels.push({ name, color, description: typeof ctx.body.description === 'string' ? ctx.body.description : null });
@@ -721,7 +757,10 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
       (ctx) => {
         const repo = findRepo(ctx.params[0], ctx.params[1]);
         const wanted = ctx.query.state ?? 'open';
-        const pulls = repo.pulls.filter((p) => wanted === 'all' || p.state === wanted).sort(byNumber).reverse();
+        const pulls = repo.pulls
+          .filter((p) => wanted === 'all' || p.state === wanted)
+          .sort(byNumber)
+          .reverse();
         return paginate(ctx, pulls, (p) => pullJson(repo, p));
       },
     ],
@@ -838,7 +877,14 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
       }
       const method = (req.method ?? 'GET').toUpperCase();
       const query = Object.fromEntries(url.searchParams.entries());
-      requests.push({ method, url: `${url.pathname}${url.search}`, path: url.pathname, query, body: parsed, headers: req.headers });
+      requests.push({
+        method,
+        url: `${url.pathname}${url.search}`,
+        path: url.pathname,
+        query,
+        body: parsed,
+        headers: req.headers,
+      });
 
       try {
         if (seed.token !== undefined) {

@@ -67,7 +67,10 @@ describe('apply report output', () => {
   it('refused', () => {
     const report = { ...failedReport(), results: [], ok: false, refused: 'destructive changes are not allowed' };
     const text = renderApplyReport(report, 'text');
-    expect(text.split('\n').slice(0, 2)).toEqual(['Apply refused: destructive changes are not allowed', 'Nothing was applied: 4 changes not attempted.']);
+    expect(text.split('\n').slice(0, 2)).toEqual([
+      'Apply refused: destructive changes are not allowed',
+      'Nothing was applied: 4 changes not attempted.',
+    ]);
     expect(renderApplyReport(report, 'markdown')).toContain('> **Apply refused:** destructive changes are not allowed');
   });
 

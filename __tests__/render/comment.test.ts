@@ -178,7 +178,9 @@ describe('job summary and drift issue', () => {
     const body = renderJobSummary({ plan: hugePlan(), state: 'planned' });
     expect(body.length).toBeLessThanOrEqual(1_000_000);
     expect(body.length).toBeGreaterThan(900_000);
-    expect(body).toMatch(/more changes are not shown here\*\* \(this summary is limited to 1,000,000 characters\)\. The full plan is in `plan\.json`/);
+    expect(body).toMatch(
+      /more changes are not shown here\*\* \(this summary is limited to 1,000,000 characters\)\. The full plan is in `plan\.json`/,
+    );
   });
 
   it('drift issue with drift', async () => {

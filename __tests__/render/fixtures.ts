@@ -169,7 +169,8 @@ export function failedReport(): ApplyReport {
     {
       address: p.changes[1].address,
       status: 'failed',
-      error: 'AccessDenied: User arn:aws:sts::123456789012:assumed-role/charter-apply/gha is not authorized to perform: s3:PutObject',
+      error:
+        'AccessDenied: User arn:aws:sts::123456789012:assumed-role/charter-apply/gha is not authorized to perform: s3:PutObject',
     },
   ];
   return { plan: p, ok: false, results };
@@ -201,7 +202,8 @@ export function hugePlan(): Plan {
 
 /** User-controlled strings that try to break out of the comment's Markdown. */
 export function injectionPlan(): Plan {
-  const evil = '</details><!-- x --> --> @org/team | `code` *bold* _u_ [link](https://evil.example) # h <img src=x onerror=alert(1)>';
+  const evil =
+    '</details><!-- x --> --> @org/team | `code` *bold* _u_ [link](https://evil.example) # h <img src=x onerror=alert(1)>';
   return plan(
     [
       change({

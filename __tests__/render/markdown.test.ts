@@ -71,7 +71,9 @@ describe('value diff', () => {
       '+ }',
     ]);
     expect(valueDiff({ action: 'delete', before: 'v=DMARC1', after: null })).toEqual(['- "v=DMARC1"']);
-    expect(valueDiff({ action: 'update', before: { mx: ['a'], mode: 'testing' }, after: { mx: ['a', 'b'], mode: 'enforce' } })).toEqual([
+    expect(
+      valueDiff({ action: 'update', before: { mx: ['a'], mode: 'testing' }, after: { mx: ['a', 'b'], mode: 'enforce' } }),
+    ).toEqual([
       '  {',
       '-   "mode": "testing",',
       '+   "mode": "enforce",',
@@ -81,6 +83,10 @@ describe('value diff', () => {
       '    ]',
       '  }',
     ]);
-    expect(valueDiff({ action: 'run', before: null, after: { build: 'cleanup' } })).toEqual(['  {', '    "build": "cleanup"', '  }']);
+    expect(valueDiff({ action: 'run', before: null, after: { build: 'cleanup' } })).toEqual([
+      '  {',
+      '    "build": "cleanup"',
+      '  }',
+    ]);
   });
 });

@@ -9,7 +9,15 @@ import { assetPath } from './assets.js';
 import { sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { canonicalJson, type Json } from './json.js';
 import { codeBlock, escapeMarkdown, inlineCode, link, truncate } from './markdown.js';
-import { changeDigest, type ApplyReport, type Change, type ChangeAction, type ChangeResult, type Plan, type PlanSummary } from './plan.js';
+import {
+  changeDigest,
+  type ApplyReport,
+  type Change,
+  type ChangeAction,
+  type ChangeResult,
+  type Plan,
+  type PlanSummary,
+} from './plan.js';
 
 export type OutputFormat = 'text' | 'markdown' | 'json';
 
@@ -550,9 +558,8 @@ function renderDocument(input: CommentInput, options: DocumentOptions): string {
 
   // 1. Status of this run (apply result, refusal with the differences from the reviewed plan).
   const status = kind === 'plan' ? statusView(input, limits, results) : undefined;
-  if (status) fill('status', status.items.length, (k) =>
-      alertBlock(status, status.items.slice(0, k), status.items.length - k, elsewhere),
-    );
+  if (status)
+    fill('status', status.items.length, (k) => alertBlock(status, status.items.slice(0, k), status.items.length - k, elsewhere));
 
   // 2. Risky changes, always before anything else about the plan.
   const risky = plan.changes.filter((c) => c.risk !== 'safe');
@@ -663,7 +670,9 @@ function statusView(
       return {
         alert: 'CAUTION',
         headline: `**Apply was blocked:** ${
-          reason ? md(reason, limits.text * 3) : `the plan has ${riskCounts(plan.changes) || 'risky changes'} that were not allowed.`
+          reason
+            ? md(reason, limits.text * 3)
+            : `the plan has ${riskCounts(plan.changes) || 'risky changes'} that were not allowed.`
         } Nothing was applied.`,
         items: [],
         hiddenWhat: 'changes',
@@ -689,7 +698,12 @@ function statusView(
     }
     case 'applied': {
       if (plan.changes.length === 0) {
-        return { alert: 'NOTE', headline: '**Nothing to apply.** Live state already matched the policies.', items: [], hiddenWhat: '' };
+        return {
+          alert: 'NOTE',
+          headline: '**Nothing to apply.** Live state already matched the policies.',
+          items: [],
+          hiddenWhat: '',
+        };
       }
       const applied = results ? outcomes(plan, input.report).applied : plan.changes.length;
       return {

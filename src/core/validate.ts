@@ -1,27 +1,22 @@
-import { readFileSync } from 'node:fs';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { assetPath } from './assets.js';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Diagnostic } from './diagnostics.js';
 import type { PathSegment, PolicyDocument } from './document.js';
 import type { ParsedDocument } from './load.js';
 import type { Provider } from './provider.js';
+import { validators } from './schema-validators.generated.js';
 
 export const API_VERSION = 'charter/v1';
 
-/** Compiles the envelope schema and each kind's schema once per process. */
+/**
+ * Validates the envelope and each kind's spec with validators precompiled from policies/schemas
+ * (scripts/gen-types.mjs), so start-up compiles nothing.
+ */
 export class SchemaValidator {
-  private readonly ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
-  private readonly compiled = new Map<string, ValidateFunction>();
-
   constructor(private readonly providers: readonly Provider[]) {}
 
   private validatorFor(schemaFile: string): ValidateFunction {
-    let fn = this.compiled.get(schemaFile);
-    if (!fn) {
-      const schema = JSON.parse(readFileSync(assetPath('policies', 'schemas', schemaFile), 'utf8')) as object;
-      fn = this.ajv.compile(schema);
-      this.compiled.set(schemaFile, fn);
-    }
+    const fn = validators[schemaFile];
+    if (!fn) throw new Error(`No precompiled validator for ${schemaFile}: run npm run gen:types`);
     return fn;
   }
 

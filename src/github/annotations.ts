@@ -4,6 +4,7 @@
  */
 import type { Diagnostic } from '../core/diagnostics.js';
 import { sortDiagnostics } from '../core/diagnostics.js';
+import { truncate } from '../core/markdown.js';
 import type { Change, Plan } from '../core/plan.js';
 
 export type AnnotationLevel = 'failure' | 'warning' | 'notice';
@@ -37,10 +38,6 @@ const MESSAGE_MAX = 64 * 1024 - 1;
 
 const levels: Record<Diagnostic['severity'], AnnotationLevel> = { error: 'failure', warning: 'warning', notice: 'notice' };
 
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-
 function position(n: number): number {
   return Number.isInteger(n) && n >= 1 ? n : 1;
 }
@@ -51,8 +48,11 @@ function fromDiagnostic(d: Diagnostic): Annotation {
     startLine: position(d.line),
     startColumn: position(d.column),
     level: levels[d.severity],
-    title: clip(`${d.severity === 'error' ? 'Error' : d.severity === 'warning' ? 'Warning' : 'Notice'}: ${d.code}`, TITLE_MAX),
-    message: clip(d.hint ? `${d.message}\nHint: ${d.hint}` : d.message, MESSAGE_MAX),
+    title: truncate(
+      `${d.severity === 'error' ? 'Error' : d.severity === 'warning' ? 'Warning' : 'Notice'}: ${d.code}`,
+      TITLE_MAX,
+    ),
+    message: truncate(d.hint ? `${d.message}\nHint: ${d.hint}` : d.message, MESSAGE_MAX),
   };
 }
 
@@ -62,8 +62,8 @@ function fromChange(c: Change): Annotation {
     startLine: position(c.line),
     startColumn: position(c.column),
     level: c.risk === 'destructive' ? 'warning' : 'notice',
-    title: clip(`${c.risk === 'destructive' ? 'Destructive' : 'Disruptive'} change: ${c.action} ${c.title}`, TITLE_MAX),
-    message: clip(
+    title: truncate(`${c.risk === 'destructive' ? 'Destructive' : 'Disruptive'} change: ${c.action} ${c.title}`, TITLE_MAX),
+    message: truncate(
       `${c.reason}\n${c.address}\nApply is blocked unless destructive changes are allowed (label charter:allow-destructive or input allow-destructive).`,
       MESSAGE_MAX,
     ),

@@ -20,7 +20,13 @@ function labelNames(labels: ReadonlyArray<string | ApiLabel>): string[] {
 export async function findMergedPullRequest(gh: GitHub, repo: RepoRef, sha: string): Promise<MergedPullRequest | undefined> {
   const merged: ApiPullRequest[] = [];
   for await (const page of pages((page) =>
-    gh.rest.repos.listPullRequestsAssociatedWithCommit({ owner: repo.owner, repo: repo.repo, commit_sha: sha, per_page: PER_PAGE, page }),
+    gh.rest.repos.listPullRequestsAssociatedWithCommit({
+      owner: repo.owner,
+      repo: repo.repo,
+      commit_sha: sha,
+      per_page: PER_PAGE,
+      page,
+    }),
   )) {
     merged.push(...page.filter((pr) => pr.merged_at));
   }

@@ -1,0 +1,177 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Sandbox } from '../../src/sandbox/index.js';
+import { runAction, webhookExample } from '../helpers/action.js';
+import { apply } from '../../src/core/engine.js';
+import { copyExamples, sandboxOptions, startExampleSandbox } from '../helpers/aws.js';
+import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
+
+const REPO = 'Codertocat/Hello-World';
+const TOKEN = 'ghs_testtoken000000000000000000000000';
+const HEAD_SHA = 'ec26c3e57ca3a959ca5aad62de7213c562f8c821';
+const MERGE_SHA = '0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c';
+
+let sandbox: Sandbox;
+let github: FakeGitHub;
+let workspace: string;
+
+beforeEach(async () => {
+  sandbox = await startExampleSandbox();
+  workspace = copyExamples();
+  github = await startFakeGitHub({
+    token: TOKEN,
+    repos: [{ fullName: REPO, defaultBranch: 'master', pulls: [{ number: 2, headSha: HEAD_SHA, labels: ['charter:allow-destructive'] }] }],
+  });
+});
+afterEach(async () => {
+  await sandbox.close();
+  await github.close();
+});
+
+function pullRequestEvent(): Record<string, unknown> {
+  const event = webhookExample('pull_request', (e) => e.action === 'opened');
+  const pr = event.pull_request as Record<string, unknown>;
+  pr.number = 2;
+  (pr.head as Record<string, unknown>).sha = HEAD_SHA;
+  pr.labels = [{ name: 'charter:allow-destructive' }];
+  event.number = 2;
+  return event;
+}
+
+function pushEvent(): Record<string, unknown> {
+  const event = webhookExample('push', (e) => e.ref === 'refs/heads/master');
+  event.after = MERGE_SHA;
+  return event;
+}
+
+const common = () => ({ workspace, githubUrl: github.url, awsEndpoint: sandbox.endpoint, repository: REPO });
+const inputs = { 'github-token': TOKEN, policies: 'policies/examples' };
+
+async function planOnPullRequest() {
+  return runAction({ ...common(), eventName: 'pull_request', event: pullRequestEvent(), inputs, sha: HEAD_SHA, ref: 'refs/pull/2/merge' });
+}
+
+function merge(): void {
+  const pull = github.state.repo(REPO).pulls.find((p) => p.number === 2)!;
+  pull.state = 'closed';
+  pull.mergeCommitSha = MERGE_SHA;
+  pull.mergedAt = '2024-01-02T00:00:00Z';
+  github.state.associate(REPO, MERGE_SHA, 2);
+}
+
+async function applyOnPush() {
+  return runAction({ ...common(), eventName: 'push', event: pushEvent(), inputs, sha: MERGE_SHA, ref: 'refs/heads/master' });
+}
+
+describe('the Action as a process', () => {
+  it('pull_request: posts one plan comment, then updates it in place', async () => {
+    const first = await planOnPullRequest();
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    expect(first.outputs['has-changes']).toBe('true');
+    expect(first.outputs.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    expect(Number(first.outputs.create)).toBeGreaterThan(0);
+    expect(first.outputs.destructive).toBe('true');
+    expect(readFileSync(first.outputs['plan-file'], 'utf8')).toContain(first.outputs.fingerprint);
+    expect(first.summary).toContain('_mta-sts.example.net.');
+    let comments = github.state.commentsOn(REPO, 2);
+    expect(comments).toHaveLength(1);
+    const id = comments[0].id;
+    expect(comments[0].body).toContain('<!-- charter:comment -->');
+    // Annotation on the YAML line of the risky DMARC change.
+    expect(first.stdout).toMatch(/::warning file=policies\/examples\/enforce-with-bimi\.yml,line=\d+/);
+    expect(first.stdout + first.stderr).not.toContain(TOKEN);
+
+    const file = join(workspace, 'policies/examples/testing-mode.yml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('maxAge: 86400', 'maxAge: 172800'));
+    const second = await planOnPullRequest();
+    expect(second.code).toBe(0);
+    comments = github.state.commentsOn(REPO, 2);
+    expect(comments).toHaveLength(1);
+    expect(comments[0].id).toBe(id);
+    expect(comments[0].body).toContain(second.outputs.fingerprint.slice(0, 12));
+    expect(second.outputs.fingerprint).not.toBe(first.outputs.fingerprint);
+    // Never a write to AWS from a pull_request run.
+    expect(sandbox.stats.calls().filter((c) => /^(Change|Put|Create|Request)/.test(c.operation))).toEqual([]);
+  });
+
+  it('push: applies exactly the reviewed plan and marks the comment applied', async () => {
+    const reviewed = await planOnPullRequest();
+    expect(reviewed.code).toBe(0);
+    merge();
+    const applied = await applyOnPush();
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+    expect(applied.outputs.fingerprint).toBe(reviewed.outputs.fingerprint);
+    const zone = sandbox.state.route53.hostedZones.find((z) => z.name === 'example.net.')!;
+    expect(zone.records.some((r) => r.name === '_mta-sts.example.net.')).toBe(true);
+    const comments = github.state.commentsOn(REPO, 2);
+    expect(comments).toHaveLength(1);
+    expect(comments[0].body).toMatch(/applied/i);
+    // The same reviewed plan is not applied twice.
+    const again = await applyOnPush();
+    expect(again.code).toBe(1);
+    expect(again.outputs['failure-reason']).toMatch(/already applied/);
+  });
+
+  it('push: refuses a plan that changed since review, applies nothing and shows the difference', async () => {
+    const reviewed = await planOnPullRequest();
+    expect(reviewed.code).toBe(0);
+    merge();
+    // Someone edits the zone after the review: the plan for that record changes.
+    const zone = sandbox.state.route53.hostedZones.find((z) => z.name === 'example.net.')!;
+    zone.records.push({ name: '_smtp._tls.example.net.', type: 'TXT', ttl: 300, values: ['"v=TLSRPTv1; rua=mailto:other@example.org"'] });
+    sandbox.stats.reset();
+    const refused = await applyOnPush();
+    expect(refused.code).toBe(1);
+    expect(refused.outputs['failure-reason']).toMatch(/changed since it was reviewed/);
+    expect(sandbox.stats.calls().filter((c) => /^(Change|Put|Create|Request)/.test(c.operation))).toEqual([]);
+    const body = github.state.commentsOn(REPO, 2)[0].body;
+    expect(body).toContain('_smtp._tls.example.net.');
+  });
+
+  it('workflow_dispatch: opens, updates, closes and reopens the drift issue', async () => {
+    const drift = (extra: Record<string, string> = {}) =>
+      runAction({ ...common(), eventName: 'workflow_dispatch', event: webhookExample('workflow_dispatch'), inputs: { ...inputs, ...extra }, sha: MERGE_SHA, ref: 'refs/heads/master' });
+    const issues = () => github.state.repo(REPO).issues.filter((i) => i.labels.includes('charter:drift'));
+
+    // Nothing applied yet: every declared record is drift.
+    const first = await drift();
+    expect(first.code).toBe(1);
+    expect(first.outputs.drift).toBe('true');
+    expect(first.outputs['failure-reason']).toMatch(/Drift/);
+    expect(issues()).toHaveLength(1);
+    expect(issues()[0].state).toBe('open');
+    const number = issues()[0].number;
+
+    // Still drifting: the same issue is updated, not a second one.
+    const second = await drift({ 'fail-on-drift': 'false' });
+    expect(second.code).toBe(0);
+    expect(second.outputs.drift).toBe('true');
+    expect(issues()).toHaveLength(1);
+
+    // Converge, then the drift check is clean and closes the issue.
+    const report = await apply({ ...sandboxOptions(sandbox, workspace), allowDestructive: true });
+    expect(report.ok).toBe(true);
+    const clean = await drift();
+    expect(clean.code).toBe(0);
+    expect(clean.outputs.drift).toBe('false');
+    expect(issues()[0].state).toBe('closed');
+
+    // A manual edit brings drift back: the same issue reopens.
+    const zone = sandbox.state.route53.hostedZones.find((z) => z.name === 'example.net.')!;
+    zone.records.find((r) => r.name === '_smtp._tls.example.net.')!.values = ['"v=TLSRPTv1; rua=mailto:someone-else@example.org"'];
+    const back = await drift();
+    expect(back.code).toBe(1);
+    expect(issues()).toHaveLength(1);
+    expect(issues()[0].number).toBe(number);
+    expect(issues()[0].state).toBe('open');
+    expect(issues()[0].body).toContain('_smtp._tls.example.net.');
+  });
+
+  it('never applies from a pull_request event, even in apply mode', async () => {
+    const run = await runAction({ ...common(), eventName: 'pull_request', event: pullRequestEvent(), inputs: { ...inputs, mode: 'apply' }, sha: HEAD_SHA, ref: 'refs/pull/2/merge' });
+    expect(run.code).toBe(1);
+    expect(run.outputs['failure-reason']).toMatch(/never applies from a pull_request/);
+    expect(sandbox.stats.count()).toBe(0);
+  });
+});
