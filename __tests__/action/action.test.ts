@@ -79,8 +79,10 @@ describe('the Action as a process', () => {
     const id = comments[0].id;
     expect(comments[0].body).toContain('<!-- charter:comment -->');
     // Annotation on the YAML line of the risky DMARC change.
-    expect(first.stdout).toMatch(/::warning file=policies\/examples\/enforce-with-bimi\.yml,line=\d+/);
-    expect(first.stdout + first.stderr).not.toContain(TOKEN);
+    expect(first.stdout).toMatch(/::notice title=Disruptive change[^\n]*,file=policies\/examples\/enforce-with-bimi\.yml,line=12,col=3::/);
+    // The token is registered as a secret (the runner masks it) and appears nowhere else.
+    expect(first.stdout).toContain(`::add-mask::${TOKEN}`);
+    expect((first.stdout + first.stderr).replace(`::add-mask::${TOKEN}`, '')).not.toContain(TOKEN);
 
     const file = join(workspace, 'policies/examples/testing-mode.yml');
     writeFileSync(file, readFileSync(file, 'utf8').replace('maxAge: 86400', 'maxAge: 172800'));

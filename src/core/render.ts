@@ -468,7 +468,7 @@ function diagnosticsBlock(groups: DiagnosticGroupView[]): string {
   return shown.length ? template('diagnostics.md.hbs')({ groups: shown }).trimEnd() : '';
 }
 
-/** Largest prefix of `items` whose rendering `fits`, found by bisection (rendering grows with the prefix). */
+/** The largest `k <= count` for which `fits(k)`, by bisection (what is rendered grows with `k`); 0 if none. */
 function fitPrefix(count: number, fits: (k: number) => boolean): number {
   if (fits(count)) return count;
   let lo = 0;
@@ -557,9 +557,10 @@ function renderDocument(input: CommentInput, options: DocumentOptions): string {
   };
 
   // 1. Status of this run (apply result, refusal with the differences from the reviewed plan).
-  const status = kind === 'plan' ? statusView(input, limits, results) : undefined;
-  if (status)
+  const status = kind === 'plan' ? statusView(input, limits) : undefined;
+  if (status) {
     fill('status', status.items.length, (k) => alertBlock(status, status.items.slice(0, k), status.items.length - k, elsewhere));
+  }
 
   // 2. Risky changes, always before anything else about the plan.
   const risky = plan.changes.filter((c) => c.risk !== 'safe');
@@ -628,11 +629,8 @@ function renderDocument(input: CommentInput, options: DocumentOptions): string {
 
 /** Last resort when even the always-kept parts exceed the limit: cut the end, keep the marker and meta. */
 function hardLimit(text: string, limit: number): string {
-  const note = '\n\n… (cut to fit the size limit; the full plan is in the job summary and plan.json)\n';
-  let cut = Math.max(0, limit - note.length);
-  const code = text.charCodeAt(cut - 1);
-  if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
-  return `${text.slice(0, cut)}${note}`;
+  const note = '\n\nCut to fit the size limit: the full plan is in the job summary and `plan.json`.\n';
+  return `${truncate(text, Math.max(0, limit - note.length))}${note}`;
 }
 
 function driftTitle(plan: Plan): string {
@@ -648,11 +646,7 @@ function driftSummary(plan: Plan): string {
   return summaryLine(plan.summary);
 }
 
-function statusView(
-  input: CommentInput,
-  limits: MarkdownLimits,
-  results: Map<string, ChangeResult> | undefined,
-): AlertView | undefined {
+function statusView(input: CommentInput, limits: MarkdownLimits): AlertView | undefined {
   const { plan, state } = input;
   switch (state) {
     case 'planned':
@@ -705,7 +699,7 @@ function statusView(
           hiddenWhat: '',
         };
       }
-      const applied = results ? outcomes(plan, input.report).applied : plan.changes.length;
+      const applied = input.report ? outcomes(plan, input.report).applied : plan.changes.length;
       return {
         alert: 'TIP',
         headline: `**Applied ${plural(applied, 'change')}${applied < plan.changes.length ? ` of ${plan.changes.length}` : ''}.**`,
