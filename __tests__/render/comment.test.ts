@@ -144,6 +144,12 @@ describe('sticky comment', () => {
       expect(listed + Number(more?.[1] ?? 0)).toBe(risky.length);
       if (limit === 3_000) expect(more).not.toBeNull();
     }
+    // Below what must always be kept, the end is cut; the marker and meta at the top survive.
+    const tiny = renderComment({ plan: riskyPlan(), state: 'planned' }, 1_200);
+    expect(tiny.length).toBeLessThanOrEqual(1_200);
+    expect(tiny.startsWith(COMMENT_MARKER)).toBe(true);
+    expect(parseMeta(tiny)?.fingerprint).toBe(riskyPlan().fingerprint);
+    expect(tiny).toMatch(/Cut to fit the size limit: the full plan is in the job summary and `plan\.json`\.\n$/);
     const small = renderComment({ plan: riskyPlan(), state: 'planned' }, 2_500);
     expectWellFormed(small, 2_500);
     expect(small).toContain('**Apply is blocked:**');

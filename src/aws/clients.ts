@@ -10,6 +10,10 @@ export interface ClientConfig {
   forcePathStyle?: boolean;
 }
 
+// Charter's lockfile pins SDK versions that support Node 20; the SDK's notice about future versions is noise
+// in every CLI run. Users can still opt in by setting the variable to "false".
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const SANDBOX_CREDENTIALS = { accessKeyId: 'AKIDSANDBOX', secretAccessKey: 'sandbox' };
 
 /**

@@ -83,6 +83,27 @@ export async function listRecordSets(client: Route53Client, zoneId: string): Pro
   return records;
 }
 
+/** Route 53's documented ChangeBatch limits (UPSERT counts twice). */
+export const CHANGE_BATCH_LIMITS = { resourceRecords: 1000, valueCharacters: 32_000 } as const;
+
+/** Throws before sending a batch Route 53 would reject as InvalidChangeBatch for its size. */
+export function checkChangeBatchLimits(changes: readonly Route53Change[]): void {
+  let records = 0;
+  let characters = 0;
+  for (const c of changes) {
+    const weight = c.Action === 'UPSERT' ? 2 : 1;
+    for (const r of c.ResourceRecordSet?.ResourceRecords ?? []) {
+      records += weight;
+      characters += weight * (r.Value ?? '').length;
+    }
+  }
+  if (records > CHANGE_BATCH_LIMITS.resourceRecords || characters > CHANGE_BATCH_LIMITS.valueCharacters) {
+    throw new Error(
+      `Change batch too large for Route 53: ${records} resource records (limit ${CHANGE_BATCH_LIMITS.resourceRecords}) and ${characters} value characters (limit ${CHANGE_BATCH_LIMITS.valueCharacters}), UPSERT counting twice`,
+    );
+  }
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -90,6 +111,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * at a time: PriorRequestNotComplete is waited out and retried.
  */
 export async function changeRecordSets(client: Route53Client, zoneId: string, changes: Route53Change[], comment: string, waits: Waits): Promise<string> {
+  checkChangeBatchLimits(changes);
   const deadline = Date.now() + waits.waitTimeoutMs;
   let changeId: string | undefined;
   for (;;) {
