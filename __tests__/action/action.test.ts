@@ -170,6 +170,43 @@ describe('the Action as a process', () => {
     expect(issues()[0].body).toContain('_smtp._tls.example.net.');
   });
 
+  it('push: a re-run after a refusal still refuses (the refused plan was never reviewed)', async () => {
+    expect((await planOnPullRequest()).code).toBe(0);
+    merge();
+    const zone = sandbox.state.route53.hostedZones.find((z) => z.name === 'example.net.')!;
+    zone.records.push({ name: '_smtp._tls.example.net.', type: 'TXT', ttl: 300, values: ['"v=TLSRPTv1; rua=mailto:other@example.org"'] });
+    expect((await applyOnPush()).code).toBe(1);
+    const rerun = await applyOnPush();
+    expect(rerun.code).toBe(1);
+    expect(rerun.outputs['failure-reason']).toMatch(/no reviewed plan/);
+    expect(zone.records.filter((r) => r.name === '_mta-sts.example.net.')).toEqual([]);
+  });
+
+  it('push: a marker comment forged by another user is not trusted', async () => {
+    const real = await planOnPullRequest();
+    expect(real.code).toBe(0);
+    merge();
+    // Someone copies Charter's comment with its fingerprint: only github-actions[bot]'s comment counts,
+    // and the real one is still found and used.
+    const body = github.state.commentsOn(REPO, 2)[0].body;
+    github.state.addComment(REPO, 2, body, 'mallory');
+    const applied = await applyOnPush();
+    expect(applied.code, applied.stdout).toBe(0);
+    const own = github.state.commentsOn(REPO, 2).filter((c) => c.user.login === 'github-actions[bot]');
+    expect(own).toHaveLength(1);
+    expect(own[0].body).toMatch(/applied/i);
+    expect(github.state.commentsOn(REPO, 2).find((c) => c.user.login === 'mallory')!.body).toBe(body);
+  });
+
+  it('push: without a comment by Charter nothing is applied', async () => {
+    merge();
+    github.state.addComment(REPO, 2, '<!-- charter:comment -->\nforged', 'mallory');
+    const run = await applyOnPush();
+    expect(run.code).toBe(1);
+    expect(run.outputs['failure-reason']).toMatch(/no Charter plan comment/);
+    expect(sandbox.stats.calls().filter((c) => /^(Change|Put|Create|Request)/.test(c.operation))).toEqual([]);
+  });
+
   it('never applies from a pull_request event, even in apply mode', async () => {
     const run = await runAction({ ...common(), eventName: 'pull_request', event: pullRequestEvent(), inputs: { ...inputs, mode: 'apply' }, sha: HEAD_SHA, ref: 'refs/pull/2/merge' });
     expect(run.code).toBe(1);

@@ -10,6 +10,8 @@ export interface ActionInputs {
   githubToken: string;
   allowDestructive: boolean;
   comment: boolean;
+  /** Login that writes the plan comment: only its comments are trusted to carry a reviewed fingerprint. */
+  commentAuthor: string;
   failOnDrift: boolean;
   planFile: string;
   cwd: string;
@@ -61,6 +63,7 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
     githubToken,
     allowDestructive: boolInput('allow-destructive', false),
     comment: boolInput('comment', true),
+    commentAuthor: core.getInput('comment-author').trim() || 'github-actions[bot]',
     failOnDrift: boolInput('fail-on-drift', true),
     planFile: core.getInput('plan-file') || `${env.RUNNER_TEMP ?? workspace}/charter-plan.json`,
     cwd: workspace,

@@ -9,7 +9,7 @@ import { toAnnotations } from '../github/annotations.js';
 import { createGitHub, type GitHub } from '../github/client.js';
 import { findStickyComment, upsertStickyComment } from '../github/comment.js';
 import { syncDriftIssue } from '../github/drift-issue.js';
-import { compareWithReviewed, parseMeta } from '../github/plan-meta.js';
+import { applicableFingerprint, compareWithReviewed, parseMeta } from '../github/plan-meta.js';
 import { findMergedPullRequest } from '../github/pulls.js';
 import { parseRepository, type RepoRef } from '../github/repo.js';
 import { providers } from '../providers/index.js';
@@ -80,7 +80,7 @@ async function runPlan(inputs: ActionInputs, repo: RepoRef): Promise<void> {
   await writeSummary(input);
   const gh = github(inputs);
   if (pr && inputs.comment && gh) {
-    const { id, created } = await upsertStickyComment(gh, repo, pr.number, renderComment(input));
+    const { id, created } = await upsertStickyComment(gh, repo, pr.number, renderComment(input), { authors: [inputs.commentAuthor] });
     core.info(`${created ? 'Posted' : 'Updated'} the plan comment ${id} on #${pr.number}`);
   }
   if (p.summary.errors) fail(`${p.summary.errors} policy error(s)`);
@@ -98,7 +98,8 @@ async function runApply(inputs: ActionInputs, repo: RepoRef): Promise<void> {
   if (!gh) return fail('apply needs github-token to find the reviewed plan on the merged pull request.');
   const pr = await findMergedPullRequest(gh, repo, inputs.sha);
   if (!pr) return fail(`No merged pull request found for commit ${inputs.sha}: only plans reviewed on a pull request are applied.`);
-  const sticky = await findStickyComment(gh, repo, pr.number);
+  // Only Charter's own comment counts: a marker pasted by someone else must not carry a fingerprint.
+  const sticky = await findStickyComment(gh, repo, pr.number, { authors: [inputs.commentAuthor] });
   const meta = sticky ? parseMeta(sticky.body) : undefined;
   const options = planOptions(inputs, { repository: inputs.repository, pullRequest: pr.number });
   const { plan: p, validation } = await plan(options);
@@ -108,14 +109,17 @@ async function runApply(inputs: ActionInputs, repo: RepoRef): Promise<void> {
   const allowDestructive = inputs.allowDestructive || pr.labels.includes(ALLOW_DESTRUCTIVE_LABEL);
   const comment = async (input: CommentInput) => {
     await writeSummary(input);
-    if (inputs.comment) await upsertStickyComment(gh, repo, pr.number, renderComment(input));
+    if (inputs.comment) await upsertStickyComment(gh, repo, pr.number, renderComment(input), { authors: [inputs.commentAuthor] });
   };
   const base = { plan: p, runUrl: inputs.runUrl, allowDestructive, commitSha: inputs.sha };
 
   if (!meta) return fail(`Pull request #${pr.number} has no Charter plan comment: nothing reviewed, nothing applied.`);
   if (meta.state === 'applied') return fail(`The plan on #${pr.number} was already applied; a reviewed plan is applied once.`);
-  if (meta.fingerprint !== p.fingerprint) {
-    const reason = `The plan changed since it was reviewed on #${pr.number} (reviewed ${meta.fingerprint.slice(0, 12)}, now ${p.fingerprint.slice(0, 12)}). Nothing was applied; open a pull request to review the new plan.`;
+  // A refused comment shows the merge-time plan, which nobody reviewed: it can never be applied by a re-run.
+  const reviewed = applicableFingerprint(meta);
+  if (!reviewed) return fail(`The plan comment on #${pr.number} holds no reviewed plan (state ${meta.state}); open a pull request to review the changes.`);
+  if (reviewed !== p.fingerprint) {
+    const reason = `The plan changed since it was reviewed on #${pr.number} (reviewed ${reviewed.slice(0, 12)}, now ${p.fingerprint.slice(0, 12)}). Nothing was applied; open a pull request to review the new plan.`;
     await comment({ ...base, state: 'refused', refusal: { reason, differences: compareWithReviewed(meta, p) } });
     return fail(reason);
   }
