@@ -1,10 +1,13 @@
 // Generates code from the JSON Schemas (the single source of truth):
 // - TypeScript types for each kind's spec (json-schema-to-typescript);
-// - precompiled ajv validators (standalone code), so `charter validate` never compiles a schema at start-up.
+// - precompiled ajv validators (standalone code), so `charter validate` never compiles a schema at start-up;
+// - precompiled Handlebars templates from templates/, run by the small Handlebars runtime.
 // `node scripts/gen-types.mjs` writes them; `--check` exits 1 when the committed files differ.
 import { readFile, writeFile } from 'node:fs/promises';
 import { Ajv } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
+import { readdir } from 'node:fs/promises';
+import Handlebars from 'handlebars';
 import { compile } from 'json-schema-to-typescript';
 
 const schemaDir = 'policies/schemas';
@@ -61,6 +64,27 @@ ${code}
 /** Precompiled validators by schema file name under policies/schemas. */
 export const validators = {
 ${map}
+};
+`,
+);
+
+// Templates: one precompiled spec per file. The options must match src/core/templates.ts (noEscape: values are
+// escaped for their medium in TypeScript before they reach a template; strict: a missing field is an error).
+const templateFiles = (await readdir('templates')).filter((f) => f.endsWith('.hbs')).sort();
+const specs = [];
+for (const file of templateFiles) {
+  const source = await readFile(`templates/${file}`, 'utf8');
+  const strict = file === 'mta-sts.txt.hbs';
+  specs.push(`  ${JSON.stringify(file)}: ${Handlebars.precompile(source, { noEscape: true, strict })},`);
+}
+outputs.set(
+  'src/core/templates.generated.js',
+  `${banner}
+// @ts-nocheck
+/* eslint-disable */
+/** Precompiled Handlebars templates by file name under templates/. */
+export const templates = {
+${specs.join('\n')}
 };
 `,
 );

@@ -111,6 +111,7 @@ describe('charter CLI', () => {
     const bad = await charter(['plan', '--format', 'yaml']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/text, markdown or json/);
+    expect((await charter(["validate", "--out", "x"])).stderr).toMatch(/--out does not apply to validate/);
     const help = await charter(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/validate/);

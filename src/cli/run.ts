@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { parseArgs } from 'node:util';
 import { awsRuntime } from '../aws/settings.js';
 import { apply, plan, validate } from '../core/engine.js';
 import type { Plan } from '../core/plan.js';
@@ -54,93 +54,163 @@ async function withAws<T>(options: CommonOptions, fn: (aws: AwsSettings) => Prom
   }
 }
 
-function parseFormat(value: string): OutputFormat {
-  if (value === 'text' || value === 'markdown' || value === 'json') return value;
-  throw new InvalidArgumentError('expected text, markdown or json');
+const HELP = `Usage: charter <command> [paths...] [options]
+
+Policy-as-code for email security records, package publishing, branch pipelines, Shield protection groups
+and Redshift grants. Paths are policy files, directories or globs (default: policies/).
+
+Commands:
+  validate [paths...]   check policies against their schemas and rules (no AWS access)
+  plan [paths...]       compare policies with live AWS and print the changes apply would make
+  apply [paths...]      apply the plan (with --plan, only if it still has the saved fingerprint)
+  drift [paths...]      report differences between policies and live AWS (exit 2 when there is drift)
+
+Options:
+  --format <format>          text, markdown or json (default: text)
+  --sandbox <file>           use a simulated AWS account kept in this JSON state file (docs/sandbox.md)
+  --cwd <dir>                directory policy paths are relative to (default: the current directory)
+  --verbose                  print debug logs to stderr
+  --out <file>               plan: write the plan as JSON (for apply --plan)
+  --detailed-exitcode        plan: exit 2 when there are changes
+  --repository <owner/name>  plan: salt the fingerprint like the GitHub Action does
+  --pull-request <number>    plan: salt the fingerprint like the GitHub Action does
+  --plan <file>              apply: a plan saved by plan --out; refuse when policies or live state changed
+  --allow-destructive        apply: allow destructive and disruptive changes
+  -h, --help                 show this help
+
+Exit codes: 0 ok, 1 invalid policy or failure, 2 changes (plan --detailed-exitcode) or drift.
+`;
+
+const commands = ['validate', 'plan', 'apply', 'drift'] as const;
+type CommandName = (typeof commands)[number];
+
+/** Options each command accepts, beyond the common ones. */
+const commandOptions: Record<CommandName, readonly string[]> = {
+  validate: [],
+  plan: ['out', 'detailed-exitcode', 'repository', 'pull-request'],
+  apply: ['plan', 'allow-destructive'],
+  drift: [],
+};
+const commonOptions = ['format', 'sandbox', 'cwd', 'verbose', 'help'];
+
+class UsageError extends Error {}
+
+interface Parsed {
+  command?: CommandName;
+  paths: string[];
+  options: CommonOptions & { out?: string; detailedExitcode?: boolean; repository?: string; pullRequest?: number; plan?: string; allowDestructive?: boolean; help?: boolean };
 }
 
-export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
-  let code: number = EXIT.ok;
-  const program = new Command('charter')
-    .description('Policy-as-code for email security records, package publishing, branch pipelines, Shield protection groups and Redshift grants.')
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
-    .showHelpAfterError();
+/** Node's own parser (util.parseArgs): no dependency to load on every start-up. */
+function parse(argv: string[]): Parsed {
+  const { values, positionals, tokens } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    tokens: true,
+    options: {
+      format: { type: 'string' },
+      sandbox: { type: 'string' },
+      cwd: { type: 'string' },
+      verbose: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      out: { type: 'string' },
+      'detailed-exitcode': { type: 'boolean' },
+      repository: { type: 'string' },
+      'pull-request': { type: 'string' },
+      plan: { type: 'string' },
+      'allow-destructive': { type: 'boolean' },
+    },
+  });
+  const [first, ...paths] = positionals;
+  if (first !== undefined && !commands.includes(first as CommandName)) throw new UsageError(`unknown command "${first}" (expected ${commands.join(', ')})`);
+  const command = first as CommandName | undefined;
+  for (const token of tokens ?? []) {
+    if (token.kind !== 'option' || !command) continue;
+    if (!commonOptions.includes(token.name) && !commandOptions[command].includes(token.name)) throw new UsageError(`option --${token.name} does not apply to ${command}`);
+  }
+  const format = values.format ?? 'text';
+  if (format !== 'text' && format !== 'markdown' && format !== 'json') throw new UsageError(`--format: expected text, markdown or json, got "${format}"`);
+  let pullRequest: number | undefined;
+  if (values['pull-request'] !== undefined) {
+    pullRequest = Number(values['pull-request']);
+    if (!Number.isInteger(pullRequest) || pullRequest <= 0) throw new UsageError('--pull-request: expected a pull request number');
+  }
+  return {
+    command,
+    paths,
+    options: {
+      format,
+      sandbox: values.sandbox,
+      cwd: values.cwd ?? process.cwd(),
+      verbose: values.verbose,
+      help: values.help,
+      out: values.out,
+      detailedExitcode: values['detailed-exitcode'],
+      repository: values.repository,
+      pullRequest,
+      plan: values.plan,
+      allowDestructive: values['allow-destructive'],
+    },
+  };
+}
 
-  const common = (cmd: Command) =>
-    cmd
-      .addOption(new Option('--format <format>', 'output format: text, markdown or json').default('text').argParser(parseFormat))
-      .option('--sandbox <file>', 'use a simulated AWS account kept in this JSON state file (see docs/sandbox.md)')
-      .option('--cwd <dir>', 'directory policy paths are relative to', process.cwd())
-      .option('--verbose', 'print debug logs to stderr');
-
-  common(program.command('validate').argument('[paths...]', 'policy files, directories or globs (default: policies/)'))
-    .description('Check policies against their schemas and rules. No AWS access.')
-    .action(async (paths: string[], options: CommonOptions) => {
+async function runCommand(command: CommandName, paths: string[], options: Parsed['options'], io: Io): Promise<number> {
+  const log = logger(io, options.verbose);
+  switch (command) {
+    case 'validate': {
       const result = await validate({ cwd: options.cwd, paths, providers });
       io.out(renderDiagnostics(result.diagnostics, options.format));
-      code = result.ok ? EXIT.ok : EXIT.failure;
-    });
-
-  common(program.command('plan').argument('[paths...]', 'policy files, directories or globs (default: policies/)'))
-    .description('Compare policies with live AWS and print the changes apply would make.')
-    .option('--out <file>', 'write the plan as JSON (for apply --plan)')
-    .option('--detailed-exitcode', 'exit 2 when there are changes')
-    .option('--repository <owner/name>', 'salt the fingerprint like the GitHub Action does')
-    .option('--pull-request <number>', 'salt the fingerprint like the GitHub Action does', (v) => Number.parseInt(v, 10))
-    .action(async (paths: string[], options: CommonOptions & { out?: string; detailedExitcode?: boolean; repository?: string; pullRequest?: number }) => {
-      await withAws(options, async (aws) => {
-        const { plan: p } = await plan({
-          cwd: options.cwd,
-          paths,
-          providers,
-          salt: { repository: options.repository, pullRequest: options.pullRequest },
-          runtime: awsRuntime(aws, logger(io, options.verbose)),
-        });
+      return result.ok ? EXIT.ok : EXIT.failure;
+    }
+    case 'plan':
+      return withAws(options, async (aws) => {
+        const { plan: p } = await plan({ cwd: options.cwd, paths, providers, salt: { repository: options.repository, pullRequest: options.pullRequest }, runtime: awsRuntime(aws, log) });
         if (options.out) await writeFile(options.out, `${JSON.stringify(p, null, 2)}\n`);
         io.out(renderPlan(p, options.format));
-        code = p.summary.errors ? EXIT.failure : options.detailedExitcode && p.summary.total ? EXIT.changes : EXIT.ok;
+        return p.summary.errors ? EXIT.failure : options.detailedExitcode && p.summary.total ? EXIT.changes : EXIT.ok;
       });
-    });
-
-  common(program.command('apply').argument('[paths...]', 'policy files, directories or globs (default: policies/)'))
-    .description('Apply the plan. With --plan, only if the recomputed plan still has the saved fingerprint.')
-    .option('--plan <file>', 'a plan saved by `plan --out`; refuse when live state or policies changed since')
-    .option('--allow-destructive', 'allow destructive and disruptive changes')
-    .action(async (paths: string[], options: CommonOptions & { plan?: string; allowDestructive?: boolean }) => {
+    case 'apply': {
       const saved = options.plan ? (JSON.parse(await readFile(options.plan, 'utf8')) as Plan) : undefined;
-      await withAws(options, async (aws) => {
+      return withAws(options, async (aws) => {
         const report = await apply({
           cwd: options.cwd,
           paths,
           providers,
           salt: saved?.salt ?? {},
-          runtime: awsRuntime(aws, logger(io, options.verbose)),
+          runtime: awsRuntime(aws, log),
           allowDestructive: Boolean(options.allowDestructive),
           expectedFingerprint: saved?.fingerprint,
         });
         io.out(renderApplyReport(report, options.format));
-        code = report.ok ? EXIT.ok : EXIT.failure;
+        return report.ok ? EXIT.ok : EXIT.failure;
       });
-    });
-
-  common(program.command('drift').argument('[paths...]', 'policy files, directories or globs (default: policies/)'))
-    .description('Report differences between policies and live AWS. Exit 2 when there is drift.')
-    .action(async (paths: string[], options: CommonOptions) => {
-      await withAws(options, async (aws) => {
-        const { plan: p } = await plan({ cwd: options.cwd, paths, providers, salt: {}, runtime: awsRuntime(aws, logger(io, options.verbose)) });
+    }
+    case 'drift':
+      return withAws(options, async (aws) => {
+        const { plan: p } = await plan({ cwd: options.cwd, paths, providers, salt: {}, runtime: awsRuntime(aws, log) });
         io.out(renderDriftReport(p, options.format));
-        code = p.summary.errors ? EXIT.failure : p.summary.total ? EXIT.changes : EXIT.ok;
+        return p.summary.errors ? EXIT.failure : p.summary.total ? EXIT.changes : EXIT.ok;
       });
-    });
+  }
+}
 
+export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+  let parsed: Parsed;
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    parsed = parse(argv);
   } catch (error) {
-    const e = error as { code?: string; exitCode?: number; message?: string };
-    if (e.code?.startsWith('commander.')) return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? EXIT.ok : EXIT.failure;
-    io.err(`charter: ${e.message ?? String(error)}`);
+    io.err(`charter: ${(error as Error).message}\nRun charter --help for usage.`);
     return EXIT.failure;
   }
-  return code;
+  if (parsed.options.help || !parsed.command) {
+    (parsed.command || parsed.options.help ? io.out : io.err)(HELP);
+    return parsed.options.help ? EXIT.ok : EXIT.failure;
+  }
+  try {
+    return await runCommand(parsed.command, parsed.paths, parsed.options, io);
+  } catch (error) {
+    io.err(`charter: ${(error as Error).message ?? String(error)}`);
+    return EXIT.failure;
+  }
 }

@@ -1,6 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { glob } from 'tinyglobby';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import {
   isAlias,
   isCollection,
@@ -23,7 +22,8 @@ export const MAX_POLICY_FILE_BYTES = 1024 * 1024;
 /** YAML alias expansion limit (billion-laughs protection). */
 export const MAX_ALIAS_COUNT = 100;
 
-export const DEFAULT_POLICY_GLOBS = ['policies/**/*.yml', 'policies/**/*.yaml'];
+/** Every .yml/.yaml file below policies/ (the same as the globs policies/**\/*.{yml,yaml}). */
+export const DEFAULT_POLICY_PATHS = ['policies'];
 
 /** A parsed YAML document before schema validation, with a way back from paths to positions. */
 export interface ParsedDocument {
@@ -40,26 +40,38 @@ export interface LoadResult {
   diagnostics: Diagnostic[];
 }
 
+const POLICY_FILE = /\.ya?ml$/;
+
+/** Every YAML file below a directory, skipping dot-directories and node_modules like the default glob does. */
+async function yamlFilesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+    const full = join(dir, entry.name);
+    const info = entry.isSymbolicLink() ? await stat(full).catch(() => undefined) : entry;
+    if (info?.isDirectory()) out.push(...(await yamlFilesUnder(full)));
+    else if (info?.isFile() && POLICY_FILE.test(entry.name)) out.push(full);
+  }
+  return out;
+}
+
 /** Turns CLI/Action paths (files, directories or globs) into a sorted list of policy files. */
 export async function discoverPolicyFiles(cwd: string, paths: readonly string[]): Promise<string[]> {
   const patterns: string[] = [];
-  const explicit: string[] = [];
-  for (const p of paths.length ? paths : DEFAULT_POLICY_GLOBS) {
+  const found: string[] = [];
+  for (const p of paths.length ? paths : DEFAULT_POLICY_PATHS) {
     const abs = resolve(cwd, p);
     const info = await stat(abs).catch(() => undefined);
-    if (info?.isDirectory()) {
-      const base = toPosix(relative(cwd, abs)) || '.';
-      patterns.push(`${base}/**/*.yml`, `${base}/**/*.yaml`);
-    } else if (info?.isFile()) {
-      explicit.push(abs);
-    } else {
-      patterns.push(toPosix(isAbsolute(p) ? relative(cwd, p) : p));
-    }
+    if (info?.isDirectory()) found.push(...(await yamlFilesUnder(abs)));
+    else if (info?.isFile()) found.push(abs);
+    else patterns.push(toPosix(isAbsolute(p) ? relative(cwd, p) : p));
   }
-  const found = patterns.length
-    ? await glob(patterns, { cwd, absolute: true, onlyFiles: true, dot: false, ignore: ['**/node_modules/**'] })
-    : [];
-  return [...new Set([...explicit, ...found].map((f) => resolve(f)))].sort();
+  if (patterns.length) {
+    // The glob matcher is loaded only for real patterns: plain files and directories need none of it.
+    const { glob } = await import('tinyglobby');
+    found.push(...(await glob(patterns, { cwd, absolute: true, onlyFiles: true, dot: false, ignore: ['**/node_modules/**'] })));
+  }
+  return [...new Set(found.map((f) => resolve(f)))].sort();
 }
 
 export async function loadPolicyFiles(cwd: string, files: readonly string[]): Promise<LoadResult> {

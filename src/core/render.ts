@@ -3,12 +3,10 @@
  * pull request comment within GitHub's size limit. Layout lives in `templates/*.hbs`; this module builds
  * the view models (every user-controlled string escaped here) and decides what fits.
  */
-import { readFileSync } from 'node:fs';
-import Handlebars from 'handlebars';
-import { assetPath } from './assets.js';
 import { sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { canonicalJson, type Json } from './json.js';
 import { codeBlock, escapeMarkdown, inlineCode, link, truncate } from './markdown.js';
+import { registerPartials, template } from './templates.js';
 import {
   changeDigest,
   type ApplyReport,
@@ -139,31 +137,7 @@ export function parseMeta(commentBody: string): PlanMeta | undefined {
 // ---------------------------------------------------------------------------------------------------------
 // Templates
 
-type TemplateFn = (view: object) => string;
-
-const hbs = Handlebars.create();
-hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-const compiled = new Map<string, TemplateFn>();
-const partials: Record<string, string> = { 'changes-text': 'changes.txt.hbs', 'diagnostics-text': 'diagnostics.txt.hbs' };
-let partialsRegistered = false;
-
-function template(name: string): TemplateFn {
-  let fn = compiled.get(name);
-  if (!fn) {
-    if (!partialsRegistered) {
-      for (const [partial, file] of Object.entries(partials)) hbs.registerPartial(partial, readTemplate(file));
-      partialsRegistered = true;
-    }
-    const delegate = hbs.compile(readTemplate(name), { noEscape: true });
-    fn = (view: object) => delegate(view);
-    compiled.set(name, fn);
-  }
-  return fn;
-}
-
-function readTemplate(name: string): string {
-  return readFileSync(assetPath('templates', name), 'utf8');
-}
+registerPartials({ 'changes-text': 'changes.txt.hbs', 'diagnostics-text': 'diagnostics.txt.hbs' });
 
 // ---------------------------------------------------------------------------------------------------------
 // Shared wording

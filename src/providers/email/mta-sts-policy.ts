@@ -3,9 +3,7 @@
  * rendering the file Charter publishes (from templates/mta-sts.txt.hbs) and parsing a live one.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import Handlebars from 'handlebars';
-import { assetPath } from '../../core/assets.js';
+import { template } from '../../core/templates.js';
 import { checkMxPattern } from './mx.js';
 import { issue, type RecordIssue } from './records.js';
 
@@ -30,15 +28,8 @@ export interface RenderedMtaStsPolicy {
   id: string;
 }
 
-let template: Handlebars.TemplateDelegate<MtaStsPolicyInput> | undefined;
-
-function policyTemplate(): Handlebars.TemplateDelegate<MtaStsPolicyInput> {
-  template ??= Handlebars.compile<MtaStsPolicyInput>(readFileSync(assetPath('templates', 'mta-sts.txt.hbs'), 'utf8'), {
-    noEscape: true, // plain text, not HTML
-    strict: true,
-  });
-  return template;
-}
+// templates/mta-sts.txt.hbs, precompiled with noEscape (plain text, not HTML) and strict (a missing field fails).
+const policyTemplate = () => template('mta-sts.txt.hbs');
 
 export function renderMtaStsPolicy(input: MtaStsPolicyInput): RenderedMtaStsPolicy {
   const rendered = policyTemplate()({ mode: input.mode, mx: [...input.mx], maxAge: input.maxAge });
