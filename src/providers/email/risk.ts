@@ -77,6 +77,9 @@ export function assessPolicyFile(beforeText: string | undefined, after: { mode: 
   if (before.mode === 'enforce' && after.mode !== 'enforce') {
     return { risk: 'disruptive', reason: `Lowers MTA-STS from enforce to ${after.mode}: senders stop requiring TLS to your MX hosts.` };
   }
+  if (before.mode !== 'enforce' && after.mode === 'enforce') {
+    return { risk: 'disruptive', reason: `Switches MTA-STS from ${before.mode ?? 'an unreadable policy'} to enforce: senders refuse to deliver when TLS to an MX host fails. Check the TLS reports first.` };
+  }
   if (before.maxAge !== undefined && after.maxAge < before.maxAge) {
     return { risk: 'disruptive', reason: `Lowers max_age from ${before.maxAge} to ${after.maxAge}: senders re-fetch the policy more often and fall back sooner when it is unreachable.` };
   }
