@@ -28,7 +28,7 @@ function setPlanOutputs(p: Plan, planFile: string): void {
   core.setOutput('plan-file', planFile);
 }
 
-function annotate(p: Plan): void {
+function annotate(p: Pick<Plan, 'diagnostics' | 'changes'>): void {
   for (const a of toAnnotations(p)) {
     const props = { title: a.title, file: a.path, startLine: a.startLine, startColumn: a.startColumn };
     if (a.level === 'failure') core.error(a.message, props);
@@ -63,9 +63,9 @@ function planOptions(inputs: ActionInputs, salt: PlanOptions['salt']): PlanOptio
 async function runValidate(inputs: ActionInputs): Promise<void> {
   const result = await validate({ cwd: inputs.cwd, paths: inputs.policies, providers });
   core.info(renderDiagnostics(result.diagnostics, 'text'));
-  const p: Plan = { formatVersion: 1, fingerprint: '', salt: {}, summary: { create: 0, update: 0, delete: 0, replace: 0, run: 0, total: 0, destructive: 0, disruptive: 0, errors: result.diagnostics.filter((d) => d.severity === 'error').length, warnings: result.diagnostics.filter((d) => d.severity === 'warning').length }, changes: [], diagnostics: result.diagnostics, inputs: {}, policies: [] };
-  annotate(p);
-  if (!result.ok) fail(`${p.summary.errors} policy error(s)`);
+  annotate({ diagnostics: result.diagnostics, changes: [] });
+  const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
+  if (errors) fail(`${errors} policy error(s)`);
 }
 
 async function runPlan(inputs: ActionInputs, repo: RepoRef): Promise<void> {

@@ -140,24 +140,9 @@ export function parseYamlFile(
   let empty = 0;
   list.forEach((doc, index) => {
     const before = diagnostics.length;
-    for (const error of doc.errors) {
-      diagnostics.push({
-        code: error.code === 'DUPLICATE_KEY' ? 'yaml/duplicate-key' : 'yaml/syntax',
-        severity: 'error',
-        message: firstLine(error.message),
-        hint: error.code === 'DUPLICATE_KEY' ? 'Each key may appear once in a mapping; remove or rename one.' : undefined,
-        ...position(errorOffset(doc, text, error)),
-      });
-    }
-    for (const warning of doc.warnings) {
-      diagnostics.push({
-        code: warning.code === 'TAG_RESOLVE_FAILED' ? 'yaml/unknown-tag' : 'yaml/syntax',
-        severity: 'error',
-        message: firstLine(warning.message),
-        hint: warning.code === 'TAG_RESOLVE_FAILED' ? 'Custom YAML tags are not supported in policies.' : undefined,
-        ...position(warning.pos[0]),
-      });
-    }
+    for (const error of doc.errors) diagnostics.push(yamlDiagnostic(error, position(errorOffset(doc, text, error))));
+    // yaml reports unresolved tags as warnings; policies treat every YAML problem as an error.
+    for (const warning of doc.warnings) diagnostics.push(yamlDiagnostic(warning, position(warning.pos[0])));
     if (diagnostics.length > before) return;
     if (isEmptyDocument(doc)) {
       // `---` with nothing after it (e.g. a trailing marker): harmless; a file of nothing else is reported below.
@@ -292,6 +277,17 @@ function errorOffset(doc: Document, text: string, error: YAMLError): number {
     if (i < text.length && text[i] !== '\n' && text[i] !== '\r') return i;
   }
   return offset;
+}
+
+/** yaml error codes that get a code and hint of their own; every other YAML problem is yaml/syntax. */
+const yamlProblems: Record<string, { code: string; hint: string }> = {
+  DUPLICATE_KEY: { code: 'yaml/duplicate-key', hint: 'Each key may appear once in a mapping; remove or rename one.' },
+  TAG_RESOLVE_FAILED: { code: 'yaml/unknown-tag', hint: 'Custom YAML tags are not supported in policies.' },
+};
+
+function yamlDiagnostic(problem: { code: string; message: string }, at: SourcePosition): Diagnostic {
+  const known = yamlProblems[problem.code];
+  return { code: known?.code ?? 'yaml/syntax', severity: 'error', message: firstLine(problem.message), hint: known?.hint, ...at };
 }
 
 function firstLine(message: string): string {
