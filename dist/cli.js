@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { createRequire as __charterCreateRequire } from 'node:module';
 const require = __charterCreateRequire(import.meta.url);
-import{a as f,c as g,d as w,f as y,l as b,m as v,n as x,o as k,s as c}from"./chunks/chunk-WICSYIN7.js";import"./chunks/chunk-L2TL77NL.js";import"./chunks/chunk-YGPMZP3I.js";import{a as i}from"./chunks/chunk-7UYMMDKJ.js";import{readFile as C,writeFile as N}from"node:fs/promises";import{parseArgs as R}from"node:util";var n={ok:0,failure:1,changes:2},S={out:i(r=>process.stdout.write(r.endsWith(`
+import{a as f,c as g,d as w,f as y,l as b,m as v,n as x,o as k,s as c}from"./chunks/chunk-YSALLPNV.js";import"./chunks/chunk-L2TL77NL.js";import"./chunks/chunk-YGPMZP3I.js";import{a as i}from"./chunks/chunk-7UYMMDKJ.js";import{readFile as C,writeFile as N}from"node:fs/promises";import{parseArgs as R}from"node:util";var n={ok:0,failure:1,changes:2},S={out:i(r=>process.stdout.write(r.endsWith(`
 `)?r:`${r}
 `),"out"),err:i(r=>process.stderr.write(r.endsWith(`
 `)?r:`${r}

@@ -207,6 +207,17 @@ describe('the Action as a process', () => {
     expect(sandbox.stats.calls().filter((c) => /^(Change|Put|Create|Request)/.test(c.operation))).toEqual([]);
   });
 
+  it('push to another branch validates only, with annotations on the YAML position', async () => {
+    writeFileSync(join(workspace, 'policies/examples/typo.yml'), 'apiVersion: charter/v1\nkind: EmailSecurity\nmetadata:\n  name: typo\nspec:\n  domain: typo.example.net\n  tlsRPT:\n    rua: [mailto:a@example.net]\n');
+    const event = pushEvent();
+    event.ref = 'refs/heads/feature';
+    const run = await runAction({ ...common(), eventName: 'push', event, inputs, sha: MERGE_SHA, ref: 'refs/heads/feature' });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('Charter validate');
+    expect(run.stdout).toMatch(/::error title=[^\n]*schema\/unknown-key[^\n]*,file=policies\/examples\/typo\.yml,line=7,col=3::/);
+    expect(sandbox.stats.count()).toBe(0);
+  });
+
   it('never applies from a pull_request event, even in apply mode', async () => {
     const run = await runAction({ ...common(), eventName: 'pull_request', event: pullRequestEvent(), inputs: { ...inputs, mode: 'apply' }, sha: HEAD_SHA, ref: 'refs/pull/2/merge' });
     expect(run.code).toBe(1);
