@@ -244,3 +244,12 @@ describe('isolation from AWS', () => {
     expect(loaded).toEqual([]);
   });
 });
+
+describe('every diagnostic carries a hint', () => {
+  it('across the whole bad corpus', async () => {
+    const cwd = join(import.meta.dirname, 'bad');
+    const result = await validate({ cwd, paths: ['.'], providers });
+    const missing = result.diagnostics.filter((d) => !d.hint);
+    expect(missing.map((d) => `${d.file}:${d.line}:${d.column} ${d.code}`)).toEqual([]);
+  });
+});

@@ -82,7 +82,7 @@ export async function loadPolicyFiles(cwd: string, files: readonly string[]): Pr
     const at = (line = 1, column = 1) => ({ file, line, column });
     const info = await stat(absoluteFile).catch(() => undefined);
     if (!info) {
-      diagnostics.push({ code: 'policy/file-unreadable', severity: 'error', message: `Cannot read ${file}`, ...at() });
+      diagnostics.push({ code: 'policy/file-unreadable', severity: 'error', message: `Cannot read ${file}`, hint: 'Check that the file exists and is readable.', ...at() });
       continue;
     }
     if (info.size > MAX_POLICY_FILE_BYTES) {
@@ -99,7 +99,7 @@ export async function loadPolicyFiles(cwd: string, files: readonly string[]): Pr
     try {
       bytes = await readFile(absoluteFile);
     } catch (error) {
-      diagnostics.push({ code: 'policy/file-unreadable', severity: 'error', message: `Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, ...at() });
+      diagnostics.push({ code: 'policy/file-unreadable', severity: 'error', message: `Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, hint: 'Check that the file exists and is readable.', ...at() });
       continue;
     }
     const parsed = parseYamlFile(file, absoluteFile, bytes);
@@ -287,7 +287,8 @@ const yamlProblems: Record<string, { code: string; hint: string }> = {
 
 function yamlDiagnostic(problem: { code: string; message: string }, at: SourcePosition): Diagnostic {
   const known = yamlProblems[problem.code];
-  return { code: known?.code ?? 'yaml/syntax', severity: 'error', message: firstLine(problem.message), hint: known?.hint, ...at };
+  const hint = known?.hint ?? 'Check the indentation, quoting and brackets at and just before this position.';
+  return { code: known?.code ?? 'yaml/syntax', severity: 'error', message: firstLine(problem.message), hint, ...at };
 }
 
 function firstLine(message: string): string {

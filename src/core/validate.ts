@@ -93,7 +93,24 @@ function pathOf(error: ErrorObject, prefix: PathSegment[]): PathSegment[] {
   return [...prefix, ...parts];
 }
 
+type SchemaNode = { description?: string; properties?: Record<string, SchemaNode>; type?: string | string[] };
+
+/** Every schema diagnostic carries a hint: its own, else what the schema says the field is. */
 function toDiagnostic(error: ErrorObject, doc: ParsedDocument, prefix: PathSegment[], kind: string | undefined, providers: readonly Provider[]): Diagnostic {
+  const diagnostic = schemaDiagnostic(error, doc, prefix, kind, providers);
+  if (diagnostic.hint) return diagnostic;
+  const schema = error.parentSchema as SchemaNode | undefined;
+  const params = error.params as Record<string, unknown>;
+  const described = error.keyword === 'required' ? schema?.properties?.[String(params.missingProperty)]?.description : schema?.description;
+  const fallback: Record<string, string> = {
+    'schema/missing-key': `Add ${String(params.missingProperty)}: under ${pathOf(error, prefix).join('.') || 'the document'}.`,
+    'schema/wrong-type': `Write a ${String(params.type)} here${params.type === 'string' ? ' (quote it if YAML reads it as a number, boolean or null)' : ''}.`,
+  };
+  const hint = [described, fallback[diagnostic.code]].filter(Boolean).join(' ') || 'See the schema in policies/schemas for what this field accepts.';
+  return { ...diagnostic, hint };
+}
+
+function schemaDiagnostic(error: ErrorObject, doc: ParsedDocument, prefix: PathSegment[], kind: string | undefined, providers: readonly Provider[]): Diagnostic {
   const path = pathOf(error, prefix);
   const where = path.length ? path.join('.') : 'the document';
   const params = error.params as Record<string, unknown>;

@@ -99,7 +99,7 @@ function splitField(line: string, issues: RecordIssue[]): { name: string; value:
   const colon = line.indexOf(':');
   const name = colon < 0 ? '' : line.slice(0, colon);
   if (colon < 0 || !FIELD_NAME.test(name)) {
-    issues.push(issue('email/mta-sts-policy-syntax', 'error', `MTA-STS policy line "${line}" is not "name: value"`));
+    issues.push(issue('email/mta-sts-policy-syntax', 'error', `MTA-STS policy line "${line}" is not "name: value"`, 'Each line of the policy file is a field name, a colon and a value (RFC 8461 §3.2).'));
     return undefined;
   }
   return { name, value: line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '') };

@@ -51,12 +51,12 @@ function parseSvg(bytes: Uint8Array, out: RecordIssue[]): XmlElement | undefined
   const valid = XMLValidator.validate(text);
   if (valid !== true) {
     const { msg, line, col } = valid.err;
-    out.push(issue('email/logo-invalid-xml', 'error', `Logo is not well-formed XML (line ${line}, column ${col}): ${msg}`));
+    out.push(issue('email/logo-invalid-xml', 'error', `Logo is not well-formed XML (line ${line}, column ${col}): ${msg}`, 'Export the logo again as SVG Tiny PS from your design tool, or fix the XML at that position.'));
     return undefined;
   }
   const root = toElements(parser().parse(text)).find((e) => !e.name.startsWith('?'));
   if (!root || localName(root.name) !== 'svg') {
-    out.push(issue('email/logo-invalid-xml', 'error', `Logo's root element is <${root?.name ?? 'nothing'}>, not <svg>`));
+    out.push(issue('email/logo-invalid-xml', 'error', `Logo's root element is <${root?.name ?? 'nothing'}>, not <svg>`, 'BIMI logos are SVG files whose root element is <svg>.'));
     return undefined;
   }
   return root;
