@@ -95,7 +95,7 @@ async function planPolicy(doc: Doc, d: DesiredEmail, zone: HostedZone | undefine
     return { changes, diagnostics, inputs: { zone: null } };
   }
   if (fqdn(d.domain) !== zone.name && !fqdn(d.domain).endsWith(`.${zone.name}`)) {
-    diagnostics.push(diagnosticAt(doc, ['spec', 'hostedZoneId'], 'email/zone-mismatch', 'error', `Hosted zone ${zone.id} (${zone.name}) cannot hold records for ${d.domain}`));
+    diagnostics.push(diagnosticAt(doc, ['spec', 'hostedZoneId'], 'email/zone-mismatch', 'error', `Hosted zone ${zone.id} (${zone.name}) cannot hold records for ${d.domain}`, 'Set hostedZoneId to the zone whose name is the domain or one of its parents, or leave it out to find the zone by name.'));
     return { changes, diagnostics, inputs: { zone: zone.id } };
   }
 
@@ -216,7 +216,7 @@ async function planHosting(doc: Doc, d: DesiredEmail, ctx: RuntimeContext): Prom
     throw error;
   }
   if (!distribution) {
-    diagnostics.push(diagnosticAt(doc, ['spec', 'hosting', 'distributionId'], 'email/distribution-not-found', 'error', `CloudFront distribution ${h.distributionId} does not exist`));
+    diagnostics.push(diagnosticAt(doc, ['spec', 'hosting', 'distributionId'], 'email/distribution-not-found', 'error', `CloudFront distribution ${h.distributionId} does not exist`, 'Set hosting.distributionId to the distribution that serves the bucket for mta-sts.<domain>.'));
   } else {
     const aliases = distribution.aliases.map((a) => a.toLowerCase());
     for (const host of [`mta-sts.${d.domain}`, ...(h.assetsHost ? [h.assetsHost] : [])]) {
@@ -292,7 +292,7 @@ async function planCertificate(doc: Doc, d: DesiredEmail, live: LiveAccount, ctx
       seen.add(name);
       const zone = zoneForDomain(live.zones, name);
       if (!zone) {
-        diagnostics.push(diagnosticAt(doc, path, 'email/validation-zone-not-found', 'warning', `No hosted zone for ${name}: create the CNAME ${name} → ${v.value} where that name is hosted, or ACM never issues ${current.arn}`));
+        diagnostics.push(diagnosticAt(doc, path, 'email/validation-zone-not-found', 'warning', `No hosted zone for ${name}: create the CNAME ${name} → ${v.value} where that name is hosted, or ACM never issues ${current.arn}`, 'Charter creates validation records only in zones of this account.'));
         continue;
       }
       const existing = (live.records.get(zone.id) ?? []).find((r) => normalizeName(r.Name ?? '') === name && r.Type === 'CNAME');
