@@ -7,7 +7,7 @@ import type { AwsSettings, Logger } from '../core/provider.js';
 import { renderApplyReport, renderDiagnostics, renderDriftReport, renderPlan, type OutputFormat } from '../core/render.js';
 import { providers } from '../providers/index.js';
 
-/** Exit codes: 0 ok, 1 invalid policy or failure, 2 changes (plan --detailed-exitcode) or drift. */
+/** Exit codes: 0 ok, 1 invalid policy or failure, 2 changes (plan --detailed-exitcode), drift, or live differs (verify). */
 export const EXIT = { ok: 0, failure: 1, changes: 2 } as const;
 
 interface CommonOptions {
@@ -64,6 +64,8 @@ Commands:
   plan [paths...]       compare policies with live AWS and print the changes apply would make
   apply [paths...]      apply the plan (with --plan, only if it still has the saved fingerprint)
   drift [paths...]      report differences between policies and live AWS (exit 2 when there is drift)
+  verify [paths...]     check what the internet sees for EmailSecurity policies: DNS records, MX and the
+                        MTA-STS policy and BIMI files over HTTPS (exit 2 when live differs; docs/verify.md)
 
 Options:
   --format <format>          text, markdown or json (default: text)
@@ -76,12 +78,14 @@ Options:
   --pull-request <number>    plan: salt the fingerprint like the GitHub Action does
   --plan <file>              apply: a plan saved by plan --out; refuse when policies or live state changed
   --allow-destructive        apply: allow destructive and disruptive changes
+  --dns-server <ip[:port]>   verify: DNS server to ask (repeatable or comma-separated; default: the system's)
+  --timeout <ms>             verify: limit for each DNS lookup and HTTPS request (default: 5000)
   -h, --help                 show this help
 
-Exit codes: 0 ok, 1 invalid policy or failure, 2 changes (plan --detailed-exitcode) or drift.
+Exit codes: 0 ok, 1 invalid policy or failure, 2 changes (plan --detailed-exitcode), drift, or live differs (verify).
 `;
 
-const commands = ['validate', 'plan', 'apply', 'drift'] as const;
+const commands = ['validate', 'plan', 'apply', 'drift', 'verify'] as const;
 type CommandName = (typeof commands)[number];
 
 /** Options each command accepts, beyond the common ones. */
@@ -90,6 +94,7 @@ const commandOptions: Record<CommandName, readonly string[]> = {
   plan: ['out', 'detailed-exitcode', 'repository', 'pull-request'],
   apply: ['plan', 'allow-destructive'],
   drift: [],
+  verify: ['dns-server', 'timeout'],
 };
 const commonOptions = ['format', 'sandbox', 'cwd', 'verbose', 'help'];
 
@@ -98,7 +103,17 @@ class UsageError extends Error {}
 interface Parsed {
   command?: CommandName;
   paths: string[];
-  options: CommonOptions & { out?: string; detailedExitcode?: boolean; repository?: string; pullRequest?: number; plan?: string; allowDestructive?: boolean; help?: boolean };
+  options: CommonOptions & {
+    out?: string;
+    detailedExitcode?: boolean;
+    repository?: string;
+    pullRequest?: number;
+    plan?: string;
+    allowDestructive?: boolean;
+    dnsServers?: string[];
+    timeoutMs?: number;
+    help?: boolean;
+  };
 }
 
 /** Node's own parser (util.parseArgs): no dependency to load on every start-up. */
@@ -120,6 +135,8 @@ function parse(argv: string[]): Parsed {
       'pull-request': { type: 'string' },
       plan: { type: 'string' },
       'allow-destructive': { type: 'boolean' },
+      'dns-server': { type: 'string', multiple: true },
+      timeout: { type: 'string' },
     },
   });
   const [first, ...paths] = positionals;
@@ -136,6 +153,13 @@ function parse(argv: string[]): Parsed {
     pullRequest = Number(values['pull-request']);
     if (!Number.isInteger(pullRequest) || pullRequest <= 0) throw new UsageError('--pull-request: expected a pull request number');
   }
+  let timeoutMs: number | undefined;
+  if (values.timeout !== undefined) {
+    timeoutMs = Number(values.timeout);
+    if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError('--timeout: expected a number of milliseconds');
+  }
+  const dnsServers = values['dns-server']?.flatMap((v) => v.split(',')).map((v) => v.trim());
+  if (dnsServers?.some((v) => v === '')) throw new UsageError('--dns-server: expected ip or ip:port');
   return {
     command,
     paths,
@@ -151,6 +175,8 @@ function parse(argv: string[]): Parsed {
       pullRequest,
       plan: values.plan,
       allowDestructive: values['allow-destructive'],
+      dnsServers,
+      timeoutMs,
     },
   };
 }
@@ -192,6 +218,16 @@ async function runCommand(command: CommandName, paths: string[], options: Parsed
         io.out(renderDriftReport(p, options.format));
         return p.summary.errors ? EXIT.failure : p.summary.total ? EXIT.changes : EXIT.ok;
       });
+    case 'verify': {
+      // Loaded on demand, like the sandbox: validate never loads node:dns or node:https.
+      const { verify } = await import('../providers/email/verify.js');
+      // For tests only: a loopback HTTPS server stands in for port 443 (trust its CA with NODE_EXTRA_CA_CERTS).
+      const httpsPort = process.env.CHARTER_VERIFY_HTTPS_PORT ? Number(process.env.CHARTER_VERIFY_HTTPS_PORT) : undefined;
+      const result = await verify({ cwd: options.cwd, paths, providers, clientOptions: { dnsServers: options.dnsServers, timeoutMs: options.timeoutMs, httpsPort } });
+      log.debug(`verified ${result.verified.length} EmailSecurity policies: ${result.verified.join(', ')}`);
+      io.out(renderDiagnostics(result.diagnostics, options.format));
+      return result.invalid || result.inconclusive ? EXIT.failure : result.differs ? EXIT.changes : EXIT.ok;
+    }
   }
 }
 

@@ -188,8 +188,16 @@ export function createLiveClient(options: LiveClientOptions = {}): LiveClient {
   };
 }
 
+/**
+ * One try per server, the time shared between the servers, so a dead first server still leaves time to ask
+ * the next one (c-ares moves on in order) within the overall bound. Node checks c-ares timeouts on a timer
+ * ticking every `timeout` ms, so a query can wait up to two ticks: with several servers each gets
+ * timeoutMs / (servers + 1).
+ */
 function newResolver(timeoutMs: number, servers: string[] | undefined): Resolver {
-  const resolver = new Resolver({ timeout: timeoutMs, tries: 1 });
+  const count = Math.max(1, servers?.length ?? new Resolver().getServers().length);
+  const perServer = count === 1 ? timeoutMs : Math.floor(timeoutMs / (count + 1));
+  const resolver = new Resolver({ timeout: Math.max(1, perServer), tries: 1 });
   if (servers) resolver.setServers(servers);
   return resolver;
 }

@@ -56,7 +56,7 @@ const IS_SECTION_RECORD: Record<EmailSection, (value: string) => boolean> = {
 };
 /** Where receivers say what to do with several records of a kind. */
 const MULTIPLE_SOURCE: Record<EmailSection, string> = {
-  bimi: 'the BIMI draft',
+  bimi: 'BIMI draft, "Assertion Record Discovery"',
   mtaSts: 'RFC 8461 §3.1',
   tlsRpt: 'RFC 8460 §3',
   dmarc: 'RFC 7489 §6.6.3',
@@ -360,12 +360,12 @@ export interface VerifyResult {
   differs: boolean;
 }
 
-/** Turns findings into diagnostics at their YAML lines; the same code and message are reported once. */
+/** Turns findings into diagnostics at their YAML lines; the same code, message and path are reported once. */
 export function findingsToDiagnostics(doc: PolicyDocument, findings: readonly VerifyFinding[]): Diagnostic[] {
   const seen = new Set<string>();
   const out: Diagnostic[] = [];
   for (const f of findings) {
-    const key = `${f.code}\u0000${f.message}`;
+    const key = `${f.code}\u0000${f.message}\u0000${f.path.join('.')}`;
     if (seen.has(key)) continue;
     seen.add(key);
     out.push(diagnosticAt(doc, f.path, f.code, f.severity, f.message, f.hint));
