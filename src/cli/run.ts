@@ -4,7 +4,7 @@ import { awsRuntime } from '../aws/settings.js';
 import { apply, plan, validate } from '../core/engine.js';
 import type { Plan } from '../core/plan.js';
 import type { AwsSettings, Logger } from '../core/provider.js';
-import { renderApplyReport, renderDiagnostics, renderDriftReport, renderPlan, type OutputFormat } from '../core/render.js';
+import { renderApplyReport, renderDiagnostics, renderDriftReport, renderPlan, VALIDATION_WORDING, VERIFY_WORDING, type OutputFormat } from '../core/render.js';
 import { providers } from '../providers/index.js';
 
 /** Exit codes: 0 ok, 1 invalid policy or failure, 2 changes (plan --detailed-exitcode), drift, or live differs (verify). */
@@ -225,7 +225,8 @@ async function runCommand(command: CommandName, paths: string[], options: Parsed
       const httpsPort = process.env.CHARTER_VERIFY_HTTPS_PORT ? Number(process.env.CHARTER_VERIFY_HTTPS_PORT) : undefined;
       const result = await verify({ cwd: options.cwd, paths, providers, clientOptions: { dnsServers: options.dnsServers, timeoutMs: options.timeoutMs, httpsPort } });
       log.debug(`verified ${result.verified.length} EmailSecurity policies: ${result.verified.join(', ')}`);
-      io.out(renderDiagnostics(result.diagnostics, options.format));
+      // Invalid policies are reported in validation's words; otherwise the findings are about live state.
+      io.out(renderDiagnostics(result.diagnostics, options.format, result.invalid ? VALIDATION_WORDING : VERIFY_WORDING));
       return result.invalid || result.inconclusive ? EXIT.failure : result.differs ? EXIT.changes : EXIT.ok;
     }
   }

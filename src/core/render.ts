@@ -752,7 +752,26 @@ export function renderPlan(plan: Plan, format: OutputFormat, opts: { title?: str
   );
 }
 
-export function renderDiagnostics(diagnostics: Diagnostic[], format: OutputFormat): string {
+/** How a list of diagnostics is summed up: after `validate` it judges the policies, after `verify` the live state. */
+export interface DiagnosticsWording {
+  clean: string;
+  passed: string;
+  failed: string;
+}
+
+export const VALIDATION_WORDING: DiagnosticsWording = {
+  clean: 'The policies are valid. No problems found.',
+  passed: 'The policies are valid',
+  failed: 'The policies are invalid',
+};
+
+export const VERIFY_WORDING: DiagnosticsWording = {
+  clean: 'What the internet sees matches the policies. No problems found.',
+  passed: 'What the internet sees matches the policies',
+  failed: 'What the internet sees differs from the policies',
+};
+
+export function renderDiagnostics(diagnostics: Diagnostic[], format: OutputFormat, wording: DiagnosticsWording = VALIDATION_WORDING): string {
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   if (format === 'json') {
     const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
@@ -774,12 +793,13 @@ export function renderDiagnostics(diagnostics: Diagnostic[], format: OutputForma
         elsewhere: '',
       },
     ]);
+    const [first, ...rest] = wording.clean.split('. ');
     const headline = diagnostics.length
-      ? `**${errors ? 'The policies are invalid' : 'The policies are valid'}:** ${diagnosticCounts(diagnostics)}.`
-      : '**The policies are valid.** No problems found.';
+      ? `**${errors ? wording.failed : wording.passed}:** ${diagnosticCounts(diagnostics)}.`
+      : `**${first}.** ${rest.join('. ')}`;
     return finish(block ? `${headline}\n\n${block}` : headline);
   }
-  if (diagnostics.length === 0) return 'The policies are valid. No problems found.\n';
+  if (diagnostics.length === 0) return `${wording.clean}\n`;
   return finish(template('diagnostics.txt.hbs')(textDiagnostics(diagnostics)));
 }
 
