@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { apply, plan } from '../../src/core/engine.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { exampleAccount, sandboxOptions } from '../helpers/aws.js';
+import { copyExamples, exampleAccount, sandboxOptions } from '../helpers/aws.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
@@ -92,6 +92,19 @@ describe('ownership and live checks', () => {
     const set = sandbox!.state.route53.hostedZones.find((z) => z.name === 'example.net.')!.records.find((r) => r.name === '_smtp._tls.example.net.')!;
     expect(set.values).toEqual(['"v=TLSRPTv1; rua=mailto:tls@example.net"']);
     expect((await plan(options)).plan.changes).toEqual([]);
+  });
+
+  it('a certificate Charter did not tag is left alone, and no second one is requested', async () => {
+    const account = exampleAccount() as Account & { acm?: unknown };
+    account.acm = { certificates: [{ domainName: 'mta-sts.example.net', status: 'ISSUED' }] };
+    sandbox = await startSandbox({ state: account as never });
+    const cwd = copyExamples();
+    const options = sandboxOptions(sandbox, cwd, ['policies/examples/testing-mode.yml']);
+    const { plan: p } = await plan(options);
+    expect(p.diagnostics.map((d) => [d.code, d.severity])).toEqual([['email/certificate-left-alone', 'notice']]);
+    expect(p.changes.some((c) => c.address.includes('/acm/'))).toBe(false);
+    expect((await apply({ ...options, allowDestructive: false })).ok).toBe(true);
+    expect(sandbox.state.acm.certificates).toHaveLength(1);
   });
 
   it('absent: true deletes the record set and is destructive', async () => {

@@ -312,6 +312,11 @@ async function planCertificate(doc: Doc, d: DesiredEmail, live: LiveAccount, ctx
         }),
       );
     }
+    if (current.status !== 'ISSUED' && changes.length === 0) {
+      diagnostics.push(
+        diagnosticAt(doc, path, 'email/certificate-pending-validation', 'notice', `Certificate ${current.arn} for ${names.join(', ')} is ${current.status}: its validation records are published, ACM issues it once it sees them`, 'Nothing to do; ACM usually issues within minutes. Attach it to the distribution once it is ISSUED.'),
+      );
+    }
     return { changes, diagnostics };
   }
   const foreign = details.find((c) => !c.tags[OWNER_TAG] && sameNames(c.names, names));
