@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { createRequire as __charterCreateRequire } from 'node:module';
 const require = __charterCreateRequire(import.meta.url);
-import{a as h,f as S,g as k,h as R,i as y,j as N,k as P,o as u}from"./chunks/chunk-LYRV66LW.js";import{d as b,e as w,g as x}from"./chunks/chunk-EWYFTKVA.js";import"./chunks/chunk-7V5DGULS.js";import"./chunks/chunk-YGPMZP3I.js";import{a as d}from"./chunks/chunk-7UYMMDKJ.js";import{readFile as E,writeFile as I}from"node:fs/promises";import{parseArgs as O}from"node:util";var a={ok:0,failure:1,changes:2},C={out:d(r=>process.stdout.write(r.endsWith(`
+import{a as h,f as S,g as k,h as R,i as y,j as N,k as P,o as u}from"./chunks/chunk-KYBUVOFY.js";import{d as b,e as w,g as x}from"./chunks/chunk-EWYFTKVA.js";import"./chunks/chunk-7V5DGULS.js";import"./chunks/chunk-YGPMZP3I.js";import{a as d}from"./chunks/chunk-7UYMMDKJ.js";import{readFile as E,writeFile as I}from"node:fs/promises";import{parseArgs as O}from"node:util";var a={ok:0,failure:1,changes:2},C={out:d(r=>process.stdout.write(r.endsWith(`
 `)?r:`${r}
 `),"out"),err:d(r=>process.stderr.write(r.endsWith(`
 `)?r:`${r}

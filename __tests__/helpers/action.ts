@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from './aws.js';
+import { bundleNode, repoRoot } from './aws.js';
 
 export interface ActionRun {
   code: number;
@@ -74,7 +74,7 @@ export async function runAction(opts: {
     CHARTER_AWS_ENDPOINT: opts.awsEndpoint,
   };
   for (const [name, value] of Object.entries(opts.inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
-  const child = spawn(process.execPath, [join(repoRoot, 'dist/index.js')], { cwd: opts.workspace, env });
+  const child = spawn(bundleNode, [join(repoRoot, 'dist/index.js')], { cwd: opts.workspace, env });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));

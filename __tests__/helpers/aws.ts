@@ -36,3 +36,9 @@ export function sandboxOptions(sandbox: Sandbox, cwd: string, paths: string[] = 
     runtime: awsRuntime({ endpoint: sandbox.endpoint, requestsPerSecond: { route53: 1000, acm: 1000, cloudfront: 1000, s3: 1000 } }, quietLog),
   };
 }
+
+/**
+ * The node binary that runs the bundles in process tests: this one, or the one CHARTER_TEST_NODE names
+ * (.ci/run points it at Node 24, the Action's runtime, to prove the bundles run on both).
+ */
+export const bundleNode = process.env.CHARTER_TEST_NODE || process.execPath;

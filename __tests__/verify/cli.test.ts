@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { repoRoot } from '../helpers/aws.js';
+import { bundleNode, repoRoot } from '../helpers/aws.js';
 import { cleanupTls, lineOf, POLICY, POLICY_URL_PATH, startWorld, type World } from './world.js';
 
 const exec = promisify(execFile);
@@ -16,7 +16,7 @@ const cli = join(repoRoot, 'dist/cli.js');
 
 async function charter(args: string[], opts: { cwd: string; env?: Record<string, string> }) {
   try {
-    const { stdout, stderr } = await exec(process.execPath, [cli, ...args], { cwd: opts.cwd, env: { ...process.env, ...opts.env } });
+    const { stdout, stderr } = await exec(bundleNode, [cli, ...args], { cwd: opts.cwd, env: { ...process.env, ...opts.env } });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
