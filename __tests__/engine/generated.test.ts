@@ -16,3 +16,27 @@ describe('code generated from the schemas and templates', () => {
     expect(envelope({ apiVersion: 'charter/v1', kind: 'EmailSecurity', metadata: { name: 'x' }, spec: {}, extra: 1 })).toBe(false);
   });
 });
+
+describe('the editor schema (policies/schemas/charter.schema.json)', () => {
+  it('composes the envelope and every kind, and agrees with Charter on the examples', async () => {
+    const { readFileSync, readdirSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { Ajv } = await import('ajv');
+    const { parseAllDocuments } = await import('yaml');
+    const dir = join(repoRoot, 'policies/schemas');
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    // Editors resolve the relative $refs against the file; here every schema is registered under its file name.
+    for (const file of readdirSync(dir)) ajv.addSchema(JSON.parse(readFileSync(join(dir, file), 'utf8')), file);
+    const check = ajv.getSchema('charter.schema.json')!;
+    const examples = readdirSync(join(repoRoot, 'policies/examples')).filter((f) => f.endsWith('.yml'));
+    expect(examples.length).toBeGreaterThan(0);
+    for (const file of examples) {
+      for (const doc of parseAllDocuments(readFileSync(join(repoRoot, 'policies/examples', file), 'utf8'))) {
+        expect(check(doc.toJS()), `${file}: ${JSON.stringify(check.errors)}`).toBe(true);
+      }
+    }
+    const typo = { apiVersion: 'charter/v1', kind: 'EmailSecurity', metadata: { name: 'x' }, spec: { domain: 'example.com', mtaSTS: { mode: 'testing' } } };
+    expect(check(typo)).toBe(false);
+    expect(check.errors?.some((e) => e.keyword === 'additionalProperties' && e.params.additionalProperty === 'mtaSTS')).toBe(true);
+  });
+});
