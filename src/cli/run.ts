@@ -56,8 +56,8 @@ async function withAws<T>(options: CommonOptions, fn: (aws: AwsSettings) => Prom
 
 const HELP = `Usage: charter <command> [paths...] [options]
 
-Policy-as-code for email security records, package publishing, branch pipelines, Shield protection groups
-and Redshift grants. Paths are policy files, directories or globs (default: policies/).
+Policy-as-code for the AWS things teams still wire by hand. Policy kinds: ${providers.map((p) => p.kind).join(', ')}.
+Paths are policy files, directories or globs (default: policies/).
 
 Commands:
   validate [paths...]   check policies against their schemas and rules (no AWS access)
