@@ -97,6 +97,15 @@ describe('the Action as a process', () => {
     expect(sandbox.stats.calls().filter((c) => /^(Change|Put|Create|Request)/.test(c.operation))).toEqual([]);
   });
 
+  it('pull_request from a fork (read-only token): the plan still succeeds, in the job summary, with a warning', async () => {
+    github.state.fail({ method: 'POST', path: /\/issues\/2\/comments$/, status: 403, message: 'Resource not accessible by integration' });
+    const run = await planOnPullRequest();
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.stdout).toMatch(/::warning::Cannot comment on #2/);
+    expect(run.summary).toContain('_mta-sts.example.net.');
+    expect(github.state.commentsOn(REPO, 2)).toHaveLength(0);
+  });
+
   it('push: applies exactly the reviewed plan and marks the comment applied', async () => {
     const reviewed = await planOnPullRequest();
     expect(reviewed.code).toBe(0);

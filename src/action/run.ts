@@ -6,7 +6,7 @@ import type { ApplyReport, Plan } from '../core/plan.js';
 import type { Logger } from '../core/provider.js';
 import { ALLOW_DESTRUCTIVE_LABEL, renderComment, renderDiagnostics, renderDriftIssue, renderJobSummary, renderPlan, type CommentInput } from '../core/render.js';
 import { toAnnotations } from '../github/annotations.js';
-import { createGitHub, type GitHub } from '../github/client.js';
+import { createGitHub, httpStatus, type GitHub } from '../github/client.js';
 import { findStickyComment, upsertStickyComment } from '../github/comment.js';
 import { syncDriftIssue } from '../github/drift-issue.js';
 import { applicableFingerprint, compareWithReviewed, parseMeta } from '../github/plan-meta.js';
@@ -80,8 +80,14 @@ async function runPlan(inputs: ActionInputs, repo: RepoRef): Promise<void> {
   await writeSummary(input);
   const gh = github(inputs);
   if (pr && inputs.comment && gh) {
-    const { id, created } = await upsertStickyComment(gh, repo, pr.number, renderComment(input), { authors: [inputs.commentAuthor] });
-    core.info(`${created ? 'Posted' : 'Updated'} the plan comment ${id} on #${pr.number}`);
+    try {
+      const { id, created } = await upsertStickyComment(gh, repo, pr.number, renderComment(input), { authors: [inputs.commentAuthor] });
+      core.info(`${created ? 'Posted' : 'Updated'} the plan comment ${id} on #${pr.number}`);
+    } catch (error) {
+      // Pull requests from forks get a read-only token: the plan is still in the job summary and plan file.
+      if (httpStatus(error) !== 403) throw error;
+      core.warning(`Cannot comment on #${pr.number} with this token (read-only, as on pull requests from forks); the plan is in the job summary.`);
+    }
   }
   if (p.summary.errors) fail(`${p.summary.errors} policy error(s)`);
 }
