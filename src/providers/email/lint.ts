@@ -488,14 +488,15 @@ function lintBimiDmarc(spec: EmailSecuritySpec, findings: Findings): void {
 // Helpers for rules that need the live zone (called by the plan step)
 // ---------------------------------------------------------------------------------------------
 
-const IS_SECTION_RECORD: Record<EmailSection, (value: string) => boolean> = {
+/** Whether a TXT value is a record of the section's kind (the rest at that name is someone else's). */
+export const IS_SECTION_RECORD: Record<EmailSection, (value: string) => boolean> = {
   bimi: isBimiRecord,
   mtaSts: isMtaStsRecord,
   tlsRpt: isTlsRptRecord,
   dmarc: isDmarcRecord,
 };
 
-const SECTION_LABEL: Record<EmailSection, string> = { bimi: 'BIMI', mtaSts: 'MTA-STS', tlsRpt: 'TLS-RPT', dmarc: 'DMARC' };
+export const SECTION_LABEL: Record<EmailSection, string> = { bimi: 'BIMI', mtaSts: 'MTA-STS', tlsRpt: 'TLS-RPT', dmarc: 'DMARC' };
 
 /**
  * Problems with the live record set at a name Charter manages: a CNAME there (E), values that are not

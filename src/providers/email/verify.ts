@@ -10,11 +10,11 @@ import { sortDiagnostics, type Diagnostic, type Severity } from '../../core/diag
 import { diagnosticAt, policyId, type PathSegment, type PolicyDocument } from '../../core/document.js';
 import { lintContext, validate, type ValidateOptions, type ValidationResult } from '../../core/engine.js';
 import type { LintContext } from '../../core/provider.js';
-import { desiredRecords, resolveAsset, type EmailSection } from './lint.js';
+import { desiredRecords, IS_SECTION_RECORD, resolveAsset, SECTION_LABEL, type EmailSection } from './lint.js';
 import { createLiveClient, LiveError, type HttpResponse, type LiveClient, type LiveClientOptions, type MxRecord } from './live-client.js';
 import { liveMxIssues } from './mx.js';
 import { MTA_STS_POLICY_PATH, parseMtaStsPolicy, type MtaStsMode } from './mta-sts-policy.js';
-import { isBimiRecord, isDmarcRecord, isMtaStsRecord, isTlsRptRecord, parseTagList } from './records.js';
+import { parseTagList } from './records.js';
 import type { EmailSecuritySpec } from './spec.generated.js';
 
 /** One finding of a pure check, located by a path in the policy document. */
@@ -47,13 +47,6 @@ export const BIMI_LOGO_CONTENT_TYPES = ['image/svg+xml'] as const;
  */
 export const BIMI_CERTIFICATE_CONTENT_TYPES = ['application/pem-certificate-chain', 'application/x-pem-file', 'application/pkix-cert', 'text/plain'] as const;
 
-const SECTION_LABEL: Record<EmailSection, string> = { bimi: 'BIMI', mtaSts: 'MTA-STS', tlsRpt: 'TLS-RPT', dmarc: 'DMARC' };
-const IS_SECTION_RECORD: Record<EmailSection, (value: string) => boolean> = {
-  bimi: isBimiRecord,
-  mtaSts: isMtaStsRecord,
-  tlsRpt: isTlsRptRecord,
-  dmarc: isDmarcRecord,
-};
 /** Where receivers say what to do with several records of a kind. */
 const MULTIPLE_SOURCE: Record<EmailSection, string> = {
   bimi: 'BIMI draft, "Assertion Record Discovery"',
