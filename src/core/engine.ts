@@ -152,7 +152,7 @@ export async function execute(p: Plan, documents: PolicyDocument[], options: Pla
     try {
       policyResults = await runtime.apply(changes, docs, ctx);
     } catch (error) {
-      // A provider bug or an unexpected error: the first change not yet reported is the failed one.
+      // A provider that throws instead of reporting: its first change is marked failed, the rest not attempted.
       policyResults = [{ address: changes[0].address, status: 'failed', error: String((error as Error).message ?? error) }];
     }
     let failed = false;
