@@ -1,3 +1,4 @@
+import { compareStrings } from '../core/json.js';
 import {
   ChangeResourceRecordSetsCommand,
   GetChangeCommand,
@@ -57,7 +58,7 @@ export function zoneForDomain(zones: readonly HostedZone[], domain: string): Hos
   const fqdn = normalizeName(domain);
   return zones
     .filter((z) => !z.private && (fqdn === z.name || fqdn.endsWith(`.${z.name}`)))
-    .sort((a, b) => b.name.length - a.name.length || a.id.localeCompare(b.id))[0];
+    .sort((a, b) => b.name.length - a.name.length || compareStrings(a.id, b.id))[0];
 }
 
 /**

@@ -1,3 +1,5 @@
+import { compareStrings } from './json.js';
+
 /** A problem found in a policy or while planning, always tied to a place in a YAML file. */
 export type Severity = 'error' | 'warning' | 'notice';
 
@@ -28,11 +30,11 @@ const severityRank: Record<Severity, number> = { error: 0, warning: 1, notice: 2
 export function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
   return [...diagnostics].sort(
     (a, b) =>
-      a.file.localeCompare(b.file) ||
+      compareStrings(a.file, b.file) ||
       a.line - b.line ||
       a.column - b.column ||
       severityRank[a.severity] - severityRank[b.severity] ||
-      a.code.localeCompare(b.code) ||
-      a.message.localeCompare(b.message),
+      compareStrings(a.code, b.code) ||
+      compareStrings(a.message, b.message),
   );
 }

@@ -23,3 +23,11 @@ function sortKeys(value: unknown): unknown {
 export function sha256(text: string | Uint8Array): string {
   return createHash('sha256').update(text).digest('hex');
 }
+
+/**
+ * Orders strings by UTF-16 code units. Plans and diagnostics must sort the same on every machine;
+ * `localeCompare` depends on the runtime's ICU data and locale (and is slow).
+ */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

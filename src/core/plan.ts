@@ -1,5 +1,5 @@
 import type { Diagnostic } from './diagnostics.js';
-import { canonicalJson, sha256, type Json } from './json.js';
+import { canonicalJson, compareStrings, sha256, type Json } from './json.js';
 
 export type ChangeAction = 'create' | 'update' | 'delete' | 'replace' | 'run';
 export type Risk = 'safe' | 'disruptive' | 'destructive';
@@ -86,10 +86,10 @@ export function sortChanges(changes: Change[], kindOrder: (kind: string) => numb
   return [...changes].sort(
     (a, b) =>
       kindOrder(a.kind) - kindOrder(b.kind) ||
-      a.policy.localeCompare(b.policy) ||
+      compareStrings(a.policy, b.policy) ||
       a.phase - b.phase ||
       actionRank[a.action] - actionRank[b.action] ||
-      a.address.localeCompare(b.address),
+      compareStrings(a.address, b.address),
   );
 }
 

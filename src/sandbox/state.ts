@@ -2,6 +2,7 @@
  * The sandbox account state: its JSON file format, validation/normalisation on load, and
  * saving. The in-memory state and the file share one shape (see docs/sandbox.md).
  */
+import { compareStrings } from '../core/json.js';
 import { createHash } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import {
@@ -254,7 +255,7 @@ export function sortRecords(records: RecordSet[]): void {
     (a, b) =>
       compareNames(a.name, b.name) ||
       (a.type < b.type ? -1 : a.type > b.type ? 1 : 0) ||
-      (a.setIdentifier ?? '').localeCompare(b.setIdentifier ?? ''),
+      compareStrings(a.setIdentifier ?? '', b.setIdentifier ?? ''),
   );
 }
 

@@ -1,3 +1,5 @@
+import { compareStrings } from '../core/json.js';
+
 /**
  * Per-operation request counters. Every HTTP request a service receives is counted,
  * including ones that fail or are throttled (so SDK retries show up).
@@ -21,7 +23,7 @@ export class StatsRecorder implements RequestStats {
   calls(): Array<{ service: string; operation: string; count: number }> {
     return [...this.counts.values()]
       .map((e) => ({ ...e }))
-      .sort((a, b) => a.service.localeCompare(b.service) || a.operation.localeCompare(b.operation));
+      .sort((a, b) => compareStrings(a.service, b.service) || compareStrings(a.operation, b.operation));
   }
 
   count(service?: string, operation?: string): number {

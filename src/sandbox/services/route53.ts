@@ -1,6 +1,7 @@
 /**
  * Route 53 (REST-XML, API version 2013-04-01): hosted zones, record sets, changes.
  */
+import { compareStrings } from '../../core/json.js';
 import {
   canonicalName,
   compareNames,
@@ -148,13 +149,13 @@ function listHostedZonesByName(req: ServiceRequest, state: SandboxState): Servic
   const dnsName = req.query.get('dnsname');
   const zoneId = req.query.get('hostedzoneid');
   if (zoneId && !dnsName) throw invalidInput('HostedZoneId requires DNSName');
-  const zones = [...state.route53.hostedZones].sort((a, b) => compareNames(a.name, b.name) || a.id.localeCompare(b.id));
+  const zones = [...state.route53.hostedZones].sort((a, b) => compareNames(a.name, b.name) || compareStrings(a.id, b.id));
   let start = 0;
   if (dnsName) {
     const name = canonicalName(dnsName);
     start = zones.findIndex((z) => {
       const c = compareNames(z.name, name);
-      return c > 0 || (c === 0 && (!zoneId || z.id.localeCompare(zoneId) >= 0));
+      return c > 0 || (c === 0 && (!zoneId || compareStrings(z.id, zoneId) >= 0));
     });
     if (start < 0) start = zones.length;
   }
@@ -201,7 +202,7 @@ function compareRecordKey(r: RecordSet, name: string, type: string | undefined, 
   if (c !== 0 || type === undefined) return c;
   if (r.type !== type) return r.type < type ? -1 : 1;
   if (identifier === undefined) return 0;
-  return (r.setIdentifier ?? '').localeCompare(identifier);
+  return compareStrings(r.setIdentifier ?? '', identifier);
 }
 
 function listResourceRecordSets(id: string, req: ServiceRequest, state: SandboxState): ServiceResponse {
