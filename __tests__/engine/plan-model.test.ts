@@ -59,6 +59,12 @@ describe('plan model', () => {
     expect(changeDigest(edited[0])).not.toBe(changeDigest(changes[0]));
   });
 
+  it('orders by code units, whatever the locale (uppercase before lowercase, _ after letters)', () => {
+    const changes = [change('email/a/route53/TXT/b.'), change('email/a/route53/TXT/_a.'), change('email/a/route53/TXT/B.')];
+    const p = buildPlan({ changes, diagnostics: [], inputs: {}, policies: [], salt: {}, kindOrder });
+    expect(p.changes.map((c) => c.address.split('/').pop())).toEqual(['B.', '_a.', 'b.']);
+  });
+
   it('canonical JSON sorts keys at every depth', () => {
     expect(canonicalJson({ b: 1, a: { d: [2, { f: 1, e: 0 }], c: null } })).toBe('{"a":{"c":null,"d":[2,{"e":0,"f":1}]},"b":1}');
   });
