@@ -53,11 +53,16 @@ export async function listHostedZones(client: Route53Client): Promise<HostedZone
   return zones;
 }
 
+/** Whether a name is the zone's apex or below it (whole labels). */
+export function zoneContains(zone: HostedZone, name: string): boolean {
+  const fqdn = normalizeName(name);
+  return fqdn === zone.name || fqdn.endsWith(`.${zone.name}`);
+}
+
 /** The public zone whose name is the longest suffix of `domain`. */
 export function zoneForDomain(zones: readonly HostedZone[], domain: string): HostedZone | undefined {
-  const fqdn = normalizeName(domain);
   return zones
-    .filter((z) => !z.private && (fqdn === z.name || fqdn.endsWith(`.${z.name}`)))
+    .filter((z) => !z.private && zoneContains(z, domain))
     .sort((a, b) => b.name.length - a.name.length || compareStrings(a.id, b.id))[0];
 }
 

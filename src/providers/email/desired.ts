@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { PathSegment, PolicyDocument } from '../../core/document.js';
 import type { LintContext } from '../../core/provider.js';
-import { desiredRecords, type EmailSection } from './lint.js';
+import { desiredRecords, EMAIL_DEFAULTS, type EmailSection } from './lint.js';
 import type { EmailSecuritySpec } from './spec.generated.js';
 
 export type Section = EmailSection;
@@ -47,11 +47,6 @@ export interface DesiredEmail {
   };
 }
 
-export function fqdn(name: string): string {
-  const n = name.toLowerCase();
-  return n.endsWith('.') ? n : `${n}.`;
-}
-
 function md5(bytes: Uint8Array | string): string {
   return createHash('md5').update(bytes).digest('hex');
 }
@@ -66,11 +61,11 @@ export async function desiredEmail(doc: PolicyDocument<EmailSecuritySpec>, ctx: 
     zoneId: spec.hostedZoneId?.replace(/^\/hostedzone\//, ''),
     records: [
       ...wanted.records.map((r) => ({ section: r.section, name: r.name, ttl: r.ttl, value: r.value, path: r.path })),
-      ...wanted.absent.map((r) => ({ section: r.section, name: r.name, ttl: spec.ttl ?? 3600, path: r.path })),
+      ...wanted.absent.map((r) => ({ section: r.section, name: r.name, ttl: spec.ttl ?? EMAIL_DEFAULTS.ttl, path: r.path })),
     ],
   };
   if (wanted.mtaStsPolicy && spec.mtaSts) {
-    out.mtaSts = { mode: spec.mtaSts.mode, mx: spec.mtaSts.mx ?? [], maxAge: spec.mtaSts.maxAge ?? 604800, id: wanted.mtaStsPolicy.id, text: wanted.mtaStsPolicy.text };
+    out.mtaSts = { mode: spec.mtaSts.mode, mx: spec.mtaSts.mx ?? [], maxAge: spec.mtaSts.maxAge ?? EMAIL_DEFAULTS.maxAge, id: wanted.mtaStsPolicy.id, text: wanted.mtaStsPolicy.text };
   }
   if (wanted.hosting) {
     const objects: DesiredObject[] = [];

@@ -1,15 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { ResourceRecordSet, Change as Route53Change } from '@aws-sdk/client-route-53';
 import { awsErrorMessage } from '../../aws/clients.js';
+import type { ACMClient } from '@aws-sdk/client-acm';
 import { acmClient, describeCertificate, listCertificates, requestCertificate, type CertificateDetail, type CertificateSummary } from '../../aws/acm.js';
 import { cloudFrontClient, getDistribution, getObject, invalidate, putObject, s3Client, type Distribution, type StoredObject } from '../../aws/hosting.js';
-import { changeRecordSets, listHostedZones, listRecordSets, normalizeName, route53Client, zoneForDomain, type HostedZone } from '../../aws/route53.js';
+import { changeRecordSets, listHostedZones, listRecordSets, normalizeName, route53Client, zoneContains, zoneForDomain, type HostedZone } from '../../aws/route53.js';
 import type { Diagnostic } from '../../core/diagnostics.js';
 import { diagnosticAt, policyId, type PathSegment, type PolicyDocument } from '../../core/document.js';
 import type { Json } from '../../core/json.js';
 import type { Change, ChangeResult } from '../../core/plan.js';
 import type { DiffResult, ProviderRuntime, RuntimeContext } from '../../core/provider.js';
-import { desiredEmail, fqdn, type DesiredEmail, type DesiredTxt } from './desired.js';
+import { desiredEmail, type DesiredEmail, type DesiredTxt } from './desired.js';
 import { liveMxIssues } from './mx.js';
 import { parseMtaStsPolicy } from './mta-sts-policy.js';
 import { apexBimiIssues, liveBimiDmarcIssues, liveRecordSetIssues } from './lint.js';
@@ -31,6 +32,8 @@ interface LiveAccount {
   zones: HostedZone[];
   records: Map<string, ResourceRecordSet[]>;
   certificates: CertificateSummary[];
+  /** The us-east-1 ACM client, when some policy manages a certificate. */
+  acm?: ACMClient;
 }
 
 interface PolicyOutcome {
@@ -54,7 +57,7 @@ async function plan(docs: Doc[], ctx: RuntimeContext): Promise<DiffResult> {
     Promise.all([...zoneIds].map(async (id) => [id, await listRecordSets(r53, id)] as const)),
     acm ? listCertificates(acm) : Promise.resolve([]),
   ]);
-  const live: LiveAccount = { zones, records: new Map(recordLists), certificates };
+  const live: LiveAccount = { zones, records: new Map(recordLists), certificates, acm };
 
   const result: DiffResult = { changes: [], diagnostics: [], inputs: {} };
   for (let i = 0; i < docs.length; i++) {
@@ -94,13 +97,13 @@ async function planPolicy(doc: Doc, d: DesiredEmail, zone: HostedZone | undefine
     );
     return { changes, diagnostics, inputs: { zone: null } };
   }
-  if (fqdn(d.domain) !== zone.name && !fqdn(d.domain).endsWith(`.${zone.name}`)) {
+  if (!zoneContains(zone, d.domain)) {
     diagnostics.push(diagnosticAt(doc, ['spec', 'hostedZoneId'], 'email/zone-mismatch', 'error', `Hosted zone ${zone.id} (${zone.name}) cannot hold records for ${d.domain}`, 'Set hostedZoneId to the zone whose name is the domain or one of its parents, or leave it out to find the zone by name.'));
     return { changes, diagnostics, inputs: { zone: zone.id } };
   }
 
   // Live values the plan depends on even when they cause no change: MX hosts and, for BIMI, DMARC.
-  const mxHosts = recordsAt(live, zone, fqdn(d.domain))
+  const mxHosts = recordsAt(live, zone, normalizeName(d.domain))
     .filter((r) => r.Type === 'MX')
     .flatMap((r) => (r.ResourceRecords ?? []).map((rr) => (rr.Value ?? '').trim().split(/\s+/)[1] ?? ''))
     .map((h) => h.toLowerCase().replace(/\.$/, ''))
@@ -112,12 +115,12 @@ async function planPolicy(doc: Doc, d: DesiredEmail, zone: HostedZone | undefine
   }
   const spec = doc.spec;
   if (spec.bimi && !spec.bimi.absent && !spec.dmarc) {
-    const dmarc = txtValues(recordsAt(live, zone, fqdn(`_dmarc.${d.domain}`)).find((r) => r.Type === 'TXT'));
+    const dmarc = txtValues(recordsAt(live, zone, normalizeName(`_dmarc.${d.domain}`)).find((r) => r.Type === 'TXT'));
     inputs.dmarc = dmarc ?? null;
     for (const i of liveBimiDmarcIssues(dmarc ?? [])) diagnostics.push(issueAt(doc, ['spec', 'bimi'], { ...i, message: `Live _dmarc.${d.domain}: ${i.message}` }));
   }
   if (spec.bimi && !spec.bimi.absent) {
-    const apex = txtValues(recordsAt(live, zone, fqdn(d.domain)).find((r) => r.Type === 'TXT')) ?? [];
+    const apex = txtValues(recordsAt(live, zone, normalizeName(d.domain)).find((r) => r.Type === 'TXT')) ?? [];
     for (const i of apexBimiIssues(d.domain, apex)) diagnostics.push(issueAt(doc, ['spec', 'bimi'], i));
   }
 
@@ -276,7 +279,7 @@ function sameNames(a: readonly string[], b: readonly string[]): boolean {
 async function planCertificate(doc: Doc, d: DesiredEmail, live: LiveAccount, ctx: RuntimeContext): Promise<{ changes: Change[]; diagnostics: Diagnostic[] }> {
   const names = d.hosting!.certificateNames;
   const path: PathSegment[] = ['spec', 'hosting'];
-  const acm = acmClient(ctx.aws);
+  const acm = live.acm ?? acmClient(ctx.aws);
   // Only certificates for these names are described (tags tell which one is ours): a few calls, not one per certificate.
   const candidates = live.certificates.filter((c) => c.names.some((n) => names.includes(n.toLowerCase())));
   const details: CertificateDetail[] = await Promise.all(candidates.map((c) => describeCertificate(acm, c.arn)));
@@ -287,7 +290,7 @@ async function planCertificate(doc: Doc, d: DesiredEmail, live: LiveAccount, ctx
   if (current) {
     const seen = new Set<string>();
     for (const v of current.validation) {
-      const name = fqdn(v.name);
+      const name = normalizeName(v.name);
       if (seen.has(name)) continue;
       seen.add(name);
       const zone = zoneForDomain(live.zones, name);
@@ -421,7 +424,7 @@ async function requestAndValidate(c: Change, data: Data, ctx: RuntimeContext): P
   const byZone = new Map<string, Route53Change[]>();
   const seen = new Set<string>();
   for (const v of detail.validation) {
-    const name = fqdn(v.name);
+    const name = normalizeName(v.name);
     const zone = zoneForDomain(zones, name);
     if (!zone || seen.has(name)) continue;
     seen.add(name);
