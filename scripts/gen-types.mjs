@@ -11,7 +11,10 @@ import Handlebars from 'handlebars';
 import { compile } from 'json-schema-to-typescript';
 
 const schemaDir = 'policies/schemas';
-const kinds = [{ schema: 'email-security.schema.json', out: 'src/providers/email/spec.generated.ts', name: 'EmailSecuritySpec' }];
+const kinds = [
+  { schema: 'email-security.schema.json', out: 'src/providers/email/spec.generated.ts', name: 'EmailSecuritySpec' },
+  { schema: 'redshift-grants.schema.json', out: 'src/providers/redshift/spec.generated.ts', name: 'RedshiftGrantsSpec' },
+];
 const envelope = 'policy.schema.json';
 const validatorsOut = 'src/core/schema-validators.generated.js';
 

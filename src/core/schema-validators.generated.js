@@ -6,7 +6,7 @@ import __equal from 'fast-deep-equal';
 const __ucs2length = (s) => { let n = 0; for (const _ of s) n++; return n; };
 
 export const v0 = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/policy.schema.json","title":"Charter policy","description":"The envelope every Charter policy document shares. The spec is validated by the schema of its kind.","type":"object","additionalProperties":false,"required":["apiVersion","kind","metadata","spec"],"properties":{"apiVersion":{"description":"Policy format version. Only charter/v1 exists.","const":"charter/v1"},"kind":{"description":"The policy kind; selects the schema for spec.","type":"string","enum":["EmailSecurity"]},"metadata":{"title":"Metadata","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"Unique per kind in the repository; part of every change address and of the ownership tags.","type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},"description":{"description":"Free text for reviewers.","type":"string","maxLength":1024},"labels":{"description":"Free-form labels, copied to nothing; for your own tooling.","type":"object","additionalProperties":{"type":"string","maxLength":256}}}},"spec":{"description":"Validated by policies/schemas/<kind>.schema.json.","type":"object"}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/policy.schema.json","title":"Charter policy","description":"The envelope every Charter policy document shares. The spec is validated by the schema of its kind.","type":"object","additionalProperties":false,"required":["apiVersion","kind","metadata","spec"],"properties":{"apiVersion":{"description":"Policy format version. Only charter/v1 exists.","const":"charter/v1"},"kind":{"description":"The policy kind; selects the schema for spec.","type":"string","enum":["EmailSecurity","RedshiftGrants"]},"metadata":{"title":"Metadata","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"Unique per kind in the repository; part of every change address and of the ownership tags.","type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},"description":{"description":"Free text for reviewers.","type":"string","maxLength":1024},"labels":{"description":"Free-form labels, copied to nothing; for your own tooling.","type":"object","additionalProperties":{"type":"string","maxLength":256}}}},"spec":{"description":"Validated by policies/schemas/<kind>.schema.json.","type":"object"}}};
 const pattern0 = new RegExp("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", "u");
 const func2 = __ucs2length;
 
@@ -92,7 +92,7 @@ vErrors.push(err6);
 }
 errors++;
 }
-if(!(data1 === "EmailSecurity")){
+if(!((data1 === "EmailSecurity") || (data1 === "RedshiftGrants"))){
 const err7 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/enum",keyword:"enum",params:{allowedValues: schema11.properties.kind.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.kind.enum,parentSchema:schema11.properties.kind,data:data1};
 if(vErrors === null){
 vErrors = [err7];
@@ -1494,8 +1494,2502 @@ validate11.errors = vErrors;
 return errors === 0;
 }
 
+export const v2 = validate20;
+const schema27 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/redshift-grants.schema.json","title":"RedshiftGrantsSpec","description":"Roles, the role hierarchy, system roles, users (including identity-provider users), schema, table and system privileges, and native identity providers of one Amazon Redshift database (or one PostgreSQL database with the postgres dialect).","type":"object","additionalProperties":false,"required":["connection"],"properties":{"connection":{"$ref":"#/definitions/connection"},"manage":{"$ref":"#/definitions/manage"},"identityProviders":{"description":"Native identity providers (Redshift only). Their users and roles carry the namespace prefix, e.g. `oauth_aad:rsgroup`.","type":"array","maxItems":100,"items":{"$ref":"#/definitions/identityProvider"}},"roles":{"description":"Roles Charter manages. A role listed here is created when missing; its memberships and privileges are made to match exactly.","type":"array","maxItems":20000,"items":{"$ref":"#/definitions/role"}},"users":{"description":"Users Charter manages. Charter never sets or reads passwords: users are created with PASSWORD DISABLE (Redshift) or LOGIN without a password (PostgreSQL); set a password out of band if one is needed.","type":"array","maxItems":50000,"items":{"$ref":"#/definitions/user"}}},"definitions":{"name":{"description":"A role, user, schema or table name. Any characters are allowed (Charter always quotes identifiers); at most 127 bytes in UTF-8 (checked by lint). Redshift compares names lower-cased.","type":"string","minLength":1,"maxLength":127},"envVar":{"description":"The name of an environment variable (never the value).","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","maxLength":256},"connection":{"title":"Connection","description":"How Charter reaches the database. Exactly one of dataApi (Redshift Data API over AWS credentials) or urlFromEnv (PostgreSQL wire protocol, for PostgreSQL or a Redshift endpoint). Never a password in YAML.","type":"object","additionalProperties":false,"required":["dialect"],"properties":{"dialect":{"description":"SQL dialect: redshift (RBAC, system privileges, identity providers) or postgres.","type":"string","enum":["redshift","postgres"]},"dataApi":{"$ref":"#/definitions/dataApi"},"urlFromEnv":{"description":"Environment variable holding a connection URL (postgres://user:password@host:port/database?sslmode=...). The URL is a secret: it never appears in output.","$ref":"#/definitions/envVar"}},"oneOf":[{"properties":{"dataApi":true},"required":["dataApi"]},{"properties":{"urlFromEnv":true},"required":["urlFromEnv"]}]},"dataApi":{"title":"DataApi","description":"Redshift Data API target: a provisioned cluster (clusterIdentifier) or a Serverless workgroup (workgroupName), and how to authenticate (secretArn, or dbUser for temporary credentials on a provisioned cluster).","type":"object","additionalProperties":false,"required":["database"],"properties":{"clusterIdentifier":{"description":"Provisioned cluster identifier.","type":"string","pattern":"^[a-z]([a-z0-9]|-(?!-)){0,62}(?<!-)$"},"workgroupName":{"description":"Redshift Serverless workgroup name.","type":"string","pattern":"^[a-z0-9-]{3,64}$"},"database":{"description":"Database name.","type":"string","minLength":1,"maxLength":127},"secretArn":{"description":"Secrets Manager secret with the database credentials.","type":"string","pattern":"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$"},"dbUser":{"description":"Database user for temporary credentials (provisioned clusters only).","type":"string","minLength":1,"maxLength":127},"region":{"description":"AWS region of the cluster or workgroup; defaults to the run's region.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"}},"allOf":[{"oneOf":[{"properties":{"clusterIdentifier":true},"required":["clusterIdentifier"]},{"properties":{"workgroupName":true},"required":["workgroupName"]}]},{"oneOf":[{"properties":{"secretArn":true},"required":["secretArn"]},{"properties":{"dbUser":true},"required":["dbUser"]}]}]},"manage":{"title":"Manage","description":"What Charter owns in this database. Grants on schemas not listed here, and principals matching ignorePrincipals, are never changed.","type":"object","additionalProperties":false,"properties":{"schemas":{"description":"Schemas whose privileges (schema, table and future-table) Charter manages: privileges there that the policy does not declare are revoked. Privileges declared on a schema must name a schema listed here.","type":"array","maxItems":1000,"uniqueItems":true,"items":{"$ref":"#/definitions/name"},"default":[]},"ignorePrincipals":{"description":"Glob patterns (picomatch) of role and user names Charter leaves alone entirely, e.g. roles an identity provider creates automatically (`oauth_aad:*`) or service users (`rdsdb`).","type":"array","maxItems":1000,"items":{"type":"string","minLength":1,"maxLength":256},"default":[]},"allowDrops":{"description":"When true, roles and users that Charter finds in the database but the policy no longer lists are dropped (DROP ... RESTRICT, never CASCADE), and identity providers too. Default false: they are reported and left alone.","type":"boolean","default":false}}},"identityProvider":{"title":"IdentityProvider","type":"object","additionalProperties":false,"required":["name","type","namespace","issuer","clientId","audience","clientSecretFromEnv"],"properties":{"name":{"$ref":"#/definitions/name"},"type":{"description":"Provider type. Only azure is supported by Redshift today.","type":"string","enum":["azure"]},"namespace":{"description":"Namespace prefixed to the provider's user and role names (`<namespace>:<name>`).","type":"string","pattern":"^[A-Za-z0-9_]{1,63}$"},"issuer":{"description":"Token issuer URL, e.g. https://sts.windows.net/<tenant id>/.","type":"string","pattern":"^https://[^\\s]+$","maxLength":2048},"clientId":{"description":"Application (client) id.","type":"string","minLength":1,"maxLength":256},"audience":{"description":"Accepted token audiences.","type":"array","minItems":1,"maxItems":50,"items":{"type":"string","minLength":1,"maxLength":2048}},"clientSecretFromEnv":{"description":"Environment variable holding the client secret. The secret is write-only: Redshift cannot return it, so the plan shows it as unchanged and every ALTER sends it again.","$ref":"#/definitions/envVar"},"enabled":{"description":"Whether the provider is enabled.","type":"boolean","default":true}}},"privileges":{"title":"Privileges","description":"Privileges held directly by a role or user. Within managed schemas, privileges not declared here are revoked.","type":"object","additionalProperties":false,"properties":{"system":{"description":"Redshift system privileges (RBAC), e.g. TRUNCATE TABLE. Not available on the postgres dialect.","type":"array","uniqueItems":true,"maxItems":64,"items":{"$ref":"#/definitions/systemPrivilege"}},"schemas":{"description":"Schema privileges.","type":"array","maxItems":1000,"items":{"title":"SchemaGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"privileges":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["usage","create"]}}}}},"tables":{"description":"Table privileges: on every existing table of a schema (allTables: true: GRANT ... ON ALL TABLES IN SCHEMA) or on named tables.","type":"array","maxItems":10000,"items":{"title":"TableGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"allTables":{"description":"Every table that exists in the schema when the plan runs.","const":true},"names":{"description":"Named tables.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/tablePrivileges"}},"oneOf":[{"properties":{"allTables":true},"required":["allTables"]},{"properties":{"names":true},"required":["names"]}]}},"futureTables":{"description":"Privileges on tables created later in a schema (ALTER DEFAULT PRIVILEGES FOR USER/ROLE <owner> IN SCHEMA <schema>).","type":"array","maxItems":1000,"items":{"title":"FutureTableGrant","type":"object","additionalProperties":false,"required":["schema","owner","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"owner":{"description":"The user (or role, on PostgreSQL) whose future tables get the privileges.","$ref":"#/definitions/name"},"privileges":{"$ref":"#/definitions/tablePrivileges"}}}}}},"tablePrivileges":{"description":"Table privileges. drop and alter exist only on Redshift, trigger only on PostgreSQL (lint reports the mismatch).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["select","insert","update","delete","references","truncate","drop","alter","trigger"]}},"systemPrivilege":{"description":"A Redshift system privilege (docs: System permissions for RBAC).","type":"string","enum":["ACCESS CATALOG","ACCESS SYSTEM TABLE","ALTER DATASHARE","ALTER DEFAULT PRIVILEGES","ALTER TABLE","ALTER USER","ANALYZE","CANCEL","CREATE DATASHARE","CREATE LIBRARY","CREATE MODEL","CREATE OR REPLACE EXTERNAL FUNCTION","CREATE OR REPLACE FUNCTION","CREATE OR REPLACE PROCEDURE","CREATE OR REPLACE VIEW","CREATE ROLE","CREATE SCHEMA","CREATE TABLE","CREATE USER","DROP DATASHARE","DROP FUNCTION","DROP LIBRARY","DROP MODEL","DROP PROCEDURE","DROP ROLE","DROP SCHEMA","DROP TABLE","DROP USER","DROP VIEW","EXPLAIN MASKING","EXPLAIN RLS","IGNORE RLS","TRUNCATE TABLE","VACUUM"]},"role":{"title":"Role","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name"},"externalId":{"description":"Redshift EXTERNALID (identity-provider group id), Redshift only.","type":"string","minLength":1,"maxLength":256},"memberOf":{"description":"Roles this role is granted (GRANT ROLE parent TO ROLE this): custom roles declared in this policy, or the system roles sys:monitor, sys:operator, sys:dba, sys:superuser, sys:secadmin.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"},"default":[]},"privileges":{"$ref":"#/definitions/privileges"}}},"user":{"title":"User","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name"},"identityProvider":{"description":"Name of a declared identity provider: the user signs in through it (CREATE USER ... PASSWORD DISABLE) and its name must start with the provider's namespace and a colon.","$ref":"#/definitions/name"},"roles":{"description":"Roles granted to the user (GRANT ROLE r TO user): declared roles or sys:* roles.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"},"default":[]},"privileges":{"$ref":"#/definitions/privileges"}}}}};
+const schema28 = {"title":"Connection","description":"How Charter reaches the database. Exactly one of dataApi (Redshift Data API over AWS credentials) or urlFromEnv (PostgreSQL wire protocol, for PostgreSQL or a Redshift endpoint). Never a password in YAML.","type":"object","additionalProperties":false,"required":["dialect"],"properties":{"dialect":{"description":"SQL dialect: redshift (RBAC, system privileges, identity providers) or postgres.","type":"string","enum":["redshift","postgres"]},"dataApi":{"$ref":"#/definitions/dataApi"},"urlFromEnv":{"description":"Environment variable holding a connection URL (postgres://user:password@host:port/database?sslmode=...). The URL is a secret: it never appears in output.","$ref":"#/definitions/envVar"}},"oneOf":[{"properties":{"dataApi":true},"required":["dataApi"]},{"properties":{"urlFromEnv":true},"required":["urlFromEnv"]}]};
+const schema29 = {"title":"DataApi","description":"Redshift Data API target: a provisioned cluster (clusterIdentifier) or a Serverless workgroup (workgroupName), and how to authenticate (secretArn, or dbUser for temporary credentials on a provisioned cluster).","type":"object","additionalProperties":false,"required":["database"],"properties":{"clusterIdentifier":{"description":"Provisioned cluster identifier.","type":"string","pattern":"^[a-z]([a-z0-9]|-(?!-)){0,62}(?<!-)$"},"workgroupName":{"description":"Redshift Serverless workgroup name.","type":"string","pattern":"^[a-z0-9-]{3,64}$"},"database":{"description":"Database name.","type":"string","minLength":1,"maxLength":127},"secretArn":{"description":"Secrets Manager secret with the database credentials.","type":"string","pattern":"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$"},"dbUser":{"description":"Database user for temporary credentials (provisioned clusters only).","type":"string","minLength":1,"maxLength":127},"region":{"description":"AWS region of the cluster or workgroup; defaults to the run's region.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"}},"allOf":[{"oneOf":[{"properties":{"clusterIdentifier":true},"required":["clusterIdentifier"]},{"properties":{"workgroupName":true},"required":["workgroupName"]}]},{"oneOf":[{"properties":{"secretArn":true},"required":["secretArn"]},{"properties":{"dbUser":true},"required":["dbUser"]}]}]};
+const schema30 = {"description":"The name of an environment variable (never the value).","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","maxLength":256};
+const pattern13 = new RegExp("^[a-z]([a-z0-9]|-(?!-)){0,62}(?<!-)$", "u");
+const pattern14 = new RegExp("^[a-z0-9-]{3,64}$", "u");
+const pattern15 = new RegExp("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$", "u");
+const pattern16 = new RegExp("^[a-z]{2}(-[a-z]+)+-[0-9]$", "u");
+const pattern17 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
+
+function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+const _errs1 = errors;
+let valid0 = false;
+let passing0 = null;
+const _errs2 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.dataApi === undefined){
+const err0 = {instancePath,schemaPath:"#/oneOf/0/required",keyword:"required",params:{missingProperty: "dataApi"},message:"must have required property '"+"dataApi"+"'",schema:schema28.oneOf[0].required,parentSchema:schema28.oneOf[0],data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+var _valid0 = _errs2 === errors;
+if(_valid0){
+valid0 = true;
+passing0 = 0;
+}
+const _errs3 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.urlFromEnv === undefined){
+const err1 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "urlFromEnv"},message:"must have required property '"+"urlFromEnv"+"'",schema:schema28.oneOf[1].required,parentSchema:schema28.oneOf[1],data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+var _valid0 = _errs3 === errors;
+if(_valid0 && valid0){
+valid0 = false;
+passing0 = [passing0, 1];
+}
+else {
+if(_valid0){
+valid0 = true;
+passing0 = 1;
+}
+}
+if(!valid0){
+const err2 = {instancePath,schemaPath:"#/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema28.oneOf,parentSchema:schema28,data};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+else {
+errors = _errs1;
+if(vErrors !== null){
+if(_errs1){
+vErrors.length = _errs1;
+}
+else {
+vErrors = null;
+}
+}
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.dialect === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "dialect"},message:"must have required property '"+"dialect"+"'",schema:schema28.required,parentSchema:schema28,data};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((key0 === "dialect") || (key0 === "dataApi")) || (key0 === "urlFromEnv"))){
+const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema28,data};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.dialect !== undefined){
+let data0 = data.dialect;
+if(typeof data0 !== "string"){
+const err5 = {instancePath:instancePath+"/dialect",schemaPath:"#/properties/dialect/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema28.properties.dialect.type,parentSchema:schema28.properties.dialect,data:data0};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(!((data0 === "redshift") || (data0 === "postgres"))){
+const err6 = {instancePath:instancePath+"/dialect",schemaPath:"#/properties/dialect/enum",keyword:"enum",params:{allowedValues: schema28.properties.dialect.enum},message:"must be equal to one of the allowed values",schema:schema28.properties.dialect.enum,parentSchema:schema28.properties.dialect,data:data0};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.dataApi !== undefined){
+let data1 = data.dataApi;
+const _errs11 = errors;
+let valid4 = false;
+let passing1 = null;
+const _errs12 = errors;
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+if(data1.clusterIdentifier === undefined){
+const err7 = {instancePath:instancePath+"/dataApi",schemaPath:"#/definitions/dataApi/allOf/0/oneOf/0/required",keyword:"required",params:{missingProperty: "clusterIdentifier"},message:"must have required property '"+"clusterIdentifier"+"'",schema:schema29.allOf[0].oneOf[0].required,parentSchema:schema29.allOf[0].oneOf[0],data:data1};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+var _valid1 = _errs12 === errors;
+if(_valid1){
+valid4 = true;
+passing1 = 0;
+}
+const _errs13 = errors;
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+if(data1.workgroupName === undefined){
+const err8 = {instancePath:instancePath+"/dataApi",schemaPath:"#/definitions/dataApi/allOf/0/oneOf/1/required",keyword:"required",params:{missingProperty: "workgroupName"},message:"must have required property '"+"workgroupName"+"'",schema:schema29.allOf[0].oneOf[1].required,parentSchema:schema29.allOf[0].oneOf[1],data:data1};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+var _valid1 = _errs13 === errors;
+if(_valid1 && valid4){
+valid4 = false;
+passing1 = [passing1, 1];
+}
+else {
+if(_valid1){
+valid4 = true;
+passing1 = 1;
+}
+}
+if(!valid4){
+const err9 = {instancePath:instancePath+"/dataApi",schemaPath:"#/definitions/dataApi/allOf/0/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf",schema:schema29.allOf[0].oneOf,parentSchema:schema29.allOf[0],data:data1};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+else {
+errors = _errs11;
+if(vErrors !== null){
+if(_errs11){
+vErrors.length = _errs11;
+}
+else {
+vErrors = null;
+}
+}
+}
+const _errs15 = errors;
+let valid5 = false;
+let passing2 = null;
+const _errs16 = errors;
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+if(data1.secretArn === undefined){
+const err10 = {instancePath:instancePath+"/dataApi",schemaPath:"#/definitions/dataApi/allOf/1/oneOf/0/required",keyword:"required",params:{missingProperty: "secretArn"},message:"must have required property '"+"secretArn"+"'",schema:schema29.allOf[1].oneOf[0].required,parentSchema:schema29.allOf[1].oneOf[0],data:data1};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+var _valid2 = _errs16 === errors;
+if(_valid2){
+valid5 = true;
+passing2 = 0;
+}
+const _errs17 = errors;
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+if(data1.dbUser === undefined){
+const err11 = {instancePath:instancePath+"/dataApi",schemaPath:"#/definitions/dataApi/allOf/1/oneOf/1/required",keyword:"required",params:{missingProperty: "dbUser"},message:"must have required property '"+"dbUser"+"'",schema:schema29.allOf[1].oneOf[1].required,parentSchema:schema29.allOf[1].oneOf[1],data:data1};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+var _valid2 = _errs17 === errors;
+if(_valid2 && valid5){
+valid5 = false;
+passing2 = [passing2, 1];
+}
+else {
+if(_valid2){
+valid5 = true;
+passing2 = 1;
+}
+}
+if(!valid5){
+const err12 = {instancePath:instancePath+"/dataApi",schemaPath:"#/definitions/dataApi/allOf/1/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf",schema:schema29.allOf[1].oneOf,parentSchema:schema29.allOf[1],data:data1};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+else {
+errors = _errs15;
+if(vErrors !== null){
+if(_errs15){
+vErrors.length = _errs15;
+}
+else {
+vErrors = null;
+}
+}
+}
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+if(data1.database === undefined){
+const err13 = {instancePath:instancePath+"/dataApi",schemaPath:"#/definitions/dataApi/required",keyword:"required",params:{missingProperty: "database"},message:"must have required property '"+"database"+"'",schema:schema29.required,parentSchema:schema29,data:data1};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+for(const key1 in data1){
+if(!((((((key1 === "clusterIdentifier") || (key1 === "workgroupName")) || (key1 === "database")) || (key1 === "secretArn")) || (key1 === "dbUser")) || (key1 === "region"))){
+const err14 = {instancePath:instancePath+"/dataApi",schemaPath:"#/definitions/dataApi/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema29,data:data1};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data1.clusterIdentifier !== undefined){
+let data2 = data1.clusterIdentifier;
+if(typeof data2 === "string"){
+if(!pattern13.test(data2)){
+const err15 = {instancePath:instancePath+"/dataApi/clusterIdentifier",schemaPath:"#/definitions/dataApi/properties/clusterIdentifier/pattern",keyword:"pattern",params:{pattern: "^[a-z]([a-z0-9]|-(?!-)){0,62}(?<!-)$"},message:"must match pattern \""+"^[a-z]([a-z0-9]|-(?!-)){0,62}(?<!-)$"+"\"",schema:"^[a-z]([a-z0-9]|-(?!-)){0,62}(?<!-)$",parentSchema:schema29.properties.clusterIdentifier,data:data2};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/dataApi/clusterIdentifier",schemaPath:"#/definitions/dataApi/properties/clusterIdentifier/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema29.properties.clusterIdentifier.type,parentSchema:schema29.properties.clusterIdentifier,data:data2};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+if(data1.workgroupName !== undefined){
+let data3 = data1.workgroupName;
+if(typeof data3 === "string"){
+if(!pattern14.test(data3)){
+const err17 = {instancePath:instancePath+"/dataApi/workgroupName",schemaPath:"#/definitions/dataApi/properties/workgroupName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9-]{3,64}$"},message:"must match pattern \""+"^[a-z0-9-]{3,64}$"+"\"",schema:"^[a-z0-9-]{3,64}$",parentSchema:schema29.properties.workgroupName,data:data3};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/dataApi/workgroupName",schemaPath:"#/definitions/dataApi/properties/workgroupName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema29.properties.workgroupName.type,parentSchema:schema29.properties.workgroupName,data:data3};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+if(data1.database !== undefined){
+let data4 = data1.database;
+if(typeof data4 === "string"){
+if(func2(data4) > 127){
+const err19 = {instancePath:instancePath+"/dataApi/database",schemaPath:"#/definitions/dataApi/properties/database/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema29.properties.database,data:data4};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+if(func2(data4) < 1){
+const err20 = {instancePath:instancePath+"/dataApi/database",schemaPath:"#/definitions/dataApi/properties/database/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema29.properties.database,data:data4};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+else {
+const err21 = {instancePath:instancePath+"/dataApi/database",schemaPath:"#/definitions/dataApi/properties/database/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema29.properties.database.type,parentSchema:schema29.properties.database,data:data4};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+if(data1.secretArn !== undefined){
+let data5 = data1.secretArn;
+if(typeof data5 === "string"){
+if(!pattern15.test(data5)){
+const err22 = {instancePath:instancePath+"/dataApi/secretArn",schemaPath:"#/definitions/dataApi/properties/secretArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$"},message:"must match pattern \""+"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$"+"\"",schema:"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$",parentSchema:schema29.properties.secretArn,data:data5};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+else {
+const err23 = {instancePath:instancePath+"/dataApi/secretArn",schemaPath:"#/definitions/dataApi/properties/secretArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema29.properties.secretArn.type,parentSchema:schema29.properties.secretArn,data:data5};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+if(data1.dbUser !== undefined){
+let data6 = data1.dbUser;
+if(typeof data6 === "string"){
+if(func2(data6) > 127){
+const err24 = {instancePath:instancePath+"/dataApi/dbUser",schemaPath:"#/definitions/dataApi/properties/dbUser/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema29.properties.dbUser,data:data6};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+if(func2(data6) < 1){
+const err25 = {instancePath:instancePath+"/dataApi/dbUser",schemaPath:"#/definitions/dataApi/properties/dbUser/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema29.properties.dbUser,data:data6};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+else {
+const err26 = {instancePath:instancePath+"/dataApi/dbUser",schemaPath:"#/definitions/dataApi/properties/dbUser/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema29.properties.dbUser.type,parentSchema:schema29.properties.dbUser,data:data6};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+if(data1.region !== undefined){
+let data7 = data1.region;
+if(typeof data7 === "string"){
+if(!pattern16.test(data7)){
+const err27 = {instancePath:instancePath+"/dataApi/region",schemaPath:"#/definitions/dataApi/properties/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-[0-9]$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-[0-9]$",parentSchema:schema29.properties.region,data:data7};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+else {
+const err28 = {instancePath:instancePath+"/dataApi/region",schemaPath:"#/definitions/dataApi/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema29.properties.region.type,parentSchema:schema29.properties.region,data:data7};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+}
+else {
+const err29 = {instancePath:instancePath+"/dataApi",schemaPath:"#/definitions/dataApi/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema29.type,parentSchema:schema29,data:data1};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+if(data.urlFromEnv !== undefined){
+let data8 = data.urlFromEnv;
+if(typeof data8 === "string"){
+if(func2(data8) > 256){
+const err30 = {instancePath:instancePath+"/urlFromEnv",schemaPath:"#/definitions/envVar/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema30,data:data8};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+if(!pattern17.test(data8)){
+const err31 = {instancePath:instancePath+"/urlFromEnv",schemaPath:"#/definitions/envVar/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]*$",parentSchema:schema30,data:data8};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+else {
+const err32 = {instancePath:instancePath+"/urlFromEnv",schemaPath:"#/definitions/envVar/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.type,parentSchema:schema30,data:data8};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+}
+}
+else {
+const err33 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema28.type,parentSchema:schema28,data};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+validate21.errors = vErrors;
+return errors === 0;
+}
+
+const schema31 = {"title":"Manage","description":"What Charter owns in this database. Grants on schemas not listed here, and principals matching ignorePrincipals, are never changed.","type":"object","additionalProperties":false,"properties":{"schemas":{"description":"Schemas whose privileges (schema, table and future-table) Charter manages: privileges there that the policy does not declare are revoked. Privileges declared on a schema must name a schema listed here.","type":"array","maxItems":1000,"uniqueItems":true,"items":{"$ref":"#/definitions/name"},"default":[]},"ignorePrincipals":{"description":"Glob patterns (picomatch) of role and user names Charter leaves alone entirely, e.g. roles an identity provider creates automatically (`oauth_aad:*`) or service users (`rdsdb`).","type":"array","maxItems":1000,"items":{"type":"string","minLength":1,"maxLength":256},"default":[]},"allowDrops":{"description":"When true, roles and users that Charter finds in the database but the policy no longer lists are dropped (DROP ... RESTRICT, never CASCADE), and identity providers too. Default false: they are reported and left alone.","type":"boolean","default":false}}};
+const schema32 = {"description":"A role, user, schema or table name. Any characters are allowed (Charter always quotes identifiers); at most 127 bytes in UTF-8 (checked by lint). Redshift compares names lower-cased.","type":"string","minLength":1,"maxLength":127};
+
+function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!(((key0 === "schemas") || (key0 === "ignorePrincipals")) || (key0 === "allowDrops"))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema31,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+if(data.schemas !== undefined){
+let data0 = data.schemas;
+if(Array.isArray(data0)){
+if(data0.length > 1000){
+const err1 = {instancePath:instancePath+"/schemas",schemaPath:"#/properties/schemas/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema31.properties.schemas,data:data0};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data0.length;
+for(let i0=0; i0<len0; i0++){
+let data1 = data0[i0];
+if(typeof data1 === "string"){
+if(func2(data1) > 127){
+const err2 = {instancePath:instancePath+"/schemas/" + i0,schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data1};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(func2(data1) < 1){
+const err3 = {instancePath:instancePath+"/schemas/" + i0,schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data1};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+else {
+const err4 = {instancePath:instancePath+"/schemas/" + i0,schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data1};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+let i1 = data0.length;
+let j0;
+if(i1 > 1){
+outer0:
+for(;i1--;){
+for(j0 = i1; j0--;){
+if(func0(data0[i1], data0[j0])){
+const err5 = {instancePath:instancePath+"/schemas",schemaPath:"#/properties/schemas/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema31.properties.schemas,data:data0};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+break outer0;
+}
+}
+}
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/schemas",schemaPath:"#/properties/schemas/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.schemas.type,parentSchema:schema31.properties.schemas,data:data0};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.ignorePrincipals !== undefined){
+let data2 = data.ignorePrincipals;
+if(Array.isArray(data2)){
+if(data2.length > 1000){
+const err7 = {instancePath:instancePath+"/ignorePrincipals",schemaPath:"#/properties/ignorePrincipals/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema31.properties.ignorePrincipals,data:data2};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+const len1 = data2.length;
+for(let i2=0; i2<len1; i2++){
+let data3 = data2[i2];
+if(typeof data3 === "string"){
+if(func2(data3) > 256){
+const err8 = {instancePath:instancePath+"/ignorePrincipals/" + i2,schemaPath:"#/properties/ignorePrincipals/items/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema31.properties.ignorePrincipals.items,data:data3};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(func2(data3) < 1){
+const err9 = {instancePath:instancePath+"/ignorePrincipals/" + i2,schemaPath:"#/properties/ignorePrincipals/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.ignorePrincipals.items,data:data3};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/ignorePrincipals/" + i2,schemaPath:"#/properties/ignorePrincipals/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.ignorePrincipals.items.type,parentSchema:schema31.properties.ignorePrincipals.items,data:data3};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/ignorePrincipals",schemaPath:"#/properties/ignorePrincipals/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.ignorePrincipals.type,parentSchema:schema31.properties.ignorePrincipals,data:data2};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data.allowDrops !== undefined){
+let data4 = data.allowDrops;
+if(typeof data4 !== "boolean"){
+const err12 = {instancePath:instancePath+"/allowDrops",schemaPath:"#/properties/allowDrops/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.allowDrops.type,parentSchema:schema31.properties.allowDrops,data:data4};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+}
+else {
+const err13 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+validate23.errors = vErrors;
+return errors === 0;
+}
+
+const schema33 = {"title":"IdentityProvider","type":"object","additionalProperties":false,"required":["name","type","namespace","issuer","clientId","audience","clientSecretFromEnv"],"properties":{"name":{"$ref":"#/definitions/name"},"type":{"description":"Provider type. Only azure is supported by Redshift today.","type":"string","enum":["azure"]},"namespace":{"description":"Namespace prefixed to the provider's user and role names (`<namespace>:<name>`).","type":"string","pattern":"^[A-Za-z0-9_]{1,63}$"},"issuer":{"description":"Token issuer URL, e.g. https://sts.windows.net/<tenant id>/.","type":"string","pattern":"^https://[^\\s]+$","maxLength":2048},"clientId":{"description":"Application (client) id.","type":"string","minLength":1,"maxLength":256},"audience":{"description":"Accepted token audiences.","type":"array","minItems":1,"maxItems":50,"items":{"type":"string","minLength":1,"maxLength":2048}},"clientSecretFromEnv":{"description":"Environment variable holding the client secret. The secret is write-only: Redshift cannot return it, so the plan shows it as unchanged and every ALTER sends it again.","$ref":"#/definitions/envVar"},"enabled":{"description":"Whether the provider is enabled.","type":"boolean","default":true}}};
+const pattern18 = new RegExp("^[A-Za-z0-9_]{1,63}$", "u");
+
+function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.name === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema33.required,parentSchema:schema33,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.type === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema33.required,parentSchema:schema33,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.namespace === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "namespace"},message:"must have required property '"+"namespace"+"'",schema:schema33.required,parentSchema:schema33,data};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.issuer === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "issuer"},message:"must have required property '"+"issuer"+"'",schema:schema33.required,parentSchema:schema33,data};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.clientId === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientId"},message:"must have required property '"+"clientId"+"'",schema:schema33.required,parentSchema:schema33,data};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.audience === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "audience"},message:"must have required property '"+"audience"+"'",schema:schema33.required,parentSchema:schema33,data};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data.clientSecretFromEnv === undefined){
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "clientSecretFromEnv"},message:"must have required property '"+"clientSecretFromEnv"+"'",schema:schema33.required,parentSchema:schema33,data};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((((((((key0 === "name") || (key0 === "type")) || (key0 === "namespace")) || (key0 === "issuer")) || (key0 === "clientId")) || (key0 === "audience")) || (key0 === "clientSecretFromEnv")) || (key0 === "enabled"))){
+const err7 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema33,data};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.name !== undefined){
+let data0 = data.name;
+if(typeof data0 === "string"){
+if(func2(data0) > 127){
+const err8 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data0};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(func2(data0) < 1){
+const err9 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data0};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data0};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.type !== undefined){
+let data1 = data.type;
+if(typeof data1 !== "string"){
+const err11 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema33.properties.type.type,parentSchema:schema33.properties.type,data:data1};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(!(data1 === "azure")){
+const err12 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/enum",keyword:"enum",params:{allowedValues: schema33.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema33.properties.type.enum,parentSchema:schema33.properties.type,data:data1};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.namespace !== undefined){
+let data2 = data.namespace;
+if(typeof data2 === "string"){
+if(!pattern18.test(data2)){
+const err13 = {instancePath:instancePath+"/namespace",schemaPath:"#/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_]{1,63}$"},message:"must match pattern \""+"^[A-Za-z0-9_]{1,63}$"+"\"",schema:"^[A-Za-z0-9_]{1,63}$",parentSchema:schema33.properties.namespace,data:data2};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/namespace",schemaPath:"#/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema33.properties.namespace.type,parentSchema:schema33.properties.namespace,data:data2};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data.issuer !== undefined){
+let data3 = data.issuer;
+if(typeof data3 === "string"){
+if(func2(data3) > 2048){
+const err15 = {instancePath:instancePath+"/issuer",schemaPath:"#/properties/issuer/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema33.properties.issuer,data:data3};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+if(!pattern6.test(data3)){
+const err16 = {instancePath:instancePath+"/issuer",schemaPath:"#/properties/issuer/pattern",keyword:"pattern",params:{pattern: "^https://[^\\s]+$"},message:"must match pattern \""+"^https://[^\\s]+$"+"\"",schema:"^https://[^\\s]+$",parentSchema:schema33.properties.issuer,data:data3};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/issuer",schemaPath:"#/properties/issuer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema33.properties.issuer.type,parentSchema:schema33.properties.issuer,data:data3};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data.clientId !== undefined){
+let data4 = data.clientId;
+if(typeof data4 === "string"){
+if(func2(data4) > 256){
+const err18 = {instancePath:instancePath+"/clientId",schemaPath:"#/properties/clientId/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema33.properties.clientId,data:data4};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+if(func2(data4) < 1){
+const err19 = {instancePath:instancePath+"/clientId",schemaPath:"#/properties/clientId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema33.properties.clientId,data:data4};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/clientId",schemaPath:"#/properties/clientId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema33.properties.clientId.type,parentSchema:schema33.properties.clientId,data:data4};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+if(data.audience !== undefined){
+let data5 = data.audience;
+if(Array.isArray(data5)){
+if(data5.length > 50){
+const err21 = {instancePath:instancePath+"/audience",schemaPath:"#/properties/audience/maxItems",keyword:"maxItems",params:{limit: 50},message:"must NOT have more than 50 items",schema:50,parentSchema:schema33.properties.audience,data:data5};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+if(data5.length < 1){
+const err22 = {instancePath:instancePath+"/audience",schemaPath:"#/properties/audience/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema33.properties.audience,data:data5};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+const len0 = data5.length;
+for(let i0=0; i0<len0; i0++){
+let data6 = data5[i0];
+if(typeof data6 === "string"){
+if(func2(data6) > 2048){
+const err23 = {instancePath:instancePath+"/audience/" + i0,schemaPath:"#/properties/audience/items/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema33.properties.audience.items,data:data6};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+if(func2(data6) < 1){
+const err24 = {instancePath:instancePath+"/audience/" + i0,schemaPath:"#/properties/audience/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema33.properties.audience.items,data:data6};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+else {
+const err25 = {instancePath:instancePath+"/audience/" + i0,schemaPath:"#/properties/audience/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema33.properties.audience.items.type,parentSchema:schema33.properties.audience.items,data:data6};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+}
+else {
+const err26 = {instancePath:instancePath+"/audience",schemaPath:"#/properties/audience/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema33.properties.audience.type,parentSchema:schema33.properties.audience,data:data5};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+if(data.clientSecretFromEnv !== undefined){
+let data7 = data.clientSecretFromEnv;
+if(typeof data7 === "string"){
+if(func2(data7) > 256){
+const err27 = {instancePath:instancePath+"/clientSecretFromEnv",schemaPath:"#/definitions/envVar/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema30,data:data7};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+if(!pattern17.test(data7)){
+const err28 = {instancePath:instancePath+"/clientSecretFromEnv",schemaPath:"#/definitions/envVar/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]*$",parentSchema:schema30,data:data7};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+else {
+const err29 = {instancePath:instancePath+"/clientSecretFromEnv",schemaPath:"#/definitions/envVar/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.type,parentSchema:schema30,data:data7};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+if(data.enabled !== undefined){
+let data8 = data.enabled;
+if(typeof data8 !== "boolean"){
+const err30 = {instancePath:instancePath+"/enabled",schemaPath:"#/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema33.properties.enabled.type,parentSchema:schema33.properties.enabled,data:data8};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+}
+else {
+const err31 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema33.type,parentSchema:schema33,data};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+validate25.errors = vErrors;
+return errors === 0;
+}
+
+const schema36 = {"title":"Role","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name"},"externalId":{"description":"Redshift EXTERNALID (identity-provider group id), Redshift only.","type":"string","minLength":1,"maxLength":256},"memberOf":{"description":"Roles this role is granted (GRANT ROLE parent TO ROLE this): custom roles declared in this policy, or the system roles sys:monitor, sys:operator, sys:dba, sys:superuser, sys:secadmin.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"},"default":[]},"privileges":{"$ref":"#/definitions/privileges"}}};
+const schema39 = {"title":"Privileges","description":"Privileges held directly by a role or user. Within managed schemas, privileges not declared here are revoked.","type":"object","additionalProperties":false,"properties":{"system":{"description":"Redshift system privileges (RBAC), e.g. TRUNCATE TABLE. Not available on the postgres dialect.","type":"array","uniqueItems":true,"maxItems":64,"items":{"$ref":"#/definitions/systemPrivilege"}},"schemas":{"description":"Schema privileges.","type":"array","maxItems":1000,"items":{"title":"SchemaGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"privileges":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["usage","create"]}}}}},"tables":{"description":"Table privileges: on every existing table of a schema (allTables: true: GRANT ... ON ALL TABLES IN SCHEMA) or on named tables.","type":"array","maxItems":10000,"items":{"title":"TableGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"allTables":{"description":"Every table that exists in the schema when the plan runs.","const":true},"names":{"description":"Named tables.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/tablePrivileges"}},"oneOf":[{"properties":{"allTables":true},"required":["allTables"]},{"properties":{"names":true},"required":["names"]}]}},"futureTables":{"description":"Privileges on tables created later in a schema (ALTER DEFAULT PRIVILEGES FOR USER/ROLE <owner> IN SCHEMA <schema>).","type":"array","maxItems":1000,"items":{"title":"FutureTableGrant","type":"object","additionalProperties":false,"required":["schema","owner","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"owner":{"description":"The user (or role, on PostgreSQL) whose future tables get the privileges.","$ref":"#/definitions/name"},"privileges":{"$ref":"#/definitions/tablePrivileges"}}}}}};
+const schema40 = {"description":"A Redshift system privilege (docs: System permissions for RBAC).","type":"string","enum":["ACCESS CATALOG","ACCESS SYSTEM TABLE","ALTER DATASHARE","ALTER DEFAULT PRIVILEGES","ALTER TABLE","ALTER USER","ANALYZE","CANCEL","CREATE DATASHARE","CREATE LIBRARY","CREATE MODEL","CREATE OR REPLACE EXTERNAL FUNCTION","CREATE OR REPLACE FUNCTION","CREATE OR REPLACE PROCEDURE","CREATE OR REPLACE VIEW","CREATE ROLE","CREATE SCHEMA","CREATE TABLE","CREATE USER","DROP DATASHARE","DROP FUNCTION","DROP LIBRARY","DROP MODEL","DROP PROCEDURE","DROP ROLE","DROP SCHEMA","DROP TABLE","DROP USER","DROP VIEW","EXPLAIN MASKING","EXPLAIN RLS","IGNORE RLS","TRUNCATE TABLE","VACUUM"]};
+const schema44 = {"description":"Table privileges. drop and alter exist only on Redshift, trigger only on PostgreSQL (lint reports the mismatch).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["select","insert","update","delete","references","truncate","drop","alter","trigger"]}};
+
+function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!((((key0 === "system") || (key0 === "schemas")) || (key0 === "tables")) || (key0 === "futureTables"))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema39,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+if(data.system !== undefined){
+let data0 = data.system;
+if(Array.isArray(data0)){
+if(data0.length > 64){
+const err1 = {instancePath:instancePath+"/system",schemaPath:"#/properties/system/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items",schema:64,parentSchema:schema39.properties.system,data:data0};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data0.length;
+for(let i0=0; i0<len0; i0++){
+let data1 = data0[i0];
+if(typeof data1 !== "string"){
+const err2 = {instancePath:instancePath+"/system/" + i0,schemaPath:"#/definitions/systemPrivilege/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.type,parentSchema:schema40,data:data1};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(!((((((((((((((((((((((((((((((((((data1 === "ACCESS CATALOG") || (data1 === "ACCESS SYSTEM TABLE")) || (data1 === "ALTER DATASHARE")) || (data1 === "ALTER DEFAULT PRIVILEGES")) || (data1 === "ALTER TABLE")) || (data1 === "ALTER USER")) || (data1 === "ANALYZE")) || (data1 === "CANCEL")) || (data1 === "CREATE DATASHARE")) || (data1 === "CREATE LIBRARY")) || (data1 === "CREATE MODEL")) || (data1 === "CREATE OR REPLACE EXTERNAL FUNCTION")) || (data1 === "CREATE OR REPLACE FUNCTION")) || (data1 === "CREATE OR REPLACE PROCEDURE")) || (data1 === "CREATE OR REPLACE VIEW")) || (data1 === "CREATE ROLE")) || (data1 === "CREATE SCHEMA")) || (data1 === "CREATE TABLE")) || (data1 === "CREATE USER")) || (data1 === "DROP DATASHARE")) || (data1 === "DROP FUNCTION")) || (data1 === "DROP LIBRARY")) || (data1 === "DROP MODEL")) || (data1 === "DROP PROCEDURE")) || (data1 === "DROP ROLE")) || (data1 === "DROP SCHEMA")) || (data1 === "DROP TABLE")) || (data1 === "DROP USER")) || (data1 === "DROP VIEW")) || (data1 === "EXPLAIN MASKING")) || (data1 === "EXPLAIN RLS")) || (data1 === "IGNORE RLS")) || (data1 === "TRUNCATE TABLE")) || (data1 === "VACUUM"))){
+const err3 = {instancePath:instancePath+"/system/" + i0,schemaPath:"#/definitions/systemPrivilege/enum",keyword:"enum",params:{allowedValues: schema40.enum},message:"must be equal to one of the allowed values",schema:schema40.enum,parentSchema:schema40,data:data1};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+let i1 = data0.length;
+let j0;
+if(i1 > 1){
+outer0:
+for(;i1--;){
+for(j0 = i1; j0--;){
+if(func0(data0[i1], data0[j0])){
+const err4 = {instancePath:instancePath+"/system",schemaPath:"#/properties/system/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema39.properties.system,data:data0};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+break outer0;
+}
+}
+}
+}
+}
+else {
+const err5 = {instancePath:instancePath+"/system",schemaPath:"#/properties/system/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema39.properties.system.type,parentSchema:schema39.properties.system,data:data0};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.schemas !== undefined){
+let data2 = data.schemas;
+if(Array.isArray(data2)){
+if(data2.length > 1000){
+const err6 = {instancePath:instancePath+"/schemas",schemaPath:"#/properties/schemas/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema39.properties.schemas,data:data2};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+const len1 = data2.length;
+for(let i2=0; i2<len1; i2++){
+let data3 = data2[i2];
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+if(data3.schema === undefined){
+const err7 = {instancePath:instancePath+"/schemas/" + i2,schemaPath:"#/properties/schemas/items/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema39.properties.schemas.items.required,parentSchema:schema39.properties.schemas.items,data:data3};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(data3.privileges === undefined){
+const err8 = {instancePath:instancePath+"/schemas/" + i2,schemaPath:"#/properties/schemas/items/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema39.properties.schemas.items.required,parentSchema:schema39.properties.schemas.items,data:data3};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+for(const key1 in data3){
+if(!((key1 === "schema") || (key1 === "privileges"))){
+const err9 = {instancePath:instancePath+"/schemas/" + i2,schemaPath:"#/properties/schemas/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema39.properties.schemas.items,data:data3};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data3.schema !== undefined){
+let data4 = data3.schema;
+if(typeof data4 === "string"){
+if(func2(data4) > 127){
+const err10 = {instancePath:instancePath+"/schemas/" + i2+"/schema",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data4};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if(func2(data4) < 1){
+const err11 = {instancePath:instancePath+"/schemas/" + i2+"/schema",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data4};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/schemas/" + i2+"/schema",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data4};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data3.privileges !== undefined){
+let data5 = data3.privileges;
+if(Array.isArray(data5)){
+if(data5.length < 1){
+const err13 = {instancePath:instancePath+"/schemas/" + i2+"/privileges",schemaPath:"#/properties/schemas/items/properties/privileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema39.properties.schemas.items.properties.privileges,data:data5};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+const len2 = data5.length;
+for(let i3=0; i3<len2; i3++){
+let data6 = data5[i3];
+if(typeof data6 !== "string"){
+const err14 = {instancePath:instancePath+"/schemas/" + i2+"/privileges/" + i3,schemaPath:"#/properties/schemas/items/properties/privileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.schemas.items.properties.privileges.items.type,parentSchema:schema39.properties.schemas.items.properties.privileges.items,data:data6};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if(!((data6 === "usage") || (data6 === "create"))){
+const err15 = {instancePath:instancePath+"/schemas/" + i2+"/privileges/" + i3,schemaPath:"#/properties/schemas/items/properties/privileges/items/enum",keyword:"enum",params:{allowedValues: schema39.properties.schemas.items.properties.privileges.items.enum},message:"must be equal to one of the allowed values",schema:schema39.properties.schemas.items.properties.privileges.items.enum,parentSchema:schema39.properties.schemas.items.properties.privileges.items,data:data6};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+let i4 = data5.length;
+let j1;
+if(i4 > 1){
+const indices0 = {};
+for(;i4--;){
+let item0 = data5[i4];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j1 = indices0[item0];
+const err16 = {instancePath:instancePath+"/schemas/" + i2+"/privileges",schemaPath:"#/properties/schemas/items/properties/privileges/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i4+" are identical)",schema:true,parentSchema:schema39.properties.schemas.items.properties.privileges,data:data5};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+break;
+}
+indices0[item0] = i4;
+}
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/schemas/" + i2+"/privileges",schemaPath:"#/properties/schemas/items/properties/privileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema39.properties.schemas.items.properties.privileges.type,parentSchema:schema39.properties.schemas.items.properties.privileges,data:data5};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/schemas/" + i2,schemaPath:"#/properties/schemas/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.properties.schemas.items.type,parentSchema:schema39.properties.schemas.items,data:data3};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/schemas",schemaPath:"#/properties/schemas/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema39.properties.schemas.type,parentSchema:schema39.properties.schemas,data:data2};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data.tables !== undefined){
+let data7 = data.tables;
+if(Array.isArray(data7)){
+if(data7.length > 10000){
+const err20 = {instancePath:instancePath+"/tables",schemaPath:"#/properties/tables/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema39.properties.tables,data:data7};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+const len3 = data7.length;
+for(let i5=0; i5<len3; i5++){
+let data8 = data7[i5];
+const _errs23 = errors;
+let valid14 = false;
+let passing0 = null;
+const _errs24 = errors;
+if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
+if(data8.allTables === undefined){
+const err21 = {instancePath:instancePath+"/tables/" + i5,schemaPath:"#/properties/tables/items/oneOf/0/required",keyword:"required",params:{missingProperty: "allTables"},message:"must have required property '"+"allTables"+"'",schema:schema39.properties.tables.items.oneOf[0].required,parentSchema:schema39.properties.tables.items.oneOf[0],data:data8};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+var _valid0 = _errs24 === errors;
+if(_valid0){
+valid14 = true;
+passing0 = 0;
+}
+const _errs25 = errors;
+if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
+if(data8.names === undefined){
+const err22 = {instancePath:instancePath+"/tables/" + i5,schemaPath:"#/properties/tables/items/oneOf/1/required",keyword:"required",params:{missingProperty: "names"},message:"must have required property '"+"names"+"'",schema:schema39.properties.tables.items.oneOf[1].required,parentSchema:schema39.properties.tables.items.oneOf[1],data:data8};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+var _valid0 = _errs25 === errors;
+if(_valid0 && valid14){
+valid14 = false;
+passing0 = [passing0, 1];
+}
+else {
+if(_valid0){
+valid14 = true;
+passing0 = 1;
+}
+}
+if(!valid14){
+const err23 = {instancePath:instancePath+"/tables/" + i5,schemaPath:"#/properties/tables/items/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema39.properties.tables.items.oneOf,parentSchema:schema39.properties.tables.items,data:data8};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+else {
+errors = _errs23;
+if(vErrors !== null){
+if(_errs23){
+vErrors.length = _errs23;
+}
+else {
+vErrors = null;
+}
+}
+}
+if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
+if(data8.schema === undefined){
+const err24 = {instancePath:instancePath+"/tables/" + i5,schemaPath:"#/properties/tables/items/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema39.properties.tables.items.required,parentSchema:schema39.properties.tables.items,data:data8};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+if(data8.privileges === undefined){
+const err25 = {instancePath:instancePath+"/tables/" + i5,schemaPath:"#/properties/tables/items/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema39.properties.tables.items.required,parentSchema:schema39.properties.tables.items,data:data8};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+for(const key2 in data8){
+if(!((((key2 === "schema") || (key2 === "allTables")) || (key2 === "names")) || (key2 === "privileges"))){
+const err26 = {instancePath:instancePath+"/tables/" + i5,schemaPath:"#/properties/tables/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema39.properties.tables.items,data:data8};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+if(data8.schema !== undefined){
+let data9 = data8.schema;
+if(typeof data9 === "string"){
+if(func2(data9) > 127){
+const err27 = {instancePath:instancePath+"/tables/" + i5+"/schema",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data9};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+if(func2(data9) < 1){
+const err28 = {instancePath:instancePath+"/tables/" + i5+"/schema",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data9};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+else {
+const err29 = {instancePath:instancePath+"/tables/" + i5+"/schema",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data9};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+if(data8.allTables !== undefined){
+let data10 = data8.allTables;
+if(true !== data10){
+const err30 = {instancePath:instancePath+"/tables/" + i5+"/allTables",schemaPath:"#/properties/tables/items/properties/allTables/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant",schema:true,parentSchema:schema39.properties.tables.items.properties.allTables,data:data10};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+if(data8.names !== undefined){
+let data11 = data8.names;
+if(Array.isArray(data11)){
+if(data11.length > 10000){
+const err31 = {instancePath:instancePath+"/tables/" + i5+"/names",schemaPath:"#/properties/tables/items/properties/names/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema39.properties.tables.items.properties.names,data:data11};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+if(data11.length < 1){
+const err32 = {instancePath:instancePath+"/tables/" + i5+"/names",schemaPath:"#/properties/tables/items/properties/names/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema39.properties.tables.items.properties.names,data:data11};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+const len4 = data11.length;
+for(let i6=0; i6<len4; i6++){
+let data12 = data11[i6];
+if(typeof data12 === "string"){
+if(func2(data12) > 127){
+const err33 = {instancePath:instancePath+"/tables/" + i5+"/names/" + i6,schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data12};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+if(func2(data12) < 1){
+const err34 = {instancePath:instancePath+"/tables/" + i5+"/names/" + i6,schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data12};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+}
+else {
+const err35 = {instancePath:instancePath+"/tables/" + i5+"/names/" + i6,schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data12};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+}
+let i7 = data11.length;
+let j2;
+if(i7 > 1){
+outer1:
+for(;i7--;){
+for(j2 = i7; j2--;){
+if(func0(data11[i7], data11[j2])){
+const err36 = {instancePath:instancePath+"/tables/" + i5+"/names",schemaPath:"#/properties/tables/items/properties/names/uniqueItems",keyword:"uniqueItems",params:{i: i7, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i7+" are identical)",schema:true,parentSchema:schema39.properties.tables.items.properties.names,data:data11};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+break outer1;
+}
+}
+}
+}
+}
+else {
+const err37 = {instancePath:instancePath+"/tables/" + i5+"/names",schemaPath:"#/properties/tables/items/properties/names/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema39.properties.tables.items.properties.names.type,parentSchema:schema39.properties.tables.items.properties.names,data:data11};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+}
+if(data8.privileges !== undefined){
+let data13 = data8.privileges;
+if(Array.isArray(data13)){
+if(data13.length < 1){
+const err38 = {instancePath:instancePath+"/tables/" + i5+"/privileges",schemaPath:"#/definitions/tablePrivileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema44,data:data13};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+const len5 = data13.length;
+for(let i8=0; i8<len5; i8++){
+let data14 = data13[i8];
+if(typeof data14 !== "string"){
+const err39 = {instancePath:instancePath+"/tables/" + i5+"/privileges/" + i8,schemaPath:"#/definitions/tablePrivileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.items.type,parentSchema:schema44.items,data:data14};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+if(!(((((((((data14 === "select") || (data14 === "insert")) || (data14 === "update")) || (data14 === "delete")) || (data14 === "references")) || (data14 === "truncate")) || (data14 === "drop")) || (data14 === "alter")) || (data14 === "trigger"))){
+const err40 = {instancePath:instancePath+"/tables/" + i5+"/privileges/" + i8,schemaPath:"#/definitions/tablePrivileges/items/enum",keyword:"enum",params:{allowedValues: schema44.items.enum},message:"must be equal to one of the allowed values",schema:schema44.items.enum,parentSchema:schema44.items,data:data14};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
+}
+let i9 = data13.length;
+let j3;
+if(i9 > 1){
+const indices1 = {};
+for(;i9--;){
+let item1 = data13[i9];
+if(typeof item1 !== "string"){
+continue;
+}
+if(typeof indices1[item1] == "number"){
+j3 = indices1[item1];
+const err41 = {instancePath:instancePath+"/tables/" + i5+"/privileges",schemaPath:"#/definitions/tablePrivileges/uniqueItems",keyword:"uniqueItems",params:{i: i9, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i9+" are identical)",schema:true,parentSchema:schema44,data:data13};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+break;
+}
+indices1[item1] = i9;
+}
+}
+}
+else {
+const err42 = {instancePath:instancePath+"/tables/" + i5+"/privileges",schemaPath:"#/definitions/tablePrivileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema44.type,parentSchema:schema44,data:data13};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
+}
+errors++;
+}
+}
+}
+else {
+const err43 = {instancePath:instancePath+"/tables/" + i5,schemaPath:"#/properties/tables/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.properties.tables.items.type,parentSchema:schema39.properties.tables.items,data:data8};
+if(vErrors === null){
+vErrors = [err43];
+}
+else {
+vErrors.push(err43);
+}
+errors++;
+}
+}
+}
+else {
+const err44 = {instancePath:instancePath+"/tables",schemaPath:"#/properties/tables/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema39.properties.tables.type,parentSchema:schema39.properties.tables,data:data7};
+if(vErrors === null){
+vErrors = [err44];
+}
+else {
+vErrors.push(err44);
+}
+errors++;
+}
+}
+if(data.futureTables !== undefined){
+let data15 = data.futureTables;
+if(Array.isArray(data15)){
+if(data15.length > 1000){
+const err45 = {instancePath:instancePath+"/futureTables",schemaPath:"#/properties/futureTables/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema39.properties.futureTables,data:data15};
+if(vErrors === null){
+vErrors = [err45];
+}
+else {
+vErrors.push(err45);
+}
+errors++;
+}
+const len6 = data15.length;
+for(let i10=0; i10<len6; i10++){
+let data16 = data15[i10];
+if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
+if(data16.schema === undefined){
+const err46 = {instancePath:instancePath+"/futureTables/" + i10,schemaPath:"#/properties/futureTables/items/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema39.properties.futureTables.items.required,parentSchema:schema39.properties.futureTables.items,data:data16};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
+}
+errors++;
+}
+if(data16.owner === undefined){
+const err47 = {instancePath:instancePath+"/futureTables/" + i10,schemaPath:"#/properties/futureTables/items/required",keyword:"required",params:{missingProperty: "owner"},message:"must have required property '"+"owner"+"'",schema:schema39.properties.futureTables.items.required,parentSchema:schema39.properties.futureTables.items,data:data16};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+}
+if(data16.privileges === undefined){
+const err48 = {instancePath:instancePath+"/futureTables/" + i10,schemaPath:"#/properties/futureTables/items/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema39.properties.futureTables.items.required,parentSchema:schema39.properties.futureTables.items,data:data16};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+for(const key3 in data16){
+if(!(((key3 === "schema") || (key3 === "owner")) || (key3 === "privileges"))){
+const err49 = {instancePath:instancePath+"/futureTables/" + i10,schemaPath:"#/properties/futureTables/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema39.properties.futureTables.items,data:data16};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+}
+}
+if(data16.schema !== undefined){
+let data17 = data16.schema;
+if(typeof data17 === "string"){
+if(func2(data17) > 127){
+const err50 = {instancePath:instancePath+"/futureTables/" + i10+"/schema",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data17};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
+}
+errors++;
+}
+if(func2(data17) < 1){
+const err51 = {instancePath:instancePath+"/futureTables/" + i10+"/schema",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data17};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
+}
+errors++;
+}
+}
+else {
+const err52 = {instancePath:instancePath+"/futureTables/" + i10+"/schema",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data17};
+if(vErrors === null){
+vErrors = [err52];
+}
+else {
+vErrors.push(err52);
+}
+errors++;
+}
+}
+if(data16.owner !== undefined){
+let data18 = data16.owner;
+if(typeof data18 === "string"){
+if(func2(data18) > 127){
+const err53 = {instancePath:instancePath+"/futureTables/" + i10+"/owner",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data18};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+if(func2(data18) < 1){
+const err54 = {instancePath:instancePath+"/futureTables/" + i10+"/owner",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data18};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+}
+else {
+const err55 = {instancePath:instancePath+"/futureTables/" + i10+"/owner",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data18};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+}
+if(data16.privileges !== undefined){
+let data19 = data16.privileges;
+if(Array.isArray(data19)){
+if(data19.length < 1){
+const err56 = {instancePath:instancePath+"/futureTables/" + i10+"/privileges",schemaPath:"#/definitions/tablePrivileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema44,data:data19};
+if(vErrors === null){
+vErrors = [err56];
+}
+else {
+vErrors.push(err56);
+}
+errors++;
+}
+const len7 = data19.length;
+for(let i11=0; i11<len7; i11++){
+let data20 = data19[i11];
+if(typeof data20 !== "string"){
+const err57 = {instancePath:instancePath+"/futureTables/" + i10+"/privileges/" + i11,schemaPath:"#/definitions/tablePrivileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.items.type,parentSchema:schema44.items,data:data20};
+if(vErrors === null){
+vErrors = [err57];
+}
+else {
+vErrors.push(err57);
+}
+errors++;
+}
+if(!(((((((((data20 === "select") || (data20 === "insert")) || (data20 === "update")) || (data20 === "delete")) || (data20 === "references")) || (data20 === "truncate")) || (data20 === "drop")) || (data20 === "alter")) || (data20 === "trigger"))){
+const err58 = {instancePath:instancePath+"/futureTables/" + i10+"/privileges/" + i11,schemaPath:"#/definitions/tablePrivileges/items/enum",keyword:"enum",params:{allowedValues: schema44.items.enum},message:"must be equal to one of the allowed values",schema:schema44.items.enum,parentSchema:schema44.items,data:data20};
+if(vErrors === null){
+vErrors = [err58];
+}
+else {
+vErrors.push(err58);
+}
+errors++;
+}
+}
+let i12 = data19.length;
+let j4;
+if(i12 > 1){
+const indices2 = {};
+for(;i12--;){
+let item2 = data19[i12];
+if(typeof item2 !== "string"){
+continue;
+}
+if(typeof indices2[item2] == "number"){
+j4 = indices2[item2];
+const err59 = {instancePath:instancePath+"/futureTables/" + i10+"/privileges",schemaPath:"#/definitions/tablePrivileges/uniqueItems",keyword:"uniqueItems",params:{i: i12, j: j4},message:"must NOT have duplicate items (items ## "+j4+" and "+i12+" are identical)",schema:true,parentSchema:schema44,data:data19};
+if(vErrors === null){
+vErrors = [err59];
+}
+else {
+vErrors.push(err59);
+}
+errors++;
+break;
+}
+indices2[item2] = i12;
+}
+}
+}
+else {
+const err60 = {instancePath:instancePath+"/futureTables/" + i10+"/privileges",schemaPath:"#/definitions/tablePrivileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema44.type,parentSchema:schema44,data:data19};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+}
+}
+else {
+const err61 = {instancePath:instancePath+"/futureTables/" + i10,schemaPath:"#/properties/futureTables/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.properties.futureTables.items.type,parentSchema:schema39.properties.futureTables.items,data:data16};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
+}
+errors++;
+}
+}
+}
+else {
+const err62 = {instancePath:instancePath+"/futureTables",schemaPath:"#/properties/futureTables/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema39.properties.futureTables.type,parentSchema:schema39.properties.futureTables,data:data15};
+if(vErrors === null){
+vErrors = [err62];
+}
+else {
+vErrors.push(err62);
+}
+errors++;
+}
+}
+}
+else {
+const err63 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.type,parentSchema:schema39,data};
+if(vErrors === null){
+vErrors = [err63];
+}
+else {
+vErrors.push(err63);
+}
+errors++;
+}
+validate28.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.name === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema36.required,parentSchema:schema36,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((((key0 === "name") || (key0 === "externalId")) || (key0 === "memberOf")) || (key0 === "privileges"))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema36,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.name !== undefined){
+let data0 = data.name;
+if(typeof data0 === "string"){
+if(func2(data0) > 127){
+const err2 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(func2(data0) < 1){
+const err3 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+else {
+const err4 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data0};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.externalId !== undefined){
+let data1 = data.externalId;
+if(typeof data1 === "string"){
+if(func2(data1) > 256){
+const err5 = {instancePath:instancePath+"/externalId",schemaPath:"#/properties/externalId/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema36.properties.externalId,data:data1};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(func2(data1) < 1){
+const err6 = {instancePath:instancePath+"/externalId",schemaPath:"#/properties/externalId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema36.properties.externalId,data:data1};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/externalId",schemaPath:"#/properties/externalId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.properties.externalId.type,parentSchema:schema36.properties.externalId,data:data1};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.memberOf !== undefined){
+let data2 = data.memberOf;
+if(Array.isArray(data2)){
+if(data2.length > 1000){
+const err8 = {instancePath:instancePath+"/memberOf",schemaPath:"#/properties/memberOf/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema36.properties.memberOf,data:data2};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+const len0 = data2.length;
+for(let i0=0; i0<len0; i0++){
+let data3 = data2[i0];
+if(typeof data3 === "string"){
+if(func2(data3) > 127){
+const err9 = {instancePath:instancePath+"/memberOf/" + i0,schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data3};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(func2(data3) < 1){
+const err10 = {instancePath:instancePath+"/memberOf/" + i0,schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data3};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/memberOf/" + i0,schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data3};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+let i1 = data2.length;
+let j0;
+if(i1 > 1){
+outer0:
+for(;i1--;){
+for(j0 = i1; j0--;){
+if(func0(data2[i1], data2[j0])){
+const err12 = {instancePath:instancePath+"/memberOf",schemaPath:"#/properties/memberOf/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema36.properties.memberOf,data:data2};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+break outer0;
+}
+}
+}
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/memberOf",schemaPath:"#/properties/memberOf/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.memberOf.type,parentSchema:schema36.properties.memberOf,data:data2};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data.privileges !== undefined){
+if(!(validate28(data.privileges, {instancePath:instancePath+"/privileges",parentData:data,parentDataProperty:"privileges",rootData}))){
+vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.type,parentSchema:schema36,data};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+validate27.errors = vErrors;
+return errors === 0;
+}
+
+const schema48 = {"title":"User","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name"},"identityProvider":{"description":"Name of a declared identity provider: the user signs in through it (CREATE USER ... PASSWORD DISABLE) and its name must start with the provider's namespace and a colon.","$ref":"#/definitions/name"},"roles":{"description":"Roles granted to the user (GRANT ROLE r TO user): declared roles or sys:* roles.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"},"default":[]},"privileges":{"$ref":"#/definitions/privileges"}}};
+
+function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.name === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema48.required,parentSchema:schema48,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((((key0 === "name") || (key0 === "identityProvider")) || (key0 === "roles")) || (key0 === "privileges"))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema48,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.name !== undefined){
+let data0 = data.name;
+if(typeof data0 === "string"){
+if(func2(data0) > 127){
+const err2 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(func2(data0) < 1){
+const err3 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+else {
+const err4 = {instancePath:instancePath+"/name",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data0};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.identityProvider !== undefined){
+let data1 = data.identityProvider;
+if(typeof data1 === "string"){
+if(func2(data1) > 127){
+const err5 = {instancePath:instancePath+"/identityProvider",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data1};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(func2(data1) < 1){
+const err6 = {instancePath:instancePath+"/identityProvider",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data1};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/identityProvider",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data1};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.roles !== undefined){
+let data2 = data.roles;
+if(Array.isArray(data2)){
+if(data2.length > 1000){
+const err8 = {instancePath:instancePath+"/roles",schemaPath:"#/properties/roles/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema48.properties.roles,data:data2};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+const len0 = data2.length;
+for(let i0=0; i0<len0; i0++){
+let data3 = data2[i0];
+if(typeof data3 === "string"){
+if(func2(data3) > 127){
+const err9 = {instancePath:instancePath+"/roles/" + i0,schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data3};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(func2(data3) < 1){
+const err10 = {instancePath:instancePath+"/roles/" + i0,schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data3};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/roles/" + i0,schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data3};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+let i1 = data2.length;
+let j0;
+if(i1 > 1){
+outer0:
+for(;i1--;){
+for(j0 = i1; j0--;){
+if(func0(data2[i1], data2[j0])){
+const err12 = {instancePath:instancePath+"/roles",schemaPath:"#/properties/roles/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema48.properties.roles,data:data2};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+break outer0;
+}
+}
+}
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/roles",schemaPath:"#/properties/roles/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema48.properties.roles.type,parentSchema:schema48.properties.roles,data:data2};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data.privileges !== undefined){
+if(!(validate28(data.privileges, {instancePath:instancePath+"/privileges",parentData:data,parentDataProperty:"privileges",rootData}))){
+vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.type,parentSchema:schema48,data};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+validate31.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://charter.dev/schemas/redshift-grants.schema.json" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.connection === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "connection"},message:"must have required property '"+"connection"+"'",schema:schema27.required,parentSchema:schema27,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((((key0 === "connection") || (key0 === "manage")) || (key0 === "identityProviders")) || (key0 === "roles")) || (key0 === "users"))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema27,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.connection !== undefined){
+if(!(validate21(data.connection, {instancePath:instancePath+"/connection",parentData:data,parentDataProperty:"connection",rootData}))){
+vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
+errors = vErrors.length;
+}
+}
+if(data.manage !== undefined){
+if(!(validate23(data.manage, {instancePath:instancePath+"/manage",parentData:data,parentDataProperty:"manage",rootData}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+errors = vErrors.length;
+}
+}
+if(data.identityProviders !== undefined){
+let data2 = data.identityProviders;
+if(Array.isArray(data2)){
+if(data2.length > 100){
+const err2 = {instancePath:instancePath+"/identityProviders",schemaPath:"#/properties/identityProviders/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items",schema:100,parentSchema:schema27.properties.identityProviders,data:data2};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+const len0 = data2.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate25(data2[i0], {instancePath:instancePath+"/identityProviders/" + i0,parentData:data2,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/identityProviders",schemaPath:"#/properties/identityProviders/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema27.properties.identityProviders.type,parentSchema:schema27.properties.identityProviders,data:data2};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.roles !== undefined){
+let data4 = data.roles;
+if(Array.isArray(data4)){
+if(data4.length > 20000){
+const err4 = {instancePath:instancePath+"/roles",schemaPath:"#/properties/roles/maxItems",keyword:"maxItems",params:{limit: 20000},message:"must NOT have more than 20000 items",schema:20000,parentSchema:schema27.properties.roles,data:data4};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+const len1 = data4.length;
+for(let i1=0; i1<len1; i1++){
+if(!(validate27(data4[i1], {instancePath:instancePath+"/roles/" + i1,parentData:data4,parentDataProperty:i1,rootData}))){
+vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err5 = {instancePath:instancePath+"/roles",schemaPath:"#/properties/roles/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema27.properties.roles.type,parentSchema:schema27.properties.roles,data:data4};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.users !== undefined){
+let data6 = data.users;
+if(Array.isArray(data6)){
+if(data6.length > 50000){
+const err6 = {instancePath:instancePath+"/users",schemaPath:"#/properties/users/maxItems",keyword:"maxItems",params:{limit: 50000},message:"must NOT have more than 50000 items",schema:50000,parentSchema:schema27.properties.users,data:data6};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+const len2 = data6.length;
+for(let i2=0; i2<len2; i2++){
+if(!(validate31(data6[i2], {instancePath:instancePath+"/users/" + i2,parentData:data6,parentDataProperty:i2,rootData}))){
+vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/users",schemaPath:"#/properties/users/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema27.properties.users.type,parentSchema:schema27.properties.users,data:data6};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+}
+else {
+const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema27.type,parentSchema:schema27,data};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+validate20.errors = vErrors;
+return errors === 0;
+}
+
 /** Precompiled validators by schema file name under policies/schemas. */
 export const validators = {
   "policy.schema.json": v0,
   "email-security.schema.json": v1,
+  "redshift-grants.schema.json": v2,
 };
