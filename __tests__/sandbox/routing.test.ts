@@ -50,9 +50,9 @@ describe('routing', () => {
     });
     const r53 = await fetch(`${sb.endpoint}/2013-04-01/hostedzone/Z1`, { headers: signed('route53') });
     expect(r53.status).toBe(200);
-    const shield = await fetch(sb.endpoint, { method: 'POST', headers: { ...signed('shield'), 'x-amz-target': 'AWSShield_20160616.ListProtections' }, body: '{}' });
-    expect(shield.status).toBe(400);
-    expect(((await shield.json()) as { message: string }).message).toContain("does not simulate the AWS service 'shield'");
+    const sqs = await fetch(sb.endpoint, { method: 'POST', headers: { ...signed('sqs'), 'x-amz-target': 'AmazonSQS.ListQueues' }, body: '{}' });
+    expect(sqs.status).toBe(400);
+    expect(((await sqs.json()) as { message: string }).message).toContain("does not simulate the AWS service 'sqs'");
   });
 
   it('answers unknown Route 53 requests with a clear error', async () => {

@@ -1,5 +1,5 @@
 /**
- * Charter sandbox: a simulated AWS account (Route 53, ACM, S3, CloudFront) served over
+ * Charter sandbox: a simulated AWS account (Route 53, ACM, S3, CloudFront, Shield, ...) served over
  * loopback HTTP, for the real AWS SDK v3 clients to talk to through an endpoint override.
  * See docs/sandbox.md.
  */
@@ -120,3 +120,14 @@ export type {
   Tag,
 } from './state.js';
 export { canonicalName, encodeTxtValue, formatName, parseTxtValue } from './dns.js';
+export type { ShieldProtection, ShieldProtectionGroup, ShieldResourceType, ShieldState, ShieldSubscription } from './state.js';
+export type {
+  RedshiftSettings,
+  RedshiftState,
+  RsCluster,
+  RsDatabase,
+  RsIdentityProvider,
+  RsRole,
+  RsUser,
+  RsWorkgroup,
+} from './redshift/model.js';

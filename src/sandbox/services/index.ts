@@ -4,10 +4,12 @@
  */
 import { acm } from './acm.js';
 import { cloudfront } from './cloudfront.js';
+import { redshiftData } from './redshift-data.js';
 import { route53 } from './route53.js';
 import { s3 } from './s3.js';
+import { shieldService } from './shield.js';
 import type { ServiceHandler } from './types.js';
 
-export const SERVICES: readonly ServiceHandler[] = [route53, acm, cloudfront, s3];
+export const SERVICES: readonly ServiceHandler[] = [route53, acm, cloudfront, redshiftData, shieldService, s3];
 
 export type { ServiceContext, ServiceHandler, ServiceRequest, ServiceResponse } from './types.js';

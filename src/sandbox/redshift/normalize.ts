@@ -1,0 +1,444 @@
+/**
+ * Validation and normalisation of the `redshift` section of a sandbox state file (and of
+ * `settings.redshift`). Every problem is reported with its JSON path.
+ */
+import {
+  defaultRedshiftSettings,
+  emptyDatabase,
+  emptyRedshiftState,
+  isSystemRole,
+  MAX_IDENTIFIER_BYTES,
+  SYSTEM_ROLE_NAMES,
+  type GranteeType,
+  type RedshiftSettings,
+  type RedshiftState,
+  type RsDatabase,
+  type RsUser,
+} from './model.js';
+import { SCHEMA_PRIVILEGES, SYSTEM_PRIVILEGES, TABLE_PRIVILEGES } from './privileges.js';
+
+type Json = Record<string, unknown>;
+
+export const CLUSTER_ID_RE = /^[a-z]([a-z0-9]|-(?!-)){0,62}(?<!-)$/;
+export const WORKGROUP_RE = /^[a-z0-9-]{3,64}$/;
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'an object';
+  if (typeof v === 'string') return JSON.stringify(v.length > 60 ? v.slice(0, 57) + '...' : v);
+  return `${typeof v} ${String(v)}`;
+}
+
+class Check {
+  constructor(readonly problems: string[]) {}
+
+  fail(path: string, msg: string): void {
+    this.problems.push(`${path}: ${msg}`);
+  }
+
+  object(v: unknown, path: string): Json | undefined {
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Json;
+    this.fail(path, `expected an object, got ${describe(v)}`);
+    return undefined;
+  }
+
+  known(o: Json, keys: readonly string[], path: string): void {
+    for (const k of Object.keys(o)) if (!keys.includes(k)) this.fail(`${path}.${k}`, `unknown field (expected one of: ${keys.join(', ')})`);
+  }
+
+  list(o: Json, key: string, path: string): unknown[] {
+    const v = o[key];
+    if (v === undefined || v === null) return [];
+    if (!Array.isArray(v)) {
+      this.fail(`${path}.${key}`, `expected a list, got ${describe(v)}`);
+      return [];
+    }
+    return v;
+  }
+
+  str(o: Json, key: string, path: string, required = false): string | undefined {
+    const v = o[key];
+    if (v === undefined || v === null) {
+      if (required) this.fail(`${path}.${key}`, 'is required');
+      return undefined;
+    }
+    if (typeof v !== 'string' || v === '') {
+      this.fail(`${path}.${key}`, `expected a non-empty string, got ${describe(v)}`);
+      return undefined;
+    }
+    return v;
+  }
+
+  bool(o: Json, key: string, path: string): boolean | undefined {
+    const v = o[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'boolean') {
+      this.fail(`${path}.${key}`, `expected true or false, got ${describe(v)}`);
+      return undefined;
+    }
+    return v;
+  }
+
+  int(o: Json, key: string, path: string, min: number, max: number): number | undefined {
+    const v = o[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+      this.fail(`${path}.${key}`, `expected an integer from ${min} to ${max}, got ${describe(v)}`);
+      return undefined;
+    }
+    return v;
+  }
+
+  /** A database identifier: folded to lower case, at most 127 bytes. */
+  name(o: Json, key: string, path: string, required = true): string | undefined {
+    const v = this.str(o, key, path, required);
+    if (v === undefined) return undefined;
+    if (Buffer.byteLength(v, 'utf8') > MAX_IDENTIFIER_BYTES) this.fail(`${path}.${key}`, `longer than ${MAX_IDENTIFIER_BYTES} bytes`);
+    return v.toLowerCase();
+  }
+}
+
+export function normalizeRedshiftSettings(problems: string[], value: unknown, path: string): RedshiftSettings {
+  const c = new Check(problems);
+  const out = defaultRedshiftSettings();
+  const o = c.object(value, path);
+  if (!o) return out;
+  c.known(o, ['statementFinishAfterPolls', 'resultPageSize'], path);
+  out.statementFinishAfterPolls = c.int(o, 'statementFinishAfterPolls', path, 0, 1_000_000) ?? out.statementFinishAfterPolls;
+  out.resultPageSize = c.int(o, 'resultPageSize', path, 1, 1_000_000) ?? out.resultPageSize;
+  return out;
+}
+
+export function normalizeRedshift(problems: string[], value: unknown): RedshiftState {
+  const c = new Check(problems);
+  const state = emptyRedshiftState();
+  const r = c.object(value, 'redshift');
+  if (!r) return state;
+  c.known(r, ['secrets', 'clusters', 'workgroups'], 'redshift');
+  if (r.secrets !== undefined) {
+    const s = c.object(r.secrets, 'redshift.secrets');
+    for (const [arn, v] of Object.entries(s ?? {})) {
+      const path = `redshift.secrets[${JSON.stringify(arn)}]`;
+      if (!/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(arn)) c.fail(path, 'expected a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)');
+      const o = c.object(v, path);
+      if (!o) continue;
+      c.known(o, ['username'], path);
+      const username = c.name(o, 'username', path);
+      if (username !== undefined) state.secrets[arn] = { username };
+    }
+  }
+  const ids = new Set<string>();
+  c.list(r, 'clusters', 'redshift').forEach((v, i) => {
+    const path = `redshift.clusters[${i}]`;
+    const o = c.object(v, path);
+    if (!o) return;
+    c.known(o, ['identifier', 'region', 'databases'], path);
+    const identifier = c.str(o, 'identifier', path, true);
+    if (identifier === undefined) return;
+    if (!CLUSTER_ID_RE.test(identifier)) c.fail(`${path}.identifier`, 'expected 1-63 lower-case letters, digits and single hyphens, starting with a letter');
+    const region = c.str(o, 'region', path) ?? 'us-east-1';
+    if (ids.has(`${region}/${identifier}`)) c.fail(`${path}.identifier`, `duplicate cluster ${identifier} in ${region}`);
+    ids.add(`${region}/${identifier}`);
+    state.clusters.push({ identifier, region, databases: databases(c, o, path) });
+  });
+  c.list(r, 'workgroups', 'redshift').forEach((v, i) => {
+    const path = `redshift.workgroups[${i}]`;
+    const o = c.object(v, path);
+    if (!o) return;
+    c.known(o, ['name', 'region', 'databases'], path);
+    const name = c.str(o, 'name', path, true);
+    if (name === undefined) return;
+    if (!WORKGROUP_RE.test(name)) c.fail(`${path}.name`, 'expected 3-64 lower-case letters, digits and hyphens');
+    const region = c.str(o, 'region', path) ?? 'us-east-1';
+    if (ids.has(`${region}/wg/${name}`)) c.fail(`${path}.name`, `duplicate workgroup ${name} in ${region}`);
+    ids.add(`${region}/wg/${name}`);
+    state.workgroups.push({ name, region, databases: databases(c, o, path) });
+  });
+  return state;
+}
+
+function databases(c: Check, o: Json, path: string): RsDatabase[] {
+  const out: RsDatabase[] = [];
+  c.list(o, 'databases', path).forEach((v, i) => {
+    const db = database(c, v, `${path}.databases[${i}]`);
+    if (!db) return;
+    if (out.some((d) => d.name === db.name)) c.fail(`${path}.databases[${i}].name`, `duplicate database ${db.name}`);
+    out.push(db);
+  });
+  return out;
+}
+
+const DB_KEYS = [
+  'name', 'superusers', 'users', 'roles', 'roleGrants', 'systemPrivileges', 'schemas', 'schemaPrivileges', 'tablePrivileges',
+  'defaultPrivileges', 'identityProviders', 'nextId',
+];
+const USER_KEYS = ['name', 'id', 'superuser', 'createdb', 'passwordDisabled', 'syslogAccess', 'connectionLimit', 'sessionTimeout', 'validUntil', 'externalId'];
+
+function database(c: Check, v: unknown, path: string): RsDatabase | undefined {
+  const o = c.object(v, path);
+  if (!o) return undefined;
+  c.known(o, DB_KEYS, path);
+  const name = c.name(o, 'name', path);
+  if (name === undefined) return undefined;
+  const db = emptyDatabase(name);
+  const usedIds = new Set<number>();
+  const pendingIds: Array<{ set: (id: number) => void }> = [];
+  const takeId = (obj: Json, p: string, set: (id: number) => void): void => {
+    const id = c.int(obj, 'id', p, 1, 2_147_483_647);
+    if (id === undefined) pendingIds.push({ set });
+    else {
+      if (usedIds.has(id)) c.fail(`${p}.id`, `duplicate id ${id}`);
+      usedIds.add(id);
+      set(id);
+    }
+  };
+
+  // Users: "superusers" is a shorthand list of superuser names; "users" holds names or objects.
+  const addUser = (u: RsUser, p: string): void => {
+    if (db.users.some((x) => x.name === u.name)) c.fail(p, `duplicate user ${u.name}`);
+    else db.users.push(u);
+  };
+  const newUser = (n: string): RsUser => ({ name: n, id: 0, superuser: false, createdb: false, passwordDisabled: false, syslogAccess: 'RESTRICTED', connectionLimit: 'UNLIMITED' });
+  c.list(o, 'superusers', path).forEach((s, i) => {
+    const p = `${path}.superusers[${i}]`;
+    if (typeof s !== 'string' || s === '') return c.fail(p, `expected a user name, got ${describe(s)}`);
+    const u = { ...newUser(s.toLowerCase()), superuser: true, createdb: true };
+    pendingIds.push({ set: (id) => (u.id = id) });
+    addUser(u, p);
+  });
+  c.list(o, 'users', path).forEach((s, i) => {
+    const p = `${path}.users[${i}]`;
+    if (typeof s === 'string') {
+      const u = newUser(s.toLowerCase());
+      pendingIds.push({ set: (id) => (u.id = id) });
+      return addUser(u, p);
+    }
+    const uo = c.object(s, p);
+    if (!uo) return;
+    c.known(uo, USER_KEYS, p);
+    const n = c.name(uo, 'name', p);
+    if (n === undefined) return;
+    const u = newUser(n);
+    takeId(uo, p, (id) => (u.id = id));
+    u.superuser = c.bool(uo, 'superuser', p) ?? false;
+    u.createdb = c.bool(uo, 'createdb', p) ?? u.superuser;
+    u.passwordDisabled = c.bool(uo, 'passwordDisabled', p) ?? false;
+    const syslog = c.str(uo, 'syslogAccess', p);
+    if (syslog !== undefined) {
+      if (syslog !== 'RESTRICTED' && syslog !== 'UNRESTRICTED') c.fail(`${p}.syslogAccess`, 'expected RESTRICTED or UNRESTRICTED');
+      else u.syslogAccess = syslog;
+    }
+    if (uo.connectionLimit !== undefined && uo.connectionLimit !== 'UNLIMITED') {
+      const lim = c.int(uo, 'connectionLimit', p, 0, 2_147_483_647);
+      if (lim !== undefined) u.connectionLimit = lim;
+    }
+    const st = c.int(uo, 'sessionTimeout', p, 60, 1_728_000);
+    if (st !== undefined) u.sessionTimeout = st;
+    const vu = c.str(uo, 'validUntil', p);
+    if (vu !== undefined) u.validUntil = vu;
+    const ext = c.str(uo, 'externalId', p);
+    if (ext !== undefined) u.externalId = ext;
+    addUser(u, p);
+  });
+  if (db.users.length === 0) c.fail(path, 'a database needs at least one user (e.g. "superusers": ["awsuser"]) to connect as');
+  const userNames = new Set(db.users.map((u) => u.name));
+  const defaultOwner = (db.users.find((u) => u.superuser) ?? db.users[0])?.name ?? 'rdsdb';
+  const userRef = (obj: Json, key: string, p: string, fallback?: string): string | undefined => {
+    const n = c.name(obj, key, p, fallback === undefined) ?? fallback;
+    if (n !== undefined && !userNames.has(n) && db.users.length > 0) c.fail(`${p}.${key}`, `no user ${JSON.stringify(n)} in this database`);
+    return n;
+  };
+
+  // Roles
+  c.list(o, 'roles', path).forEach((s, i) => {
+    const p = `${path}.roles[${i}]`;
+    const ro = typeof s === 'string' ? { name: s } : c.object(s, p);
+    if (!ro) return;
+    c.known(ro, ['name', 'id', 'owner', 'externalId'], p);
+    const n = c.name(ro, 'name', p);
+    if (n === undefined) return;
+    if (isSystemRole(n)) return c.fail(`${p}.name`, `"sys:" is reserved for the system roles (${SYSTEM_ROLE_NAMES.join(', ')}), which always exist`);
+    if (userNames.has(n)) return c.fail(`${p}.name`, `role ${n} has the name of a user`);
+    if (db.roles.some((x) => x.name === n)) return c.fail(`${p}.name`, `duplicate role ${n}`);
+    const role = { name: n, id: 0, owner: userRef(ro, 'owner', p, defaultOwner) ?? defaultOwner } as RsDatabase['roles'][number];
+    takeId(ro, p, (id) => (role.id = id));
+    const ext = c.str(ro, 'externalId', p);
+    if (ext !== undefined) role.externalId = ext;
+    db.roles.push(role);
+  });
+  const roleNames = new Set(db.roles.map((r) => r.name));
+  const isRole = (n: string) => roleNames.has(n) || (SYSTEM_ROLE_NAMES as readonly string[]).includes(n);
+
+  // Identity providers
+  c.list(o, 'identityProviders', path).forEach((s, i) => {
+    const p = `${path}.identityProviders[${i}]`;
+    const io = c.object(s, p);
+    if (!io) return;
+    c.known(io, ['name', 'id', 'type', 'namespace', 'params', 'enabled'], p);
+    const n = c.name(io, 'name', p);
+    const type = (c.str(io, 'type', p) ?? 'azure').toLowerCase();
+    const namespace = c.str(io, 'namespace', p, true);
+    if (n === undefined || namespace === undefined) return;
+    if (db.identityProviders.some((x) => x.name === n)) return c.fail(`${p}.name`, `duplicate identity provider ${n}`);
+    if (db.identityProviders.some((x) => x.namespace === namespace)) return c.fail(`${p}.namespace`, `namespace ${namespace} is used by another provider`);
+    const params = io.params === undefined ? {} : c.object(io.params, `${p}.params`) ?? {};
+    const idp = { name: n, id: 0, type, namespace, params, enabled: c.bool(io, 'enabled', p) ?? true };
+    takeId(io, p, (id) => (idp.id = id));
+    db.identityProviders.push(idp);
+  });
+
+  // Schemas and tables (a database always has "public").
+  c.list(o, 'schemas', path).forEach((s, i) => {
+    const p = `${path}.schemas[${i}]`;
+    const so = typeof s === 'string' ? { name: s } : c.object(s, p);
+    if (!so) return;
+    c.known(so, ['name', 'owner', 'tables'], p);
+    const n = c.name(so, 'name', p);
+    if (n === undefined) return;
+    if (db.schemas.some((x) => x.name === n)) return c.fail(`${p}.name`, `duplicate schema ${n}`);
+    const owner = userRef(so, 'owner', p, defaultOwner) ?? defaultOwner;
+    const schema = { name: n, owner, tables: [] as Array<{ name: string; owner: string }> };
+    c.list(so, 'tables', p).forEach((t, j) => {
+      const tp = `${p}.tables[${j}]`;
+      const to = typeof t === 'string' ? { name: t } : c.object(t, tp);
+      if (!to) return;
+      c.known(to, ['name', 'owner'], tp);
+      const tn = c.name(to, 'name', tp);
+      if (tn === undefined) return;
+      if (schema.tables.some((x) => x.name === tn)) return c.fail(`${tp}.name`, `duplicate table ${n}.${tn}`);
+      schema.tables.push({ name: tn, owner: userRef(to, 'owner', tp, owner) ?? owner });
+    });
+    db.schemas.push(schema);
+  });
+  if (!db.schemas.some((s) => s.name === 'public')) db.schemas.unshift({ name: 'public', owner: defaultOwner, tables: [] });
+
+  // Grants
+  const grantee = (go: Json, p: string, allowPublic: boolean): { granteeType: GranteeType; grantee: string } | undefined => {
+    const t = c.str(go, 'granteeType', p) ?? 'role';
+    if (t !== 'role' && t !== 'user' && !(allowPublic && t === 'public')) {
+      c.fail(`${p}.granteeType`, `expected ${allowPublic ? 'role, user or public' : 'role or user'}, got ${JSON.stringify(t)}`);
+      return undefined;
+    }
+    if (t === 'public') return { granteeType: 'public', grantee: 'public' };
+    const n = c.name(go, 'grantee', p);
+    if (n === undefined) return undefined;
+    if (t === 'role' && !isRole(n)) c.fail(`${p}.grantee`, `no role ${JSON.stringify(n)} in this database`);
+    if (t === 'user' && !userNames.has(n)) c.fail(`${p}.grantee`, `no user ${JSON.stringify(n)} in this database`);
+    return { granteeType: t, grantee: n };
+  };
+  const privilege = (go: Json, p: string, allowed: readonly string[]): string | undefined => {
+    const v = c.str(go, 'privilege', p, true)?.toUpperCase().replace(/\s+/g, ' ');
+    if (v !== undefined && !allowed.includes(v)) {
+      c.fail(`${p}.privilege`, `expected one of ${allowed.join(', ')}`);
+      return undefined;
+    }
+    return v;
+  };
+  const schemaRef = (go: Json, p: string): string | undefined => {
+    const n = c.name(go, 'schema', p);
+    if (n !== undefined && !db.schemas.some((s) => s.name === n)) c.fail(`${p}.schema`, `no schema ${JSON.stringify(n)} in this database`);
+    return n;
+  };
+
+  // The same grant listed twice is a mistake (REVOKE would remove only one of them).
+  const seen = new Set<string>();
+  const unique = (p: string, ...key: unknown[]): boolean => {
+    const k = JSON.stringify([p.replace(/\[\d+\]$/, ''), ...key]);
+    if (seen.has(k)) {
+      c.fail(p, 'duplicate grant');
+      return false;
+    }
+    seen.add(k);
+    return true;
+  };
+
+  c.list(o, 'roleGrants', path).forEach((s, i) => {
+    const p = `${path}.roleGrants[${i}]`;
+    const go = c.object(s, p);
+    if (!go) return;
+    c.known(go, ['role', 'granteeType', 'grantee', 'adminOption'], p);
+    const role = c.name(go, 'role', p);
+    const g = grantee(go, p, false);
+    if (role === undefined || !g) return;
+    if (!isRole(role)) return c.fail(`${p}.role`, `no role ${JSON.stringify(role)} in this database`);
+    if (g.granteeType === 'role' && isSystemRole(g.grantee)) return c.fail(`${p}.grantee`, 'roles cannot be granted to a system role');
+    if (!unique(p, role, g.granteeType, g.grantee)) return;
+    db.roleGrants.push({ role, granteeType: g.granteeType as 'user' | 'role', grantee: g.grantee, adminOption: c.bool(go, 'adminOption', p) ?? false });
+  });
+  // Cycles among role grants.
+  const parents = (r: string) => db.roleGrants.filter((g) => g.granteeType === 'role' && g.grantee === r).map((g) => g.role);
+  for (const role of roleNames) {
+    const seen = new Set<string>();
+    const stack = parents(role);
+    while (stack.length > 0) {
+      const x = stack.pop()!;
+      if (x === role) {
+        c.fail(`${path}.roleGrants`, `role ${role} is granted to itself through the role hierarchy (a cycle)`);
+        break;
+      }
+      if (seen.has(x)) continue;
+      seen.add(x);
+      stack.push(...parents(x));
+    }
+  }
+  c.list(o, 'systemPrivileges', path).forEach((s, i) => {
+    const p = `${path}.systemPrivileges[${i}]`;
+    const go = c.object(s, p);
+    if (!go) return;
+    c.known(go, ['privilege', 'role'], p);
+    const priv = privilege(go, p, SYSTEM_PRIVILEGES);
+    const role = c.name(go, 'role', p);
+    if (priv === undefined || role === undefined) return;
+    if (!roleNames.has(role)) return c.fail(`${p}.role`, `no role ${JSON.stringify(role)} in this database (system privileges go to custom roles)`);
+    if (!unique(p, priv, role)) return;
+    db.systemPrivileges.push({ privilege: priv, role });
+  });
+  c.list(o, 'schemaPrivileges', path).forEach((s, i) => {
+    const p = `${path}.schemaPrivileges[${i}]`;
+    const go = c.object(s, p);
+    if (!go) return;
+    c.known(go, ['schema', 'privilege', 'granteeType', 'grantee', 'grantOption'], p);
+    const schema = schemaRef(go, p);
+    const priv = privilege(go, p, SCHEMA_PRIVILEGES);
+    const g = grantee(go, p, true);
+    if (schema === undefined || priv === undefined || !g) return;
+    if (!unique(p, schema, priv, g.granteeType, g.grantee)) return;
+    db.schemaPrivileges.push({ schema, privilege: priv, ...g, grantOption: c.bool(go, 'grantOption', p) ?? false });
+  });
+  c.list(o, 'tablePrivileges', path).forEach((s, i) => {
+    const p = `${path}.tablePrivileges[${i}]`;
+    const go = c.object(s, p);
+    if (!go) return;
+    c.known(go, ['schema', 'table', 'privilege', 'granteeType', 'grantee', 'grantOption'], p);
+    const schema = schemaRef(go, p);
+    const table = c.name(go, 'table', p);
+    const priv = privilege(go, p, TABLE_PRIVILEGES);
+    const g = grantee(go, p, true);
+    if (schema === undefined || table === undefined || priv === undefined || !g) return;
+    if (!db.schemas.find((x) => x.name === schema)?.tables.some((t) => t.name === table)) c.fail(`${p}.table`, `no table ${schema}.${table} in this database`);
+    if (!unique(p, schema, table, priv, g.granteeType, g.grantee)) return;
+    db.tablePrivileges.push({ schema, table, privilege: priv, ...g, grantOption: c.bool(go, 'grantOption', p) ?? false });
+  });
+  c.list(o, 'defaultPrivileges', path).forEach((s, i) => {
+    const p = `${path}.defaultPrivileges[${i}]`;
+    const go = c.object(s, p);
+    if (!go) return;
+    c.known(go, ['owner', 'schema', 'privilege', 'granteeType', 'grantee', 'grantOption'], p);
+    const owner = userRef(go, 'owner', p);
+    const schema = go.schema === null || go.schema === undefined ? null : schemaRef(go, p);
+    const priv = privilege(go, p, TABLE_PRIVILEGES);
+    const g = grantee(go, p, true);
+    if (owner === undefined || schema === undefined || priv === undefined || !g) return;
+    if (!unique(p, owner, schema, priv, g.granteeType, g.grantee)) return;
+    db.defaultPrivileges.push({ owner, schema, privilege: priv, ...g, grantOption: c.bool(go, 'grantOption', p) ?? false });
+  });
+
+  // Ids: explicit ones kept, the others handed out after the highest in use.
+  let next = Math.max(100, ...[...usedIds].map((x) => x + 1));
+  const explicitNext = c.int(o, 'nextId', path, 1, 2_147_483_647);
+  if (explicitNext !== undefined) next = Math.max(next, explicitNext);
+  for (const p of pendingIds) p.set(next++);
+  db.nextId = next;
+  return db;
+}

@@ -1,0 +1,252 @@
+/**
+ * The SVV system views the sandbox answers, with their documented columns, and the simple
+ * SELECT (columns, WHERE col = literal AND ..., ORDER BY) over them. Rows are filtered the way
+ * Redshift does: superusers and holders of ACCESS SYSTEM TABLE see every row, other users only
+ * rows about themselves and the roles they hold.
+ */
+import { SqlError } from './errors.js';
+import { SYSTEM_ROLE_IDS, SYSTEM_ROLE_NAMES, SYSTEM_ROLE_PRIVILEGES, type RsDatabase, type RsObjectGrant } from './model.js';
+import type { Statement, WhereValue } from './parser.js';
+
+export type Value = string | number | boolean | null;
+
+export interface Column {
+  name: string;
+  /** Redshift type name as ColumnMetadata.typeName shows it. */
+  type: 'int4' | 'int8' | 'varchar' | 'bool' | 'name' | 'text' | 'char';
+}
+
+export interface ResultSet {
+  columns: Column[];
+  rows: Value[][];
+}
+
+type Row = Record<string, Value>;
+
+interface Viewer {
+  user: string;
+  all: boolean;
+  /** Roles the viewer holds (transitively). */
+  roles: Set<string>;
+}
+
+interface View {
+  columns: Column[];
+  rows(db: RsDatabase, v: Viewer): Row[];
+}
+
+const col = (name: string, type: Column['type']): Column => ({ name, type });
+
+function roleId(db: RsDatabase, name: string): number | null {
+  if (name in SYSTEM_ROLE_IDS) return SYSTEM_ROLE_IDS[name];
+  return db.roles.find((r) => r.name === name)?.id ?? null;
+}
+
+function userId(db: RsDatabase, name: string): number | null {
+  return db.users.find((u) => u.name === name)?.id ?? null;
+}
+
+function identityId(db: RsDatabase, type: string, name: string): number | null {
+  if (type === 'public') return 0;
+  return type === 'role' ? roleId(db, name) : userId(db, name);
+}
+
+/** Is this grantee the viewer, a role the viewer holds, or PUBLIC? */
+function aboutViewer(v: Viewer, type: string, name: string): boolean {
+  return v.all || type === 'public' || (type === 'user' && name === v.user) || (type === 'role' && v.roles.has(name));
+}
+
+function heldRoles(db: RsDatabase, user: string): Set<string> {
+  const out = new Set<string>();
+  const stack = db.roleGrants.filter((g) => g.granteeType === 'user' && g.grantee === user).map((g) => g.role);
+  while (stack.length > 0) {
+    const r = stack.pop()!;
+    if (out.has(r)) continue;
+    out.add(r);
+    for (const g of db.roleGrants) if (g.granteeType === 'role' && g.grantee === r) stack.push(g.role);
+  }
+  return out;
+}
+
+const objectGrantCols = (g: RsObjectGrant, db: RsDatabase): Row => ({
+  privilege_type: g.privilege,
+  identity_id: identityId(db, g.granteeType, g.grantee),
+  identity_name: g.grantee,
+  identity_type: g.granteeType,
+  admin_option: g.grantOption,
+});
+
+const VIEWS: Record<string, View> = {
+  svv_user_info: {
+    columns: [
+      col('user_name', 'text'), col('user_id', 'int4'), col('createdb', 'bool'), col('superuser', 'bool'), col('catalog_update', 'bool'),
+      col('connection_limit', 'text'), col('syslog_access', 'text'), col('last_ddl_timestamp', 'text'), col('session_timeout', 'int4'),
+      col('external_user_id', 'text'),
+    ],
+    rows: (db, v) =>
+      db.users
+        .filter((u) => v.all || u.name === v.user)
+        .map((u) => ({
+          user_name: u.name,
+          user_id: u.id,
+          createdb: u.createdb,
+          superuser: u.superuser,
+          catalog_update: false,
+          connection_limit: String(u.connectionLimit),
+          syslog_access: u.syslogAccess,
+          last_ddl_timestamp: null,
+          session_timeout: u.sessionTimeout ?? 0,
+          external_user_id: u.externalId ?? null,
+        })),
+  },
+  svv_roles: {
+    columns: [col('role_id', 'int4'), col('role_name', 'text'), col('role_owner', 'text'), col('external_id', 'text')],
+    rows: (db, v) => [
+      // The system roles always exist; they belong to rdsdb.
+      ...SYSTEM_ROLE_NAMES.filter((n) => v.all || v.roles.has(n)).map((n) => ({ role_id: SYSTEM_ROLE_IDS[n], role_name: n, role_owner: 'rdsdb', external_id: null })),
+      ...db.roles
+        .filter((r) => v.all || v.roles.has(r.name) || r.owner === v.user)
+        .map((r) => ({ role_id: r.id, role_name: r.name, role_owner: r.owner, external_id: r.externalId ?? null })),
+    ],
+  },
+  svv_role_grants: {
+    columns: [col('role_id', 'int4'), col('role_name', 'text'), col('granted_role_id', 'int4'), col('granted_role_name', 'text')],
+    rows: (db, v) =>
+      db.roleGrants
+        .filter((g) => g.granteeType === 'role' && (v.all || v.roles.has(g.grantee)))
+        .map((g) => ({ role_id: roleId(db, g.grantee), role_name: g.grantee, granted_role_id: roleId(db, g.role), granted_role_name: g.role })),
+  },
+  svv_user_grants: {
+    columns: [col('user_id', 'int4'), col('user_name', 'text'), col('role_id', 'int4'), col('role_name', 'text'), col('admin_option', 'bool')],
+    rows: (db, v) =>
+      db.roleGrants
+        .filter((g) => g.granteeType === 'user' && (v.all || g.grantee === v.user))
+        .map((g) => ({ user_id: userId(db, g.grantee), user_name: g.grantee, role_id: roleId(db, g.role), role_name: g.role, admin_option: g.adminOption })),
+  },
+  svv_system_privileges: {
+    columns: [col('system_privilege', 'text'), col('identity_id', 'int4'), col('identity_name', 'text'), col('identity_type', 'text')],
+    rows: (db, v) => [
+      // The privileges built into the system roles are listed too, as in Redshift.
+      ...SYSTEM_ROLE_NAMES.filter((r) => v.all || v.roles.has(r)).flatMap((r) =>
+        SYSTEM_ROLE_PRIVILEGES[r].map((p) => ({ system_privilege: p, identity_id: SYSTEM_ROLE_IDS[r], identity_name: r, identity_type: 'role' })),
+      ),
+      ...db.systemPrivileges
+        .filter((p) => v.all || v.roles.has(p.role))
+        .map((p) => ({ system_privilege: p.privilege, identity_id: roleId(db, p.role), identity_name: p.role, identity_type: 'role' })),
+    ],
+  },
+  svv_schema_privileges: {
+    columns: [
+      col('namespace_name', 'text'), col('privilege_type', 'text'), col('identity_id', 'int4'), col('identity_name', 'text'),
+      col('identity_type', 'text'), col('admin_option', 'bool'),
+    ],
+    rows: (db, v) =>
+      db.schemaPrivileges.filter((g) => aboutViewer(v, g.granteeType, g.grantee)).map((g) => ({ namespace_name: g.schema, ...objectGrantCols(g, db) })),
+  },
+  svv_relation_privileges: {
+    columns: [
+      col('namespace_name', 'text'), col('relation_name', 'text'), col('privilege_type', 'text'), col('identity_id', 'int4'),
+      col('identity_name', 'text'), col('identity_type', 'text'), col('admin_option', 'bool'),
+    ],
+    rows: (db, v) =>
+      db.tablePrivileges
+        .filter((g) => aboutViewer(v, g.granteeType, g.grantee))
+        .map((g) => ({ namespace_name: g.schema, relation_name: g.table, ...objectGrantCols(g, db) })),
+  },
+  svv_all_tables: {
+    columns: [col('database_name', 'text'), col('schema_name', 'text'), col('table_name', 'text'), col('table_type', 'text'), col('table_acl', 'text'), col('remarks', 'text')],
+    rows: (db, v) => {
+      const usable = (schema: string, owner: string) =>
+        v.all ||
+        owner === v.user ||
+        db.schemaPrivileges.some((g) => g.schema === schema && g.privilege === 'USAGE' && aboutViewer(v, g.granteeType, g.grantee));
+      return db.schemas
+        .filter((s) => usable(s.name, s.owner))
+        .flatMap((s) => s.tables.map((t) => ({ database_name: db.name, schema_name: s.name, table_name: t.name, table_type: 'TABLE', table_acl: null, remarks: null })));
+    },
+  },
+  svv_default_privileges: {
+    columns: [
+      col('schema_name', 'text'), col('object_type', 'text'), col('owner_id', 'int4'), col('owner_name', 'text'), col('owner_type', 'text'),
+      col('privilege_type', 'text'), col('grantee_id', 'int4'), col('grantee_name', 'text'), col('grantee_type', 'text'), col('admin_option', 'bool'),
+    ],
+    rows: (db, v) =>
+      db.defaultPrivileges
+        .filter((d) => v.all || d.owner === v.user || aboutViewer(v, d.granteeType, d.grantee))
+        .map((d) => ({
+          schema_name: d.schema,
+          object_type: 'RELATION',
+          owner_id: userId(db, d.owner),
+          owner_name: d.owner,
+          owner_type: 'user',
+          privilege_type: d.privilege,
+          grantee_id: identityId(db, d.granteeType, d.grantee),
+          grantee_name: d.grantee,
+          grantee_type: d.granteeType,
+          admin_option: d.grantOption,
+        })),
+  },
+  svv_identity_providers: {
+    columns: [col('name', 'text'), col('type', 'text'), col('instanceid', 'text'), col('namespc', 'text'), col('params', 'text'), col('enabled', 'bool'), col('uid', 'int4')],
+    rows: (db, v) =>
+      v.all
+        ? db.identityProviders.map((p) => {
+            // client_secret is write-only: it is never shown.
+            const { client_secret: _secret, ...shown } = p.params;
+            void _secret;
+            return { name: p.name, type: p.type, instanceid: null, namespc: p.namespace, params: JSON.stringify(shown), enabled: p.enabled, uid: p.id };
+          })
+        : [],
+  },
+};
+
+export const VIEW_NAMES = Object.keys(VIEWS);
+
+function matches(value: Value, w: WhereValue, currentUser: string): boolean {
+  if (value === null) return false;
+  switch (w.type) {
+    case 'current_user':
+      return String(value) === currentUser;
+    case 'string':
+      if (typeof value === 'boolean') return ['t', 'true', 'y', 'yes', 'on', '1'].includes(w.value.toLowerCase()) === value;
+      return String(value) === w.value;
+    case 'number':
+      return typeof value === 'number' ? value === w.value : String(value) === String(w.value);
+    case 'boolean':
+      return value === w.value;
+  }
+}
+
+function compare(a: Value, b: Value): number {
+  // NULLs sort last (ascending), as in Redshift.
+  if (a === null || b === null) return a === b ? 0 : a === null ? 1 : -1;
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
+  const x = String(a);
+  const y = String(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+export function runSelect(db: RsDatabase, user: string, st: Extract<Statement, { kind: 'select' }>, all: boolean): ResultSet {
+  const view = VIEWS[st.view];
+  if (!view) throw new SqlError(`relation "${st.view}" does not exist`);
+  const known = new Set(view.columns.map((c) => c.name));
+  const check = (name: string) => {
+    if (!known.has(name)) throw new SqlError(`column "${name}" does not exist in ${st.view}`);
+  };
+  const columns = st.columns === '*' ? view.columns : st.columns.map((n) => (check(n), view.columns.find((c) => c.name === n)!));
+  for (const w of st.where) check(w.column);
+  for (const o of st.orderBy) check(o.column);
+  const viewer: Viewer = { user, all, roles: heldRoles(db, user) };
+  let rows = view.rows(db, viewer).filter((r) => st.where.every((w) => matches(r[w.column] ?? null, w.value, user)));
+  if (st.orderBy.length > 0) {
+    rows = [...rows].sort((a, b) => {
+      for (const o of st.orderBy) {
+        const c = compare(a[o.column] ?? null, b[o.column] ?? null);
+        if (c !== 0) return o.desc ? -c : c;
+      }
+      return 0;
+    });
+  }
+  return { columns, rows: rows.map((r) => columns.map((c) => r[c.name] ?? null)) };
+}
