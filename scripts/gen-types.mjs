@@ -14,6 +14,7 @@ const schemaDir = 'policies/schemas';
 const kinds = [
   { schema: 'email-security.schema.json', out: 'src/providers/email/spec.generated.ts', name: 'EmailSecuritySpec' },
   { schema: 'redshift-grants.schema.json', out: 'src/providers/redshift/spec.generated.ts', name: 'RedshiftGrantsSpec' },
+  { schema: 'protection-groups.schema.json', out: 'src/providers/shield/spec.generated.ts', name: 'ProtectionGroupsSpec' },
 ];
 const envelope = 'policy.schema.json';
 const validatorsOut = 'src/core/schema-validators.generated.js';

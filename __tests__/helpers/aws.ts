@@ -33,7 +33,11 @@ export function sandboxOptions(sandbox: Sandbox, cwd: string, paths: string[] = 
     paths,
     providers,
     salt: { repository: 'acme/mail', pullRequest: 7 },
-    runtime: awsRuntime({ endpoint: sandbox.endpoint, requestsPerSecond: { route53: 1000, acm: 1000, cloudfront: 1000, s3: 1000 } }, quietLog),
+    runtime: {
+      ...awsRuntime({ endpoint: sandbox.endpoint, requestsPerSecond: { route53: 1000, acm: 1000, cloudfront: 1000, s3: 1000, 'redshift-data': 1000 } }, quietLog),
+      // The RedshiftGrants example's identity provider takes its client secret from this variable.
+      env: { ...process.env, AAD_CLIENT_SECRET: 'sandbox-client-secret' },
+    },
   };
 }
 

@@ -9,5 +9,7 @@ export function awsRuntime(aws: AwsSettings, log: Logger): Omit<RuntimeContext, 
     // Route 53 INSYNC and CloudFront invalidations take seconds to minutes on AWS, milliseconds on the sandbox.
     pollIntervalMs: simulated ? 20 : 2_000,
     waitTimeoutMs: simulated ? 30_000 : 15 * 60_000,
+    // Policies name variables (connection URLs, IdP secrets); the values stay in this object, never in output.
+    env: process.env,
   };
 }

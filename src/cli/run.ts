@@ -1,8 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { awsRuntime } from '../aws/settings.js';
-import { apply, plan, validate } from '../core/engine.js';
-import type { Plan } from '../core/plan.js';
+import { apply, dryApply, importPolicies, plan, validate } from '../core/engine.js';
+import type { ApplyReport, Plan } from '../core/plan.js';
 import type { AwsSettings, Logger } from '../core/provider.js';
 import { renderApplyReport, renderDiagnostics, renderDriftReport, renderPlan, VALIDATION_WORDING, VERIFY_WORDING, type OutputFormat } from '../core/render.js';
 import { providers } from '../providers/index.js';
@@ -66,14 +66,19 @@ Commands:
   drift [paths...]      report differences between policies and live AWS (exit 2 when there is drift)
   verify [paths...]     check what the internet sees for EmailSecurity policies: DNS records, MX and the
                         MTA-STS policy and BIMI files over HTTPS (exit 2 when live differs; docs/verify.md)
+  import <file>         read a live database and fill in the RedshiftGrants policies of <file> (connection
+                        and manage kept; identity providers, roles, users and privileges written from live)
 
 Options:
   --format <format>          text, markdown or json (default: text)
   --sandbox <file>           use a simulated AWS account kept in this JSON state file (docs/sandbox.md)
   --cwd <dir>                directory policy paths are relative to (default: the current directory)
   --verbose                  print debug logs to stderr
-  --out <file>               plan: write the plan as JSON (for apply --plan)
+  --out <file>               plan: write the plan as JSON (for apply --plan); import: write the policy
+                             there instead of stdout
   --detailed-exitcode        plan: exit 2 when there are changes
+  --dry-apply                plan: also execute the plan inside a transaction and roll it back (database
+                             policies over a connection URL), proving it would apply; nothing changes
   --repository <owner/name>  plan: salt the fingerprint like the GitHub Action does
   --pull-request <number>    plan: salt the fingerprint like the GitHub Action does
   --plan <file>              apply: a plan saved by plan --out; refuse when policies or live state changed
@@ -85,16 +90,17 @@ Options:
 Exit codes: 0 ok, 1 invalid policy or failure, 2 changes (plan --detailed-exitcode), drift, or live differs (verify).
 `;
 
-const commands = ['validate', 'plan', 'apply', 'drift', 'verify'] as const;
+const commands = ['validate', 'plan', 'apply', 'drift', 'verify', 'import'] as const;
 type CommandName = (typeof commands)[number];
 
 /** Options each command accepts, beyond the common ones. */
 const commandOptions: Record<CommandName, readonly string[]> = {
   validate: [],
-  plan: ['out', 'detailed-exitcode', 'repository', 'pull-request'],
+  plan: ['out', 'detailed-exitcode', 'repository', 'pull-request', 'dry-apply'],
   apply: ['plan', 'allow-destructive'],
   drift: [],
   verify: ['dns-server', 'timeout'],
+  import: ['out'],
 };
 const commonOptions = ['format', 'sandbox', 'cwd', 'verbose', 'help'];
 
@@ -106,6 +112,7 @@ interface Parsed {
   options: CommonOptions & {
     out?: string;
     detailedExitcode?: boolean;
+    dryApply?: boolean;
     repository?: string;
     pullRequest?: number;
     plan?: string;
@@ -131,6 +138,7 @@ function parse(argv: string[]): Parsed {
       help: { type: 'boolean', short: 'h' },
       out: { type: 'string' },
       'detailed-exitcode': { type: 'boolean' },
+      'dry-apply': { type: 'boolean' },
       repository: { type: 'string' },
       'pull-request': { type: 'string' },
       plan: { type: 'string' },
@@ -171,6 +179,7 @@ function parse(argv: string[]): Parsed {
       help: values.help,
       out: values.out,
       detailedExitcode: values['detailed-exitcode'],
+      dryApply: values['dry-apply'],
       repository: values.repository,
       pullRequest,
       plan: values.plan,
@@ -190,6 +199,15 @@ async function runCommand(command: CommandName, paths: string[], options: Parsed
       return result.ok ? EXIT.ok : EXIT.failure;
     }
     case 'plan':
+      if (options.dryApply) {
+        return withAws(options, async (aws) => {
+          const report = await dryApply({ cwd: options.cwd, paths, providers, salt: { repository: options.repository, pullRequest: options.pullRequest }, runtime: awsRuntime(aws, log) });
+          if (options.out) await writeFile(options.out, `${JSON.stringify(report.plan, null, 2)}\n`);
+          io.out(renderPlan(report.plan, options.format));
+          io.err(dryApplySummary(report));
+          return report.ok ? (options.detailedExitcode && report.plan.summary.total ? EXIT.changes : EXIT.ok) : EXIT.failure;
+        });
+      }
       return withAws(options, async (aws) => {
         const { plan: p } = await plan({ cwd: options.cwd, paths, providers, salt: { repository: options.repository, pullRequest: options.pullRequest }, runtime: awsRuntime(aws, log) });
         if (options.out) await writeFile(options.out, `${JSON.stringify(p, null, 2)}\n`);
@@ -218,6 +236,20 @@ async function runCommand(command: CommandName, paths: string[], options: Parsed
         io.out(renderDriftReport(p, options.format));
         return p.summary.errors ? EXIT.failure : p.summary.total ? EXIT.changes : EXIT.ok;
       });
+    case 'import': {
+      if (paths.length !== 1) throw new UsageError('import: expected exactly one policy file');
+      return withAws(options, async (aws) => {
+        const result = await importPolicies({ cwd: options.cwd, file: paths[0], providers, runtime: awsRuntime(aws, log) });
+        if (result.text === undefined) {
+          io.err(renderDiagnostics(result.diagnostics, options.format));
+          return EXIT.failure;
+        }
+        for (const notice of result.notices) io.err(`notice: ${notice}`);
+        if (options.out) await writeFile(options.out, result.text);
+        else io.out(result.text);
+        return EXIT.ok;
+      });
+    }
     case 'verify': {
       // Loaded on demand, like the sandbox: validate never loads node:dns or node:https.
       const { verify } = await import('../providers/email/verify.js');
@@ -230,6 +262,15 @@ async function runCommand(command: CommandName, paths: string[], options: Parsed
       return result.invalid || result.inconclusive ? EXIT.failure : result.differs ? EXIT.changes : EXIT.ok;
     }
   }
+}
+
+/** One paragraph on what dry-apply proved: every change succeeded and was rolled back, or where it failed. */
+function dryApplySummary(report: ApplyReport): string {
+  if (report.refused) return `Dry-apply refused: ${report.refused}`;
+  if (!report.plan.changes.length) return 'Dry-apply: nothing to execute.';
+  const failed = report.results.find((r) => r.status === 'failed');
+  if (!failed) return `Dry-apply: all ${report.plan.changes.length} change(s) executed inside a transaction and were rolled back; nothing changed.`;
+  return `Dry-apply failed at ${failed.address}: ${failed.error ?? 'unknown error'}\nThe transaction was rolled back; nothing changed.`;
 }
 
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { isScalar, parseAllDocuments } from 'yaml';
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { policyId, type PolicyDocument } from './document.js';
-import type { Json } from './json.js';
+import { canonicalJson, type Json } from './json.js';
 import { discoverPolicyFiles, loadPolicyFiles } from './load.js';
 import { buildPlan, isRisky, type ApplyReport, type Change, type ChangeResult, type Plan, type PlanSalt } from './plan.js';
 import type { LintContext, Provider, RuntimeContext } from './provider.js';
@@ -134,8 +135,25 @@ export async function apply(options: ApplyOptions): Promise<ApplyReport> {
   return execute(p, validation.documents, options);
 }
 
+/**
+ * `plan --dry-apply`: plan, then execute every change inside a transaction that is rolled back, proving
+ * the plan would apply without changing anything. Refused when some kind with changes cannot roll back.
+ */
+export async function dryApply(options: PlanOptions): Promise<ApplyReport> {
+  const { plan: p, validation } = await plan(options);
+  const notAttempted = () => p.changes.map((c) => ({ address: c.address, status: 'not-attempted' as const }));
+  if (p.summary.errors > 0) return { plan: p, results: notAttempted(), ok: false, refused: `The policies have ${p.summary.errors} error(s); nothing was executed.` };
+  for (const kind of new Set(p.changes.map((c) => c.kind))) {
+    const provider = options.providers.find((pr) => pr.kind === kind);
+    if (provider && !(await provider.loadRuntime()).dryApply) {
+      return { plan: p, results: notAttempted(), ok: false, refused: `${kind} cannot dry-apply (only database policies run in a transaction that can be rolled back); nothing was executed.` };
+    }
+  }
+  return execute(p, validation.documents, options, 'dry-apply');
+}
+
 /** Runs the changes of an already computed plan. Policies are independent: one failing does not stop the others. */
-export async function execute(p: Plan, documents: PolicyDocument[], options: PlanOptions): Promise<ApplyReport> {
+export async function execute(p: Plan, documents: PolicyDocument[], options: PlanOptions, mode: 'apply' | 'dry-apply' = 'apply'): Promise<ApplyReport> {
   const ctx = runtimeContext(options);
   const results = new Map<string, ChangeResult>();
   const byPolicy = new Map<string, Change[]>();
@@ -150,14 +168,15 @@ export async function execute(p: Plan, documents: PolicyDocument[], options: Pla
     const docs = documents.filter((d) => policyId(d) === key);
     let policyResults: ChangeResult[];
     try {
-      policyResults = await runtime.apply(changes, docs, ctx);
+      policyResults = mode === 'apply' ? await runtime.apply(changes, docs, ctx) : await runtime.dryApply!(changes, docs, ctx);
     } catch (error) {
       // A provider that throws instead of reporting: its first change is marked failed, the rest not attempted.
       policyResults = [{ address: changes[0].address, status: 'failed', error: String((error as Error).message ?? error) }];
     }
     let failed = false;
+    const byAddress = new Map(policyResults.map((r) => [r.address, r]));
     for (const change of changes) {
-      const result = policyResults.find((r) => r.address === change.address);
+      const result = byAddress.get(change.address);
       if (result && !failed) {
         results.set(change.address, result);
         if (result.status === 'failed') failed = true;
@@ -168,4 +187,49 @@ export async function execute(p: Plan, documents: PolicyDocument[], options: Pla
   }
   const ordered = p.changes.map((c) => results.get(c.address) ?? { address: c.address, status: 'not-attempted' as const });
   return { plan: p, results: ordered, ok: ordered.every((r) => r.status === 'applied') };
+}
+
+export interface ImportResult {
+  /** The policy file with the imported sections filled in; undefined when validation failed. */
+  text?: string;
+  diagnostics: Diagnostic[];
+  /** What the user must do before planning (e.g. set placeholder secret variables). */
+  notices: string[];
+}
+
+/**
+ * `charter import FILE`: reads live state for each policy in the file whose kind can import, and returns
+ * the file with the imported sections of each spec replaced; other keys, comments and documents are kept.
+ */
+export async function importPolicies(options: Omit<PlanOptions, 'salt' | 'paths'> & { file: string }): Promise<ImportResult> {
+  const validation = await validate({ ...options, paths: [options.file] });
+  if (!validation.ok) return { diagnostics: validation.diagnostics, notices: [] };
+  const ctx = runtimeContext({ ...options, paths: [options.file], salt: {} });
+  const text = await readFile(resolve(options.cwd, options.file), 'utf8');
+  const yamlDocs = parseAllDocuments(text);
+  if (!Array.isArray(yamlDocs)) return { diagnostics: validation.diagnostics, notices: [] };
+  const notices: string[] = [];
+  let imported = 0;
+  for (const doc of validation.documents) {
+    const provider = options.providers.find((p) => p.kind === doc.kind);
+    const runtime = provider ? await provider.loadRuntime() : undefined;
+    if (!runtime?.importPolicy) continue;
+    const result = await runtime.importPolicy(doc, ctx);
+    const target = yamlDocs[doc.index];
+    const original = doc.spec as Record<string, unknown>;
+    const spec = result.spec as Record<string, Json>;
+    // Replace only what import produces; keys it keeps as they were (connection, manage) stay untouched.
+    for (const key of new Set([...Object.keys(original), ...Object.keys(spec)])) {
+      if (!(key in spec)) target.deleteIn(['spec', key]);
+      else if (canonicalJson(spec[key]) !== canonicalJson(original[key])) target.setIn(['spec', key], target.createNode(spec[key]));
+    }
+    for (const c of result.comments) {
+      const node = target.getIn(['spec', ...c.path], true);
+      if (isScalar(node)) node.comment = c.text;
+    }
+    notices.push(...result.notices.map((n) => `${policyId(doc)}: ${n}`));
+    imported++;
+  }
+  if (!imported) notices.push(`${options.file} holds no policy of a kind that can import`);
+  return { text: yamlDocs.map((d) => d.toString({ lineWidth: 0 })).join(''), diagnostics: validation.diagnostics, notices };
 }

@@ -1,5 +1,5 @@
 import type { Diagnostic } from './diagnostics.js';
-import type { PolicyDocument } from './document.js';
+import type { PathSegment, PolicyDocument } from './document.js';
 import type { Json } from './json.js';
 import type { Change, ChangeResult } from './plan.js';
 
@@ -36,6 +36,11 @@ export interface RuntimeContext extends LintContext {
   pollIntervalMs: number;
   /** Upper bound for one wait, ms. */
   waitTimeoutMs: number;
+  /**
+   * Environment variables policies may name (connection URLs, IdP client secrets). Values are secrets:
+   * providers never print them. Adapters fill it from process.env; when absent, process.env is used.
+   */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** Result of comparing desired policies with live state. */
@@ -55,6 +60,22 @@ export interface ProviderRuntime<Spec = unknown> {
    * returns no result for are reported as not attempted.
    */
   apply(changes: Change[], docs: PolicyDocument<Spec>[], ctx: RuntimeContext): Promise<ChangeResult[]>;
+  /**
+   * Optional: executes the changes of one policy exactly like apply, inside a transaction that is then
+   * rolled back, proving they would succeed without changing anything. Throws when the target cannot
+   * roll back.
+   */
+  dryApply?(changes: Change[], docs: PolicyDocument<Spec>[], ctx: RuntimeContext): Promise<ChangeResult[]>;
+  /** Optional: reads live state and returns the spec that describes it (`charter import`). */
+  importPolicy?(doc: PolicyDocument<Spec>, ctx: RuntimeContext): Promise<ImportedPolicy>;
+}
+
+/** What `importPolicy` returns: the whole spec, what the user must know, and comments for the YAML. */
+export interface ImportedPolicy {
+  spec: Json;
+  notices: string[];
+  /** YAML comments on the scalar at each path below `spec` (e.g. placeholders to fill in). */
+  comments: Array<{ path: PathSegment[]; text: string }>;
 }
 
 /** A policy kind: its schema and offline rules, with the AWS side loaded lazily. */

@@ -6,7 +6,7 @@ import __equal from 'fast-deep-equal';
 const __ucs2length = (s) => { let n = 0; for (const _ of s) n++; return n; };
 
 export const v0 = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/policy.schema.json","title":"Charter policy","description":"The envelope every Charter policy document shares. The spec is validated by the schema of its kind.","type":"object","additionalProperties":false,"required":["apiVersion","kind","metadata","spec"],"properties":{"apiVersion":{"description":"Policy format version. Only charter/v1 exists.","const":"charter/v1"},"kind":{"description":"The policy kind; selects the schema for spec.","type":"string","enum":["EmailSecurity","RedshiftGrants"]},"metadata":{"title":"Metadata","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"Unique per kind in the repository; part of every change address and of the ownership tags.","type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},"description":{"description":"Free text for reviewers.","type":"string","maxLength":1024},"labels":{"description":"Free-form labels, copied to nothing; for your own tooling.","type":"object","additionalProperties":{"type":"string","maxLength":256}}}},"spec":{"description":"Validated by policies/schemas/<kind>.schema.json.","type":"object"}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/policy.schema.json","title":"Charter policy","description":"The envelope every Charter policy document shares. The spec is validated by the schema of its kind.","type":"object","additionalProperties":false,"required":["apiVersion","kind","metadata","spec"],"properties":{"apiVersion":{"description":"Policy format version. Only charter/v1 exists.","const":"charter/v1"},"kind":{"description":"The policy kind; selects the schema for spec.","type":"string","enum":["EmailSecurity","RedshiftGrants","ProtectionGroups"]},"metadata":{"title":"Metadata","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"Unique per kind in the repository; part of every change address and of the ownership tags.","type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},"description":{"description":"Free text for reviewers.","type":"string","maxLength":1024},"labels":{"description":"Free-form labels, copied to nothing; for your own tooling.","type":"object","additionalProperties":{"type":"string","maxLength":256}}}},"spec":{"description":"Validated by policies/schemas/<kind>.schema.json.","type":"object"}}};
 const pattern0 = new RegExp("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", "u");
 const func2 = __ucs2length;
 
@@ -92,7 +92,7 @@ vErrors.push(err6);
 }
 errors++;
 }
-if(!((data1 === "EmailSecurity") || (data1 === "RedshiftGrants"))){
+if(!(((data1 === "EmailSecurity") || (data1 === "RedshiftGrants")) || (data1 === "ProtectionGroups"))){
 const err7 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/enum",keyword:"enum",params:{allowedValues: schema11.properties.kind.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.kind.enum,parentSchema:schema11.properties.kind,data:data1};
 if(vErrors === null){
 vErrors = [err7];
@@ -3987,9 +3987,659 @@ validate20.errors = vErrors;
 return errors === 0;
 }
 
+export const v3 = validate34;
+const schema52 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/protection-groups.schema.json","title":"ProtectionGroupsSpec","description":"AWS Shield Advanced protection groups (us-east-1, account-wide): resources Shield treats as one protected entity, with a layer 7 baseline aggregated over the group.","type":"object","additionalProperties":false,"required":["groups"],"properties":{"prune":{"description":"Delete protection groups this policy created earlier (tagged charter:policy=<metadata.name>) that it no longer lists. Groups Charter did not create are never deleted.","type":"boolean","default":false},"groups":{"description":"The protection groups this policy manages. A listed group is created when missing and made to match exactly (UpdateProtectionGroup replaces the whole group).","type":"array","maxItems":10000,"items":{"$ref":"#/definitions/group"}}},"definitions":{"resourceType":{"description":"A resource type Shield Advanced protects.","type":"string","enum":["CLOUDFRONT_DISTRIBUTION","ROUTE_53_HOSTED_ZONE","ELASTIC_IP_ALLOCATION","CLASSIC_LOAD_BALANCER","APPLICATION_LOAD_BALANCER","GLOBAL_ACCELERATOR"]},"memberArn":{"description":"The ARN of a Shield-protected resource: a CloudFront distribution, a Route 53 hosted zone, an Elastic IP allocation, a Classic or Application Load Balancer, or a Global Accelerator accelerator.","type":"string","maxLength":2048,"pattern":"^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$"},"tags":{"title":"GroupTags","description":"Tags Charter manages on the group: a string sets the tag, null removes it. Tags not listed here are never touched (except Charter's own charter:policy). When the key is present, Charter reads the group's tags during plan; without it, tags are only written at creation.","type":"object","maxProperties":200,"propertyNames":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},"additionalProperties":{"type":["string","null"],"maxLength":256,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"}},"group":{"title":"ProtectionGroup","description":"One protection group. resourceType is required with pattern BY_RESOURCE_TYPE and allowed only there; members are required with pattern ARBITRARY and allowed only there.","type":"object","additionalProperties":false,"required":["id","aggregation","pattern"],"properties":{"id":{"description":"ProtectionGroupId: 1-36 letters, digits and hyphens, unique in the account.","type":"string","minLength":1,"maxLength":36,"pattern":"^[a-zA-Z0-9-]*$"},"aggregation":{"description":"How Shield combines the members' traffic into the group's layer 7 baseline: SUM (blue/green sets whose traffic shifts between members), MEAN (services with similar traffic, e.g. a new one joining established peers), MAX (a CloudFront distribution with its origins).","type":"string","enum":["SUM","MEAN","MAX"]},"pattern":{"description":"Which protected resources belong to the group: ALL of them, an ARBITRARY list (members), or every resource of one type (BY_RESOURCE_TYPE, with resourceType).","type":"string","enum":["ALL","ARBITRARY","BY_RESOURCE_TYPE"]},"resourceType":{"$ref":"#/definitions/resourceType"},"members":{"description":"ARNs of the protected resources in the group (pattern ARBITRARY only). Each must already be protected by Shield Advanced.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"$ref":"#/definitions/memberArn"}},"tags":{"$ref":"#/definitions/tags"}},"allOf":[{"description":"Pattern BY_RESOURCE_TYPE needs resourceType: the type of resource the group holds.","if":{"properties":{"pattern":{"const":"BY_RESOURCE_TYPE"}},"required":["pattern"]},"then":{"properties":{"resourceType":{"description":"Pattern BY_RESOURCE_TYPE needs resourceType: the type of resource the group holds."}},"required":["resourceType"]}},{"description":"Pattern ARBITRARY needs members: the ARNs of the protected resources in the group.","if":{"properties":{"pattern":{"const":"ARBITRARY"}},"required":["pattern"]},"then":{"properties":{"members":{"description":"Pattern ARBITRARY needs members: the ARNs of the protected resources in the group."}},"required":["members"]}}],"dependencies":{"resourceType":{"properties":{"pattern":{"const":"BY_RESOURCE_TYPE","description":"resourceType is allowed only with pattern BY_RESOURCE_TYPE: remove resourceType, or set pattern: BY_RESOURCE_TYPE."}}},"members":{"properties":{"pattern":{"const":"ARBITRARY","description":"members are allowed only with pattern ARBITRARY: remove members, or set pattern: ARBITRARY."}}}}}}};
+const schema53 = {"title":"ProtectionGroup","description":"One protection group. resourceType is required with pattern BY_RESOURCE_TYPE and allowed only there; members are required with pattern ARBITRARY and allowed only there.","type":"object","additionalProperties":false,"required":["id","aggregation","pattern"],"properties":{"id":{"description":"ProtectionGroupId: 1-36 letters, digits and hyphens, unique in the account.","type":"string","minLength":1,"maxLength":36,"pattern":"^[a-zA-Z0-9-]*$"},"aggregation":{"description":"How Shield combines the members' traffic into the group's layer 7 baseline: SUM (blue/green sets whose traffic shifts between members), MEAN (services with similar traffic, e.g. a new one joining established peers), MAX (a CloudFront distribution with its origins).","type":"string","enum":["SUM","MEAN","MAX"]},"pattern":{"description":"Which protected resources belong to the group: ALL of them, an ARBITRARY list (members), or every resource of one type (BY_RESOURCE_TYPE, with resourceType).","type":"string","enum":["ALL","ARBITRARY","BY_RESOURCE_TYPE"]},"resourceType":{"$ref":"#/definitions/resourceType"},"members":{"description":"ARNs of the protected resources in the group (pattern ARBITRARY only). Each must already be protected by Shield Advanced.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"$ref":"#/definitions/memberArn"}},"tags":{"$ref":"#/definitions/tags"}},"allOf":[{"description":"Pattern BY_RESOURCE_TYPE needs resourceType: the type of resource the group holds.","if":{"properties":{"pattern":{"const":"BY_RESOURCE_TYPE"}},"required":["pattern"]},"then":{"properties":{"resourceType":{"description":"Pattern BY_RESOURCE_TYPE needs resourceType: the type of resource the group holds."}},"required":["resourceType"]}},{"description":"Pattern ARBITRARY needs members: the ARNs of the protected resources in the group.","if":{"properties":{"pattern":{"const":"ARBITRARY"}},"required":["pattern"]},"then":{"properties":{"members":{"description":"Pattern ARBITRARY needs members: the ARNs of the protected resources in the group."}},"required":["members"]}}],"dependencies":{"resourceType":{"properties":{"pattern":{"const":"BY_RESOURCE_TYPE","description":"resourceType is allowed only with pattern BY_RESOURCE_TYPE: remove resourceType, or set pattern: BY_RESOURCE_TYPE."}}},"members":{"properties":{"pattern":{"const":"ARBITRARY","description":"members are allowed only with pattern ARBITRARY: remove members, or set pattern: ARBITRARY."}}}}};
+const schema54 = {"description":"A resource type Shield Advanced protects.","type":"string","enum":["CLOUDFRONT_DISTRIBUTION","ROUTE_53_HOSTED_ZONE","ELASTIC_IP_ALLOCATION","CLASSIC_LOAD_BALANCER","APPLICATION_LOAD_BALANCER","GLOBAL_ACCELERATOR"]};
+const schema55 = {"description":"The ARN of a Shield-protected resource: a CloudFront distribution, a Route 53 hosted zone, an Elastic IP allocation, a Classic or Application Load Balancer, or a Global Accelerator accelerator.","type":"string","maxLength":2048,"pattern":"^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$"};
+const schema56 = {"title":"GroupTags","description":"Tags Charter manages on the group: a string sets the tag, null removes it. Tags not listed here are never touched (except Charter's own charter:policy). When the key is present, Charter reads the group's tags during plan; without it, tags are only written at creation.","type":"object","maxProperties":200,"propertyNames":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},"additionalProperties":{"type":["string","null"],"maxLength":256,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"}};
+const pattern21 = new RegExp("^[a-zA-Z0-9-]*$", "u");
+const pattern22 = new RegExp("^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$", "u");
+const pattern23 = new RegExp("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$", "u");
+const pattern24 = new RegExp("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$", "u");
+
+function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+const _errs2 = errors;
+let valid1 = true;
+const _errs3 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.pattern === undefined) && (missing0 = "pattern")){
+const err0 = {};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+else {
+if(data.pattern !== undefined){
+if("BY_RESOURCE_TYPE" !== data.pattern){
+const err1 = {};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+}
+}
+var _valid0 = _errs3 === errors;
+errors = _errs2;
+if(vErrors !== null){
+if(_errs2){
+vErrors.length = _errs2;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid0){
+const _errs5 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.resourceType === undefined){
+const err2 = {instancePath,schemaPath:"#/allOf/0/then/required",keyword:"required",params:{missingProperty: "resourceType"},message:"must have required property '"+"resourceType"+"'",schema:schema53.allOf[0].then.required,parentSchema:schema53.allOf[0].then,data};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+var _valid0 = _errs5 === errors;
+valid1 = _valid0;
+}
+if(!valid1){
+const err3 = {instancePath,schemaPath:"#/allOf/0/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema53.allOf[0].if,parentSchema:schema53.allOf[0],data};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+const _errs7 = errors;
+let valid3 = true;
+const _errs8 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing1;
+if((data.pattern === undefined) && (missing1 = "pattern")){
+const err4 = {};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+else {
+if(data.pattern !== undefined){
+if("ARBITRARY" !== data.pattern){
+const err5 = {};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+}
+var _valid1 = _errs8 === errors;
+errors = _errs7;
+if(vErrors !== null){
+if(_errs7){
+vErrors.length = _errs7;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid1){
+const _errs10 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.members === undefined){
+const err6 = {instancePath,schemaPath:"#/allOf/1/then/required",keyword:"required",params:{missingProperty: "members"},message:"must have required property '"+"members"+"'",schema:schema53.allOf[1].then.required,parentSchema:schema53.allOf[1].then,data};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+var _valid1 = _errs10 === errors;
+valid3 = _valid1;
+}
+if(!valid3){
+const err7 = {instancePath,schemaPath:"#/allOf/1/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema53.allOf[1].if,parentSchema:schema53.allOf[1],data};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.id === undefined){
+const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'",schema:schema53.required,parentSchema:schema53,data};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(data.aggregation === undefined){
+const err9 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "aggregation"},message:"must have required property '"+"aggregation"+"'",schema:schema53.required,parentSchema:schema53,data};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(data.pattern === undefined){
+const err10 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "pattern"},message:"must have required property '"+"pattern"+"'",schema:schema53.required,parentSchema:schema53,data};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((((((key0 === "id") || (key0 === "aggregation")) || (key0 === "pattern")) || (key0 === "resourceType")) || (key0 === "members")) || (key0 === "tags"))){
+const err11 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema53,data};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data.resourceType !== undefined){
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.pattern !== undefined){
+let data2 = data.pattern;
+if("BY_RESOURCE_TYPE" !== data2){
+const err12 = {instancePath:instancePath+"/pattern",schemaPath:"#/dependencies/resourceType/properties/pattern/const",keyword:"const",params:{allowedValue: "BY_RESOURCE_TYPE"},message:"must be equal to constant",schema:"BY_RESOURCE_TYPE",parentSchema:schema53.dependencies.resourceType.properties.pattern,data:data2};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+}
+}
+if(data.members !== undefined){
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.pattern !== undefined){
+let data3 = data.pattern;
+if("ARBITRARY" !== data3){
+const err13 = {instancePath:instancePath+"/pattern",schemaPath:"#/dependencies/members/properties/pattern/const",keyword:"const",params:{allowedValue: "ARBITRARY"},message:"must be equal to constant",schema:"ARBITRARY",parentSchema:schema53.dependencies.members.properties.pattern,data:data3};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+}
+}
+if(data.id !== undefined){
+let data4 = data.id;
+if(typeof data4 === "string"){
+if(func2(data4) > 36){
+const err14 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/maxLength",keyword:"maxLength",params:{limit: 36},message:"must NOT have more than 36 characters",schema:36,parentSchema:schema53.properties.id,data:data4};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if(func2(data4) < 1){
+const err15 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema53.properties.id,data:data4};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+if(!pattern21.test(data4)){
+const err16 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9-]*$"},message:"must match pattern \""+"^[a-zA-Z0-9-]*$"+"\"",schema:"^[a-zA-Z0-9-]*$",parentSchema:schema53.properties.id,data:data4};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema53.properties.id.type,parentSchema:schema53.properties.id,data:data4};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data.aggregation !== undefined){
+let data5 = data.aggregation;
+if(typeof data5 !== "string"){
+const err18 = {instancePath:instancePath+"/aggregation",schemaPath:"#/properties/aggregation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema53.properties.aggregation.type,parentSchema:schema53.properties.aggregation,data:data5};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+if(!(((data5 === "SUM") || (data5 === "MEAN")) || (data5 === "MAX"))){
+const err19 = {instancePath:instancePath+"/aggregation",schemaPath:"#/properties/aggregation/enum",keyword:"enum",params:{allowedValues: schema53.properties.aggregation.enum},message:"must be equal to one of the allowed values",schema:schema53.properties.aggregation.enum,parentSchema:schema53.properties.aggregation,data:data5};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data.pattern !== undefined){
+let data6 = data.pattern;
+if(typeof data6 !== "string"){
+const err20 = {instancePath:instancePath+"/pattern",schemaPath:"#/properties/pattern/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema53.properties.pattern.type,parentSchema:schema53.properties.pattern,data:data6};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+if(!(((data6 === "ALL") || (data6 === "ARBITRARY")) || (data6 === "BY_RESOURCE_TYPE"))){
+const err21 = {instancePath:instancePath+"/pattern",schemaPath:"#/properties/pattern/enum",keyword:"enum",params:{allowedValues: schema53.properties.pattern.enum},message:"must be equal to one of the allowed values",schema:schema53.properties.pattern.enum,parentSchema:schema53.properties.pattern,data:data6};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+if(data.resourceType !== undefined){
+let data7 = data.resourceType;
+if(typeof data7 !== "string"){
+const err22 = {instancePath:instancePath+"/resourceType",schemaPath:"#/definitions/resourceType/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema54.type,parentSchema:schema54,data:data7};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+if(!((((((data7 === "CLOUDFRONT_DISTRIBUTION") || (data7 === "ROUTE_53_HOSTED_ZONE")) || (data7 === "ELASTIC_IP_ALLOCATION")) || (data7 === "CLASSIC_LOAD_BALANCER")) || (data7 === "APPLICATION_LOAD_BALANCER")) || (data7 === "GLOBAL_ACCELERATOR"))){
+const err23 = {instancePath:instancePath+"/resourceType",schemaPath:"#/definitions/resourceType/enum",keyword:"enum",params:{allowedValues: schema54.enum},message:"must be equal to one of the allowed values",schema:schema54.enum,parentSchema:schema54,data:data7};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+if(data.members !== undefined){
+let data8 = data.members;
+if(Array.isArray(data8)){
+if(data8.length > 10000){
+const err24 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema53.properties.members,data:data8};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+if(data8.length < 1){
+const err25 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema53.properties.members,data:data8};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+const len0 = data8.length;
+for(let i0=0; i0<len0; i0++){
+let data9 = data8[i0];
+if(typeof data9 === "string"){
+if(func2(data9) > 2048){
+const err26 = {instancePath:instancePath+"/members/" + i0,schemaPath:"#/definitions/memberArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema55,data:data9};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+if(!pattern22.test(data9)){
+const err27 = {instancePath:instancePath+"/members/" + i0,schemaPath:"#/definitions/memberArn/pattern",keyword:"pattern",params:{pattern: "^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$"},message:"must match pattern \""+"^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$"+"\"",schema:"^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$",parentSchema:schema55,data:data9};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+else {
+const err28 = {instancePath:instancePath+"/members/" + i0,schemaPath:"#/definitions/memberArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema55.type,parentSchema:schema55,data:data9};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+let i1 = data8.length;
+let j0;
+if(i1 > 1){
+outer0:
+for(;i1--;){
+for(j0 = i1; j0--;){
+if(func0(data8[i1], data8[j0])){
+const err29 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema53.properties.members,data:data8};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+break outer0;
+}
+}
+}
+}
+}
+else {
+const err30 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema53.properties.members.type,parentSchema:schema53.properties.members,data:data8};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+if(data.tags !== undefined){
+let data10 = data.tags;
+if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
+if(Object.keys(data10).length > 200){
+const err31 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/maxProperties",keyword:"maxProperties",params:{limit: 200},message:"must NOT have more than 200 properties",schema:200,parentSchema:schema56,data:data10};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+for(const key1 in data10){
+const _errs33 = errors;
+if(typeof key1 === "string"){
+if(func2(key1) > 128){
+const err32 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema56.propertyNames,data:key1,propertyName:key1};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+if(func2(key1) < 1){
+const err33 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema56.propertyNames,data:key1,propertyName:key1};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+if(!pattern23.test(key1)){
+const err34 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$",parentSchema:schema56.propertyNames,data:key1,propertyName:key1};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+}
+else {
+const err35 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema56.propertyNames.type,parentSchema:schema56.propertyNames,data:key1,propertyName:key1};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+var valid15 = _errs33 === errors;
+if(!valid15){
+const err36 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema56.propertyNames,parentSchema:schema56,data:data10};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+}
+for(const key2 in data10){
+let data11 = data10[key2];
+if((typeof data11 !== "string") && (data11 !== null)){
+const err37 = {instancePath:instancePath+"/tags/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/tags/additionalProperties/type",keyword:"type",params:{type: schema56.additionalProperties.type},message:"must be string,null",schema:schema56.additionalProperties.type,parentSchema:schema56.additionalProperties,data:data11};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+if(typeof data11 === "string"){
+if(func2(data11) > 256){
+const err38 = {instancePath:instancePath+"/tags/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/tags/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema56.additionalProperties,data:data11};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+if(!pattern24.test(data11)){
+const err39 = {instancePath:instancePath+"/tags/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/tags/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$",parentSchema:schema56.additionalProperties,data:data11};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err40 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema56.type,parentSchema:schema56,data:data10};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
+}
+}
+else {
+const err41 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema53.type,parentSchema:schema53,data};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
+validate35.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://charter.dev/schemas/protection-groups.schema.json" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.groups === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "groups"},message:"must have required property '"+"groups"+"'",schema:schema52.required,parentSchema:schema52,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((key0 === "prune") || (key0 === "groups"))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema52,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.prune !== undefined){
+let data0 = data.prune;
+if(typeof data0 !== "boolean"){
+const err2 = {instancePath:instancePath+"/prune",schemaPath:"#/properties/prune/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema52.properties.prune.type,parentSchema:schema52.properties.prune,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.groups !== undefined){
+let data1 = data.groups;
+if(Array.isArray(data1)){
+if(data1.length > 10000){
+const err3 = {instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema52.properties.groups,data:data1};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+const len0 = data1.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate35(data1[i0], {instancePath:instancePath+"/groups/" + i0,parentData:data1,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err4 = {instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema52.properties.groups.type,parentSchema:schema52.properties.groups,data:data1};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+}
+else {
+const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.type,parentSchema:schema52,data};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+validate34.errors = vErrors;
+return errors === 0;
+}
+
 /** Precompiled validators by schema file name under policies/schemas. */
 export const validators = {
   "policy.schema.json": v0,
   "email-security.schema.json": v1,
   "redshift-grants.schema.json": v2,
+  "protection-groups.schema.json": v3,
 };

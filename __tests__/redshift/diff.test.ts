@@ -1,0 +1,259 @@
+/**
+ * The diff is pure: desired spec + live state → ordered changes with exact SQL. Redshift dialect here
+ * (the PostgreSQL dialect runs against a real server in postgres.test.ts).
+ */
+import { describe, expect, it } from 'vitest';
+import type { PolicyDocument } from '../../src/core/document.js';
+import { renderPlan } from '../../src/core/render.js';
+import { buildPlan } from '../../src/core/plan.js';
+import { diffPolicy, PHASE } from '../../src/providers/redshift/diff.js';
+import type { Executor, Row } from '../../src/providers/redshift/executor.js';
+import { desiredState } from '../../src/providers/redshift/model.js';
+import { readRedshift } from '../../src/providers/redshift/read-redshift.js';
+import { planPolicy } from '../../src/providers/redshift/runtime.js';
+import type { RedshiftGrantsSpec } from '../../src/providers/redshift/spec.generated.js';
+import { PartialVisibilityError, type LiveState } from '../../src/providers/redshift/state.js';
+
+function doc(spec: RedshiftGrantsSpec): PolicyDocument<RedshiftGrantsSpec> {
+  return { apiVersion: 'charter/v1', kind: 'RedshiftGrants', name: 'warehouse', spec, file: 'grants.yml', absoluteFile: '/x/grants.yml', index: 0, position: () => ({ file: 'grants.yml', line: 1, column: 1 }) };
+}
+
+const connection = { dialect: 'redshift' as const, dataApi: { clusterIdentifier: 'analytics', database: 'dev', dbUser: 'admin' } };
+const idp = { name: 'oauth_standard', type: 'azure' as const, namespace: 'oauth_aad', issuer: 'https://sts.windows.net/tenant/', clientId: 'client-1', audience: ['api://aud'] as [string], clientSecretFromEnv: 'AAD_SECRET' };
+
+function live(overrides: Partial<LiveState> = {}): LiveState {
+  return {
+    dialect: 'redshift',
+    currentUser: 'admin',
+    principals: [
+      { name: 'admin', kind: 'user', superuser: true },
+      { name: 'rdsdb', kind: 'user', superuser: true },
+      { name: 'sys:dba', kind: 'role', superuser: false },
+    ],
+    memberships: [],
+    privileges: [],
+    identityProviders: [],
+    schemas: new Map([
+      ['sales', { name: 'sales', tables: ['orders', 'items'], tableOwners: new Map() }],
+      ['empty', { name: 'empty', tables: [], tableOwners: new Map() }],
+    ]),
+    schemasComplete: false,
+    queries: 0,
+    ...overrides,
+  };
+}
+
+const rbac: RedshiftGrantsSpec = {
+  connection,
+  manage: { schemas: ['sales', 'empty'], ignorePrincipals: ['oauth_aad:auto_*'] },
+  identityProviders: [idp],
+  roles: [
+    { name: 'sales_ro', privileges: { schemas: [{ schema: 'sales', privileges: ['usage'] }], tables: [{ schema: 'sales', allTables: true, privileges: ['select'] }, { schema: 'empty', allTables: true, privileges: ['select'] }] } },
+    { name: 'Sales_RW', memberOf: ['sales_ro'], privileges: { system: ['TRUNCATE TABLE'], tables: [{ schema: 'sales', allTables: true, privileges: ['insert', 'update', 'delete'] }] } },
+    { name: 'db_admin', memberOf: ['sys:dba'] },
+    { name: 'oauth_aad:rsgroup', privileges: { futureTables: [{ schema: 'sales', owner: 'etl', privileges: ['select'] }] } },
+  ],
+  users: [
+    { name: 'salesanalyst', roles: ['sales_ro'] },
+    { name: 'oauth_aad:alice@example.com', identityProvider: 'oauth_standard', roles: ['oauth_aad:rsgroup'] },
+  ],
+};
+
+describe('diff (Redshift dialect)', () => {
+  it('orders changes: identity providers, roles, users, role grants, privileges; sorted within each phase', () => {
+    const { changes, diagnostics } = diffPolicy(doc(rbac), desiredState(doc(rbac)), live());
+    expect(diagnostics).toEqual([]);
+    const plan = buildPlan({ changes, diagnostics, inputs: {}, policies: [], salt: {}, kindOrder: () => 0 });
+    expect(plan.changes.map((c) => [c.phase, c.title])).toEqual([
+      [PHASE.identityProvider, `CREATE IDENTITY PROVIDER "oauth_standard" TYPE azure NAMESPACE 'oauth_aad' PARAMETERS '{"issuer":"https://sts.windows.net/tenant/","client_id":"client-1","client_secret":"***","audience":["api://aud"]}'`],
+      [PHASE.createRole, 'CREATE ROLE "db_admin"'],
+      [PHASE.createRole, 'CREATE ROLE "oauth_aad:rsgroup"'],
+      [PHASE.createRole, 'CREATE ROLE "sales_ro"'],
+      [PHASE.createRole, 'CREATE ROLE "Sales_RW"'],
+      [PHASE.createUser, 'CREATE USER "oauth_aad:alice@example.com" PASSWORD DISABLE'],
+      [PHASE.createUser, 'CREATE USER "salesanalyst" PASSWORD DISABLE'],
+      [PHASE.grantRoleToRole, 'GRANT ROLE "sys:dba" TO ROLE "db_admin"'],
+      [PHASE.grantRoleToRole, 'GRANT ROLE "sales_ro" TO ROLE "Sales_RW"'],
+      [PHASE.grantRoleToUser, 'GRANT ROLE "oauth_aad:rsgroup" TO "oauth_aad:alice@example.com"'],
+      [PHASE.grantRoleToUser, 'GRANT ROLE "sales_ro" TO "salesanalyst"'],
+      [PHASE.grantSystem, 'GRANT TRUNCATE TABLE TO ROLE "Sales_RW"'],
+      [PHASE.grantSchema, 'GRANT USAGE ON SCHEMA "sales" TO ROLE "sales_ro"'],
+      [PHASE.grantTable, 'GRANT SELECT ON ALL TABLES IN SCHEMA "sales" TO ROLE "sales_ro"'],
+      [PHASE.grantTable, 'GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "sales" TO ROLE "Sales_RW"'],
+      [PHASE.grantFuture, 'ALTER DEFAULT PRIVILEGES FOR USER "etl" IN SCHEMA "sales" GRANT SELECT ON TABLES TO ROLE "oauth_aad:rsgroup"'],
+    ]);
+    // An empty schema gets no all-tables grant: there is nothing to grant on.
+    expect(plan.changes.some((c) => c.title.includes('"empty"'))).toBe(false);
+    expect(plan.changes.every((c) => c.risk === 'safe')).toBe(true);
+  });
+
+  it('compares names lower-cased, and "all tables" holds only when every table has the privilege', () => {
+    const state = live({
+      principals: [...live().principals, { name: 'sales_ro', kind: 'role', superuser: false }, { name: 'sales_rw', kind: 'role', superuser: false }],
+      memberships: [{ role: 'sales_ro', member: 'sales_rw', memberKind: 'role' }],
+      privileges: [
+        { grantee: 'sales_ro', granteeKind: 'role', target: { type: 'schema', schema: 'sales' }, privilege: 'usage' },
+        { grantee: 'sales_ro', granteeKind: 'role', target: { type: 'table', schema: 'sales', table: 'orders' }, privilege: 'select' },
+        { grantee: 'sales_rw', granteeKind: 'role', target: { type: 'system' }, privilege: 'TRUNCATE TABLE' },
+        ...['orders', 'items'].flatMap((table) =>
+          ['insert', 'update', 'delete'].map((privilege) => ({ grantee: 'sales_rw', granteeKind: 'role' as const, target: { type: 'table' as const, schema: 'sales', table }, privilege })),
+        ),
+      ],
+    });
+    const spec: RedshiftGrantsSpec = { connection, manage: { schemas: ['sales'] }, roles: rbac.roles!.slice(0, 2) };
+    const { changes } = diffPolicy(doc(spec), desiredState(doc(spec)), state);
+    // Only sales_ro's SELECT on items is missing: GRANT ... ON ALL TABLES covers it.
+    expect(changes.map((c) => c.title)).toEqual(['GRANT SELECT ON ALL TABLES IN SCHEMA "sales" TO ROLE "sales_ro"']);
+  });
+
+  it('revokes in reverse order, after every grant; drops last, only with allowDrops, RESTRICT, never CASCADE', () => {
+    const state = live({
+      principals: [
+        ...live().principals,
+        { name: 'sales_ro', kind: 'role', superuser: false },
+        { name: 'old_role', kind: 'role', superuser: false },
+        { name: 'old_user', kind: 'user', superuser: false },
+        { name: 'oauth_aad:auto_group', kind: 'role', superuser: false },
+      ],
+      memberships: [
+        { role: 'old_role', member: 'old_user', memberKind: 'user' },
+        { role: 'sys:dba', member: 'sales_ro', memberKind: 'role' },
+      ],
+      privileges: [
+        { grantee: 'sales_ro', granteeKind: 'role', target: { type: 'schema', schema: 'sales' }, privilege: 'create' },
+        { grantee: 'sales_ro', granteeKind: 'role', target: { type: 'system' }, privilege: 'DROP USER' },
+        { grantee: 'old_role', granteeKind: 'role', target: { type: 'table', schema: 'sales', table: 'orders' }, privilege: 'select' },
+        { grantee: 'old_role', granteeKind: 'role', target: { type: 'table', schema: 'sales', table: 'items' }, privilege: 'select' },
+        { grantee: 'old_role', granteeKind: 'role', target: { type: 'table', schema: 'other', table: 'x' }, privilege: 'select' },
+        { grantee: 'old_user', granteeKind: 'user', target: { type: 'future', schema: 'sales', owner: 'etl' }, privilege: 'select' },
+        { grantee: 'oauth_aad:auto_group', granteeKind: 'role', target: { type: 'schema', schema: 'sales' }, privilege: 'usage' },
+      ],
+      identityProviders: [{ name: 'old_idp', type: 'azure', namespace: 'old', issuer: 'https://x/', clientId: 'c', audience: ['a'], enabled: true }],
+    });
+    const spec = (allowDrops: boolean): RedshiftGrantsSpec => ({ connection, manage: { schemas: ['sales'], ignorePrincipals: ['oauth_aad:auto_*'], allowDrops }, roles: [{ name: 'SALES_RO', privileges: { schemas: [{ schema: 'sales', privileges: ['usage'] }] } }] });
+
+    const kept = diffPolicy(doc(spec(false)), desiredState(doc(spec(false))), state);
+    const keptPlan = buildPlan({ changes: kept.changes, diagnostics: [], inputs: {}, policies: [], salt: {}, kindOrder: () => 0 });
+    expect(keptPlan.changes.map((c) => [c.phase, c.title, c.risk])).toEqual([
+      [PHASE.grantSchema, 'GRANT USAGE ON SCHEMA "sales" TO ROLE "SALES_RO"', 'safe'],
+      [PHASE.revokeSchema, 'REVOKE CREATE ON SCHEMA "sales" FROM ROLE "SALES_RO"', 'destructive'],
+      [PHASE.revokeSystem, 'REVOKE DROP USER FROM ROLE "SALES_RO"', 'destructive'],
+      [PHASE.revokeRoleFromRole, 'REVOKE ROLE "sys:dba" FROM ROLE "SALES_RO"', 'destructive'],
+    ]);
+    expect(kept.diagnostics.map((d) => [d.code, d.severity, d.message])).toEqual([
+      ['redshift/principals-left-alone', 'notice', '2 role(s) or user(s) in the database are not in the policy and are left alone: old_role, old_user'],
+      ['redshift/identity-providers-left-alone', 'notice', '1 identity provider(s) in the database are not in the policy and are left alone: old_idp'],
+    ]);
+
+    const dropped = diffPolicy(doc(spec(true)), desiredState(doc(spec(true))), state);
+    const plan = buildPlan({ changes: dropped.changes, diagnostics: [], inputs: {}, policies: [], salt: {}, kindOrder: () => 0 });
+    expect(plan.changes.map((c) => [c.phase, c.title, c.risk])).toEqual([
+      [PHASE.grantSchema, 'GRANT USAGE ON SCHEMA "sales" TO ROLE "SALES_RO"', 'safe'],
+      [PHASE.revokeFuture, 'ALTER DEFAULT PRIVILEGES FOR USER "etl" IN SCHEMA "sales" REVOKE SELECT ON TABLES FROM "old_user"', 'destructive'],
+      [PHASE.revokeTable, 'REVOKE SELECT ON ALL TABLES IN SCHEMA "sales" FROM ROLE "old_role"', 'destructive'],
+      [PHASE.revokeSchema, 'REVOKE CREATE ON SCHEMA "sales" FROM ROLE "SALES_RO"', 'destructive'],
+      [PHASE.revokeSystem, 'REVOKE DROP USER FROM ROLE "SALES_RO"', 'destructive'],
+      [PHASE.revokeRoleFromUser, 'REVOKE ROLE "old_role" FROM "old_user"', 'destructive'],
+      [PHASE.revokeRoleFromRole, 'REVOKE ROLE "sys:dba" FROM ROLE "SALES_RO"', 'destructive'],
+      [PHASE.dropUser, 'DROP USER "old_user"', 'destructive'],
+      [PHASE.dropRole, 'DROP ROLE "old_role" RESTRICT', 'destructive'],
+      [PHASE.dropIdentityProvider, 'DROP IDENTITY PROVIDER "old_idp"', 'destructive'],
+    ]);
+    // Never the ignored role, the superusers, rdsdb, sys:* roles, or schemas outside manage.schemas.
+    expect(plan.changes.some((c) => /auto_group|"admin"|rdsdb|DROP ROLE "sys:|"other"|CASCADE/.test(c.title))).toBe(false);
+  });
+
+  it('identity providers: unchanged parameters need nothing; otherwise ALTER re-sends the secret, which never appears in the plan', () => {
+    const secret = 'KiG7Q~FEDnE.VsWS1IIl7LV1R2BtA4qVv2ixB';
+    const spec: RedshiftGrantsSpec = { connection, identityProviders: [idp] };
+    const same = live({ identityProviders: [{ name: 'OAUTH_STANDARD', type: 'azure', namespace: 'oauth_aad', issuer: idp.issuer, clientId: idp.clientId, audience: idp.audience, enabled: true }] });
+    expect(planPolicy(doc(spec), same, { env: { AAD_SECRET: secret } }).changes).toEqual([]);
+
+    const moved = live({ identityProviders: [{ ...same.identityProviders[0], clientId: 'client-0' }] });
+    const { changes, diagnostics } = planPolicy(doc(spec), moved, { env: { AAD_SECRET: secret } });
+    expect(diagnostics).toEqual([]);
+    expect(changes).toHaveLength(1);
+    expect(changes[0].action).toBe('update');
+    expect(changes[0].title).toBe(`ALTER IDENTITY PROVIDER "oauth_standard" PARAMETERS '{"issuer":"https://sts.windows.net/tenant/","client_id":"client-1","client_secret":"***","audience":["api://aud"]}'`);
+    expect(changes[0].reason).toContain('secret: (unchanged, write-only)');
+    expect(changes[0].data).toEqual({ sql: [changes[0].title], secretEnv: 'AAD_SECRET' });
+    const plan = buildPlan({ changes, diagnostics, inputs: {}, policies: [], salt: {}, kindOrder: () => 0 });
+    for (const text of [JSON.stringify(plan), renderPlan(plan, 'text'), renderPlan(plan, 'markdown')]) expect(text).not.toContain(secret);
+    expect(renderPlan(plan, 'text')).toContain('"secret": "(unchanged, write-only)"');
+
+    // A missing secret variable is a warning at plan time (apply would fail).
+    expect(planPolicy(doc(spec), moved, { env: {} }).diagnostics.map((d) => d.code)).toEqual(['redshift/secret-env-unset']);
+  });
+});
+
+/** An in-memory SVV catalog answering exactly the simple queries the reader sends. */
+function fakeCatalog(views: Record<string, Row[]>, currentUser: string): Executor & { sent: string[] } {
+  const sent: string[] = [];
+  return {
+    sent,
+    canRollback: false,
+    get queryCount() {
+      return sent.length;
+    },
+    async query(sql: string) {
+      sent.push(sql);
+      if (sql === 'SELECT current_user') return [{ current_user: currentUser }];
+      const m = /^SELECT ([a-z_, ]+) FROM (svv_[a-z_]+)$/.exec(sql);
+      if (!m) throw new Error(`unexpected query ${sql}`);
+      const columns = m[1].split(', ');
+      return (views[m[2]] ?? []).map((r) => Object.fromEntries(columns.map((c) => [c, r[c] ?? null])));
+    },
+    async execute() {
+      throw new Error('read only');
+    },
+    async close() {},
+  };
+}
+
+describe('reading the Redshift catalog', () => {
+  const views = {
+    svv_user_info: [
+      { user_name: 'admin', superuser: true },
+      { user_name: 'reader', superuser: false },
+      { user_name: 'monitor_user', superuser: false },
+    ],
+    svv_roles: [{ role_name: 'sales_ro' }, { role_name: 'watchers' }],
+    svv_user_grants: [{ user_name: 'monitor_user', role_name: 'watchers' }],
+    svv_role_grants: [{ role_name: 'watchers', granted_role_name: 'sys:monitor' }],
+    svv_schema_privileges: [{ namespace_name: 'sales', privilege_type: 'USAGE', identity_name: 'sales_ro', identity_type: 'role' }, { namespace_name: 'sales', privilege_type: 'USAGE', identity_name: 'public', identity_type: 'public' }],
+    svv_relation_privileges: [{ namespace_name: 'sales', relation_name: 'orders', privilege_type: 'SELECT', identity_name: 'sales_ro', identity_type: 'role' }],
+    svv_all_tables: [
+      { database_name: 'dev', schema_name: 'sales', table_name: 'orders', table_type: 'TABLE' },
+      { database_name: 'other_db', schema_name: 'sales', table_name: 'elsewhere', table_type: 'TABLE' },
+    ],
+    svv_default_privileges: [{ schema_name: 'sales', object_type: 'RELATION', owner_name: 'etl', privilege_type: 'SELECT', grantee_name: 'sales_ro', grantee_type: 'role' }],
+    svv_identity_providers: [{ name: 'oauth_standard', type: 'azure', namespc: 'oauth_aad', params: '{"issuer":"https://x/","client_id":"c","audience":["a"]}', enabled: true }],
+  };
+
+  it('reads everything in at most 12 simple SELECTs and joins in TypeScript', async () => {
+    const db = fakeCatalog(views, 'admin');
+    const state = await readRedshift(db, ['sales'], 'dev');
+    expect(db.sent.length).toBeLessThanOrEqual(12);
+    expect(state.queries).toBe(db.sent.length);
+    expect(state.schemas.get('sales')?.tables).toEqual(['orders']); // other databases' tables excluded
+    expect(state.privileges).toEqual([
+      { grantee: 'sales_ro', granteeKind: 'role', target: { type: 'schema', schema: 'sales' }, privilege: 'usage' },
+      { grantee: 'sales_ro', granteeKind: 'role', target: { type: 'table', schema: 'sales', table: 'orders' }, privilege: 'select' },
+      { grantee: 'sales_ro', granteeKind: 'role', target: { type: 'future', schema: 'sales', owner: 'etl' }, privilege: 'select' },
+    ]);
+    expect(state.identityProviders).toEqual([{ name: 'oauth_standard', type: 'azure', namespace: 'oauth_aad', issuer: 'https://x/', clientId: 'c', audience: ['a'], enabled: true }]);
+  });
+
+  it('sees everything through a role holding sys:monitor', async () => {
+    await expect(readRedshift(fakeCatalog(views, 'monitor_user'), ['sales'], 'dev')).resolves.toBeDefined();
+  });
+
+  it('refuses a partial catalog instead of reporting false drift', async () => {
+    const db = fakeCatalog(views, 'reader');
+    await expect(readRedshift(db, ['sales'], 'dev')).rejects.toBeInstanceOf(PartialVisibilityError);
+    // Nothing past the visibility check was read.
+    expect(db.sent.some((q) => q.includes('svv_relation_privileges'))).toBe(false);
+    const granted = fakeCatalog({ ...views, svv_system_privileges: [{ system_privilege: 'ACCESS SYSTEM TABLE', identity_name: 'reader', identity_type: 'user' }] }, 'reader');
+    await expect(readRedshift(granted, ['sales'], 'dev')).resolves.toBeDefined();
+  });
+});

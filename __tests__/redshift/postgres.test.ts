@@ -1,0 +1,372 @@
+/**
+ * RedshiftGrants, PostgreSQL dialect, against a real PostgreSQL server (../helpers/postgres.ts): every
+ * test gets a fresh database and its own role-name prefix (roles are server-wide), and its policies
+ * ignore every role without that prefix.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/run.js';
+import { renderApplyReport, renderPlan } from '../../src/core/render.js';
+import { createTestDatabase, dropRoles, ignoreAllBut, rolesWithPrefix, startPgServer, type PgServer, type TestDatabase } from '../helpers/postgres.js';
+import { harness, pgConnection, URL_ENV } from './pg-harness.js';
+
+let server: PgServer;
+let db: TestDatabase;
+let prefix: string;
+let counter = 0;
+const extraRoles: string[] = [];
+
+beforeAll(async () => {
+  server = await startPgServer();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+async function freshDatabase(): Promise<void> {
+  prefix = `rg${process.pid % 1000}t${++counter}_`;
+  db = await createTestDatabase(server);
+  await db.sql(`
+    CREATE SCHEMA sales;
+    CREATE TABLE sales.orders (id int);
+    CREATE TABLE sales.items (id int);
+    CREATE SCHEMA marketing;
+    CREATE SCHEMA other;
+    CREATE TABLE other.secret (id int);
+    CREATE TABLE public.t (id int);
+  `);
+}
+
+afterEach(async () => {
+  await db?.drop();
+  await dropRoles(server, [...(await rolesWithPrefix(server, prefix)), ...extraRoles.splice(0)]);
+});
+
+const n = (name: string) => `${prefix}${name}`;
+
+/** The RBAC walkthrough's shape on PostgreSQL: read-only and read-write roles, users in them. */
+function salesSpec(extra: Record<string, unknown> = {}) {
+  return {
+    connection: pgConnection,
+    manage: { schemas: ['sales', 'marketing'], ignorePrincipals: ignoreAllBut(prefix), ...extra },
+    roles: [
+      { name: n('sales_ro'), privileges: { schemas: [{ schema: 'sales', privileges: ['usage'] }], tables: [{ schema: 'sales', allTables: true, privileges: ['select'] }] } },
+      {
+        name: n('sales_rw'),
+        memberOf: [n('sales_ro')],
+        privileges: {
+          tables: [{ schema: 'sales', allTables: true, privileges: ['insert', 'update', 'delete'] }],
+          futureTables: [{ schema: 'sales', owner: n('loader'), privileges: ['select', 'insert'] }],
+        },
+      },
+    ],
+    users: [
+      { name: n('loader') },
+      { name: n('analyst'), roles: [n('sales_ro')] },
+      { name: n('engineer'), roles: [n('sales_rw')], privileges: { tables: [{ schema: 'sales', names: ['items'], privileges: ['truncate'] }] } },
+    ],
+  };
+}
+
+async function hasTablePrivilege(role: string, table: string, privilege: string): Promise<boolean> {
+  const [row] = await db.sql('SELECT has_table_privilege($1, $2, $3) AS ok', [role, table, privilege]);
+  return row.ok === true;
+}
+
+describe('RedshiftGrants on PostgreSQL', () => {
+  it('converges: plan shows the exact SQL, apply runs it in one transaction, the next plan is empty', async () => {
+    await freshDatabase();
+    const h = harness(db.url);
+    h.write(salesSpec());
+    const { plan } = await h.plan();
+    expect(plan.diagnostics).toEqual([]);
+    expect(plan.changes.map((c) => c.title)).toEqual([
+      `CREATE ROLE "${n('sales_ro')}"`,
+      `CREATE ROLE "${n('sales_rw')}"`,
+      `CREATE ROLE "${n('analyst')}" LOGIN`,
+      `CREATE ROLE "${n('engineer')}" LOGIN`,
+      `CREATE ROLE "${n('loader')}" LOGIN`,
+      `GRANT "${n('sales_ro')}" TO "${n('sales_rw')}"`,
+      `GRANT "${n('sales_ro')}" TO "${n('analyst')}"`,
+      `GRANT "${n('sales_rw')}" TO "${n('engineer')}"`,
+      `GRANT USAGE ON SCHEMA "sales" TO "${n('sales_ro')}"`,
+      `GRANT SELECT ON ALL TABLES IN SCHEMA "sales" TO "${n('sales_ro')}"`,
+      `GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "sales" TO "${n('sales_rw')}"`,
+      `GRANT TRUNCATE ON TABLE "sales"."items" TO "${n('engineer')}"`,
+      `ALTER DEFAULT PRIVILEGES FOR ROLE "${n('loader')}" IN SCHEMA "sales" GRANT SELECT, INSERT ON TABLES TO "${n('sales_rw')}"`,
+    ]);
+    expect(plan.changes.every((c) => c.risk === 'safe')).toBe(true);
+    // The text plan carries each statement.
+    expect(renderPlan(plan, 'text')).toContain(`GRANT SELECT ON ALL TABLES IN SCHEMA "sales" TO "${n('sales_ro')}"`);
+
+    const report = await h.apply(false);
+    expect(report.refused).toBeUndefined();
+    expect(report.ok).toBe(true);
+    expect(report.results.every((r) => r.status === 'applied' && r.detail === 'transaction committed')).toBe(true);
+
+    expect(await hasTablePrivilege(n('analyst'), 'sales.orders', 'SELECT')).toBe(true); // through sales_ro
+    expect(await hasTablePrivilege(n('analyst'), 'sales.orders', 'INSERT')).toBe(false);
+    expect(await hasTablePrivilege(n('engineer'), 'sales.items', 'INSERT')).toBe(true); // sales_rw
+    expect(await hasTablePrivilege(n('engineer'), 'sales.items', 'TRUNCATE')).toBe(true);
+    expect(await hasTablePrivilege(n('engineer'), 'other.secret', 'SELECT')).toBe(false);
+
+    const again = await h.plan();
+    expect(again.plan.changes).toEqual([]);
+    expect(again.plan.diagnostics).toEqual([]);
+
+    // Future tables: a table the loader creates gets the default privileges, and "all tables" still holds.
+    await db.sql(`GRANT CREATE, USAGE ON SCHEMA sales TO "${n('loader')}"; SET ROLE "${n('loader')}"; CREATE TABLE sales.fresh (id int); RESET ROLE;`);
+    expect(await hasTablePrivilege(n('sales_rw'), 'sales.fresh', 'INSERT')).toBe(true);
+    const afterNewTable = await h.plan();
+    // The loader's own new grants are not declared: revoked. sales_ro lacks SELECT on the new table: granted again.
+    expect(afterNewTable.plan.changes.map((c) => c.title)).toEqual([
+      `GRANT SELECT ON ALL TABLES IN SCHEMA "sales" TO "${n('sales_ro')}"`,
+      `GRANT UPDATE, DELETE ON ALL TABLES IN SCHEMA "sales" TO "${n('sales_rw')}"`,
+      `REVOKE USAGE, CREATE ON SCHEMA "sales" FROM "${n('loader')}"`,
+    ]);
+  });
+
+  it('reports a manual GRANT or REVOKE outside Charter as drift, and an empty schema is not drift', async () => {
+    await freshDatabase();
+    const h = harness(db.url);
+    h.write({ ...salesSpec(), roles: [...salesSpec().roles, { name: n('mkt_ro'), privileges: { tables: [{ schema: 'marketing', allTables: true, privileges: ['select'] }] } }] });
+    expect((await h.apply()).ok).toBe(true);
+    expect((await h.plan()).plan.changes).toEqual([]); // marketing has no tables: nothing to grant, no drift
+
+    await db.sql(`GRANT INSERT ON sales.orders TO "${n('sales_ro')}"; REVOKE USAGE ON SCHEMA sales FROM "${n('sales_ro')}"; REVOKE SELECT ON sales.items FROM "${n('sales_ro')}"; REVOKE "${n('sales_ro')}" FROM "${n('analyst')}"`);
+    const { plan } = await h.plan();
+    expect(plan.changes.map((c) => [c.title, c.action, c.risk])).toEqual([
+      [`GRANT "${n('sales_ro')}" TO "${n('analyst')}"`, 'create', 'safe'],
+      [`GRANT USAGE ON SCHEMA "sales" TO "${n('sales_ro')}"`, 'create', 'safe'],
+      [`GRANT SELECT ON ALL TABLES IN SCHEMA "sales" TO "${n('sales_ro')}"`, 'create', 'safe'],
+      [`REVOKE INSERT ON TABLE "sales"."orders" FROM "${n('sales_ro')}"`, 'delete', 'destructive'],
+    ]);
+    expect((await h.apply()).ok).toBe(true);
+    expect((await h.plan()).plan.changes).toEqual([]);
+  });
+
+  it('dry-apply executes the plan in a transaction and rolls it back; a failing statement is reported and nothing changes', async () => {
+    await freshDatabase();
+    const h = harness(db.url);
+    h.write(salesSpec());
+    const ok = await h.dryApply();
+    expect(ok.refused).toBeUndefined();
+    expect(ok.ok).toBe(true);
+    expect(ok.results.every((r) => r.status === 'applied' && r.detail?.includes('rolled back'))).toBe(true);
+    expect(await rolesWithPrefix(server, prefix)).toEqual([]);
+    expect((await h.plan()).plan.changes).toHaveLength(13);
+
+    // A future-table owner that does not exist: PostgreSQL refuses, after the roles were created in the same transaction.
+    const spec = salesSpec();
+    spec.roles[1].privileges.futureTables = [{ schema: 'sales', owner: n('nobody'), privileges: ['select'] }];
+    h.write(spec);
+    const failed = await h.dryApply();
+    expect(failed.ok).toBe(false);
+    const bad = failed.results.find((r) => r.status === 'failed');
+    expect(bad?.address).toBe(`redshift/grants/role/${n('sales_rw')}/future-tables/sales/${n('nobody')}/grant`);
+    expect(bad?.error).toContain(`role "${n('nobody')}" does not exist`);
+    expect(bad?.error).toContain(`ALTER DEFAULT PRIVILEGES FOR ROLE "${n('nobody')}"`);
+    // Changes before it were rolled back with the transaction, later ones not attempted.
+    expect(failed.results.filter((r) => r.status === 'not-attempted')).toHaveLength(12);
+    expect(await rolesWithPrefix(server, prefix)).toEqual([]);
+
+    // The CLI says so, and exits 1.
+    const out: string[] = [];
+    const err: string[] = [];
+    process.env[URL_ENV] = db.url;
+    try {
+      const code = await main(['plan', 'grants.yml', '--dry-apply', '--cwd', h.dir], { out: (t) => out.push(t), err: (t) => err.push(t) });
+      expect(code).toBe(1);
+    } finally {
+      delete process.env[URL_ENV];
+    }
+    expect(err.join('\n')).toContain(`Dry-apply failed at redshift/grants/role/${n('sales_rw')}/future-tables/sales/${n('nobody')}/grant`);
+    expect(err.join('\n')).toContain('rolled back; nothing changed');
+    expect(await rolesWithPrefix(server, prefix)).toEqual([]);
+  });
+
+  it('import writes a policy from the live database; planning it right after gives no changes', async () => {
+    await freshDatabase();
+    await db.sql(`
+      CREATE ROLE "${n('ro')}";
+      CREATE ROLE "${n('rw')}";
+      CREATE ROLE "${n('owner')}" LOGIN;
+      CREATE ROLE "${n('ana')}" LOGIN;
+      GRANT "${n('ro')}" TO "${n('rw')}";
+      GRANT "${n('rw')}" TO "${n('ana')}";
+      GRANT USAGE ON SCHEMA sales TO "${n('ro')}";
+      GRANT SELECT ON ALL TABLES IN SCHEMA sales TO "${n('ro')}";
+      GRANT INSERT ON sales.orders TO "${n('rw')}";
+      GRANT SELECT ON other.secret TO "${n('rw')}";
+      ALTER DEFAULT PRIVILEGES FOR ROLE "${n('owner')}" IN SCHEMA sales GRANT SELECT ON TABLES TO "${n('ro')}";
+    `);
+    const h = harness(db.url);
+    writeFileSync(
+      h.file,
+      `# Grants of the analytics database
+apiVersion: charter/v1
+kind: RedshiftGrants
+metadata:
+  name: analytics
+spec:
+  connection:
+    dialect: postgres
+    urlFromEnv: ${URL_ENV} # set by CI
+  manage:
+    schemas: [sales, marketing]
+    ignorePrincipals: ${JSON.stringify(ignoreAllBut(prefix))}
+`,
+    );
+    const out: string[] = [];
+    const err: string[] = [];
+    process.env[URL_ENV] = db.url;
+    try {
+      expect(await main(['import', 'grants.yml', '--cwd', h.dir, '--out', join(h.dir, 'imported.yml')], { out: (t) => out.push(t), err: (t) => err.push(t) })).toBe(0);
+    } finally {
+      delete process.env[URL_ENV];
+    }
+    const text = readFileSync(join(h.dir, 'imported.yml'), 'utf8');
+    expect(text).toContain('# Grants of the analytics database');
+    expect(text).toContain('urlFromEnv: CHARTER_TEST_DB_URL # set by CI');
+    expect(text).not.toContain(db.url);
+    expect(text).toContain(`- name: ${n('ro')}`);
+    expect(text).not.toContain('other'); // outside the managed schemas
+    expect(text).not.toMatch(/name: postgres/); // the connecting superuser is a system principal
+    expect(err.join('\n')).toBe('');
+
+    writeFileSync(h.file, text);
+    const { plan } = await h.plan();
+    expect(plan.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(plan.changes).toEqual([]);
+  });
+
+  it('quotes identifiers: a role named x"; DROP TABLE t; -- is created as exactly that name and nothing else happens', async () => {
+    await freshDatabase();
+    const evil = 'x"; DROP TABLE t; --';
+    const evilUser = `${prefix}it's "quoted"`;
+    extraRoles.push(evil);
+    const h = harness(db.url);
+    h.write({
+      connection: pgConnection,
+      manage: { schemas: ['sales'], ignorePrincipals: ignoreAllBut(prefix) },
+      roles: [{ name: evil, privileges: { schemas: [{ schema: 'sales', privileges: ['usage'] }] } }],
+      users: [{ name: evilUser, roles: [evil] }],
+    });
+    const { plan } = await h.plan();
+    expect(plan.changes.map((c) => c.title)).toEqual([
+      'CREATE ROLE "x""; DROP TABLE t; --"',
+      `CREATE ROLE "${prefix}it's ""quoted""" LOGIN`,
+      `GRANT "x""; DROP TABLE t; --" TO "${prefix}it's ""quoted"""`,
+      'GRANT USAGE ON SCHEMA "sales" TO "x""; DROP TABLE t; --"',
+    ]);
+    const before = await db.sql("SELECT count(*)::int AS n FROM pg_class WHERE relkind = 'r' AND relnamespace::regnamespace::text IN ('public', 'sales', 'other')");
+    expect((await h.apply()).ok).toBe(true);
+    const roles = await db.sql('SELECT rolname FROM pg_roles WHERE rolname = $1 OR starts_with(rolname, $2) ORDER BY rolname', [evil, prefix]);
+    expect(roles.map((r) => r.rolname)).toEqual([evilUser, evil].sort());
+    const after = await db.sql("SELECT count(*)::int AS n FROM pg_class WHERE relkind = 'r' AND relnamespace::regnamespace::text IN ('public', 'sales', 'other')");
+    expect(after).toEqual(before);
+    expect(await db.sql("SELECT to_regclass('public.t') IS NOT NULL AS present")).toEqual([{ present: true }]);
+    expect((await h.plan()).plan.changes).toEqual([]);
+  });
+
+  it('leaves ignored principals, unmanaged schemas and table owners alone; drops only with allowDrops, never CASCADE', async () => {
+    await freshDatabase();
+    await db.sql(`
+      CREATE ROLE "${n('ext_bi')}";
+      CREATE ROLE "${n('old')}";
+      CREATE ROLE "${n('old_user')}" LOGIN;
+      GRANT "${n('old')}" TO "${n('old_user')}";
+      GRANT SELECT ON ALL TABLES IN SCHEMA sales TO "${n('ext_bi')}", "${n('old')}";
+      GRANT USAGE ON SCHEMA sales TO "${n('old')}";
+      GRANT SELECT ON other.secret TO "${n('old')}";
+    `);
+    const h = harness(db.url);
+    const spec = (allowDrops: boolean, extra: Record<string, unknown> = {}) => ({
+      connection: pgConnection,
+      manage: { schemas: ['sales'], ignorePrincipals: [...ignoreAllBut(prefix), `${prefix}ext_*`], allowDrops },
+      roles: [{ name: n('keep'), privileges: { schemas: [{ schema: 'sales', privileges: ['usage'] }] } }],
+      ...extra,
+    });
+
+    // Without allowDrops: undeclared principals are reported and left alone.
+    h.write(spec(false));
+    const { plan } = await h.plan();
+    expect(plan.changes.map((c) => c.title)).toEqual([`CREATE ROLE "${n('keep')}"`, `GRANT USAGE ON SCHEMA "sales" TO "${n('keep')}"`]);
+    const notice = plan.diagnostics.find((d) => d.code === 'redshift/principals-left-alone');
+    expect(notice?.severity).toBe('notice');
+    expect(notice?.message).toContain(`${n('old')}, ${n('old_user')}`);
+    expect(notice?.message).not.toContain(n('ext_bi'));
+
+    // With allowDrops: revokes in managed schemas first, then DROP ROLE (PostgreSQL's DROP ROLE has no CASCADE at all).
+    h.write(spec(true));
+    const drops = (await h.plan()).plan;
+    expect(drops.changes.map((c) => [c.title, c.risk])).toEqual([
+      [`CREATE ROLE "${n('keep')}"`, 'safe'],
+      [`GRANT USAGE ON SCHEMA "sales" TO "${n('keep')}"`, 'safe'],
+      [`REVOKE SELECT ON ALL TABLES IN SCHEMA "sales" FROM "${n('old')}"`, 'destructive'],
+      [`REVOKE USAGE ON SCHEMA "sales" FROM "${n('old')}"`, 'destructive'],
+      [`REVOKE "${n('old')}" FROM "${n('old_user')}"`, 'destructive'],
+      [`DROP ROLE "${n('old_user')}"`, 'destructive'],
+      [`DROP ROLE "${n('old')}"`, 'destructive'],
+    ]);
+    expect(drops.changes.some((c) => /CASCADE|other|ext_bi/.test(c.title))).toBe(false);
+    // The destructive changes need approval.
+    const refused = await h.apply(false);
+    expect(refused.refused).toMatch(/destructive/);
+    // old still holds SELECT on other.secret (unmanaged): RESTRICT semantics make the drop fail, and the transaction undoes everything.
+    const failed = await h.apply(true);
+    expect(failed.ok).toBe(false);
+    const bad = failed.results.find((r) => r.status === 'failed');
+    expect(bad?.address).toBe(`redshift/grants/role/${n('old')}`);
+    expect(bad?.error).toContain('cannot be dropped because some objects depend on it');
+    expect(await rolesWithPrefix(server, prefix)).toEqual([n('ext_bi'), n('old'), n('old_user')]);
+    expect(renderApplyReport(failed, 'text')).toContain('failed');
+
+    // Once the unmanaged grant is gone, the drops go through; the ignored role keeps its grants.
+    await db.sql(`REVOKE SELECT ON other.secret FROM "${n('old')}"`);
+    expect((await h.apply(true)).ok).toBe(true);
+    expect(await rolesWithPrefix(server, prefix)).toEqual([n('ext_bi'), n('keep')]);
+    expect(await hasTablePrivilege(n('ext_bi'), 'sales.orders', 'SELECT')).toBe(true);
+    expect((await h.plan()).plan.changes).toEqual([]);
+  });
+
+  it('keeps secrets out of plans, reports and errors: the connection URL and its password', async () => {
+    await freshDatabase();
+    const password = 'Sup3r-Secret-Pa55';
+    const url = new URL(db.url);
+    url.password = password;
+    const h = harness(url.toString());
+    const spec = salesSpec();
+    spec.roles[1].privileges.futureTables = [{ schema: 'sales', owner: n('nobody'), privileges: ['select'] }];
+    h.write(spec);
+    const { plan } = await h.plan();
+    const report = await h.apply();
+    expect(report.ok).toBe(false);
+    const outputs = [JSON.stringify(plan), renderPlan(plan, 'text'), renderPlan(plan, 'markdown'), JSON.stringify(report), renderApplyReport(report, 'text')];
+    for (const text of outputs) {
+      expect(text).not.toContain(password);
+      expect(text).not.toContain(url.toString());
+    }
+
+    // An unreachable server: the error names the variable and the policy line, never the URL.
+    const closed = new URL(url.toString());
+    closed.port = '1';
+    const unreachable = harness(closed.toString());
+    unreachable.write(salesSpec());
+    const down = (await unreachable.plan()).plan;
+    const diagnostic = down.diagnostics.find((d) => d.code === 'redshift/connection-failed');
+    expect(diagnostic?.severity).toBe('error');
+    expect(diagnostic?.line).toBeGreaterThan(0);
+    expect(JSON.stringify(down)).not.toContain(password);
+
+    // The variable unset: a clear error at the policy's urlFromEnv line.
+    const unset = harness(db.url);
+    unset.options.runtime.env = {};
+    unset.write(salesSpec());
+    const missing = (await unset.plan()).plan.diagnostics.find((d) => d.code === 'redshift/connection-env-unset');
+    expect(missing?.message).toContain(URL_ENV);
+    expect(missing?.file).toBe('grants.yml');
+    expect(missing?.line).toBe(8); // urlFromEnv
+  });
+});

@@ -1,0 +1,228 @@
+/**
+ * RedshiftGrants, Redshift dialect, against the sandbox's stateful Redshift Data API through the real
+ * @aws-sdk/client-redshift-data client: plan → apply (batches of ≤ 40) → plan is empty; a manual statement
+ * shows as drift; a failed batch is reported per batch; a partial catalog fails the plan.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BatchExecuteStatementCommand, DescribeStatementCommand, RedshiftDataClient } from '@aws-sdk/client-redshift-data';
+import { afterEach, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { awsRuntime } from '../../src/aws/settings.js';
+import { apply, plan, type PlanOptions } from '../../src/core/engine.js';
+import { providers } from '../../src/providers/index.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { quiet } from './pg-harness.js';
+
+const SECRET = 'KiG7Q~FEDnE.VsWS1IIl7LV1R2BtA4qVv2ixB';
+let sandbox: Sandbox | undefined;
+afterEach(async () => {
+  await sandbox?.close();
+  sandbox = undefined;
+});
+
+async function start(users: unknown[] = []): Promise<Sandbox> {
+  sandbox = await startSandbox({
+    state: {
+      redshift: {
+        clusters: [
+          {
+            identifier: 'analytics',
+            databases: [
+              {
+                name: 'dev',
+                superusers: ['awsuser'],
+                users: ['etl', ...users],
+                schemas: [{ name: 'sales', tables: ['orders', 'items'] }, { name: 'marketing' }, { name: 'other', tables: ['secret'] }],
+              },
+            ],
+          },
+        ],
+      },
+    } as never,
+  });
+  return sandbox;
+}
+
+function setup(sb: Sandbox, spec: Record<string, unknown>, dbUser = 'awsuser'): PlanOptions {
+  const dir = mkdtempSync(join(tmpdir(), 'charter-rs-'));
+  const full = { connection: { dialect: 'redshift', dataApi: { clusterIdentifier: 'analytics', database: 'dev', dbUser, region: 'us-east-1' } }, ...spec };
+  writeFileSync(join(dir, 'grants.yml'), stringify({ apiVersion: 'charter/v1', kind: 'RedshiftGrants', metadata: { name: 'warehouse' }, spec: full }));
+  return {
+    cwd: dir,
+    paths: ['grants.yml'],
+    providers,
+    salt: {},
+    runtime: { ...awsRuntime({ endpoint: sb.endpoint, requestsPerSecond: { 'redshift-data': 10_000 } }, quiet), pollIntervalMs: 1, env: { AAD_SECRET: SECRET } },
+  };
+}
+
+/** The RBAC walkthrough and the Azure AD namespace of the native IdP posts. */
+const rbac = {
+  manage: { schemas: ['sales', 'marketing', 'public'], ignorePrincipals: ['etl'] },
+  identityProviders: [
+    { name: 'oauth_standard', type: 'azure', namespace: 'oauth_aad', issuer: 'https://sts.windows.net/tenant/', clientId: 'client-1', audience: ['api://aud'], clientSecretFromEnv: 'AAD_SECRET' },
+  ],
+  roles: [
+    { name: 'sales_ro', privileges: { schemas: [{ schema: 'sales', privileges: ['usage'] }], tables: [{ schema: 'sales', allTables: true, privileges: ['select'] }] } },
+    { name: 'sales_rw', memberOf: ['sales_ro'], privileges: { system: ['TRUNCATE TABLE'], tables: [{ schema: 'sales', allTables: true, privileges: ['insert', 'update', 'delete'] }] } },
+    { name: 'marketing_ro', privileges: { schemas: [{ schema: 'marketing', privileges: ['usage'] }], tables: [{ schema: 'marketing', allTables: true, privileges: ['select'] }] } },
+    { name: 'db_admin', memberOf: ['sys:dba', 'sys:secadmin'] },
+    { name: 'oauth_aad:rsgroup', privileges: { schemas: [{ schema: 'public', privileges: ['usage'] }, { schema: 'sales', privileges: ['usage'] }], futureTables: [{ schema: 'sales', owner: 'etl', privileges: ['select'] }] } },
+  ],
+  users: [
+    { name: 'dbadmin', roles: ['db_admin'] },
+    { name: 'salesanalyst', roles: ['sales_ro'] },
+    { name: 'salesengineer', roles: ['sales_rw'], privileges: { tables: [{ schema: 'sales', names: ['Orders'], privileges: ['references'] }] } },
+    { name: 'oauth_aad:alice@example.com', identityProvider: 'oauth_standard', roles: ['oauth_aad:rsgroup'] },
+  ],
+};
+
+const database = (sb: Sandbox) => (sb.state as unknown as { redshift: { clusters: Array<{ databases: Array<Record<string, unknown>> }> } }).redshift.clusters[0].databases[0];
+
+describe('RedshiftGrants on the sandbox Redshift Data API', () => {
+  it('converges: plan → apply in batches → plan is empty; the IdP secret reaches Redshift but never the plan', async () => {
+    const sb = await start();
+    const options = setup(sb, rbac);
+    const { plan: first } = await plan(options);
+    expect(first.diagnostics.filter((d) => d.severity !== 'notice')).toEqual([]);
+    expect(first.changes[0].title).toContain('CREATE IDENTITY PROVIDER "oauth_standard"');
+    expect(JSON.stringify(first)).not.toContain(SECRET);
+    const reads = sb.stats.count('redshift-data', 'ExecuteStatement');
+    expect(reads).toBeLessThanOrEqual(12);
+
+    sb.stats.reset();
+    const report = await apply({ ...options, allowDestructive: false });
+    expect(report.refused).toBeUndefined();
+    expect(report.results.filter((r) => r.status !== 'applied')).toEqual([]);
+    const statements = first.changes.reduce((n, c) => n + (c.data as { sql: string[] }).sql.length, 0);
+    expect(sb.stats.count('redshift-data', 'BatchExecuteStatement')).toBe(Math.ceil(statements / 40));
+    expect(report.results[0].detail).toMatch(/^batch 1\/\d+ committed$/);
+    expect(JSON.stringify(report)).not.toContain(SECRET);
+
+    const idps = database(sb).identityProviders as Array<{ name: string; params: Record<string, unknown> }>;
+    expect(idps.map((p) => [p.name, p.params.client_secret])).toEqual([['oauth_standard', SECRET]]);
+
+    const { plan: again } = await plan(options);
+    expect(again.changes).toEqual([]);
+    expect(again.diagnostics.filter((d) => d.severity !== 'notice')).toEqual([]);
+  });
+
+  it('shows a manual statement run outside Charter as drift, and converges again', async () => {
+    const sb = await start();
+    const options = setup(sb, rbac);
+    expect((await apply({ ...options, allowDestructive: false })).ok).toBe(true);
+
+    const client = new RedshiftDataClient({ endpoint: sb.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDSANDBOX', secretAccessKey: 'sandbox' } });
+    const { Id } = await client.send(
+      new BatchExecuteStatementCommand({
+        ClusterIdentifier: 'analytics',
+        Database: 'dev',
+        DbUser: 'awsuser',
+        Sqls: ['GRANT INSERT ON sales.orders TO ROLE sales_ro', 'REVOKE ROLE sales_ro FROM salesanalyst', 'REVOKE TRUNCATE TABLE FROM ROLE sales_rw', 'GRANT SELECT ON other.secret TO ROLE sales_ro'],
+      }),
+    );
+    for (let i = 0; i < 10 && (await client.send(new DescribeStatementCommand({ Id }))).Status !== 'FINISHED'; i++);
+
+    const { plan: drift } = await plan(options);
+    expect(drift.changes.map((c) => [c.title, c.risk])).toEqual([
+      ['GRANT ROLE "sales_ro" TO "salesanalyst"', 'safe'],
+      ['GRANT TRUNCATE TABLE TO ROLE "sales_rw"', 'safe'],
+      ['REVOKE INSERT ON TABLE "sales"."orders" FROM ROLE "sales_ro"', 'destructive'],
+    ]);
+    expect((await apply({ ...options, allowDestructive: true })).ok).toBe(true);
+    expect((await plan(options)).plan.changes).toEqual([]);
+  });
+
+  it('reports per batch: earlier batches stay committed, the failed batch rolls back, later changes are not attempted', async () => {
+    const sb = await start();
+    const roles = Array.from({ length: 45 }, (_, i) => ({ name: `r${String(i).padStart(2, '0')}` }));
+    const options = setup(sb, {
+      manage: { schemas: ['sales'], ignorePrincipals: ['etl'] },
+      roles: [...roles, { name: 'zz', privileges: { futureTables: [{ schema: 'sales', owner: 'nobody', privileges: ['select'] }] } }],
+    });
+    const report = await apply({ ...options, allowDestructive: false });
+    expect(report.ok).toBe(false);
+    const applied = report.results.filter((r) => r.status === 'applied');
+    expect(applied).toHaveLength(40);
+    expect(applied.every((r) => r.detail === 'batch 1/2 committed')).toBe(true);
+    const failed = report.results.filter((r) => r.status === 'failed');
+    expect(failed).toHaveLength(1);
+    expect(failed[0].address).toBe('redshift/warehouse/role/zz/future-tables/sales/nobody/grant');
+    expect(failed[0].error).toMatch(/^batch 2\/2 failed at ALTER DEFAULT PRIVILEGES FOR USER "nobody"/);
+    // Roles r40..zz were created in batch 2 and rolled back with it.
+    const live = (database(sb).roles as Array<{ name: string }>).map((r) => r.name);
+    expect(live).toContain('r39');
+    expect(live).not.toContain('r40');
+    expect(live).not.toContain('zz');
+  });
+
+  it('fails the plan, instead of reporting false drift, when the connecting user sees only part of the catalog', async () => {
+    const sb = await start(['reader']);
+    const options = setup(sb, rbac, 'reader');
+    const { plan: p } = await plan(options);
+    expect(p.changes).toEqual([]);
+    expect(p.diagnostics.map((d) => [d.code, d.severity])).toEqual([['redshift/partial-catalog-visibility', 'error']]);
+  });
+
+  it('import round-trips: the imported policy plans to no changes, with a placeholder for the write-only secret', async () => {
+    const sb = await start();
+    const options = setup(sb, rbac);
+    expect((await apply({ ...options, allowDestructive: false })).ok).toBe(true);
+    const { importPolicies } = await import('../../src/core/engine.js');
+    writeFileSync(
+      join(options.cwd, 'grants.yml'),
+      stringify({ apiVersion: 'charter/v1', kind: 'RedshiftGrants', metadata: { name: 'warehouse' }, spec: { connection: { dialect: 'redshift', dataApi: { clusterIdentifier: 'analytics', database: 'dev', dbUser: 'awsuser', region: 'us-east-1' } }, manage: rbac.manage } }),
+    );
+    const result = await importPolicies({ ...options, file: 'grants.yml' });
+    expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(result.notices).toEqual([
+      'RedshiftGrants/warehouse: identity provider oauth_standard: Redshift cannot return its client secret; set OAUTH_STANDARD_CLIENT_SECRET (or rename clientSecretFromEnv) before planning',
+    ]);
+    expect(result.text).toContain('clientSecretFromEnv: OAUTH_STANDARD_CLIENT_SECRET # Placeholder');
+    expect(result.text).toContain('- sys:dba');
+    expect(result.text).not.toMatch(/name: etl/); // ignored
+    expect(result.text).not.toMatch(/name: awsuser/); // the connecting superuser
+    writeFileSync(join(options.cwd, 'grants.yml'), result.text!);
+    const { plan: p } = await plan(options);
+    expect(p.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(p.changes).toEqual([]);
+  });
+
+  it('keeps the client secret out of errors when the identity provider cannot be created', async () => {
+    const sb = await start();
+    // A provider Charter does not manage already holds the namespace: CREATE fails.
+    database(sb).identityProviders = [{ name: 'legacy', type: 'azure', namespace: 'oauth_aad', params: { issuer: 'https://x/', client_id: 'c', client_secret: 'old', audience: ['a'] }, enabled: true, id: 900 }];
+    const options = setup(sb, { manage: rbac.manage, identityProviders: rbac.identityProviders });
+    const report = await apply({ ...options, allowDestructive: false });
+    expect(report.ok).toBe(false);
+    const failed = report.results.find((r) => r.status === 'failed');
+    expect(failed?.error).toMatch(/^batch 1\/1 failed at CREATE IDENTITY PROVIDER "oauth_standard" .*"client_secret":"\*\*\*"/);
+    expect(JSON.stringify(report)).not.toContain(SECRET);
+  });
+
+  it('rides out throttling (the SDK retries) and reports a batch call that fails before any SQL runs', async () => {
+    const sb = await start();
+    const options = setup(sb, { manage: { schemas: ['sales'], ignorePrincipals: ['etl'] }, roles: [{ name: 'sales_ro' }] });
+    sb.faults.throttle('redshift-data', '*', 3);
+    const { plan: p } = await plan(options);
+    expect(p.changes.map((c) => c.title)).toEqual(['CREATE ROLE "sales_ro"']);
+
+    // The sandbox counts every ExecuteStatement as a write: apply's own plan reads the catalog in 11 of them first.
+    sb.faults.failNthWrite('redshift-data', 12);
+    const failed = await apply({ ...options, allowDestructive: false });
+    expect(failed.results).toEqual([{ address: 'redshift/warehouse/role/sales_ro', status: 'failed', error: expect.stringMatching(/^batch 1\/1 failed at CREATE ROLE "sales_ro": /), detail: 'batch 1/1 rolled back' }]);
+    expect((database(sb).roles as unknown[]).length).toBe(0);
+    expect((await apply({ ...options, allowDestructive: false })).ok).toBe(true);
+  });
+
+  it('refuses dry-apply on the Data API (no transaction to roll back)', async () => {
+    const sb = await start();
+    const { dryApply } = await import('../../src/core/engine.js');
+    const report = await dryApply(setup(sb, rbac));
+    expect(report.ok).toBe(false);
+    expect(report.results.find((r) => r.status === 'failed')?.error).toContain('Data API');
+    expect(database(sb).identityProviders).toEqual([]);
+  });
+});

@@ -1,0 +1,132 @@
+/**
+ * Golden SQL: every statement form Charter sends, per dialect, exactly as Redshift's and PostgreSQL's
+ * documented syntax spells it (../shared/reference/redshift.md).
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  alterExternalIdSql,
+  alterIdpEnabledSql,
+  alterIdpNamespaceSql,
+  alterIdpParametersSql,
+  alterLoginSql,
+  createIdpSql,
+  createPrincipalSql,
+  dropIdpSql,
+  dropPrincipalSql,
+  membershipSql,
+  privilegeSql,
+  quoteIdent,
+  quoteLiteral,
+  withSecret,
+} from '../../src/providers/redshift/sql.js';
+
+const role = { name: 'sales_ro', kind: 'role' as const };
+const user = { name: 'oauth_aad:alice@example.com', kind: 'user' as const };
+const idp = { issuer: 'https://sts.windows.net/e12b1bb1-1111-4a6f-9a1b-1b1b1b1b1b1b/', clientId: '5ab12345-1234-1a12-123a-11abc1a12ab1', audience: ['api://991abc78-78ab-4ad8-a123-zf123ab03612p'] };
+
+describe('quoting', () => {
+  it('always double-quotes identifiers and doubles embedded quotes', () => {
+    expect(quoteIdent('sales')).toBe('"sales"');
+    expect(quoteIdent('x"; DROP TABLE t; --')).toBe('"x""; DROP TABLE t; --"');
+    expect(quoteIdent('Mixed Case')).toBe('"Mixed Case"');
+  });
+  it("single-quotes literals and doubles '", () => {
+    expect(quoteLiteral("it's")).toBe("'it''s'");
+  });
+});
+
+describe('Redshift statements', () => {
+  const d = 'redshift' as const;
+  it('roles and users', () => {
+    expect(createPrincipalSql(d, role)).toBe('CREATE ROLE "sales_ro"');
+    expect(createPrincipalSql(d, { ...role, externalId: 'ABC123' })).toBe('CREATE ROLE "sales_ro" EXTERNALID "ABC123"');
+    expect(createPrincipalSql(d, user)).toBe('CREATE USER "oauth_aad:alice@example.com" PASSWORD DISABLE');
+    expect(alterExternalIdSql('sales_ro', 'ABC124')).toBe('ALTER ROLE "sales_ro" EXTERNALID TO "ABC124"');
+    expect(dropPrincipalSql(d, role)).toBe('DROP ROLE "sales_ro" RESTRICT');
+    expect(dropPrincipalSql(d, user)).toBe('DROP USER "oauth_aad:alice@example.com"');
+  });
+  it('role memberships', () => {
+    expect(membershipSql(d, 'grant', 'sales_ro', { name: 'sales_rw', kind: 'role' })).toBe('GRANT ROLE "sales_ro" TO ROLE "sales_rw"');
+    expect(membershipSql(d, 'grant', 'sys:dba', { name: 'db_admin', kind: 'role' })).toBe('GRANT ROLE "sys:dba" TO ROLE "db_admin"');
+    expect(membershipSql(d, 'grant', 'db_admin', { name: 'dbadmin', kind: 'user' })).toBe('GRANT ROLE "db_admin" TO "dbadmin"');
+    expect(membershipSql(d, 'revoke', 'sales_ro', { name: 'sales_rw', kind: 'role' })).toBe('REVOKE ROLE "sales_ro" FROM ROLE "sales_rw"');
+    expect(membershipSql(d, 'revoke', 'db_admin', { name: 'dbadmin', kind: 'user' })).toBe('REVOKE ROLE "db_admin" FROM "dbadmin"');
+  });
+  it('system privileges', () => {
+    expect(privilegeSql(d, 'grant', { type: 'system' }, ['TRUNCATE TABLE'], { name: 'sales_rw', kind: 'role' })).toBe('GRANT TRUNCATE TABLE TO ROLE "sales_rw"');
+    expect(privilegeSql(d, 'grant', { type: 'system' }, ['TRUNCATE TABLE', 'ANALYZE'], { name: 'db_admin', kind: 'role' })).toBe('GRANT ANALYZE, TRUNCATE TABLE TO ROLE "db_admin"');
+    expect(privilegeSql(d, 'revoke', { type: 'system' }, ['DROP ROLE'], { name: 'db_admin', kind: 'role' })).toBe('REVOKE DROP ROLE FROM ROLE "db_admin"');
+  });
+  it('schema, table and all-tables privileges', () => {
+    expect(privilegeSql(d, 'grant', { type: 'schema', schema: 'sales' }, ['usage'], role)).toBe('GRANT USAGE ON SCHEMA "sales" TO ROLE "sales_ro"');
+    expect(privilegeSql(d, 'grant', { type: 'schema', schema: 'sales' }, ['create', 'usage'], user)).toBe('GRANT USAGE, CREATE ON SCHEMA "sales" TO "oauth_aad:alice@example.com"');
+    expect(privilegeSql(d, 'revoke', { type: 'schema', schema: 'sales' }, ['create'], role)).toBe('REVOKE CREATE ON SCHEMA "sales" FROM ROLE "sales_ro"');
+    expect(privilegeSql(d, 'grant', { type: 'table', schema: 'sales', table: null }, ['select'], role)).toBe('GRANT SELECT ON ALL TABLES IN SCHEMA "sales" TO ROLE "sales_ro"');
+    expect(privilegeSql(d, 'grant', { type: 'table', schema: 'sales', table: null }, ['delete', 'insert', 'update', 'drop', 'alter', 'truncate'], { name: 'sales_rw', kind: 'role' })).toBe(
+      'GRANT INSERT, UPDATE, DELETE, TRUNCATE, DROP, ALTER ON ALL TABLES IN SCHEMA "sales" TO ROLE "sales_rw"',
+    );
+    expect(privilegeSql(d, 'revoke', { type: 'table', schema: 'sales', table: null }, ['insert'], role)).toBe('REVOKE INSERT ON ALL TABLES IN SCHEMA "sales" FROM ROLE "sales_ro"');
+    expect(privilegeSql(d, 'grant', { type: 'table', schema: 'sales', table: 'orders' }, ['select', 'references'], user)).toBe('GRANT SELECT, REFERENCES ON TABLE "sales"."orders" TO "oauth_aad:alice@example.com"');
+    expect(privilegeSql(d, 'revoke', { type: 'table', schema: 'sales', table: 'orders' }, ['select'], user)).toBe('REVOKE SELECT ON TABLE "sales"."orders" FROM "oauth_aad:alice@example.com"');
+  });
+  it('default privileges for future tables', () => {
+    expect(privilegeSql(d, 'grant', { type: 'future', schema: 'sales', owner: 'etl' }, ['select'], role)).toBe('ALTER DEFAULT PRIVILEGES FOR USER "etl" IN SCHEMA "sales" GRANT SELECT ON TABLES TO ROLE "sales_ro"');
+    expect(privilegeSql(d, 'revoke', { type: 'future', schema: 'sales', owner: 'etl' }, ['insert', 'select'], user)).toBe(
+      'ALTER DEFAULT PRIVILEGES FOR USER "etl" IN SCHEMA "sales" REVOKE SELECT, INSERT ON TABLES FROM "oauth_aad:alice@example.com"',
+    );
+  });
+  it('identity providers, with the secret as a placeholder until apply', () => {
+    const create = createIdpSql('oauth_standard', 'azure', 'oauth_aad', idp);
+    expect(create).toBe(
+      `CREATE IDENTITY PROVIDER "oauth_standard" TYPE azure NAMESPACE 'oauth_aad' PARAMETERS '{"issuer":"https://sts.windows.net/e12b1bb1-1111-4a6f-9a1b-1b1b1b1b1b1b/","client_id":"5ab12345-1234-1a12-123a-11abc1a12ab1","client_secret":"***","audience":["api://991abc78-78ab-4ad8-a123-zf123ab03612p"]}'`,
+    );
+    expect(alterIdpParametersSql('oauth_standard', idp)).toBe(
+      `ALTER IDENTITY PROVIDER "oauth_standard" PARAMETERS '{"issuer":"https://sts.windows.net/e12b1bb1-1111-4a6f-9a1b-1b1b1b1b1b1b/","client_id":"5ab12345-1234-1a12-123a-11abc1a12ab1","client_secret":"***","audience":["api://991abc78-78ab-4ad8-a123-zf123ab03612p"]}'`,
+    );
+    expect(alterIdpNamespaceSql('oauth_standard', 'aad')).toBe(`ALTER IDENTITY PROVIDER "oauth_standard" NAMESPACE 'aad'`);
+    expect(alterIdpEnabledSql('oauth_standard', false)).toBe('ALTER IDENTITY PROVIDER "oauth_standard" DISABLE');
+    expect(alterIdpEnabledSql('oauth_standard', true)).toBe('ALTER IDENTITY PROVIDER "oauth_standard" ENABLE');
+    expect(dropIdpSql('oauth_standard')).toBe('DROP IDENTITY PROVIDER "oauth_standard"');
+    // The secret is JSON-escaped, then SQL-escaped, and replaces only the placeholder field.
+    expect(withSecret(create, `K~"q'\\z`)).toContain(`"client_secret":"K~\\"q''\\\\z","audience"`);
+    expect(withSecret(create, 's')).not.toContain('***');
+    const tricky = createIdpSql('p', 'azure', 'ns', { ...idp, clientId: '","client_secret":"***' });
+    expect(withSecret(tricky, 'REAL')).toContain('"client_id":"\\",\\"client_secret\\":\\"***","client_secret":"REAL"');
+  });
+});
+
+describe('PostgreSQL statements', () => {
+  const d = 'postgres' as const;
+  it('roles and users (users are roles with LOGIN)', () => {
+    expect(createPrincipalSql(d, role)).toBe('CREATE ROLE "sales_ro"');
+    expect(createPrincipalSql(d, { name: 'analyst', kind: 'user' })).toBe('CREATE ROLE "analyst" LOGIN');
+    expect(alterLoginSql('analyst', true)).toBe('ALTER ROLE "analyst" LOGIN');
+    expect(alterLoginSql('analyst', false)).toBe('ALTER ROLE "analyst" NOLOGIN');
+    expect(dropPrincipalSql(d, role)).toBe('DROP ROLE "sales_ro"');
+    expect(dropPrincipalSql(d, { name: 'analyst', kind: 'user' })).toBe('DROP ROLE "analyst"');
+  });
+  it('memberships have no ROLE keyword', () => {
+    expect(membershipSql(d, 'grant', 'sales_ro', { name: 'sales_rw', kind: 'role' })).toBe('GRANT "sales_ro" TO "sales_rw"');
+    expect(membershipSql(d, 'grant', 'sales_ro', { name: 'analyst', kind: 'user' })).toBe('GRANT "sales_ro" TO "analyst"');
+    expect(membershipSql(d, 'revoke', 'sales_ro', { name: 'analyst', kind: 'user' })).toBe('REVOKE "sales_ro" FROM "analyst"');
+  });
+  it('object privileges and default privileges', () => {
+    expect(privilegeSql(d, 'grant', { type: 'schema', schema: 'sales' }, ['usage', 'create'], role)).toBe('GRANT USAGE, CREATE ON SCHEMA "sales" TO "sales_ro"');
+    expect(privilegeSql(d, 'revoke', { type: 'schema', schema: 'sales' }, ['usage'], role)).toBe('REVOKE USAGE ON SCHEMA "sales" FROM "sales_ro"');
+    expect(privilegeSql(d, 'grant', { type: 'table', schema: 'sales', table: null }, ['trigger', 'select'], role)).toBe('GRANT SELECT, TRIGGER ON ALL TABLES IN SCHEMA "sales" TO "sales_ro"');
+    expect(privilegeSql(d, 'revoke', { type: 'table', schema: 'sales', table: 'orders' }, ['truncate'], role)).toBe('REVOKE TRUNCATE ON TABLE "sales"."orders" FROM "sales_ro"');
+    expect(privilegeSql(d, 'grant', { type: 'future', schema: 'sales', owner: 'etl' }, ['select'], role)).toBe('ALTER DEFAULT PRIVILEGES FOR ROLE "etl" IN SCHEMA "sales" GRANT SELECT ON TABLES TO "sales_ro"');
+    expect(privilegeSql(d, 'revoke', { type: 'future', schema: 'sales', owner: 'etl' }, ['select'], role)).toBe('ALTER DEFAULT PRIVILEGES FOR ROLE "etl" IN SCHEMA "sales" REVOKE SELECT ON TABLES FROM "sales_ro"');
+  });
+});
+
+describe('redaction', () => {
+  it('removes a connection URL, its password (also percent-decoded) and client secrets from messages', async () => {
+    const { redact, urlSecrets } = await import('../../src/providers/redshift/executor.js');
+    const url = 'postgres://charter:p%40ss%2Fw0rd!@db.internal:5432/analytics';
+    const secrets = [...urlSecrets(url), 'KiG7Q~FEDnE'];
+    const message = `connect ${url} failed for password p@ss/w0rd! and p%40ss%2Fw0rd! (secret KiG7Q~FEDnE)`;
+    const clean = redact(message, secrets);
+    expect(clean).toBe('connect *** failed for password *** and *** (secret ***)');
+  });
+});

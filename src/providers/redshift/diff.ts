@@ -1,0 +1,551 @@
+/**
+ * Desired vs live → ordered changes, each carrying the exact SQL it executes. Pure: no connection.
+ *
+ * Who Charter may change: declared principals, and with manage.allowDrops the undeclared ones that are
+ * neither ignored nor system principals. Privileges are compared only inside managed schemas (system
+ * privileges everywhere). Grants come before revokes, so nobody loses access while moving between roles.
+ */
+import type { Diagnostic } from '../../core/diagnostics.js';
+import { diagnosticAt, type PathSegment, type PolicyDocument } from '../../core/document.js';
+import type { Json } from '../../core/json.js';
+import type { Change, Risk } from '../../core/plan.js';
+import type { Desired, DesiredIdentityProvider } from './model.js';
+import { isSystemRoleName } from './rules.js';
+import {
+  alterExternalIdSql,
+  alterIdpEnabledSql,
+  alterIdpNamespaceSql,
+  alterIdpParametersSql,
+  alterLoginSql,
+  createIdpSql,
+  createPrincipalSql,
+  dropIdpSql,
+  dropPrincipalSql,
+  membershipSql,
+  privilegeSql,
+  sortPrivileges,
+  type Grantee,
+  type PrincipalKind,
+  type PrivilegeTarget,
+} from './sql.js';
+import type { LiveIdentityProvider, LivePrincipal, LiveState } from './state.js';
+
+/** Apply order inside one policy (../shared/reference/redshift.md, "Ordering"). */
+export const PHASE = {
+  identityProvider: 1,
+  createRole: 2,
+  createUser: 3,
+  grantRoleToRole: 4,
+  grantRoleToUser: 5,
+  grantSystem: 6,
+  grantSchema: 7,
+  grantTable: 8,
+  grantFuture: 9,
+  revokeFuture: 10,
+  revokeTable: 11,
+  revokeSchema: 12,
+  revokeSystem: 13,
+  revokeRoleFromUser: 14,
+  revokeRoleFromRole: 15,
+  dropUser: 16,
+  dropRole: 17,
+  dropIdentityProvider: 18,
+} as const;
+
+/** What a change executes: the reviewed SQL, and the variable whose secret replaces the placeholder at apply time. */
+export interface ChangeData {
+  sql: string[];
+  secretEnv?: string;
+}
+
+export interface DiffOutcome {
+  changes: Change[];
+  diagnostics: Diagnostic[];
+}
+
+type Doc = PolicyDocument<unknown>;
+
+const MAX_NAMES_LISTED = 20;
+
+export function diffPolicy(doc: Doc, desired: Desired, live: LiveState): DiffOutcome {
+  const { dialect, key } = desired;
+  const prefix = `redshift/${doc.name}`;
+  const changes: Change[] = [];
+  const diagnostics: Diagnostic[] = [];
+
+  // Many changes share a YAML node (one role's grants): look each position up once.
+  const positions = new Map<string, ReturnType<Doc['position']>>();
+  const make = (path: PathSegment[], c: { address: string; action: Change['action']; sql: string[]; before: Json; after: Json; risk: Risk; reason: string; phase: number; secretEnv?: string }): void => {
+    const pathKey = path.join('\u0000');
+    let pos = positions.get(pathKey);
+    if (!pos) positions.set(pathKey, (pos = doc.position(path)));
+    const data: Json = c.secretEnv ? { sql: c.sql, secretEnv: c.secretEnv } : { sql: c.sql };
+    changes.push({
+      address: c.address,
+      kind: doc.kind,
+      policy: doc.name,
+      file: pos.file,
+      line: pos.line,
+      column: pos.column,
+      action: c.action,
+      title: c.sql.join('; '),
+      before: c.before,
+      after: c.after,
+      risk: c.risk,
+      reason: c.reason,
+      phase: c.phase,
+      data,
+    });
+  };
+
+  // ---- principals -------------------------------------------------------------------------------
+  const livePrincipals = new Map<string, LivePrincipal>();
+  for (const p of live.principals) livePrincipals.set(key(p.name), p);
+  const isSystem = systemPrincipalTest(live, key);
+  const manageable = (name: string) => !isSystem(name) && !desired.ignored(name);
+  const declared = (name: string) => desired.principals.has(key(name));
+  const changeable = (name: string) => declared(name) || (desired.allowDrops && livePrincipals.has(key(name)) && manageable(name));
+  const grantee = (name: string, liveKind: PrincipalKind): Grantee => {
+    const d = desired.principals.get(key(name));
+    return d ? { name: d.name, kind: d.kind } : { name, kind: liveKind };
+  };
+  const principalPath = (name: string): PathSegment[] => desired.principals.get(key(name))?.path ?? ['spec', 'manage', 'allowDrops'];
+
+  for (const d of [...desired.principals.values()].sort((a, b) => cmp(key(a.name), key(b.name)))) {
+    const l = livePrincipals.get(key(d.name));
+    const address = `${prefix}/${d.kind}/${key(d.name)}`;
+    if (!l) {
+      make(d.path, {
+        address,
+        action: 'create',
+        sql: [createPrincipalSql(dialect, { name: d.name, kind: d.kind, externalId: dialect === 'redshift' ? d.externalId : undefined })],
+        before: null,
+        after: principalJson(d.name, d.kind, d.externalId),
+        risk: 'safe',
+        reason: `${d.kind === 'user' ? 'User' : 'Role'} ${d.name} does not exist yet`,
+        phase: d.kind === 'user' ? PHASE.createUser : PHASE.createRole,
+      });
+      continue;
+    }
+    if (l.kind !== d.kind) {
+      if (dialect === 'redshift') {
+        diagnostics.push(
+          diagnosticAt(doc, d.path, 'redshift/principal-kind-mismatch', 'error', `${d.name} exists as a ${l.kind}, but the policy declares a ${d.kind}`, `Redshift cannot turn a ${l.kind} into a ${d.kind}: move it to ${l.kind === 'user' ? 'users' : 'roles'} in the policy, or drop and recreate it by hand.`),
+        );
+        continue;
+      }
+      // PostgreSQL users are roles with LOGIN: switching is one ALTER ROLE.
+      make(d.path, {
+        address,
+        action: 'update',
+        sql: [alterLoginSql(d.name, d.kind === 'user')],
+        before: principalJson(l.name, l.kind),
+        after: principalJson(d.name, d.kind),
+        risk: d.kind === 'role' ? 'disruptive' : 'safe',
+        reason: d.kind === 'user' ? `${d.name} exists as a role without LOGIN; the policy lists it as a user` : `${d.name} can log in; the policy lists it as a role, so it will no longer be able to sign in`,
+        phase: d.kind === 'user' ? PHASE.createUser : PHASE.createRole,
+      });
+      continue;
+    }
+    if (dialect === 'redshift' && d.kind === 'role' && d.externalId !== undefined && d.externalId !== l.externalId) {
+      make(d.path, {
+        address,
+        action: 'update',
+        sql: [alterExternalIdSql(d.name, d.externalId)],
+        before: principalJson(l.name, l.kind, l.externalId),
+        after: principalJson(d.name, d.kind, d.externalId),
+        risk: 'safe',
+        reason: `External id ${l.externalId ?? '(none)'} → ${d.externalId}`,
+        phase: PHASE.createRole,
+      });
+    }
+  }
+
+  const leftAlone: string[] = [];
+  for (const l of [...livePrincipals.values()].sort((a, b) => cmp(key(a.name), key(b.name)))) {
+    if (declared(l.name) || !manageable(l.name)) continue;
+    if (!desired.allowDrops) {
+      leftAlone.push(l.name);
+      continue;
+    }
+    make(['spec', 'manage', 'allowDrops'], {
+      address: `${prefix}/${l.kind}/${key(l.name)}`,
+      action: 'delete',
+      sql: [dropPrincipalSql(dialect, { name: l.name, kind: l.kind })],
+      before: principalJson(l.name, l.kind, l.externalId),
+      after: null,
+      risk: 'destructive',
+      reason: `${l.kind === 'user' ? 'User' : 'Role'} ${l.name} is not in the policy and manage.allowDrops is true (RESTRICT: fails if it still owns objects or holds privileges elsewhere)`,
+      phase: l.kind === 'user' ? PHASE.dropUser : PHASE.dropRole,
+    });
+  }
+  if (leftAlone.length) {
+    const shown = leftAlone.slice(0, MAX_NAMES_LISTED).join(', ');
+    const more = leftAlone.length > MAX_NAMES_LISTED ? ` and ${leftAlone.length - MAX_NAMES_LISTED} more` : '';
+    diagnostics.push(
+      diagnosticAt(doc, ['spec', 'manage'], 'redshift/principals-left-alone', 'notice', `${leftAlone.length} role(s) or user(s) in the database are not in the policy and are left alone: ${shown}${more}`, 'Declare them, ignore them with manage.ignorePrincipals, or set manage.allowDrops: true to drop them.'),
+    );
+  }
+
+  // ---- identity providers ------------------------------------------------------------------------
+  if (dialect === 'redshift') {
+    const unlisted = diffIdentityProviders(prefix, desired, live.identityProviders, make);
+    if (unlisted.length) {
+      diagnostics.push(
+        diagnosticAt(doc, ['spec', 'manage'], 'redshift/identity-providers-left-alone', 'notice', `${unlisted.length} identity provider(s) in the database are not in the policy and are left alone: ${unlisted.join(', ')}`, 'Declare them under identityProviders, or set manage.allowDrops: true to drop them (never CASCADE).'),
+      );
+    }
+  }
+
+  // ---- role memberships --------------------------------------------------------------------------
+  const liveMembers = new Set(live.memberships.map((m) => `${key(m.role)}\u0000${key(m.member)}`));
+  const wantedMembers = new Set<string>();
+  for (const m of desired.memberships) {
+    const id = `${key(m.role)}\u0000${key(m.member)}`;
+    wantedMembers.add(id);
+    if (liveMembers.has(id)) continue;
+    const member = { name: m.member, kind: m.memberKind };
+    make(m.path, {
+      address: `${prefix}/${m.memberKind}/${key(m.member)}/member-of/${key(m.role)}`,
+      action: 'create',
+      sql: [membershipSql(dialect, 'grant', m.role, member)],
+      before: null,
+      after: { role: m.role, member: m.member },
+      risk: 'safe',
+      reason: `${m.member} should be a member of ${m.role}`,
+      phase: m.memberKind === 'user' ? PHASE.grantRoleToUser : PHASE.grantRoleToRole,
+    });
+  }
+  for (const m of live.memberships) {
+    if (wantedMembers.has(`${key(m.role)}\u0000${key(m.member)}`) || !changeable(m.member) || desired.ignored(m.role)) continue;
+    // Memberships in the database's own roles (pg_*) are left alone; Redshift's sys:* roles are declared like others.
+    if (isSystem(m.role) && !(dialect === 'redshift' && isSystemRoleName(m.role))) continue;
+    const member = grantee(m.member, m.memberKind);
+    make(principalPath(m.member), {
+      address: `${prefix}/${member.kind}/${key(member.name)}/member-of/${key(m.role)}`,
+      action: 'delete',
+      sql: [membershipSql(dialect, 'revoke', m.role, member)],
+      before: { role: m.role, member: member.name },
+      after: null,
+      risk: 'destructive',
+      reason: declared(m.member) ? `The policy does not make ${member.name} a member of ${m.role}` : `${member.name} is dropped (not in the policy)`,
+      phase: member.kind === 'user' ? PHASE.revokeRoleFromUser : PHASE.revokeRoleFromRole,
+    });
+  }
+
+  // ---- privileges --------------------------------------------------------------------------------
+  const managed = (schema: string) => desired.managedSchemas.has(key(schema));
+  const liveKeys = new Set<string>();
+  for (const p of live.privileges) liveKeys.add(privilegeKey(key, p.grantee, p.target, p.privilege));
+  const wanted = new Set<string>();
+  const grants = new Groups();
+  const missingTables = new Set<string>();
+  const tableKeySets = new Map<string, Set<string>>();
+  const tableKeys = (schema: string): Set<string> => {
+    let set = tableKeySets.get(key(schema));
+    if (!set) tableKeySets.set(key(schema), (set = new Set((live.schemas.get(key(schema))?.tables ?? []).map(key))));
+    return set;
+  };
+  // All-tables privileges the policy declares: a named-table privilege they cover needs no statement of its own.
+  const allTablesWanted = new Set(desired.privileges.filter((p) => p.target.type === 'table' && p.target.table === null).map((p) => privilegeKey(key, p.grantee, p.target, p.privilege)));
+
+  for (const p of desired.privileges) {
+    const id = privilegeKey(key, p.grantee, p.target, p.privilege);
+    wanted.add(id);
+    const g = { name: p.grantee, kind: p.granteeKind };
+    const t = p.target;
+    if (t.type === 'system') {
+      if (!liveKeys.has(id)) grants.add(g, t, p.privilege, p.path);
+      continue;
+    }
+    if (!managed(t.schema)) continue; // lint reports it; never touch an unmanaged schema
+    const schema = live.schemas.get(key(t.schema));
+    if (!schema && live.schemasComplete) {
+      const id2 = `schema\u0000${key(t.schema)}`;
+      if (!missingTables.has(id2)) {
+        missingTables.add(id2);
+        diagnostics.push(diagnosticAt(doc, p.path, 'redshift/schema-not-found', 'error', `Schema ${t.schema} does not exist in the database`, 'Create the schema first (Charter manages privileges, not schemas), or fix the name.'));
+      }
+      continue;
+    }
+    if (t.type === 'table') {
+      const tables = schema?.tables ?? [];
+      if (t.table === null) {
+        const lacking = tables.some((table) => !liveKeys.has(privilegeKey(key, p.grantee, { type: 'table', schema: t.schema, table }, p.privilege)));
+        if (lacking) grants.add(g, t, p.privilege, p.path);
+        continue;
+      }
+      if (!tableKeys(t.schema).has(key(t.table))) {
+        const id2 = `table\u0000${key(t.schema)}\u0000${key(t.table)}`;
+        if (!missingTables.has(id2)) {
+          missingTables.add(id2);
+          diagnostics.push(diagnosticAt(doc, p.path, 'redshift/table-not-found', 'error', `Table ${t.schema}.${t.table} does not exist in the database`, 'Create the table first, fix the name, or use allTables: true.'));
+        }
+        continue;
+      }
+      // Covered by an all-tables grant of the same privilege (planned or already true).
+      if (allTablesWanted.has(privilegeKey(key, p.grantee, { type: 'table', schema: t.schema, table: null }, p.privilege))) continue;
+    }
+    if (!liveKeys.has(id)) grants.add(g, t, p.privilege, p.path);
+  }
+
+  // Revokes: privileges held by principals Charter may change, in managed schemas, that the policy does not declare.
+  const futureOwners = new Map<string, Set<string>>();
+  for (const p of desired.privileges) {
+    if (p.target.type !== 'future') continue;
+    const id = `${key(p.grantee)}\u0000${key(p.target.schema)}\u0000${p.privilege}`;
+    futureOwners.set(id, (futureOwners.get(id) ?? new Set()).add(key(p.target.owner)));
+  }
+  const revokes = new Groups();
+  const tableRevokes = new Map<string, { g: Grantee; schema: string; privilege: string; tables: string[]; path: PathSegment[] }>();
+  for (const p of live.privileges) {
+    if (!changeable(p.grantee)) continue;
+    const t = p.target;
+    if (t.type !== 'system' && !managed(t.schema)) continue;
+    if (wanted.has(privilegeKey(key, p.grantee, t, p.privilege))) continue;
+    const g = grantee(p.grantee, p.granteeKind);
+    if (t.type === 'table') {
+      if (wanted.has(privilegeKey(key, p.grantee, { type: 'table', schema: t.schema, table: null }, p.privilege))) continue;
+      // What a declared future-tables grant gave a table created since is the policy's intent, not drift.
+      const owners = futureOwners.get(`${key(p.grantee)}\u0000${key(t.schema)}\u0000${p.privilege}`);
+      const owner = live.schemas.get(key(t.schema))?.tableOwners.get(t.table!);
+      if (owners && (owner === undefined || owners.has(key(owner)))) continue;
+      const id = `${key(p.grantee)}\u0000${key(t.schema)}\u0000${p.privilege}`;
+      let r = tableRevokes.get(id);
+      if (!r) tableRevokes.set(id, (r = { g, schema: t.schema, privilege: p.privilege, tables: [], path: principalPath(p.grantee) }));
+      r.tables.push(t.table!);
+      continue;
+    }
+    revokes.add(g, t, p.privilege, principalPath(p.grantee));
+  }
+  for (const r of tableRevokes.values()) {
+    // Held on every table of the schema: one REVOKE ... ON ALL TABLES IN SCHEMA instead of one per table.
+    const all = live.schemas.get(key(r.schema))?.tables ?? [];
+    const held = new Set(r.tables.map(key));
+    if (all.length > 1 && all.every((t) => held.has(key(t)))) revokes.add(r.g, { type: 'table', schema: r.schema, table: null }, r.privilege, r.path);
+    else for (const table of r.tables) revokes.add(r.g, { type: 'table', schema: r.schema, table }, r.privilege, r.path);
+  }
+
+  for (const group of grants.list(key)) {
+    const desc = targetJson(group.target);
+    make(group.path, {
+      address: `${prefix}/${group.grantee.kind}/${key(group.grantee.name)}/${targetAddress(key, group.target)}/grant`,
+      action: 'create',
+      sql: [privilegeSql(dialect, 'grant', group.target, group.privileges, group.grantee)],
+      before: null,
+      after: { grantee: group.grantee.name, on: desc, privileges: group.privileges },
+      risk: 'safe',
+      reason: grantReason(group.target, group.grantee.name, group.privileges),
+      phase: grantPhase(group.target),
+    });
+  }
+  for (const group of revokes.list(key)) {
+    make(group.path, {
+      address: `${prefix}/${group.grantee.kind}/${key(group.grantee.name)}/${targetAddress(key, group.target)}/revoke`,
+      action: 'delete',
+      sql: [privilegeSql(dialect, 'revoke', group.target, group.privileges, group.grantee)],
+      before: { grantee: group.grantee.name, on: targetJson(group.target), privileges: group.privileges },
+      after: null,
+      risk: 'destructive',
+      reason: declared(group.grantee.name)
+        ? `The policy does not grant ${group.privileges.join(', ')} ${targetPhrase(group.target)} to ${group.grantee.name}`
+        : `${group.grantee.name} is dropped (not in the policy): its privileges ${targetPhrase(group.target)} go first`,
+      phase: revokePhase(group.target),
+    });
+  }
+  return { changes, diagnostics };
+}
+
+function diffIdentityProviders(
+  prefix: string,
+  desired: Desired,
+  live: LiveIdentityProvider[],
+  make: (path: PathSegment[], c: { address: string; action: Change['action']; sql: string[]; before: Json; after: Json; risk: Risk; reason: string; phase: number; secretEnv?: string }) => void,
+): string[] {
+  const { key } = desired;
+  const byKey = new Map(live.map((p) => [key(p.name), p]));
+  for (const d of [...desired.identityProviders.values()].sort((a, b) => cmp(key(a.name), key(b.name)))) {
+    const l = byKey.get(key(d.name));
+    const address = `${prefix}/identity-provider/${key(d.name)}`;
+    if (!l) {
+      make(d.path, {
+        address,
+        action: 'create',
+        sql: [createIdpSql(d.name, d.type, d.namespace, d.params), ...(d.enabled ? [] : [alterIdpEnabledSql(d.name, false)])],
+        before: null,
+        after: idpJson(d, `(from ${d.secretEnv}, write-only)`),
+        risk: 'safe',
+        reason: `Identity provider ${d.name} does not exist yet; secret: from ${d.secretEnv} (write-only)`,
+        phase: PHASE.identityProvider,
+        secretEnv: d.secretEnv,
+      });
+      continue;
+    }
+    const sql: string[] = [];
+    const what: string[] = [];
+    if (l.namespace.toLowerCase() !== d.namespace.toLowerCase()) {
+      sql.push(alterIdpNamespaceSql(d.name, d.namespace));
+      what.push(`namespace ${l.namespace} → ${d.namespace}`);
+    }
+    const sameAudience = l.audience.length === d.params.audience.length && [...l.audience].sort().every((a, i) => a === [...d.params.audience].sort()[i]);
+    const paramsDiffer = l.issuer !== d.params.issuer || l.clientId !== d.params.clientId || !sameAudience;
+    if (paramsDiffer) {
+      sql.push(alterIdpParametersSql(d.name, d.params));
+      what.push('parameters differ (ALTER replaces them all, so the secret is sent again)');
+    }
+    if (l.enabled !== d.enabled) {
+      sql.push(alterIdpEnabledSql(d.name, d.enabled));
+      what.push(d.enabled ? 'enable' : 'disable');
+    }
+    if (!sql.length) continue;
+    const liveAsDesired: DesiredIdentityProvider = { ...d, namespace: l.namespace, enabled: l.enabled, params: { issuer: l.issuer, clientId: l.clientId, audience: l.audience } };
+    make(d.path, {
+      address,
+      action: 'update',
+      sql,
+      before: idpJson(liveAsDesired, '(unchanged, write-only)'),
+      after: idpJson(d, '(unchanged, write-only)'),
+      risk: d.enabled ? 'safe' : 'disruptive',
+      reason: `${what.join('; ')}; secret: (unchanged, write-only)`,
+      phase: PHASE.identityProvider,
+      secretEnv: paramsDiffer ? d.secretEnv : undefined,
+    });
+  }
+  const leftAlone: string[] = [];
+  for (const l of [...live].sort((a, b) => cmp(key(a.name), key(b.name)))) {
+    if (desired.identityProviders.has(key(l.name))) continue;
+    if (!desired.allowDrops) {
+      leftAlone.push(l.name);
+      continue;
+    }
+    make(['spec', 'manage', 'allowDrops'], {
+      address: `${prefix}/identity-provider/${key(l.name)}`,
+      action: 'delete',
+      sql: [dropIdpSql(l.name)],
+      before: { name: l.name, type: l.type, namespace: l.namespace, issuer: l.issuer, clientId: l.clientId, audience: l.audience, enabled: l.enabled },
+      after: null,
+      risk: 'destructive',
+      reason: `Identity provider ${l.name} is not in the policy and manage.allowDrops is true (no CASCADE: fails while its users and roles exist)`,
+      phase: PHASE.dropIdentityProvider,
+    });
+  }
+  return leftAlone;
+}
+
+/**
+ * Principals Charter never touches: the database's own (rdsdb and sys:* on Redshift, pg_* on PostgreSQL),
+ * the connecting user, and superusers.
+ */
+export function systemPrincipalTest(live: LiveState, key: (name: string) => string): (name: string) => boolean {
+  const superusers = new Set(live.principals.filter((p) => p.superuser).map((p) => key(p.name)));
+  const currentUser = key(live.currentUser);
+  return (name) => {
+    const k = key(name);
+    if (k === currentUser || superusers.has(k)) return true;
+    return live.dialect === 'redshift' ? k === 'rdsdb' || isSystemRoleName(name) : name.startsWith('pg_');
+  };
+}
+
+function idpJson(d: DesiredIdentityProvider, secret: string): Json {
+  return { name: d.name, type: d.type, namespace: d.namespace, issuer: d.params.issuer, clientId: d.params.clientId, audience: d.params.audience, enabled: d.enabled, secret };
+}
+
+function principalJson(name: string, kind: PrincipalKind, externalId?: string): Json {
+  return externalId === undefined ? { name, type: kind } : { name, type: kind, externalId };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function targetKey(key: (n: string) => string, t: PrivilegeTarget): string {
+  switch (t.type) {
+    case 'system':
+      return 'system';
+    case 'schema':
+      return `schema\u0000${key(t.schema)}`;
+    case 'table':
+      return t.table === null ? `all\u0000${key(t.schema)}` : `table\u0000${key(t.schema)}\u0000${key(t.table)}`;
+    case 'future':
+      return `future\u0000${key(t.schema)}\u0000${key(t.owner)}`;
+  }
+}
+
+function privilegeKey(key: (n: string) => string, grantee: string, t: PrivilegeTarget, privilege: string): string {
+  return `${key(grantee)}\u0000${targetKey(key, t)}\u0000${privilege.toLowerCase()}`;
+}
+
+function grantPhase(t: PrivilegeTarget): number {
+  return t.type === 'system' ? PHASE.grantSystem : t.type === 'schema' ? PHASE.grantSchema : t.type === 'table' ? PHASE.grantTable : PHASE.grantFuture;
+}
+
+/** Revokes run in the reverse order of grants. */
+function revokePhase(t: PrivilegeTarget): number {
+  return t.type === 'future' ? PHASE.revokeFuture : t.type === 'table' ? PHASE.revokeTable : t.type === 'schema' ? PHASE.revokeSchema : PHASE.revokeSystem;
+}
+
+/** Addresses use the names as the database compares them (lower-cased on Redshift): stable whatever the YAML spelling. */
+function targetAddress(key: (n: string) => string, t: PrivilegeTarget): string {
+  switch (t.type) {
+    case 'system':
+      return 'system';
+    case 'schema':
+      return `schema/${key(t.schema)}`;
+    case 'table':
+      return t.table === null ? `all-tables/${key(t.schema)}` : `table/${key(t.schema)}/${key(t.table)}`;
+    case 'future':
+      return `future-tables/${key(t.schema)}/${key(t.owner)}`;
+  }
+}
+
+function targetJson(t: PrivilegeTarget): Json {
+  switch (t.type) {
+    case 'system':
+      return 'system';
+    case 'schema':
+      return { schema: t.schema };
+    case 'table':
+      return t.table === null ? { schema: t.schema, allTables: true } : { schema: t.schema, table: t.table };
+    case 'future':
+      return { schema: t.schema, futureTablesOf: t.owner };
+  }
+}
+
+function targetPhrase(t: PrivilegeTarget): string {
+  switch (t.type) {
+    case 'system':
+      return 'as system privileges';
+    case 'schema':
+      return `on schema ${t.schema}`;
+    case 'table':
+      return t.table === null ? `on all tables in schema ${t.schema}` : `on table ${t.schema}.${t.table}`;
+    case 'future':
+      return `on future tables of ${t.owner} in schema ${t.schema}`;
+  }
+}
+
+function grantReason(t: PrivilegeTarget, grantee: string, privileges: string[]): string {
+  if (t.type === 'table' && t.table === null) return `Not every table in schema ${t.schema} grants ${privileges.join(', ')} to ${grantee}`;
+  return `${grantee} lacks ${privileges.join(', ')} ${targetPhrase(t)}`;
+}
+
+/**
+ * Privileges grouped per (grantee, target): one statement each, privileges in canonical order. Keys join
+ * names with NUL, which no PostgreSQL or Redshift identifier can contain.
+ */
+class Groups {
+  private readonly groups = new Map<string, { grantee: Grantee; target: PrivilegeTarget; privileges: Set<string>; path: PathSegment[] }>();
+
+  add(grantee: Grantee, target: PrivilegeTarget, privilege: string, path: PathSegment[]): void {
+    const id = `${grantee.name}\u0000${targetKey((n) => n, target)}`;
+    let g = this.groups.get(id);
+    if (!g) this.groups.set(id, (g = { grantee, target, privileges: new Set(), path }));
+    g.privileges.add(target.type === 'system' ? privilege.toUpperCase() : privilege.toLowerCase());
+  }
+
+  list(key: (n: string) => string): Array<{ grantee: Grantee; target: PrivilegeTarget; privileges: string[]; path: PathSegment[] }> {
+    return [...this.groups.values()]
+      .sort((a, b) => cmp(`${key(a.grantee.name)}\u0000${targetKey(key, a.target)}`, `${key(b.grantee.name)}\u0000${targetKey(key, b.target)}`))
+      .map((g) => ({ grantee: g.grantee, target: g.target, privileges: g.target.type === 'system' ? [...g.privileges].sort() : sortPrivileges(g.privileges), path: g.path }));
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * `charter import`: the spec that describes a live database, so that planning it right after gives no
+ * changes. It covers what Charter would manage: identity providers, roles and users that are neither
+ * ignored nor system principals, their memberships, and their privileges inside the managed schemas.
+ */
+import type { Json } from '../../core/json.js';
+import type { ImportedPolicy } from '../../core/provider.js';
+import { systemPrincipalTest } from './diff.js';
+import { ignoreMatcher } from './model.js';
+import { isSystemRoleName, nameKey, TABLE_PRIVILEGES } from './rules.js';
+import { sortPrivileges, type PrivilegeTarget } from './sql.js';
+import type { LiveState } from './state.js';
+import type { PolicyDocument } from '../../core/document.js';
+import type { RedshiftGrantsSpec } from './spec.generated.js';
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** A variable name for a provider's secret the user must set (the value cannot be read back). */
+export function secretEnvName(provider: string): string {
+  const base = provider.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
+  return `${/^[A-Z_]/.test(base) ? '' : '_'}${base}_CLIENT_SECRET`;
+}
+
+export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: LiveState): ImportedPolicy {
+  const spec = doc.spec;
+  const dialect = spec.connection.dialect;
+  const key = (n: string) => nameKey(n, dialect);
+  const ignored = ignoreMatcher(spec.manage?.ignorePrincipals ?? [], dialect);
+  const isSystem = systemPrincipalTest(live, key);
+  const kept = live.principals.filter((p) => !isSystem(p.name) && !ignored(p.name)).sort((a, b) => cmp(key(a.name), key(b.name)));
+  const keptKeys = new Set(kept.map((p) => key(p.name)));
+  const notices: string[] = [];
+  const comments: ImportedPolicy['comments'] = [];
+
+  const identityProviders = [...live.identityProviders]
+    .sort((a, b) => cmp(key(a.name), key(b.name)))
+    .map((p, i) => {
+      const envName = secretEnvName(p.name);
+      notices.push(`identity provider ${p.name}: Redshift cannot return its client secret; set ${envName} (or rename clientSecretFromEnv) before planning`);
+      comments.push({ path: ['identityProviders', i, 'clientSecretFromEnv'], text: ` Placeholder: Redshift cannot return the client secret. Set ${envName} to it (write-only).` });
+      const out: Record<string, Json> = { name: p.name, type: p.type || 'azure', namespace: p.namespace, issuer: p.issuer, clientId: p.clientId, audience: p.audience, clientSecretFromEnv: envName };
+      if (!p.enabled) out.enabled = false;
+      return out;
+    });
+  const namespaces = new Map(live.identityProviders.map((p) => [p.namespace.toLowerCase(), p.name]));
+
+  // Memberships Charter manages: in declared roles or (Redshift) system roles, never in ignored or system principals.
+  const memberOf = new Map<string, string[]>();
+  for (const m of live.memberships) {
+    if (!keptKeys.has(key(m.member)) || ignored(m.role)) continue;
+    if (!keptKeys.has(key(m.role)) && !(dialect === 'redshift' && isSystemRoleName(m.role))) continue;
+    const list = memberOf.get(key(m.member)) ?? [];
+    list.push(m.role);
+    memberOf.set(key(m.member), list);
+  }
+
+  const byGrantee = new Map<string, Array<{ target: PrivilegeTarget; privilege: string }>>();
+  for (const p of live.privileges) {
+    if (!keptKeys.has(key(p.grantee))) continue;
+    const list = byGrantee.get(key(p.grantee)) ?? [];
+    list.push({ target: p.target, privilege: p.privilege });
+    byGrantee.set(key(p.grantee), list);
+  }
+  const tablesOf = (schema: string) => live.schemas.get(key(schema))?.tables ?? [];
+  const known = new Set<string>(TABLE_PRIVILEGES[dialect]);
+
+  const privilegesOf = (name: string): Json | undefined => {
+    const held = byGrantee.get(key(name)) ?? [];
+    const system = [...new Set(held.filter((h) => h.target.type === 'system').map((h) => h.privilege.toUpperCase()))].sort();
+    const schemaPrivs = new Map<string, Set<string>>();
+    const tablePrivs = new Map<string, Map<string, Set<string>>>();
+    const future = new Map<string, { schema: string; owner: string; privileges: Set<string> }>();
+    for (const h of held) {
+      const t = h.target;
+      const expressible = t.type === 'system' || (t.type === 'schema' ? h.privilege === 'usage' || h.privilege === 'create' : known.has(h.privilege));
+      if (!expressible) {
+        // A policy cannot declare it, so the next plan revokes it: say so rather than hide it.
+        notices.push(`${name} holds ${h.privilege.toUpperCase()} ${t.type === 'schema' ? `on schema ${t.schema}` : `in schema ${t.schema}`}, which a policy cannot declare: the next plan revokes it`);
+        continue;
+      }
+      if (t.type === 'schema') {
+        const set = schemaPrivs.get(t.schema) ?? new Set();
+        set.add(h.privilege);
+        schemaPrivs.set(t.schema, set);
+      } else if (t.type === 'table' && t.table !== null) {
+        const tables = tablePrivs.get(t.schema) ?? new Map<string, Set<string>>();
+        const set = tables.get(t.table) ?? new Set();
+        set.add(h.privilege);
+        tables.set(t.table, set);
+        tablePrivs.set(t.schema, tables);
+      } else if (t.type === 'future') {
+        const id = `${t.schema}\u0000${t.owner}`;
+        const f = future.get(id) ?? { schema: t.schema, owner: t.owner, privileges: new Set() };
+        f.privileges.add(h.privilege);
+        future.set(id, f);
+      }
+    }
+    const out: Record<string, Json> = {};
+    if (system.length && dialect === 'redshift') out.system = system;
+    const schemas = [...schemaPrivs].sort(([a], [b]) => cmp(a, b)).map(([schema, set]) => ({ schema, privileges: sortPrivileges(set) }));
+    if (schemas.length) out.schemas = schemas;
+    const tables: Json[] = [];
+    for (const [schema, byTable] of [...tablePrivs].sort(([a], [b]) => cmp(a, b))) {
+      const all = tablesOf(schema);
+      // Privileges held on every table of the schema become one allTables entry; the rest are named.
+      const everywhere = sortPrivileges([...(byTable.get(all[0]) ?? [])].filter((p) => all.every((t) => byTable.get(t)?.has(p))));
+      if (all.length && everywhere.length) tables.push({ schema, allTables: true, privileges: everywhere });
+      const groups = new Map<string, string[]>();
+      for (const [table, set] of [...byTable].sort(([a], [b]) => cmp(a, b))) {
+        const rest = sortPrivileges([...set].filter((p) => !everywhere.includes(p)));
+        if (!rest.length) continue;
+        const id = rest.join(',');
+        groups.set(id, [...(groups.get(id) ?? []), table]);
+      }
+      for (const [id, names] of [...groups].sort(([a], [b]) => cmp(a, b))) tables.push({ schema, names, privileges: id.split(',') });
+    }
+    if (tables.length) out.tables = tables;
+    const futureTables = [...future.values()]
+      .sort((a, b) => cmp(a.schema, b.schema) || cmp(a.owner, b.owner))
+      .map((f) => ({ schema: f.schema, owner: f.owner, privileges: sortPrivileges(f.privileges) }));
+    if (futureTables.length) out.futureTables = futureTables;
+    return Object.keys(out).length ? out : undefined;
+  };
+
+  const entry = (name: string, extra: Record<string, Json | undefined>, listKey: 'memberOf' | 'roles'): Json => {
+    const out: Record<string, Json> = { name };
+    for (const [k, v] of Object.entries(extra)) if (v !== undefined) out[k] = v;
+    const roles = (memberOf.get(key(name)) ?? []).sort((a, b) => cmp(key(a), key(b)));
+    if (roles.length) out[listKey] = roles;
+    const privileges = privilegesOf(name);
+    if (privileges) out.privileges = privileges;
+    return out;
+  };
+  const roles = kept.filter((p) => p.kind === 'role').map((p) => entry(p.name, { externalId: dialect === 'redshift' ? p.externalId : undefined }, 'memberOf'));
+  const users = kept
+    .filter((p) => p.kind === 'user')
+    .map((p) => {
+      const ns = p.name.includes(':') ? p.name.slice(0, p.name.indexOf(':')).toLowerCase() : undefined;
+      return entry(p.name, { identityProvider: ns ? namespaces.get(ns) : undefined }, 'roles');
+    });
+
+  const out: Record<string, Json> = {};
+  for (const [k, v] of Object.entries(spec as unknown as Record<string, Json>)) {
+    if (k !== 'identityProviders' && k !== 'roles' && k !== 'users') out[k] = v;
+  }
+  if (identityProviders.length) out.identityProviders = identityProviders;
+  out.roles = roles;
+  out.users = users;
+  return { spec: out, notices, comments };
+}

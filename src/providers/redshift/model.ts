@@ -1,0 +1,130 @@
+/**
+ * The desired state of one RedshiftGrants policy, normalised: names keyed the way the database compares
+ * them (lower-cased on Redshift), privileges expanded to one row per (grantee, target, privilege).
+ */
+import type { PathSegment, PolicyDocument } from '../../core/document.js';
+import { nameKey, principalMatcher, type Dialect } from './rules.js';
+import type { IdentityProviderParams, PrincipalKind, PrivilegeTarget } from './sql.js';
+import type { Privileges, RedshiftGrantsSpec } from './spec.generated.js';
+
+export interface DesiredPrincipal {
+  name: string;
+  kind: PrincipalKind;
+  path: PathSegment[];
+  externalId?: string;
+}
+
+export interface DesiredMembership {
+  role: string;
+  member: string;
+  memberKind: PrincipalKind;
+  path: PathSegment[];
+}
+
+export interface DesiredPrivilege {
+  grantee: string;
+  granteeKind: PrincipalKind;
+  target: PrivilegeTarget;
+  privilege: string;
+  path: PathSegment[];
+}
+
+export interface DesiredIdentityProvider {
+  name: string;
+  type: string;
+  namespace: string;
+  params: IdentityProviderParams;
+  secretEnv: string;
+  enabled: boolean;
+  path: PathSegment[];
+}
+
+export interface Desired {
+  dialect: Dialect;
+  key: (name: string) => string;
+  /** By key. */
+  principals: Map<string, DesiredPrincipal>;
+  memberships: DesiredMembership[];
+  privileges: DesiredPrivilege[];
+  identityProviders: Map<string, DesiredIdentityProvider>;
+  /** Keys of the schemas whose privileges Charter manages. */
+  managedSchemas: Set<string>;
+  ignored: (name: string) => boolean;
+  allowDrops: boolean;
+}
+
+/** manage.ignorePrincipals as a predicate (rules.ts holds the glob syntax lint and runtime share). */
+export function ignoreMatcher(patterns: readonly string[], dialect: Dialect): (name: string) => boolean {
+  if (!patterns.length) return () => false;
+  const match = principalMatcher(patterns, dialect);
+  return (name) => match(name) !== undefined;
+}
+
+function expandPrivileges(
+  out: DesiredPrivilege[],
+  grantee: string,
+  granteeKind: PrincipalKind,
+  privileges: Privileges | undefined,
+  path: PathSegment[],
+): void {
+  if (!privileges) return;
+  privileges.system?.forEach((privilege, i) => out.push({ grantee, granteeKind, target: { type: 'system' }, privilege, path: [...path, 'system', i] }));
+  privileges.schemas?.forEach((g, i) => {
+    for (const privilege of g.privileges) out.push({ grantee, granteeKind, target: { type: 'schema', schema: g.schema }, privilege, path: [...path, 'schemas', i] });
+  });
+  privileges.tables?.forEach((g, i) => {
+    const tables: Array<string | null> = g.allTables ? [null] : (g.names ?? []);
+    for (const table of tables) {
+      for (const privilege of g.privileges) out.push({ grantee, granteeKind, target: { type: 'table', schema: g.schema, table }, privilege, path: [...path, 'tables', i] });
+    }
+  });
+  privileges.futureTables?.forEach((g, i) => {
+    for (const privilege of g.privileges) {
+      out.push({ grantee, granteeKind, target: { type: 'future', schema: g.schema, owner: g.owner }, privilege, path: [...path, 'futureTables', i] });
+    }
+  });
+}
+
+export function desiredState(doc: PolicyDocument<RedshiftGrantsSpec>): Desired {
+  const spec = doc.spec;
+  const dialect = spec.connection.dialect;
+  const key = (name: string) => nameKey(name, dialect);
+  const principals = new Map<string, DesiredPrincipal>();
+  const memberships: DesiredMembership[] = [];
+  const privileges: DesiredPrivilege[] = [];
+  (spec.roles ?? []).forEach((r, i) => {
+    const path = ['spec', 'roles', i];
+    principals.set(key(r.name), { name: r.name, kind: 'role', path, externalId: r.externalId });
+    (r.memberOf ?? []).forEach((parent, j) => memberships.push({ role: parent, member: r.name, memberKind: 'role', path: [...path, 'memberOf', j] }));
+    expandPrivileges(privileges, r.name, 'role', r.privileges, [...path, 'privileges']);
+  });
+  (spec.users ?? []).forEach((u, i) => {
+    const path = ['spec', 'users', i];
+    principals.set(key(u.name), { name: u.name, kind: 'user', path });
+    (u.roles ?? []).forEach((role, j) => memberships.push({ role, member: u.name, memberKind: 'user', path: [...path, 'roles', j] }));
+    expandPrivileges(privileges, u.name, 'user', u.privileges, [...path, 'privileges']);
+  });
+  const identityProviders = new Map<string, DesiredIdentityProvider>();
+  (spec.identityProviders ?? []).forEach((p, i) => {
+    identityProviders.set(key(p.name), {
+      name: p.name,
+      type: p.type,
+      namespace: p.namespace,
+      params: { issuer: p.issuer, clientId: p.clientId, audience: [...p.audience] },
+      secretEnv: p.clientSecretFromEnv,
+      enabled: p.enabled ?? true,
+      path: ['spec', 'identityProviders', i],
+    });
+  });
+  return {
+    dialect,
+    key,
+    principals,
+    memberships,
+    privileges,
+    identityProviders,
+    managedSchemas: new Set((spec.manage?.schemas ?? []).map(key)),
+    ignored: ignoreMatcher(spec.manage?.ignorePrincipals ?? [], dialect),
+    allowDrops: spec.manage?.allowDrops ?? false,
+  };
+}

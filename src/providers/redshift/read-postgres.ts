@@ -1,0 +1,98 @@
+/**
+ * Live state from the PostgreSQL catalog in six queries whatever the size: pg_roles, pg_auth_members,
+ * aclexplode over pg_namespace.nspacl and pg_class.relacl (managed schemas only) and pg_default_acl.
+ * PostgreSQL shows the whole catalog to every user, so there is no visibility check.
+ */
+import type { Executor, Row } from './executor.js';
+import type { LivePrivilege, LiveSchema, LiveState } from './state.js';
+
+const str = (v: unknown) => (v === null || v === undefined ? undefined : String(v));
+
+export async function readPostgres(db: Executor, managedSchemas: readonly string[]): Promise<LiveState> {
+  const before = db.queryCount;
+  const schemas = [...managedSchemas];
+  // One connection runs one query at a time: sequential awaits say so.
+  const [who] = await db.query('SELECT current_user::text AS who');
+  const roles = await db.query('SELECT rolname::text AS name, rolcanlogin AS login, rolsuper AS superuser FROM pg_roles');
+  const members = await db.query(
+    `SELECT r.rolname::text AS role, m.rolname::text AS member, m.rolcanlogin AS member_login
+       FROM pg_auth_members am JOIN pg_roles r ON r.oid = am.roleid JOIN pg_roles m ON m.oid = am.member`,
+  );
+  const schemaAcl = await db.query(
+    `SELECT n.nspname::text AS schema, pg_get_userbyid(n.nspowner)::text AS owner, g.rolname::text AS grantee, g.rolcanlogin AS grantee_login, a.privilege_type::text AS privilege
+       FROM pg_namespace n
+       LEFT JOIN LATERAL aclexplode(n.nspacl) a ON true
+       LEFT JOIN pg_roles g ON g.oid = a.grantee
+      WHERE n.nspname = ANY($1::text[])`,
+    [schemas],
+  );
+  // Everything "ALL TABLES IN SCHEMA" covers: tables, partitioned tables, views, materialized and foreign tables.
+  const tableAcl = await db.query(
+    `SELECT n.nspname::text AS schema, c.relname::text AS table, pg_get_userbyid(c.relowner)::text AS owner, g.rolname::text AS grantee, g.rolcanlogin AS grantee_login, a.privilege_type::text AS privilege
+       FROM pg_class c
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+       LEFT JOIN LATERAL aclexplode(c.relacl) a ON true
+       LEFT JOIN pg_roles g ON g.oid = a.grantee
+      WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')`,
+    [schemas],
+  );
+  const defaultAcl = await db.query(
+    `SELECT n.nspname::text AS schema, o.rolname::text AS owner, g.rolname::text AS grantee, g.rolcanlogin AS grantee_login, a.privilege_type::text AS privilege
+       FROM pg_default_acl d
+       JOIN pg_namespace n ON n.oid = d.defaclnamespace
+       JOIN pg_roles o ON o.oid = d.defaclrole
+       LEFT JOIN LATERAL aclexplode(d.defaclacl) a ON true
+       LEFT JOIN pg_roles g ON g.oid = a.grantee
+      WHERE d.defaclobjtype = 'r' AND n.nspname = ANY($1::text[])`,
+    [schemas],
+  );
+
+  const kindOf = (login: unknown) => (login === true ? 'user' : 'role') as 'user' | 'role';
+  const privileges: LivePrivilege[] = [];
+  const live = new Map<string, LiveSchema>();
+  const schemaOf = (r: Row): LiveSchema => {
+    const name = String(r.schema);
+    let s = live.get(name);
+    if (!s) live.set(name, (s = { name, tables: [], tableOwners: new Map() }));
+    return s;
+  };
+  for (const r of schemaAcl) {
+    const s = schemaOf(r);
+    s.owner = str(r.owner);
+    // PUBLIC (no role) and the owner's own implicit privileges are not Charter's to manage.
+    if (r.grantee == null || r.grantee === r.owner) continue;
+    privileges.push({ grantee: String(r.grantee), granteeKind: kindOf(r.grantee_login), target: { type: 'schema', schema: s.name }, privilege: String(r.privilege).toLowerCase() });
+  }
+  for (const r of tableAcl) {
+    const s = schemaOf(r);
+    const table = String(r.table);
+    if (!s.tableOwners.has(table)) {
+      s.tables.push(table);
+      s.tableOwners.set(table, String(r.owner));
+    }
+    if (r.grantee == null || r.grantee === r.owner) continue;
+    privileges.push({ grantee: String(r.grantee), granteeKind: kindOf(r.grantee_login), target: { type: 'table', schema: s.name, table }, privilege: String(r.privilege).toLowerCase() });
+  }
+  for (const r of defaultAcl) {
+    if (r.grantee == null) continue;
+    privileges.push({
+      grantee: String(r.grantee),
+      granteeKind: kindOf(r.grantee_login),
+      target: { type: 'future', schema: String(r.schema), owner: String(r.owner) },
+      privilege: String(r.privilege).toLowerCase(),
+    });
+  }
+  for (const s of live.values()) s.tables.sort();
+
+  return {
+    dialect: 'postgres',
+    currentUser: String(who.who),
+    principals: roles.map((r) => ({ name: String(r.name), kind: kindOf(r.login), superuser: r.superuser === true })),
+    memberships: members.map((r) => ({ role: String(r.role), member: String(r.member), memberKind: kindOf(r.member_login) })),
+    privileges,
+    identityProviders: [],
+    schemas: live,
+    schemasComplete: true,
+    queries: db.queryCount - before,
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * Live state from Redshift's SVV views: eleven simple `SELECT <columns> FROM <view>` queries whatever the
+ * size, joined here in TypeScript. The views show every row only to superusers and to users holding
+ * ACCESS SYSTEM TABLE (directly or through a role), so that is checked first: a partial view must fail
+ * the plan, not turn into false drift.
+ */
+import type { Executor, Row } from './executor.js';
+import { nameKey } from './rules.js';
+import { PartialVisibilityError, type LiveIdentityProvider, type LivePrivilege, type LiveSchema, type LiveState } from './state.js';
+import type { PrincipalKind } from './sql.js';
+
+/** System roles that carry ACCESS SYSTEM TABLE (sys:dba inherits sys:operator). */
+const SEEING_ROLES = new Set(['sys:superuser', 'sys:operator', 'sys:monitor', 'sys:dba']);
+
+const text = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+const truthy = (v: unknown) => v === true || v === 1 || v === 't' || v === 'true' || v === 'TRUE';
+const lower = (v: unknown) => text(v).toLowerCase();
+
+function identityKind(v: unknown): PrincipalKind | undefined {
+  const t = lower(v);
+  return t === 'user' ? 'user' : t === 'role' ? 'role' : undefined; // groups and PUBLIC are not Charter's
+}
+
+export async function readRedshift(db: Executor, managedSchemas: readonly string[], database: string | undefined): Promise<LiveState> {
+  const before = db.queryCount;
+  const key = (n: string) => nameKey(n, 'redshift');
+  // What decides visibility comes first; the rest only once the catalog is known to be complete.
+  const [[who], users, userGrants, roleGrants, system] = await Promise.all([
+    db.query('SELECT current_user'),
+    db.query('SELECT user_name, user_id, superuser FROM svv_user_info'),
+    db.query('SELECT user_id, user_name, role_id, role_name, admin_option FROM svv_user_grants'),
+    db.query('SELECT role_id, role_name, granted_role_id, granted_role_name FROM svv_role_grants'),
+    db.query('SELECT system_privilege, identity_id, identity_name, identity_type FROM svv_system_privileges'),
+  ]);
+  const currentUser = text(Object.values(who ?? {})[0]);
+  checkVisibility(currentUser, users, userGrants, roleGrants, system);
+
+  const [roles, schemaPrivs, relationPrivs, tables, defaults, idps] = await Promise.all([
+    db.query('SELECT role_id, role_name, role_owner, external_id FROM svv_roles'),
+    db.query('SELECT namespace_name, privilege_type, identity_id, identity_name, identity_type, admin_option FROM svv_schema_privileges'),
+    db.query('SELECT namespace_name, relation_name, privilege_type, identity_id, identity_name, identity_type, admin_option FROM svv_relation_privileges'),
+    db.query('SELECT database_name, schema_name, table_name, table_type FROM svv_all_tables'),
+    db.query('SELECT schema_name, object_type, owner_id, owner_name, owner_type, privilege_type, grantee_id, grantee_name, grantee_type, admin_option FROM svv_default_privileges'),
+    db.query('SELECT name, type, instanceid, namespc, params, enabled FROM svv_identity_providers'),
+  ]);
+
+  const managed = new Set(managedSchemas.map(key));
+  const schemas = new Map<string, LiveSchema>();
+  const schemaOf = (name: string): LiveSchema => {
+    let s = schemas.get(key(name));
+    if (!s) schemas.set(key(name), (s = { name, tables: [], tableOwners: new Map() }));
+    return s;
+  };
+  for (const t of tables) {
+    if (database !== undefined && key(text(t.database_name)) !== key(database)) continue;
+    if (!managed.has(key(text(t.schema_name)))) continue;
+    schemaOf(text(t.schema_name)).tables.push(text(t.table_name));
+  }
+  for (const s of schemas.values()) s.tables.sort();
+
+  const privileges: LivePrivilege[] = [];
+  const push = (r: Row, name: unknown, kind: unknown, p: Omit<LivePrivilege, 'grantee' | 'granteeKind'>) => {
+    const granteeKind = identityKind(kind);
+    if (granteeKind && text(name)) privileges.push({ grantee: text(name), granteeKind, ...p });
+  };
+  for (const r of system) push(r, r.identity_name, r.identity_type, { target: { type: 'system' }, privilege: text(r.system_privilege).toUpperCase() });
+  for (const r of schemaPrivs) {
+    if (!managed.has(key(text(r.namespace_name)))) continue;
+    schemaOf(text(r.namespace_name));
+    push(r, r.identity_name, r.identity_type, { target: { type: 'schema', schema: text(r.namespace_name) }, privilege: lower(r.privilege_type) });
+  }
+  for (const r of relationPrivs) {
+    if (!managed.has(key(text(r.namespace_name)))) continue;
+    push(r, r.identity_name, r.identity_type, { target: { type: 'table', schema: text(r.namespace_name), table: text(r.relation_name) }, privilege: lower(r.privilege_type) });
+  }
+  for (const r of defaults) {
+    // Only table defaults (object_type RELATION) scoped to a managed schema.
+    if (!['relation', 'table', 'tables'].includes(lower(r.object_type)) || !text(r.schema_name) || !managed.has(key(text(r.schema_name)))) continue;
+    push(r, r.grantee_name, r.grantee_type, { target: { type: 'future', schema: text(r.schema_name), owner: text(r.owner_name) }, privilege: lower(r.privilege_type) });
+  }
+
+  const identityProviders: LiveIdentityProvider[] = idps.map((r) => {
+    let params: { issuer?: unknown; client_id?: unknown; audience?: unknown } = {};
+    try {
+      params = JSON.parse(text(r.params) || '{}') as typeof params;
+    } catch {
+      // Unreadable parameters compare as different, so the plan re-sends them.
+    }
+    return {
+      name: text(r.name),
+      type: lower(r.type),
+      namespace: text(r.namespc),
+      issuer: text(params.issuer),
+      clientId: text(params.client_id),
+      audience: Array.isArray(params.audience) ? params.audience.map(text) : [],
+      enabled: r.enabled === null || r.enabled === undefined ? true : truthy(r.enabled),
+    };
+  });
+
+  return {
+    dialect: 'redshift',
+    currentUser,
+    principals: [
+      ...users.map((u) => ({ name: text(u.user_name), kind: 'user' as const, superuser: truthy(u.superuser) })),
+      ...roles.map((r) => ({ name: text(r.role_name), kind: 'role' as const, superuser: false, ...(text(r.external_id) ? { externalId: text(r.external_id) } : {}) })),
+    ],
+    memberships: [
+      ...roleGrants.map((r) => ({ role: text(r.granted_role_name), member: text(r.role_name), memberKind: 'role' as const })),
+      ...userGrants.map((r) => ({ role: text(r.role_name), member: text(r.user_name), memberKind: 'user' as const })),
+    ],
+    privileges,
+    identityProviders,
+    schemas,
+    schemasComplete: false,
+    queries: db.queryCount - before,
+  };
+}
+
+/** Throws PartialVisibilityError unless the connecting user sees every row of the SVV views. */
+function checkVisibility(currentUser: string, users: Row[], userGrants: Row[], roleGrants: Row[], system: Row[]): void {
+  const me = currentUser.toLowerCase();
+  if (users.some((u) => lower(u.user_name) === me && truthy(u.superuser))) return;
+  const roles = new Set(userGrants.filter((g) => lower(g.user_name) === me).map((g) => lower(g.role_name)));
+  // Roles granted to those roles, transitively.
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const g of roleGrants) {
+      if (roles.has(lower(g.role_name)) && !roles.has(lower(g.granted_role_name))) {
+        roles.add(lower(g.granted_role_name));
+        grew = true;
+      }
+    }
+  }
+  if ([...roles].some((r) => SEEING_ROLES.has(r))) return;
+  const holds = system.some(
+    (p) =>
+      lower(p.system_privilege) === 'access system table' &&
+      ((lower(p.identity_type) === 'user' && lower(p.identity_name) === me) || (lower(p.identity_type) === 'role' && roles.has(lower(p.identity_name)))),
+  );
+  if (holds) return;
+  throw new PartialVisibilityError(
+    `user ${JSON.stringify(currentUser)} sees only part of the catalog: Redshift's SVV views show other users' roles and grants only to superusers and to holders of ACCESS SYSTEM TABLE`,
+  );
+}

@@ -1,0 +1,152 @@
+/**
+ * Every SQL statement Charter sends, per dialect. Identifiers are always double-quoted (`"` doubled) and
+ * string literals single-quoted (`'` doubled), so no name can end a statement early.
+ * Syntax: ../shared/reference/redshift.md and the Redshift/PostgreSQL GRANT, REVOKE, CREATE/DROP ROLE
+ * and USER, ALTER DEFAULT PRIVILEGES and CREATE/ALTER/DROP IDENTITY PROVIDER pages.
+ */
+import type { Dialect } from './rules.js';
+
+export type PrincipalKind = 'role' | 'user';
+
+export interface Grantee {
+  name: string;
+  kind: PrincipalKind;
+}
+
+/** What a privilege is on. `table` null means every existing table of the schema. */
+export type PrivilegeTarget =
+  | { type: 'system' }
+  | { type: 'schema'; schema: string }
+  | { type: 'table'; schema: string; table: string | null }
+  | { type: 'future'; schema: string; owner: string };
+
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+export function quoteLiteral(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/** Shown in place of the client secret in every plan; substituted from the environment at apply time. */
+export const SECRET_PLACEHOLDER = '***';
+
+/** Canonical order of privileges inside one statement (and in plans). */
+const PRIVILEGE_ORDER = ['usage', 'create', 'select', 'insert', 'update', 'delete', 'references', 'truncate', 'drop', 'alter', 'trigger'];
+
+export function sortPrivileges(privileges: Iterable<string>): string[] {
+  const rank = (p: string) => {
+    const i = PRIVILEGE_ORDER.indexOf(p);
+    return i < 0 ? PRIVILEGE_ORDER.length : i;
+  };
+  return [...new Set(privileges)].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** `TO ROLE "r"` / `TO "u"` on Redshift; PostgreSQL has no ROLE keyword (users are roles). */
+function principal(dialect: Dialect, g: Grantee): string {
+  return dialect === 'redshift' && g.kind === 'role' ? `ROLE ${quoteIdent(g.name)}` : quoteIdent(g.name);
+}
+
+function target(t: PrivilegeTarget): string {
+  switch (t.type) {
+    case 'schema':
+      return ` ON SCHEMA ${quoteIdent(t.schema)}`;
+    case 'table':
+      return t.table === null ? ` ON ALL TABLES IN SCHEMA ${quoteIdent(t.schema)}` : ` ON TABLE ${quoteIdent(t.schema)}.${quoteIdent(t.table)}`;
+    default:
+      return '';
+  }
+}
+
+function privilegeList(t: PrivilegeTarget, privileges: string[]): string {
+  // System privileges are spelled as in the docs (`TRUNCATE TABLE`); object privileges are upper-cased keywords.
+  return (t.type === 'system' ? [...privileges].sort() : sortPrivileges(privileges).map((p) => p.toUpperCase())).join(', ');
+}
+
+/** GRANT or REVOKE of privileges on one target to one grantee. */
+export function privilegeSql(dialect: Dialect, op: 'grant' | 'revoke', t: PrivilegeTarget, privileges: string[], g: Grantee): string {
+  const list = privilegeList(t, privileges);
+  const who = principal(dialect, g);
+  if (t.type === 'future') {
+    const owner = `FOR ${dialect === 'redshift' ? 'USER' : 'ROLE'} ${quoteIdent(t.owner)} IN SCHEMA ${quoteIdent(t.schema)}`;
+    return op === 'grant'
+      ? `ALTER DEFAULT PRIVILEGES ${owner} GRANT ${list} ON TABLES TO ${who}`
+      : `ALTER DEFAULT PRIVILEGES ${owner} REVOKE ${list} ON TABLES FROM ${who}`;
+  }
+  return op === 'grant' ? `GRANT ${list}${target(t)} TO ${who}` : `REVOKE ${list}${target(t)} FROM ${who}`;
+}
+
+/** GRANT/REVOKE of a role to a role or user (membership). */
+export function membershipSql(dialect: Dialect, op: 'grant' | 'revoke', role: string, member: Grantee): string {
+  if (dialect === 'postgres') {
+    return op === 'grant' ? `GRANT ${quoteIdent(role)} TO ${quoteIdent(member.name)}` : `REVOKE ${quoteIdent(role)} FROM ${quoteIdent(member.name)}`;
+  }
+  return op === 'grant' ? `GRANT ROLE ${quoteIdent(role)} TO ${principal(dialect, member)}` : `REVOKE ROLE ${quoteIdent(role)} FROM ${principal(dialect, member)}`;
+}
+
+export function createPrincipalSql(dialect: Dialect, p: Grantee & { externalId?: string }): string {
+  if (dialect === 'postgres') return p.kind === 'user' ? `CREATE ROLE ${quoteIdent(p.name)} LOGIN` : `CREATE ROLE ${quoteIdent(p.name)}`;
+  if (p.kind === 'user') return `CREATE USER ${quoteIdent(p.name)} PASSWORD DISABLE`;
+  // Redshift's own example spells the external id as a quoted identifier: EXTERNALID "ABC123".
+  return p.externalId === undefined ? `CREATE ROLE ${quoteIdent(p.name)}` : `CREATE ROLE ${quoteIdent(p.name)} EXTERNALID ${quoteIdent(p.externalId)}`;
+}
+
+export function alterExternalIdSql(role: string, externalId: string): string {
+  return `ALTER ROLE ${quoteIdent(role)} EXTERNALID TO ${quoteIdent(externalId)}`;
+}
+
+/** PostgreSQL only: a role becomes a user (LOGIN) or stops being one. */
+export function alterLoginSql(role: string, login: boolean): string {
+  return `ALTER ROLE ${quoteIdent(role)} ${login ? 'LOGIN' : 'NOLOGIN'}`;
+}
+
+/** Drops never cascade: RESTRICT on Redshift roles (its default, spelled out), plain DROP elsewhere. */
+export function dropPrincipalSql(dialect: Dialect, p: Grantee): string {
+  if (dialect === 'postgres') return `DROP ROLE ${quoteIdent(p.name)}`;
+  return p.kind === 'user' ? `DROP USER ${quoteIdent(p.name)}` : `DROP ROLE ${quoteIdent(p.name)} RESTRICT`;
+}
+
+export interface IdentityProviderParams {
+  issuer: string;
+  clientId: string;
+  audience: string[];
+}
+
+/** The PARAMETERS JSON; the secret is always the placeholder here (see `withSecret`). */
+export function idpParameters(p: IdentityProviderParams): string {
+  return JSON.stringify({ issuer: p.issuer, client_id: p.clientId, client_secret: SECRET_PLACEHOLDER, audience: p.audience });
+}
+
+export function createIdpSql(name: string, type: string, namespace: string, p: IdentityProviderParams): string {
+  return `CREATE IDENTITY PROVIDER ${quoteIdent(name)} TYPE ${type} NAMESPACE ${quoteLiteral(namespace)} PARAMETERS ${quoteLiteral(idpParameters(p))}`;
+}
+
+/** ALTER replaces every parameter, so the secret is sent again. */
+export function alterIdpParametersSql(name: string, p: IdentityProviderParams): string {
+  return `ALTER IDENTITY PROVIDER ${quoteIdent(name)} PARAMETERS ${quoteLiteral(idpParameters(p))}`;
+}
+
+export function alterIdpNamespaceSql(name: string, namespace: string): string {
+  return `ALTER IDENTITY PROVIDER ${quoteIdent(name)} NAMESPACE ${quoteLiteral(namespace)}`;
+}
+
+export function alterIdpEnabledSql(name: string, enabled: boolean): string {
+  return `ALTER IDENTITY PROVIDER ${quoteIdent(name)} ${enabled ? 'ENABLE' : 'DISABLE'}`;
+}
+
+/** Never CASCADE: that would drop the provider's users and roles. */
+export function dropIdpSql(name: string): string {
+  return `DROP IDENTITY PROVIDER ${quoteIdent(name)}`;
+}
+
+const PLACEHOLDER_FIELD = `"client_secret":"${SECRET_PLACEHOLDER}"`;
+
+/**
+ * The reviewed statement with the real secret in place of the placeholder, escaped for JSON inside a SQL
+ * literal. Used only when executing; the result must never be logged.
+ */
+export function withSecret(statement: string, secret: string): string {
+  if (!statement.includes(PLACEHOLDER_FIELD)) return statement;
+  const value = JSON.stringify(secret).replace(/'/g, "''");
+  return statement.replace(PLACEHOLDER_FIELD, () => `"client_secret":${value}`);
+}

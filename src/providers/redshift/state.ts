@@ -1,0 +1,71 @@
+/**
+ * Live state of one database as Charter sees it, the same shape for both dialects. Names are as the
+ * catalog returns them; the diff compares them by nameKey.
+ */
+import type { Dialect } from './rules.js';
+import type { PrincipalKind, PrivilegeTarget } from './sql.js';
+
+export interface LivePrincipal {
+  name: string;
+  kind: PrincipalKind;
+  superuser: boolean;
+  externalId?: string;
+}
+
+export interface LiveMembership {
+  role: string;
+  member: string;
+  memberKind: PrincipalKind;
+}
+
+/** One privilege held directly by a role or user. Table targets always name a table here. */
+export interface LivePrivilege {
+  grantee: string;
+  granteeKind: PrincipalKind;
+  target: PrivilegeTarget;
+  privilege: string;
+}
+
+export interface LiveIdentityProvider {
+  name: string;
+  type: string;
+  namespace: string;
+  issuer: string;
+  clientId: string;
+  audience: string[];
+  enabled: boolean;
+}
+
+export interface LiveSchema {
+  name: string;
+  owner?: string;
+  /** Tables (and views) of the schema: what "all tables in schema" means right now. */
+  tables: string[];
+  /** Table owners by table name (PostgreSQL): an owner's implicit privileges are not Charter's. */
+  tableOwners: Map<string, string>;
+}
+
+export interface LiveState {
+  dialect: Dialect;
+  currentUser: string;
+  principals: LivePrincipal[];
+  memberships: LiveMembership[];
+  privileges: LivePrivilege[];
+  identityProviders: LiveIdentityProvider[];
+  /**
+   * Managed schemas found, by nameKey. `complete` says whether a schema missing here is known not to
+   * exist (PostgreSQL reads pg_namespace; Redshift only sees schemas that hold tables or grants).
+   */
+  schemas: Map<string, LiveSchema>;
+  schemasComplete: boolean;
+  /** Catalog queries this read took. */
+  queries: number;
+}
+
+/** Raised when the connecting user cannot see the whole catalog: reported as a plan error, never as drift. */
+export class PartialVisibilityError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PartialVisibilityError';
+  }
+}
