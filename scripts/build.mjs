@@ -1,4 +1,5 @@
-// Bundles the Action (dist/index.js) and the CLI (dist/cli.js) with esbuild. Provider runtimes (and so the
+// Bundles the Action (dist/index.js), the CLI (dist/cli.js) and the GitHub App (dist/app.js, run by
+// `npm start`) with esbuild. Provider runtimes (and so the
 // AWS SDK) are dynamic imports split into dist/chunks, so `charter validate` never loads the SDK.
 // `node scripts/build.mjs --outdir DIR` builds elsewhere (used by the staleness check).
 import { build } from 'esbuild';
@@ -9,7 +10,7 @@ const outdir = at > 0 ? process.argv[at + 1] : 'dist';
 
 await rm(outdir, { recursive: true, force: true });
 await build({
-  entryPoints: { index: 'src/action/main.ts', cli: 'src/cli/main.ts' },
+  entryPoints: { index: 'src/action/main.ts', cli: 'src/cli/main.ts', app: 'src/app/main.ts' },
   outdir,
   bundle: true,
   splitting: true,
@@ -25,4 +26,4 @@ await build({
   // Some CommonJS dependencies call require() for Node built-ins; give the ESM bundle a real require.
   banner: { js: "import { createRequire as __charterCreateRequire } from 'node:module';\nconst require = __charterCreateRequire(import.meta.url);" },
 });
-console.log(`built ${outdir}/index.js and ${outdir}/cli.js`);
+console.log(`built ${outdir}/index.js, ${outdir}/cli.js and ${outdir}/app.js`);

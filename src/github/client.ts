@@ -47,6 +47,53 @@ export interface ApiPullRequest {
   head: { sha: string };
 }
 
+/** One pull request as `GET /repos/{owner}/{repo}/pulls/{number}` returns it (the fields Charter reads). */
+export interface ApiPullRequestDetail extends ApiPullRequest {
+  state: string;
+  merged?: boolean;
+  base: { ref: string };
+  html_url: string;
+}
+
+export type CheckRunStatus = 'queued' | 'in_progress' | 'completed';
+export type CheckRunConclusion = 'success' | 'failure' | 'neutral' | 'cancelled' | 'skipped' | 'timed_out' | 'action_required';
+
+/** The `output` object of a check run create or update request. */
+export interface CheckRunOutput {
+  title: string;
+  summary: string;
+  text?: string;
+  annotations?: Array<{
+    path: string;
+    start_line: number;
+    end_line: number;
+    start_column?: number;
+    end_column?: number;
+    annotation_level: 'notice' | 'warning' | 'failure';
+    title?: string;
+    message: string;
+  }>;
+}
+
+export interface ApiCheckRun {
+  id: number;
+  html_url: string | null;
+}
+
+export interface ApiTreeEntry {
+  path?: string;
+  mode?: string;
+  type?: string;
+  sha?: string;
+  size?: number;
+}
+
+export interface ApiTree {
+  sha: string;
+  truncated: boolean;
+  tree: ApiTreeEntry[];
+}
+
 // Type aliases, not interfaces: Octokit's parameter types have an index signature, which only object
 // literal types satisfy implicitly.
 type RepoParams = {
@@ -96,6 +143,42 @@ export interface GitHub {
       listPullRequestsAssociatedWithCommit(
         params: RepoParams & PageParams & { commit_sha: string },
       ): Promise<ApiResponse<ApiPullRequest[]>>;
+      /** A file's content (base64) or a directory listing; 404 when the path does not exist at `ref`. */
+      getContent(params: RepoParams & { path: string; ref?: string }): Promise<ApiResponse<unknown>>;
+      getCollaboratorPermissionLevel(params: RepoParams & { username: string }): Promise<ApiResponse<{ permission: string; role_name?: string }>>;
+      getBranch(params: RepoParams & { branch: string }): Promise<ApiResponse<{ commit: { sha: string } }>>;
+    };
+    pulls: {
+      get(params: RepoParams & { pull_number: number }): Promise<ApiResponse<ApiPullRequestDetail>>;
+    };
+    checks: {
+      create(
+        params: RepoParams & {
+          name: string;
+          head_sha: string;
+          status?: CheckRunStatus;
+          conclusion?: CheckRunConclusion;
+          started_at?: string;
+          completed_at?: string;
+          details_url?: string;
+          external_id?: string;
+          output?: CheckRunOutput;
+        },
+      ): Promise<ApiResponse<ApiCheckRun>>;
+      update(
+        params: RepoParams & {
+          check_run_id: number;
+          status?: CheckRunStatus;
+          conclusion?: CheckRunConclusion;
+          completed_at?: string;
+          details_url?: string;
+          output?: CheckRunOutput;
+        },
+      ): Promise<ApiResponse<ApiCheckRun>>;
+    };
+    git: {
+      getTree(params: RepoParams & { tree_sha: string; recursive?: string }): Promise<ApiResponse<ApiTree>>;
+      getBlob(params: RepoParams & { file_sha: string }): Promise<ApiResponse<{ content: string; encoding: string; size: number | null }>>;
     };
   };
 }

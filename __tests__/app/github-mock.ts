@@ -1,0 +1,420 @@
+/**
+ * The GitHub API for the app's tests, mocked with nock on https://api.github.com: a small stateful model
+ * of the endpoints the app calls (installations and tokens, trees, blobs and contents of commits, pull
+ * requests, comments, issues, labels, check runs, collaborator permissions, branches). Every request is
+ * recorded in order; faults make the next matching requests fail with a status.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import nock from 'nock';
+
+export const API = 'https://api.github.com';
+export const APP_SLUG = 'charter-app';
+export const BOT = `${APP_SLUG}[bot]`;
+
+export interface MockComment {
+  id: number;
+  issueNumber: number;
+  body: string;
+  login: string;
+  type: 'User' | 'Bot';
+}
+
+export interface MockCheckRun {
+  id: number;
+  name: string;
+  headSha: string;
+  status: string;
+  conclusion: string | null;
+  detailsUrl?: string;
+  output: { title?: string; summary?: string; text?: string; annotations: Array<Record<string, unknown>> };
+  /** Index in `requests` of the create and of the completing update. */
+  createdAt: number;
+  completedAt?: number;
+}
+
+export interface MockIssue {
+  number: number;
+  title: string;
+  body: string;
+  state: 'open' | 'closed';
+  labels: string[];
+}
+
+export interface MockPull {
+  number: number;
+  state: 'open' | 'closed';
+  headSha: string;
+  labels: string[];
+  mergeCommitSha: string | null;
+  mergedAt: string | null;
+}
+
+export interface MockRepo {
+  id: number;
+  owner: string;
+  name: string;
+  installation: number;
+  defaultBranch: string;
+  branches: Map<string, string>;
+  /** Commit SHA → files (path → content). */
+  commits: Map<string, Map<string, Buffer>>;
+  pulls: MockPull[];
+  comments: MockComment[];
+  issues: MockIssue[];
+  labels: string[];
+  checkRuns: MockCheckRun[];
+  /** Commit SHA → associated pull request numbers. */
+  commitPulls: Map<string, number[]>;
+  permissions: Map<string, string>;
+}
+
+export interface Recorded {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  body: unknown;
+  auth?: string;
+}
+
+interface Fault {
+  method?: string;
+  path: RegExp;
+  status: number;
+  times: number;
+}
+
+function blobSha(content: Buffer): string {
+  return createHash('sha1').update(`blob ${content.length}\0`).update(content).digest('hex');
+}
+
+/** Every file under `dir` as repository paths under `prefix`. */
+export function filesFrom(dir: string, prefix: string): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const full = join(d, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else files.set(`${prefix}/${relative(dir, full).split('\\').join('/')}`, readFileSync(full));
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+export class GitHubMock {
+  readonly repos = new Map<string, MockRepo>();
+  readonly requests: Recorded[] = [];
+  readonly installations = new Map<number, string>();
+  private readonly blobs = new Map<string, Buffer>();
+  /** Sub-tree SHA → the commit and directory it lists. */
+  private readonly trees = new Map<string, { commit: string; dir: string }>();
+  /** Recursive tree listings answer `truncated: true` (as for repositories over 100,000 entries). */
+  truncateRecursiveTrees = false;
+  private readonly faults: Fault[] = [];
+  private nextId = 5000;
+  /** Called on each request before it is answered (tests use it to observe ordering). */
+  onRequest?: (r: Recorded) => void;
+
+  addInstallation(id: number, account: string): void {
+    this.installations.set(id, account);
+  }
+
+  addRepo(fullName: string, installation: number, defaultBranch = 'master'): MockRepo {
+    const [owner, name] = fullName.split('/');
+    const repo: MockRepo = {
+      id: this.nextId++,
+      owner,
+      name,
+      installation,
+      defaultBranch,
+      branches: new Map(),
+      commits: new Map(),
+      pulls: [],
+      comments: [],
+      issues: [],
+      labels: [],
+      checkRuns: [],
+      commitPulls: new Map(),
+      permissions: new Map(),
+    };
+    this.repos.set(fullName.toLowerCase(), repo);
+    return repo;
+  }
+
+  repo(fullName: string): MockRepo {
+    const repo = this.repos.get(fullName.toLowerCase());
+    if (!repo) throw new Error(`no repo ${fullName}`);
+    return repo;
+  }
+
+  commit(fullName: string, sha: string, files: Map<string, Buffer>, branch?: string): void {
+    const repo = this.repo(fullName);
+    repo.commits.set(sha, new Map(files));
+    for (const content of files.values()) this.blobs.set(blobSha(content), content);
+    if (branch) repo.branches.set(branch, sha);
+  }
+
+  fail(fault: { method?: string; path: RegExp; status: number; times?: number }): void {
+    this.faults.push({ ...fault, times: fault.times ?? 1 });
+  }
+
+  checkRuns(fullName: string, name?: string): MockCheckRun[] {
+    return this.repo(fullName).checkRuns.filter((r) => !name || r.name === name);
+  }
+
+  comments(fullName: string, issue: number): MockComment[] {
+    return this.repo(fullName).comments.filter((c) => c.issueNumber === issue);
+  }
+
+  /** Writes to the GitHub API (anything but GET) so far. */
+  writes(): Recorded[] {
+    return this.requests.filter((r) => r.method !== 'GET');
+  }
+
+  /** Installs the interceptors (persisting until `nock.cleanAll()`). */
+  install(): void {
+    const scope = nock(API).persist();
+    for (const method of ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'] as const) {
+      // nock 15 calls a one-argument reply function with the fetch Request.
+      scope.intercept(/.*/, method).reply(async (request: Request) => {
+        const text = await request.text();
+        return this.answer(method, request.url, text, request.headers.get('authorization') ?? undefined);
+      });
+    }
+  }
+
+  private answer(method: string, uri: string, body: string, auth: string | undefined): [number, unknown, Record<string, string>] {
+    const url = new URL(uri, API);
+    const parsed = body ? (JSON.parse(body) as unknown) : undefined;
+    const recorded: Recorded = { method, path: url.pathname, query: url.searchParams, body: parsed, auth };
+    this.requests.push(recorded);
+    this.onRequest?.(recorded);
+    const json = { 'content-type': 'application/json; charset=utf-8' };
+    const fault = this.faults.findIndex((f) => (!f.method || f.method === method) && f.path.test(url.pathname));
+    if (fault >= 0) {
+      const f = this.faults[fault];
+      if (--f.times <= 0) this.faults.splice(fault, 1);
+      return [f.status, { message: `Injected ${f.status}` }, json];
+    }
+    try {
+      this.lastAuth = auth;
+      const [status, data] = this.route(method, url, (parsed ?? {}) as Record<string, unknown>);
+      return [status, data, json];
+    } catch (error) {
+      return [500, { message: (error as Error).message }, json];
+    }
+  }
+
+  private route(method: string, url: URL, body: Record<string, unknown>): [number, unknown] {
+    const path = url.pathname;
+    let m: RegExpExecArray | null;
+    const now = new Date().toISOString();
+    const commentJson = (repo: MockRepo, c: MockComment) => ({
+      id: c.id,
+      body: c.body,
+      user: { login: c.login, type: c.type },
+      created_at: now,
+      updated_at: now,
+      html_url: `https://github.com/${repo.owner}/${repo.name}/pull/${c.issueNumber}#issuecomment-${c.id}`,
+    });
+    const issueJson = (repo: MockRepo, i: MockIssue) => ({
+      number: i.number,
+      title: i.title,
+      body: i.body,
+      state: i.state,
+      labels: i.labels.map((name) => ({ name })),
+      html_url: `https://github.com/${repo.owner}/${repo.name}/issues/${i.number}`,
+      created_at: now,
+    });
+    const pullJson = (repo: MockRepo, p: MockPull) => ({
+      number: p.number,
+      state: p.state,
+      labels: p.labels.map((name) => ({ name })),
+      head: { sha: p.headSha, ref: `feature-${p.number}` },
+      base: { ref: repo.defaultBranch },
+      merge_commit_sha: p.mergeCommitSha,
+      merged_at: p.mergedAt,
+      merged: Boolean(p.mergedAt),
+      html_url: `https://github.com/${repo.owner}/${repo.name}/pull/${p.number}`,
+    });
+    const repoJson = (repo: MockRepo) => ({
+      id: repo.id,
+      name: repo.name,
+      full_name: `${repo.owner}/${repo.name}`,
+      owner: { login: repo.owner, type: 'Organization' },
+      default_branch: repo.defaultBranch,
+      archived: false,
+      disabled: false,
+      private: true,
+    });
+
+    if (method === 'GET' && path === '/app') return [200, { id: 1, slug: APP_SLUG, name: 'Charter' }];
+    if (method === 'GET' && path === '/app/installations') {
+      return [200, [...this.installations].map(([id, login]) => ({ id, account: { login, type: 'Organization' } }))];
+    }
+    if ((m = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(path)) && method === 'POST') {
+      if (!this.installations.has(Number(m[1]))) return [404, { message: 'Not Found' }];
+      return [201, { token: `ghs_installation_${m[1]}`, expires_at: new Date(Date.now() + 3_600_000).toISOString(), permissions: {}, repository_selection: 'all' }];
+    }
+    if (method === 'GET' && path === '/installation/repositories') {
+      // The token names the installation (see access_tokens above).
+      const installation = Number(this.lastAuth?.replace(/^token ghs_installation_/, ''));
+      const repos = [...this.repos.values()].filter((r) => r.installation === installation);
+      return [200, { total_count: repos.length, repositories: repos.map(repoJson) }];
+    }
+
+    if (!(m = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(path))) return [404, { message: 'Not Found' }];
+    const repo = this.repos.get(`${m[1]}/${m[2]}`.toLowerCase());
+    if (!repo) return [404, { message: 'Not Found' }];
+    const rest = m[3] ?? '';
+    const resolveRef = (ref: string) => (repo.commits.has(ref) ? ref : repo.branches.get(ref));
+
+    if (method === 'GET' && (m = /^\/git\/trees\/([^/]+)$/.exec(rest))) {
+      const ref = decodeURIComponent(m[1]);
+      const sub = this.trees.get(ref);
+      const sha = sub ? sub.commit : resolveRef(ref);
+      const files = sha && repo.commits.get(sha);
+      if (!files) return [404, { message: 'Not Found' }];
+      const base = sub ? sub.dir : '';
+      const treeSha = (dir: string) => {
+        const id = createHash('sha1').update(`${sha}:${dir}`).digest('hex');
+        this.trees.set(id, { commit: sha, dir });
+        return id;
+      };
+      const inside = [...files].filter(([p]) => !base || p.startsWith(`${base}/`)).map(([p, c]) => [base ? p.slice(base.length + 1) : p, c] as const);
+      const recursive = url.searchParams.get('recursive') === '1' && !sub;
+      if (recursive && !this.truncateRecursiveTrees) {
+        const dirs = new Set<string>();
+        for (const [p] of inside) {
+          const parts = p.split('/');
+          for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join('/'));
+        }
+        const tree = [
+          ...[...dirs].map((d) => ({ path: d, mode: '040000', type: 'tree', sha: treeSha(d) })),
+          ...inside.map(([p, c]) => ({ path: p, mode: '100644', type: 'blob', sha: blobSha(c), size: c.length })),
+        ];
+        return [200, { sha, truncated: false, tree }];
+      }
+      // One level (or a truncated recursive listing, which then shows only the first level).
+      const children = new Map<string, { path: string; mode: string; type: string; sha: string; size?: number }>();
+      for (const [p, c] of inside) {
+        const [head, ...tail] = p.split('/');
+        if (tail.length) children.set(head, { path: head, mode: '040000', type: 'tree', sha: treeSha(base ? `${base}/${head}` : head) });
+        else children.set(head, { path: head, mode: '100644', type: 'blob', sha: blobSha(c), size: c.length });
+      }
+      return [200, { sha: ref, truncated: recursive, tree: [...children.values()] }];
+    }
+    if (method === 'GET' && (m = /^\/git\/blobs\/([0-9a-f]{40})$/.exec(rest))) {
+      const content = this.blobs.get(m[1]);
+      if (!content) return [404, { message: 'Not Found' }];
+      return [200, { sha: m[1], size: content.length, encoding: 'base64', content: content.toString('base64') }];
+    }
+    if (method === 'GET' && (m = /^\/contents\/(.+)$/.exec(rest))) {
+      const sha = resolveRef(url.searchParams.get('ref') ?? repo.defaultBranch);
+      const content = sha ? repo.commits.get(sha)?.get(decodeURIComponent(m[1])) : undefined;
+      if (!content) return [404, { message: 'Not Found' }];
+      return [200, { type: 'file', encoding: 'base64', content: content.toString('base64'), path: m[1], size: content.length }];
+    }
+    if (method === 'GET' && (m = /^\/branches\/([^/]+)$/.exec(rest))) {
+      const sha = repo.branches.get(decodeURIComponent(m[1]));
+      return sha ? [200, { name: m[1], commit: { sha } }] : [404, { message: 'Branch not found' }];
+    }
+    if (method === 'GET' && (m = /^\/collaborators\/([^/]+)\/permission$/.exec(rest))) {
+      const permission = repo.permissions.get(decodeURIComponent(m[1])) ?? 'read';
+      return [200, { permission, role_name: permission, user: { login: m[1] } }];
+    }
+    if (method === 'GET' && (m = /^\/commits\/([^/]+)\/pulls$/.exec(rest))) {
+      const numbers = repo.commitPulls.get(m[1]) ?? [];
+      return [200, repo.pulls.filter((p) => numbers.includes(p.number)).map((p) => pullJson(repo, p))];
+    }
+    if (method === 'GET' && (m = /^\/pulls\/(\d+)$/.exec(rest))) {
+      const pull = repo.pulls.find((p) => p.number === Number(m![1]));
+      return pull ? [200, pullJson(repo, pull)] : [404, { message: 'Not Found' }];
+    }
+    if ((m = /^\/issues\/(\d+)\/comments$/.exec(rest))) {
+      const number = Number(m[1]);
+      if (method === 'GET') return [200, repo.comments.filter((c) => c.issueNumber === number).map((c) => commentJson(repo, c))];
+      if (method === 'POST') {
+        const text = String(body.body ?? '');
+        if (text.length > 65_536) return [422, { message: 'Validation Failed' }];
+        const comment: MockComment = { id: this.nextId++, issueNumber: number, body: text, login: BOT, type: 'Bot' };
+        repo.comments.push(comment);
+        return [201, commentJson(repo, comment)];
+      }
+    }
+    if (method === 'PATCH' && (m = /^\/issues\/comments\/(\d+)$/.exec(rest))) {
+      const comment = repo.comments.find((c) => c.id === Number(m![1]));
+      if (!comment) return [404, { message: 'Not Found' }];
+      comment.body = String(body.body ?? '');
+      return [200, commentJson(repo, comment)];
+    }
+    if (rest === '/issues') {
+      if (method === 'GET') {
+        const label = url.searchParams.get('labels');
+        const list = repo.issues.filter((i) => !label || i.labels.includes(label)).sort((a, b) => b.number - a.number);
+        return [200, list.map((i) => issueJson(repo, i))];
+      }
+      if (method === 'POST') {
+        const issue: MockIssue = {
+          number: 100 + repo.issues.length,
+          title: String(body.title),
+          body: String(body.body ?? ''),
+          state: 'open',
+          labels: (body.labels as string[] | undefined) ?? [],
+        };
+        repo.issues.push(issue);
+        return [201, issueJson(repo, issue)];
+      }
+    }
+    if (method === 'PATCH' && (m = /^\/issues\/(\d+)$/.exec(rest))) {
+      const issue = repo.issues.find((i) => i.number === Number(m![1]));
+      if (!issue) return [404, { message: 'Not Found' }];
+      if (typeof body.title === 'string') issue.title = body.title;
+      if (typeof body.body === 'string') issue.body = body.body;
+      if (body.state === 'open' || body.state === 'closed') issue.state = body.state;
+      return [200, issueJson(repo, issue)];
+    }
+    if (method === 'POST' && rest === '/labels') {
+      if (repo.labels.includes(String(body.name))) return [422, { message: 'Validation Failed', errors: [{ code: 'already_exists' }] }];
+      repo.labels.push(String(body.name));
+      return [201, { name: body.name }];
+    }
+    if (method === 'POST' && rest === '/check-runs') {
+      const run: MockCheckRun = {
+        id: this.nextId++,
+        name: String(body.name),
+        headSha: String(body.head_sha),
+        status: String(body.status ?? 'queued'),
+        conclusion: null,
+        output: { annotations: [] },
+        createdAt: this.requests.length - 1,
+      };
+      repo.checkRuns.push(run);
+      return [201, { id: run.id, html_url: `https://github.com/${repo.owner}/${repo.name}/runs/${run.id}` }];
+    }
+    if (method === 'PATCH' && (m = /^\/check-runs\/(\d+)$/.exec(rest))) {
+      const run = repo.checkRuns.find((r) => r.id === Number(m![1]));
+      if (!run) return [404, { message: 'Not Found' }];
+      const output = body.output as MockCheckRun['output'] | undefined;
+      if (output) {
+        if ((output.annotations?.length ?? 0) > 50) return [422, { message: 'Only 50 annotations are allowed per request' }];
+        if ((output.summary?.length ?? 0) > 65_535 || (output.text?.length ?? 0) > 65_535) return [422, { message: 'output too long' }];
+        run.output = { ...run.output, ...output, annotations: [...run.output.annotations, ...(output.annotations ?? [])] };
+      }
+      if (typeof body.details_url === 'string') run.detailsUrl = body.details_url;
+      if (typeof body.status === 'string') run.status = body.status;
+      if (typeof body.conclusion === 'string') {
+        run.conclusion = body.conclusion;
+        run.status = 'completed';
+        run.completedAt = this.requests.length - 1;
+      }
+      return [200, { id: run.id, html_url: null }];
+    }
+    return [404, { message: `Not Found: ${method} ${path}` }];
+  }
+
+  /** The Authorization header of the request being answered (set by the interceptor's request hook). */
+  lastAuth?: string;
+}

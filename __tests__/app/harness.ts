@@ -1,0 +1,193 @@
+/**
+ * The app under test: a real Probot (retry and throttling off) with Charter loaded, the GitHub API mocked
+ * with nock (github-mock.ts), AWS on the sandbox over loopback, real webhook payloads.
+ */
+import { createHmac, generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import nock from 'nock';
+import { createNodeMiddleware, Probot, ProbotOctokit } from 'probot';
+import { createCharterApp, type CharterApp } from '../../src/app/app.js';
+import type { AppConfig } from '../../src/app/config.js';
+import type { Sandbox } from '../../src/sandbox/index.js';
+import { webhookExample } from '../helpers/action.js';
+import { filesFrom, GitHubMock } from './github-mock.js';
+
+// nock 15 intercepts through @mswjs/interceptors, which calls Promise.withResolvers (Node 22+); this
+// project also runs on Node 20, so the tests provide it there.
+if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function') {
+  Object.defineProperty(Promise, 'withResolvers', {
+    configurable: true,
+    writable: true,
+    value<T>() {
+      let resolve!: (value: T | PromiseLike<T>) => void;
+      let reject!: (reason?: unknown) => void;
+      const promise = new Promise<T>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      return { promise, resolve, reject };
+    },
+  });
+}
+
+export const REPO = 'Codertocat/Hello-World';
+export const INSTALLATION = 1;
+export const WEBHOOK_SECRET = 'webhook-secret-for-tests-0123456789';
+export const DRIFT_TOKEN = 'drift-token-for-tests-0123456789';
+export const BASE_SHA = 'b'.repeat(40);
+export const { privateKey: PRIVATE_KEY } = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+});
+
+/** The EmailSecurity examples, as this test's own fixtures, at `policies/` in the repository. */
+export function fixturePolicies(): Map<string, Buffer> {
+  return filesFrom(join(import.meta.dirname, 'fixtures/policies'), 'policies');
+}
+
+export function sha(n: number): string {
+  return n.toString(16).padStart(40, 'a');
+}
+
+export function testConfig(sandbox: Sandbox, overrides: Partial<AppConfig> = {}): AppConfig {
+  return {
+    policyPaths: ['policies'],
+    aws: { endpoint: sandbox.endpoint, requestsPerSecond: { route53: 1000, acm: 1000, cloudfront: 1000, s3: 1000 } },
+    allowDestructive: false,
+    allowApplyBeforeMerge: false,
+    drift: { timezone: 'UTC', path: '/charter/drift', concurrency: 2, token: DRIFT_TOKEN },
+    secrets: [WEBHOOK_SECRET, DRIFT_TOKEN, PRIVATE_KEY],
+    ...overrides,
+  };
+}
+
+export function newProbot(): Probot {
+  return new Probot({
+    appId: 1,
+    privateKey: PRIVATE_KEY,
+    secret: WEBHOOK_SECRET,
+    logLevel: 'fatal',
+    Octokit: ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }),
+  });
+}
+
+/** GitHub on nock: only loopback (the sandbox, the app's own server) may be reached for real. */
+export function mockGitHub(): GitHubMock {
+  nock.cleanAll();
+  nock.disableNetConnect();
+  nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
+  const mock = new GitHubMock();
+  mock.install();
+  mock.addInstallation(INSTALLATION, 'Codertocat');
+  const repo = mock.addRepo(REPO, INSTALLATION, 'master');
+  repo.permissions.set('Codertocat', 'admin');
+  repo.permissions.set('reader', 'read');
+  mock.commit(REPO, BASE_SHA, new Map([['README.md', Buffer.from('hello\n')]]), 'master');
+  return mock;
+}
+
+export function restoreNetwork(): void {
+  nock.cleanAll();
+  nock.enableNetConnect();
+}
+
+/** Probot with Charter loaded through `probot.load` (events go in with `probot.receive`). */
+export async function loadApp(config: AppConfig): Promise<{ probot: Probot; charter: CharterApp }> {
+  const probot = newProbot();
+  let charter: CharterApp | undefined;
+  await probot.load(createCharterApp({ ...config, drift: { ...config.drift, token: undefined } }, (c) => (charter = c)));
+  if (!charter) throw new Error('app not loaded');
+  return { probot, charter };
+}
+
+/** The real webhook middleware on a loopback port. */
+export async function serveApp(config: AppConfig): Promise<{ url: string; charter: CharterApp; close(): Promise<void> }> {
+  const probot = newProbot();
+  let charter: CharterApp | undefined;
+  const middleware = await createNodeMiddleware(createCharterApp(config, (c) => (charter = c)), { probot });
+  const server: Server = createServer((req, res) => {
+    void middleware(req, res, () => {
+      res.writeHead(404).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    charter: charter as CharterApp,
+    close: async () => {
+      await charter?.stop();
+      await new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((e) => (e ? reject(e) : resolve()));
+      });
+    },
+  };
+}
+
+export function sign(body: string, secret = WEBHOOK_SECRET): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+export async function postWebhook(url: string, name: string, payload: unknown, signature?: string): Promise<Response> {
+  const body = JSON.stringify(payload);
+  return fetch(`${url}/api/github/webhooks`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-github-event': name,
+      'x-github-delivery': randomUUID(),
+      'x-hub-signature-256': signature ?? sign(body),
+    },
+    body,
+  });
+}
+
+type Payload = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function withInstallation(event: Payload, installation = INSTALLATION): Payload {
+  event.installation = { id: installation, node_id: `MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9u${installation}` };
+  return event;
+}
+
+export function pullRequestEvent(action: string, pr: { number: number; headSha: string; labels?: string[] }): Payload {
+  const event = webhookExample('pull_request', (e) => e.action === action) as Payload;
+  event.number = pr.number;
+  Object.assign(event.pull_request, { number: pr.number, state: 'open', merged: false, merged_at: null });
+  event.pull_request.head.sha = pr.headSha;
+  event.pull_request.labels = (pr.labels ?? []).map((name, i) => ({ id: i + 1, node_id: `L${i}`, url: '', name, color: 'ededed', default: false, description: null }));
+  if (action === 'labeled' || action === 'unlabeled') event.label = event.pull_request.labels[0] ?? { name: 'other' };
+  return withInstallation(event);
+}
+
+export function pushEvent(after: string, ref = 'refs/heads/master'): Payload {
+  const event = webhookExample('push', (e) => e.ref === 'refs/heads/master') as Payload;
+  event.ref = ref;
+  event.after = after;
+  event.deleted = false;
+  return withInstallation(event);
+}
+
+export function commentEvent(body: string, opts: { number: number; login?: string; type?: 'User' | 'Bot'; onPullRequest?: boolean }): Payload {
+  const event = webhookExample('issue_comment', (e) => e.action === 'created') as Payload;
+  event.issue.number = opts.number;
+  if (opts.onPullRequest !== false) {
+    event.issue.pull_request = { url: `https://api.github.com/repos/${REPO}/pulls/${opts.number}`, html_url: `https://github.com/${REPO}/pull/${opts.number}`, diff_url: '', patch_url: '' };
+  }
+  event.comment.body = body;
+  event.comment.user.login = opts.login ?? 'Codertocat';
+  event.comment.user.type = opts.type ?? 'User';
+  event.sender.login = opts.login ?? 'Codertocat';
+  event.sender.type = opts.type ?? 'User';
+  return withInstallation(event);
+}
+
+export function branchEvent(name: 'create' | 'delete', branch: string): Payload {
+  const event = webhookExample(name) as Payload;
+  event.ref = branch;
+  event.ref_type = 'branch';
+  return withInstallation(event);
+}

@@ -1,0 +1,440 @@
+/**
+ * The GitHub App: the Action's flows (src/github/flows.ts) on webhooks, with check runs, `/charter`
+ * commands, per-repository serialised applies and the drift check across every installation.
+ *
+ * - `pull_request` opened, synchronize, reopened (and labeled/unlabeled with `charter:allow-destructive`):
+ *   check run "Charter plan" on the head commit and the sticky plan comment.
+ * - `push` to the default branch: the reviewed plan of the merged pull request is applied (fingerprint
+ *   rule), the result goes to the pull request's comment and to the check run "Charter apply".
+ * - `issue_comment` created: `/charter plan | apply | help` from users with write access; bots ignored.
+ * - `create` / `delete` of a branch: routed to the kinds in `branchHandlers` (none yet).
+ * - Drift: in process on a cron schedule and/or `POST /charter/drift` with a bearer token.
+ *
+ * Policies are read from the commit through the API (src/github/policy-source.ts); nothing is kept
+ * between events except the in-memory apply queue, so the app is otherwise stateless.
+ */
+import type { ApplicationFunction, ApplicationFunctionOptions, Context, Probot } from 'probot';
+import { Cron } from 'croner';
+import { awsRuntime } from '../aws/settings.js';
+import type { Logger } from '../core/provider.js';
+import { inlineCode } from '../core/markdown.js';
+import { ALLOW_DESTRUCTIVE_LABEL } from '../core/render.js';
+import { APPLY_CHECK, applyCheckResult, errorCheckResult, PLAN_CHECK, planCheckResult } from '../github/check-output.js';
+import { completeCheckRun, startCheckRun, type CheckRunResult, type StartedCheckRun } from '../github/check-run.js';
+import { httpStatus, type GitHub } from '../github/client.js';
+import { applyOnMerge, applyReviewedPlan, checkDrift, planPullRequest, type ApplyOutcome, type EngineOptions, type FlowEnv } from '../github/flows.js';
+import { fetchPolicyFiles, mapLimit, type FetchedPolicies } from '../github/policy-source.js';
+import { readRepoConfig } from '../github/repo-config.js';
+import { repositoryName, type RepoRef } from '../github/repo.js';
+import { providers } from '../providers/index.js';
+import { helpReply, parseCommand } from './commands.js';
+import { redact, type AppConfig } from './config.js';
+import { driftEndpoint, type DriftRepoResult, type DriftRun } from './drift.js';
+import { KeyedQueue } from './queue.js';
+
+/** What a kind that manages per-branch resources (BranchPipelines) does when a branch appears or goes. */
+export interface BranchEvent {
+  action: 'created' | 'deleted';
+  repo: RepoRef;
+  branch: string;
+  defaultBranch: string;
+  gh: GitHub;
+  log: Logger;
+}
+export type BranchHandler = (event: BranchEvent) => Promise<void>;
+
+/** Kinds that react to branch creation and deletion. BranchPipelines registers its handler here. */
+export const branchHandlers: readonly BranchHandler[] = [];
+
+interface RepoTarget {
+  gh: GitHub;
+  repo: RepoRef;
+  defaultBranch: string;
+  log: Logger;
+}
+
+type ProbotLog = Context['log'];
+
+function logger(log: ProbotLog): Logger {
+  return { debug: (m) => log.debug(m), info: (m) => log.info(m), warn: (m) => log.warn(m) };
+}
+
+interface RepositoryPayload {
+  owner: { login: string } | null;
+  name: string;
+  default_branch?: string;
+}
+
+function repoOf(repository: RepositoryPayload): RepoRef {
+  if (!repository.owner?.login) throw new Error(`The event's repository ${repository.name} has no owner`);
+  return { owner: repository.owner.login, repo: repository.name };
+}
+
+const WRITE_PERMISSIONS = new Set(['admin', 'maintain', 'write']);
+
+/** The running app: handlers, the apply queue and the drift check. */
+export class CharterApp {
+  /** Applies per repository, in order. */
+  readonly applies = new KeyedQueue();
+  private botLogin?: Promise<string>;
+  private driftRun?: Promise<DriftRun>;
+  private cron?: Cron;
+
+  constructor(
+    readonly app: Probot,
+    readonly config: AppConfig,
+  ) {}
+
+  register(options?: Partial<ApplicationFunctionOptions>): void {
+    const app = this.app;
+    app.on(['pull_request.opened', 'pull_request.synchronize', 'pull_request.reopened'], (context) => this.onPullRequest(context));
+    app.on(['pull_request.labeled', 'pull_request.unlabeled'], async (context) => {
+      if (context.payload.label?.name === ALLOW_DESTRUCTIVE_LABEL) await this.onPullRequest(context);
+    });
+    app.on('push', (context) => this.onPush(context));
+    app.on('issue_comment.created', (context) => this.onComment(context));
+    app.on(['create', 'delete'], (context) => this.onBranch(context));
+    if (this.config.drift.token) {
+      const endpoint = driftEndpoint({
+        path: this.config.drift.path,
+        token: this.config.drift.token,
+        run: () => this.driftEverywhere(),
+        busy: () => Boolean(this.driftRun),
+        secrets: this.config.secrets,
+      });
+      try {
+        if (!options?.addHandler) throw new Error('no HTTP server');
+        options.addHandler(endpoint);
+        app.log.info(`Drift endpoint: POST ${this.config.drift.path} (bearer token)`);
+      } catch (error) {
+        // `probot.load()` outside a server (serverless adapters) has nowhere to mount the endpoint.
+        app.log.warn(`The drift endpoint ${this.config.drift.path} is not served: ${(error as Error).message}`);
+      }
+    }
+    if (this.config.drift.schedule) {
+      this.cron = new Cron(this.config.drift.schedule, { timezone: this.config.drift.timezone, unref: true, protect: true }, async () => {
+        try {
+          const run = await this.driftEverywhere();
+          app.log.info(`Scheduled drift check: ${run.results.length} repositories, ${run.failed} failed`);
+        } catch (error) {
+          app.log.error(`Scheduled drift check failed: ${this.reason(error)}`);
+        }
+      });
+      app.log.info(`Drift check scheduled "${this.config.drift.schedule}" (${this.config.drift.timezone}); next at ${this.cron.nextRun()?.toISOString()}`);
+    }
+  }
+
+  /** Stops the in-process schedule and waits for a drift run in progress (its outcome is reported where it was started). */
+  async stop(): Promise<void> {
+    this.cron?.stop();
+    await this.driftRun?.then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
+  /** The next scheduled drift check, if there is a schedule. */
+  nextDriftCheck(): Date | undefined {
+    return this.cron?.nextRun() ?? undefined;
+  }
+
+  // -------------------------------------------------------------------------------------------------------
+  // Helpers
+
+  /** An error as one line for a check run or a reply: the GitHub status or AWS error name, secrets redacted. */
+  reason(error: unknown): string {
+    let text: string;
+    const status = httpStatus(error);
+    if (status !== undefined) text = `GitHub API error ${status}: ${(error as Error).message}`;
+    else if (error instanceof Error) text = error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message;
+    else text = String(error);
+    return redact(text, this.config.secrets);
+  }
+
+  private bot(): Promise<string> {
+    if (this.config.botLogin) return Promise.resolve(this.config.botLogin);
+    this.botLogin ??= (async () => {
+      const octokit = await this.app.auth();
+      const { data } = await octokit.rest.apps.getAuthenticated();
+      if (!data?.slug) throw new Error('GET /app returned no slug: cannot tell which comments are Charter\'s');
+      return `${data.slug}[bot]`;
+    })();
+    return this.botLogin.catch((error: unknown) => {
+      this.botLogin = undefined;
+      throw error;
+    });
+  }
+
+  private engine(source: FetchedPolicies, paths: string[], log: Logger): EngineOptions {
+    return { cwd: source.dir, paths, providers, runtime: awsRuntime(this.config.aws, log) };
+  }
+
+  private async flowEnv(target: RepoTarget, source: FetchedPolicies, paths: string[]): Promise<FlowEnv> {
+    return {
+      gh: target.gh,
+      repo: target.repo,
+      engine: this.engine(source, paths, target.log),
+      comment: true,
+      commentAuthors: [await this.bot()],
+      allowDestructive: this.config.allowDestructive,
+      log: target.log,
+    };
+  }
+
+  /**
+   * Runs `work`, which starts the check run (lazily: nothing is created for a repository without policies)
+   * and returns its result. Any error ends the check run as failed with the reason and is rethrown.
+   */
+  private async checked(
+    target: RepoTarget,
+    name: string,
+    sha: string,
+    work: (start: () => Promise<StartedCheckRun>) => Promise<CheckRunResult | undefined>,
+  ): Promise<void> {
+    let run: StartedCheckRun | undefined;
+    const start = async () => (run ??= await startCheckRun(target.gh, target.repo, name, sha));
+    try {
+      const result = await work(start);
+      if (result && run) await completeCheckRun(target.gh, target.repo, run.id, result);
+    } catch (error) {
+      const reason = this.reason(error);
+      try {
+        const started = await start();
+        await completeCheckRun(target.gh, target.repo, started.id, errorCheckResult(reason));
+      } catch (reportError) {
+        target.log.warn(`Could not mark the check run "${name}" failed: ${this.reason(reportError)}`);
+      }
+      throw error;
+    }
+  }
+
+  /** Fetches the policies of `sha` (paths from `.github/charter.yml` on `configRef`, else the app's) and runs `use`. */
+  private async withPolicies<T>(
+    target: RepoTarget,
+    sha: string,
+    configRef: string,
+    use: (source: FetchedPolicies, paths: string[]) => Promise<T>,
+  ): Promise<T | undefined> {
+    const settings = await readRepoConfig(target.gh, target.repo, configRef);
+    const paths = settings.policies ?? this.config.policyPaths;
+    const source = await fetchPolicyFiles(target.gh, target.repo, sha, paths);
+    try {
+      if (!source.policyFiles) {
+        target.log.debug(`${repositoryName(target.repo)}@${sha.slice(0, 12)}: no policy files under ${paths.join(', ')}; nothing to do`);
+        return undefined;
+      }
+      return await use(source, paths);
+    } finally {
+      await source.dispose();
+    }
+  }
+
+  private async reply(target: RepoTarget, issueNumber: number, body: string): Promise<void> {
+    await target.gh.rest.issues.createComment({ owner: target.repo.owner, repo: target.repo.repo, issue_number: issueNumber, body });
+  }
+
+  // -------------------------------------------------------------------------------------------------------
+  // Flows
+
+  /** Plan → check run "Charter plan" and the sticky comment. */
+  async plan(target: RepoTarget, pr: { number: number; headSha: string; labels: string[] }): Promise<void> {
+    await this.checked(target, PLAN_CHECK, pr.headSha, async (start) =>
+      this.withPolicies(target, pr.headSha, target.defaultBranch, async (source, paths) => {
+        await start();
+        const outcome = await planPullRequest(await this.flowEnv(target, source, paths), pr);
+        const url = outcome.comment && outcome.comment !== 'forbidden' ? outcome.comment.url : undefined;
+        return planCheckResult(outcome.input, url);
+      }),
+    );
+  }
+
+  /**
+   * Applies at `sha` (serialised per repository): the merge commit on the default branch, or the head of an
+   * open pull request when the repository allows apply before merge (`pr` given).
+   */
+  apply(target: RepoTarget, sha: string, pr?: { number: number; labels: string[] }): Promise<void> {
+    return this.applies.run(repositoryName(target.repo).toLowerCase(), () =>
+      this.checked(target, APPLY_CHECK, sha, async (start) => {
+        const result = await this.withPolicies(target, sha, pr ? target.defaultBranch : sha, async (source, paths) => {
+          await start();
+          const env = await this.flowEnv(target, source, paths);
+          const outcome: ApplyOutcome = pr
+            ? await applyReviewedPlan(env, pr, sha, { reviewedAt: sha })
+            : await applyOnMerge(env, sha, { emptyPlanNeedsNoReview: true });
+          target.log.info(`${repositoryName(target.repo)}@${sha.slice(0, 12)}: apply ${outcome.status}${outcome.reason ? `: ${outcome.reason}` : ''}`);
+          // The sticky comment shows refusals and results; anything else is said in a reply.
+          if (!outcome.ok && !outcome.input && outcome.pullRequest !== undefined) {
+            await this.reply(target, outcome.pullRequest, `Charter did not apply anything: ${redact(outcome.reason ?? outcome.status, this.config.secrets)}`);
+          }
+          return applyCheckResult(outcome);
+        });
+        if (result === undefined && pr) await this.reply(target, pr.number, 'Charter found no policy files in this pull request; nothing to apply.');
+        return result;
+      }),
+    );
+  }
+
+  // -------------------------------------------------------------------------------------------------------
+  // Events
+
+  private target(context: Context, repository: RepositoryPayload): RepoTarget {
+    return {
+      gh: context.octokit,
+      repo: repoOf(repository),
+      defaultBranch: repository.default_branch ?? 'main',
+      log: logger(context.log),
+    };
+  }
+
+  async onPullRequest(
+    context: Context<'pull_request.opened' | 'pull_request.synchronize' | 'pull_request.reopened' | 'pull_request.labeled' | 'pull_request.unlabeled'>,
+  ): Promise<void> {
+    const { pull_request: pr, repository } = context.payload;
+    if (pr.state !== 'open') return;
+    await this.plan(this.target(context, repository), {
+      number: pr.number,
+      headSha: pr.head.sha,
+      labels: pr.labels.map((l) => l.name),
+    });
+  }
+
+  async onPush(context: Context<'push'>): Promise<void> {
+    const { ref, after, deleted, repository } = context.payload;
+    const defaultBranch = repository.default_branch ?? repository.master_branch;
+    if (ref !== `refs/heads/${defaultBranch}` || deleted || /^0+$/.test(after)) {
+      context.log.debug(`push to ${ref}: not the default branch (${defaultBranch}); nothing to apply`);
+      return;
+    }
+    await this.apply({ ...this.target(context, repository), defaultBranch: defaultBranch ?? 'main' }, after);
+  }
+
+  async onComment(context: Context<'issue_comment.created'>): Promise<void> {
+    const { comment, issue, repository } = context.payload;
+    if (comment.user?.type === 'Bot' || comment.user?.login.endsWith('[bot]') || context.isBot) {
+      context.log.debug(`comment ${comment.id} by ${comment.user?.login}: bots are ignored`);
+      return;
+    }
+    const command = parseCommand(comment.body ?? '');
+    if (!command) return;
+    const target = this.target(context, repository);
+    const login = comment.user?.login ?? '';
+    if (!(await this.canWrite(target, login))) {
+      await this.reply(target, issue.number, `@${login} Charter commands need write access to this repository.`);
+      return;
+    }
+    if (command.name === 'help') return this.reply(target, issue.number, helpReply(command.unknown));
+    if (!issue.pull_request) return this.reply(target, issue.number, 'Charter commands work on pull requests.');
+    const { data: pr } = await target.gh.rest.pulls.get({ owner: target.repo.owner, repo: target.repo.repo, pull_number: issue.number });
+    const labels = pr.labels.map((l) => l.name ?? '').filter(Boolean);
+    if (command.name === 'plan') {
+      if (pr.state !== 'open') return this.reply(target, issue.number, 'This pull request is closed; Charter plans open pull requests only.');
+      return this.plan(target, { number: pr.number, headSha: pr.head.sha, labels });
+    }
+    // apply
+    if (pr.merged_at) {
+      // A retry after the merge (e.g. a failed apply): only while the merge commit is the default branch's head.
+      const { data: branch } = await target.gh.rest.repos.getBranch({ owner: target.repo.owner, repo: target.repo.repo, branch: target.defaultBranch });
+      if (!pr.merge_commit_sha || branch.commit.sha !== pr.merge_commit_sha) {
+        return this.reply(
+          target,
+          issue.number,
+          `Not applied: ${target.defaultBranch} has moved on since this pull request was merged, so its merge commit is no longer what would be applied. Charter applies each push to ${target.defaultBranch} by itself.`,
+        );
+      }
+      return this.apply(target, pr.merge_commit_sha);
+    }
+    if (pr.state !== 'open') return this.reply(target, issue.number, 'This pull request was closed without merging; nothing to apply.');
+    const settings = await readRepoConfig(target.gh, target.repo, target.defaultBranch);
+    if (!(settings.allowApplyBeforeMerge ?? this.config.allowApplyBeforeMerge)) {
+      return this.reply(
+        target,
+        issue.number,
+        `Not applied: Charter applies after the merge. To allow ${inlineCode('/charter apply')} before merging, set ${inlineCode('allowApplyBeforeMerge: true')} in ${inlineCode('.github/charter.yml')} on ${target.defaultBranch}.`,
+      );
+    }
+    return this.apply(target, pr.head.sha, { number: pr.number, labels });
+  }
+
+  private async canWrite(target: RepoTarget, username: string): Promise<boolean> {
+    if (!username) return false;
+    try {
+      const { data } = await target.gh.rest.repos.getCollaboratorPermissionLevel({ owner: target.repo.owner, repo: target.repo.repo, username });
+      return WRITE_PERMISSIONS.has(data.role_name ?? '') || WRITE_PERMISSIONS.has(data.permission);
+    } catch (error) {
+      if (httpStatus(error) === 404) return false;
+      throw error;
+    }
+  }
+
+  async onBranch(context: Context<'create' | 'delete'>): Promise<void> {
+    const { ref, ref_type: refType, repository } = context.payload;
+    if (refType !== 'branch') return;
+    const action = context.name === 'create' ? 'created' : 'deleted';
+    if (!branchHandlers.length) {
+      context.log.debug(`branch ${ref} ${action}: no policy kind manages branches yet (BranchPipelines); ignored`);
+      return;
+    }
+    const target = this.target(context, repository);
+    for (const handle of branchHandlers) await handle({ action, branch: ref, ...target });
+  }
+
+  // -------------------------------------------------------------------------------------------------------
+  // Drift
+
+  /** The drift check for every repository of every installation; one run at a time. */
+  driftEverywhere(): Promise<DriftRun> {
+    if (this.driftRun) return this.driftRun;
+    const run = this.runDrift().finally(() => {
+      this.driftRun = undefined;
+    });
+    this.driftRun = run;
+    return run;
+  }
+
+  private async runDrift(): Promise<DriftRun> {
+    const log = this.app.log;
+    const appOctokit = await this.app.auth();
+    const installations = await appOctokit.paginate(appOctokit.rest.apps.listInstallations, { per_page: 100 });
+    const targets: Array<{ installation: number; gh: GitHub; repository: { owner: { login: string }; name: string; default_branch?: string; archived?: boolean; disabled?: boolean } }> = [];
+    const results: DriftRepoResult[] = [];
+    for (const installation of installations) {
+      try {
+        const octokit = await this.app.auth(installation.id);
+        const repositories = await octokit.paginate(octokit.rest.apps.listReposAccessibleToInstallation, { per_page: 100 });
+        for (const repository of repositories) targets.push({ installation: installation.id, gh: octokit, repository });
+      } catch (error) {
+        const reason = this.reason(error);
+        log.error(`Drift: cannot list the repositories of installation ${installation.id}: ${reason}`);
+        results.push({ installation: installation.id, repository: installation.account && 'login' in installation.account ? `${installation.account.login}/*` : '*', status: 'failed', reason });
+      }
+    }
+    const checked = await mapLimit(targets, this.config.drift.concurrency, async ({ installation, gh, repository }): Promise<DriftRepoResult> => {
+      const name = `${repository.owner.login}/${repository.name}`;
+      if (repository.archived || repository.disabled) return { installation, repository: name, status: 'skipped', reason: 'archived' };
+      const target: RepoTarget = { gh, repo: repoOf(repository), defaultBranch: repository.default_branch ?? 'main', log: logger(log.child({ repository: name })) };
+      try {
+        const outcome = await this.withPolicies(target, target.defaultBranch, target.defaultBranch, async (source, paths) =>
+          checkDrift({ gh, repo: target.repo, engine: this.engine(source, paths, target.log), log: target.log }),
+        );
+        if (!outcome) return { installation, repository: name, status: 'skipped', reason: 'no policy files' };
+        if (!outcome.ok) return { installation, repository: name, status: 'invalid', reason: outcome.reason };
+        return { installation, repository: name, status: outcome.drift ? 'drift' : 'clean', issue: outcome.issue && { action: outcome.issue.action, number: outcome.issue.number } };
+      } catch (error) {
+        const reason = this.reason(error);
+        log.error(`Drift check of ${name} failed: ${reason}`);
+        return { installation, repository: name, status: 'failed', reason };
+      }
+    });
+    results.push(...checked);
+    return { results, failed: results.filter((r) => r.status === 'failed').length };
+  }
+}
+
+/** The Probot application function for `config`. */
+export function createCharterApp(config: AppConfig, onCreated?: (charter: CharterApp) => void): ApplicationFunction {
+  return (app, options) => {
+    const charter = new CharterApp(app, config);
+    charter.register(options);
+    onCreated?.(charter);
+  };
+}

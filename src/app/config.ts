@@ -1,0 +1,114 @@
+/**
+ * Everything the app reads from its environment, read in this one place. Probot itself reads `APP_ID`,
+ * `PRIVATE_KEY` (or `PRIVATE_KEY_PATH`), `WEBHOOK_SECRET`, `PORT`, `HOST`, `LOG_LEVEL` and `GHE_HOST`
+ * when `npm start` runs it; AWS credentials come from the SDK's default chain (environment, shared
+ * files, SSO, container or instance roles, web identity).
+ */
+import { Cron } from 'croner';
+import { DEFAULT_POLICY_PATHS } from '../core/load.js';
+import type { AwsSettings } from '../core/provider.js';
+
+export interface DriftConfig {
+  /** Cron pattern of the in-process drift check; undefined: no in-process schedule. */
+  schedule?: string;
+  /** IANA time zone of the schedule (UTC by default). */
+  timezone: string;
+  /** Bearer token of `POST /charter/drift`; undefined: the endpoint is off. */
+  token?: string;
+  /** Path of the drift endpoint. */
+  path: string;
+  /** Repositories checked at the same time. */
+  concurrency: number;
+}
+
+export interface AppConfig {
+  /** Policy paths used when a repository has no `.github/charter.yml` naming its own. */
+  policyPaths: string[];
+  aws: AwsSettings;
+  /** Destructive and disruptive changes allowed everywhere (otherwise: the PR label). */
+  allowDestructive: boolean;
+  /** `/charter apply` on open pull requests for repositories without `.github/charter.yml` saying otherwise. */
+  allowApplyBeforeMerge: boolean;
+  drift: DriftConfig;
+  /** Login of the app's bot user (`<slug>[bot]`); looked up with `GET /app` when not set. */
+  botLogin?: string;
+  /** Values that must never appear in output (check runs, comments, the drift endpoint's answer). */
+  secrets: string[];
+}
+
+export const DEFAULT_DRIFT_SCHEDULE = '17 6 * * *';
+export const DEFAULT_DRIFT_PATH = '/charter/drift';
+
+function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = (env[name] ?? '').trim().toLowerCase();
+  if (raw === '') return fallback;
+  if (['true', 'yes', '1', 'on'].includes(raw)) return true;
+  if (['false', 'no', '0', 'off'].includes(raw)) return false;
+  throw new Error(`${name} must be true or false, got "${raw}"`);
+}
+
+function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = (env[name] ?? '').trim();
+  if (raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return n;
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(/[\n,]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function schedule(env: NodeJS.ProcessEnv, timezone: string): string | undefined {
+  const raw = (env.CHARTER_DRIFT_SCHEDULE ?? DEFAULT_DRIFT_SCHEDULE).trim();
+  if (raw === '' || raw.toLowerCase() === 'off') return undefined;
+  try {
+    new Cron(raw, { paused: true, timezone }).stop();
+  } catch (error) {
+    throw new Error(`CHARTER_DRIFT_SCHEDULE is not a cron pattern: ${(error as Error).message}`);
+  }
+  return raw;
+}
+
+export function readAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const timezone = env.CHARTER_DRIFT_TIMEZONE?.trim() || 'UTC';
+  const token = env.CHARTER_DRIFT_TOKEN?.trim() || undefined;
+  if (token && token.length < 16) throw new Error('CHARTER_DRIFT_TOKEN must be at least 16 characters long');
+  const path = env.CHARTER_DRIFT_PATH?.trim() || DEFAULT_DRIFT_PATH;
+  if (!path.startsWith('/')) throw new Error(`CHARTER_DRIFT_PATH must start with "/", got "${path}"`);
+  const aws: AwsSettings = {};
+  if (env.CHARTER_AWS_ENDPOINT) aws.endpoint = env.CHARTER_AWS_ENDPOINT;
+  if (env.CHARTER_AWS_REGION) aws.region = env.CHARTER_AWS_REGION;
+  const policyPaths = list(env.CHARTER_POLICY_PATHS);
+  return {
+    policyPaths: policyPaths.length ? policyPaths : [...DEFAULT_POLICY_PATHS],
+    aws,
+    allowDestructive: bool(env, 'CHARTER_ALLOW_DESTRUCTIVE', false),
+    allowApplyBeforeMerge: bool(env, 'CHARTER_ALLOW_APPLY_BEFORE_MERGE', false),
+    drift: {
+      schedule: schedule(env, timezone),
+      timezone,
+      token,
+      path,
+      concurrency: positiveInt(env, 'CHARTER_DRIFT_CONCURRENCY', 4),
+    },
+    botLogin: env.CHARTER_BOT_LOGIN?.trim() || undefined,
+    secrets: [env.PRIVATE_KEY, env.WEBHOOK_SECRET, token, env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN].filter(
+      (s): s is string => typeof s === 'string' && s.length >= 8,
+    ),
+  };
+}
+
+/** Replaces every configured secret in `text` (error messages end up in check runs and logs). */
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    out = out.split(secret).join('***');
+    // A PEM key may be quoted line by line in an error: redact its body lines too.
+    for (const line of secret.split(/\r?\n/)) if (line.length >= 16 && !line.startsWith('-----')) out = out.split(line).join('***');
+  }
+  return out;
+}

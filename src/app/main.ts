@@ -1,0 +1,4 @@
+import { run } from 'probot';
+import app from './index.js';
+
+await run(app);

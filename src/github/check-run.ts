@@ -1,0 +1,71 @@
+/**
+ * Check runs: created in progress, completed with a conclusion, a summary, the plan text and annotations on
+ * the YAML lines. GitHub caps `output.summary` and `output.text` at 65,535 characters each and accepts at
+ * most 50 annotations per request, so longer lists are sent with further updates before the final one.
+ */
+import { truncate } from '../core/markdown.js';
+import { chunk, toCheckRunAnnotation, type Annotation } from './annotations.js';
+import type { CheckRunConclusion, GitHub } from './client.js';
+import type { RepoRef } from './repo.js';
+
+/** GitHub's limit for `output.summary` and `output.text`. */
+export const CHECK_OUTPUT_LIMIT = 65_535;
+/** GitHub's limit for `output.title` is not documented as tight; keep titles one short line. */
+const TITLE_LIMIT = 255;
+/** Annotations beyond this many are not sent (each 50 cost one request); the summary says how many were left out. */
+export const MAX_ANNOTATIONS = 1_000;
+
+export interface CheckRunResult {
+  conclusion: CheckRunConclusion;
+  title: string;
+  summary: string;
+  text?: string;
+  annotations?: readonly Annotation[];
+  detailsUrl?: string;
+}
+
+export interface StartedCheckRun {
+  id: number;
+  url?: string;
+}
+
+/** Creates a check run in progress on `headSha`. */
+export async function startCheckRun(gh: GitHub, repo: RepoRef, name: string, headSha: string): Promise<StartedCheckRun> {
+  const { data } = await gh.rest.checks.create({
+    owner: repo.owner,
+    repo: repo.repo,
+    name,
+    head_sha: headSha,
+    status: 'in_progress',
+    started_at: new Date().toISOString(),
+  });
+  return { id: data.id, url: data.html_url ?? undefined };
+}
+
+/**
+ * Completes a check run: every batch of 50 annotations but the last goes with an update that leaves the
+ * run in progress (GitHub appends annotations across updates), the last batch with the conclusion.
+ */
+export async function completeCheckRun(gh: GitHub, repo: RepoRef, checkRunId: number, result: CheckRunResult): Promise<void> {
+  const all = result.annotations ?? [];
+  const sent = all.slice(0, MAX_ANNOTATIONS).map(toCheckRunAnnotation);
+  const note = all.length > sent.length ? `\n\n${all.length - sent.length} more annotation(s) not shown.` : '';
+  const output = {
+    title: truncate(result.title.replace(/\s+/g, ' ').trim(), TITLE_LIMIT),
+    summary: `${truncate(result.summary, CHECK_OUTPUT_LIMIT - note.length)}${note}`,
+    ...(result.text !== undefined ? { text: truncate(result.text, CHECK_OUTPUT_LIMIT) } : {}),
+  };
+  const batches = chunk(sent);
+  const target = { owner: repo.owner, repo: repo.repo, check_run_id: checkRunId };
+  for (const batch of batches.slice(0, -1)) {
+    await gh.rest.checks.update({ ...target, output: { title: output.title, summary: output.summary, annotations: batch } });
+  }
+  await gh.rest.checks.update({
+    ...target,
+    status: 'completed',
+    conclusion: result.conclusion,
+    completed_at: new Date().toISOString(),
+    ...(result.detailsUrl ? { details_url: result.detailsUrl } : {}),
+    output: { ...output, ...(batches.length ? { annotations: batches[batches.length - 1] } : {}) },
+  });
+}

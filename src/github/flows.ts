@@ -1,0 +1,260 @@
+/**
+ * Charter's three GitHub flows, shared by the Action and the app: plan a pull request (sticky comment),
+ * apply the reviewed plan of a merged pull request (the fingerprint rule), and the drift check (the drift
+ * issue). Each is parameterised by a GitHub client, the repository, the engine options (where the policy
+ * files are, how to reach AWS) and hooks for what only one adapter does (the Action's outputs, plan file,
+ * workflow annotations and job summary; the app's check runs). A flow returns an outcome instead of
+ * failing a run: the adapter decides what a failure means (a failed step, a failed check run).
+ */
+import { applyRefusal, execute, plan, type PlanOptions } from '../core/engine.js';
+import type { ApplyReport, Plan, PlanSalt } from '../core/plan.js';
+import type { Logger } from '../core/provider.js';
+import { ALLOW_DESTRUCTIVE_LABEL, renderComment, renderDriftIssue, type CommentInput } from '../core/render.js';
+import { httpStatus, type GitHub } from './client.js';
+import { findStickyComment, upsertStickyComment } from './comment.js';
+import { syncDriftIssue, type DriftIssueResult } from './drift-issue.js';
+import { applicableFingerprint, compareWithReviewed, parseMeta } from './plan-meta.js';
+import { findMergedPullRequest } from './pulls.js';
+import { repositoryName, type RepoRef } from './repo.js';
+
+/** Engine options without the salt, which each flow sets (repository and pull request). */
+export type EngineOptions = Omit<PlanOptions, 'salt'>;
+
+export interface FlowHooks {
+  /** The plan is computed, before anything is written to GitHub. */
+  planned?(plan: Plan): void | Promise<void>;
+  /** What the sticky comment is about to show (the Action writes it to the job summary). */
+  rendered?(input: CommentInput): void | Promise<void>;
+}
+
+export interface FlowEnv {
+  gh: GitHub;
+  repo: RepoRef;
+  engine: EngineOptions;
+  /** Write the sticky comment (the Action's `comment` input). */
+  comment: boolean;
+  /** Logins whose marker comments are Charter's: only they are trusted to carry a reviewed fingerprint. */
+  commentAuthors: readonly string[];
+  /** Destructive and disruptive changes allowed for every pull request (besides the label). */
+  allowDestructive: boolean;
+  runUrl?: string;
+  log: Logger;
+  hooks?: FlowHooks;
+}
+
+export interface PullRequestRef {
+  /** Undefined when a plan runs outside a pull request (the Action in plan mode on a push): no comment. */
+  number?: number;
+  headSha: string;
+  labels: readonly string[];
+}
+
+function salt(repo: RepoRef, pullRequest?: number): PlanSalt {
+  return pullRequest === undefined ? { repository: repositoryName(repo) } : { repository: repositoryName(repo), pullRequest };
+}
+
+function allowsDestructive(env: Pick<FlowEnv, 'allowDestructive'>, labels: readonly string[]): boolean {
+  return env.allowDestructive || labels.includes(ALLOW_DESTRUCTIVE_LABEL);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Plan
+
+export interface PlanOutcome {
+  /** False when the policies have errors. */
+  ok: boolean;
+  reason?: string;
+  plan: Plan;
+  input: CommentInput;
+  /** The sticky comment written, or `forbidden` when the token may not comment (read-only, fork). */
+  comment?: { id: number; url: string; created: boolean } | 'forbidden';
+}
+
+export interface PlanFlowOptions {
+  /** A 403 on the comment becomes a warning (the Action on fork pull requests) instead of an error. */
+  readOnlyTokenIsWarning?: boolean;
+}
+
+/** Plans a pull request and writes the plan to its sticky comment. Never writes to AWS. */
+export async function planPullRequest(
+  env: Omit<FlowEnv, 'gh'> & { gh?: GitHub },
+  pr: PullRequestRef,
+  options: PlanFlowOptions = {},
+): Promise<PlanOutcome> {
+  const { plan: p } = await plan({ ...env.engine, salt: salt(env.repo, pr.number) });
+  await env.hooks?.planned?.(p);
+  const input: CommentInput = { plan: p, state: 'planned', runUrl: env.runUrl, allowDestructive: allowsDestructive(env, pr.labels), commitSha: pr.headSha };
+  await env.hooks?.rendered?.(input);
+  const outcome: PlanOutcome = { ok: p.summary.errors === 0, plan: p, input };
+  if (p.summary.errors) outcome.reason = `${p.summary.errors} policy error(s)`;
+  if (!env.comment || !env.gh || pr.number === undefined) return outcome;
+  try {
+    const { id, created, url } = await upsertStickyComment(env.gh, env.repo, pr.number, renderComment(input), { authors: env.commentAuthors });
+    env.log.info(`${created ? 'Posted' : 'Updated'} the plan comment ${id} on #${pr.number}`);
+    outcome.comment = { id, url, created };
+  } catch (error) {
+    // Pull requests from forks get a read-only token: the plan is still in the job summary and plan file.
+    if (!options.readOnlyTokenIsWarning || httpStatus(error) !== 403) throw error;
+    env.log.warn(`Cannot comment on #${pr.number} with this token (read-only, as on pull requests from forks); the plan is in the job summary.`);
+    outcome.comment = 'forbidden';
+  }
+  return outcome;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Apply
+
+export type ApplyStatus =
+  | 'applied'
+  | 'apply-failed'
+  | 'refused'
+  | 'blocked'
+  | 'not-reviewed'
+  | 'already-applied'
+  | 'no-pull-request'
+  | 'no-changes';
+
+export interface ApplyOutcome {
+  status: ApplyStatus;
+  ok: boolean;
+  /** Why nothing (or not everything) was applied. */
+  reason?: string;
+  pullRequest?: number;
+  plan?: Plan;
+  report?: ApplyReport;
+  /** What the sticky comment shows after this run (when it was written). */
+  input?: CommentInput;
+}
+
+export interface ApplyFlowOptions {
+  /**
+   * An empty plan (no changes, no errors) needs no reviewed plan: nothing is applied and the outcome is
+   * `no-changes`, ok. The app sets it, so a merge that touches no policy is not a failure; the Action
+   * keeps refusing anything without a reviewed plan.
+   */
+  emptyPlanNeedsNoReview?: boolean;
+  /** The reviewed comment must show a plan computed at this commit (apply before merge: the current head). */
+  reviewedAt?: string;
+}
+
+/**
+ * Applies the reviewed plan of pull request `pr` (policies at commit `sha`): the plan is recomputed with the
+ * pull request's salt and applied only if its fingerprint matches the one in Charter's own comment. The
+ * comment is then marked applied, so a reviewed plan is applied once.
+ */
+export async function applyReviewedPlan(
+  env: FlowEnv,
+  pr: { number: number; labels: readonly string[] },
+  sha: string,
+  options: ApplyFlowOptions = {},
+): Promise<ApplyOutcome> {
+  // Only Charter's own comment counts: a marker pasted by someone else must not carry a fingerprint.
+  const sticky = await findStickyComment(env.gh, env.repo, pr.number, { authors: env.commentAuthors });
+  const meta = sticky ? parseMeta(sticky.body) : undefined;
+  const engine: PlanOptions = { ...env.engine, salt: salt(env.repo, pr.number) };
+  const { plan: p, validation } = await plan(engine);
+  await env.hooks?.planned?.(p);
+  const base = { plan: p, runUrl: env.runUrl, allowDestructive: allowsDestructive(env, pr.labels), commitSha: sha };
+  const done = (status: ApplyStatus, ok: boolean, reason?: string, extra: Partial<ApplyOutcome> = {}): ApplyOutcome => ({
+    status,
+    ok,
+    ...(reason ? { reason } : {}),
+    pullRequest: pr.number,
+    plan: p,
+    ...extra,
+  });
+  const comment = async (input: CommentInput) => {
+    await env.hooks?.rendered?.(input);
+    if (env.comment) await upsertStickyComment(env.gh, env.repo, pr.number, renderComment(input), { authors: env.commentAuthors });
+    return input;
+  };
+
+  const reviewed = meta && applicableFingerprint(meta);
+  if (!reviewed && options.emptyPlanNeedsNoReview && p.summary.total === 0 && p.summary.errors === 0) {
+    return done('no-changes', true);
+  }
+  if (!meta) return done('not-reviewed', false, `Pull request #${pr.number} has no Charter plan comment: nothing reviewed, nothing applied.`);
+  if (meta.state === 'applied') return done('already-applied', false, `The plan on #${pr.number} was already applied; a reviewed plan is applied once.`);
+  // A refused comment shows the merge-time plan, which nobody reviewed: it can never be applied by a re-run.
+  if (!reviewed) {
+    return done('not-reviewed', false, `The plan comment on #${pr.number} holds no reviewed plan (state ${meta.state}); open a pull request to review the changes.`);
+  }
+  if (options.reviewedAt !== undefined && meta.sha !== options.reviewedAt) {
+    return done(
+      'not-reviewed',
+      false,
+      `The plan on #${pr.number} was reviewed at ${(meta.sha ?? 'an unknown commit').slice(0, 12)}, not at the current head ${options.reviewedAt.slice(0, 12)}; run /charter plan and review it first.`,
+    );
+  }
+  if (reviewed !== p.fingerprint) {
+    const reason = `The plan changed since it was reviewed on #${pr.number} (reviewed ${reviewed.slice(0, 12)}, now ${p.fingerprint.slice(0, 12)}). Nothing was applied; open a pull request to review the new plan.`;
+    const input = await comment({ ...base, state: 'refused', refusal: { reason, differences: compareWithReviewed(meta, p) } });
+    return done('refused', false, reason, { input });
+  }
+  const refused = applyRefusal(p, { allowDestructive: base.allowDestructive });
+  if (refused) {
+    const input = await comment({ ...base, state: 'blocked', refusal: { reason: refused } });
+    return done('blocked', false, refused, { input });
+  }
+  const report = await execute(p, validation.documents, engine);
+  const input = await comment({ ...base, state: report.ok ? 'applied' : 'apply-failed', report });
+  const failed = report.results.filter((r) => r.status === 'failed');
+  env.log.info(`Applied ${report.results.filter((r) => r.status === 'applied').length} of ${p.changes.length} change(s)`);
+  if (!report.ok) {
+    const reason = `Apply failed: ${failed.map((r) => `${r.address}: ${r.error}`).join('; ') || 'changes were not attempted'}`;
+    return done('apply-failed', false, reason, { report, input });
+  }
+  return done('applied', true, undefined, { report, input });
+}
+
+/** Applies on merge: finds the pull request commit `sha` (on the default branch) came from, then its reviewed plan. */
+export async function applyOnMerge(env: FlowEnv, sha: string, options: ApplyFlowOptions = {}): Promise<ApplyOutcome> {
+  const pr = await findMergedPullRequest(env.gh, env.repo, sha);
+  if (!pr) {
+    if (options.emptyPlanNeedsNoReview) {
+      const { plan: p } = await plan({ ...env.engine, salt: salt(env.repo) });
+      await env.hooks?.planned?.(p);
+      if (p.summary.total === 0 && p.summary.errors === 0) return { status: 'no-changes', ok: true, plan: p };
+      return {
+        status: 'no-pull-request',
+        ok: false,
+        plan: p,
+        reason: `No merged pull request found for commit ${sha}, and the policies differ from live AWS: only plans reviewed on a pull request are applied.`,
+      };
+    }
+    return { status: 'no-pull-request', ok: false, reason: `No merged pull request found for commit ${sha}: only plans reviewed on a pull request are applied.` };
+  }
+  return applyReviewedPlan(env, pr, sha, options);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Drift
+
+export interface DriftOutcome {
+  /** False when the policies have errors (drift could not be checked). */
+  ok: boolean;
+  reason?: string;
+  plan: Plan;
+  drift: boolean;
+  /** The drift issue, when a client was given and the policies are valid. */
+  issue?: DriftIssueResult;
+}
+
+export const DRIFT_ISSUE_TITLE = 'Charter: live AWS differs from the policies';
+
+/** Plans against live AWS and keeps the repository's one `charter:drift` issue in step. */
+export async function checkDrift(env: Omit<FlowEnv, 'gh' | 'comment' | 'commentAuthors' | 'allowDestructive'> & { gh?: GitHub }): Promise<DriftOutcome> {
+  const { plan: p } = await plan({ ...env.engine, salt: {} });
+  await env.hooks?.planned?.(p);
+  const drift = p.summary.total > 0;
+  const outcome: DriftOutcome = { ok: p.summary.errors === 0, plan: p, drift };
+  if (p.summary.errors) {
+    outcome.reason = `${p.summary.errors} policy error(s)`;
+    return outcome;
+  }
+  if (env.gh) {
+    outcome.issue = await syncDriftIssue(env.gh, env.repo, { drift, title: DRIFT_ISSUE_TITLE, body: renderDriftIssue(p, { runUrl: env.runUrl }) });
+    env.log.info(`Drift issue: ${outcome.issue.action}${outcome.issue.number ? ` #${outcome.issue.number}` : ''}`);
+  }
+  return outcome;
+}
