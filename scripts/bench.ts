@@ -5,6 +5,11 @@
  * - planning 100 domains over 10 hosted zones on the sandbox: API calls per service and operation
  *   (floor: one record listing per 300 records per zone plus one zone lookup pass), and the wall time with
  *   50 ms latency per call against the lower bound set by Route 53's 5 requests/second (floor: within 2×).
+ * - RedshiftGrants, 500 roles / 2,000 users / 10,000 grants (scripts/bench/redshift.ts): catalog queries per
+ *   plan (floor 12), plan CPU time on PostgreSQL (floor 2 s), Data API batch calls for an apply from scratch
+ *   (floor ceil(statements/40)).
+ * - ProtectionGroups, 200 groups of 50 members (scripts/bench/shield.ts): Shield calls per plan (floor 3 per
+ *   100 groups plus the protections listing).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -14,6 +19,8 @@ import { awsRuntime } from '../src/aws/settings.js';
 import { plan, validate } from '../src/core/engine.js';
 import { providers } from '../src/providers/index.js';
 import { startSandbox } from '../src/sandbox/index.js';
+import { benchRedshift } from './bench/redshift.js';
+import { benchShield } from './bench/shield.js';
 
 const quiet = { debug() {}, info() {}, warn() {} };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -124,6 +131,8 @@ const coldInherited = extraCaCerts ? coldStart(process.env) : undefined;
 const thousand = await validateThousand();
 const noLatency = await planHundred(0);
 const latency = await planHundred(50);
+const redshift = await benchRedshift();
+const shield = await benchShield();
 const report = {
   coldStartValidate: { ...cold, floorMs: 300, ok: cold.medianMs <= 300 },
   ...(coldInherited ? { coldStartValidateWithNodeExtraCaCerts: { NODE_EXTRA_CA_CERTS: extraCaCerts, ...coldInherited, note: 'node itself spends this extra time loading the CA bundle at start-up' } } : {}),
@@ -140,6 +149,10 @@ const report = {
     ratio: Number((latency.wallMs / latency.lowerBoundMs).toFixed(2)),
     ok: latency.wallMs <= 2 * latency.lowerBoundMs,
   },
+  redshiftGrants: { ...redshift, ok: redshift.postgres.ok && redshift.dataApi.ok },
+  // The floor is stated for the bench policy (no per-group tags); with tags declared, each group costs one
+  // ListTagsForResource, reported beside it.
+  protectionGroups: { ...shield, ok: shield.converged.withinFloor && shield.firstPlan.withinFloor },
 };
 console.log(JSON.stringify(report, null, 2));
 if (!Object.values(report).every((r) => !('ok' in r) || r.ok)) process.exitCode = 1;

@@ -104,13 +104,12 @@ async function scenario(withGroups: boolean, withTags: boolean): Promise<ShieldS
   }
 }
 
-/** Runs the three scenarios and prints the figures as JSON. */
+/** Runs the three scenarios; scripts/bench.ts prints the figures with the others. */
 export async function benchShield(): Promise<ShieldBench> {
   const figures: ShieldBench = {
     converged: await scenario(true, false),
     convergedWithTags: await scenario(true, true),
     firstPlan: await scenario(false, false),
   };
-  console.log(JSON.stringify({ protectionGroups: figures }, null, 2));
   return figures;
 }
