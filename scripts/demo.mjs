@@ -11,10 +11,14 @@ const state = join(dir, 'account.json');
 const planFile = join(dir, 'plan.json');
 copyFileSync('policies/examples/sandbox-account.json', state);
 
+// The RedshiftGrants example's identity provider reads its client secret from this variable, as a workflow
+// would pass it from a repository secret. Charter never prints it.
+const env = { ...process.env, AAD_CLIENT_SECRET: process.env.AAD_CLIENT_SECRET ?? 'demo-client-secret' };
+
 const bold = (s) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 function charter(title, args, expectCode = 0) {
   console.log(`\n${bold(`━━ ${title}`)}\n$ charter ${args.join(' ')}\n`);
-  const run = spawnSync(process.execPath, ['dist/cli.js', ...args], { encoding: 'utf8' });
+  const run = spawnSync(process.execPath, ['dist/cli.js', ...args], { encoding: 'utf8', env });
   process.stdout.write(run.stdout);
   if (run.stderr.trim()) process.stdout.write(run.stderr);
   console.log(`(exit code ${run.status})`);

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/core/plan.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
-import { bundleNode, copyExamples, repoRoot, startExampleSandbox } from '../helpers/aws.js';
+import { bundleNode, copyExamples, EXAMPLE_SECRETS, repoRoot, startExampleSandbox } from '../helpers/aws.js';
 
 const exec = promisify(execFile);
 const cli = join(repoRoot, 'dist/cli.js');
@@ -14,10 +14,12 @@ const cli = join(repoRoot, 'dist/cli.js');
 /** Runs the bundled CLI as a user would; resolves with the exit code instead of throwing. */
 async function charter(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}) {
   try {
-    const { stdout, stderr } = await exec(bundleNode, [cli, ...args], { cwd: opts.cwd ?? repoRoot, env: { ...process.env, ...opts.env } });
+    const { stdout, stderr } = await exec(bundleNode, [cli, ...args], { cwd: opts.cwd ?? repoRoot, env: { ...process.env, ...EXAMPLE_SECRETS, ...opts.env } });
+    expect(stdout + stderr).not.toContain(EXAMPLE_SECRETS.AAD_CLIENT_SECRET);
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
+    expect(e.stdout + e.stderr).not.toContain(EXAMPLE_SECRETS.AAD_CLIENT_SECRET);
     return { code: e.code, stdout: e.stdout, stderr: e.stderr };
   }
 }

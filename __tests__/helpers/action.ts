@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleNode, repoRoot } from './aws.js';
+import { bundleNode, EXAMPLE_SECRETS, repoRoot } from './aws.js';
 
 export interface ActionRun {
   code: number;
@@ -72,6 +72,7 @@ export async function runAction(opts: {
     GITHUB_WORKSPACE: opts.workspace,
     RUNNER_TEMP: dir,
     CHARTER_AWS_ENDPOINT: opts.awsEndpoint,
+    ...EXAMPLE_SECRETS,
   };
   for (const [name, value] of Object.entries(opts.inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
   const child = spawn(bundleNode, [join(repoRoot, 'dist/index.js')], { cwd: opts.workspace, env });

@@ -10,6 +10,13 @@ import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 export const repoRoot = resolve(import.meta.dirname, '..', '..');
 export const quietLog: Logger = { debug() {}, info() {}, warn() {} };
 
+/**
+ * The secrets the example policies name (the RedshiftGrants example's identity provider reads its client
+ * secret from AAD_CLIENT_SECRET), as a workflow would pass them. Tests check that the value never appears
+ * in output.
+ */
+export const EXAMPLE_SECRETS = { AAD_CLIENT_SECRET: 'example-aad-client-secret-7f3a' } as const;
+
 /** The demo account every example policy is written against, as a fresh copy. */
 export function exampleAccount(): unknown {
   return JSON.parse(readFileSync(join(repoRoot, 'policies/examples/sandbox-account.json'), 'utf8'));
@@ -36,7 +43,7 @@ export function sandboxOptions(sandbox: Sandbox, cwd: string, paths: string[] = 
     runtime: {
       ...awsRuntime({ endpoint: sandbox.endpoint, requestsPerSecond: { route53: 1000, acm: 1000, cloudfront: 1000, s3: 1000, 'redshift-data': 1000 } }, quietLog),
       // The RedshiftGrants example's identity provider takes its client secret from this variable.
-      env: { ...process.env, AAD_CLIENT_SECRET: 'sandbox-client-secret' },
+      env: { ...process.env, ...EXAMPLE_SECRETS },
     },
   };
 }
