@@ -18,6 +18,7 @@ import {
   type SandboxState,
   type Tag,
 } from '../state.js';
+import { jsonTargetRouting, parseJsonBody, type JsonObject } from './json-protocol.js';
 import type { ServiceContext, ServiceHandler, ServiceRequest, ServiceResponse } from './types.js';
 
 const TARGET_PREFIX = 'CertificateManager.';
@@ -26,7 +27,7 @@ const DAY_MS = 86_400_000;
 const DOMAIN_RE = /^(\*\.)?(((?!-)[A-Za-z0-9-]{0,62}[A-Za-z0-9])\.)+((?!-)[A-Za-z0-9-]{1,62}[A-Za-z0-9])$/;
 const MUTATING = new Set(['RequestCertificate', 'AddTagsToCertificate', 'RemoveTagsFromCertificate', 'DeleteCertificate']);
 
-type Json = Record<string, unknown>;
+type Json = JsonObject;
 
 const validation = (message: string): SandboxError => new SandboxError(400, 'ValidationException', message);
 
@@ -95,17 +96,6 @@ function evaluate(cert: Certificate, ctx: ServiceContext): void {
 // ---------------------------------------------------------------------------------------------
 // Input helpers
 
-function parseBody(req: ServiceRequest): Json {
-  const raw = req.body.toString('utf8').trim();
-  if (raw === '') return {};
-  try {
-    const v: unknown = JSON.parse(raw);
-    if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Json;
-  } catch {
-    // fall through
-  }
-  throw new SandboxError(400, 'SerializationException', 'Request body is not a JSON object');
-}
 
 function str(body: Json, key: string, required: true): string;
 function str(body: Json, key: string, required?: false): string | undefined;
@@ -163,7 +153,7 @@ function inUseBy(state: SandboxState, arn: string): string[] {
 // Operations
 
 function requestCertificate(req: ServiceRequest, ctx: ServiceContext): ServiceResponse {
-  const body = parseBody(req);
+  const body = parseJsonBody(req);
   const domainName = str(body, 'DomainName', true).toLowerCase().replace(/\.$/, '');
   if (domainName.length < 1 || domainName.length > 253 || !DOMAIN_RE.test(domainName)) {
     throw validation(`1 validation error detected: Value '${domainName}' at 'domainName' failed to satisfy constraint: Member must satisfy regular expression pattern: ${DOMAIN_RE.source}`);
@@ -242,7 +232,7 @@ function domainValidationOptions(cert: Certificate, revealRecords: boolean): Jso
 }
 
 function describeCertificate(req: ServiceRequest, ctx: ServiceContext): ServiceResponse {
-  const body = parseBody(req);
+  const body = parseJsonBody(req);
   const cert = findCert(ctx, req, str(body, 'CertificateArn', true));
   evaluate(cert, ctx);
   const reveal = cert.describeCount >= ctx.state.settings.acm.validationRecordAfterDescribes;
@@ -286,7 +276,7 @@ function describeCertificate(req: ServiceRequest, ctx: ServiceContext): ServiceR
 const ALL_STATUSES: readonly CertificateStatus[] = ['PENDING_VALIDATION', 'ISSUED', 'INACTIVE', 'EXPIRED', 'VALIDATION_TIMED_OUT', 'REVOKED', 'FAILED'];
 
 function listCertificates(req: ServiceRequest, ctx: ServiceContext): ServiceResponse {
-  const body = parseBody(req);
+  const body = parseJsonBody(req);
   const statuses = body.CertificateStatuses;
   if (statuses !== undefined && (!Array.isArray(statuses) || statuses.some((s) => !ALL_STATUSES.includes(s as CertificateStatus)))) {
     throw validation(`1 validation error detected: Value at 'certificateStatuses' failed to satisfy constraint: Member must satisfy enum value set: [${ALL_STATUSES.join(', ')}]`);
@@ -336,12 +326,12 @@ function listCertificates(req: ServiceRequest, ctx: ServiceContext): ServiceResp
 }
 
 function listTags(req: ServiceRequest, ctx: ServiceContext): ServiceResponse {
-  const cert = findCert(ctx, req, str(parseBody(req), 'CertificateArn', true));
+  const cert = findCert(ctx, req, str(parseJsonBody(req), 'CertificateArn', true));
   return json({ Tags: tagsJson(cert.tags) });
 }
 
 function addTags(req: ServiceRequest, ctx: ServiceContext): ServiceResponse {
-  const body = parseBody(req);
+  const body = parseJsonBody(req);
   const cert = findCert(ctx, req, str(body, 'CertificateArn', true));
   const tags = parseTags(body.Tags, true);
   const merged = [...cert.tags];
@@ -357,7 +347,7 @@ function addTags(req: ServiceRequest, ctx: ServiceContext): ServiceResponse {
 }
 
 function removeTags(req: ServiceRequest, ctx: ServiceContext): ServiceResponse {
-  const body = parseBody(req);
+  const body = parseJsonBody(req);
   const cert = findCert(ctx, req, str(body, 'CertificateArn', true));
   const tags = parseTags(body.Tags, true);
   // A tag given without a value removes the key whatever its value; with a value, only on a match.
@@ -367,7 +357,7 @@ function removeTags(req: ServiceRequest, ctx: ServiceContext): ServiceResponse {
 }
 
 function deleteCertificate(req: ServiceRequest, ctx: ServiceContext): ServiceResponse {
-  const cert = findCert(ctx, req, str(parseBody(req), 'CertificateArn', true));
+  const cert = findCert(ctx, req, str(parseJsonBody(req), 'CertificateArn', true));
   const users = inUseBy(ctx.state, cert.arn);
   if (users.length > 0) throw new SandboxError(400, 'ResourceInUseException', `Certificate ${cert.arn} is in use by ${users.join(', ')}.`);
   ctx.state.acm.certificates = ctx.state.acm.certificates.filter((c) => c !== cert);
@@ -377,18 +367,10 @@ function deleteCertificate(req: ServiceRequest, ctx: ServiceContext): ServiceRes
 
 // ---------------------------------------------------------------------------------------------
 
-function target(req: ServiceRequest): string | undefined {
-  const t = req.headers['x-amz-target'];
-  return typeof t === 'string' ? t : undefined;
-}
 
 export const acm: ServiceHandler = {
   name: 'acm',
-  matches: (req) => target(req)?.startsWith(TARGET_PREFIX) ?? false,
-  operation(req) {
-    const t = target(req);
-    return t?.startsWith(TARGET_PREFIX) && req.method === 'POST' ? t.slice(TARGET_PREFIX.length) : 'Unknown';
-  },
+  ...jsonTargetRouting(TARGET_PREFIX),
   isMutating: (op) => MUTATING.has(op),
   handle(op, req, ctx) {
     switch (op) {

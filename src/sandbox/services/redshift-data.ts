@@ -7,6 +7,7 @@ import { SandboxError } from '../errors.js';
 import { run, newStatementId, nextIds, record, runtimeOf, type StatementRecord, type SubStatementRecord } from '../redshift/engine.js';
 import type { RsDatabase } from '../redshift/model.js';
 import type { Value } from '../redshift/views.js';
+import { jsonTargetRouting, parseJsonBody, type JsonObject } from './json-protocol.js';
 import type { ServiceContext, ServiceHandler, ServiceRequest, ServiceResponse } from './types.js';
 
 const TARGET_PREFIX = 'RedshiftData.';
@@ -16,7 +17,7 @@ const MAX_SQLS = 40;
 const MAX_SQL_BYTES = 100 * 1024;
 const ID_RE = /^[a-z0-9]{8}(-[a-z0-9]{4}){3}-[a-z0-9]{12}(:\d+)?$/;
 
-type Json = Record<string, unknown>;
+type Json = JsonObject;
 
 const validation = (message: string): SandboxError => new SandboxError(400, 'ValidationException', message);
 
@@ -26,17 +27,6 @@ function json(body: unknown): ServiceResponse {
 
 const epoch = (d: Date): number => d.getTime() / 1000;
 
-function parseBody(req: ServiceRequest): Json {
-  const raw = req.body.toString('utf8').trim();
-  if (raw === '') return {};
-  try {
-    const v: unknown = JSON.parse(raw);
-    if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Json;
-  } catch {
-    // fall through
-  }
-  throw new SandboxError(400, 'SerializationException', 'Request body is not a JSON object');
-}
 
 function str(body: Json, key: string, required = false): string | undefined {
   const v = body[key];
@@ -114,7 +104,7 @@ function checkSql(sql: unknown, key: string): string {
 }
 
 function submit(req: ServiceRequest, ctx: ServiceContext, batch: boolean): ServiceResponse {
-  const body = parseBody(req);
+  const body = parseJsonBody(req);
   // Idempotency: the SDK fills ClientToken and keeps it across retries; a repeated request gets
   // the first answer instead of running the SQL again.
   const clientToken = str(body, 'ClientToken');
@@ -199,7 +189,7 @@ function hasResult(s: SubStatementRecord): boolean {
 }
 
 function describeStatement(req: ServiceRequest, ctx: ServiceContext): ServiceResponse {
-  const body = parseBody(req);
+  const body = parseJsonBody(req);
   const { rec, sub } = lookup(ctx, str(body, 'Id', true)!);
   const running = rec.pollsLeft > 0;
   if (running) rec.pollsLeft--;
@@ -277,7 +267,7 @@ function decodeToken(token: string, id: string): number {
 }
 
 function getStatementResult(req: ServiceRequest, ctx: ServiceContext): ServiceResponse {
-  const body = parseBody(req);
+  const body = parseJsonBody(req);
   const id = str(body, 'Id', true)!;
   const { rec, sub } = lookup(ctx, id);
   if (rec.pollsLeft > 0) throw validation('Query has not finished yet: poll DescribeStatement until its status is FINISHED.');
@@ -321,18 +311,10 @@ function getStatementResult(req: ServiceRequest, ctx: ServiceContext): ServiceRe
 
 // ---------------------------------------------------------------------------------------------
 
-function target(req: ServiceRequest): string | undefined {
-  const t = req.headers['x-amz-target'];
-  return typeof t === 'string' ? t : undefined;
-}
 
 export const redshiftData: ServiceHandler = {
   name: 'redshift-data',
-  matches: (req) => target(req)?.startsWith(TARGET_PREFIX) ?? false,
-  operation(req) {
-    const t = target(req);
-    return t?.startsWith(TARGET_PREFIX) && req.method === 'POST' ? t.slice(TARGET_PREFIX.length) : 'Unknown';
-  },
+  ...jsonTargetRouting(TARGET_PREFIX),
   isMutating: (op) => MUTATING.has(op),
   handle(op, req, ctx) {
     switch (op) {

@@ -20,7 +20,8 @@ import {
   type ShieldState,
   type Tag,
 } from '../state.js';
-import type { ServiceContext, ServiceHandler, ServiceRequest, ServiceResponse } from './types.js';
+import { jsonTargetRouting, parseJsonBody, type JsonObject } from './json-protocol.js';
+import type { ServiceContext, ServiceHandler, ServiceResponse } from './types.js';
 
 const TARGET_PREFIX = 'AWSShield_20160616.';
 const MUTATING = new Set([
@@ -41,7 +42,7 @@ const TAG_RE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 const PROTECTION_NAME_RE = /^[ a-zA-Z0-9_.-]{1,128}$/;
 const SHIELD_ARN_RE = /^arn:aws[a-z-]*:shield::(\d{12}):(protection-group|protection)\/(.+)$/;
 
-type Json = Record<string, unknown>;
+type Json = JsonObject;
 
 function json(body: unknown): ServiceResponse {
   return { status: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify(body ?? {}) };
@@ -51,17 +52,6 @@ const invalid = (message: string, field?: string): SandboxError =>
   new SandboxError(400, 'InvalidParameterException', message, field ? { reason: 'FIELD_VALIDATION_FAILED', field } : { reason: 'OTHER' });
 const notFound = (message: string, resourceType: string): SandboxError => new SandboxError(400, 'ResourceNotFoundException', message, { resourceType });
 
-function parseBody(req: ServiceRequest): Json {
-  const raw = req.body.toString('utf8').trim();
-  if (raw === '') return {};
-  try {
-    const v: unknown = JSON.parse(raw);
-    if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Json;
-  } catch {
-    // fall through
-  }
-  throw new SandboxError(400, 'SerializationException', 'Request body is not a JSON object');
-}
 
 function str(body: Json, key: string, required: true): string;
 function str(body: Json, key: string, required?: false): string | undefined;
@@ -378,23 +368,15 @@ function protectionJson(ctx: ServiceContext, p: ShieldProtection): Json {
 
 // ---------------------------------------------------------------------------------------------
 
-function target(req: ServiceRequest): string | undefined {
-  const t = req.headers['x-amz-target'];
-  return typeof t === 'string' ? t : undefined;
-}
 
 export const shieldService: ServiceHandler = {
   name: 'shield',
-  matches: (req) => target(req)?.startsWith(TARGET_PREFIX) ?? false,
-  operation(req) {
-    const t = target(req);
-    return t?.startsWith(TARGET_PREFIX) && req.method === 'POST' ? t.slice(TARGET_PREFIX.length) : 'Unknown';
-  },
+  ...jsonTargetRouting(TARGET_PREFIX),
   isMutating: (op) => MUTATING.has(op),
   handle(op, req, ctx) {
     const fn = operations[op];
     if (!fn) throw new SandboxError(400, 'UnknownOperationException', `The Charter sandbox does not implement Shield operation ${op}`);
-    return fn(parseBody(req), ctx);
+    return fn(parseJsonBody(req), ctx);
   },
   renderError(err, req) {
     const body: Json = { __type: err.code, message: err.message };
