@@ -2,6 +2,7 @@
  * Facts about Redshift and PostgreSQL that both lint and the runtime rely on
  * (../shared/reference/redshift.md). Pure: no connection, no SDK.
  */
+import picomatch from 'picomatch';
 import type { RedshiftGrantsSpec, TablePrivileges } from './spec.generated.js';
 
 export type Dialect = RedshiftGrantsSpec['connection']['dialect'];
@@ -64,80 +65,14 @@ export function namespaceOf(name: string): string | undefined {
 export const AWS_PRINCIPAL_NAMESPACES: readonly string[] = ['iam', 'iamr'];
 
 /**
- * A matcher for manage.ignorePrincipals. Principal names are not paths, so the glob syntax is the
- * part of picomatch's that makes sense for names: `*` any run of characters (also none, and also `/`),
- * `?` exactly one character, `[abc]`, `[a-z]`, `[!a]` / `[^a]` one character of (not of) a class,
- * `{a,b}` alternatives (nestable) and `\` to take the next character literally. The whole name must
- * match. On Redshift the match ignores case, as Redshift compares names lower-cased.
+ * A matcher for manage.ignorePrincipals (picomatch globs: `*`, `?`, `[a-z]`, `[!a]`, `{a,b}`, `\` escapes).
+ * Principal names are not paths: `*` also matches `/` (IdP group names may contain it), and a leading
+ * dot is an ordinary character. The whole name must match. On Redshift the match ignores case, as
+ * Redshift compares names lower-cased.
  */
 export function principalMatcher(patterns: readonly string[], dialect: Dialect): (name: string) => string | undefined {
-  const compiled = patterns.map((pattern) => ({ pattern, test: compileGlob(pattern, dialect === 'redshift') }));
+  // bash: a single `*` crosses `/`; posix: `[!a]` negates as in shells; dot: `.x` is not hidden.
+  const options: picomatch.PicomatchOptions = { dot: true, bash: true, posix: true, nocase: dialect === 'redshift' };
+  const compiled = patterns.map((pattern) => ({ pattern, test: picomatch(pattern, options) }));
   return (name) => compiled.find((c) => c.test(name))?.pattern;
-}
-
-function compileGlob(glob: string, ignoreCase: boolean): (name: string) => boolean {
-  try {
-    const re = new RegExp(`^(?:${globSource(glob)})$`, ignoreCase ? 'isu' : 'su');
-    return (name) => re.test(name);
-  } catch {
-    // An invalid class range ([z-a]): the pattern can only mean itself.
-    return (name) => (ignoreCase ? name.toLowerCase() === glob.toLowerCase() : name === glob);
-  }
-}
-
-const REGEXP_SYNTAX = /[.*+?^${}()|[\]\\/]/g;
-
-function globSource(glob: string): string {
-  let out = '';
-  let depth = 0;
-  const chars = [...glob];
-  for (let i = 0; i < chars.length; i++) {
-    const c = chars[i];
-    if (c === '\\' && i + 1 < chars.length) {
-      out += chars[++i].replace(REGEXP_SYNTAX, '\\$&');
-    } else if (c === '*') {
-      while (chars[i + 1] === '*') i++;
-      out += '.*';
-    } else if (c === '?') {
-      out += '.';
-    } else if (c === '[') {
-      // `]` right after `[` (or `[!`) is a literal member of the class.
-      let start = i + 1;
-      const negate = chars[start] === '!' || chars[start] === '^';
-      if (negate) start++;
-      const end = chars.indexOf(']', start + 1);
-      if (end < 0) {
-        out += '\\[';
-        continue;
-      }
-      const body = chars
-        .slice(start, end)
-        .map((m) => (m === '\\' || m === '[' || m === ']' || m === '^' ? `\\${m}` : m))
-        .join('');
-      out += `[${negate ? '^' : ''}${body}]`;
-      i = end;
-    } else if (c === '{' && closingBrace(chars, i) > 0) {
-      depth++;
-      out += '(?:';
-    } else if (c === ',' && depth > 0) {
-      out += '|';
-    } else if (c === '}' && depth > 0) {
-      depth--;
-      out += ')';
-    } else {
-      out += c.replace(REGEXP_SYNTAX, '\\$&');
-    }
-  }
-  return out;
-}
-
-/** Index of the `}` that closes the `{` at `open`, or -1 when it is never closed (then `{` is literal). */
-function closingBrace(chars: readonly string[], open: number): number {
-  let depth = 0;
-  for (let i = open; i < chars.length; i++) {
-    if (chars[i] === '\\') i++;
-    else if (chars[i] === '{') depth++;
-    else if (chars[i] === '}' && --depth === 0) return i;
-  }
-  return -1;
 }
