@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { runAction, webhookExample } from '../helpers/action.js';
 import { apply } from '../../src/core/engine.js';
-import { copyExamples, sandboxOptions, startExampleSandbox } from '../helpers/aws.js';
+import { copyExamples, EXAMPLE_SECRETS, sandboxOptions, startExampleSandbox } from '../helpers/aws.js';
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
 
 const REPO = 'Codertocat/Hello-World';
@@ -83,6 +83,10 @@ describe('the Action as a process', () => {
     // The token is registered as a secret (the runner masks it) and appears nowhere else.
     expect(first.stdout).toContain(`::add-mask::${TOKEN}`);
     expect((first.stdout + first.stderr).replace(`::add-mask::${TOKEN}`, '')).not.toContain(TOKEN);
+    // The RedshiftGrants example's client secret is masked in the log too, and appears nowhere else.
+    const secret = EXAMPLE_SECRETS.AAD_CLIENT_SECRET;
+    expect(first.stdout).toContain(`::add-mask::${secret}`);
+    expect((first.stdout + first.stderr + first.summary).replace(`::add-mask::${secret}`, '')).not.toContain(secret);
 
     const file = join(workspace, 'policies/examples/testing-mode.yml');
     writeFileSync(file, readFileSync(file, 'utf8').replace('maxAge: 86400', 'maxAge: 172800'));

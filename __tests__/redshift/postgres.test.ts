@@ -337,10 +337,15 @@ spec:
     const url = new URL(db.url);
     url.password = password;
     const h = harness(url.toString());
+    const masked: string[] = [];
+    h.options.runtime.maskSecret = (value) => masked.push(value);
     const spec = salesSpec();
     spec.roles[1].privileges.futureTables = [{ schema: 'sales', owner: n('nobody'), privileges: ['select'] }];
     h.write(spec);
     const { plan } = await h.plan();
+    // Adapters are told every secret value read, to mask it in their logs (the Action: core.setSecret).
+    expect(masked).toContain(url.toString());
+    expect(masked).toContain(password);
     const report = await h.apply();
     expect(report.ok).toBe(false);
     const outputs = [JSON.stringify(plan), renderPlan(plan, 'text'), renderPlan(plan, 'markdown'), JSON.stringify(report), renderApplyReport(report, 'text')];

@@ -52,7 +52,8 @@ function engineOptions(inputs: ActionInputs): EngineOptions {
     cwd: inputs.cwd,
     paths: inputs.policies,
     providers,
-    runtime: awsRuntime(inputs.awsEndpoint ? { endpoint: inputs.awsEndpoint } : {}, log),
+    // Secrets policies name (connection URLs, client secrets) are masked in the workflow log.
+    runtime: { ...awsRuntime(inputs.awsEndpoint ? { endpoint: inputs.awsEndpoint } : {}, log), maskSecret: core.setSecret },
   };
 }
 

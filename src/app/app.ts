@@ -166,7 +166,11 @@ export class CharterApp {
   }
 
   private engine(source: FetchedPolicies, paths: string[], log: Logger): EngineOptions {
-    return { cwd: source.dir, paths, providers, runtime: awsRuntime(this.config.aws, log) };
+    // Secrets policies name (connection URLs, client secrets) join the values redacted from every message.
+    const maskSecret = (value: string) => {
+      if (value.length >= 8 && !this.config.secrets.includes(value)) this.config.secrets.push(value);
+    };
+    return { cwd: source.dir, paths, providers, runtime: { ...awsRuntime(this.config.aws, log), maskSecret } };
   }
 
   private async flowEnv(target: RepoTarget, source: FetchedPolicies, paths: string[]): Promise<FlowEnv> {

@@ -41,6 +41,11 @@ export interface RuntimeContext extends LintContext {
    * providers never print them. Adapters fill it from process.env; when absent, process.env is used.
    */
   env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Called with every secret value a provider reads from `env` (a connection URL and its password, a
+   * client secret), so an adapter can mask it wherever it logs (the Action: `core.setSecret`).
+   */
+  maskSecret?(value: string): void;
 }
 
 /** Result of comparing desired policies with live state. */

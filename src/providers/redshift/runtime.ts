@@ -52,11 +52,15 @@ function idpSecrets(doc: Doc, ctx: RuntimeContext): string[] {
 export async function connect(doc: Doc, ctx: RuntimeContext): Promise<Connection> {
   const c = doc.spec.connection;
   const secrets = idpSecrets(doc, ctx);
+  // Registered before anything can fail, so no error message can carry them unmasked.
+  const mask = (values: string[]) => values.forEach((v) => ctx.maskSecret?.(v));
+  mask(secrets);
   if (c.urlFromEnv) {
     const url = env(ctx)[c.urlFromEnv];
     if (!url) {
       throw new ConnectionProblem('redshift/connection-env-unset', `Environment variable ${c.urlFromEnv} (the connection URL) is not set`, ['spec', 'connection', 'urlFromEnv'], `Set ${c.urlFromEnv} to postgres://user:password@host:port/database before running Charter; it is never printed.`);
     }
+    mask(urlSecrets(url));
     secrets.push(...urlSecrets(url));
     let database: string | undefined;
     try {
