@@ -163,6 +163,36 @@ describe('diff (Redshift dialect)', () => {
     expect(plan.changes.some((c) => /auto_group|"admin"|rdsdb|DROP ROLE "sys:|"other"|CASCADE/.test(c.title))).toBe(false);
   });
 
+  it("never revokes from or drops Redshift's datasharing principals (ds:<share> roles, ds:<share>_consumer users), even with allowDrops", () => {
+    const state = live({
+      principals: [...live().principals, { name: 'ds:sales_share', kind: 'role', superuser: false }, { name: 'ds:sales_share_consumer', kind: 'user', superuser: false }],
+      memberships: [{ role: 'ds:sales_share', member: 'ds:sales_share_consumer', memberKind: 'user' }],
+      privileges: [
+        { grantee: 'ds:sales_share', granteeKind: 'role', target: { type: 'schema', schema: 'sales' }, privilege: 'usage' },
+        { grantee: 'ds:sales_share', granteeKind: 'role', target: { type: 'table', schema: 'sales', table: 'orders' }, privilege: 'select' },
+      ],
+    });
+    const spec: RedshiftGrantsSpec = { connection, manage: { schemas: ['sales'], allowDrops: true } };
+    const { changes, diagnostics } = diffPolicy(doc(spec), desiredState(doc(spec)), state);
+    expect(changes).toEqual([]);
+    expect(diagnostics).toEqual([]);
+  });
+
+  it('revokes a membership the catalog lists twice (PostgreSQL 16+: one row per grantor) once, under one address', () => {
+    const pg = { dialect: 'postgres' as const, urlFromEnv: 'DB_URL' };
+    const state = live({
+      dialect: 'postgres',
+      principals: [...live().principals, { name: 'r', kind: 'role', superuser: false }, { name: 'u', kind: 'user', superuser: false }],
+      memberships: [
+        { role: 'r', member: 'u', memberKind: 'user' },
+        { role: 'r', member: 'u', memberKind: 'user' },
+      ],
+    });
+    const spec: RedshiftGrantsSpec = { connection: pg, manage: { schemas: [] }, roles: [{ name: 'r' }], users: [{ name: 'u' }] };
+    const { changes } = diffPolicy(doc(spec), desiredState(doc(spec)), state);
+    expect(changes.map((c) => [c.address, c.title])).toEqual([['redshift/warehouse/user/u/member-of/r', 'REVOKE "r" FROM "u"']]);
+  });
+
   it('identity providers: unchanged parameters need nothing; otherwise ALTER re-sends the secret, which never appears in the plan', () => {
     const secret = 'KiG7Q~FEDnE.VsWS1IIl7LV1R2BtA4qVv2ixB';
     const spec: RedshiftGrantsSpec = { connection, identityProviders: [idp] };
@@ -215,7 +245,7 @@ describe('reading the Redshift catalog', () => {
     svv_user_info: [
       { user_name: 'admin', superuser: true },
       { user_name: 'reader', superuser: false },
-      { user_name: 'monitor_user', superuser: false },
+      { user_name: 'monitor_user', superuser: false, syslog_access: 'UNRESTRICTED' },
     ],
     svv_roles: [{ role_name: 'sales_ro' }, { role_name: 'watchers' }],
     svv_user_grants: [{ user_name: 'monitor_user', role_name: 'watchers' }],
@@ -244,8 +274,23 @@ describe('reading the Redshift catalog', () => {
     expect(state.identityProviders).toEqual([{ name: 'oauth_standard', type: 'azure', namespace: 'oauth_aad', issuer: 'https://x/', clientId: 'c', audience: ['a'], enabled: true }]);
   });
 
-  it('sees everything through a role holding sys:monitor', async () => {
+  it('sees everything through a role holding sys:monitor, with SYSLOG ACCESS UNRESTRICTED', async () => {
     await expect(readRedshift(fakeCatalog(views, 'monitor_user'), ['sales'], 'dev')).resolves.toBeDefined();
+    // ACCESS SYSTEM TABLE alone does not open SVV_RELATION_PRIVILEGES (superusers and SYSLOG ACCESS UNRESTRICTED only).
+    const restricted = { ...views, svv_user_info: views.svv_user_info.map((u) => (u.user_name === 'monitor_user' ? { ...u, syslog_access: 'RESTRICTED' } : u)) };
+    await expect(readRedshift(fakeCatalog(restricted, 'monitor_user'), ['sales'], 'dev')).rejects.toThrow(/SYSLOG ACCESS UNRESTRICTED/);
+  });
+
+  it('reads only SCHEMA-scoped rows of svv_schema_privileges as schema privileges (scoped permissions are left alone)', async () => {
+    const scoped = {
+      ...views,
+      svv_schema_privileges: [
+        ...views.svv_schema_privileges.map((r) => ({ ...r, privilege_scope: 'SCHEMA' })),
+        { namespace_name: 'sales', privilege_type: 'SELECT', identity_name: 'sales_ro', identity_type: 'role', privilege_scope: 'TABLES' },
+      ],
+    };
+    const state = await readRedshift(fakeCatalog(scoped, 'admin'), ['sales'], 'dev');
+    expect(state.privileges.filter((p) => p.target.type === 'schema')).toEqual([{ grantee: 'sales_ro', granteeKind: 'role', target: { type: 'schema', schema: 'sales' }, privilege: 'usage' }]);
   });
 
   it('refuses a partial catalog instead of reporting false drift', async () => {
@@ -253,7 +298,8 @@ describe('reading the Redshift catalog', () => {
     await expect(readRedshift(db, ['sales'], 'dev')).rejects.toBeInstanceOf(PartialVisibilityError);
     // Nothing past the visibility check was read.
     expect(db.sent.some((q) => q.includes('svv_relation_privileges'))).toBe(false);
-    const granted = fakeCatalog({ ...views, svv_system_privileges: [{ system_privilege: 'ACCESS SYSTEM TABLE', identity_name: 'reader', identity_type: 'user' }] }, 'reader');
+    const unrestricted = views.svv_user_info.map((u) => (u.user_name === 'reader' ? { ...u, syslog_access: 'UNRESTRICTED' } : u));
+    const granted = fakeCatalog({ ...views, svv_user_info: unrestricted, svv_system_privileges: [{ system_privilege: 'ACCESS SYSTEM TABLE', identity_name: 'reader', identity_type: 'user' }] }, 'reader');
     await expect(readRedshift(granted, ['sales'], 'dev')).resolves.toBeDefined();
   });
 });

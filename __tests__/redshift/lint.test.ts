@@ -548,6 +548,22 @@ roles:
       expect(d.message).toContain('TRUNCATE TABLE');
     });
 
+    it('redshift/system-privilege-on-user: Redshift grants system permissions to roles only', async () => {
+      const result = await lint(`${REDSHIFT}
+users:
+  - name: ann
+    privileges:
+      system: [TRUNCATE TABLE]`);
+      const d = expectOne(result, 'redshift/system-privilege-on-user', 'error', '[TRUNCATE TABLE]');
+      expect(d.message).toContain('only to roles');
+      const roles = await lint(`${REDSHIFT}
+roles:
+  - name: r
+    privileges:
+      system: [TRUNCATE TABLE]`);
+      expect(roles.diagnostics.filter((x) => x.code === 'redshift/system-privilege-on-user')).toEqual([]);
+    });
+
     it('redshift/external-id-on-postgres', async () => {
       const result = await lint(`${POSTGRES}
 roles:

@@ -331,6 +331,29 @@ spec:
     expect((await h.plan()).plan.changes).toEqual([]);
   });
 
+  it("a table owner's implicit privileges are not drift: granting the owner all tables converges", async () => {
+    await freshDatabase();
+    await db.sql(`CREATE ROLE "${n('etl')}" LOGIN; GRANT USAGE, CREATE ON SCHEMA sales TO "${n('etl')}"; CREATE TABLE sales.loads (id int); ALTER TABLE sales.loads OWNER TO "${n('etl')}";`);
+    const h = harness(db.url);
+    h.write({
+      connection: pgConnection,
+      manage: { schemas: ['sales'], ignorePrincipals: ignoreAllBut(prefix) },
+      users: [
+        {
+          name: n('etl'),
+          privileges: {
+            schemas: [{ schema: 'sales', privileges: ['usage', 'create'] }],
+            tables: [{ schema: 'sales', allTables: true, privileges: ['select'] }, { schema: 'sales', names: ['loads'], privileges: ['insert'] }],
+          },
+        },
+      ],
+    });
+    const { plan } = await h.plan();
+    expect(plan.changes.map((c) => c.title)).toEqual([`GRANT SELECT ON ALL TABLES IN SCHEMA "sales" TO "${n('etl')}"`]);
+    expect((await h.apply(false)).ok).toBe(true);
+    expect((await h.plan()).plan.changes).toEqual([]);
+  });
+
   it('keeps secrets out of plans, reports and errors: the connection URL and its password', async () => {
     await freshDatabase();
     const password = 'Sup3r-Secret-Pa55';

@@ -109,6 +109,21 @@ describe('RedshiftGrants on the sandbox Redshift Data API', () => {
     expect(again.diagnostics.filter((d) => d.severity !== 'notice')).toEqual([]);
   });
 
+  it('sends a secret and parameters with quotes and backslashes intact (Redshift reads backslashes in literals as escapes)', async () => {
+    const sb = await start();
+    const secret = 'a"b\\c\'d\\';
+    const audience = ['api://x\\y', 'api://"q"'];
+    const idp = { ...rbac.identityProviders[0], audience };
+    const options = setup(sb, { manage: rbac.manage, identityProviders: [idp] });
+    options.runtime = { ...options.runtime, env: { AAD_SECRET: secret } };
+    const report = await apply({ ...options, allowDestructive: false });
+    expect(report.results.filter((r) => r.status !== 'applied')).toEqual([]);
+    const idps = database(sb).identityProviders as Array<{ params: Record<string, unknown> }>;
+    expect(idps[0].params.client_secret).toBe(secret);
+    expect(idps[0].params.audience).toEqual(audience);
+    expect((await plan(options)).plan.changes).toEqual([]);
+  });
+
   it('shows a manual statement run outside Charter as drift, and converges again', async () => {
     const sb = await start();
     const options = setup(sb, rbac);
@@ -164,6 +179,29 @@ describe('RedshiftGrants on the sandbox Redshift Data API', () => {
     const { plan: p } = await plan(options);
     expect(p.changes).toEqual([]);
     expect(p.diagnostics.map((d) => [d.code, d.severity])).toEqual([['redshift/partial-catalog-visibility', 'error']]);
+  });
+
+  it('needs SYSLOG ACCESS UNRESTRICTED besides ACCESS SYSTEM TABLE: SVV_RELATION_PRIVILEGES hides other identities from sys:monitor alone', async () => {
+    const sb = await start(['watcher']);
+    expect((await apply({ ...setup(sb, rbac), allowDestructive: false })).ok).toBe(true);
+    const client = new RedshiftDataClient({ endpoint: sb.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDSANDBOX', secretAccessKey: 'sandbox' } });
+    const run = async (sql: string) => {
+      const { Id } = await client.send(new BatchExecuteStatementCommand({ ClusterIdentifier: 'analytics', Database: 'dev', DbUser: 'awsuser', Sqls: [sql] }));
+      let status: string | undefined;
+      for (let i = 0; i < 20 && status !== 'FINISHED' && status !== 'FAILED'; i++) status = (await client.send(new DescribeStatementCommand({ Id }))).Status;
+      expect(status).toBe('FINISHED');
+    };
+    await run('GRANT ROLE "sys:monitor" TO watcher');
+    const options = setup(sb, rbac, 'watcher');
+    const partial = (await plan(options)).plan;
+    expect(partial.changes).toEqual([]);
+    expect(partial.diagnostics.map((d) => [d.code, d.severity])).toEqual([['redshift/partial-catalog-visibility', 'error']]);
+    expect(partial.diagnostics[0].message).toContain('SYSLOG ACCESS UNRESTRICTED');
+
+    await run('ALTER USER watcher SYSLOG ACCESS UNRESTRICTED');
+    const full = (await plan(options)).plan;
+    expect(full.diagnostics.filter((d) => d.severity !== 'notice')).toEqual([]);
+    expect(full.changes).toEqual([]);
   });
 
   it('import round-trips: the imported policy plans to no changes, with a placeholder for the write-only secret', async () => {

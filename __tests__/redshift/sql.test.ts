@@ -17,6 +17,7 @@ import {
   privilegeSql,
   quoteIdent,
   quoteLiteral,
+  secretForms,
   withSecret,
 } from '../../src/providers/redshift/sql.js';
 
@@ -32,6 +33,9 @@ describe('quoting', () => {
   });
   it("single-quotes literals and doubles '", () => {
     expect(quoteLiteral("it's")).toBe("'it''s'");
+    // Redshift treats a backslash in a literal as an escape: a trailing one would otherwise swallow the closing quote.
+    expect(quoteLiteral('a\\')).toBe("'a\\\\'");
+    expect(quoteLiteral("\\'; DROP TABLE t; --")).toBe("'\\\\''; DROP TABLE t; --'");
   });
 });
 
@@ -88,10 +92,14 @@ describe('Redshift statements', () => {
     expect(alterIdpEnabledSql('oauth_standard', true)).toBe('ALTER IDENTITY PROVIDER "oauth_standard" ENABLE');
     expect(dropIdpSql('oauth_standard')).toBe('DROP IDENTITY PROVIDER "oauth_standard"');
     // The secret is JSON-escaped, then SQL-escaped, and replaces only the placeholder field.
-    expect(withSecret(create, `K~"q'\\z`)).toContain(`"client_secret":"K~\\"q''\\\\z","audience"`);
+    // Redshift reads backslashes in a literal as escapes, so JSON's backslashes are doubled once more.
+    expect(withSecret(create, `K~"q'\\z`)).toContain(`"client_secret":"K~\\\\"q''\\\\\\\\z","audience"`);
     expect(withSecret(create, 's')).not.toContain('***');
+    // Redaction also knows the secret in the escaped form a statement (and an error echoing it) carries.
+    const sent = withSecret(create, `K~"q'\\z`);
+    expect(secretForms(`K~"q'\\z`).some((f) => sent.includes(`"client_secret":"${f}"`))).toBe(true);
     const tricky = createIdpSql('p', 'azure', 'ns', { ...idp, clientId: '","client_secret":"***' });
-    expect(withSecret(tricky, 'REAL')).toContain('"client_id":"\\",\\"client_secret\\":\\"***","client_secret":"REAL"');
+    expect(withSecret(tricky, 'REAL')).toContain('"client_id":"\\\\",\\\\"client_secret\\\\":\\\\"***","client_secret":"REAL"');
   });
 });
 

@@ -533,7 +533,11 @@ describe('visibility of the SVV views', () => {
   it('ACCESS SYSTEM TABLE through a custom role or a system role shows every row', async () => {
     await sql('GRANT ROLE seer TO analyst');
     expect(names(await sql('SELECT user_name FROM svv_user_info', ANALYST), 'user_name')).toEqual(['analyst', 'awsuser', 'loader']);
+    // Except SVV_RELATION_PRIVILEGES: other identities' rows only for superusers and SYSLOG ACCESS UNRESTRICTED (Redshift docs).
+    expect(await sql('SELECT relation_name FROM svv_relation_privileges', ANALYST)).toHaveLength(0);
+    await sql('ALTER USER analyst SYSLOG ACCESS UNRESTRICTED');
     expect(await sql('SELECT relation_name FROM svv_relation_privileges', ANALYST)).toHaveLength(1);
+    await sql('ALTER USER analyst SYSLOG ACCESS RESTRICTED');
     await sql('REVOKE ROLE seer FROM analyst');
     expect(await sql('SELECT user_name FROM svv_user_info', ANALYST)).toHaveLength(1);
     await sql('GRANT ROLE "sys:monitor" TO analyst');

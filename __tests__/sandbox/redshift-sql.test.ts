@@ -27,6 +27,13 @@ describe('tokenizer', () => {
     ]);
   });
 
+  it('reads backslash escapes in string literals as Redshift does', () => {
+    const t = tokenize(String.raw`'a\\b' 'it\'s' 'x\ny' '\"q\"'`);
+    expect(t.filter((x) => x.kind === 'string').map((x) => x.value)).toEqual(['a\\b', "it's", 'x\ny', '"q"']);
+    // A backslash before the closing quote escapes it: the literal goes on.
+    expect(() => tokenize(String.raw`'abc\'`)).toThrow(/unterminated quoted string/);
+  });
+
   it('rejects unterminated quotes and comments, and empty identifiers', () => {
     expect(() => tokenize('"abc')).toThrow(/unterminated quoted identifier/);
     expect(() => tokenize("'abc")).toThrow(/unterminated quoted string/);

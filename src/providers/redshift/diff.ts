@@ -216,10 +216,14 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState): DiffOut
       phase: m.memberKind === 'user' ? PHASE.grantRoleToUser : PHASE.grantRoleToRole,
     });
   }
+  // PostgreSQL 16+ keeps one pg_auth_members row per grantor: revoke each membership once.
+  const revokedMembers = new Set<string>();
   for (const m of live.memberships) {
-    if (wantedMembers.has(`${key(m.role)}\u0000${key(m.member)}`) || !changeable(m.member) || desired.ignored(m.role)) continue;
+    const id = `${key(m.role)}\u0000${key(m.member)}`;
+    if (wantedMembers.has(id) || revokedMembers.has(id) || !changeable(m.member) || desired.ignored(m.role)) continue;
     // Memberships in the database's own roles (pg_*) are left alone; Redshift's sys:* roles are declared like others.
     if (isSystem(m.role) && !(dialect === 'redshift' && isSystemRoleName(m.role))) continue;
+    revokedMembers.add(id);
     const member = grantee(m.member, m.memberKind);
     make(principalPath(m.member), {
       address: `${prefix}/${member.kind}/${key(member.name)}/member-of/${key(m.role)}`,
@@ -249,6 +253,17 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState): DiffOut
   // All-tables privileges the policy declares: a named-table privilege they cover needs no statement of its own.
   const allTablesWanted = new Set(desired.privileges.filter((p) => p.target.type === 'table' && p.target.table === null).map((p) => privilegeKey(key, p.grantee, p.target, p.privilege)));
 
+  // An owner holds every privilege on its schema and tables implicitly and the PostgreSQL reader leaves
+  // those out (only it reports owners): without this, a grant to the owner would be planned on every run.
+  const ownsSchema = (grantee: string, schema: string) => {
+    const owner = live.schemas.get(key(schema))?.owner;
+    return owner !== undefined && key(owner) === key(grantee);
+  };
+  const ownsTable = (grantee: string, schema: string, table: string) => {
+    const owner = live.schemas.get(key(schema))?.tableOwners.get(table);
+    return owner !== undefined && key(owner) === key(grantee);
+  };
+
   for (const p of desired.privileges) {
     const id = privilegeKey(key, p.grantee, p.target, p.privilege);
     wanted.add(id);
@@ -271,7 +286,7 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState): DiffOut
     if (t.type === 'table') {
       const tables = schema?.tables ?? [];
       if (t.table === null) {
-        const lacking = tables.some((table) => !liveKeys.has(privilegeKey(key, p.grantee, { type: 'table', schema: t.schema, table }, p.privilege)));
+        const lacking = tables.some((table) => !ownsTable(p.grantee, t.schema, table) && !liveKeys.has(privilegeKey(key, p.grantee, { type: 'table', schema: t.schema, table }, p.privilege)));
         if (lacking) grants.add(g, t, p.privilege, p.path);
         continue;
       }
@@ -283,9 +298,11 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState): DiffOut
         }
         continue;
       }
-      // Covered by an all-tables grant of the same privilege (planned or already true).
+      // Covered by an all-tables grant of the same privilege (planned or already true), or by ownership.
       if (allTablesWanted.has(privilegeKey(key, p.grantee, { type: 'table', schema: t.schema, table: null }, p.privilege))) continue;
+      if (ownsTable(p.grantee, t.schema, t.table)) continue;
     }
+    if (t.type === 'schema' && ownsSchema(p.grantee, t.schema)) continue;
     if (!liveKeys.has(id)) grants.add(g, t, p.privilege, p.path);
   }
 
@@ -433,7 +450,7 @@ function diffIdentityProviders(
 }
 
 /**
- * Principals Charter never touches: the database's own (rdsdb and sys:* on Redshift, pg_* on PostgreSQL),
+ * Principals Charter never touches: the database's own (rdsdb, sys:* and datasharing's ds:* on Redshift, pg_* on PostgreSQL),
  * the connecting user, and superusers.
  */
 export function systemPrincipalTest(live: LiveState, key: (name: string) => string): (name: string) => boolean {
@@ -442,7 +459,8 @@ export function systemPrincipalTest(live: LiveState, key: (name: string) => stri
   return (name) => {
     const k = key(name);
     if (k === currentUser || superusers.has(k)) return true;
-    return live.dialect === 'redshift' ? k === 'rdsdb' || isSystemRoleName(name) : name.startsWith('pg_');
+    // ds:<share> roles and ds:<share>_consumer users are Redshift's own for datasharing: never modified or dropped.
+    return live.dialect === 'redshift' ? k === 'rdsdb' || isSystemRoleName(name) || k.startsWith('ds:') : name.startsWith('pg_');
   };
 }
 

@@ -442,6 +442,10 @@ class DocumentLint {
     if (privileges.system?.length && !this.redshift) {
       this.add([...base, 'system'], 'system-privilege-on-postgres', 'error', `${who} has system privileges (${privileges.system.join(', ')}), which exist only on Redshift; PostgreSQL has no equivalent Charter could grant`, 'Remove privileges.system from a postgres-dialect policy (on PostgreSQL, use role attributes or built-in pg_* roles managed outside Charter).');
     }
+    if (privileges.system?.length && this.redshift && kind === 'user') {
+      // Redshift grants system permissions to roles only: GRANT <permission> TO ROLE r.
+      this.add([...base, 'system'], 'system-privilege-on-user', 'error', `${who} has system privileges (${privileges.system.join(', ')}), but Redshift grants system permissions only to roles`, 'Move them to a role (privileges.system) and give the user that role (roles).');
+    }
     let usage: Set<string> | undefined | null = null; // computed on first need
     const warnedUsage = new Set<string>();
     const needUsage = (schema: string, path: PathSegment[]) => {

@@ -1,8 +1,9 @@
 /**
  * Live state from Redshift's SVV views: eleven simple `SELECT <columns> FROM <view>` queries whatever the
  * size, joined here in TypeScript. The views show every row only to superusers and to users holding
- * ACCESS SYSTEM TABLE (directly or through a role), so that is checked first: a partial view must fail
- * the plan, not turn into false drift.
+ * ACCESS SYSTEM TABLE (directly or through a role) — SVV_RELATION_PRIVILEGES only to superusers and users
+ * with SYSLOG ACCESS UNRESTRICTED — so that is checked first: a partial view must fail the plan, not
+ * turn into false drift.
  */
 import type { Executor, Row } from './executor.js';
 import { nameKey } from './rules.js';
@@ -27,7 +28,7 @@ export async function readRedshift(db: Executor, managedSchemas: readonly string
   // What decides visibility comes first; the rest only once the catalog is known to be complete.
   const [[who], users, userGrants, roleGrants, system] = await Promise.all([
     db.query('SELECT current_user'),
-    db.query('SELECT user_name, user_id, superuser FROM svv_user_info'),
+    db.query('SELECT user_name, user_id, superuser, syslog_access FROM svv_user_info'),
     db.query('SELECT user_id, user_name, role_id, role_name, admin_option FROM svv_user_grants'),
     db.query('SELECT role_id, role_name, granted_role_id, granted_role_name FROM svv_role_grants'),
     db.query('SELECT system_privilege, identity_id, identity_name, identity_type FROM svv_system_privileges'),
@@ -37,7 +38,7 @@ export async function readRedshift(db: Executor, managedSchemas: readonly string
 
   const [roles, schemaPrivs, relationPrivs, tables, defaults, idps] = await Promise.all([
     db.query('SELECT role_id, role_name, role_owner, external_id FROM svv_roles'),
-    db.query('SELECT namespace_name, privilege_type, identity_id, identity_name, identity_type, admin_option FROM svv_schema_privileges'),
+    db.query('SELECT namespace_name, privilege_type, identity_id, identity_name, identity_type, admin_option, privilege_scope FROM svv_schema_privileges'),
     db.query('SELECT namespace_name, relation_name, privilege_type, identity_id, identity_name, identity_type, admin_option FROM svv_relation_privileges'),
     db.query('SELECT database_name, schema_name, table_name, table_type FROM svv_all_tables'),
     db.query('SELECT schema_name, object_type, owner_id, owner_name, owner_type, privilege_type, grantee_id, grantee_name, grantee_type, admin_option FROM svv_default_privileges'),
@@ -66,6 +67,9 @@ export async function readRedshift(db: Executor, managedSchemas: readonly string
   for (const r of system) push(r, r.identity_name, r.identity_type, { target: { type: 'system' }, privilege: text(r.system_privilege).toUpperCase() });
   for (const r of schemaPrivs) {
     if (!managed.has(key(text(r.namespace_name)))) continue;
+    // Scoped permissions (GRANT SELECT FOR TABLES IN SCHEMA s) share this view with privilege_scope TABLES or
+    // FUNCTIONS: they are not schema privileges (REVOKE SELECT ON SCHEMA would be invalid), and Charter leaves them alone.
+    if (text(r.privilege_scope) && lower(r.privilege_scope) !== 'schema') continue;
     schemaOf(text(r.namespace_name));
     push(r, r.identity_name, r.identity_type, { target: { type: 'schema', schema: text(r.namespace_name) }, privilege: lower(r.privilege_type) });
   }
@@ -116,10 +120,20 @@ export async function readRedshift(db: Executor, managedSchemas: readonly string
   };
 }
 
-/** Throws PartialVisibilityError unless the connecting user sees every row of the SVV views. */
+/**
+ * Throws PartialVisibilityError unless the connecting user sees every row of the SVV views: a superuser,
+ * or a user holding ACCESS SYSTEM TABLE (most views) who also has SYSLOG ACCESS UNRESTRICTED
+ * (SVV_RELATION_PRIVILEGES shows other identities' table privileges only to those two).
+ */
 function checkVisibility(currentUser: string, users: Row[], userGrants: Row[], roleGrants: Row[], system: Row[]): void {
   const me = currentUser.toLowerCase();
-  if (users.some((u) => lower(u.user_name) === me && truthy(u.superuser))) return;
+  const self = users.find((u) => lower(u.user_name) === me);
+  if (self && truthy(self.superuser)) return;
+  if (lower(self?.syslog_access) !== 'unrestricted') {
+    throw new PartialVisibilityError(
+      `user ${JSON.stringify(currentUser)} sees only part of the catalog: Redshift's SVV_RELATION_PRIVILEGES shows other users' table privileges only to superusers and to users with SYSLOG ACCESS UNRESTRICTED`,
+    );
+  }
   const roles = new Set(userGrants.filter((g) => lower(g.user_name) === me).map((g) => lower(g.role_name)));
   // Roles granted to those roles, transitively.
   for (let grew = true; grew; ) {

@@ -13,7 +13,7 @@ import { importPolicy } from './import.js';
 import { desiredState } from './model.js';
 import { readPostgres } from './read-postgres.js';
 import { readRedshift } from './read-redshift.js';
-import { withSecret } from './sql.js';
+import { secretForms, withSecret } from './sql.js';
 import { PartialVisibilityError, type LiveState } from './state.js';
 import type { RedshiftGrantsSpec } from './spec.generated.js';
 
@@ -45,7 +45,10 @@ function env(ctx: RuntimeContext): Readonly<Record<string, string | undefined>> 
 
 /** The IdP client secrets a policy names and the environment has, to keep them out of every message. */
 function idpSecrets(doc: Doc, ctx: RuntimeContext): string[] {
-  return (doc.spec.identityProviders ?? []).map((p) => env(ctx)[p.clientSecretFromEnv]).filter((s): s is string => Boolean(s));
+  return (doc.spec.identityProviders ?? [])
+    .map((p) => env(ctx)[p.clientSecretFromEnv])
+    .filter((s): s is string => Boolean(s))
+    .flatMap(secretForms);
 }
 
 /** Opens the policy's connection; each executor module (pg, the AWS SDK) loads only when a policy uses it. */
@@ -102,7 +105,7 @@ async function withLive<T>(doc: Doc, ctx: RuntimeContext, fn: (live: LiveState, 
     if (error instanceof PartialVisibilityError) {
       return {
         diagnostics: [
-          diagnosticAt(doc, ['spec', 'connection'], 'redshift/partial-catalog-visibility', 'error', `${error.message}; planning with a partial catalog would report false drift, so nothing was compared`, 'Connect as a superuser, or grant the connecting user ACCESS SYSTEM TABLE (directly or through a role such as sys:monitor).'),
+          diagnosticAt(doc, ['spec', 'connection'], 'redshift/partial-catalog-visibility', 'error', `${error.message}; planning with a partial catalog would report false drift, so nothing was compared`, 'Connect as a superuser, or give the connecting user both ACCESS SYSTEM TABLE (directly or through a role such as sys:monitor) and SYSLOG ACCESS UNRESTRICTED (ALTER USER ... SYSLOG ACCESS UNRESTRICTED).'),
         ],
       };
     }

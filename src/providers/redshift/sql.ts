@@ -24,8 +24,17 @@ export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
+/**
+ * A Redshift string literal. Redshift reads a backslash in a literal as an escape (`'a\nb'` holds a newline,
+ * `'it\'s'` a quote; its QUOTE_LITERAL doubles backslashes), so both `\` and `'` are doubled: the value
+ * arrives unchanged and cannot end the literal early. Only Redshift statements (identity providers) use it.
+ */
 export function quoteLiteral(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
+  return `'${escapeLiteralBody(value)}'`;
+}
+
+function escapeLiteralBody(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/'/g, "''");
 }
 
 /** Shown in place of the client secret in every plan; substituted from the environment at apply time. */
@@ -147,6 +156,12 @@ const PLACEHOLDER_FIELD = `"client_secret":"${SECRET_PLACEHOLDER}"`;
  */
 export function withSecret(statement: string, secret: string): string {
   if (!statement.includes(PLACEHOLDER_FIELD)) return statement;
-  const value = JSON.stringify(secret).replace(/'/g, "''");
+  const value = escapeLiteralBody(JSON.stringify(secret));
   return statement.replace(PLACEHOLDER_FIELD, () => `"client_secret":${value}`);
+}
+
+/** The secret as it appears inside a sent statement (JSON-escaped, then literal-escaped): an error echoing the statement is redacted too. */
+export function secretForms(secret: string): string[] {
+  const json = JSON.stringify(secret).slice(1, -1);
+  return [...new Set([secret, json, escapeLiteralBody(json)])];
 }

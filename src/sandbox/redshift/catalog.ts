@@ -87,6 +87,11 @@ export function seesEverything(db: RsDatabase, user: string): boolean {
   return hasSystemPrivilege(db, user, 'ACCESS SYSTEM TABLE');
 }
 
+/** Sees every row of SVV_RELATION_PRIVILEGES (Redshift docs): superusers and users with SYSLOG ACCESS UNRESTRICTED. */
+export function seesAllRelationPrivileges(db: RsDatabase, user: string): boolean {
+  return isSuperuser(db, user) || findUser(db, user)?.syslogAccess === 'UNRESTRICTED';
+}
+
 function requireSystemPrivilege(db: RsDatabase, s: Session, privilege: string, what: string): void {
   if (!hasSystemPrivilege(db, s.user, privilege)) throw new SqlError(`permission denied to ${what} (requires superuser or the ${privilege} system permission)`);
 }
@@ -183,7 +188,7 @@ export function execute(db: RsDatabase, s: Session, st: Statement): ExecResult {
     case 'selectCurrentUser':
       return { resultSet: { columns: [{ name: 'current_user', type: 'name' }], rows: [[s.user]] }, rows: 1 };
     case 'select': {
-      const resultSet = runSelect(db, s.user, st, seesEverything(db, s.user));
+      const resultSet = runSelect(db, s.user, st, seesEverything(db, s.user), seesAllRelationPrivileges(db, s.user));
       return { resultSet, rows: resultSet.rows.length };
     }
     case 'createRole':

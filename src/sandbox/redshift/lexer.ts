@@ -1,7 +1,7 @@
 /**
  * Tokenizer for the Redshift statements the sandbox understands: words (unquoted identifiers
- * and keywords), double-quoted identifiers (`""` escape), single-quoted string literals (`''`
- * escape), integers, punctuation, `--` and `/* *\/` comments.
+ * and keywords), double-quoted identifiers (`""` escape), single-quoted string literals (`''` and
+ * backslash escapes, as Redshift reads them), integers, punctuation, `--` and `/* *\/` comments.
  */
 import { SqlError } from './errors.js';
 
@@ -19,6 +19,7 @@ export interface Token {
 
 const WORD_START = /[A-Za-z_\u0080-\uffff]/;
 const WORD_CHAR = /[A-Za-z0-9_$\u0080-\uffff]/;
+const BACKSLASH_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f' };
 
 export function tokenize(sql: string): Token[] {
   const tokens: Token[] = [];
@@ -74,6 +75,13 @@ export function tokenize(sql: string): Token[] {
           }
           i++;
           break;
+        }
+        // Redshift reads a backslash in a literal as an escape: \n \t \r \b \f, otherwise the next character as is (\\, \').
+        if (sql[i] === '\\' && i + 1 < n) {
+          const next = sql[i + 1];
+          value += BACKSLASH_ESCAPES[next] ?? next;
+          i += 2;
+          continue;
         }
         value += sql[i++];
       }

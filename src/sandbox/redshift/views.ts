@@ -1,8 +1,9 @@
 /**
  * The SVV system views the sandbox answers, with their documented columns, and the simple
  * SELECT (columns, WHERE col = literal AND ..., ORDER BY) over them. Rows are filtered the way
- * Redshift does: superusers and holders of ACCESS SYSTEM TABLE see every row, other users only
- * rows about themselves and the roles they hold.
+ * Redshift does: superusers and holders of ACCESS SYSTEM TABLE see every row (SVV_RELATION_PRIVILEGES:
+ * superusers and users with SYSLOG ACCESS UNRESTRICTED), other users only rows about themselves and the
+ * roles they hold.
  */
 import { SqlError } from './errors.js';
 import { SYSTEM_ROLE_IDS, SYSTEM_ROLE_NAMES, SYSTEM_ROLE_PRIVILEGES, type RsDatabase, type RsObjectGrant } from './model.js';
@@ -25,7 +26,10 @@ type Row = Record<string, Value>;
 
 interface Viewer {
   user: string;
+  /** Sees every row of the views that ACCESS SYSTEM TABLE opens. */
   all: boolean;
+  /** Sees every row of SVV_RELATION_PRIVILEGES: superusers and users with SYSLOG ACCESS UNRESTRICTED only. */
+  unrestricted: boolean;
   /** Roles the viewer holds (transitively). */
   roles: Set<string>;
 }
@@ -138,10 +142,13 @@ const VIEWS: Record<string, View> = {
   svv_schema_privileges: {
     columns: [
       col('namespace_name', 'text'), col('privilege_type', 'text'), col('identity_id', 'int4'), col('identity_name', 'text'),
-      col('identity_type', 'text'), col('admin_option', 'bool'),
+      col('identity_type', 'text'), col('admin_option', 'bool'), col('privilege_scope', 'text'),
     ],
+    // Scoped permissions (GRANT ... FOR TABLES IN SCHEMA) would show here with privilege_scope TABLES; the sandbox has only SCHEMA ones.
     rows: (db, v) =>
-      db.schemaPrivileges.filter((g) => aboutViewer(v, g.granteeType, g.grantee)).map((g) => ({ namespace_name: g.schema, ...objectGrantCols(g, db) })),
+      db.schemaPrivileges
+        .filter((g) => aboutViewer(v, g.granteeType, g.grantee))
+        .map((g) => ({ namespace_name: g.schema, ...objectGrantCols(g, db), privilege_scope: 'SCHEMA' })),
   },
   svv_relation_privileges: {
     columns: [
@@ -150,7 +157,7 @@ const VIEWS: Record<string, View> = {
     ],
     rows: (db, v) =>
       db.tablePrivileges
-        .filter((g) => aboutViewer(v, g.granteeType, g.grantee))
+        .filter((g) => v.unrestricted || aboutViewer({ ...v, all: false }, g.granteeType, g.grantee))
         .map((g) => ({ namespace_name: g.schema, relation_name: g.table, ...objectGrantCols(g, db) })),
   },
   svv_all_tables: {
@@ -227,7 +234,7 @@ function compare(a: Value, b: Value): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-export function runSelect(db: RsDatabase, user: string, st: Extract<Statement, { kind: 'select' }>, all: boolean): ResultSet {
+export function runSelect(db: RsDatabase, user: string, st: Extract<Statement, { kind: 'select' }>, all: boolean, unrestricted = all): ResultSet {
   const view = VIEWS[st.view];
   if (!view) throw new SqlError(`relation "${st.view}" does not exist`);
   const known = new Set(view.columns.map((c) => c.name));
@@ -237,7 +244,7 @@ export function runSelect(db: RsDatabase, user: string, st: Extract<Statement, {
   const columns = st.columns === '*' ? view.columns : st.columns.map((n) => (check(n), view.columns.find((c) => c.name === n)!));
   for (const w of st.where) check(w.column);
   for (const o of st.orderBy) check(o.column);
-  const viewer: Viewer = { user, all, roles: heldRoles(db, user) };
+  const viewer: Viewer = { user, all, unrestricted, roles: heldRoles(db, user) };
   let rows = view.rows(db, viewer).filter((r) => st.where.every((w) => matches(r[w.column] ?? null, w.value, user)));
   if (st.orderBy.length > 0) {
     rows = [...rows].sort((a, b) => {
