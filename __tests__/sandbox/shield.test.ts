@@ -96,6 +96,7 @@ describe('Shield sandbox', () => {
       { Pattern: 'ARBITRARY', Members: [alb('a'), alb('a')] },
       { Aggregation: 'AVERAGE' },
       { Tags: [{ Key: 'aws:owner', Value: 'x' }] },
+      { Tags: [{ Key: 'team', Value: 'a' }, { Key: 'team', Value: 'b' }] },
     ]) {
       expect(await create(input), JSON.stringify(input)).toBeInstanceOf(InvalidParameterException);
     }
@@ -116,6 +117,10 @@ describe('Shield sandbox', () => {
     const groups = await errorOf(shield.send(new CreateProtectionGroupCommand({ ProtectionGroupId: 'h', Aggregation: 'SUM', Pattern: 'ALL' })));
     expect(groups).toBeInstanceOf(LimitsExceededException);
     expect(groups).toMatchObject({ Type: 'PROTECTION_GROUP', Limit: 1 });
+    // UpdateProtectionGroup does not document LimitsExceededException: too many members is a parameter error there.
+    const update = await errorOf(shield.send(new UpdateProtectionGroupCommand({ ProtectionGroupId: 'g', Aggregation: 'SUM', Pattern: 'ARBITRARY', Members: [alb('a'), alb('b')] })));
+    expect(update).toBeInstanceOf(InvalidParameterException);
+    expect(update.message).toContain('at most 1 members');
   });
 
   it('UpdateProtectionGroup replaces the group; Delete and Describe of a missing group are ResourceNotFoundException', async () => {
@@ -136,6 +141,12 @@ describe('Shield sandbox', () => {
     await shield.send(new TagResourceCommand({ ResourceARN: arn, Tags: [{ Key: 'a', Value: '2' }, { Key: 'b', Value: '3' }] }));
     await shield.send(new UntagResourceCommand({ ResourceARN: arn, TagKeys: ['b', 'absent'] }));
     expect((await shield.send(new ListTagsForResourceCommand({ ResourceARN: arn }))).Tags).toEqual([{ Key: 'a', Value: '2' }]);
+    // TagList and TagKeyList hold 0-200 items: empty lists are accepted (and change nothing).
+    await shield.send(new TagResourceCommand({ ResourceARN: arn, Tags: [] }));
+    await shield.send(new UntagResourceCommand({ ResourceARN: arn, TagKeys: [] }));
+    expect((await shield.send(new ListTagsForResourceCommand({ ResourceARN: arn }))).Tags).toEqual([{ Key: 'a', Value: '2' }]);
+    const tooMany = Array.from({ length: 200 }, (_, i) => ({ Key: `k${i}`, Value: 'v' }));
+    expect(await errorOf(shield.send(new TagResourceCommand({ ResourceARN: arn, Tags: tooMany })))).toBeInstanceOf(InvalidParameterException);
     expect((await errorOf(shield.send(new ListTagsForResourceCommand({ ResourceARN: alb('a') })))).name).toBe('InvalidResourceException');
     expect(await errorOf(shield.send(new ListTagsForResourceCommand({ ResourceARN: `arn:aws:shield::${ACCOUNT}:protection-group/other` })))).toBeInstanceOf(ResourceNotFoundException);
   });

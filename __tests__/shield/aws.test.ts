@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { describeSubscription, listProtectionGroups, listProtections, shieldClient } from '../../src/aws/shield.js';
+import { describeSubscription, listProtectionGroups, listProtections, sameGroup, shieldClient, toLiveGroup } from '../../src/aws/shield.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { alb } from './helpers.js';
 
@@ -31,5 +31,15 @@ describe('src/aws/shield.ts', () => {
   it('no subscription: describeSubscription answers undefined', async () => {
     sandbox = await startSandbox({});
     expect(await describeSubscription(shieldClient({ endpoint: sandbox.endpoint }))).toBeUndefined();
+  });
+
+  it('toLiveGroup keeps members only for ARBITRARY: what a listing reports for ALL or BY_RESOURCE_TYPE is not configuration', () => {
+    // ProtectionGroup.Members is required in every response; a derived list for ALL must not read as drift.
+    const all = toLiveGroup({ ProtectionGroupId: 'all', Aggregation: 'SUM', Pattern: 'ALL', Members: [alb('b'), alb('a')] });
+    expect(all.members).toEqual([]);
+    expect(sameGroup(all, { id: 'all', aggregation: 'SUM', pattern: 'ALL', members: [] })).toBe(true);
+    const byType = toLiveGroup({ ProtectionGroupId: 't', Aggregation: 'MAX', Pattern: 'BY_RESOURCE_TYPE', ResourceType: 'APPLICATION_LOAD_BALANCER', Members: [alb('a')] });
+    expect(byType).toMatchObject({ resourceType: 'APPLICATION_LOAD_BALANCER', members: [] });
+    expect(toLiveGroup({ ProtectionGroupId: 'x', Aggregation: 'SUM', Pattern: 'ARBITRARY', Members: [alb('b'), alb('a')] }).members).toEqual([alb('a'), alb('b')]);
   });
 });

@@ -105,3 +105,16 @@ describe('ProtectionGroups lint', () => {
     expect(groupAdvice({ id: 'g', aggregation: 'SUM', pattern: 'BY_RESOURCE_TYPE', resourceType: 'APPLICATION_LOAD_BALANCER' })).toEqual([]);
   });
 });
+
+describe('ProtectionGroups diagnostic codes', () => {
+  it('every shield/* code the provider raises is documented in docs/diagnostics-shield.md', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { repoRoot } = await import('../helpers/aws.js');
+    const source = ['lint.ts', 'runtime.ts'].map((f) => readFileSync(join(repoRoot, 'src/providers/shield', f), 'utf8')).join('\n');
+    const codes = [...new Set([...source.matchAll(/'(shield\/[a-z0-9-]+)'/g)].map((m) => m[1]))];
+    const docs = readFileSync(join(repoRoot, 'docs/diagnostics-shield.md'), 'utf8');
+    expect(codes.length).toBeGreaterThan(10);
+    expect(codes.filter((c) => !docs.includes(`\`${c}\``))).toEqual([]);
+  });
+});

@@ -267,3 +267,83 @@ describe('prune and ownership', () => {
     expect(p.plan.changes[1].reason).toContain(`removes 1 member(s) of other types: ${alb('web-a')}`);
   });
 });
+
+describe('review fixes', () => {
+  const g = (id: string) => `    - id: ${id}\n      aggregation: SUM\n      pattern: ALL\n`;
+
+  it('the group limit follows apply order: a create in policy "a" runs before the prune of policy "b" frees a slot', async () => {
+    const state = (owner: string) => ({
+      shield: {
+        subscription: { limits: { maxProtectionGroups: 2 } },
+        protectionGroups: [
+          { id: 'kept', aggregation: 'SUM', pattern: 'ALL', tags: [{ key: 'charter:policy', value: owner }] },
+          { id: 'old', aggregation: 'SUM', pattern: 'ALL', tags: [{ key: 'charter:policy', value: owner }] },
+        ],
+      },
+    });
+    // Policy a creates "fresh"; policy b keeps "kept" and prunes "old": 2 → 3 → 2, over the limit on the way.
+    sandbox = await startSandbox({ state: state('b') as never });
+    const cwd = policyDir({ 'a.yml': policy('a', g('fresh')), 'b.yml': policy('b', g('kept'), '  prune: true\n') });
+    const options = shieldOptions(sandbox, cwd, ['a.yml', 'b.yml']);
+    const report = await apply({ ...options, allowDestructive: true });
+    const limit = report.plan.diagnostics.filter((d) => d.code === 'shield/group-limit-exceeded');
+    expect(limit).toEqual([expect.objectContaining({ severity: 'error', file: 'a.yml', line: 7 })]);
+    expect(limit[0].message).toContain('leaves 2 protection groups');
+    expect(limit[0].message).toContain('reaches 3 on the way');
+    expect(report.refused).toMatch(/error/);
+    expect(shieldWrites(sandbox)).toBe(0);
+    await sandbox.close();
+
+    // The same change inside one policy is fine: its delete runs before its create.
+    sandbox = await startSandbox({ state: state('b') as never });
+    const one = policyDir({ 'b.yml': policy('b', g('kept') + g('fresh'), '  prune: true\n') });
+    const ok = await apply({ ...shieldOptions(sandbox, one, ['b.yml']), allowDestructive: true });
+    expect(ok.plan.diagnostics.filter((d) => d.code === 'shield/group-limit-exceeded')).toEqual([]);
+    expect(ok.ok).toBe(true);
+    expect(sandbox.state.shield.protectionGroups.map((x) => x.id).sort()).toEqual(['fresh', 'kept']);
+  });
+
+  it('shield/tag-limit-exceeded: tags set outside the policy count towards the 200, checked before any write', async () => {
+    const foreign = Array.from({ length: 150 }, (_, i) => ({ key: `other-${i}`, value: 'x' }));
+    sandbox = await startSandbox({ state: { shield: { protectionGroups: [{ id: 'g', aggregation: 'SUM', pattern: 'ALL', tags: [{ key: 'charter:policy', value: 'p' }, ...foreign] }] } } as never });
+    const mine = Array.from({ length: 60 }, (_, i) => `        mine-${i}: v\n`).join('');
+    const cwd = policyDir({ 'p.yml': policy('p', `${g('g')}      tags:\n${mine}`) });
+    const report = await apply({ ...shieldOptions(sandbox, cwd, ['p.yml']), allowDestructive: true });
+    expect(report.plan.diagnostics.filter((d) => d.code === 'shield/tag-limit-exceeded')).toEqual([
+      expect.objectContaining({ severity: 'error', file: 'p.yml', line: 10, message: 'Group g would carry 211 tags (150 set outside this policy are kept); AWS allows 200 per protection group' }),
+    ]);
+    expect(shieldWrites(sandbox)).toBe(0);
+    await sandbox.close();
+
+    // Removing some of the foreign tags (null) brings it back under the limit.
+    sandbox = await startSandbox({ state: { shield: { protectionGroups: [{ id: 'g', aggregation: 'SUM', pattern: 'ALL', tags: [{ key: 'charter:policy', value: 'p' }, ...foreign] }] } } as never });
+    const drop = Array.from({ length: 20 }, (_, i) => `        other-${i}: null\n`).join('');
+    const fixed = policyDir({ 'p.yml': policy('p', `${g('g')}      tags:\n${mine}${drop}`) });
+    const ok = await apply({ ...shieldOptions(sandbox, fixed, ['p.yml']), allowDestructive: true });
+    expect(ok.plan.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(ok.ok).toBe(true);
+    expect(sandbox.state.shield.protectionGroups[0].tags).toHaveLength(191);
+  });
+});
+
+describe('OptimisticLockException on create and delete', () => {
+  it('a create that meets the lock is re-read and sent again; a prune delete is retried', async () => {
+    sandbox = await startExampleSandbox();
+    const options = shieldOptions(sandbox, copyExamples(), [EXAMPLE]);
+    sandbox.faults.failNthWrite('shield', 1, { code: 'OptimisticLockException', message: 'The protection group was modified by another request' });
+    const report = await apply({ ...options, allowDestructive: false });
+    expect(report.ok).toBe(true);
+    expect(shieldCalls(sandbox)).toMatchObject({ CreateProtectionGroup: 4, DescribeProtectionGroup: 1 });
+    expect(sandbox.state.shield.protectionGroups).toHaveLength(4);
+    expect((await plan(options)).plan.changes).toEqual([]);
+
+    // storefront-edge prunes: a group it created earlier is deleted even when the first delete meets the lock.
+    sandbox.state.shield.protectionGroups.push({ id: 'storefront-old', arn: 'arn:aws:shield::123456789012:protection-group/storefront-old', aggregation: 'SUM', pattern: 'ALL', members: [], tags: [{ key: 'charter:policy', value: 'storefront-edge' }] });
+    sandbox.stats.reset();
+    sandbox.faults.failNthWrite('shield', 1, { code: 'OptimisticLockException', message: 'busy' });
+    const pruned = await apply({ ...options, allowDestructive: true });
+    expect(pruned.ok).toBe(true);
+    expect(shieldCalls(sandbox).DeleteProtectionGroup).toBe(2);
+    expect(sandbox.state.shield.protectionGroups.some((g) => g.id === 'storefront-old')).toBe(false);
+  });
+});

@@ -21,6 +21,7 @@ import {
   type ProtectionGroupAggregation,
   type ProtectionGroupPattern,
 } from '@aws-sdk/client-shield';
+import { compareStrings } from '../core/json.js';
 import type { AwsSettings } from '../core/provider.js';
 import { clientConfig, withRateLimit } from './clients.js';
 
@@ -36,7 +37,7 @@ export interface LiveGroup {
   aggregation: string;
   pattern: string;
   resourceType?: string;
-  /** Sorted; ListProtectionGroups returns them for ARBITRARY groups. */
+  /** Sorted; the ARBITRARY list only (empty for ALL and BY_RESOURCE_TYPE, whatever the listing says). */
   members: string[];
 }
 
@@ -86,7 +87,10 @@ export function toLiveGroup(g: { ProtectionGroupId?: string; ProtectionGroupArn?
     arn: g.ProtectionGroupArn ?? '',
     aggregation: g.Aggregation ?? '',
     pattern: g.Pattern ?? '',
-    members: [...(g.Members ?? [])].sort(),
+    // Members is a required field of every ProtectionGroup in the response. Only an ARBITRARY group's list
+    // is configuration; for ALL and BY_RESOURCE_TYPE whatever Shield reports there is derived from the
+    // pattern, and comparing it with the policy (which has no members there) would plan an update forever.
+    members: g.Pattern === 'ARBITRARY' ? [...(g.Members ?? [])].sort(compareStrings) : [],
   };
   if (g.ResourceType) group.resourceType = g.ResourceType;
   return group;

@@ -32,7 +32,7 @@ import { compareStrings, type Json } from '../../core/json.js';
 import type { Change, ChangeResult, Risk } from '../../core/plan.js';
 import type { DiffResult, ProviderRuntime, RuntimeContext } from '../../core/provider.js';
 import { describeMember } from './arn.js';
-import { creationTags, desiredGroup, groupPath, OWNER_TAG, reviewDdosAlarms, type DesiredGroup } from './lint.js';
+import { creationTags, desiredGroup, groupPath, MAX_TAGS, OWNER_TAG, reviewDdosAlarms, type DesiredGroup } from './lint.js';
 import type { ProtectionGroupsSpec } from './spec.generated.js';
 
 type Doc = PolicyDocument<ProtectionGroupsSpec>;
@@ -184,7 +184,11 @@ function planPolicy(doc: Doc, live: Live, declared: Map<string, { doc: Doc; grou
       }
     }
     const tagChange = planTags(doc, d, current, live.tags.get(d.id));
-    if (tagChange) changes.push(tagChange);
+    if (tagChange) {
+      changes.push(tagChange);
+      const problem = tagLimitProblem(doc, d, live.tags.get(d.id) ?? {}, tagChange);
+      if (problem) diagnostics.push(problem);
+    }
   });
   if (doc.spec.prune) {
     const pruned = planPrune(doc, live, declared);
@@ -292,6 +296,19 @@ function planTags(doc: Doc, d: DesiredGroup, current: LiveGroup, liveTags: Recor
   });
 }
 
+/**
+ * Tags Charter does not manage stay on the group, so the policy's tags plus those can pass AWS's 200 per
+ * resource (the schema and lint only count the policy's): checked before apply, not left to TagResource.
+ */
+function tagLimitProblem(doc: Doc, d: DesiredGroup, liveTags: Record<string, string>, c: Change): Diagnostic | undefined {
+  const { set, remove } = c.data as { set: Record<string, string>; remove: string[] };
+  const keys = new Set([...Object.keys(liveTags), ...Object.keys(set)]);
+  for (const key of remove) keys.delete(key);
+  if (keys.size <= MAX_TAGS) return undefined;
+  const others = Object.keys(liveTags).filter((k) => !(k in (d.tags ?? {})) && k !== OWNER_TAG).length;
+  return diagnosticAt(doc, groupPath(d.index, 'tags'), 'shield/tag-limit-exceeded', 'error', `Group ${d.id} would carry ${keys.size} tags (${others} set outside this policy are kept); AWS allows ${MAX_TAGS} per protection group`, 'Remove tags from the group (set them to null in the policy to let Charter remove them), or set fewer.');
+}
+
 /** Undeclared groups tagged as this policy's are deleted; the others are left alone and reported once. */
 function planPrune(doc: Doc, live: Live, declared: Map<string, unknown>): { changes: Change[]; diagnostics: Diagnostic[] } {
   const changes: Change[] = [];
@@ -325,21 +342,29 @@ function planPrune(doc: Doc, live: Live, declared: Map<string, unknown>): { chan
   return { changes, diagnostics };
 }
 
-/** The account's MaxProtectionGroups, checked against what the whole plan leaves in the account. */
+/**
+ * The account's MaxProtectionGroups, checked in the order apply runs the changes: policy by policy (by
+ * name), each policy's deletes before its creates. A prune in policy "b" frees its slot only after the
+ * creates of policy "a" ran, so the count the account reaches on the way matters, not only the final one.
+ */
 function checkGroupLimit(docs: Doc[], live: Live, changes: Change[]): Diagnostic[] {
   const max = live.limits.maxProtectionGroups;
   if (max === undefined) return [];
-  const creates = changes.filter((c) => c.kind === 'ProtectionGroups' && c.action === 'create');
-  const deletes = changes.filter((c) => c.kind === 'ProtectionGroups' && c.action === 'delete').length;
+  const ours = changes.filter((c) => c.kind === 'ProtectionGroups');
+  const creates = ours.filter((c) => c.action === 'create');
+  const deletes = ours.filter((c) => c.action === 'delete').length;
   const after = live.groups.size + creates.length - deletes;
-  if (after <= max || creates.length === 0) return [];
   const out: Diagnostic[] = [];
-  for (const doc of docs) {
-    const first = creates.find((c) => c.policy === doc.name);
-    if (!first) continue;
-    const id = (first.data as { id: string }).id;
+  let count = live.groups.size;
+  for (const doc of [...docs].sort((a, b) => compareStrings(a.name, b.name))) {
+    count -= ours.filter((c) => c.policy === doc.name && c.action === 'delete').length;
+    const own = creates.filter((c) => c.policy === doc.name);
+    count += own.length;
+    if (!own.length || count <= max) continue;
+    const id = (own[0].data as { id: string }).id;
     const index = (doc.spec.groups ?? []).findIndex((g) => g.id === id);
-    out.push(diagnosticAt(doc, groupPath(index), 'shield/group-limit-exceeded', 'error', `The plan leaves ${after} protection groups in the account (${live.groups.size} now, ${creates.length} to create, ${deletes} to delete); the subscription allows ${max}`, 'Declare fewer groups, prune groups you no longer need, or ask AWS to raise the limit (DescribeSubscription shows it).'));
+    const detail = after <= max ? `; apply creates this policy's groups before the deletes of later policies free their slots, so the account reaches ${count} on the way` : '';
+    out.push(diagnosticAt(doc, groupPath(index), 'shield/group-limit-exceeded', 'error', `The plan leaves ${after} protection groups in the account (${live.groups.size} now, ${creates.length} to create, ${deletes} to delete)${detail}; the subscription allows ${max}`, 'Declare fewer groups, prune groups you no longer need (in the same policy, or apply the pruning first), or ask AWS to raise the limit (DescribeSubscription shows it).'));
   }
   return out;
 }

@@ -91,6 +91,7 @@ function parseTags(value: unknown): Tag[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) throw new SandboxError(400, 'SerializationException', 'Tags must be a list');
   if (value.length > MAX_TAGS) throw invalid(`At most ${MAX_TAGS} tags are allowed, got ${value.length}`, 'Tags');
+  const seen = new Set<string>();
   return value.map((t: unknown) => {
     const o = (typeof t === 'object' && t !== null ? t : {}) as Json;
     const key = o.Key;
@@ -98,6 +99,8 @@ function parseTags(value: unknown): Tag[] {
     if (typeof key !== 'string' || key.length < 1 || key.length > 128 || !TAG_RE.test(key)) throw invalid(`Invalid tag key ${JSON.stringify(key)}: 1-128 letters, digits, spaces and _ . : / = + - @`, 'Tags');
     if (typeof val !== 'string' || val.length > 256 || !TAG_RE.test(val)) throw invalid(`Invalid value for tag ${key}: at most 256 letters, digits, spaces and _ . : / = + - @`, 'Tags');
     if (key.toLowerCase().startsWith('aws:')) throw invalid(`Tag key ${key} uses the reserved prefix aws:`, 'Tags');
+    if (seen.has(key)) throw invalid(`Duplicate tag key ${key}`, 'Tags');
+    seen.add(key);
     return { key, value: val };
   });
 }
@@ -126,7 +129,7 @@ function groupJson(g: ShieldProtectionGroup): Json {
 }
 
 /** The group described by a Create/UpdateProtectionGroup request, validated as Shield does. */
-function groupFromRequest(body: Json, s: ShieldState): Omit<ShieldProtectionGroup, 'arn' | 'tags'> {
+function groupFromRequest(body: Json, s: ShieldState, op: 'create' | 'update'): Omit<ShieldProtectionGroup, 'arn' | 'tags'> {
   const id = str(body, 'ProtectionGroupId', true);
   if (!PROTECTION_GROUP_ID_RE.test(id)) throw invalid(`ProtectionGroupId must be 1-36 letters, digits and hyphens, got ${JSON.stringify(id)}`, 'ProtectionGroupId');
   const aggregation = str(body, 'Aggregation', true);
@@ -142,7 +145,12 @@ function groupFromRequest(body: Json, s: ShieldState): Omit<ShieldProtectionGrou
   if (pattern !== 'ARBITRARY' && members !== undefined && members.length > 0) throw invalid('Members must not be set unless Pattern is ARBITRARY', 'Members');
   const list = pattern === 'ARBITRARY' ? (members ?? []) : [];
   const limit = s.subscription?.limits.maxMembers ?? MAX_PAGE;
-  if (list.length > limit) throw new SandboxError(400, 'LimitsExceededException', `A protection group with pattern ARBITRARY can have at most ${limit} members, got ${list.length}`, { Type: 'ARBITRARY_PATTERN_MEMBERS', Limit: String(limit) });
+  if (list.length > limit) {
+    const message = `A protection group with pattern ARBITRARY can have at most ${limit} members, got ${list.length}`;
+    // LimitsExceededException is among CreateProtectionGroup's documented errors, not UpdateProtectionGroup's.
+    if (op === 'update') throw invalid(message, 'Members');
+    throw new SandboxError(400, 'LimitsExceededException', message, { Type: 'ARBITRARY_PATTERN_MEMBERS', Limit: String(limit) });
+  }
   const seen = new Set<string>();
   for (const m of list) {
     if (m.length < 1 || m.length > 2048) throw invalid('Each member ARN must be 1-2048 characters', 'Members');
@@ -225,7 +233,7 @@ const operations: Record<string, (body: Json, ctx: ServiceContext) => ServiceRes
 
   CreateProtectionGroup(body, ctx) {
     const s = shield(ctx);
-    const group = groupFromRequest(body, s);
+    const group = groupFromRequest(body, s, 'create');
     const tags = parseTags(body.Tags);
     if (s.protectionGroups.some((g) => g.id === group.id)) {
       throw new SandboxError(400, 'ResourceAlreadyExistsException', `A protection group with id ${group.id} already exists.`, { resourceType: 'protection-group' });
@@ -242,7 +250,7 @@ const operations: Record<string, (body: Json, ctx: ServiceContext) => ServiceRes
   UpdateProtectionGroup(body, ctx) {
     const s = shield(ctx);
     const current = groupOf(s, str(body, 'ProtectionGroupId', true));
-    const group = groupFromRequest(body, s);
+    const group = groupFromRequest(body, s, 'update');
     // UpdateProtectionGroup replaces the group: fields left out are cleared.
     delete current.resourceType;
     Object.assign(current, group);
@@ -345,7 +353,8 @@ const operations: Record<string, (body: Json, ctx: ServiceContext) => ServiceRes
   TagResource(body, ctx) {
     const s = shield(ctx);
     const target = taggable(s, ctx, str(body, 'ResourceARN', true));
-    if (!Array.isArray(body.Tags) || body.Tags.length === 0) throw invalid('Tags must list at least one tag', 'Tags');
+    // Tags is required; the list may be empty (TagList: 0-200 items).
+    if (body.Tags === undefined || body.Tags === null) throw invalid('Tags is required', 'Tags');
     target.tags = mergeTags(target.tags, parseTags(body.Tags));
     ctx.changed();
     return json({});
@@ -355,7 +364,9 @@ const operations: Record<string, (body: Json, ctx: ServiceContext) => ServiceRes
     const s = shield(ctx);
     const target = taggable(s, ctx, str(body, 'ResourceARN', true));
     const keys = strList(body, 'TagKeys');
-    if (!keys || keys.length === 0 || keys.length > MAX_TAGS) throw invalid(`TagKeys must list 1 to ${MAX_TAGS} keys`, 'TagKeys');
+    // TagKeys is required; TagKeyList holds 0-200 keys.
+    if (!keys) throw invalid('TagKeys is required', 'TagKeys');
+    if (keys.length > MAX_TAGS) throw invalid(`TagKeys must list at most ${MAX_TAGS} keys`, 'TagKeys');
     target.tags = target.tags.filter((t) => !keys.includes(t.key));
     ctx.changed();
     return json({});
