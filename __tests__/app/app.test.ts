@@ -10,6 +10,7 @@ import {
   commentEvent,
   DRIFT_TOKEN,
   fixturePolicies,
+  INSTALLATION,
   loadApp,
   mockGitHub,
   postWebhook,
@@ -149,6 +150,25 @@ describe('the GitHub App: pull requests', () => {
     expect(run.output.summary).toMatch(/GitHub API error 502/);
   });
 
+  it('redacts a secret from the error it rethrows to Probot (logged, and sent back as the delivery response)', async () => {
+    openPull(15, sha(15));
+    github.fail({ method: 'GET', path: /\/git\/trees\//, status: 502, message: `upstream echoed ${WEBHOOK_SECRET}` });
+    const error = await plan(15, sha(15)).then(
+      () => undefined,
+      (e: unknown) => e as Error & { errors?: Error[] },
+    );
+    expect(error).toBeDefined();
+    const thrown = [error!, ...(error!.errors ?? [])];
+    for (const e of thrown) {
+      expect(e.message).not.toContain(WEBHOOK_SECRET);
+      expect(e.stack ?? '').not.toContain(WEBHOOK_SECRET);
+    }
+    expect(thrown.some((e) => (e as { status?: number }).status === 502)).toBe(true);
+    const [run] = github.checkRuns(REPO, 'Charter plan');
+    expect(run.conclusion).toBe('failure');
+    expect(run.output.summary).toContain('upstream echoed ***');
+  });
+
   it('ends the check run as failed with the AWS error, and no secret appears anywhere', async () => {
     openPull(6, sha(6));
     sandbox.faults.throttle('route53', '*', 1000);
@@ -232,8 +252,12 @@ describe('the GitHub App: merges', () => {
     expect(second.createdAt).toBeGreaterThan(first.completedAt!);
   });
 
-  it('ignores pushes to other branches', async () => {
+  it('ignores pushes to other branches, tags, and a deleted ref', async () => {
     await probot.receive({ id: 'push-feature', name: 'push', payload: pushEvent(sha(12), 'refs/heads/feature') } as never);
+    await probot.receive({ id: 'push-tag', name: 'push', payload: pushEvent(sha(12), 'refs/tags/master') } as never);
+    const deleted = pushEvent('0'.repeat(40));
+    deleted.deleted = true;
+    await probot.receive({ id: 'push-deleted', name: 'push', payload: deleted } as never);
     expect(github.requests).toEqual([]);
   });
 });
@@ -247,6 +271,28 @@ describe('the GitHub App: commands', () => {
     expect(replies).toHaveLength(1);
     expect(replies[0].body).toMatch(/@reader Charter commands need write access/);
     expect(sandbox.stats.count()).toBe(0);
+  });
+
+  it('takes maintain as write access and triage as not (role_name and the legacy permission)', async () => {
+    repo.permissions.set('maintainer', 'maintain');
+    repo.permissions.set('triager', 'triage');
+    openPull(25, sha(25));
+    await comment('/charter plan', { number: 25, login: 'triager' });
+    expect(github.checkRuns(REPO)).toEqual([]);
+    expect(github.comments(REPO, 25).at(-1)!.body).toMatch(/@triager Charter commands need write access/);
+    await comment('/charter plan', { number: 25, login: 'maintainer' });
+    expect(github.checkRuns(REPO, 'Charter plan')).toHaveLength(1);
+  });
+
+  it('ignores edited comments and answers commands on plain issues without planning', async () => {
+    openPull(26, sha(26));
+    const edited = commentEvent('/charter plan', { number: 26 });
+    edited.action = 'edited';
+    await probot.receive({ id: 'edited', name: 'issue_comment', payload: edited } as never);
+    expect(github.requests).toEqual([]);
+    await comment('/charter plan', { number: 27, onPullRequest: false });
+    expect(github.checkRuns(REPO)).toEqual([]);
+    expect(github.comments(REPO, 27).map((c) => c.body)).toEqual(['Charter commands work on pull requests.']);
   });
 
   it('ignores comments by bots, including its own', async () => {
@@ -382,6 +428,38 @@ describe('the GitHub App over HTTP', () => {
     } finally {
       await server.close();
     }
+  });
+
+  it('skips suspended installations and empty repositories instead of failing the drift run', async () => {
+    github.commit(REPO, sha(43), new Map([...repo.commits.get(BASE_SHA)!, ...fixturePolicies()]), 'master');
+    github.addRepo('Codertocat/brand-new', INSTALLATION, 'main'); // created without any commit
+    github.addInstallation(3, 'paused-org');
+    github.suspended.add(3);
+    github.addRepo('paused-org/mail', 3, 'main');
+    github.commit('paused-org/mail', sha(44), fixturePolicies(), 'main');
+
+    const run = await charter.driftEverywhere();
+    expect(run.failed, JSON.stringify(run.results)).toBe(0);
+    const byRepo = Object.fromEntries(run.results.map((r) => [r.repository, r]));
+    expect(byRepo[REPO]).toMatchObject({ status: 'drift' });
+    expect(byRepo['Codertocat/brand-new']).toMatchObject({ status: 'skipped', reason: 'no policy files' });
+    expect(byRepo['paused-org/*']).toMatchObject({ installation: 3, status: 'skipped', reason: 'installation suspended' });
+    // No token was even asked for the suspended installation.
+    expect(github.requests.some((r) => r.path === '/app/installations/3/access_tokens')).toBe(false);
+  });
+
+  it('pages through every installation and every repository of each', async () => {
+    github.maxPerPage = 2;
+    for (let i = 0; i < 3; i++) github.addInstallation(10 + i, `org${i}`);
+    for (let i = 0; i < 5; i++) {
+      github.addRepo(`org1/repo${i}`, 11, 'main');
+      github.commit(`org1/repo${i}`, sha(60 + i), new Map([['README.md', Buffer.from('hi')]]), 'main');
+    }
+    const run = await charter.driftEverywhere();
+    expect(run.failed).toBe(0);
+    expect(run.results.map((r) => r.repository).sort()).toEqual([REPO, ...[0, 1, 2, 3, 4].map((i) => `org1/repo${i}`)].sort());
+    expect(github.requests.filter((r) => r.path === '/app/installations').length).toBe(2); // 4 installations, 2 per page
+    expect(github.requests.filter((r) => r.path === '/installation/repositories' && r.auth === 'token ghs_installation_11').length).toBe(3);
   });
 
   it('runs the drift check in process on the configured schedule', async () => {

@@ -83,6 +83,7 @@ interface Fault {
   path: RegExp;
   status: number;
   times: number;
+  message?: string;
 }
 
 function blobSha(content: Buffer): string {
@@ -107,6 +108,8 @@ export class GitHubMock {
   readonly repos = new Map<string, MockRepo>();
   readonly requests: Recorded[] = [];
   readonly installations = new Map<number, string>();
+  /** Installations suspended by their owner: listed with `suspended_at`, refused a token (403). */
+  readonly suspended = new Set<number>();
   private readonly blobs = new Map<string, Buffer>();
   /** Sub-tree SHA → the commit and directory it lists. */
   private readonly trees = new Map<string, { commit: string; dir: string }>();
@@ -156,7 +159,7 @@ export class GitHubMock {
     if (branch) repo.branches.set(branch, sha);
   }
 
-  fail(fault: { method?: string; path: RegExp; status: number; times?: number }): void {
+  fail(fault: { method?: string; path: RegExp; status: number; times?: number; message?: string }): void {
     this.faults.push({ ...fault, times: fault.times ?? 1 });
   }
 
@@ -196,18 +199,35 @@ export class GitHubMock {
     if (fault >= 0) {
       const f = this.faults[fault];
       if (--f.times <= 0) this.faults.splice(fault, 1);
-      return [f.status, { message: `Injected ${f.status}` }, json];
+      return [f.status, { message: f.message ?? `Injected ${f.status}` }, json];
     }
     try {
       this.lastAuth = auth;
-      const [status, data] = this.route(method, url, (parsed ?? {}) as Record<string, unknown>);
-      return [status, data, json];
+      const [status, data, headers] = this.route(method, url, (parsed ?? {}) as Record<string, unknown>);
+      return [status, data, { ...json, ...headers }];
     } catch (error) {
       return [500, { message: (error as Error).message }, json];
     }
   }
 
-  private route(method: string, url: URL, body: Record<string, unknown>): [number, unknown] {
+  /** Page `items` as GitHub does (`page`, `per_page` up to 100, default 30) with a `Link` header to the next page. */
+  private page<T>(url: URL, items: T[]): { items: T[]; headers: Record<string, string> } {
+    const perPage = Math.min(100, Number(url.searchParams.get('per_page') ?? 30), this.maxPerPage);
+    const page = Number(url.searchParams.get('page') ?? 1);
+    const last = Math.max(1, Math.ceil(items.length / perPage));
+    const link = (n: number, rel: string) => {
+      const next = new URL(url);
+      next.searchParams.set('page', String(n));
+      return `<${next.toString()}>; rel="${rel}"`;
+    };
+    const headers: Record<string, string> = page < last ? { link: `${link(page + 1, 'next')}, ${link(last, 'last')}` } : {};
+    return { items: items.slice((page - 1) * perPage, page * perPage), headers };
+  }
+
+  /** Lowers the page size of the installation lists, so a few items span several pages. */
+  maxPerPage = 100;
+
+  private route(method: string, url: URL, body: Record<string, unknown>): [number, unknown, Record<string, string>?] {
     const path = url.pathname;
     let m: RegExpExecArray | null;
     const now = new Date().toISOString();
@@ -252,17 +272,21 @@ export class GitHubMock {
 
     if (method === 'GET' && path === '/app') return [200, { id: 1, slug: APP_SLUG, name: 'Charter' }];
     if (method === 'GET' && path === '/app/installations') {
-      return [200, [...this.installations].map(([id, login]) => ({ id, account: { login, type: 'Organization' } }))];
+      const all = [...this.installations].map(([id, login]) => ({ id, account: { login, type: 'Organization' }, suspended_at: this.suspended.has(id) ? '2026-01-01T00:00:00Z' : null }));
+      const { items, headers } = this.page(url, all);
+      return [200, items, headers];
     }
     if ((m = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(path)) && method === 'POST') {
       if (!this.installations.has(Number(m[1]))) return [404, { message: 'Not Found' }];
+      if (this.suspended.has(Number(m[1]))) return [403, { message: 'This installation has been suspended' }];
       return [201, { token: `ghs_installation_${m[1]}`, expires_at: new Date(Date.now() + 3_600_000).toISOString(), permissions: {}, repository_selection: 'all' }];
     }
     if (method === 'GET' && path === '/installation/repositories') {
       // The token names the installation (see access_tokens above).
       const installation = Number(this.lastAuth?.replace(/^token ghs_installation_/, ''));
       const repos = [...this.repos.values()].filter((r) => r.installation === installation);
-      return [200, { total_count: repos.length, repositories: repos.map(repoJson) }];
+      const { items, headers } = this.page(url, repos.map(repoJson));
+      return [200, { total_count: repos.length, repositories: items }, headers];
     }
 
     if (!(m = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(path))) return [404, { message: 'Not Found' }];
@@ -270,6 +294,9 @@ export class GitHubMock {
     if (!repo) return [404, { message: 'Not Found' }];
     const rest = m[3] ?? '';
     const resolveRef = (ref: string) => (repo.commits.has(ref) ? ref : repo.branches.get(ref));
+    // A repository without any commit: the git data API answers 409, the contents API 404.
+    if (repo.commits.size === 0 && rest.startsWith('/git/')) return [409, { message: 'Git Repository is empty.' }];
+    if (repo.commits.size === 0 && rest.startsWith('/contents/')) return [404, { message: 'This repository is empty.' }];
 
     if (method === 'GET' && (m = /^\/git\/trees\/([^/]+)$/.exec(rest))) {
       const ref = decodeURIComponent(m[1]);
@@ -322,8 +349,10 @@ export class GitHubMock {
       return sha ? [200, { name: m[1], commit: { sha } }] : [404, { message: 'Branch not found' }];
     }
     if (method === 'GET' && (m = /^\/collaborators\/([^/]+)\/permission$/.exec(rest))) {
-      const permission = repo.permissions.get(decodeURIComponent(m[1])) ?? 'read';
-      return [200, { permission, role_name: permission, user: { login: m[1] } }];
+      // As GitHub answers: `permission` is the legacy level (maintain → write, triage → read), `role_name` the role.
+      const role = repo.permissions.get(decodeURIComponent(m[1])) ?? 'read';
+      const permission = role === 'maintain' ? 'write' : role === 'triage' ? 'read' : role;
+      return [200, { permission, role_name: role, user: { login: m[1] } }];
     }
     if (method === 'GET' && (m = /^\/commits\/([^/]+)\/pulls$/.exec(rest))) {
       const numbers = repo.commitPulls.get(m[1]) ?? [];
@@ -400,7 +429,8 @@ export class GitHubMock {
       const output = body.output as MockCheckRun['output'] | undefined;
       if (output) {
         if ((output.annotations?.length ?? 0) > 50) return [422, { message: 'Only 50 annotations are allowed per request' }];
-        if ((output.summary?.length ?? 0) > 65_535 || (output.text?.length ?? 0) > 65_535) return [422, { message: 'output too long' }];
+        // GitHub documents 65,535 characters but counts UTF-8 bytes ("summary exceeds a maximum bytesize of 65535").
+        if (Buffer.byteLength(output.summary ?? '') > 65_535 || Buffer.byteLength(output.text ?? '') > 65_535) return [422, { message: 'output too long' }];
         run.output = { ...run.output, ...output, annotations: [...run.output.annotations, ...(output.annotations ?? [])] };
       }
       if (typeof body.details_url === 'string') run.detailsUrl = body.details_url;

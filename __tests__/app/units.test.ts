@@ -1,6 +1,10 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { policyEnvironment } from '../../src/app/app.js';
 import { helpReply, parseCommand } from '../../src/app/commands.js';
 import { DEFAULT_DRIFT_SCHEDULE, readAppConfig, redact } from '../../src/app/config.js';
 import { driftEndpoint, type DriftRun } from '../../src/app/drift.js';
@@ -82,6 +86,26 @@ describe('configuration', () => {
     expect(() => readAppConfig({ CHARTER_DRIFT_CONCURRENCY: '0' })).toThrow(/CHARTER_DRIFT_CONCURRENCY/);
     expect(() => readAppConfig({ CHARTER_DRIFT_TOKEN: 'short' })).toThrow(/at least 16/);
     expect(() => readAppConfig({ CHARTER_ALLOW_DESTRUCTIVE: 'maybe' })).toThrow(/true or false/);
+  });
+
+  it('redacts GITHUB_CLIENT_SECRET and the key at PRIVATE_KEY_PATH too', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'charter-key-'));
+    try {
+      const file = join(dir, 'app.pem');
+      writeFileSync(file, '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAx9key-body-line\n-----END RSA PRIVATE KEY-----\n');
+      const config = readAppConfig({ PRIVATE_KEY_PATH: file, GITHUB_CLIENT_SECRET: 'client-secret-0123456789' });
+      expect(redact('oauth client-secret-0123456789 and MIIEowIBAAKCAQEAx9key-body-line', config.secrets)).toBe('oauth *** and ***');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // A key with literal \n (as Probot accepts it in PRIVATE_KEY): its body lines are redacted as well.
+    const escaped = '-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\\n-----END PRIVATE KEY-----';
+    expect(redact('saw MIIEvQIBADANBgkqhkiG9w0BAQEFAASC', readAppConfig({ PRIVATE_KEY: escaped }).secrets)).toBe('saw ***');
+  });
+
+  it('does not offer the app\'s own credentials to policies as environment variables', () => {
+    const env = policyEnvironment({ PRIVATE_KEY: 'k', WEBHOOK_SECRET: 'w', CHARTER_DRIFT_TOKEN: 't', AWS_SECRET_ACCESS_KEY: 's', GITHUB_CLIENT_SECRET: 'c', REDSHIFT_URL: 'postgres://u:p@h/db' });
+    expect(env).toEqual({ REDSHIFT_URL: 'postgres://u:p@h/db' });
   });
 
   it('redacts secrets, including the lines of a PEM key', () => {

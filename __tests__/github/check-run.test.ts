@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Annotation } from '../../src/github/annotations.js';
-import { CHECK_OUTPUT_LIMIT, completeCheckRun, MAX_ANNOTATIONS, startCheckRun } from '../../src/github/check-run.js';
+import { CHECK_OUTPUT_LIMIT, completeCheckRun, MAX_ANNOTATIONS, startCheckRun, truncateBytes } from '../../src/github/check-run.js';
 import { createGitHub } from '../../src/github/client.js';
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
 
@@ -55,6 +55,27 @@ describe('check runs', () => {
     const last = fake.requests.filter((r) => r.method === 'PATCH').at(-1)!.body as { output: { summary: string } };
     expect(last.output.summary.length).toBeLessThanOrEqual(CHECK_OUTPUT_LIMIT);
     expect(last.output.summary).toMatch(/5 more annotation\(s\) not shown\.$/);
+  });
+
+  it('counts the output limit in UTF-8 bytes, as GitHub enforces it ("maximum bytesize of 65535")', async () => {
+    const run = await startCheckRun(gh(), REPO, 'Charter plan', 'd'.repeat(40));
+    // 40,000 characters, 120,000 bytes: under the limit in characters, far over it in bytes.
+    await completeCheckRun(gh(), REPO, run.id, { conclusion: 'success', title: 'x', summary: '→'.repeat(40_000), text: '😀'.repeat(20_000), annotations: annotations(51) });
+    const patches = fake.requests.filter((r) => r.method === 'PATCH').map((p) => p.body as { output: { summary: string; text?: string } });
+    for (const p of patches) expect(Buffer.byteLength(p.output.summary)).toBeLessThanOrEqual(CHECK_OUTPUT_LIMIT);
+    const text = patches.at(-1)!.output.text!;
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(CHECK_OUTPUT_LIMIT);
+    expect(text).toMatch(/^😀+… \(\d+ more characters\)$/u); // never half a character
+  });
+
+  it('truncateBytes keeps whole characters and fits the byte budget', () => {
+    expect(truncateBytes('abc', 3)).toBe('abc');
+    for (const max of [40, 41, 42, 43, 100]) {
+      const out = truncateBytes(`${'é😀'.repeat(50)}`, max);
+      expect(Buffer.byteLength(out)).toBeLessThanOrEqual(max);
+      expect(out).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])/);
+      expect(out).toMatch(/more characters\)$/);
+    }
   });
 
   it('completes without annotations in one request', async () => {

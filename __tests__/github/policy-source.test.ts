@@ -1,4 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { validate } from '../../src/core/engine.js';
@@ -37,6 +38,22 @@ describe('mapLimit', () => {
     });
     expect(out).toEqual([50, 10, 40, 20, 30, 0]);
     expect(peak).toBe(2);
+  });
+
+  it('starts nothing after the first failure and rejects only once the running tasks have settled', async () => {
+    const started: number[] = [];
+    let running = 0;
+    const failed = mapLimit([0, 1, 2, 3, 4, 5], 2, async (n) => {
+      started.push(n);
+      running++;
+      await new Promise((r) => setTimeout(r, n === 0 ? 5 : 40));
+      running--;
+      if (n === 0) throw new Error('first failed');
+      return n;
+    });
+    await expect(failed).rejects.toThrow('first failed');
+    expect(running).toBe(0);
+    expect(started).toEqual([0, 1]);
   });
 });
 
@@ -95,6 +112,69 @@ describe('fetchPolicyFiles', () => {
     } finally {
       await fetched.dispose();
     }
+  });
+
+  it('removes its temporary directory when a download fails, after the other downloads have stopped', async () => {
+    const files = new Map(fixturePolicies());
+    for (let i = 0; i < 30; i++) files.set(`policies/more/p${i}.yml`, Buffer.from(`# ${i}\n`));
+    github.commit(REPO, sha(5), files);
+    github.fail({ method: 'GET', path: /\/git\/blobs\//, status: 502 });
+    const previous = process.env.TMPDIR;
+    const scratch = await mkdtemp(join(tmpdir(), 'charter-test-tmp-'));
+    process.env.TMPDIR = scratch;
+    try {
+      await expect(fetchPolicyFiles(gh(), repoRef, sha(5), ['policies'])).rejects.toThrow();
+      await new Promise((r) => setTimeout(r, 200)); // any download still running would write by now
+      expect(await readdir(scratch)).toEqual([]);
+      // The failure stopped the rest: far fewer than 34 blobs were requested.
+      expect(github.requests.filter((r) => r.path.includes('/git/blobs/')).length).toBeLessThan(20);
+    } finally {
+      if (previous === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = previous;
+      await rm(scratch, { recursive: true, force: true });
+    }
+  });
+
+  it('treats an empty repository (409 "Git Repository is empty.") as one without policy files', async () => {
+    github.addRepo('acme/empty', 1, 'main');
+    const fetched = await fetchPolicyFiles(gh(), { owner: 'acme', repo: 'empty' }, 'main', ['policies']);
+    expect(fetched.policyFiles).toBe(0);
+    await fetched.dispose();
+    github.fail({ method: 'GET', path: /\/git\/trees\//, status: 409, message: 'Conflict' });
+    github.commit(REPO, sha(6), fixturePolicies());
+    expect((await fetchPolicyFiles(gh(), repoRef, sha(6), ['policies'])).policyFiles).toBe(0);
+  });
+
+  it('skips symbolic links and submodules, and never writes a tree path outside its directory', async () => {
+    const blob = (text: string) => ({ content: Buffer.from(text).toString('base64'), encoding: 'base64', size: text.length });
+    const tree = (entries: Array<{ path: string; mode: string; type: string }>) => {
+      const requested: string[] = [];
+      const gh = {
+        rest: {
+          git: {
+            getTree: async () => ({ status: 200, headers: {}, data: { sha: 't', truncated: false, tree: entries.map((e, i) => ({ ...e, sha: `${i}`.padStart(40, '0'), size: 10 })) } }),
+            getBlob: async ({ file_sha }: { file_sha: string }) => {
+              requested.push(entries[Number(file_sha)].path);
+              return { status: 200, headers: {}, data: blob('kind: x\n') };
+            },
+          },
+        },
+      } as unknown as Parameters<typeof fetchPolicyFiles>[0];
+      return { gh, requested };
+    };
+    const linked = tree([
+      { path: 'policies/a.yml', mode: '100644', type: 'blob' },
+      { path: 'policies/link.yml', mode: '120000', type: 'blob' },
+      { path: 'policies/vendored', mode: '160000', type: 'commit' },
+    ]);
+    const fetched = await fetchPolicyFiles(linked.gh, repoRef, sha(7), ['policies']);
+    expect(fetched.files).toEqual(['policies/a.yml']);
+    expect(linked.requested).toEqual(['policies/a.yml']);
+    await fetched.dispose();
+
+    const escaping = tree([{ path: 'policies/../../escape.yml', mode: '100644', type: 'blob' }]);
+    await expect(fetchPolicyFiles(escaping.gh, repoRef, sha(8), ['policies'])).rejects.toThrow(/outside the policy directory/);
+    expect(escaping.requested).toEqual([]);
   });
 
   it('reports no policy files when there are none under the paths', async () => {

@@ -72,6 +72,27 @@ function repoOf(repository: RepositoryPayload): RepoRef {
 
 const WRITE_PERMISSIONS = new Set(['admin', 'maintain', 'write']);
 
+/**
+ * The app's own credentials. Policies name environment variables (connection URLs, client secrets) and a
+ * pull request can name any variable: these are never offered to them (the AWS SDK reads its credentials
+ * from the process environment itself).
+ */
+const APP_CREDENTIALS = new Set([
+  'PRIVATE_KEY',
+  'PRIVATE_KEY_PATH',
+  'WEBHOOK_SECRET',
+  'GITHUB_CLIENT_SECRET',
+  'CHARTER_DRIFT_TOKEN',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+]);
+
+/** The environment policies may read: the process environment without the app's own credentials. */
+export function policyEnvironment(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !APP_CREDENTIALS.has(name.toUpperCase())));
+}
+
 /** The running app: handlers, the apply queue and the drift check. */
 export class CharterApp {
   /** Applies per repository, in order. */
@@ -151,6 +172,33 @@ export class CharterApp {
     return redact(text, this.config.secrets);
   }
 
+  /** A check run's output with every configured secret redacted (provider errors end up in it). */
+  private redactResult(result: CheckRunResult): CheckRunResult {
+    const clean = (text: string) => redact(text, this.config.secrets);
+    return {
+      ...result,
+      title: clean(result.title),
+      summary: clean(result.summary),
+      ...(result.text !== undefined ? { text: clean(result.text) } : {}),
+      ...(result.annotations ? { annotations: result.annotations.map((a) => ({ ...a, title: clean(a.title), message: clean(a.message) })) } : {}),
+    };
+  }
+
+  /**
+   * The error to rethrow to Probot, which logs it and answers the delivery with its message: the same error
+   * unless its message or stack holds a secret, else a copy with them redacted (keeping name and status).
+   */
+  private redactError(error: unknown): unknown {
+    if (!(error instanceof Error)) return error;
+    const message = redact(error.message, this.config.secrets);
+    if (message === error.message && redact(error.stack ?? '', this.config.secrets) === (error.stack ?? '')) return error;
+    const safe = new Error(message);
+    safe.name = error.name;
+    const status = httpStatus(error);
+    if (status !== undefined) Object.assign(safe, { status });
+    return safe;
+  }
+
   private bot(): Promise<string> {
     if (this.config.botLogin) return Promise.resolve(this.config.botLogin);
     this.botLogin ??= (async () => {
@@ -170,7 +218,7 @@ export class CharterApp {
     const maskSecret = (value: string) => {
       if (value.length >= 8 && !this.config.secrets.includes(value)) this.config.secrets.push(value);
     };
-    return { cwd: source.dir, paths, providers, runtime: { ...awsRuntime(this.config.aws, log), maskSecret } };
+    return { cwd: source.dir, paths, providers, runtime: { ...awsRuntime(this.config.aws, log), env: policyEnvironment(process.env), maskSecret } };
   }
 
   private async flowEnv(target: RepoTarget, source: FetchedPolicies, paths: string[]): Promise<FlowEnv> {
@@ -199,7 +247,7 @@ export class CharterApp {
     const start = async () => (run ??= await startCheckRun(target.gh, target.repo, name, sha));
     try {
       const result = await work(start);
-      if (result && run) await completeCheckRun(target.gh, target.repo, run.id, result);
+      if (result && run) await completeCheckRun(target.gh, target.repo, run.id, this.redactResult(result));
     } catch (error) {
       const reason = this.reason(error);
       try {
@@ -208,7 +256,7 @@ export class CharterApp {
       } catch (reportError) {
         target.log.warn(`Could not mark the check run "${name}" failed: ${this.reason(reportError)}`);
       }
-      throw error;
+      throw this.redactError(error);
     }
   }
 
@@ -265,7 +313,7 @@ export class CharterApp {
           const outcome: ApplyOutcome = pr
             ? await applyReviewedPlan(env, pr, sha, { reviewedAt: sha })
             : await applyOnMerge(env, sha, { emptyPlanNeedsNoReview: true });
-          target.log.info(`${repositoryName(target.repo)}@${sha.slice(0, 12)}: apply ${outcome.status}${outcome.reason ? `: ${outcome.reason}` : ''}`);
+          target.log.info(redact(`${repositoryName(target.repo)}@${sha.slice(0, 12)}: apply ${outcome.status}${outcome.reason ? `: ${outcome.reason}` : ''}`, this.config.secrets));
           // The sticky comment shows refusals and results; anything else is said in a reply.
           if (!outcome.ok && !outcome.input && outcome.pullRequest !== undefined) {
             await this.reply(target, outcome.pullRequest, `Charter did not apply anything: ${redact(outcome.reason ?? outcome.status, this.config.secrets)}`);
@@ -402,6 +450,12 @@ export class CharterApp {
     const targets: Array<{ installation: number; gh: GitHub; repository: { owner: { login: string }; name: string; default_branch?: string; archived?: boolean; disabled?: boolean } }> = [];
     const results: DriftRepoResult[] = [];
     for (const installation of installations) {
+      if (installation.suspended_at) {
+        // A suspended installation cannot get a token (403): nothing to check there, and not a failure.
+        const account = installation.account && 'login' in installation.account ? `${installation.account.login}/*` : '*';
+        results.push({ installation: installation.id, repository: account, status: 'skipped', reason: 'installation suspended' });
+        continue;
+      }
       try {
         const octokit = await this.app.auth(installation.id);
         const repositories = await octokit.paginate(octokit.rest.apps.listReposAccessibleToInstallation, { per_page: 100 });

@@ -4,6 +4,7 @@
  * when `npm start` runs it; AWS credentials come from the SDK's default chain (environment, shared
  * files, SSO, container or instance roles, web identity).
  */
+import { readFileSync } from 'node:fs';
 import { Cron } from 'croner';
 import { DEFAULT_POLICY_PATHS } from '../core/load.js';
 import type { AwsSettings } from '../core/provider.js';
@@ -73,6 +74,17 @@ function schedule(env: NodeJS.ProcessEnv, timezone: string): string | undefined 
   return raw;
 }
 
+/** The app's private key as Probot reads it: `PRIVATE_KEY`, else the file at `PRIVATE_KEY_PATH`. */
+function privateKey(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.PRIVATE_KEY) return env.PRIVATE_KEY;
+  if (!env.PRIVATE_KEY_PATH) return undefined;
+  try {
+    return readFileSync(env.PRIVATE_KEY_PATH, 'utf8');
+  } catch {
+    return undefined; // Probot reports a missing key file itself.
+  }
+}
+
 export function readAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const timezone = env.CHARTER_DRIFT_TIMEZONE?.trim() || 'UTC';
   const token = env.CHARTER_DRIFT_TOKEN?.trim() || undefined;
@@ -96,7 +108,7 @@ export function readAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       concurrency: positiveInt(env, 'CHARTER_DRIFT_CONCURRENCY', 4),
     },
     botLogin: env.CHARTER_BOT_LOGIN?.trim() || undefined,
-    secrets: [env.PRIVATE_KEY, env.WEBHOOK_SECRET, token, env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN].filter(
+    secrets: [privateKey(env), env.WEBHOOK_SECRET, env.GITHUB_CLIENT_SECRET, token, env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN].filter(
       (s): s is string => typeof s === 'string' && s.length >= 8,
     ),
   };
@@ -108,7 +120,8 @@ export function redact(text: string, secrets: readonly string[]): string {
   for (const secret of secrets) {
     out = out.split(secret).join('***');
     // A PEM key may be quoted line by line in an error: redact its body lines too.
-    for (const line of secret.split(/\r?\n/)) if (line.length >= 16 && !line.startsWith('-----')) out = out.split(line).join('***');
+    // (`PRIVATE_KEY` may hold its line breaks as literal `\n`, as Probot accepts.)
+    for (const line of secret.split(/\r?\n|\\n/)) if (line.length >= 16 && !line.startsWith('-----')) out = out.split(line).join('***');
   }
   return out;
 }

@@ -1,9 +1,11 @@
 /**
  * The authenticated drift endpoint: `POST <path>` with `Authorization: Bearer <CHARTER_DRIFT_TOKEN>` runs
- * the drift check for every repository of every installation and answers with one line per repository
- * (200, or 500 when any repository could not be checked; 409 while a check is already running).
+ * the drift check for every repository of every installation and answers with a JSON report,
+ * `{ results: [{ installation, repository, status, reason?, issue? }, …], failed }`, one result per
+ * repository (200, or 500 when any repository could not be checked; 409 while a check is already running;
+ * 405 for any method but POST; 401 without the right bearer token).
  */
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { redact } from './config.js';
 
@@ -21,10 +23,10 @@ export interface DriftRun {
   failed: number;
 }
 
+/** Compares in constant time, including the length: both sides are hashed to 32 bytes first. */
 function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+  const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

@@ -10,7 +10,7 @@ import { codeBlock, truncate } from '../core/markdown.js';
 import { isRisky, type Plan } from '../core/plan.js';
 import { ALLOW_DESTRUCTIVE_LABEL, COMMENT_MARKER, renderApplyReport, renderComment, renderPlan, summaryLine, type CommentInput } from '../core/render.js';
 import { toAnnotations } from './annotations.js';
-import { CHECK_OUTPUT_LIMIT, type CheckRunResult } from './check-run.js';
+import { CHECK_OUTPUT_LIMIT, truncateBytes, type CheckRunResult } from './check-run.js';
 
 /** Name of the check run on pull request heads. */
 export const PLAN_CHECK = 'Charter plan';
@@ -22,11 +22,12 @@ function summaryOf(input: CommentInput): string {
   return renderComment({ ...input, meta: '' }, CHECK_OUTPUT_LIMIT).replace(COMMENT_MARKER, '').trim();
 }
 
-/** A text block that fits the check run's text limit; `note` says where the rest is. */
+/** A text block that fits the check run's text limit (UTF-8 bytes); `note` says where the rest is. */
 function textBlock(text: string, note: string): string {
-  const room = CHECK_OUTPUT_LIMIT - 16 - note.length;
-  const body = text.length > room ? `${truncate(text, room)}\n` : text;
-  return `${codeBlock(body, 'text')}${text.length > room ? `\n${note}` : ''}`;
+  const room = CHECK_OUTPUT_LIMIT - 64 - Buffer.byteLength(note, 'utf8');
+  const cut = Buffer.byteLength(text, 'utf8') > room;
+  const body = cut ? `${truncateBytes(text, room)}\n` : text;
+  return `${codeBlock(body, 'text')}${cut ? `\n${note}` : ''}`;
 }
 
 export function planCheckResult(input: CommentInput, commentUrl?: string): CheckRunResult {

@@ -1,19 +1,42 @@
 /**
  * Check runs: created in progress, completed with a conclusion, a summary, the plan text and annotations on
- * the YAML lines. GitHub caps `output.summary` and `output.text` at 65,535 characters each and accepts at
- * most 50 annotations per request, so longer lists are sent with further updates before the final one.
+ * the YAML lines. GitHub documents `output.summary` and `output.text` as 65,535 characters each but
+ * enforces 65,535 bytes of UTF-8 ("summary exceeds a maximum bytesize of 65535"), so both are cut to that
+ * many bytes; it accepts at most 50 annotations per request, so longer lists are sent with further updates
+ * before the final one.
  */
 import { truncate } from '../core/markdown.js';
 import { chunk, toCheckRunAnnotation, type Annotation } from './annotations.js';
 import type { CheckRunConclusion, GitHub } from './client.js';
 import type { RepoRef } from './repo.js';
 
-/** GitHub's limit for `output.summary` and `output.text`. */
+/** GitHub's limit for `output.summary` and `output.text`, in UTF-8 bytes. */
 export const CHECK_OUTPUT_LIMIT = 65_535;
+/** GitHub's limit for an annotation's `message` (64 KB). */
+const ANNOTATION_MESSAGE_LIMIT = 64 * 1024 - 1;
 /** GitHub's limit for `output.title` is not documented as tight; keep titles one short line. */
 const TITLE_LIMIT = 255;
 /** Annotations beyond this many are not sent (each 50 cost one request); the summary says how many were left out. */
 export const MAX_ANNOTATIONS = 1_000;
+
+/**
+ * `text` cut to at most `maxBytes` bytes of UTF-8 (never inside a character), ending with a note of how many
+ * characters were left out, like `truncate` does for characters.
+ */
+export function truncateBytes(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text, 'utf8') <= maxBytes) return text;
+  const marker = (n: number) => `… (${n} more characters)`;
+  const budget = maxBytes - Buffer.byteLength(marker(text.length), 'utf8');
+  let end = 0;
+  let bytes = 0;
+  for (const char of text) {
+    const size = Buffer.byteLength(char, 'utf8');
+    if (bytes + size > budget) break;
+    bytes += size;
+    end += char.length;
+  }
+  return `${text.slice(0, end)}${marker(text.length - end)}`;
+}
 
 export interface CheckRunResult {
   conclusion: CheckRunConclusion;
@@ -48,12 +71,15 @@ export async function startCheckRun(gh: GitHub, repo: RepoRef, name: string, hea
  */
 export async function completeCheckRun(gh: GitHub, repo: RepoRef, checkRunId: number, result: CheckRunResult): Promise<void> {
   const all = result.annotations ?? [];
-  const sent = all.slice(0, MAX_ANNOTATIONS).map(toCheckRunAnnotation);
+  const sent = all.slice(0, MAX_ANNOTATIONS).map((a) => {
+    const annotation = toCheckRunAnnotation(a);
+    return { ...annotation, message: truncateBytes(annotation.message, ANNOTATION_MESSAGE_LIMIT) };
+  });
   const note = all.length > sent.length ? `\n\n${all.length - sent.length} more annotation(s) not shown.` : '';
   const output = {
     title: truncate(result.title.replace(/\s+/g, ' ').trim(), TITLE_LIMIT),
-    summary: `${truncate(result.summary, CHECK_OUTPUT_LIMIT - note.length)}${note}`,
-    ...(result.text !== undefined ? { text: truncate(result.text, CHECK_OUTPUT_LIMIT) } : {}),
+    summary: `${truncateBytes(result.summary, CHECK_OUTPUT_LIMIT - Buffer.byteLength(note, 'utf8'))}${note}`,
+    ...(result.text !== undefined ? { text: truncateBytes(result.text, CHECK_OUTPUT_LIMIT) } : {}),
   };
   const batches = chunk(sent);
   const target = { owner: repo.owner, repo: repo.repo, check_run_id: checkRunId };

@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { DEFAULT_POLICY_PATHS, MAX_POLICY_FILE_BYTES } from '../core/load.js';
-import type { ApiTreeEntry, GitHub } from './client.js';
+import { httpStatus, type ApiTree, type ApiTreeEntry, type GitHub } from './client.js';
 import type { RepoRef } from './repo.js';
 
 /** Files fetched for one run are capped in total, so a misconfigured path cannot pull a whole monorepo. */
@@ -59,7 +59,14 @@ function under(path: string, prefixes: readonly string[]): boolean {
 /** Regular files (no symbolic links, no submodules) of the tree at `sha` under `prefixes`. */
 async function listFiles(gh: GitHub, repo: RepoRef, sha: string, prefixes: readonly string[]): Promise<ApiTreeEntry[]> {
   const target = { owner: repo.owner, repo: repo.repo };
-  const { data } = await gh.rest.git.getTree({ ...target, tree_sha: sha, recursive: '1' });
+  let data: ApiTree;
+  try {
+    ({ data } = await gh.rest.git.getTree({ ...target, tree_sha: sha, recursive: '1' }));
+  } catch (error) {
+    // An empty repository (no commit yet) answers 409 "Git Repository is empty.": it has no files.
+    if (httpStatus(error) === 409) return [];
+    throw error;
+  }
   const keep = (e: ApiTreeEntry, base = '') => {
     const path = base ? `${base}/${e.path}` : (e.path ?? '');
     return e.type === 'blob' && (e.mode === '100644' || e.mode === '100755') && under(path, prefixes) ? [{ ...e, path }] : [];
@@ -82,17 +89,27 @@ async function listFiles(gh: GitHub, repo: RepoRef, sha: string, prefixes: reado
   return files;
 }
 
-/** Runs `task` over `items` with at most `limit` at a time; the first error rejects. */
+/**
+ * Runs `task` over `items` with at most `limit` at a time. After the first error no further task starts,
+ * and the promise rejects with that error once the tasks already running have settled (so a caller that
+ * cleans up on failure, such as removing a directory they write to, runs after the last of them).
+ */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
+  let failure: { error: unknown } | undefined;
   const worker = async () => {
-    while (next < items.length) {
+    while (!failure && next < items.length) {
       const i = next++;
-      results[i] = await task(items[i]);
+      try {
+        results[i] = await task(items[i]);
+      } catch (error) {
+        failure ??= { error };
+      }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
+  if (failure) throw failure.error;
   return results;
 }
 
