@@ -5,6 +5,7 @@
  */
 import { SqlError } from './errors.js';
 import {
+  heldRoles,
   isSystemRole,
   MAX_IDENTIFIER_BYTES,
   SYSTEM_ROLE_NAMES,
@@ -45,19 +46,6 @@ function roleExists(db: RsDatabase, name: string): boolean {
 export function rolesOfUser(db: RsDatabase, user: string): Set<string> {
   const out = new Set<string>();
   const stack = db.roleGrants.filter((g) => g.granteeType === 'user' && g.grantee === user).map((g) => g.role);
-  while (stack.length > 0) {
-    const r = stack.pop()!;
-    if (out.has(r)) continue;
-    out.add(r);
-    for (const g of db.roleGrants) if (g.granteeType === 'role' && g.grantee === r) stack.push(g.role);
-  }
-  return out;
-}
-
-/** Roles `role` holds, transitively (not including itself). */
-function rolesOfRole(db: RsDatabase, role: string): Set<string> {
-  const out = new Set<string>();
-  const stack = db.roleGrants.filter((g) => g.granteeType === 'role' && g.grantee === role).map((g) => g.role);
   while (stack.length > 0) {
     const r = stack.pop()!;
     if (out.has(r)) continue;
@@ -496,7 +484,7 @@ function roleGrant(db: RsDatabase, s: Session, st: Extract<Statement, { kind: 'r
         continue;
       }
       if (type === 'role') {
-        if (role === g.name || rolesOfRole(db, role).has(g.name)) {
+        if (role === g.name || heldRoles(db, 'role', role).has(g.name)) {
           throw new SqlError(`cannot grant role ${q(role)} to role ${q(g.name)}: it would create a cycle in the role hierarchy`);
         }
       }

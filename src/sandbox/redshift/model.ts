@@ -199,6 +199,19 @@ export function isSystemRole(name: string): boolean {
 
 export const MAX_IDENTIFIER_BYTES = 127;
 
+/** The roles a user or role holds, directly or through other roles (a role does not hold itself). */
+export function heldRoles(db: RsDatabase, granteeType: 'user' | 'role', grantee: string): Set<string> {
+  const out = new Set<string>();
+  const stack = db.roleGrants.filter((g) => g.granteeType === granteeType && g.grantee === grantee).map((g) => g.role);
+  while (stack.length > 0) {
+    const r = stack.pop()!;
+    if (out.has(r)) continue;
+    out.add(r);
+    for (const g of db.roleGrants) if (g.granteeType === 'role' && g.grantee === r) stack.push(g.role);
+  }
+  return out;
+}
+
 /**
  * A copy of a database to run a transaction on. Every object the engine mutates in place is
  * copied; provider `params` are only ever replaced, so they are shared. (Much faster than

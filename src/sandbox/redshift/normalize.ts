@@ -15,76 +15,18 @@ import {
   type RsDatabase,
   type RsUser,
 } from './model.js';
+import { Checker, describe, type Json } from '../checker.js';
 import { SCHEMA_PRIVILEGES, SYSTEM_PRIVILEGES, TABLE_PRIVILEGES } from './privileges.js';
-
-type Json = Record<string, unknown>;
 
 export const CLUSTER_ID_RE = /^[a-z]([a-z0-9]|-(?!-)){0,62}(?<!-)$/;
 export const WORKGROUP_RE = /^[a-z0-9-]{3,64}$/;
 
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'an object';
-  if (typeof v === 'string') return JSON.stringify(v.length > 60 ? v.slice(0, 57) + '...' : v);
-  return `${typeof v} ${String(v)}`;
-}
-
-class Check {
-  constructor(readonly problems: string[]) {}
-
-  fail(path: string, msg: string): void {
-    this.problems.push(`${path}: ${msg}`);
-  }
-
-  object(v: unknown, path: string): Json | undefined {
-    if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Json;
-    this.fail(path, `expected an object, got ${describe(v)}`);
-    return undefined;
-  }
-
-  known(o: Json, keys: readonly string[], path: string): void {
-    for (const k of Object.keys(o)) if (!keys.includes(k)) this.fail(`${path}.${k}`, `unknown field (expected one of: ${keys.join(', ')})`);
-  }
-
-  list(o: Json, key: string, path: string): unknown[] {
-    const v = o[key];
-    if (v === undefined || v === null) return [];
-    if (!Array.isArray(v)) {
-      this.fail(`${path}.${key}`, `expected a list, got ${describe(v)}`);
-      return [];
-    }
-    return v;
-  }
-
+/** The state checker, with the Redshift rules for names: non-empty, folded to lower case, at most 127 bytes. */
+class Check extends Checker {
   str(o: Json, key: string, path: string, required = false): string | undefined {
-    const v = o[key];
-    if (v === undefined || v === null) {
-      if (required) this.fail(`${path}.${key}`, 'is required');
-      return undefined;
-    }
-    if (typeof v !== 'string' || v === '') {
-      this.fail(`${path}.${key}`, `expected a non-empty string, got ${describe(v)}`);
-      return undefined;
-    }
-    return v;
-  }
-
-  bool(o: Json, key: string, path: string): boolean | undefined {
-    const v = o[key];
-    if (v === undefined || v === null) return undefined;
-    if (typeof v !== 'boolean') {
-      this.fail(`${path}.${key}`, `expected true or false, got ${describe(v)}`);
-      return undefined;
-    }
-    return v;
-  }
-
-  int(o: Json, key: string, path: string, min: number, max: number): number | undefined {
-    const v = o[key];
-    if (v === undefined || v === null) return undefined;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-      this.fail(`${path}.${key}`, `expected an integer from ${min} to ${max}, got ${describe(v)}`);
+    const v = this.string(o, key, path, required);
+    if (v === '') {
+      this.fail(`${path}.${key}`, 'expected a non-empty string, got ""');
       return undefined;
     }
     return v;
@@ -105,8 +47,8 @@ export function normalizeRedshiftSettings(problems: string[], value: unknown, pa
   const o = c.object(value, path);
   if (!o) return out;
   c.known(o, ['statementFinishAfterPolls', 'resultPageSize'], path);
-  out.statementFinishAfterPolls = c.int(o, 'statementFinishAfterPolls', path, 0, 1_000_000) ?? out.statementFinishAfterPolls;
-  out.resultPageSize = c.int(o, 'resultPageSize', path, 1, 1_000_000) ?? out.resultPageSize;
+  out.statementFinishAfterPolls = c.integer(o, 'statementFinishAfterPolls', path, 0, 1_000_000) ?? out.statementFinishAfterPolls;
+  out.resultPageSize = c.integer(o, 'resultPageSize', path, 1, 1_000_000) ?? out.resultPageSize;
   return out;
 }
 
@@ -129,7 +71,7 @@ export function normalizeRedshift(problems: string[], value: unknown): RedshiftS
     }
   }
   const ids = new Set<string>();
-  c.list(r, 'clusters', 'redshift').forEach((v, i) => {
+  c.array(r, 'clusters', 'redshift').forEach((v, i) => {
     const path = `redshift.clusters[${i}]`;
     const o = c.object(v, path);
     if (!o) return;
@@ -142,7 +84,7 @@ export function normalizeRedshift(problems: string[], value: unknown): RedshiftS
     ids.add(`${region}/${identifier}`);
     state.clusters.push({ identifier, region, databases: databases(c, o, path) });
   });
-  c.list(r, 'workgroups', 'redshift').forEach((v, i) => {
+  c.array(r, 'workgroups', 'redshift').forEach((v, i) => {
     const path = `redshift.workgroups[${i}]`;
     const o = c.object(v, path);
     if (!o) return;
@@ -160,7 +102,7 @@ export function normalizeRedshift(problems: string[], value: unknown): RedshiftS
 
 function databases(c: Check, o: Json, path: string): RsDatabase[] {
   const out: RsDatabase[] = [];
-  c.list(o, 'databases', path).forEach((v, i) => {
+  c.array(o, 'databases', path).forEach((v, i) => {
     const db = database(c, v, `${path}.databases[${i}]`);
     if (!db) return;
     if (out.some((d) => d.name === db.name)) c.fail(`${path}.databases[${i}].name`, `duplicate database ${db.name}`);
@@ -185,7 +127,7 @@ function database(c: Check, v: unknown, path: string): RsDatabase | undefined {
   const usedIds = new Set<number>();
   const pendingIds: Array<{ set: (id: number) => void }> = [];
   const takeId = (obj: Json, p: string, set: (id: number) => void): void => {
-    const id = c.int(obj, 'id', p, 1, 2_147_483_647);
+    const id = c.integer(obj, 'id', p, 1, 2_147_483_647);
     if (id === undefined) pendingIds.push({ set });
     else {
       if (usedIds.has(id)) c.fail(`${p}.id`, `duplicate id ${id}`);
@@ -200,14 +142,14 @@ function database(c: Check, v: unknown, path: string): RsDatabase | undefined {
     else db.users.push(u);
   };
   const newUser = (n: string): RsUser => ({ name: n, id: 0, superuser: false, createdb: false, passwordDisabled: false, syslogAccess: 'RESTRICTED', connectionLimit: 'UNLIMITED' });
-  c.list(o, 'superusers', path).forEach((s, i) => {
+  c.array(o, 'superusers', path).forEach((s, i) => {
     const p = `${path}.superusers[${i}]`;
     if (typeof s !== 'string' || s === '') return c.fail(p, `expected a user name, got ${describe(s)}`);
     const u = { ...newUser(s.toLowerCase()), superuser: true, createdb: true };
     pendingIds.push({ set: (id) => (u.id = id) });
     addUser(u, p);
   });
-  c.list(o, 'users', path).forEach((s, i) => {
+  c.array(o, 'users', path).forEach((s, i) => {
     const p = `${path}.users[${i}]`;
     if (typeof s === 'string') {
       const u = newUser(s.toLowerCase());
@@ -221,19 +163,19 @@ function database(c: Check, v: unknown, path: string): RsDatabase | undefined {
     if (n === undefined) return;
     const u = newUser(n);
     takeId(uo, p, (id) => (u.id = id));
-    u.superuser = c.bool(uo, 'superuser', p) ?? false;
-    u.createdb = c.bool(uo, 'createdb', p) ?? u.superuser;
-    u.passwordDisabled = c.bool(uo, 'passwordDisabled', p) ?? false;
+    u.superuser = c.boolean(uo, 'superuser', p) ?? false;
+    u.createdb = c.boolean(uo, 'createdb', p) ?? u.superuser;
+    u.passwordDisabled = c.boolean(uo, 'passwordDisabled', p) ?? false;
     const syslog = c.str(uo, 'syslogAccess', p);
     if (syslog !== undefined) {
       if (syslog !== 'RESTRICTED' && syslog !== 'UNRESTRICTED') c.fail(`${p}.syslogAccess`, 'expected RESTRICTED or UNRESTRICTED');
       else u.syslogAccess = syslog;
     }
     if (uo.connectionLimit !== undefined && uo.connectionLimit !== 'UNLIMITED') {
-      const lim = c.int(uo, 'connectionLimit', p, 0, 2_147_483_647);
+      const lim = c.integer(uo, 'connectionLimit', p, 0, 2_147_483_647);
       if (lim !== undefined) u.connectionLimit = lim;
     }
-    const st = c.int(uo, 'sessionTimeout', p, 60, 1_728_000);
+    const st = c.integer(uo, 'sessionTimeout', p, 60, 1_728_000);
     if (st !== undefined) u.sessionTimeout = st;
     const vu = c.str(uo, 'validUntil', p);
     if (vu !== undefined) u.validUntil = vu;
@@ -251,7 +193,7 @@ function database(c: Check, v: unknown, path: string): RsDatabase | undefined {
   };
 
   // Roles
-  c.list(o, 'roles', path).forEach((s, i) => {
+  c.array(o, 'roles', path).forEach((s, i) => {
     const p = `${path}.roles[${i}]`;
     const ro = typeof s === 'string' ? { name: s } : c.object(s, p);
     if (!ro) return;
@@ -271,7 +213,7 @@ function database(c: Check, v: unknown, path: string): RsDatabase | undefined {
   const isRole = (n: string) => roleNames.has(n) || (SYSTEM_ROLE_NAMES as readonly string[]).includes(n);
 
   // Identity providers
-  c.list(o, 'identityProviders', path).forEach((s, i) => {
+  c.array(o, 'identityProviders', path).forEach((s, i) => {
     const p = `${path}.identityProviders[${i}]`;
     const io = c.object(s, p);
     if (!io) return;
@@ -283,13 +225,13 @@ function database(c: Check, v: unknown, path: string): RsDatabase | undefined {
     if (db.identityProviders.some((x) => x.name === n)) return c.fail(`${p}.name`, `duplicate identity provider ${n}`);
     if (db.identityProviders.some((x) => x.namespace === namespace)) return c.fail(`${p}.namespace`, `namespace ${namespace} is used by another provider`);
     const params = io.params === undefined ? {} : c.object(io.params, `${p}.params`) ?? {};
-    const idp = { name: n, id: 0, type, namespace, params, enabled: c.bool(io, 'enabled', p) ?? true };
+    const idp = { name: n, id: 0, type, namespace, params, enabled: c.boolean(io, 'enabled', p) ?? true };
     takeId(io, p, (id) => (idp.id = id));
     db.identityProviders.push(idp);
   });
 
   // Schemas and tables (a database always has "public").
-  c.list(o, 'schemas', path).forEach((s, i) => {
+  c.array(o, 'schemas', path).forEach((s, i) => {
     const p = `${path}.schemas[${i}]`;
     const so = typeof s === 'string' ? { name: s } : c.object(s, p);
     if (!so) return;
@@ -299,7 +241,7 @@ function database(c: Check, v: unknown, path: string): RsDatabase | undefined {
     if (db.schemas.some((x) => x.name === n)) return c.fail(`${p}.name`, `duplicate schema ${n}`);
     const owner = userRef(so, 'owner', p, defaultOwner) ?? defaultOwner;
     const schema = { name: n, owner, tables: [] as Array<{ name: string; owner: string }> };
-    c.list(so, 'tables', p).forEach((t, j) => {
+    c.array(so, 'tables', p).forEach((t, j) => {
       const tp = `${p}.tables[${j}]`;
       const to = typeof t === 'string' ? { name: t } : c.object(t, tp);
       if (!to) return;
@@ -353,7 +295,7 @@ function database(c: Check, v: unknown, path: string): RsDatabase | undefined {
     return true;
   };
 
-  c.list(o, 'roleGrants', path).forEach((s, i) => {
+  c.array(o, 'roleGrants', path).forEach((s, i) => {
     const p = `${path}.roleGrants[${i}]`;
     const go = c.object(s, p);
     if (!go) return;
@@ -364,7 +306,7 @@ function database(c: Check, v: unknown, path: string): RsDatabase | undefined {
     if (!isRole(role)) return c.fail(`${p}.role`, `no role ${JSON.stringify(role)} in this database`);
     if (g.granteeType === 'role' && isSystemRole(g.grantee)) return c.fail(`${p}.grantee`, 'roles cannot be granted to a system role');
     if (!unique(p, role, g.granteeType, g.grantee)) return;
-    db.roleGrants.push({ role, granteeType: g.granteeType as 'user' | 'role', grantee: g.grantee, adminOption: c.bool(go, 'adminOption', p) ?? false });
+    db.roleGrants.push({ role, granteeType: g.granteeType as 'user' | 'role', grantee: g.grantee, adminOption: c.boolean(go, 'adminOption', p) ?? false });
   });
   // Cycles among role grants.
   const parents = (r: string) => db.roleGrants.filter((g) => g.granteeType === 'role' && g.grantee === r).map((g) => g.role);
@@ -382,7 +324,7 @@ function database(c: Check, v: unknown, path: string): RsDatabase | undefined {
       stack.push(...parents(x));
     }
   }
-  c.list(o, 'systemPrivileges', path).forEach((s, i) => {
+  c.array(o, 'systemPrivileges', path).forEach((s, i) => {
     const p = `${path}.systemPrivileges[${i}]`;
     const go = c.object(s, p);
     if (!go) return;
@@ -394,7 +336,7 @@ function database(c: Check, v: unknown, path: string): RsDatabase | undefined {
     if (!unique(p, priv, role)) return;
     db.systemPrivileges.push({ privilege: priv, role });
   });
-  c.list(o, 'schemaPrivileges', path).forEach((s, i) => {
+  c.array(o, 'schemaPrivileges', path).forEach((s, i) => {
     const p = `${path}.schemaPrivileges[${i}]`;
     const go = c.object(s, p);
     if (!go) return;
@@ -404,9 +346,9 @@ function database(c: Check, v: unknown, path: string): RsDatabase | undefined {
     const g = grantee(go, p, true);
     if (schema === undefined || priv === undefined || !g) return;
     if (!unique(p, schema, priv, g.granteeType, g.grantee)) return;
-    db.schemaPrivileges.push({ schema, privilege: priv, ...g, grantOption: c.bool(go, 'grantOption', p) ?? false });
+    db.schemaPrivileges.push({ schema, privilege: priv, ...g, grantOption: c.boolean(go, 'grantOption', p) ?? false });
   });
-  c.list(o, 'tablePrivileges', path).forEach((s, i) => {
+  c.array(o, 'tablePrivileges', path).forEach((s, i) => {
     const p = `${path}.tablePrivileges[${i}]`;
     const go = c.object(s, p);
     if (!go) return;
@@ -418,9 +360,9 @@ function database(c: Check, v: unknown, path: string): RsDatabase | undefined {
     if (schema === undefined || table === undefined || priv === undefined || !g) return;
     if (!db.schemas.find((x) => x.name === schema)?.tables.some((t) => t.name === table)) c.fail(`${p}.table`, `no table ${schema}.${table} in this database`);
     if (!unique(p, schema, table, priv, g.granteeType, g.grantee)) return;
-    db.tablePrivileges.push({ schema, table, privilege: priv, ...g, grantOption: c.bool(go, 'grantOption', p) ?? false });
+    db.tablePrivileges.push({ schema, table, privilege: priv, ...g, grantOption: c.boolean(go, 'grantOption', p) ?? false });
   });
-  c.list(o, 'defaultPrivileges', path).forEach((s, i) => {
+  c.array(o, 'defaultPrivileges', path).forEach((s, i) => {
     const p = `${path}.defaultPrivileges[${i}]`;
     const go = c.object(s, p);
     if (!go) return;
@@ -431,12 +373,12 @@ function database(c: Check, v: unknown, path: string): RsDatabase | undefined {
     const g = grantee(go, p, true);
     if (owner === undefined || schema === undefined || priv === undefined || !g) return;
     if (!unique(p, owner, schema, priv, g.granteeType, g.grantee)) return;
-    db.defaultPrivileges.push({ owner, schema, privilege: priv, ...g, grantOption: c.bool(go, 'grantOption', p) ?? false });
+    db.defaultPrivileges.push({ owner, schema, privilege: priv, ...g, grantOption: c.boolean(go, 'grantOption', p) ?? false });
   });
 
   // Ids: explicit ones kept, the others handed out after the highest in use.
   let next = Math.max(100, ...[...usedIds].map((x) => x + 1));
-  const explicitNext = c.int(o, 'nextId', path, 1, 2_147_483_647);
+  const explicitNext = c.integer(o, 'nextId', path, 1, 2_147_483_647);
   if (explicitNext !== undefined) next = Math.max(next, explicitNext);
   for (const p of pendingIds) p.set(next++);
   db.nextId = next;

@@ -6,7 +6,7 @@
  * roles they hold.
  */
 import { SqlError } from './errors.js';
-import { SYSTEM_ROLE_IDS, SYSTEM_ROLE_NAMES, SYSTEM_ROLE_PRIVILEGES, type RsDatabase, type RsObjectGrant } from './model.js';
+import { heldRoles, SYSTEM_ROLE_IDS, SYSTEM_ROLE_NAMES, SYSTEM_ROLE_PRIVILEGES, type RsDatabase, type RsObjectGrant } from './model.js';
 import type { Statement, WhereValue } from './parser.js';
 
 export type Value = string | number | boolean | null;
@@ -58,18 +58,6 @@ function identityId(db: RsDatabase, type: string, name: string): number | null {
 /** Is this grantee the viewer, a role the viewer holds, or PUBLIC? */
 function aboutViewer(v: Viewer, type: string, name: string): boolean {
   return v.all || type === 'public' || (type === 'user' && name === v.user) || (type === 'role' && v.roles.has(name));
-}
-
-function heldRoles(db: RsDatabase, user: string): Set<string> {
-  const out = new Set<string>();
-  const stack = db.roleGrants.filter((g) => g.granteeType === 'user' && g.grantee === user).map((g) => g.role);
-  while (stack.length > 0) {
-    const r = stack.pop()!;
-    if (out.has(r)) continue;
-    out.add(r);
-    for (const g of db.roleGrants) if (g.granteeType === 'role' && g.grantee === r) stack.push(g.role);
-  }
-  return out;
 }
 
 const objectGrantCols = (g: RsObjectGrant, db: RsDatabase): Row => ({
@@ -244,7 +232,7 @@ export function runSelect(db: RsDatabase, user: string, st: Extract<Statement, {
   const columns = st.columns === '*' ? view.columns : st.columns.map((n) => (check(n), view.columns.find((c) => c.name === n)!));
   for (const w of st.where) check(w.column);
   for (const o of st.orderBy) check(o.column);
-  const viewer: Viewer = { user, all, unrestricted, roles: heldRoles(db, user) };
+  const viewer: Viewer = { user, all, unrestricted, roles: heldRoles(db, 'user', user) };
   let rows = view.rows(db, viewer).filter((r) => st.where.every((w) => matches(r[w.column] ?? null, w.value, user)));
   if (st.orderBy.length > 0) {
     rows = [...rows].sort((a, b) => {
