@@ -211,8 +211,17 @@ describe('diff (Redshift dialect)', () => {
     for (const text of [JSON.stringify(plan), renderPlan(plan, 'text'), renderPlan(plan, 'markdown')]) expect(text).not.toContain(secret);
     expect(renderPlan(plan, 'text')).toContain('"secret": "(unchanged, write-only)"');
 
+    expect(changes[0].risk).toBe('safe');
+
     // A missing secret variable is a warning at plan time (apply would fail).
     expect(planPolicy(doc(spec), moved, { env: {} }).diagnostics.map((d) => d.code)).toEqual(['redshift/secret-env-unset']);
+
+    // A new namespace renames who signs in: disruptive, and the secret is not sent when only it changes.
+    const renamed = live({ identityProviders: [{ ...same.identityProviders[0], namespace: 'aad_old' }] });
+    const [rename] = planPolicy(doc(spec), renamed, { env: { AAD_SECRET: secret } }).changes;
+    expect(rename.title).toBe(`ALTER IDENTITY PROVIDER "oauth_standard" NAMESPACE 'oauth_aad'`);
+    expect(rename.risk).toBe('disruptive');
+    expect(rename.data).toEqual({ sql: [rename.title] });
   });
 });
 

@@ -400,7 +400,8 @@ function diffIdentityProviders(
     }
     const sql: string[] = [];
     const what: string[] = [];
-    if (l.namespace.toLowerCase() !== d.namespace.toLowerCase()) {
+    const namespaceChanges = l.namespace.toLowerCase() !== d.namespace.toLowerCase();
+    if (namespaceChanges) {
       sql.push(alterIdpNamespaceSql(d.name, d.namespace));
       what.push(`namespace ${l.namespace} → ${d.namespace}`);
     }
@@ -422,7 +423,9 @@ function diffIdentityProviders(
       sql,
       before: idpJson(liveAsDesired, '(unchanged, write-only)'),
       after: idpJson(d, '(unchanged, write-only)'),
-      risk: d.enabled ? 'safe' : 'disruptive',
+      // Disabling stops sign-ins; a new namespace renames who signs in (existing <namespace>:… users and
+      // roles no longer match), so both are disruptive.
+      risk: d.enabled && !namespaceChanges ? 'safe' : 'disruptive',
       reason: `${what.join('; ')}; secret: (unchanged, write-only)`,
       phase: PHASE.identityProvider,
       secretEnv: paramsDiffer ? d.secretEnv : undefined,
