@@ -5,7 +5,7 @@ import{a as m,i as v,j as P,k as N,l as w,m as T,n as $,r as p}from"./chunks/chu
 `)?r:`${r}
 `),"out"),err:d(r=>process.stderr.write(r.endsWith(`
 `)?r:`${r}
-`),"err")};function q(r,t){return{debug:d(e=>{(t||process.env.CHARTER_DEBUG)&&r.err(`debug: ${e}`)},"debug"),info:d(e=>r.err(e),"info"),warn:d(e=>r.err(`warning: ${e}`),"warn")}}d(q,"logger");async function f(r,t){let e=process.env.CHARTER_AWS_ENDPOINT;if(!r.sandbox)return t(e?{endpoint:e}:{});let{startSandbox:i}=await import("./chunks/sandbox-DZRWVIJ4.js"),l=await i({stateFile:r.sandbox,persist:!0});try{return await t({endpoint:l.endpoint})}finally{await l.save(),await l.close()}}d(f,"withAws");var H=`Usage: charter <command> [paths...] [options]
+`),"err")};function q(r,t){return{debug:d(e=>{(t||process.env.CHARTER_DEBUG)&&r.err(`debug: ${e}`)},"debug"),info:d(e=>r.err(e),"info"),warn:d(e=>r.err(`warning: ${e}`),"warn")}}d(q,"logger");async function f(r,t){let e=process.env.CHARTER_AWS_ENDPOINT;if(!r.sandbox)return t(e?{endpoint:e}:{});let{startSandbox:i}=await import("./chunks/sandbox-LBLYW2IO.js"),l=await i({stateFile:r.sandbox,persist:!0});try{return await t({endpoint:l.endpoint})}finally{await l.save(),await l.close()}}d(f,"withAws");var H=`Usage: charter <command> [paths...] [options]
 
 Policy-as-code for the AWS things teams still wire by hand. Policy kinds: ${p.map(r=>r.kind).join(", ")}.
 Paths are policy files, directories or globs (default: policies/).

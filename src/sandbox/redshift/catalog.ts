@@ -42,28 +42,15 @@ function roleExists(db: RsDatabase, name: string): boolean {
   return isSystemRole(name) ? (SYSTEM_ROLE_NAMES as readonly string[]).includes(name) : findRole(db, name) !== undefined;
 }
 
-/** Every role a user holds, directly or through other roles. */
-export function rolesOfUser(db: RsDatabase, user: string): Set<string> {
-  const out = new Set<string>();
-  const stack = db.roleGrants.filter((g) => g.granteeType === 'user' && g.grantee === user).map((g) => g.role);
-  while (stack.length > 0) {
-    const r = stack.pop()!;
-    if (out.has(r)) continue;
-    out.add(r);
-    for (const g of db.roleGrants) if (g.granteeType === 'role' && g.grantee === r) stack.push(g.role);
-  }
-  return out;
-}
-
 /** Superuser (CREATEUSER) or holder of sys:superuser. */
 export function isSuperuser(db: RsDatabase, user: string): boolean {
   if (findUser(db, user)?.superuser) return true;
-  return rolesOfUser(db, user).has('sys:superuser');
+  return heldRoles(db, 'user', user).has('sys:superuser');
 }
 
 export function hasSystemPrivilege(db: RsDatabase, user: string, privilege: string): boolean {
   if (isSuperuser(db, user)) return true;
-  for (const r of rolesOfUser(db, user)) {
+  for (const r of heldRoles(db, 'user', user)) {
     if (SYSTEM_ROLE_PRIVILEGES[r]?.includes(privilege)) return true;
     if (db.systemPrivileges.some((p) => p.role === r && p.privilege === privilege)) return true;
   }
@@ -465,7 +452,7 @@ function roleGrant(db: RsDatabase, s: Session, st: Extract<Statement, { kind: 'r
     const r = findRole(db, role);
     const allowed =
       isSuperuser(db, s.user) ||
-      rolesOfUser(db, s.user).has('sys:secadmin') ||
+      heldRoles(db, 'user', s.user).has('sys:secadmin') ||
       (r !== undefined && ownsOrSuper(db, s, r));
     if (!allowed) throw new SqlError(`permission denied to ${st.action} role ${q(role)}`);
   }
@@ -497,7 +484,7 @@ function roleGrant(db: RsDatabase, s: Session, st: Extract<Statement, { kind: 'r
 // --- privileges ---------------------------------------------------------------------------------
 
 function systemPrivilege(db: RsDatabase, s: Session, st: Extract<Statement, { kind: 'systemPrivilege' }>): void {
-  if (!isSuperuser(db, s.user) && !rolesOfUser(db, s.user).has('sys:secadmin')) {
+  if (!isSuperuser(db, s.user) && !heldRoles(db, 'user', s.user).has('sys:secadmin')) {
     throw new SqlError(`permission denied to ${st.action} system permissions (requires superuser or sys:secadmin)`);
   }
   for (const role of st.roles) {
@@ -614,11 +601,12 @@ function createTable(db: RsDatabase, s: Session, n: QName, ifNotExists: boolean)
   checkName(n.name);
   const schemaName = n.schema ?? (db.schemas.some((x) => x.name === s.user) ? s.user : 'public');
   const schema = schemaOf(db, schemaName);
+  const roles = heldRoles(db, 'user', s.user);
   const mayCreate =
     hasSystemPrivilege(db, s.user, 'CREATE TABLE') ||
     schema.owner === s.user ||
     db.schemaPrivileges.some(
-      (g) => g.schema === schema.name && g.privilege === 'CREATE' && (g.granteeType === 'public' || (g.granteeType === 'user' && g.grantee === s.user) || (g.granteeType === 'role' && rolesOfUser(db, s.user).has(g.grantee))),
+      (g) => g.schema === schema.name && g.privilege === 'CREATE' && (g.granteeType === 'public' || (g.granteeType === 'user' && g.grantee === s.user) || (g.granteeType === 'role' && roles.has(g.grantee))),
     );
   if (!mayCreate) throw new SqlError(`permission denied for schema ${schema.name}`);
   if (schema.tables.some((t) => t.name === n.name)) {

@@ -18,7 +18,7 @@ import {
   type SandboxState,
   type Tag,
 } from '../state.js';
-import { jsonTargetRouting, parseJsonBody, type JsonObject } from './json-protocol.js';
+import { jsonTargetRouting, memberMustNotBeNull, parseJsonBody, stringMember, type JsonObject } from './json-protocol.js';
 import type { ServiceContext, ServiceHandler, ServiceRequest, ServiceResponse } from './types.js';
 
 const TARGET_PREFIX = 'CertificateManager.';
@@ -96,26 +96,15 @@ function evaluate(cert: Certificate, ctx: ServiceContext): void {
 // ---------------------------------------------------------------------------------------------
 // Input helpers
 
-
 function str(body: Json, key: string, required: true): string;
 function str(body: Json, key: string, required?: false): string | undefined;
 function str(body: Json, key: string, required = false): string | undefined {
-  const v = body[key];
-  if (v === undefined || v === null) {
-    if (required) throw validation(`1 validation error detected: Value null at '${lcFirst(key)}' failed to satisfy constraint: Member must not be null`);
-    return undefined;
-  }
-  if (typeof v !== 'string') throw new SandboxError(400, 'SerializationException', `${key} must be a string`);
-  return v;
-}
-
-function lcFirst(s: string): string {
-  return s.charAt(0).toLowerCase() + s.slice(1);
+  return stringMember(body, key, required ? memberMustNotBeNull : undefined);
 }
 
 function parseTags(value: unknown, required: boolean): Tag[] {
   if (value === undefined || value === null) {
-    if (required) throw validation("1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null");
+    if (required) throw memberMustNotBeNull('Tags');
     return [];
   }
   if (!Array.isArray(value)) throw new SandboxError(400, 'SerializationException', 'Tags must be a list');
@@ -366,7 +355,6 @@ function deleteCertificate(req: ServiceRequest, ctx: ServiceContext): ServiceRes
 }
 
 // ---------------------------------------------------------------------------------------------
-
 
 export const acm: ServiceHandler = {
   name: 'acm',

@@ -34,3 +34,23 @@ export function jsonTargetRouting(prefix: string): Pick<ServiceHandler, 'matches
     },
   };
 }
+
+/** AWS's answer to a required member that is absent: `ValidationException` naming it in camel case. */
+export function memberMustNotBeNull(key: string): SandboxError {
+  const member = key.charAt(0).toLowerCase() + key.slice(1);
+  return new SandboxError(400, 'ValidationException', `1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`);
+}
+
+/**
+ * A string member of a request body: undefined when absent, or `missing(key)` (the service's own error)
+ * when the member is required; any other type is a SerializationException, as the SDKs' services answer.
+ */
+export function stringMember(body: JsonObject, key: string, missing?: (key: string) => SandboxError): string | undefined {
+  const v = body[key];
+  if (v === undefined || v === null) {
+    if (missing) throw missing(key);
+    return undefined;
+  }
+  if (typeof v !== 'string') throw new SandboxError(400, 'SerializationException', `${key} must be a string`);
+  return v;
+}

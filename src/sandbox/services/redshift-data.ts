@@ -7,7 +7,7 @@ import { SandboxError } from '../errors.js';
 import { run, newStatementId, nextIds, record, runtimeOf, type StatementRecord, type SubStatementRecord } from '../redshift/engine.js';
 import type { RsDatabase } from '../redshift/model.js';
 import type { Value } from '../redshift/views.js';
-import { jsonTargetRouting, parseJsonBody, type JsonObject } from './json-protocol.js';
+import { jsonTargetRouting, memberMustNotBeNull, parseJsonBody, stringMember, type JsonObject } from './json-protocol.js';
 import type { ServiceContext, ServiceHandler, ServiceRequest, ServiceResponse } from './types.js';
 
 const TARGET_PREFIX = 'RedshiftData.';
@@ -27,15 +27,8 @@ function json(body: unknown): ServiceResponse {
 
 const epoch = (d: Date): number => d.getTime() / 1000;
 
-
 function str(body: Json, key: string, required = false): string | undefined {
-  const v = body[key];
-  if (v === undefined || v === null) {
-    if (required) throw validation(`1 validation error detected: Value null at '${key.charAt(0).toLowerCase()}${key.slice(1)}' failed to satisfy constraint: Member must not be null`);
-    return undefined;
-  }
-  if (typeof v !== 'string') throw new SandboxError(400, 'SerializationException', `${key} must be a string`);
-  return v;
+  return stringMember(body, key, required ? memberMustNotBeNull : undefined);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -122,7 +115,7 @@ function submit(req: ServiceRequest, ctx: ServiceContext, batch: boolean): Servi
   let sqls: string[];
   if (batch) {
     const raw = body.Sqls;
-    if (raw === undefined || raw === null) throw validation("1 validation error detected: Value null at 'sqls' failed to satisfy constraint: Member must not be null");
+    if (raw === undefined || raw === null) throw memberMustNotBeNull('Sqls');
     if (!Array.isArray(raw)) throw new SandboxError(400, 'SerializationException', 'Sqls must be a list');
     if (raw.length < 1 || raw.length > MAX_SQLS) {
       throw validation(`1 validation error detected: Value at 'sqls' failed to satisfy constraint: Member must have length less than or equal to ${MAX_SQLS} and greater than or equal to 1`);
@@ -310,7 +303,6 @@ function getStatementResult(req: ServiceRequest, ctx: ServiceContext): ServiceRe
 }
 
 // ---------------------------------------------------------------------------------------------
-
 
 export const redshiftData: ServiceHandler = {
   name: 'redshift-data',

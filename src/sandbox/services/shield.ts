@@ -20,7 +20,7 @@ import {
   type ShieldState,
   type Tag,
 } from '../state.js';
-import { jsonTargetRouting, parseJsonBody, type JsonObject } from './json-protocol.js';
+import { jsonTargetRouting, parseJsonBody, stringMember, type JsonObject } from './json-protocol.js';
 import type { ServiceContext, ServiceHandler, ServiceResponse } from './types.js';
 
 const TARGET_PREFIX = 'AWSShield_20160616.';
@@ -52,17 +52,10 @@ const invalid = (message: string, field?: string): SandboxError =>
   new SandboxError(400, 'InvalidParameterException', message, field ? { reason: 'FIELD_VALIDATION_FAILED', field } : { reason: 'OTHER' });
 const notFound = (message: string, resourceType: string): SandboxError => new SandboxError(400, 'ResourceNotFoundException', message, { resourceType });
 
-
 function str(body: Json, key: string, required: true): string;
 function str(body: Json, key: string, required?: false): string | undefined;
 function str(body: Json, key: string, required = false): string | undefined {
-  const v = body[key];
-  if (v === undefined || v === null) {
-    if (required) throw invalid(`${key} is required`, key);
-    return undefined;
-  }
-  if (typeof v !== 'string') throw new SandboxError(400, 'SerializationException', `${key} must be a string`);
-  return v;
+  return stringMember(body, key, required ? (k) => invalid(`${k} is required`, k) : undefined);
 }
 
 function strList(body: Json, key: string): string[] | undefined {
@@ -378,7 +371,6 @@ function protectionJson(ctx: ServiceContext, p: ShieldProtection): Json {
 }
 
 // ---------------------------------------------------------------------------------------------
-
 
 export const shieldService: ServiceHandler = {
   name: 'shield',
