@@ -1,4 +1,5 @@
 import type { Diagnostic, Severity, SourcePosition } from './diagnostics.js';
+import type { Change } from './plan.js';
 
 export type PathSegment = string | number;
 
@@ -33,4 +34,10 @@ export function diagnosticAt(
 ): Diagnostic {
   const pos = doc.position(path);
   return { code, severity, message, hint, file: pos.file, line: pos.line, column: pos.column, policy: policyId(doc) };
+}
+
+/** Builds a change located at a path inside a policy document (the node reviewers should look at). */
+export function changeAt(doc: PolicyDocument, path: readonly PathSegment[], c: Omit<Change, 'kind' | 'policy' | 'file' | 'line' | 'column'>): Change {
+  const pos = doc.position(path);
+  return { kind: doc.kind, policy: doc.name, file: pos.file, line: pos.line, column: pos.column, ...c };
 }

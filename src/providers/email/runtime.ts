@@ -6,7 +6,7 @@ import { acmClient, describeCertificate, listCertificates, requestCertificate, t
 import { cloudFrontClient, getDistribution, getObject, invalidate, putObject, s3Client, type Distribution, type StoredObject } from '../../aws/hosting.js';
 import { changeRecordSets, listHostedZones, listRecordSets, normalizeName, route53Client, zoneContains, zoneForDomain, type HostedZone } from '../../aws/route53.js';
 import type { Diagnostic } from '../../core/diagnostics.js';
-import { diagnosticAt, policyId, type PathSegment, type PolicyDocument } from '../../core/document.js';
+import { changeAt, diagnosticAt, policyId, type PathSegment, type PolicyDocument } from '../../core/document.js';
 import type { Json } from '../../core/json.js';
 import type { Change, ChangeResult } from '../../core/plan.js';
 import type { DiffResult, ProviderRuntime, RuntimeContext } from '../../core/provider.js';
@@ -82,10 +82,6 @@ function issueAt(doc: Doc, path: PathSegment[], i: RecordIssue): Diagnostic {
   return diagnosticAt(doc, path, i.code, i.severity, i.message, i.hint);
 }
 
-function change(doc: Doc, path: PathSegment[], c: Omit<Change, 'kind' | 'policy' | 'file' | 'line' | 'column'>): Change {
-  const pos = doc.position(path);
-  return { kind: doc.kind, policy: doc.name, file: pos.file, line: pos.line, column: pos.column, ...c };
-}
 
 async function planPolicy(doc: Doc, d: DesiredEmail, zone: HostedZone | undefined, live: LiveAccount, ctx: RuntimeContext): Promise<PolicyOutcome> {
   const changes: Change[] = [];
@@ -188,17 +184,17 @@ function planTxt(doc: Doc, record: DesiredTxt, zone: HostedZone, live: LiveAccou
   if (record.value === undefined) {
     if (!set) return { changes: [], diagnostics, inputs: null };
     const a = assessTxt(record.section, values?.[0], undefined, liveMode);
-    return { changes: [change(doc, record.path, { address: addr, action: 'delete', title, before, after: null, phase: PHASE.record, data: data('delete'), ...a })], diagnostics, inputs: null };
+    return { changes: [changeAt(doc, record.path, { address: addr, action: 'delete', title, before, after: null, phase: PHASE.record, data: data('delete'), ...a })], diagnostics, inputs: null };
   }
   const after: Json = { ttl: record.ttl, values: [record.value] };
   if (!set) {
     const a = assessTxt(record.section, undefined, record.value, liveMode);
-    return { changes: [change(doc, record.path, { address: addr, action: 'create', title, before: null, after, phase: PHASE.record, data: data('create'), ...a })], diagnostics, inputs: null };
+    return { changes: [changeAt(doc, record.path, { address: addr, action: 'create', title, before: null, after, phase: PHASE.record, data: data('create'), ...a })], diagnostics, inputs: null };
   }
   if (values!.length === 1 && values![0] === record.value && set.TTL === record.ttl) return { changes: [], diagnostics, inputs: null };
   const a = assessTxt(record.section, values![0], record.value, liveMode);
   const reason = values!.length > 1 ? `${values!.length} values where receivers need exactly one; ${a.reason}` : set.TTL !== record.ttl && values![0] === record.value ? `TTL ${set.TTL} → ${record.ttl}` : a.reason;
-  return { changes: [change(doc, record.path, { address: addr, action: 'update', title, before, after, phase: PHASE.record, data: data('update'), risk: a.risk, reason })], diagnostics, inputs: null };
+  return { changes: [changeAt(doc, record.path, { address: addr, action: 'update', title, before, after, phase: PHASE.record, data: data('update'), risk: a.risk, reason })], diagnostics, inputs: null };
 }
 
 async function planHosting(doc: Doc, d: DesiredEmail, ctx: RuntimeContext): Promise<{ changes: Change[]; diagnostics: Diagnostic[]; liveMode?: string }> {
@@ -241,7 +237,7 @@ async function planHosting(doc: Doc, d: DesiredEmail, ctx: RuntimeContext): Prom
       : { risk: 'safe' as const, reason: current ? `${o.label} content differs from ${o.file ?? 'the policy'}` : `Uploads the ${o.label}` };
     uploaded.push(`/${o.key}`);
     changes.push(
-      change(doc, o.path, {
+      changeAt(doc, o.path, {
         address: `email/${doc.name}/s3/${h.bucket}/${o.key}`,
         action: current ? 'update' : 'create',
         title: `${o.label} s3://${h.bucket}/${o.key}`,
@@ -255,7 +251,7 @@ async function planHosting(doc: Doc, d: DesiredEmail, ctx: RuntimeContext): Prom
   });
   if (uploaded.length && distribution) {
     changes.push(
-      change(doc, ['spec', 'hosting', 'distributionId'], {
+      changeAt(doc, ['spec', 'hosting', 'distributionId'], {
         address: `email/${doc.name}/cloudfront/${h.distributionId}/invalidation`,
         action: 'run',
         title: `CloudFront invalidation on ${h.distributionId}`,
@@ -302,7 +298,7 @@ async function planCertificate(doc: Doc, d: DesiredEmail, live: LiveAccount, ctx
       if (existing?.ResourceRecords?.[0]?.Value?.toLowerCase() === v.value.toLowerCase()) continue;
       if (!live.records.has(zone.id)) continue; // a zone no policy uses was not listed; ACM's own status tells the rest
       changes.push(
-        change(doc, path, {
+        changeAt(doc, path, {
           address: `email/${doc.name}/route53/CNAME/${name}`,
           action: existing ? 'update' : 'create',
           title: `CNAME ${name} (ACM validation)`,
@@ -329,7 +325,7 @@ async function planCertificate(doc: Doc, d: DesiredEmail, live: LiveAccount, ctx
   }
   const superseded = owned[0];
   changes.push(
-    change(doc, path, {
+    changeAt(doc, path, {
       address: `email/${doc.name}/acm/certificate`,
       action: superseded ? 'replace' : 'create',
       title: `ACM certificate (us-east-1) for ${names.join(', ')}`,

@@ -6,7 +6,7 @@
  * privileges everywhere). Grants come before revokes, so nobody loses access while moving between roles.
  */
 import type { Diagnostic } from '../../core/diagnostics.js';
-import { diagnosticAt, type PathSegment, type PolicyDocument } from '../../core/document.js';
+import { changeAt, diagnosticAt, type PathSegment, type PolicyDocument } from '../../core/document.js';
 import type { Json } from '../../core/json.js';
 import type { Change, Risk } from '../../core/plan.js';
 import type { Desired, DesiredIdentityProvider } from './model.js';
@@ -73,29 +73,10 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState): DiffOut
   const changes: Change[] = [];
   const diagnostics: Diagnostic[] = [];
 
-  // Many changes share a YAML node (one role's grants): look each position up once.
-  const positions = new Map<string, ReturnType<Doc['position']>>();
   const make = (path: PathSegment[], c: { address: string; action: Change['action']; sql: string[]; before: Json; after: Json; risk: Risk; reason: string; phase: number; secretEnv?: string }): void => {
-    const pathKey = path.join('\u0000');
-    let pos = positions.get(pathKey);
-    if (!pos) positions.set(pathKey, (pos = doc.position(path)));
-    const data: Json = c.secretEnv ? { sql: c.sql, secretEnv: c.secretEnv } : { sql: c.sql };
-    changes.push({
-      address: c.address,
-      kind: doc.kind,
-      policy: doc.name,
-      file: pos.file,
-      line: pos.line,
-      column: pos.column,
-      action: c.action,
-      title: c.sql.join('; '),
-      before: c.before,
-      after: c.after,
-      risk: c.risk,
-      reason: c.reason,
-      phase: c.phase,
-      data,
-    });
+    const { sql, secretEnv, ...rest } = c;
+    const data: Json = secretEnv ? { sql, secretEnv } : { sql };
+    changes.push(changeAt(doc, path, { ...rest, title: sql.join('; '), data }));
   };
 
   // ---- principals -------------------------------------------------------------------------------

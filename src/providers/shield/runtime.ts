@@ -27,7 +27,7 @@ import {
   type ShieldLimits,
 } from '../../aws/shield.js';
 import type { Diagnostic } from '../../core/diagnostics.js';
-import { diagnosticAt, policyId, type PathSegment, type PolicyDocument } from '../../core/document.js';
+import { changeAt, diagnosticAt, policyId, type PolicyDocument } from '../../core/document.js';
 import { compareStrings, type Json } from '../../core/json.js';
 import type { Change, ChangeResult, Risk } from '../../core/plan.js';
 import type { DiffResult, ProviderRuntime, RuntimeContext } from '../../core/provider.js';
@@ -111,10 +111,6 @@ async function plan(docs: Doc[], ctx: RuntimeContext): Promise<DiffResult> {
   return result;
 }
 
-function change(doc: Doc, path: PathSegment[], c: Omit<Change, 'kind' | 'policy' | 'file' | 'line' | 'column'>): Change {
-  const pos = doc.position(path);
-  return { kind: doc.kind, policy: doc.name, file: pos.file, line: pos.line, column: pos.column, ...c };
-}
 
 function groupJson(g: { aggregation: string; pattern: string; resourceType?: string; members: string[] }): Record<string, Json> {
   const out: Record<string, Json> = { aggregation: g.aggregation, pattern: g.pattern };
@@ -149,7 +145,7 @@ function planPolicy(doc: Doc, live: Live, declared: Map<string, { doc: Doc; grou
     if (!current) {
       const tags = creationTags(doc, d);
       changes.push(
-        change(doc, groupPath(index), {
+        changeAt(doc, groupPath(index), {
           address: address(doc, d.id),
           action: 'create',
           title: `Protection group ${d.id}`,
@@ -167,7 +163,7 @@ function planPolicy(doc: Doc, live: Live, declared: Map<string, { doc: Doc; grou
     if (!sameGroup(current, write(d))) {
       const assessed = assessUpdate(current, d);
       changes.push(
-        change(doc, groupPath(index), {
+        changeAt(doc, groupPath(index), {
           address: address(doc, d.id),
           action: 'update',
           title: `Protection group ${d.id}`,
@@ -283,7 +279,7 @@ function planTags(doc: Doc, d: DesiredGroup, current: LiveGroup, liveTags: Recor
   const userSet = Object.keys(set).filter((k) => k !== OWNER_TAG);
   if (userSet.length) reasons.push(`sets ${userSet.join(', ')}`);
   if (remove.length) reasons.push(`removes ${remove.join(', ')}`);
-  return change(doc, groupPath(d.index, 'tags'), {
+  return changeAt(doc, groupPath(d.index, 'tags'), {
     address: address(doc, d.id, '/tags'),
     action: 'update',
     title: `Tags of protection group ${d.id}`,
@@ -318,7 +314,7 @@ function planPrune(doc: Doc, live: Live, declared: Map<string, unknown>): { chan
     const owner = live.tags.get(group.id)?.[OWNER_TAG];
     if (owner === doc.name) {
       changes.push(
-        change(doc, ['spec', 'prune'], {
+        changeAt(doc, ['spec', 'prune'], {
           address: address(doc, group.id),
           action: 'delete',
           title: `Protection group ${group.id}`,
