@@ -33,8 +33,9 @@ export interface CheckRunAnnotation {
 /** GitHub accepts at most 50 annotations per check run create/update request. */
 export const ANNOTATIONS_PER_REQUEST = 50;
 
-const TITLE_MAX = 255;
-const MESSAGE_MAX = 64 * 1024 - 1;
+/** GitHub's limits for an annotation's title and message (64 KB; check-run.ts also keeps it in UTF-8 bytes). */
+export const ANNOTATION_TITLE_MAX = 255;
+export const ANNOTATION_MESSAGE_MAX = 64 * 1024 - 1;
 
 const levels: Record<Diagnostic['severity'], AnnotationLevel> = { error: 'failure', warning: 'warning', notice: 'notice' };
 
@@ -50,9 +51,9 @@ function fromDiagnostic(d: Diagnostic): Annotation {
     level: levels[d.severity],
     title: truncate(
       `${d.severity === 'error' ? 'Error' : d.severity === 'warning' ? 'Warning' : 'Notice'}: ${d.code}`,
-      TITLE_MAX,
+      ANNOTATION_TITLE_MAX,
     ),
-    message: truncate(d.hint ? `${d.message}\nHint: ${d.hint}` : d.message, MESSAGE_MAX),
+    message: truncate(d.hint ? `${d.message}\nHint: ${d.hint}` : d.message, ANNOTATION_MESSAGE_MAX),
   };
 }
 
@@ -62,10 +63,10 @@ function fromChange(c: Change): Annotation {
     startLine: position(c.line),
     startColumn: position(c.column),
     level: c.risk === 'destructive' ? 'warning' : 'notice',
-    title: truncate(`${c.risk === 'destructive' ? 'Destructive' : 'Disruptive'} change: ${c.action} ${c.title}`, TITLE_MAX),
+    title: truncate(`${c.risk === 'destructive' ? 'Destructive' : 'Disruptive'} change: ${c.action} ${c.title}`, ANNOTATION_TITLE_MAX),
     message: truncate(
       `${c.reason}\n${c.address}\nApply is blocked unless destructive changes are allowed (label charter:allow-destructive or input allow-destructive).`,
-      MESSAGE_MAX,
+      ANNOTATION_MESSAGE_MAX,
     ),
   };
 }

@@ -6,14 +6,12 @@
  * before the final one.
  */
 import { truncate } from '../core/markdown.js';
-import { chunk, toCheckRunAnnotation, type Annotation } from './annotations.js';
+import { ANNOTATION_MESSAGE_MAX, chunk, toCheckRunAnnotation, type Annotation } from './annotations.js';
 import type { CheckRunConclusion, GitHub } from './client.js';
 import type { RepoRef } from './repo.js';
 
 /** GitHub's limit for `output.summary` and `output.text`, in UTF-8 bytes. */
 export const CHECK_OUTPUT_LIMIT = 65_535;
-/** GitHub's limit for an annotation's `message` (64 KB). */
-const ANNOTATION_MESSAGE_LIMIT = 64 * 1024 - 1;
 /** GitHub's limit for `output.title` is not documented as tight; keep titles one short line. */
 const TITLE_LIMIT = 255;
 /** Annotations beyond this many are not sent (each 50 cost one request); the summary says how many were left out. */
@@ -73,7 +71,7 @@ export async function completeCheckRun(gh: GitHub, repo: RepoRef, checkRunId: nu
   const all = result.annotations ?? [];
   const sent = all.slice(0, MAX_ANNOTATIONS).map((a) => {
     const annotation = toCheckRunAnnotation(a);
-    return { ...annotation, message: truncateBytes(annotation.message, ANNOTATION_MESSAGE_LIMIT) };
+    return { ...annotation, message: truncateBytes(annotation.message, ANNOTATION_MESSAGE_MAX) };
   });
   const note = all.length > sent.length ? `\n\n${all.length - sent.length} more annotation(s) not shown.` : '';
   const output = {
