@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as core from '@actions/core';
+import { parseBoolean } from '../core/settings.js';
 
 export type Mode = 'validate' | 'plan' | 'apply' | 'drift';
 
@@ -37,11 +38,7 @@ export interface GitHubEvent {
 const modes = ['auto', 'validate', 'plan', 'apply', 'drift'] as const;
 
 function boolInput(name: string, fallback: boolean): boolean {
-  const raw = core.getInput(name).trim().toLowerCase();
-  if (raw === '') return fallback;
-  if (['true', 'yes', '1', 'on'].includes(raw)) return true;
-  if (['false', 'no', '0', 'off'].includes(raw)) return false;
-  throw new Error(`Input ${name} must be true or false, got "${raw}"`);
+  return parseBoolean(core.getInput(name), fallback, `Input ${name}`);
 }
 
 export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { Cron } from 'croner';
 import { DEFAULT_POLICY_PATHS } from '../core/load.js';
 import type { AwsSettings } from '../core/provider.js';
+import { parseBoolean } from '../core/settings.js';
 
 export interface DriftConfig {
   /** Cron pattern of the in-process drift check; undefined: no in-process schedule. */
@@ -41,11 +42,7 @@ export const DEFAULT_DRIFT_SCHEDULE = '17 6 * * *';
 export const DEFAULT_DRIFT_PATH = '/charter/drift';
 
 function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
-  const raw = (env[name] ?? '').trim().toLowerCase();
-  if (raw === '') return fallback;
-  if (['true', 'yes', '1', 'on'].includes(raw)) return true;
-  if (['false', 'no', '0', 'off'].includes(raw)) return false;
-  throw new Error(`${name} must be true or false, got "${raw}"`);
+  return parseBoolean(env[name], fallback, name);
 }
 
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
