@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseBoolean } from '../../src/core/settings.js';
+import { parseBoolean, parseList } from '../../src/core/settings.js';
 
 describe('parseBoolean (Action inputs and app environment variables)', () => {
   it('reads the usual spellings, falls back when empty, and names the setting otherwise', () => {
@@ -8,5 +8,12 @@ describe('parseBoolean (Action inputs and app environment variables)', () => {
     expect(parseBoolean('', true, 'x')).toBe(true);
     expect(parseBoolean(undefined, false, 'x')).toBe(false);
     expect(() => parseBoolean('maybe', false, 'Input allow-destructive')).toThrow('Input allow-destructive must be true or false, got "maybe"');
+  });
+});
+
+describe('parseList', () => {
+  it('splits on newlines and commas, trims, drops empty items', () => {
+    expect(parseList('policies/a.yml, policies/b.yml\n\n  policies/c/**  ,')).toEqual(['policies/a.yml', 'policies/b.yml', 'policies/c/**']);
+    expect(parseList(undefined)).toEqual([]);
   });
 });

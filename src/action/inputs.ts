@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as core from '@actions/core';
-import { parseBoolean } from '../core/settings.js';
+import { parseBoolean, parseList } from '../core/settings.js';
 
 export type Mode = 'validate' | 'plan' | 'apply' | 'drift';
 
@@ -52,11 +52,7 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
   const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
   return {
     mode,
-    policies: core
-      .getInput('policies')
-      .split(/[\n,]/)
-      .map((s) => s.trim())
-      .filter(Boolean),
+    policies: parseList(core.getInput('policies')),
     githubToken,
     allowDestructive: boolInput('allow-destructive', false),
     comment: boolInput('comment', true),

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { Cron } from 'croner';
 import { DEFAULT_POLICY_PATHS } from '../core/load.js';
 import type { AwsSettings } from '../core/provider.js';
-import { parseBoolean } from '../core/settings.js';
+import { parseBoolean, parseList } from '../core/settings.js';
 
 export interface DriftConfig {
   /** Cron pattern of the in-process drift check; undefined: no in-process schedule. */
@@ -53,13 +53,6 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   return n;
 }
 
-function list(value: string | undefined): string[] {
-  return (value ?? '')
-    .split(/[\n,]/)
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
-
 function schedule(env: NodeJS.ProcessEnv, timezone: string): string | undefined {
   const raw = (env.CHARTER_DRIFT_SCHEDULE ?? DEFAULT_DRIFT_SCHEDULE).trim();
   if (raw === '' || raw.toLowerCase() === 'off') return undefined;
@@ -91,7 +84,7 @@ export function readAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const aws: AwsSettings = {};
   if (env.CHARTER_AWS_ENDPOINT) aws.endpoint = env.CHARTER_AWS_ENDPOINT;
   if (env.CHARTER_AWS_REGION) aws.region = env.CHARTER_AWS_REGION;
-  const policyPaths = list(env.CHARTER_POLICY_PATHS);
+  const policyPaths = parseList(env.CHARTER_POLICY_PATHS);
   return {
     policyPaths: policyPaths.length ? policyPaths : [...DEFAULT_POLICY_PATHS],
     aws,

@@ -11,3 +11,11 @@ export function parseBoolean(value: string | undefined, fallback: boolean, label
   if (FALSE.includes(raw)) return false;
   throw new Error(`${label} must be true or false, got "${raw}"`);
 }
+
+/** A list setting: items separated by newlines or commas, trimmed, empty items dropped. */
+export function parseList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(/[\n,]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
