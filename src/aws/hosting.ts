@@ -2,7 +2,7 @@ import { CloudFrontClient, CreateInvalidationCommand, GetDistributionCommand, Ge
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { AwsSettings } from '../core/provider.js';
 import { clientConfig, withRateLimit } from './clients.js';
-import type { Waits } from './route53.js';
+import { pollUntil, type Waits } from './wait.js';
 
 export function s3Client(settings: AwsSettings, region: string): S3Client {
   return withRateLimit(new S3Client(clientConfig(settings, 's3', region)), settings, 's3');
@@ -59,11 +59,12 @@ export async function invalidate(client: CloudFrontClient, distributionId: strin
   );
   const id = out.Invalidation?.Id;
   if (!id) throw new Error('CloudFront returned no invalidation id');
-  const deadline = Date.now() + waits.waitTimeoutMs;
-  for (let status = out.Invalidation?.Status; status !== 'Completed'; ) {
-    if (Date.now() > deadline) throw new Error(`CloudFront invalidation ${id} not completed after ${waits.waitTimeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, waits.pollIntervalMs));
-    status = (await client.send(new GetInvalidationCommand({ DistributionId: distributionId, Id: id }))).Invalidation?.Status;
-  }
+  await pollUntil(
+    async () => (await client.send(new GetInvalidationCommand({ DistributionId: distributionId, Id: id }))).Invalidation?.Status,
+    (status) => status === 'Completed',
+    waits,
+    () => new Error(`CloudFront invalidation ${id} not completed after ${waits.waitTimeoutMs} ms`),
+    { first: out.Invalidation?.Status },
+  );
   return id;
 }

@@ -11,17 +11,13 @@ import {
 } from '@aws-sdk/client-route-53';
 import type { AwsSettings } from '../core/provider.js';
 import { clientConfig, withRateLimit } from './clients.js';
+import { pollUntil, sleep, type Waits } from './wait.js';
 
 export interface HostedZone {
   id: string;
   /** Lower-case, with trailing dot. */
   name: string;
   private: boolean;
-}
-
-export interface Waits {
-  pollIntervalMs: number;
-  waitTimeoutMs: number;
 }
 
 /** Route 53 is a global service signed in us-east-1. */
@@ -110,8 +106,6 @@ export function checkChangeBatchLimits(changes: readonly Route53Change[]): void 
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /**
  * Submits one atomic change batch and waits until Route 53 reports it INSYNC. A zone accepts one change
  * at a time: PriorRequestNotComplete is waited out and retried.
@@ -131,10 +125,13 @@ export async function changeRecordSets(client: Route53Client, zoneId: string, ch
     }
   }
   if (!changeId) throw new Error('Route 53 returned no change id');
-  for (;;) {
-    const status = await client.send(new GetChangeCommand({ Id: changeId }));
-    if (status.ChangeInfo?.Status === 'INSYNC') return changeId;
-    if (Date.now() > deadline) throw new Error(`Route 53 change ${changeId} not INSYNC after ${waits.waitTimeoutMs} ms`);
-    await sleep(waits.pollIntervalMs);
-  }
+  const id = changeId;
+  await pollUntil(
+    () => client.send(new GetChangeCommand({ Id: id })),
+    (status) => status.ChangeInfo?.Status === 'INSYNC',
+    waits,
+    () => new Error(`Route 53 change ${id} not INSYNC after ${waits.waitTimeoutMs} ms`),
+    { deadline },
+  );
+  return id;
 }

@@ -12,10 +12,10 @@ import {
   type Field,
 } from '@aws-sdk/client-redshift-data';
 import { awsErrorMessage, clientConfig, withRateLimit } from '../../aws/clients.js';
+import { pollUntil } from '../../aws/wait.js';
 import type { AwsSettings } from '../../core/provider.js';
 import { DATA_API_BATCH_SIZE, redact, type Executor, type Row, type UnitResult } from './executor.js';
 import type { DataApi } from './spec.generated.js';
-
 
 export interface DataApiOptions {
   aws: AwsSettings;
@@ -61,14 +61,13 @@ export class DataApiExecutor implements Executor {
   }
 
   /** Polls until the statement (or batch) is done; returns the final description. */
-  private async wait(id: string): Promise<DescribeStatementResponse> {
-    const deadline = Date.now() + this.options.waitTimeoutMs;
-    for (;;) {
-      const d = await this.client.send(new DescribeStatementCommand({ Id: id }));
-      if (d.Status === 'FINISHED' || d.Status === 'FAILED' || d.Status === 'ABORTED') return d;
-      if (Date.now() > deadline) this.fail(`statement ${id} still ${d.Status ?? 'unknown'} after ${this.options.waitTimeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, this.options.pollIntervalMs));
-    }
+  private wait(id: string): Promise<DescribeStatementResponse> {
+    return pollUntil(
+      () => this.client.send(new DescribeStatementCommand({ Id: id })),
+      (d) => d.Status === 'FINISHED' || d.Status === 'FAILED' || d.Status === 'ABORTED',
+      this.options,
+      (d) => new Error(redact(`statement ${id} still ${d.Status ?? 'unknown'} after ${this.options.waitTimeoutMs} ms`, this.options.secrets ?? [])),
+    );
   }
 
   async query(sql: string): Promise<Row[]> {
