@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { createRequire as __charterCreateRequire } from 'node:module';
 const require = __charterCreateRequire(import.meta.url);
-import{a as m,i as v,j as P,k as N,l as w,m as T,n as $,r as p}from"./chunks/chunk-X4TG43T3.js";import"./chunks/chunk-MJKHDZLD.js";import"./chunks/chunk-U7WZLHV7.js";import{g as k,h as g,j as S,k as R,m as A}from"./chunks/chunk-RTUTXO5S.js";import"./chunks/chunk-ZMEO75W6.js";import"./chunks/chunk-BVODBSRB.js";import"./chunks/chunk-RV3CAYMG.js";import"./chunks/chunk-5AB6TF3J.js";import"./chunks/chunk-NTZONSCY.js";import"./chunks/chunk-YGPMZP3I.js";import{a as d}from"./chunks/chunk-7UYMMDKJ.js";import{readFile as I,writeFile as b}from"node:fs/promises";import{parseArgs as D}from"node:util";var a={ok:0,failure:1,changes:2},C={out:d(r=>process.stdout.write(r.endsWith(`
+import{a as m,i as v,j as P,k as N,l as w,m as T,n as $,r as p}from"./chunks/chunk-7VKWFXCU.js";import"./chunks/chunk-MJKHDZLD.js";import"./chunks/chunk-U7WZLHV7.js";import{g as k,h as g,j as S,k as R,m as A}from"./chunks/chunk-RTUTXO5S.js";import"./chunks/chunk-ZMEO75W6.js";import"./chunks/chunk-BVODBSRB.js";import"./chunks/chunk-RV3CAYMG.js";import"./chunks/chunk-5AB6TF3J.js";import"./chunks/chunk-NTZONSCY.js";import"./chunks/chunk-YGPMZP3I.js";import{a as d}from"./chunks/chunk-7UYMMDKJ.js";import{readFile as I,writeFile as b}from"node:fs/promises";import{parseArgs as D}from"node:util";var a={ok:0,failure:1,changes:2},C={out:d(r=>process.stdout.write(r.endsWith(`
 `)?r:`${r}
 `),"out"),err:d(r=>process.stderr.write(r.endsWith(`
 `)?r:`${r}

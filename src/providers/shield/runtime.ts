@@ -8,6 +8,7 @@
  */
 import type { ShieldClient } from '@aws-sdk/client-shield';
 import { awsErrorMessage } from '../../aws/clients.js';
+import { sleep } from '../../aws/wait.js';
 import {
   createProtectionGroup,
   deleteProtectionGroup,
@@ -110,7 +111,6 @@ async function plan(docs: Doc[], ctx: RuntimeContext): Promise<DiffResult> {
   result.diagnostics.push(...checkGroupLimit(docs, live, result.changes));
   return result;
 }
-
 
 function groupJson(g: { aggregation: string; pattern: string; resourceType?: string; members: string[] }): Record<string, Json> {
   const out: Record<string, Json> = { aggregation: g.aggregation, pattern: g.pattern };
@@ -395,8 +395,6 @@ function groupFromData(data: Data): DesiredGroupWrite {
     members: Array.isArray(g.members) ? (g.members as string[]) : [],
   };
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function applyOne(client: ShieldClient, c: Change, retry: LockRetry): Promise<string> {
   const data = c.data as Data;
