@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleNode, EXAMPLE_SECRETS, repoRoot } from './aws.js';
+import { loadActionManifest, stepInputEnv, type ExpressionContext } from './runner.js';
 
 export interface ActionRun {
   code: number;
@@ -36,12 +37,20 @@ function parseOutputs(text: string): Record<string, string> {
   return out;
 }
 
-/** Runs the bundled Action (`node dist/index.js`) as GitHub would, with inputs and event in the environment. */
+/**
+ * Runs the Action as the runner does: action.yml read and checked, the step's `with:` (`inputs`) and
+ * action.yml's defaults turned into `INPUT_*`, then `runs.main` (the bundle) started with the event.
+ */
 export async function runAction(opts: {
   workspace: string;
   eventName: string;
   event: unknown;
+  /** The step's `with:`; values may hold `${{ … }}` expressions, evaluated against `context`. */
   inputs: Record<string, string>;
+  /** Expression contexts (`github.token` is what the `github-token` input defaults to). */
+  context?: ExpressionContext;
+  /** The step's `env:`. */
+  env?: Record<string, string>;
   githubUrl: string;
   awsEndpoint: string;
   repository: string;
@@ -73,9 +82,12 @@ export async function runAction(opts: {
     RUNNER_TEMP: dir,
     CHARTER_AWS_ENDPOINT: opts.awsEndpoint,
     ...EXAMPLE_SECRETS,
+    ...opts.env,
   };
-  for (const [name, value] of Object.entries(opts.inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
-  const child = spawn(bundleNode, [join(repoRoot, 'dist/index.js')], { cwd: opts.workspace, env });
+  const manifest = loadActionManifest(join(repoRoot, 'action.yml'));
+  const context: ExpressionContext = { ...opts.context, github: { event_name: opts.eventName, repository: opts.repository, sha: opts.sha, ref: opts.ref, token: '', ...opts.context?.github } };
+  Object.assign(env, stepInputEnv(manifest, opts.inputs, context));
+  const child = spawn(bundleNode, [manifest.main], { cwd: opts.workspace, env });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));

@@ -37,28 +37,53 @@ export interface GitHubEvent {
 
 const modes = ['auto', 'validate', 'plan', 'apply', 'drift'] as const;
 
-function boolInput(name: string, fallback: boolean): boolean {
-  return parseBoolean(core.getInput(name), fallback, `Input ${name}`);
+/**
+ * Every input action.yml declares, with the default it declares there. The runner sets `INPUT_*` for each
+ * from action.yml; these defaults apply when the Action runs without a runner (a test holds the two equal,
+ * and holds that nothing else in src reads an input). A `${{ … }}` default is the runner's to evaluate:
+ * outside a runner it reads as empty.
+ */
+export const ACTION_INPUT_DEFAULTS = {
+  mode: 'auto',
+  policies: '',
+  'github-token': '${{ github.token }}',
+  'allow-destructive': 'false',
+  comment: 'true',
+  'comment-author': 'github-actions[bot]',
+  'fail-on-drift': 'true',
+  'plan-file': '',
+} as const;
+
+export type ActionInputName = keyof typeof ACTION_INPUT_DEFAULTS;
+
+/** The one place an input is read. */
+function input(name: ActionInputName): string {
+  const fallback: string = ACTION_INPUT_DEFAULTS[name];
+  return core.getInput(name).trim() || (fallback.startsWith('${{') ? '' : fallback);
+}
+
+function boolInput(name: ActionInputName): boolean {
+  return parseBoolean(input(name), false, `Input ${name}`);
 }
 
 export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
-  const mode = (core.getInput('mode') || 'auto').trim() as ActionInputs['mode'];
+  const mode = input('mode') as ActionInputs['mode'];
   if (!modes.includes(mode)) throw new Error(`Input mode must be one of ${modes.join(', ')}, got "${mode}"`);
   const eventPath = env.GITHUB_EVENT_PATH;
   const event = eventPath ? (JSON.parse(readFileSync(eventPath, 'utf8')) as GitHubEvent) : {};
-  const githubToken = core.getInput('github-token');
+  const githubToken = input('github-token');
   if (githubToken) core.setSecret(githubToken);
   const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
   const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
   return {
     mode,
-    policies: parseList(core.getInput('policies')),
+    policies: parseList(input('policies')),
     githubToken,
-    allowDestructive: boolInput('allow-destructive', false),
-    comment: boolInput('comment', true),
-    commentAuthor: core.getInput('comment-author').trim() || 'github-actions[bot]',
-    failOnDrift: boolInput('fail-on-drift', true),
-    planFile: core.getInput('plan-file') || `${env.RUNNER_TEMP ?? workspace}/charter-plan.json`,
+    allowDestructive: boolInput('allow-destructive'),
+    comment: boolInput('comment'),
+    commentAuthor: input('comment-author'),
+    failOnDrift: boolInput('fail-on-drift'),
+    planFile: input('plan-file') || `${env.RUNNER_TEMP ?? workspace}/charter-plan.json`,
     cwd: workspace,
     eventName: env.GITHUB_EVENT_NAME ?? '',
     event,

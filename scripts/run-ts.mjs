@@ -1,0 +1,28 @@
+// `node scripts/run-ts.mjs scripts/<name>.ts [args…]`: bundles a TypeScript script that drives the engine or
+// the sandbox in-process (the benchmark, the sandbox server) and runs it with the remaining arguments.
+import { build } from 'esbuild';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const entry = process.argv[2];
+if (!entry?.endsWith('.ts')) {
+  console.error('usage: node scripts/run-ts.mjs scripts/<name>.ts [args…]');
+  process.exit(2);
+}
+process.argv.splice(2, 1);
+const out = join(mkdtempSync(join(tmpdir(), 'charter-script-')), `${basename(entry, '.ts')}.mjs`);
+await build({
+  entryPoints: [entry],
+  outfile: out,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  logLevel: 'warning',
+  // Keep the bundle next to the sources' assets: templates and schemas are found by walking up from cwd.
+  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  define: { 'import.meta.url': JSON.stringify(pathToFileURL(resolve(entry.replace(/\.ts$/, '.mjs'))).href) },
+});
+await import(pathToFileURL(out).href);
