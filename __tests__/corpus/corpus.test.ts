@@ -6,7 +6,7 @@
  * Scenarios are keyed by their path relative to this folder; a folder key (bad/duplicate-name-across-files)
  * is validated as one run over every file in it.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, open, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';

@@ -53,7 +53,7 @@ export function desiredGroup(group: ProtectionGroup, index: number): DesiredGrou
   };
   if (group.pattern === 'BY_RESOURCE_TYPE' && group.resourceType) out.resourceType = group.resourceType;
   if (group.tags !== undefined) {
-    out.tags = {};
+    out.tags = Object.create(null) as Record<string, string>; // user keys: `__proto__` stays data
     for (const [key, value] of Object.entries(group.tags)) if (value !== undefined) out.tags[key] = value;
   }
   return out;
@@ -61,7 +61,7 @@ export function desiredGroup(group: ProtectionGroup, index: number): DesiredGrou
 
 /** Tags a new group is created with: the policy's (null means absent) plus Charter's ownership tag. */
 export function creationTags(doc: Pick<PolicyDocument, 'name'>, group: DesiredGroup): Record<string, string> {
-  const tags: Record<string, string> = {};
+  const tags: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [key, value] of Object.entries(group.tags ?? {})) if (value !== null) tags[key] = value;
   tags[OWNER_TAG] = doc.name;
   return tags;
