@@ -159,7 +159,7 @@ describe('4. rendering is linear', () => {
   it('control and bidi characters cannot forge lines or reverse text in the text output', () => {
     const text = renderDiagnostics([{ code: 'x/y', severity: 'error', message: 'role "a\u202Eb\u0000c\u0085d"', file: 'f.yml', line: 1, column: 1 }], 'text');
     expect(text).toContain('a\\u{202e}b\\u{0}c\\u{85}d');
-    expect(text).not.toMatch(/[\u202E\u0000\u0085]/);
+    for (const c of ['\u202E', '\u0000', '\u0085']) expect(text).not.toContain(c);
   });
 });
 
