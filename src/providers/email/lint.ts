@@ -6,6 +6,7 @@ import { basename } from 'node:path';
 import { sortDiagnostics, type Diagnostic } from '../../core/diagnostics.js';
 import { diagnosticAt, type PathSegment, type PolicyDocument } from '../../core/document.js';
 import { FileRefusedError, MAX_ASSET_FILE_BYTES } from '../../core/files.js';
+import { invisibleCharacterDiagnostics } from '../../core/names.js';
 import type { LintContext } from '../../core/provider.js';
 import { checkMarkCertificate } from './mark-certificate.js';
 import { checkMxPattern } from './mx.js';
@@ -250,6 +251,7 @@ export async function lintEmailSecurity(docs: PolicyDocument<EmailSecuritySpec>[
   const out: Diagnostic[] = [];
   const byDomain = new Map<string, PolicyDocument<EmailSecuritySpec>>();
   for (const doc of docs) {
+    out.push(...invisibleCharacterDiagnostics(doc));
     const findings = new Findings(doc);
     checkDuplicateDomain(doc, byDomain, findings);
     await lintDocument(doc, ctx, findings);

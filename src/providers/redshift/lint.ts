@@ -6,6 +6,7 @@
  */
 import { sortDiagnostics, type Diagnostic, type Severity } from '../../core/diagnostics.js';
 import { diagnosticAt, type PathSegment, type PolicyDocument } from '../../core/document.js';
+import { invisibleCharacterDiagnostics } from '../../core/names.js';
 import { patternProblem } from '../../core/wildcard.js';
 import { truncateText } from '../../core/text.js';
 import type { LintContext } from '../../core/provider.js';
@@ -42,7 +43,7 @@ const SYSTEM_SCHEMAS = ['pg_catalog', 'information_schema', 'pg_internal', 'pg_a
 export function lintRedshiftGrants(docs: Doc[], _ctx: LintContext): Promise<Diagnostic[]> {
   const out: Diagnostic[] = [];
   checkDuplicateTargets(docs, out);
-  for (const doc of docs) out.push(...new DocumentLint(doc).run());
+  for (const doc of docs) out.push(...invisibleCharacterDiagnostics(doc), ...new DocumentLint(doc).run());
   return Promise.resolve(sortDiagnostics(out));
 }
 

@@ -14,6 +14,7 @@
  * - DDoSDetected alarms: raised by the plan step (reviewDdosAlarms) when a group is created or gains
  *   members, since only then does grouping change which alarms matter.
  */
+import { invisibleCharacterDiagnostics } from '../../core/names.js';
 import { sortDiagnostics, type Diagnostic, type Severity } from '../../core/diagnostics.js';
 import { diagnosticAt, type PathSegment, type PolicyDocument } from '../../core/document.js';
 import { compareStrings } from '../../core/json.js';
@@ -76,6 +77,7 @@ export async function lintProtectionGroups(docs: Doc[], _ctx: LintContext): Prom
   const out: Diagnostic[] = [];
   const ids = new Map<string, { doc: Doc; index: number }>();
   for (const doc of docs) {
+    out.push(...invisibleCharacterDiagnostics(doc));
     const add = (path: PathSegment[], code: string, severity: Severity, message: string, hint?: string) => out.push(diagnosticAt(doc, path, code, severity, message, hint));
     const groups = doc.spec.groups ?? [];
     if (doc.spec.prune && groups.length === 0) {
