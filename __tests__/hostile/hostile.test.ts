@@ -16,6 +16,7 @@ import { canonicalJson } from '../../src/core/json.js';
 import { renderDiagnostics } from '../../src/core/render.js';
 import { compileWildcard, patternProblem } from '../../src/core/wildcard.js';
 import { providers } from '../../src/providers/index.js';
+import { checkSvgTinyPs } from '../../src/providers/email/svg.js';
 import { principalMatcher } from '../../src/providers/redshift/rules.js';
 import { bundleNode, repoRoot } from '../helpers/aws.js';
 
@@ -209,5 +210,40 @@ describe('12. deep nesting', () => {
     expect(run.out).not.toContain('Maximum call stack');
     expect(run.out).toMatch(/policies\/a\.yml:7:\d+ error yaml\/too-deep The YAML is nested too deeply/);
     expect(run.out).toMatch(/policies\/b\.yml:7:\d+ error yaml\/too-deep/);
+  });
+});
+
+describe('8. BIMI SVG: strict allowlist, no entity expansion', () => {
+  const svg = (body: string, prolog = '') => new TextEncoder().encode(`${prolog}<svg xmlns="http://www.w3.org/2000/svg" version="1.2" baseProfile="tiny-ps" viewBox="0 0 10 10"><title>Brand</title>${body}</svg>`);
+  const codes = (bytes: Uint8Array) => checkSvgTinyPs(bytes).filter((i) => i.severity === 'error').map((i) => i.code);
+
+  it('accepts a plain Tiny PS logo', () => {
+    expect(codes(svg('<rect width="10" height="10" fill="#123456"/>'))).toEqual([]);
+  });
+
+  it.each([
+    ['an internal DTD entity expanding to <script>', svg('<text>&x;</text>', '<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x "&#60;script&#62;alert(1)&#60;/script&#62;">]>')],
+    ['<?xml-stylesheet?>', svg('<rect width="1" height="1"/>', '<?xml version="1.0"?><?xml-stylesheet href="https://evil.example/x.css"?>')],
+    ['<style> with an external url()', svg('<style>rect { fill: url(https://evil.example/track) }</style>')],
+    ['a fill attribute with an external url()', svg('<rect width="1" height="1" fill="url(https://evil.example/p#g)"/>')],
+    ['<handler>', svg('<handler type="application/ecmascript">alert(1)</handler>')],
+    ['<foreignObject>', svg('<foreignObject><div xmlns="http://www.w3.org/1999/xhtml">x</div></foreignObject>')],
+    ['an event attribute', svg('<rect width="1" height="1" onclick="alert(1)"/>')],
+    ['an element outside the profile', svg('<marquee>x</marquee>')],
+  ])('refuses %s', (_, bytes) => {
+    expect(codes(bytes).length).toBeGreaterThan(0);
+  });
+});
+
+describe('9. names with control and bidi characters', () => {
+  it('are refused at lint, positioned, and never reach a plan', async () => {
+    const dir = await scenario('names', {
+      'policies/r.yml': 'apiVersion: charter/v1\nkind: RedshiftGrants\nmetadata:\n  name: db\nspec:\n  connection: { dialect: postgres, urlFromEnv: PG_URL }\n  roles:\n    - name: "sales\\u202Eor_"\n    - name: "a\\nb"\n    - name: "nul\\0"\n    - name: "c1\\x85"\n',
+    });
+    const run = await charter(dir, ['validate']);
+    expect(run.code).not.toBe(0);
+    for (const [line, char] of [[8, 'U+202E'], [9, 'U+000A'], [10, 'U+0000'], [11, 'U+0085']] as const) {
+      expect(run.out).toMatch(new RegExp(`policies/r\\.yml:${line}:13 error policy/invisible-character .*${char.replace('+', '\\+')}`));
+    }
   });
 });
