@@ -8,6 +8,8 @@
  * - RedshiftGrants, 500 roles / 2,000 users / 10,000 grants (scripts/bench/redshift.ts): catalog queries per
  *   plan (floor 12), plan CPU time on PostgreSQL (floor 2 s), Data API batch calls for an apply from scratch
  *   (floor ceil(statements/40)).
+ * - hostile input (scripts/bench/hostile.ts): validate time of 1× and 2× a long whitespace run, a 6-star
+ *   pattern against 127-character names and 30,000 RedshiftGrants documents; each ratio at most 2.5.
  * - ProtectionGroups, 200 groups of 50 members (scripts/bench/shield.ts): Shield calls per plan (floor 3 per
  *   100 groups plus the protections listing).
  */
@@ -20,6 +22,7 @@ import { plan, validate } from '../src/core/engine.js';
 import { providers } from '../src/providers/index.js';
 import { startSandbox } from '../src/sandbox/index.js';
 import { benchRedshift } from './bench/redshift.js';
+import { benchHostile } from './bench/hostile.js';
 import { benchShield } from './bench/shield.js';
 
 const quiet = { debug() {}, info() {}, warn() {} };
@@ -154,5 +157,8 @@ const report = {
   // ListTagsForResource, reported beside it.
   protectionGroups: { ...shield, ok: shield.converged.withinFloor && shield.firstPlan.withinFloor },
 };
+// Issue 11: validate must scale linearly on hostile shapes (2× input / 1× input ≤ 2.5).
+const hostile = await benchHostile();
+Object.assign(report, { hostileScaling: { ...hostile, ok: Object.values(hostile).every((h) => h.ok) } });
 console.log(JSON.stringify(report, null, 2));
 if (!Object.values(report).every((r) => !('ok' in r) || r.ok)) process.exitCode = 1;

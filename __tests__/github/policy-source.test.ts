@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { validate } from '../../src/core/engine.js';
 import { MAX_POLICY_FILE_BYTES } from '../../src/core/load.js';
 import { createGitHub } from '../../src/github/client.js';
-import { fetchPolicyFiles, mapLimit, policyPrefixes } from '../../src/github/policy-source.js';
+import { fetchPolicyFiles, mapLimit, MAX_FETCH_POLICY_FILES, policyPrefixes } from '../../src/github/policy-source.js';
 import { providers } from '../../src/providers/index.js';
 import { API, type GitHubMock } from '../app/github-mock.js';
 import { fixturePolicies, mockGitHub, REPO, restoreNetwork, sha } from '../app/harness.js';
@@ -83,6 +83,27 @@ describe('fetchPolicyFiles', () => {
       await fetched.dispose();
     }
     await expect(stat(fetched.dir)).rejects.toThrow();
+  });
+
+  it('hostile (issue 11): 4,990 one-byte files cost no downloads, 4,990 YAML files are refused after one listing', async () => {
+    const junk = new Map([...fixturePolicies()]);
+    for (let i = 0; i < 4990; i++) junk.set(`policies/junk/f${i}.txt`, Buffer.from('x'));
+    github.commit(REPO, sha(7), junk);
+    const fetched = await fetchPolicyFiles(gh(), repoRef, sha(7), ['policies']);
+    try {
+      // The tree once, the two policies, and the two assets they name: nothing else.
+      expect(github.requests.filter((r) => r.path.includes('/git/blobs/'))).toHaveLength(4);
+      expect(github.requests.length).toBeLessThanOrEqual(6);
+      expect(fetched.files).toEqual(['policies/assets/logo.svg', 'policies/assets/vmc.pem', 'policies/enforce-with-bimi.yml', 'policies/testing-mode.yml']);
+    } finally {
+      await fetched.dispose();
+    }
+    const yaml = new Map([...fixturePolicies()]);
+    for (let i = 0; i < 4990; i++) yaml.set(`policies/junk/f${i}.yml`, Buffer.from('x'));
+    github.commit(REPO, sha(8), yaml);
+    const before = github.requests.length;
+    await expect(fetchPolicyFiles(gh(), repoRef, sha(8), ['policies'])).rejects.toThrow(`at most ${MAX_FETCH_POLICY_FILES} are fetched per run`);
+    expect(github.requests.length - before).toBe(1);
   });
 
   it('does not download a policy file over 1 MiB: a placeholder of its size makes the engine report it', async () => {

@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { isScalar, parseAllDocuments } from 'yaml';
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { policyId, type PolicyDocument } from './document.js';
+import { FileRefusedError, MAX_ASSET_FILE_BYTES, readConfinedFile } from './files.js';
 import { canonicalJson, type Json } from './json.js';
-import { discoverPolicyFiles, loadPolicyFiles } from './load.js';
+import { discoverPolicyFiles, loadPolicyFiles, MAX_POLICY_FILE_BYTES } from './load.js';
 import { buildPlan, isRisky, type ApplyReport, type Change, type ChangeResult, type Plan, type PlanSalt } from './plan.js';
 import type { LintContext, Provider, RuntimeContext } from './provider.js';
 import { SchemaValidator } from './validate.js';
@@ -37,12 +37,18 @@ export type ApplyOptions = PlanOptions & {
 
 const validators = new WeakMap<readonly Provider[], SchemaValidator>();
 
-export function lintContext(now: Date = new Date()): LintContext {
+/**
+ * The context lint and plan read local files through: every `file:` of a policy goes through the file gate,
+ * confined to `root` (the checkout, or the app's download directory) and capped at MAX_ASSET_FILE_BYTES.
+ */
+export function lintContext(now: Date = new Date(), root: string = process.cwd()): LintContext {
   return {
     now,
     async readLocalFile(doc, relativePath) {
-      const target = resolve(dirname(doc.absoluteFile), relativePath);
-      return readFile(target).catch(() => undefined);
+      // An absolute path is refused even when it happens to point into the root: policies are relative.
+      if (isAbsolute(relativePath)) throw new FileRefusedError('outside-root', `${relativePath} is an absolute path; files must be relative to the policy file, inside the repository`);
+      const path = resolve(dirname(doc.absoluteFile), relativePath);
+      return readConfinedFile({ root, path, maxBytes: MAX_ASSET_FILE_BYTES, label: relativePath });
     },
   };
 }
@@ -66,7 +72,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationResu
       column: 1,
     });
   }
-  const ctx = lintContext(options.now);
+  const ctx = lintContext(options.now, options.cwd);
   for (const provider of options.providers) {
     const docs = documents.filter((d) => d.kind === provider.kind);
     if (docs.length) all.push(...(await provider.lint(docs, ctx)));
@@ -80,7 +86,7 @@ function kindOrder(providers: readonly Provider[]) {
 }
 
 function runtimeContext(options: PlanOptions): RuntimeContext {
-  return { ...lintContext(options.now), ...options.runtime };
+  return { ...lintContext(options.now, options.cwd), ...options.runtime };
 }
 
 /** Validates, reads live state for every kind in bulk and returns the plan. Invalid policies: no AWS call at all. */
@@ -159,13 +165,21 @@ export async function execute(p: Plan, documents: PolicyDocument[], options: Pla
   const byPolicy = new Map<string, Change[]>();
   for (const change of p.changes) {
     const key = `${change.kind}/${change.policy}`;
-    byPolicy.set(key, [...(byPolicy.get(key) ?? []), change]);
+    const list = byPolicy.get(key);
+    if (list) list.push(change);
+    else byPolicy.set(key, [change]);
+  }
+  const docsByPolicy = new Map<string, PolicyDocument[]>();
+  for (const d of documents) {
+    const list = docsByPolicy.get(policyId(d));
+    if (list) list.push(d);
+    else docsByPolicy.set(policyId(d), [d]);
   }
   for (const [key, changes] of byPolicy) {
     const provider = options.providers.find((pr) => pr.kind === changes[0].kind);
     if (!provider) continue;
     const runtime = await provider.loadRuntime();
-    const docs = documents.filter((d) => policyId(d) === key);
+    const docs = docsByPolicy.get(key) ?? [];
     let policyResults: ChangeResult[];
     try {
       policyResults = mode === 'apply' ? await runtime.apply(changes, docs, ctx) : await runtime.dryApply!(changes, docs, ctx);
@@ -205,7 +219,7 @@ export async function importPolicies(options: Omit<PlanOptions, 'salt' | 'paths'
   const validation = await validate({ ...options, paths: [options.file] });
   if (!validation.ok) return { diagnostics: validation.diagnostics, notices: [] };
   const ctx = runtimeContext({ ...options, paths: [options.file], salt: {} });
-  const text = await readFile(resolve(options.cwd, options.file), 'utf8');
+  const text = new TextDecoder().decode(await readConfinedFile({ root: options.cwd, path: resolve(options.cwd, options.file), maxBytes: MAX_POLICY_FILE_BYTES, label: options.file }));
   const yamlDocs = parseAllDocuments(text);
   if (!Array.isArray(yamlDocs)) return { diagnostics: validation.diagnostics, notices: [] };
   const notices: string[] = [];

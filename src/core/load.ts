@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import {
   isAlias,
@@ -16,11 +16,20 @@ import {
 } from 'yaml';
 import type { Diagnostic, SourcePosition } from './diagnostics.js';
 import type { PathSegment } from './document.js';
+import { FileRefusedError, isInside, readConfinedFile } from './files.js';
 
 /** Files larger than this are refused before parsing: policies are small, a huge file is a mistake or an attack. */
 export const MAX_POLICY_FILE_BYTES = 1024 * 1024;
 /** YAML alias expansion limit (billion-laughs protection). */
 export const MAX_ALIAS_COUNT = 100;
+/** Policy files read per run; discovery stops looking past it. */
+export const MAX_POLICY_FILES = 5_000;
+/** Bytes of policy files read per run. */
+export const MAX_POLICY_BYTES = 64 * 1024 * 1024;
+/** YAML documents per run (a document is one policy). */
+export const MAX_DOCUMENTS = 100_000;
+/** Nesting depth of a YAML document (mappings and sequences); policies need under 10. */
+export const MAX_YAML_DEPTH = 64;
 
 /** Every .yml/.yaml file below policies/ (the same as the globs policies/**\/*.{yml,yaml}). */
 export const DEFAULT_POLICY_PATHS = ['policies'];
@@ -42,71 +51,100 @@ export interface LoadResult {
 
 const POLICY_FILE = /\.ya?ml$/;
 
-/** Every YAML file below a directory, skipping dot-directories and node_modules like the default glob does. */
-async function yamlFilesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
-    const full = join(dir, entry.name);
-    const info = entry.isSymbolicLink() ? await stat(full).catch(() => undefined) : entry;
-    if (info?.isDirectory()) out.push(...(await yamlFilesUnder(full)));
-    else if (info?.isFile() && POLICY_FILE.test(entry.name)) out.push(full);
+/**
+ * Every YAML file below a directory, skipping dot-directories and node_modules like the default glob does.
+ * Symbolic links to directories are not followed (a link loop would make the walk endless); links to files
+ * are returned and the file gate decides whether they stay inside the repository. Stops past `limit` files.
+ */
+async function yamlFilesUnder(dir: string, out: string[], limit: number): Promise<void> {
+  const pending = [dir];
+  while (pending.length && out.length <= limit) {
+    const current = pending.pop() as string;
+    const entries = await readdir(current, { withFileTypes: true }).catch(() => []);
+    entries.sort((a, b) => (a.name < b.name ? 1 : a.name > b.name ? -1 : 0));
+    for (const entry of entries) {
+      if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+      const full = join(current, entry.name);
+      if (entry.isDirectory()) pending.push(full);
+      else if ((entry.isFile() || entry.isSymbolicLink()) && POLICY_FILE.test(entry.name)) out.push(full);
+    }
   }
-  return out;
 }
 
-/** Turns CLI/Action paths (files, directories or globs) into a sorted list of policy files. */
+/**
+ * Turns CLI/Action paths (files, directories or globs) into a sorted list of policy files. More than
+ * MAX_POLICY_FILES are cut to MAX_POLICY_FILES + 1, which loadPolicyFiles reports.
+ */
 export async function discoverPolicyFiles(cwd: string, paths: readonly string[]): Promise<string[]> {
   const patterns: string[] = [];
   const found: string[] = [];
   for (const p of paths.length ? paths : DEFAULT_POLICY_PATHS) {
     const abs = resolve(cwd, p);
-    const info = await stat(abs).catch(() => undefined);
-    if (info?.isDirectory()) found.push(...(await yamlFilesUnder(abs)));
-    else if (info?.isFile()) found.push(abs);
+    // lstat: a path named on the command line that is itself a link is read as a file, never walked.
+    const info = await lstat(abs).catch(() => undefined);
+    if (info?.isDirectory()) await yamlFilesUnder(abs, found, MAX_POLICY_FILES);
+    else if (info?.isFile() || info?.isSymbolicLink()) found.push(abs);
     else patterns.push(toPosix(isAbsolute(p) ? relative(cwd, p) : p));
   }
-  if (patterns.length) {
+  if (patterns.length && found.length <= MAX_POLICY_FILES) {
     // The glob matcher is loaded only for real patterns: plain files and directories need none of it.
     const { glob } = await import('tinyglobby');
-    found.push(...(await glob(patterns, { cwd, absolute: true, onlyFiles: true, dot: false, ignore: ['**/node_modules/**'] })));
+    found.push(...(await glob(patterns, { cwd, absolute: true, onlyFiles: true, dot: false, followSymbolicLinks: false, ignore: ['**/node_modules/**'] })));
   }
-  return [...new Set(found.map((f) => resolve(f)))].sort();
+  return [...new Set(found.map((f) => resolve(f)))].sort().slice(0, MAX_POLICY_FILES + 1);
 }
 
+/** Reads and parses policy files through the file gate, within the per-run caps on files, bytes and documents. */
 export async function loadPolicyFiles(cwd: string, files: readonly string[]): Promise<LoadResult> {
   const documents: ParsedDocument[] = [];
   const diagnostics: Diagnostic[] = [];
-  for (const absoluteFile of files) {
-    const file = toPosix(relative(cwd, absoluteFile)) || absoluteFile;
+  const root = resolve(cwd);
+  let bytesRead = 0;
+  const capped = (code: string, message: string, hint: string, file: string) => diagnostics.push({ code, severity: 'error', message, hint, file, line: 1, column: 1 });
+  for (const [i, absoluteFile] of files.entries()) {
+    const file = isInside(root, resolve(absoluteFile)) ? toPosix(relative(cwd, absoluteFile)) || absoluteFile : absoluteFile;
     const at = (line = 1, column = 1) => ({ file, line, column });
-    const info = await stat(absoluteFile).catch(() => undefined);
-    if (!info) {
-      diagnostics.push({ code: 'policy/file-unreadable', severity: 'error', message: `Cannot read ${file}`, hint: 'Check that the file exists and is readable.', ...at() });
-      continue;
-    }
-    if (info.size > MAX_POLICY_FILE_BYTES) {
-      diagnostics.push({
-        code: 'policy/file-too-large',
-        severity: 'error',
-        message: `${file} is ${info.size} bytes; policy files are limited to ${MAX_POLICY_FILE_BYTES} bytes`,
-        hint: 'Split the policies into several files.',
-        ...at(),
-      });
-      continue;
+    if (i >= MAX_POLICY_FILES) {
+      capped('policy/too-many-files', `More than ${MAX_POLICY_FILES} policy files; the files from ${file} on were not read`, 'Narrow the policy paths, or merge small policy files.', file);
+      break;
     }
     let bytes: Uint8Array;
     try {
-      bytes = await readFile(absoluteFile);
+      bytes = await readConfinedFile({ root, path: absoluteFile, maxBytes: MAX_POLICY_FILE_BYTES, label: file });
     } catch (error) {
-      diagnostics.push({ code: 'policy/file-unreadable', severity: 'error', message: `Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, hint: 'Check that the file exists and is readable.', ...at() });
+      diagnostics.push(fileRefusal(error, file, at()));
       continue;
+    }
+    bytesRead += bytes.length;
+    if (bytesRead > MAX_POLICY_BYTES) {
+      capped('policy/too-many-bytes', `The policy files add up to more than ${MAX_POLICY_BYTES} bytes; the files from ${file} on were not read`, 'Narrow the policy paths, or remove generated files from them.', file);
+      break;
     }
     const parsed = parseYamlFile(file, absoluteFile, bytes);
     documents.push(...parsed.documents);
     diagnostics.push(...parsed.diagnostics);
+    if (documents.length > MAX_DOCUMENTS) {
+      documents.length = MAX_DOCUMENTS;
+      capped('policy/too-many-documents', `More than ${MAX_DOCUMENTS} policy documents; the documents from ${file} on were not read`, 'Merge policies, or split the repository into several runs with narrower policy paths.', file);
+      break;
+    }
   }
-  return { files: files.map((f) => toPosix(relative(cwd, f))), documents, diagnostics };
+  return { files: files.slice(0, MAX_POLICY_FILES).map((f) => toPosix(relative(cwd, f))), documents, diagnostics };
+}
+
+/** A policy file the gate refused, as a diagnostic that quotes nothing of the file. */
+function fileRefusal(error: unknown, file: string, at: SourcePosition): Diagnostic {
+  const reason = error instanceof FileRefusedError ? error.reason : 'unreadable';
+  const detail = error instanceof FileRefusedError ? error.message : `${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`;
+  switch (reason) {
+    case 'too-large':
+      return { code: 'policy/file-too-large', severity: 'error', message: `${file} is over ${MAX_POLICY_FILE_BYTES} bytes; policy files are limited to ${MAX_POLICY_FILE_BYTES} bytes`, hint: 'Split the policies into several files.', ...at };
+    case 'outside-root':
+    case 'missing':
+      return { code: 'policy/outside-repository', severity: 'error', message: detail, hint: 'Policy files must be regular files inside the repository; replace the symbolic link by the file itself.', ...at };
+    default:
+      return { code: 'policy/file-unreadable', severity: 'error', message: detail, hint: 'Check that the file exists and is readable.', ...at };
+  }
 }
 
 /** Parses every YAML document of one file; problems become diagnostics, never exceptions. */
@@ -140,13 +178,23 @@ export function parseYamlFile(
   let empty = 0;
   list.forEach((doc, index) => {
     const before = diagnostics.length;
-    for (const error of doc.errors) diagnostics.push(yamlDiagnostic(error, position(errorOffset(doc, text, error))));
+    for (const error of doc.errors) {
+      // yaml's recursive parser catches its own stack overflow and reports it as a parse error.
+      if (/maximum call stack/i.test(error.message)) diagnostics.push(tooDeep(position(error.pos[0])));
+      else diagnostics.push(yamlDiagnostic(error, position(errorOffset(doc, text, error))));
+    }
     // yaml reports unresolved tags as warnings; policies treat every YAML problem as an error.
     for (const warning of doc.warnings) diagnostics.push(yamlDiagnostic(warning, position(warning.pos[0])));
     if (diagnostics.length > before) return;
     if (isEmptyDocument(doc)) {
       // `---` with nothing after it (e.g. a trailing marker): harmless; a file of nothing else is reported below.
       empty++;
+      return;
+    }
+    // Before anything recursive walks the document (visit, toJS, schema validation, canonical JSON).
+    const deep = deepestOffset(doc);
+    if (deep !== undefined) {
+      diagnostics.push(tooDeep(position(deep)));
       return;
     }
     diagnostics.push(...structureProblems(doc, file, position));
@@ -180,6 +228,31 @@ export function parseYamlFile(
     });
   }
   return { documents, diagnostics };
+}
+
+function tooDeep(at: SourcePosition): Diagnostic {
+  return {
+    code: 'yaml/too-deep',
+    severity: 'error',
+    message: `The YAML is nested too deeply here: policies may nest mappings and lists at most ${MAX_YAML_DEPTH} levels`,
+    hint: 'Flatten the structure; no policy field needs this depth. Look for unclosed [ or { brackets.',
+    ...at,
+  };
+}
+
+/** Offset of the first node nested deeper than MAX_YAML_DEPTH, found without recursion; undefined when none is. */
+function deepestOffset(doc: Document): number | undefined {
+  const stack: Array<[unknown, number]> = [[doc.contents, 0]];
+  while (stack.length) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (!isCollection(node)) continue;
+    if (depth >= MAX_YAML_DEPTH) return (node as Node).range?.[0] ?? 0;
+    for (const item of node.items) {
+      if (isPair(item)) stack.push([item.key, depth + 1], [item.value, depth + 1]);
+      else stack.push([item, depth + 1]);
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -12,7 +12,11 @@ export interface Logger {
 /** What offline lint may use: no network, no AWS. */
 export interface LintContext {
   now: Date;
-  /** Reads a file next to a policy; paths are resolved relative to the policy file. */
+  /**
+   * Reads a file next to a policy (paths relative to the policy file) through the file gate (core/files.ts):
+   * confined to the repository, regular files only, byte-capped. Refusals throw FileRefusedError, whose
+   * message is safe to show (it quotes nothing of the file).
+   */
   readLocalFile(doc: PolicyDocument, relativePath: string): Promise<Uint8Array | undefined>;
 }
 

@@ -5,6 +5,7 @@
  */
 import { sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { canonicalJson, type Json } from './json.js';
+import { escapeInvisible, foldLineBreaks } from './text.js';
 import { codeBlock, escapeMarkdown, inlineCode, link, truncate } from './markdown.js';
 import { registerPartials, template } from './templates.js';
 import {
@@ -305,8 +306,9 @@ function lineDiff(a: string[], b: string[]): string[] {
 // ---------------------------------------------------------------------------------------------------------
 // Text
 
+/** One visible line: line breaks folded (linearly), any other invisible character escaped. */
 function oneLine(text: string): string {
-  return text.replace(/\s*[\r\n]+\s*/g, ' ');
+  return escapeInvisible(foldLineBreaks(text));
 }
 
 function indentContinuation(text: string, indent: string): string {
@@ -335,10 +337,10 @@ function textGroups(changes: Change[]) {
       title: oneLine(c.title),
       action: c.action,
       risk: c.risk === 'safe' ? '' : c.risk,
-      address: c.address,
-      location: `${c.file}:${c.line}:${c.column}`,
+      address: escapeInvisible(c.address),
+      location: escapeInvisible(`${c.file}:${c.line}:${c.column}`),
       reason: oneLine(c.reason),
-      lines: valueDiff(c),
+      lines: valueDiff(c).map(escapeInvisible),
     })),
   }));
 }

@@ -4,6 +4,7 @@ import type { PathSegment, PolicyDocument } from './document.js';
 import type { ParsedDocument } from './load.js';
 import type { Provider } from './provider.js';
 import { validators } from './schema-validators.generated.js';
+import { truncateText } from './text.js';
 
 export const API_VERSION = 'charter/v1';
 
@@ -147,7 +148,7 @@ function schemaDiagnostic(error: ErrorObject, doc: ParsedDocument, prefix: PathS
         return {
           code: 'policy/unknown-kind',
           severity: 'error',
-          message: `Unknown policy kind "${String(kind)}"`,
+          message: `Unknown policy kind "${truncateText(String(kind))}"`,
           hint: `Known kinds: ${providers.map((p) => p.kind).join(', ')}.${closest(String(kind), allowed) ? ` Did you mean "${closest(String(kind), allowed)}"?` : ''}`,
           ...doc.locate(path),
         };
@@ -190,6 +191,8 @@ function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
 
 /** The known word nearest to a typo, if it is near enough to be a plausible suggestion. */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
+  // No suggestion for a long value: nothing is a plausible typo of it, and the distance would cost length × length.
+  if (word.length > 64) return undefined;
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {

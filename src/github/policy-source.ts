@@ -1,21 +1,27 @@
 /**
  * The policy files of a commit, fetched through the GitHub API (the app has no checkout): the git tree of
- * the commit is listed, every file under the policy paths (the YAML and the assets next to it, such as a
- * BIMI logo) is downloaded as a blob and written to a private temporary directory with the same relative
+ * the commit is listed once, the YAML files under the policy paths and then the assets they name (such as
+ * a BIMI logo) are downloaded as blobs and written to a private temporary directory with the same relative
  * paths, where the engine reads it like a checkout. Policy files over the engine's 1 MiB limit are not
  * downloaded: an empty file of the same size stands in, so the engine reports `policy/file-too-large`
  * exactly as it does for a checkout.
  */
 import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve, sep } from 'node:path';
-import { DEFAULT_POLICY_PATHS, MAX_POLICY_FILE_BYTES } from '../core/load.js';
+import { dirname, join, posix, resolve, sep } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { MAX_ASSET_FILE_BYTES } from '../core/files.js';
+import { DEFAULT_POLICY_PATHS, MAX_ALIAS_COUNT, MAX_POLICY_FILE_BYTES, MAX_YAML_DEPTH } from '../core/load.js';
 import { httpStatus, type ApiTree, type ApiTreeEntry, type GitHub } from './client.js';
 import type { RepoRef } from './repo.js';
 
-/** Files fetched for one run are capped in total, so a misconfigured path cannot pull a whole monorepo. */
-export const MAX_FETCH_BYTES = 64 * 1024 * 1024;
-export const MAX_FETCH_FILES = 5_000;
+/**
+ * YAML files fetched per run: each costs one GitHub request, so this bounds what one pull request can spend
+ * of the installation's hourly budget (5,000 requests). Past it the run stops with a clear message.
+ */
+export const MAX_FETCH_POLICY_FILES = 500;
+/** Asset files (`file:` references) fetched per run. */
+export const MAX_FETCH_ASSETS = 500;
 const DOWNLOADS_AT_ONCE = 8;
 const POLICY_FILE = /\.ya?ml$/i;
 const GLOB = /[*?[\]{}()!]/;
@@ -113,42 +119,89 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, task: (
   return results;
 }
 
-/** Downloads the policy files of commit `sha` into a new temporary directory. */
+/**
+ * Repository paths of the `file:` assets the YAML documents name (any mapping key `file` with a string value,
+ * relative to the policy file), found without recursion. Unparseable YAML names nothing: the engine reports it.
+ */
+export function referencedAssets(path: string, text: string): string[] {
+  const out: string[] = [];
+  const dir = posix.dirname(path);
+  const docs = parseAllDocuments(text, { uniqueKeys: false });
+  for (const doc of Array.isArray(docs) ? docs : []) {
+    let value: unknown;
+    try {
+      value = doc.errors.length ? undefined : doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch {
+      continue;
+    }
+    const stack: Array<[unknown, number]> = [[value, 0]];
+    while (stack.length) {
+      const [node, depth] = stack.pop() as [unknown, number];
+      if (!node || typeof node !== 'object' || depth > MAX_YAML_DEPTH) continue;
+      for (const [key, item] of Object.entries(node)) {
+        if (key === 'file' && typeof item === 'string' && !posix.isAbsolute(item)) out.push(posix.normalize(posix.join(dir, item)));
+        else stack.push([item, depth + 1]);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Downloads the policy files of commit `sha` into a new temporary directory, with a bounded number of
+ * requests however many files a pull request adds: the tree once, then only the YAML files under the policy
+ * paths (at most MAX_FETCH_POLICY_FILES), then only the assets those files name (at most MAX_FETCH_ASSETS,
+ * each at most MAX_ASSET_FILE_BYTES). Other files under the policy paths are never downloaded.
+ */
 export async function fetchPolicyFiles(gh: GitHub, repo: RepoRef, sha: string, paths: readonly string[]): Promise<FetchedPolicies> {
   const prefixes = policyPrefixes(paths);
   const entries = await listFiles(gh, repo, sha, prefixes);
-  const wanted = entries.filter((e) => POLICY_FILE.test(e.path ?? '') || (e.size ?? 0) <= MAX_POLICY_FILE_BYTES);
-  if (wanted.length > MAX_FETCH_FILES) {
-    throw new Error(`The policy paths (${prefixes.map((p) => p || '/').join(', ')}) hold ${wanted.length} files; at most ${MAX_FETCH_FILES} are fetched. Narrow the policy paths.`);
+  const yaml = entries.filter((e) => POLICY_FILE.test(e.path ?? ''));
+  if (yaml.length > MAX_FETCH_POLICY_FILES) {
+    throw new Error(`The policy paths (${prefixes.map((p) => p || '/').join(', ')}) hold ${yaml.length} YAML files; at most ${MAX_FETCH_POLICY_FILES} are fetched per run. Narrow the policy paths or merge policy files.`);
   }
-  // Oversized policy files are not downloaded (a placeholder stands in), so they do not count.
-  const total = wanted.reduce((n, e) => n + ((e.size ?? 0) <= MAX_POLICY_FILE_BYTES ? (e.size ?? 0) : 0), 0);
-  if (total > MAX_FETCH_BYTES) {
-    throw new Error(`The files under the policy paths add up to ${total} bytes; at most ${MAX_FETCH_BYTES} are fetched. Narrow the policy paths.`);
-  }
+  const byPath = new Map(entries.map((e) => [e.path as string, e]));
   const dir = await mkdtemp(join(tmpdir(), 'charter-policies-'));
   const root = resolve(dir);
   const dispose = () => rm(dir, { recursive: true, force: true });
+  const written: string[] = [];
+  const download = async (entry: ApiTreeEntry): Promise<Buffer | undefined> => {
+    const target = resolve(root, entry.path as string);
+    if (!target.startsWith(`${root}${sep}`)) throw new Error(`Refusing to write ${JSON.stringify(entry.path)} outside the policy directory`);
+    await mkdir(dirname(target), { recursive: true });
+    written.push(entry.path as string);
+    if ((entry.size ?? 0) > MAX_POLICY_FILE_BYTES) {
+      // Too large to be a policy: a sparse placeholder of the same size, so the engine reports it.
+      const handle = await open(target, 'w');
+      await handle.truncate(entry.size);
+      await handle.close();
+      return undefined;
+    }
+    const { data } = await gh.rest.git.getBlob({ owner: repo.owner, repo: repo.repo, file_sha: entry.sha as string });
+    const bytes = data.encoding === 'base64' ? Buffer.from(data.content, 'base64') : Buffer.from(data.content, 'utf8');
+    await writeFile(target, bytes);
+    return bytes;
+  };
   try {
-    await mapLimit(wanted, DOWNLOADS_AT_ONCE, async (entry) => {
-      const target = resolve(root, entry.path as string);
-      if (!target.startsWith(`${root}${sep}`)) throw new Error(`Refusing to write ${JSON.stringify(entry.path)} outside the policy directory`);
-      await mkdir(dirname(target), { recursive: true });
-      if ((entry.size ?? 0) > MAX_POLICY_FILE_BYTES) {
-        // Too large to be a policy: a sparse placeholder of the same size, so the engine reports it.
-        const handle = await open(target, 'w');
-        await handle.truncate(entry.size);
-        await handle.close();
-        return;
+    const texts = await mapLimit(yaml, DOWNLOADS_AT_ONCE, download);
+    const assets = new Set<string>();
+    yaml.forEach((entry, i) => {
+      const bytes = texts[i];
+      if (!bytes) return;
+      for (const path of referencedAssets(entry.path as string, bytes.toString('utf8'))) {
+        const asset = byPath.get(path);
+        // Oversized or missing assets are not fetched: the engine reports them like in a checkout.
+        if (asset && !POLICY_FILE.test(path) && (asset.size ?? 0) <= MAX_ASSET_FILE_BYTES) assets.add(path);
       }
-      const { data } = await gh.rest.git.getBlob({ owner: repo.owner, repo: repo.repo, file_sha: entry.sha as string });
-      const bytes = data.encoding === 'base64' ? Buffer.from(data.content, 'base64') : Buffer.from(data.content, 'utf8');
-      await writeFile(target, bytes);
     });
+    if (assets.size > MAX_FETCH_ASSETS) {
+      throw new Error(`The policies name ${assets.size} asset files; at most ${MAX_FETCH_ASSETS} are fetched per run.`);
+    }
+    await mapLimit([...assets].sort().map((p) => byPath.get(p) as ApiTreeEntry), DOWNLOADS_AT_ONCE, download);
   } catch (error) {
     await dispose();
     throw error;
   }
-  const files = wanted.map((e) => e.path as string).sort();
+  const files = written.sort();
   return { dir, files, policyFiles: files.filter((f) => POLICY_FILE.test(f)).length, dispose };
 }

@@ -5,6 +5,8 @@
 import { basename } from 'node:path';
 import { sortDiagnostics, type Diagnostic } from '../../core/diagnostics.js';
 import { diagnosticAt, type PathSegment, type PolicyDocument } from '../../core/document.js';
+import { FileRefusedError, MAX_ASSET_FILE_BYTES } from '../../core/files.js';
+import { invisibleCharacterDiagnostics } from '../../core/names.js';
 import type { LintContext } from '../../core/provider.js';
 import { checkMarkCertificate } from './mark-certificate.js';
 import { checkMxPattern } from './mx.js';
@@ -249,6 +251,7 @@ export async function lintEmailSecurity(docs: PolicyDocument<EmailSecuritySpec>[
   const out: Diagnostic[] = [];
   const byDomain = new Map<string, PolicyDocument<EmailSecuritySpec>>();
   for (const doc of docs) {
+    out.push(...invisibleCharacterDiagnostics(doc));
     const findings = new Findings(doc);
     checkDuplicateDomain(doc, byDomain, findings);
     await lintDocument(doc, ctx, findings);
@@ -457,15 +460,18 @@ function checkAssetHosting(spec: EmailSecuritySpec, field: AssetField, asset: Bi
 }
 
 async function readAsset(doc: PolicyDocument<EmailSecuritySpec>, ctx: LintContext, file: string, path: PathSegment[], findings: Findings): Promise<Uint8Array | undefined> {
-  let bytes: Uint8Array | undefined;
-  let reason = 'it does not exist';
   try {
-    bytes = await ctx.readLocalFile(doc, file);
+    const bytes = await ctx.readLocalFile(doc, file);
+    if (bytes) return bytes;
+    findings.add(path, issue('email/asset-file-missing', 'error', `Cannot read ${file} (relative to ${doc.file}): it does not exist`, 'Fix the path; it is relative to the policy file.'));
   } catch (error) {
-    reason = (error as Error).message;
+    // The file gate's refusals name the path as written and quote nothing of the file.
+    const reason = error instanceof FileRefusedError ? error.reason : 'unreadable';
+    const message = error instanceof FileRefusedError ? error.message : `${file} cannot be read`;
+    if (reason === 'missing') findings.add(path, issue('email/asset-file-missing', 'error', `Cannot read ${file} (relative to ${doc.file}): it does not exist in the repository (symbolic links must stay inside it)`, 'Fix the path; it is relative to the policy file.'));
+    else findings.add(path, issue('email/asset-file-refused', 'error', message, `Assets must be regular files inside the repository, at most ${MAX_ASSET_FILE_BYTES} bytes, named by a relative path.`));
   }
-  if (!bytes) findings.add(path, issue('email/asset-file-missing', 'error', `Cannot read ${file} (relative to ${doc.file}): ${reason}`, 'Fix the path; it is relative to the policy file.'));
-  return bytes;
+  return undefined;
 }
 
 const DMARC_PREREQUISITE_FIELDS: Record<string, string> = { p: 'policy', sp: 'subdomainPolicy', pct: 'percent' };

@@ -22,7 +22,22 @@ const FORBIDDEN_ELEMENTS: ReadonlyMap<string, string> = new Map([
   ['animation', 'animation is not allowed'],
   ['video', 'multimedia is not allowed'],
   ['audio', 'multimedia is not allowed'],
+  ['style', 'style sheets are not allowed (they can load external resources)'],
+  ['handler', 'event handlers are not allowed'],
+  ['listener', 'event handlers are not allowed'],
 ]);
+
+/**
+ * Every element SVG Tiny PS allows (the draft's RelaxNG grammar); anything else is an error. Checked by name
+ * after the forbidden list, so the common offenders get their own explanation.
+ */
+const ALLOWED_ELEMENTS: ReadonlySet<string> = new Set([
+  'svg', 'title', 'desc', 'metadata', 'g', 'defs', 'use', 'path', 'rect', 'circle', 'ellipse', 'line', 'polyline', 'polygon',
+  'solidColor', 'linearGradient', 'radialGradient', 'stop', 'text', 'tspan', 'textArea', 'tbreak',
+]);
+
+/** The five entities XML predefines; any other entity reference needs a DTD, which is refused. */
+const PREDEFINED_ENTITIES: ReadonlySet<string> = new Set(['lt', 'gt', 'amp', 'quot', 'apos']);
 
 interface XmlElement {
   name: string;
@@ -54,7 +69,12 @@ function parseSvg(bytes: Uint8Array, out: RecordIssue[]): XmlElement | undefined
     out.push(issue('email/logo-invalid-xml', 'error', `Logo is not well-formed XML (line ${line}, column ${col}): ${msg}`, 'Export the logo again as SVG Tiny PS from your design tool, or fix the XML at that position.'));
     return undefined;
   }
-  const root = toElements(parser().parse(text)).find((e) => !e.name.startsWith('?'));
+  if (markupIssues(text, out)) return undefined;
+  const nodes = toElements(parser().parse(text));
+  for (const pi of nodes.filter((e) => e.name.startsWith('?') && e.name !== '?xml')) {
+    out.push(issue('email/logo-forbidden-element', 'error', `Logo contains the processing instruction <${truncate(pi.name)}>: only the XML declaration is allowed in SVG Tiny PS`, 'Remove the processing instruction (style sheets and other PIs are not allowed).'));
+  }
+  const root = nodes.find((e) => !e.name.startsWith('?'));
   if (!root || localName(root.name) !== 'svg') {
     out.push(issue('email/logo-invalid-xml', 'error', `Logo's root element is <${root?.name ?? 'nothing'}>, not <svg>`, 'BIMI logos are SVG files whose root element is <svg>.'));
     return undefined;
@@ -70,8 +90,29 @@ function parser(): XMLParser {
     parseTagValue: false,
     parseAttributeValue: false,
     trimValues: true,
-    processEntities: true,
+    // Entities are never expanded: a DTD is refused before parsing, and expansion is how DTD tricks work.
+    processEntities: false,
   });
+}
+
+/**
+ * Refuses what needs no parse to find and must never reach one: a DOCTYPE or ENTITY declaration (internal
+ * entities can expand to <script> in other parsers) and references to entities XML does not predefine.
+ * Returns whether the logo was refused. Linear scans only.
+ */
+function markupIssues(text: string, out: RecordIssue[]): boolean {
+  const lower = text.toLowerCase();
+  if (lower.includes('<!doctype') || lower.includes('<!entity')) {
+    out.push(issue('email/logo-forbidden-element', 'error', 'Logo has a DOCTYPE or ENTITY declaration: SVG Tiny PS allows no DTD', 'Remove the <!DOCTYPE …> declaration and write entity values out.'));
+    return true;
+  }
+  for (const m of text.matchAll(/&([A-Za-z_][\w.-]{0,64});/g)) {
+    if (!PREDEFINED_ENTITIES.has(m[1])) {
+      out.push(issue('email/logo-forbidden-element', 'error', `Logo uses the entity &${m[1]};, which needs a DTD: SVG Tiny PS allows none`, 'Write the character out, or use a numeric reference such as &#169;.'));
+      return true;
+    }
+  }
+  return false;
 }
 
 /** fast-xml-parser's ordered output → a small element tree (comments and PIs dropped). */
@@ -137,14 +178,19 @@ function contentIssues(root: XmlElement): RecordIssue[] {
   const visit = (element: XmlElement) => {
     const name = localName(element.name);
     const why = FORBIDDEN_ELEMENTS.get(name);
+    const refused = why !== undefined || !ALLOWED_ELEMENTS.has(name);
     if (why) report('email/logo-forbidden-element', `Logo contains <${name}>: ${why} in SVG Tiny PS`, `Remove the <${name}> element.`);
+    else if (refused) report('email/logo-forbidden-element', `Logo contains <${truncate(name)}>, which is not an SVG Tiny PS element`, `Remove the <${truncate(name)}> element.`);
     for (const [key, value] of Object.entries(element.attributes)) {
       if (/^on/i.test(localName(key))) report('email/logo-forbidden-element', `Logo has an event handler attribute ${key}=: scripts are not allowed in SVG Tiny PS`, `Remove ${key}=.`);
+      const url = /url\(\s*['"]?([^#'")\s])/i.exec(String(value));
+      if (url) report('email/logo-external-reference', `Logo's <${name}> ${key}= uses url(…) with an external reference: SVG Tiny PS allows only internal url(#id)`, `Remove the external url(…) from ${key}=.`);
       if (localName(key) === 'href' && !String(value).startsWith('#')) {
         report('email/logo-external-reference', `Logo references "${truncate(String(value))}" from <${name}>: SVG Tiny PS allows only internal (#id) references`, 'Inline the referenced content.');
       }
     }
-    element.children.forEach(visit);
+    // What is inside a refused element goes with it: its content is not reported again.
+    if (!refused) element.children.forEach(visit);
   };
   visit(root);
   return out;

@@ -6,6 +6,9 @@
  */
 import { sortDiagnostics, type Diagnostic, type Severity } from '../../core/diagnostics.js';
 import { diagnosticAt, type PathSegment, type PolicyDocument } from '../../core/document.js';
+import { invisibleCharacterDiagnostics } from '../../core/names.js';
+import { patternProblem } from '../../core/wildcard.js';
+import { truncateText } from '../../core/text.js';
 import type { LintContext } from '../../core/provider.js';
 import {
   AWS_PRINCIPAL_NAMESPACES,
@@ -40,7 +43,7 @@ const SYSTEM_SCHEMAS = ['pg_catalog', 'information_schema', 'pg_internal', 'pg_a
 export function lintRedshiftGrants(docs: Doc[], _ctx: LintContext): Promise<Diagnostic[]> {
   const out: Diagnostic[] = [];
   checkDuplicateTargets(docs, out);
-  for (const doc of docs) out.push(...new DocumentLint(doc).run());
+  for (const doc of docs) out.push(...invisibleCharacterDiagnostics(doc), ...new DocumentLint(doc).run());
   return Promise.resolve(sortDiagnostics(out));
 }
 
@@ -72,11 +75,13 @@ function targetOf(doc: Doc): Target {
 
 /** Two policies on one database would each revoke what the other grants: the second is an error. */
 function checkDuplicateTargets(docs: readonly Doc[], out: Diagnostic[]): void {
-  const seen: Target[] = [];
+  // By key, so the check is linear in the number of policies; one key holds a target per distinct region.
+  const seen = new Map<string, Target[]>();
   for (const doc of docs) {
     const target = targetOf(doc);
+    const sameKey = seen.get(target.key) ?? [];
     // A region left out means the run's region, so it may be the same one as any explicit region.
-    const first = seen.find((t) => t.key === target.key && (t.region === undefined || target.region === undefined || t.region === target.region));
+    const first = sameKey.find((t) => t.region === undefined || target.region === undefined || t.region === target.region);
     if (first) {
       const at = first.doc.position(first.path);
       out.push(
@@ -90,7 +95,7 @@ function checkDuplicateTargets(docs: readonly Doc[], out: Diagnostic[]): void {
         ),
       );
     } else {
-      seen.push(target);
+      seen.set(target.key, [...sameKey, target]);
     }
   }
 }
@@ -125,6 +130,10 @@ class DocumentLint {
   }
 
   run(): Diagnostic[] {
+    (this.spec.manage?.ignorePrincipals ?? []).forEach((pattern, i) => {
+      const problem = patternProblem(pattern);
+      if (problem) this.add(['spec', 'manage', 'ignorePrincipals', i], 'pattern-too-complex', 'error', `manage.ignorePrincipals pattern ${truncateText(JSON.stringify(pattern))} ${problem}`, 'Use fewer wildcards, or list the names.');
+    });
     this.checkConnection();
     this.declareSchemas();
     this.declareProviders();

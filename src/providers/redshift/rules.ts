@@ -2,7 +2,7 @@
  * Facts about Redshift and PostgreSQL that both lint and the runtime rely on
  * (../shared/reference/redshift.md). Pure: no connection, no SDK.
  */
-import picomatch from 'picomatch';
+import { compileWildcard, patternProblem } from '../../core/wildcard.js';
 import type { RedshiftGrantsSpec, TablePrivileges } from './spec.generated.js';
 
 export type Dialect = RedshiftGrantsSpec['connection']['dialect'];
@@ -65,14 +65,13 @@ export function namespaceOf(name: string): string | undefined {
 export const AWS_PRINCIPAL_NAMESPACES: readonly string[] = ['iam', 'iamr'];
 
 /**
- * A matcher for manage.ignorePrincipals (picomatch globs: `*`, `?`, `[a-z]`, `[!a]`, `{a,b}`, `\` escapes).
- * Principal names are not paths: `*` also matches `/` (IdP group names may contain it), and a leading
- * dot is an ordinary character. The whole name must match. On Redshift the match ignores case, as
- * Redshift compares names lower-cased.
+ * A matcher for manage.ignorePrincipals (core/wildcard.ts: `*`, `?`, `[a-z]`, `[!a]`, `{a,b}`, `\` escapes),
+ * linear in the name. Principal names are not paths: `*` matches every character, `/`, dots and newlines
+ * included, so a hostile name cannot slip past `*`. The whole name must match. On Redshift the match
+ * ignores case, as Redshift compares names lower-cased. Patterns lint refuses (patternProblem) match
+ * nothing here; plan never runs with that lint error.
  */
 export function principalMatcher(patterns: readonly string[], dialect: Dialect): (name: string) => string | undefined {
-  // bash: a single `*` crosses `/`; posix: `[!a]` negates as in shells; dot: `.x` is not hidden.
-  const options: picomatch.PicomatchOptions = { dot: true, bash: true, posix: true, nocase: dialect === 'redshift' };
-  const compiled = patterns.map((pattern) => ({ pattern, test: picomatch(pattern, options) }));
+  const compiled = patterns.filter((p) => patternProblem(p) === undefined).map((pattern) => ({ pattern, test: compileWildcard(pattern, { ignoreCase: dialect === 'redshift' }) }));
   return (name) => compiled.find((c) => c.test(name))?.pattern;
 }

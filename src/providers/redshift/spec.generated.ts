@@ -178,7 +178,7 @@ export interface Manage {
    */
   schemas?: Name[];
   /**
-   * Glob patterns (picomatch) of role and user names Charter leaves alone entirely, e.g. roles an identity provider creates automatically (`oauth_aad:*`) or service users (`rdsdb`).
+   * Wildcard patterns (`*` any characters, newlines included; `?`; `[a-z]`; `{a,b}`; at most 256 characters and 16 `*`) of role and user names Charter leaves alone entirely, e.g. roles an identity provider creates automatically (`oauth_aad:*`) or service users (`rdsdb`).
    *
    * @maxItems 1000
    */

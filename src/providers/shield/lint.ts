@@ -14,6 +14,7 @@
  * - DDoSDetected alarms: raised by the plan step (reviewDdosAlarms) when a group is created or gains
  *   members, since only then does grouping change which alarms matter.
  */
+import { invisibleCharacterDiagnostics } from '../../core/names.js';
 import { sortDiagnostics, type Diagnostic, type Severity } from '../../core/diagnostics.js';
 import { diagnosticAt, type PathSegment, type PolicyDocument } from '../../core/document.js';
 import { compareStrings } from '../../core/json.js';
@@ -53,7 +54,7 @@ export function desiredGroup(group: ProtectionGroup, index: number): DesiredGrou
   };
   if (group.pattern === 'BY_RESOURCE_TYPE' && group.resourceType) out.resourceType = group.resourceType;
   if (group.tags !== undefined) {
-    out.tags = {};
+    out.tags = Object.create(null) as Record<string, string>; // user keys: `__proto__` stays data
     for (const [key, value] of Object.entries(group.tags)) if (value !== undefined) out.tags[key] = value;
   }
   return out;
@@ -61,7 +62,7 @@ export function desiredGroup(group: ProtectionGroup, index: number): DesiredGrou
 
 /** Tags a new group is created with: the policy's (null means absent) plus Charter's ownership tag. */
 export function creationTags(doc: Pick<PolicyDocument, 'name'>, group: DesiredGroup): Record<string, string> {
-  const tags: Record<string, string> = {};
+  const tags: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [key, value] of Object.entries(group.tags ?? {})) if (value !== null) tags[key] = value;
   tags[OWNER_TAG] = doc.name;
   return tags;
@@ -76,6 +77,7 @@ export async function lintProtectionGroups(docs: Doc[], _ctx: LintContext): Prom
   const out: Diagnostic[] = [];
   const ids = new Map<string, { doc: Doc; index: number }>();
   for (const doc of docs) {
+    out.push(...invisibleCharacterDiagnostics(doc));
     const add = (path: PathSegment[], code: string, severity: Severity, message: string, hint?: string) => out.push(diagnosticAt(doc, path, code, severity, message, hint));
     const groups = doc.spec.groups ?? [];
     if (doc.spec.prune && groups.length === 0) {

@@ -254,8 +254,8 @@ function assessUpdate(current: LiveGroup, d: DesiredGroup): { risk: Risk; reason
 /** Tag changes for a declared group whose policy manages tags: only the policy's keys and Charter's own. */
 function planTags(doc: Doc, d: DesiredGroup, current: LiveGroup, liveTags: Record<string, string> | undefined): Change | undefined {
   if (d.tags === undefined || liveTags === undefined) return undefined;
-  const wanted: Record<string, string | null> = { ...d.tags, [OWNER_TAG]: doc.name };
-  const set: Record<string, string> = {};
+  const wanted: Record<string, string | null> = Object.assign(Object.create(null) as Record<string, string | null>, d.tags, { [OWNER_TAG]: doc.name });
+  const set: Record<string, string> = Object.create(null) as Record<string, string>;
   const remove: string[] = [];
   for (const [key, value] of Object.entries(wanted)) {
     if (value === null) {
@@ -267,8 +267,8 @@ function planTags(doc: Doc, d: DesiredGroup, current: LiveGroup, liveTags: Recor
   remove.sort(compareStrings);
   if (!Object.keys(set).length && !remove.length) return undefined;
   const keys = [...Object.keys(set), ...remove].sort(compareStrings);
-  const before: Record<string, Json> = {};
-  const after: Record<string, Json> = {};
+  const before: Record<string, Json> = Object.create(null) as Record<string, Json>;
+  const after: Record<string, Json> = Object.create(null) as Record<string, Json>;
   for (const key of keys) {
     if (key in liveTags) before[key] = liveTags[key];
     if (key in set) after[key] = set[key];
