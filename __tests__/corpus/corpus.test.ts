@@ -203,9 +203,9 @@ describe('generated inputs', () => {
     expect(over.diagnostics.map(shape)).toEqual([{ code: 'policy/file-too-large', severity: 'error', line: 1, column: 1, file: 'over-limit.yml' }]);
   });
 
-  it('skips a dangling symlink instead of failing on it', async () => {
+  it('skips a dangling symlink instead of failing on it: a named path matching nothing is an error', async () => {
     const result = await run(dir, ['dangling']);
-    expect(result.diagnostics.map(shape)).toEqual([{ code: 'policy/no-files', severity: 'warning', line: 1, column: 1, file: 'dangling' }]);
+    expect(result.diagnostics.map(shape)).toEqual([{ code: 'policy/path-matches-nothing', severity: 'error', line: 1, column: 1, file: 'dangling' }]);
   });
 
   // A file that stat() calls regular but read() fails on (EIO); as root, permissions cannot produce this.
@@ -217,10 +217,11 @@ describe('generated inputs', () => {
     expect(result.ok).toBe(false);
   });
 
-  it('warns when no policy file matches', async () => {
-    const result = await run(dir, ['nothing-here']);
-    expect(result.diagnostics.map(shape)).toEqual([{ code: 'policy/no-files', severity: 'warning', line: 1, column: 1, file: 'nothing-here' }]);
-    expect(result.ok).toBe(true);
+  it('refuses a named path that matches no policy file, naming it, even beside one that does', async () => {
+    const result = await run(dir, ['nothing-here', 'limit/at-limit.yml']);
+    expect(result.diagnostics.map(shape)).toEqual([{ code: 'policy/path-matches-nothing', severity: 'error', line: 1, column: 1, file: 'nothing-here' }]);
+    expect(result.diagnostics[0].message).toBe('nothing-here matches no policy file');
+    expect(result.ok).toBe(false);
   });
 
   it('files and diagnostics are relative to the working directory', async () => {
