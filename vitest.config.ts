@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 
 const workflowParser = '/node_modules/@actions/workflow-parser/';
+// `.ci/run` runs the README's `npm test` as written and counts the results from this JSON report.
+const report = process.env.CHARTER_TEST_REPORT;
 
 export default defineConfig({
   plugins: [
@@ -27,5 +29,6 @@ export default defineConfig({
         inline: ['@actions/workflow-parser'],
       },
     },
+    reporters: report ? ['default', ['json', { outputFile: report }]] : ['default'],
   },
 });

@@ -215,10 +215,11 @@ describe('generated inputs', () => {
     expect(result.ok).toBe(false);
   });
 
-  it('warns when no policy file matches', async () => {
-    const result = await run(dir, ['nothing-here']);
-    expect(result.diagnostics.map(shape)).toEqual([{ code: 'policy/no-files', severity: 'warning', line: 1, column: 1, file: 'nothing-here' }]);
-    expect(result.ok).toBe(true);
+  it('refuses a named path that matches no policy file, naming it, even beside one that does', async () => {
+    const result = await run(dir, ['nothing-here', 'limit/at-limit.yml']);
+    expect(result.diagnostics.map(shape)).toEqual([{ code: 'policy/path-matches-nothing', severity: 'error', line: 1, column: 1, file: 'nothing-here' }]);
+    expect(result.diagnostics[0].message).toBe('nothing-here matches no policy file');
+    expect(result.ok).toBe(false);
   });
 
   it('files and diagnostics are relative to the working directory', async () => {

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { apply } from '../../src/core/engine.js';
 import type { Plan } from '../../src/core/plan.js';
@@ -106,5 +109,19 @@ describe('the shared GitHub flows', () => {
     const withoutClient = await checkDrift({ ...env(), gh: undefined });
     expect(withoutClient.drift).toBe(true);
     expect(withoutClient.issue).toBeUndefined();
+  });
+
+  it('drift: a run that read no policies never closes the open drift issue', async () => {
+    expect((await checkDrift(env())).issue).toMatchObject({ action: 'created' });
+    const empty = mkdtempSync(join(tmpdir(), 'charter-no-policies-'));
+    const base = env();
+    const outcome = await checkDrift({ ...base, engine: { ...base.engine, cwd: empty, paths: [], allowNoPolicies: true } });
+    expect(outcome).toMatchObject({ ok: true, drift: false, reason: 'no policies were read; the drift issue is left as it is' });
+    expect(outcome.issue).toBeUndefined();
+    expect(github.state.repo(REPO).issues.map((i) => i.state)).toEqual(['open']);
+    // A mistyped path is an error: nothing is written either.
+    const typo = await checkDrift({ ...base, engine: { ...base.engine, paths: ['polcies/'] } });
+    expect(typo).toMatchObject({ ok: false, reason: '1 policy error(s)' });
+    expect(github.state.repo(REPO).issues.map((i) => i.state)).toEqual(['open']);
   });
 });

@@ -218,7 +218,9 @@ export class CharterApp {
     const maskSecret = (value: string) => {
       if (value.length >= 8 && !this.config.secrets.includes(value)) this.config.secrets.push(value);
     };
-    return { cwd: source.dir, paths, providers, runtime: { ...awsRuntime(this.config.aws, log), env: policyEnvironment(process.env), maskSecret } };
+    // The app's own default paths may match nothing (an org-wide installation); paths a repository named may not.
+    const named = paths !== this.config.policyPaths;
+    return { cwd: source.dir, paths, pathsNamed: named, allowNoPolicies: !named, providers, runtime: { ...awsRuntime(this.config.aws, log), env: policyEnvironment(process.env), maskSecret } };
   }
 
   private async flowEnv(target: RepoTarget, source: FetchedPolicies, paths: string[]): Promise<FlowEnv> {
@@ -271,7 +273,9 @@ export class CharterApp {
     const paths = settings.policies ?? this.config.policyPaths;
     const source = await fetchPolicyFiles(target.gh, target.repo, sha, paths);
     try {
-      if (!source.policyFiles) {
+      // Skipped quietly only on the app's defaults: paths `.github/charter.yml` names go to the engine, which
+      // reports each one matching nothing (withPolicies passes the config's own array for the defaults).
+      if (!source.policyFiles && !settings.policies) {
         target.log.debug(`${repositoryName(target.repo)}@${sha.slice(0, 12)}: no policy files under ${paths.join(', ')}; nothing to do`);
         return undefined;
       }

@@ -74,6 +74,8 @@ Options:
   --sandbox <file>           use a simulated AWS account kept in this JSON state file (docs/sandbox.md)
   --cwd <dir>                directory policy paths are relative to (default: the current directory)
   --verbose                  print debug logs to stderr
+  --allow-no-policies        reading no policy file is fine (else an error: a mistyped path must not pass
+                             as "no changes"); a named path matching nothing is an error regardless
   --out <file>               plan: write the plan as JSON (for apply --plan); import: write the policy
                              there instead of stdout
   --detailed-exitcode        plan: exit 2 when there are changes
@@ -102,7 +104,7 @@ const commandOptions: Record<CommandName, readonly string[]> = {
   verify: ['dns-server', 'timeout'],
   import: ['out'],
 };
-const commonOptions = ['format', 'sandbox', 'cwd', 'verbose', 'help'];
+const commonOptions = ['format', 'sandbox', 'cwd', 'verbose', 'help', 'allow-no-policies'];
 
 class UsageError extends Error {}
 
@@ -120,6 +122,7 @@ interface Parsed {
     dnsServers?: string[];
     timeoutMs?: number;
     help?: boolean;
+    allowNoPolicies?: boolean;
   };
 }
 
@@ -136,6 +139,7 @@ function parse(argv: string[]): Parsed {
       cwd: { type: 'string' },
       verbose: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
+      'allow-no-policies': { type: 'boolean' },
       out: { type: 'string' },
       'detailed-exitcode': { type: 'boolean' },
       'dry-apply': { type: 'boolean' },
@@ -177,6 +181,7 @@ function parse(argv: string[]): Parsed {
       cwd: values.cwd ?? process.cwd(),
       verbose: values.verbose,
       help: values.help,
+      allowNoPolicies: values['allow-no-policies'],
       out: values.out,
       detailedExitcode: values['detailed-exitcode'],
       dryApply: values['dry-apply'],
@@ -192,16 +197,17 @@ function parse(argv: string[]): Parsed {
 
 async function runCommand(command: CommandName, paths: string[], options: Parsed['options'], io: Io): Promise<number> {
   const log = logger(io, options.verbose);
+  const allowNoPolicies = Boolean(options.allowNoPolicies);
   switch (command) {
     case 'validate': {
-      const result = await validate({ cwd: options.cwd, paths, providers });
+      const result = await validate({ cwd: options.cwd, paths, providers, allowNoPolicies });
       io.out(renderDiagnostics(result.diagnostics, options.format));
       return result.ok ? EXIT.ok : EXIT.failure;
     }
     case 'plan':
       if (options.dryApply) {
         return withAws(options, async (aws) => {
-          const report = await dryApply({ cwd: options.cwd, paths, providers, salt: { repository: options.repository, pullRequest: options.pullRequest }, runtime: awsRuntime(aws, log) });
+          const report = await dryApply({ cwd: options.cwd, paths, providers, allowNoPolicies, salt: { repository: options.repository, pullRequest: options.pullRequest }, runtime: awsRuntime(aws, log) });
           if (options.out) await writeFile(options.out, `${JSON.stringify(report.plan, null, 2)}\n`);
           io.out(renderPlan(report.plan, options.format));
           io.err(dryApplySummary(report));
@@ -209,7 +215,7 @@ async function runCommand(command: CommandName, paths: string[], options: Parsed
         });
       }
       return withAws(options, async (aws) => {
-        const { plan: p } = await plan({ cwd: options.cwd, paths, providers, salt: { repository: options.repository, pullRequest: options.pullRequest }, runtime: awsRuntime(aws, log) });
+        const { plan: p } = await plan({ cwd: options.cwd, paths, providers, allowNoPolicies, salt: { repository: options.repository, pullRequest: options.pullRequest }, runtime: awsRuntime(aws, log) });
         if (options.out) await writeFile(options.out, `${JSON.stringify(p, null, 2)}\n`);
         io.out(renderPlan(p, options.format));
         return p.summary.errors ? EXIT.failure : options.detailedExitcode && p.summary.total ? EXIT.changes : EXIT.ok;
@@ -221,6 +227,7 @@ async function runCommand(command: CommandName, paths: string[], options: Parsed
           cwd: options.cwd,
           paths,
           providers,
+          allowNoPolicies,
           salt: saved?.salt ?? {},
           runtime: awsRuntime(aws, log),
           allowDestructive: Boolean(options.allowDestructive),
@@ -232,7 +239,7 @@ async function runCommand(command: CommandName, paths: string[], options: Parsed
     }
     case 'drift':
       return withAws(options, async (aws) => {
-        const { plan: p } = await plan({ cwd: options.cwd, paths, providers, salt: {}, runtime: awsRuntime(aws, log) });
+        const { plan: p } = await plan({ cwd: options.cwd, paths, providers, allowNoPolicies, salt: {}, runtime: awsRuntime(aws, log) });
         io.out(renderDriftReport(p, options.format));
         return p.summary.errors ? EXIT.failure : p.summary.total ? EXIT.changes : EXIT.ok;
       });

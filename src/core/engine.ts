@@ -15,6 +15,14 @@ export interface ValidateOptions {
   paths: readonly string[];
   providers: readonly Provider[];
   now?: Date;
+  /**
+   * Whether a non-empty `paths` was named by the user (CLI arguments, the Action's input,
+   * `.github/charter.yml`), so each path must match a policy file; false for the app's default paths.
+   * Default: true.
+   */
+  pathsNamed?: boolean;
+  /** Reading no policy at all is fine: the user said so (`--allow-no-policies`), or the app's defaults. */
+  allowNoPolicies?: boolean;
 }
 
 export interface ValidationResult {
@@ -55,18 +63,30 @@ export function lintContext(now: Date = new Date(), root: string = process.cwd()
 
 /** Load → schema → lint. Touches no network; reports every problem at once. */
 export async function validate(options: ValidateOptions): Promise<ValidationResult> {
-  const files = await discoverPolicyFiles(options.cwd, options.paths);
+  const { files, unmatched } = await discover(options);
   const loaded = await loadPolicyFiles(options.cwd, files);
   let validator = validators.get(options.providers);
   if (!validator) validators.set(options.providers, (validator = new SchemaValidator(options.providers)));
   const { documents, diagnostics } = validator.validate(loaded.documents);
   const all = [...loaded.diagnostics, ...diagnostics];
-  if (files.length === 0) {
+  // A mistyped path must not pass as "no changes": a drift run would then close the drift issue as fixed.
+  for (const path of unmatched) {
+    all.push({
+      code: 'policy/path-matches-nothing',
+      severity: 'error',
+      message: `${path} matches no policy file`,
+      hint: 'Check the path for typos: name existing files, directories or globs of .yml/.yaml files.',
+      file: path,
+      line: 1,
+      column: 1,
+    });
+  }
+  if (files.length === 0 && !unmatched.length && !options.allowNoPolicies) {
     all.push({
       code: 'policy/no-files',
-      severity: 'warning',
+      severity: 'error',
       message: `No policy files found in ${options.paths.length ? options.paths.join(', ') : 'policies/'}`,
-      hint: 'Pass the paths of your policy files or directories.',
+      hint: 'Pass the paths of your policy files or directories, or --allow-no-policies when none is expected.',
       file: options.paths[0] ?? 'policies',
       line: 1,
       column: 1,
@@ -79,6 +99,13 @@ export async function validate(options: ValidateOptions): Promise<ValidationResu
   }
   // A document with lint errors is still returned: plan refuses to run while any error exists.
   return { files: loaded.files, documents, diagnostics: sortDiagnostics(all), ok: !hasErrors(all) };
+}
+
+/** The policy files of `paths`, and the named paths that match none (each path on its own). */
+async function discover(options: ValidateOptions): Promise<{ files: string[]; unmatched: string[] }> {
+  if (!options.paths.length || options.pathsNamed === false) return { files: await discoverPolicyFiles(options.cwd, options.paths), unmatched: [] };
+  const perPath = await Promise.all(options.paths.map((p) => discoverPolicyFiles(options.cwd, [p])));
+  return { files: [...new Set(perPath.flat())].sort(), unmatched: options.paths.filter((_, i) => !perPath[i].length) };
 }
 
 function kindOrder(providers: readonly Provider[]) {

@@ -252,6 +252,12 @@ export async function checkDrift(env: Omit<FlowEnv, 'gh' | 'comment' | 'commentA
     outcome.reason = `${p.summary.errors} policy error(s)`;
     return outcome;
   }
+  // A run that read no policy knows nothing about drift: it must never close the issue as fixed.
+  if (!p.policies.length) {
+    outcome.reason = 'no policies were read; the drift issue is left as it is';
+    env.log.info(`Drift: ${outcome.reason}`);
+    return outcome;
+  }
   if (env.gh) {
     outcome.issue = await syncDriftIssue(env.gh, env.repo, { drift, title: DRIFT_ISSUE_TITLE, body: renderDriftIssue(p, { runUrl: env.runUrl }) });
     env.log.info(`Drift issue: ${outcome.issue.action}${outcome.issue.number ? ` #${outcome.issue.number}` : ''}`);
