@@ -47,6 +47,8 @@ export async function runAction(opts: {
   repository: string;
   sha: string;
   ref: string;
+  /** More variables in the step's environment (other steps' or the workflow's). */
+  env?: Record<string, string>;
 }): Promise<ActionRun> {
   const dir = mkdtempSync(join(tmpdir(), 'charter-action-'));
   const eventPath = join(dir, 'event.json');
@@ -73,6 +75,7 @@ export async function runAction(opts: {
     RUNNER_TEMP: dir,
     CHARTER_AWS_ENDPOINT: opts.awsEndpoint,
     ...EXAMPLE_SECRETS,
+    ...opts.env,
   };
   for (const [name, value] of Object.entries(opts.inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
   const child = spawn(bundleNode, [join(repoRoot, 'dist/index.js')], { cwd: opts.workspace, env });

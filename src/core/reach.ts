@@ -73,9 +73,11 @@ function onlyKeys(obj: Record<string, unknown>, keys: readonly string[], where: 
 
 /**
  * Parses one allowlist (already decoded from YAML or JSON); throws naming `where` and the bad key. With
- * `allowRole` false (`.github/charter.yml`), `roleArn` is refused: a repository cannot pick its own role.
+ * `allowRole` false (`.github/charter.yml`, the Action), `roleArn` is refused: a repository cannot pick its own
+ * role; with `accountRoles` false (`.github/charter.yml`), accounts are names only, narrowing the app's.
  */
-export function parseReachConfig(raw: unknown, where: string, options: { allowRole: boolean } = { allowRole: true }): ReachConfig {
+export function parseReachConfig(raw: unknown, where: string, options: { allowRole: boolean; accountRoles?: boolean } = { allowRole: true }): ReachConfig {
+  const accountRoles = options.accountRoles ?? options.allowRole;
   const config = emptyReachConfig();
   if (raw === undefined || raw === null) return config;
   if (!isRecord(raw)) throw new Error(`${where} must be a mapping`);
@@ -92,13 +94,13 @@ export function parseReachConfig(raw: unknown, where: string, options: { allowRo
   }
   if (raw.accounts !== undefined) {
     // `.github/charter.yml` narrows by name only (a list); the app's configuration maps names to roles.
-    if (Array.isArray(raw.accounts) && !options.allowRole) {
+    if (Array.isArray(raw.accounts) && !accountRoles) {
       for (const name of stringList(raw.accounts, `${where}.accounts`, (s) => ACCOUNT_NAME.test(s), 'an account name')) config.accounts[name] = '';
     } else {
       if (!isRecord(raw.accounts)) throw new Error(`${where}.accounts must be a mapping of account names to role ARNs`);
       for (const [name, arn] of Object.entries(raw.accounts)) {
         if (!ACCOUNT_NAME.test(name)) throw new Error(`${where}.accounts: ${JSON.stringify(name)} is not an account name (lower case letters, digits, dashes)`);
-        if (!options.allowRole) {
+        if (!accountRoles) {
           config.accounts[name] = '';
           continue;
         }
@@ -147,9 +149,10 @@ export function narrowReach(granted: ReachConfig, repo: ReachConfig | undefined)
 /** The reach of one run: a fork gets its own (by default offline, no secrets). */
 export function reachFor(config: ReachConfig, options: { fork: boolean; aws: boolean }): Reach {
   if (options.fork) {
+    // Offline, the repository's own list still decides what a policy may name; nothing is read either way.
     return {
-      env: config.forks.live ? config.forks.env : [],
-      aws: options.aws && config.forks.live,
+      env: config.forks.live ? config.forks.env : config.env,
+      aws: options.aws,
       redshift: config.redshift,
       accounts: config.accounts,
       live: config.forks.live,
