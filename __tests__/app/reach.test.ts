@@ -130,6 +130,6 @@ describe('what a policy can reach (the app)', () => {
     expect(sandbox.stats.count()).toBe(0);
     const [run] = github.checkRuns(REPO, 'Charter plan');
     expect(run.conclusion).toBe('failure');
-    expect(run.output.annotations.some((a) => String(a.title).includes('reach/aws-not-configured') && a.start_line > 0)).toBe(true);
+    expect(run.output.annotations.some((a) => String(a.title).includes('reach/aws-not-configured') && Number(a.start_line) > 0)).toBe(true);
   });
 });
