@@ -46,7 +46,9 @@ function pushEvent(): Record<string, unknown> {
 }
 
 const common = () => ({ workspace, githubUrl: github.url, awsEndpoint: sandbox.endpoint, repository: REPO });
-const inputs = { 'github-token': TOKEN, policies: 'policies/examples' };
+/** The examples' Data API target and client secret, allowed as a workflow would allow them. */
+const ALLOW = 'env: [AAD_CLIENT_SECRET]\nredshift: { clusters: [examplecluster], dbUsers: [awsuser] }';
+const inputs = { 'github-token': TOKEN, policies: 'policies/examples', allow: ALLOW };
 
 async function planOnPullRequest() {
   return runAction({ ...common(), eventName: 'pull_request', event: pullRequestEvent(), inputs, sha: HEAD_SHA, ref: 'refs/pull/2/merge' });

@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Probot } from 'probot';
 import type { CharterApp } from '../../src/app/app.js';
+import { emptyReachConfig } from '../../src/core/reach.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
+import { stsSessions } from '../../src/sandbox/services/sts.js';
 import { startExampleSandbox } from '../helpers/aws.js';
 import { BOT, type GitHubMock, type MockRepo } from './github-mock.js';
 import {
@@ -395,7 +397,9 @@ describe('the GitHub App over HTTP', () => {
     github.addRepo('acme/website', 2, 'main');
     github.commit('acme/website', sha(41), new Map([['index.html', Buffer.from('<p>hi</p>')]]), 'main');
     github.commit(REPO, sha(42), new Map([...repo.commits.get(BASE_SHA)!, ...fixturePolicies()]), 'master');
-    const server = await serveApp(testConfig(sandbox));
+    // Every repository reads AWS with its own role: acme's through the owner-wide entry.
+    const config = testConfig(sandbox);
+    const server = await serveApp({ ...config, reach: { ...config.reach, 'acme/*': { ...emptyReachConfig(), roleArn: 'arn:aws:iam::123456789012:role/charter-acme' } } });
     try {
       const drift = () => fetch(`${server.url}/charter/drift`, { method: 'POST', headers: { authorization: `Bearer ${DRIFT_TOKEN}` } });
       const denied = await fetch(`${server.url}/charter/drift`, { method: 'POST', headers: { authorization: 'Bearer wrong-token-wrong-token' } });
@@ -419,6 +423,9 @@ describe('the GitHub App over HTTP', () => {
       // Each installation's repositories are read with that installation's token.
       const lists = github.requests.filter((r) => r.path === '/installation/repositories').map((r) => r.auth);
       expect(lists.sort()).toEqual(['token ghs_installation_1', 'token ghs_installation_2']);
+      // Never one credential set for everyone: each repository assumed its own role, named in the session.
+      const sessions = stsSessions(sandbox.state).map((s) => `${s.roleArn.split('/').pop()} ${s.sessionName}`);
+      expect(new Set(sessions)).toEqual(new Set(['charter-acme charter@acme+mail', 'charter-hello-world charter@Codertocat+Hello-World']));
 
       // Again: the same issue is kept (updated or unchanged), never a second one.
       const again = await drift();

@@ -10,6 +10,7 @@ import nock from 'nock';
 import { createNodeMiddleware, Probot, ProbotOctokit } from 'probot';
 import { createCharterApp, type CharterApp } from '../../src/app/app.js';
 import type { AppConfig } from '../../src/app/config.js';
+import { emptyReachConfig } from '../../src/core/reach.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { webhookExample } from '../helpers/action.js';
 import { filesFrom, GitHubMock } from './github-mock.js';
@@ -37,6 +38,7 @@ export const INSTALLATION = 1;
 export const WEBHOOK_SECRET = 'webhook-secret-for-tests-0123456789';
 export const DRIFT_TOKEN = 'drift-token-for-tests-0123456789';
 export const BASE_SHA = 'b'.repeat(40);
+export const TEST_ROLE = 'arn:aws:iam::123456789012:role/charter-hello-world';
 export const { privateKey: PRIVATE_KEY } = generateKeyPairSync('rsa', {
   modulusLength: 2048,
   privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
@@ -60,6 +62,9 @@ export function testConfig(sandbox: Sandbox, overrides: Partial<AppConfig> = {})
     allowApplyBeforeMerge: false,
     drift: { timezone: 'UTC', path: '/charter/drift', concurrency: 2, token: DRIFT_TOKEN },
     secrets: [WEBHOOK_SECRET, DRIFT_TOKEN, PRIVATE_KEY],
+    // The test repository's own role (assumed on the sandbox's STS); nothing else is allowed.
+    reach: { [REPO.toLowerCase()]: { ...emptyReachConfig(), roleArn: TEST_ROLE } },
+    secretHashKey: 'secret-hash-key-for-tests',
     ...overrides,
   };
 }

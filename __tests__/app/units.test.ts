@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { policyEnvironment } from '../../src/app/app.js';
 import { helpReply, parseCommand } from '../../src/app/commands.js';
-import { DEFAULT_DRIFT_SCHEDULE, readAppConfig, redact } from '../../src/app/config.js';
+import { DEFAULT_DRIFT_SCHEDULE, reachConfigFor, readAppConfig, redact } from '../../src/app/config.js';
 import { driftEndpoint, type DriftRun } from '../../src/app/drift.js';
 import { KeyedQueue } from '../../src/app/queue.js';
 import { parseRepoConfig } from '../../src/github/repo-config.js';
@@ -103,9 +102,20 @@ describe('configuration', () => {
     expect(redact('saw MIIEvQIBADANBgkqhkiG9w0BAQEFAASC', readAppConfig({ PRIVATE_KEY: escaped }).secrets)).toBe('saw ***');
   });
 
-  it('does not offer the app\'s own credentials to policies as environment variables', () => {
-    const env = policyEnvironment({ PRIVATE_KEY: 'k', WEBHOOK_SECRET: 'w', CHARTER_DRIFT_TOKEN: 't', AWS_SECRET_ACCESS_KEY: 's', GITHUB_CLIENT_SECRET: 'c', REDSHIFT_URL: 'postgres://u:p@h/db' });
-    expect(env).toEqual({ REDSHIFT_URL: 'postgres://u:p@h/db' });
+  it('reads the allowlist file: per repository or per owner, and refuses what it does not understand', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'charter-reach-'));
+    const file = join(dir, 'reach.yml');
+    writeFileSync(file, 'repositories:\n  octo-org/warehouse:\n    roleArn: arn:aws:iam::111111111111:role/charter-warehouse\n    env: [WAREHOUSE_URL]\n  octo-org/*:\n    env: []\n');
+    const config = readAppConfig({ CHARTER_REACH_FILE: file, WEBHOOK_SECRET: 'whsec-123456789' });
+    expect(reachConfigFor(config, 'Octo-Org/Warehouse')).toMatchObject({ roleArn: 'arn:aws:iam::111111111111:role/charter-warehouse', env: ['WAREHOUSE_URL'] });
+    expect(reachConfigFor(config, 'octo-org/other')?.env).toEqual([]);
+    expect(reachConfigFor(config, 'someone/else')).toBeUndefined();
+    // The app always has a key for secrets in the fingerprint, never the webhook secret itself.
+    expect(config.secretHashKey).toMatch(/^[0-9a-f]{64}$/);
+    writeFileSync(file, 'repositories:\n  octo-org/warehouse:\n    envs: [X]\n');
+    expect(() => readAppConfig({ CHARTER_REACH_FILE: file })).toThrow(/repositories\.octo-org\/warehouse: unknown setting "envs"/);
+    writeFileSync(file, 'repositories:\n  octo-org/warehouse:\n    roleArn: admin\n');
+    expect(() => readAppConfig({ CHARTER_REACH_FILE: file })).toThrow(/roleArn must be an IAM role ARN/);
   });
 
   it('redacts secrets, including the lines of a PEM key', () => {

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as core from '@actions/core';
+import { parse } from 'yaml';
+import { parseReachConfig, type ReachConfig } from '../core/reach.js';
 import { parseBoolean, parseList } from '../core/settings.js';
 
 export type Mode = 'validate' | 'plan' | 'apply' | 'drift';
@@ -25,6 +27,11 @@ export interface ActionInputs {
   runUrl?: string;
   /** Endpoint override for every AWS service (the sandbox); real runs leave it unset. */
   awsEndpoint?: string;
+  /** What policies may reach (input `allow`); empty: nothing. */
+  reach: ReachConfig;
+  /** The pull request comes from another repository (a fork). */
+  fork: boolean;
+  secretHashKey?: string;
 }
 
 /** The fields of webhook payloads Charter reads. */
@@ -33,6 +40,18 @@ export interface GitHubEvent {
   repository?: { default_branch?: string; full_name?: string };
   ref?: string;
   after?: string;
+}
+
+function reachInput(): ReachConfig {
+  const text = core.getInput('allow');
+  let raw: unknown;
+  try {
+    raw = parse(text, { uniqueKeys: true, maxAliasCount: 0 });
+  } catch (error) {
+    throw new Error(`Input allow is not valid YAML: ${(error as Error).message}`);
+  }
+  // The repository's role is the workflow's own credentials: the input cannot name one.
+  return parseReachConfig(raw, 'Input allow', { allowRole: false, accountRoles: true });
 }
 
 const modes = ['auto', 'validate', 'plan', 'apply', 'drift'] as const;
@@ -73,6 +92,10 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
   const event = eventPath ? (JSON.parse(readFileSync(eventPath, 'utf8')) as GitHubEvent) : {};
   const githubToken = input('github-token');
   if (githubToken) core.setSecret(githubToken);
+  const secretHashKey = core.getInput('secret-hash-key') || undefined;
+  if (secretHashKey) core.setSecret(secretHashKey);
+  const head = event.pull_request?.head?.repo?.full_name;
+  const base = event.pull_request?.base?.repo?.full_name;
   const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
   const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
   return {
@@ -93,6 +116,9 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
     apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
     runUrl: env.GITHUB_RUN_ID && env.GITHUB_REPOSITORY ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
     awsEndpoint: env.CHARTER_AWS_ENDPOINT || undefined,
+    reach: reachInput(),
+    fork: Boolean(head && base && head.toLowerCase() !== base.toLowerCase()),
+    secretHashKey,
   };
 }
 

@@ -1,6 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import * as core from '@actions/core';
+import { assumeRoleSettings, roleSessionName } from '../aws/assume-role.js';
 import { awsRuntime } from '../aws/settings.js';
+import { reachFor } from '../core/reach.js';
 import { validate } from '../core/engine.js';
 import type { Plan } from '../core/plan.js';
 import type { Logger } from '../core/provider.js';
@@ -48,12 +50,20 @@ function github(inputs: ActionInputs): GitHub | undefined {
 }
 
 function engineOptions(inputs: ActionInputs): EngineOptions {
+  const base = awsRuntime(inputs.awsEndpoint ? { endpoint: inputs.awsEndpoint } : {}, log);
   return {
     cwd: inputs.cwd,
     paths: inputs.policies,
     providers,
-    // Secrets policies name (connection URLs, client secrets) are masked in the workflow log.
-    runtime: { ...awsRuntime(inputs.awsEndpoint ? { endpoint: inputs.awsEndpoint } : {}, log), maskSecret: core.setSecret },
+    runtime: {
+      ...base,
+      // Policies reach only what the workflow's `allow` input lists; a fork's pull request, by default, nothing live.
+      reach: reachFor(inputs.reach, { fork: inputs.fork, aws: true }),
+      accountAws: (_account, roleArn) => assumeRoleSettings(base.aws, roleArn, roleSessionName(inputs.repository)),
+      secretHashKey: inputs.secretHashKey,
+      // Allowlisted secrets policies read (connection URLs, client secrets) are masked in the workflow log.
+      maskSecret: core.setSecret,
+    },
   };
 }
 

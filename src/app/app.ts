@@ -15,7 +15,9 @@
  */
 import type { ApplicationFunction, ApplicationFunctionOptions, Context, Probot } from 'probot';
 import { Cron } from 'croner';
+import { assumeRoleSettings, roleSessionName } from '../aws/assume-role.js';
 import { awsRuntime } from '../aws/settings.js';
+import { emptyReachConfig, narrowReach, reachFor } from '../core/reach.js';
 import type { Logger } from '../core/provider.js';
 import { inlineCode } from '../core/markdown.js';
 import { ALLOW_DESTRUCTIVE_LABEL } from '../core/render.js';
@@ -24,11 +26,11 @@ import { completeCheckRun, startCheckRun, type CheckRunResult, type StartedCheck
 import { httpStatus, type GitHub } from '../github/client.js';
 import { applyOnMerge, applyReviewedPlan, checkDrift, planPullRequest, type ApplyOutcome, type EngineOptions, type FlowEnv } from '../github/flows.js';
 import { fetchPolicyFiles, mapLimit, type FetchedPolicies } from '../github/policy-source.js';
-import { readRepoConfig } from '../github/repo-config.js';
+import { readRepoConfig, type RepoConfig } from '../github/repo-config.js';
 import { repositoryName, type RepoRef } from '../github/repo.js';
 import { providers } from '../providers/index.js';
 import { helpReply, parseCommand } from './commands.js';
-import { redact, type AppConfig } from './config.js';
+import { reachConfigFor, redact, type AppConfig } from './config.js';
 import { driftEndpoint, type DriftRepoResult, type DriftRun } from './drift.js';
 import { KeyedQueue } from './queue.js';
 
@@ -51,6 +53,8 @@ interface RepoTarget {
   repo: RepoRef;
   defaultBranch: string;
   log: Logger;
+  /** Secrets this repository's policies read in this event: redacted from what goes back to it, nowhere else. */
+  secrets?: string[];
 }
 
 type ProbotLog = Context['log'];
@@ -72,25 +76,9 @@ function repoOf(repository: RepositoryPayload): RepoRef {
 
 const WRITE_PERMISSIONS = new Set(['admin', 'maintain', 'write']);
 
-/**
- * The app's own credentials. Policies name environment variables (connection URLs, client secrets) and a
- * pull request can name any variable: these are never offered to them (the AWS SDK reads its credentials
- * from the process environment itself).
- */
-const APP_CREDENTIALS = new Set([
-  'PRIVATE_KEY',
-  'PRIVATE_KEY_PATH',
-  'WEBHOOK_SECRET',
-  'GITHUB_CLIENT_SECRET',
-  'CHARTER_DRIFT_TOKEN',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-]);
-
-/** The environment policies may read: the process environment without the app's own credentials. */
-export function policyEnvironment(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
-  return Object.fromEntries(Object.entries(env).filter(([name]) => !APP_CREDENTIALS.has(name.toUpperCase())));
+/** A pull request whose head lives in another repository (a fork, or a deleted one). */
+function isFork(pr: { head: { repo?: { full_name?: string } | null }; base: { repo?: { full_name?: string } } }): boolean {
+  return pr.head.repo?.full_name?.toLowerCase() !== pr.base.repo?.full_name?.toLowerCase();
 }
 
 /** The running app: handlers, the apply queue and the drift check. */
@@ -163,18 +151,23 @@ export class CharterApp {
   // Helpers
 
   /** An error as one line for a check run or a reply: the GitHub status or AWS error name, secrets redacted. */
-  reason(error: unknown): string {
+  reason(error: unknown, target?: RepoTarget): string {
     let text: string;
     const status = httpStatus(error);
     if (status !== undefined) text = `GitHub API error ${status}: ${(error as Error).message}`;
     else if (error instanceof Error) text = error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message;
     else text = String(error);
-    return redact(text, this.config.secrets);
+    return redact(text, this.secretsOf(target));
+  }
+
+  /** The app's own secrets and those the repository's policies read in this event. */
+  private secretsOf(target?: RepoTarget): string[] {
+    return target?.secrets?.length ? [...this.config.secrets, ...target.secrets] : this.config.secrets;
   }
 
   /** A check run's output with every configured secret redacted (provider errors end up in it). */
-  private redactResult(result: CheckRunResult): CheckRunResult {
-    const clean = (text: string) => redact(text, this.config.secrets);
+  private redactResult(result: CheckRunResult, target: RepoTarget): CheckRunResult {
+    const clean = (text: string) => redact(text, this.secretsOf(target));
     return {
       ...result,
       title: clean(result.title),
@@ -188,10 +181,11 @@ export class CharterApp {
    * The error to rethrow to Probot, which logs it and answers the delivery with its message: the same error
    * unless its message or stack holds a secret, else a copy with them redacted (keeping name and status).
    */
-  private redactError(error: unknown): unknown {
+  private redactError(error: unknown, target: RepoTarget): unknown {
     if (!(error instanceof Error)) return error;
-    const message = redact(error.message, this.config.secrets);
-    if (message === error.message && redact(error.stack ?? '', this.config.secrets) === (error.stack ?? '')) return error;
+    const secrets = this.secretsOf(target);
+    const message = redact(error.message, secrets);
+    if (message === error.message && redact(error.stack ?? '', secrets) === (error.stack ?? '')) return error;
     const safe = new Error(message);
     safe.name = error.name;
     const status = httpStatus(error);
@@ -213,21 +207,45 @@ export class CharterApp {
     });
   }
 
-  private engine(source: FetchedPolicies, paths: string[], log: Logger): EngineOptions {
-    // Secrets policies name (connection URLs, client secrets) join the values redacted from every message.
-    const maskSecret = (value: string) => {
-      if (value.length >= 8 && !this.config.secrets.includes(value)) this.config.secrets.push(value);
-    };
+  /**
+   * The engine for one repository: policies reach only what the app's configuration grants it (narrowed by
+   * its `.github/charter.yml`), with AWS credentials of the repository's own role (STS AssumeRole, the
+   * session named after the repository) and account roles chained from it; none configured, no AWS at all.
+   */
+  private engine(source: FetchedPolicies, paths: string[], target: RepoTarget, settings: RepoConfig, fork = false): EngineOptions {
+    const name = repositoryName(target.repo);
+    const granted = reachConfigFor(this.config, name) ?? emptyReachConfig();
+    const config = narrowReach(granted, settings.allow);
+    const base = awsRuntime(this.config.aws, target.log);
+    const aws = config.roleArn ? assumeRoleSettings(this.config.aws, config.roleArn, roleSessionName(name)) : this.config.aws;
+    const secrets = (target.secrets ??= []);
     // The app's own default paths may match nothing (an org-wide installation); paths a repository named may not.
     const named = paths !== this.config.policyPaths;
-    return { cwd: source.dir, paths, pathsNamed: named, allowNoPolicies: !named, providers, runtime: { ...awsRuntime(this.config.aws, log), env: policyEnvironment(process.env), maskSecret } };
+    return {
+      cwd: source.dir,
+      paths,
+      pathsNamed: named,
+      allowNoPolicies: !named,
+      providers,
+      runtime: {
+        ...base,
+        aws,
+        reach: reachFor(config, { fork, aws: Boolean(config.roleArn) }),
+        accountAws: (_account, roleArn) => assumeRoleSettings(aws, roleArn, roleSessionName(name)),
+        secretHashKey: this.config.secretHashKey,
+        // Allowlisted secrets the policies read are redacted from what this event reports, for this repository only.
+        maskSecret: (value) => {
+          if (!secrets.includes(value)) secrets.push(value);
+        },
+      },
+    };
   }
 
-  private async flowEnv(target: RepoTarget, source: FetchedPolicies, paths: string[]): Promise<FlowEnv> {
+  private async flowEnv(target: RepoTarget, source: FetchedPolicies, paths: string[], settings: RepoConfig, fork = false): Promise<FlowEnv> {
     return {
       gh: target.gh,
       repo: target.repo,
-      engine: this.engine(source, paths, target.log),
+      engine: this.engine(source, paths, target, settings, fork),
       comment: true,
       commentAuthors: [await this.bot()],
       allowDestructive: this.config.allowDestructive,
@@ -249,16 +267,16 @@ export class CharterApp {
     const start = async () => (run ??= await startCheckRun(target.gh, target.repo, name, sha));
     try {
       const result = await work(start);
-      if (result && run) await completeCheckRun(target.gh, target.repo, run.id, this.redactResult(result));
+      if (result && run) await completeCheckRun(target.gh, target.repo, run.id, this.redactResult(result, target));
     } catch (error) {
-      const reason = this.reason(error);
+      const reason = this.reason(error, target);
       try {
         const started = await start();
         await completeCheckRun(target.gh, target.repo, started.id, errorCheckResult(reason));
       } catch (reportError) {
         target.log.warn(`Could not mark the check run "${name}" failed: ${this.reason(reportError)}`);
       }
-      throw this.redactError(error);
+      throw this.redactError(error, target);
     }
   }
 
@@ -267,7 +285,7 @@ export class CharterApp {
     target: RepoTarget,
     sha: string,
     configRef: string,
-    use: (source: FetchedPolicies, paths: string[]) => Promise<T>,
+    use: (source: FetchedPolicies, paths: string[], settings: RepoConfig) => Promise<T>,
   ): Promise<T | undefined> {
     const settings = await readRepoConfig(target.gh, target.repo, configRef);
     const paths = settings.policies ?? this.config.policyPaths;
@@ -279,7 +297,7 @@ export class CharterApp {
         target.log.debug(`${repositoryName(target.repo)}@${sha.slice(0, 12)}: no policy files under ${paths.join(', ')}; nothing to do`);
         return undefined;
       }
-      return await use(source, paths);
+      return await use(source, paths, settings);
     } finally {
       await source.dispose();
     }
@@ -293,11 +311,12 @@ export class CharterApp {
   // Flows
 
   /** Plan → check run "Charter plan" and the sticky comment. */
-  async plan(target: RepoTarget, pr: { number: number; headSha: string; labels: string[] }): Promise<void> {
+  async plan(target: RepoTarget, pr: { number: number; headSha: string; labels: string[]; fork?: boolean }): Promise<void> {
     await this.checked(target, PLAN_CHECK, pr.headSha, async (start) =>
-      this.withPolicies(target, pr.headSha, target.defaultBranch, async (source, paths) => {
+      this.withPolicies(target, pr.headSha, target.defaultBranch, async (source, paths, settings) => {
         await start();
-        const outcome = await planPullRequest(await this.flowEnv(target, source, paths), pr);
+        const { fork, ...planned } = pr;
+        const outcome = await planPullRequest(await this.flowEnv(target, source, paths, settings, fork), planned);
         const url = outcome.comment && outcome.comment !== 'forbidden' ? outcome.comment.url : undefined;
         return planCheckResult(outcome.input, url);
       }),
@@ -311,16 +330,16 @@ export class CharterApp {
   apply(target: RepoTarget, sha: string, pr?: { number: number; labels: string[] }): Promise<void> {
     return this.applies.run(repositoryName(target.repo).toLowerCase(), () =>
       this.checked(target, APPLY_CHECK, sha, async (start) => {
-        const result = await this.withPolicies(target, sha, pr ? target.defaultBranch : sha, async (source, paths) => {
+        const result = await this.withPolicies(target, sha, pr ? target.defaultBranch : sha, async (source, paths, settings) => {
           await start();
-          const env = await this.flowEnv(target, source, paths);
+          const env = await this.flowEnv(target, source, paths, settings);
           const outcome: ApplyOutcome = pr
             ? await applyReviewedPlan(env, pr, sha, { reviewedAt: sha })
             : await applyOnMerge(env, sha, { emptyPlanNeedsNoReview: true });
-          target.log.info(redact(`${repositoryName(target.repo)}@${sha.slice(0, 12)}: apply ${outcome.status}${outcome.reason ? `: ${outcome.reason}` : ''}`, this.config.secrets));
+          target.log.info(redact(`${repositoryName(target.repo)}@${sha.slice(0, 12)}: apply ${outcome.status}${outcome.reason ? `: ${outcome.reason}` : ''}`, this.secretsOf(target)));
           // The sticky comment shows refusals and results; anything else is said in a reply.
           if (!outcome.ok && !outcome.input && outcome.pullRequest !== undefined) {
-            await this.reply(target, outcome.pullRequest, `Charter did not apply anything: ${redact(outcome.reason ?? outcome.status, this.config.secrets)}`);
+            await this.reply(target, outcome.pullRequest, `Charter did not apply anything: ${redact(outcome.reason ?? outcome.status, this.secretsOf(target))}`);
           }
           return applyCheckResult(outcome);
         });
@@ -351,6 +370,7 @@ export class CharterApp {
       number: pr.number,
       headSha: pr.head.sha,
       labels: pr.labels.map((l) => l.name),
+      fork: isFork(pr),
     });
   }
 
@@ -384,7 +404,7 @@ export class CharterApp {
     const labels = pr.labels.map((l) => l.name ?? '').filter(Boolean);
     if (command.name === 'plan') {
       if (pr.state !== 'open') return this.reply(target, issue.number, 'This pull request is closed; Charter plans open pull requests only.');
-      return this.plan(target, { number: pr.number, headSha: pr.head.sha, labels });
+      return this.plan(target, { number: pr.number, headSha: pr.head.sha, labels, fork: isFork(pr) });
     }
     // apply
     if (pr.merged_at) {
@@ -475,14 +495,14 @@ export class CharterApp {
       if (repository.archived || repository.disabled) return { installation, repository: name, status: 'skipped', reason: 'archived' };
       const target: RepoTarget = { gh, repo: repoOf(repository), defaultBranch: repository.default_branch ?? 'main', log: logger(log.child({ repository: name })) };
       try {
-        const outcome = await this.withPolicies(target, target.defaultBranch, target.defaultBranch, async (source, paths) =>
-          checkDrift({ gh, repo: target.repo, engine: this.engine(source, paths, target.log), log: target.log }),
+        const outcome = await this.withPolicies(target, target.defaultBranch, target.defaultBranch, async (source, paths, settings) =>
+          checkDrift({ gh, repo: target.repo, engine: this.engine(source, paths, target, settings), log: target.log }),
         );
         if (!outcome) return { installation, repository: name, status: 'skipped', reason: 'no policy files' };
         if (!outcome.ok) return { installation, repository: name, status: 'invalid', reason: outcome.reason };
         return { installation, repository: name, status: outcome.drift ? 'drift' : 'clean', issue: outcome.issue && { action: outcome.issue.action, number: outcome.issue.number } };
       } catch (error) {
-        const reason = this.reason(error);
+        const reason = this.reason(error, target);
         log.error(`Drift check of ${name} failed: ${reason}`);
         return { installation, repository: name, status: 'failed', reason };
       }

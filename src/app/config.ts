@@ -4,10 +4,13 @@
  * when `npm start` runs it; AWS credentials come from the SDK's default chain (environment, shared
  * files, SSO, container or instance roles, web identity).
  */
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Cron } from 'croner';
+import { parse } from 'yaml';
 import { DEFAULT_POLICY_PATHS } from '../core/load.js';
 import type { AwsSettings } from '../core/provider.js';
+import { parseReachConfig, type ReachConfig } from '../core/reach.js';
 import { parseBoolean, parseList } from '../core/settings.js';
 
 export interface DriftConfig {
@@ -36,6 +39,51 @@ export interface AppConfig {
   botLogin?: string;
   /** Values that must never appear in output (check runs, comments, the drift endpoint's answer). */
   secrets: string[];
+  /**
+   * What each repository's policies may reach, by `owner/repo` or `owner/*` (an installation's account), from
+   * the file CHARTER_REACH_FILE names. A repository listed nowhere reaches nothing: no variables, no AWS.
+   */
+  reach: Record<string, ReachConfig>;
+  /** Key of the HMAC of secrets in the fingerprint (CHARTER_SECRET_HASH_KEY, else derived from the webhook secret). */
+  secretHashKey?: string;
+}
+
+/** The allowlist of one repository: its own entry, else its owner's `owner/*`, else nothing. */
+export function reachConfigFor(config: Pick<AppConfig, 'reach'>, repository: string): ReachConfig | undefined {
+  const name = repository.toLowerCase();
+  return config.reach[name] ?? config.reach[`${name.split('/')[0]}/*`];
+}
+
+/** Parses the allowlist file: `repositories: { "owner/repo": {env, roleArn, redshift, accounts, forks}, "owner/*": ... }`. */
+export function parseReachFile(text: string, file: string): Record<string, ReachConfig> {
+  let raw: unknown;
+  try {
+    raw = parse(text, { uniqueKeys: true, maxAliasCount: 0 });
+  } catch (error) {
+    throw new Error(`${file} is not valid YAML or JSON: ${(error as Error).message}`);
+  }
+  const top = (raw ?? {}) as Record<string, unknown>;
+  if (typeof top !== 'object' || Array.isArray(top) || Object.keys(top).some((k) => k !== 'repositories')) throw new Error(`${file} must be a mapping with one key, repositories`);
+  const repos = (top.repositories ?? {}) as Record<string, unknown>;
+  if (typeof repos !== 'object' || Array.isArray(repos)) throw new Error(`${file}: repositories must be a mapping of owner/repo (or owner/*) to settings`);
+  const out: Record<string, ReachConfig> = {};
+  for (const [name, value] of Object.entries(repos)) {
+    if (!/^[A-Za-z0-9-]{1,39}\/([A-Za-z0-9._-]{1,100}|\*)$/.test(name)) throw new Error(`${file}: ${JSON.stringify(name)} is not owner/repo or owner/*`);
+    out[name.toLowerCase()] = parseReachConfig(value, `${file}: repositories.${name}`);
+  }
+  return out;
+}
+
+function reachFile(env: NodeJS.ProcessEnv): Record<string, ReachConfig> {
+  const file = env.CHARTER_REACH_FILE?.trim();
+  if (!file) return {};
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(`CHARTER_REACH_FILE ${file} cannot be read: ${(error as Error).message}`);
+  }
+  return parseReachFile(text, file);
 }
 
 export const DEFAULT_DRIFT_SCHEDULE = '17 6 * * *';
@@ -98,7 +146,10 @@ export function readAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       concurrency: positiveInt(env, 'CHARTER_DRIFT_CONCURRENCY', 4),
     },
     botLogin: env.CHARTER_BOT_LOGIN?.trim() || undefined,
-    secrets: [privateKey(env), env.WEBHOOK_SECRET, env.GITHUB_CLIENT_SECRET, token, env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN].filter(
+    reach: reachFile(env),
+    secretHashKey:
+      env.CHARTER_SECRET_HASH_KEY?.trim() || (env.WEBHOOK_SECRET ? createHmac('sha256', env.WEBHOOK_SECRET).update('charter secret fingerprint').digest('hex') : undefined),
+    secrets: [privateKey(env), env.WEBHOOK_SECRET, env.GITHUB_CLIENT_SECRET, token, env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN, env.CHARTER_SECRET_HASH_KEY].filter(
       (s): s is string => typeof s === 'string' && s.length >= 8,
     ),
   };

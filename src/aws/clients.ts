@@ -1,4 +1,4 @@
-import type { AwsSettings } from '../core/provider.js';
+import type { AwsCredentials, AwsSettings } from '../core/provider.js';
 import { DEFAULT_RATES, limiterFor } from './rate-limit.js';
 
 /** The SDK client constructor options Charter uses for every service. */
@@ -6,7 +6,7 @@ export interface ClientConfig {
   region: string;
   endpoint?: string;
   maxAttempts: number;
-  credentials?: { accessKeyId: string; secretAccessKey: string };
+  credentials?: AwsCredentials | (() => Promise<AwsCredentials>);
   forcePathStyle?: boolean;
 }
 

@@ -9,6 +9,8 @@ export interface PolicyDocument<Spec = unknown> {
   kind: string;
   name: string;
   spec: Spec;
+  /** `metadata.account`: the account role (from the allowlist) this policy's reads and writes use. */
+  account?: string;
   /** Policy file relative to the working directory (forward slashes), as shown in diagnostics. */
   file: string;
   /** Absolute path of the policy file, to resolve local assets next to it. */

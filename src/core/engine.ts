@@ -1,12 +1,13 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { isScalar, parseAllDocuments } from 'yaml';
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
-import { policyId, type PolicyDocument } from './document.js';
+import { diagnosticAt, policyId, type PolicyDocument } from './document.js';
 import { FileRefusedError, MAX_ASSET_FILE_BYTES, readConfinedFile } from './files.js';
 import { canonicalJson, type Json } from './json.js';
 import { discoverPolicyFiles, loadPolicyFiles, MAX_POLICY_FILE_BYTES } from './load.js';
 import { buildPlan, isRisky, type ApplyReport, type Change, type ChangeResult, type Plan, type PlanSalt } from './plan.js';
 import type { LintContext, Provider, RuntimeContext } from './provider.js';
+import { checkReach, envReferences, isMaskable, scopedEnvironment, secretDigest, type Reach } from './reach.js';
 import { SchemaValidator } from './validate.js';
 
 export interface ValidateOptions {
@@ -112,8 +113,48 @@ function kindOrder(providers: readonly Provider[]) {
   return (kind: string) => providers.find((p) => p.kind === kind)?.order ?? Number.MAX_SAFE_INTEGER;
 }
 
+/**
+ * The providers' context: with an allowlist, the environment holds only the allowlisted variables, and only
+ * values worth masking are masked (a short or common value would blank out the log, protecting nothing).
+ */
 function runtimeContext(options: PlanOptions): RuntimeContext {
-  return { ...lintContext(options.now, options.cwd), ...options.runtime };
+  const runtime = options.runtime;
+  const mask = runtime.maskSecret;
+  return {
+    ...lintContext(options.now, options.cwd),
+    ...runtime,
+    ...(runtime.reach ? { env: scopedEnvironment(runtime.env ?? {}, runtime.reach) } : {}),
+    ...(mask ? { maskSecret: (value: string) => (isMaskable(value) ? mask(value) : undefined) } : {}),
+  };
+}
+
+/** The context for one policy's account: its assumed role's AWS settings, or the run's own. */
+function accountContext(ctx: RuntimeContext, account: string | undefined): RuntimeContext {
+  if (account === undefined) return ctx;
+  const roleArn = ctx.reach?.accounts[account];
+  if (!roleArn || !ctx.accountAws) throw new Error(`account ${account} has no role configured`);
+  return { ...ctx, aws: ctx.accountAws(account, roleArn) };
+}
+
+/** Without an allowlist (the CLI) everything is reachable except account roles, which need a configured ARN. */
+function reachDiagnostics(options: PlanOptions, documents: PolicyDocument[]): Diagnostic[] {
+  const runtime = options.runtime;
+  const everything: Reach = { env: [], aws: true, redshift: { clusters: ['*'], workgroups: ['*'], secretArns: ['*'], dbUsers: ['*'] }, accounts: {}, live: true };
+  const reach = runtime.reach ?? everything;
+  const references = (doc: PolicyDocument) => options.providers.find((p) => p.kind === doc.kind)?.references?.(doc) ?? [];
+  const diagnostics = checkReach(documents, references, runtime.reach ? reach : { ...everything, env: documents.flatMap((d) => envReferences(d.spec).map((r) => r.value)) });
+  return diagnostics;
+}
+
+/** The keyed hash of every secret a policy reads, so a secret changed after review changes the fingerprint. */
+function secretInputs(doc: PolicyDocument, ctx: RuntimeContext, salt: PlanSalt): Json | undefined {
+  const refs = envReferences(doc.spec);
+  if (!refs.length) return undefined;
+  const env = ctx.env ?? {};
+  // Without a configured key the repository name keys the HMAC: equal secrets still compare equal, but
+  // anyone holding the fingerprint could test guesses of a weak secret (see README, Security model).
+  const key = ctx.secretHashKey ?? `charter:${salt.repository ?? ''}`;
+  return Object.fromEntries(refs.map((r) => [r.value, env[r.value] !== undefined ? secretDigest(key, env[r.value]!) : null]));
 }
 
 /** Validates, reads live state for every kind in bulk and returns the plan. Invalid policies: no AWS call at all. */
@@ -126,6 +167,21 @@ export async function plan(options: PlanOptions): Promise<{ plan: Plan; validati
       plan: buildPlan({ changes: [], diagnostics: validation.diagnostics, inputs: {}, policies, salt: options.salt, kindOrder: kindOrder(options.providers) }),
     };
   }
+  // Everything a policy names is checked before anything is read: one refusal and nothing is read at all.
+  const refused = reachDiagnostics(options, validation.documents);
+  if (refused.length) {
+    const diagnostics = sortDiagnostics([...validation.diagnostics, ...refused]);
+    return { validation: { ...validation, diagnostics, ok: false }, plan: buildPlan({ changes: [], diagnostics, inputs: {}, policies, salt: options.salt, kindOrder: kindOrder(options.providers) }) };
+  }
+  const reach = options.runtime.reach;
+  if (reach && !reach.live) {
+    const reason = reach.offlineReason ?? 'live reads are off for this run';
+    const notRead = validation.documents.map((doc) =>
+      diagnosticAt(doc, ['metadata', 'name'], 'reach/live-state-not-read', 'warning', `Live state of ${policyId(doc)} was not read: ${reason}. The policy was validated offline; this plan lists no changes and cannot be applied.`, 'A maintainer can plan this change from a branch of the repository itself, or the repository can allow live reads for forks (forks.live).'),
+    );
+    const diagnostics = sortDiagnostics([...validation.diagnostics, ...notRead]);
+    return { validation, plan: buildPlan({ changes: [], diagnostics, inputs: {}, policies, salt: options.salt, kindOrder: kindOrder(options.providers), offline: reason }) };
+  }
   const ctx = runtimeContext(options);
   const changes: Change[] = [];
   const diagnostics: Diagnostic[] = [...validation.diagnostics];
@@ -134,10 +190,17 @@ export async function plan(options: PlanOptions): Promise<{ plan: Plan; validati
     const docs = validation.documents.filter((d) => d.kind === provider.kind);
     if (!docs.length) continue;
     const runtime = await provider.loadRuntime();
-    const result = await runtime.plan(docs, ctx);
-    changes.push(...result.changes);
-    diagnostics.push(...result.diagnostics);
-    Object.assign(inputs, result.inputs);
+    // Policies of one account are read together, with that account's assumed role.
+    for (const account of new Set(docs.map((d) => d.account))) {
+      const result = await runtime.plan(docs.filter((d) => d.account === account), accountContext(ctx, account));
+      changes.push(...(account === undefined ? result.changes : result.changes.map((c) => ({ ...c, account }))));
+      diagnostics.push(...result.diagnostics);
+      Object.assign(inputs, result.inputs);
+    }
+  }
+  for (const doc of validation.documents) {
+    const secrets = secretInputs(doc, ctx, options.salt);
+    if (secrets) inputs[`secrets:${policyId(doc)}`] = secrets;
   }
   return {
     validation,
@@ -148,6 +211,7 @@ export async function plan(options: PlanOptions): Promise<{ plan: Plan; validati
 /** Why a plan may not be applied as it stands, or undefined when it may. */
 export function applyRefusal(p: Plan, options: { allowDestructive: boolean; expectedFingerprint?: string }): string | undefined {
   if (p.summary.errors > 0) return `The policies have ${p.summary.errors} error(s); nothing was applied.`;
+  if (p.offline) return `Live state was not read (${p.offline}); nothing was applied.`;
   if (options.expectedFingerprint !== undefined && options.expectedFingerprint !== p.fingerprint) {
     return `The plan changed since it was reviewed (reviewed ${options.expectedFingerprint.slice(0, 12)}, now ${p.fingerprint.slice(0, 12)}); nothing was applied.`;
   }
@@ -209,7 +273,8 @@ export async function execute(p: Plan, documents: PolicyDocument[], options: Pla
     const docs = docsByPolicy.get(key) ?? [];
     let policyResults: ChangeResult[];
     try {
-      policyResults = mode === 'apply' ? await runtime.apply(changes, docs, ctx) : await runtime.dryApply!(changes, docs, ctx);
+      const policyCtx = accountContext(ctx, docs[0]?.account);
+      policyResults = mode === 'apply' ? await runtime.apply(changes, docs, policyCtx) : await runtime.dryApply!(changes, docs, policyCtx);
     } catch (error) {
       // A provider that throws instead of reporting: its first change is marked failed, the rest not attempted.
       policyResults = [{ address: changes[0].address, status: 'failed', error: String((error as Error).message ?? error) }];

@@ -27,6 +27,8 @@ export interface Change {
   phase: number;
   /** What the provider needs to execute the change; covered by the fingerprint. */
   data?: Json;
+  /** The account role (`metadata.account`) the change is made with; unset: the run's own credentials. */
+  account?: string;
 }
 
 export interface PlanSummary {
@@ -58,6 +60,8 @@ export interface Plan {
   inputs: Record<string, Json>;
   /** Policies that were read and compared, `<kind>/<name>`. */
   policies: string[];
+  /** Set when live state was not read (a fork's pull request): why. Such a plan is never applied. */
+  offline?: string;
 }
 
 export type ChangeStatus = 'applied' | 'failed' | 'not-attempted';
@@ -118,6 +122,8 @@ export function fingerprintedChange(change: Change): Json {
     after: change.after,
     risk: change.risk,
     data: change.data ?? null,
+    // Only when set, so plans without accounts keep their fingerprints.
+    ...(change.account !== undefined ? { account: change.account } : {}),
   };
 }
 
@@ -148,6 +154,7 @@ export function buildPlan(args: {
   policies: string[];
   salt: PlanSalt;
   kindOrder: (kind: string) => number;
+  offline?: string;
 }): Plan {
   const changes = sortChanges(args.changes, args.kindOrder);
   return {
@@ -159,6 +166,7 @@ export function buildPlan(args: {
     diagnostics: args.diagnostics,
     inputs: args.inputs,
     policies: [...args.policies].sort(),
+    ...(args.offline ? { offline: args.offline } : {}),
   };
 }
 

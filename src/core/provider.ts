@@ -2,6 +2,7 @@ import type { Diagnostic } from './diagnostics.js';
 import type { PathSegment, PolicyDocument } from './document.js';
 import type { Json } from './json.js';
 import type { Change, ChangeResult } from './plan.js';
+import type { Reach, Reference } from './reach.js';
 
 export interface Logger {
   debug(message: string): void;
@@ -20,6 +21,14 @@ export interface LintContext {
   readLocalFile(doc: PolicyDocument, relativePath: string): Promise<Uint8Array | undefined>;
 }
 
+/** AWS credentials as the SDK takes them (plain data). */
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+}
+
 /** How to reach AWS: plain data, so src/core never imports the SDK. */
 export interface AwsSettings {
   /** Endpoint override for every service (the sandbox in tests and demos). */
@@ -27,8 +36,11 @@ export interface AwsSettings {
   region?: string;
   /** Extra attempts for retryable errors (throttling), on top of the first. */
   maxAttempts?: number;
-  /** Static credentials, only used with an endpoint override. */
-  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /**
+   * Credentials: static ones (the sandbox), or a provider function (an assumed role, refreshed by the SDK).
+   * Unset: the SDK's default chain.
+   */
+  credentials?: AwsCredentials | (() => Promise<AwsCredentials>);
   /** Per-service request rate caps (requests per second); defaults follow AWS's documented limits. */
   requestsPerSecond?: Partial<Record<string, number>>;
 }
@@ -50,6 +62,15 @@ export interface RuntimeContext extends LintContext {
    * client secret), so an adapter can mask it wherever it logs (the Action: `core.setSecret`).
    */
   maskSecret?(value: string): void;
+  /**
+   * What the policies of this run may reach (src/core/reach.ts). Unset (the CLI, run by the person whose
+   * environment it is): anything. Set, the engine refuses every policy naming something else before any read.
+   */
+  reach?: Reach;
+  /** AWS settings for an account role from `reach.accounts` (the adapter assumes the role through STS). */
+  accountAws?(account: string, roleArn: string): AwsSettings;
+  /** Key of the HMAC that puts each secret a policy uses into the fingerprint (never the value itself). */
+  secretHashKey?: string;
 }
 
 /** Result of comparing desired policies with live state. */
@@ -97,5 +118,10 @@ export interface Provider<Spec = unknown> {
   /** Position of this kind in plan order. */
   order: number;
   lint(docs: PolicyDocument<Spec>[], ctx: LintContext): Promise<Diagnostic[]>;
+  /**
+   * What a policy reaches besides environment variables (found for every kind by `envReferences`): AWS,
+   * database targets. Pure; the engine checks them against the run's allowlist before anything is read.
+   */
+  references?(doc: PolicyDocument<Spec>): Reference[];
   loadRuntime(): Promise<ProviderRuntime<Spec>>;
 }

@@ -6,7 +6,7 @@ import __equal from 'fast-deep-equal';
 const __ucs2length = (s) => { let n = 0; for (const _ of s) n++; return n; };
 
 export const v0 = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/policy.schema.json","title":"Charter policy","description":"The envelope every Charter policy document shares. The spec is validated by the schema of its kind.","type":"object","additionalProperties":false,"required":["apiVersion","kind","metadata","spec"],"properties":{"apiVersion":{"description":"Policy format version. Only charter/v1 exists.","const":"charter/v1"},"kind":{"description":"The policy kind; selects the schema for spec.","type":"string","enum":["EmailSecurity","RedshiftGrants","ProtectionGroups"]},"metadata":{"title":"Metadata","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"Unique per kind in the repository; part of every change address and of the ownership tags.","type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},"description":{"description":"Free text for reviewers.","type":"string","maxLength":1024},"labels":{"description":"Free-form labels, copied to nothing; for your own tooling.","type":"object","additionalProperties":{"type":"string","maxLength":256}}}},"spec":{"description":"Validated by policies/schemas/<kind>.schema.json.","type":"object"}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/policy.schema.json","title":"Charter policy","description":"The envelope every Charter policy document shares. The spec is validated by the schema of its kind.","type":"object","additionalProperties":false,"required":["apiVersion","kind","metadata","spec"],"properties":{"apiVersion":{"description":"Policy format version. Only charter/v1 exists.","const":"charter/v1"},"kind":{"description":"The policy kind; selects the schema for spec.","type":"string","enum":["EmailSecurity","RedshiftGrants","ProtectionGroups"]},"metadata":{"title":"Metadata","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"Unique per kind in the repository; part of every change address and of the ownership tags.","type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},"description":{"description":"Free text for reviewers.","type":"string","maxLength":1024},"account":{"description":"Name of an AWS account role on this repository's allowlist (the app's configuration, or the Action's account-roles input). Charter assumes that role (STS) for this policy's reads and writes, and the plan shows the account on each change. Omitted: the run's own credentials.","type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},"labels":{"description":"Free-form labels, copied to nothing; for your own tooling.","type":"object","additionalProperties":{"type":"string","maxLength":256}}}},"spec":{"description":"Validated by policies/schemas/<kind>.schema.json.","type":"object"}}};
 const pattern0 = new RegExp("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", "u");
 const func2 = __ucs2length;
 
@@ -117,7 +117,7 @@ vErrors.push(err8);
 errors++;
 }
 for(const key1 in data2){
-if(!(((key1 === "name") || (key1 === "description")) || (key1 === "labels"))){
+if(!((((key1 === "name") || (key1 === "description")) || (key1 === "account")) || (key1 === "labels"))){
 const err9 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.metadata,data:data2};
 if(vErrors === null){
 vErrors = [err9];
@@ -178,14 +178,11 @@ vErrors.push(err13);
 errors++;
 }
 }
-if(data2.labels !== undefined){
-let data5 = data2.labels;
-if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
-for(const key2 in data5){
-let data6 = data5[key2];
-if(typeof data6 === "string"){
-if(func2(data6) > 256){
-const err14 = {instancePath:instancePath+"/metadata/labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/metadata/properties/labels/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.metadata.properties.labels.additionalProperties,data:data6};
+if(data2.account !== undefined){
+let data5 = data2.account;
+if(typeof data5 === "string"){
+if(!pattern0.test(data5)){
+const err14 = {instancePath:instancePath+"/metadata/account",schemaPath:"#/properties/metadata/properties/account/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",parentSchema:schema11.properties.metadata.properties.account,data:data5};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -196,7 +193,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/metadata/labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/metadata/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.metadata.properties.labels.additionalProperties.type,parentSchema:schema11.properties.metadata.properties.labels.additionalProperties,data:data6};
+const err15 = {instancePath:instancePath+"/metadata/account",schemaPath:"#/properties/metadata/properties/account/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.metadata.properties.account.type,parentSchema:schema11.properties.metadata.properties.account,data:data5};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -206,9 +203,14 @@ vErrors.push(err15);
 errors++;
 }
 }
-}
-else {
-const err16 = {instancePath:instancePath+"/metadata/labels",schemaPath:"#/properties/metadata/properties/labels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.metadata.properties.labels.type,parentSchema:schema11.properties.metadata.properties.labels,data:data5};
+if(data2.labels !== undefined){
+let data6 = data2.labels;
+if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
+for(const key2 in data6){
+let data7 = data6[key2];
+if(typeof data7 === "string"){
+if(func2(data7) > 256){
+const err16 = {instancePath:instancePath+"/metadata/labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/metadata/properties/labels/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.metadata.properties.labels.additionalProperties,data:data7};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -218,9 +220,8 @@ vErrors.push(err16);
 errors++;
 }
 }
-}
 else {
-const err17 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.metadata.type,parentSchema:schema11.properties.metadata,data:data2};
+const err17 = {instancePath:instancePath+"/metadata/labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/metadata/properties/labels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.metadata.properties.labels.additionalProperties.type,parentSchema:schema11.properties.metadata.properties.labels.additionalProperties,data:data7};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -230,10 +231,9 @@ vErrors.push(err17);
 errors++;
 }
 }
-if(data.spec !== undefined){
-let data7 = data.spec;
-if(!(data7 && typeof data7 == "object" && !Array.isArray(data7))){
-const err18 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.type,parentSchema:schema11.properties.spec,data:data7};
+}
+else {
+const err18 = {instancePath:instancePath+"/metadata/labels",schemaPath:"#/properties/metadata/properties/labels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.metadata.properties.labels.type,parentSchema:schema11.properties.metadata.properties.labels,data:data6};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -245,12 +245,37 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+const err19 = {instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.metadata.type,parentSchema:schema11.properties.metadata,data:data2};
 if(vErrors === null){
 vErrors = [err19];
 }
 else {
 vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data.spec !== undefined){
+let data8 = data.spec;
+if(!(data8 && typeof data8 == "object" && !Array.isArray(data8))){
+const err20 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.type,parentSchema:schema11.properties.spec,data:data8};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+}
+else {
+const err21 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
 }
 errors++;
 }
@@ -261,16 +286,16 @@ return errors === 0;
 export const v1 = validate11;
 const schema12 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/email-security.schema.json","title":"EmailSecuritySpec","description":"BIMI, MTA-STS, SMTP TLS reporting and optionally DMARC for one mail domain hosted in Route 53, with the MTA-STS policy file and BIMI assets hosted on S3 + CloudFront.","type":"object","additionalProperties":false,"required":["domain"],"properties":{"domain":{"description":"The mail domain (the domain in From addresses and the one receiving mail), without trailing dot.","type":"string","minLength":1,"maxLength":253,"pattern":"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))+$"},"hostedZoneId":{"description":"Route 53 hosted zone id. When omitted, the public zone whose name is the longest suffix of the domain is used.","type":"string","pattern":"^(/hostedzone/)?[A-Z0-9]{1,32}$"},"ttl":{"description":"TTL in seconds of the TXT records Charter writes.","type":"integer","minimum":60,"maximum":172800,"default":3600},"dmarc":{"$ref":"#/definitions/dmarc"},"bimi":{"$ref":"#/definitions/bimi"},"mtaSts":{"$ref":"#/definitions/mtaSts"},"tlsRpt":{"$ref":"#/definitions/tlsRpt"},"hosting":{"$ref":"#/definitions/hosting"}},"definitions":{"absent":{"description":"Set to true to remove this record set (a destructive change unless the plan allows it).","type":"boolean","default":false},"reportUri":{"description":"A report address: mailto:user@host or https://...","type":"string","pattern":"^(mailto:[^\\s]+@[^\\s]+|https://[^\\s]+)$","maxLength":1024},"dmarc":{"title":"Dmarc","description":"Manage the _dmarc record. Omit to leave DMARC alone; it is then read live to check BIMI's prerequisites.","type":"object","additionalProperties":false,"properties":{"absent":{"$ref":"#/definitions/absent"},"policy":{"description":"p=: what receivers do with failing mail.","type":"string","enum":["none","quarantine","reject"]},"subdomainPolicy":{"description":"sp=: policy for subdomains; defaults to policy.","type":"string","enum":["none","quarantine","reject"]},"percent":{"description":"pct=: share of failing mail the policy applies to.","type":"integer","minimum":0,"maximum":100},"rua":{"description":"rua=: aggregate report addresses.","type":"array","items":{"$ref":"#/definitions/reportUri"},"uniqueItems":true},"ruf":{"description":"ruf=: failure report addresses.","type":"array","items":{"$ref":"#/definitions/reportUri"},"uniqueItems":true},"adkim":{"description":"adkim=: DKIM alignment, relaxed (r) or strict (s).","type":"string","enum":["r","s"]},"aspf":{"description":"aspf=: SPF alignment, relaxed (r) or strict (s).","type":"string","enum":["r","s"]}}},"asset":{"title":"BimiAsset","description":"A BIMI asset: its public https URL and/or a local file (checked offline and, with hosting, uploaded so the URL serves it).","type":"object","additionalProperties":false,"properties":{"url":{"description":"Public https URL. Defaults to https://<hosting.assetsHost>/<file name> when a file is given.","type":"string","pattern":"^https://[^\\s]+$","maxLength":2048},"file":{"description":"Path of a local file, relative to the policy file.","type":"string","minLength":1}}},"bimi":{"title":"Bimi","description":"The BIMI assertion record <selector>._bimi.<domain>: logo is l= (an SVG Tiny PS file), certificate is a= (a Verified Mark Certificate, PEM).","type":"object","additionalProperties":false,"properties":{"absent":{"$ref":"#/definitions/absent"},"selector":{"description":"BIMI selector; receivers look up 'default' unless the mail says otherwise.","type":"string","pattern":"^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$","default":"default"},"logo":{"$ref":"#/definitions/asset"},"certificate":{"$ref":"#/definitions/asset"},"avp":{"description":"avp=: avatar preference.","type":"string","enum":["brand","personal"]}}},"mtaSts":{"title":"MtaSts","description":"MTA-STS: the _mta-sts TXT record and the policy file served at https://mta-sts.<domain>/.well-known/mta-sts.txt. The id is derived from the policy content.","type":"object","additionalProperties":false,"required":["mode"],"properties":{"absent":{"$ref":"#/definitions/absent"},"mode":{"description":"enforce, testing (report only) or none (the first step of removing MTA-STS).","type":"string","enum":["enforce","testing","none"]},"mx":{"description":"MX patterns: a host name or *. plus a host name (the wildcard matches exactly one leftmost label).","type":"array","items":{"type":"string","minLength":1,"maxLength":253},"uniqueItems":true},"maxAge":{"description":"max_age in seconds (0 to 31557600).","type":"integer","minimum":0,"maximum":31557600,"default":604800}}},"tlsRpt":{"title":"TlsRpt","description":"SMTP TLS reporting: the _smtp._tls TXT record.","type":"object","additionalProperties":false,"properties":{"absent":{"$ref":"#/definitions/absent"},"rua":{"description":"Where reports go: mailto: or https: addresses.","type":"array","items":{"$ref":"#/definitions/reportUri"},"uniqueItems":true}}},"hosting":{"title":"Hosting","description":"Where the MTA-STS policy file and BIMI assets are served: an S3 bucket behind a CloudFront distribution, with an ACM certificate in us-east-1.","type":"object","additionalProperties":false,"required":["bucket","distributionId"],"properties":{"bucket":{"description":"S3 bucket name.","type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"bucketRegion":{"description":"Region of the bucket.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d$","default":"us-east-1"},"distributionId":{"description":"CloudFront distribution serving the bucket for mta-sts.<domain> and the assets host.","type":"string","pattern":"^[A-Z0-9]{1,32}$"},"assetsHost":{"description":"Host name serving BIMI assets, e.g. bimi-assets.example.com.","type":"string","pattern":"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))+$"},"certificate":{"description":"Manage an ACM certificate (us-east-1, DNS-validated) for mta-sts.<domain> and the assets host.","type":"boolean","default":true}}}}};
 const schema26 = {"title":"Hosting","description":"Where the MTA-STS policy file and BIMI assets are served: an S3 bucket behind a CloudFront distribution, with an ACM certificate in us-east-1.","type":"object","additionalProperties":false,"required":["bucket","distributionId"],"properties":{"bucket":{"description":"S3 bucket name.","type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"bucketRegion":{"description":"Region of the bucket.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-\\d$","default":"us-east-1"},"distributionId":{"description":"CloudFront distribution serving the bucket for mta-sts.<domain> and the assets host.","type":"string","pattern":"^[A-Z0-9]{1,32}$"},"assetsHost":{"description":"Host name serving BIMI assets, e.g. bimi-assets.example.com.","type":"string","pattern":"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))+$"},"certificate":{"description":"Manage an ACM certificate (us-east-1, DNS-validated) for mta-sts.<domain> and the assets host.","type":"boolean","default":true}}};
-const pattern1 = new RegExp("^(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))+$", "u");
-const pattern2 = new RegExp("^(/hostedzone/)?[A-Z0-9]{1,32}$", "u");
-const pattern9 = new RegExp("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", "u");
-const pattern10 = new RegExp("^[a-z]{2}(-[a-z]+)+-\\d$", "u");
-const pattern11 = new RegExp("^[A-Z0-9]{1,32}$", "u");
+const pattern2 = new RegExp("^(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))+$", "u");
+const pattern3 = new RegExp("^(/hostedzone/)?[A-Z0-9]{1,32}$", "u");
+const pattern10 = new RegExp("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", "u");
+const pattern11 = new RegExp("^[a-z]{2}(-[a-z]+)+-\\d$", "u");
+const pattern12 = new RegExp("^[A-Z0-9]{1,32}$", "u");
 const schema13 = {"title":"Dmarc","description":"Manage the _dmarc record. Omit to leave DMARC alone; it is then read live to check BIMI's prerequisites.","type":"object","additionalProperties":false,"properties":{"absent":{"$ref":"#/definitions/absent"},"policy":{"description":"p=: what receivers do with failing mail.","type":"string","enum":["none","quarantine","reject"]},"subdomainPolicy":{"description":"sp=: policy for subdomains; defaults to policy.","type":"string","enum":["none","quarantine","reject"]},"percent":{"description":"pct=: share of failing mail the policy applies to.","type":"integer","minimum":0,"maximum":100},"rua":{"description":"rua=: aggregate report addresses.","type":"array","items":{"$ref":"#/definitions/reportUri"},"uniqueItems":true},"ruf":{"description":"ruf=: failure report addresses.","type":"array","items":{"$ref":"#/definitions/reportUri"},"uniqueItems":true},"adkim":{"description":"adkim=: DKIM alignment, relaxed (r) or strict (s).","type":"string","enum":["r","s"]},"aspf":{"description":"aspf=: SPF alignment, relaxed (r) or strict (s).","type":"string","enum":["r","s"]}}};
 const schema14 = {"description":"Set to true to remove this record set (a destructive change unless the plan allows it).","type":"boolean","default":false};
 const schema15 = {"description":"A report address: mailto:user@host or https://...","type":"string","pattern":"^(mailto:[^\\s]+@[^\\s]+|https://[^\\s]+)$","maxLength":1024};
 const func0 = __equal;
-const pattern3 = new RegExp("^(mailto:[^\\s]+@[^\\s]+|https://[^\\s]+)$", "u");
+const pattern4 = new RegExp("^(mailto:[^\\s]+@[^\\s]+|https://[^\\s]+)$", "u");
 
 function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -399,7 +424,7 @@ vErrors.push(err9);
 }
 errors++;
 }
-if(!pattern3.test(data5)){
+if(!pattern4.test(data5)){
 const err10 = {instancePath:instancePath+"/rua/" + i0,schemaPath:"#/definitions/reportUri/pattern",keyword:"pattern",params:{pattern: "^(mailto:[^\\s]+@[^\\s]+|https://[^\\s]+)$"},message:"must match pattern \""+"^(mailto:[^\\s]+@[^\\s]+|https://[^\\s]+)$"+"\"",schema:"^(mailto:[^\\s]+@[^\\s]+|https://[^\\s]+)$",parentSchema:schema15,data:data5};
 if(vErrors === null){
 vErrors = [err10];
@@ -470,7 +495,7 @@ vErrors.push(err14);
 }
 errors++;
 }
-if(!pattern3.test(data7)){
+if(!pattern4.test(data7)){
 const err15 = {instancePath:instancePath+"/ruf/" + i2,schemaPath:"#/definitions/reportUri/pattern",keyword:"pattern",params:{pattern: "^(mailto:[^\\s]+@[^\\s]+|https://[^\\s]+)$"},message:"must match pattern \""+"^(mailto:[^\\s]+@[^\\s]+|https://[^\\s]+)$"+"\"",schema:"^(mailto:[^\\s]+@[^\\s]+|https://[^\\s]+)$",parentSchema:schema15,data:data7};
 if(vErrors === null){
 vErrors = [err15];
@@ -587,8 +612,8 @@ return errors === 0;
 
 const schema17 = {"title":"Bimi","description":"The BIMI assertion record <selector>._bimi.<domain>: logo is l= (an SVG Tiny PS file), certificate is a= (a Verified Mark Certificate, PEM).","type":"object","additionalProperties":false,"properties":{"absent":{"$ref":"#/definitions/absent"},"selector":{"description":"BIMI selector; receivers look up 'default' unless the mail says otherwise.","type":"string","pattern":"^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$","default":"default"},"logo":{"$ref":"#/definitions/asset"},"certificate":{"$ref":"#/definitions/asset"},"avp":{"description":"avp=: avatar preference.","type":"string","enum":["brand","personal"]}}};
 const schema19 = {"title":"BimiAsset","description":"A BIMI asset: its public https URL and/or a local file (checked offline and, with hosting, uploaded so the URL serves it).","type":"object","additionalProperties":false,"properties":{"url":{"description":"Public https URL. Defaults to https://<hosting.assetsHost>/<file name> when a file is given.","type":"string","pattern":"^https://[^\\s]+$","maxLength":2048},"file":{"description":"Path of a local file, relative to the policy file.","type":"string","minLength":1}}};
-const pattern5 = new RegExp("^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$", "u");
-const pattern6 = new RegExp("^https://[^\\s]+$", "u");
+const pattern6 = new RegExp("^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$", "u");
+const pattern7 = new RegExp("^https://[^\\s]+$", "u");
 
 function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -622,7 +647,7 @@ errors++;
 if(data.selector !== undefined){
 let data1 = data.selector;
 if(typeof data1 === "string"){
-if(!pattern5.test(data1)){
+if(!pattern6.test(data1)){
 const err2 = {instancePath:instancePath+"/selector",schemaPath:"#/properties/selector/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$"},message:"must match pattern \""+"^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$"+"\"",schema:"^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$",parentSchema:schema17.properties.selector,data:data1};
 if(vErrors === null){
 vErrors = [err2];
@@ -672,7 +697,7 @@ vErrors.push(err5);
 }
 errors++;
 }
-if(!pattern6.test(data3)){
+if(!pattern7.test(data3)){
 const err6 = {instancePath:instancePath+"/logo/url",schemaPath:"#/definitions/asset/properties/url/pattern",keyword:"pattern",params:{pattern: "^https://[^\\s]+$"},message:"must match pattern \""+"^https://[^\\s]+$"+"\"",schema:"^https://[^\\s]+$",parentSchema:schema19.properties.url,data:data3};
 if(vErrors === null){
 vErrors = [err6];
@@ -759,7 +784,7 @@ vErrors.push(err12);
 }
 errors++;
 }
-if(!pattern6.test(data6)){
+if(!pattern7.test(data6)){
 const err13 = {instancePath:instancePath+"/certificate/url",schemaPath:"#/definitions/asset/properties/url/pattern",keyword:"pattern",params:{pattern: "^https://[^\\s]+$"},message:"must match pattern \""+"^https://[^\\s]+$"+"\"",schema:"^https://[^\\s]+$",parentSchema:schema19.properties.url,data:data6};
 if(vErrors === null){
 vErrors = [err13];
@@ -1093,7 +1118,7 @@ vErrors.push(err2);
 }
 errors++;
 }
-if(!pattern3.test(data2)){
+if(!pattern4.test(data2)){
 const err3 = {instancePath:instancePath+"/rua/" + i0,schemaPath:"#/definitions/reportUri/pattern",keyword:"pattern",params:{pattern: "^(mailto:[^\\s]+@[^\\s]+|https://[^\\s]+)$"},message:"must match pattern \""+"^(mailto:[^\\s]+@[^\\s]+|https://[^\\s]+)$"+"\"",schema:"^(mailto:[^\\s]+@[^\\s]+|https://[^\\s]+)$",parentSchema:schema15,data:data2};
 if(vErrors === null){
 vErrors = [err3];
@@ -1213,7 +1238,7 @@ vErrors.push(err3);
 }
 errors++;
 }
-if(!pattern1.test(data0)){
+if(!pattern2.test(data0)){
 const err4 = {instancePath:instancePath+"/domain",schemaPath:"#/properties/domain/pattern",keyword:"pattern",params:{pattern: "^(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))+$"},message:"must match pattern \""+"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))+$"+"\"",schema:"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))+$",parentSchema:schema12.properties.domain,data:data0};
 if(vErrors === null){
 vErrors = [err4];
@@ -1238,7 +1263,7 @@ errors++;
 if(data.hostedZoneId !== undefined){
 let data1 = data.hostedZoneId;
 if(typeof data1 === "string"){
-if(!pattern2.test(data1)){
+if(!pattern3.test(data1)){
 const err6 = {instancePath:instancePath+"/hostedZoneId",schemaPath:"#/properties/hostedZoneId/pattern",keyword:"pattern",params:{pattern: "^(/hostedzone/)?[A-Z0-9]{1,32}$"},message:"must match pattern \""+"^(/hostedzone/)?[A-Z0-9]{1,32}$"+"\"",schema:"^(/hostedzone/)?[A-Z0-9]{1,32}$",parentSchema:schema12.properties.hostedZoneId,data:data1};
 if(vErrors === null){
 vErrors = [err6];
@@ -1357,7 +1382,7 @@ errors++;
 if(data7.bucket !== undefined){
 let data8 = data7.bucket;
 if(typeof data8 === "string"){
-if(!pattern9.test(data8)){
+if(!pattern10.test(data8)){
 const err14 = {instancePath:instancePath+"/hosting/bucket",schemaPath:"#/definitions/hosting/properties/bucket/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"+"\"",schema:"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",parentSchema:schema26.properties.bucket,data:data8};
 if(vErrors === null){
 vErrors = [err14];
@@ -1382,7 +1407,7 @@ errors++;
 if(data7.bucketRegion !== undefined){
 let data9 = data7.bucketRegion;
 if(typeof data9 === "string"){
-if(!pattern10.test(data9)){
+if(!pattern11.test(data9)){
 const err16 = {instancePath:instancePath+"/hosting/bucketRegion",schemaPath:"#/definitions/hosting/properties/bucketRegion/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-\\d$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-\\d$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-\\d$",parentSchema:schema26.properties.bucketRegion,data:data9};
 if(vErrors === null){
 vErrors = [err16];
@@ -1407,7 +1432,7 @@ errors++;
 if(data7.distributionId !== undefined){
 let data10 = data7.distributionId;
 if(typeof data10 === "string"){
-if(!pattern11.test(data10)){
+if(!pattern12.test(data10)){
 const err18 = {instancePath:instancePath+"/hosting/distributionId",schemaPath:"#/definitions/hosting/properties/distributionId/pattern",keyword:"pattern",params:{pattern: "^[A-Z0-9]{1,32}$"},message:"must match pattern \""+"^[A-Z0-9]{1,32}$"+"\"",schema:"^[A-Z0-9]{1,32}$",parentSchema:schema26.properties.distributionId,data:data10};
 if(vErrors === null){
 vErrors = [err18];
@@ -1432,7 +1457,7 @@ errors++;
 if(data7.assetsHost !== undefined){
 let data11 = data7.assetsHost;
 if(typeof data11 === "string"){
-if(!pattern1.test(data11)){
+if(!pattern2.test(data11)){
 const err20 = {instancePath:instancePath+"/hosting/assetsHost",schemaPath:"#/definitions/hosting/properties/assetsHost/pattern",keyword:"pattern",params:{pattern: "^(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))+$"},message:"must match pattern \""+"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))+$"+"\"",schema:"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))+$",parentSchema:schema26.properties.assetsHost,data:data11};
 if(vErrors === null){
 vErrors = [err20];
@@ -1499,11 +1524,11 @@ const schema27 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"htt
 const schema28 = {"title":"Connection","description":"How Charter reaches the database. Exactly one of dataApi (Redshift Data API over AWS credentials) or urlFromEnv (PostgreSQL wire protocol, for PostgreSQL or a Redshift endpoint). Never a password in YAML.","type":"object","additionalProperties":false,"required":["dialect"],"properties":{"dialect":{"description":"SQL dialect: redshift (RBAC, system privileges, identity providers) or postgres.","type":"string","enum":["redshift","postgres"]},"dataApi":{"$ref":"#/definitions/dataApi"},"urlFromEnv":{"description":"Environment variable holding a connection URL (postgres://user:password@host:port/database?sslmode=...). The URL is a secret: it never appears in output.","$ref":"#/definitions/envVar"}},"oneOf":[{"properties":{"dataApi":true},"required":["dataApi"]},{"properties":{"urlFromEnv":true},"required":["urlFromEnv"]}]};
 const schema29 = {"title":"DataApi","description":"Redshift Data API target: a provisioned cluster (clusterIdentifier) or a Serverless workgroup (workgroupName), and how to authenticate (secretArn, or dbUser for temporary credentials on a provisioned cluster).","type":"object","additionalProperties":false,"required":["database"],"properties":{"clusterIdentifier":{"description":"Provisioned cluster identifier.","type":"string","pattern":"^[a-z]([a-z0-9]|-(?!-)){0,62}(?<!-)$"},"workgroupName":{"description":"Redshift Serverless workgroup name.","type":"string","pattern":"^[a-z0-9-]{3,64}$"},"database":{"description":"Database name.","type":"string","minLength":1,"maxLength":127},"secretArn":{"description":"Secrets Manager secret with the database credentials.","type":"string","pattern":"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$"},"dbUser":{"description":"Database user for temporary credentials (provisioned clusters only).","type":"string","minLength":1,"maxLength":127},"region":{"description":"AWS region of the cluster or workgroup; defaults to the run's region.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"}},"allOf":[{"oneOf":[{"properties":{"clusterIdentifier":true},"required":["clusterIdentifier"]},{"properties":{"workgroupName":true},"required":["workgroupName"]}]},{"oneOf":[{"properties":{"secretArn":true},"required":["secretArn"]},{"properties":{"dbUser":true},"required":["dbUser"]}]}]};
 const schema30 = {"description":"The name of an environment variable (never the value).","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","maxLength":256};
-const pattern13 = new RegExp("^[a-z]([a-z0-9]|-(?!-)){0,62}(?<!-)$", "u");
-const pattern14 = new RegExp("^[a-z0-9-]{3,64}$", "u");
-const pattern15 = new RegExp("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$", "u");
-const pattern16 = new RegExp("^[a-z]{2}(-[a-z]+)+-[0-9]$", "u");
-const pattern17 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
+const pattern14 = new RegExp("^[a-z]([a-z0-9]|-(?!-)){0,62}(?<!-)$", "u");
+const pattern15 = new RegExp("^[a-z0-9-]{3,64}$", "u");
+const pattern16 = new RegExp("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$", "u");
+const pattern17 = new RegExp("^[a-z]{2}(-[a-z]+)+-[0-9]$", "u");
+const pattern18 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
 
 function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1780,7 +1805,7 @@ errors++;
 if(data1.clusterIdentifier !== undefined){
 let data2 = data1.clusterIdentifier;
 if(typeof data2 === "string"){
-if(!pattern13.test(data2)){
+if(!pattern14.test(data2)){
 const err15 = {instancePath:instancePath+"/dataApi/clusterIdentifier",schemaPath:"#/definitions/dataApi/properties/clusterIdentifier/pattern",keyword:"pattern",params:{pattern: "^[a-z]([a-z0-9]|-(?!-)){0,62}(?<!-)$"},message:"must match pattern \""+"^[a-z]([a-z0-9]|-(?!-)){0,62}(?<!-)$"+"\"",schema:"^[a-z]([a-z0-9]|-(?!-)){0,62}(?<!-)$",parentSchema:schema29.properties.clusterIdentifier,data:data2};
 if(vErrors === null){
 vErrors = [err15];
@@ -1805,7 +1830,7 @@ errors++;
 if(data1.workgroupName !== undefined){
 let data3 = data1.workgroupName;
 if(typeof data3 === "string"){
-if(!pattern14.test(data3)){
+if(!pattern15.test(data3)){
 const err17 = {instancePath:instancePath+"/dataApi/workgroupName",schemaPath:"#/definitions/dataApi/properties/workgroupName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9-]{3,64}$"},message:"must match pattern \""+"^[a-z0-9-]{3,64}$"+"\"",schema:"^[a-z0-9-]{3,64}$",parentSchema:schema29.properties.workgroupName,data:data3};
 if(vErrors === null){
 vErrors = [err17];
@@ -1865,7 +1890,7 @@ errors++;
 if(data1.secretArn !== undefined){
 let data5 = data1.secretArn;
 if(typeof data5 === "string"){
-if(!pattern15.test(data5)){
+if(!pattern16.test(data5)){
 const err22 = {instancePath:instancePath+"/dataApi/secretArn",schemaPath:"#/definitions/dataApi/properties/secretArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$"},message:"must match pattern \""+"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$"+"\"",schema:"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$",parentSchema:schema29.properties.secretArn,data:data5};
 if(vErrors === null){
 vErrors = [err22];
@@ -1925,7 +1950,7 @@ errors++;
 if(data1.region !== undefined){
 let data7 = data1.region;
 if(typeof data7 === "string"){
-if(!pattern16.test(data7)){
+if(!pattern17.test(data7)){
 const err27 = {instancePath:instancePath+"/dataApi/region",schemaPath:"#/definitions/dataApi/properties/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-[0-9]$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-[0-9]$",parentSchema:schema29.properties.region,data:data7};
 if(vErrors === null){
 vErrors = [err27];
@@ -1972,7 +1997,7 @@ vErrors.push(err30);
 }
 errors++;
 }
-if(!pattern17.test(data8)){
+if(!pattern18.test(data8)){
 const err31 = {instancePath:instancePath+"/urlFromEnv",schemaPath:"#/definitions/envVar/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]*$",parentSchema:schema30,data:data8};
 if(vErrors === null){
 vErrors = [err31];
@@ -2199,7 +2224,7 @@ return errors === 0;
 }
 
 const schema33 = {"title":"IdentityProvider","type":"object","additionalProperties":false,"required":["name","type","namespace","issuer","clientId","audience","clientSecretFromEnv"],"properties":{"name":{"$ref":"#/definitions/name"},"type":{"description":"Provider type. Only azure is supported by Redshift today.","type":"string","enum":["azure"]},"namespace":{"description":"Namespace prefixed to the provider's user and role names (`<namespace>:<name>`).","type":"string","pattern":"^[A-Za-z0-9_]{1,63}$"},"issuer":{"description":"Token issuer URL, e.g. https://sts.windows.net/<tenant id>/.","type":"string","pattern":"^https://[^\\s]+$","maxLength":2048},"clientId":{"description":"Application (client) id.","type":"string","minLength":1,"maxLength":256},"audience":{"description":"Accepted token audiences.","type":"array","minItems":1,"maxItems":50,"items":{"type":"string","minLength":1,"maxLength":2048}},"clientSecretFromEnv":{"description":"Environment variable holding the client secret. The secret is write-only: Redshift cannot return it, so the plan shows it as unchanged and every ALTER sends it again.","$ref":"#/definitions/envVar"},"enabled":{"description":"Whether the provider is enabled.","type":"boolean","default":true}}};
-const pattern18 = new RegExp("^[A-Za-z0-9_]{1,63}$", "u");
+const pattern19 = new RegExp("^[A-Za-z0-9_]{1,63}$", "u");
 
 function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -2348,7 +2373,7 @@ errors++;
 if(data.namespace !== undefined){
 let data2 = data.namespace;
 if(typeof data2 === "string"){
-if(!pattern18.test(data2)){
+if(!pattern19.test(data2)){
 const err13 = {instancePath:instancePath+"/namespace",schemaPath:"#/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_]{1,63}$"},message:"must match pattern \""+"^[A-Za-z0-9_]{1,63}$"+"\"",schema:"^[A-Za-z0-9_]{1,63}$",parentSchema:schema33.properties.namespace,data:data2};
 if(vErrors === null){
 vErrors = [err13];
@@ -2383,7 +2408,7 @@ vErrors.push(err15);
 }
 errors++;
 }
-if(!pattern6.test(data3)){
+if(!pattern7.test(data3)){
 const err16 = {instancePath:instancePath+"/issuer",schemaPath:"#/properties/issuer/pattern",keyword:"pattern",params:{pattern: "^https://[^\\s]+$"},message:"must match pattern \""+"^https://[^\\s]+$"+"\"",schema:"^https://[^\\s]+$",parentSchema:schema33.properties.issuer,data:data3};
 if(vErrors === null){
 vErrors = [err16];
@@ -2524,7 +2549,7 @@ vErrors.push(err27);
 }
 errors++;
 }
-if(!pattern17.test(data7)){
+if(!pattern18.test(data7)){
 const err28 = {instancePath:instancePath+"/clientSecretFromEnv",schemaPath:"#/definitions/envVar/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]*$",parentSchema:schema30,data:data7};
 if(vErrors === null){
 vErrors = [err28];
@@ -3993,10 +4018,10 @@ const schema53 = {"title":"ProtectionGroup","description":"One protection group.
 const schema54 = {"description":"A resource type Shield Advanced protects.","type":"string","enum":["CLOUDFRONT_DISTRIBUTION","ROUTE_53_HOSTED_ZONE","ELASTIC_IP_ALLOCATION","CLASSIC_LOAD_BALANCER","APPLICATION_LOAD_BALANCER","GLOBAL_ACCELERATOR"]};
 const schema55 = {"description":"The ARN of a Shield-protected resource: a CloudFront distribution, a Route 53 hosted zone, an Elastic IP allocation, a Classic or Application Load Balancer, or a Global Accelerator accelerator.","type":"string","maxLength":2048,"pattern":"^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$"};
 const schema56 = {"title":"GroupTags","description":"Tags Charter manages on the group: a string sets the tag, null removes it. Tags not listed here are never touched (except Charter's own charter:policy). When the key is present, Charter reads the group's tags during plan; without it, tags are only written at creation.","type":"object","maxProperties":200,"propertyNames":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},"additionalProperties":{"type":["string","null"],"maxLength":256,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"}};
-const pattern21 = new RegExp("^[a-zA-Z0-9-]*$", "u");
-const pattern22 = new RegExp("^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$", "u");
-const pattern23 = new RegExp("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$", "u");
-const pattern24 = new RegExp("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$", "u");
+const pattern22 = new RegExp("^[a-zA-Z0-9-]*$", "u");
+const pattern23 = new RegExp("^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$", "u");
+const pattern24 = new RegExp("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$", "u");
+const pattern25 = new RegExp("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$", "u");
 
 function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -4235,7 +4260,7 @@ vErrors.push(err15);
 }
 errors++;
 }
-if(!pattern21.test(data4)){
+if(!pattern22.test(data4)){
 const err16 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9-]*$"},message:"must match pattern \""+"^[a-zA-Z0-9-]*$"+"\"",schema:"^[a-zA-Z0-9-]*$",parentSchema:schema53.properties.id,data:data4};
 if(vErrors === null){
 vErrors = [err16];
@@ -4363,7 +4388,7 @@ vErrors.push(err26);
 }
 errors++;
 }
-if(!pattern22.test(data9)){
+if(!pattern23.test(data9)){
 const err27 = {instancePath:instancePath+"/members/" + i0,schemaPath:"#/definitions/memberArn/pattern",keyword:"pattern",params:{pattern: "^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$"},message:"must match pattern \""+"^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$"+"\"",schema:"^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$",parentSchema:schema55,data:data9};
 if(vErrors === null){
 vErrors = [err27];
@@ -4453,7 +4478,7 @@ vErrors.push(err33);
 }
 errors++;
 }
-if(!pattern23.test(key1)){
+if(!pattern24.test(key1)){
 const err34 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$",parentSchema:schema56.propertyNames,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err34];
@@ -4509,7 +4534,7 @@ vErrors.push(err38);
 }
 errors++;
 }
-if(!pattern24.test(data11)){
+if(!pattern25.test(data11)){
 const err39 = {instancePath:instancePath+"/tags/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/tags/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$",parentSchema:schema56.additionalProperties,data:data11};
 if(vErrors === null){
 vErrors = [err39];

@@ -65,6 +65,7 @@ export class SchemaValidator {
         kind: provider.kind,
         name,
         spec: record.spec,
+        ...(typeof (record.metadata as { account?: unknown }).account === 'string' ? { account: (record.metadata as { account: string }).account } : {}),
         file: doc.file,
         absoluteFile: doc.absoluteFile,
         index: doc.index,

@@ -51,7 +51,9 @@ export interface ApiPullRequest {
 export interface ApiPullRequestDetail extends ApiPullRequest {
   state: string;
   merged?: boolean;
-  base: { ref: string };
+  /** `head.repo` differs from `base.repo` for a fork's pull request (null when the fork was deleted). */
+  head: { sha: string; repo?: { full_name?: string } | null };
+  base: { ref: string; repo: { full_name?: string } };
   html_url: string;
 }
 

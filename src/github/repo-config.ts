@@ -5,9 +5,15 @@
  * ```yaml
  * policies: [policies/]          # where the policies are (default: the app's CHARTER_POLICY_PATHS)
  * allowApplyBeforeMerge: true    # `/charter apply` on an open pull request (default: the app's setting, false)
+ * allow:                         # narrows what the app's configuration lets policies reach (never widens it)
+ *   env: [WAREHOUSE_URL]
+ *   redshift: { clusters: [analytics] }
+ *   accounts: [prod]
+ *   forks: { live: false }
  * ```
  */
 import { parse } from 'yaml';
+import { parseReachConfig, type ReachConfig } from '../core/reach.js';
 import { httpStatus, type GitHub } from './client.js';
 import type { RepoRef } from './repo.js';
 
@@ -18,9 +24,11 @@ export interface RepoConfig {
   policies?: string[];
   /** `/charter apply` before the merge; undefined: the app's default (CHARTER_ALLOW_APPLY_BEFORE_MERGE). */
   allowApplyBeforeMerge?: boolean;
+  /** Narrows the app's allowlist for this repository (src/core/reach.ts `narrowReach`); undefined: the app's as is. */
+  allow?: ReachConfig;
 }
 
-const KEYS = new Set(['policies', 'allowApplyBeforeMerge']);
+const KEYS = new Set(['policies', 'allowApplyBeforeMerge', 'allow']);
 
 /** Parses the settings file; throws with the file name on anything malformed (a typo must not go unnoticed). */
 export function parseRepoConfig(text: string): RepoConfig {
@@ -41,6 +49,8 @@ export function parseRepoConfig(text: string): RepoConfig {
     if (typeof obj.allowApplyBeforeMerge !== 'boolean') throw new Error(`${REPO_CONFIG_PATH}: allowApplyBeforeMerge must be true or false`);
     config.allowApplyBeforeMerge = obj.allowApplyBeforeMerge;
   }
+  // Names only: a repository cannot choose a role or an account's ARN, only give up what it was granted.
+  if (obj.allow !== undefined) config.allow = parseReachConfig(obj.allow, `${REPO_CONFIG_PATH}: allow`, { allowRole: false });
   if (obj.policies !== undefined) {
     const list = typeof obj.policies === 'string' ? [obj.policies] : obj.policies;
     if (!Array.isArray(list) || !list.length || !list.every((p) => typeof p === 'string' && p.trim())) {

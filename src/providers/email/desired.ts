@@ -22,7 +22,8 @@ export interface DesiredObject {
   label: string;
   key: string;
   contentType: string;
-  md5: string;
+  /** SHA-256 hex of the bytes (MD5 collides on purpose-built files). */
+  sha256: string;
   /** Text of generated objects (the MTA-STS policy), shown in the plan. */
   text?: string;
   /** Local file (relative to the policy file) for uploaded assets. */
@@ -47,8 +48,8 @@ export interface DesiredEmail {
   };
 }
 
-function md5(bytes: Uint8Array | string): string {
-  return createHash('md5').update(bytes).digest('hex');
+function digest(bytes: Uint8Array | string): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 const assetLabels = { logo: 'BIMI logo', certificate: 'mark certificate' } as const;
@@ -71,13 +72,13 @@ export async function desiredEmail(doc: PolicyDocument<EmailSecuritySpec>, ctx: 
     const objects: DesiredObject[] = [];
     if (wanted.mtaStsPolicy) {
       const p = wanted.mtaStsPolicy;
-      objects.push({ label: 'MTA-STS policy', key: p.key, contentType: 'text/plain', md5: md5(p.text), text: p.text, path: ['spec', 'mtaSts'] });
+      objects.push({ label: 'MTA-STS policy', key: p.key, contentType: 'text/plain', sha256: digest(p.text), text: p.text, path: ['spec', 'mtaSts'] });
     }
     for (const asset of wanted.assets) {
       if (!asset.key) continue; // served from elsewhere: not Charter's to upload
       const bytes = await ctx.readLocalFile(doc, asset.file);
       // A missing file is a lint error already; plan never runs with lint errors.
-      if (bytes) objects.push({ label: assetLabels[asset.field], key: asset.key, contentType: asset.contentType, md5: md5(bytes), file: asset.file, path: asset.path });
+      if (bytes) objects.push({ label: assetLabels[asset.field], key: asset.key, contentType: asset.contentType, sha256: digest(bytes), file: asset.file, path: asset.path });
     }
     const h = wanted.hosting;
     out.hosting = {

@@ -8,5 +8,6 @@ export const emailSecurity: Provider<EmailSecuritySpec> = {
   schemaFile: 'email-security.schema.json',
   order: 10,
   lint: lintEmailSecurity,
+  references: () => [{ kind: 'aws', value: 'Route 53', path: ['spec'] }],
   loadRuntime: async () => (await import('./runtime.js')).emailRuntime,
 };

@@ -227,11 +227,11 @@ async function planHosting(doc: Doc, d: DesiredEmail, ctx: RuntimeContext): Prom
   const uploaded: string[] = [];
   h.objects.forEach((o, i) => {
     const current = liveObjects[i];
-    const currentMd5 = current ? createHash('md5').update(current.body).digest('hex') : undefined;
-    if (current && currentMd5 === o.md5 && current.contentType === o.contentType) return;
-    const describe = (obj: StoredObject | undefined, md5?: string): Json =>
-      obj ? { md5: md5 ?? null, contentType: obj.contentType ?? null, ...(o.text !== undefined ? { text: new TextDecoder().decode(obj.body) } : {}) } : null;
-    const after: Json = { md5: o.md5, contentType: o.contentType, ...(o.text !== undefined ? { text: o.text } : { file: o.file ?? null }) };
+    const currentSha = current ? createHash('sha256').update(current.body).digest('hex') : undefined;
+    if (current && currentSha === o.sha256 && current.contentType === o.contentType) return;
+    const describe = (obj: StoredObject | undefined, sha?: string): Json =>
+      obj ? { sha256: sha ?? null, contentType: obj.contentType ?? null, ...(o.text !== undefined ? { text: new TextDecoder().decode(obj.body) } : {}) } : null;
+    const after: Json = { sha256: o.sha256, contentType: o.contentType, ...(o.text !== undefined ? { text: o.text } : { file: o.file ?? null }) };
     const a = o.text !== undefined && d.mtaSts
       ? assessPolicyFile(current ? new TextDecoder().decode(current.body) : undefined, d.mtaSts)
       : { risk: 'safe' as const, reason: current ? `${o.label} content differs from ${o.file ?? 'the policy'}` : `Uploads the ${o.label}` };
@@ -241,10 +241,10 @@ async function planHosting(doc: Doc, d: DesiredEmail, ctx: RuntimeContext): Prom
         address: `email/${doc.name}/s3/${h.bucket}/${o.key}`,
         action: current ? 'update' : 'create',
         title: `${o.label} s3://${h.bucket}/${o.key}`,
-        before: describe(current, currentMd5),
+        before: describe(current, currentSha),
         after,
         phase: PHASE.upload,
-        data: { op: 's3-put', bucket: h.bucket, region: h.region, key: o.key, contentType: o.contentType, md5: o.md5, text: o.text ?? null, file: o.file ?? null },
+        data: { op: 's3-put', bucket: h.bucket, region: h.region, key: o.key, contentType: o.contentType, sha256: o.sha256, text: o.text ?? null, file: o.file ?? null },
         ...a,
       }),
     );
@@ -382,7 +382,7 @@ async function applyOne(c: Change, doc: Doc, ctx: RuntimeContext): Promise<strin
       else {
         const bytes = await ctx.readLocalFile(doc, String(data.file));
         if (!bytes) throw new Error(`${String(data.file)} is missing`);
-        if (createHash('md5').update(bytes).digest('hex') !== data.md5) throw new Error(`${String(data.file)} changed since the plan was made; plan again`);
+        if (createHash('sha256').update(bytes).digest('hex') !== data.sha256) throw new Error(`${String(data.file)} changed since the plan was made; plan again`);
         body = bytes;
       }
       await putObject(s3Client(ctx.aws, String(data.region)), String(data.bucket), String(data.key), body, String(data.contentType), 'max-age=300');

@@ -8,5 +8,6 @@ export const protectionGroups: Provider<ProtectionGroupsSpec> = {
   schemaFile: 'protection-groups.schema.json',
   order: 30,
   lint: lintProtectionGroups,
+  references: () => [{ kind: 'aws', value: 'AWS Shield', path: ['spec'] }],
   loadRuntime: async () => (await import('./runtime.js')).shieldRuntime,
 };

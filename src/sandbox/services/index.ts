@@ -8,8 +8,9 @@ import { redshiftData } from './redshift-data.js';
 import { route53 } from './route53.js';
 import { s3 } from './s3.js';
 import { shieldService } from './shield.js';
+import { sts } from './sts.js';
 import type { ServiceHandler } from './types.js';
 
-export const SERVICES: readonly ServiceHandler[] = [route53, acm, cloudfront, redshiftData, shieldService, s3];
+export const SERVICES: readonly ServiceHandler[] = [route53, acm, cloudfront, redshiftData, shieldService, s3, sts];
 
 export type { ServiceContext, ServiceHandler, ServiceRequest, ServiceResponse } from './types.js';
