@@ -36,6 +36,7 @@ export const REPO = 'Codertocat/Hello-World';
 export const INSTALLATION = 1;
 export const WEBHOOK_SECRET = 'webhook-secret-for-tests-0123456789';
 export const DRIFT_TOKEN = 'drift-token-for-tests-0123456789';
+export const PLAN_SIGNING_KEY = 'plan-signing-key-for-tests-0123456789abcdef';
 export const BASE_SHA = 'b'.repeat(40);
 export const { privateKey: PRIVATE_KEY } = generateKeyPairSync('rsa', {
   modulusLength: 2048,
@@ -59,7 +60,8 @@ export function testConfig(sandbox: Sandbox, overrides: Partial<AppConfig> = {})
     allowDestructive: false,
     allowApplyBeforeMerge: false,
     drift: { timezone: 'UTC', path: '/charter/drift', concurrency: 2, token: DRIFT_TOKEN },
-    secrets: [WEBHOOK_SECRET, DRIFT_TOKEN, PRIVATE_KEY],
+    secrets: [WEBHOOK_SECRET, DRIFT_TOKEN, PRIVATE_KEY, PLAN_SIGNING_KEY],
+    planSigningKey: PLAN_SIGNING_KEY,
     ...overrides,
   };
 }

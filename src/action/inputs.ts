@@ -13,6 +13,8 @@ export interface ActionInputs {
   comment: boolean;
   /** Login that writes the plan comment: only its comments are trusted to carry a reviewed fingerprint. */
   commentAuthor: string;
+  /** HMAC key of the plan meta (from a secret); without it only the comment's author and edit history protect it. */
+  planSigningKey?: string;
   failOnDrift: boolean;
   planFile: string;
   cwd: string;
@@ -48,6 +50,11 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
   const event = eventPath ? (JSON.parse(readFileSync(eventPath, 'utf8')) as GitHubEvent) : {};
   const githubToken = core.getInput('github-token');
   if (githubToken) core.setSecret(githubToken);
+  const planSigningKey = core.getInput('plan-signing-key') || undefined;
+  if (planSigningKey) {
+    core.setSecret(planSigningKey);
+    if (planSigningKey.length < 32) throw new Error('Input plan-signing-key must be at least 32 characters long (use a random secret)');
+  }
   const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
   const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
   return {
@@ -57,6 +64,7 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
     allowDestructive: boolInput('allow-destructive', false),
     comment: boolInput('comment', true),
     commentAuthor: core.getInput('comment-author').trim() || 'github-actions[bot]',
+    ...(planSigningKey ? { planSigningKey } : {}),
     failOnDrift: boolInput('fail-on-drift', true),
     planFile: core.getInput('plan-file') || `${env.RUNNER_TEMP ?? workspace}/charter-plan.json`,
     cwd: workspace,
