@@ -72,6 +72,30 @@ ${map}
 `,
 );
 
+// The signed plan meta (src/core/plan-meta.schema.json): its type and a precompiled validator, so the format that
+// decides what a merge applies is stated once and never checked by hand field by field.
+{
+  const file = 'src/core/plan-meta.schema.json';
+  const schema = JSON.parse(await readFile(file, 'utf8'));
+  const type = await compile(schema, 'PlanMetaDocument', {
+    bannerComment: '',
+    additionalProperties: false,
+    strictIndexSignatures: true,
+    format: true,
+    style: { singleQuote: true, printWidth: 120 },
+  });
+  const metaAjv = new Ajv({ allErrors: false, strict: true, code: { source: true, esm: true, lines: true } });
+  metaAjv.addSchema(schema);
+  const metaCode = standaloneCode.default(metaAjv, { validatePlanMetaDocument: schema.$id }).replace('"use strict";', '')
+    .replaceAll('require("ajv/dist/runtime/ucs2length").default', '__ucs2length');
+  if (/require\(/.test(metaCode)) throw new Error('the plan meta validator calls require(): handle the new runtime helper');
+  outputs.set('src/core/plan-meta.generated.js', `${banner}\n// @ts-nocheck\n/* eslint-disable */\nconst __ucs2length = (s) => { let n = 0; for (const _ of s) n++; return n; };\n${metaCode}`);
+  outputs.set(
+    'src/core/plan-meta.generated.d.ts',
+    `${banner}\n${type.trim()}\n\n/** Precompiled validator of ${file}. */\nexport declare function validatePlanMetaDocument(value: unknown): value is PlanMetaDocument;\n`,
+  );
+}
+
 // Templates: one precompiled spec per file. The options must match src/core/templates.ts (noEscape: values are
 // escaped for their medium in TypeScript before they reach a template; strict: a missing field is an error).
 const templateFiles = (await readdir('templates')).filter((f) => f.endsWith('.hbs')).sort();

@@ -240,3 +240,54 @@ describe('the Action as a process', () => {
     expect(sandbox.stats.count()).toBe(0);
   });
 });
+
+describe('the Action: the reviewed-plan gate verifies the comment', () => {
+  const KEY = 'action-plan-signing-key-0123456789abcdef';
+  const signed = { ...inputs, 'plan-signing-key': KEY };
+  const planSigned = () => runAction({ ...common(), eventName: 'pull_request', event: pullRequestEvent(), inputs: signed, sha: HEAD_SHA, ref: 'refs/pull/2/merge' });
+  const applySigned = () => runAction({ ...common(), eventName: 'push', event: pushEvent(), inputs: signed, sha: MERGE_SHA, ref: 'refs/heads/master' });
+  const mtaSts = () => sandbox.state.route53.hostedZones.find((z) => z.name === 'example.net.')!.records.filter((r) => r.name === '_mta-sts.example.net.');
+  const setState = (body: string, state: string) =>
+    body.replace(/<!-- charter:meta (\S+) -->/, (_, b64: string) => {
+      const doc = JSON.parse(Buffer.from(b64, 'base64').toString('utf8')) as Record<string, unknown>;
+      return `<!-- charter:meta ${Buffer.from(JSON.stringify({ ...doc, state })).toString('base64')} -->`;
+    });
+
+  it('a comment by another github-actions[bot] step carrying the marker is ignored; the real plan is applied', async () => {
+    expect((await planSigned()).code).toBe(0);
+    const real = github.state.commentsOn(REPO, 2)[0];
+    const reviewedBody = real.body;
+    merge();
+    // Another workflow step with GITHUB_TOKEN posts a copy of Charter's comment (a newer marker comment).
+    const copy = github.state.addComment(REPO, 2, reviewedBody, 'github-actions[bot]');
+    const run = await applySigned();
+    expect(run.code, run.stdout).toBe(0);
+    expect(mtaSts()).toHaveLength(1);
+    expect(github.state.commentsOn(REPO, 2).find((c) => c.id === real.id)!.body).toMatch(/applied/i);
+    expect(github.state.commentsOn(REPO, 2).find((c) => c.id === copy.id)!.body).toBe(reviewedBody);
+  });
+
+  it('a merge-time refusal edited back to "planned" is refused on re-run, with a key and without one', async () => {
+    for (const [i, [planRun, applyRun]] of ([
+      [planSigned, applySigned],
+      [planOnPullRequest, applyOnPush],
+    ] as const).entries()) {
+      github.state.repo(REPO).comments.length = 0;
+      const pull = github.state.repo(REPO).pulls[0];
+      Object.assign(pull, { state: 'open', mergedAt: null, mergeCommitSha: null });
+      expect((await planRun()).code).toBe(0);
+      merge();
+      const zone = sandbox.state.route53.hostedZones.find((z) => z.name === 'example.net.')!;
+      zone.records = zone.records.filter((r) => r.name !== '_smtp._tls.example.net.');
+      zone.records.push({ name: '_smtp._tls.example.net.', type: 'TXT', ttl: 300, values: [`"v=TLSRPTv1; rua=mailto:other${i}@example.org"`] });
+      expect((await applyRun()).code).toBe(1);
+      const own = github.state.commentsOn(REPO, 2)[0];
+      expect(own.body).toMatch(/refused|changed since/i);
+      github.state.editComment(REPO, own.id, setState(own.body, 'planned'), 'mallory');
+      const rerun = await applyRun();
+      expect(rerun.code).toBe(1);
+      expect(rerun.outputs['failure-reason']).toMatch(/signature of its plan meta does not match|edited by mallory after Charter last wrote it/);
+      expect(mtaSts()).toEqual([]);
+    }
+  });
+});

@@ -57,7 +57,7 @@ function openPull(number: number, headSha: string, opts: { files?: Map<string, B
 function merge(number: number, mergeSha: string): void {
   const pull = repo.pulls.find((p) => p.number === number)!;
   github.commit(REPO, mergeSha, repo.commits.get(pull.headSha)!, 'master');
-  Object.assign(pull, { state: 'closed', mergeCommitSha: mergeSha, mergedAt: '2026-01-02T00:00:00Z' });
+  Object.assign(pull, { state: 'closed', mergeCommitSha: mergeSha, mergedAt: new Date().toISOString() });
   repo.commitPulls.set(mergeSha, [number]);
 }
 

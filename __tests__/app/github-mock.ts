@@ -19,6 +19,9 @@ export interface MockComment {
   body: string;
   login: string;
   type: 'User' | 'Bot';
+  createdAt?: string;
+  /** Edit history, oldest first (GraphQL `userContentEdits`, `editor`, `lastEditedAt`). */
+  edits?: Array<{ editedAt: string; editor: string }>;
 }
 
 export interface MockCheckRun {
@@ -171,6 +174,14 @@ export class GitHubMock {
     return this.repo(fullName).comments.filter((c) => c.issueNumber === issue);
   }
 
+  /** An edit by `login` outside Charter (the web UI), recorded in the comment's edit history. */
+  editComment(fullName: string, id: number, body: string, login: string): void {
+    const comment = this.repo(fullName).comments.find((c) => c.id === id);
+    if (!comment) throw new Error(`no comment ${id}`);
+    comment.body = body;
+    (comment.edits ??= []).push({ editedAt: new Date().toISOString(), editor: login });
+  }
+
   /** Writes to the GitHub API (anything but GET) so far. */
   writes(): Recorded[] {
     return this.requests.filter((r) => r.method !== 'GET');
@@ -233,10 +244,12 @@ export class GitHubMock {
     const now = new Date().toISOString();
     const commentJson = (repo: MockRepo, c: MockComment) => ({
       id: c.id,
+      node_id: `IC_${c.id}`,
       body: c.body,
       user: { login: c.login, type: c.type },
-      created_at: now,
-      updated_at: now,
+      performed_via_github_app: c.login === BOT ? { id: 1, slug: APP_SLUG } : null,
+      created_at: c.createdAt ?? now,
+      updated_at: c.edits?.at(-1)?.editedAt ?? c.createdAt ?? now,
       html_url: `https://github.com/${repo.owner}/${repo.name}/pull/${c.issueNumber}#issuecomment-${c.id}`,
     });
     const issueJson = (repo: MockRepo, i: MockIssue) => ({
@@ -271,6 +284,24 @@ export class GitHubMock {
     });
 
     if (method === 'GET' && path === '/app') return [200, { id: 1, slug: APP_SLUG, name: 'Charter' }];
+    if (method === 'POST' && path === '/graphql') {
+      // The `node(id:)` lookup of an issue comment with its edit history; GraphQL names bots without `[bot]`.
+      const id = /^IC_(\d+)$/.exec(String((body.variables as Record<string, unknown> | undefined)?.id ?? ''));
+      const c = id ? [...this.repos.values()].flatMap((r) => r.comments).find((x) => x.id === Number(id[1])) : undefined;
+      if (!c) return [200, { data: { node: null } }];
+      const actor = (login: string) => ({ __typename: login.endsWith('[bot]') ? 'Bot' : 'User', login: login.replace(/\[bot\]$/, '') });
+      const edits = c.edits ?? [];
+      const last = edits.at(-1);
+      return [200, { data: { node: {
+        databaseId: c.id,
+        body: c.body,
+        createdAt: c.createdAt ?? now,
+        lastEditedAt: last?.editedAt ?? null,
+        author: actor(c.login),
+        editor: last ? actor(last.editor) : null,
+        userContentEdits: { totalCount: edits.length, nodes: edits.map((e) => ({ editedAt: e.editedAt, editor: actor(e.editor) })) },
+      } } }];
+    }
     if (method === 'GET' && path === '/app/installations') {
       const all = [...this.installations].map(([id, login]) => ({ id, account: { login, type: 'Organization' }, suspended_at: this.suspended.has(id) ? '2026-01-01T00:00:00Z' : null }));
       const { items, headers } = this.page(url, all);
@@ -368,7 +399,7 @@ export class GitHubMock {
       if (method === 'POST') {
         const text = String(body.body ?? '');
         if (text.length > 65_536) return [422, { message: 'Validation Failed' }];
-        const comment: MockComment = { id: this.nextId++, issueNumber: number, body: text, login: BOT, type: 'Bot' };
+        const comment: MockComment = { id: this.nextId++, issueNumber: number, body: text, login: BOT, type: 'Bot', createdAt: new Date().toISOString(), edits: [] };
         repo.comments.push(comment);
         return [201, commentJson(repo, comment)];
       }
@@ -377,6 +408,7 @@ export class GitHubMock {
       const comment = repo.comments.find((c) => c.id === Number(m![1]));
       if (!comment) return [404, { message: 'Not Found' }];
       comment.body = String(body.body ?? '');
+      (comment.edits ??= []).push({ editedAt: new Date().toISOString(), editor: BOT });
       return [200, commentJson(repo, comment)];
     }
     if (rest === '/issues') {

@@ -11,6 +11,7 @@ import { createNodeMiddleware, Probot, ProbotOctokit } from 'probot';
 import { createCharterApp, type CharterApp } from '../../src/app/app.js';
 import type { AppConfig } from '../../src/app/config.js';
 import { emptyReachConfig } from '../../src/core/reach.js';
+import { secretDigestKey } from '../../src/core/plan-meta.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { webhookExample } from '../helpers/action.js';
 import { filesFrom, GitHubMock } from './github-mock.js';
@@ -37,6 +38,7 @@ export const REPO = 'Codertocat/Hello-World';
 export const INSTALLATION = 1;
 export const WEBHOOK_SECRET = 'webhook-secret-for-tests-0123456789';
 export const DRIFT_TOKEN = 'drift-token-for-tests-0123456789';
+export const PLAN_SIGNING_KEY = 'plan-signing-key-for-tests-0123456789abcdef';
 export const BASE_SHA = 'b'.repeat(40);
 export const TEST_ROLE = 'arn:aws:iam::123456789012:role/charter-hello-world';
 export const { privateKey: PRIVATE_KEY } = generateKeyPairSync('rsa', {
@@ -61,10 +63,11 @@ export function testConfig(sandbox: Sandbox, overrides: Partial<AppConfig> = {})
     allowDestructive: false,
     allowApplyBeforeMerge: false,
     drift: { timezone: 'UTC', path: '/charter/drift', concurrency: 2, token: DRIFT_TOKEN },
-    secrets: [WEBHOOK_SECRET, DRIFT_TOKEN, PRIVATE_KEY],
+    secrets: [WEBHOOK_SECRET, DRIFT_TOKEN, PRIVATE_KEY, PLAN_SIGNING_KEY],
     // The test repository's own role (assumed on the sandbox's STS); nothing else is allowed.
     reach: { [REPO.toLowerCase()]: { ...emptyReachConfig(), roleArn: TEST_ROLE } },
-    secretHashKey: 'secret-hash-key-for-tests',
+    planSigningKey: PLAN_SIGNING_KEY,
+    secretHashKey: secretDigestKey(PLAN_SIGNING_KEY),
     ...overrides,
   };
 }

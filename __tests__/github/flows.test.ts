@@ -38,7 +38,7 @@ function env(overrides: Partial<FlowEnv> = {}): FlowEnv {
     repo: { owner: 'acme', repo: 'mail' },
     engine,
     comment: true,
-    commentAuthors: ['github-actions[bot]'],
+    trust: { authors: ['github-actions[bot]'] },
     allowDestructive: false,
     log: quietLog,
     hooks: {
@@ -81,10 +81,10 @@ describe('the shared GitHub flows', () => {
 
   it('blocks risky changes without the label, refuses without a reviewed plan, and checks the reviewed commit', async () => {
     await planPullRequest(env(), { number: 7, headSha: HEAD, labels: [] });
-    const blocked = await applyReviewedPlan(env(), { number: 7, labels: [] }, HEAD);
+    const blocked = await applyReviewedPlan(env(), { number: 7, headSha: HEAD }, HEAD);
     expect(blocked.status).toBe('blocked');
     expect(blocked.input?.state).toBe('blocked');
-    const otherHead = await applyReviewedPlan(env(), { number: 7, labels: ['charter:allow-destructive'] }, 'd'.repeat(40), { reviewedAt: 'd'.repeat(40) });
+    const otherHead = await applyReviewedPlan(env({ allowDestructive: true }), { number: 7 }, 'd'.repeat(40), { reviewedAt: 'd'.repeat(40) });
     expect(otherHead).toMatchObject({ status: 'not-reviewed', ok: false });
     expect(otherHead.reason).toMatch(/run \/charter plan/);
     expect(writes()).toEqual([]);

@@ -8,9 +8,39 @@ import {
   META_MAX_CHARS,
   parseMeta,
   planMeta,
+  verifyMeta,
   type PlanMeta,
 } from '../../src/github/plan-meta.js';
 import { change, createsOnly, hugePlan, plan, riskyPlan, txt } from '../render/fixtures.js';
+
+const KEY = 'k'.repeat(40);
+const where = { repository: 'Acme/Mail', pullRequest: 7, commentId: 501 };
+
+describe('the signed plan meta', () => {
+  it('verifies only the meta Charter signed for this repository, pull request and comment', () => {
+    const p = riskyPlan();
+    const meta = planMeta(p, 'planned', { ...where, head: 'abc', sha: 'abc', allowDestructive: false });
+    const body = embedMeta(meta, KEY);
+    expect(verifyMeta(body, { ...where, key: KEY })).toEqual({ ok: true, meta });
+    // Another key, another comment, another pull request: refused with the reason.
+    expect(verifyMeta(body, { ...where, key: 'x'.repeat(40) })).toMatchObject({ ok: false, reason: expect.stringMatching(/signature .* does not match/) });
+    expect(verifyMeta(body, { ...where, commentId: 502, key: KEY })).toMatchObject({ ok: false, reason: expect.stringMatching(/another comment/) });
+    expect(verifyMeta(body, { ...where, pullRequest: 8, key: KEY })).toMatchObject({ ok: false, reason: expect.stringMatching(/another repository or pull request/) });
+    // Without a key the binding is still checked; with one an unsigned meta is refused.
+    expect(verifyMeta(embedMeta(meta), where).ok).toBe(true);
+    expect(verifyMeta(embedMeta(meta), { ...where, key: KEY })).toMatchObject({ ok: false, reason: expect.stringMatching(/not signed/) });
+  });
+
+  it('refuses every edit of a signed field: state, fingerprint, head, allow-destructive, comment id', () => {
+    const meta = planMeta(riskyPlan(), 'refused', { ...where, head: 'abc', sha: 'def', allowDestructive: false });
+    const signed = JSON.parse(Buffer.from(/charter:meta (\S+)/.exec(embedMeta(meta, KEY))![1], 'base64').toString('utf8')) as Record<string, unknown>;
+    const encode = (value: unknown) => `<!-- charter:meta ${Buffer.from(JSON.stringify(value)).toString('base64')} -->`;
+    for (const edit of [{ state: 'planned' }, { fingerprint: 'f'.repeat(64) }, { head: 'abd' }, { allowDestructive: true }, { changes: [] }]) {
+      expect(verifyMeta(encode({ ...signed, ...edit }), { ...where, key: KEY }).ok, JSON.stringify(edit)).toBe(false);
+    }
+    expect(verifyMeta(encode(signed), { ...where, key: KEY }).ok).toBe(true);
+  });
+});
 
 describe('plan meta', () => {
   it('round-trips through the hidden comment', () => {
@@ -52,13 +82,14 @@ describe('plan meta', () => {
     expect(parseMeta('just a comment')).toBeUndefined();
     expect(parseMeta('<!-- charter:meta !!! -->')).toBeUndefined();
     const encode = (value: unknown) => `<!-- charter:meta ${Buffer.from(JSON.stringify(value)).toString('base64')} -->`;
-    expect(parseMeta(encode({ v: 2, fingerprint: 'x', state: 'planned', changes: [] }))).toBeUndefined();
-    expect(parseMeta(encode({ v: 1, fingerprint: 'x', state: 'merged', changes: [] }))).toBeUndefined();
-    expect(parseMeta(encode({ v: 1, fingerprint: '', state: 'planned', changes: [] }))).toBeUndefined();
-    expect(parseMeta(encode({ v: 1, fingerprint: 'x', state: 'planned', changes: [['a']] }))).toBeUndefined();
-    expect(parseMeta(encode({ v: 1, fingerprint: 'x', state: 'planned', changes: [], sha: 5 }))).toBeUndefined();
+    expect(parseMeta(encode({ v: 1, fingerprint: 'x', state: 'planned', changes: [] }))).toBeUndefined();
+    expect(parseMeta(encode({ v: 2, fingerprint: 'x', state: 'merged', changes: [] }))).toBeUndefined();
+    expect(parseMeta(encode({ v: 2, fingerprint: '', state: 'planned', changes: [] }))).toBeUndefined();
+    expect(parseMeta(encode({ v: 2, fingerprint: 'x', state: 'planned', changes: [['a']] }))).toBeUndefined();
+    expect(parseMeta(encode({ v: 2, fingerprint: 'x', state: 'planned', changes: [], sha: 5 }))).toBeUndefined();
+    expect(parseMeta(encode({ v: 2, fingerprint: 'x', state: 'planned', changes: [], extra: true }))).toBeUndefined();
     expect(parseMeta(`<!-- charter:meta ${Buffer.from('not json').toString('base64')} -->`)).toBeUndefined();
-    expect(parseMeta(encode({ v: 1, fingerprint: 'x', state: 'blocked', changes: [['a', 'b']] }))).toEqual({
+    expect(parseMeta(encode({ v: 2, fingerprint: 'x', state: 'blocked', changes: [['a', 'b']] }))).toEqual({
       fingerprint: 'x',
       state: 'blocked',
       changes: [['a', 'b']],

@@ -26,6 +26,10 @@ export interface FakeComment {
   user: FakeUser;
   createdAt: string;
   updatedAt: string;
+  /** Every edit, oldest first, as GitHub records them (GraphQL `userContentEdits`, `editor`, `lastEditedAt`). */
+  edits: Array<{ editedAt: string; editor: FakeUser }>;
+  /** The GitHub App that wrote it (`performed_via_github_app`): github-actions for the workflow token. */
+  app?: { id: number; slug: string };
 }
 
 export interface FakeIssue {
@@ -281,8 +285,20 @@ export class FakeGitHubState {
       user: user(login ?? 'octocat'),
       createdAt: now,
       updatedAt: now,
+      edits: [],
+      ...(login === 'github-actions[bot]' ? { app: { id: 15368, slug: 'github-actions' } } : {}),
     };
     repo.comments.push(comment);
+    return comment;
+  }
+
+  /** An edit of a comment by `login` (in the web UI or through the API), recorded in its edit history. */
+  editComment(fullName: string, id: number, body: string, login: string): FakeComment {
+    const comment = this.repo(fullName).comments.find((c) => c.id === id);
+    if (!comment) throw new Error(`fake GitHub has no comment ${id} in ${fullName}`);
+    comment.body = body;
+    comment.updatedAt = this.tick();
+    comment.edits.push({ editedAt: comment.updatedAt, editor: user(login) });
     return comment;
   }
 
@@ -385,7 +401,10 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
     created_at: c.createdAt,
     updated_at: c.updatedAt,
     author_association: c.user.type === 'Bot' ? 'NONE' : 'MEMBER',
+    performed_via_github_app: c.app ? { id: c.app.id, slug: c.app.slug, name: c.app.slug } : null,
   });
+  /** An actor as GraphQL shows it: a bot without the `[bot]` suffix REST adds. */
+  const actorJson = (u: FakeUser) => ({ __typename: u.type, login: u.type === 'Bot' ? u.login.replace(/\[bot\]$/, '') : u.login });
   const issueJson = (repo: FakeRepo, i: FakeIssue) => ({
     id: i.number + repo.id * 10_000,
     node_id: `I_${repo.id}_${i.number}`,
@@ -578,8 +597,7 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
         const comment = findComment(repo, ctx.params[2]);
         const body = requireString(ctx.body, 'body', 'IssueComment');
         if (body.length > 65_536) invalid('IssueComment', 'body', 'custom');
-        comment.body = body;
-        comment.updatedAt = state.tick();
+        state.editComment(`${repo.owner}/${repo.name}`, comment.id, body, state.login);
         return { status: 200, body: commentJson(repo, comment) };
       },
     ],
@@ -784,6 +802,44 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
         const numbers = repo.commitPulls.get(sha) ?? [];
         const pulls = repo.pulls.filter((p) => numbers.includes(p.number)).sort(byNumber);
         return paginate(ctx, pulls, (p) => pullJson(repo, p));
+      },
+    ],
+    // GraphQL: the `node(id:)` lookup of an issue comment with its edit history (what Charter asks).
+    [
+      'POST',
+      /^\/graphql$/,
+      (ctx) => {
+        const query = typeof ctx.body.query === 'string' ? ctx.body.query : '';
+        const variables = (ctx.body.variables ?? {}) as Record<string, unknown>;
+        if (!/\bnode\(id: \$id\)/.test(query) || !/\.\.\. on IssueComment/.test(query)) {
+          return { status: 200, body: { errors: [{ message: 'The fake GitHub answers only node(id:) queries on IssueComment' }] } };
+        }
+        const match = /^IC_(\d+)$/.exec(String(variables.id ?? ''));
+        const found = match ? [...state.repos.values()].flatMap((r) => r.comments).find((c) => c.id === Number(match[1])) : undefined;
+        if (!found) return { status: 200, body: { data: { node: null }, errors: [{ type: 'NOT_FOUND', message: `Could not resolve to a node with the global id of '${String(variables.id)}'` }] } };
+        const last = found.edits.at(-1);
+        return {
+          status: 200,
+          body: {
+            data: {
+              node: {
+                databaseId: found.id,
+                body: found.body,
+                createdAt: found.createdAt,
+                lastEditedAt: last?.editedAt ?? null,
+                author: actorJson(found.user),
+                editor: last ? actorJson(last.editor) : null,
+                // GitHub keeps the original as the first revision once a comment is edited.
+                userContentEdits: {
+                  totalCount: found.edits.length ? found.edits.length + 1 : 0,
+                  nodes: found.edits.length
+                    ? [{ editedAt: found.createdAt, editor: actorJson(found.user) }, ...found.edits.map((e) => ({ editedAt: e.editedAt, editor: actorJson(e.editor) }))].slice(-20)
+                    : [],
+                },
+              },
+            },
+          },
+        };
       },
     ],
     // Check runs

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as core from '@actions/core';
 import { parse } from 'yaml';
+import { secretDigestKey } from '../core/plan-meta.js';
 import { parseReachConfig, type ReachConfig } from '../core/reach.js';
 import { parseBoolean, parseList } from '../core/settings.js';
 
@@ -15,6 +16,8 @@ export interface ActionInputs {
   comment: boolean;
   /** Login that writes the plan comment: only its comments are trusted to carry a reviewed fingerprint. */
   commentAuthor: string;
+  /** HMAC key of the plan meta (from a secret); without it only the comment's author and edit history protect it. */
+  planSigningKey?: string;
   failOnDrift: boolean;
   planFile: string;
   cwd: string;
@@ -31,6 +34,7 @@ export interface ActionInputs {
   reach: ReachConfig;
   /** The pull request comes from another repository (a fork). */
   fork: boolean;
+  /** Key of the HMAC that puts secrets into the plan fingerprint, derived from planSigningKey. */
   secretHashKey?: string;
 }
 
@@ -43,7 +47,7 @@ export interface GitHubEvent {
 }
 
 function reachInput(): ReachConfig {
-  const text = core.getInput('allow');
+  const text = input('allow');
   let raw: unknown;
   try {
     raw = parse(text, { uniqueKeys: true, maxAliasCount: 0 });
@@ -71,6 +75,8 @@ export const ACTION_INPUT_DEFAULTS = {
   'comment-author': 'github-actions[bot]',
   'fail-on-drift': 'true',
   'plan-file': '',
+  'plan-signing-key': '',
+  allow: '',
 } as const;
 
 export type ActionInputName = keyof typeof ACTION_INPUT_DEFAULTS;
@@ -92,8 +98,11 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
   const event = eventPath ? (JSON.parse(readFileSync(eventPath, 'utf8')) as GitHubEvent) : {};
   const githubToken = input('github-token');
   if (githubToken) core.setSecret(githubToken);
-  const secretHashKey = core.getInput('secret-hash-key') || undefined;
-  if (secretHashKey) core.setSecret(secretHashKey);
+  const planSigningKey = input('plan-signing-key') || undefined;
+  if (planSigningKey) {
+    core.setSecret(planSigningKey);
+    if (planSigningKey.length < 32) throw new Error('Input plan-signing-key must be at least 32 characters long (use a random secret)');
+  }
   const head = event.pull_request?.head?.repo?.full_name;
   const base = event.pull_request?.base?.repo?.full_name;
   const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
@@ -105,6 +114,7 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
     allowDestructive: boolInput('allow-destructive'),
     comment: boolInput('comment'),
     commentAuthor: input('comment-author'),
+    ...(planSigningKey ? { planSigningKey, secretHashKey: secretDigestKey(planSigningKey) } : {}),
     failOnDrift: boolInput('fail-on-drift'),
     planFile: input('plan-file') || `${env.RUNNER_TEMP ?? workspace}/charter-plan.json`,
     cwd: workspace,
@@ -118,7 +128,6 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
     awsEndpoint: env.CHARTER_AWS_ENDPOINT || undefined,
     reach: reachInput(),
     fork: Boolean(head && base && head.toLowerCase() !== base.toLowerCase()),
-    secretHashKey,
   };
 }
 

@@ -82,7 +82,7 @@ function flowEnv<G extends GitHub | undefined>(inputs: ActionInputs, repo: RepoR
     repo,
     engine: engineOptions(inputs),
     comment: inputs.comment,
-    commentAuthors: [inputs.commentAuthor],
+    trust: { authors: [inputs.commentAuthor], ...(inputs.planSigningKey ? { signingKey: inputs.planSigningKey } : {}) },
     allowDestructive: inputs.allowDestructive,
     runUrl: inputs.runUrl,
     log,

@@ -10,8 +10,10 @@
  * - `create` / `delete` of a branch: routed to the kinds in `branchHandlers` (none yet).
  * - Drift: in process on a cron schedule and/or `POST /charter/drift` with a bearer token.
  *
- * Policies are read from the commit through the API (src/github/policy-source.ts); nothing is kept
- * between events except the in-memory apply queue, so the app is otherwise stateless.
+ * Plans and applies of a repository run one at a time (src/app/lock.ts: in process, or a Redis lock shared
+ * by every replica when REDIS_URL is set). Policies are read from the commit through the API
+ * (src/github/policy-source.ts); nothing else is kept between events but a bounded memory of who was told
+ * that commands need write access, so the app is otherwise stateless.
  */
 import type { ApplicationFunction, ApplicationFunctionOptions, Context, Probot } from 'probot';
 import { Cron } from 'croner';
@@ -32,7 +34,7 @@ import { providers } from '../providers/index.js';
 import { helpReply, parseCommand } from './commands.js';
 import { reachConfigFor, redact, type AppConfig } from './config.js';
 import { driftEndpoint, type DriftRepoResult, type DriftRun } from './drift.js';
-import { KeyedQueue } from './queue.js';
+import { LocalLock, RedisLock, type Fence, type RepoLock } from './lock.js';
 
 /** What a kind that manages per-branch resources (BranchPipelines) does when a branch appears or goes. */
 export interface BranchEvent {
@@ -81,18 +83,32 @@ function isFork(pr: { head: { repo?: { full_name?: string } | null }; base: { re
   return pr.head.repo?.full_name?.toLowerCase() !== pr.base.repo?.full_name?.toLowerCase();
 }
 
-/** The running app: handlers, the apply queue and the drift check. */
+/** How many (repository, pull request, user) denials are remembered; the oldest are forgotten first. */
+const DENIALS_KEPT = 10_000;
+/** After this long a denied user's permission is looked up again (but never answered a second time). */
+const DENIAL_RECHECK_MS = 24 * 60 * 60_000;
+
+/** The running app: handlers, the per-repository lock and the drift check. */
 export class CharterApp {
-  /** Applies per repository, in order. */
-  readonly applies = new KeyedQueue();
-  private botLogin?: Promise<string>;
+  /** Plans and applies per repository, one at a time (shared by every replica with Redis). */
+  readonly locks: RepoLock;
+  private identity?: Promise<{ login: string; appId: number }>;
   private driftRun?: Promise<DriftRun>;
   private cron?: Cron;
+  /** `repo#pr@user` → when a user without write access was last looked up. */
+  private readonly denied = new Map<string, number>();
+  /** `repo#pr@user` already told that commands need write access: at most one reply each. */
+  private readonly answered = new Set<string>();
 
   constructor(
     readonly app: Probot,
     readonly config: AppConfig,
-  ) {}
+  ) {
+    if (!config.planSigningKey) {
+      throw new Error('Charter needs a key to sign reviewed plans: set CHARTER_PLAN_SIGNING_KEY, or PRIVATE_KEY (the key is derived from it)');
+    }
+    this.locks = config.redisUrl ? RedisLock.connect(config.redisUrl) : new LocalLock();
+  }
 
   register(options?: Partial<ApplicationFunctionOptions>): void {
     const app = this.app;
@@ -140,6 +156,7 @@ export class CharterApp {
       () => undefined,
       () => undefined,
     );
+    await this.locks.close();
   }
 
   /** The next scheduled drift check, if there is a schedule. */
@@ -193,16 +210,16 @@ export class CharterApp {
     return safe;
   }
 
-  private bot(): Promise<string> {
-    if (this.config.botLogin) return Promise.resolve(this.config.botLogin);
-    this.botLogin ??= (async () => {
+  /** The app's bot login and id (`GET /app`, once): only comments written by both are Charter's. */
+  private bot(): Promise<{ login: string; appId: number }> {
+    this.identity ??= (async () => {
       const octokit = await this.app.auth();
       const { data } = await octokit.rest.apps.getAuthenticated();
-      if (!data?.slug) throw new Error('GET /app returned no slug: cannot tell which comments are Charter\'s');
-      return `${data.slug}[bot]`;
+      if (!data?.slug || typeof data.id !== 'number') throw new Error('GET /app returned no slug or id: cannot tell which comments are Charter\'s');
+      return { login: this.config.botLogin ?? `${data.slug}[bot]`, appId: data.id };
     })();
-    return this.botLogin.catch((error: unknown) => {
-      this.botLogin = undefined;
+    return this.identity.catch((error: unknown) => {
+      this.identity = undefined;
       throw error;
     });
   }
@@ -241,16 +258,26 @@ export class CharterApp {
     };
   }
 
-  private async flowEnv(target: RepoTarget, source: FetchedPolicies, paths: string[], settings: RepoConfig, fork = false): Promise<FlowEnv> {
+  private async flowEnv(target: RepoTarget, source: FetchedPolicies, paths: string[], settings: RepoConfig, fence: Fence, fork = false): Promise<FlowEnv> {
+    const { login, appId } = await this.bot();
     return {
       gh: target.gh,
       repo: target.repo,
       engine: this.engine(source, paths, target, settings, fork),
       comment: true,
-      commentAuthors: [await this.bot()],
+      trust: { authors: [login], appId, signingKey: this.config.planSigningKey },
       allowDestructive: this.config.allowDestructive,
+      fence,
       log: target.log,
     };
+  }
+
+  /** Runs `task` holding the repository's lock: plans and applies of one repository never overlap. */
+  private serialised<T>(target: RepoTarget, task: (fence: Fence) => Promise<T>): Promise<T> {
+    return this.locks.run(repositoryName(target.repo).toLowerCase(), (fence, token) => {
+      target.log.debug(`${repositoryName(target.repo)}: lock taken (fencing token ${token})`);
+      return task(fence);
+    });
   }
 
   /**
@@ -312,14 +339,16 @@ export class CharterApp {
 
   /** Plan → check run "Charter plan" and the sticky comment. */
   async plan(target: RepoTarget, pr: { number: number; headSha: string; labels: string[]; fork?: boolean }): Promise<void> {
-    await this.checked(target, PLAN_CHECK, pr.headSha, async (start) =>
-      this.withPolicies(target, pr.headSha, target.defaultBranch, async (source, paths, settings) => {
-        await start();
-        const { fork, ...planned } = pr;
-        const outcome = await planPullRequest(await this.flowEnv(target, source, paths, settings, fork), planned);
-        const url = outcome.comment && outcome.comment !== 'forbidden' ? outcome.comment.url : undefined;
-        return planCheckResult(outcome.input, url);
-      }),
+    await this.serialised(target, (fence) =>
+      this.checked(target, PLAN_CHECK, pr.headSha, async (start) =>
+        this.withPolicies(target, pr.headSha, target.defaultBranch, async (source, paths, settings) => {
+          await start();
+          const { fork, ...planned } = pr;
+          const outcome = await planPullRequest(await this.flowEnv(target, source, paths, settings, fence, fork), planned);
+          const url = typeof outcome.comment === 'object' ? outcome.comment.url : undefined;
+          return planCheckResult(outcome.input, url);
+        }),
+      ),
     );
   }
 
@@ -327,12 +356,12 @@ export class CharterApp {
    * Applies at `sha` (serialised per repository): the merge commit on the default branch, or the head of an
    * open pull request when the repository allows apply before merge (`pr` given).
    */
-  apply(target: RepoTarget, sha: string, pr?: { number: number; labels: string[] }): Promise<void> {
-    return this.applies.run(repositoryName(target.repo).toLowerCase(), () =>
+  apply(target: RepoTarget, sha: string, pr?: { number: number; headSha: string }): Promise<void> {
+    return this.serialised(target, (fence) =>
       this.checked(target, APPLY_CHECK, sha, async (start) => {
         const result = await this.withPolicies(target, sha, pr ? target.defaultBranch : sha, async (source, paths, settings) => {
           await start();
-          const env = await this.flowEnv(target, source, paths, settings);
+          const env = await this.flowEnv(target, source, paths, settings, fence);
           const outcome: ApplyOutcome = pr
             ? await applyReviewedPlan(env, pr, sha, { reviewedAt: sha })
             : await applyOnMerge(env, sha, { emptyPlanNeedsNoReview: true });
@@ -394,10 +423,21 @@ export class CharterApp {
     if (!command) return;
     const target = this.target(context, repository);
     const login = comment.user?.login ?? '';
+    // Commands from users without write access: one lookup and at most one reply per user and pull request.
+    const who = `${repositoryName(target.repo).toLowerCase()}#${issue.number}@${login.toLowerCase()}`;
+    const deniedAt = this.denied.get(who);
+    if (deniedAt !== undefined && Date.now() - deniedAt < DENIAL_RECHECK_MS) {
+      context.log.debug(`comment ${comment.id} by ${login}: no write access (already answered)`);
+      return;
+    }
     if (!(await this.canWrite(target, login))) {
+      this.remember(this.denied, who, Date.now());
+      if (this.answered.has(who)) return;
+      this.remember(this.answered, who);
       await this.reply(target, issue.number, `@${login} Charter commands need write access to this repository.`);
       return;
     }
+    this.denied.delete(who);
     if (command.name === 'help') return this.reply(target, issue.number, helpReply(command.unknown));
     if (!issue.pull_request) return this.reply(target, issue.number, 'Charter commands work on pull requests.');
     const { data: pr } = await target.gh.rest.pulls.get({ owner: target.repo.owner, repo: target.repo.repo, pull_number: issue.number });
@@ -428,7 +468,16 @@ export class CharterApp {
         `Not applied: Charter applies after the merge. To allow ${inlineCode('/charter apply')} before merging, set ${inlineCode('allowApplyBeforeMerge: true')} in ${inlineCode('.github/charter.yml')} on ${target.defaultBranch}.`,
       );
     }
-    return this.apply(target, pr.head.sha, { number: pr.number, labels });
+    return this.apply(target, pr.head.sha, { number: pr.number, headSha: pr.head.sha });
+  }
+
+  /** Adds to a bounded memory, forgetting the oldest entry when full (Map and Set keep insertion order). */
+  private remember(memory: Map<string, number> | Set<string>, key: string, value = 0): void {
+    if (memory instanceof Map) {
+      memory.delete(key);
+      memory.set(key, value);
+    } else memory.add(key);
+    if (memory.size > DENIALS_KEPT) memory.delete(memory.keys().next().value as string);
   }
 
   private async canWrite(target: RepoTarget, username: string): Promise<boolean> {

@@ -4,12 +4,13 @@
  * when `npm start` runs it; AWS credentials come from the SDK's default chain (environment, shared
  * files, SSO, container or instance roles, web identity).
  */
-import { createHmac } from 'node:crypto';
+import { hkdfSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Cron } from 'croner';
 import { parse } from 'yaml';
 import { DEFAULT_POLICY_PATHS } from '../core/load.js';
 import type { AwsSettings } from '../core/provider.js';
+import { secretDigestKey } from '../core/plan-meta.js';
 import { parseReachConfig, type ReachConfig } from '../core/reach.js';
 import { parseBoolean, parseList } from '../core/settings.js';
 
@@ -44,8 +45,16 @@ export interface AppConfig {
    * the file CHARTER_REACH_FILE names. A repository listed nowhere reaches nothing: no variables, no AWS.
    */
   reach: Record<string, ReachConfig>;
-  /** Key of the HMAC of secrets in the fingerprint (CHARTER_SECRET_HASH_KEY, else derived from the webhook secret). */
+  /** Key of the HMAC of secrets in the fingerprint, derived from the plan signing key. */
   secretHashKey?: string;
+  /**
+   * HMAC key of the plan meta in the sticky comment: `CHARTER_PLAN_SIGNING_KEY`, else derived from the app's
+   * private key (HKDF-SHA256), which every replica has and no repository can read. Undefined only when
+   * neither is configured, and then the app refuses to start.
+   */
+  planSigningKey?: string;
+  /** `REDIS_URL` (as Probot reads it): plans and applies take a per-repository lock every replica shares. */
+  redisUrl?: string;
 }
 
 /** The allowlist of one repository: its own entry, else its owner's `owner/*`, else nothing. */
@@ -123,6 +132,20 @@ function privateKey(env: NodeJS.ProcessEnv): string | undefined {
   }
 }
 
+/**
+ * The plan meta's signing key. A dedicated `CHARTER_PLAN_SIGNING_KEY` survives a rotation of the private
+ * key; the derived one changes with it (plans reviewed before a rotation must be planned again).
+ */
+function planSigningKey(env: NodeJS.ProcessEnv, key: string | undefined): string | undefined {
+  const dedicated = env.CHARTER_PLAN_SIGNING_KEY?.trim();
+  if (dedicated !== undefined && dedicated !== '') {
+    if (dedicated.length < 32) throw new Error('CHARTER_PLAN_SIGNING_KEY must be at least 32 characters long (use a random secret)');
+    return dedicated;
+  }
+  if (!key) return undefined;
+  return Buffer.from(hkdfSync('sha256', key.replace(/\\n/g, '\n'), 'charter', 'charter plan meta signing key v1', 32)).toString('hex');
+}
+
 export function readAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const timezone = env.CHARTER_DRIFT_TIMEZONE?.trim() || 'UTC';
   const token = env.CHARTER_DRIFT_TOKEN?.trim() || undefined;
@@ -133,6 +156,9 @@ export function readAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (env.CHARTER_AWS_ENDPOINT) aws.endpoint = env.CHARTER_AWS_ENDPOINT;
   if (env.CHARTER_AWS_REGION) aws.region = env.CHARTER_AWS_REGION;
   const policyPaths = parseList(env.CHARTER_POLICY_PATHS);
+  const key = privateKey(env);
+  const signingKey = planSigningKey(env, key);
+  const redisUrl = env.REDIS_URL?.trim() || undefined;
   return {
     policyPaths: policyPaths.length ? policyPaths : [...DEFAULT_POLICY_PATHS],
     aws,
@@ -147,9 +173,10 @@ export function readAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     botLogin: env.CHARTER_BOT_LOGIN?.trim() || undefined,
     reach: reachFile(env),
-    secretHashKey:
-      env.CHARTER_SECRET_HASH_KEY?.trim() || (env.WEBHOOK_SECRET ? createHmac('sha256', env.WEBHOOK_SECRET).update('charter secret fingerprint').digest('hex') : undefined),
-    secrets: [privateKey(env), env.WEBHOOK_SECRET, env.GITHUB_CLIENT_SECRET, token, env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN, env.CHARTER_SECRET_HASH_KEY].filter(
+    ...(signingKey ? { secretHashKey: secretDigestKey(signingKey) } : {}),
+    ...(signingKey ? { planSigningKey: signingKey } : {}),
+    ...(redisUrl ? { redisUrl } : {}),
+    secrets: [key, signingKey, redisUrl, env.WEBHOOK_SECRET, env.GITHUB_CLIENT_SECRET, token, env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN].filter(
       (s): s is string => typeof s === 'string' && s.length >= 8,
     ),
   };

@@ -7,9 +7,9 @@ import { sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { canonicalJson, type Json } from './json.js';
 import { escapeInvisible, foldLineBreaks } from './text.js';
 import { codeBlock, escapeMarkdown, inlineCode, link, truncate } from './markdown.js';
+import { embedMeta, planMeta, type CommentState } from './plan-meta.js';
 import { registerPartials, template } from './templates.js';
 import {
-  changeDigest,
   type ApplyReport,
   type Change,
   type ChangeAction,
@@ -20,7 +20,7 @@ import {
 
 export type OutputFormat = 'text' | 'markdown' | 'json';
 
-export type CommentState = 'planned' | 'applied' | 'apply-failed' | 'refused' | 'blocked';
+export type { CommentState } from './plan-meta.js';
 
 export interface PlanDifference {
   address: string;
@@ -62,78 +62,6 @@ const resultWords: Record<ChangeResult['status'], string> = {
   failed: 'failed',
   'not-attempted': 'not attempted',
 };
-
-// ---------------------------------------------------------------------------------------------------------
-// Comment metadata: which plan the comment shows, read back on merge (src/github/plan-meta.ts re-exports
-// this and compares it with the plan computed at merge). It lives here, next to the comment format, so the
-// renderer can always embed it without src/core depending on src/github.
-
-export interface PlanMeta {
-  /** Fingerprint of the plan the comment shows. */
-  fingerprint: string;
-  state: CommentState;
-  /** `[address, changeDigest]` per change in plan order; empty when `truncated`. */
-  changes: Array<[address: string, digest: string]>;
-  /** Set when the per-change list was too long to embed: only the fingerprint can be compared. */
-  truncated?: boolean;
-  /** Commit the plan was computed (or applied) at. */
-  sha?: string;
-}
-
-/** Longest JSON (before base64) embedded with its per-change list; beyond it only the fingerprint is kept. */
-export const META_MAX_CHARS = 20_000;
-
-const META_FORMAT = 1;
-const commentStates: readonly CommentState[] = ['planned', 'applied', 'apply-failed', 'refused', 'blocked'];
-
-export function planMeta(plan: Plan, state: CommentState, opts: { sha?: string } = {}): PlanMeta {
-  const meta: PlanMeta = {
-    fingerprint: plan.fingerprint,
-    state,
-    changes: plan.changes.map((c): [string, string] => [c.address, changeDigest(c)]),
-  };
-  if (opts.sha) meta.sha = opts.sha;
-  if (JSON.stringify({ v: META_FORMAT, ...meta }).length > META_MAX_CHARS) {
-    meta.changes = [];
-    meta.truncated = true;
-  }
-  return meta;
-}
-
-/** The hidden HTML comment that carries `meta`: base64 JSON, so no value can end the comment early. */
-export function embedMeta(meta: PlanMeta): string {
-  const json = JSON.stringify({ v: META_FORMAT, ...meta });
-  return `<!-- charter:meta ${Buffer.from(json, 'utf8').toString('base64')} -->`;
-}
-
-/** Reads the meta block of a Charter comment; `undefined` when there is none or it is malformed. */
-export function parseMeta(commentBody: string): PlanMeta | undefined {
-  const match = /<!-- charter:meta ([A-Za-z0-9+/]+={0,2}) -->/.exec(commentBody);
-  if (!match) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(match[1], 'base64').toString('utf8'));
-  } catch {
-    return undefined;
-  }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
-  const raw = value as Record<string, unknown>;
-  if (raw.v !== META_FORMAT || typeof raw.fingerprint !== 'string' || !raw.fingerprint) return undefined;
-  if (!commentStates.includes(raw.state as CommentState) || !Array.isArray(raw.changes)) return undefined;
-  const changes: Array<[string, string]> = [];
-  for (const entry of raw.changes as unknown[]) {
-    if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== 'string' || typeof entry[1] !== 'string') {
-      return undefined;
-    }
-    changes.push([entry[0], entry[1]]);
-  }
-  if (raw.truncated !== undefined && typeof raw.truncated !== 'boolean') return undefined;
-  if (raw.sha !== undefined && typeof raw.sha !== 'string') return undefined;
-  const meta: PlanMeta = { fingerprint: raw.fingerprint, state: raw.state as CommentState, changes };
-  if (raw.truncated) meta.truncated = true;
-  if (typeof raw.sha === 'string') meta.sha = raw.sha;
-  return meta;
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Templates

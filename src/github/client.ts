@@ -21,8 +21,12 @@ export interface ApiLabel {
 
 export interface ApiIssueComment {
   id: number;
+  /** GraphQL global id (the edit history is read through GraphQL). */
+  node_id?: string;
   body?: string;
   user: ApiUser | null;
+  /** The GitHub App that wrote the comment, when an app did. */
+  performed_via_github_app?: { id: number; slug?: string } | null;
   created_at: string;
   updated_at: string;
   html_url: string;
@@ -114,6 +118,8 @@ type PageParams = {
  * so their parameter types are compared bivariantly and narrower parameter objects fit).
  */
 export interface GitHub {
+  /** GraphQL (what REST does not show: a comment's edit history). */
+  graphql<T>(query: string, variables?: Record<string, unknown>): Promise<T>;
   rest: {
     issues: {
       listComments(params: RepoParams & PageParams & { issue_number: number }): Promise<ApiResponse<ApiIssueComment[]>>;

@@ -4,8 +4,11 @@ import type { RepoRef } from './repo.js';
 
 export interface StickyComment {
   id: number;
+  nodeId?: string;
   body: string;
   author?: string;
+  /** Id of the GitHub App that wrote it, if one did. */
+  appId?: number;
   createdAt: string;
   updatedAt: string;
   url: string;
@@ -17,6 +20,13 @@ export interface StickyOptions {
    * `<app-slug>[bot]` for the app). By default any author's comment with the marker counts.
    */
   authors?: readonly string[];
+  /** Only comments written by this GitHub App (`performed_via_github_app.id`) count. */
+  appId?: number;
+  /**
+   * A further check on each candidate, newest first: the first it accepts is the one found. Without it the
+   * newest candidate is found.
+   */
+  accept?: (comment: StickyComment) => boolean;
 }
 
 /** GitHub's size limit for a comment body. */
@@ -24,14 +34,18 @@ export const MAX_COMMENT_LENGTH = 65_536;
 
 function isSticky(comment: ApiIssueComment, options: StickyOptions): boolean {
   if (!comment.body || !comment.body.trimStart().startsWith(COMMENT_MARKER)) return false;
-  return !options.authors || options.authors.includes(comment.user?.login ?? '');
+  if (options.appId !== undefined && comment.performed_via_github_app?.id !== options.appId) return false;
+  if (options.authors && !options.authors.includes(comment.user?.login ?? '')) return false;
+  return !options.accept || options.accept(toSticky(comment));
 }
 
 function toSticky(comment: ApiIssueComment): StickyComment {
   return {
     id: comment.id,
+    ...(comment.node_id ? { nodeId: comment.node_id } : {}),
     body: comment.body ?? '',
     author: comment.user?.login,
+    ...(comment.performed_via_github_app ? { appId: comment.performed_via_github_app.id } : {}),
     createdAt: comment.created_at,
     updatedAt: comment.updated_at,
     url: comment.html_url,
@@ -46,7 +60,7 @@ function newestOn(comments: ApiIssueComment[], options: StickyOptions): ApiIssue
 
 /**
  * Finds Charter's comment on an issue or pull request: the newest comment whose body starts with the
- * marker. Comments are listed oldest first, 100 per page; after the first page the lookup walks back from
+ * marker (and that the options accept). Comments are listed oldest first, 100 per page; after the first page the lookup walks back from
  * the last page (from the `Link` header), so on a long pull request the newest comment is found with few
  * requests while every page is still covered.
  */

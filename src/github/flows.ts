@@ -9,13 +9,14 @@
 import { applyRefusal, execute, plan, type PlanOptions } from '../core/engine.js';
 import type { ApplyReport, Plan, PlanSalt } from '../core/plan.js';
 import type { Logger } from '../core/provider.js';
+import { embedMeta, planMeta, type CommentState } from '../core/plan-meta.js';
 import { ALLOW_DESTRUCTIVE_LABEL, renderComment, renderDriftIssue, type CommentInput } from '../core/render.js';
 import { httpStatus, type GitHub } from './client.js';
-import { findStickyComment, upsertStickyComment } from './comment.js';
 import { syncDriftIssue, type DriftIssueResult } from './drift-issue.js';
-import { applicableFingerprint, compareWithReviewed, parseMeta } from './plan-meta.js';
+import { applicableFingerprint, compareWithReviewed } from './plan-meta.js';
 import { findMergedPullRequest } from './pulls.js';
 import { repositoryName, type RepoRef } from './repo.js';
+import { checkUnedited, findCharterComment, writeCharterComment, type CharterComment, type CommentTrust } from './reviewed-comment.js';
 
 /** Engine options without the salt, which each flow sets (repository and pull request). */
 export type EngineOptions = Omit<PlanOptions, 'salt'>;
@@ -33,10 +34,15 @@ export interface FlowEnv {
   engine: EngineOptions;
   /** Write the sticky comment (the Action's `comment` input). */
   comment: boolean;
-  /** Logins whose marker comments are Charter's: only they are trusted to carry a reviewed fingerprint. */
-  commentAuthors: readonly string[];
+  /** Which comments are Charter's (authors, app id) and the key its plan metas are signed with. */
+  trust: CommentTrust;
   /** Destructive and disruptive changes allowed for every pull request (besides the label). */
   allowDestructive: boolean;
+  /**
+   * Called before each write to GitHub or AWS; throws when this run no longer holds the repository's lock
+   * (the app's Redis lock expired and another replica took it).
+   */
+  fence?: () => Promise<void>;
   runUrl?: string;
   log: Logger;
   hooks?: FlowHooks;
@@ -57,6 +63,18 @@ function allowsDestructive(env: Pick<FlowEnv, 'allowDestructive'>, labels: reado
   return env.allowDestructive || labels.includes(ALLOW_DESTRUCTIVE_LABEL);
 }
 
+/** The sticky comment's body for `input`, its meta bound to the comment and signed. */
+function commentBody(env: Pick<FlowEnv, 'repo' | 'trust'>, number: number, input: CommentInput, state: CommentState, context: { head?: string; allowDestructive?: boolean }) {
+  return (commentId: number | undefined) =>
+    renderComment({
+      ...input,
+      meta: embedMeta(
+        planMeta(input.plan, state, { repository: repositoryName(env.repo), pullRequest: number, commentId, head: context.head, sha: input.commitSha, allowDestructive: context.allowDestructive }),
+        env.trust.signingKey,
+      ),
+    });
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Plan
 
@@ -66,8 +84,11 @@ export interface PlanOutcome {
   reason?: string;
   plan: Plan;
   input: CommentInput;
-  /** The sticky comment written, or `forbidden` when the token may not comment (read-only, fork). */
-  comment?: { id: number; url: string; created: boolean } | 'forbidden';
+  /**
+   * The sticky comment written; `forbidden` when the token may not comment (read-only, fork); `closed` when
+   * the pull request was merged or closed (or moved to another head) meanwhile, so the plan was not written.
+   */
+  comment?: { id: number; url: string; created: boolean } | 'forbidden' | 'closed';
 }
 
 export interface PlanFlowOptions {
@@ -88,8 +109,21 @@ export async function planPullRequest(
   const outcome: PlanOutcome = { ok: p.summary.errors === 0, plan: p, input };
   if (p.summary.errors) outcome.reason = `${p.summary.errors} policy error(s)`;
   if (!env.comment || !env.gh || pr.number === undefined) return outcome;
+  const gh = env.gh;
+  // A plan written after the merge was never reviewed before it, and a merged pull request's comment keeps
+  // what the merge did (refused, blocked, applied): only an open pull request at this head gets the plan.
+  const { data: current } = await gh.rest.pulls.get({ owner: env.repo.owner, repo: env.repo.repo, pull_number: pr.number });
+  if (current.merged_at || current.state !== 'open' || current.head.sha !== pr.headSha) {
+    const why = current.merged_at ? 'was merged' : current.state !== 'open' ? 'was closed' : `moved on to ${current.head.sha.slice(0, 12)}`;
+    env.log.info(`Pull request #${pr.number} ${why} while ${pr.headSha.slice(0, 12)} was planned; its comment is left as it is.`);
+    outcome.comment = 'closed';
+    return outcome;
+  }
   try {
-    const { id, created, url } = await upsertStickyComment(env.gh, env.repo, pr.number, renderComment(input), { authors: env.commentAuthors });
+    await env.fence?.();
+    const { comment: existing } = await findCharterComment(gh, env.repo, pr.number, env.trust);
+    const body = commentBody(env, pr.number, input, 'planned', { head: pr.headSha, allowDestructive: input.allowDestructive });
+    const { id, created, url } = await writeCharterComment(gh, env.repo, pr.number, existing, body);
     env.log.info(`${created ? 'Posted' : 'Updated'} the plan comment ${id} on #${pr.number}`);
     outcome.comment = { id, url, created };
   } catch (error) {
@@ -144,17 +178,21 @@ export interface ApplyFlowOptions {
  */
 export async function applyReviewedPlan(
   env: FlowEnv,
-  pr: { number: number; labels: readonly string[] },
+  pr: { number: number; headSha?: string; mergedAt?: string | null },
   sha: string,
   options: ApplyFlowOptions = {},
 ): Promise<ApplyOutcome> {
-  // Only Charter's own comment counts: a marker pasted by someone else must not carry a fingerprint.
-  const sticky = await findStickyComment(env.gh, env.repo, pr.number, { authors: env.commentAuthors });
-  const meta = sticky ? parseMeta(sticky.body) : undefined;
+  // Only Charter's own comment counts: by Charter's identity, its meta bound to it and signed.
+  const lookup = await findCharterComment(env.gh, env.repo, pr.number, env.trust);
+  const sticky = lookup.comment;
+  const meta = sticky?.meta;
   const engine: PlanOptions = { ...env.engine, salt: salt(env.repo, pr.number) };
   const { plan: p, validation } = await plan(engine);
   await env.hooks?.planned?.(p);
-  const base = { plan: p, runUrl: env.runUrl, allowDestructive: allowsDestructive(env, pr.labels), commitSha: sha };
+  // Whether destructive changes may go ahead was decided at review (recorded in the signed meta) or by the
+  // run's own trusted setting; a label added since does not count.
+  const allowDestructive = env.allowDestructive || meta?.allowDestructive === true;
+  const base = { plan: p, runUrl: env.runUrl, allowDestructive, commitSha: sha };
   const done = (status: ApplyStatus, ok: boolean, reason?: string, extra: Partial<ApplyOutcome> = {}): ApplyOutcome => ({
     status,
     ok,
@@ -163,21 +201,42 @@ export async function applyReviewedPlan(
     plan: p,
     ...extra,
   });
-  const comment = async (input: CommentInput) => {
+  const comment = async (found: CharterComment, input: CommentInput, state: CommentState) => {
     await env.hooks?.rendered?.(input);
-    if (env.comment) await upsertStickyComment(env.gh, env.repo, pr.number, renderComment(input), { authors: env.commentAuthors });
+    if (env.comment) {
+      await env.fence?.();
+      await writeCharterComment(env.gh, env.repo, pr.number, found, commentBody(env, pr.number, input, state, { head: found.meta.head, allowDestructive: found.meta.allowDestructive }));
+    }
     return input;
+  };
+  const refuse = async (found: CharterComment, reason: string, differences?: ReturnType<typeof compareWithReviewed>) => {
+    const input = await comment(found, { ...base, state: 'refused', refusal: { reason, ...(differences ? { differences } : {}) } }, 'refused');
+    return done('refused', false, reason, { input });
   };
 
   const reviewed = meta && applicableFingerprint(meta);
   if (!reviewed && options.emptyPlanNeedsNoReview && p.summary.total === 0 && p.summary.errors === 0) {
     return done('no-changes', true);
   }
-  if (!meta) return done('not-reviewed', false, `Pull request #${pr.number} has no Charter plan comment: nothing reviewed, nothing applied.`);
+  if (!sticky || !meta) {
+    const ignored = lookup.rejected.length
+      ? ` ${lookup.rejected.length === 1 ? 'One comment' : `${lookup.rejected.length} comments`} with Charter's marker ${lookup.rejected.length === 1 ? 'was' : 'were'} ignored: ${lookup.rejected[0].reason}.`
+      : '';
+    return done('not-reviewed', false, `Pull request #${pr.number} has no Charter plan comment: nothing reviewed, nothing applied.${ignored}`);
+  }
   if (meta.state === 'applied') return done('already-applied', false, `The plan on #${pr.number} was already applied; a reviewed plan is applied once.`);
   // A refused comment shows the merge-time plan, which nobody reviewed: it can never be applied by a re-run.
   if (!reviewed) {
     return done('not-reviewed', false, `The plan comment on #${pr.number} holds no reviewed plan (state ${meta.state}); open a pull request to review the changes.`);
+  }
+  const history = await checkUnedited(env.gh, sticky, env.trust);
+  if (!history.ok) {
+    return refuse(sticky, `Charter's plan comment on #${pr.number} cannot be trusted: ${history.reason}. Nothing was applied; open a pull request to review the changes again.`);
+  }
+  // Only a plan shown before the merge was reviewed before it (results Charter writes at merge time keep
+  // the reviewed fingerprint and are exempt).
+  if (meta.state === 'planned' && pr.mergedAt && Date.parse(history.writtenAt) > Date.parse(pr.mergedAt)) {
+    return refuse(sticky, `The plan on #${pr.number} was written at ${history.writtenAt}, after the merge at ${pr.mergedAt}: nobody reviewed it before merging. Nothing was applied.`);
   }
   if (options.reviewedAt !== undefined && meta.sha !== options.reviewedAt) {
     return done(
@@ -186,18 +245,22 @@ export async function applyReviewedPlan(
       `The plan on #${pr.number} was reviewed at ${(meta.sha ?? 'an unknown commit').slice(0, 12)}, not at the current head ${options.reviewedAt.slice(0, 12)}; run /charter plan and review it first.`,
     );
   }
+  if (pr.headSha && meta.head !== pr.headSha) {
+    return refuse(sticky, `The plan on #${pr.number} was reviewed at ${(meta.head ?? 'an unknown commit').slice(0, 12)}, but the pull request's head is ${pr.headSha.slice(0, 12)}: the final commit was never planned and reviewed. Nothing was applied.`);
+  }
   if (reviewed !== p.fingerprint) {
     const reason = `The plan changed since it was reviewed on #${pr.number} (reviewed ${reviewed.slice(0, 12)}, now ${p.fingerprint.slice(0, 12)}). Nothing was applied; open a pull request to review the new plan.`;
-    const input = await comment({ ...base, state: 'refused', refusal: { reason, differences: compareWithReviewed(meta, p) } });
-    return done('refused', false, reason, { input });
+    return refuse(sticky, reason, compareWithReviewed(meta, p));
   }
-  const refused = applyRefusal(p, { allowDestructive: base.allowDestructive });
+  const refused = applyRefusal(p, { allowDestructive });
   if (refused) {
-    const input = await comment({ ...base, state: 'blocked', refusal: { reason: refused } });
+    const input = await comment(sticky, { ...base, state: 'blocked', refusal: { reason: refused } }, 'blocked');
     return done('blocked', false, refused, { input });
   }
+  await env.fence?.();
   const report = await execute(p, validation.documents, engine);
-  const input = await comment({ ...base, state: report.ok ? 'applied' : 'apply-failed', report });
+  const state = report.ok ? 'applied' : 'apply-failed';
+  const input = await comment(sticky, { ...base, state, report }, state);
   const failed = report.results.filter((r) => r.status === 'failed');
   env.log.info(`Applied ${report.results.filter((r) => r.status === 'applied').length} of ${p.changes.length} change(s)`);
   if (!report.ok) {
@@ -243,7 +306,7 @@ export interface DriftOutcome {
 export const DRIFT_ISSUE_TITLE = 'Charter: live AWS differs from the policies';
 
 /** Plans against live AWS and keeps the repository's one `charter:drift` issue in step. */
-export async function checkDrift(env: Omit<FlowEnv, 'gh' | 'comment' | 'commentAuthors' | 'allowDestructive'> & { gh?: GitHub }): Promise<DriftOutcome> {
+export async function checkDrift(env: Omit<FlowEnv, 'gh' | 'comment' | 'trust' | 'allowDestructive'> & { gh?: GitHub }): Promise<DriftOutcome> {
   const { plan: p } = await plan({ ...env.engine, salt: {} });
   await env.hooks?.planned?.(p);
   const drift = p.summary.total > 0;

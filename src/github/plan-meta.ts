@@ -1,12 +1,13 @@
 /**
- * The machine-readable part of the sticky comment: which plan was reviewed (its fingerprint and one digest
- * per change) and what happened to it. The format (`planMeta`, `embedMeta`, `parseMeta`) lives in
- * src/core/render.ts so the renderer always embeds it; this module adds what the merge needs. Pure.
+ * What a merge needs from the plan meta of the sticky comment: the differences from the reviewed plan and
+ * whether the comment still holds a plan to apply. The format itself (writing, signing, parsing, verifying)
+ * is owned by src/core/plan-meta.ts. Pure.
  */
 import { changeDigest, type Plan } from '../core/plan.js';
-import type { PlanDifference, PlanMeta } from '../core/render.js';
+import type { PlanMeta } from '../core/plan-meta.js';
+import type { PlanDifference } from '../core/render.js';
 
-export { embedMeta, META_MAX_CHARS, parseMeta, planMeta, type PlanMeta } from '../core/render.js';
+export { embedMeta, META_MAX_CHARS, parseMeta, planMeta, verifyMeta, type PlanMeta } from '../core/plan-meta.js';
 
 /**
  * Which changes differ between the reviewed plan (`meta`) and `plan`: `added` (planned now, not reviewed),

@@ -1,0 +1,117 @@
+/**
+ * The per-repository lock every replica shares (REDIS_URL), against a real redis-server: mutual exclusion
+ * between two lock clients, tokens that grow with each acquisition, a lost lock stopping the writer, and two
+ * app instances racing a plan against an apply.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { LockLostError, RedisLock } from '../../src/app/lock.js';
+import { parseMeta } from '../../src/core/plan-meta.js';
+import { startExampleSandbox } from '../helpers/aws.js';
+import { startRedis, type TestRedis } from '../helpers/redis.js';
+import { BASE_SHA, fixturePolicies, loadApp, mockGitHub, pullRequestEvent, pushEvent, REPO, restoreNetwork, sha, testConfig } from './harness.js';
+
+let redis: TestRedis | undefined;
+let skipped = '';
+
+beforeAll(async () => {
+  const started = await startRedis();
+  if (typeof started === 'string') {
+    skipped = started;
+    console.log(`Skipping the Redis lock tests: ${started}`);
+  } else redis = started;
+});
+afterAll(async () => {
+  await redis?.close();
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('the Redis lock', () => {
+  it('lets one holder in at a time across clients, with growing fencing tokens', async (ctx) => {
+    if (!redis) return ctx.skip(skipped);
+    const prefix = `t1-${Date.now()}:`;
+    const a = RedisLock.connect(redis.url, { prefix });
+    const b = RedisLock.connect(redis.url, { prefix });
+    try {
+      const log: string[] = [];
+      const tokens: number[] = [];
+      const task = (name: string) => async (fence: () => Promise<void>, token: number) => {
+        tokens.push(token);
+        log.push(`${name} start`);
+        await sleep(50);
+        await fence();
+        log.push(`${name} end`);
+      };
+      await Promise.all([a.run('acme/mail', task('a1')), b.run('acme/mail', task('b1')), a.run('acme/mail', task('a2')), b.run('acme/mail', task('b2'))]);
+      for (let i = 0; i < log.length; i += 2) expect(log[i + 1]).toBe(log[i].replace('start', 'end'));
+      expect(tokens).toEqual([...tokens].sort((x, y) => x - y));
+      expect(new Set(tokens).size).toBe(4);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('a holder whose lock expired and was taken over is stopped by the fence', async (ctx) => {
+    if (!redis) return ctx.skip(skipped);
+    const prefix = `t2-${Date.now()}:`;
+    const a = RedisLock.connect(redis.url, { prefix, ttlMs: 300 });
+    const b = RedisLock.connect(redis.url, { prefix, ttlMs: 300 });
+    const admin = new Redis(redis.url);
+    try {
+      let taken = 0;
+      const first = a.run('acme/mail', async (fence, token) => {
+        // A long pause (GC, a frozen VM): the lock expires and another replica takes it meanwhile.
+        await admin.del(`${prefix}lock:acme/mail`);
+        taken = await b.run('acme/mail', async (_fence, newer) => newer);
+        expect(taken).toBeGreaterThan(token);
+        await fence();
+      });
+      await expect(first).rejects.toBeInstanceOf(LockLostError);
+      expect(taken).toBeGreaterThan(1);
+    } finally {
+      admin.disconnect();
+      await a.close();
+      await b.close();
+    }
+  });
+});
+
+describe('two app instances sharing Redis', () => {
+  it('serialise a plan racing an apply; the merged pull request keeps its applied state', async (ctx) => {
+    if (!redis) return ctx.skip(skipped);
+    const sandbox = await startExampleSandbox();
+    const github = mockGitHub();
+    const repo = github.repo(REPO);
+    const config = testConfig(sandbox, { redisUrl: redis.url });
+    const one = await loadApp(config);
+    const two = await loadApp(config);
+    try {
+      github.commit(REPO, sha(50), new Map([...repo.commits.get(BASE_SHA)!, ...fixturePolicies()]));
+      repo.pulls.push({ number: 50, state: 'open', headSha: sha(50), labels: ['charter:allow-destructive'], mergeCommitSha: null, mergedAt: null });
+      const planEvent = (action: string) => ({ id: `p-${Math.random()}`, name: 'pull_request', payload: pullRequestEvent(action, { number: 50, headSha: sha(50), labels: ['charter:allow-destructive'] }) }) as never;
+      await one.probot.receive(planEvent('opened'));
+      const pull = repo.pulls[0];
+      github.commit(REPO, sha(500), repo.commits.get(sha(50))!, 'master');
+      Object.assign(pull, { state: 'closed', mergeCommitSha: sha(500), mergedAt: new Date().toISOString() });
+      repo.commitPulls.set(sha(500), [50]);
+      sandbox.faults.latency(5);
+      // A late synchronize plan on one replica, the merge's apply on the other, at the same time.
+      await Promise.all([one.probot.receive(planEvent('synchronize')), two.probot.receive({ id: 'push', name: 'push', payload: pushEvent(sha(500)) } as never)]);
+
+      const runs = github.checkRuns(REPO).filter((r) => r.createdAt > 0).sort((a, b) => a.createdAt - b.createdAt);
+      const [first, second] = runs.slice(-2);
+      expect(first.completedAt).toBeDefined();
+      expect(second.createdAt).toBeGreaterThan(first.completedAt!);
+      const sticky = github.comments(REPO, 50).find((c) => c.body.startsWith('<!-- charter:comment -->'))!;
+      expect(parseMeta(sticky.body)?.state).toBe('applied');
+      expect(github.checkRuns(REPO, 'Charter apply')[0].conclusion).toBe('success');
+    } finally {
+      await one.charter.stop();
+      await two.charter.stop();
+      restoreNetwork();
+      await sandbox.close();
+    }
+  });
+});

@@ -1,0 +1,72 @@
+/**
+ * A real Redis for the lock tests: CHARTER_TEST_REDIS_URL when set (.ci/run starts one), else a throwaway
+ * `redis-server` on a free loopback port when the binary is installed (Debian `redis-server`), else none:
+ * the caller skips with one printed line, or fails when CHARTER_REQUIRE_ALL=1 (CI never skips).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { Redis } from 'ioredis';
+
+export interface TestRedis {
+  url: string;
+  close(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+function redisServerBinary(): string | undefined {
+  const found = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
+  return found.status === 0 ? found.stdout.trim() || undefined : undefined;
+}
+
+async function ping(url: string, deadline: number): Promise<void> {
+  for (;;) {
+    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    client.on('error', () => undefined); // not listening yet: retried below
+    try {
+      await client.connect();
+      await client.ping();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      client.disconnect();
+    }
+  }
+}
+
+/** A Redis to test against, or the reason there is none. */
+export async function startRedis(): Promise<TestRedis | string> {
+  const given = process.env.CHARTER_TEST_REDIS_URL;
+  if (given) {
+    await ping(given, Date.now() + 5000);
+    return { url: given, close: async () => undefined };
+  }
+  const binary = redisServerBinary();
+  if (!binary) {
+    const reason = 'no redis-server binary and no CHARTER_TEST_REDIS_URL (apt-get install redis-server)';
+    if (process.env.CHARTER_REQUIRE_ALL === '1') throw new Error(`CHARTER_REQUIRE_ALL=1: ${reason}`);
+    return reason;
+  }
+  const port = await freePort();
+  const child: ChildProcess = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const url = `redis://127.0.0.1:${port}`;
+  await ping(url, Date.now() + 10_000);
+  return {
+    url,
+    close: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}

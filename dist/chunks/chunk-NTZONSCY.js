@@ -1,3 +1,0 @@
-import { createRequire as __charterCreateRequire } from 'node:module';
-const require = __charterCreateRequire(import.meta.url);
-import{a as t}from"./chunk-7UYMMDKJ.js";import{createHash as i}from"node:crypto";function u(n){return JSON.stringify(o(n))}t(u,"canonicalJson");function o(n){if(Array.isArray(n))return n.map(o);if(n&&typeof n=="object"){let r={};for(let s of Object.keys(n).sort()){let e=n[s];e!==void 0&&(r[s]=o(e))}return r}return n}t(o,"sortKeys");function f(n){return i("sha256").update(n).digest("hex")}t(f,"sha256");function g(n,r){return n<r?-1:n>r?1:0}t(g,"compareStrings");export{u as a,f as b,g as c};

@@ -1,0 +1,125 @@
+/**
+ * Plans and applies of one repository run one at a time. In one process the in-memory queue does it; with
+ * several replicas behind a load balancer (`REDIS_URL`) a Redis lock per repository that every replica
+ * shares, with an expiry (a crashed replica does not hold it forever) and a fencing token: a number that
+ * grows with every acquisition, held as the lock's value, and checked before each write to GitHub or AWS,
+ * so a replica whose lock expired (a long pause) stops instead of writing over a newer holder's work.
+ */
+import { randomInt } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { KeyedQueue } from './queue.js';
+
+/** Throws when the caller no longer holds the lock (its lease expired and someone else took it). */
+export type Fence = () => Promise<void>;
+
+export interface RepoLock {
+  /** Runs `task` holding the lock on `key`; `fence` is checked by the task before each write. */
+  run<T>(key: string, task: (fence: Fence, token: number) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export class LockLostError extends Error {
+  constructor(key: string, token: number) {
+    super(`Lost the lock on ${key} (fencing token ${token}): another replica holds it now; nothing more is written by this run`);
+    this.name = 'LockLostError';
+  }
+}
+
+/** One process: the in-memory queue; the token counts acquisitions. */
+export class LocalLock implements RepoLock {
+  private readonly queue = new KeyedQueue();
+  private tokens = 0;
+
+  run<T>(key: string, task: (fence: Fence, token: number) => Promise<T>): Promise<T> {
+    return this.queue.run(key, () => task(async () => undefined, ++this.tokens));
+  }
+
+  async close(): Promise<void> {}
+}
+
+// Take the lock only when free; the token comes from the same atomic step, so tokens grow in acquisition order.
+const ACQUIRE = `if redis.call('exists', KEYS[1]) == 1 then return 0 end
+local token = redis.call('incr', KEYS[2])
+redis.call('set', KEYS[1], token, 'PX', ARGV[1])
+return token`;
+const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
+return 0`;
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0`;
+
+export interface RedisLockOptions {
+  /** How long a lock lives without renewal (a crashed holder frees it after this). */
+  ttlMs?: number;
+  /** How long a run waits for the lock before failing. */
+  waitMs?: number;
+  /** Prefix of the keys (`<prefix>lock:<key>`, `<prefix>fence:<key>`). */
+  prefix?: string;
+}
+
+/** Several replicas: a Redis lock per key, renewed while the task runs, with a fencing token. */
+export class RedisLock implements RepoLock {
+  /** Tasks of this process queue here first, so a replica does not poll Redis against itself. */
+  private readonly local = new KeyedQueue();
+  private readonly ttlMs: number;
+  private readonly waitMs: number;
+  private readonly prefix: string;
+
+  constructor(
+    private readonly redis: Redis,
+    options: RedisLockOptions = {},
+  ) {
+    this.ttlMs = options.ttlMs ?? 60_000;
+    this.waitMs = options.waitMs ?? 15 * 60_000;
+    this.prefix = options.prefix ?? 'charter:';
+  }
+
+  static connect(url: string, options: RedisLockOptions = {}): RedisLock {
+    // Fail a command rather than queue it forever while Redis is away: a run then fails and is retried.
+    return new RedisLock(new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false }), options);
+  }
+
+  run<T>(key: string, task: (fence: Fence, token: number) => Promise<T>): Promise<T> {
+    return this.local.run(key, () => this.hold(key, task));
+  }
+
+  private async hold<T>(key: string, task: (fence: Fence, token: number) => Promise<T>): Promise<T> {
+    const lockKey = `${this.prefix}lock:${key}`;
+    const token = await this.acquire(lockKey, `${this.prefix}fence:${key}`);
+    let lost = false;
+    const renew = setInterval(() => {
+      this.redis.eval(RENEW, 1, lockKey, String(token), String(this.ttlMs)).then(
+        (ok) => {
+          if (ok !== 1) lost = true;
+        },
+        () => undefined, // Redis unreachable for a moment: the fence check decides.
+      );
+    }, Math.max(50, Math.floor(this.ttlMs / 3)));
+    renew.unref();
+    const fence: Fence = async () => {
+      if (lost || (await this.redis.get(lockKey)) !== String(token)) {
+        lost = true;
+        throw new LockLostError(key, token);
+      }
+    };
+    try {
+      return await task(fence, token);
+    } finally {
+      clearInterval(renew);
+      await this.redis.eval(RELEASE, 1, lockKey, String(token)).catch(() => undefined);
+    }
+  }
+
+  private async acquire(lockKey: string, fenceKey: string): Promise<number> {
+    const deadline = Date.now() + this.waitMs;
+    for (let delay = 25; ; delay = Math.min(delay * 2, 1000)) {
+      const token = Number(await this.redis.eval(ACQUIRE, 2, lockKey, fenceKey, String(this.ttlMs)));
+      if (token > 0) return token;
+      if (Date.now() >= deadline) throw new Error(`Timed out after ${Math.round(this.waitMs / 1000)} s waiting for the lock ${lockKey}`);
+      await new Promise((resolve) => setTimeout(resolve, delay + randomInt(delay)));
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
