@@ -48,7 +48,7 @@ async function lintYaml(text: string): Promise<Diagnostic[]> {
   expect(parsed.diagnostics).toEqual([]);
   const { documents, diagnostics } = new SchemaValidator([provider as Provider]).validate(parsed.documents);
   expect(diagnostics, 'the test policy must be schema-valid, or lint never runs').toEqual([]);
-  return lintRedshiftGrants(documents as PolicyDocument<RedshiftGrantsSpec>[], lintContext(new Date('2030-01-01T00:00:00Z')));
+  return lintRedshiftGrants(documents as PolicyDocument<RedshiftGrantsSpec>[], lintContext(new Date('2030-01-01T00:00:00Z'), repoRoot));
 }
 
 async function lint(spec: string) {

@@ -50,7 +50,7 @@ const validators = new WeakMap<readonly Provider[], SchemaValidator>();
  * The context lint and plan read local files through: every `file:` of a policy goes through the file gate,
  * confined to `root` (the checkout, or the app's download directory) and capped at MAX_ASSET_FILE_BYTES.
  */
-export function lintContext(now: Date = new Date(), root: string = process.cwd()): LintContext {
+export function lintContext(now: Date = new Date(), root: string): LintContext {
   return {
     now,
     async readLocalFile(doc, relativePath) {
