@@ -4,6 +4,8 @@
  */
 import { acm } from './acm.js';
 import { cloudfront } from './cloudfront.js';
+import { codebuild } from './codebuild.js';
+import { codepipeline } from './codepipeline.js';
 import { redshiftData } from './redshift-data.js';
 import { route53 } from './route53.js';
 import { s3 } from './s3.js';
@@ -11,6 +13,6 @@ import { shieldService } from './shield.js';
 import type { ServiceHandler } from './types.js';
 
 /** Also the order of the sections in a saved state file. */
-export const SERVICES: readonly ServiceHandler[] = [route53, acm, s3, cloudfront, shieldService, redshiftData];
+export const SERVICES: readonly ServiceHandler[] = [route53, acm, s3, cloudfront, shieldService, redshiftData, codepipeline, codebuild];
 
 export type { ServiceContext, ServiceHandler, ServiceRequest, ServiceResponse } from './types.js';
