@@ -24,6 +24,7 @@ export const DEFAULT_RATES: Record<string, number> = {
   s3: 100,
   codepipeline: 5,
   codebuild: 5,
+  codeartifact: 5,
 };
 
 const limiters = new Map<string, RateLimiter>();

@@ -4,6 +4,7 @@
  */
 import { acm } from './acm.js';
 import { cloudfront } from './cloudfront.js';
+import { codeartifact } from './codeartifact.js';
 import { codebuild } from './codebuild.js';
 import { codepipeline } from './codepipeline.js';
 import { redshiftData } from './redshift-data.js';
@@ -13,6 +14,6 @@ import { shieldService } from './shield.js';
 import type { ServiceHandler } from './types.js';
 
 /** Also the order of the sections in a saved state file. */
-export const SERVICES: readonly ServiceHandler[] = [route53, acm, s3, cloudfront, shieldService, redshiftData, codepipeline, codebuild];
+export const SERVICES: readonly ServiceHandler[] = [route53, acm, s3, cloudfront, shieldService, redshiftData, codepipeline, codebuild, codeartifact];
 
 export type { ServiceContext, ServiceHandler, ServiceRequest, ServiceResponse } from './types.js';
