@@ -104,3 +104,30 @@ describe('sandbox CodeArtifact', () => {
     expect((await errorOf(ca.getAsset(c, ref, '9.9.9', 'cli.bin'))).name).toBe('ResourceNotFoundException');
   });
 });
+
+describe('sandbox state file with the new sections', () => {
+  it('saves and reloads CodeArtifact, CodePipeline and CodeBuild state unchanged', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { loadSandboxState } = await import('../../src/sandbox/index.js');
+    const dir = await mkdtemp(join(tmpdir(), 'charter-sections-'));
+    try {
+      const file = join(dir, 'account.json');
+      sb = await startSandbox({ stateFile: file, persist: true });
+      const c = ca.codeArtifactClient(settings(sb), 'us-west-2');
+      await ca.createDomain(c, 'packages', { 'charter:policy': 'pkg' });
+      await ca.createRepository(c, 'packages', 'files', 'generic files', {});
+      await ca.publishAsset(c, { domain: 'packages', repository: 'files', format: 'generic', namespace: 'n', name: 'p' }, '1.0.0', 'a.bin', Buffer.from([1, 2, 3]), false);
+      sb.state.codebuild.outcomes.replicate = ['FAILED'];
+      await sb.save();
+      const reloaded = await loadSandboxState(file);
+      expect(reloaded.codeartifact).toEqual(sb.state.codeartifact);
+      expect(reloaded.codebuild).toEqual(sb.state.codebuild);
+      expect(reloaded.codepipeline).toEqual(sb.state.codepipeline);
+      expect(Object.keys(reloaded).slice(-4)).toEqual(['codepipeline', 'codebuild', 'codeartifact', 'counters']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
