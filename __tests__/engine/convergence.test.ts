@@ -87,4 +87,16 @@ describe('examples converge on the sandbox', () => {
     expect(recordValues(sandbox, 'example.net.', '_mta-sts.example.net.')).not.toEqual(before);
     expect((await plan(options)).plan.changes).toEqual([]);
   });
+
+  it('a hosting bucket in another region than bucketRegion is a positioned error, not a silent success', async () => {
+    sandbox = await startExampleSandbox();
+    sandbox.state.s3.buckets['example-net-mail-policies'].region = 'eu-west-1';
+    const cwd = copyExamples();
+    const result = await plan(sandboxOptions(sandbox, cwd, ['policies/examples/testing-mode.yml']));
+    const wrong = result.plan.diagnostics.filter((d) => d.code === 'email/bucket-wrong-region');
+    expect(wrong).toHaveLength(1);
+    expect(wrong[0].severity).toBe('error');
+    expect(wrong[0].message).toContain('is in eu-west-1, not in us-east-1');
+    expect(wrong[0].file).toBe('policies/examples/testing-mode.yml');
+  });
 });

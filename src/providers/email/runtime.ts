@@ -197,6 +197,18 @@ function planTxt(doc: Doc, record: DesiredTxt, zone: HostedZone, live: LiveAccou
   return { changes: [changeAt(doc, record.path, { address: addr, action: 'update', title, before, after, phase: PHASE.record, data: data('update'), risk: a.risk, reason })], diagnostics, inputs: null };
 }
 
+/**
+ * The bucket's region when S3 refused a request for going to the wrong one: 301 PermanentRedirect names
+ * the endpoint to use, 400 AuthorizationHeaderMalformed the expected region; '' when it says neither.
+ * Undefined for any other error.
+ */
+function bucketRegionOf(error: unknown): string | undefined {
+  const e = error as { name?: string; Endpoint?: string; Region?: string; $metadata?: { httpStatusCode?: number } };
+  if (e.name === 'AuthorizationHeaderMalformed' && e.Region !== undefined) return e.Region;
+  if (e.name !== 'PermanentRedirect' && e.$metadata?.httpStatusCode !== 301) return undefined;
+  return /^(?:[^.]+\.)?s3[.-]([a-z0-9-]+)\.amazonaws\.com/.exec(e.Endpoint ?? '')?.[1] ?? '';
+}
+
 async function planHosting(doc: Doc, d: DesiredEmail, ctx: RuntimeContext): Promise<{ changes: Change[]; diagnostics: Diagnostic[]; liveMode?: string }> {
   const h = d.hosting!;
   const changes: Change[] = [];
@@ -210,6 +222,11 @@ async function planHosting(doc: Doc, d: DesiredEmail, ctx: RuntimeContext): Prom
   } catch (error) {
     if ((error as { name?: string }).name === 'NoSuchBucket') {
       diagnostics.push(diagnosticAt(doc, ['spec', 'hosting', 'bucket'], 'email/bucket-not-found', 'error', `S3 bucket ${h.bucket} does not exist in ${h.region}`, 'Create the bucket (behind the CloudFront distribution) or fix hosting.bucket.'));
+      return { changes, diagnostics };
+    }
+    const actual = bucketRegionOf(error);
+    if (actual !== undefined) {
+      diagnostics.push(diagnosticAt(doc, ['spec', 'hosting', 'bucketRegion'], 'email/bucket-wrong-region', 'error', `S3 bucket ${h.bucket} is in ${actual || 'another region'}, not in ${h.region}; S3 refuses requests sent to the wrong region`, `Set hosting.bucketRegion to ${actual || "the bucket's region"}.`));
       return { changes, diagnostics };
     }
     throw error;

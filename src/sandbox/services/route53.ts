@@ -76,10 +76,16 @@ export interface Route53Settings {
   changeInsyncAfterPolls: number;
   /**
    * Also INSYNC once this many ms have passed since submission (null = only polls count). Default
-   * 60000, Route 53's usual propagation time, so a change left PENDING by an earlier run does not
-   * block the zone forever.
+   * 60000, Route 53's usual propagation time, so a change left PENDING by an earlier run reports INSYNC
+   * when polled later.
    */
   changeInsyncAfterMs: number | null;
+  /**
+   * How long Route 53 takes to process an accepted batch, ms. Within it, another batch to the same zone
+   * gets PriorRequestNotComplete ("Route 53 was still processing a prior request"); a batch that is
+   * merely PENDING (propagating) blocks nothing, as on AWS. Default 0: only bursts set by tests collide.
+   */
+  changeProcessingMs: number;
 }
 
 export interface Route53State {
@@ -309,11 +315,12 @@ function normalizeRecord(c: Checker, value: unknown, path: string, zone: HostedZ
 
 const route53Settings = defineSettings({
   key: 'route53',
-  defaults: () => ({ changeInsyncAfterPolls: 1, changeInsyncAfterMs: 60_000 }),
+  defaults: () => ({ changeInsyncAfterPolls: 1, changeInsyncAfterMs: 60_000, changeProcessingMs: 0 }),
   load(c, value, out) {
     const r = c.object(value, 'settings.route53');
     if (!r) return out;
-    c.known(r, ['changeInsyncAfterPolls', 'changeInsyncAfterMs'], 'settings.route53');
+    c.known(r, ['changeInsyncAfterPolls', 'changeInsyncAfterMs', 'changeProcessingMs'], 'settings.route53');
+    out.changeProcessingMs = c.integer(r, 'changeProcessingMs', 'settings.route53', 0, 600_000) ?? out.changeProcessingMs;
     out.changeInsyncAfterPolls = c.integer(r, 'changeInsyncAfterPolls', 'settings.route53', 0, 1_000_000) ?? out.changeInsyncAfterPolls;
     if (r.changeInsyncAfterMs === null) out.changeInsyncAfterMs = null;
     else out.changeInsyncAfterMs = c.integer(r, 'changeInsyncAfterMs', 'settings.route53', 0, 2_147_483_647) ?? out.changeInsyncAfterMs;
@@ -766,9 +773,10 @@ function changeResourceRecordSets(id: string, req: ServiceRequest, ctx: ServiceC
   const { state } = ctx;
   const zone = findZone(state, id);
   const now = ctx.now();
-  const pending = state.route53.changes.filter((c) => c.hostedZoneId === zone.id && c.status === 'PENDING');
-  for (const c of pending) if (refreshChange(c, state, now)) ctx.changed();
-  if (pending.some((c) => c.status === 'PENDING')) {
+  // AWS accepts a batch while earlier ones are PENDING; it refuses one only while it is still processing
+  // the previous request to the zone (a burst), which the SDK retries as throttling.
+  const processing = state.settings.route53.changeProcessingMs;
+  if (processing > 0 && state.route53.changes.some((c) => c.hostedZoneId === zone.id && now.getTime() - Date.parse(c.submittedAt) < processing)) {
     throw new SandboxError(400, 'PriorRequestNotComplete', 'The request was rejected because Route 53 was still processing a prior request.');
   }
   const { changes, comment } = parseChanges(req.body);

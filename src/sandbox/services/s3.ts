@@ -162,6 +162,34 @@ function header(req: ServiceRequest, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+/**
+ * A signed request for a bucket in another region. S3 answers a path-style request at the wrong regional
+ * endpoint with 301 PermanentRedirect (naming the endpoint to use, and the region in x-amz-bucket-region;
+ * a HEAD gets the status and header only). The JS SDK does not follow it (followRegionRedirects is off by
+ * default), so a wrong bucket region fails in the sandbox as it does on AWS. A virtual-hosted request
+ * signed for the wrong region gets 400 AuthorizationHeaderMalformed instead; the sandbox is path-style only.
+ */
+class WrongRegionError extends SandboxError {
+  constructor(
+    bucket: string,
+    readonly bucketRegion: string,
+  ) {
+    super(301, 'PermanentRedirect', 'The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.', {
+      Bucket: bucket,
+      Endpoint: `s3.${bucketRegion}.amazonaws.com`,
+    });
+  }
+}
+
+function isSigned(req: ServiceRequest): boolean {
+  return req.headers.authorization !== undefined || req.query.has('X-Amz-Credential');
+}
+
+function checkRegion(bucket: string | undefined, req: ServiceRequest, state: SandboxState): void {
+  const b = bucket === undefined ? undefined : state.s3.buckets[bucket];
+  if (b && isSigned(req) && b.region !== req.region) throw new WrongRegionError(bucket!, b.region);
+}
+
 function noSuchBucket(bucket: string): SandboxError {
   return new SandboxError(404, 'NoSuchBucket', 'The specified bucket does not exist', { BucketName: bucket });
 }
@@ -365,6 +393,7 @@ export const s3: ServiceHandler = {
   isMutating: (op) => MUTATING.has(op),
   handle(op, req, ctx) {
     const { bucket, key } = parseTarget(req.path);
+    checkRegion(bucket, req, ctx.state);
     switch (op) {
       case 'HeadBucket':
         return headBucket(bucket ?? '', ctx.state);
@@ -389,6 +418,7 @@ export const s3: ServiceHandler = {
       'x-amz-request-id': req.requestId,
       'x-amz-id-2': hostId,
     };
+    if (err instanceof WrongRegionError) headers['x-amz-bucket-region'] = err.bucketRegion;
     if (req.method === 'HEAD') return { status: err.status, headers };
     const body = el(
       'Error',
