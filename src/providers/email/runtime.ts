@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import type { ResourceRecordSet, Change as Route53Change } from '@aws-sdk/client-route-53';
 import { awsErrorMessage } from '../../aws/clients.js';
 import type { ACMClient } from '@aws-sdk/client-acm';
-import { acmClient, describeCertificate, listCertificates, requestCertificate, type CertificateDetail, type CertificateSummary } from '../../aws/acm.js';
+import { acmClient, certificateStatus, describeCertificate, listCertificates, requestCertificate, type CertificateDetail, type CertificateSummary } from '../../aws/acm.js';
 import { cloudFrontClient, getDistribution, getObject, invalidate, putObject, s3Client, type Distribution, type StoredObject } from '../../aws/hosting.js';
 import { changeRecordSets, listHostedZones, listRecordSets, normalizeName, route53Client, zoneContains, zoneForDomain, type HostedZone } from '../../aws/route53.js';
+import { pollUntil } from '../../aws/wait.js';
 import type { Diagnostic } from '../../core/diagnostics.js';
 import { changeAt, diagnosticAt, policyId, type PathSegment, type PolicyDocument } from '../../core/document.js';
 import type { Json } from '../../core/json.js';
@@ -446,5 +447,22 @@ async function requestAndValidate(c: Change, data: Data, ctx: RuntimeContext): P
   for (const [zoneId, batch] of byZone) {
     await changeRecordSets(r53, zoneId, batch, `charter ${c.address} validation`, { pollIntervalMs: ctx.pollIntervalMs, waitTimeoutMs: ctx.waitTimeoutMs });
   }
-  return `requested ${arn}; ${seen.size} validation record(s) published`;
+  const published = `requested ${arn}; ${seen.size} validation record(s) published`;
+  // ACM issues minutes after it sees the records: wait within the deadline, but a certificate still
+  // PENDING_VALIDATION then is not a failure (the records are right; the next plan reports it pending).
+  const status = await waitForIssue(acm, arn, deadline, ctx.pollIntervalMs);
+  if (status === 'ISSUED') return `${published}; issued`;
+  if (status !== 'PENDING_VALIDATION') throw new Error(`ACM certificate ${arn} is ${status} after its validation records were published`);
+  return `${published}; still PENDING_VALIDATION when the wait ended (ACM issues it once it sees the records)`;
+}
+
+/** The certificate's status once it leaves PENDING_VALIDATION, or PENDING_VALIDATION at the deadline. */
+async function waitForIssue(acm: ACMClient, arn: string, deadline: number, pollIntervalMs: number): Promise<string> {
+  const stillPending = new Error('still pending');
+  try {
+    return await pollUntil(() => certificateStatus(acm, arn), (status) => status !== 'PENDING_VALIDATION', { pollIntervalMs, waitTimeoutMs: 0 }, () => stillPending, { deadline });
+  } catch (error) {
+    if (error === stillPending) return 'PENDING_VALIDATION';
+    throw error;
+  }
 }

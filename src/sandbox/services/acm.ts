@@ -44,11 +44,18 @@ export interface Certificate {
   idempotencyToken?: string;
   /** How many DescribeCertificate calls have been answered (validation records show up after the first). */
   describeCount: number;
+  /** When ACM first saw every validation record in place; it issues `issueAfterValidationMs` later. */
+  validatedAt?: string;
 }
 
 export interface AcmSettings {
   /** DescribeCertificate calls answered without ResourceRecord before it appears. */
   validationRecordAfterDescribes: number;
+  /**
+   * How long a DNS-validated certificate stays PENDING_VALIDATION after all its validation records exist,
+   * ms (ACM takes minutes). Default 100, so tests go through the "still pending" path quickly.
+   */
+  issueAfterValidationMs: number;
 }
 
 export interface AcmState {
@@ -66,7 +73,7 @@ declare module '../section.js' {
 
 const CERT_KEYS = [
   'arn', 'region', 'domainName', 'subjectAlternativeNames', 'status', 'validationMethod', 'type', 'keyAlgorithm',
-  'createdAt', 'issuedAt', 'notBefore', 'notAfter', 'serial', 'tags', 'idempotencyToken', 'describeCount',
+  'createdAt', 'issuedAt', 'notBefore', 'notAfter', 'serial', 'tags', 'idempotencyToken', 'describeCount', 'validatedAt',
 ];
 const CERT_STATUSES: readonly CertificateStatus[] = ['PENDING_VALIDATION', 'ISSUED', 'INACTIVE', 'EXPIRED', 'VALIDATION_TIMED_OUT', 'REVOKED', 'FAILED'];
 export const ACM_ARN_RE = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):(\d{12}):certificate\/([A-Za-z0-9-]+)$/;
@@ -128,17 +135,20 @@ function normalizeAcm(c: Checker, value: unknown, state: SandboxState, iso: stri
     if (serial !== undefined) cert.serial = serial;
     const token = c.string(o, 'idempotencyToken', path);
     if (token !== undefined) cert.idempotencyToken = token;
+    const validatedAt = c.timestamp(o, 'validatedAt', path);
+    if (validatedAt !== undefined) cert.validatedAt = validatedAt;
     state.acm.certificates.push(cert);
   });
 }
 
 const acmSettings = defineSettings({
   key: 'acm',
-  defaults: () => ({ validationRecordAfterDescribes: 1 }),
+  defaults: () => ({ validationRecordAfterDescribes: 1, issueAfterValidationMs: 100 }),
   load(c, value, out) {
     const a = c.object(value, 'settings.acm');
     if (!a) return out;
-    c.known(a, ['validationRecordAfterDescribes'], 'settings.acm');
+    c.known(a, ['validationRecordAfterDescribes', 'issueAfterValidationMs'], 'settings.acm');
+    out.issueAfterValidationMs = c.integer(a, 'issueAfterValidationMs', 'settings.acm', 0, 2_147_483_647) ?? out.issueAfterValidationMs;
     out.validationRecordAfterDescribes = c.integer(a, 'validationRecordAfterDescribes', 'settings.acm', 0, 1_000_000) ?? out.validationRecordAfterDescribes;
     return out;
   },
@@ -205,12 +215,26 @@ function validationRecordPresent(state: SandboxState, rec: ValidationRecord): bo
   );
 }
 
-/** Promote a PENDING_VALIDATION DNS certificate to ISSUED when all its records are in place. */
+/**
+ * Promote a PENDING_VALIDATION DNS certificate to ISSUED once all its records have been in place for
+ * `issueAfterValidationMs` (ACM is not instant: the certificate stays pending a while after the records exist).
+ */
 function evaluate(cert: Certificate, ctx: ServiceContext): void {
   if (cert.status !== 'PENDING_VALIDATION' || cert.validationMethod !== 'DNS' || cert.type !== 'AMAZON_ISSUED') return;
   const ok = cert.subjectAlternativeNames.every((d) => validationRecordPresent(ctx.state, validationRecord(cert.arn, d)));
-  if (!ok) return;
   const now = ctx.now();
+  if (!ok) {
+    if (cert.validatedAt !== undefined) {
+      delete cert.validatedAt;
+      ctx.changed();
+    }
+    return;
+  }
+  if (cert.validatedAt === undefined) {
+    cert.validatedAt = now.toISOString();
+    ctx.changed();
+  }
+  if (now.getTime() - Date.parse(cert.validatedAt) < ctx.state.settings.acm.issueAfterValidationMs) return;
   cert.status = 'ISSUED';
   cert.issuedAt = now.toISOString();
   cert.notBefore = cert.issuedAt;
