@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 90_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Records every sandbox response and checks them against AWS's service models at the end.
+    globalSetup: ['__tests__/contract/global-setup.ts'],
   },
 });

@@ -237,7 +237,6 @@ function describeStatement(req: ServiceRequest, ctx: ServiceContext): ServiceRes
   if (!running && rec.error !== undefined) out.Error = rec.error;
   if (rec.batch) {
     out.SubStatements = rec.subs.map(subJson);
-    out.ExecutionMode = 'TRANSACTION';
   }
   return json(out);
 }

@@ -441,7 +441,8 @@ function listHostedZones(req: ServiceRequest, state: SandboxState): ServiceRespo
       'ListHostedZonesResponse',
       NS,
       el('HostedZones', page.map(hostedZoneXml)),
-      opt('Marker', marker ?? undefined),
+      // Required in the model: empty on the first page.
+      el('Marker', marker ?? ''),
       el('IsTruncated', next !== undefined),
       next && el('NextMarker', next.id),
       el('MaxItems', max),
