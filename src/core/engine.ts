@@ -1,6 +1,6 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { isScalar, parseAllDocuments } from 'yaml';
-import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
+import { boundDiagnostics, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { diagnosticAt, policyId, type PolicyDocument } from './document.js';
 import { FileRefusedError, MAX_ASSET_FILE_BYTES, readConfinedFile } from './files.js';
 import { canonicalJson, type Json } from './json.js';
@@ -99,7 +99,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationResu
     if (docs.length) all.push(...(await provider.lint(docs, ctx)));
   }
   // A document with lint errors is still returned: plan refuses to run while any error exists.
-  return { files: loaded.files, documents, diagnostics: sortDiagnostics(all), ok: !hasErrors(all) };
+  return { files: loaded.files, documents, diagnostics: sortDiagnostics(boundDiagnostics(all)), ok: !hasErrors(all) };
 }
 
 /** The policy files of `paths`, and the named paths that match none (each path on its own). */
@@ -170,7 +170,7 @@ export async function plan(options: PlanOptions): Promise<{ plan: Plan; validati
   // Everything a policy names is checked before anything is read: one refusal and nothing is read at all.
   const refused = reachDiagnostics(options, validation.documents);
   if (refused.length) {
-    const diagnostics = sortDiagnostics([...validation.diagnostics, ...refused]);
+    const diagnostics = sortDiagnostics([...validation.diagnostics, ...boundDiagnostics(refused)]);
     return { validation: { ...validation, diagnostics, ok: false }, plan: buildPlan({ changes: [], diagnostics, inputs: {}, policies, salt: options.salt, kindOrder: kindOrder(options.providers) }) };
   }
   const reach = options.runtime.reach;
@@ -204,7 +204,7 @@ export async function plan(options: PlanOptions): Promise<{ plan: Plan; validati
   }
   return {
     validation,
-    plan: buildPlan({ changes, diagnostics: sortDiagnostics(diagnostics), inputs, policies, salt: options.salt, kindOrder: kindOrder(options.providers) }),
+    plan: buildPlan({ changes, diagnostics: sortDiagnostics(boundDiagnostics(diagnostics)), inputs, policies, salt: options.salt, kindOrder: kindOrder(options.providers) }),
   };
 }
 
