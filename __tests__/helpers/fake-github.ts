@@ -77,6 +77,8 @@ export interface FakeRepo {
   /** Commit SHA → numbers of the pull requests associated with it. */
   commitPulls: Map<string, number[]>;
   checkRuns: FakeCheckRun[];
+  /** Branch names; the default branch is added when seeded without it. Listed in GitHub's order (by name). */
+  branches: string[];
 }
 
 export interface RecordedRequest {
@@ -129,6 +131,7 @@ export interface SeedRepo {
   pulls?: SeedPull[];
   issues?: SeedIssue[];
   comments?: SeedComment[];
+  branches?: string[];
 }
 
 export interface FakeGitHubSeed {
@@ -193,6 +196,7 @@ export class FakeGitHubState {
       comments: [],
       commitPulls: new Map(),
       checkRuns: [],
+      branches: [...new Set([seed.defaultBranch ?? 'main', ...(seed.branches ?? [])])],
     };
     this.repos.set(seed.fullName.toLowerCase(), repo);
     for (const label of seed.labels ?? []) {
@@ -534,6 +538,20 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
             html_url: htmlUrl(repo),
           },
         };
+      },
+    ],
+    // Branches (GET /repos/{owner}/{repo}/branches), sorted by name like GitHub
+    [
+      'GET',
+      /^\/repos\/([^/]+)\/([^/]+)\/branches$/,
+      (ctx) => {
+        const repo = findRepo(ctx.params[0], ctx.params[1]);
+        const names = [...repo.branches].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+        return paginate(ctx, names, (name) => ({
+          name,
+          commit: { sha: 'c'.repeat(40), url: `${repoUrl(repo)}/commits/${'c'.repeat(40)}` },
+          protected: name === repo.defaultBranch,
+        }));
       },
     ],
     // Issue comments

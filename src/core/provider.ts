@@ -29,6 +29,21 @@ export interface AwsSettings {
   requestsPerSecond?: Partial<Record<string, number>>;
 }
 
+/** A repository's branches as GitHub lists them. */
+export interface BranchList {
+  defaultBranch: string;
+  branches: string[];
+}
+
+/**
+ * Where BranchPipelines learns a repository's branches: the adapters wrap GitHub (the Action's token, the
+ * app's installation, the CLI's GITHUB_TOKEN), so src/core and the providers never import Octokit.
+ */
+export interface BranchSource {
+  /** `repository` is `owner/name`; every branch, all pages. */
+  listBranches(repository: string): Promise<BranchList>;
+}
+
 export interface RuntimeContext extends LintContext {
   aws: AwsSettings;
   log: Logger;
@@ -46,6 +61,8 @@ export interface RuntimeContext extends LintContext {
    * client secret), so an adapter can mask it wherever it logs (the Action: `core.setSecret`).
    */
   maskSecret?(value: string): void;
+  /** The repositories' branches (BranchPipelines); plan reports an error for those policies when absent. */
+  branches?: BranchSource;
 }
 
 /** Result of comparing desired policies with live state. */
