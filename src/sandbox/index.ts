@@ -104,23 +104,13 @@ export function sandboxClientConfig(
 
 export { loadSandboxState, normalizeState, SandboxError, SandboxStateError };
 export type { FaultController, InjectedError, RequestStats, SandboxState, SandboxStateInput };
-export type {
-  AliasTarget,
-  Bucket,
-  Certificate,
-  CertificateStatus,
-  ChangeRecord,
-  Distribution,
-  HostedZone,
-  Invalidation,
-  Origin,
-  RecordSet,
-  S3Object,
-  SandboxSettings,
-  Tag,
-} from './state.js';
+export type { SandboxSettings, Tag } from './section.js';
+export type { AliasTarget, ChangeRecord, HostedZone, RecordSet } from './services/route53.js';
+export type { Certificate, CertificateStatus } from './services/acm.js';
+export type { Bucket, S3Object } from './services/s3.js';
+export type { Distribution, Invalidation, Origin } from './services/cloudfront.js';
 export { canonicalName, encodeTxtValue, formatName, parseTxtValue } from './dns.js';
-export type { ShieldProtection, ShieldProtectionGroup, ShieldResourceType, ShieldState, ShieldSubscription } from './state.js';
+export type { ShieldProtection, ShieldProtectionGroup, ShieldResourceType, ShieldState, ShieldSubscription } from './services/shield.js';
 export type {
   RedshiftSettings,
   RedshiftState,

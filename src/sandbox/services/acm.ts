@@ -8,18 +8,144 @@
  */
 import { canonicalName, isWithinZone } from '../dns.js';
 import { SandboxError } from '../errors.js';
-import { hexId } from '../ids.js';
-import {
-  ACM_ARN_RE,
-  certificateArn,
-  nextCounter,
-  type Certificate,
-  type CertificateStatus,
-  type SandboxState,
-  type Tag,
-} from '../state.js';
+import { hexId, uuidFrom } from '../ids.js';
 import { jsonTargetRouting, memberMustNotBeNull, parseJsonBody, stringMember, type JsonObject } from './json-protocol.js';
 import type { ServiceContext, ServiceHandler, ServiceRequest, ServiceResponse } from './types.js';
+import { join, type Checker } from '../checker.js';
+import { defineSection, defineSettings, nextCounter, normalizeTags, type SandboxState, type Tag } from '../section.js';
+
+// ---------------------------------------------------------------------------------------------
+// State: the `acm` section of the account file and `settings.acm`
+
+export type CertificateStatus =
+  | 'PENDING_VALIDATION'
+  | 'ISSUED'
+  | 'INACTIVE'
+  | 'EXPIRED'
+  | 'VALIDATION_TIMED_OUT'
+  | 'REVOKED'
+  | 'FAILED';
+
+export interface Certificate {
+  arn: string;
+  domainName: string;
+  /** Includes domainName first, like ACM. */
+  subjectAlternativeNames: string[];
+  status: CertificateStatus;
+  validationMethod: 'DNS' | 'EMAIL';
+  type: 'AMAZON_ISSUED' | 'IMPORTED' | 'PRIVATE';
+  keyAlgorithm: string;
+  createdAt: string;
+  issuedAt?: string;
+  notBefore?: string;
+  notAfter?: string;
+  serial?: string;
+  tags: Tag[];
+  idempotencyToken?: string;
+  /** How many DescribeCertificate calls have been answered (validation records show up after the first). */
+  describeCount: number;
+}
+
+export interface AcmSettings {
+  /** DescribeCertificate calls answered without ResourceRecord before it appears. */
+  validationRecordAfterDescribes: number;
+}
+
+export interface AcmState {
+  certificates: Certificate[];
+}
+
+declare module '../section.js' {
+  interface SandboxState {
+    acm: AcmState;
+  }
+  interface SandboxSettings {
+    acm: AcmSettings;
+  }
+}
+
+const CERT_KEYS = [
+  'arn', 'region', 'domainName', 'subjectAlternativeNames', 'status', 'validationMethod', 'type', 'keyAlgorithm',
+  'createdAt', 'issuedAt', 'notBefore', 'notAfter', 'serial', 'tags', 'idempotencyToken', 'describeCount',
+];
+const CERT_STATUSES: readonly CertificateStatus[] = ['PENDING_VALIDATION', 'ISSUED', 'INACTIVE', 'EXPIRED', 'VALIDATION_TIMED_OUT', 'REVOKED', 'FAILED'];
+export const ACM_ARN_RE = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):(\d{12}):certificate\/([A-Za-z0-9-]+)$/;
+
+export function certificateArn(region: string, accountId: string, seed: string): string {
+  return `arn:aws:acm:${region}:${accountId}:certificate/${uuidFrom('certificate', seed)}`;
+}
+
+function normalizeAcm(c: Checker, value: unknown, state: SandboxState, iso: string): void {
+  const a = c.object(value, 'acm');
+  if (!a) return;
+  c.known(a, ['certificates'], 'acm');
+  const arns = new Set<string>();
+  c.array(a, 'certificates', 'acm').forEach((v, i) => {
+    const path = `acm.certificates[${i}]`;
+    const o = c.object(v, path);
+    if (!o) return;
+    c.known(o, CERT_KEYS, path);
+    const domainName = c.string(o, 'domainName', path, true)?.toLowerCase().replace(/\.$/, '');
+    if (domainName === undefined) return;
+    let arn = c.string(o, 'arn', path);
+    if (arn !== undefined && !ACM_ARN_RE.test(arn)) {
+      c.fail(join(path, 'arn'), `not an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>): ${JSON.stringify(arn)}`);
+      return;
+    }
+    arn ??= certificateArn(c.string(o, 'region', path) ?? 'us-east-1', state.accountId, `${domainName}#${i}`);
+    if (arns.has(arn)) c.fail(join(path, 'arn'), `duplicate certificate ${arn}`);
+    arns.add(arn);
+    const status = (c.string(o, 'status', path) ?? 'ISSUED') as CertificateStatus;
+    if (!CERT_STATUSES.includes(status)) c.fail(join(path, 'status'), `expected one of ${CERT_STATUSES.join(', ')}, got ${JSON.stringify(status)}`);
+    const validationMethod = c.string(o, 'validationMethod', path) ?? 'DNS';
+    if (validationMethod !== 'DNS' && validationMethod !== 'EMAIL') c.fail(join(path, 'validationMethod'), `expected DNS or EMAIL, got ${JSON.stringify(validationMethod)}`);
+    const type = c.string(o, 'type', path) ?? 'AMAZON_ISSUED';
+    if (type !== 'AMAZON_ISSUED' && type !== 'IMPORTED' && type !== 'PRIVATE') c.fail(join(path, 'type'), `expected AMAZON_ISSUED, IMPORTED or PRIVATE, got ${JSON.stringify(type)}`);
+    const sans = (c.stringList(o, 'subjectAlternativeNames', path) ?? []).map((s) => s.toLowerCase().replace(/\.$/, ''));
+    const subjectAlternativeNames = [domainName, ...sans.filter((s) => s !== domainName)].filter((s, j, all) => all.indexOf(s) === j);
+    const createdAt = c.timestamp(o, 'createdAt', path) ?? iso;
+    const cert: Certificate = {
+      arn,
+      domainName,
+      subjectAlternativeNames,
+      status,
+      validationMethod: validationMethod === 'EMAIL' ? 'EMAIL' : 'DNS',
+      type: type as Certificate['type'],
+      keyAlgorithm: c.string(o, 'keyAlgorithm', path) ?? 'RSA-2048',
+      createdAt,
+      tags: normalizeTags(c, o.tags, join(path, 'tags')),
+      describeCount: c.integer(o, 'describeCount', path, 0, Number.MAX_SAFE_INTEGER) ?? Math.max(1, state.settings.acm.validationRecordAfterDescribes),
+    };
+    const issuedAt = c.timestamp(o, 'issuedAt', path);
+    const notBefore = c.timestamp(o, 'notBefore', path);
+    const notAfter = c.timestamp(o, 'notAfter', path);
+    if (status === 'ISSUED' || issuedAt || notBefore || notAfter) {
+      cert.issuedAt = issuedAt ?? createdAt;
+      cert.notBefore = notBefore ?? cert.issuedAt;
+      cert.notAfter = notAfter ?? new Date(Date.parse(cert.notBefore) + 395 * DAY_MS).toISOString();
+    }
+    const serial = c.string(o, 'serial', path);
+    if (serial !== undefined) cert.serial = serial;
+    const token = c.string(o, 'idempotencyToken', path);
+    if (token !== undefined) cert.idempotencyToken = token;
+    state.acm.certificates.push(cert);
+  });
+}
+
+const acmSettings = defineSettings({
+  key: 'acm',
+  defaults: () => ({ validationRecordAfterDescribes: 1 }),
+  load(c, value, out) {
+    const a = c.object(value, 'settings.acm');
+    if (!a) return out;
+    c.known(a, ['validationRecordAfterDescribes'], 'settings.acm');
+    out.validationRecordAfterDescribes = c.integer(a, 'validationRecordAfterDescribes', 'settings.acm', 0, 1_000_000) ?? out.validationRecordAfterDescribes;
+    return out;
+  },
+});
+
+const acmState = defineSection({ key: 'acm', empty: () => ({ certificates: [] }), load: normalizeAcm, settings: acmSettings });
+
 
 const TARGET_PREFIX = 'CertificateManager.';
 const IDEMPOTENCY_WINDOW_MS = 60 * 60 * 1000;
@@ -357,6 +483,7 @@ function deleteCertificate(req: ServiceRequest, ctx: ServiceContext): ServiceRes
 // ---------------------------------------------------------------------------------------------
 
 export const acm: ServiceHandler = {
+  state: acmState,
   name: 'acm',
   ...jsonTargetRouting(TARGET_PREFIX),
   isMutating: (op) => MUTATING.has(op),

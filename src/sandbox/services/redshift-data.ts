@@ -5,7 +5,9 @@
  */
 import { SandboxError } from '../errors.js';
 import { run, newStatementId, nextIds, record, runtimeOf, type StatementRecord, type SubStatementRecord } from '../redshift/engine.js';
-import type { RsDatabase } from '../redshift/model.js';
+import { defaultRedshiftSettings, emptyRedshiftState, type RedshiftSettings, type RedshiftState, type RsDatabase } from '../redshift/model.js';
+import { normalizeRedshift, normalizeRedshiftSettings } from '../redshift/normalize.js';
+import { defineSection, defineSettings } from '../section.js';
 import type { Value } from '../redshift/views.js';
 import { jsonTargetRouting, memberMustNotBeNull, parseJsonBody, stringMember, type JsonObject } from './json-protocol.js';
 import type { ServiceContext, ServiceHandler, ServiceRequest, ServiceResponse } from './types.js';
@@ -304,7 +306,32 @@ function getStatementResult(req: ServiceRequest, ctx: ServiceContext): ServiceRe
 
 // ---------------------------------------------------------------------------------------------
 
+// The `redshift` section of the account file (clusters and workgroups with their catalogs, the secrets the
+// Data API resolves) and `settings.redshift` (statement polling and result paging); shapes in redshift/model.ts.
+declare module '../section.js' {
+  interface SandboxState {
+    redshift: RedshiftState;
+  }
+  interface SandboxSettings {
+    redshift: RedshiftSettings;
+  }
+}
+
+const redshiftState = defineSection({
+  key: 'redshift',
+  empty: emptyRedshiftState,
+  load(c, value, state) {
+    state.redshift = normalizeRedshift(c.problems, value);
+  },
+  settings: defineSettings({
+    key: 'redshift',
+    defaults: defaultRedshiftSettings,
+    load: (c, value) => normalizeRedshiftSettings(c.problems, value, 'settings.redshift'),
+  }),
+});
+
 export const redshiftData: ServiceHandler = {
+  state: redshiftState,
   name: 'redshift-data',
   ...jsonTargetRouting(TARGET_PREFIX),
   isMutating: (op) => MUTATING.has(op),

@@ -7,21 +7,179 @@
  */
 import { SandboxError } from '../errors.js';
 import { uuidFrom } from '../ids.js';
-import {
-  PROTECTION_GROUP_ID_RE,
-  SHIELD_RESOURCE_TYPES,
-  nextCounter,
-  protectionArn,
-  protectionGroupArn,
-  shieldResourceTypeOf,
-  type ShieldProtection,
-  type ShieldProtectionGroup,
-  type ShieldResourceType,
-  type ShieldState,
-  type Tag,
-} from '../state.js';
 import { jsonTargetRouting, parseJsonBody, stringMember, type JsonObject } from './json-protocol.js';
 import type { ServiceContext, ServiceHandler, ServiceResponse } from './types.js';
+import { join, type Checker } from '../checker.js';
+import { defineSection, nextCounter, normalizeTags, type SandboxState, type Tag } from '../section.js';
+
+// ---------------------------------------------------------------------------------------------
+// State: the `shield` section of the account file (Shield Advanced is us-east-1 and account-wide)
+
+export type ShieldResourceType =
+  | 'CLOUDFRONT_DISTRIBUTION'
+  | 'ROUTE_53_HOSTED_ZONE'
+  | 'ELASTIC_IP_ALLOCATION'
+  | 'CLASSIC_LOAD_BALANCER'
+  | 'APPLICATION_LOAD_BALANCER'
+  | 'GLOBAL_ACCELERATOR';
+
+export interface ShieldSubscription {
+  startTime: string;
+  timeCommitmentInSeconds: number;
+  autoRenew: 'ENABLED' | 'DISABLED';
+  limits: {
+    /** ProtectionGroupLimits.MaxProtectionGroups. */
+    maxProtectionGroups: number;
+    /** ProtectionGroupLimits.PatternTypeLimits.ArbitraryPatternLimits.MaxMembers. */
+    maxMembers: number;
+  };
+}
+
+export interface ShieldProtection {
+  id: string;
+  name: string;
+  resourceArn: string;
+  tags: Tag[];
+}
+
+export interface ShieldProtectionGroup {
+  id: string;
+  arn: string;
+  aggregation: 'SUM' | 'MEAN' | 'MAX';
+  pattern: 'ALL' | 'ARBITRARY' | 'BY_RESOURCE_TYPE';
+  resourceType?: ShieldResourceType;
+  /** ARBITRARY groups only; empty otherwise. */
+  members: string[];
+  tags: Tag[];
+}
+
+export interface ShieldState {
+  /** null: the account has no Shield Advanced subscription. */
+  subscription: ShieldSubscription | null;
+  protections: ShieldProtection[];
+  protectionGroups: ShieldProtectionGroup[];
+}
+
+declare module '../section.js' {
+  interface SandboxState {
+    shield: ShieldState;
+  }
+}
+
+export const SHIELD_RESOURCE_TYPES: readonly ShieldResourceType[] = [
+  'CLOUDFRONT_DISTRIBUTION',
+  'ROUTE_53_HOSTED_ZONE',
+  'ELASTIC_IP_ALLOCATION',
+  'CLASSIC_LOAD_BALANCER',
+  'APPLICATION_LOAD_BALANCER',
+  'GLOBAL_ACCELERATOR',
+];
+export const PROTECTION_GROUP_ID_RE = /^[a-zA-Z0-9-]{1,36}$/;
+/** Sandbox defaults for an account whose state gives no limits. */
+export const DEFAULT_SHIELD_LIMITS = { maxProtectionGroups: 100, maxMembers: 10_000 } as const;
+
+const SHIELD_ARN_SHAPES: Array<[ShieldResourceType, RegExp]> = [
+  ['CLOUDFRONT_DISTRIBUTION', /^arn:aws[a-z-]*:cloudfront::\d{12}:distribution\/[A-Z0-9]+$/],
+  ['ROUTE_53_HOSTED_ZONE', /^arn:aws[a-z-]*:route53:::hostedzone\/[A-Z0-9]+$/],
+  ['ELASTIC_IP_ALLOCATION', /^arn:aws[a-z-]*:ec2:[a-z0-9-]+:\d{12}:eip-allocation\/eipalloc-[0-9a-f]+$/],
+  ['APPLICATION_LOAD_BALANCER', /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer\/app\/[A-Za-z0-9-]+\/[0-9a-f]+$/],
+  ['CLASSIC_LOAD_BALANCER', /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer\/[A-Za-z0-9-]+$/],
+  ['GLOBAL_ACCELERATOR', /^arn:aws[a-z-]*:globalaccelerator::\d{12}:accelerator\/[0-9a-f-]+$/],
+];
+
+/** The Shield resource type of an ARN, or undefined when Shield Advanced cannot protect it. */
+export function shieldResourceTypeOf(arn: string): ShieldResourceType | undefined {
+  return SHIELD_ARN_SHAPES.find(([, re]) => re.test(arn))?.[0];
+}
+
+export function protectionGroupArn(accountId: string, id: string): string {
+  return `arn:aws:shield::${accountId}:protection-group/${id}`;
+}
+
+export function protectionArn(accountId: string, id: string): string {
+  return `arn:aws:shield::${accountId}:protection/${id}`;
+}
+
+function normalizeShield(c: Checker, value: unknown, state: SandboxState, iso: string): void {
+  const s = c.object(value, 'shield');
+  if (!s) return;
+  c.known(s, ['subscription', 'protections', 'protectionGroups'], 'shield');
+  // A shield section means a subscribed account unless it says `"subscription": null`.
+  if (s.subscription !== null) {
+    const sub = s.subscription === undefined ? {} : c.object(s.subscription, 'shield.subscription');
+    if (sub) {
+      c.known(sub, ['startTime', 'timeCommitmentInSeconds', 'autoRenew', 'limits'], 'shield.subscription');
+      const autoRenew = c.string(sub, 'autoRenew', 'shield.subscription') ?? 'ENABLED';
+      if (autoRenew !== 'ENABLED' && autoRenew !== 'DISABLED') c.fail('shield.subscription.autoRenew', `expected ENABLED or DISABLED, got ${JSON.stringify(autoRenew)}`);
+      const limits = sub.limits === undefined ? {} : c.object(sub.limits, 'shield.subscription.limits');
+      if (limits) c.known(limits, ['maxProtectionGroups', 'maxMembers'], 'shield.subscription.limits');
+      state.shield.subscription = {
+        startTime: c.timestamp(sub, 'startTime', 'shield.subscription') ?? iso,
+        timeCommitmentInSeconds: c.integer(sub, 'timeCommitmentInSeconds', 'shield.subscription', 0, 2_147_483_647) ?? 31_536_000,
+        autoRenew: autoRenew === 'DISABLED' ? 'DISABLED' : 'ENABLED',
+        limits: {
+          maxProtectionGroups: (limits && c.integer(limits, 'maxProtectionGroups', 'shield.subscription.limits', 0, 1_000_000)) ?? DEFAULT_SHIELD_LIMITS.maxProtectionGroups,
+          maxMembers: (limits && c.integer(limits, 'maxMembers', 'shield.subscription.limits', 0, 1_000_000)) ?? DEFAULT_SHIELD_LIMITS.maxMembers,
+        },
+      };
+    }
+  }
+  const protectedArns = new Set<string>();
+  const protectionIds = new Set<string>();
+  c.array(s, 'protections', 'shield').forEach((v, i) => {
+    const path = `shield.protections[${i}]`;
+    const o = c.object(v, path);
+    if (!o) return;
+    c.known(o, ['id', 'name', 'resourceArn', 'tags'], path);
+    const resourceArn = c.string(o, 'resourceArn', path, true);
+    if (resourceArn === undefined) return;
+    if (!shieldResourceTypeOf(resourceArn)) c.fail(join(path, 'resourceArn'), `not an ARN Shield Advanced protects (CloudFront distribution, Route 53 hosted zone, Elastic IP allocation, Classic or Application Load Balancer, Global Accelerator): ${JSON.stringify(resourceArn)}`);
+    if (protectedArns.has(resourceArn)) c.fail(join(path, 'resourceArn'), `${resourceArn} is already protected`);
+    protectedArns.add(resourceArn);
+    const id = c.string(o, 'id', path) ?? uuidFrom('shield-protection', state.accountId, resourceArn);
+    if (protectionIds.has(id)) c.fail(join(path, 'id'), `duplicate protection id ${id}`);
+    protectionIds.add(id);
+    state.shield.protections.push({ id, name: c.string(o, 'name', path) ?? resourceArn.slice(resourceArn.lastIndexOf('/') + 1), resourceArn, tags: normalizeTags(c, o.tags, join(path, 'tags')) });
+  });
+  const groupIds = new Set<string>();
+  c.array(s, 'protectionGroups', 'shield').forEach((v, i) => {
+    const path = `shield.protectionGroups[${i}]`;
+    const o = c.object(v, path);
+    if (!o) return;
+    c.known(o, ['id', 'arn', 'aggregation', 'pattern', 'resourceType', 'members', 'tags'], path);
+    const id = c.string(o, 'id', path, true);
+    const aggregation = c.string(o, 'aggregation', path, true);
+    const pattern = c.string(o, 'pattern', path, true);
+    if (id === undefined || aggregation === undefined || pattern === undefined) return;
+    if (!PROTECTION_GROUP_ID_RE.test(id)) c.fail(join(path, 'id'), `expected 1-36 letters, digits and hyphens, got ${JSON.stringify(id)}`);
+    if (groupIds.has(id)) c.fail(join(path, 'id'), `duplicate protection group ${id}`);
+    groupIds.add(id);
+    if (!['SUM', 'MEAN', 'MAX'].includes(aggregation)) c.fail(join(path, 'aggregation'), `expected SUM, MEAN or MAX, got ${JSON.stringify(aggregation)}`);
+    if (!['ALL', 'ARBITRARY', 'BY_RESOURCE_TYPE'].includes(pattern)) c.fail(join(path, 'pattern'), `expected ALL, ARBITRARY or BY_RESOURCE_TYPE, got ${JSON.stringify(pattern)}`);
+    const resourceType = c.string(o, 'resourceType', path);
+    if (resourceType !== undefined && !SHIELD_RESOURCE_TYPES.includes(resourceType as ShieldResourceType)) c.fail(join(path, 'resourceType'), `expected one of ${SHIELD_RESOURCE_TYPES.join(', ')}, got ${JSON.stringify(resourceType)}`);
+    if ((pattern === 'BY_RESOURCE_TYPE') !== (resourceType !== undefined)) c.fail(join(path, 'resourceType'), 'resourceType is required with pattern BY_RESOURCE_TYPE and allowed only there');
+    const members = c.stringList(o, 'members', path);
+    // The saved form writes `members: []` for every pattern, as ListProtectionGroups does.
+    if (pattern === 'ARBITRARY' ? members === undefined : (members ?? []).length > 0) c.fail(join(path, 'members'), 'members are required with pattern ARBITRARY and allowed only there');
+    for (const [j, m] of (members ?? []).entries()) {
+      if (!protectedArns.has(m)) c.fail(`${path}.members[${j}]`, `${m} is not in shield.protections (a member must be a protected resource)`);
+    }
+    const group: ShieldProtectionGroup = {
+      id,
+      arn: c.string(o, 'arn', path) ?? protectionGroupArn(state.accountId, id),
+      aggregation: aggregation as ShieldProtectionGroup['aggregation'],
+      pattern: pattern as ShieldProtectionGroup['pattern'],
+      members: [...new Set(members ?? [])],
+      tags: normalizeTags(c, o.tags, join(path, 'tags')),
+    };
+    if (resourceType !== undefined) group.resourceType = resourceType as ShieldResourceType;
+    state.shield.protectionGroups.push(group);
+  });
+}
+
+const shieldState = defineSection({ key: 'shield', empty: () => ({ subscription: null, protections: [], protectionGroups: [] }), load: normalizeShield });
+
 
 const TARGET_PREFIX = 'AWSShield_20160616.';
 const MUTATING = new Set([
@@ -373,6 +531,7 @@ function protectionJson(ctx: ServiceContext, p: ShieldProtection): Json {
 // ---------------------------------------------------------------------------------------------
 
 export const shieldService: ServiceHandler = {
+  state: shieldState,
   name: 'shield',
   ...jsonTargetRouting(TARGET_PREFIX),
   isMutating: (op) => MUTATING.has(op),
