@@ -17,6 +17,7 @@ import { pipelineArn, type PipelineDeclaration } from './desired.js';
 import { normalizeLive } from './diff.js';
 import { APPLIED_TAG, hasPrefix, OWNER_TAG } from './names.js';
 import { appliedTag, desiredPipelines, planPolicy, quotaProblem, unchangedSinceApply, type LivePipeline } from './reconcile.js';
+import { awsServices } from './aws.js';
 import type { BranchPipelinesSpec } from './spec.generated.js';
 
 type Doc = PolicyDocument<BranchPipelinesSpec>;
@@ -45,9 +46,11 @@ export interface PipelineApi {
 export interface BuildApi {
   /** Starts a build of `project` with these plaintext environment variables; returns the build id. */
   startBuild(project: string, variables: Record<string, string>): Promise<string>;
-  /** IN_PROGRESS, SUCCEEDED, FAILED, FAULT, TIMED_OUT, STOPPED. */
-  buildStatus(id: string): Promise<string>;
+  /** Waits until the build finishes; its final status (SUCCEEDED, FAILED, FAULT, TIMED_OUT, STOPPED). */
+  waitForBuild(id: string, timeoutMs: number, pollIntervalMs: number): Promise<string>;
 }
+
+export const branchesRuntime: ProviderRuntime<BranchPipelinesSpec> = branchesRuntimeWith(awsServices);
 
 export interface Services {
   pipelines(region: string): PipelineApi;
@@ -82,7 +85,7 @@ async function listings(docs: Doc[], ctx: RuntimeContext): Promise<Map<Doc, Bran
   const out = new Map<Doc, BranchList | Diagnostic>();
   for (const doc of docs) {
     if (!ctx.branches) {
-      out.set(doc, diagnosticAt(doc, ['spec', 'repository'], 'branches/no-github', 'error', `Cannot list the branches of ${doc.spec.repository}: this run has no GitHub access`, 'The Action and the app use their GitHub token; the CLI reads GITHUB_TOKEN (and GITHUB_API_URL on GitHub Enterprise Server).'));
+      out.set(doc, diagnosticAt(doc, ['spec', 'repository'], 'branches/no-github', 'warning', `Not planned: this run has no GitHub access to list the branches of ${doc.spec.repository}`, 'The Action and the app use their GitHub token; the CLI reads GITHUB_TOKEN (and GITHUB_API_URL on GitHub Enterprise Server).'));
       continue;
     }
     try {
@@ -198,6 +201,7 @@ async function applyOne(doc: Doc, c: Change, ctx: RuntimeContext, services: Serv
 
 async function currentVersion(api: PipelineApi, name: string): Promise<number> {
   const p = (await api.getPipeline(name)) as { version?: number } | undefined;
+  if (!p) throw new Error(`Pipeline ${name} is gone`);
   return p?.version ?? 1;
 }
 
@@ -213,12 +217,11 @@ async function assertOwned(api: PipelineApi, arn: string, doc: Doc, name: string
 async function runCleanup(builds: BuildApi, cleanup: { project: string; timeoutMinutes: number }, branch: string, pipeline: string, ctx: RuntimeContext): Promise<void> {
   const id = await builds.startBuild(cleanup.project, { BRANCH: branch, PIPELINE: pipeline });
   ctx.log.info(`cleanup build ${id} started for branch ${branch}`);
-  const deadline = Date.now() + cleanup.timeoutMinutes * 60_000;
-  for (;;) {
-    const status = await builds.buildStatus(id);
-    if (status === 'SUCCEEDED') return;
-    if (status !== 'IN_PROGRESS') throw new Error(`Cleanup build ${id} (${cleanup.project}, BRANCH=${branch}) ended ${status}: pipeline ${pipeline} is kept; fix the build and apply again`);
-    if (Date.now() > deadline) throw new Error(`Cleanup build ${id} (${cleanup.project}, BRANCH=${branch}) still running after ${cleanup.timeoutMinutes} minutes: pipeline ${pipeline} is kept`);
-    await new Promise((r) => setTimeout(r, ctx.pollIntervalMs));
+  let status: string;
+  try {
+    status = await builds.waitForBuild(id, cleanup.timeoutMinutes * 60_000, ctx.pollIntervalMs);
+  } catch {
+    throw new Error(`Cleanup build ${id} (${cleanup.project}, BRANCH=${branch}) still running after ${cleanup.timeoutMinutes} minutes: pipeline ${pipeline} is kept`);
   }
+  if (status !== 'SUCCEEDED') throw new Error(`Cleanup build ${id} (${cleanup.project}, BRANCH=${branch}) ended ${status}: pipeline ${pipeline} is kept; fix the build and apply again`);
 }
