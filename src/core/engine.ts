@@ -27,6 +27,11 @@ export interface ValidationResult {
 export type PlanOptions = ValidateOptions & {
   salt: PlanSalt;
   runtime: Omit<RuntimeContext, keyof LintContext>;
+  /**
+   * Plan only policies of these kinds (a branch event reconciles BranchPipelines alone); every policy is
+   * still validated. Undefined: every kind.
+   */
+  kinds?: readonly string[];
 };
 
 export type ApplyOptions = PlanOptions & {
@@ -86,7 +91,8 @@ function runtimeContext(options: PlanOptions): RuntimeContext {
 /** Validates, reads live state for every kind in bulk and returns the plan. Invalid policies: no AWS call at all. */
 export async function plan(options: PlanOptions): Promise<{ plan: Plan; validation: ValidationResult }> {
   const validation = await validate(options);
-  const policies = validation.documents.map(policyId);
+  const planned = (kind: string) => !options.kinds || options.kinds.includes(kind);
+  const policies = validation.documents.filter((d) => planned(d.kind)).map(policyId);
   if (!validation.ok) {
     return {
       validation,
@@ -99,7 +105,7 @@ export async function plan(options: PlanOptions): Promise<{ plan: Plan; validati
   const inputs: Record<string, Json> = {};
   for (const provider of [...options.providers].sort((a, b) => a.order - b.order)) {
     const docs = validation.documents.filter((d) => d.kind === provider.kind);
-    if (!docs.length) continue;
+    if (!docs.length || !planned(provider.kind)) continue;
     const runtime = await provider.loadRuntime();
     const result = await runtime.plan(docs, ctx);
     changes.push(...result.changes);

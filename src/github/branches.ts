@@ -20,16 +20,38 @@ export async function listBranches(octokit: OctokitClient, repository: string): 
   return { defaultBranch: data.default_branch, branches };
 }
 
-/**
- * A BranchSource over one Octokit client. Listings are cached per run (several policies may name one
- * repository); `event` applies a branch create/delete event on top, since GitHub's listing can lag the
- * event that announced it by a moment.
- */
-export function githubBranchSource(octokit: OctokitClient, event?: { repository: string; created?: string; deleted?: string }): BranchSource {
+/** Thrown for a repository this run may not read (`allowed` in `githubBranchSource`). */
+export class RepositoryNotAllowedError extends Error {
+  readonly code = 'repository-not-allowed';
+  constructor(
+    readonly repository: string,
+    readonly allowed: readonly string[],
+  ) {
+    super(`This run may list the branches of ${allowed.join(', ')} only, not of ${repository}`);
+    this.name = 'RepositoryNotAllowedError';
+  }
+}
+
+export interface BranchSourceOptions {
+  /**
+   * Repositories (`owner/name`) whose branches may be listed; undefined: any the token can read (the CLI).
+   * The Action and the app allow their own repository only: a policy comes from a pull request, and its
+   * `repository` must not make Charter read (and print) the branches of another repository its token reaches.
+   */
+  allowed?: readonly string[];
+  /** A branch create/delete event applied on top of the listing, which can lag the event by a moment. */
+  event?: { repository: string; created?: string; deleted?: string };
+}
+
+/** A BranchSource over one Octokit client. Listings are cached per run (several policies may name one repository). */
+export function githubBranchSource(octokit: OctokitClient, options: BranchSourceOptions = {}): BranchSource {
   const cache = new Map<string, Promise<BranchList>>();
+  const allowed = options.allowed?.map((r) => r.toLowerCase());
+  const event = options.event;
   return {
     listBranches(repository) {
       const key = repository.toLowerCase();
+      if (allowed && !allowed.includes(key)) return Promise.reject(new RepositoryNotAllowedError(repository, options.allowed ?? []));
       let listing = cache.get(key);
       if (!listing) {
         listing = listBranches(octokit, repository).then((l) => {

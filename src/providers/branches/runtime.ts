@@ -91,6 +91,10 @@ async function listings(docs: Doc[], ctx: RuntimeContext): Promise<Map<Doc, Bran
     try {
       out.set(doc, await ctx.branches.listBranches(doc.spec.repository));
     } catch (error) {
+      if ((error as { code?: string }).code === 'repository-not-allowed') {
+        out.set(doc, diagnosticAt(doc, ['spec', 'repository'], 'branches/repository-not-allowed', 'warning', `Not planned: ${(error as Error).message}`, 'A BranchPipelines policy manages the pipelines of the repository it lives in; put it in that repository.'));
+        continue;
+      }
       const status = (error as { status?: number }).status;
       out.set(doc, diagnosticAt(doc, ['spec', 'repository'], 'branches/github-error', 'error', `Cannot list the branches of ${doc.spec.repository}: ${status ? `GitHub answered ${status}` : (error as Error).message}`, 'Check that the repository exists and that the token (or the app installation) can read it.'));
     }
