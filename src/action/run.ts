@@ -176,7 +176,6 @@ async function runBranch(inputs: ActionInputs, repo: RepoRef): Promise<void> {
         repo,
         engine: engineOptions(inputs, source.dir),
         allowDestructive: inputs.allowDestructive,
-        runUrl: inputs.runUrl,
         log,
         hooks: {
           planned: async (full, selected) => {
@@ -189,7 +188,11 @@ async function runBranch(inputs: ActionInputs, repo: RepoRef): Promise<void> {
     );
     if (outcome.report) core.info(renderApplyReport(outcome.report, 'text'));
     if (outcome.leftForDrift) core.info(`${outcome.leftForDrift} change(s) about other branches are left for the drift check.`);
-    await writeSummary({ plan: outcome.selected, state: outcome.report ? (outcome.ok ? 'applied' : 'apply-failed') : outcome.status === 'blocked' ? 'blocked' : 'planned', runUrl: inputs.runUrl, ...(outcome.report ? { report: outcome.report } : {}), ...(outcome.status === 'blocked' ? { refusal: { reason: outcome.reason ?? '' } } : {}) });
+    // The job summary shows what this event did: the applied changes, the refusal, or the plan.
+    const summary: CommentInput = { plan: outcome.selected, state: 'planned', runUrl: inputs.runUrl };
+    if (outcome.report) Object.assign(summary, { state: outcome.ok ? 'applied' : 'apply-failed', report: outcome.report });
+    else if (outcome.status === 'blocked') Object.assign(summary, { state: 'blocked', refusal: { reason: outcome.reason ?? '' } });
+    await writeSummary(summary);
     if (!outcome.ok) fail(outcome.reason ?? `branch ${outcome.status}`);
   } finally {
     await source.dispose();

@@ -79,7 +79,6 @@ export interface BranchFlowEnv {
   /** Engine options over the default branch's policies. */
   engine: EngineOptions;
   allowDestructive: boolean;
-  runUrl?: string;
   log: Logger;
   hooks?: {
     /** The plan of every BranchPipelines policy, before anything is applied. */
