@@ -36,6 +36,11 @@ export interface ValidationResult {
 export type PlanOptions = ValidateOptions & {
   salt: PlanSalt;
   runtime: Omit<RuntimeContext, keyof LintContext>;
+  /**
+   * Plan only policies of these kinds (a branch event reconciles BranchPipelines alone); every policy is
+   * still validated. Undefined: every kind.
+   */
+  kinds?: readonly string[];
 };
 
 export type ApplyOptions = PlanOptions & {
@@ -160,7 +165,8 @@ function secretInputs(doc: PolicyDocument, ctx: RuntimeContext, salt: PlanSalt):
 /** Validates, reads live state for every kind in bulk and returns the plan. Invalid policies: no AWS call at all. */
 export async function plan(options: PlanOptions): Promise<{ plan: Plan; validation: ValidationResult }> {
   const validation = await validate(options);
-  const policies = validation.documents.map(policyId);
+  const planned = (kind: string) => !options.kinds || options.kinds.includes(kind);
+  const policies = validation.documents.filter((d) => planned(d.kind)).map(policyId);
   if (!validation.ok) {
     return {
       validation,
@@ -188,7 +194,7 @@ export async function plan(options: PlanOptions): Promise<{ plan: Plan; validati
   const inputs: Record<string, Json> = {};
   for (const provider of [...options.providers].sort((a, b) => a.order - b.order)) {
     const docs = validation.documents.filter((d) => d.kind === provider.kind);
-    if (!docs.length) continue;
+    if (!docs.length || !planned(provider.kind)) continue;
     const runtime = await provider.loadRuntime();
     // Policies of one account are read together, with that account's assumed role.
     for (const account of new Set(docs.map((d) => d.account))) {

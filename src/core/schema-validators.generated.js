@@ -6,7 +6,7 @@ import __equal from 'fast-deep-equal';
 const __ucs2length = (s) => { let n = 0; for (const _ of s) n++; return n; };
 
 export const v0 = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/policy.schema.json","title":"Charter policy","description":"The envelope every Charter policy document shares. The spec is validated by the schema of its kind.","type":"object","additionalProperties":false,"required":["apiVersion","kind","metadata","spec"],"properties":{"apiVersion":{"description":"Policy format version. Only charter/v1 exists.","const":"charter/v1"},"kind":{"description":"The policy kind; selects the schema for spec.","type":"string","enum":["EmailSecurity","RedshiftGrants","ProtectionGroups"]},"metadata":{"title":"Metadata","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"Unique per kind in the repository; part of every change address and of the ownership tags.","type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},"description":{"description":"Free text for reviewers.","type":"string","maxLength":1024},"account":{"description":"Name of an AWS account role on this repository's allowlist (the app's configuration, or the Action's account-roles input). Charter assumes that role (STS) for this policy's reads and writes, and the plan shows the account on each change. Omitted: the run's own credentials.","type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},"labels":{"description":"Free-form labels, copied to nothing; for your own tooling.","type":"object","additionalProperties":{"type":"string","maxLength":256}}}},"spec":{"description":"Validated by policies/schemas/<kind>.schema.json.","type":"object"}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/policy.schema.json","title":"Charter policy","description":"The envelope every Charter policy document shares. The spec is validated by the schema of its kind.","type":"object","additionalProperties":false,"required":["apiVersion","kind","metadata","spec"],"properties":{"apiVersion":{"description":"Policy format version. Only charter/v1 exists.","const":"charter/v1"},"kind":{"description":"The policy kind; selects the schema for spec.","type":"string","enum":["EmailSecurity","RedshiftGrants","ProtectionGroups","BranchPipelines"]},"metadata":{"title":"Metadata","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"Unique per kind in the repository; part of every change address and of the ownership tags.","type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},"description":{"description":"Free text for reviewers.","type":"string","maxLength":1024},"account":{"description":"Name of an AWS account role on this repository's allowlist (the app's configuration, or the Action's account-roles input). Charter assumes that role (STS) for this policy's reads and writes, and the plan shows the account on each change. Omitted: the run's own credentials.","type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},"labels":{"description":"Free-form labels, copied to nothing; for your own tooling.","type":"object","additionalProperties":{"type":"string","maxLength":256}}}},"spec":{"description":"Validated by policies/schemas/<kind>.schema.json.","type":"object"}}};
 const pattern0 = new RegExp("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", "u");
 const func2 = __ucs2length;
 
@@ -92,7 +92,7 @@ vErrors.push(err6);
 }
 errors++;
 }
-if(!(((data1 === "EmailSecurity") || (data1 === "RedshiftGrants")) || (data1 === "ProtectionGroups"))){
+if(!((((data1 === "EmailSecurity") || (data1 === "RedshiftGrants")) || (data1 === "ProtectionGroups")) || (data1 === "BranchPipelines"))){
 const err7 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/enum",keyword:"enum",params:{allowedValues: schema11.properties.kind.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.kind.enum,parentSchema:schema11.properties.kind,data:data1};
 if(vErrors === null){
 vErrors = [err7];
@@ -4661,10 +4661,1921 @@ validate34.errors = vErrors;
 return errors === 0;
 }
 
+export const v4 = validate37;
+const schema57 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/branch-pipelines.schema.json","title":"BranchPipelinesSpec","description":"One AWS CodePipeline (V2) per git branch of a GitHub repository that matches the filters: created when the branch appears, deleted (after an optional cleanup build) when it goes. Stages come from the policy: a build, then per environment a manual approval, a CloudFormation deployment and test builds.","type":"object","additionalProperties":false,"required":["repository","connectionArn","region","roleArn","artifactStores","namePrefix","stages"],"properties":{"repository":{"description":"The GitHub repository, owner/name. Its branches (listed through the GitHub API) are the desired pipelines.","type":"string","maxLength":140,"pattern":"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},"connectionArn":{"description":"The CodeStar (CodeConnections) connection to GitHub that the Source action uses.","type":"string","maxLength":256,"pattern":"^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{36}$"},"region":{"description":"The region the pipelines live in.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"roleArn":{"description":"The IAM role CodePipeline assumes (in the pipelines' account).","$ref":"#/definitions/roleArn"},"artifactStores":{"description":"The S3 artifact bucket per region used (the pipeline's region and every environment region), with the KMS key that encrypts it. A key is required when an environment deploys to another account: the default S3 key cannot be shared.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"additionalProperties":{"title":"ArtifactStore","type":"object","additionalProperties":false,"required":["bucket"],"properties":{"bucket":{"type":"string","minLength":3,"maxLength":63,"pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"kmsKeyArn":{"type":"string","maxLength":2048,"pattern":"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$"}}}},"namePrefix":{"description":"Pipeline names are <namePrefix>-<branch slug>-<8 hex digits of SHA-256(branch)>, at most 100 characters. Pipelines whose name does not start with <namePrefix>- are never read or touched.","type":"string","minLength":1,"maxLength":60,"pattern":"^[A-Za-z0-9][A-Za-z0-9._@-]*$"},"branches":{"title":"BranchFilter","description":"Which branches get a pipeline. Globs: * any run of characters except /, ** any run including /, ? one character except /. The default branch always gets one.","type":"object","additionalProperties":false,"properties":{"include":{"description":"Branches to include; all when absent.","type":"array","maxItems":100,"items":{"$ref":"#/definitions/glob"}},"exclude":{"description":"Branches to leave out, even when included (never the default branch).","type":"array","maxItems":100,"items":{"$ref":"#/definitions/glob"}}}},"tags":{"title":"PipelineTags","description":"Tags on every pipeline, besides Charter's own (charter:policy, charter:branch, charter:applied).","type":"object","maxProperties":40,"propertyNames":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"}},"stages":{"title":"Stages","type":"object","additionalProperties":false,"required":["build"],"properties":{"build":{"title":"BuildStage","description":"The build: an existing CodeBuild project that reads the source and writes the build output (BuildOutput, which deployments read their template from).","$ref":"#/definitions/build"},"environments":{"description":"The environments in order (e.g. Alpha, Beta, Gamma, Prod); each becomes one stage (CodePipeline allows 50 stages, Source and Build included).","type":"array","maxItems":48,"items":{"$ref":"#/definitions/environment"}}}},"onDelete":{"title":"CleanupBuild","description":"A CodeBuild project run (StartBuild, with BRANCH set to the branch) before a pipeline is deleted, to destroy what it deployed. When the build fails, the pipeline is kept and the failure reported.","type":"object","additionalProperties":false,"required":["project"],"properties":{"project":{"$ref":"#/definitions/projectName"},"timeoutMinutes":{"description":"How long to wait for the build.","type":"integer","minimum":5,"maximum":480,"default":60}}}},"definitions":{"glob":{"type":"string","minLength":1,"maxLength":255},"projectName":{"description":"A CodeBuild project name.","type":"string","minLength":2,"maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"},"roleArn":{"type":"string","maxLength":2048,"pattern":"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},"account":{"description":"A 12-digit AWS account id.","type":"string","pattern":"^[0-9]{12}$"},"variables":{"description":"Plaintext environment variables for the build (BRANCH is always set).","type":"object","maxProperties":50,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]{0,127}$"},"additionalProperties":{"type":"string","maxLength":1000}},"build":{"type":"object","additionalProperties":false,"required":["project"],"properties":{"project":{"$ref":"#/definitions/projectName"},"variables":{"$ref":"#/definitions/variables"}}},"environment":{"title":"Environment","type":"object","additionalProperties":false,"required":["name","account"],"properties":{"name":{"description":"The stage name; unique in the policy.","type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"account":{"$ref":"#/definitions/account"},"region":{"description":"Where the environment's actions run; the pipeline's region when absent.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"branches":{"description":"default: only the default branch's pipeline has this stage (production); all: every branch's.","type":"string","enum":["default","all"],"default":"all"},"approval":{"title":"Approval","description":"A manual approval before the deployment; CodePipeline notifies the SNS topic.","type":"object","additionalProperties":false,"required":["topicArn"],"properties":{"topicArn":{"type":"string","maxLength":256,"pattern":"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"},"message":{"description":"Shown to approvers.","type":"string","maxLength":500}}},"deploy":{"title":"Deploy","description":"A CloudFormation deployment of the build output's template, in the environment's account.","type":"object","additionalProperties":false,"required":["roleArn","stackName"],"properties":{"enabled":{"type":"boolean","default":true},"roleArn":{"description":"The role in the environment's account that the deploy action assumes.","$ref":"#/definitions/roleArn"},"cloudFormationRoleArn":{"description":"The role CloudFormation uses in that account; roleArn when absent.","$ref":"#/definitions/roleArn"},"stackName":{"description":"Stack name; {branch} becomes the branch's slug and hash.","type":"string","minLength":1,"maxLength":128},"template":{"description":"The template file in the build output.","type":"string","minLength":1,"maxLength":250,"pattern":"^[A-Za-z0-9._/-]+$","default":"template.yml"}}},"tests":{"description":"Test builds, run in parallel after the deployment (CodePipeline allows 50 actions per stage).","type":"array","maxItems":48,"items":{"title":"TestAction","type":"object","additionalProperties":false,"required":["name","project"],"properties":{"name":{"type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"project":{"$ref":"#/definitions/projectName"},"variables":{"$ref":"#/definitions/variables"},"source":{"title":"TestSource","description":"Tests kept in another repository (or branch): an extra source action feeds them.","type":"object","additionalProperties":false,"required":["repository"],"properties":{"repository":{"type":"string","maxLength":140,"pattern":"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},"branch":{"description":"The test repository's branch; main when absent.","type":"string","minLength":1,"maxLength":255}}}}}}}}}};
+const schema58 = {"type":"string","maxLength":2048,"pattern":"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"};
+const schema59 = {"type":"string","minLength":1,"maxLength":255};
+const schema62 = {"description":"A CodeBuild project name.","type":"string","minLength":2,"maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"};
+const func69 = Object.prototype.hasOwnProperty;
+const pattern26 = new RegExp("^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$", "u");
+const pattern27 = new RegExp("^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{36}$", "u");
+const pattern29 = new RegExp("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$", "u");
+const pattern32 = new RegExp("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$", "u");
+const pattern33 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._@-]*$", "u");
+const pattern36 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$", "u");
+const schema61 = {"type":"object","additionalProperties":false,"required":["project"],"properties":{"project":{"$ref":"#/definitions/projectName"},"variables":{"$ref":"#/definitions/variables"}}};
+const schema63 = {"description":"Plaintext environment variables for the build (BRANCH is always set).","type":"object","maxProperties":50,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]{0,127}$"},"additionalProperties":{"type":"string","maxLength":1000}};
+const pattern37 = new RegExp("^[A-Za-z_][A-Za-z0-9_]{0,127}$", "u");
+
+function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.project === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "project"},message:"must have required property '"+"project"+"'",schema:schema61.required,parentSchema:schema61,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!((key0 === "project") || (key0 === "variables"))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema61,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.project !== undefined){
+let data0 = data.project;
+if(typeof data0 === "string"){
+if(func2(data0) > 255){
+const err2 = {instancePath:instancePath+"/project",schemaPath:"#/definitions/projectName/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema62,data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(func2(data0) < 2){
+const err3 = {instancePath:instancePath+"/project",schemaPath:"#/definitions/projectName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters",schema:2,parentSchema:schema62,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(!pattern36.test(data0)){
+const err4 = {instancePath:instancePath+"/project",schemaPath:"#/definitions/projectName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$",parentSchema:schema62,data:data0};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+else {
+const err5 = {instancePath:instancePath+"/project",schemaPath:"#/definitions/projectName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.type,parentSchema:schema62,data:data0};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.variables !== undefined){
+let data1 = data.variables;
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+if(Object.keys(data1).length > 50){
+const err6 = {instancePath:instancePath+"/variables",schemaPath:"#/definitions/variables/maxProperties",keyword:"maxProperties",params:{limit: 50},message:"must NOT have more than 50 properties",schema:50,parentSchema:schema63,data:data1};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+for(const key1 in data1){
+const _errs8 = errors;
+if(typeof key1 === "string"){
+if(!pattern37.test(key1)){
+const err7 = {instancePath:instancePath+"/variables",schemaPath:"#/definitions/variables/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]{0,127}$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]{0,127}$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]{0,127}$",parentSchema:schema63.propertyNames,data:key1,propertyName:key1};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+var valid3 = _errs8 === errors;
+if(!valid3){
+const err8 = {instancePath:instancePath+"/variables",schemaPath:"#/definitions/variables/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema63.propertyNames,parentSchema:schema63,data:data1};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+for(const key2 in data1){
+let data2 = data1[key2];
+if(typeof data2 === "string"){
+if(func2(data2) > 1000){
+const err9 = {instancePath:instancePath+"/variables/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/variables/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters",schema:1000,parentSchema:schema63.additionalProperties,data:data2};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/variables/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/variables/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema63.additionalProperties.type,parentSchema:schema63.additionalProperties,data:data2};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/variables",schemaPath:"#/definitions/variables/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema63.type,parentSchema:schema63,data:data1};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+}
+else {
+const err12 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema61.type,parentSchema:schema61,data};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+validate38.errors = vErrors;
+return errors === 0;
+}
+
+const schema64 = {"title":"Environment","type":"object","additionalProperties":false,"required":["name","account"],"properties":{"name":{"description":"The stage name; unique in the policy.","type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"account":{"$ref":"#/definitions/account"},"region":{"description":"Where the environment's actions run; the pipeline's region when absent.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"branches":{"description":"default: only the default branch's pipeline has this stage (production); all: every branch's.","type":"string","enum":["default","all"],"default":"all"},"approval":{"title":"Approval","description":"A manual approval before the deployment; CodePipeline notifies the SNS topic.","type":"object","additionalProperties":false,"required":["topicArn"],"properties":{"topicArn":{"type":"string","maxLength":256,"pattern":"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"},"message":{"description":"Shown to approvers.","type":"string","maxLength":500}}},"deploy":{"title":"Deploy","description":"A CloudFormation deployment of the build output's template, in the environment's account.","type":"object","additionalProperties":false,"required":["roleArn","stackName"],"properties":{"enabled":{"type":"boolean","default":true},"roleArn":{"description":"The role in the environment's account that the deploy action assumes.","$ref":"#/definitions/roleArn"},"cloudFormationRoleArn":{"description":"The role CloudFormation uses in that account; roleArn when absent.","$ref":"#/definitions/roleArn"},"stackName":{"description":"Stack name; {branch} becomes the branch's slug and hash.","type":"string","minLength":1,"maxLength":128},"template":{"description":"The template file in the build output.","type":"string","minLength":1,"maxLength":250,"pattern":"^[A-Za-z0-9._/-]+$","default":"template.yml"}}},"tests":{"description":"Test builds, run in parallel after the deployment (CodePipeline allows 50 actions per stage).","type":"array","maxItems":48,"items":{"title":"TestAction","type":"object","additionalProperties":false,"required":["name","project"],"properties":{"name":{"type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"project":{"$ref":"#/definitions/projectName"},"variables":{"$ref":"#/definitions/variables"},"source":{"title":"TestSource","description":"Tests kept in another repository (or branch): an extra source action feeds them.","type":"object","additionalProperties":false,"required":["repository"],"properties":{"repository":{"type":"string","maxLength":140,"pattern":"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},"branch":{"description":"The test repository's branch; main when absent.","type":"string","minLength":1,"maxLength":255}}}}}}}};
+const schema65 = {"description":"A 12-digit AWS account id.","type":"string","pattern":"^[0-9]{12}$"};
+const pattern38 = new RegExp("^[A-Za-z0-9.@_-]+$", "u");
+const pattern39 = new RegExp("^[0-9]{12}$", "u");
+const pattern41 = new RegExp("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", "u");
+const pattern44 = new RegExp("^[A-Za-z0-9._/-]+$", "u");
+
+function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.name === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema64.required,parentSchema:schema64,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.account === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "account"},message:"must have required property '"+"account"+"'",schema:schema64.required,parentSchema:schema64,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((((((key0 === "name") || (key0 === "account")) || (key0 === "region")) || (key0 === "branches")) || (key0 === "approval")) || (key0 === "deploy")) || (key0 === "tests"))){
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema64,data};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.name !== undefined){
+let data0 = data.name;
+if(typeof data0 === "string"){
+if(func2(data0) > 100){
+const err3 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema64.properties.name,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(func2(data0) < 1){
+const err4 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema64.properties.name,data:data0};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(!pattern38.test(data0)){
+const err5 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9.@_-]+$"},message:"must match pattern \""+"^[A-Za-z0-9.@_-]+$"+"\"",schema:"^[A-Za-z0-9.@_-]+$",parentSchema:schema64.properties.name,data:data0};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema64.properties.name.type,parentSchema:schema64.properties.name,data:data0};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.account !== undefined){
+let data1 = data.account;
+if(typeof data1 === "string"){
+if(!pattern39.test(data1)){
+const err7 = {instancePath:instancePath+"/account",schemaPath:"#/definitions/account/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\"",schema:"^[0-9]{12}$",parentSchema:schema65,data:data1};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/account",schemaPath:"#/definitions/account/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema65.type,parentSchema:schema65,data:data1};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data.region !== undefined){
+let data2 = data.region;
+if(typeof data2 === "string"){
+if(!pattern17.test(data2)){
+const err9 = {instancePath:instancePath+"/region",schemaPath:"#/properties/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-[0-9]$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-[0-9]$",parentSchema:schema64.properties.region,data:data2};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/region",schemaPath:"#/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema64.properties.region.type,parentSchema:schema64.properties.region,data:data2};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.branches !== undefined){
+let data3 = data.branches;
+if(typeof data3 !== "string"){
+const err11 = {instancePath:instancePath+"/branches",schemaPath:"#/properties/branches/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema64.properties.branches.type,parentSchema:schema64.properties.branches,data:data3};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(!((data3 === "default") || (data3 === "all"))){
+const err12 = {instancePath:instancePath+"/branches",schemaPath:"#/properties/branches/enum",keyword:"enum",params:{allowedValues: schema64.properties.branches.enum},message:"must be equal to one of the allowed values",schema:schema64.properties.branches.enum,parentSchema:schema64.properties.branches,data:data3};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.approval !== undefined){
+let data4 = data.approval;
+if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+if(data4.topicArn === undefined){
+const err13 = {instancePath:instancePath+"/approval",schemaPath:"#/properties/approval/required",keyword:"required",params:{missingProperty: "topicArn"},message:"must have required property '"+"topicArn"+"'",schema:schema64.properties.approval.required,parentSchema:schema64.properties.approval,data:data4};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+for(const key1 in data4){
+if(!((key1 === "topicArn") || (key1 === "message"))){
+const err14 = {instancePath:instancePath+"/approval",schemaPath:"#/properties/approval/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema64.properties.approval,data:data4};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data4.topicArn !== undefined){
+let data5 = data4.topicArn;
+if(typeof data5 === "string"){
+if(func2(data5) > 256){
+const err15 = {instancePath:instancePath+"/approval/topicArn",schemaPath:"#/properties/approval/properties/topicArn/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema64.properties.approval.properties.topicArn,data:data5};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+if(!pattern41.test(data5)){
+const err16 = {instancePath:instancePath+"/approval/topicArn",schemaPath:"#/properties/approval/properties/topicArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"+"\"",schema:"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$",parentSchema:schema64.properties.approval.properties.topicArn,data:data5};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/approval/topicArn",schemaPath:"#/properties/approval/properties/topicArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema64.properties.approval.properties.topicArn.type,parentSchema:schema64.properties.approval.properties.topicArn,data:data5};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data4.message !== undefined){
+let data6 = data4.message;
+if(typeof data6 === "string"){
+if(func2(data6) > 500){
+const err18 = {instancePath:instancePath+"/approval/message",schemaPath:"#/properties/approval/properties/message/maxLength",keyword:"maxLength",params:{limit: 500},message:"must NOT have more than 500 characters",schema:500,parentSchema:schema64.properties.approval.properties.message,data:data6};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/approval/message",schemaPath:"#/properties/approval/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema64.properties.approval.properties.message.type,parentSchema:schema64.properties.approval.properties.message,data:data6};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/approval",schemaPath:"#/properties/approval/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema64.properties.approval.type,parentSchema:schema64.properties.approval,data:data4};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+if(data.deploy !== undefined){
+let data7 = data.deploy;
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+if(data7.roleArn === undefined){
+const err21 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/required",keyword:"required",params:{missingProperty: "roleArn"},message:"must have required property '"+"roleArn"+"'",schema:schema64.properties.deploy.required,parentSchema:schema64.properties.deploy,data:data7};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+if(data7.stackName === undefined){
+const err22 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/required",keyword:"required",params:{missingProperty: "stackName"},message:"must have required property '"+"stackName"+"'",schema:schema64.properties.deploy.required,parentSchema:schema64.properties.deploy,data:data7};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+for(const key2 in data7){
+if(!(((((key2 === "enabled") || (key2 === "roleArn")) || (key2 === "cloudFormationRoleArn")) || (key2 === "stackName")) || (key2 === "template"))){
+const err23 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema64.properties.deploy,data:data7};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+if(data7.enabled !== undefined){
+let data8 = data7.enabled;
+if(typeof data8 !== "boolean"){
+const err24 = {instancePath:instancePath+"/deploy/enabled",schemaPath:"#/properties/deploy/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema64.properties.deploy.properties.enabled.type,parentSchema:schema64.properties.deploy.properties.enabled,data:data8};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+if(data7.roleArn !== undefined){
+let data9 = data7.roleArn;
+if(typeof data9 === "string"){
+if(func2(data9) > 2048){
+const err25 = {instancePath:instancePath+"/deploy/roleArn",schemaPath:"#/definitions/roleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema58,data:data9};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+if(!pattern29.test(data9)){
+const err26 = {instancePath:instancePath+"/deploy/roleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema58,data:data9};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+else {
+const err27 = {instancePath:instancePath+"/deploy/roleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema58.type,parentSchema:schema58,data:data9};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+if(data7.cloudFormationRoleArn !== undefined){
+let data10 = data7.cloudFormationRoleArn;
+if(typeof data10 === "string"){
+if(func2(data10) > 2048){
+const err28 = {instancePath:instancePath+"/deploy/cloudFormationRoleArn",schemaPath:"#/definitions/roleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema58,data:data10};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+if(!pattern29.test(data10)){
+const err29 = {instancePath:instancePath+"/deploy/cloudFormationRoleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema58,data:data10};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+else {
+const err30 = {instancePath:instancePath+"/deploy/cloudFormationRoleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema58.type,parentSchema:schema58,data:data10};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+if(data7.stackName !== undefined){
+let data11 = data7.stackName;
+if(typeof data11 === "string"){
+if(func2(data11) > 128){
+const err31 = {instancePath:instancePath+"/deploy/stackName",schemaPath:"#/properties/deploy/properties/stackName/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema64.properties.deploy.properties.stackName,data:data11};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+if(func2(data11) < 1){
+const err32 = {instancePath:instancePath+"/deploy/stackName",schemaPath:"#/properties/deploy/properties/stackName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema64.properties.deploy.properties.stackName,data:data11};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+}
+else {
+const err33 = {instancePath:instancePath+"/deploy/stackName",schemaPath:"#/properties/deploy/properties/stackName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema64.properties.deploy.properties.stackName.type,parentSchema:schema64.properties.deploy.properties.stackName,data:data11};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+}
+if(data7.template !== undefined){
+let data12 = data7.template;
+if(typeof data12 === "string"){
+if(func2(data12) > 250){
+const err34 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/maxLength",keyword:"maxLength",params:{limit: 250},message:"must NOT have more than 250 characters",schema:250,parentSchema:schema64.properties.deploy.properties.template,data:data12};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+if(func2(data12) < 1){
+const err35 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema64.properties.deploy.properties.template,data:data12};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+if(!pattern44.test(data12)){
+const err36 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9._/-]+$"},message:"must match pattern \""+"^[A-Za-z0-9._/-]+$"+"\"",schema:"^[A-Za-z0-9._/-]+$",parentSchema:schema64.properties.deploy.properties.template,data:data12};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+}
+else {
+const err37 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema64.properties.deploy.properties.template.type,parentSchema:schema64.properties.deploy.properties.template,data:data12};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+}
+}
+else {
+const err38 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema64.properties.deploy.type,parentSchema:schema64.properties.deploy,data:data7};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+}
+if(data.tests !== undefined){
+let data13 = data.tests;
+if(Array.isArray(data13)){
+if(data13.length > 48){
+const err39 = {instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/maxItems",keyword:"maxItems",params:{limit: 48},message:"must NOT have more than 48 items",schema:48,parentSchema:schema64.properties.tests,data:data13};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+const len0 = data13.length;
+for(let i0=0; i0<len0; i0++){
+let data14 = data13[i0];
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+if(data14.name === undefined){
+const err40 = {instancePath:instancePath+"/tests/" + i0,schemaPath:"#/properties/tests/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema64.properties.tests.items.required,parentSchema:schema64.properties.tests.items,data:data14};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
+if(data14.project === undefined){
+const err41 = {instancePath:instancePath+"/tests/" + i0,schemaPath:"#/properties/tests/items/required",keyword:"required",params:{missingProperty: "project"},message:"must have required property '"+"project"+"'",schema:schema64.properties.tests.items.required,parentSchema:schema64.properties.tests.items,data:data14};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
+for(const key3 in data14){
+if(!((((key3 === "name") || (key3 === "project")) || (key3 === "variables")) || (key3 === "source"))){
+const err42 = {instancePath:instancePath+"/tests/" + i0,schemaPath:"#/properties/tests/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema64.properties.tests.items,data:data14};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
+}
+errors++;
+}
+}
+if(data14.name !== undefined){
+let data15 = data14.name;
+if(typeof data15 === "string"){
+if(func2(data15) > 100){
+const err43 = {instancePath:instancePath+"/tests/" + i0+"/name",schemaPath:"#/properties/tests/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema64.properties.tests.items.properties.name,data:data15};
+if(vErrors === null){
+vErrors = [err43];
+}
+else {
+vErrors.push(err43);
+}
+errors++;
+}
+if(func2(data15) < 1){
+const err44 = {instancePath:instancePath+"/tests/" + i0+"/name",schemaPath:"#/properties/tests/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema64.properties.tests.items.properties.name,data:data15};
+if(vErrors === null){
+vErrors = [err44];
+}
+else {
+vErrors.push(err44);
+}
+errors++;
+}
+if(!pattern38.test(data15)){
+const err45 = {instancePath:instancePath+"/tests/" + i0+"/name",schemaPath:"#/properties/tests/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9.@_-]+$"},message:"must match pattern \""+"^[A-Za-z0-9.@_-]+$"+"\"",schema:"^[A-Za-z0-9.@_-]+$",parentSchema:schema64.properties.tests.items.properties.name,data:data15};
+if(vErrors === null){
+vErrors = [err45];
+}
+else {
+vErrors.push(err45);
+}
+errors++;
+}
+}
+else {
+const err46 = {instancePath:instancePath+"/tests/" + i0+"/name",schemaPath:"#/properties/tests/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema64.properties.tests.items.properties.name.type,parentSchema:schema64.properties.tests.items.properties.name,data:data15};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
+}
+errors++;
+}
+}
+if(data14.project !== undefined){
+let data16 = data14.project;
+if(typeof data16 === "string"){
+if(func2(data16) > 255){
+const err47 = {instancePath:instancePath+"/tests/" + i0+"/project",schemaPath:"#/definitions/projectName/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema62,data:data16};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+}
+if(func2(data16) < 2){
+const err48 = {instancePath:instancePath+"/tests/" + i0+"/project",schemaPath:"#/definitions/projectName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters",schema:2,parentSchema:schema62,data:data16};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+if(!pattern36.test(data16)){
+const err49 = {instancePath:instancePath+"/tests/" + i0+"/project",schemaPath:"#/definitions/projectName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$",parentSchema:schema62,data:data16};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+}
+}
+else {
+const err50 = {instancePath:instancePath+"/tests/" + i0+"/project",schemaPath:"#/definitions/projectName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.type,parentSchema:schema62,data:data16};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
+}
+errors++;
+}
+}
+if(data14.variables !== undefined){
+let data17 = data14.variables;
+if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
+if(Object.keys(data17).length > 50){
+const err51 = {instancePath:instancePath+"/tests/" + i0+"/variables",schemaPath:"#/definitions/variables/maxProperties",keyword:"maxProperties",params:{limit: 50},message:"must NOT have more than 50 properties",schema:50,parentSchema:schema63,data:data17};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
+}
+errors++;
+}
+for(const key4 in data17){
+const _errs46 = errors;
+if(typeof key4 === "string"){
+if(!pattern37.test(key4)){
+const err52 = {instancePath:instancePath+"/tests/" + i0+"/variables",schemaPath:"#/definitions/variables/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]{0,127}$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]{0,127}$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]{0,127}$",parentSchema:schema63.propertyNames,data:key4,propertyName:key4};
+if(vErrors === null){
+vErrors = [err52];
+}
+else {
+vErrors.push(err52);
+}
+errors++;
+}
+}
+var valid11 = _errs46 === errors;
+if(!valid11){
+const err53 = {instancePath:instancePath+"/tests/" + i0+"/variables",schemaPath:"#/definitions/variables/propertyNames",keyword:"propertyNames",params:{propertyName: key4},message:"property name must be valid",schema:schema63.propertyNames,parentSchema:schema63,data:data17};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+}
+for(const key5 in data17){
+let data18 = data17[key5];
+if(typeof data18 === "string"){
+if(func2(data18) > 1000){
+const err54 = {instancePath:instancePath+"/tests/" + i0+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/variables/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters",schema:1000,parentSchema:schema63.additionalProperties,data:data18};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+}
+else {
+const err55 = {instancePath:instancePath+"/tests/" + i0+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/variables/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema63.additionalProperties.type,parentSchema:schema63.additionalProperties,data:data18};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+}
+}
+else {
+const err56 = {instancePath:instancePath+"/tests/" + i0+"/variables",schemaPath:"#/definitions/variables/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema63.type,parentSchema:schema63,data:data17};
+if(vErrors === null){
+vErrors = [err56];
+}
+else {
+vErrors.push(err56);
+}
+errors++;
+}
+}
+if(data14.source !== undefined){
+let data19 = data14.source;
+if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
+if(data19.repository === undefined){
+const err57 = {instancePath:instancePath+"/tests/" + i0+"/source",schemaPath:"#/properties/tests/items/properties/source/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'",schema:schema64.properties.tests.items.properties.source.required,parentSchema:schema64.properties.tests.items.properties.source,data:data19};
+if(vErrors === null){
+vErrors = [err57];
+}
+else {
+vErrors.push(err57);
+}
+errors++;
+}
+for(const key6 in data19){
+if(!((key6 === "repository") || (key6 === "branch"))){
+const err58 = {instancePath:instancePath+"/tests/" + i0+"/source",schemaPath:"#/properties/tests/items/properties/source/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema64.properties.tests.items.properties.source,data:data19};
+if(vErrors === null){
+vErrors = [err58];
+}
+else {
+vErrors.push(err58);
+}
+errors++;
+}
+}
+if(data19.repository !== undefined){
+let data20 = data19.repository;
+if(typeof data20 === "string"){
+if(func2(data20) > 140){
+const err59 = {instancePath:instancePath+"/tests/" + i0+"/source/repository",schemaPath:"#/properties/tests/items/properties/source/properties/repository/maxLength",keyword:"maxLength",params:{limit: 140},message:"must NOT have more than 140 characters",schema:140,parentSchema:schema64.properties.tests.items.properties.source.properties.repository,data:data20};
+if(vErrors === null){
+vErrors = [err59];
+}
+else {
+vErrors.push(err59);
+}
+errors++;
+}
+if(!pattern26.test(data20)){
+const err60 = {instancePath:instancePath+"/tests/" + i0+"/source/repository",schemaPath:"#/properties/tests/items/properties/source/properties/repository/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},message:"must match pattern \""+"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"+"\"",schema:"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$",parentSchema:schema64.properties.tests.items.properties.source.properties.repository,data:data20};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+}
+else {
+const err61 = {instancePath:instancePath+"/tests/" + i0+"/source/repository",schemaPath:"#/properties/tests/items/properties/source/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema64.properties.tests.items.properties.source.properties.repository.type,parentSchema:schema64.properties.tests.items.properties.source.properties.repository,data:data20};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
+}
+errors++;
+}
+}
+if(data19.branch !== undefined){
+let data21 = data19.branch;
+if(typeof data21 === "string"){
+if(func2(data21) > 255){
+const err62 = {instancePath:instancePath+"/tests/" + i0+"/source/branch",schemaPath:"#/properties/tests/items/properties/source/properties/branch/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema64.properties.tests.items.properties.source.properties.branch,data:data21};
+if(vErrors === null){
+vErrors = [err62];
+}
+else {
+vErrors.push(err62);
+}
+errors++;
+}
+if(func2(data21) < 1){
+const err63 = {instancePath:instancePath+"/tests/" + i0+"/source/branch",schemaPath:"#/properties/tests/items/properties/source/properties/branch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema64.properties.tests.items.properties.source.properties.branch,data:data21};
+if(vErrors === null){
+vErrors = [err63];
+}
+else {
+vErrors.push(err63);
+}
+errors++;
+}
+}
+else {
+const err64 = {instancePath:instancePath+"/tests/" + i0+"/source/branch",schemaPath:"#/properties/tests/items/properties/source/properties/branch/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema64.properties.tests.items.properties.source.properties.branch.type,parentSchema:schema64.properties.tests.items.properties.source.properties.branch,data:data21};
+if(vErrors === null){
+vErrors = [err64];
+}
+else {
+vErrors.push(err64);
+}
+errors++;
+}
+}
+}
+else {
+const err65 = {instancePath:instancePath+"/tests/" + i0+"/source",schemaPath:"#/properties/tests/items/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema64.properties.tests.items.properties.source.type,parentSchema:schema64.properties.tests.items.properties.source,data:data19};
+if(vErrors === null){
+vErrors = [err65];
+}
+else {
+vErrors.push(err65);
+}
+errors++;
+}
+}
+}
+else {
+const err66 = {instancePath:instancePath+"/tests/" + i0,schemaPath:"#/properties/tests/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema64.properties.tests.items.type,parentSchema:schema64.properties.tests.items,data:data14};
+if(vErrors === null){
+vErrors = [err66];
+}
+else {
+vErrors.push(err66);
+}
+errors++;
+}
+}
+}
+else {
+const err67 = {instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema64.properties.tests.type,parentSchema:schema64.properties.tests,data:data13};
+if(vErrors === null){
+vErrors = [err67];
+}
+else {
+vErrors.push(err67);
+}
+errors++;
+}
+}
+}
+else {
+const err68 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema64.type,parentSchema:schema64,data};
+if(vErrors === null){
+vErrors = [err68];
+}
+else {
+vErrors.push(err68);
+}
+errors++;
+}
+validate40.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://charter.dev/schemas/branch-pipelines.schema.json" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.repository === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'",schema:schema57.required,parentSchema:schema57,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.connectionArn === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "connectionArn"},message:"must have required property '"+"connectionArn"+"'",schema:schema57.required,parentSchema:schema57,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.region === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "region"},message:"must have required property '"+"region"+"'",schema:schema57.required,parentSchema:schema57,data};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.roleArn === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "roleArn"},message:"must have required property '"+"roleArn"+"'",schema:schema57.required,parentSchema:schema57,data};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.artifactStores === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "artifactStores"},message:"must have required property '"+"artifactStores"+"'",schema:schema57.required,parentSchema:schema57,data};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.namePrefix === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "namePrefix"},message:"must have required property '"+"namePrefix"+"'",schema:schema57.required,parentSchema:schema57,data};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data.stages === undefined){
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "stages"},message:"must have required property '"+"stages"+"'",schema:schema57.required,parentSchema:schema57,data};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(func69.call(schema57.properties, key0))){
+const err7 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema57,data};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.repository !== undefined){
+let data0 = data.repository;
+if(typeof data0 === "string"){
+if(func2(data0) > 140){
+const err8 = {instancePath:instancePath+"/repository",schemaPath:"#/properties/repository/maxLength",keyword:"maxLength",params:{limit: 140},message:"must NOT have more than 140 characters",schema:140,parentSchema:schema57.properties.repository,data:data0};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(!pattern26.test(data0)){
+const err9 = {instancePath:instancePath+"/repository",schemaPath:"#/properties/repository/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},message:"must match pattern \""+"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"+"\"",schema:"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$",parentSchema:schema57.properties.repository,data:data0};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/repository",schemaPath:"#/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema57.properties.repository.type,parentSchema:schema57.properties.repository,data:data0};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.connectionArn !== undefined){
+let data1 = data.connectionArn;
+if(typeof data1 === "string"){
+if(func2(data1) > 256){
+const err11 = {instancePath:instancePath+"/connectionArn",schemaPath:"#/properties/connectionArn/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema57.properties.connectionArn,data:data1};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(!pattern27.test(data1)){
+const err12 = {instancePath:instancePath+"/connectionArn",schemaPath:"#/properties/connectionArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{36}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{36}$"+"\"",schema:"^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{36}$",parentSchema:schema57.properties.connectionArn,data:data1};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/connectionArn",schemaPath:"#/properties/connectionArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema57.properties.connectionArn.type,parentSchema:schema57.properties.connectionArn,data:data1};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data.region !== undefined){
+let data2 = data.region;
+if(typeof data2 === "string"){
+if(!pattern17.test(data2)){
+const err14 = {instancePath:instancePath+"/region",schemaPath:"#/properties/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-[0-9]$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-[0-9]$",parentSchema:schema57.properties.region,data:data2};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/region",schemaPath:"#/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema57.properties.region.type,parentSchema:schema57.properties.region,data:data2};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.roleArn !== undefined){
+let data3 = data.roleArn;
+if(typeof data3 === "string"){
+if(func2(data3) > 2048){
+const err16 = {instancePath:instancePath+"/roleArn",schemaPath:"#/definitions/roleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema58,data:data3};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+if(!pattern29.test(data3)){
+const err17 = {instancePath:instancePath+"/roleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema58,data:data3};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/roleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema58.type,parentSchema:schema58,data:data3};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+if(data.artifactStores !== undefined){
+let data4 = data.artifactStores;
+if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+if(Object.keys(data4).length < 1){
+const err19 = {instancePath:instancePath+"/artifactStores",schemaPath:"#/properties/artifactStores/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema57.properties.artifactStores,data:data4};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+for(const key1 in data4){
+const _errs13 = errors;
+if(typeof key1 === "string"){
+if(!pattern17.test(key1)){
+const err20 = {instancePath:instancePath+"/artifactStores",schemaPath:"#/properties/artifactStores/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-[0-9]$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-[0-9]$",parentSchema:schema57.properties.artifactStores.propertyNames,data:key1,propertyName:key1};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+var valid2 = _errs13 === errors;
+if(!valid2){
+const err21 = {instancePath:instancePath+"/artifactStores",schemaPath:"#/properties/artifactStores/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema57.properties.artifactStores.propertyNames,parentSchema:schema57.properties.artifactStores,data:data4};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+for(const key2 in data4){
+let data5 = data4[key2];
+if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+if(data5.bucket === undefined){
+const err22 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/artifactStores/additionalProperties/required",keyword:"required",params:{missingProperty: "bucket"},message:"must have required property '"+"bucket"+"'",schema:schema57.properties.artifactStores.additionalProperties.required,parentSchema:schema57.properties.artifactStores.additionalProperties,data:data5};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+for(const key3 in data5){
+if(!((key3 === "bucket") || (key3 === "kmsKeyArn"))){
+const err23 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/artifactStores/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema57.properties.artifactStores.additionalProperties,data:data5};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+if(data5.bucket !== undefined){
+let data6 = data5.bucket;
+if(typeof data6 === "string"){
+if(func2(data6) > 63){
+const err24 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/bucket",schemaPath:"#/properties/artifactStores/additionalProperties/properties/bucket/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema57.properties.artifactStores.additionalProperties.properties.bucket,data:data6};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+if(func2(data6) < 3){
+const err25 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/bucket",schemaPath:"#/properties/artifactStores/additionalProperties/properties/bucket/minLength",keyword:"minLength",params:{limit: 3},message:"must NOT have fewer than 3 characters",schema:3,parentSchema:schema57.properties.artifactStores.additionalProperties.properties.bucket,data:data6};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+if(!pattern10.test(data6)){
+const err26 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/bucket",schemaPath:"#/properties/artifactStores/additionalProperties/properties/bucket/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"+"\"",schema:"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",parentSchema:schema57.properties.artifactStores.additionalProperties.properties.bucket,data:data6};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+else {
+const err27 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/bucket",schemaPath:"#/properties/artifactStores/additionalProperties/properties/bucket/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema57.properties.artifactStores.additionalProperties.properties.bucket.type,parentSchema:schema57.properties.artifactStores.additionalProperties.properties.bucket,data:data6};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+if(data5.kmsKeyArn !== undefined){
+let data7 = data5.kmsKeyArn;
+if(typeof data7 === "string"){
+if(func2(data7) > 2048){
+const err28 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/kmsKeyArn",schemaPath:"#/properties/artifactStores/additionalProperties/properties/kmsKeyArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema57.properties.artifactStores.additionalProperties.properties.kmsKeyArn,data:data7};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+if(!pattern32.test(data7)){
+const err29 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/kmsKeyArn",schemaPath:"#/properties/artifactStores/additionalProperties/properties/kmsKeyArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$"+"\"",schema:"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$",parentSchema:schema57.properties.artifactStores.additionalProperties.properties.kmsKeyArn,data:data7};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+else {
+const err30 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/kmsKeyArn",schemaPath:"#/properties/artifactStores/additionalProperties/properties/kmsKeyArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema57.properties.artifactStores.additionalProperties.properties.kmsKeyArn.type,parentSchema:schema57.properties.artifactStores.additionalProperties.properties.kmsKeyArn,data:data7};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+}
+else {
+const err31 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/artifactStores/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema57.properties.artifactStores.additionalProperties.type,parentSchema:schema57.properties.artifactStores.additionalProperties,data:data5};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+}
+else {
+const err32 = {instancePath:instancePath+"/artifactStores",schemaPath:"#/properties/artifactStores/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema57.properties.artifactStores.type,parentSchema:schema57.properties.artifactStores,data:data4};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+}
+if(data.namePrefix !== undefined){
+let data8 = data.namePrefix;
+if(typeof data8 === "string"){
+if(func2(data8) > 60){
+const err33 = {instancePath:instancePath+"/namePrefix",schemaPath:"#/properties/namePrefix/maxLength",keyword:"maxLength",params:{limit: 60},message:"must NOT have more than 60 characters",schema:60,parentSchema:schema57.properties.namePrefix,data:data8};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+if(func2(data8) < 1){
+const err34 = {instancePath:instancePath+"/namePrefix",schemaPath:"#/properties/namePrefix/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema57.properties.namePrefix,data:data8};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+if(!pattern33.test(data8)){
+const err35 = {instancePath:instancePath+"/namePrefix",schemaPath:"#/properties/namePrefix/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._@-]*$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._@-]*$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._@-]*$",parentSchema:schema57.properties.namePrefix,data:data8};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+}
+else {
+const err36 = {instancePath:instancePath+"/namePrefix",schemaPath:"#/properties/namePrefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema57.properties.namePrefix.type,parentSchema:schema57.properties.namePrefix,data:data8};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+}
+if(data.branches !== undefined){
+let data9 = data.branches;
+if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
+for(const key4 in data9){
+if(!((key4 === "include") || (key4 === "exclude"))){
+const err37 = {instancePath:instancePath+"/branches",schemaPath:"#/properties/branches/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema57.properties.branches,data:data9};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+}
+if(data9.include !== undefined){
+let data10 = data9.include;
+if(Array.isArray(data10)){
+if(data10.length > 100){
+const err38 = {instancePath:instancePath+"/branches/include",schemaPath:"#/properties/branches/properties/include/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items",schema:100,parentSchema:schema57.properties.branches.properties.include,data:data10};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+const len0 = data10.length;
+for(let i0=0; i0<len0; i0++){
+let data11 = data10[i0];
+if(typeof data11 === "string"){
+if(func2(data11) > 255){
+const err39 = {instancePath:instancePath+"/branches/include/" + i0,schemaPath:"#/definitions/glob/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema59,data:data11};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+if(func2(data11) < 1){
+const err40 = {instancePath:instancePath+"/branches/include/" + i0,schemaPath:"#/definitions/glob/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema59,data:data11};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
+}
+else {
+const err41 = {instancePath:instancePath+"/branches/include/" + i0,schemaPath:"#/definitions/glob/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema59.type,parentSchema:schema59,data:data11};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
+}
+}
+else {
+const err42 = {instancePath:instancePath+"/branches/include",schemaPath:"#/properties/branches/properties/include/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema57.properties.branches.properties.include.type,parentSchema:schema57.properties.branches.properties.include,data:data10};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
+}
+errors++;
+}
+}
+if(data9.exclude !== undefined){
+let data12 = data9.exclude;
+if(Array.isArray(data12)){
+if(data12.length > 100){
+const err43 = {instancePath:instancePath+"/branches/exclude",schemaPath:"#/properties/branches/properties/exclude/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items",schema:100,parentSchema:schema57.properties.branches.properties.exclude,data:data12};
+if(vErrors === null){
+vErrors = [err43];
+}
+else {
+vErrors.push(err43);
+}
+errors++;
+}
+const len1 = data12.length;
+for(let i1=0; i1<len1; i1++){
+let data13 = data12[i1];
+if(typeof data13 === "string"){
+if(func2(data13) > 255){
+const err44 = {instancePath:instancePath+"/branches/exclude/" + i1,schemaPath:"#/definitions/glob/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema59,data:data13};
+if(vErrors === null){
+vErrors = [err44];
+}
+else {
+vErrors.push(err44);
+}
+errors++;
+}
+if(func2(data13) < 1){
+const err45 = {instancePath:instancePath+"/branches/exclude/" + i1,schemaPath:"#/definitions/glob/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema59,data:data13};
+if(vErrors === null){
+vErrors = [err45];
+}
+else {
+vErrors.push(err45);
+}
+errors++;
+}
+}
+else {
+const err46 = {instancePath:instancePath+"/branches/exclude/" + i1,schemaPath:"#/definitions/glob/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema59.type,parentSchema:schema59,data:data13};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
+}
+errors++;
+}
+}
+}
+else {
+const err47 = {instancePath:instancePath+"/branches/exclude",schemaPath:"#/properties/branches/properties/exclude/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema57.properties.branches.properties.exclude.type,parentSchema:schema57.properties.branches.properties.exclude,data:data12};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+}
+}
+}
+else {
+const err48 = {instancePath:instancePath+"/branches",schemaPath:"#/properties/branches/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema57.properties.branches.type,parentSchema:schema57.properties.branches,data:data9};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+}
+if(data.tags !== undefined){
+let data14 = data.tags;
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+if(Object.keys(data14).length > 40){
+const err49 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/maxProperties",keyword:"maxProperties",params:{limit: 40},message:"must NOT have more than 40 properties",schema:40,parentSchema:schema57.properties.tags,data:data14};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+}
+for(const key5 in data14){
+const _errs39 = errors;
+if(typeof key5 === "string"){
+if(func2(key5) > 128){
+const err50 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema57.properties.tags.propertyNames,data:key5,propertyName:key5};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
+}
+errors++;
+}
+if(func2(key5) < 1){
+const err51 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema57.properties.tags.propertyNames,data:key5,propertyName:key5};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
+}
+errors++;
+}
+if(!pattern24.test(key5)){
+const err52 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$",parentSchema:schema57.properties.tags.propertyNames,data:key5,propertyName:key5};
+if(vErrors === null){
+vErrors = [err52];
+}
+else {
+vErrors.push(err52);
+}
+errors++;
+}
+}
+else {
+const err53 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema57.properties.tags.propertyNames.type,parentSchema:schema57.properties.tags.propertyNames,data:key5,propertyName:key5};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+var valid12 = _errs39 === errors;
+if(!valid12){
+const err54 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames",keyword:"propertyNames",params:{propertyName: key5},message:"property name must be valid",schema:schema57.properties.tags.propertyNames,parentSchema:schema57.properties.tags,data:data14};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+}
+for(const key6 in data14){
+let data15 = data14[key6];
+if(typeof data15 === "string"){
+if(func2(data15) > 256){
+const err55 = {instancePath:instancePath+"/tags/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema57.properties.tags.additionalProperties,data:data15};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+if(!pattern25.test(data15)){
+const err56 = {instancePath:instancePath+"/tags/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$",parentSchema:schema57.properties.tags.additionalProperties,data:data15};
+if(vErrors === null){
+vErrors = [err56];
+}
+else {
+vErrors.push(err56);
+}
+errors++;
+}
+}
+else {
+const err57 = {instancePath:instancePath+"/tags/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema57.properties.tags.additionalProperties.type,parentSchema:schema57.properties.tags.additionalProperties,data:data15};
+if(vErrors === null){
+vErrors = [err57];
+}
+else {
+vErrors.push(err57);
+}
+errors++;
+}
+}
+}
+else {
+const err58 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema57.properties.tags.type,parentSchema:schema57.properties.tags,data:data14};
+if(vErrors === null){
+vErrors = [err58];
+}
+else {
+vErrors.push(err58);
+}
+errors++;
+}
+}
+if(data.stages !== undefined){
+let data16 = data.stages;
+if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
+if(data16.build === undefined){
+const err59 = {instancePath:instancePath+"/stages",schemaPath:"#/properties/stages/required",keyword:"required",params:{missingProperty: "build"},message:"must have required property '"+"build"+"'",schema:schema57.properties.stages.required,parentSchema:schema57.properties.stages,data:data16};
+if(vErrors === null){
+vErrors = [err59];
+}
+else {
+vErrors.push(err59);
+}
+errors++;
+}
+for(const key7 in data16){
+if(!((key7 === "build") || (key7 === "environments"))){
+const err60 = {instancePath:instancePath+"/stages",schemaPath:"#/properties/stages/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema57.properties.stages,data:data16};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+}
+if(data16.build !== undefined){
+if(!(validate38(data16.build, {instancePath:instancePath+"/stages/build",parentData:data16,parentDataProperty:"build",rootData}))){
+vErrors = vErrors === null ? validate38.errors : vErrors.concat(validate38.errors);
+errors = vErrors.length;
+}
+}
+if(data16.environments !== undefined){
+let data18 = data16.environments;
+if(Array.isArray(data18)){
+if(data18.length > 48){
+const err61 = {instancePath:instancePath+"/stages/environments",schemaPath:"#/properties/stages/properties/environments/maxItems",keyword:"maxItems",params:{limit: 48},message:"must NOT have more than 48 items",schema:48,parentSchema:schema57.properties.stages.properties.environments,data:data18};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
+}
+errors++;
+}
+const len2 = data18.length;
+for(let i2=0; i2<len2; i2++){
+if(!(validate40(data18[i2], {instancePath:instancePath+"/stages/environments/" + i2,parentData:data18,parentDataProperty:i2,rootData}))){
+vErrors = vErrors === null ? validate40.errors : vErrors.concat(validate40.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err62 = {instancePath:instancePath+"/stages/environments",schemaPath:"#/properties/stages/properties/environments/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema57.properties.stages.properties.environments.type,parentSchema:schema57.properties.stages.properties.environments,data:data18};
+if(vErrors === null){
+vErrors = [err62];
+}
+else {
+vErrors.push(err62);
+}
+errors++;
+}
+}
+}
+else {
+const err63 = {instancePath:instancePath+"/stages",schemaPath:"#/properties/stages/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema57.properties.stages.type,parentSchema:schema57.properties.stages,data:data16};
+if(vErrors === null){
+vErrors = [err63];
+}
+else {
+vErrors.push(err63);
+}
+errors++;
+}
+}
+if(data.onDelete !== undefined){
+let data20 = data.onDelete;
+if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
+if(data20.project === undefined){
+const err64 = {instancePath:instancePath+"/onDelete",schemaPath:"#/properties/onDelete/required",keyword:"required",params:{missingProperty: "project"},message:"must have required property '"+"project"+"'",schema:schema57.properties.onDelete.required,parentSchema:schema57.properties.onDelete,data:data20};
+if(vErrors === null){
+vErrors = [err64];
+}
+else {
+vErrors.push(err64);
+}
+errors++;
+}
+for(const key8 in data20){
+if(!((key8 === "project") || (key8 === "timeoutMinutes"))){
+const err65 = {instancePath:instancePath+"/onDelete",schemaPath:"#/properties/onDelete/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema57.properties.onDelete,data:data20};
+if(vErrors === null){
+vErrors = [err65];
+}
+else {
+vErrors.push(err65);
+}
+errors++;
+}
+}
+if(data20.project !== undefined){
+let data21 = data20.project;
+if(typeof data21 === "string"){
+if(func2(data21) > 255){
+const err66 = {instancePath:instancePath+"/onDelete/project",schemaPath:"#/definitions/projectName/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema62,data:data21};
+if(vErrors === null){
+vErrors = [err66];
+}
+else {
+vErrors.push(err66);
+}
+errors++;
+}
+if(func2(data21) < 2){
+const err67 = {instancePath:instancePath+"/onDelete/project",schemaPath:"#/definitions/projectName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters",schema:2,parentSchema:schema62,data:data21};
+if(vErrors === null){
+vErrors = [err67];
+}
+else {
+vErrors.push(err67);
+}
+errors++;
+}
+if(!pattern36.test(data21)){
+const err68 = {instancePath:instancePath+"/onDelete/project",schemaPath:"#/definitions/projectName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$",parentSchema:schema62,data:data21};
+if(vErrors === null){
+vErrors = [err68];
+}
+else {
+vErrors.push(err68);
+}
+errors++;
+}
+}
+else {
+const err69 = {instancePath:instancePath+"/onDelete/project",schemaPath:"#/definitions/projectName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.type,parentSchema:schema62,data:data21};
+if(vErrors === null){
+vErrors = [err69];
+}
+else {
+vErrors.push(err69);
+}
+errors++;
+}
+}
+if(data20.timeoutMinutes !== undefined){
+let data22 = data20.timeoutMinutes;
+if(!(((typeof data22 == "number") && (!(data22 % 1) && !isNaN(data22))) && (isFinite(data22)))){
+const err70 = {instancePath:instancePath+"/onDelete/timeoutMinutes",schemaPath:"#/properties/onDelete/properties/timeoutMinutes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema57.properties.onDelete.properties.timeoutMinutes.type,parentSchema:schema57.properties.onDelete.properties.timeoutMinutes,data:data22};
+if(vErrors === null){
+vErrors = [err70];
+}
+else {
+vErrors.push(err70);
+}
+errors++;
+}
+if((typeof data22 == "number") && (isFinite(data22))){
+if(data22 > 480 || isNaN(data22)){
+const err71 = {instancePath:instancePath+"/onDelete/timeoutMinutes",schemaPath:"#/properties/onDelete/properties/timeoutMinutes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 480},message:"must be <= 480",schema:480,parentSchema:schema57.properties.onDelete.properties.timeoutMinutes,data:data22};
+if(vErrors === null){
+vErrors = [err71];
+}
+else {
+vErrors.push(err71);
+}
+errors++;
+}
+if(data22 < 5 || isNaN(data22)){
+const err72 = {instancePath:instancePath+"/onDelete/timeoutMinutes",schemaPath:"#/properties/onDelete/properties/timeoutMinutes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 5},message:"must be >= 5",schema:5,parentSchema:schema57.properties.onDelete.properties.timeoutMinutes,data:data22};
+if(vErrors === null){
+vErrors = [err72];
+}
+else {
+vErrors.push(err72);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err73 = {instancePath:instancePath+"/onDelete",schemaPath:"#/properties/onDelete/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema57.properties.onDelete.type,parentSchema:schema57.properties.onDelete,data:data20};
+if(vErrors === null){
+vErrors = [err73];
+}
+else {
+vErrors.push(err73);
+}
+errors++;
+}
+}
+}
+else {
+const err74 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema57.type,parentSchema:schema57,data};
+if(vErrors === null){
+vErrors = [err74];
+}
+else {
+vErrors.push(err74);
+}
+errors++;
+}
+validate37.errors = vErrors;
+return errors === 0;
+}
+
 /** Precompiled validators by schema file name under policies/schemas. */
 export const validators = {
   "policy.schema.json": v0,
   "email-security.schema.json": v1,
   "redshift-grants.schema.json": v2,
   "protection-groups.schema.json": v3,
+  "branch-pipelines.schema.json": v4,
 };
