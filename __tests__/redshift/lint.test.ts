@@ -288,6 +288,22 @@ roles:
     });
   });
 
+  describe('PUBLIC (spec.public)', () => {
+    it('redshift/public-system-privilege: PUBLIC cannot hold system privileges; its other privileges are checked like a role\'s', async () => {
+      const result = await lint(`${REDSHIFT}
+manage: { schemas: [sales] }
+public:
+  privileges:
+    system: [TRUNCATE TABLE]
+    schemas: [{ schema: sales, privileges: [usage] }, { schema: sales, privileges: [create] }]
+    tables: [{ schema: finance, allTables: true, privileges: [select] }]`);
+      expectOne(result, 'redshift/public-system-privilege', 'error', '[TRUNCATE TABLE]');
+      expect(expectOne(result, 'redshift/unknown-schema', 'error', 'finance').message).toContain('PUBLIC has privileges on schema "finance"');
+      expectOne(result, 'redshift/duplicate-grant', 'error', 'sales', 3);
+      expectCodes(result, ['redshift/public-system-privilege', 'redshift/unknown-schema', 'redshift/duplicate-grant']);
+    });
+  });
+
   describe('identity providers', () => {
     const IDP = `identityProviders:
   - name: oauth_standard
@@ -634,6 +650,9 @@ roles:
     it('warns when neither the grantee nor its roles have USAGE on the schema', async () => {
       const result = await lint(`${REDSHIFT}
 manage: { schemas: [public, sales, marketing] }
+public:
+  privileges:
+    schemas: [{ schema: public, privileges: [usage] }]
 roles:
   - name: base
     privileges:
@@ -661,6 +680,27 @@ users:
         ['warning', positionOf(result.text, 'marketing', 4).line, positionOf(result.text, 'marketing', 4).column],
       ]);
       expectCodes(result, ['redshift/missing-schema-usage', 'redshift/missing-schema-usage']);
+    });
+
+    it('counts USAGE granted to PUBLIC, which no longer holds it on schema public unless the policy says so', async () => {
+      const without = await lint(`${REDSHIFT}
+manage: { schemas: [public] }
+roles:
+  - name: r
+    privileges:
+      tables: [{ schema: public, allTables: true, privileges: [select] }]`);
+      expectCodes(without, ['redshift/missing-schema-usage']);
+      const withPublic = await lint(`${REDSHIFT}
+manage: { schemas: [public] }
+public:
+  privileges:
+    schemas: [{ schema: public, privileges: [usage] }]
+    tables: [{ schema: public, allTables: true, privileges: [select] }]
+roles:
+  - name: r
+    privileges:
+      tables: [{ schema: public, allTables: true, privileges: [insert] }]`);
+      expectCodes(withPublic, []);
     });
 
     it('stays quiet when a role the policy does not manage may provide it', async () => {

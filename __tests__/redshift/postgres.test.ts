@@ -289,14 +289,24 @@ spec:
       ...extra,
     });
 
-    // Without allowDrops: undeclared principals are reported and left alone.
+    // Without allowDrops: undeclared principals are reported and kept, but the managed schema is a contract:
+    // their privileges there are revoked (and reported); outside it (other.secret) and the ignored role's stay.
     h.write(spec(false));
     const { plan } = await h.plan();
-    expect(plan.changes.map((c) => c.title)).toEqual([`CREATE ROLE "${n('keep')}"`, `GRANT USAGE ON SCHEMA "sales" TO "${n('keep')}"`]);
+    expect(plan.changes.map((c) => [c.title, c.risk])).toEqual([
+      [`CREATE ROLE "${n('keep')}"`, 'safe'],
+      [`GRANT USAGE ON SCHEMA "sales" TO "${n('keep')}"`, 'safe'],
+      [`REVOKE SELECT ON ALL TABLES IN SCHEMA "sales" FROM "${n('old')}"`, 'destructive'],
+      [`REVOKE USAGE ON SCHEMA "sales" FROM "${n('old')}"`, 'destructive'],
+    ]);
+    expect(plan.changes[3].reason).toBe(`${n('old')} is not in the policy: its privileges in managed schemas are revoked (on schema sales); the role itself is kept (manage.allowDrops is off)`);
     const notice = plan.diagnostics.find((d) => d.code === 'redshift/principals-left-alone');
     expect(notice?.severity).toBe('notice');
     expect(notice?.message).toContain(`${n('old')}, ${n('old_user')}`);
     expect(notice?.message).not.toContain(n('ext_bi'));
+    const revoked = plan.diagnostics.find((d) => d.code === 'redshift/undeclared-principal-privileges-revoked');
+    expect(revoked?.severity).toBe('warning');
+    expect(revoked?.message).toMatch(new RegExp(`^1 role\\(s\\) or user\\(s\\) not in the policy .*: ${n('old')}$`));
 
     // With allowDrops: revokes in managed schemas first, then DROP ROLE (PostgreSQL's DROP ROLE has no CASCADE at all).
     h.write(spec(true));

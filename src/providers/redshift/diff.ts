@@ -3,7 +3,11 @@
  *
  * Who Charter may change: declared principals, and with manage.allowDrops the undeclared ones that are
  * neither ignored nor system principals. Privileges are compared only inside managed schemas (system
- * privileges everywhere). Grants come before revokes, so nobody loses access while moving between roles.
+ * privileges everywhere). A managed schema is a contract: every privilege there that the policy does not
+ * declare is revoked, whoever holds it: PUBLIC (disruptive: the plan names who loses access) and
+ * undeclared roles and users (even when manage.allowDrops is off and they themselves are kept); only
+ * ignored and system principals keep theirs. Grants come before revokes, so nobody loses access while
+ * moving between roles.
  */
 import type { Diagnostic } from '../../core/diagnostics.js';
 import { changeAt, diagnosticAt, type PathSegment, type PolicyDocument } from '../../core/document.js';
@@ -23,8 +27,10 @@ import {
   dropPrincipalSql,
   membershipSql,
   privilegeSql,
+  PUBLIC_GRANTEE,
   sortPrivileges,
   type Grantee,
+  type GranteeKind,
   type PrincipalKind,
   type PrivilegeTarget,
 } from './sql.js';
@@ -68,7 +74,7 @@ type Doc = PolicyDocument<unknown>;
 const MAX_NAMES_LISTED = 20;
 
 export function diffPolicy(doc: Doc, desired: Desired, live: LiveState): DiffOutcome {
-  const { dialect, key } = desired;
+  const { dialect, key, granteeKey: gk } = desired;
   const prefix = `redshift/${doc.name}`;
   const changes: Change[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -86,7 +92,8 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState): DiffOut
   const manageable = (name: string) => !isSystem(name) && !desired.ignored(name);
   const declared = (name: string) => desired.principals.has(key(name));
   const changeable = (name: string) => declared(name) || (desired.allowDrops && livePrincipals.has(key(name)) && manageable(name));
-  const grantee = (name: string, liveKind: PrincipalKind): Grantee => {
+  const grantee = (name: string, liveKind: GranteeKind): Grantee => {
+    if (liveKind === 'public') return PUBLIC_GRANTEE;
     const d = desired.principals.get(key(name));
     return d ? { name: d.name, kind: d.kind } : { name, kind: liveKind };
   };
@@ -221,7 +228,7 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState): DiffOut
   // ---- privileges --------------------------------------------------------------------------------
   const managed = (schema: string) => desired.managedSchemas.has(key(schema));
   const liveKeys = new Set<string>();
-  for (const p of live.privileges) liveKeys.add(privilegeKey(key, p.grantee, p.target, p.privilege));
+  for (const p of live.privileges) liveKeys.add(privilegeKey(key, gk(p.grantee, p.granteeKind), p.target, p.privilege));
   const wanted = new Set<string>();
   const grants = new Groups();
   const missingTables = new Set<string>();
@@ -232,7 +239,7 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState): DiffOut
     return set;
   };
   // All-tables privileges the policy declares: a named-table privilege they cover needs no statement of its own.
-  const allTablesWanted = new Set(desired.privileges.filter((p) => p.target.type === 'table' && p.target.table === null).map((p) => privilegeKey(key, p.grantee, p.target, p.privilege)));
+  const allTablesWanted = new Set(desired.privileges.filter((p) => p.target.type === 'table' && p.target.table === null).map((p) => privilegeKey(key, gk(p.grantee, p.granteeKind), p.target, p.privilege)));
 
   // An owner holds every privilege on its schema and tables implicitly and the PostgreSQL reader leaves
   // those out (only it reports owners): without this, a grant to the owner would be planned on every run.
@@ -246,7 +253,8 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState): DiffOut
   };
 
   for (const p of desired.privileges) {
-    const id = privilegeKey(key, p.grantee, p.target, p.privilege);
+    const pk = gk(p.grantee, p.granteeKind);
+    const id = privilegeKey(key, pk, p.target, p.privilege);
     wanted.add(id);
     const g = { name: p.grantee, kind: p.granteeKind };
     const t = p.target;
@@ -267,7 +275,7 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState): DiffOut
     if (t.type === 'table') {
       const tables = schema?.tables ?? [];
       if (t.table === null) {
-        const lacking = tables.some((table) => !ownsTable(p.grantee, t.schema, table) && !liveKeys.has(privilegeKey(key, p.grantee, { type: 'table', schema: t.schema, table }, p.privilege)));
+        const lacking = tables.some((table) => !ownsTable(p.grantee, t.schema, table) && !liveKeys.has(privilegeKey(key, pk, { type: 'table', schema: t.schema, table }, p.privilege)));
         if (lacking) grants.add(g, t, p.privilege, p.path);
         continue;
       }
@@ -280,7 +288,7 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState): DiffOut
         continue;
       }
       // Covered by an all-tables grant of the same privilege (planned or already true), or by ownership.
-      if (allTablesWanted.has(privilegeKey(key, p.grantee, { type: 'table', schema: t.schema, table: null }, p.privilege))) continue;
+      if (allTablesWanted.has(privilegeKey(key, pk, { type: 'table', schema: t.schema, table: null }, p.privilege))) continue;
       if (ownsTable(p.grantee, t.schema, t.table)) continue;
     }
     if (t.type === 'schema' && ownsSchema(p.grantee, t.schema)) continue;
@@ -291,31 +299,54 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState): DiffOut
   const futureOwners = new Map<string, Set<string>>();
   for (const p of desired.privileges) {
     if (p.target.type !== 'future') continue;
-    const id = `${key(p.grantee)}\u0000${key(p.target.schema)}\u0000${p.privilege}`;
+    const id = `${gk(p.grantee, p.granteeKind)}\u0000${key(p.target.schema)}\u0000${p.privilege}`;
     futureOwners.set(id, (futureOwners.get(id) ?? new Set()).add(key(p.target.owner)));
   }
   const revokes = new Groups();
   const tableRevokes = new Map<string, { g: Grantee; schema: string; privilege: string; tables: string[]; path: PathSegment[] }>();
+  // Undeclared principals whose privileges in managed schemas are revoked while they themselves are kept.
+  const contractRevoked = new Map<string, string>();
+  const revokePath = (p: { grantee: string; granteeKind: GranteeKind }): PathSegment[] => {
+    if (p.granteeKind === 'public') return desired.publicPath;
+    if (declared(p.grantee) || desired.allowDrops) return principalPath(p.grantee);
+    return ['spec', 'manage', 'schemas'];
+  };
   for (const p of live.privileges) {
-    if (!changeable(p.grantee)) continue;
     const t = p.target;
-    if (t.type !== 'system' && !managed(t.schema)) continue;
-    if (wanted.has(privilegeKey(key, p.grantee, t, p.privilege))) continue;
+    if (t.type === 'system') {
+      if (p.granteeKind === 'public' || !changeable(p.grantee)) continue;
+    } else {
+      if (!managed(t.schema)) continue;
+      // The schema contract: in a managed schema every grantee but ignored and system principals is Charter's.
+      if (p.granteeKind !== 'public' && !declared(p.grantee) && !manageable(p.grantee)) continue;
+    }
+    const pk = gk(p.grantee, p.granteeKind);
+    if (wanted.has(privilegeKey(key, pk, t, p.privilege))) continue;
     const g = grantee(p.grantee, p.granteeKind);
+    if (p.granteeKind !== 'public' && !declared(p.grantee) && !desired.allowDrops) contractRevoked.set(key(p.grantee), p.grantee);
     if (t.type === 'table') {
-      if (wanted.has(privilegeKey(key, p.grantee, { type: 'table', schema: t.schema, table: null }, p.privilege))) continue;
+      if (wanted.has(privilegeKey(key, pk, { type: 'table', schema: t.schema, table: null }, p.privilege))) continue;
       // What a declared future-tables grant gave a table created since is the policy's intent, not drift.
-      const owners = futureOwners.get(`${key(p.grantee)}\u0000${key(t.schema)}\u0000${p.privilege}`);
+      const owners = futureOwners.get(`${pk}\u0000${key(t.schema)}\u0000${p.privilege}`);
       const owner = live.schemas.get(key(t.schema))?.tableOwners.get(t.table!);
       if (owners && (owner === undefined || owners.has(key(owner)))) continue;
-      const id = `${key(p.grantee)}\u0000${key(t.schema)}\u0000${p.privilege}`;
+      const id = `${pk}\u0000${key(t.schema)}\u0000${p.privilege}`;
       let r = tableRevokes.get(id);
-      if (!r) tableRevokes.set(id, (r = { g, schema: t.schema, privilege: p.privilege, tables: [], path: principalPath(p.grantee) }));
+      if (!r) tableRevokes.set(id, (r = { g, schema: t.schema, privilege: p.privilege, tables: [], path: revokePath(p) }));
       r.tables.push(t.table!);
       continue;
     }
-    revokes.add(g, t, p.privilege, principalPath(p.grantee));
+    revokes.add(g, t, p.privilege, revokePath(p));
   }
+  if (contractRevoked.size) {
+    const names = [...contractRevoked.entries()].sort(([a], [b]) => cmp(a, b)).map(([, n]) => n);
+    const shown = names.slice(0, MAX_NAMES_LISTED).join(', ');
+    const more = names.length > MAX_NAMES_LISTED ? ` and ${names.length - MAX_NAMES_LISTED} more` : '';
+    diagnostics.push(
+      diagnosticAt(doc, ['spec', 'manage', 'schemas'], 'redshift/undeclared-principal-privileges-revoked', 'warning', `${names.length} role(s) or user(s) not in the policy hold privileges in managed schemas; the plan revokes those privileges (the roles and users themselves are kept, manage.allowDrops is off): ${shown}${more}`, 'Declare the privileges on the role or user to keep them, or list it in manage.ignorePrincipals to leave everything it holds alone.'),
+    );
+  }
+  const losers = publicLosers(desired, live);
   for (const r of tableRevokes.values()) {
     // Held on every table of the schema: one REVOKE ... ON ALL TABLES IN SCHEMA instead of one per table.
     const all = live.schemas.get(key(r.schema))?.tables ?? [];
@@ -324,10 +355,10 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState): DiffOut
     else for (const table of r.tables) revokes.add(r.g, { type: 'table', schema: r.schema, table }, r.privilege, r.path);
   }
 
-  for (const group of grants.list(key)) {
+  for (const group of grants.list(gk)) {
     const desc = targetJson(group.target);
     make(group.path, {
-      address: `${prefix}/${group.grantee.kind}/${key(group.grantee.name)}/${targetAddress(key, group.target)}/grant`,
+      address: `${prefix}/${granteeAddress(key, group.grantee)}/${targetAddress(key, group.target)}/grant`,
       action: 'create',
       sql: [privilegeSql(dialect, 'grant', group.target, group.privileges, group.grantee)],
       before: null,
@@ -337,17 +368,32 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState): DiffOut
       phase: grantPhase(group.target),
     });
   }
-  for (const group of revokes.list(key)) {
+  for (const group of revokes.list(gk)) {
+    const before: Record<string, Json> = { grantee: group.grantee.name, on: targetJson(group.target), privileges: group.privileges };
+    let reason: string;
+    let risk: Risk = 'destructive';
+    if (group.grantee.kind === 'public') {
+      // Revoking from PUBLIC takes the privilege from everyone who has no other grant of it: disruptive, and named.
+      const lose = losers(group.target, group.privileges);
+      before.losesAccess = lose.names.slice(0, MAX_NAMES_LISTED);
+      if (lose.names.length > MAX_NAMES_LISTED) before.losesAccessMore = lose.names.length - MAX_NAMES_LISTED;
+      risk = 'disruptive';
+      reason = `PUBLIC holds ${group.privileges.join(', ')} ${targetPhrase(group.target)}, which the policy does not declare; ${lose.phrase}`;
+    } else if (declared(group.grantee.name)) {
+      reason = `The policy does not grant ${group.privileges.join(', ')} ${targetPhrase(group.target)} to ${group.grantee.name}`;
+    } else if (desired.allowDrops || group.target.type === 'system') {
+      reason = `${group.grantee.name} is dropped (not in the policy): its privileges ${targetPhrase(group.target)} go first`;
+    } else {
+      reason = `${group.grantee.name} is not in the policy: its privileges in managed schemas are revoked (${targetPhrase(group.target)}); the ${group.grantee.kind} itself is kept (manage.allowDrops is off)`;
+    }
     make(group.path, {
-      address: `${prefix}/${group.grantee.kind}/${key(group.grantee.name)}/${targetAddress(key, group.target)}/revoke`,
+      address: `${prefix}/${granteeAddress(key, group.grantee)}/${targetAddress(key, group.target)}/revoke`,
       action: 'delete',
       sql: [privilegeSql(dialect, 'revoke', group.target, group.privileges, group.grantee)],
-      before: { grantee: group.grantee.name, on: targetJson(group.target), privileges: group.privileges },
+      before,
       after: null,
-      risk: 'destructive',
-      reason: declared(group.grantee.name)
-        ? `The policy does not grant ${group.privileges.join(', ')} ${targetPhrase(group.target)} to ${group.grantee.name}`
-        : `${group.grantee.name} is dropped (not in the policy): its privileges ${targetPhrase(group.target)} go first`,
+      risk,
+      reason,
       phase: revokePhase(group.target),
     });
   }
@@ -448,6 +494,85 @@ export function systemPrincipalTest(live: LiveState, key: (name: string) => stri
   };
 }
 
+/**
+ * Who loses a privilege when PUBLIC's is revoked: the users (not superusers, who bypass privileges, nor
+ * the object's owner) that hold it through no other grant, directly or through their roles, as the
+ * database stands or as the plan grants it. Built on first use: most plans revoke nothing from PUBLIC.
+ */
+function publicLosers(desired: Desired, live: LiveState): (t: PrivilegeTarget, privileges: string[]) => { names: string[]; phrase: string } {
+  const { key } = desired;
+  let index: { holders: Map<string, Set<string>>; users: Array<{ name: string; key: string; reach: string[] }> } | undefined;
+  const privId = (t: PrivilegeTarget, privilege: string) => `${targetKey(key, t)}\u0000${privilege.toLowerCase()}`;
+  const build = () => {
+    const holders = new Map<string, Set<string>>();
+    const hold = (p: { grantee: string; granteeKind: GranteeKind; target: PrivilegeTarget; privilege: string }) => {
+      if (p.granteeKind === 'public') return;
+      const id = privId(p.target, p.privilege);
+      let set = holders.get(id);
+      if (!set) holders.set(id, (set = new Set()));
+      set.add(key(p.grantee));
+    };
+    live.privileges.forEach(hold);
+    desired.privileges.forEach(hold);
+    const parents = new Map<string, string[]>();
+    for (const m of [...live.memberships, ...desired.memberships]) {
+      const list = parents.get(key(m.member)) ?? [];
+      list.push(key(m.role));
+      parents.set(key(m.member), list);
+    }
+    const users = live.principals
+      .filter((p) => p.kind === 'user' && !p.superuser)
+      .map((p) => {
+        // The user and every role it reaches through the hierarchy.
+        const reach = new Set([key(p.name)]);
+        const stack = [key(p.name)];
+        while (stack.length) {
+          for (const r of parents.get(stack.pop()!) ?? []) {
+            if (reach.has(r)) continue;
+            reach.add(r);
+            stack.push(r);
+          }
+        }
+        return { name: p.name, key: key(p.name), reach: [...reach] };
+      })
+      .sort((a, b) => cmp(a.key, b.key));
+    return { holders, users };
+  };
+  return (t, privileges) => {
+    index ??= build();
+    const { holders, users } = index;
+    const held = (reach: string[], t: PrivilegeTarget, privilege: string) => {
+      const direct = holders.get(privId(t, privilege));
+      if (direct && reach.some((r) => direct.has(r))) return true;
+      // A table privilege is also held through a declared all-tables grant.
+      if (t.type !== 'table' || t.table === null) return false;
+      const all = holders.get(privId({ type: 'table', schema: t.schema, table: null }, privilege));
+      return all !== undefined && reach.some((r) => all.has(r));
+    };
+    const schema = t.type === 'system' ? undefined : live.schemas.get(key(t.schema));
+    const owner = (table?: string) => {
+      const o = table === undefined ? schema?.owner : schema?.tableOwners.get(table);
+      return o === undefined ? undefined : key(o);
+    };
+    const loses = (u: { key: string; reach: string[] }) =>
+      privileges.some((privilege) => {
+        if (t.type === 'table') {
+          const tables = t.table === null ? (schema?.tables ?? []) : [t.table];
+          return tables.some((table) => owner(table) !== u.key && !held(u.reach, { type: 'table', schema: t.schema, table }, privilege));
+        }
+        if (t.type === 'schema' && owner() === u.key) return false;
+        if (t.type === 'future' && key(t.owner) === u.key) return false;
+        return !held(u.reach, t, privilege);
+      });
+    const names = users.filter(loses).map((u) => u.name);
+    const later = t.type === 'future' ? ` on the tables ${t.owner} creates from now on` : '';
+    if (!names.length) return { names, phrase: `no existing user loses access${later} (each holds it through another grant or owns the object); users created later will not get it` };
+    const shown = names.slice(0, MAX_NAMES_LISTED).join(', ');
+    const more = names.length > MAX_NAMES_LISTED ? ` and ${names.length - MAX_NAMES_LISTED} more` : '';
+    return { names, phrase: `${names.length} user(s) lose access${later}, holding it through no other grant: ${shown}${more}` };
+  };
+}
+
 function idpJson(d: DesiredIdentityProvider, secret: string): Json {
   return { name: d.name, type: d.type, namespace: d.namespace, issuer: d.params.issuer, clientId: d.params.clientId, audience: d.params.audience, enabled: d.enabled, secret };
 }
@@ -473,8 +598,13 @@ function targetKey(key: (n: string) => string, t: PrivilegeTarget): string {
   }
 }
 
-function privilegeKey(key: (n: string) => string, grantee: string, t: PrivilegeTarget, privilege: string): string {
-  return `${key(grantee)}\u0000${targetKey(key, t)}\u0000${privilege.toLowerCase()}`;
+/** `granteeKey` is Desired.granteeKey of the grantee (PUBLIC's differs from every name's). */
+function privilegeKey(key: (n: string) => string, granteeKey: string, t: PrivilegeTarget, privilege: string): string {
+  return `${granteeKey}\u0000${targetKey(key, t)}\u0000${privilege.toLowerCase()}`;
+}
+
+function granteeAddress(key: (n: string) => string, g: Grantee): string {
+  return g.kind === 'public' ? 'public' : `${g.kind}/${key(g.name)}`;
 }
 
 function grantPhase(t: PrivilegeTarget): number {
@@ -539,15 +669,18 @@ class Groups {
   private readonly groups = new Map<string, { grantee: Grantee; target: PrivilegeTarget; privileges: Set<string>; path: PathSegment[] }>();
 
   add(grantee: Grantee, target: PrivilegeTarget, privilege: string, path: PathSegment[]): void {
-    const id = `${grantee.name}\u0000${targetKey((n) => n, target)}`;
+    const id = `${grantee.kind}\u0000${grantee.name}\u0000${targetKey((n) => n, target)}`;
     let g = this.groups.get(id);
     if (!g) this.groups.set(id, (g = { grantee, target, privileges: new Set(), path }));
     g.privileges.add(target.type === 'system' ? privilege.toUpperCase() : privilege.toLowerCase());
   }
 
-  list(key: (n: string) => string): Array<{ grantee: Grantee; target: PrivilegeTarget; privileges: string[]; path: PathSegment[] }> {
+  /** `gk` is Desired.granteeKey: it also sorts the groups, so PUBLIC's come first. */
+  list(gk: (n: string, kind: GranteeKind) => string): Array<{ grantee: Grantee; target: PrivilegeTarget; privileges: string[]; path: PathSegment[] }> {
+    const key = (n: string) => gk(n, 'role');
+    const sortKey = (g: { grantee: Grantee; target: PrivilegeTarget }) => `${gk(g.grantee.name, g.grantee.kind)}\u0000${targetKey(key, g.target)}`;
     return [...this.groups.values()]
-      .sort((a, b) => cmp(`${key(a.grantee.name)}\u0000${targetKey(key, a.target)}`, `${key(b.grantee.name)}\u0000${targetKey(key, b.target)}`))
+      .sort((a, b) => cmp(sortKey(a), sortKey(b)))
       .map((g) => ({ grantee: g.grantee, target: g.target, privileges: g.target.type === 'system' ? [...g.privileges].sort() : sortPrivileges(g.privileges), path: g.path }));
   }
 }

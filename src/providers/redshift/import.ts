@@ -6,7 +6,7 @@
 import type { Json } from '../../core/json.js';
 import type { ImportedPolicy } from '../../core/provider.js';
 import { systemPrincipalTest } from './diff.js';
-import { ignoreMatcher } from './model.js';
+import { granteeKeyOf, ignoreMatcher, PUBLIC_KEY } from './model.js';
 import { isSystemRoleName, nameKey, TABLE_PRIVILEGES } from './rules.js';
 import { sortPrivileges, type PrivilegeTarget } from './sql.js';
 import type { LiveState } from './state.js';
@@ -54,18 +54,21 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
     memberOf.set(key(m.member), list);
   }
 
+  // By grantee key: PUBLIC's privileges in managed schemas are imported too (under spec.public).
+  const gk = granteeKeyOf(key);
   const byGrantee = new Map<string, Array<{ target: PrivilegeTarget; privilege: string }>>();
   for (const p of live.privileges) {
-    if (!keptKeys.has(key(p.grantee))) continue;
-    const list = byGrantee.get(key(p.grantee)) ?? [];
+    const k = gk(p.grantee, p.granteeKind);
+    if (p.granteeKind === 'public' ? p.target.type === 'system' : !keptKeys.has(k)) continue;
+    const list = byGrantee.get(k) ?? [];
     list.push({ target: p.target, privilege: p.privilege });
-    byGrantee.set(key(p.grantee), list);
+    byGrantee.set(k, list);
   }
   const tablesOf = (schema: string) => live.schemas.get(key(schema))?.tables ?? [];
   const known = new Set<string>(TABLE_PRIVILEGES[dialect]);
 
-  const privilegesOf = (name: string): Json | undefined => {
-    const held = byGrantee.get(key(name)) ?? [];
+  const privilegesOf = (name: string, granteeKey = key(name)): Json | undefined => {
+    const held = byGrantee.get(granteeKey) ?? [];
     const system = [...new Set(held.filter((h) => h.target.type === 'system').map((h) => h.privilege.toUpperCase()))].sort();
     const schemaPrivs = new Map<string, Set<string>>();
     const tablePrivs = new Map<string, Map<string, Set<string>>>();
@@ -141,9 +144,11 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
 
   const out: Record<string, Json> = {};
   for (const [k, v] of Object.entries(spec as unknown as Record<string, Json>)) {
-    if (k !== 'identityProviders' && k !== 'roles' && k !== 'users') out[k] = v;
+    if (k !== 'identityProviders' && k !== 'public' && k !== 'roles' && k !== 'users') out[k] = v;
   }
   if (identityProviders.length) out.identityProviders = identityProviders;
+  const publicPrivileges = privilegesOf('PUBLIC', PUBLIC_KEY);
+  if (publicPrivileges) out.public = { privileges: publicPrivileges };
   out.roles = roles;
   out.users = users;
   return { spec: out, notices, comments };

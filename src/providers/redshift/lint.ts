@@ -429,6 +429,8 @@ class DocumentLint {
   // --- privileges -------------------------------------------------------------------------------
 
   private checkPrivileges(): void {
+    const pub = this.spec.public?.privileges;
+    if (pub) this.checkPrivilegeSet('public', 'PUBLIC', pub, [], ['spec', 'public', 'privileges']);
     (this.spec.roles ?? []).forEach((role, i) => {
       if (role.privileges) this.checkPrivilegeSet('role', role.name, role.privileges, role.memberOf ?? [], ['spec', 'roles', i, 'privileges']);
     });
@@ -437,8 +439,11 @@ class DocumentLint {
     });
   }
 
-  private checkPrivilegeSet(kind: PrincipalKind, grantee: string, privileges: Privileges, memberships: readonly string[], base: PathSegment[]): void {
-    const who = `${kind === 'role' ? 'Role' : 'User'} "${grantee}"`;
+  private checkPrivilegeSet(kind: PrincipalKind | 'public', grantee: string, privileges: Privileges, memberships: readonly string[], base: PathSegment[]): void {
+    const who = kind === 'public' ? 'PUBLIC' : `${kind === 'role' ? 'Role' : 'User'} "${grantee}"`;
+    if (kind === 'public' && privileges.system?.length) {
+      this.add([...base, 'system'], 'public-system-privilege', 'error', `PUBLIC cannot hold system privileges (${privileges.system.join(', ')}): Redshift grants them to roles only`, 'Grant them to a role and give that role to the users who need them.');
+    }
     if (privileges.system?.length && !this.redshift) {
       this.add([...base, 'system'], 'system-privilege-on-postgres', 'error', `${who} has system privileges (${privileges.system.join(', ')}), which exist only on Redshift; PostgreSQL has no equivalent Charter could grant`, 'Remove privileges.system from a postgres-dialect policy (on PostgreSQL, use role attributes or built-in pg_* roles managed outside Charter).');
     }
@@ -450,8 +455,9 @@ class DocumentLint {
     const warnedUsage = new Set<string>();
     const needUsage = (schema: string, path: PathSegment[]) => {
       const key = this.key(schema);
-      // PUBLIC holds USAGE on schema public by default, on Redshift and PostgreSQL alike.
-      if (warnedUsage.has(key) || schema.toLowerCase() === 'public') return;
+      // Whoever lacks USAGE still reaches the tables when the policy grants USAGE to PUBLIC (PUBLIC's own
+      // reach is every user's, so it is not checked).
+      if (kind === 'public' || warnedUsage.has(key) || this.publicUsage().has(key)) return;
       if (usage === null) usage = this.effectiveUsage(kind, grantee, privileges, memberships);
       if (usage === undefined || usage.has(key)) return;
       warnedUsage.add(key);
@@ -515,6 +521,14 @@ class DocumentLint {
         future.set(key, j);
       }
     });
+  }
+
+  private publicUsageKeys: Set<string> | undefined;
+
+  /** Schemas (keys) on which the policy grants USAGE to PUBLIC. */
+  private publicUsage(): Set<string> {
+    this.publicUsageKeys ??= new Set((this.spec.public?.privileges?.schemas ?? []).filter((g) => g.privileges.includes('usage')).map((g) => this.key(g.schema)));
+    return this.publicUsageKeys;
   }
 
   /** A privilege on a schema Charter does not manage could never be reconciled; returns whether the schema is managed. */

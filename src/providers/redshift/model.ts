@@ -4,7 +4,7 @@
  */
 import type { PathSegment, PolicyDocument } from '../../core/document.js';
 import { nameKey, principalMatcher, type Dialect } from './rules.js';
-import type { IdentityProviderParams, PrincipalKind, PrivilegeTarget } from './sql.js';
+import { PUBLIC_NAME, type GranteeKind, type IdentityProviderParams, type PrincipalKind, type PrivilegeTarget } from './sql.js';
 import type { Privileges, RedshiftGrantsSpec } from './spec.generated.js';
 
 export interface DesiredPrincipal {
@@ -22,8 +22,9 @@ export interface DesiredMembership {
 }
 
 export interface DesiredPrivilege {
+  /** PUBLIC_NAME for PUBLIC. */
   grantee: string;
-  granteeKind: PrincipalKind;
+  granteeKind: GranteeKind;
   target: PrivilegeTarget;
   privilege: string;
   path: PathSegment[];
@@ -42,15 +43,26 @@ export interface DesiredIdentityProvider {
 export interface Desired {
   dialect: Dialect;
   key: (name: string) => string;
+  /** The key a grantee is compared by: PUBLIC's cannot equal any role's or user's. */
+  granteeKey: (name: string, kind: GranteeKind) => string;
   /** By key. */
   principals: Map<string, DesiredPrincipal>;
   memberships: DesiredMembership[];
   privileges: DesiredPrivilege[];
   identityProviders: Map<string, DesiredIdentityProvider>;
+  /** Where PUBLIC's privileges are declared, or would be: plans point revokes from PUBLIC there. */
+  publicPath: PathSegment[];
   /** Keys of the schemas whose privileges Charter manages. */
   managedSchemas: Set<string>;
   ignored: (name: string) => boolean;
   allowDrops: boolean;
+}
+
+/** NUL cannot occur in an identifier, so PUBLIC's key never equals a role's (PostgreSQL allows a role "PUBLIC"). */
+export const PUBLIC_KEY = '\u0000public';
+
+export function granteeKeyOf(key: (name: string) => string): (name: string, kind: GranteeKind) => string {
+  return (name, kind) => (kind === 'public' ? PUBLIC_KEY : key(name));
 }
 
 /** manage.ignorePrincipals as a predicate (rules.ts holds the glob syntax lint and runtime share). */
@@ -63,7 +75,7 @@ export function ignoreMatcher(patterns: readonly string[], dialect: Dialect): (n
 function expandPrivileges(
   out: DesiredPrivilege[],
   grantee: string,
-  granteeKind: PrincipalKind,
+  granteeKind: GranteeKind,
   privileges: Privileges | undefined,
   path: PathSegment[],
 ): void {
@@ -104,6 +116,12 @@ export function desiredState(doc: PolicyDocument<RedshiftGrantsSpec>): Desired {
     (u.roles ?? []).forEach((role, j) => memberships.push({ role, member: u.name, memberKind: 'user', path: [...path, 'roles', j] }));
     expandPrivileges(privileges, u.name, 'user', u.privileges, [...path, 'privileges']);
   });
+  if (spec.public?.privileges) {
+    // PUBLIC has no system privileges (lint reports them); only its schema-scoped privileges are expanded.
+    const { system: _system, ...scoped } = spec.public.privileges;
+    void _system;
+    expandPrivileges(privileges, PUBLIC_NAME, 'public', scoped, ['spec', 'public', 'privileges']);
+  }
   const identityProviders = new Map<string, DesiredIdentityProvider>();
   (spec.identityProviders ?? []).forEach((p, i) => {
     identityProviders.set(key(p.name), {
@@ -119,7 +137,9 @@ export function desiredState(doc: PolicyDocument<RedshiftGrantsSpec>): Desired {
   return {
     dialect,
     key,
+    granteeKey: granteeKeyOf(key),
     principals,
+    publicPath: spec.public ? ['spec', 'public'] : ['spec', 'manage', 'schemas'],
     memberships,
     privileges,
     identityProviders,

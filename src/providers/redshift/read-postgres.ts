@@ -1,9 +1,12 @@
 /**
  * Live state from the PostgreSQL catalog in six queries whatever the size: pg_roles, pg_auth_members,
  * aclexplode over pg_namespace.nspacl and pg_class.relacl (managed schemas only) and pg_default_acl.
+ * aclexplode reports PUBLIC as grantee oid 0, which joins no pg_roles row: `is_public` tells it apart
+ * from a schema or table without an ACL (no privilege at all).
  * PostgreSQL shows the whole catalog to every user, so there is no visibility check.
  */
 import type { Executor, Row } from './executor.js';
+import { PUBLIC_NAME } from './sql.js';
 import type { LivePrivilege, LiveSchema, LiveState } from './state.js';
 
 const str = (v: unknown) => (v === null || v === undefined ? undefined : String(v));
@@ -19,7 +22,7 @@ export async function readPostgres(db: Executor, managedSchemas: readonly string
        FROM pg_auth_members am JOIN pg_roles r ON r.oid = am.roleid JOIN pg_roles m ON m.oid = am.member`,
   );
   const schemaAcl = await db.query(
-    `SELECT n.nspname::text AS schema, pg_get_userbyid(n.nspowner)::text AS owner, g.rolname::text AS grantee, g.rolcanlogin AS grantee_login, a.privilege_type::text AS privilege
+    `SELECT n.nspname::text AS schema, pg_get_userbyid(n.nspowner)::text AS owner, g.rolname::text AS grantee, g.rolcanlogin AS grantee_login, a.grantee = 0 AS is_public, a.privilege_type::text AS privilege
        FROM pg_namespace n
        LEFT JOIN LATERAL aclexplode(n.nspacl) a ON true
        LEFT JOIN pg_roles g ON g.oid = a.grantee
@@ -28,7 +31,7 @@ export async function readPostgres(db: Executor, managedSchemas: readonly string
   );
   // Everything "ALL TABLES IN SCHEMA" covers: tables, partitioned tables, views, materialized and foreign tables.
   const tableAcl = await db.query(
-    `SELECT n.nspname::text AS schema, c.relname::text AS table, pg_get_userbyid(c.relowner)::text AS owner, g.rolname::text AS grantee, g.rolcanlogin AS grantee_login, a.privilege_type::text AS privilege
+    `SELECT n.nspname::text AS schema, c.relname::text AS table, pg_get_userbyid(c.relowner)::text AS owner, g.rolname::text AS grantee, g.rolcanlogin AS grantee_login, a.grantee = 0 AS is_public, a.privilege_type::text AS privilege
        FROM pg_class c
        JOIN pg_namespace n ON n.oid = c.relnamespace
        LEFT JOIN LATERAL aclexplode(c.relacl) a ON true
@@ -37,7 +40,7 @@ export async function readPostgres(db: Executor, managedSchemas: readonly string
     [schemas],
   );
   const defaultAcl = await db.query(
-    `SELECT n.nspname::text AS schema, o.rolname::text AS owner, g.rolname::text AS grantee, g.rolcanlogin AS grantee_login, a.privilege_type::text AS privilege
+    `SELECT n.nspname::text AS schema, o.rolname::text AS owner, g.rolname::text AS grantee, g.rolcanlogin AS grantee_login, a.grantee = 0 AS is_public, a.privilege_type::text AS privilege
        FROM pg_default_acl d
        JOIN pg_namespace n ON n.oid = d.defaclnamespace
        JOIN pg_roles o ON o.oid = d.defaclrole
@@ -48,6 +51,12 @@ export async function readPostgres(db: Executor, managedSchemas: readonly string
   );
 
   const kindOf = (login: unknown) => (login === true ? 'user' : 'role') as 'user' | 'role';
+  /** The grantee of an ACL row: PUBLIC, a role or user, or undefined for no privilege (or the owner's own). */
+  const granteeOf = (r: Row, owner?: unknown): Pick<LivePrivilege, 'grantee' | 'granteeKind'> | undefined => {
+    if (r.is_public === true) return { grantee: PUBLIC_NAME, granteeKind: 'public' };
+    if (r.grantee == null || (owner !== undefined && r.grantee === owner)) return undefined;
+    return { grantee: String(r.grantee), granteeKind: kindOf(r.grantee_login) };
+  };
   const privileges: LivePrivilege[] = [];
   const live = new Map<string, LiveSchema>();
   const schemaOf = (r: Row): LiveSchema => {
@@ -59,9 +68,10 @@ export async function readPostgres(db: Executor, managedSchemas: readonly string
   for (const r of schemaAcl) {
     const s = schemaOf(r);
     s.owner = str(r.owner);
-    // PUBLIC (no role) and the owner's own implicit privileges are not Charter's to manage.
-    if (r.grantee == null || r.grantee === r.owner) continue;
-    privileges.push({ grantee: String(r.grantee), granteeKind: kindOf(r.grantee_login), target: { type: 'schema', schema: s.name }, privilege: String(r.privilege).toLowerCase() });
+    // The owner's own implicit privileges are not Charter's to manage; PUBLIC's are.
+    const g = granteeOf(r, r.owner);
+    if (!g) continue;
+    privileges.push({ ...g, target: { type: 'schema', schema: s.name }, privilege: String(r.privilege).toLowerCase() });
   }
   for (const r of tableAcl) {
     const s = schemaOf(r);
@@ -70,14 +80,15 @@ export async function readPostgres(db: Executor, managedSchemas: readonly string
       s.tables.push(table);
       s.tableOwners.set(table, String(r.owner));
     }
-    if (r.grantee == null || r.grantee === r.owner) continue;
-    privileges.push({ grantee: String(r.grantee), granteeKind: kindOf(r.grantee_login), target: { type: 'table', schema: s.name, table }, privilege: String(r.privilege).toLowerCase() });
+    const g = granteeOf(r, r.owner);
+    if (!g) continue;
+    privileges.push({ ...g, target: { type: 'table', schema: s.name, table }, privilege: String(r.privilege).toLowerCase() });
   }
   for (const r of defaultAcl) {
-    if (r.grantee == null) continue;
+    const g = granteeOf(r);
+    if (!g) continue;
     privileges.push({
-      grantee: String(r.grantee),
-      granteeKind: kindOf(r.grantee_login),
+      ...g,
       target: { type: 'future', schema: String(r.schema), owner: String(r.owner) },
       privilege: String(r.privilege).toLowerCase(),
     });

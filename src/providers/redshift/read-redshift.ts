@@ -8,7 +8,7 @@
 import type { Executor, Row } from './executor.js';
 import { nameKey } from './rules.js';
 import { PartialVisibilityError, type LiveIdentityProvider, type LivePrivilege, type LiveSchema, type LiveState } from './state.js';
-import type { PrincipalKind } from './sql.js';
+import { PUBLIC_NAME, type GranteeKind } from './sql.js';
 
 /** System roles that carry ACCESS SYSTEM TABLE (sys:dba inherits sys:operator). */
 const SEEING_ROLES = new Set(['sys:superuser', 'sys:operator', 'sys:monitor', 'sys:dba']);
@@ -17,9 +17,10 @@ const text = (v: unknown) => (v === null || v === undefined ? '' : String(v));
 const truthy = (v: unknown) => v === true || v === 1 || v === 't' || v === 'true' || v === 'TRUE';
 const lower = (v: unknown) => text(v).toLowerCase();
 
-function identityKind(v: unknown): PrincipalKind | undefined {
+function identityKind(v: unknown): GranteeKind | undefined {
   const t = lower(v);
-  return t === 'user' ? 'user' : t === 'role' ? 'role' : undefined; // groups and PUBLIC are not Charter's
+  // PUBLIC is a grantee like any other in managed schemas; groups are not Charter's.
+  return t === 'user' ? 'user' : t === 'role' ? 'role' : t === 'public' ? 'public' : undefined;
 }
 
 export async function readRedshift(db: Executor, managedSchemas: readonly string[], database: string | undefined): Promise<LiveState> {
@@ -62,8 +63,10 @@ export async function readRedshift(db: Executor, managedSchemas: readonly string
   const privileges: LivePrivilege[] = [];
   const push = (r: Row, name: unknown, kind: unknown, p: Omit<LivePrivilege, 'grantee' | 'granteeKind'>) => {
     const granteeKind = identityKind(kind);
-    if (granteeKind && text(name)) privileges.push({ grantee: text(name), granteeKind, ...p });
+    if (granteeKind === 'public') privileges.push({ grantee: PUBLIC_NAME, granteeKind, ...p });
+    else if (granteeKind && text(name)) privileges.push({ grantee: text(name), granteeKind, ...p });
   };
+  // System privileges go to roles only (and PUBLIC cannot hold them).
   for (const r of system) push(r, r.identity_name, r.identity_type, { target: { type: 'system' }, privilege: text(r.system_privilege).toUpperCase() });
   for (const r of schemaPrivs) {
     if (!managed.has(key(text(r.namespace_name)))) continue;

@@ -117,6 +117,7 @@ export interface RedshiftGrantsSpec {
    * @maxItems 100
    */
   identityProviders?: IdentityProvider[];
+  public?: PublicGrants;
   /**
    * Roles Charter manages. A role listed here is created when missing; its memberships and privileges are made to match exactly.
    *
@@ -222,18 +223,10 @@ export interface IdentityProvider {
    */
   enabled?: boolean;
 }
-export interface Role {
-  name: Name;
-  /**
-   * Redshift EXTERNALID (identity-provider group id), Redshift only.
-   */
-  externalId?: string;
-  /**
-   * Roles this role is granted (GRANT ROLE parent TO ROLE this): custom roles declared in this policy, or the system roles sys:monitor, sys:operator, sys:dba, sys:superuser, sys:secadmin.
-   *
-   * @maxItems 1000
-   */
-  memberOf?: Name[];
+/**
+ * Privileges granted to PUBLIC (every user, present and future) in managed schemas. PUBLIC is a grantee like any other there: PUBLIC privileges in a managed schema that this does not declare are revoked, a disruptive change whose plan names the users who lose access. Schema, table and future-table privileges only (PUBLIC cannot hold system privileges).
+ */
+export interface PublicGrants {
   privileges?: Privileges;
 }
 /**
@@ -279,6 +272,20 @@ export interface FutureTableGrant {
    */
   owner: string;
   privileges: TablePrivileges;
+}
+export interface Role {
+  name: Name;
+  /**
+   * Redshift EXTERNALID (identity-provider group id), Redshift only.
+   */
+  externalId?: string;
+  /**
+   * Roles this role is granted (GRANT ROLE parent TO ROLE this): custom roles declared in this policy, or the system roles sys:monitor, sys:operator, sys:dba, sys:superuser, sys:secadmin.
+   *
+   * @maxItems 1000
+   */
+  memberOf?: Name[];
+  privileges?: Privileges;
 }
 export interface User {
   name: Name;

@@ -8,10 +8,19 @@ import type { Dialect } from './rules.js';
 
 export type PrincipalKind = 'role' | 'user';
 
+/** Who a privilege is granted to: a role, a user, or PUBLIC (every user, present and future). */
+export type GranteeKind = PrincipalKind | 'public';
+
 export interface Grantee {
   name: string;
-  kind: PrincipalKind;
+  kind: GranteeKind;
 }
+
+/** How plans name PUBLIC. It is a keyword, never an identifier: `TO PUBLIC`, not `TO "PUBLIC"`. */
+export const PUBLIC_NAME = 'PUBLIC';
+
+/** PUBLIC as a grantee. */
+export const PUBLIC_GRANTEE: Grantee = { name: PUBLIC_NAME, kind: 'public' };
 
 /** What a privilege is on. `table` null means every existing table of the schema. */
 export type PrivilegeTarget =
@@ -53,6 +62,7 @@ export function sortPrivileges(privileges: Iterable<string>): string[] {
 
 /** `TO ROLE "r"` / `TO "u"` on Redshift; PostgreSQL has no ROLE keyword (users are roles). */
 function principal(dialect: Dialect, g: Grantee): string {
+  if (g.kind === 'public') return 'PUBLIC';
   return dialect === 'redshift' && g.kind === 'role' ? `ROLE ${quoteIdent(g.name)}` : quoteIdent(g.name);
 }
 
@@ -93,7 +103,7 @@ export function membershipSql(dialect: Dialect, op: 'grant' | 'revoke', role: st
   return op === 'grant' ? `GRANT ROLE ${quoteIdent(role)} TO ${principal(dialect, member)}` : `REVOKE ROLE ${quoteIdent(role)} FROM ${principal(dialect, member)}`;
 }
 
-export function createPrincipalSql(dialect: Dialect, p: Grantee & { externalId?: string }): string {
+export function createPrincipalSql(dialect: Dialect, p: { name: string; kind: PrincipalKind; externalId?: string }): string {
   if (dialect === 'postgres') return p.kind === 'user' ? `CREATE ROLE ${quoteIdent(p.name)} LOGIN` : `CREATE ROLE ${quoteIdent(p.name)}`;
   if (p.kind === 'user') return `CREATE USER ${quoteIdent(p.name)} PASSWORD DISABLE`;
   // Redshift's own example spells the external id as a quoted identifier: EXTERNALID "ABC123".
@@ -110,7 +120,7 @@ export function alterLoginSql(role: string, login: boolean): string {
 }
 
 /** Drops never cascade: RESTRICT on Redshift roles (its default, spelled out), plain DROP elsewhere. */
-export function dropPrincipalSql(dialect: Dialect, p: Grantee): string {
+export function dropPrincipalSql(dialect: Dialect, p: { name: string; kind: PrincipalKind }): string {
   if (dialect === 'postgres') return `DROP ROLE ${quoteIdent(p.name)}`;
   return p.kind === 'user' ? `DROP USER ${quoteIdent(p.name)}` : `DROP ROLE ${quoteIdent(p.name)} RESTRICT`;
 }

@@ -3,7 +3,7 @@
  * catalog returns them; the diff compares them by nameKey.
  */
 import type { Dialect } from './rules.js';
-import type { PrincipalKind, PrivilegeTarget } from './sql.js';
+import type { GranteeKind, PrincipalKind, PrivilegeTarget } from './sql.js';
 
 export interface LivePrincipal {
   name: string;
@@ -18,10 +18,11 @@ export interface LiveMembership {
   memberKind: PrincipalKind;
 }
 
-/** One privilege held directly by a role or user. Table targets always name a table here. */
+/** One privilege held directly by a role, a user or PUBLIC. Table targets always name a table here. */
 export interface LivePrivilege {
+  /** PUBLIC_NAME for PUBLIC. */
   grantee: string;
-  granteeKind: PrincipalKind;
+  granteeKind: GranteeKind;
   target: PrivilegeTarget;
   privilege: string;
 }
