@@ -6,6 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { main } from '../../src/cli/run.js';
 import { renderApplyReport, renderPlan } from '../../src/core/render.js';
 import { createTestDatabase, dropRoles, ignoreAllBut, rolesWithPrefix, startPgServer, type PgServer, type TestDatabase } from '../helpers/postgres.js';
@@ -200,6 +201,9 @@ describe('RedshiftGrants on PostgreSQL', () => {
       GRANT INSERT ON sales.orders TO "${n('rw')}";
       GRANT SELECT ON other.secret TO "${n('rw')}";
       ALTER DEFAULT PRIVILEGES FOR ROLE "${n('owner')}" IN SCHEMA sales GRANT SELECT ON TABLES TO "${n('ro')}";
+      GRANT USAGE ON SCHEMA marketing TO PUBLIC;
+      GRANT SELECT ON sales.items TO PUBLIC;
+      GRANT SELECT ON other.secret TO PUBLIC;
     `);
     const h = harness(db.url);
     writeFileSync(
@@ -231,6 +235,8 @@ spec:
     expect(text).toContain('urlFromEnv: CHARTER_TEST_DB_URL # set by CI');
     expect(text).not.toContain(db.url);
     expect(text).toContain(`- name: ${n('ro')}`);
+    // PUBLIC's privileges in the managed schemas are imported under spec.public.
+    expect(parse(text).spec.public).toEqual({ privileges: { schemas: [{ schema: 'marketing', privileges: ['usage'] }], tables: [{ schema: 'sales', names: ['items'], privileges: ['select'] }] } });
     expect(text).not.toContain('other'); // outside the managed schemas
     expect(text).not.toMatch(/name: postgres/); // the connecting superuser is a system principal
     expect(err.join('\n')).toBe('');
@@ -239,6 +245,52 @@ spec:
     const { plan } = await h.plan();
     expect(plan.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     expect(plan.changes).toEqual([]);
+  });
+
+  it('PUBLIC: a grant to PUBLIC in a managed schema is drift, revoked as a disruptive change naming who loses access; a declared one converges', async () => {
+    await freshDatabase();
+    await db.sql(`
+      CREATE TABLE marketing.region (id int);
+      CREATE ROLE "${n('viewer')}" LOGIN;
+      CREATE ROLE "${n('marketing_ro')}";
+      CREATE ROLE "${n('marketinganalyst')}" LOGIN;
+      GRANT "${n('marketing_ro')}" TO "${n('marketinganalyst')}";
+      GRANT USAGE ON SCHEMA marketing TO PUBLIC;
+      GRANT SELECT ON marketing.region TO PUBLIC;
+      GRANT SELECT ON other.secret TO PUBLIC;
+    `);
+    const h = harness(db.url);
+    const spec = (extra: Record<string, unknown> = {}) => ({
+      connection: pgConnection,
+      manage: { schemas: ['marketing'], ignorePrincipals: [...ignoreAllBut(prefix), n('viewer')] },
+      roles: [{ name: n('marketing_ro'), privileges: { schemas: [{ schema: 'marketing', privileges: ['usage'] }], tables: [{ schema: 'marketing', allTables: true, privileges: ['select'] }] } }],
+      users: [{ name: n('marketinganalyst'), roles: [n('marketing_ro')] }],
+      ...extra,
+    });
+    h.write(spec());
+    expect(await hasTablePrivilege(n('viewer'), 'marketing.region', 'SELECT')).toBe(true);
+    const { plan } = await h.plan();
+    expect(plan.changes.map((c) => [c.title, c.risk])).toEqual([
+      [`GRANT USAGE ON SCHEMA "marketing" TO "${n('marketing_ro')}"`, 'safe'],
+      [`GRANT SELECT ON ALL TABLES IN SCHEMA "marketing" TO "${n('marketing_ro')}"`, 'safe'],
+      ['REVOKE SELECT ON TABLE "marketing"."region" FROM PUBLIC', 'disruptive'],
+      ['REVOKE USAGE ON SCHEMA "marketing" FROM PUBLIC', 'disruptive'],
+    ]);
+    // The viewer (ignored, but it still loses access) holds it only through PUBLIC; the analyst keeps it through marketing_ro.
+    expect(plan.changes[3].reason).toBe(`PUBLIC holds usage on schema marketing, which the policy does not declare; 1 user(s) lose access, holding it through no other grant: ${n('viewer')}`);
+    expect((await h.apply(false)).refused).toMatch(/disruptive|destructive/);
+    expect((await h.apply(true)).ok).toBe(true);
+    expect(await hasTablePrivilege(n('viewer'), 'marketing.region', 'SELECT')).toBe(false);
+    expect(await hasTablePrivilege(n('marketinganalyst'), 'marketing.region', 'SELECT')).toBe(true);
+    // Outside the managed schemas PUBLIC keeps what it has.
+    expect(await hasTablePrivilege(n('viewer'), 'other.secret', 'SELECT')).toBe(true);
+    expect((await h.plan()).plan.changes).toEqual([]);
+
+    // Declared: granted TO PUBLIC, then no drift.
+    h.write(spec({ public: { privileges: { schemas: [{ schema: 'marketing', privileges: ['usage'] }] } } }));
+    expect((await h.plan()).plan.changes.map((c) => c.title)).toEqual(['GRANT USAGE ON SCHEMA "marketing" TO PUBLIC']);
+    expect((await h.apply(false)).ok).toBe(true);
+    expect((await h.plan()).plan.changes).toEqual([]);
   });
 
   it('quotes identifiers: a role named x"; DROP TABLE t; -- is created as exactly that name and nothing else happens', async () => {

@@ -34,7 +34,7 @@ async function start(users: unknown[] = []): Promise<Sandbox> {
                 name: 'dev',
                 superusers: ['awsuser'],
                 users: ['etl', ...users],
-                schemas: [{ name: 'sales', tables: ['orders', 'items'] }, { name: 'marketing' }, { name: 'other', tables: ['secret'] }],
+                schemas: [{ name: 'sales', tables: ['orders', 'items'] }, { name: 'marketing', tables: ['region'] }, { name: 'other', tables: ['secret'] }],
               },
             ],
           },
@@ -78,6 +78,18 @@ const rbac = {
     { name: 'oauth_aad:alice@example.com', identityProvider: 'oauth_standard', roles: ['oauth_aad:rsgroup'] },
   ],
 };
+
+/** Runs statements as the superuser, outside Charter (the drift under test). */
+async function runSql(sb: Sandbox, sqls: string[]): Promise<void> {
+  const client = new RedshiftDataClient({ endpoint: sb.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDSANDBOX', secretAccessKey: 'sandbox' } });
+  const { Id } = await client.send(new BatchExecuteStatementCommand({ ClusterIdentifier: 'analytics', Database: 'dev', DbUser: 'awsuser', Sqls: sqls }));
+  for (let i = 0; i < 10; i++) {
+    const d = await client.send(new DescribeStatementCommand({ Id }));
+    if (d.Status === 'FAILED') throw new Error(d.Error);
+    if (d.Status === 'FINISHED') return;
+  }
+  throw new Error('statements did not finish');
+}
 
 const database = (sb: Sandbox) => (sb.state as unknown as { redshift: { clusters: Array<{ databases: Array<Record<string, unknown>> }> } }).redshift.clusters[0].databases[0];
 
@@ -148,6 +160,34 @@ describe('RedshiftGrants on the sandbox Redshift Data API', () => {
     ]);
     expect((await apply({ ...options, allowDestructive: true })).ok).toBe(true);
     expect((await plan(options)).plan.changes).toEqual([]);
+  });
+
+  it('the walkthrough\'s PUBLIC leak: USAGE on marketing and SELECT on marketing.region granted to PUBLIC are drift, revoked as disruptive, naming who loses access', async () => {
+    const sb = await start();
+    const options = setup(sb, rbac);
+    expect((await apply({ ...options, allowDestructive: false })).ok).toBe(true);
+    await runSql(sb, ['GRANT USAGE ON SCHEMA marketing TO PUBLIC', 'GRANT SELECT ON marketing.region TO PUBLIC', 'GRANT SELECT ON other.secret TO PUBLIC']);
+
+    const { plan: drift } = await plan(options);
+    expect(drift.changes.map((c) => [c.address, c.title, c.risk])).toEqual([
+      ['redshift/warehouse/public/table/marketing/region/revoke', 'REVOKE SELECT ON TABLE "marketing"."region" FROM PUBLIC', 'disruptive'],
+      ['redshift/warehouse/public/schema/marketing/revoke', 'REVOKE USAGE ON SCHEMA "marketing" FROM PUBLIC', 'disruptive'],
+    ]);
+    // Every non-superuser but no one with another grant (marketing_ro has no members here); etl is ignored but loses it too.
+    expect(drift.changes[1].reason).toBe('PUBLIC holds usage on schema marketing, which the policy does not declare; 5 user(s) lose access, holding it through no other grant: dbadmin, etl, oauth_aad:alice@example.com, salesanalyst, salesengineer');
+    expect((await apply({ ...options, allowDestructive: false })).refused).toMatch(/disruptive|destructive/);
+    expect((await apply({ ...options, allowDestructive: true })).ok).toBe(true);
+    const grants = database(sb) as { schemaPrivileges: Array<{ granteeType: string; schema: string }>; tablePrivileges: Array<{ granteeType: string; schema: string }> };
+    expect(grants.schemaPrivileges.filter((g) => g.granteeType === 'public')).toEqual([]);
+    // Outside the managed schemas PUBLIC keeps what it has.
+    expect(grants.tablePrivileges.filter((g) => g.granteeType === 'public').map((g) => g.schema)).toEqual(['other']);
+    expect((await plan(options)).plan.changes).toEqual([]);
+
+    // Declared PUBLIC privileges are granted TO PUBLIC and then kept.
+    const declared = setup(sb, { ...rbac, public: { privileges: { schemas: [{ schema: 'public', privileges: ['usage'] }] } } });
+    expect((await plan(declared)).plan.changes.map((c) => c.title)).toEqual(['GRANT USAGE ON SCHEMA "public" TO PUBLIC']);
+    expect((await apply({ ...declared, allowDestructive: false })).ok).toBe(true);
+    expect((await plan(declared)).plan.changes).toEqual([]);
   });
 
   it('reports per batch: earlier batches stay committed, the failed batch rolls back, later changes are not attempted', async () => {
