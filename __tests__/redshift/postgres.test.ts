@@ -293,6 +293,60 @@ spec:
     expect((await h.plan()).plan.changes).toEqual([]);
   });
 
+  it('passwords: a SCRAM verifier PostgreSQL made verifies; a different or unwanted password is drift; the value never shows', async () => {
+    await freshDatabase();
+    const pw = 'Walkthrough-Pw-1';
+    await db.sql(`
+      CREATE ROLE "${n('analyst')}" LOGIN PASSWORD '${pw}';
+      CREATE ROLE "${n('engineer')}" LOGIN PASSWORD 'Leftover-Pw-9';
+    `);
+    const h = harness(db.url, { ANALYST_PW: pw, NEWUSER_PW: 'Brand-New-Pw-2' });
+    const spec = {
+      connection: pgConnection,
+      manage: { schemas: ['sales'], ignorePrincipals: ignoreAllBut(prefix) },
+      users: [
+        { name: n('analyst'), password: { fromEnv: 'ANALYST_PW' } },
+        { name: n('engineer'), passwordDisabled: true },
+        { name: n('newuser'), password: { fromEnv: 'NEWUSER_PW' } },
+      ],
+    };
+    h.write(spec);
+    const { plan } = await h.plan();
+    // PostgreSQL computed the analyst's verifier itself (scram-sha-256): Charter's check agrees, so no change.
+    expect(plan.changes.map((c) => [c.title, c.risk])).toEqual([
+      [`CREATE ROLE "${n('newuser')}" LOGIN PASSWORD '***'`, 'safe'],
+      [`ALTER ROLE "${n('engineer')}" PASSWORD NULL`, 'disruptive'],
+    ]);
+    const json = JSON.stringify(plan);
+    expect(json).not.toContain(pw);
+    expect(json).not.toContain('Brand-New-Pw-2');
+    expect((plan.changes[0].data as { passwordDigest: string }).passwordDigest).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
+    expect((await h.apply(true)).ok).toBe(true);
+    const verifiers = await db.sql('SELECT rolname::text AS name, rolpassword FROM pg_authid WHERE rolname LIKE $1 ORDER BY 1', [`${prefix}%`]);
+    expect(verifiers.map((r) => [r.name, r.rolpassword === null ? null : String(r.rolpassword).slice(0, 19)])).toEqual([
+      [n('analyst'), 'SCRAM-SHA-256$4096:'],
+      [n('engineer'), null],
+      [n('newuser'), 'SCRAM-SHA-256$4096:'],
+    ]);
+    expect((await h.plan()).plan.changes).toEqual([]);
+
+    // Rotating the variable is drift: the password is replaced (disruptive), and the fingerprint differs.
+    const rotated = harness(db.url, { ANALYST_PW: 'Rotated-Pw-3', NEWUSER_PW: 'Brand-New-Pw-2' });
+    rotated.write(spec);
+    const drift = (await rotated.plan()).plan;
+    expect(drift.changes.map((c) => [c.title, c.risk, c.reason])).toEqual([
+      [`ALTER ROLE "${n('analyst')}" PASSWORD '***'`, 'disruptive', `${n('analyst')}'s password is not the one in ANALYST_PW; it is replaced (write-only, never shown)`],
+    ]);
+    expect((await rotated.apply(true)).ok).toBe(true);
+    expect((await rotated.plan()).plan.changes).toEqual([]);
+
+    // An unset variable is a positioned error, not a silent skip.
+    const unset = harness(db.url, { NEWUSER_PW: 'Brand-New-Pw-2' });
+    unset.write(spec);
+    const errors = (await unset.plan()).plan.diagnostics.filter((d) => d.code === 'redshift/password-env-unset');
+    expect(errors.map((d) => d.severity)).toEqual(['error']);
+  });
+
   it('quotes identifiers: a role named x"; DROP TABLE t; -- is created as exactly that name and nothing else happens', async () => {
     await freshDatabase();
     const evil = 'x"; DROP TABLE t; --';

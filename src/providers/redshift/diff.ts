@@ -13,7 +13,8 @@ import type { Diagnostic } from '../../core/diagnostics.js';
 import { changeAt, diagnosticAt, type PathSegment, type PolicyDocument } from '../../core/document.js';
 import type { Json } from '../../core/json.js';
 import type { Change, Risk } from '../../core/plan.js';
-import type { Desired, DesiredIdentityProvider } from './model.js';
+import type { Desired, DesiredIdentityProvider, DesiredPrincipal } from './model.js';
+import { verifies } from './password.js';
 import { isSystemRoleName } from './rules.js';
 import {
   alterExternalIdSql,
@@ -21,6 +22,7 @@ import {
   alterIdpNamespaceSql,
   alterIdpParametersSql,
   alterLoginSql,
+  alterPasswordSql,
   createIdpSql,
   createPrincipalSql,
   dropIdpSql,
@@ -58,10 +60,25 @@ export const PHASE = {
   dropIdentityProvider: 18,
 } as const;
 
-/** What a change executes: the reviewed SQL, and the variable whose secret replaces the placeholder at apply time. */
+/**
+ * What a change executes: the reviewed SQL, and the variable whose secret replaces the placeholder at apply
+ * time; for a password, its variable, the user it is hashed for, and its keyed digest (so the fingerprint
+ * covers the password without holding it).
+ */
 export interface ChangeData {
   sql: string[];
   secretEnv?: string;
+  passwordEnv?: string;
+  passwordUser?: string;
+  passwordDigest?: string;
+}
+
+/** The passwords the policy names, as planPolicy resolved them from the environment (values never leave the run). */
+export interface PasswordInputs {
+  /** By the variable's name; undefined when it is not set. */
+  values: ReadonlyMap<string, string | undefined>;
+  /** The digest of a user's password (see password.ts `passwordDigest`). */
+  digest: (user: string, password: string) => string;
 }
 
 export interface DiffOutcome {
@@ -73,16 +90,27 @@ type Doc = PolicyDocument<unknown>;
 
 const MAX_NAMES_LISTED = 20;
 
-export function diffPolicy(doc: Doc, desired: Desired, live: LiveState): DiffOutcome {
+export function diffPolicy(doc: Doc, desired: Desired, live: LiveState, passwords?: PasswordInputs): DiffOutcome {
   const { dialect, key, granteeKey: gk } = desired;
   const prefix = `redshift/${doc.name}`;
   const changes: Change[] = [];
   const diagnostics: Diagnostic[] = [];
 
-  const make = (path: PathSegment[], c: { address: string; action: Change['action']; sql: string[]; before: Json; after: Json; risk: Risk; reason: string; phase: number; secretEnv?: string }): void => {
-    const { sql, secretEnv, ...rest } = c;
-    const data: Json = secretEnv ? { sql, secretEnv } : { sql };
+  const make = (path: PathSegment[], c: { address: string; action: Change['action']; sql: string[]; before: Json; after: Json; risk: Risk; reason: string; phase: number; secretEnv?: string; password?: { env: string; user: string; digest: string } }): void => {
+    const { sql, secretEnv, password, ...rest } = c;
+    const data: Record<string, Json> = secretEnv ? { sql, secretEnv } : { sql };
+    if (password) Object.assign(data, { passwordEnv: password.env, passwordUser: password.user, passwordDigest: password.digest });
     changes.push(changeAt(doc, path, { ...rest, title: sql.join('; '), data }));
+  };
+  /** A declared password's value and digest, or a positioned error when its variable is unset. */
+  const passwordOf = (d: DesiredPrincipal): { env: string; user: string; digest: string; value: string } | undefined => {
+    if (!d.password || d.password === 'disabled') return undefined;
+    const value = passwords?.values.get(d.password.env);
+    if (!value) {
+      diagnostics.push(diagnosticAt(doc, [...d.path, 'password', 'fromEnv'], 'redshift/password-env-unset', 'error', `User ${d.name}: environment variable ${d.password.env} (its password) is not set, so the password cannot be compared or set`, `Set ${d.password.env} where Charter plans and applies; it is never printed.`));
+      return undefined;
+    }
+    return { env: d.password.env, user: d.name, digest: passwords!.digest(d.name, value), value };
   };
 
   // ---- principals -------------------------------------------------------------------------------
@@ -103,12 +131,17 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState): DiffOut
     const l = livePrincipals.get(key(d.name));
     const address = `${prefix}/${d.kind}/${key(d.name)}`;
     if (!l) {
+      const pw = passwordOf(d);
+      if (d.password && d.password !== 'disabled' && !pw) continue;
+      const after = principalJson(d.name, d.kind, d.externalId) as Record<string, Json>;
+      if (pw) after.password = `(from ${pw.env}, write-only)`;
       make(d.path, {
         address,
         action: 'create',
-        sql: [createPrincipalSql(dialect, { name: d.name, kind: d.kind, externalId: dialect === 'redshift' ? d.externalId : undefined })],
+        sql: [createPrincipalSql(dialect, { name: d.name, kind: d.kind, externalId: dialect === 'redshift' ? d.externalId : undefined, password: pw !== undefined })],
         before: null,
-        after: principalJson(d.name, d.kind, d.externalId),
+        after,
+        ...(pw ? { password: { env: pw.env, user: pw.user, digest: pw.digest } } : {}),
         risk: 'safe',
         reason: `${d.kind === 'user' ? 'User' : 'Role'} ${d.name} does not exist yet`,
         phase: d.kind === 'user' ? PHASE.createUser : PHASE.createRole,
@@ -135,6 +168,7 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState): DiffOut
       });
       continue;
     }
+    if (d.kind === 'user' && d.password && l.password !== undefined) diffPassword(d, l);
     if (dialect === 'redshift' && d.kind === 'role' && d.externalId !== undefined && d.externalId !== l.externalId) {
       make(d.path, {
         address,
@@ -147,6 +181,45 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState): DiffOut
         phase: PHASE.createRole,
       });
     }
+  }
+
+  function diffPassword(d: DesiredPrincipal, l: LivePrincipal): void {
+    const address = `${prefix}/user/${key(d.name)}/password`;
+    if (d.password === 'disabled') {
+      if (l.password === null || l.password === undefined) return;
+      make([...d.path, 'passwordDisabled'], {
+        address,
+        action: 'update',
+        sql: [alterPasswordSql(dialect, d.name, false)],
+        before: { user: l.name, password: '(set)' },
+        after: { user: d.name, password: '(disabled)' },
+        risk: 'disruptive',
+        reason: `${d.name} has a password, but the policy says passwordDisabled: it will no longer be able to sign in with one`,
+        phase: PHASE.createUser,
+      });
+      return;
+    }
+    const pw = passwordOf(d);
+    if (!pw) return;
+    const stored = l.password;
+    const matches = stored === null || stored === undefined ? false : verifies(stored, dialect, l.name, pw.value);
+    if (matches === true) return;
+    if (matches === undefined) {
+      diagnostics.push(diagnosticAt(doc, [...d.path, 'password'], 'redshift/password-unverifiable', 'warning', `User ${d.name}: the stored password is in a form Charter cannot check (${stored!.startsWith('sha256') ? "Redshift's sha256 form" : 'not md5 or SCRAM-SHA-256'}), so it is left as is`, `To have Charter manage it, set it once with Charter's form: ALTER USER ... PASSWORD 'md5<md5 of password and user name>' (or remove password from the policy).`));
+      return;
+    }
+    make([...d.path, 'password'], {
+      address,
+      action: 'update',
+      sql: [alterPasswordSql(dialect, d.name, true)],
+      before: { user: l.name, password: stored === null ? '(none)' : '(differs, write-only)' },
+      after: { user: d.name, password: `(from ${pw.env}, write-only)` },
+      // A new password locks out whoever signs in with the old one; a first password locks out nobody.
+      risk: stored === null ? 'safe' : 'disruptive',
+      reason: stored === null ? `${d.name} has no password; the policy sets one from ${pw.env}` : `${d.name}'s password is not the one in ${pw.env}; it is replaced (write-only, never shown)`,
+      phase: PHASE.createUser,
+      password: { env: pw.env, user: pw.user, digest: pw.digest },
+    });
   }
 
   const leftAlone: string[] = [];

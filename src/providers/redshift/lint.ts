@@ -133,6 +133,7 @@ class DocumentLint {
     this.checkMemberships();
     this.checkCycles();
     this.checkPrivileges();
+    this.checkPasswords();
     return this.diagnostics;
   }
 
@@ -427,6 +428,18 @@ class DocumentLint {
   }
 
   // --- privileges -------------------------------------------------------------------------------
+
+  private checkPasswords(): void {
+    (this.spec.users ?? []).forEach((user, i) => {
+      const path = ['spec', 'users', i];
+      if (user.password && user.passwordDisabled) {
+        this.add([...path, 'passwordDisabled'], 'password-conflict', 'error', `User "${user.name}" has both password and passwordDisabled`, 'Keep one: password (from an environment variable) or passwordDisabled: true.');
+      }
+      if (user.password && user.identityProvider !== undefined) {
+        this.add([...path, 'password'], 'password-on-idp-user', 'error', `User "${user.name}" signs in through identity provider "${user.identityProvider}", which needs PASSWORD DISABLE; it cannot also have a password`, 'Remove password, or remove identityProvider.');
+      }
+    });
+  }
 
   private checkPrivileges(): void {
     const pub = this.spec.public?.privileges;

@@ -12,6 +12,8 @@ export interface DesiredPrincipal {
   kind: PrincipalKind;
   path: PathSegment[];
   externalId?: string;
+  /** Users only: a password from this variable, or none at all; undefined leaves the password alone. */
+  password?: { env: string } | 'disabled';
 }
 
 export interface DesiredMembership {
@@ -112,7 +114,8 @@ export function desiredState(doc: PolicyDocument<RedshiftGrantsSpec>): Desired {
   });
   (spec.users ?? []).forEach((u, i) => {
     const path = ['spec', 'users', i];
-    principals.set(key(u.name), { name: u.name, kind: 'user', path });
+    const password = u.password ? { env: u.password.fromEnv } : u.passwordDisabled ? ('disabled' as const) : undefined;
+    principals.set(key(u.name), { name: u.name, kind: 'user', path, ...(password ? { password } : {}) });
     (u.roles ?? []).forEach((role, j) => memberships.push({ role, member: u.name, memberKind: 'user', path: [...path, 'roles', j] }));
     expandPrivileges(privileges, u.name, 'user', u.privileges, [...path, 'privileges']);
   });

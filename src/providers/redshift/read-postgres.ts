@@ -7,11 +7,12 @@
  */
 import type { Executor, Row } from './executor.js';
 import { PUBLIC_NAME } from './sql.js';
-import type { LivePrivilege, LiveSchema, LiveState } from './state.js';
+import { PartialVisibilityError, type LivePrivilege, type LiveSchema, type LiveState } from './state.js';
 
 const str = (v: unknown) => (v === null || v === undefined ? undefined : String(v));
 
-export async function readPostgres(db: Executor, managedSchemas: readonly string[]): Promise<LiveState> {
+/** `passwords`: also read the password verifiers (pg_authid, superusers only), when the policy declares passwords. */
+export async function readPostgres(db: Executor, managedSchemas: readonly string[], passwords = false): Promise<LiveState> {
   const before = db.queryCount;
   const schemas = [...managedSchemas];
   // One connection runs one query at a time: sequential awaits say so.
@@ -50,6 +51,13 @@ export async function readPostgres(db: Executor, managedSchemas: readonly string
     [schemas],
   );
 
+  let verifiers: Map<string, string | null> | undefined;
+  if (passwords) {
+    const rows = await db.query('SELECT rolname::text AS name, rolpassword FROM pg_authid').catch((error: unknown) => {
+      throw new PartialVisibilityError(`cannot check passwords: pg_authid is readable only by superusers (${(error as Error).message})`);
+    });
+    verifiers = new Map(rows.map((r) => [String(r.name), r.rolpassword == null ? null : String(r.rolpassword)]));
+  }
   const kindOf = (login: unknown) => (login === true ? 'user' : 'role') as 'user' | 'role';
   /** The grantee of an ACL row: PUBLIC, a role or user, or undefined for no privilege (or the owner's own). */
   const granteeOf = (r: Row, owner?: unknown): Pick<LivePrivilege, 'grantee' | 'granteeKind'> | undefined => {
@@ -98,7 +106,12 @@ export async function readPostgres(db: Executor, managedSchemas: readonly string
   return {
     dialect: 'postgres',
     currentUser: String(who.who),
-    principals: roles.map((r) => ({ name: String(r.name), kind: kindOf(r.login), superuser: r.superuser === true })),
+    principals: roles.map((r) => ({
+      name: String(r.name),
+      kind: kindOf(r.login),
+      superuser: r.superuser === true,
+      ...(verifiers ? { password: verifiers.get(String(r.name)) ?? null } : {}),
+    })),
     memberships: members.map((r) => ({ role: String(r.role), member: String(r.member), memberKind: kindOf(r.member_login) })),
     privileges,
     identityProviders: [],

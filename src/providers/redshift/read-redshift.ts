@@ -23,7 +23,8 @@ function identityKind(v: unknown): GranteeKind | undefined {
   return t === 'user' ? 'user' : t === 'role' ? 'role' : t === 'public' ? 'public' : undefined;
 }
 
-export async function readRedshift(db: Executor, managedSchemas: readonly string[], database: string | undefined): Promise<LiveState> {
+/** `passwords`: also read the users' password verifiers (PG_USER_INFO, superusers only), when the policy declares passwords. */
+export async function readRedshift(db: Executor, managedSchemas: readonly string[], database: string | undefined, passwords = false): Promise<LiveState> {
   const before = db.queryCount;
   const key = (n: string) => nameKey(n, 'redshift');
   // What decides visibility comes first; the rest only once the catalog is known to be complete.
@@ -36,15 +37,20 @@ export async function readRedshift(db: Executor, managedSchemas: readonly string
   ]);
   const currentUser = text(Object.values(who ?? {})[0]);
   checkVisibility(currentUser, users, userGrants, roleGrants, system);
+  if (passwords && !truthy(users.find((u) => lower(u.user_name) === currentUser.toLowerCase())?.superuser)) {
+    throw new PartialVisibilityError(`user ${JSON.stringify(currentUser)} cannot check passwords: Redshift's PG_USER_INFO shows them only to superusers`);
+  }
 
-  const [roles, schemaPrivs, relationPrivs, tables, defaults, idps] = await Promise.all([
+  const [roles, schemaPrivs, relationPrivs, tables, defaults, idps, passwds] = await Promise.all([
     db.query('SELECT role_id, role_name, role_owner, external_id FROM svv_roles'),
     db.query('SELECT namespace_name, privilege_type, identity_id, identity_name, identity_type, admin_option, privilege_scope FROM svv_schema_privileges'),
     db.query('SELECT namespace_name, relation_name, privilege_type, identity_id, identity_name, identity_type, admin_option FROM svv_relation_privileges'),
     db.query('SELECT database_name, schema_name, table_name, table_type FROM svv_all_tables'),
     db.query('SELECT schema_name, object_type, owner_id, owner_name, owner_type, privilege_type, grantee_id, grantee_name, grantee_type, admin_option FROM svv_default_privileges'),
     db.query('SELECT name, type, instanceid, namespc, params, enabled FROM svv_identity_providers'),
+    passwords ? db.query('SELECT usename, passwd FROM pg_user_info') : Promise.resolve(undefined),
   ]);
+  const passwordOf = new Map((passwds ?? []).map((r) => [lower(r.usename), r.passwd === null || r.passwd === undefined ? null : text(r.passwd)]));
 
   const managed = new Set(managedSchemas.map(key));
   const schemas = new Map<string, LiveSchema>();
@@ -108,7 +114,12 @@ export async function readRedshift(db: Executor, managedSchemas: readonly string
     dialect: 'redshift',
     currentUser,
     principals: [
-      ...users.map((u) => ({ name: text(u.user_name), kind: 'user' as const, superuser: truthy(u.superuser) })),
+      ...users.map((u) => ({
+        name: text(u.user_name),
+        kind: 'user' as const,
+        superuser: truthy(u.superuser),
+        ...(passwds ? { password: passwordOf.get(lower(u.user_name)) ?? null } : {}),
+      })),
       ...roles.map((r) => ({ name: text(r.role_name), kind: 'role' as const, superuser: false, ...(text(r.external_id) ? { externalId: text(r.external_id) } : {}) })),
     ],
     memberships: [

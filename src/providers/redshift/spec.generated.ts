@@ -104,6 +104,10 @@ export type TablePrivileges = [
   'select' | 'insert' | 'update' | 'delete' | 'references' | 'truncate' | 'drop' | 'alter' | 'trigger',
   ...('select' | 'insert' | 'update' | 'delete' | 'references' | 'truncate' | 'drop' | 'alter' | 'trigger')[]
 ];
+/**
+ * The name of an environment variable (never the value).
+ */
+export type EnvVar = string;
 
 /**
  * Roles, the role hierarchy, system roles, users (including identity-provider users), schema, table and system privileges, and native identity providers of one Amazon Redshift database (or one PostgreSQL database with the postgres dialect).
@@ -125,7 +129,7 @@ export interface RedshiftGrantsSpec {
    */
   roles?: Role[];
   /**
-   * Users Charter manages. Charter never sets or reads passwords: users are created with PASSWORD DISABLE (Redshift) or LOGIN without a password (PostgreSQL); set a password out of band if one is needed.
+   * Users Charter manages. Without password or passwordDisabled, users are created with PASSWORD DISABLE (Redshift) or LOGIN without a password (PostgreSQL) and their passwords are left alone.
    *
    * @maxItems 50000
    */
@@ -289,6 +293,11 @@ export interface Role {
 }
 export interface User {
   name: Name;
+  password?: Password;
+  /**
+   * The user has no password (Redshift PASSWORD DISABLE: IAM or identity-provider sign-in only; PostgreSQL PASSWORD NULL). A password found on the user is drift and is removed (disruptive). Checking needs a superuser connection.
+   */
+  passwordDisabled?: true;
   /**
    * A role, user, schema or table name. Any characters are allowed (Charter always quotes identifiers); at most 127 bytes in UTF-8 (checked by lint). Redshift compares names lower-cased.
    */
@@ -300,4 +309,10 @@ export interface User {
    */
   roles?: Name[];
   privileges?: Privileges;
+}
+/**
+ * The user's password, from an environment variable (never YAML). Charter sends only a hash form (Redshift: md5 of password and user name; PostgreSQL: a SCRAM-SHA-256 verifier), never prints it, and checks it against the catalog (needs a superuser connection): a different or missing password is drift.
+ */
+export interface Password {
+  fromEnv: EnvVar;
 }

@@ -103,11 +103,31 @@ export function membershipSql(dialect: Dialect, op: 'grant' | 'revoke', role: st
   return op === 'grant' ? `GRANT ROLE ${quoteIdent(role)} TO ${principal(dialect, member)}` : `REVOKE ROLE ${quoteIdent(role)} FROM ${principal(dialect, member)}`;
 }
 
-export function createPrincipalSql(dialect: Dialect, p: { name: string; kind: PrincipalKind; externalId?: string }): string {
-  if (dialect === 'postgres') return p.kind === 'user' ? `CREATE ROLE ${quoteIdent(p.name)} LOGIN` : `CREATE ROLE ${quoteIdent(p.name)}`;
-  if (p.kind === 'user') return `CREATE USER ${quoteIdent(p.name)} PASSWORD DISABLE`;
+/** `password`: the user gets a password (the placeholder until apply, see `withPassword`). */
+export function createPrincipalSql(dialect: Dialect, p: { name: string; kind: PrincipalKind; externalId?: string; password?: boolean }): string {
+  const withPw = p.kind === 'user' && p.password;
+  if (dialect === 'postgres') return p.kind === 'user' ? `CREATE ROLE ${quoteIdent(p.name)} LOGIN${withPw ? ` ${PASSWORD_PLACEHOLDER}` : ''}` : `CREATE ROLE ${quoteIdent(p.name)}`;
+  if (p.kind === 'user') return `CREATE USER ${quoteIdent(p.name)} ${withPw ? PASSWORD_PLACEHOLDER : 'PASSWORD DISABLE'}`;
   // Redshift's own example spells the external id as a quoted identifier: EXTERNALID "ABC123".
   return p.externalId === undefined ? `CREATE ROLE ${quoteIdent(p.name)}` : `CREATE ROLE ${quoteIdent(p.name)} EXTERNALID ${quoteIdent(p.externalId)}`;
+}
+
+/** Shown in place of a password hash in every plan; `withPassword` substitutes it at apply time. */
+export const PASSWORD_PLACEHOLDER = `PASSWORD '${SECRET_PLACEHOLDER}'`;
+
+/** Sets a user's password (`set`: the placeholder) or removes it (Redshift PASSWORD DISABLE, PostgreSQL PASSWORD NULL). */
+export function alterPasswordSql(dialect: Dialect, user: string, set: boolean): string {
+  if (dialect === 'postgres') return `ALTER ROLE ${quoteIdent(user)} ${set ? PASSWORD_PLACEHOLDER : 'PASSWORD NULL'}`;
+  return `ALTER USER ${quoteIdent(user)} ${set ? PASSWORD_PLACEHOLDER : 'PASSWORD DISABLE'}`;
+}
+
+/**
+ * The reviewed statement with the password's hash form in place of the placeholder. Hash forms hold only
+ * hex, base64, `$` and `:`, never a quote. Used only when executing; the result must never be logged.
+ */
+export function withPassword(statement: string, hash: string): string {
+  if (!/^[A-Za-z0-9+/=$:-]+$/.test(hash)) throw new Error('refusing a password hash with unexpected characters');
+  return statement.replace(PASSWORD_PLACEHOLDER, () => `PASSWORD '${hash}'`);
 }
 
 export function alterExternalIdSql(role: string, externalId: string): string {

@@ -10,6 +10,11 @@ export interface LivePrincipal {
   kind: PrincipalKind;
   superuser: boolean;
   externalId?: string;
+  /**
+   * Users, read only when the policy declares passwords: the stored verifier (md5…, SCRAM-SHA-256…,
+   * sha256…, or a masked value), or null for no password.
+   */
+  password?: string | null;
 }
 
 export interface LiveMembership {

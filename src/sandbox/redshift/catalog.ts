@@ -3,6 +3,7 @@
  * and error messages for the forms the sandbox supports. Mutates `db` in place: callers run a
  * transaction on a copy (see engine.ts).
  */
+import { createHash } from 'node:crypto';
 import { SqlError } from './errors.js';
 import {
   heldRoles,
@@ -312,9 +313,15 @@ function applyUserOptions(db: RsDatabase, s: Session, u: RsUser, o: UserOptions)
   }
   if (o.password !== undefined) {
     if ('value' in o.password) {
-      checkPassword(o.password.value);
+      const pw = o.password.value;
+      checkPassword(pw);
       u.passwordDisabled = false;
-    } else u.passwordDisabled = true;
+      // Redshift keeps a hash: the md5 form as sent, or the md5 of a clear-text password and the user name.
+      u.passwordHash = /^(md5[0-9a-f]{32}|sha256\|.*)$/.test(pw) ? pw : `md5${createHash('md5').update(pw + u.name).digest('hex')}`;
+    } else {
+      u.passwordDisabled = true;
+      delete u.passwordHash;
+    }
   }
   if (o.createdb !== undefined) u.createdb = o.createdb;
   if (o.superuser !== undefined) u.superuser = o.superuser;

@@ -15,8 +15,14 @@ export interface RsUser {
   /** CREATEUSER: a superuser. */
   superuser: boolean;
   createdb: boolean;
-  /** PASSWORD DISABLE (identity-provider users). The sandbox never stores passwords. */
+  /** PASSWORD DISABLE (identity-provider users). */
   passwordDisabled: boolean;
+  /**
+   * The stored password verifier, as PG_USER_INFO.passwd shows it to superusers: an md5 hash as sent, or
+   * Redshift's own md5 of a clear-text password and the user name; a sha256 form as sent. Absent with a
+   * password set: a user from the state file whose password is unknown (shown masked).
+   */
+  passwordHash?: string;
   syslogAccess: 'RESTRICTED' | 'UNRESTRICTED';
   connectionLimit: number | 'UNLIMITED';
   sessionTimeout?: number;

@@ -115,7 +115,7 @@ const DB_KEYS = [
   'name', 'superusers', 'users', 'roles', 'roleGrants', 'systemPrivileges', 'schemas', 'schemaPrivileges', 'tablePrivileges',
   'defaultPrivileges', 'identityProviders', 'nextId',
 ];
-const USER_KEYS = ['name', 'id', 'superuser', 'createdb', 'passwordDisabled', 'syslogAccess', 'connectionLimit', 'sessionTimeout', 'validUntil', 'externalId'];
+const USER_KEYS = ['name', 'id', 'superuser', 'createdb', 'passwordDisabled', 'passwordHash', 'syslogAccess', 'connectionLimit', 'sessionTimeout', 'validUntil', 'externalId'];
 
 function database(c: Check, v: unknown, path: string): RsDatabase | undefined {
   const o = c.object(v, path);
@@ -166,6 +166,8 @@ function database(c: Check, v: unknown, path: string): RsDatabase | undefined {
     u.superuser = c.boolean(uo, 'superuser', p) ?? false;
     u.createdb = c.boolean(uo, 'createdb', p) ?? u.superuser;
     u.passwordDisabled = c.boolean(uo, 'passwordDisabled', p) ?? false;
+    const hash = c.str(uo, 'passwordHash', p);
+    if (hash !== undefined && !u.passwordDisabled) u.passwordHash = hash;
     const syslog = c.str(uo, 'syslogAccess', p);
     if (syslog !== undefined) {
       if (syslog !== 'RESTRICTED' && syslog !== 'UNRESTRICTED') c.fail(`${p}.syslogAccess`, 'expected RESTRICTED or UNRESTRICTED');

@@ -91,6 +91,26 @@ const VIEWS: Record<string, View> = {
           external_user_id: u.externalId ?? null,
         })),
   },
+  // Superusers only (not ACCESS SYSTEM TABLE): it holds the password hashes.
+  pg_user_info: {
+    columns: [
+      col('usename', 'name'), col('usesysid', 'int4'), col('usecreatedb', 'bool'), col('usesuper', 'bool'), col('usecatupd', 'bool'),
+      col('passwd', 'text'), col('valuntil', 'text'), col('useconnlimit', 'text'),
+    ],
+    rows: (db, v) =>
+      db.users.some((u) => u.name === v.user && u.superuser)
+        ? db.users.map((u) => ({
+            usename: u.name,
+            usesysid: u.id,
+            usecreatedb: u.createdb,
+            usesuper: u.superuser,
+            usecatupd: false,
+            passwd: u.passwordDisabled ? null : (u.passwordHash ?? '********'),
+            valuntil: u.validUntil ?? null,
+            useconnlimit: String(u.connectionLimit),
+          }))
+        : [],
+  },
   svv_roles: {
     columns: [col('role_id', 'int4'), col('role_name', 'text'), col('role_owner', 'text'), col('external_id', 'text')],
     rows: (db, v) => [
