@@ -288,6 +288,23 @@ roles:
     });
   });
 
+  describe('passwords', () => {
+    it('redshift/password-conflict and redshift/password-on-idp-user', async () => {
+      const result = await lint(`${REDSHIFT}
+manage: { schemas: [sales] }
+identityProviders:
+  - { name: oauth_standard, type: azure, namespace: oauth_aad, issuer: "https://sts.windows.net/t/", clientId: c, audience: [a], clientSecretFromEnv: AAD_SECRET }
+users:
+  - { name: ann, password: { fromEnv: ANN_PW }, passwordDisabled: true }
+  - { name: "oauth_aad:bob", identityProvider: oauth_standard, password: { fromEnv: BOB_PW } }
+  - { name: carl, password: { fromEnv: CARL_PW } }
+  - { name: dora, passwordDisabled: true }`);
+      expectOne(result, 'redshift/password-conflict', 'error', 'true');
+      expectOne(result, 'redshift/password-on-idp-user', 'error', '{ fromEnv: BOB_PW }');
+      expectCodes(result, ['redshift/password-conflict', 'redshift/password-on-idp-user']);
+    });
+  });
+
   describe('PUBLIC (spec.public)', () => {
     it('redshift/public-system-privilege: PUBLIC cannot hold system privileges; its other privileges are checked like a role\'s', async () => {
       const result = await lint(`${REDSHIFT}

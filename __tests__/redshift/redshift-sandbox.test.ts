@@ -3,6 +3,7 @@
  * @aws-sdk/client-redshift-data client: plan → apply (batches of ≤ 40) → plan is empty; a manual statement
  * shows as drift; a failed batch is reported per batch; a partial catalog fails the plan.
  */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -188,6 +189,48 @@ describe('RedshiftGrants on the sandbox Redshift Data API', () => {
     expect((await plan(declared)).plan.changes.map((c) => c.title)).toEqual(['GRANT USAGE ON SCHEMA "public" TO PUBLIC']);
     expect((await apply({ ...declared, allowDestructive: false })).ok).toBe(true);
     expect((await plan(declared)).plan.changes).toEqual([]);
+  });
+
+  it('the walkthrough\'s passwords: sent as md5 hashes (never clear text), verified, and drift (a password set on a passwordDisabled user, a rotated one) is repaired', async () => {
+    const sb = await start();
+    const withPasswords = {
+      ...rbac,
+      users: rbac.users.map((u) => (u.name === 'salesanalyst' ? { ...u, password: { fromEnv: 'SALESANALYST_PW' } } : u.name === 'dbadmin' ? { ...u, passwordDisabled: true } : u)),
+    };
+    const options = setup(sb, withPasswords);
+    const pw = 'Test12345';
+    options.runtime = { ...options.runtime, env: { AAD_SECRET: SECRET, SALESANALYST_PW: pw } };
+    const { plan: first } = await plan(options);
+    expect(first.changes.find((c) => c.address === 'redshift/warehouse/user/salesanalyst')?.title).toBe(`CREATE USER "salesanalyst" PASSWORD '***'`);
+    expect(sb.stats.count('redshift-data', 'ExecuteStatement')).toBeLessThanOrEqual(12);
+    expect((await apply({ ...options, allowDestructive: false })).ok).toBe(true);
+    const users = () => database(sb).users as Array<{ name: string; passwordHash?: string; passwordDisabled: boolean }>;
+    // Redshift's MD5 form: md5 of password + user name; the clear text never reached the database.
+    expect(users().find((u) => u.name === 'salesanalyst')?.passwordHash).toBe(`md5${createHash('md5').update(`${pw}salesanalyst`).digest('hex')}`);
+    expect(JSON.stringify(sb.state)).not.toContain(pw);
+    expect((await plan(options)).plan.changes).toEqual([]);
+
+    // Out of band: dbadmin gets a password (the walkthrough's `create user dbadmin password 'Test12345'`).
+    await runSql(sb, ["ALTER USER dbadmin PASSWORD 'Test12345'"]);
+    const rotated = { ...options, runtime: { ...options.runtime, env: { AAD_SECRET: SECRET, SALESANALYST_PW: 'Rotated-Pw-2' } } };
+    const { plan: drift } = await plan(rotated);
+    expect(drift.changes.map((c) => [c.title, c.risk])).toEqual([
+      ['ALTER USER "dbadmin" PASSWORD DISABLE', 'disruptive'],
+      [`ALTER USER "salesanalyst" PASSWORD '***'`, 'disruptive'],
+    ]);
+    expect(JSON.stringify(drift)).not.toMatch(/Test12345|Rotated-Pw-2/);
+    expect(drift.fingerprint).not.toBe((await plan(options)).plan.fingerprint);
+    expect((await apply({ ...rotated, allowDestructive: true })).ok).toBe(true);
+    expect(users().find((u) => u.name === 'dbadmin')).toMatchObject({ passwordDisabled: true });
+    expect((await plan(rotated)).plan.changes).toEqual([]);
+  });
+
+  it('checking passwords needs a superuser: PG_USER_INFO is hidden from everyone else', async () => {
+    const sb = await start([{ name: 'auditor', syslogAccess: 'UNRESTRICTED' }]);
+    await runSql(sb, ['GRANT ROLE "sys:monitor" TO auditor']);
+    const options = setup(sb, { ...rbac, users: [{ name: 'dbadmin', passwordDisabled: true }] }, 'auditor');
+    const { plan: p } = await plan(options);
+    expect(p.diagnostics.map((d) => [d.code, d.message])).toEqual([['redshift/partial-catalog-visibility', expect.stringContaining('PG_USER_INFO shows them only to superusers')]]);
   });
 
   it('reports per batch: earlier batches stay committed, the failed batch rolls back, later changes are not attempted', async () => {
