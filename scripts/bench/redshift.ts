@@ -1,6 +1,6 @@
 /**
  * RedshiftGrants benchmark (issue floor): a policy with 500 roles, 2,000 users and 10,000 privilege grants
- * (plus 2,000 role memberships) over 20 schemas of 50 tables.
+ * (plus 2,000 role memberships and 40 PUBLIC grants) over 20 schemas of 50 tables.
  *
  * Figures:
  * - `postgres`: against a real PostgreSQL server (CHARTER_TEST_PG_URL, or a throwaway cluster started with
@@ -48,7 +48,14 @@ function spec(connection: Record<string, unknown>) {
     };
   });
   const users = Array.from({ length: USERS }, (_, u) => ({ name: userName(u), roles: [roleName(u % ROLES)] }));
-  return { connection, manage: { schemas: Array.from({ length: SCHEMAS }, (_, s) => schema(s)), ignorePrincipals: ['awsuser', 'etl'] }, roles, users };
+  // PUBLIC is a grantee like any other in managed schemas: USAGE on every schema and SELECT on one table each.
+  const pub = {
+    privileges: {
+      schemas: Array.from({ length: SCHEMAS }, (_, s) => ({ schema: schema(s), privileges: ['usage'] })),
+      tables: Array.from({ length: SCHEMAS }, (_, s) => ({ schema: schema(s), names: [table(0)], privileges: ['select'] })),
+    },
+  };
+  return { connection, manage: { schemas: Array.from({ length: SCHEMAS }, (_, s) => schema(s)), ignorePrincipals: ['awsuser', 'etl'] }, public: pub, roles, users };
 }
 
 /** The policy as one YAML document in block style, as people write it (about 250 KB: under the 1 MiB file cap). */
