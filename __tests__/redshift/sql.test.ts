@@ -9,17 +9,21 @@ import {
   alterIdpNamespaceSql,
   alterIdpParametersSql,
   alterLoginSql,
+  alterPasswordSql,
   createIdpSql,
   createPrincipalSql,
   dropIdpSql,
   dropPrincipalSql,
   membershipSql,
   privilegeSql,
+  PUBLIC_GRANTEE,
   quoteIdent,
   quoteLiteral,
   secretForms,
+  withPassword,
   withSecret,
 } from '../../src/providers/redshift/sql.js';
+import { md5Verifier, passwordToSend, scramVerifier, verifies } from '../../src/providers/redshift/password.js';
 
 const role = { name: 'sales_ro', kind: 'role' as const };
 const user = { name: 'oauth_aad:alice@example.com', kind: 'user' as const };
@@ -125,6 +129,42 @@ describe('PostgreSQL statements', () => {
     expect(privilegeSql(d, 'revoke', { type: 'table', schema: 'sales', table: 'orders' }, ['truncate'], role)).toBe('REVOKE TRUNCATE ON TABLE "sales"."orders" FROM "sales_ro"');
     expect(privilegeSql(d, 'grant', { type: 'future', schema: 'sales', owner: 'etl' }, ['select'], role)).toBe('ALTER DEFAULT PRIVILEGES FOR ROLE "etl" IN SCHEMA "sales" GRANT SELECT ON TABLES TO "sales_ro"');
     expect(privilegeSql(d, 'revoke', { type: 'future', schema: 'sales', owner: 'etl' }, ['select'], role)).toBe('ALTER DEFAULT PRIVILEGES FOR ROLE "etl" IN SCHEMA "sales" REVOKE SELECT ON TABLES FROM "sales_ro"');
+  });
+});
+
+describe('PUBLIC and passwords', () => {
+  it('PUBLIC is the keyword, never a quoted name, in both dialects', () => {
+    for (const d of ['redshift', 'postgres'] as const) {
+      expect(privilegeSql(d, 'revoke', { type: 'schema', schema: 'marketing' }, ['usage', 'create'], PUBLIC_GRANTEE)).toBe('REVOKE USAGE, CREATE ON SCHEMA "marketing" FROM PUBLIC');
+      expect(privilegeSql(d, 'grant', { type: 'table', schema: 'marketing', table: 'region' }, ['select'], PUBLIC_GRANTEE)).toBe('GRANT SELECT ON TABLE "marketing"."region" TO PUBLIC');
+    }
+    expect(privilegeSql('redshift', 'revoke', { type: 'future', schema: 's', owner: 'etl' }, ['select'], PUBLIC_GRANTEE)).toBe('ALTER DEFAULT PRIVILEGES FOR USER "etl" IN SCHEMA "s" REVOKE SELECT ON TABLES FROM PUBLIC');
+  });
+
+  it('passwords: a placeholder in every plan, the hash form only when sent', () => {
+    expect(createPrincipalSql('redshift', { name: 'salesanalyst', kind: 'user', password: true })).toBe(`CREATE USER "salesanalyst" PASSWORD '***'`);
+    expect(createPrincipalSql('postgres', { name: 'salesanalyst', kind: 'user', password: true })).toBe(`CREATE ROLE "salesanalyst" LOGIN PASSWORD '***'`);
+    expect(alterPasswordSql('redshift', 'u', true)).toBe(`ALTER USER "u" PASSWORD '***'`);
+    expect(alterPasswordSql('redshift', 'u', false)).toBe('ALTER USER "u" PASSWORD DISABLE');
+    expect(alterPasswordSql('postgres', 'u', true)).toBe(`ALTER ROLE "u" PASSWORD '***'`);
+    expect(alterPasswordSql('postgres', 'u', false)).toBe('ALTER ROLE "u" PASSWORD NULL');
+    // Redshift's documented MD5 form: md5 + MD5(password + user name), the name lower-cased as Redshift stores it.
+    expect(md5Verifier('User1', 'ez', 'redshift')).toBe('md5' + '153c434b4b77c89e6b94f12c5393af5b');
+    expect(passwordToSend('redshift', 'User1', 'ez')).toBe(md5Verifier('user1', 'ez', 'redshift'));
+    expect(withPassword(`ALTER USER "u" PASSWORD '***'`, 'md5153c434b4b77c89e6b94f12c5393af5b')).toBe(`ALTER USER "u" PASSWORD 'md5153c434b4b77c89e6b94f12c5393af5b'`);
+    expect(() => withPassword(`ALTER USER "u" PASSWORD '***'`, "x'; DROP USER u; --")).toThrow(/unexpected characters/);
+  });
+
+  it('SCRAM-SHA-256 verifiers: RFC 7677 test vector, round trip, and forms that cannot be checked', () => {
+    // RFC 7677 §3: password "pencil", salt W22ZaJ0SNY7soEsUEjb6gQ==, 4096 iterations.
+    const v = scramVerifier('pencil', Buffer.from('W22ZaJ0SNY7soEsUEjb6gQ==', 'base64'), 4096);
+    expect(v).toBe('SCRAM-SHA-256$4096:W22ZaJ0SNY7soEsUEjb6gQ==$WG5d8oPm3OtcPnkdi4Uo7BkeZkBFzpcXkuLmtbsT4qY=:wfPLwcE6nTWhTAmQ7tl2KeoiWGPlZqQxSrmfPwDl2dU=');
+    expect(verifies(v, 'postgres', 'any', 'pencil')).toBe(true);
+    expect(verifies(v, 'postgres', 'any', 'pencil2')).toBe(false);
+    expect(verifies(scramVerifier('Secret-1'), 'postgres', 'u', 'Secret-1')).toBe(true);
+    expect(verifies('md5153c434b4b77c89e6b94f12c5393af5b', 'redshift', 'user1', 'ez')).toBe(true);
+    expect(verifies('sha256|abc|def', 'redshift', 'user1', 'ez')).toBeUndefined();
+    expect(verifies('********', 'redshift', 'user1', 'ez')).toBeUndefined();
   });
 });
 
