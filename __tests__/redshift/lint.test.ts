@@ -628,6 +628,44 @@ users:
       expect(d.message).toContain('only on PostgreSQL');
     });
 
+    it('redshift/column-privilege-unsupported: insert and references on Redshift columns; accepted on postgres', async () => {
+      const rs = await lint(`${REDSHIFT}
+manage: { schemas: [app] }
+roles:
+  - name: r
+    privileges:
+      schemas: [{ schema: app, privileges: [usage] }]
+      columns: [{ schema: app, table: t, columns: [a], privileges: [select, insert] }]`);
+      const d = expectOne(rs, 'redshift/column-privilege-unsupported', 'error', 'insert');
+      expect(d.message).toBe('Role "r": column privilege "insert" does not exist on Redshift (only on PostgreSQL)');
+      const pg = await lint(`${POSTGRES}
+manage: { schemas: [app] }
+roles:
+  - name: r
+    privileges:
+      schemas: [{ schema: app, privileges: [usage] }]
+      columns: [{ schema: app, table: t, columns: [a], privileges: [select, insert, references] }]`);
+      expect(pg.diagnostics).toEqual([]);
+    });
+
+    it('redshift/duplicate-column: a column in two entries of one table (Redshift compares lower-cased); unknown schema and missing usage as for tables', async () => {
+      const rs = await lint(`${REDSHIFT}
+manage: { schemas: [app] }
+roles:
+  - name: r
+    privileges:
+      schemas: [{ schema: app, privileges: [usage] }]
+      columns:
+        - { schema: app, table: t, columns: [a, b], privileges: [select] }
+        - { schema: app, table: T, columns: [c, B], privileges: [update] }
+  - name: s
+    privileges:
+      columns: [{ schema: nope, table: t, columns: [a], privileges: [select] }, { schema: app, table: t, columns: [a], privileges: [select] }]`);
+      expect(rs.diagnostics.map((d) => d.code)).toEqual(['redshift/duplicate-column', 'redshift/unknown-schema', 'redshift/missing-schema-usage']);
+      const d = expectOne(rs, 'redshift/duplicate-column', 'error', 'B');
+      expect(d.message).toMatch(/^Role "r": column "app\.T\.B" is already listed as "b" \(line \d+/);
+    });
+
     it('redshift/data-api-needs-redshift', async () => {
       const result = await lint(`connection:
   dialect: postgres

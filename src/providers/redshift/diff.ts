@@ -23,6 +23,7 @@ import {
   alterIdpParametersSql,
   alterLoginSql,
   alterPasswordSql,
+  columnPrivilegeSql,
   createIdpSql,
   createPrincipalSql,
   dropIdpSql,
@@ -48,16 +49,18 @@ export const PHASE = {
   grantSystem: 6,
   grantSchema: 7,
   grantTable: 8,
-  grantFuture: 9,
-  revokeFuture: 10,
-  revokeTable: 11,
-  revokeSchema: 12,
-  revokeSystem: 13,
-  revokeRoleFromUser: 14,
-  revokeRoleFromRole: 15,
-  dropUser: 16,
-  dropRole: 17,
-  dropIdentityProvider: 18,
+  grantColumn: 9,
+  grantFuture: 10,
+  revokeFuture: 11,
+  revokeColumn: 12,
+  revokeTable: 13,
+  revokeSchema: 14,
+  revokeSystem: 15,
+  revokeRoleFromUser: 16,
+  revokeRoleFromRole: 17,
+  dropUser: 18,
+  dropRole: 19,
+  dropIdentityProvider: 20,
 } as const;
 
 /**
@@ -304,6 +307,7 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState, password
   for (const p of live.privileges) liveKeys.add(privilegeKey(key, gk(p.grantee, p.granteeKind), p.target, p.privilege));
   const wanted = new Set<string>();
   const grants = new Groups();
+  const columnGrants = new ColumnGroups();
   const missingTables = new Set<string>();
   const tableKeySets = new Map<string, Set<string>>();
   const tableKeys = (schema: string): Set<string> => {
@@ -323,6 +327,17 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState, password
   const ownsTable = (grantee: string, schema: string, table: string) => {
     const owner = live.schemas.get(key(schema))?.tableOwners.get(table);
     return owner !== undefined && key(owner) === key(grantee);
+  };
+
+  /** Whether a named table exists; reports it (once per table) when it does not. */
+  const tableExists = (schema: string, table: string, path: PathSegment[]): boolean => {
+    if (tableKeys(schema).has(key(table))) return true;
+    const id = `table\u0000${key(schema)}\u0000${key(table)}`;
+    if (!missingTables.has(id)) {
+      missingTables.add(id);
+      diagnostics.push(diagnosticAt(doc, path, 'redshift/table-not-found', 'error', `Table ${schema}.${table} does not exist in the database`, 'Create the table first, fix the name, or use allTables: true.'));
+    }
+    return false;
   };
 
   for (const p of desired.privileges) {
@@ -345,6 +360,22 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState, password
       }
       continue;
     }
+    if (t.type === 'column') {
+      if (!tableExists(t.schema, t.table, p.path)) continue;
+      const columns = schema?.columns?.get(t.table);
+      if (columns && !columns.some((c) => key(c) === key(t.column))) {
+        const id2 = `column\u0000${key(t.schema)}\u0000${key(t.table)}\u0000${key(t.column)}`;
+        if (!missingTables.has(id2)) {
+          missingTables.add(id2);
+          diagnostics.push(diagnosticAt(doc, p.path, 'redshift/column-not-found', 'error', `Column ${t.column} of table ${t.schema}.${t.table} does not exist in the database`, 'Add the column first, or fix the name.'));
+        }
+        continue;
+      }
+      // The table's owner holds every privilege on its columns implicitly.
+      if (ownsTable(p.grantee, t.schema, t.table)) continue;
+      if (!liveKeys.has(id)) columnGrants.add(g, t, p.privilege, p.path);
+      continue;
+    }
     if (t.type === 'table') {
       const tables = schema?.tables ?? [];
       if (t.table === null) {
@@ -352,14 +383,7 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState, password
         if (lacking) grants.add(g, t, p.privilege, p.path);
         continue;
       }
-      if (!tableKeys(t.schema).has(key(t.table))) {
-        const id2 = `table\u0000${key(t.schema)}\u0000${key(t.table)}`;
-        if (!missingTables.has(id2)) {
-          missingTables.add(id2);
-          diagnostics.push(diagnosticAt(doc, p.path, 'redshift/table-not-found', 'error', `Table ${t.schema}.${t.table} does not exist in the database`, 'Create the table first, fix the name, or use allTables: true.'));
-        }
-        continue;
-      }
+      if (!tableExists(t.schema, t.table, p.path)) continue;
       // Covered by an all-tables grant of the same privilege (planned or already true), or by ownership.
       if (allTablesWanted.has(privilegeKey(key, pk, { type: 'table', schema: t.schema, table: null }, p.privilege))) continue;
       if (ownsTable(p.grantee, t.schema, t.table)) continue;
@@ -376,6 +400,7 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState, password
     futureOwners.set(id, (futureOwners.get(id) ?? new Set()).add(key(p.target.owner)));
   }
   const revokes = new Groups();
+  const columnRevokes = new ColumnGroups();
   const tableRevokes = new Map<string, { g: Grantee; schema: string; privilege: string; tables: string[]; path: PathSegment[] }>();
   // Undeclared principals whose privileges in managed schemas are revoked while they themselves are kept.
   const contractRevoked = new Map<string, string>();
@@ -397,6 +422,10 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState, password
     if (wanted.has(privilegeKey(key, pk, t, p.privilege))) continue;
     const g = grantee(p.grantee, p.granteeKind);
     if (p.granteeKind !== 'public' && !declared(p.grantee) && !desired.allowDrops) contractRevoked.set(key(p.grantee), p.grantee);
+    if (t.type === 'column') {
+      columnRevokes.add(g, t, p.privilege, revokePath(p));
+      continue;
+    }
     if (t.type === 'table') {
       if (wanted.has(privilegeKey(key, pk, { type: 'table', schema: t.schema, table: null }, p.privilege))) continue;
       // What a declared future-tables grant gave a table created since is the policy's intent, not drift.
@@ -439,6 +468,52 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState, password
       risk: 'safe',
       reason: grantReason(group.target, group.grantee.name, group.privileges),
       phase: grantPhase(group.target),
+    });
+  }
+  for (const group of columnGrants.list(gk)) {
+    make(group.path, {
+      address: `${prefix}/${granteeAddress(key, group.grantee)}/columns/${key(group.schema)}/${key(group.table)}/grant`,
+      action: 'create',
+      sql: [columnPrivilegeSql(dialect, 'grant', group.schema, group.table, group.columns, group.grantee)],
+      before: null,
+      after: { grantee: group.grantee.name, on: { schema: group.schema, table: group.table }, columns: columnsJson(group.columns) },
+      risk: 'safe',
+      reason: `${group.grantee.name} lacks ${columnsPhrase(group.columns)} of table ${group.schema}.${group.table}`,
+      phase: PHASE.grantColumn,
+    });
+  }
+  for (const group of columnRevokes.list(gk)) {
+    const before: Record<string, Json> = { grantee: group.grantee.name, on: { schema: group.schema, table: group.table }, columns: columnsJson(group.columns) };
+    const what = `${columnsPhrase(group.columns)} of table ${group.schema}.${group.table}`;
+    let reason: string;
+    let risk: Risk = 'destructive';
+    if (group.grantee.kind === 'public') {
+      const names = new Set<string>();
+      for (const [privilege, columns] of group.columns) {
+        for (const column of columns) for (const n of losers({ type: 'column', schema: group.schema, table: group.table, column }, [privilege]).names) names.add(n);
+      }
+      const lost = [...names].sort((a, b) => cmp(key(a), key(b)));
+      before.losesAccess = lost.slice(0, MAX_NAMES_LISTED);
+      if (lost.length > MAX_NAMES_LISTED) before.losesAccessMore = lost.length - MAX_NAMES_LISTED;
+      risk = 'disruptive';
+      const shown = lost.slice(0, MAX_NAMES_LISTED).join(', ') + (lost.length > MAX_NAMES_LISTED ? ` and ${lost.length - MAX_NAMES_LISTED} more` : '');
+      reason = `PUBLIC holds ${what}, which the policy does not declare; ${lost.length ? `${lost.length} user(s) lose access, holding it through no other grant: ${shown}` : 'no existing user loses access (each holds it through another grant or owns the table); users created later will not get it'}`;
+    } else if (declared(group.grantee.name)) {
+      reason = `The policy does not grant ${what} to ${group.grantee.name}`;
+    } else if (desired.allowDrops) {
+      reason = `${group.grantee.name} is dropped (not in the policy): its ${what} go first`;
+    } else {
+      reason = `${group.grantee.name} is not in the policy: its privileges in managed schemas are revoked (${what}); the ${group.grantee.kind} itself is kept (manage.allowDrops is off)`;
+    }
+    make(group.path, {
+      address: `${prefix}/${granteeAddress(key, group.grantee)}/columns/${key(group.schema)}/${key(group.table)}/revoke`,
+      action: 'delete',
+      sql: [columnPrivilegeSql(dialect, 'revoke', group.schema, group.table, group.columns, group.grantee)],
+      before,
+      after: null,
+      risk,
+      reason,
+      phase: PHASE.revokeColumn,
     });
   }
   for (const group of revokes.list(gk)) {
@@ -617,6 +692,8 @@ function publicLosers(desired: Desired, live: LiveState): (t: PrivilegeTarget, p
     const held = (reach: string[], t: PrivilegeTarget, privilege: string) => {
       const direct = holders.get(privId(t, privilege));
       if (direct && reach.some((r) => direct.has(r))) return true;
+      // A column privilege is also held through the same privilege on the whole table (PostgreSQL and Redshift).
+      if (t.type === 'column') return held(reach, { type: 'table', schema: t.schema, table: t.table }, privilege);
       // A table privilege is also held through a declared all-tables grant.
       if (t.type !== 'table' || t.table === null) return false;
       const all = holders.get(privId({ type: 'table', schema: t.schema, table: null }, privilege));
@@ -633,6 +710,7 @@ function publicLosers(desired: Desired, live: LiveState): (t: PrivilegeTarget, p
           const tables = t.table === null ? (schema?.tables ?? []) : [t.table];
           return tables.some((table) => owner(table) !== u.key && !held(u.reach, { type: 'table', schema: t.schema, table }, privilege));
         }
+        if (t.type === 'column' && owner(t.table) === u.key) return false;
         if (t.type === 'schema' && owner() === u.key) return false;
         if (t.type === 'future' && key(t.owner) === u.key) return false;
         return !held(u.reach, t, privilege);
@@ -666,6 +744,8 @@ function targetKey(key: (n: string) => string, t: PrivilegeTarget): string {
       return `schema\u0000${key(t.schema)}`;
     case 'table':
       return t.table === null ? `all\u0000${key(t.schema)}` : `table\u0000${key(t.schema)}\u0000${key(t.table)}`;
+    case 'column':
+      return `column\u0000${key(t.schema)}\u0000${key(t.table)}\u0000${key(t.column)}`;
     case 'future':
       return `future\u0000${key(t.schema)}\u0000${key(t.owner)}`;
   }
@@ -681,12 +761,12 @@ function granteeAddress(key: (n: string) => string, g: Grantee): string {
 }
 
 function grantPhase(t: PrivilegeTarget): number {
-  return t.type === 'system' ? PHASE.grantSystem : t.type === 'schema' ? PHASE.grantSchema : t.type === 'table' ? PHASE.grantTable : PHASE.grantFuture;
+  return t.type === 'system' ? PHASE.grantSystem : t.type === 'schema' ? PHASE.grantSchema : t.type === 'table' ? PHASE.grantTable : t.type === 'column' ? PHASE.grantColumn : PHASE.grantFuture;
 }
 
 /** Revokes run in the reverse order of grants. */
 function revokePhase(t: PrivilegeTarget): number {
-  return t.type === 'future' ? PHASE.revokeFuture : t.type === 'table' ? PHASE.revokeTable : t.type === 'schema' ? PHASE.revokeSchema : PHASE.revokeSystem;
+  return t.type === 'future' ? PHASE.revokeFuture : t.type === 'column' ? PHASE.revokeColumn : t.type === 'table' ? PHASE.revokeTable : t.type === 'schema' ? PHASE.revokeSchema : PHASE.revokeSystem;
 }
 
 /** Addresses use the names as the database compares them (lower-cased on Redshift): stable whatever the YAML spelling. */
@@ -698,6 +778,8 @@ function targetAddress(key: (n: string) => string, t: PrivilegeTarget): string {
       return `schema/${key(t.schema)}`;
     case 'table':
       return t.table === null ? `all-tables/${key(t.schema)}` : `table/${key(t.schema)}/${key(t.table)}`;
+    case 'column':
+      return `columns/${key(t.schema)}/${key(t.table)}`;
     case 'future':
       return `future-tables/${key(t.schema)}/${key(t.owner)}`;
   }
@@ -711,6 +793,8 @@ function targetJson(t: PrivilegeTarget): Json {
       return { schema: t.schema };
     case 'table':
       return t.table === null ? { schema: t.schema, allTables: true } : { schema: t.schema, table: t.table };
+    case 'column':
+      return { schema: t.schema, table: t.table, column: t.column };
     case 'future':
       return { schema: t.schema, futureTablesOf: t.owner };
   }
@@ -724,9 +808,22 @@ function targetPhrase(t: PrivilegeTarget): string {
       return `on schema ${t.schema}`;
     case 'table':
       return t.table === null ? `on all tables in schema ${t.schema}` : `on table ${t.schema}.${t.table}`;
+    case 'column':
+      return `on column ${t.schema}.${t.table}.${t.column}`;
     case 'future':
       return `on future tables of ${t.owner} in schema ${t.schema}`;
   }
+}
+
+/** `{select: [a, b], update: [b]}`: privileges in canonical order, columns sorted. */
+function columnsJson(columns: ReadonlyMap<string, readonly string[]>): Json {
+  return Object.fromEntries(sortPrivileges(columns.keys()).map((p) => [p, [...columns.get(p)!]]));
+}
+
+function columnsPhrase(columns: ReadonlyMap<string, readonly string[]>): string {
+  return sortPrivileges(columns.keys())
+    .map((p) => `${p.toUpperCase()} (${columns.get(p)!.join(', ')})`)
+    .join(', ');
 }
 
 function grantReason(t: PrivilegeTarget, grantee: string, privileges: string[]): string {
@@ -755,5 +852,37 @@ class Groups {
     return [...this.groups.values()]
       .sort((a, b) => cmp(sortKey(a), sortKey(b)))
       .map((g) => ({ grantee: g.grantee, target: g.target, privileges: g.target.type === 'system' ? [...g.privileges].sort() : sortPrivileges(g.privileges), path: g.path }));
+  }
+}
+
+/**
+ * Column privileges grouped per (grantee, table): one statement each, every privilege with its own column
+ * list. Columns keep the first spelling seen and are sorted by key.
+ */
+class ColumnGroups {
+  private readonly groups = new Map<string, { grantee: Grantee; schema: string; table: string; columns: Map<string, Map<string, string>>; path: PathSegment[] }>();
+
+  add(grantee: Grantee, t: { schema: string; table: string; column: string }, privilege: string, path: PathSegment[]): void {
+    const id = `${grantee.kind}\u0000${grantee.name}\u0000${t.schema}\u0000${t.table}`;
+    let g = this.groups.get(id);
+    if (!g) this.groups.set(id, (g = { grantee, schema: t.schema, table: t.table, columns: new Map(), path }));
+    const p = privilege.toLowerCase();
+    let cols = g.columns.get(p);
+    if (!cols) g.columns.set(p, (cols = new Map()));
+    if (!cols.has(t.column)) cols.set(t.column, t.column);
+  }
+
+  list(gk: (n: string, kind: GranteeKind) => string): Array<{ grantee: Grantee; schema: string; table: string; columns: Map<string, string[]>; path: PathSegment[] }> {
+    const key = (n: string) => gk(n, 'role');
+    const sortKey = (g: { grantee: Grantee; schema: string; table: string }) => `${gk(g.grantee.name, g.grantee.kind)}\u0000${key(g.schema)}\u0000${key(g.table)}`;
+    return [...this.groups.values()]
+      .sort((a, b) => cmp(sortKey(a), sortKey(b)))
+      .map((g) => ({
+        grantee: g.grantee,
+        schema: g.schema,
+        table: g.table,
+        columns: new Map(sortPrivileges(g.columns.keys()).map((p) => [p, [...g.columns.get(p)!.keys()].sort((a, b) => cmp(key(a), key(b)) || cmp(a, b))])),
+        path: g.path,
+      }));
   }
 }

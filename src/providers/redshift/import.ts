@@ -7,7 +7,7 @@ import type { Json } from '../../core/json.js';
 import type { ImportedPolicy } from '../../core/provider.js';
 import { systemPrincipalTest } from './diff.js';
 import { granteeKeyOf, ignoreMatcher, PUBLIC_KEY } from './model.js';
-import { isSystemRoleName, nameKey, TABLE_PRIVILEGES } from './rules.js';
+import { COLUMN_PRIVILEGES, isSystemRoleName, nameKey, TABLE_PRIVILEGES } from './rules.js';
 import { sortPrivileges, type PrivilegeTarget } from './sql.js';
 import type { LiveState } from './state.js';
 import type { PolicyDocument } from '../../core/document.js';
@@ -66,6 +66,7 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
   }
   const tablesOf = (schema: string) => live.schemas.get(key(schema))?.tables ?? [];
   const known = new Set<string>(TABLE_PRIVILEGES[dialect]);
+  const knownColumn = new Set<string>(COLUMN_PRIVILEGES[dialect]);
 
   const privilegesOf = (name: string, granteeKey = key(name)): Json | undefined => {
     const held = byGrantee.get(granteeKey) ?? [];
@@ -73,9 +74,12 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
     const schemaPrivs = new Map<string, Set<string>>();
     const tablePrivs = new Map<string, Map<string, Set<string>>>();
     const future = new Map<string, { schema: string; owner: string; privileges: Set<string> }>();
+    // By schema and table: each column's privileges.
+    const columnPrivs = new Map<string, { schema: string; table: string; columns: Map<string, Set<string>> }>();
     for (const h of held) {
       const t = h.target;
-      const expressible = t.type === 'system' || (t.type === 'schema' ? h.privilege === 'usage' || h.privilege === 'create' : known.has(h.privilege));
+      const expressible =
+        t.type === 'system' || (t.type === 'schema' ? h.privilege === 'usage' || h.privilege === 'create' : t.type === 'column' ? knownColumn.has(h.privilege) : known.has(h.privilege));
       if (!expressible) {
         // A policy cannot declare it, so the next plan revokes it: say so rather than hide it.
         notices.push(`${name} holds ${h.privilege.toUpperCase()} ${t.type === 'schema' ? `on schema ${t.schema}` : `in schema ${t.schema}`}, which a policy cannot declare: the next plan revokes it`);
@@ -91,6 +95,13 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
         set.add(h.privilege);
         tables.set(t.table, set);
         tablePrivs.set(t.schema, tables);
+      } else if (t.type === 'column') {
+        const id = `${t.schema}\u0000${t.table}`;
+        const entry = columnPrivs.get(id) ?? { schema: t.schema, table: t.table, columns: new Map<string, Set<string>>() };
+        const set = entry.columns.get(t.column) ?? new Set();
+        set.add(h.privilege);
+        entry.columns.set(t.column, set);
+        columnPrivs.set(id, entry);
       } else if (t.type === 'future') {
         const id = `${t.schema}\u0000${t.owner}`;
         const f = future.get(id) ?? { schema: t.schema, owner: t.owner, privileges: new Set() };
@@ -118,6 +129,17 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
       for (const [id, names] of [...groups].sort(([a], [b]) => cmp(a, b))) tables.push({ schema, names, privileges: id.split(',') });
     }
     if (tables.length) out.tables = tables;
+    // Columns with the same privileges on one table share an entry.
+    const columns: Json[] = [];
+    for (const entry of [...columnPrivs.values()].sort((a, b) => cmp(a.schema, b.schema) || cmp(a.table, b.table))) {
+      const groups = new Map<string, string[]>();
+      for (const [column, set] of [...entry.columns].sort(([a], [b]) => cmp(a, b))) {
+        const id = sortPrivileges(set).join(',');
+        groups.set(id, [...(groups.get(id) ?? []), column]);
+      }
+      for (const [id, names] of [...groups].sort(([a], [b]) => cmp(a, b))) columns.push({ schema: entry.schema, table: entry.table, columns: names, privileges: id.split(',') });
+    }
+    if (columns.length) out.columns = columns;
     const futureTables = [...future.values()]
       .sort((a, b) => cmp(a.schema, b.schema) || cmp(a.owner, b.owner))
       .map((f) => ({ schema: f.schema, owner: f.owner, privileges: sortPrivileges(f.privileges) }));

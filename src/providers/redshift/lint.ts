@@ -11,6 +11,7 @@ import {
   AWS_PRINCIPAL_NAMESPACES,
   SYSTEM_ROLES,
   TABLE_PRIVILEGES,
+  COLUMN_PRIVILEGES,
   identifierBytes,
   isKnownSystemRole,
   isSystemRoleName,
@@ -519,6 +520,27 @@ class DocumentLint {
       });
     });
 
+    // A table may have several entries (columns with different privileges); each column is listed once.
+    const columnsSeen = new Map<string, { name: string; path: PathSegment[] }>();
+    (privileges.columns ?? []).forEach((grant, j) => {
+      const entry = [...base, 'columns', j];
+      this.checkColumnPrivileges(who, grant.privileges, [...entry, 'privileges']);
+      this.checkLength([...entry, 'table'], 'Table', grant.table);
+      grant.columns.forEach((column, k) => this.checkLength([...entry, 'columns', k], 'Column', column));
+      if (!this.checkSchemaRef(who, grant.schema, [...entry, 'schema'])) return;
+      needUsage(grant.schema, [...entry, 'schema']);
+      grant.columns.forEach((column, k) => {
+        const path = [...entry, 'columns', k];
+        const key = `${this.key(grant.schema)}\u0000${this.key(grant.table)}\u0000${this.key(column)}`;
+        const first = columnsSeen.get(key);
+        if (first) {
+          this.add(path, 'duplicate-column', 'error', `${who}: column "${grant.schema}.${grant.table}.${column}" is already listed as "${first.name}" (${this.where(first.path)})`, 'List each column once per table, in the entry with all its privileges.');
+        } else {
+          columnsSeen.set(key, { name: column, path });
+        }
+      });
+    });
+
     const future = new Map<string, number>();
     (privileges.futureTables ?? []).forEach((grant, j) => {
       const entry = [...base, 'futureTables', j];
@@ -558,6 +580,14 @@ class DocumentLint {
       if (supported.includes(privilege)) return;
       const other = this.redshift ? 'PostgreSQL' : 'Redshift';
       this.add([...base, i], 'table-privilege-unsupported', 'error', `${who}: table privilege "${privilege}" does not exist on ${this.redshift ? 'Redshift' : 'PostgreSQL'} (only on ${other})`, `Use ${supported.join(', ')}.`);
+    });
+  }
+
+  private checkColumnPrivileges(who: string, privileges: readonly string[], base: PathSegment[]): void {
+    const supported = COLUMN_PRIVILEGES[this.dialect] as readonly string[];
+    privileges.forEach((privilege, i) => {
+      if (supported.includes(privilege)) return;
+      this.add([...base, i], 'column-privilege-unsupported', 'error', `${who}: column privilege "${privilege}" does not exist on Redshift (only on PostgreSQL)`, `Use ${supported.join(' or ')}, or grant ${privilege} on the whole table under tables.`);
     });
   }
 

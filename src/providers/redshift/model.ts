@@ -92,6 +92,13 @@ function expandPrivileges(
       for (const privilege of g.privileges) out.push({ grantee, granteeKind, target: { type: 'table', schema: g.schema, table }, privilege, path: [...path, 'tables', i] });
     }
   });
+  privileges.columns?.forEach((g, i) => {
+    for (const column of g.columns) {
+      for (const privilege of g.privileges) {
+        out.push({ grantee, granteeKind, target: { type: 'column', schema: g.schema, table: g.table, column }, privilege, path: [...path, 'columns', i] });
+      }
+    }
+  });
   privileges.futureTables?.forEach((g, i) => {
     for (const privilege of g.privileges) {
       out.push({ grantee, granteeKind, target: { type: 'future', schema: g.schema, owner: g.owner }, privilege, path: [...path, 'futureTables', i] });

@@ -1,6 +1,7 @@
 /**
- * Live state from the PostgreSQL catalog in six queries whatever the size: pg_roles, pg_auth_members,
- * aclexplode over pg_namespace.nspacl and pg_class.relacl (managed schemas only) and pg_default_acl.
+ * Live state from the PostgreSQL catalog in seven queries whatever the size: pg_roles, pg_auth_members,
+ * aclexplode over pg_namespace.nspacl, pg_class.relacl and pg_attribute.attacl (managed schemas only) and
+ * pg_default_acl.
  * aclexplode reports PUBLIC as grantee oid 0, which joins no pg_roles row: `is_public` tells it apart
  * from a schema or table without an ACL (no privilege at all).
  * PostgreSQL shows the whole catalog to every user, so there is no visibility check.
@@ -38,6 +39,18 @@ export async function readPostgres(db: Executor, managedSchemas: readonly string
        LEFT JOIN LATERAL aclexplode(c.relacl) a ON true
        LEFT JOIN pg_roles g ON g.oid = a.grantee
       WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')`,
+    [schemas],
+  );
+  // Every column of those relations, with its column-level ACL (one row without grantee when it has none):
+  // column privileges, and which columns exist.
+  const columnAcl = await db.query(
+    `SELECT n.nspname::text AS schema, c.relname::text AS table, at.attname::text AS column, pg_get_userbyid(c.relowner)::text AS owner, g.rolname::text AS grantee, g.rolcanlogin AS grantee_login, a.grantee = 0 AS is_public, a.privilege_type::text AS privilege
+       FROM pg_attribute at
+       JOIN pg_class c ON c.oid = at.attrelid
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+       LEFT JOIN LATERAL aclexplode(at.attacl) a ON true
+       LEFT JOIN pg_roles g ON g.oid = a.grantee
+      WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND at.attnum > 0 AND NOT at.attisdropped`,
     [schemas],
   );
   const defaultAcl = await db.query(
@@ -91,6 +104,22 @@ export async function readPostgres(db: Executor, managedSchemas: readonly string
     const g = granteeOf(r, r.owner);
     if (!g) continue;
     privileges.push({ ...g, target: { type: 'table', schema: s.name, table }, privilege: String(r.privilege).toLowerCase() });
+  }
+  const seenColumns = new Set<string>();
+  for (const r of columnAcl) {
+    const s = schemaOf(r);
+    const table = String(r.table);
+    const column = String(r.column);
+    if (!seenColumns.has(`${s.name}\u0000${table}\u0000${column}`)) {
+      seenColumns.add(`${s.name}\u0000${table}\u0000${column}`);
+      s.columns ??= new Map();
+      const columns = s.columns.get(table) ?? [];
+      columns.push(column);
+      s.columns.set(table, columns);
+    }
+    const g = granteeOf(r, r.owner);
+    if (!g) continue;
+    privileges.push({ ...g, target: { type: 'column', schema: s.name, table, column }, privilege: String(r.privilege).toLowerCase() });
   }
   for (const r of defaultAcl) {
     const g = granteeOf(r);

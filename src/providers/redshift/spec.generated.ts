@@ -105,12 +105,21 @@ export type TablePrivileges = [
   ...('select' | 'insert' | 'update' | 'delete' | 'references' | 'truncate' | 'drop' | 'alter' | 'trigger')[]
 ];
 /**
+ * Column privileges. insert and references exist only on PostgreSQL (lint reports the mismatch).
+ *
+ * @minItems 1
+ */
+export type ColumnPrivileges = [
+  'select' | 'insert' | 'update' | 'references',
+  ...('select' | 'insert' | 'update' | 'references')[]
+];
+/**
  * The name of an environment variable (never the value).
  */
 export type EnvVar = string;
 
 /**
- * Roles, the role hierarchy, system roles, users (including identity-provider users), schema, table and system privileges, and native identity providers of one Amazon Redshift database (or one PostgreSQL database with the postgres dialect).
+ * Roles, the role hierarchy, system roles, users (including identity-provider users), schema, table, column and system privileges, and native identity providers of one Amazon Redshift database (or one PostgreSQL database with the postgres dialect).
  */
 export interface RedshiftGrantsSpec {
   connection: Connection;
@@ -256,6 +265,12 @@ export interface Privileges {
    */
   tables?: TableGrant[];
   /**
+   * Column privileges (GRANT SELECT (c, ...) ON TABLE s.t): select and update on Redshift, also insert and references on PostgreSQL. Within managed schemas, column privileges that the policy does not declare are revoked. Independent of table privileges: a table privilege is not a column privilege, nor the reverse.
+   *
+   * @maxItems 10000
+   */
+  columns?: ColumnGrant[];
+  /**
    * Privileges on tables created later in a schema (ALTER DEFAULT PRIVILEGES FOR USER/ROLE <owner> IN SCHEMA <schema>).
    *
    * @maxItems 1000
@@ -268,6 +283,18 @@ export interface SchemaGrant {
    * @minItems 1
    */
   privileges: ['usage' | 'create', ...('usage' | 'create')[]];
+}
+export interface ColumnGrant {
+  schema: Name;
+  table: Name;
+  /**
+   * Columns of the table.
+   *
+   * @minItems 1
+   * @maxItems 1600
+   */
+  columns: [Name, ...Name[]];
+  privileges: ColumnPrivileges;
 }
 export interface FutureTableGrant {
   schema: Name;

@@ -27,6 +27,7 @@ export type PrivilegeTarget =
   | { type: 'system' }
   | { type: 'schema'; schema: string }
   | { type: 'table'; schema: string; table: string | null }
+  | { type: 'column'; schema: string; table: string; column: string }
   | { type: 'future'; schema: string; owner: string };
 
 export function quoteIdent(name: string): string {
@@ -84,6 +85,7 @@ function privilegeList(t: PrivilegeTarget, privileges: string[]): string {
 
 /** GRANT or REVOKE of privileges on one target to one grantee. */
 export function privilegeSql(dialect: Dialect, op: 'grant' | 'revoke', t: PrivilegeTarget, privileges: string[], g: Grantee): string {
+  if (t.type === 'column') return columnPrivilegeSql(dialect, op, t.schema, t.table, new Map(privileges.map((p) => [p, [t.column]])), g);
   const list = privilegeList(t, privileges);
   const who = principal(dialect, g);
   if (t.type === 'future') {
@@ -93,6 +95,20 @@ export function privilegeSql(dialect: Dialect, op: 'grant' | 'revoke', t: Privil
       : `ALTER DEFAULT PRIVILEGES ${owner} REVOKE ${list} ON TABLES FROM ${who}`;
   }
   return op === 'grant' ? `GRANT ${list}${target(t)} TO ${who}` : `REVOKE ${list}${target(t)} FROM ${who}`;
+}
+
+/**
+ * GRANT or REVOKE of column privileges on one table to one grantee, each privilege with its own column
+ * list (`GRANT SELECT ("a", "b"), UPDATE ("b") ON TABLE "s"."t" TO ...`: the same form on Redshift and
+ * PostgreSQL). `columns` maps a privilege to its columns (kept in the order given); privileges come out in canonical order.
+ */
+export function columnPrivilegeSql(dialect: Dialect, op: 'grant' | 'revoke', schema: string, table: string, columns: ReadonlyMap<string, readonly string[]>, g: Grantee): string {
+  const list = sortPrivileges(columns.keys())
+    .map((p) => `${p.toUpperCase()} (${[...new Set(columns.get(p))].map(quoteIdent).join(', ')})`)
+    .join(', ');
+  const on = ` ON TABLE ${quoteIdent(schema)}.${quoteIdent(table)}`;
+  const who = principal(dialect, g);
+  return op === 'grant' ? `GRANT ${list}${on} TO ${who}` : `REVOKE ${list}${on} FROM ${who}`;
 }
 
 /** GRANT/REVOKE of a role to a role or user (membership). */

@@ -49,6 +49,8 @@ export interface LiveSchema {
   tables: string[];
   /** Table owners by table name (PostgreSQL): an owner's implicit privileges are not Charter's. */
   tableOwners: Map<string, string>;
+  /** Column names by table name (PostgreSQL only: Redshift's reader does not list columns, so they are not checked there). */
+  columns?: Map<string, string[]>;
 }
 
 export interface LiveState {
