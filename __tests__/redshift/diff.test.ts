@@ -308,7 +308,7 @@ describe('diff (Redshift dialect)', () => {
   });
 });
 
-/** An in-memory SVV catalog answering exactly the simple queries the reader sends. */
+/** An in-memory SVV catalog answering exactly the queries the reader sends (simple SELECTs, one UNION ALL). */
 function fakeCatalog(views: Record<string, Row[]>, currentUser: string): Executor & { sent: string[] } {
   const sent: string[] = [];
   return {
@@ -320,10 +320,14 @@ function fakeCatalog(views: Record<string, Row[]>, currentUser: string): Executo
     async query(sql: string) {
       sent.push(sql);
       if (sql === 'SELECT current_user') return [{ current_user: currentUser }];
-      const m = /^SELECT ([a-z_, ]+) FROM (svv_[a-z_]+)$/.exec(sql);
-      if (!m) throw new Error(`unexpected query ${sql}`);
-      const columns = m[1].split(', ');
-      return (views[m[2]] ?? []).map((r) => Object.fromEntries(columns.map((c) => [c, r[c] ?? null])));
+      // Simple SELECTs over one view, or a UNION ALL of them (constants: NULL::type AS name).
+      return sql.split(' UNION ALL ').flatMap((part) => {
+        const m = /^SELECT ([A-Za-z_:, ]+) FROM (svv_[a-z_]+)$/.exec(part);
+        if (!m) throw new Error(`unexpected query ${sql}`);
+        const columns = m[1].split(', ').map((c) => /^NULL::[a-z]+ AS ([a-z_]+)$/.exec(c)?.[1] ?? c);
+        const constants = new Set(m[1].split(', ').flatMap((c) => /^NULL::[a-z]+ AS ([a-z_]+)$/.exec(c)?.[1] ?? []));
+        return (views[m[2]] ?? []).map((r) => Object.fromEntries(columns.map((c) => [c, constants.has(c) ? null : (r[c] ?? null)])));
+      });
     },
     async execute() {
       throw new Error('read only');
@@ -344,6 +348,10 @@ describe('reading the Redshift catalog', () => {
     svv_role_grants: [{ role_name: 'watchers', granted_role_name: 'sys:monitor' }],
     svv_schema_privileges: [{ namespace_name: 'sales', privilege_type: 'USAGE', identity_name: 'sales_ro', identity_type: 'role' }, { namespace_name: 'sales', privilege_type: 'USAGE', identity_name: 'public', identity_type: 'public' }],
     svv_relation_privileges: [{ namespace_name: 'sales', relation_name: 'orders', privilege_type: 'SELECT', identity_name: 'sales_ro', identity_type: 'role' }],
+    svv_column_privileges: [
+      { namespace_name: 'sales', relation_name: 'orders', column_name: 'amount', privilege_type: 'UPDATE', identity_name: 'sales_ro', identity_type: 'role' },
+      { namespace_name: 'other', relation_name: 'x', column_name: 'y', privilege_type: 'SELECT', identity_name: 'sales_ro', identity_type: 'role' },
+    ],
     svv_all_tables: [
       { database_name: 'dev', schema_name: 'sales', table_name: 'orders', table_type: 'TABLE' },
       { database_name: 'other_db', schema_name: 'sales', table_name: 'elsewhere', table_type: 'TABLE' },
@@ -362,6 +370,8 @@ describe('reading the Redshift catalog', () => {
       { grantee: 'sales_ro', granteeKind: 'role', target: { type: 'schema', schema: 'sales' }, privilege: 'usage' },
       { grantee: 'PUBLIC', granteeKind: 'public', target: { type: 'schema', schema: 'sales' }, privilege: 'usage' },
       { grantee: 'sales_ro', granteeKind: 'role', target: { type: 'table', schema: 'sales', table: 'orders' }, privilege: 'select' },
+      // Column privileges come in the same query as table privileges; unmanaged schemas are skipped.
+      { grantee: 'sales_ro', granteeKind: 'role', target: { type: 'column', schema: 'sales', table: 'orders', column: 'amount' }, privilege: 'update' },
       { grantee: 'sales_ro', granteeKind: 'role', target: { type: 'future', schema: 'sales', owner: 'etl' }, privilege: 'select' },
     ]);
     expect(state.identityProviders).toEqual([{ name: 'oauth_standard', type: 'azure', namespace: 'oauth_aad', issuer: 'https://x/', clientId: 'c', audience: ['a'], enabled: true }]);

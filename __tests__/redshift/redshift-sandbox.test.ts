@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BatchExecuteStatementCommand, DescribeStatementCommand, RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { afterEach, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { awsRuntime } from '../../src/aws/settings.js';
 import { apply, plan, type PlanOptions } from '../../src/core/engine.js';
 import { providers } from '../../src/providers/index.js';
@@ -223,6 +223,54 @@ describe('RedshiftGrants on the sandbox Redshift Data API', () => {
     expect((await apply({ ...rotated, allowDestructive: true })).ok).toBe(true);
     expect(users().find((u) => u.name === 'dbadmin')).toMatchObject({ passwordDisabled: true });
     expect((await plan(rotated)).plan.changes).toEqual([]);
+  });
+
+  it('the walkthrough with PUBLIC, a password and a column grant drifting at once: all repaired, within 12 catalog queries', async () => {
+    const sb = await start();
+    await runSql(sb, ['CREATE TABLE sales.customers (id integer, name varchar(64), email varchar(256), PRIMARY KEY (id))']);
+    const spec = {
+      ...rbac,
+      roles: rbac.roles.map((r) =>
+        r.name === 'sales_ro' ? { ...r, privileges: { ...r.privileges, tables: [{ schema: 'sales', names: ['orders', 'items'], privileges: ['select'] }], columns: [{ schema: 'sales', table: 'customers', columns: ['Name', 'id'], privileges: ['select'] }] } } : r,
+      ),
+      users: rbac.users.map((u) => (u.name === 'dbadmin' ? { ...u, passwordDisabled: true } : u)),
+    };
+    const options = setup(sb, spec);
+    const { plan: first } = await plan(options);
+    expect(first.changes.find((c) => c.address === 'redshift/warehouse/role/sales_ro/columns/sales/customers/grant')?.title).toBe('GRANT SELECT ("id", "Name") ON TABLE "sales"."customers" TO ROLE "sales_ro"');
+    expect((await apply({ ...options, allowDestructive: false })).ok).toBe(true);
+    expect((await plan(options)).plan.changes).toEqual([]);
+
+    // Out of band: the walkthrough's PUBLIC grant, a password on dbadmin, a column granted to a user and one revoked from the role.
+    await runSql(sb, [
+      'GRANT SELECT ON marketing.region TO PUBLIC',
+      "ALTER USER dbadmin PASSWORD 'Test12345'",
+      'GRANT SELECT (email), UPDATE (email) ON sales.customers TO salesanalyst',
+      'REVOKE SELECT (name) ON sales.customers FROM ROLE sales_ro',
+    ]);
+    const before = sb.stats.count('redshift-data', 'ExecuteStatement');
+    const { plan: drift } = await plan(options);
+    expect(sb.stats.count('redshift-data', 'ExecuteStatement') - before).toBeLessThanOrEqual(12);
+    expect(drift.changes.map((c) => [c.title, c.risk])).toEqual([
+      ['ALTER USER "dbadmin" PASSWORD DISABLE', 'disruptive'],
+      ['GRANT SELECT ("Name") ON TABLE "sales"."customers" TO ROLE "sales_ro"', 'safe'],
+      ['REVOKE SELECT ("email"), UPDATE ("email") ON TABLE "sales"."customers" FROM "salesanalyst"', 'destructive'],
+      ['REVOKE SELECT ON TABLE "marketing"."region" FROM PUBLIC', 'disruptive'],
+    ]);
+    expect((await apply({ ...options, allowDestructive: true })).ok).toBe(true);
+    const db = database(sb) as { columnPrivileges: Array<{ column: string; grantee: string; privilege: string }> };
+    expect(db.columnPrivileges.map((g) => `${g.grantee}:${g.privilege}:${g.column}`).sort()).toEqual(['sales_ro:SELECT:id', 'sales_ro:SELECT:name']);
+    expect((await plan(options)).plan.changes).toEqual([]);
+
+    // Import writes the column grant back (Redshift folds the names); planning it gives no changes.
+    const { importPolicies } = await import('../../src/core/engine.js');
+    const result = await importPolicies({ ...options, file: 'grants.yml' });
+    expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(result.text).toContain('columns:\n');
+    expect(parse(result.text!).spec.roles.find((r: { name: string }) => r.name === 'sales_ro').privileges.columns).toEqual([{ schema: 'sales', table: 'customers', columns: ['id', 'name'], privileges: ['select'] }]);
+    writeFileSync(join(options.cwd, 'grants.yml'), result.text!);
+    options.runtime = { ...options.runtime, env: { ...options.runtime.env, OAUTH_STANDARD_CLIENT_SECRET: SECRET } };
+    expect((await plan(options)).plan.changes).toEqual([]);
   });
 
   it('checking passwords needs a superuser: PG_USER_INFO is hidden from everyone else', async () => {

@@ -202,6 +202,9 @@ export function execute(db: RsDatabase, s: Session, st: Statement): ExecResult {
     case 'tablePrivilege':
       tablePrivilege(db, s, st);
       break;
+    case 'columnPrivilege':
+      columnPrivilege(db, s, st);
+      break;
     case 'defaultPrivilege':
       defaultPrivilege(db, s, st);
       break;
@@ -212,7 +215,7 @@ export function execute(db: RsDatabase, s: Session, st: Statement): ExecResult {
       dropSchema(db, s, st);
       break;
     case 'createTable':
-      createTable(db, s, st.name, st.ifNotExists);
+      createTable(db, s, st.name, st.ifNotExists, st.columns);
       break;
     case 'dropTable':
       for (const n of st.names) dropTable(db, s, n, st.ifExists);
@@ -274,6 +277,7 @@ function dropRole(db: RsDatabase, s: Session, name: string, mode: 'force' | 'res
   const notHers = (g: RsObjectGrant) => !(g.granteeType === 'role' && g.grantee === name);
   db.schemaPrivileges = db.schemaPrivileges.filter(notHers);
   db.tablePrivileges = db.tablePrivileges.filter(notHers);
+  db.columnPrivileges = db.columnPrivileges.filter(notHers);
   db.defaultPrivileges = db.defaultPrivileges.filter(notHers);
   db.roles = db.roles.filter((r) => r !== role);
 }
@@ -284,7 +288,7 @@ function renamePrincipal(db: RsDatabase, type: 'user' | 'role', from: string, to
     if (g.granteeType === type && g.grantee === from) g.grantee = to;
   }
   if (type === 'role') for (const p of db.systemPrivileges) if (p.role === from) p.role = to;
-  for (const g of [...db.schemaPrivileges, ...db.tablePrivileges, ...db.defaultPrivileges]) if (g.granteeType === type && g.grantee === from) g.grantee = to;
+  for (const g of [...db.schemaPrivileges, ...db.tablePrivileges, ...db.columnPrivileges, ...db.defaultPrivileges]) if (g.granteeType === type && g.grantee === from) g.grantee = to;
   if (type === 'user') {
     for (const r of db.roles) if (r.owner === from) r.owner = to;
     for (const sc of db.schemas) {
@@ -378,7 +382,7 @@ function dropUser(db: RsDatabase, s: Session, name: string, ifExists: boolean): 
     db.defaultPrivileges.some((d) => d.owner === name);
   if (owns) throw new SqlError(`user ${q(name)} can't be dropped because the user owns some object`);
   const isHis = (g: RsObjectGrant) => g.granteeType === 'user' && g.grantee === name;
-  if (db.schemaPrivileges.some(isHis) || db.tablePrivileges.some(isHis) || db.defaultPrivileges.some(isHis)) {
+  if (db.schemaPrivileges.some(isHis) || db.tablePrivileges.some(isHis) || db.columnPrivileges.some(isHis) || db.defaultPrivileges.some(isHis)) {
     throw new SqlError(`user ${q(name)} can't be dropped because the user has a privilege on some object`);
   }
   db.roleGrants = db.roleGrants.filter((g) => !(g.granteeType === 'user' && g.grantee === name));
@@ -445,6 +449,7 @@ function identityProvider(db: RsDatabase, s: Session, st: Extract<Statement, { k
     const isHis = (g: RsObjectGrant) => !(g.granteeType === 'user' && g.grantee === u.name);
     db.schemaPrivileges = db.schemaPrivileges.filter(isHis);
     db.tablePrivileges = db.tablePrivileges.filter(isHis);
+    db.columnPrivileges = db.columnPrivileges.filter(isHis);
     db.defaultPrivileges = db.defaultPrivileges.filter(isHis);
     dropUser(db, s, u.name, true);
   }
@@ -550,6 +555,30 @@ function tablePrivilege(db: RsDatabase, s: Session, st: Extract<Statement, { kin
   }
 }
 
+function columnPrivilege(db: RsDatabase, s: Session, st: Extract<Statement, { kind: 'columnPrivilege' }>): void {
+  checkGrantees(db, st.grantees);
+  for (const n of st.tables) {
+    const found = resolveTable(db, s, n);
+    if (!found) throw new SqlError(`relation ${q(tableLabel(n))} does not exist`);
+    const table = found.schema.tables.find((t) => t.name === found.table)!;
+    if (!canGrantOn(db, s, table.owner)) throw new SqlError(`permission denied for relation ${table.name}`);
+    for (const { privilege, columns } of st.privileges) {
+      for (const column of columns) {
+        if (table.columns && !table.columns.includes(column)) throw new SqlError(`column ${q(column)} of relation ${q(table.name)} does not exist`);
+        db.columnPrivileges = applyObjectGrants(
+          db.columnPrivileges,
+          st.action,
+          [privilege],
+          st.grantees,
+          st.grantOptionOnly,
+          (x) => x.schema === found.schema.name && x.table === table.name && x.column === column,
+          (p, g) => ({ schema: found.schema.name, table: table.name, column, privilege: p, granteeType: g.type, grantee: g.name, grantOption: g.withOption }),
+        );
+      }
+    }
+  }
+}
+
 function defaultPrivilege(db: RsDatabase, s: Session, st: Extract<Statement, { kind: 'defaultPrivilege' }>): void {
   checkGrantees(db, st.grantees);
   const owners = st.forUsers.length > 0 ? st.forUsers : [s.user];
@@ -600,11 +629,12 @@ function dropSchema(db: RsDatabase, s: Session, st: Extract<Statement, { kind: '
     db.schemas = db.schemas.filter((x) => x !== schema);
     db.schemaPrivileges = db.schemaPrivileges.filter((g) => g.schema !== name);
     db.tablePrivileges = db.tablePrivileges.filter((g) => g.schema !== name);
+    db.columnPrivileges = db.columnPrivileges.filter((g) => g.schema !== name);
     db.defaultPrivileges = db.defaultPrivileges.filter((g) => g.schema !== name);
   }
 }
 
-function createTable(db: RsDatabase, s: Session, n: QName, ifNotExists: boolean): void {
+function createTable(db: RsDatabase, s: Session, n: QName, ifNotExists: boolean, columns?: string[]): void {
   checkName(n.name);
   const schemaName = n.schema ?? (db.schemas.some((x) => x.name === s.user) ? s.user : 'public');
   const schema = schemaOf(db, schemaName);
@@ -620,7 +650,7 @@ function createTable(db: RsDatabase, s: Session, n: QName, ifNotExists: boolean)
     if (ifNotExists) return;
     throw new SqlError(`relation ${q(n.name)} already exists`);
   }
-  schema.tables.push({ name: n.name, owner: s.user });
+  schema.tables.push({ name: n.name, owner: s.user, ...(columns ? { columns } : {}) });
   // Default privileges of the creator apply to the new table.
   for (const d of db.defaultPrivileges) {
     if (d.owner !== s.user || (d.schema !== null && d.schema !== schema.name)) continue;
@@ -639,4 +669,5 @@ function dropTable(db: RsDatabase, s: Session, n: QName, ifExists: boolean): voi
   if (!canGrantOn(db, s, table.owner) && !hasSystemPrivilege(db, s.user, 'DROP TABLE')) throw new SqlError(`permission denied for relation ${table.name}`);
   found.schema.tables = found.schema.tables.filter((t) => t !== table);
   db.tablePrivileges = db.tablePrivileges.filter((g) => !(g.schema === found.schema.name && g.table === table.name));
+  db.columnPrivileges = db.columnPrivileges.filter((g) => !(g.schema === found.schema.name && g.table === table.name));
 }

@@ -55,6 +55,8 @@ export interface RsSystemGrant {
 export interface RsTable {
   name: string;
   owner: string;
+  /** Column names (lower case); undefined when unknown (then any column name is accepted). */
+  columns?: string[];
 }
 
 export interface RsSchema {
@@ -79,6 +81,13 @@ export interface RsSchemaGrant extends RsObjectGrant {
 export interface RsTableGrant extends RsObjectGrant {
   schema: string;
   table: string;
+}
+
+/** `GRANT SELECT (column) ON TABLE schema.table`: SELECT or UPDATE on one column. */
+export interface RsColumnGrant extends RsObjectGrant {
+  schema: string;
+  table: string;
+  column: string;
 }
 
 /** ALTER DEFAULT PRIVILEGES FOR USER owner [IN SCHEMA schema] GRANT privilege ON TABLES TO grantee. */
@@ -107,6 +116,7 @@ export interface RsDatabase {
   schemas: RsSchema[];
   schemaPrivileges: RsSchemaGrant[];
   tablePrivileges: RsTableGrant[];
+  columnPrivileges: RsColumnGrant[];
   defaultPrivileges: RsDefaultGrant[];
   identityProviders: RsIdentityProvider[];
   /** Next user/role/provider id. */
@@ -157,6 +167,7 @@ export function emptyDatabase(name: string): RsDatabase {
     schemas: [],
     schemaPrivileges: [],
     tablePrivileges: [],
+    columnPrivileges: [],
     defaultPrivileges: [],
     identityProviders: [],
     nextId: 100,
@@ -231,6 +242,7 @@ export function cloneDatabase(db: RsDatabase): RsDatabase {
     roleGrants: db.roleGrants.map((g) => ({ ...g })),
     systemPrivileges: db.systemPrivileges.map((p) => ({ ...p })),
     schemas: db.schemas.map((s) => ({ ...s, tables: s.tables.map((t) => ({ ...t })) })),
+    columnPrivileges: db.columnPrivileges.map((g) => ({ ...g })),
     schemaPrivileges: db.schemaPrivileges.map((g) => ({ ...g })),
     tablePrivileges: db.tablePrivileges.map((g) => ({ ...g })),
     defaultPrivileges: db.defaultPrivileges.map((g) => ({ ...g })),

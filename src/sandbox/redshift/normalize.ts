@@ -113,7 +113,7 @@ function databases(c: Check, o: Json, path: string): RsDatabase[] {
 
 const DB_KEYS = [
   'name', 'superusers', 'users', 'roles', 'roleGrants', 'systemPrivileges', 'schemas', 'schemaPrivileges', 'tablePrivileges',
-  'defaultPrivileges', 'identityProviders', 'nextId',
+  'columnPrivileges', 'defaultPrivileges', 'identityProviders', 'nextId',
 ];
 const USER_KEYS = ['name', 'id', 'superuser', 'createdb', 'passwordDisabled', 'passwordHash', 'syslogAccess', 'connectionLimit', 'sessionTimeout', 'validUntil', 'externalId'];
 
@@ -242,16 +242,19 @@ function database(c: Check, v: unknown, path: string): RsDatabase | undefined {
     if (n === undefined) return;
     if (db.schemas.some((x) => x.name === n)) return c.fail(`${p}.name`, `duplicate schema ${n}`);
     const owner = userRef(so, 'owner', p, defaultOwner) ?? defaultOwner;
-    const schema = { name: n, owner, tables: [] as Array<{ name: string; owner: string }> };
+    const schema = { name: n, owner, tables: [] as Array<{ name: string; owner: string; columns?: string[] }> };
     c.array(so, 'tables', p).forEach((t, j) => {
       const tp = `${p}.tables[${j}]`;
       const to = typeof t === 'string' ? { name: t } : c.object(t, tp);
       if (!to) return;
-      c.known(to, ['name', 'owner'], tp);
+      c.known(to, ['name', 'owner', 'columns'], tp);
       const tn = c.name(to, 'name', tp);
       if (tn === undefined) return;
       if (schema.tables.some((x) => x.name === tn)) return c.fail(`${tp}.name`, `duplicate table ${n}.${tn}`);
-      schema.tables.push({ name: tn, owner: userRef(to, 'owner', tp, owner) ?? owner });
+      // Columns are optional: without them, any column name is accepted in column grants.
+      const columns = to.columns === undefined ? undefined : c.array(to, 'columns', tp).map((_, k) => c.name(to.columns as Json, String(k), `${tp}.columns`) ?? '');
+      if (columns && new Set(columns).size !== columns.length) c.fail(`${tp}.columns`, `duplicate column in ${n}.${tn}`);
+      schema.tables.push({ name: tn, owner: userRef(to, 'owner', tp, owner) ?? owner, ...(columns ? { columns } : {}) });
     });
     db.schemas.push(schema);
   });
@@ -363,6 +366,23 @@ function database(c: Check, v: unknown, path: string): RsDatabase | undefined {
     if (!db.schemas.find((x) => x.name === schema)?.tables.some((t) => t.name === table)) c.fail(`${p}.table`, `no table ${schema}.${table} in this database`);
     if (!unique(p, schema, table, priv, g.granteeType, g.grantee)) return;
     db.tablePrivileges.push({ schema, table, privilege: priv, ...g, grantOption: c.boolean(go, 'grantOption', p) ?? false });
+  });
+  c.array(o, 'columnPrivileges', path).forEach((s, i) => {
+    const p = `${path}.columnPrivileges[${i}]`;
+    const go = c.object(s, p);
+    if (!go) return;
+    c.known(go, ['schema', 'table', 'column', 'privilege', 'granteeType', 'grantee', 'grantOption'], p);
+    const schema = schemaRef(go, p);
+    const table = c.name(go, 'table', p);
+    const column = c.name(go, 'column', p);
+    const priv = privilege(go, p, ['SELECT', 'UPDATE']);
+    const g = grantee(go, p, true);
+    if (schema === undefined || table === undefined || column === undefined || priv === undefined || !g) return;
+    const t = db.schemas.find((x) => x.name === schema)?.tables.find((x) => x.name === table);
+    if (!t) return c.fail(`${p}.table`, `no table ${schema}.${table} in this database`);
+    if (t.columns && !t.columns.includes(column)) return c.fail(`${p}.column`, `no column ${column} in table ${schema}.${table}`);
+    if (!unique(p, schema, table, column, priv, g.granteeType, g.grantee)) return;
+    db.columnPrivileges.push({ schema, table, column, privilege: priv, ...g, grantOption: c.boolean(go, 'grantOption', p) ?? false });
   });
   c.array(o, 'defaultPrivileges', path).forEach((s, i) => {
     const p = `${path}.defaultPrivileges[${i}]`;

@@ -7,7 +7,7 @@
  */
 import { SqlError } from './errors.js';
 import { heldRoles, SYSTEM_ROLE_IDS, SYSTEM_ROLE_NAMES, SYSTEM_ROLE_PRIVILEGES, type RsDatabase, type RsObjectGrant } from './model.js';
-import type { Statement, WhereValue } from './parser.js';
+import type { SelectPart, Statement, WhereValue } from './parser.js';
 
 export type Value = string | number | boolean | null;
 
@@ -168,6 +168,25 @@ const VIEWS: Record<string, View> = {
         .filter((g) => v.unrestricted || aboutViewer({ ...v, all: false }, g.granteeType, g.grantee))
         .map((g) => ({ namespace_name: g.schema, relation_name: g.table, ...objectGrantCols(g, db) })),
   },
+  // Visible like the ACCESS SYSTEM TABLE views (not SYSLOG ACCESS like svv_relation_privileges).
+  svv_column_privileges: {
+    columns: [
+      col('namespace_name', 'text'), col('relation_name', 'text'), col('column_name', 'text'), col('privilege_type', 'text'),
+      col('identity_id', 'int4'), col('identity_name', 'text'), col('identity_type', 'text'),
+    ],
+    rows: (db, v) =>
+      db.columnPrivileges
+        .filter((g) => aboutViewer(v, g.granteeType, g.grantee))
+        .map((g) => ({
+          namespace_name: g.schema,
+          relation_name: g.table,
+          column_name: g.column,
+          privilege_type: g.privilege,
+          identity_id: identityId(db, g.granteeType, g.grantee),
+          identity_name: g.grantee,
+          identity_type: g.granteeType,
+        })),
+  },
   svv_all_tables: {
     columns: [col('database_name', 'text'), col('schema_name', 'text'), col('table_name', 'text'), col('table_type', 'text'), col('table_acl', 'text'), col('remarks', 'text')],
     rows: (db, v) => {
@@ -243,25 +262,50 @@ function compare(a: Value, b: Value): number {
 }
 
 export function runSelect(db: RsDatabase, user: string, st: Extract<Statement, { kind: 'select' }>, all: boolean, unrestricted = all): ResultSet {
+  const viewer: Viewer = { user, all, unrestricted, roles: heldRoles(db, 'user', user) };
+  // A single SELECT may order by any column of its view; a UNION ALL only by the columns it returns.
+  if (!st.unionAll) return selectPart(db, st, viewer, st.orderBy);
+  const first = selectPart(db, st, viewer);
+  const columns = first.columns;
+  let rows = first.rows;
+  for (const part of st.unionAll) {
+    const more = selectPart(db, part, viewer);
+    if (more.columns.length !== columns.length) throw new SqlError('each UNION query must have the same number of columns');
+    rows = [...rows, ...more.rows];
+  }
+  const index = new Map(columns.map((c, i) => [c.name, i]));
+  const orderBy = st.orderBy.map((o) => {
+    const i = index.get(o.column);
+    if (i === undefined) throw new SqlError(`column "${o.column}" does not exist`);
+    return { key: (r: Value[]) => r[i], desc: o.desc };
+  });
+  return { columns, rows: sortRows(rows, orderBy) };
+}
+
+function sortRows<R>(rows: R[], orderBy: Array<{ key: (r: R) => Value; desc: boolean }>): R[] {
+  if (orderBy.length === 0) return rows;
+  return [...rows].sort((a, b) => {
+    for (const o of orderBy) {
+      const c = compare(o.key(a), o.key(b));
+      if (c !== 0) return o.desc ? -c : c;
+    }
+    return 0;
+  });
+}
+
+/** One SELECT over one view: its columns (constants typed text) and rows, filtered by WHERE and the viewer. */
+function selectPart(db: RsDatabase, st: SelectPart, viewer: Viewer, orderBy: Array<{ column: string; desc: boolean }> = []): ResultSet {
   const view = VIEWS[st.view];
   if (!view) throw new SqlError(`relation "${st.view}" does not exist`);
   const known = new Set(view.columns.map((c) => c.name));
   const check = (name: string) => {
     if (!known.has(name)) throw new SqlError(`column "${name}" does not exist in ${st.view}`);
   };
-  const columns = st.columns === '*' ? view.columns : st.columns.map((n) => (check(n), view.columns.find((c) => c.name === n)!));
+  const items = st.columns === '*' ? view.columns.map((c) => c.name) : st.columns;
+  const columns: Column[] = items.map((item) => (typeof item === 'string' ? (check(item), view.columns.find((c) => c.name === item)!) : { name: item.as, type: 'text' }));
   for (const w of st.where) check(w.column);
-  for (const o of st.orderBy) check(o.column);
-  const viewer: Viewer = { user, all, unrestricted, roles: heldRoles(db, 'user', user) };
-  let rows = view.rows(db, viewer).filter((r) => st.where.every((w) => matches(r[w.column] ?? null, w.value, user)));
-  if (st.orderBy.length > 0) {
-    rows = [...rows].sort((a, b) => {
-      for (const o of st.orderBy) {
-        const c = compare(a[o.column] ?? null, b[o.column] ?? null);
-        if (c !== 0) return o.desc ? -c : c;
-      }
-      return 0;
-    });
-  }
-  return { columns, rows: rows.map((r) => columns.map((c) => r[c.name] ?? null)) };
+  for (const o of orderBy) check(o.column);
+  const rows = view.rows(db, viewer).filter((r) => st.where.every((w) => matches(r[w.column] ?? null, w.value, viewer.user)));
+  const sorted = sortRows(rows, orderBy.map((o) => ({ key: (r: Row) => r[o.column] ?? null, desc: o.desc })));
+  return { columns, rows: sorted.map((r) => items.map((item) => (typeof item === 'string' ? (r[item] ?? null) : item.value))) };
 }
