@@ -10,6 +10,7 @@ import {
   alterIdpParametersSql,
   alterLoginSql,
   alterPasswordSql,
+  columnPrivilegeSql,
   createIdpSql,
   createPrincipalSql,
   dropIdpSql,
@@ -23,6 +24,7 @@ import {
   withPassword,
   withSecret,
 } from '../../src/providers/redshift/sql.js';
+import { parseStatement } from '../../src/sandbox/redshift/parser.js';
 import { md5Verifier, passwordToSend, scramVerifier, verifies } from '../../src/providers/redshift/password.js';
 
 const role = { name: 'sales_ro', kind: 'role' as const };
@@ -40,6 +42,26 @@ describe('quoting', () => {
     // Redshift treats a backslash in a literal as an escape: a trailing one would otherwise swallow the closing quote.
     expect(quoteLiteral('a\\')).toBe("'a\\\\'");
     expect(quoteLiteral("\\'; DROP TABLE t; --")).toBe("'\\\\''; DROP TABLE t; --'");
+  });
+});
+
+describe('column privileges', () => {
+  const cols = new Map([
+    ['update', ['email']],
+    ['select', ['id', 'Name', 'x"y']],
+  ]);
+  it('one statement per table, each privilege with its own column list, privileges in canonical order (Redshift and PostgreSQL GRANT syntax)', () => {
+    expect(columnPrivilegeSql('redshift', 'grant', 'sales', 'customers', cols, role)).toBe('GRANT SELECT ("id", "Name", "x""y"), UPDATE ("email") ON TABLE "sales"."customers" TO ROLE "sales_ro"');
+    expect(columnPrivilegeSql('redshift', 'revoke', 'sales', 'customers', cols, user)).toBe('REVOKE SELECT ("id", "Name", "x""y"), UPDATE ("email") ON TABLE "sales"."customers" FROM "oauth_aad:alice@example.com"');
+    expect(columnPrivilegeSql('postgres', 'grant', 'sales', 'customers', new Map([['references', ['id']], ['insert', ['id']]]), { name: 'app', kind: 'user' })).toBe('GRANT INSERT ("id"), REFERENCES ("id") ON TABLE "sales"."customers" TO "app"');
+    expect(columnPrivilegeSql('postgres', 'revoke', 'sales', 'customers', new Map([['select', ['email']]]), PUBLIC_GRANTEE)).toBe('REVOKE SELECT ("email") ON TABLE "sales"."customers" FROM PUBLIC');
+    expect(privilegeSql('redshift', 'grant', { type: 'column', schema: 's', table: 't', column: 'c' }, ['update', 'select'], role)).toBe('GRANT SELECT ("c"), UPDATE ("c") ON TABLE "s"."t" TO ROLE "sales_ro"');
+  });
+  it('the Redshift forms parse in the sandbox as column grants', () => {
+    const st = parseStatement(columnPrivilegeSql('redshift', 'grant', 'sales', 'customers', cols, role));
+    expect(st).toMatchObject({ kind: 'columnPrivilege', action: 'grant', privileges: [{ privilege: 'SELECT', columns: ['id', 'name', 'x"y'] }, { privilege: 'UPDATE', columns: ['email'] }], grantees: [{ type: 'role', name: 'sales_ro' }] });
+    expect(() => parseStatement('GRANT INSERT ("id") ON TABLE "sales"."customers" TO ROLE "r"')).toThrow(/invalid privilege type INSERT for column/);
+    expect(() => parseStatement('GRANT SELECT ("id") ON ALL TABLES IN SCHEMA "sales" TO ROLE "r"')).toThrow(/syntax error/);
   });
 });
 
