@@ -1,6 +1,7 @@
 /**
  * RedshiftGrants benchmark (issue floor): a policy with 500 roles, 2,000 users and 10,000 privilege grants
- * (plus 2,000 role memberships and 40 PUBLIC grants) over 20 schemas of 50 tables.
+ * (plus 2,000 column grants, 2,000 role memberships and 40 PUBLIC grants) over 20 schemas of 50 tables of
+ * four columns.
  *
  * Figures:
  * - `postgres`: against a real PostgreSQL server (CHARTER_TEST_PG_URL, or a throwaway cluster started with
@@ -27,6 +28,9 @@ const SCHEMAS = 20;
 const TABLES_PER_SCHEMA = 50;
 /** Per role: USAGE on its schema + SELECT on 19 named tables = 20 grants; × 500 = 10,000. */
 const TABLES_PER_ROLE = 19;
+/** Per role: SELECT and UPDATE on two columns of one more table = 4 column grants; × 500 = 2,000. */
+const COLUMN_GRANTS_PER_ROLE = 4;
+const COLUMNS = ['id', 'a', 'b', 'c'];
 const URL_ENV = 'CHARTER_BENCH_DB_URL';
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
@@ -44,6 +48,7 @@ function spec(connection: Record<string, unknown>) {
       privileges: {
         schemas: [{ schema: s, privileges: ['usage'] }],
         tables: [{ schema: s, names: Array.from({ length: TABLES_PER_ROLE }, (_, i) => table(first + i)), privileges: ['select'] }],
+        columns: [{ schema: s, table: table(first + TABLES_PER_ROLE), columns: ['a', 'b'], privileges: ['select', 'update'] }],
       },
     };
   });
@@ -91,6 +96,7 @@ export interface RedshiftBench {
   roles: number;
   users: number;
   grants: number;
+  columnGrants: number;
   memberships: number;
   postgres: {
     firstPlan: { changes: number; queries: number; cpuMs: number; wallMs: number };
@@ -111,7 +117,7 @@ async function benchPostgres(): Promise<RedshiftBench['postgres']> {
     const ddl: string[] = [];
     for (let s = 0; s < SCHEMAS; s++) {
       ddl.push(`CREATE SCHEMA ${schema(s)};`);
-      for (let t = 0; t < TABLES_PER_SCHEMA; t++) ddl.push(`CREATE TABLE ${schema(s)}.${table(t)} (id int);`);
+      for (let t = 0; t < TABLES_PER_SCHEMA; t++) ddl.push(`CREATE TABLE ${schema(s)}.${table(t)} (${COLUMNS.map((c) => `${c} int`).join(', ')});`);
     }
     await db.sql(ddl.join('\n'));
     writePolicy(dir, { dialect: 'postgres', urlFromEnv: URL_ENV });
@@ -155,7 +161,7 @@ async function benchDataApi(): Promise<RedshiftBench['dataApi']> {
               {
                 name: 'dev',
                 superusers: ['awsuser'],
-                schemas: Array.from({ length: SCHEMAS }, (_, s) => ({ name: schema(s), tables: Array.from({ length: TABLES_PER_SCHEMA }, (_, t) => table(t)) })),
+                schemas: Array.from({ length: SCHEMAS }, (_, s) => ({ name: schema(s), tables: Array.from({ length: TABLES_PER_SCHEMA }, (_, t) => ({ name: table(t), columns: COLUMNS })) })),
               },
             ],
           },
@@ -190,5 +196,5 @@ async function benchDataApi(): Promise<RedshiftBench['dataApi']> {
 export async function benchRedshift(): Promise<RedshiftBench> {
   const postgres = await benchPostgres();
   const dataApi = await benchDataApi();
-  return { roles: ROLES, users: USERS, grants: ROLES * (1 + TABLES_PER_ROLE), memberships: USERS, postgres, dataApi };
+  return { roles: ROLES, users: USERS, grants: ROLES * (1 + TABLES_PER_ROLE), columnGrants: ROLES * COLUMN_GRANTS_PER_ROLE, memberships: USERS, postgres, dataApi };
 }
