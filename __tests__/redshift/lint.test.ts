@@ -666,6 +666,13 @@ roles:
       expect(d.message).toMatch(/^Role "r": column "app\.T\.B" is already listed as "b" \(line \d+/);
     });
 
+    it('redshift/syslog-access-on-postgres', async () => {
+      const result = await lint(`${POSTGRES}
+users:
+  - { name: u, createdb: true, connectionLimit: 3, syslogAccess: unrestricted }`);
+      expectOne(result, 'redshift/syslog-access-on-postgres', 'error', 'unrestricted');
+    });
+
     it('redshift/data-api-needs-redshift', async () => {
       const result = await lint(`connection:
   dialect: postgres

@@ -366,6 +366,40 @@ spec:
     expect(missing.plan.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.code, d.message])).toEqual([['redshift/column-not-found', 'Column nope of table sales.customers does not exist in the database']]);
   });
 
+  it('user attributes: CREATEDB and CONNECTION LIMIT are created, drift is repaired (lowering a limit is disruptive), undeclared ones are left alone, import writes them', async () => {
+    await freshDatabase();
+    const h = harness(db.url);
+    const spec = (users: unknown[]) => ({ connection: pgConnection, manage: { schemas: ['sales'], ignorePrincipals: ignoreAllBut(prefix) }, users });
+    h.write(spec([{ name: n('etl'), createdb: true, connectionLimit: 5 }, { name: n('analyst') }]));
+    const first = await h.plan();
+    expect(first.plan.changes.map((c) => c.title)).toEqual([`CREATE ROLE "${n('analyst')}" LOGIN`, `CREATE ROLE "${n('etl')}" LOGIN CREATEDB CONNECTION LIMIT 5`]);
+    expect((await h.apply(false)).ok).toBe(true);
+    const attrs = async (role: string) => (await db.sql('SELECT rolcreatedb AS createdb, rolconnlimit AS connlimit FROM pg_roles WHERE rolname = $1', [role]))[0];
+    expect(await attrs(n('etl'))).toEqual({ createdb: true, connlimit: 5 });
+    expect((await h.plan()).plan.changes).toEqual([]);
+
+    // Out of band: the limit is raised and CREATEDB dropped on etl; the analyst (no attributes declared) gets CREATEDB.
+    await db.sql(`ALTER ROLE "${n('etl')}" NOCREATEDB CONNECTION LIMIT 50; ALTER ROLE "${n('analyst')}" CREATEDB`);
+    const drift = await h.plan();
+    expect(drift.plan.changes.map((c) => [c.address, c.data, c.risk])).toEqual([
+      [`redshift/grants/user/${n('etl')}/attributes`, { sql: [`ALTER ROLE "${n('etl')}" CREATEDB`, `ALTER ROLE "${n('etl')}" CONNECTION LIMIT 5`] }, 'disruptive'],
+    ]);
+    expect(drift.plan.changes[0].reason).toBe(`${n('etl')}: createdb false → true; connectionLimit 50 → 5 (restricts what the user may do)`);
+    expect((await h.apply(true)).ok).toBe(true);
+    expect(await attrs(n('etl'))).toEqual({ createdb: true, connlimit: 5 });
+    expect(await attrs(n('analyst'))).toEqual({ createdb: true, connlimit: -1 });
+
+    // Unlimited is -1 on PostgreSQL; raising a limit is safe.
+    h.write(spec([{ name: n('etl'), createdb: true, connectionLimit: 'unlimited' }, { name: n('analyst') }]));
+    const raise = await h.plan();
+    expect(raise.plan.changes.map((c) => [c.title, c.risk])).toEqual([[`ALTER ROLE "${n('etl')}" CONNECTION LIMIT -1`, 'safe']]);
+    expect((await h.apply(false)).ok).toBe(true);
+    expect((await h.plan()).plan.changes).toEqual([]);
+
+    const imported = await importSpec(h);
+    expect(imported.users).toEqual([{ name: n('analyst'), createdb: true }, { name: n('etl'), createdb: true }]);
+  });
+
   it('passwords: a SCRAM verifier PostgreSQL made verifies; a different or unwanted password is drift; the value never shows', async () => {
     await freshDatabase();
     const pw = 'Walkthrough-Pw-1';

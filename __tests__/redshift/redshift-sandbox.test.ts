@@ -273,6 +273,31 @@ describe('RedshiftGrants on the sandbox Redshift Data API', () => {
     expect((await plan(options)).plan.changes).toEqual([]);
   });
 
+  it('user attributes: CREATEDB, CONNECTION LIMIT and SYSLOG ACCESS are created and repaired; granting SYSLOG ACCESS UNRESTRICTED is safe, taking it away disruptive', async () => {
+    const sb = await start();
+    const spec = { ...rbac, users: rbac.users.map((u) => (u.name === 'dbadmin' ? { ...u, createdb: true, connectionLimit: 10, syslogAccess: 'unrestricted' } : u)) };
+    const options = setup(sb, spec);
+    const { plan: first } = await plan(options);
+    expect(first.changes.find((c) => c.address === 'redshift/warehouse/user/dbadmin')?.title).toBe('CREATE USER "dbadmin" PASSWORD DISABLE CREATEDB CONNECTION LIMIT 10 SYSLOG ACCESS UNRESTRICTED');
+    expect((await apply({ ...options, allowDestructive: false })).ok).toBe(true);
+    const dbadmin = () => (database(sb).users as Array<{ name: string; createdb: boolean; connectionLimit: unknown; syslogAccess: string }>).find((u) => u.name === 'dbadmin');
+    expect(dbadmin()).toMatchObject({ createdb: true, connectionLimit: 10, syslogAccess: 'UNRESTRICTED' });
+    expect((await plan(options)).plan.changes).toEqual([]);
+
+    await runSql(sb, ['ALTER USER dbadmin NOCREATEDB', 'ALTER USER dbadmin CONNECTION LIMIT UNLIMITED', 'ALTER USER dbadmin SYSLOG ACCESS RESTRICTED']);
+    const { plan: drift } = await plan(options);
+    expect(drift.changes.map((c) => [c.data, c.risk])).toEqual([
+      [{ sql: ['ALTER USER "dbadmin" CREATEDB', 'ALTER USER "dbadmin" CONNECTION LIMIT 10', 'ALTER USER "dbadmin" SYSLOG ACCESS UNRESTRICTED'] }, 'disruptive'],
+    ]);
+    expect((await apply({ ...options, allowDestructive: true })).ok).toBe(true);
+    expect(dbadmin()).toMatchObject({ createdb: true, connectionLimit: 10, syslogAccess: 'UNRESTRICTED' });
+    expect((await plan(options)).plan.changes).toEqual([]);
+
+    // Taking SYSLOG ACCESS away narrows what the user sees: disruptive.
+    const narrowed = setup(sb, { ...spec, users: spec.users.map((u) => (u.name === 'dbadmin' ? { ...u, syslogAccess: 'restricted' } : u)) });
+    expect((await plan(narrowed)).plan.changes.map((c) => [c.title, c.risk])).toEqual([['ALTER USER "dbadmin" SYSLOG ACCESS RESTRICTED', 'disruptive']]);
+  });
+
   it('checking passwords needs a superuser: PG_USER_INFO is hidden from everyone else', async () => {
     const sb = await start([{ name: 'auditor', syslogAccess: 'UNRESTRICTED' }]);
     await runSql(sb, ['GRANT ROLE "sys:monitor" TO auditor']);

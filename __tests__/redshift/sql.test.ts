@@ -10,6 +10,7 @@ import {
   alterIdpParametersSql,
   alterLoginSql,
   alterPasswordSql,
+  alterUserAttributeSql,
   columnPrivilegeSql,
   createIdpSql,
   createPrincipalSql,
@@ -21,6 +22,7 @@ import {
   quoteIdent,
   quoteLiteral,
   secretForms,
+  userAttributeOptions,
   withPassword,
   withSecret,
 } from '../../src/providers/redshift/sql.js';
@@ -62,6 +64,19 @@ describe('column privileges', () => {
     expect(st).toMatchObject({ kind: 'columnPrivilege', action: 'grant', privileges: [{ privilege: 'SELECT', columns: ['id', 'name', 'x"y'] }, { privilege: 'UPDATE', columns: ['email'] }], grantees: [{ type: 'role', name: 'sales_ro' }] });
     expect(() => parseStatement('GRANT INSERT ("id") ON TABLE "sales"."customers" TO ROLE "r"')).toThrow(/invalid privilege type INSERT for column/);
     expect(() => parseStatement('GRANT SELECT ("id") ON ALL TABLES IN SCHEMA "sales" TO ROLE "r"')).toThrow(/syntax error/);
+  });
+});
+
+describe('user attributes', () => {
+  const all = { createdb: true, connectionLimit: 'unlimited' as const, syslogAccess: 'unrestricted' as const };
+  it('CREATE USER options and one ALTER per attribute; PostgreSQL spells unlimited -1 and has no SYSLOG ACCESS', () => {
+    expect(createPrincipalSql('redshift', { ...user, attributes: all })).toBe('CREATE USER "oauth_aad:alice@example.com" PASSWORD DISABLE CREATEDB CONNECTION LIMIT UNLIMITED SYSLOG ACCESS UNRESTRICTED');
+    expect(createPrincipalSql('postgres', { name: 'etl', kind: 'user', password: true, attributes: { createdb: false, connectionLimit: 0 } })).toBe(`CREATE ROLE "etl" LOGIN PASSWORD '***' NOCREATEDB CONNECTION LIMIT 0`);
+    expect(userAttributeOptions('postgres', all)).toEqual(['CREATEDB', 'CONNECTION LIMIT -1']);
+    expect(alterUserAttributeSql('redshift', 'dbadmin', 'SYSLOG ACCESS RESTRICTED')).toBe('ALTER USER "dbadmin" SYSLOG ACCESS RESTRICTED');
+    expect(alterUserAttributeSql('postgres', 'etl', 'CONNECTION LIMIT 5')).toBe('ALTER ROLE "etl" CONNECTION LIMIT 5');
+    expect(() => userAttributeOptions('redshift', { connectionLimit: 1.5 })).toThrow(/non-negative integer/);
+    for (const option of userAttributeOptions('redshift', all)) expect(parseStatement(alterUserAttributeSql('redshift', 'dbadmin', option)).kind).toBe('alterUser');
   });
 });
 

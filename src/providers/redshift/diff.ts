@@ -23,6 +23,7 @@ import {
   alterIdpParametersSql,
   alterLoginSql,
   alterPasswordSql,
+  alterUserAttributeSql,
   columnPrivilegeSql,
   createIdpSql,
   createPrincipalSql,
@@ -36,6 +37,8 @@ import {
   type GranteeKind,
   type PrincipalKind,
   type PrivilegeTarget,
+  type UserAttributes,
+  userAttributeOptions,
 } from './sql.js';
 import type { LiveIdentityProvider, LivePrincipal, LiveState } from './state.js';
 
@@ -138,10 +141,11 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState, password
       if (d.password && d.password !== 'disabled' && !pw) continue;
       const after = principalJson(d.name, d.kind, d.externalId) as Record<string, Json>;
       if (pw) after.password = `(from ${pw.env}, write-only)`;
+      if (d.attributes) Object.assign(after, d.attributes);
       make(d.path, {
         address,
         action: 'create',
-        sql: [createPrincipalSql(dialect, { name: d.name, kind: d.kind, externalId: dialect === 'redshift' ? d.externalId : undefined, password: pw !== undefined })],
+        sql: [createPrincipalSql(dialect, { name: d.name, kind: d.kind, externalId: dialect === 'redshift' ? d.externalId : undefined, password: pw !== undefined, attributes: d.attributes })],
         before: null,
         after,
         ...(pw ? { password: { env: pw.env, user: pw.user, digest: pw.digest } } : {}),
@@ -172,6 +176,7 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState, password
       continue;
     }
     if (d.kind === 'user' && d.password && l.password !== undefined) diffPassword(d, l);
+    if (d.kind === 'user' && d.attributes && l.attributes) diffAttributes(d, d.attributes, l, l.attributes);
     if (dialect === 'redshift' && d.kind === 'role' && d.externalId !== undefined && d.externalId !== l.externalId) {
       make(d.path, {
         address,
@@ -184,6 +189,43 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState, password
         phase: PHASE.createRole,
       });
     }
+  }
+
+  /** Declared attributes that differ: one ALTER each, in one change; restricting the user is disruptive. */
+  function diffAttributes(d: DesiredPrincipal, want: UserAttributes, l: LivePrincipal, have: NonNullable<LivePrincipal['attributes']>): void {
+    const changed: UserAttributes = {};
+    const before: Record<string, Json> = { user: l.name };
+    const after: Record<string, Json> = { user: d.name };
+    let restricts = false;
+    if (want.createdb !== undefined && want.createdb !== have.createdb) {
+      changed.createdb = want.createdb;
+      [before.createdb, after.createdb] = [have.createdb, want.createdb];
+      restricts ||= !want.createdb;
+    }
+    if (want.connectionLimit !== undefined && want.connectionLimit !== have.connectionLimit) {
+      changed.connectionLimit = want.connectionLimit;
+      [before.connectionLimit, after.connectionLimit] = [have.connectionLimit, want.connectionLimit];
+      // Fewer connections than allowed now can refuse someone's next sign-in.
+      restricts ||= want.connectionLimit !== 'unlimited' && (have.connectionLimit === 'unlimited' || want.connectionLimit < have.connectionLimit);
+    }
+    if (dialect === 'redshift' && want.syslogAccess !== undefined && have.syslogAccess !== undefined && want.syslogAccess !== have.syslogAccess) {
+      changed.syslogAccess = want.syslogAccess;
+      [before.syslogAccess, after.syslogAccess] = [have.syslogAccess, want.syslogAccess];
+      restricts ||= want.syslogAccess === 'restricted';
+    }
+    const options = userAttributeOptions(dialect, changed);
+    if (!options.length) return;
+    const what = Object.keys(changed).map((k) => `${k} ${JSON.stringify(before[k])} → ${JSON.stringify(after[k])}`);
+    make(d.path, {
+      address: `${prefix}/user/${key(d.name)}/attributes`,
+      action: 'update',
+      sql: options.map((o) => alterUserAttributeSql(dialect, d.name, o)),
+      before,
+      after,
+      risk: restricts ? 'disruptive' : 'safe',
+      reason: `${d.name}: ${what.join('; ')}${restricts ? ' (restricts what the user may do)' : ''}`,
+      phase: PHASE.createUser,
+    });
   }
 
   function diffPassword(d: DesiredPrincipal, l: LivePrincipal): void {

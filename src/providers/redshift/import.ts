@@ -161,7 +161,18 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
     .filter((p) => p.kind === 'user')
     .map((p) => {
       const ns = p.name.includes(':') ? p.name.slice(0, p.name.indexOf(':')).toLowerCase() : undefined;
-      return entry(p.name, { identityProvider: ns ? namespaces.get(ns) : undefined }, 'roles');
+      // Attributes are written only where they differ from the defaults (NOCREATEDB, no connection limit, SYSLOG ACCESS RESTRICTED).
+      const a = p.attributes;
+      return entry(
+        p.name,
+        {
+          identityProvider: ns ? namespaces.get(ns) : undefined,
+          createdb: a?.createdb ? true : undefined,
+          connectionLimit: a && a.connectionLimit !== 'unlimited' ? a.connectionLimit : undefined,
+          syslogAccess: dialect === 'redshift' && a?.syslogAccess === 'unrestricted' ? 'unrestricted' : undefined,
+        },
+        'roles',
+      );
     });
 
   const out: Record<string, Json> = {};

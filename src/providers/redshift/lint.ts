@@ -436,6 +436,9 @@ class DocumentLint {
       if (user.password && user.passwordDisabled) {
         this.add([...path, 'passwordDisabled'], 'password-conflict', 'error', `User "${user.name}" has both password and passwordDisabled`, 'Keep one: password (from an environment variable) or passwordDisabled: true.');
       }
+      if (user.syslogAccess !== undefined && !this.redshift) {
+        this.add([...path, 'syslogAccess'], 'syslog-access-on-postgres', 'error', `User "${user.name}" has syslogAccess, which exists only on Redshift`, 'Remove syslogAccess from a postgres-dialect policy (PostgreSQL has no equivalent; use pg_read_all_stats or pg_monitor outside Charter).');
+      }
       if (user.password && user.identityProvider !== undefined) {
         this.add([...path, 'password'], 'password-on-idp-user', 'error', `User "${user.name}" signs in through identity provider "${user.identityProvider}", which needs PASSWORD DISABLE; it cannot also have a password`, 'Remove password, or remove identityProvider.');
       }

@@ -4,7 +4,7 @@
  */
 import type { PathSegment, PolicyDocument } from '../../core/document.js';
 import { nameKey, principalMatcher, type Dialect } from './rules.js';
-import { PUBLIC_NAME, type GranteeKind, type IdentityProviderParams, type PrincipalKind, type PrivilegeTarget } from './sql.js';
+import { PUBLIC_NAME, type GranteeKind, type IdentityProviderParams, type PrincipalKind, type PrivilegeTarget, type UserAttributes } from './sql.js';
 import type { Privileges, RedshiftGrantsSpec } from './spec.generated.js';
 
 export interface DesiredPrincipal {
@@ -14,6 +14,8 @@ export interface DesiredPrincipal {
   externalId?: string;
   /** Users only: a password from this variable, or none at all; undefined leaves the password alone. */
   password?: { env: string } | 'disabled';
+  /** Users only: the attributes the policy declares (the others are left alone). */
+  attributes?: UserAttributes;
 }
 
 export interface DesiredMembership {
@@ -122,7 +124,12 @@ export function desiredState(doc: PolicyDocument<RedshiftGrantsSpec>): Desired {
   (spec.users ?? []).forEach((u, i) => {
     const path = ['spec', 'users', i];
     const password = u.password ? { env: u.password.fromEnv } : u.passwordDisabled ? ('disabled' as const) : undefined;
-    principals.set(key(u.name), { name: u.name, kind: 'user', path, ...(password ? { password } : {}) });
+    const attributes: UserAttributes = {};
+    if (u.createdb !== undefined) attributes.createdb = u.createdb;
+    if (u.connectionLimit !== undefined) attributes.connectionLimit = u.connectionLimit;
+    // SYSLOG ACCESS exists only on Redshift (lint reports it on postgres).
+    if (u.syslogAccess !== undefined && dialect === 'redshift') attributes.syslogAccess = u.syslogAccess;
+    principals.set(key(u.name), { name: u.name, kind: 'user', path, ...(password ? { password } : {}), ...(Object.keys(attributes).length ? { attributes } : {}) });
     (u.roles ?? []).forEach((role, j) => memberships.push({ role, member: u.name, memberKind: 'user', path: [...path, 'roles', j] }));
     expandPrivileges(privileges, u.name, 'user', u.privileges, [...path, 'privileges']);
   });

@@ -18,7 +18,7 @@ export async function readPostgres(db: Executor, managedSchemas: readonly string
   const schemas = [...managedSchemas];
   // One connection runs one query at a time: sequential awaits say so.
   const [who] = await db.query('SELECT current_user::text AS who');
-  const roles = await db.query('SELECT rolname::text AS name, rolcanlogin AS login, rolsuper AS superuser FROM pg_roles');
+  const roles = await db.query('SELECT rolname::text AS name, rolcanlogin AS login, rolsuper AS superuser, rolcreatedb AS createdb, rolconnlimit AS connlimit FROM pg_roles');
   const members = await db.query(
     `SELECT r.rolname::text AS role, m.rolname::text AS member, m.rolcanlogin AS member_login
        FROM pg_auth_members am JOIN pg_roles r ON r.oid = am.roleid JOIN pg_roles m ON m.oid = am.member`,
@@ -139,6 +139,8 @@ export async function readPostgres(db: Executor, managedSchemas: readonly string
       name: String(r.name),
       kind: kindOf(r.login),
       superuser: r.superuser === true,
+      // -1 is PostgreSQL's "no limit".
+      ...(r.login === true ? { attributes: { createdb: r.createdb === true, connectionLimit: Number(r.connlimit) < 0 ? ('unlimited' as const) : Number(r.connlimit) } } : {}),
       ...(verifiers ? { password: verifiers.get(String(r.name)) ?? null } : {}),
     })),
     memberships: members.map((r) => ({ role: String(r.role), member: String(r.member), memberKind: kindOf(r.member_login) })),

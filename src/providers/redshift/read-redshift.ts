@@ -30,7 +30,7 @@ export async function readRedshift(db: Executor, managedSchemas: readonly string
   // What decides visibility comes first; the rest only once the catalog is known to be complete.
   const [[who], users, userGrants, roleGrants, system] = await Promise.all([
     db.query('SELECT current_user'),
-    db.query('SELECT user_name, user_id, superuser, syslog_access FROM svv_user_info'),
+    db.query('SELECT user_name, user_id, superuser, syslog_access, createdb, connection_limit FROM svv_user_info'),
     db.query('SELECT user_id, user_name, role_id, role_name, admin_option FROM svv_user_grants'),
     db.query('SELECT role_id, role_name, granted_role_id, granted_role_name FROM svv_role_grants'),
     db.query('SELECT system_privilege, identity_id, identity_name, identity_type FROM svv_system_privileges'),
@@ -125,6 +125,12 @@ export async function readRedshift(db: Executor, managedSchemas: readonly string
         name: text(u.user_name),
         kind: 'user' as const,
         superuser: truthy(u.superuser),
+        attributes: {
+          createdb: truthy(u.createdb),
+          // connection_limit is text: a number, or UNLIMITED.
+          connectionLimit: /^[0-9]+$/.test(text(u.connection_limit).trim()) ? Number(text(u.connection_limit).trim()) : ('unlimited' as const),
+          syslogAccess: lower(u.syslog_access) === 'unrestricted' ? ('unrestricted' as const) : ('restricted' as const),
+        },
         ...(passwds ? { password: passwordOf.get(lower(u.user_name)) ?? null } : {}),
       })),
       ...roles.map((r) => ({ name: text(r.role_name), kind: 'role' as const, superuser: false, ...(text(r.external_id) ? { externalId: text(r.external_id) } : {}) })),

@@ -326,6 +326,18 @@ export interface User {
    */
   passwordDisabled?: true;
   /**
+   * CREATEDB (true) or NOCREATEDB (false): whether the user may create databases. Absent: left as it is.
+   */
+  createdb?: boolean;
+  /**
+   * CONNECTION LIMIT: the most connections the user may have open at once, or unlimited. Absent: left as it is.
+   */
+  connectionLimit?: number | 'unlimited';
+  /**
+   * Redshift SYSLOG ACCESS: restricted (the user sees only its own rows in system tables and views) or unrestricted (every user's rows). Absent: left as it is. Not available on the postgres dialect.
+   */
+  syslogAccess?: 'restricted' | 'unrestricted';
+  /**
    * A role, user, schema or table name. Any characters are allowed (Charter always quotes identifiers); at most 127 bytes in UTF-8 (checked by lint). Redshift compares names lower-cased.
    */
   identityProvider?: string;

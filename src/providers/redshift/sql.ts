@@ -119,13 +119,45 @@ export function membershipSql(dialect: Dialect, op: 'grant' | 'revoke', role: st
   return op === 'grant' ? `GRANT ROLE ${quoteIdent(role)} TO ${principal(dialect, member)}` : `REVOKE ROLE ${quoteIdent(role)} FROM ${principal(dialect, member)}`;
 }
 
-/** `password`: the user gets a password (the placeholder until apply, see `withPassword`). */
-export function createPrincipalSql(dialect: Dialect, p: { name: string; kind: PrincipalKind; externalId?: string; password?: boolean }): string {
+/**
+ * `password`: the user gets a password (the placeholder until apply, see `withPassword`); `attributes`:
+ * the user's declared attributes, as options of the same statement.
+ */
+export function createPrincipalSql(dialect: Dialect, p: { name: string; kind: PrincipalKind; externalId?: string; password?: boolean; attributes?: UserAttributes }): string {
   const withPw = p.kind === 'user' && p.password;
-  if (dialect === 'postgres') return p.kind === 'user' ? `CREATE ROLE ${quoteIdent(p.name)} LOGIN${withPw ? ` ${PASSWORD_PLACEHOLDER}` : ''}` : `CREATE ROLE ${quoteIdent(p.name)}`;
-  if (p.kind === 'user') return `CREATE USER ${quoteIdent(p.name)} ${withPw ? PASSWORD_PLACEHOLDER : 'PASSWORD DISABLE'}`;
+  const options = p.kind === 'user' && p.attributes ? userAttributeOptions(dialect, p.attributes).map((o) => ` ${o}`).join('') : '';
+  if (dialect === 'postgres') return p.kind === 'user' ? `CREATE ROLE ${quoteIdent(p.name)} LOGIN${withPw ? ` ${PASSWORD_PLACEHOLDER}` : ''}${options}` : `CREATE ROLE ${quoteIdent(p.name)}`;
+  if (p.kind === 'user') return `CREATE USER ${quoteIdent(p.name)} ${withPw ? PASSWORD_PLACEHOLDER : 'PASSWORD DISABLE'}${options}`;
   // Redshift's own example spells the external id as a quoted identifier: EXTERNALID "ABC123".
   return p.externalId === undefined ? `CREATE ROLE ${quoteIdent(p.name)}` : `CREATE ROLE ${quoteIdent(p.name)} EXTERNALID ${quoteIdent(p.externalId)}`;
+}
+
+/** User attributes a policy may declare; an absent one is left as it is. */
+export interface UserAttributes {
+  createdb?: boolean;
+  connectionLimit?: number | 'unlimited';
+  /** Redshift only. */
+  syslogAccess?: 'restricted' | 'unrestricted';
+}
+
+/**
+ * The CREATE USER / ALTER USER option of each declared attribute, in a fixed order: `CREATEDB`,
+ * `CONNECTION LIMIT 10` (PostgreSQL spells unlimited -1), `SYSLOG ACCESS UNRESTRICTED` (Redshift).
+ */
+export function userAttributeOptions(dialect: Dialect, a: UserAttributes): string[] {
+  const out: string[] = [];
+  if (a.createdb !== undefined) out.push(a.createdb ? 'CREATEDB' : 'NOCREATEDB');
+  if (a.connectionLimit !== undefined) {
+    if (a.connectionLimit !== 'unlimited' && !(Number.isSafeInteger(a.connectionLimit) && a.connectionLimit >= 0)) throw new Error('connection limit must be a non-negative integer');
+    out.push(`CONNECTION LIMIT ${a.connectionLimit === 'unlimited' ? (dialect === 'redshift' ? 'UNLIMITED' : '-1') : a.connectionLimit}`);
+  }
+  if (a.syslogAccess !== undefined && dialect === 'redshift') out.push(`SYSLOG ACCESS ${a.syslogAccess === 'unrestricted' ? 'UNRESTRICTED' : 'RESTRICTED'}`);
+  return out;
+}
+
+/** One ALTER per attribute (Redshift's ALTER USER takes the options one at a time in its examples). */
+export function alterUserAttributeSql(dialect: Dialect, user: string, option: string): string {
+  return `${dialect === 'redshift' ? 'ALTER USER' : 'ALTER ROLE'} ${quoteIdent(user)} ${option}`;
 }
 
 /** Shown in place of a password hash in every plan; `withPassword` substitutes it at apply time. */

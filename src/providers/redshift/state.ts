@@ -15,6 +15,8 @@ export interface LivePrincipal {
    * sha256…, or a masked value), or null for no password.
    */
   password?: string | null;
+  /** Users: their attributes as the catalog reports them (syslogAccess on Redshift only). */
+  attributes?: { createdb: boolean; connectionLimit: number | 'unlimited'; syslogAccess?: 'restricted' | 'unrestricted' };
 }
 
 export interface LiveMembership {
