@@ -666,6 +666,21 @@ roles:
       expect(d.message).toMatch(/^Role "r": column "app\.T\.B" is already listed as "b" \(line \d+/);
     });
 
+    it('redshift/schema-privilege-unsupported: alter and drop on schemas are Redshift-only', async () => {
+      const pg = await lint(`${POSTGRES}
+manage: { schemas: [app] }
+roles:
+  - { name: r, privileges: { schemas: [{ schema: app, privileges: [usage, alter, drop] }] } }`);
+      expect(pg.diagnostics.map((d) => [d.code, d.line, d.column])).toEqual(
+        ['alter', 'drop'].map((n) => ['redshift/schema-privilege-unsupported', positionOf(pg.text, n).line, positionOf(pg.text, n).column]),
+      );
+      const rs = await lint(`${REDSHIFT}
+manage: { schemas: [app] }
+roles:
+  - { name: r, privileges: { schemas: [{ schema: app, privileges: [usage, alter, drop] }] } }`);
+      expect(rs.diagnostics).toEqual([]);
+    });
+
     it('redshift/syslog-access-on-postgres', async () => {
       const result = await lint(`${POSTGRES}
 users:

@@ -298,6 +298,27 @@ describe('RedshiftGrants on the sandbox Redshift Data API', () => {
     expect((await plan(narrowed)).plan.changes.map((c) => [c.title, c.risk])).toEqual([['ALTER USER "dbadmin" SYSLOG ACCESS RESTRICTED', 'disruptive']]);
   });
 
+  it('ALTER and DROP on schemas (Redshift): granted, drift revoked, import round-trips them', async () => {
+    const sb = await start();
+    const spec = { ...rbac, roles: [...rbac.roles, { name: 'schema_admin', privileges: { schemas: [{ schema: 'sales', privileges: ['drop', 'alter', 'usage'] }] } }] };
+    const options = setup(sb, spec);
+    const { plan: first } = await plan(options);
+    expect(first.changes.find((c) => c.address === 'redshift/warehouse/role/schema_admin/schema/sales/grant')?.title).toBe('GRANT USAGE, DROP, ALTER ON SCHEMA "sales" TO ROLE "schema_admin"');
+    expect((await apply({ ...options, allowDestructive: false })).ok).toBe(true);
+    expect((await plan(options)).plan.changes).toEqual([]);
+    await runSql(sb, ['REVOKE DROP ON SCHEMA sales FROM ROLE schema_admin', 'GRANT ALTER ON SCHEMA sales TO ROLE sales_ro']);
+    expect((await plan(options)).plan.changes.map((c) => [c.title, c.risk])).toEqual([
+      ['GRANT DROP ON SCHEMA "sales" TO ROLE "schema_admin"', 'safe'],
+      ['REVOKE ALTER ON SCHEMA "sales" FROM ROLE "sales_ro"', 'destructive'],
+    ]);
+    expect((await apply({ ...options, allowDestructive: true })).ok).toBe(true);
+    expect((await plan(options)).plan.changes).toEqual([]);
+    const { importPolicies } = await import('../../src/core/engine.js');
+    const result = await importPolicies({ ...options, file: 'grants.yml' });
+    expect(parse(result.text!).spec.roles.find((r: { name: string }) => r.name === 'schema_admin').privileges).toEqual({ schemas: [{ schema: 'sales', privileges: ['usage', 'drop', 'alter'] }] });
+    expect(result.notices.filter((n) => n.includes('cannot declare'))).toEqual([]);
+  });
+
   it('checking passwords needs a superuser: PG_USER_INFO is hidden from everyone else', async () => {
     const sb = await start([{ name: 'auditor', syslogAccess: 'UNRESTRICTED' }]);
     await runSql(sb, ['GRANT ROLE "sys:monitor" TO auditor']);

@@ -7,7 +7,7 @@ import type { Json } from '../../core/json.js';
 import type { ImportedPolicy } from '../../core/provider.js';
 import { systemPrincipalTest } from './diff.js';
 import { granteeKeyOf, ignoreMatcher, PUBLIC_KEY } from './model.js';
-import { COLUMN_PRIVILEGES, isSystemRoleName, nameKey, TABLE_PRIVILEGES } from './rules.js';
+import { COLUMN_PRIVILEGES, isSystemRoleName, nameKey, SCHEMA_PRIVILEGES, TABLE_PRIVILEGES } from './rules.js';
 import { sortPrivileges, type PrivilegeTarget } from './sql.js';
 import type { LiveState } from './state.js';
 import type { PolicyDocument } from '../../core/document.js';
@@ -67,6 +67,7 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
   const tablesOf = (schema: string) => live.schemas.get(key(schema))?.tables ?? [];
   const known = new Set<string>(TABLE_PRIVILEGES[dialect]);
   const knownColumn = new Set<string>(COLUMN_PRIVILEGES[dialect]);
+  const knownSchema = new Set<string>(SCHEMA_PRIVILEGES[dialect]);
 
   const privilegesOf = (name: string, granteeKey = key(name)): Json | undefined => {
     const held = byGrantee.get(granteeKey) ?? [];
@@ -79,7 +80,7 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
     for (const h of held) {
       const t = h.target;
       const expressible =
-        t.type === 'system' || (t.type === 'schema' ? h.privilege === 'usage' || h.privilege === 'create' : t.type === 'column' ? knownColumn.has(h.privilege) : known.has(h.privilege));
+        t.type === 'system' || (t.type === 'schema' ? knownSchema.has(h.privilege) : t.type === 'column' ? knownColumn.has(h.privilege) : known.has(h.privilege));
       if (!expressible) {
         // A policy cannot declare it, so the next plan revokes it: say so rather than hide it.
         notices.push(`${name} holds ${h.privilege.toUpperCase()} ${t.type === 'schema' ? `on schema ${t.schema}` : `in schema ${t.schema}`}, which a policy cannot declare: the next plan revokes it`);

@@ -12,6 +12,7 @@ import {
   SYSTEM_ROLES,
   TABLE_PRIVILEGES,
   COLUMN_PRIVILEGES,
+  SCHEMA_PRIVILEGES,
   identifierBytes,
   isKnownSystemRole,
   isSystemRoleName,
@@ -483,6 +484,10 @@ class DocumentLint {
 
     const schemaGrants = new Map<string, number>();
     (privileges.schemas ?? []).forEach((grant, j) => {
+      grant.privileges.forEach((privilege, k) => {
+        if ((SCHEMA_PRIVILEGES[this.dialect] as readonly string[]).includes(privilege)) return;
+        this.add([...base, 'schemas', j, 'privileges', k], 'schema-privilege-unsupported', 'error', `${who}: schema privilege "${privilege}" exists only on Redshift`, 'Use usage or create on PostgreSQL (only the schema owner may alter or drop it there).');
+      });
       const path = [...base, 'schemas', j, 'schema'];
       if (!this.checkSchemaRef(who, grant.schema, path)) return;
       const key = this.key(grant.schema);

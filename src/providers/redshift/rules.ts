@@ -42,6 +42,12 @@ export const TABLE_PRIVILEGES: Record<Dialect, readonly TablePrivilege[]> = {
   postgres: ['select', 'insert', 'update', 'delete', 'references', 'truncate', 'trigger'],
 };
 
+/** Schema privileges each dialect knows (Redshift adds ALTER and DROP on schemas). */
+export const SCHEMA_PRIVILEGES: Record<Dialect, readonly string[]> = {
+  redshift: ['usage', 'create', 'alter', 'drop'],
+  postgres: ['usage', 'create'],
+};
+
 /** Column privileges each dialect knows (Redshift: GRANT ... (columns) takes SELECT and UPDATE only). */
 export const COLUMN_PRIVILEGES: Record<Dialect, readonly ColumnPrivilege[]> = {
   redshift: ['select', 'update'],

@@ -280,9 +280,11 @@ export interface Privileges {
 export interface SchemaGrant {
   schema: Name;
   /**
+   * usage and create; alter and drop (ALTER or DROP the schema without owning it) exist only on Redshift (lint reports them on postgres).
+   *
    * @minItems 1
    */
-  privileges: ['usage' | 'create', ...('usage' | 'create')[]];
+  privileges: ['usage' | 'create' | 'alter' | 'drop', ...('usage' | 'create' | 'alter' | 'drop')[]];
 }
 export interface ColumnGrant {
   schema: Name;
