@@ -400,6 +400,61 @@ spec:
     expect(imported.users).toEqual([{ name: n('analyst'), createdb: true }, { name: n('etl'), createdb: true }]);
   });
 
+  it('functions and procedures: EXECUTE granted by signature, PUBLIC\'s default EXECUTE is drift (disruptive), a wrong signature or kind is a plan error, import round-trips', async () => {
+    await freshDatabase();
+    await db.sql(`
+      CREATE FUNCTION sales.mask(email character varying, keep integer) RETURNS text LANGUAGE sql AS 'SELECT ''***''';
+      CREATE FUNCTION sales.mask(email text) RETURNS text LANGUAGE sql AS 'SELECT ''***''';
+      CREATE PROCEDURE sales.refresh() LANGUAGE sql AS 'SELECT 1';
+      CREATE ROLE "${n('support')}";
+      CREATE ROLE "${n('viewer')}" LOGIN;
+    `);
+    const h = harness(db.url);
+    const spec = (privileges: Record<string, unknown>) => ({
+      connection: pgConnection,
+      manage: { schemas: ['sales'], ignorePrincipals: [...ignoreAllBut(prefix), n('viewer')] },
+      roles: [{ name: n('support'), privileges: { schemas: [{ schema: 'sales', privileges: ['usage'] }], ...privileges } }],
+    });
+    h.write(spec({ functions: [{ schema: 'sales', names: ['mask(character  varying,INTEGER)'], privileges: ['execute'] }], procedures: [{ schema: 'sales', names: ['refresh()'], privileges: ['execute'] }] }));
+    const first = await h.plan();
+    expect(first.plan.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(first.plan.changes.map((c) => [c.title, c.risk])).toEqual([
+      [`GRANT USAGE ON SCHEMA "sales" TO "${n('support')}"`, 'safe'],
+      [`GRANT EXECUTE ON FUNCTION "sales"."mask"(character varying, integer) TO "${n('support')}"`, 'safe'],
+      [`GRANT EXECUTE ON PROCEDURE "sales"."refresh"() TO "${n('support')}"`, 'safe'],
+      // PostgreSQL grants EXECUTE to PUBLIC on every new function and procedure.
+      ['REVOKE EXECUTE ON FUNCTION "sales"."mask"(character varying, integer) FROM PUBLIC', 'disruptive'],
+      ['REVOKE EXECUTE ON FUNCTION "sales"."mask"(text) FROM PUBLIC', 'disruptive'],
+      ['REVOKE EXECUTE ON PROCEDURE "sales"."refresh"() FROM PUBLIC', 'disruptive'],
+    ]);
+    expect(first.plan.changes[4].reason).toBe(`PUBLIC holds execute on function sales.mask(text), which the policy does not declare; 1 user(s) lose access, holding it through no other grant: ${n('viewer')}`);
+    expect((await h.apply(true)).ok).toBe(true);
+    const can = async (role: string, fn: string) => (await db.sql('SELECT has_function_privilege($1, $2, $3) AS ok', [role, fn, 'EXECUTE']))[0].ok;
+    expect(await can(n('support'), 'sales.mask(character varying, integer)')).toBe(true);
+    expect(await can(n('viewer'), 'sales.mask(text)')).toBe(false);
+    expect((await h.plan()).plan.changes).toEqual([]);
+
+    // Drift: EXECUTE granted by hand; import writes the signatures back and plans to nothing.
+    await db.sql(`GRANT EXECUTE ON FUNCTION sales.mask(text) TO "${n('support')}"`);
+    expect((await h.plan()).plan.changes.map((c) => c.title)).toEqual([`REVOKE EXECUTE ON FUNCTION "sales"."mask"(text) FROM "${n('support')}"`]);
+    expect((await h.apply(true)).ok).toBe(true);
+    const imported = await importSpec(h);
+    expect((imported.roles as Array<{ name: string; privileges: Record<string, unknown> }>).find((r) => r.name === n('support'))?.privileges).toMatchObject({
+      functions: [{ schema: 'sales', names: ['mask(character varying, integer)'], privileges: ['execute'] }],
+      procedures: [{ schema: 'sales', names: ['refresh()'], privileges: ['execute'] }],
+    });
+    h.write(imported);
+    expect((await h.plan()).plan.changes).toEqual([]);
+
+    // A signature that does not exist, or a procedure listed as a function: positioned plan errors.
+    h.write(spec({ functions: [{ schema: 'sales', names: ['mask(integer)', 'refresh()'], privileges: ['execute'] }] }));
+    const wrong = await h.plan();
+    expect(wrong.plan.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([
+      'Function sales.mask(integer) does not exist in the database',
+      'Function sales.refresh() does not exist in the database (it is a procedure: list it under procedures)',
+    ]);
+  });
+
   it('passwords: a SCRAM verifier PostgreSQL made verifies; a different or unwanted password is drift; the value never shows', async () => {
     await freshDatabase();
     const pw = 'Walkthrough-Pw-1';

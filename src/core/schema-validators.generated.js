@@ -1495,7 +1495,7 @@ return errors === 0;
 }
 
 export const v2 = validate20;
-const schema27 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/redshift-grants.schema.json","title":"RedshiftGrantsSpec","description":"Roles, the role hierarchy, system roles, users (including identity-provider users), schema, table, column and system privileges, and native identity providers of one Amazon Redshift database (or one PostgreSQL database with the postgres dialect).","type":"object","additionalProperties":false,"required":["connection"],"properties":{"connection":{"$ref":"#/definitions/connection"},"manage":{"$ref":"#/definitions/manage"},"identityProviders":{"description":"Native identity providers (Redshift only). Their users and roles carry the namespace prefix, e.g. `oauth_aad:rsgroup`.","type":"array","maxItems":100,"items":{"$ref":"#/definitions/identityProvider"}},"public":{"title":"PublicGrants","description":"Privileges granted to PUBLIC (every user, present and future) in managed schemas. PUBLIC is a grantee like any other there: PUBLIC privileges in a managed schema that this does not declare are revoked, a disruptive change whose plan names the users who lose access. Schema, table and future-table privileges only (PUBLIC cannot hold system privileges).","type":"object","additionalProperties":false,"properties":{"privileges":{"$ref":"#/definitions/privileges"}}},"roles":{"description":"Roles Charter manages. A role listed here is created when missing; its memberships and privileges are made to match exactly.","type":"array","maxItems":20000,"items":{"$ref":"#/definitions/role"}},"users":{"description":"Users Charter manages. Without password or passwordDisabled, users are created with PASSWORD DISABLE (Redshift) or LOGIN without a password (PostgreSQL) and their passwords are left alone.","type":"array","maxItems":50000,"items":{"$ref":"#/definitions/user"}}},"definitions":{"name":{"description":"A role, user, schema or table name. Any characters are allowed (Charter always quotes identifiers); at most 127 bytes in UTF-8 (checked by lint). Redshift compares names lower-cased.","type":"string","minLength":1,"maxLength":127},"envVar":{"description":"The name of an environment variable (never the value).","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","maxLength":256},"connection":{"title":"Connection","description":"How Charter reaches the database. Exactly one of dataApi (Redshift Data API over AWS credentials) or urlFromEnv (PostgreSQL wire protocol, for PostgreSQL or a Redshift endpoint). Never a password in YAML.","type":"object","additionalProperties":false,"required":["dialect"],"properties":{"dialect":{"description":"SQL dialect: redshift (RBAC, system privileges, identity providers) or postgres.","type":"string","enum":["redshift","postgres"]},"dataApi":{"$ref":"#/definitions/dataApi"},"urlFromEnv":{"description":"Environment variable holding a connection URL (postgres://user:password@host:port/database?sslmode=...). The URL is a secret: it never appears in output.","$ref":"#/definitions/envVar"}},"oneOf":[{"properties":{"dataApi":true},"required":["dataApi"]},{"properties":{"urlFromEnv":true},"required":["urlFromEnv"]}]},"dataApi":{"title":"DataApi","description":"Redshift Data API target: a provisioned cluster (clusterIdentifier) or a Serverless workgroup (workgroupName), and how to authenticate (secretArn, or dbUser for temporary credentials on a provisioned cluster).","type":"object","additionalProperties":false,"required":["database"],"properties":{"clusterIdentifier":{"description":"Provisioned cluster identifier.","type":"string","pattern":"^[a-z]([a-z0-9]|-(?!-)){0,62}(?<!-)$"},"workgroupName":{"description":"Redshift Serverless workgroup name.","type":"string","pattern":"^[a-z0-9-]{3,64}$"},"database":{"description":"Database name.","type":"string","minLength":1,"maxLength":127},"secretArn":{"description":"Secrets Manager secret with the database credentials.","type":"string","pattern":"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$"},"dbUser":{"description":"Database user for temporary credentials (provisioned clusters only).","type":"string","minLength":1,"maxLength":127},"region":{"description":"AWS region of the cluster or workgroup; defaults to the run's region.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"}},"allOf":[{"oneOf":[{"properties":{"clusterIdentifier":true},"required":["clusterIdentifier"]},{"properties":{"workgroupName":true},"required":["workgroupName"]}]},{"oneOf":[{"properties":{"secretArn":true},"required":["secretArn"]},{"properties":{"dbUser":true},"required":["dbUser"]}]}]},"manage":{"title":"Manage","description":"What Charter owns in this database. Grants on schemas not listed here, and principals matching ignorePrincipals, are never changed.","type":"object","additionalProperties":false,"properties":{"schemas":{"description":"Schemas whose privileges (schema, table and future-table) Charter manages: privileges there that the policy does not declare are revoked. Privileges declared on a schema must name a schema listed here.","type":"array","maxItems":1000,"uniqueItems":true,"items":{"$ref":"#/definitions/name"},"default":[]},"ignorePrincipals":{"description":"Glob patterns (picomatch) of role and user names Charter leaves alone entirely, e.g. roles an identity provider creates automatically (`oauth_aad:*`) or service users (`rdsdb`).","type":"array","maxItems":1000,"items":{"type":"string","minLength":1,"maxLength":256},"default":[]},"allowDrops":{"description":"When true, roles and users that Charter finds in the database but the policy no longer lists are dropped (DROP ... RESTRICT, never CASCADE), and identity providers too. Default false: they are reported and left alone.","type":"boolean","default":false}}},"identityProvider":{"title":"IdentityProvider","type":"object","additionalProperties":false,"required":["name","type","namespace","issuer","clientId","audience","clientSecretFromEnv"],"properties":{"name":{"$ref":"#/definitions/name"},"type":{"description":"Provider type. Only azure is supported by Redshift today.","type":"string","enum":["azure"]},"namespace":{"description":"Namespace prefixed to the provider's user and role names (`<namespace>:<name>`).","type":"string","pattern":"^[A-Za-z0-9_]{1,63}$"},"issuer":{"description":"Token issuer URL, e.g. https://sts.windows.net/<tenant id>/.","type":"string","pattern":"^https://[^\\s]+$","maxLength":2048},"clientId":{"description":"Application (client) id.","type":"string","minLength":1,"maxLength":256},"audience":{"description":"Accepted token audiences.","type":"array","minItems":1,"maxItems":50,"items":{"type":"string","minLength":1,"maxLength":2048}},"clientSecretFromEnv":{"description":"Environment variable holding the client secret. The secret is write-only: Redshift cannot return it, so the plan shows it as unchanged and every ALTER sends it again.","$ref":"#/definitions/envVar"},"enabled":{"description":"Whether the provider is enabled.","type":"boolean","default":true}}},"privileges":{"title":"Privileges","description":"Privileges held directly by a role or user. Within managed schemas, privileges not declared here are revoked.","type":"object","additionalProperties":false,"properties":{"system":{"description":"Redshift system privileges (RBAC), e.g. TRUNCATE TABLE. Not available on the postgres dialect.","type":"array","uniqueItems":true,"maxItems":64,"items":{"$ref":"#/definitions/systemPrivilege"}},"schemas":{"description":"Schema privileges.","type":"array","maxItems":1000,"items":{"title":"SchemaGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"privileges":{"description":"usage and create; alter and drop (ALTER or DROP the schema without owning it) exist only on Redshift (lint reports them on postgres).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["usage","create","alter","drop"]}}}}},"tables":{"description":"Table privileges: on every existing table of a schema (allTables: true: GRANT ... ON ALL TABLES IN SCHEMA) or on named tables.","type":"array","maxItems":10000,"items":{"title":"TableGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"allTables":{"description":"Every table that exists in the schema when the plan runs.","const":true},"names":{"description":"Named tables.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/tablePrivileges"}},"oneOf":[{"properties":{"allTables":true},"required":["allTables"]},{"properties":{"names":true},"required":["names"]}]}},"columns":{"description":"Column privileges (GRANT SELECT (c, ...) ON TABLE s.t): select and update on Redshift, also insert and references on PostgreSQL. Within managed schemas, column privileges that the policy does not declare are revoked. Independent of table privileges: a table privilege is not a column privilege, nor the reverse.","type":"array","maxItems":10000,"items":{"title":"ColumnGrant","type":"object","additionalProperties":false,"required":["schema","table","columns","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"table":{"$ref":"#/definitions/name"},"columns":{"description":"Columns of the table.","type":"array","minItems":1,"maxItems":1600,"uniqueItems":true,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/columnPrivileges"}}}},"futureTables":{"description":"Privileges on tables created later in a schema (ALTER DEFAULT PRIVILEGES FOR USER/ROLE <owner> IN SCHEMA <schema>).","type":"array","maxItems":1000,"items":{"title":"FutureTableGrant","type":"object","additionalProperties":false,"required":["schema","owner","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"owner":{"description":"The user (or role, on PostgreSQL) whose future tables get the privileges.","$ref":"#/definitions/name"},"privileges":{"$ref":"#/definitions/tablePrivileges"}}}}}},"tablePrivileges":{"description":"Table privileges. drop and alter exist only on Redshift, trigger only on PostgreSQL (lint reports the mismatch).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["select","insert","update","delete","references","truncate","drop","alter","trigger"]}},"columnPrivileges":{"description":"Column privileges. insert and references exist only on PostgreSQL (lint reports the mismatch).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["select","insert","update","references"]}},"systemPrivilege":{"description":"A Redshift system privilege (docs: System permissions for RBAC).","type":"string","enum":["ACCESS CATALOG","ACCESS SYSTEM TABLE","ALTER DATASHARE","ALTER DEFAULT PRIVILEGES","ALTER TABLE","ALTER USER","ANALYZE","CANCEL","CREATE DATASHARE","CREATE LIBRARY","CREATE MODEL","CREATE OR REPLACE EXTERNAL FUNCTION","CREATE OR REPLACE FUNCTION","CREATE OR REPLACE PROCEDURE","CREATE OR REPLACE VIEW","CREATE ROLE","CREATE SCHEMA","CREATE TABLE","CREATE USER","DROP DATASHARE","DROP FUNCTION","DROP LIBRARY","DROP MODEL","DROP PROCEDURE","DROP ROLE","DROP SCHEMA","DROP TABLE","DROP USER","DROP VIEW","EXPLAIN MASKING","EXPLAIN RLS","IGNORE RLS","TRUNCATE TABLE","VACUUM"]},"role":{"title":"Role","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name"},"externalId":{"description":"Redshift EXTERNALID (identity-provider group id), Redshift only.","type":"string","minLength":1,"maxLength":256},"memberOf":{"description":"Roles this role is granted (GRANT ROLE parent TO ROLE this): custom roles declared in this policy, or the system roles sys:monitor, sys:operator, sys:dba, sys:superuser, sys:secadmin.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"},"default":[]},"privileges":{"$ref":"#/definitions/privileges"}}},"user":{"title":"User","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name"},"password":{"title":"Password","description":"The user's password, from an environment variable (never YAML). Charter sends only a hash form (Redshift: md5 of password and user name; PostgreSQL: a SCRAM-SHA-256 verifier), never prints it, and checks it against the catalog (needs a superuser connection): a different or missing password is drift.","type":"object","additionalProperties":false,"required":["fromEnv"],"properties":{"fromEnv":{"$ref":"#/definitions/envVar"}}},"passwordDisabled":{"description":"The user has no password (Redshift PASSWORD DISABLE: IAM or identity-provider sign-in only; PostgreSQL PASSWORD NULL). A password found on the user is drift and is removed (disruptive). Checking needs a superuser connection.","const":true},"createdb":{"description":"CREATEDB (true) or NOCREATEDB (false): whether the user may create databases. Absent: left as it is.","type":"boolean"},"connectionLimit":{"description":"CONNECTION LIMIT: the most connections the user may have open at once, or unlimited. Absent: left as it is.","oneOf":[{"type":"integer","minimum":0,"maximum":2147483647},{"const":"unlimited"}]},"syslogAccess":{"description":"Redshift SYSLOG ACCESS: restricted (the user sees only its own rows in system tables and views) or unrestricted (every user's rows). Absent: left as it is. Not available on the postgres dialect.","type":"string","enum":["restricted","unrestricted"]},"identityProvider":{"description":"Name of a declared identity provider: the user signs in through it (CREATE USER ... PASSWORD DISABLE) and its name must start with the provider's namespace and a colon.","$ref":"#/definitions/name"},"roles":{"description":"Roles granted to the user (GRANT ROLE r TO user): declared roles or sys:* roles.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"},"default":[]},"privileges":{"$ref":"#/definitions/privileges"}}}}};
+const schema27 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/redshift-grants.schema.json","title":"RedshiftGrantsSpec","description":"Roles, the role hierarchy, system roles, users (including identity-provider users), schema, table, column and system privileges, and native identity providers of one Amazon Redshift database (or one PostgreSQL database with the postgres dialect).","type":"object","additionalProperties":false,"required":["connection"],"properties":{"connection":{"$ref":"#/definitions/connection"},"manage":{"$ref":"#/definitions/manage"},"identityProviders":{"description":"Native identity providers (Redshift only). Their users and roles carry the namespace prefix, e.g. `oauth_aad:rsgroup`.","type":"array","maxItems":100,"items":{"$ref":"#/definitions/identityProvider"}},"public":{"title":"PublicGrants","description":"Privileges granted to PUBLIC (every user, present and future) in managed schemas. PUBLIC is a grantee like any other there: PUBLIC privileges in a managed schema that this does not declare are revoked, a disruptive change whose plan names the users who lose access. Schema, table and future-table privileges only (PUBLIC cannot hold system privileges).","type":"object","additionalProperties":false,"properties":{"privileges":{"$ref":"#/definitions/privileges"}}},"roles":{"description":"Roles Charter manages. A role listed here is created when missing; its memberships and privileges are made to match exactly.","type":"array","maxItems":20000,"items":{"$ref":"#/definitions/role"}},"users":{"description":"Users Charter manages. Without password or passwordDisabled, users are created with PASSWORD DISABLE (Redshift) or LOGIN without a password (PostgreSQL) and their passwords are left alone.","type":"array","maxItems":50000,"items":{"$ref":"#/definitions/user"}}},"definitions":{"name":{"description":"A role, user, schema or table name. Any characters are allowed (Charter always quotes identifiers); at most 127 bytes in UTF-8 (checked by lint). Redshift compares names lower-cased.","type":"string","minLength":1,"maxLength":127},"envVar":{"description":"The name of an environment variable (never the value).","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","maxLength":256},"connection":{"title":"Connection","description":"How Charter reaches the database. Exactly one of dataApi (Redshift Data API over AWS credentials) or urlFromEnv (PostgreSQL wire protocol, for PostgreSQL or a Redshift endpoint). Never a password in YAML.","type":"object","additionalProperties":false,"required":["dialect"],"properties":{"dialect":{"description":"SQL dialect: redshift (RBAC, system privileges, identity providers) or postgres.","type":"string","enum":["redshift","postgres"]},"dataApi":{"$ref":"#/definitions/dataApi"},"urlFromEnv":{"description":"Environment variable holding a connection URL (postgres://user:password@host:port/database?sslmode=...). The URL is a secret: it never appears in output.","$ref":"#/definitions/envVar"}},"oneOf":[{"properties":{"dataApi":true},"required":["dataApi"]},{"properties":{"urlFromEnv":true},"required":["urlFromEnv"]}]},"dataApi":{"title":"DataApi","description":"Redshift Data API target: a provisioned cluster (clusterIdentifier) or a Serverless workgroup (workgroupName), and how to authenticate (secretArn, or dbUser for temporary credentials on a provisioned cluster).","type":"object","additionalProperties":false,"required":["database"],"properties":{"clusterIdentifier":{"description":"Provisioned cluster identifier.","type":"string","pattern":"^[a-z]([a-z0-9]|-(?!-)){0,62}(?<!-)$"},"workgroupName":{"description":"Redshift Serverless workgroup name.","type":"string","pattern":"^[a-z0-9-]{3,64}$"},"database":{"description":"Database name.","type":"string","minLength":1,"maxLength":127},"secretArn":{"description":"Secrets Manager secret with the database credentials.","type":"string","pattern":"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$"},"dbUser":{"description":"Database user for temporary credentials (provisioned clusters only).","type":"string","minLength":1,"maxLength":127},"region":{"description":"AWS region of the cluster or workgroup; defaults to the run's region.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"}},"allOf":[{"oneOf":[{"properties":{"clusterIdentifier":true},"required":["clusterIdentifier"]},{"properties":{"workgroupName":true},"required":["workgroupName"]}]},{"oneOf":[{"properties":{"secretArn":true},"required":["secretArn"]},{"properties":{"dbUser":true},"required":["dbUser"]}]}]},"manage":{"title":"Manage","description":"What Charter owns in this database. Grants on schemas not listed here, and principals matching ignorePrincipals, are never changed.","type":"object","additionalProperties":false,"properties":{"schemas":{"description":"Schemas whose privileges (schema, table and future-table) Charter manages: privileges there that the policy does not declare are revoked. Privileges declared on a schema must name a schema listed here.","type":"array","maxItems":1000,"uniqueItems":true,"items":{"$ref":"#/definitions/name"},"default":[]},"ignorePrincipals":{"description":"Glob patterns (picomatch) of role and user names Charter leaves alone entirely, e.g. roles an identity provider creates automatically (`oauth_aad:*`) or service users (`rdsdb`).","type":"array","maxItems":1000,"items":{"type":"string","minLength":1,"maxLength":256},"default":[]},"allowDrops":{"description":"When true, roles and users that Charter finds in the database but the policy no longer lists are dropped (DROP ... RESTRICT, never CASCADE), and identity providers too. Default false: they are reported and left alone.","type":"boolean","default":false}}},"identityProvider":{"title":"IdentityProvider","type":"object","additionalProperties":false,"required":["name","type","namespace","issuer","clientId","audience","clientSecretFromEnv"],"properties":{"name":{"$ref":"#/definitions/name"},"type":{"description":"Provider type. Only azure is supported by Redshift today.","type":"string","enum":["azure"]},"namespace":{"description":"Namespace prefixed to the provider's user and role names (`<namespace>:<name>`).","type":"string","pattern":"^[A-Za-z0-9_]{1,63}$"},"issuer":{"description":"Token issuer URL, e.g. https://sts.windows.net/<tenant id>/.","type":"string","pattern":"^https://[^\\s]+$","maxLength":2048},"clientId":{"description":"Application (client) id.","type":"string","minLength":1,"maxLength":256},"audience":{"description":"Accepted token audiences.","type":"array","minItems":1,"maxItems":50,"items":{"type":"string","minLength":1,"maxLength":2048}},"clientSecretFromEnv":{"description":"Environment variable holding the client secret. The secret is write-only: Redshift cannot return it, so the plan shows it as unchanged and every ALTER sends it again.","$ref":"#/definitions/envVar"},"enabled":{"description":"Whether the provider is enabled.","type":"boolean","default":true}}},"privileges":{"title":"Privileges","description":"Privileges held directly by a role or user. Within managed schemas, privileges not declared here are revoked.","type":"object","additionalProperties":false,"properties":{"system":{"description":"Redshift system privileges (RBAC), e.g. TRUNCATE TABLE. Not available on the postgres dialect.","type":"array","uniqueItems":true,"maxItems":64,"items":{"$ref":"#/definitions/systemPrivilege"}},"schemas":{"description":"Schema privileges.","type":"array","maxItems":1000,"items":{"title":"SchemaGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"privileges":{"description":"usage and create; alter and drop (ALTER or DROP the schema without owning it) exist only on Redshift (lint reports them on postgres).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["usage","create","alter","drop"]}}}}},"tables":{"description":"Table privileges: on every existing table of a schema (allTables: true: GRANT ... ON ALL TABLES IN SCHEMA) or on named tables.","type":"array","maxItems":10000,"items":{"title":"TableGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"allTables":{"description":"Every table that exists in the schema when the plan runs.","const":true},"names":{"description":"Named tables.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/tablePrivileges"}},"oneOf":[{"properties":{"allTables":true},"required":["allTables"]},{"properties":{"names":true},"required":["names"]}]}},"columns":{"description":"Column privileges (GRANT SELECT (c, ...) ON TABLE s.t): select and update on Redshift, also insert and references on PostgreSQL. Within managed schemas, column privileges that the policy does not declare are revoked. Independent of table privileges: a table privilege is not a column privilege, nor the reverse.","type":"array","maxItems":10000,"items":{"title":"ColumnGrant","type":"object","additionalProperties":false,"required":["schema","table","columns","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"table":{"$ref":"#/definitions/name"},"columns":{"description":"Columns of the table.","type":"array","minItems":1,"maxItems":1600,"uniqueItems":true,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/columnPrivileges"}}}},"functions":{"description":"EXECUTE on named functions (GRANT EXECUTE ON FUNCTION s.f(argument types)). Within managed schemas, EXECUTE held by anyone the policy does not declare, PUBLIC included (PostgreSQL and Redshift grant it to PUBLIC by default), is revoked.","type":"array","maxItems":10000,"items":{"$ref":"#/definitions/routineGrant"}},"procedures":{"description":"EXECUTE on named stored procedures (GRANT EXECUTE ON PROCEDURE s.p(argument types)), as for functions.","type":"array","maxItems":10000,"items":{"$ref":"#/definitions/routineGrant"}},"futureTables":{"description":"Privileges on tables created later in a schema (ALTER DEFAULT PRIVILEGES FOR USER/ROLE <owner> IN SCHEMA <schema>).","type":"array","maxItems":1000,"items":{"title":"FutureTableGrant","type":"object","additionalProperties":false,"required":["schema","owner","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"owner":{"description":"The user (or role, on PostgreSQL) whose future tables get the privileges.","$ref":"#/definitions/name"},"privileges":{"$ref":"#/definitions/tablePrivileges"}}}}}},"tablePrivileges":{"description":"Table privileges. drop and alter exist only on Redshift, trigger only on PostgreSQL (lint reports the mismatch).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["select","insert","update","delete","references","truncate","drop","alter","trigger"]}},"routineGrant":{"title":"RoutineGrant","type":"object","additionalProperties":false,"required":["schema","names","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"names":{"description":"Signatures: the name and the argument types as the catalog spells them, e.g. f_mask(character varying, integer) (PostgreSQL: oidvectortypes of proargtypes; Redshift: SVV_FUNCTION_PRIVILEGES.argument_types). Import writes them.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"type":"string","pattern":"^[^()]{1,127}\\([A-Za-z0-9_ ,]{0,2000}\\)$"}},"privileges":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["execute"]}}}},"columnPrivileges":{"description":"Column privileges. insert and references exist only on PostgreSQL (lint reports the mismatch).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["select","insert","update","references"]}},"systemPrivilege":{"description":"A Redshift system privilege (docs: System permissions for RBAC).","type":"string","enum":["ACCESS CATALOG","ACCESS SYSTEM TABLE","ALTER DATASHARE","ALTER DEFAULT PRIVILEGES","ALTER TABLE","ALTER USER","ANALYZE","CANCEL","CREATE DATASHARE","CREATE LIBRARY","CREATE MODEL","CREATE OR REPLACE EXTERNAL FUNCTION","CREATE OR REPLACE FUNCTION","CREATE OR REPLACE PROCEDURE","CREATE OR REPLACE VIEW","CREATE ROLE","CREATE SCHEMA","CREATE TABLE","CREATE USER","DROP DATASHARE","DROP FUNCTION","DROP LIBRARY","DROP MODEL","DROP PROCEDURE","DROP ROLE","DROP SCHEMA","DROP TABLE","DROP USER","DROP VIEW","EXPLAIN MASKING","EXPLAIN RLS","IGNORE RLS","TRUNCATE TABLE","VACUUM"]},"role":{"title":"Role","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name"},"externalId":{"description":"Redshift EXTERNALID (identity-provider group id), Redshift only.","type":"string","minLength":1,"maxLength":256},"memberOf":{"description":"Roles this role is granted (GRANT ROLE parent TO ROLE this): custom roles declared in this policy, or the system roles sys:monitor, sys:operator, sys:dba, sys:superuser, sys:secadmin.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"},"default":[]},"privileges":{"$ref":"#/definitions/privileges"}}},"user":{"title":"User","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name"},"password":{"title":"Password","description":"The user's password, from an environment variable (never YAML). Charter sends only a hash form (Redshift: md5 of password and user name; PostgreSQL: a SCRAM-SHA-256 verifier), never prints it, and checks it against the catalog (needs a superuser connection): a different or missing password is drift.","type":"object","additionalProperties":false,"required":["fromEnv"],"properties":{"fromEnv":{"$ref":"#/definitions/envVar"}}},"passwordDisabled":{"description":"The user has no password (Redshift PASSWORD DISABLE: IAM or identity-provider sign-in only; PostgreSQL PASSWORD NULL). A password found on the user is drift and is removed (disruptive). Checking needs a superuser connection.","const":true},"createdb":{"description":"CREATEDB (true) or NOCREATEDB (false): whether the user may create databases. Absent: left as it is.","type":"boolean"},"connectionLimit":{"description":"CONNECTION LIMIT: the most connections the user may have open at once, or unlimited. Absent: left as it is.","oneOf":[{"type":"integer","minimum":0,"maximum":2147483647},{"const":"unlimited"}]},"syslogAccess":{"description":"Redshift SYSLOG ACCESS: restricted (the user sees only its own rows in system tables and views) or unrestricted (every user's rows). Absent: left as it is. Not available on the postgres dialect.","type":"string","enum":["restricted","unrestricted"]},"identityProvider":{"description":"Name of a declared identity provider: the user signs in through it (CREATE USER ... PASSWORD DISABLE) and its name must start with the provider's namespace and a colon.","$ref":"#/definitions/name"},"roles":{"description":"Roles granted to the user (GRANT ROLE r TO user): declared roles or sys:* roles.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"},"default":[]},"privileges":{"$ref":"#/definitions/privileges"}}}}};
 const schema28 = {"title":"Connection","description":"How Charter reaches the database. Exactly one of dataApi (Redshift Data API over AWS credentials) or urlFromEnv (PostgreSQL wire protocol, for PostgreSQL or a Redshift endpoint). Never a password in YAML.","type":"object","additionalProperties":false,"required":["dialect"],"properties":{"dialect":{"description":"SQL dialect: redshift (RBAC, system privileges, identity providers) or postgres.","type":"string","enum":["redshift","postgres"]},"dataApi":{"$ref":"#/definitions/dataApi"},"urlFromEnv":{"description":"Environment variable holding a connection URL (postgres://user:password@host:port/database?sslmode=...). The URL is a secret: it never appears in output.","$ref":"#/definitions/envVar"}},"oneOf":[{"properties":{"dataApi":true},"required":["dataApi"]},{"properties":{"urlFromEnv":true},"required":["urlFromEnv"]}]};
 const schema29 = {"title":"DataApi","description":"Redshift Data API target: a provisioned cluster (clusterIdentifier) or a Serverless workgroup (workgroupName), and how to authenticate (secretArn, or dbUser for temporary credentials on a provisioned cluster).","type":"object","additionalProperties":false,"required":["database"],"properties":{"clusterIdentifier":{"description":"Provisioned cluster identifier.","type":"string","pattern":"^[a-z]([a-z0-9]|-(?!-)){0,62}(?<!-)$"},"workgroupName":{"description":"Redshift Serverless workgroup name.","type":"string","pattern":"^[a-z0-9-]{3,64}$"},"database":{"description":"Database name.","type":"string","minLength":1,"maxLength":127},"secretArn":{"description":"Secrets Manager secret with the database credentials.","type":"string","pattern":"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$"},"dbUser":{"description":"Database user for temporary credentials (provisioned clusters only).","type":"string","minLength":1,"maxLength":127},"region":{"description":"AWS region of the cluster or workgroup; defaults to the run's region.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"}},"allOf":[{"oneOf":[{"properties":{"clusterIdentifier":true},"required":["clusterIdentifier"]},{"properties":{"workgroupName":true},"required":["workgroupName"]}]},{"oneOf":[{"properties":{"secretArn":true},"required":["secretArn"]},{"properties":{"dbUser":true},"required":["dbUser"]}]}]};
 const schema30 = {"description":"The name of an environment variable (never the value).","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","maxLength":256};
@@ -2574,17 +2574,274 @@ validate25.errors = vErrors;
 return errors === 0;
 }
 
-const schema36 = {"title":"Privileges","description":"Privileges held directly by a role or user. Within managed schemas, privileges not declared here are revoked.","type":"object","additionalProperties":false,"properties":{"system":{"description":"Redshift system privileges (RBAC), e.g. TRUNCATE TABLE. Not available on the postgres dialect.","type":"array","uniqueItems":true,"maxItems":64,"items":{"$ref":"#/definitions/systemPrivilege"}},"schemas":{"description":"Schema privileges.","type":"array","maxItems":1000,"items":{"title":"SchemaGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"privileges":{"description":"usage and create; alter and drop (ALTER or DROP the schema without owning it) exist only on Redshift (lint reports them on postgres).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["usage","create","alter","drop"]}}}}},"tables":{"description":"Table privileges: on every existing table of a schema (allTables: true: GRANT ... ON ALL TABLES IN SCHEMA) or on named tables.","type":"array","maxItems":10000,"items":{"title":"TableGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"allTables":{"description":"Every table that exists in the schema when the plan runs.","const":true},"names":{"description":"Named tables.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/tablePrivileges"}},"oneOf":[{"properties":{"allTables":true},"required":["allTables"]},{"properties":{"names":true},"required":["names"]}]}},"columns":{"description":"Column privileges (GRANT SELECT (c, ...) ON TABLE s.t): select and update on Redshift, also insert and references on PostgreSQL. Within managed schemas, column privileges that the policy does not declare are revoked. Independent of table privileges: a table privilege is not a column privilege, nor the reverse.","type":"array","maxItems":10000,"items":{"title":"ColumnGrant","type":"object","additionalProperties":false,"required":["schema","table","columns","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"table":{"$ref":"#/definitions/name"},"columns":{"description":"Columns of the table.","type":"array","minItems":1,"maxItems":1600,"uniqueItems":true,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/columnPrivileges"}}}},"futureTables":{"description":"Privileges on tables created later in a schema (ALTER DEFAULT PRIVILEGES FOR USER/ROLE <owner> IN SCHEMA <schema>).","type":"array","maxItems":1000,"items":{"title":"FutureTableGrant","type":"object","additionalProperties":false,"required":["schema","owner","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"owner":{"description":"The user (or role, on PostgreSQL) whose future tables get the privileges.","$ref":"#/definitions/name"},"privileges":{"$ref":"#/definitions/tablePrivileges"}}}}}};
+const schema36 = {"title":"Privileges","description":"Privileges held directly by a role or user. Within managed schemas, privileges not declared here are revoked.","type":"object","additionalProperties":false,"properties":{"system":{"description":"Redshift system privileges (RBAC), e.g. TRUNCATE TABLE. Not available on the postgres dialect.","type":"array","uniqueItems":true,"maxItems":64,"items":{"$ref":"#/definitions/systemPrivilege"}},"schemas":{"description":"Schema privileges.","type":"array","maxItems":1000,"items":{"title":"SchemaGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"privileges":{"description":"usage and create; alter and drop (ALTER or DROP the schema without owning it) exist only on Redshift (lint reports them on postgres).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["usage","create","alter","drop"]}}}}},"tables":{"description":"Table privileges: on every existing table of a schema (allTables: true: GRANT ... ON ALL TABLES IN SCHEMA) or on named tables.","type":"array","maxItems":10000,"items":{"title":"TableGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"allTables":{"description":"Every table that exists in the schema when the plan runs.","const":true},"names":{"description":"Named tables.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/tablePrivileges"}},"oneOf":[{"properties":{"allTables":true},"required":["allTables"]},{"properties":{"names":true},"required":["names"]}]}},"columns":{"description":"Column privileges (GRANT SELECT (c, ...) ON TABLE s.t): select and update on Redshift, also insert and references on PostgreSQL. Within managed schemas, column privileges that the policy does not declare are revoked. Independent of table privileges: a table privilege is not a column privilege, nor the reverse.","type":"array","maxItems":10000,"items":{"title":"ColumnGrant","type":"object","additionalProperties":false,"required":["schema","table","columns","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"table":{"$ref":"#/definitions/name"},"columns":{"description":"Columns of the table.","type":"array","minItems":1,"maxItems":1600,"uniqueItems":true,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/columnPrivileges"}}}},"functions":{"description":"EXECUTE on named functions (GRANT EXECUTE ON FUNCTION s.f(argument types)). Within managed schemas, EXECUTE held by anyone the policy does not declare, PUBLIC included (PostgreSQL and Redshift grant it to PUBLIC by default), is revoked.","type":"array","maxItems":10000,"items":{"$ref":"#/definitions/routineGrant"}},"procedures":{"description":"EXECUTE on named stored procedures (GRANT EXECUTE ON PROCEDURE s.p(argument types)), as for functions.","type":"array","maxItems":10000,"items":{"$ref":"#/definitions/routineGrant"}},"futureTables":{"description":"Privileges on tables created later in a schema (ALTER DEFAULT PRIVILEGES FOR USER/ROLE <owner> IN SCHEMA <schema>).","type":"array","maxItems":1000,"items":{"title":"FutureTableGrant","type":"object","additionalProperties":false,"required":["schema","owner","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"owner":{"description":"The user (or role, on PostgreSQL) whose future tables get the privileges.","$ref":"#/definitions/name"},"privileges":{"$ref":"#/definitions/tablePrivileges"}}}}}};
 const schema37 = {"description":"A Redshift system privilege (docs: System permissions for RBAC).","type":"string","enum":["ACCESS CATALOG","ACCESS SYSTEM TABLE","ALTER DATASHARE","ALTER DEFAULT PRIVILEGES","ALTER TABLE","ALTER USER","ANALYZE","CANCEL","CREATE DATASHARE","CREATE LIBRARY","CREATE MODEL","CREATE OR REPLACE EXTERNAL FUNCTION","CREATE OR REPLACE FUNCTION","CREATE OR REPLACE PROCEDURE","CREATE OR REPLACE VIEW","CREATE ROLE","CREATE SCHEMA","CREATE TABLE","CREATE USER","DROP DATASHARE","DROP FUNCTION","DROP LIBRARY","DROP MODEL","DROP PROCEDURE","DROP ROLE","DROP SCHEMA","DROP TABLE","DROP USER","DROP VIEW","EXPLAIN MASKING","EXPLAIN RLS","IGNORE RLS","TRUNCATE TABLE","VACUUM"]};
 const schema41 = {"description":"Table privileges. drop and alter exist only on Redshift, trigger only on PostgreSQL (lint reports the mismatch).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["select","insert","update","delete","references","truncate","drop","alter","trigger"]}};
 const schema45 = {"description":"Column privileges. insert and references exist only on PostgreSQL (lint reports the mismatch).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["select","insert","update","references"]}};
+const schema46 = {"title":"RoutineGrant","type":"object","additionalProperties":false,"required":["schema","names","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"names":{"description":"Signatures: the name and the argument types as the catalog spells them, e.g. f_mask(character varying, integer) (PostgreSQL: oidvectortypes of proargtypes; Redshift: SVV_FUNCTION_PRIVILEGES.argument_types). Import writes them.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"type":"string","pattern":"^[^()]{1,127}\\([A-Za-z0-9_ ,]{0,2000}\\)$"}},"privileges":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["execute"]}}}};
+const pattern21 = new RegExp("^[^()]{1,127}\\([A-Za-z0-9_ ,]{0,2000}\\)$", "u");
+
+function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.schema === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema46.required,parentSchema:schema46,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.names === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "names"},message:"must have required property '"+"names"+"'",schema:schema46.required,parentSchema:schema46,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.privileges === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema46.required,parentSchema:schema46,data};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((key0 === "schema") || (key0 === "names")) || (key0 === "privileges"))){
+const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema46,data};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.schema !== undefined){
+let data0 = data.schema;
+if(typeof data0 === "string"){
+if(func2(data0) > 127){
+const err4 = {instancePath:instancePath+"/schema",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data0};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(func2(data0) < 1){
+const err5 = {instancePath:instancePath+"/schema",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data0};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/schema",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data0};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.names !== undefined){
+let data1 = data.names;
+if(Array.isArray(data1)){
+if(data1.length > 10000){
+const err7 = {instancePath:instancePath+"/names",schemaPath:"#/properties/names/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema46.properties.names,data:data1};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(data1.length < 1){
+const err8 = {instancePath:instancePath+"/names",schemaPath:"#/properties/names/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema46.properties.names,data:data1};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+const len0 = data1.length;
+for(let i0=0; i0<len0; i0++){
+let data2 = data1[i0];
+if(typeof data2 === "string"){
+if(!pattern21.test(data2)){
+const err9 = {instancePath:instancePath+"/names/" + i0,schemaPath:"#/properties/names/items/pattern",keyword:"pattern",params:{pattern: "^[^()]{1,127}\\([A-Za-z0-9_ ,]{0,2000}\\)$"},message:"must match pattern \""+"^[^()]{1,127}\\([A-Za-z0-9_ ,]{0,2000}\\)$"+"\"",schema:"^[^()]{1,127}\\([A-Za-z0-9_ ,]{0,2000}\\)$",parentSchema:schema46.properties.names.items,data:data2};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/names/" + i0,schemaPath:"#/properties/names/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema46.properties.names.items.type,parentSchema:schema46.properties.names.items,data:data2};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+let i1 = data1.length;
+let j0;
+if(i1 > 1){
+const indices0 = {};
+for(;i1--;){
+let item0 = data1[i1];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err11 = {instancePath:instancePath+"/names",schemaPath:"#/properties/names/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema46.properties.names,data:data1};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+break;
+}
+indices0[item0] = i1;
+}
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/names",schemaPath:"#/properties/names/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema46.properties.names.type,parentSchema:schema46.properties.names,data:data1};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+if(data.privileges !== undefined){
+let data3 = data.privileges;
+if(Array.isArray(data3)){
+if(data3.length < 1){
+const err13 = {instancePath:instancePath+"/privileges",schemaPath:"#/properties/privileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema46.properties.privileges,data:data3};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+const len1 = data3.length;
+for(let i2=0; i2<len1; i2++){
+let data4 = data3[i2];
+if(typeof data4 !== "string"){
+const err14 = {instancePath:instancePath+"/privileges/" + i2,schemaPath:"#/properties/privileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema46.properties.privileges.items.type,parentSchema:schema46.properties.privileges.items,data:data4};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if(!(data4 === "execute")){
+const err15 = {instancePath:instancePath+"/privileges/" + i2,schemaPath:"#/properties/privileges/items/enum",keyword:"enum",params:{allowedValues: schema46.properties.privileges.items.enum},message:"must be equal to one of the allowed values",schema:schema46.properties.privileges.items.enum,parentSchema:schema46.properties.privileges.items,data:data4};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+let i3 = data3.length;
+let j1;
+if(i3 > 1){
+const indices1 = {};
+for(;i3--;){
+let item1 = data3[i3];
+if(typeof item1 !== "string"){
+continue;
+}
+if(typeof indices1[item1] == "number"){
+j1 = indices1[item1];
+const err16 = {instancePath:instancePath+"/privileges",schemaPath:"#/properties/privileges/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i3+" are identical)",schema:true,parentSchema:schema46.properties.privileges,data:data3};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+break;
+}
+indices1[item1] = i3;
+}
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/privileges",schemaPath:"#/properties/privileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema46.properties.privileges.type,parentSchema:schema46.properties.privileges,data:data3};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+}
+else {
+const err18 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema46.type,parentSchema:schema46,data};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+validate28.errors = vErrors;
+return errors === 0;
+}
+
 
 function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!(((((key0 === "system") || (key0 === "schemas")) || (key0 === "tables")) || (key0 === "columns")) || (key0 === "futureTables"))){
+if(!(((((((key0 === "system") || (key0 === "schemas")) || (key0 === "tables")) || (key0 === "columns")) || (key0 === "functions")) || (key0 === "procedures")) || (key0 === "futureTables"))){
 const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema36,data};
 if(vErrors === null){
 vErrors = [err0];
@@ -3523,11 +3780,11 @@ vErrors.push(err70);
 errors++;
 }
 }
-if(data.futureTables !== undefined){
-let data23 = data.futureTables;
+if(data.functions !== undefined){
+let data23 = data.functions;
 if(Array.isArray(data23)){
-if(data23.length > 1000){
-const err71 = {instancePath:instancePath+"/futureTables",schemaPath:"#/properties/futureTables/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema36.properties.futureTables,data:data23};
+if(data23.length > 10000){
+const err71 = {instancePath:instancePath+"/functions",schemaPath:"#/properties/functions/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema36.properties.functions,data:data23};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -3538,10 +3795,14 @@ errors++;
 }
 const len9 = data23.length;
 for(let i15=0; i15<len9; i15++){
-let data24 = data23[i15];
-if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
-if(data24.schema === undefined){
-const err72 = {instancePath:instancePath+"/futureTables/" + i15,schemaPath:"#/properties/futureTables/items/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema36.properties.futureTables.items.required,parentSchema:schema36.properties.futureTables.items,data:data24};
+if(!(validate28(data23[i15], {instancePath:instancePath+"/functions/" + i15,parentData:data23,parentDataProperty:i15,rootData}))){
+vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err72 = {instancePath:instancePath+"/functions",schemaPath:"#/properties/functions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.functions.type,parentSchema:schema36.properties.functions,data:data23};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -3550,8 +3811,12 @@ vErrors.push(err72);
 }
 errors++;
 }
-if(data24.owner === undefined){
-const err73 = {instancePath:instancePath+"/futureTables/" + i15,schemaPath:"#/properties/futureTables/items/required",keyword:"required",params:{missingProperty: "owner"},message:"must have required property '"+"owner"+"'",schema:schema36.properties.futureTables.items.required,parentSchema:schema36.properties.futureTables.items,data:data24};
+}
+if(data.procedures !== undefined){
+let data25 = data.procedures;
+if(Array.isArray(data25)){
+if(data25.length > 10000){
+const err73 = {instancePath:instancePath+"/procedures",schemaPath:"#/properties/procedures/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema36.properties.procedures,data:data25};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -3560,8 +3825,16 @@ vErrors.push(err73);
 }
 errors++;
 }
-if(data24.privileges === undefined){
-const err74 = {instancePath:instancePath+"/futureTables/" + i15,schemaPath:"#/properties/futureTables/items/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema36.properties.futureTables.items.required,parentSchema:schema36.properties.futureTables.items,data:data24};
+const len10 = data25.length;
+for(let i16=0; i16<len10; i16++){
+if(!(validate28(data25[i16], {instancePath:instancePath+"/procedures/" + i16,parentData:data25,parentDataProperty:i16,rootData}))){
+vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err74 = {instancePath:instancePath+"/procedures",schemaPath:"#/properties/procedures/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.procedures.type,parentSchema:schema36.properties.procedures,data:data25};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -3570,9 +3843,12 @@ vErrors.push(err74);
 }
 errors++;
 }
-for(const key4 in data24){
-if(!(((key4 === "schema") || (key4 === "owner")) || (key4 === "privileges"))){
-const err75 = {instancePath:instancePath+"/futureTables/" + i15,schemaPath:"#/properties/futureTables/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema36.properties.futureTables.items,data:data24};
+}
+if(data.futureTables !== undefined){
+let data27 = data.futureTables;
+if(Array.isArray(data27)){
+if(data27.length > 1000){
+const err75 = {instancePath:instancePath+"/futureTables",schemaPath:"#/properties/futureTables/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema36.properties.futureTables,data:data27};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -3581,12 +3857,12 @@ vErrors.push(err75);
 }
 errors++;
 }
-}
-if(data24.schema !== undefined){
-let data25 = data24.schema;
-if(typeof data25 === "string"){
-if(func2(data25) > 127){
-const err76 = {instancePath:instancePath+"/futureTables/" + i15+"/schema",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data25};
+const len11 = data27.length;
+for(let i17=0; i17<len11; i17++){
+let data28 = data27[i17];
+if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
+if(data28.schema === undefined){
+const err76 = {instancePath:instancePath+"/futureTables/" + i17,schemaPath:"#/properties/futureTables/items/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema36.properties.futureTables.items.required,parentSchema:schema36.properties.futureTables.items,data:data28};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -3595,8 +3871,8 @@ vErrors.push(err76);
 }
 errors++;
 }
-if(func2(data25) < 1){
-const err77 = {instancePath:instancePath+"/futureTables/" + i15+"/schema",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data25};
+if(data28.owner === undefined){
+const err77 = {instancePath:instancePath+"/futureTables/" + i17,schemaPath:"#/properties/futureTables/items/required",keyword:"required",params:{missingProperty: "owner"},message:"must have required property '"+"owner"+"'",schema:schema36.properties.futureTables.items.required,parentSchema:schema36.properties.futureTables.items,data:data28};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -3605,9 +3881,8 @@ vErrors.push(err77);
 }
 errors++;
 }
-}
-else {
-const err78 = {instancePath:instancePath+"/futureTables/" + i15+"/schema",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data25};
+if(data28.privileges === undefined){
+const err78 = {instancePath:instancePath+"/futureTables/" + i17,schemaPath:"#/properties/futureTables/items/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema36.properties.futureTables.items.required,parentSchema:schema36.properties.futureTables.items,data:data28};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -3616,12 +3891,9 @@ vErrors.push(err78);
 }
 errors++;
 }
-}
-if(data24.owner !== undefined){
-let data26 = data24.owner;
-if(typeof data26 === "string"){
-if(func2(data26) > 127){
-const err79 = {instancePath:instancePath+"/futureTables/" + i15+"/owner",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data26};
+for(const key4 in data28){
+if(!(((key4 === "schema") || (key4 === "owner")) || (key4 === "privileges"))){
+const err79 = {instancePath:instancePath+"/futureTables/" + i17,schemaPath:"#/properties/futureTables/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema36.properties.futureTables.items,data:data28};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -3630,8 +3902,12 @@ vErrors.push(err79);
 }
 errors++;
 }
-if(func2(data26) < 1){
-const err80 = {instancePath:instancePath+"/futureTables/" + i15+"/owner",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data26};
+}
+if(data28.schema !== undefined){
+let data29 = data28.schema;
+if(typeof data29 === "string"){
+if(func2(data29) > 127){
+const err80 = {instancePath:instancePath+"/futureTables/" + i17+"/schema",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data29};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -3640,9 +3916,8 @@ vErrors.push(err80);
 }
 errors++;
 }
-}
-else {
-const err81 = {instancePath:instancePath+"/futureTables/" + i15+"/owner",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data26};
+if(func2(data29) < 1){
+const err81 = {instancePath:instancePath+"/futureTables/" + i17+"/schema",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data29};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -3652,11 +3927,8 @@ vErrors.push(err81);
 errors++;
 }
 }
-if(data24.privileges !== undefined){
-let data27 = data24.privileges;
-if(Array.isArray(data27)){
-if(data27.length < 1){
-const err82 = {instancePath:instancePath+"/futureTables/" + i15+"/privileges",schemaPath:"#/definitions/tablePrivileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema41,data:data27};
+else {
+const err82 = {instancePath:instancePath+"/futureTables/" + i17+"/schema",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data29};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -3665,11 +3937,12 @@ vErrors.push(err82);
 }
 errors++;
 }
-const len10 = data27.length;
-for(let i16=0; i16<len10; i16++){
-let data28 = data27[i16];
-if(typeof data28 !== "string"){
-const err83 = {instancePath:instancePath+"/futureTables/" + i15+"/privileges/" + i16,schemaPath:"#/definitions/tablePrivileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.items.type,parentSchema:schema41.items,data:data28};
+}
+if(data28.owner !== undefined){
+let data30 = data28.owner;
+if(typeof data30 === "string"){
+if(func2(data30) > 127){
+const err83 = {instancePath:instancePath+"/futureTables/" + i17+"/owner",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data30};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -3678,8 +3951,8 @@ vErrors.push(err83);
 }
 errors++;
 }
-if(!(((((((((data28 === "select") || (data28 === "insert")) || (data28 === "update")) || (data28 === "delete")) || (data28 === "references")) || (data28 === "truncate")) || (data28 === "drop")) || (data28 === "alter")) || (data28 === "trigger"))){
-const err84 = {instancePath:instancePath+"/futureTables/" + i15+"/privileges/" + i16,schemaPath:"#/definitions/tablePrivileges/items/enum",keyword:"enum",params:{allowedValues: schema41.items.enum},message:"must be equal to one of the allowed values",schema:schema41.items.enum,parentSchema:schema41.items,data:data28};
+if(func2(data30) < 1){
+const err84 = {instancePath:instancePath+"/futureTables/" + i17+"/owner",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data30};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -3689,18 +3962,8 @@ vErrors.push(err84);
 errors++;
 }
 }
-let i17 = data27.length;
-let j6;
-if(i17 > 1){
-const indices3 = {};
-for(;i17--;){
-let item3 = data27[i17];
-if(typeof item3 !== "string"){
-continue;
-}
-if(typeof indices3[item3] == "number"){
-j6 = indices3[item3];
-const err85 = {instancePath:instancePath+"/futureTables/" + i15+"/privileges",schemaPath:"#/definitions/tablePrivileges/uniqueItems",keyword:"uniqueItems",params:{i: i17, j: j6},message:"must NOT have duplicate items (items ## "+j6+" and "+i17+" are identical)",schema:true,parentSchema:schema41,data:data27};
+else {
+const err85 = {instancePath:instancePath+"/futureTables/" + i17+"/owner",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data30};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -3708,14 +3971,13 @@ else {
 vErrors.push(err85);
 }
 errors++;
-break;
-}
-indices3[item3] = i17;
 }
 }
-}
-else {
-const err86 = {instancePath:instancePath+"/futureTables/" + i15+"/privileges",schemaPath:"#/definitions/tablePrivileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema41.type,parentSchema:schema41,data:data27};
+if(data28.privileges !== undefined){
+let data31 = data28.privileges;
+if(Array.isArray(data31)){
+if(data31.length < 1){
+const err86 = {instancePath:instancePath+"/futureTables/" + i17+"/privileges",schemaPath:"#/definitions/tablePrivileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema41,data:data31};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -3724,10 +3986,11 @@ vErrors.push(err86);
 }
 errors++;
 }
-}
-}
-else {
-const err87 = {instancePath:instancePath+"/futureTables/" + i15,schemaPath:"#/properties/futureTables/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.properties.futureTables.items.type,parentSchema:schema36.properties.futureTables.items,data:data24};
+const len12 = data31.length;
+for(let i18=0; i18<len12; i18++){
+let data32 = data31[i18];
+if(typeof data32 !== "string"){
+const err87 = {instancePath:instancePath+"/futureTables/" + i17+"/privileges/" + i18,schemaPath:"#/definitions/tablePrivileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.items.type,parentSchema:schema41.items,data:data32};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -3736,10 +3999,8 @@ vErrors.push(err87);
 }
 errors++;
 }
-}
-}
-else {
-const err88 = {instancePath:instancePath+"/futureTables",schemaPath:"#/properties/futureTables/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.futureTables.type,parentSchema:schema36.properties.futureTables,data:data23};
+if(!(((((((((data32 === "select") || (data32 === "insert")) || (data32 === "update")) || (data32 === "delete")) || (data32 === "references")) || (data32 === "truncate")) || (data32 === "drop")) || (data32 === "alter")) || (data32 === "trigger"))){
+const err88 = {instancePath:instancePath+"/futureTables/" + i17+"/privileges/" + i18,schemaPath:"#/definitions/tablePrivileges/items/enum",keyword:"enum",params:{allowedValues: schema41.items.enum},message:"must be equal to one of the allowed values",schema:schema41.items.enum,parentSchema:schema41.items,data:data32};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -3749,9 +4010,18 @@ vErrors.push(err88);
 errors++;
 }
 }
+let i19 = data31.length;
+let j6;
+if(i19 > 1){
+const indices3 = {};
+for(;i19--;){
+let item3 = data31[i19];
+if(typeof item3 !== "string"){
+continue;
 }
-else {
-const err89 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.type,parentSchema:schema36,data};
+if(typeof indices3[item3] == "number"){
+j6 = indices3[item3];
+const err89 = {instancePath:instancePath+"/futureTables/" + i17+"/privileges",schemaPath:"#/definitions/tablePrivileges/uniqueItems",keyword:"uniqueItems",params:{i: i19, j: j6},message:"must NOT have duplicate items (items ## "+j6+" and "+i19+" are identical)",schema:true,parentSchema:schema41,data:data31};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -3759,19 +4029,70 @@ else {
 vErrors.push(err89);
 }
 errors++;
+break;
+}
+indices3[item3] = i19;
+}
+}
+}
+else {
+const err90 = {instancePath:instancePath+"/futureTables/" + i17+"/privileges",schemaPath:"#/definitions/tablePrivileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema41.type,parentSchema:schema41,data:data31};
+if(vErrors === null){
+vErrors = [err90];
+}
+else {
+vErrors.push(err90);
+}
+errors++;
+}
+}
+}
+else {
+const err91 = {instancePath:instancePath+"/futureTables/" + i17,schemaPath:"#/properties/futureTables/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.properties.futureTables.items.type,parentSchema:schema36.properties.futureTables.items,data:data28};
+if(vErrors === null){
+vErrors = [err91];
+}
+else {
+vErrors.push(err91);
+}
+errors++;
+}
+}
+}
+else {
+const err92 = {instancePath:instancePath+"/futureTables",schemaPath:"#/properties/futureTables/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.futureTables.type,parentSchema:schema36.properties.futureTables,data:data27};
+if(vErrors === null){
+vErrors = [err92];
+}
+else {
+vErrors.push(err92);
+}
+errors++;
+}
+}
+}
+else {
+const err93 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.type,parentSchema:schema36,data};
+if(vErrors === null){
+vErrors = [err93];
+}
+else {
+vErrors.push(err93);
+}
+errors++;
 }
 validate27.errors = vErrors;
 return errors === 0;
 }
 
-const schema49 = {"title":"Role","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name"},"externalId":{"description":"Redshift EXTERNALID (identity-provider group id), Redshift only.","type":"string","minLength":1,"maxLength":256},"memberOf":{"description":"Roles this role is granted (GRANT ROLE parent TO ROLE this): custom roles declared in this policy, or the system roles sys:monitor, sys:operator, sys:dba, sys:superuser, sys:secadmin.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"},"default":[]},"privileges":{"$ref":"#/definitions/privileges"}}};
+const schema51 = {"title":"Role","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name"},"externalId":{"description":"Redshift EXTERNALID (identity-provider group id), Redshift only.","type":"string","minLength":1,"maxLength":256},"memberOf":{"description":"Roles this role is granted (GRANT ROLE parent TO ROLE this): custom roles declared in this policy, or the system roles sys:monitor, sys:operator, sys:dba, sys:superuser, sys:secadmin.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"},"default":[]},"privileges":{"$ref":"#/definitions/privileges"}}};
 
-function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.name === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema49.required,parentSchema:schema49,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema51.required,parentSchema:schema51,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3782,7 +4103,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((((key0 === "name") || (key0 === "externalId")) || (key0 === "memberOf")) || (key0 === "privileges"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema49,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema51,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3831,7 +4152,7 @@ if(data.externalId !== undefined){
 let data1 = data.externalId;
 if(typeof data1 === "string"){
 if(func2(data1) > 256){
-const err5 = {instancePath:instancePath+"/externalId",schemaPath:"#/properties/externalId/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema49.properties.externalId,data:data1};
+const err5 = {instancePath:instancePath+"/externalId",schemaPath:"#/properties/externalId/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema51.properties.externalId,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3841,7 +4162,7 @@ vErrors.push(err5);
 errors++;
 }
 if(func2(data1) < 1){
-const err6 = {instancePath:instancePath+"/externalId",schemaPath:"#/properties/externalId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema49.properties.externalId,data:data1};
+const err6 = {instancePath:instancePath+"/externalId",schemaPath:"#/properties/externalId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema51.properties.externalId,data:data1};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3852,7 +4173,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/externalId",schemaPath:"#/properties/externalId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema49.properties.externalId.type,parentSchema:schema49.properties.externalId,data:data1};
+const err7 = {instancePath:instancePath+"/externalId",schemaPath:"#/properties/externalId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema51.properties.externalId.type,parentSchema:schema51.properties.externalId,data:data1};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3866,7 +4187,7 @@ if(data.memberOf !== undefined){
 let data2 = data.memberOf;
 if(Array.isArray(data2)){
 if(data2.length > 1000){
-const err8 = {instancePath:instancePath+"/memberOf",schemaPath:"#/properties/memberOf/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema49.properties.memberOf,data:data2};
+const err8 = {instancePath:instancePath+"/memberOf",schemaPath:"#/properties/memberOf/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema51.properties.memberOf,data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3918,7 +4239,7 @@ outer0:
 for(;i1--;){
 for(j0 = i1; j0--;){
 if(func0(data2[i1], data2[j0])){
-const err12 = {instancePath:instancePath+"/memberOf",schemaPath:"#/properties/memberOf/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema49.properties.memberOf,data:data2};
+const err12 = {instancePath:instancePath+"/memberOf",schemaPath:"#/properties/memberOf/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema51.properties.memberOf,data:data2};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3933,7 +4254,7 @@ break outer0;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/memberOf",schemaPath:"#/properties/memberOf/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema49.properties.memberOf.type,parentSchema:schema49.properties.memberOf,data:data2};
+const err13 = {instancePath:instancePath+"/memberOf",schemaPath:"#/properties/memberOf/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema51.properties.memberOf.type,parentSchema:schema51.properties.memberOf,data:data2};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3951,7 +4272,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema49.type,parentSchema:schema49,data};
+const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema51.type,parentSchema:schema51,data};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3960,19 +4281,19 @@ vErrors.push(err14);
 }
 errors++;
 }
-validate29.errors = vErrors;
+validate32.errors = vErrors;
 return errors === 0;
 }
 
-const schema52 = {"title":"User","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name"},"password":{"title":"Password","description":"The user's password, from an environment variable (never YAML). Charter sends only a hash form (Redshift: md5 of password and user name; PostgreSQL: a SCRAM-SHA-256 verifier), never prints it, and checks it against the catalog (needs a superuser connection): a different or missing password is drift.","type":"object","additionalProperties":false,"required":["fromEnv"],"properties":{"fromEnv":{"$ref":"#/definitions/envVar"}}},"passwordDisabled":{"description":"The user has no password (Redshift PASSWORD DISABLE: IAM or identity-provider sign-in only; PostgreSQL PASSWORD NULL). A password found on the user is drift and is removed (disruptive). Checking needs a superuser connection.","const":true},"createdb":{"description":"CREATEDB (true) or NOCREATEDB (false): whether the user may create databases. Absent: left as it is.","type":"boolean"},"connectionLimit":{"description":"CONNECTION LIMIT: the most connections the user may have open at once, or unlimited. Absent: left as it is.","oneOf":[{"type":"integer","minimum":0,"maximum":2147483647},{"const":"unlimited"}]},"syslogAccess":{"description":"Redshift SYSLOG ACCESS: restricted (the user sees only its own rows in system tables and views) or unrestricted (every user's rows). Absent: left as it is. Not available on the postgres dialect.","type":"string","enum":["restricted","unrestricted"]},"identityProvider":{"description":"Name of a declared identity provider: the user signs in through it (CREATE USER ... PASSWORD DISABLE) and its name must start with the provider's namespace and a colon.","$ref":"#/definitions/name"},"roles":{"description":"Roles granted to the user (GRANT ROLE r TO user): declared roles or sys:* roles.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"},"default":[]},"privileges":{"$ref":"#/definitions/privileges"}}};
-const func62 = Object.prototype.hasOwnProperty;
+const schema54 = {"title":"User","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name"},"password":{"title":"Password","description":"The user's password, from an environment variable (never YAML). Charter sends only a hash form (Redshift: md5 of password and user name; PostgreSQL: a SCRAM-SHA-256 verifier), never prints it, and checks it against the catalog (needs a superuser connection): a different or missing password is drift.","type":"object","additionalProperties":false,"required":["fromEnv"],"properties":{"fromEnv":{"$ref":"#/definitions/envVar"}}},"passwordDisabled":{"description":"The user has no password (Redshift PASSWORD DISABLE: IAM or identity-provider sign-in only; PostgreSQL PASSWORD NULL). A password found on the user is drift and is removed (disruptive). Checking needs a superuser connection.","const":true},"createdb":{"description":"CREATEDB (true) or NOCREATEDB (false): whether the user may create databases. Absent: left as it is.","type":"boolean"},"connectionLimit":{"description":"CONNECTION LIMIT: the most connections the user may have open at once, or unlimited. Absent: left as it is.","oneOf":[{"type":"integer","minimum":0,"maximum":2147483647},{"const":"unlimited"}]},"syslogAccess":{"description":"Redshift SYSLOG ACCESS: restricted (the user sees only its own rows in system tables and views) or unrestricted (every user's rows). Absent: left as it is. Not available on the postgres dialect.","type":"string","enum":["restricted","unrestricted"]},"identityProvider":{"description":"Name of a declared identity provider: the user signs in through it (CREATE USER ... PASSWORD DISABLE) and its name must start with the provider's namespace and a colon.","$ref":"#/definitions/name"},"roles":{"description":"Roles granted to the user (GRANT ROLE r TO user): declared roles or sys:* roles.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"},"default":[]},"privileges":{"$ref":"#/definitions/privileges"}}};
+const func64 = Object.prototype.hasOwnProperty;
 
-function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.name === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema52.required,parentSchema:schema52,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema54.required,parentSchema:schema54,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3982,8 +4303,8 @@ vErrors.push(err0);
 errors++;
 }
 for(const key0 in data){
-if(!(func62.call(schema52.properties, key0))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema52,data};
+if(!(func64.call(schema54.properties, key0))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema54,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -4032,7 +4353,7 @@ if(data.password !== undefined){
 let data1 = data.password;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if(data1.fromEnv === undefined){
-const err5 = {instancePath:instancePath+"/password",schemaPath:"#/properties/password/required",keyword:"required",params:{missingProperty: "fromEnv"},message:"must have required property '"+"fromEnv"+"'",schema:schema52.properties.password.required,parentSchema:schema52.properties.password,data:data1};
+const err5 = {instancePath:instancePath+"/password",schemaPath:"#/properties/password/required",keyword:"required",params:{missingProperty: "fromEnv"},message:"must have required property '"+"fromEnv"+"'",schema:schema54.properties.password.required,parentSchema:schema54.properties.password,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -4043,7 +4364,7 @@ errors++;
 }
 for(const key1 in data1){
 if(!(key1 === "fromEnv")){
-const err6 = {instancePath:instancePath+"/password",schemaPath:"#/properties/password/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema52.properties.password,data:data1};
+const err6 = {instancePath:instancePath+"/password",schemaPath:"#/properties/password/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema54.properties.password,data:data1};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -4090,7 +4411,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/password",schemaPath:"#/properties/password/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.properties.password.type,parentSchema:schema52.properties.password,data:data1};
+const err10 = {instancePath:instancePath+"/password",schemaPath:"#/properties/password/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema54.properties.password.type,parentSchema:schema54.properties.password,data:data1};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -4103,7 +4424,7 @@ errors++;
 if(data.passwordDisabled !== undefined){
 let data3 = data.passwordDisabled;
 if(true !== data3){
-const err11 = {instancePath:instancePath+"/passwordDisabled",schemaPath:"#/properties/passwordDisabled/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant",schema:true,parentSchema:schema52.properties.passwordDisabled,data:data3};
+const err11 = {instancePath:instancePath+"/passwordDisabled",schemaPath:"#/properties/passwordDisabled/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant",schema:true,parentSchema:schema54.properties.passwordDisabled,data:data3};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -4116,7 +4437,7 @@ errors++;
 if(data.createdb !== undefined){
 let data4 = data.createdb;
 if(typeof data4 !== "boolean"){
-const err12 = {instancePath:instancePath+"/createdb",schemaPath:"#/properties/createdb/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema52.properties.createdb.type,parentSchema:schema52.properties.createdb,data:data4};
+const err12 = {instancePath:instancePath+"/createdb",schemaPath:"#/properties/createdb/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema54.properties.createdb.type,parentSchema:schema54.properties.createdb,data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -4133,7 +4454,7 @@ let valid4 = false;
 let passing0 = null;
 const _errs16 = errors;
 if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-const err13 = {instancePath:instancePath+"/connectionLimit",schemaPath:"#/properties/connectionLimit/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema52.properties.connectionLimit.oneOf[0].type,parentSchema:schema52.properties.connectionLimit.oneOf[0],data:data5};
+const err13 = {instancePath:instancePath+"/connectionLimit",schemaPath:"#/properties/connectionLimit/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema54.properties.connectionLimit.oneOf[0].type,parentSchema:schema54.properties.connectionLimit.oneOf[0],data:data5};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -4144,7 +4465,7 @@ errors++;
 }
 if((typeof data5 == "number") && (isFinite(data5))){
 if(data5 > 2147483647 || isNaN(data5)){
-const err14 = {instancePath:instancePath+"/connectionLimit",schemaPath:"#/properties/connectionLimit/oneOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647",schema:2147483647,parentSchema:schema52.properties.connectionLimit.oneOf[0],data:data5};
+const err14 = {instancePath:instancePath+"/connectionLimit",schemaPath:"#/properties/connectionLimit/oneOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647",schema:2147483647,parentSchema:schema54.properties.connectionLimit.oneOf[0],data:data5};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -4154,7 +4475,7 @@ vErrors.push(err14);
 errors++;
 }
 if(data5 < 0 || isNaN(data5)){
-const err15 = {instancePath:instancePath+"/connectionLimit",schemaPath:"#/properties/connectionLimit/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema52.properties.connectionLimit.oneOf[0],data:data5};
+const err15 = {instancePath:instancePath+"/connectionLimit",schemaPath:"#/properties/connectionLimit/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema54.properties.connectionLimit.oneOf[0],data:data5};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -4171,7 +4492,7 @@ passing0 = 0;
 }
 const _errs18 = errors;
 if("unlimited" !== data5){
-const err16 = {instancePath:instancePath+"/connectionLimit",schemaPath:"#/properties/connectionLimit/oneOf/1/const",keyword:"const",params:{allowedValue: "unlimited"},message:"must be equal to constant",schema:"unlimited",parentSchema:schema52.properties.connectionLimit.oneOf[1],data:data5};
+const err16 = {instancePath:instancePath+"/connectionLimit",schemaPath:"#/properties/connectionLimit/oneOf/1/const",keyword:"const",params:{allowedValue: "unlimited"},message:"must be equal to constant",schema:"unlimited",parentSchema:schema54.properties.connectionLimit.oneOf[1],data:data5};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -4192,7 +4513,7 @@ passing0 = 1;
 }
 }
 if(!valid4){
-const err17 = {instancePath:instancePath+"/connectionLimit",schemaPath:"#/properties/connectionLimit/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema52.properties.connectionLimit.oneOf,parentSchema:schema52.properties.connectionLimit,data:data5};
+const err17 = {instancePath:instancePath+"/connectionLimit",schemaPath:"#/properties/connectionLimit/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema54.properties.connectionLimit.oneOf,parentSchema:schema54.properties.connectionLimit,data:data5};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -4216,7 +4537,7 @@ vErrors = null;
 if(data.syslogAccess !== undefined){
 let data6 = data.syslogAccess;
 if(typeof data6 !== "string"){
-const err18 = {instancePath:instancePath+"/syslogAccess",schemaPath:"#/properties/syslogAccess/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.syslogAccess.type,parentSchema:schema52.properties.syslogAccess,data:data6};
+const err18 = {instancePath:instancePath+"/syslogAccess",schemaPath:"#/properties/syslogAccess/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema54.properties.syslogAccess.type,parentSchema:schema54.properties.syslogAccess,data:data6};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -4226,7 +4547,7 @@ vErrors.push(err18);
 errors++;
 }
 if(!((data6 === "restricted") || (data6 === "unrestricted"))){
-const err19 = {instancePath:instancePath+"/syslogAccess",schemaPath:"#/properties/syslogAccess/enum",keyword:"enum",params:{allowedValues: schema52.properties.syslogAccess.enum},message:"must be equal to one of the allowed values",schema:schema52.properties.syslogAccess.enum,parentSchema:schema52.properties.syslogAccess,data:data6};
+const err19 = {instancePath:instancePath+"/syslogAccess",schemaPath:"#/properties/syslogAccess/enum",keyword:"enum",params:{allowedValues: schema54.properties.syslogAccess.enum},message:"must be equal to one of the allowed values",schema:schema54.properties.syslogAccess.enum,parentSchema:schema54.properties.syslogAccess,data:data6};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -4275,7 +4596,7 @@ if(data.roles !== undefined){
 let data8 = data.roles;
 if(Array.isArray(data8)){
 if(data8.length > 1000){
-const err23 = {instancePath:instancePath+"/roles",schemaPath:"#/properties/roles/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema52.properties.roles,data:data8};
+const err23 = {instancePath:instancePath+"/roles",schemaPath:"#/properties/roles/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema54.properties.roles,data:data8};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -4327,7 +4648,7 @@ outer0:
 for(;i1--;){
 for(j0 = i1; j0--;){
 if(func0(data8[i1], data8[j0])){
-const err27 = {instancePath:instancePath+"/roles",schemaPath:"#/properties/roles/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema52.properties.roles,data:data8};
+const err27 = {instancePath:instancePath+"/roles",schemaPath:"#/properties/roles/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema54.properties.roles,data:data8};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -4342,7 +4663,7 @@ break outer0;
 }
 }
 else {
-const err28 = {instancePath:instancePath+"/roles",schemaPath:"#/properties/roles/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema52.properties.roles.type,parentSchema:schema52.properties.roles,data:data8};
+const err28 = {instancePath:instancePath+"/roles",schemaPath:"#/properties/roles/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema54.properties.roles.type,parentSchema:schema54.properties.roles,data:data8};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -4360,7 +4681,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err29 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.type,parentSchema:schema52,data};
+const err29 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema54.type,parentSchema:schema54,data};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -4369,7 +4690,7 @@ vErrors.push(err29);
 }
 errors++;
 }
-validate32.errors = vErrors;
+validate35.errors = vErrors;
 return errors === 0;
 }
 
@@ -4493,8 +4814,8 @@ errors++;
 }
 const len1 = data6.length;
 for(let i1=0; i1<len1; i1++){
-if(!(validate29(data6[i1], {instancePath:instancePath+"/roles/" + i1,parentData:data6,parentDataProperty:i1,rootData}))){
-vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+if(!(validate32(data6[i1], {instancePath:instancePath+"/roles/" + i1,parentData:data6,parentDataProperty:i1,rootData}))){
+vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
 errors = vErrors.length;
 }
 }
@@ -4525,8 +4846,8 @@ errors++;
 }
 const len2 = data8.length;
 for(let i2=0; i2<len2; i2++){
-if(!(validate32(data8[i2], {instancePath:instancePath+"/users/" + i2,parentData:data8,parentDataProperty:i2,rootData}))){
-vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+if(!(validate35(data8[i2], {instancePath:instancePath+"/users/" + i2,parentData:data8,parentDataProperty:i2,rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 }
@@ -4557,18 +4878,18 @@ validate20.errors = vErrors;
 return errors === 0;
 }
 
-export const v3 = validate35;
-const schema57 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/protection-groups.schema.json","title":"ProtectionGroupsSpec","description":"AWS Shield Advanced protection groups (us-east-1, account-wide): resources Shield treats as one protected entity, with a layer 7 baseline aggregated over the group.","type":"object","additionalProperties":false,"required":["groups"],"properties":{"prune":{"description":"Delete protection groups this policy created earlier (tagged charter:policy=<metadata.name>) that it no longer lists. Groups Charter did not create are never deleted.","type":"boolean","default":false},"groups":{"description":"The protection groups this policy manages. A listed group is created when missing and made to match exactly (UpdateProtectionGroup replaces the whole group).","type":"array","maxItems":10000,"items":{"$ref":"#/definitions/group"}}},"definitions":{"resourceType":{"description":"A resource type Shield Advanced protects.","type":"string","enum":["CLOUDFRONT_DISTRIBUTION","ROUTE_53_HOSTED_ZONE","ELASTIC_IP_ALLOCATION","CLASSIC_LOAD_BALANCER","APPLICATION_LOAD_BALANCER","GLOBAL_ACCELERATOR"]},"memberArn":{"description":"The ARN of a Shield-protected resource: a CloudFront distribution, a Route 53 hosted zone, an Elastic IP allocation, a Classic or Application Load Balancer, or a Global Accelerator accelerator.","type":"string","maxLength":2048,"pattern":"^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$"},"tags":{"title":"GroupTags","description":"Tags Charter manages on the group: a string sets the tag, null removes it. Tags not listed here are never touched (except Charter's own charter:policy). When the key is present, Charter reads the group's tags during plan; without it, tags are only written at creation.","type":"object","maxProperties":200,"propertyNames":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},"additionalProperties":{"type":["string","null"],"maxLength":256,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"}},"group":{"title":"ProtectionGroup","description":"One protection group. resourceType is required with pattern BY_RESOURCE_TYPE and allowed only there; members are required with pattern ARBITRARY and allowed only there.","type":"object","additionalProperties":false,"required":["id","aggregation","pattern"],"properties":{"id":{"description":"ProtectionGroupId: 1-36 letters, digits and hyphens, unique in the account.","type":"string","minLength":1,"maxLength":36,"pattern":"^[a-zA-Z0-9-]*$"},"aggregation":{"description":"How Shield combines the members' traffic into the group's layer 7 baseline: SUM (blue/green sets whose traffic shifts between members), MEAN (services with similar traffic, e.g. a new one joining established peers), MAX (a CloudFront distribution with its origins).","type":"string","enum":["SUM","MEAN","MAX"]},"pattern":{"description":"Which protected resources belong to the group: ALL of them, an ARBITRARY list (members), or every resource of one type (BY_RESOURCE_TYPE, with resourceType).","type":"string","enum":["ALL","ARBITRARY","BY_RESOURCE_TYPE"]},"resourceType":{"$ref":"#/definitions/resourceType"},"members":{"description":"ARNs of the protected resources in the group (pattern ARBITRARY only). Each must already be protected by Shield Advanced.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"$ref":"#/definitions/memberArn"}},"tags":{"$ref":"#/definitions/tags"}},"allOf":[{"description":"Pattern BY_RESOURCE_TYPE needs resourceType: the type of resource the group holds.","if":{"properties":{"pattern":{"const":"BY_RESOURCE_TYPE"}},"required":["pattern"]},"then":{"properties":{"resourceType":{"description":"Pattern BY_RESOURCE_TYPE needs resourceType: the type of resource the group holds."}},"required":["resourceType"]}},{"description":"Pattern ARBITRARY needs members: the ARNs of the protected resources in the group.","if":{"properties":{"pattern":{"const":"ARBITRARY"}},"required":["pattern"]},"then":{"properties":{"members":{"description":"Pattern ARBITRARY needs members: the ARNs of the protected resources in the group."}},"required":["members"]}}],"dependencies":{"resourceType":{"properties":{"pattern":{"const":"BY_RESOURCE_TYPE","description":"resourceType is allowed only with pattern BY_RESOURCE_TYPE: remove resourceType, or set pattern: BY_RESOURCE_TYPE."}}},"members":{"properties":{"pattern":{"const":"ARBITRARY","description":"members are allowed only with pattern ARBITRARY: remove members, or set pattern: ARBITRARY."}}}}}}};
-const schema58 = {"title":"ProtectionGroup","description":"One protection group. resourceType is required with pattern BY_RESOURCE_TYPE and allowed only there; members are required with pattern ARBITRARY and allowed only there.","type":"object","additionalProperties":false,"required":["id","aggregation","pattern"],"properties":{"id":{"description":"ProtectionGroupId: 1-36 letters, digits and hyphens, unique in the account.","type":"string","minLength":1,"maxLength":36,"pattern":"^[a-zA-Z0-9-]*$"},"aggregation":{"description":"How Shield combines the members' traffic into the group's layer 7 baseline: SUM (blue/green sets whose traffic shifts between members), MEAN (services with similar traffic, e.g. a new one joining established peers), MAX (a CloudFront distribution with its origins).","type":"string","enum":["SUM","MEAN","MAX"]},"pattern":{"description":"Which protected resources belong to the group: ALL of them, an ARBITRARY list (members), or every resource of one type (BY_RESOURCE_TYPE, with resourceType).","type":"string","enum":["ALL","ARBITRARY","BY_RESOURCE_TYPE"]},"resourceType":{"$ref":"#/definitions/resourceType"},"members":{"description":"ARNs of the protected resources in the group (pattern ARBITRARY only). Each must already be protected by Shield Advanced.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"$ref":"#/definitions/memberArn"}},"tags":{"$ref":"#/definitions/tags"}},"allOf":[{"description":"Pattern BY_RESOURCE_TYPE needs resourceType: the type of resource the group holds.","if":{"properties":{"pattern":{"const":"BY_RESOURCE_TYPE"}},"required":["pattern"]},"then":{"properties":{"resourceType":{"description":"Pattern BY_RESOURCE_TYPE needs resourceType: the type of resource the group holds."}},"required":["resourceType"]}},{"description":"Pattern ARBITRARY needs members: the ARNs of the protected resources in the group.","if":{"properties":{"pattern":{"const":"ARBITRARY"}},"required":["pattern"]},"then":{"properties":{"members":{"description":"Pattern ARBITRARY needs members: the ARNs of the protected resources in the group."}},"required":["members"]}}],"dependencies":{"resourceType":{"properties":{"pattern":{"const":"BY_RESOURCE_TYPE","description":"resourceType is allowed only with pattern BY_RESOURCE_TYPE: remove resourceType, or set pattern: BY_RESOURCE_TYPE."}}},"members":{"properties":{"pattern":{"const":"ARBITRARY","description":"members are allowed only with pattern ARBITRARY: remove members, or set pattern: ARBITRARY."}}}}};
-const schema59 = {"description":"A resource type Shield Advanced protects.","type":"string","enum":["CLOUDFRONT_DISTRIBUTION","ROUTE_53_HOSTED_ZONE","ELASTIC_IP_ALLOCATION","CLASSIC_LOAD_BALANCER","APPLICATION_LOAD_BALANCER","GLOBAL_ACCELERATOR"]};
-const schema60 = {"description":"The ARN of a Shield-protected resource: a CloudFront distribution, a Route 53 hosted zone, an Elastic IP allocation, a Classic or Application Load Balancer, or a Global Accelerator accelerator.","type":"string","maxLength":2048,"pattern":"^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$"};
-const schema61 = {"title":"GroupTags","description":"Tags Charter manages on the group: a string sets the tag, null removes it. Tags not listed here are never touched (except Charter's own charter:policy). When the key is present, Charter reads the group's tags during plan; without it, tags are only written at creation.","type":"object","maxProperties":200,"propertyNames":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},"additionalProperties":{"type":["string","null"],"maxLength":256,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"}};
-const pattern22 = new RegExp("^[a-zA-Z0-9-]*$", "u");
-const pattern23 = new RegExp("^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$", "u");
-const pattern24 = new RegExp("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$", "u");
-const pattern25 = new RegExp("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$", "u");
+export const v3 = validate38;
+const schema59 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/protection-groups.schema.json","title":"ProtectionGroupsSpec","description":"AWS Shield Advanced protection groups (us-east-1, account-wide): resources Shield treats as one protected entity, with a layer 7 baseline aggregated over the group.","type":"object","additionalProperties":false,"required":["groups"],"properties":{"prune":{"description":"Delete protection groups this policy created earlier (tagged charter:policy=<metadata.name>) that it no longer lists. Groups Charter did not create are never deleted.","type":"boolean","default":false},"groups":{"description":"The protection groups this policy manages. A listed group is created when missing and made to match exactly (UpdateProtectionGroup replaces the whole group).","type":"array","maxItems":10000,"items":{"$ref":"#/definitions/group"}}},"definitions":{"resourceType":{"description":"A resource type Shield Advanced protects.","type":"string","enum":["CLOUDFRONT_DISTRIBUTION","ROUTE_53_HOSTED_ZONE","ELASTIC_IP_ALLOCATION","CLASSIC_LOAD_BALANCER","APPLICATION_LOAD_BALANCER","GLOBAL_ACCELERATOR"]},"memberArn":{"description":"The ARN of a Shield-protected resource: a CloudFront distribution, a Route 53 hosted zone, an Elastic IP allocation, a Classic or Application Load Balancer, or a Global Accelerator accelerator.","type":"string","maxLength":2048,"pattern":"^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$"},"tags":{"title":"GroupTags","description":"Tags Charter manages on the group: a string sets the tag, null removes it. Tags not listed here are never touched (except Charter's own charter:policy). When the key is present, Charter reads the group's tags during plan; without it, tags are only written at creation.","type":"object","maxProperties":200,"propertyNames":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},"additionalProperties":{"type":["string","null"],"maxLength":256,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"}},"group":{"title":"ProtectionGroup","description":"One protection group. resourceType is required with pattern BY_RESOURCE_TYPE and allowed only there; members are required with pattern ARBITRARY and allowed only there.","type":"object","additionalProperties":false,"required":["id","aggregation","pattern"],"properties":{"id":{"description":"ProtectionGroupId: 1-36 letters, digits and hyphens, unique in the account.","type":"string","minLength":1,"maxLength":36,"pattern":"^[a-zA-Z0-9-]*$"},"aggregation":{"description":"How Shield combines the members' traffic into the group's layer 7 baseline: SUM (blue/green sets whose traffic shifts between members), MEAN (services with similar traffic, e.g. a new one joining established peers), MAX (a CloudFront distribution with its origins).","type":"string","enum":["SUM","MEAN","MAX"]},"pattern":{"description":"Which protected resources belong to the group: ALL of them, an ARBITRARY list (members), or every resource of one type (BY_RESOURCE_TYPE, with resourceType).","type":"string","enum":["ALL","ARBITRARY","BY_RESOURCE_TYPE"]},"resourceType":{"$ref":"#/definitions/resourceType"},"members":{"description":"ARNs of the protected resources in the group (pattern ARBITRARY only). Each must already be protected by Shield Advanced.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"$ref":"#/definitions/memberArn"}},"tags":{"$ref":"#/definitions/tags"}},"allOf":[{"description":"Pattern BY_RESOURCE_TYPE needs resourceType: the type of resource the group holds.","if":{"properties":{"pattern":{"const":"BY_RESOURCE_TYPE"}},"required":["pattern"]},"then":{"properties":{"resourceType":{"description":"Pattern BY_RESOURCE_TYPE needs resourceType: the type of resource the group holds."}},"required":["resourceType"]}},{"description":"Pattern ARBITRARY needs members: the ARNs of the protected resources in the group.","if":{"properties":{"pattern":{"const":"ARBITRARY"}},"required":["pattern"]},"then":{"properties":{"members":{"description":"Pattern ARBITRARY needs members: the ARNs of the protected resources in the group."}},"required":["members"]}}],"dependencies":{"resourceType":{"properties":{"pattern":{"const":"BY_RESOURCE_TYPE","description":"resourceType is allowed only with pattern BY_RESOURCE_TYPE: remove resourceType, or set pattern: BY_RESOURCE_TYPE."}}},"members":{"properties":{"pattern":{"const":"ARBITRARY","description":"members are allowed only with pattern ARBITRARY: remove members, or set pattern: ARBITRARY."}}}}}}};
+const schema60 = {"title":"ProtectionGroup","description":"One protection group. resourceType is required with pattern BY_RESOURCE_TYPE and allowed only there; members are required with pattern ARBITRARY and allowed only there.","type":"object","additionalProperties":false,"required":["id","aggregation","pattern"],"properties":{"id":{"description":"ProtectionGroupId: 1-36 letters, digits and hyphens, unique in the account.","type":"string","minLength":1,"maxLength":36,"pattern":"^[a-zA-Z0-9-]*$"},"aggregation":{"description":"How Shield combines the members' traffic into the group's layer 7 baseline: SUM (blue/green sets whose traffic shifts between members), MEAN (services with similar traffic, e.g. a new one joining established peers), MAX (a CloudFront distribution with its origins).","type":"string","enum":["SUM","MEAN","MAX"]},"pattern":{"description":"Which protected resources belong to the group: ALL of them, an ARBITRARY list (members), or every resource of one type (BY_RESOURCE_TYPE, with resourceType).","type":"string","enum":["ALL","ARBITRARY","BY_RESOURCE_TYPE"]},"resourceType":{"$ref":"#/definitions/resourceType"},"members":{"description":"ARNs of the protected resources in the group (pattern ARBITRARY only). Each must already be protected by Shield Advanced.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"$ref":"#/definitions/memberArn"}},"tags":{"$ref":"#/definitions/tags"}},"allOf":[{"description":"Pattern BY_RESOURCE_TYPE needs resourceType: the type of resource the group holds.","if":{"properties":{"pattern":{"const":"BY_RESOURCE_TYPE"}},"required":["pattern"]},"then":{"properties":{"resourceType":{"description":"Pattern BY_RESOURCE_TYPE needs resourceType: the type of resource the group holds."}},"required":["resourceType"]}},{"description":"Pattern ARBITRARY needs members: the ARNs of the protected resources in the group.","if":{"properties":{"pattern":{"const":"ARBITRARY"}},"required":["pattern"]},"then":{"properties":{"members":{"description":"Pattern ARBITRARY needs members: the ARNs of the protected resources in the group."}},"required":["members"]}}],"dependencies":{"resourceType":{"properties":{"pattern":{"const":"BY_RESOURCE_TYPE","description":"resourceType is allowed only with pattern BY_RESOURCE_TYPE: remove resourceType, or set pattern: BY_RESOURCE_TYPE."}}},"members":{"properties":{"pattern":{"const":"ARBITRARY","description":"members are allowed only with pattern ARBITRARY: remove members, or set pattern: ARBITRARY."}}}}};
+const schema61 = {"description":"A resource type Shield Advanced protects.","type":"string","enum":["CLOUDFRONT_DISTRIBUTION","ROUTE_53_HOSTED_ZONE","ELASTIC_IP_ALLOCATION","CLASSIC_LOAD_BALANCER","APPLICATION_LOAD_BALANCER","GLOBAL_ACCELERATOR"]};
+const schema62 = {"description":"The ARN of a Shield-protected resource: a CloudFront distribution, a Route 53 hosted zone, an Elastic IP allocation, a Classic or Application Load Balancer, or a Global Accelerator accelerator.","type":"string","maxLength":2048,"pattern":"^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$"};
+const schema63 = {"title":"GroupTags","description":"Tags Charter manages on the group: a string sets the tag, null removes it. Tags not listed here are never touched (except Charter's own charter:policy). When the key is present, Charter reads the group's tags during plan; without it, tags are only written at creation.","type":"object","maxProperties":200,"propertyNames":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},"additionalProperties":{"type":["string","null"],"maxLength":256,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"}};
+const pattern23 = new RegExp("^[a-zA-Z0-9-]*$", "u");
+const pattern24 = new RegExp("^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$", "u");
+const pattern25 = new RegExp("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$", "u");
+const pattern26 = new RegExp("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$", "u");
 
-function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 const _errs2 = errors;
@@ -4615,7 +4936,7 @@ if(_valid0){
 const _errs5 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.resourceType === undefined){
-const err2 = {instancePath,schemaPath:"#/allOf/0/then/required",keyword:"required",params:{missingProperty: "resourceType"},message:"must have required property '"+"resourceType"+"'",schema:schema58.allOf[0].then.required,parentSchema:schema58.allOf[0].then,data};
+const err2 = {instancePath,schemaPath:"#/allOf/0/then/required",keyword:"required",params:{missingProperty: "resourceType"},message:"must have required property '"+"resourceType"+"'",schema:schema60.allOf[0].then.required,parentSchema:schema60.allOf[0].then,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -4629,7 +4950,7 @@ var _valid0 = _errs5 === errors;
 valid1 = _valid0;
 }
 if(!valid1){
-const err3 = {instancePath,schemaPath:"#/allOf/0/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema58.allOf[0].if,parentSchema:schema58.allOf[0],data};
+const err3 = {instancePath,schemaPath:"#/allOf/0/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema60.allOf[0].if,parentSchema:schema60.allOf[0],data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -4682,7 +5003,7 @@ if(_valid1){
 const _errs10 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.members === undefined){
-const err6 = {instancePath,schemaPath:"#/allOf/1/then/required",keyword:"required",params:{missingProperty: "members"},message:"must have required property '"+"members"+"'",schema:schema58.allOf[1].then.required,parentSchema:schema58.allOf[1].then,data};
+const err6 = {instancePath,schemaPath:"#/allOf/1/then/required",keyword:"required",params:{missingProperty: "members"},message:"must have required property '"+"members"+"'",schema:schema60.allOf[1].then.required,parentSchema:schema60.allOf[1].then,data};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -4696,7 +5017,7 @@ var _valid1 = _errs10 === errors;
 valid3 = _valid1;
 }
 if(!valid3){
-const err7 = {instancePath,schemaPath:"#/allOf/1/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema58.allOf[1].if,parentSchema:schema58.allOf[1],data};
+const err7 = {instancePath,schemaPath:"#/allOf/1/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema60.allOf[1].if,parentSchema:schema60.allOf[1],data};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -4707,7 +5028,7 @@ errors++;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.id === undefined){
-const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'",schema:schema58.required,parentSchema:schema58,data};
+const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'",schema:schema60.required,parentSchema:schema60,data};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -4717,7 +5038,7 @@ vErrors.push(err8);
 errors++;
 }
 if(data.aggregation === undefined){
-const err9 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "aggregation"},message:"must have required property '"+"aggregation"+"'",schema:schema58.required,parentSchema:schema58,data};
+const err9 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "aggregation"},message:"must have required property '"+"aggregation"+"'",schema:schema60.required,parentSchema:schema60,data};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -4727,7 +5048,7 @@ vErrors.push(err9);
 errors++;
 }
 if(data.pattern === undefined){
-const err10 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "pattern"},message:"must have required property '"+"pattern"+"'",schema:schema58.required,parentSchema:schema58,data};
+const err10 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "pattern"},message:"must have required property '"+"pattern"+"'",schema:schema60.required,parentSchema:schema60,data};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -4738,7 +5059,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((((((key0 === "id") || (key0 === "aggregation")) || (key0 === "pattern")) || (key0 === "resourceType")) || (key0 === "members")) || (key0 === "tags"))){
-const err11 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema58,data};
+const err11 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema60,data};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -4753,7 +5074,7 @@ if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.pattern !== undefined){
 let data2 = data.pattern;
 if("BY_RESOURCE_TYPE" !== data2){
-const err12 = {instancePath:instancePath+"/pattern",schemaPath:"#/dependencies/resourceType/properties/pattern/const",keyword:"const",params:{allowedValue: "BY_RESOURCE_TYPE"},message:"must be equal to constant",schema:"BY_RESOURCE_TYPE",parentSchema:schema58.dependencies.resourceType.properties.pattern,data:data2};
+const err12 = {instancePath:instancePath+"/pattern",schemaPath:"#/dependencies/resourceType/properties/pattern/const",keyword:"const",params:{allowedValue: "BY_RESOURCE_TYPE"},message:"must be equal to constant",schema:"BY_RESOURCE_TYPE",parentSchema:schema60.dependencies.resourceType.properties.pattern,data:data2};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -4770,7 +5091,7 @@ if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.pattern !== undefined){
 let data3 = data.pattern;
 if("ARBITRARY" !== data3){
-const err13 = {instancePath:instancePath+"/pattern",schemaPath:"#/dependencies/members/properties/pattern/const",keyword:"const",params:{allowedValue: "ARBITRARY"},message:"must be equal to constant",schema:"ARBITRARY",parentSchema:schema58.dependencies.members.properties.pattern,data:data3};
+const err13 = {instancePath:instancePath+"/pattern",schemaPath:"#/dependencies/members/properties/pattern/const",keyword:"const",params:{allowedValue: "ARBITRARY"},message:"must be equal to constant",schema:"ARBITRARY",parentSchema:schema60.dependencies.members.properties.pattern,data:data3};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -4786,7 +5107,7 @@ if(data.id !== undefined){
 let data4 = data.id;
 if(typeof data4 === "string"){
 if(func2(data4) > 36){
-const err14 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/maxLength",keyword:"maxLength",params:{limit: 36},message:"must NOT have more than 36 characters",schema:36,parentSchema:schema58.properties.id,data:data4};
+const err14 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/maxLength",keyword:"maxLength",params:{limit: 36},message:"must NOT have more than 36 characters",schema:36,parentSchema:schema60.properties.id,data:data4};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -4796,7 +5117,7 @@ vErrors.push(err14);
 errors++;
 }
 if(func2(data4) < 1){
-const err15 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema58.properties.id,data:data4};
+const err15 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema60.properties.id,data:data4};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -4805,8 +5126,8 @@ vErrors.push(err15);
 }
 errors++;
 }
-if(!pattern22.test(data4)){
-const err16 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9-]*$"},message:"must match pattern \""+"^[a-zA-Z0-9-]*$"+"\"",schema:"^[a-zA-Z0-9-]*$",parentSchema:schema58.properties.id,data:data4};
+if(!pattern23.test(data4)){
+const err16 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9-]*$"},message:"must match pattern \""+"^[a-zA-Z0-9-]*$"+"\"",schema:"^[a-zA-Z0-9-]*$",parentSchema:schema60.properties.id,data:data4};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -4817,7 +5138,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema58.properties.id.type,parentSchema:schema58.properties.id,data:data4};
+const err17 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema60.properties.id.type,parentSchema:schema60.properties.id,data:data4};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -4830,7 +5151,7 @@ errors++;
 if(data.aggregation !== undefined){
 let data5 = data.aggregation;
 if(typeof data5 !== "string"){
-const err18 = {instancePath:instancePath+"/aggregation",schemaPath:"#/properties/aggregation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema58.properties.aggregation.type,parentSchema:schema58.properties.aggregation,data:data5};
+const err18 = {instancePath:instancePath+"/aggregation",schemaPath:"#/properties/aggregation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema60.properties.aggregation.type,parentSchema:schema60.properties.aggregation,data:data5};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -4840,7 +5161,7 @@ vErrors.push(err18);
 errors++;
 }
 if(!(((data5 === "SUM") || (data5 === "MEAN")) || (data5 === "MAX"))){
-const err19 = {instancePath:instancePath+"/aggregation",schemaPath:"#/properties/aggregation/enum",keyword:"enum",params:{allowedValues: schema58.properties.aggregation.enum},message:"must be equal to one of the allowed values",schema:schema58.properties.aggregation.enum,parentSchema:schema58.properties.aggregation,data:data5};
+const err19 = {instancePath:instancePath+"/aggregation",schemaPath:"#/properties/aggregation/enum",keyword:"enum",params:{allowedValues: schema60.properties.aggregation.enum},message:"must be equal to one of the allowed values",schema:schema60.properties.aggregation.enum,parentSchema:schema60.properties.aggregation,data:data5};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -4853,7 +5174,7 @@ errors++;
 if(data.pattern !== undefined){
 let data6 = data.pattern;
 if(typeof data6 !== "string"){
-const err20 = {instancePath:instancePath+"/pattern",schemaPath:"#/properties/pattern/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema58.properties.pattern.type,parentSchema:schema58.properties.pattern,data:data6};
+const err20 = {instancePath:instancePath+"/pattern",schemaPath:"#/properties/pattern/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema60.properties.pattern.type,parentSchema:schema60.properties.pattern,data:data6};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -4863,7 +5184,7 @@ vErrors.push(err20);
 errors++;
 }
 if(!(((data6 === "ALL") || (data6 === "ARBITRARY")) || (data6 === "BY_RESOURCE_TYPE"))){
-const err21 = {instancePath:instancePath+"/pattern",schemaPath:"#/properties/pattern/enum",keyword:"enum",params:{allowedValues: schema58.properties.pattern.enum},message:"must be equal to one of the allowed values",schema:schema58.properties.pattern.enum,parentSchema:schema58.properties.pattern,data:data6};
+const err21 = {instancePath:instancePath+"/pattern",schemaPath:"#/properties/pattern/enum",keyword:"enum",params:{allowedValues: schema60.properties.pattern.enum},message:"must be equal to one of the allowed values",schema:schema60.properties.pattern.enum,parentSchema:schema60.properties.pattern,data:data6};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -4876,7 +5197,7 @@ errors++;
 if(data.resourceType !== undefined){
 let data7 = data.resourceType;
 if(typeof data7 !== "string"){
-const err22 = {instancePath:instancePath+"/resourceType",schemaPath:"#/definitions/resourceType/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema59.type,parentSchema:schema59,data:data7};
+const err22 = {instancePath:instancePath+"/resourceType",schemaPath:"#/definitions/resourceType/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema61.type,parentSchema:schema61,data:data7};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -4886,7 +5207,7 @@ vErrors.push(err22);
 errors++;
 }
 if(!((((((data7 === "CLOUDFRONT_DISTRIBUTION") || (data7 === "ROUTE_53_HOSTED_ZONE")) || (data7 === "ELASTIC_IP_ALLOCATION")) || (data7 === "CLASSIC_LOAD_BALANCER")) || (data7 === "APPLICATION_LOAD_BALANCER")) || (data7 === "GLOBAL_ACCELERATOR"))){
-const err23 = {instancePath:instancePath+"/resourceType",schemaPath:"#/definitions/resourceType/enum",keyword:"enum",params:{allowedValues: schema59.enum},message:"must be equal to one of the allowed values",schema:schema59.enum,parentSchema:schema59,data:data7};
+const err23 = {instancePath:instancePath+"/resourceType",schemaPath:"#/definitions/resourceType/enum",keyword:"enum",params:{allowedValues: schema61.enum},message:"must be equal to one of the allowed values",schema:schema61.enum,parentSchema:schema61,data:data7};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -4900,7 +5221,7 @@ if(data.members !== undefined){
 let data8 = data.members;
 if(Array.isArray(data8)){
 if(data8.length > 10000){
-const err24 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema58.properties.members,data:data8};
+const err24 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema60.properties.members,data:data8};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -4910,7 +5231,7 @@ vErrors.push(err24);
 errors++;
 }
 if(data8.length < 1){
-const err25 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema58.properties.members,data:data8};
+const err25 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema60.properties.members,data:data8};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -4924,7 +5245,7 @@ for(let i0=0; i0<len0; i0++){
 let data9 = data8[i0];
 if(typeof data9 === "string"){
 if(func2(data9) > 2048){
-const err26 = {instancePath:instancePath+"/members/" + i0,schemaPath:"#/definitions/memberArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema60,data:data9};
+const err26 = {instancePath:instancePath+"/members/" + i0,schemaPath:"#/definitions/memberArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema62,data:data9};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -4933,8 +5254,8 @@ vErrors.push(err26);
 }
 errors++;
 }
-if(!pattern23.test(data9)){
-const err27 = {instancePath:instancePath+"/members/" + i0,schemaPath:"#/definitions/memberArn/pattern",keyword:"pattern",params:{pattern: "^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$"},message:"must match pattern \""+"^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$"+"\"",schema:"^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$",parentSchema:schema60,data:data9};
+if(!pattern24.test(data9)){
+const err27 = {instancePath:instancePath+"/members/" + i0,schemaPath:"#/definitions/memberArn/pattern",keyword:"pattern",params:{pattern: "^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$"},message:"must match pattern \""+"^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$"+"\"",schema:"^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$",parentSchema:schema62,data:data9};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -4945,7 +5266,7 @@ errors++;
 }
 }
 else {
-const err28 = {instancePath:instancePath+"/members/" + i0,schemaPath:"#/definitions/memberArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema60.type,parentSchema:schema60,data:data9};
+const err28 = {instancePath:instancePath+"/members/" + i0,schemaPath:"#/definitions/memberArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.type,parentSchema:schema62,data:data9};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -4962,7 +5283,7 @@ outer0:
 for(;i1--;){
 for(j0 = i1; j0--;){
 if(func0(data8[i1], data8[j0])){
-const err29 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema58.properties.members,data:data8};
+const err29 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema60.properties.members,data:data8};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -4977,7 +5298,7 @@ break outer0;
 }
 }
 else {
-const err30 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema58.properties.members.type,parentSchema:schema58.properties.members,data:data8};
+const err30 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema60.properties.members.type,parentSchema:schema60.properties.members,data:data8};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -4991,7 +5312,7 @@ if(data.tags !== undefined){
 let data10 = data.tags;
 if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
 if(Object.keys(data10).length > 200){
-const err31 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/maxProperties",keyword:"maxProperties",params:{limit: 200},message:"must NOT have more than 200 properties",schema:200,parentSchema:schema61,data:data10};
+const err31 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/maxProperties",keyword:"maxProperties",params:{limit: 200},message:"must NOT have more than 200 properties",schema:200,parentSchema:schema63,data:data10};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -5004,7 +5325,7 @@ for(const key1 in data10){
 const _errs33 = errors;
 if(typeof key1 === "string"){
 if(func2(key1) > 128){
-const err32 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema61.propertyNames,data:key1,propertyName:key1};
+const err32 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema63.propertyNames,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -5014,7 +5335,7 @@ vErrors.push(err32);
 errors++;
 }
 if(func2(key1) < 1){
-const err33 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema61.propertyNames,data:key1,propertyName:key1};
+const err33 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema63.propertyNames,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -5023,8 +5344,8 @@ vErrors.push(err33);
 }
 errors++;
 }
-if(!pattern24.test(key1)){
-const err34 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$",parentSchema:schema61.propertyNames,data:key1,propertyName:key1};
+if(!pattern25.test(key1)){
+const err34 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$",parentSchema:schema63.propertyNames,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -5035,7 +5356,7 @@ errors++;
 }
 }
 else {
-const err35 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema61.propertyNames.type,parentSchema:schema61.propertyNames,data:key1,propertyName:key1};
+const err35 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema63.propertyNames.type,parentSchema:schema63.propertyNames,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -5046,7 +5367,7 @@ errors++;
 }
 var valid15 = _errs33 === errors;
 if(!valid15){
-const err36 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema61.propertyNames,parentSchema:schema61,data:data10};
+const err36 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema63.propertyNames,parentSchema:schema63,data:data10};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -5059,7 +5380,7 @@ errors++;
 for(const key2 in data10){
 let data11 = data10[key2];
 if((typeof data11 !== "string") && (data11 !== null)){
-const err37 = {instancePath:instancePath+"/tags/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/tags/additionalProperties/type",keyword:"type",params:{type: schema61.additionalProperties.type},message:"must be string,null",schema:schema61.additionalProperties.type,parentSchema:schema61.additionalProperties,data:data11};
+const err37 = {instancePath:instancePath+"/tags/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/tags/additionalProperties/type",keyword:"type",params:{type: schema63.additionalProperties.type},message:"must be string,null",schema:schema63.additionalProperties.type,parentSchema:schema63.additionalProperties,data:data11};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -5070,7 +5391,7 @@ errors++;
 }
 if(typeof data11 === "string"){
 if(func2(data11) > 256){
-const err38 = {instancePath:instancePath+"/tags/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/tags/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema61.additionalProperties,data:data11};
+const err38 = {instancePath:instancePath+"/tags/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/tags/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema63.additionalProperties,data:data11};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -5079,8 +5400,8 @@ vErrors.push(err38);
 }
 errors++;
 }
-if(!pattern25.test(data11)){
-const err39 = {instancePath:instancePath+"/tags/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/tags/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$",parentSchema:schema61.additionalProperties,data:data11};
+if(!pattern26.test(data11)){
+const err39 = {instancePath:instancePath+"/tags/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/tags/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$",parentSchema:schema63.additionalProperties,data:data11};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -5093,7 +5414,7 @@ errors++;
 }
 }
 else {
-const err40 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema61.type,parentSchema:schema61,data:data10};
+const err40 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema63.type,parentSchema:schema63,data:data10};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -5105,7 +5426,7 @@ errors++;
 }
 }
 else {
-const err41 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema58.type,parentSchema:schema58,data};
+const err41 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema60.type,parentSchema:schema60,data};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -5114,18 +5435,18 @@ vErrors.push(err41);
 }
 errors++;
 }
-validate36.errors = vErrors;
+validate39.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://charter.dev/schemas/protection-groups.schema.json" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.groups === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "groups"},message:"must have required property '"+"groups"+"'",schema:schema57.required,parentSchema:schema57,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "groups"},message:"must have required property '"+"groups"+"'",schema:schema59.required,parentSchema:schema59,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -5136,7 +5457,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((key0 === "prune") || (key0 === "groups"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema57,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema59,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -5149,7 +5470,7 @@ errors++;
 if(data.prune !== undefined){
 let data0 = data.prune;
 if(typeof data0 !== "boolean"){
-const err2 = {instancePath:instancePath+"/prune",schemaPath:"#/properties/prune/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema57.properties.prune.type,parentSchema:schema57.properties.prune,data:data0};
+const err2 = {instancePath:instancePath+"/prune",schemaPath:"#/properties/prune/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema59.properties.prune.type,parentSchema:schema59.properties.prune,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -5163,7 +5484,7 @@ if(data.groups !== undefined){
 let data1 = data.groups;
 if(Array.isArray(data1)){
 if(data1.length > 10000){
-const err3 = {instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema57.properties.groups,data:data1};
+const err3 = {instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema59.properties.groups,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -5174,14 +5495,14 @@ errors++;
 }
 const len0 = data1.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate36(data1[i0], {instancePath:instancePath+"/groups/" + i0,parentData:data1,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate36.errors : vErrors.concat(validate36.errors);
+if(!(validate39(data1[i0], {instancePath:instancePath+"/groups/" + i0,parentData:data1,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema57.properties.groups.type,parentSchema:schema57.properties.groups,data:data1};
+const err4 = {instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema59.properties.groups.type,parentSchema:schema59.properties.groups,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -5193,7 +5514,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema57.type,parentSchema:schema57,data};
+const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema59.type,parentSchema:schema59,data};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -5202,7 +5523,7 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate35.errors = vErrors;
+validate38.errors = vErrors;
 return errors === 0;
 }
 

@@ -402,6 +402,23 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState, password
       }
       continue;
     }
+    if (t.type === 'routine') {
+      const routines = schema?.routines;
+      const found = routines?.get(routineKey(key, t.name, t.args));
+      if (routines && (!found || found.kind !== t.kind)) {
+        const id2 = `routine\u0000${key(t.schema)}\u0000${routineKey(key, t.name, t.args)}`;
+        if (!missingTables.has(id2)) {
+          missingTables.add(id2);
+          const other = found ? ` (it is a ${found.kind}: list it under ${found.kind === 'function' ? 'functions' : 'procedures'})` : '';
+          diagnostics.push(diagnosticAt(doc, p.path, 'redshift/routine-not-found', 'error', `${t.kind === 'function' ? 'Function' : 'Procedure'} ${t.schema}.${t.name}(${t.args}) does not exist in the database${other}`, 'Create it first, or fix the name or the argument types (spelled as the catalog does: charter import writes them).'));
+        }
+        continue;
+      }
+      // Its owner holds EXECUTE implicitly.
+      if (found?.owner !== undefined && key(found.owner) === key(p.grantee)) continue;
+      if (!liveKeys.has(id)) grants.add(g, t, p.privilege, p.path);
+      continue;
+    }
     if (t.type === 'column') {
       if (!tableExists(t.schema, t.table, p.path)) continue;
       const columns = schema?.columns?.get(t.table);
@@ -753,6 +770,10 @@ function publicLosers(desired: Desired, live: LiveState): (t: PrivilegeTarget, p
           return tables.some((table) => owner(table) !== u.key && !held(u.reach, { type: 'table', schema: t.schema, table }, privilege));
         }
         if (t.type === 'column' && owner(t.table) === u.key) return false;
+        if (t.type === 'routine') {
+          const o = schema?.routines?.get(routineKey(key, t.name, t.args))?.owner;
+          if (o !== undefined && key(o) === u.key) return false;
+        }
         if (t.type === 'schema' && owner() === u.key) return false;
         if (t.type === 'future' && key(t.owner) === u.key) return false;
         return !held(u.reach, t, privilege);
@@ -774,6 +795,11 @@ function principalJson(name: string, kind: PrincipalKind, externalId?: string): 
   return externalId === undefined ? { name, type: kind } : { name, type: kind, externalId };
 }
 
+/** How routines are keyed: the name as the database compares it and the normalised argument types. */
+export function routineKey(key: (n: string) => string, name: string, args: string): string {
+  return `${key(name)}(${args})`;
+}
+
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -788,6 +814,9 @@ function targetKey(key: (n: string) => string, t: PrivilegeTarget): string {
       return t.table === null ? `all\u0000${key(t.schema)}` : `table\u0000${key(t.schema)}\u0000${key(t.table)}`;
     case 'column':
       return `column\u0000${key(t.schema)}\u0000${key(t.table)}\u0000${key(t.column)}`;
+    case 'routine':
+      // Without the kind: a function and a procedure cannot share a signature.
+      return `routine\u0000${key(t.schema)}\u0000${routineKey(key, t.name, t.args)}`;
     case 'future':
       return `future\u0000${key(t.schema)}\u0000${key(t.owner)}`;
   }
@@ -803,12 +832,13 @@ function granteeAddress(key: (n: string) => string, g: Grantee): string {
 }
 
 function grantPhase(t: PrivilegeTarget): number {
-  return t.type === 'system' ? PHASE.grantSystem : t.type === 'schema' ? PHASE.grantSchema : t.type === 'table' ? PHASE.grantTable : t.type === 'column' ? PHASE.grantColumn : PHASE.grantFuture;
+  // Functions and procedures are granted and revoked with tables (object privileges).
+  return t.type === 'system' ? PHASE.grantSystem : t.type === 'schema' ? PHASE.grantSchema : t.type === 'table' || t.type === 'routine' ? PHASE.grantTable : t.type === 'column' ? PHASE.grantColumn : PHASE.grantFuture;
 }
 
 /** Revokes run in the reverse order of grants. */
 function revokePhase(t: PrivilegeTarget): number {
-  return t.type === 'future' ? PHASE.revokeFuture : t.type === 'column' ? PHASE.revokeColumn : t.type === 'table' ? PHASE.revokeTable : t.type === 'schema' ? PHASE.revokeSchema : PHASE.revokeSystem;
+  return t.type === 'future' ? PHASE.revokeFuture : t.type === 'column' ? PHASE.revokeColumn : t.type === 'table' || t.type === 'routine' ? PHASE.revokeTable : t.type === 'schema' ? PHASE.revokeSchema : PHASE.revokeSystem;
 }
 
 /** Addresses use the names as the database compares them (lower-cased on Redshift): stable whatever the YAML spelling. */
@@ -822,6 +852,8 @@ function targetAddress(key: (n: string) => string, t: PrivilegeTarget): string {
       return t.table === null ? `all-tables/${key(t.schema)}` : `table/${key(t.schema)}/${key(t.table)}`;
     case 'column':
       return `columns/${key(t.schema)}/${key(t.table)}`;
+    case 'routine':
+      return `${t.kind}/${key(t.schema)}/${routineKey(key, t.name, t.args)}`;
     case 'future':
       return `future-tables/${key(t.schema)}/${key(t.owner)}`;
   }
@@ -837,6 +869,8 @@ function targetJson(t: PrivilegeTarget): Json {
       return t.table === null ? { schema: t.schema, allTables: true } : { schema: t.schema, table: t.table };
     case 'column':
       return { schema: t.schema, table: t.table, column: t.column };
+    case 'routine':
+      return { schema: t.schema, [t.kind]: `${t.name}(${t.args})` };
     case 'future':
       return { schema: t.schema, futureTablesOf: t.owner };
   }
@@ -852,6 +886,8 @@ function targetPhrase(t: PrivilegeTarget): string {
       return t.table === null ? `on all tables in schema ${t.schema}` : `on table ${t.schema}.${t.table}`;
     case 'column':
       return `on column ${t.schema}.${t.table}.${t.column}`;
+    case 'routine':
+      return `on ${t.kind} ${t.schema}.${t.name}(${t.args})`;
     case 'future':
       return `on future tables of ${t.owner} in schema ${t.schema}`;
   }

@@ -77,10 +77,14 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
     const future = new Map<string, { schema: string; owner: string; privileges: Set<string> }>();
     // By schema and table: each column's privileges.
     const columnPrivs = new Map<string, { schema: string; table: string; columns: Map<string, Set<string>> }>();
+    // By schema: the signatures the grantee may EXECUTE.
+    const functionPrivs = new Map<string, Set<string>>();
+    const procedurePrivs = new Map<string, Set<string>>();
     for (const h of held) {
       const t = h.target;
       const expressible =
-        t.type === 'system' || (t.type === 'schema' ? knownSchema.has(h.privilege) : t.type === 'column' ? knownColumn.has(h.privilege) : known.has(h.privilege));
+        t.type === 'system' ||
+        (t.type === 'schema' ? knownSchema.has(h.privilege) : t.type === 'column' ? knownColumn.has(h.privilege) : t.type === 'routine' ? h.privilege === 'execute' : known.has(h.privilege));
       if (!expressible) {
         // A policy cannot declare it, so the next plan revokes it: say so rather than hide it.
         notices.push(`${name} holds ${h.privilege.toUpperCase()} ${t.type === 'schema' ? `on schema ${t.schema}` : `in schema ${t.schema}`}, which a policy cannot declare: the next plan revokes it`);
@@ -96,6 +100,11 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
         set.add(h.privilege);
         tables.set(t.table, set);
         tablePrivs.set(t.schema, tables);
+      } else if (t.type === 'routine') {
+        const byKind = t.kind === 'function' ? functionPrivs : procedurePrivs;
+        const list = byKind.get(t.schema) ?? new Set<string>();
+        list.add(`${t.name}(${t.args})`);
+        byKind.set(t.schema, list);
       } else if (t.type === 'column') {
         const id = `${t.schema}\u0000${t.table}`;
         const entry = columnPrivs.get(id) ?? { schema: t.schema, table: t.table, columns: new Map<string, Set<string>>() };
@@ -141,6 +150,10 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
       for (const [id, names] of [...groups].sort(([a], [b]) => cmp(a, b))) columns.push({ schema: entry.schema, table: entry.table, columns: names, privileges: id.split(',') });
     }
     if (columns.length) out.columns = columns;
+    for (const [field, byKind] of [['functions', functionPrivs], ['procedures', procedurePrivs]] as const) {
+      const entries = [...byKind].sort(([a], [b]) => cmp(a, b)).map(([schema, names]) => ({ schema, names: [...names].sort(cmp), privileges: ['execute'] }));
+      if (entries.length) out[field] = entries;
+    }
     const futureTables = [...future.values()]
       .sort((a, b) => cmp(a.schema, b.schema) || cmp(a.owner, b.owner))
       .map((f) => ({ schema: f.schema, owner: f.owner, privileges: sortPrivileges(f.privileges) }));

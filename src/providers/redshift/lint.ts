@@ -7,6 +7,7 @@
 import { sortDiagnostics, type Diagnostic, type Severity } from '../../core/diagnostics.js';
 import { diagnosticAt, type PathSegment, type PolicyDocument } from '../../core/document.js';
 import type { LintContext } from '../../core/provider.js';
+import { parseSignature } from './sql.js';
 import {
   AWS_PRINCIPAL_NAMESPACES,
   SYSTEM_ROLES,
@@ -548,6 +549,26 @@ class DocumentLint {
         }
       });
     });
+
+    // Each function or procedure (schema, name, argument types) once, across functions and procedures.
+    const routinesSeen = new Map<string, { signature: string; path: PathSegment[] }>();
+    for (const list of ['functions', 'procedures'] as const) {
+      (privileges[list] ?? []).forEach((grant, j) => {
+        const entry = [...base, list, j];
+        if (!this.checkSchemaRef(who, grant.schema, [...entry, 'schema'])) return;
+        needUsage(grant.schema, [...entry, 'schema']);
+        grant.names.forEach((signature, k) => {
+          const path = [...entry, 'names', k];
+          const sig = parseSignature(signature);
+          if (!sig) return; // the schema's pattern reports it
+          this.checkLength(path, list === 'functions' ? 'Function' : 'Procedure', sig.name);
+          const key = `${this.key(grant.schema)}\u0000${this.key(sig.name)}(${sig.args})`;
+          const first = routinesSeen.get(key);
+          if (first) this.add(path, 'duplicate-routine', 'error', `${who}: ${grant.schema}.${signature} is already listed as ${first.signature} (${this.where(first.path)})`, 'List each function or procedure once, under functions or procedures as it is.');
+          else routinesSeen.set(key, { signature, path });
+        });
+      });
+    }
 
     const future = new Map<string, number>();
     (privileges.futureTables ?? []).forEach((grant, j) => {

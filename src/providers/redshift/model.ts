@@ -4,7 +4,7 @@
  */
 import type { PathSegment, PolicyDocument } from '../../core/document.js';
 import { nameKey, principalMatcher, type Dialect } from './rules.js';
-import { PUBLIC_NAME, type GranteeKind, type IdentityProviderParams, type PrincipalKind, type PrivilegeTarget, type UserAttributes } from './sql.js';
+import { parseSignature, PUBLIC_NAME, type GranteeKind, type IdentityProviderParams, type PrincipalKind, type PrivilegeTarget, type UserAttributes } from './sql.js';
 import type { Privileges, RedshiftGrantsSpec } from './spec.generated.js';
 
 export interface DesiredPrincipal {
@@ -101,6 +101,19 @@ function expandPrivileges(
       }
     }
   });
+  for (const kind of ['function', 'procedure'] as const) {
+    const list = kind === 'function' ? privileges.functions : privileges.procedures;
+    list?.forEach((g, i) => {
+      g.names.forEach((signature, j) => {
+        // Lint reports a malformed signature; the policy cannot be planned with one.
+        const sig = parseSignature(signature);
+        if (!sig) return;
+        for (const privilege of g.privileges) {
+          out.push({ grantee, granteeKind, target: { type: 'routine', kind, schema: g.schema, name: sig.name, args: sig.args }, privilege, path: [...path, kind === 'function' ? 'functions' : 'procedures', i, 'names', j] });
+        }
+      });
+    });
+  }
   privileges.futureTables?.forEach((g, i) => {
     for (const privilege of g.privileges) {
       out.push({ grantee, granteeKind, target: { type: 'future', schema: g.schema, owner: g.owner }, privilege, path: [...path, 'futureTables', i] });

@@ -1,15 +1,16 @@
 /**
- * Live state from the PostgreSQL catalog in seven queries whatever the size: pg_roles, pg_auth_members,
- * aclexplode over pg_namespace.nspacl, pg_class.relacl and pg_attribute.attacl (managed schemas only) and
- * pg_default_acl.
+ * Live state from the PostgreSQL catalog in eight queries whatever the size: pg_roles, pg_auth_members,
+ * aclexplode over pg_namespace.nspacl, pg_class.relacl, pg_attribute.attacl and pg_proc.proacl (managed
+ * schemas only) and pg_default_acl.
  * aclexplode reports PUBLIC as grantee oid 0, which joins no pg_roles row: `is_public` tells it apart
  * from a schema or table without an ACL (no privilege at all).
  * PostgreSQL shows the whole catalog to every user, so there is no visibility check.
  */
 import type { Executor, Row } from './executor.js';
-import { PUBLIC_NAME } from './sql.js';
+import { PUBLIC_NAME, routineArgs } from './sql.js';
 import { PartialVisibilityError, type LivePrivilege, type LiveSchema, type LiveState } from './state.js';
 
+const SAFE_ARGS = /^[A-Za-z0-9_ ,]*$/;
 const str = (v: unknown) => (v === null || v === undefined ? undefined : String(v));
 
 /** `passwords`: also read the password verifiers (pg_authid, superusers only), when the policy declares passwords. */
@@ -51,6 +52,17 @@ export async function readPostgres(db: Executor, managedSchemas: readonly string
        LEFT JOIN LATERAL aclexplode(at.attacl) a ON true
        LEFT JOIN pg_roles g ON g.oid = a.grantee
       WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND at.attnum > 0 AND NOT at.attisdropped`,
+    [schemas],
+  );
+  // Functions and procedures, with their ACL. A NULL proacl means the default, which grants EXECUTE to
+  // PUBLIC: acldefault spells it out, so PUBLIC's default EXECUTE is seen like any other grant.
+  const routineAcl = await db.query(
+    `SELECT n.nspname::text AS schema, p.proname::text AS name, oidvectortypes(p.proargtypes) AS args, p.prokind::text AS kind, pg_get_userbyid(p.proowner)::text AS owner, g.rolname::text AS grantee, g.rolcanlogin AS grantee_login, a.grantee = 0 AS is_public, a.privilege_type::text AS privilege
+       FROM pg_proc p
+       JOIN pg_namespace n ON n.oid = p.pronamespace
+       LEFT JOIN LATERAL aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a ON true
+       LEFT JOIN pg_roles g ON g.oid = a.grantee
+      WHERE n.nspname = ANY($1::text[]) AND p.prokind IN ('f', 'p')`,
     [schemas],
   );
   const defaultAcl = await db.query(
@@ -120,6 +132,19 @@ export async function readPostgres(db: Executor, managedSchemas: readonly string
     const g = granteeOf(r, r.owner);
     if (!g) continue;
     privileges.push({ ...g, target: { type: 'column', schema: s.name, table, column }, privilege: String(r.privilege).toLowerCase() });
+  }
+  for (const r of routineAcl) {
+    const s = schemaOf(r);
+    const kind = r.kind === 'p' ? ('procedure' as const) : ('function' as const);
+    const name = String(r.name);
+    // Argument types Charter cannot write unquoted (quoted or schema-qualified type names) put the routine out of its reach: left alone.
+    if (!SAFE_ARGS.test(String(r.args ?? ''))) continue;
+    const args = routineArgs(String(r.args ?? ''));
+    s.routines ??= new Map();
+    s.routines.set(`${name}(${args})`, { kind, owner: String(r.owner) });
+    const g = granteeOf(r, r.owner);
+    if (!g) continue;
+    privileges.push({ ...g, target: { type: 'routine', kind, schema: s.name, name, args }, privilege: String(r.privilege).toLowerCase() });
   }
   for (const r of defaultAcl) {
     const g = granteeOf(r);

@@ -271,6 +271,18 @@ export interface Privileges {
    */
   columns?: ColumnGrant[];
   /**
+   * EXECUTE on named functions (GRANT EXECUTE ON FUNCTION s.f(argument types)). Within managed schemas, EXECUTE held by anyone the policy does not declare, PUBLIC included (PostgreSQL and Redshift grant it to PUBLIC by default), is revoked.
+   *
+   * @maxItems 10000
+   */
+  functions?: RoutineGrant[];
+  /**
+   * EXECUTE on named stored procedures (GRANT EXECUTE ON PROCEDURE s.p(argument types)), as for functions.
+   *
+   * @maxItems 10000
+   */
+  procedures?: RoutineGrant[];
+  /**
    * Privileges on tables created later in a schema (ALTER DEFAULT PRIVILEGES FOR USER/ROLE <owner> IN SCHEMA <schema>).
    *
    * @maxItems 1000
@@ -297,6 +309,20 @@ export interface ColumnGrant {
    */
   columns: [Name, ...Name[]];
   privileges: ColumnPrivileges;
+}
+export interface RoutineGrant {
+  schema: Name;
+  /**
+   * Signatures: the name and the argument types as the catalog spells them, e.g. f_mask(character varying, integer) (PostgreSQL: oidvectortypes of proargtypes; Redshift: SVV_FUNCTION_PRIVILEGES.argument_types). Import writes them.
+   *
+   * @minItems 1
+   * @maxItems 10000
+   */
+  names: [string, ...string[]];
+  /**
+   * @minItems 1
+   */
+  privileges: ['execute', ...'execute'[]];
 }
 export interface FutureTableGrant {
   schema: Name;

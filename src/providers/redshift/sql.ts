@@ -28,7 +28,31 @@ export type PrivilegeTarget =
   | { type: 'schema'; schema: string }
   | { type: 'table'; schema: string; table: string | null }
   | { type: 'column'; schema: string; table: string; column: string }
+  /** A function or stored procedure by name and argument types (normalised: see `routineArgs`). */
+  | { type: 'routine'; kind: RoutineKind; schema: string; name: string; args: string }
   | { type: 'future'; schema: string; owner: string };
+
+export type RoutineKind = 'function' | 'procedure';
+
+/**
+ * Argument types as Charter compares and sends them: lower case, single spaces, `, ` between types
+ * (`integer, character varying`). Only letters, digits, `_`, spaces and commas: anything else is refused,
+ * so the list can be written into a statement unquoted.
+ */
+export function routineArgs(args: string): string {
+  if (!/^[A-Za-z0-9_ ,]*$/.test(args)) throw new Error(`unexpected characters in argument types ${JSON.stringify(args)}`);
+  return args
+    .split(',')
+    .map((a) => a.trim().replace(/ +/g, ' ').toLowerCase())
+    .filter((a, i, all) => a !== '' || all.length > 1)
+    .join(', ');
+}
+
+/** `name(argument types)` → its parts, or undefined when it is not of that form. */
+export function parseSignature(signature: string): { name: string; args: string } | undefined {
+  const m = /^([^()]+)\(([A-Za-z0-9_ ,]*)\)$/.exec(signature);
+  return m ? { name: m[1], args: routineArgs(m[2]) } : undefined;
+}
 
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
@@ -73,6 +97,8 @@ function target(t: PrivilegeTarget): string {
       return ` ON SCHEMA ${quoteIdent(t.schema)}`;
     case 'table':
       return t.table === null ? ` ON ALL TABLES IN SCHEMA ${quoteIdent(t.schema)}` : ` ON TABLE ${quoteIdent(t.schema)}.${quoteIdent(t.table)}`;
+    case 'routine':
+      return ` ON ${t.kind === 'procedure' ? 'PROCEDURE' : 'FUNCTION'} ${quoteIdent(t.schema)}.${quoteIdent(t.name)}(${routineArgs(t.args)})`;
     default:
       return '';
   }

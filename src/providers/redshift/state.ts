@@ -3,7 +3,7 @@
  * catalog returns them; the diff compares them by nameKey.
  */
 import type { Dialect } from './rules.js';
-import type { GranteeKind, PrincipalKind, PrivilegeTarget } from './sql.js';
+import type { GranteeKind, PrincipalKind, PrivilegeTarget, RoutineKind } from './sql.js';
 
 export interface LivePrincipal {
   name: string;
@@ -53,6 +53,8 @@ export interface LiveSchema {
   tableOwners: Map<string, string>;
   /** Column names by table name (PostgreSQL only: Redshift's reader does not list columns, so they are not checked there). */
   columns?: Map<string, string[]>;
+  /** Functions and procedures by `routineKey` (name key and normalised argument types), when the reader lists them. */
+  routines?: Map<string, { kind: RoutineKind; owner?: string }>;
 }
 
 export interface LiveState {
