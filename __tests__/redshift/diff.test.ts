@@ -320,13 +320,18 @@ function fakeCatalog(views: Record<string, Row[]>, currentUser: string): Executo
     async query(sql: string) {
       sent.push(sql);
       if (sql === 'SELECT current_user') return [{ current_user: currentUser }];
-      // Simple SELECTs over one view, or a UNION ALL of them (constants: NULL::type AS name).
+      // Simple SELECTs over one view, or a UNION ALL of them; items are columns, `col AS alias`, `NULL::type AS alias` or `'text' AS alias`.
       return sql.split(' UNION ALL ').flatMap((part) => {
-        const m = /^SELECT ([A-Za-z_:, ]+) FROM (svv_[a-z_]+)$/.exec(part);
+        const m = /^SELECT (.+) FROM (svv_[a-z_]+)$/.exec(part);
         if (!m) throw new Error(`unexpected query ${sql}`);
-        const columns = m[1].split(', ').map((c) => /^NULL::[a-z]+ AS ([a-z_]+)$/.exec(c)?.[1] ?? c);
-        const constants = new Set(m[1].split(', ').flatMap((c) => /^NULL::[a-z]+ AS ([a-z_]+)$/.exec(c)?.[1] ?? []));
-        return (views[m[2]] ?? []).map((r) => Object.fromEntries(columns.map((c) => [c, constants.has(c) ? null : (r[c] ?? null)])));
+        const items = m[1].split(', ').map((item) => {
+          const constant = /^(?:NULL::[a-z]+|'([a-z]+)') AS ([a-z_]+)$/.exec(item);
+          if (constant) return { as: constant[2], value: (r: Row) => (void r, constant[1] ?? null) };
+          const alias = /^([a-z_]+)(?: AS ([a-z_]+))?$/.exec(item);
+          if (!alias) throw new Error(`unexpected item ${item}`);
+          return { as: alias[2] ?? alias[1], value: (r: Row) => r[alias[1]] ?? null };
+        });
+        return (views[m[2]] ?? []).map((r) => Object.fromEntries(items.map((i) => [i.as, i.value(r)])));
       });
     },
     async execute() {

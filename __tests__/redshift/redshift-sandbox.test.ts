@@ -23,7 +23,7 @@ afterEach(async () => {
   sandbox = undefined;
 });
 
-async function start(users: unknown[] = []): Promise<Sandbox> {
+async function start(users: unknown[] = [], database: Record<string, unknown> = {}): Promise<Sandbox> {
   sandbox = await startSandbox({
     state: {
       redshift: {
@@ -36,6 +36,7 @@ async function start(users: unknown[] = []): Promise<Sandbox> {
                 superusers: ['awsuser'],
                 users: ['etl', ...users],
                 schemas: [{ name: 'sales', tables: ['orders', 'items'] }, { name: 'marketing', tables: ['region'] }, { name: 'other', tables: ['secret'] }],
+                ...database,
               },
             ],
           },
@@ -317,6 +318,65 @@ describe('RedshiftGrants on the sandbox Redshift Data API', () => {
     const result = await importPolicies({ ...options, file: 'grants.yml' });
     expect(parse(result.text!).spec.roles.find((r: { name: string }) => r.name === 'schema_admin').privileges).toEqual({ schemas: [{ schema: 'sales', privileges: ['usage', 'drop', 'alter'] }] });
     expect(result.notices.filter((n) => n.includes('cannot declare'))).toEqual([]);
+  });
+
+  it('functions and procedures: EXECUTE by signature, PUBLIC\'s EXECUTE revoked as disruptive, drift repaired, within 12 catalog queries, import round-trips', async () => {
+    const sb = await start([], {
+      schemas: [
+        {
+          name: 'sales',
+          tables: ['orders', 'items'],
+          functions: [
+            { name: 'f_mask', arguments: 'character varying, integer' },
+            { name: 'refresh_sales', kind: 'procedure' },
+          ],
+        },
+        { name: 'marketing', tables: ['region'] },
+        { name: 'other', tables: ['secret'] },
+      ],
+      // Redshift grants EXECUTE on a new function to PUBLIC.
+      functionPrivileges: [{ schema: 'sales', function: 'f_mask', arguments: 'character varying, integer', privilege: 'EXECUTE', granteeType: 'public', grantee: 'public' }],
+    });
+    const spec = {
+      ...rbac,
+      roles: rbac.roles.map((r) =>
+        r.name === 'sales_ro' ? { ...r, privileges: { ...r.privileges, functions: [{ schema: 'sales', names: ['F_Mask(character varying, integer)'], privileges: ['execute'] }] } } : r.name === 'sales_rw' ? { ...r, privileges: { ...r.privileges, procedures: [{ schema: 'sales', names: ['refresh_sales()'], privileges: ['execute'] }] } } : r,
+      ),
+      users: rbac.users.map((u) => (u.name === 'dbadmin' ? { ...u, passwordDisabled: true } : u)),
+    };
+    const options = setup(sb, spec);
+    sb.stats.reset();
+    const { plan: first } = await plan(options);
+    expect(sb.stats.count('redshift-data', 'ExecuteStatement')).toBeLessThanOrEqual(12);
+    expect(first.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(first.changes.filter((c) => c.title.includes('EXECUTE')).map((c) => [c.title, c.risk])).toEqual([
+      ['GRANT EXECUTE ON FUNCTION "sales"."F_Mask"(character varying, integer) TO ROLE "sales_ro"', 'safe'],
+      ['GRANT EXECUTE ON PROCEDURE "sales"."refresh_sales"() TO ROLE "sales_rw"', 'safe'],
+      ['REVOKE EXECUTE ON FUNCTION "sales"."f_mask"(character varying, integer) FROM PUBLIC', 'disruptive'],
+    ]);
+    expect((await apply({ ...options, allowDestructive: true })).ok).toBe(true);
+    expect((await plan(options)).plan.changes).toEqual([]);
+
+    await runSql(sb, ['GRANT EXECUTE ON PROCEDURE sales.refresh_sales() TO salesanalyst', 'REVOKE EXECUTE ON FUNCTION sales.f_mask(character varying, integer) FROM ROLE sales_ro']);
+    expect((await plan(options)).plan.changes.map((c) => [c.title, c.risk])).toEqual([
+      ['GRANT EXECUTE ON FUNCTION "sales"."F_Mask"(character varying, integer) TO ROLE "sales_ro"', 'safe'],
+      ['REVOKE EXECUTE ON PROCEDURE "sales"."refresh_sales"() FROM "salesanalyst"', 'destructive'],
+    ]);
+    expect((await apply({ ...options, allowDestructive: true })).ok).toBe(true);
+    expect((await plan(options)).plan.changes).toEqual([]);
+
+    const { importPolicies } = await import('../../src/core/engine.js');
+    const result = await importPolicies({ ...options, file: 'grants.yml' });
+    const roles = parse(result.text!).spec.roles as Array<{ name: string; privileges: Record<string, unknown> }>;
+    expect(roles.find((r) => r.name === 'sales_ro')?.privileges.functions).toEqual([{ schema: 'sales', names: ['f_mask(character varying, integer)'], privileges: ['execute'] }]);
+    expect(roles.find((r) => r.name === 'sales_rw')?.privileges.procedures).toEqual([{ schema: 'sales', names: ['refresh_sales()'], privileges: ['execute'] }]);
+    writeFileSync(join(options.cwd, 'grants.yml'), result.text!);
+    options.runtime = { ...options.runtime, env: { ...options.runtime.env, OAUTH_STANDARD_CLIENT_SECRET: SECRET } };
+    expect((await plan(options)).plan.changes).toEqual([]);
+
+    // A wrong signature is a plan error, not a failed apply.
+    const wrong = setup(sb, { ...rbac, roles: rbac.roles.map((r) => (r.name === 'sales_ro' ? { ...r, privileges: { ...r.privileges, functions: [{ schema: 'sales', names: ['f_mask(integer)'], privileges: ['execute'] }] } } : r)) });
+    expect((await plan(wrong)).plan.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code)).toEqual(['redshift/routine-not-found']);
   });
 
   it('checking passwords needs a superuser: PG_USER_INFO is hidden from everyone else', async () => {

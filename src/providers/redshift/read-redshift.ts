@@ -8,7 +8,9 @@
 import type { Executor, Row } from './executor.js';
 import { nameKey } from './rules.js';
 import { PartialVisibilityError, type LiveIdentityProvider, type LivePrivilege, type LiveSchema, type LiveState } from './state.js';
-import { PUBLIC_NAME, type GranteeKind } from './sql.js';
+import { PUBLIC_NAME, routineArgs, type GranteeKind, type PrivilegeTarget } from './sql.js';
+
+const SAFE_ARGS = /^[A-Za-z0-9_ ,]*$/;
 
 /** System roles that carry ACCESS SYSTEM TABLE (sys:dba inherits sys:operator). */
 const SEEING_ROLES = new Set(['sys:superuser', 'sys:operator', 'sys:monitor', 'sys:dba']);
@@ -28,29 +30,36 @@ export async function readRedshift(db: Executor, managedSchemas: readonly string
   const before = db.queryCount;
   const key = (n: string) => nameKey(n, 'redshift');
   // What decides visibility comes first; the rest only once the catalog is known to be complete.
-  const [[who], users, userGrants, roleGrants, system] = await Promise.all([
+  const [[who], users, grants, system] = await Promise.all([
     db.query('SELECT current_user'),
     db.query('SELECT user_name, user_id, superuser, syslog_access, createdb, connection_limit FROM svv_user_info'),
-    db.query('SELECT user_id, user_name, role_id, role_name, admin_option FROM svv_user_grants'),
-    db.query('SELECT role_id, role_name, granted_role_id, granted_role_name FROM svv_role_grants'),
+    // Both kinds of membership in one query: roles granted to users, and to roles.
+    db.query(
+      "SELECT user_name AS member_name, 'user' AS member_type, role_name FROM svv_user_grants" +
+        " UNION ALL SELECT role_name AS member_name, 'role' AS member_type, granted_role_name AS role_name FROM svv_role_grants",
+    ),
     db.query('SELECT system_privilege, identity_id, identity_name, identity_type FROM svv_system_privileges'),
   ]);
+  const userGrants = grants.filter((g) => lower(g.member_type) === 'user').map((g) => ({ user_name: g.member_name, role_name: g.role_name }));
+  const roleGrants = grants.filter((g) => lower(g.member_type) === 'role').map((g) => ({ role_name: g.member_name, granted_role_name: g.role_name }));
   const currentUser = text(Object.values(who ?? {})[0]);
   checkVisibility(currentUser, users, userGrants, roleGrants, system);
   if (passwords && !truthy(users.find((u) => lower(u.user_name) === currentUser.toLowerCase())?.superuser)) {
     throw new PartialVisibilityError(`user ${JSON.stringify(currentUser)} cannot check passwords: Redshift's PG_USER_INFO shows them only to superusers`);
   }
 
-  const [roles, schemaPrivs, relationPrivs, tables, defaults, idps, passwds] = await Promise.all([
+  const [roles, schemaPrivs, relationPrivs, tables, routines, defaults, idps, passwds] = await Promise.all([
     db.query('SELECT role_id, role_name, role_owner, external_id FROM svv_roles'),
     db.query('SELECT namespace_name, privilege_type, identity_id, identity_name, identity_type, admin_option, privilege_scope FROM svv_schema_privileges'),
-    // Table and column privileges in one query (column_name NULL for a table privilege): the read stays at
-    // the same number of queries whatever the policy declares.
+    // Table, column and function privileges in one query (object_kind tells them apart; a function's name
+    // and argument types stand in relation_name and column_name): the query count does not grow.
     db.query(
-      'SELECT namespace_name, relation_name, NULL::varchar AS column_name, privilege_type, identity_name, identity_type FROM svv_relation_privileges' +
-        ' UNION ALL SELECT namespace_name, relation_name, column_name, privilege_type, identity_name, identity_type FROM svv_column_privileges',
+      "SELECT 'table' AS object_kind, namespace_name, relation_name, NULL::varchar AS column_name, privilege_type, identity_name, identity_type FROM svv_relation_privileges" +
+        " UNION ALL SELECT 'column' AS object_kind, namespace_name, relation_name, column_name, privilege_type, identity_name, identity_type FROM svv_column_privileges" +
+        " UNION ALL SELECT 'function' AS object_kind, namespace_name, function_name AS relation_name, argument_types AS column_name, privilege_type, identity_name, identity_type FROM svv_function_privileges",
     ),
     db.query('SELECT database_name, schema_name, table_name, table_type FROM svv_all_tables'),
+    db.query('SELECT database_name, schema_name, function_name, function_type, argument_type FROM svv_redshift_functions'),
     db.query('SELECT schema_name, object_type, owner_id, owner_name, owner_type, privilege_type, grantee_id, grantee_name, grantee_type, admin_option FROM svv_default_privileges'),
     db.query('SELECT name, type, instanceid, namespc, params, enabled FROM svv_identity_providers'),
     passwords ? db.query('SELECT usename, passwd FROM pg_user_info') : Promise.resolve(undefined),
@@ -70,6 +79,17 @@ export async function readRedshift(db: Executor, managedSchemas: readonly string
     schemaOf(text(t.schema_name)).tables.push(text(t.table_name));
   }
   for (const s of schemas.values()) s.tables.sort();
+  // Functions and procedures of the managed schemas: their kind decides FUNCTION or PROCEDURE in a REVOKE.
+  for (const r of routines) {
+    if (database !== undefined && text(r.database_name) && key(text(r.database_name)) !== key(database)) continue;
+    if (!managed.has(key(text(r.schema_name)))) continue;
+    const type = lower(r.function_type);
+    const kind = type.includes('procedure') ? ('procedure' as const) : type.includes('regular') || type === 'function' ? ('function' as const) : undefined;
+    if (!kind || !SAFE_ARGS.test(text(r.argument_type))) continue; // aggregates, and types Charter cannot write unquoted, are left alone
+    const s = schemaOf(text(r.schema_name));
+    s.routines ??= new Map();
+    s.routines.set(`${key(text(r.function_name))}(${routineArgs(text(r.argument_type))})`, { kind });
+  }
 
   const privileges: LivePrivilege[] = [];
   const push = (r: Row, name: unknown, kind: unknown, p: Omit<LivePrivilege, 'grantee' | 'granteeKind'>) => {
@@ -90,7 +110,16 @@ export async function readRedshift(db: Executor, managedSchemas: readonly string
   for (const r of relationPrivs) {
     if (!managed.has(key(text(r.namespace_name)))) continue;
     const [schema, table] = [text(r.namespace_name), text(r.relation_name)];
-    const target = text(r.column_name) ? { type: 'column' as const, schema, table, column: text(r.column_name) } : { type: 'table' as const, schema, table };
+    let target: PrivilegeTarget;
+    if (lower(r.object_kind) === 'function') {
+      if (!SAFE_ARGS.test(text(r.column_name))) continue;
+      const args = routineArgs(text(r.column_name));
+      const found = schemas.get(key(schema))?.routines?.get(`${key(table)}(${args})`);
+      if (!found) continue; // not a function or procedure Charter can name (an aggregate, or not listed)
+      target = { type: 'routine', kind: found.kind, schema, name: table, args };
+    } else {
+      target = lower(r.object_kind) === 'column' ? { type: 'column', schema, table, column: text(r.column_name) } : { type: 'table', schema, table };
+    }
     push(r, r.identity_name, r.identity_type, { target, privilege: lower(r.privilege_type) });
   }
   for (const r of defaults) {

@@ -205,6 +205,9 @@ export function execute(db: RsDatabase, s: Session, st: Statement): ExecResult {
     case 'columnPrivilege':
       columnPrivilege(db, s, st);
       break;
+    case 'functionPrivilege':
+      functionPrivilege(db, s, st);
+      break;
     case 'defaultPrivilege':
       defaultPrivilege(db, s, st);
       break;
@@ -278,6 +281,7 @@ function dropRole(db: RsDatabase, s: Session, name: string, mode: 'force' | 'res
   db.schemaPrivileges = db.schemaPrivileges.filter(notHers);
   db.tablePrivileges = db.tablePrivileges.filter(notHers);
   db.columnPrivileges = db.columnPrivileges.filter(notHers);
+  db.functionPrivileges = db.functionPrivileges.filter(notHers);
   db.defaultPrivileges = db.defaultPrivileges.filter(notHers);
   db.roles = db.roles.filter((r) => r !== role);
 }
@@ -288,7 +292,7 @@ function renamePrincipal(db: RsDatabase, type: 'user' | 'role', from: string, to
     if (g.granteeType === type && g.grantee === from) g.grantee = to;
   }
   if (type === 'role') for (const p of db.systemPrivileges) if (p.role === from) p.role = to;
-  for (const g of [...db.schemaPrivileges, ...db.tablePrivileges, ...db.columnPrivileges, ...db.defaultPrivileges]) if (g.granteeType === type && g.grantee === from) g.grantee = to;
+  for (const g of [...db.schemaPrivileges, ...db.tablePrivileges, ...db.columnPrivileges, ...db.functionPrivileges, ...db.defaultPrivileges]) if (g.granteeType === type && g.grantee === from) g.grantee = to;
   if (type === 'user') {
     for (const r of db.roles) if (r.owner === from) r.owner = to;
     for (const sc of db.schemas) {
@@ -382,7 +386,7 @@ function dropUser(db: RsDatabase, s: Session, name: string, ifExists: boolean): 
     db.defaultPrivileges.some((d) => d.owner === name);
   if (owns) throw new SqlError(`user ${q(name)} can't be dropped because the user owns some object`);
   const isHis = (g: RsObjectGrant) => g.granteeType === 'user' && g.grantee === name;
-  if (db.schemaPrivileges.some(isHis) || db.tablePrivileges.some(isHis) || db.columnPrivileges.some(isHis) || db.defaultPrivileges.some(isHis)) {
+  if (db.schemaPrivileges.some(isHis) || db.tablePrivileges.some(isHis) || db.columnPrivileges.some(isHis) || db.functionPrivileges.some(isHis) || db.defaultPrivileges.some(isHis)) {
     throw new SqlError(`user ${q(name)} can't be dropped because the user has a privilege on some object`);
   }
   db.roleGrants = db.roleGrants.filter((g) => !(g.granteeType === 'user' && g.grantee === name));
@@ -450,6 +454,7 @@ function identityProvider(db: RsDatabase, s: Session, st: Extract<Statement, { k
     db.schemaPrivileges = db.schemaPrivileges.filter(isHis);
     db.tablePrivileges = db.tablePrivileges.filter(isHis);
     db.columnPrivileges = db.columnPrivileges.filter(isHis);
+    db.functionPrivileges = db.functionPrivileges.filter(isHis);
     db.defaultPrivileges = db.defaultPrivileges.filter(isHis);
     dropUser(db, s, u.name, true);
   }
@@ -555,6 +560,26 @@ function tablePrivilege(db: RsDatabase, s: Session, st: Extract<Statement, { kin
   }
 }
 
+function functionPrivilege(db: RsDatabase, s: Session, st: Extract<Statement, { kind: 'functionPrivilege' }>): void {
+  checkGrantees(db, st.grantees);
+  for (const r of st.routines) {
+    const schemaName = r.schema ?? (db.schemas.some((x) => x.name === s.user) ? s.user : 'public');
+    const schema = db.schemas.find((x) => x.name === schemaName);
+    const fn = schema?.functions?.find((f) => f.name === r.name && f.args === r.args);
+    if (!schema || !fn || fn.kind !== st.routineKind) throw new SqlError(`${st.routineKind} ${schemaName}.${r.name}(${r.args}) does not exist`);
+    if (!canGrantOn(db, s, fn.owner)) throw new SqlError(`permission denied for ${st.routineKind} ${fn.name}`);
+    db.functionPrivileges = applyObjectGrants(
+      db.functionPrivileges,
+      st.action,
+      ['EXECUTE'],
+      st.grantees,
+      st.grantOptionOnly,
+      (x) => x.schema === schema.name && x.function === fn.name && x.args === fn.args,
+      (privilege, g) => ({ schema: schema.name, function: fn.name, args: fn.args, privilege, granteeType: g.type, grantee: g.name, grantOption: g.withOption }),
+    );
+  }
+}
+
 function columnPrivilege(db: RsDatabase, s: Session, st: Extract<Statement, { kind: 'columnPrivilege' }>): void {
   checkGrantees(db, st.grantees);
   for (const n of st.tables) {
@@ -630,6 +655,7 @@ function dropSchema(db: RsDatabase, s: Session, st: Extract<Statement, { kind: '
     db.schemaPrivileges = db.schemaPrivileges.filter((g) => g.schema !== name);
     db.tablePrivileges = db.tablePrivileges.filter((g) => g.schema !== name);
     db.columnPrivileges = db.columnPrivileges.filter((g) => g.schema !== name);
+    db.functionPrivileges = db.functionPrivileges.filter((g) => g.schema !== name);
     db.defaultPrivileges = db.defaultPrivileges.filter((g) => g.schema !== name);
   }
 }

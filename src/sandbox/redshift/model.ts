@@ -59,10 +59,20 @@ export interface RsTable {
   columns?: string[];
 }
 
+/** A user-defined function or stored procedure (from the state file). */
+export interface RsFunction {
+  name: string;
+  /** Argument types, lower case, `, `-separated (`integer, character varying`), as SVV_FUNCTION_PRIVILEGES shows them. */
+  args: string;
+  kind: 'function' | 'procedure';
+  owner: string;
+}
+
 export interface RsSchema {
   name: string;
   owner: string;
   tables: RsTable[];
+  functions?: RsFunction[];
 }
 
 export interface RsObjectGrant {
@@ -88,6 +98,13 @@ export interface RsColumnGrant extends RsObjectGrant {
   schema: string;
   table: string;
   column: string;
+}
+
+/** `GRANT EXECUTE ON {FUNCTION | PROCEDURE} schema.name(args)`. */
+export interface RsFunctionGrant extends RsObjectGrant {
+  schema: string;
+  function: string;
+  args: string;
 }
 
 /** ALTER DEFAULT PRIVILEGES FOR USER owner [IN SCHEMA schema] GRANT privilege ON TABLES TO grantee. */
@@ -117,6 +134,7 @@ export interface RsDatabase {
   schemaPrivileges: RsSchemaGrant[];
   tablePrivileges: RsTableGrant[];
   columnPrivileges: RsColumnGrant[];
+  functionPrivileges: RsFunctionGrant[];
   defaultPrivileges: RsDefaultGrant[];
   identityProviders: RsIdentityProvider[];
   /** Next user/role/provider id. */
@@ -168,6 +186,7 @@ export function emptyDatabase(name: string): RsDatabase {
     schemaPrivileges: [],
     tablePrivileges: [],
     columnPrivileges: [],
+    functionPrivileges: [],
     defaultPrivileges: [],
     identityProviders: [],
     nextId: 100,
@@ -241,8 +260,9 @@ export function cloneDatabase(db: RsDatabase): RsDatabase {
     roles: db.roles.map((r) => ({ ...r })),
     roleGrants: db.roleGrants.map((g) => ({ ...g })),
     systemPrivileges: db.systemPrivileges.map((p) => ({ ...p })),
-    schemas: db.schemas.map((s) => ({ ...s, tables: s.tables.map((t) => ({ ...t })) })),
+    schemas: db.schemas.map((s) => ({ ...s, tables: s.tables.map((t) => ({ ...t })), ...(s.functions ? { functions: s.functions.map((f) => ({ ...f })) } : {}) })),
     columnPrivileges: db.columnPrivileges.map((g) => ({ ...g })),
+    functionPrivileges: db.functionPrivileges.map((g) => ({ ...g })),
     schemaPrivileges: db.schemaPrivileges.map((g) => ({ ...g })),
     tablePrivileges: db.tablePrivileges.map((g) => ({ ...g })),
     defaultPrivileges: db.defaultPrivileges.map((g) => ({ ...g })),

@@ -13,6 +13,7 @@ import {
   type RedshiftSettings,
   type RedshiftState,
   type RsDatabase,
+  type RsSchema,
   type RsUser,
 } from './model.js';
 import { Checker, describe, type Json } from '../checker.js';
@@ -113,7 +114,7 @@ function databases(c: Check, o: Json, path: string): RsDatabase[] {
 
 const DB_KEYS = [
   'name', 'superusers', 'users', 'roles', 'roleGrants', 'systemPrivileges', 'schemas', 'schemaPrivileges', 'tablePrivileges',
-  'columnPrivileges', 'defaultPrivileges', 'identityProviders', 'nextId',
+  'columnPrivileges', 'functionPrivileges', 'defaultPrivileges', 'identityProviders', 'nextId',
 ];
 const USER_KEYS = ['name', 'id', 'superuser', 'createdb', 'passwordDisabled', 'passwordHash', 'syslogAccess', 'connectionLimit', 'sessionTimeout', 'validUntil', 'externalId'];
 
@@ -237,12 +238,12 @@ function database(c: Check, v: unknown, path: string): RsDatabase | undefined {
     const p = `${path}.schemas[${i}]`;
     const so = typeof s === 'string' ? { name: s } : c.object(s, p);
     if (!so) return;
-    c.known(so, ['name', 'owner', 'tables'], p);
+    c.known(so, ['name', 'owner', 'tables', 'functions'], p);
     const n = c.name(so, 'name', p);
     if (n === undefined) return;
     if (db.schemas.some((x) => x.name === n)) return c.fail(`${p}.name`, `duplicate schema ${n}`);
     const owner = userRef(so, 'owner', p, defaultOwner) ?? defaultOwner;
-    const schema = { name: n, owner, tables: [] as Array<{ name: string; owner: string; columns?: string[] }> };
+    const schema: RsSchema = { name: n, owner, tables: [] };
     c.array(so, 'tables', p).forEach((t, j) => {
       const tp = `${p}.tables[${j}]`;
       const to = typeof t === 'string' ? { name: t } : c.object(t, tp);
@@ -255,6 +256,21 @@ function database(c: Check, v: unknown, path: string): RsDatabase | undefined {
       const columns = to.columns === undefined ? undefined : c.array(to, 'columns', tp).map((_, k) => c.name(to.columns as Json, String(k), `${tp}.columns`) ?? '');
       if (columns && new Set(columns).size !== columns.length) c.fail(`${tp}.columns`, `duplicate column in ${n}.${tn}`);
       schema.tables.push({ name: tn, owner: userRef(to, 'owner', tp, owner) ?? owner, ...(columns ? { columns } : {}) });
+    });
+    c.array(so, 'functions', p).forEach((f, j) => {
+      const fp = `${p}.functions[${j}]`;
+      const fo = c.object(f, fp);
+      if (!fo) return;
+      c.known(fo, ['name', 'arguments', 'kind', 'owner'], fp);
+      const fn = c.name(fo, 'name', fp);
+      const args = (c.str(fo, 'arguments', fp) ?? '').split(',').map((a) => a.trim().replace(/ +/g, ' ').toLowerCase()).filter((a) => a !== '').join(', ');
+      const kind = c.str(fo, 'kind', fp) ?? 'function';
+      if (fn === undefined) return;
+      if (kind !== 'function' && kind !== 'procedure') return c.fail(`${fp}.kind`, 'expected "function" or "procedure"');
+      if (!/^[a-z0-9_ ,]*$/.test(args)) return c.fail(`${fp}.arguments`, 'expected type names separated by commas, e.g. "integer, character varying"');
+      schema.functions ??= [];
+      if (schema.functions.some((x) => x.name === fn && x.args === args)) return c.fail(`${fp}.name`, `duplicate function ${n}.${fn}(${args})`);
+      schema.functions.push({ name: fn, args, kind, owner: userRef(fo, 'owner', fp, owner) ?? owner });
     });
     db.schemas.push(schema);
   });
@@ -383,6 +399,21 @@ function database(c: Check, v: unknown, path: string): RsDatabase | undefined {
     if (t.columns && !t.columns.includes(column)) return c.fail(`${p}.column`, `no column ${column} in table ${schema}.${table}`);
     if (!unique(p, schema, table, column, priv, g.granteeType, g.grantee)) return;
     db.columnPrivileges.push({ schema, table, column, privilege: priv, ...g, grantOption: c.boolean(go, 'grantOption', p) ?? false });
+  });
+  c.array(o, 'functionPrivileges', path).forEach((s, i) => {
+    const p = `${path}.functionPrivileges[${i}]`;
+    const go = c.object(s, p);
+    if (!go) return;
+    c.known(go, ['schema', 'function', 'arguments', 'privilege', 'granteeType', 'grantee', 'grantOption'], p);
+    const schema = schemaRef(go, p);
+    const fn = c.name(go, 'function', p);
+    const args = (c.str(go, 'arguments', p) ?? '').split(',').map((a) => a.trim().replace(/ +/g, ' ').toLowerCase()).filter((a) => a !== '').join(', ');
+    const priv = privilege(go, p, ['EXECUTE']);
+    const g = grantee(go, p, true);
+    if (schema === undefined || fn === undefined || priv === undefined || !g) return;
+    if (!db.schemas.find((x) => x.name === schema)?.functions?.some((f) => f.name === fn && f.args === args)) return c.fail(`${p}.function`, `no function ${schema}.${fn}(${args}) in this database`);
+    if (!unique(p, schema, fn, args, priv, g.granteeType, g.grantee)) return;
+    db.functionPrivileges.push({ schema, function: fn, args, privilege: priv, ...g, grantOption: c.boolean(go, 'grantOption', p) ?? false });
   });
   c.array(o, 'defaultPrivileges', path).forEach((s, i) => {
     const p = `${path}.defaultPrivileges[${i}]`;

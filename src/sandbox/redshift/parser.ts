@@ -44,10 +44,16 @@ export interface SelectConstant {
   as: string;
 }
 
+/** A renamed column: `col AS name`. */
+export interface SelectAlias {
+  column: string;
+  as: string;
+}
+
 /** One SELECT of a `UNION ALL` chain. */
 export interface SelectPart {
-  /** '*' or column names (lower case) and constants. */
-  columns: Array<string | SelectConstant> | '*';
+  /** '*' or column names (lower case), renamed columns and constants. */
+  columns: Array<string | SelectAlias | SelectConstant> | '*';
   view: string;
   where: Array<{ column: string; value: WhereValue }>;
 }
@@ -80,6 +86,15 @@ export type Statement =
       /** Each privilege (SELECT or UPDATE) with its columns (lower case). */
       privileges: Array<{ privilege: string; columns: string[] }>;
       tables: QName[];
+      grantees: Grantee[];
+      grantOptionOnly: boolean;
+    }
+  | {
+      kind: 'functionPrivilege';
+      action: GrantAction;
+      routineKind: 'function' | 'procedure';
+      /** Each with its argument types, lower case, `, `-separated. */
+      routines: Array<QName & { args: string }>;
       grantees: Grantee[];
       grantOptionOnly: boolean;
     }
@@ -615,6 +630,7 @@ class Parser {
     const items = this.privilegeItems();
     if (items.some((item) => item.columns)) return this.columnPrivilege(action, items, grantOptionOnly);
     if (this.accept('ON')) {
+      if ((this.isWord('FUNCTION') || this.isWord('PROCEDURE')) && this.peek(1).kind !== 'eof') return this.functionPrivilege(action, items, grantOptionOnly);
       for (const kw of ['DATABASE', 'FUNCTION', 'FUNCTIONS', 'PROCEDURE', 'PROCEDURES', 'LANGUAGE', 'DATASHARE', 'MODEL', 'COPY', 'TEMPLATE', 'EXTERNAL']) {
         if (this.isWord(kw)) throw new SqlError(`${action.toUpperCase()} ON ${kw} is not supported by the Charter sandbox`, this.peek().pos);
       }
@@ -676,6 +692,40 @@ class Parser {
       throw new SqlError('system permissions can only be granted to or revoked from roles (use ROLE <name>)', kwTok.pos);
     }
     return { kind: 'systemPrivilege', action, privileges, roles: grantees.map((g) => g.name) };
+  }
+
+  /** `GRANT EXECUTE ON {FUNCTION | PROCEDURE} f(type [, ...]) [, ...] TO ...` (after ON). */
+  functionPrivilege(action: GrantAction, items: Array<{ words: string[]; token: Token }>, grantOptionOnly: boolean): Statement {
+    for (const { words, token } of items) {
+      const text = words.join(' ');
+      if (text !== 'EXECUTE' && text !== 'ALL' && text !== 'ALL PRIVILEGES') throw new SqlError(`invalid privilege type ${text} for function`, token.pos);
+    }
+    let routineKind: 'function' | 'procedure' = 'function';
+    if (!this.accept('FUNCTION')) {
+      this.expect('PROCEDURE');
+      routineKind = 'procedure';
+    }
+    const routines: Array<QName & { args: string }> = [];
+    do {
+      const name = this.qname();
+      this.expectPunct('(');
+      const types: string[] = [];
+      if (!this.acceptPunct(')')) {
+        for (;;) {
+          const words: string[] = [];
+          while (this.peek().kind === 'word') words.push(this.next().value.toLowerCase());
+          if (!words.length) throw this.error();
+          types.push(words.join(' '));
+          if (this.acceptPunct(')')) break;
+          this.expectPunct(',');
+        }
+      }
+      routines.push({ ...name, args: types.join(', ') });
+    } while (this.acceptPunct(','));
+    this.expect(action === 'grant' ? 'TO' : 'FROM');
+    const grantees = this.grantees(action === 'grant' ? 'GRANT' : null);
+    if (action === 'revoke') this.accept('RESTRICT');
+    return { kind: 'functionPrivilege', action, routineKind, routines, grantees, grantOptionOnly };
   }
 
   /** `GRANT SELECT (a, b), UPDATE (c) ON [TABLE] t[, ...] TO ...`: Redshift takes SELECT and UPDATE (or ALL) on columns. */
@@ -742,12 +792,19 @@ class Parser {
   }
 
   selectPart(): SelectPart {
-    let columns: Array<string | SelectConstant> | '*';
+    let columns: Array<string | SelectAlias | SelectConstant> | '*';
     if (this.acceptPunct('*')) columns = '*';
     else {
       columns = [];
-      do columns.push(this.selectConstant() ?? this.ident());
-      while (this.acceptPunct(','));
+      do {
+        const constant = this.selectConstant();
+        if (constant) {
+          columns.push(constant);
+          continue;
+        }
+        const column = this.ident();
+        columns.push(this.accept('AS') ? { column, as: this.ident() } : column);
+      } while (this.acceptPunct(','));
     }
     this.expect('FROM');
     let view = this.ident();

@@ -168,6 +168,26 @@ const VIEWS: Record<string, View> = {
         .filter((g) => v.unrestricted || aboutViewer({ ...v, all: false }, g.granteeType, g.grantee))
         .map((g) => ({ namespace_name: g.schema, relation_name: g.table, ...objectGrantCols(g, db) })),
   },
+  svv_function_privileges: {
+    columns: [
+      col('namespace_name', 'text'), col('function_name', 'text'), col('argument_types', 'text'), col('privilege_type', 'text'),
+      col('identity_id', 'int4'), col('identity_name', 'text'), col('identity_type', 'text'), col('admin_option', 'bool'),
+    ],
+    rows: (db, v) =>
+      db.functionPrivileges
+        .filter((g) => aboutViewer(v, g.granteeType, g.grantee))
+        .map((g) => ({ namespace_name: g.schema, function_name: g.function, argument_types: g.args, ...objectGrantCols(g, db) })),
+  },
+  // Every function and procedure for superusers and ACCESS SYSTEM TABLE; others see the ones they own.
+  svv_redshift_functions: {
+    columns: [col('database_name', 'text'), col('schema_name', 'text'), col('function_name', 'text'), col('function_type', 'text'), col('argument_type', 'text'), col('result_type', 'text')],
+    rows: (db, v) =>
+      db.schemas.flatMap((s) =>
+        (s.functions ?? [])
+          .filter((f) => v.all || f.owner === v.user)
+          .map((f) => ({ database_name: db.name, schema_name: s.name, function_name: f.name, function_type: f.kind === 'procedure' ? 'STORED PROCEDURE' : 'REGULAR FUNCTION', argument_type: f.args, result_type: f.kind === 'procedure' ? null : 'integer' })),
+      ),
+  },
   // Visible like the ACCESS SYSTEM TABLE views (not SYSLOG ACCESS like svv_relation_privileges).
   svv_column_privileges: {
     columns: [
@@ -302,10 +322,14 @@ function selectPart(db: RsDatabase, st: SelectPart, viewer: Viewer, orderBy: Arr
     if (!known.has(name)) throw new SqlError(`column "${name}" does not exist in ${st.view}`);
   };
   const items = st.columns === '*' ? view.columns.map((c) => c.name) : st.columns;
-  const columns: Column[] = items.map((item) => (typeof item === 'string' ? (check(item), view.columns.find((c) => c.name === item)!) : { name: item.as, type: 'text' }));
+  const columns: Column[] = items.map((item) => {
+    if (typeof item === 'string') return (check(item), view.columns.find((c) => c.name === item)!);
+    if ('column' in item) return (check(item.column), { ...view.columns.find((c) => c.name === item.column)!, name: item.as });
+    return { name: item.as, type: 'text' };
+  });
   for (const w of st.where) check(w.column);
   for (const o of orderBy) check(o.column);
   const rows = view.rows(db, viewer).filter((r) => st.where.every((w) => matches(r[w.column] ?? null, w.value, viewer.user)));
   const sorted = sortRows(rows, orderBy.map((o) => ({ key: (r: Row) => r[o.column] ?? null, desc: o.desc })));
-  return { columns, rows: sorted.map((r) => items.map((item) => (typeof item === 'string' ? (r[item] ?? null) : item.value))) };
+  return { columns, rows: sorted.map((r) => items.map((item) => (typeof item === 'string' ? (r[item] ?? null) : 'column' in item ? (r[item.column] ?? null) : item.value))) };
 }
