@@ -681,6 +681,25 @@ roles:
       expect(rs.diagnostics).toEqual([]);
     });
 
+    it('redshift/duplicate-routine: one signature twice (Redshift folds names; argument types compared normalised), across functions and procedures; malformed signatures fail the schema', async () => {
+      const rs = await lint(`${REDSHIFT}
+manage: { schemas: [app] }
+roles:
+  - name: r
+    privileges:
+      schemas: [{ schema: app, privileges: [usage] }]
+      functions: [{ schema: app, names: ["f(integer)", "F(INTEGER )"], privileges: [execute] }]
+      procedures: [{ schema: app, names: ["f(integer)"], privileges: [execute] }]`);
+      expect(rs.diagnostics.map((d) => d.code)).toEqual(['redshift/duplicate-routine', 'redshift/duplicate-routine']);
+      const parsed = parseYamlFile(FILE, join(repoRoot, FILE), new TextEncoder().encode(envelope(`${REDSHIFT}
+manage: { schemas: [app] }
+roles:
+  - { name: r, privileges: { functions: [{ schema: app, names: ["f(text); DROP TABLE t; --)"], privileges: [execute] }] } }`)));
+      const schema = new SchemaValidator([provider as Provider]).validate(parsed.documents);
+      expect(schema.documents).toEqual([]);
+      expect(schema.diagnostics.map((d) => d.message).join('\n')).toMatch(/functions\.0\.names\.0/);
+    });
+
     it('redshift/syslog-access-on-postgres', async () => {
       const result = await lint(`${POSTGRES}
 users:

@@ -19,8 +19,10 @@ import {
   membershipSql,
   privilegeSql,
   PUBLIC_GRANTEE,
+  parseSignature,
   quoteIdent,
   quoteLiteral,
+  routineArgs,
   secretForms,
   userAttributeOptions,
   withPassword,
@@ -64,6 +66,23 @@ describe('column privileges', () => {
     expect(st).toMatchObject({ kind: 'columnPrivilege', action: 'grant', privileges: [{ privilege: 'SELECT', columns: ['id', 'name', 'x"y'] }, { privilege: 'UPDATE', columns: ['email'] }], grantees: [{ type: 'role', name: 'sales_ro' }] });
     expect(() => parseStatement('GRANT INSERT ("id") ON TABLE "sales"."customers" TO ROLE "r"')).toThrow(/invalid privilege type INSERT for column/);
     expect(() => parseStatement('GRANT SELECT ("id") ON ALL TABLES IN SCHEMA "sales" TO ROLE "r"')).toThrow(/syntax error/);
+  });
+});
+
+describe('functions and procedures', () => {
+  const fn = { type: 'routine' as const, kind: 'function' as const, schema: 'sales', name: 'f_mask', args: 'character varying, integer' };
+  it('EXECUTE ON FUNCTION / PROCEDURE with the argument types unquoted (only letters, digits, _, spaces and commas pass)', () => {
+    expect(privilegeSql('redshift', 'grant', fn, ['execute'], role)).toBe('GRANT EXECUTE ON FUNCTION "sales"."f_mask"(character varying, integer) TO ROLE "sales_ro"');
+    expect(privilegeSql('postgres', 'revoke', { ...fn, kind: 'procedure', name: 'refresh', args: '' }, ['execute'], PUBLIC_GRANTEE)).toBe('REVOKE EXECUTE ON PROCEDURE "sales"."refresh"() FROM PUBLIC');
+    expect(routineArgs(' Character  Varying ,INTEGER ')).toBe('character varying, integer');
+    expect(parseSignature('My "Fn"(text)')).toEqual({ name: 'My "Fn"', args: 'text' });
+    expect(parseSignature('f(text); DROP TABLE t; --)')).toBeUndefined();
+    expect(() => privilegeSql('redshift', 'grant', { ...fn, args: "text); DROP TABLE t; --" }, ['execute'], role)).toThrow(/unexpected characters/);
+  });
+  it('the Redshift forms parse in the sandbox', () => {
+    expect(parseStatement(privilegeSql('redshift', 'revoke', fn, ['execute'], user))).toMatchObject({ kind: 'functionPrivilege', action: 'revoke', routineKind: 'function', routines: [{ schema: 'sales', name: 'f_mask', args: 'character varying, integer' }] });
+    expect(parseStatement('GRANT EXECUTE ON PROCEDURE "sales"."refresh"() TO ROLE "r"')).toMatchObject({ kind: 'functionPrivilege', routineKind: 'procedure', routines: [{ name: 'refresh', args: '' }] });
+    expect(() => parseStatement('GRANT SELECT ON FUNCTION f(int) TO ROLE r')).toThrow(/invalid privilege type SELECT for function/);
   });
 });
 
