@@ -325,7 +325,7 @@ function fakeCatalog(views: Record<string, Row[]>, currentUser: string): Executo
         const m = /^SELECT (.+) FROM (svv_[a-z_]+)$/.exec(part);
         if (!m) throw new Error(`unexpected query ${sql}`);
         const items = m[1].split(', ').map((item) => {
-          const constant = /^(?:NULL::[a-z]+|'([a-z]+)') AS ([a-z_]+)$/.exec(item);
+          const constant = /^(?:NULL::[a-z]+|'([A-Za-z]+)') AS ([a-z_]+)$/.exec(item);
           if (constant) return { as: constant[2], value: (r: Row) => (void r, constant[1] ?? null) };
           const alias = /^([a-z_]+)(?: AS ([a-z_]+))?$/.exec(item);
           if (!alias) throw new Error(`unexpected item ${item}`);

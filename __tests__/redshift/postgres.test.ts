@@ -455,6 +455,49 @@ spec:
     ]);
   });
 
+  it('database privileges: a declared role\'s CREATE/TEMP match exactly; PUBLIC\'s default CONNECT and TEMP are left alone unless manage.database, then revoked as disruptive', async () => {
+    await freshDatabase();
+    await db.sql(`CREATE ROLE "${n('builder')}"; CREATE ROLE "${n('stray')}"; CREATE ROLE "${n('viewer')}" LOGIN; GRANT CREATE ON DATABASE "${db.name}" TO "${n('stray')}"`);
+    const h = harness(db.url);
+    const spec = (manage: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({
+      connection: pgConnection,
+      manage: { schemas: ['sales'], ignorePrincipals: [...ignoreAllBut(prefix), n('viewer')], ...manage },
+      roles: [{ name: n('builder'), privileges: { database: ['temp', 'create'] } }],
+      ...extra,
+    });
+    h.write(spec());
+    const first = await h.plan();
+    expect(first.plan.changes.map((c) => [c.title, c.risk])).toEqual([[`GRANT CREATE, TEMP ON DATABASE "${db.name}" TO "${n('builder')}"`, 'safe']]);
+    expect((await h.apply(false)).ok).toBe(true);
+    const can = async (role: string, privilege: string) => (await db.sql('SELECT has_database_privilege($1, $2, $3) AS ok', [role, db.name, privilege]))[0].ok;
+    expect(await can(n('builder'), 'CREATE')).toBe(true);
+    expect((await h.plan()).plan.changes).toEqual([]);
+
+    // Drift on the declared role is repaired; the undeclared role's CREATE stays (no manage.database).
+    await db.sql(`REVOKE TEMP ON DATABASE "${db.name}" FROM "${n('builder')}"; GRANT CONNECT ON DATABASE "${db.name}" TO "${n('builder')}"`);
+    expect((await h.plan()).plan.changes.map((c) => [c.title, c.risk])).toEqual([
+      [`GRANT TEMP ON DATABASE "${db.name}" TO "${n('builder')}"`, 'safe'],
+      [`REVOKE CONNECT ON DATABASE "${db.name}" FROM "${n('builder')}"`, 'destructive'],
+    ]);
+    expect((await h.apply(true)).ok).toBe(true);
+
+    // manage.database: the database is a contract; PUBLIC keeps CONNECT because the policy declares it.
+    h.write(spec({ database: true }, { public: { privileges: { database: ['connect'] } } }));
+    const contract = await h.plan();
+    expect(contract.plan.changes.map((c) => [c.title, c.risk])).toEqual([
+      [`REVOKE TEMP ON DATABASE "${db.name}" FROM PUBLIC`, 'disruptive'],
+      [`REVOKE CREATE ON DATABASE "${db.name}" FROM "${n('stray')}"`, 'destructive'],
+    ]);
+    expect(contract.plan.changes[0].reason).toBe(`PUBLIC holds temp on database ${db.name}, which the policy does not declare; 1 user(s) lose access, holding it through no other grant: ${n('viewer')}`);
+    expect((await h.apply(true)).ok).toBe(true);
+    expect(await can(n('viewer'), 'TEMP')).toBe(false);
+    expect(await can(n('viewer'), 'CONNECT')).toBe(true);
+    expect((await h.plan()).plan.changes).toEqual([]);
+    const imported = await importSpec(h);
+    expect(imported.public).toEqual({ privileges: { database: ['connect'] } });
+    expect((imported.roles as Array<{ name: string; privileges?: unknown }>).find((r) => r.name === n('builder'))?.privileges).toEqual({ database: ['create', 'temp'] });
+  });
+
   it('passwords: a SCRAM verifier PostgreSQL made verifies; a different or unwanted password is drift; the value never shows', async () => {
     await freshDatabase();
     const pw = 'Walkthrough-Pw-1';

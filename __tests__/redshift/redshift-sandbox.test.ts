@@ -379,6 +379,30 @@ describe('RedshiftGrants on the sandbox Redshift Data API', () => {
     expect((await plan(wrong)).plan.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code)).toEqual(['redshift/routine-not-found']);
   });
 
+  it('database privileges (Redshift): CREATE and TEMP on the connected database, read from SVV_DATABASE_PRIVILEGES; PUBLIC\'s TEMP revoked only under manage.database', async () => {
+    const sb = await start([], { databasePrivileges: [{ privilege: 'TEMP', granteeType: 'public', grantee: 'public' }] });
+    const spec = { ...rbac, roles: rbac.roles.map((r) => (r.name === 'db_admin' ? { ...r, privileges: { database: ['create', 'temp'] } } : r)) };
+    const options = setup(sb, spec);
+    const { plan: first } = await plan(options);
+    expect(first.changes.filter((c) => c.title.includes('DATABASE')).map((c) => [c.title, c.risk])).toEqual([['GRANT CREATE, TEMP ON DATABASE "dev" TO ROLE "db_admin"', 'safe']]);
+    expect((await apply({ ...options, allowDestructive: false })).ok).toBe(true);
+    expect((await plan(options)).plan.changes).toEqual([]);
+
+    await runSql(sb, ['REVOKE TEMPORARY ON DATABASE dev FROM ROLE db_admin', 'GRANT CREATE ON DATABASE dev TO salesanalyst']);
+    expect((await plan(options)).plan.changes.map((c) => [c.title, c.risk])).toEqual([
+      ['GRANT TEMP ON DATABASE "dev" TO ROLE "db_admin"', 'safe'],
+      ['REVOKE CREATE ON DATABASE "dev" FROM "salesanalyst"', 'destructive'],
+    ]);
+    expect((await apply({ ...options, allowDestructive: true })).ok).toBe(true);
+
+    const contract = setup(sb, { ...spec, manage: { ...spec.manage, database: true } });
+    const { plan: p } = await plan(contract);
+    expect(p.changes.map((c) => [c.title, c.risk])).toEqual([['REVOKE TEMP ON DATABASE "dev" FROM PUBLIC', 'disruptive']]);
+    expect((await apply({ ...contract, allowDestructive: true })).ok).toBe(true);
+    expect((database(sb) as { databasePrivileges: Array<{ grantee: string; privilege: string }> }).databasePrivileges.map((g) => `${g.grantee}:${g.privilege}`).sort()).toEqual(['db_admin:CREATE', 'db_admin:TEMP']);
+    expect((await plan(contract)).plan.changes).toEqual([]);
+  });
+
   it('checking passwords needs a superuser: PG_USER_INFO is hidden from everyone else', async () => {
     const sb = await start([{ name: 'auditor', syslogAccess: 'UNRESTRICTED' }]);
     await runSql(sb, ['GRANT ROLE "sys:monitor" TO auditor']);

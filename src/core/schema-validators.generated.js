@@ -1495,7 +1495,7 @@ return errors === 0;
 }
 
 export const v2 = validate20;
-const schema27 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/redshift-grants.schema.json","title":"RedshiftGrantsSpec","description":"Roles, the role hierarchy, system roles, users (including identity-provider users), schema, table, column and system privileges, and native identity providers of one Amazon Redshift database (or one PostgreSQL database with the postgres dialect).","type":"object","additionalProperties":false,"required":["connection"],"properties":{"connection":{"$ref":"#/definitions/connection"},"manage":{"$ref":"#/definitions/manage"},"identityProviders":{"description":"Native identity providers (Redshift only). Their users and roles carry the namespace prefix, e.g. `oauth_aad:rsgroup`.","type":"array","maxItems":100,"items":{"$ref":"#/definitions/identityProvider"}},"public":{"title":"PublicGrants","description":"Privileges granted to PUBLIC (every user, present and future) in managed schemas. PUBLIC is a grantee like any other there: PUBLIC privileges in a managed schema that this does not declare are revoked, a disruptive change whose plan names the users who lose access. Schema, table and future-table privileges only (PUBLIC cannot hold system privileges).","type":"object","additionalProperties":false,"properties":{"privileges":{"$ref":"#/definitions/privileges"}}},"roles":{"description":"Roles Charter manages. A role listed here is created when missing; its memberships and privileges are made to match exactly.","type":"array","maxItems":20000,"items":{"$ref":"#/definitions/role"}},"users":{"description":"Users Charter manages. Without password or passwordDisabled, users are created with PASSWORD DISABLE (Redshift) or LOGIN without a password (PostgreSQL) and their passwords are left alone.","type":"array","maxItems":50000,"items":{"$ref":"#/definitions/user"}}},"definitions":{"name":{"description":"A role, user, schema or table name. Any characters are allowed (Charter always quotes identifiers); at most 127 bytes in UTF-8 (checked by lint). Redshift compares names lower-cased.","type":"string","minLength":1,"maxLength":127},"envVar":{"description":"The name of an environment variable (never the value).","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","maxLength":256},"connection":{"title":"Connection","description":"How Charter reaches the database. Exactly one of dataApi (Redshift Data API over AWS credentials) or urlFromEnv (PostgreSQL wire protocol, for PostgreSQL or a Redshift endpoint). Never a password in YAML.","type":"object","additionalProperties":false,"required":["dialect"],"properties":{"dialect":{"description":"SQL dialect: redshift (RBAC, system privileges, identity providers) or postgres.","type":"string","enum":["redshift","postgres"]},"dataApi":{"$ref":"#/definitions/dataApi"},"urlFromEnv":{"description":"Environment variable holding a connection URL (postgres://user:password@host:port/database?sslmode=...). The URL is a secret: it never appears in output.","$ref":"#/definitions/envVar"}},"oneOf":[{"properties":{"dataApi":true},"required":["dataApi"]},{"properties":{"urlFromEnv":true},"required":["urlFromEnv"]}]},"dataApi":{"title":"DataApi","description":"Redshift Data API target: a provisioned cluster (clusterIdentifier) or a Serverless workgroup (workgroupName), and how to authenticate (secretArn, or dbUser for temporary credentials on a provisioned cluster).","type":"object","additionalProperties":false,"required":["database"],"properties":{"clusterIdentifier":{"description":"Provisioned cluster identifier.","type":"string","pattern":"^[a-z]([a-z0-9]|-(?!-)){0,62}(?<!-)$"},"workgroupName":{"description":"Redshift Serverless workgroup name.","type":"string","pattern":"^[a-z0-9-]{3,64}$"},"database":{"description":"Database name.","type":"string","minLength":1,"maxLength":127},"secretArn":{"description":"Secrets Manager secret with the database credentials.","type":"string","pattern":"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$"},"dbUser":{"description":"Database user for temporary credentials (provisioned clusters only).","type":"string","minLength":1,"maxLength":127},"region":{"description":"AWS region of the cluster or workgroup; defaults to the run's region.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"}},"allOf":[{"oneOf":[{"properties":{"clusterIdentifier":true},"required":["clusterIdentifier"]},{"properties":{"workgroupName":true},"required":["workgroupName"]}]},{"oneOf":[{"properties":{"secretArn":true},"required":["secretArn"]},{"properties":{"dbUser":true},"required":["dbUser"]}]}]},"manage":{"title":"Manage","description":"What Charter owns in this database. Grants on schemas not listed here, and principals matching ignorePrincipals, are never changed.","type":"object","additionalProperties":false,"properties":{"schemas":{"description":"Schemas whose privileges (schema, table and future-table) Charter manages: privileges there that the policy does not declare are revoked. Privileges declared on a schema must name a schema listed here.","type":"array","maxItems":1000,"uniqueItems":true,"items":{"$ref":"#/definitions/name"},"default":[]},"ignorePrincipals":{"description":"Glob patterns (picomatch) of role and user names Charter leaves alone entirely, e.g. roles an identity provider creates automatically (`oauth_aad:*`) or service users (`rdsdb`).","type":"array","maxItems":1000,"items":{"type":"string","minLength":1,"maxLength":256},"default":[]},"allowDrops":{"description":"When true, roles and users that Charter finds in the database but the policy no longer lists are dropped (DROP ... RESTRICT, never CASCADE), and identity providers too. Default false: they are reported and left alone.","type":"boolean","default":false}}},"identityProvider":{"title":"IdentityProvider","type":"object","additionalProperties":false,"required":["name","type","namespace","issuer","clientId","audience","clientSecretFromEnv"],"properties":{"name":{"$ref":"#/definitions/name"},"type":{"description":"Provider type. Only azure is supported by Redshift today.","type":"string","enum":["azure"]},"namespace":{"description":"Namespace prefixed to the provider's user and role names (`<namespace>:<name>`).","type":"string","pattern":"^[A-Za-z0-9_]{1,63}$"},"issuer":{"description":"Token issuer URL, e.g. https://sts.windows.net/<tenant id>/.","type":"string","pattern":"^https://[^\\s]+$","maxLength":2048},"clientId":{"description":"Application (client) id.","type":"string","minLength":1,"maxLength":256},"audience":{"description":"Accepted token audiences.","type":"array","minItems":1,"maxItems":50,"items":{"type":"string","minLength":1,"maxLength":2048}},"clientSecretFromEnv":{"description":"Environment variable holding the client secret. The secret is write-only: Redshift cannot return it, so the plan shows it as unchanged and every ALTER sends it again.","$ref":"#/definitions/envVar"},"enabled":{"description":"Whether the provider is enabled.","type":"boolean","default":true}}},"privileges":{"title":"Privileges","description":"Privileges held directly by a role or user. Within managed schemas, privileges not declared here are revoked.","type":"object","additionalProperties":false,"properties":{"system":{"description":"Redshift system privileges (RBAC), e.g. TRUNCATE TABLE. Not available on the postgres dialect.","type":"array","uniqueItems":true,"maxItems":64,"items":{"$ref":"#/definitions/systemPrivilege"}},"schemas":{"description":"Schema privileges.","type":"array","maxItems":1000,"items":{"title":"SchemaGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"privileges":{"description":"usage and create; alter and drop (ALTER or DROP the schema without owning it) exist only on Redshift (lint reports them on postgres).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["usage","create","alter","drop"]}}}}},"tables":{"description":"Table privileges: on every existing table of a schema (allTables: true: GRANT ... ON ALL TABLES IN SCHEMA) or on named tables.","type":"array","maxItems":10000,"items":{"title":"TableGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"allTables":{"description":"Every table that exists in the schema when the plan runs.","const":true},"names":{"description":"Named tables.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/tablePrivileges"}},"oneOf":[{"properties":{"allTables":true},"required":["allTables"]},{"properties":{"names":true},"required":["names"]}]}},"columns":{"description":"Column privileges (GRANT SELECT (c, ...) ON TABLE s.t): select and update on Redshift, also insert and references on PostgreSQL. Within managed schemas, column privileges that the policy does not declare are revoked. Independent of table privileges: a table privilege is not a column privilege, nor the reverse.","type":"array","maxItems":10000,"items":{"title":"ColumnGrant","type":"object","additionalProperties":false,"required":["schema","table","columns","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"table":{"$ref":"#/definitions/name"},"columns":{"description":"Columns of the table.","type":"array","minItems":1,"maxItems":1600,"uniqueItems":true,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/columnPrivileges"}}}},"functions":{"description":"EXECUTE on named functions (GRANT EXECUTE ON FUNCTION s.f(argument types)). Within managed schemas, EXECUTE held by anyone the policy does not declare, PUBLIC included (PostgreSQL and Redshift grant it to PUBLIC by default), is revoked.","type":"array","maxItems":10000,"items":{"$ref":"#/definitions/routineGrant"}},"procedures":{"description":"EXECUTE on named stored procedures (GRANT EXECUTE ON PROCEDURE s.p(argument types)), as for functions.","type":"array","maxItems":10000,"items":{"$ref":"#/definitions/routineGrant"}},"futureTables":{"description":"Privileges on tables created later in a schema (ALTER DEFAULT PRIVILEGES FOR USER/ROLE <owner> IN SCHEMA <schema>).","type":"array","maxItems":1000,"items":{"title":"FutureTableGrant","type":"object","additionalProperties":false,"required":["schema","owner","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"owner":{"description":"The user (or role, on PostgreSQL) whose future tables get the privileges.","$ref":"#/definitions/name"},"privileges":{"$ref":"#/definitions/tablePrivileges"}}}}}},"tablePrivileges":{"description":"Table privileges. drop and alter exist only on Redshift, trigger only on PostgreSQL (lint reports the mismatch).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["select","insert","update","delete","references","truncate","drop","alter","trigger"]}},"routineGrant":{"title":"RoutineGrant","type":"object","additionalProperties":false,"required":["schema","names","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"names":{"description":"Signatures: the name and the argument types as the catalog spells them, e.g. f_mask(character varying, integer) (PostgreSQL: oidvectortypes of proargtypes; Redshift: SVV_FUNCTION_PRIVILEGES.argument_types). Import writes them.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"type":"string","pattern":"^[^()]{1,127}\\([A-Za-z0-9_ ,]{0,2000}\\)$"}},"privileges":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["execute"]}}}},"columnPrivileges":{"description":"Column privileges. insert and references exist only on PostgreSQL (lint reports the mismatch).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["select","insert","update","references"]}},"systemPrivilege":{"description":"A Redshift system privilege (docs: System permissions for RBAC).","type":"string","enum":["ACCESS CATALOG","ACCESS SYSTEM TABLE","ALTER DATASHARE","ALTER DEFAULT PRIVILEGES","ALTER TABLE","ALTER USER","ANALYZE","CANCEL","CREATE DATASHARE","CREATE LIBRARY","CREATE MODEL","CREATE OR REPLACE EXTERNAL FUNCTION","CREATE OR REPLACE FUNCTION","CREATE OR REPLACE PROCEDURE","CREATE OR REPLACE VIEW","CREATE ROLE","CREATE SCHEMA","CREATE TABLE","CREATE USER","DROP DATASHARE","DROP FUNCTION","DROP LIBRARY","DROP MODEL","DROP PROCEDURE","DROP ROLE","DROP SCHEMA","DROP TABLE","DROP USER","DROP VIEW","EXPLAIN MASKING","EXPLAIN RLS","IGNORE RLS","TRUNCATE TABLE","VACUUM"]},"role":{"title":"Role","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name"},"externalId":{"description":"Redshift EXTERNALID (identity-provider group id), Redshift only.","type":"string","minLength":1,"maxLength":256},"memberOf":{"description":"Roles this role is granted (GRANT ROLE parent TO ROLE this): custom roles declared in this policy, or the system roles sys:monitor, sys:operator, sys:dba, sys:superuser, sys:secadmin.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"},"default":[]},"privileges":{"$ref":"#/definitions/privileges"}}},"user":{"title":"User","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name"},"password":{"title":"Password","description":"The user's password, from an environment variable (never YAML). Charter sends only a hash form (Redshift: md5 of password and user name; PostgreSQL: a SCRAM-SHA-256 verifier), never prints it, and checks it against the catalog (needs a superuser connection): a different or missing password is drift.","type":"object","additionalProperties":false,"required":["fromEnv"],"properties":{"fromEnv":{"$ref":"#/definitions/envVar"}}},"passwordDisabled":{"description":"The user has no password (Redshift PASSWORD DISABLE: IAM or identity-provider sign-in only; PostgreSQL PASSWORD NULL). A password found on the user is drift and is removed (disruptive). Checking needs a superuser connection.","const":true},"createdb":{"description":"CREATEDB (true) or NOCREATEDB (false): whether the user may create databases. Absent: left as it is.","type":"boolean"},"connectionLimit":{"description":"CONNECTION LIMIT: the most connections the user may have open at once, or unlimited. Absent: left as it is.","oneOf":[{"type":"integer","minimum":0,"maximum":2147483647},{"const":"unlimited"}]},"syslogAccess":{"description":"Redshift SYSLOG ACCESS: restricted (the user sees only its own rows in system tables and views) or unrestricted (every user's rows). Absent: left as it is. Not available on the postgres dialect.","type":"string","enum":["restricted","unrestricted"]},"identityProvider":{"description":"Name of a declared identity provider: the user signs in through it (CREATE USER ... PASSWORD DISABLE) and its name must start with the provider's namespace and a colon.","$ref":"#/definitions/name"},"roles":{"description":"Roles granted to the user (GRANT ROLE r TO user): declared roles or sys:* roles.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"},"default":[]},"privileges":{"$ref":"#/definitions/privileges"}}}}};
+const schema27 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/redshift-grants.schema.json","title":"RedshiftGrantsSpec","description":"Roles, the role hierarchy, system roles, users (including identity-provider users), schema, table, column and system privileges, and native identity providers of one Amazon Redshift database (or one PostgreSQL database with the postgres dialect).","type":"object","additionalProperties":false,"required":["connection"],"properties":{"connection":{"$ref":"#/definitions/connection"},"manage":{"$ref":"#/definitions/manage"},"identityProviders":{"description":"Native identity providers (Redshift only). Their users and roles carry the namespace prefix, e.g. `oauth_aad:rsgroup`.","type":"array","maxItems":100,"items":{"$ref":"#/definitions/identityProvider"}},"public":{"title":"PublicGrants","description":"Privileges granted to PUBLIC (every user, present and future) in managed schemas. PUBLIC is a grantee like any other there: PUBLIC privileges in a managed schema that this does not declare are revoked, a disruptive change whose plan names the users who lose access. Schema, table and future-table privileges only (PUBLIC cannot hold system privileges).","type":"object","additionalProperties":false,"properties":{"privileges":{"$ref":"#/definitions/privileges"}}},"roles":{"description":"Roles Charter manages. A role listed here is created when missing; its memberships and privileges are made to match exactly.","type":"array","maxItems":20000,"items":{"$ref":"#/definitions/role"}},"users":{"description":"Users Charter manages. Without password or passwordDisabled, users are created with PASSWORD DISABLE (Redshift) or LOGIN without a password (PostgreSQL) and their passwords are left alone.","type":"array","maxItems":50000,"items":{"$ref":"#/definitions/user"}}},"definitions":{"name":{"description":"A role, user, schema or table name. Any characters are allowed (Charter always quotes identifiers); at most 127 bytes in UTF-8 (checked by lint). Redshift compares names lower-cased.","type":"string","minLength":1,"maxLength":127},"envVar":{"description":"The name of an environment variable (never the value).","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","maxLength":256},"connection":{"title":"Connection","description":"How Charter reaches the database. Exactly one of dataApi (Redshift Data API over AWS credentials) or urlFromEnv (PostgreSQL wire protocol, for PostgreSQL or a Redshift endpoint). Never a password in YAML.","type":"object","additionalProperties":false,"required":["dialect"],"properties":{"dialect":{"description":"SQL dialect: redshift (RBAC, system privileges, identity providers) or postgres.","type":"string","enum":["redshift","postgres"]},"dataApi":{"$ref":"#/definitions/dataApi"},"urlFromEnv":{"description":"Environment variable holding a connection URL (postgres://user:password@host:port/database?sslmode=...). The URL is a secret: it never appears in output.","$ref":"#/definitions/envVar"}},"oneOf":[{"properties":{"dataApi":true},"required":["dataApi"]},{"properties":{"urlFromEnv":true},"required":["urlFromEnv"]}]},"dataApi":{"title":"DataApi","description":"Redshift Data API target: a provisioned cluster (clusterIdentifier) or a Serverless workgroup (workgroupName), and how to authenticate (secretArn, or dbUser for temporary credentials on a provisioned cluster).","type":"object","additionalProperties":false,"required":["database"],"properties":{"clusterIdentifier":{"description":"Provisioned cluster identifier.","type":"string","pattern":"^[a-z]([a-z0-9]|-(?!-)){0,62}(?<!-)$"},"workgroupName":{"description":"Redshift Serverless workgroup name.","type":"string","pattern":"^[a-z0-9-]{3,64}$"},"database":{"description":"Database name.","type":"string","minLength":1,"maxLength":127},"secretArn":{"description":"Secrets Manager secret with the database credentials.","type":"string","pattern":"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$"},"dbUser":{"description":"Database user for temporary credentials (provisioned clusters only).","type":"string","minLength":1,"maxLength":127},"region":{"description":"AWS region of the cluster or workgroup; defaults to the run's region.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"}},"allOf":[{"oneOf":[{"properties":{"clusterIdentifier":true},"required":["clusterIdentifier"]},{"properties":{"workgroupName":true},"required":["workgroupName"]}]},{"oneOf":[{"properties":{"secretArn":true},"required":["secretArn"]},{"properties":{"dbUser":true},"required":["dbUser"]}]}]},"manage":{"title":"Manage","description":"What Charter owns in this database. Grants on schemas not listed here, and principals matching ignorePrincipals, are never changed.","type":"object","additionalProperties":false,"properties":{"schemas":{"description":"Schemas whose privileges (schema, table and future-table) Charter manages: privileges there that the policy does not declare are revoked. Privileges declared on a schema must name a schema listed here.","type":"array","maxItems":1000,"uniqueItems":true,"items":{"$ref":"#/definitions/name"},"default":[]},"ignorePrincipals":{"description":"Glob patterns (picomatch) of role and user names Charter leaves alone entirely, e.g. roles an identity provider creates automatically (`oauth_aad:*`) or service users (`rdsdb`).","type":"array","maxItems":1000,"items":{"type":"string","minLength":1,"maxLength":256},"default":[]},"database":{"description":"When true, the database's privileges are a contract like a managed schema's: database privileges that the policy does not declare are revoked from everyone but ignored and system principals, PUBLIC included (PostgreSQL grants CONNECT and TEMP to PUBLIC by default; revoking them is disruptive and the plan names who loses access). Default false: only declared principals' database privileges are compared.","type":"boolean","default":false},"allowDrops":{"description":"When true, roles and users that Charter finds in the database but the policy no longer lists are dropped (DROP ... RESTRICT, never CASCADE), and identity providers too. Default false: they are reported and left alone.","type":"boolean","default":false}}},"identityProvider":{"title":"IdentityProvider","type":"object","additionalProperties":false,"required":["name","type","namespace","issuer","clientId","audience","clientSecretFromEnv"],"properties":{"name":{"$ref":"#/definitions/name"},"type":{"description":"Provider type. Only azure is supported by Redshift today.","type":"string","enum":["azure"]},"namespace":{"description":"Namespace prefixed to the provider's user and role names (`<namespace>:<name>`).","type":"string","pattern":"^[A-Za-z0-9_]{1,63}$"},"issuer":{"description":"Token issuer URL, e.g. https://sts.windows.net/<tenant id>/.","type":"string","pattern":"^https://[^\\s]+$","maxLength":2048},"clientId":{"description":"Application (client) id.","type":"string","minLength":1,"maxLength":256},"audience":{"description":"Accepted token audiences.","type":"array","minItems":1,"maxItems":50,"items":{"type":"string","minLength":1,"maxLength":2048}},"clientSecretFromEnv":{"description":"Environment variable holding the client secret. The secret is write-only: Redshift cannot return it, so the plan shows it as unchanged and every ALTER sends it again.","$ref":"#/definitions/envVar"},"enabled":{"description":"Whether the provider is enabled.","type":"boolean","default":true}}},"privileges":{"title":"Privileges","description":"Privileges held directly by a role or user. Within managed schemas, privileges not declared here are revoked.","type":"object","additionalProperties":false,"properties":{"system":{"description":"Redshift system privileges (RBAC), e.g. TRUNCATE TABLE. Not available on the postgres dialect.","type":"array","uniqueItems":true,"maxItems":64,"items":{"$ref":"#/definitions/systemPrivilege"}},"database":{"description":"Privileges on the database the policy connects to (GRANT ... ON DATABASE): create (schemas) and temp (temporary tables) on both dialects, connect on PostgreSQL only. The principal's database privileges match this list exactly; PUBLIC's and undeclared principals' only with manage.database.","type":"array","uniqueItems":true,"maxItems":3,"items":{"type":"string","enum":["create","temp","connect"]}},"schemas":{"description":"Schema privileges.","type":"array","maxItems":1000,"items":{"title":"SchemaGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"privileges":{"description":"usage and create; alter and drop (ALTER or DROP the schema without owning it) exist only on Redshift (lint reports them on postgres).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["usage","create","alter","drop"]}}}}},"tables":{"description":"Table privileges: on every existing table of a schema (allTables: true: GRANT ... ON ALL TABLES IN SCHEMA) or on named tables.","type":"array","maxItems":10000,"items":{"title":"TableGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"allTables":{"description":"Every table that exists in the schema when the plan runs.","const":true},"names":{"description":"Named tables.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/tablePrivileges"}},"oneOf":[{"properties":{"allTables":true},"required":["allTables"]},{"properties":{"names":true},"required":["names"]}]}},"columns":{"description":"Column privileges (GRANT SELECT (c, ...) ON TABLE s.t): select and update on Redshift, also insert and references on PostgreSQL. Within managed schemas, column privileges that the policy does not declare are revoked. Independent of table privileges: a table privilege is not a column privilege, nor the reverse.","type":"array","maxItems":10000,"items":{"title":"ColumnGrant","type":"object","additionalProperties":false,"required":["schema","table","columns","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"table":{"$ref":"#/definitions/name"},"columns":{"description":"Columns of the table.","type":"array","minItems":1,"maxItems":1600,"uniqueItems":true,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/columnPrivileges"}}}},"functions":{"description":"EXECUTE on named functions (GRANT EXECUTE ON FUNCTION s.f(argument types)). Within managed schemas, EXECUTE held by anyone the policy does not declare, PUBLIC included (PostgreSQL and Redshift grant it to PUBLIC by default), is revoked.","type":"array","maxItems":10000,"items":{"$ref":"#/definitions/routineGrant"}},"procedures":{"description":"EXECUTE on named stored procedures (GRANT EXECUTE ON PROCEDURE s.p(argument types)), as for functions.","type":"array","maxItems":10000,"items":{"$ref":"#/definitions/routineGrant"}},"futureTables":{"description":"Privileges on tables created later in a schema (ALTER DEFAULT PRIVILEGES FOR USER/ROLE <owner> IN SCHEMA <schema>).","type":"array","maxItems":1000,"items":{"title":"FutureTableGrant","type":"object","additionalProperties":false,"required":["schema","owner","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"owner":{"description":"The user (or role, on PostgreSQL) whose future tables get the privileges.","$ref":"#/definitions/name"},"privileges":{"$ref":"#/definitions/tablePrivileges"}}}}}},"tablePrivileges":{"description":"Table privileges. drop and alter exist only on Redshift, trigger only on PostgreSQL (lint reports the mismatch).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["select","insert","update","delete","references","truncate","drop","alter","trigger"]}},"routineGrant":{"title":"RoutineGrant","type":"object","additionalProperties":false,"required":["schema","names","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"names":{"description":"Signatures: the name and the argument types as the catalog spells them, e.g. f_mask(character varying, integer) (PostgreSQL: oidvectortypes of proargtypes; Redshift: SVV_FUNCTION_PRIVILEGES.argument_types). Import writes them.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"type":"string","pattern":"^[^()]{1,127}\\([A-Za-z0-9_ ,]{0,2000}\\)$"}},"privileges":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["execute"]}}}},"columnPrivileges":{"description":"Column privileges. insert and references exist only on PostgreSQL (lint reports the mismatch).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["select","insert","update","references"]}},"systemPrivilege":{"description":"A Redshift system privilege (docs: System permissions for RBAC).","type":"string","enum":["ACCESS CATALOG","ACCESS SYSTEM TABLE","ALTER DATASHARE","ALTER DEFAULT PRIVILEGES","ALTER TABLE","ALTER USER","ANALYZE","CANCEL","CREATE DATASHARE","CREATE LIBRARY","CREATE MODEL","CREATE OR REPLACE EXTERNAL FUNCTION","CREATE OR REPLACE FUNCTION","CREATE OR REPLACE PROCEDURE","CREATE OR REPLACE VIEW","CREATE ROLE","CREATE SCHEMA","CREATE TABLE","CREATE USER","DROP DATASHARE","DROP FUNCTION","DROP LIBRARY","DROP MODEL","DROP PROCEDURE","DROP ROLE","DROP SCHEMA","DROP TABLE","DROP USER","DROP VIEW","EXPLAIN MASKING","EXPLAIN RLS","IGNORE RLS","TRUNCATE TABLE","VACUUM"]},"role":{"title":"Role","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name"},"externalId":{"description":"Redshift EXTERNALID (identity-provider group id), Redshift only.","type":"string","minLength":1,"maxLength":256},"memberOf":{"description":"Roles this role is granted (GRANT ROLE parent TO ROLE this): custom roles declared in this policy, or the system roles sys:monitor, sys:operator, sys:dba, sys:superuser, sys:secadmin.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"},"default":[]},"privileges":{"$ref":"#/definitions/privileges"}}},"user":{"title":"User","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name"},"password":{"title":"Password","description":"The user's password, from an environment variable (never YAML). Charter sends only a hash form (Redshift: md5 of password and user name; PostgreSQL: a SCRAM-SHA-256 verifier), never prints it, and checks it against the catalog (needs a superuser connection): a different or missing password is drift.","type":"object","additionalProperties":false,"required":["fromEnv"],"properties":{"fromEnv":{"$ref":"#/definitions/envVar"}}},"passwordDisabled":{"description":"The user has no password (Redshift PASSWORD DISABLE: IAM or identity-provider sign-in only; PostgreSQL PASSWORD NULL). A password found on the user is drift and is removed (disruptive). Checking needs a superuser connection.","const":true},"createdb":{"description":"CREATEDB (true) or NOCREATEDB (false): whether the user may create databases. Absent: left as it is.","type":"boolean"},"connectionLimit":{"description":"CONNECTION LIMIT: the most connections the user may have open at once, or unlimited. Absent: left as it is.","oneOf":[{"type":"integer","minimum":0,"maximum":2147483647},{"const":"unlimited"}]},"syslogAccess":{"description":"Redshift SYSLOG ACCESS: restricted (the user sees only its own rows in system tables and views) or unrestricted (every user's rows). Absent: left as it is. Not available on the postgres dialect.","type":"string","enum":["restricted","unrestricted"]},"identityProvider":{"description":"Name of a declared identity provider: the user signs in through it (CREATE USER ... PASSWORD DISABLE) and its name must start with the provider's namespace and a colon.","$ref":"#/definitions/name"},"roles":{"description":"Roles granted to the user (GRANT ROLE r TO user): declared roles or sys:* roles.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"},"default":[]},"privileges":{"$ref":"#/definitions/privileges"}}}}};
 const schema28 = {"title":"Connection","description":"How Charter reaches the database. Exactly one of dataApi (Redshift Data API over AWS credentials) or urlFromEnv (PostgreSQL wire protocol, for PostgreSQL or a Redshift endpoint). Never a password in YAML.","type":"object","additionalProperties":false,"required":["dialect"],"properties":{"dialect":{"description":"SQL dialect: redshift (RBAC, system privileges, identity providers) or postgres.","type":"string","enum":["redshift","postgres"]},"dataApi":{"$ref":"#/definitions/dataApi"},"urlFromEnv":{"description":"Environment variable holding a connection URL (postgres://user:password@host:port/database?sslmode=...). The URL is a secret: it never appears in output.","$ref":"#/definitions/envVar"}},"oneOf":[{"properties":{"dataApi":true},"required":["dataApi"]},{"properties":{"urlFromEnv":true},"required":["urlFromEnv"]}]};
 const schema29 = {"title":"DataApi","description":"Redshift Data API target: a provisioned cluster (clusterIdentifier) or a Serverless workgroup (workgroupName), and how to authenticate (secretArn, or dbUser for temporary credentials on a provisioned cluster).","type":"object","additionalProperties":false,"required":["database"],"properties":{"clusterIdentifier":{"description":"Provisioned cluster identifier.","type":"string","pattern":"^[a-z]([a-z0-9]|-(?!-)){0,62}(?<!-)$"},"workgroupName":{"description":"Redshift Serverless workgroup name.","type":"string","pattern":"^[a-z0-9-]{3,64}$"},"database":{"description":"Database name.","type":"string","minLength":1,"maxLength":127},"secretArn":{"description":"Secrets Manager secret with the database credentials.","type":"string","pattern":"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$"},"dbUser":{"description":"Database user for temporary credentials (provisioned clusters only).","type":"string","minLength":1,"maxLength":127},"region":{"description":"AWS region of the cluster or workgroup; defaults to the run's region.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"}},"allOf":[{"oneOf":[{"properties":{"clusterIdentifier":true},"required":["clusterIdentifier"]},{"properties":{"workgroupName":true},"required":["workgroupName"]}]},{"oneOf":[{"properties":{"secretArn":true},"required":["secretArn"]},{"properties":{"dbUser":true},"required":["dbUser"]}]}]};
 const schema30 = {"description":"The name of an environment variable (never the value).","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","maxLength":256};
@@ -2009,7 +2009,7 @@ validate21.errors = vErrors;
 return errors === 0;
 }
 
-const schema31 = {"title":"Manage","description":"What Charter owns in this database. Grants on schemas not listed here, and principals matching ignorePrincipals, are never changed.","type":"object","additionalProperties":false,"properties":{"schemas":{"description":"Schemas whose privileges (schema, table and future-table) Charter manages: privileges there that the policy does not declare are revoked. Privileges declared on a schema must name a schema listed here.","type":"array","maxItems":1000,"uniqueItems":true,"items":{"$ref":"#/definitions/name"},"default":[]},"ignorePrincipals":{"description":"Glob patterns (picomatch) of role and user names Charter leaves alone entirely, e.g. roles an identity provider creates automatically (`oauth_aad:*`) or service users (`rdsdb`).","type":"array","maxItems":1000,"items":{"type":"string","minLength":1,"maxLength":256},"default":[]},"allowDrops":{"description":"When true, roles and users that Charter finds in the database but the policy no longer lists are dropped (DROP ... RESTRICT, never CASCADE), and identity providers too. Default false: they are reported and left alone.","type":"boolean","default":false}}};
+const schema31 = {"title":"Manage","description":"What Charter owns in this database. Grants on schemas not listed here, and principals matching ignorePrincipals, are never changed.","type":"object","additionalProperties":false,"properties":{"schemas":{"description":"Schemas whose privileges (schema, table and future-table) Charter manages: privileges there that the policy does not declare are revoked. Privileges declared on a schema must name a schema listed here.","type":"array","maxItems":1000,"uniqueItems":true,"items":{"$ref":"#/definitions/name"},"default":[]},"ignorePrincipals":{"description":"Glob patterns (picomatch) of role and user names Charter leaves alone entirely, e.g. roles an identity provider creates automatically (`oauth_aad:*`) or service users (`rdsdb`).","type":"array","maxItems":1000,"items":{"type":"string","minLength":1,"maxLength":256},"default":[]},"database":{"description":"When true, the database's privileges are a contract like a managed schema's: database privileges that the policy does not declare are revoked from everyone but ignored and system principals, PUBLIC included (PostgreSQL grants CONNECT and TEMP to PUBLIC by default; revoking them is disruptive and the plan names who loses access). Default false: only declared principals' database privileges are compared.","type":"boolean","default":false},"allowDrops":{"description":"When true, roles and users that Charter finds in the database but the policy no longer lists are dropped (DROP ... RESTRICT, never CASCADE), and identity providers too. Default false: they are reported and left alone.","type":"boolean","default":false}}};
 const schema32 = {"description":"A role, user, schema or table name. Any characters are allowed (Charter always quotes identifiers); at most 127 bytes in UTF-8 (checked by lint). Redshift compares names lower-cased.","type":"string","minLength":1,"maxLength":127};
 
 function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -2017,7 +2017,7 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!(((key0 === "schemas") || (key0 === "ignorePrincipals")) || (key0 === "allowDrops"))){
+if(!((((key0 === "schemas") || (key0 === "ignorePrincipals")) || (key0 === "database")) || (key0 === "allowDrops"))){
 const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema31,data};
 if(vErrors === null){
 vErrors = [err0];
@@ -2170,10 +2170,10 @@ vErrors.push(err11);
 errors++;
 }
 }
-if(data.allowDrops !== undefined){
-let data4 = data.allowDrops;
+if(data.database !== undefined){
+let data4 = data.database;
 if(typeof data4 !== "boolean"){
-const err12 = {instancePath:instancePath+"/allowDrops",schemaPath:"#/properties/allowDrops/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.allowDrops.type,parentSchema:schema31.properties.allowDrops,data:data4};
+const err12 = {instancePath:instancePath+"/database",schemaPath:"#/properties/database/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.database.type,parentSchema:schema31.properties.database,data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2183,14 +2183,27 @@ vErrors.push(err12);
 errors++;
 }
 }
-}
-else {
-const err13 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
+if(data.allowDrops !== undefined){
+let data5 = data.allowDrops;
+if(typeof data5 !== "boolean"){
+const err13 = {instancePath:instancePath+"/allowDrops",schemaPath:"#/properties/allowDrops/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.allowDrops.type,parentSchema:schema31.properties.allowDrops,data:data5};
 if(vErrors === null){
 vErrors = [err13];
 }
 else {
 vErrors.push(err13);
+}
+errors++;
+}
+}
+}
+else {
+const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
 }
 errors++;
 }
@@ -2574,7 +2587,7 @@ validate25.errors = vErrors;
 return errors === 0;
 }
 
-const schema36 = {"title":"Privileges","description":"Privileges held directly by a role or user. Within managed schemas, privileges not declared here are revoked.","type":"object","additionalProperties":false,"properties":{"system":{"description":"Redshift system privileges (RBAC), e.g. TRUNCATE TABLE. Not available on the postgres dialect.","type":"array","uniqueItems":true,"maxItems":64,"items":{"$ref":"#/definitions/systemPrivilege"}},"schemas":{"description":"Schema privileges.","type":"array","maxItems":1000,"items":{"title":"SchemaGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"privileges":{"description":"usage and create; alter and drop (ALTER or DROP the schema without owning it) exist only on Redshift (lint reports them on postgres).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["usage","create","alter","drop"]}}}}},"tables":{"description":"Table privileges: on every existing table of a schema (allTables: true: GRANT ... ON ALL TABLES IN SCHEMA) or on named tables.","type":"array","maxItems":10000,"items":{"title":"TableGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"allTables":{"description":"Every table that exists in the schema when the plan runs.","const":true},"names":{"description":"Named tables.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/tablePrivileges"}},"oneOf":[{"properties":{"allTables":true},"required":["allTables"]},{"properties":{"names":true},"required":["names"]}]}},"columns":{"description":"Column privileges (GRANT SELECT (c, ...) ON TABLE s.t): select and update on Redshift, also insert and references on PostgreSQL. Within managed schemas, column privileges that the policy does not declare are revoked. Independent of table privileges: a table privilege is not a column privilege, nor the reverse.","type":"array","maxItems":10000,"items":{"title":"ColumnGrant","type":"object","additionalProperties":false,"required":["schema","table","columns","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"table":{"$ref":"#/definitions/name"},"columns":{"description":"Columns of the table.","type":"array","minItems":1,"maxItems":1600,"uniqueItems":true,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/columnPrivileges"}}}},"functions":{"description":"EXECUTE on named functions (GRANT EXECUTE ON FUNCTION s.f(argument types)). Within managed schemas, EXECUTE held by anyone the policy does not declare, PUBLIC included (PostgreSQL and Redshift grant it to PUBLIC by default), is revoked.","type":"array","maxItems":10000,"items":{"$ref":"#/definitions/routineGrant"}},"procedures":{"description":"EXECUTE on named stored procedures (GRANT EXECUTE ON PROCEDURE s.p(argument types)), as for functions.","type":"array","maxItems":10000,"items":{"$ref":"#/definitions/routineGrant"}},"futureTables":{"description":"Privileges on tables created later in a schema (ALTER DEFAULT PRIVILEGES FOR USER/ROLE <owner> IN SCHEMA <schema>).","type":"array","maxItems":1000,"items":{"title":"FutureTableGrant","type":"object","additionalProperties":false,"required":["schema","owner","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"owner":{"description":"The user (or role, on PostgreSQL) whose future tables get the privileges.","$ref":"#/definitions/name"},"privileges":{"$ref":"#/definitions/tablePrivileges"}}}}}};
+const schema36 = {"title":"Privileges","description":"Privileges held directly by a role or user. Within managed schemas, privileges not declared here are revoked.","type":"object","additionalProperties":false,"properties":{"system":{"description":"Redshift system privileges (RBAC), e.g. TRUNCATE TABLE. Not available on the postgres dialect.","type":"array","uniqueItems":true,"maxItems":64,"items":{"$ref":"#/definitions/systemPrivilege"}},"database":{"description":"Privileges on the database the policy connects to (GRANT ... ON DATABASE): create (schemas) and temp (temporary tables) on both dialects, connect on PostgreSQL only. The principal's database privileges match this list exactly; PUBLIC's and undeclared principals' only with manage.database.","type":"array","uniqueItems":true,"maxItems":3,"items":{"type":"string","enum":["create","temp","connect"]}},"schemas":{"description":"Schema privileges.","type":"array","maxItems":1000,"items":{"title":"SchemaGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"privileges":{"description":"usage and create; alter and drop (ALTER or DROP the schema without owning it) exist only on Redshift (lint reports them on postgres).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["usage","create","alter","drop"]}}}}},"tables":{"description":"Table privileges: on every existing table of a schema (allTables: true: GRANT ... ON ALL TABLES IN SCHEMA) or on named tables.","type":"array","maxItems":10000,"items":{"title":"TableGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"allTables":{"description":"Every table that exists in the schema when the plan runs.","const":true},"names":{"description":"Named tables.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/tablePrivileges"}},"oneOf":[{"properties":{"allTables":true},"required":["allTables"]},{"properties":{"names":true},"required":["names"]}]}},"columns":{"description":"Column privileges (GRANT SELECT (c, ...) ON TABLE s.t): select and update on Redshift, also insert and references on PostgreSQL. Within managed schemas, column privileges that the policy does not declare are revoked. Independent of table privileges: a table privilege is not a column privilege, nor the reverse.","type":"array","maxItems":10000,"items":{"title":"ColumnGrant","type":"object","additionalProperties":false,"required":["schema","table","columns","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"table":{"$ref":"#/definitions/name"},"columns":{"description":"Columns of the table.","type":"array","minItems":1,"maxItems":1600,"uniqueItems":true,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/columnPrivileges"}}}},"functions":{"description":"EXECUTE on named functions (GRANT EXECUTE ON FUNCTION s.f(argument types)). Within managed schemas, EXECUTE held by anyone the policy does not declare, PUBLIC included (PostgreSQL and Redshift grant it to PUBLIC by default), is revoked.","type":"array","maxItems":10000,"items":{"$ref":"#/definitions/routineGrant"}},"procedures":{"description":"EXECUTE on named stored procedures (GRANT EXECUTE ON PROCEDURE s.p(argument types)), as for functions.","type":"array","maxItems":10000,"items":{"$ref":"#/definitions/routineGrant"}},"futureTables":{"description":"Privileges on tables created later in a schema (ALTER DEFAULT PRIVILEGES FOR USER/ROLE <owner> IN SCHEMA <schema>).","type":"array","maxItems":1000,"items":{"title":"FutureTableGrant","type":"object","additionalProperties":false,"required":["schema","owner","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"owner":{"description":"The user (or role, on PostgreSQL) whose future tables get the privileges.","$ref":"#/definitions/name"},"privileges":{"$ref":"#/definitions/tablePrivileges"}}}}}};
 const schema37 = {"description":"A Redshift system privilege (docs: System permissions for RBAC).","type":"string","enum":["ACCESS CATALOG","ACCESS SYSTEM TABLE","ALTER DATASHARE","ALTER DEFAULT PRIVILEGES","ALTER TABLE","ALTER USER","ANALYZE","CANCEL","CREATE DATASHARE","CREATE LIBRARY","CREATE MODEL","CREATE OR REPLACE EXTERNAL FUNCTION","CREATE OR REPLACE FUNCTION","CREATE OR REPLACE PROCEDURE","CREATE OR REPLACE VIEW","CREATE ROLE","CREATE SCHEMA","CREATE TABLE","CREATE USER","DROP DATASHARE","DROP FUNCTION","DROP LIBRARY","DROP MODEL","DROP PROCEDURE","DROP ROLE","DROP SCHEMA","DROP TABLE","DROP USER","DROP VIEW","EXPLAIN MASKING","EXPLAIN RLS","IGNORE RLS","TRUNCATE TABLE","VACUUM"]};
 const schema41 = {"description":"Table privileges. drop and alter exist only on Redshift, trigger only on PostgreSQL (lint reports the mismatch).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["select","insert","update","delete","references","truncate","drop","alter","trigger"]}};
 const schema45 = {"description":"Column privileges. insert and references exist only on PostgreSQL (lint reports the mismatch).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["select","insert","update","references"]}};
@@ -2841,7 +2854,7 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!(((((((key0 === "system") || (key0 === "schemas")) || (key0 === "tables")) || (key0 === "columns")) || (key0 === "functions")) || (key0 === "procedures")) || (key0 === "futureTables"))){
+if(!((((((((key0 === "system") || (key0 === "database")) || (key0 === "schemas")) || (key0 === "tables")) || (key0 === "columns")) || (key0 === "functions")) || (key0 === "procedures")) || (key0 === "futureTables"))){
 const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema36,data};
 if(vErrors === null){
 vErrors = [err0];
@@ -2921,11 +2934,11 @@ vErrors.push(err5);
 errors++;
 }
 }
-if(data.schemas !== undefined){
-let data2 = data.schemas;
+if(data.database !== undefined){
+let data2 = data.database;
 if(Array.isArray(data2)){
-if(data2.length > 1000){
-const err6 = {instancePath:instancePath+"/schemas",schemaPath:"#/properties/schemas/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema36.properties.schemas,data:data2};
+if(data2.length > 3){
+const err6 = {instancePath:instancePath+"/database",schemaPath:"#/properties/database/maxItems",keyword:"maxItems",params:{limit: 3},message:"must NOT have more than 3 items",schema:3,parentSchema:schema36.properties.database,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2937,9 +2950,8 @@ errors++;
 const len1 = data2.length;
 for(let i2=0; i2<len1; i2++){
 let data3 = data2[i2];
-if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
-if(data3.schema === undefined){
-const err7 = {instancePath:instancePath+"/schemas/" + i2,schemaPath:"#/properties/schemas/items/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema36.properties.schemas.items.required,parentSchema:schema36.properties.schemas.items,data:data3};
+if(typeof data3 !== "string"){
+const err7 = {instancePath:instancePath+"/database/" + i2,schemaPath:"#/properties/database/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.properties.database.items.type,parentSchema:schema36.properties.database.items,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2948,8 +2960,8 @@ vErrors.push(err7);
 }
 errors++;
 }
-if(data3.privileges === undefined){
-const err8 = {instancePath:instancePath+"/schemas/" + i2,schemaPath:"#/properties/schemas/items/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema36.properties.schemas.items.required,parentSchema:schema36.properties.schemas.items,data:data3};
+if(!(((data3 === "create") || (data3 === "temp")) || (data3 === "connect"))){
+const err8 = {instancePath:instancePath+"/database/" + i2,schemaPath:"#/properties/database/items/enum",keyword:"enum",params:{allowedValues: schema36.properties.database.items.enum},message:"must be equal to one of the allowed values",schema:schema36.properties.database.items.enum,parentSchema:schema36.properties.database.items,data:data3};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2958,9 +2970,19 @@ vErrors.push(err8);
 }
 errors++;
 }
-for(const key1 in data3){
-if(!((key1 === "schema") || (key1 === "privileges"))){
-const err9 = {instancePath:instancePath+"/schemas/" + i2,schemaPath:"#/properties/schemas/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema36.properties.schemas.items,data:data3};
+}
+let i3 = data2.length;
+let j1;
+if(i3 > 1){
+const indices0 = {};
+for(;i3--;){
+let item0 = data2[i3];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j1 = indices0[item0];
+const err9 = {instancePath:instancePath+"/database",schemaPath:"#/properties/database/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i3+" are identical)",schema:true,parentSchema:schema36.properties.database,data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2968,13 +2990,14 @@ else {
 vErrors.push(err9);
 }
 errors++;
+break;
+}
+indices0[item0] = i3;
 }
 }
-if(data3.schema !== undefined){
-let data4 = data3.schema;
-if(typeof data4 === "string"){
-if(func2(data4) > 127){
-const err10 = {instancePath:instancePath+"/schemas/" + i2+"/schema",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data4};
+}
+else {
+const err10 = {instancePath:instancePath+"/database",schemaPath:"#/properties/database/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.database.type,parentSchema:schema36.properties.database,data:data2};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2983,8 +3006,12 @@ vErrors.push(err10);
 }
 errors++;
 }
-if(func2(data4) < 1){
-const err11 = {instancePath:instancePath+"/schemas/" + i2+"/schema",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data4};
+}
+if(data.schemas !== undefined){
+let data4 = data.schemas;
+if(Array.isArray(data4)){
+if(data4.length > 1000){
+const err11 = {instancePath:instancePath+"/schemas",schemaPath:"#/properties/schemas/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema36.properties.schemas,data:data4};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2993,9 +3020,12 @@ vErrors.push(err11);
 }
 errors++;
 }
-}
-else {
-const err12 = {instancePath:instancePath+"/schemas/" + i2+"/schema",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data4};
+const len2 = data4.length;
+for(let i4=0; i4<len2; i4++){
+let data5 = data4[i4];
+if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
+if(data5.schema === undefined){
+const err12 = {instancePath:instancePath+"/schemas/" + i4,schemaPath:"#/properties/schemas/items/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema36.properties.schemas.items.required,parentSchema:schema36.properties.schemas.items,data:data5};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3004,12 +3034,8 @@ vErrors.push(err12);
 }
 errors++;
 }
-}
-if(data3.privileges !== undefined){
-let data5 = data3.privileges;
-if(Array.isArray(data5)){
-if(data5.length < 1){
-const err13 = {instancePath:instancePath+"/schemas/" + i2+"/privileges",schemaPath:"#/properties/schemas/items/properties/privileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema36.properties.schemas.items.properties.privileges,data:data5};
+if(data5.privileges === undefined){
+const err13 = {instancePath:instancePath+"/schemas/" + i4,schemaPath:"#/properties/schemas/items/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema36.properties.schemas.items.required,parentSchema:schema36.properties.schemas.items,data:data5};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3018,11 +3044,9 @@ vErrors.push(err13);
 }
 errors++;
 }
-const len2 = data5.length;
-for(let i3=0; i3<len2; i3++){
-let data6 = data5[i3];
-if(typeof data6 !== "string"){
-const err14 = {instancePath:instancePath+"/schemas/" + i2+"/privileges/" + i3,schemaPath:"#/properties/schemas/items/properties/privileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.properties.schemas.items.properties.privileges.items.type,parentSchema:schema36.properties.schemas.items.properties.privileges.items,data:data6};
+for(const key1 in data5){
+if(!((key1 === "schema") || (key1 === "privileges"))){
+const err14 = {instancePath:instancePath+"/schemas/" + i4,schemaPath:"#/properties/schemas/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema36.properties.schemas.items,data:data5};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3031,8 +3055,12 @@ vErrors.push(err14);
 }
 errors++;
 }
-if(!((((data6 === "usage") || (data6 === "create")) || (data6 === "alter")) || (data6 === "drop"))){
-const err15 = {instancePath:instancePath+"/schemas/" + i2+"/privileges/" + i3,schemaPath:"#/properties/schemas/items/properties/privileges/items/enum",keyword:"enum",params:{allowedValues: schema36.properties.schemas.items.properties.privileges.items.enum},message:"must be equal to one of the allowed values",schema:schema36.properties.schemas.items.properties.privileges.items.enum,parentSchema:schema36.properties.schemas.items.properties.privileges.items,data:data6};
+}
+if(data5.schema !== undefined){
+let data6 = data5.schema;
+if(typeof data6 === "string"){
+if(func2(data6) > 127){
+const err15 = {instancePath:instancePath+"/schemas/" + i4+"/schema",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data6};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3041,19 +3069,8 @@ vErrors.push(err15);
 }
 errors++;
 }
-}
-let i4 = data5.length;
-let j1;
-if(i4 > 1){
-const indices0 = {};
-for(;i4--;){
-let item0 = data5[i4];
-if(typeof item0 !== "string"){
-continue;
-}
-if(typeof indices0[item0] == "number"){
-j1 = indices0[item0];
-const err16 = {instancePath:instancePath+"/schemas/" + i2+"/privileges",schemaPath:"#/properties/schemas/items/properties/privileges/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i4+" are identical)",schema:true,parentSchema:schema36.properties.schemas.items.properties.privileges,data:data5};
+if(func2(data6) < 1){
+const err16 = {instancePath:instancePath+"/schemas/" + i4+"/schema",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data6};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3061,14 +3078,10 @@ else {
 vErrors.push(err16);
 }
 errors++;
-break;
-}
-indices0[item0] = i4;
-}
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/schemas/" + i2+"/privileges",schemaPath:"#/properties/schemas/items/properties/privileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.schemas.items.properties.privileges.type,parentSchema:schema36.properties.schemas.items.properties.privileges,data:data5};
+const err17 = {instancePath:instancePath+"/schemas/" + i4+"/schema",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data6};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3078,9 +3091,11 @@ vErrors.push(err17);
 errors++;
 }
 }
-}
-else {
-const err18 = {instancePath:instancePath+"/schemas/" + i2,schemaPath:"#/properties/schemas/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.properties.schemas.items.type,parentSchema:schema36.properties.schemas.items,data:data3};
+if(data5.privileges !== undefined){
+let data7 = data5.privileges;
+if(Array.isArray(data7)){
+if(data7.length < 1){
+const err18 = {instancePath:instancePath+"/schemas/" + i4+"/privileges",schemaPath:"#/properties/schemas/items/properties/privileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema36.properties.schemas.items.properties.privileges,data:data7};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3089,10 +3104,11 @@ vErrors.push(err18);
 }
 errors++;
 }
-}
-}
-else {
-const err19 = {instancePath:instancePath+"/schemas",schemaPath:"#/properties/schemas/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.schemas.type,parentSchema:schema36.properties.schemas,data:data2};
+const len3 = data7.length;
+for(let i5=0; i5<len3; i5++){
+let data8 = data7[i5];
+if(typeof data8 !== "string"){
+const err19 = {instancePath:instancePath+"/schemas/" + i4+"/privileges/" + i5,schemaPath:"#/properties/schemas/items/properties/privileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.properties.schemas.items.properties.privileges.items.type,parentSchema:schema36.properties.schemas.items.properties.privileges.items,data:data8};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3101,12 +3117,8 @@ vErrors.push(err19);
 }
 errors++;
 }
-}
-if(data.tables !== undefined){
-let data7 = data.tables;
-if(Array.isArray(data7)){
-if(data7.length > 10000){
-const err20 = {instancePath:instancePath+"/tables",schemaPath:"#/properties/tables/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema36.properties.tables,data:data7};
+if(!((((data8 === "usage") || (data8 === "create")) || (data8 === "alter")) || (data8 === "drop"))){
+const err20 = {instancePath:instancePath+"/schemas/" + i4+"/privileges/" + i5,schemaPath:"#/properties/schemas/items/properties/privileges/items/enum",keyword:"enum",params:{allowedValues: schema36.properties.schemas.items.properties.privileges.items.enum},message:"must be equal to one of the allowed values",schema:schema36.properties.schemas.items.properties.privileges.items.enum,parentSchema:schema36.properties.schemas.items.properties.privileges.items,data:data8};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3115,16 +3127,19 @@ vErrors.push(err20);
 }
 errors++;
 }
-const len3 = data7.length;
-for(let i5=0; i5<len3; i5++){
-let data8 = data7[i5];
-const _errs23 = errors;
-let valid14 = false;
-let passing0 = null;
-const _errs24 = errors;
-if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
-if(data8.allTables === undefined){
-const err21 = {instancePath:instancePath+"/tables/" + i5,schemaPath:"#/properties/tables/items/oneOf/0/required",keyword:"required",params:{missingProperty: "allTables"},message:"must have required property '"+"allTables"+"'",schema:schema36.properties.tables.items.oneOf[0].required,parentSchema:schema36.properties.tables.items.oneOf[0],data:data8};
+}
+let i6 = data7.length;
+let j2;
+if(i6 > 1){
+const indices1 = {};
+for(;i6--;){
+let item1 = data7[i6];
+if(typeof item1 !== "string"){
+continue;
+}
+if(typeof indices1[item1] == "number"){
+j2 = indices1[item1];
+const err21 = {instancePath:instancePath+"/schemas/" + i4+"/privileges",schemaPath:"#/properties/schemas/items/properties/privileges/uniqueItems",keyword:"uniqueItems",params:{i: i6, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i6+" are identical)",schema:true,parentSchema:schema36.properties.schemas.items.properties.privileges,data:data7};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -3132,17 +3147,14 @@ else {
 vErrors.push(err21);
 }
 errors++;
+break;
+}
+indices1[item1] = i6;
 }
 }
-var _valid0 = _errs24 === errors;
-if(_valid0){
-valid14 = true;
-passing0 = 0;
 }
-const _errs25 = errors;
-if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
-if(data8.names === undefined){
-const err22 = {instancePath:instancePath+"/tables/" + i5,schemaPath:"#/properties/tables/items/oneOf/1/required",keyword:"required",params:{missingProperty: "names"},message:"must have required property '"+"names"+"'",schema:schema36.properties.tables.items.oneOf[1].required,parentSchema:schema36.properties.tables.items.oneOf[1],data:data8};
+else {
+const err22 = {instancePath:instancePath+"/schemas/" + i4+"/privileges",schemaPath:"#/properties/schemas/items/properties/privileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.schemas.items.properties.privileges.type,parentSchema:schema36.properties.schemas.items.properties.privileges,data:data7};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -3152,19 +3164,9 @@ vErrors.push(err22);
 errors++;
 }
 }
-var _valid0 = _errs25 === errors;
-if(_valid0 && valid14){
-valid14 = false;
-passing0 = [passing0, 1];
 }
 else {
-if(_valid0){
-valid14 = true;
-passing0 = 1;
-}
-}
-if(!valid14){
-const err23 = {instancePath:instancePath+"/tables/" + i5,schemaPath:"#/properties/tables/items/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema36.properties.tables.items.oneOf,parentSchema:schema36.properties.tables.items,data:data8};
+const err23 = {instancePath:instancePath+"/schemas/" + i4,schemaPath:"#/properties/schemas/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.properties.schemas.items.type,parentSchema:schema36.properties.schemas.items,data:data5};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -3173,20 +3175,10 @@ vErrors.push(err23);
 }
 errors++;
 }
-else {
-errors = _errs23;
-if(vErrors !== null){
-if(_errs23){
-vErrors.length = _errs23;
+}
 }
 else {
-vErrors = null;
-}
-}
-}
-if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
-if(data8.schema === undefined){
-const err24 = {instancePath:instancePath+"/tables/" + i5,schemaPath:"#/properties/tables/items/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema36.properties.tables.items.required,parentSchema:schema36.properties.tables.items,data:data8};
+const err24 = {instancePath:instancePath+"/schemas",schemaPath:"#/properties/schemas/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.schemas.type,parentSchema:schema36.properties.schemas,data:data4};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -3195,8 +3187,12 @@ vErrors.push(err24);
 }
 errors++;
 }
-if(data8.privileges === undefined){
-const err25 = {instancePath:instancePath+"/tables/" + i5,schemaPath:"#/properties/tables/items/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema36.properties.tables.items.required,parentSchema:schema36.properties.tables.items,data:data8};
+}
+if(data.tables !== undefined){
+let data9 = data.tables;
+if(Array.isArray(data9)){
+if(data9.length > 10000){
+const err25 = {instancePath:instancePath+"/tables",schemaPath:"#/properties/tables/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema36.properties.tables,data:data9};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -3205,9 +3201,16 @@ vErrors.push(err25);
 }
 errors++;
 }
-for(const key2 in data8){
-if(!((((key2 === "schema") || (key2 === "allTables")) || (key2 === "names")) || (key2 === "privileges"))){
-const err26 = {instancePath:instancePath+"/tables/" + i5,schemaPath:"#/properties/tables/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema36.properties.tables.items,data:data8};
+const len4 = data9.length;
+for(let i7=0; i7<len4; i7++){
+let data10 = data9[i7];
+const _errs27 = errors;
+let valid17 = false;
+let passing0 = null;
+const _errs28 = errors;
+if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
+if(data10.allTables === undefined){
+const err26 = {instancePath:instancePath+"/tables/" + i7,schemaPath:"#/properties/tables/items/oneOf/0/required",keyword:"required",params:{missingProperty: "allTables"},message:"must have required property '"+"allTables"+"'",schema:schema36.properties.tables.items.oneOf[0].required,parentSchema:schema36.properties.tables.items.oneOf[0],data:data10};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -3217,11 +3220,15 @@ vErrors.push(err26);
 errors++;
 }
 }
-if(data8.schema !== undefined){
-let data9 = data8.schema;
-if(typeof data9 === "string"){
-if(func2(data9) > 127){
-const err27 = {instancePath:instancePath+"/tables/" + i5+"/schema",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data9};
+var _valid0 = _errs28 === errors;
+if(_valid0){
+valid17 = true;
+passing0 = 0;
+}
+const _errs29 = errors;
+if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
+if(data10.names === undefined){
+const err27 = {instancePath:instancePath+"/tables/" + i7,schemaPath:"#/properties/tables/items/oneOf/1/required",keyword:"required",params:{missingProperty: "names"},message:"must have required property '"+"names"+"'",schema:schema36.properties.tables.items.oneOf[1].required,parentSchema:schema36.properties.tables.items.oneOf[1],data:data10};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -3230,8 +3237,20 @@ vErrors.push(err27);
 }
 errors++;
 }
-if(func2(data9) < 1){
-const err28 = {instancePath:instancePath+"/tables/" + i5+"/schema",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data9};
+}
+var _valid0 = _errs29 === errors;
+if(_valid0 && valid17){
+valid17 = false;
+passing0 = [passing0, 1];
+}
+else {
+if(_valid0){
+valid17 = true;
+passing0 = 1;
+}
+}
+if(!valid17){
+const err28 = {instancePath:instancePath+"/tables/" + i7,schemaPath:"#/properties/tables/items/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema36.properties.tables.items.oneOf,parentSchema:schema36.properties.tables.items,data:data10};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -3240,9 +3259,20 @@ vErrors.push(err28);
 }
 errors++;
 }
+else {
+errors = _errs27;
+if(vErrors !== null){
+if(_errs27){
+vErrors.length = _errs27;
 }
 else {
-const err29 = {instancePath:instancePath+"/tables/" + i5+"/schema",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data9};
+vErrors = null;
+}
+}
+}
+if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
+if(data10.schema === undefined){
+const err29 = {instancePath:instancePath+"/tables/" + i7,schemaPath:"#/properties/tables/items/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema36.properties.tables.items.required,parentSchema:schema36.properties.tables.items,data:data10};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -3251,11 +3281,8 @@ vErrors.push(err29);
 }
 errors++;
 }
-}
-if(data8.allTables !== undefined){
-let data10 = data8.allTables;
-if(true !== data10){
-const err30 = {instancePath:instancePath+"/tables/" + i5+"/allTables",schemaPath:"#/properties/tables/items/properties/allTables/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant",schema:true,parentSchema:schema36.properties.tables.items.properties.allTables,data:data10};
+if(data10.privileges === undefined){
+const err30 = {instancePath:instancePath+"/tables/" + i7,schemaPath:"#/properties/tables/items/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema36.properties.tables.items.required,parentSchema:schema36.properties.tables.items,data:data10};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -3264,12 +3291,9 @@ vErrors.push(err30);
 }
 errors++;
 }
-}
-if(data8.names !== undefined){
-let data11 = data8.names;
-if(Array.isArray(data11)){
-if(data11.length > 10000){
-const err31 = {instancePath:instancePath+"/tables/" + i5+"/names",schemaPath:"#/properties/tables/items/properties/names/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema36.properties.tables.items.properties.names,data:data11};
+for(const key2 in data10){
+if(!((((key2 === "schema") || (key2 === "allTables")) || (key2 === "names")) || (key2 === "privileges"))){
+const err31 = {instancePath:instancePath+"/tables/" + i7,schemaPath:"#/properties/tables/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema36.properties.tables.items,data:data10};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -3278,8 +3302,12 @@ vErrors.push(err31);
 }
 errors++;
 }
-if(data11.length < 1){
-const err32 = {instancePath:instancePath+"/tables/" + i5+"/names",schemaPath:"#/properties/tables/items/properties/names/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema36.properties.tables.items.properties.names,data:data11};
+}
+if(data10.schema !== undefined){
+let data11 = data10.schema;
+if(typeof data11 === "string"){
+if(func2(data11) > 127){
+const err32 = {instancePath:instancePath+"/tables/" + i7+"/schema",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data11};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -3288,12 +3316,8 @@ vErrors.push(err32);
 }
 errors++;
 }
-const len4 = data11.length;
-for(let i6=0; i6<len4; i6++){
-let data12 = data11[i6];
-if(typeof data12 === "string"){
-if(func2(data12) > 127){
-const err33 = {instancePath:instancePath+"/tables/" + i5+"/names/" + i6,schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data12};
+if(func2(data11) < 1){
+const err33 = {instancePath:instancePath+"/tables/" + i7+"/schema",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data11};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -3302,8 +3326,9 @@ vErrors.push(err33);
 }
 errors++;
 }
-if(func2(data12) < 1){
-const err34 = {instancePath:instancePath+"/tables/" + i5+"/names/" + i6,schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data12};
+}
+else {
+const err34 = {instancePath:instancePath+"/tables/" + i7+"/schema",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data11};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -3313,8 +3338,10 @@ vErrors.push(err34);
 errors++;
 }
 }
-else {
-const err35 = {instancePath:instancePath+"/tables/" + i5+"/names/" + i6,schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data12};
+if(data10.allTables !== undefined){
+let data12 = data10.allTables;
+if(true !== data12){
+const err35 = {instancePath:instancePath+"/tables/" + i7+"/allTables",schemaPath:"#/properties/tables/items/properties/allTables/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant",schema:true,parentSchema:schema36.properties.tables.items.properties.allTables,data:data12};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -3324,14 +3351,11 @@ vErrors.push(err35);
 errors++;
 }
 }
-let i7 = data11.length;
-let j2;
-if(i7 > 1){
-outer1:
-for(;i7--;){
-for(j2 = i7; j2--;){
-if(func0(data11[i7], data11[j2])){
-const err36 = {instancePath:instancePath+"/tables/" + i5+"/names",schemaPath:"#/properties/tables/items/properties/names/uniqueItems",keyword:"uniqueItems",params:{i: i7, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i7+" are identical)",schema:true,parentSchema:schema36.properties.tables.items.properties.names,data:data11};
+if(data10.names !== undefined){
+let data13 = data10.names;
+if(Array.isArray(data13)){
+if(data13.length > 10000){
+const err36 = {instancePath:instancePath+"/tables/" + i7+"/names",schemaPath:"#/properties/tables/items/properties/names/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema36.properties.tables.items.properties.names,data:data13};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -3339,14 +3363,9 @@ else {
 vErrors.push(err36);
 }
 errors++;
-break outer1;
 }
-}
-}
-}
-}
-else {
-const err37 = {instancePath:instancePath+"/tables/" + i5+"/names",schemaPath:"#/properties/tables/items/properties/names/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.tables.items.properties.names.type,parentSchema:schema36.properties.tables.items.properties.names,data:data11};
+if(data13.length < 1){
+const err37 = {instancePath:instancePath+"/tables/" + i7+"/names",schemaPath:"#/properties/tables/items/properties/names/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema36.properties.tables.items.properties.names,data:data13};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -3355,12 +3374,12 @@ vErrors.push(err37);
 }
 errors++;
 }
-}
-if(data8.privileges !== undefined){
-let data13 = data8.privileges;
-if(Array.isArray(data13)){
-if(data13.length < 1){
-const err38 = {instancePath:instancePath+"/tables/" + i5+"/privileges",schemaPath:"#/definitions/tablePrivileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema41,data:data13};
+const len5 = data13.length;
+for(let i8=0; i8<len5; i8++){
+let data14 = data13[i8];
+if(typeof data14 === "string"){
+if(func2(data14) > 127){
+const err38 = {instancePath:instancePath+"/tables/" + i7+"/names/" + i8,schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data14};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -3369,11 +3388,8 @@ vErrors.push(err38);
 }
 errors++;
 }
-const len5 = data13.length;
-for(let i8=0; i8<len5; i8++){
-let data14 = data13[i8];
-if(typeof data14 !== "string"){
-const err39 = {instancePath:instancePath+"/tables/" + i5+"/privileges/" + i8,schemaPath:"#/definitions/tablePrivileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.items.type,parentSchema:schema41.items,data:data14};
+if(func2(data14) < 1){
+const err39 = {instancePath:instancePath+"/tables/" + i7+"/names/" + i8,schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data14};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -3382,8 +3398,9 @@ vErrors.push(err39);
 }
 errors++;
 }
-if(!(((((((((data14 === "select") || (data14 === "insert")) || (data14 === "update")) || (data14 === "delete")) || (data14 === "references")) || (data14 === "truncate")) || (data14 === "drop")) || (data14 === "alter")) || (data14 === "trigger"))){
-const err40 = {instancePath:instancePath+"/tables/" + i5+"/privileges/" + i8,schemaPath:"#/definitions/tablePrivileges/items/enum",keyword:"enum",params:{allowedValues: schema41.items.enum},message:"must be equal to one of the allowed values",schema:schema41.items.enum,parentSchema:schema41.items,data:data14};
+}
+else {
+const err40 = {instancePath:instancePath+"/tables/" + i7+"/names/" + i8,schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data14};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -3396,15 +3413,11 @@ errors++;
 let i9 = data13.length;
 let j3;
 if(i9 > 1){
-const indices1 = {};
+outer1:
 for(;i9--;){
-let item1 = data13[i9];
-if(typeof item1 !== "string"){
-continue;
-}
-if(typeof indices1[item1] == "number"){
-j3 = indices1[item1];
-const err41 = {instancePath:instancePath+"/tables/" + i5+"/privileges",schemaPath:"#/definitions/tablePrivileges/uniqueItems",keyword:"uniqueItems",params:{i: i9, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i9+" are identical)",schema:true,parentSchema:schema41,data:data13};
+for(j3 = i9; j3--;){
+if(func0(data13[i9], data13[j3])){
+const err41 = {instancePath:instancePath+"/tables/" + i7+"/names",schemaPath:"#/properties/tables/items/properties/names/uniqueItems",keyword:"uniqueItems",params:{i: i9, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i9+" are identical)",schema:true,parentSchema:schema36.properties.tables.items.properties.names,data:data13};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -3412,14 +3425,14 @@ else {
 vErrors.push(err41);
 }
 errors++;
-break;
+break outer1;
 }
-indices1[item1] = i9;
+}
 }
 }
 }
 else {
-const err42 = {instancePath:instancePath+"/tables/" + i5+"/privileges",schemaPath:"#/definitions/tablePrivileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema41.type,parentSchema:schema41,data:data13};
+const err42 = {instancePath:instancePath+"/tables/" + i7+"/names",schemaPath:"#/properties/tables/items/properties/names/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.tables.items.properties.names.type,parentSchema:schema36.properties.tables.items.properties.names,data:data13};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -3429,9 +3442,11 @@ vErrors.push(err42);
 errors++;
 }
 }
-}
-else {
-const err43 = {instancePath:instancePath+"/tables/" + i5,schemaPath:"#/properties/tables/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.properties.tables.items.type,parentSchema:schema36.properties.tables.items,data:data8};
+if(data10.privileges !== undefined){
+let data15 = data10.privileges;
+if(Array.isArray(data15)){
+if(data15.length < 1){
+const err43 = {instancePath:instancePath+"/tables/" + i7+"/privileges",schemaPath:"#/definitions/tablePrivileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema41,data:data15};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -3440,10 +3455,11 @@ vErrors.push(err43);
 }
 errors++;
 }
-}
-}
-else {
-const err44 = {instancePath:instancePath+"/tables",schemaPath:"#/properties/tables/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.tables.type,parentSchema:schema36.properties.tables,data:data7};
+const len6 = data15.length;
+for(let i10=0; i10<len6; i10++){
+let data16 = data15[i10];
+if(typeof data16 !== "string"){
+const err44 = {instancePath:instancePath+"/tables/" + i7+"/privileges/" + i10,schemaPath:"#/definitions/tablePrivileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.items.type,parentSchema:schema41.items,data:data16};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -3452,12 +3468,8 @@ vErrors.push(err44);
 }
 errors++;
 }
-}
-if(data.columns !== undefined){
-let data15 = data.columns;
-if(Array.isArray(data15)){
-if(data15.length > 10000){
-const err45 = {instancePath:instancePath+"/columns",schemaPath:"#/properties/columns/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema36.properties.columns,data:data15};
+if(!(((((((((data16 === "select") || (data16 === "insert")) || (data16 === "update")) || (data16 === "delete")) || (data16 === "references")) || (data16 === "truncate")) || (data16 === "drop")) || (data16 === "alter")) || (data16 === "trigger"))){
+const err45 = {instancePath:instancePath+"/tables/" + i7+"/privileges/" + i10,schemaPath:"#/definitions/tablePrivileges/items/enum",keyword:"enum",params:{allowedValues: schema41.items.enum},message:"must be equal to one of the allowed values",schema:schema41.items.enum,parentSchema:schema41.items,data:data16};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -3466,12 +3478,19 @@ vErrors.push(err45);
 }
 errors++;
 }
-const len6 = data15.length;
-for(let i10=0; i10<len6; i10++){
-let data16 = data15[i10];
-if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
-if(data16.schema === undefined){
-const err46 = {instancePath:instancePath+"/columns/" + i10,schemaPath:"#/properties/columns/items/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema36.properties.columns.items.required,parentSchema:schema36.properties.columns.items,data:data16};
+}
+let i11 = data15.length;
+let j4;
+if(i11 > 1){
+const indices2 = {};
+for(;i11--;){
+let item2 = data15[i11];
+if(typeof item2 !== "string"){
+continue;
+}
+if(typeof indices2[item2] == "number"){
+j4 = indices2[item2];
+const err46 = {instancePath:instancePath+"/tables/" + i7+"/privileges",schemaPath:"#/definitions/tablePrivileges/uniqueItems",keyword:"uniqueItems",params:{i: i11, j: j4},message:"must NOT have duplicate items (items ## "+j4+" and "+i11+" are identical)",schema:true,parentSchema:schema41,data:data15};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -3479,9 +3498,14 @@ else {
 vErrors.push(err46);
 }
 errors++;
+break;
 }
-if(data16.table === undefined){
-const err47 = {instancePath:instancePath+"/columns/" + i10,schemaPath:"#/properties/columns/items/required",keyword:"required",params:{missingProperty: "table"},message:"must have required property '"+"table"+"'",schema:schema36.properties.columns.items.required,parentSchema:schema36.properties.columns.items,data:data16};
+indices2[item2] = i11;
+}
+}
+}
+else {
+const err47 = {instancePath:instancePath+"/tables/" + i7+"/privileges",schemaPath:"#/definitions/tablePrivileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema41.type,parentSchema:schema41,data:data15};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -3490,8 +3514,10 @@ vErrors.push(err47);
 }
 errors++;
 }
-if(data16.columns === undefined){
-const err48 = {instancePath:instancePath+"/columns/" + i10,schemaPath:"#/properties/columns/items/required",keyword:"required",params:{missingProperty: "columns"},message:"must have required property '"+"columns"+"'",schema:schema36.properties.columns.items.required,parentSchema:schema36.properties.columns.items,data:data16};
+}
+}
+else {
+const err48 = {instancePath:instancePath+"/tables/" + i7,schemaPath:"#/properties/tables/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.properties.tables.items.type,parentSchema:schema36.properties.tables.items,data:data10};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -3500,8 +3526,10 @@ vErrors.push(err48);
 }
 errors++;
 }
-if(data16.privileges === undefined){
-const err49 = {instancePath:instancePath+"/columns/" + i10,schemaPath:"#/properties/columns/items/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema36.properties.columns.items.required,parentSchema:schema36.properties.columns.items,data:data16};
+}
+}
+else {
+const err49 = {instancePath:instancePath+"/tables",schemaPath:"#/properties/tables/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.tables.type,parentSchema:schema36.properties.tables,data:data9};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -3510,9 +3538,12 @@ vErrors.push(err49);
 }
 errors++;
 }
-for(const key3 in data16){
-if(!((((key3 === "schema") || (key3 === "table")) || (key3 === "columns")) || (key3 === "privileges"))){
-const err50 = {instancePath:instancePath+"/columns/" + i10,schemaPath:"#/properties/columns/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema36.properties.columns.items,data:data16};
+}
+if(data.columns !== undefined){
+let data17 = data.columns;
+if(Array.isArray(data17)){
+if(data17.length > 10000){
+const err50 = {instancePath:instancePath+"/columns",schemaPath:"#/properties/columns/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema36.properties.columns,data:data17};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -3521,12 +3552,12 @@ vErrors.push(err50);
 }
 errors++;
 }
-}
-if(data16.schema !== undefined){
-let data17 = data16.schema;
-if(typeof data17 === "string"){
-if(func2(data17) > 127){
-const err51 = {instancePath:instancePath+"/columns/" + i10+"/schema",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data17};
+const len7 = data17.length;
+for(let i12=0; i12<len7; i12++){
+let data18 = data17[i12];
+if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
+if(data18.schema === undefined){
+const err51 = {instancePath:instancePath+"/columns/" + i12,schemaPath:"#/properties/columns/items/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema36.properties.columns.items.required,parentSchema:schema36.properties.columns.items,data:data18};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -3535,8 +3566,8 @@ vErrors.push(err51);
 }
 errors++;
 }
-if(func2(data17) < 1){
-const err52 = {instancePath:instancePath+"/columns/" + i10+"/schema",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data17};
+if(data18.table === undefined){
+const err52 = {instancePath:instancePath+"/columns/" + i12,schemaPath:"#/properties/columns/items/required",keyword:"required",params:{missingProperty: "table"},message:"must have required property '"+"table"+"'",schema:schema36.properties.columns.items.required,parentSchema:schema36.properties.columns.items,data:data18};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -3545,9 +3576,8 @@ vErrors.push(err52);
 }
 errors++;
 }
-}
-else {
-const err53 = {instancePath:instancePath+"/columns/" + i10+"/schema",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data17};
+if(data18.columns === undefined){
+const err53 = {instancePath:instancePath+"/columns/" + i12,schemaPath:"#/properties/columns/items/required",keyword:"required",params:{missingProperty: "columns"},message:"must have required property '"+"columns"+"'",schema:schema36.properties.columns.items.required,parentSchema:schema36.properties.columns.items,data:data18};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -3556,12 +3586,8 @@ vErrors.push(err53);
 }
 errors++;
 }
-}
-if(data16.table !== undefined){
-let data18 = data16.table;
-if(typeof data18 === "string"){
-if(func2(data18) > 127){
-const err54 = {instancePath:instancePath+"/columns/" + i10+"/table",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data18};
+if(data18.privileges === undefined){
+const err54 = {instancePath:instancePath+"/columns/" + i12,schemaPath:"#/properties/columns/items/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema36.properties.columns.items.required,parentSchema:schema36.properties.columns.items,data:data18};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -3570,8 +3596,9 @@ vErrors.push(err54);
 }
 errors++;
 }
-if(func2(data18) < 1){
-const err55 = {instancePath:instancePath+"/columns/" + i10+"/table",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data18};
+for(const key3 in data18){
+if(!((((key3 === "schema") || (key3 === "table")) || (key3 === "columns")) || (key3 === "privileges"))){
+const err55 = {instancePath:instancePath+"/columns/" + i12,schemaPath:"#/properties/columns/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema36.properties.columns.items,data:data18};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -3581,8 +3608,11 @@ vErrors.push(err55);
 errors++;
 }
 }
-else {
-const err56 = {instancePath:instancePath+"/columns/" + i10+"/table",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data18};
+if(data18.schema !== undefined){
+let data19 = data18.schema;
+if(typeof data19 === "string"){
+if(func2(data19) > 127){
+const err56 = {instancePath:instancePath+"/columns/" + i12+"/schema",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data19};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -3591,12 +3621,8 @@ vErrors.push(err56);
 }
 errors++;
 }
-}
-if(data16.columns !== undefined){
-let data19 = data16.columns;
-if(Array.isArray(data19)){
-if(data19.length > 1600){
-const err57 = {instancePath:instancePath+"/columns/" + i10+"/columns",schemaPath:"#/properties/columns/items/properties/columns/maxItems",keyword:"maxItems",params:{limit: 1600},message:"must NOT have more than 1600 items",schema:1600,parentSchema:schema36.properties.columns.items.properties.columns,data:data19};
+if(func2(data19) < 1){
+const err57 = {instancePath:instancePath+"/columns/" + i12+"/schema",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data19};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -3605,8 +3631,9 @@ vErrors.push(err57);
 }
 errors++;
 }
-if(data19.length < 1){
-const err58 = {instancePath:instancePath+"/columns/" + i10+"/columns",schemaPath:"#/properties/columns/items/properties/columns/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema36.properties.columns.items.properties.columns,data:data19};
+}
+else {
+const err58 = {instancePath:instancePath+"/columns/" + i12+"/schema",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data19};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -3615,12 +3642,12 @@ vErrors.push(err58);
 }
 errors++;
 }
-const len7 = data19.length;
-for(let i11=0; i11<len7; i11++){
-let data20 = data19[i11];
+}
+if(data18.table !== undefined){
+let data20 = data18.table;
 if(typeof data20 === "string"){
 if(func2(data20) > 127){
-const err59 = {instancePath:instancePath+"/columns/" + i10+"/columns/" + i11,schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data20};
+const err59 = {instancePath:instancePath+"/columns/" + i12+"/table",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data20};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -3630,7 +3657,7 @@ vErrors.push(err59);
 errors++;
 }
 if(func2(data20) < 1){
-const err60 = {instancePath:instancePath+"/columns/" + i10+"/columns/" + i11,schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data20};
+const err60 = {instancePath:instancePath+"/columns/" + i12+"/table",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data20};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -3641,7 +3668,7 @@ errors++;
 }
 }
 else {
-const err61 = {instancePath:instancePath+"/columns/" + i10+"/columns/" + i11,schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data20};
+const err61 = {instancePath:instancePath+"/columns/" + i12+"/table",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data20};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -3651,14 +3678,11 @@ vErrors.push(err61);
 errors++;
 }
 }
-let i12 = data19.length;
-let j4;
-if(i12 > 1){
-outer2:
-for(;i12--;){
-for(j4 = i12; j4--;){
-if(func0(data19[i12], data19[j4])){
-const err62 = {instancePath:instancePath+"/columns/" + i10+"/columns",schemaPath:"#/properties/columns/items/properties/columns/uniqueItems",keyword:"uniqueItems",params:{i: i12, j: j4},message:"must NOT have duplicate items (items ## "+j4+" and "+i12+" are identical)",schema:true,parentSchema:schema36.properties.columns.items.properties.columns,data:data19};
+if(data18.columns !== undefined){
+let data21 = data18.columns;
+if(Array.isArray(data21)){
+if(data21.length > 1600){
+const err62 = {instancePath:instancePath+"/columns/" + i12+"/columns",schemaPath:"#/properties/columns/items/properties/columns/maxItems",keyword:"maxItems",params:{limit: 1600},message:"must NOT have more than 1600 items",schema:1600,parentSchema:schema36.properties.columns.items.properties.columns,data:data21};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -3666,14 +3690,9 @@ else {
 vErrors.push(err62);
 }
 errors++;
-break outer2;
 }
-}
-}
-}
-}
-else {
-const err63 = {instancePath:instancePath+"/columns/" + i10+"/columns",schemaPath:"#/properties/columns/items/properties/columns/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.columns.items.properties.columns.type,parentSchema:schema36.properties.columns.items.properties.columns,data:data19};
+if(data21.length < 1){
+const err63 = {instancePath:instancePath+"/columns/" + i12+"/columns",schemaPath:"#/properties/columns/items/properties/columns/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema36.properties.columns.items.properties.columns,data:data21};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -3682,12 +3701,12 @@ vErrors.push(err63);
 }
 errors++;
 }
-}
-if(data16.privileges !== undefined){
-let data21 = data16.privileges;
-if(Array.isArray(data21)){
-if(data21.length < 1){
-const err64 = {instancePath:instancePath+"/columns/" + i10+"/privileges",schemaPath:"#/definitions/columnPrivileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema45,data:data21};
+const len8 = data21.length;
+for(let i13=0; i13<len8; i13++){
+let data22 = data21[i13];
+if(typeof data22 === "string"){
+if(func2(data22) > 127){
+const err64 = {instancePath:instancePath+"/columns/" + i12+"/columns/" + i13,schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data22};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -3696,11 +3715,8 @@ vErrors.push(err64);
 }
 errors++;
 }
-const len8 = data21.length;
-for(let i13=0; i13<len8; i13++){
-let data22 = data21[i13];
-if(typeof data22 !== "string"){
-const err65 = {instancePath:instancePath+"/columns/" + i10+"/privileges/" + i13,schemaPath:"#/definitions/columnPrivileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.items.type,parentSchema:schema45.items,data:data22};
+if(func2(data22) < 1){
+const err65 = {instancePath:instancePath+"/columns/" + i12+"/columns/" + i13,schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data22};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -3709,8 +3725,9 @@ vErrors.push(err65);
 }
 errors++;
 }
-if(!((((data22 === "select") || (data22 === "insert")) || (data22 === "update")) || (data22 === "references"))){
-const err66 = {instancePath:instancePath+"/columns/" + i10+"/privileges/" + i13,schemaPath:"#/definitions/columnPrivileges/items/enum",keyword:"enum",params:{allowedValues: schema45.items.enum},message:"must be equal to one of the allowed values",schema:schema45.items.enum,parentSchema:schema45.items,data:data22};
+}
+else {
+const err66 = {instancePath:instancePath+"/columns/" + i12+"/columns/" + i13,schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data22};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -3723,15 +3740,11 @@ errors++;
 let i14 = data21.length;
 let j5;
 if(i14 > 1){
-const indices2 = {};
+outer2:
 for(;i14--;){
-let item2 = data21[i14];
-if(typeof item2 !== "string"){
-continue;
-}
-if(typeof indices2[item2] == "number"){
-j5 = indices2[item2];
-const err67 = {instancePath:instancePath+"/columns/" + i10+"/privileges",schemaPath:"#/definitions/columnPrivileges/uniqueItems",keyword:"uniqueItems",params:{i: i14, j: j5},message:"must NOT have duplicate items (items ## "+j5+" and "+i14+" are identical)",schema:true,parentSchema:schema45,data:data21};
+for(j5 = i14; j5--;){
+if(func0(data21[i14], data21[j5])){
+const err67 = {instancePath:instancePath+"/columns/" + i12+"/columns",schemaPath:"#/properties/columns/items/properties/columns/uniqueItems",keyword:"uniqueItems",params:{i: i14, j: j5},message:"must NOT have duplicate items (items ## "+j5+" and "+i14+" are identical)",schema:true,parentSchema:schema36.properties.columns.items.properties.columns,data:data21};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -3739,14 +3752,14 @@ else {
 vErrors.push(err67);
 }
 errors++;
-break;
+break outer2;
 }
-indices2[item2] = i14;
+}
 }
 }
 }
 else {
-const err68 = {instancePath:instancePath+"/columns/" + i10+"/privileges",schemaPath:"#/definitions/columnPrivileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema45.type,parentSchema:schema45,data:data21};
+const err68 = {instancePath:instancePath+"/columns/" + i12+"/columns",schemaPath:"#/properties/columns/items/properties/columns/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.columns.items.properties.columns.type,parentSchema:schema36.properties.columns.items.properties.columns,data:data21};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -3756,9 +3769,11 @@ vErrors.push(err68);
 errors++;
 }
 }
-}
-else {
-const err69 = {instancePath:instancePath+"/columns/" + i10,schemaPath:"#/properties/columns/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.properties.columns.items.type,parentSchema:schema36.properties.columns.items,data:data16};
+if(data18.privileges !== undefined){
+let data23 = data18.privileges;
+if(Array.isArray(data23)){
+if(data23.length < 1){
+const err69 = {instancePath:instancePath+"/columns/" + i12+"/privileges",schemaPath:"#/definitions/columnPrivileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema45,data:data23};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -3767,10 +3782,11 @@ vErrors.push(err69);
 }
 errors++;
 }
-}
-}
-else {
-const err70 = {instancePath:instancePath+"/columns",schemaPath:"#/properties/columns/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.columns.type,parentSchema:schema36.properties.columns,data:data15};
+const len9 = data23.length;
+for(let i15=0; i15<len9; i15++){
+let data24 = data23[i15];
+if(typeof data24 !== "string"){
+const err70 = {instancePath:instancePath+"/columns/" + i12+"/privileges/" + i15,schemaPath:"#/definitions/columnPrivileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.items.type,parentSchema:schema45.items,data:data24};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -3779,12 +3795,8 @@ vErrors.push(err70);
 }
 errors++;
 }
-}
-if(data.functions !== undefined){
-let data23 = data.functions;
-if(Array.isArray(data23)){
-if(data23.length > 10000){
-const err71 = {instancePath:instancePath+"/functions",schemaPath:"#/properties/functions/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema36.properties.functions,data:data23};
+if(!((((data24 === "select") || (data24 === "insert")) || (data24 === "update")) || (data24 === "references"))){
+const err71 = {instancePath:instancePath+"/columns/" + i12+"/privileges/" + i15,schemaPath:"#/definitions/columnPrivileges/items/enum",keyword:"enum",params:{allowedValues: schema45.items.enum},message:"must be equal to one of the allowed values",schema:schema45.items.enum,parentSchema:schema45.items,data:data24};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -3793,16 +3805,19 @@ vErrors.push(err71);
 }
 errors++;
 }
-const len9 = data23.length;
-for(let i15=0; i15<len9; i15++){
-if(!(validate28(data23[i15], {instancePath:instancePath+"/functions/" + i15,parentData:data23,parentDataProperty:i15,rootData}))){
-vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
-errors = vErrors.length;
 }
+let i16 = data23.length;
+let j6;
+if(i16 > 1){
+const indices3 = {};
+for(;i16--;){
+let item3 = data23[i16];
+if(typeof item3 !== "string"){
+continue;
 }
-}
-else {
-const err72 = {instancePath:instancePath+"/functions",schemaPath:"#/properties/functions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.functions.type,parentSchema:schema36.properties.functions,data:data23};
+if(typeof indices3[item3] == "number"){
+j6 = indices3[item3];
+const err72 = {instancePath:instancePath+"/columns/" + i12+"/privileges",schemaPath:"#/definitions/columnPrivileges/uniqueItems",keyword:"uniqueItems",params:{i: i16, j: j6},message:"must NOT have duplicate items (items ## "+j6+" and "+i16+" are identical)",schema:true,parentSchema:schema45,data:data23};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -3810,13 +3825,14 @@ else {
 vErrors.push(err72);
 }
 errors++;
+break;
+}
+indices3[item3] = i16;
 }
 }
-if(data.procedures !== undefined){
-let data25 = data.procedures;
-if(Array.isArray(data25)){
-if(data25.length > 10000){
-const err73 = {instancePath:instancePath+"/procedures",schemaPath:"#/properties/procedures/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema36.properties.procedures,data:data25};
+}
+else {
+const err73 = {instancePath:instancePath+"/columns/" + i12+"/privileges",schemaPath:"#/definitions/columnPrivileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema45.type,parentSchema:schema45,data:data23};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -3825,16 +3841,10 @@ vErrors.push(err73);
 }
 errors++;
 }
-const len10 = data25.length;
-for(let i16=0; i16<len10; i16++){
-if(!(validate28(data25[i16], {instancePath:instancePath+"/procedures/" + i16,parentData:data25,parentDataProperty:i16,rootData}))){
-vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
-errors = vErrors.length;
-}
 }
 }
 else {
-const err74 = {instancePath:instancePath+"/procedures",schemaPath:"#/properties/procedures/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.procedures.type,parentSchema:schema36.properties.procedures,data:data25};
+const err74 = {instancePath:instancePath+"/columns/" + i12,schemaPath:"#/properties/columns/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.properties.columns.items.type,parentSchema:schema36.properties.columns.items,data:data18};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -3844,11 +3854,9 @@ vErrors.push(err74);
 errors++;
 }
 }
-if(data.futureTables !== undefined){
-let data27 = data.futureTables;
-if(Array.isArray(data27)){
-if(data27.length > 1000){
-const err75 = {instancePath:instancePath+"/futureTables",schemaPath:"#/properties/futureTables/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema36.properties.futureTables,data:data27};
+}
+else {
+const err75 = {instancePath:instancePath+"/columns",schemaPath:"#/properties/columns/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.columns.type,parentSchema:schema36.properties.columns,data:data17};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -3857,12 +3865,12 @@ vErrors.push(err75);
 }
 errors++;
 }
-const len11 = data27.length;
-for(let i17=0; i17<len11; i17++){
-let data28 = data27[i17];
-if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
-if(data28.schema === undefined){
-const err76 = {instancePath:instancePath+"/futureTables/" + i17,schemaPath:"#/properties/futureTables/items/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema36.properties.futureTables.items.required,parentSchema:schema36.properties.futureTables.items,data:data28};
+}
+if(data.functions !== undefined){
+let data25 = data.functions;
+if(Array.isArray(data25)){
+if(data25.length > 10000){
+const err76 = {instancePath:instancePath+"/functions",schemaPath:"#/properties/functions/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema36.properties.functions,data:data25};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -3871,8 +3879,16 @@ vErrors.push(err76);
 }
 errors++;
 }
-if(data28.owner === undefined){
-const err77 = {instancePath:instancePath+"/futureTables/" + i17,schemaPath:"#/properties/futureTables/items/required",keyword:"required",params:{missingProperty: "owner"},message:"must have required property '"+"owner"+"'",schema:schema36.properties.futureTables.items.required,parentSchema:schema36.properties.futureTables.items,data:data28};
+const len10 = data25.length;
+for(let i17=0; i17<len10; i17++){
+if(!(validate28(data25[i17], {instancePath:instancePath+"/functions/" + i17,parentData:data25,parentDataProperty:i17,rootData}))){
+vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err77 = {instancePath:instancePath+"/functions",schemaPath:"#/properties/functions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.functions.type,parentSchema:schema36.properties.functions,data:data25};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -3881,8 +3897,12 @@ vErrors.push(err77);
 }
 errors++;
 }
-if(data28.privileges === undefined){
-const err78 = {instancePath:instancePath+"/futureTables/" + i17,schemaPath:"#/properties/futureTables/items/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema36.properties.futureTables.items.required,parentSchema:schema36.properties.futureTables.items,data:data28};
+}
+if(data.procedures !== undefined){
+let data27 = data.procedures;
+if(Array.isArray(data27)){
+if(data27.length > 10000){
+const err78 = {instancePath:instancePath+"/procedures",schemaPath:"#/properties/procedures/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema36.properties.procedures,data:data27};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -3891,9 +3911,16 @@ vErrors.push(err78);
 }
 errors++;
 }
-for(const key4 in data28){
-if(!(((key4 === "schema") || (key4 === "owner")) || (key4 === "privileges"))){
-const err79 = {instancePath:instancePath+"/futureTables/" + i17,schemaPath:"#/properties/futureTables/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema36.properties.futureTables.items,data:data28};
+const len11 = data27.length;
+for(let i18=0; i18<len11; i18++){
+if(!(validate28(data27[i18], {instancePath:instancePath+"/procedures/" + i18,parentData:data27,parentDataProperty:i18,rootData}))){
+vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err79 = {instancePath:instancePath+"/procedures",schemaPath:"#/properties/procedures/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.procedures.type,parentSchema:schema36.properties.procedures,data:data27};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -3903,11 +3930,11 @@ vErrors.push(err79);
 errors++;
 }
 }
-if(data28.schema !== undefined){
-let data29 = data28.schema;
-if(typeof data29 === "string"){
-if(func2(data29) > 127){
-const err80 = {instancePath:instancePath+"/futureTables/" + i17+"/schema",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data29};
+if(data.futureTables !== undefined){
+let data29 = data.futureTables;
+if(Array.isArray(data29)){
+if(data29.length > 1000){
+const err80 = {instancePath:instancePath+"/futureTables",schemaPath:"#/properties/futureTables/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema36.properties.futureTables,data:data29};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -3916,8 +3943,12 @@ vErrors.push(err80);
 }
 errors++;
 }
-if(func2(data29) < 1){
-const err81 = {instancePath:instancePath+"/futureTables/" + i17+"/schema",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data29};
+const len12 = data29.length;
+for(let i19=0; i19<len12; i19++){
+let data30 = data29[i19];
+if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
+if(data30.schema === undefined){
+const err81 = {instancePath:instancePath+"/futureTables/" + i19,schemaPath:"#/properties/futureTables/items/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema36.properties.futureTables.items.required,parentSchema:schema36.properties.futureTables.items,data:data30};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -3926,9 +3957,8 @@ vErrors.push(err81);
 }
 errors++;
 }
-}
-else {
-const err82 = {instancePath:instancePath+"/futureTables/" + i17+"/schema",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data29};
+if(data30.owner === undefined){
+const err82 = {instancePath:instancePath+"/futureTables/" + i19,schemaPath:"#/properties/futureTables/items/required",keyword:"required",params:{missingProperty: "owner"},message:"must have required property '"+"owner"+"'",schema:schema36.properties.futureTables.items.required,parentSchema:schema36.properties.futureTables.items,data:data30};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -3937,12 +3967,8 @@ vErrors.push(err82);
 }
 errors++;
 }
-}
-if(data28.owner !== undefined){
-let data30 = data28.owner;
-if(typeof data30 === "string"){
-if(func2(data30) > 127){
-const err83 = {instancePath:instancePath+"/futureTables/" + i17+"/owner",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data30};
+if(data30.privileges === undefined){
+const err83 = {instancePath:instancePath+"/futureTables/" + i19,schemaPath:"#/properties/futureTables/items/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema36.properties.futureTables.items.required,parentSchema:schema36.properties.futureTables.items,data:data30};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -3951,8 +3977,9 @@ vErrors.push(err83);
 }
 errors++;
 }
-if(func2(data30) < 1){
-const err84 = {instancePath:instancePath+"/futureTables/" + i17+"/owner",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data30};
+for(const key4 in data30){
+if(!(((key4 === "schema") || (key4 === "owner")) || (key4 === "privileges"))){
+const err84 = {instancePath:instancePath+"/futureTables/" + i19,schemaPath:"#/properties/futureTables/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema36.properties.futureTables.items,data:data30};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -3962,8 +3989,11 @@ vErrors.push(err84);
 errors++;
 }
 }
-else {
-const err85 = {instancePath:instancePath+"/futureTables/" + i17+"/owner",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data30};
+if(data30.schema !== undefined){
+let data31 = data30.schema;
+if(typeof data31 === "string"){
+if(func2(data31) > 127){
+const err85 = {instancePath:instancePath+"/futureTables/" + i19+"/schema",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data31};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -3972,12 +4002,8 @@ vErrors.push(err85);
 }
 errors++;
 }
-}
-if(data28.privileges !== undefined){
-let data31 = data28.privileges;
-if(Array.isArray(data31)){
-if(data31.length < 1){
-const err86 = {instancePath:instancePath+"/futureTables/" + i17+"/privileges",schemaPath:"#/definitions/tablePrivileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema41,data:data31};
+if(func2(data31) < 1){
+const err86 = {instancePath:instancePath+"/futureTables/" + i19+"/schema",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data31};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -3986,11 +4012,9 @@ vErrors.push(err86);
 }
 errors++;
 }
-const len12 = data31.length;
-for(let i18=0; i18<len12; i18++){
-let data32 = data31[i18];
-if(typeof data32 !== "string"){
-const err87 = {instancePath:instancePath+"/futureTables/" + i17+"/privileges/" + i18,schemaPath:"#/definitions/tablePrivileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.items.type,parentSchema:schema41.items,data:data32};
+}
+else {
+const err87 = {instancePath:instancePath+"/futureTables/" + i19+"/schema",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data31};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -3999,8 +4023,12 @@ vErrors.push(err87);
 }
 errors++;
 }
-if(!(((((((((data32 === "select") || (data32 === "insert")) || (data32 === "update")) || (data32 === "delete")) || (data32 === "references")) || (data32 === "truncate")) || (data32 === "drop")) || (data32 === "alter")) || (data32 === "trigger"))){
-const err88 = {instancePath:instancePath+"/futureTables/" + i17+"/privileges/" + i18,schemaPath:"#/definitions/tablePrivileges/items/enum",keyword:"enum",params:{allowedValues: schema41.items.enum},message:"must be equal to one of the allowed values",schema:schema41.items.enum,parentSchema:schema41.items,data:data32};
+}
+if(data30.owner !== undefined){
+let data32 = data30.owner;
+if(typeof data32 === "string"){
+if(func2(data32) > 127){
+const err88 = {instancePath:instancePath+"/futureTables/" + i19+"/owner",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data32};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -4009,19 +4037,8 @@ vErrors.push(err88);
 }
 errors++;
 }
-}
-let i19 = data31.length;
-let j6;
-if(i19 > 1){
-const indices3 = {};
-for(;i19--;){
-let item3 = data31[i19];
-if(typeof item3 !== "string"){
-continue;
-}
-if(typeof indices3[item3] == "number"){
-j6 = indices3[item3];
-const err89 = {instancePath:instancePath+"/futureTables/" + i17+"/privileges",schemaPath:"#/definitions/tablePrivileges/uniqueItems",keyword:"uniqueItems",params:{i: i19, j: j6},message:"must NOT have duplicate items (items ## "+j6+" and "+i19+" are identical)",schema:true,parentSchema:schema41,data:data31};
+if(func2(data32) < 1){
+const err89 = {instancePath:instancePath+"/futureTables/" + i19+"/owner",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data32};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -4029,14 +4046,10 @@ else {
 vErrors.push(err89);
 }
 errors++;
-break;
-}
-indices3[item3] = i19;
-}
 }
 }
 else {
-const err90 = {instancePath:instancePath+"/futureTables/" + i17+"/privileges",schemaPath:"#/definitions/tablePrivileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema41.type,parentSchema:schema41,data:data31};
+const err90 = {instancePath:instancePath+"/futureTables/" + i19+"/owner",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data32};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -4046,9 +4059,11 @@ vErrors.push(err90);
 errors++;
 }
 }
-}
-else {
-const err91 = {instancePath:instancePath+"/futureTables/" + i17,schemaPath:"#/properties/futureTables/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.properties.futureTables.items.type,parentSchema:schema36.properties.futureTables.items,data:data28};
+if(data30.privileges !== undefined){
+let data33 = data30.privileges;
+if(Array.isArray(data33)){
+if(data33.length < 1){
+const err91 = {instancePath:instancePath+"/futureTables/" + i19+"/privileges",schemaPath:"#/definitions/tablePrivileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema41,data:data33};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -4057,10 +4072,11 @@ vErrors.push(err91);
 }
 errors++;
 }
-}
-}
-else {
-const err92 = {instancePath:instancePath+"/futureTables",schemaPath:"#/properties/futureTables/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.futureTables.type,parentSchema:schema36.properties.futureTables,data:data27};
+const len13 = data33.length;
+for(let i20=0; i20<len13; i20++){
+let data34 = data33[i20];
+if(typeof data34 !== "string"){
+const err92 = {instancePath:instancePath+"/futureTables/" + i19+"/privileges/" + i20,schemaPath:"#/definitions/tablePrivileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.items.type,parentSchema:schema41.items,data:data34};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -4069,15 +4085,85 @@ vErrors.push(err92);
 }
 errors++;
 }
-}
-}
-else {
-const err93 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.type,parentSchema:schema36,data};
+if(!(((((((((data34 === "select") || (data34 === "insert")) || (data34 === "update")) || (data34 === "delete")) || (data34 === "references")) || (data34 === "truncate")) || (data34 === "drop")) || (data34 === "alter")) || (data34 === "trigger"))){
+const err93 = {instancePath:instancePath+"/futureTables/" + i19+"/privileges/" + i20,schemaPath:"#/definitions/tablePrivileges/items/enum",keyword:"enum",params:{allowedValues: schema41.items.enum},message:"must be equal to one of the allowed values",schema:schema41.items.enum,parentSchema:schema41.items,data:data34};
 if(vErrors === null){
 vErrors = [err93];
 }
 else {
 vErrors.push(err93);
+}
+errors++;
+}
+}
+let i21 = data33.length;
+let j7;
+if(i21 > 1){
+const indices4 = {};
+for(;i21--;){
+let item4 = data33[i21];
+if(typeof item4 !== "string"){
+continue;
+}
+if(typeof indices4[item4] == "number"){
+j7 = indices4[item4];
+const err94 = {instancePath:instancePath+"/futureTables/" + i19+"/privileges",schemaPath:"#/definitions/tablePrivileges/uniqueItems",keyword:"uniqueItems",params:{i: i21, j: j7},message:"must NOT have duplicate items (items ## "+j7+" and "+i21+" are identical)",schema:true,parentSchema:schema41,data:data33};
+if(vErrors === null){
+vErrors = [err94];
+}
+else {
+vErrors.push(err94);
+}
+errors++;
+break;
+}
+indices4[item4] = i21;
+}
+}
+}
+else {
+const err95 = {instancePath:instancePath+"/futureTables/" + i19+"/privileges",schemaPath:"#/definitions/tablePrivileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema41.type,parentSchema:schema41,data:data33};
+if(vErrors === null){
+vErrors = [err95];
+}
+else {
+vErrors.push(err95);
+}
+errors++;
+}
+}
+}
+else {
+const err96 = {instancePath:instancePath+"/futureTables/" + i19,schemaPath:"#/properties/futureTables/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.properties.futureTables.items.type,parentSchema:schema36.properties.futureTables.items,data:data30};
+if(vErrors === null){
+vErrors = [err96];
+}
+else {
+vErrors.push(err96);
+}
+errors++;
+}
+}
+}
+else {
+const err97 = {instancePath:instancePath+"/futureTables",schemaPath:"#/properties/futureTables/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.futureTables.type,parentSchema:schema36.properties.futureTables,data:data29};
+if(vErrors === null){
+vErrors = [err97];
+}
+else {
+vErrors.push(err97);
+}
+errors++;
+}
+}
+}
+else {
+const err98 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.type,parentSchema:schema36,data};
+if(vErrors === null){
+vErrors = [err98];
+}
+else {
+vErrors.push(err98);
 }
 errors++;
 }

@@ -392,6 +392,19 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState, password
       if (!liveKeys.has(id)) grants.add(g, t, p.privilege, p.path);
       continue;
     }
+    if (t.type === 'database') {
+      if (live.database === undefined) {
+        if (!missingTables.has('database')) {
+          missingTables.add('database');
+          diagnostics.push(diagnosticAt(doc, p.path, 'redshift/database-unknown', 'error', 'The connection does not name a database, so its privileges cannot be read or granted', 'Name the database in the connection URL (postgres://…/<database>).'));
+        }
+        continue;
+      }
+      // The database's owner holds its privileges implicitly.
+      if (live.databaseOwner !== undefined && key(live.databaseOwner) === key(p.grantee)) continue;
+      if (!liveKeys.has(id)) grants.add(g, { type: 'database', database: live.database }, p.privilege, p.path);
+      continue;
+    }
     if (!managed(t.schema)) continue; // lint reports it; never touch an unmanaged schema
     const schema = live.schemas.get(key(t.schema));
     if (!schema && live.schemasComplete) {
@@ -463,15 +476,23 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState, password
   const tableRevokes = new Map<string, { g: Grantee; schema: string; privilege: string; tables: string[]; path: PathSegment[] }>();
   // Undeclared principals whose privileges in managed schemas are revoked while they themselves are kept.
   const contractRevoked = new Map<string, string>();
-  const revokePath = (p: { grantee: string; granteeKind: GranteeKind }): PathSegment[] => {
+  const revokePath = (p: { grantee: string; granteeKind: GranteeKind; target: PrivilegeTarget }): PathSegment[] => {
     if (p.granteeKind === 'public') return desired.publicPath;
     if (declared(p.grantee) || desired.allowDrops) return principalPath(p.grantee);
-    return ['spec', 'manage', 'schemas'];
+    return ['spec', 'manage', p.target.type === 'database' ? 'database' : 'schemas'];
   };
   for (const p of live.privileges) {
     const t = p.target;
     if (t.type === 'system') {
       if (p.granteeKind === 'public' || !changeable(p.grantee)) continue;
+    } else if (t.type === 'database') {
+      // Declared principals' database privileges always; PUBLIC's and undeclared principals' under manage.database
+      // (and those of principals about to be dropped).
+      const mine =
+        p.granteeKind === 'public'
+          ? desired.manageDatabase
+          : declared(p.grantee) || (manageable(p.grantee) && (desired.manageDatabase || (desired.allowDrops && livePrincipals.has(key(p.grantee)))));
+      if (!mine) continue;
     } else {
       if (!managed(t.schema)) continue;
       // The schema contract: in a managed schema every grantee but ignored and system principals is Charter's.
@@ -758,7 +779,7 @@ function publicLosers(desired: Desired, live: LiveState): (t: PrivilegeTarget, p
       const all = holders.get(privId({ type: 'table', schema: t.schema, table: null }, privilege));
       return all !== undefined && reach.some((r) => all.has(r));
     };
-    const schema = t.type === 'system' ? undefined : live.schemas.get(key(t.schema));
+    const schema = t.type === 'system' || t.type === 'database' ? undefined : live.schemas.get(key(t.schema));
     const owner = (table?: string) => {
       const o = table === undefined ? schema?.owner : schema?.tableOwners.get(table);
       return o === undefined ? undefined : key(o);
@@ -775,6 +796,7 @@ function publicLosers(desired: Desired, live: LiveState): (t: PrivilegeTarget, p
           if (o !== undefined && key(o) === u.key) return false;
         }
         if (t.type === 'schema' && owner() === u.key) return false;
+        if (t.type === 'database' && live.databaseOwner !== undefined && key(live.databaseOwner) === u.key) return false;
         if (t.type === 'future' && key(t.owner) === u.key) return false;
         return !held(u.reach, t, privilege);
       });
@@ -808,6 +830,9 @@ function targetKey(key: (n: string) => string, t: PrivilegeTarget): string {
   switch (t.type) {
     case 'system':
       return 'system';
+    case 'database':
+      // One database per policy: its name is not part of the key (desired targets learn it from the catalog).
+      return 'database';
     case 'schema':
       return `schema\u0000${key(t.schema)}`;
     case 'table':
@@ -832,8 +857,8 @@ function granteeAddress(key: (n: string) => string, g: Grantee): string {
 }
 
 function grantPhase(t: PrivilegeTarget): number {
-  // Functions and procedures are granted and revoked with tables (object privileges).
-  return t.type === 'system' ? PHASE.grantSystem : t.type === 'schema' ? PHASE.grantSchema : t.type === 'table' || t.type === 'routine' ? PHASE.grantTable : t.type === 'column' ? PHASE.grantColumn : PHASE.grantFuture;
+  // Functions and procedures are granted and revoked with tables (object privileges); the database with system privileges.
+  return t.type === 'system' || t.type === 'database' ? PHASE.grantSystem : t.type === 'schema' ? PHASE.grantSchema : t.type === 'table' || t.type === 'routine' ? PHASE.grantTable : t.type === 'column' ? PHASE.grantColumn : PHASE.grantFuture;
 }
 
 /** Revokes run in the reverse order of grants. */
@@ -846,6 +871,8 @@ function targetAddress(key: (n: string) => string, t: PrivilegeTarget): string {
   switch (t.type) {
     case 'system':
       return 'system';
+    case 'database':
+      return 'database';
     case 'schema':
       return `schema/${key(t.schema)}`;
     case 'table':
@@ -863,6 +890,8 @@ function targetJson(t: PrivilegeTarget): Json {
   switch (t.type) {
     case 'system':
       return 'system';
+    case 'database':
+      return { database: t.database };
     case 'schema':
       return { schema: t.schema };
     case 'table':
@@ -880,6 +909,8 @@ function targetPhrase(t: PrivilegeTarget): string {
   switch (t.type) {
     case 'system':
       return 'as system privileges';
+    case 'database':
+      return `on database ${t.database}`;
     case 'schema':
       return `on schema ${t.schema}`;
     case 'table':

@@ -7,7 +7,7 @@ import type { Json } from '../../core/json.js';
 import type { ImportedPolicy } from '../../core/provider.js';
 import { systemPrincipalTest } from './diff.js';
 import { granteeKeyOf, ignoreMatcher, PUBLIC_KEY } from './model.js';
-import { COLUMN_PRIVILEGES, isSystemRoleName, nameKey, SCHEMA_PRIVILEGES, TABLE_PRIVILEGES } from './rules.js';
+import { COLUMN_PRIVILEGES, DATABASE_PRIVILEGES, isSystemRoleName, nameKey, SCHEMA_PRIVILEGES, TABLE_PRIVILEGES } from './rules.js';
 import { sortPrivileges, type PrivilegeTarget } from './sql.js';
 import type { LiveState } from './state.js';
 import type { PolicyDocument } from '../../core/document.js';
@@ -60,6 +60,8 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
   for (const p of live.privileges) {
     const k = gk(p.grantee, p.granteeKind);
     if (p.granteeKind === 'public' ? p.target.type === 'system' : !keptKeys.has(k)) continue;
+    // PUBLIC's database privileges are Charter's only under manage.database.
+    if (p.granteeKind === 'public' && p.target.type === 'database' && !spec.manage?.database) continue;
     const list = byGrantee.get(k) ?? [];
     list.push({ target: p.target, privilege: p.privilege });
     byGrantee.set(k, list);
@@ -68,6 +70,7 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
   const known = new Set<string>(TABLE_PRIVILEGES[dialect]);
   const knownColumn = new Set<string>(COLUMN_PRIVILEGES[dialect]);
   const knownSchema = new Set<string>(SCHEMA_PRIVILEGES[dialect]);
+  const knownDatabase = new Set<string>(DATABASE_PRIVILEGES[dialect]);
 
   const privilegesOf = (name: string, granteeKey = key(name)): Json | undefined => {
     const held = byGrantee.get(granteeKey) ?? [];
@@ -80,17 +83,20 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
     // By schema: the signatures the grantee may EXECUTE.
     const functionPrivs = new Map<string, Set<string>>();
     const procedurePrivs = new Map<string, Set<string>>();
+    const databasePrivs = new Set<string>();
     for (const h of held) {
       const t = h.target;
       const expressible =
         t.type === 'system' ||
-        (t.type === 'schema' ? knownSchema.has(h.privilege) : t.type === 'column' ? knownColumn.has(h.privilege) : t.type === 'routine' ? h.privilege === 'execute' : known.has(h.privilege));
+        (t.type === 'database' ? knownDatabase.has(h.privilege) : t.type === 'schema' ? knownSchema.has(h.privilege) : t.type === 'column' ? knownColumn.has(h.privilege) : t.type === 'routine' ? h.privilege === 'execute' : known.has(h.privilege));
       if (!expressible) {
         // A policy cannot declare it, so the next plan revokes it: say so rather than hide it.
-        notices.push(`${name} holds ${h.privilege.toUpperCase()} ${t.type === 'schema' ? `on schema ${t.schema}` : `in schema ${t.schema}`}, which a policy cannot declare: the next plan revokes it`);
+        notices.push(`${name} holds ${h.privilege.toUpperCase()} ${t.type === 'database' ? `on database ${t.database}` : t.type === 'schema' ? `on schema ${t.schema}` : `in schema ${t.schema}`}, which a policy cannot declare: the next plan revokes it`);
         continue;
       }
-      if (t.type === 'schema') {
+      if (t.type === 'database') {
+        databasePrivs.add(h.privilege);
+      } else if (t.type === 'schema') {
         const set = schemaPrivs.get(t.schema) ?? new Set();
         set.add(h.privilege);
         schemaPrivs.set(t.schema, set);
@@ -121,6 +127,7 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
     }
     const out: Record<string, Json> = {};
     if (system.length && dialect === 'redshift') out.system = system;
+    if (databasePrivs.size) out.database = sortPrivileges(databasePrivs);
     const schemas = [...schemaPrivs].sort(([a], [b]) => cmp(a, b)).map(([schema, set]) => ({ schema, privileges: sortPrivileges(set) }));
     if (schemas.length) out.schemas = schemas;
     const tables: Json[] = [];

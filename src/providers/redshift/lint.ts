@@ -13,6 +13,7 @@ import {
   SYSTEM_ROLES,
   TABLE_PRIVILEGES,
   COLUMN_PRIVILEGES,
+  DATABASE_PRIVILEGES,
   SCHEMA_PRIVILEGES,
   identifierBytes,
   isKnownSystemRole,
@@ -484,6 +485,10 @@ class DocumentLint {
     };
 
     const schemaGrants = new Map<string, number>();
+    (privileges.database ?? []).forEach((privilege, j) => {
+      if ((DATABASE_PRIVILEGES[this.dialect] as readonly string[]).includes(privilege)) return;
+      this.add([...base, 'database', j], 'database-privilege-unsupported', 'error', `${who}: database privilege "${privilege}" exists only on PostgreSQL`, 'Use create or temp on Redshift (every user may connect; access is granted per schema).');
+    });
     (privileges.schemas ?? []).forEach((grant, j) => {
       grant.privileges.forEach((privilege, k) => {
         if ((SCHEMA_PRIVILEGES[this.dialect] as readonly string[]).includes(privilege)) return;

@@ -60,6 +60,8 @@ export interface Desired {
   managedSchemas: Set<string>;
   ignored: (name: string) => boolean;
   allowDrops: boolean;
+  /** manage.database: the database's privileges are a contract (PUBLIC and undeclared principals included). */
+  manageDatabase: boolean;
 }
 
 /** NUL cannot occur in an identifier, so PUBLIC's key never equals a role's (PostgreSQL allows a role "PUBLIC"). */
@@ -85,6 +87,7 @@ function expandPrivileges(
 ): void {
   if (!privileges) return;
   privileges.system?.forEach((privilege, i) => out.push({ grantee, granteeKind, target: { type: 'system' }, privilege, path: [...path, 'system', i] }));
+  privileges.database?.forEach((privilege, i) => out.push({ grantee, granteeKind, target: { type: 'database', database: '' }, privilege, path: [...path, 'database', i] }));
   privileges.schemas?.forEach((g, i) => {
     for (const privilege of g.privileges) out.push({ grantee, granteeKind, target: { type: 'schema', schema: g.schema }, privilege, path: [...path, 'schemas', i] });
   });
@@ -176,5 +179,6 @@ export function desiredState(doc: PolicyDocument<RedshiftGrantsSpec>): Desired {
     managedSchemas: new Set((spec.manage?.schemas ?? []).map(key)),
     ignored: ignoreMatcher(spec.manage?.ignorePrincipals ?? [], dialect),
     allowDrops: spec.manage?.allowDrops ?? false,
+    manageDatabase: spec.manage?.database ?? false,
   };
 }

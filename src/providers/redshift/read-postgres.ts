@@ -1,7 +1,7 @@
 /**
- * Live state from the PostgreSQL catalog in eight queries whatever the size: pg_roles, pg_auth_members,
- * aclexplode over pg_namespace.nspacl, pg_class.relacl, pg_attribute.attacl and pg_proc.proacl (managed
- * schemas only) and pg_default_acl.
+ * Live state from the PostgreSQL catalog in nine queries whatever the size: pg_roles, pg_auth_members,
+ * aclexplode over pg_database.datacl (the current database), pg_namespace.nspacl, pg_class.relacl,
+ * pg_attribute.attacl and pg_proc.proacl (managed schemas only) and pg_default_acl.
  * aclexplode reports PUBLIC as grantee oid 0, which joins no pg_roles row: `is_public` tells it apart
  * from a schema or table without an ACL (no privilege at all).
  * PostgreSQL shows the whole catalog to every user, so there is no visibility check.
@@ -23,6 +23,14 @@ export async function readPostgres(db: Executor, managedSchemas: readonly string
   const members = await db.query(
     `SELECT r.rolname::text AS role, m.rolname::text AS member, m.rolcanlogin AS member_login
        FROM pg_auth_members am JOIN pg_roles r ON r.oid = am.roleid JOIN pg_roles m ON m.oid = am.member`,
+  );
+  // The current database's ACL; NULL means the default (CONNECT and TEMPORARY for PUBLIC), spelled out by acldefault.
+  const databaseAcl = await db.query(
+    `SELECT d.datname::text AS database, pg_get_userbyid(d.datdba)::text AS owner, g.rolname::text AS grantee, g.rolcanlogin AS grantee_login, a.grantee = 0 AS is_public, a.privilege_type::text AS privilege
+       FROM pg_database d
+       LEFT JOIN LATERAL aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a ON true
+       LEFT JOIN pg_roles g ON g.oid = a.grantee
+      WHERE d.datname = current_database()`,
   );
   const schemaAcl = await db.query(
     `SELECT n.nspname::text AS schema, pg_get_userbyid(n.nspowner)::text AS owner, g.rolname::text AS grantee, g.rolcanlogin AS grantee_login, a.grantee = 0 AS is_public, a.privilege_type::text AS privilege
@@ -98,6 +106,14 @@ export async function readPostgres(db: Executor, managedSchemas: readonly string
     if (!s) live.set(name, (s = { name, tables: [], tableOwners: new Map() }));
     return s;
   };
+  const database = databaseAcl.length ? String(databaseAcl[0].database) : undefined;
+  const databaseOwner = databaseAcl.length ? String(databaseAcl[0].owner) : undefined;
+  for (const r of databaseAcl) {
+    const g = granteeOf(r, r.owner);
+    if (!g) continue;
+    const privilege = String(r.privilege).toLowerCase();
+    privileges.push({ ...g, target: { type: 'database', database: String(r.database) }, privilege: privilege === 'temporary' ? 'temp' : privilege });
+  }
   for (const r of schemaAcl) {
     const s = schemaOf(r);
     s.owner = str(r.owner);
@@ -160,6 +176,8 @@ export async function readPostgres(db: Executor, managedSchemas: readonly string
   return {
     dialect: 'postgres',
     currentUser: String(who.who),
+    database,
+    databaseOwner,
     principals: roles.map((r) => ({
       name: String(r.name),
       kind: kindOf(r.login),

@@ -50,7 +50,11 @@ export async function readRedshift(db: Executor, managedSchemas: readonly string
 
   const [roles, schemaPrivs, relationPrivs, tables, routines, defaults, idps, passwds] = await Promise.all([
     db.query('SELECT role_id, role_name, role_owner, external_id FROM svv_roles'),
-    db.query('SELECT namespace_name, privilege_type, identity_id, identity_name, identity_type, admin_option, privilege_scope FROM svv_schema_privileges'),
+    // Schema and database privileges in one query (privilege_scope DATABASE for the latter).
+    db.query(
+      'SELECT namespace_name, privilege_type, identity_name, identity_type, privilege_scope FROM svv_schema_privileges' +
+        " UNION ALL SELECT database_name AS namespace_name, privilege_type, identity_name, identity_type, 'DATABASE' AS privilege_scope FROM svv_database_privileges",
+    ),
     // Table, column and function privileges in one query (object_kind tells them apart; a function's name
     // and argument types stand in relation_name and column_name): the query count does not grow.
     db.query(
@@ -100,6 +104,13 @@ export async function readRedshift(db: Executor, managedSchemas: readonly string
   // System privileges go to roles only (and PUBLIC cannot hold them).
   for (const r of system) push(r, r.identity_name, r.identity_type, { target: { type: 'system' }, privilege: text(r.system_privilege).toUpperCase() });
   for (const r of schemaPrivs) {
+    if (lower(r.privilege_scope) === 'database') {
+      // Only the database the policy connects to.
+      if (database === undefined || key(text(r.namespace_name)) !== key(database)) continue;
+      const privilege = lower(r.privilege_type);
+      push(r, r.identity_name, r.identity_type, { target: { type: 'database', database: text(r.namespace_name) }, privilege: privilege === 'temporary' ? 'temp' : privilege });
+      continue;
+    }
     if (!managed.has(key(text(r.namespace_name)))) continue;
     // Scoped permissions (GRANT SELECT FOR TABLES IN SCHEMA s) share this view with privilege_scope TABLES or
     // FUNCTIONS: they are not schema privileges (REVOKE SELECT ON SCHEMA would be invalid), and Charter leaves them alone.
@@ -149,6 +160,7 @@ export async function readRedshift(db: Executor, managedSchemas: readonly string
   return {
     dialect: 'redshift',
     currentUser,
+    ...(database !== undefined ? { database } : {}),
     principals: [
       ...users.map((u) => ({
         name: text(u.user_name),

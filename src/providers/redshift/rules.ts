@@ -48,6 +48,12 @@ export const SCHEMA_PRIVILEGES: Record<Dialect, readonly string[]> = {
   postgres: ['usage', 'create'],
 };
 
+/** Database privileges each dialect knows (GRANT ... ON DATABASE; CONNECT is PostgreSQL's). */
+export const DATABASE_PRIVILEGES: Record<Dialect, readonly string[]> = {
+  redshift: ['create', 'temp'],
+  postgres: ['create', 'temp', 'connect'],
+};
+
 /** Column privileges each dialect knows (Redshift: GRANT ... (columns) takes SELECT and UPDATE only). */
 export const COLUMN_PRIVILEGES: Record<Dialect, readonly ColumnPrivilege[]> = {
   redshift: ['select', 'update'],

@@ -198,6 +198,10 @@ export interface Manage {
    */
   ignorePrincipals?: string[];
   /**
+   * When true, the database's privileges are a contract like a managed schema's: database privileges that the policy does not declare are revoked from everyone but ignored and system principals, PUBLIC included (PostgreSQL grants CONNECT and TEMP to PUBLIC by default; revoking them is disruptive and the plan names who loses access). Default false: only declared principals' database privileges are compared.
+   */
+  database?: boolean;
+  /**
    * When true, roles and users that Charter finds in the database but the policy no longer lists are dropped (DROP ... RESTRICT, never CASCADE), and identity providers too. Default false: they are reported and left alone.
    */
   allowDrops?: boolean;
@@ -252,6 +256,16 @@ export interface Privileges {
    * @maxItems 64
    */
   system?: SystemPrivilege[];
+  /**
+   * Privileges on the database the policy connects to (GRANT ... ON DATABASE): create (schemas) and temp (temporary tables) on both dialects, connect on PostgreSQL only. The principal's database privileges match this list exactly; PUBLIC's and undeclared principals' only with manage.database.
+   *
+   * @maxItems 3
+   */
+  database?:
+    | []
+    | ['create' | 'temp' | 'connect']
+    | ['create' | 'temp' | 'connect', 'create' | 'temp' | 'connect']
+    | ['create' | 'temp' | 'connect', 'create' | 'temp' | 'connect', 'create' | 'temp' | 'connect'];
   /**
    * Schema privileges.
    *

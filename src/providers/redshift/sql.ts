@@ -26,6 +26,8 @@ export const PUBLIC_GRANTEE: Grantee = { name: PUBLIC_NAME, kind: 'public' };
 export type PrivilegeTarget =
   | { type: 'system' }
   | { type: 'schema'; schema: string }
+  /** The database the policy connects to; `database` is its name as the catalog reports it ('' until the diff knows it). */
+  | { type: 'database'; database: string }
   | { type: 'table'; schema: string; table: string | null }
   | { type: 'column'; schema: string; table: string; column: string }
   /** A function or stored procedure by name and argument types (normalised: see `routineArgs`). */
@@ -75,7 +77,7 @@ function escapeLiteralBody(value: string): string {
 export const SECRET_PLACEHOLDER = '***';
 
 /** Canonical order of privileges inside one statement (and in plans). */
-const PRIVILEGE_ORDER = ['usage', 'create', 'select', 'insert', 'update', 'delete', 'references', 'truncate', 'drop', 'alter', 'trigger'];
+const PRIVILEGE_ORDER = ['connect', 'usage', 'create', 'temp', 'select', 'insert', 'update', 'delete', 'references', 'truncate', 'drop', 'alter', 'trigger'];
 
 export function sortPrivileges(privileges: Iterable<string>): string[] {
   const rank = (p: string) => {
@@ -95,6 +97,8 @@ function target(t: PrivilegeTarget): string {
   switch (t.type) {
     case 'schema':
       return ` ON SCHEMA ${quoteIdent(t.schema)}`;
+    case 'database':
+      return ` ON DATABASE ${quoteIdent(t.database)}`;
     case 'table':
       return t.table === null ? ` ON ALL TABLES IN SCHEMA ${quoteIdent(t.schema)}` : ` ON TABLE ${quoteIdent(t.schema)}.${quoteIdent(t.table)}`;
     case 'routine':

@@ -60,6 +60,10 @@ export interface LiveSchema {
 export interface LiveState {
   dialect: Dialect;
   currentUser: string;
+  /** The database connected to, when known (its privileges are read only then). */
+  database?: string;
+  /** Owner of that database (PostgreSQL): its implicit privileges are not Charter's. */
+  databaseOwner?: string;
   principals: LivePrincipal[];
   memberships: LiveMembership[];
   privileges: LivePrivilege[];

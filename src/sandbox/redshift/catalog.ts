@@ -208,6 +208,20 @@ export function execute(db: RsDatabase, s: Session, st: Statement): ExecResult {
     case 'functionPrivilege':
       functionPrivilege(db, s, st);
       break;
+    case 'databasePrivilege':
+      checkGrantees(db, st.grantees);
+      for (const name of st.databases) {
+        // The sandbox runs each statement in one database: only that one can be named.
+        if (name !== db.name) throw new SqlError(`database ${q(name)} does not exist`);
+      }
+      if (!isSuperuser(db, s.user)) throw new SqlError(`permission denied for database ${db.name}`);
+      db.databasePrivileges = applyObjectGrants(db.databasePrivileges, st.action, st.privileges, st.grantees, st.grantOptionOnly, () => true, (privilege, g) => ({
+        privilege,
+        granteeType: g.type,
+        grantee: g.name,
+        grantOption: g.withOption,
+      }));
+      break;
     case 'defaultPrivilege':
       defaultPrivilege(db, s, st);
       break;
@@ -282,6 +296,7 @@ function dropRole(db: RsDatabase, s: Session, name: string, mode: 'force' | 'res
   db.tablePrivileges = db.tablePrivileges.filter(notHers);
   db.columnPrivileges = db.columnPrivileges.filter(notHers);
   db.functionPrivileges = db.functionPrivileges.filter(notHers);
+  db.databasePrivileges = db.databasePrivileges.filter(notHers);
   db.defaultPrivileges = db.defaultPrivileges.filter(notHers);
   db.roles = db.roles.filter((r) => r !== role);
 }
@@ -292,7 +307,7 @@ function renamePrincipal(db: RsDatabase, type: 'user' | 'role', from: string, to
     if (g.granteeType === type && g.grantee === from) g.grantee = to;
   }
   if (type === 'role') for (const p of db.systemPrivileges) if (p.role === from) p.role = to;
-  for (const g of [...db.schemaPrivileges, ...db.tablePrivileges, ...db.columnPrivileges, ...db.functionPrivileges, ...db.defaultPrivileges]) if (g.granteeType === type && g.grantee === from) g.grantee = to;
+  for (const g of [...db.schemaPrivileges, ...db.tablePrivileges, ...db.columnPrivileges, ...db.functionPrivileges, ...db.databasePrivileges, ...db.defaultPrivileges]) if (g.granteeType === type && g.grantee === from) g.grantee = to;
   if (type === 'user') {
     for (const r of db.roles) if (r.owner === from) r.owner = to;
     for (const sc of db.schemas) {
@@ -386,7 +401,7 @@ function dropUser(db: RsDatabase, s: Session, name: string, ifExists: boolean): 
     db.defaultPrivileges.some((d) => d.owner === name);
   if (owns) throw new SqlError(`user ${q(name)} can't be dropped because the user owns some object`);
   const isHis = (g: RsObjectGrant) => g.granteeType === 'user' && g.grantee === name;
-  if (db.schemaPrivileges.some(isHis) || db.tablePrivileges.some(isHis) || db.columnPrivileges.some(isHis) || db.functionPrivileges.some(isHis) || db.defaultPrivileges.some(isHis)) {
+  if (db.schemaPrivileges.some(isHis) || db.tablePrivileges.some(isHis) || db.columnPrivileges.some(isHis) || db.functionPrivileges.some(isHis) || db.databasePrivileges.some(isHis) || db.defaultPrivileges.some(isHis)) {
     throw new SqlError(`user ${q(name)} can't be dropped because the user has a privilege on some object`);
   }
   db.roleGrants = db.roleGrants.filter((g) => !(g.granteeType === 'user' && g.grantee === name));
@@ -455,6 +470,7 @@ function identityProvider(db: RsDatabase, s: Session, st: Extract<Statement, { k
     db.tablePrivileges = db.tablePrivileges.filter(isHis);
     db.columnPrivileges = db.columnPrivileges.filter(isHis);
     db.functionPrivileges = db.functionPrivileges.filter(isHis);
+    db.databasePrivileges = db.databasePrivileges.filter(isHis);
     db.defaultPrivileges = db.defaultPrivileges.filter(isHis);
     dropUser(db, s, u.name, true);
   }

@@ -135,6 +135,8 @@ export interface RsDatabase {
   tablePrivileges: RsTableGrant[];
   columnPrivileges: RsColumnGrant[];
   functionPrivileges: RsFunctionGrant[];
+  /** `GRANT {CREATE | TEMP} ON DATABASE <this database>`. */
+  databasePrivileges: RsObjectGrant[];
   defaultPrivileges: RsDefaultGrant[];
   identityProviders: RsIdentityProvider[];
   /** Next user/role/provider id. */
@@ -187,6 +189,7 @@ export function emptyDatabase(name: string): RsDatabase {
     tablePrivileges: [],
     columnPrivileges: [],
     functionPrivileges: [],
+    databasePrivileges: [],
     defaultPrivileges: [],
     identityProviders: [],
     nextId: 100,
@@ -263,6 +266,7 @@ export function cloneDatabase(db: RsDatabase): RsDatabase {
     schemas: db.schemas.map((s) => ({ ...s, tables: s.tables.map((t) => ({ ...t })), ...(s.functions ? { functions: s.functions.map((f) => ({ ...f })) } : {}) })),
     columnPrivileges: db.columnPrivileges.map((g) => ({ ...g })),
     functionPrivileges: db.functionPrivileges.map((g) => ({ ...g })),
+    databasePrivileges: db.databasePrivileges.map((g) => ({ ...g })),
     schemaPrivileges: db.schemaPrivileges.map((g) => ({ ...g })),
     tablePrivileges: db.tablePrivileges.map((g) => ({ ...g })),
     defaultPrivileges: db.defaultPrivileges.map((g) => ({ ...g })),

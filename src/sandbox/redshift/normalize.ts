@@ -114,7 +114,7 @@ function databases(c: Check, o: Json, path: string): RsDatabase[] {
 
 const DB_KEYS = [
   'name', 'superusers', 'users', 'roles', 'roleGrants', 'systemPrivileges', 'schemas', 'schemaPrivileges', 'tablePrivileges',
-  'columnPrivileges', 'functionPrivileges', 'defaultPrivileges', 'identityProviders', 'nextId',
+  'columnPrivileges', 'functionPrivileges', 'databasePrivileges', 'defaultPrivileges', 'identityProviders', 'nextId',
 ];
 const USER_KEYS = ['name', 'id', 'superuser', 'createdb', 'passwordDisabled', 'passwordHash', 'syslogAccess', 'connectionLimit', 'sessionTimeout', 'validUntil', 'externalId'];
 
@@ -399,6 +399,17 @@ function database(c: Check, v: unknown, path: string): RsDatabase | undefined {
     if (t.columns && !t.columns.includes(column)) return c.fail(`${p}.column`, `no column ${column} in table ${schema}.${table}`);
     if (!unique(p, schema, table, column, priv, g.granteeType, g.grantee)) return;
     db.columnPrivileges.push({ schema, table, column, privilege: priv, ...g, grantOption: c.boolean(go, 'grantOption', p) ?? false });
+  });
+  c.array(o, 'databasePrivileges', path).forEach((s, i) => {
+    const p = `${path}.databasePrivileges[${i}]`;
+    const go = c.object(s, p);
+    if (!go) return;
+    c.known(go, ['privilege', 'granteeType', 'grantee', 'grantOption'], p);
+    const priv = privilege(go, p, ['CREATE', 'TEMP']);
+    const g = grantee(go, p, true);
+    if (priv === undefined || !g) return;
+    if (!unique(p, 'database', priv, g.granteeType, g.grantee)) return;
+    db.databasePrivileges.push({ privilege: priv, ...g, grantOption: c.boolean(go, 'grantOption', p) ?? false });
   });
   c.array(o, 'functionPrivileges', path).forEach((s, i) => {
     const p = `${path}.functionPrivileges[${i}]`;

@@ -89,6 +89,7 @@ export type Statement =
       grantees: Grantee[];
       grantOptionOnly: boolean;
     }
+  | { kind: 'databasePrivilege'; action: GrantAction; privileges: string[]; databases: string[]; grantees: Grantee[]; grantOptionOnly: boolean }
   | {
       kind: 'functionPrivilege';
       action: GrantAction;
@@ -631,6 +632,19 @@ class Parser {
     if (items.some((item) => item.columns)) return this.columnPrivilege(action, items, grantOptionOnly);
     if (this.accept('ON')) {
       if ((this.isWord('FUNCTION') || this.isWord('PROCEDURE')) && this.peek(1).kind !== 'eof') return this.functionPrivilege(action, items, grantOptionOnly);
+      if (this.accept('DATABASE')) {
+        // TEMPORARY is TEMP; ALL is CREATE and TEMP (USAGE, for datashare databases, is not modelled).
+        const privileges = this.checkObjectPrivileges(
+          items.map((i) => ({ ...i, words: i.words.map((w) => (w === 'TEMPORARY' ? 'TEMP' : w)) })),
+          ['CREATE', 'TEMP'],
+          'database',
+        );
+        const databases = this.identList();
+        this.expect(action === 'grant' ? 'TO' : 'FROM');
+        const grantees = this.grantees(action === 'grant' ? 'GRANT' : null);
+        if (action === 'revoke') this.accept('RESTRICT');
+        return { kind: 'databasePrivilege', action, privileges, databases, grantees, grantOptionOnly };
+      }
       for (const kw of ['DATABASE', 'FUNCTION', 'FUNCTIONS', 'PROCEDURE', 'PROCEDURES', 'LANGUAGE', 'DATASHARE', 'MODEL', 'COPY', 'TEMPLATE', 'EXTERNAL']) {
         if (this.isWord(kw)) throw new SqlError(`${action.toUpperCase()} ON ${kw} is not supported by the Charter sandbox`, this.peek().pos);
       }

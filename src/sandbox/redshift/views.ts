@@ -168,6 +168,10 @@ const VIEWS: Record<string, View> = {
         .filter((g) => v.unrestricted || aboutViewer({ ...v, all: false }, g.granteeType, g.grantee))
         .map((g) => ({ namespace_name: g.schema, relation_name: g.table, ...objectGrantCols(g, db) })),
   },
+  svv_database_privileges: {
+    columns: [col('database_name', 'text'), col('privilege_type', 'text'), col('identity_id', 'int4'), col('identity_name', 'text'), col('identity_type', 'text'), col('admin_option', 'bool')],
+    rows: (db, v) => db.databasePrivileges.filter((g) => aboutViewer(v, g.granteeType, g.grantee)).map((g) => ({ database_name: db.name, ...objectGrantCols(g, db) })),
+  },
   svv_function_privileges: {
     columns: [
       col('namespace_name', 'text'), col('function_name', 'text'), col('argument_types', 'text'), col('privilege_type', 'text'),
