@@ -700,6 +700,22 @@ roles:
       expect(schema.diagnostics.map((d) => d.message).join('\n')).toMatch(/functions\.0\.names\.0/);
     });
 
+    it('redshift/admin-option-without-membership and redshift/admin-option-on-role', async () => {
+      const rs = await lint(`${REDSHIFT}
+roles:
+  - { name: a }
+  - { name: b, memberOf: [a], withAdminOption: [a] }
+users:
+  - { name: u, roles: [a], withAdminOption: [A, b] }`);
+      expect(rs.diagnostics.map((d) => d.code)).toEqual(['redshift/admin-option-on-role', 'redshift/admin-option-without-membership']);
+      expectOne(rs, 'redshift/admin-option-without-membership', 'error', 'b]');
+      const pg = await lint(`${POSTGRES}
+roles:
+  - { name: a }
+  - { name: b, memberOf: [a], withAdminOption: [a] }`);
+      expect(pg.diagnostics).toEqual([]);
+    });
+
     it('redshift/syslog-access-on-postgres', async () => {
       const result = await lint(`${POSTGRES}
 users:

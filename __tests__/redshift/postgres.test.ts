@@ -498,6 +498,43 @@ spec:
     expect((imported.roles as Array<{ name: string; privileges?: unknown }>).find((r) => r.name === n('builder'))?.privileges).toEqual({ database: ['create', 'temp'] });
   });
 
+  it('WITH ADMIN OPTION: granted with the membership, added or revoked on its own (the membership kept), imported', async () => {
+    await freshDatabase();
+    const h = harness(db.url);
+    const spec = (withAdminOption?: string[]) => ({
+      connection: pgConnection,
+      manage: { schemas: ['sales'], ignorePrincipals: ignoreAllBut(prefix) },
+      roles: [{ name: n('ro') }, { name: n('lead'), memberOf: [n('ro')], withAdminOption: [n('ro')] }],
+      users: [{ name: n('ana'), roles: [n('ro')], ...(withAdminOption ? { withAdminOption } : {}) }],
+    });
+    h.write(spec([n('ro')]));
+    const first = await h.plan();
+    expect(first.plan.changes.filter((c) => c.title.startsWith('GRANT')).map((c) => c.title)).toEqual([
+      `GRANT "${n('ro')}" TO "${n('lead')}" WITH ADMIN OPTION`,
+      `GRANT "${n('ro')}" TO "${n('ana')}" WITH ADMIN OPTION`,
+    ]);
+    expect((await h.apply(false)).ok).toBe(true);
+    const admin = async (member: string) => (await db.sql('SELECT bool_or(am.admin_option) AS admin FROM pg_auth_members am JOIN pg_roles m ON m.oid = am.member WHERE m.rolname = $1', [member]))[0].admin;
+    expect(await admin(n('ana'))).toBe(true);
+    expect((await h.plan()).plan.changes).toEqual([]);
+
+    // The policy drops ana's admin option: only the option is revoked.
+    h.write(spec());
+    const drop = await h.plan();
+    expect(drop.plan.changes.map((c) => [c.address, c.title, c.risk])).toEqual([
+      [`redshift/grants/user/${n('ana')}/member-of/${n('ro')}/admin-option`, `REVOKE ADMIN OPTION FOR "${n('ro')}" FROM "${n('ana')}"`, 'destructive'],
+    ]);
+    expect((await h.apply(true)).ok).toBe(true);
+    expect(await admin(n('ana'))).toBe(false);
+    expect((await h.plan()).plan.changes).toEqual([]);
+
+    // Out of band it comes back: drift. Import writes the admin option of lead.
+    await db.sql(`GRANT "${n('ro')}" TO "${n('ana')}" WITH ADMIN OPTION`);
+    expect((await h.plan()).plan.changes.map((c) => c.title)).toEqual([`REVOKE ADMIN OPTION FOR "${n('ro')}" FROM "${n('ana')}"`]);
+    const imported = await importSpec(h);
+    expect((imported.roles as Array<{ name: string }>).find((r) => r.name === n('lead'))).toEqual({ name: n('lead'), memberOf: [n('ro')], withAdminOption: [n('ro')] });
+  });
+
   it('passwords: a SCRAM verifier PostgreSQL made verifies; a different or unwanted password is drift; the value never shows', async () => {
     await freshDatabase();
     const pw = 'Walkthrough-Pw-1';

@@ -403,6 +403,21 @@ describe('RedshiftGrants on the sandbox Redshift Data API', () => {
     expect((await plan(contract)).plan.changes).toEqual([]);
   });
 
+  it('WITH ADMIN OPTION on Redshift (users): granted, and an admin option given out of band is revoked on its own', async () => {
+    const sb = await start();
+    const spec = { ...rbac, users: rbac.users.map((u) => (u.name === 'dbadmin' ? { ...u, withAdminOption: ['db_admin'] } : u)) };
+    const options = setup(sb, spec);
+    expect((await plan(options)).plan.changes.find((c) => c.address === 'redshift/warehouse/user/dbadmin/member-of/db_admin')?.title).toBe('GRANT ROLE "db_admin" TO "dbadmin" WITH ADMIN OPTION');
+    expect((await apply({ ...options, allowDestructive: false })).ok).toBe(true);
+    expect((await plan(options)).plan.changes).toEqual([]);
+    await runSql(sb, ['GRANT ROLE sales_ro TO salesanalyst WITH ADMIN OPTION']);
+    expect((await plan(options)).plan.changes.map((c) => [c.title, c.risk])).toEqual([['REVOKE ADMIN OPTION FOR ROLE "sales_ro" FROM "salesanalyst"', 'destructive']]);
+    expect((await apply({ ...options, allowDestructive: true })).ok).toBe(true);
+    const grants = database(sb).roleGrants as Array<{ role: string; grantee: string; adminOption: boolean }>;
+    expect(grants.find((g) => g.grantee === 'salesanalyst')).toMatchObject({ role: 'sales_ro', adminOption: false });
+    expect((await plan(options)).plan.changes).toEqual([]);
+  });
+
   it('checking passwords needs a superuser: PG_USER_INFO is hidden from everyone else', async () => {
     const sb = await start([{ name: 'auditor', syslogAccess: 'UNRESTRICTED' }]);
     await runSql(sb, ['GRANT ROLE "sys:monitor" TO auditor']);

@@ -86,6 +86,17 @@ describe('functions and procedures', () => {
   });
 });
 
+describe('admin option', () => {
+  it('WITH ADMIN OPTION on a grant, REVOKE ADMIN OPTION FOR keeps the membership; the Redshift forms parse in the sandbox', () => {
+    expect(membershipSql('redshift', 'grant', 'db_admin', { name: 'dbadmin', kind: 'user' }, true)).toBe('GRANT ROLE "db_admin" TO "dbadmin" WITH ADMIN OPTION');
+    expect(membershipSql('redshift', 'revoke', 'db_admin', { name: 'dbadmin', kind: 'user' }, true)).toBe('REVOKE ADMIN OPTION FOR ROLE "db_admin" FROM "dbadmin"');
+    expect(membershipSql('postgres', 'grant', 'ro', { name: 'lead', kind: 'role' }, true)).toBe('GRANT "ro" TO "lead" WITH ADMIN OPTION');
+    expect(membershipSql('postgres', 'revoke', 'ro', { name: 'lead', kind: 'role' }, true)).toBe('REVOKE ADMIN OPTION FOR "ro" FROM "lead"');
+    expect(parseStatement('REVOKE ADMIN OPTION FOR ROLE "db_admin" FROM "dbadmin"')).toMatchObject({ kind: 'roleGrant', action: 'revoke', adminOptionOnly: true });
+    expect(parseStatement('GRANT ROLE "db_admin" TO "dbadmin" WITH ADMIN OPTION')).toMatchObject({ kind: 'roleGrant', grantees: [{ name: 'dbadmin', withOption: true }] });
+  });
+});
+
 describe('user attributes', () => {
   const all = { createdb: true, connectionLimit: 'unlimited' as const, syslogAccess: 'unrestricted' as const };
   it('CREATE USER options and one ALTER per attribute; PostgreSQL spells unlimited -1 and has no SYSLOG ACCESS', () => {

@@ -304,22 +304,43 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState, password
   }
 
   // ---- role memberships --------------------------------------------------------------------------
-  const liveMembers = new Set(live.memberships.map((m) => `${key(m.role)}\u0000${key(m.member)}`));
+  // By role and member: whether the live membership holds the admin option.
+  const liveMembers = new Map<string, boolean>();
+  for (const m of live.memberships) {
+    const id = `${key(m.role)}\u0000${key(m.member)}`;
+    liveMembers.set(id, (liveMembers.get(id) ?? false) || m.admin === true);
+  }
   const wantedMembers = new Set<string>();
   for (const m of desired.memberships) {
     const id = `${key(m.role)}\u0000${key(m.member)}`;
     wantedMembers.add(id);
-    if (liveMembers.has(id)) continue;
     const member = { name: m.member, kind: m.memberKind };
+    const address = `${prefix}/${m.memberKind}/${key(m.member)}/member-of/${key(m.role)}`;
+    const liveAdmin = liveMembers.get(id);
+    if (liveAdmin === undefined) {
+      make(m.path, {
+        address,
+        action: 'create',
+        sql: [membershipSql(dialect, 'grant', m.role, member, m.admin)],
+        before: null,
+        after: { role: m.role, member: m.member, ...(m.admin ? { adminOption: true } : {}) },
+        risk: 'safe',
+        reason: `${m.member} should be a member of ${m.role}${m.admin ? ', with the admin option' : ''}`,
+        phase: m.memberKind === 'user' ? PHASE.grantRoleToUser : PHASE.grantRoleToRole,
+      });
+      continue;
+    }
+    if (liveAdmin === m.admin) continue;
+    // The membership stays; only its admin option changes.
     make(m.path, {
-      address: `${prefix}/${m.memberKind}/${key(m.member)}/member-of/${key(m.role)}`,
-      action: 'create',
-      sql: [membershipSql(dialect, 'grant', m.role, member)],
-      before: null,
-      after: { role: m.role, member: m.member },
-      risk: 'safe',
-      reason: `${m.member} should be a member of ${m.role}`,
-      phase: m.memberKind === 'user' ? PHASE.grantRoleToUser : PHASE.grantRoleToRole,
+      address: `${address}/admin-option`,
+      action: 'update',
+      sql: [membershipSql(dialect, m.admin ? 'grant' : 'revoke', m.role, member, true)],
+      before: { role: m.role, member: m.member, adminOption: liveAdmin },
+      after: { role: m.role, member: m.member, adminOption: m.admin },
+      risk: m.admin ? 'safe' : 'destructive',
+      reason: m.admin ? `${m.member} should be able to grant ${m.role} to others (withAdminOption)` : `${m.member} holds ${m.role} with the admin option, which the policy does not give (withAdminOption does not list it)`,
+      phase: m.admin ? (m.memberKind === 'user' ? PHASE.grantRoleToUser : PHASE.grantRoleToRole) : m.memberKind === 'user' ? PHASE.revokeRoleFromUser : PHASE.revokeRoleFromRole,
     });
   }
   // PostgreSQL 16+ keeps one pg_auth_members row per grantor: revoke each membership once.

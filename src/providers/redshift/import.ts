@@ -46,12 +46,15 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
 
   // Memberships Charter manages: in declared roles or (Redshift) system roles, never in ignored or system principals.
   const memberOf = new Map<string, string[]>();
+  const adminOf = new Map<string, Set<string>>();
   for (const m of live.memberships) {
     if (!keptKeys.has(key(m.member)) || ignored(m.role)) continue;
     if (!keptKeys.has(key(m.role)) && !(dialect === 'redshift' && isSystemRoleName(m.role))) continue;
     const list = memberOf.get(key(m.member)) ?? [];
-    list.push(m.role);
+    // PostgreSQL 16+ may list a membership once per grantor.
+    if (!list.some((r) => key(r) === key(m.role))) list.push(m.role);
     memberOf.set(key(m.member), list);
+    if (m.admin) adminOf.set(key(m.member), (adminOf.get(key(m.member)) ?? new Set()).add(m.role));
   }
 
   // By grantee key: PUBLIC's privileges in managed schemas are imported too (under spec.public).
@@ -173,6 +176,8 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
     for (const [k, v] of Object.entries(extra)) if (v !== undefined) out[k] = v;
     const roles = (memberOf.get(key(name)) ?? []).sort((a, b) => cmp(key(a), key(b)));
     if (roles.length) out[listKey] = roles;
+    const admin = [...(adminOf.get(key(name)) ?? [])].sort((a, b) => cmp(key(a), key(b)));
+    if (admin.length) out.withAdminOption = admin;
     const privileges = privilegesOf(name);
     if (privileges) out.privileges = privileges;
     return out;

@@ -331,6 +331,20 @@ class DocumentLint {
   private checkMemberships(): void {
     (this.spec.roles ?? []).forEach((role, i) => this.checkMembershipList('role', role.name, role.memberOf ?? [], ['spec', 'roles', i, 'memberOf']));
     (this.spec.users ?? []).forEach((user, i) => this.checkMembershipList('user', user.name, user.roles ?? [], ['spec', 'users', i, 'roles']));
+    // withAdminOption names memberships of the same principal; Redshift gives the admin option to users only.
+    const checkAdmin = (kind: PrincipalKind, name: string, listed: readonly string[], admin: readonly string[] | undefined, base: PathSegment[], field: string) => {
+      const keys = new Set(listed.map((r) => this.key(r)));
+      (admin ?? []).forEach((role, j) => {
+        const path = [...base, 'withAdminOption', j];
+        if (kind === 'role' && this.redshift) {
+          this.add(path, 'admin-option-on-role', 'error', `Role "${name}": Redshift grants a role WITH ADMIN OPTION only to users`, 'Remove withAdminOption from the role, and give the admin option to the users who grant it.');
+        } else if (!keys.has(this.key(role))) {
+          this.add(path, 'admin-option-without-membership', 'error', `${kind === 'role' ? 'Role' : 'User'} "${name}": withAdminOption lists "${role}", which ${field} does not`, `Add "${role}" to ${field}, or remove it from withAdminOption.`);
+        }
+      });
+    };
+    (this.spec.roles ?? []).forEach((role, i) => checkAdmin('role', role.name, role.memberOf ?? [], role.withAdminOption, ['spec', 'roles', i], 'memberOf'));
+    (this.spec.users ?? []).forEach((user, i) => checkAdmin('user', user.name, user.roles ?? [], user.withAdminOption, ['spec', 'users', i], 'roles'));
   }
 
   private checkMembershipList(kind: PrincipalKind, grantee: string, refs: readonly string[], base: PathSegment[]): void {

@@ -22,6 +22,8 @@ export interface DesiredMembership {
   role: string;
   member: string;
   memberKind: PrincipalKind;
+  /** Granted WITH ADMIN OPTION (withAdminOption lists the role). */
+  admin: boolean;
   path: PathSegment[];
 }
 
@@ -134,7 +136,8 @@ export function desiredState(doc: PolicyDocument<RedshiftGrantsSpec>): Desired {
   (spec.roles ?? []).forEach((r, i) => {
     const path = ['spec', 'roles', i];
     principals.set(key(r.name), { name: r.name, kind: 'role', path, externalId: r.externalId });
-    (r.memberOf ?? []).forEach((parent, j) => memberships.push({ role: parent, member: r.name, memberKind: 'role', path: [...path, 'memberOf', j] }));
+    const roleAdmin = new Set((r.withAdminOption ?? []).map(key));
+    (r.memberOf ?? []).forEach((parent, j) => memberships.push({ role: parent, member: r.name, memberKind: 'role', admin: roleAdmin.has(key(parent)), path: [...path, 'memberOf', j] }));
     expandPrivileges(privileges, r.name, 'role', r.privileges, [...path, 'privileges']);
   });
   (spec.users ?? []).forEach((u, i) => {
@@ -146,7 +149,8 @@ export function desiredState(doc: PolicyDocument<RedshiftGrantsSpec>): Desired {
     // SYSLOG ACCESS exists only on Redshift (lint reports it on postgres).
     if (u.syslogAccess !== undefined && dialect === 'redshift') attributes.syslogAccess = u.syslogAccess;
     principals.set(key(u.name), { name: u.name, kind: 'user', path, ...(password ? { password } : {}), ...(Object.keys(attributes).length ? { attributes } : {}) });
-    (u.roles ?? []).forEach((role, j) => memberships.push({ role, member: u.name, memberKind: 'user', path: [...path, 'roles', j] }));
+    const userAdmin = new Set((u.withAdminOption ?? []).map(key));
+    (u.roles ?? []).forEach((role, j) => memberships.push({ role, member: u.name, memberKind: 'user', admin: userAdmin.has(key(role)), path: [...path, 'roles', j] }));
     expandPrivileges(privileges, u.name, 'user', u.privileges, [...path, 'privileges']);
   });
   if (spec.public?.privileges) {

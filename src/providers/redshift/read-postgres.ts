@@ -21,7 +21,7 @@ export async function readPostgres(db: Executor, managedSchemas: readonly string
   const [who] = await db.query('SELECT current_user::text AS who');
   const roles = await db.query('SELECT rolname::text AS name, rolcanlogin AS login, rolsuper AS superuser, rolcreatedb AS createdb, rolconnlimit AS connlimit FROM pg_roles');
   const members = await db.query(
-    `SELECT r.rolname::text AS role, m.rolname::text AS member, m.rolcanlogin AS member_login
+    `SELECT r.rolname::text AS role, m.rolname::text AS member, m.rolcanlogin AS member_login, am.admin_option AS admin
        FROM pg_auth_members am JOIN pg_roles r ON r.oid = am.roleid JOIN pg_roles m ON m.oid = am.member`,
   );
   // The current database's ACL; NULL means the default (CONNECT and TEMPORARY for PUBLIC), spelled out by acldefault.
@@ -186,7 +186,18 @@ export async function readPostgres(db: Executor, managedSchemas: readonly string
       ...(r.login === true ? { attributes: { createdb: r.createdb === true, connectionLimit: Number(r.connlimit) < 0 ? ('unlimited' as const) : Number(r.connlimit) } } : {}),
       ...(verifiers ? { password: verifiers.get(String(r.name)) ?? null } : {}),
     })),
-    memberships: members.map((r) => ({ role: String(r.role), member: String(r.member), memberKind: kindOf(r.member_login) })),
+    // PostgreSQL 16+ keeps a row per grantor: the membership holds the admin option when any row does.
+    memberships: [
+      ...members
+        .reduce((all, r) => {
+          const id = `${String(r.role)}\u0000${String(r.member)}`;
+          const seen = all.get(id);
+          if (seen) seen.admin ||= r.admin === true;
+          else all.set(id, { role: String(r.role), member: String(r.member), memberKind: kindOf(r.member_login), admin: r.admin === true });
+          return all;
+        }, new Map<string, LiveState['memberships'][number]>())
+        .values(),
+    ],
     privileges,
     identityProviders: [],
     schemas: live,

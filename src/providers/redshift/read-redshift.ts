@@ -35,12 +35,12 @@ export async function readRedshift(db: Executor, managedSchemas: readonly string
     db.query('SELECT user_name, user_id, superuser, syslog_access, createdb, connection_limit FROM svv_user_info'),
     // Both kinds of membership in one query: roles granted to users, and to roles.
     db.query(
-      "SELECT user_name AS member_name, 'user' AS member_type, role_name FROM svv_user_grants" +
-        " UNION ALL SELECT role_name AS member_name, 'role' AS member_type, granted_role_name AS role_name FROM svv_role_grants",
+      "SELECT user_name AS member_name, 'user' AS member_type, role_name, admin_option FROM svv_user_grants" +
+        " UNION ALL SELECT role_name AS member_name, 'role' AS member_type, granted_role_name AS role_name, NULL::boolean AS admin_option FROM svv_role_grants",
     ),
     db.query('SELECT system_privilege, identity_id, identity_name, identity_type FROM svv_system_privileges'),
   ]);
-  const userGrants = grants.filter((g) => lower(g.member_type) === 'user').map((g) => ({ user_name: g.member_name, role_name: g.role_name }));
+  const userGrants = grants.filter((g) => lower(g.member_type) === 'user').map((g) => ({ user_name: g.member_name, role_name: g.role_name, admin_option: g.admin_option }));
   const roleGrants = grants.filter((g) => lower(g.member_type) === 'role').map((g) => ({ role_name: g.member_name, granted_role_name: g.role_name }));
   const currentUser = text(Object.values(who ?? {})[0]);
   checkVisibility(currentUser, users, userGrants, roleGrants, system);
@@ -177,8 +177,8 @@ export async function readRedshift(db: Executor, managedSchemas: readonly string
       ...roles.map((r) => ({ name: text(r.role_name), kind: 'role' as const, superuser: false, ...(text(r.external_id) ? { externalId: text(r.external_id) } : {}) })),
     ],
     memberships: [
-      ...roleGrants.map((r) => ({ role: text(r.granted_role_name), member: text(r.role_name), memberKind: 'role' as const })),
-      ...userGrants.map((r) => ({ role: text(r.role_name), member: text(r.user_name), memberKind: 'user' as const })),
+      ...roleGrants.map((r) => ({ role: text(r.granted_role_name), member: text(r.role_name), memberKind: 'role' as const, admin: false })),
+      ...userGrants.map((r) => ({ role: text(r.role_name), member: text(r.user_name), memberKind: 'user' as const, admin: truthy(r.admin_option) })),
     ],
     privileges,
     identityProviders,

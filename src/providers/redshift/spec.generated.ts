@@ -358,6 +358,12 @@ export interface Role {
    * @maxItems 1000
    */
   memberOf?: Name[];
+  /**
+   * PostgreSQL only: roles of memberOf granted WITH ADMIN OPTION (this role may grant them to others). The others are granted without it; an admin option found on them is revoked.
+   *
+   * @maxItems 1000
+   */
+  withAdminOption?: Name[];
   privileges?: Privileges;
 }
 export interface User {
@@ -389,6 +395,12 @@ export interface User {
    * @maxItems 1000
    */
   roles?: Name[];
+  /**
+   * Roles of roles granted WITH ADMIN OPTION: the user may grant them to others (GRANT ROLE r TO user WITH ADMIN OPTION). The others are granted without it; an admin option found on them is revoked.
+   *
+   * @maxItems 1000
+   */
+  withAdminOption?: Name[];
   privileges?: Privileges;
 }
 /**

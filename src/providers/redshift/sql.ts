@@ -141,12 +141,17 @@ export function columnPrivilegeSql(dialect: Dialect, op: 'grant' | 'revoke', sch
   return op === 'grant' ? `GRANT ${list}${on} TO ${who}` : `REVOKE ${list}${on} FROM ${who}`;
 }
 
-/** GRANT/REVOKE of a role to a role or user (membership). */
-export function membershipSql(dialect: Dialect, op: 'grant' | 'revoke', role: string, member: Grantee): string {
+/**
+ * GRANT/REVOKE of a role to a role or user (membership). `admin`: a grant WITH ADMIN OPTION, or a revoke of
+ * only the admin option (REVOKE ADMIN OPTION FOR ...), the membership itself kept.
+ */
+export function membershipSql(dialect: Dialect, op: 'grant' | 'revoke', role: string, member: Grantee, admin = false): string {
+  const adminFor = admin && op === 'revoke' ? 'ADMIN OPTION FOR ' : '';
+  const withAdmin = admin && op === 'grant' ? ' WITH ADMIN OPTION' : '';
   if (dialect === 'postgres') {
-    return op === 'grant' ? `GRANT ${quoteIdent(role)} TO ${quoteIdent(member.name)}` : `REVOKE ${quoteIdent(role)} FROM ${quoteIdent(member.name)}`;
+    return op === 'grant' ? `GRANT ${quoteIdent(role)} TO ${quoteIdent(member.name)}${withAdmin}` : `REVOKE ${adminFor}${quoteIdent(role)} FROM ${quoteIdent(member.name)}`;
   }
-  return op === 'grant' ? `GRANT ROLE ${quoteIdent(role)} TO ${principal(dialect, member)}` : `REVOKE ROLE ${quoteIdent(role)} FROM ${principal(dialect, member)}`;
+  return op === 'grant' ? `GRANT ROLE ${quoteIdent(role)} TO ${principal(dialect, member)}${withAdmin}` : `REVOKE ${adminFor}ROLE ${quoteIdent(role)} FROM ${principal(dialect, member)}`;
 }
 
 /**

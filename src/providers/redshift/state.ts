@@ -23,6 +23,8 @@ export interface LiveMembership {
   role: string;
   member: string;
   memberKind: PrincipalKind;
+  /** Held WITH ADMIN OPTION (absent: not; Redshift reports it for users only). */
+  admin?: boolean;
 }
 
 /** One privilege held directly by a role, a user or PUBLIC. Table targets always name a table here. */
