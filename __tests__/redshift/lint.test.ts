@@ -716,6 +716,18 @@ roles:
       expect(pg.diagnostics).toEqual([]);
     });
 
+    it('redshift/future-procedures-on-postgres', async () => {
+      const pg = await lint(`${POSTGRES}
+manage: { schemas: [app] }
+roles:
+  - name: r
+    privileges:
+      schemas: [{ schema: app, privileges: [usage] }]
+      futureFunctions: [{ schema: app, owner: r, privileges: [execute] }]
+      futureProcedures: [{ schema: app, owner: r, privileges: [execute] }]`);
+      expectOne(pg, 'redshift/future-procedures-on-postgres', 'error', 'app', 4);
+    });
+
     it('redshift/syslog-access-on-postgres', async () => {
       const result = await lint(`${POSTGRES}
 users:

@@ -535,6 +535,31 @@ spec:
     expect((imported.roles as Array<{ name: string }>).find((r) => r.name === n('lead'))).toEqual({ name: n('lead'), memberOf: [n('ro')], withAdminOption: [n('ro')] });
   });
 
+  it('future functions: default EXECUTE for an owner\'s new functions and procedures; what it gives a new function is not drift; import round-trips', async () => {
+    await freshDatabase();
+    await db.sql(`CREATE ROLE "${n('etl')}" LOGIN; GRANT USAGE, CREATE ON SCHEMA sales TO "${n('etl')}"; CREATE ROLE "${n('support')}"`);
+    const h = harness(db.url);
+    h.write({
+      connection: pgConnection,
+      manage: { schemas: ['sales'], ignorePrincipals: ignoreAllBut(prefix) },
+      roles: [{ name: n('support'), privileges: { schemas: [{ schema: 'sales', privileges: ['usage'] }], futureFunctions: [{ schema: 'sales', owner: n('etl'), privileges: ['execute'] }] } }],
+      users: [{ name: n('etl'), privileges: { schemas: [{ schema: 'sales', privileges: ['usage', 'create'] }] } }],
+    });
+    const first = await h.plan();
+    expect(first.plan.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(first.plan.changes.map((c) => c.title)).toEqual([
+      `GRANT USAGE ON SCHEMA "sales" TO "${n('support')}"`,
+      `ALTER DEFAULT PRIVILEGES FOR ROLE "${n('etl')}" IN SCHEMA "sales" GRANT EXECUTE ON FUNCTIONS TO "${n('support')}"`,
+    ]);
+    expect((await h.apply(false)).ok).toBe(true);
+    await db.sql(`SET ROLE "${n('etl')}"; CREATE FUNCTION sales.fresh(integer) RETURNS integer LANGUAGE sql AS 'SELECT 1'; RESET ROLE; REVOKE EXECUTE ON FUNCTION sales.fresh(integer) FROM PUBLIC`);
+    expect((await db.sql('SELECT has_function_privilege($1, $2, $3) AS ok', [n('support'), 'sales.fresh(integer)', 'EXECUTE']))[0].ok).toBe(true);
+    // support's EXECUTE on the new function comes from the declared default: no drift.
+    expect((await h.plan()).plan.changes).toEqual([]);
+    const imported = await importSpec(h);
+    expect((imported.roles as Array<{ name: string; privileges: Record<string, unknown> }>).find((r) => r.name === n('support'))?.privileges.futureFunctions).toEqual([{ schema: 'sales', owner: n('etl'), privileges: ['execute'] }]);
+  });
+
   it('passwords: a SCRAM verifier PostgreSQL made verifies; a different or unwanted password is drift; the value never shows', async () => {
     await freshDatabase();
     const pw = 'Walkthrough-Pw-1';

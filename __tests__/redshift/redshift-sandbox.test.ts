@@ -418,6 +418,37 @@ describe('RedshiftGrants on the sandbox Redshift Data API', () => {
     expect((await plan(options)).plan.changes).toEqual([]);
   });
 
+  it('future functions and procedures (Redshift): ALTER DEFAULT PRIVILEGES ... ON FUNCTIONS / ON PROCEDURES, drift repaired, import round-trips', async () => {
+    const sb = await start();
+    const spec = {
+      ...rbac,
+      roles: rbac.roles.map((r) =>
+        r.name === 'sales_rw' ? { ...r, privileges: { ...r.privileges, futureFunctions: [{ schema: 'sales', owner: 'etl', privileges: ['execute'] }], futureProcedures: [{ schema: 'sales', owner: 'etl', privileges: ['execute'] }] } } : r,
+      ),
+    };
+    const options = setup(sb, spec);
+    expect((await plan(options)).plan.changes.filter((c) => c.title.includes('ON FUNCTIONS') || c.title.includes('ON PROCEDURES')).map((c) => c.title)).toEqual([
+      'ALTER DEFAULT PRIVILEGES FOR USER "etl" IN SCHEMA "sales" GRANT EXECUTE ON FUNCTIONS TO ROLE "sales_rw"',
+      'ALTER DEFAULT PRIVILEGES FOR USER "etl" IN SCHEMA "sales" GRANT EXECUTE ON PROCEDURES TO ROLE "sales_rw"',
+    ]);
+    expect((await apply({ ...options, allowDestructive: false })).ok).toBe(true);
+    expect((await plan(options)).plan.changes).toEqual([]);
+    await runSql(sb, ['ALTER DEFAULT PRIVILEGES FOR USER etl IN SCHEMA sales REVOKE EXECUTE ON PROCEDURES FROM ROLE sales_rw', 'ALTER DEFAULT PRIVILEGES FOR USER etl IN SCHEMA sales GRANT EXECUTE ON FUNCTIONS TO salesanalyst']);
+    expect((await plan(options)).plan.changes.map((c) => [c.title, c.risk])).toEqual([
+      ['ALTER DEFAULT PRIVILEGES FOR USER "etl" IN SCHEMA "sales" GRANT EXECUTE ON PROCEDURES TO ROLE "sales_rw"', 'safe'],
+      ['ALTER DEFAULT PRIVILEGES FOR USER "etl" IN SCHEMA "sales" REVOKE EXECUTE ON FUNCTIONS FROM "salesanalyst"', 'destructive'],
+    ]);
+    expect((await apply({ ...options, allowDestructive: true })).ok).toBe(true);
+    expect((await plan(options)).plan.changes).toEqual([]);
+    const { importPolicies } = await import('../../src/core/engine.js');
+    const result = await importPolicies({ ...options, file: 'grants.yml' });
+    const rw = (parse(result.text!).spec.roles as Array<{ name: string; privileges: Record<string, unknown> }>).find((r) => r.name === 'sales_rw');
+    expect([rw?.privileges.futureFunctions, rw?.privileges.futureProcedures]).toEqual([
+      [{ schema: 'sales', owner: 'etl', privileges: ['execute'] }],
+      [{ schema: 'sales', owner: 'etl', privileges: ['execute'] }],
+    ]);
+  });
+
   it('checking passwords needs a superuser: PG_USER_INFO is hidden from everyone else', async () => {
     const sb = await start([{ name: 'auditor', syslogAccess: 'UNRESTRICTED' }]);
     await runSql(sb, ['GRANT ROLE "sys:monitor" TO auditor']);

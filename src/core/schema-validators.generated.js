@@ -1495,7 +1495,7 @@ return errors === 0;
 }
 
 export const v2 = validate20;
-const schema27 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/redshift-grants.schema.json","title":"RedshiftGrantsSpec","description":"Roles, the role hierarchy, system roles, users (including identity-provider users), schema, table, column and system privileges, and native identity providers of one Amazon Redshift database (or one PostgreSQL database with the postgres dialect).","type":"object","additionalProperties":false,"required":["connection"],"properties":{"connection":{"$ref":"#/definitions/connection"},"manage":{"$ref":"#/definitions/manage"},"identityProviders":{"description":"Native identity providers (Redshift only). Their users and roles carry the namespace prefix, e.g. `oauth_aad:rsgroup`.","type":"array","maxItems":100,"items":{"$ref":"#/definitions/identityProvider"}},"public":{"title":"PublicGrants","description":"Privileges granted to PUBLIC (every user, present and future) in managed schemas. PUBLIC is a grantee like any other there: PUBLIC privileges in a managed schema that this does not declare are revoked, a disruptive change whose plan names the users who lose access. Schema, table and future-table privileges only (PUBLIC cannot hold system privileges).","type":"object","additionalProperties":false,"properties":{"privileges":{"$ref":"#/definitions/privileges"}}},"roles":{"description":"Roles Charter manages. A role listed here is created when missing; its memberships and privileges are made to match exactly.","type":"array","maxItems":20000,"items":{"$ref":"#/definitions/role"}},"users":{"description":"Users Charter manages. Without password or passwordDisabled, users are created with PASSWORD DISABLE (Redshift) or LOGIN without a password (PostgreSQL) and their passwords are left alone.","type":"array","maxItems":50000,"items":{"$ref":"#/definitions/user"}}},"definitions":{"name":{"description":"A role, user, schema or table name. Any characters are allowed (Charter always quotes identifiers); at most 127 bytes in UTF-8 (checked by lint). Redshift compares names lower-cased.","type":"string","minLength":1,"maxLength":127},"envVar":{"description":"The name of an environment variable (never the value).","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","maxLength":256},"connection":{"title":"Connection","description":"How Charter reaches the database. Exactly one of dataApi (Redshift Data API over AWS credentials) or urlFromEnv (PostgreSQL wire protocol, for PostgreSQL or a Redshift endpoint). Never a password in YAML.","type":"object","additionalProperties":false,"required":["dialect"],"properties":{"dialect":{"description":"SQL dialect: redshift (RBAC, system privileges, identity providers) or postgres.","type":"string","enum":["redshift","postgres"]},"dataApi":{"$ref":"#/definitions/dataApi"},"urlFromEnv":{"description":"Environment variable holding a connection URL (postgres://user:password@host:port/database?sslmode=...). The URL is a secret: it never appears in output.","$ref":"#/definitions/envVar"}},"oneOf":[{"properties":{"dataApi":true},"required":["dataApi"]},{"properties":{"urlFromEnv":true},"required":["urlFromEnv"]}]},"dataApi":{"title":"DataApi","description":"Redshift Data API target: a provisioned cluster (clusterIdentifier) or a Serverless workgroup (workgroupName), and how to authenticate (secretArn, or dbUser for temporary credentials on a provisioned cluster).","type":"object","additionalProperties":false,"required":["database"],"properties":{"clusterIdentifier":{"description":"Provisioned cluster identifier.","type":"string","pattern":"^[a-z]([a-z0-9]|-(?!-)){0,62}(?<!-)$"},"workgroupName":{"description":"Redshift Serverless workgroup name.","type":"string","pattern":"^[a-z0-9-]{3,64}$"},"database":{"description":"Database name.","type":"string","minLength":1,"maxLength":127},"secretArn":{"description":"Secrets Manager secret with the database credentials.","type":"string","pattern":"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$"},"dbUser":{"description":"Database user for temporary credentials (provisioned clusters only).","type":"string","minLength":1,"maxLength":127},"region":{"description":"AWS region of the cluster or workgroup; defaults to the run's region.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"}},"allOf":[{"oneOf":[{"properties":{"clusterIdentifier":true},"required":["clusterIdentifier"]},{"properties":{"workgroupName":true},"required":["workgroupName"]}]},{"oneOf":[{"properties":{"secretArn":true},"required":["secretArn"]},{"properties":{"dbUser":true},"required":["dbUser"]}]}]},"manage":{"title":"Manage","description":"What Charter owns in this database. Grants on schemas not listed here, and principals matching ignorePrincipals, are never changed.","type":"object","additionalProperties":false,"properties":{"schemas":{"description":"Schemas whose privileges (schema, table and future-table) Charter manages: privileges there that the policy does not declare are revoked. Privileges declared on a schema must name a schema listed here.","type":"array","maxItems":1000,"uniqueItems":true,"items":{"$ref":"#/definitions/name"},"default":[]},"ignorePrincipals":{"description":"Glob patterns (picomatch) of role and user names Charter leaves alone entirely, e.g. roles an identity provider creates automatically (`oauth_aad:*`) or service users (`rdsdb`).","type":"array","maxItems":1000,"items":{"type":"string","minLength":1,"maxLength":256},"default":[]},"database":{"description":"When true, the database's privileges are a contract like a managed schema's: database privileges that the policy does not declare are revoked from everyone but ignored and system principals, PUBLIC included (PostgreSQL grants CONNECT and TEMP to PUBLIC by default; revoking them is disruptive and the plan names who loses access). Default false: only declared principals' database privileges are compared.","type":"boolean","default":false},"allowDrops":{"description":"When true, roles and users that Charter finds in the database but the policy no longer lists are dropped (DROP ... RESTRICT, never CASCADE), and identity providers too. Default false: they are reported and left alone.","type":"boolean","default":false}}},"identityProvider":{"title":"IdentityProvider","type":"object","additionalProperties":false,"required":["name","type","namespace","issuer","clientId","audience","clientSecretFromEnv"],"properties":{"name":{"$ref":"#/definitions/name"},"type":{"description":"Provider type. Only azure is supported by Redshift today.","type":"string","enum":["azure"]},"namespace":{"description":"Namespace prefixed to the provider's user and role names (`<namespace>:<name>`).","type":"string","pattern":"^[A-Za-z0-9_]{1,63}$"},"issuer":{"description":"Token issuer URL, e.g. https://sts.windows.net/<tenant id>/.","type":"string","pattern":"^https://[^\\s]+$","maxLength":2048},"clientId":{"description":"Application (client) id.","type":"string","minLength":1,"maxLength":256},"audience":{"description":"Accepted token audiences.","type":"array","minItems":1,"maxItems":50,"items":{"type":"string","minLength":1,"maxLength":2048}},"clientSecretFromEnv":{"description":"Environment variable holding the client secret. The secret is write-only: Redshift cannot return it, so the plan shows it as unchanged and every ALTER sends it again.","$ref":"#/definitions/envVar"},"enabled":{"description":"Whether the provider is enabled.","type":"boolean","default":true}}},"privileges":{"title":"Privileges","description":"Privileges held directly by a role or user. Within managed schemas, privileges not declared here are revoked.","type":"object","additionalProperties":false,"properties":{"system":{"description":"Redshift system privileges (RBAC), e.g. TRUNCATE TABLE. Not available on the postgres dialect.","type":"array","uniqueItems":true,"maxItems":64,"items":{"$ref":"#/definitions/systemPrivilege"}},"database":{"description":"Privileges on the database the policy connects to (GRANT ... ON DATABASE): create (schemas) and temp (temporary tables) on both dialects, connect on PostgreSQL only. The principal's database privileges match this list exactly; PUBLIC's and undeclared principals' only with manage.database.","type":"array","uniqueItems":true,"maxItems":3,"items":{"type":"string","enum":["create","temp","connect"]}},"schemas":{"description":"Schema privileges.","type":"array","maxItems":1000,"items":{"title":"SchemaGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"privileges":{"description":"usage and create; alter and drop (ALTER or DROP the schema without owning it) exist only on Redshift (lint reports them on postgres).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["usage","create","alter","drop"]}}}}},"tables":{"description":"Table privileges: on every existing table of a schema (allTables: true: GRANT ... ON ALL TABLES IN SCHEMA) or on named tables.","type":"array","maxItems":10000,"items":{"title":"TableGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"allTables":{"description":"Every table that exists in the schema when the plan runs.","const":true},"names":{"description":"Named tables.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/tablePrivileges"}},"oneOf":[{"properties":{"allTables":true},"required":["allTables"]},{"properties":{"names":true},"required":["names"]}]}},"columns":{"description":"Column privileges (GRANT SELECT (c, ...) ON TABLE s.t): select and update on Redshift, also insert and references on PostgreSQL. Within managed schemas, column privileges that the policy does not declare are revoked. Independent of table privileges: a table privilege is not a column privilege, nor the reverse.","type":"array","maxItems":10000,"items":{"title":"ColumnGrant","type":"object","additionalProperties":false,"required":["schema","table","columns","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"table":{"$ref":"#/definitions/name"},"columns":{"description":"Columns of the table.","type":"array","minItems":1,"maxItems":1600,"uniqueItems":true,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/columnPrivileges"}}}},"functions":{"description":"EXECUTE on named functions (GRANT EXECUTE ON FUNCTION s.f(argument types)). Within managed schemas, EXECUTE held by anyone the policy does not declare, PUBLIC included (PostgreSQL and Redshift grant it to PUBLIC by default), is revoked.","type":"array","maxItems":10000,"items":{"$ref":"#/definitions/routineGrant"}},"procedures":{"description":"EXECUTE on named stored procedures (GRANT EXECUTE ON PROCEDURE s.p(argument types)), as for functions.","type":"array","maxItems":10000,"items":{"$ref":"#/definitions/routineGrant"}},"futureTables":{"description":"Privileges on tables created later in a schema (ALTER DEFAULT PRIVILEGES FOR USER/ROLE <owner> IN SCHEMA <schema>).","type":"array","maxItems":1000,"items":{"title":"FutureTableGrant","type":"object","additionalProperties":false,"required":["schema","owner","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"owner":{"description":"The user (or role, on PostgreSQL) whose future tables get the privileges.","$ref":"#/definitions/name"},"privileges":{"$ref":"#/definitions/tablePrivileges"}}}}}},"tablePrivileges":{"description":"Table privileges. drop and alter exist only on Redshift, trigger only on PostgreSQL (lint reports the mismatch).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["select","insert","update","delete","references","truncate","drop","alter","trigger"]}},"routineGrant":{"title":"RoutineGrant","type":"object","additionalProperties":false,"required":["schema","names","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"names":{"description":"Signatures: the name and the argument types as the catalog spells them, e.g. f_mask(character varying, integer) (PostgreSQL: oidvectortypes of proargtypes; Redshift: SVV_FUNCTION_PRIVILEGES.argument_types). Import writes them.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"type":"string","pattern":"^[^()]{1,127}\\([A-Za-z0-9_ ,]{0,2000}\\)$"}},"privileges":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["execute"]}}}},"columnPrivileges":{"description":"Column privileges. insert and references exist only on PostgreSQL (lint reports the mismatch).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["select","insert","update","references"]}},"systemPrivilege":{"description":"A Redshift system privilege (docs: System permissions for RBAC).","type":"string","enum":["ACCESS CATALOG","ACCESS SYSTEM TABLE","ALTER DATASHARE","ALTER DEFAULT PRIVILEGES","ALTER TABLE","ALTER USER","ANALYZE","CANCEL","CREATE DATASHARE","CREATE LIBRARY","CREATE MODEL","CREATE OR REPLACE EXTERNAL FUNCTION","CREATE OR REPLACE FUNCTION","CREATE OR REPLACE PROCEDURE","CREATE OR REPLACE VIEW","CREATE ROLE","CREATE SCHEMA","CREATE TABLE","CREATE USER","DROP DATASHARE","DROP FUNCTION","DROP LIBRARY","DROP MODEL","DROP PROCEDURE","DROP ROLE","DROP SCHEMA","DROP TABLE","DROP USER","DROP VIEW","EXPLAIN MASKING","EXPLAIN RLS","IGNORE RLS","TRUNCATE TABLE","VACUUM"]},"role":{"title":"Role","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name"},"externalId":{"description":"Redshift EXTERNALID (identity-provider group id), Redshift only.","type":"string","minLength":1,"maxLength":256},"memberOf":{"description":"Roles this role is granted (GRANT ROLE parent TO ROLE this): custom roles declared in this policy, or the system roles sys:monitor, sys:operator, sys:dba, sys:superuser, sys:secadmin.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"},"default":[]},"withAdminOption":{"description":"PostgreSQL only: roles of memberOf granted WITH ADMIN OPTION (this role may grant them to others). The others are granted without it; an admin option found on them is revoked.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/privileges"}}},"user":{"title":"User","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name"},"password":{"title":"Password","description":"The user's password, from an environment variable (never YAML). Charter sends only a hash form (Redshift: md5 of password and user name; PostgreSQL: a SCRAM-SHA-256 verifier), never prints it, and checks it against the catalog (needs a superuser connection): a different or missing password is drift.","type":"object","additionalProperties":false,"required":["fromEnv"],"properties":{"fromEnv":{"$ref":"#/definitions/envVar"}}},"passwordDisabled":{"description":"The user has no password (Redshift PASSWORD DISABLE: IAM or identity-provider sign-in only; PostgreSQL PASSWORD NULL). A password found on the user is drift and is removed (disruptive). Checking needs a superuser connection.","const":true},"createdb":{"description":"CREATEDB (true) or NOCREATEDB (false): whether the user may create databases. Absent: left as it is.","type":"boolean"},"connectionLimit":{"description":"CONNECTION LIMIT: the most connections the user may have open at once, or unlimited. Absent: left as it is.","oneOf":[{"type":"integer","minimum":0,"maximum":2147483647},{"const":"unlimited"}]},"syslogAccess":{"description":"Redshift SYSLOG ACCESS: restricted (the user sees only its own rows in system tables and views) or unrestricted (every user's rows). Absent: left as it is. Not available on the postgres dialect.","type":"string","enum":["restricted","unrestricted"]},"identityProvider":{"description":"Name of a declared identity provider: the user signs in through it (CREATE USER ... PASSWORD DISABLE) and its name must start with the provider's namespace and a colon.","$ref":"#/definitions/name"},"roles":{"description":"Roles granted to the user (GRANT ROLE r TO user): declared roles or sys:* roles.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"},"default":[]},"withAdminOption":{"description":"Roles of roles granted WITH ADMIN OPTION: the user may grant them to others (GRANT ROLE r TO user WITH ADMIN OPTION). The others are granted without it; an admin option found on them is revoked.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/privileges"}}}}};
+const schema27 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/redshift-grants.schema.json","title":"RedshiftGrantsSpec","description":"Roles, the role hierarchy, system roles, users (including identity-provider users), schema, table, column and system privileges, and native identity providers of one Amazon Redshift database (or one PostgreSQL database with the postgres dialect).","type":"object","additionalProperties":false,"required":["connection"],"properties":{"connection":{"$ref":"#/definitions/connection"},"manage":{"$ref":"#/definitions/manage"},"identityProviders":{"description":"Native identity providers (Redshift only). Their users and roles carry the namespace prefix, e.g. `oauth_aad:rsgroup`.","type":"array","maxItems":100,"items":{"$ref":"#/definitions/identityProvider"}},"public":{"title":"PublicGrants","description":"Privileges granted to PUBLIC (every user, present and future) in managed schemas. PUBLIC is a grantee like any other there: PUBLIC privileges in a managed schema that this does not declare are revoked, a disruptive change whose plan names the users who lose access. Schema, table and future-table privileges only (PUBLIC cannot hold system privileges).","type":"object","additionalProperties":false,"properties":{"privileges":{"$ref":"#/definitions/privileges"}}},"roles":{"description":"Roles Charter manages. A role listed here is created when missing; its memberships and privileges are made to match exactly.","type":"array","maxItems":20000,"items":{"$ref":"#/definitions/role"}},"users":{"description":"Users Charter manages. Without password or passwordDisabled, users are created with PASSWORD DISABLE (Redshift) or LOGIN without a password (PostgreSQL) and their passwords are left alone.","type":"array","maxItems":50000,"items":{"$ref":"#/definitions/user"}}},"definitions":{"name":{"description":"A role, user, schema or table name. Any characters are allowed (Charter always quotes identifiers); at most 127 bytes in UTF-8 (checked by lint). Redshift compares names lower-cased.","type":"string","minLength":1,"maxLength":127},"envVar":{"description":"The name of an environment variable (never the value).","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","maxLength":256},"connection":{"title":"Connection","description":"How Charter reaches the database. Exactly one of dataApi (Redshift Data API over AWS credentials) or urlFromEnv (PostgreSQL wire protocol, for PostgreSQL or a Redshift endpoint). Never a password in YAML.","type":"object","additionalProperties":false,"required":["dialect"],"properties":{"dialect":{"description":"SQL dialect: redshift (RBAC, system privileges, identity providers) or postgres.","type":"string","enum":["redshift","postgres"]},"dataApi":{"$ref":"#/definitions/dataApi"},"urlFromEnv":{"description":"Environment variable holding a connection URL (postgres://user:password@host:port/database?sslmode=...). The URL is a secret: it never appears in output.","$ref":"#/definitions/envVar"}},"oneOf":[{"properties":{"dataApi":true},"required":["dataApi"]},{"properties":{"urlFromEnv":true},"required":["urlFromEnv"]}]},"dataApi":{"title":"DataApi","description":"Redshift Data API target: a provisioned cluster (clusterIdentifier) or a Serverless workgroup (workgroupName), and how to authenticate (secretArn, or dbUser for temporary credentials on a provisioned cluster).","type":"object","additionalProperties":false,"required":["database"],"properties":{"clusterIdentifier":{"description":"Provisioned cluster identifier.","type":"string","pattern":"^[a-z]([a-z0-9]|-(?!-)){0,62}(?<!-)$"},"workgroupName":{"description":"Redshift Serverless workgroup name.","type":"string","pattern":"^[a-z0-9-]{3,64}$"},"database":{"description":"Database name.","type":"string","minLength":1,"maxLength":127},"secretArn":{"description":"Secrets Manager secret with the database credentials.","type":"string","pattern":"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$"},"dbUser":{"description":"Database user for temporary credentials (provisioned clusters only).","type":"string","minLength":1,"maxLength":127},"region":{"description":"AWS region of the cluster or workgroup; defaults to the run's region.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"}},"allOf":[{"oneOf":[{"properties":{"clusterIdentifier":true},"required":["clusterIdentifier"]},{"properties":{"workgroupName":true},"required":["workgroupName"]}]},{"oneOf":[{"properties":{"secretArn":true},"required":["secretArn"]},{"properties":{"dbUser":true},"required":["dbUser"]}]}]},"manage":{"title":"Manage","description":"What Charter owns in this database. Grants on schemas not listed here, and principals matching ignorePrincipals, are never changed.","type":"object","additionalProperties":false,"properties":{"schemas":{"description":"Schemas whose privileges (schema, table and future-table) Charter manages: privileges there that the policy does not declare are revoked. Privileges declared on a schema must name a schema listed here.","type":"array","maxItems":1000,"uniqueItems":true,"items":{"$ref":"#/definitions/name"},"default":[]},"ignorePrincipals":{"description":"Glob patterns (picomatch) of role and user names Charter leaves alone entirely, e.g. roles an identity provider creates automatically (`oauth_aad:*`) or service users (`rdsdb`).","type":"array","maxItems":1000,"items":{"type":"string","minLength":1,"maxLength":256},"default":[]},"database":{"description":"When true, the database's privileges are a contract like a managed schema's: database privileges that the policy does not declare are revoked from everyone but ignored and system principals, PUBLIC included (PostgreSQL grants CONNECT and TEMP to PUBLIC by default; revoking them is disruptive and the plan names who loses access). Default false: only declared principals' database privileges are compared.","type":"boolean","default":false},"allowDrops":{"description":"When true, roles and users that Charter finds in the database but the policy no longer lists are dropped (DROP ... RESTRICT, never CASCADE), and identity providers too. Default false: they are reported and left alone.","type":"boolean","default":false}}},"identityProvider":{"title":"IdentityProvider","type":"object","additionalProperties":false,"required":["name","type","namespace","issuer","clientId","audience","clientSecretFromEnv"],"properties":{"name":{"$ref":"#/definitions/name"},"type":{"description":"Provider type. Only azure is supported by Redshift today.","type":"string","enum":["azure"]},"namespace":{"description":"Namespace prefixed to the provider's user and role names (`<namespace>:<name>`).","type":"string","pattern":"^[A-Za-z0-9_]{1,63}$"},"issuer":{"description":"Token issuer URL, e.g. https://sts.windows.net/<tenant id>/.","type":"string","pattern":"^https://[^\\s]+$","maxLength":2048},"clientId":{"description":"Application (client) id.","type":"string","minLength":1,"maxLength":256},"audience":{"description":"Accepted token audiences.","type":"array","minItems":1,"maxItems":50,"items":{"type":"string","minLength":1,"maxLength":2048}},"clientSecretFromEnv":{"description":"Environment variable holding the client secret. The secret is write-only: Redshift cannot return it, so the plan shows it as unchanged and every ALTER sends it again.","$ref":"#/definitions/envVar"},"enabled":{"description":"Whether the provider is enabled.","type":"boolean","default":true}}},"privileges":{"title":"Privileges","description":"Privileges held directly by a role or user. Within managed schemas, privileges not declared here are revoked.","type":"object","additionalProperties":false,"properties":{"system":{"description":"Redshift system privileges (RBAC), e.g. TRUNCATE TABLE. Not available on the postgres dialect.","type":"array","uniqueItems":true,"maxItems":64,"items":{"$ref":"#/definitions/systemPrivilege"}},"database":{"description":"Privileges on the database the policy connects to (GRANT ... ON DATABASE): create (schemas) and temp (temporary tables) on both dialects, connect on PostgreSQL only. The principal's database privileges match this list exactly; PUBLIC's and undeclared principals' only with manage.database.","type":"array","uniqueItems":true,"maxItems":3,"items":{"type":"string","enum":["create","temp","connect"]}},"schemas":{"description":"Schema privileges.","type":"array","maxItems":1000,"items":{"title":"SchemaGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"privileges":{"description":"usage and create; alter and drop (ALTER or DROP the schema without owning it) exist only on Redshift (lint reports them on postgres).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["usage","create","alter","drop"]}}}}},"tables":{"description":"Table privileges: on every existing table of a schema (allTables: true: GRANT ... ON ALL TABLES IN SCHEMA) or on named tables.","type":"array","maxItems":10000,"items":{"title":"TableGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"allTables":{"description":"Every table that exists in the schema when the plan runs.","const":true},"names":{"description":"Named tables.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/tablePrivileges"}},"oneOf":[{"properties":{"allTables":true},"required":["allTables"]},{"properties":{"names":true},"required":["names"]}]}},"columns":{"description":"Column privileges (GRANT SELECT (c, ...) ON TABLE s.t): select and update on Redshift, also insert and references on PostgreSQL. Within managed schemas, column privileges that the policy does not declare are revoked. Independent of table privileges: a table privilege is not a column privilege, nor the reverse.","type":"array","maxItems":10000,"items":{"title":"ColumnGrant","type":"object","additionalProperties":false,"required":["schema","table","columns","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"table":{"$ref":"#/definitions/name"},"columns":{"description":"Columns of the table.","type":"array","minItems":1,"maxItems":1600,"uniqueItems":true,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/columnPrivileges"}}}},"functions":{"description":"EXECUTE on named functions (GRANT EXECUTE ON FUNCTION s.f(argument types)). Within managed schemas, EXECUTE held by anyone the policy does not declare, PUBLIC included (PostgreSQL and Redshift grant it to PUBLIC by default), is revoked.","type":"array","maxItems":10000,"items":{"$ref":"#/definitions/routineGrant"}},"procedures":{"description":"EXECUTE on named stored procedures (GRANT EXECUTE ON PROCEDURE s.p(argument types)), as for functions.","type":"array","maxItems":10000,"items":{"$ref":"#/definitions/routineGrant"}},"futureFunctions":{"description":"EXECUTE on functions created later in a schema (ALTER DEFAULT PRIVILEGES FOR USER/ROLE <owner> IN SCHEMA <schema> GRANT EXECUTE ON FUNCTIONS). On PostgreSQL this covers procedures too.","type":"array","maxItems":1000,"items":{"$ref":"#/definitions/futureRoutineGrant"}},"futureProcedures":{"description":"Redshift only: EXECUTE on stored procedures created later in a schema (ALTER DEFAULT PRIVILEGES ... ON PROCEDURES).","type":"array","maxItems":1000,"items":{"$ref":"#/definitions/futureRoutineGrant"}},"futureTables":{"description":"Privileges on tables created later in a schema (ALTER DEFAULT PRIVILEGES FOR USER/ROLE <owner> IN SCHEMA <schema>).","type":"array","maxItems":1000,"items":{"title":"FutureTableGrant","type":"object","additionalProperties":false,"required":["schema","owner","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"owner":{"description":"The user (or role, on PostgreSQL) whose future tables get the privileges.","$ref":"#/definitions/name"},"privileges":{"$ref":"#/definitions/tablePrivileges"}}}}}},"futureRoutineGrant":{"title":"FutureRoutineGrant","type":"object","additionalProperties":false,"required":["schema","owner","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"owner":{"description":"The user (or role, on PostgreSQL) whose future functions or procedures get the privileges.","$ref":"#/definitions/name"},"privileges":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["execute"]}}}},"tablePrivileges":{"description":"Table privileges. drop and alter exist only on Redshift, trigger only on PostgreSQL (lint reports the mismatch).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["select","insert","update","delete","references","truncate","drop","alter","trigger"]}},"routineGrant":{"title":"RoutineGrant","type":"object","additionalProperties":false,"required":["schema","names","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"names":{"description":"Signatures: the name and the argument types as the catalog spells them, e.g. f_mask(character varying, integer) (PostgreSQL: oidvectortypes of proargtypes; Redshift: SVV_FUNCTION_PRIVILEGES.argument_types). Import writes them.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"type":"string","pattern":"^[^()]{1,127}\\([A-Za-z0-9_ ,]{0,2000}\\)$"}},"privileges":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["execute"]}}}},"columnPrivileges":{"description":"Column privileges. insert and references exist only on PostgreSQL (lint reports the mismatch).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["select","insert","update","references"]}},"systemPrivilege":{"description":"A Redshift system privilege (docs: System permissions for RBAC).","type":"string","enum":["ACCESS CATALOG","ACCESS SYSTEM TABLE","ALTER DATASHARE","ALTER DEFAULT PRIVILEGES","ALTER TABLE","ALTER USER","ANALYZE","CANCEL","CREATE DATASHARE","CREATE LIBRARY","CREATE MODEL","CREATE OR REPLACE EXTERNAL FUNCTION","CREATE OR REPLACE FUNCTION","CREATE OR REPLACE PROCEDURE","CREATE OR REPLACE VIEW","CREATE ROLE","CREATE SCHEMA","CREATE TABLE","CREATE USER","DROP DATASHARE","DROP FUNCTION","DROP LIBRARY","DROP MODEL","DROP PROCEDURE","DROP ROLE","DROP SCHEMA","DROP TABLE","DROP USER","DROP VIEW","EXPLAIN MASKING","EXPLAIN RLS","IGNORE RLS","TRUNCATE TABLE","VACUUM"]},"role":{"title":"Role","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name"},"externalId":{"description":"Redshift EXTERNALID (identity-provider group id), Redshift only.","type":"string","minLength":1,"maxLength":256},"memberOf":{"description":"Roles this role is granted (GRANT ROLE parent TO ROLE this): custom roles declared in this policy, or the system roles sys:monitor, sys:operator, sys:dba, sys:superuser, sys:secadmin.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"},"default":[]},"withAdminOption":{"description":"PostgreSQL only: roles of memberOf granted WITH ADMIN OPTION (this role may grant them to others). The others are granted without it; an admin option found on them is revoked.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/privileges"}}},"user":{"title":"User","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name"},"password":{"title":"Password","description":"The user's password, from an environment variable (never YAML). Charter sends only a hash form (Redshift: md5 of password and user name; PostgreSQL: a SCRAM-SHA-256 verifier), never prints it, and checks it against the catalog (needs a superuser connection): a different or missing password is drift.","type":"object","additionalProperties":false,"required":["fromEnv"],"properties":{"fromEnv":{"$ref":"#/definitions/envVar"}}},"passwordDisabled":{"description":"The user has no password (Redshift PASSWORD DISABLE: IAM or identity-provider sign-in only; PostgreSQL PASSWORD NULL). A password found on the user is drift and is removed (disruptive). Checking needs a superuser connection.","const":true},"createdb":{"description":"CREATEDB (true) or NOCREATEDB (false): whether the user may create databases. Absent: left as it is.","type":"boolean"},"connectionLimit":{"description":"CONNECTION LIMIT: the most connections the user may have open at once, or unlimited. Absent: left as it is.","oneOf":[{"type":"integer","minimum":0,"maximum":2147483647},{"const":"unlimited"}]},"syslogAccess":{"description":"Redshift SYSLOG ACCESS: restricted (the user sees only its own rows in system tables and views) or unrestricted (every user's rows). Absent: left as it is. Not available on the postgres dialect.","type":"string","enum":["restricted","unrestricted"]},"identityProvider":{"description":"Name of a declared identity provider: the user signs in through it (CREATE USER ... PASSWORD DISABLE) and its name must start with the provider's namespace and a colon.","$ref":"#/definitions/name"},"roles":{"description":"Roles granted to the user (GRANT ROLE r TO user): declared roles or sys:* roles.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"},"default":[]},"withAdminOption":{"description":"Roles of roles granted WITH ADMIN OPTION: the user may grant them to others (GRANT ROLE r TO user WITH ADMIN OPTION). The others are granted without it; an admin option found on them is revoked.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/privileges"}}}}};
 const schema28 = {"title":"Connection","description":"How Charter reaches the database. Exactly one of dataApi (Redshift Data API over AWS credentials) or urlFromEnv (PostgreSQL wire protocol, for PostgreSQL or a Redshift endpoint). Never a password in YAML.","type":"object","additionalProperties":false,"required":["dialect"],"properties":{"dialect":{"description":"SQL dialect: redshift (RBAC, system privileges, identity providers) or postgres.","type":"string","enum":["redshift","postgres"]},"dataApi":{"$ref":"#/definitions/dataApi"},"urlFromEnv":{"description":"Environment variable holding a connection URL (postgres://user:password@host:port/database?sslmode=...). The URL is a secret: it never appears in output.","$ref":"#/definitions/envVar"}},"oneOf":[{"properties":{"dataApi":true},"required":["dataApi"]},{"properties":{"urlFromEnv":true},"required":["urlFromEnv"]}]};
 const schema29 = {"title":"DataApi","description":"Redshift Data API target: a provisioned cluster (clusterIdentifier) or a Serverless workgroup (workgroupName), and how to authenticate (secretArn, or dbUser for temporary credentials on a provisioned cluster).","type":"object","additionalProperties":false,"required":["database"],"properties":{"clusterIdentifier":{"description":"Provisioned cluster identifier.","type":"string","pattern":"^[a-z]([a-z0-9]|-(?!-)){0,62}(?<!-)$"},"workgroupName":{"description":"Redshift Serverless workgroup name.","type":"string","pattern":"^[a-z0-9-]{3,64}$"},"database":{"description":"Database name.","type":"string","minLength":1,"maxLength":127},"secretArn":{"description":"Secrets Manager secret with the database credentials.","type":"string","pattern":"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$"},"dbUser":{"description":"Database user for temporary credentials (provisioned clusters only).","type":"string","minLength":1,"maxLength":127},"region":{"description":"AWS region of the cluster or workgroup; defaults to the run's region.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"}},"allOf":[{"oneOf":[{"properties":{"clusterIdentifier":true},"required":["clusterIdentifier"]},{"properties":{"workgroupName":true},"required":["workgroupName"]}]},{"oneOf":[{"properties":{"secretArn":true},"required":["secretArn"]},{"properties":{"dbUser":true},"required":["dbUser"]}]}]};
 const schema30 = {"description":"The name of an environment variable (never the value).","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","maxLength":256};
@@ -2587,10 +2587,11 @@ validate25.errors = vErrors;
 return errors === 0;
 }
 
-const schema36 = {"title":"Privileges","description":"Privileges held directly by a role or user. Within managed schemas, privileges not declared here are revoked.","type":"object","additionalProperties":false,"properties":{"system":{"description":"Redshift system privileges (RBAC), e.g. TRUNCATE TABLE. Not available on the postgres dialect.","type":"array","uniqueItems":true,"maxItems":64,"items":{"$ref":"#/definitions/systemPrivilege"}},"database":{"description":"Privileges on the database the policy connects to (GRANT ... ON DATABASE): create (schemas) and temp (temporary tables) on both dialects, connect on PostgreSQL only. The principal's database privileges match this list exactly; PUBLIC's and undeclared principals' only with manage.database.","type":"array","uniqueItems":true,"maxItems":3,"items":{"type":"string","enum":["create","temp","connect"]}},"schemas":{"description":"Schema privileges.","type":"array","maxItems":1000,"items":{"title":"SchemaGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"privileges":{"description":"usage and create; alter and drop (ALTER or DROP the schema without owning it) exist only on Redshift (lint reports them on postgres).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["usage","create","alter","drop"]}}}}},"tables":{"description":"Table privileges: on every existing table of a schema (allTables: true: GRANT ... ON ALL TABLES IN SCHEMA) or on named tables.","type":"array","maxItems":10000,"items":{"title":"TableGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"allTables":{"description":"Every table that exists in the schema when the plan runs.","const":true},"names":{"description":"Named tables.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/tablePrivileges"}},"oneOf":[{"properties":{"allTables":true},"required":["allTables"]},{"properties":{"names":true},"required":["names"]}]}},"columns":{"description":"Column privileges (GRANT SELECT (c, ...) ON TABLE s.t): select and update on Redshift, also insert and references on PostgreSQL. Within managed schemas, column privileges that the policy does not declare are revoked. Independent of table privileges: a table privilege is not a column privilege, nor the reverse.","type":"array","maxItems":10000,"items":{"title":"ColumnGrant","type":"object","additionalProperties":false,"required":["schema","table","columns","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"table":{"$ref":"#/definitions/name"},"columns":{"description":"Columns of the table.","type":"array","minItems":1,"maxItems":1600,"uniqueItems":true,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/columnPrivileges"}}}},"functions":{"description":"EXECUTE on named functions (GRANT EXECUTE ON FUNCTION s.f(argument types)). Within managed schemas, EXECUTE held by anyone the policy does not declare, PUBLIC included (PostgreSQL and Redshift grant it to PUBLIC by default), is revoked.","type":"array","maxItems":10000,"items":{"$ref":"#/definitions/routineGrant"}},"procedures":{"description":"EXECUTE on named stored procedures (GRANT EXECUTE ON PROCEDURE s.p(argument types)), as for functions.","type":"array","maxItems":10000,"items":{"$ref":"#/definitions/routineGrant"}},"futureTables":{"description":"Privileges on tables created later in a schema (ALTER DEFAULT PRIVILEGES FOR USER/ROLE <owner> IN SCHEMA <schema>).","type":"array","maxItems":1000,"items":{"title":"FutureTableGrant","type":"object","additionalProperties":false,"required":["schema","owner","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"owner":{"description":"The user (or role, on PostgreSQL) whose future tables get the privileges.","$ref":"#/definitions/name"},"privileges":{"$ref":"#/definitions/tablePrivileges"}}}}}};
+const schema36 = {"title":"Privileges","description":"Privileges held directly by a role or user. Within managed schemas, privileges not declared here are revoked.","type":"object","additionalProperties":false,"properties":{"system":{"description":"Redshift system privileges (RBAC), e.g. TRUNCATE TABLE. Not available on the postgres dialect.","type":"array","uniqueItems":true,"maxItems":64,"items":{"$ref":"#/definitions/systemPrivilege"}},"database":{"description":"Privileges on the database the policy connects to (GRANT ... ON DATABASE): create (schemas) and temp (temporary tables) on both dialects, connect on PostgreSQL only. The principal's database privileges match this list exactly; PUBLIC's and undeclared principals' only with manage.database.","type":"array","uniqueItems":true,"maxItems":3,"items":{"type":"string","enum":["create","temp","connect"]}},"schemas":{"description":"Schema privileges.","type":"array","maxItems":1000,"items":{"title":"SchemaGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"privileges":{"description":"usage and create; alter and drop (ALTER or DROP the schema without owning it) exist only on Redshift (lint reports them on postgres).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["usage","create","alter","drop"]}}}}},"tables":{"description":"Table privileges: on every existing table of a schema (allTables: true: GRANT ... ON ALL TABLES IN SCHEMA) or on named tables.","type":"array","maxItems":10000,"items":{"title":"TableGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"allTables":{"description":"Every table that exists in the schema when the plan runs.","const":true},"names":{"description":"Named tables.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/tablePrivileges"}},"oneOf":[{"properties":{"allTables":true},"required":["allTables"]},{"properties":{"names":true},"required":["names"]}]}},"columns":{"description":"Column privileges (GRANT SELECT (c, ...) ON TABLE s.t): select and update on Redshift, also insert and references on PostgreSQL. Within managed schemas, column privileges that the policy does not declare are revoked. Independent of table privileges: a table privilege is not a column privilege, nor the reverse.","type":"array","maxItems":10000,"items":{"title":"ColumnGrant","type":"object","additionalProperties":false,"required":["schema","table","columns","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"table":{"$ref":"#/definitions/name"},"columns":{"description":"Columns of the table.","type":"array","minItems":1,"maxItems":1600,"uniqueItems":true,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/columnPrivileges"}}}},"functions":{"description":"EXECUTE on named functions (GRANT EXECUTE ON FUNCTION s.f(argument types)). Within managed schemas, EXECUTE held by anyone the policy does not declare, PUBLIC included (PostgreSQL and Redshift grant it to PUBLIC by default), is revoked.","type":"array","maxItems":10000,"items":{"$ref":"#/definitions/routineGrant"}},"procedures":{"description":"EXECUTE on named stored procedures (GRANT EXECUTE ON PROCEDURE s.p(argument types)), as for functions.","type":"array","maxItems":10000,"items":{"$ref":"#/definitions/routineGrant"}},"futureFunctions":{"description":"EXECUTE on functions created later in a schema (ALTER DEFAULT PRIVILEGES FOR USER/ROLE <owner> IN SCHEMA <schema> GRANT EXECUTE ON FUNCTIONS). On PostgreSQL this covers procedures too.","type":"array","maxItems":1000,"items":{"$ref":"#/definitions/futureRoutineGrant"}},"futureProcedures":{"description":"Redshift only: EXECUTE on stored procedures created later in a schema (ALTER DEFAULT PRIVILEGES ... ON PROCEDURES).","type":"array","maxItems":1000,"items":{"$ref":"#/definitions/futureRoutineGrant"}},"futureTables":{"description":"Privileges on tables created later in a schema (ALTER DEFAULT PRIVILEGES FOR USER/ROLE <owner> IN SCHEMA <schema>).","type":"array","maxItems":1000,"items":{"title":"FutureTableGrant","type":"object","additionalProperties":false,"required":["schema","owner","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"owner":{"description":"The user (or role, on PostgreSQL) whose future tables get the privileges.","$ref":"#/definitions/name"},"privileges":{"$ref":"#/definitions/tablePrivileges"}}}}}};
 const schema37 = {"description":"A Redshift system privilege (docs: System permissions for RBAC).","type":"string","enum":["ACCESS CATALOG","ACCESS SYSTEM TABLE","ALTER DATASHARE","ALTER DEFAULT PRIVILEGES","ALTER TABLE","ALTER USER","ANALYZE","CANCEL","CREATE DATASHARE","CREATE LIBRARY","CREATE MODEL","CREATE OR REPLACE EXTERNAL FUNCTION","CREATE OR REPLACE FUNCTION","CREATE OR REPLACE PROCEDURE","CREATE OR REPLACE VIEW","CREATE ROLE","CREATE SCHEMA","CREATE TABLE","CREATE USER","DROP DATASHARE","DROP FUNCTION","DROP LIBRARY","DROP MODEL","DROP PROCEDURE","DROP ROLE","DROP SCHEMA","DROP TABLE","DROP USER","DROP VIEW","EXPLAIN MASKING","EXPLAIN RLS","IGNORE RLS","TRUNCATE TABLE","VACUUM"]};
 const schema41 = {"description":"Table privileges. drop and alter exist only on Redshift, trigger only on PostgreSQL (lint reports the mismatch).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["select","insert","update","delete","references","truncate","drop","alter","trigger"]}};
 const schema45 = {"description":"Column privileges. insert and references exist only on PostgreSQL (lint reports the mismatch).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["select","insert","update","references"]}};
+const func36 = Object.prototype.hasOwnProperty;
 const schema46 = {"title":"RoutineGrant","type":"object","additionalProperties":false,"required":["schema","names","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"names":{"description":"Signatures: the name and the argument types as the catalog spells them, e.g. f_mask(character varying, integer) (PostgreSQL: oidvectortypes of proargtypes; Redshift: SVV_FUNCTION_PRIVILEGES.argument_types). Import writes them.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"type":"string","pattern":"^[^()]{1,127}\\([A-Za-z0-9_ ,]{0,2000}\\)$"}},"privileges":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["execute"]}}}};
 const pattern21 = new RegExp("^[^()]{1,127}\\([A-Za-z0-9_ ,]{0,2000}\\)$", "u");
 
@@ -2848,13 +2849,219 @@ validate28.errors = vErrors;
 return errors === 0;
 }
 
+const schema48 = {"title":"FutureRoutineGrant","type":"object","additionalProperties":false,"required":["schema","owner","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"owner":{"description":"The user (or role, on PostgreSQL) whose future functions or procedures get the privileges.","$ref":"#/definitions/name"},"privileges":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["execute"]}}}};
+
+function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.schema === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema48.required,parentSchema:schema48,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.owner === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "owner"},message:"must have required property '"+"owner"+"'",schema:schema48.required,parentSchema:schema48,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.privileges === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema48.required,parentSchema:schema48,data};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((key0 === "schema") || (key0 === "owner")) || (key0 === "privileges"))){
+const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema48,data};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.schema !== undefined){
+let data0 = data.schema;
+if(typeof data0 === "string"){
+if(func2(data0) > 127){
+const err4 = {instancePath:instancePath+"/schema",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data0};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(func2(data0) < 1){
+const err5 = {instancePath:instancePath+"/schema",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data0};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/schema",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data0};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.owner !== undefined){
+let data1 = data.owner;
+if(typeof data1 === "string"){
+if(func2(data1) > 127){
+const err7 = {instancePath:instancePath+"/owner",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data1};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(func2(data1) < 1){
+const err8 = {instancePath:instancePath+"/owner",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data1};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/owner",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data1};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.privileges !== undefined){
+let data2 = data.privileges;
+if(Array.isArray(data2)){
+if(data2.length < 1){
+const err10 = {instancePath:instancePath+"/privileges",schemaPath:"#/properties/privileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema48.properties.privileges,data:data2};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+const len0 = data2.length;
+for(let i0=0; i0<len0; i0++){
+let data3 = data2[i0];
+if(typeof data3 !== "string"){
+const err11 = {instancePath:instancePath+"/privileges/" + i0,schemaPath:"#/properties/privileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.privileges.items.type,parentSchema:schema48.properties.privileges.items,data:data3};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(!(data3 === "execute")){
+const err12 = {instancePath:instancePath+"/privileges/" + i0,schemaPath:"#/properties/privileges/items/enum",keyword:"enum",params:{allowedValues: schema48.properties.privileges.items.enum},message:"must be equal to one of the allowed values",schema:schema48.properties.privileges.items.enum,parentSchema:schema48.properties.privileges.items,data:data3};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+let i1 = data2.length;
+let j0;
+if(i1 > 1){
+const indices0 = {};
+for(;i1--;){
+let item0 = data2[i1];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err13 = {instancePath:instancePath+"/privileges",schemaPath:"#/properties/privileges/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema48.properties.privileges,data:data2};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+break;
+}
+indices0[item0] = i1;
+}
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/privileges",schemaPath:"#/properties/privileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema48.properties.privileges.type,parentSchema:schema48.properties.privileges,data:data2};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+}
+else {
+const err15 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.type,parentSchema:schema48,data};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+validate31.errors = vErrors;
+return errors === 0;
+}
+
 
 function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!((((((((key0 === "system") || (key0 === "database")) || (key0 === "schemas")) || (key0 === "tables")) || (key0 === "columns")) || (key0 === "functions")) || (key0 === "procedures")) || (key0 === "futureTables"))){
+if(!(func36.call(schema36.properties, key0))){
 const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema36,data};
 if(vErrors === null){
 vErrors = [err0];
@@ -3930,11 +4137,11 @@ vErrors.push(err79);
 errors++;
 }
 }
-if(data.futureTables !== undefined){
-let data29 = data.futureTables;
+if(data.futureFunctions !== undefined){
+let data29 = data.futureFunctions;
 if(Array.isArray(data29)){
 if(data29.length > 1000){
-const err80 = {instancePath:instancePath+"/futureTables",schemaPath:"#/properties/futureTables/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema36.properties.futureTables,data:data29};
+const err80 = {instancePath:instancePath+"/futureFunctions",schemaPath:"#/properties/futureFunctions/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema36.properties.futureFunctions,data:data29};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -3945,10 +4152,14 @@ errors++;
 }
 const len12 = data29.length;
 for(let i19=0; i19<len12; i19++){
-let data30 = data29[i19];
-if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
-if(data30.schema === undefined){
-const err81 = {instancePath:instancePath+"/futureTables/" + i19,schemaPath:"#/properties/futureTables/items/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema36.properties.futureTables.items.required,parentSchema:schema36.properties.futureTables.items,data:data30};
+if(!(validate31(data29[i19], {instancePath:instancePath+"/futureFunctions/" + i19,parentData:data29,parentDataProperty:i19,rootData}))){
+vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err81 = {instancePath:instancePath+"/futureFunctions",schemaPath:"#/properties/futureFunctions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.futureFunctions.type,parentSchema:schema36.properties.futureFunctions,data:data29};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -3957,8 +4168,12 @@ vErrors.push(err81);
 }
 errors++;
 }
-if(data30.owner === undefined){
-const err82 = {instancePath:instancePath+"/futureTables/" + i19,schemaPath:"#/properties/futureTables/items/required",keyword:"required",params:{missingProperty: "owner"},message:"must have required property '"+"owner"+"'",schema:schema36.properties.futureTables.items.required,parentSchema:schema36.properties.futureTables.items,data:data30};
+}
+if(data.futureProcedures !== undefined){
+let data31 = data.futureProcedures;
+if(Array.isArray(data31)){
+if(data31.length > 1000){
+const err82 = {instancePath:instancePath+"/futureProcedures",schemaPath:"#/properties/futureProcedures/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema36.properties.futureProcedures,data:data31};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -3967,8 +4182,16 @@ vErrors.push(err82);
 }
 errors++;
 }
-if(data30.privileges === undefined){
-const err83 = {instancePath:instancePath+"/futureTables/" + i19,schemaPath:"#/properties/futureTables/items/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema36.properties.futureTables.items.required,parentSchema:schema36.properties.futureTables.items,data:data30};
+const len13 = data31.length;
+for(let i20=0; i20<len13; i20++){
+if(!(validate31(data31[i20], {instancePath:instancePath+"/futureProcedures/" + i20,parentData:data31,parentDataProperty:i20,rootData}))){
+vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err83 = {instancePath:instancePath+"/futureProcedures",schemaPath:"#/properties/futureProcedures/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.futureProcedures.type,parentSchema:schema36.properties.futureProcedures,data:data31};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -3977,9 +4200,12 @@ vErrors.push(err83);
 }
 errors++;
 }
-for(const key4 in data30){
-if(!(((key4 === "schema") || (key4 === "owner")) || (key4 === "privileges"))){
-const err84 = {instancePath:instancePath+"/futureTables/" + i19,schemaPath:"#/properties/futureTables/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema36.properties.futureTables.items,data:data30};
+}
+if(data.futureTables !== undefined){
+let data33 = data.futureTables;
+if(Array.isArray(data33)){
+if(data33.length > 1000){
+const err84 = {instancePath:instancePath+"/futureTables",schemaPath:"#/properties/futureTables/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema36.properties.futureTables,data:data33};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -3988,12 +4214,12 @@ vErrors.push(err84);
 }
 errors++;
 }
-}
-if(data30.schema !== undefined){
-let data31 = data30.schema;
-if(typeof data31 === "string"){
-if(func2(data31) > 127){
-const err85 = {instancePath:instancePath+"/futureTables/" + i19+"/schema",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data31};
+const len14 = data33.length;
+for(let i21=0; i21<len14; i21++){
+let data34 = data33[i21];
+if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
+if(data34.schema === undefined){
+const err85 = {instancePath:instancePath+"/futureTables/" + i21,schemaPath:"#/properties/futureTables/items/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema36.properties.futureTables.items.required,parentSchema:schema36.properties.futureTables.items,data:data34};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -4002,8 +4228,8 @@ vErrors.push(err85);
 }
 errors++;
 }
-if(func2(data31) < 1){
-const err86 = {instancePath:instancePath+"/futureTables/" + i19+"/schema",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data31};
+if(data34.owner === undefined){
+const err86 = {instancePath:instancePath+"/futureTables/" + i21,schemaPath:"#/properties/futureTables/items/required",keyword:"required",params:{missingProperty: "owner"},message:"must have required property '"+"owner"+"'",schema:schema36.properties.futureTables.items.required,parentSchema:schema36.properties.futureTables.items,data:data34};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -4012,9 +4238,8 @@ vErrors.push(err86);
 }
 errors++;
 }
-}
-else {
-const err87 = {instancePath:instancePath+"/futureTables/" + i19+"/schema",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data31};
+if(data34.privileges === undefined){
+const err87 = {instancePath:instancePath+"/futureTables/" + i21,schemaPath:"#/properties/futureTables/items/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema36.properties.futureTables.items.required,parentSchema:schema36.properties.futureTables.items,data:data34};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -4023,12 +4248,9 @@ vErrors.push(err87);
 }
 errors++;
 }
-}
-if(data30.owner !== undefined){
-let data32 = data30.owner;
-if(typeof data32 === "string"){
-if(func2(data32) > 127){
-const err88 = {instancePath:instancePath+"/futureTables/" + i19+"/owner",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data32};
+for(const key4 in data34){
+if(!(((key4 === "schema") || (key4 === "owner")) || (key4 === "privileges"))){
+const err88 = {instancePath:instancePath+"/futureTables/" + i21,schemaPath:"#/properties/futureTables/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema36.properties.futureTables.items,data:data34};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -4037,8 +4259,12 @@ vErrors.push(err88);
 }
 errors++;
 }
-if(func2(data32) < 1){
-const err89 = {instancePath:instancePath+"/futureTables/" + i19+"/owner",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data32};
+}
+if(data34.schema !== undefined){
+let data35 = data34.schema;
+if(typeof data35 === "string"){
+if(func2(data35) > 127){
+const err89 = {instancePath:instancePath+"/futureTables/" + i21+"/schema",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data35};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -4047,9 +4273,8 @@ vErrors.push(err89);
 }
 errors++;
 }
-}
-else {
-const err90 = {instancePath:instancePath+"/futureTables/" + i19+"/owner",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data32};
+if(func2(data35) < 1){
+const err90 = {instancePath:instancePath+"/futureTables/" + i21+"/schema",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data35};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -4059,11 +4284,8 @@ vErrors.push(err90);
 errors++;
 }
 }
-if(data30.privileges !== undefined){
-let data33 = data30.privileges;
-if(Array.isArray(data33)){
-if(data33.length < 1){
-const err91 = {instancePath:instancePath+"/futureTables/" + i19+"/privileges",schemaPath:"#/definitions/tablePrivileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema41,data:data33};
+else {
+const err91 = {instancePath:instancePath+"/futureTables/" + i21+"/schema",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data35};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -4072,11 +4294,12 @@ vErrors.push(err91);
 }
 errors++;
 }
-const len13 = data33.length;
-for(let i20=0; i20<len13; i20++){
-let data34 = data33[i20];
-if(typeof data34 !== "string"){
-const err92 = {instancePath:instancePath+"/futureTables/" + i19+"/privileges/" + i20,schemaPath:"#/definitions/tablePrivileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.items.type,parentSchema:schema41.items,data:data34};
+}
+if(data34.owner !== undefined){
+let data36 = data34.owner;
+if(typeof data36 === "string"){
+if(func2(data36) > 127){
+const err92 = {instancePath:instancePath+"/futureTables/" + i21+"/owner",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data36};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -4085,8 +4308,8 @@ vErrors.push(err92);
 }
 errors++;
 }
-if(!(((((((((data34 === "select") || (data34 === "insert")) || (data34 === "update")) || (data34 === "delete")) || (data34 === "references")) || (data34 === "truncate")) || (data34 === "drop")) || (data34 === "alter")) || (data34 === "trigger"))){
-const err93 = {instancePath:instancePath+"/futureTables/" + i19+"/privileges/" + i20,schemaPath:"#/definitions/tablePrivileges/items/enum",keyword:"enum",params:{allowedValues: schema41.items.enum},message:"must be equal to one of the allowed values",schema:schema41.items.enum,parentSchema:schema41.items,data:data34};
+if(func2(data36) < 1){
+const err93 = {instancePath:instancePath+"/futureTables/" + i21+"/owner",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data36};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -4096,18 +4319,8 @@ vErrors.push(err93);
 errors++;
 }
 }
-let i21 = data33.length;
-let j7;
-if(i21 > 1){
-const indices4 = {};
-for(;i21--;){
-let item4 = data33[i21];
-if(typeof item4 !== "string"){
-continue;
-}
-if(typeof indices4[item4] == "number"){
-j7 = indices4[item4];
-const err94 = {instancePath:instancePath+"/futureTables/" + i19+"/privileges",schemaPath:"#/definitions/tablePrivileges/uniqueItems",keyword:"uniqueItems",params:{i: i21, j: j7},message:"must NOT have duplicate items (items ## "+j7+" and "+i21+" are identical)",schema:true,parentSchema:schema41,data:data33};
+else {
+const err94 = {instancePath:instancePath+"/futureTables/" + i21+"/owner",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data36};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -4115,14 +4328,13 @@ else {
 vErrors.push(err94);
 }
 errors++;
-break;
-}
-indices4[item4] = i21;
 }
 }
-}
-else {
-const err95 = {instancePath:instancePath+"/futureTables/" + i19+"/privileges",schemaPath:"#/definitions/tablePrivileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema41.type,parentSchema:schema41,data:data33};
+if(data34.privileges !== undefined){
+let data37 = data34.privileges;
+if(Array.isArray(data37)){
+if(data37.length < 1){
+const err95 = {instancePath:instancePath+"/futureTables/" + i21+"/privileges",schemaPath:"#/definitions/tablePrivileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema41,data:data37};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -4131,10 +4343,11 @@ vErrors.push(err95);
 }
 errors++;
 }
-}
-}
-else {
-const err96 = {instancePath:instancePath+"/futureTables/" + i19,schemaPath:"#/properties/futureTables/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.properties.futureTables.items.type,parentSchema:schema36.properties.futureTables.items,data:data30};
+const len15 = data37.length;
+for(let i22=0; i22<len15; i22++){
+let data38 = data37[i22];
+if(typeof data38 !== "string"){
+const err96 = {instancePath:instancePath+"/futureTables/" + i21+"/privileges/" + i22,schemaPath:"#/definitions/tablePrivileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.items.type,parentSchema:schema41.items,data:data38};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -4143,10 +4356,8 @@ vErrors.push(err96);
 }
 errors++;
 }
-}
-}
-else {
-const err97 = {instancePath:instancePath+"/futureTables",schemaPath:"#/properties/futureTables/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.futureTables.type,parentSchema:schema36.properties.futureTables,data:data29};
+if(!(((((((((data38 === "select") || (data38 === "insert")) || (data38 === "update")) || (data38 === "delete")) || (data38 === "references")) || (data38 === "truncate")) || (data38 === "drop")) || (data38 === "alter")) || (data38 === "trigger"))){
+const err97 = {instancePath:instancePath+"/futureTables/" + i21+"/privileges/" + i22,schemaPath:"#/definitions/tablePrivileges/items/enum",keyword:"enum",params:{allowedValues: schema41.items.enum},message:"must be equal to one of the allowed values",schema:schema41.items.enum,parentSchema:schema41.items,data:data38};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -4156,9 +4367,18 @@ vErrors.push(err97);
 errors++;
 }
 }
+let i23 = data37.length;
+let j7;
+if(i23 > 1){
+const indices4 = {};
+for(;i23--;){
+let item4 = data37[i23];
+if(typeof item4 !== "string"){
+continue;
 }
-else {
-const err98 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.type,parentSchema:schema36,data};
+if(typeof indices4[item4] == "number"){
+j7 = indices4[item4];
+const err98 = {instancePath:instancePath+"/futureTables/" + i21+"/privileges",schemaPath:"#/definitions/tablePrivileges/uniqueItems",keyword:"uniqueItems",params:{i: i23, j: j7},message:"must NOT have duplicate items (items ## "+j7+" and "+i23+" are identical)",schema:true,parentSchema:schema41,data:data37};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -4166,19 +4386,70 @@ else {
 vErrors.push(err98);
 }
 errors++;
+break;
+}
+indices4[item4] = i23;
+}
+}
+}
+else {
+const err99 = {instancePath:instancePath+"/futureTables/" + i21+"/privileges",schemaPath:"#/definitions/tablePrivileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema41.type,parentSchema:schema41,data:data37};
+if(vErrors === null){
+vErrors = [err99];
+}
+else {
+vErrors.push(err99);
+}
+errors++;
+}
+}
+}
+else {
+const err100 = {instancePath:instancePath+"/futureTables/" + i21,schemaPath:"#/properties/futureTables/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.properties.futureTables.items.type,parentSchema:schema36.properties.futureTables.items,data:data34};
+if(vErrors === null){
+vErrors = [err100];
+}
+else {
+vErrors.push(err100);
+}
+errors++;
+}
+}
+}
+else {
+const err101 = {instancePath:instancePath+"/futureTables",schemaPath:"#/properties/futureTables/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.futureTables.type,parentSchema:schema36.properties.futureTables,data:data33};
+if(vErrors === null){
+vErrors = [err101];
+}
+else {
+vErrors.push(err101);
+}
+errors++;
+}
+}
+}
+else {
+const err102 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.type,parentSchema:schema36,data};
+if(vErrors === null){
+vErrors = [err102];
+}
+else {
+vErrors.push(err102);
+}
+errors++;
 }
 validate27.errors = vErrors;
 return errors === 0;
 }
 
-const schema51 = {"title":"Role","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name"},"externalId":{"description":"Redshift EXTERNALID (identity-provider group id), Redshift only.","type":"string","minLength":1,"maxLength":256},"memberOf":{"description":"Roles this role is granted (GRANT ROLE parent TO ROLE this): custom roles declared in this policy, or the system roles sys:monitor, sys:operator, sys:dba, sys:superuser, sys:secadmin.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"},"default":[]},"withAdminOption":{"description":"PostgreSQL only: roles of memberOf granted WITH ADMIN OPTION (this role may grant them to others). The others are granted without it; an admin option found on them is revoked.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/privileges"}}};
+const schema54 = {"title":"Role","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name"},"externalId":{"description":"Redshift EXTERNALID (identity-provider group id), Redshift only.","type":"string","minLength":1,"maxLength":256},"memberOf":{"description":"Roles this role is granted (GRANT ROLE parent TO ROLE this): custom roles declared in this policy, or the system roles sys:monitor, sys:operator, sys:dba, sys:superuser, sys:secadmin.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"},"default":[]},"withAdminOption":{"description":"PostgreSQL only: roles of memberOf granted WITH ADMIN OPTION (this role may grant them to others). The others are granted without it; an admin option found on them is revoked.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/privileges"}}};
 
-function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.name === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema51.required,parentSchema:schema51,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema54.required,parentSchema:schema54,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -4189,7 +4460,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((((key0 === "name") || (key0 === "externalId")) || (key0 === "memberOf")) || (key0 === "withAdminOption")) || (key0 === "privileges"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema51,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema54,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -4238,7 +4509,7 @@ if(data.externalId !== undefined){
 let data1 = data.externalId;
 if(typeof data1 === "string"){
 if(func2(data1) > 256){
-const err5 = {instancePath:instancePath+"/externalId",schemaPath:"#/properties/externalId/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema51.properties.externalId,data:data1};
+const err5 = {instancePath:instancePath+"/externalId",schemaPath:"#/properties/externalId/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema54.properties.externalId,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -4248,7 +4519,7 @@ vErrors.push(err5);
 errors++;
 }
 if(func2(data1) < 1){
-const err6 = {instancePath:instancePath+"/externalId",schemaPath:"#/properties/externalId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema51.properties.externalId,data:data1};
+const err6 = {instancePath:instancePath+"/externalId",schemaPath:"#/properties/externalId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema54.properties.externalId,data:data1};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -4259,7 +4530,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/externalId",schemaPath:"#/properties/externalId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema51.properties.externalId.type,parentSchema:schema51.properties.externalId,data:data1};
+const err7 = {instancePath:instancePath+"/externalId",schemaPath:"#/properties/externalId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema54.properties.externalId.type,parentSchema:schema54.properties.externalId,data:data1};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -4273,7 +4544,7 @@ if(data.memberOf !== undefined){
 let data2 = data.memberOf;
 if(Array.isArray(data2)){
 if(data2.length > 1000){
-const err8 = {instancePath:instancePath+"/memberOf",schemaPath:"#/properties/memberOf/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema51.properties.memberOf,data:data2};
+const err8 = {instancePath:instancePath+"/memberOf",schemaPath:"#/properties/memberOf/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema54.properties.memberOf,data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -4325,7 +4596,7 @@ outer0:
 for(;i1--;){
 for(j0 = i1; j0--;){
 if(func0(data2[i1], data2[j0])){
-const err12 = {instancePath:instancePath+"/memberOf",schemaPath:"#/properties/memberOf/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema51.properties.memberOf,data:data2};
+const err12 = {instancePath:instancePath+"/memberOf",schemaPath:"#/properties/memberOf/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema54.properties.memberOf,data:data2};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -4340,7 +4611,7 @@ break outer0;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/memberOf",schemaPath:"#/properties/memberOf/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema51.properties.memberOf.type,parentSchema:schema51.properties.memberOf,data:data2};
+const err13 = {instancePath:instancePath+"/memberOf",schemaPath:"#/properties/memberOf/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema54.properties.memberOf.type,parentSchema:schema54.properties.memberOf,data:data2};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -4354,7 +4625,7 @@ if(data.withAdminOption !== undefined){
 let data4 = data.withAdminOption;
 if(Array.isArray(data4)){
 if(data4.length > 1000){
-const err14 = {instancePath:instancePath+"/withAdminOption",schemaPath:"#/properties/withAdminOption/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema51.properties.withAdminOption,data:data4};
+const err14 = {instancePath:instancePath+"/withAdminOption",schemaPath:"#/properties/withAdminOption/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema54.properties.withAdminOption,data:data4};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -4406,7 +4677,7 @@ outer1:
 for(;i3--;){
 for(j1 = i3; j1--;){
 if(func0(data4[i3], data4[j1])){
-const err18 = {instancePath:instancePath+"/withAdminOption",schemaPath:"#/properties/withAdminOption/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i3+" are identical)",schema:true,parentSchema:schema51.properties.withAdminOption,data:data4};
+const err18 = {instancePath:instancePath+"/withAdminOption",schemaPath:"#/properties/withAdminOption/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i3+" are identical)",schema:true,parentSchema:schema54.properties.withAdminOption,data:data4};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -4421,7 +4692,7 @@ break outer1;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/withAdminOption",schemaPath:"#/properties/withAdminOption/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema51.properties.withAdminOption.type,parentSchema:schema51.properties.withAdminOption,data:data4};
+const err19 = {instancePath:instancePath+"/withAdminOption",schemaPath:"#/properties/withAdminOption/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema54.properties.withAdminOption.type,parentSchema:schema54.properties.withAdminOption,data:data4};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -4439,7 +4710,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema51.type,parentSchema:schema51,data};
+const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema54.type,parentSchema:schema54,data};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -4448,19 +4719,18 @@ vErrors.push(err20);
 }
 errors++;
 }
-validate32.errors = vErrors;
+validate35.errors = vErrors;
 return errors === 0;
 }
 
-const schema55 = {"title":"User","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name"},"password":{"title":"Password","description":"The user's password, from an environment variable (never YAML). Charter sends only a hash form (Redshift: md5 of password and user name; PostgreSQL: a SCRAM-SHA-256 verifier), never prints it, and checks it against the catalog (needs a superuser connection): a different or missing password is drift.","type":"object","additionalProperties":false,"required":["fromEnv"],"properties":{"fromEnv":{"$ref":"#/definitions/envVar"}}},"passwordDisabled":{"description":"The user has no password (Redshift PASSWORD DISABLE: IAM or identity-provider sign-in only; PostgreSQL PASSWORD NULL). A password found on the user is drift and is removed (disruptive). Checking needs a superuser connection.","const":true},"createdb":{"description":"CREATEDB (true) or NOCREATEDB (false): whether the user may create databases. Absent: left as it is.","type":"boolean"},"connectionLimit":{"description":"CONNECTION LIMIT: the most connections the user may have open at once, or unlimited. Absent: left as it is.","oneOf":[{"type":"integer","minimum":0,"maximum":2147483647},{"const":"unlimited"}]},"syslogAccess":{"description":"Redshift SYSLOG ACCESS: restricted (the user sees only its own rows in system tables and views) or unrestricted (every user's rows). Absent: left as it is. Not available on the postgres dialect.","type":"string","enum":["restricted","unrestricted"]},"identityProvider":{"description":"Name of a declared identity provider: the user signs in through it (CREATE USER ... PASSWORD DISABLE) and its name must start with the provider's namespace and a colon.","$ref":"#/definitions/name"},"roles":{"description":"Roles granted to the user (GRANT ROLE r TO user): declared roles or sys:* roles.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"},"default":[]},"withAdminOption":{"description":"Roles of roles granted WITH ADMIN OPTION: the user may grant them to others (GRANT ROLE r TO user WITH ADMIN OPTION). The others are granted without it; an admin option found on them is revoked.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/privileges"}}};
-const func67 = Object.prototype.hasOwnProperty;
+const schema58 = {"title":"User","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name"},"password":{"title":"Password","description":"The user's password, from an environment variable (never YAML). Charter sends only a hash form (Redshift: md5 of password and user name; PostgreSQL: a SCRAM-SHA-256 verifier), never prints it, and checks it against the catalog (needs a superuser connection): a different or missing password is drift.","type":"object","additionalProperties":false,"required":["fromEnv"],"properties":{"fromEnv":{"$ref":"#/definitions/envVar"}}},"passwordDisabled":{"description":"The user has no password (Redshift PASSWORD DISABLE: IAM or identity-provider sign-in only; PostgreSQL PASSWORD NULL). A password found on the user is drift and is removed (disruptive). Checking needs a superuser connection.","const":true},"createdb":{"description":"CREATEDB (true) or NOCREATEDB (false): whether the user may create databases. Absent: left as it is.","type":"boolean"},"connectionLimit":{"description":"CONNECTION LIMIT: the most connections the user may have open at once, or unlimited. Absent: left as it is.","oneOf":[{"type":"integer","minimum":0,"maximum":2147483647},{"const":"unlimited"}]},"syslogAccess":{"description":"Redshift SYSLOG ACCESS: restricted (the user sees only its own rows in system tables and views) or unrestricted (every user's rows). Absent: left as it is. Not available on the postgres dialect.","type":"string","enum":["restricted","unrestricted"]},"identityProvider":{"description":"Name of a declared identity provider: the user signs in through it (CREATE USER ... PASSWORD DISABLE) and its name must start with the provider's namespace and a colon.","$ref":"#/definitions/name"},"roles":{"description":"Roles granted to the user (GRANT ROLE r TO user): declared roles or sys:* roles.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"},"default":[]},"withAdminOption":{"description":"Roles of roles granted WITH ADMIN OPTION: the user may grant them to others (GRANT ROLE r TO user WITH ADMIN OPTION). The others are granted without it; an admin option found on them is revoked.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/privileges"}}};
 
-function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.name === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema55.required,parentSchema:schema55,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema58.required,parentSchema:schema58,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -4470,8 +4740,8 @@ vErrors.push(err0);
 errors++;
 }
 for(const key0 in data){
-if(!(func67.call(schema55.properties, key0))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema55,data};
+if(!(func36.call(schema58.properties, key0))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema58,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -4520,7 +4790,7 @@ if(data.password !== undefined){
 let data1 = data.password;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if(data1.fromEnv === undefined){
-const err5 = {instancePath:instancePath+"/password",schemaPath:"#/properties/password/required",keyword:"required",params:{missingProperty: "fromEnv"},message:"must have required property '"+"fromEnv"+"'",schema:schema55.properties.password.required,parentSchema:schema55.properties.password,data:data1};
+const err5 = {instancePath:instancePath+"/password",schemaPath:"#/properties/password/required",keyword:"required",params:{missingProperty: "fromEnv"},message:"must have required property '"+"fromEnv"+"'",schema:schema58.properties.password.required,parentSchema:schema58.properties.password,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -4531,7 +4801,7 @@ errors++;
 }
 for(const key1 in data1){
 if(!(key1 === "fromEnv")){
-const err6 = {instancePath:instancePath+"/password",schemaPath:"#/properties/password/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema55.properties.password,data:data1};
+const err6 = {instancePath:instancePath+"/password",schemaPath:"#/properties/password/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema58.properties.password,data:data1};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -4578,7 +4848,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/password",schemaPath:"#/properties/password/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema55.properties.password.type,parentSchema:schema55.properties.password,data:data1};
+const err10 = {instancePath:instancePath+"/password",schemaPath:"#/properties/password/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema58.properties.password.type,parentSchema:schema58.properties.password,data:data1};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -4591,7 +4861,7 @@ errors++;
 if(data.passwordDisabled !== undefined){
 let data3 = data.passwordDisabled;
 if(true !== data3){
-const err11 = {instancePath:instancePath+"/passwordDisabled",schemaPath:"#/properties/passwordDisabled/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant",schema:true,parentSchema:schema55.properties.passwordDisabled,data:data3};
+const err11 = {instancePath:instancePath+"/passwordDisabled",schemaPath:"#/properties/passwordDisabled/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant",schema:true,parentSchema:schema58.properties.passwordDisabled,data:data3};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -4604,7 +4874,7 @@ errors++;
 if(data.createdb !== undefined){
 let data4 = data.createdb;
 if(typeof data4 !== "boolean"){
-const err12 = {instancePath:instancePath+"/createdb",schemaPath:"#/properties/createdb/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema55.properties.createdb.type,parentSchema:schema55.properties.createdb,data:data4};
+const err12 = {instancePath:instancePath+"/createdb",schemaPath:"#/properties/createdb/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema58.properties.createdb.type,parentSchema:schema58.properties.createdb,data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -4621,7 +4891,7 @@ let valid4 = false;
 let passing0 = null;
 const _errs16 = errors;
 if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-const err13 = {instancePath:instancePath+"/connectionLimit",schemaPath:"#/properties/connectionLimit/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema55.properties.connectionLimit.oneOf[0].type,parentSchema:schema55.properties.connectionLimit.oneOf[0],data:data5};
+const err13 = {instancePath:instancePath+"/connectionLimit",schemaPath:"#/properties/connectionLimit/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema58.properties.connectionLimit.oneOf[0].type,parentSchema:schema58.properties.connectionLimit.oneOf[0],data:data5};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -4632,7 +4902,7 @@ errors++;
 }
 if((typeof data5 == "number") && (isFinite(data5))){
 if(data5 > 2147483647 || isNaN(data5)){
-const err14 = {instancePath:instancePath+"/connectionLimit",schemaPath:"#/properties/connectionLimit/oneOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647",schema:2147483647,parentSchema:schema55.properties.connectionLimit.oneOf[0],data:data5};
+const err14 = {instancePath:instancePath+"/connectionLimit",schemaPath:"#/properties/connectionLimit/oneOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647",schema:2147483647,parentSchema:schema58.properties.connectionLimit.oneOf[0],data:data5};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -4642,7 +4912,7 @@ vErrors.push(err14);
 errors++;
 }
 if(data5 < 0 || isNaN(data5)){
-const err15 = {instancePath:instancePath+"/connectionLimit",schemaPath:"#/properties/connectionLimit/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema55.properties.connectionLimit.oneOf[0],data:data5};
+const err15 = {instancePath:instancePath+"/connectionLimit",schemaPath:"#/properties/connectionLimit/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema58.properties.connectionLimit.oneOf[0],data:data5};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -4659,7 +4929,7 @@ passing0 = 0;
 }
 const _errs18 = errors;
 if("unlimited" !== data5){
-const err16 = {instancePath:instancePath+"/connectionLimit",schemaPath:"#/properties/connectionLimit/oneOf/1/const",keyword:"const",params:{allowedValue: "unlimited"},message:"must be equal to constant",schema:"unlimited",parentSchema:schema55.properties.connectionLimit.oneOf[1],data:data5};
+const err16 = {instancePath:instancePath+"/connectionLimit",schemaPath:"#/properties/connectionLimit/oneOf/1/const",keyword:"const",params:{allowedValue: "unlimited"},message:"must be equal to constant",schema:"unlimited",parentSchema:schema58.properties.connectionLimit.oneOf[1],data:data5};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -4680,7 +4950,7 @@ passing0 = 1;
 }
 }
 if(!valid4){
-const err17 = {instancePath:instancePath+"/connectionLimit",schemaPath:"#/properties/connectionLimit/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema55.properties.connectionLimit.oneOf,parentSchema:schema55.properties.connectionLimit,data:data5};
+const err17 = {instancePath:instancePath+"/connectionLimit",schemaPath:"#/properties/connectionLimit/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema58.properties.connectionLimit.oneOf,parentSchema:schema58.properties.connectionLimit,data:data5};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -4704,7 +4974,7 @@ vErrors = null;
 if(data.syslogAccess !== undefined){
 let data6 = data.syslogAccess;
 if(typeof data6 !== "string"){
-const err18 = {instancePath:instancePath+"/syslogAccess",schemaPath:"#/properties/syslogAccess/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema55.properties.syslogAccess.type,parentSchema:schema55.properties.syslogAccess,data:data6};
+const err18 = {instancePath:instancePath+"/syslogAccess",schemaPath:"#/properties/syslogAccess/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema58.properties.syslogAccess.type,parentSchema:schema58.properties.syslogAccess,data:data6};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -4714,7 +4984,7 @@ vErrors.push(err18);
 errors++;
 }
 if(!((data6 === "restricted") || (data6 === "unrestricted"))){
-const err19 = {instancePath:instancePath+"/syslogAccess",schemaPath:"#/properties/syslogAccess/enum",keyword:"enum",params:{allowedValues: schema55.properties.syslogAccess.enum},message:"must be equal to one of the allowed values",schema:schema55.properties.syslogAccess.enum,parentSchema:schema55.properties.syslogAccess,data:data6};
+const err19 = {instancePath:instancePath+"/syslogAccess",schemaPath:"#/properties/syslogAccess/enum",keyword:"enum",params:{allowedValues: schema58.properties.syslogAccess.enum},message:"must be equal to one of the allowed values",schema:schema58.properties.syslogAccess.enum,parentSchema:schema58.properties.syslogAccess,data:data6};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -4763,7 +5033,7 @@ if(data.roles !== undefined){
 let data8 = data.roles;
 if(Array.isArray(data8)){
 if(data8.length > 1000){
-const err23 = {instancePath:instancePath+"/roles",schemaPath:"#/properties/roles/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema55.properties.roles,data:data8};
+const err23 = {instancePath:instancePath+"/roles",schemaPath:"#/properties/roles/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema58.properties.roles,data:data8};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -4815,7 +5085,7 @@ outer0:
 for(;i1--;){
 for(j0 = i1; j0--;){
 if(func0(data8[i1], data8[j0])){
-const err27 = {instancePath:instancePath+"/roles",schemaPath:"#/properties/roles/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema55.properties.roles,data:data8};
+const err27 = {instancePath:instancePath+"/roles",schemaPath:"#/properties/roles/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema58.properties.roles,data:data8};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -4830,7 +5100,7 @@ break outer0;
 }
 }
 else {
-const err28 = {instancePath:instancePath+"/roles",schemaPath:"#/properties/roles/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema55.properties.roles.type,parentSchema:schema55.properties.roles,data:data8};
+const err28 = {instancePath:instancePath+"/roles",schemaPath:"#/properties/roles/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema58.properties.roles.type,parentSchema:schema58.properties.roles,data:data8};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -4844,7 +5114,7 @@ if(data.withAdminOption !== undefined){
 let data10 = data.withAdminOption;
 if(Array.isArray(data10)){
 if(data10.length > 1000){
-const err29 = {instancePath:instancePath+"/withAdminOption",schemaPath:"#/properties/withAdminOption/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema55.properties.withAdminOption,data:data10};
+const err29 = {instancePath:instancePath+"/withAdminOption",schemaPath:"#/properties/withAdminOption/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema58.properties.withAdminOption,data:data10};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -4896,7 +5166,7 @@ outer1:
 for(;i3--;){
 for(j1 = i3; j1--;){
 if(func0(data10[i3], data10[j1])){
-const err33 = {instancePath:instancePath+"/withAdminOption",schemaPath:"#/properties/withAdminOption/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i3+" are identical)",schema:true,parentSchema:schema55.properties.withAdminOption,data:data10};
+const err33 = {instancePath:instancePath+"/withAdminOption",schemaPath:"#/properties/withAdminOption/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i3+" are identical)",schema:true,parentSchema:schema58.properties.withAdminOption,data:data10};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -4911,7 +5181,7 @@ break outer1;
 }
 }
 else {
-const err34 = {instancePath:instancePath+"/withAdminOption",schemaPath:"#/properties/withAdminOption/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema55.properties.withAdminOption.type,parentSchema:schema55.properties.withAdminOption,data:data10};
+const err34 = {instancePath:instancePath+"/withAdminOption",schemaPath:"#/properties/withAdminOption/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema58.properties.withAdminOption.type,parentSchema:schema58.properties.withAdminOption,data:data10};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -4929,7 +5199,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err35 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema55.type,parentSchema:schema55,data};
+const err35 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema58.type,parentSchema:schema58,data};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -4938,7 +5208,7 @@ vErrors.push(err35);
 }
 errors++;
 }
-validate35.errors = vErrors;
+validate38.errors = vErrors;
 return errors === 0;
 }
 
@@ -5062,8 +5332,8 @@ errors++;
 }
 const len1 = data6.length;
 for(let i1=0; i1<len1; i1++){
-if(!(validate32(data6[i1], {instancePath:instancePath+"/roles/" + i1,parentData:data6,parentDataProperty:i1,rootData}))){
-vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+if(!(validate35(data6[i1], {instancePath:instancePath+"/roles/" + i1,parentData:data6,parentDataProperty:i1,rootData}))){
+vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
 errors = vErrors.length;
 }
 }
@@ -5094,8 +5364,8 @@ errors++;
 }
 const len2 = data8.length;
 for(let i2=0; i2<len2; i2++){
-if(!(validate35(data8[i2], {instancePath:instancePath+"/users/" + i2,parentData:data8,parentDataProperty:i2,rootData}))){
-vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+if(!(validate38(data8[i2], {instancePath:instancePath+"/users/" + i2,parentData:data8,parentDataProperty:i2,rootData}))){
+vErrors = vErrors === null ? validate38.errors : vErrors.concat(validate38.errors);
 errors = vErrors.length;
 }
 }
@@ -5126,18 +5396,18 @@ validate20.errors = vErrors;
 return errors === 0;
 }
 
-export const v3 = validate38;
-const schema61 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/protection-groups.schema.json","title":"ProtectionGroupsSpec","description":"AWS Shield Advanced protection groups (us-east-1, account-wide): resources Shield treats as one protected entity, with a layer 7 baseline aggregated over the group.","type":"object","additionalProperties":false,"required":["groups"],"properties":{"prune":{"description":"Delete protection groups this policy created earlier (tagged charter:policy=<metadata.name>) that it no longer lists. Groups Charter did not create are never deleted.","type":"boolean","default":false},"groups":{"description":"The protection groups this policy manages. A listed group is created when missing and made to match exactly (UpdateProtectionGroup replaces the whole group).","type":"array","maxItems":10000,"items":{"$ref":"#/definitions/group"}}},"definitions":{"resourceType":{"description":"A resource type Shield Advanced protects.","type":"string","enum":["CLOUDFRONT_DISTRIBUTION","ROUTE_53_HOSTED_ZONE","ELASTIC_IP_ALLOCATION","CLASSIC_LOAD_BALANCER","APPLICATION_LOAD_BALANCER","GLOBAL_ACCELERATOR"]},"memberArn":{"description":"The ARN of a Shield-protected resource: a CloudFront distribution, a Route 53 hosted zone, an Elastic IP allocation, a Classic or Application Load Balancer, or a Global Accelerator accelerator.","type":"string","maxLength":2048,"pattern":"^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$"},"tags":{"title":"GroupTags","description":"Tags Charter manages on the group: a string sets the tag, null removes it. Tags not listed here are never touched (except Charter's own charter:policy). When the key is present, Charter reads the group's tags during plan; without it, tags are only written at creation.","type":"object","maxProperties":200,"propertyNames":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},"additionalProperties":{"type":["string","null"],"maxLength":256,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"}},"group":{"title":"ProtectionGroup","description":"One protection group. resourceType is required with pattern BY_RESOURCE_TYPE and allowed only there; members are required with pattern ARBITRARY and allowed only there.","type":"object","additionalProperties":false,"required":["id","aggregation","pattern"],"properties":{"id":{"description":"ProtectionGroupId: 1-36 letters, digits and hyphens, unique in the account.","type":"string","minLength":1,"maxLength":36,"pattern":"^[a-zA-Z0-9-]*$"},"aggregation":{"description":"How Shield combines the members' traffic into the group's layer 7 baseline: SUM (blue/green sets whose traffic shifts between members), MEAN (services with similar traffic, e.g. a new one joining established peers), MAX (a CloudFront distribution with its origins).","type":"string","enum":["SUM","MEAN","MAX"]},"pattern":{"description":"Which protected resources belong to the group: ALL of them, an ARBITRARY list (members), or every resource of one type (BY_RESOURCE_TYPE, with resourceType).","type":"string","enum":["ALL","ARBITRARY","BY_RESOURCE_TYPE"]},"resourceType":{"$ref":"#/definitions/resourceType"},"members":{"description":"ARNs of the protected resources in the group (pattern ARBITRARY only). Each must already be protected by Shield Advanced.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"$ref":"#/definitions/memberArn"}},"tags":{"$ref":"#/definitions/tags"}},"allOf":[{"description":"Pattern BY_RESOURCE_TYPE needs resourceType: the type of resource the group holds.","if":{"properties":{"pattern":{"const":"BY_RESOURCE_TYPE"}},"required":["pattern"]},"then":{"properties":{"resourceType":{"description":"Pattern BY_RESOURCE_TYPE needs resourceType: the type of resource the group holds."}},"required":["resourceType"]}},{"description":"Pattern ARBITRARY needs members: the ARNs of the protected resources in the group.","if":{"properties":{"pattern":{"const":"ARBITRARY"}},"required":["pattern"]},"then":{"properties":{"members":{"description":"Pattern ARBITRARY needs members: the ARNs of the protected resources in the group."}},"required":["members"]}}],"dependencies":{"resourceType":{"properties":{"pattern":{"const":"BY_RESOURCE_TYPE","description":"resourceType is allowed only with pattern BY_RESOURCE_TYPE: remove resourceType, or set pattern: BY_RESOURCE_TYPE."}}},"members":{"properties":{"pattern":{"const":"ARBITRARY","description":"members are allowed only with pattern ARBITRARY: remove members, or set pattern: ARBITRARY."}}}}}}};
-const schema62 = {"title":"ProtectionGroup","description":"One protection group. resourceType is required with pattern BY_RESOURCE_TYPE and allowed only there; members are required with pattern ARBITRARY and allowed only there.","type":"object","additionalProperties":false,"required":["id","aggregation","pattern"],"properties":{"id":{"description":"ProtectionGroupId: 1-36 letters, digits and hyphens, unique in the account.","type":"string","minLength":1,"maxLength":36,"pattern":"^[a-zA-Z0-9-]*$"},"aggregation":{"description":"How Shield combines the members' traffic into the group's layer 7 baseline: SUM (blue/green sets whose traffic shifts between members), MEAN (services with similar traffic, e.g. a new one joining established peers), MAX (a CloudFront distribution with its origins).","type":"string","enum":["SUM","MEAN","MAX"]},"pattern":{"description":"Which protected resources belong to the group: ALL of them, an ARBITRARY list (members), or every resource of one type (BY_RESOURCE_TYPE, with resourceType).","type":"string","enum":["ALL","ARBITRARY","BY_RESOURCE_TYPE"]},"resourceType":{"$ref":"#/definitions/resourceType"},"members":{"description":"ARNs of the protected resources in the group (pattern ARBITRARY only). Each must already be protected by Shield Advanced.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"$ref":"#/definitions/memberArn"}},"tags":{"$ref":"#/definitions/tags"}},"allOf":[{"description":"Pattern BY_RESOURCE_TYPE needs resourceType: the type of resource the group holds.","if":{"properties":{"pattern":{"const":"BY_RESOURCE_TYPE"}},"required":["pattern"]},"then":{"properties":{"resourceType":{"description":"Pattern BY_RESOURCE_TYPE needs resourceType: the type of resource the group holds."}},"required":["resourceType"]}},{"description":"Pattern ARBITRARY needs members: the ARNs of the protected resources in the group.","if":{"properties":{"pattern":{"const":"ARBITRARY"}},"required":["pattern"]},"then":{"properties":{"members":{"description":"Pattern ARBITRARY needs members: the ARNs of the protected resources in the group."}},"required":["members"]}}],"dependencies":{"resourceType":{"properties":{"pattern":{"const":"BY_RESOURCE_TYPE","description":"resourceType is allowed only with pattern BY_RESOURCE_TYPE: remove resourceType, or set pattern: BY_RESOURCE_TYPE."}}},"members":{"properties":{"pattern":{"const":"ARBITRARY","description":"members are allowed only with pattern ARBITRARY: remove members, or set pattern: ARBITRARY."}}}}};
-const schema63 = {"description":"A resource type Shield Advanced protects.","type":"string","enum":["CLOUDFRONT_DISTRIBUTION","ROUTE_53_HOSTED_ZONE","ELASTIC_IP_ALLOCATION","CLASSIC_LOAD_BALANCER","APPLICATION_LOAD_BALANCER","GLOBAL_ACCELERATOR"]};
-const schema64 = {"description":"The ARN of a Shield-protected resource: a CloudFront distribution, a Route 53 hosted zone, an Elastic IP allocation, a Classic or Application Load Balancer, or a Global Accelerator accelerator.","type":"string","maxLength":2048,"pattern":"^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$"};
-const schema65 = {"title":"GroupTags","description":"Tags Charter manages on the group: a string sets the tag, null removes it. Tags not listed here are never touched (except Charter's own charter:policy). When the key is present, Charter reads the group's tags during plan; without it, tags are only written at creation.","type":"object","maxProperties":200,"propertyNames":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},"additionalProperties":{"type":["string","null"],"maxLength":256,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"}};
+export const v3 = validate41;
+const schema64 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/protection-groups.schema.json","title":"ProtectionGroupsSpec","description":"AWS Shield Advanced protection groups (us-east-1, account-wide): resources Shield treats as one protected entity, with a layer 7 baseline aggregated over the group.","type":"object","additionalProperties":false,"required":["groups"],"properties":{"prune":{"description":"Delete protection groups this policy created earlier (tagged charter:policy=<metadata.name>) that it no longer lists. Groups Charter did not create are never deleted.","type":"boolean","default":false},"groups":{"description":"The protection groups this policy manages. A listed group is created when missing and made to match exactly (UpdateProtectionGroup replaces the whole group).","type":"array","maxItems":10000,"items":{"$ref":"#/definitions/group"}}},"definitions":{"resourceType":{"description":"A resource type Shield Advanced protects.","type":"string","enum":["CLOUDFRONT_DISTRIBUTION","ROUTE_53_HOSTED_ZONE","ELASTIC_IP_ALLOCATION","CLASSIC_LOAD_BALANCER","APPLICATION_LOAD_BALANCER","GLOBAL_ACCELERATOR"]},"memberArn":{"description":"The ARN of a Shield-protected resource: a CloudFront distribution, a Route 53 hosted zone, an Elastic IP allocation, a Classic or Application Load Balancer, or a Global Accelerator accelerator.","type":"string","maxLength":2048,"pattern":"^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$"},"tags":{"title":"GroupTags","description":"Tags Charter manages on the group: a string sets the tag, null removes it. Tags not listed here are never touched (except Charter's own charter:policy). When the key is present, Charter reads the group's tags during plan; without it, tags are only written at creation.","type":"object","maxProperties":200,"propertyNames":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},"additionalProperties":{"type":["string","null"],"maxLength":256,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"}},"group":{"title":"ProtectionGroup","description":"One protection group. resourceType is required with pattern BY_RESOURCE_TYPE and allowed only there; members are required with pattern ARBITRARY and allowed only there.","type":"object","additionalProperties":false,"required":["id","aggregation","pattern"],"properties":{"id":{"description":"ProtectionGroupId: 1-36 letters, digits and hyphens, unique in the account.","type":"string","minLength":1,"maxLength":36,"pattern":"^[a-zA-Z0-9-]*$"},"aggregation":{"description":"How Shield combines the members' traffic into the group's layer 7 baseline: SUM (blue/green sets whose traffic shifts between members), MEAN (services with similar traffic, e.g. a new one joining established peers), MAX (a CloudFront distribution with its origins).","type":"string","enum":["SUM","MEAN","MAX"]},"pattern":{"description":"Which protected resources belong to the group: ALL of them, an ARBITRARY list (members), or every resource of one type (BY_RESOURCE_TYPE, with resourceType).","type":"string","enum":["ALL","ARBITRARY","BY_RESOURCE_TYPE"]},"resourceType":{"$ref":"#/definitions/resourceType"},"members":{"description":"ARNs of the protected resources in the group (pattern ARBITRARY only). Each must already be protected by Shield Advanced.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"$ref":"#/definitions/memberArn"}},"tags":{"$ref":"#/definitions/tags"}},"allOf":[{"description":"Pattern BY_RESOURCE_TYPE needs resourceType: the type of resource the group holds.","if":{"properties":{"pattern":{"const":"BY_RESOURCE_TYPE"}},"required":["pattern"]},"then":{"properties":{"resourceType":{"description":"Pattern BY_RESOURCE_TYPE needs resourceType: the type of resource the group holds."}},"required":["resourceType"]}},{"description":"Pattern ARBITRARY needs members: the ARNs of the protected resources in the group.","if":{"properties":{"pattern":{"const":"ARBITRARY"}},"required":["pattern"]},"then":{"properties":{"members":{"description":"Pattern ARBITRARY needs members: the ARNs of the protected resources in the group."}},"required":["members"]}}],"dependencies":{"resourceType":{"properties":{"pattern":{"const":"BY_RESOURCE_TYPE","description":"resourceType is allowed only with pattern BY_RESOURCE_TYPE: remove resourceType, or set pattern: BY_RESOURCE_TYPE."}}},"members":{"properties":{"pattern":{"const":"ARBITRARY","description":"members are allowed only with pattern ARBITRARY: remove members, or set pattern: ARBITRARY."}}}}}}};
+const schema65 = {"title":"ProtectionGroup","description":"One protection group. resourceType is required with pattern BY_RESOURCE_TYPE and allowed only there; members are required with pattern ARBITRARY and allowed only there.","type":"object","additionalProperties":false,"required":["id","aggregation","pattern"],"properties":{"id":{"description":"ProtectionGroupId: 1-36 letters, digits and hyphens, unique in the account.","type":"string","minLength":1,"maxLength":36,"pattern":"^[a-zA-Z0-9-]*$"},"aggregation":{"description":"How Shield combines the members' traffic into the group's layer 7 baseline: SUM (blue/green sets whose traffic shifts between members), MEAN (services with similar traffic, e.g. a new one joining established peers), MAX (a CloudFront distribution with its origins).","type":"string","enum":["SUM","MEAN","MAX"]},"pattern":{"description":"Which protected resources belong to the group: ALL of them, an ARBITRARY list (members), or every resource of one type (BY_RESOURCE_TYPE, with resourceType).","type":"string","enum":["ALL","ARBITRARY","BY_RESOURCE_TYPE"]},"resourceType":{"$ref":"#/definitions/resourceType"},"members":{"description":"ARNs of the protected resources in the group (pattern ARBITRARY only). Each must already be protected by Shield Advanced.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"$ref":"#/definitions/memberArn"}},"tags":{"$ref":"#/definitions/tags"}},"allOf":[{"description":"Pattern BY_RESOURCE_TYPE needs resourceType: the type of resource the group holds.","if":{"properties":{"pattern":{"const":"BY_RESOURCE_TYPE"}},"required":["pattern"]},"then":{"properties":{"resourceType":{"description":"Pattern BY_RESOURCE_TYPE needs resourceType: the type of resource the group holds."}},"required":["resourceType"]}},{"description":"Pattern ARBITRARY needs members: the ARNs of the protected resources in the group.","if":{"properties":{"pattern":{"const":"ARBITRARY"}},"required":["pattern"]},"then":{"properties":{"members":{"description":"Pattern ARBITRARY needs members: the ARNs of the protected resources in the group."}},"required":["members"]}}],"dependencies":{"resourceType":{"properties":{"pattern":{"const":"BY_RESOURCE_TYPE","description":"resourceType is allowed only with pattern BY_RESOURCE_TYPE: remove resourceType, or set pattern: BY_RESOURCE_TYPE."}}},"members":{"properties":{"pattern":{"const":"ARBITRARY","description":"members are allowed only with pattern ARBITRARY: remove members, or set pattern: ARBITRARY."}}}}};
+const schema66 = {"description":"A resource type Shield Advanced protects.","type":"string","enum":["CLOUDFRONT_DISTRIBUTION","ROUTE_53_HOSTED_ZONE","ELASTIC_IP_ALLOCATION","CLASSIC_LOAD_BALANCER","APPLICATION_LOAD_BALANCER","GLOBAL_ACCELERATOR"]};
+const schema67 = {"description":"The ARN of a Shield-protected resource: a CloudFront distribution, a Route 53 hosted zone, an Elastic IP allocation, a Classic or Application Load Balancer, or a Global Accelerator accelerator.","type":"string","maxLength":2048,"pattern":"^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$"};
+const schema68 = {"title":"GroupTags","description":"Tags Charter manages on the group: a string sets the tag, null removes it. Tags not listed here are never touched (except Charter's own charter:policy). When the key is present, Charter reads the group's tags during plan; without it, tags are only written at creation.","type":"object","maxProperties":200,"propertyNames":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},"additionalProperties":{"type":["string","null"],"maxLength":256,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"}};
 const pattern23 = new RegExp("^[a-zA-Z0-9-]*$", "u");
 const pattern24 = new RegExp("^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$", "u");
 const pattern25 = new RegExp("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$", "u");
 const pattern26 = new RegExp("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$", "u");
 
-function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 const _errs2 = errors;
@@ -5184,7 +5454,7 @@ if(_valid0){
 const _errs5 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.resourceType === undefined){
-const err2 = {instancePath,schemaPath:"#/allOf/0/then/required",keyword:"required",params:{missingProperty: "resourceType"},message:"must have required property '"+"resourceType"+"'",schema:schema62.allOf[0].then.required,parentSchema:schema62.allOf[0].then,data};
+const err2 = {instancePath,schemaPath:"#/allOf/0/then/required",keyword:"required",params:{missingProperty: "resourceType"},message:"must have required property '"+"resourceType"+"'",schema:schema65.allOf[0].then.required,parentSchema:schema65.allOf[0].then,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -5198,7 +5468,7 @@ var _valid0 = _errs5 === errors;
 valid1 = _valid0;
 }
 if(!valid1){
-const err3 = {instancePath,schemaPath:"#/allOf/0/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema62.allOf[0].if,parentSchema:schema62.allOf[0],data};
+const err3 = {instancePath,schemaPath:"#/allOf/0/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema65.allOf[0].if,parentSchema:schema65.allOf[0],data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -5251,7 +5521,7 @@ if(_valid1){
 const _errs10 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.members === undefined){
-const err6 = {instancePath,schemaPath:"#/allOf/1/then/required",keyword:"required",params:{missingProperty: "members"},message:"must have required property '"+"members"+"'",schema:schema62.allOf[1].then.required,parentSchema:schema62.allOf[1].then,data};
+const err6 = {instancePath,schemaPath:"#/allOf/1/then/required",keyword:"required",params:{missingProperty: "members"},message:"must have required property '"+"members"+"'",schema:schema65.allOf[1].then.required,parentSchema:schema65.allOf[1].then,data};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -5265,7 +5535,7 @@ var _valid1 = _errs10 === errors;
 valid3 = _valid1;
 }
 if(!valid3){
-const err7 = {instancePath,schemaPath:"#/allOf/1/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema62.allOf[1].if,parentSchema:schema62.allOf[1],data};
+const err7 = {instancePath,schemaPath:"#/allOf/1/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema65.allOf[1].if,parentSchema:schema65.allOf[1],data};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -5276,7 +5546,7 @@ errors++;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.id === undefined){
-const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'",schema:schema62.required,parentSchema:schema62,data};
+const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'",schema:schema65.required,parentSchema:schema65,data};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -5286,7 +5556,7 @@ vErrors.push(err8);
 errors++;
 }
 if(data.aggregation === undefined){
-const err9 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "aggregation"},message:"must have required property '"+"aggregation"+"'",schema:schema62.required,parentSchema:schema62,data};
+const err9 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "aggregation"},message:"must have required property '"+"aggregation"+"'",schema:schema65.required,parentSchema:schema65,data};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -5296,7 +5566,7 @@ vErrors.push(err9);
 errors++;
 }
 if(data.pattern === undefined){
-const err10 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "pattern"},message:"must have required property '"+"pattern"+"'",schema:schema62.required,parentSchema:schema62,data};
+const err10 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "pattern"},message:"must have required property '"+"pattern"+"'",schema:schema65.required,parentSchema:schema65,data};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -5307,7 +5577,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((((((key0 === "id") || (key0 === "aggregation")) || (key0 === "pattern")) || (key0 === "resourceType")) || (key0 === "members")) || (key0 === "tags"))){
-const err11 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema62,data};
+const err11 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema65,data};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -5322,7 +5592,7 @@ if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.pattern !== undefined){
 let data2 = data.pattern;
 if("BY_RESOURCE_TYPE" !== data2){
-const err12 = {instancePath:instancePath+"/pattern",schemaPath:"#/dependencies/resourceType/properties/pattern/const",keyword:"const",params:{allowedValue: "BY_RESOURCE_TYPE"},message:"must be equal to constant",schema:"BY_RESOURCE_TYPE",parentSchema:schema62.dependencies.resourceType.properties.pattern,data:data2};
+const err12 = {instancePath:instancePath+"/pattern",schemaPath:"#/dependencies/resourceType/properties/pattern/const",keyword:"const",params:{allowedValue: "BY_RESOURCE_TYPE"},message:"must be equal to constant",schema:"BY_RESOURCE_TYPE",parentSchema:schema65.dependencies.resourceType.properties.pattern,data:data2};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -5339,7 +5609,7 @@ if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.pattern !== undefined){
 let data3 = data.pattern;
 if("ARBITRARY" !== data3){
-const err13 = {instancePath:instancePath+"/pattern",schemaPath:"#/dependencies/members/properties/pattern/const",keyword:"const",params:{allowedValue: "ARBITRARY"},message:"must be equal to constant",schema:"ARBITRARY",parentSchema:schema62.dependencies.members.properties.pattern,data:data3};
+const err13 = {instancePath:instancePath+"/pattern",schemaPath:"#/dependencies/members/properties/pattern/const",keyword:"const",params:{allowedValue: "ARBITRARY"},message:"must be equal to constant",schema:"ARBITRARY",parentSchema:schema65.dependencies.members.properties.pattern,data:data3};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -5355,7 +5625,7 @@ if(data.id !== undefined){
 let data4 = data.id;
 if(typeof data4 === "string"){
 if(func2(data4) > 36){
-const err14 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/maxLength",keyword:"maxLength",params:{limit: 36},message:"must NOT have more than 36 characters",schema:36,parentSchema:schema62.properties.id,data:data4};
+const err14 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/maxLength",keyword:"maxLength",params:{limit: 36},message:"must NOT have more than 36 characters",schema:36,parentSchema:schema65.properties.id,data:data4};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -5365,7 +5635,7 @@ vErrors.push(err14);
 errors++;
 }
 if(func2(data4) < 1){
-const err15 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema62.properties.id,data:data4};
+const err15 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema65.properties.id,data:data4};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -5375,7 +5645,7 @@ vErrors.push(err15);
 errors++;
 }
 if(!pattern23.test(data4)){
-const err16 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9-]*$"},message:"must match pattern \""+"^[a-zA-Z0-9-]*$"+"\"",schema:"^[a-zA-Z0-9-]*$",parentSchema:schema62.properties.id,data:data4};
+const err16 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9-]*$"},message:"must match pattern \""+"^[a-zA-Z0-9-]*$"+"\"",schema:"^[a-zA-Z0-9-]*$",parentSchema:schema65.properties.id,data:data4};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -5386,7 +5656,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.properties.id.type,parentSchema:schema62.properties.id,data:data4};
+const err17 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema65.properties.id.type,parentSchema:schema65.properties.id,data:data4};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -5399,7 +5669,7 @@ errors++;
 if(data.aggregation !== undefined){
 let data5 = data.aggregation;
 if(typeof data5 !== "string"){
-const err18 = {instancePath:instancePath+"/aggregation",schemaPath:"#/properties/aggregation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.properties.aggregation.type,parentSchema:schema62.properties.aggregation,data:data5};
+const err18 = {instancePath:instancePath+"/aggregation",schemaPath:"#/properties/aggregation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema65.properties.aggregation.type,parentSchema:schema65.properties.aggregation,data:data5};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -5409,7 +5679,7 @@ vErrors.push(err18);
 errors++;
 }
 if(!(((data5 === "SUM") || (data5 === "MEAN")) || (data5 === "MAX"))){
-const err19 = {instancePath:instancePath+"/aggregation",schemaPath:"#/properties/aggregation/enum",keyword:"enum",params:{allowedValues: schema62.properties.aggregation.enum},message:"must be equal to one of the allowed values",schema:schema62.properties.aggregation.enum,parentSchema:schema62.properties.aggregation,data:data5};
+const err19 = {instancePath:instancePath+"/aggregation",schemaPath:"#/properties/aggregation/enum",keyword:"enum",params:{allowedValues: schema65.properties.aggregation.enum},message:"must be equal to one of the allowed values",schema:schema65.properties.aggregation.enum,parentSchema:schema65.properties.aggregation,data:data5};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -5422,7 +5692,7 @@ errors++;
 if(data.pattern !== undefined){
 let data6 = data.pattern;
 if(typeof data6 !== "string"){
-const err20 = {instancePath:instancePath+"/pattern",schemaPath:"#/properties/pattern/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.properties.pattern.type,parentSchema:schema62.properties.pattern,data:data6};
+const err20 = {instancePath:instancePath+"/pattern",schemaPath:"#/properties/pattern/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema65.properties.pattern.type,parentSchema:schema65.properties.pattern,data:data6};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -5432,7 +5702,7 @@ vErrors.push(err20);
 errors++;
 }
 if(!(((data6 === "ALL") || (data6 === "ARBITRARY")) || (data6 === "BY_RESOURCE_TYPE"))){
-const err21 = {instancePath:instancePath+"/pattern",schemaPath:"#/properties/pattern/enum",keyword:"enum",params:{allowedValues: schema62.properties.pattern.enum},message:"must be equal to one of the allowed values",schema:schema62.properties.pattern.enum,parentSchema:schema62.properties.pattern,data:data6};
+const err21 = {instancePath:instancePath+"/pattern",schemaPath:"#/properties/pattern/enum",keyword:"enum",params:{allowedValues: schema65.properties.pattern.enum},message:"must be equal to one of the allowed values",schema:schema65.properties.pattern.enum,parentSchema:schema65.properties.pattern,data:data6};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -5445,7 +5715,7 @@ errors++;
 if(data.resourceType !== undefined){
 let data7 = data.resourceType;
 if(typeof data7 !== "string"){
-const err22 = {instancePath:instancePath+"/resourceType",schemaPath:"#/definitions/resourceType/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema63.type,parentSchema:schema63,data:data7};
+const err22 = {instancePath:instancePath+"/resourceType",schemaPath:"#/definitions/resourceType/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema66.type,parentSchema:schema66,data:data7};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -5455,7 +5725,7 @@ vErrors.push(err22);
 errors++;
 }
 if(!((((((data7 === "CLOUDFRONT_DISTRIBUTION") || (data7 === "ROUTE_53_HOSTED_ZONE")) || (data7 === "ELASTIC_IP_ALLOCATION")) || (data7 === "CLASSIC_LOAD_BALANCER")) || (data7 === "APPLICATION_LOAD_BALANCER")) || (data7 === "GLOBAL_ACCELERATOR"))){
-const err23 = {instancePath:instancePath+"/resourceType",schemaPath:"#/definitions/resourceType/enum",keyword:"enum",params:{allowedValues: schema63.enum},message:"must be equal to one of the allowed values",schema:schema63.enum,parentSchema:schema63,data:data7};
+const err23 = {instancePath:instancePath+"/resourceType",schemaPath:"#/definitions/resourceType/enum",keyword:"enum",params:{allowedValues: schema66.enum},message:"must be equal to one of the allowed values",schema:schema66.enum,parentSchema:schema66,data:data7};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -5469,7 +5739,7 @@ if(data.members !== undefined){
 let data8 = data.members;
 if(Array.isArray(data8)){
 if(data8.length > 10000){
-const err24 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema62.properties.members,data:data8};
+const err24 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema65.properties.members,data:data8};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -5479,7 +5749,7 @@ vErrors.push(err24);
 errors++;
 }
 if(data8.length < 1){
-const err25 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema62.properties.members,data:data8};
+const err25 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema65.properties.members,data:data8};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -5493,7 +5763,7 @@ for(let i0=0; i0<len0; i0++){
 let data9 = data8[i0];
 if(typeof data9 === "string"){
 if(func2(data9) > 2048){
-const err26 = {instancePath:instancePath+"/members/" + i0,schemaPath:"#/definitions/memberArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema64,data:data9};
+const err26 = {instancePath:instancePath+"/members/" + i0,schemaPath:"#/definitions/memberArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema67,data:data9};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -5503,7 +5773,7 @@ vErrors.push(err26);
 errors++;
 }
 if(!pattern24.test(data9)){
-const err27 = {instancePath:instancePath+"/members/" + i0,schemaPath:"#/definitions/memberArn/pattern",keyword:"pattern",params:{pattern: "^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$"},message:"must match pattern \""+"^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$"+"\"",schema:"^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$",parentSchema:schema64,data:data9};
+const err27 = {instancePath:instancePath+"/members/" + i0,schemaPath:"#/definitions/memberArn/pattern",keyword:"pattern",params:{pattern: "^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$"},message:"must match pattern \""+"^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$"+"\"",schema:"^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$",parentSchema:schema67,data:data9};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -5514,7 +5784,7 @@ errors++;
 }
 }
 else {
-const err28 = {instancePath:instancePath+"/members/" + i0,schemaPath:"#/definitions/memberArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema64.type,parentSchema:schema64,data:data9};
+const err28 = {instancePath:instancePath+"/members/" + i0,schemaPath:"#/definitions/memberArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema67.type,parentSchema:schema67,data:data9};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -5531,7 +5801,7 @@ outer0:
 for(;i1--;){
 for(j0 = i1; j0--;){
 if(func0(data8[i1], data8[j0])){
-const err29 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema62.properties.members,data:data8};
+const err29 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema65.properties.members,data:data8};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -5546,7 +5816,7 @@ break outer0;
 }
 }
 else {
-const err30 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema62.properties.members.type,parentSchema:schema62.properties.members,data:data8};
+const err30 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema65.properties.members.type,parentSchema:schema65.properties.members,data:data8};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -5560,7 +5830,7 @@ if(data.tags !== undefined){
 let data10 = data.tags;
 if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
 if(Object.keys(data10).length > 200){
-const err31 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/maxProperties",keyword:"maxProperties",params:{limit: 200},message:"must NOT have more than 200 properties",schema:200,parentSchema:schema65,data:data10};
+const err31 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/maxProperties",keyword:"maxProperties",params:{limit: 200},message:"must NOT have more than 200 properties",schema:200,parentSchema:schema68,data:data10};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -5573,7 +5843,7 @@ for(const key1 in data10){
 const _errs33 = errors;
 if(typeof key1 === "string"){
 if(func2(key1) > 128){
-const err32 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema65.propertyNames,data:key1,propertyName:key1};
+const err32 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema68.propertyNames,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -5583,7 +5853,7 @@ vErrors.push(err32);
 errors++;
 }
 if(func2(key1) < 1){
-const err33 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema65.propertyNames,data:key1,propertyName:key1};
+const err33 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema68.propertyNames,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -5593,7 +5863,7 @@ vErrors.push(err33);
 errors++;
 }
 if(!pattern25.test(key1)){
-const err34 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$",parentSchema:schema65.propertyNames,data:key1,propertyName:key1};
+const err34 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$",parentSchema:schema68.propertyNames,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -5604,7 +5874,7 @@ errors++;
 }
 }
 else {
-const err35 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema65.propertyNames.type,parentSchema:schema65.propertyNames,data:key1,propertyName:key1};
+const err35 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema68.propertyNames.type,parentSchema:schema68.propertyNames,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -5615,7 +5885,7 @@ errors++;
 }
 var valid15 = _errs33 === errors;
 if(!valid15){
-const err36 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema65.propertyNames,parentSchema:schema65,data:data10};
+const err36 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema68.propertyNames,parentSchema:schema68,data:data10};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -5628,7 +5898,7 @@ errors++;
 for(const key2 in data10){
 let data11 = data10[key2];
 if((typeof data11 !== "string") && (data11 !== null)){
-const err37 = {instancePath:instancePath+"/tags/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/tags/additionalProperties/type",keyword:"type",params:{type: schema65.additionalProperties.type},message:"must be string,null",schema:schema65.additionalProperties.type,parentSchema:schema65.additionalProperties,data:data11};
+const err37 = {instancePath:instancePath+"/tags/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/tags/additionalProperties/type",keyword:"type",params:{type: schema68.additionalProperties.type},message:"must be string,null",schema:schema68.additionalProperties.type,parentSchema:schema68.additionalProperties,data:data11};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -5639,7 +5909,7 @@ errors++;
 }
 if(typeof data11 === "string"){
 if(func2(data11) > 256){
-const err38 = {instancePath:instancePath+"/tags/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/tags/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema65.additionalProperties,data:data11};
+const err38 = {instancePath:instancePath+"/tags/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/tags/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema68.additionalProperties,data:data11};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -5649,7 +5919,7 @@ vErrors.push(err38);
 errors++;
 }
 if(!pattern26.test(data11)){
-const err39 = {instancePath:instancePath+"/tags/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/tags/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$",parentSchema:schema65.additionalProperties,data:data11};
+const err39 = {instancePath:instancePath+"/tags/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/tags/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$",parentSchema:schema68.additionalProperties,data:data11};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -5662,7 +5932,7 @@ errors++;
 }
 }
 else {
-const err40 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema65.type,parentSchema:schema65,data:data10};
+const err40 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.type,parentSchema:schema68,data:data10};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -5674,7 +5944,7 @@ errors++;
 }
 }
 else {
-const err41 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema62.type,parentSchema:schema62,data};
+const err41 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema65.type,parentSchema:schema65,data};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -5683,18 +5953,18 @@ vErrors.push(err41);
 }
 errors++;
 }
-validate39.errors = vErrors;
+validate42.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://charter.dev/schemas/protection-groups.schema.json" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.groups === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "groups"},message:"must have required property '"+"groups"+"'",schema:schema61.required,parentSchema:schema61,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "groups"},message:"must have required property '"+"groups"+"'",schema:schema64.required,parentSchema:schema64,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -5705,7 +5975,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((key0 === "prune") || (key0 === "groups"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema61,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema64,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -5718,7 +5988,7 @@ errors++;
 if(data.prune !== undefined){
 let data0 = data.prune;
 if(typeof data0 !== "boolean"){
-const err2 = {instancePath:instancePath+"/prune",schemaPath:"#/properties/prune/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema61.properties.prune.type,parentSchema:schema61.properties.prune,data:data0};
+const err2 = {instancePath:instancePath+"/prune",schemaPath:"#/properties/prune/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema64.properties.prune.type,parentSchema:schema64.properties.prune,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -5732,7 +6002,7 @@ if(data.groups !== undefined){
 let data1 = data.groups;
 if(Array.isArray(data1)){
 if(data1.length > 10000){
-const err3 = {instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema61.properties.groups,data:data1};
+const err3 = {instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema64.properties.groups,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -5743,14 +6013,14 @@ errors++;
 }
 const len0 = data1.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate39(data1[i0], {instancePath:instancePath+"/groups/" + i0,parentData:data1,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
+if(!(validate42(data1[i0], {instancePath:instancePath+"/groups/" + i0,parentData:data1,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate42.errors : vErrors.concat(validate42.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema61.properties.groups.type,parentSchema:schema61.properties.groups,data:data1};
+const err4 = {instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema64.properties.groups.type,parentSchema:schema64.properties.groups,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -5762,7 +6032,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema61.type,parentSchema:schema61,data};
+const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema64.type,parentSchema:schema64,data};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -5771,7 +6041,7 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate38.errors = vErrors;
+validate41.errors = vErrors;
 return errors === 0;
 }
 

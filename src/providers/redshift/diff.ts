@@ -489,7 +489,7 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState, password
   const futureOwners = new Map<string, Set<string>>();
   for (const p of desired.privileges) {
     if (p.target.type !== 'future') continue;
-    const id = `${gk(p.grantee, p.granteeKind)}\u0000${key(p.target.schema)}\u0000${p.privilege}`;
+    const id = `${gk(p.grantee, p.granteeKind)}\u0000${p.target.objects ?? 'tables'}\u0000${key(p.target.schema)}\u0000${p.privilege}`;
     futureOwners.set(id, (futureOwners.get(id) ?? new Set()).add(key(p.target.owner)));
   }
   const revokes = new Groups();
@@ -530,7 +530,7 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState, password
     if (t.type === 'table') {
       if (wanted.has(privilegeKey(key, pk, { type: 'table', schema: t.schema, table: null }, p.privilege))) continue;
       // What a declared future-tables grant gave a table created since is the policy's intent, not drift.
-      const owners = futureOwners.get(`${pk}\u0000${key(t.schema)}\u0000${p.privilege}`);
+      const owners = futureOwners.get(`${pk}\u0000tables\u0000${key(t.schema)}\u0000${p.privilege}`);
       const owner = live.schemas.get(key(t.schema))?.tableOwners.get(t.table!);
       if (owners && (owner === undefined || owners.has(key(owner)))) continue;
       const id = `${pk}\u0000${key(t.schema)}\u0000${p.privilege}`;
@@ -538,6 +538,13 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState, password
       if (!r) tableRevokes.set(id, (r = { g, schema: t.schema, privilege: p.privilege, tables: [], path: revokePath(p) }));
       r.tables.push(t.table!);
       continue;
+    }
+    if (t.type === 'routine') {
+      // What declared future-functions (or, on Redshift, future-procedures) defaults gave a routine created since is intended.
+      const objects = t.kind === 'procedure' && dialect === 'redshift' ? 'procedures' : 'functions';
+      const owners = futureOwners.get(`${pk}\u0000${objects}\u0000${key(t.schema)}\u0000${p.privilege}`);
+      const owner = live.schemas.get(key(t.schema))?.routines?.get(routineKey(key, t.name, t.args))?.owner;
+      if (owners && (owner === undefined || owners.has(key(owner)))) continue;
     }
     revokes.add(g, t, p.privilege, revokePath(p));
   }
@@ -822,7 +829,7 @@ function publicLosers(desired: Desired, live: LiveState): (t: PrivilegeTarget, p
         return !held(u.reach, t, privilege);
       });
     const names = users.filter(loses).map((u) => u.name);
-    const later = t.type === 'future' ? ` on the tables ${t.owner} creates from now on` : '';
+    const later = t.type === 'future' ? ` on the ${t.objects ?? 'tables'} ${t.owner} creates from now on` : '';
     if (!names.length) return { names, phrase: `no existing user loses access${later} (each holds it through another grant or owns the object); users created later will not get it` };
     const shown = names.slice(0, MAX_NAMES_LISTED).join(', ');
     const more = names.length > MAX_NAMES_LISTED ? ` and ${names.length - MAX_NAMES_LISTED} more` : '';
@@ -864,7 +871,7 @@ function targetKey(key: (n: string) => string, t: PrivilegeTarget): string {
       // Without the kind: a function and a procedure cannot share a signature.
       return `routine\u0000${key(t.schema)}\u0000${routineKey(key, t.name, t.args)}`;
     case 'future':
-      return `future\u0000${key(t.schema)}\u0000${key(t.owner)}`;
+      return `future${t.objects ?? ''}\u0000${key(t.schema)}\u0000${key(t.owner)}`;
   }
 }
 
@@ -903,7 +910,7 @@ function targetAddress(key: (n: string) => string, t: PrivilegeTarget): string {
     case 'routine':
       return `${t.kind}/${key(t.schema)}/${routineKey(key, t.name, t.args)}`;
     case 'future':
-      return `future-tables/${key(t.schema)}/${key(t.owner)}`;
+      return `future-${t.objects ?? 'tables'}/${key(t.schema)}/${key(t.owner)}`;
   }
 }
 
@@ -922,7 +929,7 @@ function targetJson(t: PrivilegeTarget): Json {
     case 'routine':
       return { schema: t.schema, [t.kind]: `${t.name}(${t.args})` };
     case 'future':
-      return { schema: t.schema, futureTablesOf: t.owner };
+      return t.objects === 'functions' ? { schema: t.schema, futureFunctionsOf: t.owner } : t.objects === 'procedures' ? { schema: t.schema, futureProceduresOf: t.owner } : { schema: t.schema, futureTablesOf: t.owner };
   }
 }
 
@@ -941,7 +948,7 @@ function targetPhrase(t: PrivilegeTarget): string {
     case 'routine':
       return `on ${t.kind} ${t.schema}.${t.name}(${t.args})`;
     case 'future':
-      return `on future tables of ${t.owner} in schema ${t.schema}`;
+      return `on future ${t.objects ?? 'tables'} of ${t.owner} in schema ${t.schema}`;
   }
 }
 

@@ -80,7 +80,7 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
     const system = [...new Set(held.filter((h) => h.target.type === 'system').map((h) => h.privilege.toUpperCase()))].sort();
     const schemaPrivs = new Map<string, Set<string>>();
     const tablePrivs = new Map<string, Map<string, Set<string>>>();
-    const future = new Map<string, { schema: string; owner: string; privileges: Set<string> }>();
+    const future = new Map<string, { objects: 'tables' | 'functions' | 'procedures'; schema: string; owner: string; privileges: Set<string> }>();
     // By schema and table: each column's privileges.
     const columnPrivs = new Map<string, { schema: string; table: string; columns: Map<string, Set<string>> }>();
     // By schema: the signatures the grantee may EXECUTE.
@@ -91,7 +91,7 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
       const t = h.target;
       const expressible =
         t.type === 'system' ||
-        (t.type === 'database' ? knownDatabase.has(h.privilege) : t.type === 'schema' ? knownSchema.has(h.privilege) : t.type === 'column' ? knownColumn.has(h.privilege) : t.type === 'routine' ? h.privilege === 'execute' : known.has(h.privilege));
+        (t.type === 'future' && t.objects !== undefined ? h.privilege === 'execute' : t.type === 'database' ? knownDatabase.has(h.privilege) : t.type === 'schema' ? knownSchema.has(h.privilege) : t.type === 'column' ? knownColumn.has(h.privilege) : t.type === 'routine' ? h.privilege === 'execute' : known.has(h.privilege));
       if (!expressible) {
         // A policy cannot declare it, so the next plan revokes it: say so rather than hide it.
         notices.push(`${name} holds ${h.privilege.toUpperCase()} ${t.type === 'database' ? `on database ${t.database}` : t.type === 'schema' ? `on schema ${t.schema}` : `in schema ${t.schema}`}, which a policy cannot declare: the next plan revokes it`);
@@ -122,8 +122,8 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
         entry.columns.set(t.column, set);
         columnPrivs.set(id, entry);
       } else if (t.type === 'future') {
-        const id = `${t.schema}\u0000${t.owner}`;
-        const f = future.get(id) ?? { schema: t.schema, owner: t.owner, privileges: new Set() };
+        const id = `${t.objects ?? 'tables'}\u0000${t.schema}\u0000${t.owner}`;
+        const f = future.get(id) ?? { objects: t.objects ?? 'tables', schema: t.schema, owner: t.owner, privileges: new Set() };
         f.privileges.add(h.privilege);
         future.set(id, f);
       }
@@ -164,10 +164,13 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
       const entries = [...byKind].sort(([a], [b]) => cmp(a, b)).map(([schema, names]) => ({ schema, names: [...names].sort(cmp), privileges: ['execute'] }));
       if (entries.length) out[field] = entries;
     }
-    const futureTables = [...future.values()]
-      .sort((a, b) => cmp(a.schema, b.schema) || cmp(a.owner, b.owner))
-      .map((f) => ({ schema: f.schema, owner: f.owner, privileges: sortPrivileges(f.privileges) }));
-    if (futureTables.length) out.futureTables = futureTables;
+    for (const [objects, field] of [['tables', 'futureTables'], ['functions', 'futureFunctions'], ['procedures', 'futureProcedures']] as const) {
+      const list = [...future.values()]
+        .filter((f) => f.objects === objects)
+        .sort((a, b) => cmp(a.schema, b.schema) || cmp(a.owner, b.owner))
+        .map((f) => ({ schema: f.schema, owner: f.owner, privileges: sortPrivileges(f.privileges) }));
+      if (list.length) out[field] = list;
+    }
     return Object.keys(out).length ? out : undefined;
   };
 

@@ -589,6 +589,23 @@ class DocumentLint {
       });
     }
 
+    for (const field of ['futureFunctions', 'futureProcedures'] as const) {
+      const seen = new Map<string, number>();
+      (privileges[field] ?? []).forEach((grant, j) => {
+        const entry = [...base, field, j];
+        if (field === 'futureProcedures' && !this.redshift) {
+          this.add([...entry, 'schema'], 'future-procedures-on-postgres', 'error', `${who}: futureProcedures exists only on Redshift; PostgreSQL's default privileges for functions cover procedures too`, 'Use futureFunctions on PostgreSQL.');
+          return;
+        }
+        if (this.checkSchemaRef(who, grant.schema, [...entry, 'schema'])) needUsage(grant.schema, [...entry, 'schema']);
+        this.checkFutureOwner(who, grant.owner, [...entry, 'owner']);
+        const key = `${this.key(grant.schema)}\u0000${this.key(grant.owner)}`;
+        const first = seen.get(key);
+        if (first !== undefined) this.add([...entry, 'schema'], 'duplicate-grant', 'error', `${who} has a second ${field} entry for schema "${grant.schema}" and owner "${grant.owner}" (first: ${this.where([...base, field, first, 'schema'])})`, 'Merge the entries: one per schema and owner.');
+        else seen.set(key, j);
+      });
+    }
+
     const future = new Map<string, number>();
     (privileges.futureTables ?? []).forEach((grant, j) => {
       const entry = [...base, 'futureTables', j];

@@ -119,6 +119,13 @@ function expandPrivileges(
       });
     });
   }
+  for (const objects of ['functions', 'procedures'] as const) {
+    (objects === 'functions' ? privileges.futureFunctions : privileges.futureProcedures)?.forEach((g, i) => {
+      for (const privilege of g.privileges) {
+        out.push({ grantee, granteeKind, target: { type: 'future', schema: g.schema, owner: g.owner, objects }, privilege, path: [...path, objects === 'functions' ? 'futureFunctions' : 'futureProcedures', i] });
+      }
+    });
+  }
   privileges.futureTables?.forEach((g, i) => {
     for (const privilege of g.privileges) {
       out.push({ grantee, granteeKind, target: { type: 'future', schema: g.schema, owner: g.owner }, privilege, path: [...path, 'futureTables', i] });

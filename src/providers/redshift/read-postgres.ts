@@ -74,13 +74,13 @@ export async function readPostgres(db: Executor, managedSchemas: readonly string
     [schemas],
   );
   const defaultAcl = await db.query(
-    `SELECT n.nspname::text AS schema, o.rolname::text AS owner, g.rolname::text AS grantee, g.rolcanlogin AS grantee_login, a.grantee = 0 AS is_public, a.privilege_type::text AS privilege
+    `SELECT n.nspname::text AS schema, d.defaclobjtype::text AS objtype, o.rolname::text AS owner, g.rolname::text AS grantee, g.rolcanlogin AS grantee_login, a.grantee = 0 AS is_public, a.privilege_type::text AS privilege
        FROM pg_default_acl d
        JOIN pg_namespace n ON n.oid = d.defaclnamespace
        JOIN pg_roles o ON o.oid = d.defaclrole
        LEFT JOIN LATERAL aclexplode(d.defaclacl) a ON true
        LEFT JOIN pg_roles g ON g.oid = a.grantee
-      WHERE d.defaclobjtype = 'r' AND n.nspname = ANY($1::text[])`,
+      WHERE d.defaclobjtype IN ('r', 'f') AND n.nspname = ANY($1::text[])`,
     [schemas],
   );
 
@@ -167,7 +167,8 @@ export async function readPostgres(db: Executor, managedSchemas: readonly string
     if (!g) continue;
     privileges.push({
       ...g,
-      target: { type: 'future', schema: String(r.schema), owner: String(r.owner) },
+      // 'f': functions, and procedures too on PostgreSQL.
+      target: { type: 'future', schema: String(r.schema), owner: String(r.owner), ...(r.objtype === 'f' ? { objects: 'functions' as const } : {}) },
       privilege: String(r.privilege).toLowerCase(),
     });
   }

@@ -134,9 +134,12 @@ export async function readRedshift(db: Executor, managedSchemas: readonly string
     push(r, r.identity_name, r.identity_type, { target, privilege: lower(r.privilege_type) });
   }
   for (const r of defaults) {
-    // Only table defaults (object_type RELATION) scoped to a managed schema.
-    if (!['relation', 'table', 'tables'].includes(lower(r.object_type)) || !text(r.schema_name) || !managed.has(key(text(r.schema_name)))) continue;
-    push(r, r.grantee_name, r.grantee_type, { target: { type: 'future', schema: text(r.schema_name), owner: text(r.owner_name) }, privilege: lower(r.privilege_type) });
+    // Defaults scoped to a managed schema, for tables (object_type RELATION), functions or procedures.
+    const type = lower(r.object_type);
+    const objects = ['relation', 'table', 'tables'].includes(type) ? 'tables' : type.startsWith('function') ? 'functions' : type.startsWith('procedure') ? 'procedures' : undefined;
+    if (!objects || !text(r.schema_name) || !managed.has(key(text(r.schema_name)))) continue;
+    const target: PrivilegeTarget = { type: 'future', schema: text(r.schema_name), owner: text(r.owner_name), ...(objects === 'tables' ? {} : { objects }) };
+    push(r, r.grantee_name, r.grantee_type, { target, privilege: lower(r.privilege_type) });
   }
 
   const identityProviders: LiveIdentityProvider[] = idps.map((r) => {

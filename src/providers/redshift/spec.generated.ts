@@ -297,6 +297,18 @@ export interface Privileges {
    */
   procedures?: RoutineGrant[];
   /**
+   * EXECUTE on functions created later in a schema (ALTER DEFAULT PRIVILEGES FOR USER/ROLE <owner> IN SCHEMA <schema> GRANT EXECUTE ON FUNCTIONS). On PostgreSQL this covers procedures too.
+   *
+   * @maxItems 1000
+   */
+  futureFunctions?: FutureRoutineGrant[];
+  /**
+   * Redshift only: EXECUTE on stored procedures created later in a schema (ALTER DEFAULT PRIVILEGES ... ON PROCEDURES).
+   *
+   * @maxItems 1000
+   */
+  futureProcedures?: FutureRoutineGrant[];
+  /**
    * Privileges on tables created later in a schema (ALTER DEFAULT PRIVILEGES FOR USER/ROLE <owner> IN SCHEMA <schema>).
    *
    * @maxItems 1000
@@ -333,6 +345,17 @@ export interface RoutineGrant {
    * @maxItems 10000
    */
   names: [string, ...string[]];
+  /**
+   * @minItems 1
+   */
+  privileges: ['execute', ...'execute'[]];
+}
+export interface FutureRoutineGrant {
+  schema: Name;
+  /**
+   * A role, user, schema or table name. Any characters are allowed (Charter always quotes identifiers); at most 127 bytes in UTF-8 (checked by lint). Redshift compares names lower-cased.
+   */
+  owner: string;
   /**
    * @minItems 1
    */

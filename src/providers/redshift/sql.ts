@@ -32,7 +32,8 @@ export type PrivilegeTarget =
   | { type: 'column'; schema: string; table: string; column: string }
   /** A function or stored procedure by name and argument types (normalised: see `routineArgs`). */
   | { type: 'routine'; kind: RoutineKind; schema: string; name: string; args: string }
-  | { type: 'future'; schema: string; owner: string };
+  /** Default privileges of an owner's future objects: tables unless `objects` says functions or procedures. */
+  | { type: 'future'; schema: string; owner: string; objects?: 'functions' | 'procedures' };
 
 export type RoutineKind = 'function' | 'procedure';
 
@@ -120,9 +121,10 @@ export function privilegeSql(dialect: Dialect, op: 'grant' | 'revoke', t: Privil
   const who = principal(dialect, g);
   if (t.type === 'future') {
     const owner = `FOR ${dialect === 'redshift' ? 'USER' : 'ROLE'} ${quoteIdent(t.owner)} IN SCHEMA ${quoteIdent(t.schema)}`;
+    const objects = t.objects === 'functions' ? 'FUNCTIONS' : t.objects === 'procedures' ? 'PROCEDURES' : 'TABLES';
     return op === 'grant'
-      ? `ALTER DEFAULT PRIVILEGES ${owner} GRANT ${list} ON TABLES TO ${who}`
-      : `ALTER DEFAULT PRIVILEGES ${owner} REVOKE ${list} ON TABLES FROM ${who}`;
+      ? `ALTER DEFAULT PRIVILEGES ${owner} GRANT ${list} ON ${objects} TO ${who}`
+      : `ALTER DEFAULT PRIVILEGES ${owner} REVOKE ${list} ON ${objects} FROM ${who}`;
   }
   return op === 'grant' ? `GRANT ${list}${target(t)} TO ${who}` : `REVOKE ${list}${target(t)} FROM ${who}`;
 }

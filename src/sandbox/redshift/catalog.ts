@@ -637,8 +637,8 @@ function defaultPrivilege(db: RsDatabase, s: Session, st: Extract<Statement, { k
         st.privileges,
         st.grantees,
         st.grantOptionOnly,
-        (x) => x.owner === owner && x.schema === schema,
-        (privilege, g) => ({ owner, schema, privilege, granteeType: g.type, grantee: g.name, grantOption: g.withOption }),
+        (x) => x.owner === owner && x.schema === schema && x.objects === st.objects,
+        (privilege, g) => ({ owner, schema, ...(st.objects ? { objects: st.objects } : {}), privilege, granteeType: g.type, grantee: g.name, grantOption: g.withOption }),
       );
     }
   }
@@ -695,7 +695,7 @@ function createTable(db: RsDatabase, s: Session, n: QName, ifNotExists: boolean,
   schema.tables.push({ name: n.name, owner: s.user, ...(columns ? { columns } : {}) });
   // Default privileges of the creator apply to the new table.
   for (const d of db.defaultPrivileges) {
-    if (d.owner !== s.user || (d.schema !== null && d.schema !== schema.name)) continue;
+    if (d.objects || d.owner !== s.user || (d.schema !== null && d.schema !== schema.name)) continue;
     const dup = db.tablePrivileges.some((g) => g.schema === schema.name && g.table === n.name && g.privilege === d.privilege && g.granteeType === d.granteeType && g.grantee === d.grantee);
     if (!dup) db.tablePrivileges.push({ schema: schema.name, table: n.name, privilege: d.privilege, granteeType: d.granteeType, grantee: d.grantee, grantOption: d.grantOption });
   }

@@ -112,6 +112,8 @@ export interface RsDefaultGrant extends RsObjectGrant {
   owner: string;
   /** null = every schema (no IN SCHEMA). */
   schema: string | null;
+  /** ON FUNCTIONS or ON PROCEDURES; absent: ON TABLES. */
+  objects?: 'FUNCTIONS' | 'PROCEDURES';
 }
 
 export interface RsIdentityProvider {

@@ -430,14 +430,17 @@ function database(c: Check, v: unknown, path: string): RsDatabase | undefined {
     const p = `${path}.defaultPrivileges[${i}]`;
     const go = c.object(s, p);
     if (!go) return;
-    c.known(go, ['owner', 'schema', 'privilege', 'granteeType', 'grantee', 'grantOption'], p);
+    c.known(go, ['owner', 'schema', 'objects', 'privilege', 'granteeType', 'grantee', 'grantOption'], p);
     const owner = userRef(go, 'owner', p);
     const schema = go.schema === null || go.schema === undefined ? null : schemaRef(go, p);
-    const priv = privilege(go, p, TABLE_PRIVILEGES);
+    const objects = c.str(go, 'objects', p);
+    if (objects !== undefined && objects !== 'TABLES' && objects !== 'FUNCTIONS' && objects !== 'PROCEDURES') return c.fail(`${p}.objects`, 'expected TABLES, FUNCTIONS or PROCEDURES');
+    const priv = privilege(go, p, objects === 'FUNCTIONS' || objects === 'PROCEDURES' ? ['EXECUTE'] : TABLE_PRIVILEGES);
     const g = grantee(go, p, true);
     if (owner === undefined || schema === undefined || priv === undefined || !g) return;
-    if (!unique(p, owner, schema, priv, g.granteeType, g.grantee)) return;
-    db.defaultPrivileges.push({ owner, schema, privilege: priv, ...g, grantOption: c.boolean(go, 'grantOption', p) ?? false });
+    if (!unique(p, owner, schema, objects ?? 'TABLES', priv, g.granteeType, g.grantee)) return;
+    const on = objects === 'FUNCTIONS' || objects === 'PROCEDURES' ? { objects: objects as 'FUNCTIONS' | 'PROCEDURES' } : {};
+    db.defaultPrivileges.push({ owner, schema, ...on, privilege: priv, ...g, grantOption: c.boolean(go, 'grantOption', p) ?? false });
   });
 
   // Ids: explicit ones kept, the others handed out after the highest in use.

@@ -104,6 +104,8 @@ export type Statement =
       action: GrantAction;
       forUsers: string[];
       schemas: string[];
+      /** ON TABLES unless FUNCTIONS or PROCEDURES. */
+      objects?: 'FUNCTIONS' | 'PROCEDURES';
       privileges: string[];
       grantees: Grantee[];
       grantOptionOnly: boolean;
@@ -493,19 +495,19 @@ class Parser {
     else if (this.accept('REVOKE')) action = 'revoke';
     else throw this.error();
     const grantOptionOnly = action === 'revoke' && this.grantOptionFor('GRANT');
-    const privileges = this.objectPrivileges(TABLE_PRIVILEGES, 'table');
+    const items = this.privilegeItems();
     this.expect('ON');
-    if (!this.accept('TABLES')) {
-      const t = this.peek();
-      if (this.isWord('FUNCTIONS') || this.isWord('PROCEDURES')) {
-        throw new SqlError(`default privileges ON ${t.value.toUpperCase()} are not supported by the Charter sandbox`, t.pos);
-      }
-      throw this.error(t);
-    }
+    let objects: 'FUNCTIONS' | 'PROCEDURES' | undefined;
+    let privileges: string[];
+    if (this.accept('TABLES')) privileges = this.checkObjectPrivileges(items, TABLE_PRIVILEGES, 'table');
+    else if (this.isWord('FUNCTIONS') || this.isWord('PROCEDURES')) {
+      objects = this.next().value.toUpperCase() as 'FUNCTIONS' | 'PROCEDURES';
+      privileges = this.checkObjectPrivileges(items, ['EXECUTE'], objects === 'FUNCTIONS' ? 'function' : 'procedure');
+    } else throw this.error();
     this.expect(action === 'grant' ? 'TO' : 'FROM');
     const grantees = this.grantees(action === 'grant' ? 'GRANT' : null);
     if (action === 'revoke') this.accept('RESTRICT');
-    return { kind: 'defaultPrivilege', action, forUsers, schemas, privileges, grantees, grantOptionOnly };
+    return { kind: 'defaultPrivilege', action, forUsers, schemas, ...(objects ? { objects } : {}), privileges, grantees, grantOptionOnly };
   }
 
   drop(): Statement {

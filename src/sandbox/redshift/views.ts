@@ -233,7 +233,7 @@ const VIEWS: Record<string, View> = {
         .filter((d) => v.all || d.owner === v.user || aboutViewer(v, d.granteeType, d.grantee))
         .map((d) => ({
           schema_name: d.schema,
-          object_type: 'RELATION',
+          object_type: d.objects === 'FUNCTIONS' ? 'FUNCTION' : d.objects === 'PROCEDURES' ? 'PROCEDURE' : 'RELATION',
           owner_id: userId(db, d.owner),
           owner_name: d.owner,
           owner_type: 'user',
