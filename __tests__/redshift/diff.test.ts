@@ -389,7 +389,7 @@ describe('reading the Redshift catalog', () => {
     await expect(readRedshift(fakeCatalog(restricted, 'monitor_user'), ['sales'], 'dev')).rejects.toThrow(/SYSLOG ACCESS UNRESTRICTED/);
   });
 
-  it('reads only SCHEMA-scoped rows of svv_schema_privileges as schema privileges (scoped permissions are left alone)', async () => {
+  it('reads SCHEMA-scoped rows of svv_schema_privileges as schema privileges, TABLES-scoped ones as scoped permissions', async () => {
     const scoped = {
       ...views,
       svv_schema_privileges: [
@@ -398,6 +398,7 @@ describe('reading the Redshift catalog', () => {
       ],
     };
     const state = await readRedshift(fakeCatalog(scoped, 'admin'), ['sales'], 'dev');
+    expect(state.privileges.filter((p) => p.target.type === 'scoped')).toEqual([{ grantee: 'sales_ro', granteeKind: 'role', target: { type: 'scoped', schema: 'sales', objects: 'tables' }, privilege: 'select' }]);
     expect(state.privileges.filter((p) => p.target.type === 'schema')).toEqual([
       { grantee: 'sales_ro', granteeKind: 'role', target: { type: 'schema', schema: 'sales' }, privilege: 'usage' },
       { grantee: 'PUBLIC', granteeKind: 'public', target: { type: 'schema', schema: 'sales' }, privilege: 'usage' },

@@ -728,6 +728,14 @@ roles:
       expectOne(pg, 'redshift/future-procedures-on-postgres', 'error', 'app', 4);
     });
 
+    it('redshift/scoped-permission-on-postgres', async () => {
+      const pg = await lint(`${POSTGRES}
+manage: { schemas: [app] }
+roles:
+  - { name: r, privileges: { schemas: [{ schema: app, privileges: [usage] }], scopedTables: [{ schema: app, privileges: [select] }] } }`);
+      expectOne(pg, 'redshift/scoped-permission-on-postgres', 'error', 'app', 3);
+    });
+
     it('redshift/syslog-access-on-postgres', async () => {
       const result = await lint(`${POSTGRES}
 users:

@@ -449,6 +449,34 @@ describe('RedshiftGrants on the sandbox Redshift Data API', () => {
     ]);
   });
 
+  it('scoped permissions (Redshift): GRANT ... FOR TABLES / FUNCTIONS IN SCHEMA, read from SVV_SCHEMA_PRIVILEGES privilege_scope, drift repaired, import round-trips', async () => {
+    const sb = await start();
+    const spec = {
+      ...rbac,
+      roles: rbac.roles.map((r) => (r.name === 'marketing_ro' ? { name: 'marketing_ro', privileges: { schemas: [{ schema: 'marketing', privileges: ['usage'] }], scopedTables: [{ schema: 'marketing', privileges: ['select'] }], scopedFunctions: [{ schema: 'marketing', privileges: ['execute'] }] } } : r)),
+    };
+    const options = setup(sb, spec);
+    expect((await plan(options)).plan.changes.filter((c) => c.title.includes(' IN SCHEMA "marketing"')).map((c) => c.title)).toEqual([
+      'GRANT EXECUTE FOR FUNCTIONS IN SCHEMA "marketing" TO ROLE "marketing_ro"',
+      'GRANT SELECT FOR TABLES IN SCHEMA "marketing" TO ROLE "marketing_ro"',
+    ]);
+    const applied = await apply({ ...options, allowDestructive: false });
+    expect(applied.results.filter((r) => r.status === 'failed').map((r) => r.error)).toEqual([]);
+    expect(applied.ok).toBe(true);
+    expect((await plan(options)).plan.changes).toEqual([]);
+    await runSql(sb, ['GRANT INSERT, UPDATE FOR TABLES IN SCHEMA marketing TO ROLE marketing_ro', 'REVOKE EXECUTE FOR FUNCTIONS IN SCHEMA marketing FROM ROLE marketing_ro']);
+    expect((await plan(options)).plan.changes.map((c) => [c.title, c.risk])).toEqual([
+      ['GRANT EXECUTE FOR FUNCTIONS IN SCHEMA "marketing" TO ROLE "marketing_ro"', 'safe'],
+      ['REVOKE INSERT, UPDATE FOR TABLES IN SCHEMA "marketing" FROM ROLE "marketing_ro"', 'destructive'],
+    ]);
+    expect((await apply({ ...options, allowDestructive: true })).ok).toBe(true);
+    expect((await plan(options)).plan.changes).toEqual([]);
+    const { importPolicies } = await import('../../src/core/engine.js');
+    const result = await importPolicies({ ...options, file: 'grants.yml' });
+    const ro = (parse(result.text!).spec.roles as Array<{ name: string; privileges: Record<string, unknown> }>).find((r) => r.name === 'marketing_ro');
+    expect(ro?.privileges).toEqual({ schemas: [{ schema: 'marketing', privileges: ['usage'] }], scopedTables: [{ schema: 'marketing', privileges: ['select'] }], scopedFunctions: [{ schema: 'marketing', privileges: ['execute'] }] });
+  });
+
   it('checking passwords needs a superuser: PG_USER_INFO is hidden from everyone else', async () => {
     const sb = await start([{ name: 'auditor', syslogAccess: 'UNRESTRICTED' }]);
     await runSql(sb, ['GRANT ROLE "sys:monitor" TO auditor']);

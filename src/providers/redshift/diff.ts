@@ -872,6 +872,8 @@ function targetKey(key: (n: string) => string, t: PrivilegeTarget): string {
       return `routine\u0000${key(t.schema)}\u0000${routineKey(key, t.name, t.args)}`;
     case 'future':
       return `future${t.objects ?? ''}\u0000${key(t.schema)}\u0000${key(t.owner)}`;
+    case 'scoped':
+      return `scoped${t.objects}\u0000${key(t.schema)}`;
   }
 }
 
@@ -891,7 +893,7 @@ function grantPhase(t: PrivilegeTarget): number {
 
 /** Revokes run in the reverse order of grants. */
 function revokePhase(t: PrivilegeTarget): number {
-  return t.type === 'future' ? PHASE.revokeFuture : t.type === 'column' ? PHASE.revokeColumn : t.type === 'table' || t.type === 'routine' ? PHASE.revokeTable : t.type === 'schema' ? PHASE.revokeSchema : PHASE.revokeSystem;
+  return t.type === 'future' || t.type === 'scoped' ? PHASE.revokeFuture : t.type === 'column' ? PHASE.revokeColumn : t.type === 'table' || t.type === 'routine' ? PHASE.revokeTable : t.type === 'schema' ? PHASE.revokeSchema : PHASE.revokeSystem;
 }
 
 /** Addresses use the names as the database compares them (lower-cased on Redshift): stable whatever the YAML spelling. */
@@ -911,6 +913,8 @@ function targetAddress(key: (n: string) => string, t: PrivilegeTarget): string {
       return `${t.kind}/${key(t.schema)}/${routineKey(key, t.name, t.args)}`;
     case 'future':
       return `future-${t.objects ?? 'tables'}/${key(t.schema)}/${key(t.owner)}`;
+    case 'scoped':
+      return `scoped-${t.objects}/${key(t.schema)}`;
   }
 }
 
@@ -928,6 +932,8 @@ function targetJson(t: PrivilegeTarget): Json {
       return { schema: t.schema, table: t.table, column: t.column };
     case 'routine':
       return { schema: t.schema, [t.kind]: `${t.name}(${t.args})` };
+    case 'scoped':
+      return { schema: t.schema, scope: t.objects };
     case 'future':
       return t.objects === 'functions' ? { schema: t.schema, futureFunctionsOf: t.owner } : t.objects === 'procedures' ? { schema: t.schema, futureProceduresOf: t.owner } : { schema: t.schema, futureTablesOf: t.owner };
   }
@@ -949,6 +955,8 @@ function targetPhrase(t: PrivilegeTarget): string {
       return `on ${t.kind} ${t.schema}.${t.name}(${t.args})`;
     case 'future':
       return `on future ${t.objects ?? 'tables'} of ${t.owner} in schema ${t.schema}`;
+    case 'scoped':
+      return `for ${t.objects} in schema ${t.schema}`;
   }
 }
 

@@ -87,11 +87,13 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
     const functionPrivs = new Map<string, Set<string>>();
     const procedurePrivs = new Map<string, Set<string>>();
     const databasePrivs = new Set<string>();
+    const scopedTables = new Map<string, Set<string>>();
+    const scopedFunctions = new Map<string, Set<string>>();
     for (const h of held) {
       const t = h.target;
       const expressible =
         t.type === 'system' ||
-        (t.type === 'future' && t.objects !== undefined ? h.privilege === 'execute' : t.type === 'database' ? knownDatabase.has(h.privilege) : t.type === 'schema' ? knownSchema.has(h.privilege) : t.type === 'column' ? knownColumn.has(h.privilege) : t.type === 'routine' ? h.privilege === 'execute' : known.has(h.privilege));
+        (t.type === 'scoped' ? (t.objects === 'functions' ? h.privilege === 'execute' : known.has(h.privilege)) : t.type === 'future' && t.objects !== undefined ? h.privilege === 'execute' : t.type === 'database' ? knownDatabase.has(h.privilege) : t.type === 'schema' ? knownSchema.has(h.privilege) : t.type === 'column' ? knownColumn.has(h.privilege) : t.type === 'routine' ? h.privilege === 'execute' : known.has(h.privilege));
       if (!expressible) {
         // A policy cannot declare it, so the next plan revokes it: say so rather than hide it.
         notices.push(`${name} holds ${h.privilege.toUpperCase()} ${t.type === 'database' ? `on database ${t.database}` : t.type === 'schema' ? `on schema ${t.schema}` : `in schema ${t.schema}`}, which a policy cannot declare: the next plan revokes it`);
@@ -121,6 +123,9 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
         set.add(h.privilege);
         entry.columns.set(t.column, set);
         columnPrivs.set(id, entry);
+      } else if (t.type === 'scoped') {
+        const byScope = t.objects === 'functions' ? scopedFunctions : scopedTables;
+        byScope.set(t.schema, (byScope.get(t.schema) ?? new Set()).add(h.privilege));
       } else if (t.type === 'future') {
         const id = `${t.objects ?? 'tables'}\u0000${t.schema}\u0000${t.owner}`;
         const f = future.get(id) ?? { objects: t.objects ?? 'tables', schema: t.schema, owner: t.owner, privileges: new Set() };
@@ -163,6 +168,10 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
     for (const [field, byKind] of [['functions', functionPrivs], ['procedures', procedurePrivs]] as const) {
       const entries = [...byKind].sort(([a], [b]) => cmp(a, b)).map(([schema, names]) => ({ schema, names: [...names].sort(cmp), privileges: ['execute'] }));
       if (entries.length) out[field] = entries;
+    }
+    for (const [field, byScope] of [['scopedTables', scopedTables], ['scopedFunctions', scopedFunctions]] as const) {
+      const list = [...byScope].sort(([a], [b]) => cmp(a, b)).map(([schema, set]) => ({ schema, privileges: sortPrivileges(set) }));
+      if (list.length) out[field] = list;
     }
     for (const [objects, field] of [['tables', 'futureTables'], ['functions', 'futureFunctions'], ['procedures', 'futureProcedures']] as const) {
       const list = [...future.values()]

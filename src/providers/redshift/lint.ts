@@ -589,6 +589,17 @@ class DocumentLint {
       });
     }
 
+    for (const field of ['scopedTables', 'scopedFunctions'] as const) {
+      (privileges[field] ?? []).forEach((grant, j) => {
+        const entry = [...base, field, j];
+        if (!this.redshift) {
+          this.add([...entry, 'schema'], 'scoped-permission-on-postgres', 'error', `${who}: ${field} (scoped permissions) exist only on Redshift`, field === 'scopedTables' ? 'Use tables (allTables) and futureTables on PostgreSQL.' : 'Use functions and futureFunctions on PostgreSQL.');
+          return;
+        }
+        if (field === 'scopedTables') this.checkTablePrivileges(who, grant.privileges, [...entry, 'privileges']);
+        if (this.checkSchemaRef(who, grant.schema, [...entry, 'schema'])) needUsage(grant.schema, [...entry, 'schema']);
+      });
+    }
     for (const field of ['futureFunctions', 'futureProcedures'] as const) {
       const seen = new Map<string, number>();
       (privileges[field] ?? []).forEach((grant, j) => {

@@ -126,6 +126,12 @@ function expandPrivileges(
       }
     });
   }
+  privileges.scopedTables?.forEach((g, i) => {
+    for (const privilege of g.privileges) out.push({ grantee, granteeKind, target: { type: 'scoped', schema: g.schema, objects: 'tables' }, privilege, path: [...path, 'scopedTables', i] });
+  });
+  privileges.scopedFunctions?.forEach((g, i) => {
+    for (const privilege of g.privileges) out.push({ grantee, granteeKind, target: { type: 'scoped', schema: g.schema, objects: 'functions' }, privilege, path: [...path, 'scopedFunctions', i] });
+  });
   privileges.futureTables?.forEach((g, i) => {
     for (const privilege of g.privileges) {
       out.push({ grantee, granteeKind, target: { type: 'future', schema: g.schema, owner: g.owner }, privilege, path: [...path, 'futureTables', i] });

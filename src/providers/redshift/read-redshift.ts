@@ -113,8 +113,14 @@ export async function readRedshift(db: Executor, managedSchemas: readonly string
     }
     if (!managed.has(key(text(r.namespace_name)))) continue;
     // Scoped permissions (GRANT SELECT FOR TABLES IN SCHEMA s) share this view with privilege_scope TABLES or
-    // FUNCTIONS: they are not schema privileges (REVOKE SELECT ON SCHEMA would be invalid), and Charter leaves them alone.
-    if (text(r.privilege_scope) && lower(r.privilege_scope) !== 'schema') continue;
+    // FUNCTIONS: they are not schema privileges (REVOKE SELECT ON SCHEMA would be invalid).
+    const scope = lower(r.privilege_scope);
+    if (scope === 'tables' || scope === 'functions') {
+      schemaOf(text(r.namespace_name));
+      push(r, r.identity_name, r.identity_type, { target: { type: 'scoped', schema: text(r.namespace_name), objects: scope }, privilege: lower(r.privilege_type) });
+      continue;
+    }
+    if (scope && scope !== 'schema') continue;
     schemaOf(text(r.namespace_name));
     push(r, r.identity_name, r.identity_type, { target: { type: 'schema', schema: text(r.namespace_name) }, privilege: lower(r.privilege_type) });
   }

@@ -309,6 +309,18 @@ export interface Privileges {
    */
   futureProcedures?: FutureRoutineGrant[];
   /**
+   * Redshift scoped permissions: privileges on every table of a schema, present and future (GRANT SELECT FOR TABLES IN SCHEMA s TO ROLE r). Not available on the postgres dialect.
+   *
+   * @maxItems 1000
+   */
+  scopedTables?: ScopedTableGrant[];
+  /**
+   * Redshift scoped permissions: EXECUTE on every function of a schema, present and future (GRANT EXECUTE FOR FUNCTIONS IN SCHEMA s TO ROLE r). Not available on the postgres dialect.
+   *
+   * @maxItems 1000
+   */
+  scopedFunctions?: ScopedFunctionGrant[];
+  /**
    * Privileges on tables created later in a schema (ALTER DEFAULT PRIVILEGES FOR USER/ROLE <owner> IN SCHEMA <schema>).
    *
    * @maxItems 1000
@@ -356,6 +368,17 @@ export interface FutureRoutineGrant {
    * A role, user, schema or table name. Any characters are allowed (Charter always quotes identifiers); at most 127 bytes in UTF-8 (checked by lint). Redshift compares names lower-cased.
    */
   owner: string;
+  /**
+   * @minItems 1
+   */
+  privileges: ['execute', ...'execute'[]];
+}
+export interface ScopedTableGrant {
+  schema: Name;
+  privileges: TablePrivileges;
+}
+export interface ScopedFunctionGrant {
+  schema: Name;
   /**
    * @minItems 1
    */

@@ -32,6 +32,8 @@ export type PrivilegeTarget =
   | { type: 'column'; schema: string; table: string; column: string }
   /** A function or stored procedure by name and argument types (normalised: see `routineArgs`). */
   | { type: 'routine'; kind: RoutineKind; schema: string; name: string; args: string }
+  /** Redshift scoped permissions: every table or function of the schema, present and future. */
+  | { type: 'scoped'; schema: string; objects: 'tables' | 'functions' }
   /** Default privileges of an owner's future objects: tables unless `objects` says functions or procedures. */
   | { type: 'future'; schema: string; owner: string; objects?: 'functions' | 'procedures' };
 
@@ -116,6 +118,11 @@ function privilegeList(t: PrivilegeTarget, privileges: string[]): string {
 
 /** GRANT or REVOKE of privileges on one target to one grantee. */
 export function privilegeSql(dialect: Dialect, op: 'grant' | 'revoke', t: PrivilegeTarget, privileges: string[], g: Grantee): string {
+  if (t.type === 'scoped') {
+    const scope = ` FOR ${t.objects === 'functions' ? 'FUNCTIONS' : 'TABLES'} IN SCHEMA ${quoteIdent(t.schema)}`;
+    const list = sortPrivileges(privileges).map((p) => p.toUpperCase()).join(', ');
+    return op === 'grant' ? `GRANT ${list}${scope} TO ${principal(dialect, g)}` : `REVOKE ${list}${scope} FROM ${principal(dialect, g)}`;
+  }
   if (t.type === 'column') return columnPrivilegeSql(dialect, op, t.schema, t.table, new Map(privileges.map((p) => [p, [t.column]])), g);
   const list = privilegeList(t, privileges);
   const who = principal(dialect, g);

@@ -540,8 +540,9 @@ function schemaPrivilege(db: RsDatabase, s: Session, st: Extract<Statement, { ki
   for (const name of st.schemas) {
     const schema = schemaOf(db, name);
     if (!canGrantOn(db, s, schema.owner)) throw new SqlError(`permission denied for schema ${name}`);
-    db.schemaPrivileges = applyObjectGrants(db.schemaPrivileges, st.action, st.privileges, st.grantees, st.grantOptionOnly, (x) => x.schema === name, (privilege, g) => ({
+    db.schemaPrivileges = applyObjectGrants(db.schemaPrivileges, st.action, st.privileges, st.grantees, st.grantOptionOnly, (x) => x.schema === name && x.scope === st.scope, (privilege, g) => ({
       schema: name,
+      ...(st.scope ? { scope: st.scope } : {}),
       privilege,
       granteeType: g.type,
       grantee: g.name,

@@ -86,6 +86,8 @@ export interface RsObjectGrant {
 
 export interface RsSchemaGrant extends RsObjectGrant {
   schema: string;
+  /** Scoped permission (GRANT ... FOR TABLES | FUNCTIONS IN SCHEMA); absent: a privilege on the schema itself. */
+  scope?: 'TABLES' | 'FUNCTIONS';
 }
 
 export interface RsTableGrant extends RsObjectGrant {

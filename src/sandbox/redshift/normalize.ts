@@ -361,13 +361,16 @@ function database(c: Check, v: unknown, path: string): RsDatabase | undefined {
     const p = `${path}.schemaPrivileges[${i}]`;
     const go = c.object(s, p);
     if (!go) return;
-    c.known(go, ['schema', 'privilege', 'granteeType', 'grantee', 'grantOption'], p);
+    c.known(go, ['schema', 'scope', 'privilege', 'granteeType', 'grantee', 'grantOption'], p);
     const schema = schemaRef(go, p);
-    const priv = privilege(go, p, SCHEMA_PRIVILEGES);
+    // scope TABLES or FUNCTIONS: a scoped permission (GRANT ... FOR TABLES IN SCHEMA).
+    const scope = c.str(go, 'scope', p);
+    if (scope !== undefined && scope !== 'TABLES' && scope !== 'FUNCTIONS') return c.fail(`${p}.scope`, 'expected TABLES or FUNCTIONS');
+    const priv = privilege(go, p, scope === 'TABLES' ? TABLE_PRIVILEGES : scope === 'FUNCTIONS' ? ['EXECUTE'] : SCHEMA_PRIVILEGES);
     const g = grantee(go, p, true);
     if (schema === undefined || priv === undefined || !g) return;
-    if (!unique(p, schema, priv, g.granteeType, g.grantee)) return;
-    db.schemaPrivileges.push({ schema, privilege: priv, ...g, grantOption: c.boolean(go, 'grantOption', p) ?? false });
+    if (!unique(p, schema, scope ?? 'SCHEMA', priv, g.granteeType, g.grantee)) return;
+    db.schemaPrivileges.push({ schema, ...(scope ? { scope: scope as 'TABLES' | 'FUNCTIONS' } : {}), privilege: priv, ...g, grantOption: c.boolean(go, 'grantOption', p) ?? false });
   });
   c.array(o, 'tablePrivileges', path).forEach((s, i) => {
     const p = `${path}.tablePrivileges[${i}]`;

@@ -70,7 +70,7 @@ export type Statement =
   | { kind: 'dropIdp'; name: string; cascade: boolean }
   | { kind: 'roleGrant'; action: GrantAction; roles: string[]; grantees: Grantee[]; adminOptionOnly: boolean }
   | { kind: 'systemPrivilege'; action: GrantAction; privileges: string[]; roles: string[] }
-  | { kind: 'schemaPrivilege'; action: GrantAction; privileges: string[]; schemas: string[]; grantees: Grantee[]; grantOptionOnly: boolean }
+  | { kind: 'schemaPrivilege'; action: GrantAction; privileges: string[]; schemas: string[]; grantees: Grantee[]; grantOptionOnly: boolean; scope?: 'TABLES' | 'FUNCTIONS' }
   | {
       kind: 'tablePrivilege';
       action: GrantAction;
@@ -560,7 +560,7 @@ class Parser {
     for (;;) {
       const token = this.peek();
       const words: string[] = [];
-      while (this.peek().kind === 'word' && !this.isWord('ON') && !this.isWord('TO') && !this.isWord('FROM')) {
+      while (this.peek().kind === 'word' && !this.isWord('ON') && !this.isWord('TO') && !this.isWord('FROM') && !this.isWord('FOR')) {
         words.push(this.next().value.toUpperCase());
       }
       if (words.length === 0) throw this.error();
@@ -632,6 +632,17 @@ class Parser {
     const grantOptionOnly = action === 'revoke' && this.grantOptionFor('GRANT');
     const items = this.privilegeItems();
     if (items.some((item) => item.columns)) return this.columnPrivilege(action, items, grantOptionOnly);
+    // Scoped permissions: GRANT privileges FOR {TABLES | FUNCTIONS} IN SCHEMA s [, ...] TO ...
+    if (this.accept('FOR')) {
+      const scope = this.accept('TABLES') ? 'TABLES' : (this.expect('FUNCTIONS'), 'FUNCTIONS');
+      this.expect('IN');
+      this.expect('SCHEMA');
+      const privileges = this.checkObjectPrivileges(items, scope === 'TABLES' ? TABLE_PRIVILEGES : ['EXECUTE'], scope === 'TABLES' ? 'tables' : 'functions');
+      const schemas = this.identList();
+      this.expect(action === 'grant' ? 'TO' : 'FROM');
+      const grantees = this.grantees(action === 'grant' ? 'GRANT' : null);
+      return { kind: 'schemaPrivilege', action, privileges, schemas, grantees, grantOptionOnly, scope };
+    }
     if (this.accept('ON')) {
       if ((this.isWord('FUNCTION') || this.isWord('PROCEDURE')) && this.peek(1).kind !== 'eof') return this.functionPrivilege(action, items, grantOptionOnly);
       if (this.accept('DATABASE')) {

@@ -152,11 +152,11 @@ const VIEWS: Record<string, View> = {
       col('namespace_name', 'text'), col('privilege_type', 'text'), col('identity_id', 'int4'), col('identity_name', 'text'),
       col('identity_type', 'text'), col('admin_option', 'bool'), col('privilege_scope', 'text'),
     ],
-    // Scoped permissions (GRANT ... FOR TABLES IN SCHEMA) would show here with privilege_scope TABLES; the sandbox has only SCHEMA ones.
+    // Scoped permissions (GRANT ... FOR TABLES IN SCHEMA) show here with privilege_scope TABLES or FUNCTIONS.
     rows: (db, v) =>
       db.schemaPrivileges
         .filter((g) => aboutViewer(v, g.granteeType, g.grantee))
-        .map((g) => ({ namespace_name: g.schema, ...objectGrantCols(g, db), privilege_scope: 'SCHEMA' })),
+        .map((g) => ({ namespace_name: g.schema, ...objectGrantCols(g, db), privilege_scope: g.scope ?? 'SCHEMA' })),
   },
   svv_relation_privileges: {
     columns: [
