@@ -5,7 +5,7 @@
  * - planning 100 domains over 10 hosted zones on the sandbox: API calls per service and operation
  *   (floor: one record listing per 300 records per zone plus one zone lookup pass), and the wall time with
  *   50 ms latency per call against the lower bound set by Route 53's 5 requests/second (floor: within 2×).
- * - RedshiftGrants, 500 roles / 2,000 users / 10,000 grants (scripts/bench/redshift.ts): catalog queries per
+ * - RedshiftGrants, 500 roles / 2,000 users / 10,000 grants + 2,000 column and 500 function grants (scripts/bench/redshift.ts): catalog queries per
  *   plan (floor 12), plan CPU time on PostgreSQL (floor 2 s), Data API batch calls for an apply from scratch
  *   (floor ceil(statements/40)).
  * - hostile input (scripts/bench/hostile.ts): validate time of 1× and 2× a long whitespace run, a 6-star
