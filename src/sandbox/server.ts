@@ -146,7 +146,7 @@ export class SandboxServer {
       return;
     }
     const operation = service.operation(sreq);
-    this.deps.stats.record(service.name, operation);
+    this.deps.stats.record(service.name, operation, sreq.region);
     const { faults } = this.deps;
     if (faults.delayMs > 0) await sleep(faults.delayMs);
 
@@ -161,7 +161,7 @@ export class SandboxServer {
       },
     };
     try {
-      if (faults.takeThrottle(service.name, operation)) throw service.throttleError();
+      if (faults.takeThrottle(service.name, operation, sreq.region)) throw service.throttleError();
       if (service.isMutating(operation)) {
         const injected = faults.takeWriteFailure(service.name);
         if (injected === null) throw service.defaultWriteFailure();
