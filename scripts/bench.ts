@@ -10,6 +10,9 @@
  *   (floor ceil(statements/40)).
  * - ProtectionGroups, 200 groups of 50 members (scripts/bench/shield.ts): Shield calls per plan (floor 3 per
  *   100 groups plus the protections listing).
+ * - PackagePublishing, 3 regions × 50 packages × 200 versions with 50 ms latency (scripts/bench/packages.ts):
+ *   plan calls per region and service (floor 60 per region, independent of versions) and wall time within
+ *   2× of the per-region rate-limit bound.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -19,6 +22,7 @@ import { awsRuntime } from '../src/aws/settings.js';
 import { plan, validate } from '../src/core/engine.js';
 import { providers } from '../src/providers/index.js';
 import { startSandbox } from '../src/sandbox/index.js';
+import { benchPackages } from './bench/packages.js';
 import { benchRedshift } from './bench/redshift.js';
 import { benchShield } from './bench/shield.js';
 
@@ -133,6 +137,7 @@ const noLatency = await planHundred(0);
 const latency = await planHundred(50);
 const redshift = await benchRedshift();
 const shield = await benchShield();
+const packages = await benchPackages();
 const report = {
   coldStartValidate: { ...cold, floorMs: 300, ok: cold.medianMs <= 300 },
   ...(coldInherited ? { coldStartValidateWithNodeExtraCaCerts: { NODE_EXTRA_CA_CERTS: extraCaCerts, ...coldInherited, note: 'node itself spends this extra time loading the CA bundle at start-up' } } : {}),
@@ -153,6 +158,7 @@ const report = {
   // The floor is stated for the bench policy (no per-group tags); with tags declared, each group costs one
   // ListTagsForResource, reported beside it.
   protectionGroups: { ...shield, ok: shield.converged.withinFloor && shield.firstPlan.withinFloor },
+  packagePublishing: packages,
 };
 console.log(JSON.stringify(report, null, 2));
 if (!Object.values(report).every((r) => !('ok' in r) || r.ok)) process.exitCode = 1;
