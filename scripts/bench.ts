@@ -15,6 +15,9 @@
  * - BranchPipelines, 300 branches / 300 pipelines / 5 drifted (scripts/bench/branches.ts): GitHub and AWS
  *   calls of one plan (branch listing at 100 per page, at most one read per managed pipeline) and its wall
  *   time against CodePipeline's rate-limit bound (floor: within 2×).
+ * - PackagePublishing, 3 regions × 50 packages × 200 versions with 50 ms latency (scripts/bench/packages.ts):
+ *   plan calls per region and service (floor 60 per region, independent of versions) and wall time within
+ *   2× of the per-region rate-limit bound.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -25,6 +28,7 @@ import { plan, validate } from '../src/core/engine.js';
 import { providers } from '../src/providers/index.js';
 import { startSandbox } from '../src/sandbox/index.js';
 import { benchBranches } from './bench/branches.js';
+import { benchPackages } from './bench/packages.js';
 import { benchRedshift } from './bench/redshift.js';
 import { benchHostile } from './bench/hostile.js';
 import { benchShield } from './bench/shield.js';
@@ -141,6 +145,7 @@ const latency = await planHundred(50);
 const redshift = await benchRedshift();
 const shield = await benchShield();
 const branches = await benchBranches();
+const packages = await benchPackages();
 const report = {
   coldStartValidate: { ...cold, floorMs: 300, ok: cold.medianMs <= 300 },
   ...(coldInherited ? { coldStartValidateWithNodeExtraCaCerts: { NODE_EXTRA_CA_CERTS: extraCaCerts, ...coldInherited, note: 'node itself spends this extra time loading the CA bundle at start-up' } } : {}),
@@ -162,6 +167,7 @@ const report = {
   // ListTagsForResource, reported beside it.
   protectionGroups: { ...shield, ok: shield.converged.withinFloor && shield.firstPlan.withinFloor },
   branchPipelines300: branches,
+  packagePublishing: packages,
 };
 // Issue 11: validate must scale linearly on hostile shapes (2× input / 1× input ≤ 2.5).
 const hostile = await benchHostile();
