@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer } from 'node:net';
+import { freePort } from './ports.js';
 
 export const hasMoto = spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status === 0;
 
@@ -16,16 +16,6 @@ export function requireMotoOrSkip(what: string): void {
   console.warn(`NOTICE: moto_server not found; skipping ${what}`);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 async function waitFor(url: string, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
@@ -83,18 +73,22 @@ async function createRole(url: string, name: string, service: string): Promise<v
 export interface Moto {
   /** The endpoint to give the SDK (the epoch proxy in front of moto). */
   url: string;
+  /** moto itself, without the proxy (for seeding, or a test's own proxy). */
+  direct: string;
   createRole(name: string, service: string): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startMoto(): Promise<Moto> {
+/** Starts moto_server on a free loopback port; `env` adds to its environment (e.g. MOTO_ACM_VALIDATION_WAIT). */
+export async function startMoto(options: { env?: Record<string, string>; startTimeoutMs?: number } = {}): Promise<Moto> {
   const port = await freePort();
   const direct = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  await waitFor(direct, 20_000);
+  const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore', env: { ...process.env, ...options.env } });
+  await waitFor(direct, options.startTimeoutMs ?? 20_000);
   const proxy = await epochProxy(direct);
   return {
     url: proxy.url,
+    direct,
     createRole: (name, service) => createRole(direct, name, service),
     close: async () => {
       proxy.closeAllConnections();

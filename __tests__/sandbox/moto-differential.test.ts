@@ -3,44 +3,14 @@
  * wrappers go to moto_server (moto 5) and to the sandbox, and the answers Charter relies on must agree.
  * Skipped with a notice where moto_server is absent, unless CHARTER_REQUIRE_ALL=1.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as cb from '../../src/aws/codebuild.js';
 import * as cp from '../../src/aws/codepipeline.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { hasMoto, requireMotoOrSkip, startMoto, type Moto } from '../helpers/moto.js';
 import { credentials } from './helpers.js';
 
-const hasMoto = spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status === 0;
-if (!hasMoto) {
-  if (process.env.CHARTER_REQUIRE_ALL === '1') throw new Error('moto_server is required (CHARTER_REQUIRE_ALL=1) but was not found');
-  console.warn('NOTICE: moto_server not found; skipping the CodePipeline/CodeBuild differential test');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-async function waitFor(url: string, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      await fetch(url);
-      return;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`moto_server did not start at ${url}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
+requireMotoOrSkip('the CodePipeline/CodeBuild differential test');
 
 const declaration = (name: string): cp.PipelineDeclaration =>
   ({
@@ -122,73 +92,23 @@ async function scenario(endpoint: string): Promise<unknown> {
   return out;
 }
 
-/**
- * moto 5 answers CodePipeline timestamps (`created`, `updated` in GetPipeline's metadata and ListPipelines) as ISO
- * strings; AWS and the API model use epoch seconds, which is what the SDK parses (and the sandbox sends). This
- * loopback proxy in front of moto converts them, so the rest of each answer is compared as the SDK reads it.
- */
-function epochProxy(target: string): Promise<{ url: string; server: Server }> {
-  const server = createHttpServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== 'host' && k !== 'content-length')) as Record<string, string>;
-      fetch(target + (req.url ?? '/'), { method: req.method, headers, body: req.method === 'GET' ? undefined : Buffer.concat(chunks) })
-        .then(async (r) => {
-          let text = await r.text();
-          if (String(req.headers['x-amz-target'] ?? '').startsWith('CodePipeline_')) {
-            text = text.replace(/"(created|updated)": "([^"]+)"/g, (_m, k: string, iso: string) => `"${k}": ${Date.parse(iso) / 1000}`);
-          }
-          res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' });
-          res.end(text);
-        })
-        .catch((e: Error) => {
-          res.writeHead(502);
-          res.end(e.message);
-        });
-    });
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, server })));
-}
-
-/** moto (like AWS) checks that CodePipeline and CodeBuild may assume the role; the sandbox has no IAM. */
-async function createRoles(url: string): Promise<void> {
-  for (const [name, service] of [['pipeline', 'codepipeline'], ['build', 'codebuild']]) {
-    const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: `${service}.amazonaws.com` }, Action: 'sts:AssumeRole' }] });
-    const body = new URLSearchParams({ Action: 'CreateRole', Version: '2010-05-08', RoleName: name, AssumeRolePolicyDocument: policy });
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'AWS4-HMAC-SHA256 Credential=AKIDSANDBOX/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0' },
-      body,
-    });
-    if (!res.ok) throw new Error(`moto CreateRole ${name}: ${res.status} ${await res.text()}`);
-  }
-}
-
 describe.skipIf(!hasMoto)('sandbox and moto_server agree on the pipeline calls', () => {
-  let moto: ChildProcess | undefined;
-  let motoUrl = '';
+  let moto: Moto | undefined;
   let sb: Sandbox | undefined;
-  let proxy: Server | undefined;
   beforeAll(async () => {
-    const port = await freePort();
-    motoUrl = `http://127.0.0.1:${port}`;
-    moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-    await waitFor(motoUrl, 20_000);
-    await createRoles(motoUrl);
-    const p = await epochProxy(motoUrl);
-    proxy = p.server;
-    motoUrl = p.url;
+    moto = await startMoto();
+    // moto (like AWS) checks that CodePipeline and CodeBuild may assume the role; the sandbox has no IAM.
+    await moto.createRole('pipeline', 'codepipeline');
+    await moto.createRole('build', 'codebuild');
     sb = await startSandbox();
   }, 30_000);
   afterAll(async () => {
-    proxy?.close();
-    moto?.kill();
+    await moto?.close();
     await sb?.close();
   });
 
   it('create, read, update, tag, list and delete give the same answers', async () => {
-    const fromMoto = await scenario(motoUrl);
+    const fromMoto = await scenario(moto!.url);
     const fromSandbox = await scenario(sb!.endpoint);
     expect(fromSandbox).toEqual(fromMoto);
   }, 60_000);
