@@ -12,7 +12,7 @@
  * - moto issues ACM certificates after MOTO_ACM_VALIDATION_WAIT seconds whether or not the validation
  *   records exist (ACM waits for them); it is set to 1 s.
  */
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,12 +23,9 @@ import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, ListHostedZon
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleNode, copyExamples, exampleAccount, repoRoot } from '../helpers/aws.js';
+import { hasMoto, requireMotoOrSkip, startMoto, type Moto } from '../helpers/moto.js';
 
-const hasMoto = spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status === 0;
-if (!hasMoto) {
-  if (process.env.CHARTER_REQUIRE_ALL === '1') throw new Error('moto_server is required (CHARTER_REQUIRE_ALL=1) but was not found');
-  console.warn('NOTICE: moto_server not found; skipping the email convergence test on moto');
-}
+requireMotoOrSkip('the email convergence test on moto');
 
 const exec = promisify(execFile);
 const cli = join(repoRoot, 'dist/cli.js');
@@ -39,17 +36,6 @@ interface DemoAccount {
   route53: { hostedZones: { name: string; records?: { name: string; type: string; ttl?: number; values?: string[] }[] }[] };
   s3: { buckets: Record<string, unknown> };
   cloudfront: { distributions: { id: string; domainName: string; aliases: string[] }[] };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
 }
 
 /** Forwards to moto; CloudFront invalidation statuses are rewritten from moto's COMPLETED to AWS's Completed. */
@@ -76,19 +62,6 @@ function statusProxy(target: number): Promise<Server> {
     req.pipe(upstream);
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
-async function waitFor(url: string, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      await fetch(url);
-      return;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`moto_server did not start at ${url}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
 }
 
 /** The demo account in moto; returns the demo distribution id → moto's id. */
@@ -127,17 +100,15 @@ async function seed(endpoint: string): Promise<Map<string, string>> {
 }
 
 describe.skipIf(!hasMoto)('email examples converge on moto through the CLI', () => {
-  let moto: ChildProcess | undefined;
+  let moto: Moto | undefined;
   let proxy: Server | undefined;
   let endpoint = '';
   let cwd = '';
 
   beforeAll(async () => {
-    const port = await freePort();
-    moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore', env: { ...process.env, MOTO_ACM_VALIDATION_WAIT: '1' } });
-    await waitFor(`http://127.0.0.1:${port}/moto-api/`, 30_000);
-    const ids = await seed(`http://127.0.0.1:${port}`);
-    proxy = await statusProxy(port);
+    moto = await startMoto({ env: { MOTO_ACM_VALIDATION_WAIT: '1' }, startTimeoutMs: 30_000 });
+    const ids = await seed(moto.direct);
+    proxy = await statusProxy(Number(new URL(moto.direct).port));
     endpoint = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
     cwd = copyExamples();
     for (const file of EXAMPLES) {
@@ -149,8 +120,8 @@ describe.skipIf(!hasMoto)('email examples converge on moto through the CLI', () 
   }, 60_000);
 
   afterAll(async () => {
-    moto?.kill();
     await new Promise<void>((resolve) => (proxy ? proxy.close(() => resolve()) : resolve()));
+    await moto?.close();
   });
 
   async function charter(args: string[]) {

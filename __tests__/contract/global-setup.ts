@@ -51,8 +51,8 @@ function verify(dir: string): void {
     console.warn(`contract: ${reported.length} finding(s) in ${[...REPORTED_ONLY].join(', ')} (reported, not failing):\n${reported.map(describe).join('\n')}`);
   }
   const problems = failing.map(describe);
-  // Coverage is only meaningful for the whole suite, which CI runs.
-  if (requireAll && missing.length > 0) problems.push(`no test reached these operations Charter calls: ${missing.join(', ')}`);
+  // Coverage is only meaningful for the whole suite, which CI runs (its Node 24 pass over a subset says so).
+  if (requireAll && process.env.CHARTER_TEST_SUBSET !== '1' && missing.length > 0) problems.push(`no test reached these operations Charter calls: ${missing.join(', ')}`);
   else if (missing.length > 0) console.log(`contract: CI (CHARTER_REQUIRE_ALL=1, every test) requires these to be reached: ${missing.join(', ')}`);
   if (problems.length > 0) throw new Error(`contract: the check failed:\n${problems.join('\n')}`);
 }

@@ -3,13 +3,11 @@
  * wrappers go to moto_server (moto 5) and to the sandbox, and the answers Charter relies on must agree.
  * Skipped with a notice where moto_server is absent, unless CHARTER_REQUIRE_ALL=1.
  */
-import type { ChildProcess } from 'node:child_process';
-import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as cb from '../../src/aws/codebuild.js';
 import * as cp from '../../src/aws/codepipeline.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { createRoles, hasMoto, motoProxy, requireMotoOrSkip, startMoto } from '../helpers/moto-proxy.js';
+import { hasMoto, requireMotoOrSkip, startMoto, type Moto } from '../helpers/moto.js';
 import { credentials } from './helpers.js';
 
 requireMotoOrSkip('the CodePipeline/CodeBuild differential test');
@@ -95,30 +93,22 @@ async function scenario(endpoint: string): Promise<unknown> {
 }
 
 describe.skipIf(!hasMoto)('sandbox and moto_server agree on the pipeline calls', () => {
-  let moto: ChildProcess | undefined;
-  let motoUrl = '';
+  let moto: Moto | undefined;
   let sb: Sandbox | undefined;
-  let proxy: Server | undefined;
   beforeAll(async () => {
-    const m = await startMoto();
-    moto = m.process;
-    await createRoles(m.url, [
-      ['pipeline', 'codepipeline'],
-      ['build', 'codebuild'],
-    ]);
-    const p = await motoProxy(m.url);
-    proxy = p.server;
-    motoUrl = p.url;
+    moto = await startMoto();
+    // moto (like AWS) checks that CodePipeline and CodeBuild may assume the role; the sandbox has no IAM.
+    await moto.createRole('pipeline', 'codepipeline');
+    await moto.createRole('build', 'codebuild');
     sb = await startSandbox();
   }, 30_000);
   afterAll(async () => {
-    proxy?.close();
-    moto?.kill();
+    await moto?.close();
     await sb?.close();
   });
 
   it('create, read, update, tag, list and delete give the same answers', async () => {
-    const fromMoto = await scenario(motoUrl);
+    const fromMoto = await scenario(moto!.url);
     const fromSandbox = await scenario(sb!.endpoint);
     expect(fromSandbox).toEqual(fromMoto);
   }, 60_000);

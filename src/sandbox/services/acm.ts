@@ -9,7 +9,7 @@
 import { canonicalName, isWithinZone } from '../dns.js';
 import { SandboxError } from '../errors.js';
 import { hexId, uuidFrom } from '../ids.js';
-import { jsonTargetRouting, memberMustNotBeNull, parseJsonBody, stringMember, type JsonObject } from './json-protocol.js';
+import { jsonErrorResponse, jsonTargetRouting, memberMustNotBeNull, parseJsonBody, stringMember, type JsonObject } from './json-protocol.js';
 import type { ServiceContext, ServiceHandler, ServiceRequest, ServiceResponse } from './types.js';
 import { join, type Checker } from '../checker.js';
 import { defineSection, defineSettings, nextCounter, normalizeTags, type SandboxState, type Tag } from '../section.js';
@@ -531,11 +531,7 @@ export const acm: ServiceHandler = {
         throw new SandboxError(400, 'UnknownOperationException', `The Charter sandbox does not implement ACM operation ${op}`);
     }
   },
-  renderError: (err, req) => ({
-    status: err.status,
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': req.requestId },
-    body: JSON.stringify({ __type: err.code, message: err.message }),
-  }),
+  renderError: (err, req) => jsonErrorResponse(err, req),
   throttleError: () => new SandboxError(400, 'ThrottlingException', 'Rate exceeded'),
   defaultWriteFailure: () => new SandboxError(400, 'ValidationException', 'Injected failure (sandbox failNthWrite)'),
 };

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { join, type Checker } from '../checker.js';
 import { SandboxError } from '../errors.js';
 import { defineSection, defineSettings, nextCounter, normalizeTags, type SandboxState, type Tag } from '../section.js';
-import { jsonTargetRouting, memberMustNotBeNull, parseJsonBody, stringMember, type JsonObject } from './json-protocol.js';
+import { jsonErrorResponse, jsonResponse, jsonTargetRouting, memberMustNotBeNull, parseJsonBody, stringMember, type JsonObject } from './json-protocol.js';
 import type { ServiceContext, ServiceHandler, ServiceResponse } from './types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -183,9 +183,6 @@ const TARGET_PREFIX = 'CodeBuild_20161006.';
 const MUTATING = new Set(['CreateProject', 'UpdateProject', 'DeleteProject', 'StartBuild']);
 const PAGE = 100;
 
-function json(body: unknown): ServiceResponse {
-  return { status: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify(body ?? {}) };
-}
 
 function invalid(message: string): SandboxError {
   return new SandboxError(400, 'InvalidInputException', message);
@@ -284,7 +281,7 @@ const operations: Record<string, Op> = {
     const p: Project = { region, name, arn: projectArn(region, ctx.state.accountId, name), config, tags: checkTags(body.tags), created: now, lastModified: now };
     ctx.state.codebuild.projects.push(p);
     ctx.changed();
-    return json({ project: projectView(p) });
+    return jsonResponse({ project: projectView(p) });
   },
   UpdateProject(body, ctx, region) {
     const name = stringMember(body, 'name', memberMustNotBeNull) as string;
@@ -294,14 +291,14 @@ const operations: Record<string, Op> = {
     if (body.tags !== undefined) p.tags = checkTags(body.tags);
     p.lastModified = ctx.now().toISOString();
     ctx.changed();
-    return json({ project: projectView(p) });
+    return jsonResponse({ project: projectView(p) });
   },
   DeleteProject(body, ctx, region) {
     const name = stringMember(body, 'name', memberMustNotBeNull) as string;
     const before = ctx.state.codebuild.projects.length;
     ctx.state.codebuild.projects = ctx.state.codebuild.projects.filter((p) => !(p.region === region && (p.name === name || p.arn === name)));
     if (ctx.state.codebuild.projects.length !== before) ctx.changed();
-    return json({});
+    return jsonResponse({});
   },
   BatchGetProjects(body, ctx, region) {
     const names = nameList(body, 'names');
@@ -312,7 +309,7 @@ const operations: Record<string, Op> = {
       if (p) projects.push(projectView(p));
       else projectsNotFound.push(n);
     }
-    return json({ projects, projectsNotFound });
+    return jsonResponse({ projects, projectsNotFound });
   },
   ListProjects(body, ctx, region) {
     const token = stringMember(body, 'nextToken');
@@ -327,7 +324,7 @@ const operations: Record<string, Op> = {
       .map((p) => p.name)
       .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0) * (desc ? -1 : 1));
     const page = all.slice(start, start + PAGE);
-    return json({ projects: page, ...(start + PAGE < all.length ? { nextToken: Buffer.from(String(start + PAGE)).toString('base64') } : {}) });
+    return jsonResponse({ projects: page, ...(start + PAGE < all.length ? { nextToken: Buffer.from(String(start + PAGE)).toString('base64') } : {}) });
   },
   StartBuild(body, ctx, region) {
     const name = stringMember(body, 'projectName', memberMustNotBeNull) as string;
@@ -358,7 +355,7 @@ const operations: Record<string, Op> = {
     };
     ctx.state.codebuild.builds.push(b);
     ctx.changed();
-    return json({ build: buildView(b) });
+    return jsonResponse({ build: buildView(b) });
   },
   BatchGetBuilds(body, ctx, region) {
     const ids = nameList(body, 'ids');
@@ -380,7 +377,7 @@ const operations: Record<string, Op> = {
       }
       builds.push(buildView(b));
     }
-    return json({ builds, buildsNotFound });
+    return jsonResponse({ builds, buildsNotFound });
   },
 };
 
@@ -394,13 +391,7 @@ export const codebuild: ServiceHandler = {
     if (!fn) throw new SandboxError(400, 'UnknownOperationException', `The Charter sandbox does not implement CodeBuild operation ${op}`);
     return fn(parseJsonBody(req), ctx, req.region);
   },
-  renderError(e, req) {
-    return {
-      status: e.status,
-      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': req.requestId },
-      body: JSON.stringify({ __type: e.code, message: e.message }),
-    };
-  },
+  renderError: (e, req) => jsonErrorResponse(e, req),
   throttleError: () => new SandboxError(400, 'ThrottlingException', 'Rate exceeded'),
   defaultWriteFailure: () => new SandboxError(400, 'InvalidInputException', 'Injected failure (sandbox failNthWrite)'),
 };

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { join, type Checker } from '../checker.js';
 import { SandboxError } from '../errors.js';
 import { defineSection, defineSettings, normalizeTags, type SandboxState, type Tag } from '../section.js';
-import { jsonTargetRouting, memberMustNotBeNull, parseJsonBody, stringMember, type JsonObject } from './json-protocol.js';
+import { jsonErrorResponse, jsonResponse, jsonTargetRouting, memberMustNotBeNull, parseJsonBody, stringMember, type JsonObject } from './json-protocol.js';
 import type { ServiceContext, ServiceHandler, ServiceResponse } from './types.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -197,9 +197,6 @@ export function declarationProblem(d: JsonObject): SandboxError | undefined {
 const TARGET_PREFIX = 'CodePipeline_20150709.';
 const MUTATING = new Set(['CreatePipeline', 'UpdatePipeline', 'DeletePipeline', 'TagResource', 'UntagResource', 'StartPipelineExecution']);
 
-function json(body: unknown): ServiceResponse {
-  return { status: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify(body ?? {}) };
-}
 
 /** An opaque nextToken (the offset into a sorted listing). */
 export function encodeToken(offset: number): string {
@@ -312,7 +309,7 @@ const operations: Record<string, Op> = {
     const p: Pipeline = { region, arn: pipelineArn(region, ctx.state.accountId, name), declaration: decl, created: now, updated: now, tags, executions: [] };
     pipelines.push(p);
     ctx.changed();
-    return json({ pipeline: decl, ...(tags.length > 0 ? { tags } : {}) });
+    return jsonResponse({ pipeline: decl, ...(tags.length > 0 ? { tags } : {}) });
   },
   GetPipeline(body, ctx, region) {
     const name = stringMember(body, 'name', memberMustNotBeNull) as string;
@@ -320,7 +317,7 @@ const operations: Record<string, Op> = {
     if (body.version !== undefined && body.version !== p.declaration.version) {
       throw err('PipelineVersionNotFoundException', `Pipeline '${name}' has no version ${String(body.version)} in the sandbox (only the current one)`);
     }
-    return json({ pipeline: p.declaration, metadata: metadata(p) });
+    return jsonResponse({ pipeline: p.declaration, metadata: metadata(p) });
   },
   UpdatePipeline(body, ctx, region) {
     const d = body.pipeline;
@@ -333,7 +330,7 @@ const operations: Record<string, Op> = {
     p.declaration = decl;
     p.updated = ctx.now().toISOString();
     ctx.changed();
-    return json({ pipeline: decl });
+    return jsonResponse({ pipeline: decl });
   },
   DeletePipeline(body, ctx, region) {
     const name = stringMember(body, 'name', memberMustNotBeNull) as string;
@@ -341,7 +338,7 @@ const operations: Record<string, Op> = {
     const before = ctx.state.codepipeline.pipelines.length;
     ctx.state.codepipeline.pipelines = ctx.state.codepipeline.pipelines.filter((p) => !(p.region === region && p.declaration.name === name));
     if (ctx.state.codepipeline.pipelines.length !== before) ctx.changed();
-    return json({});
+    return jsonResponse({});
   },
   ListPipelines(body, ctx, region) {
     const size = maxResults(body, 1000, 1000);
@@ -350,7 +347,7 @@ const operations: Record<string, Op> = {
       .filter((p) => p.region === region)
       .sort((a, b) => (String(a.declaration.name) < String(b.declaration.name) ? -1 : 1));
     const page = all.slice(start, start + size);
-    return json({ pipelines: page.map(summary), ...(start + size < all.length ? { nextToken: encodeToken(start + size) } : {}) });
+    return jsonResponse({ pipelines: page.map(summary), ...(start + size < all.length ? { nextToken: encodeToken(start + size) } : {}) });
   },
   TagResource(body, ctx, region) {
     const p = byArn(ctx, region, body);
@@ -359,7 +356,7 @@ const operations: Record<string, Op> = {
     if (merged.length > MAX_TAGS) throw err('TooManyTagsException', `A resource can have at most ${MAX_TAGS} tags`);
     p.tags = merged;
     ctx.changed();
-    return json({});
+    return jsonResponse({});
   },
   UntagResource(body, ctx, region) {
     const p = byArn(ctx, region, body);
@@ -367,14 +364,14 @@ const operations: Record<string, Op> = {
     if (!Array.isArray(keys)) throw memberMustNotBeNull('tagKeys');
     p.tags = p.tags.filter((t) => !keys.includes(t.key));
     ctx.changed();
-    return json({});
+    return jsonResponse({});
   },
   ListTagsForResource(body, ctx, region) {
     const p = byArn(ctx, region, body);
     const size = maxResults(body, 100, 100);
     const start = decodeToken(stringMember(body, 'nextToken'));
     const page = p.tags.slice(start, start + size);
-    return json({ tags: page.map((t) => ({ key: t.key, value: t.value ?? '' })), ...(start + size < p.tags.length ? { nextToken: encodeToken(start + size) } : {}) });
+    return jsonResponse({ tags: page.map((t) => ({ key: t.key, value: t.value ?? '' })), ...(start + size < p.tags.length ? { nextToken: encodeToken(start + size) } : {}) });
   },
   StartPipelineExecution(body, ctx, region) {
     const name = stringMember(body, 'name', memberMustNotBeNull) as string;
@@ -395,7 +392,7 @@ const operations: Record<string, Op> = {
     };
     p.executions.unshift(e);
     ctx.changed();
-    return json({ pipelineExecutionId: e.id });
+    return jsonResponse({ pipelineExecutionId: e.id });
   },
   GetPipelineExecution(body, ctx, region) {
     const name = stringMember(body, 'pipelineName', memberMustNotBeNull) as string;
@@ -411,7 +408,7 @@ const operations: Record<string, Op> = {
       }
       ctx.changed();
     }
-    return json({ pipelineExecution: executionView(p, e) });
+    return jsonResponse({ pipelineExecution: executionView(p, e) });
   },
   ListPipelineExecutions(body, ctx, region) {
     const name = stringMember(body, 'pipelineName', memberMustNotBeNull) as string;
@@ -419,7 +416,7 @@ const operations: Record<string, Op> = {
     const size = maxResults(body, 100, 100);
     const start = decodeToken(stringMember(body, 'nextToken'));
     const page = p.executions.slice(start, start + size);
-    return json({
+    return jsonResponse({
       pipelineExecutionSummaries: page.map((e) => ({
         pipelineExecutionId: e.id,
         status: e.status,
@@ -442,13 +439,7 @@ export const codepipeline: ServiceHandler = {
     if (!fn) throw new SandboxError(400, 'UnknownOperationException', `The Charter sandbox does not implement CodePipeline operation ${op}`);
     return fn(parseJsonBody(req), ctx, req.region);
   },
-  renderError(e, req) {
-    return {
-      status: e.status,
-      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': req.requestId },
-      body: JSON.stringify({ __type: e.code, message: e.message }),
-    };
-  },
+  renderError: (e, req) => jsonErrorResponse(e, req),
   throttleError: () => new SandboxError(400, 'ThrottlingException', 'Rate exceeded'),
   defaultWriteFailure: () => new SandboxError(400, 'ValidationException', 'Injected failure (sandbox failNthWrite)'),
 };

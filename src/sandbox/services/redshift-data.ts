@@ -9,7 +9,7 @@ import { defaultRedshiftSettings, emptyRedshiftState, type RedshiftSettings, typ
 import { normalizeRedshift, normalizeRedshiftSettings } from '../redshift/normalize.js';
 import { defineSection, defineSettings } from '../section.js';
 import type { Value } from '../redshift/views.js';
-import { jsonTargetRouting, memberMustNotBeNull, parseJsonBody, stringMember, type JsonObject } from './json-protocol.js';
+import { jsonErrorResponse, jsonTargetRouting, memberMustNotBeNull, parseJsonBody, stringMember, type JsonObject } from './json-protocol.js';
 import type { ServiceContext, ServiceHandler, ServiceRequest, ServiceResponse } from './types.js';
 
 const TARGET_PREFIX = 'RedshiftData.';
@@ -348,11 +348,7 @@ export const redshiftData: ServiceHandler = {
         throw new SandboxError(400, 'UnknownOperationException', `The Charter sandbox does not implement Redshift Data API operation ${op}`);
     }
   },
-  renderError: (err, req) => ({
-    status: err.status,
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': req.requestId },
-    body: JSON.stringify({ __type: err.code, message: err.message, Message: err.message, ...err.fields }),
-  }),
+  renderError: (err, req) => jsonErrorResponse(err, req, { Message: err.message, ...err.fields }),
   throttleError: () => new SandboxError(400, 'ThrottlingException', 'Rate exceeded'),
   defaultWriteFailure: () => new SandboxError(400, 'ValidationException', 'Injected failure (sandbox failNthWrite)'),
 };

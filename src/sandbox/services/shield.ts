@@ -7,7 +7,7 @@
  */
 import { SandboxError } from '../errors.js';
 import { uuidFrom } from '../ids.js';
-import { jsonTargetRouting, parseJsonBody, stringMember, type JsonObject } from './json-protocol.js';
+import { jsonResponse, jsonTargetRouting, parseJsonBody, stringMember, type JsonObject } from './json-protocol.js';
 import type { ServiceContext, ServiceHandler, ServiceResponse } from './types.js';
 import { join, type Checker } from '../checker.js';
 import { defineSection, nextCounter, normalizeTags, type SandboxState, type Tag } from '../section.js';
@@ -202,10 +202,6 @@ const SHIELD_ARN_RE = /^arn:aws[a-z-]*:shield::(\d{12}):(protection-group|protec
 
 type Json = JsonObject;
 
-function json(body: unknown): ServiceResponse {
-  return { status: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify(body ?? {}) };
-}
-
 const invalid = (message: string, field?: string): SandboxError =>
   new SandboxError(400, 'InvalidParameterException', message, field ? { reason: 'FIELD_VALIDATION_FAILED', field } : { reason: 'OTHER' });
 const notFound = (message: string, resourceType: string): SandboxError => new SandboxError(400, 'ResourceNotFoundException', message, { resourceType });
@@ -362,7 +358,7 @@ const operations: Record<string, (body: Json, ctx: ServiceContext) => ServiceRes
   DescribeSubscription(_body, ctx) {
     const sub = shield(ctx).subscription!;
     const start = Date.parse(sub.startTime) / 1000;
-    return json({
+    return jsonResponse({
       Subscription: {
         StartTime: start,
         EndTime: start + sub.timeCommitmentInSeconds,
@@ -395,7 +391,7 @@ const operations: Record<string, (body: Json, ctx: ServiceContext) => ServiceRes
     }
     s.protectionGroups.push({ ...group, arn: protectionGroupArn(ctx.state.accountId, group.id), tags });
     ctx.changed();
-    return json({});
+    return jsonResponse({});
   },
 
   UpdateProtectionGroup(body, ctx) {
@@ -406,7 +402,7 @@ const operations: Record<string, (body: Json, ctx: ServiceContext) => ServiceRes
     delete current.resourceType;
     Object.assign(current, group);
     ctx.changed();
-    return json({});
+    return jsonResponse({});
   },
 
   DeleteProtectionGroup(body, ctx) {
@@ -414,12 +410,12 @@ const operations: Record<string, (body: Json, ctx: ServiceContext) => ServiceRes
     const group = groupOf(s, str(body, 'ProtectionGroupId', true));
     s.protectionGroups = s.protectionGroups.filter((g) => g !== group);
     ctx.changed();
-    return json({});
+    return jsonResponse({});
   },
 
   DescribeProtectionGroup(body, ctx) {
     const s = shield(ctx);
-    return json({ ProtectionGroup: groupJson(groupOf(s, str(body, 'ProtectionGroupId', true))) });
+    return jsonResponse({ ProtectionGroup: groupJson(groupOf(s, str(body, 'ProtectionGroupId', true))) });
   },
 
   ListProtectionGroups(body, ctx) {
@@ -434,7 +430,7 @@ const operations: Record<string, (body: Json, ctx: ServiceContext) => ServiceRes
       .filter((g) => (!ids || ids.includes(g.id)) && (!patterns || patterns.includes(g.pattern)) && (!types || types.includes(g.resourceType ?? '')) && (!aggregations || aggregations.includes(g.aggregation)))
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const p = page(matching, start, size);
-    return json({ ProtectionGroups: p.items.map(groupJson), ...(p.nextToken ? { NextToken: p.nextToken } : {}) });
+    return jsonResponse({ ProtectionGroups: p.items.map(groupJson), ...(p.nextToken ? { NextToken: p.nextToken } : {}) });
   },
 
   ListResourcesInProtectionGroup(body, ctx) {
@@ -442,7 +438,7 @@ const operations: Record<string, (body: Json, ctx: ServiceContext) => ServiceRes
     const group = groupOf(s, str(body, 'ProtectionGroupId', true));
     const { start, size } = paging(body);
     const p = page(membersOf(s, group), start, size);
-    return json({ ResourceArns: p.items, ...(p.nextToken ? { NextToken: p.nextToken } : {}) });
+    return jsonResponse({ ResourceArns: p.items, ...(p.nextToken ? { NextToken: p.nextToken } : {}) });
   },
 
   CreateProtection(body, ctx) {
@@ -457,7 +453,7 @@ const operations: Record<string, (body: Json, ctx: ServiceContext) => ServiceRes
     const id = uuidFrom('shield-protection', ctx.state.accountId, resourceArn, String(nextCounter(ctx.state, 'shieldProtection')));
     s.protections.push({ id, name, resourceArn, tags: parseTags(body.Tags) });
     ctx.changed();
-    return json({ ProtectionId: id });
+    return jsonResponse({ ProtectionId: id });
   },
 
   DescribeProtection(body, ctx) {
@@ -467,7 +463,7 @@ const operations: Record<string, (body: Json, ctx: ServiceContext) => ServiceRes
     if ((id === undefined) === (arn === undefined)) throw invalid('Give either ProtectionId or ResourceArn, not both');
     const p = s.protections.find((x) => (id !== undefined ? x.id === id : x.resourceArn === arn));
     if (!p) throw notFound('The referenced protection does not exist.', 'protection');
-    return json({ Protection: protectionJson(ctx, p) });
+    return jsonResponse({ Protection: protectionJson(ctx, p) });
   },
 
   DeleteProtection(body, ctx) {
@@ -479,7 +475,7 @@ const operations: Record<string, (body: Json, ctx: ServiceContext) => ServiceRes
     // An unprotected resource cannot stay in a group.
     for (const g of s.protectionGroups) g.members = g.members.filter((m) => m !== p.resourceArn);
     ctx.changed();
-    return json({});
+    return jsonResponse({});
   },
 
   ListProtections(body, ctx) {
@@ -493,12 +489,12 @@ const operations: Record<string, (body: Json, ctx: ServiceContext) => ServiceRes
       (p) => (!arns || arns.includes(p.resourceArn)) && (!names || names.includes(p.name)) && (!types || types.includes(shieldResourceTypeOf(p.resourceArn) ?? '')),
     );
     const p = page(matching, start, size);
-    return json({ Protections: p.items.map((x) => protectionJson(ctx, x)), ...(p.nextToken ? { NextToken: p.nextToken } : {}) });
+    return jsonResponse({ Protections: p.items.map((x) => protectionJson(ctx, x)), ...(p.nextToken ? { NextToken: p.nextToken } : {}) });
   },
 
   ListTagsForResource(body, ctx) {
     const s = shield(ctx);
-    return json({ Tags: tagsJson(taggable(s, ctx, str(body, 'ResourceARN', true)).tags) });
+    return jsonResponse({ Tags: tagsJson(taggable(s, ctx, str(body, 'ResourceARN', true)).tags) });
   },
 
   TagResource(body, ctx) {
@@ -508,7 +504,7 @@ const operations: Record<string, (body: Json, ctx: ServiceContext) => ServiceRes
     if (body.Tags === undefined || body.Tags === null) throw invalid('Tags is required', 'Tags');
     target.tags = mergeTags(target.tags, parseTags(body.Tags));
     ctx.changed();
-    return json({});
+    return jsonResponse({});
   },
 
   UntagResource(body, ctx) {
@@ -520,7 +516,7 @@ const operations: Record<string, (body: Json, ctx: ServiceContext) => ServiceRes
     if (keys.length > MAX_TAGS) throw invalid(`TagKeys must list at most ${MAX_TAGS} keys`, 'TagKeys');
     target.tags = target.tags.filter((t) => !keys.includes(t.key));
     ctx.changed();
-    return json({});
+    return jsonResponse({});
   },
 };
 
