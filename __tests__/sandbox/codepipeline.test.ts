@@ -84,7 +84,7 @@ describe('sandbox CodePipeline', () => {
     await cp.createPipeline(c, declaration('one'), {});
     expect((await errorOf(cp.createPipeline(c, declaration('one'), {}))).name).toBe('PipelineNameInUseException');
     expect((await errorOf(cp.createPipeline(c, declaration('two'), {}))).name).toBe('LimitExceededException');
-    expect((await errorOf(cp.updatePipeline(c, declaration('none')))).name).toBe('PipelineNotFoundException');
+    expect((await errorOf(cp.updatePipeline(c, declaration('none')))).name).toBe('ValidationException');
     expect((await errorOf(cp.listTags(c, 'arn:aws:codepipeline:us-east-1:123456789012:none'))).name).toBe('ResourceNotFoundException');
     expect((await errorOf(cp.listTags(c, 'not-an-arn'))).name).toBe('InvalidArnException');
     const tooMany = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v']));

@@ -21,7 +21,6 @@ import {
   ListTagsForResourceCommand,
   PublishPackageVersionCommand,
   TagResourceCommand,
-  UntagResourceCommand,
   UpdateRepositoryCommand,
   type PackageFormat,
 } from '@aws-sdk/client-codeartifact';
@@ -108,10 +107,6 @@ export async function listTags(client: CodeartifactClient, resourceArn: string):
 
 export async function tagResource(client: CodeartifactClient, resourceArn: string, tags: Record<string, string>): Promise<void> {
   if (Object.keys(tags).length > 0) await client.send(new TagResourceCommand({ resourceArn, tags: tagList(tags) }));
-}
-
-export async function untagResource(client: CodeartifactClient, resourceArn: string, tagKeys: string[]): Promise<void> {
-  if (tagKeys.length > 0) await client.send(new UntagResourceCommand({ resourceArn, tagKeys }));
 }
 
 export interface PublishedVersion {

@@ -47,7 +47,24 @@ export interface Build {
   startTime: string;
   endTime?: string;
   sourceVersion?: string;
+  /** The project's build environment when the build started (type, image, computeType: required in a Build). */
+  environment: BuildEnvironment;
   environmentVariables: EnvironmentVariable[];
+}
+
+export interface BuildEnvironment {
+  type: string;
+  image: string;
+  computeType: string;
+}
+
+/** For seeded builds whose project is not seeded: CodeBuild's current standard Linux image. */
+const DEFAULT_ENVIRONMENT: BuildEnvironment = { type: 'LINUX_CONTAINER', image: 'aws/codebuild/standard:7.0', computeType: 'BUILD_GENERAL1_SMALL' };
+
+function environmentOf(project: Project | undefined): BuildEnvironment {
+  const env = project?.config.environment as JsonObject | undefined;
+  if (!env || typeof env.type !== 'string' || typeof env.image !== 'string' || typeof env.computeType !== 'string') return { ...DEFAULT_ENVIRONMENT };
+  return { type: env.type, image: env.image, computeType: env.computeType };
 }
 
 export interface CodeBuildState {
@@ -138,6 +155,7 @@ function loadCodeBuild(c: Checker, value: unknown, state: SandboxState, iso: str
       startTime: c.timestamp(b, 'startTime', path) ?? iso,
       ...(endTime !== undefined ? { endTime } : {}),
       ...(sourceVersion !== undefined ? { sourceVersion } : {}),
+      environment: environmentOf(state.codebuild.projects.find((x) => x.region === region && x.name === projectName)),
       environmentVariables: env,
     });
   });
@@ -253,7 +271,7 @@ function buildView(b: Build): JsonObject {
     startTime: Date.parse(b.startTime) / 1000,
     ...(b.endTime ? { endTime: Date.parse(b.endTime) / 1000 } : {}),
     ...(b.sourceVersion ? { sourceVersion: b.sourceVersion } : {}),
-    environment: { environmentVariables: b.environmentVariables },
+    environment: { ...b.environment, environmentVariables: b.environmentVariables },
   };
 }
 
@@ -351,6 +369,7 @@ const operations: Record<string, Op> = {
       startTime: now,
       ...(done ? { endTime: now } : {}),
       ...(sourceVersion !== undefined ? { sourceVersion } : {}),
+      environment: environmentOf(p),
       environmentVariables: env,
     };
     ctx.state.codebuild.builds.push(b);

@@ -325,7 +325,10 @@ const operations: Record<string, Op> = {
     const decl = { ...(d as JsonObject) };
     const problem = declarationProblem(decl);
     if (problem) throw problem;
-    const p = find(ctx, region, String(decl.name));
+    // UpdatePipeline's model declares no PipelineNotFoundException (GetPipeline and DeletePipeline do); an
+    // unknown name is a validation error of the request, which the operation does declare.
+    const p = ctx.state.codepipeline.pipelines.find((x) => x.region === region && x.declaration.name === decl.name);
+    if (!p) throw err('ValidationException', `Pipeline with name '${String(decl.name)}' does not exist in account '${ctx.state.accountId}'`);
     decl.version = Number(p.declaration.version) + 1;
     p.declaration = decl;
     p.updated = ctx.now().toISOString();
