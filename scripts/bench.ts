@@ -15,6 +15,9 @@
  * - BranchPipelines, 300 branches / 300 pipelines / 5 drifted (scripts/bench/branches.ts): GitHub and AWS
  *   calls of one plan (branch listing at 100 per page, at most one read per managed pipeline) and its wall
  *   time against CodePipeline's rate-limit bound (floor: within 2×).
+ * - applyWithPropagation (scripts/bench/apply.ts): 100 domains / 10 zones / 5 distributions / 5 certificates
+ *   applied under scaled delays: wall time against the critical path (floor 1.5×), Route 53 change batches
+ *   (one per zone per dependency level) and invalidations (one per distribution).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -24,6 +27,7 @@ import { awsRuntime } from '../src/aws/settings.js';
 import { plan, validate } from '../src/core/engine.js';
 import { providers } from '../src/providers/index.js';
 import { startSandbox } from '../src/sandbox/index.js';
+import { benchApply } from './bench/apply.js';
 import { benchBranches } from './bench/branches.js';
 import { benchRedshift } from './bench/redshift.js';
 import { benchHostile } from './bench/hostile.js';
@@ -141,6 +145,7 @@ const latency = await planHundred(50);
 const redshift = await benchRedshift();
 const shield = await benchShield();
 const branches = await benchBranches();
+const applyWithPropagation = await benchApply();
 const report = {
   coldStartValidate: { ...cold, floorMs: 300, ok: cold.medianMs <= 300 },
   ...(coldInherited ? { coldStartValidateWithNodeExtraCaCerts: { NODE_EXTRA_CA_CERTS: extraCaCerts, ...coldInherited, note: 'node itself spends this extra time loading the CA bundle at start-up' } } : {}),
@@ -162,6 +167,8 @@ const report = {
   // ListTagsForResource, reported beside it.
   protectionGroups: { ...shield, ok: shield.converged.withinFloor && shield.firstPlan.withinFloor },
   branchPipelines300: branches,
+  // Issue 14: apply under scaled AWS delays (scripts/bench/apply.ts); ratio = wallMs / criticalPathMs ≤ 1.5.
+  applyWithPropagation,
 };
 // Issue 11: validate must scale linearly on hostile shapes (2× input / 1× input ≤ 2.5).
 const hostile = await benchHostile();
