@@ -18,6 +18,9 @@
  * - PackagePublishing, 3 regions × 50 packages × 200 versions with 50 ms latency (scripts/bench/packages.ts):
  *   plan calls per region and service (floor 60 per region, independent of versions) and wall time within
  *   2× of the per-region rate-limit bound.
+ * - applyWithPropagation (scripts/bench/apply.ts): 100 domains / 10 zones / 5 distributions / 5 certificates
+ *   applied under scaled delays: wall time against the critical path (floor 1.5×), Route 53 change batches
+ *   (one per zone per dependency level) and invalidations (one per distribution).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -27,6 +30,7 @@ import { awsRuntime } from '../src/aws/settings.js';
 import { plan, validate } from '../src/core/engine.js';
 import { providers } from '../src/providers/index.js';
 import { startSandbox } from '../src/sandbox/index.js';
+import { benchApply } from './bench/apply.js';
 import { benchBranches } from './bench/branches.js';
 import { benchPackages } from './bench/packages.js';
 import { benchRedshift } from './bench/redshift.js';
@@ -146,6 +150,7 @@ const redshift = await benchRedshift();
 const shield = await benchShield();
 const branches = await benchBranches();
 const packages = await benchPackages();
+const applyWithPropagation = await benchApply();
 const report = {
   coldStartValidate: { ...cold, floorMs: 300, ok: cold.medianMs <= 300 },
   ...(coldInherited ? { coldStartValidateWithNodeExtraCaCerts: { NODE_EXTRA_CA_CERTS: extraCaCerts, ...coldInherited, note: 'node itself spends this extra time loading the CA bundle at start-up' } } : {}),
@@ -168,6 +173,8 @@ const report = {
   protectionGroups: { ...shield, ok: shield.converged.withinFloor && shield.firstPlan.withinFloor },
   branchPipelines300: branches,
   packagePublishing: packages,
+  // Issue 14: apply under scaled AWS delays (scripts/bench/apply.ts); ratio = wallMs / criticalPathMs ≤ 1.5.
+  applyWithPropagation,
 };
 // Issue 11: validate must scale linearly on hostile shapes (2× input / 1× input ≤ 2.5).
 const hostile = await benchHostile();

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { apply, execute, plan } from '../../src/core/engine.js';
+import { apply, dependencyGraph, execute, plan } from '../../src/core/engine.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { copyExamples, sandboxOptions, startExampleSandbox } from '../helpers/aws.js';
 
@@ -39,15 +39,22 @@ describe('faults', () => {
     const managedNames = new Set(p.changes.filter((c) => c.address.includes('/route53/')).map((c) => c.address.split('/').pop()));
     const isManaged = (_zone: string, name: string) => managedNames.has(name) || name.startsWith('_') && name.endsWith('mta-sts.example.net.');
     const outside = untouchable(sandbox, isManaged);
-    // Route 53 writes: 1 = certificate validation CNAME, 2 = _mta-sts … fail the second one.
+    // Route 53 writes: the TLS-RPT record and the certificate's validation CNAME (in either order), then
+    // _mta-sts after the policy file is served; fail the second one.
     sandbox.faults.failNthWrite('route53', 2, { code: 'InvalidChangeBatch', message: 'injected failure', status: 400 });
     const report = await execute(p, validation.documents, options);
     expect(report.ok).toBe(false);
-    const statuses = report.results.map((r) => r.status);
-    const failedAt = statuses.indexOf('failed');
-    expect(failedAt).toBeGreaterThan(0);
-    expect(statuses.slice(0, failedAt).every((s) => s === 'applied')).toBe(true);
-    expect(statuses.slice(failedAt + 1).every((s) => s === 'not-attempted')).toBe(true);
+    const { dependsOn } = await dependencyGraph(p.changes, options.providers);
+    const status = new Map(report.results.map((r) => [r.address, r.status]));
+    const failed = report.results.filter((r) => r.status === 'failed');
+    expect(failed).toHaveLength(1);
+    // Exactly the changes that depend on the failed one (transitively) are not attempted; the rest applied.
+    const blocked = (address: string): boolean => (dependsOn.get(address) ?? []).some((d) => status.get(d) !== 'applied');
+    for (const c of p.changes) {
+      if (c.address === failed[0].address) continue;
+      expect([c.address, status.get(c.address)]).toEqual([c.address, blocked(c.address) ? 'not-attempted' : 'applied']);
+    }
+    const failedAt = report.results.indexOf(failed[0]);
     expect(report.results[failedAt].error).toContain('injected failure');
     // Nothing outside the plan changed.
     expect(untouchable(sandbox, isManaged)).toEqual(outside);

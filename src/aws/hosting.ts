@@ -1,8 +1,8 @@
-import { CloudFrontClient, CreateInvalidationCommand, GetDistributionCommand, GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
+import { CloudFrontClient, CreateInvalidationCommand, GetDistributionCommand, waitUntilInvalidationCompleted } from '@aws-sdk/client-cloudfront';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { AwsSettings } from '../core/provider.js';
 import { clientConfig, withRateLimit } from './clients.js';
-import { pollUntil, type Waits } from './wait.js';
+import { waiterSettings, type Waits } from './wait.js';
 
 export function s3Client(settings: AwsSettings, region: string): S3Client {
   return withRateLimit(new S3Client(clientConfig(settings, 's3', region)), settings, 's3');
@@ -59,12 +59,12 @@ export async function invalidate(client: CloudFrontClient, distributionId: strin
   );
   const id = out.Invalidation?.Id;
   if (!id) throw new Error('CloudFront returned no invalidation id');
-  await pollUntil(
-    async () => (await client.send(new GetInvalidationCommand({ DistributionId: distributionId, Id: id }))).Invalidation?.Status,
-    (status) => status === 'Completed',
-    waits,
-    () => new Error(`CloudFront invalidation ${id} not completed after ${waits.waitTimeoutMs} ms`),
-    { first: out.Invalidation?.Status },
-  );
+  if (out.Invalidation?.Status === 'Completed') return id;
+  try {
+    await waitUntilInvalidationCompleted(waiterSettings(client, waits), { DistributionId: distributionId, Id: id });
+  } catch (error) {
+    if ((error as { name?: string }).name === 'TimeoutError') throw new Error(`CloudFront invalidation ${id} not completed after ${waits.waitTimeoutMs} ms`);
+    throw error;
+  }
   return id;
 }

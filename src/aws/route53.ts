@@ -1,17 +1,17 @@
 import { compareStrings } from '../core/json.js';
 import {
   ChangeResourceRecordSetsCommand,
-  GetChangeCommand,
   ListHostedZonesCommand,
   ListResourceRecordSetsCommand,
   type ListResourceRecordSetsCommandOutput,
   Route53Client,
   type Change as Route53Change,
   type ResourceRecordSet,
+  waitUntilResourceRecordSetsChanged,
 } from '@aws-sdk/client-route-53';
 import type { AwsSettings } from '../core/provider.js';
 import { clientConfig, withRateLimit } from './clients.js';
-import { pollUntil, sleep, type Waits } from './wait.js';
+import { sleep, waiterSettings, type Waits } from './wait.js';
 
 export interface HostedZone {
   id: string;
@@ -88,8 +88,8 @@ export async function listRecordSets(client: Route53Client, zoneId: string): Pro
 /** Route 53's documented ChangeBatch limits (UPSERT counts twice). */
 export const CHANGE_BATCH_LIMITS = { resourceRecords: 1000, valueCharacters: 32_000 } as const;
 
-/** Throws before sending a batch Route 53 would reject as InvalidChangeBatch for its size. */
-export function checkChangeBatchLimits(changes: readonly Route53Change[]): void {
+/** What changes weigh against CHANGE_BATCH_LIMITS. */
+export function changeBatchWeight(changes: readonly Route53Change[]): { records: number; characters: number } {
   let records = 0;
   let characters = 0;
   for (const c of changes) {
@@ -99,6 +99,35 @@ export function checkChangeBatchLimits(changes: readonly Route53Change[]): void 
       characters += weight * (r.Value ?? '').length;
     }
   }
+  return { records, characters };
+}
+
+/**
+ * Splits units of changes (each unit must stay atomic: a DELETE with its CREATE) into as few batches as
+ * fit Route 53's limits, in order. A unit too large on its own is a batch of its own (Route 53 refuses it).
+ */
+export function splitChangeBatches<T>(units: readonly T[], changesOf: (unit: T) => readonly Route53Change[]): T[][] {
+  const batches: T[][] = [];
+  let current: T[] = [];
+  let weight = { records: 0, characters: 0 };
+  for (const unit of units) {
+    const w = changeBatchWeight(changesOf(unit));
+    const fits = weight.records + w.records <= CHANGE_BATCH_LIMITS.resourceRecords && weight.characters + w.characters <= CHANGE_BATCH_LIMITS.valueCharacters;
+    if (current.length && !fits) {
+      batches.push(current);
+      current = [];
+      weight = { records: 0, characters: 0 };
+    }
+    current.push(unit);
+    weight = { records: weight.records + w.records, characters: weight.characters + w.characters };
+  }
+  if (current.length) batches.push(current);
+  return batches;
+}
+
+/** Throws before sending a batch Route 53 would reject as InvalidChangeBatch for its size. */
+export function checkChangeBatchLimits(changes: readonly Route53Change[]): void {
+  const { records, characters } = changeBatchWeight(changes);
   if (records > CHANGE_BATCH_LIMITS.resourceRecords || characters > CHANGE_BATCH_LIMITS.valueCharacters) {
     throw new Error(
       `Change batch too large for Route 53: ${records} resource records (limit ${CHANGE_BATCH_LIMITS.resourceRecords}) and ${characters} value characters (limit ${CHANGE_BATCH_LIMITS.valueCharacters}), UPSERT counting twice`,
@@ -127,12 +156,11 @@ export async function changeRecordSets(client: Route53Client, zoneId: string, ch
   }
   if (!changeId) throw new Error('Route 53 returned no change id');
   const id = changeId;
-  await pollUntil(
-    () => client.send(new GetChangeCommand({ Id: id })),
-    (status) => status.ChangeInfo?.Status === 'INSYNC',
-    waits,
-    () => new Error(`Route 53 change ${id} not INSYNC after ${waits.waitTimeoutMs} ms`),
-    { deadline },
-  );
+  try {
+    await waitUntilResourceRecordSetsChanged(waiterSettings(client, waits, deadline), { Id: id });
+  } catch (error) {
+    if ((error as { name?: string }).name === 'TimeoutError') throw new Error(`Route 53 change ${id} not INSYNC after ${waits.waitTimeoutMs} ms`);
+    throw error;
+  }
   return id;
 }

@@ -28,3 +28,13 @@ export async function pollUntil<T>(
     value = await read();
   }
 }
+
+/**
+ * Settings for an SDK waiter (`waitUntil…`, seconds): its exponential backoff starts at the poll interval
+ * and grows to four times it, within `waitTimeoutMs` (or until `deadline`).
+ */
+export function waiterSettings<C>(client: C, waits: Waits, deadline?: number): { client: C; minDelay: number; maxDelay: number; maxWaitTime: number } {
+  const minDelay = Math.max(waits.pollIntervalMs, 1) / 1000;
+  const remaining = (deadline ?? Date.now() + waits.waitTimeoutMs) - Date.now();
+  return { client, minDelay, maxDelay: minDelay * 4, maxWaitTime: Math.max(remaining / 1000, minDelay * 2) };
+}

@@ -1,4 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { progressLines } from './progress.js';
 import { parseArgs } from 'node:util';
 import { awsRuntime } from '../aws/settings.js';
 import { apply, dryApply, importPolicies, plan, validate } from '../core/engine.js';
@@ -250,6 +251,7 @@ async function runCommand(command: CommandName, paths: string[], options: Parsed
           runtime: await runtimeFor(aws, log),
           allowDestructive: Boolean(options.allowDestructive),
           expectedFingerprint: saved?.fingerprint,
+          execution: { onEvent: progressLines(io.err) },
         });
         io.out(renderApplyReport(report, options.format));
         return report.ok ? EXIT.ok : EXIT.failure;

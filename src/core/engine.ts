@@ -6,7 +6,7 @@ import { FileRefusedError, MAX_ASSET_FILE_BYTES, readConfinedFile } from './file
 import { canonicalJson, type Json } from './json.js';
 import { discoverPolicyFiles, loadPolicyFiles, MAX_POLICY_FILE_BYTES } from './load.js';
 import { buildPlan, isRisky, type ApplyReport, type Change, type ChangeResult, type Plan, type PlanSalt } from './plan.js';
-import type { LintContext, Provider, RuntimeContext } from './provider.js';
+import type { ApplyEvent, LintContext, Provider, ProviderRuntime, RuntimeContext } from './provider.js';
 import { checkReach, envReferences, isMaskable, scopedEnvironment, secretDigest, type Reach } from './reach.js';
 import { SchemaValidator } from './validate.js';
 
@@ -41,7 +41,22 @@ export type PlanOptions = ValidateOptions & {
    * still validated. Undefined: every kind.
    */
   kinds?: readonly string[];
+  /** How apply runs and reports as it goes; unset: defaults, no progress. */
+  execution?: ExecutionSettings;
 };
+
+/** How apply runs its changes (issue 14): concurrency and live progress. */
+export interface ExecutionSettings {
+  /** Groups of changes applied at the same time, at most; default DEFAULT_CONCURRENCY. 1: one after another. */
+  concurrency?: number;
+  /** Called as each change starts and ends, and while one runs long. */
+  onEvent?(event: ApplyEvent): void;
+  /** A change running this long gets a `waiting` event, and again every as long; default 10 s. */
+  stillWaitingMs?: number;
+}
+
+export const DEFAULT_CONCURRENCY = 8;
+export const MAX_CONCURRENCY = 64;
 
 export type ApplyOptions = PlanOptions & {
   allowDestructive: boolean;
@@ -255,48 +270,173 @@ export async function dryApply(options: PlanOptions): Promise<ApplyReport> {
   return execute(p, validation.documents, options, 'dry-apply');
 }
 
-/** Runs the changes of an already computed plan. Policies are independent: one failing does not stop the others. */
+/**
+ * Which change waits for which, and each change's dependency level (the longest chain of dependencies
+ * below it), as the providers state them. Kinds without a graph have no edges here: their policies run
+ * one after another, each in plan order.
+ */
+export async function dependencyGraph(changes: readonly Change[], providers: readonly Provider[]): Promise<{ dependsOn: Map<string, string[]>; levels: Map<string, number> }> {
+  const dependsOn = new Map<string, string[]>();
+  for (const [kind, list] of groupBy(changes, (c) => c.kind)) {
+    const provider = providers.find((pr) => pr.kind === kind);
+    const graph = provider ? (await provider.loadRuntime()).graph : undefined;
+    const known = new Set(list.map((c) => c.address));
+    for (const c of list) dependsOn.set(c.address, graph ? [...new Set(graph.dependsOn(c, list))].filter((a) => a !== c.address && known.has(a)) : []);
+  }
+  const levels = new Map<string, number>();
+  const visiting = new Set<string>();
+  const level = (address: string): number => {
+    const known = levels.get(address);
+    if (known !== undefined) return known;
+    if (visiting.has(address)) throw new Error(`dependency cycle through ${address}`);
+    visiting.add(address);
+    const l = Math.max(-1, ...(dependsOn.get(address) ?? []).map(level)) + 1;
+    visiting.delete(address);
+    levels.set(address, l);
+    return l;
+  };
+  for (const c of changes) level(c.address);
+  return { dependsOn, levels };
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
+}
+
+/** Changes applied by one provider call: one policy's (sequential kinds), or ready changes sharing a group key. */
+interface Unit {
+  changes: Change[];
+  /** Units that must have ended first, whatever their outcome (the previous policy of a sequential kind). */
+  after: Unit[];
+  run(changes: Change[]): Promise<ChangeResult[]>;
+  /** A sequential kind's policy: its first failure leaves the rest not attempted. */
+  sequential: boolean;
+  state: 'waiting' | 'running' | 'done';
+}
+
+/**
+ * Runs the changes of an already computed plan. A change starts once every change it depends on is
+ * applied; one whose dependency failed is not attempted, and unrelated changes still apply. Policies of
+ * kinds without a dependency graph (and every dry-apply) run one after another within their kind, each in
+ * plan order; kinds run concurrently, at most `execution.concurrency` units at a time.
+ */
 export async function execute(p: Plan, documents: PolicyDocument[], options: PlanOptions, mode: 'apply' | 'dry-apply' = 'apply'): Promise<ApplyReport> {
   const ctx = runtimeContext(options);
+  const settings = options.execution ?? {};
+  const concurrency = Math.min(MAX_CONCURRENCY, Math.max(1, Math.floor(settings.concurrency ?? DEFAULT_CONCURRENCY)));
+  const stillWaitingMs = settings.stillWaitingMs ?? 10_000;
+  const emit = (event: ApplyEvent) => settings.onEvent?.(event);
   const results = new Map<string, ChangeResult>();
-  const byPolicy = new Map<string, Change[]>();
-  for (const change of p.changes) {
-    const key = `${change.kind}/${change.policy}`;
-    const list = byPolicy.get(key);
-    if (list) list.push(change);
-    else byPolicy.set(key, [change]);
+  const docsByPolicy = groupBy(documents, policyId);
+  const runtimes = new Map<string, ProviderRuntime>();
+  for (const kind of new Set(p.changes.map((c) => c.kind))) {
+    const provider = options.providers.find((pr) => pr.kind === kind);
+    if (provider) runtimes.set(kind, await provider.loadRuntime());
   }
-  const docsByPolicy = new Map<string, PolicyDocument[]>();
-  for (const d of documents) {
-    const list = docsByPolicy.get(policyId(d));
-    if (list) list.push(d);
-    else docsByPolicy.set(policyId(d), [d]);
-  }
-  for (const [key, changes] of byPolicy) {
-    const provider = options.providers.find((pr) => pr.kind === changes[0].kind);
-    if (!provider) continue;
-    const runtime = await provider.loadRuntime();
-    const docs = docsByPolicy.get(key) ?? [];
-    let policyResults: ChangeResult[];
-    try {
-      const policyCtx = accountContext(ctx, docs[0]?.account);
-      policyResults = mode === 'apply' ? await runtime.apply(changes, docs, policyCtx) : await runtime.dryApply!(changes, docs, policyCtx);
-    } catch (error) {
-      // A provider that throws instead of reporting: its first change is marked failed, the rest not attempted.
-      policyResults = [{ address: changes[0].address, status: 'failed', error: String((error as Error).message ?? error) }];
+  const graphed = (kind: string) => mode === 'apply' && Boolean(runtimes.get(kind)?.graph && runtimes.get(kind)?.applyGroup);
+  const { dependsOn, levels } = await dependencyGraph(p.changes.filter((c) => graphed(c.kind)), options.providers);
+  const docsOf = (changes: Change[]) => [...new Set(changes.map((c) => `${c.kind}/${c.policy}`))].flatMap((k) => docsByPolicy.get(k) ?? []);
+  const contextOf = (changes: Change[]) => accountContext(ctx, docsOf(changes)[0]?.account);
+
+  const units: Unit[] = [];
+  for (const [kind, changes] of groupBy(p.changes, (c) => c.kind)) {
+    const runtime = runtimes.get(kind);
+    if (!runtime) continue; // no provider: its changes stay not attempted
+    if (graphed(kind)) {
+      const key = (c: Change) => {
+        const g = runtime.graph!.groupKey?.(c);
+        return g === undefined ? `change|${c.address}` : `group|${docsOf([c])[0]?.account ?? ''}|${levels.get(c.address)}|${g}`;
+      };
+      for (const group of groupBy(changes, key).values()) {
+        units.push({ changes: group, after: [], sequential: false, state: 'waiting', run: (ready) => runtime.applyGroup!(ready, docsOf(ready), contextOf(ready)) });
+      }
+      continue;
     }
+    let previous: Unit | undefined;
+    for (const policyChanges of groupBy(changes, (c) => `${c.kind}/${c.policy}`).values()) {
+      const unit: Unit = {
+        changes: policyChanges,
+        after: previous ? [previous] : [],
+        sequential: true,
+        state: 'waiting',
+        run: (ready) => (mode === 'apply' ? runtime.apply(ready, docsOf(ready), contextOf(ready)) : runtime.dryApply!(ready, docsOf(ready), contextOf(ready))),
+      };
+      units.push(unit);
+      previous = unit;
+    }
+  }
+
+  const settle = (change: Change, result: ChangeResult) => {
+    results.set(change.address, result);
+    emit({ type: 'end', change, result });
+  };
+  const resolved = (address: string) => results.has(address);
+  const ready = (u: Unit) => u.after.every((a) => a.state === 'done') && u.changes.every((c) => (dependsOn.get(c.address) ?? []).every(resolved));
+
+  const runUnit = async (unit: Unit): Promise<void> => {
+    // A change whose dependency did not apply is not attempted; the rest of its group still is.
+    const live: Change[] = [];
+    for (const c of unit.changes) {
+      if ((dependsOn.get(c.address) ?? []).every((a) => results.get(a)?.status === 'applied')) live.push(c);
+      else settle(c, { address: c.address, status: 'not-attempted' });
+    }
+    if (!live.length) return;
+    for (const c of live) emit({ type: 'start', change: c });
+    const started = Date.now();
+    const timer = setInterval(() => {
+      for (const c of live) if (!resolved(c.address)) emit({ type: 'waiting', change: c, elapsedMs: Date.now() - started });
+    }, stillWaitingMs);
+    timer.unref?.();
+    let unitResults: ChangeResult[];
+    try {
+      unitResults = await unit.run(live);
+    } catch (error) {
+      // A provider that throws instead of reporting: a sequential policy's first change failed, the rest not
+      // attempted; a group (one batch) failed as a whole, reported per change.
+      const message = String((error as Error).message ?? error);
+      unitResults = unit.sequential ? [{ address: live[0].address, status: 'failed', error: message }] : live.map((c) => ({ address: c.address, status: 'failed' as const, error: message }));
+    } finally {
+      clearInterval(timer);
+    }
+    const byAddress = new Map(unitResults.map((r) => [r.address, r]));
     let failed = false;
-    const byAddress = new Map(policyResults.map((r) => [r.address, r]));
-    for (const change of changes) {
-      const result = byAddress.get(change.address);
-      if (result && !failed) {
-        results.set(change.address, result);
+    for (const c of live) {
+      const result = byAddress.get(c.address);
+      if (result && !(unit.sequential && failed)) {
+        settle(c, result);
         if (result.status === 'failed') failed = true;
       } else {
-        results.set(change.address, { address: change.address, status: 'not-attempted' });
+        settle(c, { address: c.address, status: 'not-attempted' });
       }
     }
-  }
+  };
+
+  // The scheduler: start every ready unit while fewer than `concurrency` run; each end may ready others.
+  await new Promise<void>((done, fail) => {
+    let running = 0;
+    const pump = () => {
+      for (const unit of units) {
+        if (running >= concurrency) break;
+        if (unit.state !== 'waiting' || !ready(unit)) continue;
+        unit.state = 'running';
+        running++;
+        runUnit(unit).then(() => {
+          unit.state = 'done';
+          running--;
+          pump();
+        }, fail);
+      }
+      if (running === 0) done();
+    };
+    pump();
+  });
   const ordered = p.changes.map((c) => results.get(c.address) ?? { address: c.address, status: 'not-attempted' as const });
   return { plan: p, results: ordered, ok: ordered.every((r) => r.status === 'applied') };
 }

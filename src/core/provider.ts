@@ -98,6 +98,28 @@ export interface DiffResult {
   inputs: Record<string, Json>;
 }
 
+/** An apply as it happens (start and end of each change, long waits), for adapters to print; core prints nothing. */
+export type ApplyEvent =
+  | { type: 'start'; change: Change }
+  | { type: 'end'; change: Change; result: ChangeResult }
+  /** A change still running after `stillWaitingMs`, and every `stillWaitingMs` after that. */
+  | { type: 'waiting'; change: Change; elapsedMs: number };
+
+/**
+ * How a provider's changes may run concurrently: which change waits for which (the MTA-STS TXT after the
+ * policy file is served), and which ready changes are applied together (one Route 53 batch per zone).
+ * Without one, a kind's policies apply one after another, each in plan order, as `apply` does.
+ */
+export interface ChangeGraph {
+  /** Addresses of changes of the same apply (and kind) that must be applied before `change`. */
+  dependsOn(change: Change, changes: readonly Change[]): string[];
+  /**
+   * Changes with the same key at the same dependency level (longest chain of dependencies below them) are
+   * handed to `applyGroup` together, once all of them are ready; undefined: the change goes alone.
+   */
+  groupKey?(change: Change): string | undefined;
+}
+
 /** The part of a provider that is loaded only when AWS is needed (plan, apply, drift). */
 export interface ProviderRuntime<Spec = unknown> {
   /** Reads live state for all policies of this kind at once (bulk, paginated) and compares. */
@@ -107,6 +129,13 @@ export interface ProviderRuntime<Spec = unknown> {
    * returns no result for are reported as not attempted.
    */
   apply(changes: Change[], docs: PolicyDocument<Spec>[], ctx: RuntimeContext): Promise<ChangeResult[]>;
+  /** Optional: the dependencies between this kind's changes; with it the engine calls `applyGroup`, not `apply`. */
+  graph?: ChangeGraph;
+  /**
+   * With `graph`: applies changes whose dependencies are all applied, together (of one or several policies
+   * of one account; `docs` are their policies). Returns a result for each; one missing is not attempted.
+   */
+  applyGroup?(changes: Change[], docs: PolicyDocument<Spec>[], ctx: RuntimeContext): Promise<ChangeResult[]>;
   /**
    * Optional: executes the changes of one policy exactly like apply, inside a transaction that is then
    * rolled back, proving they would succeed without changing anything. Throws when the target cannot

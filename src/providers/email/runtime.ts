@@ -2,15 +2,16 @@ import { createHash } from 'node:crypto';
 import type { ResourceRecordSet, Change as Route53Change } from '@aws-sdk/client-route-53';
 import { awsErrorMessage } from '../../aws/clients.js';
 import type { ACMClient } from '@aws-sdk/client-acm';
-import { acmClient, certificateStatus, describeCertificate, listCertificates, requestCertificate, type CertificateDetail, type CertificateSummary } from '../../aws/acm.js';
+import { waitUntilCertificateValidated } from '@aws-sdk/client-acm';
+import { acmClient, describeCertificate, listCertificates, requestCertificate, type CertificateDetail, type CertificateSummary } from '../../aws/acm.js';
 import { cloudFrontClient, getDistribution, getObject, invalidate, putObject, s3Client, type Distribution, type StoredObject } from '../../aws/hosting.js';
-import { changeRecordSets, listHostedZones, listRecordSets, normalizeName, route53Client, zoneContains, zoneForDomain, type HostedZone } from '../../aws/route53.js';
-import { pollUntil } from '../../aws/wait.js';
+import { changeRecordSets, listHostedZones, splitChangeBatches, listRecordSets, normalizeName, route53Client, zoneContains, zoneForDomain, type HostedZone } from '../../aws/route53.js';
+import { waiterSettings } from '../../aws/wait.js';
 import type { Diagnostic } from '../../core/diagnostics.js';
 import { changeAt, diagnosticAt, policyId, type PathSegment, type PolicyDocument } from '../../core/document.js';
 import type { Json } from '../../core/json.js';
 import type { Change, ChangeResult } from '../../core/plan.js';
-import type { DiffResult, ProviderRuntime, RuntimeContext } from '../../core/provider.js';
+import type { ChangeGraph, DiffResult, ProviderRuntime, RuntimeContext } from '../../core/provider.js';
 import { desiredEmail, type DesiredEmail, type DesiredTxt } from './desired.js';
 import { liveMxIssues } from './mx.js';
 import { parseMtaStsPolicy } from './mta-sts-policy.js';
@@ -43,7 +44,41 @@ interface PolicyOutcome {
   inputs: Json;
 }
 
-export const emailRuntime: ProviderRuntime<EmailSecuritySpec> = { plan, apply };
+/**
+ * What waits for what inside one policy: the policy file is invalidated after its upload; the `_mta-sts` id
+ * (which tells senders to fetch the file) and BIMI (which needs DMARC enforcing and its assets served) come
+ * after the hosting changes, and BIMI after the DMARC change. The certificate, its validation records and
+ * the other records depend on nothing. Route 53 changes of one zone go in one batch, invalidations of one
+ * distribution in one invalidation.
+ */
+const graph: ChangeGraph = {
+  dependsOn(change, changes) {
+    const data = change.data as Data;
+    const same = changes.filter((c) => c.policy === change.policy && c.kind === change.kind);
+    const op = (c: Change) => (c.data as Data).op;
+    const hosting = same.filter((c) => op(c) === 's3-put' || op(c) === 'cloudfront-invalidate');
+    if (data.op === 'cloudfront-invalidate') return same.filter((c) => op(c) === 's3-put').map((c) => c.address);
+    if (data.op !== 'route53') return [];
+    const name = recordName(change);
+    if (name.startsWith('_mta-sts.')) return hosting.map((c) => c.address);
+    if (name.includes('._bimi.')) return [...hosting, ...same.filter((c) => op(c) === 'route53' && recordName(c).startsWith('_dmarc.'))].map((c) => c.address);
+    return [];
+  },
+  groupKey(change) {
+    const data = change.data as Data;
+    if (data.op === 'route53') return `route53|${String(data.zoneId)}`;
+    if (data.op === 'cloudfront-invalidate') return `cloudfront|${String(data.distributionId)}`;
+    return undefined;
+  },
+};
+
+function recordName(c: Change): string {
+  const data = c.data as Data;
+  const set = (data.desired ?? data.live) as { Name?: string } | null;
+  return normalizeName(set?.Name ?? '');
+}
+
+export const emailRuntime: ProviderRuntime<EmailSecuritySpec> = { plan, apply, graph, applyGroup };
 
 async function plan(docs: Doc[], ctx: RuntimeContext): Promise<DiffResult> {
   const r53 = route53Client(ctx.aws);
@@ -380,18 +415,71 @@ async function apply(changes: Change[], docs: Doc[], ctx: RuntimeContext): Promi
 
 type Data = Record<string, Json>;
 
+/**
+ * Applies ready changes together: the Route 53 changes of one zone in as few batches as Route 53's limits
+ * allow (one INSYNC wait each), the invalidations of one distribution as one invalidation with all their
+ * paths; anything else alone. A batch that fails fails every change it held.
+ */
+async function applyGroup(changes: Change[], docs: Doc[], ctx: RuntimeContext): Promise<ChangeResult[]> {
+  const op = (changes[0].data as Data).op;
+  const waits = { pollIntervalMs: ctx.pollIntervalMs, waitTimeoutMs: ctx.waitTimeoutMs };
+  if (op === 'route53') {
+    const zoneId = String((changes[0].data as Data).zoneId);
+    const r53 = route53Client(ctx.aws);
+    const batches = splitChangeBatches(changes, route53Changes);
+    const outcomes = await Promise.all(
+      batches.map(async (batch): Promise<ChangeResult[]> => {
+        try {
+          const comment = batch.length === 1 ? `charter ${batch[0].address}` : `charter ${batch.length} changes`;
+          const id = await changeRecordSets(r53, zoneId, batch.flatMap(route53Changes), comment, waits);
+          return batch.map((c) => ({ address: c.address, status: 'applied', detail: `Route 53 change ${id} INSYNC` }));
+        } catch (error) {
+          return batch.map((c) => ({ address: c.address, status: 'failed', error: awsErrorMessage(error) }));
+        }
+      }),
+    );
+    return outcomes.flat();
+  }
+  if (op === 'cloudfront-invalidate') {
+    const distributionId = String((changes[0].data as Data).distributionId);
+    const paths = [...new Set(changes.flatMap((c) => (c.data as Data).paths as string[]))].sort();
+    const reference = `charter-${createHash('sha256').update(`${changes.map((c) => c.address).join('|')}|${JSON.stringify(paths)}|${Date.now()}`).digest('hex').slice(0, 24)}`;
+    try {
+      const id = await invalidate(cloudFrontClient(ctx.aws), distributionId, paths, reference, waits);
+      return changes.map((c) => ({ address: c.address, status: 'applied', detail: `invalidation ${id} completed` }));
+    } catch (error) {
+      return changes.map((c) => ({ address: c.address, status: 'failed', error: awsErrorMessage(error) }));
+    }
+  }
+  return Promise.all(
+    changes.map(async (c): Promise<ChangeResult> => {
+      const doc = docs.find((d) => d.name === c.policy) ?? docs[0];
+      try {
+        return { address: c.address, status: 'applied', detail: await applyOne(c, doc, ctx) };
+      } catch (error) {
+        return { address: c.address, status: 'failed', error: awsErrorMessage(error) };
+      }
+    }),
+  );
+}
+
+/** DELETE the set exactly as read, then CREATE the new one: kept together in one atomic batch. */
+function route53Changes(c: Change): Route53Change[] {
+  const data = c.data as Data;
+  const liveSet = data.live as unknown as ResourceRecordSet | null;
+  const desiredSet = data.desired as unknown as ResourceRecordSet | null;
+  const batch: Route53Change[] = [];
+  if (liveSet) batch.push({ Action: 'DELETE', ResourceRecordSet: liveSet });
+  if (desiredSet) batch.push({ Action: 'CREATE', ResourceRecordSet: desiredSet });
+  return batch;
+}
+
 async function applyOne(c: Change, doc: Doc, ctx: RuntimeContext): Promise<string | undefined> {
   const data = c.data as Data;
   const waits = { pollIntervalMs: ctx.pollIntervalMs, waitTimeoutMs: ctx.waitTimeoutMs };
   switch (data.op) {
     case 'route53': {
-      const liveSet = data.live as unknown as ResourceRecordSet | null;
-      const desiredSet = data.desired as unknown as ResourceRecordSet | null;
-      // DELETE the set exactly as read, then CREATE the new one, in one atomic batch.
-      const batch: Route53Change[] = [];
-      if (liveSet) batch.push({ Action: 'DELETE', ResourceRecordSet: liveSet });
-      if (desiredSet) batch.push({ Action: 'CREATE', ResourceRecordSet: desiredSet });
-      const id = await changeRecordSets(route53Client(ctx.aws), String(data.zoneId), batch, `charter ${c.address}`, waits);
+      const id = await changeRecordSets(route53Client(ctx.aws), String(data.zoneId), route53Changes(c), `charter ${c.address}`, waits);
       return `Route 53 change ${id} INSYNC`;
     }
     case 's3-put': {
@@ -450,19 +538,25 @@ async function requestAndValidate(c: Change, data: Data, ctx: RuntimeContext): P
   const published = `requested ${arn}; ${seen.size} validation record(s) published`;
   // ACM issues minutes after it sees the records: wait within the deadline, but a certificate still
   // PENDING_VALIDATION then is not a failure (the records are right; the next plan reports it pending).
-  const status = await waitForIssue(acm, arn, deadline, ctx.pollIntervalMs);
+  const status = await waitForIssue(acm, arn, deadline, ctx);
   if (status === 'ISSUED') return `${published}; issued`;
   if (status !== 'PENDING_VALIDATION') throw new Error(`ACM certificate ${arn} is ${status} after its validation records were published`);
   return `${published}; still PENDING_VALIDATION when the wait ended (ACM issues it once it sees the records)`;
 }
 
-/** The certificate's status once it leaves PENDING_VALIDATION, or PENDING_VALIDATION at the deadline. */
-async function waitForIssue(acm: ACMClient, arn: string, deadline: number, pollIntervalMs: number): Promise<string> {
-  const stillPending = new Error('still pending');
+/**
+ * The certificate's status once ACM decides (SDK waiter: every validation SUCCESS, or FAILED), or
+ * PENDING_VALIDATION at the deadline. Certificates of several policies wait at the same time.
+ */
+async function waitForIssue(acm: ACMClient, arn: string, deadline: number, ctx: RuntimeContext): Promise<string> {
   try {
-    return await pollUntil(() => certificateStatus(acm, arn), (status) => status !== 'PENDING_VALIDATION', { pollIntervalMs, waitTimeoutMs: 0 }, () => stillPending, { deadline });
+    const result = await waitUntilCertificateValidated(waiterSettings(acm, { pollIntervalMs: ctx.pollIntervalMs, waitTimeoutMs: ctx.waitTimeoutMs }, deadline), { CertificateArn: arn });
+    return result.reason?.Certificate?.Status ?? 'ISSUED';
   } catch (error) {
-    if (error === stillPending) return 'PENDING_VALIDATION';
+    const name = (error as { name?: string }).name;
+    if (name === 'TimeoutError') return 'PENDING_VALIDATION';
+    // The waiter fails on a FAILED validation: the certificate's own status says what happened.
+    if (name === 'Error' || name === 'FAILURE') return (await describeCertificate(acm, arn)).status;
     throw error;
   }
 }

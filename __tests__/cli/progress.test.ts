@@ -1,0 +1,44 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Sandbox } from '../../src/sandbox/index.js';
+import { bundleNode, copyExamples, EXAMPLE_SECRETS, repoRoot, startExampleSandbox } from '../helpers/aws.js';
+
+let sandbox: Sandbox | undefined;
+afterEach(async () => {
+  await sandbox?.close();
+  sandbox = undefined;
+});
+
+describe('charter apply progress', () => {
+  it('prints each change as it starts and ends on stderr while the apply still runs; stdout keeps the JSON', async () => {
+    sandbox = await startExampleSandbox();
+    // Route 53 changes stay PENDING for 1.5 s: the apply cannot end before that.
+    sandbox.state.settings.route53.changeInsyncAfterPolls = 1_000_000;
+    sandbox.state.settings.route53.changeInsyncAfterMs = 1_500;
+    const cwd = copyExamples();
+    const child = spawn(bundleNode, [join(repoRoot, 'dist/cli.js'), 'apply', 'policies/examples/testing-mode.yml', '--format', 'json'], {
+      cwd,
+      env: { ...process.env, GITHUB_TOKEN: '', ...EXAMPLE_SECRETS, CHARTER_AWS_ENDPOINT: sandbox.endpoint },
+    });
+    let stdout = '';
+    let stderr = '';
+    let exited = false;
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => ((exited = true), resolve(code))));
+    // The first finished change is read while the process is still running (waiting for INSYNC).
+    const seenWhileRunning = await new Promise<boolean>((resolve) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (/✓ .*: applied/.test(stderr)) resolve(!exited);
+      });
+      void exit.then(() => resolve(false));
+    });
+    expect(seenWhileRunning).toBe(true);
+    expect(await exit).toBe(0);
+    expect(stderr).toMatch(/started/);
+    expect(stderr).toMatch(/✓ TXT _mta-sts\.example\.net\.: applied/);
+    const report = JSON.parse(stdout) as { ok: boolean };
+    expect(report.ok).toBe(true);
+  }, 60_000);
+});

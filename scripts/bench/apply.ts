@@ -1,0 +1,169 @@
+/**
+ * Apply under propagation delays (issue 14): 100 EmailSecurity domains in 10 zones, every record to create,
+ * hosting behind 5 CloudFront distributions with 5 certificates to request, against the sandbox with scaled
+ * AWS delays (Route 53 INSYNC 500 ms, invalidations 1,000 ms, ACM issuance 1,500 ms after its validation
+ * records exist, 50 ms per request), with the client-side rate limits scaled by the same factor.
+ *
+ * Figures: `wallMs` of the apply (plan excluded), `criticalPathMs` (the longest chain of dependent waits,
+ * from the plan's dependency graph and the delays), `ratio` (floor: ≤ 1.5), `route53ChangeBatches`
+ * (floor: one per zone per dependency level) and `invalidations` (floor: one per distribution).
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { awsRuntime } from '../../src/aws/settings.js';
+import * as engine from '../../src/core/engine.js';
+import type { Change } from '../../src/core/plan.js';
+import { providers } from '../../src/providers/index.js';
+import { startSandbox } from '../../src/sandbox/index.js';
+
+const DOMAINS = 100;
+const ZONES = 10;
+const DISTRIBUTIONS = 5;
+const DELAYS = { requestMs: 50, insyncMs: 500, invalidationMs: 1_000, issueMs: 1_500 };
+/** AWS's request rates scaled as the delays are (about 100× faster than AWS): Route 53 5/s → 500/s. */
+const SCALED_RATES = { route53: 500, acm: 1_000, cloudfront: 1_000, s3: 10_000 };
+/** Groups of changes in flight at once (the engine default is 8; 100 uploads and 10 zones want more). */
+const CONCURRENCY = 32;
+const quiet = { debug() {}, info() {}, warn() {} };
+
+const domain = (i: number) => `d${i}.zone${i % ZONES}.example`;
+const distributionId = (k: number) => `E${k}BENCHDIST`;
+
+function policy(i: number): string {
+  const d = domain(i);
+  return `apiVersion: charter/v1
+kind: EmailSecurity
+metadata:
+  name: domain-${i}
+spec:
+  domain: ${d}
+  dmarc:
+    policy: quarantine
+    rua: [mailto:dmarc@${d}]
+  mtaSts:
+    mode: testing
+    mx: [mx1.${d}]
+    maxAge: 604800
+  tlsRpt:
+    rua: [mailto:tls@${d}]
+  hosting:
+    bucket: mail-policies-${i}
+    distributionId: ${distributionId(i % DISTRIBUTIONS)}
+    certificate: ${i < DISTRIBUTIONS}
+`;
+}
+
+function account() {
+  return {
+    accountId: '123456789012',
+    route53: {
+      hostedZones: Array.from({ length: ZONES }, (_, z) => ({
+        id: `Z0APPLY${String(z).padStart(4, '0')}`,
+        name: `zone${z}.example`,
+        records: Array.from({ length: DOMAINS / ZONES }, (_, k) => {
+          const i = z + k * ZONES;
+          return { name: domain(i), type: 'MX', ttl: 300, values: [`10 mx1.${domain(i)}.`] };
+        }),
+      })),
+    },
+    s3: { buckets: Object.fromEntries(Array.from({ length: DOMAINS }, (_, i) => [`mail-policies-${i}`, { region: 'us-east-1', objects: {} }])) },
+    cloudfront: {
+      distributions: Array.from({ length: DISTRIBUTIONS }, (_, k) => ({
+        id: distributionId(k),
+        domainName: `d${k}bench.cloudfront.net`,
+        aliases: Array.from({ length: DOMAINS }, (_, i) => i).filter((i) => i % DISTRIBUTIONS === k).map((i) => `mta-sts.${domain(i)}`),
+      })),
+    },
+    settings: {
+      // Time alone decides (polls never do): PENDING/InProgress/PENDING_VALIDATION for the scaled delays.
+      route53: { changeInsyncAfterPolls: 1_000_000, changeInsyncAfterMs: DELAYS.insyncMs },
+      cloudfront: { invalidationCompleteAfterPolls: 1_000_000, invalidationCompleteAfterMs: DELAYS.invalidationMs },
+      acm: { issueAfterValidationMs: DELAYS.issueMs },
+    },
+  };
+}
+
+/** How long one change takes on its own with these delays: its requests plus the wait it ends with. */
+function durationMs(c: Change): number {
+  const op = (c.data as { op?: string } | undefined)?.op;
+  const r = DELAYS.requestMs;
+  switch (op) {
+    case 'route53':
+      return 2 * r + DELAYS.insyncMs; // change + the GetChange that sees INSYNC
+    case 's3-put':
+      return r;
+    case 'cloudfront-invalidate':
+      return 2 * r + DELAYS.invalidationMs;
+    case 'acm-request':
+      // request, describe (records published), zone listing, record change + INSYNC, then issuance
+      return 3 * r + 2 * r + DELAYS.insyncMs + DELAYS.issueMs + r;
+    default:
+      return r;
+  }
+}
+
+/** The longest chain of dependent changes, each taking durationMs. */
+export function criticalPath(changes: Change[], dependsOn: Map<string, string[]>): number {
+  const byAddress = new Map(changes.map((c) => [c.address, c]));
+  const finish = new Map<string, number>();
+  const visit = (address: string): number => {
+    const known = finish.get(address);
+    if (known !== undefined) return known;
+    const deps = dependsOn.get(address) ?? [];
+    const start = Math.max(0, ...deps.map(visit));
+    const end = start + durationMs(byAddress.get(address)!);
+    finish.set(address, end);
+    return end;
+  };
+  return Math.max(0, ...changes.map((c) => visit(c.address)));
+}
+
+export async function benchApply() {
+  const dir = mkdtempSync(join(tmpdir(), 'charter-bench-apply-'));
+  writeFileSync(join(dir, 'domains.yml'), Array.from({ length: DOMAINS }, (_, i) => policy(i)).join('---\n'));
+  const sandbox = await startSandbox({ state: account() as never });
+  try {
+    // Waiters poll at a tenth of the shortest delay, as 2 s polls are to Route 53's tens of seconds.
+    const options = { cwd: dir, paths: ['domains.yml'], providers, salt: {}, runtime: { ...awsRuntime({ endpoint: sandbox.endpoint, requestsPerSecond: SCALED_RATES }, quiet), pollIntervalMs: 50 }, execution: { concurrency: CONCURRENCY } };
+    const { plan: p, validation } = await engine.plan(options);
+    if (p.summary.errors) throw new Error(JSON.stringify(p.diagnostics.filter((d) => d.severity === 'error').slice(0, 3)));
+    sandbox.faults.latency(DELAYS.requestMs);
+    sandbox.stats.reset();
+    const started = performance.now();
+    const report = await engine.execute(p, validation.documents, options);
+    const wallMs = Math.round(performance.now() - started);
+    if (!report.ok) throw new Error(`bench apply failed: ${JSON.stringify(report.results.filter((r) => r.status === 'failed').slice(0, 3))}`);
+    const route53ChangeBatches = sandbox.stats.count('route53', 'ChangeResourceRecordSets');
+    const invalidations = sandbox.stats.count('cloudfront', 'CreateInvalidation');
+    // The dependency graph exists from issue 14 on; the sequential engine before it has none to report.
+    const graph = 'dependencyGraph' in engine ? (engine as unknown as { dependencyGraph: (c: Change[], pr: typeof providers) => Promise<{ dependsOn: Map<string, string[]>; levels: Map<string, number> }> }).dependencyGraph : undefined;
+    const g = graph ? await graph(p.changes, providers) : undefined;
+    const criticalPathMs = g ? criticalPath(p.changes, g.dependsOn) : undefined;
+    const levels = g ? new Set(p.changes.filter((c) => (c.data as { op?: string }).op === 'route53').map((c) => g.levels.get(c.address))).size : undefined;
+    // ACM validation records are written inside the certificate request, one batch per certificate's zone.
+    const certificates = p.changes.filter((c) => (c.data as { op?: string }).op === 'acm-request').length;
+    const batchFloor = levels !== undefined ? ZONES * levels + certificates : undefined;
+    return {
+      domains: DOMAINS,
+      zones: ZONES,
+      distributions: DISTRIBUTIONS,
+      certificates,
+      delays: DELAYS,
+      changes: p.changes.length,
+      wallMs,
+      criticalPathMs,
+      ratio: criticalPathMs ? Number((wallMs / criticalPathMs).toFixed(2)) : undefined,
+      route53ChangeBatches,
+      route53ChangeBatchFloor: batchFloor,
+      invalidations,
+      calls: sandbox.stats.calls(),
+      ok: criticalPathMs !== undefined && wallMs <= 1.5 * criticalPathMs && route53ChangeBatches <= batchFloor! && invalidations <= DISTRIBUTIONS,
+    };
+  } finally {
+    await sandbox.close();
+  }
+}
+
+// Run on its own: `node scripts/run-ts.mjs scripts/bench/apply.ts`.
+if (import.meta.url.endsWith("/scripts/bench/apply.mjs")) console.log(JSON.stringify(await benchApply(), null, 2));
