@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { awsRuntime } from '../aws/settings.js';
-import { apply, dryApply, importPolicies, plan, validate } from '../core/engine.js';
+import { apply, applyRefusal, dryApply, importPolicies, plan, validate } from '../core/engine.js';
 import type { ApplyReport, Plan } from '../core/plan.js';
 import type { AwsSettings, Logger } from '../core/provider.js';
 import { renderApplyReport, renderDiagnostics, renderDriftReport, renderPlan, VALIDATION_WORDING, VERIFY_WORDING, type OutputFormat } from '../core/render.js';
@@ -17,14 +17,37 @@ interface CommonOptions {
   verbose?: boolean;
 }
 
-interface Io {
+export interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** Whether a person can answer a question: standard input is a terminal (as Terraform decides). */
+  interactive: boolean;
+  /** Writes the question and resolves with one line typed in answer ('' on end of input or Ctrl-C). */
+  ask: (question: string) => Promise<string>;
+}
+
+async function askOnTerminal(question: string): Promise<string> {
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  const controller = new AbortController();
+  // Ctrl-C or Ctrl-D at the prompt is a "no", never an exception half-way through.
+  rl.on('SIGINT', () => controller.abort());
+  rl.on('close', () => controller.abort());
+  try {
+    return await rl.question(question, { signal: controller.signal });
+  } catch {
+    process.stdout.write('\n');
+    return '';
+  } finally {
+    rl.close();
+  }
 }
 
 const defaultIo: Io = {
   out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
   err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+  interactive: Boolean(process.stdin.isTTY),
+  ask: askOnTerminal,
 };
 
 function logger(io: Io, verbose: boolean | undefined): Logger {
@@ -62,7 +85,8 @@ Paths are policy files, directories or globs (default: policies/).
 Commands:
   validate [paths...]   check policies against their schemas and rules (no AWS access)
   plan [paths...]       compare policies with live AWS and print the changes apply would make
-  apply [paths...]      apply the plan (with --plan, only if it still has the saved fingerprint)
+  apply [paths...]      show the plan and apply it once you answer yes (with --plan, apply a saved plan
+                        only if it still has the saved fingerprint; --auto-approve, apply without asking)
   drift [paths...]      report differences between policies and live AWS (exit 2 when there is drift)
   verify [paths...]     check what the internet sees for EmailSecurity policies: DNS records, MX and the
                         MTA-STS policy and BIMI files over HTTPS (exit 2 when live differs; docs/verify.md)
@@ -85,6 +109,7 @@ Options:
   --pull-request <number>    plan: salt the fingerprint like the GitHub Action does
   --plan <file>              apply: a plan saved by plan --out; refuse when policies or live state changed
   --allow-destructive        apply: allow destructive and disruptive changes
+  --auto-approve             apply: do not ask (needed without a terminal, unless --plan is given)
   --dns-server <ip[:port]>   verify: DNS server to ask (repeatable or comma-separated; default: the system's)
   --timeout <ms>             verify: limit for each DNS lookup and HTTPS request (default: 5000)
   -h, --help                 show this help
@@ -99,7 +124,7 @@ type CommandName = (typeof commands)[number];
 const commandOptions: Record<CommandName, readonly string[]> = {
   validate: [],
   plan: ['out', 'detailed-exitcode', 'repository', 'pull-request', 'dry-apply'],
-  apply: ['plan', 'allow-destructive'],
+  apply: ['plan', 'allow-destructive', 'auto-approve'],
   drift: [],
   verify: ['dns-server', 'timeout'],
   import: ['out'],
@@ -119,6 +144,7 @@ interface Parsed {
     pullRequest?: number;
     plan?: string;
     allowDestructive?: boolean;
+    autoApprove?: boolean;
     dnsServers?: string[];
     timeoutMs?: number;
     help?: boolean;
@@ -147,6 +173,7 @@ function parse(argv: string[]): Parsed {
       'pull-request': { type: 'string' },
       plan: { type: 'string' },
       'allow-destructive': { type: 'boolean' },
+      'auto-approve': { type: 'boolean' },
       'dns-server': { type: 'string', multiple: true },
       timeout: { type: 'string' },
     },
@@ -189,6 +216,7 @@ function parse(argv: string[]): Parsed {
       pullRequest,
       plan: values.plan,
       allowDestructive: values['allow-destructive'],
+      autoApprove: values['auto-approve'],
       dnsServers,
       timeoutMs,
     },
@@ -220,23 +248,8 @@ async function runCommand(command: CommandName, paths: string[], options: Parsed
         io.out(renderPlan(p, options.format));
         return p.summary.errors ? EXIT.failure : options.detailedExitcode && p.summary.total ? EXIT.changes : EXIT.ok;
       });
-    case 'apply': {
-      const saved = options.plan ? (JSON.parse(await readFile(options.plan, 'utf8')) as Plan) : undefined;
-      return withAws(options, async (aws) => {
-        const report = await apply({
-          cwd: options.cwd,
-          paths,
-          providers,
-          allowNoPolicies,
-          salt: saved?.salt ?? {},
-          runtime: awsRuntime(aws, log),
-          allowDestructive: Boolean(options.allowDestructive),
-          expectedFingerprint: saved?.fingerprint,
-        });
-        io.out(renderApplyReport(report, options.format));
-        return report.ok ? EXIT.ok : EXIT.failure;
-      });
-    }
+    case 'apply':
+      return runApply(paths, options, io, log);
     case 'drift':
       return withAws(options, async (aws) => {
         const { plan: p } = await plan({ cwd: options.cwd, paths, providers, allowNoPolicies, salt: {}, runtime: awsRuntime(aws, log) });
@@ -271,6 +284,47 @@ async function runCommand(command: CommandName, paths: string[], options: Parsed
   }
 }
 
+export const APPROVE_PROMPT = "Do you want to perform these actions?\n  Charter will apply the changes shown above. Only 'yes' will be accepted to approve.\n\n  Enter a value: ";
+
+/**
+ * `apply`: a saved plan (--plan) or --auto-approve applies without asking; otherwise, like Terraform, the
+ * plan is shown and applied only when a person at the terminal answers `yes`, and without a terminal
+ * nothing happens (a script that forgot the flag must not wait forever or apply unseen changes).
+ */
+async function runApply(paths: string[], options: Parsed['options'], io: Io, log: Logger): Promise<number> {
+  const saved = options.plan ? (JSON.parse(await readFile(options.plan, 'utf8')) as Plan) : undefined;
+  const ask = !saved && !options.autoApprove;
+  if (ask && !io.interactive) {
+    throw new UsageError('apply asks for confirmation and standard input is not a terminal: pass --auto-approve to apply without asking, or --plan FILE to apply a plan saved by plan --out');
+  }
+  if (ask && options.format === 'json') throw new UsageError('apply --format json cannot ask for confirmation: pass --auto-approve or --plan FILE');
+  const allowDestructive = Boolean(options.allowDestructive);
+  return withAws(options, async (aws) => {
+    const engine = { cwd: options.cwd, paths, providers, allowNoPolicies: Boolean(options.allowNoPolicies), runtime: awsRuntime(aws, log), allowDestructive };
+    let expectedFingerprint = saved?.fingerprint;
+    if (ask) {
+      const { plan: shown } = await plan({ ...engine, salt: {} });
+      io.out(renderPlan(shown, options.format));
+      const refused = applyRefusal(shown, { allowDestructive });
+      if (refused || !shown.changes.length) {
+        // Nothing to confirm: the report says why nothing is applied (or that nothing needs to be).
+        io.out(renderApplyReport({ plan: shown, results: shown.changes.map((c) => ({ address: c.address, status: 'not-attempted' })), ok: !refused, refused }, options.format));
+        return refused ? EXIT.failure : EXIT.ok;
+      }
+      const answer = (await io.ask(APPROVE_PROMPT)).trim();
+      if (answer !== 'yes') {
+        io.out('Apply cancelled: nothing was applied.');
+        return EXIT.failure;
+      }
+      // Exactly what was shown is applied: if live state moved while the question was open, apply refuses.
+      expectedFingerprint = shown.fingerprint;
+    }
+    const report = await apply({ ...engine, salt: saved?.salt ?? {}, expectedFingerprint });
+    io.out(renderApplyReport(report, options.format));
+    return report.ok ? EXIT.ok : EXIT.failure;
+  });
+}
+
 /** One paragraph on what dry-apply proved: every change succeeded and was rolled back, or where it failed. */
 function dryApplySummary(report: ApplyReport): string {
   if (report.refused) return `Dry-apply refused: ${report.refused}`;
@@ -280,7 +334,9 @@ function dryApplySummary(report: ApplyReport): string {
   return `Dry-apply failed at ${failed.address}: ${failed.error ?? 'unknown error'}\nThe transaction was rolled back; nothing changed.`;
 }
 
-export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+/** In-process callers (tests) may pass only out and err: such a caller is not a terminal and answers nothing. */
+export async function main(argv: string[], given: Pick<Io, 'out' | 'err'> & Partial<Io> = defaultIo): Promise<number> {
+  const io: Io = { interactive: false, ask: async () => '', ...given };
   let parsed: Parsed;
   try {
     parsed = parse(argv);
@@ -295,7 +351,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   try {
     return await runCommand(parsed.command, parsed.paths, parsed.options, io);
   } catch (error) {
-    io.err(`charter: ${(error as Error).message ?? String(error)}`);
+    const usage = error instanceof UsageError ? '\nRun charter --help for usage.' : '';
+    io.err(`charter: ${(error as Error).message ?? String(error)}${usage}`);
     return EXIT.failure;
   }
 }
