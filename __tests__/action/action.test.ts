@@ -251,6 +251,16 @@ describe('the Action as a process', () => {
     expect(quiet.stdout).not.toContain('github-token is empty');
   });
 
+  it('a crash is readable: the stack names functions and src/ lines (dist ships source maps, keeps names)', async () => {
+    const broken = join(workspace, 'broken-event.json');
+    writeFileSync(broken, '{not json');
+    const run = await runAction({ ...common(), eventName: 'pull_request', event: pullRequestEvent(), inputs, env: { GITHUB_EVENT_PATH: broken }, sha: HEAD_SHA, ref: 'refs/pull/2/merge' });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/::error::Charter failed: /);
+    expect(run.stdout).toContain('::group::Stack trace (for a bug report)');
+    expect(run.stdout).toMatch(/at readInputs \(.*src\/action\/inputs\.ts:\d+:\d+\)/);
+  });
+
   it('pull_request_target is refused before anything is read; only mode: validate runs there', async () => {
     const run = await runAction({ ...common(), eventName: 'pull_request_target', event: pullRequestEvent(), inputs, sha: HEAD_SHA, ref: 'refs/heads/master' });
     expect(run.code).toBe(1);

@@ -181,5 +181,11 @@ export async function run(): Promise<void> {
     else await runDrift(inputs, repo);
   } catch (error) {
     fail(`Charter failed: ${(error as Error).message ?? String(error)}`);
+    // Unexpected errors land here: the stack (mapped to src/ by the bundle's source maps) makes a bug report useful.
+    if (error instanceof Error && error.stack) {
+      core.startGroup('Stack trace (for a bug report)');
+      core.info(error.stack);
+      core.endGroup();
+    }
   }
 }
