@@ -83,6 +83,7 @@ export function optionsOf(command: CommandName): string[] {
   return [...(own.policies ? commonOptions : ['help', 'version']), ...own.options];
 }
 
+const ENVIRONMENT = "Environment: GITHUB_TOKEN (and GITHUB_API_URL) lets BranchPipelines policies list their repository's branches.";
 const EXIT_CODES = 'Exit codes: 0 ok, 1 invalid policy or failure, 2 changes (plan --detailed-exitcode), drift, or live differs (verify).';
 
 /** Wraps `text` to `width` columns, continuation lines indented by `indent`. Linear in the text. */
@@ -119,6 +120,7 @@ Options of every policy command:
 ${optionLines(commonOptions)}
 
 Run charter <command> --help for a command's own options.
+${ENVIRONMENT}
 ${EXIT_CODES}
 `;
 }
@@ -132,5 +134,5 @@ ${wrap(own.summary, 0)}
 ${own.options.length ? `\nOptions:\n${optionLines(own.options)}\n` : ''}
 ${own.policies ? 'Options of every policy command' : 'Also'}:
 ${optionLines(common)}
-${own.policies ? `\n${EXIT_CODES}\n` : ''}`;
+${own.policies ? `\n${ENVIRONMENT}\n${EXIT_CODES}\n` : ''}`;
 }

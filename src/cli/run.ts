@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { awsRuntime } from '../aws/settings.js';
 import { apply, applyRefusal, dryApply, importPolicies, plan, validate } from '../core/engine.js';
 import type { ApplyReport, Plan } from '../core/plan.js';
-import type { AwsSettings, Logger } from '../core/provider.js';
+import type { AwsSettings, BranchSource, Logger, RuntimeContext } from '../core/provider.js';
 import { renderApplyReport, renderDiagnostics, renderDriftReport, renderPlan, VALIDATION_WORDING, VERIFY_WORDING, type OutputFormat } from '../core/render.js';
 import { CHARTER_VERSION } from '../core/version.js';
 import { providers } from '../providers/index.js';
@@ -82,6 +82,22 @@ async function withAws<T>(options: CommonOptions, fn: (aws: AwsSettings) => Prom
     await sandbox.save();
     await sandbox.close();
   }
+}
+
+/**
+ * Where BranchPipelines lists branches: GitHub with GITHUB_TOKEN (GITHUB_API_URL on GitHub Enterprise
+ * Server), loaded only when a token is set. Locally the user decides which repositories a policy names.
+ */
+async function branchSource(): Promise<BranchSource | undefined> {
+  const token = process.env.GITHUB_TOKEN;
+  if (!token) return undefined;
+  const [{ createGitHub }, { githubBranchSource }] = await Promise.all([import('../github/client.js'), import('../github/branches.js')]);
+  return githubBranchSource(createGitHub({ token, baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com' }));
+}
+
+async function runtimeFor(aws: AwsSettings, log: Logger): Promise<Omit<RuntimeContext, 'now' | 'readLocalFile'>> {
+  const branches = await branchSource();
+  return { ...awsRuntime(aws, log), ...(branches ? { branches } : {}) };
 }
 
 class UsageError extends Error {}
@@ -208,7 +224,7 @@ async function runCommand(command: CommandName, paths: string[], options: Parsed
     case 'plan':
       if (options.dryApply) {
         return withAws(options, async (aws) => {
-          const report = await dryApply({ cwd: options.cwd, paths, providers, allowNoPolicies, salt: { repository: options.repository, pullRequest: options.pullRequest }, runtime: awsRuntime(aws, log) });
+          const report = await dryApply({ cwd: options.cwd, paths, providers, allowNoPolicies, salt: { repository: options.repository, pullRequest: options.pullRequest }, runtime: await runtimeFor(aws, log) });
           if (options.out) await writeFile(options.out, `${JSON.stringify(report.plan, null, 2)}\n`);
           show(renderPlan(report.plan, options.format));
           io.err(dryApplySummary(report));
@@ -216,7 +232,7 @@ async function runCommand(command: CommandName, paths: string[], options: Parsed
         });
       }
       return withAws(options, async (aws) => {
-        const { plan: p } = await plan({ cwd: options.cwd, paths, providers, allowNoPolicies, salt: { repository: options.repository, pullRequest: options.pullRequest }, runtime: awsRuntime(aws, log) });
+        const { plan: p } = await plan({ cwd: options.cwd, paths, providers, allowNoPolicies, salt: { repository: options.repository, pullRequest: options.pullRequest }, runtime: await runtimeFor(aws, log) });
         if (options.out) await writeFile(options.out, `${JSON.stringify(p, null, 2)}\n`);
         show(renderPlan(p, options.format));
         return p.summary.errors ? EXIT.failure : options.detailedExitcode && p.summary.total ? EXIT.changes : EXIT.ok;
@@ -228,14 +244,14 @@ async function runCommand(command: CommandName, paths: string[], options: Parsed
       return serveSandbox({ state: options.state, port: options.port ?? 0, persist: Boolean(options.persist) }, io);
     case 'drift':
       return withAws(options, async (aws) => {
-        const { plan: p } = await plan({ cwd: options.cwd, paths, providers, allowNoPolicies, salt: {}, runtime: awsRuntime(aws, log) });
+        const { plan: p } = await plan({ cwd: options.cwd, paths, providers, allowNoPolicies, salt: {}, runtime: await runtimeFor(aws, log) });
         show(renderDriftReport(p, options.format));
         return p.summary.errors ? EXIT.failure : p.summary.total ? EXIT.changes : EXIT.ok;
       });
     case 'import': {
       if (paths.length !== 1) throw new UsageError('import: expected exactly one policy file');
       return withAws(options, async (aws) => {
-        const result = await importPolicies({ cwd: options.cwd, file: paths[0], providers, runtime: awsRuntime(aws, log) });
+        const result = await importPolicies({ cwd: options.cwd, file: paths[0], providers, runtime: await runtimeFor(aws, log) });
         if (result.text === undefined) {
           io.err(renderDiagnostics(result.diagnostics, options.format));
           return EXIT.failure;
@@ -276,7 +292,7 @@ async function runApply(paths: string[], options: Parsed['options'], io: Io, log
   if (ask && options.format === 'json') throw new UsageError('apply --format json cannot ask for confirmation: pass --auto-approve or --plan FILE');
   const allowDestructive = Boolean(options.allowDestructive);
   return withAws(options, async (aws) => {
-    const engine = { cwd: options.cwd, paths, providers, allowNoPolicies: Boolean(options.allowNoPolicies), runtime: awsRuntime(aws, log), allowDestructive };
+    const engine = { cwd: options.cwd, paths, providers, allowNoPolicies: Boolean(options.allowNoPolicies), runtime: await runtimeFor(aws, log), allowDestructive };
     let expectedFingerprint = saved?.fingerprint;
     if (ask) {
       const { plan: shown } = await plan({ ...engine, salt: {} });
