@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', '.ci/**', 'tmp/**', 'src/**/*.generated.js', 'node_modules/**', 'coverage/**', '__tests__/**/__snapshots__/**', '__tests__/fixtures/**'] },
+  { ignores: ['dist/**', '.dist-check-*/**', '.ci/**', 'tmp/**', 'src/**/*.generated.js', 'node_modules/**', 'coverage/**', '__tests__/**/__snapshots__/**', '__tests__/fixtures/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

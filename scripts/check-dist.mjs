@@ -1,10 +1,11 @@
 // Fails when the committed dist/ differs from a fresh build of the sources (a stale bundle).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-const fresh = mkdtempSync(join(tmpdir(), 'charter-dist-'));
+// Built beside dist/ (same depth), so the source maps' relative paths to src/ come out the same.
+const fresh = mkdtempSync('.dist-check-');
+process.on('exit', () => rmSync(fresh, { recursive: true, force: true }));
 execFileSync(process.execPath, ['scripts/build.mjs', '--outdir', fresh], { stdio: 'inherit' });
 
 const list = (dir) =>

@@ -1,5 +1,5 @@
 // `node scripts/run-ts.mjs scripts/<name>.ts [args…]`: bundles a TypeScript script that drives the engine or
-// the sandbox in-process (the benchmark, the sandbox server) and runs it with the remaining arguments.
+// the sandbox in-process (the benchmark; `npm run sandbox` runs the CLI from source) and runs it with the remaining arguments.
 import { build } from 'esbuild';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -57,7 +57,7 @@ describe('the Action as a process', () => {
     const id = comments[0].id;
     expect(comments[0].body).toContain('<!-- charter:comment -->');
     // Annotation on the YAML line of the risky DMARC change.
-    expect(first.stdout).toMatch(/::notice title=Disruptive change[^\n]*,file=policies\/examples\/enforce-with-bimi\.yml,line=12,col=3::/);
+    expect(first.stdout).toMatch(/::warning title=Disruptive change[^\n]*,file=policies\/examples\/enforce-with-bimi\.yml,line=12,col=3::/);
     // The token is registered as a secret (the runner masks it) and appears nowhere else.
     expect(first.stdout).toContain(`::add-mask::${TOKEN}`);
     expect((first.stdout + first.stderr).replace(`::add-mask::${TOKEN}`, '')).not.toContain(TOKEN);
@@ -214,6 +214,43 @@ describe('the Action as a process', () => {
     expect(run.code).toBe(1);
     expect(run.outputs['failure-reason']).toMatch(/never applies from a pull_request/);
     expect(sandbox.stats.count()).toBe(0);
+  });
+
+  it('comment: true without a token warns at plan time; the plan still runs', async () => {
+    const { 'github-token': _token, ...withoutToken } = inputs;
+    const run = await runAction({ ...common(), eventName: 'pull_request', event: pullRequestEvent(), inputs: withoutToken, sha: HEAD_SHA, ref: 'refs/pull/2/merge' });
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.stdout).toMatch(/::warning::Input comment is true but github-token is empty/);
+    expect(run.summary).toContain('_mta-sts.example.net.');
+    const quiet = await runAction({ ...common(), eventName: 'pull_request', event: pullRequestEvent(), inputs: { ...withoutToken, comment: 'false' }, sha: HEAD_SHA, ref: 'refs/pull/2/merge' });
+    expect(quiet.code).toBe(0);
+    expect(quiet.stdout).not.toContain('github-token is empty');
+  });
+
+  it('a crash is readable: the stack names functions and src/ lines (dist ships source maps, keeps names)', async () => {
+    const broken = join(workspace, 'broken-event.json');
+    writeFileSync(broken, '{not json');
+    const run = await runAction({ ...common(), eventName: 'pull_request', event: pullRequestEvent(), inputs, env: { GITHUB_EVENT_PATH: broken }, sha: HEAD_SHA, ref: 'refs/pull/2/merge' });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/::error::Charter failed: /);
+    expect(run.stdout).toContain('::group::Stack trace (for a bug report)');
+    expect(run.stdout).toMatch(/at readInputs \(.*src\/action\/inputs\.ts:\d+:\d+\)/);
+  });
+
+  it('pull_request_target is refused before anything is read; only mode: validate runs there', async () => {
+    const run = await runAction({ ...common(), eventName: 'pull_request_target', event: pullRequestEvent(), inputs, sha: HEAD_SHA, ref: 'refs/heads/master' });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/::error::Charter refuses to run on pull_request_target/);
+    expect(run.outputs['failure-reason']).toContain('pull_request_target');
+    expect(sandbox.stats.calls()).toEqual([]);
+    expect(github.state.commentsOn(REPO, 2)).toHaveLength(0);
+    for (const mode of ['plan', 'drift']) {
+      const explicit = await runAction({ ...common(), eventName: 'pull_request_target', event: pullRequestEvent(), inputs: { ...inputs, mode }, sha: HEAD_SHA, ref: 'refs/heads/master' });
+      expect(explicit.code, mode).toBe(1);
+    }
+    const validate = await runAction({ ...common(), eventName: 'pull_request_target', event: pullRequestEvent(), inputs: { ...inputs, mode: 'validate' }, sha: HEAD_SHA, ref: 'refs/heads/master' });
+    expect(validate.code, validate.stdout).toBe(0);
+    expect(sandbox.stats.calls()).toEqual([]);
   });
 });
 

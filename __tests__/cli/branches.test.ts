@@ -49,7 +49,7 @@ describe('charter CLI with BranchPipelines', () => {
     expect(plan.changes.map((c) => [c.action, c.title])).toEqual(
       ['feature/a', 'main', 'release/1.0'].map((b) => ['create', `Pipeline ${pipelineName('petstore', b)} (branch ${b})`]),
     );
-    const applied = await run('apply');
+    const applied = await run('apply', '--auto-approve');
     expect(applied.code, applied.stdout + applied.stderr).toBe(0);
     expect((await run('plan', '--detailed-exitcode')).code).toBe(0);
     const pipelines = () => (JSON.parse(readFileSync(state, 'utf8')) as { codepipeline: { pipelines: Array<{ declaration: { name: string } }> } }).codepipeline.pipelines.map((p) => p.declaration.name).sort();
@@ -59,7 +59,7 @@ describe('charter CLI with BranchPipelines', () => {
     const drift = await run('drift', '--format', 'json');
     expect(drift.code).toBe(2);
     expect(drift.stdout).toContain(`Pipeline ${pipelineName('petstore', 'feature/a')} (branch feature/a)`);
-    expect((await run('apply')).code).toBe(0);
+    expect((await run('apply', '--auto-approve')).code).toBe(0);
     expect((await run('plan', '--detailed-exitcode')).code).toBe(0);
     expect(pipelines()).toEqual(['main', 'release/1.0'].map((b) => pipelineName('petstore', b)).sort());
     const builds = (JSON.parse(readFileSync(state, 'utf8')) as { codebuild: { builds: Array<{ projectName: string; environmentVariables: Array<{ name: string; value: string }> }> } }).codebuild.builds;

@@ -100,7 +100,7 @@ describe('charter CLI', () => {
     sandbox = await startExampleSandbox();
     sandbox.faults.failNthWrite('s3', 1, { code: 'AccessDenied', message: 'injected: no PutObject permission', status: 403 });
     const cwd = copyExamples();
-    const run = await charter(['apply', 'policies/examples/testing-mode.yml', '--format', 'json'], { cwd, env: { CHARTER_AWS_ENDPOINT: sandbox.endpoint } });
+    const run = await charter(['apply', 'policies/examples/testing-mode.yml', '--auto-approve', '--format', 'json'], { cwd, env: { CHARTER_AWS_ENDPOINT: sandbox.endpoint } });
     expect(run.code).toBe(1);
     const report = JSON.parse(run.stdout) as { results: Array<{ address: string; status: string; error?: string }> };
     // The upload failed: its invalidation and the _mta-sts id wait for it; the certificate and TLS-RPT do not.
@@ -108,7 +108,7 @@ describe('charter CLI', () => {
     // Progress went to stderr as the apply ran; stdout held only the JSON report.
     expect(run.stderr).toMatch(/✗ .*: failed/);
     expect(report.results[1].error).toContain('injected');
-    const rerun = await charter(['apply', 'policies/examples/testing-mode.yml'], { cwd, env: { CHARTER_AWS_ENDPOINT: sandbox.endpoint } });
+    const rerun = await charter(['apply', 'policies/examples/testing-mode.yml', '--auto-approve'], { cwd, env: { CHARTER_AWS_ENDPOINT: sandbox.endpoint } });
     expect(rerun.code).toBe(0);
   });
 

@@ -140,7 +140,7 @@ describe.skipIf(!hasMoto)('email examples converge on moto through the CLI', () 
     expect(planned.code, planned.stdout + planned.stderr).toBe(2);
     expect(planned.stdout).toContain('_mta-sts.example.net.');
 
-    const applied = await charter(['apply', ...EXAMPLES, '--allow-destructive']);
+    const applied = await charter(['apply', ...EXAMPLES, '--allow-destructive', '--auto-approve']);
     expect(applied.code, applied.stdout + applied.stderr).toBe(0);
 
     const again = await charter(['plan', ...EXAMPLES, '--detailed-exitcode']);

@@ -44,7 +44,7 @@ describe('annotations', () => {
   it('annotates destructive and disruptive changes, not safe ones', () => {
     const annotations = toAnnotations(riskyPlan());
     expect(annotations.map((a) => [a.level, a.path, a.startLine, a.title])).toEqual([
-      ['notice', 'policies/example-com.yaml', 14, 'Disruptive change: update MTA-STS policy file'],
+      ['warning', 'policies/example-com.yaml', 14, 'Disruptive change: update MTA-STS policy file'],
       ['warning', 'policies/example-com.yaml', 3, 'Destructive change: delete TXT old._domainkey.example.com.'],
     ]);
     expect(annotations[1].message).toContain('email/example-com/route53/TXT/old._domainkey.example.com.');

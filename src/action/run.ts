@@ -107,6 +107,10 @@ async function reportPlan(p: Plan, inputs: ActionInputs): Promise<void> {
 
 async function runPlan(inputs: ActionInputs, repo: RepoRef): Promise<void> {
   const pr = inputs.event.pull_request;
+  if (inputs.comment && !inputs.githubToken && pr) {
+    // Said before planning, so a workflow that forgot the token learns why no comment appears.
+    core.warning('Input comment is true but github-token is empty: the plan cannot be commented on the pull request, and a merge cannot find a reviewed plan to apply. Pass github-token (the default ${{ github.token }} with permissions pull-requests: write), or set comment: false. The plan is in the job summary and plan-file.');
+  }
   const outcome = await planPullRequest(
     {
       ...flowEnv(inputs, repo, github(inputs)),
@@ -211,11 +215,20 @@ function fail(reason: string): void {
   core.setFailed(reason);
 }
 
+/**
+ * pull_request_target runs the base repository's workflow with its secrets and a write token while the
+ * workspace may hold the pull request's files: planning them there would let untrusted policies reach AWS
+ * credentials. Only offline validation (mode: validate) is allowed on it.
+ */
+export const PULL_REQUEST_TARGET_REFUSAL =
+  "Charter refuses to run on pull_request_target: that event has the base repository's secrets and a write token, so a pull request's policies planned there would reach your AWS credentials. Run Charter on pull_request (pull requests from forks get offline validation), or use mode: validate here.";
+
 export async function run(): Promise<void> {
   try {
     const inputs = readInputs();
     const mode = resolveMode(inputs);
     core.info(`Charter ${mode} (${inputs.eventName || 'no event'})`);
+    if (inputs.eventName === 'pull_request_target' && mode !== 'validate') return fail(PULL_REQUEST_TARGET_REFUSAL);
     const repo = parseRepository(inputs.repository);
     if (mode === 'validate') await runValidate(inputs);
     else if (mode === 'plan') await runPlan(inputs, repo);
@@ -224,5 +237,11 @@ export async function run(): Promise<void> {
     else await runDrift(inputs, repo);
   } catch (error) {
     fail(`Charter failed: ${(error as Error).message ?? String(error)}`);
+    // Unexpected errors land here: the stack (mapped to src/ by the bundle's source maps) makes a bug report useful.
+    if (error instanceof Error && error.stack) {
+      core.startGroup('Stack trace (for a bug report)');
+      core.info(error.stack);
+      core.endGroup();
+    }
   }
 }

@@ -1,12 +1,16 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { progressLines } from './progress.js';
 import { parseArgs } from 'node:util';
 import { awsRuntime } from '../aws/settings.js';
-import { apply, dryApply, importPolicies, plan, validate } from '../core/engine.js';
+import { apply, applyRefusal, dryApply, importPolicies, plan, validate } from '../core/engine.js';
 import type { ApplyReport, Plan } from '../core/plan.js';
 import type { AwsSettings, BranchSource, Logger, RuntimeContext } from '../core/provider.js';
+import { progressLines } from './progress.js';
 import { renderApplyReport, renderDiagnostics, renderDriftReport, renderPlan, VALIDATION_WORDING, VERIFY_WORDING, type OutputFormat } from '../core/render.js';
+import { CHARTER_VERSION } from '../core/version.js';
 import { providers } from '../providers/index.js';
+import { colourEnabled, colourise } from './colour.js';
+import { commandUsage, commands, mainHelp, optionsOf, type CommandName } from './help.js';
+import { serveSandbox } from './sandbox.js';
 
 /** Exit codes: 0 ok, 1 invalid policy or failure, 2 changes (plan --detailed-exitcode), drift, or live differs (verify). */
 export const EXIT = { ok: 0, failure: 1, changes: 2 } as const;
@@ -18,14 +22,40 @@ interface CommonOptions {
   verbose?: boolean;
 }
 
-interface Io {
+export interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** Whether a person can answer a question: standard input is a terminal (as Terraform decides). */
+  interactive: boolean;
+  /** Whether text output is coloured (a terminal, NO_COLOR and FORCE_COLOR decide; see colour.ts). */
+  colour: boolean;
+  /** Writes the question and resolves with one line typed in answer ('' on end of input or Ctrl-C). */
+  ask: (question: string) => Promise<string>;
+}
+
+async function askOnTerminal(question: string): Promise<string> {
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  const controller = new AbortController();
+  // Ctrl-C or Ctrl-D at the prompt is a "no", never an exception half-way through.
+  rl.on('SIGINT', () => controller.abort());
+  rl.on('close', () => controller.abort());
+  try {
+    return await rl.question(question, { signal: controller.signal });
+  } catch {
+    process.stdout.write('\n');
+    return '';
+  } finally {
+    rl.close();
+  }
 }
 
 const defaultIo: Io = {
   out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
   err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+  interactive: Boolean(process.stdin.isTTY),
+  colour: colourEnabled(process.stdout, process.env),
+  ask: askOnTerminal,
 };
 
 function logger(io: Io, verbose: boolean | undefined): Logger {
@@ -71,60 +101,6 @@ async function runtimeFor(aws: AwsSettings, log: Logger): Promise<Omit<RuntimeCo
   return { ...awsRuntime(aws, log), ...(branches ? { branches } : {}) };
 }
 
-const HELP = `Usage: charter <command> [paths...] [options]
-
-Policy-as-code for the AWS things teams still wire by hand. Policy kinds: ${providers.map((p) => p.kind).join(', ')}.
-Paths are policy files, directories or globs (default: policies/).
-
-Commands:
-  validate [paths...]   check policies against their schemas and rules (no AWS access)
-  plan [paths...]       compare policies with live AWS and print the changes apply would make
-  apply [paths...]      apply the plan (with --plan, only if it still has the saved fingerprint)
-  drift [paths...]      report differences between policies and live AWS (exit 2 when there is drift)
-  verify [paths...]     check what the internet sees for EmailSecurity policies: DNS records, MX and the
-                        MTA-STS policy and BIMI files over HTTPS (exit 2 when live differs; docs/verify.md)
-  import <file>         read a live database and fill in the RedshiftGrants policies of <file> (connection
-                        and manage kept; identity providers, roles, users and privileges written from live)
-
-Options:
-  --format <format>          text, markdown or json (default: text)
-  --sandbox <file>           use a simulated AWS account kept in this JSON state file (docs/sandbox.md)
-  --cwd <dir>                directory policy paths are relative to (default: the current directory)
-  --verbose                  print debug logs to stderr
-  --allow-no-policies        reading no policy file is fine (else an error: a mistyped path must not pass
-                             as "no changes"); a named path matching nothing is an error regardless
-  --out <file>               plan: write the plan as JSON (for apply --plan); import: write the policy
-                             there instead of stdout
-  --detailed-exitcode        plan: exit 2 when there are changes
-  --dry-apply                plan: also execute the plan inside a transaction and roll it back (database
-                             policies over a connection URL), proving it would apply; nothing changes
-  --repository <owner/name>  plan: salt the fingerprint like the GitHub Action does
-  --pull-request <number>    plan: salt the fingerprint like the GitHub Action does
-  --plan <file>              apply: a plan saved by plan --out; refuse when policies or live state changed
-  --allow-destructive        apply: allow destructive and disruptive changes
-  --dns-server <ip[:port]>   verify: DNS server to ask (repeatable or comma-separated; default: the system's)
-  --timeout <ms>             verify: limit for each DNS lookup and HTTPS request (default: 5000)
-  -h, --help                 show this help
-
-Environment: GITHUB_TOKEN (and GITHUB_API_URL) lets BranchPipelines policies list their repository's branches.
-
-Exit codes: 0 ok, 1 invalid policy or failure, 2 changes (plan --detailed-exitcode), drift, or live differs (verify).
-`;
-
-const commands = ['validate', 'plan', 'apply', 'drift', 'verify', 'import'] as const;
-type CommandName = (typeof commands)[number];
-
-/** Options each command accepts, beyond the common ones. */
-const commandOptions: Record<CommandName, readonly string[]> = {
-  validate: [],
-  plan: ['out', 'detailed-exitcode', 'repository', 'pull-request', 'dry-apply'],
-  apply: ['plan', 'allow-destructive'],
-  drift: [],
-  verify: ['dns-server', 'timeout'],
-  import: ['out'],
-};
-const commonOptions = ['format', 'sandbox', 'cwd', 'verbose', 'help', 'allow-no-policies'];
-
 class UsageError extends Error {}
 
 interface Parsed {
@@ -138,10 +114,15 @@ interface Parsed {
     pullRequest?: number;
     plan?: string;
     allowDestructive?: boolean;
+    autoApprove?: boolean;
     dnsServers?: string[];
     timeoutMs?: number;
     help?: boolean;
+    version?: boolean;
     allowNoPolicies?: boolean;
+    state?: string;
+    port?: number;
+    persist?: boolean;
   };
 }
 
@@ -158,6 +139,10 @@ function parse(argv: string[]): Parsed {
       cwd: { type: 'string' },
       verbose: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean' },
+      state: { type: 'string' },
+      port: { type: 'string' },
+      persist: { type: 'boolean' },
       'allow-no-policies': { type: 'boolean' },
       out: { type: 'string' },
       'detailed-exitcode': { type: 'boolean' },
@@ -166,6 +151,7 @@ function parse(argv: string[]): Parsed {
       'pull-request': { type: 'string' },
       plan: { type: 'string' },
       'allow-destructive': { type: 'boolean' },
+      'auto-approve': { type: 'boolean' },
       'dns-server': { type: 'string', multiple: true },
       timeout: { type: 'string' },
     },
@@ -175,7 +161,7 @@ function parse(argv: string[]): Parsed {
   const command = first as CommandName | undefined;
   for (const token of tokens ?? []) {
     if (token.kind !== 'option' || !command) continue;
-    if (!commonOptions.includes(token.name) && !commandOptions[command].includes(token.name)) throw new UsageError(`option --${token.name} does not apply to ${command}`);
+    if (!optionsOf(command).includes(token.name)) throw new UsageError(`option --${token.name} does not apply to ${command}`);
   }
   const format = values.format ?? 'text';
   if (format !== 'text' && format !== 'markdown' && format !== 'json') throw new UsageError(`--format: expected text, markdown or json, got "${format}"`);
@@ -189,6 +175,12 @@ function parse(argv: string[]): Parsed {
     timeoutMs = Number(values.timeout);
     if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError('--timeout: expected a number of milliseconds');
   }
+  let port: number | undefined;
+  if (values.port !== undefined) {
+    port = Number(values.port);
+    if (!/^\d{1,5}$/.test(values.port) || port > 65535) throw new UsageError(`--port: expected a port number (0-65535), got "${values.port}"`);
+  }
+  if (values.persist && !values.state) throw new UsageError('--persist needs --state <file> to write to');
   const dnsServers = values['dns-server']?.flatMap((v) => v.split(',')).map((v) => v.trim());
   if (dnsServers?.some((v) => v === '')) throw new UsageError('--dns-server: expected ip or ip:port');
   return {
@@ -200,6 +192,10 @@ function parse(argv: string[]): Parsed {
       cwd: values.cwd ?? process.cwd(),
       verbose: values.verbose,
       help: values.help,
+      version: values.version,
+      state: values.state,
+      port,
+      persist: values.persist,
       allowNoPolicies: values['allow-no-policies'],
       out: values.out,
       detailedExitcode: values['detailed-exitcode'],
@@ -208,6 +204,7 @@ function parse(argv: string[]): Parsed {
       pullRequest,
       plan: values.plan,
       allowDestructive: values['allow-destructive'],
+      autoApprove: values['auto-approve'],
       dnsServers,
       timeoutMs,
     },
@@ -216,11 +213,13 @@ function parse(argv: string[]): Parsed {
 
 async function runCommand(command: CommandName, paths: string[], options: Parsed['options'], io: Io): Promise<number> {
   const log = logger(io, options.verbose);
+  // Text for a person: coloured on a terminal. JSON and Markdown are for machines and stay plain.
+  const show = (text: string) => io.out(options.format === 'text' && io.colour ? colourise(text) : text);
   const allowNoPolicies = Boolean(options.allowNoPolicies);
   switch (command) {
     case 'validate': {
       const result = await validate({ cwd: options.cwd, paths, providers, allowNoPolicies });
-      io.out(renderDiagnostics(result.diagnostics, options.format));
+      show(renderDiagnostics(result.diagnostics, options.format));
       return result.ok ? EXIT.ok : EXIT.failure;
     }
     case 'plan':
@@ -228,7 +227,7 @@ async function runCommand(command: CommandName, paths: string[], options: Parsed
         return withAws(options, async (aws) => {
           const report = await dryApply({ cwd: options.cwd, paths, providers, allowNoPolicies, salt: { repository: options.repository, pullRequest: options.pullRequest }, runtime: await runtimeFor(aws, log) });
           if (options.out) await writeFile(options.out, `${JSON.stringify(report.plan, null, 2)}\n`);
-          io.out(renderPlan(report.plan, options.format));
+          show(renderPlan(report.plan, options.format));
           io.err(dryApplySummary(report));
           return report.ok ? (options.detailedExitcode && report.plan.summary.total ? EXIT.changes : EXIT.ok) : EXIT.failure;
         });
@@ -236,31 +235,18 @@ async function runCommand(command: CommandName, paths: string[], options: Parsed
       return withAws(options, async (aws) => {
         const { plan: p } = await plan({ cwd: options.cwd, paths, providers, allowNoPolicies, salt: { repository: options.repository, pullRequest: options.pullRequest }, runtime: await runtimeFor(aws, log) });
         if (options.out) await writeFile(options.out, `${JSON.stringify(p, null, 2)}\n`);
-        io.out(renderPlan(p, options.format));
+        show(renderPlan(p, options.format));
         return p.summary.errors ? EXIT.failure : options.detailedExitcode && p.summary.total ? EXIT.changes : EXIT.ok;
       });
-    case 'apply': {
-      const saved = options.plan ? (JSON.parse(await readFile(options.plan, 'utf8')) as Plan) : undefined;
-      return withAws(options, async (aws) => {
-        const report = await apply({
-          cwd: options.cwd,
-          paths,
-          providers,
-          allowNoPolicies,
-          salt: saved?.salt ?? {},
-          runtime: await runtimeFor(aws, log),
-          allowDestructive: Boolean(options.allowDestructive),
-          expectedFingerprint: saved?.fingerprint,
-          execution: { onEvent: progressLines(io.err) },
-        });
-        io.out(renderApplyReport(report, options.format));
-        return report.ok ? EXIT.ok : EXIT.failure;
-      });
-    }
+    case 'apply':
+      return runApply(paths, options, { ...io, out: show }, log);
+    case 'sandbox':
+      if (paths.length) throw new UsageError('sandbox: takes no paths (the account is --state <file>)');
+      return serveSandbox({ state: options.state, port: options.port ?? 0, persist: Boolean(options.persist) }, io);
     case 'drift':
       return withAws(options, async (aws) => {
         const { plan: p } = await plan({ cwd: options.cwd, paths, providers, allowNoPolicies, salt: {}, runtime: await runtimeFor(aws, log) });
-        io.out(renderDriftReport(p, options.format));
+        show(renderDriftReport(p, options.format));
         return p.summary.errors ? EXIT.failure : p.summary.total ? EXIT.changes : EXIT.ok;
       });
     case 'import': {
@@ -285,10 +271,51 @@ async function runCommand(command: CommandName, paths: string[], options: Parsed
       const result = await verify({ cwd: options.cwd, paths, providers, clientOptions: { dnsServers: options.dnsServers, timeoutMs: options.timeoutMs, httpsPort } });
       log.debug(`verified ${result.verified.length} EmailSecurity policies: ${result.verified.join(', ')}`);
       // Invalid policies are reported in validation's words; otherwise the findings are about live state.
-      io.out(renderDiagnostics(result.diagnostics, options.format, result.invalid ? VALIDATION_WORDING : VERIFY_WORDING));
+      show(renderDiagnostics(result.diagnostics, options.format, result.invalid ? VALIDATION_WORDING : VERIFY_WORDING));
       return result.invalid || result.inconclusive ? EXIT.failure : result.differs ? EXIT.changes : EXIT.ok;
     }
   }
+}
+
+export const APPROVE_PROMPT = "Do you want to perform these actions?\n  Charter will apply the changes shown above. Only 'yes' will be accepted to approve.\n\n  Enter a value: ";
+
+/**
+ * `apply`: a saved plan (--plan) or --auto-approve applies without asking; otherwise, like Terraform, the
+ * plan is shown and applied only when a person at the terminal answers `yes`, and without a terminal
+ * nothing happens (a script that forgot the flag must not wait forever or apply unseen changes).
+ */
+async function runApply(paths: string[], options: Parsed['options'], io: Io, log: Logger): Promise<number> {
+  const saved = options.plan ? (JSON.parse(await readFile(options.plan, 'utf8')) as Plan) : undefined;
+  const ask = !saved && !options.autoApprove;
+  if (ask && !io.interactive) {
+    throw new UsageError('apply asks for confirmation and standard input is not a terminal: pass --auto-approve to apply without asking, or --plan FILE to apply a plan saved by plan --out');
+  }
+  if (ask && options.format === 'json') throw new UsageError('apply --format json cannot ask for confirmation: pass --auto-approve or --plan FILE');
+  const allowDestructive = Boolean(options.allowDestructive);
+  return withAws(options, async (aws) => {
+    const engine = { cwd: options.cwd, paths, providers, allowNoPolicies: Boolean(options.allowNoPolicies), runtime: await runtimeFor(aws, log), allowDestructive };
+    let expectedFingerprint = saved?.fingerprint;
+    if (ask) {
+      const { plan: shown } = await plan({ ...engine, salt: {} });
+      io.out(renderPlan(shown, options.format));
+      const refused = applyRefusal(shown, { allowDestructive });
+      if (refused || !shown.changes.length) {
+        // Nothing to confirm: the report says why nothing is applied (or that nothing needs to be).
+        io.out(renderApplyReport({ plan: shown, results: shown.changes.map((c) => ({ address: c.address, status: 'not-attempted' })), ok: !refused, refused }, options.format));
+        return refused ? EXIT.failure : EXIT.ok;
+      }
+      const answer = (await io.ask(APPROVE_PROMPT)).trim();
+      if (answer !== 'yes') {
+        io.out('Apply cancelled: nothing was applied.');
+        return EXIT.failure;
+      }
+      // Exactly what was shown is applied: if live state moved while the question was open, apply refuses.
+      expectedFingerprint = shown.fingerprint;
+    }
+    const report = await apply({ ...engine, salt: saved?.salt ?? {}, expectedFingerprint, execution: { onEvent: progressLines(io.err) } });
+    io.out(renderApplyReport(report, options.format));
+    return report.ok ? EXIT.ok : EXIT.failure;
+  });
 }
 
 /** One paragraph on what dry-apply proved: every change succeeded and was rolled back, or where it failed. */
@@ -300,22 +327,39 @@ function dryApplySummary(report: ApplyReport): string {
   return `Dry-apply failed at ${failed.address}: ${failed.error ?? 'unknown error'}\nThe transaction was rolled back; nothing changed.`;
 }
 
-export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+/** `<command> ` when argv names a known command, for the pointer to its help. */
+function commandPrefix(argv: string[]): string {
+  const first = argv.find((a) => !a.startsWith('-'));
+  return first && commands.includes(first as CommandName) ? `${first} ` : '';
+}
+
+/** In-process callers (tests) may pass only out and err: such a caller is not a terminal and answers nothing. */
+export async function main(argv: string[], given: Pick<Io, 'out' | 'err'> & Partial<Io> = defaultIo): Promise<number> {
+  const io: Io = { interactive: false, colour: false, ask: async () => '', ...given };
   let parsed: Parsed;
   try {
     parsed = parse(argv);
   } catch (error) {
-    io.err(`charter: ${(error as Error).message}\nRun charter --help for usage.`);
+    io.err(`charter: ${(error as Error).message}\nRun charter ${commandPrefix(argv)}--help for usage.`);
     return EXIT.failure;
   }
-  if (parsed.options.help || !parsed.command) {
-    (parsed.command || parsed.options.help ? io.out : io.err)(HELP);
-    return parsed.options.help ? EXIT.ok : EXIT.failure;
+  if (parsed.options.version) {
+    io.out(`charter ${CHARTER_VERSION}`);
+    return EXIT.ok;
+  }
+  if (parsed.options.help) {
+    io.out(parsed.command ? commandUsage(parsed.command) : mainHelp(providers.map((p) => p.kind)));
+    return EXIT.ok;
+  }
+  if (!parsed.command) {
+    io.err(mainHelp(providers.map((p) => p.kind)));
+    return EXIT.failure;
   }
   try {
     return await runCommand(parsed.command, parsed.paths, parsed.options, io);
   } catch (error) {
-    io.err(`charter: ${(error as Error).message ?? String(error)}`);
+    const usage = error instanceof UsageError ? `\nRun charter ${parsed.command} --help for usage.` : '';
+    io.err(`charter: ${(error as Error).message ?? String(error)}${usage}`);
     return EXIT.failure;
   }
 }

@@ -1,5 +1,6 @@
 import type { Diagnostic } from './diagnostics.js';
 import { canonicalJson, compareStrings, sha256, type Json } from './json.js';
+import { CHARTER_VERSION } from './version.js';
 
 export type ChangeAction = 'create' | 'update' | 'delete' | 'replace' | 'run';
 export type Risk = 'safe' | 'disruptive' | 'destructive';
@@ -51,6 +52,8 @@ export interface PlanSalt {
 
 export interface Plan {
   formatVersion: 1;
+  /** The Charter version that made the plan (not part of the fingerprint: an upgrade alone changes nothing). */
+  charterVersion?: string;
   fingerprint: string;
   salt: PlanSalt;
   summary: PlanSummary;
@@ -159,6 +162,7 @@ export function buildPlan(args: {
   const changes = sortChanges(args.changes, args.kindOrder);
   return {
     formatVersion: 1,
+    charterVersion: CHARTER_VERSION,
     fingerprint: fingerprint(changes, args.inputs, args.salt),
     salt: args.salt,
     summary: summarize(changes, args.diagnostics),

@@ -62,7 +62,8 @@ function fromChange(c: Change): Annotation {
     path: c.file,
     startLine: position(c.line),
     startColumn: position(c.column),
-    level: c.risk === 'destructive' ? 'warning' : 'notice',
+    // Risky changes block apply until someone allows them: a warning, never a notice that is easy to miss.
+    level: 'warning',
     title: truncate(`${c.risk === 'destructive' ? 'Destructive' : 'Disruptive'} change: ${c.action} ${c.title}`, ANNOTATION_TITLE_MAX),
     message: truncate(
       `${c.reason}\n${c.address}\nApply is blocked unless destructive changes are allowed (label charter:allow-destructive or input allow-destructive).`,
