@@ -400,6 +400,45 @@ spec:
     expect(imported.users).toEqual([{ name: n('analyst'), createdb: true }, { name: n('etl'), createdb: true }]);
   });
 
+  it('VALID UNTIL: created with the user, an out-of-band change is drift (an earlier expiry is disruptive), infinity clears it, import writes it', async () => {
+    await freshDatabase();
+    const h = harness(db.url);
+    const spec = (validUntil?: string) => ({ connection: pgConnection, manage: { schemas: ['sales'], ignorePrincipals: ignoreAllBut(prefix) }, users: [{ name: n('temp'), ...(validUntil ? { validUntil } : {}) }] });
+    // A zone other than UTC is converted: the plan always sends UTC.
+    h.write(spec('2031-06-30T14:00:00+02:00'));
+    const first = await h.plan();
+    expect(first.plan.changes.map((c) => c.title)).toEqual([`CREATE ROLE "${n('temp')}" LOGIN VALID UNTIL '2031-06-30 12:00:00+00'`]);
+    expect((await h.apply(false)).ok).toBe(true);
+    const until = async () => (await db.sql(`SELECT to_char(rolvaliduntil AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS v FROM pg_roles WHERE rolname = $1`, [n('temp')]))[0].v;
+    expect(await until()).toBe('2031-06-30 12:00:00');
+    // The same instant written another way is no change; the session's time zone does not matter.
+    await db.sql(`ALTER DATABASE "${db.name}" SET timezone TO 'America/New_York'`);
+    h.write(spec('2031-06-30 12:00:00Z'));
+    expect((await h.plan()).plan.changes).toEqual([]);
+
+    // Out of band: extended by a year. Back to the policy's date is an earlier expiry: disruptive.
+    await db.sql(`ALTER ROLE "${n('temp')}" VALID UNTIL '2032-06-30 12:00:00+00'`);
+    const drift = await h.plan();
+    expect(drift.plan.changes.map((c) => [c.address, c.title, c.risk, c.reason])).toEqual([
+      [`redshift/grants/user/${n('temp')}/attributes`, `ALTER ROLE "${n('temp')}" VALID UNTIL '2031-06-30 12:00:00+00'`, 'disruptive', `${n('temp')}: validUntil "2032-06-30T12:00:00Z" → "2031-06-30T12:00:00Z" (restricts what the user may do)`],
+    ]);
+    expect((await h.apply(true)).ok).toBe(true);
+    expect(await until()).toBe('2031-06-30 12:00:00');
+    expect((await h.plan()).plan.changes).toEqual([]);
+    expect((await importSpec(h)).users).toEqual([{ name: n('temp'), validUntil: '2031-06-30T12:00:00Z' }]);
+
+    // infinity: never expires (safe); an undeclared validUntil is left alone.
+    h.write(spec('infinity'));
+    const clear = await h.plan();
+    expect(clear.plan.changes.map((c) => [c.title, c.risk])).toEqual([[`ALTER ROLE "${n('temp')}" VALID UNTIL 'infinity'`, 'safe']]);
+    expect((await h.apply(false)).ok).toBe(true);
+    expect(await until()).toBe(null);
+    expect((await h.plan()).plan.changes).toEqual([]);
+    await db.sql(`ALTER ROLE "${n('temp')}" VALID UNTIL '2030-01-01'`);
+    h.write(spec());
+    expect((await h.plan()).plan.changes).toEqual([]);
+  });
+
   it('functions and procedures: EXECUTE granted by signature, PUBLIC\'s default EXECUTE is drift (disruptive), a wrong signature or kind is a plan error, import round-trips', async () => {
     await freshDatabase();
     await db.sql(`

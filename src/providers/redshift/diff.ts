@@ -24,6 +24,7 @@ import {
   alterLoginSql,
   alterPasswordSql,
   alterUserAttributeSql,
+  alterValidUntilSql,
   columnPrivilegeSql,
   createIdpSql,
   createPrincipalSql,
@@ -213,17 +214,34 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState, password
       [before.syslogAccess, after.syslogAccess] = [have.syslogAccess, want.syslogAccess];
       restricts ||= want.syslogAccess === 'restricted';
     }
-    const options = userAttributeOptions(dialect, changed);
+    let validUntil: string | undefined;
+    let resend: { env: string; user: string; digest: string } | undefined;
+    if (want.validUntil !== undefined && have.validUntil !== undefined && want.validUntil !== have.validUntil) {
+      // Redshift sets VALID UNTIL only with the password (lint requires one): without its value, diffPassword has reported it.
+      const value = d.password && d.password !== 'disabled' ? passwords?.values.get(d.password.env) : undefined;
+      if (dialect === 'redshift' && value && d.password && d.password !== 'disabled') resend = { env: d.password.env, user: d.name, digest: passwords!.digest(d.name, value) };
+      if (dialect === 'postgres' || resend) {
+        validUntil = want.validUntil;
+        [before.validUntil, after.validUntil] = [have.validUntil, want.validUntil];
+        // An earlier expiry can lock the user out sooner (or at once, when it is already past).
+        restricts ||= want.validUntil !== 'infinity' && (have.validUntil === 'infinity' || want.validUntil < have.validUntil);
+      }
+    }
+    const options = userAttributeOptions(dialect, changed).map((o) => alterUserAttributeSql(dialect, d.name, o));
+    if (validUntil !== undefined) options.push(alterValidUntilSql(dialect, d.name, validUntil));
     if (!options.length) return;
-    const what = Object.keys(changed).map((k) => `${k} ${JSON.stringify(before[k])} → ${JSON.stringify(after[k])}`);
+    const what = Object.keys(after)
+      .filter((k) => k !== 'user')
+      .map((k) => `${k} ${JSON.stringify(before[k])} → ${JSON.stringify(after[k])}`);
     make(d.path, {
       address: `${prefix}/user/${key(d.name)}/attributes`,
       action: 'update',
-      sql: options.map((o) => alterUserAttributeSql(dialect, d.name, o)),
+      sql: options,
+      ...(resend ? { password: resend } : {}),
       before,
       after,
       risk: restricts ? 'disruptive' : 'safe',
-      reason: `${d.name}: ${what.join('; ')}${restricts ? ' (restricts what the user may do)' : ''}`,
+      reason: `${d.name}: ${what.join('; ')}${restricts ? ' (restricts what the user may do)' : ''}${resend ? ` (Redshift sets VALID UNTIL with the password: sent again from ${resend.env}, write-only)` : ''}`,
       phase: PHASE.createUser,
     });
   }

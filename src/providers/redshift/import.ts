@@ -199,7 +199,7 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
     .filter((p) => p.kind === 'user')
     .map((p) => {
       const ns = p.name.includes(':') ? p.name.slice(0, p.name.indexOf(':')).toLowerCase() : undefined;
-      // Attributes are written only where they differ from the defaults (NOCREATEDB, no connection limit, SYSLOG ACCESS RESTRICTED).
+      // Attributes are written only where they differ from the defaults (NOCREATEDB, no connection limit, SYSLOG ACCESS RESTRICTED, no expiry).
       const a = p.attributes;
       return entry(
         p.name,
@@ -208,6 +208,7 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
           createdb: a?.createdb ? true : undefined,
           connectionLimit: a && a.connectionLimit !== 'unlimited' ? a.connectionLimit : undefined,
           syslogAccess: dialect === 'redshift' && a?.syslogAccess === 'unrestricted' ? 'unrestricted' : undefined,
+          validUntil: a?.validUntil !== undefined && a.validUntil !== 'infinity' ? a.validUntil : undefined,
         },
         'roles',
       );

@@ -10,7 +10,7 @@ import { invisibleCharacterDiagnostics } from '../../core/names.js';
 import { patternProblem } from '../../core/wildcard.js';
 import { truncateText } from '../../core/text.js';
 import type { LintContext } from '../../core/provider.js';
-import { parseSignature } from './sql.js';
+import { parseSignature, validUntilValue } from './sql.js';
 import {
   AWS_PRINCIPAL_NAMESPACES,
   SYSTEM_ROLES,
@@ -464,6 +464,12 @@ class DocumentLint {
       }
       if (user.syslogAccess !== undefined && !this.redshift) {
         this.add([...path, 'syslogAccess'], 'syslog-access-on-postgres', 'error', `User "${user.name}" has syslogAccess, which exists only on Redshift`, 'Remove syslogAccess from a postgres-dialect policy (PostgreSQL has no equivalent; use pg_read_all_stats or pg_monitor outside Charter).');
+      }
+      if (user.validUntil !== undefined && validUntilValue(user.validUntil) === undefined) {
+        this.add([...path, 'validUntil'], 'invalid-valid-until', 'error', `User "${user.name}": validUntil ${JSON.stringify(user.validUntil)} is not a real date and time`, 'Write a date that exists, e.g. 2027-01-31 or 2027-01-31T18:00:00Z, or infinity.');
+      }
+      if (user.validUntil !== undefined && this.redshift && !user.password) {
+        this.add([...path, 'validUntil'], 'valid-until-without-password', 'error', `User "${user.name}" has validUntil but no password: Redshift's ALTER USER sets VALID UNTIL only together with a password (PASSWORD … VALID UNTIL)`, 'Declare password: { fromEnv: VAR } for the user (Charter sends it again with the new expiry), or remove validUntil.');
       }
       if (user.password && user.identityProvider !== undefined) {
         this.add([...path, 'password'], 'password-on-idp-user', 'error', `User "${user.name}" signs in through identity provider "${user.identityProvider}", which needs PASSWORD DISABLE; it cannot also have a password`, 'Remove password, or remove identityProvider.');

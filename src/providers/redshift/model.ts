@@ -4,7 +4,7 @@
  */
 import type { PathSegment, PolicyDocument } from '../../core/document.js';
 import { nameKey, principalMatcher, type Dialect } from './rules.js';
-import { parseSignature, PUBLIC_NAME, type GranteeKind, type IdentityProviderParams, type PrincipalKind, type PrivilegeTarget, type UserAttributes } from './sql.js';
+import { parseSignature, PUBLIC_NAME, validUntilValue, type GranteeKind, type IdentityProviderParams, type PrincipalKind, type PrivilegeTarget, type UserAttributes } from './sql.js';
 import type { Privileges, RedshiftGrantsSpec } from './spec.generated.js';
 
 export interface DesiredPrincipal {
@@ -161,6 +161,9 @@ export function desiredState(doc: PolicyDocument<RedshiftGrantsSpec>): Desired {
     if (u.connectionLimit !== undefined) attributes.connectionLimit = u.connectionLimit;
     // SYSLOG ACCESS exists only on Redshift (lint reports it on postgres).
     if (u.syslogAccess !== undefined && dialect === 'redshift') attributes.syslogAccess = u.syslogAccess;
+    // Lint reports a timestamp that is not a real date; it is then left out.
+    const validUntil = u.validUntil === undefined ? undefined : validUntilValue(u.validUntil);
+    if (validUntil !== undefined) attributes.validUntil = validUntil;
     principals.set(key(u.name), { name: u.name, kind: 'user', path, ...(password ? { password } : {}), ...(Object.keys(attributes).length ? { attributes } : {}) });
     const userAdmin = new Set((u.withAdminOption ?? []).map(key));
     (u.roles ?? []).forEach((role, j) => memberships.push({ role, member: u.name, memberKind: 'user', admin: userAdmin.has(key(role)), path: [...path, 'roles', j] }));

@@ -19,7 +19,12 @@ export async function readPostgres(db: Executor, managedSchemas: readonly string
   const schemas = [...managedSchemas];
   // One connection runs one query at a time: sequential awaits say so.
   const [who] = await db.query('SELECT current_user::text AS who');
-  const roles = await db.query('SELECT rolname::text AS name, rolcanlogin AS login, rolsuper AS superuser, rolcreatedb AS createdb, rolconnlimit AS connlimit FROM pg_roles');
+  // VALID UNTIL as UTC text in validUntilValue's form (NULL: never expires), whatever the session's TimeZone.
+  const roles = await db.query(
+    `SELECT rolname::text AS name, rolcanlogin AS login, rolsuper AS superuser, rolcreatedb AS createdb, rolconnlimit AS connlimit,
+            CASE WHEN rolvaliduntil IS NULL OR rolvaliduntil = 'infinity' THEN 'infinity' ELSE to_char(rolvaliduntil AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') END AS valid_until
+       FROM pg_roles`,
+  );
   const members = await db.query(
     `SELECT r.rolname::text AS role, m.rolname::text AS member, m.rolcanlogin AS member_login, am.admin_option AS admin
        FROM pg_auth_members am JOIN pg_roles r ON r.oid = am.roleid JOIN pg_roles m ON m.oid = am.member`,
@@ -184,7 +189,7 @@ export async function readPostgres(db: Executor, managedSchemas: readonly string
       kind: kindOf(r.login),
       superuser: r.superuser === true,
       // -1 is PostgreSQL's "no limit".
-      ...(r.login === true ? { attributes: { createdb: r.createdb === true, connectionLimit: Number(r.connlimit) < 0 ? ('unlimited' as const) : Number(r.connlimit) } } : {}),
+      ...(r.login === true ? { attributes: { createdb: r.createdb === true, connectionLimit: Number(r.connlimit) < 0 ? ('unlimited' as const) : Number(r.connlimit), validUntil: String(r.valid_until) } } : {}),
       ...(verifiers ? { password: verifiers.get(String(r.name)) ?? null } : {}),
     })),
     // PostgreSQL 16+ keeps a row per grantor: the membership holds the admin option when any row does.

@@ -8,7 +8,7 @@
 import type { Executor, Row } from './executor.js';
 import { nameKey } from './rules.js';
 import { PartialVisibilityError, type LiveIdentityProvider, type LivePrivilege, type LiveSchema, type LiveState } from './state.js';
-import { PUBLIC_NAME, routineArgs, type GranteeKind, type PrivilegeTarget } from './sql.js';
+import { PUBLIC_NAME, routineArgs, validUntilValue, type GranteeKind, type PrivilegeTarget } from './sql.js';
 
 const SAFE_ARGS = /^[A-Za-z0-9_ ,]*$/;
 
@@ -25,8 +25,11 @@ function identityKind(v: unknown): GranteeKind | undefined {
   return t === 'user' ? 'user' : t === 'role' ? 'role' : t === 'public' ? 'public' : undefined;
 }
 
-/** `passwords`: also read the users' password verifiers (PG_USER_INFO, superusers only), when the policy declares passwords. */
-export async function readRedshift(db: Executor, managedSchemas: readonly string[], database: string | undefined, passwords = false): Promise<LiveState> {
+/**
+ * `passwords`: also read the users' password verifiers (PG_USER_INFO, superusers only), when the policy
+ * declares passwords; `validUntil`: also read their VALID UNTIL (the same view, the same query).
+ */
+export async function readRedshift(db: Executor, managedSchemas: readonly string[], database: string | undefined, passwords = false, validUntil = false): Promise<LiveState> {
   const before = db.queryCount;
   const key = (n: string) => nameKey(n, 'redshift');
   // What decides visibility comes first; the rest only once the catalog is known to be complete.
@@ -44,8 +47,9 @@ export async function readRedshift(db: Executor, managedSchemas: readonly string
   const roleGrants = grants.filter((g) => lower(g.member_type) === 'role').map((g) => ({ role_name: g.member_name, granted_role_name: g.role_name }));
   const currentUser = text(Object.values(who ?? {})[0]);
   checkVisibility(currentUser, users, userGrants, roleGrants, system);
-  if (passwords && !truthy(users.find((u) => lower(u.user_name) === currentUser.toLowerCase())?.superuser)) {
-    throw new PartialVisibilityError(`user ${JSON.stringify(currentUser)} cannot check passwords: Redshift's PG_USER_INFO shows them only to superusers`);
+  const userInfo = passwords || validUntil;
+  if (userInfo && !truthy(users.find((u) => lower(u.user_name) === currentUser.toLowerCase())?.superuser)) {
+    throw new PartialVisibilityError(`user ${JSON.stringify(currentUser)} cannot check ${passwords ? 'passwords' : 'VALID UNTIL'}: Redshift's PG_USER_INFO shows them only to superusers`);
   }
 
   const [roles, schemaPrivs, relationPrivs, tables, routines, defaults, idps, passwds] = await Promise.all([
@@ -66,9 +70,11 @@ export async function readRedshift(db: Executor, managedSchemas: readonly string
     db.query('SELECT database_name, schema_name, function_name, function_type, argument_type FROM svv_redshift_functions'),
     db.query('SELECT schema_name, object_type, owner_id, owner_name, owner_type, privilege_type, grantee_id, grantee_name, grantee_type, admin_option FROM svv_default_privileges'),
     db.query('SELECT name, type, instanceid, namespc, params, enabled FROM svv_identity_providers'),
-    passwords ? db.query('SELECT usename, passwd FROM pg_user_info') : Promise.resolve(undefined),
+    userInfo ? db.query('SELECT usename, passwd, valuntil FROM pg_user_info') : Promise.resolve(undefined),
   ]);
   const passwordOf = new Map((passwds ?? []).map((r) => [lower(r.usename), r.passwd === null || r.passwd === undefined ? null : text(r.passwd)]));
+  // NULL: no expiry. A value Charter cannot read as a timestamp is kept as is, so it compares as different.
+  const validUntilOf = new Map((passwds ?? []).map((r) => [lower(r.usename), r.valuntil === null || r.valuntil === undefined ? 'infinity' : (validUntilValue(text(r.valuntil)) ?? text(r.valuntil))]));
 
   const managed = new Set(managedSchemas.map(key));
   const schemas = new Map<string, LiveSchema>();
@@ -180,8 +186,9 @@ export async function readRedshift(db: Executor, managedSchemas: readonly string
           // connection_limit is text: a number, or UNLIMITED.
           connectionLimit: /^[0-9]+$/.test(text(u.connection_limit).trim()) ? Number(text(u.connection_limit).trim()) : ('unlimited' as const),
           syslogAccess: lower(u.syslog_access) === 'unrestricted' ? ('unrestricted' as const) : ('restricted' as const),
+          ...(passwds && validUntil ? { validUntil: validUntilOf.get(lower(u.user_name)) ?? 'infinity' } : {}),
         },
-        ...(passwds ? { password: passwordOf.get(lower(u.user_name)) ?? null } : {}),
+        ...(passwds && passwords ? { password: passwordOf.get(lower(u.user_name)) ?? null } : {}),
       })),
       ...roles.map((r) => ({ name: text(r.role_name), kind: 'role' as const, superuser: false, ...(text(r.external_id) ? { externalId: text(r.external_id) } : {}) })),
     ],

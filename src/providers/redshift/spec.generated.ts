@@ -432,6 +432,10 @@ export interface User {
    */
   syslogAccess?: 'restricted' | 'unrestricted';
   /**
+   * VALID UNTIL: when the user's password stops working, as a date (2027-01-01, midnight UTC) or a date and time with an optional zone (2027-01-01T12:00:00Z, 2027-01-01 12:00:00+02:00; no zone means UTC), or infinity (never expires). Absent: left as it is. Compared as an instant; an earlier expiry than the database's is disruptive. Checking it on Redshift needs a superuser connection (PG_USER_INFO.valuntil); on PostgreSQL it is pg_roles.rolvaliduntil.
+   */
+  validUntil?: string;
+  /**
    * A role, user, schema or table name. Any characters are allowed (Charter always quotes identifiers); at most 127 bytes in UTF-8 (checked by lint). Redshift compares names lower-cased.
    */
   identityProvider?: string;
