@@ -488,6 +488,32 @@ class DocumentLint {
     });
   }
 
+  /** WITH GRANT OPTION: never to PUBLIC, only to users on Redshift, and only on privileges the entry grants. */
+  private checkGrantOptions(kind: PrincipalKind | 'public', who: string, privileges: Privileges, base: PathSegment[]): void {
+    const entries: Array<{ option: true | string[] | undefined; granted: readonly string[]; path: PathSegment[] }> = [
+      { option: privileges.databaseWithGrantOption, granted: privileges.database ?? [], path: [...base, 'databaseWithGrantOption'] },
+    ];
+    for (const field of ['schemas', 'tables', 'functions', 'procedures'] as const) {
+      (privileges[field] ?? []).forEach((g, j) => entries.push({ option: g.withGrantOption, granted: g.privileges, path: [...base, field, j, 'withGrantOption'] }));
+    }
+    for (const e of entries) {
+      if (e.option === undefined || (Array.isArray(e.option) && !e.option.length)) continue;
+      if (kind === 'public') {
+        this.add(e.path, 'grant-option-to-public', 'error', 'PUBLIC cannot hold privileges WITH GRANT OPTION (neither Redshift nor PostgreSQL grants options to PUBLIC)', 'Remove it; give the grant option to the roles or users who pass the privileges on.');
+        continue;
+      }
+      if (kind === 'role' && this.redshift) {
+        this.add(e.path, 'grant-option-on-role', 'error', `${who}: Redshift grants privileges WITH GRANT OPTION only to users`, 'Move the grant option to the users who pass the privileges on (PostgreSQL allows it on roles).');
+        continue;
+      }
+      if (Array.isArray(e.option)) {
+        e.option.forEach((p, k) => {
+          if (!e.granted.includes(p)) this.add([...e.path, k], 'grant-option-without-privilege', 'error', `${who}: the grant option names "${p}", which the entry does not grant`, `Add "${p}" to the entry's privileges, or remove it from the grant option.`);
+        });
+      }
+    }
+  }
+
   private checkPrivilegeSet(kind: PrincipalKind | 'public', grantee: string, privileges: Privileges, memberships: readonly string[], base: PathSegment[]): void {
     const who = kind === 'public' ? 'PUBLIC' : `${kind === 'role' ? 'Role' : 'User'} "${grantee}"`;
     if (kind === 'public' && privileges.system?.length) {
@@ -513,6 +539,7 @@ class DocumentLint {
       this.add(path, 'missing-schema-usage', 'warning', `${who} is granted table privileges in schema "${schema}" but has no USAGE on it, directly or through its roles, so it cannot reach the tables`, `Grant usage on schema ${schema} to ${kind === 'role' ? 'this role' : 'this user'} or to a role it is a member of.`);
     };
 
+    this.checkGrantOptions(kind, who, privileges, base);
     const schemaGrants = new Map<string, number>();
     (privileges.database ?? []).forEach((privilege, j) => {
       if ((DATABASE_PRIVILEGES[this.dialect] as readonly string[]).includes(privilege)) return;

@@ -56,15 +56,16 @@ export async function readRedshift(db: Executor, managedSchemas: readonly string
     db.query('SELECT role_id, role_name, role_owner, external_id FROM svv_roles'),
     // Schema and database privileges in one query (privilege_scope DATABASE for the latter).
     db.query(
-      'SELECT namespace_name, privilege_type, identity_name, identity_type, privilege_scope FROM svv_schema_privileges' +
-        " UNION ALL SELECT database_name AS namespace_name, privilege_type, identity_name, identity_type, 'DATABASE' AS privilege_scope FROM svv_database_privileges",
+      'SELECT namespace_name, privilege_type, identity_name, identity_type, privilege_scope, admin_option FROM svv_schema_privileges' +
+        " UNION ALL SELECT database_name AS namespace_name, privilege_type, identity_name, identity_type, 'DATABASE' AS privilege_scope, admin_option FROM svv_database_privileges",
     ),
     // Table, column and function privileges in one query (object_kind tells them apart; a function's name
     // and argument types stand in relation_name and column_name): the query count does not grow.
     db.query(
-      "SELECT 'table' AS object_kind, namespace_name, relation_name, NULL::varchar AS column_name, privilege_type, identity_name, identity_type FROM svv_relation_privileges" +
-        " UNION ALL SELECT 'column' AS object_kind, namespace_name, relation_name, column_name, privilege_type, identity_name, identity_type FROM svv_column_privileges" +
-        " UNION ALL SELECT 'function' AS object_kind, namespace_name, function_name AS relation_name, argument_types AS column_name, privilege_type, identity_name, identity_type FROM svv_function_privileges",
+      // (SVV_COLUMN_PRIVILEGES has no admin_option column.)
+      "SELECT 'table' AS object_kind, namespace_name, relation_name, NULL::varchar AS column_name, privilege_type, identity_name, identity_type, admin_option FROM svv_relation_privileges" +
+        " UNION ALL SELECT 'column' AS object_kind, namespace_name, relation_name, column_name, privilege_type, identity_name, identity_type, NULL::boolean AS admin_option FROM svv_column_privileges" +
+        " UNION ALL SELECT 'function' AS object_kind, namespace_name, function_name AS relation_name, argument_types AS column_name, privilege_type, identity_name, identity_type, admin_option FROM svv_function_privileges",
     ),
     db.query('SELECT database_name, schema_name, table_name, table_type FROM svv_all_tables'),
     db.query('SELECT database_name, schema_name, function_name, function_type, argument_type FROM svv_redshift_functions'),
@@ -114,7 +115,7 @@ export async function readRedshift(db: Executor, managedSchemas: readonly string
       // Only the database the policy connects to.
       if (database === undefined || key(text(r.namespace_name)) !== key(database)) continue;
       const privilege = lower(r.privilege_type);
-      push(r, r.identity_name, r.identity_type, { target: { type: 'database', database: text(r.namespace_name) }, privilege: privilege === 'temporary' ? 'temp' : privilege });
+      push(r, r.identity_name, r.identity_type, { target: { type: 'database', database: text(r.namespace_name) }, privilege: privilege === 'temporary' ? 'temp' : privilege, ...(truthy(r.admin_option) ? { grantOption: true } : {}) });
       continue;
     }
     if (!managed.has(key(text(r.namespace_name)))) continue;
@@ -128,7 +129,7 @@ export async function readRedshift(db: Executor, managedSchemas: readonly string
     }
     if (scope && scope !== 'schema') continue;
     schemaOf(text(r.namespace_name));
-    push(r, r.identity_name, r.identity_type, { target: { type: 'schema', schema: text(r.namespace_name) }, privilege: lower(r.privilege_type) });
+    push(r, r.identity_name, r.identity_type, { target: { type: 'schema', schema: text(r.namespace_name) }, privilege: lower(r.privilege_type), ...(truthy(r.admin_option) ? { grantOption: true } : {}) });
   }
   for (const r of relationPrivs) {
     if (!managed.has(key(text(r.namespace_name)))) continue;
@@ -143,7 +144,7 @@ export async function readRedshift(db: Executor, managedSchemas: readonly string
     } else {
       target = lower(r.object_kind) === 'column' ? { type: 'column', schema, table, column: text(r.column_name) } : { type: 'table', schema, table };
     }
-    push(r, r.identity_name, r.identity_type, { target, privilege: lower(r.privilege_type) });
+    push(r, r.identity_name, r.identity_type, { target, privilege: lower(r.privilege_type), ...(target.type !== 'column' && truthy(r.admin_option) ? { grantOption: true } : {}) });
   }
   for (const r of defaults) {
     // Defaults scoped to a managed schema, for tables (object_type RELATION), functions or procedures.

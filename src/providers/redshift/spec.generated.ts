@@ -73,6 +73,10 @@ export type SystemPrivilege =
   | 'IGNORE RLS'
   | 'TRUNCATE TABLE'
   | 'VACUUM';
+/**
+ * true: the privileges of this entry are held WITH GRANT OPTION, so the grantee may grant them to others; a list: only those privileges of the entry. Compared with SVV_*_PRIVILEGES.admin_option (Redshift) and aclexplode's is_grantable (PostgreSQL). A grant option the policy does not give is revoked on its own (REVOKE GRANT OPTION FOR …, the privileges kept; never CASCADE, so it fails while the grantee has passed them on). Redshift gives grant options to users only; no dialect gives them to PUBLIC (lint).
+ */
+export type WithGrantOption = true | [string, ...string[]];
 export type TableGrant = (
   | {
       allTables: unknown;
@@ -86,6 +90,7 @@ export type TableGrant = (
    * Every table that exists in the schema when the plan runs.
    */
   allTables?: true;
+  withGrantOption?: WithGrantOption;
   /**
    * Named tables.
    *
@@ -267,6 +272,16 @@ export interface Privileges {
     | ['create' | 'temp' | 'connect', 'create' | 'temp' | 'connect']
     | ['create' | 'temp' | 'connect', 'create' | 'temp' | 'connect', 'create' | 'temp' | 'connect'];
   /**
+   * Privileges of database held WITH GRANT OPTION (the principal may grant them to others). Every other database privilege is held without it: a grant option found on one is revoked (REVOKE GRANT OPTION FOR, the privilege kept). Users only on Redshift; never PUBLIC.
+   *
+   * @maxItems 3
+   */
+  databaseWithGrantOption?:
+    | []
+    | ['create' | 'temp' | 'connect']
+    | ['create' | 'temp' | 'connect', 'create' | 'temp' | 'connect']
+    | ['create' | 'temp' | 'connect', 'create' | 'temp' | 'connect', 'create' | 'temp' | 'connect'];
+  /**
    * Schema privileges.
    *
    * @maxItems 1000
@@ -329,6 +344,7 @@ export interface Privileges {
 }
 export interface SchemaGrant {
   schema: Name;
+  withGrantOption?: WithGrantOption;
   /**
    * usage and create; alter and drop (ALTER or DROP the schema without owning it) exist only on Redshift (lint reports them on postgres).
    *
@@ -350,6 +366,7 @@ export interface ColumnGrant {
 }
 export interface RoutineGrant {
   schema: Name;
+  withGrantOption?: WithGrantOption;
   /**
    * Signatures: the name and the argument types as the catalog spells them, e.g. f_mask(character varying, integer) (PostgreSQL: oidvectortypes of proargtypes; Redshift: SVV_FUNCTION_PRIVILEGES.argument_types). Import writes them.
    *

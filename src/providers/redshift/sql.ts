@@ -116,8 +116,18 @@ function privilegeList(t: PrivilegeTarget, privileges: string[]): string {
   return (t.type === 'system' ? [...privileges].sort() : sortPrivileges(privileges).map((p) => p.toUpperCase())).join(', ');
 }
 
-/** GRANT or REVOKE of privileges on one target to one grantee. */
-export function privilegeSql(dialect: Dialect, op: 'grant' | 'revoke', t: PrivilegeTarget, privileges: string[], g: Grantee): string {
+/**
+ * GRANT or REVOKE of privileges on one target to one grantee. `grantOption` (schema, database, table and
+ * routine targets): a grant WITH GRANT OPTION, or a revoke of only the grant option (REVOKE GRANT OPTION
+ * FOR …, the privileges kept; no CASCADE, so it fails while the grantee has passed them on).
+ */
+export function privilegeSql(dialect: Dialect, op: 'grant' | 'revoke', t: PrivilegeTarget, privileges: string[], g: Grantee, grantOption = false): string {
+  if (grantOption) {
+    if (g.kind === 'public' || !['schema', 'database', 'table', 'routine'].includes(t.type)) throw new Error('a grant option is only for schema, database, table and routine privileges of a role or user');
+    const list = privilegeList(t, privileges);
+    const who = principal(dialect, g);
+    return op === 'grant' ? `GRANT ${list}${target(t)} TO ${who} WITH GRANT OPTION` : `REVOKE GRANT OPTION FOR ${list}${target(t)} FROM ${who}`;
+  }
   if (t.type === 'scoped') {
     const scope = ` FOR ${t.objects === 'functions' ? 'FUNCTIONS' : 'TABLES'} IN SCHEMA ${quoteIdent(t.schema)}`;
     const list = sortPrivileges(privileges).map((p) => p.toUpperCase()).join(', ');

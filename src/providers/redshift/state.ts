@@ -37,6 +37,8 @@ export interface LivePrivilege {
   granteeKind: GranteeKind;
   target: PrivilegeTarget;
   privilege: string;
+  /** Held WITH GRANT OPTION (read for schema, table, routine and database privileges). */
+  grantOption?: boolean;
 }
 
 export interface LiveIdentityProvider {
