@@ -439,6 +439,49 @@ spec:
     expect((await h.plan()).plan.changes).toEqual([]);
   });
 
+  it('WITH GRANT OPTION: granted with the privilege, added or revoked on its own (the privilege kept), imported', async () => {
+    await freshDatabase();
+    const h = harness(db.url);
+    const spec = (option: true | string[] | undefined) => ({
+      connection: pgConnection,
+      manage: { schemas: ['sales'], ignorePrincipals: ignoreAllBut(prefix) },
+      roles: [{ name: n('lead'), privileges: { schemas: [{ schema: 'sales', privileges: ['usage'], ...(option ? { withGrantOption: option } : {}) }], tables: [{ schema: 'sales', names: ['orders'], privileges: ['select', 'insert'], ...(option ? { withGrantOption: ['select'] } : {}) }] } }],
+    });
+    h.write(spec(true));
+    const first = await h.plan();
+    expect(first.plan.changes.map((c) => c.title)).toEqual([
+      `CREATE ROLE "${n('lead')}"`,
+      `GRANT USAGE ON SCHEMA "sales" TO "${n('lead')}" WITH GRANT OPTION`,
+      `GRANT INSERT ON TABLE "sales"."orders" TO "${n('lead')}"`,
+      `GRANT SELECT ON TABLE "sales"."orders" TO "${n('lead')}" WITH GRANT OPTION`,
+    ]);
+    expect((await h.apply(false)).ok).toBe(true);
+    const grantable = async () => (await db.sql(`SELECT privilege_type::text AS p, is_grantable::text AS g FROM information_schema.role_table_grants WHERE grantee = $1 ORDER BY 1`, [n('lead')])).map((r) => `${r.p}:${r.g}`);
+    expect(await grantable()).toEqual(['INSERT:NO', 'SELECT:YES']);
+    expect((await h.plan()).plan.changes).toEqual([]);
+    expect((await importSpec(h)).roles).toEqual([
+      { name: n('lead'), privileges: { schemas: [{ schema: 'sales', privileges: ['usage'], withGrantOption: true }], tables: [{ schema: 'sales', names: ['orders'], privileges: ['select', 'insert'], withGrantOption: ['select'] }] } },
+    ]);
+
+    // Without the option in the policy: only the option is revoked (destructive), the privileges stay.
+    h.write(spec(undefined));
+    const drop = await h.plan();
+    expect(drop.plan.changes.map((c) => [c.title, c.action, c.risk])).toEqual([
+      [`REVOKE GRANT OPTION FOR SELECT ON TABLE "sales"."orders" FROM "${n('lead')}"`, 'update', 'destructive'],
+      [`REVOKE GRANT OPTION FOR USAGE ON SCHEMA "sales" FROM "${n('lead')}"`, 'update', 'destructive'],
+    ]);
+    expect((await h.apply(true)).ok).toBe(true);
+    expect(await grantable()).toEqual(['INSERT:NO', 'SELECT:NO']);
+    expect((await h.plan()).plan.changes).toEqual([]);
+
+    // Given out of band again while the policy asks for it: the option alone is granted (safe).
+    h.write(spec(true));
+    expect((await h.plan()).plan.changes.map((c) => [c.title, c.action, c.risk])).toEqual([
+      [`GRANT USAGE ON SCHEMA "sales" TO "${n('lead')}" WITH GRANT OPTION`, 'update', 'safe'],
+      [`GRANT SELECT ON TABLE "sales"."orders" TO "${n('lead')}" WITH GRANT OPTION`, 'update', 'safe'],
+    ]);
+  });
+
   it('functions and procedures: EXECUTE granted by signature, PUBLIC\'s default EXECUTE is drift (disruptive), a wrong signature or kind is a plan error, import round-trips', async () => {
     await freshDatabase();
     await db.sql(`
