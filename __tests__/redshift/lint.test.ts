@@ -756,6 +756,18 @@ users:
       expectOne(rs, 'redshift/valid-until-without-password', 'error', 'infinity');
     });
 
+    it('redshift/grant-option-to-public, -on-role (Redshift) and -without-privilege', async () => {
+      const rs = await lint(`${REDSHIFT}
+manage: { schemas: [s] }
+public:
+  privileges: { schemas: [{ schema: s, privileges: [usage], withGrantOption: true }] }
+roles:
+  - { name: r, privileges: { database: [create], databaseWithGrantOption: [create] } }
+users:
+  - { name: u, privileges: { schemas: [{ schema: s, privileges: [usage], withGrantOption: [create] }] } }`);
+      expect(rs.diagnostics.map((d) => d.code).filter((c) => c.includes('grant-option')).sort()).toEqual(['redshift/grant-option-on-role', 'redshift/grant-option-to-public', 'redshift/grant-option-without-privilege']);
+    });
+
     it('redshift/data-api-needs-redshift', async () => {
       const result = await lint(`connection:
   dialect: postgres

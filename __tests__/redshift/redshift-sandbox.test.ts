@@ -331,6 +331,23 @@ describe('RedshiftGrants on the sandbox Redshift Data API', () => {
     await expect(runSql(sb, [`ALTER USER salesanalyst VALID UNTIL '2033-01-01'`])).rejects.toThrow(/syntax error/);
   });
 
+  it('WITH GRANT OPTION (Redshift users): read from admin_option, granted, and an option given out of band is revoked on its own', async () => {
+    const sb = await start();
+    const spec = (option: boolean) => ({ ...rbac, users: rbac.users.map((u) => (u.name === 'salesanalyst' ? { ...u, privileges: { schemas: [{ schema: 'sales', privileges: ['usage'], ...(option ? { withGrantOption: true } : {}) }] } } : u)) });
+    const options = setup(sb, spec(true));
+    const { plan: first } = await plan(options);
+    expect(first.changes.map((c) => c.title)).toContain('GRANT USAGE ON SCHEMA "sales" TO "salesanalyst" WITH GRANT OPTION');
+    expect(sb.stats.count('redshift-data', 'ExecuteStatement')).toBeLessThanOrEqual(12);
+    expect((await apply({ ...options, allowDestructive: false })).ok).toBe(true);
+    expect((await plan(options)).plan.changes).toEqual([]);
+    const without = setup(sb, spec(false));
+    expect((await plan(without)).plan.changes.map((c) => [c.title, c.risk])).toEqual([['REVOKE GRANT OPTION FOR USAGE ON SCHEMA "sales" FROM "salesanalyst"', 'destructive']]);
+    expect((await apply({ ...without, allowDestructive: true })).ok).toBe(true);
+    expect((await plan(without)).plan.changes).toEqual([]);
+    await runSql(sb, ['GRANT USAGE ON SCHEMA sales TO salesanalyst WITH GRANT OPTION']);
+    expect((await plan(without)).plan.changes.map((c) => c.title)).toEqual(['REVOKE GRANT OPTION FOR USAGE ON SCHEMA "sales" FROM "salesanalyst"']);
+  });
+
   it('ALTER and DROP on schemas (Redshift): granted, drift revoked, import round-trips them', async () => {
     const sb = await start();
     const spec = { ...rbac, roles: [...rbac.roles, { name: 'schema_admin', privileges: { schemas: [{ schema: 'sales', privileges: ['drop', 'alter', 'usage'] }] } }] };
