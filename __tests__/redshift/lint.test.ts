@@ -743,6 +743,31 @@ users:
       expectOne(result, 'redshift/syslog-access-on-postgres', 'error', 'unrestricted');
     });
 
+    it('redshift/invalid-valid-until and redshift/valid-until-without-password', async () => {
+      const pg = await lint(`${POSTGRES}
+users:
+  - { name: u, validUntil: "2027-02-30" }
+  - { name: v, validUntil: "2027-02-28T23:59:59+01:00" }`);
+      expectOne(pg, 'redshift/invalid-valid-until', 'error', '"2027-02-30"');
+      const rs = await lint(`${REDSHIFT}
+users:
+  - { name: u, validUntil: infinity }
+  - { name: v, password: { fromEnv: V_PW }, validUntil: "2027-01-01" }`);
+      expectOne(rs, 'redshift/valid-until-without-password', 'error', 'infinity');
+    });
+
+    it('redshift/grant-option-to-public, -on-role (Redshift) and -without-privilege', async () => {
+      const rs = await lint(`${REDSHIFT}
+manage: { schemas: [s] }
+public:
+  privileges: { schemas: [{ schema: s, privileges: [usage], withGrantOption: true }] }
+roles:
+  - { name: r, privileges: { database: [create], databaseWithGrantOption: [create] } }
+users:
+  - { name: u, privileges: { schemas: [{ schema: s, privileges: [usage], withGrantOption: [create] }] } }`);
+      expect(rs.diagnostics.map((d) => d.code).filter((c) => c.includes('grant-option')).sort()).toEqual(['redshift/grant-option-on-role', 'redshift/grant-option-to-public', 'redshift/grant-option-without-privilege']);
+    });
+
     it('redshift/data-api-needs-redshift', async () => {
       const result = await lint(`connection:
   dialect: postgres

@@ -400,6 +400,88 @@ spec:
     expect(imported.users).toEqual([{ name: n('analyst'), createdb: true }, { name: n('etl'), createdb: true }]);
   });
 
+  it('VALID UNTIL: created with the user, an out-of-band change is drift (an earlier expiry is disruptive), infinity clears it, import writes it', async () => {
+    await freshDatabase();
+    const h = harness(db.url);
+    const spec = (validUntil?: string) => ({ connection: pgConnection, manage: { schemas: ['sales'], ignorePrincipals: ignoreAllBut(prefix) }, users: [{ name: n('temp'), ...(validUntil ? { validUntil } : {}) }] });
+    // A zone other than UTC is converted: the plan always sends UTC.
+    h.write(spec('2031-06-30T14:00:00+02:00'));
+    const first = await h.plan();
+    expect(first.plan.changes.map((c) => c.title)).toEqual([`CREATE ROLE "${n('temp')}" LOGIN VALID UNTIL '2031-06-30 12:00:00+00'`]);
+    expect((await h.apply(false)).ok).toBe(true);
+    const until = async () => (await db.sql(`SELECT to_char(rolvaliduntil AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS v FROM pg_roles WHERE rolname = $1`, [n('temp')]))[0].v;
+    expect(await until()).toBe('2031-06-30 12:00:00');
+    // The same instant written another way is no change; the session's time zone does not matter.
+    await db.sql(`ALTER DATABASE "${db.name}" SET timezone TO 'America/New_York'`);
+    h.write(spec('2031-06-30 12:00:00Z'));
+    expect((await h.plan()).plan.changes).toEqual([]);
+
+    // Out of band: extended by a year. Back to the policy's date is an earlier expiry: disruptive.
+    await db.sql(`ALTER ROLE "${n('temp')}" VALID UNTIL '2032-06-30 12:00:00+00'`);
+    const drift = await h.plan();
+    expect(drift.plan.changes.map((c) => [c.address, c.title, c.risk, c.reason])).toEqual([
+      [`redshift/grants/user/${n('temp')}/attributes`, `ALTER ROLE "${n('temp')}" VALID UNTIL '2031-06-30 12:00:00+00'`, 'disruptive', `${n('temp')}: validUntil "2032-06-30T12:00:00Z" → "2031-06-30T12:00:00Z" (restricts what the user may do)`],
+    ]);
+    expect((await h.apply(true)).ok).toBe(true);
+    expect(await until()).toBe('2031-06-30 12:00:00');
+    expect((await h.plan()).plan.changes).toEqual([]);
+    expect((await importSpec(h)).users).toEqual([{ name: n('temp'), validUntil: '2031-06-30T12:00:00Z' }]);
+
+    // infinity: never expires (safe); an undeclared validUntil is left alone.
+    h.write(spec('infinity'));
+    const clear = await h.plan();
+    expect(clear.plan.changes.map((c) => [c.title, c.risk])).toEqual([[`ALTER ROLE "${n('temp')}" VALID UNTIL 'infinity'`, 'safe']]);
+    expect((await h.apply(false)).ok).toBe(true);
+    expect(await until()).toBe(null);
+    expect((await h.plan()).plan.changes).toEqual([]);
+    await db.sql(`ALTER ROLE "${n('temp')}" VALID UNTIL '2030-01-01'`);
+    h.write(spec());
+    expect((await h.plan()).plan.changes).toEqual([]);
+  });
+
+  it('WITH GRANT OPTION: granted with the privilege, added or revoked on its own (the privilege kept), imported', async () => {
+    await freshDatabase();
+    const h = harness(db.url);
+    const spec = (option: true | string[] | undefined) => ({
+      connection: pgConnection,
+      manage: { schemas: ['sales'], ignorePrincipals: ignoreAllBut(prefix) },
+      roles: [{ name: n('lead'), privileges: { schemas: [{ schema: 'sales', privileges: ['usage'], ...(option ? { withGrantOption: option } : {}) }], tables: [{ schema: 'sales', names: ['orders'], privileges: ['select', 'insert'], ...(option ? { withGrantOption: ['select'] } : {}) }] } }],
+    });
+    h.write(spec(true));
+    const first = await h.plan();
+    expect(first.plan.changes.map((c) => c.title)).toEqual([
+      `CREATE ROLE "${n('lead')}"`,
+      `GRANT USAGE ON SCHEMA "sales" TO "${n('lead')}" WITH GRANT OPTION`,
+      `GRANT INSERT ON TABLE "sales"."orders" TO "${n('lead')}"`,
+      `GRANT SELECT ON TABLE "sales"."orders" TO "${n('lead')}" WITH GRANT OPTION`,
+    ]);
+    expect((await h.apply(false)).ok).toBe(true);
+    const grantable = async () => (await db.sql(`SELECT privilege_type::text AS p, is_grantable::text AS g FROM information_schema.role_table_grants WHERE grantee = $1 ORDER BY 1`, [n('lead')])).map((r) => `${r.p}:${r.g}`);
+    expect(await grantable()).toEqual(['INSERT:NO', 'SELECT:YES']);
+    expect((await h.plan()).plan.changes).toEqual([]);
+    expect((await importSpec(h)).roles).toEqual([
+      { name: n('lead'), privileges: { schemas: [{ schema: 'sales', privileges: ['usage'], withGrantOption: true }], tables: [{ schema: 'sales', names: ['orders'], privileges: ['select', 'insert'], withGrantOption: ['select'] }] } },
+    ]);
+
+    // Without the option in the policy: only the option is revoked (destructive), the privileges stay.
+    h.write(spec(undefined));
+    const drop = await h.plan();
+    expect(drop.plan.changes.map((c) => [c.title, c.action, c.risk])).toEqual([
+      [`REVOKE GRANT OPTION FOR SELECT ON TABLE "sales"."orders" FROM "${n('lead')}"`, 'update', 'destructive'],
+      [`REVOKE GRANT OPTION FOR USAGE ON SCHEMA "sales" FROM "${n('lead')}"`, 'update', 'destructive'],
+    ]);
+    expect((await h.apply(true)).ok).toBe(true);
+    expect(await grantable()).toEqual(['INSERT:NO', 'SELECT:NO']);
+    expect((await h.plan()).plan.changes).toEqual([]);
+
+    // Given out of band again while the policy asks for it: the option alone is granted (safe).
+    h.write(spec(true));
+    expect((await h.plan()).plan.changes.map((c) => [c.title, c.action, c.risk])).toEqual([
+      [`GRANT USAGE ON SCHEMA "sales" TO "${n('lead')}" WITH GRANT OPTION`, 'update', 'safe'],
+      [`GRANT SELECT ON TABLE "sales"."orders" TO "${n('lead')}" WITH GRANT OPTION`, 'update', 'safe'],
+    ]);
+  });
+
   it('functions and procedures: EXECUTE granted by signature, PUBLIC\'s default EXECUTE is drift (disruptive), a wrong signature or kind is a plan error, import round-trips', async () => {
     await freshDatabase();
     await db.sql(`

@@ -299,6 +299,55 @@ describe('RedshiftGrants on the sandbox Redshift Data API', () => {
     expect((await plan(narrowed)).plan.changes.map((c) => [c.title, c.risk])).toEqual([['ALTER USER "dbadmin" SYSLOG ACCESS RESTRICTED', 'disruptive']]);
   });
 
+  it('VALID UNTIL (Redshift): created with the user, read from PG_USER_INFO.valuntil, drift repaired by PASSWORD … VALID UNTIL (the password sent again as its hash)', async () => {
+    const sb = await start();
+    const pw = 'Temp-Pw-2031';
+    const spec = (validUntil: string) => ({ ...rbac, users: rbac.users.map((u) => (u.name === 'salesanalyst' ? { ...u, password: { fromEnv: 'ANALYST_PW' }, validUntil } : u)) });
+    const options = setup(sb, spec('2031-06-30'));
+    options.runtime = { ...options.runtime, env: { AAD_SECRET: SECRET, ANALYST_PW: pw } };
+    const { plan: first } = await plan(options);
+    expect(first.changes.find((c) => c.address === 'redshift/warehouse/user/salesanalyst')?.title).toBe(`CREATE USER "salesanalyst" PASSWORD '***' VALID UNTIL '2031-06-30 00:00:00'`);
+    expect((await apply({ ...options, allowDestructive: false })).ok).toBe(true);
+    const analyst = () => (database(sb).users as Array<{ name: string; validUntil?: string; passwordHash?: string }>).find((u) => u.name === 'salesanalyst');
+    expect(analyst()?.validUntil).toBe('2031-06-30 00:00:00');
+    expect((await plan(options)).plan.changes).toEqual([]);
+
+    // Out of band: the expiry is pushed back (Redshift takes VALID UNTIL only with a password).
+    await runSql(sb, [`ALTER USER salesanalyst PASSWORD 'Other-Pw-1' VALID UNTIL '2032-01-01 08:00:00'`]);
+    const { plan: drift } = await plan(options);
+    expect(drift.changes.map((c) => [c.address, c.title, c.risk])).toEqual([
+      ['redshift/warehouse/user/salesanalyst/attributes', `ALTER USER "salesanalyst" PASSWORD '***' VALID UNTIL '2031-06-30 00:00:00'`, 'disruptive'],
+      ['redshift/warehouse/user/salesanalyst/password', `ALTER USER "salesanalyst" PASSWORD '***'`, 'disruptive'],
+    ]);
+    expect(JSON.stringify(drift)).not.toContain(pw);
+    expect((await apply({ ...options, allowDestructive: true })).ok).toBe(true);
+    expect(analyst()).toMatchObject({ validUntil: '2031-06-30 00:00:00', passwordHash: `md5${createHash('md5').update(`${pw}salesanalyst`).digest('hex')}` });
+    expect((await plan(options)).plan.changes).toEqual([]);
+
+    // A later expiry is safe; a standalone ALTER USER … VALID UNTIL is refused by Redshift's grammar.
+    const later = setup(sb, spec('2033-01-01T00:00:00Z'));
+    later.runtime = options.runtime;
+    expect((await plan(later)).plan.changes.map((c) => [c.title, c.risk])).toEqual([[`ALTER USER "salesanalyst" PASSWORD '***' VALID UNTIL '2033-01-01 00:00:00'`, 'safe']]);
+    await expect(runSql(sb, [`ALTER USER salesanalyst VALID UNTIL '2033-01-01'`])).rejects.toThrow(/syntax error/);
+  });
+
+  it('WITH GRANT OPTION (Redshift users): read from admin_option, granted, and an option given out of band is revoked on its own', async () => {
+    const sb = await start();
+    const spec = (option: boolean) => ({ ...rbac, users: rbac.users.map((u) => (u.name === 'salesanalyst' ? { ...u, privileges: { schemas: [{ schema: 'sales', privileges: ['usage'], ...(option ? { withGrantOption: true } : {}) }] } } : u)) });
+    const options = setup(sb, spec(true));
+    const { plan: first } = await plan(options);
+    expect(first.changes.map((c) => c.title)).toContain('GRANT USAGE ON SCHEMA "sales" TO "salesanalyst" WITH GRANT OPTION');
+    expect(sb.stats.count('redshift-data', 'ExecuteStatement')).toBeLessThanOrEqual(12);
+    expect((await apply({ ...options, allowDestructive: false })).ok).toBe(true);
+    expect((await plan(options)).plan.changes).toEqual([]);
+    const without = setup(sb, spec(false));
+    expect((await plan(without)).plan.changes.map((c) => [c.title, c.risk])).toEqual([['REVOKE GRANT OPTION FOR USAGE ON SCHEMA "sales" FROM "salesanalyst"', 'destructive']]);
+    expect((await apply({ ...without, allowDestructive: true })).ok).toBe(true);
+    expect((await plan(without)).plan.changes).toEqual([]);
+    await runSql(sb, ['GRANT USAGE ON SCHEMA sales TO salesanalyst WITH GRANT OPTION']);
+    expect((await plan(without)).plan.changes.map((c) => c.title)).toEqual(['REVOKE GRANT OPTION FOR USAGE ON SCHEMA "sales" FROM "salesanalyst"']);
+  });
+
   it('ALTER and DROP on schemas (Redshift): granted, drift revoked, import round-trips them', async () => {
     const sb = await start();
     const spec = { ...rbac, roles: [...rbac.roles, { name: 'schema_admin', privileges: { schemas: [{ schema: 'sales', privileges: ['drop', 'alter', 'usage'] }] } }] };

@@ -25,6 +25,8 @@ import {
   routineArgs,
   secretForms,
   userAttributeOptions,
+  validUntilValue,
+  alterValidUntilSql,
   withPassword,
   withSecret,
 } from '../../src/providers/redshift/sql.js';
@@ -243,5 +245,26 @@ describe('redaction', () => {
     const message = `connect ${url} failed for password p@ss/w0rd! and p%40ss%2Fw0rd! (secret KiG7Q~FEDnE)`;
     const clean = redact(message, secrets);
     expect(clean).toBe('connect *** failed for password *** and *** (secret ***)');
+  });
+});
+
+describe('VALID UNTIL', () => {
+  it('reads dates and timestamps with or without a zone as one UTC instant, and refuses impossible ones', () => {
+    expect(validUntilValue('2027-01-31')).toBe('2027-01-31T00:00:00Z');
+    expect(validUntilValue('2027-01-31 18:30')).toBe('2027-01-31T18:30:00Z');
+    expect(validUntilValue('2027-01-31T18:30:00.250+02:00')).toBe('2027-01-31T16:30:00Z');
+    expect(validUntilValue('2027-01-01 01:00:00-0130')).toBe('2027-01-01T02:30:00Z');
+    expect(validUntilValue('Infinity')).toBe('infinity');
+    for (const bad of ['2027-02-29', '2027-13-01', '2027-01-01T24:00', 'tomorrow', "2027-01-01'; DROP USER x; --"]) expect(validUntilValue(bad)).toBeUndefined();
+  });
+
+  it('sends UTC: PostgreSQL with +00 and alone, Redshift after the password', () => {
+    expect(userAttributeOptions('postgres', { validUntil: '2027-01-31T16:30:00Z' })).toEqual(["VALID UNTIL '2027-01-31 16:30:00+00'"]);
+    expect(userAttributeOptions('redshift', { validUntil: 'infinity' })).toEqual(["VALID UNTIL 'infinity'"]);
+    expect(alterValidUntilSql('postgres', 'ann', '2027-01-31T16:30:00Z')).toBe(`ALTER ROLE "ann" VALID UNTIL '2027-01-31 16:30:00+00'`);
+    const rs = alterValidUntilSql('redshift', 'ann', '2027-01-31T16:30:00Z');
+    expect(rs).toBe(`ALTER USER "ann" PASSWORD '***' VALID UNTIL '2027-01-31 16:30:00'`);
+    expect(parseStatement(withPassword(rs, 'md5' + '0'.repeat(32)))).toMatchObject({ kind: 'alterUser' });
+    expect(() => alterValidUntilSql('postgres', 'ann', "2027-01-01'; --")).toThrow();
   });
 });

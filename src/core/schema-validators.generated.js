@@ -1520,7 +1520,7 @@ return errors === 0;
 }
 
 export const v2 = validate20;
-const schema27 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/redshift-grants.schema.json","title":"RedshiftGrantsSpec","description":"Roles, the role hierarchy, system roles, users (including identity-provider users), schema, table, column and system privileges, and native identity providers of one Amazon Redshift database (or one PostgreSQL database with the postgres dialect).","type":"object","additionalProperties":false,"required":["connection"],"properties":{"connection":{"$ref":"#/definitions/connection"},"manage":{"$ref":"#/definitions/manage"},"identityProviders":{"description":"Native identity providers (Redshift only). Their users and roles carry the namespace prefix, e.g. `oauth_aad:rsgroup`.","type":"array","maxItems":100,"items":{"$ref":"#/definitions/identityProvider"}},"public":{"title":"PublicGrants","description":"Privileges granted to PUBLIC (every user, present and future) in managed schemas. PUBLIC is a grantee like any other there: PUBLIC privileges in a managed schema that this does not declare are revoked, a disruptive change whose plan names the users who lose access. Schema, table and future-table privileges only (PUBLIC cannot hold system privileges).","type":"object","additionalProperties":false,"properties":{"privileges":{"$ref":"#/definitions/privileges"}}},"roles":{"description":"Roles Charter manages. A role listed here is created when missing; its memberships and privileges are made to match exactly.","type":"array","maxItems":20000,"items":{"$ref":"#/definitions/role"}},"users":{"description":"Users Charter manages. Without password or passwordDisabled, users are created with PASSWORD DISABLE (Redshift) or LOGIN without a password (PostgreSQL) and their passwords are left alone.","type":"array","maxItems":50000,"items":{"$ref":"#/definitions/user"}}},"definitions":{"name":{"description":"A role, user, schema or table name. Any characters are allowed (Charter always quotes identifiers); at most 127 bytes in UTF-8 (checked by lint). Redshift compares names lower-cased.","type":"string","minLength":1,"maxLength":127},"envVar":{"description":"The name of an environment variable (never the value).","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","maxLength":256},"connection":{"title":"Connection","description":"How Charter reaches the database. Exactly one of dataApi (Redshift Data API over AWS credentials) or urlFromEnv (PostgreSQL wire protocol, for PostgreSQL or a Redshift endpoint). Never a password in YAML.","type":"object","additionalProperties":false,"required":["dialect"],"properties":{"dialect":{"description":"SQL dialect: redshift (RBAC, system privileges, identity providers) or postgres.","type":"string","enum":["redshift","postgres"]},"dataApi":{"$ref":"#/definitions/dataApi"},"urlFromEnv":{"description":"Environment variable holding a connection URL (postgres://user:password@host:port/database?sslmode=...). The URL is a secret: it never appears in output.","$ref":"#/definitions/envVar"}},"oneOf":[{"properties":{"dataApi":true},"required":["dataApi"]},{"properties":{"urlFromEnv":true},"required":["urlFromEnv"]}]},"dataApi":{"title":"DataApi","description":"Redshift Data API target: a provisioned cluster (clusterIdentifier) or a Serverless workgroup (workgroupName), and how to authenticate (secretArn, or dbUser for temporary credentials on a provisioned cluster).","type":"object","additionalProperties":false,"required":["database"],"properties":{"clusterIdentifier":{"description":"Provisioned cluster identifier.","type":"string","pattern":"^[a-z]([a-z0-9]|-(?!-)){0,62}(?<!-)$"},"workgroupName":{"description":"Redshift Serverless workgroup name.","type":"string","pattern":"^[a-z0-9-]{3,64}$"},"database":{"description":"Database name.","type":"string","minLength":1,"maxLength":127},"secretArn":{"description":"Secrets Manager secret with the database credentials.","type":"string","pattern":"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$"},"dbUser":{"description":"Database user for temporary credentials (provisioned clusters only).","type":"string","minLength":1,"maxLength":127},"region":{"description":"AWS region of the cluster or workgroup; defaults to the run's region.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"}},"allOf":[{"oneOf":[{"properties":{"clusterIdentifier":true},"required":["clusterIdentifier"]},{"properties":{"workgroupName":true},"required":["workgroupName"]}]},{"oneOf":[{"properties":{"secretArn":true},"required":["secretArn"]},{"properties":{"dbUser":true},"required":["dbUser"]}]}]},"manage":{"title":"Manage","description":"What Charter owns in this database. Grants on schemas not listed here, and principals matching ignorePrincipals, are never changed.","type":"object","additionalProperties":false,"properties":{"schemas":{"description":"Schemas whose privileges (schema, table and future-table) Charter manages: privileges there that the policy does not declare are revoked. Privileges declared on a schema must name a schema listed here.","type":"array","maxItems":1000,"uniqueItems":true,"items":{"$ref":"#/definitions/name"},"default":[]},"ignorePrincipals":{"description":"Wildcard patterns (`*` any characters, newlines included; `?`; `[a-z]`; `{a,b}`; at most 256 characters and 16 `*`) of role and user names Charter leaves alone entirely, e.g. roles an identity provider creates automatically (`oauth_aad:*`) or service users (`rdsdb`).","type":"array","maxItems":1000,"items":{"type":"string","minLength":1,"maxLength":256},"default":[]},"database":{"description":"When true, the database's privileges are a contract like a managed schema's: database privileges that the policy does not declare are revoked from everyone but ignored and system principals, PUBLIC included (PostgreSQL grants CONNECT and TEMP to PUBLIC by default; revoking them is disruptive and the plan names who loses access). Default false: only declared principals' database privileges are compared.","type":"boolean","default":false},"allowDrops":{"description":"When true, roles and users that Charter finds in the database but the policy no longer lists are dropped (DROP ... RESTRICT, never CASCADE), and identity providers too. Default false: they are reported and left alone.","type":"boolean","default":false}}},"identityProvider":{"title":"IdentityProvider","type":"object","additionalProperties":false,"required":["name","type","namespace","issuer","clientId","audience","clientSecretFromEnv"],"properties":{"name":{"$ref":"#/definitions/name"},"type":{"description":"Provider type. Only azure is supported by Redshift today.","type":"string","enum":["azure"]},"namespace":{"description":"Namespace prefixed to the provider's user and role names (`<namespace>:<name>`).","type":"string","pattern":"^[A-Za-z0-9_]{1,63}$"},"issuer":{"description":"Token issuer URL, e.g. https://sts.windows.net/<tenant id>/.","type":"string","pattern":"^https://[^\\s]+$","maxLength":2048},"clientId":{"description":"Application (client) id.","type":"string","minLength":1,"maxLength":256},"audience":{"description":"Accepted token audiences.","type":"array","minItems":1,"maxItems":50,"items":{"type":"string","minLength":1,"maxLength":2048}},"clientSecretFromEnv":{"description":"Environment variable holding the client secret. The secret is write-only: Redshift cannot return it, so the plan shows it as unchanged and every ALTER sends it again.","$ref":"#/definitions/envVar"},"enabled":{"description":"Whether the provider is enabled.","type":"boolean","default":true}}},"privileges":{"title":"Privileges","description":"Privileges held directly by a role or user. Within managed schemas, privileges not declared here are revoked.","type":"object","additionalProperties":false,"properties":{"system":{"description":"Redshift system privileges (RBAC), e.g. TRUNCATE TABLE. Not available on the postgres dialect.","type":"array","uniqueItems":true,"maxItems":64,"items":{"$ref":"#/definitions/systemPrivilege"}},"database":{"description":"Privileges on the database the policy connects to (GRANT ... ON DATABASE): create (schemas) and temp (temporary tables) on both dialects, connect on PostgreSQL only. The principal's database privileges match this list exactly; PUBLIC's and undeclared principals' only with manage.database.","type":"array","uniqueItems":true,"maxItems":3,"items":{"type":"string","enum":["create","temp","connect"]}},"schemas":{"description":"Schema privileges.","type":"array","maxItems":1000,"items":{"title":"SchemaGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"privileges":{"description":"usage and create; alter and drop (ALTER or DROP the schema without owning it) exist only on Redshift (lint reports them on postgres).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["usage","create","alter","drop"]}}}}},"tables":{"description":"Table privileges: on every existing table of a schema (allTables: true: GRANT ... ON ALL TABLES IN SCHEMA) or on named tables.","type":"array","maxItems":10000,"items":{"title":"TableGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"allTables":{"description":"Every table that exists in the schema when the plan runs.","const":true},"names":{"description":"Named tables.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/tablePrivileges"}},"oneOf":[{"properties":{"allTables":true},"required":["allTables"]},{"properties":{"names":true},"required":["names"]}]}},"columns":{"description":"Column privileges (GRANT SELECT (c, ...) ON TABLE s.t): select and update on Redshift, also insert and references on PostgreSQL. Within managed schemas, column privileges that the policy does not declare are revoked. Independent of table privileges: a table privilege is not a column privilege, nor the reverse.","type":"array","maxItems":10000,"items":{"title":"ColumnGrant","type":"object","additionalProperties":false,"required":["schema","table","columns","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"table":{"$ref":"#/definitions/name"},"columns":{"description":"Columns of the table.","type":"array","minItems":1,"maxItems":1600,"uniqueItems":true,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/columnPrivileges"}}}},"functions":{"description":"EXECUTE on named functions (GRANT EXECUTE ON FUNCTION s.f(argument types)). Within managed schemas, EXECUTE held by anyone the policy does not declare, PUBLIC included (PostgreSQL and Redshift grant it to PUBLIC by default), is revoked.","type":"array","maxItems":10000,"items":{"$ref":"#/definitions/routineGrant"}},"procedures":{"description":"EXECUTE on named stored procedures (GRANT EXECUTE ON PROCEDURE s.p(argument types)), as for functions.","type":"array","maxItems":10000,"items":{"$ref":"#/definitions/routineGrant"}},"futureFunctions":{"description":"EXECUTE on functions created later in a schema (ALTER DEFAULT PRIVILEGES FOR USER/ROLE <owner> IN SCHEMA <schema> GRANT EXECUTE ON FUNCTIONS). On PostgreSQL this covers procedures too.","type":"array","maxItems":1000,"items":{"$ref":"#/definitions/futureRoutineGrant"}},"futureProcedures":{"description":"Redshift only: EXECUTE on stored procedures created later in a schema (ALTER DEFAULT PRIVILEGES ... ON PROCEDURES).","type":"array","maxItems":1000,"items":{"$ref":"#/definitions/futureRoutineGrant"}},"scopedTables":{"description":"Redshift scoped permissions: privileges on every table of a schema, present and future (GRANT SELECT FOR TABLES IN SCHEMA s TO ROLE r). Not available on the postgres dialect.","type":"array","maxItems":1000,"items":{"title":"ScopedTableGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"privileges":{"$ref":"#/definitions/tablePrivileges"}}}},"scopedFunctions":{"description":"Redshift scoped permissions: EXECUTE on every function of a schema, present and future (GRANT EXECUTE FOR FUNCTIONS IN SCHEMA s TO ROLE r). Not available on the postgres dialect.","type":"array","maxItems":1000,"items":{"title":"ScopedFunctionGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"privileges":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["execute"]}}}}},"futureTables":{"description":"Privileges on tables created later in a schema (ALTER DEFAULT PRIVILEGES FOR USER/ROLE <owner> IN SCHEMA <schema>).","type":"array","maxItems":1000,"items":{"title":"FutureTableGrant","type":"object","additionalProperties":false,"required":["schema","owner","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"owner":{"description":"The user (or role, on PostgreSQL) whose future tables get the privileges.","$ref":"#/definitions/name"},"privileges":{"$ref":"#/definitions/tablePrivileges"}}}}}},"futureRoutineGrant":{"title":"FutureRoutineGrant","type":"object","additionalProperties":false,"required":["schema","owner","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"owner":{"description":"The user (or role, on PostgreSQL) whose future functions or procedures get the privileges.","$ref":"#/definitions/name"},"privileges":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["execute"]}}}},"tablePrivileges":{"description":"Table privileges. drop and alter exist only on Redshift, trigger only on PostgreSQL (lint reports the mismatch).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["select","insert","update","delete","references","truncate","drop","alter","trigger"]}},"routineGrant":{"title":"RoutineGrant","type":"object","additionalProperties":false,"required":["schema","names","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"names":{"description":"Signatures: the name and the argument types as the catalog spells them, e.g. f_mask(character varying, integer) (PostgreSQL: oidvectortypes of proargtypes; Redshift: SVV_FUNCTION_PRIVILEGES.argument_types). Import writes them.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"type":"string","pattern":"^[^()]{1,127}\\([A-Za-z0-9_ ,]{0,2000}\\)$"}},"privileges":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["execute"]}}}},"columnPrivileges":{"description":"Column privileges. insert and references exist only on PostgreSQL (lint reports the mismatch).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["select","insert","update","references"]}},"systemPrivilege":{"description":"A Redshift system privilege (docs: System permissions for RBAC).","type":"string","enum":["ACCESS CATALOG","ACCESS SYSTEM TABLE","ALTER DATASHARE","ALTER DEFAULT PRIVILEGES","ALTER TABLE","ALTER USER","ANALYZE","CANCEL","CREATE DATASHARE","CREATE LIBRARY","CREATE MODEL","CREATE OR REPLACE EXTERNAL FUNCTION","CREATE OR REPLACE FUNCTION","CREATE OR REPLACE PROCEDURE","CREATE OR REPLACE VIEW","CREATE ROLE","CREATE SCHEMA","CREATE TABLE","CREATE USER","DROP DATASHARE","DROP FUNCTION","DROP LIBRARY","DROP MODEL","DROP PROCEDURE","DROP ROLE","DROP SCHEMA","DROP TABLE","DROP USER","DROP VIEW","EXPLAIN MASKING","EXPLAIN RLS","IGNORE RLS","TRUNCATE TABLE","VACUUM"]},"role":{"title":"Role","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name"},"externalId":{"description":"Redshift EXTERNALID (identity-provider group id), Redshift only.","type":"string","minLength":1,"maxLength":256},"memberOf":{"description":"Roles this role is granted (GRANT ROLE parent TO ROLE this): custom roles declared in this policy, or the system roles sys:monitor, sys:operator, sys:dba, sys:superuser, sys:secadmin.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"},"default":[]},"withAdminOption":{"description":"PostgreSQL only: roles of memberOf granted WITH ADMIN OPTION (this role may grant them to others). The others are granted without it; an admin option found on them is revoked.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/privileges"}}},"user":{"title":"User","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name"},"password":{"title":"Password","description":"The user's password, from an environment variable (never YAML). Charter sends only a hash form (Redshift: md5 of password and user name; PostgreSQL: a SCRAM-SHA-256 verifier), never prints it, and checks it against the catalog (needs a superuser connection): a different or missing password is drift.","type":"object","additionalProperties":false,"required":["fromEnv"],"properties":{"fromEnv":{"$ref":"#/definitions/envVar"}}},"passwordDisabled":{"description":"The user has no password (Redshift PASSWORD DISABLE: IAM or identity-provider sign-in only; PostgreSQL PASSWORD NULL). A password found on the user is drift and is removed (disruptive). Checking needs a superuser connection.","const":true},"createdb":{"description":"CREATEDB (true) or NOCREATEDB (false): whether the user may create databases. Absent: left as it is.","type":"boolean"},"connectionLimit":{"description":"CONNECTION LIMIT: the most connections the user may have open at once, or unlimited. Absent: left as it is.","oneOf":[{"type":"integer","minimum":0,"maximum":2147483647},{"const":"unlimited"}]},"syslogAccess":{"description":"Redshift SYSLOG ACCESS: restricted (the user sees only its own rows in system tables and views) or unrestricted (every user's rows). Absent: left as it is. Not available on the postgres dialect.","type":"string","enum":["restricted","unrestricted"]},"identityProvider":{"description":"Name of a declared identity provider: the user signs in through it (CREATE USER ... PASSWORD DISABLE) and its name must start with the provider's namespace and a colon.","$ref":"#/definitions/name"},"roles":{"description":"Roles granted to the user (GRANT ROLE r TO user): declared roles or sys:* roles.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"},"default":[]},"withAdminOption":{"description":"Roles of roles granted WITH ADMIN OPTION: the user may grant them to others (GRANT ROLE r TO user WITH ADMIN OPTION). The others are granted without it; an admin option found on them is revoked.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/privileges"}}}}};
+const schema27 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/redshift-grants.schema.json","title":"RedshiftGrantsSpec","description":"Roles, the role hierarchy, system roles, users (including identity-provider users), schema, table, column and system privileges, and native identity providers of one Amazon Redshift database (or one PostgreSQL database with the postgres dialect).","type":"object","additionalProperties":false,"required":["connection"],"properties":{"connection":{"$ref":"#/definitions/connection"},"manage":{"$ref":"#/definitions/manage"},"identityProviders":{"description":"Native identity providers (Redshift only). Their users and roles carry the namespace prefix, e.g. `oauth_aad:rsgroup`.","type":"array","maxItems":100,"items":{"$ref":"#/definitions/identityProvider"}},"public":{"title":"PublicGrants","description":"Privileges granted to PUBLIC (every user, present and future) in managed schemas. PUBLIC is a grantee like any other there: PUBLIC privileges in a managed schema that this does not declare are revoked, a disruptive change whose plan names the users who lose access. Schema, table and future-table privileges only (PUBLIC cannot hold system privileges).","type":"object","additionalProperties":false,"properties":{"privileges":{"$ref":"#/definitions/privileges"}}},"roles":{"description":"Roles Charter manages. A role listed here is created when missing; its memberships and privileges are made to match exactly.","type":"array","maxItems":20000,"items":{"$ref":"#/definitions/role"}},"users":{"description":"Users Charter manages. Without password or passwordDisabled, users are created with PASSWORD DISABLE (Redshift) or LOGIN without a password (PostgreSQL) and their passwords are left alone.","type":"array","maxItems":50000,"items":{"$ref":"#/definitions/user"}}},"definitions":{"name":{"description":"A role, user, schema or table name. Any characters are allowed (Charter always quotes identifiers); at most 127 bytes in UTF-8 (checked by lint). Redshift compares names lower-cased.","type":"string","minLength":1,"maxLength":127},"envVar":{"description":"The name of an environment variable (never the value).","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","maxLength":256},"connection":{"title":"Connection","description":"How Charter reaches the database. Exactly one of dataApi (Redshift Data API over AWS credentials) or urlFromEnv (PostgreSQL wire protocol, for PostgreSQL or a Redshift endpoint). Never a password in YAML.","type":"object","additionalProperties":false,"required":["dialect"],"properties":{"dialect":{"description":"SQL dialect: redshift (RBAC, system privileges, identity providers) or postgres.","type":"string","enum":["redshift","postgres"]},"dataApi":{"$ref":"#/definitions/dataApi"},"urlFromEnv":{"description":"Environment variable holding a connection URL (postgres://user:password@host:port/database?sslmode=...). The URL is a secret: it never appears in output.","$ref":"#/definitions/envVar"}},"oneOf":[{"properties":{"dataApi":true},"required":["dataApi"]},{"properties":{"urlFromEnv":true},"required":["urlFromEnv"]}]},"dataApi":{"title":"DataApi","description":"Redshift Data API target: a provisioned cluster (clusterIdentifier) or a Serverless workgroup (workgroupName), and how to authenticate (secretArn, or dbUser for temporary credentials on a provisioned cluster).","type":"object","additionalProperties":false,"required":["database"],"properties":{"clusterIdentifier":{"description":"Provisioned cluster identifier.","type":"string","pattern":"^[a-z]([a-z0-9]|-(?!-)){0,62}(?<!-)$"},"workgroupName":{"description":"Redshift Serverless workgroup name.","type":"string","pattern":"^[a-z0-9-]{3,64}$"},"database":{"description":"Database name.","type":"string","minLength":1,"maxLength":127},"secretArn":{"description":"Secrets Manager secret with the database credentials.","type":"string","pattern":"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$"},"dbUser":{"description":"Database user for temporary credentials (provisioned clusters only).","type":"string","minLength":1,"maxLength":127},"region":{"description":"AWS region of the cluster or workgroup; defaults to the run's region.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"}},"allOf":[{"oneOf":[{"properties":{"clusterIdentifier":true},"required":["clusterIdentifier"]},{"properties":{"workgroupName":true},"required":["workgroupName"]}]},{"oneOf":[{"properties":{"secretArn":true},"required":["secretArn"]},{"properties":{"dbUser":true},"required":["dbUser"]}]}]},"manage":{"title":"Manage","description":"What Charter owns in this database. Grants on schemas not listed here, and principals matching ignorePrincipals, are never changed.","type":"object","additionalProperties":false,"properties":{"schemas":{"description":"Schemas whose privileges (schema, table and future-table) Charter manages: privileges there that the policy does not declare are revoked. Privileges declared on a schema must name a schema listed here.","type":"array","maxItems":1000,"uniqueItems":true,"items":{"$ref":"#/definitions/name"},"default":[]},"ignorePrincipals":{"description":"Wildcard patterns (`*` any characters, newlines included; `?`; `[a-z]`; `{a,b}`; at most 256 characters and 16 `*`) of role and user names Charter leaves alone entirely, e.g. roles an identity provider creates automatically (`oauth_aad:*`) or service users (`rdsdb`).","type":"array","maxItems":1000,"items":{"type":"string","minLength":1,"maxLength":256},"default":[]},"database":{"description":"When true, the database's privileges are a contract like a managed schema's: database privileges that the policy does not declare are revoked from everyone but ignored and system principals, PUBLIC included (PostgreSQL grants CONNECT and TEMP to PUBLIC by default; revoking them is disruptive and the plan names who loses access). Default false: only declared principals' database privileges are compared.","type":"boolean","default":false},"allowDrops":{"description":"When true, roles and users that Charter finds in the database but the policy no longer lists are dropped (DROP ... RESTRICT, never CASCADE), and identity providers too. Default false: they are reported and left alone.","type":"boolean","default":false}}},"identityProvider":{"title":"IdentityProvider","type":"object","additionalProperties":false,"required":["name","type","namespace","issuer","clientId","audience","clientSecretFromEnv"],"properties":{"name":{"$ref":"#/definitions/name"},"type":{"description":"Provider type. Only azure is supported by Redshift today.","type":"string","enum":["azure"]},"namespace":{"description":"Namespace prefixed to the provider's user and role names (`<namespace>:<name>`).","type":"string","pattern":"^[A-Za-z0-9_]{1,63}$"},"issuer":{"description":"Token issuer URL, e.g. https://sts.windows.net/<tenant id>/.","type":"string","pattern":"^https://[^\\s]+$","maxLength":2048},"clientId":{"description":"Application (client) id.","type":"string","minLength":1,"maxLength":256},"audience":{"description":"Accepted token audiences.","type":"array","minItems":1,"maxItems":50,"items":{"type":"string","minLength":1,"maxLength":2048}},"clientSecretFromEnv":{"description":"Environment variable holding the client secret. The secret is write-only: Redshift cannot return it, so the plan shows it as unchanged and every ALTER sends it again.","$ref":"#/definitions/envVar"},"enabled":{"description":"Whether the provider is enabled.","type":"boolean","default":true}}},"privileges":{"title":"Privileges","description":"Privileges held directly by a role or user. Within managed schemas, privileges not declared here are revoked.","type":"object","additionalProperties":false,"properties":{"system":{"description":"Redshift system privileges (RBAC), e.g. TRUNCATE TABLE. Not available on the postgres dialect.","type":"array","uniqueItems":true,"maxItems":64,"items":{"$ref":"#/definitions/systemPrivilege"}},"database":{"description":"Privileges on the database the policy connects to (GRANT ... ON DATABASE): create (schemas) and temp (temporary tables) on both dialects, connect on PostgreSQL only. The principal's database privileges match this list exactly; PUBLIC's and undeclared principals' only with manage.database.","type":"array","uniqueItems":true,"maxItems":3,"items":{"type":"string","enum":["create","temp","connect"]}},"databaseWithGrantOption":{"description":"Privileges of database held WITH GRANT OPTION (the principal may grant them to others). Every other database privilege is held without it: a grant option found on one is revoked (REVOKE GRANT OPTION FOR, the privilege kept). Users only on Redshift; never PUBLIC.","type":"array","uniqueItems":true,"maxItems":3,"items":{"type":"string","enum":["create","temp","connect"]}},"schemas":{"description":"Schema privileges.","type":"array","maxItems":1000,"items":{"title":"SchemaGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"withGrantOption":{"$ref":"#/definitions/withGrantOption"},"privileges":{"description":"usage and create; alter and drop (ALTER or DROP the schema without owning it) exist only on Redshift (lint reports them on postgres).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["usage","create","alter","drop"]}}}}},"tables":{"description":"Table privileges: on every existing table of a schema (allTables: true: GRANT ... ON ALL TABLES IN SCHEMA) or on named tables.","type":"array","maxItems":10000,"items":{"title":"TableGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"allTables":{"description":"Every table that exists in the schema when the plan runs.","const":true},"withGrantOption":{"$ref":"#/definitions/withGrantOption"},"names":{"description":"Named tables.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/tablePrivileges"}},"oneOf":[{"properties":{"allTables":true},"required":["allTables"]},{"properties":{"names":true},"required":["names"]}]}},"columns":{"description":"Column privileges (GRANT SELECT (c, ...) ON TABLE s.t): select and update on Redshift, also insert and references on PostgreSQL. Within managed schemas, column privileges that the policy does not declare are revoked. Independent of table privileges: a table privilege is not a column privilege, nor the reverse.","type":"array","maxItems":10000,"items":{"title":"ColumnGrant","type":"object","additionalProperties":false,"required":["schema","table","columns","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"table":{"$ref":"#/definitions/name"},"columns":{"description":"Columns of the table.","type":"array","minItems":1,"maxItems":1600,"uniqueItems":true,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/columnPrivileges"}}}},"functions":{"description":"EXECUTE on named functions (GRANT EXECUTE ON FUNCTION s.f(argument types)). Within managed schemas, EXECUTE held by anyone the policy does not declare, PUBLIC included (PostgreSQL and Redshift grant it to PUBLIC by default), is revoked.","type":"array","maxItems":10000,"items":{"$ref":"#/definitions/routineGrant"}},"procedures":{"description":"EXECUTE on named stored procedures (GRANT EXECUTE ON PROCEDURE s.p(argument types)), as for functions.","type":"array","maxItems":10000,"items":{"$ref":"#/definitions/routineGrant"}},"futureFunctions":{"description":"EXECUTE on functions created later in a schema (ALTER DEFAULT PRIVILEGES FOR USER/ROLE <owner> IN SCHEMA <schema> GRANT EXECUTE ON FUNCTIONS). On PostgreSQL this covers procedures too.","type":"array","maxItems":1000,"items":{"$ref":"#/definitions/futureRoutineGrant"}},"futureProcedures":{"description":"Redshift only: EXECUTE on stored procedures created later in a schema (ALTER DEFAULT PRIVILEGES ... ON PROCEDURES).","type":"array","maxItems":1000,"items":{"$ref":"#/definitions/futureRoutineGrant"}},"scopedTables":{"description":"Redshift scoped permissions: privileges on every table of a schema, present and future (GRANT SELECT FOR TABLES IN SCHEMA s TO ROLE r). Not available on the postgres dialect.","type":"array","maxItems":1000,"items":{"title":"ScopedTableGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"privileges":{"$ref":"#/definitions/tablePrivileges"}}}},"scopedFunctions":{"description":"Redshift scoped permissions: EXECUTE on every function of a schema, present and future (GRANT EXECUTE FOR FUNCTIONS IN SCHEMA s TO ROLE r). Not available on the postgres dialect.","type":"array","maxItems":1000,"items":{"title":"ScopedFunctionGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"privileges":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["execute"]}}}}},"futureTables":{"description":"Privileges on tables created later in a schema (ALTER DEFAULT PRIVILEGES FOR USER/ROLE <owner> IN SCHEMA <schema>).","type":"array","maxItems":1000,"items":{"title":"FutureTableGrant","type":"object","additionalProperties":false,"required":["schema","owner","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"owner":{"description":"The user (or role, on PostgreSQL) whose future tables get the privileges.","$ref":"#/definitions/name"},"privileges":{"$ref":"#/definitions/tablePrivileges"}}}}}},"withGrantOption":{"description":"true: the privileges of this entry are held WITH GRANT OPTION, so the grantee may grant them to others; a list: only those privileges of the entry. Compared with SVV_*_PRIVILEGES.admin_option (Redshift) and aclexplode's is_grantable (PostgreSQL). A grant option the policy does not give is revoked on its own (REVOKE GRANT OPTION FOR …, the privileges kept; never CASCADE, so it fails while the grantee has passed them on). Redshift gives grant options to users only; no dialect gives them to PUBLIC (lint).","oneOf":[{"const":true},{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1,"maxLength":32}}]},"futureRoutineGrant":{"title":"FutureRoutineGrant","type":"object","additionalProperties":false,"required":["schema","owner","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"owner":{"description":"The user (or role, on PostgreSQL) whose future functions or procedures get the privileges.","$ref":"#/definitions/name"},"privileges":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["execute"]}}}},"tablePrivileges":{"description":"Table privileges. drop and alter exist only on Redshift, trigger only on PostgreSQL (lint reports the mismatch).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["select","insert","update","delete","references","truncate","drop","alter","trigger"]}},"routineGrant":{"title":"RoutineGrant","type":"object","additionalProperties":false,"required":["schema","names","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"withGrantOption":{"$ref":"#/definitions/withGrantOption"},"names":{"description":"Signatures: the name and the argument types as the catalog spells them, e.g. f_mask(character varying, integer) (PostgreSQL: oidvectortypes of proargtypes; Redshift: SVV_FUNCTION_PRIVILEGES.argument_types). Import writes them.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"type":"string","pattern":"^[^()]{1,127}\\([A-Za-z0-9_ ,]{0,2000}\\)$"}},"privileges":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["execute"]}}}},"columnPrivileges":{"description":"Column privileges. insert and references exist only on PostgreSQL (lint reports the mismatch).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["select","insert","update","references"]}},"systemPrivilege":{"description":"A Redshift system privilege (docs: System permissions for RBAC).","type":"string","enum":["ACCESS CATALOG","ACCESS SYSTEM TABLE","ALTER DATASHARE","ALTER DEFAULT PRIVILEGES","ALTER TABLE","ALTER USER","ANALYZE","CANCEL","CREATE DATASHARE","CREATE LIBRARY","CREATE MODEL","CREATE OR REPLACE EXTERNAL FUNCTION","CREATE OR REPLACE FUNCTION","CREATE OR REPLACE PROCEDURE","CREATE OR REPLACE VIEW","CREATE ROLE","CREATE SCHEMA","CREATE TABLE","CREATE USER","DROP DATASHARE","DROP FUNCTION","DROP LIBRARY","DROP MODEL","DROP PROCEDURE","DROP ROLE","DROP SCHEMA","DROP TABLE","DROP USER","DROP VIEW","EXPLAIN MASKING","EXPLAIN RLS","IGNORE RLS","TRUNCATE TABLE","VACUUM"]},"role":{"title":"Role","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name"},"externalId":{"description":"Redshift EXTERNALID (identity-provider group id), Redshift only.","type":"string","minLength":1,"maxLength":256},"memberOf":{"description":"Roles this role is granted (GRANT ROLE parent TO ROLE this): custom roles declared in this policy, or the system roles sys:monitor, sys:operator, sys:dba, sys:superuser, sys:secadmin.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"},"default":[]},"withAdminOption":{"description":"PostgreSQL only: roles of memberOf granted WITH ADMIN OPTION (this role may grant them to others). The others are granted without it; an admin option found on them is revoked.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/privileges"}}},"user":{"title":"User","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name"},"password":{"title":"Password","description":"The user's password, from an environment variable (never YAML). Charter sends only a hash form (Redshift: md5 of password and user name; PostgreSQL: a SCRAM-SHA-256 verifier), never prints it, and checks it against the catalog (needs a superuser connection): a different or missing password is drift.","type":"object","additionalProperties":false,"required":["fromEnv"],"properties":{"fromEnv":{"$ref":"#/definitions/envVar"}}},"passwordDisabled":{"description":"The user has no password (Redshift PASSWORD DISABLE: IAM or identity-provider sign-in only; PostgreSQL PASSWORD NULL). A password found on the user is drift and is removed (disruptive). Checking needs a superuser connection.","const":true},"createdb":{"description":"CREATEDB (true) or NOCREATEDB (false): whether the user may create databases. Absent: left as it is.","type":"boolean"},"connectionLimit":{"description":"CONNECTION LIMIT: the most connections the user may have open at once, or unlimited. Absent: left as it is.","oneOf":[{"type":"integer","minimum":0,"maximum":2147483647},{"const":"unlimited"}]},"syslogAccess":{"description":"Redshift SYSLOG ACCESS: restricted (the user sees only its own rows in system tables and views) or unrestricted (every user's rows). Absent: left as it is. Not available on the postgres dialect.","type":"string","enum":["restricted","unrestricted"]},"validUntil":{"description":"VALID UNTIL: when the user's password stops working, as a date (2027-01-01, midnight UTC) or a date and time with an optional zone (2027-01-01T12:00:00Z, 2027-01-01 12:00:00+02:00; no zone means UTC), or infinity (never expires). Absent: left as it is. Compared as an instant; an earlier expiry than the database's is disruptive. Checking it on Redshift needs a superuser connection (PG_USER_INFO.valuntil); on PostgreSQL it is pg_roles.rolvaliduntil.","type":"string","maxLength":40,"pattern":"^(infinity|[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,6})?)? ?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?)$"},"identityProvider":{"description":"Name of a declared identity provider: the user signs in through it (CREATE USER ... PASSWORD DISABLE) and its name must start with the provider's namespace and a colon.","$ref":"#/definitions/name"},"roles":{"description":"Roles granted to the user (GRANT ROLE r TO user): declared roles or sys:* roles.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"},"default":[]},"withAdminOption":{"description":"Roles of roles granted WITH ADMIN OPTION: the user may grant them to others (GRANT ROLE r TO user WITH ADMIN OPTION). The others are granted without it; an admin option found on them is revoked.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/privileges"}}}}};
 const schema28 = {"title":"Connection","description":"How Charter reaches the database. Exactly one of dataApi (Redshift Data API over AWS credentials) or urlFromEnv (PostgreSQL wire protocol, for PostgreSQL or a Redshift endpoint). Never a password in YAML.","type":"object","additionalProperties":false,"required":["dialect"],"properties":{"dialect":{"description":"SQL dialect: redshift (RBAC, system privileges, identity providers) or postgres.","type":"string","enum":["redshift","postgres"]},"dataApi":{"$ref":"#/definitions/dataApi"},"urlFromEnv":{"description":"Environment variable holding a connection URL (postgres://user:password@host:port/database?sslmode=...). The URL is a secret: it never appears in output.","$ref":"#/definitions/envVar"}},"oneOf":[{"properties":{"dataApi":true},"required":["dataApi"]},{"properties":{"urlFromEnv":true},"required":["urlFromEnv"]}]};
 const schema29 = {"title":"DataApi","description":"Redshift Data API target: a provisioned cluster (clusterIdentifier) or a Serverless workgroup (workgroupName), and how to authenticate (secretArn, or dbUser for temporary credentials on a provisioned cluster).","type":"object","additionalProperties":false,"required":["database"],"properties":{"clusterIdentifier":{"description":"Provisioned cluster identifier.","type":"string","pattern":"^[a-z]([a-z0-9]|-(?!-)){0,62}(?<!-)$"},"workgroupName":{"description":"Redshift Serverless workgroup name.","type":"string","pattern":"^[a-z0-9-]{3,64}$"},"database":{"description":"Database name.","type":"string","minLength":1,"maxLength":127},"secretArn":{"description":"Secrets Manager secret with the database credentials.","type":"string","pattern":"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$"},"dbUser":{"description":"Database user for temporary credentials (provisioned clusters only).","type":"string","minLength":1,"maxLength":127},"region":{"description":"AWS region of the cluster or workgroup; defaults to the run's region.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"}},"allOf":[{"oneOf":[{"properties":{"clusterIdentifier":true},"required":["clusterIdentifier"]},{"properties":{"workgroupName":true},"required":["workgroupName"]}]},{"oneOf":[{"properties":{"secretArn":true},"required":["secretArn"]},{"properties":{"dbUser":true},"required":["dbUser"]}]}]};
 const schema30 = {"description":"The name of an environment variable (never the value).","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","maxLength":256};
@@ -2612,12 +2612,13 @@ validate25.errors = vErrors;
 return errors === 0;
 }
 
-const schema36 = {"title":"Privileges","description":"Privileges held directly by a role or user. Within managed schemas, privileges not declared here are revoked.","type":"object","additionalProperties":false,"properties":{"system":{"description":"Redshift system privileges (RBAC), e.g. TRUNCATE TABLE. Not available on the postgres dialect.","type":"array","uniqueItems":true,"maxItems":64,"items":{"$ref":"#/definitions/systemPrivilege"}},"database":{"description":"Privileges on the database the policy connects to (GRANT ... ON DATABASE): create (schemas) and temp (temporary tables) on both dialects, connect on PostgreSQL only. The principal's database privileges match this list exactly; PUBLIC's and undeclared principals' only with manage.database.","type":"array","uniqueItems":true,"maxItems":3,"items":{"type":"string","enum":["create","temp","connect"]}},"schemas":{"description":"Schema privileges.","type":"array","maxItems":1000,"items":{"title":"SchemaGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"privileges":{"description":"usage and create; alter and drop (ALTER or DROP the schema without owning it) exist only on Redshift (lint reports them on postgres).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["usage","create","alter","drop"]}}}}},"tables":{"description":"Table privileges: on every existing table of a schema (allTables: true: GRANT ... ON ALL TABLES IN SCHEMA) or on named tables.","type":"array","maxItems":10000,"items":{"title":"TableGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"allTables":{"description":"Every table that exists in the schema when the plan runs.","const":true},"names":{"description":"Named tables.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/tablePrivileges"}},"oneOf":[{"properties":{"allTables":true},"required":["allTables"]},{"properties":{"names":true},"required":["names"]}]}},"columns":{"description":"Column privileges (GRANT SELECT (c, ...) ON TABLE s.t): select and update on Redshift, also insert and references on PostgreSQL. Within managed schemas, column privileges that the policy does not declare are revoked. Independent of table privileges: a table privilege is not a column privilege, nor the reverse.","type":"array","maxItems":10000,"items":{"title":"ColumnGrant","type":"object","additionalProperties":false,"required":["schema","table","columns","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"table":{"$ref":"#/definitions/name"},"columns":{"description":"Columns of the table.","type":"array","minItems":1,"maxItems":1600,"uniqueItems":true,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/columnPrivileges"}}}},"functions":{"description":"EXECUTE on named functions (GRANT EXECUTE ON FUNCTION s.f(argument types)). Within managed schemas, EXECUTE held by anyone the policy does not declare, PUBLIC included (PostgreSQL and Redshift grant it to PUBLIC by default), is revoked.","type":"array","maxItems":10000,"items":{"$ref":"#/definitions/routineGrant"}},"procedures":{"description":"EXECUTE on named stored procedures (GRANT EXECUTE ON PROCEDURE s.p(argument types)), as for functions.","type":"array","maxItems":10000,"items":{"$ref":"#/definitions/routineGrant"}},"futureFunctions":{"description":"EXECUTE on functions created later in a schema (ALTER DEFAULT PRIVILEGES FOR USER/ROLE <owner> IN SCHEMA <schema> GRANT EXECUTE ON FUNCTIONS). On PostgreSQL this covers procedures too.","type":"array","maxItems":1000,"items":{"$ref":"#/definitions/futureRoutineGrant"}},"futureProcedures":{"description":"Redshift only: EXECUTE on stored procedures created later in a schema (ALTER DEFAULT PRIVILEGES ... ON PROCEDURES).","type":"array","maxItems":1000,"items":{"$ref":"#/definitions/futureRoutineGrant"}},"scopedTables":{"description":"Redshift scoped permissions: privileges on every table of a schema, present and future (GRANT SELECT FOR TABLES IN SCHEMA s TO ROLE r). Not available on the postgres dialect.","type":"array","maxItems":1000,"items":{"title":"ScopedTableGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"privileges":{"$ref":"#/definitions/tablePrivileges"}}}},"scopedFunctions":{"description":"Redshift scoped permissions: EXECUTE on every function of a schema, present and future (GRANT EXECUTE FOR FUNCTIONS IN SCHEMA s TO ROLE r). Not available on the postgres dialect.","type":"array","maxItems":1000,"items":{"title":"ScopedFunctionGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"privileges":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["execute"]}}}}},"futureTables":{"description":"Privileges on tables created later in a schema (ALTER DEFAULT PRIVILEGES FOR USER/ROLE <owner> IN SCHEMA <schema>).","type":"array","maxItems":1000,"items":{"title":"FutureTableGrant","type":"object","additionalProperties":false,"required":["schema","owner","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"owner":{"description":"The user (or role, on PostgreSQL) whose future tables get the privileges.","$ref":"#/definitions/name"},"privileges":{"$ref":"#/definitions/tablePrivileges"}}}}}};
+const schema36 = {"title":"Privileges","description":"Privileges held directly by a role or user. Within managed schemas, privileges not declared here are revoked.","type":"object","additionalProperties":false,"properties":{"system":{"description":"Redshift system privileges (RBAC), e.g. TRUNCATE TABLE. Not available on the postgres dialect.","type":"array","uniqueItems":true,"maxItems":64,"items":{"$ref":"#/definitions/systemPrivilege"}},"database":{"description":"Privileges on the database the policy connects to (GRANT ... ON DATABASE): create (schemas) and temp (temporary tables) on both dialects, connect on PostgreSQL only. The principal's database privileges match this list exactly; PUBLIC's and undeclared principals' only with manage.database.","type":"array","uniqueItems":true,"maxItems":3,"items":{"type":"string","enum":["create","temp","connect"]}},"databaseWithGrantOption":{"description":"Privileges of database held WITH GRANT OPTION (the principal may grant them to others). Every other database privilege is held without it: a grant option found on one is revoked (REVOKE GRANT OPTION FOR, the privilege kept). Users only on Redshift; never PUBLIC.","type":"array","uniqueItems":true,"maxItems":3,"items":{"type":"string","enum":["create","temp","connect"]}},"schemas":{"description":"Schema privileges.","type":"array","maxItems":1000,"items":{"title":"SchemaGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"withGrantOption":{"$ref":"#/definitions/withGrantOption"},"privileges":{"description":"usage and create; alter and drop (ALTER or DROP the schema without owning it) exist only on Redshift (lint reports them on postgres).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["usage","create","alter","drop"]}}}}},"tables":{"description":"Table privileges: on every existing table of a schema (allTables: true: GRANT ... ON ALL TABLES IN SCHEMA) or on named tables.","type":"array","maxItems":10000,"items":{"title":"TableGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"allTables":{"description":"Every table that exists in the schema when the plan runs.","const":true},"withGrantOption":{"$ref":"#/definitions/withGrantOption"},"names":{"description":"Named tables.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/tablePrivileges"}},"oneOf":[{"properties":{"allTables":true},"required":["allTables"]},{"properties":{"names":true},"required":["names"]}]}},"columns":{"description":"Column privileges (GRANT SELECT (c, ...) ON TABLE s.t): select and update on Redshift, also insert and references on PostgreSQL. Within managed schemas, column privileges that the policy does not declare are revoked. Independent of table privileges: a table privilege is not a column privilege, nor the reverse.","type":"array","maxItems":10000,"items":{"title":"ColumnGrant","type":"object","additionalProperties":false,"required":["schema","table","columns","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"table":{"$ref":"#/definitions/name"},"columns":{"description":"Columns of the table.","type":"array","minItems":1,"maxItems":1600,"uniqueItems":true,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/columnPrivileges"}}}},"functions":{"description":"EXECUTE on named functions (GRANT EXECUTE ON FUNCTION s.f(argument types)). Within managed schemas, EXECUTE held by anyone the policy does not declare, PUBLIC included (PostgreSQL and Redshift grant it to PUBLIC by default), is revoked.","type":"array","maxItems":10000,"items":{"$ref":"#/definitions/routineGrant"}},"procedures":{"description":"EXECUTE on named stored procedures (GRANT EXECUTE ON PROCEDURE s.p(argument types)), as for functions.","type":"array","maxItems":10000,"items":{"$ref":"#/definitions/routineGrant"}},"futureFunctions":{"description":"EXECUTE on functions created later in a schema (ALTER DEFAULT PRIVILEGES FOR USER/ROLE <owner> IN SCHEMA <schema> GRANT EXECUTE ON FUNCTIONS). On PostgreSQL this covers procedures too.","type":"array","maxItems":1000,"items":{"$ref":"#/definitions/futureRoutineGrant"}},"futureProcedures":{"description":"Redshift only: EXECUTE on stored procedures created later in a schema (ALTER DEFAULT PRIVILEGES ... ON PROCEDURES).","type":"array","maxItems":1000,"items":{"$ref":"#/definitions/futureRoutineGrant"}},"scopedTables":{"description":"Redshift scoped permissions: privileges on every table of a schema, present and future (GRANT SELECT FOR TABLES IN SCHEMA s TO ROLE r). Not available on the postgres dialect.","type":"array","maxItems":1000,"items":{"title":"ScopedTableGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"privileges":{"$ref":"#/definitions/tablePrivileges"}}}},"scopedFunctions":{"description":"Redshift scoped permissions: EXECUTE on every function of a schema, present and future (GRANT EXECUTE FOR FUNCTIONS IN SCHEMA s TO ROLE r). Not available on the postgres dialect.","type":"array","maxItems":1000,"items":{"title":"ScopedFunctionGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"privileges":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["execute"]}}}}},"futureTables":{"description":"Privileges on tables created later in a schema (ALTER DEFAULT PRIVILEGES FOR USER/ROLE <owner> IN SCHEMA <schema>).","type":"array","maxItems":1000,"items":{"title":"FutureTableGrant","type":"object","additionalProperties":false,"required":["schema","owner","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"owner":{"description":"The user (or role, on PostgreSQL) whose future tables get the privileges.","$ref":"#/definitions/name"},"privileges":{"$ref":"#/definitions/tablePrivileges"}}}}}};
 const schema37 = {"description":"A Redshift system privilege (docs: System permissions for RBAC).","type":"string","enum":["ACCESS CATALOG","ACCESS SYSTEM TABLE","ALTER DATASHARE","ALTER DEFAULT PRIVILEGES","ALTER TABLE","ALTER USER","ANALYZE","CANCEL","CREATE DATASHARE","CREATE LIBRARY","CREATE MODEL","CREATE OR REPLACE EXTERNAL FUNCTION","CREATE OR REPLACE FUNCTION","CREATE OR REPLACE PROCEDURE","CREATE OR REPLACE VIEW","CREATE ROLE","CREATE SCHEMA","CREATE TABLE","CREATE USER","DROP DATASHARE","DROP FUNCTION","DROP LIBRARY","DROP MODEL","DROP PROCEDURE","DROP ROLE","DROP SCHEMA","DROP TABLE","DROP USER","DROP VIEW","EXPLAIN MASKING","EXPLAIN RLS","IGNORE RLS","TRUNCATE TABLE","VACUUM"]};
-const schema41 = {"description":"Table privileges. drop and alter exist only on Redshift, trigger only on PostgreSQL (lint reports the mismatch).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["select","insert","update","delete","references","truncate","drop","alter","trigger"]}};
-const schema45 = {"description":"Column privileges. insert and references exist only on PostgreSQL (lint reports the mismatch).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["select","insert","update","references"]}};
+const schema39 = {"description":"true: the privileges of this entry are held WITH GRANT OPTION, so the grantee may grant them to others; a list: only those privileges of the entry. Compared with SVV_*_PRIVILEGES.admin_option (Redshift) and aclexplode's is_grantable (PostgreSQL). A grant option the policy does not give is revoked on its own (REVOKE GRANT OPTION FOR …, the privileges kept; never CASCADE, so it fails while the grantee has passed them on). Redshift gives grant options to users only; no dialect gives them to PUBLIC (lint).","oneOf":[{"const":true},{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1,"maxLength":32}}]};
+const schema43 = {"description":"Table privileges. drop and alter exist only on Redshift, trigger only on PostgreSQL (lint reports the mismatch).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["select","insert","update","delete","references","truncate","drop","alter","trigger"]}};
+const schema47 = {"description":"Column privileges. insert and references exist only on PostgreSQL (lint reports the mismatch).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["select","insert","update","references"]}};
 const func36 = Object.prototype.hasOwnProperty;
-const schema46 = {"title":"RoutineGrant","type":"object","additionalProperties":false,"required":["schema","names","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"names":{"description":"Signatures: the name and the argument types as the catalog spells them, e.g. f_mask(character varying, integer) (PostgreSQL: oidvectortypes of proargtypes; Redshift: SVV_FUNCTION_PRIVILEGES.argument_types). Import writes them.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"type":"string","pattern":"^[^()]{1,127}\\([A-Za-z0-9_ ,]{0,2000}\\)$"}},"privileges":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["execute"]}}}};
+const schema48 = {"title":"RoutineGrant","type":"object","additionalProperties":false,"required":["schema","names","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"withGrantOption":{"$ref":"#/definitions/withGrantOption"},"names":{"description":"Signatures: the name and the argument types as the catalog spells them, e.g. f_mask(character varying, integer) (PostgreSQL: oidvectortypes of proargtypes; Redshift: SVV_FUNCTION_PRIVILEGES.argument_types). Import writes them.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"type":"string","pattern":"^[^()]{1,127}\\([A-Za-z0-9_ ,]{0,2000}\\)$"}},"privileges":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["execute"]}}}};
 const pattern22 = new RegExp("^[^()]{1,127}\\([A-Za-z0-9_ ,]{0,2000}\\)$", "u");
 
 function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -2625,7 +2626,7 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.schema === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema46.required,parentSchema:schema46,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema48.required,parentSchema:schema48,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2635,7 +2636,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.names === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "names"},message:"must have required property '"+"names"+"'",schema:schema46.required,parentSchema:schema46,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "names"},message:"must have required property '"+"names"+"'",schema:schema48.required,parentSchema:schema48,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2645,7 +2646,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.privileges === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema46.required,parentSchema:schema46,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema48.required,parentSchema:schema48,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2655,8 +2656,8 @@ vErrors.push(err2);
 errors++;
 }
 for(const key0 in data){
-if(!(((key0 === "schema") || (key0 === "names")) || (key0 === "privileges"))){
-const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema46,data};
+if(!((((key0 === "schema") || (key0 === "withGrantOption")) || (key0 === "names")) || (key0 === "privileges"))){
+const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema48,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2701,11 +2702,14 @@ vErrors.push(err6);
 errors++;
 }
 }
-if(data.names !== undefined){
-let data1 = data.names;
-if(Array.isArray(data1)){
-if(data1.length > 10000){
-const err7 = {instancePath:instancePath+"/names",schemaPath:"#/properties/names/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema46.properties.names,data:data1};
+if(data.withGrantOption !== undefined){
+let data1 = data.withGrantOption;
+const _errs7 = errors;
+let valid3 = false;
+let passing0 = null;
+const _errs8 = errors;
+if(true !== data1){
+const err7 = {instancePath:instancePath+"/withGrantOption",schemaPath:"#/definitions/withGrantOption/oneOf/0/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant",schema:true,parentSchema:schema39.oneOf[0],data:data1};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2714,8 +2718,15 @@ vErrors.push(err7);
 }
 errors++;
 }
+var _valid0 = _errs8 === errors;
+if(_valid0){
+valid3 = true;
+passing0 = 0;
+}
+const _errs9 = errors;
+if(Array.isArray(data1)){
 if(data1.length < 1){
-const err8 = {instancePath:instancePath+"/names",schemaPath:"#/properties/names/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema46.properties.names,data:data1};
+const err8 = {instancePath:instancePath+"/withGrantOption",schemaPath:"#/definitions/withGrantOption/oneOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema39.oneOf[1],data:data1};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2728,8 +2739,8 @@ const len0 = data1.length;
 for(let i0=0; i0<len0; i0++){
 let data2 = data1[i0];
 if(typeof data2 === "string"){
-if(!pattern22.test(data2)){
-const err9 = {instancePath:instancePath+"/names/" + i0,schemaPath:"#/properties/names/items/pattern",keyword:"pattern",params:{pattern: "^[^()]{1,127}\\([A-Za-z0-9_ ,]{0,2000}\\)$"},message:"must match pattern \""+"^[^()]{1,127}\\([A-Za-z0-9_ ,]{0,2000}\\)$"+"\"",schema:"^[^()]{1,127}\\([A-Za-z0-9_ ,]{0,2000}\\)$",parentSchema:schema46.properties.names.items,data:data2};
+if(func2(data2) > 32){
+const err9 = {instancePath:instancePath+"/withGrantOption/" + i0,schemaPath:"#/definitions/withGrantOption/oneOf/1/items/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters",schema:32,parentSchema:schema39.oneOf[1].items,data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2738,14 +2749,24 @@ vErrors.push(err9);
 }
 errors++;
 }
-}
-else {
-const err10 = {instancePath:instancePath+"/names/" + i0,schemaPath:"#/properties/names/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema46.properties.names.items.type,parentSchema:schema46.properties.names.items,data:data2};
+if(func2(data2) < 1){
+const err10 = {instancePath:instancePath+"/withGrantOption/" + i0,schemaPath:"#/definitions/withGrantOption/oneOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.oneOf[1].items,data:data2};
 if(vErrors === null){
 vErrors = [err10];
 }
 else {
 vErrors.push(err10);
+}
+errors++;
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/withGrantOption/" + i0,schemaPath:"#/definitions/withGrantOption/oneOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.oneOf[1].items.type,parentSchema:schema39.oneOf[1].items,data:data2};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
 }
 errors++;
 }
@@ -2761,12 +2782,12 @@ continue;
 }
 if(typeof indices0[item0] == "number"){
 j0 = indices0[item0];
-const err11 = {instancePath:instancePath+"/names",schemaPath:"#/properties/names/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema46.properties.names,data:data1};
+const err12 = {instancePath:instancePath+"/withGrantOption",schemaPath:"#/definitions/withGrantOption/oneOf/1/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema39.oneOf[1],data:data1};
 if(vErrors === null){
-vErrors = [err11];
+vErrors = [err12];
 }
 else {
-vErrors.push(err11);
+vErrors.push(err12);
 }
 errors++;
 break;
@@ -2776,21 +2797,7 @@ indices0[item0] = i1;
 }
 }
 else {
-const err12 = {instancePath:instancePath+"/names",schemaPath:"#/properties/names/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema46.properties.names.type,parentSchema:schema46.properties.names,data:data1};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-}
-if(data.privileges !== undefined){
-let data3 = data.privileges;
-if(Array.isArray(data3)){
-if(data3.length < 1){
-const err13 = {instancePath:instancePath+"/privileges",schemaPath:"#/properties/privileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema46.properties.privileges,data:data3};
+const err13 = {instancePath:instancePath+"/withGrantOption",schemaPath:"#/definitions/withGrantOption/oneOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema39.oneOf[1].type,parentSchema:schema39.oneOf[1],data:data1};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2799,11 +2806,19 @@ vErrors.push(err13);
 }
 errors++;
 }
-const len1 = data3.length;
-for(let i2=0; i2<len1; i2++){
-let data4 = data3[i2];
-if(typeof data4 !== "string"){
-const err14 = {instancePath:instancePath+"/privileges/" + i2,schemaPath:"#/properties/privileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema46.properties.privileges.items.type,parentSchema:schema46.properties.privileges.items,data:data4};
+var _valid0 = _errs9 === errors;
+if(_valid0 && valid3){
+valid3 = false;
+passing0 = [passing0, 1];
+}
+else {
+if(_valid0){
+valid3 = true;
+passing0 = 1;
+}
+}
+if(!valid3){
+const err14 = {instancePath:instancePath+"/withGrantOption",schemaPath:"#/definitions/withGrantOption/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema39.oneOf,parentSchema:schema39,data:data1};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2812,13 +2827,63 @@ vErrors.push(err14);
 }
 errors++;
 }
-if(!(data4 === "execute")){
-const err15 = {instancePath:instancePath+"/privileges/" + i2,schemaPath:"#/properties/privileges/items/enum",keyword:"enum",params:{allowedValues: schema46.properties.privileges.items.enum},message:"must be equal to one of the allowed values",schema:schema46.properties.privileges.items.enum,parentSchema:schema46.properties.privileges.items,data:data4};
+else {
+errors = _errs7;
+if(vErrors !== null){
+if(_errs7){
+vErrors.length = _errs7;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.names !== undefined){
+let data3 = data.names;
+if(Array.isArray(data3)){
+if(data3.length > 10000){
+const err15 = {instancePath:instancePath+"/names",schemaPath:"#/properties/names/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema48.properties.names,data:data3};
 if(vErrors === null){
 vErrors = [err15];
 }
 else {
 vErrors.push(err15);
+}
+errors++;
+}
+if(data3.length < 1){
+const err16 = {instancePath:instancePath+"/names",schemaPath:"#/properties/names/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema48.properties.names,data:data3};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+const len1 = data3.length;
+for(let i2=0; i2<len1; i2++){
+let data4 = data3[i2];
+if(typeof data4 === "string"){
+if(!pattern22.test(data4)){
+const err17 = {instancePath:instancePath+"/names/" + i2,schemaPath:"#/properties/names/items/pattern",keyword:"pattern",params:{pattern: "^[^()]{1,127}\\([A-Za-z0-9_ ,]{0,2000}\\)$"},message:"must match pattern \""+"^[^()]{1,127}\\([A-Za-z0-9_ ,]{0,2000}\\)$"+"\"",schema:"^[^()]{1,127}\\([A-Za-z0-9_ ,]{0,2000}\\)$",parentSchema:schema48.properties.names.items,data:data4};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/names/" + i2,schemaPath:"#/properties/names/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.names.items.type,parentSchema:schema48.properties.names.items,data:data4};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
 }
 errors++;
 }
@@ -2834,12 +2899,12 @@ continue;
 }
 if(typeof indices1[item1] == "number"){
 j1 = indices1[item1];
-const err16 = {instancePath:instancePath+"/privileges",schemaPath:"#/properties/privileges/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i3+" are identical)",schema:true,parentSchema:schema46.properties.privileges,data:data3};
+const err19 = {instancePath:instancePath+"/names",schemaPath:"#/properties/names/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i3+" are identical)",schema:true,parentSchema:schema48.properties.names,data:data3};
 if(vErrors === null){
-vErrors = [err16];
+vErrors = [err19];
 }
 else {
-vErrors.push(err16);
+vErrors.push(err19);
 }
 errors++;
 break;
@@ -2849,24 +2914,97 @@ indices1[item1] = i3;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/privileges",schemaPath:"#/properties/privileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema46.properties.privileges.type,parentSchema:schema46.properties.privileges,data:data3};
+const err20 = {instancePath:instancePath+"/names",schemaPath:"#/properties/names/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema48.properties.names.type,parentSchema:schema48.properties.names,data:data3};
 if(vErrors === null){
-vErrors = [err17];
+vErrors = [err20];
 }
 else {
-vErrors.push(err17);
+vErrors.push(err20);
+}
+errors++;
+}
+}
+if(data.privileges !== undefined){
+let data5 = data.privileges;
+if(Array.isArray(data5)){
+if(data5.length < 1){
+const err21 = {instancePath:instancePath+"/privileges",schemaPath:"#/properties/privileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema48.properties.privileges,data:data5};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+const len2 = data5.length;
+for(let i4=0; i4<len2; i4++){
+let data6 = data5[i4];
+if(typeof data6 !== "string"){
+const err22 = {instancePath:instancePath+"/privileges/" + i4,schemaPath:"#/properties/privileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.privileges.items.type,parentSchema:schema48.properties.privileges.items,data:data6};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+if(!(data6 === "execute")){
+const err23 = {instancePath:instancePath+"/privileges/" + i4,schemaPath:"#/properties/privileges/items/enum",keyword:"enum",params:{allowedValues: schema48.properties.privileges.items.enum},message:"must be equal to one of the allowed values",schema:schema48.properties.privileges.items.enum,parentSchema:schema48.properties.privileges.items,data:data6};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+let i5 = data5.length;
+let j2;
+if(i5 > 1){
+const indices2 = {};
+for(;i5--;){
+let item2 = data5[i5];
+if(typeof item2 !== "string"){
+continue;
+}
+if(typeof indices2[item2] == "number"){
+j2 = indices2[item2];
+const err24 = {instancePath:instancePath+"/privileges",schemaPath:"#/properties/privileges/uniqueItems",keyword:"uniqueItems",params:{i: i5, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i5+" are identical)",schema:true,parentSchema:schema48.properties.privileges,data:data5};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+break;
+}
+indices2[item2] = i5;
+}
+}
+}
+else {
+const err25 = {instancePath:instancePath+"/privileges",schemaPath:"#/properties/privileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema48.properties.privileges.type,parentSchema:schema48.properties.privileges,data:data5};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
 }
 errors++;
 }
 }
 }
 else {
-const err18 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema46.type,parentSchema:schema46,data};
+const err26 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.type,parentSchema:schema48,data};
 if(vErrors === null){
-vErrors = [err18];
+vErrors = [err26];
 }
 else {
-vErrors.push(err18);
+vErrors.push(err26);
 }
 errors++;
 }
@@ -2874,14 +3012,14 @@ validate28.errors = vErrors;
 return errors === 0;
 }
 
-const schema48 = {"title":"FutureRoutineGrant","type":"object","additionalProperties":false,"required":["schema","owner","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"owner":{"description":"The user (or role, on PostgreSQL) whose future functions or procedures get the privileges.","$ref":"#/definitions/name"},"privileges":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["execute"]}}}};
+const schema51 = {"title":"FutureRoutineGrant","type":"object","additionalProperties":false,"required":["schema","owner","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"owner":{"description":"The user (or role, on PostgreSQL) whose future functions or procedures get the privileges.","$ref":"#/definitions/name"},"privileges":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["execute"]}}}};
 
 function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.schema === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema48.required,parentSchema:schema48,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema51.required,parentSchema:schema51,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2891,7 +3029,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.owner === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "owner"},message:"must have required property '"+"owner"+"'",schema:schema48.required,parentSchema:schema48,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "owner"},message:"must have required property '"+"owner"+"'",schema:schema51.required,parentSchema:schema51,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2901,7 +3039,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.privileges === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema48.required,parentSchema:schema48,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema51.required,parentSchema:schema51,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2912,7 +3050,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((key0 === "schema") || (key0 === "owner")) || (key0 === "privileges"))){
-const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema48,data};
+const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema51,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2996,7 +3134,7 @@ if(data.privileges !== undefined){
 let data2 = data.privileges;
 if(Array.isArray(data2)){
 if(data2.length < 1){
-const err10 = {instancePath:instancePath+"/privileges",schemaPath:"#/properties/privileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema48.properties.privileges,data:data2};
+const err10 = {instancePath:instancePath+"/privileges",schemaPath:"#/properties/privileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema51.properties.privileges,data:data2};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3009,7 +3147,7 @@ const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
 let data3 = data2[i0];
 if(typeof data3 !== "string"){
-const err11 = {instancePath:instancePath+"/privileges/" + i0,schemaPath:"#/properties/privileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.privileges.items.type,parentSchema:schema48.properties.privileges.items,data:data3};
+const err11 = {instancePath:instancePath+"/privileges/" + i0,schemaPath:"#/properties/privileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema51.properties.privileges.items.type,parentSchema:schema51.properties.privileges.items,data:data3};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3019,7 +3157,7 @@ vErrors.push(err11);
 errors++;
 }
 if(!(data3 === "execute")){
-const err12 = {instancePath:instancePath+"/privileges/" + i0,schemaPath:"#/properties/privileges/items/enum",keyword:"enum",params:{allowedValues: schema48.properties.privileges.items.enum},message:"must be equal to one of the allowed values",schema:schema48.properties.privileges.items.enum,parentSchema:schema48.properties.privileges.items,data:data3};
+const err12 = {instancePath:instancePath+"/privileges/" + i0,schemaPath:"#/properties/privileges/items/enum",keyword:"enum",params:{allowedValues: schema51.properties.privileges.items.enum},message:"must be equal to one of the allowed values",schema:schema51.properties.privileges.items.enum,parentSchema:schema51.properties.privileges.items,data:data3};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3040,7 +3178,7 @@ continue;
 }
 if(typeof indices0[item0] == "number"){
 j0 = indices0[item0];
-const err13 = {instancePath:instancePath+"/privileges",schemaPath:"#/properties/privileges/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema48.properties.privileges,data:data2};
+const err13 = {instancePath:instancePath+"/privileges",schemaPath:"#/properties/privileges/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema51.properties.privileges,data:data2};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3055,7 +3193,7 @@ indices0[item0] = i1;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/privileges",schemaPath:"#/properties/privileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema48.properties.privileges.type,parentSchema:schema48.properties.privileges,data:data2};
+const err14 = {instancePath:instancePath+"/privileges",schemaPath:"#/properties/privileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema51.properties.privileges.type,parentSchema:schema51.properties.privileges,data:data2};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3067,7 +3205,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.type,parentSchema:schema48,data};
+const err15 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema51.type,parentSchema:schema51,data};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3239,11 +3377,11 @@ vErrors.push(err10);
 errors++;
 }
 }
-if(data.schemas !== undefined){
-let data4 = data.schemas;
+if(data.databaseWithGrantOption !== undefined){
+let data4 = data.databaseWithGrantOption;
 if(Array.isArray(data4)){
-if(data4.length > 1000){
-const err11 = {instancePath:instancePath+"/schemas",schemaPath:"#/properties/schemas/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema36.properties.schemas,data:data4};
+if(data4.length > 3){
+const err11 = {instancePath:instancePath+"/databaseWithGrantOption",schemaPath:"#/properties/databaseWithGrantOption/maxItems",keyword:"maxItems",params:{limit: 3},message:"must NOT have more than 3 items",schema:3,parentSchema:schema36.properties.databaseWithGrantOption,data:data4};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3255,9 +3393,8 @@ errors++;
 const len2 = data4.length;
 for(let i4=0; i4<len2; i4++){
 let data5 = data4[i4];
-if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
-if(data5.schema === undefined){
-const err12 = {instancePath:instancePath+"/schemas/" + i4,schemaPath:"#/properties/schemas/items/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema36.properties.schemas.items.required,parentSchema:schema36.properties.schemas.items,data:data5};
+if(typeof data5 !== "string"){
+const err12 = {instancePath:instancePath+"/databaseWithGrantOption/" + i4,schemaPath:"#/properties/databaseWithGrantOption/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.properties.databaseWithGrantOption.items.type,parentSchema:schema36.properties.databaseWithGrantOption.items,data:data5};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3266,8 +3403,8 @@ vErrors.push(err12);
 }
 errors++;
 }
-if(data5.privileges === undefined){
-const err13 = {instancePath:instancePath+"/schemas/" + i4,schemaPath:"#/properties/schemas/items/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema36.properties.schemas.items.required,parentSchema:schema36.properties.schemas.items,data:data5};
+if(!(((data5 === "create") || (data5 === "temp")) || (data5 === "connect"))){
+const err13 = {instancePath:instancePath+"/databaseWithGrantOption/" + i4,schemaPath:"#/properties/databaseWithGrantOption/items/enum",keyword:"enum",params:{allowedValues: schema36.properties.databaseWithGrantOption.items.enum},message:"must be equal to one of the allowed values",schema:schema36.properties.databaseWithGrantOption.items.enum,parentSchema:schema36.properties.databaseWithGrantOption.items,data:data5};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3276,9 +3413,19 @@ vErrors.push(err13);
 }
 errors++;
 }
-for(const key1 in data5){
-if(!((key1 === "schema") || (key1 === "privileges"))){
-const err14 = {instancePath:instancePath+"/schemas/" + i4,schemaPath:"#/properties/schemas/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema36.properties.schemas.items,data:data5};
+}
+let i5 = data4.length;
+let j2;
+if(i5 > 1){
+const indices1 = {};
+for(;i5--;){
+let item1 = data4[i5];
+if(typeof item1 !== "string"){
+continue;
+}
+if(typeof indices1[item1] == "number"){
+j2 = indices1[item1];
+const err14 = {instancePath:instancePath+"/databaseWithGrantOption",schemaPath:"#/properties/databaseWithGrantOption/uniqueItems",keyword:"uniqueItems",params:{i: i5, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i5+" are identical)",schema:true,parentSchema:schema36.properties.databaseWithGrantOption,data:data4};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3286,13 +3433,14 @@ else {
 vErrors.push(err14);
 }
 errors++;
+break;
+}
+indices1[item1] = i5;
 }
 }
-if(data5.schema !== undefined){
-let data6 = data5.schema;
-if(typeof data6 === "string"){
-if(func2(data6) > 127){
-const err15 = {instancePath:instancePath+"/schemas/" + i4+"/schema",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data6};
+}
+else {
+const err15 = {instancePath:instancePath+"/databaseWithGrantOption",schemaPath:"#/properties/databaseWithGrantOption/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.databaseWithGrantOption.type,parentSchema:schema36.properties.databaseWithGrantOption,data:data4};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3301,8 +3449,12 @@ vErrors.push(err15);
 }
 errors++;
 }
-if(func2(data6) < 1){
-const err16 = {instancePath:instancePath+"/schemas/" + i4+"/schema",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data6};
+}
+if(data.schemas !== undefined){
+let data6 = data.schemas;
+if(Array.isArray(data6)){
+if(data6.length > 1000){
+const err16 = {instancePath:instancePath+"/schemas",schemaPath:"#/properties/schemas/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema36.properties.schemas,data:data6};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3311,9 +3463,12 @@ vErrors.push(err16);
 }
 errors++;
 }
-}
-else {
-const err17 = {instancePath:instancePath+"/schemas/" + i4+"/schema",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data6};
+const len3 = data6.length;
+for(let i6=0; i6<len3; i6++){
+let data7 = data6[i6];
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+if(data7.schema === undefined){
+const err17 = {instancePath:instancePath+"/schemas/" + i6,schemaPath:"#/properties/schemas/items/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema36.properties.schemas.items.required,parentSchema:schema36.properties.schemas.items,data:data7};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3322,12 +3477,8 @@ vErrors.push(err17);
 }
 errors++;
 }
-}
-if(data5.privileges !== undefined){
-let data7 = data5.privileges;
-if(Array.isArray(data7)){
-if(data7.length < 1){
-const err18 = {instancePath:instancePath+"/schemas/" + i4+"/privileges",schemaPath:"#/properties/schemas/items/properties/privileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema36.properties.schemas.items.properties.privileges,data:data7};
+if(data7.privileges === undefined){
+const err18 = {instancePath:instancePath+"/schemas/" + i6,schemaPath:"#/properties/schemas/items/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema36.properties.schemas.items.required,parentSchema:schema36.properties.schemas.items,data:data7};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3336,11 +3487,9 @@ vErrors.push(err18);
 }
 errors++;
 }
-const len3 = data7.length;
-for(let i5=0; i5<len3; i5++){
-let data8 = data7[i5];
-if(typeof data8 !== "string"){
-const err19 = {instancePath:instancePath+"/schemas/" + i4+"/privileges/" + i5,schemaPath:"#/properties/schemas/items/properties/privileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.properties.schemas.items.properties.privileges.items.type,parentSchema:schema36.properties.schemas.items.properties.privileges.items,data:data8};
+for(const key1 in data7){
+if(!(((key1 === "schema") || (key1 === "withGrantOption")) || (key1 === "privileges"))){
+const err19 = {instancePath:instancePath+"/schemas/" + i6,schemaPath:"#/properties/schemas/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema36.properties.schemas.items,data:data7};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3349,8 +3498,12 @@ vErrors.push(err19);
 }
 errors++;
 }
-if(!((((data8 === "usage") || (data8 === "create")) || (data8 === "alter")) || (data8 === "drop"))){
-const err20 = {instancePath:instancePath+"/schemas/" + i4+"/privileges/" + i5,schemaPath:"#/properties/schemas/items/properties/privileges/items/enum",keyword:"enum",params:{allowedValues: schema36.properties.schemas.items.properties.privileges.items.enum},message:"must be equal to one of the allowed values",schema:schema36.properties.schemas.items.properties.privileges.items.enum,parentSchema:schema36.properties.schemas.items.properties.privileges.items,data:data8};
+}
+if(data7.schema !== undefined){
+let data8 = data7.schema;
+if(typeof data8 === "string"){
+if(func2(data8) > 127){
+const err20 = {instancePath:instancePath+"/schemas/" + i6+"/schema",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data8};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3359,19 +3512,8 @@ vErrors.push(err20);
 }
 errors++;
 }
-}
-let i6 = data7.length;
-let j2;
-if(i6 > 1){
-const indices1 = {};
-for(;i6--;){
-let item1 = data7[i6];
-if(typeof item1 !== "string"){
-continue;
-}
-if(typeof indices1[item1] == "number"){
-j2 = indices1[item1];
-const err21 = {instancePath:instancePath+"/schemas/" + i4+"/privileges",schemaPath:"#/properties/schemas/items/properties/privileges/uniqueItems",keyword:"uniqueItems",params:{i: i6, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i6+" are identical)",schema:true,parentSchema:schema36.properties.schemas.items.properties.privileges,data:data7};
+if(func2(data8) < 1){
+const err21 = {instancePath:instancePath+"/schemas/" + i6+"/schema",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data8};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -3379,14 +3521,10 @@ else {
 vErrors.push(err21);
 }
 errors++;
-break;
-}
-indices1[item1] = i6;
-}
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/schemas/" + i4+"/privileges",schemaPath:"#/properties/schemas/items/properties/privileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.schemas.items.properties.privileges.type,parentSchema:schema36.properties.schemas.items.properties.privileges,data:data7};
+const err22 = {instancePath:instancePath+"/schemas/" + i6+"/schema",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data8};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -3396,9 +3534,14 @@ vErrors.push(err22);
 errors++;
 }
 }
-}
-else {
-const err23 = {instancePath:instancePath+"/schemas/" + i4,schemaPath:"#/properties/schemas/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.properties.schemas.items.type,parentSchema:schema36.properties.schemas.items,data:data5};
+if(data7.withGrantOption !== undefined){
+let data9 = data7.withGrantOption;
+const _errs25 = errors;
+let valid16 = false;
+let passing0 = null;
+const _errs26 = errors;
+if(true !== data9){
+const err23 = {instancePath:instancePath+"/schemas/" + i6+"/withGrantOption",schemaPath:"#/definitions/withGrantOption/oneOf/0/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant",schema:true,parentSchema:schema39.oneOf[0],data:data9};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -3407,10 +3550,15 @@ vErrors.push(err23);
 }
 errors++;
 }
+var _valid0 = _errs26 === errors;
+if(_valid0){
+valid16 = true;
+passing0 = 0;
 }
-}
-else {
-const err24 = {instancePath:instancePath+"/schemas",schemaPath:"#/properties/schemas/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.schemas.type,parentSchema:schema36.properties.schemas,data:data4};
+const _errs27 = errors;
+if(Array.isArray(data9)){
+if(data9.length < 1){
+const err24 = {instancePath:instancePath+"/schemas/" + i6+"/withGrantOption",schemaPath:"#/definitions/withGrantOption/oneOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema39.oneOf[1],data:data9};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -3419,12 +3567,12 @@ vErrors.push(err24);
 }
 errors++;
 }
-}
-if(data.tables !== undefined){
-let data9 = data.tables;
-if(Array.isArray(data9)){
-if(data9.length > 10000){
-const err25 = {instancePath:instancePath+"/tables",schemaPath:"#/properties/tables/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema36.properties.tables,data:data9};
+const len4 = data9.length;
+for(let i7=0; i7<len4; i7++){
+let data10 = data9[i7];
+if(typeof data10 === "string"){
+if(func2(data10) > 32){
+const err25 = {instancePath:instancePath+"/schemas/" + i6+"/withGrantOption/" + i7,schemaPath:"#/definitions/withGrantOption/oneOf/1/items/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters",schema:32,parentSchema:schema39.oneOf[1].items,data:data10};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -3433,16 +3581,8 @@ vErrors.push(err25);
 }
 errors++;
 }
-const len4 = data9.length;
-for(let i7=0; i7<len4; i7++){
-let data10 = data9[i7];
-const _errs27 = errors;
-let valid17 = false;
-let passing0 = null;
-const _errs28 = errors;
-if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
-if(data10.allTables === undefined){
-const err26 = {instancePath:instancePath+"/tables/" + i7,schemaPath:"#/properties/tables/items/oneOf/0/required",keyword:"required",params:{missingProperty: "allTables"},message:"must have required property '"+"allTables"+"'",schema:schema36.properties.tables.items.oneOf[0].required,parentSchema:schema36.properties.tables.items.oneOf[0],data:data10};
+if(func2(data10) < 1){
+const err26 = {instancePath:instancePath+"/schemas/" + i6+"/withGrantOption/" + i7,schemaPath:"#/definitions/withGrantOption/oneOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.oneOf[1].items,data:data10};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -3452,15 +3592,8 @@ vErrors.push(err26);
 errors++;
 }
 }
-var _valid0 = _errs28 === errors;
-if(_valid0){
-valid17 = true;
-passing0 = 0;
-}
-const _errs29 = errors;
-if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
-if(data10.names === undefined){
-const err27 = {instancePath:instancePath+"/tables/" + i7,schemaPath:"#/properties/tables/items/oneOf/1/required",keyword:"required",params:{missingProperty: "names"},message:"must have required property '"+"names"+"'",schema:schema36.properties.tables.items.oneOf[1].required,parentSchema:schema36.properties.tables.items.oneOf[1],data:data10};
+else {
+const err27 = {instancePath:instancePath+"/schemas/" + i6+"/withGrantOption/" + i7,schemaPath:"#/definitions/withGrantOption/oneOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.oneOf[1].items.type,parentSchema:schema39.oneOf[1].items,data:data10};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -3470,19 +3603,18 @@ vErrors.push(err27);
 errors++;
 }
 }
-var _valid0 = _errs29 === errors;
-if(_valid0 && valid17){
-valid17 = false;
-passing0 = [passing0, 1];
+let i8 = data9.length;
+let j3;
+if(i8 > 1){
+const indices2 = {};
+for(;i8--;){
+let item2 = data9[i8];
+if(typeof item2 !== "string"){
+continue;
 }
-else {
-if(_valid0){
-valid17 = true;
-passing0 = 1;
-}
-}
-if(!valid17){
-const err28 = {instancePath:instancePath+"/tables/" + i7,schemaPath:"#/properties/tables/items/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema36.properties.tables.items.oneOf,parentSchema:schema36.properties.tables.items,data:data10};
+if(typeof indices2[item2] == "number"){
+j3 = indices2[item2];
+const err28 = {instancePath:instancePath+"/schemas/" + i6+"/withGrantOption",schemaPath:"#/definitions/withGrantOption/oneOf/1/uniqueItems",keyword:"uniqueItems",params:{i: i8, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i8+" are identical)",schema:true,parentSchema:schema39.oneOf[1],data:data9};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -3490,21 +3622,14 @@ else {
 vErrors.push(err28);
 }
 errors++;
+break;
+}
+indices2[item2] = i8;
+}
+}
 }
 else {
-errors = _errs27;
-if(vErrors !== null){
-if(_errs27){
-vErrors.length = _errs27;
-}
-else {
-vErrors = null;
-}
-}
-}
-if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
-if(data10.schema === undefined){
-const err29 = {instancePath:instancePath+"/tables/" + i7,schemaPath:"#/properties/tables/items/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema36.properties.tables.items.required,parentSchema:schema36.properties.tables.items,data:data10};
+const err29 = {instancePath:instancePath+"/schemas/" + i6+"/withGrantOption",schemaPath:"#/definitions/withGrantOption/oneOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema39.oneOf[1].type,parentSchema:schema39.oneOf[1],data:data9};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -3513,8 +3638,19 @@ vErrors.push(err29);
 }
 errors++;
 }
-if(data10.privileges === undefined){
-const err30 = {instancePath:instancePath+"/tables/" + i7,schemaPath:"#/properties/tables/items/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema36.properties.tables.items.required,parentSchema:schema36.properties.tables.items,data:data10};
+var _valid0 = _errs27 === errors;
+if(_valid0 && valid16){
+valid16 = false;
+passing0 = [passing0, 1];
+}
+else {
+if(_valid0){
+valid16 = true;
+passing0 = 1;
+}
+}
+if(!valid16){
+const err30 = {instancePath:instancePath+"/schemas/" + i6+"/withGrantOption",schemaPath:"#/definitions/withGrantOption/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema39.oneOf,parentSchema:schema39,data:data9};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -3523,9 +3659,23 @@ vErrors.push(err30);
 }
 errors++;
 }
-for(const key2 in data10){
-if(!((((key2 === "schema") || (key2 === "allTables")) || (key2 === "names")) || (key2 === "privileges"))){
-const err31 = {instancePath:instancePath+"/tables/" + i7,schemaPath:"#/properties/tables/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema36.properties.tables.items,data:data10};
+else {
+errors = _errs25;
+if(vErrors !== null){
+if(_errs25){
+vErrors.length = _errs25;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data7.privileges !== undefined){
+let data11 = data7.privileges;
+if(Array.isArray(data11)){
+if(data11.length < 1){
+const err31 = {instancePath:instancePath+"/schemas/" + i6+"/privileges",schemaPath:"#/properties/schemas/items/properties/privileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema36.properties.schemas.items.properties.privileges,data:data11};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -3534,12 +3684,11 @@ vErrors.push(err31);
 }
 errors++;
 }
-}
-if(data10.schema !== undefined){
-let data11 = data10.schema;
-if(typeof data11 === "string"){
-if(func2(data11) > 127){
-const err32 = {instancePath:instancePath+"/tables/" + i7+"/schema",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data11};
+const len5 = data11.length;
+for(let i9=0; i9<len5; i9++){
+let data12 = data11[i9];
+if(typeof data12 !== "string"){
+const err32 = {instancePath:instancePath+"/schemas/" + i6+"/privileges/" + i9,schemaPath:"#/properties/schemas/items/properties/privileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.properties.schemas.items.properties.privileges.items.type,parentSchema:schema36.properties.schemas.items.properties.privileges.items,data:data12};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -3548,8 +3697,8 @@ vErrors.push(err32);
 }
 errors++;
 }
-if(func2(data11) < 1){
-const err33 = {instancePath:instancePath+"/tables/" + i7+"/schema",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data11};
+if(!((((data12 === "usage") || (data12 === "create")) || (data12 === "alter")) || (data12 === "drop"))){
+const err33 = {instancePath:instancePath+"/schemas/" + i6+"/privileges/" + i9,schemaPath:"#/properties/schemas/items/properties/privileges/items/enum",keyword:"enum",params:{allowedValues: schema36.properties.schemas.items.properties.privileges.items.enum},message:"must be equal to one of the allowed values",schema:schema36.properties.schemas.items.properties.privileges.items.enum,parentSchema:schema36.properties.schemas.items.properties.privileges.items,data:data12};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -3559,8 +3708,18 @@ vErrors.push(err33);
 errors++;
 }
 }
-else {
-const err34 = {instancePath:instancePath+"/tables/" + i7+"/schema",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data11};
+let i10 = data11.length;
+let j4;
+if(i10 > 1){
+const indices3 = {};
+for(;i10--;){
+let item3 = data11[i10];
+if(typeof item3 !== "string"){
+continue;
+}
+if(typeof indices3[item3] == "number"){
+j4 = indices3[item3];
+const err34 = {instancePath:instancePath+"/schemas/" + i6+"/privileges",schemaPath:"#/properties/schemas/items/properties/privileges/uniqueItems",keyword:"uniqueItems",params:{i: i10, j: j4},message:"must NOT have duplicate items (items ## "+j4+" and "+i10+" are identical)",schema:true,parentSchema:schema36.properties.schemas.items.properties.privileges,data:data11};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -3568,12 +3727,14 @@ else {
 vErrors.push(err34);
 }
 errors++;
+break;
+}
+indices3[item3] = i10;
 }
 }
-if(data10.allTables !== undefined){
-let data12 = data10.allTables;
-if(true !== data12){
-const err35 = {instancePath:instancePath+"/tables/" + i7+"/allTables",schemaPath:"#/properties/tables/items/properties/allTables/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant",schema:true,parentSchema:schema36.properties.tables.items.properties.allTables,data:data12};
+}
+else {
+const err35 = {instancePath:instancePath+"/schemas/" + i6+"/privileges",schemaPath:"#/properties/schemas/items/properties/privileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.schemas.items.properties.privileges.type,parentSchema:schema36.properties.schemas.items.properties.privileges,data:data11};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -3583,11 +3744,9 @@ vErrors.push(err35);
 errors++;
 }
 }
-if(data10.names !== undefined){
-let data13 = data10.names;
-if(Array.isArray(data13)){
-if(data13.length > 10000){
-const err36 = {instancePath:instancePath+"/tables/" + i7+"/names",schemaPath:"#/properties/tables/items/properties/names/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema36.properties.tables.items.properties.names,data:data13};
+}
+else {
+const err36 = {instancePath:instancePath+"/schemas/" + i6,schemaPath:"#/properties/schemas/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.properties.schemas.items.type,parentSchema:schema36.properties.schemas.items,data:data7};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -3596,8 +3755,10 @@ vErrors.push(err36);
 }
 errors++;
 }
-if(data13.length < 1){
-const err37 = {instancePath:instancePath+"/tables/" + i7+"/names",schemaPath:"#/properties/tables/items/properties/names/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema36.properties.tables.items.properties.names,data:data13};
+}
+}
+else {
+const err37 = {instancePath:instancePath+"/schemas",schemaPath:"#/properties/schemas/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.schemas.type,parentSchema:schema36.properties.schemas,data:data6};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -3606,12 +3767,12 @@ vErrors.push(err37);
 }
 errors++;
 }
-const len5 = data13.length;
-for(let i8=0; i8<len5; i8++){
-let data14 = data13[i8];
-if(typeof data14 === "string"){
-if(func2(data14) > 127){
-const err38 = {instancePath:instancePath+"/tables/" + i7+"/names/" + i8,schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data14};
+}
+if(data.tables !== undefined){
+let data13 = data.tables;
+if(Array.isArray(data13)){
+if(data13.length > 10000){
+const err38 = {instancePath:instancePath+"/tables",schemaPath:"#/properties/tables/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema36.properties.tables,data:data13};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -3620,8 +3781,16 @@ vErrors.push(err38);
 }
 errors++;
 }
-if(func2(data14) < 1){
-const err39 = {instancePath:instancePath+"/tables/" + i7+"/names/" + i8,schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data14};
+const len6 = data13.length;
+for(let i11=0; i11<len6; i11++){
+let data14 = data13[i11];
+const _errs39 = errors;
+let valid25 = false;
+let passing1 = null;
+const _errs40 = errors;
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+if(data14.allTables === undefined){
+const err39 = {instancePath:instancePath+"/tables/" + i11,schemaPath:"#/properties/tables/items/oneOf/0/required",keyword:"required",params:{missingProperty: "allTables"},message:"must have required property '"+"allTables"+"'",schema:schema36.properties.tables.items.oneOf[0].required,parentSchema:schema36.properties.tables.items.oneOf[0],data:data14};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -3631,8 +3800,15 @@ vErrors.push(err39);
 errors++;
 }
 }
-else {
-const err40 = {instancePath:instancePath+"/tables/" + i7+"/names/" + i8,schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data14};
+var _valid1 = _errs40 === errors;
+if(_valid1){
+valid25 = true;
+passing1 = 0;
+}
+const _errs41 = errors;
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+if(data14.names === undefined){
+const err40 = {instancePath:instancePath+"/tables/" + i11,schemaPath:"#/properties/tables/items/oneOf/1/required",keyword:"required",params:{missingProperty: "names"},message:"must have required property '"+"names"+"'",schema:schema36.properties.tables.items.oneOf[1].required,parentSchema:schema36.properties.tables.items.oneOf[1],data:data14};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -3642,14 +3818,19 @@ vErrors.push(err40);
 errors++;
 }
 }
-let i9 = data13.length;
-let j3;
-if(i9 > 1){
-outer1:
-for(;i9--;){
-for(j3 = i9; j3--;){
-if(func0(data13[i9], data13[j3])){
-const err41 = {instancePath:instancePath+"/tables/" + i7+"/names",schemaPath:"#/properties/tables/items/properties/names/uniqueItems",keyword:"uniqueItems",params:{i: i9, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i9+" are identical)",schema:true,parentSchema:schema36.properties.tables.items.properties.names,data:data13};
+var _valid1 = _errs41 === errors;
+if(_valid1 && valid25){
+valid25 = false;
+passing1 = [passing1, 1];
+}
+else {
+if(_valid1){
+valid25 = true;
+passing1 = 1;
+}
+}
+if(!valid25){
+const err41 = {instancePath:instancePath+"/tables/" + i11,schemaPath:"#/properties/tables/items/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf",schema:schema36.properties.tables.items.oneOf,parentSchema:schema36.properties.tables.items,data:data14};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -3657,14 +3838,21 @@ else {
 vErrors.push(err41);
 }
 errors++;
-break outer1;
-}
-}
-}
-}
 }
 else {
-const err42 = {instancePath:instancePath+"/tables/" + i7+"/names",schemaPath:"#/properties/tables/items/properties/names/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.tables.items.properties.names.type,parentSchema:schema36.properties.tables.items.properties.names,data:data13};
+errors = _errs39;
+if(vErrors !== null){
+if(_errs39){
+vErrors.length = _errs39;
+}
+else {
+vErrors = null;
+}
+}
+}
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+if(data14.schema === undefined){
+const err42 = {instancePath:instancePath+"/tables/" + i11,schemaPath:"#/properties/tables/items/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema36.properties.tables.items.required,parentSchema:schema36.properties.tables.items,data:data14};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -3673,12 +3861,8 @@ vErrors.push(err42);
 }
 errors++;
 }
-}
-if(data10.privileges !== undefined){
-let data15 = data10.privileges;
-if(Array.isArray(data15)){
-if(data15.length < 1){
-const err43 = {instancePath:instancePath+"/tables/" + i7+"/privileges",schemaPath:"#/definitions/tablePrivileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema41,data:data15};
+if(data14.privileges === undefined){
+const err43 = {instancePath:instancePath+"/tables/" + i11,schemaPath:"#/properties/tables/items/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema36.properties.tables.items.required,parentSchema:schema36.properties.tables.items,data:data14};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -3687,11 +3871,9 @@ vErrors.push(err43);
 }
 errors++;
 }
-const len6 = data15.length;
-for(let i10=0; i10<len6; i10++){
-let data16 = data15[i10];
-if(typeof data16 !== "string"){
-const err44 = {instancePath:instancePath+"/tables/" + i7+"/privileges/" + i10,schemaPath:"#/definitions/tablePrivileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.items.type,parentSchema:schema41.items,data:data16};
+for(const key2 in data14){
+if(!(((((key2 === "schema") || (key2 === "allTables")) || (key2 === "withGrantOption")) || (key2 === "names")) || (key2 === "privileges"))){
+const err44 = {instancePath:instancePath+"/tables/" + i11,schemaPath:"#/properties/tables/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema36.properties.tables.items,data:data14};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -3700,8 +3882,12 @@ vErrors.push(err44);
 }
 errors++;
 }
-if(!(((((((((data16 === "select") || (data16 === "insert")) || (data16 === "update")) || (data16 === "delete")) || (data16 === "references")) || (data16 === "truncate")) || (data16 === "drop")) || (data16 === "alter")) || (data16 === "trigger"))){
-const err45 = {instancePath:instancePath+"/tables/" + i7+"/privileges/" + i10,schemaPath:"#/definitions/tablePrivileges/items/enum",keyword:"enum",params:{allowedValues: schema41.items.enum},message:"must be equal to one of the allowed values",schema:schema41.items.enum,parentSchema:schema41.items,data:data16};
+}
+if(data14.schema !== undefined){
+let data15 = data14.schema;
+if(typeof data15 === "string"){
+if(func2(data15) > 127){
+const err45 = {instancePath:instancePath+"/tables/" + i11+"/schema",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data15};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -3710,19 +3896,8 @@ vErrors.push(err45);
 }
 errors++;
 }
-}
-let i11 = data15.length;
-let j4;
-if(i11 > 1){
-const indices2 = {};
-for(;i11--;){
-let item2 = data15[i11];
-if(typeof item2 !== "string"){
-continue;
-}
-if(typeof indices2[item2] == "number"){
-j4 = indices2[item2];
-const err46 = {instancePath:instancePath+"/tables/" + i7+"/privileges",schemaPath:"#/definitions/tablePrivileges/uniqueItems",keyword:"uniqueItems",params:{i: i11, j: j4},message:"must NOT have duplicate items (items ## "+j4+" and "+i11+" are identical)",schema:true,parentSchema:schema41,data:data15};
+if(func2(data15) < 1){
+const err46 = {instancePath:instancePath+"/tables/" + i11+"/schema",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data15};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -3730,14 +3905,10 @@ else {
 vErrors.push(err46);
 }
 errors++;
-break;
-}
-indices2[item2] = i11;
-}
 }
 }
 else {
-const err47 = {instancePath:instancePath+"/tables/" + i7+"/privileges",schemaPath:"#/definitions/tablePrivileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema41.type,parentSchema:schema41,data:data15};
+const err47 = {instancePath:instancePath+"/tables/" + i11+"/schema",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data15};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -3747,9 +3918,10 @@ vErrors.push(err47);
 errors++;
 }
 }
-}
-else {
-const err48 = {instancePath:instancePath+"/tables/" + i7,schemaPath:"#/properties/tables/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.properties.tables.items.type,parentSchema:schema36.properties.tables.items,data:data10};
+if(data14.allTables !== undefined){
+let data16 = data14.allTables;
+if(true !== data16){
+const err48 = {instancePath:instancePath+"/tables/" + i11+"/allTables",schemaPath:"#/properties/tables/items/properties/allTables/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant",schema:true,parentSchema:schema36.properties.tables.items.properties.allTables,data:data16};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -3759,9 +3931,14 @@ vErrors.push(err48);
 errors++;
 }
 }
-}
-else {
-const err49 = {instancePath:instancePath+"/tables",schemaPath:"#/properties/tables/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.tables.type,parentSchema:schema36.properties.tables,data:data9};
+if(data14.withGrantOption !== undefined){
+let data17 = data14.withGrantOption;
+const _errs49 = errors;
+let valid29 = false;
+let passing2 = null;
+const _errs50 = errors;
+if(true !== data17){
+const err49 = {instancePath:instancePath+"/tables/" + i11+"/withGrantOption",schemaPath:"#/definitions/withGrantOption/oneOf/0/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant",schema:true,parentSchema:schema39.oneOf[0],data:data17};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -3770,12 +3947,15 @@ vErrors.push(err49);
 }
 errors++;
 }
+var _valid2 = _errs50 === errors;
+if(_valid2){
+valid29 = true;
+passing2 = 0;
 }
-if(data.columns !== undefined){
-let data17 = data.columns;
+const _errs51 = errors;
 if(Array.isArray(data17)){
-if(data17.length > 10000){
-const err50 = {instancePath:instancePath+"/columns",schemaPath:"#/properties/columns/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema36.properties.columns,data:data17};
+if(data17.length < 1){
+const err50 = {instancePath:instancePath+"/tables/" + i11+"/withGrantOption",schemaPath:"#/definitions/withGrantOption/oneOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema39.oneOf[1],data:data17};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -3787,9 +3967,9 @@ errors++;
 const len7 = data17.length;
 for(let i12=0; i12<len7; i12++){
 let data18 = data17[i12];
-if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
-if(data18.schema === undefined){
-const err51 = {instancePath:instancePath+"/columns/" + i12,schemaPath:"#/properties/columns/items/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema36.properties.columns.items.required,parentSchema:schema36.properties.columns.items,data:data18};
+if(typeof data18 === "string"){
+if(func2(data18) > 32){
+const err51 = {instancePath:instancePath+"/tables/" + i11+"/withGrantOption/" + i12,schemaPath:"#/definitions/withGrantOption/oneOf/1/items/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters",schema:32,parentSchema:schema39.oneOf[1].items,data:data18};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -3798,8 +3978,8 @@ vErrors.push(err51);
 }
 errors++;
 }
-if(data18.table === undefined){
-const err52 = {instancePath:instancePath+"/columns/" + i12,schemaPath:"#/properties/columns/items/required",keyword:"required",params:{missingProperty: "table"},message:"must have required property '"+"table"+"'",schema:schema36.properties.columns.items.required,parentSchema:schema36.properties.columns.items,data:data18};
+if(func2(data18) < 1){
+const err52 = {instancePath:instancePath+"/tables/" + i11+"/withGrantOption/" + i12,schemaPath:"#/definitions/withGrantOption/oneOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.oneOf[1].items,data:data18};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -3808,8 +3988,9 @@ vErrors.push(err52);
 }
 errors++;
 }
-if(data18.columns === undefined){
-const err53 = {instancePath:instancePath+"/columns/" + i12,schemaPath:"#/properties/columns/items/required",keyword:"required",params:{missingProperty: "columns"},message:"must have required property '"+"columns"+"'",schema:schema36.properties.columns.items.required,parentSchema:schema36.properties.columns.items,data:data18};
+}
+else {
+const err53 = {instancePath:instancePath+"/tables/" + i11+"/withGrantOption/" + i12,schemaPath:"#/definitions/withGrantOption/oneOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.oneOf[1].items.type,parentSchema:schema39.oneOf[1].items,data:data18};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -3818,8 +3999,19 @@ vErrors.push(err53);
 }
 errors++;
 }
-if(data18.privileges === undefined){
-const err54 = {instancePath:instancePath+"/columns/" + i12,schemaPath:"#/properties/columns/items/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema36.properties.columns.items.required,parentSchema:schema36.properties.columns.items,data:data18};
+}
+let i13 = data17.length;
+let j5;
+if(i13 > 1){
+const indices4 = {};
+for(;i13--;){
+let item4 = data17[i13];
+if(typeof item4 !== "string"){
+continue;
+}
+if(typeof indices4[item4] == "number"){
+j5 = indices4[item4];
+const err54 = {instancePath:instancePath+"/tables/" + i11+"/withGrantOption",schemaPath:"#/definitions/withGrantOption/oneOf/1/uniqueItems",keyword:"uniqueItems",params:{i: i13, j: j5},message:"must NOT have duplicate items (items ## "+j5+" and "+i13+" are identical)",schema:true,parentSchema:schema39.oneOf[1],data:data17};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -3827,10 +4019,14 @@ else {
 vErrors.push(err54);
 }
 errors++;
+break;
 }
-for(const key3 in data18){
-if(!((((key3 === "schema") || (key3 === "table")) || (key3 === "columns")) || (key3 === "privileges"))){
-const err55 = {instancePath:instancePath+"/columns/" + i12,schemaPath:"#/properties/columns/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema36.properties.columns.items,data:data18};
+indices4[item4] = i13;
+}
+}
+}
+else {
+const err55 = {instancePath:instancePath+"/tables/" + i11+"/withGrantOption",schemaPath:"#/definitions/withGrantOption/oneOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema39.oneOf[1].type,parentSchema:schema39.oneOf[1],data:data17};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -3839,12 +4035,19 @@ vErrors.push(err55);
 }
 errors++;
 }
+var _valid2 = _errs51 === errors;
+if(_valid2 && valid29){
+valid29 = false;
+passing2 = [passing2, 1];
 }
-if(data18.schema !== undefined){
-let data19 = data18.schema;
-if(typeof data19 === "string"){
-if(func2(data19) > 127){
-const err56 = {instancePath:instancePath+"/columns/" + i12+"/schema",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data19};
+else {
+if(_valid2){
+valid29 = true;
+passing2 = 1;
+}
+}
+if(!valid29){
+const err56 = {instancePath:instancePath+"/tables/" + i11+"/withGrantOption",schemaPath:"#/definitions/withGrantOption/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf",schema:schema39.oneOf,parentSchema:schema39,data:data17};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -3853,8 +4056,23 @@ vErrors.push(err56);
 }
 errors++;
 }
-if(func2(data19) < 1){
-const err57 = {instancePath:instancePath+"/columns/" + i12+"/schema",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data19};
+else {
+errors = _errs49;
+if(vErrors !== null){
+if(_errs49){
+vErrors.length = _errs49;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data14.names !== undefined){
+let data19 = data14.names;
+if(Array.isArray(data19)){
+if(data19.length > 10000){
+const err57 = {instancePath:instancePath+"/tables/" + i11+"/names",schemaPath:"#/properties/tables/items/properties/names/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema36.properties.tables.items.properties.names,data:data19};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -3863,9 +4081,8 @@ vErrors.push(err57);
 }
 errors++;
 }
-}
-else {
-const err58 = {instancePath:instancePath+"/columns/" + i12+"/schema",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data19};
+if(data19.length < 1){
+const err58 = {instancePath:instancePath+"/tables/" + i11+"/names",schemaPath:"#/properties/tables/items/properties/names/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema36.properties.tables.items.properties.names,data:data19};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -3874,12 +4091,12 @@ vErrors.push(err58);
 }
 errors++;
 }
-}
-if(data18.table !== undefined){
-let data20 = data18.table;
+const len8 = data19.length;
+for(let i14=0; i14<len8; i14++){
+let data20 = data19[i14];
 if(typeof data20 === "string"){
 if(func2(data20) > 127){
-const err59 = {instancePath:instancePath+"/columns/" + i12+"/table",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data20};
+const err59 = {instancePath:instancePath+"/tables/" + i11+"/names/" + i14,schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data20};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -3889,7 +4106,7 @@ vErrors.push(err59);
 errors++;
 }
 if(func2(data20) < 1){
-const err60 = {instancePath:instancePath+"/columns/" + i12+"/table",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data20};
+const err60 = {instancePath:instancePath+"/tables/" + i11+"/names/" + i14,schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data20};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -3900,7 +4117,7 @@ errors++;
 }
 }
 else {
-const err61 = {instancePath:instancePath+"/columns/" + i12+"/table",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data20};
+const err61 = {instancePath:instancePath+"/tables/" + i11+"/names/" + i14,schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data20};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -3910,11 +4127,14 @@ vErrors.push(err61);
 errors++;
 }
 }
-if(data18.columns !== undefined){
-let data21 = data18.columns;
-if(Array.isArray(data21)){
-if(data21.length > 1600){
-const err62 = {instancePath:instancePath+"/columns/" + i12+"/columns",schemaPath:"#/properties/columns/items/properties/columns/maxItems",keyword:"maxItems",params:{limit: 1600},message:"must NOT have more than 1600 items",schema:1600,parentSchema:schema36.properties.columns.items.properties.columns,data:data21};
+let i15 = data19.length;
+let j6;
+if(i15 > 1){
+outer1:
+for(;i15--;){
+for(j6 = i15; j6--;){
+if(func0(data19[i15], data19[j6])){
+const err62 = {instancePath:instancePath+"/tables/" + i11+"/names",schemaPath:"#/properties/tables/items/properties/names/uniqueItems",keyword:"uniqueItems",params:{i: i15, j: j6},message:"must NOT have duplicate items (items ## "+j6+" and "+i15+" are identical)",schema:true,parentSchema:schema36.properties.tables.items.properties.names,data:data19};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -3922,9 +4142,14 @@ else {
 vErrors.push(err62);
 }
 errors++;
+break outer1;
 }
-if(data21.length < 1){
-const err63 = {instancePath:instancePath+"/columns/" + i12+"/columns",schemaPath:"#/properties/columns/items/properties/columns/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema36.properties.columns.items.properties.columns,data:data21};
+}
+}
+}
+}
+else {
+const err63 = {instancePath:instancePath+"/tables/" + i11+"/names",schemaPath:"#/properties/tables/items/properties/names/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.tables.items.properties.names.type,parentSchema:schema36.properties.tables.items.properties.names,data:data19};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -3933,12 +4158,12 @@ vErrors.push(err63);
 }
 errors++;
 }
-const len8 = data21.length;
-for(let i13=0; i13<len8; i13++){
-let data22 = data21[i13];
-if(typeof data22 === "string"){
-if(func2(data22) > 127){
-const err64 = {instancePath:instancePath+"/columns/" + i12+"/columns/" + i13,schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data22};
+}
+if(data14.privileges !== undefined){
+let data21 = data14.privileges;
+if(Array.isArray(data21)){
+if(data21.length < 1){
+const err64 = {instancePath:instancePath+"/tables/" + i11+"/privileges",schemaPath:"#/definitions/tablePrivileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema43,data:data21};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -3947,8 +4172,11 @@ vErrors.push(err64);
 }
 errors++;
 }
-if(func2(data22) < 1){
-const err65 = {instancePath:instancePath+"/columns/" + i12+"/columns/" + i13,schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data22};
+const len9 = data21.length;
+for(let i16=0; i16<len9; i16++){
+let data22 = data21[i16];
+if(typeof data22 !== "string"){
+const err65 = {instancePath:instancePath+"/tables/" + i11+"/privileges/" + i16,schemaPath:"#/definitions/tablePrivileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.items.type,parentSchema:schema43.items,data:data22};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -3957,9 +4185,8 @@ vErrors.push(err65);
 }
 errors++;
 }
-}
-else {
-const err66 = {instancePath:instancePath+"/columns/" + i12+"/columns/" + i13,schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data22};
+if(!(((((((((data22 === "select") || (data22 === "insert")) || (data22 === "update")) || (data22 === "delete")) || (data22 === "references")) || (data22 === "truncate")) || (data22 === "drop")) || (data22 === "alter")) || (data22 === "trigger"))){
+const err66 = {instancePath:instancePath+"/tables/" + i11+"/privileges/" + i16,schemaPath:"#/definitions/tablePrivileges/items/enum",keyword:"enum",params:{allowedValues: schema43.items.enum},message:"must be equal to one of the allowed values",schema:schema43.items.enum,parentSchema:schema43.items,data:data22};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -3969,14 +4196,18 @@ vErrors.push(err66);
 errors++;
 }
 }
-let i14 = data21.length;
-let j5;
-if(i14 > 1){
-outer2:
-for(;i14--;){
-for(j5 = i14; j5--;){
-if(func0(data21[i14], data21[j5])){
-const err67 = {instancePath:instancePath+"/columns/" + i12+"/columns",schemaPath:"#/properties/columns/items/properties/columns/uniqueItems",keyword:"uniqueItems",params:{i: i14, j: j5},message:"must NOT have duplicate items (items ## "+j5+" and "+i14+" are identical)",schema:true,parentSchema:schema36.properties.columns.items.properties.columns,data:data21};
+let i17 = data21.length;
+let j7;
+if(i17 > 1){
+const indices5 = {};
+for(;i17--;){
+let item5 = data21[i17];
+if(typeof item5 !== "string"){
+continue;
+}
+if(typeof indices5[item5] == "number"){
+j7 = indices5[item5];
+const err67 = {instancePath:instancePath+"/tables/" + i11+"/privileges",schemaPath:"#/definitions/tablePrivileges/uniqueItems",keyword:"uniqueItems",params:{i: i17, j: j7},message:"must NOT have duplicate items (items ## "+j7+" and "+i17+" are identical)",schema:true,parentSchema:schema43,data:data21};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -3984,14 +4215,14 @@ else {
 vErrors.push(err67);
 }
 errors++;
-break outer2;
+break;
 }
-}
+indices5[item5] = i17;
 }
 }
 }
 else {
-const err68 = {instancePath:instancePath+"/columns/" + i12+"/columns",schemaPath:"#/properties/columns/items/properties/columns/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.columns.items.properties.columns.type,parentSchema:schema36.properties.columns.items.properties.columns,data:data21};
+const err68 = {instancePath:instancePath+"/tables/" + i11+"/privileges",schemaPath:"#/definitions/tablePrivileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema43.type,parentSchema:schema43,data:data21};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -4001,11 +4232,9 @@ vErrors.push(err68);
 errors++;
 }
 }
-if(data18.privileges !== undefined){
-let data23 = data18.privileges;
-if(Array.isArray(data23)){
-if(data23.length < 1){
-const err69 = {instancePath:instancePath+"/columns/" + i12+"/privileges",schemaPath:"#/definitions/columnPrivileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema45,data:data23};
+}
+else {
+const err69 = {instancePath:instancePath+"/tables/" + i11,schemaPath:"#/properties/tables/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.properties.tables.items.type,parentSchema:schema36.properties.tables.items,data:data14};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -4014,11 +4243,10 @@ vErrors.push(err69);
 }
 errors++;
 }
-const len9 = data23.length;
-for(let i15=0; i15<len9; i15++){
-let data24 = data23[i15];
-if(typeof data24 !== "string"){
-const err70 = {instancePath:instancePath+"/columns/" + i12+"/privileges/" + i15,schemaPath:"#/definitions/columnPrivileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.items.type,parentSchema:schema45.items,data:data24};
+}
+}
+else {
+const err70 = {instancePath:instancePath+"/tables",schemaPath:"#/properties/tables/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.tables.type,parentSchema:schema36.properties.tables,data:data13};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -4027,8 +4255,12 @@ vErrors.push(err70);
 }
 errors++;
 }
-if(!((((data24 === "select") || (data24 === "insert")) || (data24 === "update")) || (data24 === "references"))){
-const err71 = {instancePath:instancePath+"/columns/" + i12+"/privileges/" + i15,schemaPath:"#/definitions/columnPrivileges/items/enum",keyword:"enum",params:{allowedValues: schema45.items.enum},message:"must be equal to one of the allowed values",schema:schema45.items.enum,parentSchema:schema45.items,data:data24};
+}
+if(data.columns !== undefined){
+let data23 = data.columns;
+if(Array.isArray(data23)){
+if(data23.length > 10000){
+const err71 = {instancePath:instancePath+"/columns",schemaPath:"#/properties/columns/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema36.properties.columns,data:data23};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -4037,19 +4269,12 @@ vErrors.push(err71);
 }
 errors++;
 }
-}
-let i16 = data23.length;
-let j6;
-if(i16 > 1){
-const indices3 = {};
-for(;i16--;){
-let item3 = data23[i16];
-if(typeof item3 !== "string"){
-continue;
-}
-if(typeof indices3[item3] == "number"){
-j6 = indices3[item3];
-const err72 = {instancePath:instancePath+"/columns/" + i12+"/privileges",schemaPath:"#/definitions/columnPrivileges/uniqueItems",keyword:"uniqueItems",params:{i: i16, j: j6},message:"must NOT have duplicate items (items ## "+j6+" and "+i16+" are identical)",schema:true,parentSchema:schema45,data:data23};
+const len10 = data23.length;
+for(let i18=0; i18<len10; i18++){
+let data24 = data23[i18];
+if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
+if(data24.schema === undefined){
+const err72 = {instancePath:instancePath+"/columns/" + i18,schemaPath:"#/properties/columns/items/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema36.properties.columns.items.required,parentSchema:schema36.properties.columns.items,data:data24};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -4057,14 +4282,9 @@ else {
 vErrors.push(err72);
 }
 errors++;
-break;
 }
-indices3[item3] = i16;
-}
-}
-}
-else {
-const err73 = {instancePath:instancePath+"/columns/" + i12+"/privileges",schemaPath:"#/definitions/columnPrivileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema45.type,parentSchema:schema45,data:data23};
+if(data24.table === undefined){
+const err73 = {instancePath:instancePath+"/columns/" + i18,schemaPath:"#/properties/columns/items/required",keyword:"required",params:{missingProperty: "table"},message:"must have required property '"+"table"+"'",schema:schema36.properties.columns.items.required,parentSchema:schema36.properties.columns.items,data:data24};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -4073,10 +4293,8 @@ vErrors.push(err73);
 }
 errors++;
 }
-}
-}
-else {
-const err74 = {instancePath:instancePath+"/columns/" + i12,schemaPath:"#/properties/columns/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.properties.columns.items.type,parentSchema:schema36.properties.columns.items,data:data18};
+if(data24.columns === undefined){
+const err74 = {instancePath:instancePath+"/columns/" + i18,schemaPath:"#/properties/columns/items/required",keyword:"required",params:{missingProperty: "columns"},message:"must have required property '"+"columns"+"'",schema:schema36.properties.columns.items.required,parentSchema:schema36.properties.columns.items,data:data24};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -4085,10 +4303,8 @@ vErrors.push(err74);
 }
 errors++;
 }
-}
-}
-else {
-const err75 = {instancePath:instancePath+"/columns",schemaPath:"#/properties/columns/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.columns.type,parentSchema:schema36.properties.columns,data:data17};
+if(data24.privileges === undefined){
+const err75 = {instancePath:instancePath+"/columns/" + i18,schemaPath:"#/properties/columns/items/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema36.properties.columns.items.required,parentSchema:schema36.properties.columns.items,data:data24};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -4097,12 +4313,9 @@ vErrors.push(err75);
 }
 errors++;
 }
-}
-if(data.functions !== undefined){
-let data25 = data.functions;
-if(Array.isArray(data25)){
-if(data25.length > 10000){
-const err76 = {instancePath:instancePath+"/functions",schemaPath:"#/properties/functions/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema36.properties.functions,data:data25};
+for(const key3 in data24){
+if(!((((key3 === "schema") || (key3 === "table")) || (key3 === "columns")) || (key3 === "privileges"))){
+const err76 = {instancePath:instancePath+"/columns/" + i18,schemaPath:"#/properties/columns/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema36.properties.columns.items,data:data24};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -4111,16 +4324,12 @@ vErrors.push(err76);
 }
 errors++;
 }
-const len10 = data25.length;
-for(let i17=0; i17<len10; i17++){
-if(!(validate28(data25[i17], {instancePath:instancePath+"/functions/" + i17,parentData:data25,parentDataProperty:i17,rootData}))){
-vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
-errors = vErrors.length;
 }
-}
-}
-else {
-const err77 = {instancePath:instancePath+"/functions",schemaPath:"#/properties/functions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.functions.type,parentSchema:schema36.properties.functions,data:data25};
+if(data24.schema !== undefined){
+let data25 = data24.schema;
+if(typeof data25 === "string"){
+if(func2(data25) > 127){
+const err77 = {instancePath:instancePath+"/columns/" + i18+"/schema",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data25};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -4129,12 +4338,8 @@ vErrors.push(err77);
 }
 errors++;
 }
-}
-if(data.procedures !== undefined){
-let data27 = data.procedures;
-if(Array.isArray(data27)){
-if(data27.length > 10000){
-const err78 = {instancePath:instancePath+"/procedures",schemaPath:"#/properties/procedures/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema36.properties.procedures,data:data27};
+if(func2(data25) < 1){
+const err78 = {instancePath:instancePath+"/columns/" + i18+"/schema",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data25};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -4143,16 +4348,9 @@ vErrors.push(err78);
 }
 errors++;
 }
-const len11 = data27.length;
-for(let i18=0; i18<len11; i18++){
-if(!(validate28(data27[i18], {instancePath:instancePath+"/procedures/" + i18,parentData:data27,parentDataProperty:i18,rootData}))){
-vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
-errors = vErrors.length;
-}
-}
 }
 else {
-const err79 = {instancePath:instancePath+"/procedures",schemaPath:"#/properties/procedures/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.procedures.type,parentSchema:schema36.properties.procedures,data:data27};
+const err79 = {instancePath:instancePath+"/columns/" + i18+"/schema",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data25};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -4162,11 +4360,11 @@ vErrors.push(err79);
 errors++;
 }
 }
-if(data.futureFunctions !== undefined){
-let data29 = data.futureFunctions;
-if(Array.isArray(data29)){
-if(data29.length > 1000){
-const err80 = {instancePath:instancePath+"/futureFunctions",schemaPath:"#/properties/futureFunctions/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema36.properties.futureFunctions,data:data29};
+if(data24.table !== undefined){
+let data26 = data24.table;
+if(typeof data26 === "string"){
+if(func2(data26) > 127){
+const err80 = {instancePath:instancePath+"/columns/" + i18+"/table",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data26};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -4175,16 +4373,8 @@ vErrors.push(err80);
 }
 errors++;
 }
-const len12 = data29.length;
-for(let i19=0; i19<len12; i19++){
-if(!(validate31(data29[i19], {instancePath:instancePath+"/futureFunctions/" + i19,parentData:data29,parentDataProperty:i19,rootData}))){
-vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err81 = {instancePath:instancePath+"/futureFunctions",schemaPath:"#/properties/futureFunctions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.futureFunctions.type,parentSchema:schema36.properties.futureFunctions,data:data29};
+if(func2(data26) < 1){
+const err81 = {instancePath:instancePath+"/columns/" + i18+"/table",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data26};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -4194,11 +4384,8 @@ vErrors.push(err81);
 errors++;
 }
 }
-if(data.futureProcedures !== undefined){
-let data31 = data.futureProcedures;
-if(Array.isArray(data31)){
-if(data31.length > 1000){
-const err82 = {instancePath:instancePath+"/futureProcedures",schemaPath:"#/properties/futureProcedures/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema36.properties.futureProcedures,data:data31};
+else {
+const err82 = {instancePath:instancePath+"/columns/" + i18+"/table",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data26};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -4207,16 +4394,12 @@ vErrors.push(err82);
 }
 errors++;
 }
-const len13 = data31.length;
-for(let i20=0; i20<len13; i20++){
-if(!(validate31(data31[i20], {instancePath:instancePath+"/futureProcedures/" + i20,parentData:data31,parentDataProperty:i20,rootData}))){
-vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
-errors = vErrors.length;
 }
-}
-}
-else {
-const err83 = {instancePath:instancePath+"/futureProcedures",schemaPath:"#/properties/futureProcedures/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.futureProcedures.type,parentSchema:schema36.properties.futureProcedures,data:data31};
+if(data24.columns !== undefined){
+let data27 = data24.columns;
+if(Array.isArray(data27)){
+if(data27.length > 1600){
+const err83 = {instancePath:instancePath+"/columns/" + i18+"/columns",schemaPath:"#/properties/columns/items/properties/columns/maxItems",keyword:"maxItems",params:{limit: 1600},message:"must NOT have more than 1600 items",schema:1600,parentSchema:schema36.properties.columns.items.properties.columns,data:data27};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -4225,12 +4408,8 @@ vErrors.push(err83);
 }
 errors++;
 }
-}
-if(data.scopedTables !== undefined){
-let data33 = data.scopedTables;
-if(Array.isArray(data33)){
-if(data33.length > 1000){
-const err84 = {instancePath:instancePath+"/scopedTables",schemaPath:"#/properties/scopedTables/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema36.properties.scopedTables,data:data33};
+if(data27.length < 1){
+const err84 = {instancePath:instancePath+"/columns/" + i18+"/columns",schemaPath:"#/properties/columns/items/properties/columns/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema36.properties.columns.items.properties.columns,data:data27};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -4239,12 +4418,12 @@ vErrors.push(err84);
 }
 errors++;
 }
-const len14 = data33.length;
-for(let i21=0; i21<len14; i21++){
-let data34 = data33[i21];
-if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
-if(data34.schema === undefined){
-const err85 = {instancePath:instancePath+"/scopedTables/" + i21,schemaPath:"#/properties/scopedTables/items/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema36.properties.scopedTables.items.required,parentSchema:schema36.properties.scopedTables.items,data:data34};
+const len11 = data27.length;
+for(let i19=0; i19<len11; i19++){
+let data28 = data27[i19];
+if(typeof data28 === "string"){
+if(func2(data28) > 127){
+const err85 = {instancePath:instancePath+"/columns/" + i18+"/columns/" + i19,schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data28};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -4253,8 +4432,8 @@ vErrors.push(err85);
 }
 errors++;
 }
-if(data34.privileges === undefined){
-const err86 = {instancePath:instancePath+"/scopedTables/" + i21,schemaPath:"#/properties/scopedTables/items/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema36.properties.scopedTables.items.required,parentSchema:schema36.properties.scopedTables.items,data:data34};
+if(func2(data28) < 1){
+const err86 = {instancePath:instancePath+"/columns/" + i18+"/columns/" + i19,schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data28};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -4263,9 +4442,9 @@ vErrors.push(err86);
 }
 errors++;
 }
-for(const key4 in data34){
-if(!((key4 === "schema") || (key4 === "privileges"))){
-const err87 = {instancePath:instancePath+"/scopedTables/" + i21,schemaPath:"#/properties/scopedTables/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema36.properties.scopedTables.items,data:data34};
+}
+else {
+const err87 = {instancePath:instancePath+"/columns/" + i18+"/columns/" + i19,schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data28};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -4275,11 +4454,14 @@ vErrors.push(err87);
 errors++;
 }
 }
-if(data34.schema !== undefined){
-let data35 = data34.schema;
-if(typeof data35 === "string"){
-if(func2(data35) > 127){
-const err88 = {instancePath:instancePath+"/scopedTables/" + i21+"/schema",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data35};
+let i20 = data27.length;
+let j8;
+if(i20 > 1){
+outer2:
+for(;i20--;){
+for(j8 = i20; j8--;){
+if(func0(data27[i20], data27[j8])){
+const err88 = {instancePath:instancePath+"/columns/" + i18+"/columns",schemaPath:"#/properties/columns/items/properties/columns/uniqueItems",keyword:"uniqueItems",params:{i: i20, j: j8},message:"must NOT have duplicate items (items ## "+j8+" and "+i20+" are identical)",schema:true,parentSchema:schema36.properties.columns.items.properties.columns,data:data27};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -4287,9 +4469,14 @@ else {
 vErrors.push(err88);
 }
 errors++;
+break outer2;
 }
-if(func2(data35) < 1){
-const err89 = {instancePath:instancePath+"/scopedTables/" + i21+"/schema",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data35};
+}
+}
+}
+}
+else {
+const err89 = {instancePath:instancePath+"/columns/" + i18+"/columns",schemaPath:"#/properties/columns/items/properties/columns/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.columns.items.properties.columns.type,parentSchema:schema36.properties.columns.items.properties.columns,data:data27};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -4299,8 +4486,11 @@ vErrors.push(err89);
 errors++;
 }
 }
-else {
-const err90 = {instancePath:instancePath+"/scopedTables/" + i21+"/schema",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data35};
+if(data24.privileges !== undefined){
+let data29 = data24.privileges;
+if(Array.isArray(data29)){
+if(data29.length < 1){
+const err90 = {instancePath:instancePath+"/columns/" + i18+"/privileges",schemaPath:"#/definitions/columnPrivileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema47,data:data29};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -4309,12 +4499,11 @@ vErrors.push(err90);
 }
 errors++;
 }
-}
-if(data34.privileges !== undefined){
-let data36 = data34.privileges;
-if(Array.isArray(data36)){
-if(data36.length < 1){
-const err91 = {instancePath:instancePath+"/scopedTables/" + i21+"/privileges",schemaPath:"#/definitions/tablePrivileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema41,data:data36};
+const len12 = data29.length;
+for(let i21=0; i21<len12; i21++){
+let data30 = data29[i21];
+if(typeof data30 !== "string"){
+const err91 = {instancePath:instancePath+"/columns/" + i18+"/privileges/" + i21,schemaPath:"#/definitions/columnPrivileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.items.type,parentSchema:schema47.items,data:data30};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -4323,11 +4512,8 @@ vErrors.push(err91);
 }
 errors++;
 }
-const len15 = data36.length;
-for(let i22=0; i22<len15; i22++){
-let data37 = data36[i22];
-if(typeof data37 !== "string"){
-const err92 = {instancePath:instancePath+"/scopedTables/" + i21+"/privileges/" + i22,schemaPath:"#/definitions/tablePrivileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.items.type,parentSchema:schema41.items,data:data37};
+if(!((((data30 === "select") || (data30 === "insert")) || (data30 === "update")) || (data30 === "references"))){
+const err92 = {instancePath:instancePath+"/columns/" + i18+"/privileges/" + i21,schemaPath:"#/definitions/columnPrivileges/items/enum",keyword:"enum",params:{allowedValues: schema47.items.enum},message:"must be equal to one of the allowed values",schema:schema47.items.enum,parentSchema:schema47.items,data:data30};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -4336,8 +4522,19 @@ vErrors.push(err92);
 }
 errors++;
 }
-if(!(((((((((data37 === "select") || (data37 === "insert")) || (data37 === "update")) || (data37 === "delete")) || (data37 === "references")) || (data37 === "truncate")) || (data37 === "drop")) || (data37 === "alter")) || (data37 === "trigger"))){
-const err93 = {instancePath:instancePath+"/scopedTables/" + i21+"/privileges/" + i22,schemaPath:"#/definitions/tablePrivileges/items/enum",keyword:"enum",params:{allowedValues: schema41.items.enum},message:"must be equal to one of the allowed values",schema:schema41.items.enum,parentSchema:schema41.items,data:data37};
+}
+let i22 = data29.length;
+let j9;
+if(i22 > 1){
+const indices6 = {};
+for(;i22--;){
+let item6 = data29[i22];
+if(typeof item6 !== "string"){
+continue;
+}
+if(typeof indices6[item6] == "number"){
+j9 = indices6[item6];
+const err93 = {instancePath:instancePath+"/columns/" + i18+"/privileges",schemaPath:"#/definitions/columnPrivileges/uniqueItems",keyword:"uniqueItems",params:{i: i22, j: j9},message:"must NOT have duplicate items (items ## "+j9+" and "+i22+" are identical)",schema:true,parentSchema:schema47,data:data29};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -4345,20 +4542,14 @@ else {
 vErrors.push(err93);
 }
 errors++;
+break;
+}
+indices6[item6] = i22;
 }
 }
-let i23 = data36.length;
-let j7;
-if(i23 > 1){
-const indices4 = {};
-for(;i23--;){
-let item4 = data36[i23];
-if(typeof item4 !== "string"){
-continue;
 }
-if(typeof indices4[item4] == "number"){
-j7 = indices4[item4];
-const err94 = {instancePath:instancePath+"/scopedTables/" + i21+"/privileges",schemaPath:"#/definitions/tablePrivileges/uniqueItems",keyword:"uniqueItems",params:{i: i23, j: j7},message:"must NOT have duplicate items (items ## "+j7+" and "+i23+" are identical)",schema:true,parentSchema:schema41,data:data36};
+else {
+const err94 = {instancePath:instancePath+"/columns/" + i18+"/privileges",schemaPath:"#/definitions/columnPrivileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema47.type,parentSchema:schema47,data:data29};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -4366,14 +4557,11 @@ else {
 vErrors.push(err94);
 }
 errors++;
-break;
-}
-indices4[item4] = i23;
 }
 }
 }
 else {
-const err95 = {instancePath:instancePath+"/scopedTables/" + i21+"/privileges",schemaPath:"#/definitions/tablePrivileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema41.type,parentSchema:schema41,data:data36};
+const err95 = {instancePath:instancePath+"/columns/" + i18,schemaPath:"#/properties/columns/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.properties.columns.items.type,parentSchema:schema36.properties.columns.items,data:data24};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -4385,7 +4573,7 @@ errors++;
 }
 }
 else {
-const err96 = {instancePath:instancePath+"/scopedTables/" + i21,schemaPath:"#/properties/scopedTables/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.properties.scopedTables.items.type,parentSchema:schema36.properties.scopedTables.items,data:data34};
+const err96 = {instancePath:instancePath+"/columns",schemaPath:"#/properties/columns/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.columns.type,parentSchema:schema36.properties.columns,data:data23};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -4395,9 +4583,11 @@ vErrors.push(err96);
 errors++;
 }
 }
-}
-else {
-const err97 = {instancePath:instancePath+"/scopedTables",schemaPath:"#/properties/scopedTables/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.scopedTables.type,parentSchema:schema36.properties.scopedTables,data:data33};
+if(data.functions !== undefined){
+let data31 = data.functions;
+if(Array.isArray(data31)){
+if(data31.length > 10000){
+const err97 = {instancePath:instancePath+"/functions",schemaPath:"#/properties/functions/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema36.properties.functions,data:data31};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -4406,12 +4596,16 @@ vErrors.push(err97);
 }
 errors++;
 }
+const len13 = data31.length;
+for(let i23=0; i23<len13; i23++){
+if(!(validate28(data31[i23], {instancePath:instancePath+"/functions/" + i23,parentData:data31,parentDataProperty:i23,rootData}))){
+vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+errors = vErrors.length;
 }
-if(data.scopedFunctions !== undefined){
-let data38 = data.scopedFunctions;
-if(Array.isArray(data38)){
-if(data38.length > 1000){
-const err98 = {instancePath:instancePath+"/scopedFunctions",schemaPath:"#/properties/scopedFunctions/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema36.properties.scopedFunctions,data:data38};
+}
+}
+else {
+const err98 = {instancePath:instancePath+"/functions",schemaPath:"#/properties/functions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.functions.type,parentSchema:schema36.properties.functions,data:data31};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -4420,12 +4614,12 @@ vErrors.push(err98);
 }
 errors++;
 }
-const len16 = data38.length;
-for(let i24=0; i24<len16; i24++){
-let data39 = data38[i24];
-if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
-if(data39.schema === undefined){
-const err99 = {instancePath:instancePath+"/scopedFunctions/" + i24,schemaPath:"#/properties/scopedFunctions/items/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema36.properties.scopedFunctions.items.required,parentSchema:schema36.properties.scopedFunctions.items,data:data39};
+}
+if(data.procedures !== undefined){
+let data33 = data.procedures;
+if(Array.isArray(data33)){
+if(data33.length > 10000){
+const err99 = {instancePath:instancePath+"/procedures",schemaPath:"#/properties/procedures/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema36.properties.procedures,data:data33};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -4434,8 +4628,16 @@ vErrors.push(err99);
 }
 errors++;
 }
-if(data39.privileges === undefined){
-const err100 = {instancePath:instancePath+"/scopedFunctions/" + i24,schemaPath:"#/properties/scopedFunctions/items/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema36.properties.scopedFunctions.items.required,parentSchema:schema36.properties.scopedFunctions.items,data:data39};
+const len14 = data33.length;
+for(let i24=0; i24<len14; i24++){
+if(!(validate28(data33[i24], {instancePath:instancePath+"/procedures/" + i24,parentData:data33,parentDataProperty:i24,rootData}))){
+vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err100 = {instancePath:instancePath+"/procedures",schemaPath:"#/properties/procedures/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.procedures.type,parentSchema:schema36.properties.procedures,data:data33};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -4444,9 +4646,12 @@ vErrors.push(err100);
 }
 errors++;
 }
-for(const key5 in data39){
-if(!((key5 === "schema") || (key5 === "privileges"))){
-const err101 = {instancePath:instancePath+"/scopedFunctions/" + i24,schemaPath:"#/properties/scopedFunctions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema36.properties.scopedFunctions.items,data:data39};
+}
+if(data.futureFunctions !== undefined){
+let data35 = data.futureFunctions;
+if(Array.isArray(data35)){
+if(data35.length > 1000){
+const err101 = {instancePath:instancePath+"/futureFunctions",schemaPath:"#/properties/futureFunctions/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema36.properties.futureFunctions,data:data35};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -4455,12 +4660,16 @@ vErrors.push(err101);
 }
 errors++;
 }
+const len15 = data35.length;
+for(let i25=0; i25<len15; i25++){
+if(!(validate31(data35[i25], {instancePath:instancePath+"/futureFunctions/" + i25,parentData:data35,parentDataProperty:i25,rootData}))){
+vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+errors = vErrors.length;
 }
-if(data39.schema !== undefined){
-let data40 = data39.schema;
-if(typeof data40 === "string"){
-if(func2(data40) > 127){
-const err102 = {instancePath:instancePath+"/scopedFunctions/" + i24+"/schema",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data40};
+}
+}
+else {
+const err102 = {instancePath:instancePath+"/futureFunctions",schemaPath:"#/properties/futureFunctions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.futureFunctions.type,parentSchema:schema36.properties.futureFunctions,data:data35};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -4469,8 +4678,12 @@ vErrors.push(err102);
 }
 errors++;
 }
-if(func2(data40) < 1){
-const err103 = {instancePath:instancePath+"/scopedFunctions/" + i24+"/schema",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data40};
+}
+if(data.futureProcedures !== undefined){
+let data37 = data.futureProcedures;
+if(Array.isArray(data37)){
+if(data37.length > 1000){
+const err103 = {instancePath:instancePath+"/futureProcedures",schemaPath:"#/properties/futureProcedures/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema36.properties.futureProcedures,data:data37};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -4479,9 +4692,16 @@ vErrors.push(err103);
 }
 errors++;
 }
+const len16 = data37.length;
+for(let i26=0; i26<len16; i26++){
+if(!(validate31(data37[i26], {instancePath:instancePath+"/futureProcedures/" + i26,parentData:data37,parentDataProperty:i26,rootData}))){
+vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+errors = vErrors.length;
+}
+}
 }
 else {
-const err104 = {instancePath:instancePath+"/scopedFunctions/" + i24+"/schema",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data40};
+const err104 = {instancePath:instancePath+"/futureProcedures",schemaPath:"#/properties/futureProcedures/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.futureProcedures.type,parentSchema:schema36.properties.futureProcedures,data:data37};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -4491,11 +4711,11 @@ vErrors.push(err104);
 errors++;
 }
 }
-if(data39.privileges !== undefined){
-let data41 = data39.privileges;
-if(Array.isArray(data41)){
-if(data41.length < 1){
-const err105 = {instancePath:instancePath+"/scopedFunctions/" + i24+"/privileges",schemaPath:"#/properties/scopedFunctions/items/properties/privileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema36.properties.scopedFunctions.items.properties.privileges,data:data41};
+if(data.scopedTables !== undefined){
+let data39 = data.scopedTables;
+if(Array.isArray(data39)){
+if(data39.length > 1000){
+const err105 = {instancePath:instancePath+"/scopedTables",schemaPath:"#/properties/scopedTables/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema36.properties.scopedTables,data:data39};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -4504,11 +4724,12 @@ vErrors.push(err105);
 }
 errors++;
 }
-const len17 = data41.length;
-for(let i25=0; i25<len17; i25++){
-let data42 = data41[i25];
-if(typeof data42 !== "string"){
-const err106 = {instancePath:instancePath+"/scopedFunctions/" + i24+"/privileges/" + i25,schemaPath:"#/properties/scopedFunctions/items/properties/privileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.properties.scopedFunctions.items.properties.privileges.items.type,parentSchema:schema36.properties.scopedFunctions.items.properties.privileges.items,data:data42};
+const len17 = data39.length;
+for(let i27=0; i27<len17; i27++){
+let data40 = data39[i27];
+if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
+if(data40.schema === undefined){
+const err106 = {instancePath:instancePath+"/scopedTables/" + i27,schemaPath:"#/properties/scopedTables/items/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema36.properties.scopedTables.items.required,parentSchema:schema36.properties.scopedTables.items,data:data40};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -4517,8 +4738,8 @@ vErrors.push(err106);
 }
 errors++;
 }
-if(!(data42 === "execute")){
-const err107 = {instancePath:instancePath+"/scopedFunctions/" + i24+"/privileges/" + i25,schemaPath:"#/properties/scopedFunctions/items/properties/privileges/items/enum",keyword:"enum",params:{allowedValues: schema36.properties.scopedFunctions.items.properties.privileges.items.enum},message:"must be equal to one of the allowed values",schema:schema36.properties.scopedFunctions.items.properties.privileges.items.enum,parentSchema:schema36.properties.scopedFunctions.items.properties.privileges.items,data:data42};
+if(data40.privileges === undefined){
+const err107 = {instancePath:instancePath+"/scopedTables/" + i27,schemaPath:"#/properties/scopedTables/items/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema36.properties.scopedTables.items.required,parentSchema:schema36.properties.scopedTables.items,data:data40};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -4527,19 +4748,9 @@ vErrors.push(err107);
 }
 errors++;
 }
-}
-let i26 = data41.length;
-let j8;
-if(i26 > 1){
-const indices5 = {};
-for(;i26--;){
-let item5 = data41[i26];
-if(typeof item5 !== "string"){
-continue;
-}
-if(typeof indices5[item5] == "number"){
-j8 = indices5[item5];
-const err108 = {instancePath:instancePath+"/scopedFunctions/" + i24+"/privileges",schemaPath:"#/properties/scopedFunctions/items/properties/privileges/uniqueItems",keyword:"uniqueItems",params:{i: i26, j: j8},message:"must NOT have duplicate items (items ## "+j8+" and "+i26+" are identical)",schema:true,parentSchema:schema36.properties.scopedFunctions.items.properties.privileges,data:data41};
+for(const key4 in data40){
+if(!((key4 === "schema") || (key4 === "privileges"))){
+const err108 = {instancePath:instancePath+"/scopedTables/" + i27,schemaPath:"#/properties/scopedTables/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema36.properties.scopedTables.items,data:data40};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -4547,14 +4758,13 @@ else {
 vErrors.push(err108);
 }
 errors++;
-break;
-}
-indices5[item5] = i26;
 }
 }
-}
-else {
-const err109 = {instancePath:instancePath+"/scopedFunctions/" + i24+"/privileges",schemaPath:"#/properties/scopedFunctions/items/properties/privileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.scopedFunctions.items.properties.privileges.type,parentSchema:schema36.properties.scopedFunctions.items.properties.privileges,data:data41};
+if(data40.schema !== undefined){
+let data41 = data40.schema;
+if(typeof data41 === "string"){
+if(func2(data41) > 127){
+const err109 = {instancePath:instancePath+"/scopedTables/" + i27+"/schema",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data41};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -4563,10 +4773,8 @@ vErrors.push(err109);
 }
 errors++;
 }
-}
-}
-else {
-const err110 = {instancePath:instancePath+"/scopedFunctions/" + i24,schemaPath:"#/properties/scopedFunctions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.properties.scopedFunctions.items.type,parentSchema:schema36.properties.scopedFunctions.items,data:data39};
+if(func2(data41) < 1){
+const err110 = {instancePath:instancePath+"/scopedTables/" + i27+"/schema",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data41};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -4576,9 +4784,8 @@ vErrors.push(err110);
 errors++;
 }
 }
-}
 else {
-const err111 = {instancePath:instancePath+"/scopedFunctions",schemaPath:"#/properties/scopedFunctions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.scopedFunctions.type,parentSchema:schema36.properties.scopedFunctions,data:data38};
+const err111 = {instancePath:instancePath+"/scopedTables/" + i27+"/schema",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data41};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -4588,11 +4795,11 @@ vErrors.push(err111);
 errors++;
 }
 }
-if(data.futureTables !== undefined){
-let data43 = data.futureTables;
-if(Array.isArray(data43)){
-if(data43.length > 1000){
-const err112 = {instancePath:instancePath+"/futureTables",schemaPath:"#/properties/futureTables/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema36.properties.futureTables,data:data43};
+if(data40.privileges !== undefined){
+let data42 = data40.privileges;
+if(Array.isArray(data42)){
+if(data42.length < 1){
+const err112 = {instancePath:instancePath+"/scopedTables/" + i27+"/privileges",schemaPath:"#/definitions/tablePrivileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema43,data:data42};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -4601,12 +4808,11 @@ vErrors.push(err112);
 }
 errors++;
 }
-const len18 = data43.length;
-for(let i27=0; i27<len18; i27++){
-let data44 = data43[i27];
-if(data44 && typeof data44 == "object" && !Array.isArray(data44)){
-if(data44.schema === undefined){
-const err113 = {instancePath:instancePath+"/futureTables/" + i27,schemaPath:"#/properties/futureTables/items/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema36.properties.futureTables.items.required,parentSchema:schema36.properties.futureTables.items,data:data44};
+const len18 = data42.length;
+for(let i28=0; i28<len18; i28++){
+let data43 = data42[i28];
+if(typeof data43 !== "string"){
+const err113 = {instancePath:instancePath+"/scopedTables/" + i27+"/privileges/" + i28,schemaPath:"#/definitions/tablePrivileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.items.type,parentSchema:schema43.items,data:data43};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -4615,8 +4821,8 @@ vErrors.push(err113);
 }
 errors++;
 }
-if(data44.owner === undefined){
-const err114 = {instancePath:instancePath+"/futureTables/" + i27,schemaPath:"#/properties/futureTables/items/required",keyword:"required",params:{missingProperty: "owner"},message:"must have required property '"+"owner"+"'",schema:schema36.properties.futureTables.items.required,parentSchema:schema36.properties.futureTables.items,data:data44};
+if(!(((((((((data43 === "select") || (data43 === "insert")) || (data43 === "update")) || (data43 === "delete")) || (data43 === "references")) || (data43 === "truncate")) || (data43 === "drop")) || (data43 === "alter")) || (data43 === "trigger"))){
+const err114 = {instancePath:instancePath+"/scopedTables/" + i27+"/privileges/" + i28,schemaPath:"#/definitions/tablePrivileges/items/enum",keyword:"enum",params:{allowedValues: schema43.items.enum},message:"must be equal to one of the allowed values",schema:schema43.items.enum,parentSchema:schema43.items,data:data43};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -4625,8 +4831,19 @@ vErrors.push(err114);
 }
 errors++;
 }
-if(data44.privileges === undefined){
-const err115 = {instancePath:instancePath+"/futureTables/" + i27,schemaPath:"#/properties/futureTables/items/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema36.properties.futureTables.items.required,parentSchema:schema36.properties.futureTables.items,data:data44};
+}
+let i29 = data42.length;
+let j10;
+if(i29 > 1){
+const indices7 = {};
+for(;i29--;){
+let item7 = data42[i29];
+if(typeof item7 !== "string"){
+continue;
+}
+if(typeof indices7[item7] == "number"){
+j10 = indices7[item7];
+const err115 = {instancePath:instancePath+"/scopedTables/" + i27+"/privileges",schemaPath:"#/definitions/tablePrivileges/uniqueItems",keyword:"uniqueItems",params:{i: i29, j: j10},message:"must NOT have duplicate items (items ## "+j10+" and "+i29+" are identical)",schema:true,parentSchema:schema43,data:data42};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -4634,10 +4851,14 @@ else {
 vErrors.push(err115);
 }
 errors++;
+break;
 }
-for(const key6 in data44){
-if(!(((key6 === "schema") || (key6 === "owner")) || (key6 === "privileges"))){
-const err116 = {instancePath:instancePath+"/futureTables/" + i27,schemaPath:"#/properties/futureTables/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema36.properties.futureTables.items,data:data44};
+indices7[item7] = i29;
+}
+}
+}
+else {
+const err116 = {instancePath:instancePath+"/scopedTables/" + i27+"/privileges",schemaPath:"#/definitions/tablePrivileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema43.type,parentSchema:schema43,data:data42};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -4647,11 +4868,9 @@ vErrors.push(err116);
 errors++;
 }
 }
-if(data44.schema !== undefined){
-let data45 = data44.schema;
-if(typeof data45 === "string"){
-if(func2(data45) > 127){
-const err117 = {instancePath:instancePath+"/futureTables/" + i27+"/schema",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data45};
+}
+else {
+const err117 = {instancePath:instancePath+"/scopedTables/" + i27,schemaPath:"#/properties/scopedTables/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.properties.scopedTables.items.type,parentSchema:schema36.properties.scopedTables.items,data:data40};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -4660,8 +4879,10 @@ vErrors.push(err117);
 }
 errors++;
 }
-if(func2(data45) < 1){
-const err118 = {instancePath:instancePath+"/futureTables/" + i27+"/schema",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data45};
+}
+}
+else {
+const err118 = {instancePath:instancePath+"/scopedTables",schemaPath:"#/properties/scopedTables/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.scopedTables.type,parentSchema:schema36.properties.scopedTables,data:data39};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -4671,8 +4892,11 @@ vErrors.push(err118);
 errors++;
 }
 }
-else {
-const err119 = {instancePath:instancePath+"/futureTables/" + i27+"/schema",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data45};
+if(data.scopedFunctions !== undefined){
+let data44 = data.scopedFunctions;
+if(Array.isArray(data44)){
+if(data44.length > 1000){
+const err119 = {instancePath:instancePath+"/scopedFunctions",schemaPath:"#/properties/scopedFunctions/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema36.properties.scopedFunctions,data:data44};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -4681,12 +4905,12 @@ vErrors.push(err119);
 }
 errors++;
 }
-}
-if(data44.owner !== undefined){
-let data46 = data44.owner;
-if(typeof data46 === "string"){
-if(func2(data46) > 127){
-const err120 = {instancePath:instancePath+"/futureTables/" + i27+"/owner",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data46};
+const len19 = data44.length;
+for(let i30=0; i30<len19; i30++){
+let data45 = data44[i30];
+if(data45 && typeof data45 == "object" && !Array.isArray(data45)){
+if(data45.schema === undefined){
+const err120 = {instancePath:instancePath+"/scopedFunctions/" + i30,schemaPath:"#/properties/scopedFunctions/items/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema36.properties.scopedFunctions.items.required,parentSchema:schema36.properties.scopedFunctions.items,data:data45};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -4695,8 +4919,8 @@ vErrors.push(err120);
 }
 errors++;
 }
-if(func2(data46) < 1){
-const err121 = {instancePath:instancePath+"/futureTables/" + i27+"/owner",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data46};
+if(data45.privileges === undefined){
+const err121 = {instancePath:instancePath+"/scopedFunctions/" + i30,schemaPath:"#/properties/scopedFunctions/items/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema36.properties.scopedFunctions.items.required,parentSchema:schema36.properties.scopedFunctions.items,data:data45};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -4705,9 +4929,9 @@ vErrors.push(err121);
 }
 errors++;
 }
-}
-else {
-const err122 = {instancePath:instancePath+"/futureTables/" + i27+"/owner",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data46};
+for(const key5 in data45){
+if(!((key5 === "schema") || (key5 === "privileges"))){
+const err122 = {instancePath:instancePath+"/scopedFunctions/" + i30,schemaPath:"#/properties/scopedFunctions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema36.properties.scopedFunctions.items,data:data45};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -4717,11 +4941,11 @@ vErrors.push(err122);
 errors++;
 }
 }
-if(data44.privileges !== undefined){
-let data47 = data44.privileges;
-if(Array.isArray(data47)){
-if(data47.length < 1){
-const err123 = {instancePath:instancePath+"/futureTables/" + i27+"/privileges",schemaPath:"#/definitions/tablePrivileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema41,data:data47};
+if(data45.schema !== undefined){
+let data46 = data45.schema;
+if(typeof data46 === "string"){
+if(func2(data46) > 127){
+const err123 = {instancePath:instancePath+"/scopedFunctions/" + i30+"/schema",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data46};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -4730,11 +4954,8 @@ vErrors.push(err123);
 }
 errors++;
 }
-const len19 = data47.length;
-for(let i28=0; i28<len19; i28++){
-let data48 = data47[i28];
-if(typeof data48 !== "string"){
-const err124 = {instancePath:instancePath+"/futureTables/" + i27+"/privileges/" + i28,schemaPath:"#/definitions/tablePrivileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.items.type,parentSchema:schema41.items,data:data48};
+if(func2(data46) < 1){
+const err124 = {instancePath:instancePath+"/scopedFunctions/" + i30+"/schema",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data46};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -4743,8 +4964,9 @@ vErrors.push(err124);
 }
 errors++;
 }
-if(!(((((((((data48 === "select") || (data48 === "insert")) || (data48 === "update")) || (data48 === "delete")) || (data48 === "references")) || (data48 === "truncate")) || (data48 === "drop")) || (data48 === "alter")) || (data48 === "trigger"))){
-const err125 = {instancePath:instancePath+"/futureTables/" + i27+"/privileges/" + i28,schemaPath:"#/definitions/tablePrivileges/items/enum",keyword:"enum",params:{allowedValues: schema41.items.enum},message:"must be equal to one of the allowed values",schema:schema41.items.enum,parentSchema:schema41.items,data:data48};
+}
+else {
+const err125 = {instancePath:instancePath+"/scopedFunctions/" + i30+"/schema",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data46};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -4754,18 +4976,11 @@ vErrors.push(err125);
 errors++;
 }
 }
-let i29 = data47.length;
-let j9;
-if(i29 > 1){
-const indices6 = {};
-for(;i29--;){
-let item6 = data47[i29];
-if(typeof item6 !== "string"){
-continue;
-}
-if(typeof indices6[item6] == "number"){
-j9 = indices6[item6];
-const err126 = {instancePath:instancePath+"/futureTables/" + i27+"/privileges",schemaPath:"#/definitions/tablePrivileges/uniqueItems",keyword:"uniqueItems",params:{i: i29, j: j9},message:"must NOT have duplicate items (items ## "+j9+" and "+i29+" are identical)",schema:true,parentSchema:schema41,data:data47};
+if(data45.privileges !== undefined){
+let data47 = data45.privileges;
+if(Array.isArray(data47)){
+if(data47.length < 1){
+const err126 = {instancePath:instancePath+"/scopedFunctions/" + i30+"/privileges",schemaPath:"#/properties/scopedFunctions/items/properties/privileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema36.properties.scopedFunctions.items.properties.privileges,data:data47};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -4773,14 +4988,12 @@ else {
 vErrors.push(err126);
 }
 errors++;
-break;
 }
-indices6[item6] = i29;
-}
-}
-}
-else {
-const err127 = {instancePath:instancePath+"/futureTables/" + i27+"/privileges",schemaPath:"#/definitions/tablePrivileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema41.type,parentSchema:schema41,data:data47};
+const len20 = data47.length;
+for(let i31=0; i31<len20; i31++){
+let data48 = data47[i31];
+if(typeof data48 !== "string"){
+const err127 = {instancePath:instancePath+"/scopedFunctions/" + i30+"/privileges/" + i31,schemaPath:"#/properties/scopedFunctions/items/properties/privileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.properties.scopedFunctions.items.properties.privileges.items.type,parentSchema:schema36.properties.scopedFunctions.items.properties.privileges.items,data:data48};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -4789,10 +5002,8 @@ vErrors.push(err127);
 }
 errors++;
 }
-}
-}
-else {
-const err128 = {instancePath:instancePath+"/futureTables/" + i27,schemaPath:"#/properties/futureTables/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.properties.futureTables.items.type,parentSchema:schema36.properties.futureTables.items,data:data44};
+if(!(data48 === "execute")){
+const err128 = {instancePath:instancePath+"/scopedFunctions/" + i30+"/privileges/" + i31,schemaPath:"#/properties/scopedFunctions/items/properties/privileges/items/enum",keyword:"enum",params:{allowedValues: schema36.properties.scopedFunctions.items.properties.privileges.items.enum},message:"must be equal to one of the allowed values",schema:schema36.properties.scopedFunctions.items.properties.privileges.items.enum,parentSchema:schema36.properties.scopedFunctions.items.properties.privileges.items,data:data48};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -4802,9 +5013,18 @@ vErrors.push(err128);
 errors++;
 }
 }
+let i32 = data47.length;
+let j11;
+if(i32 > 1){
+const indices8 = {};
+for(;i32--;){
+let item8 = data47[i32];
+if(typeof item8 !== "string"){
+continue;
 }
-else {
-const err129 = {instancePath:instancePath+"/futureTables",schemaPath:"#/properties/futureTables/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.futureTables.type,parentSchema:schema36.properties.futureTables,data:data43};
+if(typeof indices8[item8] == "number"){
+j11 = indices8[item8];
+const err129 = {instancePath:instancePath+"/scopedFunctions/" + i30+"/privileges",schemaPath:"#/properties/scopedFunctions/items/properties/privileges/uniqueItems",keyword:"uniqueItems",params:{i: i32, j: j11},message:"must NOT have duplicate items (items ## "+j11+" and "+i32+" are identical)",schema:true,parentSchema:schema36.properties.scopedFunctions.items.properties.privileges,data:data47};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -4812,11 +5032,14 @@ else {
 vErrors.push(err129);
 }
 errors++;
+break;
+}
+indices8[item8] = i32;
 }
 }
 }
 else {
-const err130 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.type,parentSchema:schema36,data};
+const err130 = {instancePath:instancePath+"/scopedFunctions/" + i30+"/privileges",schemaPath:"#/properties/scopedFunctions/items/properties/privileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.scopedFunctions.items.properties.privileges.type,parentSchema:schema36.properties.scopedFunctions.items.properties.privileges,data:data47};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -4825,18 +5048,280 @@ vErrors.push(err130);
 }
 errors++;
 }
+}
+}
+else {
+const err131 = {instancePath:instancePath+"/scopedFunctions/" + i30,schemaPath:"#/properties/scopedFunctions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.properties.scopedFunctions.items.type,parentSchema:schema36.properties.scopedFunctions.items,data:data45};
+if(vErrors === null){
+vErrors = [err131];
+}
+else {
+vErrors.push(err131);
+}
+errors++;
+}
+}
+}
+else {
+const err132 = {instancePath:instancePath+"/scopedFunctions",schemaPath:"#/properties/scopedFunctions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.scopedFunctions.type,parentSchema:schema36.properties.scopedFunctions,data:data44};
+if(vErrors === null){
+vErrors = [err132];
+}
+else {
+vErrors.push(err132);
+}
+errors++;
+}
+}
+if(data.futureTables !== undefined){
+let data49 = data.futureTables;
+if(Array.isArray(data49)){
+if(data49.length > 1000){
+const err133 = {instancePath:instancePath+"/futureTables",schemaPath:"#/properties/futureTables/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema36.properties.futureTables,data:data49};
+if(vErrors === null){
+vErrors = [err133];
+}
+else {
+vErrors.push(err133);
+}
+errors++;
+}
+const len21 = data49.length;
+for(let i33=0; i33<len21; i33++){
+let data50 = data49[i33];
+if(data50 && typeof data50 == "object" && !Array.isArray(data50)){
+if(data50.schema === undefined){
+const err134 = {instancePath:instancePath+"/futureTables/" + i33,schemaPath:"#/properties/futureTables/items/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema36.properties.futureTables.items.required,parentSchema:schema36.properties.futureTables.items,data:data50};
+if(vErrors === null){
+vErrors = [err134];
+}
+else {
+vErrors.push(err134);
+}
+errors++;
+}
+if(data50.owner === undefined){
+const err135 = {instancePath:instancePath+"/futureTables/" + i33,schemaPath:"#/properties/futureTables/items/required",keyword:"required",params:{missingProperty: "owner"},message:"must have required property '"+"owner"+"'",schema:schema36.properties.futureTables.items.required,parentSchema:schema36.properties.futureTables.items,data:data50};
+if(vErrors === null){
+vErrors = [err135];
+}
+else {
+vErrors.push(err135);
+}
+errors++;
+}
+if(data50.privileges === undefined){
+const err136 = {instancePath:instancePath+"/futureTables/" + i33,schemaPath:"#/properties/futureTables/items/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema36.properties.futureTables.items.required,parentSchema:schema36.properties.futureTables.items,data:data50};
+if(vErrors === null){
+vErrors = [err136];
+}
+else {
+vErrors.push(err136);
+}
+errors++;
+}
+for(const key6 in data50){
+if(!(((key6 === "schema") || (key6 === "owner")) || (key6 === "privileges"))){
+const err137 = {instancePath:instancePath+"/futureTables/" + i33,schemaPath:"#/properties/futureTables/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema36.properties.futureTables.items,data:data50};
+if(vErrors === null){
+vErrors = [err137];
+}
+else {
+vErrors.push(err137);
+}
+errors++;
+}
+}
+if(data50.schema !== undefined){
+let data51 = data50.schema;
+if(typeof data51 === "string"){
+if(func2(data51) > 127){
+const err138 = {instancePath:instancePath+"/futureTables/" + i33+"/schema",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data51};
+if(vErrors === null){
+vErrors = [err138];
+}
+else {
+vErrors.push(err138);
+}
+errors++;
+}
+if(func2(data51) < 1){
+const err139 = {instancePath:instancePath+"/futureTables/" + i33+"/schema",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data51};
+if(vErrors === null){
+vErrors = [err139];
+}
+else {
+vErrors.push(err139);
+}
+errors++;
+}
+}
+else {
+const err140 = {instancePath:instancePath+"/futureTables/" + i33+"/schema",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data51};
+if(vErrors === null){
+vErrors = [err140];
+}
+else {
+vErrors.push(err140);
+}
+errors++;
+}
+}
+if(data50.owner !== undefined){
+let data52 = data50.owner;
+if(typeof data52 === "string"){
+if(func2(data52) > 127){
+const err141 = {instancePath:instancePath+"/futureTables/" + i33+"/owner",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data52};
+if(vErrors === null){
+vErrors = [err141];
+}
+else {
+vErrors.push(err141);
+}
+errors++;
+}
+if(func2(data52) < 1){
+const err142 = {instancePath:instancePath+"/futureTables/" + i33+"/owner",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data52};
+if(vErrors === null){
+vErrors = [err142];
+}
+else {
+vErrors.push(err142);
+}
+errors++;
+}
+}
+else {
+const err143 = {instancePath:instancePath+"/futureTables/" + i33+"/owner",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data52};
+if(vErrors === null){
+vErrors = [err143];
+}
+else {
+vErrors.push(err143);
+}
+errors++;
+}
+}
+if(data50.privileges !== undefined){
+let data53 = data50.privileges;
+if(Array.isArray(data53)){
+if(data53.length < 1){
+const err144 = {instancePath:instancePath+"/futureTables/" + i33+"/privileges",schemaPath:"#/definitions/tablePrivileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema43,data:data53};
+if(vErrors === null){
+vErrors = [err144];
+}
+else {
+vErrors.push(err144);
+}
+errors++;
+}
+const len22 = data53.length;
+for(let i34=0; i34<len22; i34++){
+let data54 = data53[i34];
+if(typeof data54 !== "string"){
+const err145 = {instancePath:instancePath+"/futureTables/" + i33+"/privileges/" + i34,schemaPath:"#/definitions/tablePrivileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.items.type,parentSchema:schema43.items,data:data54};
+if(vErrors === null){
+vErrors = [err145];
+}
+else {
+vErrors.push(err145);
+}
+errors++;
+}
+if(!(((((((((data54 === "select") || (data54 === "insert")) || (data54 === "update")) || (data54 === "delete")) || (data54 === "references")) || (data54 === "truncate")) || (data54 === "drop")) || (data54 === "alter")) || (data54 === "trigger"))){
+const err146 = {instancePath:instancePath+"/futureTables/" + i33+"/privileges/" + i34,schemaPath:"#/definitions/tablePrivileges/items/enum",keyword:"enum",params:{allowedValues: schema43.items.enum},message:"must be equal to one of the allowed values",schema:schema43.items.enum,parentSchema:schema43.items,data:data54};
+if(vErrors === null){
+vErrors = [err146];
+}
+else {
+vErrors.push(err146);
+}
+errors++;
+}
+}
+let i35 = data53.length;
+let j12;
+if(i35 > 1){
+const indices9 = {};
+for(;i35--;){
+let item9 = data53[i35];
+if(typeof item9 !== "string"){
+continue;
+}
+if(typeof indices9[item9] == "number"){
+j12 = indices9[item9];
+const err147 = {instancePath:instancePath+"/futureTables/" + i33+"/privileges",schemaPath:"#/definitions/tablePrivileges/uniqueItems",keyword:"uniqueItems",params:{i: i35, j: j12},message:"must NOT have duplicate items (items ## "+j12+" and "+i35+" are identical)",schema:true,parentSchema:schema43,data:data53};
+if(vErrors === null){
+vErrors = [err147];
+}
+else {
+vErrors.push(err147);
+}
+errors++;
+break;
+}
+indices9[item9] = i35;
+}
+}
+}
+else {
+const err148 = {instancePath:instancePath+"/futureTables/" + i33+"/privileges",schemaPath:"#/definitions/tablePrivileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema43.type,parentSchema:schema43,data:data53};
+if(vErrors === null){
+vErrors = [err148];
+}
+else {
+vErrors.push(err148);
+}
+errors++;
+}
+}
+}
+else {
+const err149 = {instancePath:instancePath+"/futureTables/" + i33,schemaPath:"#/properties/futureTables/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.properties.futureTables.items.type,parentSchema:schema36.properties.futureTables.items,data:data50};
+if(vErrors === null){
+vErrors = [err149];
+}
+else {
+vErrors.push(err149);
+}
+errors++;
+}
+}
+}
+else {
+const err150 = {instancePath:instancePath+"/futureTables",schemaPath:"#/properties/futureTables/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.futureTables.type,parentSchema:schema36.properties.futureTables,data:data49};
+if(vErrors === null){
+vErrors = [err150];
+}
+else {
+vErrors.push(err150);
+}
+errors++;
+}
+}
+}
+else {
+const err151 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.type,parentSchema:schema36,data};
+if(vErrors === null){
+vErrors = [err151];
+}
+else {
+vErrors.push(err151);
+}
+errors++;
+}
 validate27.errors = vErrors;
 return errors === 0;
 }
 
-const schema57 = {"title":"Role","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name"},"externalId":{"description":"Redshift EXTERNALID (identity-provider group id), Redshift only.","type":"string","minLength":1,"maxLength":256},"memberOf":{"description":"Roles this role is granted (GRANT ROLE parent TO ROLE this): custom roles declared in this policy, or the system roles sys:monitor, sys:operator, sys:dba, sys:superuser, sys:secadmin.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"},"default":[]},"withAdminOption":{"description":"PostgreSQL only: roles of memberOf granted WITH ADMIN OPTION (this role may grant them to others). The others are granted without it; an admin option found on them is revoked.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/privileges"}}};
+const schema60 = {"title":"Role","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name"},"externalId":{"description":"Redshift EXTERNALID (identity-provider group id), Redshift only.","type":"string","minLength":1,"maxLength":256},"memberOf":{"description":"Roles this role is granted (GRANT ROLE parent TO ROLE this): custom roles declared in this policy, or the system roles sys:monitor, sys:operator, sys:dba, sys:superuser, sys:secadmin.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"},"default":[]},"withAdminOption":{"description":"PostgreSQL only: roles of memberOf granted WITH ADMIN OPTION (this role may grant them to others). The others are granted without it; an admin option found on them is revoked.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/privileges"}}};
 
 function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.name === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema57.required,parentSchema:schema57,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema60.required,parentSchema:schema60,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -4847,7 +5332,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((((key0 === "name") || (key0 === "externalId")) || (key0 === "memberOf")) || (key0 === "withAdminOption")) || (key0 === "privileges"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema57,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema60,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -4896,7 +5381,7 @@ if(data.externalId !== undefined){
 let data1 = data.externalId;
 if(typeof data1 === "string"){
 if(func2(data1) > 256){
-const err5 = {instancePath:instancePath+"/externalId",schemaPath:"#/properties/externalId/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema57.properties.externalId,data:data1};
+const err5 = {instancePath:instancePath+"/externalId",schemaPath:"#/properties/externalId/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema60.properties.externalId,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -4906,7 +5391,7 @@ vErrors.push(err5);
 errors++;
 }
 if(func2(data1) < 1){
-const err6 = {instancePath:instancePath+"/externalId",schemaPath:"#/properties/externalId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema57.properties.externalId,data:data1};
+const err6 = {instancePath:instancePath+"/externalId",schemaPath:"#/properties/externalId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema60.properties.externalId,data:data1};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -4917,7 +5402,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/externalId",schemaPath:"#/properties/externalId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema57.properties.externalId.type,parentSchema:schema57.properties.externalId,data:data1};
+const err7 = {instancePath:instancePath+"/externalId",schemaPath:"#/properties/externalId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema60.properties.externalId.type,parentSchema:schema60.properties.externalId,data:data1};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -4931,7 +5416,7 @@ if(data.memberOf !== undefined){
 let data2 = data.memberOf;
 if(Array.isArray(data2)){
 if(data2.length > 1000){
-const err8 = {instancePath:instancePath+"/memberOf",schemaPath:"#/properties/memberOf/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema57.properties.memberOf,data:data2};
+const err8 = {instancePath:instancePath+"/memberOf",schemaPath:"#/properties/memberOf/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema60.properties.memberOf,data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -4983,7 +5468,7 @@ outer0:
 for(;i1--;){
 for(j0 = i1; j0--;){
 if(func0(data2[i1], data2[j0])){
-const err12 = {instancePath:instancePath+"/memberOf",schemaPath:"#/properties/memberOf/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema57.properties.memberOf,data:data2};
+const err12 = {instancePath:instancePath+"/memberOf",schemaPath:"#/properties/memberOf/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema60.properties.memberOf,data:data2};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -4998,7 +5483,7 @@ break outer0;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/memberOf",schemaPath:"#/properties/memberOf/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema57.properties.memberOf.type,parentSchema:schema57.properties.memberOf,data:data2};
+const err13 = {instancePath:instancePath+"/memberOf",schemaPath:"#/properties/memberOf/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema60.properties.memberOf.type,parentSchema:schema60.properties.memberOf,data:data2};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -5012,7 +5497,7 @@ if(data.withAdminOption !== undefined){
 let data4 = data.withAdminOption;
 if(Array.isArray(data4)){
 if(data4.length > 1000){
-const err14 = {instancePath:instancePath+"/withAdminOption",schemaPath:"#/properties/withAdminOption/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema57.properties.withAdminOption,data:data4};
+const err14 = {instancePath:instancePath+"/withAdminOption",schemaPath:"#/properties/withAdminOption/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema60.properties.withAdminOption,data:data4};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -5064,7 +5549,7 @@ outer1:
 for(;i3--;){
 for(j1 = i3; j1--;){
 if(func0(data4[i3], data4[j1])){
-const err18 = {instancePath:instancePath+"/withAdminOption",schemaPath:"#/properties/withAdminOption/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i3+" are identical)",schema:true,parentSchema:schema57.properties.withAdminOption,data:data4};
+const err18 = {instancePath:instancePath+"/withAdminOption",schemaPath:"#/properties/withAdminOption/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i3+" are identical)",schema:true,parentSchema:schema60.properties.withAdminOption,data:data4};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -5079,7 +5564,7 @@ break outer1;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/withAdminOption",schemaPath:"#/properties/withAdminOption/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema57.properties.withAdminOption.type,parentSchema:schema57.properties.withAdminOption,data:data4};
+const err19 = {instancePath:instancePath+"/withAdminOption",schemaPath:"#/properties/withAdminOption/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema60.properties.withAdminOption.type,parentSchema:schema60.properties.withAdminOption,data:data4};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -5097,7 +5582,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema57.type,parentSchema:schema57,data};
+const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema60.type,parentSchema:schema60,data};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -5110,14 +5595,15 @@ validate35.errors = vErrors;
 return errors === 0;
 }
 
-const schema61 = {"title":"User","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name"},"password":{"title":"Password","description":"The user's password, from an environment variable (never YAML). Charter sends only a hash form (Redshift: md5 of password and user name; PostgreSQL: a SCRAM-SHA-256 verifier), never prints it, and checks it against the catalog (needs a superuser connection): a different or missing password is drift.","type":"object","additionalProperties":false,"required":["fromEnv"],"properties":{"fromEnv":{"$ref":"#/definitions/envVar"}}},"passwordDisabled":{"description":"The user has no password (Redshift PASSWORD DISABLE: IAM or identity-provider sign-in only; PostgreSQL PASSWORD NULL). A password found on the user is drift and is removed (disruptive). Checking needs a superuser connection.","const":true},"createdb":{"description":"CREATEDB (true) or NOCREATEDB (false): whether the user may create databases. Absent: left as it is.","type":"boolean"},"connectionLimit":{"description":"CONNECTION LIMIT: the most connections the user may have open at once, or unlimited. Absent: left as it is.","oneOf":[{"type":"integer","minimum":0,"maximum":2147483647},{"const":"unlimited"}]},"syslogAccess":{"description":"Redshift SYSLOG ACCESS: restricted (the user sees only its own rows in system tables and views) or unrestricted (every user's rows). Absent: left as it is. Not available on the postgres dialect.","type":"string","enum":["restricted","unrestricted"]},"identityProvider":{"description":"Name of a declared identity provider: the user signs in through it (CREATE USER ... PASSWORD DISABLE) and its name must start with the provider's namespace and a colon.","$ref":"#/definitions/name"},"roles":{"description":"Roles granted to the user (GRANT ROLE r TO user): declared roles or sys:* roles.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"},"default":[]},"withAdminOption":{"description":"Roles of roles granted WITH ADMIN OPTION: the user may grant them to others (GRANT ROLE r TO user WITH ADMIN OPTION). The others are granted without it; an admin option found on them is revoked.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/privileges"}}};
+const schema64 = {"title":"User","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name"},"password":{"title":"Password","description":"The user's password, from an environment variable (never YAML). Charter sends only a hash form (Redshift: md5 of password and user name; PostgreSQL: a SCRAM-SHA-256 verifier), never prints it, and checks it against the catalog (needs a superuser connection): a different or missing password is drift.","type":"object","additionalProperties":false,"required":["fromEnv"],"properties":{"fromEnv":{"$ref":"#/definitions/envVar"}}},"passwordDisabled":{"description":"The user has no password (Redshift PASSWORD DISABLE: IAM or identity-provider sign-in only; PostgreSQL PASSWORD NULL). A password found on the user is drift and is removed (disruptive). Checking needs a superuser connection.","const":true},"createdb":{"description":"CREATEDB (true) or NOCREATEDB (false): whether the user may create databases. Absent: left as it is.","type":"boolean"},"connectionLimit":{"description":"CONNECTION LIMIT: the most connections the user may have open at once, or unlimited. Absent: left as it is.","oneOf":[{"type":"integer","minimum":0,"maximum":2147483647},{"const":"unlimited"}]},"syslogAccess":{"description":"Redshift SYSLOG ACCESS: restricted (the user sees only its own rows in system tables and views) or unrestricted (every user's rows). Absent: left as it is. Not available on the postgres dialect.","type":"string","enum":["restricted","unrestricted"]},"validUntil":{"description":"VALID UNTIL: when the user's password stops working, as a date (2027-01-01, midnight UTC) or a date and time with an optional zone (2027-01-01T12:00:00Z, 2027-01-01 12:00:00+02:00; no zone means UTC), or infinity (never expires). Absent: left as it is. Compared as an instant; an earlier expiry than the database's is disruptive. Checking it on Redshift needs a superuser connection (PG_USER_INFO.valuntil); on PostgreSQL it is pg_roles.rolvaliduntil.","type":"string","maxLength":40,"pattern":"^(infinity|[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,6})?)? ?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?)$"},"identityProvider":{"description":"Name of a declared identity provider: the user signs in through it (CREATE USER ... PASSWORD DISABLE) and its name must start with the provider's namespace and a colon.","$ref":"#/definitions/name"},"roles":{"description":"Roles granted to the user (GRANT ROLE r TO user): declared roles or sys:* roles.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"},"default":[]},"withAdminOption":{"description":"Roles of roles granted WITH ADMIN OPTION: the user may grant them to others (GRANT ROLE r TO user WITH ADMIN OPTION). The others are granted without it; an admin option found on them is revoked.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/privileges"}}};
+const pattern24 = new RegExp("^(infinity|[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,6})?)? ?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?)$", "u");
 
 function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.name === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema61.required,parentSchema:schema61,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema64.required,parentSchema:schema64,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -5127,8 +5613,8 @@ vErrors.push(err0);
 errors++;
 }
 for(const key0 in data){
-if(!(func36.call(schema61.properties, key0))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema61,data};
+if(!(func36.call(schema64.properties, key0))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema64,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -5177,7 +5663,7 @@ if(data.password !== undefined){
 let data1 = data.password;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if(data1.fromEnv === undefined){
-const err5 = {instancePath:instancePath+"/password",schemaPath:"#/properties/password/required",keyword:"required",params:{missingProperty: "fromEnv"},message:"must have required property '"+"fromEnv"+"'",schema:schema61.properties.password.required,parentSchema:schema61.properties.password,data:data1};
+const err5 = {instancePath:instancePath+"/password",schemaPath:"#/properties/password/required",keyword:"required",params:{missingProperty: "fromEnv"},message:"must have required property '"+"fromEnv"+"'",schema:schema64.properties.password.required,parentSchema:schema64.properties.password,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -5188,7 +5674,7 @@ errors++;
 }
 for(const key1 in data1){
 if(!(key1 === "fromEnv")){
-const err6 = {instancePath:instancePath+"/password",schemaPath:"#/properties/password/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema61.properties.password,data:data1};
+const err6 = {instancePath:instancePath+"/password",schemaPath:"#/properties/password/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema64.properties.password,data:data1};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -5235,7 +5721,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/password",schemaPath:"#/properties/password/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema61.properties.password.type,parentSchema:schema61.properties.password,data:data1};
+const err10 = {instancePath:instancePath+"/password",schemaPath:"#/properties/password/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema64.properties.password.type,parentSchema:schema64.properties.password,data:data1};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -5248,7 +5734,7 @@ errors++;
 if(data.passwordDisabled !== undefined){
 let data3 = data.passwordDisabled;
 if(true !== data3){
-const err11 = {instancePath:instancePath+"/passwordDisabled",schemaPath:"#/properties/passwordDisabled/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant",schema:true,parentSchema:schema61.properties.passwordDisabled,data:data3};
+const err11 = {instancePath:instancePath+"/passwordDisabled",schemaPath:"#/properties/passwordDisabled/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant",schema:true,parentSchema:schema64.properties.passwordDisabled,data:data3};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -5261,7 +5747,7 @@ errors++;
 if(data.createdb !== undefined){
 let data4 = data.createdb;
 if(typeof data4 !== "boolean"){
-const err12 = {instancePath:instancePath+"/createdb",schemaPath:"#/properties/createdb/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema61.properties.createdb.type,parentSchema:schema61.properties.createdb,data:data4};
+const err12 = {instancePath:instancePath+"/createdb",schemaPath:"#/properties/createdb/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema64.properties.createdb.type,parentSchema:schema64.properties.createdb,data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -5278,7 +5764,7 @@ let valid4 = false;
 let passing0 = null;
 const _errs16 = errors;
 if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-const err13 = {instancePath:instancePath+"/connectionLimit",schemaPath:"#/properties/connectionLimit/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema61.properties.connectionLimit.oneOf[0].type,parentSchema:schema61.properties.connectionLimit.oneOf[0],data:data5};
+const err13 = {instancePath:instancePath+"/connectionLimit",schemaPath:"#/properties/connectionLimit/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema64.properties.connectionLimit.oneOf[0].type,parentSchema:schema64.properties.connectionLimit.oneOf[0],data:data5};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -5289,7 +5775,7 @@ errors++;
 }
 if((typeof data5 == "number") && (isFinite(data5))){
 if(data5 > 2147483647 || isNaN(data5)){
-const err14 = {instancePath:instancePath+"/connectionLimit",schemaPath:"#/properties/connectionLimit/oneOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647",schema:2147483647,parentSchema:schema61.properties.connectionLimit.oneOf[0],data:data5};
+const err14 = {instancePath:instancePath+"/connectionLimit",schemaPath:"#/properties/connectionLimit/oneOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647",schema:2147483647,parentSchema:schema64.properties.connectionLimit.oneOf[0],data:data5};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -5299,7 +5785,7 @@ vErrors.push(err14);
 errors++;
 }
 if(data5 < 0 || isNaN(data5)){
-const err15 = {instancePath:instancePath+"/connectionLimit",schemaPath:"#/properties/connectionLimit/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema61.properties.connectionLimit.oneOf[0],data:data5};
+const err15 = {instancePath:instancePath+"/connectionLimit",schemaPath:"#/properties/connectionLimit/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema64.properties.connectionLimit.oneOf[0],data:data5};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -5316,7 +5802,7 @@ passing0 = 0;
 }
 const _errs18 = errors;
 if("unlimited" !== data5){
-const err16 = {instancePath:instancePath+"/connectionLimit",schemaPath:"#/properties/connectionLimit/oneOf/1/const",keyword:"const",params:{allowedValue: "unlimited"},message:"must be equal to constant",schema:"unlimited",parentSchema:schema61.properties.connectionLimit.oneOf[1],data:data5};
+const err16 = {instancePath:instancePath+"/connectionLimit",schemaPath:"#/properties/connectionLimit/oneOf/1/const",keyword:"const",params:{allowedValue: "unlimited"},message:"must be equal to constant",schema:"unlimited",parentSchema:schema64.properties.connectionLimit.oneOf[1],data:data5};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -5337,7 +5823,7 @@ passing0 = 1;
 }
 }
 if(!valid4){
-const err17 = {instancePath:instancePath+"/connectionLimit",schemaPath:"#/properties/connectionLimit/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema61.properties.connectionLimit.oneOf,parentSchema:schema61.properties.connectionLimit,data:data5};
+const err17 = {instancePath:instancePath+"/connectionLimit",schemaPath:"#/properties/connectionLimit/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema64.properties.connectionLimit.oneOf,parentSchema:schema64.properties.connectionLimit,data:data5};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -5361,7 +5847,7 @@ vErrors = null;
 if(data.syslogAccess !== undefined){
 let data6 = data.syslogAccess;
 if(typeof data6 !== "string"){
-const err18 = {instancePath:instancePath+"/syslogAccess",schemaPath:"#/properties/syslogAccess/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema61.properties.syslogAccess.type,parentSchema:schema61.properties.syslogAccess,data:data6};
+const err18 = {instancePath:instancePath+"/syslogAccess",schemaPath:"#/properties/syslogAccess/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema64.properties.syslogAccess.type,parentSchema:schema64.properties.syslogAccess,data:data6};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -5371,7 +5857,7 @@ vErrors.push(err18);
 errors++;
 }
 if(!((data6 === "restricted") || (data6 === "unrestricted"))){
-const err19 = {instancePath:instancePath+"/syslogAccess",schemaPath:"#/properties/syslogAccess/enum",keyword:"enum",params:{allowedValues: schema61.properties.syslogAccess.enum},message:"must be equal to one of the allowed values",schema:schema61.properties.syslogAccess.enum,parentSchema:schema61.properties.syslogAccess,data:data6};
+const err19 = {instancePath:instancePath+"/syslogAccess",schemaPath:"#/properties/syslogAccess/enum",keyword:"enum",params:{allowedValues: schema64.properties.syslogAccess.enum},message:"must be equal to one of the allowed values",schema:schema64.properties.syslogAccess.enum,parentSchema:schema64.properties.syslogAccess,data:data6};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -5381,11 +5867,11 @@ vErrors.push(err19);
 errors++;
 }
 }
-if(data.identityProvider !== undefined){
-let data7 = data.identityProvider;
+if(data.validUntil !== undefined){
+let data7 = data.validUntil;
 if(typeof data7 === "string"){
-if(func2(data7) > 127){
-const err20 = {instancePath:instancePath+"/identityProvider",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data7};
+if(func2(data7) > 40){
+const err20 = {instancePath:instancePath+"/validUntil",schemaPath:"#/properties/validUntil/maxLength",keyword:"maxLength",params:{limit: 40},message:"must NOT have more than 40 characters",schema:40,parentSchema:schema64.properties.validUntil,data:data7};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -5394,8 +5880,8 @@ vErrors.push(err20);
 }
 errors++;
 }
-if(func2(data7) < 1){
-const err21 = {instancePath:instancePath+"/identityProvider",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data7};
+if(!pattern24.test(data7)){
+const err21 = {instancePath:instancePath+"/validUntil",schemaPath:"#/properties/validUntil/pattern",keyword:"pattern",params:{pattern: "^(infinity|[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,6})?)? ?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?)$"},message:"must match pattern \""+"^(infinity|[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,6})?)? ?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?)$"+"\"",schema:"^(infinity|[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,6})?)? ?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?)$",parentSchema:schema64.properties.validUntil,data:data7};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -5406,7 +5892,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/identityProvider",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data7};
+const err22 = {instancePath:instancePath+"/validUntil",schemaPath:"#/properties/validUntil/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema64.properties.validUntil.type,parentSchema:schema64.properties.validUntil,data:data7};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -5416,11 +5902,11 @@ vErrors.push(err22);
 errors++;
 }
 }
-if(data.roles !== undefined){
-let data8 = data.roles;
-if(Array.isArray(data8)){
-if(data8.length > 1000){
-const err23 = {instancePath:instancePath+"/roles",schemaPath:"#/properties/roles/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema61.properties.roles,data:data8};
+if(data.identityProvider !== undefined){
+let data8 = data.identityProvider;
+if(typeof data8 === "string"){
+if(func2(data8) > 127){
+const err23 = {instancePath:instancePath+"/identityProvider",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data8};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -5429,12 +5915,8 @@ vErrors.push(err23);
 }
 errors++;
 }
-const len0 = data8.length;
-for(let i0=0; i0<len0; i0++){
-let data9 = data8[i0];
-if(typeof data9 === "string"){
-if(func2(data9) > 127){
-const err24 = {instancePath:instancePath+"/roles/" + i0,schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data9};
+if(func2(data8) < 1){
+const err24 = {instancePath:instancePath+"/identityProvider",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data8};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -5443,8 +5925,9 @@ vErrors.push(err24);
 }
 errors++;
 }
-if(func2(data9) < 1){
-const err25 = {instancePath:instancePath+"/roles/" + i0,schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data9};
+}
+else {
+const err25 = {instancePath:instancePath+"/identityProvider",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data8};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -5454,8 +5937,11 @@ vErrors.push(err25);
 errors++;
 }
 }
-else {
-const err26 = {instancePath:instancePath+"/roles/" + i0,schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data9};
+if(data.roles !== undefined){
+let data9 = data.roles;
+if(Array.isArray(data9)){
+if(data9.length > 1000){
+const err26 = {instancePath:instancePath+"/roles",schemaPath:"#/properties/roles/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema64.properties.roles,data:data9};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -5464,15 +5950,12 @@ vErrors.push(err26);
 }
 errors++;
 }
-}
-let i1 = data8.length;
-let j0;
-if(i1 > 1){
-outer0:
-for(;i1--;){
-for(j0 = i1; j0--;){
-if(func0(data8[i1], data8[j0])){
-const err27 = {instancePath:instancePath+"/roles",schemaPath:"#/properties/roles/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema61.properties.roles,data:data8};
+const len0 = data9.length;
+for(let i0=0; i0<len0; i0++){
+let data10 = data9[i0];
+if(typeof data10 === "string"){
+if(func2(data10) > 127){
+const err27 = {instancePath:instancePath+"/roles/" + i0,schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data10};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -5480,14 +5963,9 @@ else {
 vErrors.push(err27);
 }
 errors++;
-break outer0;
 }
-}
-}
-}
-}
-else {
-const err28 = {instancePath:instancePath+"/roles",schemaPath:"#/properties/roles/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema61.properties.roles.type,parentSchema:schema61.properties.roles,data:data8};
+if(func2(data10) < 1){
+const err28 = {instancePath:instancePath+"/roles/" + i0,schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data10};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -5497,11 +5975,8 @@ vErrors.push(err28);
 errors++;
 }
 }
-if(data.withAdminOption !== undefined){
-let data10 = data.withAdminOption;
-if(Array.isArray(data10)){
-if(data10.length > 1000){
-const err29 = {instancePath:instancePath+"/withAdminOption",schemaPath:"#/properties/withAdminOption/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema61.properties.withAdminOption,data:data10};
+else {
+const err29 = {instancePath:instancePath+"/roles/" + i0,schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data10};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -5510,12 +5985,15 @@ vErrors.push(err29);
 }
 errors++;
 }
-const len1 = data10.length;
-for(let i2=0; i2<len1; i2++){
-let data11 = data10[i2];
-if(typeof data11 === "string"){
-if(func2(data11) > 127){
-const err30 = {instancePath:instancePath+"/withAdminOption/" + i2,schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data11};
+}
+let i1 = data9.length;
+let j0;
+if(i1 > 1){
+outer0:
+for(;i1--;){
+for(j0 = i1; j0--;){
+if(func0(data9[i1], data9[j0])){
+const err30 = {instancePath:instancePath+"/roles",schemaPath:"#/properties/roles/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema64.properties.roles,data:data9};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -5523,9 +6001,14 @@ else {
 vErrors.push(err30);
 }
 errors++;
+break outer0;
 }
-if(func2(data11) < 1){
-const err31 = {instancePath:instancePath+"/withAdminOption/" + i2,schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data11};
+}
+}
+}
+}
+else {
+const err31 = {instancePath:instancePath+"/roles",schemaPath:"#/properties/roles/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema64.properties.roles.type,parentSchema:schema64.properties.roles,data:data9};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -5535,8 +6018,11 @@ vErrors.push(err31);
 errors++;
 }
 }
-else {
-const err32 = {instancePath:instancePath+"/withAdminOption/" + i2,schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data11};
+if(data.withAdminOption !== undefined){
+let data11 = data.withAdminOption;
+if(Array.isArray(data11)){
+if(data11.length > 1000){
+const err32 = {instancePath:instancePath+"/withAdminOption",schemaPath:"#/properties/withAdminOption/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema64.properties.withAdminOption,data:data11};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -5545,20 +6031,55 @@ vErrors.push(err32);
 }
 errors++;
 }
-}
-let i3 = data10.length;
-let j1;
-if(i3 > 1){
-outer1:
-for(;i3--;){
-for(j1 = i3; j1--;){
-if(func0(data10[i3], data10[j1])){
-const err33 = {instancePath:instancePath+"/withAdminOption",schemaPath:"#/properties/withAdminOption/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i3+" are identical)",schema:true,parentSchema:schema61.properties.withAdminOption,data:data10};
+const len1 = data11.length;
+for(let i2=0; i2<len1; i2++){
+let data12 = data11[i2];
+if(typeof data12 === "string"){
+if(func2(data12) > 127){
+const err33 = {instancePath:instancePath+"/withAdminOption/" + i2,schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data12};
 if(vErrors === null){
 vErrors = [err33];
 }
 else {
 vErrors.push(err33);
+}
+errors++;
+}
+if(func2(data12) < 1){
+const err34 = {instancePath:instancePath+"/withAdminOption/" + i2,schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data12};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+}
+else {
+const err35 = {instancePath:instancePath+"/withAdminOption/" + i2,schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data12};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+}
+let i3 = data11.length;
+let j1;
+if(i3 > 1){
+outer1:
+for(;i3--;){
+for(j1 = i3; j1--;){
+if(func0(data11[i3], data11[j1])){
+const err36 = {instancePath:instancePath+"/withAdminOption",schemaPath:"#/properties/withAdminOption/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i3+" are identical)",schema:true,parentSchema:schema64.properties.withAdminOption,data:data11};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
 }
 errors++;
 break outer1;
@@ -5568,12 +6089,12 @@ break outer1;
 }
 }
 else {
-const err34 = {instancePath:instancePath+"/withAdminOption",schemaPath:"#/properties/withAdminOption/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema61.properties.withAdminOption.type,parentSchema:schema61.properties.withAdminOption,data:data10};
+const err37 = {instancePath:instancePath+"/withAdminOption",schemaPath:"#/properties/withAdminOption/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema64.properties.withAdminOption.type,parentSchema:schema64.properties.withAdminOption,data:data11};
 if(vErrors === null){
-vErrors = [err34];
+vErrors = [err37];
 }
 else {
-vErrors.push(err34);
+vErrors.push(err37);
 }
 errors++;
 }
@@ -5586,12 +6107,12 @@ errors = vErrors.length;
 }
 }
 else {
-const err35 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema61.type,parentSchema:schema61,data};
+const err38 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema64.type,parentSchema:schema64,data};
 if(vErrors === null){
-vErrors = [err35];
+vErrors = [err38];
 }
 else {
-vErrors.push(err35);
+vErrors.push(err38);
 }
 errors++;
 }
@@ -5784,15 +6305,15 @@ return errors === 0;
 }
 
 export const v3 = validate41;
-const schema67 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/protection-groups.schema.json","title":"ProtectionGroupsSpec","description":"AWS Shield Advanced protection groups (us-east-1, account-wide): resources Shield treats as one protected entity, with a layer 7 baseline aggregated over the group.","type":"object","additionalProperties":false,"required":["groups"],"properties":{"prune":{"description":"Delete protection groups this policy created earlier (tagged charter:policy=<metadata.name>) that it no longer lists. Groups Charter did not create are never deleted.","type":"boolean","default":false},"groups":{"description":"The protection groups this policy manages. A listed group is created when missing and made to match exactly (UpdateProtectionGroup replaces the whole group).","type":"array","maxItems":10000,"items":{"$ref":"#/definitions/group"}}},"definitions":{"resourceType":{"description":"A resource type Shield Advanced protects.","type":"string","enum":["CLOUDFRONT_DISTRIBUTION","ROUTE_53_HOSTED_ZONE","ELASTIC_IP_ALLOCATION","CLASSIC_LOAD_BALANCER","APPLICATION_LOAD_BALANCER","GLOBAL_ACCELERATOR"]},"memberArn":{"description":"The ARN of a Shield-protected resource: a CloudFront distribution, a Route 53 hosted zone, an Elastic IP allocation, a Classic or Application Load Balancer, or a Global Accelerator accelerator.","type":"string","maxLength":2048,"pattern":"^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$"},"tags":{"title":"GroupTags","description":"Tags Charter manages on the group: a string sets the tag, null removes it. Tags not listed here are never touched (except Charter's own charter:policy). When the key is present, Charter reads the group's tags during plan; without it, tags are only written at creation.","type":"object","maxProperties":200,"propertyNames":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},"additionalProperties":{"type":["string","null"],"maxLength":256,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"}},"group":{"title":"ProtectionGroup","description":"One protection group. resourceType is required with pattern BY_RESOURCE_TYPE and allowed only there; members are required with pattern ARBITRARY and allowed only there.","type":"object","additionalProperties":false,"required":["id","aggregation","pattern"],"properties":{"id":{"description":"ProtectionGroupId: 1-36 letters, digits and hyphens, unique in the account.","type":"string","minLength":1,"maxLength":36,"pattern":"^[a-zA-Z0-9-]*$"},"aggregation":{"description":"How Shield combines the members' traffic into the group's layer 7 baseline: SUM (blue/green sets whose traffic shifts between members), MEAN (services with similar traffic, e.g. a new one joining established peers), MAX (a CloudFront distribution with its origins).","type":"string","enum":["SUM","MEAN","MAX"]},"pattern":{"description":"Which protected resources belong to the group: ALL of them, an ARBITRARY list (members), or every resource of one type (BY_RESOURCE_TYPE, with resourceType).","type":"string","enum":["ALL","ARBITRARY","BY_RESOURCE_TYPE"]},"resourceType":{"$ref":"#/definitions/resourceType"},"members":{"description":"ARNs of the protected resources in the group (pattern ARBITRARY only). Each must already be protected by Shield Advanced.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"$ref":"#/definitions/memberArn"}},"tags":{"$ref":"#/definitions/tags"}},"allOf":[{"description":"Pattern BY_RESOURCE_TYPE needs resourceType: the type of resource the group holds.","if":{"properties":{"pattern":{"const":"BY_RESOURCE_TYPE"}},"required":["pattern"]},"then":{"properties":{"resourceType":{"description":"Pattern BY_RESOURCE_TYPE needs resourceType: the type of resource the group holds."}},"required":["resourceType"]}},{"description":"Pattern ARBITRARY needs members: the ARNs of the protected resources in the group.","if":{"properties":{"pattern":{"const":"ARBITRARY"}},"required":["pattern"]},"then":{"properties":{"members":{"description":"Pattern ARBITRARY needs members: the ARNs of the protected resources in the group."}},"required":["members"]}}],"dependencies":{"resourceType":{"properties":{"pattern":{"const":"BY_RESOURCE_TYPE","description":"resourceType is allowed only with pattern BY_RESOURCE_TYPE: remove resourceType, or set pattern: BY_RESOURCE_TYPE."}}},"members":{"properties":{"pattern":{"const":"ARBITRARY","description":"members are allowed only with pattern ARBITRARY: remove members, or set pattern: ARBITRARY."}}}}}}};
-const schema68 = {"title":"ProtectionGroup","description":"One protection group. resourceType is required with pattern BY_RESOURCE_TYPE and allowed only there; members are required with pattern ARBITRARY and allowed only there.","type":"object","additionalProperties":false,"required":["id","aggregation","pattern"],"properties":{"id":{"description":"ProtectionGroupId: 1-36 letters, digits and hyphens, unique in the account.","type":"string","minLength":1,"maxLength":36,"pattern":"^[a-zA-Z0-9-]*$"},"aggregation":{"description":"How Shield combines the members' traffic into the group's layer 7 baseline: SUM (blue/green sets whose traffic shifts between members), MEAN (services with similar traffic, e.g. a new one joining established peers), MAX (a CloudFront distribution with its origins).","type":"string","enum":["SUM","MEAN","MAX"]},"pattern":{"description":"Which protected resources belong to the group: ALL of them, an ARBITRARY list (members), or every resource of one type (BY_RESOURCE_TYPE, with resourceType).","type":"string","enum":["ALL","ARBITRARY","BY_RESOURCE_TYPE"]},"resourceType":{"$ref":"#/definitions/resourceType"},"members":{"description":"ARNs of the protected resources in the group (pattern ARBITRARY only). Each must already be protected by Shield Advanced.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"$ref":"#/definitions/memberArn"}},"tags":{"$ref":"#/definitions/tags"}},"allOf":[{"description":"Pattern BY_RESOURCE_TYPE needs resourceType: the type of resource the group holds.","if":{"properties":{"pattern":{"const":"BY_RESOURCE_TYPE"}},"required":["pattern"]},"then":{"properties":{"resourceType":{"description":"Pattern BY_RESOURCE_TYPE needs resourceType: the type of resource the group holds."}},"required":["resourceType"]}},{"description":"Pattern ARBITRARY needs members: the ARNs of the protected resources in the group.","if":{"properties":{"pattern":{"const":"ARBITRARY"}},"required":["pattern"]},"then":{"properties":{"members":{"description":"Pattern ARBITRARY needs members: the ARNs of the protected resources in the group."}},"required":["members"]}}],"dependencies":{"resourceType":{"properties":{"pattern":{"const":"BY_RESOURCE_TYPE","description":"resourceType is allowed only with pattern BY_RESOURCE_TYPE: remove resourceType, or set pattern: BY_RESOURCE_TYPE."}}},"members":{"properties":{"pattern":{"const":"ARBITRARY","description":"members are allowed only with pattern ARBITRARY: remove members, or set pattern: ARBITRARY."}}}}};
-const schema69 = {"description":"A resource type Shield Advanced protects.","type":"string","enum":["CLOUDFRONT_DISTRIBUTION","ROUTE_53_HOSTED_ZONE","ELASTIC_IP_ALLOCATION","CLASSIC_LOAD_BALANCER","APPLICATION_LOAD_BALANCER","GLOBAL_ACCELERATOR"]};
-const schema70 = {"description":"The ARN of a Shield-protected resource: a CloudFront distribution, a Route 53 hosted zone, an Elastic IP allocation, a Classic or Application Load Balancer, or a Global Accelerator accelerator.","type":"string","maxLength":2048,"pattern":"^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$"};
-const schema71 = {"title":"GroupTags","description":"Tags Charter manages on the group: a string sets the tag, null removes it. Tags not listed here are never touched (except Charter's own charter:policy). When the key is present, Charter reads the group's tags during plan; without it, tags are only written at creation.","type":"object","maxProperties":200,"propertyNames":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},"additionalProperties":{"type":["string","null"],"maxLength":256,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"}};
-const pattern24 = new RegExp("^[a-zA-Z0-9-]*$", "u");
-const pattern25 = new RegExp("^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$", "u");
-const pattern26 = new RegExp("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$", "u");
-const pattern27 = new RegExp("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$", "u");
+const schema70 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/protection-groups.schema.json","title":"ProtectionGroupsSpec","description":"AWS Shield Advanced protection groups (us-east-1, account-wide): resources Shield treats as one protected entity, with a layer 7 baseline aggregated over the group.","type":"object","additionalProperties":false,"required":["groups"],"properties":{"prune":{"description":"Delete protection groups this policy created earlier (tagged charter:policy=<metadata.name>) that it no longer lists. Groups Charter did not create are never deleted.","type":"boolean","default":false},"groups":{"description":"The protection groups this policy manages. A listed group is created when missing and made to match exactly (UpdateProtectionGroup replaces the whole group).","type":"array","maxItems":10000,"items":{"$ref":"#/definitions/group"}}},"definitions":{"resourceType":{"description":"A resource type Shield Advanced protects.","type":"string","enum":["CLOUDFRONT_DISTRIBUTION","ROUTE_53_HOSTED_ZONE","ELASTIC_IP_ALLOCATION","CLASSIC_LOAD_BALANCER","APPLICATION_LOAD_BALANCER","GLOBAL_ACCELERATOR"]},"memberArn":{"description":"The ARN of a Shield-protected resource: a CloudFront distribution, a Route 53 hosted zone, an Elastic IP allocation, a Classic or Application Load Balancer, or a Global Accelerator accelerator.","type":"string","maxLength":2048,"pattern":"^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$"},"tags":{"title":"GroupTags","description":"Tags Charter manages on the group: a string sets the tag, null removes it. Tags not listed here are never touched (except Charter's own charter:policy). When the key is present, Charter reads the group's tags during plan; without it, tags are only written at creation.","type":"object","maxProperties":200,"propertyNames":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},"additionalProperties":{"type":["string","null"],"maxLength":256,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"}},"group":{"title":"ProtectionGroup","description":"One protection group. resourceType is required with pattern BY_RESOURCE_TYPE and allowed only there; members are required with pattern ARBITRARY and allowed only there.","type":"object","additionalProperties":false,"required":["id","aggregation","pattern"],"properties":{"id":{"description":"ProtectionGroupId: 1-36 letters, digits and hyphens, unique in the account.","type":"string","minLength":1,"maxLength":36,"pattern":"^[a-zA-Z0-9-]*$"},"aggregation":{"description":"How Shield combines the members' traffic into the group's layer 7 baseline: SUM (blue/green sets whose traffic shifts between members), MEAN (services with similar traffic, e.g. a new one joining established peers), MAX (a CloudFront distribution with its origins).","type":"string","enum":["SUM","MEAN","MAX"]},"pattern":{"description":"Which protected resources belong to the group: ALL of them, an ARBITRARY list (members), or every resource of one type (BY_RESOURCE_TYPE, with resourceType).","type":"string","enum":["ALL","ARBITRARY","BY_RESOURCE_TYPE"]},"resourceType":{"$ref":"#/definitions/resourceType"},"members":{"description":"ARNs of the protected resources in the group (pattern ARBITRARY only). Each must already be protected by Shield Advanced.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"$ref":"#/definitions/memberArn"}},"tags":{"$ref":"#/definitions/tags"}},"allOf":[{"description":"Pattern BY_RESOURCE_TYPE needs resourceType: the type of resource the group holds.","if":{"properties":{"pattern":{"const":"BY_RESOURCE_TYPE"}},"required":["pattern"]},"then":{"properties":{"resourceType":{"description":"Pattern BY_RESOURCE_TYPE needs resourceType: the type of resource the group holds."}},"required":["resourceType"]}},{"description":"Pattern ARBITRARY needs members: the ARNs of the protected resources in the group.","if":{"properties":{"pattern":{"const":"ARBITRARY"}},"required":["pattern"]},"then":{"properties":{"members":{"description":"Pattern ARBITRARY needs members: the ARNs of the protected resources in the group."}},"required":["members"]}}],"dependencies":{"resourceType":{"properties":{"pattern":{"const":"BY_RESOURCE_TYPE","description":"resourceType is allowed only with pattern BY_RESOURCE_TYPE: remove resourceType, or set pattern: BY_RESOURCE_TYPE."}}},"members":{"properties":{"pattern":{"const":"ARBITRARY","description":"members are allowed only with pattern ARBITRARY: remove members, or set pattern: ARBITRARY."}}}}}}};
+const schema71 = {"title":"ProtectionGroup","description":"One protection group. resourceType is required with pattern BY_RESOURCE_TYPE and allowed only there; members are required with pattern ARBITRARY and allowed only there.","type":"object","additionalProperties":false,"required":["id","aggregation","pattern"],"properties":{"id":{"description":"ProtectionGroupId: 1-36 letters, digits and hyphens, unique in the account.","type":"string","minLength":1,"maxLength":36,"pattern":"^[a-zA-Z0-9-]*$"},"aggregation":{"description":"How Shield combines the members' traffic into the group's layer 7 baseline: SUM (blue/green sets whose traffic shifts between members), MEAN (services with similar traffic, e.g. a new one joining established peers), MAX (a CloudFront distribution with its origins).","type":"string","enum":["SUM","MEAN","MAX"]},"pattern":{"description":"Which protected resources belong to the group: ALL of them, an ARBITRARY list (members), or every resource of one type (BY_RESOURCE_TYPE, with resourceType).","type":"string","enum":["ALL","ARBITRARY","BY_RESOURCE_TYPE"]},"resourceType":{"$ref":"#/definitions/resourceType"},"members":{"description":"ARNs of the protected resources in the group (pattern ARBITRARY only). Each must already be protected by Shield Advanced.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"$ref":"#/definitions/memberArn"}},"tags":{"$ref":"#/definitions/tags"}},"allOf":[{"description":"Pattern BY_RESOURCE_TYPE needs resourceType: the type of resource the group holds.","if":{"properties":{"pattern":{"const":"BY_RESOURCE_TYPE"}},"required":["pattern"]},"then":{"properties":{"resourceType":{"description":"Pattern BY_RESOURCE_TYPE needs resourceType: the type of resource the group holds."}},"required":["resourceType"]}},{"description":"Pattern ARBITRARY needs members: the ARNs of the protected resources in the group.","if":{"properties":{"pattern":{"const":"ARBITRARY"}},"required":["pattern"]},"then":{"properties":{"members":{"description":"Pattern ARBITRARY needs members: the ARNs of the protected resources in the group."}},"required":["members"]}}],"dependencies":{"resourceType":{"properties":{"pattern":{"const":"BY_RESOURCE_TYPE","description":"resourceType is allowed only with pattern BY_RESOURCE_TYPE: remove resourceType, or set pattern: BY_RESOURCE_TYPE."}}},"members":{"properties":{"pattern":{"const":"ARBITRARY","description":"members are allowed only with pattern ARBITRARY: remove members, or set pattern: ARBITRARY."}}}}};
+const schema72 = {"description":"A resource type Shield Advanced protects.","type":"string","enum":["CLOUDFRONT_DISTRIBUTION","ROUTE_53_HOSTED_ZONE","ELASTIC_IP_ALLOCATION","CLASSIC_LOAD_BALANCER","APPLICATION_LOAD_BALANCER","GLOBAL_ACCELERATOR"]};
+const schema73 = {"description":"The ARN of a Shield-protected resource: a CloudFront distribution, a Route 53 hosted zone, an Elastic IP allocation, a Classic or Application Load Balancer, or a Global Accelerator accelerator.","type":"string","maxLength":2048,"pattern":"^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$"};
+const schema74 = {"title":"GroupTags","description":"Tags Charter manages on the group: a string sets the tag, null removes it. Tags not listed here are never touched (except Charter's own charter:policy). When the key is present, Charter reads the group's tags during plan; without it, tags are only written at creation.","type":"object","maxProperties":200,"propertyNames":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},"additionalProperties":{"type":["string","null"],"maxLength":256,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"}};
+const pattern25 = new RegExp("^[a-zA-Z0-9-]*$", "u");
+const pattern26 = new RegExp("^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$", "u");
+const pattern27 = new RegExp("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$", "u");
+const pattern28 = new RegExp("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$", "u");
 
 function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -5841,7 +6362,7 @@ if(_valid0){
 const _errs5 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.resourceType === undefined){
-const err2 = {instancePath,schemaPath:"#/allOf/0/then/required",keyword:"required",params:{missingProperty: "resourceType"},message:"must have required property '"+"resourceType"+"'",schema:schema68.allOf[0].then.required,parentSchema:schema68.allOf[0].then,data};
+const err2 = {instancePath,schemaPath:"#/allOf/0/then/required",keyword:"required",params:{missingProperty: "resourceType"},message:"must have required property '"+"resourceType"+"'",schema:schema71.allOf[0].then.required,parentSchema:schema71.allOf[0].then,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -5855,7 +6376,7 @@ var _valid0 = _errs5 === errors;
 valid1 = _valid0;
 }
 if(!valid1){
-const err3 = {instancePath,schemaPath:"#/allOf/0/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema68.allOf[0].if,parentSchema:schema68.allOf[0],data};
+const err3 = {instancePath,schemaPath:"#/allOf/0/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema71.allOf[0].if,parentSchema:schema71.allOf[0],data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -5908,7 +6429,7 @@ if(_valid1){
 const _errs10 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.members === undefined){
-const err6 = {instancePath,schemaPath:"#/allOf/1/then/required",keyword:"required",params:{missingProperty: "members"},message:"must have required property '"+"members"+"'",schema:schema68.allOf[1].then.required,parentSchema:schema68.allOf[1].then,data};
+const err6 = {instancePath,schemaPath:"#/allOf/1/then/required",keyword:"required",params:{missingProperty: "members"},message:"must have required property '"+"members"+"'",schema:schema71.allOf[1].then.required,parentSchema:schema71.allOf[1].then,data};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -5922,7 +6443,7 @@ var _valid1 = _errs10 === errors;
 valid3 = _valid1;
 }
 if(!valid3){
-const err7 = {instancePath,schemaPath:"#/allOf/1/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema68.allOf[1].if,parentSchema:schema68.allOf[1],data};
+const err7 = {instancePath,schemaPath:"#/allOf/1/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema71.allOf[1].if,parentSchema:schema71.allOf[1],data};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -5933,7 +6454,7 @@ errors++;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.id === undefined){
-const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'",schema:schema68.required,parentSchema:schema68,data};
+const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'",schema:schema71.required,parentSchema:schema71,data};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -5943,7 +6464,7 @@ vErrors.push(err8);
 errors++;
 }
 if(data.aggregation === undefined){
-const err9 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "aggregation"},message:"must have required property '"+"aggregation"+"'",schema:schema68.required,parentSchema:schema68,data};
+const err9 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "aggregation"},message:"must have required property '"+"aggregation"+"'",schema:schema71.required,parentSchema:schema71,data};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -5953,7 +6474,7 @@ vErrors.push(err9);
 errors++;
 }
 if(data.pattern === undefined){
-const err10 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "pattern"},message:"must have required property '"+"pattern"+"'",schema:schema68.required,parentSchema:schema68,data};
+const err10 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "pattern"},message:"must have required property '"+"pattern"+"'",schema:schema71.required,parentSchema:schema71,data};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -5964,7 +6485,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((((((key0 === "id") || (key0 === "aggregation")) || (key0 === "pattern")) || (key0 === "resourceType")) || (key0 === "members")) || (key0 === "tags"))){
-const err11 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema68,data};
+const err11 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema71,data};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -5979,7 +6500,7 @@ if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.pattern !== undefined){
 let data2 = data.pattern;
 if("BY_RESOURCE_TYPE" !== data2){
-const err12 = {instancePath:instancePath+"/pattern",schemaPath:"#/dependencies/resourceType/properties/pattern/const",keyword:"const",params:{allowedValue: "BY_RESOURCE_TYPE"},message:"must be equal to constant",schema:"BY_RESOURCE_TYPE",parentSchema:schema68.dependencies.resourceType.properties.pattern,data:data2};
+const err12 = {instancePath:instancePath+"/pattern",schemaPath:"#/dependencies/resourceType/properties/pattern/const",keyword:"const",params:{allowedValue: "BY_RESOURCE_TYPE"},message:"must be equal to constant",schema:"BY_RESOURCE_TYPE",parentSchema:schema71.dependencies.resourceType.properties.pattern,data:data2};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -5996,7 +6517,7 @@ if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.pattern !== undefined){
 let data3 = data.pattern;
 if("ARBITRARY" !== data3){
-const err13 = {instancePath:instancePath+"/pattern",schemaPath:"#/dependencies/members/properties/pattern/const",keyword:"const",params:{allowedValue: "ARBITRARY"},message:"must be equal to constant",schema:"ARBITRARY",parentSchema:schema68.dependencies.members.properties.pattern,data:data3};
+const err13 = {instancePath:instancePath+"/pattern",schemaPath:"#/dependencies/members/properties/pattern/const",keyword:"const",params:{allowedValue: "ARBITRARY"},message:"must be equal to constant",schema:"ARBITRARY",parentSchema:schema71.dependencies.members.properties.pattern,data:data3};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -6012,7 +6533,7 @@ if(data.id !== undefined){
 let data4 = data.id;
 if(typeof data4 === "string"){
 if(func2(data4) > 36){
-const err14 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/maxLength",keyword:"maxLength",params:{limit: 36},message:"must NOT have more than 36 characters",schema:36,parentSchema:schema68.properties.id,data:data4};
+const err14 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/maxLength",keyword:"maxLength",params:{limit: 36},message:"must NOT have more than 36 characters",schema:36,parentSchema:schema71.properties.id,data:data4};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -6022,7 +6543,7 @@ vErrors.push(err14);
 errors++;
 }
 if(func2(data4) < 1){
-const err15 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema68.properties.id,data:data4};
+const err15 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema71.properties.id,data:data4};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -6031,8 +6552,8 @@ vErrors.push(err15);
 }
 errors++;
 }
-if(!pattern24.test(data4)){
-const err16 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9-]*$"},message:"must match pattern \""+"^[a-zA-Z0-9-]*$"+"\"",schema:"^[a-zA-Z0-9-]*$",parentSchema:schema68.properties.id,data:data4};
+if(!pattern25.test(data4)){
+const err16 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9-]*$"},message:"must match pattern \""+"^[a-zA-Z0-9-]*$"+"\"",schema:"^[a-zA-Z0-9-]*$",parentSchema:schema71.properties.id,data:data4};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -6043,7 +6564,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema68.properties.id.type,parentSchema:schema68.properties.id,data:data4};
+const err17 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema71.properties.id.type,parentSchema:schema71.properties.id,data:data4};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -6056,7 +6577,7 @@ errors++;
 if(data.aggregation !== undefined){
 let data5 = data.aggregation;
 if(typeof data5 !== "string"){
-const err18 = {instancePath:instancePath+"/aggregation",schemaPath:"#/properties/aggregation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema68.properties.aggregation.type,parentSchema:schema68.properties.aggregation,data:data5};
+const err18 = {instancePath:instancePath+"/aggregation",schemaPath:"#/properties/aggregation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema71.properties.aggregation.type,parentSchema:schema71.properties.aggregation,data:data5};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -6066,7 +6587,7 @@ vErrors.push(err18);
 errors++;
 }
 if(!(((data5 === "SUM") || (data5 === "MEAN")) || (data5 === "MAX"))){
-const err19 = {instancePath:instancePath+"/aggregation",schemaPath:"#/properties/aggregation/enum",keyword:"enum",params:{allowedValues: schema68.properties.aggregation.enum},message:"must be equal to one of the allowed values",schema:schema68.properties.aggregation.enum,parentSchema:schema68.properties.aggregation,data:data5};
+const err19 = {instancePath:instancePath+"/aggregation",schemaPath:"#/properties/aggregation/enum",keyword:"enum",params:{allowedValues: schema71.properties.aggregation.enum},message:"must be equal to one of the allowed values",schema:schema71.properties.aggregation.enum,parentSchema:schema71.properties.aggregation,data:data5};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -6079,7 +6600,7 @@ errors++;
 if(data.pattern !== undefined){
 let data6 = data.pattern;
 if(typeof data6 !== "string"){
-const err20 = {instancePath:instancePath+"/pattern",schemaPath:"#/properties/pattern/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema68.properties.pattern.type,parentSchema:schema68.properties.pattern,data:data6};
+const err20 = {instancePath:instancePath+"/pattern",schemaPath:"#/properties/pattern/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema71.properties.pattern.type,parentSchema:schema71.properties.pattern,data:data6};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -6089,7 +6610,7 @@ vErrors.push(err20);
 errors++;
 }
 if(!(((data6 === "ALL") || (data6 === "ARBITRARY")) || (data6 === "BY_RESOURCE_TYPE"))){
-const err21 = {instancePath:instancePath+"/pattern",schemaPath:"#/properties/pattern/enum",keyword:"enum",params:{allowedValues: schema68.properties.pattern.enum},message:"must be equal to one of the allowed values",schema:schema68.properties.pattern.enum,parentSchema:schema68.properties.pattern,data:data6};
+const err21 = {instancePath:instancePath+"/pattern",schemaPath:"#/properties/pattern/enum",keyword:"enum",params:{allowedValues: schema71.properties.pattern.enum},message:"must be equal to one of the allowed values",schema:schema71.properties.pattern.enum,parentSchema:schema71.properties.pattern,data:data6};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -6102,7 +6623,7 @@ errors++;
 if(data.resourceType !== undefined){
 let data7 = data.resourceType;
 if(typeof data7 !== "string"){
-const err22 = {instancePath:instancePath+"/resourceType",schemaPath:"#/definitions/resourceType/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema69.type,parentSchema:schema69,data:data7};
+const err22 = {instancePath:instancePath+"/resourceType",schemaPath:"#/definitions/resourceType/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema72.type,parentSchema:schema72,data:data7};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -6112,7 +6633,7 @@ vErrors.push(err22);
 errors++;
 }
 if(!((((((data7 === "CLOUDFRONT_DISTRIBUTION") || (data7 === "ROUTE_53_HOSTED_ZONE")) || (data7 === "ELASTIC_IP_ALLOCATION")) || (data7 === "CLASSIC_LOAD_BALANCER")) || (data7 === "APPLICATION_LOAD_BALANCER")) || (data7 === "GLOBAL_ACCELERATOR"))){
-const err23 = {instancePath:instancePath+"/resourceType",schemaPath:"#/definitions/resourceType/enum",keyword:"enum",params:{allowedValues: schema69.enum},message:"must be equal to one of the allowed values",schema:schema69.enum,parentSchema:schema69,data:data7};
+const err23 = {instancePath:instancePath+"/resourceType",schemaPath:"#/definitions/resourceType/enum",keyword:"enum",params:{allowedValues: schema72.enum},message:"must be equal to one of the allowed values",schema:schema72.enum,parentSchema:schema72,data:data7};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -6126,7 +6647,7 @@ if(data.members !== undefined){
 let data8 = data.members;
 if(Array.isArray(data8)){
 if(data8.length > 10000){
-const err24 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema68.properties.members,data:data8};
+const err24 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema71.properties.members,data:data8};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -6136,7 +6657,7 @@ vErrors.push(err24);
 errors++;
 }
 if(data8.length < 1){
-const err25 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema68.properties.members,data:data8};
+const err25 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema71.properties.members,data:data8};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -6150,7 +6671,7 @@ for(let i0=0; i0<len0; i0++){
 let data9 = data8[i0];
 if(typeof data9 === "string"){
 if(func2(data9) > 2048){
-const err26 = {instancePath:instancePath+"/members/" + i0,schemaPath:"#/definitions/memberArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema70,data:data9};
+const err26 = {instancePath:instancePath+"/members/" + i0,schemaPath:"#/definitions/memberArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema73,data:data9};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -6159,8 +6680,8 @@ vErrors.push(err26);
 }
 errors++;
 }
-if(!pattern25.test(data9)){
-const err27 = {instancePath:instancePath+"/members/" + i0,schemaPath:"#/definitions/memberArn/pattern",keyword:"pattern",params:{pattern: "^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$"},message:"must match pattern \""+"^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$"+"\"",schema:"^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$",parentSchema:schema70,data:data9};
+if(!pattern26.test(data9)){
+const err27 = {instancePath:instancePath+"/members/" + i0,schemaPath:"#/definitions/memberArn/pattern",keyword:"pattern",params:{pattern: "^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$"},message:"must match pattern \""+"^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$"+"\"",schema:"^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$",parentSchema:schema73,data:data9};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -6171,7 +6692,7 @@ errors++;
 }
 }
 else {
-const err28 = {instancePath:instancePath+"/members/" + i0,schemaPath:"#/definitions/memberArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema70.type,parentSchema:schema70,data:data9};
+const err28 = {instancePath:instancePath+"/members/" + i0,schemaPath:"#/definitions/memberArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema73.type,parentSchema:schema73,data:data9};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -6188,7 +6709,7 @@ outer0:
 for(;i1--;){
 for(j0 = i1; j0--;){
 if(func0(data8[i1], data8[j0])){
-const err29 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema68.properties.members,data:data8};
+const err29 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema71.properties.members,data:data8};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -6203,7 +6724,7 @@ break outer0;
 }
 }
 else {
-const err30 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema68.properties.members.type,parentSchema:schema68.properties.members,data:data8};
+const err30 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema71.properties.members.type,parentSchema:schema71.properties.members,data:data8};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -6217,7 +6738,7 @@ if(data.tags !== undefined){
 let data10 = data.tags;
 if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
 if(Object.keys(data10).length > 200){
-const err31 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/maxProperties",keyword:"maxProperties",params:{limit: 200},message:"must NOT have more than 200 properties",schema:200,parentSchema:schema71,data:data10};
+const err31 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/maxProperties",keyword:"maxProperties",params:{limit: 200},message:"must NOT have more than 200 properties",schema:200,parentSchema:schema74,data:data10};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -6230,7 +6751,7 @@ for(const key1 in data10){
 const _errs33 = errors;
 if(typeof key1 === "string"){
 if(func2(key1) > 128){
-const err32 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema71.propertyNames,data:key1,propertyName:key1};
+const err32 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema74.propertyNames,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -6240,7 +6761,7 @@ vErrors.push(err32);
 errors++;
 }
 if(func2(key1) < 1){
-const err33 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema71.propertyNames,data:key1,propertyName:key1};
+const err33 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema74.propertyNames,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -6249,8 +6770,8 @@ vErrors.push(err33);
 }
 errors++;
 }
-if(!pattern26.test(key1)){
-const err34 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$",parentSchema:schema71.propertyNames,data:key1,propertyName:key1};
+if(!pattern27.test(key1)){
+const err34 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$",parentSchema:schema74.propertyNames,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -6261,7 +6782,7 @@ errors++;
 }
 }
 else {
-const err35 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema71.propertyNames.type,parentSchema:schema71.propertyNames,data:key1,propertyName:key1};
+const err35 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema74.propertyNames.type,parentSchema:schema74.propertyNames,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -6272,7 +6793,7 @@ errors++;
 }
 var valid15 = _errs33 === errors;
 if(!valid15){
-const err36 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema71.propertyNames,parentSchema:schema71,data:data10};
+const err36 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema74.propertyNames,parentSchema:schema74,data:data10};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -6285,7 +6806,7 @@ errors++;
 for(const key2 in data10){
 let data11 = data10[key2];
 if((typeof data11 !== "string") && (data11 !== null)){
-const err37 = {instancePath:instancePath+"/tags/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/tags/additionalProperties/type",keyword:"type",params:{type: schema71.additionalProperties.type},message:"must be string,null",schema:schema71.additionalProperties.type,parentSchema:schema71.additionalProperties,data:data11};
+const err37 = {instancePath:instancePath+"/tags/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/tags/additionalProperties/type",keyword:"type",params:{type: schema74.additionalProperties.type},message:"must be string,null",schema:schema74.additionalProperties.type,parentSchema:schema74.additionalProperties,data:data11};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -6296,7 +6817,7 @@ errors++;
 }
 if(typeof data11 === "string"){
 if(func2(data11) > 256){
-const err38 = {instancePath:instancePath+"/tags/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/tags/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema71.additionalProperties,data:data11};
+const err38 = {instancePath:instancePath+"/tags/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/tags/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema74.additionalProperties,data:data11};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -6305,8 +6826,8 @@ vErrors.push(err38);
 }
 errors++;
 }
-if(!pattern27.test(data11)){
-const err39 = {instancePath:instancePath+"/tags/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/tags/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$",parentSchema:schema71.additionalProperties,data:data11};
+if(!pattern28.test(data11)){
+const err39 = {instancePath:instancePath+"/tags/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/tags/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$",parentSchema:schema74.additionalProperties,data:data11};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -6319,7 +6840,7 @@ errors++;
 }
 }
 else {
-const err40 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema71.type,parentSchema:schema71,data:data10};
+const err40 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema74.type,parentSchema:schema74,data:data10};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -6331,7 +6852,7 @@ errors++;
 }
 }
 else {
-const err41 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema68.type,parentSchema:schema68,data};
+const err41 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema71.type,parentSchema:schema71,data};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -6351,7 +6872,7 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.groups === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "groups"},message:"must have required property '"+"groups"+"'",schema:schema67.required,parentSchema:schema67,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "groups"},message:"must have required property '"+"groups"+"'",schema:schema70.required,parentSchema:schema70,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -6362,7 +6883,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((key0 === "prune") || (key0 === "groups"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema67,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema70,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -6375,7 +6896,7 @@ errors++;
 if(data.prune !== undefined){
 let data0 = data.prune;
 if(typeof data0 !== "boolean"){
-const err2 = {instancePath:instancePath+"/prune",schemaPath:"#/properties/prune/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema67.properties.prune.type,parentSchema:schema67.properties.prune,data:data0};
+const err2 = {instancePath:instancePath+"/prune",schemaPath:"#/properties/prune/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema70.properties.prune.type,parentSchema:schema70.properties.prune,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -6389,7 +6910,7 @@ if(data.groups !== undefined){
 let data1 = data.groups;
 if(Array.isArray(data1)){
 if(data1.length > 10000){
-const err3 = {instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema67.properties.groups,data:data1};
+const err3 = {instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema70.properties.groups,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -6407,7 +6928,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema67.properties.groups.type,parentSchema:schema67.properties.groups,data:data1};
+const err4 = {instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema70.properties.groups.type,parentSchema:schema70.properties.groups,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -6419,7 +6940,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema67.type,parentSchema:schema67,data};
+const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema70.type,parentSchema:schema70,data};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -6433,26 +6954,26 @@ return errors === 0;
 }
 
 export const v4 = validate44;
-const schema72 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/branch-pipelines.schema.json","title":"BranchPipelinesSpec","description":"One AWS CodePipeline (V2) per git branch of a GitHub repository that matches the filters: created when the branch appears, deleted (after an optional cleanup build) when it goes. Stages come from the policy: a build, then per environment a manual approval, a CloudFormation deployment and test builds.","type":"object","additionalProperties":false,"required":["repository","connectionArn","region","roleArn","artifactStores","namePrefix","stages"],"properties":{"repository":{"description":"The GitHub repository, owner/name. Its branches (listed through the GitHub API) are the desired pipelines.","type":"string","maxLength":140,"pattern":"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},"connectionArn":{"description":"The CodeStar (CodeConnections) connection to GitHub that the Source action uses.","type":"string","maxLength":256,"pattern":"^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{36}$"},"region":{"description":"The region the pipelines live in.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"roleArn":{"description":"The IAM role CodePipeline assumes (in the pipelines' account).","$ref":"#/definitions/roleArn"},"artifactStores":{"description":"The S3 artifact bucket per region used (the pipeline's region and every environment region), with the KMS key that encrypts it. A key is required when an environment deploys to another account: the default S3 key cannot be shared.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"additionalProperties":{"title":"ArtifactStore","type":"object","additionalProperties":false,"required":["bucket"],"properties":{"bucket":{"type":"string","minLength":3,"maxLength":63,"pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"kmsKeyArn":{"type":"string","maxLength":2048,"pattern":"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$"}}}},"namePrefix":{"description":"Pipeline names are <namePrefix>-<branch slug>-<8 hex digits of SHA-256(branch)>, at most 100 characters. Pipelines whose name does not start with <namePrefix>- are never read or touched.","type":"string","minLength":1,"maxLength":60,"pattern":"^[A-Za-z0-9][A-Za-z0-9._@-]*$"},"branches":{"title":"BranchFilter","description":"Which branches get a pipeline. Globs: * any run of characters except /, ** any run including /, ? one character except /. The default branch always gets one.","type":"object","additionalProperties":false,"properties":{"include":{"description":"Branches to include; all when absent.","type":"array","maxItems":100,"items":{"$ref":"#/definitions/glob"}},"exclude":{"description":"Branches to leave out, even when included (never the default branch).","type":"array","maxItems":100,"items":{"$ref":"#/definitions/glob"}}}},"tags":{"title":"PipelineTags","description":"Tags on every pipeline, besides Charter's own (charter:policy, charter:branch, charter:applied).","type":"object","maxProperties":40,"propertyNames":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"}},"stages":{"title":"Stages","type":"object","additionalProperties":false,"required":["build"],"properties":{"build":{"title":"BuildStage","description":"The build: an existing CodeBuild project that reads the source and writes the build output (BuildOutput, which deployments read their template from).","$ref":"#/definitions/build"},"environments":{"description":"The environments in order (e.g. Alpha, Beta, Gamma, Prod); each becomes one stage (CodePipeline allows 50 stages, Source and Build included).","type":"array","maxItems":48,"items":{"$ref":"#/definitions/environment"}}}},"onDelete":{"title":"CleanupBuild","description":"A CodeBuild project run (StartBuild, with BRANCH set to the branch) before a pipeline is deleted, to destroy what it deployed. When the build fails, the pipeline is kept and the failure reported.","type":"object","additionalProperties":false,"required":["project"],"properties":{"project":{"$ref":"#/definitions/projectName"},"timeoutMinutes":{"description":"How long to wait for the build.","type":"integer","minimum":5,"maximum":480,"default":60}}}},"definitions":{"glob":{"type":"string","minLength":1,"maxLength":255},"projectName":{"description":"A CodeBuild project name.","type":"string","minLength":2,"maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"},"roleArn":{"type":"string","maxLength":2048,"pattern":"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},"account":{"description":"A 12-digit AWS account id.","type":"string","pattern":"^[0-9]{12}$"},"variables":{"description":"Plaintext environment variables for the build (BRANCH is always set).","type":"object","maxProperties":50,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]{0,127}$"},"additionalProperties":{"type":"string","maxLength":1000}},"build":{"type":"object","additionalProperties":false,"required":["project"],"properties":{"project":{"$ref":"#/definitions/projectName"},"variables":{"$ref":"#/definitions/variables"}}},"environment":{"title":"Environment","type":"object","additionalProperties":false,"required":["name","account"],"properties":{"name":{"description":"The stage name; unique in the policy.","type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"account":{"$ref":"#/definitions/account"},"region":{"description":"Where the environment's actions run; the pipeline's region when absent.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"branches":{"description":"default: only the default branch's pipeline has this stage (production); all: every branch's.","type":"string","enum":["default","all"],"default":"all"},"approval":{"title":"Approval","description":"A manual approval before the deployment; CodePipeline notifies the SNS topic.","type":"object","additionalProperties":false,"required":["topicArn"],"properties":{"topicArn":{"type":"string","maxLength":256,"pattern":"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"},"message":{"description":"Shown to approvers.","type":"string","maxLength":500}}},"deploy":{"title":"Deploy","description":"A CloudFormation deployment of the build output's template, in the environment's account.","type":"object","additionalProperties":false,"required":["roleArn","stackName"],"properties":{"enabled":{"type":"boolean","default":true},"roleArn":{"description":"The role in the environment's account that the deploy action assumes.","$ref":"#/definitions/roleArn"},"cloudFormationRoleArn":{"description":"The role CloudFormation uses in that account; roleArn when absent.","$ref":"#/definitions/roleArn"},"stackName":{"description":"Stack name; {branch} becomes the branch's slug and hash.","type":"string","minLength":1,"maxLength":128},"template":{"description":"The template file in the build output.","type":"string","minLength":1,"maxLength":250,"pattern":"^[A-Za-z0-9._/-]+$","default":"template.yml"}}},"tests":{"description":"Test builds, run in parallel after the deployment (CodePipeline allows 50 actions per stage).","type":"array","maxItems":48,"items":{"title":"TestAction","type":"object","additionalProperties":false,"required":["name","project"],"properties":{"name":{"type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"project":{"$ref":"#/definitions/projectName"},"variables":{"$ref":"#/definitions/variables"},"source":{"title":"TestSource","description":"Tests kept in another repository (or branch): an extra source action feeds them.","type":"object","additionalProperties":false,"required":["repository"],"properties":{"repository":{"type":"string","maxLength":140,"pattern":"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},"branch":{"description":"The test repository's branch; main when absent.","type":"string","minLength":1,"maxLength":255}}}}}}}}}};
-const schema73 = {"type":"string","maxLength":2048,"pattern":"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"};
-const schema74 = {"type":"string","minLength":1,"maxLength":255};
-const schema77 = {"description":"A CodeBuild project name.","type":"string","minLength":2,"maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"};
-const pattern28 = new RegExp("^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$", "u");
-const pattern29 = new RegExp("^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{36}$", "u");
-const pattern31 = new RegExp("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$", "u");
-const pattern34 = new RegExp("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$", "u");
-const pattern35 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._@-]*$", "u");
-const pattern38 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$", "u");
-const schema76 = {"type":"object","additionalProperties":false,"required":["project"],"properties":{"project":{"$ref":"#/definitions/projectName"},"variables":{"$ref":"#/definitions/variables"}}};
-const schema78 = {"description":"Plaintext environment variables for the build (BRANCH is always set).","type":"object","maxProperties":50,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]{0,127}$"},"additionalProperties":{"type":"string","maxLength":1000}};
-const pattern39 = new RegExp("^[A-Za-z_][A-Za-z0-9_]{0,127}$", "u");
+const schema75 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/branch-pipelines.schema.json","title":"BranchPipelinesSpec","description":"One AWS CodePipeline (V2) per git branch of a GitHub repository that matches the filters: created when the branch appears, deleted (after an optional cleanup build) when it goes. Stages come from the policy: a build, then per environment a manual approval, a CloudFormation deployment and test builds.","type":"object","additionalProperties":false,"required":["repository","connectionArn","region","roleArn","artifactStores","namePrefix","stages"],"properties":{"repository":{"description":"The GitHub repository, owner/name. Its branches (listed through the GitHub API) are the desired pipelines.","type":"string","maxLength":140,"pattern":"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},"connectionArn":{"description":"The CodeStar (CodeConnections) connection to GitHub that the Source action uses.","type":"string","maxLength":256,"pattern":"^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{36}$"},"region":{"description":"The region the pipelines live in.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"roleArn":{"description":"The IAM role CodePipeline assumes (in the pipelines' account).","$ref":"#/definitions/roleArn"},"artifactStores":{"description":"The S3 artifact bucket per region used (the pipeline's region and every environment region), with the KMS key that encrypts it. A key is required when an environment deploys to another account: the default S3 key cannot be shared.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"additionalProperties":{"title":"ArtifactStore","type":"object","additionalProperties":false,"required":["bucket"],"properties":{"bucket":{"type":"string","minLength":3,"maxLength":63,"pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"kmsKeyArn":{"type":"string","maxLength":2048,"pattern":"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$"}}}},"namePrefix":{"description":"Pipeline names are <namePrefix>-<branch slug>-<8 hex digits of SHA-256(branch)>, at most 100 characters. Pipelines whose name does not start with <namePrefix>- are never read or touched.","type":"string","minLength":1,"maxLength":60,"pattern":"^[A-Za-z0-9][A-Za-z0-9._@-]*$"},"branches":{"title":"BranchFilter","description":"Which branches get a pipeline. Globs: * any run of characters except /, ** any run including /, ? one character except /. The default branch always gets one.","type":"object","additionalProperties":false,"properties":{"include":{"description":"Branches to include; all when absent.","type":"array","maxItems":100,"items":{"$ref":"#/definitions/glob"}},"exclude":{"description":"Branches to leave out, even when included (never the default branch).","type":"array","maxItems":100,"items":{"$ref":"#/definitions/glob"}}}},"tags":{"title":"PipelineTags","description":"Tags on every pipeline, besides Charter's own (charter:policy, charter:branch, charter:applied).","type":"object","maxProperties":40,"propertyNames":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"}},"stages":{"title":"Stages","type":"object","additionalProperties":false,"required":["build"],"properties":{"build":{"title":"BuildStage","description":"The build: an existing CodeBuild project that reads the source and writes the build output (BuildOutput, which deployments read their template from).","$ref":"#/definitions/build"},"environments":{"description":"The environments in order (e.g. Alpha, Beta, Gamma, Prod); each becomes one stage (CodePipeline allows 50 stages, Source and Build included).","type":"array","maxItems":48,"items":{"$ref":"#/definitions/environment"}}}},"onDelete":{"title":"CleanupBuild","description":"A CodeBuild project run (StartBuild, with BRANCH set to the branch) before a pipeline is deleted, to destroy what it deployed. When the build fails, the pipeline is kept and the failure reported.","type":"object","additionalProperties":false,"required":["project"],"properties":{"project":{"$ref":"#/definitions/projectName"},"timeoutMinutes":{"description":"How long to wait for the build.","type":"integer","minimum":5,"maximum":480,"default":60}}}},"definitions":{"glob":{"type":"string","minLength":1,"maxLength":255},"projectName":{"description":"A CodeBuild project name.","type":"string","minLength":2,"maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"},"roleArn":{"type":"string","maxLength":2048,"pattern":"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},"account":{"description":"A 12-digit AWS account id.","type":"string","pattern":"^[0-9]{12}$"},"variables":{"description":"Plaintext environment variables for the build (BRANCH is always set).","type":"object","maxProperties":50,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]{0,127}$"},"additionalProperties":{"type":"string","maxLength":1000}},"build":{"type":"object","additionalProperties":false,"required":["project"],"properties":{"project":{"$ref":"#/definitions/projectName"},"variables":{"$ref":"#/definitions/variables"}}},"environment":{"title":"Environment","type":"object","additionalProperties":false,"required":["name","account"],"properties":{"name":{"description":"The stage name; unique in the policy.","type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"account":{"$ref":"#/definitions/account"},"region":{"description":"Where the environment's actions run; the pipeline's region when absent.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"branches":{"description":"default: only the default branch's pipeline has this stage (production); all: every branch's.","type":"string","enum":["default","all"],"default":"all"},"approval":{"title":"Approval","description":"A manual approval before the deployment; CodePipeline notifies the SNS topic.","type":"object","additionalProperties":false,"required":["topicArn"],"properties":{"topicArn":{"type":"string","maxLength":256,"pattern":"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"},"message":{"description":"Shown to approvers.","type":"string","maxLength":500}}},"deploy":{"title":"Deploy","description":"A CloudFormation deployment of the build output's template, in the environment's account.","type":"object","additionalProperties":false,"required":["roleArn","stackName"],"properties":{"enabled":{"type":"boolean","default":true},"roleArn":{"description":"The role in the environment's account that the deploy action assumes.","$ref":"#/definitions/roleArn"},"cloudFormationRoleArn":{"description":"The role CloudFormation uses in that account; roleArn when absent.","$ref":"#/definitions/roleArn"},"stackName":{"description":"Stack name; {branch} becomes the branch's slug and hash.","type":"string","minLength":1,"maxLength":128},"template":{"description":"The template file in the build output.","type":"string","minLength":1,"maxLength":250,"pattern":"^[A-Za-z0-9._/-]+$","default":"template.yml"}}},"tests":{"description":"Test builds, run in parallel after the deployment (CodePipeline allows 50 actions per stage).","type":"array","maxItems":48,"items":{"title":"TestAction","type":"object","additionalProperties":false,"required":["name","project"],"properties":{"name":{"type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"project":{"$ref":"#/definitions/projectName"},"variables":{"$ref":"#/definitions/variables"},"source":{"title":"TestSource","description":"Tests kept in another repository (or branch): an extra source action feeds them.","type":"object","additionalProperties":false,"required":["repository"],"properties":{"repository":{"type":"string","maxLength":140,"pattern":"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},"branch":{"description":"The test repository's branch; main when absent.","type":"string","minLength":1,"maxLength":255}}}}}}}}}};
+const schema76 = {"type":"string","maxLength":2048,"pattern":"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"};
+const schema77 = {"type":"string","minLength":1,"maxLength":255};
+const schema80 = {"description":"A CodeBuild project name.","type":"string","minLength":2,"maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"};
+const pattern29 = new RegExp("^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$", "u");
+const pattern30 = new RegExp("^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{36}$", "u");
+const pattern32 = new RegExp("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$", "u");
+const pattern35 = new RegExp("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$", "u");
+const pattern36 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._@-]*$", "u");
+const pattern39 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$", "u");
+const schema79 = {"type":"object","additionalProperties":false,"required":["project"],"properties":{"project":{"$ref":"#/definitions/projectName"},"variables":{"$ref":"#/definitions/variables"}}};
+const schema81 = {"description":"Plaintext environment variables for the build (BRANCH is always set).","type":"object","maxProperties":50,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]{0,127}$"},"additionalProperties":{"type":"string","maxLength":1000}};
+const pattern40 = new RegExp("^[A-Za-z_][A-Za-z0-9_]{0,127}$", "u");
 
 function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.project === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "project"},message:"must have required property '"+"project"+"'",schema:schema76.required,parentSchema:schema76,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "project"},message:"must have required property '"+"project"+"'",schema:schema79.required,parentSchema:schema79,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -6463,7 +6984,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((key0 === "project") || (key0 === "variables"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema76,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema79,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -6477,7 +6998,7 @@ if(data.project !== undefined){
 let data0 = data.project;
 if(typeof data0 === "string"){
 if(func2(data0) > 255){
-const err2 = {instancePath:instancePath+"/project",schemaPath:"#/definitions/projectName/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema77,data:data0};
+const err2 = {instancePath:instancePath+"/project",schemaPath:"#/definitions/projectName/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema80,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -6487,7 +7008,7 @@ vErrors.push(err2);
 errors++;
 }
 if(func2(data0) < 2){
-const err3 = {instancePath:instancePath+"/project",schemaPath:"#/definitions/projectName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters",schema:2,parentSchema:schema77,data:data0};
+const err3 = {instancePath:instancePath+"/project",schemaPath:"#/definitions/projectName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters",schema:2,parentSchema:schema80,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -6496,8 +7017,8 @@ vErrors.push(err3);
 }
 errors++;
 }
-if(!pattern38.test(data0)){
-const err4 = {instancePath:instancePath+"/project",schemaPath:"#/definitions/projectName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$",parentSchema:schema77,data:data0};
+if(!pattern39.test(data0)){
+const err4 = {instancePath:instancePath+"/project",schemaPath:"#/definitions/projectName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$",parentSchema:schema80,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -6508,7 +7029,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/project",schemaPath:"#/definitions/projectName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema77.type,parentSchema:schema77,data:data0};
+const err5 = {instancePath:instancePath+"/project",schemaPath:"#/definitions/projectName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema80.type,parentSchema:schema80,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -6522,7 +7043,7 @@ if(data.variables !== undefined){
 let data1 = data.variables;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if(Object.keys(data1).length > 50){
-const err6 = {instancePath:instancePath+"/variables",schemaPath:"#/definitions/variables/maxProperties",keyword:"maxProperties",params:{limit: 50},message:"must NOT have more than 50 properties",schema:50,parentSchema:schema78,data:data1};
+const err6 = {instancePath:instancePath+"/variables",schemaPath:"#/definitions/variables/maxProperties",keyword:"maxProperties",params:{limit: 50},message:"must NOT have more than 50 properties",schema:50,parentSchema:schema81,data:data1};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -6534,8 +7055,8 @@ errors++;
 for(const key1 in data1){
 const _errs8 = errors;
 if(typeof key1 === "string"){
-if(!pattern39.test(key1)){
-const err7 = {instancePath:instancePath+"/variables",schemaPath:"#/definitions/variables/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]{0,127}$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]{0,127}$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]{0,127}$",parentSchema:schema78.propertyNames,data:key1,propertyName:key1};
+if(!pattern40.test(key1)){
+const err7 = {instancePath:instancePath+"/variables",schemaPath:"#/definitions/variables/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]{0,127}$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]{0,127}$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]{0,127}$",parentSchema:schema81.propertyNames,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -6547,7 +7068,7 @@ errors++;
 }
 var valid3 = _errs8 === errors;
 if(!valid3){
-const err8 = {instancePath:instancePath+"/variables",schemaPath:"#/definitions/variables/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema78.propertyNames,parentSchema:schema78,data:data1};
+const err8 = {instancePath:instancePath+"/variables",schemaPath:"#/definitions/variables/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema81.propertyNames,parentSchema:schema81,data:data1};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -6561,7 +7082,7 @@ for(const key2 in data1){
 let data2 = data1[key2];
 if(typeof data2 === "string"){
 if(func2(data2) > 1000){
-const err9 = {instancePath:instancePath+"/variables/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/variables/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters",schema:1000,parentSchema:schema78.additionalProperties,data:data2};
+const err9 = {instancePath:instancePath+"/variables/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/variables/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters",schema:1000,parentSchema:schema81.additionalProperties,data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -6572,7 +7093,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/variables/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/variables/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema78.additionalProperties.type,parentSchema:schema78.additionalProperties,data:data2};
+const err10 = {instancePath:instancePath+"/variables/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/variables/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema81.additionalProperties.type,parentSchema:schema81.additionalProperties,data:data2};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -6584,7 +7105,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/variables",schemaPath:"#/definitions/variables/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema78.type,parentSchema:schema78,data:data1};
+const err11 = {instancePath:instancePath+"/variables",schemaPath:"#/definitions/variables/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema81.type,parentSchema:schema81,data:data1};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -6596,7 +7117,7 @@ errors++;
 }
 }
 else {
-const err12 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema76.type,parentSchema:schema76,data};
+const err12 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema79.type,parentSchema:schema79,data};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -6609,19 +7130,19 @@ validate45.errors = vErrors;
 return errors === 0;
 }
 
-const schema79 = {"title":"Environment","type":"object","additionalProperties":false,"required":["name","account"],"properties":{"name":{"description":"The stage name; unique in the policy.","type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"account":{"$ref":"#/definitions/account"},"region":{"description":"Where the environment's actions run; the pipeline's region when absent.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"branches":{"description":"default: only the default branch's pipeline has this stage (production); all: every branch's.","type":"string","enum":["default","all"],"default":"all"},"approval":{"title":"Approval","description":"A manual approval before the deployment; CodePipeline notifies the SNS topic.","type":"object","additionalProperties":false,"required":["topicArn"],"properties":{"topicArn":{"type":"string","maxLength":256,"pattern":"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"},"message":{"description":"Shown to approvers.","type":"string","maxLength":500}}},"deploy":{"title":"Deploy","description":"A CloudFormation deployment of the build output's template, in the environment's account.","type":"object","additionalProperties":false,"required":["roleArn","stackName"],"properties":{"enabled":{"type":"boolean","default":true},"roleArn":{"description":"The role in the environment's account that the deploy action assumes.","$ref":"#/definitions/roleArn"},"cloudFormationRoleArn":{"description":"The role CloudFormation uses in that account; roleArn when absent.","$ref":"#/definitions/roleArn"},"stackName":{"description":"Stack name; {branch} becomes the branch's slug and hash.","type":"string","minLength":1,"maxLength":128},"template":{"description":"The template file in the build output.","type":"string","minLength":1,"maxLength":250,"pattern":"^[A-Za-z0-9._/-]+$","default":"template.yml"}}},"tests":{"description":"Test builds, run in parallel after the deployment (CodePipeline allows 50 actions per stage).","type":"array","maxItems":48,"items":{"title":"TestAction","type":"object","additionalProperties":false,"required":["name","project"],"properties":{"name":{"type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"project":{"$ref":"#/definitions/projectName"},"variables":{"$ref":"#/definitions/variables"},"source":{"title":"TestSource","description":"Tests kept in another repository (or branch): an extra source action feeds them.","type":"object","additionalProperties":false,"required":["repository"],"properties":{"repository":{"type":"string","maxLength":140,"pattern":"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},"branch":{"description":"The test repository's branch; main when absent.","type":"string","minLength":1,"maxLength":255}}}}}}}};
-const schema80 = {"description":"A 12-digit AWS account id.","type":"string","pattern":"^[0-9]{12}$"};
-const pattern40 = new RegExp("^[A-Za-z0-9.@_-]+$", "u");
-const pattern41 = new RegExp("^[0-9]{12}$", "u");
-const pattern43 = new RegExp("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", "u");
-const pattern46 = new RegExp("^[A-Za-z0-9._/-]+$", "u");
+const schema82 = {"title":"Environment","type":"object","additionalProperties":false,"required":["name","account"],"properties":{"name":{"description":"The stage name; unique in the policy.","type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"account":{"$ref":"#/definitions/account"},"region":{"description":"Where the environment's actions run; the pipeline's region when absent.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"branches":{"description":"default: only the default branch's pipeline has this stage (production); all: every branch's.","type":"string","enum":["default","all"],"default":"all"},"approval":{"title":"Approval","description":"A manual approval before the deployment; CodePipeline notifies the SNS topic.","type":"object","additionalProperties":false,"required":["topicArn"],"properties":{"topicArn":{"type":"string","maxLength":256,"pattern":"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"},"message":{"description":"Shown to approvers.","type":"string","maxLength":500}}},"deploy":{"title":"Deploy","description":"A CloudFormation deployment of the build output's template, in the environment's account.","type":"object","additionalProperties":false,"required":["roleArn","stackName"],"properties":{"enabled":{"type":"boolean","default":true},"roleArn":{"description":"The role in the environment's account that the deploy action assumes.","$ref":"#/definitions/roleArn"},"cloudFormationRoleArn":{"description":"The role CloudFormation uses in that account; roleArn when absent.","$ref":"#/definitions/roleArn"},"stackName":{"description":"Stack name; {branch} becomes the branch's slug and hash.","type":"string","minLength":1,"maxLength":128},"template":{"description":"The template file in the build output.","type":"string","minLength":1,"maxLength":250,"pattern":"^[A-Za-z0-9._/-]+$","default":"template.yml"}}},"tests":{"description":"Test builds, run in parallel after the deployment (CodePipeline allows 50 actions per stage).","type":"array","maxItems":48,"items":{"title":"TestAction","type":"object","additionalProperties":false,"required":["name","project"],"properties":{"name":{"type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"project":{"$ref":"#/definitions/projectName"},"variables":{"$ref":"#/definitions/variables"},"source":{"title":"TestSource","description":"Tests kept in another repository (or branch): an extra source action feeds them.","type":"object","additionalProperties":false,"required":["repository"],"properties":{"repository":{"type":"string","maxLength":140,"pattern":"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},"branch":{"description":"The test repository's branch; main when absent.","type":"string","minLength":1,"maxLength":255}}}}}}}};
+const schema83 = {"description":"A 12-digit AWS account id.","type":"string","pattern":"^[0-9]{12}$"};
+const pattern41 = new RegExp("^[A-Za-z0-9.@_-]+$", "u");
+const pattern42 = new RegExp("^[0-9]{12}$", "u");
+const pattern44 = new RegExp("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", "u");
+const pattern47 = new RegExp("^[A-Za-z0-9._/-]+$", "u");
 
 function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.name === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema79.required,parentSchema:schema79,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema82.required,parentSchema:schema82,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -6631,7 +7152,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.account === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "account"},message:"must have required property '"+"account"+"'",schema:schema79.required,parentSchema:schema79,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "account"},message:"must have required property '"+"account"+"'",schema:schema82.required,parentSchema:schema82,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -6642,7 +7163,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((((((key0 === "name") || (key0 === "account")) || (key0 === "region")) || (key0 === "branches")) || (key0 === "approval")) || (key0 === "deploy")) || (key0 === "tests"))){
-const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema79,data};
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema82,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -6656,7 +7177,7 @@ if(data.name !== undefined){
 let data0 = data.name;
 if(typeof data0 === "string"){
 if(func2(data0) > 100){
-const err3 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema79.properties.name,data:data0};
+const err3 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema82.properties.name,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -6666,7 +7187,7 @@ vErrors.push(err3);
 errors++;
 }
 if(func2(data0) < 1){
-const err4 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema79.properties.name,data:data0};
+const err4 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema82.properties.name,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -6675,8 +7196,8 @@ vErrors.push(err4);
 }
 errors++;
 }
-if(!pattern40.test(data0)){
-const err5 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9.@_-]+$"},message:"must match pattern \""+"^[A-Za-z0-9.@_-]+$"+"\"",schema:"^[A-Za-z0-9.@_-]+$",parentSchema:schema79.properties.name,data:data0};
+if(!pattern41.test(data0)){
+const err5 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9.@_-]+$"},message:"must match pattern \""+"^[A-Za-z0-9.@_-]+$"+"\"",schema:"^[A-Za-z0-9.@_-]+$",parentSchema:schema82.properties.name,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -6687,7 +7208,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema79.properties.name.type,parentSchema:schema79.properties.name,data:data0};
+const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.name.type,parentSchema:schema82.properties.name,data:data0};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -6700,8 +7221,8 @@ errors++;
 if(data.account !== undefined){
 let data1 = data.account;
 if(typeof data1 === "string"){
-if(!pattern41.test(data1)){
-const err7 = {instancePath:instancePath+"/account",schemaPath:"#/definitions/account/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\"",schema:"^[0-9]{12}$",parentSchema:schema80,data:data1};
+if(!pattern42.test(data1)){
+const err7 = {instancePath:instancePath+"/account",schemaPath:"#/definitions/account/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\"",schema:"^[0-9]{12}$",parentSchema:schema83,data:data1};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -6712,7 +7233,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/account",schemaPath:"#/definitions/account/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema80.type,parentSchema:schema80,data:data1};
+const err8 = {instancePath:instancePath+"/account",schemaPath:"#/definitions/account/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema83.type,parentSchema:schema83,data:data1};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -6726,7 +7247,7 @@ if(data.region !== undefined){
 let data2 = data.region;
 if(typeof data2 === "string"){
 if(!pattern17.test(data2)){
-const err9 = {instancePath:instancePath+"/region",schemaPath:"#/properties/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-[0-9]$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-[0-9]$",parentSchema:schema79.properties.region,data:data2};
+const err9 = {instancePath:instancePath+"/region",schemaPath:"#/properties/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-[0-9]$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-[0-9]$",parentSchema:schema82.properties.region,data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -6737,7 +7258,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/region",schemaPath:"#/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema79.properties.region.type,parentSchema:schema79.properties.region,data:data2};
+const err10 = {instancePath:instancePath+"/region",schemaPath:"#/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.region.type,parentSchema:schema82.properties.region,data:data2};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -6750,7 +7271,7 @@ errors++;
 if(data.branches !== undefined){
 let data3 = data.branches;
 if(typeof data3 !== "string"){
-const err11 = {instancePath:instancePath+"/branches",schemaPath:"#/properties/branches/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema79.properties.branches.type,parentSchema:schema79.properties.branches,data:data3};
+const err11 = {instancePath:instancePath+"/branches",schemaPath:"#/properties/branches/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.branches.type,parentSchema:schema82.properties.branches,data:data3};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -6760,7 +7281,7 @@ vErrors.push(err11);
 errors++;
 }
 if(!((data3 === "default") || (data3 === "all"))){
-const err12 = {instancePath:instancePath+"/branches",schemaPath:"#/properties/branches/enum",keyword:"enum",params:{allowedValues: schema79.properties.branches.enum},message:"must be equal to one of the allowed values",schema:schema79.properties.branches.enum,parentSchema:schema79.properties.branches,data:data3};
+const err12 = {instancePath:instancePath+"/branches",schemaPath:"#/properties/branches/enum",keyword:"enum",params:{allowedValues: schema82.properties.branches.enum},message:"must be equal to one of the allowed values",schema:schema82.properties.branches.enum,parentSchema:schema82.properties.branches,data:data3};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -6774,7 +7295,7 @@ if(data.approval !== undefined){
 let data4 = data.approval;
 if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
 if(data4.topicArn === undefined){
-const err13 = {instancePath:instancePath+"/approval",schemaPath:"#/properties/approval/required",keyword:"required",params:{missingProperty: "topicArn"},message:"must have required property '"+"topicArn"+"'",schema:schema79.properties.approval.required,parentSchema:schema79.properties.approval,data:data4};
+const err13 = {instancePath:instancePath+"/approval",schemaPath:"#/properties/approval/required",keyword:"required",params:{missingProperty: "topicArn"},message:"must have required property '"+"topicArn"+"'",schema:schema82.properties.approval.required,parentSchema:schema82.properties.approval,data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -6785,7 +7306,7 @@ errors++;
 }
 for(const key1 in data4){
 if(!((key1 === "topicArn") || (key1 === "message"))){
-const err14 = {instancePath:instancePath+"/approval",schemaPath:"#/properties/approval/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema79.properties.approval,data:data4};
+const err14 = {instancePath:instancePath+"/approval",schemaPath:"#/properties/approval/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema82.properties.approval,data:data4};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -6799,7 +7320,7 @@ if(data4.topicArn !== undefined){
 let data5 = data4.topicArn;
 if(typeof data5 === "string"){
 if(func2(data5) > 256){
-const err15 = {instancePath:instancePath+"/approval/topicArn",schemaPath:"#/properties/approval/properties/topicArn/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema79.properties.approval.properties.topicArn,data:data5};
+const err15 = {instancePath:instancePath+"/approval/topicArn",schemaPath:"#/properties/approval/properties/topicArn/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema82.properties.approval.properties.topicArn,data:data5};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -6808,8 +7329,8 @@ vErrors.push(err15);
 }
 errors++;
 }
-if(!pattern43.test(data5)){
-const err16 = {instancePath:instancePath+"/approval/topicArn",schemaPath:"#/properties/approval/properties/topicArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"+"\"",schema:"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$",parentSchema:schema79.properties.approval.properties.topicArn,data:data5};
+if(!pattern44.test(data5)){
+const err16 = {instancePath:instancePath+"/approval/topicArn",schemaPath:"#/properties/approval/properties/topicArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"+"\"",schema:"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$",parentSchema:schema82.properties.approval.properties.topicArn,data:data5};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -6820,7 +7341,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/approval/topicArn",schemaPath:"#/properties/approval/properties/topicArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema79.properties.approval.properties.topicArn.type,parentSchema:schema79.properties.approval.properties.topicArn,data:data5};
+const err17 = {instancePath:instancePath+"/approval/topicArn",schemaPath:"#/properties/approval/properties/topicArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.approval.properties.topicArn.type,parentSchema:schema82.properties.approval.properties.topicArn,data:data5};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -6834,7 +7355,7 @@ if(data4.message !== undefined){
 let data6 = data4.message;
 if(typeof data6 === "string"){
 if(func2(data6) > 500){
-const err18 = {instancePath:instancePath+"/approval/message",schemaPath:"#/properties/approval/properties/message/maxLength",keyword:"maxLength",params:{limit: 500},message:"must NOT have more than 500 characters",schema:500,parentSchema:schema79.properties.approval.properties.message,data:data6};
+const err18 = {instancePath:instancePath+"/approval/message",schemaPath:"#/properties/approval/properties/message/maxLength",keyword:"maxLength",params:{limit: 500},message:"must NOT have more than 500 characters",schema:500,parentSchema:schema82.properties.approval.properties.message,data:data6};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -6845,7 +7366,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/approval/message",schemaPath:"#/properties/approval/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema79.properties.approval.properties.message.type,parentSchema:schema79.properties.approval.properties.message,data:data6};
+const err19 = {instancePath:instancePath+"/approval/message",schemaPath:"#/properties/approval/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.approval.properties.message.type,parentSchema:schema82.properties.approval.properties.message,data:data6};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -6857,7 +7378,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/approval",schemaPath:"#/properties/approval/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema79.properties.approval.type,parentSchema:schema79.properties.approval,data:data4};
+const err20 = {instancePath:instancePath+"/approval",schemaPath:"#/properties/approval/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.properties.approval.type,parentSchema:schema82.properties.approval,data:data4};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -6871,7 +7392,7 @@ if(data.deploy !== undefined){
 let data7 = data.deploy;
 if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 if(data7.roleArn === undefined){
-const err21 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/required",keyword:"required",params:{missingProperty: "roleArn"},message:"must have required property '"+"roleArn"+"'",schema:schema79.properties.deploy.required,parentSchema:schema79.properties.deploy,data:data7};
+const err21 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/required",keyword:"required",params:{missingProperty: "roleArn"},message:"must have required property '"+"roleArn"+"'",schema:schema82.properties.deploy.required,parentSchema:schema82.properties.deploy,data:data7};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -6881,7 +7402,7 @@ vErrors.push(err21);
 errors++;
 }
 if(data7.stackName === undefined){
-const err22 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/required",keyword:"required",params:{missingProperty: "stackName"},message:"must have required property '"+"stackName"+"'",schema:schema79.properties.deploy.required,parentSchema:schema79.properties.deploy,data:data7};
+const err22 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/required",keyword:"required",params:{missingProperty: "stackName"},message:"must have required property '"+"stackName"+"'",schema:schema82.properties.deploy.required,parentSchema:schema82.properties.deploy,data:data7};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -6892,7 +7413,7 @@ errors++;
 }
 for(const key2 in data7){
 if(!(((((key2 === "enabled") || (key2 === "roleArn")) || (key2 === "cloudFormationRoleArn")) || (key2 === "stackName")) || (key2 === "template"))){
-const err23 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema79.properties.deploy,data:data7};
+const err23 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema82.properties.deploy,data:data7};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -6905,7 +7426,7 @@ errors++;
 if(data7.enabled !== undefined){
 let data8 = data7.enabled;
 if(typeof data8 !== "boolean"){
-const err24 = {instancePath:instancePath+"/deploy/enabled",schemaPath:"#/properties/deploy/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema79.properties.deploy.properties.enabled.type,parentSchema:schema79.properties.deploy.properties.enabled,data:data8};
+const err24 = {instancePath:instancePath+"/deploy/enabled",schemaPath:"#/properties/deploy/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema82.properties.deploy.properties.enabled.type,parentSchema:schema82.properties.deploy.properties.enabled,data:data8};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -6919,7 +7440,7 @@ if(data7.roleArn !== undefined){
 let data9 = data7.roleArn;
 if(typeof data9 === "string"){
 if(func2(data9) > 2048){
-const err25 = {instancePath:instancePath+"/deploy/roleArn",schemaPath:"#/definitions/roleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema73,data:data9};
+const err25 = {instancePath:instancePath+"/deploy/roleArn",schemaPath:"#/definitions/roleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema76,data:data9};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -6928,8 +7449,8 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(!pattern31.test(data9)){
-const err26 = {instancePath:instancePath+"/deploy/roleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema73,data:data9};
+if(!pattern32.test(data9)){
+const err26 = {instancePath:instancePath+"/deploy/roleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema76,data:data9};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -6940,7 +7461,7 @@ errors++;
 }
 }
 else {
-const err27 = {instancePath:instancePath+"/deploy/roleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema73.type,parentSchema:schema73,data:data9};
+const err27 = {instancePath:instancePath+"/deploy/roleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema76.type,parentSchema:schema76,data:data9};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -6954,7 +7475,7 @@ if(data7.cloudFormationRoleArn !== undefined){
 let data10 = data7.cloudFormationRoleArn;
 if(typeof data10 === "string"){
 if(func2(data10) > 2048){
-const err28 = {instancePath:instancePath+"/deploy/cloudFormationRoleArn",schemaPath:"#/definitions/roleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema73,data:data10};
+const err28 = {instancePath:instancePath+"/deploy/cloudFormationRoleArn",schemaPath:"#/definitions/roleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema76,data:data10};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -6963,8 +7484,8 @@ vErrors.push(err28);
 }
 errors++;
 }
-if(!pattern31.test(data10)){
-const err29 = {instancePath:instancePath+"/deploy/cloudFormationRoleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema73,data:data10};
+if(!pattern32.test(data10)){
+const err29 = {instancePath:instancePath+"/deploy/cloudFormationRoleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema76,data:data10};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -6975,7 +7496,7 @@ errors++;
 }
 }
 else {
-const err30 = {instancePath:instancePath+"/deploy/cloudFormationRoleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema73.type,parentSchema:schema73,data:data10};
+const err30 = {instancePath:instancePath+"/deploy/cloudFormationRoleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema76.type,parentSchema:schema76,data:data10};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -6989,7 +7510,7 @@ if(data7.stackName !== undefined){
 let data11 = data7.stackName;
 if(typeof data11 === "string"){
 if(func2(data11) > 128){
-const err31 = {instancePath:instancePath+"/deploy/stackName",schemaPath:"#/properties/deploy/properties/stackName/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema79.properties.deploy.properties.stackName,data:data11};
+const err31 = {instancePath:instancePath+"/deploy/stackName",schemaPath:"#/properties/deploy/properties/stackName/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema82.properties.deploy.properties.stackName,data:data11};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -6999,7 +7520,7 @@ vErrors.push(err31);
 errors++;
 }
 if(func2(data11) < 1){
-const err32 = {instancePath:instancePath+"/deploy/stackName",schemaPath:"#/properties/deploy/properties/stackName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema79.properties.deploy.properties.stackName,data:data11};
+const err32 = {instancePath:instancePath+"/deploy/stackName",schemaPath:"#/properties/deploy/properties/stackName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema82.properties.deploy.properties.stackName,data:data11};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -7010,7 +7531,7 @@ errors++;
 }
 }
 else {
-const err33 = {instancePath:instancePath+"/deploy/stackName",schemaPath:"#/properties/deploy/properties/stackName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema79.properties.deploy.properties.stackName.type,parentSchema:schema79.properties.deploy.properties.stackName,data:data11};
+const err33 = {instancePath:instancePath+"/deploy/stackName",schemaPath:"#/properties/deploy/properties/stackName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.deploy.properties.stackName.type,parentSchema:schema82.properties.deploy.properties.stackName,data:data11};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -7024,7 +7545,7 @@ if(data7.template !== undefined){
 let data12 = data7.template;
 if(typeof data12 === "string"){
 if(func2(data12) > 250){
-const err34 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/maxLength",keyword:"maxLength",params:{limit: 250},message:"must NOT have more than 250 characters",schema:250,parentSchema:schema79.properties.deploy.properties.template,data:data12};
+const err34 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/maxLength",keyword:"maxLength",params:{limit: 250},message:"must NOT have more than 250 characters",schema:250,parentSchema:schema82.properties.deploy.properties.template,data:data12};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -7034,7 +7555,7 @@ vErrors.push(err34);
 errors++;
 }
 if(func2(data12) < 1){
-const err35 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema79.properties.deploy.properties.template,data:data12};
+const err35 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema82.properties.deploy.properties.template,data:data12};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -7043,8 +7564,8 @@ vErrors.push(err35);
 }
 errors++;
 }
-if(!pattern46.test(data12)){
-const err36 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9._/-]+$"},message:"must match pattern \""+"^[A-Za-z0-9._/-]+$"+"\"",schema:"^[A-Za-z0-9._/-]+$",parentSchema:schema79.properties.deploy.properties.template,data:data12};
+if(!pattern47.test(data12)){
+const err36 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9._/-]+$"},message:"must match pattern \""+"^[A-Za-z0-9._/-]+$"+"\"",schema:"^[A-Za-z0-9._/-]+$",parentSchema:schema82.properties.deploy.properties.template,data:data12};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -7055,7 +7576,7 @@ errors++;
 }
 }
 else {
-const err37 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema79.properties.deploy.properties.template.type,parentSchema:schema79.properties.deploy.properties.template,data:data12};
+const err37 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.deploy.properties.template.type,parentSchema:schema82.properties.deploy.properties.template,data:data12};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -7067,7 +7588,7 @@ errors++;
 }
 }
 else {
-const err38 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema79.properties.deploy.type,parentSchema:schema79.properties.deploy,data:data7};
+const err38 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.properties.deploy.type,parentSchema:schema82.properties.deploy,data:data7};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -7081,7 +7602,7 @@ if(data.tests !== undefined){
 let data13 = data.tests;
 if(Array.isArray(data13)){
 if(data13.length > 48){
-const err39 = {instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/maxItems",keyword:"maxItems",params:{limit: 48},message:"must NOT have more than 48 items",schema:48,parentSchema:schema79.properties.tests,data:data13};
+const err39 = {instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/maxItems",keyword:"maxItems",params:{limit: 48},message:"must NOT have more than 48 items",schema:48,parentSchema:schema82.properties.tests,data:data13};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -7095,7 +7616,7 @@ for(let i0=0; i0<len0; i0++){
 let data14 = data13[i0];
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 if(data14.name === undefined){
-const err40 = {instancePath:instancePath+"/tests/" + i0,schemaPath:"#/properties/tests/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema79.properties.tests.items.required,parentSchema:schema79.properties.tests.items,data:data14};
+const err40 = {instancePath:instancePath+"/tests/" + i0,schemaPath:"#/properties/tests/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema82.properties.tests.items.required,parentSchema:schema82.properties.tests.items,data:data14};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -7105,7 +7626,7 @@ vErrors.push(err40);
 errors++;
 }
 if(data14.project === undefined){
-const err41 = {instancePath:instancePath+"/tests/" + i0,schemaPath:"#/properties/tests/items/required",keyword:"required",params:{missingProperty: "project"},message:"must have required property '"+"project"+"'",schema:schema79.properties.tests.items.required,parentSchema:schema79.properties.tests.items,data:data14};
+const err41 = {instancePath:instancePath+"/tests/" + i0,schemaPath:"#/properties/tests/items/required",keyword:"required",params:{missingProperty: "project"},message:"must have required property '"+"project"+"'",schema:schema82.properties.tests.items.required,parentSchema:schema82.properties.tests.items,data:data14};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -7116,7 +7637,7 @@ errors++;
 }
 for(const key3 in data14){
 if(!((((key3 === "name") || (key3 === "project")) || (key3 === "variables")) || (key3 === "source"))){
-const err42 = {instancePath:instancePath+"/tests/" + i0,schemaPath:"#/properties/tests/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema79.properties.tests.items,data:data14};
+const err42 = {instancePath:instancePath+"/tests/" + i0,schemaPath:"#/properties/tests/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema82.properties.tests.items,data:data14};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -7130,7 +7651,7 @@ if(data14.name !== undefined){
 let data15 = data14.name;
 if(typeof data15 === "string"){
 if(func2(data15) > 100){
-const err43 = {instancePath:instancePath+"/tests/" + i0+"/name",schemaPath:"#/properties/tests/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema79.properties.tests.items.properties.name,data:data15};
+const err43 = {instancePath:instancePath+"/tests/" + i0+"/name",schemaPath:"#/properties/tests/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema82.properties.tests.items.properties.name,data:data15};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -7140,7 +7661,7 @@ vErrors.push(err43);
 errors++;
 }
 if(func2(data15) < 1){
-const err44 = {instancePath:instancePath+"/tests/" + i0+"/name",schemaPath:"#/properties/tests/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema79.properties.tests.items.properties.name,data:data15};
+const err44 = {instancePath:instancePath+"/tests/" + i0+"/name",schemaPath:"#/properties/tests/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema82.properties.tests.items.properties.name,data:data15};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -7149,8 +7670,8 @@ vErrors.push(err44);
 }
 errors++;
 }
-if(!pattern40.test(data15)){
-const err45 = {instancePath:instancePath+"/tests/" + i0+"/name",schemaPath:"#/properties/tests/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9.@_-]+$"},message:"must match pattern \""+"^[A-Za-z0-9.@_-]+$"+"\"",schema:"^[A-Za-z0-9.@_-]+$",parentSchema:schema79.properties.tests.items.properties.name,data:data15};
+if(!pattern41.test(data15)){
+const err45 = {instancePath:instancePath+"/tests/" + i0+"/name",schemaPath:"#/properties/tests/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9.@_-]+$"},message:"must match pattern \""+"^[A-Za-z0-9.@_-]+$"+"\"",schema:"^[A-Za-z0-9.@_-]+$",parentSchema:schema82.properties.tests.items.properties.name,data:data15};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -7161,7 +7682,7 @@ errors++;
 }
 }
 else {
-const err46 = {instancePath:instancePath+"/tests/" + i0+"/name",schemaPath:"#/properties/tests/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema79.properties.tests.items.properties.name.type,parentSchema:schema79.properties.tests.items.properties.name,data:data15};
+const err46 = {instancePath:instancePath+"/tests/" + i0+"/name",schemaPath:"#/properties/tests/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.tests.items.properties.name.type,parentSchema:schema82.properties.tests.items.properties.name,data:data15};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -7175,7 +7696,7 @@ if(data14.project !== undefined){
 let data16 = data14.project;
 if(typeof data16 === "string"){
 if(func2(data16) > 255){
-const err47 = {instancePath:instancePath+"/tests/" + i0+"/project",schemaPath:"#/definitions/projectName/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema77,data:data16};
+const err47 = {instancePath:instancePath+"/tests/" + i0+"/project",schemaPath:"#/definitions/projectName/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema80,data:data16};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -7185,7 +7706,7 @@ vErrors.push(err47);
 errors++;
 }
 if(func2(data16) < 2){
-const err48 = {instancePath:instancePath+"/tests/" + i0+"/project",schemaPath:"#/definitions/projectName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters",schema:2,parentSchema:schema77,data:data16};
+const err48 = {instancePath:instancePath+"/tests/" + i0+"/project",schemaPath:"#/definitions/projectName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters",schema:2,parentSchema:schema80,data:data16};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -7194,8 +7715,8 @@ vErrors.push(err48);
 }
 errors++;
 }
-if(!pattern38.test(data16)){
-const err49 = {instancePath:instancePath+"/tests/" + i0+"/project",schemaPath:"#/definitions/projectName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$",parentSchema:schema77,data:data16};
+if(!pattern39.test(data16)){
+const err49 = {instancePath:instancePath+"/tests/" + i0+"/project",schemaPath:"#/definitions/projectName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$",parentSchema:schema80,data:data16};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -7206,7 +7727,7 @@ errors++;
 }
 }
 else {
-const err50 = {instancePath:instancePath+"/tests/" + i0+"/project",schemaPath:"#/definitions/projectName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema77.type,parentSchema:schema77,data:data16};
+const err50 = {instancePath:instancePath+"/tests/" + i0+"/project",schemaPath:"#/definitions/projectName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema80.type,parentSchema:schema80,data:data16};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -7220,7 +7741,7 @@ if(data14.variables !== undefined){
 let data17 = data14.variables;
 if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
 if(Object.keys(data17).length > 50){
-const err51 = {instancePath:instancePath+"/tests/" + i0+"/variables",schemaPath:"#/definitions/variables/maxProperties",keyword:"maxProperties",params:{limit: 50},message:"must NOT have more than 50 properties",schema:50,parentSchema:schema78,data:data17};
+const err51 = {instancePath:instancePath+"/tests/" + i0+"/variables",schemaPath:"#/definitions/variables/maxProperties",keyword:"maxProperties",params:{limit: 50},message:"must NOT have more than 50 properties",schema:50,parentSchema:schema81,data:data17};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -7232,8 +7753,8 @@ errors++;
 for(const key4 in data17){
 const _errs46 = errors;
 if(typeof key4 === "string"){
-if(!pattern39.test(key4)){
-const err52 = {instancePath:instancePath+"/tests/" + i0+"/variables",schemaPath:"#/definitions/variables/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]{0,127}$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]{0,127}$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]{0,127}$",parentSchema:schema78.propertyNames,data:key4,propertyName:key4};
+if(!pattern40.test(key4)){
+const err52 = {instancePath:instancePath+"/tests/" + i0+"/variables",schemaPath:"#/definitions/variables/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]{0,127}$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]{0,127}$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]{0,127}$",parentSchema:schema81.propertyNames,data:key4,propertyName:key4};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -7245,7 +7766,7 @@ errors++;
 }
 var valid11 = _errs46 === errors;
 if(!valid11){
-const err53 = {instancePath:instancePath+"/tests/" + i0+"/variables",schemaPath:"#/definitions/variables/propertyNames",keyword:"propertyNames",params:{propertyName: key4},message:"property name must be valid",schema:schema78.propertyNames,parentSchema:schema78,data:data17};
+const err53 = {instancePath:instancePath+"/tests/" + i0+"/variables",schemaPath:"#/definitions/variables/propertyNames",keyword:"propertyNames",params:{propertyName: key4},message:"property name must be valid",schema:schema81.propertyNames,parentSchema:schema81,data:data17};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -7259,7 +7780,7 @@ for(const key5 in data17){
 let data18 = data17[key5];
 if(typeof data18 === "string"){
 if(func2(data18) > 1000){
-const err54 = {instancePath:instancePath+"/tests/" + i0+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/variables/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters",schema:1000,parentSchema:schema78.additionalProperties,data:data18};
+const err54 = {instancePath:instancePath+"/tests/" + i0+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/variables/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters",schema:1000,parentSchema:schema81.additionalProperties,data:data18};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -7270,7 +7791,7 @@ errors++;
 }
 }
 else {
-const err55 = {instancePath:instancePath+"/tests/" + i0+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/variables/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema78.additionalProperties.type,parentSchema:schema78.additionalProperties,data:data18};
+const err55 = {instancePath:instancePath+"/tests/" + i0+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/variables/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema81.additionalProperties.type,parentSchema:schema81.additionalProperties,data:data18};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -7282,7 +7803,7 @@ errors++;
 }
 }
 else {
-const err56 = {instancePath:instancePath+"/tests/" + i0+"/variables",schemaPath:"#/definitions/variables/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema78.type,parentSchema:schema78,data:data17};
+const err56 = {instancePath:instancePath+"/tests/" + i0+"/variables",schemaPath:"#/definitions/variables/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema81.type,parentSchema:schema81,data:data17};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -7296,7 +7817,7 @@ if(data14.source !== undefined){
 let data19 = data14.source;
 if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
 if(data19.repository === undefined){
-const err57 = {instancePath:instancePath+"/tests/" + i0+"/source",schemaPath:"#/properties/tests/items/properties/source/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'",schema:schema79.properties.tests.items.properties.source.required,parentSchema:schema79.properties.tests.items.properties.source,data:data19};
+const err57 = {instancePath:instancePath+"/tests/" + i0+"/source",schemaPath:"#/properties/tests/items/properties/source/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'",schema:schema82.properties.tests.items.properties.source.required,parentSchema:schema82.properties.tests.items.properties.source,data:data19};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -7307,7 +7828,7 @@ errors++;
 }
 for(const key6 in data19){
 if(!((key6 === "repository") || (key6 === "branch"))){
-const err58 = {instancePath:instancePath+"/tests/" + i0+"/source",schemaPath:"#/properties/tests/items/properties/source/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema79.properties.tests.items.properties.source,data:data19};
+const err58 = {instancePath:instancePath+"/tests/" + i0+"/source",schemaPath:"#/properties/tests/items/properties/source/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema82.properties.tests.items.properties.source,data:data19};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -7321,7 +7842,7 @@ if(data19.repository !== undefined){
 let data20 = data19.repository;
 if(typeof data20 === "string"){
 if(func2(data20) > 140){
-const err59 = {instancePath:instancePath+"/tests/" + i0+"/source/repository",schemaPath:"#/properties/tests/items/properties/source/properties/repository/maxLength",keyword:"maxLength",params:{limit: 140},message:"must NOT have more than 140 characters",schema:140,parentSchema:schema79.properties.tests.items.properties.source.properties.repository,data:data20};
+const err59 = {instancePath:instancePath+"/tests/" + i0+"/source/repository",schemaPath:"#/properties/tests/items/properties/source/properties/repository/maxLength",keyword:"maxLength",params:{limit: 140},message:"must NOT have more than 140 characters",schema:140,parentSchema:schema82.properties.tests.items.properties.source.properties.repository,data:data20};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -7330,8 +7851,8 @@ vErrors.push(err59);
 }
 errors++;
 }
-if(!pattern28.test(data20)){
-const err60 = {instancePath:instancePath+"/tests/" + i0+"/source/repository",schemaPath:"#/properties/tests/items/properties/source/properties/repository/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},message:"must match pattern \""+"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"+"\"",schema:"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$",parentSchema:schema79.properties.tests.items.properties.source.properties.repository,data:data20};
+if(!pattern29.test(data20)){
+const err60 = {instancePath:instancePath+"/tests/" + i0+"/source/repository",schemaPath:"#/properties/tests/items/properties/source/properties/repository/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},message:"must match pattern \""+"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"+"\"",schema:"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$",parentSchema:schema82.properties.tests.items.properties.source.properties.repository,data:data20};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -7342,7 +7863,7 @@ errors++;
 }
 }
 else {
-const err61 = {instancePath:instancePath+"/tests/" + i0+"/source/repository",schemaPath:"#/properties/tests/items/properties/source/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema79.properties.tests.items.properties.source.properties.repository.type,parentSchema:schema79.properties.tests.items.properties.source.properties.repository,data:data20};
+const err61 = {instancePath:instancePath+"/tests/" + i0+"/source/repository",schemaPath:"#/properties/tests/items/properties/source/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.tests.items.properties.source.properties.repository.type,parentSchema:schema82.properties.tests.items.properties.source.properties.repository,data:data20};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -7356,7 +7877,7 @@ if(data19.branch !== undefined){
 let data21 = data19.branch;
 if(typeof data21 === "string"){
 if(func2(data21) > 255){
-const err62 = {instancePath:instancePath+"/tests/" + i0+"/source/branch",schemaPath:"#/properties/tests/items/properties/source/properties/branch/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema79.properties.tests.items.properties.source.properties.branch,data:data21};
+const err62 = {instancePath:instancePath+"/tests/" + i0+"/source/branch",schemaPath:"#/properties/tests/items/properties/source/properties/branch/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema82.properties.tests.items.properties.source.properties.branch,data:data21};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -7366,7 +7887,7 @@ vErrors.push(err62);
 errors++;
 }
 if(func2(data21) < 1){
-const err63 = {instancePath:instancePath+"/tests/" + i0+"/source/branch",schemaPath:"#/properties/tests/items/properties/source/properties/branch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema79.properties.tests.items.properties.source.properties.branch,data:data21};
+const err63 = {instancePath:instancePath+"/tests/" + i0+"/source/branch",schemaPath:"#/properties/tests/items/properties/source/properties/branch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema82.properties.tests.items.properties.source.properties.branch,data:data21};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -7377,7 +7898,7 @@ errors++;
 }
 }
 else {
-const err64 = {instancePath:instancePath+"/tests/" + i0+"/source/branch",schemaPath:"#/properties/tests/items/properties/source/properties/branch/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema79.properties.tests.items.properties.source.properties.branch.type,parentSchema:schema79.properties.tests.items.properties.source.properties.branch,data:data21};
+const err64 = {instancePath:instancePath+"/tests/" + i0+"/source/branch",schemaPath:"#/properties/tests/items/properties/source/properties/branch/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.tests.items.properties.source.properties.branch.type,parentSchema:schema82.properties.tests.items.properties.source.properties.branch,data:data21};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -7389,7 +7910,7 @@ errors++;
 }
 }
 else {
-const err65 = {instancePath:instancePath+"/tests/" + i0+"/source",schemaPath:"#/properties/tests/items/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema79.properties.tests.items.properties.source.type,parentSchema:schema79.properties.tests.items.properties.source,data:data19};
+const err65 = {instancePath:instancePath+"/tests/" + i0+"/source",schemaPath:"#/properties/tests/items/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.properties.tests.items.properties.source.type,parentSchema:schema82.properties.tests.items.properties.source,data:data19};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -7401,7 +7922,7 @@ errors++;
 }
 }
 else {
-const err66 = {instancePath:instancePath+"/tests/" + i0,schemaPath:"#/properties/tests/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema79.properties.tests.items.type,parentSchema:schema79.properties.tests.items,data:data14};
+const err66 = {instancePath:instancePath+"/tests/" + i0,schemaPath:"#/properties/tests/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.properties.tests.items.type,parentSchema:schema82.properties.tests.items,data:data14};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -7413,7 +7934,7 @@ errors++;
 }
 }
 else {
-const err67 = {instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema79.properties.tests.type,parentSchema:schema79.properties.tests,data:data13};
+const err67 = {instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema82.properties.tests.type,parentSchema:schema82.properties.tests,data:data13};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -7425,7 +7946,7 @@ errors++;
 }
 }
 else {
-const err68 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema79.type,parentSchema:schema79,data};
+const err68 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.type,parentSchema:schema82,data};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -7445,7 +7966,7 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.repository === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'",schema:schema72.required,parentSchema:schema72,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'",schema:schema75.required,parentSchema:schema75,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -7455,7 +7976,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.connectionArn === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "connectionArn"},message:"must have required property '"+"connectionArn"+"'",schema:schema72.required,parentSchema:schema72,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "connectionArn"},message:"must have required property '"+"connectionArn"+"'",schema:schema75.required,parentSchema:schema75,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -7465,7 +7986,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.region === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "region"},message:"must have required property '"+"region"+"'",schema:schema72.required,parentSchema:schema72,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "region"},message:"must have required property '"+"region"+"'",schema:schema75.required,parentSchema:schema75,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -7475,7 +7996,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.roleArn === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "roleArn"},message:"must have required property '"+"roleArn"+"'",schema:schema72.required,parentSchema:schema72,data};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "roleArn"},message:"must have required property '"+"roleArn"+"'",schema:schema75.required,parentSchema:schema75,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -7485,7 +8006,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data.artifactStores === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "artifactStores"},message:"must have required property '"+"artifactStores"+"'",schema:schema72.required,parentSchema:schema72,data};
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "artifactStores"},message:"must have required property '"+"artifactStores"+"'",schema:schema75.required,parentSchema:schema75,data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -7495,7 +8016,7 @@ vErrors.push(err4);
 errors++;
 }
 if(data.namePrefix === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "namePrefix"},message:"must have required property '"+"namePrefix"+"'",schema:schema72.required,parentSchema:schema72,data};
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "namePrefix"},message:"must have required property '"+"namePrefix"+"'",schema:schema75.required,parentSchema:schema75,data};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -7505,7 +8026,7 @@ vErrors.push(err5);
 errors++;
 }
 if(data.stages === undefined){
-const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "stages"},message:"must have required property '"+"stages"+"'",schema:schema72.required,parentSchema:schema72,data};
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "stages"},message:"must have required property '"+"stages"+"'",schema:schema75.required,parentSchema:schema75,data};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -7515,8 +8036,8 @@ vErrors.push(err6);
 errors++;
 }
 for(const key0 in data){
-if(!(func36.call(schema72.properties, key0))){
-const err7 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema72,data};
+if(!(func36.call(schema75.properties, key0))){
+const err7 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema75,data};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -7530,7 +8051,7 @@ if(data.repository !== undefined){
 let data0 = data.repository;
 if(typeof data0 === "string"){
 if(func2(data0) > 140){
-const err8 = {instancePath:instancePath+"/repository",schemaPath:"#/properties/repository/maxLength",keyword:"maxLength",params:{limit: 140},message:"must NOT have more than 140 characters",schema:140,parentSchema:schema72.properties.repository,data:data0};
+const err8 = {instancePath:instancePath+"/repository",schemaPath:"#/properties/repository/maxLength",keyword:"maxLength",params:{limit: 140},message:"must NOT have more than 140 characters",schema:140,parentSchema:schema75.properties.repository,data:data0};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -7539,8 +8060,8 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(!pattern28.test(data0)){
-const err9 = {instancePath:instancePath+"/repository",schemaPath:"#/properties/repository/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},message:"must match pattern \""+"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"+"\"",schema:"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$",parentSchema:schema72.properties.repository,data:data0};
+if(!pattern29.test(data0)){
+const err9 = {instancePath:instancePath+"/repository",schemaPath:"#/properties/repository/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},message:"must match pattern \""+"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"+"\"",schema:"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$",parentSchema:schema75.properties.repository,data:data0};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -7551,7 +8072,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/repository",schemaPath:"#/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema72.properties.repository.type,parentSchema:schema72.properties.repository,data:data0};
+const err10 = {instancePath:instancePath+"/repository",schemaPath:"#/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema75.properties.repository.type,parentSchema:schema75.properties.repository,data:data0};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -7565,7 +8086,7 @@ if(data.connectionArn !== undefined){
 let data1 = data.connectionArn;
 if(typeof data1 === "string"){
 if(func2(data1) > 256){
-const err11 = {instancePath:instancePath+"/connectionArn",schemaPath:"#/properties/connectionArn/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema72.properties.connectionArn,data:data1};
+const err11 = {instancePath:instancePath+"/connectionArn",schemaPath:"#/properties/connectionArn/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema75.properties.connectionArn,data:data1};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -7574,8 +8095,8 @@ vErrors.push(err11);
 }
 errors++;
 }
-if(!pattern29.test(data1)){
-const err12 = {instancePath:instancePath+"/connectionArn",schemaPath:"#/properties/connectionArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{36}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{36}$"+"\"",schema:"^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{36}$",parentSchema:schema72.properties.connectionArn,data:data1};
+if(!pattern30.test(data1)){
+const err12 = {instancePath:instancePath+"/connectionArn",schemaPath:"#/properties/connectionArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{36}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{36}$"+"\"",schema:"^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{36}$",parentSchema:schema75.properties.connectionArn,data:data1};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -7586,7 +8107,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/connectionArn",schemaPath:"#/properties/connectionArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema72.properties.connectionArn.type,parentSchema:schema72.properties.connectionArn,data:data1};
+const err13 = {instancePath:instancePath+"/connectionArn",schemaPath:"#/properties/connectionArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema75.properties.connectionArn.type,parentSchema:schema75.properties.connectionArn,data:data1};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -7600,7 +8121,7 @@ if(data.region !== undefined){
 let data2 = data.region;
 if(typeof data2 === "string"){
 if(!pattern17.test(data2)){
-const err14 = {instancePath:instancePath+"/region",schemaPath:"#/properties/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-[0-9]$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-[0-9]$",parentSchema:schema72.properties.region,data:data2};
+const err14 = {instancePath:instancePath+"/region",schemaPath:"#/properties/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-[0-9]$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-[0-9]$",parentSchema:schema75.properties.region,data:data2};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -7611,7 +8132,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/region",schemaPath:"#/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema72.properties.region.type,parentSchema:schema72.properties.region,data:data2};
+const err15 = {instancePath:instancePath+"/region",schemaPath:"#/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema75.properties.region.type,parentSchema:schema75.properties.region,data:data2};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -7625,7 +8146,7 @@ if(data.roleArn !== undefined){
 let data3 = data.roleArn;
 if(typeof data3 === "string"){
 if(func2(data3) > 2048){
-const err16 = {instancePath:instancePath+"/roleArn",schemaPath:"#/definitions/roleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema73,data:data3};
+const err16 = {instancePath:instancePath+"/roleArn",schemaPath:"#/definitions/roleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema76,data:data3};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -7634,8 +8155,8 @@ vErrors.push(err16);
 }
 errors++;
 }
-if(!pattern31.test(data3)){
-const err17 = {instancePath:instancePath+"/roleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema73,data:data3};
+if(!pattern32.test(data3)){
+const err17 = {instancePath:instancePath+"/roleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema76,data:data3};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -7646,7 +8167,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/roleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema73.type,parentSchema:schema73,data:data3};
+const err18 = {instancePath:instancePath+"/roleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema76.type,parentSchema:schema76,data:data3};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -7660,7 +8181,7 @@ if(data.artifactStores !== undefined){
 let data4 = data.artifactStores;
 if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
 if(Object.keys(data4).length < 1){
-const err19 = {instancePath:instancePath+"/artifactStores",schemaPath:"#/properties/artifactStores/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema72.properties.artifactStores,data:data4};
+const err19 = {instancePath:instancePath+"/artifactStores",schemaPath:"#/properties/artifactStores/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema75.properties.artifactStores,data:data4};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -7673,7 +8194,7 @@ for(const key1 in data4){
 const _errs13 = errors;
 if(typeof key1 === "string"){
 if(!pattern17.test(key1)){
-const err20 = {instancePath:instancePath+"/artifactStores",schemaPath:"#/properties/artifactStores/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-[0-9]$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-[0-9]$",parentSchema:schema72.properties.artifactStores.propertyNames,data:key1,propertyName:key1};
+const err20 = {instancePath:instancePath+"/artifactStores",schemaPath:"#/properties/artifactStores/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-[0-9]$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-[0-9]$",parentSchema:schema75.properties.artifactStores.propertyNames,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -7685,7 +8206,7 @@ errors++;
 }
 var valid2 = _errs13 === errors;
 if(!valid2){
-const err21 = {instancePath:instancePath+"/artifactStores",schemaPath:"#/properties/artifactStores/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema72.properties.artifactStores.propertyNames,parentSchema:schema72.properties.artifactStores,data:data4};
+const err21 = {instancePath:instancePath+"/artifactStores",schemaPath:"#/properties/artifactStores/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema75.properties.artifactStores.propertyNames,parentSchema:schema75.properties.artifactStores,data:data4};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -7699,7 +8220,7 @@ for(const key2 in data4){
 let data5 = data4[key2];
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 if(data5.bucket === undefined){
-const err22 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/artifactStores/additionalProperties/required",keyword:"required",params:{missingProperty: "bucket"},message:"must have required property '"+"bucket"+"'",schema:schema72.properties.artifactStores.additionalProperties.required,parentSchema:schema72.properties.artifactStores.additionalProperties,data:data5};
+const err22 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/artifactStores/additionalProperties/required",keyword:"required",params:{missingProperty: "bucket"},message:"must have required property '"+"bucket"+"'",schema:schema75.properties.artifactStores.additionalProperties.required,parentSchema:schema75.properties.artifactStores.additionalProperties,data:data5};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -7710,7 +8231,7 @@ errors++;
 }
 for(const key3 in data5){
 if(!((key3 === "bucket") || (key3 === "kmsKeyArn"))){
-const err23 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/artifactStores/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema72.properties.artifactStores.additionalProperties,data:data5};
+const err23 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/artifactStores/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema75.properties.artifactStores.additionalProperties,data:data5};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -7724,7 +8245,7 @@ if(data5.bucket !== undefined){
 let data6 = data5.bucket;
 if(typeof data6 === "string"){
 if(func2(data6) > 63){
-const err24 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/bucket",schemaPath:"#/properties/artifactStores/additionalProperties/properties/bucket/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema72.properties.artifactStores.additionalProperties.properties.bucket,data:data6};
+const err24 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/bucket",schemaPath:"#/properties/artifactStores/additionalProperties/properties/bucket/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema75.properties.artifactStores.additionalProperties.properties.bucket,data:data6};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -7734,7 +8255,7 @@ vErrors.push(err24);
 errors++;
 }
 if(func2(data6) < 3){
-const err25 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/bucket",schemaPath:"#/properties/artifactStores/additionalProperties/properties/bucket/minLength",keyword:"minLength",params:{limit: 3},message:"must NOT have fewer than 3 characters",schema:3,parentSchema:schema72.properties.artifactStores.additionalProperties.properties.bucket,data:data6};
+const err25 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/bucket",schemaPath:"#/properties/artifactStores/additionalProperties/properties/bucket/minLength",keyword:"minLength",params:{limit: 3},message:"must NOT have fewer than 3 characters",schema:3,parentSchema:schema75.properties.artifactStores.additionalProperties.properties.bucket,data:data6};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -7744,7 +8265,7 @@ vErrors.push(err25);
 errors++;
 }
 if(!pattern10.test(data6)){
-const err26 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/bucket",schemaPath:"#/properties/artifactStores/additionalProperties/properties/bucket/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"+"\"",schema:"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",parentSchema:schema72.properties.artifactStores.additionalProperties.properties.bucket,data:data6};
+const err26 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/bucket",schemaPath:"#/properties/artifactStores/additionalProperties/properties/bucket/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"+"\"",schema:"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",parentSchema:schema75.properties.artifactStores.additionalProperties.properties.bucket,data:data6};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -7755,7 +8276,7 @@ errors++;
 }
 }
 else {
-const err27 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/bucket",schemaPath:"#/properties/artifactStores/additionalProperties/properties/bucket/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema72.properties.artifactStores.additionalProperties.properties.bucket.type,parentSchema:schema72.properties.artifactStores.additionalProperties.properties.bucket,data:data6};
+const err27 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/bucket",schemaPath:"#/properties/artifactStores/additionalProperties/properties/bucket/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema75.properties.artifactStores.additionalProperties.properties.bucket.type,parentSchema:schema75.properties.artifactStores.additionalProperties.properties.bucket,data:data6};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -7769,7 +8290,7 @@ if(data5.kmsKeyArn !== undefined){
 let data7 = data5.kmsKeyArn;
 if(typeof data7 === "string"){
 if(func2(data7) > 2048){
-const err28 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/kmsKeyArn",schemaPath:"#/properties/artifactStores/additionalProperties/properties/kmsKeyArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema72.properties.artifactStores.additionalProperties.properties.kmsKeyArn,data:data7};
+const err28 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/kmsKeyArn",schemaPath:"#/properties/artifactStores/additionalProperties/properties/kmsKeyArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema75.properties.artifactStores.additionalProperties.properties.kmsKeyArn,data:data7};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -7778,8 +8299,8 @@ vErrors.push(err28);
 }
 errors++;
 }
-if(!pattern34.test(data7)){
-const err29 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/kmsKeyArn",schemaPath:"#/properties/artifactStores/additionalProperties/properties/kmsKeyArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$"+"\"",schema:"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$",parentSchema:schema72.properties.artifactStores.additionalProperties.properties.kmsKeyArn,data:data7};
+if(!pattern35.test(data7)){
+const err29 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/kmsKeyArn",schemaPath:"#/properties/artifactStores/additionalProperties/properties/kmsKeyArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$"+"\"",schema:"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$",parentSchema:schema75.properties.artifactStores.additionalProperties.properties.kmsKeyArn,data:data7};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -7790,7 +8311,7 @@ errors++;
 }
 }
 else {
-const err30 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/kmsKeyArn",schemaPath:"#/properties/artifactStores/additionalProperties/properties/kmsKeyArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema72.properties.artifactStores.additionalProperties.properties.kmsKeyArn.type,parentSchema:schema72.properties.artifactStores.additionalProperties.properties.kmsKeyArn,data:data7};
+const err30 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/kmsKeyArn",schemaPath:"#/properties/artifactStores/additionalProperties/properties/kmsKeyArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema75.properties.artifactStores.additionalProperties.properties.kmsKeyArn.type,parentSchema:schema75.properties.artifactStores.additionalProperties.properties.kmsKeyArn,data:data7};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -7802,7 +8323,7 @@ errors++;
 }
 }
 else {
-const err31 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/artifactStores/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema72.properties.artifactStores.additionalProperties.type,parentSchema:schema72.properties.artifactStores.additionalProperties,data:data5};
+const err31 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/artifactStores/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema75.properties.artifactStores.additionalProperties.type,parentSchema:schema75.properties.artifactStores.additionalProperties,data:data5};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -7814,7 +8335,7 @@ errors++;
 }
 }
 else {
-const err32 = {instancePath:instancePath+"/artifactStores",schemaPath:"#/properties/artifactStores/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema72.properties.artifactStores.type,parentSchema:schema72.properties.artifactStores,data:data4};
+const err32 = {instancePath:instancePath+"/artifactStores",schemaPath:"#/properties/artifactStores/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema75.properties.artifactStores.type,parentSchema:schema75.properties.artifactStores,data:data4};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -7828,7 +8349,7 @@ if(data.namePrefix !== undefined){
 let data8 = data.namePrefix;
 if(typeof data8 === "string"){
 if(func2(data8) > 60){
-const err33 = {instancePath:instancePath+"/namePrefix",schemaPath:"#/properties/namePrefix/maxLength",keyword:"maxLength",params:{limit: 60},message:"must NOT have more than 60 characters",schema:60,parentSchema:schema72.properties.namePrefix,data:data8};
+const err33 = {instancePath:instancePath+"/namePrefix",schemaPath:"#/properties/namePrefix/maxLength",keyword:"maxLength",params:{limit: 60},message:"must NOT have more than 60 characters",schema:60,parentSchema:schema75.properties.namePrefix,data:data8};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -7838,7 +8359,7 @@ vErrors.push(err33);
 errors++;
 }
 if(func2(data8) < 1){
-const err34 = {instancePath:instancePath+"/namePrefix",schemaPath:"#/properties/namePrefix/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema72.properties.namePrefix,data:data8};
+const err34 = {instancePath:instancePath+"/namePrefix",schemaPath:"#/properties/namePrefix/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema75.properties.namePrefix,data:data8};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -7847,8 +8368,8 @@ vErrors.push(err34);
 }
 errors++;
 }
-if(!pattern35.test(data8)){
-const err35 = {instancePath:instancePath+"/namePrefix",schemaPath:"#/properties/namePrefix/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._@-]*$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._@-]*$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._@-]*$",parentSchema:schema72.properties.namePrefix,data:data8};
+if(!pattern36.test(data8)){
+const err35 = {instancePath:instancePath+"/namePrefix",schemaPath:"#/properties/namePrefix/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._@-]*$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._@-]*$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._@-]*$",parentSchema:schema75.properties.namePrefix,data:data8};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -7859,7 +8380,7 @@ errors++;
 }
 }
 else {
-const err36 = {instancePath:instancePath+"/namePrefix",schemaPath:"#/properties/namePrefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema72.properties.namePrefix.type,parentSchema:schema72.properties.namePrefix,data:data8};
+const err36 = {instancePath:instancePath+"/namePrefix",schemaPath:"#/properties/namePrefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema75.properties.namePrefix.type,parentSchema:schema75.properties.namePrefix,data:data8};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -7874,7 +8395,7 @@ let data9 = data.branches;
 if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
 for(const key4 in data9){
 if(!((key4 === "include") || (key4 === "exclude"))){
-const err37 = {instancePath:instancePath+"/branches",schemaPath:"#/properties/branches/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema72.properties.branches,data:data9};
+const err37 = {instancePath:instancePath+"/branches",schemaPath:"#/properties/branches/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema75.properties.branches,data:data9};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -7888,7 +8409,7 @@ if(data9.include !== undefined){
 let data10 = data9.include;
 if(Array.isArray(data10)){
 if(data10.length > 100){
-const err38 = {instancePath:instancePath+"/branches/include",schemaPath:"#/properties/branches/properties/include/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items",schema:100,parentSchema:schema72.properties.branches.properties.include,data:data10};
+const err38 = {instancePath:instancePath+"/branches/include",schemaPath:"#/properties/branches/properties/include/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items",schema:100,parentSchema:schema75.properties.branches.properties.include,data:data10};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -7902,7 +8423,7 @@ for(let i0=0; i0<len0; i0++){
 let data11 = data10[i0];
 if(typeof data11 === "string"){
 if(func2(data11) > 255){
-const err39 = {instancePath:instancePath+"/branches/include/" + i0,schemaPath:"#/definitions/glob/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema74,data:data11};
+const err39 = {instancePath:instancePath+"/branches/include/" + i0,schemaPath:"#/definitions/glob/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema77,data:data11};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -7912,7 +8433,7 @@ vErrors.push(err39);
 errors++;
 }
 if(func2(data11) < 1){
-const err40 = {instancePath:instancePath+"/branches/include/" + i0,schemaPath:"#/definitions/glob/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema74,data:data11};
+const err40 = {instancePath:instancePath+"/branches/include/" + i0,schemaPath:"#/definitions/glob/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema77,data:data11};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -7923,7 +8444,7 @@ errors++;
 }
 }
 else {
-const err41 = {instancePath:instancePath+"/branches/include/" + i0,schemaPath:"#/definitions/glob/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema74.type,parentSchema:schema74,data:data11};
+const err41 = {instancePath:instancePath+"/branches/include/" + i0,schemaPath:"#/definitions/glob/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema77.type,parentSchema:schema77,data:data11};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -7935,7 +8456,7 @@ errors++;
 }
 }
 else {
-const err42 = {instancePath:instancePath+"/branches/include",schemaPath:"#/properties/branches/properties/include/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema72.properties.branches.properties.include.type,parentSchema:schema72.properties.branches.properties.include,data:data10};
+const err42 = {instancePath:instancePath+"/branches/include",schemaPath:"#/properties/branches/properties/include/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema75.properties.branches.properties.include.type,parentSchema:schema75.properties.branches.properties.include,data:data10};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -7949,7 +8470,7 @@ if(data9.exclude !== undefined){
 let data12 = data9.exclude;
 if(Array.isArray(data12)){
 if(data12.length > 100){
-const err43 = {instancePath:instancePath+"/branches/exclude",schemaPath:"#/properties/branches/properties/exclude/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items",schema:100,parentSchema:schema72.properties.branches.properties.exclude,data:data12};
+const err43 = {instancePath:instancePath+"/branches/exclude",schemaPath:"#/properties/branches/properties/exclude/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items",schema:100,parentSchema:schema75.properties.branches.properties.exclude,data:data12};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -7963,7 +8484,7 @@ for(let i1=0; i1<len1; i1++){
 let data13 = data12[i1];
 if(typeof data13 === "string"){
 if(func2(data13) > 255){
-const err44 = {instancePath:instancePath+"/branches/exclude/" + i1,schemaPath:"#/definitions/glob/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema74,data:data13};
+const err44 = {instancePath:instancePath+"/branches/exclude/" + i1,schemaPath:"#/definitions/glob/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema77,data:data13};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -7973,7 +8494,7 @@ vErrors.push(err44);
 errors++;
 }
 if(func2(data13) < 1){
-const err45 = {instancePath:instancePath+"/branches/exclude/" + i1,schemaPath:"#/definitions/glob/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema74,data:data13};
+const err45 = {instancePath:instancePath+"/branches/exclude/" + i1,schemaPath:"#/definitions/glob/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema77,data:data13};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -7984,7 +8505,7 @@ errors++;
 }
 }
 else {
-const err46 = {instancePath:instancePath+"/branches/exclude/" + i1,schemaPath:"#/definitions/glob/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema74.type,parentSchema:schema74,data:data13};
+const err46 = {instancePath:instancePath+"/branches/exclude/" + i1,schemaPath:"#/definitions/glob/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema77.type,parentSchema:schema77,data:data13};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -7996,7 +8517,7 @@ errors++;
 }
 }
 else {
-const err47 = {instancePath:instancePath+"/branches/exclude",schemaPath:"#/properties/branches/properties/exclude/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema72.properties.branches.properties.exclude.type,parentSchema:schema72.properties.branches.properties.exclude,data:data12};
+const err47 = {instancePath:instancePath+"/branches/exclude",schemaPath:"#/properties/branches/properties/exclude/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema75.properties.branches.properties.exclude.type,parentSchema:schema75.properties.branches.properties.exclude,data:data12};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -8008,7 +8529,7 @@ errors++;
 }
 }
 else {
-const err48 = {instancePath:instancePath+"/branches",schemaPath:"#/properties/branches/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema72.properties.branches.type,parentSchema:schema72.properties.branches,data:data9};
+const err48 = {instancePath:instancePath+"/branches",schemaPath:"#/properties/branches/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema75.properties.branches.type,parentSchema:schema75.properties.branches,data:data9};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -8022,7 +8543,7 @@ if(data.tags !== undefined){
 let data14 = data.tags;
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 if(Object.keys(data14).length > 40){
-const err49 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/maxProperties",keyword:"maxProperties",params:{limit: 40},message:"must NOT have more than 40 properties",schema:40,parentSchema:schema72.properties.tags,data:data14};
+const err49 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/maxProperties",keyword:"maxProperties",params:{limit: 40},message:"must NOT have more than 40 properties",schema:40,parentSchema:schema75.properties.tags,data:data14};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -8035,7 +8556,7 @@ for(const key5 in data14){
 const _errs39 = errors;
 if(typeof key5 === "string"){
 if(func2(key5) > 128){
-const err50 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema72.properties.tags.propertyNames,data:key5,propertyName:key5};
+const err50 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema75.properties.tags.propertyNames,data:key5,propertyName:key5};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -8045,7 +8566,7 @@ vErrors.push(err50);
 errors++;
 }
 if(func2(key5) < 1){
-const err51 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema72.properties.tags.propertyNames,data:key5,propertyName:key5};
+const err51 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema75.properties.tags.propertyNames,data:key5,propertyName:key5};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -8054,8 +8575,8 @@ vErrors.push(err51);
 }
 errors++;
 }
-if(!pattern26.test(key5)){
-const err52 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$",parentSchema:schema72.properties.tags.propertyNames,data:key5,propertyName:key5};
+if(!pattern27.test(key5)){
+const err52 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$",parentSchema:schema75.properties.tags.propertyNames,data:key5,propertyName:key5};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -8066,7 +8587,7 @@ errors++;
 }
 }
 else {
-const err53 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema72.properties.tags.propertyNames.type,parentSchema:schema72.properties.tags.propertyNames,data:key5,propertyName:key5};
+const err53 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema75.properties.tags.propertyNames.type,parentSchema:schema75.properties.tags.propertyNames,data:key5,propertyName:key5};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -8077,7 +8598,7 @@ errors++;
 }
 var valid12 = _errs39 === errors;
 if(!valid12){
-const err54 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames",keyword:"propertyNames",params:{propertyName: key5},message:"property name must be valid",schema:schema72.properties.tags.propertyNames,parentSchema:schema72.properties.tags,data:data14};
+const err54 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames",keyword:"propertyNames",params:{propertyName: key5},message:"property name must be valid",schema:schema75.properties.tags.propertyNames,parentSchema:schema75.properties.tags,data:data14};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -8091,7 +8612,7 @@ for(const key6 in data14){
 let data15 = data14[key6];
 if(typeof data15 === "string"){
 if(func2(data15) > 256){
-const err55 = {instancePath:instancePath+"/tags/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema72.properties.tags.additionalProperties,data:data15};
+const err55 = {instancePath:instancePath+"/tags/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema75.properties.tags.additionalProperties,data:data15};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -8100,8 +8621,8 @@ vErrors.push(err55);
 }
 errors++;
 }
-if(!pattern27.test(data15)){
-const err56 = {instancePath:instancePath+"/tags/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$",parentSchema:schema72.properties.tags.additionalProperties,data:data15};
+if(!pattern28.test(data15)){
+const err56 = {instancePath:instancePath+"/tags/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$",parentSchema:schema75.properties.tags.additionalProperties,data:data15};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -8112,7 +8633,7 @@ errors++;
 }
 }
 else {
-const err57 = {instancePath:instancePath+"/tags/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema72.properties.tags.additionalProperties.type,parentSchema:schema72.properties.tags.additionalProperties,data:data15};
+const err57 = {instancePath:instancePath+"/tags/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema75.properties.tags.additionalProperties.type,parentSchema:schema75.properties.tags.additionalProperties,data:data15};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -8124,7 +8645,7 @@ errors++;
 }
 }
 else {
-const err58 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema72.properties.tags.type,parentSchema:schema72.properties.tags,data:data14};
+const err58 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema75.properties.tags.type,parentSchema:schema75.properties.tags,data:data14};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -8138,7 +8659,7 @@ if(data.stages !== undefined){
 let data16 = data.stages;
 if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
 if(data16.build === undefined){
-const err59 = {instancePath:instancePath+"/stages",schemaPath:"#/properties/stages/required",keyword:"required",params:{missingProperty: "build"},message:"must have required property '"+"build"+"'",schema:schema72.properties.stages.required,parentSchema:schema72.properties.stages,data:data16};
+const err59 = {instancePath:instancePath+"/stages",schemaPath:"#/properties/stages/required",keyword:"required",params:{missingProperty: "build"},message:"must have required property '"+"build"+"'",schema:schema75.properties.stages.required,parentSchema:schema75.properties.stages,data:data16};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -8149,7 +8670,7 @@ errors++;
 }
 for(const key7 in data16){
 if(!((key7 === "build") || (key7 === "environments"))){
-const err60 = {instancePath:instancePath+"/stages",schemaPath:"#/properties/stages/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema72.properties.stages,data:data16};
+const err60 = {instancePath:instancePath+"/stages",schemaPath:"#/properties/stages/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema75.properties.stages,data:data16};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -8169,7 +8690,7 @@ if(data16.environments !== undefined){
 let data18 = data16.environments;
 if(Array.isArray(data18)){
 if(data18.length > 48){
-const err61 = {instancePath:instancePath+"/stages/environments",schemaPath:"#/properties/stages/properties/environments/maxItems",keyword:"maxItems",params:{limit: 48},message:"must NOT have more than 48 items",schema:48,parentSchema:schema72.properties.stages.properties.environments,data:data18};
+const err61 = {instancePath:instancePath+"/stages/environments",schemaPath:"#/properties/stages/properties/environments/maxItems",keyword:"maxItems",params:{limit: 48},message:"must NOT have more than 48 items",schema:48,parentSchema:schema75.properties.stages.properties.environments,data:data18};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -8187,7 +8708,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err62 = {instancePath:instancePath+"/stages/environments",schemaPath:"#/properties/stages/properties/environments/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema72.properties.stages.properties.environments.type,parentSchema:schema72.properties.stages.properties.environments,data:data18};
+const err62 = {instancePath:instancePath+"/stages/environments",schemaPath:"#/properties/stages/properties/environments/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema75.properties.stages.properties.environments.type,parentSchema:schema75.properties.stages.properties.environments,data:data18};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -8199,7 +8720,7 @@ errors++;
 }
 }
 else {
-const err63 = {instancePath:instancePath+"/stages",schemaPath:"#/properties/stages/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema72.properties.stages.type,parentSchema:schema72.properties.stages,data:data16};
+const err63 = {instancePath:instancePath+"/stages",schemaPath:"#/properties/stages/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema75.properties.stages.type,parentSchema:schema75.properties.stages,data:data16};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -8213,7 +8734,7 @@ if(data.onDelete !== undefined){
 let data20 = data.onDelete;
 if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
 if(data20.project === undefined){
-const err64 = {instancePath:instancePath+"/onDelete",schemaPath:"#/properties/onDelete/required",keyword:"required",params:{missingProperty: "project"},message:"must have required property '"+"project"+"'",schema:schema72.properties.onDelete.required,parentSchema:schema72.properties.onDelete,data:data20};
+const err64 = {instancePath:instancePath+"/onDelete",schemaPath:"#/properties/onDelete/required",keyword:"required",params:{missingProperty: "project"},message:"must have required property '"+"project"+"'",schema:schema75.properties.onDelete.required,parentSchema:schema75.properties.onDelete,data:data20};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -8224,7 +8745,7 @@ errors++;
 }
 for(const key8 in data20){
 if(!((key8 === "project") || (key8 === "timeoutMinutes"))){
-const err65 = {instancePath:instancePath+"/onDelete",schemaPath:"#/properties/onDelete/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema72.properties.onDelete,data:data20};
+const err65 = {instancePath:instancePath+"/onDelete",schemaPath:"#/properties/onDelete/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema75.properties.onDelete,data:data20};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -8238,7 +8759,7 @@ if(data20.project !== undefined){
 let data21 = data20.project;
 if(typeof data21 === "string"){
 if(func2(data21) > 255){
-const err66 = {instancePath:instancePath+"/onDelete/project",schemaPath:"#/definitions/projectName/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema77,data:data21};
+const err66 = {instancePath:instancePath+"/onDelete/project",schemaPath:"#/definitions/projectName/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema80,data:data21};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -8248,7 +8769,7 @@ vErrors.push(err66);
 errors++;
 }
 if(func2(data21) < 2){
-const err67 = {instancePath:instancePath+"/onDelete/project",schemaPath:"#/definitions/projectName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters",schema:2,parentSchema:schema77,data:data21};
+const err67 = {instancePath:instancePath+"/onDelete/project",schemaPath:"#/definitions/projectName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters",schema:2,parentSchema:schema80,data:data21};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -8257,8 +8778,8 @@ vErrors.push(err67);
 }
 errors++;
 }
-if(!pattern38.test(data21)){
-const err68 = {instancePath:instancePath+"/onDelete/project",schemaPath:"#/definitions/projectName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$",parentSchema:schema77,data:data21};
+if(!pattern39.test(data21)){
+const err68 = {instancePath:instancePath+"/onDelete/project",schemaPath:"#/definitions/projectName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$",parentSchema:schema80,data:data21};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -8269,7 +8790,7 @@ errors++;
 }
 }
 else {
-const err69 = {instancePath:instancePath+"/onDelete/project",schemaPath:"#/definitions/projectName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema77.type,parentSchema:schema77,data:data21};
+const err69 = {instancePath:instancePath+"/onDelete/project",schemaPath:"#/definitions/projectName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema80.type,parentSchema:schema80,data:data21};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -8282,7 +8803,7 @@ errors++;
 if(data20.timeoutMinutes !== undefined){
 let data22 = data20.timeoutMinutes;
 if(!(((typeof data22 == "number") && (!(data22 % 1) && !isNaN(data22))) && (isFinite(data22)))){
-const err70 = {instancePath:instancePath+"/onDelete/timeoutMinutes",schemaPath:"#/properties/onDelete/properties/timeoutMinutes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema72.properties.onDelete.properties.timeoutMinutes.type,parentSchema:schema72.properties.onDelete.properties.timeoutMinutes,data:data22};
+const err70 = {instancePath:instancePath+"/onDelete/timeoutMinutes",schemaPath:"#/properties/onDelete/properties/timeoutMinutes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema75.properties.onDelete.properties.timeoutMinutes.type,parentSchema:schema75.properties.onDelete.properties.timeoutMinutes,data:data22};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -8293,7 +8814,7 @@ errors++;
 }
 if((typeof data22 == "number") && (isFinite(data22))){
 if(data22 > 480 || isNaN(data22)){
-const err71 = {instancePath:instancePath+"/onDelete/timeoutMinutes",schemaPath:"#/properties/onDelete/properties/timeoutMinutes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 480},message:"must be <= 480",schema:480,parentSchema:schema72.properties.onDelete.properties.timeoutMinutes,data:data22};
+const err71 = {instancePath:instancePath+"/onDelete/timeoutMinutes",schemaPath:"#/properties/onDelete/properties/timeoutMinutes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 480},message:"must be <= 480",schema:480,parentSchema:schema75.properties.onDelete.properties.timeoutMinutes,data:data22};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -8303,7 +8824,7 @@ vErrors.push(err71);
 errors++;
 }
 if(data22 < 5 || isNaN(data22)){
-const err72 = {instancePath:instancePath+"/onDelete/timeoutMinutes",schemaPath:"#/properties/onDelete/properties/timeoutMinutes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 5},message:"must be >= 5",schema:5,parentSchema:schema72.properties.onDelete.properties.timeoutMinutes,data:data22};
+const err72 = {instancePath:instancePath+"/onDelete/timeoutMinutes",schemaPath:"#/properties/onDelete/properties/timeoutMinutes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 5},message:"must be >= 5",schema:5,parentSchema:schema75.properties.onDelete.properties.timeoutMinutes,data:data22};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -8316,7 +8837,7 @@ errors++;
 }
 }
 else {
-const err73 = {instancePath:instancePath+"/onDelete",schemaPath:"#/properties/onDelete/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema72.properties.onDelete.type,parentSchema:schema72.properties.onDelete,data:data20};
+const err73 = {instancePath:instancePath+"/onDelete",schemaPath:"#/properties/onDelete/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema75.properties.onDelete.type,parentSchema:schema75.properties.onDelete,data:data20};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -8328,7 +8849,7 @@ errors++;
 }
 }
 else {
-const err74 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema72.type,parentSchema:schema72,data};
+const err74 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema75.type,parentSchema:schema75,data};
 if(vErrors === null){
 vErrors = [err74];
 }

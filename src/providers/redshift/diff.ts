@@ -24,6 +24,7 @@ import {
   alterLoginSql,
   alterPasswordSql,
   alterUserAttributeSql,
+  alterValidUntilSql,
   columnPrivilegeSql,
   createIdpSql,
   createPrincipalSql,
@@ -213,17 +214,34 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState, password
       [before.syslogAccess, after.syslogAccess] = [have.syslogAccess, want.syslogAccess];
       restricts ||= want.syslogAccess === 'restricted';
     }
-    const options = userAttributeOptions(dialect, changed);
+    let validUntil: string | undefined;
+    let resend: { env: string; user: string; digest: string } | undefined;
+    if (want.validUntil !== undefined && have.validUntil !== undefined && want.validUntil !== have.validUntil) {
+      // Redshift sets VALID UNTIL only with the password (lint requires one): without its value, diffPassword has reported it.
+      const value = d.password && d.password !== 'disabled' ? passwords?.values.get(d.password.env) : undefined;
+      if (dialect === 'redshift' && value && d.password && d.password !== 'disabled') resend = { env: d.password.env, user: d.name, digest: passwords!.digest(d.name, value) };
+      if (dialect === 'postgres' || resend) {
+        validUntil = want.validUntil;
+        [before.validUntil, after.validUntil] = [have.validUntil, want.validUntil];
+        // An earlier expiry can lock the user out sooner (or at once, when it is already past).
+        restricts ||= want.validUntil !== 'infinity' && (have.validUntil === 'infinity' || want.validUntil < have.validUntil);
+      }
+    }
+    const options = userAttributeOptions(dialect, changed).map((o) => alterUserAttributeSql(dialect, d.name, o));
+    if (validUntil !== undefined) options.push(alterValidUntilSql(dialect, d.name, validUntil));
     if (!options.length) return;
-    const what = Object.keys(changed).map((k) => `${k} ${JSON.stringify(before[k])} → ${JSON.stringify(after[k])}`);
+    const what = Object.keys(after)
+      .filter((k) => k !== 'user')
+      .map((k) => `${k} ${JSON.stringify(before[k])} → ${JSON.stringify(after[k])}`);
     make(d.path, {
       address: `${prefix}/user/${key(d.name)}/attributes`,
       action: 'update',
-      sql: options.map((o) => alterUserAttributeSql(dialect, d.name, o)),
+      sql: options,
+      ...(resend ? { password: resend } : {}),
       before,
       after,
       risk: restricts ? 'disruptive' : 'safe',
-      reason: `${d.name}: ${what.join('; ')}${restricts ? ' (restricts what the user may do)' : ''}`,
+      reason: `${d.name}: ${what.join('; ')}${restricts ? ' (restricts what the user may do)' : ''}${resend ? ` (Redshift sets VALID UNTIL with the password: sent again from ${resend.env}, write-only)` : ''}`,
       phase: PHASE.createUser,
     });
   }
@@ -367,7 +385,21 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState, password
   // ---- privileges --------------------------------------------------------------------------------
   const managed = (schema: string) => desired.managedSchemas.has(key(schema));
   const liveKeys = new Set<string>();
-  for (const p of live.privileges) liveKeys.add(privilegeKey(key, gk(p.grantee, p.granteeKind), p.target, p.privilege));
+  // Privileges held WITH GRANT OPTION (PostgreSQL may list one per grantor: any of them counts).
+  const liveOption = new Set<string>();
+  for (const p of live.privileges) {
+    const id = privilegeKey(key, gk(p.grantee, p.granteeKind), p.target, p.privilege);
+    liveKeys.add(id);
+    if (p.grantOption) liveOption.add(id);
+  }
+  // What the grant option of a held privilege should be: grants of the option alone, and revokes of it alone.
+  const optionGrants = new Groups();
+  const optionRevokes = new Groups();
+  /** Grants the privilege (with its option), or only the option when the privilege is held without it. */
+  const grantWithOption = (g: Grantee, t: PrivilegeTarget, id: string, p: { privilege: string; grantOption?: boolean; path: PathSegment[] }): void => {
+    if (!liveKeys.has(id)) grants.add(g, t, p.privilege, p.path, p.grantOption === true);
+    else if (p.grantOption && !liveOption.has(id)) optionGrants.add(g, t, p.privilege, p.path, true);
+  };
   const wanted = new Set<string>();
   const grants = new Groups();
   const columnGrants = new ColumnGroups();
@@ -379,7 +411,14 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState, password
     return set;
   };
   // All-tables privileges the policy declares: a named-table privilege they cover needs no statement of its own.
-  const allTablesWanted = new Set(desired.privileges.filter((p) => p.target.type === 'table' && p.target.table === null).map((p) => privilegeKey(key, gk(p.grantee, p.granteeKind), p.target, p.privilege)));
+  // By key: whether the grant option is wanted too.
+  const allTablesWanted = new Map(desired.privileges.filter((p) => p.target.type === 'table' && p.target.table === null).map((p) => [privilegeKey(key, gk(p.grantee, p.granteeKind), p.target, p.privilege), p.grantOption === true]));
+  // Every declared privilege's key, with whether its grant option is wanted (a table's through a named or an all-tables grant).
+  const wantedOption = new Map<string, boolean>();
+  for (const p of desired.privileges) {
+    const id = privilegeKey(key, gk(p.grantee, p.granteeKind), p.target, p.privilege);
+    wantedOption.set(id, (wantedOption.get(id) ?? false) || p.grantOption === true);
+  }
 
   // An owner holds every privilege on its schema and tables implicitly and the PostgreSQL reader leaves
   // those out (only it reports owners): without this, a grant to the owner would be planned on every run.
@@ -423,7 +462,7 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState, password
       }
       // The database's owner holds its privileges implicitly.
       if (live.databaseOwner !== undefined && key(live.databaseOwner) === key(p.grantee)) continue;
-      if (!liveKeys.has(id)) grants.add(g, { type: 'database', database: live.database }, p.privilege, p.path);
+      grantWithOption(g, { type: 'database', database: live.database }, id, p);
       continue;
     }
     if (!managed(t.schema)) continue; // lint reports it; never touch an unmanaged schema
@@ -450,7 +489,7 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState, password
       }
       // Its owner holds EXECUTE implicitly.
       if (found?.owner !== undefined && key(found.owner) === key(p.grantee)) continue;
-      if (!liveKeys.has(id)) grants.add(g, t, p.privilege, p.path);
+      grantWithOption(g, t, id, p);
       continue;
     }
     if (t.type === 'column') {
@@ -472,17 +511,19 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState, password
     if (t.type === 'table') {
       const tables = schema?.tables ?? [];
       if (t.table === null) {
-        const lacking = tables.some((table) => !ownsTable(p.grantee, t.schema, table) && !liveKeys.has(privilegeKey(key, pk, { type: 'table', schema: t.schema, table }, p.privilege)));
-        if (lacking) grants.add(g, t, p.privilege, p.path);
+        const others = tables.filter((table) => !ownsTable(p.grantee, t.schema, table)).map((table) => privilegeKey(key, pk, { type: 'table', schema: t.schema, table }, p.privilege));
+        if (others.some((k) => !liveKeys.has(k))) grants.add(g, t, p.privilege, p.path, p.grantOption === true);
+        else if (p.grantOption && others.some((k) => !liveOption.has(k))) optionGrants.add(g, t, p.privilege, p.path, true);
         continue;
       }
       if (!tableExists(t.schema, t.table, p.path)) continue;
       // Covered by an all-tables grant of the same privilege (planned or already true), or by ownership.
-      if (allTablesWanted.has(privilegeKey(key, pk, { type: 'table', schema: t.schema, table: null }, p.privilege))) continue;
+      const all = allTablesWanted.get(privilegeKey(key, pk, { type: 'table', schema: t.schema, table: null }, p.privilege));
+      if (all === true || (all === false && !p.grantOption)) continue;
       if (ownsTable(p.grantee, t.schema, t.table)) continue;
     }
     if (t.type === 'schema' && ownsSchema(p.grantee, t.schema)) continue;
-    if (!liveKeys.has(id)) grants.add(g, t, p.privilege, p.path);
+    grantWithOption(g, t, id, p);
   }
 
   // Revokes: privileges held by principals Charter may change, in managed schemas, that the policy does not declare.
@@ -520,7 +561,14 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState, password
       if (p.granteeKind !== 'public' && !declared(p.grantee) && !manageable(p.grantee)) continue;
     }
     const pk = gk(p.grantee, p.granteeKind);
-    if (wanted.has(privilegeKey(key, pk, t, p.privilege))) continue;
+    const own = privilegeKey(key, pk, t, p.privilege);
+    const viaAll = t.type === 'table' ? privilegeKey(key, pk, { type: 'table', schema: t.schema, table: null }, p.privilege) : undefined;
+    if (wanted.has(own) || (viaAll !== undefined && wanted.has(viaAll))) {
+      // Held as declared: only its grant option may differ (column privileges' is not read).
+      const optionWanted = wantedOption.get(own) === true || (viaAll !== undefined && wantedOption.get(viaAll) === true);
+      if (p.grantOption && !optionWanted && t.type !== 'column' && p.granteeKind !== 'public') optionRevokes.add(grantee(p.grantee, p.granteeKind), t, p.privilege, principalPath(p.grantee), true);
+      continue;
+    }
     const g = grantee(p.grantee, p.granteeKind);
     if (p.granteeKind !== 'public' && !declared(p.grantee) && !desired.allowDrops) contractRevoked.set(key(p.grantee), p.grantee);
     if (t.type === 'column') {
@@ -568,15 +616,36 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState, password
   for (const group of grants.list(gk)) {
     const desc = targetJson(group.target);
     make(group.path, {
-      address: `${prefix}/${granteeAddress(key, group.grantee)}/${targetAddress(key, group.target)}/grant`,
+      address: `${prefix}/${granteeAddress(key, group.grantee)}/${targetAddress(key, group.target)}/grant${group.grantOption ? '-with-grant-option' : ''}`,
       action: 'create',
-      sql: [privilegeSql(dialect, 'grant', group.target, group.privileges, group.grantee)],
+      sql: [privilegeSql(dialect, 'grant', group.target, group.privileges, group.grantee, group.grantOption)],
       before: null,
-      after: { grantee: group.grantee.name, on: desc, privileges: group.privileges },
+      after: { grantee: group.grantee.name, on: desc, privileges: group.privileges, ...(group.grantOption ? { grantOption: true } : {}) },
       risk: 'safe',
-      reason: grantReason(group.target, group.grantee.name, group.privileges),
+      reason: grantReason(group.target, group.grantee.name, group.privileges) + (group.grantOption ? ' (with grant option)' : ''),
       phase: grantPhase(group.target),
     });
+  }
+  // The grant option alone: the privilege stays either way.
+  for (const [list, op] of [[optionGrants, 'grant'], [optionRevokes, 'revoke']] as const) {
+    for (const group of list.list(gk)) {
+      const on = targetJson(group.target);
+      const what = `${group.privileges.join(', ')} ${targetPhrase(group.target)}`;
+      make(group.path, {
+        address: `${prefix}/${granteeAddress(key, group.grantee)}/${targetAddress(key, group.target)}/grant-option/${op}`,
+        action: 'update',
+        sql: [privilegeSql(dialect, op, group.target, group.privileges, group.grantee, true)],
+        before: { grantee: group.grantee.name, on, privileges: group.privileges, grantOption: op === 'revoke' },
+        after: { grantee: group.grantee.name, on, privileges: group.privileges, grantOption: op === 'grant' },
+        // Taking the option away stops the grantee passing the privilege on (and fails while it has: no CASCADE).
+        risk: op === 'grant' ? 'safe' : 'destructive',
+        reason:
+          op === 'grant'
+            ? `${group.grantee.name} should be able to grant ${what} to others (withGrantOption)`
+            : `${group.grantee.name} holds ${what} with the grant option, which the policy does not give (no withGrantOption)`,
+        phase: op === 'grant' ? grantPhase(group.target) : revokePhase(group.target),
+      });
+    }
   }
   for (const group of columnGrants.list(gk)) {
     make(group.path, {
@@ -981,22 +1050,23 @@ function grantReason(t: PrivilegeTarget, grantee: string, privileges: string[]):
  * names with NUL, which no PostgreSQL or Redshift identifier can contain.
  */
 class Groups {
-  private readonly groups = new Map<string, { grantee: Grantee; target: PrivilegeTarget; privileges: Set<string>; path: PathSegment[] }>();
+  private readonly groups = new Map<string, { grantee: Grantee; target: PrivilegeTarget; privileges: Set<string>; path: PathSegment[]; grantOption: boolean }>();
 
-  add(grantee: Grantee, target: PrivilegeTarget, privilege: string, path: PathSegment[]): void {
-    const id = `${grantee.kind}\u0000${grantee.name}\u0000${targetKey((n) => n, target)}`;
+  /** `grantOption`: privileges granted WITH GRANT OPTION (or whose option alone is granted or revoked) group apart. */
+  add(grantee: Grantee, target: PrivilegeTarget, privilege: string, path: PathSegment[], grantOption = false): void {
+    const id = `${grantee.kind}\u0000${grantee.name}\u0000${targetKey((n) => n, target)}\u0000${grantOption ? 'option' : ''}`;
     let g = this.groups.get(id);
-    if (!g) this.groups.set(id, (g = { grantee, target, privileges: new Set(), path }));
+    if (!g) this.groups.set(id, (g = { grantee, target, privileges: new Set(), path, grantOption }));
     g.privileges.add(target.type === 'system' ? privilege.toUpperCase() : privilege.toLowerCase());
   }
 
   /** `gk` is Desired.granteeKey: it also sorts the groups, so PUBLIC's come first. */
-  list(gk: (n: string, kind: GranteeKind) => string): Array<{ grantee: Grantee; target: PrivilegeTarget; privileges: string[]; path: PathSegment[] }> {
+  list(gk: (n: string, kind: GranteeKind) => string): Array<{ grantee: Grantee; target: PrivilegeTarget; privileges: string[]; path: PathSegment[]; grantOption: boolean }> {
     const key = (n: string) => gk(n, 'role');
-    const sortKey = (g: { grantee: Grantee; target: PrivilegeTarget }) => `${gk(g.grantee.name, g.grantee.kind)}\u0000${targetKey(key, g.target)}`;
+    const sortKey = (g: { grantee: Grantee; target: PrivilegeTarget; grantOption: boolean }) => `${gk(g.grantee.name, g.grantee.kind)}\u0000${targetKey(key, g.target)}\u0000${g.grantOption ? 1 : 0}`;
     return [...this.groups.values()]
       .sort((a, b) => cmp(sortKey(a), sortKey(b)))
-      .map((g) => ({ grantee: g.grantee, target: g.target, privileges: g.target.type === 'system' ? [...g.privileges].sort() : sortPrivileges(g.privileges), path: g.path }));
+      .map((g) => ({ grantee: g.grantee, target: g.target, privileges: g.target.type === 'system' ? [...g.privileges].sort() : sortPrivileges(g.privileges), path: g.path, grantOption: g.grantOption }));
   }
 }
 

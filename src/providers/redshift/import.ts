@@ -59,14 +59,14 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
 
   // By grantee key: PUBLIC's privileges in managed schemas are imported too (under spec.public).
   const gk = granteeKeyOf(key);
-  const byGrantee = new Map<string, Array<{ target: PrivilegeTarget; privilege: string }>>();
+  const byGrantee = new Map<string, Array<{ target: PrivilegeTarget; privilege: string; grantOption?: boolean }>>();
   for (const p of live.privileges) {
     const k = gk(p.grantee, p.granteeKind);
     if (p.granteeKind === 'public' ? p.target.type === 'system' : !keptKeys.has(k)) continue;
     // PUBLIC's database privileges are Charter's only under manage.database.
     if (p.granteeKind === 'public' && p.target.type === 'database' && !spec.manage?.database) continue;
     const list = byGrantee.get(k) ?? [];
-    list.push({ target: p.target, privilege: p.privilege });
+    list.push({ target: p.target, privilege: p.privilege, grantOption: p.grantOption });
     byGrantee.set(k, list);
   }
   const tablesOf = (schema: string) => live.schemas.get(key(schema))?.tables ?? [];
@@ -87,6 +87,11 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
     const functionPrivs = new Map<string, Set<string>>();
     const procedurePrivs = new Map<string, Set<string>>();
     const databasePrivs = new Set<string>();
+    // Privileges held WITH GRANT OPTION: database privileges; schema ones by schema; table ones by schema and table; routine signatures.
+    const databaseOption = new Set<string>();
+    const schemaOption = new Map<string, Set<string>>();
+    const tableOption = new Map<string, Map<string, Set<string>>>();
+    const routineOption = new Set<string>();
     const scopedTables = new Map<string, Set<string>>();
     const scopedFunctions = new Map<string, Set<string>>();
     for (const h of held) {
@@ -101,21 +106,25 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
       }
       if (t.type === 'database') {
         databasePrivs.add(h.privilege);
+        if (h.grantOption) databaseOption.add(h.privilege);
       } else if (t.type === 'schema') {
         const set = schemaPrivs.get(t.schema) ?? new Set();
         set.add(h.privilege);
         schemaPrivs.set(t.schema, set);
+        if (h.grantOption) schemaOption.set(t.schema, (schemaOption.get(t.schema) ?? new Set()).add(h.privilege));
       } else if (t.type === 'table' && t.table !== null) {
-        const tables = tablePrivs.get(t.schema) ?? new Map<string, Set<string>>();
-        const set = tables.get(t.table) ?? new Set();
-        set.add(h.privilege);
-        tables.set(t.table, set);
-        tablePrivs.set(t.schema, tables);
+        for (const [map, held] of [[tablePrivs, true], [tableOption, h.grantOption === true]] as const) {
+          if (!held) continue;
+          const tables = map.get(t.schema) ?? new Map<string, Set<string>>();
+          tables.set(t.table, (tables.get(t.table) ?? new Set()).add(h.privilege));
+          map.set(t.schema, tables);
+        }
       } else if (t.type === 'routine') {
         const byKind = t.kind === 'function' ? functionPrivs : procedurePrivs;
         const list = byKind.get(t.schema) ?? new Set<string>();
         list.add(`${t.name}(${t.args})`);
         byKind.set(t.schema, list);
+        if (h.grantOption) routineOption.add(`${t.kind}\u0000${t.schema}\u0000${t.name}(${t.args})`);
       } else if (t.type === 'column') {
         const id = `${t.schema}\u0000${t.table}`;
         const entry = columnPrivs.get(id) ?? { schema: t.schema, table: t.table, columns: new Map<string, Set<string>>() };
@@ -135,23 +144,36 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
     }
     const out: Record<string, Json> = {};
     if (system.length && dialect === 'redshift') out.system = system;
+    /** An entry's withGrantOption: true when every privilege has it, else the ones that do. */
+    const optionOf = (privileges: string[], option: Set<string> | undefined): Record<string, Json> => {
+      const held = privileges.filter((p) => option?.has(p));
+      return !held.length ? {} : { withGrantOption: held.length === privileges.length ? true : held };
+    };
     if (databasePrivs.size) out.database = sortPrivileges(databasePrivs);
-    const schemas = [...schemaPrivs].sort(([a], [b]) => cmp(a, b)).map(([schema, set]) => ({ schema, privileges: sortPrivileges(set) }));
+    if (databaseOption.size) out.databaseWithGrantOption = sortPrivileges(databaseOption);
+    const schemas = [...schemaPrivs].sort(([a], [b]) => cmp(a, b)).map(([schema, set]) => ({ schema, privileges: sortPrivileges(set), ...optionOf(sortPrivileges(set), schemaOption.get(schema)) }));
     if (schemas.length) out.schemas = schemas;
     const tables: Json[] = [];
     for (const [schema, byTable] of [...tablePrivs].sort(([a], [b]) => cmp(a, b))) {
       const all = tablesOf(schema);
-      // Privileges held on every table of the schema become one allTables entry; the rest are named.
+      const options = tableOption.get(schema);
+      // Privileges held on every table of the schema become one allTables entry (with the grant option where
+      // every table has that too); the rest are named.
       const everywhere = sortPrivileges([...(byTable.get(all[0]) ?? [])].filter((p) => all.every((t) => byTable.get(t)?.has(p))));
-      if (all.length && everywhere.length) tables.push({ schema, allTables: true, privileges: everywhere });
+      const optionEverywhere = new Set(everywhere.filter((p) => all.every((t) => options?.get(t)?.has(p))));
+      if (all.length && everywhere.length) tables.push({ schema, allTables: true, privileges: everywhere, ...optionOf(everywhere, optionEverywhere) });
       const groups = new Map<string, string[]>();
       for (const [table, set] of [...byTable].sort(([a], [b]) => cmp(a, b))) {
-        const rest = sortPrivileges([...set].filter((p) => !everywhere.includes(p)));
+        // A privilege the allTables entry covers is named again only for a grant option that entry lacks.
+        const rest = sortPrivileges([...set].filter((p) => !everywhere.includes(p) || (options?.get(table)?.has(p) && !optionEverywhere.has(p))));
         if (!rest.length) continue;
-        const id = rest.join(',');
+        const id = `${rest.join(',')}|${rest.filter((p) => options?.get(table)?.has(p)).join(',')}`;
         groups.set(id, [...(groups.get(id) ?? []), table]);
       }
-      for (const [id, names] of [...groups].sort(([a], [b]) => cmp(a, b))) tables.push({ schema, names, privileges: id.split(',') });
+      for (const [id, names] of [...groups].sort(([a], [b]) => cmp(a, b))) {
+        const [privileges, option] = id.split('|').map((l) => (l ? l.split(',') : []));
+        tables.push({ schema, names, privileges, ...optionOf(privileges, new Set(option)) });
+      }
     }
     if (tables.length) out.tables = tables;
     // Columns with the same privileges on one table share an entry.
@@ -165,8 +187,17 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
       for (const [id, names] of [...groups].sort(([a], [b]) => cmp(a, b))) columns.push({ schema: entry.schema, table: entry.table, columns: names, privileges: id.split(',') });
     }
     if (columns.length) out.columns = columns;
-    for (const [field, byKind] of [['functions', functionPrivs], ['procedures', procedurePrivs]] as const) {
-      const entries = [...byKind].sort(([a], [b]) => cmp(a, b)).map(([schema, names]) => ({ schema, names: [...names].sort(cmp), privileges: ['execute'] }));
+    for (const [field, kind, byKind] of [['functions', 'function', functionPrivs], ['procedures', 'procedure', procedurePrivs]] as const) {
+      // Per schema: one entry for the signatures held without the grant option, one for those held with it.
+      const entries = [...byKind].sort(([a], [b]) => cmp(a, b)).flatMap(([schema, names]): Json[] => {
+        const sorted = [...names].sort(cmp);
+        const withOption = sorted.filter((n) => routineOption.has(`${kind}\u0000${schema}\u0000${n}`));
+        const without = sorted.filter((n) => !withOption.includes(n));
+        return [
+          ...(without.length ? [{ schema, names: without, privileges: ['execute'] }] : []),
+          ...(withOption.length ? [{ schema, names: withOption, privileges: ['execute'], withGrantOption: true }] : []),
+        ];
+      });
       if (entries.length) out[field] = entries;
     }
     for (const [field, byScope] of [['scopedTables', scopedTables], ['scopedFunctions', scopedFunctions]] as const) {
@@ -199,7 +230,7 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
     .filter((p) => p.kind === 'user')
     .map((p) => {
       const ns = p.name.includes(':') ? p.name.slice(0, p.name.indexOf(':')).toLowerCase() : undefined;
-      // Attributes are written only where they differ from the defaults (NOCREATEDB, no connection limit, SYSLOG ACCESS RESTRICTED).
+      // Attributes are written only where they differ from the defaults (NOCREATEDB, no connection limit, SYSLOG ACCESS RESTRICTED, no expiry).
       const a = p.attributes;
       return entry(
         p.name,
@@ -208,6 +239,7 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
           createdb: a?.createdb ? true : undefined,
           connectionLimit: a && a.connectionLimit !== 'unlimited' ? a.connectionLimit : undefined,
           syslogAccess: dialect === 'redshift' && a?.syslogAccess === 'unrestricted' ? 'unrestricted' : undefined,
+          validUntil: a?.validUntil !== undefined && a.validUntil !== 'infinity' ? a.validUntil : undefined,
         },
         'roles',
       );

@@ -10,7 +10,7 @@ import { invisibleCharacterDiagnostics } from '../../core/names.js';
 import { patternProblem } from '../../core/wildcard.js';
 import { truncateText } from '../../core/text.js';
 import type { LintContext } from '../../core/provider.js';
-import { parseSignature } from './sql.js';
+import { parseSignature, validUntilValue } from './sql.js';
 import {
   AWS_PRINCIPAL_NAMESPACES,
   SYSTEM_ROLES,
@@ -465,6 +465,12 @@ class DocumentLint {
       if (user.syslogAccess !== undefined && !this.redshift) {
         this.add([...path, 'syslogAccess'], 'syslog-access-on-postgres', 'error', `User "${user.name}" has syslogAccess, which exists only on Redshift`, 'Remove syslogAccess from a postgres-dialect policy (PostgreSQL has no equivalent; use pg_read_all_stats or pg_monitor outside Charter).');
       }
+      if (user.validUntil !== undefined && validUntilValue(user.validUntil) === undefined) {
+        this.add([...path, 'validUntil'], 'invalid-valid-until', 'error', `User "${user.name}": validUntil ${JSON.stringify(user.validUntil)} is not a real date and time`, 'Write a date that exists, e.g. 2027-01-31 or 2027-01-31T18:00:00Z, or infinity.');
+      }
+      if (user.validUntil !== undefined && this.redshift && !user.password) {
+        this.add([...path, 'validUntil'], 'valid-until-without-password', 'error', `User "${user.name}" has validUntil but no password: Redshift's ALTER USER sets VALID UNTIL only together with a password (PASSWORD … VALID UNTIL)`, 'Declare password: { fromEnv: VAR } for the user (Charter sends it again with the new expiry), or remove validUntil.');
+      }
       if (user.password && user.identityProvider !== undefined) {
         this.add([...path, 'password'], 'password-on-idp-user', 'error', `User "${user.name}" signs in through identity provider "${user.identityProvider}", which needs PASSWORD DISABLE; it cannot also have a password`, 'Remove password, or remove identityProvider.');
       }
@@ -480,6 +486,32 @@ class DocumentLint {
     (this.spec.users ?? []).forEach((user, i) => {
       if (user.privileges) this.checkPrivilegeSet('user', user.name, user.privileges, user.roles ?? [], ['spec', 'users', i, 'privileges']);
     });
+  }
+
+  /** WITH GRANT OPTION: never to PUBLIC, only to users on Redshift, and only on privileges the entry grants. */
+  private checkGrantOptions(kind: PrincipalKind | 'public', who: string, privileges: Privileges, base: PathSegment[]): void {
+    const entries: Array<{ option: true | string[] | undefined; granted: readonly string[]; path: PathSegment[] }> = [
+      { option: privileges.databaseWithGrantOption, granted: privileges.database ?? [], path: [...base, 'databaseWithGrantOption'] },
+    ];
+    for (const field of ['schemas', 'tables', 'functions', 'procedures'] as const) {
+      (privileges[field] ?? []).forEach((g, j) => entries.push({ option: g.withGrantOption, granted: g.privileges, path: [...base, field, j, 'withGrantOption'] }));
+    }
+    for (const e of entries) {
+      if (e.option === undefined || (Array.isArray(e.option) && !e.option.length)) continue;
+      if (kind === 'public') {
+        this.add(e.path, 'grant-option-to-public', 'error', 'PUBLIC cannot hold privileges WITH GRANT OPTION (neither Redshift nor PostgreSQL grants options to PUBLIC)', 'Remove it; give the grant option to the roles or users who pass the privileges on.');
+        continue;
+      }
+      if (kind === 'role' && this.redshift) {
+        this.add(e.path, 'grant-option-on-role', 'error', `${who}: Redshift grants privileges WITH GRANT OPTION only to users`, 'Move the grant option to the users who pass the privileges on (PostgreSQL allows it on roles).');
+        continue;
+      }
+      if (Array.isArray(e.option)) {
+        e.option.forEach((p, k) => {
+          if (!e.granted.includes(p)) this.add([...e.path, k], 'grant-option-without-privilege', 'error', `${who}: the grant option names "${p}", which the entry does not grant`, `Add "${p}" to the entry's privileges, or remove it from the grant option.`);
+        });
+      }
+    }
   }
 
   private checkPrivilegeSet(kind: PrincipalKind | 'public', grantee: string, privileges: Privileges, memberships: readonly string[], base: PathSegment[]): void {
@@ -507,6 +539,7 @@ class DocumentLint {
       this.add(path, 'missing-schema-usage', 'warning', `${who} is granted table privileges in schema "${schema}" but has no USAGE on it, directly or through its roles, so it cannot reach the tables`, `Grant usage on schema ${schema} to ${kind === 'role' ? 'this role' : 'this user'} or to a role it is a member of.`);
     };
 
+    this.checkGrantOptions(kind, who, privileges, base);
     const schemaGrants = new Map<string, number>();
     (privileges.database ?? []).forEach((privilege, j) => {
       if ((DATABASE_PRIVILEGES[this.dialect] as readonly string[]).includes(privilege)) return;

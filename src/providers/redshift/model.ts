@@ -4,7 +4,7 @@
  */
 import type { PathSegment, PolicyDocument } from '../../core/document.js';
 import { nameKey, principalMatcher, type Dialect } from './rules.js';
-import { parseSignature, PUBLIC_NAME, type GranteeKind, type IdentityProviderParams, type PrincipalKind, type PrivilegeTarget, type UserAttributes } from './sql.js';
+import { parseSignature, PUBLIC_NAME, validUntilValue, type GranteeKind, type IdentityProviderParams, type PrincipalKind, type PrivilegeTarget, type UserAttributes } from './sql.js';
 import type { Privileges, RedshiftGrantsSpec } from './spec.generated.js';
 
 export interface DesiredPrincipal {
@@ -33,6 +33,8 @@ export interface DesiredPrivilege {
   granteeKind: GranteeKind;
   target: PrivilegeTarget;
   privilege: string;
+  /** Held WITH GRANT OPTION (schema, table, routine and database privileges only). */
+  grantOption?: boolean;
   path: PathSegment[];
 }
 
@@ -80,6 +82,11 @@ export function ignoreMatcher(patterns: readonly string[], dialect: Dialect): (n
   return (name) => match(name) !== undefined;
 }
 
+/** Whether an entry's withGrantOption (true, or a list of its privileges) covers this privilege. */
+function withOption(option: true | string[] | undefined, privilege: string): boolean {
+  return option === true || (Array.isArray(option) && option.includes(privilege));
+}
+
 function expandPrivileges(
   out: DesiredPrivilege[],
   grantee: string,
@@ -89,14 +96,15 @@ function expandPrivileges(
 ): void {
   if (!privileges) return;
   privileges.system?.forEach((privilege, i) => out.push({ grantee, granteeKind, target: { type: 'system' }, privilege, path: [...path, 'system', i] }));
-  privileges.database?.forEach((privilege, i) => out.push({ grantee, granteeKind, target: { type: 'database', database: '' }, privilege, path: [...path, 'database', i] }));
+  const databaseOption = new Set(privileges.databaseWithGrantOption ?? []);
+  privileges.database?.forEach((privilege, i) => out.push({ grantee, granteeKind, target: { type: 'database', database: '' }, privilege, grantOption: databaseOption.has(privilege), path: [...path, 'database', i] }));
   privileges.schemas?.forEach((g, i) => {
-    for (const privilege of g.privileges) out.push({ grantee, granteeKind, target: { type: 'schema', schema: g.schema }, privilege, path: [...path, 'schemas', i] });
+    for (const privilege of g.privileges) out.push({ grantee, granteeKind, target: { type: 'schema', schema: g.schema }, privilege, grantOption: withOption(g.withGrantOption, privilege), path: [...path, 'schemas', i] });
   });
   privileges.tables?.forEach((g, i) => {
     const tables: Array<string | null> = g.allTables ? [null] : (g.names ?? []);
     for (const table of tables) {
-      for (const privilege of g.privileges) out.push({ grantee, granteeKind, target: { type: 'table', schema: g.schema, table }, privilege, path: [...path, 'tables', i] });
+      for (const privilege of g.privileges) out.push({ grantee, granteeKind, target: { type: 'table', schema: g.schema, table }, privilege, grantOption: withOption(g.withGrantOption, privilege), path: [...path, 'tables', i] });
     }
   });
   privileges.columns?.forEach((g, i) => {
@@ -114,7 +122,7 @@ function expandPrivileges(
         const sig = parseSignature(signature);
         if (!sig) return;
         for (const privilege of g.privileges) {
-          out.push({ grantee, granteeKind, target: { type: 'routine', kind, schema: g.schema, name: sig.name, args: sig.args }, privilege, path: [...path, kind === 'function' ? 'functions' : 'procedures', i, 'names', j] });
+          out.push({ grantee, granteeKind, target: { type: 'routine', kind, schema: g.schema, name: sig.name, args: sig.args }, privilege, grantOption: withOption(g.withGrantOption, privilege), path: [...path, kind === 'function' ? 'functions' : 'procedures', i, 'names', j] });
         }
       });
     });
@@ -161,6 +169,9 @@ export function desiredState(doc: PolicyDocument<RedshiftGrantsSpec>): Desired {
     if (u.connectionLimit !== undefined) attributes.connectionLimit = u.connectionLimit;
     // SYSLOG ACCESS exists only on Redshift (lint reports it on postgres).
     if (u.syslogAccess !== undefined && dialect === 'redshift') attributes.syslogAccess = u.syslogAccess;
+    // Lint reports a timestamp that is not a real date; it is then left out.
+    const validUntil = u.validUntil === undefined ? undefined : validUntilValue(u.validUntil);
+    if (validUntil !== undefined) attributes.validUntil = validUntil;
     principals.set(key(u.name), { name: u.name, kind: 'user', path, ...(password ? { password } : {}), ...(Object.keys(attributes).length ? { attributes } : {}) });
     const userAdmin = new Set((u.withAdminOption ?? []).map(key));
     (u.roles ?? []).forEach((role, j) => memberships.push({ role, member: u.name, memberKind: 'user', admin: userAdmin.has(key(role)), path: [...path, 'roles', j] }));

@@ -19,21 +19,26 @@ export async function readPostgres(db: Executor, managedSchemas: readonly string
   const schemas = [...managedSchemas];
   // One connection runs one query at a time: sequential awaits say so.
   const [who] = await db.query('SELECT current_user::text AS who');
-  const roles = await db.query('SELECT rolname::text AS name, rolcanlogin AS login, rolsuper AS superuser, rolcreatedb AS createdb, rolconnlimit AS connlimit FROM pg_roles');
+  // VALID UNTIL as UTC text in validUntilValue's form (NULL: never expires), whatever the session's TimeZone.
+  const roles = await db.query(
+    `SELECT rolname::text AS name, rolcanlogin AS login, rolsuper AS superuser, rolcreatedb AS createdb, rolconnlimit AS connlimit,
+            CASE WHEN rolvaliduntil IS NULL OR rolvaliduntil = 'infinity' THEN 'infinity' ELSE to_char(rolvaliduntil AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') END AS valid_until
+       FROM pg_roles`,
+  );
   const members = await db.query(
     `SELECT r.rolname::text AS role, m.rolname::text AS member, m.rolcanlogin AS member_login, am.admin_option AS admin
        FROM pg_auth_members am JOIN pg_roles r ON r.oid = am.roleid JOIN pg_roles m ON m.oid = am.member`,
   );
   // The current database's ACL; NULL means the default (CONNECT and TEMPORARY for PUBLIC), spelled out by acldefault.
   const databaseAcl = await db.query(
-    `SELECT d.datname::text AS database, pg_get_userbyid(d.datdba)::text AS owner, g.rolname::text AS grantee, g.rolcanlogin AS grantee_login, a.grantee = 0 AS is_public, a.privilege_type::text AS privilege
+    `SELECT d.datname::text AS database, pg_get_userbyid(d.datdba)::text AS owner, g.rolname::text AS grantee, g.rolcanlogin AS grantee_login, a.grantee = 0 AS is_public, a.privilege_type::text AS privilege, a.is_grantable AS grantable
        FROM pg_database d
        LEFT JOIN LATERAL aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a ON true
        LEFT JOIN pg_roles g ON g.oid = a.grantee
       WHERE d.datname = current_database()`,
   );
   const schemaAcl = await db.query(
-    `SELECT n.nspname::text AS schema, pg_get_userbyid(n.nspowner)::text AS owner, g.rolname::text AS grantee, g.rolcanlogin AS grantee_login, a.grantee = 0 AS is_public, a.privilege_type::text AS privilege
+    `SELECT n.nspname::text AS schema, pg_get_userbyid(n.nspowner)::text AS owner, g.rolname::text AS grantee, g.rolcanlogin AS grantee_login, a.grantee = 0 AS is_public, a.privilege_type::text AS privilege, a.is_grantable AS grantable
        FROM pg_namespace n
        LEFT JOIN LATERAL aclexplode(n.nspacl) a ON true
        LEFT JOIN pg_roles g ON g.oid = a.grantee
@@ -42,7 +47,7 @@ export async function readPostgres(db: Executor, managedSchemas: readonly string
   );
   // Everything "ALL TABLES IN SCHEMA" covers: tables, partitioned tables, views, materialized and foreign tables.
   const tableAcl = await db.query(
-    `SELECT n.nspname::text AS schema, c.relname::text AS table, pg_get_userbyid(c.relowner)::text AS owner, g.rolname::text AS grantee, g.rolcanlogin AS grantee_login, a.grantee = 0 AS is_public, a.privilege_type::text AS privilege
+    `SELECT n.nspname::text AS schema, c.relname::text AS table, pg_get_userbyid(c.relowner)::text AS owner, g.rolname::text AS grantee, g.rolcanlogin AS grantee_login, a.grantee = 0 AS is_public, a.privilege_type::text AS privilege, a.is_grantable AS grantable
        FROM pg_class c
        JOIN pg_namespace n ON n.oid = c.relnamespace
        LEFT JOIN LATERAL aclexplode(c.relacl) a ON true
@@ -65,7 +70,7 @@ export async function readPostgres(db: Executor, managedSchemas: readonly string
   // Functions and procedures, with their ACL. A NULL proacl means the default, which grants EXECUTE to
   // PUBLIC: acldefault spells it out, so PUBLIC's default EXECUTE is seen like any other grant.
   const routineAcl = await db.query(
-    `SELECT n.nspname::text AS schema, p.proname::text AS name, oidvectortypes(p.proargtypes) AS args, p.prokind::text AS kind, pg_get_userbyid(p.proowner)::text AS owner, g.rolname::text AS grantee, g.rolcanlogin AS grantee_login, a.grantee = 0 AS is_public, a.privilege_type::text AS privilege
+    `SELECT n.nspname::text AS schema, p.proname::text AS name, oidvectortypes(p.proargtypes) AS args, p.prokind::text AS kind, pg_get_userbyid(p.proowner)::text AS owner, g.rolname::text AS grantee, g.rolcanlogin AS grantee_login, a.grantee = 0 AS is_public, a.privilege_type::text AS privilege, a.is_grantable AS grantable
        FROM pg_proc p
        JOIN pg_namespace n ON n.oid = p.pronamespace
        LEFT JOIN LATERAL aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a ON true
@@ -112,7 +117,7 @@ export async function readPostgres(db: Executor, managedSchemas: readonly string
     const g = granteeOf(r, r.owner);
     if (!g) continue;
     const privilege = String(r.privilege).toLowerCase();
-    privileges.push({ ...g, target: { type: 'database', database: String(r.database) }, privilege: privilege === 'temporary' ? 'temp' : privilege });
+    privileges.push({ ...g, target: { type: 'database', database: String(r.database) }, privilege: privilege === 'temporary' ? 'temp' : privilege, grantOption: r.grantable === true });
   }
   for (const r of schemaAcl) {
     const s = schemaOf(r);
@@ -120,7 +125,7 @@ export async function readPostgres(db: Executor, managedSchemas: readonly string
     // The owner's own implicit privileges are not Charter's to manage; PUBLIC's are.
     const g = granteeOf(r, r.owner);
     if (!g) continue;
-    privileges.push({ ...g, target: { type: 'schema', schema: s.name }, privilege: String(r.privilege).toLowerCase() });
+    privileges.push({ ...g, target: { type: 'schema', schema: s.name }, privilege: String(r.privilege).toLowerCase(), grantOption: r.grantable === true });
   }
   for (const r of tableAcl) {
     const s = schemaOf(r);
@@ -131,7 +136,7 @@ export async function readPostgres(db: Executor, managedSchemas: readonly string
     }
     const g = granteeOf(r, r.owner);
     if (!g) continue;
-    privileges.push({ ...g, target: { type: 'table', schema: s.name, table }, privilege: String(r.privilege).toLowerCase() });
+    privileges.push({ ...g, target: { type: 'table', schema: s.name, table }, privilege: String(r.privilege).toLowerCase(), grantOption: r.grantable === true });
   }
   const seenColumns = new Set<string>();
   for (const r of columnAcl) {
@@ -160,7 +165,7 @@ export async function readPostgres(db: Executor, managedSchemas: readonly string
     s.routines.set(`${name}(${args})`, { kind, owner: String(r.owner) });
     const g = granteeOf(r, r.owner);
     if (!g) continue;
-    privileges.push({ ...g, target: { type: 'routine', kind, schema: s.name, name, args }, privilege: String(r.privilege).toLowerCase() });
+    privileges.push({ ...g, target: { type: 'routine', kind, schema: s.name, name, args }, privilege: String(r.privilege).toLowerCase(), grantOption: r.grantable === true });
   }
   for (const r of defaultAcl) {
     const g = granteeOf(r);
@@ -184,7 +189,7 @@ export async function readPostgres(db: Executor, managedSchemas: readonly string
       kind: kindOf(r.login),
       superuser: r.superuser === true,
       // -1 is PostgreSQL's "no limit".
-      ...(r.login === true ? { attributes: { createdb: r.createdb === true, connectionLimit: Number(r.connlimit) < 0 ? ('unlimited' as const) : Number(r.connlimit) } } : {}),
+      ...(r.login === true ? { attributes: { createdb: r.createdb === true, connectionLimit: Number(r.connlimit) < 0 ? ('unlimited' as const) : Number(r.connlimit), validUntil: String(r.valid_until) } } : {}),
       ...(verifiers ? { password: verifiers.get(String(r.name)) ?? null } : {}),
     })),
     // PostgreSQL 16+ keeps a row per grantor: the membership holds the admin option when any row does.

@@ -8,7 +8,7 @@
 import type { Executor, Row } from './executor.js';
 import { nameKey } from './rules.js';
 import { PartialVisibilityError, type LiveIdentityProvider, type LivePrivilege, type LiveSchema, type LiveState } from './state.js';
-import { PUBLIC_NAME, routineArgs, type GranteeKind, type PrivilegeTarget } from './sql.js';
+import { PUBLIC_NAME, routineArgs, validUntilValue, type GranteeKind, type PrivilegeTarget } from './sql.js';
 
 const SAFE_ARGS = /^[A-Za-z0-9_ ,]*$/;
 
@@ -25,8 +25,11 @@ function identityKind(v: unknown): GranteeKind | undefined {
   return t === 'user' ? 'user' : t === 'role' ? 'role' : t === 'public' ? 'public' : undefined;
 }
 
-/** `passwords`: also read the users' password verifiers (PG_USER_INFO, superusers only), when the policy declares passwords. */
-export async function readRedshift(db: Executor, managedSchemas: readonly string[], database: string | undefined, passwords = false): Promise<LiveState> {
+/**
+ * `passwords`: also read the users' password verifiers (PG_USER_INFO, superusers only), when the policy
+ * declares passwords; `validUntil`: also read their VALID UNTIL (the same view, the same query).
+ */
+export async function readRedshift(db: Executor, managedSchemas: readonly string[], database: string | undefined, passwords = false, validUntil = false): Promise<LiveState> {
   const before = db.queryCount;
   const key = (n: string) => nameKey(n, 'redshift');
   // What decides visibility comes first; the rest only once the catalog is known to be complete.
@@ -44,31 +47,35 @@ export async function readRedshift(db: Executor, managedSchemas: readonly string
   const roleGrants = grants.filter((g) => lower(g.member_type) === 'role').map((g) => ({ role_name: g.member_name, granted_role_name: g.role_name }));
   const currentUser = text(Object.values(who ?? {})[0]);
   checkVisibility(currentUser, users, userGrants, roleGrants, system);
-  if (passwords && !truthy(users.find((u) => lower(u.user_name) === currentUser.toLowerCase())?.superuser)) {
-    throw new PartialVisibilityError(`user ${JSON.stringify(currentUser)} cannot check passwords: Redshift's PG_USER_INFO shows them only to superusers`);
+  const userInfo = passwords || validUntil;
+  if (userInfo && !truthy(users.find((u) => lower(u.user_name) === currentUser.toLowerCase())?.superuser)) {
+    throw new PartialVisibilityError(`user ${JSON.stringify(currentUser)} cannot check ${passwords ? 'passwords' : 'VALID UNTIL'}: Redshift's PG_USER_INFO shows them only to superusers`);
   }
 
   const [roles, schemaPrivs, relationPrivs, tables, routines, defaults, idps, passwds] = await Promise.all([
     db.query('SELECT role_id, role_name, role_owner, external_id FROM svv_roles'),
     // Schema and database privileges in one query (privilege_scope DATABASE for the latter).
     db.query(
-      'SELECT namespace_name, privilege_type, identity_name, identity_type, privilege_scope FROM svv_schema_privileges' +
-        " UNION ALL SELECT database_name AS namespace_name, privilege_type, identity_name, identity_type, 'DATABASE' AS privilege_scope FROM svv_database_privileges",
+      'SELECT namespace_name, privilege_type, identity_name, identity_type, privilege_scope, admin_option FROM svv_schema_privileges' +
+        " UNION ALL SELECT database_name AS namespace_name, privilege_type, identity_name, identity_type, 'DATABASE' AS privilege_scope, admin_option FROM svv_database_privileges",
     ),
     // Table, column and function privileges in one query (object_kind tells them apart; a function's name
     // and argument types stand in relation_name and column_name): the query count does not grow.
     db.query(
-      "SELECT 'table' AS object_kind, namespace_name, relation_name, NULL::varchar AS column_name, privilege_type, identity_name, identity_type FROM svv_relation_privileges" +
-        " UNION ALL SELECT 'column' AS object_kind, namespace_name, relation_name, column_name, privilege_type, identity_name, identity_type FROM svv_column_privileges" +
-        " UNION ALL SELECT 'function' AS object_kind, namespace_name, function_name AS relation_name, argument_types AS column_name, privilege_type, identity_name, identity_type FROM svv_function_privileges",
+      // (SVV_COLUMN_PRIVILEGES has no admin_option column.)
+      "SELECT 'table' AS object_kind, namespace_name, relation_name, NULL::varchar AS column_name, privilege_type, identity_name, identity_type, admin_option FROM svv_relation_privileges" +
+        " UNION ALL SELECT 'column' AS object_kind, namespace_name, relation_name, column_name, privilege_type, identity_name, identity_type, NULL::boolean AS admin_option FROM svv_column_privileges" +
+        " UNION ALL SELECT 'function' AS object_kind, namespace_name, function_name AS relation_name, argument_types AS column_name, privilege_type, identity_name, identity_type, admin_option FROM svv_function_privileges",
     ),
     db.query('SELECT database_name, schema_name, table_name, table_type FROM svv_all_tables'),
     db.query('SELECT database_name, schema_name, function_name, function_type, argument_type FROM svv_redshift_functions'),
     db.query('SELECT schema_name, object_type, owner_id, owner_name, owner_type, privilege_type, grantee_id, grantee_name, grantee_type, admin_option FROM svv_default_privileges'),
     db.query('SELECT name, type, instanceid, namespc, params, enabled FROM svv_identity_providers'),
-    passwords ? db.query('SELECT usename, passwd FROM pg_user_info') : Promise.resolve(undefined),
+    userInfo ? db.query('SELECT usename, passwd, valuntil FROM pg_user_info') : Promise.resolve(undefined),
   ]);
   const passwordOf = new Map((passwds ?? []).map((r) => [lower(r.usename), r.passwd === null || r.passwd === undefined ? null : text(r.passwd)]));
+  // NULL: no expiry. A value Charter cannot read as a timestamp is kept as is, so it compares as different.
+  const validUntilOf = new Map((passwds ?? []).map((r) => [lower(r.usename), r.valuntil === null || r.valuntil === undefined ? 'infinity' : (validUntilValue(text(r.valuntil)) ?? text(r.valuntil))]));
 
   const managed = new Set(managedSchemas.map(key));
   const schemas = new Map<string, LiveSchema>();
@@ -108,7 +115,7 @@ export async function readRedshift(db: Executor, managedSchemas: readonly string
       // Only the database the policy connects to.
       if (database === undefined || key(text(r.namespace_name)) !== key(database)) continue;
       const privilege = lower(r.privilege_type);
-      push(r, r.identity_name, r.identity_type, { target: { type: 'database', database: text(r.namespace_name) }, privilege: privilege === 'temporary' ? 'temp' : privilege });
+      push(r, r.identity_name, r.identity_type, { target: { type: 'database', database: text(r.namespace_name) }, privilege: privilege === 'temporary' ? 'temp' : privilege, ...(truthy(r.admin_option) ? { grantOption: true } : {}) });
       continue;
     }
     if (!managed.has(key(text(r.namespace_name)))) continue;
@@ -122,7 +129,7 @@ export async function readRedshift(db: Executor, managedSchemas: readonly string
     }
     if (scope && scope !== 'schema') continue;
     schemaOf(text(r.namespace_name));
-    push(r, r.identity_name, r.identity_type, { target: { type: 'schema', schema: text(r.namespace_name) }, privilege: lower(r.privilege_type) });
+    push(r, r.identity_name, r.identity_type, { target: { type: 'schema', schema: text(r.namespace_name) }, privilege: lower(r.privilege_type), ...(truthy(r.admin_option) ? { grantOption: true } : {}) });
   }
   for (const r of relationPrivs) {
     if (!managed.has(key(text(r.namespace_name)))) continue;
@@ -137,7 +144,7 @@ export async function readRedshift(db: Executor, managedSchemas: readonly string
     } else {
       target = lower(r.object_kind) === 'column' ? { type: 'column', schema, table, column: text(r.column_name) } : { type: 'table', schema, table };
     }
-    push(r, r.identity_name, r.identity_type, { target, privilege: lower(r.privilege_type) });
+    push(r, r.identity_name, r.identity_type, { target, privilege: lower(r.privilege_type), ...(target.type !== 'column' && truthy(r.admin_option) ? { grantOption: true } : {}) });
   }
   for (const r of defaults) {
     // Defaults scoped to a managed schema, for tables (object_type RELATION), functions or procedures.
@@ -180,8 +187,9 @@ export async function readRedshift(db: Executor, managedSchemas: readonly string
           // connection_limit is text: a number, or UNLIMITED.
           connectionLimit: /^[0-9]+$/.test(text(u.connection_limit).trim()) ? Number(text(u.connection_limit).trim()) : ('unlimited' as const),
           syslogAccess: lower(u.syslog_access) === 'unrestricted' ? ('unrestricted' as const) : ('restricted' as const),
+          ...(passwds && validUntil ? { validUntil: validUntilOf.get(lower(u.user_name)) ?? 'infinity' } : {}),
         },
-        ...(passwds ? { password: passwordOf.get(lower(u.user_name)) ?? null } : {}),
+        ...(passwds && passwords ? { password: passwordOf.get(lower(u.user_name)) ?? null } : {}),
       })),
       ...roles.map((r) => ({ name: text(r.role_name), kind: 'role' as const, superuser: false, ...(text(r.external_id) ? { externalId: text(r.external_id) } : {}) })),
     ],

@@ -98,7 +98,9 @@ export async function connect(doc: Doc, ctx: RuntimeContext): Promise<Connection
 export async function readLive(doc: Doc, conn: Connection): Promise<LiveState> {
   const schemas = doc.spec.manage?.schemas ?? [];
   const passwords = declaresPasswords(doc);
-  return doc.spec.connection.dialect === 'redshift' ? readRedshift(conn.db, schemas, conn.database, passwords) : readPostgres(conn.db, schemas, passwords);
+  // Redshift shows VALID UNTIL only in the superuser-only PG_USER_INFO: read only when the policy declares it.
+  const validUntil = (doc.spec.users ?? []).some((u) => u.validUntil !== undefined);
+  return doc.spec.connection.dialect === 'redshift' ? readRedshift(conn.db, schemas, conn.database, passwords, validUntil) : readPostgres(conn.db, schemas, passwords);
 }
 
 /** Runs `fn` with the policy's connection; connection and visibility problems become diagnostics. */

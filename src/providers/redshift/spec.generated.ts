@@ -73,6 +73,10 @@ export type SystemPrivilege =
   | 'IGNORE RLS'
   | 'TRUNCATE TABLE'
   | 'VACUUM';
+/**
+ * true: the privileges of this entry are held WITH GRANT OPTION, so the grantee may grant them to others; a list: only those privileges of the entry. Compared with SVV_*_PRIVILEGES.admin_option (Redshift) and aclexplode's is_grantable (PostgreSQL). A grant option the policy does not give is revoked on its own (REVOKE GRANT OPTION FOR …, the privileges kept; never CASCADE, so it fails while the grantee has passed them on). Redshift gives grant options to users only; no dialect gives them to PUBLIC (lint).
+ */
+export type WithGrantOption = true | [string, ...string[]];
 export type TableGrant = (
   | {
       allTables: unknown;
@@ -86,6 +90,7 @@ export type TableGrant = (
    * Every table that exists in the schema when the plan runs.
    */
   allTables?: true;
+  withGrantOption?: WithGrantOption;
   /**
    * Named tables.
    *
@@ -267,6 +272,16 @@ export interface Privileges {
     | ['create' | 'temp' | 'connect', 'create' | 'temp' | 'connect']
     | ['create' | 'temp' | 'connect', 'create' | 'temp' | 'connect', 'create' | 'temp' | 'connect'];
   /**
+   * Privileges of database held WITH GRANT OPTION (the principal may grant them to others). Every other database privilege is held without it: a grant option found on one is revoked (REVOKE GRANT OPTION FOR, the privilege kept). Users only on Redshift; never PUBLIC.
+   *
+   * @maxItems 3
+   */
+  databaseWithGrantOption?:
+    | []
+    | ['create' | 'temp' | 'connect']
+    | ['create' | 'temp' | 'connect', 'create' | 'temp' | 'connect']
+    | ['create' | 'temp' | 'connect', 'create' | 'temp' | 'connect', 'create' | 'temp' | 'connect'];
+  /**
    * Schema privileges.
    *
    * @maxItems 1000
@@ -329,6 +344,7 @@ export interface Privileges {
 }
 export interface SchemaGrant {
   schema: Name;
+  withGrantOption?: WithGrantOption;
   /**
    * usage and create; alter and drop (ALTER or DROP the schema without owning it) exist only on Redshift (lint reports them on postgres).
    *
@@ -350,6 +366,7 @@ export interface ColumnGrant {
 }
 export interface RoutineGrant {
   schema: Name;
+  withGrantOption?: WithGrantOption;
   /**
    * Signatures: the name and the argument types as the catalog spells them, e.g. f_mask(character varying, integer) (PostgreSQL: oidvectortypes of proargtypes; Redshift: SVV_FUNCTION_PRIVILEGES.argument_types). Import writes them.
    *
@@ -431,6 +448,10 @@ export interface User {
    * Redshift SYSLOG ACCESS: restricted (the user sees only its own rows in system tables and views) or unrestricted (every user's rows). Absent: left as it is. Not available on the postgres dialect.
    */
   syslogAccess?: 'restricted' | 'unrestricted';
+  /**
+   * VALID UNTIL: when the user's password stops working, as a date (2027-01-01, midnight UTC) or a date and time with an optional zone (2027-01-01T12:00:00Z, 2027-01-01 12:00:00+02:00; no zone means UTC), or infinity (never expires). Absent: left as it is. Compared as an instant; an earlier expiry than the database's is disruptive. Checking it on Redshift needs a superuser connection (PG_USER_INFO.valuntil); on PostgreSQL it is pg_roles.rolvaliduntil.
+   */
+  validUntil?: string;
   /**
    * A role, user, schema or table name. Any characters are allowed (Charter always quotes identifiers); at most 127 bytes in UTF-8 (checked by lint). Redshift compares names lower-cased.
    */

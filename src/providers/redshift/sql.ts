@@ -116,8 +116,18 @@ function privilegeList(t: PrivilegeTarget, privileges: string[]): string {
   return (t.type === 'system' ? [...privileges].sort() : sortPrivileges(privileges).map((p) => p.toUpperCase())).join(', ');
 }
 
-/** GRANT or REVOKE of privileges on one target to one grantee. */
-export function privilegeSql(dialect: Dialect, op: 'grant' | 'revoke', t: PrivilegeTarget, privileges: string[], g: Grantee): string {
+/**
+ * GRANT or REVOKE of privileges on one target to one grantee. `grantOption` (schema, database, table and
+ * routine targets): a grant WITH GRANT OPTION, or a revoke of only the grant option (REVOKE GRANT OPTION
+ * FOR …, the privileges kept; no CASCADE, so it fails while the grantee has passed them on).
+ */
+export function privilegeSql(dialect: Dialect, op: 'grant' | 'revoke', t: PrivilegeTarget, privileges: string[], g: Grantee, grantOption = false): string {
+  if (grantOption) {
+    if (g.kind === 'public' || !['schema', 'database', 'table', 'routine'].includes(t.type)) throw new Error('a grant option is only for schema, database, table and routine privileges of a role or user');
+    const list = privilegeList(t, privileges);
+    const who = principal(dialect, g);
+    return op === 'grant' ? `GRANT ${list}${target(t)} TO ${who} WITH GRANT OPTION` : `REVOKE GRANT OPTION FOR ${list}${target(t)} FROM ${who}`;
+  }
   if (t.type === 'scoped') {
     const scope = ` FOR ${t.objects === 'functions' ? 'FUNCTIONS' : 'TABLES'} IN SCHEMA ${quoteIdent(t.schema)}`;
     const list = sortPrivileges(privileges).map((p) => p.toUpperCase()).join(', ');
@@ -182,11 +192,47 @@ export interface UserAttributes {
   connectionLimit?: number | 'unlimited';
   /** Redshift only. */
   syslogAccess?: 'restricted' | 'unrestricted';
+  /** When the password stops working: `validUntil` canonical form (UTC `YYYY-MM-DDTHH:MM:SSZ`) or 'infinity'. */
+  validUntil?: string;
+}
+
+/**
+ * A VALID UNTIL value in the one form Charter compares: 'infinity' (never expires), or the instant in UTC as
+ * `YYYY-MM-DDTHH:MM:SSZ` (fractions of a second dropped). Accepts a date (midnight UTC), a date and time
+ * with `T` or a space, and an optional zone (`Z`, `+hh`, `+hh:mm`, `+hhmm`; none means UTC, as Redshift's
+ * sessions run in UTC). Undefined when the text is not such a timestamp (or not a real date: 2027-02-30).
+ */
+export function validUntilValue(text: string): string | undefined {
+  const t = text.trim();
+  if (/^infinity$/i.test(t)) return 'infinity';
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?)? ?(Z|[+-]\d{2}(?::?\d{2})?)?$/i.exec(t);
+  if (!m) return undefined;
+  const [Y, M, D, H, MI, S] = m.slice(1, 7).map((v) => Number(v ?? 0));
+  if (M < 1 || M > 12 || D < 1 || D > 31 || H > 23 || MI > 59 || S > 59) return undefined;
+  const local = Date.UTC(Y, M - 1, D, H, MI, S);
+  const check = new Date(local);
+  if (check.getUTCFullYear() !== Y || check.getUTCMonth() !== M - 1 || check.getUTCDate() !== D) return undefined;
+  let offset = 0;
+  const zone = m[7];
+  if (zone && zone.toUpperCase() !== 'Z') {
+    const z = /^([+-])(\d{2}):?(\d{2})?$/.exec(zone)!;
+    offset = (z[1] === '-' ? -1 : 1) * (Number(z[2]) * 60 + Number(z[3] ?? 0)) * 60_000;
+  }
+  return new Date(local - offset).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** The literal sent for a canonical VALID UNTIL value: UTC, with its zone spelled out on PostgreSQL. */
+function validUntilLiteral(dialect: Dialect, value: string): string {
+  if (value === 'infinity') return "'infinity'";
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(value)) throw new Error('VALID UNTIL must be a canonical timestamp');
+  const plain = value.replace('T', ' ').replace('Z', '');
+  return `'${plain}${dialect === 'postgres' ? '+00' : ''}'`;
 }
 
 /**
  * The CREATE USER / ALTER USER option of each declared attribute, in a fixed order: `CREATEDB`,
- * `CONNECTION LIMIT 10` (PostgreSQL spells unlimited -1), `SYSLOG ACCESS UNRESTRICTED` (Redshift).
+ * `CONNECTION LIMIT 10` (PostgreSQL spells unlimited -1), `SYSLOG ACCESS UNRESTRICTED` (Redshift),
+ * `VALID UNTIL '2027-01-01 00:00:00'` (UTC; PostgreSQL with `+00`).
  */
 export function userAttributeOptions(dialect: Dialect, a: UserAttributes): string[] {
   const out: string[] = [];
@@ -196,12 +242,23 @@ export function userAttributeOptions(dialect: Dialect, a: UserAttributes): strin
     out.push(`CONNECTION LIMIT ${a.connectionLimit === 'unlimited' ? (dialect === 'redshift' ? 'UNLIMITED' : '-1') : a.connectionLimit}`);
   }
   if (a.syslogAccess !== undefined && dialect === 'redshift') out.push(`SYSLOG ACCESS ${a.syslogAccess === 'unrestricted' ? 'UNRESTRICTED' : 'RESTRICTED'}`);
+  if (a.validUntil !== undefined) out.push(`VALID UNTIL ${validUntilLiteral(dialect, a.validUntil)}`);
   return out;
 }
 
 /** One ALTER per attribute (Redshift's ALTER USER takes the options one at a time in its examples). */
 export function alterUserAttributeSql(dialect: Dialect, user: string, option: string): string {
   return `${dialect === 'redshift' ? 'ALTER USER' : 'ALTER ROLE'} ${quoteIdent(user)} ${option}`;
+}
+
+/**
+ * Changes when a user's password expires. Redshift's ALTER USER takes VALID UNTIL only after a password
+ * (`PASSWORD … VALID UNTIL`), so there the password is sent again (the placeholder until apply); PostgreSQL
+ * alters it alone.
+ */
+export function alterValidUntilSql(dialect: Dialect, user: string, value: string): string {
+  if (dialect === 'postgres') return `ALTER ROLE ${quoteIdent(user)} VALID UNTIL ${validUntilLiteral(dialect, value)}`;
+  return `ALTER USER ${quoteIdent(user)} ${PASSWORD_PLACEHOLDER} VALID UNTIL ${validUntilLiteral(dialect, value)}`;
 }
 
 /** Shown in place of a password hash in every plan; `withPassword` substitutes it at apply time. */

@@ -15,8 +15,11 @@ export interface LivePrincipal {
    * sha256…, or a masked value), or null for no password.
    */
   password?: string | null;
-  /** Users: their attributes as the catalog reports them (syslogAccess on Redshift only). */
-  attributes?: { createdb: boolean; connectionLimit: number | 'unlimited'; syslogAccess?: 'restricted' | 'unrestricted' };
+  /**
+   * Users: their attributes as the catalog reports them (syslogAccess on Redshift only; validUntil in
+   * `validUntilValue` form, on Redshift only when it was read from the superuser-only PG_USER_INFO).
+   */
+  attributes?: { createdb: boolean; connectionLimit: number | 'unlimited'; syslogAccess?: 'restricted' | 'unrestricted'; validUntil?: string };
 }
 
 export interface LiveMembership {
@@ -34,6 +37,8 @@ export interface LivePrivilege {
   granteeKind: GranteeKind;
   target: PrivilegeTarget;
   privilege: string;
+  /** Held WITH GRANT OPTION (read for schema, table, routine and database privileges). */
+  grantOption?: boolean;
 }
 
 export interface LiveIdentityProvider {

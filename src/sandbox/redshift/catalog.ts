@@ -321,6 +321,25 @@ function renamePrincipal(db: RsDatabase, type: 'user' | 'role', from: string, to
 // --- users -------------------------------------------------------------------------------------
 
 /** Redshift's password rules (an md5/sha256 hash is accepted as is). */
+/**
+ * VALID UNTIL as PG_USER_INFO.valuntil shows it: 'infinity', or the UTC timestamp `YYYY-MM-DD HH:MM:SS`
+ * (a date alone is midnight; a zone, when given, is applied; none means UTC, Redshift's session zone).
+ */
+function abstime(text: string): string {
+  const t = text.trim();
+  if (/^infinity$/i.test(t)) return 'infinity';
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)? ?(Z|[+-]\d{2}(?::?\d{2})?)?$/i.exec(t);
+  const parts = m ? m.slice(1, 7).map((v) => Number(v ?? 0)) : [];
+  const at = m ? Date.UTC(parts[0], parts[1] - 1, parts[2], parts[3], parts[4], parts[5]) : NaN;
+  const d = new Date(at);
+  if (!m || Number.isNaN(at) || d.getUTCMonth() !== parts[1] - 1 || d.getUTCDate() !== parts[2] || parts[3] > 23 || parts[4] > 59 || parts[5] > 59) {
+    throw new SqlError(`invalid input syntax for type abstime: "${text}"`);
+  }
+  const zone = /^([+-])(\d{2}):?(\d{2})?$/.exec(m[7] ?? '');
+  const offset = zone ? (zone[1] === '-' ? -1 : 1) * (Number(zone[2]) * 60 + Number(zone[3] ?? 0)) * 60_000 : 0;
+  return new Date(at - offset).toISOString().slice(0, 19).replace('T', ' ');
+}
+
 function checkPassword(pw: string): void {
   if (/^md5[0-9a-f]{32}$/.test(pw) || /^sha256\|/.test(pw)) return;
   if (pw.length < 8 || pw.length > 64) throw new SqlError('Password must be 8 to 64 characters long');
@@ -355,7 +374,7 @@ function applyUserOptions(db: RsDatabase, s: Session, u: RsUser, o: UserOptions)
     else if (o.sessionTimeout < 60 || o.sessionTimeout > 1_728_000) throw new SqlError('SESSION TIMEOUT must be between 60 and 1728000 seconds');
     else u.sessionTimeout = o.sessionTimeout;
   }
-  if (o.validUntil !== undefined) u.validUntil = o.validUntil;
+  if (o.validUntil !== undefined) u.validUntil = abstime(o.validUntil);
   if (o.externalId !== undefined) u.externalId = o.externalId;
 }
 

@@ -400,7 +400,8 @@ class Parser {
         if (this.accept('RESTRICTED')) o.syslogAccess = 'RESTRICTED';
         else if (this.accept('UNRESTRICTED')) o.syslogAccess = 'UNRESTRICTED';
         else throw this.error();
-      } else if (this.accept('VALID')) {
+      } else if (create && this.accept('VALID')) {
+        // ALTER USER takes VALID UNTIL only after PASSWORD (above); CREATE USER also as an option of its own.
         this.expect('UNTIL');
         o.validUntil = this.string();
       } else if (this.accept('CONNECTION')) {
