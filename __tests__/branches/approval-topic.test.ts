@@ -3,8 +3,6 @@
  * (pending until confirmed), points the approval's NotificationArn at it, and deletes it when the policy
  * stops listing emails. Through the engine, the SDK and the sandbox's SNS.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { awsRuntime } from '../../src/aws/settings.js';
 import * as cp from '../../src/aws/codepipeline.js';
@@ -17,7 +15,7 @@ import { providers } from '../../src/providers/index.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { copyExamples, quietLog } from '../helpers/aws.js';
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
-import { EXAMPLE } from './helpers.js';
+import { EXAMPLE, writeApprovalEmails as writePolicy } from './helpers.js';
 
 let sb: Sandbox | undefined;
 let gh: FakeGitHub | undefined;
@@ -27,17 +25,7 @@ afterEach(async () => {
   sb = gh = undefined;
 });
 
-const TOPIC_LINE = '          topicArn: arn:aws:sns:us-east-1:123456789012:petstore-prod-approvals';
 const TOPIC = `arn:aws:sns:us-east-1:123456789012:${approvalTopicName('petstore', 'Prod')}`;
-
-/** The example with Prod's approval sent to `emails` (or back to its own topic when `emails` is null). */
-function writePolicy(cwd: string, emails: string[] | null): void {
-  const file = join(cwd, EXAMPLE);
-  const text = readFileSync(join(process.cwd(), EXAMPLE), 'utf8');
-  if (!text.includes(TOPIC_LINE)) throw new Error('example changed: update this test');
-  const replacement = emails ? `          emails:\n${emails.map((e) => `            - ${e}`).join('\n')}` : TOPIC_LINE;
-  writeFileSync(file, text.replace(TOPIC_LINE, replacement));
-}
 
 async function setup(state: object = {}) {
   sb = await startSandbox({ state: { codebuild: { projects: [{ region: 'us-east-1', name: 'petstore-destroy', config: { environment: {} }, tags: {} }] }, ...state } as never });
