@@ -3,11 +3,13 @@
  * (pending until confirmed), points the approval's NotificationArn at it, and deletes it when the policy
  * stops listing emails. Through the engine, the SDK and the sandbox's SNS.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { awsRuntime } from '../../src/aws/settings.js';
 import * as cp from '../../src/aws/codepipeline.js';
 import * as sns from '../../src/aws/sns.js';
-import { apply, plan, type PlanOptions } from '../../src/core/engine.js';
+import { apply, plan, validate, type PlanOptions } from '../../src/core/engine.js';
 import { createGitHub } from '../../src/github/client.js';
 import { githubBranchSource } from '../../src/github/branches.js';
 import { approvalTopicName, pipelineName } from '../../src/providers/branches/names.js';
@@ -93,5 +95,25 @@ describe('BranchPipelines approval emails (sandbox SNS)', () => {
     expect((await apply({ ...options(), allowDestructive: false })).ok).toBe(false);
     expect(await sns.listSubscriptions(topics, TOPIC)).toEqual([{ protocol: 'email', endpoint: 'x@example.com', confirmed: true }]);
     expect(await sns.topicTags(topics, TOPIC)).toEqual({ owner: 'someone' });
+  });
+});
+
+describe('approval targets (offline validation)', () => {
+  it('exactly one of topicArn and emails, at most 20 addresses, each with file:line:column', async () => {
+    const cwd = copyExamples();
+    const file = join(cwd, EXAMPLE);
+    const text = readFileSync(file, 'utf8');
+    const line = text.split('\n').findIndex((l) => l.trim() === 'approval:') + 1;
+    writeFileSync(file, text.replace('          topicArn: arn:aws:sns:us-east-1:123456789012:petstore-prod-approvals', '          topicArn: arn:aws:sns:us-east-1:123456789012:petstore-prod-approvals\n          emails: [ops@example.com]'));
+    const both = await validate({ cwd, paths: [EXAMPLE], providers });
+    expect(both.diagnostics.map((d) => [d.code, d.severity, d.file, d.line])).toEqual([['branches/approval-target', 'error', EXAMPLE, line]]);
+    expect(both.diagnostics[0].message).toBe('The approval of Prod needs exactly one target: topicArn or emails');
+
+    writePolicy(cwd, Array.from({ length: 21 }, (_, i) => `a${i}@example.com`));
+    const many = await validate({ cwd, paths: [EXAMPLE], providers });
+    expect(many.diagnostics.map((d) => [d.code, d.line, d.column])).toEqual([['branches/approval-emails', line + 1, 11]]);
+
+    writePolicy(cwd, ['ops@example.com']);
+    expect((await validate({ cwd, paths: [EXAMPLE], providers })).diagnostics).toEqual([]);
   });
 });
