@@ -66,11 +66,14 @@ describe('BranchPipelines approval emails (sandbox SNS)', () => {
     expect((await plan(options())).plan.changes).toEqual([]);
     expect(sandbox.stats.count('sns', 'ListTopics')).toBe(1);
 
+    // A tag edited by hand and an address added: both are drift of Charter's topic, fixed by one update.
+    await sns.tagTopic(topics, TOPIC, { team: 'someone-else' });
     writePolicy(cwd, ['ops@example.com', 'lead@example.com', 'qa@example.com']);
     const more = await plan(options());
-    expect(more.plan.changes.map((c) => [c.action, c.reason])).toEqual([['update', '1 difference(s): subscribe qa@example.com']]);
+    expect(more.plan.changes.map((c) => [c.action, c.reason])).toEqual([['update', '2 difference(s): subscribe qa@example.com; tag team: someone-else → petstore']]);
     expect((await apply({ ...options(), allowDestructive: false })).ok).toBe(true);
     expect((await sns.listSubscriptions(topics, TOPIC)).map((s) => s.endpoint)).toEqual(['lead@example.com', 'ops@example.com', 'qa@example.com']);
+    expect(await sns.topicTags(topics, TOPIC)).toEqual({ 'charter:policy': 'petstore', team: 'petstore' });
     expect((await plan(options())).plan.changes).toEqual([]);
 
     // Back to the team's own topic: the pipeline is updated first, then Charter's topic goes.
