@@ -120,3 +120,27 @@ describe('approval targets (offline validation)', () => {
     expect((await validate({ cwd, paths: [EXAMPLE], providers })).diagnostics).toEqual([]);
   });
 });
+
+describe('sandbox SNS state file', () => {
+  it('saves and reloads topics, tags and subscriptions (pending and confirmed) unchanged', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { loadSandboxState } = await import('../../src/sandbox/index.js');
+    const dir = await mkdtemp(join(tmpdir(), 'charter-sns-'));
+    try {
+      const file = join(dir, 'account.json');
+      writeFileSync(file, JSON.stringify({ sns: { topics: [{ region: 'us-east-1', name: 'seeded', subscriptions: [{ endpoint: 'a@example.com', confirmed: true }] }] } }));
+      sb = await startSandbox({ stateFile: file, persist: true });
+      const client = sns.snsClient({ endpoint: sb.endpoint, requestsPerSecond: { sns: 1000 } }, 'us-east-1');
+      const arn = await sns.createTopic(client, 'made', { 'charter:policy': 'p' });
+      await sns.subscribeEmail(client, arn, 'b@example.com');
+      expect(await sns.listTopics(client)).toEqual(['arn:aws:sns:us-east-1:123456789012:seeded', arn]);
+      await sb.save();
+      const reloaded = await loadSandboxState(file);
+      expect(reloaded.sns).toEqual(sb.state.sns);
+      expect(await sns.listSubscriptions(client, 'arn:aws:sns:us-east-1:123456789012:seeded')).toEqual([{ protocol: 'email', endpoint: 'a@example.com', confirmed: true }]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -54,22 +54,26 @@ function loadSns(c: Checker, value: unknown, state: SandboxState): void {
     const path = `sns.topics[${i}]`;
     const t = c.object(v, path);
     if (!t) return;
-    c.known(t, ['region', 'name', 'tags', 'subscriptions'], path);
+    c.known(t, ['region', 'name', 'arn', 'tags', 'subscriptions'], path);
     const name = c.string(t, 'name', path, true);
     if (name === undefined) return;
     if (!TOPIC_NAME.test(name)) c.fail(join(path, 'name'), `invalid topic name ${JSON.stringify(name)}`);
     const region = c.string(t, 'region', path) ?? 'us-east-1';
     if (state.sns.topics.some((x) => x.region === region && x.name === name)) c.fail(path, `duplicate topic ${name} in ${region}`);
     const arn = topicArn(region, state.accountId, name);
+    if (t.arn !== undefined && t.arn !== arn) c.fail(join(path, 'arn'), `expected ${arn} (region, account and name)`);
     const subscriptions = c.array(t, 'subscriptions', path).flatMap((s, j) => {
       const sp = `${path}.subscriptions[${j}]`;
       const so = c.object(s, sp);
       if (!so) return [];
-      c.known(so, ['protocol', 'endpoint', 'confirmed'], sp);
+      // `confirmed: true` in a hand-written file; a saved one keeps the confirmed subscription's `arn`.
+      c.known(so, ['protocol', 'endpoint', 'confirmed', 'arn'], sp);
       const endpoint = c.string(so, 'endpoint', sp, true);
       if (endpoint === undefined) return [];
       const sub: Subscription = { protocol: c.string(so, 'protocol', sp) ?? 'email', endpoint };
-      if (c.boolean(so, 'confirmed', sp)) sub.arn = `${arn}:${j + 1}`;
+      const saved = c.string(so, 'arn', sp);
+      if (saved !== undefined) sub.arn = saved;
+      else if (c.boolean(so, 'confirmed', sp)) sub.arn = `${arn}:${j + 1}`;
       return [sub];
     });
     state.sns.topics.push({ region, name, arn, tags: normalizeTags(c, t.tags, join(path, 'tags')), subscriptions });
