@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { PolicyDocument } from '../../src/core/document.js';
@@ -24,4 +24,14 @@ export function doc(spec: BranchPipelinesSpec = exampleSpec(), name = 'petstore'
     index: 0,
     position: () => ({ file: 'policies/pipelines.yml', line: 1, column: 1 }),
   };
+}
+
+const TOPIC_LINE = '          topicArn: arn:aws:sns:us-east-1:123456789012:petstore-prod-approvals';
+
+/** Writes the example into `cwd` with Prod's approval sent to `emails` (Charter's own topic), or to the example's topic when null. */
+export function writeApprovalEmails(cwd: string, emails: string[] | null): void {
+  const text = readFileSync(join(repoRoot, EXAMPLE), 'utf8');
+  if (!text.includes(TOPIC_LINE)) throw new Error('the example changed: update writeApprovalEmails');
+  const replacement = emails ? `          emails:\n${emails.map((e) => `            - ${e}`).join('\n')}` : TOPIC_LINE;
+  writeFileSync(join(cwd, EXAMPLE), text.replace(TOPIC_LINE, replacement));
 }

@@ -8,15 +8,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsRuntime } from '../../src/aws/settings.js';
 import * as cb from '../../src/aws/codebuild.js';
 import * as cp from '../../src/aws/codepipeline.js';
+import * as sns from '../../src/aws/sns.js';
 import { apply, plan, type PlanOptions } from '../../src/core/engine.js';
 import { createGitHub } from '../../src/github/client.js';
 import { githubBranchSource } from '../../src/github/branches.js';
-import { pipelineName } from '../../src/providers/branches/names.js';
+import { approvalTopicName, pipelineName } from '../../src/providers/branches/names.js';
 import { providers } from '../../src/providers/index.js';
 import { copyExamples, quietLog } from '../helpers/aws.js';
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
 import { hasMoto, requireMotoOrSkip, startMoto, type Moto } from '../helpers/moto.js';
-import { EXAMPLE } from './helpers.js';
+import { EXAMPLE, writeApprovalEmails } from './helpers.js';
 
 requireMotoOrSkip('the BranchPipelines convergence test on moto');
 
@@ -76,6 +77,33 @@ describe.skipIf(!hasMoto)('BranchPipelines on moto_server', () => {
     const { ids = [] } = await builds.send(new ListBuildsForProjectCommand({ projectName: 'petstore-destroy' }));
     const { builds: ran = [] } = await builds.send(new BatchGetBuildsCommand({ ids }));
     expect(ran.map((b) => [b.projectName, b.buildStatus])).toEqual([['petstore-destroy', 'SUCCEEDED']]);
+    expect((await plan(options())).plan.changes).toEqual([]);
+  }, 120_000);
+
+  it('approval emails: Charter\'s tagged topic with pending subscriptions, named by the approval, converges and goes when the emails do', async () => {
+    const settings = { endpoint: moto.url, credentials, maxAttempts: 1, requestsPerSecond: { codepipeline: 1000, codebuild: 1000, sns: 1000 } };
+    const cwd = copyExamples();
+    writeApprovalEmails(cwd, ['ops@example.com']);
+    const octokit = createGitHub({ token: 't', baseUrl: github.url });
+    const options = (): PlanOptions => ({ cwd, paths: [EXAMPLE], providers, salt: {}, runtime: { ...awsRuntime(settings, quietLog), pollIntervalMs: 50, branches: githubBranchSource(octokit) } });
+    const topic = `arn:aws:sns:us-east-1:123456789012:${approvalTopicName('petstore', 'Prod')}`;
+    const first = await plan(options());
+    expect(first.plan.changes.filter((c) => c.address.includes('/approval-topic/')).map((c) => c.action)).toEqual(['create']);
+    expect((await apply({ ...options(), allowDestructive: false })).ok).toBe(true);
+    const topics = sns.snsClient(settings, 'us-east-1');
+    expect(await sns.topicTags(topics, topic)).toMatchObject({ 'charter:policy': 'petstore' });
+    expect(await sns.listSubscriptions(topics, topic)).toEqual([expect.objectContaining({ protocol: 'email', endpoint: 'ops@example.com' })]);
+    const main = await cp.getPipeline(cp.codePipelineClient(settings, 'us-east-1'), pipelineName('petstore', 'main'));
+    expect(main!.declaration.stages!.find((s) => s.name === 'Prod')!.actions![0].configuration).toMatchObject({ NotificationArn: topic });
+    expect((await plan(options())).plan.changes.map((c) => `${c.title}: ${c.reason}`)).toEqual([]);
+
+    writeApprovalEmails(cwd, null);
+    expect((await plan(options())).plan.changes.map((c) => [c.action, c.address.split('/')[2]])).toEqual([
+      ['update', 'pipeline'],
+      ['delete', 'approval-topic'],
+    ]);
+    expect((await apply({ ...options(), allowDestructive: false })).ok).toBe(true);
+    expect(await sns.topicTags(topics, topic)).toBeUndefined();
     expect((await plan(options())).plan.changes).toEqual([]);
   }, 120_000);
 });

@@ -4,7 +4,7 @@
  *
  * For a success: the status the operation declares, every member of the output shape (names as the
  * wire spells them, nothing undeclared, required members present), enum values and scalar types, for
- * the rest-xml (Route 53, S3, CloudFront), rest-json and json protocols. For an error: the code must be
+ * the rest-xml (Route 53, S3, CloudFront), query (SNS: the `<Op>Response><Op>Result>` wrapper), rest-json and json protocols. For an error: the code must be
  * one the operation declares, with the status its shape declares, or one of the errors AWS documents as
  * common to every operation of the service (the models do not list those).
  */
@@ -61,6 +61,7 @@ export const MODEL_DIRS: Record<string, string> = {
   codepipeline: 'codepipeline',
   codebuild: 'codebuild',
   codeartifact: 'codeartifact',
+  sns: 'sns',
 };
 
 /**
@@ -136,6 +137,7 @@ export function checkResponse(model: ServiceModel, r: RecordedResponse): string[
   const out: string[] = [];
   const expected = op.http?.responseCode ?? 200;
   if (r.status !== expected) out.push(`status ${r.status}, the model declares ${expected}`);
+  if (model.metadata.protocol === 'query') return [...out, ...checkQuery(model, r.operation, op, r.body ?? '')];
   if (!op.output) {
     const body = (r.body ?? '').trim();
     // JSON protocols answer an operation without output with an empty object.
@@ -174,6 +176,28 @@ export function checkResponse(model: ServiceModel, r: RecordedResponse): string[
   }
   if (payload) checkValue(model, payload.shape, json, '$', 'json', out);
   else checkStructure(model, shape, json, '$', 'json', out, true);
+  return out;
+}
+
+/** Query protocol: `<Op>Response>` holding the output under `resultWrapper` (none without output) and ResponseMetadata. */
+function checkQuery(model: ServiceModel, name: string, op: Operation, body: string): string[] {
+  const out: string[] = [];
+  let doc: Record<string, unknown>;
+  try {
+    doc = xml.parse(body, true) as Record<string, unknown>;
+  } catch (e) {
+    return [`body is not XML: ${e instanceof Error ? e.message : String(e)}`];
+  }
+  const rootName = `${name}Response`;
+  const root = doc[rootName];
+  if (Object.keys(doc).length !== 1 || root === undefined) return [`expected one <${rootName}> root element, got ${Object.keys(doc).join(', ')}`];
+  const children = root === '' ? {} : (root as Record<string, unknown>);
+  const wrapper = op.output?.resultWrapper;
+  for (const key of Object.keys(children)) if (key !== 'ResponseMetadata' && key !== wrapper) out.push(`${rootName}.${key}: not ${wrapper ? `${wrapper} nor ` : ''}ResponseMetadata`);
+  if (op.output && wrapper) {
+    if (children[wrapper] === undefined) out.push(`${rootName}: ${wrapper} is missing`);
+    else checkStructure(model, model.shapes[op.output.shape], children[wrapper], `${rootName}.${wrapper}`, 'xml', out);
+  }
   return out;
 }
 
@@ -407,6 +431,7 @@ const CLIENT_SERVICES: Record<string, string> = {
   'client-codepipeline': 'codepipeline',
   'client-codebuild': 'codebuild',
   'client-codeartifact': 'codeartifact',
+  'client-sns': 'sns',
 };
 
 /** Every `service:Operation` Charter's own code sends (each `new XCommand(` of an imported client command), sandbox excluded. */

@@ -56,6 +56,16 @@ describe.skipIf(!dataDir)('contract check against botocore models', () => {
     ]);
   });
 
+  it('query protocol (SNS): the <Op>Response/<Op>Result wrapper, its members, and no result for an operation without output', () => {
+    const sns = model('sns');
+    const doc = (op: string, inner: string) => ok('sns', op, `<${op}Response xmlns="http://sns.amazonaws.com/doc/2010-03-31/">${inner}<ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></${op}Response>`);
+    expect(checkResponse(sns, doc('CreateTopic', '<CreateTopicResult><TopicArn>arn:aws:sns:us-east-1:123456789012:t</TopicArn></CreateTopicResult>'))).toEqual([]);
+    expect(checkResponse(sns, doc('CreateTopic', '<CreateTopicResult><Arn>x</Arn></CreateTopicResult>'))).toEqual(['CreateTopicResponse.CreateTopicResult.Arn: not a member of CreateTopicResponse']);
+    expect(checkResponse(sns, doc('CreateTopic', ''))).toEqual(['CreateTopicResponse: CreateTopicResult is missing']);
+    expect(checkResponse(sns, doc('DeleteTopic', ''))).toEqual([]);
+    expect(checkResponse(sns, doc('DeleteTopic', '<DeleteTopicResult></DeleteTopicResult>'))).toEqual(['DeleteTopicResponse.DeleteTopicResult: not ResponseMetadata']);
+  });
+
   it('lists: wrapped item names and flattened lists (S3 Contents)', () => {
     const r53 = model('route53');
     const bad = ok('route53', 'ListHostedZones', xml('ListHostedZonesResponse', '<HostedZones><Zone><Id>x</Id></Zone></HostedZones><Marker></Marker><IsTruncated>false</IsTruncated><MaxItems>1</MaxItems>'));

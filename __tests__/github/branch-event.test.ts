@@ -74,4 +74,16 @@ describe('changesForBranch', () => {
     expect(changesForBranch(all, { action: 'deleted', branch: 'a' }).map((c) => c.address)).toEqual(['branches/p/pipeline/delete-a']);
     expect(changesForBranch(all, { action: 'deleted', branch: 'b' })).toEqual([]);
   });
+
+  it('created: also the approval topics it notifies (create or subscribe), never a topic delete', () => {
+    const topic = (action: Change['action'], op: string): Change => ({ ...change(action, 'x'), address: `branches/p/approval-topic/${op}`, data: { op, name: 't' } });
+    const withTopics = [topic('create', 'topic-create'), topic('update', 'topic-update'), topic('delete', 'topic-delete'), ...all];
+    expect(changesForBranch(withTopics, { action: 'created', branch: 'a' }).map((c) => c.address)).toEqual([
+      'branches/p/approval-topic/topic-create',
+      'branches/p/approval-topic/topic-update',
+      'branches/p/pipeline/create-a',
+      'branches/p/pipeline/update-a',
+    ]);
+    expect(changesForBranch(withTopics, { action: 'deleted', branch: 'a' }).map((c) => c.address)).toEqual(['branches/p/pipeline/delete-a']);
+  });
 });

@@ -125,7 +125,7 @@ describe('sandbox state file with the new sections', () => {
       expect(reloaded.codeartifact).toEqual(sb.state.codeartifact);
       expect(reloaded.codebuild).toEqual(sb.state.codebuild);
       expect(reloaded.codepipeline).toEqual(sb.state.codepipeline);
-      expect(Object.keys(reloaded).slice(-4)).toEqual(['codepipeline', 'codebuild', 'codeartifact', 'counters']);
+      expect(Object.keys(reloaded).slice(-5)).toEqual(['codepipeline', 'codebuild', 'codeartifact', 'sns', 'counters']);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

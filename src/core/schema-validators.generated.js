@@ -6954,7 +6954,7 @@ return errors === 0;
 }
 
 export const v4 = validate44;
-const schema75 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/branch-pipelines.schema.json","title":"BranchPipelinesSpec","description":"One AWS CodePipeline (V2) per git branch of a GitHub repository that matches the filters: created when the branch appears, deleted (after an optional cleanup build) when it goes. Stages come from the policy: a build, then per environment a manual approval, a CloudFormation deployment and test builds.","type":"object","additionalProperties":false,"required":["repository","connectionArn","region","roleArn","artifactStores","namePrefix","stages"],"properties":{"repository":{"description":"The GitHub repository, owner/name. Its branches (listed through the GitHub API) are the desired pipelines.","type":"string","maxLength":140,"pattern":"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},"connectionArn":{"description":"The CodeStar (CodeConnections) connection to GitHub that the Source action uses.","type":"string","maxLength":256,"pattern":"^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{36}$"},"region":{"description":"The region the pipelines live in.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"roleArn":{"description":"The IAM role CodePipeline assumes (in the pipelines' account).","$ref":"#/definitions/roleArn"},"artifactStores":{"description":"The S3 artifact bucket per region used (the pipeline's region and every environment region), with the KMS key that encrypts it. A key is required when an environment deploys to another account: the default S3 key cannot be shared.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"additionalProperties":{"title":"ArtifactStore","type":"object","additionalProperties":false,"required":["bucket"],"properties":{"bucket":{"type":"string","minLength":3,"maxLength":63,"pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"kmsKeyArn":{"type":"string","maxLength":2048,"pattern":"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$"}}}},"namePrefix":{"description":"Pipeline names are <namePrefix>-<branch slug>-<8 hex digits of SHA-256(branch)>, at most 100 characters. Pipelines whose name does not start with <namePrefix>- are never read or touched.","type":"string","minLength":1,"maxLength":60,"pattern":"^[A-Za-z0-9][A-Za-z0-9._@-]*$"},"branches":{"title":"BranchFilter","description":"Which branches get a pipeline. Globs: * any run of characters except /, ** any run including /, ? one character except /. The default branch always gets one.","type":"object","additionalProperties":false,"properties":{"include":{"description":"Branches to include; all when absent.","type":"array","maxItems":100,"items":{"$ref":"#/definitions/glob"}},"exclude":{"description":"Branches to leave out, even when included (never the default branch).","type":"array","maxItems":100,"items":{"$ref":"#/definitions/glob"}}}},"tags":{"title":"PipelineTags","description":"Tags on every pipeline, besides Charter's own (charter:policy, charter:branch, charter:applied).","type":"object","maxProperties":40,"propertyNames":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"}},"stages":{"title":"Stages","type":"object","additionalProperties":false,"required":["build"],"properties":{"build":{"title":"BuildStage","description":"The build: an existing CodeBuild project that reads the source and writes the build output (BuildOutput, which deployments read their template from).","$ref":"#/definitions/build"},"environments":{"description":"The environments in order (e.g. Alpha, Beta, Gamma, Prod); each becomes one stage (CodePipeline allows 50 stages, Source and Build included).","type":"array","maxItems":48,"items":{"$ref":"#/definitions/environment"}}}},"onDelete":{"title":"CleanupBuild","description":"A CodeBuild project run (StartBuild, with BRANCH set to the branch) before a pipeline is deleted, to destroy what it deployed. When the build fails, the pipeline is kept and the failure reported.","type":"object","additionalProperties":false,"required":["project"],"properties":{"project":{"$ref":"#/definitions/projectName"},"timeoutMinutes":{"description":"How long to wait for the build.","type":"integer","minimum":5,"maximum":480,"default":60}}}},"definitions":{"glob":{"type":"string","minLength":1,"maxLength":255},"projectName":{"description":"A CodeBuild project name.","type":"string","minLength":2,"maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"},"roleArn":{"type":"string","maxLength":2048,"pattern":"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},"account":{"description":"A 12-digit AWS account id.","type":"string","pattern":"^[0-9]{12}$"},"variables":{"description":"Plaintext environment variables for the build (BRANCH is always set).","type":"object","maxProperties":50,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]{0,127}$"},"additionalProperties":{"type":"string","maxLength":1000}},"build":{"type":"object","additionalProperties":false,"required":["project"],"properties":{"project":{"$ref":"#/definitions/projectName"},"variables":{"$ref":"#/definitions/variables"}}},"environment":{"title":"Environment","type":"object","additionalProperties":false,"required":["name","account"],"properties":{"name":{"description":"The stage name; unique in the policy.","type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"account":{"$ref":"#/definitions/account"},"region":{"description":"Where the environment's actions run; the pipeline's region when absent.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"branches":{"description":"default: only the default branch's pipeline has this stage (production); all: every branch's.","type":"string","enum":["default","all"],"default":"all"},"approval":{"title":"Approval","description":"A manual approval before the deployment; CodePipeline notifies the SNS topic.","type":"object","additionalProperties":false,"required":["topicArn"],"properties":{"topicArn":{"type":"string","maxLength":256,"pattern":"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"},"message":{"description":"Shown to approvers.","type":"string","maxLength":500}}},"deploy":{"title":"Deploy","description":"A CloudFormation deployment of the build output's template, in the environment's account.","type":"object","additionalProperties":false,"required":["roleArn","stackName"],"properties":{"enabled":{"type":"boolean","default":true},"roleArn":{"description":"The role in the environment's account that the deploy action assumes.","$ref":"#/definitions/roleArn"},"cloudFormationRoleArn":{"description":"The role CloudFormation uses in that account; roleArn when absent.","$ref":"#/definitions/roleArn"},"stackName":{"description":"Stack name; {branch} becomes the branch's slug and hash.","type":"string","minLength":1,"maxLength":128},"template":{"description":"The template file in the build output.","type":"string","minLength":1,"maxLength":250,"pattern":"^[A-Za-z0-9._/-]+$","default":"template.yml"}}},"tests":{"description":"Test builds, run in parallel after the deployment (CodePipeline allows 50 actions per stage).","type":"array","maxItems":48,"items":{"title":"TestAction","type":"object","additionalProperties":false,"required":["name","project"],"properties":{"name":{"type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"project":{"$ref":"#/definitions/projectName"},"variables":{"$ref":"#/definitions/variables"},"source":{"title":"TestSource","description":"Tests kept in another repository (or branch): an extra source action feeds them.","type":"object","additionalProperties":false,"required":["repository"],"properties":{"repository":{"type":"string","maxLength":140,"pattern":"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},"branch":{"description":"The test repository's branch; main when absent.","type":"string","minLength":1,"maxLength":255}}}}}}}}}};
+const schema75 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/branch-pipelines.schema.json","title":"BranchPipelinesSpec","description":"One AWS CodePipeline (V2) per git branch of a GitHub repository that matches the filters: created when the branch appears, deleted (after an optional cleanup build) when it goes. Stages come from the policy: a build, then per environment a manual approval, a CloudFormation deployment and test builds.","type":"object","additionalProperties":false,"required":["repository","connectionArn","region","roleArn","artifactStores","namePrefix","stages"],"properties":{"repository":{"description":"The GitHub repository, owner/name. Its branches (listed through the GitHub API) are the desired pipelines.","type":"string","maxLength":140,"pattern":"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},"connectionArn":{"description":"The CodeStar (CodeConnections) connection to GitHub that the Source action uses.","type":"string","maxLength":256,"pattern":"^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{36}$"},"region":{"description":"The region the pipelines live in.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"roleArn":{"description":"The IAM role CodePipeline assumes (in the pipelines' account).","$ref":"#/definitions/roleArn"},"artifactStores":{"description":"The S3 artifact bucket per region used (the pipeline's region and every environment region), with the KMS key that encrypts it. A key is required when an environment deploys to another account: the default S3 key cannot be shared.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"additionalProperties":{"title":"ArtifactStore","type":"object","additionalProperties":false,"required":["bucket"],"properties":{"bucket":{"type":"string","minLength":3,"maxLength":63,"pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"kmsKeyArn":{"type":"string","maxLength":2048,"pattern":"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$"}}}},"namePrefix":{"description":"Pipeline names are <namePrefix>-<branch slug>-<8 hex digits of SHA-256(branch)>, at most 100 characters. Pipelines whose name does not start with <namePrefix>- are never read or touched.","type":"string","minLength":1,"maxLength":60,"pattern":"^[A-Za-z0-9][A-Za-z0-9._@-]*$"},"branches":{"title":"BranchFilter","description":"Which branches get a pipeline. Globs: * any run of characters except /, ** any run including /, ? one character except /. The default branch always gets one.","type":"object","additionalProperties":false,"properties":{"include":{"description":"Branches to include; all when absent.","type":"array","maxItems":100,"items":{"$ref":"#/definitions/glob"}},"exclude":{"description":"Branches to leave out, even when included (never the default branch).","type":"array","maxItems":100,"items":{"$ref":"#/definitions/glob"}}}},"tags":{"title":"PipelineTags","description":"Tags on every pipeline, besides Charter's own (charter:policy, charter:branch, charter:applied).","type":"object","maxProperties":40,"propertyNames":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"}},"stages":{"title":"Stages","type":"object","additionalProperties":false,"required":["build"],"properties":{"build":{"title":"BuildStage","description":"The build: an existing CodeBuild project that reads the source and writes the build output (BuildOutput, which deployments read their template from).","$ref":"#/definitions/build"},"environments":{"description":"The environments in order (e.g. Alpha, Beta, Gamma, Prod); each becomes one stage (CodePipeline allows 50 stages, Source and Build included).","type":"array","maxItems":48,"items":{"$ref":"#/definitions/environment"}}}},"onDelete":{"title":"CleanupBuild","description":"A CodeBuild project run (StartBuild, with BRANCH set to the branch) before a pipeline is deleted, to destroy what it deployed. When the build fails, the pipeline is kept and the failure reported.","type":"object","additionalProperties":false,"required":["project"],"properties":{"project":{"$ref":"#/definitions/projectName"},"timeoutMinutes":{"description":"How long to wait for the build.","type":"integer","minimum":5,"maximum":480,"default":60}}}},"definitions":{"glob":{"type":"string","minLength":1,"maxLength":255},"projectName":{"description":"A CodeBuild project name.","type":"string","minLength":2,"maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"},"roleArn":{"type":"string","maxLength":2048,"pattern":"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},"account":{"description":"A 12-digit AWS account id.","type":"string","pattern":"^[0-9]{12}$"},"variables":{"description":"Plaintext environment variables for the build (BRANCH is always set).","type":"object","maxProperties":50,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]{0,127}$"},"additionalProperties":{"type":"string","maxLength":1000}},"build":{"type":"object","additionalProperties":false,"required":["project"],"properties":{"project":{"$ref":"#/definitions/projectName"},"variables":{"$ref":"#/definitions/variables"}}},"environment":{"title":"Environment","type":"object","additionalProperties":false,"required":["name","account"],"properties":{"name":{"description":"The stage name; unique in the policy.","type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"account":{"$ref":"#/definitions/account"},"region":{"description":"Where the environment's actions run; the pipeline's region when absent.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"branches":{"description":"default: only the default branch's pipeline has this stage (production); all: every branch's.","type":"string","enum":["default","all"],"default":"all"},"approval":{"title":"Approval","description":"A manual approval before the deployment; CodePipeline notifies an SNS topic: topicArn (yours), or emails (Charter creates, tags and owns a topic per environment and subscribes these addresses). Exactly one of the two.","type":"object","additionalProperties":false,"properties":{"topicArn":{"type":"string","maxLength":256,"pattern":"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"},"emails":{"description":"Approvers' addresses (at most 20). Each receives a confirmation mail from SNS and gets approval notifications once confirmed.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":3,"maxLength":254,"pattern":"^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"}},"message":{"description":"Shown to approvers.","type":"string","maxLength":500}}},"deploy":{"title":"Deploy","description":"A CloudFormation deployment of the build output's template, in the environment's account.","type":"object","additionalProperties":false,"required":["roleArn","stackName"],"properties":{"enabled":{"type":"boolean","default":true},"roleArn":{"description":"The role in the environment's account that the deploy action assumes.","$ref":"#/definitions/roleArn"},"cloudFormationRoleArn":{"description":"The role CloudFormation uses in that account; roleArn when absent.","$ref":"#/definitions/roleArn"},"stackName":{"description":"Stack name; {branch} becomes the branch's slug and hash.","type":"string","minLength":1,"maxLength":128},"template":{"description":"The template file in the build output.","type":"string","minLength":1,"maxLength":250,"pattern":"^[A-Za-z0-9._/-]+$","default":"template.yml"}}},"tests":{"description":"Test builds, run in parallel after the deployment (CodePipeline allows 50 actions per stage).","type":"array","maxItems":48,"items":{"title":"TestAction","type":"object","additionalProperties":false,"required":["name","project"],"properties":{"name":{"type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"project":{"$ref":"#/definitions/projectName"},"variables":{"$ref":"#/definitions/variables"},"source":{"title":"TestSource","description":"Tests kept in another repository (or branch): an extra source action feeds them.","type":"object","additionalProperties":false,"required":["repository"],"properties":{"repository":{"type":"string","maxLength":140,"pattern":"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},"branch":{"description":"The test repository's branch; main when absent.","type":"string","minLength":1,"maxLength":255}}}}}}}}}};
 const schema76 = {"type":"string","maxLength":2048,"pattern":"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"};
 const schema77 = {"type":"string","minLength":1,"maxLength":255};
 const schema80 = {"description":"A CodeBuild project name.","type":"string","minLength":2,"maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"};
@@ -7130,12 +7130,13 @@ validate45.errors = vErrors;
 return errors === 0;
 }
 
-const schema82 = {"title":"Environment","type":"object","additionalProperties":false,"required":["name","account"],"properties":{"name":{"description":"The stage name; unique in the policy.","type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"account":{"$ref":"#/definitions/account"},"region":{"description":"Where the environment's actions run; the pipeline's region when absent.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"branches":{"description":"default: only the default branch's pipeline has this stage (production); all: every branch's.","type":"string","enum":["default","all"],"default":"all"},"approval":{"title":"Approval","description":"A manual approval before the deployment; CodePipeline notifies the SNS topic.","type":"object","additionalProperties":false,"required":["topicArn"],"properties":{"topicArn":{"type":"string","maxLength":256,"pattern":"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"},"message":{"description":"Shown to approvers.","type":"string","maxLength":500}}},"deploy":{"title":"Deploy","description":"A CloudFormation deployment of the build output's template, in the environment's account.","type":"object","additionalProperties":false,"required":["roleArn","stackName"],"properties":{"enabled":{"type":"boolean","default":true},"roleArn":{"description":"The role in the environment's account that the deploy action assumes.","$ref":"#/definitions/roleArn"},"cloudFormationRoleArn":{"description":"The role CloudFormation uses in that account; roleArn when absent.","$ref":"#/definitions/roleArn"},"stackName":{"description":"Stack name; {branch} becomes the branch's slug and hash.","type":"string","minLength":1,"maxLength":128},"template":{"description":"The template file in the build output.","type":"string","minLength":1,"maxLength":250,"pattern":"^[A-Za-z0-9._/-]+$","default":"template.yml"}}},"tests":{"description":"Test builds, run in parallel after the deployment (CodePipeline allows 50 actions per stage).","type":"array","maxItems":48,"items":{"title":"TestAction","type":"object","additionalProperties":false,"required":["name","project"],"properties":{"name":{"type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"project":{"$ref":"#/definitions/projectName"},"variables":{"$ref":"#/definitions/variables"},"source":{"title":"TestSource","description":"Tests kept in another repository (or branch): an extra source action feeds them.","type":"object","additionalProperties":false,"required":["repository"],"properties":{"repository":{"type":"string","maxLength":140,"pattern":"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},"branch":{"description":"The test repository's branch; main when absent.","type":"string","minLength":1,"maxLength":255}}}}}}}};
+const schema82 = {"title":"Environment","type":"object","additionalProperties":false,"required":["name","account"],"properties":{"name":{"description":"The stage name; unique in the policy.","type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"account":{"$ref":"#/definitions/account"},"region":{"description":"Where the environment's actions run; the pipeline's region when absent.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"branches":{"description":"default: only the default branch's pipeline has this stage (production); all: every branch's.","type":"string","enum":["default","all"],"default":"all"},"approval":{"title":"Approval","description":"A manual approval before the deployment; CodePipeline notifies an SNS topic: topicArn (yours), or emails (Charter creates, tags and owns a topic per environment and subscribes these addresses). Exactly one of the two.","type":"object","additionalProperties":false,"properties":{"topicArn":{"type":"string","maxLength":256,"pattern":"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"},"emails":{"description":"Approvers' addresses (at most 20). Each receives a confirmation mail from SNS and gets approval notifications once confirmed.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":3,"maxLength":254,"pattern":"^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"}},"message":{"description":"Shown to approvers.","type":"string","maxLength":500}}},"deploy":{"title":"Deploy","description":"A CloudFormation deployment of the build output's template, in the environment's account.","type":"object","additionalProperties":false,"required":["roleArn","stackName"],"properties":{"enabled":{"type":"boolean","default":true},"roleArn":{"description":"The role in the environment's account that the deploy action assumes.","$ref":"#/definitions/roleArn"},"cloudFormationRoleArn":{"description":"The role CloudFormation uses in that account; roleArn when absent.","$ref":"#/definitions/roleArn"},"stackName":{"description":"Stack name; {branch} becomes the branch's slug and hash.","type":"string","minLength":1,"maxLength":128},"template":{"description":"The template file in the build output.","type":"string","minLength":1,"maxLength":250,"pattern":"^[A-Za-z0-9._/-]+$","default":"template.yml"}}},"tests":{"description":"Test builds, run in parallel after the deployment (CodePipeline allows 50 actions per stage).","type":"array","maxItems":48,"items":{"title":"TestAction","type":"object","additionalProperties":false,"required":["name","project"],"properties":{"name":{"type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"project":{"$ref":"#/definitions/projectName"},"variables":{"$ref":"#/definitions/variables"},"source":{"title":"TestSource","description":"Tests kept in another repository (or branch): an extra source action feeds them.","type":"object","additionalProperties":false,"required":["repository"],"properties":{"repository":{"type":"string","maxLength":140,"pattern":"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},"branch":{"description":"The test repository's branch; main when absent.","type":"string","minLength":1,"maxLength":255}}}}}}}};
 const schema83 = {"description":"A 12-digit AWS account id.","type":"string","pattern":"^[0-9]{12}$"};
 const pattern41 = new RegExp("^[A-Za-z0-9.@_-]+$", "u");
 const pattern42 = new RegExp("^[0-9]{12}$", "u");
 const pattern44 = new RegExp("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", "u");
-const pattern47 = new RegExp("^[A-Za-z0-9._/-]+$", "u");
+const pattern45 = new RegExp("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", "u");
+const pattern48 = new RegExp("^[A-Za-z0-9._/-]+$", "u");
 
 function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -7294,8 +7295,9 @@ errors++;
 if(data.approval !== undefined){
 let data4 = data.approval;
 if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
-if(data4.topicArn === undefined){
-const err13 = {instancePath:instancePath+"/approval",schemaPath:"#/properties/approval/required",keyword:"required",params:{missingProperty: "topicArn"},message:"must have required property '"+"topicArn"+"'",schema:schema82.properties.approval.required,parentSchema:schema82.properties.approval,data:data4};
+for(const key1 in data4){
+if(!(((key1 === "topicArn") || (key1 === "emails")) || (key1 === "message"))){
+const err13 = {instancePath:instancePath+"/approval",schemaPath:"#/properties/approval/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema82.properties.approval,data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -7304,9 +7306,12 @@ vErrors.push(err13);
 }
 errors++;
 }
-for(const key1 in data4){
-if(!((key1 === "topicArn") || (key1 === "message"))){
-const err14 = {instancePath:instancePath+"/approval",schemaPath:"#/properties/approval/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema82.properties.approval,data:data4};
+}
+if(data4.topicArn !== undefined){
+let data5 = data4.topicArn;
+if(typeof data5 === "string"){
+if(func2(data5) > 256){
+const err14 = {instancePath:instancePath+"/approval/topicArn",schemaPath:"#/properties/approval/properties/topicArn/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema82.properties.approval.properties.topicArn,data:data5};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -7315,12 +7320,8 @@ vErrors.push(err14);
 }
 errors++;
 }
-}
-if(data4.topicArn !== undefined){
-let data5 = data4.topicArn;
-if(typeof data5 === "string"){
-if(func2(data5) > 256){
-const err15 = {instancePath:instancePath+"/approval/topicArn",schemaPath:"#/properties/approval/properties/topicArn/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema82.properties.approval.properties.topicArn,data:data5};
+if(!pattern44.test(data5)){
+const err15 = {instancePath:instancePath+"/approval/topicArn",schemaPath:"#/properties/approval/properties/topicArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"+"\"",schema:"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$",parentSchema:schema82.properties.approval.properties.topicArn,data:data5};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -7329,8 +7330,9 @@ vErrors.push(err15);
 }
 errors++;
 }
-if(!pattern44.test(data5)){
-const err16 = {instancePath:instancePath+"/approval/topicArn",schemaPath:"#/properties/approval/properties/topicArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"+"\"",schema:"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$",parentSchema:schema82.properties.approval.properties.topicArn,data:data5};
+}
+else {
+const err16 = {instancePath:instancePath+"/approval/topicArn",schemaPath:"#/properties/approval/properties/topicArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.approval.properties.topicArn.type,parentSchema:schema82.properties.approval.properties.topicArn,data:data5};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -7340,8 +7342,11 @@ vErrors.push(err16);
 errors++;
 }
 }
-else {
-const err17 = {instancePath:instancePath+"/approval/topicArn",schemaPath:"#/properties/approval/properties/topicArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.approval.properties.topicArn.type,parentSchema:schema82.properties.approval.properties.topicArn,data:data5};
+if(data4.emails !== undefined){
+let data6 = data4.emails;
+if(Array.isArray(data6)){
+if(data6.length < 1){
+const err17 = {instancePath:instancePath+"/approval/emails",schemaPath:"#/properties/approval/properties/emails/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema82.properties.approval.properties.emails,data:data6};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -7350,12 +7355,12 @@ vErrors.push(err17);
 }
 errors++;
 }
-}
-if(data4.message !== undefined){
-let data6 = data4.message;
-if(typeof data6 === "string"){
-if(func2(data6) > 500){
-const err18 = {instancePath:instancePath+"/approval/message",schemaPath:"#/properties/approval/properties/message/maxLength",keyword:"maxLength",params:{limit: 500},message:"must NOT have more than 500 characters",schema:500,parentSchema:schema82.properties.approval.properties.message,data:data6};
+const len0 = data6.length;
+for(let i0=0; i0<len0; i0++){
+let data7 = data6[i0];
+if(typeof data7 === "string"){
+if(func2(data7) > 254){
+const err18 = {instancePath:instancePath+"/approval/emails/" + i0,schemaPath:"#/properties/approval/properties/emails/items/maxLength",keyword:"maxLength",params:{limit: 254},message:"must NOT have more than 254 characters",schema:254,parentSchema:schema82.properties.approval.properties.emails.items,data:data7};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -7364,9 +7369,8 @@ vErrors.push(err18);
 }
 errors++;
 }
-}
-else {
-const err19 = {instancePath:instancePath+"/approval/message",schemaPath:"#/properties/approval/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.approval.properties.message.type,parentSchema:schema82.properties.approval.properties.message,data:data6};
+if(func2(data7) < 3){
+const err19 = {instancePath:instancePath+"/approval/emails/" + i0,schemaPath:"#/properties/approval/properties/emails/items/minLength",keyword:"minLength",params:{limit: 3},message:"must NOT have fewer than 3 characters",schema:3,parentSchema:schema82.properties.approval.properties.emails.items,data:data7};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -7375,10 +7379,8 @@ vErrors.push(err19);
 }
 errors++;
 }
-}
-}
-else {
-const err20 = {instancePath:instancePath+"/approval",schemaPath:"#/properties/approval/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.properties.approval.type,parentSchema:schema82.properties.approval,data:data4};
+if(!pattern45.test(data7)){
+const err20 = {instancePath:instancePath+"/approval/emails/" + i0,schemaPath:"#/properties/approval/properties/emails/items/pattern",keyword:"pattern",params:{pattern: "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"},message:"must match pattern \""+"^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"+"\"",schema:"^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$",parentSchema:schema82.properties.approval.properties.emails.items,data:data7};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -7388,11 +7390,8 @@ vErrors.push(err20);
 errors++;
 }
 }
-if(data.deploy !== undefined){
-let data7 = data.deploy;
-if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
-if(data7.roleArn === undefined){
-const err21 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/required",keyword:"required",params:{missingProperty: "roleArn"},message:"must have required property '"+"roleArn"+"'",schema:schema82.properties.deploy.required,parentSchema:schema82.properties.deploy,data:data7};
+else {
+const err21 = {instancePath:instancePath+"/approval/emails/" + i0,schemaPath:"#/properties/approval/properties/emails/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.approval.properties.emails.items.type,parentSchema:schema82.properties.approval.properties.emails.items,data:data7};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -7401,8 +7400,19 @@ vErrors.push(err21);
 }
 errors++;
 }
-if(data7.stackName === undefined){
-const err22 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/required",keyword:"required",params:{missingProperty: "stackName"},message:"must have required property '"+"stackName"+"'",schema:schema82.properties.deploy.required,parentSchema:schema82.properties.deploy,data:data7};
+}
+let i1 = data6.length;
+let j0;
+if(i1 > 1){
+const indices0 = {};
+for(;i1--;){
+let item0 = data6[i1];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err22 = {instancePath:instancePath+"/approval/emails",schemaPath:"#/properties/approval/properties/emails/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema82.properties.approval.properties.emails,data:data6};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -7410,10 +7420,14 @@ else {
 vErrors.push(err22);
 }
 errors++;
+break;
 }
-for(const key2 in data7){
-if(!(((((key2 === "enabled") || (key2 === "roleArn")) || (key2 === "cloudFormationRoleArn")) || (key2 === "stackName")) || (key2 === "template"))){
-const err23 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema82.properties.deploy,data:data7};
+indices0[item0] = i1;
+}
+}
+}
+else {
+const err23 = {instancePath:instancePath+"/approval/emails",schemaPath:"#/properties/approval/properties/emails/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema82.properties.approval.properties.emails.type,parentSchema:schema82.properties.approval.properties.emails,data:data6};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -7423,10 +7437,11 @@ vErrors.push(err23);
 errors++;
 }
 }
-if(data7.enabled !== undefined){
-let data8 = data7.enabled;
-if(typeof data8 !== "boolean"){
-const err24 = {instancePath:instancePath+"/deploy/enabled",schemaPath:"#/properties/deploy/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema82.properties.deploy.properties.enabled.type,parentSchema:schema82.properties.deploy.properties.enabled,data:data8};
+if(data4.message !== undefined){
+let data8 = data4.message;
+if(typeof data8 === "string"){
+if(func2(data8) > 500){
+const err24 = {instancePath:instancePath+"/approval/message",schemaPath:"#/properties/approval/properties/message/maxLength",keyword:"maxLength",params:{limit: 500},message:"must NOT have more than 500 characters",schema:500,parentSchema:schema82.properties.approval.properties.message,data:data8};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -7436,11 +7451,8 @@ vErrors.push(err24);
 errors++;
 }
 }
-if(data7.roleArn !== undefined){
-let data9 = data7.roleArn;
-if(typeof data9 === "string"){
-if(func2(data9) > 2048){
-const err25 = {instancePath:instancePath+"/deploy/roleArn",schemaPath:"#/definitions/roleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema76,data:data9};
+else {
+const err25 = {instancePath:instancePath+"/approval/message",schemaPath:"#/properties/approval/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.approval.properties.message.type,parentSchema:schema82.properties.approval.properties.message,data:data8};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -7449,8 +7461,10 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(!pattern32.test(data9)){
-const err26 = {instancePath:instancePath+"/deploy/roleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema76,data:data9};
+}
+}
+else {
+const err26 = {instancePath:instancePath+"/approval",schemaPath:"#/properties/approval/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.properties.approval.type,parentSchema:schema82.properties.approval,data:data4};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -7460,8 +7474,11 @@ vErrors.push(err26);
 errors++;
 }
 }
-else {
-const err27 = {instancePath:instancePath+"/deploy/roleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema76.type,parentSchema:schema76,data:data9};
+if(data.deploy !== undefined){
+let data9 = data.deploy;
+if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
+if(data9.roleArn === undefined){
+const err27 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/required",keyword:"required",params:{missingProperty: "roleArn"},message:"must have required property '"+"roleArn"+"'",schema:schema82.properties.deploy.required,parentSchema:schema82.properties.deploy,data:data9};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -7470,12 +7487,8 @@ vErrors.push(err27);
 }
 errors++;
 }
-}
-if(data7.cloudFormationRoleArn !== undefined){
-let data10 = data7.cloudFormationRoleArn;
-if(typeof data10 === "string"){
-if(func2(data10) > 2048){
-const err28 = {instancePath:instancePath+"/deploy/cloudFormationRoleArn",schemaPath:"#/definitions/roleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema76,data:data10};
+if(data9.stackName === undefined){
+const err28 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/required",keyword:"required",params:{missingProperty: "stackName"},message:"must have required property '"+"stackName"+"'",schema:schema82.properties.deploy.required,parentSchema:schema82.properties.deploy,data:data9};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -7484,8 +7497,9 @@ vErrors.push(err28);
 }
 errors++;
 }
-if(!pattern32.test(data10)){
-const err29 = {instancePath:instancePath+"/deploy/cloudFormationRoleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema76,data:data10};
+for(const key2 in data9){
+if(!(((((key2 === "enabled") || (key2 === "roleArn")) || (key2 === "cloudFormationRoleArn")) || (key2 === "stackName")) || (key2 === "template"))){
+const err29 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema82.properties.deploy,data:data9};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -7495,8 +7509,10 @@ vErrors.push(err29);
 errors++;
 }
 }
-else {
-const err30 = {instancePath:instancePath+"/deploy/cloudFormationRoleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema76.type,parentSchema:schema76,data:data10};
+if(data9.enabled !== undefined){
+let data10 = data9.enabled;
+if(typeof data10 !== "boolean"){
+const err30 = {instancePath:instancePath+"/deploy/enabled",schemaPath:"#/properties/deploy/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema82.properties.deploy.properties.enabled.type,parentSchema:schema82.properties.deploy.properties.enabled,data:data10};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -7506,11 +7522,11 @@ vErrors.push(err30);
 errors++;
 }
 }
-if(data7.stackName !== undefined){
-let data11 = data7.stackName;
+if(data9.roleArn !== undefined){
+let data11 = data9.roleArn;
 if(typeof data11 === "string"){
-if(func2(data11) > 128){
-const err31 = {instancePath:instancePath+"/deploy/stackName",schemaPath:"#/properties/deploy/properties/stackName/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema82.properties.deploy.properties.stackName,data:data11};
+if(func2(data11) > 2048){
+const err31 = {instancePath:instancePath+"/deploy/roleArn",schemaPath:"#/definitions/roleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema76,data:data11};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -7519,8 +7535,8 @@ vErrors.push(err31);
 }
 errors++;
 }
-if(func2(data11) < 1){
-const err32 = {instancePath:instancePath+"/deploy/stackName",schemaPath:"#/properties/deploy/properties/stackName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema82.properties.deploy.properties.stackName,data:data11};
+if(!pattern32.test(data11)){
+const err32 = {instancePath:instancePath+"/deploy/roleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema76,data:data11};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -7531,7 +7547,7 @@ errors++;
 }
 }
 else {
-const err33 = {instancePath:instancePath+"/deploy/stackName",schemaPath:"#/properties/deploy/properties/stackName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.deploy.properties.stackName.type,parentSchema:schema82.properties.deploy.properties.stackName,data:data11};
+const err33 = {instancePath:instancePath+"/deploy/roleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema76.type,parentSchema:schema76,data:data11};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -7541,11 +7557,11 @@ vErrors.push(err33);
 errors++;
 }
 }
-if(data7.template !== undefined){
-let data12 = data7.template;
+if(data9.cloudFormationRoleArn !== undefined){
+let data12 = data9.cloudFormationRoleArn;
 if(typeof data12 === "string"){
-if(func2(data12) > 250){
-const err34 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/maxLength",keyword:"maxLength",params:{limit: 250},message:"must NOT have more than 250 characters",schema:250,parentSchema:schema82.properties.deploy.properties.template,data:data12};
+if(func2(data12) > 2048){
+const err34 = {instancePath:instancePath+"/deploy/cloudFormationRoleArn",schemaPath:"#/definitions/roleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema76,data:data12};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -7554,8 +7570,8 @@ vErrors.push(err34);
 }
 errors++;
 }
-if(func2(data12) < 1){
-const err35 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema82.properties.deploy.properties.template,data:data12};
+if(!pattern32.test(data12)){
+const err35 = {instancePath:instancePath+"/deploy/cloudFormationRoleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema76,data:data12};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -7564,8 +7580,9 @@ vErrors.push(err35);
 }
 errors++;
 }
-if(!pattern47.test(data12)){
-const err36 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9._/-]+$"},message:"must match pattern \""+"^[A-Za-z0-9._/-]+$"+"\"",schema:"^[A-Za-z0-9._/-]+$",parentSchema:schema82.properties.deploy.properties.template,data:data12};
+}
+else {
+const err36 = {instancePath:instancePath+"/deploy/cloudFormationRoleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema76.type,parentSchema:schema76,data:data12};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -7575,8 +7592,11 @@ vErrors.push(err36);
 errors++;
 }
 }
-else {
-const err37 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.deploy.properties.template.type,parentSchema:schema82.properties.deploy.properties.template,data:data12};
+if(data9.stackName !== undefined){
+let data13 = data9.stackName;
+if(typeof data13 === "string"){
+if(func2(data13) > 128){
+const err37 = {instancePath:instancePath+"/deploy/stackName",schemaPath:"#/properties/deploy/properties/stackName/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema82.properties.deploy.properties.stackName,data:data13};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -7585,10 +7605,8 @@ vErrors.push(err37);
 }
 errors++;
 }
-}
-}
-else {
-const err38 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.properties.deploy.type,parentSchema:schema82.properties.deploy,data:data7};
+if(func2(data13) < 1){
+const err38 = {instancePath:instancePath+"/deploy/stackName",schemaPath:"#/properties/deploy/properties/stackName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema82.properties.deploy.properties.stackName,data:data13};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -7598,11 +7616,8 @@ vErrors.push(err38);
 errors++;
 }
 }
-if(data.tests !== undefined){
-let data13 = data.tests;
-if(Array.isArray(data13)){
-if(data13.length > 48){
-const err39 = {instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/maxItems",keyword:"maxItems",params:{limit: 48},message:"must NOT have more than 48 items",schema:48,parentSchema:schema82.properties.tests,data:data13};
+else {
+const err39 = {instancePath:instancePath+"/deploy/stackName",schemaPath:"#/properties/deploy/properties/stackName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.deploy.properties.stackName.type,parentSchema:schema82.properties.deploy.properties.stackName,data:data13};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -7611,12 +7626,12 @@ vErrors.push(err39);
 }
 errors++;
 }
-const len0 = data13.length;
-for(let i0=0; i0<len0; i0++){
-let data14 = data13[i0];
-if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
-if(data14.name === undefined){
-const err40 = {instancePath:instancePath+"/tests/" + i0,schemaPath:"#/properties/tests/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema82.properties.tests.items.required,parentSchema:schema82.properties.tests.items,data:data14};
+}
+if(data9.template !== undefined){
+let data14 = data9.template;
+if(typeof data14 === "string"){
+if(func2(data14) > 250){
+const err40 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/maxLength",keyword:"maxLength",params:{limit: 250},message:"must NOT have more than 250 characters",schema:250,parentSchema:schema82.properties.deploy.properties.template,data:data14};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -7625,8 +7640,8 @@ vErrors.push(err40);
 }
 errors++;
 }
-if(data14.project === undefined){
-const err41 = {instancePath:instancePath+"/tests/" + i0,schemaPath:"#/properties/tests/items/required",keyword:"required",params:{missingProperty: "project"},message:"must have required property '"+"project"+"'",schema:schema82.properties.tests.items.required,parentSchema:schema82.properties.tests.items,data:data14};
+if(func2(data14) < 1){
+const err41 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema82.properties.deploy.properties.template,data:data14};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -7635,9 +7650,8 @@ vErrors.push(err41);
 }
 errors++;
 }
-for(const key3 in data14){
-if(!((((key3 === "name") || (key3 === "project")) || (key3 === "variables")) || (key3 === "source"))){
-const err42 = {instancePath:instancePath+"/tests/" + i0,schemaPath:"#/properties/tests/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema82.properties.tests.items,data:data14};
+if(!pattern48.test(data14)){
+const err42 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9._/-]+$"},message:"must match pattern \""+"^[A-Za-z0-9._/-]+$"+"\"",schema:"^[A-Za-z0-9._/-]+$",parentSchema:schema82.properties.deploy.properties.template,data:data14};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -7647,11 +7661,8 @@ vErrors.push(err42);
 errors++;
 }
 }
-if(data14.name !== undefined){
-let data15 = data14.name;
-if(typeof data15 === "string"){
-if(func2(data15) > 100){
-const err43 = {instancePath:instancePath+"/tests/" + i0+"/name",schemaPath:"#/properties/tests/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema82.properties.tests.items.properties.name,data:data15};
+else {
+const err43 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.deploy.properties.template.type,parentSchema:schema82.properties.deploy.properties.template,data:data14};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -7660,8 +7671,10 @@ vErrors.push(err43);
 }
 errors++;
 }
-if(func2(data15) < 1){
-const err44 = {instancePath:instancePath+"/tests/" + i0+"/name",schemaPath:"#/properties/tests/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema82.properties.tests.items.properties.name,data:data15};
+}
+}
+else {
+const err44 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.properties.deploy.type,parentSchema:schema82.properties.deploy,data:data9};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -7670,8 +7683,12 @@ vErrors.push(err44);
 }
 errors++;
 }
-if(!pattern41.test(data15)){
-const err45 = {instancePath:instancePath+"/tests/" + i0+"/name",schemaPath:"#/properties/tests/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9.@_-]+$"},message:"must match pattern \""+"^[A-Za-z0-9.@_-]+$"+"\"",schema:"^[A-Za-z0-9.@_-]+$",parentSchema:schema82.properties.tests.items.properties.name,data:data15};
+}
+if(data.tests !== undefined){
+let data15 = data.tests;
+if(Array.isArray(data15)){
+if(data15.length > 48){
+const err45 = {instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/maxItems",keyword:"maxItems",params:{limit: 48},message:"must NOT have more than 48 items",schema:48,parentSchema:schema82.properties.tests,data:data15};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -7680,9 +7697,12 @@ vErrors.push(err45);
 }
 errors++;
 }
-}
-else {
-const err46 = {instancePath:instancePath+"/tests/" + i0+"/name",schemaPath:"#/properties/tests/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.tests.items.properties.name.type,parentSchema:schema82.properties.tests.items.properties.name,data:data15};
+const len1 = data15.length;
+for(let i2=0; i2<len1; i2++){
+let data16 = data15[i2];
+if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
+if(data16.name === undefined){
+const err46 = {instancePath:instancePath+"/tests/" + i2,schemaPath:"#/properties/tests/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema82.properties.tests.items.required,parentSchema:schema82.properties.tests.items,data:data16};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -7691,12 +7711,8 @@ vErrors.push(err46);
 }
 errors++;
 }
-}
-if(data14.project !== undefined){
-let data16 = data14.project;
-if(typeof data16 === "string"){
-if(func2(data16) > 255){
-const err47 = {instancePath:instancePath+"/tests/" + i0+"/project",schemaPath:"#/definitions/projectName/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema80,data:data16};
+if(data16.project === undefined){
+const err47 = {instancePath:instancePath+"/tests/" + i2,schemaPath:"#/properties/tests/items/required",keyword:"required",params:{missingProperty: "project"},message:"must have required property '"+"project"+"'",schema:schema82.properties.tests.items.required,parentSchema:schema82.properties.tests.items,data:data16};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -7705,8 +7721,9 @@ vErrors.push(err47);
 }
 errors++;
 }
-if(func2(data16) < 2){
-const err48 = {instancePath:instancePath+"/tests/" + i0+"/project",schemaPath:"#/definitions/projectName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters",schema:2,parentSchema:schema80,data:data16};
+for(const key3 in data16){
+if(!((((key3 === "name") || (key3 === "project")) || (key3 === "variables")) || (key3 === "source"))){
+const err48 = {instancePath:instancePath+"/tests/" + i2,schemaPath:"#/properties/tests/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema82.properties.tests.items,data:data16};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -7715,8 +7732,12 @@ vErrors.push(err48);
 }
 errors++;
 }
-if(!pattern39.test(data16)){
-const err49 = {instancePath:instancePath+"/tests/" + i0+"/project",schemaPath:"#/definitions/projectName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$",parentSchema:schema80,data:data16};
+}
+if(data16.name !== undefined){
+let data17 = data16.name;
+if(typeof data17 === "string"){
+if(func2(data17) > 100){
+const err49 = {instancePath:instancePath+"/tests/" + i2+"/name",schemaPath:"#/properties/tests/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema82.properties.tests.items.properties.name,data:data17};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -7725,9 +7746,8 @@ vErrors.push(err49);
 }
 errors++;
 }
-}
-else {
-const err50 = {instancePath:instancePath+"/tests/" + i0+"/project",schemaPath:"#/definitions/projectName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema80.type,parentSchema:schema80,data:data16};
+if(func2(data17) < 1){
+const err50 = {instancePath:instancePath+"/tests/" + i2+"/name",schemaPath:"#/properties/tests/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema82.properties.tests.items.properties.name,data:data17};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -7736,12 +7756,8 @@ vErrors.push(err50);
 }
 errors++;
 }
-}
-if(data14.variables !== undefined){
-let data17 = data14.variables;
-if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
-if(Object.keys(data17).length > 50){
-const err51 = {instancePath:instancePath+"/tests/" + i0+"/variables",schemaPath:"#/definitions/variables/maxProperties",keyword:"maxProperties",params:{limit: 50},message:"must NOT have more than 50 properties",schema:50,parentSchema:schema81,data:data17};
+if(!pattern41.test(data17)){
+const err51 = {instancePath:instancePath+"/tests/" + i2+"/name",schemaPath:"#/properties/tests/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9.@_-]+$"},message:"must match pattern \""+"^[A-Za-z0-9.@_-]+$"+"\"",schema:"^[A-Za-z0-9.@_-]+$",parentSchema:schema82.properties.tests.items.properties.name,data:data17};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -7750,11 +7766,9 @@ vErrors.push(err51);
 }
 errors++;
 }
-for(const key4 in data17){
-const _errs46 = errors;
-if(typeof key4 === "string"){
-if(!pattern40.test(key4)){
-const err52 = {instancePath:instancePath+"/tests/" + i0+"/variables",schemaPath:"#/definitions/variables/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]{0,127}$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]{0,127}$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]{0,127}$",parentSchema:schema81.propertyNames,data:key4,propertyName:key4};
+}
+else {
+const err52 = {instancePath:instancePath+"/tests/" + i2+"/name",schemaPath:"#/properties/tests/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.tests.items.properties.name.type,parentSchema:schema82.properties.tests.items.properties.name,data:data17};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -7764,9 +7778,11 @@ vErrors.push(err52);
 errors++;
 }
 }
-var valid11 = _errs46 === errors;
-if(!valid11){
-const err53 = {instancePath:instancePath+"/tests/" + i0+"/variables",schemaPath:"#/definitions/variables/propertyNames",keyword:"propertyNames",params:{propertyName: key4},message:"property name must be valid",schema:schema81.propertyNames,parentSchema:schema81,data:data17};
+if(data16.project !== undefined){
+let data18 = data16.project;
+if(typeof data18 === "string"){
+if(func2(data18) > 255){
+const err53 = {instancePath:instancePath+"/tests/" + i2+"/project",schemaPath:"#/definitions/projectName/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema80,data:data18};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -7775,12 +7791,8 @@ vErrors.push(err53);
 }
 errors++;
 }
-}
-for(const key5 in data17){
-let data18 = data17[key5];
-if(typeof data18 === "string"){
-if(func2(data18) > 1000){
-const err54 = {instancePath:instancePath+"/tests/" + i0+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/variables/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters",schema:1000,parentSchema:schema81.additionalProperties,data:data18};
+if(func2(data18) < 2){
+const err54 = {instancePath:instancePath+"/tests/" + i2+"/project",schemaPath:"#/definitions/projectName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters",schema:2,parentSchema:schema80,data:data18};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -7789,9 +7801,8 @@ vErrors.push(err54);
 }
 errors++;
 }
-}
-else {
-const err55 = {instancePath:instancePath+"/tests/" + i0+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/variables/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema81.additionalProperties.type,parentSchema:schema81.additionalProperties,data:data18};
+if(!pattern39.test(data18)){
+const err55 = {instancePath:instancePath+"/tests/" + i2+"/project",schemaPath:"#/definitions/projectName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$",parentSchema:schema80,data:data18};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -7801,9 +7812,8 @@ vErrors.push(err55);
 errors++;
 }
 }
-}
 else {
-const err56 = {instancePath:instancePath+"/tests/" + i0+"/variables",schemaPath:"#/definitions/variables/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema81.type,parentSchema:schema81,data:data17};
+const err56 = {instancePath:instancePath+"/tests/" + i2+"/project",schemaPath:"#/definitions/projectName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema80.type,parentSchema:schema80,data:data18};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -7813,11 +7823,11 @@ vErrors.push(err56);
 errors++;
 }
 }
-if(data14.source !== undefined){
-let data19 = data14.source;
+if(data16.variables !== undefined){
+let data19 = data16.variables;
 if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
-if(data19.repository === undefined){
-const err57 = {instancePath:instancePath+"/tests/" + i0+"/source",schemaPath:"#/properties/tests/items/properties/source/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'",schema:schema82.properties.tests.items.properties.source.required,parentSchema:schema82.properties.tests.items.properties.source,data:data19};
+if(Object.keys(data19).length > 50){
+const err57 = {instancePath:instancePath+"/tests/" + i2+"/variables",schemaPath:"#/definitions/variables/maxProperties",keyword:"maxProperties",params:{limit: 50},message:"must NOT have more than 50 properties",schema:50,parentSchema:schema81,data:data19};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -7826,9 +7836,11 @@ vErrors.push(err57);
 }
 errors++;
 }
-for(const key6 in data19){
-if(!((key6 === "repository") || (key6 === "branch"))){
-const err58 = {instancePath:instancePath+"/tests/" + i0+"/source",schemaPath:"#/properties/tests/items/properties/source/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema82.properties.tests.items.properties.source,data:data19};
+for(const key4 in data19){
+const _errs50 = errors;
+if(typeof key4 === "string"){
+if(!pattern40.test(key4)){
+const err58 = {instancePath:instancePath+"/tests/" + i2+"/variables",schemaPath:"#/definitions/variables/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]{0,127}$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]{0,127}$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]{0,127}$",parentSchema:schema81.propertyNames,data:key4,propertyName:key4};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -7838,11 +7850,9 @@ vErrors.push(err58);
 errors++;
 }
 }
-if(data19.repository !== undefined){
-let data20 = data19.repository;
-if(typeof data20 === "string"){
-if(func2(data20) > 140){
-const err59 = {instancePath:instancePath+"/tests/" + i0+"/source/repository",schemaPath:"#/properties/tests/items/properties/source/properties/repository/maxLength",keyword:"maxLength",params:{limit: 140},message:"must NOT have more than 140 characters",schema:140,parentSchema:schema82.properties.tests.items.properties.source.properties.repository,data:data20};
+var valid14 = _errs50 === errors;
+if(!valid14){
+const err59 = {instancePath:instancePath+"/tests/" + i2+"/variables",schemaPath:"#/definitions/variables/propertyNames",keyword:"propertyNames",params:{propertyName: key4},message:"property name must be valid",schema:schema81.propertyNames,parentSchema:schema81,data:data19};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -7851,8 +7861,12 @@ vErrors.push(err59);
 }
 errors++;
 }
-if(!pattern29.test(data20)){
-const err60 = {instancePath:instancePath+"/tests/" + i0+"/source/repository",schemaPath:"#/properties/tests/items/properties/source/properties/repository/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},message:"must match pattern \""+"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"+"\"",schema:"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$",parentSchema:schema82.properties.tests.items.properties.source.properties.repository,data:data20};
+}
+for(const key5 in data19){
+let data20 = data19[key5];
+if(typeof data20 === "string"){
+if(func2(data20) > 1000){
+const err60 = {instancePath:instancePath+"/tests/" + i2+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/variables/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters",schema:1000,parentSchema:schema81.additionalProperties,data:data20};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -7863,7 +7877,7 @@ errors++;
 }
 }
 else {
-const err61 = {instancePath:instancePath+"/tests/" + i0+"/source/repository",schemaPath:"#/properties/tests/items/properties/source/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.tests.items.properties.source.properties.repository.type,parentSchema:schema82.properties.tests.items.properties.source.properties.repository,data:data20};
+const err61 = {instancePath:instancePath+"/tests/" + i2+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/variables/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema81.additionalProperties.type,parentSchema:schema81.additionalProperties,data:data20};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -7873,11 +7887,9 @@ vErrors.push(err61);
 errors++;
 }
 }
-if(data19.branch !== undefined){
-let data21 = data19.branch;
-if(typeof data21 === "string"){
-if(func2(data21) > 255){
-const err62 = {instancePath:instancePath+"/tests/" + i0+"/source/branch",schemaPath:"#/properties/tests/items/properties/source/properties/branch/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema82.properties.tests.items.properties.source.properties.branch,data:data21};
+}
+else {
+const err62 = {instancePath:instancePath+"/tests/" + i2+"/variables",schemaPath:"#/definitions/variables/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema81.type,parentSchema:schema81,data:data19};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -7886,8 +7898,12 @@ vErrors.push(err62);
 }
 errors++;
 }
-if(func2(data21) < 1){
-const err63 = {instancePath:instancePath+"/tests/" + i0+"/source/branch",schemaPath:"#/properties/tests/items/properties/source/properties/branch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema82.properties.tests.items.properties.source.properties.branch,data:data21};
+}
+if(data16.source !== undefined){
+let data21 = data16.source;
+if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
+if(data21.repository === undefined){
+const err63 = {instancePath:instancePath+"/tests/" + i2+"/source",schemaPath:"#/properties/tests/items/properties/source/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'",schema:schema82.properties.tests.items.properties.source.required,parentSchema:schema82.properties.tests.items.properties.source,data:data21};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -7896,9 +7912,9 @@ vErrors.push(err63);
 }
 errors++;
 }
-}
-else {
-const err64 = {instancePath:instancePath+"/tests/" + i0+"/source/branch",schemaPath:"#/properties/tests/items/properties/source/properties/branch/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.tests.items.properties.source.properties.branch.type,parentSchema:schema82.properties.tests.items.properties.source.properties.branch,data:data21};
+for(const key6 in data21){
+if(!((key6 === "repository") || (key6 === "branch"))){
+const err64 = {instancePath:instancePath+"/tests/" + i2+"/source",schemaPath:"#/properties/tests/items/properties/source/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema82.properties.tests.items.properties.source,data:data21};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -7908,9 +7924,11 @@ vErrors.push(err64);
 errors++;
 }
 }
-}
-else {
-const err65 = {instancePath:instancePath+"/tests/" + i0+"/source",schemaPath:"#/properties/tests/items/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.properties.tests.items.properties.source.type,parentSchema:schema82.properties.tests.items.properties.source,data:data19};
+if(data21.repository !== undefined){
+let data22 = data21.repository;
+if(typeof data22 === "string"){
+if(func2(data22) > 140){
+const err65 = {instancePath:instancePath+"/tests/" + i2+"/source/repository",schemaPath:"#/properties/tests/items/properties/source/properties/repository/maxLength",keyword:"maxLength",params:{limit: 140},message:"must NOT have more than 140 characters",schema:140,parentSchema:schema82.properties.tests.items.properties.source.properties.repository,data:data22};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -7919,10 +7937,8 @@ vErrors.push(err65);
 }
 errors++;
 }
-}
-}
-else {
-const err66 = {instancePath:instancePath+"/tests/" + i0,schemaPath:"#/properties/tests/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.properties.tests.items.type,parentSchema:schema82.properties.tests.items,data:data14};
+if(!pattern29.test(data22)){
+const err66 = {instancePath:instancePath+"/tests/" + i2+"/source/repository",schemaPath:"#/properties/tests/items/properties/source/properties/repository/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},message:"must match pattern \""+"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"+"\"",schema:"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$",parentSchema:schema82.properties.tests.items.properties.source.properties.repository,data:data22};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -7932,9 +7948,8 @@ vErrors.push(err66);
 errors++;
 }
 }
-}
 else {
-const err67 = {instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema82.properties.tests.type,parentSchema:schema82.properties.tests,data:data13};
+const err67 = {instancePath:instancePath+"/tests/" + i2+"/source/repository",schemaPath:"#/properties/tests/items/properties/source/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.tests.items.properties.source.properties.repository.type,parentSchema:schema82.properties.tests.items.properties.source.properties.repository,data:data22};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -7944,14 +7959,85 @@ vErrors.push(err67);
 errors++;
 }
 }
-}
-else {
-const err68 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.type,parentSchema:schema82,data};
+if(data21.branch !== undefined){
+let data23 = data21.branch;
+if(typeof data23 === "string"){
+if(func2(data23) > 255){
+const err68 = {instancePath:instancePath+"/tests/" + i2+"/source/branch",schemaPath:"#/properties/tests/items/properties/source/properties/branch/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema82.properties.tests.items.properties.source.properties.branch,data:data23};
 if(vErrors === null){
 vErrors = [err68];
 }
 else {
 vErrors.push(err68);
+}
+errors++;
+}
+if(func2(data23) < 1){
+const err69 = {instancePath:instancePath+"/tests/" + i2+"/source/branch",schemaPath:"#/properties/tests/items/properties/source/properties/branch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema82.properties.tests.items.properties.source.properties.branch,data:data23};
+if(vErrors === null){
+vErrors = [err69];
+}
+else {
+vErrors.push(err69);
+}
+errors++;
+}
+}
+else {
+const err70 = {instancePath:instancePath+"/tests/" + i2+"/source/branch",schemaPath:"#/properties/tests/items/properties/source/properties/branch/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.tests.items.properties.source.properties.branch.type,parentSchema:schema82.properties.tests.items.properties.source.properties.branch,data:data23};
+if(vErrors === null){
+vErrors = [err70];
+}
+else {
+vErrors.push(err70);
+}
+errors++;
+}
+}
+}
+else {
+const err71 = {instancePath:instancePath+"/tests/" + i2+"/source",schemaPath:"#/properties/tests/items/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.properties.tests.items.properties.source.type,parentSchema:schema82.properties.tests.items.properties.source,data:data21};
+if(vErrors === null){
+vErrors = [err71];
+}
+else {
+vErrors.push(err71);
+}
+errors++;
+}
+}
+}
+else {
+const err72 = {instancePath:instancePath+"/tests/" + i2,schemaPath:"#/properties/tests/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.properties.tests.items.type,parentSchema:schema82.properties.tests.items,data:data16};
+if(vErrors === null){
+vErrors = [err72];
+}
+else {
+vErrors.push(err72);
+}
+errors++;
+}
+}
+}
+else {
+const err73 = {instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema82.properties.tests.type,parentSchema:schema82.properties.tests,data:data15};
+if(vErrors === null){
+vErrors = [err73];
+}
+else {
+vErrors.push(err73);
+}
+errors++;
+}
+}
+}
+else {
+const err74 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.type,parentSchema:schema82,data};
+if(vErrors === null){
+vErrors = [err74];
+}
+else {
+vErrors.push(err74);
 }
 errors++;
 }
@@ -8863,18 +8949,18 @@ return errors === 0;
 }
 
 export const v5 = validate49;
-const schema86 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/package-publishing.schema.json","title":"PackagePublishingSpec","description":"One CodeArtifact domain and repository in a primary region and in every replica region (CodeArtifact has no cross-region replication), an optional CodePipeline that builds once and publishes to every region in parallel, and the watched packages whose Published versions must exist in every region.","type":"object","additionalProperties":false,"required":["format","domain","repository","primaryRegion","replicaRegions"],"properties":{"format":{"description":"The package format the repository serves and the pipeline publishes.","type":"string","enum":["npm","pypi","maven","nuget","generic","ruby","swift","cargo"]},"domain":{"description":"CodeArtifact domain name, the same in every region: 2-50 lowercase letters, digits and hyphens, starting with a letter.","type":"string","pattern":"^[a-z][a-z0-9-]{0,48}[a-z0-9]$"},"repository":{"description":"CodeArtifact repository name, the same in every region: 2-100 letters, digits, '.', '_' and '-', starting with a letter or digit.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$"},"description":{"description":"Repository description, kept equal in every region.","type":"string","maxLength":1000},"primaryRegion":{"$ref":"#/definitions/region"},"replicaRegions":{"description":"Regions that hold a replica of the repository; distinct and different from the primary.","type":"array","minItems":1,"maxItems":30,"items":{"$ref":"#/definitions/region"}},"externalConnection":{"description":"The public upstream of the repository in every region; must fit the format (public:pypi for pypi, public:npmjs for npm, ...). Omitted: the repository has no external connection (Charter disassociates one from a repository it owns, a disruptive change).","type":"string","enum":["public:npmjs","public:pypi","public:maven-central","public:maven-googleandroid","public:maven-gradleplugins","public:maven-commonsware","public:maven-clojars","public:nuget-org","public:ruby-gems-org","public:crates-io"]},"packages":{"description":"Packages whose Published versions (originType INTERNAL) must be present in every replica. A version in the primary and missing from a replica is drift; the plan proposes its repair.","type":"array","maxItems":1000,"items":{"title":"WatchedPackage","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"Package name (for pypi in PEP 503 normalized form).","type":"string","minLength":1,"maxLength":255,"pattern":"^[^#/\\s]+$"},"namespace":{"description":"Namespace where the format has one: npm scope (without @), maven group id, generic namespace (required for generic).","type":"string","minLength":1,"maxLength":255,"pattern":"^[^#/\\s]+$"}}}},"tags":{"title":"RepositoryTags","description":"Tags Charter sets on the domains, repositories, projects and pipeline it creates, and keeps on the repositories it owns. charter:policy is Charter's own.","type":"object","maxProperties":40,"propertyNames":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"}},"codeBuildRoleArn":{"description":"Service role of the CodeBuild projects Charter creates (build from a buildspec template, publish per region, replicate per replica region). Needs codeartifact:GetAuthorizationToken, GetRepositoryEndpoint and PublishPackageVersion in every region.","$ref":"#/definitions/roleArn"},"pipeline":{"title":"PublishingPipeline","description":"A V2 CodePipeline in the primary region: Source (GitHub through a CodeStar connection) → Build (once) → Publish (one CodeBuild action per region, all with runOrder 1, so they run in parallel).","type":"object","additionalProperties":false,"required":["name","roleArn","artifactBuckets","source","build"],"properties":{"name":{"description":"Pipeline name: letters, digits, '.', '@', '-', '_', at most 100 characters.","type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"roleArn":{"description":"The pipeline's service role.","$ref":"#/definitions/roleArn"},"artifactBuckets":{"description":"S3 artifact bucket per region the pipeline runs actions in: the primary and every replica region.","type":"object","propertyNames":{"pattern":"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},"additionalProperties":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}},"source":{"title":"GitHubSource","type":"object","additionalProperties":false,"required":["connectionArn","repository","branch"],"properties":{"connectionArn":{"description":"CodeStar (CodeConnections) connection to GitHub.","type":"string","pattern":"^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$"},"repository":{"description":"GitHub repository, owner/repo.","type":"string","pattern":"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$"},"branch":{"description":"Branch whose commits start the pipeline.","type":"string","minLength":1,"maxLength":255}}},"build":{"title":"PipelineBuild","description":"Either an existing CodeBuild project (project) or a buildspec template from templates/ for which Charter creates the project <pipeline>-build (buildspec).","type":"object","additionalProperties":false,"properties":{"project":{"description":"An existing CodeBuild project in the primary region; Charter does not change it.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$"},"buildspec":{"description":"File name of a buildspec template under templates/, e.g. buildspec-build-pypi.yml.hbs.","type":"string","pattern":"^buildspec-[a-z0-9-]+\\.yml\\.hbs$"},"image":{"description":"CodeBuild image of the projects Charter creates.","type":"string","default":"aws/codebuild/standard:7.0","maxLength":255}}}}}},"definitions":{"region":{"description":"An AWS region code, e.g. us-east-1.","type":"string","pattern":"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},"roleArn":{"type":"string","pattern":"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"}}};
-const schema87 = {"description":"An AWS region code, e.g. us-east-1.","type":"string","pattern":"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"};
-const schema89 = {"type":"string","pattern":"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"};
-const pattern52 = new RegExp("^[a-z][a-z0-9-]{0,48}[a-z0-9]$", "u");
-const pattern53 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$", "u");
-const pattern54 = new RegExp("^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$", "u");
-const pattern56 = new RegExp("^[^#/\\s]+$", "u");
-const pattern60 = new RegExp("^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$", "u");
-const pattern65 = new RegExp("^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$", "u");
-const pattern66 = new RegExp("^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$", "u");
-const pattern67 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$", "u");
-const pattern68 = new RegExp("^buildspec-[a-z0-9-]+\\.yml\\.hbs$", "u");
+const schema89 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/package-publishing.schema.json","title":"PackagePublishingSpec","description":"One CodeArtifact domain and repository in a primary region and in every replica region (CodeArtifact has no cross-region replication), an optional CodePipeline that builds once and publishes to every region in parallel, and the watched packages whose Published versions must exist in every region.","type":"object","additionalProperties":false,"required":["format","domain","repository","primaryRegion","replicaRegions"],"properties":{"format":{"description":"The package format the repository serves and the pipeline publishes.","type":"string","enum":["npm","pypi","maven","nuget","generic","ruby","swift","cargo"]},"domain":{"description":"CodeArtifact domain name, the same in every region: 2-50 lowercase letters, digits and hyphens, starting with a letter.","type":"string","pattern":"^[a-z][a-z0-9-]{0,48}[a-z0-9]$"},"repository":{"description":"CodeArtifact repository name, the same in every region: 2-100 letters, digits, '.', '_' and '-', starting with a letter or digit.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$"},"description":{"description":"Repository description, kept equal in every region.","type":"string","maxLength":1000},"primaryRegion":{"$ref":"#/definitions/region"},"replicaRegions":{"description":"Regions that hold a replica of the repository; distinct and different from the primary.","type":"array","minItems":1,"maxItems":30,"items":{"$ref":"#/definitions/region"}},"externalConnection":{"description":"The public upstream of the repository in every region; must fit the format (public:pypi for pypi, public:npmjs for npm, ...). Omitted: the repository has no external connection (Charter disassociates one from a repository it owns, a disruptive change).","type":"string","enum":["public:npmjs","public:pypi","public:maven-central","public:maven-googleandroid","public:maven-gradleplugins","public:maven-commonsware","public:maven-clojars","public:nuget-org","public:ruby-gems-org","public:crates-io"]},"packages":{"description":"Packages whose Published versions (originType INTERNAL) must be present in every replica. A version in the primary and missing from a replica is drift; the plan proposes its repair.","type":"array","maxItems":1000,"items":{"title":"WatchedPackage","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"Package name (for pypi in PEP 503 normalized form).","type":"string","minLength":1,"maxLength":255,"pattern":"^[^#/\\s]+$"},"namespace":{"description":"Namespace where the format has one: npm scope (without @), maven group id, generic namespace (required for generic).","type":"string","minLength":1,"maxLength":255,"pattern":"^[^#/\\s]+$"}}}},"tags":{"title":"RepositoryTags","description":"Tags Charter sets on the domains, repositories, projects and pipeline it creates, and keeps on the repositories it owns. charter:policy is Charter's own.","type":"object","maxProperties":40,"propertyNames":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"}},"codeBuildRoleArn":{"description":"Service role of the CodeBuild projects Charter creates (build from a buildspec template, publish per region, replicate per replica region). Needs codeartifact:GetAuthorizationToken, GetRepositoryEndpoint and PublishPackageVersion in every region.","$ref":"#/definitions/roleArn"},"pipeline":{"title":"PublishingPipeline","description":"A V2 CodePipeline in the primary region: Source (GitHub through a CodeStar connection) → Build (once) → Publish (one CodeBuild action per region, all with runOrder 1, so they run in parallel).","type":"object","additionalProperties":false,"required":["name","roleArn","artifactBuckets","source","build"],"properties":{"name":{"description":"Pipeline name: letters, digits, '.', '@', '-', '_', at most 100 characters.","type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"roleArn":{"description":"The pipeline's service role.","$ref":"#/definitions/roleArn"},"artifactBuckets":{"description":"S3 artifact bucket per region the pipeline runs actions in: the primary and every replica region.","type":"object","propertyNames":{"pattern":"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},"additionalProperties":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}},"source":{"title":"GitHubSource","type":"object","additionalProperties":false,"required":["connectionArn","repository","branch"],"properties":{"connectionArn":{"description":"CodeStar (CodeConnections) connection to GitHub.","type":"string","pattern":"^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$"},"repository":{"description":"GitHub repository, owner/repo.","type":"string","pattern":"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$"},"branch":{"description":"Branch whose commits start the pipeline.","type":"string","minLength":1,"maxLength":255}}},"build":{"title":"PipelineBuild","description":"Either an existing CodeBuild project (project) or a buildspec template from templates/ for which Charter creates the project <pipeline>-build (buildspec).","type":"object","additionalProperties":false,"properties":{"project":{"description":"An existing CodeBuild project in the primary region; Charter does not change it.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$"},"buildspec":{"description":"File name of a buildspec template under templates/, e.g. buildspec-build-pypi.yml.hbs.","type":"string","pattern":"^buildspec-[a-z0-9-]+\\.yml\\.hbs$"},"image":{"description":"CodeBuild image of the projects Charter creates.","type":"string","default":"aws/codebuild/standard:7.0","maxLength":255}}}}}},"definitions":{"region":{"description":"An AWS region code, e.g. us-east-1.","type":"string","pattern":"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},"roleArn":{"type":"string","pattern":"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"}}};
+const schema90 = {"description":"An AWS region code, e.g. us-east-1.","type":"string","pattern":"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"};
+const schema92 = {"type":"string","pattern":"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"};
+const pattern54 = new RegExp("^[a-z][a-z0-9-]{0,48}[a-z0-9]$", "u");
+const pattern55 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$", "u");
+const pattern56 = new RegExp("^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$", "u");
+const pattern58 = new RegExp("^[^#/\\s]+$", "u");
+const pattern62 = new RegExp("^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$", "u");
+const pattern67 = new RegExp("^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$", "u");
+const pattern68 = new RegExp("^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$", "u");
+const pattern69 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$", "u");
+const pattern70 = new RegExp("^buildspec-[a-z0-9-]+\\.yml\\.hbs$", "u");
 
 function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://charter.dev/schemas/package-publishing.schema.json" */;
@@ -8882,7 +8968,7 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.format === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "format"},message:"must have required property '"+"format"+"'",schema:schema86.required,parentSchema:schema86,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "format"},message:"must have required property '"+"format"+"'",schema:schema89.required,parentSchema:schema89,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -8892,7 +8978,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.domain === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "domain"},message:"must have required property '"+"domain"+"'",schema:schema86.required,parentSchema:schema86,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "domain"},message:"must have required property '"+"domain"+"'",schema:schema89.required,parentSchema:schema89,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -8902,7 +8988,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.repository === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'",schema:schema86.required,parentSchema:schema86,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'",schema:schema89.required,parentSchema:schema89,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -8912,7 +8998,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.primaryRegion === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "primaryRegion"},message:"must have required property '"+"primaryRegion"+"'",schema:schema86.required,parentSchema:schema86,data};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "primaryRegion"},message:"must have required property '"+"primaryRegion"+"'",schema:schema89.required,parentSchema:schema89,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -8922,7 +9008,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data.replicaRegions === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "replicaRegions"},message:"must have required property '"+"replicaRegions"+"'",schema:schema86.required,parentSchema:schema86,data};
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "replicaRegions"},message:"must have required property '"+"replicaRegions"+"'",schema:schema89.required,parentSchema:schema89,data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -8932,8 +9018,8 @@ vErrors.push(err4);
 errors++;
 }
 for(const key0 in data){
-if(!(func36.call(schema86.properties, key0))){
-const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema86,data};
+if(!(func36.call(schema89.properties, key0))){
+const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema89,data};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -8946,7 +9032,7 @@ errors++;
 if(data.format !== undefined){
 let data0 = data.format;
 if(typeof data0 !== "string"){
-const err6 = {instancePath:instancePath+"/format",schemaPath:"#/properties/format/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.format.type,parentSchema:schema86.properties.format,data:data0};
+const err6 = {instancePath:instancePath+"/format",schemaPath:"#/properties/format/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.format.type,parentSchema:schema89.properties.format,data:data0};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -8956,7 +9042,7 @@ vErrors.push(err6);
 errors++;
 }
 if(!((((((((data0 === "npm") || (data0 === "pypi")) || (data0 === "maven")) || (data0 === "nuget")) || (data0 === "generic")) || (data0 === "ruby")) || (data0 === "swift")) || (data0 === "cargo"))){
-const err7 = {instancePath:instancePath+"/format",schemaPath:"#/properties/format/enum",keyword:"enum",params:{allowedValues: schema86.properties.format.enum},message:"must be equal to one of the allowed values",schema:schema86.properties.format.enum,parentSchema:schema86.properties.format,data:data0};
+const err7 = {instancePath:instancePath+"/format",schemaPath:"#/properties/format/enum",keyword:"enum",params:{allowedValues: schema89.properties.format.enum},message:"must be equal to one of the allowed values",schema:schema89.properties.format.enum,parentSchema:schema89.properties.format,data:data0};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -8969,8 +9055,8 @@ errors++;
 if(data.domain !== undefined){
 let data1 = data.domain;
 if(typeof data1 === "string"){
-if(!pattern52.test(data1)){
-const err8 = {instancePath:instancePath+"/domain",schemaPath:"#/properties/domain/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,48}[a-z0-9]$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,48}[a-z0-9]$"+"\"",schema:"^[a-z][a-z0-9-]{0,48}[a-z0-9]$",parentSchema:schema86.properties.domain,data:data1};
+if(!pattern54.test(data1)){
+const err8 = {instancePath:instancePath+"/domain",schemaPath:"#/properties/domain/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,48}[a-z0-9]$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,48}[a-z0-9]$"+"\"",schema:"^[a-z][a-z0-9-]{0,48}[a-z0-9]$",parentSchema:schema89.properties.domain,data:data1};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -8981,7 +9067,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/domain",schemaPath:"#/properties/domain/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.domain.type,parentSchema:schema86.properties.domain,data:data1};
+const err9 = {instancePath:instancePath+"/domain",schemaPath:"#/properties/domain/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.domain.type,parentSchema:schema89.properties.domain,data:data1};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -8994,8 +9080,8 @@ errors++;
 if(data.repository !== undefined){
 let data2 = data.repository;
 if(typeof data2 === "string"){
-if(!pattern53.test(data2)){
-const err10 = {instancePath:instancePath+"/repository",schemaPath:"#/properties/repository/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$",parentSchema:schema86.properties.repository,data:data2};
+if(!pattern55.test(data2)){
+const err10 = {instancePath:instancePath+"/repository",schemaPath:"#/properties/repository/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$",parentSchema:schema89.properties.repository,data:data2};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -9006,7 +9092,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/repository",schemaPath:"#/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.repository.type,parentSchema:schema86.properties.repository,data:data2};
+const err11 = {instancePath:instancePath+"/repository",schemaPath:"#/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.repository.type,parentSchema:schema89.properties.repository,data:data2};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -9020,7 +9106,7 @@ if(data.description !== undefined){
 let data3 = data.description;
 if(typeof data3 === "string"){
 if(func2(data3) > 1000){
-const err12 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters",schema:1000,parentSchema:schema86.properties.description,data:data3};
+const err12 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters",schema:1000,parentSchema:schema89.properties.description,data:data3};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -9031,7 +9117,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.description.type,parentSchema:schema86.properties.description,data:data3};
+const err13 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.description.type,parentSchema:schema89.properties.description,data:data3};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -9044,8 +9130,8 @@ errors++;
 if(data.primaryRegion !== undefined){
 let data4 = data.primaryRegion;
 if(typeof data4 === "string"){
-if(!pattern54.test(data4)){
-const err14 = {instancePath:instancePath+"/primaryRegion",schemaPath:"#/definitions/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"+"\"",schema:"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$",parentSchema:schema87,data:data4};
+if(!pattern56.test(data4)){
+const err14 = {instancePath:instancePath+"/primaryRegion",schemaPath:"#/definitions/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"+"\"",schema:"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$",parentSchema:schema90,data:data4};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -9056,7 +9142,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/primaryRegion",schemaPath:"#/definitions/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema87.type,parentSchema:schema87,data:data4};
+const err15 = {instancePath:instancePath+"/primaryRegion",schemaPath:"#/definitions/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.type,parentSchema:schema90,data:data4};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -9070,7 +9156,7 @@ if(data.replicaRegions !== undefined){
 let data5 = data.replicaRegions;
 if(Array.isArray(data5)){
 if(data5.length > 30){
-const err16 = {instancePath:instancePath+"/replicaRegions",schemaPath:"#/properties/replicaRegions/maxItems",keyword:"maxItems",params:{limit: 30},message:"must NOT have more than 30 items",schema:30,parentSchema:schema86.properties.replicaRegions,data:data5};
+const err16 = {instancePath:instancePath+"/replicaRegions",schemaPath:"#/properties/replicaRegions/maxItems",keyword:"maxItems",params:{limit: 30},message:"must NOT have more than 30 items",schema:30,parentSchema:schema89.properties.replicaRegions,data:data5};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -9080,7 +9166,7 @@ vErrors.push(err16);
 errors++;
 }
 if(data5.length < 1){
-const err17 = {instancePath:instancePath+"/replicaRegions",schemaPath:"#/properties/replicaRegions/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema86.properties.replicaRegions,data:data5};
+const err17 = {instancePath:instancePath+"/replicaRegions",schemaPath:"#/properties/replicaRegions/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema89.properties.replicaRegions,data:data5};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -9093,8 +9179,8 @@ const len0 = data5.length;
 for(let i0=0; i0<len0; i0++){
 let data6 = data5[i0];
 if(typeof data6 === "string"){
-if(!pattern54.test(data6)){
-const err18 = {instancePath:instancePath+"/replicaRegions/" + i0,schemaPath:"#/definitions/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"+"\"",schema:"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$",parentSchema:schema87,data:data6};
+if(!pattern56.test(data6)){
+const err18 = {instancePath:instancePath+"/replicaRegions/" + i0,schemaPath:"#/definitions/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"+"\"",schema:"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$",parentSchema:schema90,data:data6};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -9105,7 +9191,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/replicaRegions/" + i0,schemaPath:"#/definitions/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema87.type,parentSchema:schema87,data:data6};
+const err19 = {instancePath:instancePath+"/replicaRegions/" + i0,schemaPath:"#/definitions/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.type,parentSchema:schema90,data:data6};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -9117,7 +9203,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/replicaRegions",schemaPath:"#/properties/replicaRegions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema86.properties.replicaRegions.type,parentSchema:schema86.properties.replicaRegions,data:data5};
+const err20 = {instancePath:instancePath+"/replicaRegions",schemaPath:"#/properties/replicaRegions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema89.properties.replicaRegions.type,parentSchema:schema89.properties.replicaRegions,data:data5};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -9130,7 +9216,7 @@ errors++;
 if(data.externalConnection !== undefined){
 let data7 = data.externalConnection;
 if(typeof data7 !== "string"){
-const err21 = {instancePath:instancePath+"/externalConnection",schemaPath:"#/properties/externalConnection/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.externalConnection.type,parentSchema:schema86.properties.externalConnection,data:data7};
+const err21 = {instancePath:instancePath+"/externalConnection",schemaPath:"#/properties/externalConnection/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.externalConnection.type,parentSchema:schema89.properties.externalConnection,data:data7};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -9140,7 +9226,7 @@ vErrors.push(err21);
 errors++;
 }
 if(!((((((((((data7 === "public:npmjs") || (data7 === "public:pypi")) || (data7 === "public:maven-central")) || (data7 === "public:maven-googleandroid")) || (data7 === "public:maven-gradleplugins")) || (data7 === "public:maven-commonsware")) || (data7 === "public:maven-clojars")) || (data7 === "public:nuget-org")) || (data7 === "public:ruby-gems-org")) || (data7 === "public:crates-io"))){
-const err22 = {instancePath:instancePath+"/externalConnection",schemaPath:"#/properties/externalConnection/enum",keyword:"enum",params:{allowedValues: schema86.properties.externalConnection.enum},message:"must be equal to one of the allowed values",schema:schema86.properties.externalConnection.enum,parentSchema:schema86.properties.externalConnection,data:data7};
+const err22 = {instancePath:instancePath+"/externalConnection",schemaPath:"#/properties/externalConnection/enum",keyword:"enum",params:{allowedValues: schema89.properties.externalConnection.enum},message:"must be equal to one of the allowed values",schema:schema89.properties.externalConnection.enum,parentSchema:schema89.properties.externalConnection,data:data7};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -9154,7 +9240,7 @@ if(data.packages !== undefined){
 let data8 = data.packages;
 if(Array.isArray(data8)){
 if(data8.length > 1000){
-const err23 = {instancePath:instancePath+"/packages",schemaPath:"#/properties/packages/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema86.properties.packages,data:data8};
+const err23 = {instancePath:instancePath+"/packages",schemaPath:"#/properties/packages/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema89.properties.packages,data:data8};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -9168,7 +9254,7 @@ for(let i1=0; i1<len1; i1++){
 let data9 = data8[i1];
 if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
 if(data9.name === undefined){
-const err24 = {instancePath:instancePath+"/packages/" + i1,schemaPath:"#/properties/packages/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema86.properties.packages.items.required,parentSchema:schema86.properties.packages.items,data:data9};
+const err24 = {instancePath:instancePath+"/packages/" + i1,schemaPath:"#/properties/packages/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema89.properties.packages.items.required,parentSchema:schema89.properties.packages.items,data:data9};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -9179,7 +9265,7 @@ errors++;
 }
 for(const key1 in data9){
 if(!((key1 === "name") || (key1 === "namespace"))){
-const err25 = {instancePath:instancePath+"/packages/" + i1,schemaPath:"#/properties/packages/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema86.properties.packages.items,data:data9};
+const err25 = {instancePath:instancePath+"/packages/" + i1,schemaPath:"#/properties/packages/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema89.properties.packages.items,data:data9};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -9193,7 +9279,7 @@ if(data9.name !== undefined){
 let data10 = data9.name;
 if(typeof data10 === "string"){
 if(func2(data10) > 255){
-const err26 = {instancePath:instancePath+"/packages/" + i1+"/name",schemaPath:"#/properties/packages/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema86.properties.packages.items.properties.name,data:data10};
+const err26 = {instancePath:instancePath+"/packages/" + i1+"/name",schemaPath:"#/properties/packages/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema89.properties.packages.items.properties.name,data:data10};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -9203,7 +9289,7 @@ vErrors.push(err26);
 errors++;
 }
 if(func2(data10) < 1){
-const err27 = {instancePath:instancePath+"/packages/" + i1+"/name",schemaPath:"#/properties/packages/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema86.properties.packages.items.properties.name,data:data10};
+const err27 = {instancePath:instancePath+"/packages/" + i1+"/name",schemaPath:"#/properties/packages/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema89.properties.packages.items.properties.name,data:data10};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -9212,8 +9298,8 @@ vErrors.push(err27);
 }
 errors++;
 }
-if(!pattern56.test(data10)){
-const err28 = {instancePath:instancePath+"/packages/" + i1+"/name",schemaPath:"#/properties/packages/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[^#/\\s]+$"},message:"must match pattern \""+"^[^#/\\s]+$"+"\"",schema:"^[^#/\\s]+$",parentSchema:schema86.properties.packages.items.properties.name,data:data10};
+if(!pattern58.test(data10)){
+const err28 = {instancePath:instancePath+"/packages/" + i1+"/name",schemaPath:"#/properties/packages/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[^#/\\s]+$"},message:"must match pattern \""+"^[^#/\\s]+$"+"\"",schema:"^[^#/\\s]+$",parentSchema:schema89.properties.packages.items.properties.name,data:data10};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -9224,7 +9310,7 @@ errors++;
 }
 }
 else {
-const err29 = {instancePath:instancePath+"/packages/" + i1+"/name",schemaPath:"#/properties/packages/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.packages.items.properties.name.type,parentSchema:schema86.properties.packages.items.properties.name,data:data10};
+const err29 = {instancePath:instancePath+"/packages/" + i1+"/name",schemaPath:"#/properties/packages/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.packages.items.properties.name.type,parentSchema:schema89.properties.packages.items.properties.name,data:data10};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -9238,7 +9324,7 @@ if(data9.namespace !== undefined){
 let data11 = data9.namespace;
 if(typeof data11 === "string"){
 if(func2(data11) > 255){
-const err30 = {instancePath:instancePath+"/packages/" + i1+"/namespace",schemaPath:"#/properties/packages/items/properties/namespace/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema86.properties.packages.items.properties.namespace,data:data11};
+const err30 = {instancePath:instancePath+"/packages/" + i1+"/namespace",schemaPath:"#/properties/packages/items/properties/namespace/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema89.properties.packages.items.properties.namespace,data:data11};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -9248,7 +9334,7 @@ vErrors.push(err30);
 errors++;
 }
 if(func2(data11) < 1){
-const err31 = {instancePath:instancePath+"/packages/" + i1+"/namespace",schemaPath:"#/properties/packages/items/properties/namespace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema86.properties.packages.items.properties.namespace,data:data11};
+const err31 = {instancePath:instancePath+"/packages/" + i1+"/namespace",schemaPath:"#/properties/packages/items/properties/namespace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema89.properties.packages.items.properties.namespace,data:data11};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -9257,8 +9343,8 @@ vErrors.push(err31);
 }
 errors++;
 }
-if(!pattern56.test(data11)){
-const err32 = {instancePath:instancePath+"/packages/" + i1+"/namespace",schemaPath:"#/properties/packages/items/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[^#/\\s]+$"},message:"must match pattern \""+"^[^#/\\s]+$"+"\"",schema:"^[^#/\\s]+$",parentSchema:schema86.properties.packages.items.properties.namespace,data:data11};
+if(!pattern58.test(data11)){
+const err32 = {instancePath:instancePath+"/packages/" + i1+"/namespace",schemaPath:"#/properties/packages/items/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[^#/\\s]+$"},message:"must match pattern \""+"^[^#/\\s]+$"+"\"",schema:"^[^#/\\s]+$",parentSchema:schema89.properties.packages.items.properties.namespace,data:data11};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -9269,7 +9355,7 @@ errors++;
 }
 }
 else {
-const err33 = {instancePath:instancePath+"/packages/" + i1+"/namespace",schemaPath:"#/properties/packages/items/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.packages.items.properties.namespace.type,parentSchema:schema86.properties.packages.items.properties.namespace,data:data11};
+const err33 = {instancePath:instancePath+"/packages/" + i1+"/namespace",schemaPath:"#/properties/packages/items/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.packages.items.properties.namespace.type,parentSchema:schema89.properties.packages.items.properties.namespace,data:data11};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -9281,7 +9367,7 @@ errors++;
 }
 }
 else {
-const err34 = {instancePath:instancePath+"/packages/" + i1,schemaPath:"#/properties/packages/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema86.properties.packages.items.type,parentSchema:schema86.properties.packages.items,data:data9};
+const err34 = {instancePath:instancePath+"/packages/" + i1,schemaPath:"#/properties/packages/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.properties.packages.items.type,parentSchema:schema89.properties.packages.items,data:data9};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -9293,7 +9379,7 @@ errors++;
 }
 }
 else {
-const err35 = {instancePath:instancePath+"/packages",schemaPath:"#/properties/packages/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema86.properties.packages.type,parentSchema:schema86.properties.packages,data:data8};
+const err35 = {instancePath:instancePath+"/packages",schemaPath:"#/properties/packages/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema89.properties.packages.type,parentSchema:schema89.properties.packages,data:data8};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -9307,7 +9393,7 @@ if(data.tags !== undefined){
 let data12 = data.tags;
 if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
 if(Object.keys(data12).length > 40){
-const err36 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/maxProperties",keyword:"maxProperties",params:{limit: 40},message:"must NOT have more than 40 properties",schema:40,parentSchema:schema86.properties.tags,data:data12};
+const err36 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/maxProperties",keyword:"maxProperties",params:{limit: 40},message:"must NOT have more than 40 properties",schema:40,parentSchema:schema89.properties.tags,data:data12};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -9320,7 +9406,7 @@ for(const key2 in data12){
 const _errs31 = errors;
 if(typeof key2 === "string"){
 if(func2(key2) > 128){
-const err37 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema86.properties.tags.propertyNames,data:key2,propertyName:key2};
+const err37 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema89.properties.tags.propertyNames,data:key2,propertyName:key2};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -9330,7 +9416,7 @@ vErrors.push(err37);
 errors++;
 }
 if(func2(key2) < 1){
-const err38 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema86.properties.tags.propertyNames,data:key2,propertyName:key2};
+const err38 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema89.properties.tags.propertyNames,data:key2,propertyName:key2};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -9339,8 +9425,8 @@ vErrors.push(err38);
 }
 errors++;
 }
-if(!pattern26.test(key2)){
-const err39 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$",parentSchema:schema86.properties.tags.propertyNames,data:key2,propertyName:key2};
+if(!pattern27.test(key2)){
+const err39 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$",parentSchema:schema89.properties.tags.propertyNames,data:key2,propertyName:key2};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -9351,7 +9437,7 @@ errors++;
 }
 }
 else {
-const err40 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.tags.propertyNames.type,parentSchema:schema86.properties.tags.propertyNames,data:key2,propertyName:key2};
+const err40 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.tags.propertyNames.type,parentSchema:schema89.properties.tags.propertyNames,data:key2,propertyName:key2};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -9362,7 +9448,7 @@ errors++;
 }
 var valid8 = _errs31 === errors;
 if(!valid8){
-const err41 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames",keyword:"propertyNames",params:{propertyName: key2},message:"property name must be valid",schema:schema86.properties.tags.propertyNames,parentSchema:schema86.properties.tags,data:data12};
+const err41 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames",keyword:"propertyNames",params:{propertyName: key2},message:"property name must be valid",schema:schema89.properties.tags.propertyNames,parentSchema:schema89.properties.tags,data:data12};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -9376,7 +9462,7 @@ for(const key3 in data12){
 let data13 = data12[key3];
 if(typeof data13 === "string"){
 if(func2(data13) > 256){
-const err42 = {instancePath:instancePath+"/tags/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema86.properties.tags.additionalProperties,data:data13};
+const err42 = {instancePath:instancePath+"/tags/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema89.properties.tags.additionalProperties,data:data13};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -9385,8 +9471,8 @@ vErrors.push(err42);
 }
 errors++;
 }
-if(!pattern27.test(data13)){
-const err43 = {instancePath:instancePath+"/tags/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$",parentSchema:schema86.properties.tags.additionalProperties,data:data13};
+if(!pattern28.test(data13)){
+const err43 = {instancePath:instancePath+"/tags/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$",parentSchema:schema89.properties.tags.additionalProperties,data:data13};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -9397,7 +9483,7 @@ errors++;
 }
 }
 else {
-const err44 = {instancePath:instancePath+"/tags/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.tags.additionalProperties.type,parentSchema:schema86.properties.tags.additionalProperties,data:data13};
+const err44 = {instancePath:instancePath+"/tags/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.tags.additionalProperties.type,parentSchema:schema89.properties.tags.additionalProperties,data:data13};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -9409,7 +9495,7 @@ errors++;
 }
 }
 else {
-const err45 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema86.properties.tags.type,parentSchema:schema86.properties.tags,data:data12};
+const err45 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.properties.tags.type,parentSchema:schema89.properties.tags,data:data12};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -9422,8 +9508,8 @@ errors++;
 if(data.codeBuildRoleArn !== undefined){
 let data14 = data.codeBuildRoleArn;
 if(typeof data14 === "string"){
-if(!pattern60.test(data14)){
-const err46 = {instancePath:instancePath+"/codeBuildRoleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema89,data:data14};
+if(!pattern62.test(data14)){
+const err46 = {instancePath:instancePath+"/codeBuildRoleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema92,data:data14};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -9434,7 +9520,7 @@ errors++;
 }
 }
 else {
-const err47 = {instancePath:instancePath+"/codeBuildRoleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.type,parentSchema:schema89,data:data14};
+const err47 = {instancePath:instancePath+"/codeBuildRoleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema92.type,parentSchema:schema92,data:data14};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -9448,7 +9534,7 @@ if(data.pipeline !== undefined){
 let data15 = data.pipeline;
 if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
 if(data15.name === undefined){
-const err48 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema86.properties.pipeline.required,parentSchema:schema86.properties.pipeline,data:data15};
+const err48 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema89.properties.pipeline.required,parentSchema:schema89.properties.pipeline,data:data15};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -9458,7 +9544,7 @@ vErrors.push(err48);
 errors++;
 }
 if(data15.roleArn === undefined){
-const err49 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/required",keyword:"required",params:{missingProperty: "roleArn"},message:"must have required property '"+"roleArn"+"'",schema:schema86.properties.pipeline.required,parentSchema:schema86.properties.pipeline,data:data15};
+const err49 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/required",keyword:"required",params:{missingProperty: "roleArn"},message:"must have required property '"+"roleArn"+"'",schema:schema89.properties.pipeline.required,parentSchema:schema89.properties.pipeline,data:data15};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -9468,7 +9554,7 @@ vErrors.push(err49);
 errors++;
 }
 if(data15.artifactBuckets === undefined){
-const err50 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/required",keyword:"required",params:{missingProperty: "artifactBuckets"},message:"must have required property '"+"artifactBuckets"+"'",schema:schema86.properties.pipeline.required,parentSchema:schema86.properties.pipeline,data:data15};
+const err50 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/required",keyword:"required",params:{missingProperty: "artifactBuckets"},message:"must have required property '"+"artifactBuckets"+"'",schema:schema89.properties.pipeline.required,parentSchema:schema89.properties.pipeline,data:data15};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -9478,7 +9564,7 @@ vErrors.push(err50);
 errors++;
 }
 if(data15.source === undefined){
-const err51 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'",schema:schema86.properties.pipeline.required,parentSchema:schema86.properties.pipeline,data:data15};
+const err51 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'",schema:schema89.properties.pipeline.required,parentSchema:schema89.properties.pipeline,data:data15};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -9488,7 +9574,7 @@ vErrors.push(err51);
 errors++;
 }
 if(data15.build === undefined){
-const err52 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/required",keyword:"required",params:{missingProperty: "build"},message:"must have required property '"+"build"+"'",schema:schema86.properties.pipeline.required,parentSchema:schema86.properties.pipeline,data:data15};
+const err52 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/required",keyword:"required",params:{missingProperty: "build"},message:"must have required property '"+"build"+"'",schema:schema89.properties.pipeline.required,parentSchema:schema89.properties.pipeline,data:data15};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -9499,7 +9585,7 @@ errors++;
 }
 for(const key4 in data15){
 if(!(((((key4 === "name") || (key4 === "roleArn")) || (key4 === "artifactBuckets")) || (key4 === "source")) || (key4 === "build"))){
-const err53 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema86.properties.pipeline,data:data15};
+const err53 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema89.properties.pipeline,data:data15};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -9513,7 +9599,7 @@ if(data15.name !== undefined){
 let data16 = data15.name;
 if(typeof data16 === "string"){
 if(func2(data16) > 100){
-const err54 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema86.properties.pipeline.properties.name,data:data16};
+const err54 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema89.properties.pipeline.properties.name,data:data16};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -9523,7 +9609,7 @@ vErrors.push(err54);
 errors++;
 }
 if(func2(data16) < 1){
-const err55 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema86.properties.pipeline.properties.name,data:data16};
+const err55 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema89.properties.pipeline.properties.name,data:data16};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -9532,8 +9618,8 @@ vErrors.push(err55);
 }
 errors++;
 }
-if(!pattern40.test(data16)){
-const err56 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9.@_-]+$"},message:"must match pattern \""+"^[A-Za-z0-9.@_-]+$"+"\"",schema:"^[A-Za-z0-9.@_-]+$",parentSchema:schema86.properties.pipeline.properties.name,data:data16};
+if(!pattern41.test(data16)){
+const err56 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9.@_-]+$"},message:"must match pattern \""+"^[A-Za-z0-9.@_-]+$"+"\"",schema:"^[A-Za-z0-9.@_-]+$",parentSchema:schema89.properties.pipeline.properties.name,data:data16};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -9544,7 +9630,7 @@ errors++;
 }
 }
 else {
-const err57 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.pipeline.properties.name.type,parentSchema:schema86.properties.pipeline.properties.name,data:data16};
+const err57 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.name.type,parentSchema:schema89.properties.pipeline.properties.name,data:data16};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -9557,8 +9643,8 @@ errors++;
 if(data15.roleArn !== undefined){
 let data17 = data15.roleArn;
 if(typeof data17 === "string"){
-if(!pattern60.test(data17)){
-const err58 = {instancePath:instancePath+"/pipeline/roleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema89,data:data17};
+if(!pattern62.test(data17)){
+const err58 = {instancePath:instancePath+"/pipeline/roleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema92,data:data17};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -9569,7 +9655,7 @@ errors++;
 }
 }
 else {
-const err59 = {instancePath:instancePath+"/pipeline/roleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.type,parentSchema:schema89,data:data17};
+const err59 = {instancePath:instancePath+"/pipeline/roleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema92.type,parentSchema:schema92,data:data17};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -9585,8 +9671,8 @@ if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
 for(const key5 in data18){
 const _errs49 = errors;
 if(typeof key5 === "string"){
-if(!pattern54.test(key5)){
-const err60 = {instancePath:instancePath+"/pipeline/artifactBuckets",schemaPath:"#/properties/pipeline/properties/artifactBuckets/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"+"\"",schema:"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$",parentSchema:schema86.properties.pipeline.properties.artifactBuckets.propertyNames,data:key5,propertyName:key5};
+if(!pattern56.test(key5)){
+const err60 = {instancePath:instancePath+"/pipeline/artifactBuckets",schemaPath:"#/properties/pipeline/properties/artifactBuckets/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"+"\"",schema:"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$",parentSchema:schema89.properties.pipeline.properties.artifactBuckets.propertyNames,data:key5,propertyName:key5};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -9598,7 +9684,7 @@ errors++;
 }
 var valid13 = _errs49 === errors;
 if(!valid13){
-const err61 = {instancePath:instancePath+"/pipeline/artifactBuckets",schemaPath:"#/properties/pipeline/properties/artifactBuckets/propertyNames",keyword:"propertyNames",params:{propertyName: key5},message:"property name must be valid",schema:schema86.properties.pipeline.properties.artifactBuckets.propertyNames,parentSchema:schema86.properties.pipeline.properties.artifactBuckets,data:data18};
+const err61 = {instancePath:instancePath+"/pipeline/artifactBuckets",schemaPath:"#/properties/pipeline/properties/artifactBuckets/propertyNames",keyword:"propertyNames",params:{propertyName: key5},message:"property name must be valid",schema:schema89.properties.pipeline.properties.artifactBuckets.propertyNames,parentSchema:schema89.properties.pipeline.properties.artifactBuckets,data:data18};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -9612,7 +9698,7 @@ for(const key6 in data18){
 let data19 = data18[key6];
 if(typeof data19 === "string"){
 if(!pattern10.test(data19)){
-const err62 = {instancePath:instancePath+"/pipeline/artifactBuckets/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/pipeline/properties/artifactBuckets/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"+"\"",schema:"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",parentSchema:schema86.properties.pipeline.properties.artifactBuckets.additionalProperties,data:data19};
+const err62 = {instancePath:instancePath+"/pipeline/artifactBuckets/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/pipeline/properties/artifactBuckets/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"+"\"",schema:"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",parentSchema:schema89.properties.pipeline.properties.artifactBuckets.additionalProperties,data:data19};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -9623,7 +9709,7 @@ errors++;
 }
 }
 else {
-const err63 = {instancePath:instancePath+"/pipeline/artifactBuckets/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/pipeline/properties/artifactBuckets/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.pipeline.properties.artifactBuckets.additionalProperties.type,parentSchema:schema86.properties.pipeline.properties.artifactBuckets.additionalProperties,data:data19};
+const err63 = {instancePath:instancePath+"/pipeline/artifactBuckets/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/pipeline/properties/artifactBuckets/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.artifactBuckets.additionalProperties.type,parentSchema:schema89.properties.pipeline.properties.artifactBuckets.additionalProperties,data:data19};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -9635,7 +9721,7 @@ errors++;
 }
 }
 else {
-const err64 = {instancePath:instancePath+"/pipeline/artifactBuckets",schemaPath:"#/properties/pipeline/properties/artifactBuckets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema86.properties.pipeline.properties.artifactBuckets.type,parentSchema:schema86.properties.pipeline.properties.artifactBuckets,data:data18};
+const err64 = {instancePath:instancePath+"/pipeline/artifactBuckets",schemaPath:"#/properties/pipeline/properties/artifactBuckets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.properties.pipeline.properties.artifactBuckets.type,parentSchema:schema89.properties.pipeline.properties.artifactBuckets,data:data18};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -9649,7 +9735,7 @@ if(data15.source !== undefined){
 let data20 = data15.source;
 if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
 if(data20.connectionArn === undefined){
-const err65 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/required",keyword:"required",params:{missingProperty: "connectionArn"},message:"must have required property '"+"connectionArn"+"'",schema:schema86.properties.pipeline.properties.source.required,parentSchema:schema86.properties.pipeline.properties.source,data:data20};
+const err65 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/required",keyword:"required",params:{missingProperty: "connectionArn"},message:"must have required property '"+"connectionArn"+"'",schema:schema89.properties.pipeline.properties.source.required,parentSchema:schema89.properties.pipeline.properties.source,data:data20};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -9659,7 +9745,7 @@ vErrors.push(err65);
 errors++;
 }
 if(data20.repository === undefined){
-const err66 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'",schema:schema86.properties.pipeline.properties.source.required,parentSchema:schema86.properties.pipeline.properties.source,data:data20};
+const err66 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'",schema:schema89.properties.pipeline.properties.source.required,parentSchema:schema89.properties.pipeline.properties.source,data:data20};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -9669,7 +9755,7 @@ vErrors.push(err66);
 errors++;
 }
 if(data20.branch === undefined){
-const err67 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/required",keyword:"required",params:{missingProperty: "branch"},message:"must have required property '"+"branch"+"'",schema:schema86.properties.pipeline.properties.source.required,parentSchema:schema86.properties.pipeline.properties.source,data:data20};
+const err67 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/required",keyword:"required",params:{missingProperty: "branch"},message:"must have required property '"+"branch"+"'",schema:schema89.properties.pipeline.properties.source.required,parentSchema:schema89.properties.pipeline.properties.source,data:data20};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -9680,7 +9766,7 @@ errors++;
 }
 for(const key7 in data20){
 if(!(((key7 === "connectionArn") || (key7 === "repository")) || (key7 === "branch"))){
-const err68 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema86.properties.pipeline.properties.source,data:data20};
+const err68 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema89.properties.pipeline.properties.source,data:data20};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -9693,8 +9779,8 @@ errors++;
 if(data20.connectionArn !== undefined){
 let data21 = data20.connectionArn;
 if(typeof data21 === "string"){
-if(!pattern65.test(data21)){
-const err69 = {instancePath:instancePath+"/pipeline/source/connectionArn",schemaPath:"#/properties/pipeline/properties/source/properties/connectionArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$"+"\"",schema:"^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$",parentSchema:schema86.properties.pipeline.properties.source.properties.connectionArn,data:data21};
+if(!pattern67.test(data21)){
+const err69 = {instancePath:instancePath+"/pipeline/source/connectionArn",schemaPath:"#/properties/pipeline/properties/source/properties/connectionArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$"+"\"",schema:"^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$",parentSchema:schema89.properties.pipeline.properties.source.properties.connectionArn,data:data21};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -9705,7 +9791,7 @@ errors++;
 }
 }
 else {
-const err70 = {instancePath:instancePath+"/pipeline/source/connectionArn",schemaPath:"#/properties/pipeline/properties/source/properties/connectionArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.pipeline.properties.source.properties.connectionArn.type,parentSchema:schema86.properties.pipeline.properties.source.properties.connectionArn,data:data21};
+const err70 = {instancePath:instancePath+"/pipeline/source/connectionArn",schemaPath:"#/properties/pipeline/properties/source/properties/connectionArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.source.properties.connectionArn.type,parentSchema:schema89.properties.pipeline.properties.source.properties.connectionArn,data:data21};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -9718,8 +9804,8 @@ errors++;
 if(data20.repository !== undefined){
 let data22 = data20.repository;
 if(typeof data22 === "string"){
-if(!pattern66.test(data22)){
-const err71 = {instancePath:instancePath+"/pipeline/source/repository",schemaPath:"#/properties/pipeline/properties/source/properties/repository/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$"},message:"must match pattern \""+"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$"+"\"",schema:"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$",parentSchema:schema86.properties.pipeline.properties.source.properties.repository,data:data22};
+if(!pattern68.test(data22)){
+const err71 = {instancePath:instancePath+"/pipeline/source/repository",schemaPath:"#/properties/pipeline/properties/source/properties/repository/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$"},message:"must match pattern \""+"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$"+"\"",schema:"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$",parentSchema:schema89.properties.pipeline.properties.source.properties.repository,data:data22};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -9730,7 +9816,7 @@ errors++;
 }
 }
 else {
-const err72 = {instancePath:instancePath+"/pipeline/source/repository",schemaPath:"#/properties/pipeline/properties/source/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.pipeline.properties.source.properties.repository.type,parentSchema:schema86.properties.pipeline.properties.source.properties.repository,data:data22};
+const err72 = {instancePath:instancePath+"/pipeline/source/repository",schemaPath:"#/properties/pipeline/properties/source/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.source.properties.repository.type,parentSchema:schema89.properties.pipeline.properties.source.properties.repository,data:data22};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -9744,7 +9830,7 @@ if(data20.branch !== undefined){
 let data23 = data20.branch;
 if(typeof data23 === "string"){
 if(func2(data23) > 255){
-const err73 = {instancePath:instancePath+"/pipeline/source/branch",schemaPath:"#/properties/pipeline/properties/source/properties/branch/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema86.properties.pipeline.properties.source.properties.branch,data:data23};
+const err73 = {instancePath:instancePath+"/pipeline/source/branch",schemaPath:"#/properties/pipeline/properties/source/properties/branch/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema89.properties.pipeline.properties.source.properties.branch,data:data23};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -9754,7 +9840,7 @@ vErrors.push(err73);
 errors++;
 }
 if(func2(data23) < 1){
-const err74 = {instancePath:instancePath+"/pipeline/source/branch",schemaPath:"#/properties/pipeline/properties/source/properties/branch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema86.properties.pipeline.properties.source.properties.branch,data:data23};
+const err74 = {instancePath:instancePath+"/pipeline/source/branch",schemaPath:"#/properties/pipeline/properties/source/properties/branch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema89.properties.pipeline.properties.source.properties.branch,data:data23};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -9765,7 +9851,7 @@ errors++;
 }
 }
 else {
-const err75 = {instancePath:instancePath+"/pipeline/source/branch",schemaPath:"#/properties/pipeline/properties/source/properties/branch/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.pipeline.properties.source.properties.branch.type,parentSchema:schema86.properties.pipeline.properties.source.properties.branch,data:data23};
+const err75 = {instancePath:instancePath+"/pipeline/source/branch",schemaPath:"#/properties/pipeline/properties/source/properties/branch/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.source.properties.branch.type,parentSchema:schema89.properties.pipeline.properties.source.properties.branch,data:data23};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -9777,7 +9863,7 @@ errors++;
 }
 }
 else {
-const err76 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema86.properties.pipeline.properties.source.type,parentSchema:schema86.properties.pipeline.properties.source,data:data20};
+const err76 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.properties.pipeline.properties.source.type,parentSchema:schema89.properties.pipeline.properties.source,data:data20};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -9792,7 +9878,7 @@ let data24 = data15.build;
 if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
 for(const key8 in data24){
 if(!(((key8 === "project") || (key8 === "buildspec")) || (key8 === "image"))){
-const err77 = {instancePath:instancePath+"/pipeline/build",schemaPath:"#/properties/pipeline/properties/build/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema86.properties.pipeline.properties.build,data:data24};
+const err77 = {instancePath:instancePath+"/pipeline/build",schemaPath:"#/properties/pipeline/properties/build/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema89.properties.pipeline.properties.build,data:data24};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -9805,8 +9891,8 @@ errors++;
 if(data24.project !== undefined){
 let data25 = data24.project;
 if(typeof data25 === "string"){
-if(!pattern67.test(data25)){
-const err78 = {instancePath:instancePath+"/pipeline/build/project",schemaPath:"#/properties/pipeline/properties/build/properties/project/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$",parentSchema:schema86.properties.pipeline.properties.build.properties.project,data:data25};
+if(!pattern69.test(data25)){
+const err78 = {instancePath:instancePath+"/pipeline/build/project",schemaPath:"#/properties/pipeline/properties/build/properties/project/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$",parentSchema:schema89.properties.pipeline.properties.build.properties.project,data:data25};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -9817,7 +9903,7 @@ errors++;
 }
 }
 else {
-const err79 = {instancePath:instancePath+"/pipeline/build/project",schemaPath:"#/properties/pipeline/properties/build/properties/project/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.pipeline.properties.build.properties.project.type,parentSchema:schema86.properties.pipeline.properties.build.properties.project,data:data25};
+const err79 = {instancePath:instancePath+"/pipeline/build/project",schemaPath:"#/properties/pipeline/properties/build/properties/project/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.build.properties.project.type,parentSchema:schema89.properties.pipeline.properties.build.properties.project,data:data25};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -9830,8 +9916,8 @@ errors++;
 if(data24.buildspec !== undefined){
 let data26 = data24.buildspec;
 if(typeof data26 === "string"){
-if(!pattern68.test(data26)){
-const err80 = {instancePath:instancePath+"/pipeline/build/buildspec",schemaPath:"#/properties/pipeline/properties/build/properties/buildspec/pattern",keyword:"pattern",params:{pattern: "^buildspec-[a-z0-9-]+\\.yml\\.hbs$"},message:"must match pattern \""+"^buildspec-[a-z0-9-]+\\.yml\\.hbs$"+"\"",schema:"^buildspec-[a-z0-9-]+\\.yml\\.hbs$",parentSchema:schema86.properties.pipeline.properties.build.properties.buildspec,data:data26};
+if(!pattern70.test(data26)){
+const err80 = {instancePath:instancePath+"/pipeline/build/buildspec",schemaPath:"#/properties/pipeline/properties/build/properties/buildspec/pattern",keyword:"pattern",params:{pattern: "^buildspec-[a-z0-9-]+\\.yml\\.hbs$"},message:"must match pattern \""+"^buildspec-[a-z0-9-]+\\.yml\\.hbs$"+"\"",schema:"^buildspec-[a-z0-9-]+\\.yml\\.hbs$",parentSchema:schema89.properties.pipeline.properties.build.properties.buildspec,data:data26};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -9842,7 +9928,7 @@ errors++;
 }
 }
 else {
-const err81 = {instancePath:instancePath+"/pipeline/build/buildspec",schemaPath:"#/properties/pipeline/properties/build/properties/buildspec/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.pipeline.properties.build.properties.buildspec.type,parentSchema:schema86.properties.pipeline.properties.build.properties.buildspec,data:data26};
+const err81 = {instancePath:instancePath+"/pipeline/build/buildspec",schemaPath:"#/properties/pipeline/properties/build/properties/buildspec/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.build.properties.buildspec.type,parentSchema:schema89.properties.pipeline.properties.build.properties.buildspec,data:data26};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -9856,7 +9942,7 @@ if(data24.image !== undefined){
 let data27 = data24.image;
 if(typeof data27 === "string"){
 if(func2(data27) > 255){
-const err82 = {instancePath:instancePath+"/pipeline/build/image",schemaPath:"#/properties/pipeline/properties/build/properties/image/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema86.properties.pipeline.properties.build.properties.image,data:data27};
+const err82 = {instancePath:instancePath+"/pipeline/build/image",schemaPath:"#/properties/pipeline/properties/build/properties/image/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema89.properties.pipeline.properties.build.properties.image,data:data27};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -9867,7 +9953,7 @@ errors++;
 }
 }
 else {
-const err83 = {instancePath:instancePath+"/pipeline/build/image",schemaPath:"#/properties/pipeline/properties/build/properties/image/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.pipeline.properties.build.properties.image.type,parentSchema:schema86.properties.pipeline.properties.build.properties.image,data:data27};
+const err83 = {instancePath:instancePath+"/pipeline/build/image",schemaPath:"#/properties/pipeline/properties/build/properties/image/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.build.properties.image.type,parentSchema:schema89.properties.pipeline.properties.build.properties.image,data:data27};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -9879,7 +9965,7 @@ errors++;
 }
 }
 else {
-const err84 = {instancePath:instancePath+"/pipeline/build",schemaPath:"#/properties/pipeline/properties/build/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema86.properties.pipeline.properties.build.type,parentSchema:schema86.properties.pipeline.properties.build,data:data24};
+const err84 = {instancePath:instancePath+"/pipeline/build",schemaPath:"#/properties/pipeline/properties/build/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.properties.pipeline.properties.build.type,parentSchema:schema89.properties.pipeline.properties.build,data:data24};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -9891,7 +9977,7 @@ errors++;
 }
 }
 else {
-const err85 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema86.properties.pipeline.type,parentSchema:schema86.properties.pipeline,data:data15};
+const err85 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.properties.pipeline.type,parentSchema:schema89.properties.pipeline,data:data15};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -9903,7 +9989,7 @@ errors++;
 }
 }
 else {
-const err86 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema86.type,parentSchema:schema86,data};
+const err86 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.type,parentSchema:schema89,data};
 if(vErrors === null){
 vErrors = [err86];
 }

@@ -101,11 +101,16 @@ export interface BranchOutcome {
   leftForDrift: number;
 }
 
-/** The changes about `event.branch`'s pipeline: its create or update when created, its delete when deleted. */
+/**
+ * The changes about `event.branch`'s pipeline: its create or update when created, its delete when deleted.
+ * A created branch also brings the policy's approval topics to life (create or subscribe, never delete):
+ * its new pipeline's approvals notify them.
+ */
 export function changesForBranch(changes: readonly Change[], event: BranchEvent): Change[] {
   return changes.filter((c) => {
     if (c.kind !== BRANCH_KIND) return false;
-    const data = c.data as { branch?: unknown } | undefined;
+    const data = c.data as { branch?: unknown; op?: unknown } | undefined;
+    if (data?.op === 'topic-create' || data?.op === 'topic-update') return event.action === 'created';
     if (data?.branch !== event.branch) return false;
     return event.action === 'deleted' ? c.action === 'delete' : c.action === 'create' || c.action === 'update';
   });

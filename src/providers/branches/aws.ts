@@ -1,15 +1,17 @@
 /** The provider's CodePipeline and CodeBuild services over the SDK wrappers in src/aws (one client per region). */
 import { codeBuildClient, startBuild, waitForBuilds } from '../../aws/codebuild.js';
 import { codePipelineClient, createPipeline, deletePipeline, getPipeline, listPipelines, listTags, tagPipeline, updatePipeline, type PipelineDeclaration as SdkDeclaration } from '../../aws/codepipeline.js';
+import { createTopic, deleteTopic, listSubscriptions, listTopics, snsClient, subscribeEmail, tagTopic, topicTags } from '../../aws/sns.js';
 import type { RuntimeContext } from '../../core/provider.js';
 import type { PipelineDeclaration } from './desired.js';
-import type { BuildApi, PipelineApi, Services } from './runtime.js';
+import type { BuildApi, PipelineApi, Services, TopicApi } from './runtime.js';
 
 const sdk = (d: PipelineDeclaration) => d as unknown as SdkDeclaration;
 
 export function awsServices(ctx: RuntimeContext): Services {
   const pipelines = new Map<string, PipelineApi>();
   const builds = new Map<string, BuildApi>();
+  const topics = new Map<string, TopicApi>();
   return {
     pipelines(region) {
       let api = pipelines.get(region);
@@ -54,6 +56,22 @@ export function awsServices(ctx: RuntimeContext): Services {
         },
       };
       builds.set(region, api);
+      return api;
+    },
+    topics(region) {
+      let api = topics.get(region);
+      if (api) return api;
+      const client = snsClient(ctx.aws, region);
+      api = {
+        listTopics: () => listTopics(client),
+        listTags: (arn) => topicTags(client, arn),
+        listEmails: async (arn) => (await listSubscriptions(client, arn)).filter((s) => s.protocol === 'email').map((s) => s.endpoint),
+        createTopic: (name, tags) => createTopic(client, name, tags),
+        tagTopic: (arn, tags) => tagTopic(client, arn, tags),
+        subscribeEmail: (arn, email) => subscribeEmail(client, arn, email),
+        deleteTopic: (arn) => deleteTopic(client, arn),
+      };
+      topics.set(region, api);
       return api;
     },
   };

@@ -9,7 +9,7 @@
  * manual approval, the CloudFormation deployment, the tests (in parallel: same runOrder).
  */
 import { canonicalJson, sha256, type Json } from '../../core/json.js';
-import { BRANCH_TAG, OWNER_TAG, pipelineName, stackName } from './names.js';
+import { approvalTopicName, BRANCH_TAG, OWNER_TAG, pipelineName, stackName } from './names.js';
 import type { BranchPipelinesSpec, Environment, Variables } from './spec.generated.js';
 
 /** Source, Build, Deploy, Approval or Test; owner AWS for every action Charter writes. */
@@ -81,6 +81,39 @@ export function pipelineArn(spec: Pick<BranchPipelinesSpec, 'roleArn' | 'region'
   return `arn:${partition}:codepipeline:${spec.region}:${pipelineAccount(spec)}:${name}`;
 }
 
+/** The topic an environment's approval notifies: the policy's `topicArn`, else the topic Charter owns for its `emails`. */
+export function approvalTopicArn(spec: Pick<BranchPipelinesSpec, 'roleArn' | 'region' | 'namePrefix'>, env: Environment): string {
+  if (env.approval?.topicArn) return env.approval.topicArn;
+  const partition = spec.roleArn.split(':')[1];
+  return `arn:${partition}:sns:${spec.region}:${pipelineAccount(spec)}:${approvalTopicName(spec.namePrefix, env.name)}`;
+}
+
+/** An SNS topic Charter creates and owns for an environment's approval emails, in the pipelines' region and account. */
+export interface DesiredTopic {
+  name: string;
+  arn: string;
+  /** Index of the environment in `stages.environments` (for the change's source position). */
+  envIndex: number;
+  environment: string;
+  emails: string[];
+  tags: Record<string, string>;
+}
+
+/** The approval topics of a policy, by name (every environment with `approval.emails`, whichever branches it runs on). */
+export function desiredTopics(spec: BranchPipelinesSpec, policy: string): Map<string, DesiredTopic> {
+  const out = new Map<string, DesiredTopic>();
+  (spec.stages.environments ?? []).forEach((env, envIndex) => {
+    if (!env.approval?.emails || env.approval.topicArn) return;
+    const arn = approvalTopicArn(spec, env);
+    const name = arn.slice(arn.lastIndexOf(':') + 1);
+    const tags: Record<string, string> = {};
+    for (const [k, v] of Object.entries(spec.tags ?? {})) if (v !== undefined) tags[k] = v;
+    tags[OWNER_TAG] = policy;
+    out.set(name, { name, arn, envIndex, environment: env.name, emails: [...new Set(env.approval.emails)].sort(), tags });
+  });
+  return out;
+}
+
 function envVars(branch: string, extra: Variables | undefined, more: Record<string, string> = {}): string {
   const vars = [{ name: 'BRANCH', value: branch, type: 'PLAINTEXT' }];
   for (const [name, value] of Object.entries({ ...more, ...(extra ?? {}) }).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
@@ -136,7 +169,7 @@ export function desiredPipeline(spec: BranchPipelinesSpec, policy: string, branc
     const actions: ActionDeclaration[] = [];
     let runOrder = 1;
     if (env.approval) {
-      const configuration: Record<string, string> = { NotificationArn: env.approval.topicArn };
+      const configuration: Record<string, string> = { NotificationArn: approvalTopicArn(spec, env) };
       if (env.approval.message) configuration.CustomData = env.approval.message;
       actions.push({ name: 'Approval', actionTypeId: { category: 'Approval', owner: 'AWS', provider: 'Manual', version: '1' }, runOrder: runOrder++, configuration, inputArtifacts: [], outputArtifacts: [] });
     }

@@ -15,6 +15,8 @@ type Doc = PolicyDocument<BranchPipelinesSpec>;
 type Add = (path: PathSegment[], code: string, severity: Severity, message: string, hint?: string) => void;
 
 const RESERVED_STAGES = new Set(['source', 'build']);
+/** Approval emails per environment: each becomes an SNS subscription the owner must confirm. */
+const MAX_APPROVAL_EMAILS = 20;
 const RESERVED_ACTIONS = new Set(['approval', 'deploy']);
 const RESERVED_TAG_PREFIXES = ['aws:', 'charter:'];
 
@@ -84,7 +86,13 @@ function lintArns(doc: Doc, add: Add): void {
         }
       }
     }
-    if (env.approval) {
+    if (env.approval && (env.approval.topicArn === undefined) === (env.approval.emails === undefined)) {
+      add([...base, 'approval'], 'branches/approval-target', 'error', `The approval of ${env.name} needs exactly one target: topicArn or emails`, 'Name your SNS topic with topicArn, or list approvers under emails for a topic Charter creates and owns.');
+    }
+    if (env.approval?.emails && env.approval.emails.length > MAX_APPROVAL_EMAILS) {
+      add([...base, 'approval', 'emails'], 'branches/approval-emails', 'error', `The approval of ${env.name} lists ${env.approval.emails.length} addresses; at most ${MAX_APPROVAL_EMAILS}`, 'Use a mailing list address, or your own topic (topicArn).');
+    }
+    if (env.approval?.topicArn) {
       const topic = arnParts(env.approval.topicArn);
       check([...base, 'approval', 'topicArn'], env.approval.topicArn);
       const region = spec.region;

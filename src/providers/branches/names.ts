@@ -55,3 +55,16 @@ export function stackName(template: string, branch: string): string {
   const room = Math.floor((STACK_NAME_MAX - fixed) / count) - HASH_LENGTH - 1;
   return parts.join(`${branchSlug(branch, room)}-${branchHash(branch)}`);
 }
+
+/**
+ * Approval topics Charter owns (an environment's `approval.emails`) are named
+ * `<namePrefix slug>-approval-<environment slug>-<8 hex digits>`: SNS names allow only letters, digits,
+ * `-` and `_`, so the hash of prefix and environment keeps `a.b` and `a-b` apart.
+ */
+export function approvalTopicPrefix(prefix: string): string {
+  return `${branchSlug(prefix, 60)}-approval-`;
+}
+
+export function approvalTopicName(prefix: string, environment: string): string {
+  return `${approvalTopicPrefix(prefix)}${branchSlug(environment, 100)}-${branchHash(`${prefix}\0${environment}`)}`;
+}

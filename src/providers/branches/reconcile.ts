@@ -13,10 +13,10 @@ import type { Diagnostic } from '../../core/diagnostics.js';
 import { changeAt, diagnosticAt, type PolicyDocument } from '../../core/document.js';
 import { canonicalJson, compareStrings, sha256, type Json } from '../../core/json.js';
 import type { Change } from '../../core/plan.js';
-import { desiredPipeline, pipelineView, type DesiredPipeline, type PipelineDeclaration } from './desired.js';
+import { desiredPipeline, desiredTopics, pipelineView, type DesiredPipeline, type PipelineDeclaration } from './desired.js';
 import { diffPipeline } from './diff.js';
 import { matchGlob } from './glob.js';
-import { APPLIED_TAG, BRANCH_TAG, hasPrefix, OWNER_TAG, TAG_VALUE_MAX } from './names.js';
+import { APPLIED_TAG, approvalTopicPrefix, BRANCH_TAG, hasPrefix, OWNER_TAG, TAG_VALUE_MAX } from './names.js';
 import type { BranchPipelinesSpec } from './spec.generated.js';
 
 type Doc = PolicyDocument<BranchPipelinesSpec>;
@@ -38,8 +38,11 @@ export interface LivePipeline {
   declaration?: PipelineDeclaration;
 }
 
-/** Phases: deletes free quota first, then creates and updates. */
-export const PHASE = { delete: 0, pipeline: 1 } as const;
+/**
+ * Phases: pipeline deletes free quota first, then approval topics exist before the pipelines that notify
+ * them, and a topic no environment uses any more goes last, after the pipelines stopped naming it.
+ */
+export const PHASE = { delete: 0, topic: 1, pipeline: 2, topicDelete: 3 } as const;
 /** CodePipeline's default quota of pipelines per region and account. */
 export const PIPELINES_PER_REGION = 1000;
 const LISTED = 10;
@@ -208,4 +211,95 @@ export function quotaProblem(doc: Doc, count: number, creates: number, deletes: 
   const after = count + creates - deletes;
   if (creates === 0 || after <= quota) return undefined;
   return diagnosticAt(doc, ['spec', 'region'], 'branches/pipeline-quota', 'error', `The plan leaves ${after} pipelines in ${doc.spec.region} (${count} now, ${creates} to create, ${deletes} to delete); CodePipeline allows ${quota} per region`, 'Narrow branches.include, delete unused pipelines, or ask AWS for a quota increase (Service Quotas, "Maximum number of pipelines per Region").');
+}
+
+/** An SNS topic named like this policy's approval topics, as plan read it. */
+export interface LiveTopic {
+  name: string;
+  arn: string;
+  tags: Record<string, string>;
+  /** Email endpoints subscribed (pending or confirmed); read for Charter's desired topics only. */
+  emails?: string[];
+}
+
+const topicAddress = (doc: Doc, name: string) => `branches/${doc.name}/approval-topic/${name}`;
+
+/**
+ * The approval topics' changes: create a missing topic with its tags and subscriptions, subscribe
+ * addresses added to the policy (SNS mails each a confirmation link), re-tag, and delete a topic of this
+ * policy that no environment uses any more. A topic of the right name without the policy's tag is an error
+ * and never touched; a subscription the policy no longer lists is left alone (its owner unsubscribes).
+ */
+export function planTopics(doc: Doc, live: readonly LiveTopic[]): PolicyPlan {
+  const changes: Change[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const desired = desiredTopics(doc.spec, doc.name);
+  const prefix = approvalTopicPrefix(doc.spec.namePrefix);
+  const byName = new Map(live.filter((t) => t.name.startsWith(prefix)).map((t) => [t.name, t]));
+  for (const want of desired.values()) {
+    const path = ['spec', 'stages', 'environments', want.envIndex, 'approval', 'emails'];
+    const current = byName.get(want.name);
+    const title = `Approval topic ${want.name} (${want.environment})`;
+    const view = (emails: string[], tags: Record<string, string>) => [`topic: ${want.arn}`, ...emails.map((e) => `email subscription: ${e}`), ...Object.keys(tags).sort(compareStrings).map((k) => `tag ${k}: ${tags[k]}`)];
+    if (!current) {
+      changes.push(
+        changeAt(doc, path, {
+          address: topicAddress(doc, want.name),
+          action: 'create',
+          title,
+          before: null,
+          after: view(want.emails, want.tags),
+          risk: 'safe',
+          reason: `The approval of ${want.environment} notifies ${want.emails.length} address(es) through a topic Charter owns; each receives a confirmation mail from SNS`,
+          phase: PHASE.topic,
+          data: { op: 'topic-create', name: want.name, arn: want.arn, emails: want.emails, tags: want.tags },
+        }),
+      );
+      continue;
+    }
+    if (current.tags[OWNER_TAG] !== doc.name) {
+      diagnostics.push(diagnosticAt(doc, path, 'branches/topic-taken', 'error', `The SNS topic ${want.name} exists without the ${OWNER_TAG}=${doc.name} tag`, 'Charter never changes a topic it does not own: delete it, or name it with approval.topicArn instead of emails.'));
+      continue;
+    }
+    const subscribed = new Set(current.emails ?? []);
+    const missing = want.emails.filter((e) => !subscribed.has(e));
+    const setTags: Record<string, string> = {};
+    for (const [k, v] of Object.entries(want.tags)) if (current.tags[k] !== v) setTags[k] = v;
+    const extra = [...subscribed].filter((e) => !want.emails.includes(e)).sort(compareStrings);
+    if (extra.length) {
+      diagnostics.push(diagnosticAt(doc, path, 'branches/topic-extra-subscriptions', 'notice', `The approval topic of ${want.environment} has subscriptions the policy does not list, left alone: ${listSome(extra)}`, 'Each approval mail carries an unsubscribe link; or unsubscribe in the SNS console.'));
+    }
+    if (!missing.length && !Object.keys(setTags).length) continue;
+    const lines = [...missing.map((e) => `subscribe ${e}`), ...Object.keys(setTags).sort(compareStrings).map((k) => `tag ${k}: ${current.tags[k] ?? '(unset)'} → ${setTags[k]}`)];
+    changes.push(
+      changeAt(doc, path, {
+        address: topicAddress(doc, want.name),
+        action: 'update',
+        title,
+        before: view([...subscribed].sort(compareStrings), current.tags),
+        after: view([...new Set([...subscribed, ...want.emails])].sort(compareStrings), { ...current.tags, ...setTags }),
+        risk: 'safe',
+        reason: `${lines.length} difference(s): ${lines.join('; ')}`,
+        phase: PHASE.topic,
+        data: { op: 'topic-update', name: want.name, arn: want.arn, emails: missing, tags: setTags },
+      }),
+    );
+  }
+  for (const t of [...byName.values()].sort((a, b) => compareStrings(a.name, b.name))) {
+    if (desired.has(t.name) || t.tags[OWNER_TAG] !== doc.name) continue;
+    changes.push(
+      changeAt(doc, ['spec', 'stages'], {
+        address: topicAddress(doc, t.name),
+        action: 'delete',
+        title: `Approval topic ${t.name}`,
+        before: [`topic: ${t.arn}`],
+        after: null,
+        risk: 'safe',
+        reason: 'No environment of the policy lists approval emails for this topic any more; its subscriptions go with it',
+        phase: PHASE.topicDelete,
+        data: { op: 'topic-delete', name: t.name, arn: t.arn },
+      }),
+    );
+  }
+  return { changes, diagnostics, inputs: {} };
 }

@@ -13,10 +13,10 @@ import { diagnosticAt, policyId, type PolicyDocument } from '../../core/document
 import { compareStrings, type Json } from '../../core/json.js';
 import type { Change, ChangeResult } from '../../core/plan.js';
 import type { BranchList, DiffResult, ProviderRuntime, RuntimeContext } from '../../core/provider.js';
-import { pipelineArn, type PipelineDeclaration } from './desired.js';
+import { desiredTopics, pipelineArn, type PipelineDeclaration } from './desired.js';
 import { normalizeLive } from './diff.js';
-import { APPLIED_TAG, hasPrefix, OWNER_TAG } from './names.js';
-import { appliedTag, desiredPipelines, planPolicy, quotaProblem, unchangedSinceApply, type LivePipeline } from './reconcile.js';
+import { APPLIED_TAG, approvalTopicPrefix, hasPrefix, OWNER_TAG } from './names.js';
+import { appliedTag, desiredPipelines, planPolicy, planTopics, quotaProblem, unchangedSinceApply, type LivePipeline, type LiveTopic } from './reconcile.js';
 import { awsServices } from './aws.js';
 import type { BranchPipelinesSpec } from './spec.generated.js';
 
@@ -50,11 +50,27 @@ export interface BuildApi {
   waitForBuild(id: string, timeoutMs: number, pollIntervalMs: number): Promise<string>;
 }
 
+/** The SNS calls for the approval topics Charter owns. */
+export interface TopicApi {
+  /** Every topic ARN of the region. */
+  listTopics(): Promise<string[]>;
+  /** The topic's tags, or undefined when it does not exist. */
+  listTags(arn: string): Promise<Record<string, string> | undefined>;
+  /** Email endpoints subscribed to the topic, pending or confirmed. */
+  listEmails(arn: string): Promise<string[]>;
+  /** Creates the topic with its tags (idempotent); returns its ARN. */
+  createTopic(name: string, tags: Record<string, string>): Promise<string>;
+  tagTopic(arn: string, tags: Record<string, string>): Promise<void>;
+  subscribeEmail(arn: string, email: string): Promise<void>;
+  deleteTopic(arn: string): Promise<void>;
+}
+
 export const branchesRuntime: ProviderRuntime<BranchPipelinesSpec> = branchesRuntimeWith(awsServices);
 
 export interface Services {
   pipelines(region: string): PipelineApi;
   builds(region: string): BuildApi;
+  topics(region: string): TopicApi;
 }
 
 /** Reads in flight at once per region (the rate limiter still spaces them). */
@@ -142,6 +158,24 @@ async function plan(docs: Doc[], ctx: RuntimeContext, services: Services): Promi
       deletes += outcome.changes.filter((c) => c.action === 'delete').length;
       planned.push(doc);
     }
+    if (planned.length) {
+      // Approval topics: one ListTopics per region, tags of the topics named like a policy's, subscriptions of its own desired ones.
+      const topics = services.topics(region);
+      const arns = await topics.listTopics();
+      for (const doc of planned) {
+        const prefix = approvalTopicPrefix(doc.spec.namePrefix);
+        const wanted = desiredTopics(doc.spec, doc.name);
+        const named = arns.map((arn) => ({ arn, name: arn.slice(arn.lastIndexOf(':') + 1) })).filter((t) => t.name.startsWith(prefix));
+        const tags = await pool(named, READ_CONCURRENCY, (t) => topics.listTags(t.arn));
+        const live: LiveTopic[] = named.flatMap((t, i) => (tags[i] ? [{ ...t, tags: tags[i]! }] : []));
+        const own = live.filter((t) => wanted.has(t.name) && t.tags[OWNER_TAG] === doc.name);
+        const emails = await pool(own, READ_CONCURRENCY, (t) => topics.listEmails(t.arn));
+        own.forEach((t, i) => (t.emails = emails[i]));
+        const outcome = planTopics(doc, live);
+        result.changes.push(...outcome.changes);
+        result.diagnostics.push(...outcome.diagnostics);
+      }
+    }
     const first = planned.sort((a, b) => compareStrings(a.name, b.name))[0];
     const problem = first && quotaProblem(first, summaries.length, creates, deletes);
     if (problem) result.diagnostics.push(problem);
@@ -198,6 +232,30 @@ async function applyOne(doc: Doc, c: Change, ctx: RuntimeContext, services: Serv
       const deleted = await api.deletePipeline(name);
       return `${deleted ? 'deleted' : 'already gone:'} pipeline ${name} (branch ${branch})${cleanup ? ` after cleanup build ${cleanup.project} succeeded` : ''}`;
     }
+    case 'topic-create': {
+      const topics = services.topics(doc.spec.region);
+      const arn = await topics.createTopic(name, data.tags as Record<string, string>);
+      const emails = data.emails as string[];
+      for (const email of emails) await topics.subscribeEmail(arn, email);
+      return `created approval topic ${name}; SNS mailed a confirmation link to ${emails.join(', ')}`;
+    }
+    case 'topic-update': {
+      const topics = services.topics(doc.spec.region);
+      const topicArn = String(data.arn);
+      await assertTopicOwned(topics, topicArn, doc, name);
+      await topics.tagTopic(topicArn, data.tags as Record<string, string>);
+      const emails = data.emails as string[];
+      for (const email of emails) await topics.subscribeEmail(topicArn, email);
+      return `updated approval topic ${name}${emails.length ? `; SNS mailed a confirmation link to ${emails.join(', ')}` : ''}`;
+    }
+    case 'topic-delete': {
+      const topics = services.topics(doc.spec.region);
+      const topicArn = String(data.arn);
+      if (!(await topics.listTags(topicArn))) return `already gone: approval topic ${name}`;
+      await assertTopicOwned(topics, topicArn, doc, name);
+      await topics.deleteTopic(topicArn);
+      return `deleted approval topic ${name}`;
+    }
     default:
       throw new Error(`Unknown BranchPipelines change operation ${String(data.op)}`);
   }
@@ -215,6 +273,11 @@ async function assertOwned(api: PipelineApi, arn: string, doc: Doc, name: string
   if (tags[OWNER_TAG] !== doc.name) {
     throw new Error(`Pipeline ${name} is not tagged ${OWNER_TAG}=${doc.name} (any more); Charter leaves it alone`);
   }
+}
+
+async function assertTopicOwned(topics: TopicApi, arn: string, doc: Doc, name: string): Promise<void> {
+  const tags = await topics.listTags(arn);
+  if (tags?.[OWNER_TAG] !== doc.name) throw new Error(`SNS topic ${name} is not tagged ${OWNER_TAG}=${doc.name} (any more); Charter leaves it alone`);
 }
 
 /** Runs the cleanup build with BRANCH set and waits; anything but SUCCEEDED keeps the pipeline. */

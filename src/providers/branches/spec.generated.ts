@@ -118,10 +118,16 @@ export interface Environment {
   tests?: TestAction[];
 }
 /**
- * A manual approval before the deployment; CodePipeline notifies the SNS topic.
+ * A manual approval before the deployment; CodePipeline notifies an SNS topic: topicArn (yours), or emails (Charter creates, tags and owns a topic per environment and subscribes these addresses). Exactly one of the two.
  */
 export interface Approval {
-  topicArn: string;
+  topicArn?: string;
+  /**
+   * Approvers' addresses (at most 20). Each receives a confirmation mail from SNS and gets approval notifications once confirmed.
+   *
+   * @minItems 1
+   */
+  emails?: [string, ...string[]];
   /**
    * Shown to approvers.
    */

@@ -11,10 +11,11 @@ import { redshiftData } from './redshift-data.js';
 import { route53 } from './route53.js';
 import { s3 } from './s3.js';
 import { shieldService } from './shield.js';
+import { sns } from './sns.js';
 import { sts } from './sts.js';
 import type { ServiceHandler } from './types.js';
 
 /** Also the order of the sections in a saved state file. */
-export const SERVICES: readonly ServiceHandler[] = [route53, acm, s3, cloudfront, shieldService, redshiftData, codepipeline, codebuild, codeartifact, sts];
+export const SERVICES: readonly ServiceHandler[] = [route53, acm, s3, cloudfront, shieldService, redshiftData, codepipeline, codebuild, codeartifact, sns, sts];
 
 export type { ServiceContext, ServiceHandler, ServiceRequest, ServiceResponse } from './types.js';
