@@ -235,6 +235,35 @@ describe('PackagePublishing plan and apply', () => {
     expect(healed.plan.changes.some((c) => c.address === 'packages/python-packages/us-west-2/repository')).toBe(true);
   });
 
+  it('one region failing during apply: its later changes and the pipeline publishing there are not attempted, the other regions are applied', async () => {
+    sb = await startSandbox();
+    // Reads succeed everywhere; creating the repository in us-east-2 is throttled past the retries.
+    sb.faults.throttle('codeartifact', 'CreateRepository', 1000, 'us-east-2');
+    const cwd = policyDir({ 'p.yml': pypiExample });
+    const opts = packagesOptions(sb, cwd, ['p.yml'], 2);
+    const applied = await apply({ ...opts, allowDestructive: false });
+    expect(applied.ok).toBe(false);
+    const status = Object.fromEntries(applied.results.map((r) => [r.address.replace('packages/python-packages/', ''), r.status]));
+    expect(status['us-east-2/domain']).toBe('applied');
+    expect(status['us-east-2/repository']).toBe('failed');
+    expect(applied.results.find((r) => r.address.endsWith('us-east-2/repository'))!.error).toContain('ThrottlingException');
+    expect(status['us-east-2/repository/external-connection']).toBe('not-attempted');
+    expect(status['us-east-2/codebuild/packagePipeline-publish']).toBe('not-attempted');
+    expect(Object.entries(status).filter(([a]) => a.includes('codepipeline')).map(([, s]) => s)).toEqual(['not-attempted']);
+    for (const region of ['us-east-1', 'us-west-2']) {
+      expect(Object.entries(status).filter(([a]) => a.startsWith(`${region}/`) && !a.includes('codepipeline')).every(([, s]) => s === 'applied'), JSON.stringify(status)).toBe(true);
+    }
+    expect(sb.state.codeartifact.repositories.map((r) => r.region).sort()).toEqual(['us-east-1', 'us-west-2']);
+    expect([...new Set(sb.state.codebuild.projects.map((p) => p.region))].sort()).toEqual(['us-east-1', 'us-west-2']);
+    expect(sb.state.codepipeline.pipelines).toEqual([]);
+    // Once the region answers again, the next apply finishes what was left.
+    sb.faults.reset();
+    const healed = await apply({ ...opts, allowDestructive: false });
+    expect(healed.results.every((r) => r.status === 'applied'), JSON.stringify(healed.results)).toBe(true);
+    expect(healed.results.every((r) => r.address.includes('us-east-2') || r.address.includes('codepipeline'))).toBe(true);
+    expect((await plan(opts)).plan.changes).toEqual([]);
+  });
+
   it('drift: description, tags, external connection and the pipeline are shown per field and per action, and repaired', async () => {
     const { sb: s, cwd, opts } = await converged({ 'p.yml': pypiExample });
     const repo = s.state.codeartifact.repositories.find((r) => r.region === 'us-east-2')!;

@@ -285,17 +285,10 @@ export async function execute(p: Plan, documents: PolicyDocument[], options: Pla
       // A provider that throws instead of reporting: its first change is marked failed, the rest not attempted.
       policyResults = [{ address: changes[0].address, status: 'failed', error: String((error as Error).message ?? error) }];
     }
-    let failed = false;
+    // Changes the provider reports no result for were not attempted. A provider whose changes fall into
+    // independent parts (PackagePublishing's regions) may go on with the other parts after a failure.
     const byAddress = new Map(policyResults.map((r) => [r.address, r]));
-    for (const change of changes) {
-      const result = byAddress.get(change.address);
-      if (result && !failed) {
-        results.set(change.address, result);
-        if (result.status === 'failed') failed = true;
-      } else {
-        results.set(change.address, { address: change.address, status: 'not-attempted' });
-      }
-    }
+    for (const change of changes) results.set(change.address, byAddress.get(change.address) ?? { address: change.address, status: 'not-attempted' });
   }
   const ordered = p.changes.map((c) => results.get(c.address) ?? { address: c.address, status: 'not-attempted' as const });
   return { plan: p, results: ordered, ok: ordered.every((r) => r.status === 'applied') };

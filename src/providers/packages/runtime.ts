@@ -410,15 +410,36 @@ async function planRepairs(doc: Doc, lives: RegionLive[], writable: Set<string>,
 
 type Data = Record<string, Json>;
 
-async function apply(changes: Change[], _docs: Doc[], ctx: RuntimeContext): Promise<ChangeResult[]> {
+/**
+ * The regions a change needs: its own; a repair also its source; the pipeline every region it publishes to
+ * (a pipeline must not publish to a repository whose creation failed).
+ */
+function regionsNeeded(c: Change, docs: Doc[]): string[] {
+  const data = c.data as Data;
+  if (data.op === 'pipeline-create' || data.op === 'pipeline-update') return docs[0] ? regionsOf(docs[0].spec) : [String(data.region)];
+  if (data.op === 'repair') return [String(data.region), String(data.source)];
+  return [String(data.region)];
+}
+
+/**
+ * Plan order, stopping per region: after a change fails in a region, the changes that need that region are
+ * not attempted, and the other regions go on (CodeArtifact and CodeBuild are separate per region).
+ */
+async function apply(changes: Change[], docs: Doc[], ctx: RuntimeContext): Promise<ChangeResult[]> {
   const clients = clientsFor(ctx);
   const results: ChangeResult[] = [];
+  const failed = new Set<string>();
   for (const c of changes) {
+    const blocked = regionsNeeded(c, docs).filter((r) => failed.has(r));
+    if (blocked.length) {
+      results.push({ address: c.address, status: 'not-attempted', detail: `not attempted: an earlier change in ${blocked.join(', ')} failed` });
+      continue;
+    }
     try {
       results.push({ address: c.address, status: 'applied', detail: await applyOne(c, clients, ctx) });
     } catch (error) {
       results.push({ address: c.address, status: 'failed', error: error instanceof RepairError ? error.message : awsErrorMessage(error) });
-      break;
+      failed.add(String((c.data as Data).region));
     }
   }
   return results;
