@@ -264,6 +264,32 @@ describe('PackagePublishing plan and apply', () => {
     expect((await plan(opts)).plan.changes).toEqual([]);
   });
 
+  it('prune: a repository this policy created and no longer declares is deleted behind the risk gate; repositories it does not own stay; off, nothing is read for it', async () => {
+    const { sb: s, cwd } = await converged({ 'p.yml': pypiExample });
+    const add = (name: string, tags: Array<{ key: string; value: string }>) =>
+      s.state.codeartifact.repositories.push({ region: 'us-east-2', domain: 'package-domain', name, arn: `arn:aws:codeartifact:us-east-2:123456789012:repository/package-domain/${name}`, description: '', externalConnections: [], createdTime: new Date().toISOString(), tags });
+    add('old-repo', [{ key: 'charter:policy', value: 'python-packages' }]);
+    add('other-policy-repo', [{ key: 'charter:policy', value: 'someone-else' }]);
+    add('hand-made', []);
+    const opts = packagesOptions(s, cwd, ['p.yml']);
+    // prune off: the policy plans nothing and lists no repositories.
+    expect((await plan(opts)).plan.changes).toEqual([]);
+    expect(calls(s)['codeartifact:ListRepositoriesInDomain']).toBeUndefined();
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(cwd, 'p.yml'), pypiExample.replace('  domain: package-domain', '  prune: true\n  domain: package-domain'));
+    const p = await plan(opts);
+    expect(p.plan.changes.map((c) => [c.action, c.address, c.risk])).toEqual([['delete', 'packages/python-packages/us-east-2/repository/old-repo', 'destructive']]);
+    const refused = await apply({ ...opts, allowDestructive: false });
+    expect(refused.refused).toBeDefined();
+    expect(s.state.codeartifact.repositories.some((r) => r.name === 'old-repo')).toBe(true);
+    const applied = await apply({ ...opts, allowDestructive: true });
+    expect(applied.results.map((r) => r.status)).toEqual(['applied']);
+    expect(s.state.codeartifact.repositories.filter((r) => r.region === 'us-east-2').map((r) => r.name).sort()).toEqual(['hand-made', 'other-policy-repo', 'package-artifact-repo']);
+    expect(s.state.codeartifact.domains.filter((d) => d.name === 'package-domain')).toHaveLength(3);
+    expect(s.stats.calls().some((c) => c.service === 'codeartifact' && /^Delete(Package|Domain)/.test(c.operation))).toBe(false);
+    expect((await plan(opts)).plan.changes).toEqual([]);
+  });
+
   it('drift: description, tags, external connection and the pipeline are shown per field and per action, and repaired', async () => {
     const { sb: s, cwd, opts } = await converged({ 'p.yml': pypiExample });
     const repo = s.state.codeartifact.repositories.find((r) => r.region === 'us-east-2')!;
