@@ -235,6 +235,61 @@ describe('PackagePublishing plan and apply', () => {
     expect(healed.plan.changes.some((c) => c.address === 'packages/python-packages/us-west-2/repository')).toBe(true);
   });
 
+  it('one region failing during apply: its later changes and the pipeline publishing there are not attempted, the other regions are applied', async () => {
+    sb = await startSandbox();
+    // Reads succeed everywhere; creating the repository in us-east-2 is throttled past the retries.
+    sb.faults.throttle('codeartifact', 'CreateRepository', 1000, 'us-east-2');
+    const cwd = policyDir({ 'p.yml': pypiExample });
+    const opts = packagesOptions(sb, cwd, ['p.yml'], 2);
+    const applied = await apply({ ...opts, allowDestructive: false });
+    expect(applied.ok).toBe(false);
+    const status = Object.fromEntries(applied.results.map((r) => [r.address.replace('packages/python-packages/', ''), r.status]));
+    expect(status['us-east-2/domain']).toBe('applied');
+    expect(status['us-east-2/repository']).toBe('failed');
+    expect(applied.results.find((r) => r.address.endsWith('us-east-2/repository'))!.error).toContain('ThrottlingException');
+    expect(status['us-east-2/repository/external-connection']).toBe('not-attempted');
+    expect(status['us-east-2/codebuild/packagePipeline-publish']).toBe('not-attempted');
+    expect(Object.entries(status).filter(([a]) => a.includes('codepipeline')).map(([, s]) => s)).toEqual(['not-attempted']);
+    for (const region of ['us-east-1', 'us-west-2']) {
+      expect(Object.entries(status).filter(([a]) => a.startsWith(`${region}/`) && !a.includes('codepipeline')).every(([, s]) => s === 'applied'), JSON.stringify(status)).toBe(true);
+    }
+    expect(sb.state.codeartifact.repositories.map((r) => r.region).sort()).toEqual(['us-east-1', 'us-west-2']);
+    expect([...new Set(sb.state.codebuild.projects.map((p) => p.region))].sort()).toEqual(['us-east-1', 'us-west-2']);
+    expect(sb.state.codepipeline.pipelines).toEqual([]);
+    // Once the region answers again, the next apply finishes what was left.
+    sb.faults.reset();
+    const healed = await apply({ ...opts, allowDestructive: false });
+    expect(healed.results.every((r) => r.status === 'applied'), JSON.stringify(healed.results)).toBe(true);
+    expect(healed.results.every((r) => r.address.includes('us-east-2') || r.address.includes('codepipeline'))).toBe(true);
+    expect((await plan(opts)).plan.changes).toEqual([]);
+  });
+
+  it('prune: a repository this policy created and no longer declares is deleted behind the risk gate; repositories it does not own stay; off, nothing is read for it', async () => {
+    const { sb: s, cwd } = await converged({ 'p.yml': pypiExample });
+    const add = (name: string, tags: Array<{ key: string; value: string }>) =>
+      s.state.codeartifact.repositories.push({ region: 'us-east-2', domain: 'package-domain', name, arn: `arn:aws:codeartifact:us-east-2:123456789012:repository/package-domain/${name}`, description: '', externalConnections: [], createdTime: new Date().toISOString(), tags });
+    add('old-repo', [{ key: 'charter:policy', value: 'python-packages' }]);
+    add('other-policy-repo', [{ key: 'charter:policy', value: 'someone-else' }]);
+    add('hand-made', []);
+    const opts = packagesOptions(s, cwd, ['p.yml']);
+    // prune off: the policy plans nothing and lists no repositories.
+    expect((await plan(opts)).plan.changes).toEqual([]);
+    expect(calls(s)['codeartifact:ListRepositoriesInDomain']).toBeUndefined();
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(cwd, 'p.yml'), pypiExample.replace('  domain: package-domain', '  prune: true\n  domain: package-domain'));
+    const p = await plan(opts);
+    expect(p.plan.changes.map((c) => [c.action, c.address, c.risk])).toEqual([['delete', 'packages/python-packages/us-east-2/repository/old-repo', 'destructive']]);
+    const refused = await apply({ ...opts, allowDestructive: false });
+    expect(refused.refused).toBeDefined();
+    expect(s.state.codeartifact.repositories.some((r) => r.name === 'old-repo')).toBe(true);
+    const applied = await apply({ ...opts, allowDestructive: true });
+    expect(applied.results.map((r) => r.status)).toEqual(['applied']);
+    expect(s.state.codeartifact.repositories.filter((r) => r.region === 'us-east-2').map((r) => r.name).sort()).toEqual(['hand-made', 'other-policy-repo', 'package-artifact-repo']);
+    expect(s.state.codeartifact.domains.filter((d) => d.name === 'package-domain')).toHaveLength(3);
+    expect(s.stats.calls().some((c) => c.service === 'codeartifact' && /^Delete(Package|Domain)/.test(c.operation))).toBe(false);
+    expect((await plan(opts)).plan.changes).toEqual([]);
+  });
+
   it('drift: description, tags, external connection and the pipeline are shown per field and per action, and repaired', async () => {
     const { sb: s, cwd, opts } = await converged({ 'p.yml': pypiExample });
     const repo = s.state.codeartifact.repositories.find((r) => r.region === 'us-east-2')!;

@@ -18,6 +18,7 @@ import {
   GetPackageVersionAssetCommand,
   ListPackageVersionAssetsCommand,
   ListPackageVersionsCommand,
+  ListRepositoriesInDomainCommand,
   ListTagsForResourceCommand,
   PublishPackageVersionCommand,
   TagResourceCommand,
@@ -86,6 +87,18 @@ export async function updateRepositoryDescription(client: CodeartifactClient, do
 
 export async function deleteRepository(client: CodeartifactClient, domain: string, repository: string): Promise<void> {
   await client.send(new DeleteRepositoryCommand({ domain, repository }));
+}
+
+/** Every repository of a domain in the client's region, all pages: name and ARN. */
+export async function listRepositoriesInDomain(client: CodeartifactClient, domain: string): Promise<Array<{ name: string; arn: string }>> {
+  const out: Array<{ name: string; arn: string }> = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await client.send(new ListRepositoriesInDomainCommand({ domain, ...(nextToken ? { nextToken } : {}) }));
+    for (const r of page.repositories ?? []) if (r.name && r.arn) out.push({ name: r.name, arn: r.arn });
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return out;
 }
 
 export async function deleteDomain(client: CodeartifactClient, domain: string): Promise<void> {

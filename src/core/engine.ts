@@ -316,7 +316,7 @@ interface Unit {
   /** Units that must have ended first, whatever their outcome (the previous policy of a sequential kind). */
   after: Unit[];
   run(changes: Change[]): Promise<ChangeResult[]>;
-  /** A sequential kind's policy: its first failure leaves the rest not attempted. */
+  /** A sequential kind's policy: a throw fails its first change only (the provider stops there). */
   sequential: boolean;
   state: 'waiting' | 'running' | 'done';
 }
@@ -405,17 +405,10 @@ export async function execute(p: Plan, documents: PolicyDocument[], options: Pla
     } finally {
       clearInterval(timer);
     }
+    // Changes the provider reports no result for were not attempted. Providers stop at their first failure,
+    // except where their changes fall into independent parts (PackagePublishing's regions go on).
     const byAddress = new Map(unitResults.map((r) => [r.address, r]));
-    let failed = false;
-    for (const c of live) {
-      const result = byAddress.get(c.address);
-      if (result && !(unit.sequential && failed)) {
-        settle(c, result);
-        if (result.status === 'failed') failed = true;
-      } else {
-        settle(c, { address: c.address, status: 'not-attempted' });
-      }
-    }
+    for (const c of live) settle(c, byAddress.get(c.address) ?? { address: c.address, status: 'not-attempted' });
   };
 
   // The scheduler: start every ready unit while fewer than `concurrency` run; each end may ready others.

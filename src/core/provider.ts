@@ -125,8 +125,9 @@ export interface ProviderRuntime<Spec = unknown> {
   /** Reads live state for all policies of this kind at once (bulk, paginated) and compares. */
   plan(docs: PolicyDocument<Spec>[], ctx: RuntimeContext): Promise<DiffResult>;
   /**
-   * Executes the changes of one policy in plan order. Must stop at the first failure; changes it
-   * returns no result for are reported as not attempted.
+   * Executes the changes of one policy in plan order. Must stop at the first failure, except in parts
+   * that cannot depend on the failed change (another region); changes it returns no result for are
+   * reported as not attempted.
    */
   apply(changes: Change[], docs: PolicyDocument<Spec>[], ctx: RuntimeContext): Promise<ChangeResult[]>;
   /** Optional: the dependencies between this kind's changes; with it the engine calls `applyGroup`, not `apply`. */

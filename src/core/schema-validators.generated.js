@@ -8949,7 +8949,7 @@ return errors === 0;
 }
 
 export const v5 = validate49;
-const schema89 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/package-publishing.schema.json","title":"PackagePublishingSpec","description":"One CodeArtifact domain and repository in a primary region and in every replica region (CodeArtifact has no cross-region replication), an optional CodePipeline that builds once and publishes to every region in parallel, and the watched packages whose Published versions must exist in every region.","type":"object","additionalProperties":false,"required":["format","domain","repository","primaryRegion","replicaRegions"],"properties":{"format":{"description":"The package format the repository serves and the pipeline publishes.","type":"string","enum":["npm","pypi","maven","nuget","generic","ruby","swift","cargo"]},"domain":{"description":"CodeArtifact domain name, the same in every region: 2-50 lowercase letters, digits and hyphens, starting with a letter.","type":"string","pattern":"^[a-z][a-z0-9-]{0,48}[a-z0-9]$"},"repository":{"description":"CodeArtifact repository name, the same in every region: 2-100 letters, digits, '.', '_' and '-', starting with a letter or digit.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$"},"description":{"description":"Repository description, kept equal in every region.","type":"string","maxLength":1000},"primaryRegion":{"$ref":"#/definitions/region"},"replicaRegions":{"description":"Regions that hold a replica of the repository; distinct and different from the primary.","type":"array","minItems":1,"maxItems":30,"items":{"$ref":"#/definitions/region"}},"externalConnection":{"description":"The public upstream of the repository in every region; must fit the format (public:pypi for pypi, public:npmjs for npm, ...). Omitted: the repository has no external connection (Charter disassociates one from a repository it owns, a disruptive change).","type":"string","enum":["public:npmjs","public:pypi","public:maven-central","public:maven-googleandroid","public:maven-gradleplugins","public:maven-commonsware","public:maven-clojars","public:nuget-org","public:ruby-gems-org","public:crates-io"]},"packages":{"description":"Packages whose Published versions (originType INTERNAL) must be present in every replica. A version in the primary and missing from a replica is drift; the plan proposes its repair.","type":"array","maxItems":1000,"items":{"title":"WatchedPackage","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"Package name (for pypi in PEP 503 normalized form).","type":"string","minLength":1,"maxLength":255,"pattern":"^[^#/\\s]+$"},"namespace":{"description":"Namespace where the format has one: npm scope (without @), maven group id, generic namespace (required for generic).","type":"string","minLength":1,"maxLength":255,"pattern":"^[^#/\\s]+$"}}}},"tags":{"title":"RepositoryTags","description":"Tags Charter sets on the domains, repositories, projects and pipeline it creates, and keeps on the repositories it owns. charter:policy is Charter's own.","type":"object","maxProperties":40,"propertyNames":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"}},"codeBuildRoleArn":{"description":"Service role of the CodeBuild projects Charter creates (build from a buildspec template, publish per region, replicate per replica region). Needs codeartifact:GetAuthorizationToken, GetRepositoryEndpoint and PublishPackageVersion in every region.","$ref":"#/definitions/roleArn"},"pipeline":{"title":"PublishingPipeline","description":"A V2 CodePipeline in the primary region: Source (GitHub through a CodeStar connection) → Build (once) → Publish (one CodeBuild action per region, all with runOrder 1, so they run in parallel).","type":"object","additionalProperties":false,"required":["name","roleArn","artifactBuckets","source","build"],"properties":{"name":{"description":"Pipeline name: letters, digits, '.', '@', '-', '_', at most 100 characters.","type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"roleArn":{"description":"The pipeline's service role.","$ref":"#/definitions/roleArn"},"artifactBuckets":{"description":"S3 artifact bucket per region the pipeline runs actions in: the primary and every replica region.","type":"object","propertyNames":{"pattern":"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},"additionalProperties":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}},"source":{"title":"GitHubSource","type":"object","additionalProperties":false,"required":["connectionArn","repository","branch"],"properties":{"connectionArn":{"description":"CodeStar (CodeConnections) connection to GitHub.","type":"string","pattern":"^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$"},"repository":{"description":"GitHub repository, owner/repo.","type":"string","pattern":"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$"},"branch":{"description":"Branch whose commits start the pipeline.","type":"string","minLength":1,"maxLength":255}}},"build":{"title":"PipelineBuild","description":"Either an existing CodeBuild project (project) or a buildspec template from templates/ for which Charter creates the project <pipeline>-build (buildspec).","type":"object","additionalProperties":false,"properties":{"project":{"description":"An existing CodeBuild project in the primary region; Charter does not change it.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$"},"buildspec":{"description":"File name of a buildspec template under templates/, e.g. buildspec-build-pypi.yml.hbs.","type":"string","pattern":"^buildspec-[a-z0-9-]+\\.yml\\.hbs$"},"image":{"description":"CodeBuild image of the projects Charter creates.","type":"string","default":"aws/codebuild/standard:7.0","maxLength":255}}}}}},"definitions":{"region":{"description":"An AWS region code, e.g. us-east-1.","type":"string","pattern":"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},"roleArn":{"type":"string","pattern":"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"}}};
+const schema89 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/package-publishing.schema.json","title":"PackagePublishingSpec","description":"One CodeArtifact domain and repository in a primary region and in every replica region (CodeArtifact has no cross-region replication), an optional CodePipeline that builds once and publishes to every region in parallel, and the watched packages whose Published versions must exist in every region.","type":"object","additionalProperties":false,"required":["format","domain","repository","primaryRegion","replicaRegions"],"properties":{"format":{"description":"The package format the repository serves and the pipeline publishes.","type":"string","enum":["npm","pypi","maven","nuget","generic","ruby","swift","cargo"]},"domain":{"description":"CodeArtifact domain name, the same in every region: 2-50 lowercase letters, digits and hyphens, starting with a letter.","type":"string","pattern":"^[a-z][a-z0-9-]{0,48}[a-z0-9]$"},"repository":{"description":"CodeArtifact repository name, the same in every region: 2-100 letters, digits, '.', '_' and '-', starting with a letter or digit.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$"},"description":{"description":"Repository description, kept equal in every region.","type":"string","maxLength":1000},"primaryRegion":{"$ref":"#/definitions/region"},"replicaRegions":{"description":"Regions that hold a replica of the repository; distinct and different from the primary.","type":"array","minItems":1,"maxItems":30,"items":{"$ref":"#/definitions/region"}},"externalConnection":{"description":"The public upstream of the repository in every region; must fit the format (public:pypi for pypi, public:npmjs for npm, ...). Omitted: the repository has no external connection (Charter disassociates one from a repository it owns, a disruptive change).","type":"string","enum":["public:npmjs","public:pypi","public:maven-central","public:maven-googleandroid","public:maven-gradleplugins","public:maven-commonsware","public:maven-clojars","public:nuget-org","public:ruby-gems-org","public:crates-io"]},"packages":{"description":"Packages whose Published versions (originType INTERNAL) must be present in every replica. A version in the primary and missing from a replica is drift; the plan proposes its repair.","type":"array","maxItems":1000,"items":{"title":"WatchedPackage","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"Package name (for pypi in PEP 503 normalized form).","type":"string","minLength":1,"maxLength":255,"pattern":"^[^#/\\s]+$"},"namespace":{"description":"Namespace where the format has one: npm scope (without @), maven group id, generic namespace (required for generic).","type":"string","minLength":1,"maxLength":255,"pattern":"^[^#/\\s]+$"}}}},"tags":{"title":"RepositoryTags","description":"Tags Charter sets on the domains, repositories, projects and pipeline it creates, and keeps on the repositories it owns. charter:policy is Charter's own.","type":"object","maxProperties":40,"propertyNames":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"}},"prune":{"description":"Delete repositories in the policy's domain, in its regions, that this policy created (tag charter:policy) and no longer declares (a renamed repository). Destructive: the repository's package versions go with it, so apply needs the risk gate opened. Charter never deletes package versions itself.","type":"boolean","default":false},"codeBuildRoleArn":{"description":"Service role of the CodeBuild projects Charter creates (build from a buildspec template, publish per region, replicate per replica region). Needs codeartifact:GetAuthorizationToken, GetRepositoryEndpoint and PublishPackageVersion in every region.","$ref":"#/definitions/roleArn"},"pipeline":{"title":"PublishingPipeline","description":"A V2 CodePipeline in the primary region: Source (GitHub through a CodeStar connection) → Build (once) → Publish (one CodeBuild action per region, all with runOrder 1, so they run in parallel).","type":"object","additionalProperties":false,"required":["name","roleArn","artifactBuckets","source","build"],"properties":{"name":{"description":"Pipeline name: letters, digits, '.', '@', '-', '_', at most 100 characters.","type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"roleArn":{"description":"The pipeline's service role.","$ref":"#/definitions/roleArn"},"artifactBuckets":{"description":"S3 artifact bucket per region the pipeline runs actions in: the primary and every replica region.","type":"object","propertyNames":{"pattern":"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},"additionalProperties":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}},"source":{"title":"GitHubSource","type":"object","additionalProperties":false,"required":["connectionArn","repository","branch"],"properties":{"connectionArn":{"description":"CodeStar (CodeConnections) connection to GitHub.","type":"string","pattern":"^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$"},"repository":{"description":"GitHub repository, owner/repo.","type":"string","pattern":"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$"},"branch":{"description":"Branch whose commits start the pipeline.","type":"string","minLength":1,"maxLength":255}}},"build":{"title":"PipelineBuild","description":"Either an existing CodeBuild project (project) or a buildspec template from templates/ for which Charter creates the project <pipeline>-build (buildspec).","type":"object","additionalProperties":false,"properties":{"project":{"description":"An existing CodeBuild project in the primary region; Charter does not change it.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$"},"buildspec":{"description":"File name of a buildspec template under templates/, e.g. buildspec-build-pypi.yml.hbs.","type":"string","pattern":"^buildspec-[a-z0-9-]+\\.yml\\.hbs$"},"image":{"description":"CodeBuild image of the projects Charter creates.","type":"string","default":"aws/codebuild/standard:7.0","maxLength":255}}}}}},"definitions":{"region":{"description":"An AWS region code, e.g. us-east-1.","type":"string","pattern":"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},"roleArn":{"type":"string","pattern":"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"}}};
 const schema90 = {"description":"An AWS region code, e.g. us-east-1.","type":"string","pattern":"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"};
 const schema92 = {"type":"string","pattern":"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"};
 const pattern54 = new RegExp("^[a-z][a-z0-9-]{0,48}[a-z0-9]$", "u");
@@ -9505,11 +9505,10 @@ vErrors.push(err45);
 errors++;
 }
 }
-if(data.codeBuildRoleArn !== undefined){
-let data14 = data.codeBuildRoleArn;
-if(typeof data14 === "string"){
-if(!pattern62.test(data14)){
-const err46 = {instancePath:instancePath+"/codeBuildRoleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema92,data:data14};
+if(data.prune !== undefined){
+let data14 = data.prune;
+if(typeof data14 !== "boolean"){
+const err46 = {instancePath:instancePath+"/prune",schemaPath:"#/properties/prune/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema89.properties.prune.type,parentSchema:schema89.properties.prune,data:data14};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -9519,8 +9518,11 @@ vErrors.push(err46);
 errors++;
 }
 }
-else {
-const err47 = {instancePath:instancePath+"/codeBuildRoleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema92.type,parentSchema:schema92,data:data14};
+if(data.codeBuildRoleArn !== undefined){
+let data15 = data.codeBuildRoleArn;
+if(typeof data15 === "string"){
+if(!pattern62.test(data15)){
+const err47 = {instancePath:instancePath+"/codeBuildRoleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema92,data:data15};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -9530,11 +9532,8 @@ vErrors.push(err47);
 errors++;
 }
 }
-if(data.pipeline !== undefined){
-let data15 = data.pipeline;
-if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
-if(data15.name === undefined){
-const err48 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema89.properties.pipeline.required,parentSchema:schema89.properties.pipeline,data:data15};
+else {
+const err48 = {instancePath:instancePath+"/codeBuildRoleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema92.type,parentSchema:schema92,data:data15};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -9543,8 +9542,12 @@ vErrors.push(err48);
 }
 errors++;
 }
-if(data15.roleArn === undefined){
-const err49 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/required",keyword:"required",params:{missingProperty: "roleArn"},message:"must have required property '"+"roleArn"+"'",schema:schema89.properties.pipeline.required,parentSchema:schema89.properties.pipeline,data:data15};
+}
+if(data.pipeline !== undefined){
+let data16 = data.pipeline;
+if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
+if(data16.name === undefined){
+const err49 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema89.properties.pipeline.required,parentSchema:schema89.properties.pipeline,data:data16};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -9553,8 +9556,8 @@ vErrors.push(err49);
 }
 errors++;
 }
-if(data15.artifactBuckets === undefined){
-const err50 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/required",keyword:"required",params:{missingProperty: "artifactBuckets"},message:"must have required property '"+"artifactBuckets"+"'",schema:schema89.properties.pipeline.required,parentSchema:schema89.properties.pipeline,data:data15};
+if(data16.roleArn === undefined){
+const err50 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/required",keyword:"required",params:{missingProperty: "roleArn"},message:"must have required property '"+"roleArn"+"'",schema:schema89.properties.pipeline.required,parentSchema:schema89.properties.pipeline,data:data16};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -9563,8 +9566,8 @@ vErrors.push(err50);
 }
 errors++;
 }
-if(data15.source === undefined){
-const err51 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'",schema:schema89.properties.pipeline.required,parentSchema:schema89.properties.pipeline,data:data15};
+if(data16.artifactBuckets === undefined){
+const err51 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/required",keyword:"required",params:{missingProperty: "artifactBuckets"},message:"must have required property '"+"artifactBuckets"+"'",schema:schema89.properties.pipeline.required,parentSchema:schema89.properties.pipeline,data:data16};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -9573,8 +9576,8 @@ vErrors.push(err51);
 }
 errors++;
 }
-if(data15.build === undefined){
-const err52 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/required",keyword:"required",params:{missingProperty: "build"},message:"must have required property '"+"build"+"'",schema:schema89.properties.pipeline.required,parentSchema:schema89.properties.pipeline,data:data15};
+if(data16.source === undefined){
+const err52 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'",schema:schema89.properties.pipeline.required,parentSchema:schema89.properties.pipeline,data:data16};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -9583,9 +9586,8 @@ vErrors.push(err52);
 }
 errors++;
 }
-for(const key4 in data15){
-if(!(((((key4 === "name") || (key4 === "roleArn")) || (key4 === "artifactBuckets")) || (key4 === "source")) || (key4 === "build"))){
-const err53 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema89.properties.pipeline,data:data15};
+if(data16.build === undefined){
+const err53 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/required",keyword:"required",params:{missingProperty: "build"},message:"must have required property '"+"build"+"'",schema:schema89.properties.pipeline.required,parentSchema:schema89.properties.pipeline,data:data16};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -9594,12 +9596,9 @@ vErrors.push(err53);
 }
 errors++;
 }
-}
-if(data15.name !== undefined){
-let data16 = data15.name;
-if(typeof data16 === "string"){
-if(func2(data16) > 100){
-const err54 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema89.properties.pipeline.properties.name,data:data16};
+for(const key4 in data16){
+if(!(((((key4 === "name") || (key4 === "roleArn")) || (key4 === "artifactBuckets")) || (key4 === "source")) || (key4 === "build"))){
+const err54 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema89.properties.pipeline,data:data16};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -9608,8 +9607,12 @@ vErrors.push(err54);
 }
 errors++;
 }
-if(func2(data16) < 1){
-const err55 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema89.properties.pipeline.properties.name,data:data16};
+}
+if(data16.name !== undefined){
+let data17 = data16.name;
+if(typeof data17 === "string"){
+if(func2(data17) > 100){
+const err55 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema89.properties.pipeline.properties.name,data:data17};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -9618,8 +9621,8 @@ vErrors.push(err55);
 }
 errors++;
 }
-if(!pattern41.test(data16)){
-const err56 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9.@_-]+$"},message:"must match pattern \""+"^[A-Za-z0-9.@_-]+$"+"\"",schema:"^[A-Za-z0-9.@_-]+$",parentSchema:schema89.properties.pipeline.properties.name,data:data16};
+if(func2(data17) < 1){
+const err56 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema89.properties.pipeline.properties.name,data:data17};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -9628,9 +9631,8 @@ vErrors.push(err56);
 }
 errors++;
 }
-}
-else {
-const err57 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.name.type,parentSchema:schema89.properties.pipeline.properties.name,data:data16};
+if(!pattern41.test(data17)){
+const err57 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9.@_-]+$"},message:"must match pattern \""+"^[A-Za-z0-9.@_-]+$"+"\"",schema:"^[A-Za-z0-9.@_-]+$",parentSchema:schema89.properties.pipeline.properties.name,data:data17};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -9640,11 +9642,8 @@ vErrors.push(err57);
 errors++;
 }
 }
-if(data15.roleArn !== undefined){
-let data17 = data15.roleArn;
-if(typeof data17 === "string"){
-if(!pattern62.test(data17)){
-const err58 = {instancePath:instancePath+"/pipeline/roleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema92,data:data17};
+else {
+const err58 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.name.type,parentSchema:schema89.properties.pipeline.properties.name,data:data17};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -9654,8 +9653,11 @@ vErrors.push(err58);
 errors++;
 }
 }
-else {
-const err59 = {instancePath:instancePath+"/pipeline/roleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema92.type,parentSchema:schema92,data:data17};
+if(data16.roleArn !== undefined){
+let data18 = data16.roleArn;
+if(typeof data18 === "string"){
+if(!pattern62.test(data18)){
+const err59 = {instancePath:instancePath+"/pipeline/roleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema92,data:data18};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -9665,14 +9667,8 @@ vErrors.push(err59);
 errors++;
 }
 }
-if(data15.artifactBuckets !== undefined){
-let data18 = data15.artifactBuckets;
-if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
-for(const key5 in data18){
-const _errs49 = errors;
-if(typeof key5 === "string"){
-if(!pattern56.test(key5)){
-const err60 = {instancePath:instancePath+"/pipeline/artifactBuckets",schemaPath:"#/properties/pipeline/properties/artifactBuckets/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"+"\"",schema:"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$",parentSchema:schema89.properties.pipeline.properties.artifactBuckets.propertyNames,data:key5,propertyName:key5};
+else {
+const err60 = {instancePath:instancePath+"/pipeline/roleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema92.type,parentSchema:schema92,data:data18};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -9682,9 +9678,14 @@ vErrors.push(err60);
 errors++;
 }
 }
-var valid13 = _errs49 === errors;
-if(!valid13){
-const err61 = {instancePath:instancePath+"/pipeline/artifactBuckets",schemaPath:"#/properties/pipeline/properties/artifactBuckets/propertyNames",keyword:"propertyNames",params:{propertyName: key5},message:"property name must be valid",schema:schema89.properties.pipeline.properties.artifactBuckets.propertyNames,parentSchema:schema89.properties.pipeline.properties.artifactBuckets,data:data18};
+if(data16.artifactBuckets !== undefined){
+let data19 = data16.artifactBuckets;
+if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
+for(const key5 in data19){
+const _errs51 = errors;
+if(typeof key5 === "string"){
+if(!pattern56.test(key5)){
+const err61 = {instancePath:instancePath+"/pipeline/artifactBuckets",schemaPath:"#/properties/pipeline/properties/artifactBuckets/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"+"\"",schema:"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$",parentSchema:schema89.properties.pipeline.properties.artifactBuckets.propertyNames,data:key5,propertyName:key5};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -9694,11 +9695,9 @@ vErrors.push(err61);
 errors++;
 }
 }
-for(const key6 in data18){
-let data19 = data18[key6];
-if(typeof data19 === "string"){
-if(!pattern10.test(data19)){
-const err62 = {instancePath:instancePath+"/pipeline/artifactBuckets/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/pipeline/properties/artifactBuckets/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"+"\"",schema:"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",parentSchema:schema89.properties.pipeline.properties.artifactBuckets.additionalProperties,data:data19};
+var valid13 = _errs51 === errors;
+if(!valid13){
+const err62 = {instancePath:instancePath+"/pipeline/artifactBuckets",schemaPath:"#/properties/pipeline/properties/artifactBuckets/propertyNames",keyword:"propertyNames",params:{propertyName: key5},message:"property name must be valid",schema:schema89.properties.pipeline.properties.artifactBuckets.propertyNames,parentSchema:schema89.properties.pipeline.properties.artifactBuckets,data:data19};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -9708,8 +9707,11 @@ vErrors.push(err62);
 errors++;
 }
 }
-else {
-const err63 = {instancePath:instancePath+"/pipeline/artifactBuckets/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/pipeline/properties/artifactBuckets/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.artifactBuckets.additionalProperties.type,parentSchema:schema89.properties.pipeline.properties.artifactBuckets.additionalProperties,data:data19};
+for(const key6 in data19){
+let data20 = data19[key6];
+if(typeof data20 === "string"){
+if(!pattern10.test(data20)){
+const err63 = {instancePath:instancePath+"/pipeline/artifactBuckets/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/pipeline/properties/artifactBuckets/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"+"\"",schema:"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",parentSchema:schema89.properties.pipeline.properties.artifactBuckets.additionalProperties,data:data20};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -9719,9 +9721,8 @@ vErrors.push(err63);
 errors++;
 }
 }
-}
 else {
-const err64 = {instancePath:instancePath+"/pipeline/artifactBuckets",schemaPath:"#/properties/pipeline/properties/artifactBuckets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.properties.pipeline.properties.artifactBuckets.type,parentSchema:schema89.properties.pipeline.properties.artifactBuckets,data:data18};
+const err64 = {instancePath:instancePath+"/pipeline/artifactBuckets/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/pipeline/properties/artifactBuckets/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.artifactBuckets.additionalProperties.type,parentSchema:schema89.properties.pipeline.properties.artifactBuckets.additionalProperties,data:data20};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -9731,11 +9732,9 @@ vErrors.push(err64);
 errors++;
 }
 }
-if(data15.source !== undefined){
-let data20 = data15.source;
-if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
-if(data20.connectionArn === undefined){
-const err65 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/required",keyword:"required",params:{missingProperty: "connectionArn"},message:"must have required property '"+"connectionArn"+"'",schema:schema89.properties.pipeline.properties.source.required,parentSchema:schema89.properties.pipeline.properties.source,data:data20};
+}
+else {
+const err65 = {instancePath:instancePath+"/pipeline/artifactBuckets",schemaPath:"#/properties/pipeline/properties/artifactBuckets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.properties.pipeline.properties.artifactBuckets.type,parentSchema:schema89.properties.pipeline.properties.artifactBuckets,data:data19};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -9744,8 +9743,12 @@ vErrors.push(err65);
 }
 errors++;
 }
-if(data20.repository === undefined){
-const err66 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'",schema:schema89.properties.pipeline.properties.source.required,parentSchema:schema89.properties.pipeline.properties.source,data:data20};
+}
+if(data16.source !== undefined){
+let data21 = data16.source;
+if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
+if(data21.connectionArn === undefined){
+const err66 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/required",keyword:"required",params:{missingProperty: "connectionArn"},message:"must have required property '"+"connectionArn"+"'",schema:schema89.properties.pipeline.properties.source.required,parentSchema:schema89.properties.pipeline.properties.source,data:data21};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -9754,8 +9757,8 @@ vErrors.push(err66);
 }
 errors++;
 }
-if(data20.branch === undefined){
-const err67 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/required",keyword:"required",params:{missingProperty: "branch"},message:"must have required property '"+"branch"+"'",schema:schema89.properties.pipeline.properties.source.required,parentSchema:schema89.properties.pipeline.properties.source,data:data20};
+if(data21.repository === undefined){
+const err67 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'",schema:schema89.properties.pipeline.properties.source.required,parentSchema:schema89.properties.pipeline.properties.source,data:data21};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -9764,9 +9767,8 @@ vErrors.push(err67);
 }
 errors++;
 }
-for(const key7 in data20){
-if(!(((key7 === "connectionArn") || (key7 === "repository")) || (key7 === "branch"))){
-const err68 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema89.properties.pipeline.properties.source,data:data20};
+if(data21.branch === undefined){
+const err68 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/required",keyword:"required",params:{missingProperty: "branch"},message:"must have required property '"+"branch"+"'",schema:schema89.properties.pipeline.properties.source.required,parentSchema:schema89.properties.pipeline.properties.source,data:data21};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -9775,12 +9777,9 @@ vErrors.push(err68);
 }
 errors++;
 }
-}
-if(data20.connectionArn !== undefined){
-let data21 = data20.connectionArn;
-if(typeof data21 === "string"){
-if(!pattern67.test(data21)){
-const err69 = {instancePath:instancePath+"/pipeline/source/connectionArn",schemaPath:"#/properties/pipeline/properties/source/properties/connectionArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$"+"\"",schema:"^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$",parentSchema:schema89.properties.pipeline.properties.source.properties.connectionArn,data:data21};
+for(const key7 in data21){
+if(!(((key7 === "connectionArn") || (key7 === "repository")) || (key7 === "branch"))){
+const err69 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema89.properties.pipeline.properties.source,data:data21};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -9790,8 +9789,11 @@ vErrors.push(err69);
 errors++;
 }
 }
-else {
-const err70 = {instancePath:instancePath+"/pipeline/source/connectionArn",schemaPath:"#/properties/pipeline/properties/source/properties/connectionArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.source.properties.connectionArn.type,parentSchema:schema89.properties.pipeline.properties.source.properties.connectionArn,data:data21};
+if(data21.connectionArn !== undefined){
+let data22 = data21.connectionArn;
+if(typeof data22 === "string"){
+if(!pattern67.test(data22)){
+const err70 = {instancePath:instancePath+"/pipeline/source/connectionArn",schemaPath:"#/properties/pipeline/properties/source/properties/connectionArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$"+"\"",schema:"^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$",parentSchema:schema89.properties.pipeline.properties.source.properties.connectionArn,data:data22};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -9801,11 +9803,8 @@ vErrors.push(err70);
 errors++;
 }
 }
-if(data20.repository !== undefined){
-let data22 = data20.repository;
-if(typeof data22 === "string"){
-if(!pattern68.test(data22)){
-const err71 = {instancePath:instancePath+"/pipeline/source/repository",schemaPath:"#/properties/pipeline/properties/source/properties/repository/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$"},message:"must match pattern \""+"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$"+"\"",schema:"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$",parentSchema:schema89.properties.pipeline.properties.source.properties.repository,data:data22};
+else {
+const err71 = {instancePath:instancePath+"/pipeline/source/connectionArn",schemaPath:"#/properties/pipeline/properties/source/properties/connectionArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.source.properties.connectionArn.type,parentSchema:schema89.properties.pipeline.properties.source.properties.connectionArn,data:data22};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -9815,8 +9814,11 @@ vErrors.push(err71);
 errors++;
 }
 }
-else {
-const err72 = {instancePath:instancePath+"/pipeline/source/repository",schemaPath:"#/properties/pipeline/properties/source/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.source.properties.repository.type,parentSchema:schema89.properties.pipeline.properties.source.properties.repository,data:data22};
+if(data21.repository !== undefined){
+let data23 = data21.repository;
+if(typeof data23 === "string"){
+if(!pattern68.test(data23)){
+const err72 = {instancePath:instancePath+"/pipeline/source/repository",schemaPath:"#/properties/pipeline/properties/source/properties/repository/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$"},message:"must match pattern \""+"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$"+"\"",schema:"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$",parentSchema:schema89.properties.pipeline.properties.source.properties.repository,data:data23};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -9826,11 +9828,8 @@ vErrors.push(err72);
 errors++;
 }
 }
-if(data20.branch !== undefined){
-let data23 = data20.branch;
-if(typeof data23 === "string"){
-if(func2(data23) > 255){
-const err73 = {instancePath:instancePath+"/pipeline/source/branch",schemaPath:"#/properties/pipeline/properties/source/properties/branch/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema89.properties.pipeline.properties.source.properties.branch,data:data23};
+else {
+const err73 = {instancePath:instancePath+"/pipeline/source/repository",schemaPath:"#/properties/pipeline/properties/source/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.source.properties.repository.type,parentSchema:schema89.properties.pipeline.properties.source.properties.repository,data:data23};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -9839,8 +9838,12 @@ vErrors.push(err73);
 }
 errors++;
 }
-if(func2(data23) < 1){
-const err74 = {instancePath:instancePath+"/pipeline/source/branch",schemaPath:"#/properties/pipeline/properties/source/properties/branch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema89.properties.pipeline.properties.source.properties.branch,data:data23};
+}
+if(data21.branch !== undefined){
+let data24 = data21.branch;
+if(typeof data24 === "string"){
+if(func2(data24) > 255){
+const err74 = {instancePath:instancePath+"/pipeline/source/branch",schemaPath:"#/properties/pipeline/properties/source/properties/branch/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema89.properties.pipeline.properties.source.properties.branch,data:data24};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -9849,9 +9852,8 @@ vErrors.push(err74);
 }
 errors++;
 }
-}
-else {
-const err75 = {instancePath:instancePath+"/pipeline/source/branch",schemaPath:"#/properties/pipeline/properties/source/properties/branch/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.source.properties.branch.type,parentSchema:schema89.properties.pipeline.properties.source.properties.branch,data:data23};
+if(func2(data24) < 1){
+const err75 = {instancePath:instancePath+"/pipeline/source/branch",schemaPath:"#/properties/pipeline/properties/source/properties/branch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema89.properties.pipeline.properties.source.properties.branch,data:data24};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -9861,9 +9863,8 @@ vErrors.push(err75);
 errors++;
 }
 }
-}
 else {
-const err76 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.properties.pipeline.properties.source.type,parentSchema:schema89.properties.pipeline.properties.source,data:data20};
+const err76 = {instancePath:instancePath+"/pipeline/source/branch",schemaPath:"#/properties/pipeline/properties/source/properties/branch/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.source.properties.branch.type,parentSchema:schema89.properties.pipeline.properties.source.properties.branch,data:data24};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -9873,12 +9874,9 @@ vErrors.push(err76);
 errors++;
 }
 }
-if(data15.build !== undefined){
-let data24 = data15.build;
-if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
-for(const key8 in data24){
-if(!(((key8 === "project") || (key8 === "buildspec")) || (key8 === "image"))){
-const err77 = {instancePath:instancePath+"/pipeline/build",schemaPath:"#/properties/pipeline/properties/build/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema89.properties.pipeline.properties.build,data:data24};
+}
+else {
+const err77 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.properties.pipeline.properties.source.type,parentSchema:schema89.properties.pipeline.properties.source,data:data21};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -9888,11 +9886,12 @@ vErrors.push(err77);
 errors++;
 }
 }
-if(data24.project !== undefined){
-let data25 = data24.project;
-if(typeof data25 === "string"){
-if(!pattern69.test(data25)){
-const err78 = {instancePath:instancePath+"/pipeline/build/project",schemaPath:"#/properties/pipeline/properties/build/properties/project/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$",parentSchema:schema89.properties.pipeline.properties.build.properties.project,data:data25};
+if(data16.build !== undefined){
+let data25 = data16.build;
+if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
+for(const key8 in data25){
+if(!(((key8 === "project") || (key8 === "buildspec")) || (key8 === "image"))){
+const err78 = {instancePath:instancePath+"/pipeline/build",schemaPath:"#/properties/pipeline/properties/build/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema89.properties.pipeline.properties.build,data:data25};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -9902,8 +9901,11 @@ vErrors.push(err78);
 errors++;
 }
 }
-else {
-const err79 = {instancePath:instancePath+"/pipeline/build/project",schemaPath:"#/properties/pipeline/properties/build/properties/project/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.build.properties.project.type,parentSchema:schema89.properties.pipeline.properties.build.properties.project,data:data25};
+if(data25.project !== undefined){
+let data26 = data25.project;
+if(typeof data26 === "string"){
+if(!pattern69.test(data26)){
+const err79 = {instancePath:instancePath+"/pipeline/build/project",schemaPath:"#/properties/pipeline/properties/build/properties/project/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$",parentSchema:schema89.properties.pipeline.properties.build.properties.project,data:data26};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -9913,11 +9915,8 @@ vErrors.push(err79);
 errors++;
 }
 }
-if(data24.buildspec !== undefined){
-let data26 = data24.buildspec;
-if(typeof data26 === "string"){
-if(!pattern70.test(data26)){
-const err80 = {instancePath:instancePath+"/pipeline/build/buildspec",schemaPath:"#/properties/pipeline/properties/build/properties/buildspec/pattern",keyword:"pattern",params:{pattern: "^buildspec-[a-z0-9-]+\\.yml\\.hbs$"},message:"must match pattern \""+"^buildspec-[a-z0-9-]+\\.yml\\.hbs$"+"\"",schema:"^buildspec-[a-z0-9-]+\\.yml\\.hbs$",parentSchema:schema89.properties.pipeline.properties.build.properties.buildspec,data:data26};
+else {
+const err80 = {instancePath:instancePath+"/pipeline/build/project",schemaPath:"#/properties/pipeline/properties/build/properties/project/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.build.properties.project.type,parentSchema:schema89.properties.pipeline.properties.build.properties.project,data:data26};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -9927,8 +9926,11 @@ vErrors.push(err80);
 errors++;
 }
 }
-else {
-const err81 = {instancePath:instancePath+"/pipeline/build/buildspec",schemaPath:"#/properties/pipeline/properties/build/properties/buildspec/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.build.properties.buildspec.type,parentSchema:schema89.properties.pipeline.properties.build.properties.buildspec,data:data26};
+if(data25.buildspec !== undefined){
+let data27 = data25.buildspec;
+if(typeof data27 === "string"){
+if(!pattern70.test(data27)){
+const err81 = {instancePath:instancePath+"/pipeline/build/buildspec",schemaPath:"#/properties/pipeline/properties/build/properties/buildspec/pattern",keyword:"pattern",params:{pattern: "^buildspec-[a-z0-9-]+\\.yml\\.hbs$"},message:"must match pattern \""+"^buildspec-[a-z0-9-]+\\.yml\\.hbs$"+"\"",schema:"^buildspec-[a-z0-9-]+\\.yml\\.hbs$",parentSchema:schema89.properties.pipeline.properties.build.properties.buildspec,data:data27};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -9938,11 +9940,8 @@ vErrors.push(err81);
 errors++;
 }
 }
-if(data24.image !== undefined){
-let data27 = data24.image;
-if(typeof data27 === "string"){
-if(func2(data27) > 255){
-const err82 = {instancePath:instancePath+"/pipeline/build/image",schemaPath:"#/properties/pipeline/properties/build/properties/image/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema89.properties.pipeline.properties.build.properties.image,data:data27};
+else {
+const err82 = {instancePath:instancePath+"/pipeline/build/buildspec",schemaPath:"#/properties/pipeline/properties/build/properties/buildspec/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.build.properties.buildspec.type,parentSchema:schema89.properties.pipeline.properties.build.properties.buildspec,data:data27};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -9952,8 +9951,11 @@ vErrors.push(err82);
 errors++;
 }
 }
-else {
-const err83 = {instancePath:instancePath+"/pipeline/build/image",schemaPath:"#/properties/pipeline/properties/build/properties/image/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.build.properties.image.type,parentSchema:schema89.properties.pipeline.properties.build.properties.image,data:data27};
+if(data25.image !== undefined){
+let data28 = data25.image;
+if(typeof data28 === "string"){
+if(func2(data28) > 255){
+const err83 = {instancePath:instancePath+"/pipeline/build/image",schemaPath:"#/properties/pipeline/properties/build/properties/image/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema89.properties.pipeline.properties.build.properties.image,data:data28};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -9963,9 +9965,8 @@ vErrors.push(err83);
 errors++;
 }
 }
-}
 else {
-const err84 = {instancePath:instancePath+"/pipeline/build",schemaPath:"#/properties/pipeline/properties/build/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.properties.pipeline.properties.build.type,parentSchema:schema89.properties.pipeline.properties.build,data:data24};
+const err84 = {instancePath:instancePath+"/pipeline/build/image",schemaPath:"#/properties/pipeline/properties/build/properties/image/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.build.properties.image.type,parentSchema:schema89.properties.pipeline.properties.build.properties.image,data:data28};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -9977,7 +9978,7 @@ errors++;
 }
 }
 else {
-const err85 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.properties.pipeline.type,parentSchema:schema89.properties.pipeline,data:data15};
+const err85 = {instancePath:instancePath+"/pipeline/build",schemaPath:"#/properties/pipeline/properties/build/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.properties.pipeline.properties.build.type,parentSchema:schema89.properties.pipeline.properties.build,data:data25};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -9989,12 +9990,24 @@ errors++;
 }
 }
 else {
-const err86 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.type,parentSchema:schema89,data};
+const err86 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.properties.pipeline.type,parentSchema:schema89.properties.pipeline,data:data16};
 if(vErrors === null){
 vErrors = [err86];
 }
 else {
 vErrors.push(err86);
+}
+errors++;
+}
+}
+}
+else {
+const err87 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.type,parentSchema:schema89,data};
+if(vErrors === null){
+vErrors = [err87];
+}
+else {
+vErrors.push(err87);
 }
 errors++;
 }

@@ -24,6 +24,8 @@ import {
   disassociateExternalConnection,
   getAsset,
   listAssets,
+  listRepositoriesInDomain,
+  deleteRepository,
   listPublished,
   listTags as listRepositoryTags,
   publishAsset,
@@ -92,6 +94,8 @@ interface RegionLive {
   versions: Map<string, PublishedVersion[]>;
   pipeline?: LivePipeline;
   pipelineTags?: Record<string, string>;
+  /** With prune on: the domain's other repositories this policy owns (tag charter:policy). */
+  prunable: Array<{ name: string; arn: string }>;
   /** Set when the region could not be read; nothing else is then known. */
   error?: string;
 }
@@ -117,7 +121,7 @@ function refOf(doc: Doc, p: WatchedPackage): PackageRef {
 
 async function readRegion(doc: Doc, region: string, clients: Clients): Promise<RegionLive> {
   const spec = doc.spec;
-  const live: RegionLive = { region, projects: new Map(), versions: new Map() };
+  const live: RegionLive = { region, projects: new Map(), versions: new Map(), prunable: [] };
   try {
     const projectNames = desiredProjects(spec, region).map((p) => p.name);
     if (region === spec.primaryRegion && spec.pipeline?.build.project) projectNames.push(spec.pipeline.build.project);
@@ -139,6 +143,16 @@ async function readRegion(doc: Doc, region: string, clients: Clients): Promise<R
         }),
       );
     }
+    if (spec.prune && domainArn) {
+      // Only with prune on: one ListRepositoriesInDomain, and the tags of each repository not declared.
+      reads.push(
+        listRepositoriesInDomain(clients.codeartifact, spec.domain).then(async (all) => {
+          for (const r of all.filter((x) => x.name !== spec.repository)) {
+            if ((await listRepositoryTags(clients.codeartifact, r.arn))[OWNER_TAG] === doc.name) live.prunable.push(r);
+          }
+        }),
+      );
+    }
     if (region === spec.primaryRegion && spec.pipeline) {
       reads.push(
         getPipeline(clients.codepipeline, spec.pipeline.name).then(async (p) => {
@@ -149,7 +163,7 @@ async function readRegion(doc: Doc, region: string, clients: Clients): Promise<R
     }
     await Promise.all(reads);
   } catch (error) {
-    return { region, projects: new Map(), versions: new Map(), error: awsErrorMessage(error) };
+    return { region, projects: new Map(), versions: new Map(), prunable: [], error: awsErrorMessage(error) };
   }
   return live;
 }
@@ -241,6 +255,9 @@ async function diffPolicy(doc: Doc, lives: RegionLive[], clients: (region: strin
         const current = repo.externalConnections;
         if ((wanted && (current.length !== 1 || current[0] !== wanted)) || (!wanted && current.length)) changes.push(connectionChange(doc, region, current, wanted));
       }
+    }
+    for (const r of live.prunable) {
+      changes.push(changeAt(doc, ['spec', 'prune'], { address: `${base}/${region}/repository/${r.name}`, action: 'delete', title: `CodeArtifact repository ${spec.domain}/${r.name} (${region})`, before: { repository: r.name, region }, after: null, risk: 'destructive', reason: `Created by this policy (${OWNER_TAG}=${doc.name}) and no longer declared, with prune: true. Its package versions are deleted with it.`, phase: PHASE.repository, data: { op: 'repository-delete', region, domain: spec.domain, repository: r.name } }));
     }
     // CodeBuild projects Charter creates in this region.
     for (const p of desiredProjects(spec, region)) {
@@ -410,15 +427,36 @@ async function planRepairs(doc: Doc, lives: RegionLive[], writable: Set<string>,
 
 type Data = Record<string, Json>;
 
-async function apply(changes: Change[], _docs: Doc[], ctx: RuntimeContext): Promise<ChangeResult[]> {
+/**
+ * The regions a change needs: its own; a repair also its source; the pipeline every region it publishes to
+ * (a pipeline must not publish to a repository whose creation failed).
+ */
+function regionsNeeded(c: Change, docs: Doc[]): string[] {
+  const data = c.data as Data;
+  if (data.op === 'pipeline-create' || data.op === 'pipeline-update') return docs[0] ? regionsOf(docs[0].spec) : [String(data.region)];
+  if (data.op === 'repair') return [String(data.region), String(data.source)];
+  return [String(data.region)];
+}
+
+/**
+ * Plan order, stopping per region: after a change fails in a region, the changes that need that region are
+ * not attempted, and the other regions go on (CodeArtifact and CodeBuild are separate per region).
+ */
+async function apply(changes: Change[], docs: Doc[], ctx: RuntimeContext): Promise<ChangeResult[]> {
   const clients = clientsFor(ctx);
   const results: ChangeResult[] = [];
+  const failed = new Set<string>();
   for (const c of changes) {
+    const blocked = regionsNeeded(c, docs).filter((r) => failed.has(r));
+    if (blocked.length) {
+      results.push({ address: c.address, status: 'not-attempted', detail: `not attempted: an earlier change in ${blocked.join(', ')} failed` });
+      continue;
+    }
     try {
       results.push({ address: c.address, status: 'applied', detail: await applyOne(c, clients, ctx) });
     } catch (error) {
       results.push({ address: c.address, status: 'failed', error: error instanceof RepairError ? error.message : awsErrorMessage(error) });
-      break;
+      failed.add(String((c.data as Data).region));
     }
   }
   return results;
@@ -439,6 +477,9 @@ async function applyOne(c: Change, clients: (region: string) => Clients, ctx: Ru
     case 'repository':
       await createRepository(codeartifact, domain, repository, String(data.description), data.tags as Record<string, string>);
       return `created repository ${domain}/${repository} in ${region}`;
+    case 'repository-delete':
+      await deleteRepository(codeartifact, domain, repository);
+      return `deleted repository ${domain}/${repository} in ${region}`;
     case 'description':
       await updateRepositoryDescription(codeartifact, domain, repository, String(data.description));
       return `description of ${domain}/${repository} updated in ${region}`;

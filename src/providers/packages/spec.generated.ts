@@ -55,6 +55,10 @@ export interface PackagePublishingSpec {
   packages?: WatchedPackage[];
   tags?: RepositoryTags;
   /**
+   * Delete repositories in the policy's domain, in its regions, that this policy created (tag charter:policy) and no longer declares (a renamed repository). Destructive: the repository's package versions go with it, so apply needs the risk gate opened. Charter never deletes package versions itself.
+   */
+  prune?: boolean;
+  /**
    * Service role of the CodeBuild projects Charter creates (build from a buildspec template, publish per region, replicate per replica region). Needs codeartifact:GetAuthorizationToken, GetRepositoryEndpoint and PublishPackageVersion in every region.
    */
   codeBuildRoleArn?: string;
