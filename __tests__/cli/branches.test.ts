@@ -59,8 +59,10 @@ describe('charter CLI with BranchPipelines', () => {
     const drift = await run('drift', '--format', 'json');
     expect(drift.code).toBe(2);
     expect(drift.stdout).toContain(`Pipeline ${pipelineName('petstore', 'feature/a')} (branch feature/a)`);
-    expect((await run('apply', '--auto-approve')).code).toBe(0);
-    expect((await run('plan', '--detailed-exitcode')).code).toBe(0);
+    const cleaned = await run('apply', '--auto-approve');
+    expect(cleaned.code, cleaned.stdout + cleaned.stderr).toBe(0);
+    const after = await run('plan', '--detailed-exitcode');
+    expect(after.code, after.stdout + after.stderr).toBe(0);
     expect(pipelines()).toEqual(['main', 'release/1.0'].map((b) => pipelineName('petstore', b)).sort());
     const builds = (JSON.parse(readFileSync(state, 'utf8')) as { codebuild: { builds: Array<{ projectName: string; environmentVariables: Array<{ name: string; value: string }> }> } }).codebuild.builds;
     expect(builds.map((b) => [b.projectName, b.environmentVariables.find((v) => v.name === 'BRANCH')?.value])).toEqual([['petstore-destroy', 'feature/a']]);

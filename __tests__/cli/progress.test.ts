@@ -17,7 +17,7 @@ describe('charter apply progress', () => {
     sandbox.state.settings.route53.changeInsyncAfterPolls = 1_000_000;
     sandbox.state.settings.route53.changeInsyncAfterMs = 1_500;
     const cwd = copyExamples();
-    const child = spawn(bundleNode, [join(repoRoot, 'dist/cli.js'), 'apply', 'policies/examples/testing-mode.yml', '--format', 'json'], {
+    const child = spawn(bundleNode, [join(repoRoot, 'dist/cli.js'), 'apply', 'policies/examples/testing-mode.yml', '--auto-approve', '--format', 'json'], {
       cwd,
       env: { ...process.env, GITHUB_TOKEN: '', ...EXAMPLE_SECRETS, CHARTER_AWS_ENDPOINT: sandbox.endpoint },
     });

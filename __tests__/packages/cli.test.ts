@@ -39,7 +39,7 @@ describe('charter CLI: PackagePublishing', () => {
     expect(planned.stdout).toContain('packages/python-packages/us-west-2/codebuild/packagePipeline-publish');
     expect(planned.stdout).toContain('CodePipeline packagePipeline (us-east-1)');
 
-    const applied = await charter(['apply', POLICY, '--sandbox', state]);
+    const applied = await charter(['apply', POLICY, '--auto-approve', '--sandbox', state]);
     expect(applied.code, applied.stdout + applied.stderr).toBe(0);
     const again = await charter(['plan', POLICY, '--sandbox', state, '--detailed-exitcode']);
     expect(again.code, again.stdout).toBe(0);
@@ -62,7 +62,7 @@ describe('charter CLI: PackagePublishing', () => {
     const report = JSON.parse(drift.stdout) as { changes: Array<{ address: string; before: unknown; line: number }> };
     expect(report.changes).toEqual([expect.objectContaining({ address: 'packages/release-artifacts/eu-west-1/versions/acme/agent', before: { missing: ['1.2.0'] } })]);
 
-    const repaired = await charter(['apply', POLICY, '--sandbox', state]);
+    const repaired = await charter(['apply', POLICY, '--auto-approve', '--sandbox', state]);
     expect(repaired.code, repaired.stdout + repaired.stderr).toBe(0);
     expect(repaired.stdout).toContain('1.2.0 (1 asset, SHA-256 verified)');
     const after = JSON.parse(readFileSync(state, 'utf8')) as { codeartifact: { packages: Array<{ region: string; name: string; versions: Array<{ version: string; assets: Array<{ content: string }> }> }> } };

@@ -61,6 +61,16 @@ export interface BuildEnvironment {
 /** For seeded builds whose project is not seeded: CodeBuild's current standard Linux image. */
 const DEFAULT_ENVIRONMENT: BuildEnvironment = { type: 'LINUX_CONTAINER', image: 'aws/codebuild/standard:7.0', computeType: 'BUILD_GENERAL1_SMALL' };
 
+/** A saved build's environment (as the sandbox writes it back to its state file). */
+function seededEnvironment(c: Checker, raw: unknown, path: string): BuildEnvironment | undefined {
+  if (raw === undefined) return undefined;
+  const env = c.object(raw, path);
+  if (!env) return undefined;
+  c.known(env, ['type', 'image', 'computeType'], path);
+  const [type, image, computeType] = [c.string(env, 'type', path, true), c.string(env, 'image', path, true), c.string(env, 'computeType', path, true)];
+  return type !== undefined && image !== undefined && computeType !== undefined ? { type, image, computeType } : undefined;
+}
+
 function environmentOf(project: Project | undefined): BuildEnvironment {
   const env = project?.config.environment as JsonObject | undefined;
   if (!env || typeof env.type !== 'string' || typeof env.image !== 'string' || typeof env.computeType !== 'string') return { ...DEFAULT_ENVIRONMENT };
@@ -131,7 +141,7 @@ function loadCodeBuild(c: Checker, value: unknown, state: SandboxState, iso: str
     const path = `codebuild.builds[${i}]`;
     const b = c.object(v, path);
     if (!b) return;
-    c.known(b, ['region', 'id', 'arn', 'buildNumber', 'projectName', 'status', 'outcome', 'pollsRemaining', 'startTime', 'endTime', 'sourceVersion', 'environmentVariables'], path);
+    c.known(b, ['region', 'id', 'arn', 'buildNumber', 'projectName', 'status', 'outcome', 'pollsRemaining', 'startTime', 'endTime', 'sourceVersion', 'environment', 'environmentVariables'], path);
     const id = c.string(b, 'id', path, true);
     const projectName = c.string(b, 'projectName', path, true);
     if (id === undefined || projectName === undefined) return;
@@ -155,7 +165,7 @@ function loadCodeBuild(c: Checker, value: unknown, state: SandboxState, iso: str
       startTime: c.timestamp(b, 'startTime', path) ?? iso,
       ...(endTime !== undefined ? { endTime } : {}),
       ...(sourceVersion !== undefined ? { sourceVersion } : {}),
-      environment: environmentOf(state.codebuild.projects.find((x) => x.region === region && x.name === projectName)),
+      environment: seededEnvironment(c, b.environment, join(path, 'environment')) ?? environmentOf(state.codebuild.projects.find((x) => x.region === region && x.name === projectName)),
       environmentVariables: env,
     });
   });
