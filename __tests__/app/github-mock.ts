@@ -452,6 +452,19 @@ export class GitHubMock {
         output: { annotations: [] },
         createdAt: this.requests.length - 1,
       };
+      // A check run can be created already completed, with its output (up to 50 annotations).
+      const output = body.output as MockCheckRun['output'] | undefined;
+      if (output) {
+        if ((output.annotations?.length ?? 0) > 50) return [422, { message: 'Only 50 annotations are allowed per request' }];
+        if (Buffer.byteLength(output.summary ?? '') > 65_535 || Buffer.byteLength(output.text ?? '') > 65_535) return [422, { message: 'output too long' }];
+        run.output = { ...output, annotations: [...(output.annotations ?? [])] };
+      }
+      if (typeof body.details_url === 'string') run.detailsUrl = body.details_url;
+      if (typeof body.conclusion === 'string') {
+        run.conclusion = body.conclusion;
+        run.status = 'completed';
+        run.completedAt = this.requests.length - 1;
+      }
       repo.checkRuns.push(run);
       return [201, { id: run.id, html_url: `https://github.com/${repo.owner}/${repo.name}/runs/${run.id}` }];
     }

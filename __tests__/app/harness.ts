@@ -1,6 +1,8 @@
 /**
- * The app under test: a real Probot (retry and throttling off) with Charter loaded, the GitHub API mocked
- * with nock (github-mock.ts), AWS on the sandbox over loopback, real webhook payloads.
+ * The app under test: a real Probot with Charter loaded, the GitHub API mocked with nock (github-mock.ts),
+ * AWS on the sandbox over loopback, real webhook payloads. Probot's throttling is on as in production, with
+ * Charter's per-installation limiters at a short spacing (TEST_THROTTLE) so tests see the real ordering
+ * quickly; retries are off (a mocked failure is meant to fail).
  */
 import { createHmac, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -56,6 +58,9 @@ export function sha(n: number): string {
   return n.toString(16).padStart(40, 'a');
 }
 
+/** Production's spacing (1 s between writes per token, 3 s between comments per repository) scaled down 50×. */
+export const TEST_THROTTLE = { writeMs: 20, notifyMs: 60 };
+
 export function testConfig(sandbox: Sandbox, overrides: Partial<AppConfig> = {}): AppConfig {
   return {
     policyPaths: ['policies'],
@@ -68,6 +73,8 @@ export function testConfig(sandbox: Sandbox, overrides: Partial<AppConfig> = {})
     reach: { [REPO.toLowerCase()]: { ...emptyReachConfig(), roleArn: TEST_ROLE } },
     planSigningKey: PLAN_SIGNING_KEY,
     secretHashKey: secretDigestKey(PLAN_SIGNING_KEY),
+    throttle: TEST_THROTTLE,
+    work: { concurrency: 2, maxQueued: 1000 },
     ...overrides,
   };
 }
@@ -78,7 +85,7 @@ export function newProbot(): Probot {
     privateKey: PRIVATE_KEY,
     secret: WEBHOOK_SECRET,
     logLevel: 'fatal',
-    Octokit: ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }),
+    Octokit: ProbotOctokit.defaults({ retry: { enabled: false } }),
   });
 }
 
