@@ -79,8 +79,9 @@ export function testConfig(sandbox: Sandbox, overrides: Partial<AppConfig> = {})
   };
 }
 
-export function newProbot(): Probot {
+export function newProbot(redisConfig?: string): Probot {
   return new Probot({
+    ...(redisConfig ? { redisConfig } : {}),
     appId: 1,
     privateKey: PRIVATE_KEY,
     secret: WEBHOOK_SECRET,
@@ -111,7 +112,8 @@ export function restoreNetwork(): void {
 
 /** Probot with Charter loaded through `probot.load` (events go in with `probot.receive`). */
 export async function loadApp(config: AppConfig): Promise<{ probot: Probot; charter: CharterApp }> {
-  const probot = newProbot();
+  // With REDIS_URL Probot's throttling shares its limits through Redis, as in production.
+  const probot = newProbot(config.redisUrl);
   let charter: CharterApp | undefined;
   await probot.load(createCharterApp({ ...config, drift: { ...config.drift, token: undefined } }, (c) => (charter = c)));
   if (!charter) throw new Error('app not loaded');
@@ -120,7 +122,7 @@ export async function loadApp(config: AppConfig): Promise<{ probot: Probot; char
 
 /** The real webhook middleware on a loopback port. */
 export async function serveApp(config: AppConfig): Promise<{ url: string; charter: CharterApp; close(): Promise<void> }> {
-  const probot = newProbot();
+  const probot = newProbot(config.redisUrl);
   let charter: CharterApp | undefined;
   const middleware = await createNodeMiddleware(createCharterApp(config, (c) => (charter = c)), { probot });
   const server: Server = createServer((req, res) => {
