@@ -12,6 +12,8 @@
  *   pattern against 127-character names and 30,000 RedshiftGrants documents; each ratio at most 2.5.
  * - ProtectionGroups, 200 groups of 50 members (scripts/bench/shield.ts): Shield calls per plan (floor 3 per
  *   100 groups plus the protections listing).
+ * - the app under load (scripts/bench/app-load.ts, key appLoad): 100 PR events over 20 repositories in 4
+ *   installations and a 30-event burst on one PR, 50 ms latency, throttling on; then 300 events for memory.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -24,6 +26,7 @@ import { startSandbox } from '../src/sandbox/index.js';
 import { benchRedshift } from './bench/redshift.js';
 import { benchHostile } from './bench/hostile.js';
 import { benchShield } from './bench/shield.js';
+import { benchAppLoad } from './bench/app-load.js';
 
 const quiet = { debug() {}, info() {}, warn() {} };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -160,5 +163,7 @@ const report = {
 // Issue 11: validate must scale linearly on hostile shapes (2× input / 1× input ≤ 2.5).
 const hostile = await benchHostile();
 Object.assign(report, { hostileScaling: { ...hostile, ok: Object.values(hostile).every((h) => h.ok) } });
+// Issue 21: the app under load.
+Object.assign(report, { appLoad: await benchAppLoad() });
 console.log(JSON.stringify(report, null, 2));
 if (!Object.values(report).every((r) => !('ok' in r) || r.ok)) process.exitCode = 1;

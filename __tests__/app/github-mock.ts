@@ -120,6 +120,8 @@ export class GitHubMock {
   truncateRecursiveTrees = false;
   private readonly faults: Fault[] = [];
   private nextId = 5000;
+  /** Added to every answer (the benchmark's GitHub latency). */
+  latencyMs = 0;
   /** Called on each request before it is answered (tests use it to observe ordering). */
   onRequest?: (r: Recorded) => void;
 
@@ -194,6 +196,7 @@ export class GitHubMock {
       // nock 15 calls a one-argument reply function with the fetch Request.
       scope.intercept(/.*/, method).reply(async (request: Request) => {
         const text = await request.text();
+        if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
         return this.answer(method, request.url, text, request.headers.get('authorization') ?? undefined);
       });
     }

@@ -76,9 +76,12 @@ export interface WorkConfig {
 export const DEFAULT_MAX_QUEUED = 10_000;
 export const DEFAULT_CHECK_IN_PROGRESS_AFTER_MS = 2_000;
 
-/** The defaults of what the environment may leave out. */
+/** Jobs per CPU: a plan mostly waits on GitHub and AWS (and on the write spacing), so a few per CPU keep it busy. */
+export const JOBS_PER_CPU = 8;
+
+/** The defaults of what the environment may leave out: jobs sized to the CPU count. */
 export function defaultWork(): WorkConfig {
-  return { concurrency: Math.max(1, availableParallelism()), maxQueued: DEFAULT_MAX_QUEUED };
+  return { concurrency: Math.max(1, availableParallelism()) * JOBS_PER_CPU, maxQueued: DEFAULT_MAX_QUEUED };
 }
 
 /** The allowlist of one repository: its own entry, else its owner's `owner/*`, else nothing. */
