@@ -30,5 +30,7 @@ export default defineConfig({
       },
     },
     reporters: report ? ['default', ['json', { outputFile: report }]] : ['default'],
+    // Records every sandbox response and checks them against AWS's service models at the end.
+    globalSetup: ['__tests__/contract/global-setup.ts'],
   },
 });

@@ -5,13 +5,16 @@
  * - planning 100 domains over 10 hosted zones on the sandbox: API calls per service and operation
  *   (floor: one record listing per 300 records per zone plus one zone lookup pass), and the wall time with
  *   50 ms latency per call against the lower bound set by Route 53's 5 requests/second (floor: within 2×).
- * - RedshiftGrants, 500 roles / 2,000 users / 10,000 grants (scripts/bench/redshift.ts): catalog queries per
+ * - RedshiftGrants, 500 roles / 2,000 users / 10,000 grants + 2,000 column and 500 function grants (scripts/bench/redshift.ts): catalog queries per
  *   plan (floor 12), plan CPU time on PostgreSQL (floor 2 s), Data API batch calls for an apply from scratch
  *   (floor ceil(statements/40)).
  * - hostile input (scripts/bench/hostile.ts): validate time of 1× and 2× a long whitespace run, a 6-star
  *   pattern against 127-character names and 30,000 RedshiftGrants documents; each ratio at most 2.5.
  * - ProtectionGroups, 200 groups of 50 members (scripts/bench/shield.ts): Shield calls per plan (floor 3 per
  *   100 groups plus the protections listing).
+ * - BranchPipelines, 300 branches / 300 pipelines / 5 drifted (scripts/bench/branches.ts): GitHub and AWS
+ *   calls of one plan (branch listing at 100 per page, at most one read per managed pipeline) and its wall
+ *   time against CodePipeline's rate-limit bound (floor: within 2×).
  * - the app under load (scripts/bench/app-load.ts, key appLoad): 100 PR events over 20 repositories in 4
  *   installations and a 30-event burst on one PR, 50 ms latency, throttling on; then 300 events for memory.
  */
@@ -23,6 +26,7 @@ import { awsRuntime } from '../src/aws/settings.js';
 import { plan, validate } from '../src/core/engine.js';
 import { providers } from '../src/providers/index.js';
 import { startSandbox } from '../src/sandbox/index.js';
+import { benchBranches } from './bench/branches.js';
 import { benchRedshift } from './bench/redshift.js';
 import { benchHostile } from './bench/hostile.js';
 import { benchShield } from './bench/shield.js';
@@ -139,6 +143,7 @@ const noLatency = await planHundred(0);
 const latency = await planHundred(50);
 const redshift = await benchRedshift();
 const shield = await benchShield();
+const branches = await benchBranches();
 const report = {
   coldStartValidate: { ...cold, floorMs: 300, ok: cold.medianMs <= 300 },
   ...(coldInherited ? { coldStartValidateWithNodeExtraCaCerts: { NODE_EXTRA_CA_CERTS: extraCaCerts, ...coldInherited, note: 'node itself spends this extra time loading the CA bundle at start-up' } } : {}),
@@ -159,6 +164,7 @@ const report = {
   // The floor is stated for the bench policy (no per-group tags); with tags declared, each group costs one
   // ListTagsForResource, reported beside it.
   protectionGroups: { ...shield, ok: shield.converged.withinFloor && shield.firstPlan.withinFloor },
+  branchPipelines300: branches,
 };
 // Issue 11: validate must scale linearly on hostile shapes (2× input / 1× input ≤ 2.5).
 const hostile = await benchHostile();

@@ -15,6 +15,7 @@ const kinds = [
   { schema: 'email-security.schema.json', out: 'src/providers/email/spec.generated.ts', name: 'EmailSecuritySpec' },
   { schema: 'redshift-grants.schema.json', out: 'src/providers/redshift/spec.generated.ts', name: 'RedshiftGrantsSpec' },
   { schema: 'protection-groups.schema.json', out: 'src/providers/shield/spec.generated.ts', name: 'ProtectionGroupsSpec' },
+  { schema: 'branch-pipelines.schema.json', out: 'src/providers/branches/spec.generated.ts', name: 'BranchPipelinesSpec' },
 ];
 const envelope = 'policy.schema.json';
 const validatorsOut = 'src/core/schema-validators.generated.js';

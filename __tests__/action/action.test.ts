@@ -2,15 +2,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
-import { runAction, webhookExample } from '../helpers/action.js';
+import { mergePull, pullRequestEvent, pushEvent, runAction, TEST_PULL, webhookExample } from '../helpers/action.js';
 import { apply } from '../../src/core/engine.js';
 import { copyExamples, EXAMPLE_SECRETS, sandboxOptions, startExampleSandbox } from '../helpers/aws.js';
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
 
-const REPO = 'Codertocat/Hello-World';
+const { repository: REPO, headSha: HEAD_SHA, mergeSha: MERGE_SHA } = TEST_PULL;
 const TOKEN = 'ghs_testtoken000000000000000000000000';
-const HEAD_SHA = 'ec26c3e57ca3a959ca5aad62de7213c562f8c821';
-const MERGE_SHA = '0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c';
 
 let sandbox: Sandbox;
 let github: FakeGitHub;
@@ -29,22 +27,6 @@ afterEach(async () => {
   await github.close();
 });
 
-function pullRequestEvent(): Record<string, unknown> {
-  const event = webhookExample('pull_request', (e) => e.action === 'opened');
-  const pr = event.pull_request as Record<string, unknown>;
-  pr.number = 2;
-  (pr.head as Record<string, unknown>).sha = HEAD_SHA;
-  pr.labels = [{ name: 'charter:allow-destructive' }];
-  event.number = 2;
-  return event;
-}
-
-function pushEvent(): Record<string, unknown> {
-  const event = webhookExample('push', (e) => e.ref === 'refs/heads/master');
-  event.after = MERGE_SHA;
-  return event;
-}
-
 const common = () => ({ workspace, githubUrl: github.url, awsEndpoint: sandbox.endpoint, repository: REPO });
 /** The examples' Data API target and client secret, allowed as a workflow would allow them. */
 const ALLOW = 'env: [AAD_CLIENT_SECRET]\nredshift: { clusters: [examplecluster], dbUsers: [awsuser] }';
@@ -54,13 +36,7 @@ async function planOnPullRequest() {
   return runAction({ ...common(), eventName: 'pull_request', event: pullRequestEvent(), inputs, sha: HEAD_SHA, ref: 'refs/pull/2/merge' });
 }
 
-function merge(): void {
-  const pull = github.state.repo(REPO).pulls.find((p) => p.number === 2)!;
-  pull.state = 'closed';
-  pull.mergeCommitSha = MERGE_SHA;
-  pull.mergedAt = '2024-01-02T00:00:00Z';
-  github.state.associate(REPO, MERGE_SHA, 2);
-}
+const merge = () => mergePull(github);
 
 async function applyOnPush() {
   return runAction({ ...common(), eventName: 'push', event: pushEvent(), inputs, sha: MERGE_SHA, ref: 'refs/heads/master' });

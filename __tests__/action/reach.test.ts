@@ -69,9 +69,10 @@ describe('what a policy can reach (the Action)', () => {
   it('a pull request naming another team\'s variable is refused at its line, and nothing is read or masked', async () => {
     const other = 'postgres://warehouse_admin:other-team-password-91@10.0.0.9:5432/warehouse';
     edit(RBAC, 'clientSecretFromEnv: AAD_CLIENT_SECRET', 'clientSecretFromEnv: OTHER_TEAM_WAREHOUSE_URL');
+    const line = readFileSync(join(workspace, RBAC), 'utf8').split('\n').findIndex((l) => l.includes('clientSecretFromEnv: OTHER_TEAM_WAREHOUSE_URL')) + 1;
     const run = await plan({ env: { OTHER_TEAM_WAREHOUSE_URL: other } });
     expect(run.code).not.toBe(0);
-    expect(run.stdout).toMatch(/::error title=[^\n]*reach\/env-not-allowed[^\n]*,file=policies\/examples\/redshift-rbac\.yml,line=41,col=28::Environment variable "OTHER_TEAM_WAREHOUSE_URL" is not on this repository's allowlist/);
+    expect(run.stdout).toMatch(new RegExp(`::error title=[^\\n]*reach/env-not-allowed[^\\n]*,file=policies/examples/redshift-rbac\\.yml,line=${line},col=28::Environment variable "OTHER_TEAM_WAREHOUSE_URL" is not on this repository's allowlist`));
     expect(run.summary).toContain('reach/env-not-allowed');
     // Nothing was read: not one AWS call, for any policy of the run.
     expect(sandbox.stats.count()).toBe(0);

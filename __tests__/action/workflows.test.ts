@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
-import { runAction, webhookExample } from '../helpers/action.js';
+import { mergePull, pullRequestEvent, pushEvent, runAction, TEST_PULL } from '../helpers/action.js';
 import { copyExamples, repoRoot, startExampleSandbox } from '../helpers/aws.js';
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
-import { workflowFileErrors, workflowsInMarkdown } from '../helpers/runner.js';
+import { evaluateTemplate, workflowFileErrors, workflowsInMarkdown, type ExpressionContext } from '../helpers/runner.js';
 
 interface Step {
   uses?: string;
@@ -37,6 +37,9 @@ function charterSteps(workflow: Workflow): Step[] {
     .filter((s) => s.uses === './' || /^[\w.-]+\/charter@/.test(s.uses ?? ''));
 }
 
+/** The step's `env:` with its expressions evaluated, as the runner passes it. */
+const stepEnv = (step: Step, context: ExpressionContext) => Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, evaluateTemplate(String(v), context)]));
+
 const asStrings = (w: Step['with'] = {}) => Object.fromEntries(Object.entries(w).map(([k, v]) => [k, String(v)]));
 
 describe('workflow files are valid', () => {
@@ -59,10 +62,10 @@ describe('workflow files are valid', () => {
   });
 });
 
-const REPO = 'Codertocat/Hello-World';
+const { repository: REPO, headSha: HEAD_SHA, mergeSha: MERGE_SHA } = TEST_PULL;
 const TOKEN = 'ghs_readmetoken00000000000000000000000';
-const HEAD_SHA = 'ec26c3e57ca3a959ca5aad62de7213c562f8c821';
-const MERGE_SHA = '0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c';
+/** The repository secrets the README's workflow names. */
+const SECRETS = { CHARTER_PLAN_SIGNING_KEY: 'plan-signing-key-of-the-readme-workflow-0123456789', AAD_CLIENT_SECRET: 'example-client-secret' };
 
 let sandbox: Sandbox;
 let github: FakeGitHub;
@@ -89,36 +92,23 @@ describe('workflow steps run as the runner runs them', () => {
         token: TOKEN,
         repos: [{ fullName: REPO, defaultBranch: branch, pulls: [{ number: 2, headSha: HEAD_SHA, labels: ['charter:allow-destructive'] }] }],
       });
-      const withDefaultBranch = (event: Record<string, unknown>) => {
-        (event.repository as Record<string, unknown>).default_branch = branch;
-        return event;
-      };
-      const common = { workspace, githubUrl: github.url, awsEndpoint: sandbox.endpoint, repository: REPO, inputs: asStrings(step.with), context: { github: { token: TOKEN } } };
+      const context = { github: { token: TOKEN }, secrets: SECRETS };
+      const common = { workspace, githubUrl: github.url, awsEndpoint: sandbox.endpoint, repository: REPO, inputs: asStrings(step.with), context, env: stepEnv(step, context) };
 
-      const prEvent = withDefaultBranch(webhookExample('pull_request', (e) => e.action === 'opened'));
-      const pr = prEvent.pull_request as Record<string, unknown>;
-      pr.number = 2;
-      (pr.head as Record<string, unknown>).sha = HEAD_SHA;
-      pr.labels = [{ name: 'charter:allow-destructive' }];
+      const prEvent = pullRequestEvent({ defaultBranch: branch });
       const plan = await runAction({ ...common, eventName: 'pull_request', event: prEvent, sha: HEAD_SHA, ref: 'refs/pull/2/merge' });
       expect(plan.code, plan.stdout + plan.stderr).toBe(0);
       expect(plan.outputs['has-changes']).toBe('true');
       // github-token was left to its default, `${{ github.token }}`: the comment was posted with it.
       expect(github.state.commentsOn(REPO, 2)).toHaveLength(1);
 
-      const pull = github.state.repo(REPO).pulls.find((p) => p.number === 2)!;
-      pull.state = 'closed';
-      pull.mergeCommitSha = MERGE_SHA;
-      pull.mergedAt = '2024-01-02T00:00:00Z';
-      github.state.associate(REPO, MERGE_SHA, 2);
-      const pushEvent = withDefaultBranch(webhookExample('push', (e) => typeof e.ref === 'string'));
-      pushEvent.ref = `refs/heads/${branch}`;
-      pushEvent.after = MERGE_SHA;
-      const apply = await runAction({ ...common, eventName: 'push', event: pushEvent, sha: MERGE_SHA, ref: `refs/heads/${branch}` });
+      mergePull(github);
+      const push = pushEvent({ branch, defaultBranch: branch });
+      const apply = await runAction({ ...common, eventName: 'push', event: push, sha: MERGE_SHA, ref: `refs/heads/${branch}` });
       expect(apply.code, apply.stdout + apply.stderr).toBe(0);
       expect(apply.stdout).toContain('Charter apply');
 
-      const drift = await runAction({ ...common, eventName: 'schedule', event: withDefaultBranch(webhookExample('push')), sha: MERGE_SHA, ref: `refs/heads/${branch}` });
+      const drift = await runAction({ ...common, eventName: 'schedule', event: pushEvent({ branch, defaultBranch: branch }), sha: MERGE_SHA, ref: `refs/heads/${branch}` });
       expect(drift.code, drift.stdout + drift.stderr).toBe(0);
       expect(drift.outputs.drift).toBe('false');
     },
@@ -129,7 +119,7 @@ describe('workflow steps run as the runner runs them', () => {
     const steps = charterSteps(workflow);
     expect(steps.map((s) => s.uses)).toEqual(['./', './']);
     github = await startFakeGitHub({ token: TOKEN, repos: [{ fullName: REPO, defaultBranch: 'main' }] });
-    const pushEvent = webhookExample('push', (e) => typeof e.ref === 'string');
+    const push = pushEvent({ branch: 'feature' });
     const outputs: Array<Record<string, string>> = [];
     for (const step of steps) {
       // The step's `env:` reaches the process like the workflow's; CHARTER_AWS_ENDPOINT is what the
@@ -143,7 +133,7 @@ describe('workflow steps run as the runner runs them', () => {
         context: { github: { token: TOKEN } },
         env: step.env,
         eventName: 'push',
-        event: pushEvent,
+        event: push,
         sha: MERGE_SHA,
         ref: 'refs/heads/feature',
       });

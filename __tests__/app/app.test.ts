@@ -369,10 +369,12 @@ describe('the GitHub App: commands', () => {
     expect(github.comments(REPO, 24).at(-1)!.body).toMatch(/master has moved on/);
   });
 
-  it('ignores branch creation and deletion until a kind manages branches', async () => {
+  it('branch creation and deletion without BranchPipelines policies: reads the default branch, writes nothing', async () => {
     await receive({ id: 'create', name: 'create', payload: branchEvent('create', 'feature/x') });
     await receive({ id: 'delete', name: 'delete', payload: branchEvent('delete', 'feature/x') });
-    expect(github.requests).toEqual([]);
+    expect(github.writes().filter((r) => !r.path.endsWith('/access_tokens'))).toEqual([]);
+    expect(github.requests.filter((r) => r.method === 'GET').map((r) => r.path)).not.toContainEqual(expect.stringContaining('feature'));
+    expect(awsWrites()).toEqual([]);
   });
 });
 

@@ -72,7 +72,8 @@ describe('dist/app.js (npm start)', () => {
     child?.kill();
   });
 
-  const payload = JSON.stringify({ ref: 'feature/x', ref_type: 'branch', repository: { id: 1, name: 'infra', full_name: 'acme/infra', owner: { login: 'acme' } }, installation: { id: 7 }, sender: { login: 'octocat', type: 'User' } });
+  // A tag: routed to the branch handler, which ignores tags without any request (no GitHub here).
+  const payload = JSON.stringify({ ref: 'v1.0.0', ref_type: 'tag', repository: { id: 1, name: 'infra', full_name: 'acme/infra', owner: { login: 'acme' } }, installation: { id: 7 }, sender: { login: 'octocat', type: 'User' } });
   const sign = (body: string, secret: string) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
   const deliver = (signature: string) =>
     fetch(`${base}/api/github/webhooks`, {
@@ -81,7 +82,7 @@ describe('dist/app.js (npm start)', () => {
       body: payload,
     });
 
-  it('accepts a signed webhook and routes it (a branch event: no kind handles branches yet)', async () => {
+  it('accepts a signed webhook and routes it (a tag created: nothing to do)', async () => {
     const response = await deliver(sign(payload, WEBHOOK_SECRET));
     expect(response.status).toBe(200);
   });

@@ -332,6 +332,12 @@ export class GitHubMock {
     if (repo.commits.size === 0 && rest.startsWith('/git/')) return [409, { message: 'Git Repository is empty.' }];
     if (repo.commits.size === 0 && rest.startsWith('/contents/')) return [404, { message: 'This repository is empty.' }];
 
+    if (method === 'GET' && rest === '') return [200, repoJson(repo)];
+    if (method === 'GET' && rest === '/branches') {
+      const names = [...repo.branches.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      const { items, headers } = this.page(url, names);
+      return [200, items.map((name) => ({ name, commit: { sha: repo.branches.get(name) }, protected: false })), headers];
+    }
     if (method === 'GET' && (m = /^\/git\/trees\/([^/]+)$/.exec(rest))) {
       const ref = decodeURIComponent(m[1]);
       const sub = this.trees.get(ref);

@@ -106,12 +106,14 @@ describe('configuration', () => {
     const dir = mkdtempSync(join(tmpdir(), 'charter-reach-'));
     const file = join(dir, 'reach.yml');
     writeFileSync(file, 'repositories:\n  octo-org/warehouse:\n    roleArn: arn:aws:iam::111111111111:role/charter-warehouse\n    env: [WAREHOUSE_URL]\n  octo-org/*:\n    env: []\n');
-    const config = readAppConfig({ CHARTER_REACH_FILE: file, WEBHOOK_SECRET: 'whsec-123456789' });
+    const signingKey = 'a-plan-signing-key-of-32-characters-or-more';
+    const config = readAppConfig({ CHARTER_REACH_FILE: file, WEBHOOK_SECRET: 'whsec-123456789', CHARTER_PLAN_SIGNING_KEY: signingKey });
     expect(reachConfigFor(config, 'Octo-Org/Warehouse')).toMatchObject({ roleArn: 'arn:aws:iam::111111111111:role/charter-warehouse', env: ['WAREHOUSE_URL'] });
     expect(reachConfigFor(config, 'octo-org/other')?.env).toEqual([]);
     expect(reachConfigFor(config, 'someone/else')).toBeUndefined();
-    // The app always has a key for secrets in the fingerprint, never the webhook secret itself.
+    // The key for secrets in the fingerprint is derived from the plan signing key, never that key itself.
     expect(config.secretHashKey).toMatch(/^[0-9a-f]{64}$/);
+    expect(config.secretHashKey).not.toBe(signingKey);
     writeFileSync(file, 'repositories:\n  octo-org/warehouse:\n    envs: [X]\n');
     expect(() => readAppConfig({ CHARTER_REACH_FILE: file })).toThrow(/repositories\.octo-org\/warehouse: unknown setting "envs"/);
     writeFileSync(file, 'repositories:\n  octo-org/warehouse:\n    roleArn: admin\n');

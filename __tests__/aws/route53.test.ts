@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { checkChangeBatchLimits, normalizeName, zoneForDomain } from '../../src/aws/route53.js';
+import { changeRecordSets, checkChangeBatchLimits, normalizeName, route53Client, zoneForDomain } from '../../src/aws/route53.js';
+import { awsRuntime } from '../../src/aws/settings.js';
+import { quietLog, startExampleSandbox } from '../helpers/aws.js';
 
 const txt = (action: 'CREATE' | 'UPSERT' | 'DELETE', values: string[]) => ({
   Action: action,
@@ -32,5 +34,29 @@ describe('Route 53 helpers', () => {
     expect(zoneForDomain(zones, 'mail.brand.example.com')?.id).toBe('Z2');
     expect(zoneForDomain(zones, 'example.com')?.id).toBe('Z1');
     expect(zoneForDomain(zones, 'notexample.com')).toBeUndefined();
+  });
+});
+
+describe('changeRecordSets against the sandbox', () => {
+  it('submits batches to one zone back to back while earlier ones are PENDING, and rides out PriorRequestNotComplete bursts', async () => {
+    const sb = await startExampleSandbox();
+    try {
+      sb.state.settings.route53.changeInsyncAfterPolls = 2;
+      const settings = awsRuntime({ endpoint: sb.endpoint, requestsPerSecond: { route53: 1000 } }, quietLog).aws;
+      const client = route53Client(settings);
+      const waits = { pollIntervalMs: 20, waitTimeoutMs: 5000 };
+      const change = (name: string) => [{ Action: 'CREATE' as const, ResourceRecordSet: { Name: `${name}.example.net.`, Type: 'TXT' as const, TTL: 300, ResourceRecords: [{ Value: `"${name}"` }] } }];
+      // Both in flight at once: the second is accepted while the first is PENDING (no PriorRequestNotComplete).
+      await Promise.all([changeRecordSets(client, 'Z0EXAMPLENET01', change('one'), 't', waits), changeRecordSets(client, 'Z0EXAMPLENET01', change('two'), 't', waits)]);
+      expect(sb.stats.count('route53', 'ChangeResourceRecordSets')).toBe(2);
+      // A burst inside the processing window is refused, then retried until it goes through.
+      sb.state.settings.route53.changeProcessingMs = 150;
+      await Promise.all([changeRecordSets(client, 'Z0EXAMPLENET01', change('three'), 't', waits), changeRecordSets(client, 'Z0EXAMPLENET01', change('four'), 't', waits)]);
+      expect(sb.stats.count('route53', 'ChangeResourceRecordSets')).toBeGreaterThan(4);
+      const names = sb.state.route53.hostedZones.find((z) => z.id === 'Z0EXAMPLENET01')!.records.map((r) => r.name);
+      expect(names).toEqual(expect.arrayContaining(['one.example.net.', 'two.example.net.', 'three.example.net.', 'four.example.net.']));
+    } finally {
+      await sb.close();
+    }
   });
 });

@@ -14,7 +14,7 @@ const cli = join(repoRoot, 'dist/cli.js');
 /** Runs the bundled CLI as a user would; resolves with the exit code instead of throwing. */
 async function charter(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}) {
   try {
-    const { stdout, stderr } = await exec(bundleNode, [cli, ...args], { cwd: opts.cwd ?? repoRoot, env: { ...process.env, ...EXAMPLE_SECRETS, ...opts.env } });
+    const { stdout, stderr } = await exec(bundleNode, [cli, ...args], { cwd: opts.cwd ?? repoRoot, env: { ...process.env, GITHUB_TOKEN: '', ...EXAMPLE_SECRETS, ...opts.env } });
     expect(stdout + stderr).not.toContain(EXAMPLE_SECRETS.AAD_CLIENT_SECRET);
     return { code: 0, stdout, stderr };
   } catch (error) {

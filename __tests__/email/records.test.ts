@@ -102,7 +102,7 @@ describe('checkBimiRecord', () => {
 
   it.each([
     ['version not first', 'l=https://example.com/logo.svg; v=BIMI1', 'error:email/bimi-version'],
-    ['wrong version case', 'v=bimi1; l=https://example.com/logo.svg', 'error:email/bimi-version'],
+    ['wrong version', 'v=BIMI2; l=https://example.com/logo.svg', 'error:email/bimi-version'],
     ['http logo', 'v=BIMI1; l=http://example.com/logo.svg; a=https://e.com/c.pem', 'error:email/bimi-logo-url-invalid'],
     ['two logo URLs', 'v=BIMI1; l=https://e.com/a.svg,https://e.com/b.svg; a=https://e.com/c.pem', 'error:email/bimi-logo-url-invalid'],
     ['raster logo', 'v=BIMI1; l=https://e.com/logo.png; a=https://e.com/c.pem', 'error:email/bimi-logo-not-svg'],
@@ -165,7 +165,7 @@ describe('checkTlsRptRecord', () => {
 
 describe('checkDmarcRecord', () => {
   it('accepts a full record, including a !size suffix on rua', () => {
-    expect(checkDmarcRecord('v=DMARC1; p=reject; sp=quarantine; pct=50; rua=mailto:d@example.com!10m; ruf=mailto:f@example.com; adkim=s; aspf=r; fo=1')).toEqual([]);
+    expect(checkDmarcRecord('v=DMARC1; p=reject; sp=quarantine; pct=100; rua=mailto:d@example.com!10m; ruf=mailto:f@example.com; adkim=s; aspf=r; fo=1')).toEqual([]);
   });
 
   it.each([

@@ -87,4 +87,48 @@ describe('examples converge on the sandbox', () => {
     expect(recordValues(sandbox, 'example.net.', '_mta-sts.example.net.')).not.toEqual(before);
     expect((await plan(options)).plan.changes).toEqual([]);
   });
+
+  it('a hosting bucket in another region than bucketRegion is a positioned error, not a silent success', async () => {
+    sandbox = await startExampleSandbox();
+    sandbox.state.s3.buckets['example-net-mail-policies'].region = 'eu-west-1';
+    const cwd = copyExamples();
+    const result = await plan(sandboxOptions(sandbox, cwd, ['policies/examples/testing-mode.yml']));
+    const wrong = result.plan.diagnostics.filter((d) => d.code === 'email/bucket-wrong-region');
+    expect(wrong).toHaveLength(1);
+    expect(wrong[0].severity).toBe('error');
+    expect(wrong[0].message).toContain('is in eu-west-1, not in us-east-1');
+    expect(wrong[0].file).toBe('policies/examples/testing-mode.yml');
+  });
+
+  it('waits for ACM to issue the certificate after publishing its validation records', async () => {
+    sandbox = await startExampleSandbox();
+    sandbox.state.settings.acm.issueAfterValidationMs = 300;
+    const cwd = copyExamples();
+    const options = sandboxOptions(sandbox, cwd, ['policies/examples/testing-mode.yml']);
+    const report = await apply({ ...options, allowDestructive: false });
+    expect(report.ok).toBe(true);
+    const cert = report.results.find((r) => r.address.endsWith('/acm/certificate'));
+    expect(cert?.detail).toMatch(/validation record\(s\) published; issued$/);
+    expect(sandbox.state.acm.certificates.map((c) => c.status)).toEqual(['ISSUED']);
+    const again = await plan(options);
+    expect(again.plan.changes).toEqual([]);
+    expect(again.plan.diagnostics.map((d) => d.code)).not.toContain('email/certificate-pending-validation');
+  });
+
+  it('a certificate still PENDING_VALIDATION when the wait ends is not a failure: the re-plan reports it pending, with nothing to change', async () => {
+    sandbox = await startExampleSandbox();
+    sandbox.state.settings.acm.issueAfterValidationMs = 60_000;
+    const cwd = copyExamples();
+    const options = sandboxOptions(sandbox, cwd, ['policies/examples/testing-mode.yml']);
+    options.runtime = { ...options.runtime, waitTimeoutMs: 400 };
+    const report = await apply({ ...options, allowDestructive: false });
+    expect(report.ok).toBe(true);
+    expect(report.results.find((r) => r.address.endsWith('/acm/certificate'))?.detail).toMatch(/still PENDING_VALIDATION/);
+    const again = await plan(options);
+    expect(again.plan.changes).toEqual([]);
+    expect(again.plan.diagnostics.map((d) => [d.code, d.severity])).toContainEqual(['email/certificate-pending-validation', 'notice']);
+    // Once ACM issues it, the notice goes away.
+    sandbox.state.settings.acm.issueAfterValidationMs = 0;
+    expect((await plan(options)).plan.diagnostics.map((d) => d.code)).not.toContain('email/certificate-pending-validation');
+  });
 });

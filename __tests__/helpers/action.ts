@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleNode, EXAMPLE_SECRETS, repoRoot } from './aws.js';
+import type { FakeGitHub } from './fake-github.js';
 import { loadActionManifest, stepInputEnv, type ExpressionContext } from './runner.js';
 
 export interface ActionRun {
@@ -21,6 +22,44 @@ export function webhookExample(event: string, pick: (e: Example) => boolean = ()
   const found = all.find((e) => e.name === event)?.examples.find(pick);
   if (!found) throw new Error(`no ${event} example`);
   return structuredClone(found);
+}
+
+/** The pull request the Action tests plan and merge: the webhook examples' repository, PR #2. */
+export const TEST_PULL = {
+  repository: 'Codertocat/Hello-World',
+  number: 2,
+  headSha: 'ec26c3e57ca3a959ca5aad62de7213c562f8c821',
+  mergeSha: '0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c',
+} as const;
+
+/** A real `pull_request.opened` payload for TEST_PULL, labelled as given. */
+export function pullRequestEvent(opts: { labels?: string[]; defaultBranch?: string } = {}): Example {
+  const event = webhookExample('pull_request', (e) => e.action === 'opened');
+  const pr = event.pull_request as Record<string, unknown>;
+  pr.number = TEST_PULL.number;
+  (pr.head as Record<string, unknown>).sha = TEST_PULL.headSha;
+  pr.labels = (opts.labels ?? ['charter:allow-destructive']).map((name) => ({ name }));
+  event.number = TEST_PULL.number;
+  if (opts.defaultBranch) (event.repository as Record<string, unknown>).default_branch = opts.defaultBranch;
+  return event;
+}
+
+/** A real `push` payload of TEST_PULL's merge commit to `branch`. */
+export function pushEvent(opts: { branch?: string; defaultBranch?: string } = {}): Example {
+  const event = webhookExample('push', (e) => e.ref === 'refs/heads/master');
+  event.ref = `refs/heads/${opts.branch ?? 'master'}`;
+  event.after = TEST_PULL.mergeSha;
+  if (opts.defaultBranch) (event.repository as Record<string, unknown>).default_branch = opts.defaultBranch;
+  return event;
+}
+
+/** Merges TEST_PULL on the fake GitHub, as the merge button does: closed, merged, its merge commit associated. */
+export function mergePull(github: FakeGitHub): void {
+  const pull = github.state.repo(TEST_PULL.repository).pulls.find((p) => p.number === TEST_PULL.number)!;
+  pull.state = 'closed';
+  pull.mergeCommitSha = TEST_PULL.mergeSha;
+  pull.mergedAt = '2024-01-02T00:00:00Z';
+  github.state.associate(TEST_PULL.repository, TEST_PULL.mergeSha, TEST_PULL.number);
 }
 
 /** GITHUB_OUTPUT uses `name<<delimiter` blocks. */

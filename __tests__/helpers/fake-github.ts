@@ -5,6 +5,7 @@
  * at most 100) and `page`. State is in memory: seed it, inspect it, inject faults, and read back every
  * request (method, path, query, body).
  */
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -81,6 +82,10 @@ export interface FakeRepo {
   /** Commit SHA → numbers of the pull requests associated with it. */
   commitPulls: Map<string, number[]>;
   checkRuns: FakeCheckRun[];
+  /** Branch names; the default branch is added when seeded without it. Listed in GitHub's order (by name). */
+  branches: string[];
+  /** Files per ref (a branch name or commit SHA), served by the git trees and blobs API. */
+  files: Map<string, Map<string, Buffer>>;
 }
 
 export interface RecordedRequest {
@@ -133,6 +138,7 @@ export interface SeedRepo {
   pulls?: SeedPull[];
   issues?: SeedIssue[];
   comments?: SeedComment[];
+  branches?: string[];
 }
 
 export interface FakeGitHubSeed {
@@ -160,6 +166,11 @@ function user(login: string): FakeUser {
 }
 
 /** The fake's state, with helpers to seed and look things up. */
+/** Git's object id of a blob. */
+function blobSha(content: Buffer): string {
+  return createHash('sha1').update(`blob ${content.length}\0`).update(content).digest('hex');
+}
+
 export class FakeGitHubState {
   readonly repos = new Map<string, FakeRepo>();
   readonly faults: Array<Required<Pick<Fault, 'status' | 'times'>> & Fault> = [];
@@ -197,6 +208,8 @@ export class FakeGitHubState {
       comments: [],
       commitPulls: new Map(),
       checkRuns: [],
+      branches: [...new Set([seed.defaultBranch ?? 'main', ...(seed.branches ?? [])])],
+      files: new Map(),
     };
     this.repos.set(seed.fullName.toLowerCase(), repo);
     for (const label of seed.labels ?? []) {
@@ -208,6 +221,14 @@ export class FakeGitHubState {
     for (const comment of seed.comments ?? []) this.addComment(seed.fullName, comment.issueNumber, comment.body, comment.user);
     return repo;
   }
+
+  /** Sets the files of `ref` (served by GET git/trees/{ref} and git/blobs/{sha}). */
+  putFiles(fullName: string, ref: string, files: Map<string, Buffer>): void {
+    this.repo(fullName).files.set(ref, files);
+    for (const content of files.values()) this.blobs.set(blobSha(content), content);
+  }
+
+  readonly blobs = new Map<string, Buffer>();
 
   repo(fullName: string): FakeRepo {
     const repo = this.repos.get(fullName.toLowerCase());
@@ -553,6 +574,42 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
             html_url: htmlUrl(repo),
           },
         };
+      },
+    ],
+    // Branches (GET /repos/{owner}/{repo}/branches), sorted by name like GitHub
+    [
+      'GET',
+      /^\/repos\/([^/]+)\/([^/]+)\/branches$/,
+      (ctx) => {
+        const repo = findRepo(ctx.params[0], ctx.params[1]);
+        const names = [...repo.branches].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+        return paginate(ctx, names, (name) => ({
+          name,
+          commit: { sha: 'c'.repeat(40), url: `${repoUrl(repo)}/commits/${'c'.repeat(40)}` },
+          protected: name === repo.defaultBranch,
+        }));
+      },
+    ],
+    // Git data: the tree of a ref (always whole, as with recursive=1) and blobs
+    [
+      'GET',
+      /^\/repos\/([^/]+)\/([^/]+)\/git\/trees\/(.+)$/,
+      ({ params }) => {
+        const repo = findRepo(params[0], params[1]);
+        const files = repo.files.get(decodeURIComponent(params[2]));
+        if (!files) throw new HttpError(404, 'Not Found');
+        const tree = [...files].map(([path, content]) => ({ path, mode: '100644', type: 'blob', sha: blobSha(content), size: content.length }));
+        return { status: 200, body: { sha: 'd'.repeat(40), tree, truncated: false } };
+      },
+    ],
+    [
+      'GET',
+      /^\/repos\/([^/]+)\/([^/]+)\/git\/blobs\/([0-9a-f]{40})$/,
+      ({ params }) => {
+        findRepo(params[0], params[1]);
+        const content = state.blobs.get(params[2]);
+        if (!content) throw new HttpError(404, 'Not Found');
+        return { status: 200, body: { sha: params[2], size: content.length, encoding: 'base64', content: content.toString('base64') } };
       },
     ],
     // Issue comments

@@ -10,10 +10,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { accessSync, chownSync, constants, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import pg from 'pg';
+import { freePort } from './ports.js';
 
 export interface PgServer {
   /** Superuser URL of the server's `postgres` database. */
@@ -100,16 +100,6 @@ export function missingLibraryLinks(nativeDir: string, into: string): string | u
   return into;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * PostgreSQL refuses to run as root. As root, run its tools as `postgres` when that user exists (the

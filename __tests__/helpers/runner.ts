@@ -26,21 +26,14 @@ export interface ActionManifest {
 
 type ValidationState = ReturnType<typeof validator.validateAction>;
 
-/** action-validator's errors as lines; `ignore` drops those at a path its (lagging) schema gets wrong. */
-function validatorErrors(state: ValidationState, ignore: (path: string) => boolean = () => false): string[] {
-  const out: string[] = [];
-  for (const e of state.errors) {
-    const path = 'path' in e ? (e.path ?? '') : '';
-    if ('states' in e && e.states) {
-      // A oneOf over runs kinds: keep the branch that matches the kind the file declares (node here).
-      const inner = e.states.flatMap((s) => s.errors);
-      const remaining = inner.filter((i) => !('path' in i && ignore(i.path ?? '')));
-      if (remaining.length < inner.length && e.states.some((s) => s.errors.every((i) => 'path' in i && ignore(i.path ?? '')))) continue;
-    }
-    if (ignore(path)) continue;
-    out.push(`${path || '/'}: ${e.title}${e.detail ? ` (${e.detail})` : ''}`);
-  }
-  return out;
+/** action-validator's errors as lines; `ignored` drops those at a path its (lagging) schema gets wrong. */
+function validatorErrors(state: ValidationState, ignored: (path: string) => boolean = () => false): string[] {
+  type Error = ValidationState['errors'][number];
+  const onlyIgnored = (errors: Error[]) => errors.length > 0 && errors.every((e) => 'path' in e && ignored(e.path ?? ''));
+  // An error is ignored when it is at an ignored path, or is a oneOf (over runs kinds) one of whose
+  // branches fails only there.
+  const ignoredError = (e: Error) => onlyIgnored([e]) || ('states' in e && Boolean(e.states?.some((branch) => onlyIgnored(branch.errors))));
+  return state.errors.filter((e) => !ignoredError(e)).map((e) => `${('path' in e && e.path) || '/'}: ${e.title}${e.detail ? ` (${e.detail})` : ''}`);
 }
 
 /**

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { boundDiagnostics, MAX_MESSAGE_LENGTH } from '../../src/core/diagnostics.js';
 import { validate } from '../../src/core/engine.js';
 import { canonicalJson } from '../../src/core/json.js';
 import { renderDiagnostics } from '../../src/core/render.js';
@@ -245,5 +246,17 @@ describe('9. names with control and bidi characters', () => {
     for (const [line, char] of [[8, 'U+202E'], [9, 'U+000A'], [10, 'U+0000'], [11, 'U+0085']] as const) {
       expect(run.out).toMatch(new RegExp(`policies/r\\.yml:${line}:13 error policy/invisible-character .*${char.replace('+', '\\+')}`));
     }
+  });
+});
+
+describe('messages are bounded whatever a provider echoes', () => {
+  it('a message or hint over 1,000 characters is cut with an ellipsis; shorter ones are untouched', () => {
+    const long = { code: 'x/y', severity: 'error' as const, file: 'p.yml', line: 1, column: 1, message: `value ${'v'.repeat(5000)}`, hint: 'h'.repeat(1001) };
+    const short = { ...long, message: 'short', hint: undefined };
+    const [cut, kept] = boundDiagnostics([long, short]);
+    expect(cut.message).toHaveLength(MAX_MESSAGE_LENGTH);
+    expect(cut.message.endsWith('…')).toBe(true);
+    expect(cut.hint).toHaveLength(MAX_MESSAGE_LENGTH);
+    expect(kept).toBe(short);
   });
 });

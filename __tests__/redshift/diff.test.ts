@@ -134,8 +134,11 @@ describe('diff (Redshift dialect)', () => {
 
     const kept = diffPolicy(doc(spec(false)), desiredState(doc(spec(false))), state);
     const keptPlan = buildPlan({ changes: kept.changes, diagnostics: [], inputs: {}, policies: [], salt: {}, kindOrder: () => 0 });
+    // Without allowDrops the undeclared principals are kept, but not their privileges in the managed schema.
     expect(keptPlan.changes.map((c) => [c.phase, c.title, c.risk])).toEqual([
       [PHASE.grantSchema, 'GRANT USAGE ON SCHEMA "sales" TO ROLE "SALES_RO"', 'safe'],
+      [PHASE.revokeFuture, 'ALTER DEFAULT PRIVILEGES FOR USER "etl" IN SCHEMA "sales" REVOKE SELECT ON TABLES FROM "old_user"', 'destructive'],
+      [PHASE.revokeTable, 'REVOKE SELECT ON ALL TABLES IN SCHEMA "sales" FROM ROLE "old_role"', 'destructive'],
       [PHASE.revokeSchema, 'REVOKE CREATE ON SCHEMA "sales" FROM ROLE "SALES_RO"', 'destructive'],
       [PHASE.revokeSystem, 'REVOKE DROP USER FROM ROLE "SALES_RO"', 'destructive'],
       [PHASE.revokeRoleFromRole, 'REVOKE ROLE "sys:dba" FROM ROLE "SALES_RO"', 'destructive'],
@@ -143,7 +146,13 @@ describe('diff (Redshift dialect)', () => {
     expect(kept.diagnostics.map((d) => [d.code, d.severity, d.message])).toEqual([
       ['redshift/principals-left-alone', 'notice', '2 role(s) or user(s) in the database are not in the policy and are left alone: old_role, old_user'],
       ['redshift/identity-providers-left-alone', 'notice', '1 identity provider(s) in the database are not in the policy and are left alone: old_idp'],
+      [
+        'redshift/undeclared-principal-privileges-revoked',
+        'warning',
+        '2 role(s) or user(s) not in the policy hold privileges in managed schemas; the plan revokes those privileges (the roles and users themselves are kept, manage.allowDrops is off): old_role, old_user',
+      ],
     ]);
+    expect(keptPlan.changes.find((c) => c.title.includes('"old_role"'))?.reason).toBe('old_role is not in the policy: its privileges in managed schemas are revoked (on all tables in schema sales); the role itself is kept (manage.allowDrops is off)');
 
     const dropped = diffPolicy(doc(spec(true)), desiredState(doc(spec(true))), state);
     const plan = buildPlan({ changes: dropped.changes, diagnostics: [], inputs: {}, policies: [], salt: {}, kindOrder: () => 0 });
@@ -176,6 +185,80 @@ describe('diff (Redshift dialect)', () => {
     const { changes, diagnostics } = diffPolicy(doc(spec), desiredState(doc(spec)), state);
     expect(changes).toEqual([]);
     expect(diagnostics).toEqual([]);
+  });
+
+  describe('PUBLIC', () => {
+    // The walkthrough's leak: PUBLIC may use schema marketing and read marketing.region, so every user can.
+    const leaky = () =>
+      live({
+        principals: [
+          ...live().principals,
+          { name: 'marketing_ro', kind: 'role', superuser: false },
+          { name: 'salesanalyst', kind: 'user', superuser: false },
+          { name: 'marketinganalyst', kind: 'user', superuser: false },
+          { name: 'etl', kind: 'user', superuser: false },
+        ],
+        memberships: [{ role: 'marketing_ro', member: 'marketinganalyst', memberKind: 'user' }],
+        privileges: [
+          { grantee: 'marketing_ro', granteeKind: 'role', target: { type: 'schema', schema: 'marketing' }, privilege: 'usage' },
+          { grantee: 'marketing_ro', granteeKind: 'role', target: { type: 'table', schema: 'marketing', table: 'region' }, privilege: 'select' },
+          { grantee: 'PUBLIC', granteeKind: 'public', target: { type: 'schema', schema: 'marketing' }, privilege: 'usage' },
+          { grantee: 'PUBLIC', granteeKind: 'public', target: { type: 'table', schema: 'marketing', table: 'region' }, privilege: 'select' },
+          { grantee: 'PUBLIC', granteeKind: 'public', target: { type: 'table', schema: 'other', table: 'x' }, privilege: 'select' },
+        ],
+        schemas: new Map([
+          ['marketing', { name: 'marketing', owner: 'etl', tables: ['nation', 'region'], tableOwners: new Map([['region', 'etl'], ['nation', 'etl']]) }],
+        ]),
+      });
+    const spec = (extra: Partial<RedshiftGrantsSpec> = {}): RedshiftGrantsSpec => ({
+      connection,
+      manage: { schemas: ['marketing'], ignorePrincipals: ['etl', 'salesanalyst'] },
+      roles: [{ name: 'marketing_ro', privileges: { schemas: [{ schema: 'marketing', privileges: ['usage'] }], tables: [{ schema: 'marketing', allTables: true, privileges: ['select'] }] } }],
+      users: [{ name: 'marketinganalyst', roles: ['marketing_ro'] }],
+      ...extra,
+    });
+
+    it('revokes undeclared PUBLIC privileges in managed schemas as disruptive changes that name who loses access', () => {
+      const { changes, diagnostics } = diffPolicy(doc(spec()), desiredState(doc(spec())), leaky());
+      expect(diagnostics).toEqual([]);
+      const plan = buildPlan({ changes, diagnostics: [], inputs: {}, policies: [], salt: {}, kindOrder: () => 0 });
+      expect(plan.changes.map((c) => [c.address, c.phase, c.title, c.risk])).toEqual([
+        ['redshift/warehouse/role/marketing_ro/all-tables/marketing/grant', PHASE.grantTable, 'GRANT SELECT ON ALL TABLES IN SCHEMA "marketing" TO ROLE "marketing_ro"', 'safe'],
+        ['redshift/warehouse/public/table/marketing/region/revoke', PHASE.revokeTable, 'REVOKE SELECT ON TABLE "marketing"."region" FROM PUBLIC', 'disruptive'],
+        ['redshift/warehouse/public/schema/marketing/revoke', PHASE.revokeSchema, 'REVOKE USAGE ON SCHEMA "marketing" FROM PUBLIC', 'disruptive'],
+      ]);
+      // marketinganalyst keeps access through marketing_ro (live and planned); etl owns the schema and tables;
+      // salesanalyst, ignored or not, holds it only through PUBLIC; superusers bypass privileges.
+      const revokeUsage = plan.changes[2];
+      expect(revokeUsage.reason).toBe('PUBLIC holds usage on schema marketing, which the policy does not declare; 1 user(s) lose access, holding it through no other grant: salesanalyst');
+      expect(revokeUsage.before).toEqual({ grantee: 'PUBLIC', on: { schema: 'marketing' }, privileges: ['usage'], losesAccess: ['salesanalyst'] });
+      expect(plan.changes[1].reason).toContain('1 user(s) lose access, holding it through no other grant: salesanalyst');
+      // Unmanaged schema other: PUBLIC's privilege there is left alone.
+      expect(plan.changes.some((c) => c.title.includes('"other"'))).toBe(false);
+      expect(renderPlan(plan, 'text')).toContain('FROM PUBLIC');
+    });
+
+    it('declares PUBLIC privileges under spec.public: granted TO PUBLIC when missing, never revoked once declared', () => {
+      const declared = spec({ public: { privileges: { schemas: [{ schema: 'marketing', privileges: ['usage'] }], tables: [{ schema: 'marketing', names: ['region', 'nation'], privileges: ['select'] }] } } });
+      const { changes } = diffPolicy(doc(declared), desiredState(doc(declared)), leaky());
+      expect(changes.map((c) => [c.address, c.title, c.risk])).toEqual([
+        ['redshift/warehouse/public/table/marketing/nation/grant', 'GRANT SELECT ON TABLE "marketing"."nation" TO PUBLIC', 'safe'],
+        ['redshift/warehouse/role/marketing_ro/all-tables/marketing/grant', 'GRANT SELECT ON ALL TABLES IN SCHEMA "marketing" TO ROLE "marketing_ro"', 'safe'],
+      ]);
+    });
+
+    it('says so when no existing user loses access, and names the owner of future tables', () => {
+      const state = leaky();
+      state.principals = state.principals.filter((p) => p.name !== 'salesanalyst');
+      state.privileges.push({ grantee: 'PUBLIC', granteeKind: 'public', target: { type: 'future', schema: 'marketing', owner: 'etl' }, privilege: 'select' });
+      const { changes } = diffPolicy(doc(spec()), desiredState(doc(spec())), state);
+      const usage = changes.find((c) => c.title === 'REVOKE USAGE ON SCHEMA "marketing" FROM PUBLIC');
+      expect(usage?.reason).toBe('PUBLIC holds usage on schema marketing, which the policy does not declare; no existing user loses access (each holds it through another grant or owns the object); users created later will not get it');
+      const future = changes.find((c) => c.title.startsWith('ALTER DEFAULT PRIVILEGES'));
+      expect(future?.title).toBe('ALTER DEFAULT PRIVILEGES FOR USER "etl" IN SCHEMA "marketing" REVOKE SELECT ON TABLES FROM PUBLIC');
+      expect(future?.risk).toBe('disruptive');
+      expect(future?.reason).toContain('1 user(s) lose access on the tables etl creates from now on, holding it through no other grant: marketinganalyst');
+    });
   });
 
   it('revokes a membership the catalog lists twice (PostgreSQL 16+: one row per grantor) once, under one address', () => {
@@ -225,7 +308,7 @@ describe('diff (Redshift dialect)', () => {
   });
 });
 
-/** An in-memory SVV catalog answering exactly the simple queries the reader sends. */
+/** An in-memory SVV catalog answering exactly the queries the reader sends (simple SELECTs, one UNION ALL). */
 function fakeCatalog(views: Record<string, Row[]>, currentUser: string): Executor & { sent: string[] } {
   const sent: string[] = [];
   return {
@@ -237,10 +320,19 @@ function fakeCatalog(views: Record<string, Row[]>, currentUser: string): Executo
     async query(sql: string) {
       sent.push(sql);
       if (sql === 'SELECT current_user') return [{ current_user: currentUser }];
-      const m = /^SELECT ([a-z_, ]+) FROM (svv_[a-z_]+)$/.exec(sql);
-      if (!m) throw new Error(`unexpected query ${sql}`);
-      const columns = m[1].split(', ');
-      return (views[m[2]] ?? []).map((r) => Object.fromEntries(columns.map((c) => [c, r[c] ?? null])));
+      // Simple SELECTs over one view, or a UNION ALL of them; items are columns, `col AS alias`, `NULL::type AS alias` or `'text' AS alias`.
+      return sql.split(' UNION ALL ').flatMap((part) => {
+        const m = /^SELECT (.+) FROM (svv_[a-z_]+)$/.exec(part);
+        if (!m) throw new Error(`unexpected query ${sql}`);
+        const items = m[1].split(', ').map((item) => {
+          const constant = /^(?:NULL::[a-z]+|'([A-Za-z]+)') AS ([a-z_]+)$/.exec(item);
+          if (constant) return { as: constant[2], value: (r: Row) => (void r, constant[1] ?? null) };
+          const alias = /^([a-z_]+)(?: AS ([a-z_]+))?$/.exec(item);
+          if (!alias) throw new Error(`unexpected item ${item}`);
+          return { as: alias[2] ?? alias[1], value: (r: Row) => r[alias[1]] ?? null };
+        });
+        return (views[m[2]] ?? []).map((r) => Object.fromEntries(items.map((i) => [i.as, i.value(r)])));
+      });
     },
     async execute() {
       throw new Error('read only');
@@ -261,6 +353,10 @@ describe('reading the Redshift catalog', () => {
     svv_role_grants: [{ role_name: 'watchers', granted_role_name: 'sys:monitor' }],
     svv_schema_privileges: [{ namespace_name: 'sales', privilege_type: 'USAGE', identity_name: 'sales_ro', identity_type: 'role' }, { namespace_name: 'sales', privilege_type: 'USAGE', identity_name: 'public', identity_type: 'public' }],
     svv_relation_privileges: [{ namespace_name: 'sales', relation_name: 'orders', privilege_type: 'SELECT', identity_name: 'sales_ro', identity_type: 'role' }],
+    svv_column_privileges: [
+      { namespace_name: 'sales', relation_name: 'orders', column_name: 'amount', privilege_type: 'UPDATE', identity_name: 'sales_ro', identity_type: 'role' },
+      { namespace_name: 'other', relation_name: 'x', column_name: 'y', privilege_type: 'SELECT', identity_name: 'sales_ro', identity_type: 'role' },
+    ],
     svv_all_tables: [
       { database_name: 'dev', schema_name: 'sales', table_name: 'orders', table_type: 'TABLE' },
       { database_name: 'other_db', schema_name: 'sales', table_name: 'elsewhere', table_type: 'TABLE' },
@@ -277,7 +373,10 @@ describe('reading the Redshift catalog', () => {
     expect(state.schemas.get('sales')?.tables).toEqual(['orders']); // other databases' tables excluded
     expect(state.privileges).toEqual([
       { grantee: 'sales_ro', granteeKind: 'role', target: { type: 'schema', schema: 'sales' }, privilege: 'usage' },
+      { grantee: 'PUBLIC', granteeKind: 'public', target: { type: 'schema', schema: 'sales' }, privilege: 'usage' },
       { grantee: 'sales_ro', granteeKind: 'role', target: { type: 'table', schema: 'sales', table: 'orders' }, privilege: 'select' },
+      // Column privileges come in the same query as table privileges; unmanaged schemas are skipped.
+      { grantee: 'sales_ro', granteeKind: 'role', target: { type: 'column', schema: 'sales', table: 'orders', column: 'amount' }, privilege: 'update' },
       { grantee: 'sales_ro', granteeKind: 'role', target: { type: 'future', schema: 'sales', owner: 'etl' }, privilege: 'select' },
     ]);
     expect(state.identityProviders).toEqual([{ name: 'oauth_standard', type: 'azure', namespace: 'oauth_aad', issuer: 'https://x/', clientId: 'c', audience: ['a'], enabled: true }]);
@@ -290,7 +389,7 @@ describe('reading the Redshift catalog', () => {
     await expect(readRedshift(fakeCatalog(restricted, 'monitor_user'), ['sales'], 'dev')).rejects.toThrow(/SYSLOG ACCESS UNRESTRICTED/);
   });
 
-  it('reads only SCHEMA-scoped rows of svv_schema_privileges as schema privileges (scoped permissions are left alone)', async () => {
+  it('reads SCHEMA-scoped rows of svv_schema_privileges as schema privileges, TABLES-scoped ones as scoped permissions', async () => {
     const scoped = {
       ...views,
       svv_schema_privileges: [
@@ -299,7 +398,11 @@ describe('reading the Redshift catalog', () => {
       ],
     };
     const state = await readRedshift(fakeCatalog(scoped, 'admin'), ['sales'], 'dev');
-    expect(state.privileges.filter((p) => p.target.type === 'schema')).toEqual([{ grantee: 'sales_ro', granteeKind: 'role', target: { type: 'schema', schema: 'sales' }, privilege: 'usage' }]);
+    expect(state.privileges.filter((p) => p.target.type === 'scoped')).toEqual([{ grantee: 'sales_ro', granteeKind: 'role', target: { type: 'scoped', schema: 'sales', objects: 'tables' }, privilege: 'select' }]);
+    expect(state.privileges.filter((p) => p.target.type === 'schema')).toEqual([
+      { grantee: 'sales_ro', granteeKind: 'role', target: { type: 'schema', schema: 'sales' }, privilege: 'usage' },
+      { grantee: 'PUBLIC', granteeKind: 'public', target: { type: 'schema', schema: 'sales' }, privilege: 'usage' },
+    ]);
   });
 
   it('refuses a partial catalog instead of reporting false drift', async () => {

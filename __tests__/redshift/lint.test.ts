@@ -48,7 +48,7 @@ async function lintYaml(text: string): Promise<Diagnostic[]> {
   expect(parsed.diagnostics).toEqual([]);
   const { documents, diagnostics } = new SchemaValidator([provider as Provider]).validate(parsed.documents);
   expect(diagnostics, 'the test policy must be schema-valid, or lint never runs').toEqual([]);
-  return lintRedshiftGrants(documents as PolicyDocument<RedshiftGrantsSpec>[], lintContext(new Date('2030-01-01T00:00:00Z')));
+  return lintRedshiftGrants(documents as PolicyDocument<RedshiftGrantsSpec>[], lintContext(new Date('2030-01-01T00:00:00Z'), repoRoot));
 }
 
 async function lint(spec: string) {
@@ -285,6 +285,39 @@ roles:
     privileges:
       schemas: [{ schema: Sales, privileges: [usage] }]`);
       expectOne(result, 'redshift/unknown-schema', 'error', 'Sales');
+    });
+  });
+
+  describe('passwords', () => {
+    it('redshift/password-conflict and redshift/password-on-idp-user', async () => {
+      const result = await lint(`${REDSHIFT}
+manage: { schemas: [sales] }
+identityProviders:
+  - { name: oauth_standard, type: azure, namespace: oauth_aad, issuer: "https://sts.windows.net/t/", clientId: c, audience: [a], clientSecretFromEnv: AAD_SECRET }
+users:
+  - { name: ann, password: { fromEnv: ANN_PW }, passwordDisabled: true }
+  - { name: "oauth_aad:bob", identityProvider: oauth_standard, password: { fromEnv: BOB_PW } }
+  - { name: carl, password: { fromEnv: CARL_PW } }
+  - { name: dora, passwordDisabled: true }`);
+      expectOne(result, 'redshift/password-conflict', 'error', 'true');
+      expectOne(result, 'redshift/password-on-idp-user', 'error', '{ fromEnv: BOB_PW }');
+      expectCodes(result, ['redshift/password-conflict', 'redshift/password-on-idp-user']);
+    });
+  });
+
+  describe('PUBLIC (spec.public)', () => {
+    it('redshift/public-system-privilege: PUBLIC cannot hold system privileges; its other privileges are checked like a role\'s', async () => {
+      const result = await lint(`${REDSHIFT}
+manage: { schemas: [sales] }
+public:
+  privileges:
+    system: [TRUNCATE TABLE]
+    schemas: [{ schema: sales, privileges: [usage] }, { schema: sales, privileges: [create] }]
+    tables: [{ schema: finance, allTables: true, privileges: [select] }]`);
+      expectOne(result, 'redshift/public-system-privilege', 'error', '[TRUNCATE TABLE]');
+      expect(expectOne(result, 'redshift/unknown-schema', 'error', 'finance').message).toContain('PUBLIC has privileges on schema "finance"');
+      expectOne(result, 'redshift/duplicate-grant', 'error', 'sales', 3);
+      expectCodes(result, ['redshift/public-system-privilege', 'redshift/unknown-schema', 'redshift/duplicate-grant']);
     });
   });
 
@@ -595,6 +628,121 @@ users:
       expect(d.message).toContain('only on PostgreSQL');
     });
 
+    it('redshift/column-privilege-unsupported: insert and references on Redshift columns; accepted on postgres', async () => {
+      const rs = await lint(`${REDSHIFT}
+manage: { schemas: [app] }
+roles:
+  - name: r
+    privileges:
+      schemas: [{ schema: app, privileges: [usage] }]
+      columns: [{ schema: app, table: t, columns: [a], privileges: [select, insert] }]`);
+      const d = expectOne(rs, 'redshift/column-privilege-unsupported', 'error', 'insert');
+      expect(d.message).toBe('Role "r": column privilege "insert" does not exist on Redshift (only on PostgreSQL)');
+      const pg = await lint(`${POSTGRES}
+manage: { schemas: [app] }
+roles:
+  - name: r
+    privileges:
+      schemas: [{ schema: app, privileges: [usage] }]
+      columns: [{ schema: app, table: t, columns: [a], privileges: [select, insert, references] }]`);
+      expect(pg.diagnostics).toEqual([]);
+    });
+
+    it('redshift/duplicate-column: a column in two entries of one table (Redshift compares lower-cased); unknown schema and missing usage as for tables', async () => {
+      const rs = await lint(`${REDSHIFT}
+manage: { schemas: [app] }
+roles:
+  - name: r
+    privileges:
+      schemas: [{ schema: app, privileges: [usage] }]
+      columns:
+        - { schema: app, table: t, columns: [a, b], privileges: [select] }
+        - { schema: app, table: T, columns: [c, B], privileges: [update] }
+  - name: s
+    privileges:
+      columns: [{ schema: nope, table: t, columns: [a], privileges: [select] }, { schema: app, table: t, columns: [a], privileges: [select] }]`);
+      expect(rs.diagnostics.map((d) => d.code)).toEqual(['redshift/duplicate-column', 'redshift/unknown-schema', 'redshift/missing-schema-usage']);
+      const d = expectOne(rs, 'redshift/duplicate-column', 'error', 'B');
+      expect(d.message).toMatch(/^Role "r": column "app\.T\.B" is already listed as "b" \(line \d+/);
+    });
+
+    it('redshift/schema-privilege-unsupported: alter and drop on schemas are Redshift-only', async () => {
+      const pg = await lint(`${POSTGRES}
+manage: { schemas: [app] }
+roles:
+  - { name: r, privileges: { schemas: [{ schema: app, privileges: [usage, alter, drop] }] } }`);
+      expect(pg.diagnostics.map((d) => [d.code, d.line, d.column])).toEqual(
+        ['alter', 'drop'].map((n) => ['redshift/schema-privilege-unsupported', positionOf(pg.text, n).line, positionOf(pg.text, n).column]),
+      );
+      const rs = await lint(`${REDSHIFT}
+manage: { schemas: [app] }
+roles:
+  - { name: r, privileges: { schemas: [{ schema: app, privileges: [usage, alter, drop] }] } }`);
+      expect(rs.diagnostics).toEqual([]);
+    });
+
+    it('redshift/duplicate-routine: one signature twice (Redshift folds names; argument types compared normalised), across functions and procedures; malformed signatures fail the schema', async () => {
+      const rs = await lint(`${REDSHIFT}
+manage: { schemas: [app] }
+roles:
+  - name: r
+    privileges:
+      schemas: [{ schema: app, privileges: [usage] }]
+      functions: [{ schema: app, names: ["f(integer)", "F(INTEGER )"], privileges: [execute] }]
+      procedures: [{ schema: app, names: ["f(integer)"], privileges: [execute] }]`);
+      expect(rs.diagnostics.map((d) => d.code)).toEqual(['redshift/duplicate-routine', 'redshift/duplicate-routine']);
+      const parsed = parseYamlFile(FILE, join(repoRoot, FILE), new TextEncoder().encode(envelope(`${REDSHIFT}
+manage: { schemas: [app] }
+roles:
+  - { name: r, privileges: { functions: [{ schema: app, names: ["f(text); DROP TABLE t; --)"], privileges: [execute] }] } }`)));
+      const schema = new SchemaValidator([provider as Provider]).validate(parsed.documents);
+      expect(schema.documents).toEqual([]);
+      expect(schema.diagnostics.map((d) => d.message).join('\n')).toMatch(/functions\.0\.names\.0/);
+    });
+
+    it('redshift/admin-option-without-membership and redshift/admin-option-on-role', async () => {
+      const rs = await lint(`${REDSHIFT}
+roles:
+  - { name: a }
+  - { name: b, memberOf: [a], withAdminOption: [a] }
+users:
+  - { name: u, roles: [a], withAdminOption: [A, b] }`);
+      expect(rs.diagnostics.map((d) => d.code)).toEqual(['redshift/admin-option-on-role', 'redshift/admin-option-without-membership']);
+      expectOne(rs, 'redshift/admin-option-without-membership', 'error', 'b]');
+      const pg = await lint(`${POSTGRES}
+roles:
+  - { name: a }
+  - { name: b, memberOf: [a], withAdminOption: [a] }`);
+      expect(pg.diagnostics).toEqual([]);
+    });
+
+    it('redshift/future-procedures-on-postgres', async () => {
+      const pg = await lint(`${POSTGRES}
+manage: { schemas: [app] }
+roles:
+  - name: r
+    privileges:
+      schemas: [{ schema: app, privileges: [usage] }]
+      futureFunctions: [{ schema: app, owner: r, privileges: [execute] }]
+      futureProcedures: [{ schema: app, owner: r, privileges: [execute] }]`);
+      expectOne(pg, 'redshift/future-procedures-on-postgres', 'error', 'app', 4);
+    });
+
+    it('redshift/scoped-permission-on-postgres', async () => {
+      const pg = await lint(`${POSTGRES}
+manage: { schemas: [app] }
+roles:
+  - { name: r, privileges: { schemas: [{ schema: app, privileges: [usage] }], scopedTables: [{ schema: app, privileges: [select] }] } }`);
+      expectOne(pg, 'redshift/scoped-permission-on-postgres', 'error', 'app', 3);
+    });
+
+    it('redshift/syslog-access-on-postgres', async () => {
+      const result = await lint(`${POSTGRES}
+users:
+  - { name: u, createdb: true, connectionLimit: 3, syslogAccess: unrestricted }`);
+      expectOne(result, 'redshift/syslog-access-on-postgres', 'error', 'unrestricted');
+    });
+
     it('redshift/data-api-needs-redshift', async () => {
       const result = await lint(`connection:
   dialect: postgres
@@ -634,6 +782,9 @@ roles:
     it('warns when neither the grantee nor its roles have USAGE on the schema', async () => {
       const result = await lint(`${REDSHIFT}
 manage: { schemas: [public, sales, marketing] }
+public:
+  privileges:
+    schemas: [{ schema: public, privileges: [usage] }]
 roles:
   - name: base
     privileges:
@@ -661,6 +812,27 @@ users:
         ['warning', positionOf(result.text, 'marketing', 4).line, positionOf(result.text, 'marketing', 4).column],
       ]);
       expectCodes(result, ['redshift/missing-schema-usage', 'redshift/missing-schema-usage']);
+    });
+
+    it('counts USAGE granted to PUBLIC, which no longer holds it on schema public unless the policy says so', async () => {
+      const without = await lint(`${REDSHIFT}
+manage: { schemas: [public] }
+roles:
+  - name: r
+    privileges:
+      tables: [{ schema: public, allTables: true, privileges: [select] }]`);
+      expectCodes(without, ['redshift/missing-schema-usage']);
+      const withPublic = await lint(`${REDSHIFT}
+manage: { schemas: [public] }
+public:
+  privileges:
+    schemas: [{ schema: public, privileges: [usage] }]
+    tables: [{ schema: public, allTables: true, privileges: [select] }]
+roles:
+  - name: r
+    privileges:
+      tables: [{ schema: public, allTables: true, privileges: [insert] }]`);
+      expectCodes(withPublic, []);
     });
 
     it('stays quiet when a role the policy does not manage may provide it', async () => {

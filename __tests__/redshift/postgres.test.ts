@@ -6,6 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { main } from '../../src/cli/run.js';
 import { renderApplyReport, renderPlan } from '../../src/core/render.js';
 import { createTestDatabase, dropRoles, ignoreAllBut, rolesWithPrefix, startPgServer, type PgServer, type TestDatabase } from '../helpers/postgres.js';
@@ -72,6 +73,18 @@ function salesSpec(extra: Record<string, unknown> = {}) {
 async function hasTablePrivilege(role: string, table: string, privilege: string): Promise<boolean> {
   const [row] = await db.sql('SELECT has_table_privilege($1, $2, $3) AS ok', [role, table, privilege]);
   return row.ok === true;
+}
+
+/** `charter import` of the policy in `h`, through the CLI; returns the imported spec. */
+async function importSpec(h: ReturnType<typeof harness>): Promise<Record<string, unknown>> {
+  const out = join(h.dir, 'imported.yml');
+  process.env[URL_ENV] = db.url;
+  try {
+    expect(await main(['import', 'grants.yml', '--cwd', h.dir, '--out', out], { out: () => {}, err: () => {} })).toBe(0);
+  } finally {
+    delete process.env[URL_ENV];
+  }
+  return parse(readFileSync(out, 'utf8')).spec as Record<string, unknown>;
 }
 
 describe('RedshiftGrants on PostgreSQL', () => {
@@ -200,6 +213,9 @@ describe('RedshiftGrants on PostgreSQL', () => {
       GRANT INSERT ON sales.orders TO "${n('rw')}";
       GRANT SELECT ON other.secret TO "${n('rw')}";
       ALTER DEFAULT PRIVILEGES FOR ROLE "${n('owner')}" IN SCHEMA sales GRANT SELECT ON TABLES TO "${n('ro')}";
+      GRANT USAGE ON SCHEMA marketing TO PUBLIC;
+      GRANT SELECT ON sales.items TO PUBLIC;
+      GRANT SELECT ON other.secret TO PUBLIC;
     `);
     const h = harness(db.url);
     writeFileSync(
@@ -231,6 +247,8 @@ spec:
     expect(text).toContain('urlFromEnv: CHARTER_TEST_DB_URL # set by CI');
     expect(text).not.toContain(db.url);
     expect(text).toContain(`- name: ${n('ro')}`);
+    // PUBLIC's privileges in the managed schemas are imported under spec.public.
+    expect(parse(text).spec.public).toEqual({ privileges: { schemas: [{ schema: 'marketing', privileges: ['usage'] }], tables: [{ schema: 'sales', names: ['items'], privileges: ['select'] }] } });
     expect(text).not.toContain('other'); // outside the managed schemas
     expect(text).not.toMatch(/name: postgres/); // the connecting superuser is a system principal
     expect(err.join('\n')).toBe('');
@@ -239,6 +257,361 @@ spec:
     const { plan } = await h.plan();
     expect(plan.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     expect(plan.changes).toEqual([]);
+  });
+
+  it('PUBLIC: a grant to PUBLIC in a managed schema is drift, revoked as a disruptive change naming who loses access; a declared one converges', async () => {
+    await freshDatabase();
+    await db.sql(`
+      CREATE TABLE marketing.region (id int);
+      CREATE ROLE "${n('viewer')}" LOGIN;
+      CREATE ROLE "${n('marketing_ro')}";
+      CREATE ROLE "${n('marketinganalyst')}" LOGIN;
+      GRANT "${n('marketing_ro')}" TO "${n('marketinganalyst')}";
+      GRANT USAGE ON SCHEMA marketing TO PUBLIC;
+      GRANT SELECT ON marketing.region TO PUBLIC;
+      GRANT SELECT ON other.secret TO PUBLIC;
+    `);
+    const h = harness(db.url);
+    const spec = (extra: Record<string, unknown> = {}) => ({
+      connection: pgConnection,
+      manage: { schemas: ['marketing'], ignorePrincipals: [...ignoreAllBut(prefix), n('viewer')] },
+      roles: [{ name: n('marketing_ro'), privileges: { schemas: [{ schema: 'marketing', privileges: ['usage'] }], tables: [{ schema: 'marketing', allTables: true, privileges: ['select'] }] } }],
+      users: [{ name: n('marketinganalyst'), roles: [n('marketing_ro')] }],
+      ...extra,
+    });
+    h.write(spec());
+    expect(await hasTablePrivilege(n('viewer'), 'marketing.region', 'SELECT')).toBe(true);
+    const { plan } = await h.plan();
+    expect(plan.changes.map((c) => [c.title, c.risk])).toEqual([
+      [`GRANT USAGE ON SCHEMA "marketing" TO "${n('marketing_ro')}"`, 'safe'],
+      [`GRANT SELECT ON ALL TABLES IN SCHEMA "marketing" TO "${n('marketing_ro')}"`, 'safe'],
+      ['REVOKE SELECT ON TABLE "marketing"."region" FROM PUBLIC', 'disruptive'],
+      ['REVOKE USAGE ON SCHEMA "marketing" FROM PUBLIC', 'disruptive'],
+    ]);
+    // The viewer (ignored, but it still loses access) holds it only through PUBLIC; the analyst keeps it through marketing_ro.
+    expect(plan.changes[3].reason).toBe(`PUBLIC holds usage on schema marketing, which the policy does not declare; 1 user(s) lose access, holding it through no other grant: ${n('viewer')}`);
+    expect((await h.apply(false)).refused).toMatch(/disruptive|destructive/);
+    expect((await h.apply(true)).ok).toBe(true);
+    expect(await hasTablePrivilege(n('viewer'), 'marketing.region', 'SELECT')).toBe(false);
+    expect(await hasTablePrivilege(n('marketinganalyst'), 'marketing.region', 'SELECT')).toBe(true);
+    // Outside the managed schemas PUBLIC keeps what it has.
+    expect(await hasTablePrivilege(n('viewer'), 'other.secret', 'SELECT')).toBe(true);
+    expect((await h.plan()).plan.changes).toEqual([]);
+
+    // Declared: granted TO PUBLIC, then no drift.
+    h.write(spec({ public: { privileges: { schemas: [{ schema: 'marketing', privileges: ['usage'] }] } } }));
+    expect((await h.plan()).plan.changes.map((c) => c.title)).toEqual(['GRANT USAGE ON SCHEMA "marketing" TO PUBLIC']);
+    expect((await h.apply(false)).ok).toBe(true);
+    expect((await h.plan()).plan.changes).toEqual([]);
+  });
+
+  it('column privileges: granted per table in one statement, drift (a column granted by hand, PUBLIC on a column) revoked, a missing column reported, import round-trips', async () => {
+    await freshDatabase();
+    await db.sql(`
+      CREATE TABLE sales.customers (id int, name text, email text, "Credit ""Card""" text);
+      CREATE ROLE "${n('support')}";
+      CREATE ROLE "${n('intruder')}";
+      GRANT SELECT (email) ON sales.customers TO PUBLIC;
+    `);
+    const h = harness(db.url);
+    const spec = (columns: unknown[]) => ({
+      connection: pgConnection,
+      manage: { schemas: ['sales'], ignorePrincipals: ignoreAllBut(prefix) },
+      roles: [{ name: n('support'), privileges: { schemas: [{ schema: 'sales', privileges: ['usage'] }], columns } }],
+    });
+    h.write(spec([{ schema: 'sales', table: 'customers', columns: ['name', 'id'], privileges: ['select', 'update'] }, { schema: 'sales', table: 'orders', columns: ['id'], privileges: ['select'] }]));
+    const first = await h.plan();
+    expect(first.plan.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(first.plan.changes.map((c) => [c.phase, c.title, c.risk])).toEqual([
+      [7, `GRANT USAGE ON SCHEMA "sales" TO "${n('support')}"`, 'safe'],
+      [9, `GRANT SELECT ("id", "name"), UPDATE ("id", "name") ON TABLE "sales"."customers" TO "${n('support')}"`, 'safe'],
+      [9, `GRANT SELECT ("id") ON TABLE "sales"."orders" TO "${n('support')}"`, 'safe'],
+      [12, 'REVOKE SELECT ("email") ON TABLE "sales"."customers" FROM PUBLIC', 'disruptive'],
+    ]);
+    expect(first.plan.changes[1].after).toEqual({ grantee: n('support'), on: { schema: 'sales', table: 'customers' }, columns: { select: ['id', 'name'], update: ['id', 'name'] } });
+    expect((await h.apply(true)).ok).toBe(true);
+    const [priv] = await db.sql(
+      `SELECT has_column_privilege($1, 'sales.customers', 'name', 'SELECT') AS name, has_column_privilege($1, 'sales.customers', 'email', 'SELECT') AS email, has_column_privilege($1, 'sales.customers', 'id', 'UPDATE') AS upd`,
+      [n('support')],
+    );
+    expect(priv).toEqual({ name: true, email: false, upd: true });
+    expect((await h.plan()).plan.changes).toEqual([]);
+
+    // Drift: columns granted by hand to the role (one with a quoted name) and to an undeclared role, one revoked by hand.
+    await db.sql(`GRANT SELECT (email, "Credit ""Card""") ON sales.customers TO "${n('support')}"; GRANT UPDATE (email) ON sales.customers TO "${n('intruder')}"; REVOKE UPDATE (name) ON sales.customers FROM "${n('support')}"`);
+    const drift = await h.plan();
+    expect(drift.plan.changes.map((c) => [c.title, c.risk])).toEqual([
+      [`GRANT UPDATE ("name") ON TABLE "sales"."customers" TO "${n('support')}"`, 'safe'],
+      [`REVOKE UPDATE ("email") ON TABLE "sales"."customers" FROM "${n('intruder')}"`, 'destructive'],
+      [`REVOKE SELECT ("Credit ""Card""", "email") ON TABLE "sales"."customers" FROM "${n('support')}"`, 'destructive'],
+    ]);
+    expect((await h.apply(true)).ok).toBe(true);
+    expect((await h.plan()).plan.changes).toEqual([]);
+
+    // Import describes the column grants; planning it gives no changes.
+    const imported = await importSpec(h);
+    expect((imported.roles as Array<{ name: string; privileges: unknown }>).find((r) => r.name === n('support'))?.privileges).toEqual({
+      schemas: [{ schema: 'sales', privileges: ['usage'] }],
+      columns: [
+        { schema: 'sales', table: 'customers', columns: ['id', 'name'], privileges: ['select', 'update'] },
+        { schema: 'sales', table: 'orders', columns: ['id'], privileges: ['select'] },
+      ],
+    });
+    h.write(imported);
+    expect((await h.plan()).plan.changes).toEqual([]);
+
+    // A column that does not exist is a positioned plan error, not a failed apply.
+    h.write(spec([{ schema: 'sales', table: 'customers', columns: ['nope'], privileges: ['select'] }]));
+    const missing = await h.plan();
+    expect(missing.plan.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.code, d.message])).toEqual([['redshift/column-not-found', 'Column nope of table sales.customers does not exist in the database']]);
+  });
+
+  it('user attributes: CREATEDB and CONNECTION LIMIT are created, drift is repaired (lowering a limit is disruptive), undeclared ones are left alone, import writes them', async () => {
+    await freshDatabase();
+    const h = harness(db.url);
+    const spec = (users: unknown[]) => ({ connection: pgConnection, manage: { schemas: ['sales'], ignorePrincipals: ignoreAllBut(prefix) }, users });
+    h.write(spec([{ name: n('etl'), createdb: true, connectionLimit: 5 }, { name: n('analyst') }]));
+    const first = await h.plan();
+    expect(first.plan.changes.map((c) => c.title)).toEqual([`CREATE ROLE "${n('analyst')}" LOGIN`, `CREATE ROLE "${n('etl')}" LOGIN CREATEDB CONNECTION LIMIT 5`]);
+    expect((await h.apply(false)).ok).toBe(true);
+    const attrs = async (role: string) => (await db.sql('SELECT rolcreatedb AS createdb, rolconnlimit AS connlimit FROM pg_roles WHERE rolname = $1', [role]))[0];
+    expect(await attrs(n('etl'))).toEqual({ createdb: true, connlimit: 5 });
+    expect((await h.plan()).plan.changes).toEqual([]);
+
+    // Out of band: the limit is raised and CREATEDB dropped on etl; the analyst (no attributes declared) gets CREATEDB.
+    await db.sql(`ALTER ROLE "${n('etl')}" NOCREATEDB CONNECTION LIMIT 50; ALTER ROLE "${n('analyst')}" CREATEDB`);
+    const drift = await h.plan();
+    expect(drift.plan.changes.map((c) => [c.address, c.data, c.risk])).toEqual([
+      [`redshift/grants/user/${n('etl')}/attributes`, { sql: [`ALTER ROLE "${n('etl')}" CREATEDB`, `ALTER ROLE "${n('etl')}" CONNECTION LIMIT 5`] }, 'disruptive'],
+    ]);
+    expect(drift.plan.changes[0].reason).toBe(`${n('etl')}: createdb false → true; connectionLimit 50 → 5 (restricts what the user may do)`);
+    expect((await h.apply(true)).ok).toBe(true);
+    expect(await attrs(n('etl'))).toEqual({ createdb: true, connlimit: 5 });
+    expect(await attrs(n('analyst'))).toEqual({ createdb: true, connlimit: -1 });
+
+    // Unlimited is -1 on PostgreSQL; raising a limit is safe.
+    h.write(spec([{ name: n('etl'), createdb: true, connectionLimit: 'unlimited' }, { name: n('analyst') }]));
+    const raise = await h.plan();
+    expect(raise.plan.changes.map((c) => [c.title, c.risk])).toEqual([[`ALTER ROLE "${n('etl')}" CONNECTION LIMIT -1`, 'safe']]);
+    expect((await h.apply(false)).ok).toBe(true);
+    expect((await h.plan()).plan.changes).toEqual([]);
+
+    const imported = await importSpec(h);
+    expect(imported.users).toEqual([{ name: n('analyst'), createdb: true }, { name: n('etl'), createdb: true }]);
+  });
+
+  it('functions and procedures: EXECUTE granted by signature, PUBLIC\'s default EXECUTE is drift (disruptive), a wrong signature or kind is a plan error, import round-trips', async () => {
+    await freshDatabase();
+    await db.sql(`
+      CREATE FUNCTION sales.mask(email character varying, keep integer) RETURNS text LANGUAGE sql AS 'SELECT ''***''';
+      CREATE FUNCTION sales.mask(email text) RETURNS text LANGUAGE sql AS 'SELECT ''***''';
+      CREATE PROCEDURE sales.refresh() LANGUAGE sql AS 'SELECT 1';
+      CREATE ROLE "${n('support')}";
+      CREATE ROLE "${n('viewer')}" LOGIN;
+    `);
+    const h = harness(db.url);
+    const spec = (privileges: Record<string, unknown>) => ({
+      connection: pgConnection,
+      manage: { schemas: ['sales'], ignorePrincipals: [...ignoreAllBut(prefix), n('viewer')] },
+      roles: [{ name: n('support'), privileges: { schemas: [{ schema: 'sales', privileges: ['usage'] }], ...privileges } }],
+    });
+    h.write(spec({ functions: [{ schema: 'sales', names: ['mask(character  varying,INTEGER)'], privileges: ['execute'] }], procedures: [{ schema: 'sales', names: ['refresh()'], privileges: ['execute'] }] }));
+    const first = await h.plan();
+    expect(first.plan.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(first.plan.changes.map((c) => [c.title, c.risk])).toEqual([
+      [`GRANT USAGE ON SCHEMA "sales" TO "${n('support')}"`, 'safe'],
+      [`GRANT EXECUTE ON FUNCTION "sales"."mask"(character varying, integer) TO "${n('support')}"`, 'safe'],
+      [`GRANT EXECUTE ON PROCEDURE "sales"."refresh"() TO "${n('support')}"`, 'safe'],
+      // PostgreSQL grants EXECUTE to PUBLIC on every new function and procedure.
+      ['REVOKE EXECUTE ON FUNCTION "sales"."mask"(character varying, integer) FROM PUBLIC', 'disruptive'],
+      ['REVOKE EXECUTE ON FUNCTION "sales"."mask"(text) FROM PUBLIC', 'disruptive'],
+      ['REVOKE EXECUTE ON PROCEDURE "sales"."refresh"() FROM PUBLIC', 'disruptive'],
+    ]);
+    expect(first.plan.changes[4].reason).toBe(`PUBLIC holds execute on function sales.mask(text), which the policy does not declare; 1 user(s) lose access, holding it through no other grant: ${n('viewer')}`);
+    expect((await h.apply(true)).ok).toBe(true);
+    const can = async (role: string, fn: string) => (await db.sql('SELECT has_function_privilege($1, $2, $3) AS ok', [role, fn, 'EXECUTE']))[0].ok;
+    expect(await can(n('support'), 'sales.mask(character varying, integer)')).toBe(true);
+    expect(await can(n('viewer'), 'sales.mask(text)')).toBe(false);
+    expect((await h.plan()).plan.changes).toEqual([]);
+
+    // Drift: EXECUTE granted by hand; import writes the signatures back and plans to nothing.
+    await db.sql(`GRANT EXECUTE ON FUNCTION sales.mask(text) TO "${n('support')}"`);
+    expect((await h.plan()).plan.changes.map((c) => c.title)).toEqual([`REVOKE EXECUTE ON FUNCTION "sales"."mask"(text) FROM "${n('support')}"`]);
+    expect((await h.apply(true)).ok).toBe(true);
+    const imported = await importSpec(h);
+    expect((imported.roles as Array<{ name: string; privileges: Record<string, unknown> }>).find((r) => r.name === n('support'))?.privileges).toMatchObject({
+      functions: [{ schema: 'sales', names: ['mask(character varying, integer)'], privileges: ['execute'] }],
+      procedures: [{ schema: 'sales', names: ['refresh()'], privileges: ['execute'] }],
+    });
+    h.write(imported);
+    expect((await h.plan()).plan.changes).toEqual([]);
+
+    // A signature that does not exist, or a procedure listed as a function: positioned plan errors.
+    h.write(spec({ functions: [{ schema: 'sales', names: ['mask(integer)', 'refresh()'], privileges: ['execute'] }] }));
+    const wrong = await h.plan();
+    expect(wrong.plan.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([
+      'Function sales.mask(integer) does not exist in the database',
+      'Function sales.refresh() does not exist in the database (it is a procedure: list it under procedures)',
+    ]);
+  });
+
+  it('database privileges: a declared role\'s CREATE/TEMP match exactly; PUBLIC\'s default CONNECT and TEMP are left alone unless manage.database, then revoked as disruptive', async () => {
+    await freshDatabase();
+    await db.sql(`CREATE ROLE "${n('builder')}"; CREATE ROLE "${n('stray')}"; CREATE ROLE "${n('viewer')}" LOGIN; GRANT CREATE ON DATABASE "${db.name}" TO "${n('stray')}"`);
+    const h = harness(db.url);
+    const spec = (manage: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({
+      connection: pgConnection,
+      manage: { schemas: ['sales'], ignorePrincipals: [...ignoreAllBut(prefix), n('viewer')], ...manage },
+      roles: [{ name: n('builder'), privileges: { database: ['temp', 'create'] } }],
+      ...extra,
+    });
+    h.write(spec());
+    const first = await h.plan();
+    expect(first.plan.changes.map((c) => [c.title, c.risk])).toEqual([[`GRANT CREATE, TEMP ON DATABASE "${db.name}" TO "${n('builder')}"`, 'safe']]);
+    expect((await h.apply(false)).ok).toBe(true);
+    const can = async (role: string, privilege: string) => (await db.sql('SELECT has_database_privilege($1, $2, $3) AS ok', [role, db.name, privilege]))[0].ok;
+    expect(await can(n('builder'), 'CREATE')).toBe(true);
+    expect((await h.plan()).plan.changes).toEqual([]);
+
+    // Drift on the declared role is repaired; the undeclared role's CREATE stays (no manage.database).
+    await db.sql(`REVOKE TEMP ON DATABASE "${db.name}" FROM "${n('builder')}"; GRANT CONNECT ON DATABASE "${db.name}" TO "${n('builder')}"`);
+    expect((await h.plan()).plan.changes.map((c) => [c.title, c.risk])).toEqual([
+      [`GRANT TEMP ON DATABASE "${db.name}" TO "${n('builder')}"`, 'safe'],
+      [`REVOKE CONNECT ON DATABASE "${db.name}" FROM "${n('builder')}"`, 'destructive'],
+    ]);
+    expect((await h.apply(true)).ok).toBe(true);
+
+    // manage.database: the database is a contract; PUBLIC keeps CONNECT because the policy declares it.
+    h.write(spec({ database: true }, { public: { privileges: { database: ['connect'] } } }));
+    const contract = await h.plan();
+    expect(contract.plan.changes.map((c) => [c.title, c.risk])).toEqual([
+      [`REVOKE TEMP ON DATABASE "${db.name}" FROM PUBLIC`, 'disruptive'],
+      [`REVOKE CREATE ON DATABASE "${db.name}" FROM "${n('stray')}"`, 'destructive'],
+    ]);
+    expect(contract.plan.changes[0].reason).toBe(`PUBLIC holds temp on database ${db.name}, which the policy does not declare; 1 user(s) lose access, holding it through no other grant: ${n('viewer')}`);
+    expect((await h.apply(true)).ok).toBe(true);
+    expect(await can(n('viewer'), 'TEMP')).toBe(false);
+    expect(await can(n('viewer'), 'CONNECT')).toBe(true);
+    expect((await h.plan()).plan.changes).toEqual([]);
+    const imported = await importSpec(h);
+    expect(imported.public).toEqual({ privileges: { database: ['connect'] } });
+    expect((imported.roles as Array<{ name: string; privileges?: unknown }>).find((r) => r.name === n('builder'))?.privileges).toEqual({ database: ['create', 'temp'] });
+  });
+
+  it('WITH ADMIN OPTION: granted with the membership, added or revoked on its own (the membership kept), imported', async () => {
+    await freshDatabase();
+    const h = harness(db.url);
+    const spec = (withAdminOption?: string[]) => ({
+      connection: pgConnection,
+      manage: { schemas: ['sales'], ignorePrincipals: ignoreAllBut(prefix) },
+      roles: [{ name: n('ro') }, { name: n('lead'), memberOf: [n('ro')], withAdminOption: [n('ro')] }],
+      users: [{ name: n('ana'), roles: [n('ro')], ...(withAdminOption ? { withAdminOption } : {}) }],
+    });
+    h.write(spec([n('ro')]));
+    const first = await h.plan();
+    expect(first.plan.changes.filter((c) => c.title.startsWith('GRANT')).map((c) => c.title)).toEqual([
+      `GRANT "${n('ro')}" TO "${n('lead')}" WITH ADMIN OPTION`,
+      `GRANT "${n('ro')}" TO "${n('ana')}" WITH ADMIN OPTION`,
+    ]);
+    expect((await h.apply(false)).ok).toBe(true);
+    const admin = async (member: string) => (await db.sql('SELECT bool_or(am.admin_option) AS admin FROM pg_auth_members am JOIN pg_roles m ON m.oid = am.member WHERE m.rolname = $1', [member]))[0].admin;
+    expect(await admin(n('ana'))).toBe(true);
+    expect((await h.plan()).plan.changes).toEqual([]);
+
+    // The policy drops ana's admin option: only the option is revoked.
+    h.write(spec());
+    const drop = await h.plan();
+    expect(drop.plan.changes.map((c) => [c.address, c.title, c.risk])).toEqual([
+      [`redshift/grants/user/${n('ana')}/member-of/${n('ro')}/admin-option`, `REVOKE ADMIN OPTION FOR "${n('ro')}" FROM "${n('ana')}"`, 'destructive'],
+    ]);
+    expect((await h.apply(true)).ok).toBe(true);
+    expect(await admin(n('ana'))).toBe(false);
+    expect((await h.plan()).plan.changes).toEqual([]);
+
+    // Out of band it comes back: drift. Import writes the admin option of lead.
+    await db.sql(`GRANT "${n('ro')}" TO "${n('ana')}" WITH ADMIN OPTION`);
+    expect((await h.plan()).plan.changes.map((c) => c.title)).toEqual([`REVOKE ADMIN OPTION FOR "${n('ro')}" FROM "${n('ana')}"`]);
+    const imported = await importSpec(h);
+    expect((imported.roles as Array<{ name: string }>).find((r) => r.name === n('lead'))).toEqual({ name: n('lead'), memberOf: [n('ro')], withAdminOption: [n('ro')] });
+  });
+
+  it('future functions: default EXECUTE for an owner\'s new functions and procedures; what it gives a new function is not drift; import round-trips', async () => {
+    await freshDatabase();
+    await db.sql(`CREATE ROLE "${n('etl')}" LOGIN; GRANT USAGE, CREATE ON SCHEMA sales TO "${n('etl')}"; CREATE ROLE "${n('support')}"`);
+    const h = harness(db.url);
+    h.write({
+      connection: pgConnection,
+      manage: { schemas: ['sales'], ignorePrincipals: ignoreAllBut(prefix) },
+      roles: [{ name: n('support'), privileges: { schemas: [{ schema: 'sales', privileges: ['usage'] }], futureFunctions: [{ schema: 'sales', owner: n('etl'), privileges: ['execute'] }] } }],
+      users: [{ name: n('etl'), privileges: { schemas: [{ schema: 'sales', privileges: ['usage', 'create'] }] } }],
+    });
+    const first = await h.plan();
+    expect(first.plan.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(first.plan.changes.map((c) => c.title)).toEqual([
+      `GRANT USAGE ON SCHEMA "sales" TO "${n('support')}"`,
+      `ALTER DEFAULT PRIVILEGES FOR ROLE "${n('etl')}" IN SCHEMA "sales" GRANT EXECUTE ON FUNCTIONS TO "${n('support')}"`,
+    ]);
+    expect((await h.apply(false)).ok).toBe(true);
+    await db.sql(`SET ROLE "${n('etl')}"; CREATE FUNCTION sales.fresh(integer) RETURNS integer LANGUAGE sql AS 'SELECT 1'; RESET ROLE; REVOKE EXECUTE ON FUNCTION sales.fresh(integer) FROM PUBLIC`);
+    expect((await db.sql('SELECT has_function_privilege($1, $2, $3) AS ok', [n('support'), 'sales.fresh(integer)', 'EXECUTE']))[0].ok).toBe(true);
+    // support's EXECUTE on the new function comes from the declared default: no drift.
+    expect((await h.plan()).plan.changes).toEqual([]);
+    const imported = await importSpec(h);
+    expect((imported.roles as Array<{ name: string; privileges: Record<string, unknown> }>).find((r) => r.name === n('support'))?.privileges.futureFunctions).toEqual([{ schema: 'sales', owner: n('etl'), privileges: ['execute'] }]);
+  });
+
+  it('passwords: a SCRAM verifier PostgreSQL made verifies; a different or unwanted password is drift; the value never shows', async () => {
+    await freshDatabase();
+    const pw = 'Walkthrough-Pw-1';
+    await db.sql(`
+      CREATE ROLE "${n('analyst')}" LOGIN PASSWORD '${pw}';
+      CREATE ROLE "${n('engineer')}" LOGIN PASSWORD 'Leftover-Pw-9';
+    `);
+    const h = harness(db.url, { ANALYST_PW: pw, NEWUSER_PW: 'Brand-New-Pw-2' });
+    const spec = {
+      connection: pgConnection,
+      manage: { schemas: ['sales'], ignorePrincipals: ignoreAllBut(prefix) },
+      users: [
+        { name: n('analyst'), password: { fromEnv: 'ANALYST_PW' } },
+        { name: n('engineer'), passwordDisabled: true },
+        { name: n('newuser'), password: { fromEnv: 'NEWUSER_PW' } },
+      ],
+    };
+    h.write(spec);
+    const { plan } = await h.plan();
+    // PostgreSQL computed the analyst's verifier itself (scram-sha-256): Charter's check agrees, so no change.
+    expect(plan.changes.map((c) => [c.title, c.risk])).toEqual([
+      [`CREATE ROLE "${n('newuser')}" LOGIN PASSWORD '***'`, 'safe'],
+      [`ALTER ROLE "${n('engineer')}" PASSWORD NULL`, 'disruptive'],
+    ]);
+    const json = JSON.stringify(plan);
+    expect(json).not.toContain(pw);
+    expect(json).not.toContain('Brand-New-Pw-2');
+    expect((plan.changes[0].data as { passwordDigest: string }).passwordDigest).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
+    expect((await h.apply(true)).ok).toBe(true);
+    const verifiers = await db.sql('SELECT rolname::text AS name, rolpassword FROM pg_authid WHERE rolname LIKE $1 ORDER BY 1', [`${prefix}%`]);
+    expect(verifiers.map((r) => [r.name, r.rolpassword === null ? null : String(r.rolpassword).slice(0, 19)])).toEqual([
+      [n('analyst'), 'SCRAM-SHA-256$4096:'],
+      [n('engineer'), null],
+      [n('newuser'), 'SCRAM-SHA-256$4096:'],
+    ]);
+    expect((await h.plan()).plan.changes).toEqual([]);
+
+    // Rotating the variable is drift: the password is replaced (disruptive), and the fingerprint differs.
+    const rotated = harness(db.url, { ANALYST_PW: 'Rotated-Pw-3', NEWUSER_PW: 'Brand-New-Pw-2' });
+    rotated.write(spec);
+    const drift = (await rotated.plan()).plan;
+    expect(drift.changes.map((c) => [c.title, c.risk, c.reason])).toEqual([
+      [`ALTER ROLE "${n('analyst')}" PASSWORD '***'`, 'disruptive', `${n('analyst')}'s password is not the one in ANALYST_PW; it is replaced (write-only, never shown)`],
+    ]);
+    expect((await rotated.apply(true)).ok).toBe(true);
+    expect((await rotated.plan()).plan.changes).toEqual([]);
+
+    // An unset variable is a positioned error, not a silent skip.
+    const unset = harness(db.url, { NEWUSER_PW: 'Brand-New-Pw-2' });
+    unset.write(spec);
+    const errors = (await unset.plan()).plan.diagnostics.filter((d) => d.code === 'redshift/password-env-unset');
+    expect(errors.map((d) => d.severity)).toEqual(['error']);
   });
 
   it('quotes identifiers: a role named x"; DROP TABLE t; -- is created as exactly that name and nothing else happens', async () => {
@@ -289,14 +662,24 @@ spec:
       ...extra,
     });
 
-    // Without allowDrops: undeclared principals are reported and left alone.
+    // Without allowDrops: undeclared principals are reported and kept, but the managed schema is a contract:
+    // their privileges there are revoked (and reported); outside it (other.secret) and the ignored role's stay.
     h.write(spec(false));
     const { plan } = await h.plan();
-    expect(plan.changes.map((c) => c.title)).toEqual([`CREATE ROLE "${n('keep')}"`, `GRANT USAGE ON SCHEMA "sales" TO "${n('keep')}"`]);
+    expect(plan.changes.map((c) => [c.title, c.risk])).toEqual([
+      [`CREATE ROLE "${n('keep')}"`, 'safe'],
+      [`GRANT USAGE ON SCHEMA "sales" TO "${n('keep')}"`, 'safe'],
+      [`REVOKE SELECT ON ALL TABLES IN SCHEMA "sales" FROM "${n('old')}"`, 'destructive'],
+      [`REVOKE USAGE ON SCHEMA "sales" FROM "${n('old')}"`, 'destructive'],
+    ]);
+    expect(plan.changes[3].reason).toBe(`${n('old')} is not in the policy: its privileges in managed schemas are revoked (on schema sales); the role itself is kept (manage.allowDrops is off)`);
     const notice = plan.diagnostics.find((d) => d.code === 'redshift/principals-left-alone');
     expect(notice?.severity).toBe('notice');
     expect(notice?.message).toContain(`${n('old')}, ${n('old_user')}`);
     expect(notice?.message).not.toContain(n('ext_bi'));
+    const revoked = plan.diagnostics.find((d) => d.code === 'redshift/undeclared-principal-privileges-revoked');
+    expect(revoked?.severity).toBe('warning');
+    expect(revoked?.message).toMatch(new RegExp(`^1 role\\(s\\) or user\\(s\\) not in the policy .*: ${n('old')}$`));
 
     // With allowDrops: revokes in managed schemas first, then DROP ROLE (PostgreSQL's DROP ROLE has no CASCADE at all).
     h.write(spec(true));

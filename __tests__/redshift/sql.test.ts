@@ -9,17 +9,27 @@ import {
   alterIdpNamespaceSql,
   alterIdpParametersSql,
   alterLoginSql,
+  alterPasswordSql,
+  alterUserAttributeSql,
+  columnPrivilegeSql,
   createIdpSql,
   createPrincipalSql,
   dropIdpSql,
   dropPrincipalSql,
   membershipSql,
   privilegeSql,
+  PUBLIC_GRANTEE,
+  parseSignature,
   quoteIdent,
   quoteLiteral,
+  routineArgs,
   secretForms,
+  userAttributeOptions,
+  withPassword,
   withSecret,
 } from '../../src/providers/redshift/sql.js';
+import { parseStatement } from '../../src/sandbox/redshift/parser.js';
+import { md5Verifier, passwordToSend, scramVerifier, verifies } from '../../src/providers/redshift/password.js';
 
 const role = { name: 'sales_ro', kind: 'role' as const };
 const user = { name: 'oauth_aad:alice@example.com', kind: 'user' as const };
@@ -36,6 +46,67 @@ describe('quoting', () => {
     // Redshift treats a backslash in a literal as an escape: a trailing one would otherwise swallow the closing quote.
     expect(quoteLiteral('a\\')).toBe("'a\\\\'");
     expect(quoteLiteral("\\'; DROP TABLE t; --")).toBe("'\\\\''; DROP TABLE t; --'");
+  });
+});
+
+describe('column privileges', () => {
+  const cols = new Map([
+    ['update', ['email']],
+    ['select', ['id', 'Name', 'x"y']],
+  ]);
+  it('one statement per table, each privilege with its own column list, privileges in canonical order (Redshift and PostgreSQL GRANT syntax)', () => {
+    expect(columnPrivilegeSql('redshift', 'grant', 'sales', 'customers', cols, role)).toBe('GRANT SELECT ("id", "Name", "x""y"), UPDATE ("email") ON TABLE "sales"."customers" TO ROLE "sales_ro"');
+    expect(columnPrivilegeSql('redshift', 'revoke', 'sales', 'customers', cols, user)).toBe('REVOKE SELECT ("id", "Name", "x""y"), UPDATE ("email") ON TABLE "sales"."customers" FROM "oauth_aad:alice@example.com"');
+    expect(columnPrivilegeSql('postgres', 'grant', 'sales', 'customers', new Map([['references', ['id']], ['insert', ['id']]]), { name: 'app', kind: 'user' })).toBe('GRANT INSERT ("id"), REFERENCES ("id") ON TABLE "sales"."customers" TO "app"');
+    expect(columnPrivilegeSql('postgres', 'revoke', 'sales', 'customers', new Map([['select', ['email']]]), PUBLIC_GRANTEE)).toBe('REVOKE SELECT ("email") ON TABLE "sales"."customers" FROM PUBLIC');
+    expect(privilegeSql('redshift', 'grant', { type: 'column', schema: 's', table: 't', column: 'c' }, ['update', 'select'], role)).toBe('GRANT SELECT ("c"), UPDATE ("c") ON TABLE "s"."t" TO ROLE "sales_ro"');
+  });
+  it('the Redshift forms parse in the sandbox as column grants', () => {
+    const st = parseStatement(columnPrivilegeSql('redshift', 'grant', 'sales', 'customers', cols, role));
+    expect(st).toMatchObject({ kind: 'columnPrivilege', action: 'grant', privileges: [{ privilege: 'SELECT', columns: ['id', 'name', 'x"y'] }, { privilege: 'UPDATE', columns: ['email'] }], grantees: [{ type: 'role', name: 'sales_ro' }] });
+    expect(() => parseStatement('GRANT INSERT ("id") ON TABLE "sales"."customers" TO ROLE "r"')).toThrow(/invalid privilege type INSERT for column/);
+    expect(() => parseStatement('GRANT SELECT ("id") ON ALL TABLES IN SCHEMA "sales" TO ROLE "r"')).toThrow(/syntax error/);
+  });
+});
+
+describe('functions and procedures', () => {
+  const fn = { type: 'routine' as const, kind: 'function' as const, schema: 'sales', name: 'f_mask', args: 'character varying, integer' };
+  it('EXECUTE ON FUNCTION / PROCEDURE with the argument types unquoted (only letters, digits, _, spaces and commas pass)', () => {
+    expect(privilegeSql('redshift', 'grant', fn, ['execute'], role)).toBe('GRANT EXECUTE ON FUNCTION "sales"."f_mask"(character varying, integer) TO ROLE "sales_ro"');
+    expect(privilegeSql('postgres', 'revoke', { ...fn, kind: 'procedure', name: 'refresh', args: '' }, ['execute'], PUBLIC_GRANTEE)).toBe('REVOKE EXECUTE ON PROCEDURE "sales"."refresh"() FROM PUBLIC');
+    expect(routineArgs(' Character  Varying ,INTEGER ')).toBe('character varying, integer');
+    expect(parseSignature('My "Fn"(text)')).toEqual({ name: 'My "Fn"', args: 'text' });
+    expect(parseSignature('f(text); DROP TABLE t; --)')).toBeUndefined();
+    expect(() => privilegeSql('redshift', 'grant', { ...fn, args: "text); DROP TABLE t; --" }, ['execute'], role)).toThrow(/unexpected characters/);
+  });
+  it('the Redshift forms parse in the sandbox', () => {
+    expect(parseStatement(privilegeSql('redshift', 'revoke', fn, ['execute'], user))).toMatchObject({ kind: 'functionPrivilege', action: 'revoke', routineKind: 'function', routines: [{ schema: 'sales', name: 'f_mask', args: 'character varying, integer' }] });
+    expect(parseStatement('GRANT EXECUTE ON PROCEDURE "sales"."refresh"() TO ROLE "r"')).toMatchObject({ kind: 'functionPrivilege', routineKind: 'procedure', routines: [{ name: 'refresh', args: '' }] });
+    expect(() => parseStatement('GRANT SELECT ON FUNCTION f(int) TO ROLE r')).toThrow(/invalid privilege type SELECT for function/);
+  });
+});
+
+describe('admin option', () => {
+  it('WITH ADMIN OPTION on a grant, REVOKE ADMIN OPTION FOR keeps the membership; the Redshift forms parse in the sandbox', () => {
+    expect(membershipSql('redshift', 'grant', 'db_admin', { name: 'dbadmin', kind: 'user' }, true)).toBe('GRANT ROLE "db_admin" TO "dbadmin" WITH ADMIN OPTION');
+    expect(membershipSql('redshift', 'revoke', 'db_admin', { name: 'dbadmin', kind: 'user' }, true)).toBe('REVOKE ADMIN OPTION FOR ROLE "db_admin" FROM "dbadmin"');
+    expect(membershipSql('postgres', 'grant', 'ro', { name: 'lead', kind: 'role' }, true)).toBe('GRANT "ro" TO "lead" WITH ADMIN OPTION');
+    expect(membershipSql('postgres', 'revoke', 'ro', { name: 'lead', kind: 'role' }, true)).toBe('REVOKE ADMIN OPTION FOR "ro" FROM "lead"');
+    expect(parseStatement('REVOKE ADMIN OPTION FOR ROLE "db_admin" FROM "dbadmin"')).toMatchObject({ kind: 'roleGrant', action: 'revoke', adminOptionOnly: true });
+    expect(parseStatement('GRANT ROLE "db_admin" TO "dbadmin" WITH ADMIN OPTION')).toMatchObject({ kind: 'roleGrant', grantees: [{ name: 'dbadmin', withOption: true }] });
+  });
+});
+
+describe('user attributes', () => {
+  const all = { createdb: true, connectionLimit: 'unlimited' as const, syslogAccess: 'unrestricted' as const };
+  it('CREATE USER options and one ALTER per attribute; PostgreSQL spells unlimited -1 and has no SYSLOG ACCESS', () => {
+    expect(createPrincipalSql('redshift', { ...user, attributes: all })).toBe('CREATE USER "oauth_aad:alice@example.com" PASSWORD DISABLE CREATEDB CONNECTION LIMIT UNLIMITED SYSLOG ACCESS UNRESTRICTED');
+    expect(createPrincipalSql('postgres', { name: 'etl', kind: 'user', password: true, attributes: { createdb: false, connectionLimit: 0 } })).toBe(`CREATE ROLE "etl" LOGIN PASSWORD '***' NOCREATEDB CONNECTION LIMIT 0`);
+    expect(userAttributeOptions('postgres', all)).toEqual(['CREATEDB', 'CONNECTION LIMIT -1']);
+    expect(alterUserAttributeSql('redshift', 'dbadmin', 'SYSLOG ACCESS RESTRICTED')).toBe('ALTER USER "dbadmin" SYSLOG ACCESS RESTRICTED');
+    expect(alterUserAttributeSql('postgres', 'etl', 'CONNECTION LIMIT 5')).toBe('ALTER ROLE "etl" CONNECTION LIMIT 5');
+    expect(() => userAttributeOptions('redshift', { connectionLimit: 1.5 })).toThrow(/non-negative integer/);
+    for (const option of userAttributeOptions('redshift', all)) expect(parseStatement(alterUserAttributeSql('redshift', 'dbadmin', option)).kind).toBe('alterUser');
   });
 });
 
@@ -125,6 +196,42 @@ describe('PostgreSQL statements', () => {
     expect(privilegeSql(d, 'revoke', { type: 'table', schema: 'sales', table: 'orders' }, ['truncate'], role)).toBe('REVOKE TRUNCATE ON TABLE "sales"."orders" FROM "sales_ro"');
     expect(privilegeSql(d, 'grant', { type: 'future', schema: 'sales', owner: 'etl' }, ['select'], role)).toBe('ALTER DEFAULT PRIVILEGES FOR ROLE "etl" IN SCHEMA "sales" GRANT SELECT ON TABLES TO "sales_ro"');
     expect(privilegeSql(d, 'revoke', { type: 'future', schema: 'sales', owner: 'etl' }, ['select'], role)).toBe('ALTER DEFAULT PRIVILEGES FOR ROLE "etl" IN SCHEMA "sales" REVOKE SELECT ON TABLES FROM "sales_ro"');
+  });
+});
+
+describe('PUBLIC and passwords', () => {
+  it('PUBLIC is the keyword, never a quoted name, in both dialects', () => {
+    for (const d of ['redshift', 'postgres'] as const) {
+      expect(privilegeSql(d, 'revoke', { type: 'schema', schema: 'marketing' }, ['usage', 'create'], PUBLIC_GRANTEE)).toBe('REVOKE USAGE, CREATE ON SCHEMA "marketing" FROM PUBLIC');
+      expect(privilegeSql(d, 'grant', { type: 'table', schema: 'marketing', table: 'region' }, ['select'], PUBLIC_GRANTEE)).toBe('GRANT SELECT ON TABLE "marketing"."region" TO PUBLIC');
+    }
+    expect(privilegeSql('redshift', 'revoke', { type: 'future', schema: 's', owner: 'etl' }, ['select'], PUBLIC_GRANTEE)).toBe('ALTER DEFAULT PRIVILEGES FOR USER "etl" IN SCHEMA "s" REVOKE SELECT ON TABLES FROM PUBLIC');
+  });
+
+  it('passwords: a placeholder in every plan, the hash form only when sent', () => {
+    expect(createPrincipalSql('redshift', { name: 'salesanalyst', kind: 'user', password: true })).toBe(`CREATE USER "salesanalyst" PASSWORD '***'`);
+    expect(createPrincipalSql('postgres', { name: 'salesanalyst', kind: 'user', password: true })).toBe(`CREATE ROLE "salesanalyst" LOGIN PASSWORD '***'`);
+    expect(alterPasswordSql('redshift', 'u', true)).toBe(`ALTER USER "u" PASSWORD '***'`);
+    expect(alterPasswordSql('redshift', 'u', false)).toBe('ALTER USER "u" PASSWORD DISABLE');
+    expect(alterPasswordSql('postgres', 'u', true)).toBe(`ALTER ROLE "u" PASSWORD '***'`);
+    expect(alterPasswordSql('postgres', 'u', false)).toBe('ALTER ROLE "u" PASSWORD NULL');
+    // Redshift's documented MD5 form: md5 + MD5(password + user name), the name lower-cased as Redshift stores it.
+    expect(md5Verifier('User1', 'ez', 'redshift')).toBe('md5' + '153c434b4b77c89e6b94f12c5393af5b');
+    expect(passwordToSend('redshift', 'User1', 'ez')).toBe(md5Verifier('user1', 'ez', 'redshift'));
+    expect(withPassword(`ALTER USER "u" PASSWORD '***'`, 'md5153c434b4b77c89e6b94f12c5393af5b')).toBe(`ALTER USER "u" PASSWORD 'md5153c434b4b77c89e6b94f12c5393af5b'`);
+    expect(() => withPassword(`ALTER USER "u" PASSWORD '***'`, "x'; DROP USER u; --")).toThrow(/unexpected characters/);
+  });
+
+  it('SCRAM-SHA-256 verifiers: RFC 7677 test vector, round trip, and forms that cannot be checked', () => {
+    // RFC 7677 §3: password "pencil", salt W22ZaJ0SNY7soEsUEjb6gQ==, 4096 iterations.
+    const v = scramVerifier('pencil', Buffer.from('W22ZaJ0SNY7soEsUEjb6gQ==', 'base64'), 4096);
+    expect(v).toBe('SCRAM-SHA-256$4096:W22ZaJ0SNY7soEsUEjb6gQ==$WG5d8oPm3OtcPnkdi4Uo7BkeZkBFzpcXkuLmtbsT4qY=:wfPLwcE6nTWhTAmQ7tl2KeoiWGPlZqQxSrmfPwDl2dU=');
+    expect(verifies(v, 'postgres', 'any', 'pencil')).toBe(true);
+    expect(verifies(v, 'postgres', 'any', 'pencil2')).toBe(false);
+    expect(verifies(scramVerifier('Secret-1'), 'postgres', 'u', 'Secret-1')).toBe(true);
+    expect(verifies('md5153c434b4b77c89e6b94f12c5393af5b', 'redshift', 'user1', 'ez')).toBe(true);
+    expect(verifies('sha256|abc|def', 'redshift', 'user1', 'ez')).toBeUndefined();
+    expect(verifies('********', 'redshift', 'user1', 'ez')).toBeUndefined();
   });
 });
 

@@ -38,7 +38,7 @@ describe('acm', () => {
   });
   afterEach(() => sb.close());
 
-  it('runs the DNS validation flow: records from the second describe, ISSUED once the CNAMEs exist', async () => {
+  it('runs the DNS validation flow: records from the second describe, ISSUED a while after the CNAMEs exist', async () => {
     const acm = acmClient(sb);
     const { CertificateArn: arn } = await acm.send(
       new RequestCertificateCommand({
@@ -96,6 +96,9 @@ describe('acm', () => {
         ChangeBatch: { Changes: [{ Action: 'CREATE', ResourceRecordSet: { Name: unique[1]?.Name, Type: 'CNAME', TTL: 300, ResourceRecords: [{ Value: unique[1]?.Value }] } }] },
       }),
     );
+    // ACM is not instant: the certificate stays PENDING_VALIDATION for issueAfterValidationMs (100 ms by default) after the records exist.
+    expect((await acm.send(new DescribeCertificateCommand({ CertificateArn: arn }))).Certificate?.Status).toBe('PENDING_VALIDATION');
+    await new Promise((r) => setTimeout(r, 120));
     const issued = await acm.send(new DescribeCertificateCommand({ CertificateArn: arn }));
     expect(issued.Certificate?.Status).toBe('ISSUED');
     expect(issued.Certificate?.DomainValidationOptions?.every((o) => o.ValidationStatus === 'SUCCESS')).toBe(true);

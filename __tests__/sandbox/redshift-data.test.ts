@@ -431,6 +431,43 @@ describe('statement forms', () => {
     expect(await sqlError('ALTER DEFAULT PRIVILEGES FOR ROLE awsuser GRANT SELECT ON TABLES TO analyst')).toMatch(/syntax error at or near "ROLE"/);
   });
 
+  it('column privileges: GRANT/REVOKE SELECT and UPDATE (columns), svv_column_privileges, UNION ALL with constants', async () => {
+    await sql('CREATE ROLE sales_ro');
+    await sql('CREATE TABLE sales.people (id integer NOT NULL, "Full Name" varchar(64) DEFAULT \'x\', email varchar(256), PRIMARY KEY (id), UNIQUE (email))');
+    await sql('GRANT SELECT (id, "Full Name"), UPDATE (email) ON TABLE sales.people TO ROLE sales_ro, analyst');
+    await sql('GRANT SELECT (anything) ON sales.orders TO PUBLIC'); // a table from the state file: columns unknown, any name accepted
+    expect(await sql('SELECT relation_name, column_name, privilege_type, identity_name, identity_type FROM svv_column_privileges ORDER BY relation_name, identity_name, column_name')).toEqual([
+      { relation_name: 'orders', column_name: 'anything', privilege_type: 'SELECT', identity_name: 'public', identity_type: 'public' },
+      { relation_name: 'people', column_name: 'email', privilege_type: 'UPDATE', identity_name: 'analyst', identity_type: 'user' },
+      { relation_name: 'people', column_name: 'full name', privilege_type: 'SELECT', identity_name: 'analyst', identity_type: 'user' },
+      { relation_name: 'people', column_name: 'id', privilege_type: 'SELECT', identity_name: 'analyst', identity_type: 'user' },
+      { relation_name: 'people', column_name: 'email', privilege_type: 'UPDATE', identity_name: 'sales_ro', identity_type: 'role' },
+      { relation_name: 'people', column_name: 'full name', privilege_type: 'SELECT', identity_name: 'sales_ro', identity_type: 'role' },
+      { relation_name: 'people', column_name: 'id', privilege_type: 'SELECT', identity_name: 'sales_ro', identity_type: 'role' },
+    ]);
+    await sql('REVOKE SELECT ("Full Name"), UPDATE (email) ON sales.people FROM analyst');
+    expect(await sql("SELECT column_name FROM svv_column_privileges WHERE identity_name = 'analyst'")).toEqual([{ column_name: 'id' }]);
+    // The analyst sees only its own rows and PUBLIC's.
+    expect(names(await sql('SELECT column_name FROM svv_column_privileges', ANALYST), 'column_name')).toEqual(['anything', 'id']);
+    expect(await sqlError('GRANT SELECT (nope) ON sales.people TO analyst')).toMatch(/column "nope" of relation "people" does not exist/);
+    expect(await sqlError('GRANT DELETE (id) ON sales.people TO analyst')).toMatch(/invalid privilege type DELETE for column/);
+    expect(await sqlError('GRANT SELECT (id), DELETE ON sales.people TO analyst')).toMatch(/syntax error at or near "DELETE"/);
+    // Table and column privileges in one UNION ALL (column_name NULL for table privileges), ordered over the union.
+    await sql('GRANT INSERT ON sales.people TO analyst');
+    expect(
+      await sql(
+        "SELECT relation_name, NULL::varchar AS column_name, privilege_type FROM svv_relation_privileges WHERE identity_name = 'analyst' UNION ALL SELECT relation_name, column_name, privilege_type FROM svv_column_privileges WHERE identity_name = 'analyst' ORDER BY privilege_type",
+      ),
+    ).toEqual([
+      { relation_name: 'people', column_name: null, privilege_type: 'INSERT' },
+      { relation_name: 'people', column_name: 'id', privilege_type: 'SELECT' },
+    ]);
+    expect(await sqlError("SELECT relation_name FROM svv_relation_privileges UNION ALL SELECT relation_name, 'x' AS y FROM svv_column_privileges")).toMatch(/same number of columns/);
+    // Dropping the table drops its column privileges.
+    await sql('DROP TABLE sales.people');
+    expect(await sql("SELECT column_name FROM svv_column_privileges WHERE relation_name = 'people'")).toEqual([]);
+  });
+
   it('identity providers: create, alter replaces parameters, the secret is never shown, drop', async () => {
     const params = { issuer: 'https://sts.windows.net/tenant/', client_id: 'app-id', client_secret: 's3cr3t', audience: ['api://redshift'] };
     await sql(`CREATE IDENTITY PROVIDER "oauth_standard" TYPE azure NAMESPACE 'oauth_aad' PARAMETERS '${JSON.stringify(params)}'`);

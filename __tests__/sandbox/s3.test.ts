@@ -90,8 +90,26 @@ describe('s3', () => {
   });
 
   it('HeadBucket reports the bucket region', async () => {
-    const res = await s3Client(sb).send(new HeadBucketCommand({ Bucket: 'eu-assets' }));
+    const res = await s3Client(sb, { region: 'eu-west-1' }).send(new HeadBucketCommand({ Bucket: 'eu-assets' }));
     expect(res.BucketRegion).toBe('eu-west-1');
+  });
+
+  it('refuses a request signed for another region with 301 PermanentRedirect, as S3 does (the SDK does not follow it)', async () => {
+    const us = s3Client(sb, { region: 'us-east-1' });
+    const put = await errorOf(us.send(new PutObjectCommand({ Bucket: 'eu-assets', Key: 'logo.svg', Body: '<svg/>' })));
+    expect([put.name, put.$metadata?.httpStatusCode]).toEqual(['PermanentRedirect', 301]);
+    expect((put as unknown as { Endpoint?: string }).Endpoint).toBe('s3.eu-west-1.amazonaws.com');
+    expect(sb.state.s3.buckets['eu-assets'].objects).toEqual({});
+    const get = await errorOf(us.send(new GetObjectCommand({ Bucket: 'eu-assets', Key: 'logo.svg' })));
+    expect([get.name, get.$metadata?.httpStatusCode]).toEqual(['PermanentRedirect', 301]);
+    const head = await errorOf(us.send(new HeadBucketCommand({ Bucket: 'eu-assets' })));
+    expect(head.$metadata?.httpStatusCode).toBe(301);
+    // The other way round too, and the right region still works.
+    const eu = s3Client(sb, { region: 'eu-west-1' });
+    const wrong = await errorOf(eu.send(new GetObjectCommand({ Bucket: 'mta-sts-example-com', Key: 'index.html' })));
+    expect(wrong.$metadata?.httpStatusCode).toBe(301);
+    await eu.send(new PutObjectCommand({ Bucket: 'eu-assets', Key: 'logo.svg', Body: '<svg/>' }));
+    expect(Object.keys(sb.state.s3.buckets['eu-assets'].objects)).toEqual(['logo.svg']);
   });
 
   it('deletes objects (idempotently)', async () => {

@@ -1,6 +1,7 @@
 /**
  * RedshiftGrants benchmark (issue floor): a policy with 500 roles, 2,000 users and 10,000 privilege grants
- * (plus 2,000 role memberships) over 20 schemas of 50 tables.
+ * (plus 2,000 column grants, 500 function grants, 2,000 role memberships and 40 PUBLIC grants) over 20
+ * schemas of 50 tables of four columns and 25 functions.
  *
  * Figures:
  * - `postgres`: against a real PostgreSQL server (CHARTER_TEST_PG_URL, or a throwaway cluster started with
@@ -27,6 +28,11 @@ const SCHEMAS = 20;
 const TABLES_PER_SCHEMA = 50;
 /** Per role: USAGE on its schema + SELECT on 19 named tables = 20 grants; × 500 = 10,000. */
 const TABLES_PER_ROLE = 19;
+/** Per role: SELECT and UPDATE on two columns of one more table = 4 column grants; × 500 = 2,000. */
+const COLUMN_GRANTS_PER_ROLE = 4;
+const COLUMNS = ['id', 'a', 'b', 'c'];
+/** Per role: EXECUTE on one function of its schema; × 500 = 500. */
+const FUNCTIONS_PER_SCHEMA = 25;
 const URL_ENV = 'CHARTER_BENCH_DB_URL';
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
@@ -34,6 +40,7 @@ const schema = (s: number) => `s${pad(s, 2)}`;
 const table = (t: number) => `t${pad(t, 2)}`;
 const roleName = (r: number) => `bench_role_${pad(r, 3)}`;
 const userName = (u: number) => `bench_user_${pad(u, 4)}`;
+const fn = (f: number) => `f${pad(f, 2)}`;
 
 function spec(connection: Record<string, unknown>) {
   const roles = Array.from({ length: ROLES }, (_, r) => {
@@ -44,11 +51,20 @@ function spec(connection: Record<string, unknown>) {
       privileges: {
         schemas: [{ schema: s, privileges: ['usage'] }],
         tables: [{ schema: s, names: Array.from({ length: TABLES_PER_ROLE }, (_, i) => table(first + i)), privileges: ['select'] }],
+        columns: [{ schema: s, table: table(first + TABLES_PER_ROLE), columns: ['a', 'b'], privileges: ['select', 'update'] }],
+        functions: [{ schema: s, names: [`${fn(Math.floor(r / SCHEMAS) % FUNCTIONS_PER_SCHEMA)}(integer)`], privileges: ['execute'] }],
       },
     };
   });
   const users = Array.from({ length: USERS }, (_, u) => ({ name: userName(u), roles: [roleName(u % ROLES)] }));
-  return { connection, manage: { schemas: Array.from({ length: SCHEMAS }, (_, s) => schema(s)), ignorePrincipals: ['awsuser', 'etl'] }, roles, users };
+  // PUBLIC is a grantee like any other in managed schemas: USAGE on every schema and SELECT on one table each.
+  const pub = {
+    privileges: {
+      schemas: Array.from({ length: SCHEMAS }, (_, s) => ({ schema: schema(s), privileges: ['usage'] })),
+      tables: Array.from({ length: SCHEMAS }, (_, s) => ({ schema: schema(s), names: [table(0)], privileges: ['select'] })),
+    },
+  };
+  return { connection, manage: { schemas: Array.from({ length: SCHEMAS }, (_, s) => schema(s)), ignorePrincipals: ['awsuser', 'etl'] }, public: pub, roles, users };
 }
 
 /** The policy as one YAML document in block style, as people write it (about 250 KB: under the 1 MiB file cap). */
@@ -84,6 +100,8 @@ export interface RedshiftBench {
   roles: number;
   users: number;
   grants: number;
+  columnGrants: number;
+  functionGrants: number;
   memberships: number;
   postgres: {
     firstPlan: { changes: number; queries: number; cpuMs: number; wallMs: number };
@@ -102,9 +120,12 @@ async function benchPostgres(): Promise<RedshiftBench['postgres']> {
   const dir = mkdtempSync(join(tmpdir(), 'charter-bench-redshift-'));
   try {
     const ddl: string[] = [];
+    // New functions would otherwise grant EXECUTE to PUBLIC, which the policy does not declare.
+    ddl.push('ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;');
     for (let s = 0; s < SCHEMAS; s++) {
       ddl.push(`CREATE SCHEMA ${schema(s)};`);
-      for (let t = 0; t < TABLES_PER_SCHEMA; t++) ddl.push(`CREATE TABLE ${schema(s)}.${table(t)} (id int);`);
+      for (let f = 0; f < FUNCTIONS_PER_SCHEMA; f++) ddl.push(`CREATE FUNCTION ${schema(s)}.${fn(f)}(integer) RETURNS integer LANGUAGE sql AS 'SELECT 1';`);
+      for (let t = 0; t < TABLES_PER_SCHEMA; t++) ddl.push(`CREATE TABLE ${schema(s)}.${table(t)} (${COLUMNS.map((c) => `${c} int`).join(', ')});`);
     }
     await db.sql(ddl.join('\n'));
     writePolicy(dir, { dialect: 'postgres', urlFromEnv: URL_ENV });
@@ -148,7 +169,11 @@ async function benchDataApi(): Promise<RedshiftBench['dataApi']> {
               {
                 name: 'dev',
                 superusers: ['awsuser'],
-                schemas: Array.from({ length: SCHEMAS }, (_, s) => ({ name: schema(s), tables: Array.from({ length: TABLES_PER_SCHEMA }, (_, t) => table(t)) })),
+                schemas: Array.from({ length: SCHEMAS }, (_, s) => ({
+                  name: schema(s),
+                  tables: Array.from({ length: TABLES_PER_SCHEMA }, (_, t) => ({ name: table(t), columns: COLUMNS })),
+                  functions: Array.from({ length: FUNCTIONS_PER_SCHEMA }, (_, f) => ({ name: fn(f), arguments: 'integer' })),
+                })),
               },
             ],
           },
@@ -183,5 +208,5 @@ async function benchDataApi(): Promise<RedshiftBench['dataApi']> {
 export async function benchRedshift(): Promise<RedshiftBench> {
   const postgres = await benchPostgres();
   const dataApi = await benchDataApi();
-  return { roles: ROLES, users: USERS, grants: ROLES * (1 + TABLES_PER_ROLE), memberships: USERS, postgres, dataApi };
+  return { roles: ROLES, users: USERS, grants: ROLES * (1 + TABLES_PER_ROLE), columnGrants: ROLES * COLUMN_GRANTS_PER_ROLE, functionGrants: ROLES, memberships: USERS, postgres, dataApi };
 }

@@ -5,7 +5,7 @@ import { secretDigestKey } from '../core/plan-meta.js';
 import { parseReachConfig, type ReachConfig } from '../core/reach.js';
 import { parseBoolean, parseList } from '../core/settings.js';
 
-export type Mode = 'validate' | 'plan' | 'apply' | 'drift';
+export type Mode = 'validate' | 'plan' | 'apply' | 'drift' | 'branch';
 
 /** Everything the Action reads from its environment, read in this one place. */
 export interface ActionInputs {
@@ -42,7 +42,9 @@ export interface ActionInputs {
 export interface GitHubEvent {
   pull_request?: { number: number; labels?: Array<{ name: string }>; head?: { sha: string; repo?: { full_name?: string } }; base?: { repo?: { full_name?: string } } };
   repository?: { default_branch?: string; full_name?: string };
-  ref?: string;
+  /** create/delete: the branch or tag name (untrusted: whoever pushed chose it) and which of the two it is. */
+  ref?: unknown;
+  ref_type?: unknown;
   after?: string;
 }
 
@@ -58,7 +60,7 @@ function reachInput(): ReachConfig {
   return parseReachConfig(raw, 'Input allow', { allowRole: false, accountRoles: true });
 }
 
-const modes = ['auto', 'validate', 'plan', 'apply', 'drift'] as const;
+const modes = ['auto', 'validate', 'plan', 'apply', 'drift', 'branch'] as const;
 
 /**
  * Every input action.yml declares, with the default it declares there. The runner sets `INPUT_*` for each
@@ -122,7 +124,7 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
     event,
     repository: env.GITHUB_REPOSITORY ?? event.repository?.full_name ?? '',
     sha: env.GITHUB_SHA ?? event.after ?? '',
-    ref: env.GITHUB_REF ?? event.ref ?? '',
+    ref: env.GITHUB_REF ?? (typeof event.ref === 'string' ? event.ref : ''),
     apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
     runUrl: env.GITHUB_RUN_ID && env.GITHUB_REPOSITORY ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
     awsEndpoint: env.CHARTER_AWS_ENDPOINT || undefined,
@@ -131,7 +133,10 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
   };
 }
 
-/** `auto` picks by event: pull_request → plan, push to the default branch → apply, schedule/dispatch → drift. */
+/**
+ * `auto` picks by event: pull_request → plan, push to the default branch → apply, schedule/dispatch → drift,
+ * create/delete (of a branch) → branch (BranchPipelines creates or deletes that branch's pipeline).
+ */
 export function resolveMode(inputs: Pick<ActionInputs, 'mode' | 'eventName' | 'event' | 'ref'>): Mode {
   if (inputs.mode !== 'auto') return inputs.mode;
   switch (inputs.eventName) {
@@ -145,6 +150,9 @@ export function resolveMode(inputs: Pick<ActionInputs, 'mode' | 'eventName' | 'e
     case 'schedule':
     case 'workflow_dispatch':
       return 'drift';
+    case 'create':
+    case 'delete':
+      return 'branch';
     default:
       return 'validate';
   }

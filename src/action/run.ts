@@ -6,11 +6,14 @@ import { reachFor } from '../core/reach.js';
 import { validate } from '../core/engine.js';
 import type { Plan } from '../core/plan.js';
 import type { Logger } from '../core/provider.js';
-import { renderDiagnostics, renderJobSummary, renderPlan, type CommentInput } from '../core/render.js';
+import { renderApplyReport, renderDiagnostics, renderJobSummary, renderPlan, type CommentInput } from '../core/render.js';
 import { toAnnotations } from '../github/annotations.js';
-import { createGitHub, type GitHub } from '../github/client.js';
+import { parseBranchEvent, reconcileBranch } from '../github/branch-event.js';
+import { githubBranchSource } from '../github/branches.js';
+import { createGitHub, type GitHub, type OctokitClient } from '../github/client.js';
 import { applyOnMerge, checkDrift, planPullRequest, type EngineOptions } from '../github/flows.js';
-import { parseRepository, type RepoRef } from '../github/repo.js';
+import { fetchPolicyFiles } from '../github/policy-source.js';
+import { parseRepository, repositoryName, type RepoRef } from '../github/repo.js';
 import { providers } from '../providers/index.js';
 import { readInputs, resolveMode, type ActionInputs } from './inputs.js';
 
@@ -45,14 +48,18 @@ async function savePlan(p: Plan, file: string): Promise<void> {
   await writeFile(file, `${JSON.stringify(p, null, 2)}\n`);
 }
 
-function github(inputs: ActionInputs): GitHub | undefined {
-  return inputs.githubToken ? createGitHub({ token: inputs.githubToken, baseUrl: inputs.apiUrl }) : undefined;
+let client: OctokitClient | undefined;
+
+function github(inputs: ActionInputs): OctokitClient | undefined {
+  if (inputs.githubToken) client ??= createGitHub({ token: inputs.githubToken, baseUrl: inputs.apiUrl });
+  return client;
 }
 
-function engineOptions(inputs: ActionInputs): EngineOptions {
+function engineOptions(inputs: ActionInputs, cwd = inputs.cwd): EngineOptions {
   const base = awsRuntime(inputs.awsEndpoint ? { endpoint: inputs.awsEndpoint } : {}, log);
+  const gh = github(inputs);
   return {
-    cwd: inputs.cwd,
+    cwd,
     paths: inputs.policies,
     providers,
     runtime: {
@@ -63,6 +70,8 @@ function engineOptions(inputs: ActionInputs): EngineOptions {
       secretHashKey: inputs.secretHashKey,
       // Allowlisted secrets policies read (connection URLs, client secrets) are masked in the workflow log.
       maskSecret: core.setSecret,
+      // BranchPipelines lists the branches of this repository only (a policy may name any repository).
+      ...(gh && inputs.repository ? { branches: githubBranchSource(gh, { allowed: [inputs.repository] }) } : {}),
     },
   };
 }
@@ -151,6 +160,52 @@ async function runDrift(inputs: ActionInputs, repo: RepoRef): Promise<void> {
   if (outcome.drift && inputs.failOnDrift) fail(`Drift: ${outcome.plan.summary.total} difference(s) between the policies and live AWS`);
 }
 
+/**
+ * A branch was created or deleted: BranchPipelines creates or deletes its pipeline. The policies are read
+ * from the default branch through the API, never from the checkout: on `create` the runner checks out the
+ * new branch, whose files whoever pushed it wrote.
+ */
+async function runBranch(inputs: ActionInputs, repo: RepoRef): Promise<void> {
+  const parsed = parseBranchEvent(inputs.eventName, inputs.event);
+  if ('ignored' in parsed) {
+    core.info(`Nothing to do: ${parsed.ignored}.`);
+    return;
+  }
+  const gh = github(inputs);
+  if (!gh) return fail('A branch event needs github-token to read the policies of the default branch and list the branches.');
+  const defaultBranch = inputs.event.repository?.default_branch ?? (await gh.rest.repos.get({ owner: repo.owner, repo: repo.repo })).data.default_branch;
+  const source = await fetchPolicyFiles(gh as unknown as GitHub, repo, defaultBranch, inputs.policies);
+  try {
+    core.info(`Policies from ${defaultBranch} (${source.policyFiles} file(s)); branch ${JSON.stringify(parsed.event.branch)} ${parsed.event.action}`);
+    const outcome = await reconcileBranch(
+      {
+        gh: gh as unknown as GitHub,
+        repo,
+        engine: engineOptions(inputs, source.dir),
+        allowDestructive: inputs.allowDestructive,
+        log,
+        hooks: {
+          planned: async (full, selected) => {
+            await reportPlan(selected, inputs);
+            core.info(renderPlan(full, 'text', { title: `BranchPipelines plan of ${repositoryName(repo)}` }));
+          },
+        },
+      },
+      parsed.event,
+    );
+    if (outcome.report) core.info(renderApplyReport(outcome.report, 'text'));
+    if (outcome.leftForDrift) core.info(`${outcome.leftForDrift} change(s) about other branches are left for the drift check.`);
+    // The job summary shows what this event did: the applied changes, the refusal, or the plan.
+    const summary: CommentInput = { plan: outcome.selected, state: 'planned', runUrl: inputs.runUrl };
+    if (outcome.report) Object.assign(summary, { state: outcome.ok ? 'applied' : 'apply-failed', report: outcome.report });
+    else if (outcome.status === 'blocked') Object.assign(summary, { state: 'blocked', refusal: { reason: outcome.reason ?? '' } });
+    await writeSummary(summary);
+    if (!outcome.ok) fail(outcome.reason ?? `branch ${outcome.status}`);
+  } finally {
+    await source.dispose();
+  }
+}
+
 function fail(reason: string): void {
   core.setOutput('failure-reason', reason);
   core.setFailed(reason);
@@ -165,6 +220,7 @@ export async function run(): Promise<void> {
     if (mode === 'validate') await runValidate(inputs);
     else if (mode === 'plan') await runPlan(inputs, repo);
     else if (mode === 'apply') await runApply(inputs, repo);
+    else if (mode === 'branch') await runBranch(inputs, repo);
     else await runDrift(inputs, repo);
   } catch (error) {
     fail(`Charter failed: ${(error as Error).message ?? String(error)}`);

@@ -7,7 +7,8 @@
  * - `push` to the default branch: the reviewed plan of the merged pull request is applied (fingerprint
  *   rule), the result goes to the pull request's comment and to the check run "Charter apply".
  * - `issue_comment` created: `/charter plan | apply | help` from users with write access; bots ignored.
- * - `create` / `delete` of a branch: routed to the kinds in `branchHandlers` (none yet).
+ * - `create` / `delete` of a branch: BranchPipelines creates or deletes that branch's pipeline with the
+ *   default branch's policies (src/github/branch-event.ts), serialised with the repository's applies.
  * - Drift: in process on a cron schedule and/or `POST /charter/drift` with a bearer token.
  *
  * Plans and applies of a repository run one at a time (src/app/lock.ts: in process, or a Redis lock shared
@@ -25,7 +26,9 @@ import { inlineCode } from '../core/markdown.js';
 import { ALLOW_DESTRUCTIVE_LABEL } from '../core/render.js';
 import { APPLY_CHECK, applyCheckResult, errorCheckResult, PLAN_CHECK, planCheckResult } from '../github/check-output.js';
 import { completeCheckRun, createCompletedCheckRun, startCheckRun, type CheckRunResult, type StartedCheckRun } from '../github/check-run.js';
-import { httpStatus, type GitHub } from '../github/client.js';
+import { httpStatus, type GitHub, type OctokitClient } from '../github/client.js';
+import { parseBranchEvent, reconcileBranch } from '../github/branch-event.js';
+import { githubBranchSource } from '../github/branches.js';
 import { applyOnMerge, applyReviewedPlan, checkDrift, planPullRequest, type ApplyOutcome, type EngineOptions, type FlowEnv } from '../github/flows.js';
 import { fetchPolicyFiles, mapLimit, type FetchedPolicies } from '../github/policy-source.js';
 import { readRepoConfig, type RepoConfig } from '../github/repo-config.js';
@@ -37,20 +40,6 @@ import { driftEndpoint, type DriftRepoResult, type DriftRun } from './drift.js';
 import { LocalLock, RedisLock, type Fence, type RepoLock } from './lock.js';
 import { DEFAULT_THROTTLE, InstallationClients } from './throttle.js';
 import { WorkQueue, type Job } from './work.js';
-
-/** What a kind that manages per-branch resources (BranchPipelines) does when a branch appears or goes. */
-export interface BranchEvent {
-  action: 'created' | 'deleted';
-  repo: RepoRef;
-  branch: string;
-  defaultBranch: string;
-  gh: GitHub;
-  log: Logger;
-}
-export type BranchHandler = (event: BranchEvent) => Promise<void>;
-
-/** Kinds that react to branch creation and deletion. BranchPipelines registers its handler here. */
-export const branchHandlers: readonly BranchHandler[] = [];
 
 interface RepoTarget {
   gh: GitHub;
@@ -312,6 +301,9 @@ export class CharterApp {
         reach: reachFor(config, { fork, aws: Boolean(config.roleArn) }),
         accountAws: (_account, roleArn) => assumeRoleSettings(aws, roleArn, roleSessionName(name)),
         secretHashKey: this.config.secretHashKey,
+        // BranchPipelines lists the branches of the event's repository only: the installation token reaches
+        // every repository of the installation, and a pull request's policy may name any of them.
+        branches: githubBranchSource(target.gh as unknown as OctokitClient, { allowed: [name] }),
         // Allowlisted secrets the policies read are redacted from what this event reports, for this repository only.
         maskSecret: (value) => {
           if (!secrets.includes(value)) secrets.push(value);
@@ -623,17 +615,37 @@ export class CharterApp {
     }
   }
 
+  /**
+   * A branch was created or deleted: BranchPipelines creates or deletes its pipeline, with the policies of
+   * the default branch (never the new branch's), serialised with the repository's applies. The outcome goes
+   * to the log; a failed apply (a failing cleanup build keeps the pipeline) fails the queued job (logged as an error).
+   */
   async onBranch(context: Context<'create' | 'delete'>): Promise<void> {
-    const { ref, ref_type: refType, repository } = context.payload;
-    if (refType !== 'branch') return;
-    const action = context.name === 'create' ? 'created' : 'deleted';
-    if (!branchHandlers.length) {
-      context.log.debug(`branch ${ref} ${action}: no policy kind manages branches yet (BranchPipelines); ignored`);
+    const { repository } = context.payload;
+    const parsed = parseBranchEvent(context.name, context.payload);
+    if ('ignored' in parsed) {
+      context.log.debug(`${context.name}: ${parsed.ignored}; nothing to do`);
       return;
     }
-    this.enqueue(context, repository, `branch ${ref} ${action} in ${repository.owner?.login}/${repository.name}`, async (target) => {
-      for (const handle of branchHandlers) await handle({ action, branch: ref, ...target });
-    });
+    const { branch, action } = parsed.event;
+    const name = `${repository.owner?.login}/${repository.name}`;
+    const what = `${name}: branch ${JSON.stringify(branch)} ${action}`;
+    this.enqueue(context, repository, what, (target) =>
+      this.serialised(target, async () => {
+        const outcome = await this.withPolicies(target, target.defaultBranch, target.defaultBranch, async (source, paths, settings) =>
+          reconcileBranch({ gh: target.gh, repo: target.repo, engine: this.engine(source, paths, target, settings), allowDestructive: this.config.allowDestructive, log: target.log }, parsed.event),
+        );
+        if (!outcome) return target.log.debug(`${what}: no policy files; nothing to do`);
+        for (const r of outcome.report?.results ?? []) target.log.info(redact(`${what}: ${r.address} ${r.status}${r.detail ? ` (${r.detail})` : ''}${r.error ? `: ${r.error}` : ''}`, this.secretsOf(target)));
+        if (outcome.leftForDrift) target.log.info(`${what}: ${outcome.leftForDrift} change(s) about other branches are left for the drift check`);
+        if (!outcome.ok) {
+          const reason = redact(outcome.reason ?? outcome.status, this.secretsOf(target));
+          target.log.warn(`${what}: ${outcome.status}: ${reason}`);
+          throw new Error(reason);
+        }
+        target.log.info(`${what}: ${outcome.status}`);
+      }),
+    );
   }
 
   // -------------------------------------------------------------------------------------------------------

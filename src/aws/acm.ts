@@ -69,6 +69,11 @@ export async function describeCertificate(client: ACMClient, arn: string): Promi
   };
 }
 
+/** Just the status (one call, for waiting on issuance). */
+export async function certificateStatus(client: ACMClient, arn: string): Promise<string> {
+  return (await client.send(new DescribeCertificateCommand({ CertificateArn: arn }))).Certificate?.Status ?? 'UNKNOWN';
+}
+
 export async function tagsOf(client: ACMClient, arn: string): Promise<Record<string, string>> {
   const tags = await client.send(new ListTagsForCertificateCommand({ CertificateArn: arn }));
   return Object.fromEntries((tags.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));

@@ -22,6 +22,9 @@ export const DEFAULT_RATES: Record<string, number> = {
   acm: 10,
   cloudfront: 10,
   s3: 100,
+  codepipeline: 5,
+  codebuild: 5,
+  codeartifact: 5,
 };
 
 const limiters = new Map<string, RateLimiter>();

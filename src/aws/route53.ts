@@ -107,8 +107,9 @@ export function checkChangeBatchLimits(changes: readonly Route53Change[]): void 
 }
 
 /**
- * Submits one atomic change batch and waits until Route 53 reports it INSYNC. A zone accepts one change
- * at a time: PriorRequestNotComplete is waited out and retried.
+ * Submits one atomic change batch and waits until Route 53 reports it INSYNC. Route 53 accepts a new batch
+ * while earlier ones are still PENDING; PriorRequestNotComplete only means it was still processing the
+ * previous request to the zone (a burst), so it is waited out and retried until the deadline.
  */
 export async function changeRecordSets(client: Route53Client, zoneId: string, changes: Route53Change[], comment: string, waits: Waits): Promise<string> {
   checkChangeBatchLimits(changes);

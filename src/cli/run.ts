@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { awsRuntime } from '../aws/settings.js';
 import { apply, dryApply, importPolicies, plan, validate } from '../core/engine.js';
 import type { ApplyReport, Plan } from '../core/plan.js';
-import type { AwsSettings, Logger } from '../core/provider.js';
+import type { AwsSettings, BranchSource, Logger, RuntimeContext } from '../core/provider.js';
 import { renderApplyReport, renderDiagnostics, renderDriftReport, renderPlan, VALIDATION_WORDING, VERIFY_WORDING, type OutputFormat } from '../core/render.js';
 import { providers } from '../providers/index.js';
 
@@ -54,6 +54,22 @@ async function withAws<T>(options: CommonOptions, fn: (aws: AwsSettings) => Prom
   }
 }
 
+/**
+ * Where BranchPipelines lists branches: GitHub with GITHUB_TOKEN (GITHUB_API_URL on GitHub Enterprise
+ * Server), loaded only when a token is set. Locally the user decides which repositories a policy names.
+ */
+async function branchSource(): Promise<BranchSource | undefined> {
+  const token = process.env.GITHUB_TOKEN;
+  if (!token) return undefined;
+  const [{ createGitHub }, { githubBranchSource }] = await Promise.all([import('../github/client.js'), import('../github/branches.js')]);
+  return githubBranchSource(createGitHub({ token, baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com' }));
+}
+
+async function runtimeFor(aws: AwsSettings, log: Logger): Promise<Omit<RuntimeContext, 'now' | 'readLocalFile'>> {
+  const branches = await branchSource();
+  return { ...awsRuntime(aws, log), ...(branches ? { branches } : {}) };
+}
+
 const HELP = `Usage: charter <command> [paths...] [options]
 
 Policy-as-code for the AWS things teams still wire by hand. Policy kinds: ${providers.map((p) => p.kind).join(', ')}.
@@ -88,6 +104,8 @@ Options:
   --dns-server <ip[:port]>   verify: DNS server to ask (repeatable or comma-separated; default: the system's)
   --timeout <ms>             verify: limit for each DNS lookup and HTTPS request (default: 5000)
   -h, --help                 show this help
+
+Environment: GITHUB_TOKEN (and GITHUB_API_URL) lets BranchPipelines policies list their repository's branches.
 
 Exit codes: 0 ok, 1 invalid policy or failure, 2 changes (plan --detailed-exitcode), drift, or live differs (verify).
 `;
@@ -207,7 +225,7 @@ async function runCommand(command: CommandName, paths: string[], options: Parsed
     case 'plan':
       if (options.dryApply) {
         return withAws(options, async (aws) => {
-          const report = await dryApply({ cwd: options.cwd, paths, providers, allowNoPolicies, salt: { repository: options.repository, pullRequest: options.pullRequest }, runtime: awsRuntime(aws, log) });
+          const report = await dryApply({ cwd: options.cwd, paths, providers, allowNoPolicies, salt: { repository: options.repository, pullRequest: options.pullRequest }, runtime: await runtimeFor(aws, log) });
           if (options.out) await writeFile(options.out, `${JSON.stringify(report.plan, null, 2)}\n`);
           io.out(renderPlan(report.plan, options.format));
           io.err(dryApplySummary(report));
@@ -215,7 +233,7 @@ async function runCommand(command: CommandName, paths: string[], options: Parsed
         });
       }
       return withAws(options, async (aws) => {
-        const { plan: p } = await plan({ cwd: options.cwd, paths, providers, allowNoPolicies, salt: { repository: options.repository, pullRequest: options.pullRequest }, runtime: awsRuntime(aws, log) });
+        const { plan: p } = await plan({ cwd: options.cwd, paths, providers, allowNoPolicies, salt: { repository: options.repository, pullRequest: options.pullRequest }, runtime: await runtimeFor(aws, log) });
         if (options.out) await writeFile(options.out, `${JSON.stringify(p, null, 2)}\n`);
         io.out(renderPlan(p, options.format));
         return p.summary.errors ? EXIT.failure : options.detailedExitcode && p.summary.total ? EXIT.changes : EXIT.ok;
@@ -229,7 +247,7 @@ async function runCommand(command: CommandName, paths: string[], options: Parsed
           providers,
           allowNoPolicies,
           salt: saved?.salt ?? {},
-          runtime: awsRuntime(aws, log),
+          runtime: await runtimeFor(aws, log),
           allowDestructive: Boolean(options.allowDestructive),
           expectedFingerprint: saved?.fingerprint,
         });
@@ -239,14 +257,14 @@ async function runCommand(command: CommandName, paths: string[], options: Parsed
     }
     case 'drift':
       return withAws(options, async (aws) => {
-        const { plan: p } = await plan({ cwd: options.cwd, paths, providers, allowNoPolicies, salt: {}, runtime: awsRuntime(aws, log) });
+        const { plan: p } = await plan({ cwd: options.cwd, paths, providers, allowNoPolicies, salt: {}, runtime: await runtimeFor(aws, log) });
         io.out(renderDriftReport(p, options.format));
         return p.summary.errors ? EXIT.failure : p.summary.total ? EXIT.changes : EXIT.ok;
       });
     case 'import': {
       if (paths.length !== 1) throw new UsageError('import: expected exactly one policy file');
       return withAws(options, async (aws) => {
-        const result = await importPolicies({ cwd: options.cwd, file: paths[0], providers, runtime: awsRuntime(aws, log) });
+        const result = await importPolicies({ cwd: options.cwd, file: paths[0], providers, runtime: await runtimeFor(aws, log) });
         if (result.text === undefined) {
           io.err(renderDiagnostics(result.diagnostics, options.format));
           return EXIT.failure;

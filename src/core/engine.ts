@@ -1,6 +1,6 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { isScalar, parseAllDocuments } from 'yaml';
-import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
+import { boundDiagnostics, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { diagnosticAt, policyId, type PolicyDocument } from './document.js';
 import { FileRefusedError, MAX_ASSET_FILE_BYTES, readConfinedFile } from './files.js';
 import { canonicalJson, type Json } from './json.js';
@@ -36,6 +36,11 @@ export interface ValidationResult {
 export type PlanOptions = ValidateOptions & {
   salt: PlanSalt;
   runtime: Omit<RuntimeContext, keyof LintContext>;
+  /**
+   * Plan only policies of these kinds (a branch event reconciles BranchPipelines alone); every policy is
+   * still validated. Undefined: every kind.
+   */
+  kinds?: readonly string[];
 };
 
 export type ApplyOptions = PlanOptions & {
@@ -50,7 +55,7 @@ const validators = new WeakMap<readonly Provider[], SchemaValidator>();
  * The context lint and plan read local files through: every `file:` of a policy goes through the file gate,
  * confined to `root` (the checkout, or the app's download directory) and capped at MAX_ASSET_FILE_BYTES.
  */
-export function lintContext(now: Date = new Date(), root: string = process.cwd()): LintContext {
+export function lintContext(now: Date = new Date(), root: string): LintContext {
   return {
     now,
     async readLocalFile(doc, relativePath) {
@@ -99,7 +104,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationResu
     if (docs.length) all.push(...(await provider.lint(docs, ctx)));
   }
   // A document with lint errors is still returned: plan refuses to run while any error exists.
-  return { files: loaded.files, documents, diagnostics: sortDiagnostics(all), ok: !hasErrors(all) };
+  return { files: loaded.files, documents, diagnostics: sortDiagnostics(boundDiagnostics(all)), ok: !hasErrors(all) };
 }
 
 /** The policy files of `paths`, and the named paths that match none (each path on its own). */
@@ -160,7 +165,8 @@ function secretInputs(doc: PolicyDocument, ctx: RuntimeContext, salt: PlanSalt):
 /** Validates, reads live state for every kind in bulk and returns the plan. Invalid policies: no AWS call at all. */
 export async function plan(options: PlanOptions): Promise<{ plan: Plan; validation: ValidationResult }> {
   const validation = await validate(options);
-  const policies = validation.documents.map(policyId);
+  const planned = (kind: string) => !options.kinds || options.kinds.includes(kind);
+  const policies = validation.documents.filter((d) => planned(d.kind)).map(policyId);
   if (!validation.ok) {
     return {
       validation,
@@ -170,7 +176,7 @@ export async function plan(options: PlanOptions): Promise<{ plan: Plan; validati
   // Everything a policy names is checked before anything is read: one refusal and nothing is read at all.
   const refused = reachDiagnostics(options, validation.documents);
   if (refused.length) {
-    const diagnostics = sortDiagnostics([...validation.diagnostics, ...refused]);
+    const diagnostics = sortDiagnostics([...validation.diagnostics, ...boundDiagnostics(refused)]);
     return { validation: { ...validation, diagnostics, ok: false }, plan: buildPlan({ changes: [], diagnostics, inputs: {}, policies, salt: options.salt, kindOrder: kindOrder(options.providers) }) };
   }
   const reach = options.runtime.reach;
@@ -188,7 +194,7 @@ export async function plan(options: PlanOptions): Promise<{ plan: Plan; validati
   const inputs: Record<string, Json> = {};
   for (const provider of [...options.providers].sort((a, b) => a.order - b.order)) {
     const docs = validation.documents.filter((d) => d.kind === provider.kind);
-    if (!docs.length) continue;
+    if (!docs.length || !planned(provider.kind)) continue;
     const runtime = await provider.loadRuntime();
     // Policies of one account are read together, with that account's assumed role.
     for (const account of new Set(docs.map((d) => d.account))) {
@@ -204,7 +210,7 @@ export async function plan(options: PlanOptions): Promise<{ plan: Plan; validati
   }
   return {
     validation,
-    plan: buildPlan({ changes, diagnostics: sortDiagnostics(diagnostics), inputs, policies, salt: options.salt, kindOrder: kindOrder(options.providers) }),
+    plan: buildPlan({ changes, diagnostics: sortDiagnostics(boundDiagnostics(diagnostics)), inputs, policies, salt: options.salt, kindOrder: kindOrder(options.providers) }),
   };
 }
 

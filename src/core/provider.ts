@@ -45,6 +45,21 @@ export interface AwsSettings {
   requestsPerSecond?: Partial<Record<string, number>>;
 }
 
+/** A repository's branches as GitHub lists them. */
+export interface BranchList {
+  defaultBranch: string;
+  branches: string[];
+}
+
+/**
+ * Where BranchPipelines learns a repository's branches: the adapters wrap GitHub (the Action's token, the
+ * app's installation, the CLI's GITHUB_TOKEN), so src/core and the providers never import Octokit.
+ */
+export interface BranchSource {
+  /** `repository` is `owner/name`; every branch, all pages. */
+  listBranches(repository: string): Promise<BranchList>;
+}
+
 export interface RuntimeContext extends LintContext {
   aws: AwsSettings;
   log: Logger;
@@ -71,6 +86,8 @@ export interface RuntimeContext extends LintContext {
   accountAws?(account: string, roleArn: string): AwsSettings;
   /** Key of the HMAC that puts each secret a policy uses into the fingerprint (never the value itself). */
   secretHashKey?: string;
+  /** The repositories' branches (BranchPipelines); plan reports an error for those policies when absent. */
+  branches?: BranchSource;
 }
 
 /** Result of comparing desired policies with live state. */

@@ -1,4 +1,4 @@
-/** Validation helpers for the sandbox state file (src/sandbox/state.ts and its per-service sections). */
+/** Validation helpers for the sandbox state file (state.ts composes the sections each service module loads). */
 
 export type Json = Record<string, unknown>;
 

@@ -6,6 +6,7 @@
 import { access } from 'node:fs/promises';
 import { SandboxError, SandboxStateError, type InjectedError } from './errors.js';
 import { Faults, type FaultController } from './faults.js';
+import { fileRecorder } from './recorder.js';
 import { SandboxServer } from './server.js';
 import {
   emptyState,
@@ -26,6 +27,11 @@ export interface SandboxOptions {
   port?: number;
   /** Write the state back to stateFile after each call that changed it. */
   persist?: boolean;
+  /**
+   * Append every response to a JSON-lines file in this directory (see recorder.ts). Defaults to the
+   * CHARTER_SANDBOX_RECORD environment variable, which the test run sets for the contract test.
+   */
+  recordTo?: string;
 }
 
 export interface Sandbox {
@@ -58,6 +64,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
   const faults = new Faults();
   const stats = new StatsRecorder();
+  // The sandbox is a development and test tool; this is its one environment switch (docs/sandbox.md).
+  const recordTo = opts.recordTo ?? process.env.CHARTER_SANDBOX_RECORD;
   let writing: Promise<void> = Promise.resolve();
   const save = (file?: string): Promise<void> => {
     const target = file ?? opts.stateFile;
@@ -73,6 +81,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     faults,
     stats,
     onChanged: () => (opts.persist ? save() : Promise.resolve()),
+    ...(recordTo ? { record: fileRecorder(recordTo) } : {}),
   });
   const endpoint = await server.listen(opts.port ?? 0);
   const sandbox: Sandbox = {
@@ -103,24 +112,15 @@ export function sandboxClientConfig(
 }
 
 export { loadSandboxState, normalizeState, SandboxError, SandboxStateError };
+export type { RecordedResponse } from './recorder.js';
 export type { FaultController, InjectedError, RequestStats, SandboxState, SandboxStateInput };
-export type {
-  AliasTarget,
-  Bucket,
-  Certificate,
-  CertificateStatus,
-  ChangeRecord,
-  Distribution,
-  HostedZone,
-  Invalidation,
-  Origin,
-  RecordSet,
-  S3Object,
-  SandboxSettings,
-  Tag,
-} from './state.js';
+export type { SandboxSettings, Tag } from './section.js';
+export type { AliasTarget, ChangeRecord, HostedZone, RecordSet } from './services/route53.js';
+export type { Certificate, CertificateStatus } from './services/acm.js';
+export type { Bucket, S3Object } from './services/s3.js';
+export type { Distribution, Invalidation, Origin } from './services/cloudfront.js';
 export { canonicalName, encodeTxtValue, formatName, parseTxtValue } from './dns.js';
-export type { ShieldProtection, ShieldProtectionGroup, ShieldResourceType, ShieldState, ShieldSubscription } from './state.js';
+export type { ShieldProtection, ShieldProtectionGroup, ShieldResourceType, ShieldState, ShieldSubscription } from './services/shield.js';
 export type {
   RedshiftSettings,
   RedshiftState,

@@ -10,6 +10,7 @@ import { SandboxError } from './errors.js';
 import type { Faults } from './faults.js';
 import { SERVICES } from './services/index.js';
 import type { ServiceContext, ServiceHandler, ServiceRequest, ServiceResponse } from './services/types.js';
+import { recordable, type RecordedResponse } from './recorder.js';
 import { serializeState, type SandboxState } from './state.js';
 import type { StatsRecorder } from './stats.js';
 
@@ -21,6 +22,8 @@ export interface ServerDeps {
   /** Called after a request that changed the state; resolves once persisted. */
   onChanged(): Promise<void>;
   services?: readonly ServiceHandler[];
+  /** Called with every response sent (the contract test checks them against AWS's service models). */
+  record?: (entry: RecordedResponse) => void;
 }
 
 const MAX_BODY = 64 * 1024 * 1024;
@@ -151,6 +154,7 @@ export class SandboxServer {
     if (faults.delayMs > 0) await sleep(faults.delayMs);
 
     let response: ServiceResponse;
+    let injected = false;
     let dirty = false;
     const state = this.deps.getState();
     const ctx: ServiceContext = {
@@ -161,12 +165,14 @@ export class SandboxServer {
       },
     };
     try {
+      injected = true;
       if (faults.takeThrottle(service.name, operation)) throw service.throttleError();
       if (service.isMutating(operation)) {
-        const injected = faults.takeWriteFailure(service.name);
-        if (injected === null) throw service.defaultWriteFailure();
-        if (injected !== undefined) throw new SandboxError(injected.status ?? 400, injected.code, injected.message);
+        const failure = faults.takeWriteFailure(service.name);
+        if (failure === null) throw service.defaultWriteFailure();
+        if (failure !== undefined) throw new SandboxError(failure.status ?? 400, failure.code, failure.message);
       }
+      injected = false;
       response = await service.handle(operation, sreq, ctx);
     } catch (e) {
       const err =
@@ -178,7 +184,15 @@ export class SandboxServer {
     const headers = { ...(response.headers ?? {}) };
     headers[service.requestIdHeader ?? 'x-amzn-requestid'] ??= requestId;
     if (dirty) await this.deps.onChanged();
+    if (this.deps.record) this.recordResponse(service.name, operation, { ...response, headers }, injected);
     send(res, method, { ...response, headers });
+  }
+
+  private recordResponse(service: string, operation: string, response: ServiceResponse, injected: boolean): void {
+    const headers = Object.fromEntries(Object.entries(response.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+    const raw = response.body === undefined ? Buffer.alloc(0) : typeof response.body === 'string' ? Buffer.from(response.body, 'utf8') : response.body;
+    const body = recordable(headers['content-type'], response.status, raw);
+    this.deps.record?.({ service, operation, status: response.status, headers, ...(body !== undefined ? { body } : {}), injected });
   }
 
   private async control(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {

@@ -29,7 +29,11 @@ export function escapeXml(value: string): string {
   return value.replace(/[&<>"'\r\n\t]/g, (ch) => ESCAPES[ch] ?? ch);
 }
 
-/** An element; `null`, `undefined` and `false` children are skipped, arrays are flattened. */
+/**
+ * An element; `null`, `undefined` and `false` children are skipped (so `cond && el(...)` works), arrays
+ * are flattened. A boolean that is the only child is the element's value: `el('IsTruncated', false)`
+ * renders `<IsTruncated>false</IsTruncated>`, never an empty element.
+ */
 export function el(name: string, ...children: XmlContent[]): XmlElement {
   return { name, children };
 }
@@ -62,7 +66,8 @@ function renderContent(c: XmlContent, out: string[]): void {
     out.push('<', c.name);
     for (const [k, v] of Object.entries(c.attrs ?? {})) out.push(' ', k, '="', escapeXml(v), '"');
     out.push('>');
-    for (const child of c.children) renderContent(child, out);
+    if (c.children.length === 1 && typeof c.children[0] === 'boolean') out.push(String(c.children[0]));
+    else for (const child of c.children) renderContent(child, out);
     out.push('</', c.name, '>');
     return;
   }

@@ -316,14 +316,17 @@ function checkPrintable(findings: Findings, path: PathSegment[], what: string, v
 /** Every record value Charter writes must be printable ASCII, fit Route 53, and pass its own validator. */
 function lintRecordValues(spec: EmailSecuritySpec, desired: DesiredEmailRecords, findings: Findings): void {
   for (const record of desired.records) {
-    if (!isPrintableAscii(record.value) && !findings.has('email/not-printable-ascii')) {
+    const printable = isPrintableAscii(record.value);
+    if (!printable && !findings.has('email/not-printable-ascii')) {
       findings.add(record.path, notPrintable(`The ${record.name} value`, record.value));
     }
     const encoded = encodeTxt(record.value);
     if (encoded.length > ROUTE53_TXT_VALUE_MAX_CHARS) {
       findings.add(record.path, issue('email/txt-too-long', 'error', `The ${record.name} value is ${encoded.length} characters once encoded; Route 53 accepts at most ${ROUTE53_TXT_VALUE_MAX_CHARS}`, 'List fewer report addresses.'));
     }
-    // Spec-level checks above already reported these more precisely; the record check is the safety net.
+    // Spec-level checks above already reported these more precisely; the record check is the safety net
+    // (skipped for a non-ASCII value: its grammar errors would only repeat not-printable-ascii).
+    if (!printable) continue;
     for (const found of RECORD_CHECKS[record.section](record.value)) {
       if (!findings.has(found.code)) findings.add(tagPath(spec, record.section, found.tag), found);
     }

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { template } from '../../core/templates.js';
 import { checkMxPattern } from './mx.js';
+import { EXT_NAME } from './abnf.js';
 import { issue, type RecordIssue } from './records.js';
 
 export type MtaStsMode = 'enforce' | 'testing' | 'none';
@@ -76,33 +77,72 @@ export interface ParsedMtaStsPolicy {
   issues: RecordIssue[];
 }
 
-const FIELD_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
 const KNOWN_FIELDS = new Set(['version', 'mode', 'max_age', 'mx']);
+
+/*
+ * RFC 8461 §3.2:
+ *   sts-policy-record    = sts-policy-field *WSP *(sts-policy-term sts-policy-field *WSP) [sts-policy-term]
+ *   sts-policy-term      = LF / CRLF
+ *   sts-policy-field-delim = ":" *WSP                  ; no WSP before the colon
+ *   field names and the version/mode values are %s"…": case-sensitive
+ *   sts-policy-max-age-value = 1*10(DIGIT)
+ *   sts-policy-mx-value  = ["*."] Domain
+ *   sts-policy-ext-name  = (ALPHA / DIGIT) *31(ALPHA / DIGIT / "_" / "-" / ".")
+ *   sts-policy-ext-value = sts-policy-vchar [*(%x20 / sts-policy-vchar) sts-policy-vchar]
+ *   sts-policy-vchar     = %x21-7E / UTF8-2 / UTF8-3 / UTF8-4
+ * So: no empty line except the final terminator, no tab or control character inside a value.
+ */
+/** sts-policy-ext-value: no control characters (tab included); spaces only inside (callers trimmed the ends). */
+function isExtValue(value: string): boolean {
+  if (value === '' || value.startsWith(' ') || value.endsWith(' ')) return false;
+  for (const ch of value) {
+    const code = ch.charCodeAt(0);
+    if (code < 0x20 || code === 0x7f) return false;
+  }
+  return true;
+}
 
 /**
  * Parses a policy the way receivers do: `name: value` lines (CRLF or LF), field names case-sensitive,
- * the first value of a repeated field wins (mx accumulates), unknown fields are ignored.
+ * the first value of a repeated field wins (mx accumulates), unknown fields are ignored. Lines that do
+ * not match the grammar are reported and skipped.
  */
 export function parseMtaStsPolicy(text: string): ParsedMtaStsPolicy {
   const policy: ParsedMtaStsPolicy = { mx: [], extensions: [], issues: [] };
   const seen = new Set<string>();
-  for (const line of text.split(/\r?\n/)) {
-    if (line.trim() === '') continue;
-    const field = splitField(line, policy.issues);
+  const lines = text.split('\n');
+  lines.forEach((raw, index) => {
+    const isLast = index === lines.length - 1;
+    if (!isLast && raw.endsWith('\r')) raw = raw.slice(0, -1);
+    if (raw === '') {
+      // Only the terminator of the last line may leave an empty remainder.
+      if (!(isLast && index > 0)) policy.issues.push(syntaxIssue(index, 'an empty line', '(empty)'));
+      return;
+    }
+    const field = splitField(raw, index, policy.issues);
     if (field) applyField(policy, field, seen);
-  }
+  });
   policy.issues.push(...policyIssues(policy));
   return policy;
 }
 
-function splitField(line: string, issues: RecordIssue[]): { name: string; value: string } | undefined {
+function syntaxIssue(index: number, reason: string, line: string): RecordIssue {
+  return issue('email/mta-sts-policy-syntax', 'error', `MTA-STS policy line ${index + 1} "${line}" does not match the grammar: ${reason}`, 'Each line of the policy file is a field name, a colon and a value, with no empty lines (RFC 8461 §3.2).');
+}
+
+function splitField(line: string, index: number, issues: RecordIssue[]): { name: string; value: string } | undefined {
   const colon = line.indexOf(':');
   const name = colon < 0 ? '' : line.slice(0, colon);
-  if (colon < 0 || !FIELD_NAME.test(name)) {
-    issues.push(issue('email/mta-sts-policy-syntax', 'error', `MTA-STS policy line "${line}" is not "name: value"`, 'Each line of the policy file is a field name, a colon and a value (RFC 8461 §3.2).'));
+  if (colon < 0 || !EXT_NAME.test(name)) {
+    issues.push(syntaxIssue(index, colon < 0 ? 'it has no ":"' : `"${name}" is not a field name (letters, digits, "_", "-", "." and no space before ":")`, line));
     return undefined;
   }
-  return { name, value: line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '') };
+  const value = line.slice(colon + 1).replace(/^[ \t]+/, '').replace(/[ \t]+$/, '');
+  if (!isExtValue(value)) {
+    issues.push(syntaxIssue(index, value === '' ? 'the value is empty' : 'the value holds a tab or a control character', line));
+    return undefined;
+  }
+  return { name, value };
 }
 
 function applyField(policy: ParsedMtaStsPolicy, field: { name: string; value: string }, seen: Set<string>): void {

@@ -5,6 +5,7 @@
  */
 import type { Severity } from '../../core/diagnostics.js';
 import type { Dmarc } from './spec.generated.js';
+import { EXT_NAME, EXT_VALUE, KEYWORD, TAG_NAME, describeChar, scanTagList, splitList, uriProblem, type StrictTag, type StrictTagList } from './abnf.js';
 
 /** One problem with a record value; `code` is the `email/*` diagnostic code it becomes. */
 export interface RecordIssue {
@@ -45,7 +46,8 @@ export interface TagList {
   malformed: { text: string; offset: number; reason: string }[];
 }
 
-const TAG_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
+/** Lenient, as receivers parse; the validators below use the exact grammar of each record (abnf.ts). */
+const LENIENT_TAG_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
 const WSP = /^[ \t]*|[ \t]*$/g;
 
 /**
@@ -69,7 +71,7 @@ export function parseTagList(value: string): TagList {
 function addTag(list: TagList, segment: { text: string; offset: number }): void {
   const eq = segment.text.indexOf('=');
   const name = (eq < 0 ? segment.text : segment.text.slice(0, eq)).replace(WSP, '');
-  if (eq < 0 || !TAG_NAME.test(name)) {
+  if (eq < 0 || !LENIENT_TAG_NAME.test(name)) {
     const reason = eq < 0 ? 'missing "="' : `invalid tag name "${name}"`;
     list.malformed.push({ ...segment, reason });
     return;
@@ -90,23 +92,6 @@ function splitWithOffsets(value: string, separator: string): { text: string; off
     if (end < 0) return out;
     start = end + 1;
   }
-}
-
-/** Issues every tag-list record shares: syntax, duplicates, unknown tags. */
-function tagListIssues(list: TagList, kind: string, label: string, known: ReadonlySet<string>): RecordIssue[] {
-  const out: RecordIssue[] = [];
-  for (const bad of list.malformed) {
-    out.push(issue(`email/${kind}-syntax`, 'error', `${label} record has a malformed tag "${bad.text.trim()}": ${bad.reason}`, 'Write tags as name=value separated by "; ".'));
-  }
-  for (const dup of list.duplicates) {
-    out.push(issue(`email/${kind}-duplicate-tag`, 'error', `${label} record repeats the tag "${dup.name}"`, 'Keep one occurrence of each tag.', dup.name));
-  }
-  for (const tag of list.tags) {
-    if (!known.has(tag.name)) {
-      out.push(issue(`email/${kind}-unknown-tag`, 'warning', `${label} record has an unknown tag "${tag.name}"; receivers ignore it`, undefined, tag.name));
-    }
-  }
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -144,13 +129,31 @@ export function checkReportUri(uri: string, code: string, label: string): Record
   return [issue(code, 'error', `${label} address "${uri}" is not a mailto: address or an https URL`, 'Use mailto:user@example.com or https://host/path.')];
 }
 
-/** Splits a `uri, uri` list as found in a record (after tag parsing). */
-function splitUriList(value: string): string[] {
-  return value.split(',').map((v) => v.replace(WSP, ''));
+/** Grammar problems of the list structure, as `<kind>-syntax` errors. */
+function scanIssues(list: StrictTagList, kind: string, label: string): RecordIssue[] {
+  return list.problems.map((p) => issue(`email/${kind}-syntax`, 'error', `${label} record does not match its grammar at offset ${p.offset}: ${p.message}`, 'Write tags as name=value separated by "; ".'));
+}
+
+/** One report or asset URI as a record holds it (already percent-encoded), in one of the allowed schemes. */
+function recordUriProblem(uri: string, forbidden: string, schemes: readonly ('mailto' | 'https')[]): string | undefined {
+  const syntax = uriProblem(uri, forbidden);
+  if (syntax !== undefined) return syntax;
+  const scheme = uri.slice(0, uri.indexOf(':')).toLowerCase();
+  if (scheme === 'mailto' && schemes.includes('mailto')) return isMailtoUri(uri) ? undefined : 'a mailto: URI needs one address local@domain';
+  if (scheme === 'https' && schemes.includes('https')) return isHttpsUrl(uri) ? undefined : 'an https URL needs a host name';
+  return `the scheme "${scheme}:" is not ${schemes.map((s) => `${s}:`).join(' or ')}`;
 }
 
 // ---------------------------------------------------------------------------------------------
-// BIMI
+// BIMI (draft-brand-indicators-for-message-identification §4.2):
+//   bimi-record   = bimi-version (bimi-sep bimi-location) [bimi-sep bimi-evidence-location]
+//                   [bimi-sep bimi-avatar-preference] [bimi-sep]
+//   bimi-version  = "v" *WSP "=" *WSP "BIMI1"              ; quoted strings: case-insensitive
+//   bimi-sep      = *WSP ";" *WSP
+//   bimi-location = "l" *WSP "=" *WSP [bimi-uri]            ; bimi-evidence-location likewise with "a"
+//   bimi-avatar-preference = "avp" *WSP "=" *WSP ("personal" / "brand")
+//   bimi-uri      = URI   ; RFC 3986, commas and exclamation points MUST be encoded
+// Other tags are ignored by receivers (W).
 // ---------------------------------------------------------------------------------------------
 
 export interface BimiValues {
@@ -167,40 +170,60 @@ export function formatBimi(values: BimiValues): string {
   return parts.join('; ');
 }
 
-const BIMI_TAGS: ReadonlySet<string> = new Set(['v', 'l', 'a', 'avp', 'lps', 's']);
+/** The tags of the grammar, in the order it lists them. */
+const BIMI_ORDER = ['l', 'a', 'avp'];
 /** Formats a BIMI l= must not point at; the draft makes any non-SVG image format a permanent error. */
 const RASTER_SUFFIX = /\.(png|jpe?g|gif|webp|bmp|ico|tiff?|avif|heic)$/i;
 
 export function isBimiRecord(value: string): boolean {
-  return /^v[ \t]*=[ \t]*BIMI1[ \t]*(;|$)/.test(value);
+  return /^v[ \t]*=[ \t]*BIMI1[ \t]*(;|$)/i.test(value);
 }
 
 /** Validates a BIMI assertion record value. */
 export function checkBimiRecord(value: string): RecordIssue[] {
   if (!isBimiRecord(value)) {
-    return [issue('email/bimi-version', 'error', 'BIMI record must start with "v=BIMI1"', 'The version tag must come first, spelled exactly v=BIMI1.', 'v')];
+    return [issue('email/bimi-version', 'error', 'BIMI record must start with "v=BIMI1"', 'The version tag must come first.', 'v')];
   }
-  const list = parseTagList(value);
-  const out = tagListIssues(list, 'bimi', 'BIMI', BIMI_TAGS);
-  const logo = list.first.get('l');
-  const evidence = list.first.get('a');
+  const list = scanTagList(value, { wspAroundEquals: true, name: TAG_NAME });
+  const out = scanIssues(list, 'bimi', 'BIMI');
+  const known = new Map<string, StrictTag>();
+  let lastIndex = -1;
+  for (const tag of list.tags.slice(1)) {
+    const name = tag.name.toLowerCase();
+    const index = BIMI_ORDER.indexOf(name);
+    if (index < 0) {
+      out.push(issue('email/bimi-unknown-tag', 'warning', `BIMI record has an unknown tag "${tag.name}"; receivers ignore it`, undefined, tag.name));
+      continue;
+    }
+    if (known.has(name)) {
+      out.push(issue('email/bimi-duplicate-tag', 'error', `BIMI record repeats the tag "${tag.name}"`, 'Keep one occurrence of each tag.', name));
+      continue;
+    }
+    if (index < lastIndex) {
+      out.push(issue('email/bimi-syntax', 'error', `BIMI tag "${tag.name}" comes after "${BIMI_ORDER[lastIndex]}"; the grammar orders them v, l, a, avp`, 'Write v=BIMI1; l=...; a=...', name));
+    }
+    lastIndex = Math.max(lastIndex, index);
+    known.set(name, tag);
+  }
+  const logo = known.get('l');
+  const evidence = known.get('a');
+  if (!logo) out.push(issue('email/bimi-syntax', 'error', 'BIMI record has no l= tag; the grammar requires it right after v=BIMI1 (l= with no value declines to publish a logo)', undefined, 'l'));
   if (logo && logo.value !== '') out.push(...checkBimiUri(logo.value, 'l'));
   if (evidence && evidence.value !== '') out.push(...checkBimiUri(evidence.value, 'a'));
-  const avp = list.first.get('avp');
-  if (avp && avp.value !== 'brand' && avp.value !== 'personal') {
+  const avp = known.get('avp');
+  if (avp && !/^(brand|personal)$/i.test(avp.value)) {
     out.push(issue('email/bimi-avp-invalid', 'error', `BIMI avp= must be "brand" or "personal", not "${avp.value}"`, undefined, 'avp'));
   }
-  if (!evidence || evidence.value === '') {
-    if (logo && logo.value !== '') out.push(bimiNoCertificate());
-  }
+  if ((!evidence || evidence.value === '') && logo && logo.value !== '') out.push(bimiNoCertificate());
   return out;
 }
 
 function checkBimiUri(value: string, tag: 'l' | 'a'): RecordIssue[] {
   const what = tag === 'l' ? 'logo location l=' : 'evidence location a=';
   const code = tag === 'l' ? 'email/bimi-logo-url-invalid' : 'email/bimi-certificate-url-invalid';
-  if (value.includes(',') || !isHttpsUrl(value)) {
-    return [issue(code, 'error', `BIMI ${what} must be empty or one https URL, not "${value}"`, 'Use a single https:// URL.', tag)];
+  const problem = recordUriProblem(value, ',!', ['https']);
+  if (problem !== undefined) {
+    return [issue(code, 'error', `BIMI ${what} must be empty or one https URL, not "${value}": ${problem}`, 'Use a single https:// URL.', tag)];
   }
   if (tag === 'l' && RASTER_SUFFIX.test(new URL(value).pathname)) {
     return [issue('email/bimi-logo-not-svg', 'error', `BIMI logo "${value}" is not an SVG file`, 'BIMI logos must be SVG Tiny PS (.svg).', tag)];
@@ -213,7 +236,15 @@ export function bimiNoCertificate(): RecordIssue {
 }
 
 // ---------------------------------------------------------------------------------------------
-// MTA-STS TXT
+// MTA-STS TXT (RFC 8461 §3.1):
+//   sts-text-record = sts-version 1*(sts-field-delim sts-field) [sts-field-delim]
+//   sts-field       = sts-id / sts-extension
+//   sts-field-delim = *WSP ";" *WSP
+//   sts-version     = %s"v=STSv1"                      ; case-sensitive, no WSP around "="
+//   sts-id          = %s"id=" 1*32(ALPHA / DIGIT)
+//   sts-extension   = sts-ext-name "=" sts-ext-value
+//   sts-ext-name    = (ALPHA / DIGIT) *31(ALPHA / DIGIT / "_" / "-" / ".")
+//   sts-ext-value   = 1*(%x21-3A / %x3C / %x3E-7E)     ; no SP, ";", "=" or controls
 // ---------------------------------------------------------------------------------------------
 
 export function formatMtaStsTxt(id: string): string {
@@ -231,14 +262,32 @@ export function checkMtaStsRecord(value: string): RecordIssue[] {
   if (!isMtaStsRecord(value)) {
     return [issue('email/mta-sts-version', 'error', 'MTA-STS record must start with "v=STSv1" (case-sensitive, no spaces)', undefined, 'v')];
   }
-  const list = parseTagList(value);
-  const out = tagListIssues(list, 'mta-sts', 'MTA-STS', new Set(['v', 'id']));
-  const id = list.first.get('id');
-  if (!id) out.push(issue('email/mta-sts-id-invalid', 'error', 'MTA-STS record has no id=', 'Add id=<1-32 letters or digits>.', 'id'));
+  const list = scanTagList(value, { wspAroundEquals: false, name: EXT_NAME });
+  const out = scanIssues(list, 'mta-sts', 'MTA-STS');
+  let id: StrictTag | undefined;
+  for (const tag of list.tags.slice(1)) {
+    if (tag.name === 'id') {
+      if (id) out.push(issue('email/mta-sts-duplicate-tag', 'error', 'MTA-STS record repeats the tag "id"', 'Keep one id.', 'id'));
+      else id = tag;
+      continue;
+    }
+    out.push(...extensionIssues(tag, 'mta-sts', 'MTA-STS'));
+  }
+  if (!id) out.push(issue('email/mta-sts-id-invalid', 'error', 'MTA-STS record has no id= (the name "id" is case-sensitive)', 'Add id=<1-32 letters or digits>.', 'id'));
   else if (!MTA_STS_ID.test(id.value)) {
     out.push(issue('email/mta-sts-id-invalid', 'error', `MTA-STS id "${id.value}" must be 1-32 letters or digits`, undefined, 'id'));
   }
   return out;
+}
+
+/** sts-extension / tlsrpt-extension: receivers ignore them (W), but the value must still match its class (E). */
+function extensionIssues(tag: StrictTag, kind: string, label: string): RecordIssue[] {
+  if (!EXT_VALUE.test(tag.value)) {
+    const bad = [...tag.value].find((ch) => !EXT_VALUE.test(ch));
+    const why = bad === undefined ? 'it is empty' : `it contains ${describeChar(bad)}`;
+    return [issue(`email/${kind}-syntax`, 'error', `${label} extension "${tag.name}" has an invalid value: ${why}; extension values are printable ASCII other than space, ";" and "="`, undefined, tag.name)];
+  }
+  return [issue(`email/${kind}-unknown-tag`, 'warning', `${label} record has an unknown tag "${tag.name}"; receivers ignore it`, undefined, tag.name)];
 }
 
 /** The id must change whenever the policy file changes, or senders keep the cached policy (RFC 8461 §3.1). */
@@ -248,7 +297,14 @@ export function checkMtaStsIdChange(before: { text: string; id: string }, after:
 }
 
 // ---------------------------------------------------------------------------------------------
-// TLS-RPT
+// TLS-RPT (RFC 8460 §3):
+//   tlsrpt-record    = tlsrpt-version 1*(field-delim tlsrpt-field) [field-delim]
+//   field-delim      = *WSP ";" *WSP
+//   tlsrpt-field     = tlsrpt-rua / tlsrpt-extension     ; tlsrpt-rua is REQUIRED
+//   tlsrpt-version   = %s"v=TLSRPTv1"
+//   tlsrpt-rua       = %s"rua=" tlsrpt-uri *(*WSP "," *WSP tlsrpt-uri)
+//   tlsrpt-uri       = URI    ; RFC 3986; ",", ";" and "!" MUST be encoded
+//   tlsrpt-extension = tlsrpt-ext-name "=" tlsrpt-ext-value   ; as sts-extension
 // ---------------------------------------------------------------------------------------------
 
 export function formatTlsRpt(rua: readonly string[]): string {
@@ -264,27 +320,41 @@ export function checkTlsRptRecord(value: string): RecordIssue[] {
   if (!isTlsRptRecord(value)) {
     return [issue('email/tls-rpt-version', 'error', 'TLS-RPT record must start with "v=TLSRPTv1" (case-sensitive, no spaces)', undefined, 'v')];
   }
-  const list = parseTagList(value);
-  const out = tagListIssues(list, 'tls-rpt', 'TLS-RPT', new Set(['v', 'rua']));
-  const rua = list.first.get('rua');
+  const list = scanTagList(value, { wspAroundEquals: false, name: EXT_NAME });
+  const out = scanIssues(list, 'tls-rpt', 'TLS-RPT');
+  let rua: StrictTag | undefined;
+  for (const tag of list.tags.slice(1)) {
+    if (tag.name === 'rua') {
+      if (rua) out.push(issue('email/tls-rpt-duplicate-tag', 'error', 'TLS-RPT record repeats the tag "rua"', 'List every address in one rua= tag, separated by commas.', 'rua'));
+      else rua = tag;
+      continue;
+    }
+    out.push(...extensionIssues(tag, 'tls-rpt', 'TLS-RPT'));
+  }
   if (!rua || rua.value === '') {
-    out.push(issue('email/tls-rpt-no-rua', 'error', 'TLS-RPT record has no rua= report address', 'Add at least one mailto: or https: address.', 'rua'));
+    out.push(issue('email/tls-rpt-no-rua', 'error', 'TLS-RPT record has no rua= report address (the name "rua" is case-sensitive)', 'Add at least one mailto: or https: address.', 'rua'));
     return out;
   }
-  for (const uri of splitUriList(rua.value)) out.push(...checkRecordReportUri(uri, 'email/tls-rpt-rua-invalid', 'TLS-RPT rua'));
+  const uris = splitList(rua.value, ',');
+  if (!uris) return [...out, issue('email/tls-rpt-rua-invalid', 'error', `TLS-RPT rua= "${rua.value}" has an empty address between commas`, undefined, 'rua')];
+  for (const uri of uris) {
+    const problem = recordUriProblem(uri, ';!', ['mailto', 'https']);
+    if (problem !== undefined) out.push(issue('email/tls-rpt-rua-invalid', 'error', `TLS-RPT rua address "${uri}" is invalid: ${problem}`, 'Use mailto:user@example.com or https://host/path, with ",", ";" and "!" percent-encoded.', 'rua'));
+  }
   return out;
 }
 
-/** A report URI as it appears inside a record: `!` must already be percent-encoded. */
-function checkRecordReportUri(uri: string, code: string, label: string): RecordIssue[] {
-  if (uri.includes('!')) {
-    return [issue(code, 'error', `${label} address "${uri}" contains an unencoded "!"`, 'Percent-encode "!" as %21.', 'rua')];
-  }
-  return checkReportUri(uri, code, label).map((i) => ({ ...i, tag: 'rua' }));
-}
-
 // ---------------------------------------------------------------------------------------------
-// DMARC
+// DMARC (RFC 7489 §6.4). Quoted strings are case-insensitive (RFC 5234 §2.3), so "P=Reject" is valid;
+// only the version value is case-sensitive (%x44 %x4d %x41 %x52 %x43 %x31 = "DMARC1").
+//   dmarc-record = dmarc-version dmarc-sep [dmarc-request] [dmarc-sep dmarc-srequest] ... [dmarc-sep]
+//                  ; components other than dmarc-version and dmarc-request may appear in any order
+//   dmarc-sep    = *WSP %x3b *WSP;  every tag is  name *WSP "=" *WSP value
+//   p, sp: "none" / "quarantine" / "reject";  adkim, aspf: "r" / "s";  ri: 1*DIGIT;  pct: 1*3DIGIT
+//   fo: ("0" / "1" / "d" / "s") *(*WSP ":" *WSP ("0" / "1" / "d" / "s"))
+//   rf: Keyword *(*WSP ":" Keyword)   ; registered reporting formats only (afrf)
+//   rua, ruf: dmarc-uri *(*WSP "," *WSP dmarc-uri);  dmarc-uri = URI [ "!" 1*DIGIT [ "k"/"m"/"g"/"t" ] ]
+// Where DMARCbis (draft-ietf-dmarc-dmarcbis) differs, validity follows RFC 7489 and a warning says so.
 // ---------------------------------------------------------------------------------------------
 
 /** Canonical tag order Charter writes: v, p, sp, pct, rua, ruf, adkim, aspf. */
@@ -299,11 +369,22 @@ export function formatDmarc(spec: Dmarc): string {
   return parts.join('; ');
 }
 
-const DMARC_TAGS: ReadonlySet<string> = new Set(['v', 'p', 'sp', 'pct', 'rua', 'ruf', 'adkim', 'aspf', 'fo', 'rf', 'ri', 'np', 'psd', 't']);
-const DMARC_POLICIES = new Set(['none', 'quarantine', 'reject']);
+const DMARC_POLICY = /^(none|quarantine|reject)$/i;
+/** RFC 7489 tags whose value grammar is checked here. */
+const DMARC_RFC7489_TAGS: ReadonlySet<string> = new Set(['p', 'sp', 'pct', 'rua', 'ruf', 'adkim', 'aspf', 'fo', 'rf', 'ri']);
+/**
+ * RFC 7489 tags DMARCbis removes, and the value at which removing them changes nothing (rf= can only
+ * be afrf, so it has none to warn about): any other value is valid, but DMARCbis receivers ignore it.
+ */
+const DMARCBIS_REMOVED: Record<string, { same: (value: string) => boolean; message: string }> = {
+  pct: { same: (v) => Number(v) === 100, message: 'DMARCbis removes pct= (its t= flag replaces partial enforcement), so DMARCbis receivers apply the policy to all mail' },
+  ri: { same: (v) => Number(v) === 86400, message: 'DMARCbis removes ri=, so DMARCbis receivers send aggregate reports daily' },
+};
+/** DMARCbis tags RFC 7489 does not define: RFC 7489 receivers ignore them (§6.3 "Unknown tags MUST be ignored"). */
+const DMARCBIS_ADDED = new Set(['np', 'psd', 't']);
 
 export function isDmarcRecord(value: string): boolean {
-  return /^v[ \t]*=[ \t]*DMARC1[ \t]*(;|$)/.test(value);
+  return /^[vV][ \t]*=[ \t]*DMARC1[ \t]*(;|$)/.test(value);
 }
 
 export interface DmarcValues {
@@ -315,44 +396,99 @@ export interface DmarcValues {
 /** Validates a `_dmarc` TXT value (RFC 7489 §6.3/§6.4). */
 export function checkDmarcRecord(value: string): RecordIssue[] {
   if (!isDmarcRecord(value)) {
-    return [issue('email/dmarc-version', 'error', 'DMARC record must start with "v=DMARC1"', undefined, 'v')];
+    return [issue('email/dmarc-version', 'error', 'DMARC record must start with "v=DMARC1" ("DMARC1" is case-sensitive)', undefined, 'v')];
   }
-  const list = parseTagList(value);
-  const out = tagListIssues(list, 'dmarc', 'DMARC', DMARC_TAGS);
-  const p = list.first.get('p');
-  if (!p) out.push(issue('email/dmarc-policy-missing', 'error', 'DMARC record has no p= policy', 'Add p=none, p=quarantine or p=reject.', 'p'));
-  for (const name of ['p', 'sp', 'np']) {
-    const tag = list.first.get(name);
-    if (tag && !DMARC_POLICIES.has(tag.value)) out.push(dmarcInvalid(name, tag.value, 'none, quarantine or reject'));
-  }
-  const pct = list.first.get('pct');
-  if (pct && !/^(100|[1-9]?[0-9])$/.test(pct.value)) out.push(dmarcInvalid('pct', pct.value, 'an integer from 0 to 100'));
-  for (const name of ['adkim', 'aspf']) {
-    const tag = list.first.get(name);
-    if (tag && tag.value !== 'r' && tag.value !== 's') out.push(dmarcInvalid(name, tag.value, '"r" or "s"'));
-  }
-  for (const name of ['rua', 'ruf']) {
-    const tag = list.first.get(name);
-    if (tag) out.push(...splitUriList(tag.value).flatMap((uri) => checkDmarcUri(uri, name)));
-  }
+  const list = scanTagList(value, { wspAroundEquals: true, name: TAG_NAME });
+  const out = scanIssues(list, 'dmarc', 'DMARC');
+  const seen = new Map<string, StrictTag>();
+  list.tags.slice(1).forEach((tag, index) => {
+    const name = tag.name.toLowerCase();
+    if (seen.has(name) || name === 'v') {
+      out.push(issue('email/dmarc-duplicate-tag', 'error', `DMARC record repeats the tag "${tag.name}"`, 'Keep one occurrence of each tag.', name));
+      return;
+    }
+    seen.set(name, tag);
+    if (name === 'p' && index !== 0) {
+      out.push(issue('email/dmarc-tag-order', 'error', 'DMARC p= must come right after v=DMARC1 (RFC 7489 §6.4)', 'Write v=DMARC1; p=...; then the other tags in any order.', 'p'));
+      out.push(dmarcbis('p', 'DMARCbis lets p= appear anywhere after v=DMARC1, but RFC 7489 receivers may discard this record'));
+    }
+    out.push(...dmarcTagIssues(name, tag));
+  });
+  if (!seen.has('p')) out.push(issue('email/dmarc-policy-missing', 'error', 'DMARC record has no p= policy', 'Add p=none, p=quarantine or p=reject.', 'p'));
   return out;
+}
+
+function dmarcTagIssues(name: string, tag: StrictTag): RecordIssue[] {
+  if (DMARCBIS_ADDED.has(name)) return [dmarcbis(name, `${name}= is a DMARCbis tag; RFC 7489 receivers ignore it`)];
+  if (!DMARC_RFC7489_TAGS.has(name)) {
+    return [issue('email/dmarc-unknown-tag', 'warning', `DMARC record has an unknown tag "${tag.name}"; receivers ignore it`, undefined, name)];
+  }
+  const out: RecordIssue[] = [];
+  const expected = dmarcValueProblem(name, tag.value);
+  if (expected !== undefined) out.push(dmarcInvalid(name, tag.value, expected));
+  if (name === 'rua' || name === 'ruf') out.push(...dmarcUriIssues(name, tag.value));
+  const removed = DMARCBIS_REMOVED[name];
+  if (expected === undefined && removed !== undefined && !removed.same(tag.value)) out.push(dmarcbis(name, removed.message));
+  return out;
+}
+
+/** What the value of a tag should be, or undefined when it matches the RFC 7489 grammar. */
+function dmarcValueProblem(name: string, value: string): string | undefined {
+  switch (name) {
+    case 'p':
+    case 'sp':
+      return DMARC_POLICY.test(value) ? undefined : 'none, quarantine or reject';
+    case 'adkim':
+    case 'aspf':
+      return /^[rs]$/i.test(value) ? undefined : '"r" or "s"';
+    case 'pct':
+      // 1*3DIGIT in the grammar; §6.3 "an integer between 0 and 100".
+      return /^[0-9]{1,3}$/.test(value) && Number(value) <= 100 ? undefined : 'an integer from 0 to 100 (at most 3 digits)';
+    case 'ri':
+      return /^[0-9]+$/.test(value) ? undefined : 'a number of seconds (digits only)';
+    case 'fo':
+      return splitList(value, ':')?.every((o) => /^[01ds]$/i.test(o)) ? undefined : 'a ":"-separated list of 0, 1, d and s';
+    case 'rf': {
+      // Keyword *(*WSP ":" Keyword): WSP only before each ":".
+      const parts = value.split(':').map((k, i) => (i < value.split(':').length - 1 ? k.replace(/[ \t]+$/, '') : k));
+      return parts.every((k) => KEYWORD.test(k) && k.toLowerCase() === 'afrf') ? undefined : 'a ":"-separated list of registered report formats (afrf)';
+    }
+    default:
+      return undefined;
+  }
 }
 
 function dmarcInvalid(tag: string, value: string, expected: string): RecordIssue {
   return issue('email/dmarc-tag-invalid', 'error', `DMARC ${tag}= must be ${expected}, not "${value}"`, undefined, tag);
 }
 
-/** DMARC URIs may carry a `!size` suffix (RFC 7489 §6.4), so strip it before checking. */
-function checkDmarcUri(uri: string, tag: string): RecordIssue[] {
-  const bare = uri.replace(/![0-9]+[kmgt]?$/i, '');
-  return checkReportUri(bare, 'email/dmarc-uri-invalid', `DMARC ${tag}`).map((i) => ({ ...i, tag }));
+function dmarcbis(tag: string, message: string): RecordIssue {
+  return issue('email/dmarcbis-difference', 'warning', `${message} (Charter validates against RFC 7489)`, 'Write the record so RFC 7489 and DMARCbis receivers read it the same way.', tag);
 }
 
-/** First values of the tags BIMI cares about, or undefined when the value is not a DMARC record. */
+/** rua/ruf: URIs with an optional `!size[kmgt]` suffix; "," and "!" inside a URI must be encoded (§6.2). */
+function dmarcUriIssues(name: string, value: string): RecordIssue[] {
+  const uris = splitList(value, ',');
+  if (!uris) return [issue('email/dmarc-uri-invalid', 'error', `DMARC ${name}= "${value}" has an empty address between commas`, undefined, name)];
+  const out: RecordIssue[] = [];
+  for (const uri of uris) {
+    const bang = uri.lastIndexOf('!');
+    const bare = bang >= 0 && /^[0-9]+[kmgt]?$/i.test(uri.slice(bang + 1)) ? uri.slice(0, bang) : uri;
+    const problem = recordUriProblem(bare, '!', ['mailto', 'https']);
+    if (problem !== undefined) out.push(issue('email/dmarc-uri-invalid', 'error', `DMARC ${name} address "${uri}" is invalid: ${problem}`, 'Use mailto:user@example.com, optionally followed by !size such as !10m.', name));
+  }
+  return out;
+}
+
+/** First values of the tags BIMI cares about (lower-cased: the literals are case-insensitive), or undefined when the value is not a DMARC record. */
 export function dmarcValues(value: string): DmarcValues | undefined {
   if (!isDmarcRecord(value)) return undefined;
-  const list = parseTagList(value);
-  return { p: list.first.get('p')?.value, sp: list.first.get('sp')?.value, pct: list.first.get('pct')?.value };
+  const first = new Map<string, string>();
+  for (const tag of parseTagList(value).tags) {
+    const name = tag.name.toLowerCase();
+    if (!first.has(name)) first.set(name, tag.value.toLowerCase());
+  }
+  return { p: first.get('p'), sp: first.get('sp'), pct: first.get('pct') };
 }
 
 const ENFORCING = new Set(['quarantine', 'reject']);

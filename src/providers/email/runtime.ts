@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import type { ResourceRecordSet, Change as Route53Change } from '@aws-sdk/client-route-53';
 import { awsErrorMessage } from '../../aws/clients.js';
 import type { ACMClient } from '@aws-sdk/client-acm';
-import { acmClient, describeCertificate, listCertificates, requestCertificate, type CertificateDetail, type CertificateSummary } from '../../aws/acm.js';
+import { acmClient, certificateStatus, describeCertificate, listCertificates, requestCertificate, type CertificateDetail, type CertificateSummary } from '../../aws/acm.js';
 import { cloudFrontClient, getDistribution, getObject, invalidate, putObject, s3Client, type Distribution, type StoredObject } from '../../aws/hosting.js';
 import { changeRecordSets, listHostedZones, listRecordSets, normalizeName, route53Client, zoneContains, zoneForDomain, type HostedZone } from '../../aws/route53.js';
+import { pollUntil } from '../../aws/wait.js';
 import type { Diagnostic } from '../../core/diagnostics.js';
 import { changeAt, diagnosticAt, policyId, type PathSegment, type PolicyDocument } from '../../core/document.js';
 import type { Json } from '../../core/json.js';
@@ -197,6 +198,18 @@ function planTxt(doc: Doc, record: DesiredTxt, zone: HostedZone, live: LiveAccou
   return { changes: [changeAt(doc, record.path, { address: addr, action: 'update', title, before, after, phase: PHASE.record, data: data('update'), risk: a.risk, reason })], diagnostics, inputs: null };
 }
 
+/**
+ * The bucket's region when S3 refused a request for going to the wrong one: 301 PermanentRedirect names
+ * the endpoint to use, 400 AuthorizationHeaderMalformed the expected region; '' when it says neither.
+ * Undefined for any other error.
+ */
+function bucketRegionOf(error: unknown): string | undefined {
+  const e = error as { name?: string; Endpoint?: string; Region?: string; $metadata?: { httpStatusCode?: number } };
+  if (e.name === 'AuthorizationHeaderMalformed' && e.Region !== undefined) return e.Region;
+  if (e.name !== 'PermanentRedirect' && e.$metadata?.httpStatusCode !== 301) return undefined;
+  return /^(?:[^.]+\.)?s3[.-]([a-z0-9-]+)\.amazonaws\.com/.exec(e.Endpoint ?? '')?.[1] ?? '';
+}
+
 async function planHosting(doc: Doc, d: DesiredEmail, ctx: RuntimeContext): Promise<{ changes: Change[]; diagnostics: Diagnostic[]; liveMode?: string }> {
   const h = d.hosting!;
   const changes: Change[] = [];
@@ -210,6 +223,11 @@ async function planHosting(doc: Doc, d: DesiredEmail, ctx: RuntimeContext): Prom
   } catch (error) {
     if ((error as { name?: string }).name === 'NoSuchBucket') {
       diagnostics.push(diagnosticAt(doc, ['spec', 'hosting', 'bucket'], 'email/bucket-not-found', 'error', `S3 bucket ${h.bucket} does not exist in ${h.region}`, 'Create the bucket (behind the CloudFront distribution) or fix hosting.bucket.'));
+      return { changes, diagnostics };
+    }
+    const actual = bucketRegionOf(error);
+    if (actual !== undefined) {
+      diagnostics.push(diagnosticAt(doc, ['spec', 'hosting', 'bucketRegion'], 'email/bucket-wrong-region', 'error', `S3 bucket ${h.bucket} is in ${actual || 'another region'}, not in ${h.region}; S3 refuses requests sent to the wrong region`, `Set hosting.bucketRegion to ${actual || "the bucket's region"}.`));
       return { changes, diagnostics };
     }
     throw error;
@@ -429,5 +447,22 @@ async function requestAndValidate(c: Change, data: Data, ctx: RuntimeContext): P
   for (const [zoneId, batch] of byZone) {
     await changeRecordSets(r53, zoneId, batch, `charter ${c.address} validation`, { pollIntervalMs: ctx.pollIntervalMs, waitTimeoutMs: ctx.waitTimeoutMs });
   }
-  return `requested ${arn}; ${seen.size} validation record(s) published`;
+  const published = `requested ${arn}; ${seen.size} validation record(s) published`;
+  // ACM issues minutes after it sees the records: wait within the deadline, but a certificate still
+  // PENDING_VALIDATION then is not a failure (the records are right; the next plan reports it pending).
+  const status = await waitForIssue(acm, arn, deadline, ctx.pollIntervalMs);
+  if (status === 'ISSUED') return `${published}; issued`;
+  if (status !== 'PENDING_VALIDATION') throw new Error(`ACM certificate ${arn} is ${status} after its validation records were published`);
+  return `${published}; still PENDING_VALIDATION when the wait ended (ACM issues it once it sees the records)`;
+}
+
+/** The certificate's status once it leaves PENDING_VALIDATION, or PENDING_VALIDATION at the deadline. */
+async function waitForIssue(acm: ACMClient, arn: string, deadline: number, pollIntervalMs: number): Promise<string> {
+  const stillPending = new Error('still pending');
+  try {
+    return await pollUntil(() => certificateStatus(acm, arn), (status) => status !== 'PENDING_VALIDATION', { pollIntervalMs, waitTimeoutMs: 0 }, () => stillPending, { deadline });
+  } catch (error) {
+    if (error === stillPending) return 'PENDING_VALIDATION';
+    throw error;
+  }
 }

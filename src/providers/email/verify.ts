@@ -389,7 +389,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   const diagnostics = [...validation.diagnostics];
   if (docs.length) {
     const client = options.client ?? createLiveClient(options.clientOptions);
-    diagnostics.push(...(await verifyDocuments(docs, client, lintContext(options.now), options.concurrency)));
+    diagnostics.push(...(await verifyDocuments(docs, client, lintContext(options.now, options.cwd), options.concurrency)));
   } else if (validation.ok && validation.files.length) {
     diagnostics.push({
       code: 'email/verify-nothing-to-check',

@@ -6,8 +6,8 @@
 import type { Json } from '../../core/json.js';
 import type { ImportedPolicy } from '../../core/provider.js';
 import { systemPrincipalTest } from './diff.js';
-import { ignoreMatcher } from './model.js';
-import { isSystemRoleName, nameKey, TABLE_PRIVILEGES } from './rules.js';
+import { granteeKeyOf, ignoreMatcher, PUBLIC_KEY } from './model.js';
+import { COLUMN_PRIVILEGES, DATABASE_PRIVILEGES, isSystemRoleName, nameKey, SCHEMA_PRIVILEGES, TABLE_PRIVILEGES } from './rules.js';
 import { sortPrivileges, type PrivilegeTarget } from './sql.js';
 import type { LiveState } from './state.js';
 import type { PolicyDocument } from '../../core/document.js';
@@ -46,39 +46,62 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
 
   // Memberships Charter manages: in declared roles or (Redshift) system roles, never in ignored or system principals.
   const memberOf = new Map<string, string[]>();
+  const adminOf = new Map<string, Set<string>>();
   for (const m of live.memberships) {
     if (!keptKeys.has(key(m.member)) || ignored(m.role)) continue;
     if (!keptKeys.has(key(m.role)) && !(dialect === 'redshift' && isSystemRoleName(m.role))) continue;
     const list = memberOf.get(key(m.member)) ?? [];
-    list.push(m.role);
+    // PostgreSQL 16+ may list a membership once per grantor.
+    if (!list.some((r) => key(r) === key(m.role))) list.push(m.role);
     memberOf.set(key(m.member), list);
+    if (m.admin) adminOf.set(key(m.member), (adminOf.get(key(m.member)) ?? new Set()).add(m.role));
   }
 
+  // By grantee key: PUBLIC's privileges in managed schemas are imported too (under spec.public).
+  const gk = granteeKeyOf(key);
   const byGrantee = new Map<string, Array<{ target: PrivilegeTarget; privilege: string }>>();
   for (const p of live.privileges) {
-    if (!keptKeys.has(key(p.grantee))) continue;
-    const list = byGrantee.get(key(p.grantee)) ?? [];
+    const k = gk(p.grantee, p.granteeKind);
+    if (p.granteeKind === 'public' ? p.target.type === 'system' : !keptKeys.has(k)) continue;
+    // PUBLIC's database privileges are Charter's only under manage.database.
+    if (p.granteeKind === 'public' && p.target.type === 'database' && !spec.manage?.database) continue;
+    const list = byGrantee.get(k) ?? [];
     list.push({ target: p.target, privilege: p.privilege });
-    byGrantee.set(key(p.grantee), list);
+    byGrantee.set(k, list);
   }
   const tablesOf = (schema: string) => live.schemas.get(key(schema))?.tables ?? [];
   const known = new Set<string>(TABLE_PRIVILEGES[dialect]);
+  const knownColumn = new Set<string>(COLUMN_PRIVILEGES[dialect]);
+  const knownSchema = new Set<string>(SCHEMA_PRIVILEGES[dialect]);
+  const knownDatabase = new Set<string>(DATABASE_PRIVILEGES[dialect]);
 
-  const privilegesOf = (name: string): Json | undefined => {
-    const held = byGrantee.get(key(name)) ?? [];
+  const privilegesOf = (name: string, granteeKey = key(name)): Json | undefined => {
+    const held = byGrantee.get(granteeKey) ?? [];
     const system = [...new Set(held.filter((h) => h.target.type === 'system').map((h) => h.privilege.toUpperCase()))].sort();
     const schemaPrivs = new Map<string, Set<string>>();
     const tablePrivs = new Map<string, Map<string, Set<string>>>();
-    const future = new Map<string, { schema: string; owner: string; privileges: Set<string> }>();
+    const future = new Map<string, { objects: 'tables' | 'functions' | 'procedures'; schema: string; owner: string; privileges: Set<string> }>();
+    // By schema and table: each column's privileges.
+    const columnPrivs = new Map<string, { schema: string; table: string; columns: Map<string, Set<string>> }>();
+    // By schema: the signatures the grantee may EXECUTE.
+    const functionPrivs = new Map<string, Set<string>>();
+    const procedurePrivs = new Map<string, Set<string>>();
+    const databasePrivs = new Set<string>();
+    const scopedTables = new Map<string, Set<string>>();
+    const scopedFunctions = new Map<string, Set<string>>();
     for (const h of held) {
       const t = h.target;
-      const expressible = t.type === 'system' || (t.type === 'schema' ? h.privilege === 'usage' || h.privilege === 'create' : known.has(h.privilege));
+      const expressible =
+        t.type === 'system' ||
+        (t.type === 'scoped' ? (t.objects === 'functions' ? h.privilege === 'execute' : known.has(h.privilege)) : t.type === 'future' && t.objects !== undefined ? h.privilege === 'execute' : t.type === 'database' ? knownDatabase.has(h.privilege) : t.type === 'schema' ? knownSchema.has(h.privilege) : t.type === 'column' ? knownColumn.has(h.privilege) : t.type === 'routine' ? h.privilege === 'execute' : known.has(h.privilege));
       if (!expressible) {
         // A policy cannot declare it, so the next plan revokes it: say so rather than hide it.
-        notices.push(`${name} holds ${h.privilege.toUpperCase()} ${t.type === 'schema' ? `on schema ${t.schema}` : `in schema ${t.schema}`}, which a policy cannot declare: the next plan revokes it`);
+        notices.push(`${name} holds ${h.privilege.toUpperCase()} ${t.type === 'database' ? `on database ${t.database}` : t.type === 'schema' ? `on schema ${t.schema}` : `in schema ${t.schema}`}, which a policy cannot declare: the next plan revokes it`);
         continue;
       }
-      if (t.type === 'schema') {
+      if (t.type === 'database') {
+        databasePrivs.add(h.privilege);
+      } else if (t.type === 'schema') {
         const set = schemaPrivs.get(t.schema) ?? new Set();
         set.add(h.privilege);
         schemaPrivs.set(t.schema, set);
@@ -88,15 +111,31 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
         set.add(h.privilege);
         tables.set(t.table, set);
         tablePrivs.set(t.schema, tables);
+      } else if (t.type === 'routine') {
+        const byKind = t.kind === 'function' ? functionPrivs : procedurePrivs;
+        const list = byKind.get(t.schema) ?? new Set<string>();
+        list.add(`${t.name}(${t.args})`);
+        byKind.set(t.schema, list);
+      } else if (t.type === 'column') {
+        const id = `${t.schema}\u0000${t.table}`;
+        const entry = columnPrivs.get(id) ?? { schema: t.schema, table: t.table, columns: new Map<string, Set<string>>() };
+        const set = entry.columns.get(t.column) ?? new Set();
+        set.add(h.privilege);
+        entry.columns.set(t.column, set);
+        columnPrivs.set(id, entry);
+      } else if (t.type === 'scoped') {
+        const byScope = t.objects === 'functions' ? scopedFunctions : scopedTables;
+        byScope.set(t.schema, (byScope.get(t.schema) ?? new Set()).add(h.privilege));
       } else if (t.type === 'future') {
-        const id = `${t.schema}\u0000${t.owner}`;
-        const f = future.get(id) ?? { schema: t.schema, owner: t.owner, privileges: new Set() };
+        const id = `${t.objects ?? 'tables'}\u0000${t.schema}\u0000${t.owner}`;
+        const f = future.get(id) ?? { objects: t.objects ?? 'tables', schema: t.schema, owner: t.owner, privileges: new Set() };
         f.privileges.add(h.privilege);
         future.set(id, f);
       }
     }
     const out: Record<string, Json> = {};
     if (system.length && dialect === 'redshift') out.system = system;
+    if (databasePrivs.size) out.database = sortPrivileges(databasePrivs);
     const schemas = [...schemaPrivs].sort(([a], [b]) => cmp(a, b)).map(([schema, set]) => ({ schema, privileges: sortPrivileges(set) }));
     if (schemas.length) out.schemas = schemas;
     const tables: Json[] = [];
@@ -115,10 +154,32 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
       for (const [id, names] of [...groups].sort(([a], [b]) => cmp(a, b))) tables.push({ schema, names, privileges: id.split(',') });
     }
     if (tables.length) out.tables = tables;
-    const futureTables = [...future.values()]
-      .sort((a, b) => cmp(a.schema, b.schema) || cmp(a.owner, b.owner))
-      .map((f) => ({ schema: f.schema, owner: f.owner, privileges: sortPrivileges(f.privileges) }));
-    if (futureTables.length) out.futureTables = futureTables;
+    // Columns with the same privileges on one table share an entry.
+    const columns: Json[] = [];
+    for (const entry of [...columnPrivs.values()].sort((a, b) => cmp(a.schema, b.schema) || cmp(a.table, b.table))) {
+      const groups = new Map<string, string[]>();
+      for (const [column, set] of [...entry.columns].sort(([a], [b]) => cmp(a, b))) {
+        const id = sortPrivileges(set).join(',');
+        groups.set(id, [...(groups.get(id) ?? []), column]);
+      }
+      for (const [id, names] of [...groups].sort(([a], [b]) => cmp(a, b))) columns.push({ schema: entry.schema, table: entry.table, columns: names, privileges: id.split(',') });
+    }
+    if (columns.length) out.columns = columns;
+    for (const [field, byKind] of [['functions', functionPrivs], ['procedures', procedurePrivs]] as const) {
+      const entries = [...byKind].sort(([a], [b]) => cmp(a, b)).map(([schema, names]) => ({ schema, names: [...names].sort(cmp), privileges: ['execute'] }));
+      if (entries.length) out[field] = entries;
+    }
+    for (const [field, byScope] of [['scopedTables', scopedTables], ['scopedFunctions', scopedFunctions]] as const) {
+      const list = [...byScope].sort(([a], [b]) => cmp(a, b)).map(([schema, set]) => ({ schema, privileges: sortPrivileges(set) }));
+      if (list.length) out[field] = list;
+    }
+    for (const [objects, field] of [['tables', 'futureTables'], ['functions', 'futureFunctions'], ['procedures', 'futureProcedures']] as const) {
+      const list = [...future.values()]
+        .filter((f) => f.objects === objects)
+        .sort((a, b) => cmp(a.schema, b.schema) || cmp(a.owner, b.owner))
+        .map((f) => ({ schema: f.schema, owner: f.owner, privileges: sortPrivileges(f.privileges) }));
+      if (list.length) out[field] = list;
+    }
     return Object.keys(out).length ? out : undefined;
   };
 
@@ -127,6 +188,8 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
     for (const [k, v] of Object.entries(extra)) if (v !== undefined) out[k] = v;
     const roles = (memberOf.get(key(name)) ?? []).sort((a, b) => cmp(key(a), key(b)));
     if (roles.length) out[listKey] = roles;
+    const admin = [...(adminOf.get(key(name)) ?? [])].sort((a, b) => cmp(key(a), key(b)));
+    if (admin.length) out.withAdminOption = admin;
     const privileges = privilegesOf(name);
     if (privileges) out.privileges = privileges;
     return out;
@@ -136,14 +199,27 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
     .filter((p) => p.kind === 'user')
     .map((p) => {
       const ns = p.name.includes(':') ? p.name.slice(0, p.name.indexOf(':')).toLowerCase() : undefined;
-      return entry(p.name, { identityProvider: ns ? namespaces.get(ns) : undefined }, 'roles');
+      // Attributes are written only where they differ from the defaults (NOCREATEDB, no connection limit, SYSLOG ACCESS RESTRICTED).
+      const a = p.attributes;
+      return entry(
+        p.name,
+        {
+          identityProvider: ns ? namespaces.get(ns) : undefined,
+          createdb: a?.createdb ? true : undefined,
+          connectionLimit: a && a.connectionLimit !== 'unlimited' ? a.connectionLimit : undefined,
+          syslogAccess: dialect === 'redshift' && a?.syslogAccess === 'unrestricted' ? 'unrestricted' : undefined,
+        },
+        'roles',
+      );
     });
 
   const out: Record<string, Json> = {};
   for (const [k, v] of Object.entries(spec as unknown as Record<string, Json>)) {
-    if (k !== 'identityProviders' && k !== 'roles' && k !== 'users') out[k] = v;
+    if (k !== 'identityProviders' && k !== 'public' && k !== 'roles' && k !== 'users') out[k] = v;
   }
   if (identityProviders.length) out.identityProviders = identityProviders;
+  const publicPrivileges = privilegesOf('PUBLIC', PUBLIC_KEY);
+  if (publicPrivileges) out.public = { privileges: publicPrivileges };
   out.roles = roles;
   out.users = users;
   return { spec: out, notices, comments };

@@ -10,10 +10,14 @@ import { invisibleCharacterDiagnostics } from '../../core/names.js';
 import { patternProblem } from '../../core/wildcard.js';
 import { truncateText } from '../../core/text.js';
 import type { LintContext } from '../../core/provider.js';
+import { parseSignature } from './sql.js';
 import {
   AWS_PRINCIPAL_NAMESPACES,
   SYSTEM_ROLES,
   TABLE_PRIVILEGES,
+  COLUMN_PRIVILEGES,
+  DATABASE_PRIVILEGES,
+  SCHEMA_PRIVILEGES,
   identifierBytes,
   isKnownSystemRole,
   isSystemRoleName,
@@ -142,6 +146,7 @@ class DocumentLint {
     this.checkMemberships();
     this.checkCycles();
     this.checkPrivileges();
+    this.checkPasswords();
     return this.diagnostics;
   }
 
@@ -335,6 +340,20 @@ class DocumentLint {
   private checkMemberships(): void {
     (this.spec.roles ?? []).forEach((role, i) => this.checkMembershipList('role', role.name, role.memberOf ?? [], ['spec', 'roles', i, 'memberOf']));
     (this.spec.users ?? []).forEach((user, i) => this.checkMembershipList('user', user.name, user.roles ?? [], ['spec', 'users', i, 'roles']));
+    // withAdminOption names memberships of the same principal; Redshift gives the admin option to users only.
+    const checkAdmin = (kind: PrincipalKind, name: string, listed: readonly string[], admin: readonly string[] | undefined, base: PathSegment[], field: string) => {
+      const keys = new Set(listed.map((r) => this.key(r)));
+      (admin ?? []).forEach((role, j) => {
+        const path = [...base, 'withAdminOption', j];
+        if (kind === 'role' && this.redshift) {
+          this.add(path, 'admin-option-on-role', 'error', `Role "${name}": Redshift grants a role WITH ADMIN OPTION only to users`, 'Remove withAdminOption from the role, and give the admin option to the users who grant it.');
+        } else if (!keys.has(this.key(role))) {
+          this.add(path, 'admin-option-without-membership', 'error', `${kind === 'role' ? 'Role' : 'User'} "${name}": withAdminOption lists "${role}", which ${field} does not`, `Add "${role}" to ${field}, or remove it from withAdminOption.`);
+        }
+      });
+    };
+    (this.spec.roles ?? []).forEach((role, i) => checkAdmin('role', role.name, role.memberOf ?? [], role.withAdminOption, ['spec', 'roles', i], 'memberOf'));
+    (this.spec.users ?? []).forEach((user, i) => checkAdmin('user', user.name, user.roles ?? [], user.withAdminOption, ['spec', 'users', i], 'roles'));
   }
 
   private checkMembershipList(kind: PrincipalKind, grantee: string, refs: readonly string[], base: PathSegment[]): void {
@@ -437,7 +456,24 @@ class DocumentLint {
 
   // --- privileges -------------------------------------------------------------------------------
 
+  private checkPasswords(): void {
+    (this.spec.users ?? []).forEach((user, i) => {
+      const path = ['spec', 'users', i];
+      if (user.password && user.passwordDisabled) {
+        this.add([...path, 'passwordDisabled'], 'password-conflict', 'error', `User "${user.name}" has both password and passwordDisabled`, 'Keep one: password (from an environment variable) or passwordDisabled: true.');
+      }
+      if (user.syslogAccess !== undefined && !this.redshift) {
+        this.add([...path, 'syslogAccess'], 'syslog-access-on-postgres', 'error', `User "${user.name}" has syslogAccess, which exists only on Redshift`, 'Remove syslogAccess from a postgres-dialect policy (PostgreSQL has no equivalent; use pg_read_all_stats or pg_monitor outside Charter).');
+      }
+      if (user.password && user.identityProvider !== undefined) {
+        this.add([...path, 'password'], 'password-on-idp-user', 'error', `User "${user.name}" signs in through identity provider "${user.identityProvider}", which needs PASSWORD DISABLE; it cannot also have a password`, 'Remove password, or remove identityProvider.');
+      }
+    });
+  }
+
   private checkPrivileges(): void {
+    const pub = this.spec.public?.privileges;
+    if (pub) this.checkPrivilegeSet('public', 'PUBLIC', pub, [], ['spec', 'public', 'privileges']);
     (this.spec.roles ?? []).forEach((role, i) => {
       if (role.privileges) this.checkPrivilegeSet('role', role.name, role.privileges, role.memberOf ?? [], ['spec', 'roles', i, 'privileges']);
     });
@@ -446,8 +482,11 @@ class DocumentLint {
     });
   }
 
-  private checkPrivilegeSet(kind: PrincipalKind, grantee: string, privileges: Privileges, memberships: readonly string[], base: PathSegment[]): void {
-    const who = `${kind === 'role' ? 'Role' : 'User'} "${grantee}"`;
+  private checkPrivilegeSet(kind: PrincipalKind | 'public', grantee: string, privileges: Privileges, memberships: readonly string[], base: PathSegment[]): void {
+    const who = kind === 'public' ? 'PUBLIC' : `${kind === 'role' ? 'Role' : 'User'} "${grantee}"`;
+    if (kind === 'public' && privileges.system?.length) {
+      this.add([...base, 'system'], 'public-system-privilege', 'error', `PUBLIC cannot hold system privileges (${privileges.system.join(', ')}): Redshift grants them to roles only`, 'Grant them to a role and give that role to the users who need them.');
+    }
     if (privileges.system?.length && !this.redshift) {
       this.add([...base, 'system'], 'system-privilege-on-postgres', 'error', `${who} has system privileges (${privileges.system.join(', ')}), which exist only on Redshift; PostgreSQL has no equivalent Charter could grant`, 'Remove privileges.system from a postgres-dialect policy (on PostgreSQL, use role attributes or built-in pg_* roles managed outside Charter).');
     }
@@ -459,8 +498,9 @@ class DocumentLint {
     const warnedUsage = new Set<string>();
     const needUsage = (schema: string, path: PathSegment[]) => {
       const key = this.key(schema);
-      // PUBLIC holds USAGE on schema public by default, on Redshift and PostgreSQL alike.
-      if (warnedUsage.has(key) || schema.toLowerCase() === 'public') return;
+      // Whoever lacks USAGE still reaches the tables when the policy grants USAGE to PUBLIC (PUBLIC's own
+      // reach is every user's, so it is not checked).
+      if (kind === 'public' || warnedUsage.has(key) || this.publicUsage().has(key)) return;
       if (usage === null) usage = this.effectiveUsage(kind, grantee, privileges, memberships);
       if (usage === undefined || usage.has(key)) return;
       warnedUsage.add(key);
@@ -468,7 +508,15 @@ class DocumentLint {
     };
 
     const schemaGrants = new Map<string, number>();
+    (privileges.database ?? []).forEach((privilege, j) => {
+      if ((DATABASE_PRIVILEGES[this.dialect] as readonly string[]).includes(privilege)) return;
+      this.add([...base, 'database', j], 'database-privilege-unsupported', 'error', `${who}: database privilege "${privilege}" exists only on PostgreSQL`, 'Use create or temp on Redshift (every user may connect; access is granted per schema).');
+    });
     (privileges.schemas ?? []).forEach((grant, j) => {
+      grant.privileges.forEach((privilege, k) => {
+        if ((SCHEMA_PRIVILEGES[this.dialect] as readonly string[]).includes(privilege)) return;
+        this.add([...base, 'schemas', j, 'privileges', k], 'schema-privilege-unsupported', 'error', `${who}: schema privilege "${privilege}" exists only on Redshift`, 'Use usage or create on PostgreSQL (only the schema owner may alter or drop it there).');
+      });
       const path = [...base, 'schemas', j, 'schema'];
       if (!this.checkSchemaRef(who, grant.schema, path)) return;
       const key = this.key(grant.schema);
@@ -509,6 +557,75 @@ class DocumentLint {
       });
     });
 
+    // A table may have several entries (columns with different privileges); each column is listed once.
+    const columnsSeen = new Map<string, { name: string; path: PathSegment[] }>();
+    (privileges.columns ?? []).forEach((grant, j) => {
+      const entry = [...base, 'columns', j];
+      this.checkColumnPrivileges(who, grant.privileges, [...entry, 'privileges']);
+      this.checkLength([...entry, 'table'], 'Table', grant.table);
+      grant.columns.forEach((column, k) => this.checkLength([...entry, 'columns', k], 'Column', column));
+      if (!this.checkSchemaRef(who, grant.schema, [...entry, 'schema'])) return;
+      needUsage(grant.schema, [...entry, 'schema']);
+      grant.columns.forEach((column, k) => {
+        const path = [...entry, 'columns', k];
+        const key = `${this.key(grant.schema)}\u0000${this.key(grant.table)}\u0000${this.key(column)}`;
+        const first = columnsSeen.get(key);
+        if (first) {
+          this.add(path, 'duplicate-column', 'error', `${who}: column "${grant.schema}.${grant.table}.${column}" is already listed as "${first.name}" (${this.where(first.path)})`, 'List each column once per table, in the entry with all its privileges.');
+        } else {
+          columnsSeen.set(key, { name: column, path });
+        }
+      });
+    });
+
+    // Each function or procedure (schema, name, argument types) once, across functions and procedures.
+    const routinesSeen = new Map<string, { signature: string; path: PathSegment[] }>();
+    for (const list of ['functions', 'procedures'] as const) {
+      (privileges[list] ?? []).forEach((grant, j) => {
+        const entry = [...base, list, j];
+        if (!this.checkSchemaRef(who, grant.schema, [...entry, 'schema'])) return;
+        needUsage(grant.schema, [...entry, 'schema']);
+        grant.names.forEach((signature, k) => {
+          const path = [...entry, 'names', k];
+          const sig = parseSignature(signature);
+          if (!sig) return; // the schema's pattern reports it
+          this.checkLength(path, list === 'functions' ? 'Function' : 'Procedure', sig.name);
+          const key = `${this.key(grant.schema)}\u0000${this.key(sig.name)}(${sig.args})`;
+          const first = routinesSeen.get(key);
+          if (first) this.add(path, 'duplicate-routine', 'error', `${who}: ${grant.schema}.${signature} is already listed as ${first.signature} (${this.where(first.path)})`, 'List each function or procedure once, under functions or procedures as it is.');
+          else routinesSeen.set(key, { signature, path });
+        });
+      });
+    }
+
+    for (const field of ['scopedTables', 'scopedFunctions'] as const) {
+      (privileges[field] ?? []).forEach((grant, j) => {
+        const entry = [...base, field, j];
+        if (!this.redshift) {
+          this.add([...entry, 'schema'], 'scoped-permission-on-postgres', 'error', `${who}: ${field} (scoped permissions) exist only on Redshift`, field === 'scopedTables' ? 'Use tables (allTables) and futureTables on PostgreSQL.' : 'Use functions and futureFunctions on PostgreSQL.');
+          return;
+        }
+        if (field === 'scopedTables') this.checkTablePrivileges(who, grant.privileges, [...entry, 'privileges']);
+        if (this.checkSchemaRef(who, grant.schema, [...entry, 'schema'])) needUsage(grant.schema, [...entry, 'schema']);
+      });
+    }
+    for (const field of ['futureFunctions', 'futureProcedures'] as const) {
+      const seen = new Map<string, number>();
+      (privileges[field] ?? []).forEach((grant, j) => {
+        const entry = [...base, field, j];
+        if (field === 'futureProcedures' && !this.redshift) {
+          this.add([...entry, 'schema'], 'future-procedures-on-postgres', 'error', `${who}: futureProcedures exists only on Redshift; PostgreSQL's default privileges for functions cover procedures too`, 'Use futureFunctions on PostgreSQL.');
+          return;
+        }
+        if (this.checkSchemaRef(who, grant.schema, [...entry, 'schema'])) needUsage(grant.schema, [...entry, 'schema']);
+        this.checkFutureOwner(who, grant.owner, [...entry, 'owner']);
+        const key = `${this.key(grant.schema)}\u0000${this.key(grant.owner)}`;
+        const first = seen.get(key);
+        if (first !== undefined) this.add([...entry, 'schema'], 'duplicate-grant', 'error', `${who} has a second ${field} entry for schema "${grant.schema}" and owner "${grant.owner}" (first: ${this.where([...base, field, first, 'schema'])})`, 'Merge the entries: one per schema and owner.');
+        else seen.set(key, j);
+      });
+    }
+
     const future = new Map<string, number>();
     (privileges.futureTables ?? []).forEach((grant, j) => {
       const entry = [...base, 'futureTables', j];
@@ -526,6 +643,14 @@ class DocumentLint {
     });
   }
 
+  private publicUsageKeys: Set<string> | undefined;
+
+  /** Schemas (keys) on which the policy grants USAGE to PUBLIC. */
+  private publicUsage(): Set<string> {
+    this.publicUsageKeys ??= new Set((this.spec.public?.privileges?.schemas ?? []).filter((g) => g.privileges.includes('usage')).map((g) => this.key(g.schema)));
+    return this.publicUsageKeys;
+  }
+
   /** A privilege on a schema Charter does not manage could never be reconciled; returns whether the schema is managed. */
   private checkSchemaRef(who: string, schema: string, path: PathSegment[]): boolean {
     if (this.schemas.has(this.key(schema))) return true;
@@ -540,6 +665,14 @@ class DocumentLint {
       if (supported.includes(privilege)) return;
       const other = this.redshift ? 'PostgreSQL' : 'Redshift';
       this.add([...base, i], 'table-privilege-unsupported', 'error', `${who}: table privilege "${privilege}" does not exist on ${this.redshift ? 'Redshift' : 'PostgreSQL'} (only on ${other})`, `Use ${supported.join(', ')}.`);
+    });
+  }
+
+  private checkColumnPrivileges(who: string, privileges: readonly string[], base: PathSegment[]): void {
+    const supported = COLUMN_PRIVILEGES[this.dialect] as readonly string[];
+    privileges.forEach((privilege, i) => {
+      if (supported.includes(privilege)) return;
+      this.add([...base, i], 'column-privilege-unsupported', 'error', `${who}: column privilege "${privilege}" does not exist on Redshift (only on PostgreSQL)`, `Use ${supported.join(' or ')}, or grant ${privilege} on the whole table under tables.`);
     });
   }
 

@@ -4,7 +4,7 @@
  */
 import type { PathSegment, PolicyDocument } from '../../core/document.js';
 import { nameKey, principalMatcher, type Dialect } from './rules.js';
-import type { IdentityProviderParams, PrincipalKind, PrivilegeTarget } from './sql.js';
+import { parseSignature, PUBLIC_NAME, type GranteeKind, type IdentityProviderParams, type PrincipalKind, type PrivilegeTarget, type UserAttributes } from './sql.js';
 import type { Privileges, RedshiftGrantsSpec } from './spec.generated.js';
 
 export interface DesiredPrincipal {
@@ -12,18 +12,25 @@ export interface DesiredPrincipal {
   kind: PrincipalKind;
   path: PathSegment[];
   externalId?: string;
+  /** Users only: a password from this variable, or none at all; undefined leaves the password alone. */
+  password?: { env: string } | 'disabled';
+  /** Users only: the attributes the policy declares (the others are left alone). */
+  attributes?: UserAttributes;
 }
 
 export interface DesiredMembership {
   role: string;
   member: string;
   memberKind: PrincipalKind;
+  /** Granted WITH ADMIN OPTION (withAdminOption lists the role). */
+  admin: boolean;
   path: PathSegment[];
 }
 
 export interface DesiredPrivilege {
+  /** PUBLIC_NAME for PUBLIC. */
   grantee: string;
-  granteeKind: PrincipalKind;
+  granteeKind: GranteeKind;
   target: PrivilegeTarget;
   privilege: string;
   path: PathSegment[];
@@ -42,15 +49,28 @@ export interface DesiredIdentityProvider {
 export interface Desired {
   dialect: Dialect;
   key: (name: string) => string;
+  /** The key a grantee is compared by: PUBLIC's cannot equal any role's or user's. */
+  granteeKey: (name: string, kind: GranteeKind) => string;
   /** By key. */
   principals: Map<string, DesiredPrincipal>;
   memberships: DesiredMembership[];
   privileges: DesiredPrivilege[];
   identityProviders: Map<string, DesiredIdentityProvider>;
+  /** Where PUBLIC's privileges are declared, or would be: plans point revokes from PUBLIC there. */
+  publicPath: PathSegment[];
   /** Keys of the schemas whose privileges Charter manages. */
   managedSchemas: Set<string>;
   ignored: (name: string) => boolean;
   allowDrops: boolean;
+  /** manage.database: the database's privileges are a contract (PUBLIC and undeclared principals included). */
+  manageDatabase: boolean;
+}
+
+/** NUL cannot occur in an identifier, so PUBLIC's key never equals a role's (PostgreSQL allows a role "PUBLIC"). */
+export const PUBLIC_KEY = '\u0000public';
+
+export function granteeKeyOf(key: (name: string) => string): (name: string, kind: GranteeKind) => string {
+  return (name, kind) => (kind === 'public' ? PUBLIC_KEY : key(name));
 }
 
 /** manage.ignorePrincipals as a predicate (rules.ts holds the glob syntax lint and runtime share). */
@@ -63,12 +83,13 @@ export function ignoreMatcher(patterns: readonly string[], dialect: Dialect): (n
 function expandPrivileges(
   out: DesiredPrivilege[],
   grantee: string,
-  granteeKind: PrincipalKind,
+  granteeKind: GranteeKind,
   privileges: Privileges | undefined,
   path: PathSegment[],
 ): void {
   if (!privileges) return;
   privileges.system?.forEach((privilege, i) => out.push({ grantee, granteeKind, target: { type: 'system' }, privilege, path: [...path, 'system', i] }));
+  privileges.database?.forEach((privilege, i) => out.push({ grantee, granteeKind, target: { type: 'database', database: '' }, privilege, path: [...path, 'database', i] }));
   privileges.schemas?.forEach((g, i) => {
     for (const privilege of g.privileges) out.push({ grantee, granteeKind, target: { type: 'schema', schema: g.schema }, privilege, path: [...path, 'schemas', i] });
   });
@@ -77,6 +98,39 @@ function expandPrivileges(
     for (const table of tables) {
       for (const privilege of g.privileges) out.push({ grantee, granteeKind, target: { type: 'table', schema: g.schema, table }, privilege, path: [...path, 'tables', i] });
     }
+  });
+  privileges.columns?.forEach((g, i) => {
+    for (const column of g.columns) {
+      for (const privilege of g.privileges) {
+        out.push({ grantee, granteeKind, target: { type: 'column', schema: g.schema, table: g.table, column }, privilege, path: [...path, 'columns', i] });
+      }
+    }
+  });
+  for (const kind of ['function', 'procedure'] as const) {
+    const list = kind === 'function' ? privileges.functions : privileges.procedures;
+    list?.forEach((g, i) => {
+      g.names.forEach((signature, j) => {
+        // Lint reports a malformed signature; the policy cannot be planned with one.
+        const sig = parseSignature(signature);
+        if (!sig) return;
+        for (const privilege of g.privileges) {
+          out.push({ grantee, granteeKind, target: { type: 'routine', kind, schema: g.schema, name: sig.name, args: sig.args }, privilege, path: [...path, kind === 'function' ? 'functions' : 'procedures', i, 'names', j] });
+        }
+      });
+    });
+  }
+  for (const objects of ['functions', 'procedures'] as const) {
+    (objects === 'functions' ? privileges.futureFunctions : privileges.futureProcedures)?.forEach((g, i) => {
+      for (const privilege of g.privileges) {
+        out.push({ grantee, granteeKind, target: { type: 'future', schema: g.schema, owner: g.owner, objects }, privilege, path: [...path, objects === 'functions' ? 'futureFunctions' : 'futureProcedures', i] });
+      }
+    });
+  }
+  privileges.scopedTables?.forEach((g, i) => {
+    for (const privilege of g.privileges) out.push({ grantee, granteeKind, target: { type: 'scoped', schema: g.schema, objects: 'tables' }, privilege, path: [...path, 'scopedTables', i] });
+  });
+  privileges.scopedFunctions?.forEach((g, i) => {
+    for (const privilege of g.privileges) out.push({ grantee, granteeKind, target: { type: 'scoped', schema: g.schema, objects: 'functions' }, privilege, path: [...path, 'scopedFunctions', i] });
   });
   privileges.futureTables?.forEach((g, i) => {
     for (const privilege of g.privileges) {
@@ -95,15 +149,29 @@ export function desiredState(doc: PolicyDocument<RedshiftGrantsSpec>): Desired {
   (spec.roles ?? []).forEach((r, i) => {
     const path = ['spec', 'roles', i];
     principals.set(key(r.name), { name: r.name, kind: 'role', path, externalId: r.externalId });
-    (r.memberOf ?? []).forEach((parent, j) => memberships.push({ role: parent, member: r.name, memberKind: 'role', path: [...path, 'memberOf', j] }));
+    const roleAdmin = new Set((r.withAdminOption ?? []).map(key));
+    (r.memberOf ?? []).forEach((parent, j) => memberships.push({ role: parent, member: r.name, memberKind: 'role', admin: roleAdmin.has(key(parent)), path: [...path, 'memberOf', j] }));
     expandPrivileges(privileges, r.name, 'role', r.privileges, [...path, 'privileges']);
   });
   (spec.users ?? []).forEach((u, i) => {
     const path = ['spec', 'users', i];
-    principals.set(key(u.name), { name: u.name, kind: 'user', path });
-    (u.roles ?? []).forEach((role, j) => memberships.push({ role, member: u.name, memberKind: 'user', path: [...path, 'roles', j] }));
+    const password = u.password ? { env: u.password.fromEnv } : u.passwordDisabled ? ('disabled' as const) : undefined;
+    const attributes: UserAttributes = {};
+    if (u.createdb !== undefined) attributes.createdb = u.createdb;
+    if (u.connectionLimit !== undefined) attributes.connectionLimit = u.connectionLimit;
+    // SYSLOG ACCESS exists only on Redshift (lint reports it on postgres).
+    if (u.syslogAccess !== undefined && dialect === 'redshift') attributes.syslogAccess = u.syslogAccess;
+    principals.set(key(u.name), { name: u.name, kind: 'user', path, ...(password ? { password } : {}), ...(Object.keys(attributes).length ? { attributes } : {}) });
+    const userAdmin = new Set((u.withAdminOption ?? []).map(key));
+    (u.roles ?? []).forEach((role, j) => memberships.push({ role, member: u.name, memberKind: 'user', admin: userAdmin.has(key(role)), path: [...path, 'roles', j] }));
     expandPrivileges(privileges, u.name, 'user', u.privileges, [...path, 'privileges']);
   });
+  if (spec.public?.privileges) {
+    // PUBLIC has no system privileges (lint reports them); only its schema-scoped privileges are expanded.
+    const { system: _system, ...scoped } = spec.public.privileges;
+    void _system;
+    expandPrivileges(privileges, PUBLIC_NAME, 'public', scoped, ['spec', 'public', 'privileges']);
+  }
   const identityProviders = new Map<string, DesiredIdentityProvider>();
   (spec.identityProviders ?? []).forEach((p, i) => {
     identityProviders.set(key(p.name), {
@@ -119,12 +187,15 @@ export function desiredState(doc: PolicyDocument<RedshiftGrantsSpec>): Desired {
   return {
     dialect,
     key,
+    granteeKey: granteeKeyOf(key),
     principals,
+    publicPath: spec.public ? ['spec', 'public'] : ['spec', 'manage', 'schemas'],
     memberships,
     privileges,
     identityProviders,
     managedSchemas: new Set((spec.manage?.schemas ?? []).map(key)),
     ignored: ignoreMatcher(spec.manage?.ignorePrincipals ?? [], dialect),
     allowDrops: spec.manage?.allowDrops ?? false,
+    manageDatabase: spec.manage?.database ?? false,
   };
 }

@@ -8,7 +8,9 @@
 import type { Executor, Row } from './executor.js';
 import { nameKey } from './rules.js';
 import { PartialVisibilityError, type LiveIdentityProvider, type LivePrivilege, type LiveSchema, type LiveState } from './state.js';
-import type { PrincipalKind } from './sql.js';
+import { PUBLIC_NAME, routineArgs, type GranteeKind, type PrivilegeTarget } from './sql.js';
+
+const SAFE_ARGS = /^[A-Za-z0-9_ ,]*$/;
 
 /** System roles that carry ACCESS SYSTEM TABLE (sys:dba inherits sys:operator). */
 const SEEING_ROLES = new Set(['sys:superuser', 'sys:operator', 'sys:monitor', 'sys:dba']);
@@ -17,33 +19,56 @@ const text = (v: unknown) => (v === null || v === undefined ? '' : String(v));
 const truthy = (v: unknown) => v === true || v === 1 || v === 't' || v === 'true' || v === 'TRUE';
 const lower = (v: unknown) => text(v).toLowerCase();
 
-function identityKind(v: unknown): PrincipalKind | undefined {
+function identityKind(v: unknown): GranteeKind | undefined {
   const t = lower(v);
-  return t === 'user' ? 'user' : t === 'role' ? 'role' : undefined; // groups and PUBLIC are not Charter's
+  // PUBLIC is a grantee like any other in managed schemas; groups are not Charter's.
+  return t === 'user' ? 'user' : t === 'role' ? 'role' : t === 'public' ? 'public' : undefined;
 }
 
-export async function readRedshift(db: Executor, managedSchemas: readonly string[], database: string | undefined): Promise<LiveState> {
+/** `passwords`: also read the users' password verifiers (PG_USER_INFO, superusers only), when the policy declares passwords. */
+export async function readRedshift(db: Executor, managedSchemas: readonly string[], database: string | undefined, passwords = false): Promise<LiveState> {
   const before = db.queryCount;
   const key = (n: string) => nameKey(n, 'redshift');
   // What decides visibility comes first; the rest only once the catalog is known to be complete.
-  const [[who], users, userGrants, roleGrants, system] = await Promise.all([
+  const [[who], users, grants, system] = await Promise.all([
     db.query('SELECT current_user'),
-    db.query('SELECT user_name, user_id, superuser, syslog_access FROM svv_user_info'),
-    db.query('SELECT user_id, user_name, role_id, role_name, admin_option FROM svv_user_grants'),
-    db.query('SELECT role_id, role_name, granted_role_id, granted_role_name FROM svv_role_grants'),
+    db.query('SELECT user_name, user_id, superuser, syslog_access, createdb, connection_limit FROM svv_user_info'),
+    // Both kinds of membership in one query: roles granted to users, and to roles.
+    db.query(
+      "SELECT user_name AS member_name, 'user' AS member_type, role_name, admin_option FROM svv_user_grants" +
+        " UNION ALL SELECT role_name AS member_name, 'role' AS member_type, granted_role_name AS role_name, NULL::boolean AS admin_option FROM svv_role_grants",
+    ),
     db.query('SELECT system_privilege, identity_id, identity_name, identity_type FROM svv_system_privileges'),
   ]);
+  const userGrants = grants.filter((g) => lower(g.member_type) === 'user').map((g) => ({ user_name: g.member_name, role_name: g.role_name, admin_option: g.admin_option }));
+  const roleGrants = grants.filter((g) => lower(g.member_type) === 'role').map((g) => ({ role_name: g.member_name, granted_role_name: g.role_name }));
   const currentUser = text(Object.values(who ?? {})[0]);
   checkVisibility(currentUser, users, userGrants, roleGrants, system);
+  if (passwords && !truthy(users.find((u) => lower(u.user_name) === currentUser.toLowerCase())?.superuser)) {
+    throw new PartialVisibilityError(`user ${JSON.stringify(currentUser)} cannot check passwords: Redshift's PG_USER_INFO shows them only to superusers`);
+  }
 
-  const [roles, schemaPrivs, relationPrivs, tables, defaults, idps] = await Promise.all([
+  const [roles, schemaPrivs, relationPrivs, tables, routines, defaults, idps, passwds] = await Promise.all([
     db.query('SELECT role_id, role_name, role_owner, external_id FROM svv_roles'),
-    db.query('SELECT namespace_name, privilege_type, identity_id, identity_name, identity_type, admin_option, privilege_scope FROM svv_schema_privileges'),
-    db.query('SELECT namespace_name, relation_name, privilege_type, identity_id, identity_name, identity_type, admin_option FROM svv_relation_privileges'),
+    // Schema and database privileges in one query (privilege_scope DATABASE for the latter).
+    db.query(
+      'SELECT namespace_name, privilege_type, identity_name, identity_type, privilege_scope FROM svv_schema_privileges' +
+        " UNION ALL SELECT database_name AS namespace_name, privilege_type, identity_name, identity_type, 'DATABASE' AS privilege_scope FROM svv_database_privileges",
+    ),
+    // Table, column and function privileges in one query (object_kind tells them apart; a function's name
+    // and argument types stand in relation_name and column_name): the query count does not grow.
+    db.query(
+      "SELECT 'table' AS object_kind, namespace_name, relation_name, NULL::varchar AS column_name, privilege_type, identity_name, identity_type FROM svv_relation_privileges" +
+        " UNION ALL SELECT 'column' AS object_kind, namespace_name, relation_name, column_name, privilege_type, identity_name, identity_type FROM svv_column_privileges" +
+        " UNION ALL SELECT 'function' AS object_kind, namespace_name, function_name AS relation_name, argument_types AS column_name, privilege_type, identity_name, identity_type FROM svv_function_privileges",
+    ),
     db.query('SELECT database_name, schema_name, table_name, table_type FROM svv_all_tables'),
+    db.query('SELECT database_name, schema_name, function_name, function_type, argument_type FROM svv_redshift_functions'),
     db.query('SELECT schema_name, object_type, owner_id, owner_name, owner_type, privilege_type, grantee_id, grantee_name, grantee_type, admin_option FROM svv_default_privileges'),
     db.query('SELECT name, type, instanceid, namespc, params, enabled FROM svv_identity_providers'),
+    passwords ? db.query('SELECT usename, passwd FROM pg_user_info') : Promise.resolve(undefined),
   ]);
+  const passwordOf = new Map((passwds ?? []).map((r) => [lower(r.usename), r.passwd === null || r.passwd === undefined ? null : text(r.passwd)]));
 
   const managed = new Set(managedSchemas.map(key));
   const schemas = new Map<string, LiveSchema>();
@@ -58,29 +83,69 @@ export async function readRedshift(db: Executor, managedSchemas: readonly string
     schemaOf(text(t.schema_name)).tables.push(text(t.table_name));
   }
   for (const s of schemas.values()) s.tables.sort();
+  // Functions and procedures of the managed schemas: their kind decides FUNCTION or PROCEDURE in a REVOKE.
+  for (const r of routines) {
+    if (database !== undefined && text(r.database_name) && key(text(r.database_name)) !== key(database)) continue;
+    if (!managed.has(key(text(r.schema_name)))) continue;
+    const type = lower(r.function_type);
+    const kind = type.includes('procedure') ? ('procedure' as const) : type.includes('regular') || type === 'function' ? ('function' as const) : undefined;
+    if (!kind || !SAFE_ARGS.test(text(r.argument_type))) continue; // aggregates, and types Charter cannot write unquoted, are left alone
+    const s = schemaOf(text(r.schema_name));
+    s.routines ??= new Map();
+    s.routines.set(`${key(text(r.function_name))}(${routineArgs(text(r.argument_type))})`, { kind });
+  }
 
   const privileges: LivePrivilege[] = [];
   const push = (r: Row, name: unknown, kind: unknown, p: Omit<LivePrivilege, 'grantee' | 'granteeKind'>) => {
     const granteeKind = identityKind(kind);
-    if (granteeKind && text(name)) privileges.push({ grantee: text(name), granteeKind, ...p });
+    if (granteeKind === 'public') privileges.push({ grantee: PUBLIC_NAME, granteeKind, ...p });
+    else if (granteeKind && text(name)) privileges.push({ grantee: text(name), granteeKind, ...p });
   };
+  // System privileges go to roles only (and PUBLIC cannot hold them).
   for (const r of system) push(r, r.identity_name, r.identity_type, { target: { type: 'system' }, privilege: text(r.system_privilege).toUpperCase() });
   for (const r of schemaPrivs) {
+    if (lower(r.privilege_scope) === 'database') {
+      // Only the database the policy connects to.
+      if (database === undefined || key(text(r.namespace_name)) !== key(database)) continue;
+      const privilege = lower(r.privilege_type);
+      push(r, r.identity_name, r.identity_type, { target: { type: 'database', database: text(r.namespace_name) }, privilege: privilege === 'temporary' ? 'temp' : privilege });
+      continue;
+    }
     if (!managed.has(key(text(r.namespace_name)))) continue;
     // Scoped permissions (GRANT SELECT FOR TABLES IN SCHEMA s) share this view with privilege_scope TABLES or
-    // FUNCTIONS: they are not schema privileges (REVOKE SELECT ON SCHEMA would be invalid), and Charter leaves them alone.
-    if (text(r.privilege_scope) && lower(r.privilege_scope) !== 'schema') continue;
+    // FUNCTIONS: they are not schema privileges (REVOKE SELECT ON SCHEMA would be invalid).
+    const scope = lower(r.privilege_scope);
+    if (scope === 'tables' || scope === 'functions') {
+      schemaOf(text(r.namespace_name));
+      push(r, r.identity_name, r.identity_type, { target: { type: 'scoped', schema: text(r.namespace_name), objects: scope }, privilege: lower(r.privilege_type) });
+      continue;
+    }
+    if (scope && scope !== 'schema') continue;
     schemaOf(text(r.namespace_name));
     push(r, r.identity_name, r.identity_type, { target: { type: 'schema', schema: text(r.namespace_name) }, privilege: lower(r.privilege_type) });
   }
   for (const r of relationPrivs) {
     if (!managed.has(key(text(r.namespace_name)))) continue;
-    push(r, r.identity_name, r.identity_type, { target: { type: 'table', schema: text(r.namespace_name), table: text(r.relation_name) }, privilege: lower(r.privilege_type) });
+    const [schema, table] = [text(r.namespace_name), text(r.relation_name)];
+    let target: PrivilegeTarget;
+    if (lower(r.object_kind) === 'function') {
+      if (!SAFE_ARGS.test(text(r.column_name))) continue;
+      const args = routineArgs(text(r.column_name));
+      const found = schemas.get(key(schema))?.routines?.get(`${key(table)}(${args})`);
+      if (!found) continue; // not a function or procedure Charter can name (an aggregate, or not listed)
+      target = { type: 'routine', kind: found.kind, schema, name: table, args };
+    } else {
+      target = lower(r.object_kind) === 'column' ? { type: 'column', schema, table, column: text(r.column_name) } : { type: 'table', schema, table };
+    }
+    push(r, r.identity_name, r.identity_type, { target, privilege: lower(r.privilege_type) });
   }
   for (const r of defaults) {
-    // Only table defaults (object_type RELATION) scoped to a managed schema.
-    if (!['relation', 'table', 'tables'].includes(lower(r.object_type)) || !text(r.schema_name) || !managed.has(key(text(r.schema_name)))) continue;
-    push(r, r.grantee_name, r.grantee_type, { target: { type: 'future', schema: text(r.schema_name), owner: text(r.owner_name) }, privilege: lower(r.privilege_type) });
+    // Defaults scoped to a managed schema, for tables (object_type RELATION), functions or procedures.
+    const type = lower(r.object_type);
+    const objects = ['relation', 'table', 'tables'].includes(type) ? 'tables' : type.startsWith('function') ? 'functions' : type.startsWith('procedure') ? 'procedures' : undefined;
+    if (!objects || !text(r.schema_name) || !managed.has(key(text(r.schema_name)))) continue;
+    const target: PrivilegeTarget = { type: 'future', schema: text(r.schema_name), owner: text(r.owner_name), ...(objects === 'tables' ? {} : { objects }) };
+    push(r, r.grantee_name, r.grantee_type, { target, privilege: lower(r.privilege_type) });
   }
 
   const identityProviders: LiveIdentityProvider[] = idps.map((r) => {
@@ -104,13 +169,25 @@ export async function readRedshift(db: Executor, managedSchemas: readonly string
   return {
     dialect: 'redshift',
     currentUser,
+    ...(database !== undefined ? { database } : {}),
     principals: [
-      ...users.map((u) => ({ name: text(u.user_name), kind: 'user' as const, superuser: truthy(u.superuser) })),
+      ...users.map((u) => ({
+        name: text(u.user_name),
+        kind: 'user' as const,
+        superuser: truthy(u.superuser),
+        attributes: {
+          createdb: truthy(u.createdb),
+          // connection_limit is text: a number, or UNLIMITED.
+          connectionLimit: /^[0-9]+$/.test(text(u.connection_limit).trim()) ? Number(text(u.connection_limit).trim()) : ('unlimited' as const),
+          syslogAccess: lower(u.syslog_access) === 'unrestricted' ? ('unrestricted' as const) : ('restricted' as const),
+        },
+        ...(passwds ? { password: passwordOf.get(lower(u.user_name)) ?? null } : {}),
+      })),
       ...roles.map((r) => ({ name: text(r.role_name), kind: 'role' as const, superuser: false, ...(text(r.external_id) ? { externalId: text(r.external_id) } : {}) })),
     ],
     memberships: [
-      ...roleGrants.map((r) => ({ role: text(r.granted_role_name), member: text(r.role_name), memberKind: 'role' as const })),
-      ...userGrants.map((r) => ({ role: text(r.role_name), member: text(r.user_name), memberKind: 'user' as const })),
+      ...roleGrants.map((r) => ({ role: text(r.granted_role_name), member: text(r.role_name), memberKind: 'role' as const, admin: false })),
+      ...userGrants.map((r) => ({ role: text(r.role_name), member: text(r.user_name), memberKind: 'user' as const, admin: truthy(r.admin_option) })),
     ],
     privileges,
     identityProviders,

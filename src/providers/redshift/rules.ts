@@ -3,10 +3,11 @@
  * (../shared/reference/redshift.md). Pure: no connection, no SDK.
  */
 import { compileWildcard, patternProblem } from '../../core/wildcard.js';
-import type { RedshiftGrantsSpec, TablePrivileges } from './spec.generated.js';
+import type { ColumnPrivileges, RedshiftGrantsSpec, TablePrivileges } from './spec.generated.js';
 
 export type Dialect = RedshiftGrantsSpec['connection']['dialect'];
 export type TablePrivilege = TablePrivileges[number];
+export type ColumnPrivilege = ColumnPrivileges[number];
 
 /** The system-defined roles: grantable only (never created, altered or dropped). */
 export const SYSTEM_ROLES = ['sys:dba', 'sys:monitor', 'sys:operator', 'sys:secadmin', 'sys:superuser'] as const;
@@ -39,6 +40,24 @@ export function nameKey(name: string, dialect: Dialect): string {
 export const TABLE_PRIVILEGES: Record<Dialect, readonly TablePrivilege[]> = {
   redshift: ['select', 'insert', 'update', 'delete', 'references', 'truncate', 'drop', 'alter'],
   postgres: ['select', 'insert', 'update', 'delete', 'references', 'truncate', 'trigger'],
+};
+
+/** Schema privileges each dialect knows (Redshift adds ALTER and DROP on schemas). */
+export const SCHEMA_PRIVILEGES: Record<Dialect, readonly string[]> = {
+  redshift: ['usage', 'create', 'alter', 'drop'],
+  postgres: ['usage', 'create'],
+};
+
+/** Database privileges each dialect knows (GRANT ... ON DATABASE; CONNECT is PostgreSQL's). */
+export const DATABASE_PRIVILEGES: Record<Dialect, readonly string[]> = {
+  redshift: ['create', 'temp'],
+  postgres: ['create', 'temp', 'connect'],
+};
+
+/** Column privileges each dialect knows (Redshift: GRANT ... (columns) takes SELECT and UPDATE only). */
+export const COLUMN_PRIVILEGES: Record<Dialect, readonly ColumnPrivilege[]> = {
+  redshift: ['select', 'update'],
+  postgres: ['select', 'insert', 'update', 'references'],
 };
 
 /** PostgreSQL truncates identifiers longer than NAMEDATALEN - 1 = 63 bytes (with only a NOTICE). */

@@ -13,7 +13,9 @@ import { importPolicy } from './import.js';
 import { desiredState } from './model.js';
 import { readPostgres } from './read-postgres.js';
 import { readRedshift } from './read-redshift.js';
-import { secretForms, withSecret } from './sql.js';
+import { passwordDigest, passwordToSend } from './password.js';
+import { nameKey } from './rules.js';
+import { secretForms, withPassword, withSecret } from './sql.js';
 import { PartialVisibilityError, type LiveState } from './state.js';
 import type { RedshiftGrantsSpec } from './spec.generated.js';
 
@@ -51,10 +53,20 @@ function idpSecrets(doc: Doc, ctx: RuntimeContext): string[] {
     .flatMap(secretForms);
 }
 
+/** The user passwords a policy names and the environment has: masked and redacted like every secret. */
+function userPasswords(doc: Doc, ctx: RuntimeContext): string[] {
+  return (doc.spec.users ?? []).map((u) => (u.password ? env(ctx)[u.password.fromEnv] : undefined)).filter((s): s is string => Boolean(s));
+}
+
+/** Whether the plan must read password verifiers (a superuser-only part of the catalog). */
+function declaresPasswords(doc: Doc): boolean {
+  return (doc.spec.users ?? []).some((u) => u.password !== undefined || u.passwordDisabled === true);
+}
+
 /** Opens the policy's connection; each executor module (pg, the AWS SDK) loads only when a policy uses it. */
 export async function connect(doc: Doc, ctx: RuntimeContext): Promise<Connection> {
   const c = doc.spec.connection;
-  const secrets = idpSecrets(doc, ctx);
+  const secrets = [...idpSecrets(doc, ctx), ...userPasswords(doc, ctx)];
   // Registered before anything can fail, so no error message can carry them unmasked.
   const mask = (values: string[]) => values.forEach((v) => ctx.maskSecret?.(v));
   mask(secrets);
@@ -85,7 +97,8 @@ export async function connect(doc: Doc, ctx: RuntimeContext): Promise<Connection
 
 export async function readLive(doc: Doc, conn: Connection): Promise<LiveState> {
   const schemas = doc.spec.manage?.schemas ?? [];
-  return doc.spec.connection.dialect === 'redshift' ? readRedshift(conn.db, schemas, conn.database) : readPostgres(conn.db, schemas);
+  const passwords = declaresPasswords(doc);
+  return doc.spec.connection.dialect === 'redshift' ? readRedshift(conn.db, schemas, conn.database, passwords) : readPostgres(conn.db, schemas, passwords);
 }
 
 /** Runs `fn` with the policy's connection; connection and visibility problems become diagnostics. */
@@ -119,7 +132,7 @@ async function withLive<T>(doc: Doc, ctx: RuntimeContext, fn: (live: LiveState, 
 async function plan(docs: Doc[], ctx: RuntimeContext): Promise<DiffResult> {
   const result: DiffResult = { changes: [], diagnostics: [], inputs: {} };
   // Policies usually point at different databases: read them concurrently.
-  const outcomes = await Promise.all(docs.map((doc) => withLive(doc, ctx, (live) => planPolicy(doc, live, ctx))));
+  const outcomes = await Promise.all(docs.map((doc) => withLive(doc, ctx, (live) => planPolicy(doc, live, ctx, digestKey(doc, ctx)))));
   docs.forEach((doc, i) => {
     const o = outcomes[i];
     result.diagnostics.push(...o.diagnostics);
@@ -131,10 +144,19 @@ async function plan(docs: Doc[], ctx: RuntimeContext): Promise<DiffResult> {
   return result;
 }
 
+/** The key of password digests: the connection URL when the policy has one (a secret the reader of a plan lacks). */
+function digestKey(doc: Doc, ctx: RuntimeContext): string {
+  const v = doc.spec.connection.urlFromEnv;
+  return (v && env(ctx)[v]) || '';
+}
+
 /** Pure once the live state is read: the diff plus the live values the changes depend on. */
-export function planPolicy(doc: Doc, live: LiveState, ctx: Pick<RuntimeContext, 'env'>): { changes: Change[]; diagnostics: Diagnostic[]; inputs: Json } {
-  const { changes, diagnostics } = diffPolicy(doc as PolicyDocument<unknown>, desiredState(doc), live);
+export function planPolicy(doc: Doc, live: LiveState, ctx: Pick<RuntimeContext, 'env'>, key = ''): { changes: Change[]; diagnostics: Diagnostic[]; inputs: Json } {
   const vars = ctx.env ?? process.env;
+  const values = new Map<string, string | undefined>();
+  for (const u of doc.spec.users ?? []) if (u.password) values.set(u.password.fromEnv, vars[u.password.fromEnv] || undefined);
+  const passwords = { values, digest: (user: string, password: string) => passwordDigest(key, `${policyId(doc)}\u0000${nameKey(user, doc.spec.connection.dialect)}`, password) };
+  const { changes, diagnostics } = diffPolicy(doc as PolicyDocument<unknown>, desiredState(doc), live, passwords);
   for (const c of changes) {
     const secretEnv = (c.data as unknown as ChangeData).secretEnv;
     if (secretEnv && !vars[secretEnv]) {
@@ -148,7 +170,7 @@ export function planPolicy(doc: Doc, live: LiveState, ctx: Pick<RuntimeContext, 
 }
 
 /** The statements of each change, with the secret substituted: only here, just before sending. */
-function statementsOf(changes: Change[], vars: Readonly<Record<string, string | undefined>>): { statements: string[]; reviewed: string[]; owner: number[] } {
+function statementsOf(changes: Change[], vars: Readonly<Record<string, string | undefined>>, dialect: Doc['spec']['connection']['dialect'], secrets: string[]): { statements: string[]; reviewed: string[]; owner: number[] } {
   const statements: string[] = [];
   const reviewed: string[] = [];
   const owner: number[] = [];
@@ -159,8 +181,16 @@ function statementsOf(changes: Change[], vars: Readonly<Record<string, string | 
       secret = vars[data.secretEnv];
       if (!secret) throw new Error(`${c.address}: environment variable ${data.secretEnv} (the client secret) is not set`);
     }
+    let hash: string | undefined;
+    if (data.passwordEnv) {
+      const password = vars[data.passwordEnv];
+      if (!password) throw new Error(`${c.address}: environment variable ${data.passwordEnv} (the password) is not set`);
+      hash = passwordToSend(dialect, data.passwordUser!, password);
+      secrets.push(hash);
+    }
     for (const sql of data.sql) {
-      statements.push(secret === undefined ? sql : withSecret(sql, secret));
+      const withSecrets = secret === undefined ? sql : withSecret(sql, secret);
+      statements.push(hash === undefined ? withSecrets : withPassword(withSecrets, hash));
       reviewed.push(sql);
       owner.push(i);
     }
@@ -184,7 +214,7 @@ async function run(changes: Change[], docs: Doc[], ctx: RuntimeContext, rollback
     if (rollback && !conn.db.canRollback) {
       throw new Error('dry-apply needs a transaction that can be rolled back; the Redshift Data API has none. Use a urlFromEnv connection (pg wire) to dry-apply.');
     }
-    const { statements, reviewed, owner } = statementsOf(changes, env(ctx));
+    const { statements, reviewed, owner } = statementsOf(changes, env(ctx), doc.spec.connection.dialect, conn.secrets);
     const units = await conn.db.execute(statements, {
       rollback,
       onUnit: (i, total, r) => ctx.log.info(`${policyId(doc)}: ${unitName(conn, i, total)} ${r.error ? 'failed' : rollback ? 'succeeded and was rolled back' : 'committed'}`),

@@ -104,9 +104,22 @@ export type TablePrivileges = [
   'select' | 'insert' | 'update' | 'delete' | 'references' | 'truncate' | 'drop' | 'alter' | 'trigger',
   ...('select' | 'insert' | 'update' | 'delete' | 'references' | 'truncate' | 'drop' | 'alter' | 'trigger')[]
 ];
+/**
+ * Column privileges. insert and references exist only on PostgreSQL (lint reports the mismatch).
+ *
+ * @minItems 1
+ */
+export type ColumnPrivileges = [
+  'select' | 'insert' | 'update' | 'references',
+  ...('select' | 'insert' | 'update' | 'references')[]
+];
+/**
+ * The name of an environment variable (never the value).
+ */
+export type EnvVar = string;
 
 /**
- * Roles, the role hierarchy, system roles, users (including identity-provider users), schema, table and system privileges, and native identity providers of one Amazon Redshift database (or one PostgreSQL database with the postgres dialect).
+ * Roles, the role hierarchy, system roles, users (including identity-provider users), schema, table, column and system privileges, and native identity providers of one Amazon Redshift database (or one PostgreSQL database with the postgres dialect).
  */
 export interface RedshiftGrantsSpec {
   connection: Connection;
@@ -117,6 +130,7 @@ export interface RedshiftGrantsSpec {
    * @maxItems 100
    */
   identityProviders?: IdentityProvider[];
+  public?: PublicGrants;
   /**
    * Roles Charter manages. A role listed here is created when missing; its memberships and privileges are made to match exactly.
    *
@@ -124,7 +138,7 @@ export interface RedshiftGrantsSpec {
    */
   roles?: Role[];
   /**
-   * Users Charter manages. Charter never sets or reads passwords: users are created with PASSWORD DISABLE (Redshift) or LOGIN without a password (PostgreSQL); set a password out of band if one is needed.
+   * Users Charter manages. Without password or passwordDisabled, users are created with PASSWORD DISABLE (Redshift) or LOGIN without a password (PostgreSQL) and their passwords are left alone.
    *
    * @maxItems 50000
    */
@@ -184,6 +198,10 @@ export interface Manage {
    */
   ignorePrincipals?: string[];
   /**
+   * When true, the database's privileges are a contract like a managed schema's: database privileges that the policy does not declare are revoked from everyone but ignored and system principals, PUBLIC included (PostgreSQL grants CONNECT and TEMP to PUBLIC by default; revoking them is disruptive and the plan names who loses access). Default false: only declared principals' database privileges are compared.
+   */
+  database?: boolean;
+  /**
    * When true, roles and users that Charter finds in the database but the policy no longer lists are dropped (DROP ... RESTRICT, never CASCADE), and identity providers too. Default false: they are reported and left alone.
    */
   allowDrops?: boolean;
@@ -222,18 +240,10 @@ export interface IdentityProvider {
    */
   enabled?: boolean;
 }
-export interface Role {
-  name: Name;
-  /**
-   * Redshift EXTERNALID (identity-provider group id), Redshift only.
-   */
-  externalId?: string;
-  /**
-   * Roles this role is granted (GRANT ROLE parent TO ROLE this): custom roles declared in this policy, or the system roles sys:monitor, sys:operator, sys:dba, sys:superuser, sys:secadmin.
-   *
-   * @maxItems 1000
-   */
-  memberOf?: Name[];
+/**
+ * Privileges granted to PUBLIC (every user, present and future) in managed schemas. PUBLIC is a grantee like any other there: PUBLIC privileges in a managed schema that this does not declare are revoked, a disruptive change whose plan names the users who lose access. Schema, table and future-table privileges only (PUBLIC cannot hold system privileges).
+ */
+export interface PublicGrants {
   privileges?: Privileges;
 }
 /**
@@ -247,6 +257,16 @@ export interface Privileges {
    */
   system?: SystemPrivilege[];
   /**
+   * Privileges on the database the policy connects to (GRANT ... ON DATABASE): create (schemas) and temp (temporary tables) on both dialects, connect on PostgreSQL only. The principal's database privileges match this list exactly; PUBLIC's and undeclared principals' only with manage.database.
+   *
+   * @maxItems 3
+   */
+  database?:
+    | []
+    | ['create' | 'temp' | 'connect']
+    | ['create' | 'temp' | 'connect', 'create' | 'temp' | 'connect']
+    | ['create' | 'temp' | 'connect', 'create' | 'temp' | 'connect', 'create' | 'temp' | 'connect'];
+  /**
    * Schema privileges.
    *
    * @maxItems 1000
@@ -259,6 +279,48 @@ export interface Privileges {
    */
   tables?: TableGrant[];
   /**
+   * Column privileges (GRANT SELECT (c, ...) ON TABLE s.t): select and update on Redshift, also insert and references on PostgreSQL. Within managed schemas, column privileges that the policy does not declare are revoked. Independent of table privileges: a table privilege is not a column privilege, nor the reverse.
+   *
+   * @maxItems 10000
+   */
+  columns?: ColumnGrant[];
+  /**
+   * EXECUTE on named functions (GRANT EXECUTE ON FUNCTION s.f(argument types)). Within managed schemas, EXECUTE held by anyone the policy does not declare, PUBLIC included (PostgreSQL and Redshift grant it to PUBLIC by default), is revoked.
+   *
+   * @maxItems 10000
+   */
+  functions?: RoutineGrant[];
+  /**
+   * EXECUTE on named stored procedures (GRANT EXECUTE ON PROCEDURE s.p(argument types)), as for functions.
+   *
+   * @maxItems 10000
+   */
+  procedures?: RoutineGrant[];
+  /**
+   * EXECUTE on functions created later in a schema (ALTER DEFAULT PRIVILEGES FOR USER/ROLE <owner> IN SCHEMA <schema> GRANT EXECUTE ON FUNCTIONS). On PostgreSQL this covers procedures too.
+   *
+   * @maxItems 1000
+   */
+  futureFunctions?: FutureRoutineGrant[];
+  /**
+   * Redshift only: EXECUTE on stored procedures created later in a schema (ALTER DEFAULT PRIVILEGES ... ON PROCEDURES).
+   *
+   * @maxItems 1000
+   */
+  futureProcedures?: FutureRoutineGrant[];
+  /**
+   * Redshift scoped permissions: privileges on every table of a schema, present and future (GRANT SELECT FOR TABLES IN SCHEMA s TO ROLE r). Not available on the postgres dialect.
+   *
+   * @maxItems 1000
+   */
+  scopedTables?: ScopedTableGrant[];
+  /**
+   * Redshift scoped permissions: EXECUTE on every function of a schema, present and future (GRANT EXECUTE FOR FUNCTIONS IN SCHEMA s TO ROLE r). Not available on the postgres dialect.
+   *
+   * @maxItems 1000
+   */
+  scopedFunctions?: ScopedFunctionGrant[];
+  /**
    * Privileges on tables created later in a schema (ALTER DEFAULT PRIVILEGES FOR USER/ROLE <owner> IN SCHEMA <schema>).
    *
    * @maxItems 1000
@@ -268,9 +330,59 @@ export interface Privileges {
 export interface SchemaGrant {
   schema: Name;
   /**
+   * usage and create; alter and drop (ALTER or DROP the schema without owning it) exist only on Redshift (lint reports them on postgres).
+   *
    * @minItems 1
    */
-  privileges: ['usage' | 'create', ...('usage' | 'create')[]];
+  privileges: ['usage' | 'create' | 'alter' | 'drop', ...('usage' | 'create' | 'alter' | 'drop')[]];
+}
+export interface ColumnGrant {
+  schema: Name;
+  table: Name;
+  /**
+   * Columns of the table.
+   *
+   * @minItems 1
+   * @maxItems 1600
+   */
+  columns: [Name, ...Name[]];
+  privileges: ColumnPrivileges;
+}
+export interface RoutineGrant {
+  schema: Name;
+  /**
+   * Signatures: the name and the argument types as the catalog spells them, e.g. f_mask(character varying, integer) (PostgreSQL: oidvectortypes of proargtypes; Redshift: SVV_FUNCTION_PRIVILEGES.argument_types). Import writes them.
+   *
+   * @minItems 1
+   * @maxItems 10000
+   */
+  names: [string, ...string[]];
+  /**
+   * @minItems 1
+   */
+  privileges: ['execute', ...'execute'[]];
+}
+export interface FutureRoutineGrant {
+  schema: Name;
+  /**
+   * A role, user, schema or table name. Any characters are allowed (Charter always quotes identifiers); at most 127 bytes in UTF-8 (checked by lint). Redshift compares names lower-cased.
+   */
+  owner: string;
+  /**
+   * @minItems 1
+   */
+  privileges: ['execute', ...'execute'[]];
+}
+export interface ScopedTableGrant {
+  schema: Name;
+  privileges: TablePrivileges;
+}
+export interface ScopedFunctionGrant {
+  schema: Name;
+  /**
+   * @minItems 1
+   */
+  privileges: ['execute', ...'execute'[]];
 }
 export interface FutureTableGrant {
   schema: Name;
@@ -280,8 +392,45 @@ export interface FutureTableGrant {
   owner: string;
   privileges: TablePrivileges;
 }
+export interface Role {
+  name: Name;
+  /**
+   * Redshift EXTERNALID (identity-provider group id), Redshift only.
+   */
+  externalId?: string;
+  /**
+   * Roles this role is granted (GRANT ROLE parent TO ROLE this): custom roles declared in this policy, or the system roles sys:monitor, sys:operator, sys:dba, sys:superuser, sys:secadmin.
+   *
+   * @maxItems 1000
+   */
+  memberOf?: Name[];
+  /**
+   * PostgreSQL only: roles of memberOf granted WITH ADMIN OPTION (this role may grant them to others). The others are granted without it; an admin option found on them is revoked.
+   *
+   * @maxItems 1000
+   */
+  withAdminOption?: Name[];
+  privileges?: Privileges;
+}
 export interface User {
   name: Name;
+  password?: Password;
+  /**
+   * The user has no password (Redshift PASSWORD DISABLE: IAM or identity-provider sign-in only; PostgreSQL PASSWORD NULL). A password found on the user is drift and is removed (disruptive). Checking needs a superuser connection.
+   */
+  passwordDisabled?: true;
+  /**
+   * CREATEDB (true) or NOCREATEDB (false): whether the user may create databases. Absent: left as it is.
+   */
+  createdb?: boolean;
+  /**
+   * CONNECTION LIMIT: the most connections the user may have open at once, or unlimited. Absent: left as it is.
+   */
+  connectionLimit?: number | 'unlimited';
+  /**
+   * Redshift SYSLOG ACCESS: restricted (the user sees only its own rows in system tables and views) or unrestricted (every user's rows). Absent: left as it is. Not available on the postgres dialect.
+   */
+  syslogAccess?: 'restricted' | 'unrestricted';
   /**
    * A role, user, schema or table name. Any characters are allowed (Charter always quotes identifiers); at most 127 bytes in UTF-8 (checked by lint). Redshift compares names lower-cased.
    */
@@ -292,5 +441,17 @@ export interface User {
    * @maxItems 1000
    */
   roles?: Name[];
+  /**
+   * Roles of roles granted WITH ADMIN OPTION: the user may grant them to others (GRANT ROLE r TO user WITH ADMIN OPTION). The others are granted without it; an admin option found on them is revoked.
+   *
+   * @maxItems 1000
+   */
+  withAdminOption?: Name[];
   privileges?: Privileges;
+}
+/**
+ * The user's password, from an environment variable (never YAML). Charter sends only a hash form (Redshift: md5 of password and user name; PostgreSQL: a SCRAM-SHA-256 verifier), never prints it, and checks it against the catalog (needs a superuser connection): a different or missing password is drift.
+ */
+export interface Password {
+  fromEnv: EnvVar;
 }

@@ -8,17 +8,56 @@ import type { Dialect } from './rules.js';
 
 export type PrincipalKind = 'role' | 'user';
 
+/** Who a privilege is granted to: a role, a user, or PUBLIC (every user, present and future). */
+export type GranteeKind = PrincipalKind | 'public';
+
 export interface Grantee {
   name: string;
-  kind: PrincipalKind;
+  kind: GranteeKind;
 }
+
+/** How plans name PUBLIC. It is a keyword, never an identifier: `TO PUBLIC`, not `TO "PUBLIC"`. */
+export const PUBLIC_NAME = 'PUBLIC';
+
+/** PUBLIC as a grantee. */
+export const PUBLIC_GRANTEE: Grantee = { name: PUBLIC_NAME, kind: 'public' };
 
 /** What a privilege is on. `table` null means every existing table of the schema. */
 export type PrivilegeTarget =
   | { type: 'system' }
   | { type: 'schema'; schema: string }
+  /** The database the policy connects to; `database` is its name as the catalog reports it ('' until the diff knows it). */
+  | { type: 'database'; database: string }
   | { type: 'table'; schema: string; table: string | null }
-  | { type: 'future'; schema: string; owner: string };
+  | { type: 'column'; schema: string; table: string; column: string }
+  /** A function or stored procedure by name and argument types (normalised: see `routineArgs`). */
+  | { type: 'routine'; kind: RoutineKind; schema: string; name: string; args: string }
+  /** Redshift scoped permissions: every table or function of the schema, present and future. */
+  | { type: 'scoped'; schema: string; objects: 'tables' | 'functions' }
+  /** Default privileges of an owner's future objects: tables unless `objects` says functions or procedures. */
+  | { type: 'future'; schema: string; owner: string; objects?: 'functions' | 'procedures' };
+
+export type RoutineKind = 'function' | 'procedure';
+
+/**
+ * Argument types as Charter compares and sends them: lower case, single spaces, `, ` between types
+ * (`integer, character varying`). Only letters, digits, `_`, spaces and commas: anything else is refused,
+ * so the list can be written into a statement unquoted.
+ */
+export function routineArgs(args: string): string {
+  if (!/^[A-Za-z0-9_ ,]*$/.test(args)) throw new Error(`unexpected characters in argument types ${JSON.stringify(args)}`);
+  return args
+    .split(',')
+    .map((a) => a.trim().replace(/ +/g, ' ').toLowerCase())
+    .filter((a, i, all) => a !== '' || all.length > 1)
+    .join(', ');
+}
+
+/** `name(argument types)` → its parts, or undefined when it is not of that form. */
+export function parseSignature(signature: string): { name: string; args: string } | undefined {
+  const m = /^([^()]+)\(([A-Za-z0-9_ ,]*)\)$/.exec(signature);
+  return m ? { name: m[1], args: routineArgs(m[2]) } : undefined;
+}
 
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
@@ -41,7 +80,7 @@ function escapeLiteralBody(value: string): string {
 export const SECRET_PLACEHOLDER = '***';
 
 /** Canonical order of privileges inside one statement (and in plans). */
-const PRIVILEGE_ORDER = ['usage', 'create', 'select', 'insert', 'update', 'delete', 'references', 'truncate', 'drop', 'alter', 'trigger'];
+const PRIVILEGE_ORDER = ['connect', 'usage', 'create', 'temp', 'select', 'insert', 'update', 'delete', 'references', 'truncate', 'drop', 'alter', 'trigger'];
 
 export function sortPrivileges(privileges: Iterable<string>): string[] {
   const rank = (p: string) => {
@@ -53,6 +92,7 @@ export function sortPrivileges(privileges: Iterable<string>): string[] {
 
 /** `TO ROLE "r"` / `TO "u"` on Redshift; PostgreSQL has no ROLE keyword (users are roles). */
 function principal(dialect: Dialect, g: Grantee): string {
+  if (g.kind === 'public') return 'PUBLIC';
   return dialect === 'redshift' && g.kind === 'role' ? `ROLE ${quoteIdent(g.name)}` : quoteIdent(g.name);
 }
 
@@ -60,8 +100,12 @@ function target(t: PrivilegeTarget): string {
   switch (t.type) {
     case 'schema':
       return ` ON SCHEMA ${quoteIdent(t.schema)}`;
+    case 'database':
+      return ` ON DATABASE ${quoteIdent(t.database)}`;
     case 'table':
       return t.table === null ? ` ON ALL TABLES IN SCHEMA ${quoteIdent(t.schema)}` : ` ON TABLE ${quoteIdent(t.schema)}.${quoteIdent(t.table)}`;
+    case 'routine':
+      return ` ON ${t.kind === 'procedure' ? 'PROCEDURE' : 'FUNCTION'} ${quoteIdent(t.schema)}.${quoteIdent(t.name)}(${routineArgs(t.args)})`;
     default:
       return '';
   }
@@ -74,30 +118,108 @@ function privilegeList(t: PrivilegeTarget, privileges: string[]): string {
 
 /** GRANT or REVOKE of privileges on one target to one grantee. */
 export function privilegeSql(dialect: Dialect, op: 'grant' | 'revoke', t: PrivilegeTarget, privileges: string[], g: Grantee): string {
+  if (t.type === 'scoped') {
+    const scope = ` FOR ${t.objects === 'functions' ? 'FUNCTIONS' : 'TABLES'} IN SCHEMA ${quoteIdent(t.schema)}`;
+    const list = sortPrivileges(privileges).map((p) => p.toUpperCase()).join(', ');
+    return op === 'grant' ? `GRANT ${list}${scope} TO ${principal(dialect, g)}` : `REVOKE ${list}${scope} FROM ${principal(dialect, g)}`;
+  }
+  if (t.type === 'column') return columnPrivilegeSql(dialect, op, t.schema, t.table, new Map(privileges.map((p) => [p, [t.column]])), g);
   const list = privilegeList(t, privileges);
   const who = principal(dialect, g);
   if (t.type === 'future') {
     const owner = `FOR ${dialect === 'redshift' ? 'USER' : 'ROLE'} ${quoteIdent(t.owner)} IN SCHEMA ${quoteIdent(t.schema)}`;
+    const objects = t.objects === 'functions' ? 'FUNCTIONS' : t.objects === 'procedures' ? 'PROCEDURES' : 'TABLES';
     return op === 'grant'
-      ? `ALTER DEFAULT PRIVILEGES ${owner} GRANT ${list} ON TABLES TO ${who}`
-      : `ALTER DEFAULT PRIVILEGES ${owner} REVOKE ${list} ON TABLES FROM ${who}`;
+      ? `ALTER DEFAULT PRIVILEGES ${owner} GRANT ${list} ON ${objects} TO ${who}`
+      : `ALTER DEFAULT PRIVILEGES ${owner} REVOKE ${list} ON ${objects} FROM ${who}`;
   }
   return op === 'grant' ? `GRANT ${list}${target(t)} TO ${who}` : `REVOKE ${list}${target(t)} FROM ${who}`;
 }
 
-/** GRANT/REVOKE of a role to a role or user (membership). */
-export function membershipSql(dialect: Dialect, op: 'grant' | 'revoke', role: string, member: Grantee): string {
-  if (dialect === 'postgres') {
-    return op === 'grant' ? `GRANT ${quoteIdent(role)} TO ${quoteIdent(member.name)}` : `REVOKE ${quoteIdent(role)} FROM ${quoteIdent(member.name)}`;
-  }
-  return op === 'grant' ? `GRANT ROLE ${quoteIdent(role)} TO ${principal(dialect, member)}` : `REVOKE ROLE ${quoteIdent(role)} FROM ${principal(dialect, member)}`;
+/**
+ * GRANT or REVOKE of column privileges on one table to one grantee, each privilege with its own column
+ * list (`GRANT SELECT ("a", "b"), UPDATE ("b") ON TABLE "s"."t" TO ...`: the same form on Redshift and
+ * PostgreSQL). `columns` maps a privilege to its columns (kept in the order given); privileges come out in canonical order.
+ */
+export function columnPrivilegeSql(dialect: Dialect, op: 'grant' | 'revoke', schema: string, table: string, columns: ReadonlyMap<string, readonly string[]>, g: Grantee): string {
+  const list = sortPrivileges(columns.keys())
+    .map((p) => `${p.toUpperCase()} (${[...new Set(columns.get(p))].map(quoteIdent).join(', ')})`)
+    .join(', ');
+  const on = ` ON TABLE ${quoteIdent(schema)}.${quoteIdent(table)}`;
+  const who = principal(dialect, g);
+  return op === 'grant' ? `GRANT ${list}${on} TO ${who}` : `REVOKE ${list}${on} FROM ${who}`;
 }
 
-export function createPrincipalSql(dialect: Dialect, p: Grantee & { externalId?: string }): string {
-  if (dialect === 'postgres') return p.kind === 'user' ? `CREATE ROLE ${quoteIdent(p.name)} LOGIN` : `CREATE ROLE ${quoteIdent(p.name)}`;
-  if (p.kind === 'user') return `CREATE USER ${quoteIdent(p.name)} PASSWORD DISABLE`;
+/**
+ * GRANT/REVOKE of a role to a role or user (membership). `admin`: a grant WITH ADMIN OPTION, or a revoke of
+ * only the admin option (REVOKE ADMIN OPTION FOR ...), the membership itself kept.
+ */
+export function membershipSql(dialect: Dialect, op: 'grant' | 'revoke', role: string, member: Grantee, admin = false): string {
+  const adminFor = admin && op === 'revoke' ? 'ADMIN OPTION FOR ' : '';
+  const withAdmin = admin && op === 'grant' ? ' WITH ADMIN OPTION' : '';
+  if (dialect === 'postgres') {
+    return op === 'grant' ? `GRANT ${quoteIdent(role)} TO ${quoteIdent(member.name)}${withAdmin}` : `REVOKE ${adminFor}${quoteIdent(role)} FROM ${quoteIdent(member.name)}`;
+  }
+  return op === 'grant' ? `GRANT ROLE ${quoteIdent(role)} TO ${principal(dialect, member)}${withAdmin}` : `REVOKE ${adminFor}ROLE ${quoteIdent(role)} FROM ${principal(dialect, member)}`;
+}
+
+/**
+ * `password`: the user gets a password (the placeholder until apply, see `withPassword`); `attributes`:
+ * the user's declared attributes, as options of the same statement.
+ */
+export function createPrincipalSql(dialect: Dialect, p: { name: string; kind: PrincipalKind; externalId?: string; password?: boolean; attributes?: UserAttributes }): string {
+  const withPw = p.kind === 'user' && p.password;
+  const options = p.kind === 'user' && p.attributes ? userAttributeOptions(dialect, p.attributes).map((o) => ` ${o}`).join('') : '';
+  if (dialect === 'postgres') return p.kind === 'user' ? `CREATE ROLE ${quoteIdent(p.name)} LOGIN${withPw ? ` ${PASSWORD_PLACEHOLDER}` : ''}${options}` : `CREATE ROLE ${quoteIdent(p.name)}`;
+  if (p.kind === 'user') return `CREATE USER ${quoteIdent(p.name)} ${withPw ? PASSWORD_PLACEHOLDER : 'PASSWORD DISABLE'}${options}`;
   // Redshift's own example spells the external id as a quoted identifier: EXTERNALID "ABC123".
   return p.externalId === undefined ? `CREATE ROLE ${quoteIdent(p.name)}` : `CREATE ROLE ${quoteIdent(p.name)} EXTERNALID ${quoteIdent(p.externalId)}`;
+}
+
+/** User attributes a policy may declare; an absent one is left as it is. */
+export interface UserAttributes {
+  createdb?: boolean;
+  connectionLimit?: number | 'unlimited';
+  /** Redshift only. */
+  syslogAccess?: 'restricted' | 'unrestricted';
+}
+
+/**
+ * The CREATE USER / ALTER USER option of each declared attribute, in a fixed order: `CREATEDB`,
+ * `CONNECTION LIMIT 10` (PostgreSQL spells unlimited -1), `SYSLOG ACCESS UNRESTRICTED` (Redshift).
+ */
+export function userAttributeOptions(dialect: Dialect, a: UserAttributes): string[] {
+  const out: string[] = [];
+  if (a.createdb !== undefined) out.push(a.createdb ? 'CREATEDB' : 'NOCREATEDB');
+  if (a.connectionLimit !== undefined) {
+    if (a.connectionLimit !== 'unlimited' && !(Number.isSafeInteger(a.connectionLimit) && a.connectionLimit >= 0)) throw new Error('connection limit must be a non-negative integer');
+    out.push(`CONNECTION LIMIT ${a.connectionLimit === 'unlimited' ? (dialect === 'redshift' ? 'UNLIMITED' : '-1') : a.connectionLimit}`);
+  }
+  if (a.syslogAccess !== undefined && dialect === 'redshift') out.push(`SYSLOG ACCESS ${a.syslogAccess === 'unrestricted' ? 'UNRESTRICTED' : 'RESTRICTED'}`);
+  return out;
+}
+
+/** One ALTER per attribute (Redshift's ALTER USER takes the options one at a time in its examples). */
+export function alterUserAttributeSql(dialect: Dialect, user: string, option: string): string {
+  return `${dialect === 'redshift' ? 'ALTER USER' : 'ALTER ROLE'} ${quoteIdent(user)} ${option}`;
+}
+
+/** Shown in place of a password hash in every plan; `withPassword` substitutes it at apply time. */
+export const PASSWORD_PLACEHOLDER = `PASSWORD '${SECRET_PLACEHOLDER}'`;
+
+/** Sets a user's password (`set`: the placeholder) or removes it (Redshift PASSWORD DISABLE, PostgreSQL PASSWORD NULL). */
+export function alterPasswordSql(dialect: Dialect, user: string, set: boolean): string {
+  if (dialect === 'postgres') return `ALTER ROLE ${quoteIdent(user)} ${set ? PASSWORD_PLACEHOLDER : 'PASSWORD NULL'}`;
+  return `ALTER USER ${quoteIdent(user)} ${set ? PASSWORD_PLACEHOLDER : 'PASSWORD DISABLE'}`;
+}
+
+/**
+ * The reviewed statement with the password's hash form in place of the placeholder. Hash forms hold only
+ * hex, base64, `$` and `:`, never a quote. Used only when executing; the result must never be logged.
+ */
+export function withPassword(statement: string, hash: string): string {
+  if (!/^[A-Za-z0-9+/=$:-]+$/.test(hash)) throw new Error('refusing a password hash with unexpected characters');
+  return statement.replace(PASSWORD_PLACEHOLDER, () => `PASSWORD '${hash}'`);
 }
 
 export function alterExternalIdSql(role: string, externalId: string): string {
@@ -110,7 +232,7 @@ export function alterLoginSql(role: string, login: boolean): string {
 }
 
 /** Drops never cascade: RESTRICT on Redshift roles (its default, spelled out), plain DROP elsewhere. */
-export function dropPrincipalSql(dialect: Dialect, p: Grantee): string {
+export function dropPrincipalSql(dialect: Dialect, p: { name: string; kind: PrincipalKind }): string {
   if (dialect === 'postgres') return `DROP ROLE ${quoteIdent(p.name)}`;
   return p.kind === 'user' ? `DROP USER ${quoteIdent(p.name)}` : `DROP ROLE ${quoteIdent(p.name)} RESTRICT`;
 }

@@ -3,25 +3,35 @@
  * catalog returns them; the diff compares them by nameKey.
  */
 import type { Dialect } from './rules.js';
-import type { PrincipalKind, PrivilegeTarget } from './sql.js';
+import type { GranteeKind, PrincipalKind, PrivilegeTarget, RoutineKind } from './sql.js';
 
 export interface LivePrincipal {
   name: string;
   kind: PrincipalKind;
   superuser: boolean;
   externalId?: string;
+  /**
+   * Users, read only when the policy declares passwords: the stored verifier (md5…, SCRAM-SHA-256…,
+   * sha256…, or a masked value), or null for no password.
+   */
+  password?: string | null;
+  /** Users: their attributes as the catalog reports them (syslogAccess on Redshift only). */
+  attributes?: { createdb: boolean; connectionLimit: number | 'unlimited'; syslogAccess?: 'restricted' | 'unrestricted' };
 }
 
 export interface LiveMembership {
   role: string;
   member: string;
   memberKind: PrincipalKind;
+  /** Held WITH ADMIN OPTION (absent: not; Redshift reports it for users only). */
+  admin?: boolean;
 }
 
-/** One privilege held directly by a role or user. Table targets always name a table here. */
+/** One privilege held directly by a role, a user or PUBLIC. Table targets always name a table here. */
 export interface LivePrivilege {
+  /** PUBLIC_NAME for PUBLIC. */
   grantee: string;
-  granteeKind: PrincipalKind;
+  granteeKind: GranteeKind;
   target: PrivilegeTarget;
   privilege: string;
 }
@@ -43,11 +53,19 @@ export interface LiveSchema {
   tables: string[];
   /** Table owners by table name (PostgreSQL): an owner's implicit privileges are not Charter's. */
   tableOwners: Map<string, string>;
+  /** Column names by table name (PostgreSQL only: Redshift's reader does not list columns, so they are not checked there). */
+  columns?: Map<string, string[]>;
+  /** Functions and procedures by `routineKey` (name key and normalised argument types), when the reader lists them. */
+  routines?: Map<string, { kind: RoutineKind; owner?: string }>;
 }
 
 export interface LiveState {
   dialect: Dialect;
   currentUser: string;
+  /** The database connected to, when known (its privileges are read only then). */
+  database?: string;
+  /** Owner of that database (PostgreSQL): its implicit privileges are not Charter's. */
+  databaseOwner?: string;
   principals: LivePrincipal[];
   memberships: LiveMembership[];
   privileges: LivePrivilege[];

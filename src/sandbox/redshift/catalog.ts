@@ -3,6 +3,7 @@
  * and error messages for the forms the sandbox supports. Mutates `db` in place: callers run a
  * transaction on a copy (see engine.ts).
  */
+import { createHash } from 'node:crypto';
 import { SqlError } from './errors.js';
 import {
   heldRoles,
@@ -201,6 +202,26 @@ export function execute(db: RsDatabase, s: Session, st: Statement): ExecResult {
     case 'tablePrivilege':
       tablePrivilege(db, s, st);
       break;
+    case 'columnPrivilege':
+      columnPrivilege(db, s, st);
+      break;
+    case 'functionPrivilege':
+      functionPrivilege(db, s, st);
+      break;
+    case 'databasePrivilege':
+      checkGrantees(db, st.grantees);
+      for (const name of st.databases) {
+        // The sandbox runs each statement in one database: only that one can be named.
+        if (name !== db.name) throw new SqlError(`database ${q(name)} does not exist`);
+      }
+      if (!isSuperuser(db, s.user)) throw new SqlError(`permission denied for database ${db.name}`);
+      db.databasePrivileges = applyObjectGrants(db.databasePrivileges, st.action, st.privileges, st.grantees, st.grantOptionOnly, () => true, (privilege, g) => ({
+        privilege,
+        granteeType: g.type,
+        grantee: g.name,
+        grantOption: g.withOption,
+      }));
+      break;
     case 'defaultPrivilege':
       defaultPrivilege(db, s, st);
       break;
@@ -211,7 +232,7 @@ export function execute(db: RsDatabase, s: Session, st: Statement): ExecResult {
       dropSchema(db, s, st);
       break;
     case 'createTable':
-      createTable(db, s, st.name, st.ifNotExists);
+      createTable(db, s, st.name, st.ifNotExists, st.columns);
       break;
     case 'dropTable':
       for (const n of st.names) dropTable(db, s, n, st.ifExists);
@@ -273,6 +294,9 @@ function dropRole(db: RsDatabase, s: Session, name: string, mode: 'force' | 'res
   const notHers = (g: RsObjectGrant) => !(g.granteeType === 'role' && g.grantee === name);
   db.schemaPrivileges = db.schemaPrivileges.filter(notHers);
   db.tablePrivileges = db.tablePrivileges.filter(notHers);
+  db.columnPrivileges = db.columnPrivileges.filter(notHers);
+  db.functionPrivileges = db.functionPrivileges.filter(notHers);
+  db.databasePrivileges = db.databasePrivileges.filter(notHers);
   db.defaultPrivileges = db.defaultPrivileges.filter(notHers);
   db.roles = db.roles.filter((r) => r !== role);
 }
@@ -283,7 +307,7 @@ function renamePrincipal(db: RsDatabase, type: 'user' | 'role', from: string, to
     if (g.granteeType === type && g.grantee === from) g.grantee = to;
   }
   if (type === 'role') for (const p of db.systemPrivileges) if (p.role === from) p.role = to;
-  for (const g of [...db.schemaPrivileges, ...db.tablePrivileges, ...db.defaultPrivileges]) if (g.granteeType === type && g.grantee === from) g.grantee = to;
+  for (const g of [...db.schemaPrivileges, ...db.tablePrivileges, ...db.columnPrivileges, ...db.functionPrivileges, ...db.databasePrivileges, ...db.defaultPrivileges]) if (g.granteeType === type && g.grantee === from) g.grantee = to;
   if (type === 'user') {
     for (const r of db.roles) if (r.owner === from) r.owner = to;
     for (const sc of db.schemas) {
@@ -312,9 +336,15 @@ function applyUserOptions(db: RsDatabase, s: Session, u: RsUser, o: UserOptions)
   }
   if (o.password !== undefined) {
     if ('value' in o.password) {
-      checkPassword(o.password.value);
+      const pw = o.password.value;
+      checkPassword(pw);
       u.passwordDisabled = false;
-    } else u.passwordDisabled = true;
+      // Redshift keeps a hash: the md5 form as sent, or the md5 of a clear-text password and the user name.
+      u.passwordHash = /^(md5[0-9a-f]{32}|sha256\|.*)$/.test(pw) ? pw : `md5${createHash('md5').update(pw + u.name).digest('hex')}`;
+    } else {
+      u.passwordDisabled = true;
+      delete u.passwordHash;
+    }
   }
   if (o.createdb !== undefined) u.createdb = o.createdb;
   if (o.superuser !== undefined) u.superuser = o.superuser;
@@ -371,7 +401,7 @@ function dropUser(db: RsDatabase, s: Session, name: string, ifExists: boolean): 
     db.defaultPrivileges.some((d) => d.owner === name);
   if (owns) throw new SqlError(`user ${q(name)} can't be dropped because the user owns some object`);
   const isHis = (g: RsObjectGrant) => g.granteeType === 'user' && g.grantee === name;
-  if (db.schemaPrivileges.some(isHis) || db.tablePrivileges.some(isHis) || db.defaultPrivileges.some(isHis)) {
+  if (db.schemaPrivileges.some(isHis) || db.tablePrivileges.some(isHis) || db.columnPrivileges.some(isHis) || db.functionPrivileges.some(isHis) || db.databasePrivileges.some(isHis) || db.defaultPrivileges.some(isHis)) {
     throw new SqlError(`user ${q(name)} can't be dropped because the user has a privilege on some object`);
   }
   db.roleGrants = db.roleGrants.filter((g) => !(g.granteeType === 'user' && g.grantee === name));
@@ -438,6 +468,9 @@ function identityProvider(db: RsDatabase, s: Session, st: Extract<Statement, { k
     const isHis = (g: RsObjectGrant) => !(g.granteeType === 'user' && g.grantee === u.name);
     db.schemaPrivileges = db.schemaPrivileges.filter(isHis);
     db.tablePrivileges = db.tablePrivileges.filter(isHis);
+    db.columnPrivileges = db.columnPrivileges.filter(isHis);
+    db.functionPrivileges = db.functionPrivileges.filter(isHis);
+    db.databasePrivileges = db.databasePrivileges.filter(isHis);
     db.defaultPrivileges = db.defaultPrivileges.filter(isHis);
     dropUser(db, s, u.name, true);
   }
@@ -507,8 +540,9 @@ function schemaPrivilege(db: RsDatabase, s: Session, st: Extract<Statement, { ki
   for (const name of st.schemas) {
     const schema = schemaOf(db, name);
     if (!canGrantOn(db, s, schema.owner)) throw new SqlError(`permission denied for schema ${name}`);
-    db.schemaPrivileges = applyObjectGrants(db.schemaPrivileges, st.action, st.privileges, st.grantees, st.grantOptionOnly, (x) => x.schema === name, (privilege, g) => ({
+    db.schemaPrivileges = applyObjectGrants(db.schemaPrivileges, st.action, st.privileges, st.grantees, st.grantOptionOnly, (x) => x.schema === name && x.scope === st.scope, (privilege, g) => ({
       schema: name,
+      ...(st.scope ? { scope: st.scope } : {}),
       privilege,
       granteeType: g.type,
       grantee: g.name,
@@ -543,6 +577,50 @@ function tablePrivilege(db: RsDatabase, s: Session, st: Extract<Statement, { kin
   }
 }
 
+function functionPrivilege(db: RsDatabase, s: Session, st: Extract<Statement, { kind: 'functionPrivilege' }>): void {
+  checkGrantees(db, st.grantees);
+  for (const r of st.routines) {
+    const schemaName = r.schema ?? (db.schemas.some((x) => x.name === s.user) ? s.user : 'public');
+    const schema = db.schemas.find((x) => x.name === schemaName);
+    const fn = schema?.functions?.find((f) => f.name === r.name && f.args === r.args);
+    if (!schema || !fn || fn.kind !== st.routineKind) throw new SqlError(`${st.routineKind} ${schemaName}.${r.name}(${r.args}) does not exist`);
+    if (!canGrantOn(db, s, fn.owner)) throw new SqlError(`permission denied for ${st.routineKind} ${fn.name}`);
+    db.functionPrivileges = applyObjectGrants(
+      db.functionPrivileges,
+      st.action,
+      ['EXECUTE'],
+      st.grantees,
+      st.grantOptionOnly,
+      (x) => x.schema === schema.name && x.function === fn.name && x.args === fn.args,
+      (privilege, g) => ({ schema: schema.name, function: fn.name, args: fn.args, privilege, granteeType: g.type, grantee: g.name, grantOption: g.withOption }),
+    );
+  }
+}
+
+function columnPrivilege(db: RsDatabase, s: Session, st: Extract<Statement, { kind: 'columnPrivilege' }>): void {
+  checkGrantees(db, st.grantees);
+  for (const n of st.tables) {
+    const found = resolveTable(db, s, n);
+    if (!found) throw new SqlError(`relation ${q(tableLabel(n))} does not exist`);
+    const table = found.schema.tables.find((t) => t.name === found.table)!;
+    if (!canGrantOn(db, s, table.owner)) throw new SqlError(`permission denied for relation ${table.name}`);
+    for (const { privilege, columns } of st.privileges) {
+      for (const column of columns) {
+        if (table.columns && !table.columns.includes(column)) throw new SqlError(`column ${q(column)} of relation ${q(table.name)} does not exist`);
+        db.columnPrivileges = applyObjectGrants(
+          db.columnPrivileges,
+          st.action,
+          [privilege],
+          st.grantees,
+          st.grantOptionOnly,
+          (x) => x.schema === found.schema.name && x.table === table.name && x.column === column,
+          (p, g) => ({ schema: found.schema.name, table: table.name, column, privilege: p, granteeType: g.type, grantee: g.name, grantOption: g.withOption }),
+        );
+      }
+    }
+  }
+}
+
 function defaultPrivilege(db: RsDatabase, s: Session, st: Extract<Statement, { kind: 'defaultPrivilege' }>): void {
   checkGrantees(db, st.grantees);
   const owners = st.forUsers.length > 0 ? st.forUsers : [s.user];
@@ -560,8 +638,8 @@ function defaultPrivilege(db: RsDatabase, s: Session, st: Extract<Statement, { k
         st.privileges,
         st.grantees,
         st.grantOptionOnly,
-        (x) => x.owner === owner && x.schema === schema,
-        (privilege, g) => ({ owner, schema, privilege, granteeType: g.type, grantee: g.name, grantOption: g.withOption }),
+        (x) => x.owner === owner && x.schema === schema && x.objects === st.objects,
+        (privilege, g) => ({ owner, schema, ...(st.objects ? { objects: st.objects } : {}), privilege, granteeType: g.type, grantee: g.name, grantOption: g.withOption }),
       );
     }
   }
@@ -593,11 +671,13 @@ function dropSchema(db: RsDatabase, s: Session, st: Extract<Statement, { kind: '
     db.schemas = db.schemas.filter((x) => x !== schema);
     db.schemaPrivileges = db.schemaPrivileges.filter((g) => g.schema !== name);
     db.tablePrivileges = db.tablePrivileges.filter((g) => g.schema !== name);
+    db.columnPrivileges = db.columnPrivileges.filter((g) => g.schema !== name);
+    db.functionPrivileges = db.functionPrivileges.filter((g) => g.schema !== name);
     db.defaultPrivileges = db.defaultPrivileges.filter((g) => g.schema !== name);
   }
 }
 
-function createTable(db: RsDatabase, s: Session, n: QName, ifNotExists: boolean): void {
+function createTable(db: RsDatabase, s: Session, n: QName, ifNotExists: boolean, columns?: string[]): void {
   checkName(n.name);
   const schemaName = n.schema ?? (db.schemas.some((x) => x.name === s.user) ? s.user : 'public');
   const schema = schemaOf(db, schemaName);
@@ -613,10 +693,10 @@ function createTable(db: RsDatabase, s: Session, n: QName, ifNotExists: boolean)
     if (ifNotExists) return;
     throw new SqlError(`relation ${q(n.name)} already exists`);
   }
-  schema.tables.push({ name: n.name, owner: s.user });
+  schema.tables.push({ name: n.name, owner: s.user, ...(columns ? { columns } : {}) });
   // Default privileges of the creator apply to the new table.
   for (const d of db.defaultPrivileges) {
-    if (d.owner !== s.user || (d.schema !== null && d.schema !== schema.name)) continue;
+    if (d.objects || d.owner !== s.user || (d.schema !== null && d.schema !== schema.name)) continue;
     const dup = db.tablePrivileges.some((g) => g.schema === schema.name && g.table === n.name && g.privilege === d.privilege && g.granteeType === d.granteeType && g.grantee === d.grantee);
     if (!dup) db.tablePrivileges.push({ schema: schema.name, table: n.name, privilege: d.privilege, granteeType: d.granteeType, grantee: d.grantee, grantOption: d.grantOption });
   }
@@ -632,4 +712,5 @@ function dropTable(db: RsDatabase, s: Session, n: QName, ifExists: boolean): voi
   if (!canGrantOn(db, s, table.owner) && !hasSystemPrivilege(db, s.user, 'DROP TABLE')) throw new SqlError(`permission denied for relation ${table.name}`);
   found.schema.tables = found.schema.tables.filter((t) => t !== table);
   db.tablePrivileges = db.tablePrivileges.filter((g) => !(g.schema === found.schema.name && g.table === table.name));
+  db.columnPrivileges = db.columnPrivileges.filter((g) => !(g.schema === found.schema.name && g.table === table.name));
 }

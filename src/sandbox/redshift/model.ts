@@ -15,8 +15,14 @@ export interface RsUser {
   /** CREATEUSER: a superuser. */
   superuser: boolean;
   createdb: boolean;
-  /** PASSWORD DISABLE (identity-provider users). The sandbox never stores passwords. */
+  /** PASSWORD DISABLE (identity-provider users). */
   passwordDisabled: boolean;
+  /**
+   * The stored password verifier, as PG_USER_INFO.passwd shows it to superusers: an md5 hash as sent, or
+   * Redshift's own md5 of a clear-text password and the user name; a sha256 form as sent. Absent with a
+   * password set: a user from the state file whose password is unknown (shown masked).
+   */
+  passwordHash?: string;
   syslogAccess: 'RESTRICTED' | 'UNRESTRICTED';
   connectionLimit: number | 'UNLIMITED';
   sessionTimeout?: number;
@@ -49,12 +55,24 @@ export interface RsSystemGrant {
 export interface RsTable {
   name: string;
   owner: string;
+  /** Column names (lower case); undefined when unknown (then any column name is accepted). */
+  columns?: string[];
+}
+
+/** A user-defined function or stored procedure (from the state file). */
+export interface RsFunction {
+  name: string;
+  /** Argument types, lower case, `, `-separated (`integer, character varying`), as SVV_FUNCTION_PRIVILEGES shows them. */
+  args: string;
+  kind: 'function' | 'procedure';
+  owner: string;
 }
 
 export interface RsSchema {
   name: string;
   owner: string;
   tables: RsTable[];
+  functions?: RsFunction[];
 }
 
 export interface RsObjectGrant {
@@ -68,6 +86,8 @@ export interface RsObjectGrant {
 
 export interface RsSchemaGrant extends RsObjectGrant {
   schema: string;
+  /** Scoped permission (GRANT ... FOR TABLES | FUNCTIONS IN SCHEMA); absent: a privilege on the schema itself. */
+  scope?: 'TABLES' | 'FUNCTIONS';
 }
 
 export interface RsTableGrant extends RsObjectGrant {
@@ -75,11 +95,27 @@ export interface RsTableGrant extends RsObjectGrant {
   table: string;
 }
 
+/** `GRANT SELECT (column) ON TABLE schema.table`: SELECT or UPDATE on one column. */
+export interface RsColumnGrant extends RsObjectGrant {
+  schema: string;
+  table: string;
+  column: string;
+}
+
+/** `GRANT EXECUTE ON {FUNCTION | PROCEDURE} schema.name(args)`. */
+export interface RsFunctionGrant extends RsObjectGrant {
+  schema: string;
+  function: string;
+  args: string;
+}
+
 /** ALTER DEFAULT PRIVILEGES FOR USER owner [IN SCHEMA schema] GRANT privilege ON TABLES TO grantee. */
 export interface RsDefaultGrant extends RsObjectGrant {
   owner: string;
   /** null = every schema (no IN SCHEMA). */
   schema: string | null;
+  /** ON FUNCTIONS or ON PROCEDURES; absent: ON TABLES. */
+  objects?: 'FUNCTIONS' | 'PROCEDURES';
 }
 
 export interface RsIdentityProvider {
@@ -101,6 +137,10 @@ export interface RsDatabase {
   schemas: RsSchema[];
   schemaPrivileges: RsSchemaGrant[];
   tablePrivileges: RsTableGrant[];
+  columnPrivileges: RsColumnGrant[];
+  functionPrivileges: RsFunctionGrant[];
+  /** `GRANT {CREATE | TEMP} ON DATABASE <this database>`. */
+  databasePrivileges: RsObjectGrant[];
   defaultPrivileges: RsDefaultGrant[];
   identityProviders: RsIdentityProvider[];
   /** Next user/role/provider id. */
@@ -151,6 +191,9 @@ export function emptyDatabase(name: string): RsDatabase {
     schemas: [],
     schemaPrivileges: [],
     tablePrivileges: [],
+    columnPrivileges: [],
+    functionPrivileges: [],
+    databasePrivileges: [],
     defaultPrivileges: [],
     identityProviders: [],
     nextId: 100,
@@ -224,7 +267,10 @@ export function cloneDatabase(db: RsDatabase): RsDatabase {
     roles: db.roles.map((r) => ({ ...r })),
     roleGrants: db.roleGrants.map((g) => ({ ...g })),
     systemPrivileges: db.systemPrivileges.map((p) => ({ ...p })),
-    schemas: db.schemas.map((s) => ({ ...s, tables: s.tables.map((t) => ({ ...t })) })),
+    schemas: db.schemas.map((s) => ({ ...s, tables: s.tables.map((t) => ({ ...t })), ...(s.functions ? { functions: s.functions.map((f) => ({ ...f })) } : {}) })),
+    columnPrivileges: db.columnPrivileges.map((g) => ({ ...g })),
+    functionPrivileges: db.functionPrivileges.map((g) => ({ ...g })),
+    databasePrivileges: db.databasePrivileges.map((g) => ({ ...g })),
     schemaPrivileges: db.schemaPrivileges.map((g) => ({ ...g })),
     tablePrivileges: db.tablePrivileges.map((g) => ({ ...g })),
     defaultPrivileges: db.defaultPrivileges.map((g) => ({ ...g })),

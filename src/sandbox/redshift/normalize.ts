@@ -13,6 +13,7 @@ import {
   type RedshiftSettings,
   type RedshiftState,
   type RsDatabase,
+  type RsSchema,
   type RsUser,
 } from './model.js';
 import { Checker, describe, type Json } from '../checker.js';
@@ -113,9 +114,9 @@ function databases(c: Check, o: Json, path: string): RsDatabase[] {
 
 const DB_KEYS = [
   'name', 'superusers', 'users', 'roles', 'roleGrants', 'systemPrivileges', 'schemas', 'schemaPrivileges', 'tablePrivileges',
-  'defaultPrivileges', 'identityProviders', 'nextId',
+  'columnPrivileges', 'functionPrivileges', 'databasePrivileges', 'defaultPrivileges', 'identityProviders', 'nextId',
 ];
-const USER_KEYS = ['name', 'id', 'superuser', 'createdb', 'passwordDisabled', 'syslogAccess', 'connectionLimit', 'sessionTimeout', 'validUntil', 'externalId'];
+const USER_KEYS = ['name', 'id', 'superuser', 'createdb', 'passwordDisabled', 'passwordHash', 'syslogAccess', 'connectionLimit', 'sessionTimeout', 'validUntil', 'externalId'];
 
 function database(c: Check, v: unknown, path: string): RsDatabase | undefined {
   const o = c.object(v, path);
@@ -166,6 +167,8 @@ function database(c: Check, v: unknown, path: string): RsDatabase | undefined {
     u.superuser = c.boolean(uo, 'superuser', p) ?? false;
     u.createdb = c.boolean(uo, 'createdb', p) ?? u.superuser;
     u.passwordDisabled = c.boolean(uo, 'passwordDisabled', p) ?? false;
+    const hash = c.str(uo, 'passwordHash', p);
+    if (hash !== undefined && !u.passwordDisabled) u.passwordHash = hash;
     const syslog = c.str(uo, 'syslogAccess', p);
     if (syslog !== undefined) {
       if (syslog !== 'RESTRICTED' && syslog !== 'UNRESTRICTED') c.fail(`${p}.syslogAccess`, 'expected RESTRICTED or UNRESTRICTED');
@@ -235,21 +238,39 @@ function database(c: Check, v: unknown, path: string): RsDatabase | undefined {
     const p = `${path}.schemas[${i}]`;
     const so = typeof s === 'string' ? { name: s } : c.object(s, p);
     if (!so) return;
-    c.known(so, ['name', 'owner', 'tables'], p);
+    c.known(so, ['name', 'owner', 'tables', 'functions'], p);
     const n = c.name(so, 'name', p);
     if (n === undefined) return;
     if (db.schemas.some((x) => x.name === n)) return c.fail(`${p}.name`, `duplicate schema ${n}`);
     const owner = userRef(so, 'owner', p, defaultOwner) ?? defaultOwner;
-    const schema = { name: n, owner, tables: [] as Array<{ name: string; owner: string }> };
+    const schema: RsSchema = { name: n, owner, tables: [] };
     c.array(so, 'tables', p).forEach((t, j) => {
       const tp = `${p}.tables[${j}]`;
       const to = typeof t === 'string' ? { name: t } : c.object(t, tp);
       if (!to) return;
-      c.known(to, ['name', 'owner'], tp);
+      c.known(to, ['name', 'owner', 'columns'], tp);
       const tn = c.name(to, 'name', tp);
       if (tn === undefined) return;
       if (schema.tables.some((x) => x.name === tn)) return c.fail(`${tp}.name`, `duplicate table ${n}.${tn}`);
-      schema.tables.push({ name: tn, owner: userRef(to, 'owner', tp, owner) ?? owner });
+      // Columns are optional: without them, any column name is accepted in column grants.
+      const columns = to.columns === undefined ? undefined : c.array(to, 'columns', tp).map((_, k) => c.name(to.columns as Json, String(k), `${tp}.columns`) ?? '');
+      if (columns && new Set(columns).size !== columns.length) c.fail(`${tp}.columns`, `duplicate column in ${n}.${tn}`);
+      schema.tables.push({ name: tn, owner: userRef(to, 'owner', tp, owner) ?? owner, ...(columns ? { columns } : {}) });
+    });
+    c.array(so, 'functions', p).forEach((f, j) => {
+      const fp = `${p}.functions[${j}]`;
+      const fo = c.object(f, fp);
+      if (!fo) return;
+      c.known(fo, ['name', 'arguments', 'kind', 'owner'], fp);
+      const fn = c.name(fo, 'name', fp);
+      const args = (c.str(fo, 'arguments', fp) ?? '').split(',').map((a) => a.trim().replace(/ +/g, ' ').toLowerCase()).filter((a) => a !== '').join(', ');
+      const kind = c.str(fo, 'kind', fp) ?? 'function';
+      if (fn === undefined) return;
+      if (kind !== 'function' && kind !== 'procedure') return c.fail(`${fp}.kind`, 'expected "function" or "procedure"');
+      if (!/^[a-z0-9_ ,]*$/.test(args)) return c.fail(`${fp}.arguments`, 'expected type names separated by commas, e.g. "integer, character varying"');
+      schema.functions ??= [];
+      if (schema.functions.some((x) => x.name === fn && x.args === args)) return c.fail(`${fp}.name`, `duplicate function ${n}.${fn}(${args})`);
+      schema.functions.push({ name: fn, args, kind, owner: userRef(fo, 'owner', fp, owner) ?? owner });
     });
     db.schemas.push(schema);
   });
@@ -340,13 +361,16 @@ function database(c: Check, v: unknown, path: string): RsDatabase | undefined {
     const p = `${path}.schemaPrivileges[${i}]`;
     const go = c.object(s, p);
     if (!go) return;
-    c.known(go, ['schema', 'privilege', 'granteeType', 'grantee', 'grantOption'], p);
+    c.known(go, ['schema', 'scope', 'privilege', 'granteeType', 'grantee', 'grantOption'], p);
     const schema = schemaRef(go, p);
-    const priv = privilege(go, p, SCHEMA_PRIVILEGES);
+    // scope TABLES or FUNCTIONS: a scoped permission (GRANT ... FOR TABLES IN SCHEMA).
+    const scope = c.str(go, 'scope', p);
+    if (scope !== undefined && scope !== 'TABLES' && scope !== 'FUNCTIONS') return c.fail(`${p}.scope`, 'expected TABLES or FUNCTIONS');
+    const priv = privilege(go, p, scope === 'TABLES' ? TABLE_PRIVILEGES : scope === 'FUNCTIONS' ? ['EXECUTE'] : SCHEMA_PRIVILEGES);
     const g = grantee(go, p, true);
     if (schema === undefined || priv === undefined || !g) return;
-    if (!unique(p, schema, priv, g.granteeType, g.grantee)) return;
-    db.schemaPrivileges.push({ schema, privilege: priv, ...g, grantOption: c.boolean(go, 'grantOption', p) ?? false });
+    if (!unique(p, schema, scope ?? 'SCHEMA', priv, g.granteeType, g.grantee)) return;
+    db.schemaPrivileges.push({ schema, ...(scope ? { scope: scope as 'TABLES' | 'FUNCTIONS' } : {}), privilege: priv, ...g, grantOption: c.boolean(go, 'grantOption', p) ?? false });
   });
   c.array(o, 'tablePrivileges', path).forEach((s, i) => {
     const p = `${path}.tablePrivileges[${i}]`;
@@ -362,18 +386,64 @@ function database(c: Check, v: unknown, path: string): RsDatabase | undefined {
     if (!unique(p, schema, table, priv, g.granteeType, g.grantee)) return;
     db.tablePrivileges.push({ schema, table, privilege: priv, ...g, grantOption: c.boolean(go, 'grantOption', p) ?? false });
   });
+  c.array(o, 'columnPrivileges', path).forEach((s, i) => {
+    const p = `${path}.columnPrivileges[${i}]`;
+    const go = c.object(s, p);
+    if (!go) return;
+    c.known(go, ['schema', 'table', 'column', 'privilege', 'granteeType', 'grantee', 'grantOption'], p);
+    const schema = schemaRef(go, p);
+    const table = c.name(go, 'table', p);
+    const column = c.name(go, 'column', p);
+    const priv = privilege(go, p, ['SELECT', 'UPDATE']);
+    const g = grantee(go, p, true);
+    if (schema === undefined || table === undefined || column === undefined || priv === undefined || !g) return;
+    const t = db.schemas.find((x) => x.name === schema)?.tables.find((x) => x.name === table);
+    if (!t) return c.fail(`${p}.table`, `no table ${schema}.${table} in this database`);
+    if (t.columns && !t.columns.includes(column)) return c.fail(`${p}.column`, `no column ${column} in table ${schema}.${table}`);
+    if (!unique(p, schema, table, column, priv, g.granteeType, g.grantee)) return;
+    db.columnPrivileges.push({ schema, table, column, privilege: priv, ...g, grantOption: c.boolean(go, 'grantOption', p) ?? false });
+  });
+  c.array(o, 'databasePrivileges', path).forEach((s, i) => {
+    const p = `${path}.databasePrivileges[${i}]`;
+    const go = c.object(s, p);
+    if (!go) return;
+    c.known(go, ['privilege', 'granteeType', 'grantee', 'grantOption'], p);
+    const priv = privilege(go, p, ['CREATE', 'TEMP']);
+    const g = grantee(go, p, true);
+    if (priv === undefined || !g) return;
+    if (!unique(p, 'database', priv, g.granteeType, g.grantee)) return;
+    db.databasePrivileges.push({ privilege: priv, ...g, grantOption: c.boolean(go, 'grantOption', p) ?? false });
+  });
+  c.array(o, 'functionPrivileges', path).forEach((s, i) => {
+    const p = `${path}.functionPrivileges[${i}]`;
+    const go = c.object(s, p);
+    if (!go) return;
+    c.known(go, ['schema', 'function', 'arguments', 'privilege', 'granteeType', 'grantee', 'grantOption'], p);
+    const schema = schemaRef(go, p);
+    const fn = c.name(go, 'function', p);
+    const args = (c.str(go, 'arguments', p) ?? '').split(',').map((a) => a.trim().replace(/ +/g, ' ').toLowerCase()).filter((a) => a !== '').join(', ');
+    const priv = privilege(go, p, ['EXECUTE']);
+    const g = grantee(go, p, true);
+    if (schema === undefined || fn === undefined || priv === undefined || !g) return;
+    if (!db.schemas.find((x) => x.name === schema)?.functions?.some((f) => f.name === fn && f.args === args)) return c.fail(`${p}.function`, `no function ${schema}.${fn}(${args}) in this database`);
+    if (!unique(p, schema, fn, args, priv, g.granteeType, g.grantee)) return;
+    db.functionPrivileges.push({ schema, function: fn, args, privilege: priv, ...g, grantOption: c.boolean(go, 'grantOption', p) ?? false });
+  });
   c.array(o, 'defaultPrivileges', path).forEach((s, i) => {
     const p = `${path}.defaultPrivileges[${i}]`;
     const go = c.object(s, p);
     if (!go) return;
-    c.known(go, ['owner', 'schema', 'privilege', 'granteeType', 'grantee', 'grantOption'], p);
+    c.known(go, ['owner', 'schema', 'objects', 'privilege', 'granteeType', 'grantee', 'grantOption'], p);
     const owner = userRef(go, 'owner', p);
     const schema = go.schema === null || go.schema === undefined ? null : schemaRef(go, p);
-    const priv = privilege(go, p, TABLE_PRIVILEGES);
+    const objects = c.str(go, 'objects', p);
+    if (objects !== undefined && objects !== 'TABLES' && objects !== 'FUNCTIONS' && objects !== 'PROCEDURES') return c.fail(`${p}.objects`, 'expected TABLES, FUNCTIONS or PROCEDURES');
+    const priv = privilege(go, p, objects === 'FUNCTIONS' || objects === 'PROCEDURES' ? ['EXECUTE'] : TABLE_PRIVILEGES);
     const g = grantee(go, p, true);
     if (owner === undefined || schema === undefined || priv === undefined || !g) return;
-    if (!unique(p, owner, schema, priv, g.granteeType, g.grantee)) return;
-    db.defaultPrivileges.push({ owner, schema, privilege: priv, ...g, grantOption: c.boolean(go, 'grantOption', p) ?? false });
+    if (!unique(p, owner, schema, objects ?? 'TABLES', priv, g.granteeType, g.grantee)) return;
+    const on = objects === 'FUNCTIONS' || objects === 'PROCEDURES' ? { objects: objects as 'FUNCTIONS' | 'PROCEDURES' } : {};
+    db.defaultPrivileges.push({ owner, schema, ...on, privilege: priv, ...g, grantOption: c.boolean(go, 'grantOption', p) ?? false });
   });
 
   // Ids: explicit ones kept, the others handed out after the highest in use.

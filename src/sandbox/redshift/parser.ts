@@ -38,6 +38,26 @@ export type GrantAction = 'grant' | 'revoke';
 
 export type WhereValue = { type: 'string'; value: string } | { type: 'number'; value: number } | { type: 'boolean'; value: boolean } | { type: 'current_user' };
 
+/** A constant select item: `NULL[::type] AS name` or `'text' AS name`. */
+export interface SelectConstant {
+  value: string | null;
+  as: string;
+}
+
+/** A renamed column: `col AS name`. */
+export interface SelectAlias {
+  column: string;
+  as: string;
+}
+
+/** One SELECT of a `UNION ALL` chain. */
+export interface SelectPart {
+  /** '*' or column names (lower case), renamed columns and constants. */
+  columns: Array<string | SelectAlias | SelectConstant> | '*';
+  view: string;
+  where: Array<{ column: string; value: WhereValue }>;
+}
+
 export type Statement =
   | { kind: 'createRole'; name: string; externalId?: string }
   | { kind: 'alterRole'; name: string; rename?: string; owner?: string; externalId?: string }
@@ -50,7 +70,7 @@ export type Statement =
   | { kind: 'dropIdp'; name: string; cascade: boolean }
   | { kind: 'roleGrant'; action: GrantAction; roles: string[]; grantees: Grantee[]; adminOptionOnly: boolean }
   | { kind: 'systemPrivilege'; action: GrantAction; privileges: string[]; roles: string[] }
-  | { kind: 'schemaPrivilege'; action: GrantAction; privileges: string[]; schemas: string[]; grantees: Grantee[]; grantOptionOnly: boolean }
+  | { kind: 'schemaPrivilege'; action: GrantAction; privileges: string[]; schemas: string[]; grantees: Grantee[]; grantOptionOnly: boolean; scope?: 'TABLES' | 'FUNCTIONS' }
   | {
       kind: 'tablePrivilege';
       action: GrantAction;
@@ -61,27 +81,46 @@ export type Statement =
       grantOptionOnly: boolean;
     }
   | {
+      kind: 'columnPrivilege';
+      action: GrantAction;
+      /** Each privilege (SELECT or UPDATE) with its columns (lower case). */
+      privileges: Array<{ privilege: string; columns: string[] }>;
+      tables: QName[];
+      grantees: Grantee[];
+      grantOptionOnly: boolean;
+    }
+  | { kind: 'databasePrivilege'; action: GrantAction; privileges: string[]; databases: string[]; grantees: Grantee[]; grantOptionOnly: boolean }
+  | {
+      kind: 'functionPrivilege';
+      action: GrantAction;
+      routineKind: 'function' | 'procedure';
+      /** Each with its argument types, lower case, `, `-separated. */
+      routines: Array<QName & { args: string }>;
+      grantees: Grantee[];
+      grantOptionOnly: boolean;
+    }
+  | {
       kind: 'defaultPrivilege';
       action: GrantAction;
       forUsers: string[];
       schemas: string[];
+      /** ON TABLES unless FUNCTIONS or PROCEDURES. */
+      objects?: 'FUNCTIONS' | 'PROCEDURES';
       privileges: string[];
       grantees: Grantee[];
       grantOptionOnly: boolean;
     }
   | { kind: 'createSchema'; name: string; ifNotExists: boolean; authorization?: string }
   | { kind: 'dropSchema'; names: string[]; ifExists: boolean; cascade: boolean }
-  | { kind: 'createTable'; name: QName; ifNotExists: boolean }
+  | { kind: 'createTable'; name: QName; ifNotExists: boolean; columns?: string[] }
   | { kind: 'dropTable'; names: QName[]; ifExists: boolean; cascade: boolean }
   | { kind: 'selectCurrentUser' }
-  | {
+  | (SelectPart & {
       kind: 'select';
-      /** '*' or column names (lower case). */
-      columns: string[] | '*';
-      view: string;
-      where: Array<{ column: string; value: WhereValue }>;
+      /** Further SELECTs whose rows are appended (`UNION ALL`), by position. */
+      unionAll?: SelectPart[];
       orderBy: Array<{ column: string; desc: boolean }>;
-    };
+    });
 
 export { SCHEMA_PRIVILEGES, SYSTEM_PRIVILEGES, TABLE_PRIVILEGES };
 
@@ -267,8 +306,8 @@ class Parser {
     if (this.accept('TABLE')) {
       const ifNotExists = this.ifNotExists();
       const name = this.qname();
-      this.skipParenthesized();
-      return { kind: 'createTable', name, ifNotExists };
+      const columns = this.columnDefinitions();
+      return { kind: 'createTable', name, ifNotExists, ...(columns.length ? { columns } : {}) };
     }
     throw this.error();
   }
@@ -287,6 +326,32 @@ class Parser {
       return true;
     }
     return false;
+  }
+
+  /**
+   * The column list of CREATE TABLE: the name of each top-level element that is a column (not a table
+   * constraint); types and attributes are skipped (balanced parentheses).
+   */
+  columnDefinitions(): string[] {
+    this.expectPunct('(');
+    const columns: string[] = [];
+    const CONSTRAINTS = ['PRIMARY', 'UNIQUE', 'FOREIGN', 'CONSTRAINT', 'CHECK', 'LIKE', 'DISTKEY', 'SORTKEY'];
+    for (;;) {
+      const first = this.peek();
+      if (first.kind === 'word' && !CONSTRAINTS.includes(first.value.toUpperCase())) columns.push(this.ident());
+      else if (first.kind === 'qident') columns.push(this.ident());
+      let depth = 0;
+      for (;;) {
+        const t = this.peek();
+        if (t.kind === 'eof') throw this.error(t);
+        if (t.kind === 'punct' && depth === 0 && (t.value === ',' || t.value === ')')) break;
+        this.next();
+        if (t.kind === 'punct' && t.value === '(') depth++;
+        if (t.kind === 'punct' && t.value === ')') depth--;
+      }
+      if (this.acceptPunct(')')) return columns;
+      this.expectPunct(',');
+    }
   }
 
   /** The column list of CREATE TABLE: balanced parentheses, content ignored. */
@@ -430,19 +495,19 @@ class Parser {
     else if (this.accept('REVOKE')) action = 'revoke';
     else throw this.error();
     const grantOptionOnly = action === 'revoke' && this.grantOptionFor('GRANT');
-    const privileges = this.objectPrivileges(TABLE_PRIVILEGES, 'table');
+    const items = this.privilegeItems();
     this.expect('ON');
-    if (!this.accept('TABLES')) {
-      const t = this.peek();
-      if (this.isWord('FUNCTIONS') || this.isWord('PROCEDURES')) {
-        throw new SqlError(`default privileges ON ${t.value.toUpperCase()} are not supported by the Charter sandbox`, t.pos);
-      }
-      throw this.error(t);
-    }
+    let objects: 'FUNCTIONS' | 'PROCEDURES' | undefined;
+    let privileges: string[];
+    if (this.accept('TABLES')) privileges = this.checkObjectPrivileges(items, TABLE_PRIVILEGES, 'table');
+    else if (this.isWord('FUNCTIONS') || this.isWord('PROCEDURES')) {
+      objects = this.next().value.toUpperCase() as 'FUNCTIONS' | 'PROCEDURES';
+      privileges = this.checkObjectPrivileges(items, ['EXECUTE'], objects === 'FUNCTIONS' ? 'function' : 'procedure');
+    } else throw this.error();
     this.expect(action === 'grant' ? 'TO' : 'FROM');
     const grantees = this.grantees(action === 'grant' ? 'GRANT' : null);
     if (action === 'revoke') this.accept('RESTRICT');
-    return { kind: 'defaultPrivilege', action, forUsers, schemas, privileges, grantees, grantOptionOnly };
+    return { kind: 'defaultPrivilege', action, forUsers, schemas, ...(objects ? { objects } : {}), privileges, grantees, grantOptionOnly };
   }
 
   drop(): Statement {
@@ -490,16 +555,23 @@ class Parser {
   }
 
   /** Privilege items: words up to ',' / ON / TO / FROM. */
-  privilegeItems(): Array<{ words: string[]; token: Token }> {
-    const items: Array<{ words: string[]; token: Token }> = [];
+  privilegeItems(): Array<{ words: string[]; token: Token; columns?: string[] }> {
+    const items: Array<{ words: string[]; token: Token; columns?: string[] }> = [];
     for (;;) {
       const token = this.peek();
       const words: string[] = [];
-      while (this.peek().kind === 'word' && !this.isWord('ON') && !this.isWord('TO') && !this.isWord('FROM')) {
+      while (this.peek().kind === 'word' && !this.isWord('ON') && !this.isWord('TO') && !this.isWord('FROM') && !this.isWord('FOR')) {
         words.push(this.next().value.toUpperCase());
       }
       if (words.length === 0) throw this.error();
-      items.push({ words, token });
+      // Column privileges: SELECT (a, b)
+      if (this.acceptPunct('(')) {
+        const columns = this.identList();
+        this.expectPunct(')');
+        items.push({ words, token, columns });
+      } else {
+        items.push({ words, token });
+      }
       if (!this.acceptPunct(',')) break;
     }
     return items;
@@ -559,7 +631,33 @@ class Parser {
     if (adminOptionOnly) throw this.error();
     const grantOptionOnly = action === 'revoke' && this.grantOptionFor('GRANT');
     const items = this.privilegeItems();
+    if (items.some((item) => item.columns)) return this.columnPrivilege(action, items, grantOptionOnly);
+    // Scoped permissions: GRANT privileges FOR {TABLES | FUNCTIONS} IN SCHEMA s [, ...] TO ...
+    if (this.accept('FOR')) {
+      const scope = this.accept('TABLES') ? 'TABLES' : (this.expect('FUNCTIONS'), 'FUNCTIONS');
+      this.expect('IN');
+      this.expect('SCHEMA');
+      const privileges = this.checkObjectPrivileges(items, scope === 'TABLES' ? TABLE_PRIVILEGES : ['EXECUTE'], scope === 'TABLES' ? 'tables' : 'functions');
+      const schemas = this.identList();
+      this.expect(action === 'grant' ? 'TO' : 'FROM');
+      const grantees = this.grantees(action === 'grant' ? 'GRANT' : null);
+      return { kind: 'schemaPrivilege', action, privileges, schemas, grantees, grantOptionOnly, scope };
+    }
     if (this.accept('ON')) {
+      if ((this.isWord('FUNCTION') || this.isWord('PROCEDURE')) && this.peek(1).kind !== 'eof') return this.functionPrivilege(action, items, grantOptionOnly);
+      if (this.accept('DATABASE')) {
+        // TEMPORARY is TEMP; ALL is CREATE and TEMP (USAGE, for datashare databases, is not modelled).
+        const privileges = this.checkObjectPrivileges(
+          items.map((i) => ({ ...i, words: i.words.map((w) => (w === 'TEMPORARY' ? 'TEMP' : w)) })),
+          ['CREATE', 'TEMP'],
+          'database',
+        );
+        const databases = this.identList();
+        this.expect(action === 'grant' ? 'TO' : 'FROM');
+        const grantees = this.grantees(action === 'grant' ? 'GRANT' : null);
+        if (action === 'revoke') this.accept('RESTRICT');
+        return { kind: 'databasePrivilege', action, privileges, databases, grantees, grantOptionOnly };
+      }
       for (const kw of ['DATABASE', 'FUNCTION', 'FUNCTIONS', 'PROCEDURE', 'PROCEDURES', 'LANGUAGE', 'DATASHARE', 'MODEL', 'COPY', 'TEMPLATE', 'EXTERNAL']) {
         if (this.isWord(kw)) throw new SqlError(`${action.toUpperCase()} ON ${kw} is not supported by the Charter sandbox`, this.peek().pos);
       }
@@ -623,14 +721,118 @@ class Parser {
     return { kind: 'systemPrivilege', action, privileges, roles: grantees.map((g) => g.name) };
   }
 
+  /** `GRANT EXECUTE ON {FUNCTION | PROCEDURE} f(type [, ...]) [, ...] TO ...` (after ON). */
+  functionPrivilege(action: GrantAction, items: Array<{ words: string[]; token: Token }>, grantOptionOnly: boolean): Statement {
+    for (const { words, token } of items) {
+      const text = words.join(' ');
+      if (text !== 'EXECUTE' && text !== 'ALL' && text !== 'ALL PRIVILEGES') throw new SqlError(`invalid privilege type ${text} for function`, token.pos);
+    }
+    let routineKind: 'function' | 'procedure' = 'function';
+    if (!this.accept('FUNCTION')) {
+      this.expect('PROCEDURE');
+      routineKind = 'procedure';
+    }
+    const routines: Array<QName & { args: string }> = [];
+    do {
+      const name = this.qname();
+      this.expectPunct('(');
+      const types: string[] = [];
+      if (!this.acceptPunct(')')) {
+        for (;;) {
+          const words: string[] = [];
+          while (this.peek().kind === 'word') words.push(this.next().value.toLowerCase());
+          if (!words.length) throw this.error();
+          types.push(words.join(' '));
+          if (this.acceptPunct(')')) break;
+          this.expectPunct(',');
+        }
+      }
+      routines.push({ ...name, args: types.join(', ') });
+    } while (this.acceptPunct(','));
+    this.expect(action === 'grant' ? 'TO' : 'FROM');
+    const grantees = this.grantees(action === 'grant' ? 'GRANT' : null);
+    if (action === 'revoke') this.accept('RESTRICT');
+    return { kind: 'functionPrivilege', action, routineKind, routines, grantees, grantOptionOnly };
+  }
+
+  /** `GRANT SELECT (a, b), UPDATE (c) ON [TABLE] t[, ...] TO ...`: Redshift takes SELECT and UPDATE (or ALL) on columns. */
+  columnPrivilege(action: GrantAction, items: Array<{ words: string[]; token: Token; columns?: string[] }>, grantOptionOnly: boolean): Statement {
+    const privileges: Array<{ privilege: string; columns: string[] }> = [];
+    for (const { words, token, columns } of items) {
+      if (!columns) throw new SqlError(`syntax error at or near "${token.raw}"`, token.pos);
+      const text = words.join(' ');
+      const list = text === 'ALL' || text === 'ALL PRIVILEGES' ? ['SELECT', 'UPDATE'] : [text];
+      for (const privilege of list) {
+        if (privilege !== 'SELECT' && privilege !== 'UPDATE') throw new SqlError(`invalid privilege type ${privilege} for column`, token.pos);
+        privileges.push({ privilege, columns });
+      }
+    }
+    this.expect('ON');
+    if (this.isWord('ALL') || this.isWord('SCHEMA')) throw this.error();
+    this.accept('TABLE');
+    const tables = [this.qname()];
+    while (this.acceptPunct(',')) tables.push(this.qname());
+    this.expect(action === 'grant' ? 'TO' : 'FROM');
+    const grantees = this.grantees(action === 'grant' ? 'GRANT' : null);
+    if (action === 'revoke') this.accept('RESTRICT');
+    return { kind: 'columnPrivilege', action, privileges, tables, grantees, grantOptionOnly };
+  }
+
   select(): Statement {
     if (this.isWord('CURRENT_USER') && this.peekEndsAfter(1)) {
       this.next();
       return { kind: 'selectCurrentUser' };
     }
-    let columns: string[] | '*';
+    const first = this.selectPart();
+    const unionAll: SelectPart[] = [];
+    while (this.isWord('UNION') && this.isWord('ALL', 1)) {
+      this.i += 2;
+      this.expect('SELECT');
+      unionAll.push(this.selectPart());
+    }
+    const orderBy: Array<{ column: string; desc: boolean }> = [];
+    if (this.accept('ORDER')) {
+      this.expect('BY');
+      do {
+        const column = this.ident();
+        let desc = false;
+        if (this.accept('DESC')) desc = true;
+        else this.accept('ASC');
+        orderBy.push({ column, desc });
+      } while (this.acceptPunct(','));
+    }
+    return { kind: 'select', ...first, ...(unionAll.length ? { unionAll } : {}), orderBy };
+  }
+
+  /** `NULL[::type] AS name` or `'text' AS name`; undefined when the next item is a column. */
+  selectConstant(): SelectConstant | undefined {
+    let value: string | null;
+    if (this.peek().kind === 'string') value = this.next().value;
+    else if (this.accept('NULL')) value = null;
+    else return undefined;
+    if (this.peek().kind === 'punct' && this.peek().value === ':' && this.peek(1).kind === 'punct' && this.peek(1).value === ':') {
+      this.i += 2;
+      this.ident();
+    }
+    this.expect('AS');
+    return { value, as: this.ident() };
+  }
+
+  selectPart(): SelectPart {
+    let columns: Array<string | SelectAlias | SelectConstant> | '*';
     if (this.acceptPunct('*')) columns = '*';
-    else columns = this.identList();
+    else {
+      columns = [];
+      do {
+        const constant = this.selectConstant();
+        if (constant) {
+          columns.push(constant);
+          continue;
+        }
+        const column = this.ident();
+        columns.push(this.accept('AS') ? { column, as: this.ident() } : column);
+      } while (this.acceptPunct(','));
+    }
     this.expect('FROM');
     let view = this.ident();
     if (this.acceptPunct('.')) {
@@ -645,18 +847,7 @@ class Parser {
         where.push({ column, value: this.whereValue() });
       } while (this.accept('AND'));
     }
-    const orderBy: Array<{ column: string; desc: boolean }> = [];
-    if (this.accept('ORDER')) {
-      this.expect('BY');
-      do {
-        const column = this.ident();
-        let desc = false;
-        if (this.accept('DESC')) desc = true;
-        else this.accept('ASC');
-        orderBy.push({ column, desc });
-      } while (this.acceptPunct(','));
-    }
-    return { kind: 'select', columns, view, where, orderBy };
+    return { columns, view, where };
   }
 
   peekEndsAfter(n: number): boolean {

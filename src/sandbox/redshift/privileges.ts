@@ -10,4 +10,5 @@ export const SYSTEM_PRIVILEGES: readonly string[] = [
 ];
 
 export const TABLE_PRIVILEGES: readonly string[] = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'DROP', 'REFERENCES', 'ALTER', 'TRUNCATE'];
-export const SCHEMA_PRIVILEGES: readonly string[] = ['CREATE', 'USAGE', 'ALTER'];
+/** Redshift's GRANT ... ON SCHEMA: CREATE, USAGE, ALTER, DROP (ALL is CREATE and USAGE). */
+export const SCHEMA_PRIVILEGES: readonly string[] = ['CREATE', 'USAGE', 'ALTER', 'DROP'];

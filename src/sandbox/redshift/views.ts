@@ -7,7 +7,7 @@
  */
 import { SqlError } from './errors.js';
 import { heldRoles, SYSTEM_ROLE_IDS, SYSTEM_ROLE_NAMES, SYSTEM_ROLE_PRIVILEGES, type RsDatabase, type RsObjectGrant } from './model.js';
-import type { Statement, WhereValue } from './parser.js';
+import type { SelectPart, Statement, WhereValue } from './parser.js';
 
 export type Value = string | number | boolean | null;
 
@@ -91,6 +91,26 @@ const VIEWS: Record<string, View> = {
           external_user_id: u.externalId ?? null,
         })),
   },
+  // Superusers only (not ACCESS SYSTEM TABLE): it holds the password hashes.
+  pg_user_info: {
+    columns: [
+      col('usename', 'name'), col('usesysid', 'int4'), col('usecreatedb', 'bool'), col('usesuper', 'bool'), col('usecatupd', 'bool'),
+      col('passwd', 'text'), col('valuntil', 'text'), col('useconnlimit', 'text'),
+    ],
+    rows: (db, v) =>
+      db.users.some((u) => u.name === v.user && u.superuser)
+        ? db.users.map((u) => ({
+            usename: u.name,
+            usesysid: u.id,
+            usecreatedb: u.createdb,
+            usesuper: u.superuser,
+            usecatupd: false,
+            passwd: u.passwordDisabled ? null : (u.passwordHash ?? '********'),
+            valuntil: u.validUntil ?? null,
+            useconnlimit: String(u.connectionLimit),
+          }))
+        : [],
+  },
   svv_roles: {
     columns: [col('role_id', 'int4'), col('role_name', 'text'), col('role_owner', 'text'), col('external_id', 'text')],
     rows: (db, v) => [
@@ -132,11 +152,11 @@ const VIEWS: Record<string, View> = {
       col('namespace_name', 'text'), col('privilege_type', 'text'), col('identity_id', 'int4'), col('identity_name', 'text'),
       col('identity_type', 'text'), col('admin_option', 'bool'), col('privilege_scope', 'text'),
     ],
-    // Scoped permissions (GRANT ... FOR TABLES IN SCHEMA) would show here with privilege_scope TABLES; the sandbox has only SCHEMA ones.
+    // Scoped permissions (GRANT ... FOR TABLES IN SCHEMA) show here with privilege_scope TABLES or FUNCTIONS.
     rows: (db, v) =>
       db.schemaPrivileges
         .filter((g) => aboutViewer(v, g.granteeType, g.grantee))
-        .map((g) => ({ namespace_name: g.schema, ...objectGrantCols(g, db), privilege_scope: 'SCHEMA' })),
+        .map((g) => ({ namespace_name: g.schema, ...objectGrantCols(g, db), privilege_scope: g.scope ?? 'SCHEMA' })),
   },
   svv_relation_privileges: {
     columns: [
@@ -147,6 +167,49 @@ const VIEWS: Record<string, View> = {
       db.tablePrivileges
         .filter((g) => v.unrestricted || aboutViewer({ ...v, all: false }, g.granteeType, g.grantee))
         .map((g) => ({ namespace_name: g.schema, relation_name: g.table, ...objectGrantCols(g, db) })),
+  },
+  svv_database_privileges: {
+    columns: [col('database_name', 'text'), col('privilege_type', 'text'), col('identity_id', 'int4'), col('identity_name', 'text'), col('identity_type', 'text'), col('admin_option', 'bool')],
+    rows: (db, v) => db.databasePrivileges.filter((g) => aboutViewer(v, g.granteeType, g.grantee)).map((g) => ({ database_name: db.name, ...objectGrantCols(g, db) })),
+  },
+  svv_function_privileges: {
+    columns: [
+      col('namespace_name', 'text'), col('function_name', 'text'), col('argument_types', 'text'), col('privilege_type', 'text'),
+      col('identity_id', 'int4'), col('identity_name', 'text'), col('identity_type', 'text'), col('admin_option', 'bool'),
+    ],
+    rows: (db, v) =>
+      db.functionPrivileges
+        .filter((g) => aboutViewer(v, g.granteeType, g.grantee))
+        .map((g) => ({ namespace_name: g.schema, function_name: g.function, argument_types: g.args, ...objectGrantCols(g, db) })),
+  },
+  // Every function and procedure for superusers and ACCESS SYSTEM TABLE; others see the ones they own.
+  svv_redshift_functions: {
+    columns: [col('database_name', 'text'), col('schema_name', 'text'), col('function_name', 'text'), col('function_type', 'text'), col('argument_type', 'text'), col('result_type', 'text')],
+    rows: (db, v) =>
+      db.schemas.flatMap((s) =>
+        (s.functions ?? [])
+          .filter((f) => v.all || f.owner === v.user)
+          .map((f) => ({ database_name: db.name, schema_name: s.name, function_name: f.name, function_type: f.kind === 'procedure' ? 'STORED PROCEDURE' : 'REGULAR FUNCTION', argument_type: f.args, result_type: f.kind === 'procedure' ? null : 'integer' })),
+      ),
+  },
+  // Visible like the ACCESS SYSTEM TABLE views (not SYSLOG ACCESS like svv_relation_privileges).
+  svv_column_privileges: {
+    columns: [
+      col('namespace_name', 'text'), col('relation_name', 'text'), col('column_name', 'text'), col('privilege_type', 'text'),
+      col('identity_id', 'int4'), col('identity_name', 'text'), col('identity_type', 'text'),
+    ],
+    rows: (db, v) =>
+      db.columnPrivileges
+        .filter((g) => aboutViewer(v, g.granteeType, g.grantee))
+        .map((g) => ({
+          namespace_name: g.schema,
+          relation_name: g.table,
+          column_name: g.column,
+          privilege_type: g.privilege,
+          identity_id: identityId(db, g.granteeType, g.grantee),
+          identity_name: g.grantee,
+          identity_type: g.granteeType,
+        })),
   },
   svv_all_tables: {
     columns: [col('database_name', 'text'), col('schema_name', 'text'), col('table_name', 'text'), col('table_type', 'text'), col('table_acl', 'text'), col('remarks', 'text')],
@@ -170,7 +233,7 @@ const VIEWS: Record<string, View> = {
         .filter((d) => v.all || d.owner === v.user || aboutViewer(v, d.granteeType, d.grantee))
         .map((d) => ({
           schema_name: d.schema,
-          object_type: 'RELATION',
+          object_type: d.objects === 'FUNCTIONS' ? 'FUNCTION' : d.objects === 'PROCEDURES' ? 'PROCEDURE' : 'RELATION',
           owner_id: userId(db, d.owner),
           owner_name: d.owner,
           owner_type: 'user',
@@ -223,25 +286,54 @@ function compare(a: Value, b: Value): number {
 }
 
 export function runSelect(db: RsDatabase, user: string, st: Extract<Statement, { kind: 'select' }>, all: boolean, unrestricted = all): ResultSet {
+  const viewer: Viewer = { user, all, unrestricted, roles: heldRoles(db, 'user', user) };
+  // A single SELECT may order by any column of its view; a UNION ALL only by the columns it returns.
+  if (!st.unionAll) return selectPart(db, st, viewer, st.orderBy);
+  const first = selectPart(db, st, viewer);
+  const columns = first.columns;
+  let rows = first.rows;
+  for (const part of st.unionAll) {
+    const more = selectPart(db, part, viewer);
+    if (more.columns.length !== columns.length) throw new SqlError('each UNION query must have the same number of columns');
+    rows = [...rows, ...more.rows];
+  }
+  const index = new Map(columns.map((c, i) => [c.name, i]));
+  const orderBy = st.orderBy.map((o) => {
+    const i = index.get(o.column);
+    if (i === undefined) throw new SqlError(`column "${o.column}" does not exist`);
+    return { key: (r: Value[]) => r[i], desc: o.desc };
+  });
+  return { columns, rows: sortRows(rows, orderBy) };
+}
+
+function sortRows<R>(rows: R[], orderBy: Array<{ key: (r: R) => Value; desc: boolean }>): R[] {
+  if (orderBy.length === 0) return rows;
+  return [...rows].sort((a, b) => {
+    for (const o of orderBy) {
+      const c = compare(o.key(a), o.key(b));
+      if (c !== 0) return o.desc ? -c : c;
+    }
+    return 0;
+  });
+}
+
+/** One SELECT over one view: its columns (constants typed text) and rows, filtered by WHERE and the viewer. */
+function selectPart(db: RsDatabase, st: SelectPart, viewer: Viewer, orderBy: Array<{ column: string; desc: boolean }> = []): ResultSet {
   const view = VIEWS[st.view];
   if (!view) throw new SqlError(`relation "${st.view}" does not exist`);
   const known = new Set(view.columns.map((c) => c.name));
   const check = (name: string) => {
     if (!known.has(name)) throw new SqlError(`column "${name}" does not exist in ${st.view}`);
   };
-  const columns = st.columns === '*' ? view.columns : st.columns.map((n) => (check(n), view.columns.find((c) => c.name === n)!));
+  const items = st.columns === '*' ? view.columns.map((c) => c.name) : st.columns;
+  const columns: Column[] = items.map((item) => {
+    if (typeof item === 'string') return (check(item), view.columns.find((c) => c.name === item)!);
+    if ('column' in item) return (check(item.column), { ...view.columns.find((c) => c.name === item.column)!, name: item.as });
+    return { name: item.as, type: 'text' };
+  });
   for (const w of st.where) check(w.column);
-  for (const o of st.orderBy) check(o.column);
-  const viewer: Viewer = { user, all, unrestricted, roles: heldRoles(db, 'user', user) };
-  let rows = view.rows(db, viewer).filter((r) => st.where.every((w) => matches(r[w.column] ?? null, w.value, user)));
-  if (st.orderBy.length > 0) {
-    rows = [...rows].sort((a, b) => {
-      for (const o of st.orderBy) {
-        const c = compare(a[o.column] ?? null, b[o.column] ?? null);
-        if (c !== 0) return o.desc ? -c : c;
-      }
-      return 0;
-    });
-  }
-  return { columns, rows: rows.map((r) => columns.map((c) => r[c.name] ?? null)) };
+  for (const o of orderBy) check(o.column);
+  const rows = view.rows(db, viewer).filter((r) => st.where.every((w) => matches(r[w.column] ?? null, w.value, viewer.user)));
+  const sorted = sortRows(rows, orderBy.map((o) => ({ key: (r: Row) => r[o.column] ?? null, desc: o.desc })));
+  return { columns, rows: sorted.map((r) => items.map((item) => (typeof item === 'string' ? (r[item] ?? null) : 'column' in item ? (r[item.column] ?? null) : item.value))) };
 }

@@ -8,18 +8,154 @@
  */
 import { canonicalName, isWithinZone } from '../dns.js';
 import { SandboxError } from '../errors.js';
-import { hexId } from '../ids.js';
-import {
-  ACM_ARN_RE,
-  certificateArn,
-  nextCounter,
-  type Certificate,
-  type CertificateStatus,
-  type SandboxState,
-  type Tag,
-} from '../state.js';
-import { jsonTargetRouting, memberMustNotBeNull, parseJsonBody, stringMember, type JsonObject } from './json-protocol.js';
+import { hexId, uuidFrom } from '../ids.js';
+import { jsonErrorResponse, jsonTargetRouting, memberMustNotBeNull, parseJsonBody, stringMember, type JsonObject } from './json-protocol.js';
 import type { ServiceContext, ServiceHandler, ServiceRequest, ServiceResponse } from './types.js';
+import { join, type Checker } from '../checker.js';
+import { defineSection, defineSettings, nextCounter, normalizeTags, type SandboxState, type Tag } from '../section.js';
+
+// ---------------------------------------------------------------------------------------------
+// State: the `acm` section of the account file and `settings.acm`
+
+export type CertificateStatus =
+  | 'PENDING_VALIDATION'
+  | 'ISSUED'
+  | 'INACTIVE'
+  | 'EXPIRED'
+  | 'VALIDATION_TIMED_OUT'
+  | 'REVOKED'
+  | 'FAILED';
+
+export interface Certificate {
+  arn: string;
+  domainName: string;
+  /** Includes domainName first, like ACM. */
+  subjectAlternativeNames: string[];
+  status: CertificateStatus;
+  validationMethod: 'DNS' | 'EMAIL';
+  type: 'AMAZON_ISSUED' | 'IMPORTED' | 'PRIVATE';
+  keyAlgorithm: string;
+  createdAt: string;
+  issuedAt?: string;
+  notBefore?: string;
+  notAfter?: string;
+  serial?: string;
+  tags: Tag[];
+  idempotencyToken?: string;
+  /** How many DescribeCertificate calls have been answered (validation records show up after the first). */
+  describeCount: number;
+  /** When ACM first saw every validation record in place; it issues `issueAfterValidationMs` later. */
+  validatedAt?: string;
+}
+
+export interface AcmSettings {
+  /** DescribeCertificate calls answered without ResourceRecord before it appears. */
+  validationRecordAfterDescribes: number;
+  /**
+   * How long a DNS-validated certificate stays PENDING_VALIDATION after all its validation records exist,
+   * ms (ACM takes minutes). Default 100, so tests go through the "still pending" path quickly.
+   */
+  issueAfterValidationMs: number;
+}
+
+export interface AcmState {
+  certificates: Certificate[];
+}
+
+declare module '../section.js' {
+  interface SandboxState {
+    acm: AcmState;
+  }
+  interface SandboxSettings {
+    acm: AcmSettings;
+  }
+}
+
+const CERT_KEYS = [
+  'arn', 'region', 'domainName', 'subjectAlternativeNames', 'status', 'validationMethod', 'type', 'keyAlgorithm',
+  'createdAt', 'issuedAt', 'notBefore', 'notAfter', 'serial', 'tags', 'idempotencyToken', 'describeCount', 'validatedAt',
+];
+const CERT_STATUSES: readonly CertificateStatus[] = ['PENDING_VALIDATION', 'ISSUED', 'INACTIVE', 'EXPIRED', 'VALIDATION_TIMED_OUT', 'REVOKED', 'FAILED'];
+export const ACM_ARN_RE = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):(\d{12}):certificate\/([A-Za-z0-9-]+)$/;
+
+export function certificateArn(region: string, accountId: string, seed: string): string {
+  return `arn:aws:acm:${region}:${accountId}:certificate/${uuidFrom('certificate', seed)}`;
+}
+
+function normalizeAcm(c: Checker, value: unknown, state: SandboxState, iso: string): void {
+  const a = c.object(value, 'acm');
+  if (!a) return;
+  c.known(a, ['certificates'], 'acm');
+  const arns = new Set<string>();
+  c.array(a, 'certificates', 'acm').forEach((v, i) => {
+    const path = `acm.certificates[${i}]`;
+    const o = c.object(v, path);
+    if (!o) return;
+    c.known(o, CERT_KEYS, path);
+    const domainName = c.string(o, 'domainName', path, true)?.toLowerCase().replace(/\.$/, '');
+    if (domainName === undefined) return;
+    let arn = c.string(o, 'arn', path);
+    if (arn !== undefined && !ACM_ARN_RE.test(arn)) {
+      c.fail(join(path, 'arn'), `not an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>): ${JSON.stringify(arn)}`);
+      return;
+    }
+    arn ??= certificateArn(c.string(o, 'region', path) ?? 'us-east-1', state.accountId, `${domainName}#${i}`);
+    if (arns.has(arn)) c.fail(join(path, 'arn'), `duplicate certificate ${arn}`);
+    arns.add(arn);
+    const status = (c.string(o, 'status', path) ?? 'ISSUED') as CertificateStatus;
+    if (!CERT_STATUSES.includes(status)) c.fail(join(path, 'status'), `expected one of ${CERT_STATUSES.join(', ')}, got ${JSON.stringify(status)}`);
+    const validationMethod = c.string(o, 'validationMethod', path) ?? 'DNS';
+    if (validationMethod !== 'DNS' && validationMethod !== 'EMAIL') c.fail(join(path, 'validationMethod'), `expected DNS or EMAIL, got ${JSON.stringify(validationMethod)}`);
+    const type = c.string(o, 'type', path) ?? 'AMAZON_ISSUED';
+    if (type !== 'AMAZON_ISSUED' && type !== 'IMPORTED' && type !== 'PRIVATE') c.fail(join(path, 'type'), `expected AMAZON_ISSUED, IMPORTED or PRIVATE, got ${JSON.stringify(type)}`);
+    const sans = (c.stringList(o, 'subjectAlternativeNames', path) ?? []).map((s) => s.toLowerCase().replace(/\.$/, ''));
+    const subjectAlternativeNames = [domainName, ...sans.filter((s) => s !== domainName)].filter((s, j, all) => all.indexOf(s) === j);
+    const createdAt = c.timestamp(o, 'createdAt', path) ?? iso;
+    const cert: Certificate = {
+      arn,
+      domainName,
+      subjectAlternativeNames,
+      status,
+      validationMethod: validationMethod === 'EMAIL' ? 'EMAIL' : 'DNS',
+      type: type as Certificate['type'],
+      keyAlgorithm: c.string(o, 'keyAlgorithm', path) ?? 'RSA-2048',
+      createdAt,
+      tags: normalizeTags(c, o.tags, join(path, 'tags')),
+      describeCount: c.integer(o, 'describeCount', path, 0, Number.MAX_SAFE_INTEGER) ?? Math.max(1, state.settings.acm.validationRecordAfterDescribes),
+    };
+    const issuedAt = c.timestamp(o, 'issuedAt', path);
+    const notBefore = c.timestamp(o, 'notBefore', path);
+    const notAfter = c.timestamp(o, 'notAfter', path);
+    if (status === 'ISSUED' || issuedAt || notBefore || notAfter) {
+      cert.issuedAt = issuedAt ?? createdAt;
+      cert.notBefore = notBefore ?? cert.issuedAt;
+      cert.notAfter = notAfter ?? new Date(Date.parse(cert.notBefore) + 395 * DAY_MS).toISOString();
+    }
+    const serial = c.string(o, 'serial', path);
+    if (serial !== undefined) cert.serial = serial;
+    const token = c.string(o, 'idempotencyToken', path);
+    if (token !== undefined) cert.idempotencyToken = token;
+    const validatedAt = c.timestamp(o, 'validatedAt', path);
+    if (validatedAt !== undefined) cert.validatedAt = validatedAt;
+    state.acm.certificates.push(cert);
+  });
+}
+
+const acmSettings = defineSettings({
+  key: 'acm',
+  defaults: () => ({ validationRecordAfterDescribes: 1, issueAfterValidationMs: 100 }),
+  load(c, value, out) {
+    const a = c.object(value, 'settings.acm');
+    if (!a) return out;
+    c.known(a, ['validationRecordAfterDescribes', 'issueAfterValidationMs'], 'settings.acm');
+    out.issueAfterValidationMs = c.integer(a, 'issueAfterValidationMs', 'settings.acm', 0, 2_147_483_647) ?? out.issueAfterValidationMs;
+    out.validationRecordAfterDescribes = c.integer(a, 'validationRecordAfterDescribes', 'settings.acm', 0, 1_000_000) ?? out.validationRecordAfterDescribes;
+    return out;
+  },
+});
+
+const acmState = defineSection({ key: 'acm', empty: () => ({ certificates: [] }), load: normalizeAcm, settings: acmSettings });
+
 
 const TARGET_PREFIX = 'CertificateManager.';
 const IDEMPOTENCY_WINDOW_MS = 60 * 60 * 1000;
@@ -79,12 +215,26 @@ function validationRecordPresent(state: SandboxState, rec: ValidationRecord): bo
   );
 }
 
-/** Promote a PENDING_VALIDATION DNS certificate to ISSUED when all its records are in place. */
+/**
+ * Promote a PENDING_VALIDATION DNS certificate to ISSUED once all its records have been in place for
+ * `issueAfterValidationMs` (ACM is not instant: the certificate stays pending a while after the records exist).
+ */
 function evaluate(cert: Certificate, ctx: ServiceContext): void {
   if (cert.status !== 'PENDING_VALIDATION' || cert.validationMethod !== 'DNS' || cert.type !== 'AMAZON_ISSUED') return;
   const ok = cert.subjectAlternativeNames.every((d) => validationRecordPresent(ctx.state, validationRecord(cert.arn, d)));
-  if (!ok) return;
   const now = ctx.now();
+  if (!ok) {
+    if (cert.validatedAt !== undefined) {
+      delete cert.validatedAt;
+      ctx.changed();
+    }
+    return;
+  }
+  if (cert.validatedAt === undefined) {
+    cert.validatedAt = now.toISOString();
+    ctx.changed();
+  }
+  if (now.getTime() - Date.parse(cert.validatedAt) < ctx.state.settings.acm.issueAfterValidationMs) return;
   cert.status = 'ISSUED';
   cert.issuedAt = now.toISOString();
   cert.notBefore = cert.issuedAt;
@@ -357,6 +507,7 @@ function deleteCertificate(req: ServiceRequest, ctx: ServiceContext): ServiceRes
 // ---------------------------------------------------------------------------------------------
 
 export const acm: ServiceHandler = {
+  state: acmState,
   name: 'acm',
   ...jsonTargetRouting(TARGET_PREFIX),
   isMutating: (op) => MUTATING.has(op),
@@ -380,11 +531,7 @@ export const acm: ServiceHandler = {
         throw new SandboxError(400, 'UnknownOperationException', `The Charter sandbox does not implement ACM operation ${op}`);
     }
   },
-  renderError: (err, req) => ({
-    status: err.status,
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': req.requestId },
-    body: JSON.stringify({ __type: err.code, message: err.message }),
-  }),
+  renderError: (err, req) => jsonErrorResponse(err, req),
   throttleError: () => new SandboxError(400, 'ThrottlingException', 'Rate exceeded'),
   defaultWriteFailure: () => new SandboxError(400, 'ValidationException', 'Injected failure (sandbox failNthWrite)'),
 };

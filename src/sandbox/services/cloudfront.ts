@@ -3,10 +3,159 @@
  */
 import { SandboxError } from '../errors.js';
 import { alnumId } from '../ids.js';
-import { nextCounter, type Distribution, type Invalidation } from '../state.js';
 import { el, listItems, opt, parseXmlDocument, text, XmlParseError, type XmlElement } from '../xml.js';
 import { errorResponse, intParam, pathSegments, rootElement, unsupported, xmlResponse } from './common.js';
 import type { ServiceContext, ServiceHandler, ServiceRequest, ServiceResponse } from './types.js';
+import { join, type Checker } from '../checker.js';
+import { defineSection, defineSettings, nextCounter, type SandboxState } from '../section.js';
+
+// ---------------------------------------------------------------------------------------------
+// State: the `cloudfront` section of the account file and `settings.cloudfront`
+
+export interface Origin {
+  id: string;
+  domainName: string;
+  originPath?: string;
+}
+
+export type InvalidationStatus = 'InProgress' | 'Completed';
+
+export interface Invalidation {
+  id: string;
+  callerReference: string;
+  paths: string[];
+  status: InvalidationStatus;
+  createTime: string;
+  /** GetInvalidation calls left before it reports Completed. */
+  pollsRemaining: number;
+}
+
+export interface Distribution {
+  id: string;
+  arn: string;
+  domainName: string;
+  /** Lower-case, without trailing dot. */
+  aliases: string[];
+  status: string;
+  enabled: boolean;
+  comment: string;
+  etag: string;
+  callerReference: string;
+  lastModifiedTime: string;
+  origins: Origin[];
+  certificateArn?: string;
+  defaultRootObject?: string;
+  invalidations: Invalidation[];
+}
+
+export interface CloudFrontSettings {
+  /** GetInvalidation calls until an invalidation reports Completed. 0 = Completed at once. */
+  invalidationCompleteAfterPolls: number;
+  /** Also Completed once this many ms have passed since creation (null = only polls count). Default 600000. */
+  invalidationCompleteAfterMs: number | null;
+}
+
+export interface CloudFrontState {
+  distributions: Distribution[];
+}
+
+declare module '../section.js' {
+  interface SandboxState {
+    cloudfront: CloudFrontState;
+  }
+  interface SandboxSettings {
+    cloudfront: CloudFrontSettings;
+  }
+}
+
+const DIST_KEYS = [
+  'id', 'arn', 'domainName', 'aliases', 'status', 'enabled', 'comment', 'etag', 'callerReference', 'lastModifiedTime',
+  'origins', 'certificateArn', 'defaultRootObject', 'invalidations',
+];
+
+function normalizeCloudFront(c: Checker, value: unknown, state: SandboxState, iso: string): void {
+  const f = c.object(value, 'cloudfront');
+  if (!f) return;
+  c.known(f, ['distributions'], 'cloudfront');
+  const ids = new Set<string>();
+  c.array(f, 'distributions', 'cloudfront').forEach((v, i) => {
+    const path = `cloudfront.distributions[${i}]`;
+    const o = c.object(v, path);
+    if (!o) return;
+    c.known(o, DIST_KEYS, path);
+    const id = c.string(o, 'id', path) ?? 'E' + alnumId(13, 'distribution', state.accountId, String(i));
+    if (!/^[A-Z0-9]{1,32}$/.test(id)) c.fail(join(path, 'id'), `expected upper-case letters and digits (e.g. E2EXAMPLE), got ${JSON.stringify(id)}`);
+    if (ids.has(id)) c.fail(join(path, 'id'), `duplicate distribution id ${id}`);
+    ids.add(id);
+    const origins: Origin[] = [];
+    c.array(o, 'origins', path).forEach((ov, j) => {
+      const opath = `${path}.origins[${j}]`;
+      const oo = c.object(ov, opath);
+      if (!oo) return;
+      c.known(oo, ['id', 'domainName', 'originPath'], opath);
+      const domainName = c.string(oo, 'domainName', opath, true);
+      if (domainName === undefined) return;
+      const originPath = c.string(oo, 'originPath', opath);
+      origins.push({ id: c.string(oo, 'id', opath) ?? `origin-${j + 1}`, domainName, ...(originPath !== undefined ? { originPath } : {}) });
+    });
+    const invalidations: Invalidation[] = [];
+    c.array(o, 'invalidations', path).forEach((iv, j) => {
+      const ipath = `${path}.invalidations[${j}]`;
+      const io = c.object(iv, ipath);
+      if (!io) return;
+      c.known(io, ['id', 'callerReference', 'paths', 'status', 'createTime', 'pollsRemaining'], ipath);
+      const invId = c.string(io, 'id', ipath, true);
+      const callerReference = c.string(io, 'callerReference', ipath, true);
+      const paths = c.stringList(io, 'paths', ipath) ?? [];
+      const status = c.string(io, 'status', ipath) ?? 'Completed';
+      if (status !== 'InProgress' && status !== 'Completed') c.fail(`${ipath}.status`, `expected InProgress or Completed, got ${JSON.stringify(status)}`);
+      if (invId === undefined || callerReference === undefined) return;
+      invalidations.push({
+        id: invId,
+        callerReference,
+        paths,
+        status: status === 'InProgress' ? 'InProgress' : 'Completed',
+        createTime: c.timestamp(io, 'createTime', ipath) ?? iso,
+        pollsRemaining: c.integer(io, 'pollsRemaining', ipath, 0, 1_000_000) ?? 0,
+      });
+    });
+    const certificateArn = c.string(o, 'certificateArn', path);
+    const defaultRootObject = c.string(o, 'defaultRootObject', path);
+    state.cloudfront.distributions.push({
+      id,
+      arn: c.string(o, 'arn', path) ?? `arn:aws:cloudfront::${state.accountId}:distribution/${id}`,
+      domainName: c.string(o, 'domainName', path) ?? `d${alnumId(13, 'cfdomain', id).toLowerCase()}.cloudfront.net`,
+      aliases: (c.stringList(o, 'aliases', path) ?? []).map((a) => a.toLowerCase().replace(/\.$/, '')),
+      status: c.string(o, 'status', path) ?? 'Deployed',
+      enabled: c.boolean(o, 'enabled', path) ?? true,
+      comment: c.string(o, 'comment', path) ?? '',
+      etag: c.string(o, 'etag', path) ?? 'E' + alnumId(13, 'etag', id),
+      callerReference: c.string(o, 'callerReference', path) ?? `sandbox-${id}`,
+      lastModifiedTime: c.timestamp(o, 'lastModifiedTime', path) ?? iso,
+      origins,
+      ...(certificateArn !== undefined ? { certificateArn } : {}),
+      ...(defaultRootObject !== undefined ? { defaultRootObject } : {}),
+      invalidations,
+    });
+  });
+}
+
+const cloudfrontSettings = defineSettings({
+  key: 'cloudfront',
+  defaults: () => ({ invalidationCompleteAfterPolls: 1, invalidationCompleteAfterMs: 600_000 }),
+  load(c, value, out) {
+    const f = c.object(value, 'settings.cloudfront');
+    if (!f) return out;
+    c.known(f, ['invalidationCompleteAfterPolls', 'invalidationCompleteAfterMs'], 'settings.cloudfront');
+    out.invalidationCompleteAfterPolls = c.integer(f, 'invalidationCompleteAfterPolls', 'settings.cloudfront', 0, 1_000_000) ?? out.invalidationCompleteAfterPolls;
+    if (f.invalidationCompleteAfterMs === null) out.invalidationCompleteAfterMs = null;
+    else out.invalidationCompleteAfterMs = c.integer(f, 'invalidationCompleteAfterMs', 'settings.cloudfront', 0, 2_147_483_647) ?? out.invalidationCompleteAfterMs;
+    return out;
+  },
+});
+
+const cloudfrontState = defineSection({ key: 'cloudfront', empty: () => ({ distributions: [] }), load: normalizeCloudFront, settings: cloudfrontSettings });
+
 
 const NS = 'http://cloudfront.amazonaws.com/doc/2020-05-31/';
 const PREFIX = '/2020-05-31/';
@@ -281,6 +430,7 @@ function listInvalidations(distId: string, req: ServiceRequest, ctx: ServiceCont
 // ---------------------------------------------------------------------------------------------
 
 export const cloudfront: ServiceHandler = {
+  state: cloudfrontState,
   name: 'cloudfront',
   matches: (req) => req.path.startsWith(PREFIX),
   operation: operationOf,

@@ -3,7 +3,7 @@
  * `X-Amz-Target` header (`<prefix><Operation>`), the body is one JSON object.
  */
 import { SandboxError } from '../errors.js';
-import type { ServiceHandler, ServiceRequest } from './types.js';
+import type { ServiceHandler, ServiceRequest, ServiceResponse } from './types.js';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -53,4 +53,18 @@ export function stringMember(body: JsonObject, key: string, missing?: (key: stri
   }
   if (typeof v !== 'string') throw new SandboxError(400, 'SerializationException', `${key} must be a string`);
   return v;
+}
+
+/** A 200 answer with a JSON 1.1 body (`{}` when the operation returns nothing). */
+export function jsonResponse(body: unknown): ServiceResponse {
+  return { status: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify(body ?? {}) };
+}
+
+/** A JSON 1.1 error: `__type` and `message`, plus the members a service adds to its errors. */
+export function jsonErrorResponse(err: SandboxError, req: ServiceRequest, members: Record<string, unknown> = {}): ServiceResponse {
+  return {
+    status: err.status,
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': req.requestId },
+    body: JSON.stringify({ __type: err.code, message: err.message, ...members }),
+  };
 }

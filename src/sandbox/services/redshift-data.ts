@@ -5,9 +5,11 @@
  */
 import { SandboxError } from '../errors.js';
 import { run, newStatementId, nextIds, record, runtimeOf, type StatementRecord, type SubStatementRecord } from '../redshift/engine.js';
-import type { RsDatabase } from '../redshift/model.js';
+import { defaultRedshiftSettings, emptyRedshiftState, type RedshiftSettings, type RedshiftState, type RsDatabase } from '../redshift/model.js';
+import { normalizeRedshift, normalizeRedshiftSettings } from '../redshift/normalize.js';
+import { defineSection, defineSettings } from '../section.js';
 import type { Value } from '../redshift/views.js';
-import { jsonTargetRouting, memberMustNotBeNull, parseJsonBody, stringMember, type JsonObject } from './json-protocol.js';
+import { jsonErrorResponse, jsonTargetRouting, memberMustNotBeNull, parseJsonBody, stringMember, type JsonObject } from './json-protocol.js';
 import type { ServiceContext, ServiceHandler, ServiceRequest, ServiceResponse } from './types.js';
 
 const TARGET_PREFIX = 'RedshiftData.';
@@ -235,7 +237,6 @@ function describeStatement(req: ServiceRequest, ctx: ServiceContext): ServiceRes
   if (!running && rec.error !== undefined) out.Error = rec.error;
   if (rec.batch) {
     out.SubStatements = rec.subs.map(subJson);
-    out.ExecutionMode = 'TRANSACTION';
   }
   return json(out);
 }
@@ -304,7 +305,32 @@ function getStatementResult(req: ServiceRequest, ctx: ServiceContext): ServiceRe
 
 // ---------------------------------------------------------------------------------------------
 
+// The `redshift` section of the account file (clusters and workgroups with their catalogs, the secrets the
+// Data API resolves) and `settings.redshift` (statement polling and result paging); shapes in redshift/model.ts.
+declare module '../section.js' {
+  interface SandboxState {
+    redshift: RedshiftState;
+  }
+  interface SandboxSettings {
+    redshift: RedshiftSettings;
+  }
+}
+
+const redshiftState = defineSection({
+  key: 'redshift',
+  empty: emptyRedshiftState,
+  load(c, value, state) {
+    state.redshift = normalizeRedshift(c.problems, value);
+  },
+  settings: defineSettings({
+    key: 'redshift',
+    defaults: defaultRedshiftSettings,
+    load: (c, value) => normalizeRedshiftSettings(c.problems, value, 'settings.redshift'),
+  }),
+});
+
 export const redshiftData: ServiceHandler = {
+  state: redshiftState,
   name: 'redshift-data',
   ...jsonTargetRouting(TARGET_PREFIX),
   isMutating: (op) => MUTATING.has(op),
@@ -322,11 +348,7 @@ export const redshiftData: ServiceHandler = {
         throw new SandboxError(400, 'UnknownOperationException', `The Charter sandbox does not implement Redshift Data API operation ${op}`);
     }
   },
-  renderError: (err, req) => ({
-    status: err.status,
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': req.requestId },
-    body: JSON.stringify({ __type: err.code, message: err.message, Message: err.message, ...err.fields }),
-  }),
+  renderError: (err, req) => jsonErrorResponse(err, req, { Message: err.message, ...err.fields }),
   throttleError: () => new SandboxError(400, 'ThrottlingException', 'Rate exceeded'),
   defaultWriteFailure: () => new SandboxError(400, 'ValidationException', 'Injected failure (sandbox failNthWrite)'),
 };

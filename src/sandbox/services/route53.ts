@@ -6,6 +6,7 @@ import {
   canonicalName,
   compareNames,
   describeValueProblem,
+  encodeTxtValue,
   formatName,
   isWithinZone,
   nameProblem,
@@ -13,18 +14,322 @@ import {
   recordValueProblem,
 } from '../dns.js';
 import { SandboxError } from '../errors.js';
-import { alnumId } from '../ids.js';
-import {
-  nextCounter,
-  sortRecords,
-  type ChangeRecord,
-  type HostedZone,
-  type RecordSet,
-  type SandboxState,
-} from '../state.js';
+import { alnumId, hexId } from '../ids.js';
 import { el, listItems, opt, parseXmlDocument, text, XmlParseError, type XmlElement, type XmlNode } from '../xml.js';
 import { errorResponse, intParam, pathSegments, rootElement, unsupported, xmlResponse } from './common.js';
 import type { ServiceContext, ServiceHandler, ServiceRequest, ServiceResponse } from './types.js';
+import { join, type Checker } from '../checker.js';
+import { defineSection, defineSettings, nextCounter, optional, type SandboxState } from '../section.js';
+
+// ---------------------------------------------------------------------------------------------
+// State: the `route53` section of the account file and `settings.route53`
+
+export interface AliasTarget {
+  hostedZoneId: string;
+  dnsName: string;
+  evaluateTargetHealth: boolean;
+}
+
+export interface RecordSet {
+  /** Canonical: lower-case, unescaped (`*`, not `\052`), trailing dot. */
+  name: string;
+  type: string;
+  ttl?: number;
+  /** ResourceRecord values exactly as Route 53 stores them (TXT values quoted). */
+  values?: string[];
+  alias?: AliasTarget;
+  setIdentifier?: string;
+  weight?: number;
+  region?: string;
+  failover?: string;
+  multiValueAnswer?: boolean;
+  healthCheckId?: string;
+}
+
+export interface HostedZone {
+  /** Bare id, without the `/hostedzone/` prefix. */
+  id: string;
+  /** Canonical zone name with trailing dot. */
+  name: string;
+  private: boolean;
+  comment?: string;
+  callerReference: string;
+  nameServers: string[];
+  records: RecordSet[];
+}
+
+export type ChangeStatus = 'PENDING' | 'INSYNC';
+
+export interface ChangeRecord {
+  /** Bare id, without the `/change/` prefix. */
+  id: string;
+  hostedZoneId: string;
+  status: ChangeStatus;
+  submittedAt: string;
+  comment?: string;
+  /** GetChange calls left before the change reports INSYNC. */
+  pollsRemaining: number;
+}
+
+export interface Route53Settings {
+  /** GetChange calls until a change reports INSYNC (the Nth call answers INSYNC). 0 = INSYNC at once. */
+  changeInsyncAfterPolls: number;
+  /**
+   * Also INSYNC once this many ms have passed since submission (null = only polls count). Default
+   * 60000, Route 53's usual propagation time, so a change left PENDING by an earlier run reports INSYNC
+   * when polled later.
+   */
+  changeInsyncAfterMs: number | null;
+  /**
+   * How long Route 53 takes to process an accepted batch, ms. Within it, another batch to the same zone
+   * gets PriorRequestNotComplete ("Route 53 was still processing a prior request"); a batch that is
+   * merely PENDING (propagating) blocks nothing, as on AWS. Default 0: only bursts set by tests collide.
+   */
+  changeProcessingMs: number;
+}
+
+export interface Route53State {
+  hostedZones: HostedZone[];
+  changes: ChangeRecord[];
+}
+
+declare module '../section.js' {
+  interface SandboxState {
+    route53: Route53State;
+  }
+  interface SandboxSettings {
+    route53: Route53Settings;
+  }
+}
+
+/** Name servers Route 53 would assign (stable per zone id). */
+export function defaultNameServers(zoneId: string): string[] {
+  const n = parseInt(hexId(4, 'ns', zoneId), 16);
+  const a = n % 512;
+  return [
+    `ns-${a}.awsdns-${String(a % 64).padStart(2, '0')}.com.`,
+    `ns-${a + 512}.awsdns-${String((a + 1) % 64).padStart(2, '0')}.net.`,
+    `ns-${a + 1024}.awsdns-${String((a + 2) % 64).padStart(2, '0')}.org.`,
+    `ns-${a + 1536}.awsdns-${String((a + 3) % 64).padStart(2, '0')}.co.uk.`,
+  ];
+}
+
+export function zoneIdFor(seed: string): string {
+  return 'Z' + alnumId(20, 'zone', seed);
+}
+
+export function sortRecords(records: RecordSet[]): void {
+  records.sort(
+    (a, b) =>
+      compareNames(a.name, b.name) ||
+      (a.type < b.type ? -1 : a.type > b.type ? 1 : 0) ||
+      compareStrings(a.setIdentifier ?? '', b.setIdentifier ?? ''),
+  );
+}
+
+/** The Route 53 conflict rule: a CNAME may not share its name with any other record. */
+export function cnameConflicts(records: readonly RecordSet[], zoneName: string): string[] {
+  const byName = new Map<string, Set<string>>();
+  for (const r of records) {
+    const set = byName.get(r.name) ?? new Set<string>();
+    set.add(r.type);
+    byName.set(r.name, set);
+  }
+  const problems: string[] = [];
+  for (const [name, types] of byName) {
+    if (types.has('CNAME') && types.size > 1) {
+      const others = [...types].filter((t) => t !== 'CNAME').sort();
+      problems.push(
+        `RRSet of type CNAME with DNS name ${name} is not permitted as it conflicts with other records (${others.join(', ')}) with the same DNS name in zone ${zoneName}`,
+      );
+    }
+  }
+  return problems;
+}
+
+const ZONE_KEYS = ['id', 'name', 'private', 'comment', 'callerReference', 'nameServers', 'records'];
+const RECORD_KEYS = ['name', 'type', 'ttl', 'values', 'txt', 'alias', 'setIdentifier', 'weight', 'region', 'failover', 'multiValueAnswer', 'healthCheckId'];
+
+function normalizeRoute53(c: Checker, value: unknown, state: SandboxState, iso: string): void {
+  const r = c.object(value, 'route53');
+  if (!r) return;
+  c.known(r, ['hostedZones', 'changes'], 'route53');
+  const ids = new Set<string>();
+  c.array(r, 'hostedZones', 'route53').forEach((z, i) => {
+    const zone = normalizeZone(c, z, `route53.hostedZones[${i}]`);
+    if (!zone) return;
+    if (ids.has(zone.id)) c.fail(`route53.hostedZones[${i}].id`, `duplicate hosted zone id ${zone.id}`);
+    ids.add(zone.id);
+    state.route53.hostedZones.push(zone);
+  });
+  c.array(r, 'changes', 'route53').forEach((v, i) => {
+    const path = `route53.changes[${i}]`;
+    const o = c.object(v, path);
+    if (!o) return;
+    c.known(o, ['id', 'hostedZoneId', 'status', 'submittedAt', 'comment', 'pollsRemaining'], path);
+    const id = c.string(o, 'id', path, true);
+    const hostedZoneId = c.string(o, 'hostedZoneId', path, true);
+    const status = c.string(o, 'status', path) ?? 'INSYNC';
+    if (status !== 'PENDING' && status !== 'INSYNC') c.fail(join(path, 'status'), `expected PENDING or INSYNC, got ${JSON.stringify(status)}`);
+    if (id === undefined || hostedZoneId === undefined) return;
+    state.route53.changes.push({
+      id: id.replace(/^\/change\//, ''),
+      hostedZoneId: hostedZoneId.replace(/^\/hostedzone\//, ''),
+      status: status === 'PENDING' ? 'PENDING' : 'INSYNC',
+      submittedAt: c.timestamp(o, 'submittedAt', path) ?? iso,
+      ...optional('comment', c.string(o, 'comment', path)),
+      pollsRemaining: c.integer(o, 'pollsRemaining', path, 0, 1_000_000) ?? 0,
+    });
+  });
+}
+
+function normalizeZone(c: Checker, value: unknown, path: string): HostedZone | undefined {
+  const z = c.object(value, path);
+  if (!z) return undefined;
+  c.known(z, ZONE_KEYS, path);
+  const rawName = c.string(z, 'name', path, true);
+  if (rawName === undefined) return undefined;
+  const name = canonicalName(rawName);
+  const np = nameProblem(name);
+  if (np || name === '.') {
+    c.fail(join(path, 'name'), `invalid zone name ${JSON.stringify(rawName)}${np ? ` (${np.description})` : ''}`);
+    return undefined;
+  }
+  const rawId = c.string(z, 'id', path);
+  const id = rawId !== undefined ? rawId.replace(/^\/hostedzone\//, '') : zoneIdFor(name);
+  if (!/^[A-Z0-9]{1,32}$/.test(id)) c.fail(join(path, 'id'), `expected upper-case letters and digits (e.g. Z0EXAMPLE1), got ${JSON.stringify(rawId)}`);
+  const isPrivate = c.boolean(z, 'private', path) ?? false;
+  const nameServers = (c.stringList(z, 'nameServers', path) ?? defaultNameServers(id)).map(canonicalName);
+  const zone: HostedZone = {
+    id,
+    name,
+    private: isPrivate,
+    ...optional('comment', c.string(z, 'comment', path)),
+    callerReference: c.string(z, 'callerReference', path) ?? `sandbox-${id}`,
+    nameServers,
+    records: [],
+  };
+  const seen = new Set<string>();
+  c.array(z, 'records', path).forEach((rv, i) => {
+    const rpath = `${path}.records[${i}]`;
+    const rec = normalizeRecord(c, rv, rpath, zone);
+    if (!rec) return;
+    const key = `${rec.name}|${rec.type}|${rec.setIdentifier ?? ''}`;
+    if (seen.has(key)) {
+      c.fail(rpath, `duplicate record set ${rec.name} ${rec.type}${rec.setIdentifier ? ` (${rec.setIdentifier})` : ''}: put all values of one name and type in one "values" list`);
+      return;
+    }
+    seen.add(key);
+    zone.records.push(rec);
+  });
+  // Route 53 creates SOA and NS records at the apex of every zone.
+  if (!zone.records.some((r) => r.name === name && r.type === 'SOA')) {
+    zone.records.push({
+      name,
+      type: 'SOA',
+      ttl: 900,
+      values: [`${nameServers[0] ?? 'ns-1.awsdns-01.com.'} awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400`],
+    });
+  }
+  if (!zone.records.some((r) => r.name === name && r.type === 'NS')) {
+    zone.records.push({ name, type: 'NS', ttl: 172800, values: [...nameServers] });
+  }
+  for (const p of cnameConflicts(zone.records, name)) c.fail(`${path}.records`, p);
+  sortRecords(zone.records);
+  return zone;
+}
+
+function normalizeRecord(c: Checker, value: unknown, path: string, zone: HostedZone): RecordSet | undefined {
+  const o = c.object(value, path);
+  if (!o) return undefined;
+  c.known(o, RECORD_KEYS, path);
+  const rawName = c.string(o, 'name', path, true);
+  const rawType = c.string(o, 'type', path, true);
+  if (rawName === undefined || rawType === undefined) return undefined;
+  const name = rawName.trim() === '@' ? zone.name : canonicalName(rawName);
+  if (!isWithinZone(name, zone.name)) {
+    c.fail(join(path, 'name'), `${JSON.stringify(rawName)} is not within zone ${zone.name} (write the full name, e.g. "www.${zone.name.slice(0, -1)}", or "@" for the apex)`);
+    return undefined;
+  }
+  const np = nameProblem(name);
+  if (np) {
+    c.fail(join(path, 'name'), `${np.description}: ${JSON.stringify(np.value)}`);
+    return undefined;
+  }
+  const type = rawType.toUpperCase();
+  if (!RECORD_TYPES.has(type)) {
+    c.fail(join(path, 'type'), `unknown record type ${JSON.stringify(rawType)} (expected one of ${[...RECORD_TYPES].join(', ')})`);
+    return undefined;
+  }
+  let values = c.stringList(o, 'values', path);
+  const txt = c.stringList(o, 'txt', path);
+  if (txt !== undefined) {
+    if (type !== 'TXT' && type !== 'SPF') c.fail(join(path, 'txt'), `"txt" is only for TXT/SPF records; use "values"`);
+    else if (values !== undefined) c.fail(path, 'give either "values" (Route 53 wire format) or "txt" (raw strings), not both');
+    else values = txt.map(encodeTxtValue);
+  }
+  let alias: AliasTarget | undefined;
+  if (o.alias !== undefined) {
+    const a = c.object(o.alias, join(path, 'alias'));
+    if (a) {
+      c.known(a, ['hostedZoneId', 'dnsName', 'evaluateTargetHealth'], join(path, 'alias'));
+      const hz = c.string(a, 'hostedZoneId', join(path, 'alias'), true);
+      const dns = c.string(a, 'dnsName', join(path, 'alias'), true);
+      if (hz !== undefined && dns !== undefined) {
+        alias = { hostedZoneId: hz.replace(/^\/hostedzone\//, ''), dnsName: canonicalName(dns), evaluateTargetHealth: c.boolean(a, 'evaluateTargetHealth', join(path, 'alias')) ?? false };
+      }
+    }
+  }
+  if (alias && values !== undefined) c.fail(path, 'an alias record has no "values"');
+  if (!alias && (values === undefined || values.length === 0)) {
+    c.fail(path, 'a record needs a non-empty "values" list (or "txt" for TXT records, or "alias")');
+    return undefined;
+  }
+  for (const [i, v] of (values ?? []).entries()) {
+    const p = recordValueProblem(type, v);
+    if (p) {
+      const hint = type === 'TXT' || type === 'SPF' ? ` (TXT values are in Route 53 wire format, e.g. "\\"v=DMARC1; p=reject\\"", or use "txt": ["v=DMARC1; p=reject"])` : '';
+      c.fail(`${path}.values[${i}]`, describeValueProblem(p, v) + hint);
+    }
+  }
+  if (type === 'CNAME' && values && values.length > 1) c.fail(join(path, 'values'), 'a CNAME record has exactly one value');
+  const ttl = c.integer(o, 'ttl', path, 0, 2147483647);
+  const rec: RecordSet = { name, type };
+  if (!alias) rec.ttl = ttl ?? 300;
+  if (values !== undefined) rec.values = values;
+  if (alias) rec.alias = alias;
+  const setIdentifier = c.string(o, 'setIdentifier', path);
+  if (setIdentifier !== undefined) rec.setIdentifier = setIdentifier;
+  const weight = c.integer(o, 'weight', path, 0, 255);
+  if (weight !== undefined) rec.weight = weight;
+  const region = c.string(o, 'region', path);
+  if (region !== undefined) rec.region = region;
+  const failover = c.string(o, 'failover', path);
+  if (failover !== undefined) rec.failover = failover;
+  const mva = c.boolean(o, 'multiValueAnswer', path);
+  if (mva !== undefined) rec.multiValueAnswer = mva;
+  const hc = c.string(o, 'healthCheckId', path);
+  if (hc !== undefined) rec.healthCheckId = hc;
+  return rec;
+}
+
+const route53Settings = defineSettings({
+  key: 'route53',
+  defaults: () => ({ changeInsyncAfterPolls: 1, changeInsyncAfterMs: 60_000, changeProcessingMs: 0 }),
+  load(c, value, out) {
+    const r = c.object(value, 'settings.route53');
+    if (!r) return out;
+    c.known(r, ['changeInsyncAfterPolls', 'changeInsyncAfterMs', 'changeProcessingMs'], 'settings.route53');
+    out.changeProcessingMs = c.integer(r, 'changeProcessingMs', 'settings.route53', 0, 600_000) ?? out.changeProcessingMs;
+    out.changeInsyncAfterPolls = c.integer(r, 'changeInsyncAfterPolls', 'settings.route53', 0, 1_000_000) ?? out.changeInsyncAfterPolls;
+    if (r.changeInsyncAfterMs === null) out.changeInsyncAfterMs = null;
+    else out.changeInsyncAfterMs = c.integer(r, 'changeInsyncAfterMs', 'settings.route53', 0, 2_147_483_647) ?? out.changeInsyncAfterMs;
+    return out;
+  },
+});
+
+const route53State = defineSection({ key: 'route53', empty: () => ({ hostedZones: [], changes: [] }), load: normalizeRoute53, settings: route53Settings });
+
 
 const NS = 'https://route53.amazonaws.com/doc/2013-04-01/';
 const PREFIX = '/2013-04-01/';
@@ -136,7 +441,8 @@ function listHostedZones(req: ServiceRequest, state: SandboxState): ServiceRespo
       'ListHostedZonesResponse',
       NS,
       el('HostedZones', page.map(hostedZoneXml)),
-      opt('Marker', marker ?? undefined),
+      // Required in the model: empty on the first page.
+      el('Marker', marker ?? ''),
       el('IsTruncated', next !== undefined),
       next && el('NextMarker', next.id),
       el('MaxItems', max),
@@ -468,9 +774,10 @@ function changeResourceRecordSets(id: string, req: ServiceRequest, ctx: ServiceC
   const { state } = ctx;
   const zone = findZone(state, id);
   const now = ctx.now();
-  const pending = state.route53.changes.filter((c) => c.hostedZoneId === zone.id && c.status === 'PENDING');
-  for (const c of pending) if (refreshChange(c, state, now)) ctx.changed();
-  if (pending.some((c) => c.status === 'PENDING')) {
+  // AWS accepts a batch while earlier ones are PENDING; it refuses one only while it is still processing
+  // the previous request to the zone (a burst), which the SDK retries as throttling.
+  const processing = state.settings.route53.changeProcessingMs;
+  if (processing > 0 && state.route53.changes.some((c) => c.hostedZoneId === zone.id && now.getTime() - Date.parse(c.submittedAt) < processing)) {
     throw new SandboxError(400, 'PriorRequestNotComplete', 'The request was rejected because Route 53 was still processing a prior request.');
   }
   const { changes, comment } = parseChanges(req.body);
@@ -514,6 +821,7 @@ function getChange(rawId: string, ctx: ServiceContext): ServiceResponse {
 // ---------------------------------------------------------------------------------------------
 
 export const route53: ServiceHandler = {
+  state: route53State,
   name: 'route53',
   matches: (req) => req.path.startsWith(PREFIX),
   operation: operationOf,

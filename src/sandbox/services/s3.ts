@@ -4,9 +4,95 @@
 import { createHash } from 'node:crypto';
 import { SandboxError } from '../errors.js';
 import { hexId } from '../ids.js';
-import { md5Etag, type Bucket, type S3Object, type SandboxState } from '../state.js';
 import { el, elAttrs, opt, renderXml } from '../xml.js';
 import type { ServiceContext, ServiceHandler, ServiceRequest, ServiceResponse } from './types.js';
+import type { Checker } from '../checker.js';
+import { defineSection, type SandboxState } from '../section.js';
+
+// ---------------------------------------------------------------------------------------------
+// State: the `s3` section of the account file
+
+export interface S3Object {
+  /** Base64 of the object bytes. */
+  body: string;
+  contentType: string;
+  cacheControl?: string;
+  contentEncoding?: string;
+  /** Quoted MD5 hex, e.g. `"9e107d9d372bb6826bd81d3542a419d6"`. */
+  etag: string;
+  lastModified: string;
+  metadata?: Record<string, string>;
+}
+
+export interface Bucket {
+  region: string;
+  createdAt: string;
+  objects: Record<string, S3Object>;
+}
+
+export interface S3State {
+  buckets: Record<string, Bucket>;
+}
+
+declare module '../section.js' {
+  interface SandboxState {
+    s3: S3State;
+  }
+}
+
+export function md5Etag(bytes: Buffer): string {
+  return `"${createHash('md5').update(bytes).digest('hex')}"`;
+}
+
+export const BUCKET_NAME_RE = /^(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+function normalizeS3(c: Checker, value: unknown, state: SandboxState, iso: string): void {
+  const s = c.object(value, 's3');
+  if (!s) return;
+  c.known(s, ['buckets'], 's3');
+  if (s.buckets === undefined) return;
+  const buckets = c.object(s.buckets, 's3.buckets');
+  if (!buckets) return;
+  for (const [name, bv] of Object.entries(buckets)) {
+    const path = `s3.buckets.${name}`;
+    if (!BUCKET_NAME_RE.test(name)) c.fail(path, 'invalid bucket name (3-63 lower-case letters, digits, dots and hyphens)');
+    const b = c.object(bv, path);
+    if (!b) continue;
+    c.known(b, ['region', 'createdAt', 'objects'], path);
+    const bucket: Bucket = { region: c.string(b, 'region', path) ?? 'us-east-1', createdAt: c.timestamp(b, 'createdAt', path) ?? iso, objects: {} };
+    if (b.objects !== undefined) {
+      const objects = c.object(b.objects, `${path}.objects`);
+      for (const [key, ov] of Object.entries(objects ?? {})) {
+        const opath = `${path}.objects[${JSON.stringify(key)}]`;
+        const o = c.object(ov, opath);
+        if (!o) continue;
+        c.known(o, ['body', 'text', 'contentType', 'cacheControl', 'contentEncoding', 'etag', 'lastModified', 'metadata'], opath);
+        const body = c.string(o, 'body', opath);
+        const txt = c.string(o, 'text', opath);
+        if (body !== undefined && txt !== undefined) c.fail(opath, 'give either "body" (base64) or "text" (UTF-8), not both');
+        if (body !== undefined && !/^[A-Za-z0-9+/]*={0,2}$/.test(body)) c.fail(`${opath}.body`, 'expected base64 (use "text" for plain text)');
+        const bytes = txt !== undefined ? Buffer.from(txt, 'utf8') : Buffer.from(body ?? '', 'base64');
+        const obj: S3Object = {
+          body: bytes.toString('base64'),
+          contentType: c.string(o, 'contentType', opath) ?? 'binary/octet-stream',
+          etag: c.string(o, 'etag', opath) ?? md5Etag(bytes),
+          lastModified: c.timestamp(o, 'lastModified', opath) ?? iso,
+        };
+        const cacheControl = c.string(o, 'cacheControl', opath);
+        if (cacheControl !== undefined) obj.cacheControl = cacheControl;
+        const contentEncoding = c.string(o, 'contentEncoding', opath);
+        if (contentEncoding !== undefined) obj.contentEncoding = contentEncoding;
+        const metadata = c.stringMap(o, 'metadata', opath);
+        if (metadata !== undefined) obj.metadata = metadata;
+        bucket.objects[key] = obj;
+      }
+    }
+    state.s3.buckets[name] = bucket;
+  }
+}
+
+const s3State = defineSection({ key: 's3', empty: () => ({ buckets: {} }), load: normalizeS3 });
+
 
 const NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 const MUTATING = new Set(['PutObject', 'DeleteObject', 'CreateBucket', 'DeleteBucket', 'CopyObject', 'DeleteObjects']);
@@ -74,6 +160,34 @@ function operationOf(req: ServiceRequest): string {
 function header(req: ServiceRequest, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
+}
+
+/**
+ * A signed request for a bucket in another region. S3 answers a path-style request at the wrong regional
+ * endpoint with 301 PermanentRedirect (naming the endpoint to use, and the region in x-amz-bucket-region;
+ * a HEAD gets the status and header only). The JS SDK does not follow it (followRegionRedirects is off by
+ * default), so a wrong bucket region fails in the sandbox as it does on AWS. A virtual-hosted request
+ * signed for the wrong region gets 400 AuthorizationHeaderMalformed instead; the sandbox is path-style only.
+ */
+class WrongRegionError extends SandboxError {
+  constructor(
+    bucket: string,
+    readonly bucketRegion: string,
+  ) {
+    super(301, 'PermanentRedirect', 'The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.', {
+      Bucket: bucket,
+      Endpoint: `s3.${bucketRegion}.amazonaws.com`,
+    });
+  }
+}
+
+function isSigned(req: ServiceRequest): boolean {
+  return req.headers.authorization !== undefined || req.query.has('X-Amz-Credential');
+}
+
+function checkRegion(bucket: string | undefined, req: ServiceRequest, state: SandboxState): void {
+  const b = bucket === undefined ? undefined : state.s3.buckets[bucket];
+  if (b && isSigned(req) && b.region !== req.region) throw new WrongRegionError(bucket!, b.region);
 }
 
 function noSuchBucket(bucket: string): SandboxError {
@@ -270,6 +384,7 @@ function listObjectsV2(bucket: string, req: ServiceRequest, state: SandboxState)
 // ---------------------------------------------------------------------------------------------
 
 export const s3: ServiceHandler = {
+  state: s3State,
   name: 's3',
   requestIdHeader: 'x-amz-request-id',
   // Anything unsigned that is not another service's URL shape is treated as S3.
@@ -278,6 +393,7 @@ export const s3: ServiceHandler = {
   isMutating: (op) => MUTATING.has(op),
   handle(op, req, ctx) {
     const { bucket, key } = parseTarget(req.path);
+    checkRegion(bucket, req, ctx.state);
     switch (op) {
       case 'HeadBucket':
         return headBucket(bucket ?? '', ctx.state);
@@ -302,6 +418,7 @@ export const s3: ServiceHandler = {
       'x-amz-request-id': req.requestId,
       'x-amz-id-2': hostId,
     };
+    if (err instanceof WrongRegionError) headers['x-amz-bucket-region'] = err.bucketRegion;
     if (req.method === 'HEAD') return { status: err.status, headers };
     const body = el(
       'Error',

@@ -7,21 +7,179 @@
  */
 import { SandboxError } from '../errors.js';
 import { uuidFrom } from '../ids.js';
-import {
-  PROTECTION_GROUP_ID_RE,
-  SHIELD_RESOURCE_TYPES,
-  nextCounter,
-  protectionArn,
-  protectionGroupArn,
-  shieldResourceTypeOf,
-  type ShieldProtection,
-  type ShieldProtectionGroup,
-  type ShieldResourceType,
-  type ShieldState,
-  type Tag,
-} from '../state.js';
-import { jsonTargetRouting, parseJsonBody, stringMember, type JsonObject } from './json-protocol.js';
+import { jsonResponse, jsonTargetRouting, parseJsonBody, stringMember, type JsonObject } from './json-protocol.js';
 import type { ServiceContext, ServiceHandler, ServiceResponse } from './types.js';
+import { join, type Checker } from '../checker.js';
+import { defineSection, nextCounter, normalizeTags, type SandboxState, type Tag } from '../section.js';
+
+// ---------------------------------------------------------------------------------------------
+// State: the `shield` section of the account file (Shield Advanced is us-east-1 and account-wide)
+
+export type ShieldResourceType =
+  | 'CLOUDFRONT_DISTRIBUTION'
+  | 'ROUTE_53_HOSTED_ZONE'
+  | 'ELASTIC_IP_ALLOCATION'
+  | 'CLASSIC_LOAD_BALANCER'
+  | 'APPLICATION_LOAD_BALANCER'
+  | 'GLOBAL_ACCELERATOR';
+
+export interface ShieldSubscription {
+  startTime: string;
+  timeCommitmentInSeconds: number;
+  autoRenew: 'ENABLED' | 'DISABLED';
+  limits: {
+    /** ProtectionGroupLimits.MaxProtectionGroups. */
+    maxProtectionGroups: number;
+    /** ProtectionGroupLimits.PatternTypeLimits.ArbitraryPatternLimits.MaxMembers. */
+    maxMembers: number;
+  };
+}
+
+export interface ShieldProtection {
+  id: string;
+  name: string;
+  resourceArn: string;
+  tags: Tag[];
+}
+
+export interface ShieldProtectionGroup {
+  id: string;
+  arn: string;
+  aggregation: 'SUM' | 'MEAN' | 'MAX';
+  pattern: 'ALL' | 'ARBITRARY' | 'BY_RESOURCE_TYPE';
+  resourceType?: ShieldResourceType;
+  /** ARBITRARY groups only; empty otherwise. */
+  members: string[];
+  tags: Tag[];
+}
+
+export interface ShieldState {
+  /** null: the account has no Shield Advanced subscription. */
+  subscription: ShieldSubscription | null;
+  protections: ShieldProtection[];
+  protectionGroups: ShieldProtectionGroup[];
+}
+
+declare module '../section.js' {
+  interface SandboxState {
+    shield: ShieldState;
+  }
+}
+
+export const SHIELD_RESOURCE_TYPES: readonly ShieldResourceType[] = [
+  'CLOUDFRONT_DISTRIBUTION',
+  'ROUTE_53_HOSTED_ZONE',
+  'ELASTIC_IP_ALLOCATION',
+  'CLASSIC_LOAD_BALANCER',
+  'APPLICATION_LOAD_BALANCER',
+  'GLOBAL_ACCELERATOR',
+];
+export const PROTECTION_GROUP_ID_RE = /^[a-zA-Z0-9-]{1,36}$/;
+/** Sandbox defaults for an account whose state gives no limits. */
+export const DEFAULT_SHIELD_LIMITS = { maxProtectionGroups: 100, maxMembers: 10_000 } as const;
+
+const SHIELD_ARN_SHAPES: Array<[ShieldResourceType, RegExp]> = [
+  ['CLOUDFRONT_DISTRIBUTION', /^arn:aws[a-z-]*:cloudfront::\d{12}:distribution\/[A-Z0-9]+$/],
+  ['ROUTE_53_HOSTED_ZONE', /^arn:aws[a-z-]*:route53:::hostedzone\/[A-Z0-9]+$/],
+  ['ELASTIC_IP_ALLOCATION', /^arn:aws[a-z-]*:ec2:[a-z0-9-]+:\d{12}:eip-allocation\/eipalloc-[0-9a-f]+$/],
+  ['APPLICATION_LOAD_BALANCER', /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer\/app\/[A-Za-z0-9-]+\/[0-9a-f]+$/],
+  ['CLASSIC_LOAD_BALANCER', /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer\/[A-Za-z0-9-]+$/],
+  ['GLOBAL_ACCELERATOR', /^arn:aws[a-z-]*:globalaccelerator::\d{12}:accelerator\/[0-9a-f-]+$/],
+];
+
+/** The Shield resource type of an ARN, or undefined when Shield Advanced cannot protect it. */
+export function shieldResourceTypeOf(arn: string): ShieldResourceType | undefined {
+  return SHIELD_ARN_SHAPES.find(([, re]) => re.test(arn))?.[0];
+}
+
+export function protectionGroupArn(accountId: string, id: string): string {
+  return `arn:aws:shield::${accountId}:protection-group/${id}`;
+}
+
+export function protectionArn(accountId: string, id: string): string {
+  return `arn:aws:shield::${accountId}:protection/${id}`;
+}
+
+function normalizeShield(c: Checker, value: unknown, state: SandboxState, iso: string): void {
+  const s = c.object(value, 'shield');
+  if (!s) return;
+  c.known(s, ['subscription', 'protections', 'protectionGroups'], 'shield');
+  // A shield section means a subscribed account unless it says `"subscription": null`.
+  if (s.subscription !== null) {
+    const sub = s.subscription === undefined ? {} : c.object(s.subscription, 'shield.subscription');
+    if (sub) {
+      c.known(sub, ['startTime', 'timeCommitmentInSeconds', 'autoRenew', 'limits'], 'shield.subscription');
+      const autoRenew = c.string(sub, 'autoRenew', 'shield.subscription') ?? 'ENABLED';
+      if (autoRenew !== 'ENABLED' && autoRenew !== 'DISABLED') c.fail('shield.subscription.autoRenew', `expected ENABLED or DISABLED, got ${JSON.stringify(autoRenew)}`);
+      const limits = sub.limits === undefined ? {} : c.object(sub.limits, 'shield.subscription.limits');
+      if (limits) c.known(limits, ['maxProtectionGroups', 'maxMembers'], 'shield.subscription.limits');
+      state.shield.subscription = {
+        startTime: c.timestamp(sub, 'startTime', 'shield.subscription') ?? iso,
+        timeCommitmentInSeconds: c.integer(sub, 'timeCommitmentInSeconds', 'shield.subscription', 0, 2_147_483_647) ?? 31_536_000,
+        autoRenew: autoRenew === 'DISABLED' ? 'DISABLED' : 'ENABLED',
+        limits: {
+          maxProtectionGroups: (limits && c.integer(limits, 'maxProtectionGroups', 'shield.subscription.limits', 0, 1_000_000)) ?? DEFAULT_SHIELD_LIMITS.maxProtectionGroups,
+          maxMembers: (limits && c.integer(limits, 'maxMembers', 'shield.subscription.limits', 0, 1_000_000)) ?? DEFAULT_SHIELD_LIMITS.maxMembers,
+        },
+      };
+    }
+  }
+  const protectedArns = new Set<string>();
+  const protectionIds = new Set<string>();
+  c.array(s, 'protections', 'shield').forEach((v, i) => {
+    const path = `shield.protections[${i}]`;
+    const o = c.object(v, path);
+    if (!o) return;
+    c.known(o, ['id', 'name', 'resourceArn', 'tags'], path);
+    const resourceArn = c.string(o, 'resourceArn', path, true);
+    if (resourceArn === undefined) return;
+    if (!shieldResourceTypeOf(resourceArn)) c.fail(join(path, 'resourceArn'), `not an ARN Shield Advanced protects (CloudFront distribution, Route 53 hosted zone, Elastic IP allocation, Classic or Application Load Balancer, Global Accelerator): ${JSON.stringify(resourceArn)}`);
+    if (protectedArns.has(resourceArn)) c.fail(join(path, 'resourceArn'), `${resourceArn} is already protected`);
+    protectedArns.add(resourceArn);
+    const id = c.string(o, 'id', path) ?? uuidFrom('shield-protection', state.accountId, resourceArn);
+    if (protectionIds.has(id)) c.fail(join(path, 'id'), `duplicate protection id ${id}`);
+    protectionIds.add(id);
+    state.shield.protections.push({ id, name: c.string(o, 'name', path) ?? resourceArn.slice(resourceArn.lastIndexOf('/') + 1), resourceArn, tags: normalizeTags(c, o.tags, join(path, 'tags')) });
+  });
+  const groupIds = new Set<string>();
+  c.array(s, 'protectionGroups', 'shield').forEach((v, i) => {
+    const path = `shield.protectionGroups[${i}]`;
+    const o = c.object(v, path);
+    if (!o) return;
+    c.known(o, ['id', 'arn', 'aggregation', 'pattern', 'resourceType', 'members', 'tags'], path);
+    const id = c.string(o, 'id', path, true);
+    const aggregation = c.string(o, 'aggregation', path, true);
+    const pattern = c.string(o, 'pattern', path, true);
+    if (id === undefined || aggregation === undefined || pattern === undefined) return;
+    if (!PROTECTION_GROUP_ID_RE.test(id)) c.fail(join(path, 'id'), `expected 1-36 letters, digits and hyphens, got ${JSON.stringify(id)}`);
+    if (groupIds.has(id)) c.fail(join(path, 'id'), `duplicate protection group ${id}`);
+    groupIds.add(id);
+    if (!['SUM', 'MEAN', 'MAX'].includes(aggregation)) c.fail(join(path, 'aggregation'), `expected SUM, MEAN or MAX, got ${JSON.stringify(aggregation)}`);
+    if (!['ALL', 'ARBITRARY', 'BY_RESOURCE_TYPE'].includes(pattern)) c.fail(join(path, 'pattern'), `expected ALL, ARBITRARY or BY_RESOURCE_TYPE, got ${JSON.stringify(pattern)}`);
+    const resourceType = c.string(o, 'resourceType', path);
+    if (resourceType !== undefined && !SHIELD_RESOURCE_TYPES.includes(resourceType as ShieldResourceType)) c.fail(join(path, 'resourceType'), `expected one of ${SHIELD_RESOURCE_TYPES.join(', ')}, got ${JSON.stringify(resourceType)}`);
+    if ((pattern === 'BY_RESOURCE_TYPE') !== (resourceType !== undefined)) c.fail(join(path, 'resourceType'), 'resourceType is required with pattern BY_RESOURCE_TYPE and allowed only there');
+    const members = c.stringList(o, 'members', path);
+    // The saved form writes `members: []` for every pattern, as ListProtectionGroups does.
+    if (pattern === 'ARBITRARY' ? members === undefined : (members ?? []).length > 0) c.fail(join(path, 'members'), 'members are required with pattern ARBITRARY and allowed only there');
+    for (const [j, m] of (members ?? []).entries()) {
+      if (!protectedArns.has(m)) c.fail(`${path}.members[${j}]`, `${m} is not in shield.protections (a member must be a protected resource)`);
+    }
+    const group: ShieldProtectionGroup = {
+      id,
+      arn: c.string(o, 'arn', path) ?? protectionGroupArn(state.accountId, id),
+      aggregation: aggregation as ShieldProtectionGroup['aggregation'],
+      pattern: pattern as ShieldProtectionGroup['pattern'],
+      members: [...new Set(members ?? [])],
+      tags: normalizeTags(c, o.tags, join(path, 'tags')),
+    };
+    if (resourceType !== undefined) group.resourceType = resourceType as ShieldResourceType;
+    state.shield.protectionGroups.push(group);
+  });
+}
+
+const shieldState = defineSection({ key: 'shield', empty: () => ({ subscription: null, protections: [], protectionGroups: [] }), load: normalizeShield });
+
 
 const TARGET_PREFIX = 'AWSShield_20160616.';
 const MUTATING = new Set([
@@ -43,10 +201,6 @@ const PROTECTION_NAME_RE = /^[ a-zA-Z0-9_.-]{1,128}$/;
 const SHIELD_ARN_RE = /^arn:aws[a-z-]*:shield::(\d{12}):(protection-group|protection)\/(.+)$/;
 
 type Json = JsonObject;
-
-function json(body: unknown): ServiceResponse {
-  return { status: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify(body ?? {}) };
-}
 
 const invalid = (message: string, field?: string): SandboxError =>
   new SandboxError(400, 'InvalidParameterException', message, field ? { reason: 'FIELD_VALIDATION_FAILED', field } : { reason: 'OTHER' });
@@ -204,7 +358,7 @@ const operations: Record<string, (body: Json, ctx: ServiceContext) => ServiceRes
   DescribeSubscription(_body, ctx) {
     const sub = shield(ctx).subscription!;
     const start = Date.parse(sub.startTime) / 1000;
-    return json({
+    return jsonResponse({
       Subscription: {
         StartTime: start,
         EndTime: start + sub.timeCommitmentInSeconds,
@@ -237,7 +391,7 @@ const operations: Record<string, (body: Json, ctx: ServiceContext) => ServiceRes
     }
     s.protectionGroups.push({ ...group, arn: protectionGroupArn(ctx.state.accountId, group.id), tags });
     ctx.changed();
-    return json({});
+    return jsonResponse({});
   },
 
   UpdateProtectionGroup(body, ctx) {
@@ -248,7 +402,7 @@ const operations: Record<string, (body: Json, ctx: ServiceContext) => ServiceRes
     delete current.resourceType;
     Object.assign(current, group);
     ctx.changed();
-    return json({});
+    return jsonResponse({});
   },
 
   DeleteProtectionGroup(body, ctx) {
@@ -256,12 +410,12 @@ const operations: Record<string, (body: Json, ctx: ServiceContext) => ServiceRes
     const group = groupOf(s, str(body, 'ProtectionGroupId', true));
     s.protectionGroups = s.protectionGroups.filter((g) => g !== group);
     ctx.changed();
-    return json({});
+    return jsonResponse({});
   },
 
   DescribeProtectionGroup(body, ctx) {
     const s = shield(ctx);
-    return json({ ProtectionGroup: groupJson(groupOf(s, str(body, 'ProtectionGroupId', true))) });
+    return jsonResponse({ ProtectionGroup: groupJson(groupOf(s, str(body, 'ProtectionGroupId', true))) });
   },
 
   ListProtectionGroups(body, ctx) {
@@ -276,7 +430,7 @@ const operations: Record<string, (body: Json, ctx: ServiceContext) => ServiceRes
       .filter((g) => (!ids || ids.includes(g.id)) && (!patterns || patterns.includes(g.pattern)) && (!types || types.includes(g.resourceType ?? '')) && (!aggregations || aggregations.includes(g.aggregation)))
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const p = page(matching, start, size);
-    return json({ ProtectionGroups: p.items.map(groupJson), ...(p.nextToken ? { NextToken: p.nextToken } : {}) });
+    return jsonResponse({ ProtectionGroups: p.items.map(groupJson), ...(p.nextToken ? { NextToken: p.nextToken } : {}) });
   },
 
   ListResourcesInProtectionGroup(body, ctx) {
@@ -284,7 +438,7 @@ const operations: Record<string, (body: Json, ctx: ServiceContext) => ServiceRes
     const group = groupOf(s, str(body, 'ProtectionGroupId', true));
     const { start, size } = paging(body);
     const p = page(membersOf(s, group), start, size);
-    return json({ ResourceArns: p.items, ...(p.nextToken ? { NextToken: p.nextToken } : {}) });
+    return jsonResponse({ ResourceArns: p.items, ...(p.nextToken ? { NextToken: p.nextToken } : {}) });
   },
 
   CreateProtection(body, ctx) {
@@ -299,7 +453,7 @@ const operations: Record<string, (body: Json, ctx: ServiceContext) => ServiceRes
     const id = uuidFrom('shield-protection', ctx.state.accountId, resourceArn, String(nextCounter(ctx.state, 'shieldProtection')));
     s.protections.push({ id, name, resourceArn, tags: parseTags(body.Tags) });
     ctx.changed();
-    return json({ ProtectionId: id });
+    return jsonResponse({ ProtectionId: id });
   },
 
   DescribeProtection(body, ctx) {
@@ -309,7 +463,7 @@ const operations: Record<string, (body: Json, ctx: ServiceContext) => ServiceRes
     if ((id === undefined) === (arn === undefined)) throw invalid('Give either ProtectionId or ResourceArn, not both');
     const p = s.protections.find((x) => (id !== undefined ? x.id === id : x.resourceArn === arn));
     if (!p) throw notFound('The referenced protection does not exist.', 'protection');
-    return json({ Protection: protectionJson(ctx, p) });
+    return jsonResponse({ Protection: protectionJson(ctx, p) });
   },
 
   DeleteProtection(body, ctx) {
@@ -321,7 +475,7 @@ const operations: Record<string, (body: Json, ctx: ServiceContext) => ServiceRes
     // An unprotected resource cannot stay in a group.
     for (const g of s.protectionGroups) g.members = g.members.filter((m) => m !== p.resourceArn);
     ctx.changed();
-    return json({});
+    return jsonResponse({});
   },
 
   ListProtections(body, ctx) {
@@ -335,12 +489,12 @@ const operations: Record<string, (body: Json, ctx: ServiceContext) => ServiceRes
       (p) => (!arns || arns.includes(p.resourceArn)) && (!names || names.includes(p.name)) && (!types || types.includes(shieldResourceTypeOf(p.resourceArn) ?? '')),
     );
     const p = page(matching, start, size);
-    return json({ Protections: p.items.map((x) => protectionJson(ctx, x)), ...(p.nextToken ? { NextToken: p.nextToken } : {}) });
+    return jsonResponse({ Protections: p.items.map((x) => protectionJson(ctx, x)), ...(p.nextToken ? { NextToken: p.nextToken } : {}) });
   },
 
   ListTagsForResource(body, ctx) {
     const s = shield(ctx);
-    return json({ Tags: tagsJson(taggable(s, ctx, str(body, 'ResourceARN', true)).tags) });
+    return jsonResponse({ Tags: tagsJson(taggable(s, ctx, str(body, 'ResourceARN', true)).tags) });
   },
 
   TagResource(body, ctx) {
@@ -350,7 +504,7 @@ const operations: Record<string, (body: Json, ctx: ServiceContext) => ServiceRes
     if (body.Tags === undefined || body.Tags === null) throw invalid('Tags is required', 'Tags');
     target.tags = mergeTags(target.tags, parseTags(body.Tags));
     ctx.changed();
-    return json({});
+    return jsonResponse({});
   },
 
   UntagResource(body, ctx) {
@@ -362,7 +516,7 @@ const operations: Record<string, (body: Json, ctx: ServiceContext) => ServiceRes
     if (keys.length > MAX_TAGS) throw invalid(`TagKeys must list at most ${MAX_TAGS} keys`, 'TagKeys');
     target.tags = target.tags.filter((t) => !keys.includes(t.key));
     ctx.changed();
-    return json({});
+    return jsonResponse({});
   },
 };
 
@@ -373,6 +527,7 @@ function protectionJson(ctx: ServiceContext, p: ShieldProtection): Json {
 // ---------------------------------------------------------------------------------------------
 
 export const shieldService: ServiceHandler = {
+  state: shieldState,
   name: 'shield',
   ...jsonTargetRouting(TARGET_PREFIX),
   isMutating: (op) => MUTATING.has(op),

@@ -1,10 +1,10 @@
 /**
- * The contract every simulated service implements. Adding a service = one file exporting a
- * ServiceHandler, plus one line in services/index.ts.
+ * The contract every simulated service implements. Adding a service = one module exporting a
+ * ServiceHandler (with its state section, see section.ts), plus one line in services/index.ts.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { SandboxError } from '../errors.js';
-import type { SandboxState } from '../state.js';
+import type { SandboxState, StateSection } from '../section.js';
 
 export interface ServiceRequest {
   method: string;
@@ -36,6 +36,8 @@ export interface ServiceHandler {
   readonly name: string;
   /** Response header carrying the request id (default `x-amzn-requestid`; S3 uses `x-amz-request-id`). */
   readonly requestIdHeader?: string;
+  /** This service's section of the account state file (shape, empty form, loader), when it keeps state. */
+  readonly state?: StateSection;
   /** Fallback when the request is unsigned: does this request look like ours? */
   matches(req: ServiceRequest): boolean;
   /** SDK operation name for stats/faults, or 'Unknown'. Must not throw. */

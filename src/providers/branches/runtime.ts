@@ -1,0 +1,231 @@
+/**
+ * BranchPipelines plan and apply. One plan costs, per region: ListPipelines (all pages), one
+ * ListTagsForResource per pipeline named `<namePrefix>-…`, and GetPipeline only for Charter's pipelines
+ * whose `charter:applied` tag does not vouch for them (changed since apply, or the policy changed); per
+ * repository: the branch listing (GitHub, 100 per page). No other per-pipeline call.
+ *
+ * Apply runs each change alone: create (with the tags, the applied tag included), update (then re-tag),
+ * delete (the cleanup build first, with BRANCH set, waited for; a failing build keeps the pipeline and
+ * fails the change; ownership is re-read right before the delete).
+ */
+import type { Diagnostic } from '../../core/diagnostics.js';
+import { diagnosticAt, policyId, type PolicyDocument } from '../../core/document.js';
+import { compareStrings, type Json } from '../../core/json.js';
+import type { Change, ChangeResult } from '../../core/plan.js';
+import type { BranchList, DiffResult, ProviderRuntime, RuntimeContext } from '../../core/provider.js';
+import { pipelineArn, type PipelineDeclaration } from './desired.js';
+import { normalizeLive } from './diff.js';
+import { APPLIED_TAG, hasPrefix, OWNER_TAG } from './names.js';
+import { appliedTag, desiredPipelines, planPolicy, quotaProblem, unchangedSinceApply, type LivePipeline } from './reconcile.js';
+import { awsServices } from './aws.js';
+import type { BranchPipelinesSpec } from './spec.generated.js';
+
+type Doc = PolicyDocument<BranchPipelinesSpec>;
+
+export interface PipelineSummary {
+  name: string;
+  version?: number;
+}
+
+/** The CodePipeline calls this provider makes, in one region (src/aws wraps the SDK). */
+export interface PipelineApi {
+  listPipelines(): Promise<PipelineSummary[]>;
+  listTags(arn: string): Promise<Record<string, string>>;
+  /** The `pipeline` object of GetPipeline, or undefined for PipelineNotFoundException. */
+  getPipeline(name: string): Promise<unknown>;
+  /** Returns the new pipeline's version. */
+  createPipeline(declaration: PipelineDeclaration, tags: Record<string, string>): Promise<number>;
+  /** Returns the pipeline's version after the update. */
+  updatePipeline(declaration: PipelineDeclaration): Promise<number>;
+  tagResource(arn: string, tags: Record<string, string>): Promise<void>;
+  /** False when the pipeline was already gone. */
+  deletePipeline(name: string): Promise<boolean>;
+}
+
+/** The CodeBuild calls of the cleanup build. */
+export interface BuildApi {
+  /** Starts a build of `project` with these plaintext environment variables; returns the build id. */
+  startBuild(project: string, variables: Record<string, string>): Promise<string>;
+  /** Waits until the build finishes; its final status (SUCCEEDED, FAILED, FAULT, TIMED_OUT, STOPPED). */
+  waitForBuild(id: string, timeoutMs: number, pollIntervalMs: number): Promise<string>;
+}
+
+export const branchesRuntime: ProviderRuntime<BranchPipelinesSpec> = branchesRuntimeWith(awsServices);
+
+export interface Services {
+  pipelines(region: string): PipelineApi;
+  builds(region: string): BuildApi;
+}
+
+/** Reads in flight at once per region (the rate limiter still spaces them). */
+const READ_CONCURRENCY = 8;
+
+async function pool<T, R>(items: readonly T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
+  return out;
+}
+
+/** The runtime over the given AWS services (the SDK in production; tests pass the same over the sandbox or moto). */
+export function branchesRuntimeWith(services: (ctx: RuntimeContext) => Services): ProviderRuntime<BranchPipelinesSpec> {
+  return {
+    plan: (docs, ctx) => plan(docs, ctx, services(ctx)),
+    apply: (changes, docs, ctx) => apply(changes, docs, ctx, services(ctx)),
+  };
+}
+
+async function listings(docs: Doc[], ctx: RuntimeContext): Promise<Map<Doc, BranchList | Diagnostic>> {
+  const out = new Map<Doc, BranchList | Diagnostic>();
+  for (const doc of docs) {
+    if (!ctx.branches) {
+      out.set(doc, diagnosticAt(doc, ['spec', 'repository'], 'branches/no-github', 'warning', `Not planned: this run has no GitHub access to list the branches of ${doc.spec.repository}`, 'The Action and the app use their GitHub token; the CLI reads GITHUB_TOKEN (and GITHUB_API_URL on GitHub Enterprise Server).'));
+      continue;
+    }
+    try {
+      out.set(doc, await ctx.branches.listBranches(doc.spec.repository));
+    } catch (error) {
+      if ((error as { code?: string }).code === 'repository-not-allowed') {
+        out.set(doc, diagnosticAt(doc, ['spec', 'repository'], 'branches/repository-not-allowed', 'warning', `Not planned: ${(error as Error).message}`, 'A BranchPipelines policy manages the pipelines of the repository it lives in; put it in that repository.'));
+        continue;
+      }
+      const status = (error as { status?: number }).status;
+      out.set(doc, diagnosticAt(doc, ['spec', 'repository'], 'branches/github-error', 'error', `Cannot list the branches of ${doc.spec.repository}: ${status ? `GitHub answered ${status}` : (error as Error).message}`, 'Check that the repository exists and that the token (or the app installation) can read it.'));
+    }
+  }
+  return out;
+}
+
+async function plan(docs: Doc[], ctx: RuntimeContext, services: Services): Promise<DiffResult> {
+  const result: DiffResult = { changes: [], diagnostics: [], inputs: {} };
+  const branchLists = await listings(docs, ctx);
+  const regions = [...new Set(docs.map((d) => d.spec.region))].sort(compareStrings);
+  for (const region of regions) {
+    const api = services.pipelines(region);
+    const inRegion = docs.filter((d) => d.spec.region === region);
+    const summaries = await api.listPipelines();
+    let creates = 0;
+    let deletes = 0;
+    const planned: Doc[] = [];
+    for (const doc of inRegion) {
+      const listing = branchLists.get(doc)!;
+      if (!('branches' in listing)) {
+        result.diagnostics.push(listing);
+        continue;
+      }
+      const candidates = summaries.filter((s) => hasPrefix(doc.spec.namePrefix, s.name));
+      const tags = await pool(candidates, READ_CONCURRENCY, (s) => api.listTags(pipelineArn(doc.spec, s.name)));
+      const live: LivePipeline[] = candidates.map((s, i) => ({ name: s.name, version: s.version, tags: tags[i] }));
+      const desired = desiredPipelines(doc, listing);
+      // GetPipeline only for Charter's desired pipelines the applied tag does not vouch for.
+      const toRead = live.filter((p) => {
+        const want = desired.get(p.name);
+        return want && p.tags?.[OWNER_TAG] === doc.name && !unchangedSinceApply(p, want);
+      });
+      const declarations = await pool(toRead, READ_CONCURRENCY, (p) => api.getPipeline(p.name));
+      toRead.forEach((p, i) => {
+        if (declarations[i] !== undefined) p.declaration = normalizeLive(declarations[i]);
+      });
+      // A pipeline deleted between ListPipelines and GetPipeline is missing: plan creates it.
+      const present = live.filter((p) => !toRead.includes(p) || p.declaration);
+      const outcome = planPolicy(doc, listing, present);
+      result.changes.push(...outcome.changes);
+      result.diagnostics.push(...outcome.diagnostics);
+      result.inputs[policyId(doc)] = outcome.inputs;
+      creates += outcome.changes.filter((c) => c.action === 'create').length;
+      deletes += outcome.changes.filter((c) => c.action === 'delete').length;
+      planned.push(doc);
+    }
+    const first = planned.sort((a, b) => compareStrings(a.name, b.name))[0];
+    const problem = first && quotaProblem(first, summaries.length, creates, deletes);
+    if (problem) result.diagnostics.push(problem);
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Apply
+
+type Data = Record<string, Json>;
+
+async function apply(changes: Change[], docs: Doc[], ctx: RuntimeContext, services: Services): Promise<ChangeResult[]> {
+  const results: ChangeResult[] = [];
+  for (const c of changes) {
+    const doc = docs.find((d) => d.name === c.policy);
+    try {
+      if (!doc) throw new Error(`No BranchPipelines policy named ${c.policy}`);
+      results.push({ address: c.address, status: 'applied', detail: await applyOne(doc, c, ctx, services) });
+    } catch (error) {
+      const e = error as { name?: string; message?: string };
+      results.push({ address: c.address, status: 'failed', error: `${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e.message ?? String(error)}` });
+      break;
+    }
+  }
+  return results;
+}
+
+async function applyOne(doc: Doc, c: Change, ctx: RuntimeContext, services: Services): Promise<string> {
+  const data = c.data as Data;
+  const api = services.pipelines(doc.spec.region);
+  const name = String(data.name);
+  const arn = pipelineArn(doc.spec, name);
+  const declaration = data.declaration as unknown as PipelineDeclaration;
+  const digest = String(data.digest ?? '');
+  switch (data.op) {
+    case 'create': {
+      const version = await api.createPipeline(declaration, { ...(data.tags as Record<string, string>), [APPLIED_TAG]: appliedTag(1, digest) });
+      if (version !== 1) await api.tagResource(arn, { [APPLIED_TAG]: appliedTag(version, digest) });
+      return `created pipeline ${name} for branch ${String(data.branch)}`;
+    }
+    case 'update':
+    case 'tags': {
+      await assertOwned(api, arn, doc, name);
+      const version = data.op === 'update' ? await api.updatePipeline(declaration) : await currentVersion(api, name);
+      await api.tagResource(arn, { ...(data.tags as Record<string, string>), [APPLIED_TAG]: appliedTag(version, digest) });
+      return data.op === 'update' ? `updated pipeline ${name}` : `tags of pipeline ${name} updated`;
+    }
+    case 'delete': {
+      await assertOwned(api, arn, doc, name);
+      const cleanup = data.cleanup as { project: string; timeoutMinutes: number } | null;
+      const branch = String(data.branch);
+      if (cleanup) await runCleanup(services.builds(doc.spec.region), cleanup, branch, name, ctx);
+      const deleted = await api.deletePipeline(name);
+      return `${deleted ? 'deleted' : 'already gone:'} pipeline ${name} (branch ${branch})${cleanup ? ` after cleanup build ${cleanup.project} succeeded` : ''}`;
+    }
+    default:
+      throw new Error(`Unknown BranchPipelines change operation ${String(data.op)}`);
+  }
+}
+
+async function currentVersion(api: PipelineApi, name: string): Promise<number> {
+  const p = (await api.getPipeline(name)) as { version?: number } | undefined;
+  if (!p) throw new Error(`Pipeline ${name} is gone`);
+  return p?.version ?? 1;
+}
+
+/** Charter never changes a pipeline it does not own: the tags are read again right before each write. */
+async function assertOwned(api: PipelineApi, arn: string, doc: Doc, name: string): Promise<void> {
+  const tags = await api.listTags(arn);
+  if (tags[OWNER_TAG] !== doc.name) {
+    throw new Error(`Pipeline ${name} is not tagged ${OWNER_TAG}=${doc.name} (any more); Charter leaves it alone`);
+  }
+}
+
+/** Runs the cleanup build with BRANCH set and waits; anything but SUCCEEDED keeps the pipeline. */
+async function runCleanup(builds: BuildApi, cleanup: { project: string; timeoutMinutes: number }, branch: string, pipeline: string, ctx: RuntimeContext): Promise<void> {
+  const id = await builds.startBuild(cleanup.project, { BRANCH: branch, PIPELINE: pipeline });
+  ctx.log.info(`cleanup build ${id} started for branch ${branch}`);
+  let status: string;
+  try {
+    status = await builds.waitForBuild(id, cleanup.timeoutMinutes * 60_000, ctx.pollIntervalMs);
+  } catch {
+    throw new Error(`Cleanup build ${id} (${cleanup.project}, BRANCH=${branch}) still running after ${cleanup.timeoutMinutes} minutes: pipeline ${pipeline} is kept`);
+  }
+  if (status !== 'SUCCEEDED') throw new Error(`Cleanup build ${id} (${cleanup.project}, BRANCH=${branch}) ended ${status}: pipeline ${pipeline} is kept; fix the build and apply again`);
+}
