@@ -17,6 +17,9 @@
  *   time against CodePipeline's rate-limit bound (floor: within 2×).
  * - the app under load (scripts/bench/app-load.ts, key appLoad): 100 PR events over 20 repositories in 4
  *   installations and a 30-event burst on one PR, 50 ms latency, throttling on; then 300 events for memory.
+ * - PackagePublishing, 3 regions × 50 packages × 200 versions with 50 ms latency (scripts/bench/packages.ts):
+ *   plan calls per region and service (floor 60 per region, independent of versions) and wall time within
+ *   2× of the per-region rate-limit bound.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -27,6 +30,7 @@ import { plan, validate } from '../src/core/engine.js';
 import { providers } from '../src/providers/index.js';
 import { startSandbox } from '../src/sandbox/index.js';
 import { benchBranches } from './bench/branches.js';
+import { benchPackages } from './bench/packages.js';
 import { benchRedshift } from './bench/redshift.js';
 import { benchHostile } from './bench/hostile.js';
 import { benchShield } from './bench/shield.js';
@@ -144,6 +148,7 @@ const latency = await planHundred(50);
 const redshift = await benchRedshift();
 const shield = await benchShield();
 const branches = await benchBranches();
+const packages = await benchPackages();
 const report = {
   coldStartValidate: { ...cold, floorMs: 300, ok: cold.medianMs <= 300 },
   ...(coldInherited ? { coldStartValidateWithNodeExtraCaCerts: { NODE_EXTRA_CA_CERTS: extraCaCerts, ...coldInherited, note: 'node itself spends this extra time loading the CA bundle at start-up' } } : {}),
@@ -165,6 +170,7 @@ const report = {
   // ListTagsForResource, reported beside it.
   protectionGroups: { ...shield, ok: shield.converged.withinFloor && shield.firstPlan.withinFloor },
   branchPipelines300: branches,
+  packagePublishing: packages,
 };
 // Issue 11: validate must scale linearly on hostile shapes (2× input / 1× input ≤ 2.5).
 const hostile = await benchHostile();

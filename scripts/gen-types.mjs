@@ -16,6 +16,7 @@ const kinds = [
   { schema: 'redshift-grants.schema.json', out: 'src/providers/redshift/spec.generated.ts', name: 'RedshiftGrantsSpec' },
   { schema: 'protection-groups.schema.json', out: 'src/providers/shield/spec.generated.ts', name: 'ProtectionGroupsSpec' },
   { schema: 'branch-pipelines.schema.json', out: 'src/providers/branches/spec.generated.ts', name: 'BranchPipelinesSpec' },
+  { schema: 'package-publishing.schema.json', out: 'src/providers/packages/spec.generated.ts', name: 'PackagePublishingSpec' },
 ];
 const envelope = 'policy.schema.json';
 const validatorsOut = 'src/core/schema-validators.generated.js';

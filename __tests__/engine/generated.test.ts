@@ -10,7 +10,7 @@ describe('code generated from the schemas and templates', () => {
   });
 
   it('has a validator for the envelope and every kind', () => {
-    expect(Object.keys(validators).sort()).toEqual(['branch-pipelines.schema.json', 'email-security.schema.json', 'policy.schema.json', 'protection-groups.schema.json', 'redshift-grants.schema.json']);
+    expect(Object.keys(validators).sort()).toEqual(['branch-pipelines.schema.json', 'email-security.schema.json', 'package-publishing.schema.json', 'policy.schema.json', 'protection-groups.schema.json', 'redshift-grants.schema.json']);
     const envelope = validators['policy.schema.json'];
     expect(envelope({ apiVersion: 'charter/v1', kind: 'EmailSecurity', metadata: { name: 'x' }, spec: {} })).toBe(true);
     expect(envelope({ apiVersion: 'charter/v1', kind: 'EmailSecurity', metadata: { name: 'x' }, spec: {}, extra: 1 })).toBe(false);

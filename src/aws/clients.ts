@@ -46,11 +46,13 @@ interface MiddlewareClient {
 
 /**
  * Adds the per-service rate limit below the SDK's retry middleware, so every attempt (retries too) waits
- * for its turn.
+ * for its turn. Services whose quotas are per region (CodeArtifact, CodeBuild, CodePipeline) pass the
+ * region, so three regions are read at three times the rate of one.
  */
-export function withRateLimit<T>(client: T, settings: AwsSettings, service: string): T {
+export function withRateLimit<T>(client: T, settings: AwsSettings, service: string, region?: string): T {
   const perSecond = settings.requestsPerSecond?.[service] ?? DEFAULT_RATES[service] ?? 10;
-  const limiter = limiterFor(settings.endpoint ?? 'aws', service, perSecond);
+  const scope = settings.endpoint ?? 'aws';
+  const limiter = limiterFor(region ? `${scope}|${region}` : scope, service, perSecond);
   (client as unknown as MiddlewareClient).middlewareStack.add(
     (next) => async (args) => {
       await limiter.take();

@@ -31,7 +31,7 @@ import { clientConfig, withRateLimit } from './clients.js';
 export const VERSIONS_PAGE_SIZE = 1000;
 
 export function codeArtifactClient(settings: AwsSettings, region: string): CodeartifactClient {
-  return withRateLimit(new CodeartifactClient(clientConfig(settings, 'codeartifact', region)), settings, 'codeartifact');
+  return withRateLimit(new CodeartifactClient(clientConfig(settings, 'codeartifact', region)), settings, 'codeartifact', region);
 }
 
 const errorName = (error: unknown): string | undefined => (error as { name?: string })?.name;
@@ -114,12 +114,18 @@ export async function untagResource(client: CodeartifactClient, resourceArn: str
   if (tagKeys.length > 0) await client.send(new UntagResourceCommand({ resourceArn, tagKeys }));
 }
 
+export interface PublishedVersion {
+  version: string;
+  /** CodeArtifact's revision of the version's content; equal revisions mean equal assets. */
+  revision: string;
+}
+
 /**
- * The Published versions Charter's pipeline put there (originType INTERNAL), in listing order; an unknown
- * package is an empty list.
+ * The Published versions Charter's pipeline put there (originType INTERNAL), in listing order, with their
+ * revisions; an unknown package is an empty list. One call per 1000 versions.
  */
-export async function listPublishedVersions(client: CodeartifactClient, ref: PackageRef): Promise<string[]> {
-  const versions: string[] = [];
+export async function listPublished(client: CodeartifactClient, ref: PackageRef): Promise<PublishedVersion[]> {
+  const versions: PublishedVersion[] = [];
   let nextToken: string | undefined;
   try {
     do {
@@ -136,7 +142,7 @@ export async function listPublishedVersions(client: CodeartifactClient, ref: Pac
           nextToken,
         }),
       );
-      for (const v of page.versions ?? []) if (v.version) versions.push(v.version);
+      for (const v of page.versions ?? []) if (v.version) versions.push({ version: v.version, revision: v.revision ?? '' });
       nextToken = page.nextToken;
     } while (nextToken);
   } catch (error) {
@@ -144,6 +150,11 @@ export async function listPublishedVersions(client: CodeartifactClient, ref: Pac
     throw error;
   }
   return versions;
+}
+
+/** The Published INTERNAL version names (see listPublished). */
+export async function listPublishedVersions(client: CodeartifactClient, ref: PackageRef): Promise<string[]> {
+  return (await listPublished(client, ref)).map((v) => v.version);
 }
 
 export interface AssetInfo {

@@ -25,7 +25,7 @@ export type { Build, CreateProjectCommandInput, Project } from '@aws-sdk/client-
 export const BATCH_SIZE = 100;
 
 export function codeBuildClient(settings: AwsSettings, region: string): CodeBuildClient {
-  return withRateLimit(new CodeBuildClient(clientConfig(settings, 'codebuild', region)), settings, 'codebuild');
+  return withRateLimit(new CodeBuildClient(clientConfig(settings, 'codebuild', region)), settings, 'codebuild', region);
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {

@@ -27,7 +27,7 @@ import { pollUntil, type Waits } from './wait.js';
 export type { PipelineDeclaration } from '@aws-sdk/client-codepipeline';
 
 export function codePipelineClient(settings: AwsSettings, region: string): CodePipelineClient {
-  return withRateLimit(new CodePipelineClient(clientConfig(settings, 'codepipeline', region)), settings, 'codepipeline');
+  return withRateLimit(new CodePipelineClient(clientConfig(settings, 'codepipeline', region)), settings, 'codepipeline', region);
 }
 
 const errorName = (error: unknown): string | undefined => (error as { name?: string })?.name;

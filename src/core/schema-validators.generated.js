@@ -6,7 +6,7 @@ import __equal from 'fast-deep-equal';
 const __ucs2length = (s) => { let n = 0; for (const _ of s) n++; return n; };
 
 export const v0 = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/policy.schema.json","title":"Charter policy","description":"The envelope every Charter policy document shares. The spec is validated by the schema of its kind.","type":"object","additionalProperties":false,"required":["apiVersion","kind","metadata","spec"],"properties":{"apiVersion":{"description":"Policy format version. Only charter/v1 exists.","const":"charter/v1"},"kind":{"description":"The policy kind; selects the schema for spec.","type":"string","enum":["EmailSecurity","RedshiftGrants","ProtectionGroups","BranchPipelines"]},"metadata":{"title":"Metadata","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"Unique per kind in the repository; part of every change address and of the ownership tags.","type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},"description":{"description":"Free text for reviewers.","type":"string","maxLength":1024},"account":{"description":"Name of an AWS account role on this repository's allowlist (the app's configuration, or the Action's account-roles input). Charter assumes that role (STS) for this policy's reads and writes, and the plan shows the account on each change. Omitted: the run's own credentials.","type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},"labels":{"description":"Free-form labels, copied to nothing; for your own tooling.","type":"object","additionalProperties":{"type":"string","maxLength":256}}}},"spec":{"description":"Validated by policies/schemas/<kind>.schema.json.","type":"object"}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/policy.schema.json","title":"Charter policy","description":"The envelope every Charter policy document shares. The spec is validated by the schema of its kind.","type":"object","additionalProperties":false,"required":["apiVersion","kind","metadata","spec"],"properties":{"apiVersion":{"description":"Policy format version. Only charter/v1 exists.","const":"charter/v1"},"kind":{"description":"The policy kind; selects the schema for spec.","type":"string","enum":["EmailSecurity","RedshiftGrants","ProtectionGroups","BranchPipelines","PackagePublishing"]},"metadata":{"title":"Metadata","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"Unique per kind in the repository; part of every change address and of the ownership tags.","type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},"description":{"description":"Free text for reviewers.","type":"string","maxLength":1024},"account":{"description":"Name of an AWS account role on this repository's allowlist (the app's configuration, or the Action's account-roles input). Charter assumes that role (STS) for this policy's reads and writes, and the plan shows the account on each change. Omitted: the run's own credentials.","type":"string","pattern":"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},"labels":{"description":"Free-form labels, copied to nothing; for your own tooling.","type":"object","additionalProperties":{"type":"string","maxLength":256}}}},"spec":{"description":"Validated by policies/schemas/<kind>.schema.json.","type":"object"}}};
 const pattern0 = new RegExp("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", "u");
 const func2 = __ucs2length;
 
@@ -92,7 +92,7 @@ vErrors.push(err6);
 }
 errors++;
 }
-if(!((((data1 === "EmailSecurity") || (data1 === "RedshiftGrants")) || (data1 === "ProtectionGroups")) || (data1 === "BranchPipelines"))){
+if(!(((((data1 === "EmailSecurity") || (data1 === "RedshiftGrants")) || (data1 === "ProtectionGroups")) || (data1 === "BranchPipelines")) || (data1 === "PackagePublishing"))){
 const err7 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/enum",keyword:"enum",params:{allowedValues: schema11.properties.kind.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.kind.enum,parentSchema:schema11.properties.kind,data:data1};
 if(vErrors === null){
 vErrors = [err7];
@@ -8341,6 +8341,1060 @@ validate44.errors = vErrors;
 return errors === 0;
 }
 
+export const v5 = validate49;
+const schema86 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/package-publishing.schema.json","title":"PackagePublishingSpec","description":"One CodeArtifact domain and repository in a primary region and in every replica region (CodeArtifact has no cross-region replication), an optional CodePipeline that builds once and publishes to every region in parallel, and the watched packages whose Published versions must exist in every region.","type":"object","additionalProperties":false,"required":["format","domain","repository","primaryRegion","replicaRegions"],"properties":{"format":{"description":"The package format the repository serves and the pipeline publishes.","type":"string","enum":["npm","pypi","maven","nuget","generic","ruby","swift","cargo"]},"domain":{"description":"CodeArtifact domain name, the same in every region: 2-50 lowercase letters, digits and hyphens, starting with a letter.","type":"string","pattern":"^[a-z][a-z0-9-]{0,48}[a-z0-9]$"},"repository":{"description":"CodeArtifact repository name, the same in every region: 2-100 letters, digits, '.', '_' and '-', starting with a letter or digit.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$"},"description":{"description":"Repository description, kept equal in every region.","type":"string","maxLength":1000},"primaryRegion":{"$ref":"#/definitions/region"},"replicaRegions":{"description":"Regions that hold a replica of the repository; distinct and different from the primary.","type":"array","minItems":1,"maxItems":30,"items":{"$ref":"#/definitions/region"}},"externalConnection":{"description":"The public upstream of the repository in every region; must fit the format (public:pypi for pypi, public:npmjs for npm, ...). Omitted: the repository has no external connection (Charter disassociates one from a repository it owns, a disruptive change).","type":"string","enum":["public:npmjs","public:pypi","public:maven-central","public:maven-googleandroid","public:maven-gradleplugins","public:maven-commonsware","public:maven-clojars","public:nuget-org","public:ruby-gems-org","public:crates-io"]},"packages":{"description":"Packages whose Published versions (originType INTERNAL) must be present in every replica. A version in the primary and missing from a replica is drift; the plan proposes its repair.","type":"array","maxItems":1000,"items":{"title":"WatchedPackage","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"Package name (for pypi in PEP 503 normalized form).","type":"string","minLength":1,"maxLength":255,"pattern":"^[^#/\\s]+$"},"namespace":{"description":"Namespace where the format has one: npm scope (without @), maven group id, generic namespace (required for generic).","type":"string","minLength":1,"maxLength":255,"pattern":"^[^#/\\s]+$"}}}},"tags":{"title":"RepositoryTags","description":"Tags Charter sets on the domains, repositories, projects and pipeline it creates, and keeps on the repositories it owns. charter:policy is Charter's own.","type":"object","maxProperties":40,"propertyNames":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"}},"codeBuildRoleArn":{"description":"Service role of the CodeBuild projects Charter creates (build from a buildspec template, publish per region, replicate per replica region). Needs codeartifact:GetAuthorizationToken, GetRepositoryEndpoint and PublishPackageVersion in every region.","$ref":"#/definitions/roleArn"},"pipeline":{"title":"PublishingPipeline","description":"A V2 CodePipeline in the primary region: Source (GitHub through a CodeStar connection) → Build (once) → Publish (one CodeBuild action per region, all with runOrder 1, so they run in parallel).","type":"object","additionalProperties":false,"required":["name","roleArn","artifactBuckets","source","build"],"properties":{"name":{"description":"Pipeline name: letters, digits, '.', '@', '-', '_', at most 100 characters.","type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"roleArn":{"description":"The pipeline's service role.","$ref":"#/definitions/roleArn"},"artifactBuckets":{"description":"S3 artifact bucket per region the pipeline runs actions in: the primary and every replica region.","type":"object","propertyNames":{"pattern":"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},"additionalProperties":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}},"source":{"title":"GitHubSource","type":"object","additionalProperties":false,"required":["connectionArn","repository","branch"],"properties":{"connectionArn":{"description":"CodeStar (CodeConnections) connection to GitHub.","type":"string","pattern":"^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$"},"repository":{"description":"GitHub repository, owner/repo.","type":"string","pattern":"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$"},"branch":{"description":"Branch whose commits start the pipeline.","type":"string","minLength":1,"maxLength":255}}},"build":{"title":"PipelineBuild","description":"Either an existing CodeBuild project (project) or a buildspec template from templates/ for which Charter creates the project <pipeline>-build (buildspec).","type":"object","additionalProperties":false,"properties":{"project":{"description":"An existing CodeBuild project in the primary region; Charter does not change it.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$"},"buildspec":{"description":"File name of a buildspec template under templates/, e.g. buildspec-build-pypi.yml.hbs.","type":"string","pattern":"^buildspec-[a-z0-9-]+\\.yml\\.hbs$"},"image":{"description":"CodeBuild image of the projects Charter creates.","type":"string","default":"aws/codebuild/standard:7.0","maxLength":255}}}}}},"definitions":{"region":{"description":"An AWS region code, e.g. us-east-1.","type":"string","pattern":"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},"roleArn":{"type":"string","pattern":"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"}}};
+const schema87 = {"description":"An AWS region code, e.g. us-east-1.","type":"string","pattern":"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"};
+const schema89 = {"type":"string","pattern":"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"};
+const pattern52 = new RegExp("^[a-z][a-z0-9-]{0,48}[a-z0-9]$", "u");
+const pattern53 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$", "u");
+const pattern54 = new RegExp("^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$", "u");
+const pattern56 = new RegExp("^[^#/\\s]+$", "u");
+const pattern60 = new RegExp("^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$", "u");
+const pattern65 = new RegExp("^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$", "u");
+const pattern66 = new RegExp("^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$", "u");
+const pattern67 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$", "u");
+const pattern68 = new RegExp("^buildspec-[a-z0-9-]+\\.yml\\.hbs$", "u");
+
+function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://charter.dev/schemas/package-publishing.schema.json" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.format === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "format"},message:"must have required property '"+"format"+"'",schema:schema86.required,parentSchema:schema86,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.domain === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "domain"},message:"must have required property '"+"domain"+"'",schema:schema86.required,parentSchema:schema86,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.repository === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'",schema:schema86.required,parentSchema:schema86,data};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.primaryRegion === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "primaryRegion"},message:"must have required property '"+"primaryRegion"+"'",schema:schema86.required,parentSchema:schema86,data};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.replicaRegions === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "replicaRegions"},message:"must have required property '"+"replicaRegions"+"'",schema:schema86.required,parentSchema:schema86,data};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(func36.call(schema86.properties, key0))){
+const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema86,data};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.format !== undefined){
+let data0 = data.format;
+if(typeof data0 !== "string"){
+const err6 = {instancePath:instancePath+"/format",schemaPath:"#/properties/format/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.format.type,parentSchema:schema86.properties.format,data:data0};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(!((((((((data0 === "npm") || (data0 === "pypi")) || (data0 === "maven")) || (data0 === "nuget")) || (data0 === "generic")) || (data0 === "ruby")) || (data0 === "swift")) || (data0 === "cargo"))){
+const err7 = {instancePath:instancePath+"/format",schemaPath:"#/properties/format/enum",keyword:"enum",params:{allowedValues: schema86.properties.format.enum},message:"must be equal to one of the allowed values",schema:schema86.properties.format.enum,parentSchema:schema86.properties.format,data:data0};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.domain !== undefined){
+let data1 = data.domain;
+if(typeof data1 === "string"){
+if(!pattern52.test(data1)){
+const err8 = {instancePath:instancePath+"/domain",schemaPath:"#/properties/domain/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,48}[a-z0-9]$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,48}[a-z0-9]$"+"\"",schema:"^[a-z][a-z0-9-]{0,48}[a-z0-9]$",parentSchema:schema86.properties.domain,data:data1};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/domain",schemaPath:"#/properties/domain/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.domain.type,parentSchema:schema86.properties.domain,data:data1};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.repository !== undefined){
+let data2 = data.repository;
+if(typeof data2 === "string"){
+if(!pattern53.test(data2)){
+const err10 = {instancePath:instancePath+"/repository",schemaPath:"#/properties/repository/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$",parentSchema:schema86.properties.repository,data:data2};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/repository",schemaPath:"#/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.repository.type,parentSchema:schema86.properties.repository,data:data2};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data.description !== undefined){
+let data3 = data.description;
+if(typeof data3 === "string"){
+if(func2(data3) > 1000){
+const err12 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters",schema:1000,parentSchema:schema86.properties.description,data:data3};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.description.type,parentSchema:schema86.properties.description,data:data3};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data.primaryRegion !== undefined){
+let data4 = data.primaryRegion;
+if(typeof data4 === "string"){
+if(!pattern54.test(data4)){
+const err14 = {instancePath:instancePath+"/primaryRegion",schemaPath:"#/definitions/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"+"\"",schema:"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$",parentSchema:schema87,data:data4};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/primaryRegion",schemaPath:"#/definitions/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema87.type,parentSchema:schema87,data:data4};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.replicaRegions !== undefined){
+let data5 = data.replicaRegions;
+if(Array.isArray(data5)){
+if(data5.length > 30){
+const err16 = {instancePath:instancePath+"/replicaRegions",schemaPath:"#/properties/replicaRegions/maxItems",keyword:"maxItems",params:{limit: 30},message:"must NOT have more than 30 items",schema:30,parentSchema:schema86.properties.replicaRegions,data:data5};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+if(data5.length < 1){
+const err17 = {instancePath:instancePath+"/replicaRegions",schemaPath:"#/properties/replicaRegions/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema86.properties.replicaRegions,data:data5};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+const len0 = data5.length;
+for(let i0=0; i0<len0; i0++){
+let data6 = data5[i0];
+if(typeof data6 === "string"){
+if(!pattern54.test(data6)){
+const err18 = {instancePath:instancePath+"/replicaRegions/" + i0,schemaPath:"#/definitions/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"+"\"",schema:"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$",parentSchema:schema87,data:data6};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/replicaRegions/" + i0,schemaPath:"#/definitions/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema87.type,parentSchema:schema87,data:data6};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/replicaRegions",schemaPath:"#/properties/replicaRegions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema86.properties.replicaRegions.type,parentSchema:schema86.properties.replicaRegions,data:data5};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+if(data.externalConnection !== undefined){
+let data7 = data.externalConnection;
+if(typeof data7 !== "string"){
+const err21 = {instancePath:instancePath+"/externalConnection",schemaPath:"#/properties/externalConnection/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.externalConnection.type,parentSchema:schema86.properties.externalConnection,data:data7};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+if(!((((((((((data7 === "public:npmjs") || (data7 === "public:pypi")) || (data7 === "public:maven-central")) || (data7 === "public:maven-googleandroid")) || (data7 === "public:maven-gradleplugins")) || (data7 === "public:maven-commonsware")) || (data7 === "public:maven-clojars")) || (data7 === "public:nuget-org")) || (data7 === "public:ruby-gems-org")) || (data7 === "public:crates-io"))){
+const err22 = {instancePath:instancePath+"/externalConnection",schemaPath:"#/properties/externalConnection/enum",keyword:"enum",params:{allowedValues: schema86.properties.externalConnection.enum},message:"must be equal to one of the allowed values",schema:schema86.properties.externalConnection.enum,parentSchema:schema86.properties.externalConnection,data:data7};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+if(data.packages !== undefined){
+let data8 = data.packages;
+if(Array.isArray(data8)){
+if(data8.length > 1000){
+const err23 = {instancePath:instancePath+"/packages",schemaPath:"#/properties/packages/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema86.properties.packages,data:data8};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+const len1 = data8.length;
+for(let i1=0; i1<len1; i1++){
+let data9 = data8[i1];
+if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
+if(data9.name === undefined){
+const err24 = {instancePath:instancePath+"/packages/" + i1,schemaPath:"#/properties/packages/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema86.properties.packages.items.required,parentSchema:schema86.properties.packages.items,data:data9};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+for(const key1 in data9){
+if(!((key1 === "name") || (key1 === "namespace"))){
+const err25 = {instancePath:instancePath+"/packages/" + i1,schemaPath:"#/properties/packages/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema86.properties.packages.items,data:data9};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+if(data9.name !== undefined){
+let data10 = data9.name;
+if(typeof data10 === "string"){
+if(func2(data10) > 255){
+const err26 = {instancePath:instancePath+"/packages/" + i1+"/name",schemaPath:"#/properties/packages/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema86.properties.packages.items.properties.name,data:data10};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+if(func2(data10) < 1){
+const err27 = {instancePath:instancePath+"/packages/" + i1+"/name",schemaPath:"#/properties/packages/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema86.properties.packages.items.properties.name,data:data10};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+if(!pattern56.test(data10)){
+const err28 = {instancePath:instancePath+"/packages/" + i1+"/name",schemaPath:"#/properties/packages/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[^#/\\s]+$"},message:"must match pattern \""+"^[^#/\\s]+$"+"\"",schema:"^[^#/\\s]+$",parentSchema:schema86.properties.packages.items.properties.name,data:data10};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+else {
+const err29 = {instancePath:instancePath+"/packages/" + i1+"/name",schemaPath:"#/properties/packages/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.packages.items.properties.name.type,parentSchema:schema86.properties.packages.items.properties.name,data:data10};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+if(data9.namespace !== undefined){
+let data11 = data9.namespace;
+if(typeof data11 === "string"){
+if(func2(data11) > 255){
+const err30 = {instancePath:instancePath+"/packages/" + i1+"/namespace",schemaPath:"#/properties/packages/items/properties/namespace/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema86.properties.packages.items.properties.namespace,data:data11};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+if(func2(data11) < 1){
+const err31 = {instancePath:instancePath+"/packages/" + i1+"/namespace",schemaPath:"#/properties/packages/items/properties/namespace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema86.properties.packages.items.properties.namespace,data:data11};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+if(!pattern56.test(data11)){
+const err32 = {instancePath:instancePath+"/packages/" + i1+"/namespace",schemaPath:"#/properties/packages/items/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[^#/\\s]+$"},message:"must match pattern \""+"^[^#/\\s]+$"+"\"",schema:"^[^#/\\s]+$",parentSchema:schema86.properties.packages.items.properties.namespace,data:data11};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+}
+else {
+const err33 = {instancePath:instancePath+"/packages/" + i1+"/namespace",schemaPath:"#/properties/packages/items/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.packages.items.properties.namespace.type,parentSchema:schema86.properties.packages.items.properties.namespace,data:data11};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+}
+}
+else {
+const err34 = {instancePath:instancePath+"/packages/" + i1,schemaPath:"#/properties/packages/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema86.properties.packages.items.type,parentSchema:schema86.properties.packages.items,data:data9};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+}
+}
+else {
+const err35 = {instancePath:instancePath+"/packages",schemaPath:"#/properties/packages/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema86.properties.packages.type,parentSchema:schema86.properties.packages,data:data8};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+}
+if(data.tags !== undefined){
+let data12 = data.tags;
+if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
+if(Object.keys(data12).length > 40){
+const err36 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/maxProperties",keyword:"maxProperties",params:{limit: 40},message:"must NOT have more than 40 properties",schema:40,parentSchema:schema86.properties.tags,data:data12};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+for(const key2 in data12){
+const _errs31 = errors;
+if(typeof key2 === "string"){
+if(func2(key2) > 128){
+const err37 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema86.properties.tags.propertyNames,data:key2,propertyName:key2};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+if(func2(key2) < 1){
+const err38 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema86.properties.tags.propertyNames,data:key2,propertyName:key2};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+if(!pattern26.test(key2)){
+const err39 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$",parentSchema:schema86.properties.tags.propertyNames,data:key2,propertyName:key2};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+}
+else {
+const err40 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.tags.propertyNames.type,parentSchema:schema86.properties.tags.propertyNames,data:key2,propertyName:key2};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
+var valid8 = _errs31 === errors;
+if(!valid8){
+const err41 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames",keyword:"propertyNames",params:{propertyName: key2},message:"property name must be valid",schema:schema86.properties.tags.propertyNames,parentSchema:schema86.properties.tags,data:data12};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
+}
+for(const key3 in data12){
+let data13 = data12[key3];
+if(typeof data13 === "string"){
+if(func2(data13) > 256){
+const err42 = {instancePath:instancePath+"/tags/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema86.properties.tags.additionalProperties,data:data13};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
+}
+errors++;
+}
+if(!pattern27.test(data13)){
+const err43 = {instancePath:instancePath+"/tags/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$",parentSchema:schema86.properties.tags.additionalProperties,data:data13};
+if(vErrors === null){
+vErrors = [err43];
+}
+else {
+vErrors.push(err43);
+}
+errors++;
+}
+}
+else {
+const err44 = {instancePath:instancePath+"/tags/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.tags.additionalProperties.type,parentSchema:schema86.properties.tags.additionalProperties,data:data13};
+if(vErrors === null){
+vErrors = [err44];
+}
+else {
+vErrors.push(err44);
+}
+errors++;
+}
+}
+}
+else {
+const err45 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema86.properties.tags.type,parentSchema:schema86.properties.tags,data:data12};
+if(vErrors === null){
+vErrors = [err45];
+}
+else {
+vErrors.push(err45);
+}
+errors++;
+}
+}
+if(data.codeBuildRoleArn !== undefined){
+let data14 = data.codeBuildRoleArn;
+if(typeof data14 === "string"){
+if(!pattern60.test(data14)){
+const err46 = {instancePath:instancePath+"/codeBuildRoleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema89,data:data14};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
+}
+errors++;
+}
+}
+else {
+const err47 = {instancePath:instancePath+"/codeBuildRoleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.type,parentSchema:schema89,data:data14};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+}
+}
+if(data.pipeline !== undefined){
+let data15 = data.pipeline;
+if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
+if(data15.name === undefined){
+const err48 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema86.properties.pipeline.required,parentSchema:schema86.properties.pipeline,data:data15};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+if(data15.roleArn === undefined){
+const err49 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/required",keyword:"required",params:{missingProperty: "roleArn"},message:"must have required property '"+"roleArn"+"'",schema:schema86.properties.pipeline.required,parentSchema:schema86.properties.pipeline,data:data15};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+}
+if(data15.artifactBuckets === undefined){
+const err50 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/required",keyword:"required",params:{missingProperty: "artifactBuckets"},message:"must have required property '"+"artifactBuckets"+"'",schema:schema86.properties.pipeline.required,parentSchema:schema86.properties.pipeline,data:data15};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
+}
+errors++;
+}
+if(data15.source === undefined){
+const err51 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'",schema:schema86.properties.pipeline.required,parentSchema:schema86.properties.pipeline,data:data15};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
+}
+errors++;
+}
+if(data15.build === undefined){
+const err52 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/required",keyword:"required",params:{missingProperty: "build"},message:"must have required property '"+"build"+"'",schema:schema86.properties.pipeline.required,parentSchema:schema86.properties.pipeline,data:data15};
+if(vErrors === null){
+vErrors = [err52];
+}
+else {
+vErrors.push(err52);
+}
+errors++;
+}
+for(const key4 in data15){
+if(!(((((key4 === "name") || (key4 === "roleArn")) || (key4 === "artifactBuckets")) || (key4 === "source")) || (key4 === "build"))){
+const err53 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema86.properties.pipeline,data:data15};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+}
+if(data15.name !== undefined){
+let data16 = data15.name;
+if(typeof data16 === "string"){
+if(func2(data16) > 100){
+const err54 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema86.properties.pipeline.properties.name,data:data16};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+if(func2(data16) < 1){
+const err55 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema86.properties.pipeline.properties.name,data:data16};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+if(!pattern40.test(data16)){
+const err56 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9.@_-]+$"},message:"must match pattern \""+"^[A-Za-z0-9.@_-]+$"+"\"",schema:"^[A-Za-z0-9.@_-]+$",parentSchema:schema86.properties.pipeline.properties.name,data:data16};
+if(vErrors === null){
+vErrors = [err56];
+}
+else {
+vErrors.push(err56);
+}
+errors++;
+}
+}
+else {
+const err57 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.pipeline.properties.name.type,parentSchema:schema86.properties.pipeline.properties.name,data:data16};
+if(vErrors === null){
+vErrors = [err57];
+}
+else {
+vErrors.push(err57);
+}
+errors++;
+}
+}
+if(data15.roleArn !== undefined){
+let data17 = data15.roleArn;
+if(typeof data17 === "string"){
+if(!pattern60.test(data17)){
+const err58 = {instancePath:instancePath+"/pipeline/roleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema89,data:data17};
+if(vErrors === null){
+vErrors = [err58];
+}
+else {
+vErrors.push(err58);
+}
+errors++;
+}
+}
+else {
+const err59 = {instancePath:instancePath+"/pipeline/roleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.type,parentSchema:schema89,data:data17};
+if(vErrors === null){
+vErrors = [err59];
+}
+else {
+vErrors.push(err59);
+}
+errors++;
+}
+}
+if(data15.artifactBuckets !== undefined){
+let data18 = data15.artifactBuckets;
+if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
+for(const key5 in data18){
+const _errs49 = errors;
+if(typeof key5 === "string"){
+if(!pattern54.test(key5)){
+const err60 = {instancePath:instancePath+"/pipeline/artifactBuckets",schemaPath:"#/properties/pipeline/properties/artifactBuckets/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"+"\"",schema:"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$",parentSchema:schema86.properties.pipeline.properties.artifactBuckets.propertyNames,data:key5,propertyName:key5};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+}
+var valid13 = _errs49 === errors;
+if(!valid13){
+const err61 = {instancePath:instancePath+"/pipeline/artifactBuckets",schemaPath:"#/properties/pipeline/properties/artifactBuckets/propertyNames",keyword:"propertyNames",params:{propertyName: key5},message:"property name must be valid",schema:schema86.properties.pipeline.properties.artifactBuckets.propertyNames,parentSchema:schema86.properties.pipeline.properties.artifactBuckets,data:data18};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
+}
+errors++;
+}
+}
+for(const key6 in data18){
+let data19 = data18[key6];
+if(typeof data19 === "string"){
+if(!pattern10.test(data19)){
+const err62 = {instancePath:instancePath+"/pipeline/artifactBuckets/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/pipeline/properties/artifactBuckets/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"+"\"",schema:"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",parentSchema:schema86.properties.pipeline.properties.artifactBuckets.additionalProperties,data:data19};
+if(vErrors === null){
+vErrors = [err62];
+}
+else {
+vErrors.push(err62);
+}
+errors++;
+}
+}
+else {
+const err63 = {instancePath:instancePath+"/pipeline/artifactBuckets/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/pipeline/properties/artifactBuckets/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.pipeline.properties.artifactBuckets.additionalProperties.type,parentSchema:schema86.properties.pipeline.properties.artifactBuckets.additionalProperties,data:data19};
+if(vErrors === null){
+vErrors = [err63];
+}
+else {
+vErrors.push(err63);
+}
+errors++;
+}
+}
+}
+else {
+const err64 = {instancePath:instancePath+"/pipeline/artifactBuckets",schemaPath:"#/properties/pipeline/properties/artifactBuckets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema86.properties.pipeline.properties.artifactBuckets.type,parentSchema:schema86.properties.pipeline.properties.artifactBuckets,data:data18};
+if(vErrors === null){
+vErrors = [err64];
+}
+else {
+vErrors.push(err64);
+}
+errors++;
+}
+}
+if(data15.source !== undefined){
+let data20 = data15.source;
+if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
+if(data20.connectionArn === undefined){
+const err65 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/required",keyword:"required",params:{missingProperty: "connectionArn"},message:"must have required property '"+"connectionArn"+"'",schema:schema86.properties.pipeline.properties.source.required,parentSchema:schema86.properties.pipeline.properties.source,data:data20};
+if(vErrors === null){
+vErrors = [err65];
+}
+else {
+vErrors.push(err65);
+}
+errors++;
+}
+if(data20.repository === undefined){
+const err66 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'",schema:schema86.properties.pipeline.properties.source.required,parentSchema:schema86.properties.pipeline.properties.source,data:data20};
+if(vErrors === null){
+vErrors = [err66];
+}
+else {
+vErrors.push(err66);
+}
+errors++;
+}
+if(data20.branch === undefined){
+const err67 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/required",keyword:"required",params:{missingProperty: "branch"},message:"must have required property '"+"branch"+"'",schema:schema86.properties.pipeline.properties.source.required,parentSchema:schema86.properties.pipeline.properties.source,data:data20};
+if(vErrors === null){
+vErrors = [err67];
+}
+else {
+vErrors.push(err67);
+}
+errors++;
+}
+for(const key7 in data20){
+if(!(((key7 === "connectionArn") || (key7 === "repository")) || (key7 === "branch"))){
+const err68 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema86.properties.pipeline.properties.source,data:data20};
+if(vErrors === null){
+vErrors = [err68];
+}
+else {
+vErrors.push(err68);
+}
+errors++;
+}
+}
+if(data20.connectionArn !== undefined){
+let data21 = data20.connectionArn;
+if(typeof data21 === "string"){
+if(!pattern65.test(data21)){
+const err69 = {instancePath:instancePath+"/pipeline/source/connectionArn",schemaPath:"#/properties/pipeline/properties/source/properties/connectionArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$"+"\"",schema:"^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$",parentSchema:schema86.properties.pipeline.properties.source.properties.connectionArn,data:data21};
+if(vErrors === null){
+vErrors = [err69];
+}
+else {
+vErrors.push(err69);
+}
+errors++;
+}
+}
+else {
+const err70 = {instancePath:instancePath+"/pipeline/source/connectionArn",schemaPath:"#/properties/pipeline/properties/source/properties/connectionArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.pipeline.properties.source.properties.connectionArn.type,parentSchema:schema86.properties.pipeline.properties.source.properties.connectionArn,data:data21};
+if(vErrors === null){
+vErrors = [err70];
+}
+else {
+vErrors.push(err70);
+}
+errors++;
+}
+}
+if(data20.repository !== undefined){
+let data22 = data20.repository;
+if(typeof data22 === "string"){
+if(!pattern66.test(data22)){
+const err71 = {instancePath:instancePath+"/pipeline/source/repository",schemaPath:"#/properties/pipeline/properties/source/properties/repository/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$"},message:"must match pattern \""+"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$"+"\"",schema:"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$",parentSchema:schema86.properties.pipeline.properties.source.properties.repository,data:data22};
+if(vErrors === null){
+vErrors = [err71];
+}
+else {
+vErrors.push(err71);
+}
+errors++;
+}
+}
+else {
+const err72 = {instancePath:instancePath+"/pipeline/source/repository",schemaPath:"#/properties/pipeline/properties/source/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.pipeline.properties.source.properties.repository.type,parentSchema:schema86.properties.pipeline.properties.source.properties.repository,data:data22};
+if(vErrors === null){
+vErrors = [err72];
+}
+else {
+vErrors.push(err72);
+}
+errors++;
+}
+}
+if(data20.branch !== undefined){
+let data23 = data20.branch;
+if(typeof data23 === "string"){
+if(func2(data23) > 255){
+const err73 = {instancePath:instancePath+"/pipeline/source/branch",schemaPath:"#/properties/pipeline/properties/source/properties/branch/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema86.properties.pipeline.properties.source.properties.branch,data:data23};
+if(vErrors === null){
+vErrors = [err73];
+}
+else {
+vErrors.push(err73);
+}
+errors++;
+}
+if(func2(data23) < 1){
+const err74 = {instancePath:instancePath+"/pipeline/source/branch",schemaPath:"#/properties/pipeline/properties/source/properties/branch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema86.properties.pipeline.properties.source.properties.branch,data:data23};
+if(vErrors === null){
+vErrors = [err74];
+}
+else {
+vErrors.push(err74);
+}
+errors++;
+}
+}
+else {
+const err75 = {instancePath:instancePath+"/pipeline/source/branch",schemaPath:"#/properties/pipeline/properties/source/properties/branch/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.pipeline.properties.source.properties.branch.type,parentSchema:schema86.properties.pipeline.properties.source.properties.branch,data:data23};
+if(vErrors === null){
+vErrors = [err75];
+}
+else {
+vErrors.push(err75);
+}
+errors++;
+}
+}
+}
+else {
+const err76 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema86.properties.pipeline.properties.source.type,parentSchema:schema86.properties.pipeline.properties.source,data:data20};
+if(vErrors === null){
+vErrors = [err76];
+}
+else {
+vErrors.push(err76);
+}
+errors++;
+}
+}
+if(data15.build !== undefined){
+let data24 = data15.build;
+if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
+for(const key8 in data24){
+if(!(((key8 === "project") || (key8 === "buildspec")) || (key8 === "image"))){
+const err77 = {instancePath:instancePath+"/pipeline/build",schemaPath:"#/properties/pipeline/properties/build/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema86.properties.pipeline.properties.build,data:data24};
+if(vErrors === null){
+vErrors = [err77];
+}
+else {
+vErrors.push(err77);
+}
+errors++;
+}
+}
+if(data24.project !== undefined){
+let data25 = data24.project;
+if(typeof data25 === "string"){
+if(!pattern67.test(data25)){
+const err78 = {instancePath:instancePath+"/pipeline/build/project",schemaPath:"#/properties/pipeline/properties/build/properties/project/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$",parentSchema:schema86.properties.pipeline.properties.build.properties.project,data:data25};
+if(vErrors === null){
+vErrors = [err78];
+}
+else {
+vErrors.push(err78);
+}
+errors++;
+}
+}
+else {
+const err79 = {instancePath:instancePath+"/pipeline/build/project",schemaPath:"#/properties/pipeline/properties/build/properties/project/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.pipeline.properties.build.properties.project.type,parentSchema:schema86.properties.pipeline.properties.build.properties.project,data:data25};
+if(vErrors === null){
+vErrors = [err79];
+}
+else {
+vErrors.push(err79);
+}
+errors++;
+}
+}
+if(data24.buildspec !== undefined){
+let data26 = data24.buildspec;
+if(typeof data26 === "string"){
+if(!pattern68.test(data26)){
+const err80 = {instancePath:instancePath+"/pipeline/build/buildspec",schemaPath:"#/properties/pipeline/properties/build/properties/buildspec/pattern",keyword:"pattern",params:{pattern: "^buildspec-[a-z0-9-]+\\.yml\\.hbs$"},message:"must match pattern \""+"^buildspec-[a-z0-9-]+\\.yml\\.hbs$"+"\"",schema:"^buildspec-[a-z0-9-]+\\.yml\\.hbs$",parentSchema:schema86.properties.pipeline.properties.build.properties.buildspec,data:data26};
+if(vErrors === null){
+vErrors = [err80];
+}
+else {
+vErrors.push(err80);
+}
+errors++;
+}
+}
+else {
+const err81 = {instancePath:instancePath+"/pipeline/build/buildspec",schemaPath:"#/properties/pipeline/properties/build/properties/buildspec/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.pipeline.properties.build.properties.buildspec.type,parentSchema:schema86.properties.pipeline.properties.build.properties.buildspec,data:data26};
+if(vErrors === null){
+vErrors = [err81];
+}
+else {
+vErrors.push(err81);
+}
+errors++;
+}
+}
+if(data24.image !== undefined){
+let data27 = data24.image;
+if(typeof data27 === "string"){
+if(func2(data27) > 255){
+const err82 = {instancePath:instancePath+"/pipeline/build/image",schemaPath:"#/properties/pipeline/properties/build/properties/image/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema86.properties.pipeline.properties.build.properties.image,data:data27};
+if(vErrors === null){
+vErrors = [err82];
+}
+else {
+vErrors.push(err82);
+}
+errors++;
+}
+}
+else {
+const err83 = {instancePath:instancePath+"/pipeline/build/image",schemaPath:"#/properties/pipeline/properties/build/properties/image/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.pipeline.properties.build.properties.image.type,parentSchema:schema86.properties.pipeline.properties.build.properties.image,data:data27};
+if(vErrors === null){
+vErrors = [err83];
+}
+else {
+vErrors.push(err83);
+}
+errors++;
+}
+}
+}
+else {
+const err84 = {instancePath:instancePath+"/pipeline/build",schemaPath:"#/properties/pipeline/properties/build/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema86.properties.pipeline.properties.build.type,parentSchema:schema86.properties.pipeline.properties.build,data:data24};
+if(vErrors === null){
+vErrors = [err84];
+}
+else {
+vErrors.push(err84);
+}
+errors++;
+}
+}
+}
+else {
+const err85 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema86.properties.pipeline.type,parentSchema:schema86.properties.pipeline,data:data15};
+if(vErrors === null){
+vErrors = [err85];
+}
+else {
+vErrors.push(err85);
+}
+errors++;
+}
+}
+}
+else {
+const err86 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema86.type,parentSchema:schema86,data};
+if(vErrors === null){
+vErrors = [err86];
+}
+else {
+vErrors.push(err86);
+}
+errors++;
+}
+validate49.errors = vErrors;
+return errors === 0;
+}
+
 /** Precompiled validators by schema file name under policies/schemas. */
 export const validators = {
   "policy.schema.json": v0,
@@ -8348,4 +9402,5 @@ export const validators = {
   "redshift-grants.schema.json": v2,
   "protection-groups.schema.json": v3,
   "branch-pipelines.schema.json": v4,
+  "package-publishing.schema.json": v5,
 };

@@ -188,6 +188,97 @@ export const templates = {
     + "\n"
     + ((stack1 = lookupProperty(helpers,"each").call(alias1,(depth0 != null ? lookupProperty(depth0,"results") : depth0),{"name":"each","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":5,"column":0},"end":{"line":13,"column":9}}})) != null ? stack1 : "");
 },"useData":true},
+  "buildspec-build-generic.yml.hbs": {"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
+    var stack1, helper, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
+
+  return "version: 0.2\n# Packs the build output once (Charter's PackagePublishing build project, "
+    + ((stack1 = ((helper = (helper = lookupProperty(helpers,"format") || (depth0 != null ? lookupProperty(depth0,"format") : depth0)) != null ? helper : container.hooks.helperMissing),(typeof helper === "function" ? helper.call(depth0 != null ? depth0 : (container.nullContext || {}),{"name":"format","hash":{},"data":data,"loc":{"start":{"line":2,"column":74},"end":{"line":2,"column":84}}}) : helper))) != null ? stack1 : "")
+    + " format): every file\n# under dist/ becomes one asset of the generic package version.\nphases:\n  build:\n    commands:\n      - test -n \"$PACKAGE_VERSION\" || PACKAGE_VERSION=$(cat VERSION)\n      - mkdir -p dist && if [ -x ./build.sh ]; then ./build.sh; fi\n      - echo \"$PACKAGE_VERSION\" > dist/VERSION\nartifacts:\n  files:\n    - dist/**/*\n";
+},"useData":true},
+  "buildspec-build-pypi.yml.hbs": {"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
+    var stack1, helper, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
+
+  return "version: 0.2\n# Builds the Python distribution once (Charter's PackagePublishing build project, "
+    + ((stack1 = ((helper = (helper = lookupProperty(helpers,"format") || (depth0 != null ? lookupProperty(depth0,"format") : depth0)) != null ? helper : container.hooks.helperMissing),(typeof helper === "function" ? helper.call(depth0 != null ? depth0 : (container.nullContext || {}),{"name":"format","hash":{},"data":data,"loc":{"start":{"line":2,"column":82},"end":{"line":2,"column":92}}}) : helper))) != null ? stack1 : "")
+    + " format).\nphases:\n  install:\n    commands:\n      - python -m pip install --upgrade build twine\n  build:\n    commands:\n      - python -m build\n      - twine check dist/*\nartifacts:\n  files:\n    - dist/**/*\n    - '*.toml'\n    - setup.*\n";
+},"useData":true},
+  "buildspec-publish.yml.hbs": {"0":function(container,depth0,helpers,partials,data) {
+    return "      - aws codeartifact login --tool twine --domain \"$CODEARTIFACT_DOMAIN\" --repository \"$CODEARTIFACT_REPOSITORY\" --region \"$AWS_REGION\"\n      - python -m pip install --upgrade twine\n      - twine upload --repository codeartifact dist/*\n";
+},"1":function(container,depth0,helpers,partials,data) {
+    return "      - aws codeartifact login --tool npm --domain \"$CODEARTIFACT_DOMAIN\" --repository \"$CODEARTIFACT_REPOSITORY\" --region \"$AWS_REGION\"\n      - npm publish\n";
+},"2":function(container,depth0,helpers,partials,data) {
+    return "      - export CODEARTIFACT_AUTH_TOKEN=$(aws codeartifact get-authorization-token --domain \"$CODEARTIFACT_DOMAIN\" --region \"$AWS_REGION\" --query authorizationToken --output text)\n      - export CODEARTIFACT_URL=$(aws codeartifact get-repository-endpoint --domain \"$CODEARTIFACT_DOMAIN\" --repository \"$CODEARTIFACT_REPOSITORY\" --format maven --region \"$AWS_REGION\" --query repositoryEndpoint --output text)\n      - mvn -B deploy -DaltDeploymentRepository=codeartifact::default::$CODEARTIFACT_URL\n";
+},"3":function(container,depth0,helpers,partials,data) {
+    return "      - aws codeartifact login --tool dotnet --domain \"$CODEARTIFACT_DOMAIN\" --repository \"$CODEARTIFACT_REPOSITORY\" --region \"$AWS_REGION\"\n      - dotnet nuget push \"dist/*.nupkg\" --source \"$CODEARTIFACT_DOMAIN/$CODEARTIFACT_REPOSITORY\"\n";
+},"4":function(container,depth0,helpers,partials,data) {
+    return "      - |\n        for f in dist/*; do\n          aws codeartifact publish-package-version --domain \"$CODEARTIFACT_DOMAIN\" --repository \"$CODEARTIFACT_REPOSITORY\" --region \"$AWS_REGION\" \\\n            --format generic --namespace \"$PACKAGE_NAMESPACE\" --package \"$PACKAGE_NAME\" --package-version \"$(cat dist/VERSION)\" \\\n            --asset-content \"$f\" --asset-name \"$(basename \"$f\")\" --asset-sha256 \"$(sha256sum \"$f\" | cut -d' ' -f1)\"\n        done\n";
+},"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
+    var stack1, helper, alias1=depth0 != null ? depth0 : (container.nullContext || {}), alias2=container.hooks.helperMissing, alias3="function", lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
+
+  return "version: 0.2\n# Publishes the pipeline's build output to the "
+    + ((stack1 = ((helper = (helper = lookupProperty(helpers,"format") || (depth0 != null ? lookupProperty(depth0,"format") : depth0)) != null ? helper : alias2),(typeof helper === alias3 ? helper.call(alias1,{"name":"format","hash":{},"data":data,"loc":{"start":{"line":2,"column":47},"end":{"line":2,"column":57}}}) : helper))) != null ? stack1 : "")
+    + " repository "
+    + ((stack1 = ((helper = (helper = lookupProperty(helpers,"domain") || (depth0 != null ? lookupProperty(depth0,"domain") : depth0)) != null ? helper : alias2),(typeof helper === alias3 ? helper.call(alias1,{"name":"domain","hash":{},"data":data,"loc":{"start":{"line":2,"column":69},"end":{"line":2,"column":79}}}) : helper))) != null ? stack1 : "")
+    + "/"
+    + ((stack1 = ((helper = (helper = lookupProperty(helpers,"repository") || (depth0 != null ? lookupProperty(depth0,"repository") : depth0)) != null ? helper : alias2),(typeof helper === alias3 ? helper.call(alias1,{"name":"repository","hash":{},"data":data,"loc":{"start":{"line":2,"column":80},"end":{"line":2,"column":94}}}) : helper))) != null ? stack1 : "")
+    + " in the region\n# this project runs in (Charter creates one such project per region; the Publish stage runs them in parallel).\nenv:\n  variables:\n    CODEARTIFACT_DOMAIN: \""
+    + ((stack1 = ((helper = (helper = lookupProperty(helpers,"domain") || (depth0 != null ? lookupProperty(depth0,"domain") : depth0)) != null ? helper : alias2),(typeof helper === alias3 ? helper.call(alias1,{"name":"domain","hash":{},"data":data,"loc":{"start":{"line":6,"column":26},"end":{"line":6,"column":36}}}) : helper))) != null ? stack1 : "")
+    + "\"\n    CODEARTIFACT_REPOSITORY: \""
+    + ((stack1 = ((helper = (helper = lookupProperty(helpers,"repository") || (depth0 != null ? lookupProperty(depth0,"repository") : depth0)) != null ? helper : alias2),(typeof helper === alias3 ? helper.call(alias1,{"name":"repository","hash":{},"data":data,"loc":{"start":{"line":7,"column":30},"end":{"line":7,"column":44}}}) : helper))) != null ? stack1 : "")
+    + "\"\nphases:\n  build:\n    commands:\n"
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,(lookupProperty(helpers,"eq")||(depth0 && lookupProperty(depth0,"eq"))||alias2).call(alias1,(depth0 != null ? lookupProperty(depth0,"format") : depth0),"pypi",{"name":"eq","hash":{},"data":data,"loc":{"start":{"line":11,"column":6},"end":{"line":11,"column":24}}}),{"name":"if","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":11,"column":0},"end":{"line":15,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,(lookupProperty(helpers,"eq")||(depth0 && lookupProperty(depth0,"eq"))||alias2).call(alias1,(depth0 != null ? lookupProperty(depth0,"format") : depth0),"npm",{"name":"eq","hash":{},"data":data,"loc":{"start":{"line":16,"column":6},"end":{"line":16,"column":23}}}),{"name":"if","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":16,"column":0},"end":{"line":19,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,(lookupProperty(helpers,"eq")||(depth0 && lookupProperty(depth0,"eq"))||alias2).call(alias1,(depth0 != null ? lookupProperty(depth0,"format") : depth0),"maven",{"name":"eq","hash":{},"data":data,"loc":{"start":{"line":20,"column":6},"end":{"line":20,"column":25}}}),{"name":"if","hash":{},"fn":container.program(2, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":20,"column":0},"end":{"line":24,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,(lookupProperty(helpers,"eq")||(depth0 && lookupProperty(depth0,"eq"))||alias2).call(alias1,(depth0 != null ? lookupProperty(depth0,"format") : depth0),"nuget",{"name":"eq","hash":{},"data":data,"loc":{"start":{"line":25,"column":6},"end":{"line":25,"column":25}}}),{"name":"if","hash":{},"fn":container.program(3, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":25,"column":0},"end":{"line":28,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,(lookupProperty(helpers,"eq")||(depth0 && lookupProperty(depth0,"eq"))||alias2).call(alias1,(depth0 != null ? lookupProperty(depth0,"format") : depth0),"generic",{"name":"eq","hash":{},"data":data,"loc":{"start":{"line":29,"column":6},"end":{"line":29,"column":27}}}),{"name":"if","hash":{},"fn":container.program(4, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":29,"column":0},"end":{"line":36,"column":7}}})) != null ? stack1 : "");
+},"useData":true},
+  "buildspec-replicate.yml.hbs": {"0":function(container,depth0,helpers,partials,data) {
+    return "      - python -m pip install --upgrade twine\n      - aws codeartifact login --tool pip --domain \"$CODEARTIFACT_DOMAIN\" --repository \"$CODEARTIFACT_REPOSITORY\" --region \"$SOURCE_REGION\"\n      - pip download --no-deps --no-binary :none: -d dist \"$PACKAGE_NAME==$PACKAGE_VERSION\"\n      - aws codeartifact login --tool twine --domain \"$CODEARTIFACT_DOMAIN\" --repository \"$CODEARTIFACT_REPOSITORY\" --region \"$AWS_REGION\"\n      - twine upload --repository codeartifact dist/*\n";
+},"1":function(container,depth0,helpers,partials,data) {
+    return "      - aws codeartifact login --tool npm --domain \"$CODEARTIFACT_DOMAIN\" --repository \"$CODEARTIFACT_REPOSITORY\" --region \"$SOURCE_REGION\"\n      - SPEC=\"${PACKAGE_NAMESPACE:+@$PACKAGE_NAMESPACE/}$PACKAGE_NAME@$PACKAGE_VERSION\" && npm pack \"$SPEC\"\n      - aws codeartifact login --tool npm --domain \"$CODEARTIFACT_DOMAIN\" --repository \"$CODEARTIFACT_REPOSITORY\" --region \"$AWS_REGION\"\n      - npm publish ./*.tgz\n";
+},"2":function(container,depth0,helpers,partials,data) {
+    return "      - export CODEARTIFACT_AUTH_TOKEN=$(aws codeartifact get-authorization-token --domain \"$CODEARTIFACT_DOMAIN\" --region \"$SOURCE_REGION\" --query authorizationToken --output text)\n      - SRC=$(aws codeartifact get-repository-endpoint --domain \"$CODEARTIFACT_DOMAIN\" --repository \"$CODEARTIFACT_REPOSITORY\" --format maven --region \"$SOURCE_REGION\" --query repositoryEndpoint --output text)\n      - mvn -B dependency:get -DremoteRepositories=codeartifact::default::$SRC -Dartifact=\"$PACKAGE_NAMESPACE:$PACKAGE_NAME:$PACKAGE_VERSION\" -Dtransitive=false\n      - export CODEARTIFACT_AUTH_TOKEN=$(aws codeartifact get-authorization-token --domain \"$CODEARTIFACT_DOMAIN\" --region \"$AWS_REGION\" --query authorizationToken --output text)\n      - DST=$(aws codeartifact get-repository-endpoint --domain \"$CODEARTIFACT_DOMAIN\" --repository \"$CODEARTIFACT_REPOSITORY\" --format maven --region \"$AWS_REGION\" --query repositoryEndpoint --output text)\n      - JAR=\"$HOME/.m2/repository/$(echo \"$PACKAGE_NAMESPACE\" | tr . /)/$PACKAGE_NAME/$PACKAGE_VERSION/$PACKAGE_NAME-$PACKAGE_VERSION\"\n      - mvn -B deploy:deploy-file -Durl=$DST -DrepositoryId=codeartifact -Dfile=\"$JAR.jar\" -DpomFile=\"$JAR.pom\"\n";
+},"3":function(container,depth0,helpers,partials,data) {
+    return "      - aws codeartifact login --tool dotnet --domain \"$CODEARTIFACT_DOMAIN\" --repository \"$CODEARTIFACT_REPOSITORY\" --region \"$SOURCE_REGION\"\n      - mkdir -p dist && curl -sf -o \"dist/$PACKAGE_NAME.$PACKAGE_VERSION.nupkg\" \"$(dotnet nuget list source --format short | grep -m1 codeartifact | awk '{print $2}')/package/$PACKAGE_NAME/$PACKAGE_VERSION\"\n      - aws codeartifact login --tool dotnet --domain \"$CODEARTIFACT_DOMAIN\" --repository \"$CODEARTIFACT_REPOSITORY\" --region \"$AWS_REGION\"\n      - dotnet nuget push \"dist/*.nupkg\" --source \"$CODEARTIFACT_DOMAIN/$CODEARTIFACT_REPOSITORY\"\n";
+},"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
+    var stack1, helper, alias1=depth0 != null ? depth0 : (container.nullContext || {}), alias2=container.hooks.helperMissing, alias3="function", lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
+
+  return "version: 0.2\n# Repairs a replica gap: copies one "
+    + ((stack1 = ((helper = (helper = lookupProperty(helpers,"format") || (depth0 != null ? lookupProperty(depth0,"format") : depth0)) != null ? helper : alias2),(typeof helper === alias3 ? helper.call(alias1,{"name":"format","hash":{},"data":data,"loc":{"start":{"line":2,"column":36},"end":{"line":2,"column":46}}}) : helper))) != null ? stack1 : "")
+    + " package version from "
+    + ((stack1 = ((helper = (helper = lookupProperty(helpers,"domain") || (depth0 != null ? lookupProperty(depth0,"domain") : depth0)) != null ? helper : alias2),(typeof helper === alias3 ? helper.call(alias1,{"name":"domain","hash":{},"data":data,"loc":{"start":{"line":2,"column":68},"end":{"line":2,"column":78}}}) : helper))) != null ? stack1 : "")
+    + "/"
+    + ((stack1 = ((helper = (helper = lookupProperty(helpers,"repository") || (depth0 != null ? lookupProperty(depth0,"repository") : depth0)) != null ? helper : alias2),(typeof helper === alias3 ? helper.call(alias1,{"name":"repository","hash":{},"data":data,"loc":{"start":{"line":2,"column":79},"end":{"line":2,"column":93}}}) : helper))) != null ? stack1 : "")
+    + " in the primary\n# region ($SOURCE_REGION) to the same repository in the region this project runs in. Charter starts one build\n# per missing version with PACKAGE_NAME, PACKAGE_NAMESPACE, PACKAGE_VERSION and SOURCE_REGION as overrides.\nenv:\n  variables:\n    CODEARTIFACT_DOMAIN: \""
+    + ((stack1 = ((helper = (helper = lookupProperty(helpers,"domain") || (depth0 != null ? lookupProperty(depth0,"domain") : depth0)) != null ? helper : alias2),(typeof helper === alias3 ? helper.call(alias1,{"name":"domain","hash":{},"data":data,"loc":{"start":{"line":7,"column":26},"end":{"line":7,"column":36}}}) : helper))) != null ? stack1 : "")
+    + "\"\n    CODEARTIFACT_REPOSITORY: \""
+    + ((stack1 = ((helper = (helper = lookupProperty(helpers,"repository") || (depth0 != null ? lookupProperty(depth0,"repository") : depth0)) != null ? helper : alias2),(typeof helper === alias3 ? helper.call(alias1,{"name":"repository","hash":{},"data":data,"loc":{"start":{"line":8,"column":30},"end":{"line":8,"column":44}}}) : helper))) != null ? stack1 : "")
+    + "\"\nphases:\n  build:\n    commands:\n"
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,(lookupProperty(helpers,"eq")||(depth0 && lookupProperty(depth0,"eq"))||alias2).call(alias1,(depth0 != null ? lookupProperty(depth0,"format") : depth0),"pypi",{"name":"eq","hash":{},"data":data,"loc":{"start":{"line":12,"column":6},"end":{"line":12,"column":24}}}),{"name":"if","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":12,"column":0},"end":{"line":18,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,(lookupProperty(helpers,"eq")||(depth0 && lookupProperty(depth0,"eq"))||alias2).call(alias1,(depth0 != null ? lookupProperty(depth0,"format") : depth0),"npm",{"name":"eq","hash":{},"data":data,"loc":{"start":{"line":19,"column":6},"end":{"line":19,"column":23}}}),{"name":"if","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":19,"column":0},"end":{"line":24,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,(lookupProperty(helpers,"eq")||(depth0 && lookupProperty(depth0,"eq"))||alias2).call(alias1,(depth0 != null ? lookupProperty(depth0,"format") : depth0),"maven",{"name":"eq","hash":{},"data":data,"loc":{"start":{"line":25,"column":6},"end":{"line":25,"column":25}}}),{"name":"if","hash":{},"fn":container.program(2, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":25,"column":0},"end":{"line":33,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,(lookupProperty(helpers,"eq")||(depth0 && lookupProperty(depth0,"eq"))||alias2).call(alias1,(depth0 != null ? lookupProperty(depth0,"format") : depth0),"nuget",{"name":"eq","hash":{},"data":data,"loc":{"start":{"line":34,"column":6},"end":{"line":34,"column":25}}}),{"name":"if","hash":{},"fn":container.program(3, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":34,"column":0},"end":{"line":39,"column":7}}})) != null ? stack1 : "");
+},"useData":true},
   "change.md.hbs": {"0":function(container,depth0,helpers,partials,data) {
     var stack1, helper, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {

@@ -4,8 +4,11 @@
 import type { InjectedError } from './errors.js';
 
 export interface FaultController {
-  /** The next `count` calls to service/operation ('*' = any operation) get the service's throttling error. */
-  throttle(service: string, operation: string | '*', count: number): void;
+  /**
+   * The next `count` calls to service/operation ('*' = any operation) get the service's throttling error;
+   * with `region`, only calls signed for that region (to fail one region of a multi-region policy).
+   */
+  throttle(service: string, operation: string | '*', count: number, region?: string): void;
   /** The Nth mutating call to `service` (counted from now; 1 = the next one) fails once. */
   failNthWrite(service: string, n: number, error?: InjectedError): void;
   /** Milliseconds added before every response. */
@@ -16,7 +19,7 @@ export interface FaultController {
 
 export interface FaultSnapshot {
   latencyMs: number;
-  throttles: Array<{ service: string; operation: string; remaining: number }>;
+  throttles: Array<{ service: string; operation: string; remaining: number; region?: string }>;
   writeFailures: Array<{ service: string; writesUntilFailure: number; error?: InjectedError }>;
 }
 
@@ -24,7 +27,7 @@ export interface FaultSnapshot {
 export interface FaultRequest {
   reset?: boolean;
   latency?: number;
-  throttle?: Array<{ service: string; operation?: string; count: number }>;
+  throttle?: Array<{ service: string; operation?: string; count: number; region?: string }>;
   failNthWrite?: Array<{ service: string; n: number; error?: InjectedError }>;
 }
 
@@ -32,6 +35,7 @@ interface Throttle {
   service: string;
   operation: string;
   remaining: number;
+  region?: string;
 }
 interface WriteFailure {
   service: string;
@@ -48,9 +52,9 @@ export class Faults implements FaultController {
   private writeFailures: WriteFailure[] = [];
   private latencyMs = 0;
 
-  throttle(service: string, operation: string, count: number): void {
+  throttle(service: string, operation: string, count: number, region?: string): void {
     checkCount('count', count, 0);
-    if (count > 0) this.throttles.push({ service, operation, remaining: count });
+    if (count > 0) this.throttles.push(region === undefined ? { service, operation, remaining: count } : { service, operation, remaining: count, region });
   }
 
   failNthWrite(service: string, n: number, error?: InjectedError): void {
@@ -74,8 +78,8 @@ export class Faults implements FaultController {
   }
 
   /** Consume one throttle matching this call; true when the call must be throttled. */
-  takeThrottle(service: string, operation: string): boolean {
-    const t = this.throttles.find((x) => x.service === service && (x.operation === '*' || x.operation === operation));
+  takeThrottle(service: string, operation: string, region?: string): boolean {
+    const t = this.throttles.find((x) => x.service === service && (x.operation === '*' || x.operation === operation) && (x.region === undefined || x.region === region));
     if (!t) return false;
     t.remaining--;
     if (t.remaining <= 0) this.throttles = this.throttles.filter((x) => x !== t);
@@ -122,7 +126,7 @@ export class Faults implements FaultController {
     if (req.reset === true) this.reset();
     if (req.latency !== undefined) this.latency(Number(req.latency));
     for (const t of asList(req.throttle, 'throttle')) {
-      this.throttle(str(t.service, 'throttle[].service'), t.operation === undefined ? '*' : str(t.operation, 'throttle[].operation'), Number(t.count));
+      this.throttle(str(t.service, 'throttle[].service'), t.operation === undefined ? '*' : str(t.operation, 'throttle[].operation'), Number(t.count), t.region === undefined ? undefined : str(t.region, 'throttle[].region'));
     }
     for (const f of asList(req.failNthWrite, 'failNthWrite')) {
       let error: InjectedError | undefined;

@@ -149,7 +149,7 @@ export class SandboxServer {
       return;
     }
     const operation = service.operation(sreq);
-    this.deps.stats.record(service.name, operation);
+    this.deps.stats.record(service.name, operation, sreq.region);
     const { faults } = this.deps;
     if (faults.delayMs > 0) await sleep(faults.delayMs);
 
@@ -166,7 +166,7 @@ export class SandboxServer {
     };
     try {
       injected = true;
-      if (faults.takeThrottle(service.name, operation)) throw service.throttleError();
+      if (faults.takeThrottle(service.name, operation, sreq.region)) throw service.throttleError();
       if (service.isMutating(operation)) {
         const failure = faults.takeWriteFailure(service.name);
         if (failure === null) throw service.defaultWriteFailure();

@@ -7,17 +7,30 @@ import { compareStrings } from '../core/json.js';
 export interface RequestStats {
   calls(): Array<{ service: string; operation: string; count: number }>;
   count(service?: string, operation?: string): number;
+  /** Calls per region (the region the request was signed for), service and operation. */
+  regionCalls(): Array<{ region: string; service: string; operation: string; count: number }>;
   reset(): void;
 }
 
 export class StatsRecorder implements RequestStats {
   private readonly counts = new Map<string, { service: string; operation: string; count: number }>();
+  private readonly byRegion = new Map<string, { region: string; service: string; operation: string; count: number }>();
 
-  record(service: string, operation: string): void {
+  record(service: string, operation: string, region = 'us-east-1'): void {
     const key = `${service}:${operation}`;
     const entry = this.counts.get(key);
     if (entry) entry.count++;
     else this.counts.set(key, { service, operation, count: 1 });
+    const rkey = `${region}:${key}`;
+    const rentry = this.byRegion.get(rkey);
+    if (rentry) rentry.count++;
+    else this.byRegion.set(rkey, { region, service, operation, count: 1 });
+  }
+
+  regionCalls(): Array<{ region: string; service: string; operation: string; count: number }> {
+    return [...this.byRegion.values()]
+      .map((e) => ({ ...e }))
+      .sort((a, b) => compareStrings(a.region, b.region) || compareStrings(a.service, b.service) || compareStrings(a.operation, b.operation));
   }
 
   calls(): Array<{ service: string; operation: string; count: number }> {
@@ -38,6 +51,7 @@ export class StatsRecorder implements RequestStats {
 
   reset(): void {
     this.counts.clear();
+    this.byRegion.clear();
   }
 
   toJSON(): { total: number; calls: Array<{ service: string; operation: string; count: number }> } {

@@ -1,0 +1,12 @@
+import type { Provider } from '../../core/provider.js';
+import { lintPackagePublishing } from './lint.js';
+import type { PackagePublishingSpec } from './spec.generated.js';
+
+export const packagePublishing: Provider<PackagePublishingSpec> = {
+  kind: 'PackagePublishing',
+  prefix: 'packages',
+  schemaFile: 'package-publishing.schema.json',
+  order: 40,
+  lint: lintPackagePublishing,
+  loadRuntime: async () => (await import('./runtime.js')).packagesRuntime,
+};
