@@ -15,6 +15,8 @@
  * - BranchPipelines, 300 branches / 300 pipelines / 5 drifted (scripts/bench/branches.ts): GitHub and AWS
  *   calls of one plan (branch listing at 100 per page, at most one read per managed pipeline) and its wall
  *   time against CodePipeline's rate-limit bound (floor: within 2×).
+ * - the app under load (scripts/bench/app-load.ts, key appLoad): 100 PR events over 20 repositories in 4
+ *   installations and a 30-event burst on one PR, 50 ms latency, throttling on; then 300 events for memory.
  * - PackagePublishing, 3 regions × 50 packages × 200 versions with 50 ms latency (scripts/bench/packages.ts):
  *   plan calls per region and service (floor 60 per region, independent of versions) and wall time within
  *   2× of the per-region rate-limit bound.
@@ -36,6 +38,7 @@ import { benchPackages } from './bench/packages.js';
 import { benchRedshift } from './bench/redshift.js';
 import { benchHostile } from './bench/hostile.js';
 import { benchShield } from './bench/shield.js';
+import { benchAppLoad } from './bench/app-load.js';
 
 const quiet = { debug() {}, info() {}, warn() {} };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -179,5 +182,7 @@ const report = {
 // Issue 11: validate must scale linearly on hostile shapes (2× input / 1× input ≤ 2.5).
 const hostile = await benchHostile();
 Object.assign(report, { hostileScaling: { ...hostile, ok: Object.values(hostile).every((h) => h.ok) } });
+// Issue 21: the app under load.
+Object.assign(report, { appLoad: await benchAppLoad() });
 console.log(JSON.stringify(report, null, 2));
 if (!Object.values(report).every((r) => !('ok' in r) || r.ok)) process.exitCode = 1;

@@ -1,8 +1,7 @@
 // `node scripts/run-ts.mjs scripts/<name>.ts [args…]`: bundles a TypeScript script that drives the engine or
 // the sandbox in-process (the benchmark; `npm run sandbox` runs the CLI from source) and runs it with the remaining arguments.
 import { build } from 'esbuild';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -12,7 +11,11 @@ if (!entry?.endsWith('.ts')) {
   process.exit(2);
 }
 process.argv.splice(2, 1);
-const out = join(mkdtempSync(join(tmpdir(), 'charter-script-')), `${basename(entry, '.ts')}.mjs`);
+// Inside the repository's node_modules, so packages left external (nock: its HTTP parser loads a .wasm file
+// next to its own sources, which a bundle cannot carry) resolve from there.
+const cache = join(process.cwd(), 'node_modules', '.cache');
+mkdirSync(cache, { recursive: true });
+const out = join(mkdtempSync(join(cache, 'charter-script-')), `${basename(entry, '.ts')}.mjs`);
 await build({
   entryPoints: [entry],
   outfile: out,
@@ -21,6 +24,7 @@ await build({
   platform: 'node',
   target: 'node20',
   logLevel: 'warning',
+  external: ['nock', '@action-validator/core'],
   // Keep the bundle next to the sources' assets: templates and schemas are found by walking up from cwd.
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   define: { 'import.meta.url': JSON.stringify(pathToFileURL(resolve(entry.replace(/\.ts$/, '.mjs'))).href) },

@@ -61,16 +61,22 @@ function merge(number: number, mergeSha: string): void {
   repo.commitPulls.set(mergeSha, [number]);
 }
 
+/** Delivers an event and waits for its queued work (whose failure is thrown here). */
+async function receive(event: unknown): Promise<void> {
+  await probot.receive(event as never);
+  await charter.drained();
+}
+
 async function plan(number: number, headSha: string, labels: string[] = []): Promise<void> {
-  await probot.receive({ id: `plan-${number}-${headSha}`, name: 'pull_request', payload: pullRequestEvent('opened', { number, headSha, labels }) } as never);
+  await receive({ id: `plan-${number}-${headSha}`, name: 'pull_request', payload: pullRequestEvent('opened', { number, headSha, labels }) });
 }
 
 async function push(after: string): Promise<void> {
-  await probot.receive({ id: `push-${after}`, name: 'push', payload: pushEvent(after) } as never);
+  await receive({ id: `push-${after}`, name: 'push', payload: pushEvent(after) });
 }
 
 async function comment(body: string, opts: Parameters<typeof commentEvent>[1]): Promise<void> {
-  await probot.receive({ id: `comment-${Math.random()}`, name: 'issue_comment', payload: commentEvent(body, opts) } as never);
+  await receive({ id: `comment-${Math.random()}`, name: 'issue_comment', payload: commentEvent(body, opts) });
 }
 
 const awsWrites = () => sandbox.stats.calls().filter((c) => /^(Change|Put|Create|Request)/.test(c.operation));
@@ -128,7 +134,7 @@ describe('the GitHub App: pull requests', () => {
 
     // Labelling the pull request plans again: allowed now; the comment is updated in place.
     repo.pulls.find((p) => p.number === 3)!.labels = ['charter:allow-destructive'];
-    await probot.receive({ id: 'label', name: 'pull_request', payload: pullRequestEvent('labeled', { number: 3, headSha: sha(3), labels: ['charter:allow-destructive'] }) } as never);
+    await receive({ id: 'label', name: 'pull_request', payload: pullRequestEvent('labeled', { number: 3, headSha: sha(3), labels: ['charter:allow-destructive'] }) });
     const runs = github.checkRuns(REPO, 'Charter plan');
     expect(runs).toHaveLength(2);
     expect(runs[1].conclusion).toBe('success');
@@ -255,11 +261,11 @@ describe('the GitHub App: merges', () => {
   });
 
   it('ignores pushes to other branches, tags, and a deleted ref', async () => {
-    await probot.receive({ id: 'push-feature', name: 'push', payload: pushEvent(sha(12), 'refs/heads/feature') } as never);
-    await probot.receive({ id: 'push-tag', name: 'push', payload: pushEvent(sha(12), 'refs/tags/master') } as never);
+    await receive({ id: 'push-feature', name: 'push', payload: pushEvent(sha(12), 'refs/heads/feature') });
+    await receive({ id: 'push-tag', name: 'push', payload: pushEvent(sha(12), 'refs/tags/master') });
     const deleted = pushEvent('0'.repeat(40));
     deleted.deleted = true;
-    await probot.receive({ id: 'push-deleted', name: 'push', payload: deleted } as never);
+    await receive({ id: 'push-deleted', name: 'push', payload: deleted });
     expect(github.requests).toEqual([]);
   });
 });
@@ -290,7 +296,7 @@ describe('the GitHub App: commands', () => {
     openPull(26, sha(26));
     const edited = commentEvent('/charter plan', { number: 26 });
     edited.action = 'edited';
-    await probot.receive({ id: 'edited', name: 'issue_comment', payload: edited } as never);
+    await receive({ id: 'edited', name: 'issue_comment', payload: edited });
     expect(github.requests).toEqual([]);
     await comment('/charter plan', { number: 27, onPullRequest: false });
     expect(github.checkRuns(REPO)).toEqual([]);
@@ -364,8 +370,8 @@ describe('the GitHub App: commands', () => {
   });
 
   it('branch creation and deletion without BranchPipelines policies: reads the default branch, writes nothing', async () => {
-    await probot.receive({ id: 'create', name: 'create', payload: branchEvent('create', 'feature/x') } as never);
-    await probot.receive({ id: 'delete', name: 'delete', payload: branchEvent('delete', 'feature/x') } as never);
+    await receive({ id: 'create', name: 'create', payload: branchEvent('create', 'feature/x') });
+    await receive({ id: 'delete', name: 'delete', payload: branchEvent('delete', 'feature/x') });
     expect(github.writes().filter((r) => !r.path.endsWith('/access_tokens'))).toEqual([]);
     expect(github.requests.filter((r) => r.method === 'GET').map((r) => r.path)).not.toContainEqual(expect.stringContaining('feature'));
     expect(awsWrites()).toEqual([]);
@@ -385,6 +391,7 @@ describe('the GitHub App over HTTP', () => {
 
       const ok = await postWebhook(server.url, 'pull_request', payload);
       expect(ok.status).toBe(200);
+      await server.charter.drained();
       expect(github.checkRuns(REPO, 'Charter plan')[0].conclusion).toBe('action_required');
       expect(github.comments(REPO, 30)).toHaveLength(1);
     } finally {

@@ -120,6 +120,8 @@ export class GitHubMock {
   truncateRecursiveTrees = false;
   private readonly faults: Fault[] = [];
   private nextId = 5000;
+  /** Added to every answer (the benchmark's GitHub latency). */
+  latencyMs = 0;
   /** Called on each request before it is answered (tests use it to observe ordering). */
   onRequest?: (r: Recorded) => void;
 
@@ -194,6 +196,7 @@ export class GitHubMock {
       // nock 15 calls a one-argument reply function with the fetch Request.
       scope.intercept(/.*/, method).reply(async (request: Request) => {
         const text = await request.text();
+        if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
         return this.answer(method, request.url, text, request.headers.get('authorization') ?? undefined);
       });
     }
@@ -458,6 +461,19 @@ export class GitHubMock {
         output: { annotations: [] },
         createdAt: this.requests.length - 1,
       };
+      // A check run can be created already completed, with its output (up to 50 annotations).
+      const output = body.output as MockCheckRun['output'] | undefined;
+      if (output) {
+        if ((output.annotations?.length ?? 0) > 50) return [422, { message: 'Only 50 annotations are allowed per request' }];
+        if (Buffer.byteLength(output.summary ?? '') > 65_535 || Buffer.byteLength(output.text ?? '') > 65_535) return [422, { message: 'output too long' }];
+        run.output = { ...output, annotations: [...(output.annotations ?? [])] };
+      }
+      if (typeof body.details_url === 'string') run.detailsUrl = body.details_url;
+      if (typeof body.conclusion === 'string') {
+        run.conclusion = body.conclusion;
+        run.status = 'completed';
+        run.completedAt = this.requests.length - 1;
+      }
       repo.checkRuns.push(run);
       return [201, { id: run.id, html_url: `https://github.com/${repo.owner}/${repo.name}/runs/${run.id}` }];
     }

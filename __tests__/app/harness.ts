@@ -1,6 +1,8 @@
 /**
- * The app under test: a real Probot (retry and throttling off) with Charter loaded, the GitHub API mocked
- * with nock (github-mock.ts), AWS on the sandbox over loopback, real webhook payloads.
+ * The app under test: a real Probot with Charter loaded, the GitHub API mocked with nock (github-mock.ts),
+ * AWS on the sandbox over loopback, real webhook payloads. Probot's throttling is on as in production, with
+ * Charter's per-installation limiters at a short spacing (TEST_THROTTLE) so tests see the real ordering
+ * quickly; retries are off (a mocked failure is meant to fail).
  */
 import { createHmac, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -56,6 +58,9 @@ export function sha(n: number): string {
   return n.toString(16).padStart(40, 'a');
 }
 
+/** Production's spacing (1 s between writes per token, 3 s between comments per repository) scaled down 50×. */
+export const TEST_THROTTLE = { writeMs: 20, notifyMs: 60 };
+
 export function testConfig(sandbox: Sandbox, overrides: Partial<AppConfig> = {}): AppConfig {
   return {
     policyPaths: ['policies'],
@@ -68,17 +73,20 @@ export function testConfig(sandbox: Sandbox, overrides: Partial<AppConfig> = {})
     reach: { [REPO.toLowerCase()]: { ...emptyReachConfig(), roleArn: TEST_ROLE } },
     planSigningKey: PLAN_SIGNING_KEY,
     secretHashKey: secretDigestKey(PLAN_SIGNING_KEY),
+    throttle: TEST_THROTTLE,
+    work: { concurrency: 2, maxQueued: 1000 },
     ...overrides,
   };
 }
 
-export function newProbot(): Probot {
+export function newProbot(redisConfig?: string): Probot {
   return new Probot({
+    ...(redisConfig ? { redisConfig } : {}),
     appId: 1,
     privateKey: PRIVATE_KEY,
     secret: WEBHOOK_SECRET,
     logLevel: 'fatal',
-    Octokit: ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }),
+    Octokit: ProbotOctokit.defaults({ retry: { enabled: false } }),
   });
 }
 
@@ -104,7 +112,8 @@ export function restoreNetwork(): void {
 
 /** Probot with Charter loaded through `probot.load` (events go in with `probot.receive`). */
 export async function loadApp(config: AppConfig): Promise<{ probot: Probot; charter: CharterApp }> {
-  const probot = newProbot();
+  // With REDIS_URL Probot's throttling shares its limits through Redis, as in production.
+  const probot = newProbot(config.redisUrl);
   let charter: CharterApp | undefined;
   await probot.load(createCharterApp({ ...config, drift: { ...config.drift, token: undefined } }, (c) => (charter = c)));
   if (!charter) throw new Error('app not loaded');
@@ -113,7 +122,7 @@ export async function loadApp(config: AppConfig): Promise<{ probot: Probot; char
 
 /** The real webhook middleware on a loopback port. */
 export async function serveApp(config: AppConfig): Promise<{ url: string; charter: CharterApp; close(): Promise<void> }> {
-  const probot = newProbot();
+  const probot = newProbot(config.redisUrl);
   let charter: CharterApp | undefined;
   const middleware = await createNodeMiddleware(createCharterApp(config, (c) => (charter = c)), { probot });
   const server: Server = createServer((req, res) => {

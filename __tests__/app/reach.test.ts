@@ -76,6 +76,7 @@ async function planPull(number: number, files: Map<string, Buffer>, fork = false
   const payload = pullRequestEvent('opened', { number, headSha });
   if (fork) payload.pull_request.head.repo = { ...payload.pull_request.head.repo, full_name: 'mallory/Hello-World' };
   await probot.receive({ id: `plan-${number}`, name: 'pull_request', payload } as never);
+  await charter.drained();
 }
 
 describe('what a policy can reach (the app)', () => {

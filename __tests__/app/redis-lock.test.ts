@@ -92,6 +92,7 @@ describe('two app instances sharing Redis', () => {
       repo.pulls.push({ number: 50, state: 'open', headSha: sha(50), labels: ['charter:allow-destructive'], mergeCommitSha: null, mergedAt: null });
       const planEvent = (action: string) => ({ id: `p-${Math.random()}`, name: 'pull_request', payload: pullRequestEvent(action, { number: 50, headSha: sha(50), labels: ['charter:allow-destructive'] }) }) as never;
       await one.probot.receive(planEvent('opened'));
+      await one.charter.drained();
       const pull = repo.pulls[0];
       github.commit(REPO, sha(500), repo.commits.get(sha(50))!, 'master');
       Object.assign(pull, { state: 'closed', mergeCommitSha: sha(500), mergedAt: new Date().toISOString() });
@@ -99,6 +100,7 @@ describe('two app instances sharing Redis', () => {
       sandbox.faults.latency(5);
       // A late synchronize plan on one replica, the merge's apply on the other, at the same time.
       await Promise.all([one.probot.receive(planEvent('synchronize')), two.probot.receive({ id: 'push', name: 'push', payload: pushEvent(sha(500)) } as never)]);
+      await Promise.all([one.charter.drained(), two.charter.drained()]);
 
       const runs = github.checkRuns(REPO).filter((r) => r.createdAt > 0).sort((a, b) => a.createdAt - b.createdAt);
       const [first, second] = runs.slice(-2);

@@ -39,11 +39,16 @@ function merge(number: number, mergeSha: string): void {
   Object.assign(pull, { state: 'closed', mergeCommitSha: mergeSha, mergedAt: new Date().toISOString() });
   repo.commitPulls.set(mergeSha, [number]);
 }
+/** Delivers an event and waits for its queued work (whose failure is thrown here). */
+const receive = async (event: unknown) => {
+  await probot.receive(event as never);
+  await charter.drained();
+};
 const plan = (number: number, headSha: string, labels: string[] = [], action = 'opened') =>
-  probot.receive({ id: `plan-${number}-${Math.random()}`, name: 'pull_request', payload: pullRequestEvent(action, { number, headSha, labels }) } as never);
-const push = (after: string) => probot.receive({ id: `push-${Math.random()}`, name: 'push', payload: pushEvent(after) } as never);
+  receive({ id: `plan-${number}-${Math.random()}`, name: 'pull_request', payload: pullRequestEvent(action, { number, headSha, labels }) });
+const push = (after: string) => receive({ id: `push-${Math.random()}`, name: 'push', payload: pushEvent(after) });
 const comment = (body: string, opts: Parameters<typeof commentEvent>[1]) =>
-  probot.receive({ id: `comment-${Math.random()}`, name: 'issue_comment', payload: commentEvent(body, opts) } as never);
+  receive({ id: `comment-${Math.random()}`, name: 'issue_comment', payload: commentEvent(body, opts) });
 const awsWrites = () => sandbox.stats.calls().filter((c) => /^(Change|Put|Create|Request)/.test(c.operation));
 const sticky = (number: number) => github.comments(REPO, number).find((c) => c.body.startsWith('<!-- charter:comment -->'))!;
 /** Someone changes the zone after review: the plan at merge differs, so the merge is refused. */

@@ -25,7 +25,7 @@ import type { Logger } from '../core/provider.js';
 import { inlineCode } from '../core/markdown.js';
 import { ALLOW_DESTRUCTIVE_LABEL } from '../core/render.js';
 import { APPLY_CHECK, applyCheckResult, errorCheckResult, PLAN_CHECK, planCheckResult } from '../github/check-output.js';
-import { completeCheckRun, startCheckRun, type CheckRunResult, type StartedCheckRun } from '../github/check-run.js';
+import { completeCheckRun, createCompletedCheckRun, startCheckRun, type CheckRunResult, type StartedCheckRun } from '../github/check-run.js';
 import { httpStatus, type GitHub, type OctokitClient } from '../github/client.js';
 import { parseBranchEvent, reconcileBranch } from '../github/branch-event.js';
 import { githubBranchSource } from '../github/branches.js';
@@ -35,9 +35,11 @@ import { readRepoConfig, type RepoConfig } from '../github/repo-config.js';
 import { repositoryName, type RepoRef } from '../github/repo.js';
 import { providers } from '../providers/index.js';
 import { helpReply, parseCommand } from './commands.js';
-import { reachConfigFor, redact, type AppConfig } from './config.js';
+import { DEFAULT_CHECK_IN_PROGRESS_AFTER_MS, defaultWork, reachConfigFor, redact, type AppConfig } from './config.js';
 import { driftEndpoint, type DriftRepoResult, type DriftRun } from './drift.js';
 import { LocalLock, RedisLock, type Fence, type RepoLock } from './lock.js';
+import { DEFAULT_THROTTLE, InstallationClients } from './throttle.js';
+import { WorkQueue, type Job } from './work.js';
 
 interface RepoTarget {
   gh: GitHub;
@@ -46,6 +48,37 @@ interface RepoTarget {
   log: Logger;
   /** Secrets this repository's policies read in this event: redacted from what goes back to it, nowhere else. */
   secrets?: string[];
+  /** The installation the event came from (undefined for events without one). */
+  installation?: number;
+}
+
+interface PlannedPull {
+  number: number;
+  headSha: string;
+  labels: string[];
+  fork?: boolean;
+}
+
+interface CommandRequest {
+  command: NonNullable<ReturnType<typeof parseCommand>>;
+  login: string;
+  commentId: number;
+  issueNumber: number;
+  onPullRequest: boolean;
+}
+
+/** The coalesce id of a pull request's plans: one waits at most, the newest. */
+function planKey(repo: RepoRef, number: number): string {
+  return `plan:${repositoryName(repo).toLowerCase()}#${number}`;
+}
+
+/** The check run of a plan dropped because the pull request moved on before it was written. */
+function supersededResult(planned: string, head: string): CheckRunResult {
+  return {
+    conclusion: 'neutral',
+    title: `Superseded by ${head.slice(0, 12)}`,
+    summary: `The pull request moved on to ${head} while ${planned} was planned, so this plan was not written. The plan of the newest head is in the pull request's comment and on that commit's check run.`,
+  };
 }
 
 type ProbotLog = Context['log'];
@@ -88,6 +121,12 @@ export class CharterApp {
   private readonly denied = new Map<string, number>();
   /** `repo#pr@user` already told that commands need write access: at most one reply each. */
   private readonly answered = new Set<string>();
+  /** GitHub clients throttled per installation token (writes) and per repository (comments). */
+  readonly clients: InstallationClients;
+  /** Where webhooks' work waits: bounded, one job per repository at a time, pull request plans coalesced. */
+  readonly work: WorkQueue;
+  /** Jobs that failed since `drained()` was last called (the newest few). */
+  private failures: unknown[] = [];
 
   constructor(
     readonly app: Probot,
@@ -97,6 +136,28 @@ export class CharterApp {
       throw new Error('Charter needs a key to sign reviewed plans: set CHARTER_PLAN_SIGNING_KEY, or PRIVATE_KEY (the key is derived from it)');
     }
     this.locks = config.redisUrl ? RedisLock.connect(config.redisUrl) : new LocalLock();
+    this.clients = new InstallationClients(app, config.throttle ?? DEFAULT_THROTTLE);
+    const work = config.work ?? defaultWork();
+    this.work = new WorkQueue({
+      ...work,
+      onError: (job, error) => {
+        // The delivery was acknowledged already: the failure is logged (and is on the check run).
+        app.log.error(`${job.label} failed: ${this.reason(error)}`);
+        this.failures.push(error);
+        if (this.failures.length > 100) this.failures.shift();
+      },
+    });
+  }
+
+  /**
+   * Waits until every queued job has run; throws the first failure among the jobs since the last call (the
+   * work of a webhook runs after its delivery was acknowledged, so this is where its errors surface).
+   */
+  async drained(): Promise<void> {
+    await this.work.idle();
+    const [first] = this.failures;
+    this.failures = [];
+    if (first !== undefined) throw first;
   }
 
   register(options?: Partial<ApplicationFunctionOptions>): void {
@@ -141,6 +202,7 @@ export class CharterApp {
   /** Stops the in-process schedule and waits for a drift run in progress (its outcome is reported where it was started). */
   async stop(): Promise<void> {
     this.cron?.stop();
+    await this.work.idle();
     await this.driftRun?.then(
       () => undefined,
       () => undefined,
@@ -275,23 +337,45 @@ export class CharterApp {
   /**
    * Runs `work`, which starts the check run (lazily: nothing is created for a repository without policies)
    * and returns its result. Any error ends the check run as failed with the reason and is rethrown.
+   *
+   * With `inProgressAfterMs`, `start()` creates the check run "in progress" only once the work has taken that
+   * long; work done sooner creates it already completed (one write instead of two), and work that calls
+   * `quiet()` writes its result only to a check run that exists already (a plan dropped as superseded).
    */
   private async checked(
     target: RepoTarget,
     name: string,
     sha: string,
-    work: (start: () => Promise<StartedCheckRun>) => Promise<CheckRunResult | undefined>,
+    work: (start: () => Promise<void>, quiet: () => void) => Promise<CheckRunResult | undefined>,
+    inProgressAfterMs?: number,
   ): Promise<void> {
-    let run: StartedCheckRun | undefined;
-    const start = async () => (run ??= await startCheckRun(target.gh, target.repo, name, sha));
+    const startedAt = new Date();
+    let creating: Promise<StartedCheckRun> | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let quiet = false;
+    const create = () => (creating ??= startCheckRun(target.gh, target.repo, name, sha));
+    const start = async () => {
+      if (inProgressAfterMs === undefined) {
+        await create();
+        return;
+      }
+      timer ??= setTimeout(() => void create().catch(() => undefined), inProgressAfterMs);
+    };
+    const finish = async (result: CheckRunResult) => {
+      clearTimeout(timer);
+      if (creating) await completeCheckRun(target.gh, target.repo, (await creating).id, result);
+      else if (!quiet) await createCompletedCheckRun(target.gh, target.repo, name, sha, result, startedAt);
+    };
     try {
-      const result = await work(start);
-      if (result && run) await completeCheckRun(target.gh, target.repo, run.id, this.redactResult(result, target));
+      const result = await work(start, () => (quiet = true));
+      clearTimeout(timer);
+      if (result && (creating || timer)) await finish(this.redactResult(result, target));
     } catch (error) {
+      clearTimeout(timer);
       const reason = this.reason(error, target);
       try {
-        const started = await start();
-        await completeCheckRun(target.gh, target.repo, started.id, errorCheckResult(reason));
+        quiet = false;
+        await finish(errorCheckResult(reason));
       } catch (reportError) {
         target.log.warn(`Could not mark the check run "${name}" failed: ${this.reason(reportError)}`);
       }
@@ -330,18 +414,34 @@ export class CharterApp {
   // Flows
 
   /** Plan → check run "Charter plan" and the sticky comment. */
-  async plan(target: RepoTarget, pr: { number: number; headSha: string; labels: string[]; fork?: boolean }): Promise<void> {
+  async plan(target: RepoTarget, pr: PlannedPull): Promise<void> {
+    let movedTo: string | undefined;
     await this.serialised(target, (fence) =>
-      this.checked(target, PLAN_CHECK, pr.headSha, async (start) =>
-        this.withPolicies(target, pr.headSha, target.defaultBranch, async (source, paths, settings) => {
-          await start();
-          const { fork, ...planned } = pr;
-          const outcome = await planPullRequest(await this.flowEnv(target, source, paths, settings, fence, fork), planned);
-          const url = typeof outcome.comment === 'object' ? outcome.comment.url : undefined;
-          return planCheckResult(outcome.input, url);
-        }),
+      this.checked(
+        target,
+        PLAN_CHECK,
+        pr.headSha,
+        async (start, quiet) =>
+          this.withPolicies(target, pr.headSha, target.defaultBranch, async (source, paths, settings) => {
+            await start();
+            const { fork, ...planned } = pr;
+            const outcome = await planPullRequest(await this.flowEnv(target, source, paths, settings, fence, fork), planned);
+            if (outcome.movedTo) {
+              // The newest head wins: this plan is dropped before it writes anything but its own check run.
+              movedTo = outcome.movedTo;
+              quiet();
+              return supersededResult(pr.headSha, outcome.movedTo);
+            }
+            const url = typeof outcome.comment === 'object' ? outcome.comment.url : undefined;
+            return planCheckResult(outcome.input, url);
+          }),
+        this.config.checkInProgressAfterMs ?? DEFAULT_CHECK_IN_PROGRESS_AFTER_MS,
       ),
     );
+    // Deliveries can arrive out of order: make sure the head GitHub has now gets planned (unless queued already).
+    if (movedTo && target.installation !== undefined && !this.work.waiting(planKey(target.repo, pr.number))) {
+      this.queuePlan(target, target.installation, { ...pr, headSha: movedTo }, `plan of ${repositoryName(target.repo)}#${pr.number}@${movedTo.slice(0, 12)} (the head it moved on to)`);
+    }
   }
 
   /**
@@ -373,13 +473,43 @@ export class CharterApp {
   // -------------------------------------------------------------------------------------------------------
   // Events
 
-  private target(context: Context, repository: RepositoryPayload): RepoTarget {
-    return {
-      gh: context.octokit,
-      repo: repoOf(repository),
-      defaultBranch: repository.default_branch ?? 'main',
-      log: logger(context.log),
-    };
+  /**
+   * Queues the work of a delivery: the webhook is acknowledged at once. Only what the job needs is kept
+   * (not the payload), so waiting jobs stay small; the client is made when the job starts (its token too).
+   */
+  private enqueue(context: Context, repository: RepositoryPayload, label: string, run: (target: RepoTarget) => Promise<void>, coalesce?: string): void {
+    const installation = (context.payload as { installation?: { id?: number } }).installation?.id;
+    const repo = repoOf(repository);
+    const base = { repo, defaultBranch: repository.default_branch ?? 'main', log: logger(context.log), installation };
+    // Without an installation (not sent to apps) the event's own client is all there is.
+    const fallback = installation === undefined ? context.octokit : undefined;
+    this.queue({ key: repositoryName(repo).toLowerCase(), label, coalesce }, base, fallback, run);
+  }
+
+  private queue(
+    job: Omit<Job, 'run'>,
+    base: Omit<RepoTarget, 'gh'>,
+    fallback: GitHub | undefined,
+    run: (target: RepoTarget) => Promise<void>,
+  ): void {
+    const result = this.work.push({
+      ...job,
+      run: async () => {
+        const gh = fallback ?? (await this.clients.forRepo(base.installation as number, base.repo));
+        const target: RepoTarget = { ...base, gh };
+        try {
+          await run(target);
+        } catch (error) {
+          throw this.redactError(error, target);
+        }
+      },
+    });
+    base.log.debug(`${job.label}: ${result}`);
+  }
+
+  /** Queues a plan of a pull request; a plan of the same pull request still waiting is replaced by it. */
+  private queuePlan(target: Omit<RepoTarget, 'gh'>, installation: number, pr: PlannedPull, label: string): void {
+    this.queue({ key: repositoryName(target.repo).toLowerCase(), label, coalesce: planKey(target.repo, pr.number) }, { ...target, installation }, undefined, (t) => this.plan(t, pr));
   }
 
   async onPullRequest(
@@ -387,12 +517,9 @@ export class CharterApp {
   ): Promise<void> {
     const { pull_request: pr, repository } = context.payload;
     if (pr.state !== 'open') return;
-    await this.plan(this.target(context, repository), {
-      number: pr.number,
-      headSha: pr.head.sha,
-      labels: pr.labels.map((l) => l.name),
-      fork: isFork(pr),
-    });
+    const planned: PlannedPull = { number: pr.number, headSha: pr.head.sha, labels: pr.labels.map((l) => l.name), fork: isFork(pr) };
+    const repo = repoOf(repository);
+    this.enqueue(context, repository, `plan of ${repositoryName(repo)}#${pr.number}@${pr.head.sha.slice(0, 12)}`, (target) => this.plan(target, planned), planKey(repo, pr.number));
   }
 
   async onPush(context: Context<'push'>): Promise<void> {
@@ -402,7 +529,8 @@ export class CharterApp {
       context.log.debug(`push to ${ref}: not the default branch (${defaultBranch}); nothing to apply`);
       return;
     }
-    await this.apply({ ...this.target(context, repository), defaultBranch: defaultBranch ?? 'main' }, after);
+    const name = `${repository.owner?.login}/${repository.name}`;
+    this.enqueue(context, repository, `apply of ${name}@${after.slice(0, 12)}`, (target) => this.apply({ ...target, defaultBranch: defaultBranch ?? 'main' }, after));
   }
 
   async onComment(context: Context<'issue_comment.created'>): Promise<void> {
@@ -413,13 +541,17 @@ export class CharterApp {
     }
     const command = parseCommand(comment.body ?? '');
     if (!command) return;
-    const target = this.target(context, repository);
-    const login = comment.user?.login ?? '';
+    const request: CommandRequest = { command, login: comment.user?.login ?? '', commentId: comment.id, issueNumber: issue.number, onPullRequest: Boolean(issue.pull_request) };
+    this.enqueue(context, repository, `/charter ${command.name} on ${repository.owner?.login}/${repository.name}#${issue.number}`, (target) => this.runCommand(target, request));
+  }
+
+  private async runCommand(target: RepoTarget, { command, login, commentId, issueNumber, onPullRequest }: CommandRequest): Promise<void> {
+    const issue = { number: issueNumber, pull_request: onPullRequest };
     // Commands from users without write access: one lookup and at most one reply per user and pull request.
     const who = `${repositoryName(target.repo).toLowerCase()}#${issue.number}@${login.toLowerCase()}`;
     const deniedAt = this.denied.get(who);
     if (deniedAt !== undefined && Date.now() - deniedAt < DENIAL_RECHECK_MS) {
-      context.log.debug(`comment ${comment.id} by ${login}: no write access (already answered)`);
+      target.log.debug(`comment ${commentId} by ${login}: no write access (already answered)`);
       return;
     }
     if (!(await this.canWrite(target, login))) {
@@ -486,7 +618,7 @@ export class CharterApp {
   /**
    * A branch was created or deleted: BranchPipelines creates or deletes its pipeline, with the policies of
    * the default branch (never the new branch's), serialised with the repository's applies. The outcome goes
-   * to the log; a failed apply (a failing cleanup build keeps the pipeline) fails the delivery too.
+   * to the log; a failed apply (a failing cleanup build keeps the pipeline) fails the queued job (logged as an error).
    */
   async onBranch(context: Context<'create' | 'delete'>): Promise<void> {
     const { repository } = context.payload;
@@ -495,24 +627,25 @@ export class CharterApp {
       context.log.debug(`${context.name}: ${parsed.ignored}; nothing to do`);
       return;
     }
-    const target = this.target(context, repository);
-    const name = repositoryName(target.repo);
     const { branch, action } = parsed.event;
-    await this.serialised(target, async () => {
-      const outcome = await this.withPolicies(target, target.defaultBranch, target.defaultBranch, async (source, paths, settings) =>
-        reconcileBranch({ gh: target.gh, repo: target.repo, engine: this.engine(source, paths, target, settings), allowDestructive: this.config.allowDestructive, log: target.log }, parsed.event),
-      );
-      const what = `${name}: branch ${JSON.stringify(branch)} ${action}`;
-      if (!outcome) return target.log.debug(`${what}: no policy files; nothing to do`);
-      for (const r of outcome.report?.results ?? []) target.log.info(redact(`${what}: ${r.address} ${r.status}${r.detail ? ` (${r.detail})` : ''}${r.error ? `: ${r.error}` : ''}`, this.secretsOf(target)));
-      if (outcome.leftForDrift) target.log.info(`${what}: ${outcome.leftForDrift} change(s) about other branches are left for the drift check`);
-      if (!outcome.ok) {
-        const reason = redact(outcome.reason ?? outcome.status, this.secretsOf(target));
-        target.log.warn(`${what}: ${outcome.status}: ${reason}`);
-        throw new Error(reason);
-      }
-      target.log.info(`${what}: ${outcome.status}`);
-    });
+    const name = `${repository.owner?.login}/${repository.name}`;
+    const what = `${name}: branch ${JSON.stringify(branch)} ${action}`;
+    this.enqueue(context, repository, what, (target) =>
+      this.serialised(target, async () => {
+        const outcome = await this.withPolicies(target, target.defaultBranch, target.defaultBranch, async (source, paths, settings) =>
+          reconcileBranch({ gh: target.gh, repo: target.repo, engine: this.engine(source, paths, target, settings), allowDestructive: this.config.allowDestructive, log: target.log }, parsed.event),
+        );
+        if (!outcome) return target.log.debug(`${what}: no policy files; nothing to do`);
+        for (const r of outcome.report?.results ?? []) target.log.info(redact(`${what}: ${r.address} ${r.status}${r.detail ? ` (${r.detail})` : ''}${r.error ? `: ${r.error}` : ''}`, this.secretsOf(target)));
+        if (outcome.leftForDrift) target.log.info(`${what}: ${outcome.leftForDrift} change(s) about other branches are left for the drift check`);
+        if (!outcome.ok) {
+          const reason = redact(outcome.reason ?? outcome.status, this.secretsOf(target));
+          target.log.warn(`${what}: ${outcome.status}: ${reason}`);
+          throw new Error(reason);
+        }
+        target.log.info(`${what}: ${outcome.status}`);
+      }),
+    );
   }
 
   // -------------------------------------------------------------------------------------------------------
@@ -551,10 +684,13 @@ export class CharterApp {
         results.push({ installation: installation.id, repository: installation.account && 'login' in installation.account ? `${installation.account.login}/*` : '*', status: 'failed', reason });
       }
     }
-    const checked = await mapLimit(targets, this.config.drift.concurrency, async ({ installation, gh, repository }): Promise<DriftRepoResult> => {
+    const checked = await mapLimit(targets, this.config.drift.concurrency, async ({ installation, repository }): Promise<DriftRepoResult> => {
       const name = `${repository.owner.login}/${repository.name}`;
       if (repository.archived || repository.disabled) return { installation, repository: name, status: 'skipped', reason: 'archived' };
-      const target: RepoTarget = { gh, repo: repoOf(repository), defaultBranch: repository.default_branch ?? 'main', log: logger(log.child({ repository: name })) };
+      const repo = repoOf(repository);
+      // Throttled per installation token like the webhooks' work, not by one limit for the whole process.
+      const gh = await this.clients.forRepo(installation, repo);
+      const target: RepoTarget = { gh, repo, defaultBranch: repository.default_branch ?? 'main', log: logger(log.child({ repository: name })), installation };
       try {
         const outcome = await this.withPolicies(target, target.defaultBranch, target.defaultBranch, async (source, paths, settings) =>
           checkDrift({ gh, repo: target.repo, engine: this.engine(source, paths, target, settings), log: target.log }),

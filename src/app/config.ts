@@ -6,6 +6,7 @@
  */
 import { hkdfSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { Cron } from 'croner';
 import { parse } from 'yaml';
 import { DEFAULT_POLICY_PATHS } from '../core/load.js';
@@ -13,6 +14,7 @@ import type { AwsSettings } from '../core/provider.js';
 import { secretDigestKey } from '../core/plan-meta.js';
 import { parseReachConfig, type ReachConfig } from '../core/reach.js';
 import { parseBoolean, parseList } from '../core/settings.js';
+import { DEFAULT_THROTTLE, type ThrottleConfig } from './throttle.js';
 
 export interface DriftConfig {
   /** Cron pattern of the in-process drift check; undefined: no in-process schedule. */
@@ -55,6 +57,31 @@ export interface AppConfig {
   planSigningKey?: string;
   /** `REDIS_URL` (as Probot reads it): plans and applies take a per-repository lock every replica shares. */
   redisUrl?: string;
+  /** Jobs run at once (default: the CPU count) and jobs allowed to wait (default 10,000). */
+  work?: WorkConfig;
+  /** Spacing of GitHub writes per installation token and of comment creations per repository. */
+  throttle?: ThrottleConfig;
+  /**
+   * A plan's check run is created "in progress" only when the plan takes longer than this (ms); a faster plan
+   * creates it already completed, one write instead of two.
+   */
+  checkInProgressAfterMs?: number;
+}
+
+export interface WorkConfig {
+  concurrency: number;
+  maxQueued: number;
+}
+
+export const DEFAULT_MAX_QUEUED = 10_000;
+export const DEFAULT_CHECK_IN_PROGRESS_AFTER_MS = 2_000;
+
+/** Jobs per CPU: a plan mostly waits on GitHub and AWS (and on the write spacing), so a few per CPU keep it busy. */
+export const JOBS_PER_CPU = 8;
+
+/** The defaults of what the environment may leave out: jobs sized to the CPU count. */
+export function defaultWork(): WorkConfig {
+  return { concurrency: Math.max(1, availableParallelism()) * JOBS_PER_CPU, maxQueued: DEFAULT_MAX_QUEUED };
 }
 
 /** The allowlist of one repository: its own entry, else its owner's `owner/*`, else nothing. */
@@ -102,11 +129,11 @@ function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
   return parseBoolean(env[name], fallback, name);
 }
 
-function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 1): number {
   const raw = (env[name] ?? '').trim();
   if (raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer of at least ${min}, got "${raw}"`);
   return n;
 }
 
@@ -176,6 +203,15 @@ export function readAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ...(signingKey ? { secretHashKey: secretDigestKey(signingKey) } : {}),
     ...(signingKey ? { planSigningKey: signingKey } : {}),
     ...(redisUrl ? { redisUrl } : {}),
+    work: {
+      concurrency: positiveInt(env, 'CHARTER_CONCURRENCY', defaultWork().concurrency),
+      maxQueued: positiveInt(env, 'CHARTER_MAX_QUEUED', DEFAULT_MAX_QUEUED),
+    },
+    throttle: {
+      writeMs: positiveInt(env, 'CHARTER_THROTTLE_WRITE_MS', DEFAULT_THROTTLE.writeMs, 0),
+      notifyMs: positiveInt(env, 'CHARTER_THROTTLE_NOTIFY_MS', DEFAULT_THROTTLE.notifyMs, 0),
+    },
+    checkInProgressAfterMs: positiveInt(env, 'CHARTER_CHECK_IN_PROGRESS_AFTER_MS', DEFAULT_CHECK_IN_PROGRESS_AFTER_MS, 0),
     secrets: [key, signingKey, redisUrl, env.WEBHOOK_SECRET, env.GITHUB_CLIENT_SECRET, token, env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN].filter(
       (s): s is string => typeof s === 'string' && s.length >= 8,
     ),

@@ -63,11 +63,8 @@ export async function startCheckRun(gh: GitHub, repo: RepoRef, name: string, hea
   return { id: data.id, url: data.html_url ?? undefined };
 }
 
-/**
- * Completes a check run: every batch of 50 annotations but the last goes with an update that leaves the
- * run in progress (GitHub appends annotations across updates), the last batch with the conclusion.
- */
-export async function completeCheckRun(gh: GitHub, repo: RepoRef, checkRunId: number, result: CheckRunResult): Promise<void> {
+/** The check run's output and its annotations in batches of 50, each cut to GitHub's limits. */
+function outputOf(result: CheckRunResult) {
   const all = result.annotations ?? [];
   const sent = all.slice(0, MAX_ANNOTATIONS).map((a) => {
     const annotation = toCheckRunAnnotation(a);
@@ -79,7 +76,15 @@ export async function completeCheckRun(gh: GitHub, repo: RepoRef, checkRunId: nu
     summary: `${truncateBytes(result.summary, CHECK_OUTPUT_LIMIT - Buffer.byteLength(note, 'utf8'))}${note}`,
     ...(result.text !== undefined ? { text: truncateBytes(result.text, CHECK_OUTPUT_LIMIT) } : {}),
   };
-  const batches = chunk(sent);
+  return { output, batches: chunk(sent) };
+}
+
+/**
+ * Completes a check run: every batch of 50 annotations but the last goes with an update that leaves the
+ * run in progress (GitHub appends annotations across updates), the last batch with the conclusion.
+ */
+export async function completeCheckRun(gh: GitHub, repo: RepoRef, checkRunId: number, result: CheckRunResult): Promise<void> {
+  const { output, batches } = outputOf(result);
   const target = { owner: repo.owner, repo: repo.repo, check_run_id: checkRunId };
   for (const batch of batches.slice(0, -1)) {
     await gh.rest.checks.update({ ...target, output: { title: output.title, summary: output.summary, annotations: batch } });
@@ -92,4 +97,30 @@ export async function completeCheckRun(gh: GitHub, repo: RepoRef, checkRunId: nu
     ...(result.detailsUrl ? { details_url: result.detailsUrl } : {}),
     output: { ...output, ...(batches.length ? { annotations: batches[batches.length - 1] } : {}) },
   });
+}
+
+/**
+ * Creates a check run already completed, in one write when its annotations fit in one request (50);
+ * otherwise created in progress and completed batch by batch.
+ */
+export async function createCompletedCheckRun(gh: GitHub, repo: RepoRef, name: string, headSha: string, result: CheckRunResult, startedAt: Date): Promise<StartedCheckRun> {
+  const { output, batches } = outputOf(result);
+  if (batches.length > 1) {
+    const run = await startCheckRun(gh, repo, name, headSha);
+    await completeCheckRun(gh, repo, run.id, result);
+    return run;
+  }
+  const { data } = await gh.rest.checks.create({
+    owner: repo.owner,
+    repo: repo.repo,
+    name,
+    head_sha: headSha,
+    status: 'completed',
+    conclusion: result.conclusion,
+    started_at: startedAt.toISOString(),
+    completed_at: new Date().toISOString(),
+    ...(result.detailsUrl ? { details_url: result.detailsUrl } : {}),
+    output: { ...output, ...(batches.length ? { annotations: batches[0] } : {}) },
+  });
+  return { id: data.id, url: data.html_url ?? undefined };
 }

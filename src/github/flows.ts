@@ -89,6 +89,8 @@ export interface PlanOutcome {
    * the pull request was merged or closed (or moved to another head) meanwhile, so the plan was not written.
    */
   comment?: { id: number; url: string; created: boolean } | 'forbidden' | 'closed';
+  /** The pull request's head when it moved on from the planned one (the plan was not written). */
+  movedTo?: string;
 }
 
 export interface PlanFlowOptions {
@@ -117,6 +119,7 @@ export async function planPullRequest(
     const why = current.merged_at ? 'was merged' : current.state !== 'open' ? 'was closed' : `moved on to ${current.head.sha.slice(0, 12)}`;
     env.log.info(`Pull request #${pr.number} ${why} while ${pr.headSha.slice(0, 12)} was planned; its comment is left as it is.`);
     outcome.comment = 'closed';
+    if (!current.merged_at && current.state === 'open') outcome.movedTo = current.head.sha;
     return outcome;
   }
   try {
