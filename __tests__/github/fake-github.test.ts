@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
+import { takeViolations } from '../helpers/github-contract.js';
 
 /** The fake answers like api.github.com, so the code tested against it works against GitHub. */
 describe('fake GitHub API', () => {
@@ -18,10 +19,14 @@ describe('fake GitHub API', () => {
   it('pages with per_page (default 30, at most 100) and Link headers', async () => {
     const first = await get('/repos/acme/infra/issues/1/comments');
     expect((first.body as unknown[]).length).toBe(30);
+    // As on GitHub, the links name the repository by id.
+    const id = fake.state.repo('acme/infra').id;
     expect(first.link).toBe(
-      `<${fake.url}/repos/acme/infra/issues/1/comments?per_page=30&page=2>; rel="next", ` +
-        `<${fake.url}/repos/acme/infra/issues/1/comments?per_page=30&page=9>; rel="last"`,
+      `<${fake.url}/repositories/${id}/issues/1/comments?page=2>; rel="next", ` + `<${fake.url}/repositories/${id}/issues/1/comments?page=9>; rel="last"`,
     );
+    const followed = await get(`/repositories/${id}/issues/1/comments?page=9`);
+    expect((followed.body as Array<{ body: string }>).map((c) => c.body)).toEqual(Array.from({ length: 10 }, (_, i) => `comment ${241 + i}`));
+    expect(fake.requests.at(-1)).toMatchObject({ url: `/repositories/${id}/issues/1/comments?page=9`, path: '/repos/acme/infra/issues/1/comments' });
     const middle = await get('/repos/acme/infra/issues/1/comments?per_page=500&page=2');
     expect((middle.body as unknown[]).length).toBe(100);
     expect(middle.link).toContain('page=1>; rel="prev"');
@@ -35,14 +40,22 @@ describe('fake GitHub API', () => {
     expect(beyond.body).toEqual([]);
   });
 
+  it('pages without `last` (and `first`) when asked, as GitHub does for lists it does not count', async () => {
+    fake.state.linksWithoutLast = true;
+    const middle = await get('/repos/acme/infra/issues/1/comments?per_page=100&page=2');
+    expect(middle.link).toContain('page=1>; rel="prev"');
+    expect(middle.link).toContain('page=3>; rel="next"');
+    expect(middle.link).not.toContain('rel="last"');
+    expect(middle.link).not.toContain('rel="first"');
+  });
+
   it('answers errors the way GitHub does, and records requests', async () => {
     expect(await get('/repos/acme/other/issues/1/comments')).toMatchObject({ status: 404, body: { message: 'Not Found' } });
     const res = await fetch(`${fake.url}/repos/acme/infra/labels`, { method: 'POST', body: JSON.stringify({ color: 'ffffff' }) });
+    // What GitHub's schema refuses: 422 "Invalid request." and a contract violation this test expects.
     expect(res.status).toBe(422);
-    expect(await res.json()).toMatchObject({
-      message: 'Validation Failed',
-      errors: [{ resource: 'Label', field: 'name', code: 'missing_field' }],
-    });
+    expect(await res.json()).toMatchObject({ message: expect.stringMatching(/^Invalid request\.\n\n.*must have required property 'name'/) });
+    expect(takeViolations().map((v) => v.problem)).toEqual(["POST /repos/{owner}/{repo}/labels: request body: / must have required property 'name'"]);
     fake.state.fail({ method: 'GET', path: /\/comments$/, status: 503, times: 2 });
     expect((await get('/repos/acme/infra/issues/1/comments')).status).toBe(503);
     expect((await get('/repos/acme/infra/issues/1/comments')).status).toBe(503);
@@ -74,10 +87,15 @@ describe('fake GitHub API', () => {
         body: JSON.stringify({
           name: 'Charter',
           head_sha: 'a'.repeat(40),
-          output: { title: 't', summary: 's', annotations: Array.from({ length: count }, () => ({ path: 'a.yaml' })) },
+          output: {
+            title: 't',
+            summary: 's',
+            annotations: Array.from({ length: count }, () => ({ path: 'a.yaml', start_line: 1, end_line: 1, annotation_level: 'warning', message: 'm' })),
+          },
         }),
       });
     expect((await post(51)).status).toBe(422);
+    expect(takeViolations().map((v) => v.problem)).toEqual(['POST /repos/{owner}/{repo}/check-runs: request body: /output/annotations must NOT have more than 50 items']);
     expect((await post(50)).status).toBe(201);
     expect(fake.state.repo('acme/infra').checkRuns[0].output.annotations).toHaveLength(50);
   });
