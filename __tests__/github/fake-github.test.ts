@@ -80,6 +80,38 @@ describe('fake GitHub API', () => {
     ]);
   });
 
+  it('refuses a blank comment body and check-run output over 65,535 bytes with 422, as GitHub does', async () => {
+    const send = (method: string, path: string, body: unknown) => fetch(`${fake.url}${path}`, { method, body: JSON.stringify(body) });
+    expect((await send('POST', '/repos/acme/infra/issues/1/comments', { body: ' \n' })).status).toBe(422);
+    const id = fake.state.commentsOn('acme/infra', 1)[0].id;
+    expect((await send('PATCH', `/repos/acme/infra/issues/comments/${id}`, { body: '' })).status).toBe(422);
+    const output = (summary: string) => ({ name: 'Charter', head_sha: 'a'.repeat(40), output: { title: 't', summary } });
+    // 'é' is two bytes in UTF-8: 40,000 of them are within the character count but over the byte limit.
+    expect((await send('POST', '/repos/acme/infra/check-runs', output('é'.repeat(40_000)))).status).toBe(422);
+    const created = await send('POST', '/repos/acme/infra/check-runs', { ...output('fine'), status: 'in_progress' });
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({ status: 'in_progress', started_at: expect.any(String), completed_at: null });
+    expect(fake.state.repo('acme/infra').checkRuns).toHaveLength(1);
+  });
+
+  it('answers 422 for a commit the repository does not have, and lists the pull requests of one it has', async () => {
+    const head = fake.state.repo('acme/infra').pulls[0].headSha;
+    expect(await get(`/repos/acme/infra/commits/${head}/pulls`)).toMatchObject({ status: 200, body: [{ number: 1, merged_at: null }] });
+    expect(await get(`/repos/acme/infra/commits/${'f'.repeat(40)}/pulls`)).toMatchObject({ status: 422, body: { message: `No commit found for SHA: ${'f'.repeat(40)}` } });
+  });
+
+  it("bumps an issue's updated_at when a comment or a label is added", async () => {
+    const issue = fake.state.addIssue('acme/infra', { title: 'drift' });
+    const before = issue.updatedAt;
+    await fetch(`${fake.url}/repos/acme/infra/issues/${issue.number}/comments`, { method: 'POST', body: JSON.stringify({ body: 'still drifting' }) });
+    const afterComment = issue.updatedAt;
+    expect(afterComment > before).toBe(true);
+    await fetch(`${fake.url}/repos/acme/infra/issues/${issue.number}/labels`, { method: 'POST', body: JSON.stringify({ labels: ['charter:drift'] }) });
+    expect(issue.updatedAt > afterComment).toBe(true);
+    const { body } = await get(`/repos/acme/infra/issues/${issue.number}`);
+    expect(body).toMatchObject({ updated_at: issue.updatedAt, comments: 1, labels: [{ name: 'charter:drift', node_id: expect.any(String) }] });
+  });
+
   it('accepts at most 50 annotations per check run request', async () => {
     const post = (count: number) =>
       fetch(`${fake.url}/repos/acme/infra/check-runs`, {
