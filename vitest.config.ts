@@ -32,5 +32,8 @@ export default defineConfig({
     reporters: report ? ['default', ['json', { outputFile: report }]] : ['default'],
     // Records every sandbox response and checks them against AWS's service models at the end.
     globalSetup: ['__tests__/contract/global-setup.ts'],
+    // Fails a test during which the loopback GitHub fake saw a request or sent a response GitHub's
+    // OpenAPI description does not allow (__tests__/helpers/github-contract.ts).
+    setupFiles: ['__tests__/helpers/contract-setup.ts'],
   },
 });

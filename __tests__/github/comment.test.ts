@@ -61,6 +61,17 @@ describe('sticky comment', () => {
     expect(listCalls().map((r) => r.query.page)).toEqual(['1', '3', '2']);
   });
 
+  it('without a `last` link (GitHub omits it for lists it does not count), walks forward and keeps the newest', async () => {
+    fake.state.linksWithoutLast = true;
+    fake.state.addComment('acme/infra', PR, `${COMMENT_MARKER}\nfirst`, 'github-actions[bot]');
+    fake.state.addComments('acme/infra', PR, 120);
+    const newer = fake.state.addComment('acme/infra', PR, `${COMMENT_MARKER}\nsecond`, 'github-actions[bot]');
+    fake.state.addComments('acme/infra', PR, 100);
+    const found = await findStickyComment(gh, repo, PR);
+    expect(found).toMatchObject({ id: newer.id, body: `${COMMENT_MARKER}\nsecond` });
+    expect(listCalls().map((r) => r.query.page)).toEqual(['1', '2', '3']);
+  });
+
   it('creates the comment once, then updates it; an unchanged body is not written again', async () => {
     fake.state.addComments('acme/infra', PR, 3);
     const first = await upsertStickyComment(gh, repo, PR, `${COMMENT_MARKER}\nplan A`);

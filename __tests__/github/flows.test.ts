@@ -23,7 +23,8 @@ let calls: string[];
 beforeEach(async () => {
   sandbox = await startExampleSandbox();
   workspace = copyExamples();
-  github = await startFakeGitHub({ repos: [{ fullName: REPO, pulls: [{ number: 7, headSha: HEAD, labels: ['charter:allow-destructive'] }] }] });
+  // 'e'×40: a commit pushed to the default branch without a pull request.
+  github = await startFakeGitHub({ repos: [{ fullName: REPO, pulls: [{ number: 7, headSha: HEAD, labels: ['charter:allow-destructive'] }], commits: ['e'.repeat(40)] }] });
   calls = [];
 });
 afterEach(async () => {

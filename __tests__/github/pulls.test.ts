@@ -68,12 +68,15 @@ describe('merged pull request lookup', () => {
             { number: 2, mergedAt: '2024-05-01T11:00:00Z', mergeCommitSha: '2'.repeat(40), commits: [MERGE] },
             { number: 6, commits: ['3'.repeat(40)] },
           ],
+          commits: ['4'.repeat(40)],
         },
       ],
     });
     expect(await findMergedPullRequest(gh, repo, MERGE)).toBeUndefined();
     expect(await findMergedPullRequest(gh, repo, '3'.repeat(40))).toBeUndefined();
     expect(await findMergedPullRequest(gh, repo, '4'.repeat(40))).toBeUndefined();
+    // A SHA the repository does not have: GitHub answers 422, and so does the lookup.
+    await expect(findMergedPullRequest(gh, repo, '5'.repeat(40))).rejects.toMatchObject({ status: 422 });
   });
 
   it('reads all labels of a pull request, across pages', async () => {

@@ -21,7 +21,19 @@ export function webhookExample(event: string, pick: (e: Example) => boolean = ()
   const all = JSON.parse(readFileSync(join(repoRoot, 'node_modules/@octokit/webhooks-examples/api.github.com/index.json'), 'utf8')) as Array<{ name: string; examples: Example[] }>;
   const found = all.find((e) => e.name === event)?.examples.find(pick);
   if (!found) throw new Error(`no ${event} example`);
-  return structuredClone(found);
+  const example = structuredClone(found);
+  // The examples predate `auto_merge`, which GitHub now sends on every pull request (null when off).
+  const pr = example.pull_request as Record<string, unknown> | undefined;
+  if (pr && !('auto_merge' in pr)) pr.auto_merge = null;
+  // Likewise `has_discussions` on every repository in the payload.
+  const repos = (node: unknown): void => {
+    if (!node || typeof node !== 'object') return;
+    const o = node as Record<string, unknown>;
+    if (typeof o.full_name === 'string' && 'has_wiki' in o && !('has_discussions' in o)) o.has_discussions = false;
+    for (const value of Object.values(o)) repos(value);
+  };
+  repos(example);
+  return example;
 }
 
 /** The pull request the Action tests plan and merge: the webhook examples' repository, PR #2. */
@@ -38,7 +50,16 @@ export function pullRequestEvent(opts: { labels?: string[]; defaultBranch?: stri
   const pr = event.pull_request as Record<string, unknown>;
   pr.number = TEST_PULL.number;
   (pr.head as Record<string, unknown>).sha = TEST_PULL.headSha;
-  pr.labels = (opts.labels ?? ['charter:allow-destructive']).map((name) => ({ name }));
+  // Labels as GitHub sends them (checked against the webhook description in webhooks-contract.test.ts).
+  pr.labels = (opts.labels ?? ['charter:allow-destructive']).map((name, i) => ({
+    id: 1000 + i,
+    node_id: `LA_${1000 + i}`,
+    url: `https://api.github.com/repos/${TEST_PULL.repository}/labels/${encodeURIComponent(name)}`,
+    name,
+    color: 'ededed',
+    default: false,
+    description: null,
+  }));
   event.number = TEST_PULL.number;
   if (opts.defaultBranch) (event.repository as Record<string, unknown>).default_branch = opts.defaultBranch;
   return event;

@@ -8,6 +8,8 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { checkRequest, checkResponse, recordViolation } from './github-contract.js';
+import * as J from './github-json.js';
 
 export interface FakeUser {
   login: string;
@@ -67,6 +69,10 @@ export interface FakeCheckRun {
   headSha: string;
   status: string;
   conclusion: string | null;
+  startedAt: string;
+  completedAt: string | null;
+  detailsUrl: string | null;
+  externalId: string | null;
   output: { title?: string; summary?: string; text?: string; annotations: unknown[] };
 }
 
@@ -84,6 +90,10 @@ export interface FakeRepo {
   checkRuns: FakeCheckRun[];
   /** Branch names; the default branch is added when seeded without it. Listed in GitHub's order (by name). */
   branches: string[];
+  /** Head commit of a branch, when set (else a SHA derived from its name). */
+  branchHeads: Map<string, string>;
+  /** Commits the repository has besides those above (GitHub answers 422 for any other SHA). */
+  commits: Set<string>;
   /** Files per ref (a branch name or commit SHA), served by the git trees and blobs API. */
   files: Map<string, Map<string, Buffer>>;
 }
@@ -139,6 +149,8 @@ export interface SeedRepo {
   issues?: SeedIssue[];
   comments?: SeedComment[];
   branches?: string[];
+  /** Commit SHAs that exist without a pull request (a push of them lists no pull request). */
+  commits?: string[];
 }
 
 export interface FakeGitHubSeed {
@@ -175,6 +187,8 @@ export class FakeGitHubState {
   readonly repos = new Map<string, FakeRepo>();
   readonly faults: Array<Required<Pick<Fault, 'status' | 'times'>> & Fault> = [];
   login: string;
+  /** Pages link `next` and `prev` only, as GitHub does for lists it does not count (e.g. long histories). */
+  linksWithoutLast = false;
   private clock: number;
   private nextId = 1000;
 
@@ -182,6 +196,26 @@ export class FakeGitHubState {
     this.login = seed.login ?? 'github-actions[bot]';
     this.clock = Date.parse(seed.now ?? '2024-01-01T00:00:00Z');
     for (const repo of seed.repos ?? []) this.addRepo(repo);
+  }
+
+  /** Current fake time, without advancing the clock. */
+  now(): string {
+    return new Date(this.clock).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+
+  /** The head commit of a branch. */
+  branchSha(repo: FakeRepo, branch: string): string {
+    return repo.branchHeads.get(branch) ?? createHash('sha1').update(`${repo.id}:${branch}`).digest('hex');
+  }
+
+  /** Whether a commit exists in the repository (as far as the fake knows it). */
+  hasCommit(repo: FakeRepo, sha: string): boolean {
+    const s = sha.toLowerCase();
+    const known = (x: string) => x.toLowerCase() === s || (s.length < 40 && x.toLowerCase().startsWith(s));
+    return (
+      [...repo.commits, ...repo.commitPulls.keys(), ...repo.files.keys(), ...repo.branchHeads.values()].some(known) ||
+      repo.branches.some((b) => known(this.branchSha(repo, b)))
+    );
   }
 
   /** Current fake time; every call advances the clock by one second. */
@@ -209,6 +243,8 @@ export class FakeGitHubState {
       commitPulls: new Map(),
       checkRuns: [],
       branches: [...new Set([seed.defaultBranch ?? 'main', ...(seed.branches ?? [])])],
+      branchHeads: new Map(),
+      commits: new Set(seed.commits ?? []),
       files: new Map(),
     };
     this.repos.set(seed.fullName.toLowerCase(), repo);
@@ -310,7 +346,14 @@ export class FakeGitHubState {
       ...(login === 'github-actions[bot]' ? { app: { id: 15368, slug: 'github-actions' } } : {}),
     };
     repo.comments.push(comment);
+    this.touch(repo, issueNumber, now);
     return comment;
+  }
+
+  /** A comment or a label changes an issue's (or pull request's) `updated_at`, as on GitHub. */
+  touch(repo: FakeRepo, number: number, now: string): void {
+    const target = repo.issues.find((i) => i.number === number) ?? repo.pulls.find((p) => p.number === number);
+    if (target) target.updatedAt = now;
   }
 
   /** An edit of a comment by `login` (in the web UI or through the API), recorded in its edit history. */
@@ -390,110 +433,65 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
   let base = '';
 
   // ------------------------------------------------------------------------------------------------
-  // JSON shapes, as api.github.com returns them (the fields Charter and Octokit users commonly read)
+  // JSON shapes: GitHub's full resources (github-json.ts), under this server's base URL
 
-  const userJson = (u: FakeUser) => ({
-    login: u.login,
-    id: [...u.login].reduce((n, c) => (n * 31 + c.charCodeAt(0)) % 1_000_000, 7),
-    type: u.type,
-    site_admin: false,
+  const urls = (): J.Urls => ({ api: base, web: 'https://github.com' });
+  const info = (repo: FakeRepo): J.RepoInfo => ({
+    id: repo.id,
+    owner: repo.owner,
+    name: repo.name,
+    defaultBranch: repo.defaultBranch,
+    private: true,
+    createdAt: '2020-01-01T00:00:00Z',
+    pushedAt: state.now(),
   });
-  const repoUrl = (repo: FakeRepo) => `${base}/repos/${repo.owner}/${repo.name}`;
-  const htmlUrl = (repo: FakeRepo) => `https://github.com/${repo.owner}/${repo.name}`;
-  const labelJson = (repo: FakeRepo, name: string) => {
-    const label = state.findLabel(repo, name) ?? { name, color: 'ededed', description: null };
-    return {
-      id: [...label.name].reduce((n, c) => (n * 31 + c.charCodeAt(0)) % 1_000_000, 11),
-      name: label.name,
-      color: label.color,
-      description: label.description,
-      default: false,
-      url: `${repoUrl(repo)}/labels/${encodeURIComponent(label.name)}`,
-    };
-  };
-  const commentJson = (repo: FakeRepo, c: FakeComment) => ({
-    id: c.id,
-    node_id: `IC_${c.id}`,
-    url: `${repoUrl(repo)}/issues/comments/${c.id}`,
-    html_url: `${htmlUrl(repo)}/issues/${c.issueNumber}#issuecomment-${c.id}`,
-    issue_url: `${repoUrl(repo)}/issues/${c.issueNumber}`,
-    body: c.body,
-    user: userJson(c.user),
-    created_at: c.createdAt,
-    updated_at: c.updatedAt,
-    author_association: c.user.type === 'Bot' ? 'NONE' : 'MEMBER',
-    performed_via_github_app: c.app ? { id: c.app.id, slug: c.app.slug, name: c.app.slug } : null,
-  });
+  const labelInfo = (repo: FakeRepo, name: string): J.LabelInfo => state.findLabel(repo, name) ?? { name, color: 'ededed', description: null };
+  const labelJson = (repo: FakeRepo, name: string) => J.label(urls(), info(repo), labelInfo(repo, name));
+  const commentJson = (repo: FakeRepo, c: FakeComment) =>
+    J.issueComment(urls(), info(repo), { ...c, login: c.user.login, type: c.user.type });
   /** An actor as GraphQL shows it: a bot without the `[bot]` suffix REST adds. */
   const actorJson = (u: FakeUser) => ({ __typename: u.type, login: u.type === 'Bot' ? u.login.replace(/\[bot\]$/, '') : u.login });
-  const issueJson = (repo: FakeRepo, i: FakeIssue) => ({
-    id: i.number + repo.id * 10_000,
-    node_id: `I_${repo.id}_${i.number}`,
-    number: i.number,
-    title: i.title,
-    body: i.body,
-    state: i.state,
-    state_reason: i.stateReason,
-    labels: i.labels.map((l) => labelJson(repo, l)),
-    user: userJson(i.user),
-    comments: repo.comments.filter((c) => c.issueNumber === i.number).length,
-    created_at: i.createdAt,
-    updated_at: i.updatedAt,
-    closed_at: i.closedAt,
-    url: `${repoUrl(repo)}/issues/${i.number}`,
-    html_url: `${htmlUrl(repo)}/issues/${i.number}`,
-  });
-  const pullAsIssueJson = (repo: FakeRepo, p: FakePull) => ({
-    id: p.number + repo.id * 10_000,
-    node_id: `PR_${repo.id}_${p.number}`,
-    number: p.number,
-    title: p.title,
-    body: null,
-    state: p.state,
-    state_reason: null,
-    labels: p.labels.map((l) => labelJson(repo, l)),
-    user: userJson(p.user),
-    comments: repo.comments.filter((c) => c.issueNumber === p.number).length,
-    created_at: p.createdAt,
-    updated_at: p.updatedAt,
-    closed_at: p.state === 'closed' ? (p.mergedAt ?? p.updatedAt) : null,
-    url: `${repoUrl(repo)}/issues/${p.number}`,
-    html_url: `${htmlUrl(repo)}/pull/${p.number}`,
-    pull_request: {
-      url: `${repoUrl(repo)}/pulls/${p.number}`,
-      html_url: `${htmlUrl(repo)}/pull/${p.number}`,
-      merged_at: p.mergedAt,
-    },
-  });
-  const pullJson = (repo: FakeRepo, p: FakePull) => ({
-    id: p.number + repo.id * 10_000,
-    node_id: `PR_${repo.id}_${p.number}`,
-    number: p.number,
-    state: p.state,
-    title: p.title,
-    user: userJson(p.user),
-    labels: p.labels.map((l) => labelJson(repo, l)),
-    draft: false,
-    head: { label: `${repo.owner}:${p.headRef}`, ref: p.headRef, sha: p.headSha },
-    base: { label: `${repo.owner}:${p.baseRef}`, ref: p.baseRef, sha: 'b'.repeat(40) },
-    merge_commit_sha: p.mergeCommitSha,
-    merged_at: p.mergedAt,
-    created_at: p.createdAt,
-    updated_at: p.updatedAt,
-    closed_at: p.state === 'closed' ? (p.mergedAt ?? p.updatedAt) : null,
-    url: `${repoUrl(repo)}/pulls/${p.number}`,
-    html_url: `${htmlUrl(repo)}/pull/${p.number}`,
-  });
-  const checkRunJson = (repo: FakeRepo, r: FakeCheckRun) => ({
-    id: r.id,
-    name: r.name,
-    head_sha: r.headSha,
-    status: r.status,
-    conclusion: r.conclusion,
-    output: { title: r.output.title ?? null, summary: r.output.summary ?? null, annotations_count: r.output.annotations.length },
-    url: `${repoUrl(repo)}/check-runs/${r.id}`,
-    html_url: `${htmlUrl(repo)}/runs/${r.id}`,
-  });
+  const commentCount = (repo: FakeRepo, n: number) => repo.comments.filter((c) => c.issueNumber === n).length;
+  const issueJson = (repo: FakeRepo, i: FakeIssue) =>
+    J.issue(urls(), info(repo), {
+      ...i,
+      labels: i.labels.map((l) => labelInfo(repo, l)),
+      login: i.user.login,
+      type: i.user.type,
+      comments: commentCount(repo, i.number),
+    });
+  const pullAsIssueJson = (repo: FakeRepo, p: FakePull) =>
+    J.issue(urls(), info(repo), {
+      number: p.number,
+      title: p.title,
+      body: null,
+      state: p.state,
+      stateReason: null,
+      labels: p.labels.map((l) => labelInfo(repo, l)),
+      login: p.user.login,
+      type: p.user.type,
+      comments: commentCount(repo, p.number),
+      createdAt: p.createdAt,
+      updatedAt: p.updatedAt,
+      closedAt: p.state === 'closed' ? (p.mergedAt ?? p.updatedAt) : null,
+      pull: { mergedAt: p.mergedAt },
+    });
+  const pullJson = (repo: FakeRepo, p: FakePull, full = false) =>
+    J.pullRequest(
+      urls(),
+      info(repo),
+      {
+        ...p,
+        labels: p.labels.map((l) => labelInfo(repo, l)),
+        login: p.user.login,
+        type: p.user.type,
+        baseSha: state.branchSha(repo, p.baseRef),
+        comments: commentCount(repo, p.number),
+      },
+      full,
+    );
+  const checkRunJson = (repo: FakeRepo, r: FakeCheckRun) =>
+    J.checkRun(urls(), info(repo), { ...r, app: { id: 15368, slug: 'github-actions', name: 'GitHub Actions', owner: 'github' } });
 
   // ------------------------------------------------------------------------------------------------
   // Helpers
@@ -520,7 +518,8 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
   };
   const requireString = (body: Record<string, unknown>, field: string, resource: string): string => {
     const value = body[field];
-    if (typeof value !== 'string' || (field !== 'body' && value === '')) invalid(resource, field);
+    // GitHub refuses an empty (or blank) comment body as it refuses a missing one.
+    if (typeof value !== 'string' || value.trim() === '') invalid(resource, field);
     return value as string;
   };
   const labelsFrom = (value: unknown): string[] => {
@@ -534,16 +533,21 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
     const page = Math.max(1, Number.parseInt(ctx.query.page ?? '1', 10) || 1);
     const last = Math.max(1, Math.ceil(items.length / perPage));
     const pageItems = items.slice((page - 1) * perPage, page * perPage);
+    // GitHub's links name a repository by id: /repositories/{id}/… (the server maps them back).
+    const scoped = /^\/repos\/([^/]+)\/([^/]+)(\/.*)$/.exec(ctx.url.pathname);
+    const owner = scoped ? state.repos.get(`${scoped[1]}/${scoped[2]}`.toLowerCase()) : undefined;
+    const path = owner && scoped ? `/repositories/${owner.id}${scoped[3]}` : ctx.url.pathname;
     const link = (p: number, rel: string) => {
-      const url = new URL(`${ctx.base}${ctx.url.pathname}${ctx.url.search}`);
-      url.searchParams.set('per_page', String(perPage));
+      const url = new URL(`${ctx.base}${path}${ctx.url.search}`);
       url.searchParams.set('page', String(p));
       return `<${url.href}>; rel="${rel}"`;
     };
     const links: string[] = [];
     if (page > 1) links.push(link(Math.min(page - 1, last), 'prev'));
-    if (page < last) links.push(link(page + 1, 'next'), link(last, 'last'));
-    if (page > 1) links.push(link(1, 'first'));
+    if (page < last) links.push(link(page + 1, 'next'));
+    // Lists GitHub cannot count cheaply have no `last` (nor `first`) link.
+    if (page < last && !state.linksWithoutLast) links.push(link(last, 'last'));
+    if (page > 1 && !state.linksWithoutLast) links.push(link(1, 'first'));
     return {
       status: 200,
       body: pageItems.map(map),
@@ -562,18 +566,7 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
       /^\/repos\/([^/]+)\/([^/]+)$/,
       ({ params }) => {
         const repo = findRepo(params[0], params[1]);
-        return {
-          status: 200,
-          body: {
-            id: repo.id,
-            name: repo.name,
-            full_name: `${repo.owner}/${repo.name}`,
-            owner: { login: repo.owner },
-            default_branch: repo.defaultBranch,
-            private: true,
-            html_url: htmlUrl(repo),
-          },
-        };
+        return { status: 200, body: J.repository(urls(), info(repo), true) };
       },
     ],
     // Branches (GET /repos/{owner}/{repo}/branches), sorted by name like GitHub
@@ -583,11 +576,10 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
       (ctx) => {
         const repo = findRepo(ctx.params[0], ctx.params[1]);
         const names = [...repo.branches].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-        return paginate(ctx, names, (name) => ({
-          name,
-          commit: { sha: 'c'.repeat(40), url: `${repoUrl(repo)}/commits/${'c'.repeat(40)}` },
-          protected: name === repo.defaultBranch,
-        }));
+        return paginate(ctx, names, (name) => {
+          const sha = state.branchSha(repo, name);
+          return { name, commit: { sha, url: `${base}/repos/${repo.owner}/${repo.name}/commits/${sha}` }, protected: name === repo.defaultBranch };
+        });
       },
     ],
     // Git data: the tree of a ref (always whole, as with recursive=1) and blobs
@@ -598,18 +590,34 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
         const repo = findRepo(params[0], params[1]);
         const files = repo.files.get(decodeURIComponent(params[2]));
         if (!files) throw new HttpError(404, 'Not Found');
-        const tree = [...files].map(([path, content]) => ({ path, mode: '100644', type: 'blob', sha: blobSha(content), size: content.length }));
-        return { status: 200, body: { sha: 'd'.repeat(40), tree, truncated: false } };
+        const api = `${base}/repos/${repo.owner}/${repo.name}`;
+        const tree = [...files].map(([path, content]) => {
+          const sha = blobSha(content);
+          return { path, mode: '100644', type: 'blob', sha, size: content.length, url: `${api}/git/blobs/${sha}` };
+        });
+        const sha = createHash('sha1').update(tree.map((t) => `${t.path}:${t.sha}`).join('\n')).digest('hex');
+        return { status: 200, body: { sha, url: `${api}/git/trees/${sha}`, tree, truncated: false } };
       },
     ],
     [
       'GET',
       /^\/repos\/([^/]+)\/([^/]+)\/git\/blobs\/([0-9a-f]{40})$/,
       ({ params }) => {
-        findRepo(params[0], params[1]);
+        const repo = findRepo(params[0], params[1]);
         const content = state.blobs.get(params[2]);
         if (!content) throw new HttpError(404, 'Not Found');
-        return { status: 200, body: { sha: params[2], size: content.length, encoding: 'base64', content: content.toString('base64') } };
+        return {
+          status: 200,
+          body: {
+            sha: params[2],
+            node_id: J.nodeId('B', params[2]),
+            size: content.length,
+            url: `${base}/repos/${repo.owner}/${repo.name}/git/blobs/${params[2]}`,
+            // GitHub wraps the base64 at 60 characters.
+            content: `${content.toString('base64').replace(/.{60}/g, '$&\n')}\n`,
+            encoding: 'base64',
+          },
+        };
       },
     ],
     // Issue comments
@@ -787,9 +795,12 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
         const repo = findRepo(ctx.params[0], ctx.params[1]);
         const { issue, pull } = findIssueOrPull(repo, ctx.params[2]);
         const target = issue ?? (pull as FakePull);
-        for (const name of labelsFrom(ctx.body.labels)) {
-          if (!target.labels.some((l) => l.toLowerCase() === name.toLowerCase())) target.labels.push(name);
+        const added = labelsFrom(ctx.body.labels).filter((name) => !target.labels.some((l) => l.toLowerCase() === name.toLowerCase()));
+        for (const name of added) {
+          target.labels.push(name);
+          state.ensureLabel(repo, name);
         }
+        if (added.length > 0) state.touch(repo, target.number, state.tick());
         return { status: 200, body: target.labels.map((l) => labelJson(repo, l)) };
       },
     ],
@@ -846,7 +857,7 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
         const repo = findRepo(params[0], params[1]);
         const pull = repo.pulls.find((p) => p.number === Number(params[2]));
         if (!pull) throw new HttpError(404, 'Not Found');
-        return { status: 200, body: pullJson(repo, pull) };
+        return { status: 200, body: pullJson(repo, pull, true) };
       },
     ],
     [
@@ -855,7 +866,7 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
       (ctx) => {
         const repo = findRepo(ctx.params[0], ctx.params[1]);
         const sha = ctx.params[2];
-        if (!/^[0-9a-f]{7,40}$/i.test(sha)) throw new HttpError(422, `No commit found for SHA: ${sha}`);
+        if (!/^[0-9a-f]{7,40}$/i.test(sha) || !state.hasCommit(repo, sha)) throw new HttpError(422, `No commit found for SHA: ${sha}`);
         const numbers = repo.commitPulls.get(sha) ?? [];
         const pulls = repo.pulls.filter((p) => numbers.includes(p.number)).sort(byNumber);
         return paginate(ctx, pulls, (p) => pullJson(repo, p));
@@ -913,9 +924,16 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
           headSha,
           status: typeof ctx.body.status === 'string' ? ctx.body.status : 'queued',
           conclusion: typeof ctx.body.conclusion === 'string' ? ctx.body.conclusion : null,
+          startedAt: typeof ctx.body.started_at === 'string' ? ctx.body.started_at : state.tick(),
+          completedAt: null,
+          detailsUrl: typeof ctx.body.details_url === 'string' ? ctx.body.details_url : null,
+          externalId: typeof ctx.body.external_id === 'string' ? ctx.body.external_id : null,
           output: { annotations: [] },
         };
-        if (run.conclusion) run.status = 'completed';
+        if (run.conclusion) {
+          run.status = 'completed';
+          run.completedAt = typeof ctx.body.completed_at === 'string' ? ctx.body.completed_at : state.tick();
+        }
         applyOutput(run, ctx.body.output);
         repo.checkRuns.push(run);
         return { status: 201, body: checkRunJson(repo, run) };
@@ -928,12 +946,14 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
         const repo = findRepo(ctx.params[0], ctx.params[1]);
         const run = repo.checkRuns.find((r) => r.id === Number(ctx.params[2]));
         if (!run) throw new HttpError(404, 'Not Found');
+        applyOutput(run, ctx.body.output);
         if (typeof ctx.body.status === 'string') run.status = ctx.body.status;
+        if (typeof ctx.body.details_url === 'string') run.detailsUrl = ctx.body.details_url;
         if (typeof ctx.body.conclusion === 'string') {
           run.conclusion = ctx.body.conclusion;
           run.status = 'completed';
+          run.completedAt = typeof ctx.body.completed_at === 'string' ? ctx.body.completed_at : state.tick();
         }
-        applyOutput(run, ctx.body.output);
         return { status: 200, body: checkRunJson(repo, run) };
       },
     ],
@@ -942,6 +962,10 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
   function applyOutput(run: FakeCheckRun, output: unknown): void {
     if (!output || typeof output !== 'object') return;
     const o = output as Record<string, unknown>;
+    // GitHub counts UTF-8 bytes: "summary exceeds a maximum bytesize of 65535" (and likewise text).
+    for (const field of ['summary', 'text']) {
+      if (typeof o[field] === 'string' && Buffer.byteLength(o[field]) > 65_535) invalid('CheckRun', field, 'custom');
+    }
     if (typeof o.title === 'string') run.output.title = o.title;
     if (typeof o.summary === 'string') run.output.summary = o.summary;
     if (typeof o.text === 'string') run.output.text = o.text;
@@ -978,6 +1002,11 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
   const server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const sentUrl = `${url.pathname}${url.search}`;
+      // `/repositories/{id}/…` (the links GitHub paginates with) names the repository `/repos/{owner}/{repo}/…` does.
+      const byId = /^\/repositories\/(\d+)(\/.*)?$/.exec(url.pathname);
+      const repoById = byId ? [...state.repos.values()].find((r) => r.id === Number(byId[1])) : undefined;
+      if (byId && repoById) url.pathname = `/repos/${repoById.owner}/${repoById.name}${byId[2] ?? ''}`;
       const raw = await readBody(req);
       let parsed: unknown;
       let badJson = false;
@@ -990,9 +1019,14 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
       }
       const method = (req.method ?? 'GET').toUpperCase();
       const query = Object.fromEntries(url.searchParams.entries());
+      let injected = false;
+      const checked = (status: number, body: unknown) => {
+        if (url.pathname === '/graphql') return;
+        for (const problem of checkResponse(method, url.pathname, status, body)) recordViolation({ request: `${method} ${url.pathname}${url.search}`, problem });
+      };
       requests.push({
         method,
-        url: `${url.pathname}${url.search}`,
+        url: sentUrl,
         path: url.pathname,
         query,
         body: parsed,
@@ -1006,6 +1040,13 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
           if (!match || match[1] !== seed.token) throw new HttpError(401, 'Bad credentials');
         }
         if (badJson) throw new HttpError(400, 'Problems parsing JSON');
+        // The contract check (github-contract.ts): what GitHub's description does not allow fails the test;
+        // an invalid body is refused with 422 as GitHub does.
+        const problems = url.pathname === '/graphql' ? [] : checkRequest(method, url.pathname, query, parsed);
+        for (const problem of problems) recordViolation({ request: `${method} ${url.pathname}${url.search}`, problem });
+        // GitHub's answer to a body its schema refuses: 422 "Invalid request." with the reasons.
+        const bodyProblems = problems.filter((p) => p.includes('request body'));
+        if (bodyProblems.length > 0) throw new HttpError(422, `Invalid request.\n\n${bodyProblems.join('\n')}`);
         const faultIndex = state.faults.findIndex(
           (f) =>
             (!f.method || f.method.toUpperCase() === method) &&
@@ -1014,6 +1055,7 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
         if (faultIndex >= 0) {
           const fault = state.faults[faultIndex];
           if (--fault.times <= 0) state.faults.splice(faultIndex, 1);
+          injected = true;
           throw new HttpError(fault.status, fault.message ?? 'Injected fault');
         }
         const pathMatches = routes.filter(([, pattern]) => pattern.test(url.pathname));
@@ -1022,15 +1064,18 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
         const params = (route[1].exec(url.pathname) ?? []).slice(1).map((p) => decodeURIComponent(p));
         const body = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
         const result = route[2]({ params, query, body, url, base });
+        checked(result.status, result.body);
         send(res, result.status, result.body, result.headers);
       } catch (error) {
         if (error instanceof HttpError) {
-          send(res, error.status, {
+          const body = {
             message: error.message,
             ...(error.errors ? { errors: error.errors } : {}),
             documentation_url: DOCS,
             status: String(error.status),
-          });
+          };
+          if (!injected) checked(error.status, body);
+          send(res, error.status, body);
         } else {
           send(res, 500, { message: error instanceof Error ? error.message : String(error) });
         }
