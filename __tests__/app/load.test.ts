@@ -119,8 +119,9 @@ describe('throttling per installation token', () => {
       for (const token of ['token ghs_installation_2', 'token ghs_installation_3']) {
         const mine = writes.filter((w) => w.auth === token).map((w) => w.at);
         expect(mine.length).toBeGreaterThan(8);
-        // Measured where the mock answers, after the limiter let each write go: allow for that path's jitter.
-        expect(minGap(mine)).toBeGreaterThanOrEqual(throttle.writeMs / 2);
+        // Measured where the mock answers, after the limiter let each write go: one write's delay on that path
+        // (up to a spacing under a loaded machine) can close one gap, so spans of four writes are checked.
+        for (let i = 0; i + 3 < mine.length; i++) expect(mine[i + 3] - mine[i]).toBeGreaterThanOrEqual(2 * throttle.writeMs);
         expect(mine.at(-1)! - mine[0]).toBeGreaterThanOrEqual((mine.length - 1) * throttle.writeMs - 40);
       }
       // Comment creations: spaced per repository, not per installation (two repositories create close together).

@@ -435,6 +435,13 @@ const CLIENT_SERVICES: Record<string, string> = {
 };
 
 /** Every `service:Operation` Charter's own code sends (each `new XCommand(` of an imported client command), sandbox excluded. */
+/** The operation each SDK waiter Charter uses polls (from the services' waiters-2.json). */
+const WAITER_OPERATIONS: Record<string, string> = {
+  waitUntilInvalidationCompleted: 'GetInvalidation',
+  waitUntilResourceRecordSetsChanged: 'GetChange',
+  waitUntilCertificateValidated: 'DescribeCertificate',
+};
+
 export function operationsCharterCalls(srcDir: string): Set<string> {
   const out = new Set<string>();
   const walk = (dir: string): void => {
@@ -456,6 +463,12 @@ export function operationsCharterCalls(srcDir: string): Set<string> {
       for (const m of text.matchAll(/new ([A-Z][A-Za-z0-9]*)Command\(/g)) {
         const service = owner.get(`${m[1]}Command`);
         if (service !== undefined) out.add(`${service}:${m[1]}`);
+      }
+      // SDK waiters poll an operation of their own client (see WAITER_OPERATIONS).
+      for (const m of text.matchAll(/\b(waitUntil[A-Za-z0-9]+)\(/g)) {
+        const service = owner.get(m[1]);
+        const operation = WAITER_OPERATIONS[m[1]];
+        if (service !== undefined && operation !== undefined) out.add(`${service}:${operation}`);
       }
     }
   };
