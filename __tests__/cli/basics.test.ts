@@ -18,9 +18,12 @@ const POLICY = 'policies/examples/testing-mode.yml';
 const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
 const ESC = '\x1b[';
 
-/** The test runner's own colour settings are not the user's: each test states the ones it means. */
+/**
+ * The test runner's own colour settings are not the user's: each test states the ones it means. CI=true
+ * (set by .ci/run) makes Node report a terminal without colours (tty hasColors), so it goes too.
+ */
 function env(extra: Record<string, string> = {}): Record<string, string> {
-  const { FORCE_COLOR: _f, NO_COLOR: _n, ...rest } = process.env;
+  const { FORCE_COLOR: _f, NO_COLOR: _n, NODE_DISABLE_COLORS: _d, CI: _c, ...rest } = process.env;
   return { ...(rest as Record<string, string>), ...EXAMPLE_SECRETS, TERM: 'xterm-256color', ...extra };
 }
 
