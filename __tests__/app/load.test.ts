@@ -5,14 +5,14 @@
  * overtaken by a newer head is dropped before it writes; webhooks are acknowledged before their work runs,
  * and the queue is bounded. With Redis, two replicas share the per-token spacing.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Probot } from 'probot';
 import type { CharterApp } from '../../src/app/app.js';
 import { parseMeta } from '../../src/core/plan-meta.js';
 import { emptyReachConfig } from '../../src/core/reach.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { startExampleSandbox } from '../helpers/aws.js';
-import { startRedis, type TestRedis } from '../helpers/redis.js';
+import { redisForFile } from '../helpers/redis.js';
 import type { GitHubMock, MockRepo } from './github-mock.js';
 import { BASE_SHA, fixturePolicies, loadApp, mockGitHub, postWebhook, pullRequestEvent, REPO, restoreNetwork, serveApp, sha, testConfig } from './harness.js';
 
@@ -20,19 +20,7 @@ const MARKER = '<!-- charter:comment -->';
 
 let sandbox: Sandbox;
 let github: GitHubMock;
-let redis: TestRedis | undefined;
-let skipped = '';
-
-beforeAll(async () => {
-  const started = await startRedis();
-  if (typeof started === 'string') {
-    skipped = started;
-    console.log(`Skipping the Redis throttling test: ${started}`);
-  } else redis = started;
-});
-afterAll(async () => {
-  await redis?.close();
-});
+const testRedis = redisForFile('the Redis throttling test');
 beforeEach(async () => {
   sandbox = await startExampleSandbox();
   github = mockGitHub();
@@ -141,10 +129,8 @@ describe('throttling per installation token', () => {
   });
 
   it('with REDIS_URL two replicas share the spacing of one installation token', async (ctx) => {
-    if (!redis) {
-      if (process.env.CHARTER_REQUIRE_ALL === '1') throw new Error(`Redis is required (CHARTER_REQUIRE_ALL=1): ${skipped}`);
-      return ctx.skip(skipped);
-    }
+    const redis = testRedis();
+    if (typeof redis === 'string') return ctx.skip(redis);
     const names = ['Codertocat/one', 'Codertocat/two'];
     for (const name of names) {
       github.addRepo(name, 1, 'master');

@@ -3,33 +3,22 @@
  * between two lock clients, tokens that grow with each acquisition, a lost lock stopping the writer, and two
  * app instances racing a plan against an apply.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { LockLostError, RedisLock } from '../../src/app/lock.js';
 import { parseMeta } from '../../src/core/plan-meta.js';
 import { startExampleSandbox } from '../helpers/aws.js';
-import { startRedis, type TestRedis } from '../helpers/redis.js';
+import { redisForFile } from '../helpers/redis.js';
 import { BASE_SHA, fixturePolicies, loadApp, mockGitHub, pullRequestEvent, pushEvent, REPO, restoreNetwork, sha, testConfig } from './harness.js';
 
-let redis: TestRedis | undefined;
-let skipped = '';
-
-beforeAll(async () => {
-  const started = await startRedis();
-  if (typeof started === 'string') {
-    skipped = started;
-    console.log(`Skipping the Redis lock tests: ${started}`);
-  } else redis = started;
-});
-afterAll(async () => {
-  await redis?.close();
-});
+const testRedis = redisForFile('the Redis lock tests');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('the Redis lock', () => {
   it('lets one holder in at a time across clients, with growing fencing tokens', async (ctx) => {
-    if (!redis) return ctx.skip(skipped);
+    const redis = testRedis();
+    if (typeof redis === 'string') return ctx.skip(redis);
     const prefix = `t1-${Date.now()}:`;
     const a = RedisLock.connect(redis.url, { prefix });
     const b = RedisLock.connect(redis.url, { prefix });
@@ -54,7 +43,8 @@ describe('the Redis lock', () => {
   });
 
   it('a holder whose lock expired and was taken over is stopped by the fence', async (ctx) => {
-    if (!redis) return ctx.skip(skipped);
+    const redis = testRedis();
+    if (typeof redis === 'string') return ctx.skip(redis);
     const prefix = `t2-${Date.now()}:`;
     const a = RedisLock.connect(redis.url, { prefix, ttlMs: 300 });
     const b = RedisLock.connect(redis.url, { prefix, ttlMs: 300 });
@@ -80,7 +70,8 @@ describe('the Redis lock', () => {
 
 describe('two app instances sharing Redis', () => {
   it('serialise a plan racing an apply; the merged pull request keeps its applied state', async (ctx) => {
-    if (!redis) return ctx.skip(skipped);
+    const redis = testRedis();
+    if (typeof redis === 'string') return ctx.skip(redis);
     const sandbox = await startExampleSandbox();
     const github = mockGitHub();
     const repo = github.repo(REPO);

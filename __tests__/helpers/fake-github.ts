@@ -63,18 +63,8 @@ export interface FakePull {
   updatedAt: string;
 }
 
-export interface FakeCheckRun {
-  id: number;
-  name: string;
-  headSha: string;
-  status: string;
-  conclusion: string | null;
-  startedAt: string;
-  completedAt: string | null;
-  detailsUrl: string | null;
-  externalId: string | null;
-  output: { title?: string; summary?: string; text?: string; annotations: unknown[] };
-}
+/** A check run as the fake keeps it: GitHub's shape (github-json.ts) without the app, which is the fake's own. */
+export type FakeCheckRun = Omit<J.CheckRunInfo, 'app'>;
 
 export interface FakeRepo {
   id: number;

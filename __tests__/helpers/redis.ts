@@ -3,20 +3,17 @@
  * `redis-server` on a free loopback port when the binary is installed (Debian `redis-server`), else none:
  * the caller skips with one printed line, or fails when CHARTER_REQUIRE_ALL=1 (CI never skips).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
 import { freePort } from './ports.js';
+import { findExecutable } from './require.js';
 
 export interface TestRedis {
   url: string;
   close(): Promise<void>;
 }
 
-
-function redisServerBinary(): string | undefined {
-  const found = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
-  return found.status === 0 ? found.stdout.trim() || undefined : undefined;
-}
 
 async function ping(url: string, deadline: number): Promise<void> {
   for (;;) {
@@ -42,7 +39,7 @@ export async function startRedis(): Promise<TestRedis | string> {
     await ping(given, Date.now() + 5000);
     return { url: given, close: async () => undefined };
   }
-  const binary = redisServerBinary();
+  const binary = findExecutable('redis-server');
   if (!binary) {
     const reason = 'no redis-server binary and no CHARTER_TEST_REDIS_URL (apt-get install redis-server)';
     if (process.env.CHARTER_REQUIRE_ALL === '1') throw new Error(`CHARTER_REQUIRE_ALL=1: ${reason}`);
@@ -59,4 +56,20 @@ export async function startRedis(): Promise<TestRedis | string> {
       await new Promise((r) => child.once('exit', r));
     },
   };
+}
+
+/**
+ * One Redis for a test file: started before its tests (or the reason there is none, printed once), closed
+ * after them. A test reads it with the returned function and skips with the reason where it is a string.
+ */
+export function redisForFile(what: string): () => TestRedis | string {
+  let redis: TestRedis | string = 'not started';
+  beforeAll(async () => {
+    redis = await startRedis();
+    if (typeof redis === 'string') console.log(`Skipping ${what}: ${redis}`);
+  });
+  afterAll(async () => {
+    if (typeof redis !== 'string') await redis.close();
+  });
+  return () => redis;
 }
