@@ -278,12 +278,21 @@ describe('PackagePublishing plan and apply', () => {
     const { writeFileSync } = await import('node:fs');
     writeFileSync(join(cwd, 'p.yml'), pypiExample.replace('  domain: package-domain', '  prune: true\n  domain: package-domain'));
     const p = await plan(opts);
-    expect(p.plan.changes.map((c) => [c.action, c.address, c.risk])).toEqual([['delete', 'packages/python-packages/us-east-2/repository/old-repo', 'destructive']]);
+    // Turning prune on marks the repositories (charter:prune) and records the replica regions on the primary.
+    expect(p.plan.changes.map((c) => [c.action, c.address.replace('packages/python-packages/', ''), c.risk])).toEqual([
+      ['update', 'us-east-1/repository/tags', 'safe'],
+      ['update', 'us-east-2/repository/tags', 'safe'],
+      ['update', 'us-west-2/repository/tags', 'safe'],
+      ['delete', 'us-east-2/repository/old-repo', 'destructive'],
+      ['update', 'us-east-1/repository/replicas', 'safe'],
+    ]);
+    expect(p.plan.changes[0].after).toEqual({ 'charter:prune': 'true' });
+    expect(p.plan.changes[4].after).toEqual({ 'charter:replicas': 'us-east-2 us-west-2' });
     const refused = await apply({ ...opts, allowDestructive: false });
     expect(refused.refused).toBeDefined();
     expect(s.state.codeartifact.repositories.some((r) => r.name === 'old-repo')).toBe(true);
     const applied = await apply({ ...opts, allowDestructive: true });
-    expect(applied.results.map((r) => r.status)).toEqual(['applied']);
+    expect(applied.results.map((r) => r.status)).toEqual(['applied', 'applied', 'applied', 'applied', 'applied']);
     expect(s.state.codeartifact.repositories.filter((r) => r.region === 'us-east-2').map((r) => r.name).sort()).toEqual(['hand-made', 'other-policy-repo', 'package-artifact-repo']);
     expect(s.state.codeartifact.domains.filter((d) => d.name === 'package-domain')).toHaveLength(3);
     expect(s.stats.calls().some((c) => c.service === 'codeartifact' && /^Delete(Package|Domain)/.test(c.operation))).toBe(false);

@@ -63,6 +63,11 @@ export async function updateProject(client: CodeBuildClient, input: CreateProjec
   await client.send(new UpdateProjectCommand(input));
 }
 
+/** Replaces a project's tags (UpdateProject with only `tags`: CodeBuild has no TagResource for projects). */
+export async function setProjectTags(client: CodeBuildClient, name: string, tags: Record<string, string>): Promise<void> {
+  await client.send(new UpdateProjectCommand({ name, tags: Object.entries(tags).map(([key, value]) => ({ key, value })) }));
+}
+
 export async function deleteProject(client: CodeBuildClient, name: string): Promise<void> {
   await client.send(new DeleteProjectCommand({ name }));
 }

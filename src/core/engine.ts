@@ -448,7 +448,9 @@ export interface ImportResult {
  */
 export async function importPolicies(options: Omit<PlanOptions, 'salt' | 'paths'> & { file: string }): Promise<ImportResult> {
   const validation = await validate({ ...options, paths: [options.file] });
-  if (!validation.ok) return { diagnostics: validation.diagnostics, notices: [] };
+  // Errors about what import fills in (a PackagePublishing pipeline named only) do not block it; others do.
+  const fills = new Set(options.providers.flatMap((p) => p.importFills ?? []));
+  if (validation.diagnostics.some((d) => d.severity === 'error' && !fills.has(d.code))) return { diagnostics: validation.diagnostics, notices: [] };
   const ctx = runtimeContext({ ...options, paths: [options.file], salt: {} });
   const text = new TextDecoder().decode(await readConfinedFile({ root: options.cwd, path: resolve(options.cwd, options.file), maxBytes: MAX_POLICY_FILE_BYTES, label: options.file }));
   const yamlDocs = parseAllDocuments(text);

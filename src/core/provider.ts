@@ -170,5 +170,10 @@ export interface Provider<Spec = unknown> {
    * database targets. Pure; the engine checks them against the run's allowlist before anything is read.
    */
   references?(doc: PolicyDocument<Spec>): Reference[];
+  /**
+   * Lint codes about fields `charter import` fills in from live state: they block plan as errors, but not
+   * import, so a policy given to import may leave those fields out.
+   */
+  importFills?: readonly string[];
   loadRuntime(): Promise<ProviderRuntime<Spec>>;
 }

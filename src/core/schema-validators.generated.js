@@ -8949,7 +8949,7 @@ return errors === 0;
 }
 
 export const v5 = validate49;
-const schema89 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/package-publishing.schema.json","title":"PackagePublishingSpec","description":"One CodeArtifact domain and repository in a primary region and in every replica region (CodeArtifact has no cross-region replication), an optional CodePipeline that builds once and publishes to every region in parallel, and the watched packages whose Published versions must exist in every region.","type":"object","additionalProperties":false,"required":["format","domain","repository","primaryRegion","replicaRegions"],"properties":{"format":{"description":"The package format the repository serves and the pipeline publishes.","type":"string","enum":["npm","pypi","maven","nuget","generic","ruby","swift","cargo"]},"domain":{"description":"CodeArtifact domain name, the same in every region: 2-50 lowercase letters, digits and hyphens, starting with a letter.","type":"string","pattern":"^[a-z][a-z0-9-]{0,48}[a-z0-9]$"},"repository":{"description":"CodeArtifact repository name, the same in every region: 2-100 letters, digits, '.', '_' and '-', starting with a letter or digit.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$"},"description":{"description":"Repository description, kept equal in every region.","type":"string","maxLength":1000},"primaryRegion":{"$ref":"#/definitions/region"},"replicaRegions":{"description":"Regions that hold a replica of the repository; distinct and different from the primary.","type":"array","minItems":1,"maxItems":30,"items":{"$ref":"#/definitions/region"}},"externalConnection":{"description":"The public upstream of the repository in every region; must fit the format (public:pypi for pypi, public:npmjs for npm, ...). Omitted: the repository has no external connection (Charter disassociates one from a repository it owns, a disruptive change).","type":"string","enum":["public:npmjs","public:pypi","public:maven-central","public:maven-googleandroid","public:maven-gradleplugins","public:maven-commonsware","public:maven-clojars","public:nuget-org","public:ruby-gems-org","public:crates-io"]},"packages":{"description":"Packages whose Published versions (originType INTERNAL) must be present in every replica. A version in the primary and missing from a replica is drift; the plan proposes its repair.","type":"array","maxItems":1000,"items":{"title":"WatchedPackage","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"Package name (for pypi in PEP 503 normalized form).","type":"string","minLength":1,"maxLength":255,"pattern":"^[^#/\\s]+$"},"namespace":{"description":"Namespace where the format has one: npm scope (without @), maven group id, generic namespace (required for generic).","type":"string","minLength":1,"maxLength":255,"pattern":"^[^#/\\s]+$"}}}},"tags":{"title":"RepositoryTags","description":"Tags Charter sets on the domains, repositories, projects and pipeline it creates, and keeps on the repositories it owns. charter:policy is Charter's own.","type":"object","maxProperties":40,"propertyNames":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"}},"prune":{"description":"Delete repositories in the policy's domain, in its regions, that this policy created (tag charter:policy) and no longer declares (a renamed repository). Destructive: the repository's package versions go with it, so apply needs the risk gate opened. Charter never deletes package versions itself.","type":"boolean","default":false},"codeBuildRoleArn":{"description":"Service role of the CodeBuild projects Charter creates (build from a buildspec template, publish per region, replicate per replica region). Needs codeartifact:GetAuthorizationToken, GetRepositoryEndpoint and PublishPackageVersion in every region.","$ref":"#/definitions/roleArn"},"pipeline":{"title":"PublishingPipeline","description":"A V2 CodePipeline in the primary region: Source (GitHub through a CodeStar connection) → Build (once) → Publish (one CodeBuild action per region, all with runOrder 1, so they run in parallel).","type":"object","additionalProperties":false,"required":["name","roleArn","artifactBuckets","source","build"],"properties":{"name":{"description":"Pipeline name: letters, digits, '.', '@', '-', '_', at most 100 characters.","type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"roleArn":{"description":"The pipeline's service role.","$ref":"#/definitions/roleArn"},"artifactBuckets":{"description":"S3 artifact bucket per region the pipeline runs actions in: the primary and every replica region.","type":"object","propertyNames":{"pattern":"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},"additionalProperties":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}},"source":{"title":"GitHubSource","type":"object","additionalProperties":false,"required":["connectionArn","repository","branch"],"properties":{"connectionArn":{"description":"CodeStar (CodeConnections) connection to GitHub.","type":"string","pattern":"^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$"},"repository":{"description":"GitHub repository, owner/repo.","type":"string","pattern":"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$"},"branch":{"description":"Branch whose commits start the pipeline.","type":"string","minLength":1,"maxLength":255}}},"build":{"title":"PipelineBuild","description":"Either an existing CodeBuild project (project) or a buildspec template from templates/ for which Charter creates the project <pipeline>-build (buildspec).","type":"object","additionalProperties":false,"properties":{"project":{"description":"An existing CodeBuild project in the primary region; Charter does not change it.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$"},"buildspec":{"description":"File name of a buildspec template under templates/, e.g. buildspec-build-pypi.yml.hbs.","type":"string","pattern":"^buildspec-[a-z0-9-]+\\.yml\\.hbs$"},"image":{"description":"CodeBuild image of the projects Charter creates.","type":"string","default":"aws/codebuild/standard:7.0","maxLength":255}}}}}},"definitions":{"region":{"description":"An AWS region code, e.g. us-east-1.","type":"string","pattern":"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},"roleArn":{"type":"string","pattern":"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"}}};
+const schema89 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/package-publishing.schema.json","title":"PackagePublishingSpec","description":"One CodeArtifact domain and repository in a primary region and in every replica region (CodeArtifact has no cross-region replication), an optional CodePipeline that builds once and publishes to every region in parallel, and the watched packages whose Published versions must exist in every region.","type":"object","additionalProperties":false,"required":["format","domain","repository","primaryRegion","replicaRegions"],"properties":{"format":{"description":"The package format the repository serves and the pipeline publishes.","type":"string","enum":["npm","pypi","maven","nuget","generic","ruby","swift","cargo"]},"domain":{"description":"CodeArtifact domain name, the same in every region: 2-50 lowercase letters, digits and hyphens, starting with a letter.","type":"string","pattern":"^[a-z][a-z0-9-]{0,48}[a-z0-9]$"},"repository":{"description":"CodeArtifact repository name, the same in every region: 2-100 letters, digits, '.', '_' and '-', starting with a letter or digit.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$"},"description":{"description":"Repository description, kept equal in every region.","type":"string","maxLength":1000},"primaryRegion":{"$ref":"#/definitions/region"},"replicaRegions":{"description":"Regions that hold a replica of the repository; distinct and different from the primary.","type":"array","minItems":1,"maxItems":30,"items":{"$ref":"#/definitions/region"}},"externalConnection":{"description":"The public upstream of the repository in every region; must fit the format (public:pypi for pypi, public:npmjs for npm, ...). Omitted: the repository has no external connection (Charter disassociates one from a repository it owns, a disruptive change).","type":"string","enum":["public:npmjs","public:pypi","public:maven-central","public:maven-googleandroid","public:maven-gradleplugins","public:maven-commonsware","public:maven-clojars","public:nuget-org","public:ruby-gems-org","public:crates-io"]},"packages":{"description":"Packages whose Published versions (originType INTERNAL) must be present in every replica. A version in the primary and missing from a replica is drift; the plan proposes its repair.","type":"array","maxItems":1000,"items":{"title":"WatchedPackage","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"Package name (for pypi in PEP 503 normalized form).","type":"string","minLength":1,"maxLength":255,"pattern":"^[^#/\\s]+$"},"namespace":{"description":"Namespace where the format has one: npm scope (without @), maven group id, generic namespace (required for generic).","type":"string","minLength":1,"maxLength":255,"pattern":"^[^#/\\s]+$"}}}},"tags":{"title":"RepositoryTags","description":"Tags Charter sets on the domains, repositories, projects and pipeline it creates, and keeps on the repositories it owns. charter:policy is Charter's own.","type":"object","maxProperties":40,"propertyNames":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"}},"prune":{"description":"Delete what Charter created and the policies no longer declare: repositories in the policy's domain tagged charter:policy with this policy's name (a renamed repository) or with the name of a PackagePublishing policy that is no longer in the run (a removed policy); the repository in a region dropped from replicaRegions; and a domain Charter created once it holds no other repository. Destructive: a repository's package versions go with it, so apply needs the risk gate opened. Charter never deletes package versions itself.","type":"boolean","default":false},"adopt":{"description":"Take over the same-named repositories (every region), CodeBuild projects and pipeline that carry no charter:policy tag, an existing setup (charter import writes adopt: true): the plan tags each charter:policy=<name>, a visible change, and manages it from then on. Never takes over what another policy owns. Domains are not tagged, so prune never deletes a domain Charter did not create.","type":"boolean","default":false},"codeBuildRoleArn":{"description":"Service role of the CodeBuild projects Charter creates (build from a buildspec template, publish per region, replicate per replica region). Needs codeartifact:GetAuthorizationToken, GetRepositoryEndpoint and PublishPackageVersion in every region.","$ref":"#/definitions/roleArn"},"pipeline":{"title":"PublishingPipeline","description":"A V2 CodePipeline in the primary region: Source (GitHub through a CodeStar connection) → Build (once) → Publish (one CodeBuild action per region, all with runOrder 1, so they run in parallel). roleArn, artifactBuckets, source and build are required to plan (packages/pipeline-incomplete); a policy given to charter import may name only the pipeline, and import fills in the rest from the live pipeline.","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"Pipeline name: letters, digits, '.', '@', '-', '_', at most 100 characters.","type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"roleArn":{"description":"The pipeline's service role.","$ref":"#/definitions/roleArn"},"artifactBuckets":{"description":"S3 artifact bucket per region the pipeline runs actions in: the primary and every replica region.","type":"object","propertyNames":{"pattern":"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},"additionalProperties":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}},"source":{"title":"GitHubSource","type":"object","additionalProperties":false,"required":["connectionArn","repository","branch"],"properties":{"connectionArn":{"description":"CodeStar (CodeConnections) connection to GitHub.","type":"string","pattern":"^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$"},"repository":{"description":"GitHub repository, owner/repo.","type":"string","pattern":"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$"},"branch":{"description":"Branch whose commits start the pipeline.","type":"string","minLength":1,"maxLength":255}}},"build":{"title":"PipelineBuild","description":"Either an existing CodeBuild project (project) or a buildspec template from templates/ for which Charter creates the project <pipeline>-build (buildspec).","type":"object","additionalProperties":false,"properties":{"project":{"description":"An existing CodeBuild project in the primary region; Charter does not change it.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$"},"buildspec":{"description":"File name of a buildspec template under templates/, e.g. buildspec-build-pypi.yml.hbs.","type":"string","pattern":"^buildspec-[a-z0-9-]+\\.yml\\.hbs$"},"image":{"description":"CodeBuild image of the projects Charter creates.","type":"string","default":"aws/codebuild/standard:7.0","maxLength":255}}}}}},"definitions":{"region":{"description":"An AWS region code, e.g. us-east-1.","type":"string","pattern":"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},"roleArn":{"type":"string","pattern":"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"}}};
 const schema90 = {"description":"An AWS region code, e.g. us-east-1.","type":"string","pattern":"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"};
 const schema92 = {"type":"string","pattern":"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"};
 const pattern54 = new RegExp("^[a-z][a-z0-9-]{0,48}[a-z0-9]$", "u");
@@ -9518,11 +9518,10 @@ vErrors.push(err46);
 errors++;
 }
 }
-if(data.codeBuildRoleArn !== undefined){
-let data15 = data.codeBuildRoleArn;
-if(typeof data15 === "string"){
-if(!pattern62.test(data15)){
-const err47 = {instancePath:instancePath+"/codeBuildRoleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema92,data:data15};
+if(data.adopt !== undefined){
+let data15 = data.adopt;
+if(typeof data15 !== "boolean"){
+const err47 = {instancePath:instancePath+"/adopt",schemaPath:"#/properties/adopt/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema89.properties.adopt.type,parentSchema:schema89.properties.adopt,data:data15};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -9532,8 +9531,11 @@ vErrors.push(err47);
 errors++;
 }
 }
-else {
-const err48 = {instancePath:instancePath+"/codeBuildRoleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema92.type,parentSchema:schema92,data:data15};
+if(data.codeBuildRoleArn !== undefined){
+let data16 = data.codeBuildRoleArn;
+if(typeof data16 === "string"){
+if(!pattern62.test(data16)){
+const err48 = {instancePath:instancePath+"/codeBuildRoleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema92,data:data16};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -9543,11 +9545,8 @@ vErrors.push(err48);
 errors++;
 }
 }
-if(data.pipeline !== undefined){
-let data16 = data.pipeline;
-if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
-if(data16.name === undefined){
-const err49 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema89.properties.pipeline.required,parentSchema:schema89.properties.pipeline,data:data16};
+else {
+const err49 = {instancePath:instancePath+"/codeBuildRoleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema92.type,parentSchema:schema92,data:data16};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -9556,8 +9555,12 @@ vErrors.push(err49);
 }
 errors++;
 }
-if(data16.roleArn === undefined){
-const err50 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/required",keyword:"required",params:{missingProperty: "roleArn"},message:"must have required property '"+"roleArn"+"'",schema:schema89.properties.pipeline.required,parentSchema:schema89.properties.pipeline,data:data16};
+}
+if(data.pipeline !== undefined){
+let data17 = data.pipeline;
+if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
+if(data17.name === undefined){
+const err50 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema89.properties.pipeline.required,parentSchema:schema89.properties.pipeline,data:data17};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -9566,8 +9569,9 @@ vErrors.push(err50);
 }
 errors++;
 }
-if(data16.artifactBuckets === undefined){
-const err51 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/required",keyword:"required",params:{missingProperty: "artifactBuckets"},message:"must have required property '"+"artifactBuckets"+"'",schema:schema89.properties.pipeline.required,parentSchema:schema89.properties.pipeline,data:data16};
+for(const key4 in data17){
+if(!(((((key4 === "name") || (key4 === "roleArn")) || (key4 === "artifactBuckets")) || (key4 === "source")) || (key4 === "build"))){
+const err51 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema89.properties.pipeline,data:data17};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -9576,8 +9580,12 @@ vErrors.push(err51);
 }
 errors++;
 }
-if(data16.source === undefined){
-const err52 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'",schema:schema89.properties.pipeline.required,parentSchema:schema89.properties.pipeline,data:data16};
+}
+if(data17.name !== undefined){
+let data18 = data17.name;
+if(typeof data18 === "string"){
+if(func2(data18) > 100){
+const err52 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema89.properties.pipeline.properties.name,data:data18};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -9586,8 +9594,8 @@ vErrors.push(err52);
 }
 errors++;
 }
-if(data16.build === undefined){
-const err53 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/required",keyword:"required",params:{missingProperty: "build"},message:"must have required property '"+"build"+"'",schema:schema89.properties.pipeline.required,parentSchema:schema89.properties.pipeline,data:data16};
+if(func2(data18) < 1){
+const err53 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema89.properties.pipeline.properties.name,data:data18};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -9596,9 +9604,8 @@ vErrors.push(err53);
 }
 errors++;
 }
-for(const key4 in data16){
-if(!(((((key4 === "name") || (key4 === "roleArn")) || (key4 === "artifactBuckets")) || (key4 === "source")) || (key4 === "build"))){
-const err54 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema89.properties.pipeline,data:data16};
+if(!pattern41.test(data18)){
+const err54 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9.@_-]+$"},message:"must match pattern \""+"^[A-Za-z0-9.@_-]+$"+"\"",schema:"^[A-Za-z0-9.@_-]+$",parentSchema:schema89.properties.pipeline.properties.name,data:data18};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -9608,11 +9615,8 @@ vErrors.push(err54);
 errors++;
 }
 }
-if(data16.name !== undefined){
-let data17 = data16.name;
-if(typeof data17 === "string"){
-if(func2(data17) > 100){
-const err55 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema89.properties.pipeline.properties.name,data:data17};
+else {
+const err55 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.name.type,parentSchema:schema89.properties.pipeline.properties.name,data:data18};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -9621,8 +9625,12 @@ vErrors.push(err55);
 }
 errors++;
 }
-if(func2(data17) < 1){
-const err56 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema89.properties.pipeline.properties.name,data:data17};
+}
+if(data17.roleArn !== undefined){
+let data19 = data17.roleArn;
+if(typeof data19 === "string"){
+if(!pattern62.test(data19)){
+const err56 = {instancePath:instancePath+"/pipeline/roleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema92,data:data19};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -9631,8 +9639,9 @@ vErrors.push(err56);
 }
 errors++;
 }
-if(!pattern41.test(data17)){
-const err57 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9.@_-]+$"},message:"must match pattern \""+"^[A-Za-z0-9.@_-]+$"+"\"",schema:"^[A-Za-z0-9.@_-]+$",parentSchema:schema89.properties.pipeline.properties.name,data:data17};
+}
+else {
+const err57 = {instancePath:instancePath+"/pipeline/roleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema92.type,parentSchema:schema92,data:data19};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -9642,8 +9651,14 @@ vErrors.push(err57);
 errors++;
 }
 }
-else {
-const err58 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.name.type,parentSchema:schema89.properties.pipeline.properties.name,data:data17};
+if(data17.artifactBuckets !== undefined){
+let data20 = data17.artifactBuckets;
+if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
+for(const key5 in data20){
+const _errs53 = errors;
+if(typeof key5 === "string"){
+if(!pattern56.test(key5)){
+const err58 = {instancePath:instancePath+"/pipeline/artifactBuckets",schemaPath:"#/properties/pipeline/properties/artifactBuckets/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"+"\"",schema:"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$",parentSchema:schema89.properties.pipeline.properties.artifactBuckets.propertyNames,data:key5,propertyName:key5};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -9653,11 +9668,9 @@ vErrors.push(err58);
 errors++;
 }
 }
-if(data16.roleArn !== undefined){
-let data18 = data16.roleArn;
-if(typeof data18 === "string"){
-if(!pattern62.test(data18)){
-const err59 = {instancePath:instancePath+"/pipeline/roleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema92,data:data18};
+var valid13 = _errs53 === errors;
+if(!valid13){
+const err59 = {instancePath:instancePath+"/pipeline/artifactBuckets",schemaPath:"#/properties/pipeline/properties/artifactBuckets/propertyNames",keyword:"propertyNames",params:{propertyName: key5},message:"property name must be valid",schema:schema89.properties.pipeline.properties.artifactBuckets.propertyNames,parentSchema:schema89.properties.pipeline.properties.artifactBuckets,data:data20};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -9667,8 +9680,11 @@ vErrors.push(err59);
 errors++;
 }
 }
-else {
-const err60 = {instancePath:instancePath+"/pipeline/roleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema92.type,parentSchema:schema92,data:data18};
+for(const key6 in data20){
+let data21 = data20[key6];
+if(typeof data21 === "string"){
+if(!pattern10.test(data21)){
+const err60 = {instancePath:instancePath+"/pipeline/artifactBuckets/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/pipeline/properties/artifactBuckets/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"+"\"",schema:"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",parentSchema:schema89.properties.pipeline.properties.artifactBuckets.additionalProperties,data:data21};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -9678,14 +9694,8 @@ vErrors.push(err60);
 errors++;
 }
 }
-if(data16.artifactBuckets !== undefined){
-let data19 = data16.artifactBuckets;
-if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
-for(const key5 in data19){
-const _errs51 = errors;
-if(typeof key5 === "string"){
-if(!pattern56.test(key5)){
-const err61 = {instancePath:instancePath+"/pipeline/artifactBuckets",schemaPath:"#/properties/pipeline/properties/artifactBuckets/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"+"\"",schema:"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$",parentSchema:schema89.properties.pipeline.properties.artifactBuckets.propertyNames,data:key5,propertyName:key5};
+else {
+const err61 = {instancePath:instancePath+"/pipeline/artifactBuckets/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/pipeline/properties/artifactBuckets/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.artifactBuckets.additionalProperties.type,parentSchema:schema89.properties.pipeline.properties.artifactBuckets.additionalProperties,data:data21};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -9695,9 +9705,9 @@ vErrors.push(err61);
 errors++;
 }
 }
-var valid13 = _errs51 === errors;
-if(!valid13){
-const err62 = {instancePath:instancePath+"/pipeline/artifactBuckets",schemaPath:"#/properties/pipeline/properties/artifactBuckets/propertyNames",keyword:"propertyNames",params:{propertyName: key5},message:"property name must be valid",schema:schema89.properties.pipeline.properties.artifactBuckets.propertyNames,parentSchema:schema89.properties.pipeline.properties.artifactBuckets,data:data19};
+}
+else {
+const err62 = {instancePath:instancePath+"/pipeline/artifactBuckets",schemaPath:"#/properties/pipeline/properties/artifactBuckets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.properties.pipeline.properties.artifactBuckets.type,parentSchema:schema89.properties.pipeline.properties.artifactBuckets,data:data20};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -9707,11 +9717,11 @@ vErrors.push(err62);
 errors++;
 }
 }
-for(const key6 in data19){
-let data20 = data19[key6];
-if(typeof data20 === "string"){
-if(!pattern10.test(data20)){
-const err63 = {instancePath:instancePath+"/pipeline/artifactBuckets/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/pipeline/properties/artifactBuckets/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"+"\"",schema:"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",parentSchema:schema89.properties.pipeline.properties.artifactBuckets.additionalProperties,data:data20};
+if(data17.source !== undefined){
+let data22 = data17.source;
+if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
+if(data22.connectionArn === undefined){
+const err63 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/required",keyword:"required",params:{missingProperty: "connectionArn"},message:"must have required property '"+"connectionArn"+"'",schema:schema89.properties.pipeline.properties.source.required,parentSchema:schema89.properties.pipeline.properties.source,data:data22};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -9720,9 +9730,8 @@ vErrors.push(err63);
 }
 errors++;
 }
-}
-else {
-const err64 = {instancePath:instancePath+"/pipeline/artifactBuckets/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/pipeline/properties/artifactBuckets/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.artifactBuckets.additionalProperties.type,parentSchema:schema89.properties.pipeline.properties.artifactBuckets.additionalProperties,data:data20};
+if(data22.repository === undefined){
+const err64 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'",schema:schema89.properties.pipeline.properties.source.required,parentSchema:schema89.properties.pipeline.properties.source,data:data22};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -9731,10 +9740,8 @@ vErrors.push(err64);
 }
 errors++;
 }
-}
-}
-else {
-const err65 = {instancePath:instancePath+"/pipeline/artifactBuckets",schemaPath:"#/properties/pipeline/properties/artifactBuckets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.properties.pipeline.properties.artifactBuckets.type,parentSchema:schema89.properties.pipeline.properties.artifactBuckets,data:data19};
+if(data22.branch === undefined){
+const err65 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/required",keyword:"required",params:{missingProperty: "branch"},message:"must have required property '"+"branch"+"'",schema:schema89.properties.pipeline.properties.source.required,parentSchema:schema89.properties.pipeline.properties.source,data:data22};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -9743,12 +9750,9 @@ vErrors.push(err65);
 }
 errors++;
 }
-}
-if(data16.source !== undefined){
-let data21 = data16.source;
-if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
-if(data21.connectionArn === undefined){
-const err66 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/required",keyword:"required",params:{missingProperty: "connectionArn"},message:"must have required property '"+"connectionArn"+"'",schema:schema89.properties.pipeline.properties.source.required,parentSchema:schema89.properties.pipeline.properties.source,data:data21};
+for(const key7 in data22){
+if(!(((key7 === "connectionArn") || (key7 === "repository")) || (key7 === "branch"))){
+const err66 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema89.properties.pipeline.properties.source,data:data22};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -9757,8 +9761,12 @@ vErrors.push(err66);
 }
 errors++;
 }
-if(data21.repository === undefined){
-const err67 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'",schema:schema89.properties.pipeline.properties.source.required,parentSchema:schema89.properties.pipeline.properties.source,data:data21};
+}
+if(data22.connectionArn !== undefined){
+let data23 = data22.connectionArn;
+if(typeof data23 === "string"){
+if(!pattern67.test(data23)){
+const err67 = {instancePath:instancePath+"/pipeline/source/connectionArn",schemaPath:"#/properties/pipeline/properties/source/properties/connectionArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$"+"\"",schema:"^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$",parentSchema:schema89.properties.pipeline.properties.source.properties.connectionArn,data:data23};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -9767,8 +9775,9 @@ vErrors.push(err67);
 }
 errors++;
 }
-if(data21.branch === undefined){
-const err68 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/required",keyword:"required",params:{missingProperty: "branch"},message:"must have required property '"+"branch"+"'",schema:schema89.properties.pipeline.properties.source.required,parentSchema:schema89.properties.pipeline.properties.source,data:data21};
+}
+else {
+const err68 = {instancePath:instancePath+"/pipeline/source/connectionArn",schemaPath:"#/properties/pipeline/properties/source/properties/connectionArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.source.properties.connectionArn.type,parentSchema:schema89.properties.pipeline.properties.source.properties.connectionArn,data:data23};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -9777,9 +9786,12 @@ vErrors.push(err68);
 }
 errors++;
 }
-for(const key7 in data21){
-if(!(((key7 === "connectionArn") || (key7 === "repository")) || (key7 === "branch"))){
-const err69 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema89.properties.pipeline.properties.source,data:data21};
+}
+if(data22.repository !== undefined){
+let data24 = data22.repository;
+if(typeof data24 === "string"){
+if(!pattern68.test(data24)){
+const err69 = {instancePath:instancePath+"/pipeline/source/repository",schemaPath:"#/properties/pipeline/properties/source/properties/repository/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$"},message:"must match pattern \""+"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$"+"\"",schema:"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$",parentSchema:schema89.properties.pipeline.properties.source.properties.repository,data:data24};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -9789,11 +9801,8 @@ vErrors.push(err69);
 errors++;
 }
 }
-if(data21.connectionArn !== undefined){
-let data22 = data21.connectionArn;
-if(typeof data22 === "string"){
-if(!pattern67.test(data22)){
-const err70 = {instancePath:instancePath+"/pipeline/source/connectionArn",schemaPath:"#/properties/pipeline/properties/source/properties/connectionArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$"+"\"",schema:"^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$",parentSchema:schema89.properties.pipeline.properties.source.properties.connectionArn,data:data22};
+else {
+const err70 = {instancePath:instancePath+"/pipeline/source/repository",schemaPath:"#/properties/pipeline/properties/source/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.source.properties.repository.type,parentSchema:schema89.properties.pipeline.properties.source.properties.repository,data:data24};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -9803,8 +9812,11 @@ vErrors.push(err70);
 errors++;
 }
 }
-else {
-const err71 = {instancePath:instancePath+"/pipeline/source/connectionArn",schemaPath:"#/properties/pipeline/properties/source/properties/connectionArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.source.properties.connectionArn.type,parentSchema:schema89.properties.pipeline.properties.source.properties.connectionArn,data:data22};
+if(data22.branch !== undefined){
+let data25 = data22.branch;
+if(typeof data25 === "string"){
+if(func2(data25) > 255){
+const err71 = {instancePath:instancePath+"/pipeline/source/branch",schemaPath:"#/properties/pipeline/properties/source/properties/branch/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema89.properties.pipeline.properties.source.properties.branch,data:data25};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -9813,12 +9825,8 @@ vErrors.push(err71);
 }
 errors++;
 }
-}
-if(data21.repository !== undefined){
-let data23 = data21.repository;
-if(typeof data23 === "string"){
-if(!pattern68.test(data23)){
-const err72 = {instancePath:instancePath+"/pipeline/source/repository",schemaPath:"#/properties/pipeline/properties/source/properties/repository/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$"},message:"must match pattern \""+"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$"+"\"",schema:"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$",parentSchema:schema89.properties.pipeline.properties.source.properties.repository,data:data23};
+if(func2(data25) < 1){
+const err72 = {instancePath:instancePath+"/pipeline/source/branch",schemaPath:"#/properties/pipeline/properties/source/properties/branch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema89.properties.pipeline.properties.source.properties.branch,data:data25};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -9829,7 +9837,7 @@ errors++;
 }
 }
 else {
-const err73 = {instancePath:instancePath+"/pipeline/source/repository",schemaPath:"#/properties/pipeline/properties/source/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.source.properties.repository.type,parentSchema:schema89.properties.pipeline.properties.source.properties.repository,data:data23};
+const err73 = {instancePath:instancePath+"/pipeline/source/branch",schemaPath:"#/properties/pipeline/properties/source/properties/branch/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.source.properties.branch.type,parentSchema:schema89.properties.pipeline.properties.source.properties.branch,data:data25};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -9839,11 +9847,9 @@ vErrors.push(err73);
 errors++;
 }
 }
-if(data21.branch !== undefined){
-let data24 = data21.branch;
-if(typeof data24 === "string"){
-if(func2(data24) > 255){
-const err74 = {instancePath:instancePath+"/pipeline/source/branch",schemaPath:"#/properties/pipeline/properties/source/properties/branch/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema89.properties.pipeline.properties.source.properties.branch,data:data24};
+}
+else {
+const err74 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.properties.pipeline.properties.source.type,parentSchema:schema89.properties.pipeline.properties.source,data:data22};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -9852,8 +9858,13 @@ vErrors.push(err74);
 }
 errors++;
 }
-if(func2(data24) < 1){
-const err75 = {instancePath:instancePath+"/pipeline/source/branch",schemaPath:"#/properties/pipeline/properties/source/properties/branch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema89.properties.pipeline.properties.source.properties.branch,data:data24};
+}
+if(data17.build !== undefined){
+let data26 = data17.build;
+if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
+for(const key8 in data26){
+if(!(((key8 === "project") || (key8 === "buildspec")) || (key8 === "image"))){
+const err75 = {instancePath:instancePath+"/pipeline/build",schemaPath:"#/properties/pipeline/properties/build/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema89.properties.pipeline.properties.build,data:data26};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -9863,8 +9874,11 @@ vErrors.push(err75);
 errors++;
 }
 }
-else {
-const err76 = {instancePath:instancePath+"/pipeline/source/branch",schemaPath:"#/properties/pipeline/properties/source/properties/branch/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.source.properties.branch.type,parentSchema:schema89.properties.pipeline.properties.source.properties.branch,data:data24};
+if(data26.project !== undefined){
+let data27 = data26.project;
+if(typeof data27 === "string"){
+if(!pattern69.test(data27)){
+const err76 = {instancePath:instancePath+"/pipeline/build/project",schemaPath:"#/properties/pipeline/properties/build/properties/project/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$",parentSchema:schema89.properties.pipeline.properties.build.properties.project,data:data27};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -9874,9 +9888,8 @@ vErrors.push(err76);
 errors++;
 }
 }
-}
 else {
-const err77 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.properties.pipeline.properties.source.type,parentSchema:schema89.properties.pipeline.properties.source,data:data21};
+const err77 = {instancePath:instancePath+"/pipeline/build/project",schemaPath:"#/properties/pipeline/properties/build/properties/project/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.build.properties.project.type,parentSchema:schema89.properties.pipeline.properties.build.properties.project,data:data27};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -9886,12 +9899,11 @@ vErrors.push(err77);
 errors++;
 }
 }
-if(data16.build !== undefined){
-let data25 = data16.build;
-if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
-for(const key8 in data25){
-if(!(((key8 === "project") || (key8 === "buildspec")) || (key8 === "image"))){
-const err78 = {instancePath:instancePath+"/pipeline/build",schemaPath:"#/properties/pipeline/properties/build/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema89.properties.pipeline.properties.build,data:data25};
+if(data26.buildspec !== undefined){
+let data28 = data26.buildspec;
+if(typeof data28 === "string"){
+if(!pattern70.test(data28)){
+const err78 = {instancePath:instancePath+"/pipeline/build/buildspec",schemaPath:"#/properties/pipeline/properties/build/properties/buildspec/pattern",keyword:"pattern",params:{pattern: "^buildspec-[a-z0-9-]+\\.yml\\.hbs$"},message:"must match pattern \""+"^buildspec-[a-z0-9-]+\\.yml\\.hbs$"+"\"",schema:"^buildspec-[a-z0-9-]+\\.yml\\.hbs$",parentSchema:schema89.properties.pipeline.properties.build.properties.buildspec,data:data28};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -9901,11 +9913,8 @@ vErrors.push(err78);
 errors++;
 }
 }
-if(data25.project !== undefined){
-let data26 = data25.project;
-if(typeof data26 === "string"){
-if(!pattern69.test(data26)){
-const err79 = {instancePath:instancePath+"/pipeline/build/project",schemaPath:"#/properties/pipeline/properties/build/properties/project/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$",parentSchema:schema89.properties.pipeline.properties.build.properties.project,data:data26};
+else {
+const err79 = {instancePath:instancePath+"/pipeline/build/buildspec",schemaPath:"#/properties/pipeline/properties/build/properties/buildspec/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.build.properties.buildspec.type,parentSchema:schema89.properties.pipeline.properties.build.properties.buildspec,data:data28};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -9915,8 +9924,11 @@ vErrors.push(err79);
 errors++;
 }
 }
-else {
-const err80 = {instancePath:instancePath+"/pipeline/build/project",schemaPath:"#/properties/pipeline/properties/build/properties/project/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.build.properties.project.type,parentSchema:schema89.properties.pipeline.properties.build.properties.project,data:data26};
+if(data26.image !== undefined){
+let data29 = data26.image;
+if(typeof data29 === "string"){
+if(func2(data29) > 255){
+const err80 = {instancePath:instancePath+"/pipeline/build/image",schemaPath:"#/properties/pipeline/properties/build/properties/image/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema89.properties.pipeline.properties.build.properties.image,data:data29};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -9926,11 +9938,8 @@ vErrors.push(err80);
 errors++;
 }
 }
-if(data25.buildspec !== undefined){
-let data27 = data25.buildspec;
-if(typeof data27 === "string"){
-if(!pattern70.test(data27)){
-const err81 = {instancePath:instancePath+"/pipeline/build/buildspec",schemaPath:"#/properties/pipeline/properties/build/properties/buildspec/pattern",keyword:"pattern",params:{pattern: "^buildspec-[a-z0-9-]+\\.yml\\.hbs$"},message:"must match pattern \""+"^buildspec-[a-z0-9-]+\\.yml\\.hbs$"+"\"",schema:"^buildspec-[a-z0-9-]+\\.yml\\.hbs$",parentSchema:schema89.properties.pipeline.properties.build.properties.buildspec,data:data27};
+else {
+const err81 = {instancePath:instancePath+"/pipeline/build/image",schemaPath:"#/properties/pipeline/properties/build/properties/image/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.build.properties.image.type,parentSchema:schema89.properties.pipeline.properties.build.properties.image,data:data29};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -9940,8 +9949,9 @@ vErrors.push(err81);
 errors++;
 }
 }
+}
 else {
-const err82 = {instancePath:instancePath+"/pipeline/build/buildspec",schemaPath:"#/properties/pipeline/properties/build/properties/buildspec/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.build.properties.buildspec.type,parentSchema:schema89.properties.pipeline.properties.build.properties.buildspec,data:data27};
+const err82 = {instancePath:instancePath+"/pipeline/build",schemaPath:"#/properties/pipeline/properties/build/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.properties.pipeline.properties.build.type,parentSchema:schema89.properties.pipeline.properties.build,data:data26};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -9951,11 +9961,9 @@ vErrors.push(err82);
 errors++;
 }
 }
-if(data25.image !== undefined){
-let data28 = data25.image;
-if(typeof data28 === "string"){
-if(func2(data28) > 255){
-const err83 = {instancePath:instancePath+"/pipeline/build/image",schemaPath:"#/properties/pipeline/properties/build/properties/image/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema89.properties.pipeline.properties.build.properties.image,data:data28};
+}
+else {
+const err83 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.properties.pipeline.type,parentSchema:schema89.properties.pipeline,data:data17};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -9965,49 +9973,14 @@ vErrors.push(err83);
 errors++;
 }
 }
+}
 else {
-const err84 = {instancePath:instancePath+"/pipeline/build/image",schemaPath:"#/properties/pipeline/properties/build/properties/image/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.build.properties.image.type,parentSchema:schema89.properties.pipeline.properties.build.properties.image,data:data28};
+const err84 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.type,parentSchema:schema89,data};
 if(vErrors === null){
 vErrors = [err84];
 }
 else {
 vErrors.push(err84);
-}
-errors++;
-}
-}
-}
-else {
-const err85 = {instancePath:instancePath+"/pipeline/build",schemaPath:"#/properties/pipeline/properties/build/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.properties.pipeline.properties.build.type,parentSchema:schema89.properties.pipeline.properties.build,data:data25};
-if(vErrors === null){
-vErrors = [err85];
-}
-else {
-vErrors.push(err85);
-}
-errors++;
-}
-}
-}
-else {
-const err86 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.properties.pipeline.type,parentSchema:schema89.properties.pipeline,data:data16};
-if(vErrors === null){
-vErrors = [err86];
-}
-else {
-vErrors.push(err86);
-}
-errors++;
-}
-}
-}
-else {
-const err87 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.type,parentSchema:schema89,data};
-if(vErrors === null){
-vErrors = [err87];
-}
-else {
-vErrors.push(err87);
 }
 errors++;
 }

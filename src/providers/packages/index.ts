@@ -1,5 +1,6 @@
 import type { Provider } from '../../core/provider.js';
 import { lintPackagePublishing } from './lint.js';
+import { PIPELINE_INCOMPLETE } from './model.js';
 import type { PackagePublishingSpec } from './spec.generated.js';
 
 export const packagePublishing: Provider<PackagePublishingSpec> = {
@@ -8,5 +9,6 @@ export const packagePublishing: Provider<PackagePublishingSpec> = {
   schemaFile: 'package-publishing.schema.json',
   order: 40,
   lint: lintPackagePublishing,
+  importFills: [PIPELINE_INCOMPLETE],
   loadRuntime: async () => (await import('./runtime.js')).packagesRuntime,
 };

@@ -14,7 +14,9 @@ import {
   NAMESPACE_FORMATS,
   NAMESPACE_REQUIRED,
   packageLabel,
+  PIPELINE_INCOMPLETE,
   PIPELINE_NAME_MAX,
+  PIPELINE_REQUIRED,
   PROJECT_NAME_RE,
   PUBLISHABLE_FORMATS,
   publishActionName,
@@ -147,7 +149,13 @@ function lintPipeline(doc: Doc, add: Add): void {
   if (!PUBLISHABLE_FORMATS.has(spec.format)) {
     add([...base, 'name'], 'packages/format-not-publishable', 'error', `Charter has no publish buildspec for the ${spec.format} format`, `Publish ${[...PUBLISHABLE_FORMATS].join(', ')} packages through the pipeline, or remove pipeline.`);
   }
-  const build = p.build;
+  const missing = PIPELINE_REQUIRED.filter((key) => p[key] === undefined);
+  if (missing.length) {
+    // The schema requires only the name, so that `charter import` can start from it; planning needs the rest.
+    add([...base, 'name'], PIPELINE_INCOMPLETE, 'error', `The pipeline needs ${missing.join(', ')}`, `Write them, or run charter import on this file to fill them in from the live pipeline ${p.name}.`);
+    return;
+  }
+  const build = p.build!;
   if ((build.project === undefined) === (build.buildspec === undefined)) {
     add([...base, 'build'], 'packages/build-source', 'error', build.project ? 'The build names both an existing project and a buildspec template' : 'The build names neither an existing project nor a buildspec template', 'Set exactly one of build.project (an existing CodeBuild project) or build.buildspec (a template under templates/).');
   }
@@ -156,13 +164,13 @@ function lintPipeline(doc: Doc, add: Add): void {
   }
   const regions = regionsOf(spec);
   regions.forEach((region, i) => {
-    if (p.artifactBuckets[region] === undefined) {
+    if (p.artifactBuckets![region] === undefined) {
       add([...base, 'artifactBuckets'], 'packages/artifact-bucket-missing', 'error', `The pipeline runs an action in ${region} and has no artifact bucket there`, `Add ${region}: <bucket in ${region}> to pipeline.artifactBuckets (cross-region actions need an artifact store per region).`);
     }
     const action = publishActionName(region);
     if (action.length > PIPELINE_NAME_MAX) add(i === 0 ? ['spec', 'primaryRegion'] : ['spec', 'replicaRegions', i - 1], 'packages/name-too-long', 'error', `Action name ${action} is longer than ${PIPELINE_NAME_MAX} characters`);
   });
-  for (const region of Object.keys(p.artifactBuckets)) {
+  for (const region of Object.keys(p.artifactBuckets!)) {
     if (!regions.includes(region)) add([...base, 'artifactBuckets', region], 'packages/artifact-bucket-unused', 'warning', `The pipeline runs no action in ${region}; its artifact bucket is not used`, 'Remove it, or add the region to replicaRegions.');
   }
   for (const [name, path] of [

@@ -19,6 +19,33 @@ export const REPLICATE_TEMPLATE = 'buildspec-replicate.yml.hbs';
 /** CodeBuild project names: `^[A-Za-z0-9][A-Za-z0-9\-_]{1,149}$`. */
 export const PROJECT_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$/;
 export const PIPELINE_NAME_MAX = 100;
+/** What a pipeline needs besides its name to be planned; `charter import` fills them from the live pipeline. */
+export const PIPELINE_REQUIRED = ['roleArn', 'artifactBuckets', 'source', 'build'] as const;
+/** The lint code for a pipeline missing one of them: it blocks plan, not `charter import`. */
+export const PIPELINE_INCOMPLETE = 'packages/pipeline-incomplete';
+/** Tags on the primary repository (with prune on) listing the replica regions, so a dropped one can be found. */
+export const REPLICAS_TAG = 'charter:replicas';
+const TAG_VALUE_MAX = 256;
+
+/** The replica regions as tag values: space-separated, split over `charter:replicas`, `charter:replicas-2`, ... at 256 characters. */
+export function replicaTags(regions: readonly string[]): Record<string, string> {
+  const chunks: string[] = [];
+  for (const region of [...regions].sort(compareStrings)) {
+    const last = chunks.length - 1;
+    if (last >= 0 && chunks[last].length + 1 + region.length <= TAG_VALUE_MAX) chunks[last] += ` ${region}`;
+    else chunks.push(region);
+  }
+  return Object.fromEntries(chunks.map((c, i) => [i === 0 ? REPLICAS_TAG : `${REPLICAS_TAG}-${i + 1}`, c]));
+}
+
+/** The regions a repository's `charter:replicas*` tags list. */
+export function replicasFromTags(tags: Readonly<Record<string, string>> | undefined): string[] {
+  const out: string[] = [];
+  for (const [key, value] of Object.entries(tags ?? {})) {
+    if (key === REPLICAS_TAG || key.startsWith(`${REPLICAS_TAG}-`)) out.push(...value.split(' ').filter(Boolean));
+  }
+  return [...new Set(out)].sort(compareStrings);
+}
 
 /** The public external connection for each format that has one. */
 export const CONNECTION_FORMAT: Readonly<Record<string, string>> = {
@@ -54,7 +81,7 @@ const slug = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, '-');
 
 export function buildProjectName(spec: PackagePublishingSpec): string | undefined {
   if (!spec.pipeline) return undefined;
-  return spec.pipeline.build.project ?? `${slug(spec.pipeline.name)}-build`;
+  return spec.pipeline.build?.project ?? `${slug(spec.pipeline.name)}-build`;
 }
 
 export function publishProjectName(spec: PackagePublishingSpec): string | undefined {
@@ -77,6 +104,21 @@ export function createsProjects(spec: PackagePublishingSpec): boolean {
 export function packageLabel(p: WatchedPackage, format: string): string {
   if (!p.namespace) return p.name;
   return format === 'npm' ? `@${p.namespace}/${p.name}` : `${p.namespace}/${p.name}`;
+}
+
+/**
+ * On a repository of a policy with prune on: `true`, so that once the policy is removed, a pruning policy
+ * of the same domain may delete the repository (DESIGN: removing a policy deletes what it owned only when
+ * pruning was enabled for that policy). Set to `false` when prune is turned off.
+ */
+export const PRUNE_TAG = 'charter:prune';
+
+/** The tags Charter keeps on a repository it owns: its creation tags and the prune marker. */
+export function repositoryTags(doc: Doc, live: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  const tags = creationTags(doc);
+  if (doc.spec.prune) tags[PRUNE_TAG] = 'true';
+  else if (live?.[PRUNE_TAG] === 'true') tags[PRUNE_TAG] = 'false';
+  return tags;
 }
 
 /** The tags Charter writes on what it creates: the policy's plus its ownership tag. */
@@ -108,11 +150,11 @@ export interface DesiredProject {
 /** The projects Charter creates in one region (an existing build project named in the policy is not one). */
 export function desiredProjects(spec: PackagePublishingSpec, region: string): DesiredProject[] {
   const out: DesiredProject[] = [];
-  const image = spec.pipeline?.build.image ?? DEFAULT_IMAGE;
+  const image = spec.pipeline?.build?.image ?? DEFAULT_IMAGE;
   const serviceRole = spec.codeBuildRoleArn ?? '';
   const view = { format: spec.format, domain: spec.domain, repository: spec.repository, primaryRegion: spec.primaryRegion, region };
   const pipeline = spec.pipeline;
-  if (pipeline && region === spec.primaryRegion && pipeline.build.buildspec && !pipeline.build.project) {
+  if (pipeline?.build?.buildspec && region === spec.primaryRegion && !pipeline.build.project) {
     out.push({ name: buildProjectName(spec)!, region, role: 'build', description: `Builds ${spec.repository} once for pipeline ${pipeline.name} (Charter)`, buildspec: template(pipeline.build.buildspec)(view), image, serviceRole, sourceType: 'CODEPIPELINE' });
   }
   if (pipeline) {
@@ -178,7 +220,8 @@ export interface PipelineDecl {
 /** The V2 pipeline of the seed: Source → Build (once) → Publish (one action per region, same runOrder: parallel). */
 export function desiredPipeline(spec: PackagePublishingSpec): PipelineDecl | undefined {
   const p = spec.pipeline;
-  if (!p) return undefined;
+  // Lint refuses a pipeline without these before any plan; import's skeleton may lack them.
+  if (!p?.roleArn || !p.artifactBuckets || !p.source || !p.build) return undefined;
   const codeBuild = { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' };
   const artifactStores: Record<string, { type: string; location: string }> = {};
   for (const region of regionsOf(spec)) artifactStores[region] = { type: 'S3', location: p.artifactBuckets[region] ?? '' };

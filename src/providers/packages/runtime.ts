@@ -25,6 +25,7 @@ import {
   getAsset,
   listAssets,
   listRepositoriesInDomain,
+  deleteDomain,
   deleteRepository,
   listPublished,
   listTags as listRepositoryTags,
@@ -35,8 +36,8 @@ import {
   type PackageRef,
   type PublishedVersion,
 } from '../../aws/codeartifact.js';
-import { codeBuildClient, createProject, getProjects, startBuild, updateProject, waitForBuilds, type Project } from '../../aws/codebuild.js';
-import { codePipelineClient, createPipeline, getPipeline, listTags as listPipelineTags, updatePipeline, type LivePipeline, type PipelineDeclaration } from '../../aws/codepipeline.js';
+import { codeBuildClient, createProject, deleteProject, getProjects, setProjectTags, startBuild, updateProject, waitForBuilds, type Project } from '../../aws/codebuild.js';
+import { codePipelineClient, createPipeline, getPipeline, listTags as listPipelineTags, tagPipeline, updatePipeline, type LivePipeline, type PipelineDeclaration } from '../../aws/codepipeline.js';
 import type { Diagnostic } from '../../core/diagnostics.js';
 import { changeAt, diagnosticAt, type PathSegment } from '../../core/document.js';
 import type { Json } from '../../core/json.js';
@@ -52,8 +53,13 @@ import {
   pipelineLines,
   projectInput,
   projectView,
+  PRUNE_TAG,
   regionsOf,
+  replicasFromTags,
+  replicaTags,
   replicateProjectName,
+  repositoryTags,
+  REPLICAS_TAG,
   type DesiredProject,
   type Doc,
   type PipelineDecl,
@@ -61,8 +67,12 @@ import {
 } from './model.js';
 import type { WatchedPackage } from './spec.generated.js';
 
-/** Dependency order inside a policy. */
-const PHASE = { domain: 0, repository: 1, repositorySettings: 2, project: 3, pipeline: 4, repair: 5 } as const;
+/**
+ * Dependency order inside a policy. Pruning comes after the pipeline stops publishing to a dropped region,
+ * a domain after its repositories, and the primary's record of the replica regions last, so that a prune
+ * that fails leaves the dropped region recorded for the next plan.
+ */
+const PHASE = { domain: 0, repository: 1, repositorySettings: 2, project: 3, pipeline: 4, repair: 5, pruneRepository: 6, pruneProject: 6, pruneDomain: 7, replicas: 8 } as const;
 /** ListPackageVersions calls in flight per region (the region's rate limiter still spaces them). */
 const VERSION_READ_CONCURRENCY = 8;
 /** Versions named in one message before it says "and N more". */
@@ -94,8 +104,15 @@ interface RegionLive {
   versions: Map<string, PublishedVersion[]>;
   pipeline?: LivePipeline;
   pipelineTags?: Record<string, string>;
-  /** With prune on: the domain's other repositories this policy owns (tag charter:policy). */
-  prunable: Array<{ name: string; arn: string }>;
+  /**
+   * With prune on: the domain's other repositories to delete: this policy's (tag charter:policy, renamed
+   * away) and those of a PackagePublishing policy no longer in the run that had prune on (charter:prune).
+   */
+  prunable: Array<{ name: string; arn: string; owner: string }>;
+  /** With prune on: the names of every repository in the domain. */
+  domainRepositories?: string[];
+  /** A region dropped from the policy (read only with prune on): the domain's tags. */
+  domainTags?: Record<string, string>;
   /** Set when the region could not be read; nothing else is then known. */
   error?: string;
 }
@@ -119,12 +136,23 @@ function refOf(doc: Doc, p: WatchedPackage): PackageRef {
   return { domain: doc.spec.domain, repository: doc.spec.repository, format: doc.spec.format, ...(p.namespace !== undefined ? { namespace: p.namespace } : {}), name: p.name };
 }
 
-async function readRegion(doc: Doc, region: string, clients: Clients): Promise<RegionLive> {
+/** What a region read needs besides the policy: whether the policy dropped the region, and the run's policies. */
+interface ReadScope {
+  /** The region is no longer the policy's (found in the primary's charter:replicas tags). */
+  dropped: boolean;
+  /** metadata.name of every PackagePublishing policy of the run. */
+  policies: ReadonlySet<string>;
+}
+
+/** The policy as it was with `region` among its replicas: the names of what Charter created there. */
+const withReplica = (doc: Doc, region: string): Doc['spec'] => ({ ...doc.spec, replicaRegions: [...doc.spec.replicaRegions, region] });
+
+async function readRegion(doc: Doc, region: string, clients: Clients, scope: ReadScope): Promise<RegionLive> {
   const spec = doc.spec;
   const live: RegionLive = { region, projects: new Map(), versions: new Map(), prunable: [] };
   try {
-    const projectNames = desiredProjects(spec, region).map((p) => p.name);
-    if (region === spec.primaryRegion && spec.pipeline?.build.project) projectNames.push(spec.pipeline.build.project);
+    const projectNames = desiredProjects(scope.dropped ? withReplica(doc, region) : spec, region).map((p) => p.name);
+    if (region === spec.primaryRegion && spec.pipeline?.build?.project) projectNames.push(spec.pipeline.build.project);
     const [domainArn, repository, projects] = await Promise.all([
       describeDomain(clients.codeartifact, spec.domain),
       describeRepository(clients.codeartifact, spec.domain, spec.repository),
@@ -136,6 +164,8 @@ async function readRegion(doc: Doc, region: string, clients: Clients): Promise<R
     const reads: Array<Promise<unknown>> = [];
     if (repository) {
       reads.push(listRepositoryTags(clients.codeartifact, repository.arn).then((t) => (live.repositoryTags = t)));
+    }
+    if (repository && !scope.dropped) {
       const packages = spec.packages ?? [];
       reads.push(
         mapLimit(packages, VERSION_READ_CONCURRENCY, async (p) => {
@@ -147,13 +177,17 @@ async function readRegion(doc: Doc, region: string, clients: Clients): Promise<R
       // Only with prune on: one ListRepositoriesInDomain, and the tags of each repository not declared.
       reads.push(
         listRepositoriesInDomain(clients.codeartifact, spec.domain).then(async (all) => {
+          live.domainRepositories = all.map((r) => r.name);
           for (const r of all.filter((x) => x.name !== spec.repository)) {
-            if ((await listRepositoryTags(clients.codeartifact, r.arn))[OWNER_TAG] === doc.name) live.prunable.push(r);
+            const tags = await listRepositoryTags(clients.codeartifact, r.arn);
+            const owner = tags[OWNER_TAG];
+            if (owner === doc.name || (owner !== undefined && !scope.policies.has(owner) && tags[PRUNE_TAG] === 'true')) live.prunable.push({ ...r, owner });
           }
         }),
       );
+      if (scope.dropped) reads.push(listRepositoryTags(clients.codeartifact, domainArn).then((t) => (live.domainTags = t)));
     }
-    if (region === spec.primaryRegion && spec.pipeline) {
+    if (region === spec.primaryRegion && spec.pipeline && !scope.dropped) {
       reads.push(
         getPipeline(clients.codepipeline, spec.pipeline.name).then(async (p) => {
           live.pipeline = p;
@@ -176,9 +210,17 @@ async function plan(docs: Doc[], ctx: RuntimeContext): Promise<DiffResult> {
   const changes: Change[] = [];
   const diagnostics: Diagnostic[] = [];
   const inputs: Record<string, Json> = {};
+  const policies = new Set(docs.map((d) => d.name));
+  // A removed policy's repository is deleted by the first pruning policy (in plan order) that finds it.
+  const claimed = new Set<string>();
   for (const doc of docs) {
-    const lives = await Promise.all(regionsOf(doc.spec).map((region) => readRegion(doc, region, clients(region))));
-    const result = await diffPolicy(doc, lives, clients);
+    const lives = await Promise.all(regionsOf(doc.spec).map((region) => readRegion(doc, region, clients(region), { dropped: false, policies })));
+    // Regions this policy no longer lists, as its primary repository recorded them (prune on only).
+    const primary = lives[0];
+    const recorded = doc.spec.prune && primary.repositoryTags?.[OWNER_TAG] === doc.name ? replicasFromTags(primary.repositoryTags) : [];
+    const droppedRegions = recorded.filter((r) => !regionsOf(doc.spec).includes(r));
+    const dropped = await Promise.all(droppedRegions.map((region) => readRegion(doc, region, clients(region), { dropped: true, policies })));
+    const result = await diffPolicy(doc, lives, dropped, clients, claimed);
     changes.push(...result.changes);
     diagnostics.push(...result.diagnostics);
     const failed = lives.filter((l) => l.error).map((l) => l.region);
@@ -209,12 +251,13 @@ function liveProjectView(p: Project): ProjectView {
 
 const projectTags = (p: Project): Record<string, string> => Object.fromEntries((p.tags ?? []).map((t) => [t.key ?? '', t.value ?? '']));
 
-async function diffPolicy(doc: Doc, lives: RegionLive[], clients: (region: string) => Clients): Promise<{ changes: Change[]; diagnostics: Diagnostic[] }> {
+async function diffPolicy(doc: Doc, lives: RegionLive[], dropped: RegionLive[], clients: (region: string) => Clients, claimed: Set<string>): Promise<{ changes: Change[]; diagnostics: Diagnostic[] }> {
   const spec = doc.spec;
   const changes: Change[] = [];
   const diagnostics: Diagnostic[] = [];
   const base = `packages/${doc.name}`;
   const tags = creationTags(doc);
+  const adoptable = (owner: string | undefined) => owner === undefined && spec.adopt === true;
   /** Regions whose repository Charter may write (owned, or created by this plan). */
   const writable = new Set<string>();
 
@@ -231,12 +274,14 @@ async function diffPolicy(doc: Doc, lives: RegionLive[], clients: (region: strin
     const repo = live.repository;
     if (!repo) {
       writable.add(region);
-      const after = { repository: spec.repository, description: spec.description ?? '', tags };
-      changes.push(changeAt(doc, at, { address: `${base}/${region}/repository`, action: 'create', title: `CodeArtifact repository ${spec.domain}/${spec.repository} (${region})`, before: null, after, risk: 'safe', reason: `No repository ${spec.repository} in domain ${spec.domain} in ${region}`, phase: PHASE.repository, data: { op: 'repository', region, domain: spec.domain, repository: spec.repository, description: spec.description ?? '', tags } }));
+      const created = { ...repositoryTags(doc, undefined), ...(spec.prune && region === spec.primaryRegion ? replicaTags(spec.replicaRegions) : {}) };
+      const after = { repository: spec.repository, description: spec.description ?? '', tags: created };
+      changes.push(changeAt(doc, at, { address: `${base}/${region}/repository`, action: 'create', title: `CodeArtifact repository ${spec.domain}/${spec.repository} (${region})`, before: null, after, risk: 'safe', reason: `No repository ${spec.repository} in domain ${spec.domain} in ${region}`, phase: PHASE.repository, data: { op: 'repository', region, domain: spec.domain, repository: spec.repository, description: spec.description ?? '', tags: created } }));
       if (spec.externalConnection) changes.push(connectionChange(doc, region, [], spec.externalConnection));
     } else {
       const owner = live.repositoryTags?.[OWNER_TAG];
-      if (owner !== doc.name) {
+      const adopting = adoptable(owner);
+      if (owner !== doc.name && !adopting) {
         diagnostics.push(
           diagnosticAt(doc, at, 'packages/repository-left-alone', 'notice', `Repository ${spec.domain}/${spec.repository} in ${region} exists and is ${owner === undefined ? 'not tagged as Charter\'s' : `owned by policy ${owner}`}: it is left alone (no settings, tags or repairs)`, `To let this policy manage it, tag it ${OWNER_TAG}=${doc.name} (charter import adopts an existing setup).`),
         );
@@ -245,20 +290,18 @@ async function diffPolicy(doc: Doc, lives: RegionLive[], clients: (region: strin
         if ((spec.description ?? '') !== repo.description) {
           changes.push(changeAt(doc, ['spec', 'description'], { address: `${base}/${region}/repository/description`, action: 'update', title: `Description of ${spec.domain}/${spec.repository} (${region})`, before: repo.description, after: spec.description ?? '', risk: 'safe', reason: 'The description differs from the policy', phase: PHASE.repositorySettings, data: { op: 'description', region, domain: spec.domain, repository: spec.repository, description: spec.description ?? '' } }));
         }
-        const set: Record<string, string> = {};
-        for (const [k, v] of Object.entries(tags)) if (live.repositoryTags?.[k] !== v) set[k] = v;
+        const set = tagsToSet(repositoryTags(doc, live.repositoryTags), live.repositoryTags);
         if (Object.keys(set).length) {
           const before = Object.fromEntries(Object.keys(set).filter((k) => live.repositoryTags?.[k] !== undefined).map((k) => [k, live.repositoryTags![k]]));
-          changes.push(changeAt(doc, ['spec', 'tags'], { address: `${base}/${region}/repository/tags`, action: 'update', title: `Tags of ${spec.domain}/${spec.repository} (${region})`, before, after: set, risk: 'safe', reason: `Tags differ from the policy: sets ${Object.keys(set).sort().join(', ')}`, phase: PHASE.repositorySettings, data: { op: 'tags', region, arn: repo.arn, set } }));
+          const reason = adopting ? `Adopts the repository (adopt: true; it carries no ${OWNER_TAG} tag): sets ${Object.keys(set).sort().join(', ')}` : `Tags differ from the policy: sets ${Object.keys(set).sort().join(', ')}`;
+          changes.push(changeAt(doc, adopting ? ['spec', 'adopt'] : ['spec', 'tags'], { address: `${base}/${region}/repository/tags`, action: 'update', title: `Tags of ${spec.domain}/${spec.repository} (${region})`, before, after: set, risk: 'safe', reason, phase: PHASE.repositorySettings, data: { op: 'tags', region, arn: repo.arn, set } }));
         }
         const wanted = spec.externalConnection;
         const current = repo.externalConnections;
         if ((wanted && (current.length !== 1 || current[0] !== wanted)) || (!wanted && current.length)) changes.push(connectionChange(doc, region, current, wanted));
       }
     }
-    for (const r of live.prunable) {
-      changes.push(changeAt(doc, ['spec', 'prune'], { address: `${base}/${region}/repository/${r.name}`, action: 'delete', title: `CodeArtifact repository ${spec.domain}/${r.name} (${region})`, before: { repository: r.name, region }, after: null, risk: 'destructive', reason: `Created by this policy (${OWNER_TAG}=${doc.name}) and no longer declared, with prune: true. Its package versions are deleted with it.`, phase: PHASE.repository, data: { op: 'repository-delete', region, domain: spec.domain, repository: r.name } }));
-    }
+    changes.push(...pruneRepositories(doc, live, claimed));
     // CodeBuild projects Charter creates in this region.
     for (const p of desiredProjects(spec, region)) {
       const current = live.projects.get(p.name);
@@ -269,7 +312,10 @@ async function diffPolicy(doc: Doc, lives: RegionLive[], clients: (region: strin
         continue;
       }
       const owner = projectTags(current)[OWNER_TAG];
-      if (owner !== doc.name) {
+      if (adoptable(owner)) {
+        const set = tagsToSet(tags, projectTags(current));
+        changes.push(changeAt(doc, ['spec', 'adopt'], { address: `${address}/tags`, action: 'update', title: `Tags of CodeBuild project ${p.name} (${region})`, before: {}, after: set, risk: 'safe', reason: `Adopts the project (adopt: true; it carries no ${OWNER_TAG} tag): sets ${Object.keys(set).sort().join(', ')}`, phase: PHASE.project, data: { op: 'project-tags', region, name: p.name, tags: { ...projectTags(current), ...set } } }));
+      } else if (owner !== doc.name) {
         diagnostics.push(diagnosticAt(doc, path, 'packages/project-left-alone', 'warning', `CodeBuild project ${p.name} in ${region} exists and is ${owner === undefined ? 'not Charter\'s' : `owned by policy ${owner}`}: it is left alone, and the ${p.role} step uses it as it is`, `Tag it ${OWNER_TAG}=${doc.name} to let this policy manage it, or rename the pipeline.`));
         continue;
       }
@@ -286,16 +332,121 @@ async function diffPolicy(doc: Doc, lives: RegionLive[], clients: (region: strin
 
   const primary = lives[0];
   if (!primary.error) {
-    const build = spec.pipeline?.build.project;
+    const build = spec.pipeline?.build?.project;
     if (build && !primary.projects.has(build)) {
       diagnostics.push(diagnosticAt(doc, ['spec', 'pipeline', 'build', 'project'], 'packages/build-project-missing', 'error', `CodeBuild project ${build} does not exist in ${spec.primaryRegion}`, 'Create it first, or let Charter create one from a template (build.buildspec).'));
     }
-    const pipelineChange = planPipeline(doc, primary, diagnostics);
-    if (pipelineChange) changes.push(pipelineChange);
+    changes.push(...planPipeline(doc, primary, diagnostics));
     const repairs = await planRepairs(doc, lives, writable, clients, diagnostics);
     changes.push(...repairs);
   }
+  if (spec.prune) {
+    for (const live of dropped) {
+      const pruned = pruneDroppedRegion(doc, live, claimed);
+      changes.push(...pruned.changes);
+      diagnostics.push(...pruned.diagnostics);
+    }
+    const replicas = replicasChange(doc, primary, dropped);
+    if (replicas) changes.push(replicas);
+  }
   return { changes, diagnostics };
+}
+
+/** The tags of `wanted` that `live` lacks or holds with another value. */
+function tagsToSet(wanted: Readonly<Record<string, string>>, live: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  const set: Record<string, string> = {};
+  for (const [k, v] of Object.entries(wanted)) if (live?.[k] !== v) set[k] = v;
+  return set;
+}
+
+/**
+ * Deletes of the domain's other repositories the region's read found prunable: this policy's (renamed away),
+ * and a removed pruning policy's, claimed by the first pruning policy that finds it.
+ */
+function pruneRepositories(doc: Doc, live: RegionLive, claimed: Set<string>): Change[] {
+  const spec = doc.spec;
+  const out: Change[] = [];
+  for (const r of live.prunable) {
+    const key = `${live.region}/${spec.domain}/${r.name}`;
+    if (claimed.has(key)) continue;
+    claimed.add(key);
+    const reason =
+      r.owner === doc.name
+        ? `Created by this policy (${OWNER_TAG}=${doc.name}) and no longer declared, with prune: true. Its package versions are deleted with it.`
+        : `Created by PackagePublishing policy ${r.owner} (${OWNER_TAG}=${r.owner}, ${PRUNE_TAG}=true), which is no longer in the repository; found by this policy's prune in domain ${spec.domain}. Its package versions are deleted with it.`;
+    out.push(changeAt(doc, ['spec', 'prune'], { address: `packages/${doc.name}/${live.region}/repository/${r.name}`, action: 'delete', title: `CodeArtifact repository ${spec.domain}/${r.name} (${live.region})`, before: { repository: r.name, region: live.region, owner: r.owner }, after: null, risk: 'destructive', reason, phase: PHASE.pruneRepository, data: { op: 'repository-delete', region: live.region, domain: spec.domain, repository: r.name } }));
+  }
+  return out;
+}
+
+/**
+ * A region dropped from replicaRegions (prune on): the repository this policy owns there, the CodeBuild
+ * projects it created there, the domain's other prunable repositories, and the domain itself when this
+ * policy created it (charter:policy) and no repository would be left in it.
+ */
+function pruneDroppedRegion(doc: Doc, live: RegionLive, claimed: Set<string>): { changes: Change[]; diagnostics: Diagnostic[] } {
+  const spec = doc.spec;
+  const { region } = live;
+  const base = `packages/${doc.name}/${region}`;
+  const changes: Change[] = [];
+  const diagnostics: Diagnostic[] = [];
+  if (live.error) {
+    diagnostics.push(diagnosticAt(doc, ['spec', 'prune'], 'packages/region-failed', 'warning', `${region}, dropped from replicaRegions, could not be read (${live.error}); nothing is pruned there this run`, 'The primary repository keeps the region recorded, so the next plan retries it.'));
+    return { changes, diagnostics };
+  }
+  const deleted = new Set<string>();
+  if (live.repository) {
+    const owner = live.repositoryTags?.[OWNER_TAG];
+    if (owner === doc.name) {
+      deleted.add(spec.repository);
+      changes.push(changeAt(doc, ['spec', 'replicaRegions'], { address: `${base}/repository/${spec.repository}`, action: 'delete', title: `CodeArtifact repository ${spec.domain}/${spec.repository} (${region})`, before: { repository: spec.repository, region }, after: null, risk: 'destructive', reason: `${region} is no longer in replicaRegions, with prune: true. The replica's package versions are deleted with it (the primary keeps its own).`, phase: PHASE.pruneRepository, data: { op: 'repository-delete', region, domain: spec.domain, repository: spec.repository } }));
+    } else {
+      diagnostics.push(diagnosticAt(doc, ['spec', 'replicaRegions'], 'packages/repository-left-alone', 'notice', `Repository ${spec.domain}/${spec.repository} in ${region}, dropped from replicaRegions, is ${owner === undefined ? 'not tagged as Charter\'s' : `owned by policy ${owner}`}: it is left alone`, `prune deletes only what carries ${OWNER_TAG}=${doc.name}.`));
+    }
+  }
+  const others = pruneRepositories(doc, live, claimed);
+  for (const c of others) deleted.add(String((c.data as Data).repository));
+  changes.push(...others);
+  for (const p of live.projects.values()) {
+    if (projectTags(p)[OWNER_TAG] !== doc.name || !p.name) continue;
+    changes.push(changeAt(doc, ['spec', 'replicaRegions'], { address: `${base}/codebuild/${p.name}`, action: 'delete', title: `CodeBuild project ${p.name} (${region})`, before: { project: p.name, region }, after: null, risk: 'safe', reason: `${region} is no longer in replicaRegions, with prune: true: the pipeline no longer publishes there and nothing is replicated there`, phase: PHASE.pruneProject, data: { op: 'project-delete', region, name: p.name } }));
+  }
+  const remaining = (live.domainRepositories ?? []).filter((r) => !deleted.has(r));
+  if (live.domainArn && live.domainTags?.[OWNER_TAG] === doc.name && !remaining.length) {
+    changes.push(changeAt(doc, ['spec', 'replicaRegions'], { address: `${base}/domain`, action: 'delete', title: `CodeArtifact domain ${spec.domain} (${region})`, before: { domain: spec.domain, region }, after: null, risk: 'destructive', reason: `Created by this policy (${OWNER_TAG}=${doc.name}) for ${region}, which is no longer in replicaRegions, and it holds no other repository`, phase: PHASE.pruneDomain, data: { op: 'domain-delete', region, domain: spec.domain } }));
+  }
+  return { changes, diagnostics };
+}
+
+/**
+ * With prune on, the primary repository records the replica regions (charter:replicas), so a region dropped
+ * later is found. Written last, and only once every dropped region was read: until its prune succeeds, a
+ * dropped region stays recorded.
+ */
+function replicasChange(doc: Doc, primary: RegionLive, dropped: RegionLive[]): Change | undefined {
+  const spec = doc.spec;
+  const repo = primary.repository;
+  if (primary.error || !repo || dropped.some((d) => d.error)) return undefined;
+  const owner = primary.repositoryTags?.[OWNER_TAG];
+  if (owner !== doc.name && !(owner === undefined && spec.adopt)) return undefined;
+  const wanted = replicaTags(spec.replicaRegions);
+  const live = Object.fromEntries(Object.entries(primary.repositoryTags ?? {}).filter(([k]) => k === REPLICAS_TAG || k.startsWith(`${REPLICAS_TAG}-`)));
+  const set = tagsToSet(wanted, live);
+  // A chunk no longer needed is emptied (an empty value lists no region).
+  for (const k of Object.keys(live)) if (!(k in wanted) && live[k] !== '') set[k] = '';
+  if (!Object.keys(set).length) return undefined;
+  const before = Object.fromEntries(Object.keys(set).filter((k) => k in live).map((k) => [k, live[k]]));
+  return changeAt(doc, ['spec', 'replicaRegions'], {
+    address: `packages/${doc.name}/${spec.primaryRegion}/repository/replicas`,
+    action: 'update',
+    title: `Replica regions recorded on ${spec.domain}/${spec.repository} (${spec.primaryRegion})`,
+    before,
+    after: set,
+    risk: 'safe',
+    reason: `prune: true: the primary repository lists the replica regions (${REPLICAS_TAG}) so that a region dropped later is found and pruned`,
+    phase: PHASE.replicas,
+    data: { op: 'tags', region: spec.primaryRegion, arn: repo.arn, set, awaits: dropped.map((d) => d.region) },
+  });
 }
 
 function connectionChange(doc: Doc, region: string, current: string[], wanted: string | undefined): Change {
@@ -319,15 +470,15 @@ function connectionChange(doc: Doc, region: string, current: string[], wanted: s
 
 const packagesBase = (doc: Doc) => `packages/${doc.name}`;
 
-function planPipeline(doc: Doc, primary: RegionLive, diagnostics: Diagnostic[]): Change | undefined {
+function planPipeline(doc: Doc, primary: RegionLive, diagnostics: Diagnostic[]): Change[] {
   const spec = doc.spec;
   const desired = desiredPipeline(spec);
-  if (!desired) return undefined;
+  if (!desired) return [];
   const address = `${packagesBase(doc)}/${spec.primaryRegion}/codepipeline/${desired.name}`;
   const after = pipelineLines(desired, spec.primaryRegion);
   const live = primary.pipeline;
   if (!live) {
-    return changeAt(doc, ['spec', 'pipeline'], {
+    return [changeAt(doc, ['spec', 'pipeline'], {
       address,
       action: 'create',
       title: `CodePipeline ${desired.name} (${spec.primaryRegion})`,
@@ -337,19 +488,23 @@ function planPipeline(doc: Doc, primary: RegionLive, diagnostics: Diagnostic[]):
       reason: `Builds once and publishes to ${regionsOf(spec).length} regions in parallel (${regionsOf(spec).join(', ')})`,
       phase: PHASE.pipeline,
       data: { op: 'pipeline-create', region: spec.primaryRegion, pipeline: desired as unknown as Json, tags: creationTags(doc) },
-    });
+    })];
   }
   const owner = primary.pipelineTags?.[OWNER_TAG];
-  if (owner !== doc.name) {
-    diagnostics.push(diagnosticAt(doc, ['spec', 'pipeline', 'name'], 'packages/pipeline-left-alone', 'warning', `Pipeline ${desired.name} in ${spec.primaryRegion} exists and is ${owner === undefined ? 'not Charter\'s' : `owned by policy ${owner}`}: it is left alone`, `Tag it ${OWNER_TAG}=${doc.name} to let this policy manage it, or choose another pipeline name.`));
-    return undefined;
+  const out: Change[] = [];
+  if (owner === undefined && spec.adopt) {
+    const set = tagsToSet(creationTags(doc), primary.pipelineTags);
+    out.push(changeAt(doc, ['spec', 'adopt'], { address: `${address}/tags`, action: 'update', title: `Tags of CodePipeline ${desired.name} (${spec.primaryRegion})`, before: {}, after: set, risk: 'safe', reason: `Adopts the pipeline (adopt: true; it carries no ${OWNER_TAG} tag): sets ${Object.keys(set).sort().join(', ')}`, phase: PHASE.pipeline, data: { op: 'pipeline-tags', region: spec.primaryRegion, arn: live.arn, set } }));
+  } else if (owner !== doc.name) {
+    diagnostics.push(diagnosticAt(doc, ['spec', 'pipeline', 'name'], 'packages/pipeline-left-alone', 'warning', `Pipeline ${desired.name} in ${spec.primaryRegion} exists and is ${owner === undefined ? 'not Charter\'s' : `owned by policy ${owner}`}: it is left alone`, `Tag it ${OWNER_TAG}=${doc.name} to let this policy manage it (or set adopt: true), or choose another pipeline name.`));
+    return [];
   }
   const before = pipelineLines(live.declaration as unknown as PipelineDecl, spec.primaryRegion);
   const diff = pipelineDiff(before, after);
-  if (!diff.length) return undefined;
+  if (!diff.length) return out;
   const changedKeys = new Set(diff.map((line) => line.slice(2, line.indexOf(': '))));
   const pick = (view: Record<string, string>) => Object.fromEntries(Object.entries(view).filter(([k]) => changedKeys.has(k)));
-  return changeAt(doc, ['spec', 'pipeline'], {
+  out.push(changeAt(doc, ['spec', 'pipeline'], {
     address,
     action: 'update',
     title: `CodePipeline ${desired.name} (${spec.primaryRegion})`,
@@ -360,7 +515,8 @@ function planPipeline(doc: Doc, primary: RegionLive, diagnostics: Diagnostic[]):
     reason: `UpdatePipeline: ${diff.join('; ')}`,
     phase: PHASE.pipeline,
     data: { op: 'pipeline-update', region: spec.primaryRegion, pipeline: desired as unknown as Json },
-  });
+  }));
+  return out;
 }
 
 /**
@@ -435,6 +591,8 @@ function regionsNeeded(c: Change, docs: Doc[]): string[] {
   const data = c.data as Data;
   if (data.op === 'pipeline-create' || data.op === 'pipeline-update') return docs[0] ? regionsOf(docs[0].spec) : [String(data.region)];
   if (data.op === 'repair') return [String(data.region), String(data.source)];
+  // The primary's record of the replica regions waits for the prune of every dropped region.
+  if (Array.isArray(data.awaits)) return [String(data.region), ...data.awaits.map(String)];
   return [String(data.region)];
 }
 
@@ -480,6 +638,9 @@ async function applyOne(c: Change, clients: (region: string) => Clients, ctx: Ru
     case 'repository-delete':
       await deleteRepository(codeartifact, domain, repository);
       return `deleted repository ${domain}/${repository} in ${region}`;
+    case 'domain-delete':
+      await deleteDomain(codeartifact, domain);
+      return `deleted domain ${domain} in ${region}`;
     case 'description':
       await updateRepositoryDescription(codeartifact, domain, repository, String(data.description));
       return `description of ${domain}/${repository} updated in ${region}`;
@@ -495,6 +656,15 @@ async function applyOne(c: Change, clients: (region: string) => Clients, ctx: Ru
       await createProject(codebuild, projectInput(p, data.tags as Record<string, string>));
       return `created CodeBuild project ${p.name} in ${region}`;
     }
+    case 'project-tags':
+      await setProjectTags(codebuild, String(data.name), data.tags as Record<string, string>);
+      return `tagged CodeBuild project ${String(data.name)} in ${region}`;
+    case 'project-delete':
+      await deleteProject(codebuild, String(data.name));
+      return `deleted CodeBuild project ${String(data.name)} in ${region}`;
+    case 'pipeline-tags':
+      await tagPipeline(codepipeline, String(data.arn), data.set as Record<string, string>);
+      return `tagged pipeline in ${region}`;
     case 'project-update': {
       const p = data.project as unknown as DesiredProject;
       await updateProject(codebuild, projectInput(p));

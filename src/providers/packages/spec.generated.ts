@@ -55,9 +55,13 @@ export interface PackagePublishingSpec {
   packages?: WatchedPackage[];
   tags?: RepositoryTags;
   /**
-   * Delete repositories in the policy's domain, in its regions, that this policy created (tag charter:policy) and no longer declares (a renamed repository). Destructive: the repository's package versions go with it, so apply needs the risk gate opened. Charter never deletes package versions itself.
+   * Delete what Charter created and the policies no longer declare: repositories in the policy's domain tagged charter:policy with this policy's name (a renamed repository) or with the name of a PackagePublishing policy that is no longer in the run (a removed policy); the repository in a region dropped from replicaRegions; and a domain Charter created once it holds no other repository. Destructive: a repository's package versions go with it, so apply needs the risk gate opened. Charter never deletes package versions itself.
    */
   prune?: boolean;
+  /**
+   * Take over the same-named repositories (every region), CodeBuild projects and pipeline that carry no charter:policy tag, an existing setup (charter import writes adopt: true): the plan tags each charter:policy=<name>, a visible change, and manages it from then on. Never takes over what another policy owns. Domains are not tagged, so prune never deletes a domain Charter did not create.
+   */
+  adopt?: boolean;
   /**
    * Service role of the CodeBuild projects Charter creates (build from a buildspec template, publish per region, replicate per replica region). Needs codeartifact:GetAuthorizationToken, GetRepositoryEndpoint and PublishPackageVersion in every region.
    */
@@ -81,7 +85,7 @@ export interface RepositoryTags {
   [k: string]: string | undefined;
 }
 /**
- * A V2 CodePipeline in the primary region: Source (GitHub through a CodeStar connection) → Build (once) → Publish (one CodeBuild action per region, all with runOrder 1, so they run in parallel).
+ * A V2 CodePipeline in the primary region: Source (GitHub through a CodeStar connection) → Build (once) → Publish (one CodeBuild action per region, all with runOrder 1, so they run in parallel). roleArn, artifactBuckets, source and build are required to plan (packages/pipeline-incomplete); a policy given to charter import may name only the pipeline, and import fills in the rest from the live pipeline.
  */
 export interface PublishingPipeline {
   /**
@@ -91,15 +95,15 @@ export interface PublishingPipeline {
   /**
    * The pipeline's service role.
    */
-  roleArn: string;
+  roleArn?: string;
   /**
    * S3 artifact bucket per region the pipeline runs actions in: the primary and every replica region.
    */
-  artifactBuckets: {
+  artifactBuckets?: {
     [k: string]: string | undefined;
   };
-  source: GitHubSource;
-  build: PipelineBuild;
+  source?: GitHubSource;
+  build?: PipelineBuild;
 }
 export interface GitHubSource {
   /**
