@@ -9,6 +9,7 @@ export const packagePublishing: Provider<PackagePublishingSpec> = {
   schemaFile: 'package-publishing.schema.json',
   order: 40,
   lint: lintPackagePublishing,
-  importFills: [PIPELINE_INCOMPLETE],
+  // Import fills the pipeline from the live one, and codeBuildRoleArn from its publish project.
+  importFills: [PIPELINE_INCOMPLETE, 'packages/codebuild-role-required'],
   loadRuntime: async () => (await import('./runtime.js')).packagesRuntime,
 };

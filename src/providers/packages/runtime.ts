@@ -65,6 +65,7 @@ import {
   type PipelineDecl,
   type ProjectView,
 } from './model.js';
+import { importPackages } from './import.js';
 import type { WatchedPackage } from './spec.generated.js';
 
 /**
@@ -734,4 +735,4 @@ async function replicateByBuild(data: Data, codebuild: CodeBuildClient, ctx: Run
   return `replicated ${ref.name} to ${String(data.region)} with ${project}: ${outcome.join(', ')}`;
 }
 
-export const packagesRuntime: ProviderRuntime<Doc['spec']> = { plan, apply };
+export const packagesRuntime: ProviderRuntime<Doc['spec']> = { plan, apply, importPolicy: importPackages };
