@@ -40,7 +40,7 @@ import { codeBuildClient, createProject, deleteProject, getProjects, setProjectT
 import { codePipelineClient, createPipeline, getPipeline, listTags as listPipelineTags, tagPipeline, updatePipeline, type LivePipeline, type PipelineDeclaration } from '../../aws/codepipeline.js';
 import type { Diagnostic } from '../../core/diagnostics.js';
 import { changeAt, diagnosticAt, type PathSegment } from '../../core/document.js';
-import type { Json } from '../../core/json.js';
+import { compareStrings, type Json } from '../../core/json.js';
 import type { Change, ChangeResult } from '../../core/plan.js';
 import type { DiffResult, ProviderRuntime, RuntimeContext } from '../../core/provider.js';
 import {
@@ -214,14 +214,16 @@ async function plan(docs: Doc[], ctx: RuntimeContext): Promise<DiffResult> {
   const policies = new Set(docs.map((d) => d.name));
   // A removed policy's repository is deleted by the first pruning policy (in plan order) that finds it.
   const claimed = new Set<string>();
-  for (const doc of docs) {
+  // A domain several policies share is created by the first of them in apply order (policy name).
+  const domains = new Set<string>();
+  for (const doc of [...docs].sort((a, b) => compareStrings(a.name, b.name))) {
     const lives = await Promise.all(regionsOf(doc.spec).map((region) => readRegion(doc, region, clients(region), { dropped: false, policies })));
     // Regions this policy no longer lists, as its primary repository recorded them (prune on only).
     const primary = lives[0];
     const recorded = doc.spec.prune && primary.repositoryTags?.[OWNER_TAG] === doc.name ? replicasFromTags(primary.repositoryTags) : [];
     const droppedRegions = recorded.filter((r) => !regionsOf(doc.spec).includes(r));
     const dropped = await Promise.all(droppedRegions.map((region) => readRegion(doc, region, clients(region), { dropped: true, policies })));
-    const result = await diffPolicy(doc, lives, dropped, clients, claimed);
+    const result = await diffPolicy(doc, lives, dropped, clients, claimed, domains);
     changes.push(...result.changes);
     diagnostics.push(...result.diagnostics);
     const failed = lives.filter((l) => l.error).map((l) => l.region);
@@ -252,7 +254,7 @@ function liveProjectView(p: Project): ProjectView {
 
 const projectTags = (p: Project): Record<string, string> => Object.fromEntries((p.tags ?? []).map((t) => [t.key ?? '', t.value ?? '']));
 
-async function diffPolicy(doc: Doc, lives: RegionLive[], dropped: RegionLive[], clients: (region: string) => Clients, claimed: Set<string>): Promise<{ changes: Change[]; diagnostics: Diagnostic[] }> {
+async function diffPolicy(doc: Doc, lives: RegionLive[], dropped: RegionLive[], clients: (region: string) => Clients, claimed: Set<string>, domains: Set<string>): Promise<{ changes: Change[]; diagnostics: Diagnostic[] }> {
   const spec = doc.spec;
   const changes: Change[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -269,7 +271,8 @@ async function diffPolicy(doc: Doc, lives: RegionLive[], dropped: RegionLive[], 
       diagnostics.push(diagnosticAt(doc, at, 'packages/region-failed', 'warning', `${region} could not be read (${live.error}); nothing is planned there this run, the other regions are planned as usual`, 'Check the role can read CodeArtifact, CodeBuild and CodePipeline in that region; the next plan retries it.'));
       continue;
     }
-    if (!live.domainArn) {
+    if (!live.domainArn && !domains.has(`${region}/${spec.domain}`)) {
+      domains.add(`${region}/${spec.domain}`);
       changes.push(changeAt(doc, at, { address: `${base}/${region}/domain`, action: 'create', title: `CodeArtifact domain ${spec.domain} (${region})`, before: null, after: { domain: spec.domain, region, tags }, risk: 'safe', reason: `No domain ${spec.domain} in ${region}`, phase: PHASE.domain, data: { op: 'domain', region, domain: spec.domain, tags } }));
     }
     const repo = live.repository;
