@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { validate } from '../../src/core/engine.js';
 import { pep503 } from '../../src/providers/packages/lint.js';
+import { PIPELINE_INCOMPLETE } from '../../src/providers/packages/model.js';
 import { providers } from '../../src/providers/index.js';
 import { repoRoot } from '../helpers/aws.js';
 import { policy, policyDir } from './helpers.js';
@@ -107,6 +108,13 @@ describe('PackagePublishing lint', () => {
     expect(found.find((d) => d.code === 'packages/artifact-bucket-missing')?.message).toBe('The pipeline runs an action in us-west-2 and has no artifact bucket there');
   });
 
+  it('a pipeline named only (what charter import starts from) is a positioned error naming what is missing', async () => {
+    const spec = '  format: generic\n  domain: pkgs\n  repository: bin\n  primaryRegion: us-east-1\n  replicaRegions: [eu-west-1]\n  codeBuildRoleArn: arn:aws:iam::123456789012:role/b\n  pipeline:\n    name: publish\n';
+    const found = await lint({ 'p.yml': policy('p', spec) });
+    expect(at(found)).toEqual(['packages/pipeline-incomplete error p.yml:13:11']);
+    expect(found[0].message).toBe('The pipeline needs roleArn, artifactBuckets, source, build');
+  });
+
   it('schema: domain, repository, region, role ARN and pipeline name patterns are positioned errors', async () => {
     const found = await lint({
       'p.yml': policy('p', '  format: generic\n  domain: Bad_Domain\n  repository: -x\n  primaryRegion: us-east\n  replicaRegions: [eu-west-1]\n  codeBuildRoleArn: arn:aws:iam::1:role/x\n'),
@@ -127,6 +135,7 @@ describe('PackagePublishing lint', () => {
   it('every packages/* code the provider raises is documented in docs/diagnostics-packages.md', () => {
     const source = ['lint.ts', 'runtime.ts'].map((f) => readFileSync(join(repoRoot, 'src/providers/packages', f), 'utf8')).join('\n');
     const codes = [...new Set([...source.matchAll(/'(packages\/[a-z-]+)'/g)].map((m) => m[1]))];
+    codes.push(PIPELINE_INCOMPLETE);
     expect(codes.length).toBeGreaterThan(15);
     const docs = readFileSync(join(repoRoot, 'docs/diagnostics-packages.md'), 'utf8');
     for (const code of codes) expect(docs, code).toContain(`\`${code}\``);

@@ -65,7 +65,7 @@ export const commandHelp: Record<CommandName, CommandHelp> = {
   },
   import: {
     usage: 'import <file>',
-    summary: 'read a live database and fill in the RedshiftGrants policies of <file> (connection and manage kept; identity providers, roles, users and privileges written from live)',
+    summary: 'fill in the policies of <file> from live state: RedshiftGrants from the database (connection and manage kept; identity providers, roles, users and privileges written from live); PackagePublishing from the repository in every region and the named pipeline (format, domain, repository and regions kept; adopt: true for an untagged setup)',
     options: ['out'],
     policies: true,
   },

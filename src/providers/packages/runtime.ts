@@ -6,6 +6,9 @@
  *   ListPackageVersionAssets only for a version whose revision differs between the primary and a replica;
  * - CodeBuild: BatchGetProjects 1 (every project of the region in one call);
  * - CodePipeline (primary only): GetPipeline 1, and ListTagsForResource 1 when the pipeline exists.
+ * With prune on, also ListRepositoriesInDomain 1 and ListTagsForResource per undeclared repository; and per
+ * region dropped from replicaRegions (as the primary's charter:replicas tags record them), the same reads
+ * as a replica plus the domain's tags.
  * A region that cannot be read (AccessDenied, throttling past the SDK's retries) is reported as a warning
  * for that region, and the other regions are planned as usual.
  */

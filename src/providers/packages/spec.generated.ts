@@ -55,7 +55,7 @@ export interface PackagePublishingSpec {
   packages?: WatchedPackage[];
   tags?: RepositoryTags;
   /**
-   * Delete what Charter created and the policies no longer declare: repositories in the policy's domain tagged charter:policy with this policy's name (a renamed repository) or with the name of a PackagePublishing policy that is no longer in the run (a removed policy); the repository in a region dropped from replicaRegions; and a domain Charter created once it holds no other repository. Destructive: a repository's package versions go with it, so apply needs the risk gate opened. Charter never deletes package versions itself.
+   * Delete what Charter created and the policies no longer declare: repositories in the policy's domain tagged charter:policy with this policy's name (a renamed repository) or with the name of a PackagePublishing policy that is no longer in the run and had prune on (tag charter:prune=true, which Charter keeps on the repositories of a pruning policy); the repository and Charter's CodeBuild projects in a region dropped from replicaRegions (recorded on the primary repository as charter:replicas) and the domain there when Charter created it and it holds no other repository. Destructive: a repository's package versions go with it, so apply needs the risk gate opened. Charter never deletes package versions itself.
    */
   prune?: boolean;
   /**
