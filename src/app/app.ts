@@ -29,7 +29,7 @@ import { completeCheckRun, createCompletedCheckRun, startCheckRun, type CheckRun
 import { httpStatus, type GitHub, type OctokitClient } from '../github/client.js';
 import { parseBranchEvent, reconcileBranch } from '../github/branch-event.js';
 import { githubBranchSource } from '../github/branches.js';
-import { applyNotification, driftNotification, redactorFor, type Notification, type Redactor } from '../notify/message.js';
+import { applyNotification, driftNotification, type Notification, type Redactor } from '../notify/message.js';
 import { sendNotification } from '../notify/webhook.js';
 import { applyOnMerge, applyReviewedPlan, checkDrift, planPullRequest, type ApplyOutcome, type EngineOptions, type FlowEnv } from '../github/flows.js';
 import { fetchPolicyFiles, mapLimit, type FetchedPolicies } from '../github/policy-source.js';
@@ -235,17 +235,17 @@ export class CharterApp {
     return target?.secrets?.length ? [...this.config.secrets, ...target.secrets] : this.config.secrets;
   }
 
-  /** A check run's output with every configured secret redacted (provider errors end up in it). */
   /**
    * Posts a notification to the app's webhook (CHARTER_NOTIFY_WEBHOOK_URL), if one is configured. Bounded
    * (one POST, a timeout) and never throws: a chat outage is a warning, not a failed apply or drift check.
    */
   private async notify(target: RepoTarget, build: (redact: Redactor) => Notification | undefined): Promise<void> {
     if (!this.config.notifyWebhook) return;
-    const message = build(redactorFor(this.secretsOf(target)));
+    const message = build((text) => redact(text, this.secretsOf(target)));
     if (message) await sendNotification({ url: this.config.notifyWebhook }, message, target.log);
   }
 
+  /** A check run's output with every configured secret redacted (provider errors end up in it). */
   private redactResult(result: CheckRunResult, target: RepoTarget): CheckRunResult {
     const clean = (text: string) => redact(text, this.secretsOf(target));
     return {
