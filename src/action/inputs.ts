@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as core from '@actions/core';
 import { parse } from 'yaml';
 import { secretDigestKey } from '../core/plan-meta.js';
 import { parseReachConfig, type ReachConfig } from '../core/reach.js';
 import { parseBoolean, parseList } from '../core/settings.js';
+import { parseWebhookUrl } from '../notify/webhook.js';
 
 export type Mode = 'validate' | 'plan' | 'apply' | 'drift' | 'branch';
 
@@ -27,6 +29,8 @@ export interface ActionInputs {
   sha: string;
   ref: string;
   apiUrl: string;
+  /** `https://github.com` or the GHES host: pull request and artifact pages are below it. */
+  serverUrl: string;
   runUrl?: string;
   /** Endpoint override for every AWS service (the sandbox); real runs leave it unset. */
   awsEndpoint?: string;
@@ -36,6 +40,14 @@ export interface ActionInputs {
   fork: boolean;
   /** Key of the HMAC that puts secrets into the plan fingerprint, derived from planSigningKey. */
   secretHashKey?: string;
+  /** Name of the plan's workflow artifact; undefined: no upload (input plan-artifact: none). */
+  planArtifact?: string;
+  /** The runner's results service (ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL) that stores artifacts is there. */
+  artifactService: boolean;
+  /** The runner's temporary directory (files staged for the artifact). */
+  tempDir: string;
+  /** Chat webhook for apply results and drift (from a secret; never logged). */
+  notifyWebhook?: string;
 }
 
 /** The fields of webhook payloads Charter reads. */
@@ -79,6 +91,8 @@ export const ACTION_INPUT_DEFAULTS = {
   'plan-file': '',
   'plan-signing-key': '',
   allow: '',
+  'plan-artifact': 'charter-plan',
+  'notify-webhook': '',
 } as const;
 
 export type ActionInputName = keyof typeof ACTION_INPUT_DEFAULTS;
@@ -105,6 +119,9 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
     core.setSecret(planSigningKey);
     if (planSigningKey.length < 32) throw new Error('Input plan-signing-key must be at least 32 characters long (use a random secret)');
   }
+  const notifyWebhook = input('notify-webhook') || undefined;
+  if (notifyWebhook) core.setSecret(notifyWebhook);
+  const planArtifact = input('plan-artifact');
   const head = event.pull_request?.head?.repo?.full_name;
   const base = event.pull_request?.base?.repo?.full_name;
   const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
@@ -126,10 +143,15 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
     sha: env.GITHUB_SHA ?? event.after ?? '',
     ref: env.GITHUB_REF ?? (typeof event.ref === 'string' ? event.ref : ''),
     apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
+    serverUrl: server,
     runUrl: env.GITHUB_RUN_ID && env.GITHUB_REPOSITORY ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
     awsEndpoint: env.CHARTER_AWS_ENDPOINT || undefined,
     reach: reachInput(),
     fork: Boolean(head && base && head.toLowerCase() !== base.toLowerCase()),
+    ...(planArtifact.toLowerCase() === 'none' ? {} : { planArtifact }),
+    artifactService: Boolean(env.ACTIONS_RUNTIME_TOKEN && env.ACTIONS_RESULTS_URL),
+    tempDir: env.RUNNER_TEMP || tmpdir(),
+    ...(notifyWebhook ? { notifyWebhook: parseWebhookUrl(notifyWebhook, 'Input notify-webhook') } : {}),
   };
 }
 

@@ -15,7 +15,9 @@ import { applyOnMerge, checkDrift, planPullRequest, type EngineOptions } from '.
 import { fetchPolicyFiles } from '../github/policy-source.js';
 import { parseRepository, repositoryName, type RepoRef } from '../github/repo.js';
 import { providers } from '../providers/index.js';
+import { uploadPlanArtifact } from './artifact.js';
 import { readInputs, resolveMode, type ActionInputs } from './inputs.js';
+import { maskSecret, notifyApply, notifyDrift } from './notify.js';
 
 const log: Logger = { debug: core.debug, info: core.info, warn: core.warning };
 
@@ -69,7 +71,7 @@ function engineOptions(inputs: ActionInputs, cwd = inputs.cwd): EngineOptions {
       accountAws: (_account, roleArn) => assumeRoleSettings(base.aws, roleArn, roleSessionName(inputs.repository)),
       secretHashKey: inputs.secretHashKey,
       // Allowlisted secrets policies read (connection URLs, client secrets) are masked in the workflow log.
-      maskSecret: core.setSecret,
+      maskSecret,
       // BranchPipelines lists the branches of this repository only (a policy may name any repository).
       ...(gh && inputs.repository ? { branches: githubBranchSource(gh, { allowed: [inputs.repository] }) } : {}),
     },
@@ -105,6 +107,16 @@ async function reportPlan(p: Plan, inputs: ActionInputs): Promise<void> {
   annotate(p);
 }
 
+/** Uploads the plan as the run's artifact (once per run: artifact names are unique) and keeps its URL. */
+function artifactPublisher(inputs: ActionInputs) {
+  const published: { url?: string } = {};
+  const publish = async (p: Plan) => {
+    published.url = await uploadPlanArtifact(p, { name: inputs.planArtifact, available: inputs.artifactService, runUrl: inputs.runUrl, tempDir: inputs.tempDir });
+    return published.url;
+  };
+  return { publish, published };
+}
+
 async function runPlan(inputs: ActionInputs, repo: RepoRef): Promise<void> {
   const pr = inputs.event.pull_request;
   if (inputs.comment && !inputs.githubToken && pr) {
@@ -122,6 +134,7 @@ async function runPlan(inputs: ActionInputs, repo: RepoRef): Promise<void> {
           setPlanOutputs(p, inputs.planFile);
         },
         rendered: writeSummary,
+        published: artifactPublisher(inputs).publish,
       },
     },
     { number: pr?.number, headSha: pr?.head?.sha ?? inputs.sha, labels: pr?.labels?.map((l) => l.name) ?? [] },
@@ -140,11 +153,14 @@ async function runApply(inputs: ActionInputs, repo: RepoRef): Promise<void> {
   }
   const gh = github(inputs);
   if (!gh) return fail('apply needs github-token to find the reviewed plan on the merged pull request.');
-  const outcome = await applyOnMerge({ ...flowEnv(inputs, repo, gh), hooks: { planned: (p) => reportPlan(p, inputs), rendered: writeSummary } }, inputs.sha);
+  const artifact = artifactPublisher(inputs);
+  const outcome = await applyOnMerge({ ...flowEnv(inputs, repo, gh), hooks: { planned: (p) => reportPlan(p, inputs), rendered: writeSummary, published: artifact.publish } }, inputs.sha);
+  await notifyApply(inputs, outcome, artifact.published.url, log);
   if (!outcome.ok) fail(outcome.reason ?? `apply ${outcome.status}`);
 }
 
 async function runDrift(inputs: ActionInputs, repo: RepoRef): Promise<void> {
+  const artifact = artifactPublisher(inputs);
   const outcome = await checkDrift({
     gh: github(inputs),
     repo,
@@ -158,8 +174,10 @@ async function runDrift(inputs: ActionInputs, repo: RepoRef): Promise<void> {
         core.info(renderPlan(p, 'text'));
         await writeSummary({ plan: p, state: 'planned', runUrl: inputs.runUrl });
       },
+      published: artifact.publish,
     },
   });
+  await notifyDrift(inputs, outcome, artifact.published.url, log);
   if (!outcome.ok) return fail(outcome.reason ?? 'drift check failed');
   if (outcome.drift && inputs.failOnDrift) fail(`Drift: ${outcome.plan.summary.total} difference(s) between the policies and live AWS`);
 }

@@ -29,6 +29,8 @@ import { completeCheckRun, createCompletedCheckRun, startCheckRun, type CheckRun
 import { httpStatus, type GitHub, type OctokitClient } from '../github/client.js';
 import { parseBranchEvent, reconcileBranch } from '../github/branch-event.js';
 import { githubBranchSource } from '../github/branches.js';
+import { applyNotification, driftNotification, type Notification, type Redactor } from '../notify/message.js';
+import { sendNotification } from '../notify/webhook.js';
 import { applyOnMerge, applyReviewedPlan, checkDrift, planPullRequest, type ApplyOutcome, type EngineOptions, type FlowEnv } from '../github/flows.js';
 import { fetchPolicyFiles, mapLimit, type FetchedPolicies } from '../github/policy-source.js';
 import { readRepoConfig, type RepoConfig } from '../github/repo-config.js';
@@ -231,6 +233,16 @@ export class CharterApp {
   /** The app's own secrets and those the repository's policies read in this event. */
   private secretsOf(target?: RepoTarget): string[] {
     return target?.secrets?.length ? [...this.config.secrets, ...target.secrets] : this.config.secrets;
+  }
+
+  /**
+   * Posts a notification to the app's webhook (CHARTER_NOTIFY_WEBHOOK_URL), if one is configured. Bounded
+   * (one POST, a timeout) and never throws: a chat outage is a warning, not a failed apply or drift check.
+   */
+  private async notify(target: RepoTarget, build: (redact: Redactor) => Notification | undefined): Promise<void> {
+    if (!this.config.notifyWebhook) return;
+    const message = build((text) => redact(text, this.secretsOf(target)));
+    if (message) await sendNotification({ url: this.config.notifyWebhook }, message, target.log);
   }
 
   /** A check run's output with every configured secret redacted (provider errors end up in it). */
@@ -458,6 +470,20 @@ export class CharterApp {
             ? await applyReviewedPlan(env, pr, sha, { reviewedAt: sha })
             : await applyOnMerge(env, sha, { emptyPlanNeedsNoReview: true });
           target.log.info(redact(`${repositoryName(target.repo)}@${sha.slice(0, 12)}: apply ${outcome.status}${outcome.reason ? `: ${outcome.reason}` : ''}`, this.secretsOf(target)));
+          await this.notify(target, (redactor) =>
+            applyNotification(
+              {
+                repository: repositoryName(target.repo),
+                status: outcome.status,
+                pullRequest: outcome.pullRequest,
+                plan: outcome.plan,
+                report: outcome.report,
+                reason: outcome.reason,
+                pullRequestUrl: outcome.pullRequest !== undefined && this.config.webUrl ? `${this.config.webUrl}/${repositoryName(target.repo)}/pull/${outcome.pullRequest}` : undefined,
+              },
+              redactor,
+            ),
+          );
           // The sticky comment shows refusals and results; anything else is said in a reply.
           if (!outcome.ok && !outcome.input && outcome.pullRequest !== undefined) {
             await this.reply(target, outcome.pullRequest, `Charter did not apply anything: ${redact(outcome.reason ?? outcome.status, this.secretsOf(target))}`);
@@ -697,6 +723,7 @@ export class CharterApp {
         );
         if (!outcome) return { installation, repository: name, status: 'skipped', reason: 'no policy files' };
         if (!outcome.ok) return { installation, repository: name, status: 'invalid', reason: outcome.reason };
+        if (outcome.plan.policies.length) await this.notify(target, (redactor) => driftNotification({ repository: name, plan: outcome.plan, issue: outcome.issue }, redactor));
         return { installation, repository: name, status: outcome.drift ? 'drift' : 'clean', issue: outcome.issue && { action: outcome.issue.action, number: outcome.issue.number } };
       } catch (error) {
         const reason = this.reason(error, target);

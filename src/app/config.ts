@@ -14,6 +14,7 @@ import type { AwsSettings } from '../core/provider.js';
 import { secretDigestKey } from '../core/plan-meta.js';
 import { parseReachConfig, type ReachConfig } from '../core/reach.js';
 import { parseBoolean, parseList } from '../core/settings.js';
+import { parseWebhookUrl } from '../notify/webhook.js';
 import { DEFAULT_THROTTLE, type ThrottleConfig } from './throttle.js';
 
 export interface DriftConfig {
@@ -66,6 +67,14 @@ export interface AppConfig {
    * creates it already completed, one write instead of two.
    */
   checkInProgressAfterMs?: number;
+  /**
+   * Slack-compatible webhook for apply results and drift (`CHARTER_NOTIFY_WEBHOOK_URL`). Only the app's own
+   * environment sets it: nothing in a repository (`.github/charter.yml`, a pull request) can name or change
+   * where notifications go. A secret: in `secrets`, never logged.
+   */
+  notifyWebhook?: string;
+  /** Web address of GitHub (`https://github.com`, or `https://GHE_HOST`): links in notifications. */
+  webUrl?: string;
 }
 
 export interface WorkConfig {
@@ -186,6 +195,9 @@ export function readAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const key = privateKey(env);
   const signingKey = planSigningKey(env, key);
   const redisUrl = env.REDIS_URL?.trim() || undefined;
+  const notifyRaw = env.CHARTER_NOTIFY_WEBHOOK_URL?.trim() || undefined;
+  const notifyWebhook = notifyRaw && parseWebhookUrl(notifyRaw, 'CHARTER_NOTIFY_WEBHOOK_URL');
+  const gheHost = env.GHE_HOST?.trim();
   return {
     policyPaths: policyPaths.length ? policyPaths : [...DEFAULT_POLICY_PATHS],
     aws,
@@ -212,7 +224,9 @@ export function readAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       notifyMs: positiveInt(env, 'CHARTER_THROTTLE_NOTIFY_MS', DEFAULT_THROTTLE.notifyMs, 0),
     },
     checkInProgressAfterMs: positiveInt(env, 'CHARTER_CHECK_IN_PROGRESS_AFTER_MS', DEFAULT_CHECK_IN_PROGRESS_AFTER_MS, 0),
-    secrets: [key, signingKey, redisUrl, env.WEBHOOK_SECRET, env.GITHUB_CLIENT_SECRET, token, env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN].filter(
+    ...(notifyWebhook ? { notifyWebhook } : {}),
+    webUrl: gheHost ? `${env.GHE_PROTOCOL?.trim() || 'https'}://${gheHost}` : 'https://github.com',
+    secrets: [key, signingKey, redisUrl, notifyRaw, notifyWebhook, env.WEBHOOK_SECRET, env.GITHUB_CLIENT_SECRET, token, env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN].filter(
       (s): s is string => typeof s === 'string' && s.length >= 8,
     ),
   };

@@ -33,6 +33,8 @@ export interface CommentInput {
   report?: ApplyReport;
   refusal?: { reason: string; differences?: PlanDifference[] };
   runUrl?: string;
+  /** The workflow artifact holding `plan.json` and the text plan, when the run uploaded one. */
+  artifactUrl?: string;
   allowDestructive?: boolean;
   commitSha?: string;
   /**
@@ -421,6 +423,7 @@ function renderDocument(input: CommentInput, options: DocumentOptions): string {
   const elsewhere = target === 'comment' ? 'the job summary or `plan.json`' : '`plan.json`';
   const results = resultsByAddress(input.report);
   const runLink = input.runUrl ? link('workflow run', input.runUrl) : '';
+  const artifactLink = input.artifactUrl ? link('plan artifact', input.artifactUrl) : '';
   const commit = input.commitSha ? inlineCode(truncate(input.commitSha, 40)) : '';
 
   const footer = template('footer.md.hbs')({
@@ -429,7 +432,7 @@ function renderDocument(input: CommentInput, options: DocumentOptions): string {
     hasChanges: plan.changes.length > 0,
     fingerprint: inlineCode(plan.fingerprint),
     short: inlineCode(`${plan.fingerprint.slice(0, 12)}…`),
-    trail: [commit && `commit ${commit}`, runLink].filter(Boolean).join(' · '),
+    trail: [commit && `commit ${commit}`, runLink, artifactLink].filter(Boolean).join(' · '),
   })
     .replace(/\n/g, '')
     .trim();
@@ -448,7 +451,7 @@ function renderDocument(input: CommentInput, options: DocumentOptions): string {
 
   // What may be left out is announced by the "more" line: reserve room for its longest form up front.
   const moreLine = (count: number) =>
-    template('more.md.hbs')({ count, target, limit: options.limit.toLocaleString('en-US'), runLink }).trim();
+    template('more.md.hbs')({ count, target, limit: options.limit.toLocaleString('en-US'), runLink, artifactLink }).trim();
   slots.more = plan.changes.length ? moreLine(plan.changes.length) : '';
   const fits = () => render().length <= options.limit;
 
@@ -822,9 +825,9 @@ export function renderJobSummary(input: CommentInput): string {
 }
 
 /** Body of the drift issue (an issue body has the same 65,536-character limit as a comment). */
-export function renderDriftIssue(plan: Plan, opts: { runUrl?: string } = {}): string {
+export function renderDriftIssue(plan: Plan, opts: { runUrl?: string; artifactUrl?: string } = {}): string {
   return renderDocument(
-    { plan, state: 'planned', runUrl: opts.runUrl },
+    { plan, state: 'planned', runUrl: opts.runUrl, artifactUrl: opts.artifactUrl },
     { kind: 'drift', target: 'issue', limit: COMMENT_LIMIT, limits: commentLimits, marker: DRIFT_MARKER },
   );
 }

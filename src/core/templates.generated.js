@@ -785,8 +785,8 @@ export const templates = {
     + ((stack1 = lookupProperty(helpers,"if").call(alias1,(lookupProperty(helpers,"eq")||(depth0 && lookupProperty(depth0,"eq"))||alias2).call(alias1,(depth0 != null ? lookupProperty(depth0,"count") : depth0),1,{"name":"eq","hash":{},"data":data,"loc":{"start":{"line":2,"column":23},"end":{"line":2,"column":35}}}),{"name":"if","hash":{},"fn":container.program(1, data, 0),"inverse":container.program(2, data, 0),"data":data,"loc":{"start":{"line":2,"column":17},"end":{"line":2,"column":72}}})) != null ? stack1 : "")
     + " not shown here** (GitHub limits comments to "
     + ((stack1 = ((helper = (helper = lookupProperty(helpers,"limit") || (depth0 != null ? lookupProperty(depth0,"limit") : depth0)) != null ? helper : alias2),(typeof helper === alias3 ? helper.call(alias1,{"name":"limit","hash":{},"data":data,"loc":{"start":{"line":2,"column":117},"end":{"line":2,"column":126}}}) : helper))) != null ? stack1 : "")
-    + " characters). The full plan is in the job summary and in `plan.json`"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,(depth0 != null ? lookupProperty(depth0,"runLink") : depth0),{"name":"if","hash":{},"fn":container.program(3, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":2,"column":194},"end":{"line":2,"column":237}}})) != null ? stack1 : "")
+    + " characters). The full plan is in the job summary and in "
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,(depth0 != null ? lookupProperty(depth0,"artifactLink") : depth0),{"name":"if","hash":{},"fn":container.program(3, data, 0),"inverse":container.program(4, data, 0),"data":data,"loc":{"start":{"line":2,"column":183},"end":{"line":2,"column":320}}})) != null ? stack1 : "")
     + ".\n";
 },"1":function(container,depth0,helpers,partials,data) {
     return "change is";
@@ -800,9 +800,30 @@ export const templates = {
         return undefined
     };
 
-  return " of the "
-    + ((stack1 = ((helper = (helper = lookupProperty(helpers,"runLink") || (depth0 != null ? lookupProperty(depth0,"runLink") : depth0)) != null ? helper : container.hooks.helperMissing),(typeof helper === "function" ? helper.call(depth0 != null ? depth0 : (container.nullContext || {}),{"name":"runLink","hash":{},"data":data,"loc":{"start":{"line":2,"column":217},"end":{"line":2,"column":230}}}) : helper))) != null ? stack1 : "");
+  return "the "
+    + ((stack1 = ((helper = (helper = lookupProperty(helpers,"artifactLink") || (depth0 != null ? lookupProperty(depth0,"artifactLink") : depth0)) != null ? helper : container.hooks.helperMissing),(typeof helper === "function" ? helper.call(depth0 != null ? depth0 : (container.nullContext || {}),{"name":"artifactLink","hash":{},"data":data,"loc":{"start":{"line":2,"column":207},"end":{"line":2,"column":225}}}) : helper))) != null ? stack1 : "")
+    + " (`plan.json`, `plan.txt`)";
 },"4":function(container,depth0,helpers,partials,data) {
+    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
+
+  return "`plan.json`"
+    + ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),(depth0 != null ? lookupProperty(depth0,"runLink") : depth0),{"name":"if","hash":{},"fn":container.program(5, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":2,"column":270},"end":{"line":2,"column":313}}})) != null ? stack1 : "");
+},"5":function(container,depth0,helpers,partials,data) {
+    var stack1, helper, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
+
+  return " of the "
+    + ((stack1 = ((helper = (helper = lookupProperty(helpers,"runLink") || (depth0 != null ? lookupProperty(depth0,"runLink") : depth0)) != null ? helper : container.hooks.helperMissing),(typeof helper === "function" ? helper.call(depth0 != null ? depth0 : (container.nullContext || {}),{"name":"runLink","hash":{},"data":data,"loc":{"start":{"line":2,"column":293},"end":{"line":2,"column":306}}}) : helper))) != null ? stack1 : "");
+},"6":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -810,8 +831,8 @@ export const templates = {
         return undefined
     };
 
-  return ((stack1 = lookupProperty(helpers,"if").call(alias1,(lookupProperty(helpers,"eq")||(depth0 && lookupProperty(depth0,"eq"))||container.hooks.helperMissing).call(alias1,(depth0 != null ? lookupProperty(depth0,"target") : depth0),"issue",{"name":"eq","hash":{},"data":data,"loc":{"start":{"line":3,"column":10},"end":{"line":3,"column":29}}}),{"name":"if","hash":{},"fn":container.program(5, data, 0),"inverse":container.program(6, data, 0),"data":data,"loc":{"start":{"line":3,"column":0},"end":{"line":7,"column":0}}})) != null ? stack1 : "");
-},"5":function(container,depth0,helpers,partials,data) {
+  return ((stack1 = lookupProperty(helpers,"if").call(alias1,(lookupProperty(helpers,"eq")||(depth0 && lookupProperty(depth0,"eq"))||container.hooks.helperMissing).call(alias1,(depth0 != null ? lookupProperty(depth0,"target") : depth0),"issue",{"name":"eq","hash":{},"data":data,"loc":{"start":{"line":3,"column":10},"end":{"line":3,"column":29}}}),{"name":"if","hash":{},"fn":container.program(7, data, 0),"inverse":container.program(8, data, 0),"data":data,"loc":{"start":{"line":3,"column":0},"end":{"line":7,"column":0}}})) != null ? stack1 : "");
+},"7":function(container,depth0,helpers,partials,data) {
     var stack1, helper, alias1=depth0 != null ? depth0 : (container.nullContext || {}), alias2=container.hooks.helperMissing, alias3="function", lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -825,10 +846,10 @@ export const templates = {
     + ((stack1 = lookupProperty(helpers,"if").call(alias1,(lookupProperty(helpers,"eq")||(depth0 && lookupProperty(depth0,"eq"))||alias2).call(alias1,(depth0 != null ? lookupProperty(depth0,"count") : depth0),1,{"name":"eq","hash":{},"data":data,"loc":{"start":{"line":4,"column":23},"end":{"line":4,"column":35}}}),{"name":"if","hash":{},"fn":container.program(1, data, 0),"inverse":container.program(2, data, 0),"data":data,"loc":{"start":{"line":4,"column":17},"end":{"line":4,"column":72}}})) != null ? stack1 : "")
     + " not shown here** (GitHub limits issues to "
     + ((stack1 = ((helper = (helper = lookupProperty(helpers,"limit") || (depth0 != null ? lookupProperty(depth0,"limit") : depth0)) != null ? helper : alias2),(typeof helper === alias3 ? helper.call(alias1,{"name":"limit","hash":{},"data":data,"loc":{"start":{"line":4,"column":115},"end":{"line":4,"column":124}}}) : helper))) != null ? stack1 : "")
-    + " characters). The full plan is in `plan.json`"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,(depth0 != null ? lookupProperty(depth0,"runLink") : depth0),{"name":"if","hash":{},"fn":container.program(3, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":4,"column":169},"end":{"line":4,"column":212}}})) != null ? stack1 : "")
+    + " characters). The full plan is in "
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,(depth0 != null ? lookupProperty(depth0,"artifactLink") : depth0),{"name":"if","hash":{},"fn":container.program(3, data, 0),"inverse":container.program(4, data, 0),"data":data,"loc":{"start":{"line":4,"column":158},"end":{"line":4,"column":295}}})) != null ? stack1 : "")
     + ".\n";
-},"6":function(container,depth0,helpers,partials,data) {
+},"8":function(container,depth0,helpers,partials,data) {
     var stack1, helper, alias1=depth0 != null ? depth0 : (container.nullContext || {}), alias2=container.hooks.helperMissing, alias3="function", lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -842,8 +863,8 @@ export const templates = {
     + ((stack1 = lookupProperty(helpers,"if").call(alias1,(lookupProperty(helpers,"eq")||(depth0 && lookupProperty(depth0,"eq"))||alias2).call(alias1,(depth0 != null ? lookupProperty(depth0,"count") : depth0),1,{"name":"eq","hash":{},"data":data,"loc":{"start":{"line":6,"column":23},"end":{"line":6,"column":35}}}),{"name":"if","hash":{},"fn":container.program(1, data, 0),"inverse":container.program(2, data, 0),"data":data,"loc":{"start":{"line":6,"column":17},"end":{"line":6,"column":72}}})) != null ? stack1 : "")
     + " not shown here** (this summary is limited to "
     + ((stack1 = ((helper = (helper = lookupProperty(helpers,"limit") || (depth0 != null ? lookupProperty(depth0,"limit") : depth0)) != null ? helper : alias2),(typeof helper === alias3 ? helper.call(alias1,{"name":"limit","hash":{},"data":data,"loc":{"start":{"line":6,"column":118},"end":{"line":6,"column":127}}}) : helper))) != null ? stack1 : "")
-    + " characters). The full plan is in `plan.json`"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,(depth0 != null ? lookupProperty(depth0,"runLink") : depth0),{"name":"if","hash":{},"fn":container.program(3, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":6,"column":172},"end":{"line":6,"column":215}}})) != null ? stack1 : "")
+    + " characters). The full plan is in "
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,(depth0 != null ? lookupProperty(depth0,"artifactLink") : depth0),{"name":"if","hash":{},"fn":container.program(3, data, 0),"inverse":container.program(4, data, 0),"data":data,"loc":{"start":{"line":6,"column":161},"end":{"line":6,"column":298}}})) != null ? stack1 : "")
     + ".\n";
 },"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -853,7 +874,7 @@ export const templates = {
         return undefined
     };
 
-  return ((stack1 = lookupProperty(helpers,"if").call(alias1,(lookupProperty(helpers,"eq")||(depth0 && lookupProperty(depth0,"eq"))||container.hooks.helperMissing).call(alias1,(depth0 != null ? lookupProperty(depth0,"target") : depth0),"comment",{"name":"eq","hash":{},"data":data,"loc":{"start":{"line":1,"column":6},"end":{"line":1,"column":27}}}),{"name":"if","hash":{},"fn":container.program(0, data, 0),"inverse":container.program(4, data, 0),"data":data,"loc":{"start":{"line":1,"column":0},"end":{"line":7,"column":7}}})) != null ? stack1 : "");
+  return ((stack1 = lookupProperty(helpers,"if").call(alias1,(lookupProperty(helpers,"eq")||(depth0 && lookupProperty(depth0,"eq"))||container.hooks.helperMissing).call(alias1,(depth0 != null ? lookupProperty(depth0,"target") : depth0),"comment",{"name":"eq","hash":{},"data":data,"loc":{"start":{"line":1,"column":6},"end":{"line":1,"column":27}}}),{"name":"if","hash":{},"fn":container.program(0, data, 0),"inverse":container.program(6, data, 0),"data":data,"loc":{"start":{"line":1,"column":0},"end":{"line":7,"column":7}}})) != null ? stack1 : "");
 },"useData":true},
   "mta-sts.txt.hbs": {"0":function(container,depth0,helpers,partials,data) {
     var stack1;

@@ -26,6 +26,11 @@ export interface FlowHooks {
   planned?(plan: Plan): void | Promise<void>;
   /** What the sticky comment is about to show (the Action writes it to the job summary). */
   rendered?(input: CommentInput): void | Promise<void>;
+  /**
+   * After `planned`: publishes the whole plan where it can be downloaded (the Action's workflow artifact)
+   * and returns its URL, which the comment and the drift issue link; undefined when it was not published.
+   */
+  published?(plan: Plan): Promise<string | undefined>;
 }
 
 export interface FlowEnv {
@@ -106,7 +111,8 @@ export async function planPullRequest(
 ): Promise<PlanOutcome> {
   const { plan: p } = await plan({ ...env.engine, salt: salt(env.repo, pr.number) });
   await env.hooks?.planned?.(p);
-  const input: CommentInput = { plan: p, state: 'planned', runUrl: env.runUrl, allowDestructive: allowsDestructive(env, pr.labels), commitSha: pr.headSha };
+  const artifactUrl = await env.hooks?.published?.(p);
+  const input: CommentInput = { plan: p, state: 'planned', runUrl: env.runUrl, artifactUrl, allowDestructive: allowsDestructive(env, pr.labels), commitSha: pr.headSha };
   await env.hooks?.rendered?.(input);
   const outcome: PlanOutcome = { ok: p.summary.errors === 0, plan: p, input };
   if (p.summary.errors) outcome.reason = `${p.summary.errors} policy error(s)`;
@@ -192,10 +198,11 @@ export async function applyReviewedPlan(
   const engine: PlanOptions = { ...env.engine, salt: salt(env.repo, pr.number) };
   const { plan: p, validation } = await plan(engine);
   await env.hooks?.planned?.(p);
+  const artifactUrl = await env.hooks?.published?.(p);
   // Whether destructive changes may go ahead was decided at review (recorded in the signed meta) or by the
   // run's own trusted setting; a label added since does not count.
   const allowDestructive = env.allowDestructive || meta?.allowDestructive === true;
-  const base = { plan: p, runUrl: env.runUrl, allowDestructive, commitSha: sha };
+  const base = { plan: p, runUrl: env.runUrl, artifactUrl, allowDestructive, commitSha: sha };
   const done = (status: ApplyStatus, ok: boolean, reason?: string, extra: Partial<ApplyOutcome> = {}): ApplyOutcome => ({
     status,
     ok,
@@ -312,6 +319,7 @@ export const DRIFT_ISSUE_TITLE = 'Charter: live AWS differs from the policies';
 export async function checkDrift(env: Omit<FlowEnv, 'gh' | 'comment' | 'trust' | 'allowDestructive'> & { gh?: GitHub }): Promise<DriftOutcome> {
   const { plan: p } = await plan({ ...env.engine, salt: {} });
   await env.hooks?.planned?.(p);
+  const artifactUrl = await env.hooks?.published?.(p);
   const drift = p.summary.total > 0;
   const outcome: DriftOutcome = { ok: p.summary.errors === 0, plan: p, drift };
   if (p.summary.errors) {
@@ -325,7 +333,7 @@ export async function checkDrift(env: Omit<FlowEnv, 'gh' | 'comment' | 'trust' |
     return outcome;
   }
   if (env.gh) {
-    outcome.issue = await syncDriftIssue(env.gh, env.repo, { drift, title: DRIFT_ISSUE_TITLE, body: renderDriftIssue(p, { runUrl: env.runUrl }) });
+    outcome.issue = await syncDriftIssue(env.gh, env.repo, { drift, title: DRIFT_ISSUE_TITLE, body: renderDriftIssue(p, { runUrl: env.runUrl, artifactUrl }) });
     env.log.info(`Drift issue: ${outcome.issue.action}${outcome.issue.number ? ` #${outcome.issue.number}` : ''}`);
   }
   return outcome;
