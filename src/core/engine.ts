@@ -6,7 +6,7 @@ import { FileRefusedError, MAX_ASSET_FILE_BYTES, readConfinedFile } from './file
 import { canonicalJson, type Json } from './json.js';
 import { discoverPolicyFiles, loadPolicyFiles, MAX_POLICY_FILE_BYTES } from './load.js';
 import { buildPlan, isRisky, type ApplyReport, type Change, type ChangeResult, type Plan, type PlanSalt } from './plan.js';
-import type { ApplyEvent, LintContext, Provider, ProviderRuntime, RuntimeContext } from './provider.js';
+import type { ApplyEvent, ImportOptions, LintContext, Provider, ProviderRuntime, RuntimeContext } from './provider.js';
 import { checkReach, envReferences, isMaskable, scopedEnvironment, secretDigest, type Reach } from './reach.js';
 import { SchemaValidator } from './validate.js';
 
@@ -446,7 +446,7 @@ export interface ImportResult {
  * `charter import FILE`: reads live state for each policy in the file whose kind can import, and returns
  * the file with the imported sections of each spec replaced; other keys, comments and documents are kept.
  */
-export async function importPolicies(options: Omit<PlanOptions, 'salt' | 'paths'> & { file: string }): Promise<ImportResult> {
+export async function importPolicies(options: Omit<PlanOptions, 'salt' | 'paths'> & { file: string; importOptions?: ImportOptions }): Promise<ImportResult> {
   const validation = await validate({ ...options, paths: [options.file] });
   if (!validation.ok) return { diagnostics: validation.diagnostics, notices: [] };
   const ctx = runtimeContext({ ...options, paths: [options.file], salt: {} });
@@ -459,7 +459,7 @@ export async function importPolicies(options: Omit<PlanOptions, 'salt' | 'paths'
     const provider = options.providers.find((p) => p.kind === doc.kind);
     const runtime = provider ? await provider.loadRuntime() : undefined;
     if (!runtime?.importPolicy) continue;
-    const result = await runtime.importPolicy(doc, ctx);
+    const result = await runtime.importPolicy(doc, ctx, options.importOptions ?? {});
     const target = yamlDocs[doc.index];
     const original = doc.spec as Record<string, unknown>;
     const spec = result.spec as Record<string, Json>;
