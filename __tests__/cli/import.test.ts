@@ -89,6 +89,15 @@ describe('round trip from the example policies', () => {
     expect(brand.notices).toContain('BIMI logo https://bimi-assets.brand.example.com/logo.svg is served from the hosting bucket');
     expect((await planExit(ws, 'brand.yml')).code).toBe(0);
 
+    // import <file> on each example file itself gives back the example: the same spec, local assets kept.
+    for (const file of ['testing-mode.yml', 'enforce-with-bimi.yml']) {
+      const run = await charter(['import', `examples/${file}`, '--sandbox', ws.state, '-o', `examples/${file}`], ws.repo);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).not.toContain('cannot be written');
+      expect(examples(file).map((d) => d.spec)).toEqual(parseAllDocuments(readFileSync(join(ws.repo, 'examples', file), 'utf8')).map((d) => (d.toJS() as Doc).spec));
+      expect((await planExit(ws, `examples/${file}`)).code).toBe(0);
+    }
+
     // ProtectionGroups: each example policy's groups come back under its name; nobody else's.
     for (const example of examples('protection-groups.yml')) {
       const file = `${example.metadata.name}.yml`;
@@ -99,6 +108,14 @@ describe('round trip from the example policies', () => {
       const plan = await planExit(ws, file);
       expect(plan.code, plan.stdout).toBe(0);
     }
+    // import <file> on the example file (three policies): each keeps its groups and prune, and plans empty.
+    const inPlace = await charter(['import', 'examples/protection-groups.yml', '--sandbox', ws.state, '-o', 'examples/protection-groups.yml'], ws.repo);
+    expect(inPlace.code, inPlace.stderr).toBe(0);
+    const after = parseAllDocuments(readFileSync(join(ws.repo, 'examples/protection-groups.yml'), 'utf8')).map((d) => d.toJS() as Doc);
+    expect(after.map((d) => [d.metadata.name, d.spec.prune, (d.spec.groups as Array<{ id: string }>).map((g) => g.id)])).toEqual(
+      examples('protection-groups.yml').map((d) => [d.metadata.name, d.spec.prune, (d.spec.groups as Array<{ id: string }>).map((g) => g.id)]),
+    );
+    expect((await planExit(ws, 'examples/protection-groups.yml')).code).toBe(0);
   });
 });
 
@@ -171,7 +188,8 @@ describe('EmailSecurity values a policy cannot write', () => {
 
   it('without hosting, MTA-STS is left out and the notice says how to import it', async () => {
     const ws = workspace(awkwardAccount());
-    const { doc, notices } = await importPolicy(ws, 'org.yml', ['EmailSecurity', '--domain', 'example.org', '--name', 'org']);
+    const { doc, notices } = await importPolicy(ws, 'org.yml', ['EmailSecurity', '--domain', 'example.org', '--zone', 'Z0EXAMPLEORG01', '--name', 'org']);
+    expect(doc.spec.hostedZoneId).toBe('Z0EXAMPLEORG01');
     expect(doc.metadata.name).toBe('org');
     expect(doc.spec.mtaSts).toBeUndefined();
     expect(notices).toContain('_mta-sts.example.org. TXT exists, but its mode, mx and max_age are in the policy file');
@@ -215,6 +233,12 @@ describe('ProtectionGroups ownership', () => {
     expect((parse(text) as Doc).spec).toEqual({ prune: true, groups: [expect.objectContaining({ id: 'edge-owned' })] });
     expect((await planExit(ws, 'edge.yml')).code).toBe(0);
 
+    const wrongBucket = await charter(['import', 'EmailSecurity', '--domain', 'example.org', '--bucket', 'no-such-bucket', '--distribution', 'E9EXAMPLEORG', '--sandbox', ws.state], ws.repo);
+    expect(wrongBucket.code).toBe(1);
+    expect(wrongBucket.stderr).toContain('S3 bucket no-such-bucket does not exist in us-east-1');
+    const wrongZone = await charter(['import', 'EmailSecurity', '--domain', 'example.org', '--zone', 'Z0EXAMPLENET01', '--sandbox', ws.state], ws.repo);
+    expect(wrongZone.stderr).toContain('Hosted zone Z0EXAMPLENET01 (example.net.) cannot hold records for example.org');
+
     const missing = await charter(['import', 'ProtectionGroups', '--name', 'edge', '--group', 'nope', '--sandbox', ws.state], ws.repo);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('No protection group nope in this account');
@@ -231,6 +255,10 @@ describe('command line', () => {
     const noDomain = await charter(['import', 'EmailSecurity'], repoRoot);
     expect(noDomain.code).toBe(1);
     expect(noDomain.stderr).toContain('import EmailSecurity needs --domain <domain>');
+    const badDomain = await charter(['import', 'EmailSecurity', '--domain', 'not a domain'], repoRoot);
+    expect(badDomain.code).toBe(1);
+    expect(badDomain.stderr).toContain('the flags describe a policy that is not valid');
+    expect(badDomain.stderr).toContain('spec.domain does not have the expected format');
     const noName = await charter(['import', 'ProtectionGroups'], repoRoot);
     expect(noName.stderr).toContain('import ProtectionGroups needs --name <policy name>');
     const fileWithDomain = await charter(['import', 'policies/examples/redshift-rbac.yml', '--domain', 'example.com'], repoRoot);

@@ -368,6 +368,8 @@ async function runImport(paths: string[], options: Parsed['options'], io: Io, lo
     return await withAws(options, async (aws) => {
       const result = await importPolicies({ cwd, file, providers, runtime: await runtimeFor(aws, log), importOptions: { groups: options.group, adoptUnowned: options.adopt } });
       if (result.text === undefined) {
+        // Positions then point into the policy the flags built (printed, so they can be followed).
+        if (kind) io.err(`charter: the flags describe a policy that is not valid:\n${await readFile(join(cwd, file), 'utf8')}`);
         io.err(renderDiagnostics(result.diagnostics, options.format));
         return EXIT.failure;
       }

@@ -18,7 +18,7 @@ import { policyId, type PolicyDocument } from '../../core/document.js';
 import type { Json } from '../../core/json.js';
 import type { ImportedPolicy, RuntimeContext } from '../../core/provider.js';
 import { splitList } from './abnf.js';
-import { desiredRecords, EMAIL_DEFAULTS, managedNames, normalizeDomain, SECTION_LABEL, type EmailSection } from './lint.js';
+import { desiredRecords, EMAIL_DEFAULTS, managedNames, normalizeDomain, resolveAsset, SECTION_LABEL, type EmailSection } from './lint.js';
 import { MTA_STS_POLICY_PATH, parseMtaStsPolicy, renderMtaStsPolicy } from './mta-sts-policy.js';
 import { isBimiRecord, isDmarcRecord, isMtaStsRecord, isTlsRptRecord, parseTagList, type TagList } from './records.js';
 import type { Bimi, Dmarc, EmailSecuritySpec, Hosting, MtaSts } from './spec.generated.js';
@@ -90,13 +90,15 @@ export async function importEmailSecurity(doc: PolicyDocument<EmailSecuritySpec>
     }
   }
 
-  const bimi = bimiRecord(domain, sets, notices);
+  const bimi = bimiRecord(domain, given.bimi?.selector?.toLowerCase() ?? EMAIL_DEFAULTS.selector, sets, notices);
   const bimiTxt = bimi ? txtAt('bimi', bimi.name) : undefined;
   if (bimi && bimiTxt) {
     const value = bimiTxt.values[0];
     if (!isBimiRecord(value)) notices.push(`${bimiTxt.name} TXT ${quote(value)} is not a BIMI record (v=BIMI1 first); bimi was not imported`);
     else {
       spec.bimi = bimiSpec(bimiTxt.name, bimi.selector, parseTagList(value), notices);
+      // A selector the file spells out stays spelled out, even the default one.
+      if (given.bimi?.selector !== undefined && spec.bimi.selector === undefined) spec.bimi = { selector: bimi.selector, ...spec.bimi };
       imported.push(bimiTxt);
     }
   }
@@ -116,7 +118,15 @@ export async function importEmailSecurity(doc: PolicyDocument<EmailSecuritySpec>
   if (given.hosting) {
     const hosting: Hosting = { ...given.hosting };
     const region = hosting.bucketRegion ?? EMAIL_DEFAULTS.bucketRegion;
-    const [distribution, policyFile] = await Promise.all([getDistribution(cloudFrontClient(ctx.aws), hosting.distributionId), getObject(s3Client(ctx.aws, region), hosting.bucket, MTA_STS_POLICY_PATH)]);
+    const [distribution, policyFile] = await Promise.all([
+      getDistribution(cloudFrontClient(ctx.aws), hosting.distributionId),
+      getObject(s3Client(ctx.aws, region), hosting.bucket, MTA_STS_POLICY_PATH).catch((error: unknown) => {
+        const name = (error as { name?: string }).name;
+        if (name === 'NoSuchBucket') throw new Error(`S3 bucket ${hosting.bucket} does not exist in ${region}`);
+        if (name === 'PermanentRedirect' || name === 'AuthorizationHeaderMalformed') throw new Error(`S3 bucket ${hosting.bucket} is not in ${region}: give its region (--bucket-region, or hosting.bucketRegion)`);
+        throw error;
+      }),
+    ]);
     if (!distribution) throw new Error(`CloudFront distribution ${hosting.distributionId} does not exist`);
     if (policyFile) policyText = new TextDecoder().decode(policyFile.body);
     const aliases = new Set(distribution.aliases.map((a) => a.toLowerCase()));
@@ -127,6 +137,12 @@ export async function importEmailSecurity(doc: PolicyDocument<EmailSecuritySpec>
     }
     if (hosting.assetsHost && spec.bimi) {
       for (const [field, asset] of [['logo', spec.bimi.logo], ['certificate', spec.bimi.certificate]] as const) {
+        // An asset the file already names by a local file served at the live URL stays as written (Charter keeps uploading it).
+        const kept = given.bimi?.[field];
+        if (kept?.file !== undefined && asset?.url !== undefined && resolveAsset({ ...given, hosting }, kept).url === asset.url) {
+          spec.bimi[field] = kept;
+          continue;
+        }
         if (asset?.url && new URL(asset.url).hostname.toLowerCase() === hosting.assetsHost.toLowerCase()) {
           notices.push(`BIMI ${field} ${asset.url} is served from the hosting bucket; the policy names its URL only, so Charter does not upload it. To let Charter keep it in s3://${hosting.bucket}/, save it next to the policy and set bimi.${field}.file`);
         }
@@ -168,12 +184,12 @@ export async function importEmailSecurity(doc: PolicyDocument<EmailSecuritySpec>
   return { spec: ordered as unknown as Json, notices, comments: [] };
 }
 
-/** `<selector>._bimi.<domain>` TXT sets: `default` when present, else the only one; others are named in a notice. */
-function bimiRecord(domain: string, sets: readonly ResourceRecordSet[], notices: string[]): { name: string; selector: string } | undefined {
+/** `<selector>._bimi.<domain>` TXT sets: the preferred selector when present, else the first; others are named in a notice. */
+function bimiRecord(domain: string, preferred: string, sets: readonly ResourceRecordSet[], notices: string[]): { name: string; selector: string } | undefined {
   const suffix = `._bimi.${domain}.`;
   const found = [...new Set(sets.filter((s) => s.Type === 'TXT').map((s) => normalizeName(s.Name ?? '')).filter((n) => n.endsWith(suffix) && !n.slice(0, -suffix.length).includes('.')))].sort();
   if (!found.length) return undefined;
-  const chosen = found.includes(`default${suffix}`) ? `default${suffix}` : found[0];
+  const chosen = found.includes(`${preferred}${suffix}`) ? `${preferred}${suffix}` : found[0];
   const others = found.filter((n) => n !== chosen);
   if (others.length) notices.push(`a policy manages one BIMI selector; ${chosen} was imported and ${others.join(', ')} left alone`);
   return { name: chosen, selector: chosen.slice(0, -suffix.length) };
