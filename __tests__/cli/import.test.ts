@@ -148,7 +148,7 @@ function awkwardAccount(): Record<string, unknown> {
 }
 
 describe('EmailSecurity values a policy cannot write', () => {
-  it('are named in notices, the first plan changes exactly those, and after apply the plan is empty', async () => {
+  it('are each a warning naming the record, the first plan changes exactly those, and after apply the plan is empty', async () => {
     const ws = workspace(awkwardAccount());
     const { doc, notices } = await importPolicy(ws, 'org.yml', ['EmailSecurity', '--domain', 'example.org', '--bucket', 'example-org-policies', '--distribution', 'E9EXAMPLEORG']);
     expect(doc.spec).toEqual({
@@ -160,12 +160,12 @@ describe('EmailSecurity values a policy cannot write', () => {
       mtaSts: { mode: 'testing', mx: ['mx.example.org'], maxAge: 86400 },
       tlsRpt: { rua: ['mailto:tls@example.org'] },
     });
-    expect(notices).toContain('_dmarc.example.org. TXT: fo=1 cannot be written by a policy');
+    expect(notices).toContain('warning: EmailSecurity/example-org: _dmarc.example.org. TXT: fo=1 cannot be written by a policy');
     expect(notices).toContain('_dmarc.example.org. TXT: rua address mailto:agg@example.org!10m has a report size limit (!10m)');
     expect(notices).toContain('default._bimi.example.org. TXT: x=1 cannot be written by a policy');
     expect(notices).toContain('_mta-sts.example.org. TXT: live "v=STSv1; id=20240101" cannot be written exactly by a policy');
     expect(notices).toContain('.well-known/mta-sts.txt: the live file is laid out differently');
-    expect(notices).toContain('no ACM certificate in us-east-1 covers exactly mta-sts.example.org; hosting.certificate is false');
+    expect(notices).toContain('notice: EmailSecurity/example-org: no ACM certificate in us-east-1 covers exactly mta-sts.example.org; hosting.certificate is false');
     expect(notices).not.toContain('_smtp._tls.example.org.');
 
     const first = await charter(['plan', 'org.yml', '--format', 'json', '--sandbox', ws.state], ws.repo);

@@ -373,6 +373,7 @@ async function runImport(paths: string[], options: Parsed['options'], io: Io, lo
         io.err(renderDiagnostics(result.diagnostics, options.format));
         return EXIT.failure;
       }
+      for (const warning of result.warnings) io.err(`warning: ${warning}`);
       for (const notice of result.notices) io.err(`notice: ${notice}`);
       if (options.out) await writeFile(options.out, result.text);
       else io.out(result.text);

@@ -440,6 +440,8 @@ export interface ImportResult {
   diagnostics: Diagnostic[];
   /** What the user must do before planning (e.g. set placeholder secret variables). */
   notices: string[];
+  /** Live values the imported policies cannot hold as they are; the first plan changes them. */
+  warnings: string[];
 }
 
 /**
@@ -448,12 +450,13 @@ export interface ImportResult {
  */
 export async function importPolicies(options: Omit<PlanOptions, 'salt' | 'paths'> & { file: string; importOptions?: ImportOptions }): Promise<ImportResult> {
   const validation = await validate({ ...options, paths: [options.file] });
-  if (!validation.ok) return { diagnostics: validation.diagnostics, notices: [] };
+  if (!validation.ok) return { diagnostics: validation.diagnostics, notices: [], warnings: [] };
   const ctx = runtimeContext({ ...options, paths: [options.file], salt: {} });
   const text = new TextDecoder().decode(await readConfinedFile({ root: options.cwd, path: resolve(options.cwd, options.file), maxBytes: MAX_POLICY_FILE_BYTES, label: options.file }));
   const yamlDocs = parseAllDocuments(text);
-  if (!Array.isArray(yamlDocs)) return { diagnostics: validation.diagnostics, notices: [] };
+  if (!Array.isArray(yamlDocs)) return { diagnostics: validation.diagnostics, notices: [], warnings: [] };
   const notices: string[] = [];
+  const warnings: string[] = [];
   let imported = 0;
   for (const doc of validation.documents) {
     const provider = options.providers.find((p) => p.kind === doc.kind);
@@ -473,8 +476,9 @@ export async function importPolicies(options: Omit<PlanOptions, 'salt' | 'paths'
       if (isScalar(node)) node.comment = c.text;
     }
     notices.push(...result.notices.map((n) => `${policyId(doc)}: ${n}`));
+    warnings.push(...(result.warnings ?? []).map((w) => `${policyId(doc)}: ${w}`));
     imported++;
   }
   if (!imported) notices.push(`${options.file} holds no policy of a kind that can import`);
-  return { text: yamlDocs.map((d) => d.toString({ lineWidth: 0 })).join(''), diagnostics: validation.diagnostics, notices };
+  return { text: yamlDocs.map((d) => d.toString({ lineWidth: 0 })).join(''), diagnostics: validation.diagnostics, notices, warnings };
 }

@@ -159,6 +159,8 @@ export interface ImportOptions {
 export interface ImportedPolicy {
   spec: Json;
   notices: string[];
+  /** Live values the spec cannot hold as they are (each names its record or resource, and what the first plan does). */
+  warnings?: string[];
   /** YAML comments on the scalar at each path below `spec` (e.g. placeholders to fill in). */
   comments: Array<{ path: PathSegment[]; text: string }>;
 }

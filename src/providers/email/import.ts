@@ -6,7 +6,7 @@
  *
  * A value a policy cannot write exactly (an unknown tag, a DMARC report size limit, a policy file laid out
  * differently from Charter's template, several values at one name, TTLs that differ) is never dropped
- * silently: each is a notice naming the record, and the imported spec is checked by building the records
+ * silently: each is a warning naming the record, and the imported spec is checked by building the records
  * it would write (lint's desiredRecords) and comparing them with live, so every change the first plan would
  * make is announced.
  */
@@ -41,6 +41,7 @@ const quote = (s: string) => JSON.stringify(s);
 export async function importEmailSecurity(doc: PolicyDocument<EmailSecuritySpec>, ctx: RuntimeContext): Promise<ImportedPolicy> {
   const given = doc.spec;
   const domain = normalizeDomain(given.domain);
+  const warnings: string[] = [];
   const notices: string[] = [];
   const r53 = route53Client(ctx.aws);
   const zones = await listHostedZones(r53);
@@ -55,13 +56,13 @@ export async function importEmailSecurity(doc: PolicyDocument<EmailSecuritySpec>
     const here = at(name);
     const cname = here.find((s) => s.Type === 'CNAME');
     if (cname) {
-      notices.push(`${name} is a CNAME (to ${cname.ResourceRecords?.[0]?.Value ?? cname.AliasTarget?.DNSName ?? '?'}), which a policy cannot manage; ${SECTION_LABEL[section]} was not imported`);
+      warnings.push(`${name} is a CNAME (to ${cname.ResourceRecords?.[0]?.Value ?? cname.AliasTarget?.DNSName ?? '?'}), which a policy cannot manage; ${SECTION_LABEL[section]} was not imported`);
       return undefined;
     }
     const txt = here.filter((s) => s.Type === 'TXT');
     if (!txt.length) return undefined;
     if (txt.length > 1 || txt[0].SetIdentifier || txt[0].AliasTarget) {
-      notices.push(`${name} TXT uses a routing policy or alias, which a policy cannot manage; ${SECTION_LABEL[section]} was not imported`);
+      warnings.push(`${name} TXT uses a routing policy or alias, which a policy cannot manage; ${SECTION_LABEL[section]} was not imported`);
       return undefined;
     }
     const values = (txt[0].ResourceRecords ?? []).map((r) => {
@@ -71,7 +72,7 @@ export async function importEmailSecurity(doc: PolicyDocument<EmailSecuritySpec>
         return r.Value ?? '';
       }
     });
-    if (values.length > 1) notices.push(`${name} TXT holds ${values.length} values; receivers need exactly one, so the policy keeps the first and the first plan removes the others`);
+    if (values.length > 1) warnings.push(`${name} TXT holds ${values.length} values; receivers need exactly one, so the policy keeps the first and the first plan removes the others`);
     return { name, values, ttl: txt[0].TTL };
   };
 
@@ -83,9 +84,9 @@ export async function importEmailSecurity(doc: PolicyDocument<EmailSecuritySpec>
   const dmarc = txtAt('dmarc', `${names.dmarc}.`);
   if (dmarc) {
     const value = dmarc.values[0];
-    if (!isDmarcRecord(value)) notices.push(`${dmarc.name} TXT ${quote(value)} is not a DMARC record (v=DMARC1 first); dmarc was not imported`);
+    if (!isDmarcRecord(value)) warnings.push(`${dmarc.name} TXT ${quote(value)} is not a DMARC record (v=DMARC1 first); dmarc was not imported`);
     else {
-      spec.dmarc = dmarcSpec(dmarc.name, parseTagList(value), notices);
+      spec.dmarc = dmarcSpec(dmarc.name, parseTagList(value), warnings);
       imported.push(dmarc);
     }
   }
@@ -94,9 +95,9 @@ export async function importEmailSecurity(doc: PolicyDocument<EmailSecuritySpec>
   const bimiTxt = bimi ? txtAt('bimi', bimi.name) : undefined;
   if (bimi && bimiTxt) {
     const value = bimiTxt.values[0];
-    if (!isBimiRecord(value)) notices.push(`${bimiTxt.name} TXT ${quote(value)} is not a BIMI record (v=BIMI1 first); bimi was not imported`);
+    if (!isBimiRecord(value)) warnings.push(`${bimiTxt.name} TXT ${quote(value)} is not a BIMI record (v=BIMI1 first); bimi was not imported`);
     else {
-      spec.bimi = bimiSpec(bimiTxt.name, bimi.selector, parseTagList(value), notices);
+      spec.bimi = bimiSpec(bimiTxt.name, bimi.selector, parseTagList(value), warnings);
       // A selector the file spells out stays spelled out, even the default one.
       if (given.bimi?.selector !== undefined && spec.bimi.selector === undefined) spec.bimi = { selector: bimi.selector, ...spec.bimi };
       imported.push(bimiTxt);
@@ -106,15 +107,16 @@ export async function importEmailSecurity(doc: PolicyDocument<EmailSecuritySpec>
   const tlsRpt = txtAt('tlsRpt', `${names.tlsRpt}.`);
   if (tlsRpt) {
     const value = tlsRpt.values[0];
-    if (!isTlsRptRecord(value)) notices.push(`${tlsRpt.name} TXT ${quote(value)} is not a TLS-RPT record (v=TLSRPTv1 first); tlsRpt was not imported`);
+    if (!isTlsRptRecord(value)) warnings.push(`${tlsRpt.name} TXT ${quote(value)} is not a TLS-RPT record (v=TLSRPTv1 first); tlsRpt was not imported`);
     else {
-      spec.tlsRpt = { rua: reportUris(tlsRpt.name, 'rua', parseTagList(value), ['v', 'rua'], notices) };
+      spec.tlsRpt = { rua: reportUris(tlsRpt.name, 'rua', parseTagList(value), ['v', 'rua'], warnings) };
       imported.push(tlsRpt);
     }
   }
 
   // Hosting as given (import cannot guess which bucket and distribution serve the domain); the rest is read.
   let policyText: string | undefined;
+  let policyContentType: string | undefined;
   if (given.hosting) {
     const hosting: Hosting = { ...given.hosting };
     const region = hosting.bucketRegion ?? EMAIL_DEFAULTS.bucketRegion;
@@ -128,7 +130,10 @@ export async function importEmailSecurity(doc: PolicyDocument<EmailSecuritySpec>
       }),
     ]);
     if (!distribution) throw new Error(`CloudFront distribution ${hosting.distributionId} does not exist`);
-    if (policyFile) policyText = new TextDecoder().decode(policyFile.body);
+    if (policyFile) {
+      policyText = new TextDecoder().decode(policyFile.body);
+      policyContentType = policyFile.contentType;
+    }
     const aliases = new Set(distribution.aliases.map((a) => a.toLowerCase()));
     if (hosting.assetsHost === undefined && spec.bimi) {
       const hosts = [spec.bimi.logo?.url, spec.bimi.certificate?.url].filter((u): u is string => u !== undefined).map((u) => new URL(u).hostname.toLowerCase());
@@ -159,14 +164,15 @@ export async function importEmailSecurity(doc: PolicyDocument<EmailSecuritySpec>
   const mtaSts = txtAt('mtaSts', `${names.mtaSts}.`);
   if (mtaSts) {
     const value = mtaSts.values[0];
-    if (!isMtaStsRecord(value)) notices.push(`${mtaSts.name} TXT ${quote(value)} is not an MTA-STS record (v=STSv1 first); mtaSts was not imported`);
-    else if (!given.hosting) notices.push(`${mtaSts.name} TXT exists, but its mode, mx and max_age are in the policy file at https://${names.mtaStsHost}/${MTA_STS_POLICY_PATH}: give the hosting bucket and distribution (--bucket, --distribution, or spec.hosting) to import mtaSts`);
-    else if (policyText === undefined) notices.push(`${mtaSts.name} TXT exists, but s3://${given.hosting.bucket}/${MTA_STS_POLICY_PATH} does not; mtaSts was not imported`);
+    if (!isMtaStsRecord(value)) warnings.push(`${mtaSts.name} TXT ${quote(value)} is not an MTA-STS record (v=STSv1 first); mtaSts was not imported`);
+    else if (!given.hosting) warnings.push(`${mtaSts.name} TXT exists, but its mode, mx and max_age are in the policy file at https://${names.mtaStsHost}/${MTA_STS_POLICY_PATH}: give the hosting bucket and distribution (--bucket, --distribution, or spec.hosting) to import mtaSts`);
+    else if (policyText === undefined) warnings.push(`${mtaSts.name} TXT exists, but s3://${given.hosting.bucket}/${MTA_STS_POLICY_PATH} does not; mtaSts was not imported`);
     else {
-      const parsed = mtaStsSpec(`s3://${given.hosting.bucket}/${MTA_STS_POLICY_PATH}`, policyText, notices);
+      const parsed = mtaStsSpec(`s3://${given.hosting.bucket}/${MTA_STS_POLICY_PATH}`, policyText, warnings);
       if (parsed) {
         spec.mtaSts = parsed;
         imported.push(mtaSts);
+        if (policyContentType !== 'text/plain') warnings.push(`s3://${given.hosting.bucket}/${MTA_STS_POLICY_PATH} has Content-Type ${policyContentType ?? '(none)'}; Charter serves it as text/plain, so the first plan uploads it again`);
       }
     }
   }
@@ -174,14 +180,14 @@ export async function importEmailSecurity(doc: PolicyDocument<EmailSecuritySpec>
   // One TTL for every record a policy writes: the most common one live.
   const ttls = imported.map((r) => r.ttl).filter((t): t is number => t !== undefined);
   const ttl = mostCommon(ttls) ?? EMAIL_DEFAULTS.ttl;
-  if (ttl < 60 || ttl > 172_800) notices.push(`TTL ${ttl} is outside what a policy allows (60-172800); ttl is set to ${EMAIL_DEFAULTS.ttl}`);
+  if (ttl < 60 || ttl > 172_800) warnings.push(`TTL ${ttl} is outside what a policy allows (60-172800); ttl is set to ${EMAIL_DEFAULTS.ttl}`);
   spec.ttl = ttl >= 60 && ttl <= 172_800 ? ttl : EMAIL_DEFAULTS.ttl;
   const ordered: EmailSecuritySpec = { domain: spec.domain, ...(spec.hostedZoneId !== undefined ? { hostedZoneId: spec.hostedZoneId } : {}), ttl: spec.ttl };
   for (const key of ['dmarc', 'bimi', 'mtaSts', 'tlsRpt', 'hosting'] as const) if (spec[key] !== undefined) Object.assign(ordered, { [key]: spec[key] });
 
-  notices.push(...firstPlanDifferences(doc, ordered, imported, policyText));
+  warnings.push(...firstPlanDifferences(doc, ordered, imported, policyText));
   if (!imported.length) notices.push(`no DMARC, BIMI, MTA-STS or TLS-RPT record of ${domain} was found in zone ${zone.id} (${zone.name}); the policy manages none yet`);
-  return { spec: ordered as unknown as Json, notices, comments: [] };
+  return { spec: ordered as unknown as Json, notices, warnings, comments: [] };
 }
 
 /** `<selector>._bimi.<domain>` TXT sets: the preferred selector when present, else the first; others are named in a notice. */
@@ -195,38 +201,38 @@ function bimiRecord(domain: string, preferred: string, sets: readonly ResourceRe
   return { name: chosen, selector: chosen.slice(0, -suffix.length) };
 }
 
-function dmarcSpec(name: string, list: TagList, notices: string[]): Dmarc {
+function dmarcSpec(name: string, list: TagList, warnings: string[]): Dmarc {
   const out: Dmarc = {};
   const tag = (t: string) => list.first.get(t)?.value ?? [...list.first.entries()].find(([k]) => k.toLowerCase() === t)?.[1].value;
   const policyOf = (t: 'p' | 'sp'): Dmarc['policy'] | undefined => {
     const v = tag(t)?.toLowerCase();
     if (v === undefined) return undefined;
     if (POLICIES.has(v)) return v as Dmarc['policy'];
-    notices.push(`${name} TXT: ${t}=${tag(t)} is not none, quarantine or reject; the policy leaves it out`);
+    warnings.push(`${name} TXT: ${t}=${tag(t)} is not none, quarantine or reject; the policy leaves it out`);
     return undefined;
   };
   const p = policyOf('p');
   if (p) out.policy = p;
-  else notices.push(`${name} TXT has no valid p=; a policy writes p=none when it names none`);
+  else warnings.push(`${name} TXT has no valid p=; a policy writes p=none when it names none`);
   const sp = policyOf('sp');
   if (sp) out.subdomainPolicy = sp;
   const pct = tag('pct');
   if (pct !== undefined) {
     if (/^[0-9]{1,3}$/.test(pct) && Number(pct) <= 100) out.percent = Number(pct);
-    else notices.push(`${name} TXT: pct=${pct} is not an integer from 0 to 100; the policy leaves it out`);
+    else warnings.push(`${name} TXT: pct=${pct} is not an integer from 0 to 100; the policy leaves it out`);
   }
   for (const field of ['rua', 'ruf'] as const) {
-    const uris = reportUris(name, field, list, [], notices, true);
+    const uris = reportUris(name, field, list, [], warnings, true);
     if (uris.length) out[field] = uris;
   }
   for (const field of ['adkim', 'aspf'] as const) {
     const v = tag(field)?.toLowerCase();
     if (v === 'r' || v === 's') out[field] = v;
-    else if (v !== undefined) notices.push(`${name} TXT: ${field}=${tag(field)} is not r or s; the policy leaves it out`);
+    else if (v !== undefined) warnings.push(`${name} TXT: ${field}=${tag(field)} is not r or s; the policy leaves it out`);
   }
   const known = new Set(['v', 'p', 'sp', 'pct', 'rua', 'ruf', 'adkim', 'aspf']);
   const other = list.tags.filter((t) => !known.has(t.name.toLowerCase()));
-  if (other.length) notices.push(`${name} TXT: ${other.map((t) => `${t.name}=${t.value}`).join('; ')} cannot be written by a policy (it has no field for ${other.length > 1 ? 'them' : 'it'}); the first plan removes ${other.length > 1 ? 'them' : 'it'}`);
+  if (other.length) warnings.push(`${name} TXT: ${other.map((t) => `${t.name}=${t.value}`).join('; ')} cannot be written by a policy (it has no field for ${other.length > 1 ? 'them' : 'it'}); the first plan removes ${other.length > 1 ? 'them' : 'it'}`);
   return out;
 }
 
@@ -235,10 +241,10 @@ function dmarcSpec(name: string, list: TagList, notices: string[]): Dmarc {
  * policy's writer leaves existing %XX escapes alone, so they are kept as they are). With `dmarc`, a `!size`
  * suffix is announced: a policy cannot write one.
  */
-function reportUris(name: string, field: string, list: TagList, known: string[], notices: string[], dmarc = false): string[] {
+function reportUris(name: string, field: string, list: TagList, known: string[], warnings: string[], dmarc = false): string[] {
   if (known.length) {
     const other = list.tags.filter((t) => !known.includes(t.name));
-    if (other.length) notices.push(`${name} TXT: ${other.map((t) => `${t.name}=${t.value}`).join('; ')} cannot be written by a policy; the first plan removes ${other.length > 1 ? 'them' : 'it'}`);
+    if (other.length) warnings.push(`${name} TXT: ${other.map((t) => `${t.name}=${t.value}`).join('; ')} cannot be written by a policy; the first plan removes ${other.length > 1 ? 'them' : 'it'}`);
   }
   const tag = list.first.get(field) ?? (dmarc ? [...list.first.entries()].find(([k]) => k.toLowerCase() === field)?.[1] : undefined);
   if (!tag) return [];
@@ -247,11 +253,11 @@ function reportUris(name: string, field: string, list: TagList, known: string[],
   for (let uri of uris) {
     const bang = uri.lastIndexOf('!');
     if (dmarc && bang > 0 && /^[0-9]+[kmgt]?$/i.test(uri.slice(bang + 1))) {
-      notices.push(`${name} TXT: ${field} address ${uri} has a report size limit (${uri.slice(bang)}), which a policy cannot write; the first plan drops the limit`);
+      warnings.push(`${name} TXT: ${field} address ${uri} has a report size limit (${uri.slice(bang)}), which a policy cannot write; the first plan drops the limit`);
       uri = uri.slice(0, bang);
     }
     if (!REPORT_URI.test(uri) || uri.length > 1024) {
-      notices.push(`${name} TXT: ${field} address ${quote(uri)} is not a mailto: address or https URL a policy accepts; it is left out, so the first plan removes it`);
+      warnings.push(`${name} TXT: ${field} address ${quote(uri)} is not a mailto: address or https URL a policy accepts; it is left out, so the first plan removes it`);
       continue;
     }
     if (!out.includes(uri)) out.push(uri);
@@ -259,34 +265,34 @@ function reportUris(name: string, field: string, list: TagList, known: string[],
   return out;
 }
 
-function bimiSpec(name: string, selector: string, list: TagList, notices: string[]): Bimi {
+function bimiSpec(name: string, selector: string, list: TagList, warnings: string[]): Bimi {
   const out: Bimi = {};
   if (selector !== EMAIL_DEFAULTS.selector) out.selector = selector;
   for (const [tag, field] of [['l', 'logo'], ['a', 'certificate']] as const) {
     const value = list.first.get(tag)?.value ?? [...list.first.entries()].find(([k]) => k.toLowerCase() === tag)?.[1].value;
     if (!value) continue;
     if (ASSET_URL.test(value) && value.length <= 2048) out[field] = { url: value };
-    else notices.push(`${name} TXT: ${tag}=${value} is not one https URL a policy accepts; it is left out, so the first plan writes ${tag}= empty`);
+    else warnings.push(`${name} TXT: ${tag}=${value} is not one https URL a policy accepts; it is left out, so the first plan writes ${tag}= empty`);
   }
   const avp = list.first.get('avp')?.value.toLowerCase();
   if (avp === 'brand' || avp === 'personal') out.avp = avp;
   const other = list.tags.filter((t) => !['v', 'l', 'a', 'avp'].includes(t.name.toLowerCase()) || (t.name.toLowerCase() === 'avp' && out.avp === undefined));
-  if (other.length) notices.push(`${name} TXT: ${other.map((t) => `${t.name}=${t.value}`).join('; ')} cannot be written by a policy; the first plan removes ${other.length > 1 ? 'them' : 'it'}`);
+  if (other.length) warnings.push(`${name} TXT: ${other.map((t) => `${t.name}=${t.value}`).join('; ')} cannot be written by a policy; the first plan removes ${other.length > 1 ? 'them' : 'it'}`);
   return out;
 }
 
-function mtaStsSpec(where: string, text: string, notices: string[]): MtaSts | undefined {
+function mtaStsSpec(where: string, text: string, warnings: string[]): MtaSts | undefined {
   const parsed = parseMtaStsPolicy(text);
   if (parsed.mode !== 'enforce' && parsed.mode !== 'testing' && parsed.mode !== 'none') {
-    notices.push(`${where} has no valid mode (${parsed.mode ?? 'none given'}); mtaSts was not imported`);
+    warnings.push(`${where} has no valid mode (${parsed.mode ?? 'none given'}); mtaSts was not imported`);
     return undefined;
   }
   const out: MtaSts = { mode: parsed.mode };
   if (parsed.mx.length) out.mx = [...new Set(parsed.mx)];
   out.maxAge = parsed.maxAge !== undefined && parsed.maxAge <= 31_557_600 ? parsed.maxAge : EMAIL_DEFAULTS.maxAge;
-  if (parsed.maxAge === undefined || parsed.maxAge > 31_557_600) notices.push(`${where}: max_age ${parsed.maxAge ?? '(missing)'} is not one a policy allows; maxAge is ${EMAIL_DEFAULTS.maxAge}`);
-  if (parsed.extensions.length) notices.push(`${where}: ${parsed.extensions.map((e) => `${e.name}: ${e.value}`).join(', ')} cannot be written by a policy; the first plan removes ${parsed.extensions.length > 1 ? 'them' : 'it'}`);
-  for (const i of parsed.issues) notices.push(`${where}: ${i.message}`);
+  if (parsed.maxAge === undefined || parsed.maxAge > 31_557_600) warnings.push(`${where}: max_age ${parsed.maxAge ?? '(missing)'} is not one a policy allows; maxAge is ${EMAIL_DEFAULTS.maxAge}`);
+  if (parsed.extensions.length) warnings.push(`${where}: ${parsed.extensions.map((e) => `${e.name}: ${e.value}`).join(', ')} cannot be written by a policy; the first plan removes ${parsed.extensions.length > 1 ? 'them' : 'it'}`);
+  for (const i of parsed.issues) warnings.push(`${where}: ${i.message}`);
   return out;
 }
 

@@ -53,6 +53,8 @@ export async function importProtectionGroups(doc: PolicyDocument<ProtectionGroup
   // Every group's tags: they say who owns it (one call per group, the rate limiter spaces them).
   const tags = await pool(live, TAG_READ_CONCURRENCY, (g) => listTags(client, g.arn));
   const notices: string[] = [];
+  /** What the policy cannot hold as it is live: said, never dropped silently. */
+  const warnings: string[] = [];
   const imported: Array<{ group: LiveGroup; tags: Record<string, string> }> = [];
   const unowned: string[] = [];
   const othersOwn = new Map<string, string[]>();
@@ -84,9 +86,9 @@ export async function importProtectionGroups(doc: PolicyDocument<ProtectionGroup
     if (group.pattern === 'ARBITRARY') {
       const members = group.members.filter((m) => MEMBER_ARN.test(m));
       const unsupported = group.members.filter((m) => !MEMBER_ARN.test(m));
-      if (unsupported.length) notices.push(`protection group ${group.id}: member(s) ${listIds(unsupported)} are not an ARN a policy can list; the first plan would remove them from the group`);
+      if (unsupported.length) warnings.push(`protection group ${group.id}: member(s) ${listIds(unsupported)} are not an ARN a policy can list; the first plan would remove them from the group`);
       if (!members.length) {
-        notices.push(`protection group ${group.id} is ARBITRARY with no member a policy can list (the schema needs at least one); it was left out`);
+        warnings.push(`protection group ${group.id} is ARBITRARY with no member a policy can list (the schema needs at least one); it was left out`);
         continue;
       }
       out.members = members;
@@ -96,7 +98,7 @@ export async function importProtectionGroups(doc: PolicyDocument<ProtectionGroup
     for (const key of Object.keys(liveTags).sort(compareStrings)) {
       if (key === OWNER_TAG) continue;
       if (RESERVED_TAG_PREFIXES.some((p) => key.toLowerCase().startsWith(p))) {
-        notices.push(`protection group ${group.id}: tag ${key} uses a reserved prefix a policy cannot write; it is left out of the policy and stays on the group`);
+        warnings.push(`protection group ${group.id}: tag ${key} uses a reserved prefix a policy cannot write; it is left out of the policy and stays on the group`);
         continue;
       }
       kept[key] = liveTags[key];
@@ -109,5 +111,5 @@ export async function importProtectionGroups(doc: PolicyDocument<ProtectionGroup
   const spec: Record<string, Json> = {};
   if (doc.spec.prune !== undefined) spec.prune = doc.spec.prune;
   spec.groups = groups;
-  return { spec, notices, comments: [] };
+  return { spec, notices, warnings, comments: [] };
 }
