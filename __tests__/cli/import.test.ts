@@ -86,7 +86,7 @@ describe('round trip from the example policies', () => {
       bimi: { logo: { url: 'https://bimi-assets.brand.example.com/logo.svg' }, certificate: { url: 'https://bimi-assets.brand.example.com/vmc.pem' } },
     });
     expect(bimi.selector).toBe('default'); // the default selector is left out of the import
-    expect(brand.notices).toContain('BIMI logo https://bimi-assets.brand.example.com/logo.svg is served from the hosting bucket');
+    expect(brand.notices).toContain("BIMI logo https://bimi-assets.brand.example.com/logo.svg is on the hosting distribution's assets host");
     expect((await planExit(ws, 'brand.yml')).code).toBe(0);
 
     // import <file> on each example file itself gives back the example: the same spec, local assets kept.
@@ -266,5 +266,8 @@ describe('command line', () => {
     expect(fileWithDomain.stderr).toContain('--domain applies to import <Kind>');
     const zoneForGroups = await charter(['import', 'ProtectionGroups', '--name', 'x', '--zone', 'Z1'], repoRoot);
     expect(zoneForGroups.stderr).toContain('--zone applies to import EmailSecurity');
+    const adoptForEmail = await charter(['import', 'EmailSecurity', '--domain', 'example.com', '--adopt'], repoRoot);
+    expect(adoptForEmail.code).toBe(1);
+    expect(adoptForEmail.stderr).toContain('--adopt applies to import ProtectionGroups');
   });
 });

@@ -347,6 +347,7 @@ async function runImport(paths: string[], options: Parsed['options'], io: Io, lo
     const given = Object.entries(flags).find(([, v]) => v !== undefined);
     if (given) throw new UsageError(`--${given[0] === 'bucketRegion' ? 'bucket-region' : given[0]} applies to import <Kind> (${SKELETON_KINDS.join(', ')}); a policy file says it itself`);
   }
+  if (kind === 'EmailSecurity' && (options.group || options.adopt)) throw new UsageError(`--${options.group ? 'group' : 'adopt'} applies to import ProtectionGroups, not EmailSecurity`);
   let cwd = options.cwd;
   let file = paths[0];
   let scratch: string | undefined;

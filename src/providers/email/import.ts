@@ -136,7 +136,7 @@ export async function importEmailSecurity(doc: PolicyDocument<EmailSecuritySpec>
     }
     const aliases = new Set(distribution.aliases.map((a) => a.toLowerCase()));
     if (hosting.assetsHost === undefined && spec.bimi) {
-      const hosts = [spec.bimi.logo?.url, spec.bimi.certificate?.url].filter((u): u is string => u !== undefined).map((u) => new URL(u).hostname.toLowerCase());
+      const hosts = [spec.bimi.logo?.url, spec.bimi.certificate?.url].map(hostOf).filter((h): h is string => h !== undefined);
       const served = hosts.find((h) => aliases.has(h) && h !== names.mtaStsHost);
       if (served) hosting.assetsHost = served;
     }
@@ -148,8 +148,8 @@ export async function importEmailSecurity(doc: PolicyDocument<EmailSecuritySpec>
           spec.bimi[field] = kept;
           continue;
         }
-        if (asset?.url && new URL(asset.url).hostname.toLowerCase() === hosting.assetsHost.toLowerCase()) {
-          notices.push(`BIMI ${field} ${asset.url} is served from the hosting bucket; the policy names its URL only, so Charter does not upload it. To let Charter keep it in s3://${hosting.bucket}/, save it next to the policy and set bimi.${field}.file`);
+        if (hostOf(asset?.url) === hosting.assetsHost.toLowerCase()) {
+          notices.push(`BIMI ${field} ${asset!.url} is on the hosting distribution's assets host; the policy names its URL only, so Charter does not upload it. To let Charter keep it in s3://${hosting.bucket}/, save the file next to the policy and set bimi.${field}.file`);
         }
       }
     }
@@ -188,6 +188,16 @@ export async function importEmailSecurity(doc: PolicyDocument<EmailSecuritySpec>
   warnings.push(...firstPlanDifferences(doc, ordered, imported, policyText));
   if (!imported.length) notices.push(`no DMARC, BIMI, MTA-STS or TLS-RPT record of ${domain} was found in zone ${zone.id} (${zone.name}); the policy manages none yet`);
   return { spec: ordered as unknown as Json, notices, warnings, comments: [] };
+}
+
+/** The lower-case host of a URL; undefined when there is none or it does not parse. */
+function hostOf(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    return new URL(url).hostname.toLowerCase() || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `<selector>._bimi.<domain>` TXT sets: the preferred selector when present, else the first; others are named in a notice. */
