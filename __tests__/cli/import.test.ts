@@ -116,6 +116,9 @@ describe('round trip from the example policies', () => {
       examples('protection-groups.yml').map((d) => [d.metadata.name, d.spec.prune, (d.spec.groups as Array<{ id: string }>).map((g) => g.id)]),
     );
     expect((await planExit(ws, 'examples/protection-groups.yml')).code).toBe(0);
+    const crowded = await charter(['import', 'examples/protection-groups.yml', '--adopt', '--sandbox', ws.state], ws.repo);
+    expect(crowded.code).toBe(1);
+    expect(crowded.stderr).toContain('--group and --adopt choose groups for one policy, and examples/protection-groups.yml holds 3 ProtectionGroups policies');
   });
 });
 

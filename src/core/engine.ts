@@ -457,6 +457,12 @@ export async function importPolicies(options: Omit<PlanOptions, 'salt' | 'paths'
   if (!Array.isArray(yamlDocs)) return { diagnostics: validation.diagnostics, notices: [], warnings: [] };
   const notices: string[] = [];
   const warnings: string[] = [];
+  // Groups named or adopted on the command line are for one policy: with several of a kind, each would take them.
+  const choosing = Boolean(options.importOptions?.groups?.length || options.importOptions?.adoptUnowned);
+  const perKind = new Map<string, number>();
+  for (const doc of validation.documents) perKind.set(doc.kind, (perKind.get(doc.kind) ?? 0) + 1);
+  const crowded = [...perKind].find(([, n]) => n > 1);
+  if (choosing && crowded) throw new Error(`--group and --adopt choose groups for one policy, and ${options.file} holds ${crowded[1]} ${crowded[0]} policies: import a file with one, or use import ProtectionGroups --name`);
   let imported = 0;
   for (const doc of validation.documents) {
     const provider = options.providers.find((p) => p.kind === doc.kind);
