@@ -1,4 +1,6 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { awsRuntime } from '../aws/settings.js';
 import { apply, applyRefusal, dryApply, importPolicies, plan, validate } from '../core/engine.js';
@@ -11,6 +13,7 @@ import { providers } from '../providers/index.js';
 import { colourEnabled, colourise } from './colour.js';
 import { commandUsage, commands, mainHelp, optionsOf, type CommandName } from './help.js';
 import { serveSandbox } from './sandbox.js';
+import { SKELETON_KINDS, SkeletonError, skeletonPolicy } from './import-skeleton.js';
 
 /** Exit codes: 0 ok, 1 invalid policy or failure, 2 changes (plan --detailed-exitcode), drift, or live differs (verify). */
 export const EXIT = { ok: 0, failure: 1, changes: 2 } as const;
@@ -123,6 +126,14 @@ interface Parsed {
     state?: string;
     port?: number;
     persist?: boolean;
+    name?: string;
+    domain?: string;
+    zone?: string;
+    bucket?: string;
+    bucketRegion?: string;
+    distribution?: string;
+    group?: string[];
+    adopt?: boolean;
   };
 }
 
@@ -144,7 +155,15 @@ function parse(argv: string[]): Parsed {
       port: { type: 'string' },
       persist: { type: 'boolean' },
       'allow-no-policies': { type: 'boolean' },
-      out: { type: 'string' },
+      out: { type: 'string', short: 'o' },
+      name: { type: 'string' },
+      domain: { type: 'string' },
+      zone: { type: 'string' },
+      bucket: { type: 'string' },
+      'bucket-region': { type: 'string' },
+      distribution: { type: 'string' },
+      group: { type: 'string', multiple: true },
+      adopt: { type: 'boolean' },
       'detailed-exitcode': { type: 'boolean' },
       'dry-apply': { type: 'boolean' },
       repository: { type: 'string' },
@@ -207,6 +226,14 @@ function parse(argv: string[]): Parsed {
       autoApprove: values['auto-approve'],
       dnsServers,
       timeoutMs,
+      name: values.name,
+      domain: values.domain,
+      zone: values.zone,
+      bucket: values.bucket,
+      bucketRegion: values['bucket-region'],
+      distribution: values.distribution,
+      group: values.group?.flatMap((v) => v.split(',')).map((v) => v.trim()),
+      adopt: values.adopt,
     },
   };
 }
@@ -249,20 +276,8 @@ async function runCommand(command: CommandName, paths: string[], options: Parsed
         show(renderDriftReport(p, options.format));
         return p.summary.errors ? EXIT.failure : p.summary.total ? EXIT.changes : EXIT.ok;
       });
-    case 'import': {
-      if (paths.length !== 1) throw new UsageError('import: expected exactly one policy file');
-      return withAws(options, async (aws) => {
-        const result = await importPolicies({ cwd: options.cwd, file: paths[0], providers, runtime: await runtimeFor(aws, log) });
-        if (result.text === undefined) {
-          io.err(renderDiagnostics(result.diagnostics, options.format));
-          return EXIT.failure;
-        }
-        for (const notice of result.notices) io.err(`notice: ${notice}`);
-        if (options.out) await writeFile(options.out, result.text);
-        else io.out(result.text);
-        return EXIT.ok;
-      });
-    }
+    case 'import':
+      return runImport(paths, options, io, log);
     case 'verify': {
       // Loaded on demand, like the sandbox: validate never loads node:dns or node:https.
       const { verify } = await import('../providers/email/verify.js');
@@ -316,6 +331,58 @@ async function runApply(paths: string[], options: Parsed['options'], io: Io, log
     io.out(renderApplyReport(report, options.format));
     return report.ok ? EXIT.ok : EXIT.failure;
   });
+}
+
+/**
+ * `import <file>` fills in the policies of a file the user wrote (RedshiftGrants: connection and manage);
+ * `import <Kind> --flag ...` starts from a policy built from the flags (import-skeleton.ts). Either way
+ * the same engine step reads live state, and the result goes to stdout or --out.
+ */
+async function runImport(paths: string[], options: Parsed['options'], io: Io, log: Logger): Promise<number> {
+  if (paths.length !== 1) throw new UsageError(`import: expected exactly one policy file or kind (${SKELETON_KINDS.join(', ')})`);
+  if (options.group?.some((g) => g === '')) throw new UsageError('--group: expected a protection group id');
+  const kind = SKELETON_KINDS.find((k) => k === paths[0]);
+  const flags = { name: options.name, domain: options.domain, zone: options.zone, bucket: options.bucket, bucketRegion: options.bucketRegion, distribution: options.distribution };
+  if (!kind) {
+    const given = Object.entries(flags).find(([, v]) => v !== undefined);
+    if (given) throw new UsageError(`--${given[0] === 'bucketRegion' ? 'bucket-region' : given[0]} applies to import <Kind> (${SKELETON_KINDS.join(', ')}); a policy file says it itself`);
+  }
+  if (kind === 'EmailSecurity' && (options.group || options.adopt)) throw new UsageError(`--${options.group ? 'group' : 'adopt'} applies to import ProtectionGroups, not EmailSecurity`);
+  let cwd = options.cwd;
+  let file = paths[0];
+  let scratch: string | undefined;
+  if (kind) {
+    let text: string;
+    try {
+      text = skeletonPolicy(kind, flags);
+    } catch (error) {
+      if (error instanceof SkeletonError) throw new UsageError(error.message);
+      throw error;
+    }
+    // The engine reads policies from files (confined to a root): the built policy gets a scratch directory of its own.
+    scratch = await mkdtemp(join(tmpdir(), 'charter-import-'));
+    cwd = scratch;
+    file = `${kind}.yml`;
+    await writeFile(join(scratch, file), text);
+  }
+  try {
+    return await withAws(options, async (aws) => {
+      const result = await importPolicies({ cwd, file, providers, runtime: await runtimeFor(aws, log), importOptions: { groups: options.group, adoptUnowned: options.adopt } });
+      if (result.text === undefined) {
+        // Positions then point into the policy the flags built (printed, so they can be followed).
+        if (kind) io.err(`charter: the flags describe a policy that is not valid:\n${await readFile(join(cwd, file), 'utf8')}`);
+        io.err(renderDiagnostics(result.diagnostics, options.format));
+        return EXIT.failure;
+      }
+      for (const warning of result.warnings) io.err(`warning: ${warning}`);
+      for (const notice of result.notices) io.err(`notice: ${notice}`);
+      if (options.out) await writeFile(options.out, result.text);
+      else io.out(result.text);
+      return EXIT.ok;
+    });
+  } finally {
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+  }
 }
 
 /** One paragraph on what dry-apply proved: every change succeeded and was rolled back, or where it failed. */

@@ -6,7 +6,7 @@ import { FileRefusedError, MAX_ASSET_FILE_BYTES, readConfinedFile } from './file
 import { canonicalJson, type Json } from './json.js';
 import { discoverPolicyFiles, loadPolicyFiles, MAX_POLICY_FILE_BYTES } from './load.js';
 import { buildPlan, isRisky, type ApplyReport, type Change, type ChangeResult, type Plan, type PlanSalt } from './plan.js';
-import type { ApplyEvent, LintContext, Provider, ProviderRuntime, RuntimeContext } from './provider.js';
+import type { ApplyEvent, ImportOptions, LintContext, Provider, ProviderRuntime, RuntimeContext } from './provider.js';
 import { checkReach, envReferences, isMaskable, scopedEnvironment, secretDigest, type Reach } from './reach.js';
 import { SchemaValidator } from './validate.js';
 
@@ -440,28 +440,37 @@ export interface ImportResult {
   diagnostics: Diagnostic[];
   /** What the user must do before planning (e.g. set placeholder secret variables). */
   notices: string[];
+  /** Live values the imported policies cannot hold as they are; the first plan changes them. */
+  warnings: string[];
 }
 
 /**
  * `charter import FILE`: reads live state for each policy in the file whose kind can import, and returns
  * the file with the imported sections of each spec replaced; other keys, comments and documents are kept.
  */
-export async function importPolicies(options: Omit<PlanOptions, 'salt' | 'paths'> & { file: string }): Promise<ImportResult> {
+export async function importPolicies(options: Omit<PlanOptions, 'salt' | 'paths'> & { file: string; importOptions?: ImportOptions }): Promise<ImportResult> {
   const validation = await validate({ ...options, paths: [options.file] });
   // Errors about what import fills in (a PackagePublishing pipeline named only) do not block it; others do.
   const fills = new Set(options.providers.flatMap((p) => p.importFills ?? []));
-  if (validation.diagnostics.some((d) => d.severity === 'error' && !fills.has(d.code))) return { diagnostics: validation.diagnostics, notices: [] };
+  if (validation.diagnostics.some((d) => d.severity === 'error' && !fills.has(d.code))) return { diagnostics: validation.diagnostics, notices: [], warnings: [] };
   const ctx = runtimeContext({ ...options, paths: [options.file], salt: {} });
   const text = new TextDecoder().decode(await readConfinedFile({ root: options.cwd, path: resolve(options.cwd, options.file), maxBytes: MAX_POLICY_FILE_BYTES, label: options.file }));
   const yamlDocs = parseAllDocuments(text);
-  if (!Array.isArray(yamlDocs)) return { diagnostics: validation.diagnostics, notices: [] };
+  if (!Array.isArray(yamlDocs)) return { diagnostics: validation.diagnostics, notices: [], warnings: [] };
   const notices: string[] = [];
+  const warnings: string[] = [];
+  // Groups named or adopted on the command line are for one policy: with several of a kind, each would take them.
+  const choosing = Boolean(options.importOptions?.groups?.length || options.importOptions?.adoptUnowned);
+  const perKind = new Map<string, number>();
+  for (const doc of validation.documents) perKind.set(doc.kind, (perKind.get(doc.kind) ?? 0) + 1);
+  const crowded = [...perKind].find(([, n]) => n > 1);
+  if (choosing && crowded) throw new Error(`--group and --adopt choose groups for one policy, and ${options.file} holds ${crowded[1]} ${crowded[0]} policies: import a file with one, or use import ProtectionGroups --name`);
   let imported = 0;
   for (const doc of validation.documents) {
     const provider = options.providers.find((p) => p.kind === doc.kind);
     const runtime = provider ? await provider.loadRuntime() : undefined;
     if (!runtime?.importPolicy) continue;
-    const result = await runtime.importPolicy(doc, ctx);
+    const result = await runtime.importPolicy(doc, ctx, options.importOptions ?? {});
     const target = yamlDocs[doc.index];
     const original = doc.spec as Record<string, unknown>;
     const spec = result.spec as Record<string, Json>;
@@ -475,8 +484,9 @@ export async function importPolicies(options: Omit<PlanOptions, 'salt' | 'paths'
       if (isScalar(node)) node.comment = c.text;
     }
     notices.push(...result.notices.map((n) => `${policyId(doc)}: ${n}`));
+    warnings.push(...(result.warnings ?? []).map((w) => `${policyId(doc)}: ${w}`));
     imported++;
   }
   if (!imported) notices.push(`${options.file} holds no policy of a kind that can import`);
-  return { text: yamlDocs.map((d) => d.toString({ lineWidth: 0 })).join(''), diagnostics: validation.diagnostics, notices };
+  return { text: yamlDocs.map((d) => d.toString({ lineWidth: 0 })).join(''), diagnostics: validation.diagnostics, notices, warnings };
 }

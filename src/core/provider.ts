@@ -144,13 +144,23 @@ export interface ProviderRuntime<Spec = unknown> {
    */
   dryApply?(changes: Change[], docs: PolicyDocument<Spec>[], ctx: RuntimeContext): Promise<ChangeResult[]>;
   /** Optional: reads live state and returns the spec that describes it (`charter import`). */
-  importPolicy?(doc: PolicyDocument<Spec>, ctx: RuntimeContext): Promise<ImportedPolicy>;
+  importPolicy?(doc: PolicyDocument<Spec>, ctx: RuntimeContext, options: ImportOptions): Promise<ImportedPolicy>;
+}
+
+/** What the user chose on the `charter import` command line, beyond the policy file itself. */
+export interface ImportOptions {
+  /** ProtectionGroups: ids of groups to import whoever owns them (naming a group is the explicit choice to adopt it). */
+  groups?: readonly string[];
+  /** ProtectionGroups: also import every group no Charter policy owns (no `charter:policy` tag). */
+  adoptUnowned?: boolean;
 }
 
 /** What `importPolicy` returns: the whole spec, what the user must know, and comments for the YAML. */
 export interface ImportedPolicy {
   spec: Json;
   notices: string[];
+  /** Live values the spec cannot hold as they are (each names its record or resource, and what the first plan does). */
+  warnings?: string[];
   /** YAML comments on the scalar at each path below `spec` (e.g. placeholders to fill in). */
   comments: Array<{ path: PathSegment[]; text: string }>;
 }

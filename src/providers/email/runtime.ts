@@ -13,6 +13,7 @@ import type { Json } from '../../core/json.js';
 import type { Change, ChangeResult } from '../../core/plan.js';
 import type { ChangeGraph, DiffResult, ProviderRuntime, RuntimeContext } from '../../core/provider.js';
 import { desiredEmail, type DesiredEmail, type DesiredTxt } from './desired.js';
+import { importEmailSecurity } from './import.js';
 import { liveMxIssues } from './mx.js';
 import { parseMtaStsPolicy } from './mta-sts-policy.js';
 import { apexBimiIssues, liveBimiDmarcIssues, liveRecordSetIssues } from './lint.js';
@@ -78,7 +79,7 @@ function recordName(c: Change): string {
   return normalizeName(set?.Name ?? '');
 }
 
-export const emailRuntime: ProviderRuntime<EmailSecuritySpec> = { plan, apply, graph, applyGroup };
+export const emailRuntime: ProviderRuntime<EmailSecuritySpec> = { plan, apply, graph, applyGroup, importPolicy: importEmailSecurity };
 
 async function plan(docs: Doc[], ctx: RuntimeContext): Promise<DiffResult> {
   const r53 = route53Client(ctx.aws);

@@ -28,7 +28,7 @@ type Doc = PolicyDocument<ProtectionGroupsSpec>;
 export const OWNER_TAG = 'charter:policy';
 /** AWS accepts at most 200 tags per protection group; Charter's ownership tag takes one. */
 export const MAX_TAGS = 200;
-const RESERVED_TAG_PREFIXES = ['aws:', 'charter:'];
+export const RESERVED_TAG_PREFIXES = ['aws:', 'charter:'];
 
 export interface DesiredGroup {
   id: string;

@@ -33,6 +33,7 @@ import { compareStrings, type Json } from '../../core/json.js';
 import type { Change, ChangeResult, Risk } from '../../core/plan.js';
 import type { DiffResult, ProviderRuntime, RuntimeContext } from '../../core/provider.js';
 import { describeMember } from './arn.js';
+import { importProtectionGroups } from './import.js';
 import { creationTags, desiredGroup, groupPath, MAX_TAGS, OWNER_TAG, reviewDdosAlarms, type DesiredGroup } from './lint.js';
 import type { ProtectionGroupsSpec } from './spec.generated.js';
 
@@ -56,7 +57,7 @@ interface Live {
   tags: Map<string, Record<string, string>>;
 }
 
-export const shieldRuntime: ProviderRuntime<ProtectionGroupsSpec> = { plan, apply };
+export const shieldRuntime: ProviderRuntime<ProtectionGroupsSpec> = { plan, apply, importPolicy: importProtectionGroups };
 
 async function pool<T, R>(items: readonly T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
