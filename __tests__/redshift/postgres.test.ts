@@ -689,10 +689,10 @@ spec:
     expect((await rotated.apply(true)).ok).toBe(true);
     expect((await rotated.plan()).plan.changes).toEqual([]);
 
-    // An unset variable is a positioned error, not a silent skip.
+    // An unset variable is a positioned error found before anything is read, not a silent skip.
     const unset = harness(db.url, { NEWUSER_PW: 'Brand-New-Pw-2' });
     unset.write(spec);
-    const errors = (await unset.plan()).plan.diagnostics.filter((d) => d.code === 'redshift/password-env-unset');
+    const errors = (await unset.plan()).plan.diagnostics.filter((d) => d.code === 'reach/env-unset');
     expect(errors.map((d) => d.severity)).toEqual(['error']);
   });
 
@@ -857,7 +857,7 @@ spec:
     const unset = harness(db.url);
     unset.options.runtime.env = {};
     unset.write(salesSpec());
-    const missing = (await unset.plan()).plan.diagnostics.find((d) => d.code === 'redshift/connection-env-unset');
+    const missing = (await unset.plan()).plan.diagnostics.find((d) => d.code === 'reach/env-unset');
     expect(missing?.message).toContain(URL_ENV);
     expect(missing?.file).toBe('grants.yml');
     expect(missing?.line).toBe(8); // urlFromEnv

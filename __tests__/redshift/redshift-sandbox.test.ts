@@ -607,7 +607,12 @@ describe('RedshiftGrants on the sandbox Redshift Data API', () => {
     expect(result.text).not.toMatch(/name: etl/); // ignored
     expect(result.text).not.toMatch(/name: awsuser/); // the connecting superuser
     writeFileSync(join(options.cwd, 'grants.yml'), result.text!);
-    const { plan: p } = await plan(options);
+    // As the notice says: the placeholder's variable must be set before planning (an unset secret is a plan error).
+    const unset = (await plan(options)).plan;
+    expect(unset.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.code, d.message])).toEqual([
+      ['reach/env-unset', 'Environment variable "OAUTH_STANDARD_CLIENT_SECRET" (clientSecretFromEnv of RedshiftGrants/warehouse) is not set; nothing was read'],
+    ]);
+    const { plan: p } = await plan({ ...options, runtime: { ...options.runtime, env: { ...options.runtime.env, OAUTH_STANDARD_CLIENT_SECRET: 'imported-secret-value' } } });
     expect(p.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     expect(p.changes).toEqual([]);
   });
