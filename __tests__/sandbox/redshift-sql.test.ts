@@ -75,6 +75,11 @@ describe('parser', () => {
       grantOptionOnly: true,
     });
     expect(parseStatement('GRANT ALL ON SCHEMA s TO PUBLIC')).toMatchObject({ kind: 'schemaPrivilege', privileges: ['CREATE', 'USAGE'], grantees: [{ type: 'public' }] });
+    expect(parseStatement('GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA a, "B" TO ROLE r WITH GRANT OPTION')).toMatchObject({ kind: 'functionPrivilege', routineKind: 'function', routines: [], allInSchemas: ['a', 'b'] });
+    expect(parseStatement('REVOKE EXECUTE ON ALL PROCEDURES IN SCHEMA s FROM PUBLIC')).toMatchObject({ kind: 'functionPrivilege', action: 'revoke', routineKind: 'procedure', allInSchemas: ['s'], grantees: [{ type: 'public' }] });
+    // Redshift has no ALL ROUTINES (PostgreSQL does): it reads as a table privilege.
+    expect(syntaxError('GRANT EXECUTE ON ALL ROUTINES IN SCHEMA s TO ROLE r')).toMatch(/invalid privilege type EXECUTE for relation/);
+    expect(syntaxError('GRANT SELECT ON ALL FUNCTIONS IN SCHEMA s TO ROLE r')).toMatch(/invalid privilege type SELECT for function/);
   });
 
   it('parses the SELECT subset', () => {

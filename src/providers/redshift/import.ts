@@ -70,6 +70,11 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
     byGrantee.set(k, list);
   }
   const tablesOf = (schema: string) => live.schemas.get(key(schema))?.tables ?? [];
+  /** `name(argument types)` as LiveSchema.routines keys it. */
+  const signatureKey = (signature: string) => {
+    const open = signature.indexOf('(');
+    return `${key(signature.slice(0, open))}${signature.slice(open)}`;
+  };
   const known = new Set<string>(TABLE_PRIVILEGES[dialect]);
   const knownColumn = new Set<string>(COLUMN_PRIVILEGES[dialect]);
   const knownSchema = new Set<string>(SCHEMA_PRIVILEGES[dialect]);
@@ -193,6 +198,21 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
         const sorted = [...names].sort(cmp);
         const withOption = sorted.filter((n) => routineOption.has(`${kind}\u0000${schema}\u0000${n}`));
         const without = sorted.filter((n) => !withOption.includes(n));
+        // EXECUTE on every routine of the kind (two or more, the grantee's own aside) becomes one allInSchema entry
+        // (with the grant option when every one has it); one routine stays named.
+        const existing = [...(live.schemas.get(key(schema))?.routines ?? new Map<string, { kind: string; owner?: string }>())]
+          .filter(([, r]) => r.kind === kind && !(r.owner !== undefined && key(r.owner) === granteeKey))
+          .map(([signature]) => signature);
+        const heldKeys = new Set(sorted.map(signatureKey));
+        if (existing.length >= 2 && existing.every((k) => heldKeys.has(k))) {
+          const optionKeys = new Set(withOption.map(signatureKey));
+          const allOption = existing.every((k) => optionKeys.has(k));
+          return [
+            { schema, allInSchema: true, privileges: ['execute'], ...(allOption ? { withGrantOption: true } : {}) },
+            // A grant option the allInSchema entry lacks is named.
+            ...(!allOption && withOption.length ? [{ schema, names: withOption, privileges: ['execute'], withGrantOption: true }] : []),
+          ];
+        }
         return [
           ...(without.length ? [{ schema, names: without, privileges: ['execute'] }] : []),
           ...(withOption.length ? [{ schema, names: withOption, privileges: ['execute'], withGrantOption: true }] : []),

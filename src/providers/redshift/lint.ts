@@ -618,7 +618,7 @@ class DocumentLint {
         const entry = [...base, list, j];
         if (!this.checkSchemaRef(who, grant.schema, [...entry, 'schema'])) return;
         needUsage(grant.schema, [...entry, 'schema']);
-        grant.names.forEach((signature, k) => {
+        (grant.names ?? []).forEach((signature, k) => {
           const path = [...entry, 'names', k];
           const sig = parseSignature(signature);
           if (!sig) return; // the schema's pattern reports it

@@ -117,7 +117,13 @@ function expandPrivileges(
   for (const kind of ['function', 'procedure'] as const) {
     const list = kind === 'function' ? privileges.functions : privileges.procedures;
     list?.forEach((g, i) => {
-      g.names.forEach((signature, j) => {
+      if (g.allInSchema) {
+        for (const privilege of g.privileges) {
+          out.push({ grantee, granteeKind, target: { type: 'allRoutines', kind, schema: g.schema }, privilege, grantOption: withOption(g.withGrantOption, privilege), path: [...path, kind === 'function' ? 'functions' : 'procedures', i] });
+        }
+        return;
+      }
+      (g.names ?? []).forEach((signature, j) => {
         // Lint reports a malformed signature; the policy cannot be planned with one.
         const sig = parseSignature(signature);
         if (!sig) return;

@@ -118,6 +118,14 @@ export type ColumnPrivileges = [
   'select' | 'insert' | 'update' | 'references',
   ...('select' | 'insert' | 'update' | 'references')[]
 ];
+export type RoutineGrant = RoutineGrant1 & RoutineGrant2;
+export type RoutineGrant1 =
+  | {
+      allInSchema: unknown;
+    }
+  | {
+      names: unknown;
+    };
 /**
  * The name of an environment variable (never the value).
  */
@@ -364,16 +372,20 @@ export interface ColumnGrant {
   columns: [Name, ...Name[]];
   privileges: ColumnPrivileges;
 }
-export interface RoutineGrant {
+export interface RoutineGrant2 {
   schema: Name;
   withGrantOption?: WithGrantOption;
+  /**
+   * Every function (under functions) or stored procedure (under procedures) that exists in the schema when the plan runs: GRANT EXECUTE ON ALL FUNCTIONS / ALL PROCEDURES IN SCHEMA, on both dialects. Like allTables it covers existing routines only: a routine created later needs futureFunctions / futureProcedures (or scopedFunctions on Redshift). On PostgreSQL ALL FUNCTIONS also grants on aggregate and window functions, which Charter neither reads nor revokes.
+   */
+  allInSchema?: true;
   /**
    * Signatures: the name and the argument types as the catalog spells them, e.g. f_mask(character varying, integer) (PostgreSQL: oidvectortypes of proargtypes; Redshift: SVV_FUNCTION_PRIVILEGES.argument_types). Import writes them.
    *
    * @minItems 1
    * @maxItems 10000
    */
-  names: [string, ...string[]];
+  names?: [string, ...string[]];
   /**
    * @minItems 1
    */

@@ -598,7 +598,14 @@ function tablePrivilege(db: RsDatabase, s: Session, st: Extract<Statement, { kin
 
 function functionPrivilege(db: RsDatabase, s: Session, st: Extract<Statement, { kind: 'functionPrivilege' }>): void {
   checkGrantees(db, st.grantees);
-  for (const r of st.routines) {
+  const routines = [...st.routines];
+  // ALL FUNCTIONS / ALL PROCEDURES IN SCHEMA: the routines of that kind that exist now (none is no error).
+  for (const name of st.allInSchemas ?? []) {
+    const schema = db.schemas.find((x) => x.name === name);
+    if (!schema) throw new SqlError(`schema ${q(name)} does not exist`);
+    for (const fn of schema.functions ?? []) if (fn.kind === st.routineKind) routines.push({ schema: schema.name, name: fn.name, args: fn.args });
+  }
+  for (const r of routines) {
     const schemaName = r.schema ?? (db.schemas.some((x) => x.name === s.user) ? s.user : 'public');
     const schema = db.schemas.find((x) => x.name === schemaName);
     const fn = schema?.functions?.find((f) => f.name === r.name && f.args === r.args);
