@@ -468,6 +468,11 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState, password
       grantWithOption(g, { type: 'database', database: live.database }, id, p);
       continue;
     }
+    if (t.type === 'sharedDatabase') {
+      // No existence check: the catalog shows a datashare database only through its grants (apply fails on a wrong name).
+      if (!liveKeys.has(id)) grants.add(g, t, p.privilege, p.path);
+      continue;
+    }
     if (!managed(t.schema)) continue; // lint reports it; never touch an unmanaged schema
     const schema = live.schemas.get(key(t.schema));
     if (!schema && live.schemasComplete) {
@@ -551,18 +556,21 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState, password
   const revokes = new Groups();
   const columnRevokes = new ColumnGroups();
   const tableRevokes = new Map<string, { g: Grantee; schema: string; privilege: string; tables: string[]; path: PathSegment[] }>();
+  const sharedDatabases = new Set(desired.privileges.flatMap((p) => (p.target.type === 'sharedDatabase' ? [key(p.target.database)] : [])));
   // Undeclared principals whose privileges in managed schemas are revoked while they themselves are kept.
   const contractRevoked = new Map<string, string>();
   const revokePath = (p: { grantee: string; granteeKind: GranteeKind; target: PrivilegeTarget }): PathSegment[] => {
     if (p.granteeKind === 'public') return desired.publicPath;
     if (declared(p.grantee) || desired.allowDrops) return principalPath(p.grantee);
-    return ['spec', 'manage', p.target.type === 'database' ? 'database' : 'schemas'];
+    return ['spec', 'manage', p.target.type === 'database' || p.target.type === 'sharedDatabase' ? 'database' : 'schemas'];
   };
   for (const p of live.privileges) {
     const t = p.target;
     if (t.type === 'system') {
       if (p.granteeKind === 'public' || !changeable(p.grantee)) continue;
-    } else if (t.type === 'database') {
+    } else if (t.type === 'database' || t.type === 'sharedDatabase') {
+      // A datashare database is Charter's only when the policy names it.
+      if (t.type === 'sharedDatabase' && !sharedDatabases.has(key(t.database))) continue;
       // Declared principals' database privileges always; PUBLIC's and undeclared principals' under manage.database
       // (and those of principals about to be dropped).
       const mine =
@@ -896,7 +904,7 @@ function publicLosers(desired: Desired, live: LiveState): (t: PrivilegeTarget, p
       const all = holders.get(privId({ type: 'table', schema: t.schema, table: null }, privilege));
       return all !== undefined && reach.some((r) => all.has(r));
     };
-    const schema = t.type === 'system' || t.type === 'database' ? undefined : live.schemas.get(key(t.schema));
+    const schema = t.type === 'system' || t.type === 'database' || t.type === 'sharedDatabase' ? undefined : live.schemas.get(key(t.schema));
     const owner = (table?: string) => {
       const o = table === undefined ? schema?.owner : schema?.tableOwners.get(table);
       return o === undefined ? undefined : key(o);
@@ -967,6 +975,8 @@ function targetKey(key: (n: string) => string, t: PrivilegeTarget): string {
       return `routine\u0000${key(t.schema)}\u0000${routineKey(key, t.name, t.args)}`;
     case 'allRoutines':
       return `all-${t.kind}s\u0000${key(t.schema)}`;
+    case 'sharedDatabase':
+      return `shared\u0000${key(t.database)}`;
     case 'future':
       return `future${t.objects ?? ''}\u0000${key(t.schema)}\u0000${key(t.owner)}`;
     case 'scoped':
@@ -985,7 +995,7 @@ function granteeAddress(key: (n: string) => string, g: Grantee): string {
 
 function grantPhase(t: PrivilegeTarget): number {
   // Functions and procedures are granted and revoked with tables (object privileges); the database with system privileges.
-  return t.type === 'system' || t.type === 'database' ? PHASE.grantSystem : t.type === 'schema' ? PHASE.grantSchema : t.type === 'table' || t.type === 'routine' || t.type === 'allRoutines' ? PHASE.grantTable : t.type === 'column' ? PHASE.grantColumn : PHASE.grantFuture;
+  return t.type === 'system' || t.type === 'database' || t.type === 'sharedDatabase' ? PHASE.grantSystem : t.type === 'schema' ? PHASE.grantSchema : t.type === 'table' || t.type === 'routine' || t.type === 'allRoutines' ? PHASE.grantTable : t.type === 'column' ? PHASE.grantColumn : PHASE.grantFuture;
 }
 
 /** Revokes run in the reverse order of grants. */
@@ -1010,6 +1020,8 @@ function targetAddress(key: (n: string) => string, t: PrivilegeTarget): string {
       return `${t.kind}/${key(t.schema)}/${routineKey(key, t.name, t.args)}`;
     case 'allRoutines':
       return `all-${t.kind}s/${key(t.schema)}`;
+    case 'sharedDatabase':
+      return `datashare-database/${key(t.database)}`;
     case 'future':
       return `future-${t.objects ?? 'tables'}/${key(t.schema)}/${key(t.owner)}`;
     case 'scoped':
@@ -1033,6 +1045,8 @@ function targetJson(t: PrivilegeTarget): Json {
       return { schema: t.schema, [t.kind]: `${t.name}(${t.args})` };
     case 'allRoutines':
       return { schema: t.schema, [t.kind === 'function' ? 'allFunctions' : 'allProcedures']: true };
+    case 'sharedDatabase':
+      return { datashareDatabase: t.database };
     case 'scoped':
       return { schema: t.schema, scope: t.objects };
     case 'future':
@@ -1056,6 +1070,8 @@ function targetPhrase(t: PrivilegeTarget): string {
       return `on ${t.kind} ${t.schema}.${t.name}(${t.args})`;
     case 'allRoutines':
       return `on all ${t.kind}s in schema ${t.schema}`;
+    case 'sharedDatabase':
+      return `on datashare database ${t.database}`;
     case 'future':
       return `on future ${t.objects ?? 'tables'} of ${t.owner} in schema ${t.schema}`;
     case 'scoped':

@@ -92,6 +92,8 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
     const functionPrivs = new Map<string, Set<string>>();
     const procedurePrivs = new Map<string, Set<string>>();
     const databasePrivs = new Set<string>();
+    // By datashare database: USAGE.
+    const datashareDatabases = new Map<string, Set<string>>();
     // Privileges held WITH GRANT OPTION: database privileges; schema ones by schema; table ones by schema and table; routine signatures.
     const databaseOption = new Set<string>();
     const schemaOption = new Map<string, Set<string>>();
@@ -103,13 +105,16 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
       const t = h.target;
       const expressible =
         t.type === 'system' ||
+        (t.type === 'sharedDatabase' && h.privilege === 'usage') ||
         (t.type === 'scoped' ? (t.objects === 'functions' ? h.privilege === 'execute' : known.has(h.privilege)) : t.type === 'future' && t.objects !== undefined ? h.privilege === 'execute' : t.type === 'database' ? knownDatabase.has(h.privilege) : t.type === 'schema' ? knownSchema.has(h.privilege) : t.type === 'column' ? knownColumn.has(h.privilege) : t.type === 'routine' ? h.privilege === 'execute' : known.has(h.privilege));
       if (!expressible) {
         // A policy cannot declare it, so the next plan revokes it: say so rather than hide it.
-        notices.push(`${name} holds ${h.privilege.toUpperCase()} ${t.type === 'database' ? `on database ${t.database}` : t.type === 'schema' ? `on schema ${t.schema}` : `in schema ${t.schema}`}, which a policy cannot declare: the next plan revokes it`);
+        notices.push(`${name} holds ${h.privilege.toUpperCase()} ${t.type === 'database' || t.type === 'sharedDatabase' ? `on database ${t.database}` : t.type === 'schema' ? `on schema ${t.schema}` : `in schema ${t.schema}`}, which a policy cannot declare: the next plan revokes it`);
         continue;
       }
-      if (t.type === 'database') {
+      if (t.type === 'sharedDatabase') {
+        datashareDatabases.set(t.database, (datashareDatabases.get(t.database) ?? new Set()).add(h.privilege));
+      } else if (t.type === 'database') {
         databasePrivs.add(h.privilege);
         if (h.grantOption) databaseOption.add(h.privilege);
       } else if (t.type === 'schema') {
@@ -156,6 +161,7 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
     };
     if (databasePrivs.size) out.database = sortPrivileges(databasePrivs);
     if (databaseOption.size) out.databaseWithGrantOption = sortPrivileges(databaseOption);
+    if (datashareDatabases.size) out.datashareDatabases = [...datashareDatabases].sort(([a], [b]) => cmp(a, b)).map(([database, set]) => ({ database, privileges: sortPrivileges(set) }));
     const schemas = [...schemaPrivs].sort(([a], [b]) => cmp(a, b)).map(([schema, set]) => ({ schema, privileges: sortPrivileges(set), ...optionOf(sortPrivileges(set), schemaOption.get(schema)) }));
     if (schemas.length) out.schemas = schemas;
     const tables: Json[] = [];

@@ -290,6 +290,12 @@ export interface Privileges {
     | ['create' | 'temp' | 'connect', 'create' | 'temp' | 'connect']
     | ['create' | 'temp' | 'connect', 'create' | 'temp' | 'connect', 'create' | 'temp' | 'connect'];
   /**
+   * Redshift only: USAGE on databases created from datashares (CREATE DATABASE ... FROM DATASHARE), which gives access to the shared objects: GRANT USAGE ON DATABASE d TO .... Read from SVV_DATABASE_PRIVILEGES. Each database listed anywhere in the policy is managed like the connected database: a declared principal's USAGE on it matches the policy exactly; PUBLIC's and undeclared principals' only with manage.database. PostgreSQL has no datashares (lint).
+   *
+   * @maxItems 1000
+   */
+  datashareDatabases?: DatashareDatabaseGrant[];
+  /**
    * Schema privileges.
    *
    * @maxItems 1000
@@ -349,6 +355,13 @@ export interface Privileges {
    * @maxItems 1000
    */
   futureTables?: FutureTableGrant[];
+}
+export interface DatashareDatabaseGrant {
+  database: Name;
+  /**
+   * @minItems 1
+   */
+  privileges: ['usage', ...'usage'[]];
 }
 export interface SchemaGrant {
   schema: Name;

@@ -32,6 +32,8 @@ export type PrivilegeTarget =
   | { type: 'column'; schema: string; table: string; column: string }
   /** A function or stored procedure by name and argument types (normalised: see `routineArgs`). */
   | { type: 'routine'; kind: RoutineKind; schema: string; name: string; args: string }
+  /** A database created from a datashare (Redshift): USAGE only. */
+  | { type: 'sharedDatabase'; database: string }
   /** Every existing function (or procedure) of the schema: GRANT ... ON ALL FUNCTIONS | ALL PROCEDURES IN SCHEMA (desired state only). */
   | { type: 'allRoutines'; kind: RoutineKind; schema: string }
   /** Redshift scoped permissions: every table or function of the schema, present and future. */
@@ -103,6 +105,7 @@ function target(t: PrivilegeTarget): string {
     case 'schema':
       return ` ON SCHEMA ${quoteIdent(t.schema)}`;
     case 'database':
+    case 'sharedDatabase':
       return ` ON DATABASE ${quoteIdent(t.database)}`;
     case 'table':
       return t.table === null ? ` ON ALL TABLES IN SCHEMA ${quoteIdent(t.schema)}` : ` ON TABLE ${quoteIdent(t.schema)}.${quoteIdent(t.table)}`;

@@ -650,11 +650,12 @@ class Parser {
       if ((this.isWord('FUNCTION') || this.isWord('PROCEDURE')) && this.peek(1).kind !== 'eof') return this.functionPrivilege(action, items, grantOptionOnly);
       if (this.isWord('ALL') && (this.isWord('FUNCTIONS', 1) || this.isWord('PROCEDURES', 1))) return this.functionPrivilege(action, items, grantOptionOnly);
       if (this.accept('DATABASE')) {
-        // TEMPORARY is TEMP; ALL is CREATE and TEMP (USAGE, for datashare databases, is not modelled).
+        // TEMPORARY is TEMP; ALL is CREATE and TEMP; USAGE is for databases created from datashares.
         const privileges = this.checkObjectPrivileges(
           items.map((i) => ({ ...i, words: i.words.map((w) => (w === 'TEMPORARY' ? 'TEMP' : w)) })),
-          ['CREATE', 'TEMP'],
+          ['CREATE', 'TEMP', 'USAGE'],
           'database',
+          ['CREATE', 'TEMP'],
         );
         const databases = this.identList();
         this.expect(action === 'grant' ? 'TO' : 'FROM');
