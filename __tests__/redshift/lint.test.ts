@@ -736,6 +736,13 @@ roles:
       expectOne(pg, 'redshift/scoped-permission-on-postgres', 'error', 'app', 3);
     });
 
+    it('redshift/datashare-on-postgres', async () => {
+      const pg = await lint(`${POSTGRES}
+roles:
+  - { name: r, privileges: { datashareDatabases: [{ database: shared_db, privileges: [usage] }] } }`);
+      expectOne(pg, 'redshift/datashare-on-postgres', 'error', '{ database: shared_db');
+    });
+
     it('redshift/syslog-access-on-postgres', async () => {
       const result = await lint(`${POSTGRES}
 users:

@@ -537,6 +537,60 @@ spec:
     ]);
   });
 
+  it('ALL FUNCTIONS / ALL PROCEDURES IN SCHEMA: one statement for every existing routine of the kind, a routine that lacks it is drift, import writes allInSchema', async () => {
+    await freshDatabase();
+    await db.sql(`
+      CREATE FUNCTION sales.mask(email text) RETURNS text LANGUAGE sql AS 'SELECT ''***''';
+      CREATE FUNCTION sales.round_to(integer) RETURNS integer LANGUAGE sql AS 'SELECT 1';
+      CREATE PROCEDURE sales.refresh() LANGUAGE sql AS 'SELECT 1';
+      CREATE PROCEDURE sales.purge(integer) LANGUAGE sql AS 'SELECT 1';
+      REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA sales FROM PUBLIC;
+      REVOKE EXECUTE ON ALL PROCEDURES IN SCHEMA sales FROM PUBLIC;
+      CREATE ROLE "${n('support')}";
+      CREATE ROLE "${n('ops')}";
+    `);
+    const h = harness(db.url);
+    const spec = {
+      connection: pgConnection,
+      manage: { schemas: ['sales'], ignorePrincipals: ignoreAllBut(prefix) },
+      roles: [
+        { name: n('support'), privileges: { schemas: [{ schema: 'sales', privileges: ['usage'] }], functions: [{ schema: 'sales', allInSchema: true, privileges: ['execute'] }] } },
+        { name: n('ops'), privileges: { schemas: [{ schema: 'sales', privileges: ['usage'] }], procedures: [{ schema: 'sales', allInSchema: true, privileges: ['execute'] }] } },
+      ],
+    };
+    h.write(spec);
+    const first = await h.plan();
+    expect(first.plan.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(first.plan.changes.filter((c) => c.title.includes('EXECUTE')).map((c) => [c.title, c.risk])).toEqual([
+      [`GRANT EXECUTE ON ALL PROCEDURES IN SCHEMA "sales" TO "${n('ops')}"`, 'safe'],
+      [`GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA "sales" TO "${n('support')}"`, 'safe'],
+    ]);
+    expect((await h.apply(false)).ok).toBe(true);
+    const can = async (role: string, fn: string) => (await db.sql('SELECT has_function_privilege($1, $2, $3) AS ok', [role, fn, 'EXECUTE']))[0].ok;
+    expect(await can(n('support'), 'sales.round_to(integer)')).toBe(true);
+    expect(await can(n('ops'), 'sales.purge(integer)')).toBe(true);
+    // ALL FUNCTIONS leaves procedures alone, and the reverse.
+    expect(await can(n('support'), 'sales.purge(integer)')).toBe(false);
+    expect((await h.plan()).plan.changes).toEqual([]);
+
+    // A new function lacks it until the next apply (ALL covers existing routines only); a hand-granted procedure is drift.
+    await db.sql(`CREATE FUNCTION sales.fresh(integer) RETURNS integer LANGUAGE sql AS 'SELECT 1'; REVOKE EXECUTE ON FUNCTION sales.fresh(integer) FROM PUBLIC; GRANT EXECUTE ON PROCEDURE sales.refresh() TO "${n('support')}"`);
+    expect((await h.plan()).plan.changes.map((c) => [c.title, c.risk])).toEqual([
+      [`GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA "sales" TO "${n('support')}"`, 'safe'],
+      [`REVOKE EXECUTE ON PROCEDURE "sales"."refresh"() FROM "${n('support')}"`, 'destructive'],
+    ]);
+    expect((await h.apply(true)).ok).toBe(true);
+    expect(await can(n('support'), 'sales.fresh(integer)')).toBe(true);
+    expect((await h.plan()).plan.changes).toEqual([]);
+
+    const imported = await importSpec(h);
+    const roles = imported.roles as Array<{ name: string; privileges: Record<string, unknown> }>;
+    expect(roles.find((r) => r.name === n('support'))?.privileges.functions).toEqual([{ schema: 'sales', allInSchema: true, privileges: ['execute'] }]);
+    expect(roles.find((r) => r.name === n('ops'))?.privileges.procedures).toEqual([{ schema: 'sales', allInSchema: true, privileges: ['execute'] }]);
+    h.write(imported);
+    expect((await h.plan()).plan.changes).toEqual([]);
+  });
+
   it('database privileges: a declared role\'s CREATE/TEMP match exactly; PUBLIC\'s default CONNECT and TEMP are left alone unless manage.database, then revoked as disruptive', async () => {
     await freshDatabase();
     await db.sql(`CREATE ROLE "${n('builder')}"; CREATE ROLE "${n('stray')}"; CREATE ROLE "${n('viewer')}" LOGIN; GRANT CREATE ON DATABASE "${db.name}" TO "${n('stray')}"`);
@@ -689,10 +743,10 @@ spec:
     expect((await rotated.apply(true)).ok).toBe(true);
     expect((await rotated.plan()).plan.changes).toEqual([]);
 
-    // An unset variable is a positioned error, not a silent skip.
+    // An unset variable is a positioned error found before anything is read, not a silent skip.
     const unset = harness(db.url, { NEWUSER_PW: 'Brand-New-Pw-2' });
     unset.write(spec);
-    const errors = (await unset.plan()).plan.diagnostics.filter((d) => d.code === 'redshift/password-env-unset');
+    const errors = (await unset.plan()).plan.diagnostics.filter((d) => d.code === 'reach/env-unset');
     expect(errors.map((d) => d.severity)).toEqual(['error']);
   });
 
@@ -857,7 +911,7 @@ spec:
     const unset = harness(db.url);
     unset.options.runtime.env = {};
     unset.write(salesSpec());
-    const missing = (await unset.plan()).plan.diagnostics.find((d) => d.code === 'redshift/connection-env-unset');
+    const missing = (await unset.plan()).plan.diagnostics.find((d) => d.code === 'reach/env-unset');
     expect(missing?.message).toContain(URL_ENV);
     expect(missing?.file).toBe('grants.yml');
     expect(missing?.line).toBe(8); // urlFromEnv

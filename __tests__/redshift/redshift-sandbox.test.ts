@@ -428,6 +428,108 @@ describe('RedshiftGrants on the sandbox Redshift Data API', () => {
     expect((await plan(wrong)).plan.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code)).toEqual(['redshift/routine-not-found']);
   });
 
+  it('ALL FUNCTIONS / ALL PROCEDURES IN SCHEMA (Redshift): granted when any routine of the kind lacks it, covers named ones, drift repaired, within 12 catalog queries, import round-trips', async () => {
+    const sb = await start([], {
+      schemas: [
+        {
+          name: 'sales',
+          tables: ['orders'],
+          functions: [
+            { name: 'f_mask', arguments: 'character varying, integer' },
+            { name: 'f_round', arguments: 'integer' },
+            { name: 'refresh_sales', kind: 'procedure' },
+            { name: 'purge_sales', kind: 'procedure', arguments: 'integer' },
+          ],
+        },
+        { name: 'marketing', tables: ['region'] },
+      ],
+    });
+    const spec = {
+      ...rbac,
+      roles: rbac.roles.map((r) =>
+        r.name === 'sales_ro'
+          ? { ...r, privileges: { ...r.privileges, functions: [{ schema: 'sales', allInSchema: true, privileges: ['execute'] }, { schema: 'sales', names: ['f_round(integer)'], privileges: ['execute'] }] } }
+          : r.name === 'sales_rw'
+            ? { ...r, privileges: { ...r.privileges, procedures: [{ schema: 'sales', allInSchema: true, privileges: ['execute'] }] } }
+            : r,
+      ),
+    };
+    const options = setup(sb, spec);
+    options.runtime = { ...options.runtime, env: { ...options.runtime.env, OAUTH_STANDARD_CLIENT_SECRET: SECRET } };
+    sb.stats.reset();
+    const { plan: first } = await plan(options);
+    expect(sb.stats.count('redshift-data', 'ExecuteStatement')).toBeLessThanOrEqual(12);
+    expect(first.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(first.changes.filter((c) => c.title.includes('EXECUTE')).map((c) => [c.address, c.title, c.risk])).toEqual([
+      ['redshift/warehouse/role/sales_ro/all-functions/sales/grant', 'GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA "sales" TO ROLE "sales_ro"', 'safe'],
+      ['redshift/warehouse/role/sales_rw/all-procedures/sales/grant', 'GRANT EXECUTE ON ALL PROCEDURES IN SCHEMA "sales" TO ROLE "sales_rw"', 'safe'],
+    ]);
+    expect((await apply({ ...options, allowDestructive: false })).ok).toBe(true);
+    expect((await plan(options)).plan.changes).toEqual([]);
+
+    // One procedure loses it, and a function gains it where the policy does not say so.
+    await runSql(sb, ['REVOKE EXECUTE ON PROCEDURE sales.purge_sales(integer) FROM ROLE sales_rw', 'GRANT EXECUTE ON FUNCTION sales.f_round(integer) TO ROLE marketing_ro']);
+    expect((await plan(options)).plan.changes.map((c) => [c.title, c.risk])).toEqual([
+      ['GRANT EXECUTE ON ALL PROCEDURES IN SCHEMA "sales" TO ROLE "sales_rw"', 'safe'],
+      ['REVOKE EXECUTE ON FUNCTION "sales"."f_round"(integer) FROM ROLE "marketing_ro"', 'destructive'],
+    ]);
+    expect((await apply({ ...options, allowDestructive: true })).ok).toBe(true);
+    expect((await plan(options)).plan.changes).toEqual([]);
+
+    const { importPolicies } = await import('../../src/core/engine.js');
+    const result = await importPolicies({ ...options, file: 'grants.yml' });
+    const roles = parse(result.text!).spec.roles as Array<{ name: string; privileges: Record<string, unknown> }>;
+    expect(roles.find((r) => r.name === 'sales_ro')?.privileges.functions).toEqual([{ schema: 'sales', allInSchema: true, privileges: ['execute'] }]);
+    expect(roles.find((r) => r.name === 'sales_rw')?.privileges.procedures).toEqual([{ schema: 'sales', allInSchema: true, privileges: ['execute'] }]);
+    writeFileSync(join(options.cwd, 'grants.yml'), result.text!);
+    expect((await plan(options)).plan.changes).toEqual([]);
+  });
+
+  it('datashare databases (Redshift): USAGE on a database created from a datashare, read from SVV_DATABASE_PRIVILEGES, drift repaired, PUBLIC\'s revoked only under manage.database, unnamed ones left alone, import round-trips', async () => {
+    const sb = await start([], {
+      sharedDatabases: ['sales_share', 'other_share'],
+      databasePrivileges: [
+        { database: 'sales_share', privilege: 'USAGE', granteeType: 'public', grantee: 'public' },
+        { database: 'other_share', privilege: 'USAGE', granteeType: 'public', grantee: 'public' },
+      ],
+    });
+    const spec = { ...rbac, roles: rbac.roles.map((r) => (r.name === 'sales_ro' ? { ...r, privileges: { ...r.privileges, datashareDatabases: [{ database: 'Sales_Share', privileges: ['usage'] }] } } : r)) };
+    const options = setup(sb, spec);
+    options.runtime = { ...options.runtime, env: { ...options.runtime.env, OAUTH_STANDARD_CLIENT_SECRET: SECRET } };
+    sb.stats.reset();
+    const { plan: first } = await plan(options);
+    expect(sb.stats.count('redshift-data', 'ExecuteStatement')).toBeLessThanOrEqual(12);
+    expect(first.changes.filter((c) => c.title.includes('ON DATABASE')).map((c) => [c.address, c.title, c.risk])).toEqual([
+      ['redshift/warehouse/role/sales_ro/datashare-database/sales_share/grant', 'GRANT USAGE ON DATABASE "Sales_Share" TO ROLE "sales_ro"', 'safe'],
+    ]);
+    expect((await apply({ ...options, allowDestructive: false })).ok).toBe(true);
+    expect((await plan(options)).plan.changes).toEqual([]);
+
+    // The sandbox takes USAGE only on a datashare database, and never on the connected one.
+    await expect(runSql(sb, ['GRANT USAGE ON DATABASE dev TO ROLE sales_ro'])).rejects.toThrow(/USAGE can be granted only on a database created from a datashare/);
+    await expect(runSql(sb, ['GRANT CREATE ON DATABASE sales_share TO ROLE sales_ro'])).rejects.toThrow(/USAGE only/);
+    await runSql(sb, ['REVOKE USAGE ON DATABASE sales_share FROM ROLE sales_ro', 'GRANT USAGE ON DATABASE sales_share TO ROLE marketing_ro', 'GRANT USAGE ON DATABASE other_share TO ROLE marketing_ro']);
+    expect((await plan(options)).plan.changes.map((c) => [c.title, c.risk])).toEqual([
+      ['GRANT USAGE ON DATABASE "Sales_Share" TO ROLE "sales_ro"', 'safe'],
+      ['REVOKE USAGE ON DATABASE "sales_share" FROM ROLE "marketing_ro"', 'destructive'],
+    ]);
+    expect((await apply({ ...options, allowDestructive: true })).ok).toBe(true);
+    expect((await plan(options)).plan.changes).toEqual([]);
+
+    // Under manage.database PUBLIC's USAGE on a named datashare database is revoked; other_share is not named.
+    const contract = setup(sb, { ...spec, manage: { ...spec.manage, database: true } });
+    contract.runtime = options.runtime;
+    expect((await plan(contract)).plan.changes.filter((c) => c.title.includes('ON DATABASE')).map((c) => [c.title, c.risk])).toEqual([['REVOKE USAGE ON DATABASE "sales_share" FROM PUBLIC', 'disruptive']]);
+
+    const { importPolicies } = await import('../../src/core/engine.js');
+    const result = await importPolicies({ ...options, file: 'grants.yml' });
+    const roles = parse(result.text!).spec.roles as Array<{ name: string; privileges: Record<string, unknown> }>;
+    expect(roles.find((r) => r.name === 'sales_ro')?.privileges.datashareDatabases).toEqual([{ database: 'sales_share', privileges: ['usage'] }]);
+    expect(roles.find((r) => r.name === 'marketing_ro')?.privileges.datashareDatabases).toEqual([{ database: 'other_share', privileges: ['usage'] }]);
+    writeFileSync(join(options.cwd, 'grants.yml'), result.text!);
+    expect((await plan(options)).plan.changes).toEqual([]);
+  });
+
   it('database privileges (Redshift): CREATE and TEMP on the connected database, read from SVV_DATABASE_PRIVILEGES; PUBLIC\'s TEMP revoked only under manage.database', async () => {
     const sb = await start([], { databasePrivileges: [{ privilege: 'TEMP', granteeType: 'public', grantee: 'public' }] });
     const spec = { ...rbac, roles: rbac.roles.map((r) => (r.name === 'db_admin' ? { ...r, privileges: { database: ['create', 'temp'] } } : r)) };
@@ -607,7 +709,12 @@ describe('RedshiftGrants on the sandbox Redshift Data API', () => {
     expect(result.text).not.toMatch(/name: etl/); // ignored
     expect(result.text).not.toMatch(/name: awsuser/); // the connecting superuser
     writeFileSync(join(options.cwd, 'grants.yml'), result.text!);
-    const { plan: p } = await plan(options);
+    // As the notice says: the placeholder's variable must be set before planning (an unset secret is a plan error).
+    const unset = (await plan(options)).plan;
+    expect(unset.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.code, d.message])).toEqual([
+      ['reach/env-unset', 'Environment variable "OAUTH_STANDARD_CLIENT_SECRET" (clientSecretFromEnv of RedshiftGrants/warehouse) is not set; nothing was read'],
+    ]);
+    const { plan: p } = await plan({ ...options, runtime: { ...options.runtime, env: { ...options.runtime.env, OAUTH_STANDARD_CLIENT_SECRET: 'imported-secret-value' } } });
     expect(p.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     expect(p.changes).toEqual([]);
   });

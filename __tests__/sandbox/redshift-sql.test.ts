@@ -75,6 +75,11 @@ describe('parser', () => {
       grantOptionOnly: true,
     });
     expect(parseStatement('GRANT ALL ON SCHEMA s TO PUBLIC')).toMatchObject({ kind: 'schemaPrivilege', privileges: ['CREATE', 'USAGE'], grantees: [{ type: 'public' }] });
+    expect(parseStatement('GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA a, "B" TO ROLE r WITH GRANT OPTION')).toMatchObject({ kind: 'functionPrivilege', routineKind: 'function', routines: [], allInSchemas: ['a', 'b'] });
+    expect(parseStatement('REVOKE EXECUTE ON ALL PROCEDURES IN SCHEMA s FROM PUBLIC')).toMatchObject({ kind: 'functionPrivilege', action: 'revoke', routineKind: 'procedure', allInSchemas: ['s'], grantees: [{ type: 'public' }] });
+    // Redshift has no ALL ROUTINES (PostgreSQL does): it reads as a table privilege.
+    expect(syntaxError('GRANT EXECUTE ON ALL ROUTINES IN SCHEMA s TO ROLE r')).toMatch(/invalid privilege type EXECUTE for relation/);
+    expect(syntaxError('GRANT SELECT ON ALL FUNCTIONS IN SCHEMA s TO ROLE r')).toMatch(/invalid privilege type SELECT for function/);
   });
 
   it('parses the SELECT subset', () => {
@@ -103,8 +108,9 @@ describe('parser', () => {
     expect(syntaxError('GRANT TRUNCATE TABLE TO u')).toMatch(/only be granted to or revoked from roles/);
     expect(syntaxError('GRANT ROLE r TO PUBLIC')).toMatch(/PUBLIC/);
     expect(syntaxError('GRANT USAGE ON SCHEMA s TO GROUP g')).toMatch(/groups are not supported/);
-    // USAGE on a database is for datashare databases, which the sandbox does not model.
-    expect(syntaxError('GRANT USAGE ON DATABASE d TO ROLE r')).toMatch(/invalid privilege type USAGE for database/);
+    // USAGE on a database is for databases created from datashares (the catalog checks which); never part of ALL.
+    expect(parseStatement('GRANT USAGE ON DATABASE d TO ROLE r')).toMatchObject({ kind: 'databasePrivilege', privileges: ['USAGE'], databases: ['d'] });
+    expect(parseStatement('GRANT ALL ON DATABASE d TO ROLE r')).toMatchObject({ kind: 'databasePrivilege', privileges: ['CREATE', 'TEMP'] });
     expect(syntaxError('GRANT USAGE ON DATASHARE d TO ROLE r')).toMatch(/not supported/);
     expect(syntaxError('REVOKE ROLE r FROM u WITH ADMIN OPTION')).toMatch(/syntax error at or near "WITH"/);
     expect(syntaxError('SELECT role_name FROM other.svv_roles')).toMatch(/relation "other.svv_roles" does not exist/);

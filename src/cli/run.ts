@@ -328,6 +328,9 @@ async function runApply(paths: string[], options: Parsed['options'], io: Io, log
       expectedFingerprint = shown.fingerprint;
     }
     const report = await apply({ ...engine, salt: saved?.salt ?? {}, expectedFingerprint, execution: { onEvent: progressLines(io.err) } });
+    // Refused for errors (an unset secret, an invalid policy): say which, at their lines.
+    const errors = report.refused ? report.plan.diagnostics.filter((d) => d.severity === 'error') : [];
+    if (errors.length && options.format !== 'json') io.err(renderDiagnostics(errors, options.format));
     io.out(renderApplyReport(report, options.format));
     return report.ok ? EXIT.ok : EXIT.failure;
   });

@@ -166,6 +166,20 @@ function reachDiagnostics(options: PlanOptions, documents: PolicyDocument[]): Di
   return diagnostics;
 }
 
+/**
+ * A positioned error for every `*FromEnv` / `fromEnv` field whose variable is unset or empty in the run's
+ * (allowlisted) environment. Only the name is quoted, never a value.
+ */
+function unsetVariables(documents: readonly PolicyDocument[], env: Readonly<Record<string, string | undefined>>): Diagnostic[] {
+  return documents.flatMap((doc) =>
+    envReferences(doc.spec)
+      .filter((ref) => !env[ref.value])
+      .map((ref) =>
+        diagnosticAt(doc, ref.path, 'reach/env-unset', 'error', `Environment variable ${JSON.stringify(ref.value)} (${String(ref.path[ref.path.length - 1])} of ${policyId(doc)}) is not set; nothing was read`, `Set ${ref.value} where Charter plans and applies (a workflow secret, or the app's environment); its value is never printed.`),
+      ),
+  );
+}
+
 /** The keyed hash of every secret a policy reads, so a secret changed after review changes the fingerprint. */
 function secretInputs(doc: PolicyDocument, ctx: RuntimeContext, salt: PlanSalt): Json | undefined {
   const refs = envReferences(doc.spec);
@@ -204,6 +218,13 @@ export async function plan(options: PlanOptions): Promise<{ plan: Plan; validati
     return { validation, plan: buildPlan({ changes: [], diagnostics, inputs: {}, policies, salt: options.salt, kindOrder: kindOrder(options.providers), offline: reason }) };
   }
   const ctx = runtimeContext(options);
+  // A secret a policy reads must be set when the plan runs, not found missing halfway through apply.
+  // (RuntimeContext.env: when an adapter gives none, providers read process.env, so the check does too.)
+  const unset = unsetVariables(validation.documents.filter((d) => planned(d.kind)), ctx.env ?? process.env);
+  if (unset.length) {
+    const diagnostics = sortDiagnostics([...validation.diagnostics, ...boundDiagnostics(unset)]);
+    return { validation: { ...validation, diagnostics, ok: false }, plan: buildPlan({ changes: [], diagnostics, inputs: {}, policies, salt: options.salt, kindOrder: kindOrder(options.providers) }) };
+  }
   const changes: Change[] = [];
   const diagnostics: Diagnostic[] = [...validation.diagnostics];
   const inputs: Record<string, Json> = {};

@@ -1520,7 +1520,7 @@ return errors === 0;
 }
 
 export const v2 = validate20;
-const schema27 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/redshift-grants.schema.json","title":"RedshiftGrantsSpec","description":"Roles, the role hierarchy, system roles, users (including identity-provider users), schema, table, column and system privileges, and native identity providers of one Amazon Redshift database (or one PostgreSQL database with the postgres dialect).","type":"object","additionalProperties":false,"required":["connection"],"properties":{"connection":{"$ref":"#/definitions/connection"},"manage":{"$ref":"#/definitions/manage"},"identityProviders":{"description":"Native identity providers (Redshift only). Their users and roles carry the namespace prefix, e.g. `oauth_aad:rsgroup`.","type":"array","maxItems":100,"items":{"$ref":"#/definitions/identityProvider"}},"public":{"title":"PublicGrants","description":"Privileges granted to PUBLIC (every user, present and future) in managed schemas. PUBLIC is a grantee like any other there: PUBLIC privileges in a managed schema that this does not declare are revoked, a disruptive change whose plan names the users who lose access. Schema, table and future-table privileges only (PUBLIC cannot hold system privileges).","type":"object","additionalProperties":false,"properties":{"privileges":{"$ref":"#/definitions/privileges"}}},"roles":{"description":"Roles Charter manages. A role listed here is created when missing; its memberships and privileges are made to match exactly.","type":"array","maxItems":20000,"items":{"$ref":"#/definitions/role"}},"users":{"description":"Users Charter manages. Without password or passwordDisabled, users are created with PASSWORD DISABLE (Redshift) or LOGIN without a password (PostgreSQL) and their passwords are left alone.","type":"array","maxItems":50000,"items":{"$ref":"#/definitions/user"}}},"definitions":{"name":{"description":"A role, user, schema or table name. Any characters are allowed (Charter always quotes identifiers); at most 127 bytes in UTF-8 (checked by lint). Redshift compares names lower-cased.","type":"string","minLength":1,"maxLength":127},"envVar":{"description":"The name of an environment variable (never the value).","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","maxLength":256},"connection":{"title":"Connection","description":"How Charter reaches the database. Exactly one of dataApi (Redshift Data API over AWS credentials) or urlFromEnv (PostgreSQL wire protocol, for PostgreSQL or a Redshift endpoint). Never a password in YAML.","type":"object","additionalProperties":false,"required":["dialect"],"properties":{"dialect":{"description":"SQL dialect: redshift (RBAC, system privileges, identity providers) or postgres.","type":"string","enum":["redshift","postgres"]},"dataApi":{"$ref":"#/definitions/dataApi"},"urlFromEnv":{"description":"Environment variable holding a connection URL (postgres://user:password@host:port/database?sslmode=...). The URL is a secret: it never appears in output.","$ref":"#/definitions/envVar"}},"oneOf":[{"properties":{"dataApi":true},"required":["dataApi"]},{"properties":{"urlFromEnv":true},"required":["urlFromEnv"]}]},"dataApi":{"title":"DataApi","description":"Redshift Data API target: a provisioned cluster (clusterIdentifier) or a Serverless workgroup (workgroupName), and how to authenticate (secretArn, or dbUser for temporary credentials on a provisioned cluster).","type":"object","additionalProperties":false,"required":["database"],"properties":{"clusterIdentifier":{"description":"Provisioned cluster identifier.","type":"string","pattern":"^[a-z]([a-z0-9]|-(?!-)){0,62}(?<!-)$"},"workgroupName":{"description":"Redshift Serverless workgroup name.","type":"string","pattern":"^[a-z0-9-]{3,64}$"},"database":{"description":"Database name.","type":"string","minLength":1,"maxLength":127},"secretArn":{"description":"Secrets Manager secret with the database credentials.","type":"string","pattern":"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$"},"dbUser":{"description":"Database user for temporary credentials (provisioned clusters only).","type":"string","minLength":1,"maxLength":127},"region":{"description":"AWS region of the cluster or workgroup; defaults to the run's region.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"}},"allOf":[{"oneOf":[{"properties":{"clusterIdentifier":true},"required":["clusterIdentifier"]},{"properties":{"workgroupName":true},"required":["workgroupName"]}]},{"oneOf":[{"properties":{"secretArn":true},"required":["secretArn"]},{"properties":{"dbUser":true},"required":["dbUser"]}]}]},"manage":{"title":"Manage","description":"What Charter owns in this database. Grants on schemas not listed here, and principals matching ignorePrincipals, are never changed.","type":"object","additionalProperties":false,"properties":{"schemas":{"description":"Schemas whose privileges (schema, table and future-table) Charter manages: privileges there that the policy does not declare are revoked. Privileges declared on a schema must name a schema listed here.","type":"array","maxItems":1000,"uniqueItems":true,"items":{"$ref":"#/definitions/name"},"default":[]},"ignorePrincipals":{"description":"Wildcard patterns (`*` any characters, newlines included; `?`; `[a-z]`; `{a,b}`; at most 256 characters and 16 `*`) of role and user names Charter leaves alone entirely, e.g. roles an identity provider creates automatically (`oauth_aad:*`) or service users (`rdsdb`).","type":"array","maxItems":1000,"items":{"type":"string","minLength":1,"maxLength":256},"default":[]},"database":{"description":"When true, the database's privileges are a contract like a managed schema's: database privileges that the policy does not declare are revoked from everyone but ignored and system principals, PUBLIC included (PostgreSQL grants CONNECT and TEMP to PUBLIC by default; revoking them is disruptive and the plan names who loses access). Default false: only declared principals' database privileges are compared.","type":"boolean","default":false},"allowDrops":{"description":"When true, roles and users that Charter finds in the database but the policy no longer lists are dropped (DROP ... RESTRICT, never CASCADE), and identity providers too. Default false: they are reported and left alone.","type":"boolean","default":false}}},"identityProvider":{"title":"IdentityProvider","type":"object","additionalProperties":false,"required":["name","type","namespace","issuer","clientId","audience","clientSecretFromEnv"],"properties":{"name":{"$ref":"#/definitions/name"},"type":{"description":"Provider type. Only azure is supported by Redshift today.","type":"string","enum":["azure"]},"namespace":{"description":"Namespace prefixed to the provider's user and role names (`<namespace>:<name>`).","type":"string","pattern":"^[A-Za-z0-9_]{1,63}$"},"issuer":{"description":"Token issuer URL, e.g. https://sts.windows.net/<tenant id>/.","type":"string","pattern":"^https://[^\\s]+$","maxLength":2048},"clientId":{"description":"Application (client) id.","type":"string","minLength":1,"maxLength":256},"audience":{"description":"Accepted token audiences.","type":"array","minItems":1,"maxItems":50,"items":{"type":"string","minLength":1,"maxLength":2048}},"clientSecretFromEnv":{"description":"Environment variable holding the client secret. The secret is write-only: Redshift cannot return it, so the plan shows it as unchanged and every ALTER sends it again.","$ref":"#/definitions/envVar"},"enabled":{"description":"Whether the provider is enabled.","type":"boolean","default":true}}},"privileges":{"title":"Privileges","description":"Privileges held directly by a role or user. Within managed schemas, privileges not declared here are revoked.","type":"object","additionalProperties":false,"properties":{"system":{"description":"Redshift system privileges (RBAC), e.g. TRUNCATE TABLE. Not available on the postgres dialect.","type":"array","uniqueItems":true,"maxItems":64,"items":{"$ref":"#/definitions/systemPrivilege"}},"database":{"description":"Privileges on the database the policy connects to (GRANT ... ON DATABASE): create (schemas) and temp (temporary tables) on both dialects, connect on PostgreSQL only. The principal's database privileges match this list exactly; PUBLIC's and undeclared principals' only with manage.database.","type":"array","uniqueItems":true,"maxItems":3,"items":{"type":"string","enum":["create","temp","connect"]}},"databaseWithGrantOption":{"description":"Privileges of database held WITH GRANT OPTION (the principal may grant them to others). Every other database privilege is held without it: a grant option found on one is revoked (REVOKE GRANT OPTION FOR, the privilege kept). Users only on Redshift; never PUBLIC.","type":"array","uniqueItems":true,"maxItems":3,"items":{"type":"string","enum":["create","temp","connect"]}},"schemas":{"description":"Schema privileges.","type":"array","maxItems":1000,"items":{"title":"SchemaGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"withGrantOption":{"$ref":"#/definitions/withGrantOption"},"privileges":{"description":"usage and create; alter and drop (ALTER or DROP the schema without owning it) exist only on Redshift (lint reports them on postgres).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["usage","create","alter","drop"]}}}}},"tables":{"description":"Table privileges: on every existing table of a schema (allTables: true: GRANT ... ON ALL TABLES IN SCHEMA) or on named tables.","type":"array","maxItems":10000,"items":{"title":"TableGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"allTables":{"description":"Every table that exists in the schema when the plan runs.","const":true},"withGrantOption":{"$ref":"#/definitions/withGrantOption"},"names":{"description":"Named tables.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/tablePrivileges"}},"oneOf":[{"properties":{"allTables":true},"required":["allTables"]},{"properties":{"names":true},"required":["names"]}]}},"columns":{"description":"Column privileges (GRANT SELECT (c, ...) ON TABLE s.t): select and update on Redshift, also insert and references on PostgreSQL. Within managed schemas, column privileges that the policy does not declare are revoked. Independent of table privileges: a table privilege is not a column privilege, nor the reverse.","type":"array","maxItems":10000,"items":{"title":"ColumnGrant","type":"object","additionalProperties":false,"required":["schema","table","columns","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"table":{"$ref":"#/definitions/name"},"columns":{"description":"Columns of the table.","type":"array","minItems":1,"maxItems":1600,"uniqueItems":true,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/columnPrivileges"}}}},"functions":{"description":"EXECUTE on named functions (GRANT EXECUTE ON FUNCTION s.f(argument types)). Within managed schemas, EXECUTE held by anyone the policy does not declare, PUBLIC included (PostgreSQL and Redshift grant it to PUBLIC by default), is revoked.","type":"array","maxItems":10000,"items":{"$ref":"#/definitions/routineGrant"}},"procedures":{"description":"EXECUTE on named stored procedures (GRANT EXECUTE ON PROCEDURE s.p(argument types)), as for functions.","type":"array","maxItems":10000,"items":{"$ref":"#/definitions/routineGrant"}},"futureFunctions":{"description":"EXECUTE on functions created later in a schema (ALTER DEFAULT PRIVILEGES FOR USER/ROLE <owner> IN SCHEMA <schema> GRANT EXECUTE ON FUNCTIONS). On PostgreSQL this covers procedures too.","type":"array","maxItems":1000,"items":{"$ref":"#/definitions/futureRoutineGrant"}},"futureProcedures":{"description":"Redshift only: EXECUTE on stored procedures created later in a schema (ALTER DEFAULT PRIVILEGES ... ON PROCEDURES).","type":"array","maxItems":1000,"items":{"$ref":"#/definitions/futureRoutineGrant"}},"scopedTables":{"description":"Redshift scoped permissions: privileges on every table of a schema, present and future (GRANT SELECT FOR TABLES IN SCHEMA s TO ROLE r). Not available on the postgres dialect.","type":"array","maxItems":1000,"items":{"title":"ScopedTableGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"privileges":{"$ref":"#/definitions/tablePrivileges"}}}},"scopedFunctions":{"description":"Redshift scoped permissions: EXECUTE on every function of a schema, present and future (GRANT EXECUTE FOR FUNCTIONS IN SCHEMA s TO ROLE r). Not available on the postgres dialect.","type":"array","maxItems":1000,"items":{"title":"ScopedFunctionGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"privileges":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["execute"]}}}}},"futureTables":{"description":"Privileges on tables created later in a schema (ALTER DEFAULT PRIVILEGES FOR USER/ROLE <owner> IN SCHEMA <schema>).","type":"array","maxItems":1000,"items":{"title":"FutureTableGrant","type":"object","additionalProperties":false,"required":["schema","owner","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"owner":{"description":"The user (or role, on PostgreSQL) whose future tables get the privileges.","$ref":"#/definitions/name"},"privileges":{"$ref":"#/definitions/tablePrivileges"}}}}}},"withGrantOption":{"description":"true: the privileges of this entry are held WITH GRANT OPTION, so the grantee may grant them to others; a list: only those privileges of the entry. Compared with SVV_*_PRIVILEGES.admin_option (Redshift) and aclexplode's is_grantable (PostgreSQL). A grant option the policy does not give is revoked on its own (REVOKE GRANT OPTION FOR …, the privileges kept; never CASCADE, so it fails while the grantee has passed them on). Redshift gives grant options to users only; no dialect gives them to PUBLIC (lint).","oneOf":[{"const":true},{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1,"maxLength":32}}]},"futureRoutineGrant":{"title":"FutureRoutineGrant","type":"object","additionalProperties":false,"required":["schema","owner","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"owner":{"description":"The user (or role, on PostgreSQL) whose future functions or procedures get the privileges.","$ref":"#/definitions/name"},"privileges":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["execute"]}}}},"tablePrivileges":{"description":"Table privileges. drop and alter exist only on Redshift, trigger only on PostgreSQL (lint reports the mismatch).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["select","insert","update","delete","references","truncate","drop","alter","trigger"]}},"routineGrant":{"title":"RoutineGrant","type":"object","additionalProperties":false,"required":["schema","names","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"withGrantOption":{"$ref":"#/definitions/withGrantOption"},"names":{"description":"Signatures: the name and the argument types as the catalog spells them, e.g. f_mask(character varying, integer) (PostgreSQL: oidvectortypes of proargtypes; Redshift: SVV_FUNCTION_PRIVILEGES.argument_types). Import writes them.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"type":"string","pattern":"^[^()]{1,127}\\([A-Za-z0-9_ ,]{0,2000}\\)$"}},"privileges":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["execute"]}}}},"columnPrivileges":{"description":"Column privileges. insert and references exist only on PostgreSQL (lint reports the mismatch).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["select","insert","update","references"]}},"systemPrivilege":{"description":"A Redshift system privilege (docs: System permissions for RBAC).","type":"string","enum":["ACCESS CATALOG","ACCESS SYSTEM TABLE","ALTER DATASHARE","ALTER DEFAULT PRIVILEGES","ALTER TABLE","ALTER USER","ANALYZE","CANCEL","CREATE DATASHARE","CREATE LIBRARY","CREATE MODEL","CREATE OR REPLACE EXTERNAL FUNCTION","CREATE OR REPLACE FUNCTION","CREATE OR REPLACE PROCEDURE","CREATE OR REPLACE VIEW","CREATE ROLE","CREATE SCHEMA","CREATE TABLE","CREATE USER","DROP DATASHARE","DROP FUNCTION","DROP LIBRARY","DROP MODEL","DROP PROCEDURE","DROP ROLE","DROP SCHEMA","DROP TABLE","DROP USER","DROP VIEW","EXPLAIN MASKING","EXPLAIN RLS","IGNORE RLS","TRUNCATE TABLE","VACUUM"]},"role":{"title":"Role","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name"},"externalId":{"description":"Redshift EXTERNALID (identity-provider group id), Redshift only.","type":"string","minLength":1,"maxLength":256},"memberOf":{"description":"Roles this role is granted (GRANT ROLE parent TO ROLE this): custom roles declared in this policy, or the system roles sys:monitor, sys:operator, sys:dba, sys:superuser, sys:secadmin.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"},"default":[]},"withAdminOption":{"description":"PostgreSQL only: roles of memberOf granted WITH ADMIN OPTION (this role may grant them to others). The others are granted without it; an admin option found on them is revoked.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/privileges"}}},"user":{"title":"User","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name"},"password":{"title":"Password","description":"The user's password, from an environment variable (never YAML). Charter sends only a hash form (Redshift: md5 of password and user name; PostgreSQL: a SCRAM-SHA-256 verifier), never prints it, and checks it against the catalog (needs a superuser connection): a different or missing password is drift.","type":"object","additionalProperties":false,"required":["fromEnv"],"properties":{"fromEnv":{"$ref":"#/definitions/envVar"}}},"passwordDisabled":{"description":"The user has no password (Redshift PASSWORD DISABLE: IAM or identity-provider sign-in only; PostgreSQL PASSWORD NULL). A password found on the user is drift and is removed (disruptive). Checking needs a superuser connection.","const":true},"createdb":{"description":"CREATEDB (true) or NOCREATEDB (false): whether the user may create databases. Absent: left as it is.","type":"boolean"},"connectionLimit":{"description":"CONNECTION LIMIT: the most connections the user may have open at once, or unlimited. Absent: left as it is.","oneOf":[{"type":"integer","minimum":0,"maximum":2147483647},{"const":"unlimited"}]},"syslogAccess":{"description":"Redshift SYSLOG ACCESS: restricted (the user sees only its own rows in system tables and views) or unrestricted (every user's rows). Absent: left as it is. Not available on the postgres dialect.","type":"string","enum":["restricted","unrestricted"]},"validUntil":{"description":"VALID UNTIL: when the user's password stops working, as a date (2027-01-01, midnight UTC) or a date and time with an optional zone (2027-01-01T12:00:00Z, 2027-01-01 12:00:00+02:00; no zone means UTC), or infinity (never expires). Absent: left as it is. Compared as an instant; an earlier expiry than the database's is disruptive. Checking it on Redshift needs a superuser connection (PG_USER_INFO.valuntil); on PostgreSQL it is pg_roles.rolvaliduntil.","type":"string","maxLength":40,"pattern":"^(infinity|[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,6})?)? ?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?)$"},"identityProvider":{"description":"Name of a declared identity provider: the user signs in through it (CREATE USER ... PASSWORD DISABLE) and its name must start with the provider's namespace and a colon.","$ref":"#/definitions/name"},"roles":{"description":"Roles granted to the user (GRANT ROLE r TO user): declared roles or sys:* roles.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"},"default":[]},"withAdminOption":{"description":"Roles of roles granted WITH ADMIN OPTION: the user may grant them to others (GRANT ROLE r TO user WITH ADMIN OPTION). The others are granted without it; an admin option found on them is revoked.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/privileges"}}}}};
+const schema27 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/redshift-grants.schema.json","title":"RedshiftGrantsSpec","description":"Roles, the role hierarchy, system roles, users (including identity-provider users), schema, table, column and system privileges, and native identity providers of one Amazon Redshift database (or one PostgreSQL database with the postgres dialect).","type":"object","additionalProperties":false,"required":["connection"],"properties":{"connection":{"$ref":"#/definitions/connection"},"manage":{"$ref":"#/definitions/manage"},"identityProviders":{"description":"Native identity providers (Redshift only). Their users and roles carry the namespace prefix, e.g. `oauth_aad:rsgroup`.","type":"array","maxItems":100,"items":{"$ref":"#/definitions/identityProvider"}},"public":{"title":"PublicGrants","description":"Privileges granted to PUBLIC (every user, present and future) in managed schemas. PUBLIC is a grantee like any other there: PUBLIC privileges in a managed schema that this does not declare are revoked, a disruptive change whose plan names the users who lose access. Schema, table and future-table privileges only (PUBLIC cannot hold system privileges).","type":"object","additionalProperties":false,"properties":{"privileges":{"$ref":"#/definitions/privileges"}}},"roles":{"description":"Roles Charter manages. A role listed here is created when missing; its memberships and privileges are made to match exactly.","type":"array","maxItems":20000,"items":{"$ref":"#/definitions/role"}},"users":{"description":"Users Charter manages. Without password or passwordDisabled, users are created with PASSWORD DISABLE (Redshift) or LOGIN without a password (PostgreSQL) and their passwords are left alone.","type":"array","maxItems":50000,"items":{"$ref":"#/definitions/user"}}},"definitions":{"name":{"description":"A role, user, schema or table name. Any characters are allowed (Charter always quotes identifiers); at most 127 bytes in UTF-8 (checked by lint). Redshift compares names lower-cased.","type":"string","minLength":1,"maxLength":127},"envVar":{"description":"The name of an environment variable (never the value).","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","maxLength":256},"connection":{"title":"Connection","description":"How Charter reaches the database. Exactly one of dataApi (Redshift Data API over AWS credentials) or urlFromEnv (PostgreSQL wire protocol, for PostgreSQL or a Redshift endpoint). Never a password in YAML.","type":"object","additionalProperties":false,"required":["dialect"],"properties":{"dialect":{"description":"SQL dialect: redshift (RBAC, system privileges, identity providers) or postgres.","type":"string","enum":["redshift","postgres"]},"dataApi":{"$ref":"#/definitions/dataApi"},"urlFromEnv":{"description":"Environment variable holding a connection URL (postgres://user:password@host:port/database?sslmode=...). The URL is a secret: it never appears in output.","$ref":"#/definitions/envVar"}},"oneOf":[{"properties":{"dataApi":true},"required":["dataApi"]},{"properties":{"urlFromEnv":true},"required":["urlFromEnv"]}]},"dataApi":{"title":"DataApi","description":"Redshift Data API target: a provisioned cluster (clusterIdentifier) or a Serverless workgroup (workgroupName), and how to authenticate (secretArn, or dbUser for temporary credentials on a provisioned cluster).","type":"object","additionalProperties":false,"required":["database"],"properties":{"clusterIdentifier":{"description":"Provisioned cluster identifier.","type":"string","pattern":"^[a-z]([a-z0-9]|-(?!-)){0,62}(?<!-)$"},"workgroupName":{"description":"Redshift Serverless workgroup name.","type":"string","pattern":"^[a-z0-9-]{3,64}$"},"database":{"description":"Database name.","type":"string","minLength":1,"maxLength":127},"secretArn":{"description":"Secrets Manager secret with the database credentials.","type":"string","pattern":"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$"},"dbUser":{"description":"Database user for temporary credentials (provisioned clusters only).","type":"string","minLength":1,"maxLength":127},"region":{"description":"AWS region of the cluster or workgroup; defaults to the run's region.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"}},"allOf":[{"oneOf":[{"properties":{"clusterIdentifier":true},"required":["clusterIdentifier"]},{"properties":{"workgroupName":true},"required":["workgroupName"]}]},{"oneOf":[{"properties":{"secretArn":true},"required":["secretArn"]},{"properties":{"dbUser":true},"required":["dbUser"]}]}]},"manage":{"title":"Manage","description":"What Charter owns in this database. Grants on schemas not listed here, and principals matching ignorePrincipals, are never changed.","type":"object","additionalProperties":false,"properties":{"schemas":{"description":"Schemas whose privileges (schema, table and future-table) Charter manages: privileges there that the policy does not declare are revoked. Privileges declared on a schema must name a schema listed here.","type":"array","maxItems":1000,"uniqueItems":true,"items":{"$ref":"#/definitions/name"},"default":[]},"ignorePrincipals":{"description":"Wildcard patterns (`*` any characters, newlines included; `?`; `[a-z]`; `{a,b}`; at most 256 characters and 16 `*`) of role and user names Charter leaves alone entirely, e.g. roles an identity provider creates automatically (`oauth_aad:*`) or service users (`rdsdb`).","type":"array","maxItems":1000,"items":{"type":"string","minLength":1,"maxLength":256},"default":[]},"database":{"description":"When true, the database's privileges are a contract like a managed schema's: database privileges that the policy does not declare are revoked from everyone but ignored and system principals, PUBLIC included (PostgreSQL grants CONNECT and TEMP to PUBLIC by default; revoking them is disruptive and the plan names who loses access). Default false: only declared principals' database privileges are compared.","type":"boolean","default":false},"allowDrops":{"description":"When true, roles and users that Charter finds in the database but the policy no longer lists are dropped (DROP ... RESTRICT, never CASCADE), and identity providers too. Default false: they are reported and left alone.","type":"boolean","default":false}}},"identityProvider":{"title":"IdentityProvider","type":"object","additionalProperties":false,"required":["name","type","namespace","issuer","clientId","audience","clientSecretFromEnv"],"properties":{"name":{"$ref":"#/definitions/name"},"type":{"description":"Provider type. Only azure is supported by Redshift today.","type":"string","enum":["azure"]},"namespace":{"description":"Namespace prefixed to the provider's user and role names (`<namespace>:<name>`).","type":"string","pattern":"^[A-Za-z0-9_]{1,63}$"},"issuer":{"description":"Token issuer URL, e.g. https://sts.windows.net/<tenant id>/.","type":"string","pattern":"^https://[^\\s]+$","maxLength":2048},"clientId":{"description":"Application (client) id.","type":"string","minLength":1,"maxLength":256},"audience":{"description":"Accepted token audiences.","type":"array","minItems":1,"maxItems":50,"items":{"type":"string","minLength":1,"maxLength":2048}},"clientSecretFromEnv":{"description":"Environment variable holding the client secret. The secret is write-only: Redshift cannot return it, so the plan shows it as unchanged and every ALTER sends it again.","$ref":"#/definitions/envVar"},"enabled":{"description":"Whether the provider is enabled.","type":"boolean","default":true}}},"privileges":{"title":"Privileges","description":"Privileges held directly by a role or user. Within managed schemas, privileges not declared here are revoked.","type":"object","additionalProperties":false,"properties":{"system":{"description":"Redshift system privileges (RBAC), e.g. TRUNCATE TABLE. Not available on the postgres dialect.","type":"array","uniqueItems":true,"maxItems":64,"items":{"$ref":"#/definitions/systemPrivilege"}},"database":{"description":"Privileges on the database the policy connects to (GRANT ... ON DATABASE): create (schemas) and temp (temporary tables) on both dialects, connect on PostgreSQL only. The principal's database privileges match this list exactly; PUBLIC's and undeclared principals' only with manage.database.","type":"array","uniqueItems":true,"maxItems":3,"items":{"type":"string","enum":["create","temp","connect"]}},"databaseWithGrantOption":{"description":"Privileges of database held WITH GRANT OPTION (the principal may grant them to others). Every other database privilege is held without it: a grant option found on one is revoked (REVOKE GRANT OPTION FOR, the privilege kept). Users only on Redshift; never PUBLIC.","type":"array","uniqueItems":true,"maxItems":3,"items":{"type":"string","enum":["create","temp","connect"]}},"datashareDatabases":{"description":"Redshift only: USAGE on databases created from datashares (CREATE DATABASE ... FROM DATASHARE), which gives access to the shared objects: GRANT USAGE ON DATABASE d TO .... Read from SVV_DATABASE_PRIVILEGES. Each database listed anywhere in the policy is managed like the connected database: a declared principal's USAGE on it matches the policy exactly; PUBLIC's and undeclared principals' only with manage.database. PostgreSQL has no datashares (lint).","type":"array","maxItems":1000,"items":{"title":"DatashareDatabaseGrant","type":"object","additionalProperties":false,"required":["database","privileges"],"properties":{"database":{"$ref":"#/definitions/name"},"privileges":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["usage"]}}}}},"schemas":{"description":"Schema privileges.","type":"array","maxItems":1000,"items":{"title":"SchemaGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"withGrantOption":{"$ref":"#/definitions/withGrantOption"},"privileges":{"description":"usage and create; alter and drop (ALTER or DROP the schema without owning it) exist only on Redshift (lint reports them on postgres).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["usage","create","alter","drop"]}}}}},"tables":{"description":"Table privileges: on every existing table of a schema (allTables: true: GRANT ... ON ALL TABLES IN SCHEMA) or on named tables.","type":"array","maxItems":10000,"items":{"title":"TableGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"allTables":{"description":"Every table that exists in the schema when the plan runs.","const":true},"withGrantOption":{"$ref":"#/definitions/withGrantOption"},"names":{"description":"Named tables.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/tablePrivileges"}},"oneOf":[{"properties":{"allTables":true},"required":["allTables"]},{"properties":{"names":true},"required":["names"]}]}},"columns":{"description":"Column privileges (GRANT SELECT (c, ...) ON TABLE s.t): select and update on Redshift, also insert and references on PostgreSQL. Within managed schemas, column privileges that the policy does not declare are revoked. Independent of table privileges: a table privilege is not a column privilege, nor the reverse.","type":"array","maxItems":10000,"items":{"title":"ColumnGrant","type":"object","additionalProperties":false,"required":["schema","table","columns","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"table":{"$ref":"#/definitions/name"},"columns":{"description":"Columns of the table.","type":"array","minItems":1,"maxItems":1600,"uniqueItems":true,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/columnPrivileges"}}}},"functions":{"description":"EXECUTE on named functions (GRANT EXECUTE ON FUNCTION s.f(argument types)). Within managed schemas, EXECUTE held by anyone the policy does not declare, PUBLIC included (PostgreSQL and Redshift grant it to PUBLIC by default), is revoked.","type":"array","maxItems":10000,"items":{"$ref":"#/definitions/routineGrant"}},"procedures":{"description":"EXECUTE on named stored procedures (GRANT EXECUTE ON PROCEDURE s.p(argument types)), as for functions.","type":"array","maxItems":10000,"items":{"$ref":"#/definitions/routineGrant"}},"futureFunctions":{"description":"EXECUTE on functions created later in a schema (ALTER DEFAULT PRIVILEGES FOR USER/ROLE <owner> IN SCHEMA <schema> GRANT EXECUTE ON FUNCTIONS). On PostgreSQL this covers procedures too.","type":"array","maxItems":1000,"items":{"$ref":"#/definitions/futureRoutineGrant"}},"futureProcedures":{"description":"Redshift only: EXECUTE on stored procedures created later in a schema (ALTER DEFAULT PRIVILEGES ... ON PROCEDURES).","type":"array","maxItems":1000,"items":{"$ref":"#/definitions/futureRoutineGrant"}},"scopedTables":{"description":"Redshift scoped permissions: privileges on every table of a schema, present and future (GRANT SELECT FOR TABLES IN SCHEMA s TO ROLE r). Not available on the postgres dialect.","type":"array","maxItems":1000,"items":{"title":"ScopedTableGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"privileges":{"$ref":"#/definitions/tablePrivileges"}}}},"scopedFunctions":{"description":"Redshift scoped permissions: EXECUTE on every function of a schema, present and future (GRANT EXECUTE FOR FUNCTIONS IN SCHEMA s TO ROLE r). Not available on the postgres dialect.","type":"array","maxItems":1000,"items":{"title":"ScopedFunctionGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"privileges":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["execute"]}}}}},"futureTables":{"description":"Privileges on tables created later in a schema (ALTER DEFAULT PRIVILEGES FOR USER/ROLE <owner> IN SCHEMA <schema>).","type":"array","maxItems":1000,"items":{"title":"FutureTableGrant","type":"object","additionalProperties":false,"required":["schema","owner","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"owner":{"description":"The user (or role, on PostgreSQL) whose future tables get the privileges.","$ref":"#/definitions/name"},"privileges":{"$ref":"#/definitions/tablePrivileges"}}}}}},"withGrantOption":{"description":"true: the privileges of this entry are held WITH GRANT OPTION, so the grantee may grant them to others; a list: only those privileges of the entry. Compared with SVV_*_PRIVILEGES.admin_option (Redshift) and aclexplode's is_grantable (PostgreSQL). A grant option the policy does not give is revoked on its own (REVOKE GRANT OPTION FOR …, the privileges kept; never CASCADE, so it fails while the grantee has passed them on). Redshift gives grant options to users only; no dialect gives them to PUBLIC (lint).","oneOf":[{"const":true},{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1,"maxLength":32}}]},"futureRoutineGrant":{"title":"FutureRoutineGrant","type":"object","additionalProperties":false,"required":["schema","owner","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"owner":{"description":"The user (or role, on PostgreSQL) whose future functions or procedures get the privileges.","$ref":"#/definitions/name"},"privileges":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["execute"]}}}},"tablePrivileges":{"description":"Table privileges. drop and alter exist only on Redshift, trigger only on PostgreSQL (lint reports the mismatch).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["select","insert","update","delete","references","truncate","drop","alter","trigger"]}},"routineGrant":{"title":"RoutineGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"oneOf":[{"properties":{"allInSchema":true},"required":["allInSchema"]},{"properties":{"names":true},"required":["names"]}],"properties":{"schema":{"$ref":"#/definitions/name"},"withGrantOption":{"$ref":"#/definitions/withGrantOption"},"allInSchema":{"description":"Every function (under functions) or stored procedure (under procedures) that exists in the schema when the plan runs: GRANT EXECUTE ON ALL FUNCTIONS / ALL PROCEDURES IN SCHEMA, on both dialects. Like allTables it covers existing routines only: a routine created later needs futureFunctions / futureProcedures (or scopedFunctions on Redshift). On PostgreSQL ALL FUNCTIONS also grants on aggregate and window functions, which Charter neither reads nor revokes.","const":true},"names":{"description":"Signatures: the name and the argument types as the catalog spells them, e.g. f_mask(character varying, integer) (PostgreSQL: oidvectortypes of proargtypes; Redshift: SVV_FUNCTION_PRIVILEGES.argument_types). Import writes them.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"type":"string","pattern":"^[^()]{1,127}\\([A-Za-z0-9_ ,]{0,2000}\\)$"}},"privileges":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["execute"]}}}},"columnPrivileges":{"description":"Column privileges. insert and references exist only on PostgreSQL (lint reports the mismatch).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["select","insert","update","references"]}},"systemPrivilege":{"description":"A Redshift system privilege (docs: System permissions for RBAC).","type":"string","enum":["ACCESS CATALOG","ACCESS SYSTEM TABLE","ALTER DATASHARE","ALTER DEFAULT PRIVILEGES","ALTER TABLE","ALTER USER","ANALYZE","CANCEL","CREATE DATASHARE","CREATE LIBRARY","CREATE MODEL","CREATE OR REPLACE EXTERNAL FUNCTION","CREATE OR REPLACE FUNCTION","CREATE OR REPLACE PROCEDURE","CREATE OR REPLACE VIEW","CREATE ROLE","CREATE SCHEMA","CREATE TABLE","CREATE USER","DROP DATASHARE","DROP FUNCTION","DROP LIBRARY","DROP MODEL","DROP PROCEDURE","DROP ROLE","DROP SCHEMA","DROP TABLE","DROP USER","DROP VIEW","EXPLAIN MASKING","EXPLAIN RLS","IGNORE RLS","TRUNCATE TABLE","VACUUM"]},"role":{"title":"Role","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name"},"externalId":{"description":"Redshift EXTERNALID (identity-provider group id), Redshift only.","type":"string","minLength":1,"maxLength":256},"memberOf":{"description":"Roles this role is granted (GRANT ROLE parent TO ROLE this): custom roles declared in this policy, or the system roles sys:monitor, sys:operator, sys:dba, sys:superuser, sys:secadmin.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"},"default":[]},"withAdminOption":{"description":"PostgreSQL only: roles of memberOf granted WITH ADMIN OPTION (this role may grant them to others). The others are granted without it; an admin option found on them is revoked.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/privileges"}}},"user":{"title":"User","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name"},"password":{"title":"Password","description":"The user's password, from an environment variable (never YAML). Charter sends only a hash form (Redshift: md5 of password and user name; PostgreSQL: a SCRAM-SHA-256 verifier), never prints it, and checks it against the catalog (needs a superuser connection): a different or missing password is drift.","type":"object","additionalProperties":false,"required":["fromEnv"],"properties":{"fromEnv":{"$ref":"#/definitions/envVar"}}},"passwordDisabled":{"description":"The user has no password (Redshift PASSWORD DISABLE: IAM or identity-provider sign-in only; PostgreSQL PASSWORD NULL). A password found on the user is drift and is removed (disruptive). Checking needs a superuser connection.","const":true},"createdb":{"description":"CREATEDB (true) or NOCREATEDB (false): whether the user may create databases. Absent: left as it is.","type":"boolean"},"connectionLimit":{"description":"CONNECTION LIMIT: the most connections the user may have open at once, or unlimited. Absent: left as it is.","oneOf":[{"type":"integer","minimum":0,"maximum":2147483647},{"const":"unlimited"}]},"syslogAccess":{"description":"Redshift SYSLOG ACCESS: restricted (the user sees only its own rows in system tables and views) or unrestricted (every user's rows). Absent: left as it is. Not available on the postgres dialect.","type":"string","enum":["restricted","unrestricted"]},"validUntil":{"description":"VALID UNTIL: when the user's password stops working, as a date (2027-01-01, midnight UTC) or a date and time with an optional zone (2027-01-01T12:00:00Z, 2027-01-01 12:00:00+02:00; no zone means UTC), or infinity (never expires). Absent: left as it is. Compared as an instant; an earlier expiry than the database's is disruptive. Checking it on Redshift needs a superuser connection (PG_USER_INFO.valuntil); on PostgreSQL it is pg_roles.rolvaliduntil.","type":"string","maxLength":40,"pattern":"^(infinity|[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,6})?)? ?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?)$"},"identityProvider":{"description":"Name of a declared identity provider: the user signs in through it (CREATE USER ... PASSWORD DISABLE) and its name must start with the provider's namespace and a colon.","$ref":"#/definitions/name"},"roles":{"description":"Roles granted to the user (GRANT ROLE r TO user): declared roles or sys:* roles.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"},"default":[]},"withAdminOption":{"description":"Roles of roles granted WITH ADMIN OPTION: the user may grant them to others (GRANT ROLE r TO user WITH ADMIN OPTION). The others are granted without it; an admin option found on them is revoked.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/privileges"}}}}};
 const schema28 = {"title":"Connection","description":"How Charter reaches the database. Exactly one of dataApi (Redshift Data API over AWS credentials) or urlFromEnv (PostgreSQL wire protocol, for PostgreSQL or a Redshift endpoint). Never a password in YAML.","type":"object","additionalProperties":false,"required":["dialect"],"properties":{"dialect":{"description":"SQL dialect: redshift (RBAC, system privileges, identity providers) or postgres.","type":"string","enum":["redshift","postgres"]},"dataApi":{"$ref":"#/definitions/dataApi"},"urlFromEnv":{"description":"Environment variable holding a connection URL (postgres://user:password@host:port/database?sslmode=...). The URL is a secret: it never appears in output.","$ref":"#/definitions/envVar"}},"oneOf":[{"properties":{"dataApi":true},"required":["dataApi"]},{"properties":{"urlFromEnv":true},"required":["urlFromEnv"]}]};
 const schema29 = {"title":"DataApi","description":"Redshift Data API target: a provisioned cluster (clusterIdentifier) or a Serverless workgroup (workgroupName), and how to authenticate (secretArn, or dbUser for temporary credentials on a provisioned cluster).","type":"object","additionalProperties":false,"required":["database"],"properties":{"clusterIdentifier":{"description":"Provisioned cluster identifier.","type":"string","pattern":"^[a-z]([a-z0-9]|-(?!-)){0,62}(?<!-)$"},"workgroupName":{"description":"Redshift Serverless workgroup name.","type":"string","pattern":"^[a-z0-9-]{3,64}$"},"database":{"description":"Database name.","type":"string","minLength":1,"maxLength":127},"secretArn":{"description":"Secrets Manager secret with the database credentials.","type":"string","pattern":"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$"},"dbUser":{"description":"Database user for temporary credentials (provisioned clusters only).","type":"string","minLength":1,"maxLength":127},"region":{"description":"AWS region of the cluster or workgroup; defaults to the run's region.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"}},"allOf":[{"oneOf":[{"properties":{"clusterIdentifier":true},"required":["clusterIdentifier"]},{"properties":{"workgroupName":true},"required":["workgroupName"]}]},{"oneOf":[{"properties":{"secretArn":true},"required":["secretArn"]},{"properties":{"dbUser":true},"required":["dbUser"]}]}]};
 const schema30 = {"description":"The name of an environment variable (never the value).","type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","maxLength":256};
@@ -2612,21 +2612,25 @@ validate25.errors = vErrors;
 return errors === 0;
 }
 
-const schema36 = {"title":"Privileges","description":"Privileges held directly by a role or user. Within managed schemas, privileges not declared here are revoked.","type":"object","additionalProperties":false,"properties":{"system":{"description":"Redshift system privileges (RBAC), e.g. TRUNCATE TABLE. Not available on the postgres dialect.","type":"array","uniqueItems":true,"maxItems":64,"items":{"$ref":"#/definitions/systemPrivilege"}},"database":{"description":"Privileges on the database the policy connects to (GRANT ... ON DATABASE): create (schemas) and temp (temporary tables) on both dialects, connect on PostgreSQL only. The principal's database privileges match this list exactly; PUBLIC's and undeclared principals' only with manage.database.","type":"array","uniqueItems":true,"maxItems":3,"items":{"type":"string","enum":["create","temp","connect"]}},"databaseWithGrantOption":{"description":"Privileges of database held WITH GRANT OPTION (the principal may grant them to others). Every other database privilege is held without it: a grant option found on one is revoked (REVOKE GRANT OPTION FOR, the privilege kept). Users only on Redshift; never PUBLIC.","type":"array","uniqueItems":true,"maxItems":3,"items":{"type":"string","enum":["create","temp","connect"]}},"schemas":{"description":"Schema privileges.","type":"array","maxItems":1000,"items":{"title":"SchemaGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"withGrantOption":{"$ref":"#/definitions/withGrantOption"},"privileges":{"description":"usage and create; alter and drop (ALTER or DROP the schema without owning it) exist only on Redshift (lint reports them on postgres).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["usage","create","alter","drop"]}}}}},"tables":{"description":"Table privileges: on every existing table of a schema (allTables: true: GRANT ... ON ALL TABLES IN SCHEMA) or on named tables.","type":"array","maxItems":10000,"items":{"title":"TableGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"allTables":{"description":"Every table that exists in the schema when the plan runs.","const":true},"withGrantOption":{"$ref":"#/definitions/withGrantOption"},"names":{"description":"Named tables.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/tablePrivileges"}},"oneOf":[{"properties":{"allTables":true},"required":["allTables"]},{"properties":{"names":true},"required":["names"]}]}},"columns":{"description":"Column privileges (GRANT SELECT (c, ...) ON TABLE s.t): select and update on Redshift, also insert and references on PostgreSQL. Within managed schemas, column privileges that the policy does not declare are revoked. Independent of table privileges: a table privilege is not a column privilege, nor the reverse.","type":"array","maxItems":10000,"items":{"title":"ColumnGrant","type":"object","additionalProperties":false,"required":["schema","table","columns","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"table":{"$ref":"#/definitions/name"},"columns":{"description":"Columns of the table.","type":"array","minItems":1,"maxItems":1600,"uniqueItems":true,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/columnPrivileges"}}}},"functions":{"description":"EXECUTE on named functions (GRANT EXECUTE ON FUNCTION s.f(argument types)). Within managed schemas, EXECUTE held by anyone the policy does not declare, PUBLIC included (PostgreSQL and Redshift grant it to PUBLIC by default), is revoked.","type":"array","maxItems":10000,"items":{"$ref":"#/definitions/routineGrant"}},"procedures":{"description":"EXECUTE on named stored procedures (GRANT EXECUTE ON PROCEDURE s.p(argument types)), as for functions.","type":"array","maxItems":10000,"items":{"$ref":"#/definitions/routineGrant"}},"futureFunctions":{"description":"EXECUTE on functions created later in a schema (ALTER DEFAULT PRIVILEGES FOR USER/ROLE <owner> IN SCHEMA <schema> GRANT EXECUTE ON FUNCTIONS). On PostgreSQL this covers procedures too.","type":"array","maxItems":1000,"items":{"$ref":"#/definitions/futureRoutineGrant"}},"futureProcedures":{"description":"Redshift only: EXECUTE on stored procedures created later in a schema (ALTER DEFAULT PRIVILEGES ... ON PROCEDURES).","type":"array","maxItems":1000,"items":{"$ref":"#/definitions/futureRoutineGrant"}},"scopedTables":{"description":"Redshift scoped permissions: privileges on every table of a schema, present and future (GRANT SELECT FOR TABLES IN SCHEMA s TO ROLE r). Not available on the postgres dialect.","type":"array","maxItems":1000,"items":{"title":"ScopedTableGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"privileges":{"$ref":"#/definitions/tablePrivileges"}}}},"scopedFunctions":{"description":"Redshift scoped permissions: EXECUTE on every function of a schema, present and future (GRANT EXECUTE FOR FUNCTIONS IN SCHEMA s TO ROLE r). Not available on the postgres dialect.","type":"array","maxItems":1000,"items":{"title":"ScopedFunctionGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"privileges":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["execute"]}}}}},"futureTables":{"description":"Privileges on tables created later in a schema (ALTER DEFAULT PRIVILEGES FOR USER/ROLE <owner> IN SCHEMA <schema>).","type":"array","maxItems":1000,"items":{"title":"FutureTableGrant","type":"object","additionalProperties":false,"required":["schema","owner","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"owner":{"description":"The user (or role, on PostgreSQL) whose future tables get the privileges.","$ref":"#/definitions/name"},"privileges":{"$ref":"#/definitions/tablePrivileges"}}}}}};
+const schema36 = {"title":"Privileges","description":"Privileges held directly by a role or user. Within managed schemas, privileges not declared here are revoked.","type":"object","additionalProperties":false,"properties":{"system":{"description":"Redshift system privileges (RBAC), e.g. TRUNCATE TABLE. Not available on the postgres dialect.","type":"array","uniqueItems":true,"maxItems":64,"items":{"$ref":"#/definitions/systemPrivilege"}},"database":{"description":"Privileges on the database the policy connects to (GRANT ... ON DATABASE): create (schemas) and temp (temporary tables) on both dialects, connect on PostgreSQL only. The principal's database privileges match this list exactly; PUBLIC's and undeclared principals' only with manage.database.","type":"array","uniqueItems":true,"maxItems":3,"items":{"type":"string","enum":["create","temp","connect"]}},"databaseWithGrantOption":{"description":"Privileges of database held WITH GRANT OPTION (the principal may grant them to others). Every other database privilege is held without it: a grant option found on one is revoked (REVOKE GRANT OPTION FOR, the privilege kept). Users only on Redshift; never PUBLIC.","type":"array","uniqueItems":true,"maxItems":3,"items":{"type":"string","enum":["create","temp","connect"]}},"datashareDatabases":{"description":"Redshift only: USAGE on databases created from datashares (CREATE DATABASE ... FROM DATASHARE), which gives access to the shared objects: GRANT USAGE ON DATABASE d TO .... Read from SVV_DATABASE_PRIVILEGES. Each database listed anywhere in the policy is managed like the connected database: a declared principal's USAGE on it matches the policy exactly; PUBLIC's and undeclared principals' only with manage.database. PostgreSQL has no datashares (lint).","type":"array","maxItems":1000,"items":{"title":"DatashareDatabaseGrant","type":"object","additionalProperties":false,"required":["database","privileges"],"properties":{"database":{"$ref":"#/definitions/name"},"privileges":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["usage"]}}}}},"schemas":{"description":"Schema privileges.","type":"array","maxItems":1000,"items":{"title":"SchemaGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"withGrantOption":{"$ref":"#/definitions/withGrantOption"},"privileges":{"description":"usage and create; alter and drop (ALTER or DROP the schema without owning it) exist only on Redshift (lint reports them on postgres).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["usage","create","alter","drop"]}}}}},"tables":{"description":"Table privileges: on every existing table of a schema (allTables: true: GRANT ... ON ALL TABLES IN SCHEMA) or on named tables.","type":"array","maxItems":10000,"items":{"title":"TableGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"allTables":{"description":"Every table that exists in the schema when the plan runs.","const":true},"withGrantOption":{"$ref":"#/definitions/withGrantOption"},"names":{"description":"Named tables.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/tablePrivileges"}},"oneOf":[{"properties":{"allTables":true},"required":["allTables"]},{"properties":{"names":true},"required":["names"]}]}},"columns":{"description":"Column privileges (GRANT SELECT (c, ...) ON TABLE s.t): select and update on Redshift, also insert and references on PostgreSQL. Within managed schemas, column privileges that the policy does not declare are revoked. Independent of table privileges: a table privilege is not a column privilege, nor the reverse.","type":"array","maxItems":10000,"items":{"title":"ColumnGrant","type":"object","additionalProperties":false,"required":["schema","table","columns","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"table":{"$ref":"#/definitions/name"},"columns":{"description":"Columns of the table.","type":"array","minItems":1,"maxItems":1600,"uniqueItems":true,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/columnPrivileges"}}}},"functions":{"description":"EXECUTE on named functions (GRANT EXECUTE ON FUNCTION s.f(argument types)). Within managed schemas, EXECUTE held by anyone the policy does not declare, PUBLIC included (PostgreSQL and Redshift grant it to PUBLIC by default), is revoked.","type":"array","maxItems":10000,"items":{"$ref":"#/definitions/routineGrant"}},"procedures":{"description":"EXECUTE on named stored procedures (GRANT EXECUTE ON PROCEDURE s.p(argument types)), as for functions.","type":"array","maxItems":10000,"items":{"$ref":"#/definitions/routineGrant"}},"futureFunctions":{"description":"EXECUTE on functions created later in a schema (ALTER DEFAULT PRIVILEGES FOR USER/ROLE <owner> IN SCHEMA <schema> GRANT EXECUTE ON FUNCTIONS). On PostgreSQL this covers procedures too.","type":"array","maxItems":1000,"items":{"$ref":"#/definitions/futureRoutineGrant"}},"futureProcedures":{"description":"Redshift only: EXECUTE on stored procedures created later in a schema (ALTER DEFAULT PRIVILEGES ... ON PROCEDURES).","type":"array","maxItems":1000,"items":{"$ref":"#/definitions/futureRoutineGrant"}},"scopedTables":{"description":"Redshift scoped permissions: privileges on every table of a schema, present and future (GRANT SELECT FOR TABLES IN SCHEMA s TO ROLE r). Not available on the postgres dialect.","type":"array","maxItems":1000,"items":{"title":"ScopedTableGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"privileges":{"$ref":"#/definitions/tablePrivileges"}}}},"scopedFunctions":{"description":"Redshift scoped permissions: EXECUTE on every function of a schema, present and future (GRANT EXECUTE FOR FUNCTIONS IN SCHEMA s TO ROLE r). Not available on the postgres dialect.","type":"array","maxItems":1000,"items":{"title":"ScopedFunctionGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"privileges":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["execute"]}}}}},"futureTables":{"description":"Privileges on tables created later in a schema (ALTER DEFAULT PRIVILEGES FOR USER/ROLE <owner> IN SCHEMA <schema>).","type":"array","maxItems":1000,"items":{"title":"FutureTableGrant","type":"object","additionalProperties":false,"required":["schema","owner","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"owner":{"description":"The user (or role, on PostgreSQL) whose future tables get the privileges.","$ref":"#/definitions/name"},"privileges":{"$ref":"#/definitions/tablePrivileges"}}}}}};
 const schema37 = {"description":"A Redshift system privilege (docs: System permissions for RBAC).","type":"string","enum":["ACCESS CATALOG","ACCESS SYSTEM TABLE","ALTER DATASHARE","ALTER DEFAULT PRIVILEGES","ALTER TABLE","ALTER USER","ANALYZE","CANCEL","CREATE DATASHARE","CREATE LIBRARY","CREATE MODEL","CREATE OR REPLACE EXTERNAL FUNCTION","CREATE OR REPLACE FUNCTION","CREATE OR REPLACE PROCEDURE","CREATE OR REPLACE VIEW","CREATE ROLE","CREATE SCHEMA","CREATE TABLE","CREATE USER","DROP DATASHARE","DROP FUNCTION","DROP LIBRARY","DROP MODEL","DROP PROCEDURE","DROP ROLE","DROP SCHEMA","DROP TABLE","DROP USER","DROP VIEW","EXPLAIN MASKING","EXPLAIN RLS","IGNORE RLS","TRUNCATE TABLE","VACUUM"]};
-const schema39 = {"description":"true: the privileges of this entry are held WITH GRANT OPTION, so the grantee may grant them to others; a list: only those privileges of the entry. Compared with SVV_*_PRIVILEGES.admin_option (Redshift) and aclexplode's is_grantable (PostgreSQL). A grant option the policy does not give is revoked on its own (REVOKE GRANT OPTION FOR …, the privileges kept; never CASCADE, so it fails while the grantee has passed them on). Redshift gives grant options to users only; no dialect gives them to PUBLIC (lint).","oneOf":[{"const":true},{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1,"maxLength":32}}]};
-const schema43 = {"description":"Table privileges. drop and alter exist only on Redshift, trigger only on PostgreSQL (lint reports the mismatch).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["select","insert","update","delete","references","truncate","drop","alter","trigger"]}};
-const schema47 = {"description":"Column privileges. insert and references exist only on PostgreSQL (lint reports the mismatch).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["select","insert","update","references"]}};
+const schema40 = {"description":"true: the privileges of this entry are held WITH GRANT OPTION, so the grantee may grant them to others; a list: only those privileges of the entry. Compared with SVV_*_PRIVILEGES.admin_option (Redshift) and aclexplode's is_grantable (PostgreSQL). A grant option the policy does not give is revoked on its own (REVOKE GRANT OPTION FOR …, the privileges kept; never CASCADE, so it fails while the grantee has passed them on). Redshift gives grant options to users only; no dialect gives them to PUBLIC (lint).","oneOf":[{"const":true},{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1,"maxLength":32}}]};
+const schema44 = {"description":"Table privileges. drop and alter exist only on Redshift, trigger only on PostgreSQL (lint reports the mismatch).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["select","insert","update","delete","references","truncate","drop","alter","trigger"]}};
+const schema48 = {"description":"Column privileges. insert and references exist only on PostgreSQL (lint reports the mismatch).","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["select","insert","update","references"]}};
 const func36 = Object.prototype.hasOwnProperty;
-const schema48 = {"title":"RoutineGrant","type":"object","additionalProperties":false,"required":["schema","names","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"withGrantOption":{"$ref":"#/definitions/withGrantOption"},"names":{"description":"Signatures: the name and the argument types as the catalog spells them, e.g. f_mask(character varying, integer) (PostgreSQL: oidvectortypes of proargtypes; Redshift: SVV_FUNCTION_PRIVILEGES.argument_types). Import writes them.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"type":"string","pattern":"^[^()]{1,127}\\([A-Za-z0-9_ ,]{0,2000}\\)$"}},"privileges":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["execute"]}}}};
+const schema49 = {"title":"RoutineGrant","type":"object","additionalProperties":false,"required":["schema","privileges"],"oneOf":[{"properties":{"allInSchema":true},"required":["allInSchema"]},{"properties":{"names":true},"required":["names"]}],"properties":{"schema":{"$ref":"#/definitions/name"},"withGrantOption":{"$ref":"#/definitions/withGrantOption"},"allInSchema":{"description":"Every function (under functions) or stored procedure (under procedures) that exists in the schema when the plan runs: GRANT EXECUTE ON ALL FUNCTIONS / ALL PROCEDURES IN SCHEMA, on both dialects. Like allTables it covers existing routines only: a routine created later needs futureFunctions / futureProcedures (or scopedFunctions on Redshift). On PostgreSQL ALL FUNCTIONS also grants on aggregate and window functions, which Charter neither reads nor revokes.","const":true},"names":{"description":"Signatures: the name and the argument types as the catalog spells them, e.g. f_mask(character varying, integer) (PostgreSQL: oidvectortypes of proargtypes; Redshift: SVV_FUNCTION_PRIVILEGES.argument_types). Import writes them.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"type":"string","pattern":"^[^()]{1,127}\\([A-Za-z0-9_ ,]{0,2000}\\)$"}},"privileges":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["execute"]}}}};
 const pattern22 = new RegExp("^[^()]{1,127}\\([A-Za-z0-9_ ,]{0,2000}\\)$", "u");
 
 function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
+const _errs1 = errors;
+let valid0 = false;
+let passing0 = null;
+const _errs2 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.schema === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema48.required,parentSchema:schema48,data};
+if(data.allInSchema === undefined){
+const err0 = {instancePath,schemaPath:"#/oneOf/0/required",keyword:"required",params:{missingProperty: "allInSchema"},message:"must have required property '"+"allInSchema"+"'",schema:schema49.oneOf[0].required,parentSchema:schema49.oneOf[0],data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2635,8 +2639,16 @@ vErrors.push(err0);
 }
 errors++;
 }
+}
+var _valid0 = _errs2 === errors;
+if(_valid0){
+valid0 = true;
+passing0 = 0;
+}
+const _errs3 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.names === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "names"},message:"must have required property '"+"names"+"'",schema:schema48.required,parentSchema:schema48,data};
+const err1 = {instancePath,schemaPath:"#/oneOf/1/required",keyword:"required",params:{missingProperty: "names"},message:"must have required property '"+"names"+"'",schema:schema49.oneOf[1].required,parentSchema:schema49.oneOf[1],data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2645,8 +2657,20 @@ vErrors.push(err1);
 }
 errors++;
 }
-if(data.privileges === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema48.required,parentSchema:schema48,data};
+}
+var _valid0 = _errs3 === errors;
+if(_valid0 && valid0){
+valid0 = false;
+passing0 = [passing0, 1];
+}
+else {
+if(_valid0){
+valid0 = true;
+passing0 = 1;
+}
+}
+if(!valid0){
+const err2 = {instancePath,schemaPath:"#/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema49.oneOf,parentSchema:schema49,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2655,9 +2679,20 @@ vErrors.push(err2);
 }
 errors++;
 }
-for(const key0 in data){
-if(!((((key0 === "schema") || (key0 === "withGrantOption")) || (key0 === "names")) || (key0 === "privileges"))){
-const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema48,data};
+else {
+errors = _errs1;
+if(vErrors !== null){
+if(_errs1){
+vErrors.length = _errs1;
+}
+else {
+vErrors = null;
+}
+}
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.schema === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema49.required,parentSchema:schema49,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2666,12 +2701,8 @@ vErrors.push(err3);
 }
 errors++;
 }
-}
-if(data.schema !== undefined){
-let data0 = data.schema;
-if(typeof data0 === "string"){
-if(func2(data0) > 127){
-const err4 = {instancePath:instancePath+"/schema",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data0};
+if(data.privileges === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema49.required,parentSchema:schema49,data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2680,8 +2711,9 @@ vErrors.push(err4);
 }
 errors++;
 }
-if(func2(data0) < 1){
-const err5 = {instancePath:instancePath+"/schema",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data0};
+for(const key0 in data){
+if(!(((((key0 === "schema") || (key0 === "withGrantOption")) || (key0 === "allInSchema")) || (key0 === "names")) || (key0 === "privileges"))){
+const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema49,data};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2691,8 +2723,11 @@ vErrors.push(err5);
 errors++;
 }
 }
-else {
-const err6 = {instancePath:instancePath+"/schema",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data0};
+if(data.schema !== undefined){
+let data0 = data.schema;
+if(typeof data0 === "string"){
+if(func2(data0) > 127){
+const err6 = {instancePath:instancePath+"/schema",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data0};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2701,15 +2736,8 @@ vErrors.push(err6);
 }
 errors++;
 }
-}
-if(data.withGrantOption !== undefined){
-let data1 = data.withGrantOption;
-const _errs7 = errors;
-let valid3 = false;
-let passing0 = null;
-const _errs8 = errors;
-if(true !== data1){
-const err7 = {instancePath:instancePath+"/withGrantOption",schemaPath:"#/definitions/withGrantOption/oneOf/0/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant",schema:true,parentSchema:schema39.oneOf[0],data:data1};
+if(func2(data0) < 1){
+const err7 = {instancePath:instancePath+"/schema",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data0};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2718,15 +2746,9 @@ vErrors.push(err7);
 }
 errors++;
 }
-var _valid0 = _errs8 === errors;
-if(_valid0){
-valid3 = true;
-passing0 = 0;
 }
-const _errs9 = errors;
-if(Array.isArray(data1)){
-if(data1.length < 1){
-const err8 = {instancePath:instancePath+"/withGrantOption",schemaPath:"#/definitions/withGrantOption/oneOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema39.oneOf[1],data:data1};
+else {
+const err8 = {instancePath:instancePath+"/schema",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data0};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2735,12 +2757,15 @@ vErrors.push(err8);
 }
 errors++;
 }
-const len0 = data1.length;
-for(let i0=0; i0<len0; i0++){
-let data2 = data1[i0];
-if(typeof data2 === "string"){
-if(func2(data2) > 32){
-const err9 = {instancePath:instancePath+"/withGrantOption/" + i0,schemaPath:"#/definitions/withGrantOption/oneOf/1/items/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters",schema:32,parentSchema:schema39.oneOf[1].items,data:data2};
+}
+if(data.withGrantOption !== undefined){
+let data1 = data.withGrantOption;
+const _errs10 = errors;
+let valid4 = false;
+let passing1 = null;
+const _errs11 = errors;
+if(true !== data1){
+const err9 = {instancePath:instancePath+"/withGrantOption",schemaPath:"#/definitions/withGrantOption/oneOf/0/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant",schema:true,parentSchema:schema40.oneOf[0],data:data1};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2749,8 +2774,15 @@ vErrors.push(err9);
 }
 errors++;
 }
-if(func2(data2) < 1){
-const err10 = {instancePath:instancePath+"/withGrantOption/" + i0,schemaPath:"#/definitions/withGrantOption/oneOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.oneOf[1].items,data:data2};
+var _valid1 = _errs11 === errors;
+if(_valid1){
+valid4 = true;
+passing1 = 0;
+}
+const _errs12 = errors;
+if(Array.isArray(data1)){
+if(data1.length < 1){
+const err10 = {instancePath:instancePath+"/withGrantOption",schemaPath:"#/definitions/withGrantOption/oneOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema40.oneOf[1],data:data1};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2759,14 +2791,38 @@ vErrors.push(err10);
 }
 errors++;
 }
-}
-else {
-const err11 = {instancePath:instancePath+"/withGrantOption/" + i0,schemaPath:"#/definitions/withGrantOption/oneOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.oneOf[1].items.type,parentSchema:schema39.oneOf[1].items,data:data2};
+const len0 = data1.length;
+for(let i0=0; i0<len0; i0++){
+let data2 = data1[i0];
+if(typeof data2 === "string"){
+if(func2(data2) > 32){
+const err11 = {instancePath:instancePath+"/withGrantOption/" + i0,schemaPath:"#/definitions/withGrantOption/oneOf/1/items/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters",schema:32,parentSchema:schema40.oneOf[1].items,data:data2};
 if(vErrors === null){
 vErrors = [err11];
 }
 else {
 vErrors.push(err11);
+}
+errors++;
+}
+if(func2(data2) < 1){
+const err12 = {instancePath:instancePath+"/withGrantOption/" + i0,schemaPath:"#/definitions/withGrantOption/oneOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.oneOf[1].items,data:data2};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/withGrantOption/" + i0,schemaPath:"#/definitions/withGrantOption/oneOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.oneOf[1].items.type,parentSchema:schema40.oneOf[1].items,data:data2};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
 }
 errors++;
 }
@@ -2782,12 +2838,12 @@ continue;
 }
 if(typeof indices0[item0] == "number"){
 j0 = indices0[item0];
-const err12 = {instancePath:instancePath+"/withGrantOption",schemaPath:"#/definitions/withGrantOption/oneOf/1/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema39.oneOf[1],data:data1};
+const err14 = {instancePath:instancePath+"/withGrantOption",schemaPath:"#/definitions/withGrantOption/oneOf/1/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema40.oneOf[1],data:data1};
 if(vErrors === null){
-vErrors = [err12];
+vErrors = [err14];
 }
 else {
-vErrors.push(err12);
+vErrors.push(err14);
 }
 errors++;
 break;
@@ -2797,53 +2853,7 @@ indices0[item0] = i1;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/withGrantOption",schemaPath:"#/definitions/withGrantOption/oneOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema39.oneOf[1].type,parentSchema:schema39.oneOf[1],data:data1};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-var _valid0 = _errs9 === errors;
-if(_valid0 && valid3){
-valid3 = false;
-passing0 = [passing0, 1];
-}
-else {
-if(_valid0){
-valid3 = true;
-passing0 = 1;
-}
-}
-if(!valid3){
-const err14 = {instancePath:instancePath+"/withGrantOption",schemaPath:"#/definitions/withGrantOption/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema39.oneOf,parentSchema:schema39,data:data1};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-else {
-errors = _errs7;
-if(vErrors !== null){
-if(_errs7){
-vErrors.length = _errs7;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.names !== undefined){
-let data3 = data.names;
-if(Array.isArray(data3)){
-if(data3.length > 10000){
-const err15 = {instancePath:instancePath+"/names",schemaPath:"#/properties/names/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema48.properties.names,data:data3};
+const err15 = {instancePath:instancePath+"/withGrantOption",schemaPath:"#/definitions/withGrantOption/oneOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema40.oneOf[1].type,parentSchema:schema40.oneOf[1],data:data1};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -2852,8 +2862,19 @@ vErrors.push(err15);
 }
 errors++;
 }
-if(data3.length < 1){
-const err16 = {instancePath:instancePath+"/names",schemaPath:"#/properties/names/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema48.properties.names,data:data3};
+var _valid1 = _errs12 === errors;
+if(_valid1 && valid4){
+valid4 = false;
+passing1 = [passing1, 1];
+}
+else {
+if(_valid1){
+valid4 = true;
+passing1 = 1;
+}
+}
+if(!valid4){
+const err16 = {instancePath:instancePath+"/withGrantOption",schemaPath:"#/definitions/withGrantOption/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf",schema:schema40.oneOf,parentSchema:schema40,data:data1};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -2862,12 +2883,22 @@ vErrors.push(err16);
 }
 errors++;
 }
-const len1 = data3.length;
-for(let i2=0; i2<len1; i2++){
-let data4 = data3[i2];
-if(typeof data4 === "string"){
-if(!pattern22.test(data4)){
-const err17 = {instancePath:instancePath+"/names/" + i2,schemaPath:"#/properties/names/items/pattern",keyword:"pattern",params:{pattern: "^[^()]{1,127}\\([A-Za-z0-9_ ,]{0,2000}\\)$"},message:"must match pattern \""+"^[^()]{1,127}\\([A-Za-z0-9_ ,]{0,2000}\\)$"+"\"",schema:"^[^()]{1,127}\\([A-Za-z0-9_ ,]{0,2000}\\)$",parentSchema:schema48.properties.names.items,data:data4};
+else {
+errors = _errs10;
+if(vErrors !== null){
+if(_errs10){
+vErrors.length = _errs10;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.allInSchema !== undefined){
+let data3 = data.allInSchema;
+if(true !== data3){
+const err17 = {instancePath:instancePath+"/allInSchema",schemaPath:"#/properties/allInSchema/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant",schema:true,parentSchema:schema49.properties.allInSchema,data:data3};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -2877,8 +2908,11 @@ vErrors.push(err17);
 errors++;
 }
 }
-else {
-const err18 = {instancePath:instancePath+"/names/" + i2,schemaPath:"#/properties/names/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.names.items.type,parentSchema:schema48.properties.names.items,data:data4};
+if(data.names !== undefined){
+let data4 = data.names;
+if(Array.isArray(data4)){
+if(data4.length > 10000){
+const err18 = {instancePath:instancePath+"/names",schemaPath:"#/properties/names/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema49.properties.names,data:data4};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -2887,19 +2921,8 @@ vErrors.push(err18);
 }
 errors++;
 }
-}
-let i3 = data3.length;
-let j1;
-if(i3 > 1){
-const indices1 = {};
-for(;i3--;){
-let item1 = data3[i3];
-if(typeof item1 !== "string"){
-continue;
-}
-if(typeof indices1[item1] == "number"){
-j1 = indices1[item1];
-const err19 = {instancePath:instancePath+"/names",schemaPath:"#/properties/names/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i3+" are identical)",schema:true,parentSchema:schema48.properties.names,data:data3};
+if(data4.length < 1){
+const err19 = {instancePath:instancePath+"/names",schemaPath:"#/properties/names/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema49.properties.names,data:data4};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -2907,14 +2930,13 @@ else {
 vErrors.push(err19);
 }
 errors++;
-break;
 }
-indices1[item1] = i3;
-}
-}
-}
-else {
-const err20 = {instancePath:instancePath+"/names",schemaPath:"#/properties/names/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema48.properties.names.type,parentSchema:schema48.properties.names,data:data3};
+const len1 = data4.length;
+for(let i2=0; i2<len1; i2++){
+let data5 = data4[i2];
+if(typeof data5 === "string"){
+if(!pattern22.test(data5)){
+const err20 = {instancePath:instancePath+"/names/" + i2,schemaPath:"#/properties/names/items/pattern",keyword:"pattern",params:{pattern: "^[^()]{1,127}\\([A-Za-z0-9_ ,]{0,2000}\\)$"},message:"must match pattern \""+"^[^()]{1,127}\\([A-Za-z0-9_ ,]{0,2000}\\)$"+"\"",schema:"^[^()]{1,127}\\([A-Za-z0-9_ ,]{0,2000}\\)$",parentSchema:schema49.properties.names.items,data:data5};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -2924,11 +2946,8 @@ vErrors.push(err20);
 errors++;
 }
 }
-if(data.privileges !== undefined){
-let data5 = data.privileges;
-if(Array.isArray(data5)){
-if(data5.length < 1){
-const err21 = {instancePath:instancePath+"/privileges",schemaPath:"#/properties/privileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema48.properties.privileges,data:data5};
+else {
+const err21 = {instancePath:instancePath+"/names/" + i2,schemaPath:"#/properties/names/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema49.properties.names.items.type,parentSchema:schema49.properties.names.items,data:data5};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -2937,11 +2956,19 @@ vErrors.push(err21);
 }
 errors++;
 }
-const len2 = data5.length;
-for(let i4=0; i4<len2; i4++){
-let data6 = data5[i4];
-if(typeof data6 !== "string"){
-const err22 = {instancePath:instancePath+"/privileges/" + i4,schemaPath:"#/properties/privileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.privileges.items.type,parentSchema:schema48.properties.privileges.items,data:data6};
+}
+let i3 = data4.length;
+let j1;
+if(i3 > 1){
+const indices1 = {};
+for(;i3--;){
+let item1 = data4[i3];
+if(typeof item1 !== "string"){
+continue;
+}
+if(typeof indices1[item1] == "number"){
+j1 = indices1[item1];
+const err22 = {instancePath:instancePath+"/names",schemaPath:"#/properties/names/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i3+" are identical)",schema:true,parentSchema:schema49.properties.names,data:data4};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -2949,9 +2976,14 @@ else {
 vErrors.push(err22);
 }
 errors++;
+break;
 }
-if(!(data6 === "execute")){
-const err23 = {instancePath:instancePath+"/privileges/" + i4,schemaPath:"#/properties/privileges/items/enum",keyword:"enum",params:{allowedValues: schema48.properties.privileges.items.enum},message:"must be equal to one of the allowed values",schema:schema48.properties.privileges.items.enum,parentSchema:schema48.properties.privileges.items,data:data6};
+indices1[item1] = i3;
+}
+}
+}
+else {
+const err23 = {instancePath:instancePath+"/names",schemaPath:"#/properties/names/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema49.properties.names.type,parentSchema:schema49.properties.names,data:data4};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -2961,23 +2993,60 @@ vErrors.push(err23);
 errors++;
 }
 }
-let i5 = data5.length;
-let j2;
-if(i5 > 1){
-const indices2 = {};
-for(;i5--;){
-let item2 = data5[i5];
-if(typeof item2 !== "string"){
-continue;
-}
-if(typeof indices2[item2] == "number"){
-j2 = indices2[item2];
-const err24 = {instancePath:instancePath+"/privileges",schemaPath:"#/properties/privileges/uniqueItems",keyword:"uniqueItems",params:{i: i5, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i5+" are identical)",schema:true,parentSchema:schema48.properties.privileges,data:data5};
+if(data.privileges !== undefined){
+let data6 = data.privileges;
+if(Array.isArray(data6)){
+if(data6.length < 1){
+const err24 = {instancePath:instancePath+"/privileges",schemaPath:"#/properties/privileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema49.properties.privileges,data:data6};
 if(vErrors === null){
 vErrors = [err24];
 }
 else {
 vErrors.push(err24);
+}
+errors++;
+}
+const len2 = data6.length;
+for(let i4=0; i4<len2; i4++){
+let data7 = data6[i4];
+if(typeof data7 !== "string"){
+const err25 = {instancePath:instancePath+"/privileges/" + i4,schemaPath:"#/properties/privileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema49.properties.privileges.items.type,parentSchema:schema49.properties.privileges.items,data:data7};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+if(!(data7 === "execute")){
+const err26 = {instancePath:instancePath+"/privileges/" + i4,schemaPath:"#/properties/privileges/items/enum",keyword:"enum",params:{allowedValues: schema49.properties.privileges.items.enum},message:"must be equal to one of the allowed values",schema:schema49.properties.privileges.items.enum,parentSchema:schema49.properties.privileges.items,data:data7};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+let i5 = data6.length;
+let j2;
+if(i5 > 1){
+const indices2 = {};
+for(;i5--;){
+let item2 = data6[i5];
+if(typeof item2 !== "string"){
+continue;
+}
+if(typeof indices2[item2] == "number"){
+j2 = indices2[item2];
+const err27 = {instancePath:instancePath+"/privileges",schemaPath:"#/properties/privileges/uniqueItems",keyword:"uniqueItems",params:{i: i5, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i5+" are identical)",schema:true,parentSchema:schema49.properties.privileges,data:data6};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
 }
 errors++;
 break;
@@ -2987,24 +3056,24 @@ indices2[item2] = i5;
 }
 }
 else {
-const err25 = {instancePath:instancePath+"/privileges",schemaPath:"#/properties/privileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema48.properties.privileges.type,parentSchema:schema48.properties.privileges,data:data5};
+const err28 = {instancePath:instancePath+"/privileges",schemaPath:"#/properties/privileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema49.properties.privileges.type,parentSchema:schema49.properties.privileges,data:data6};
 if(vErrors === null){
-vErrors = [err25];
+vErrors = [err28];
 }
 else {
-vErrors.push(err25);
+vErrors.push(err28);
 }
 errors++;
 }
 }
 }
 else {
-const err26 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.type,parentSchema:schema48,data};
+const err29 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema49.type,parentSchema:schema49,data};
 if(vErrors === null){
-vErrors = [err26];
+vErrors = [err29];
 }
 else {
-vErrors.push(err26);
+vErrors.push(err29);
 }
 errors++;
 }
@@ -3012,14 +3081,14 @@ validate28.errors = vErrors;
 return errors === 0;
 }
 
-const schema51 = {"title":"FutureRoutineGrant","type":"object","additionalProperties":false,"required":["schema","owner","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"owner":{"description":"The user (or role, on PostgreSQL) whose future functions or procedures get the privileges.","$ref":"#/definitions/name"},"privileges":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["execute"]}}}};
+const schema52 = {"title":"FutureRoutineGrant","type":"object","additionalProperties":false,"required":["schema","owner","privileges"],"properties":{"schema":{"$ref":"#/definitions/name"},"owner":{"description":"The user (or role, on PostgreSQL) whose future functions or procedures get the privileges.","$ref":"#/definitions/name"},"privileges":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","enum":["execute"]}}}};
 
 function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.schema === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema51.required,parentSchema:schema51,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema52.required,parentSchema:schema52,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3029,7 +3098,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.owner === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "owner"},message:"must have required property '"+"owner"+"'",schema:schema51.required,parentSchema:schema51,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "owner"},message:"must have required property '"+"owner"+"'",schema:schema52.required,parentSchema:schema52,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3039,7 +3108,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.privileges === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema51.required,parentSchema:schema51,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema52.required,parentSchema:schema52,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3050,7 +3119,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((key0 === "schema") || (key0 === "owner")) || (key0 === "privileges"))){
-const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema51,data};
+const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema52,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3134,7 +3203,7 @@ if(data.privileges !== undefined){
 let data2 = data.privileges;
 if(Array.isArray(data2)){
 if(data2.length < 1){
-const err10 = {instancePath:instancePath+"/privileges",schemaPath:"#/properties/privileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema51.properties.privileges,data:data2};
+const err10 = {instancePath:instancePath+"/privileges",schemaPath:"#/properties/privileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema52.properties.privileges,data:data2};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3147,7 +3216,7 @@ const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
 let data3 = data2[i0];
 if(typeof data3 !== "string"){
-const err11 = {instancePath:instancePath+"/privileges/" + i0,schemaPath:"#/properties/privileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema51.properties.privileges.items.type,parentSchema:schema51.properties.privileges.items,data:data3};
+const err11 = {instancePath:instancePath+"/privileges/" + i0,schemaPath:"#/properties/privileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema52.properties.privileges.items.type,parentSchema:schema52.properties.privileges.items,data:data3};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3157,7 +3226,7 @@ vErrors.push(err11);
 errors++;
 }
 if(!(data3 === "execute")){
-const err12 = {instancePath:instancePath+"/privileges/" + i0,schemaPath:"#/properties/privileges/items/enum",keyword:"enum",params:{allowedValues: schema51.properties.privileges.items.enum},message:"must be equal to one of the allowed values",schema:schema51.properties.privileges.items.enum,parentSchema:schema51.properties.privileges.items,data:data3};
+const err12 = {instancePath:instancePath+"/privileges/" + i0,schemaPath:"#/properties/privileges/items/enum",keyword:"enum",params:{allowedValues: schema52.properties.privileges.items.enum},message:"must be equal to one of the allowed values",schema:schema52.properties.privileges.items.enum,parentSchema:schema52.properties.privileges.items,data:data3};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3178,7 +3247,7 @@ continue;
 }
 if(typeof indices0[item0] == "number"){
 j0 = indices0[item0];
-const err13 = {instancePath:instancePath+"/privileges",schemaPath:"#/properties/privileges/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema51.properties.privileges,data:data2};
+const err13 = {instancePath:instancePath+"/privileges",schemaPath:"#/properties/privileges/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema52.properties.privileges,data:data2};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3193,7 +3262,7 @@ indices0[item0] = i1;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/privileges",schemaPath:"#/properties/privileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema51.properties.privileges.type,parentSchema:schema51.properties.privileges,data:data2};
+const err14 = {instancePath:instancePath+"/privileges",schemaPath:"#/properties/privileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema52.properties.privileges.type,parentSchema:schema52.properties.privileges,data:data2};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3205,7 +3274,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema51.type,parentSchema:schema51,data};
+const err15 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.type,parentSchema:schema52,data};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3450,11 +3519,11 @@ vErrors.push(err15);
 errors++;
 }
 }
-if(data.schemas !== undefined){
-let data6 = data.schemas;
+if(data.datashareDatabases !== undefined){
+let data6 = data.datashareDatabases;
 if(Array.isArray(data6)){
 if(data6.length > 1000){
-const err16 = {instancePath:instancePath+"/schemas",schemaPath:"#/properties/schemas/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema36.properties.schemas,data:data6};
+const err16 = {instancePath:instancePath+"/datashareDatabases",schemaPath:"#/properties/datashareDatabases/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema36.properties.datashareDatabases,data:data6};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3467,8 +3536,8 @@ const len3 = data6.length;
 for(let i6=0; i6<len3; i6++){
 let data7 = data6[i6];
 if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
-if(data7.schema === undefined){
-const err17 = {instancePath:instancePath+"/schemas/" + i6,schemaPath:"#/properties/schemas/items/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema36.properties.schemas.items.required,parentSchema:schema36.properties.schemas.items,data:data7};
+if(data7.database === undefined){
+const err17 = {instancePath:instancePath+"/datashareDatabases/" + i6,schemaPath:"#/properties/datashareDatabases/items/required",keyword:"required",params:{missingProperty: "database"},message:"must have required property '"+"database"+"'",schema:schema36.properties.datashareDatabases.items.required,parentSchema:schema36.properties.datashareDatabases.items,data:data7};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3478,7 +3547,7 @@ vErrors.push(err17);
 errors++;
 }
 if(data7.privileges === undefined){
-const err18 = {instancePath:instancePath+"/schemas/" + i6,schemaPath:"#/properties/schemas/items/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema36.properties.schemas.items.required,parentSchema:schema36.properties.schemas.items,data:data7};
+const err18 = {instancePath:instancePath+"/datashareDatabases/" + i6,schemaPath:"#/properties/datashareDatabases/items/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema36.properties.datashareDatabases.items.required,parentSchema:schema36.properties.datashareDatabases.items,data:data7};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3488,8 +3557,8 @@ vErrors.push(err18);
 errors++;
 }
 for(const key1 in data7){
-if(!(((key1 === "schema") || (key1 === "withGrantOption")) || (key1 === "privileges"))){
-const err19 = {instancePath:instancePath+"/schemas/" + i6,schemaPath:"#/properties/schemas/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema36.properties.schemas.items,data:data7};
+if(!((key1 === "database") || (key1 === "privileges"))){
+const err19 = {instancePath:instancePath+"/datashareDatabases/" + i6,schemaPath:"#/properties/datashareDatabases/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema36.properties.datashareDatabases.items,data:data7};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3499,11 +3568,11 @@ vErrors.push(err19);
 errors++;
 }
 }
-if(data7.schema !== undefined){
-let data8 = data7.schema;
+if(data7.database !== undefined){
+let data8 = data7.database;
 if(typeof data8 === "string"){
 if(func2(data8) > 127){
-const err20 = {instancePath:instancePath+"/schemas/" + i6+"/schema",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data8};
+const err20 = {instancePath:instancePath+"/datashareDatabases/" + i6+"/database",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data8};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3513,7 +3582,7 @@ vErrors.push(err20);
 errors++;
 }
 if(func2(data8) < 1){
-const err21 = {instancePath:instancePath+"/schemas/" + i6+"/schema",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data8};
+const err21 = {instancePath:instancePath+"/datashareDatabases/" + i6+"/database",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data8};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -3524,7 +3593,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/schemas/" + i6+"/schema",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data8};
+const err22 = {instancePath:instancePath+"/datashareDatabases/" + i6+"/database",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data8};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -3534,14 +3603,11 @@ vErrors.push(err22);
 errors++;
 }
 }
-if(data7.withGrantOption !== undefined){
-let data9 = data7.withGrantOption;
-const _errs25 = errors;
-let valid16 = false;
-let passing0 = null;
-const _errs26 = errors;
-if(true !== data9){
-const err23 = {instancePath:instancePath+"/schemas/" + i6+"/withGrantOption",schemaPath:"#/definitions/withGrantOption/oneOf/0/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant",schema:true,parentSchema:schema39.oneOf[0],data:data9};
+if(data7.privileges !== undefined){
+let data9 = data7.privileges;
+if(Array.isArray(data9)){
+if(data9.length < 1){
+const err23 = {instancePath:instancePath+"/datashareDatabases/" + i6+"/privileges",schemaPath:"#/properties/datashareDatabases/items/properties/privileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema36.properties.datashareDatabases.items.properties.privileges,data:data9};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -3550,15 +3616,11 @@ vErrors.push(err23);
 }
 errors++;
 }
-var _valid0 = _errs26 === errors;
-if(_valid0){
-valid16 = true;
-passing0 = 0;
-}
-const _errs27 = errors;
-if(Array.isArray(data9)){
-if(data9.length < 1){
-const err24 = {instancePath:instancePath+"/schemas/" + i6+"/withGrantOption",schemaPath:"#/definitions/withGrantOption/oneOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema39.oneOf[1],data:data9};
+const len4 = data9.length;
+for(let i7=0; i7<len4; i7++){
+let data10 = data9[i7];
+if(typeof data10 !== "string"){
+const err24 = {instancePath:instancePath+"/datashareDatabases/" + i6+"/privileges/" + i7,schemaPath:"#/properties/datashareDatabases/items/properties/privileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.properties.datashareDatabases.items.properties.privileges.items.type,parentSchema:schema36.properties.datashareDatabases.items.properties.privileges.items,data:data10};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -3567,38 +3629,13 @@ vErrors.push(err24);
 }
 errors++;
 }
-const len4 = data9.length;
-for(let i7=0; i7<len4; i7++){
-let data10 = data9[i7];
-if(typeof data10 === "string"){
-if(func2(data10) > 32){
-const err25 = {instancePath:instancePath+"/schemas/" + i6+"/withGrantOption/" + i7,schemaPath:"#/definitions/withGrantOption/oneOf/1/items/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters",schema:32,parentSchema:schema39.oneOf[1].items,data:data10};
+if(!(data10 === "usage")){
+const err25 = {instancePath:instancePath+"/datashareDatabases/" + i6+"/privileges/" + i7,schemaPath:"#/properties/datashareDatabases/items/properties/privileges/items/enum",keyword:"enum",params:{allowedValues: schema36.properties.datashareDatabases.items.properties.privileges.items.enum},message:"must be equal to one of the allowed values",schema:schema36.properties.datashareDatabases.items.properties.privileges.items.enum,parentSchema:schema36.properties.datashareDatabases.items.properties.privileges.items,data:data10};
 if(vErrors === null){
 vErrors = [err25];
 }
 else {
 vErrors.push(err25);
-}
-errors++;
-}
-if(func2(data10) < 1){
-const err26 = {instancePath:instancePath+"/schemas/" + i6+"/withGrantOption/" + i7,schemaPath:"#/definitions/withGrantOption/oneOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.oneOf[1].items,data:data10};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-}
-else {
-const err27 = {instancePath:instancePath+"/schemas/" + i6+"/withGrantOption/" + i7,schemaPath:"#/definitions/withGrantOption/oneOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.oneOf[1].items.type,parentSchema:schema39.oneOf[1].items,data:data10};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
 }
 errors++;
 }
@@ -3614,12 +3651,12 @@ continue;
 }
 if(typeof indices2[item2] == "number"){
 j3 = indices2[item2];
-const err28 = {instancePath:instancePath+"/schemas/" + i6+"/withGrantOption",schemaPath:"#/definitions/withGrantOption/oneOf/1/uniqueItems",keyword:"uniqueItems",params:{i: i8, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i8+" are identical)",schema:true,parentSchema:schema39.oneOf[1],data:data9};
+const err26 = {instancePath:instancePath+"/datashareDatabases/" + i6+"/privileges",schemaPath:"#/properties/datashareDatabases/items/properties/privileges/uniqueItems",keyword:"uniqueItems",params:{i: i8, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i8+" are identical)",schema:true,parentSchema:schema36.properties.datashareDatabases.items.properties.privileges,data:data9};
 if(vErrors === null){
-vErrors = [err28];
+vErrors = [err26];
 }
 else {
-vErrors.push(err28);
+vErrors.push(err26);
 }
 errors++;
 break;
@@ -3629,7 +3666,31 @@ indices2[item2] = i8;
 }
 }
 else {
-const err29 = {instancePath:instancePath+"/schemas/" + i6+"/withGrantOption",schemaPath:"#/definitions/withGrantOption/oneOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema39.oneOf[1].type,parentSchema:schema39.oneOf[1],data:data9};
+const err27 = {instancePath:instancePath+"/datashareDatabases/" + i6+"/privileges",schemaPath:"#/properties/datashareDatabases/items/properties/privileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.datashareDatabases.items.properties.privileges.type,parentSchema:schema36.properties.datashareDatabases.items.properties.privileges,data:data9};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+}
+else {
+const err28 = {instancePath:instancePath+"/datashareDatabases/" + i6,schemaPath:"#/properties/datashareDatabases/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.properties.datashareDatabases.items.type,parentSchema:schema36.properties.datashareDatabases.items,data:data7};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+}
+else {
+const err29 = {instancePath:instancePath+"/datashareDatabases",schemaPath:"#/properties/datashareDatabases/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.datashareDatabases.type,parentSchema:schema36.properties.datashareDatabases,data:data6};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -3638,19 +3699,12 @@ vErrors.push(err29);
 }
 errors++;
 }
-var _valid0 = _errs27 === errors;
-if(_valid0 && valid16){
-valid16 = false;
-passing0 = [passing0, 1];
 }
-else {
-if(_valid0){
-valid16 = true;
-passing0 = 1;
-}
-}
-if(!valid16){
-const err30 = {instancePath:instancePath+"/schemas/" + i6+"/withGrantOption",schemaPath:"#/definitions/withGrantOption/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema39.oneOf,parentSchema:schema39,data:data9};
+if(data.schemas !== undefined){
+let data11 = data.schemas;
+if(Array.isArray(data11)){
+if(data11.length > 1000){
+const err30 = {instancePath:instancePath+"/schemas",schemaPath:"#/properties/schemas/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema36.properties.schemas,data:data11};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -3659,23 +3713,12 @@ vErrors.push(err30);
 }
 errors++;
 }
-else {
-errors = _errs25;
-if(vErrors !== null){
-if(_errs25){
-vErrors.length = _errs25;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data7.privileges !== undefined){
-let data11 = data7.privileges;
-if(Array.isArray(data11)){
-if(data11.length < 1){
-const err31 = {instancePath:instancePath+"/schemas/" + i6+"/privileges",schemaPath:"#/properties/schemas/items/properties/privileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema36.properties.schemas.items.properties.privileges,data:data11};
+const len5 = data11.length;
+for(let i9=0; i9<len5; i9++){
+let data12 = data11[i9];
+if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
+if(data12.schema === undefined){
+const err31 = {instancePath:instancePath+"/schemas/" + i9,schemaPath:"#/properties/schemas/items/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema36.properties.schemas.items.required,parentSchema:schema36.properties.schemas.items,data:data12};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -3684,11 +3727,8 @@ vErrors.push(err31);
 }
 errors++;
 }
-const len5 = data11.length;
-for(let i9=0; i9<len5; i9++){
-let data12 = data11[i9];
-if(typeof data12 !== "string"){
-const err32 = {instancePath:instancePath+"/schemas/" + i6+"/privileges/" + i9,schemaPath:"#/properties/schemas/items/properties/privileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.properties.schemas.items.properties.privileges.items.type,parentSchema:schema36.properties.schemas.items.properties.privileges.items,data:data12};
+if(data12.privileges === undefined){
+const err32 = {instancePath:instancePath+"/schemas/" + i9,schemaPath:"#/properties/schemas/items/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema36.properties.schemas.items.required,parentSchema:schema36.properties.schemas.items,data:data12};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -3697,8 +3737,9 @@ vErrors.push(err32);
 }
 errors++;
 }
-if(!((((data12 === "usage") || (data12 === "create")) || (data12 === "alter")) || (data12 === "drop"))){
-const err33 = {instancePath:instancePath+"/schemas/" + i6+"/privileges/" + i9,schemaPath:"#/properties/schemas/items/properties/privileges/items/enum",keyword:"enum",params:{allowedValues: schema36.properties.schemas.items.properties.privileges.items.enum},message:"must be equal to one of the allowed values",schema:schema36.properties.schemas.items.properties.privileges.items.enum,parentSchema:schema36.properties.schemas.items.properties.privileges.items,data:data12};
+for(const key2 in data12){
+if(!(((key2 === "schema") || (key2 === "withGrantOption")) || (key2 === "privileges"))){
+const err33 = {instancePath:instancePath+"/schemas/" + i9,schemaPath:"#/properties/schemas/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema36.properties.schemas.items,data:data12};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -3708,18 +3749,11 @@ vErrors.push(err33);
 errors++;
 }
 }
-let i10 = data11.length;
-let j4;
-if(i10 > 1){
-const indices3 = {};
-for(;i10--;){
-let item3 = data11[i10];
-if(typeof item3 !== "string"){
-continue;
-}
-if(typeof indices3[item3] == "number"){
-j4 = indices3[item3];
-const err34 = {instancePath:instancePath+"/schemas/" + i6+"/privileges",schemaPath:"#/properties/schemas/items/properties/privileges/uniqueItems",keyword:"uniqueItems",params:{i: i10, j: j4},message:"must NOT have duplicate items (items ## "+j4+" and "+i10+" are identical)",schema:true,parentSchema:schema36.properties.schemas.items.properties.privileges,data:data11};
+if(data12.schema !== undefined){
+let data13 = data12.schema;
+if(typeof data13 === "string"){
+if(func2(data13) > 127){
+const err34 = {instancePath:instancePath+"/schemas/" + i9+"/schema",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data13};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -3727,14 +3761,9 @@ else {
 vErrors.push(err34);
 }
 errors++;
-break;
 }
-indices3[item3] = i10;
-}
-}
-}
-else {
-const err35 = {instancePath:instancePath+"/schemas/" + i6+"/privileges",schemaPath:"#/properties/schemas/items/properties/privileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.schemas.items.properties.privileges.type,parentSchema:schema36.properties.schemas.items.properties.privileges,data:data11};
+if(func2(data13) < 1){
+const err35 = {instancePath:instancePath+"/schemas/" + i9+"/schema",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data13};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -3744,9 +3773,8 @@ vErrors.push(err35);
 errors++;
 }
 }
-}
 else {
-const err36 = {instancePath:instancePath+"/schemas/" + i6,schemaPath:"#/properties/schemas/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.properties.schemas.items.type,parentSchema:schema36.properties.schemas.items,data:data7};
+const err36 = {instancePath:instancePath+"/schemas/" + i9+"/schema",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data13};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -3756,9 +3784,14 @@ vErrors.push(err36);
 errors++;
 }
 }
-}
-else {
-const err37 = {instancePath:instancePath+"/schemas",schemaPath:"#/properties/schemas/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.schemas.type,parentSchema:schema36.properties.schemas,data:data6};
+if(data12.withGrantOption !== undefined){
+let data14 = data12.withGrantOption;
+const _errs37 = errors;
+let valid23 = false;
+let passing0 = null;
+const _errs38 = errors;
+if(true !== data14){
+const err37 = {instancePath:instancePath+"/schemas/" + i9+"/withGrantOption",schemaPath:"#/definitions/withGrantOption/oneOf/0/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant",schema:true,parentSchema:schema40.oneOf[0],data:data14};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -3767,12 +3800,15 @@ vErrors.push(err37);
 }
 errors++;
 }
+var _valid0 = _errs38 === errors;
+if(_valid0){
+valid23 = true;
+passing0 = 0;
 }
-if(data.tables !== undefined){
-let data13 = data.tables;
-if(Array.isArray(data13)){
-if(data13.length > 10000){
-const err38 = {instancePath:instancePath+"/tables",schemaPath:"#/properties/tables/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema36.properties.tables,data:data13};
+const _errs39 = errors;
+if(Array.isArray(data14)){
+if(data14.length < 1){
+const err38 = {instancePath:instancePath+"/schemas/" + i9+"/withGrantOption",schemaPath:"#/definitions/withGrantOption/oneOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema40.oneOf[1],data:data14};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -3781,16 +3817,12 @@ vErrors.push(err38);
 }
 errors++;
 }
-const len6 = data13.length;
-for(let i11=0; i11<len6; i11++){
-let data14 = data13[i11];
-const _errs39 = errors;
-let valid25 = false;
-let passing1 = null;
-const _errs40 = errors;
-if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
-if(data14.allTables === undefined){
-const err39 = {instancePath:instancePath+"/tables/" + i11,schemaPath:"#/properties/tables/items/oneOf/0/required",keyword:"required",params:{missingProperty: "allTables"},message:"must have required property '"+"allTables"+"'",schema:schema36.properties.tables.items.oneOf[0].required,parentSchema:schema36.properties.tables.items.oneOf[0],data:data14};
+const len6 = data14.length;
+for(let i10=0; i10<len6; i10++){
+let data15 = data14[i10];
+if(typeof data15 === "string"){
+if(func2(data15) > 32){
+const err39 = {instancePath:instancePath+"/schemas/" + i9+"/withGrantOption/" + i10,schemaPath:"#/definitions/withGrantOption/oneOf/1/items/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters",schema:32,parentSchema:schema40.oneOf[1].items,data:data15};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -3799,16 +3831,8 @@ vErrors.push(err39);
 }
 errors++;
 }
-}
-var _valid1 = _errs40 === errors;
-if(_valid1){
-valid25 = true;
-passing1 = 0;
-}
-const _errs41 = errors;
-if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
-if(data14.names === undefined){
-const err40 = {instancePath:instancePath+"/tables/" + i11,schemaPath:"#/properties/tables/items/oneOf/1/required",keyword:"required",params:{missingProperty: "names"},message:"must have required property '"+"names"+"'",schema:schema36.properties.tables.items.oneOf[1].required,parentSchema:schema36.properties.tables.items.oneOf[1],data:data14};
+if(func2(data15) < 1){
+const err40 = {instancePath:instancePath+"/schemas/" + i9+"/withGrantOption/" + i10,schemaPath:"#/definitions/withGrantOption/oneOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.oneOf[1].items,data:data15};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -3818,19 +3842,8 @@ vErrors.push(err40);
 errors++;
 }
 }
-var _valid1 = _errs41 === errors;
-if(_valid1 && valid25){
-valid25 = false;
-passing1 = [passing1, 1];
-}
 else {
-if(_valid1){
-valid25 = true;
-passing1 = 1;
-}
-}
-if(!valid25){
-const err41 = {instancePath:instancePath+"/tables/" + i11,schemaPath:"#/properties/tables/items/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf",schema:schema36.properties.tables.items.oneOf,parentSchema:schema36.properties.tables.items,data:data14};
+const err41 = {instancePath:instancePath+"/schemas/" + i9+"/withGrantOption/" + i10,schemaPath:"#/definitions/withGrantOption/oneOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.oneOf[1].items.type,parentSchema:schema40.oneOf[1].items,data:data15};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -3839,20 +3852,19 @@ vErrors.push(err41);
 }
 errors++;
 }
-else {
-errors = _errs39;
-if(vErrors !== null){
-if(_errs39){
-vErrors.length = _errs39;
 }
-else {
-vErrors = null;
+let i11 = data14.length;
+let j4;
+if(i11 > 1){
+const indices3 = {};
+for(;i11--;){
+let item3 = data14[i11];
+if(typeof item3 !== "string"){
+continue;
 }
-}
-}
-if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
-if(data14.schema === undefined){
-const err42 = {instancePath:instancePath+"/tables/" + i11,schemaPath:"#/properties/tables/items/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema36.properties.tables.items.required,parentSchema:schema36.properties.tables.items,data:data14};
+if(typeof indices3[item3] == "number"){
+j4 = indices3[item3];
+const err42 = {instancePath:instancePath+"/schemas/" + i9+"/withGrantOption",schemaPath:"#/definitions/withGrantOption/oneOf/1/uniqueItems",keyword:"uniqueItems",params:{i: i11, j: j4},message:"must NOT have duplicate items (items ## "+j4+" and "+i11+" are identical)",schema:true,parentSchema:schema40.oneOf[1],data:data14};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -3860,9 +3872,14 @@ else {
 vErrors.push(err42);
 }
 errors++;
+break;
 }
-if(data14.privileges === undefined){
-const err43 = {instancePath:instancePath+"/tables/" + i11,schemaPath:"#/properties/tables/items/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema36.properties.tables.items.required,parentSchema:schema36.properties.tables.items,data:data14};
+indices3[item3] = i11;
+}
+}
+}
+else {
+const err43 = {instancePath:instancePath+"/schemas/" + i9+"/withGrantOption",schemaPath:"#/definitions/withGrantOption/oneOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema40.oneOf[1].type,parentSchema:schema40.oneOf[1],data:data14};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -3871,9 +3888,19 @@ vErrors.push(err43);
 }
 errors++;
 }
-for(const key2 in data14){
-if(!(((((key2 === "schema") || (key2 === "allTables")) || (key2 === "withGrantOption")) || (key2 === "names")) || (key2 === "privileges"))){
-const err44 = {instancePath:instancePath+"/tables/" + i11,schemaPath:"#/properties/tables/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema36.properties.tables.items,data:data14};
+var _valid0 = _errs39 === errors;
+if(_valid0 && valid23){
+valid23 = false;
+passing0 = [passing0, 1];
+}
+else {
+if(_valid0){
+valid23 = true;
+passing0 = 1;
+}
+}
+if(!valid23){
+const err44 = {instancePath:instancePath+"/schemas/" + i9+"/withGrantOption",schemaPath:"#/definitions/withGrantOption/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema40.oneOf,parentSchema:schema40,data:data14};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -3882,12 +3909,23 @@ vErrors.push(err44);
 }
 errors++;
 }
+else {
+errors = _errs37;
+if(vErrors !== null){
+if(_errs37){
+vErrors.length = _errs37;
 }
-if(data14.schema !== undefined){
-let data15 = data14.schema;
-if(typeof data15 === "string"){
-if(func2(data15) > 127){
-const err45 = {instancePath:instancePath+"/tables/" + i11+"/schema",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data15};
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data12.privileges !== undefined){
+let data16 = data12.privileges;
+if(Array.isArray(data16)){
+if(data16.length < 1){
+const err45 = {instancePath:instancePath+"/schemas/" + i9+"/privileges",schemaPath:"#/properties/schemas/items/properties/privileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema36.properties.schemas.items.properties.privileges,data:data16};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -3896,8 +3934,11 @@ vErrors.push(err45);
 }
 errors++;
 }
-if(func2(data15) < 1){
-const err46 = {instancePath:instancePath+"/tables/" + i11+"/schema",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data15};
+const len7 = data16.length;
+for(let i12=0; i12<len7; i12++){
+let data17 = data16[i12];
+if(typeof data17 !== "string"){
+const err46 = {instancePath:instancePath+"/schemas/" + i9+"/privileges/" + i12,schemaPath:"#/properties/schemas/items/properties/privileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.properties.schemas.items.properties.privileges.items.type,parentSchema:schema36.properties.schemas.items.properties.privileges.items,data:data17};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -3906,9 +3947,8 @@ vErrors.push(err46);
 }
 errors++;
 }
-}
-else {
-const err47 = {instancePath:instancePath+"/tables/" + i11+"/schema",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data15};
+if(!((((data17 === "usage") || (data17 === "create")) || (data17 === "alter")) || (data17 === "drop"))){
+const err47 = {instancePath:instancePath+"/schemas/" + i9+"/privileges/" + i12,schemaPath:"#/properties/schemas/items/properties/privileges/items/enum",keyword:"enum",params:{allowedValues: schema36.properties.schemas.items.properties.privileges.items.enum},message:"must be equal to one of the allowed values",schema:schema36.properties.schemas.items.properties.privileges.items.enum,parentSchema:schema36.properties.schemas.items.properties.privileges.items,data:data17};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -3918,105 +3958,23 @@ vErrors.push(err47);
 errors++;
 }
 }
-if(data14.allTables !== undefined){
-let data16 = data14.allTables;
-if(true !== data16){
-const err48 = {instancePath:instancePath+"/tables/" + i11+"/allTables",schemaPath:"#/properties/tables/items/properties/allTables/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant",schema:true,parentSchema:schema36.properties.tables.items.properties.allTables,data:data16};
-if(vErrors === null){
-vErrors = [err48];
-}
-else {
-vErrors.push(err48);
-}
-errors++;
-}
-}
-if(data14.withGrantOption !== undefined){
-let data17 = data14.withGrantOption;
-const _errs49 = errors;
-let valid29 = false;
-let passing2 = null;
-const _errs50 = errors;
-if(true !== data17){
-const err49 = {instancePath:instancePath+"/tables/" + i11+"/withGrantOption",schemaPath:"#/definitions/withGrantOption/oneOf/0/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant",schema:true,parentSchema:schema39.oneOf[0],data:data17};
-if(vErrors === null){
-vErrors = [err49];
-}
-else {
-vErrors.push(err49);
-}
-errors++;
-}
-var _valid2 = _errs50 === errors;
-if(_valid2){
-valid29 = true;
-passing2 = 0;
-}
-const _errs51 = errors;
-if(Array.isArray(data17)){
-if(data17.length < 1){
-const err50 = {instancePath:instancePath+"/tables/" + i11+"/withGrantOption",schemaPath:"#/definitions/withGrantOption/oneOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema39.oneOf[1],data:data17};
-if(vErrors === null){
-vErrors = [err50];
-}
-else {
-vErrors.push(err50);
-}
-errors++;
-}
-const len7 = data17.length;
-for(let i12=0; i12<len7; i12++){
-let data18 = data17[i12];
-if(typeof data18 === "string"){
-if(func2(data18) > 32){
-const err51 = {instancePath:instancePath+"/tables/" + i11+"/withGrantOption/" + i12,schemaPath:"#/definitions/withGrantOption/oneOf/1/items/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters",schema:32,parentSchema:schema39.oneOf[1].items,data:data18};
-if(vErrors === null){
-vErrors = [err51];
-}
-else {
-vErrors.push(err51);
-}
-errors++;
-}
-if(func2(data18) < 1){
-const err52 = {instancePath:instancePath+"/tables/" + i11+"/withGrantOption/" + i12,schemaPath:"#/definitions/withGrantOption/oneOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.oneOf[1].items,data:data18};
-if(vErrors === null){
-vErrors = [err52];
-}
-else {
-vErrors.push(err52);
-}
-errors++;
-}
-}
-else {
-const err53 = {instancePath:instancePath+"/tables/" + i11+"/withGrantOption/" + i12,schemaPath:"#/definitions/withGrantOption/oneOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.oneOf[1].items.type,parentSchema:schema39.oneOf[1].items,data:data18};
-if(vErrors === null){
-vErrors = [err53];
-}
-else {
-vErrors.push(err53);
-}
-errors++;
-}
-}
-let i13 = data17.length;
+let i13 = data16.length;
 let j5;
 if(i13 > 1){
 const indices4 = {};
 for(;i13--;){
-let item4 = data17[i13];
+let item4 = data16[i13];
 if(typeof item4 !== "string"){
 continue;
 }
 if(typeof indices4[item4] == "number"){
 j5 = indices4[item4];
-const err54 = {instancePath:instancePath+"/tables/" + i11+"/withGrantOption",schemaPath:"#/definitions/withGrantOption/oneOf/1/uniqueItems",keyword:"uniqueItems",params:{i: i13, j: j5},message:"must NOT have duplicate items (items ## "+j5+" and "+i13+" are identical)",schema:true,parentSchema:schema39.oneOf[1],data:data17};
+const err48 = {instancePath:instancePath+"/schemas/" + i9+"/privileges",schemaPath:"#/properties/schemas/items/properties/privileges/uniqueItems",keyword:"uniqueItems",params:{i: i13, j: j5},message:"must NOT have duplicate items (items ## "+j5+" and "+i13+" are identical)",schema:true,parentSchema:schema36.properties.schemas.items.properties.privileges,data:data16};
 if(vErrors === null){
-vErrors = [err54];
+vErrors = [err48];
 }
 else {
-vErrors.push(err54);
+vErrors.push(err48);
 }
 errors++;
 break;
@@ -4026,7 +3984,103 @@ indices4[item4] = i13;
 }
 }
 else {
-const err55 = {instancePath:instancePath+"/tables/" + i11+"/withGrantOption",schemaPath:"#/definitions/withGrantOption/oneOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema39.oneOf[1].type,parentSchema:schema39.oneOf[1],data:data17};
+const err49 = {instancePath:instancePath+"/schemas/" + i9+"/privileges",schemaPath:"#/properties/schemas/items/properties/privileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.schemas.items.properties.privileges.type,parentSchema:schema36.properties.schemas.items.properties.privileges,data:data16};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+}
+}
+}
+else {
+const err50 = {instancePath:instancePath+"/schemas/" + i9,schemaPath:"#/properties/schemas/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.properties.schemas.items.type,parentSchema:schema36.properties.schemas.items,data:data12};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
+}
+errors++;
+}
+}
+}
+else {
+const err51 = {instancePath:instancePath+"/schemas",schemaPath:"#/properties/schemas/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.schemas.type,parentSchema:schema36.properties.schemas,data:data11};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
+}
+errors++;
+}
+}
+if(data.tables !== undefined){
+let data18 = data.tables;
+if(Array.isArray(data18)){
+if(data18.length > 10000){
+const err52 = {instancePath:instancePath+"/tables",schemaPath:"#/properties/tables/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema36.properties.tables,data:data18};
+if(vErrors === null){
+vErrors = [err52];
+}
+else {
+vErrors.push(err52);
+}
+errors++;
+}
+const len8 = data18.length;
+for(let i14=0; i14<len8; i14++){
+let data19 = data18[i14];
+const _errs51 = errors;
+let valid32 = false;
+let passing1 = null;
+const _errs52 = errors;
+if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
+if(data19.allTables === undefined){
+const err53 = {instancePath:instancePath+"/tables/" + i14,schemaPath:"#/properties/tables/items/oneOf/0/required",keyword:"required",params:{missingProperty: "allTables"},message:"must have required property '"+"allTables"+"'",schema:schema36.properties.tables.items.oneOf[0].required,parentSchema:schema36.properties.tables.items.oneOf[0],data:data19};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+}
+var _valid1 = _errs52 === errors;
+if(_valid1){
+valid32 = true;
+passing1 = 0;
+}
+const _errs53 = errors;
+if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
+if(data19.names === undefined){
+const err54 = {instancePath:instancePath+"/tables/" + i14,schemaPath:"#/properties/tables/items/oneOf/1/required",keyword:"required",params:{missingProperty: "names"},message:"must have required property '"+"names"+"'",schema:schema36.properties.tables.items.oneOf[1].required,parentSchema:schema36.properties.tables.items.oneOf[1],data:data19};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+}
+var _valid1 = _errs53 === errors;
+if(_valid1 && valid32){
+valid32 = false;
+passing1 = [passing1, 1];
+}
+else {
+if(_valid1){
+valid32 = true;
+passing1 = 1;
+}
+}
+if(!valid32){
+const err55 = {instancePath:instancePath+"/tables/" + i14,schemaPath:"#/properties/tables/items/oneOf",keyword:"oneOf",params:{passingSchemas: passing1},message:"must match exactly one schema in oneOf",schema:schema36.properties.tables.items.oneOf,parentSchema:schema36.properties.tables.items,data:data19};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -4035,19 +4089,20 @@ vErrors.push(err55);
 }
 errors++;
 }
-var _valid2 = _errs51 === errors;
-if(_valid2 && valid29){
-valid29 = false;
-passing2 = [passing2, 1];
+else {
+errors = _errs51;
+if(vErrors !== null){
+if(_errs51){
+vErrors.length = _errs51;
 }
 else {
-if(_valid2){
-valid29 = true;
-passing2 = 1;
+vErrors = null;
 }
 }
-if(!valid29){
-const err56 = {instancePath:instancePath+"/tables/" + i11+"/withGrantOption",schemaPath:"#/definitions/withGrantOption/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf",schema:schema39.oneOf,parentSchema:schema39,data:data17};
+}
+if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
+if(data19.schema === undefined){
+const err56 = {instancePath:instancePath+"/tables/" + i14,schemaPath:"#/properties/tables/items/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema36.properties.tables.items.required,parentSchema:schema36.properties.tables.items,data:data19};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -4056,23 +4111,8 @@ vErrors.push(err56);
 }
 errors++;
 }
-else {
-errors = _errs49;
-if(vErrors !== null){
-if(_errs49){
-vErrors.length = _errs49;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data14.names !== undefined){
-let data19 = data14.names;
-if(Array.isArray(data19)){
-if(data19.length > 10000){
-const err57 = {instancePath:instancePath+"/tables/" + i11+"/names",schemaPath:"#/properties/tables/items/properties/names/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema36.properties.tables.items.properties.names,data:data19};
+if(data19.privileges === undefined){
+const err57 = {instancePath:instancePath+"/tables/" + i14,schemaPath:"#/properties/tables/items/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema36.properties.tables.items.required,parentSchema:schema36.properties.tables.items,data:data19};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -4081,8 +4121,9 @@ vErrors.push(err57);
 }
 errors++;
 }
-if(data19.length < 1){
-const err58 = {instancePath:instancePath+"/tables/" + i11+"/names",schemaPath:"#/properties/tables/items/properties/names/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema36.properties.tables.items.properties.names,data:data19};
+for(const key3 in data19){
+if(!(((((key3 === "schema") || (key3 === "allTables")) || (key3 === "withGrantOption")) || (key3 === "names")) || (key3 === "privileges"))){
+const err58 = {instancePath:instancePath+"/tables/" + i14,schemaPath:"#/properties/tables/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema36.properties.tables.items,data:data19};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -4091,12 +4132,12 @@ vErrors.push(err58);
 }
 errors++;
 }
-const len8 = data19.length;
-for(let i14=0; i14<len8; i14++){
-let data20 = data19[i14];
+}
+if(data19.schema !== undefined){
+let data20 = data19.schema;
 if(typeof data20 === "string"){
 if(func2(data20) > 127){
-const err59 = {instancePath:instancePath+"/tables/" + i11+"/names/" + i14,schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data20};
+const err59 = {instancePath:instancePath+"/tables/" + i14+"/schema",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data20};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -4106,7 +4147,7 @@ vErrors.push(err59);
 errors++;
 }
 if(func2(data20) < 1){
-const err60 = {instancePath:instancePath+"/tables/" + i11+"/names/" + i14,schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data20};
+const err60 = {instancePath:instancePath+"/tables/" + i14+"/schema",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data20};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -4117,7 +4158,7 @@ errors++;
 }
 }
 else {
-const err61 = {instancePath:instancePath+"/tables/" + i11+"/names/" + i14,schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data20};
+const err61 = {instancePath:instancePath+"/tables/" + i14+"/schema",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data20};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -4127,14 +4168,10 @@ vErrors.push(err61);
 errors++;
 }
 }
-let i15 = data19.length;
-let j6;
-if(i15 > 1){
-outer1:
-for(;i15--;){
-for(j6 = i15; j6--;){
-if(func0(data19[i15], data19[j6])){
-const err62 = {instancePath:instancePath+"/tables/" + i11+"/names",schemaPath:"#/properties/tables/items/properties/names/uniqueItems",keyword:"uniqueItems",params:{i: i15, j: j6},message:"must NOT have duplicate items (items ## "+j6+" and "+i15+" are identical)",schema:true,parentSchema:schema36.properties.tables.items.properties.names,data:data19};
+if(data19.allTables !== undefined){
+let data21 = data19.allTables;
+if(true !== data21){
+const err62 = {instancePath:instancePath+"/tables/" + i14+"/allTables",schemaPath:"#/properties/tables/items/properties/allTables/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant",schema:true,parentSchema:schema36.properties.tables.items.properties.allTables,data:data21};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -4142,14 +4179,16 @@ else {
 vErrors.push(err62);
 }
 errors++;
-break outer1;
 }
 }
-}
-}
-}
-else {
-const err63 = {instancePath:instancePath+"/tables/" + i11+"/names",schemaPath:"#/properties/tables/items/properties/names/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.tables.items.properties.names.type,parentSchema:schema36.properties.tables.items.properties.names,data:data19};
+if(data19.withGrantOption !== undefined){
+let data22 = data19.withGrantOption;
+const _errs61 = errors;
+let valid36 = false;
+let passing2 = null;
+const _errs62 = errors;
+if(true !== data22){
+const err63 = {instancePath:instancePath+"/tables/" + i14+"/withGrantOption",schemaPath:"#/definitions/withGrantOption/oneOf/0/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant",schema:true,parentSchema:schema40.oneOf[0],data:data22};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -4158,12 +4197,15 @@ vErrors.push(err63);
 }
 errors++;
 }
+var _valid2 = _errs62 === errors;
+if(_valid2){
+valid36 = true;
+passing2 = 0;
 }
-if(data14.privileges !== undefined){
-let data21 = data14.privileges;
-if(Array.isArray(data21)){
-if(data21.length < 1){
-const err64 = {instancePath:instancePath+"/tables/" + i11+"/privileges",schemaPath:"#/definitions/tablePrivileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema43,data:data21};
+const _errs63 = errors;
+if(Array.isArray(data22)){
+if(data22.length < 1){
+const err64 = {instancePath:instancePath+"/tables/" + i14+"/withGrantOption",schemaPath:"#/definitions/withGrantOption/oneOf/1/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema40.oneOf[1],data:data22};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -4172,11 +4214,12 @@ vErrors.push(err64);
 }
 errors++;
 }
-const len9 = data21.length;
-for(let i16=0; i16<len9; i16++){
-let data22 = data21[i16];
-if(typeof data22 !== "string"){
-const err65 = {instancePath:instancePath+"/tables/" + i11+"/privileges/" + i16,schemaPath:"#/definitions/tablePrivileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.items.type,parentSchema:schema43.items,data:data22};
+const len9 = data22.length;
+for(let i15=0; i15<len9; i15++){
+let data23 = data22[i15];
+if(typeof data23 === "string"){
+if(func2(data23) > 32){
+const err65 = {instancePath:instancePath+"/tables/" + i14+"/withGrantOption/" + i15,schemaPath:"#/definitions/withGrantOption/oneOf/1/items/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters",schema:32,parentSchema:schema40.oneOf[1].items,data:data23};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -4185,8 +4228,8 @@ vErrors.push(err65);
 }
 errors++;
 }
-if(!(((((((((data22 === "select") || (data22 === "insert")) || (data22 === "update")) || (data22 === "delete")) || (data22 === "references")) || (data22 === "truncate")) || (data22 === "drop")) || (data22 === "alter")) || (data22 === "trigger"))){
-const err66 = {instancePath:instancePath+"/tables/" + i11+"/privileges/" + i16,schemaPath:"#/definitions/tablePrivileges/items/enum",keyword:"enum",params:{allowedValues: schema43.items.enum},message:"must be equal to one of the allowed values",schema:schema43.items.enum,parentSchema:schema43.items,data:data22};
+if(func2(data23) < 1){
+const err66 = {instancePath:instancePath+"/tables/" + i14+"/withGrantOption/" + i15,schemaPath:"#/definitions/withGrantOption/oneOf/1/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.oneOf[1].items,data:data23};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -4196,18 +4239,8 @@ vErrors.push(err66);
 errors++;
 }
 }
-let i17 = data21.length;
-let j7;
-if(i17 > 1){
-const indices5 = {};
-for(;i17--;){
-let item5 = data21[i17];
-if(typeof item5 !== "string"){
-continue;
-}
-if(typeof indices5[item5] == "number"){
-j7 = indices5[item5];
-const err67 = {instancePath:instancePath+"/tables/" + i11+"/privileges",schemaPath:"#/definitions/tablePrivileges/uniqueItems",keyword:"uniqueItems",params:{i: i17, j: j7},message:"must NOT have duplicate items (items ## "+j7+" and "+i17+" are identical)",schema:true,parentSchema:schema43,data:data21};
+else {
+const err67 = {instancePath:instancePath+"/tables/" + i14+"/withGrantOption/" + i15,schemaPath:"#/definitions/withGrantOption/oneOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.oneOf[1].items.type,parentSchema:schema40.oneOf[1].items,data:data23};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -4215,14 +4248,20 @@ else {
 vErrors.push(err67);
 }
 errors++;
-break;
-}
-indices5[item5] = i17;
 }
 }
+let i16 = data22.length;
+let j6;
+if(i16 > 1){
+const indices5 = {};
+for(;i16--;){
+let item5 = data22[i16];
+if(typeof item5 !== "string"){
+continue;
 }
-else {
-const err68 = {instancePath:instancePath+"/tables/" + i11+"/privileges",schemaPath:"#/definitions/tablePrivileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema43.type,parentSchema:schema43,data:data21};
+if(typeof indices5[item5] == "number"){
+j6 = indices5[item5];
+const err68 = {instancePath:instancePath+"/tables/" + i14+"/withGrantOption",schemaPath:"#/definitions/withGrantOption/oneOf/1/uniqueItems",keyword:"uniqueItems",params:{i: i16, j: j6},message:"must NOT have duplicate items (items ## "+j6+" and "+i16+" are identical)",schema:true,parentSchema:schema40.oneOf[1],data:data22};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -4230,11 +4269,14 @@ else {
 vErrors.push(err68);
 }
 errors++;
+break;
+}
+indices5[item5] = i16;
 }
 }
 }
 else {
-const err69 = {instancePath:instancePath+"/tables/" + i11,schemaPath:"#/properties/tables/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.properties.tables.items.type,parentSchema:schema36.properties.tables.items,data:data14};
+const err69 = {instancePath:instancePath+"/tables/" + i14+"/withGrantOption",schemaPath:"#/definitions/withGrantOption/oneOf/1/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema40.oneOf[1].type,parentSchema:schema40.oneOf[1],data:data22};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -4243,10 +4285,19 @@ vErrors.push(err69);
 }
 errors++;
 }
-}
+var _valid2 = _errs63 === errors;
+if(_valid2 && valid36){
+valid36 = false;
+passing2 = [passing2, 1];
 }
 else {
-const err70 = {instancePath:instancePath+"/tables",schemaPath:"#/properties/tables/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.tables.type,parentSchema:schema36.properties.tables,data:data13};
+if(_valid2){
+valid36 = true;
+passing2 = 1;
+}
+}
+if(!valid36){
+const err70 = {instancePath:instancePath+"/tables/" + i14+"/withGrantOption",schemaPath:"#/definitions/withGrantOption/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf",schema:schema40.oneOf,parentSchema:schema40,data:data22};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -4255,12 +4306,23 @@ vErrors.push(err70);
 }
 errors++;
 }
+else {
+errors = _errs61;
+if(vErrors !== null){
+if(_errs61){
+vErrors.length = _errs61;
 }
-if(data.columns !== undefined){
-let data23 = data.columns;
-if(Array.isArray(data23)){
-if(data23.length > 10000){
-const err71 = {instancePath:instancePath+"/columns",schemaPath:"#/properties/columns/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema36.properties.columns,data:data23};
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data19.names !== undefined){
+let data24 = data19.names;
+if(Array.isArray(data24)){
+if(data24.length > 10000){
+const err71 = {instancePath:instancePath+"/tables/" + i14+"/names",schemaPath:"#/properties/tables/items/properties/names/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema36.properties.tables.items.properties.names,data:data24};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -4269,12 +4331,8 @@ vErrors.push(err71);
 }
 errors++;
 }
-const len10 = data23.length;
-for(let i18=0; i18<len10; i18++){
-let data24 = data23[i18];
-if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
-if(data24.schema === undefined){
-const err72 = {instancePath:instancePath+"/columns/" + i18,schemaPath:"#/properties/columns/items/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema36.properties.columns.items.required,parentSchema:schema36.properties.columns.items,data:data24};
+if(data24.length < 1){
+const err72 = {instancePath:instancePath+"/tables/" + i14+"/names",schemaPath:"#/properties/tables/items/properties/names/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema36.properties.tables.items.properties.names,data:data24};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -4283,8 +4341,12 @@ vErrors.push(err72);
 }
 errors++;
 }
-if(data24.table === undefined){
-const err73 = {instancePath:instancePath+"/columns/" + i18,schemaPath:"#/properties/columns/items/required",keyword:"required",params:{missingProperty: "table"},message:"must have required property '"+"table"+"'",schema:schema36.properties.columns.items.required,parentSchema:schema36.properties.columns.items,data:data24};
+const len10 = data24.length;
+for(let i17=0; i17<len10; i17++){
+let data25 = data24[i17];
+if(typeof data25 === "string"){
+if(func2(data25) > 127){
+const err73 = {instancePath:instancePath+"/tables/" + i14+"/names/" + i17,schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data25};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -4293,8 +4355,8 @@ vErrors.push(err73);
 }
 errors++;
 }
-if(data24.columns === undefined){
-const err74 = {instancePath:instancePath+"/columns/" + i18,schemaPath:"#/properties/columns/items/required",keyword:"required",params:{missingProperty: "columns"},message:"must have required property '"+"columns"+"'",schema:schema36.properties.columns.items.required,parentSchema:schema36.properties.columns.items,data:data24};
+if(func2(data25) < 1){
+const err74 = {instancePath:instancePath+"/tables/" + i14+"/names/" + i17,schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data25};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -4303,8 +4365,9 @@ vErrors.push(err74);
 }
 errors++;
 }
-if(data24.privileges === undefined){
-const err75 = {instancePath:instancePath+"/columns/" + i18,schemaPath:"#/properties/columns/items/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema36.properties.columns.items.required,parentSchema:schema36.properties.columns.items,data:data24};
+}
+else {
+const err75 = {instancePath:instancePath+"/tables/" + i14+"/names/" + i17,schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data25};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -4313,9 +4376,15 @@ vErrors.push(err75);
 }
 errors++;
 }
-for(const key3 in data24){
-if(!((((key3 === "schema") || (key3 === "table")) || (key3 === "columns")) || (key3 === "privileges"))){
-const err76 = {instancePath:instancePath+"/columns/" + i18,schemaPath:"#/properties/columns/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema36.properties.columns.items,data:data24};
+}
+let i18 = data24.length;
+let j7;
+if(i18 > 1){
+outer1:
+for(;i18--;){
+for(j7 = i18; j7--;){
+if(func0(data24[i18], data24[j7])){
+const err76 = {instancePath:instancePath+"/tables/" + i14+"/names",schemaPath:"#/properties/tables/items/properties/names/uniqueItems",keyword:"uniqueItems",params:{i: i18, j: j7},message:"must NOT have duplicate items (items ## "+j7+" and "+i18+" are identical)",schema:true,parentSchema:schema36.properties.tables.items.properties.names,data:data24};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -4323,13 +4392,14 @@ else {
 vErrors.push(err76);
 }
 errors++;
+break outer1;
 }
 }
-if(data24.schema !== undefined){
-let data25 = data24.schema;
-if(typeof data25 === "string"){
-if(func2(data25) > 127){
-const err77 = {instancePath:instancePath+"/columns/" + i18+"/schema",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data25};
+}
+}
+}
+else {
+const err77 = {instancePath:instancePath+"/tables/" + i14+"/names",schemaPath:"#/properties/tables/items/properties/names/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.tables.items.properties.names.type,parentSchema:schema36.properties.tables.items.properties.names,data:data24};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -4338,8 +4408,12 @@ vErrors.push(err77);
 }
 errors++;
 }
-if(func2(data25) < 1){
-const err78 = {instancePath:instancePath+"/columns/" + i18+"/schema",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data25};
+}
+if(data19.privileges !== undefined){
+let data26 = data19.privileges;
+if(Array.isArray(data26)){
+if(data26.length < 1){
+const err78 = {instancePath:instancePath+"/tables/" + i14+"/privileges",schemaPath:"#/definitions/tablePrivileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema44,data:data26};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -4348,9 +4422,11 @@ vErrors.push(err78);
 }
 errors++;
 }
-}
-else {
-const err79 = {instancePath:instancePath+"/columns/" + i18+"/schema",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data25};
+const len11 = data26.length;
+for(let i19=0; i19<len11; i19++){
+let data27 = data26[i19];
+if(typeof data27 !== "string"){
+const err79 = {instancePath:instancePath+"/tables/" + i14+"/privileges/" + i19,schemaPath:"#/definitions/tablePrivileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.items.type,parentSchema:schema44.items,data:data27};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -4359,12 +4435,8 @@ vErrors.push(err79);
 }
 errors++;
 }
-}
-if(data24.table !== undefined){
-let data26 = data24.table;
-if(typeof data26 === "string"){
-if(func2(data26) > 127){
-const err80 = {instancePath:instancePath+"/columns/" + i18+"/table",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data26};
+if(!(((((((((data27 === "select") || (data27 === "insert")) || (data27 === "update")) || (data27 === "delete")) || (data27 === "references")) || (data27 === "truncate")) || (data27 === "drop")) || (data27 === "alter")) || (data27 === "trigger"))){
+const err80 = {instancePath:instancePath+"/tables/" + i14+"/privileges/" + i19,schemaPath:"#/definitions/tablePrivileges/items/enum",keyword:"enum",params:{allowedValues: schema44.items.enum},message:"must be equal to one of the allowed values",schema:schema44.items.enum,parentSchema:schema44.items,data:data27};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -4373,8 +4445,19 @@ vErrors.push(err80);
 }
 errors++;
 }
-if(func2(data26) < 1){
-const err81 = {instancePath:instancePath+"/columns/" + i18+"/table",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data26};
+}
+let i20 = data26.length;
+let j8;
+if(i20 > 1){
+const indices6 = {};
+for(;i20--;){
+let item6 = data26[i20];
+if(typeof item6 !== "string"){
+continue;
+}
+if(typeof indices6[item6] == "number"){
+j8 = indices6[item6];
+const err81 = {instancePath:instancePath+"/tables/" + i14+"/privileges",schemaPath:"#/definitions/tablePrivileges/uniqueItems",keyword:"uniqueItems",params:{i: i20, j: j8},message:"must NOT have duplicate items (items ## "+j8+" and "+i20+" are identical)",schema:true,parentSchema:schema44,data:data26};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -4382,10 +4465,14 @@ else {
 vErrors.push(err81);
 }
 errors++;
+break;
+}
+indices6[item6] = i20;
+}
 }
 }
 else {
-const err82 = {instancePath:instancePath+"/columns/" + i18+"/table",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data26};
+const err82 = {instancePath:instancePath+"/tables/" + i14+"/privileges",schemaPath:"#/definitions/tablePrivileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema44.type,parentSchema:schema44,data:data26};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -4395,11 +4482,9 @@ vErrors.push(err82);
 errors++;
 }
 }
-if(data24.columns !== undefined){
-let data27 = data24.columns;
-if(Array.isArray(data27)){
-if(data27.length > 1600){
-const err83 = {instancePath:instancePath+"/columns/" + i18+"/columns",schemaPath:"#/properties/columns/items/properties/columns/maxItems",keyword:"maxItems",params:{limit: 1600},message:"must NOT have more than 1600 items",schema:1600,parentSchema:schema36.properties.columns.items.properties.columns,data:data27};
+}
+else {
+const err83 = {instancePath:instancePath+"/tables/" + i14,schemaPath:"#/properties/tables/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.properties.tables.items.type,parentSchema:schema36.properties.tables.items,data:data19};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -4408,8 +4493,10 @@ vErrors.push(err83);
 }
 errors++;
 }
-if(data27.length < 1){
-const err84 = {instancePath:instancePath+"/columns/" + i18+"/columns",schemaPath:"#/properties/columns/items/properties/columns/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema36.properties.columns.items.properties.columns,data:data27};
+}
+}
+else {
+const err84 = {instancePath:instancePath+"/tables",schemaPath:"#/properties/tables/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.tables.type,parentSchema:schema36.properties.tables,data:data18};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -4418,12 +4505,12 @@ vErrors.push(err84);
 }
 errors++;
 }
-const len11 = data27.length;
-for(let i19=0; i19<len11; i19++){
-let data28 = data27[i19];
-if(typeof data28 === "string"){
-if(func2(data28) > 127){
-const err85 = {instancePath:instancePath+"/columns/" + i18+"/columns/" + i19,schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data28};
+}
+if(data.columns !== undefined){
+let data28 = data.columns;
+if(Array.isArray(data28)){
+if(data28.length > 10000){
+const err85 = {instancePath:instancePath+"/columns",schemaPath:"#/properties/columns/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema36.properties.columns,data:data28};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -4432,8 +4519,12 @@ vErrors.push(err85);
 }
 errors++;
 }
-if(func2(data28) < 1){
-const err86 = {instancePath:instancePath+"/columns/" + i18+"/columns/" + i19,schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data28};
+const len12 = data28.length;
+for(let i21=0; i21<len12; i21++){
+let data29 = data28[i21];
+if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
+if(data29.schema === undefined){
+const err86 = {instancePath:instancePath+"/columns/" + i21,schemaPath:"#/properties/columns/items/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema36.properties.columns.items.required,parentSchema:schema36.properties.columns.items,data:data29};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -4442,9 +4533,8 @@ vErrors.push(err86);
 }
 errors++;
 }
-}
-else {
-const err87 = {instancePath:instancePath+"/columns/" + i18+"/columns/" + i19,schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data28};
+if(data29.table === undefined){
+const err87 = {instancePath:instancePath+"/columns/" + i21,schemaPath:"#/properties/columns/items/required",keyword:"required",params:{missingProperty: "table"},message:"must have required property '"+"table"+"'",schema:schema36.properties.columns.items.required,parentSchema:schema36.properties.columns.items,data:data29};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -4453,15 +4543,8 @@ vErrors.push(err87);
 }
 errors++;
 }
-}
-let i20 = data27.length;
-let j8;
-if(i20 > 1){
-outer2:
-for(;i20--;){
-for(j8 = i20; j8--;){
-if(func0(data27[i20], data27[j8])){
-const err88 = {instancePath:instancePath+"/columns/" + i18+"/columns",schemaPath:"#/properties/columns/items/properties/columns/uniqueItems",keyword:"uniqueItems",params:{i: i20, j: j8},message:"must NOT have duplicate items (items ## "+j8+" and "+i20+" are identical)",schema:true,parentSchema:schema36.properties.columns.items.properties.columns,data:data27};
+if(data29.columns === undefined){
+const err88 = {instancePath:instancePath+"/columns/" + i21,schemaPath:"#/properties/columns/items/required",keyword:"required",params:{missingProperty: "columns"},message:"must have required property '"+"columns"+"'",schema:schema36.properties.columns.items.required,parentSchema:schema36.properties.columns.items,data:data29};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -4469,14 +4552,9 @@ else {
 vErrors.push(err88);
 }
 errors++;
-break outer2;
 }
-}
-}
-}
-}
-else {
-const err89 = {instancePath:instancePath+"/columns/" + i18+"/columns",schemaPath:"#/properties/columns/items/properties/columns/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.columns.items.properties.columns.type,parentSchema:schema36.properties.columns.items.properties.columns,data:data27};
+if(data29.privileges === undefined){
+const err89 = {instancePath:instancePath+"/columns/" + i21,schemaPath:"#/properties/columns/items/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema36.properties.columns.items.required,parentSchema:schema36.properties.columns.items,data:data29};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -4485,12 +4563,9 @@ vErrors.push(err89);
 }
 errors++;
 }
-}
-if(data24.privileges !== undefined){
-let data29 = data24.privileges;
-if(Array.isArray(data29)){
-if(data29.length < 1){
-const err90 = {instancePath:instancePath+"/columns/" + i18+"/privileges",schemaPath:"#/definitions/columnPrivileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema47,data:data29};
+for(const key4 in data29){
+if(!((((key4 === "schema") || (key4 === "table")) || (key4 === "columns")) || (key4 === "privileges"))){
+const err90 = {instancePath:instancePath+"/columns/" + i21,schemaPath:"#/properties/columns/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema36.properties.columns.items,data:data29};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -4499,11 +4574,12 @@ vErrors.push(err90);
 }
 errors++;
 }
-const len12 = data29.length;
-for(let i21=0; i21<len12; i21++){
-let data30 = data29[i21];
-if(typeof data30 !== "string"){
-const err91 = {instancePath:instancePath+"/columns/" + i18+"/privileges/" + i21,schemaPath:"#/definitions/columnPrivileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema47.items.type,parentSchema:schema47.items,data:data30};
+}
+if(data29.schema !== undefined){
+let data30 = data29.schema;
+if(typeof data30 === "string"){
+if(func2(data30) > 127){
+const err91 = {instancePath:instancePath+"/columns/" + i21+"/schema",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data30};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -4512,8 +4588,8 @@ vErrors.push(err91);
 }
 errors++;
 }
-if(!((((data30 === "select") || (data30 === "insert")) || (data30 === "update")) || (data30 === "references"))){
-const err92 = {instancePath:instancePath+"/columns/" + i18+"/privileges/" + i21,schemaPath:"#/definitions/columnPrivileges/items/enum",keyword:"enum",params:{allowedValues: schema47.items.enum},message:"must be equal to one of the allowed values",schema:schema47.items.enum,parentSchema:schema47.items,data:data30};
+if(func2(data30) < 1){
+const err92 = {instancePath:instancePath+"/columns/" + i21+"/schema",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data30};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -4523,18 +4599,8 @@ vErrors.push(err92);
 errors++;
 }
 }
-let i22 = data29.length;
-let j9;
-if(i22 > 1){
-const indices6 = {};
-for(;i22--;){
-let item6 = data29[i22];
-if(typeof item6 !== "string"){
-continue;
-}
-if(typeof indices6[item6] == "number"){
-j9 = indices6[item6];
-const err93 = {instancePath:instancePath+"/columns/" + i18+"/privileges",schemaPath:"#/definitions/columnPrivileges/uniqueItems",keyword:"uniqueItems",params:{i: i22, j: j9},message:"must NOT have duplicate items (items ## "+j9+" and "+i22+" are identical)",schema:true,parentSchema:schema47,data:data29};
+else {
+const err93 = {instancePath:instancePath+"/columns/" + i21+"/schema",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data30};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -4542,14 +4608,13 @@ else {
 vErrors.push(err93);
 }
 errors++;
-break;
-}
-indices6[item6] = i22;
 }
 }
-}
-else {
-const err94 = {instancePath:instancePath+"/columns/" + i18+"/privileges",schemaPath:"#/definitions/columnPrivileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema47.type,parentSchema:schema47,data:data29};
+if(data29.table !== undefined){
+let data31 = data29.table;
+if(typeof data31 === "string"){
+if(func2(data31) > 127){
+const err94 = {instancePath:instancePath+"/columns/" + i21+"/table",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data31};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -4558,10 +4623,8 @@ vErrors.push(err94);
 }
 errors++;
 }
-}
-}
-else {
-const err95 = {instancePath:instancePath+"/columns/" + i18,schemaPath:"#/properties/columns/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.properties.columns.items.type,parentSchema:schema36.properties.columns.items,data:data24};
+if(func2(data31) < 1){
+const err95 = {instancePath:instancePath+"/columns/" + i21+"/table",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data31};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -4571,9 +4634,8 @@ vErrors.push(err95);
 errors++;
 }
 }
-}
 else {
-const err96 = {instancePath:instancePath+"/columns",schemaPath:"#/properties/columns/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.columns.type,parentSchema:schema36.properties.columns,data:data23};
+const err96 = {instancePath:instancePath+"/columns/" + i21+"/table",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data31};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -4583,11 +4645,11 @@ vErrors.push(err96);
 errors++;
 }
 }
-if(data.functions !== undefined){
-let data31 = data.functions;
-if(Array.isArray(data31)){
-if(data31.length > 10000){
-const err97 = {instancePath:instancePath+"/functions",schemaPath:"#/properties/functions/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema36.properties.functions,data:data31};
+if(data29.columns !== undefined){
+let data32 = data29.columns;
+if(Array.isArray(data32)){
+if(data32.length > 1600){
+const err97 = {instancePath:instancePath+"/columns/" + i21+"/columns",schemaPath:"#/properties/columns/items/properties/columns/maxItems",keyword:"maxItems",params:{limit: 1600},message:"must NOT have more than 1600 items",schema:1600,parentSchema:schema36.properties.columns.items.properties.columns,data:data32};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -4596,16 +4658,8 @@ vErrors.push(err97);
 }
 errors++;
 }
-const len13 = data31.length;
-for(let i23=0; i23<len13; i23++){
-if(!(validate28(data31[i23], {instancePath:instancePath+"/functions/" + i23,parentData:data31,parentDataProperty:i23,rootData}))){
-vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err98 = {instancePath:instancePath+"/functions",schemaPath:"#/properties/functions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.functions.type,parentSchema:schema36.properties.functions,data:data31};
+if(data32.length < 1){
+const err98 = {instancePath:instancePath+"/columns/" + i21+"/columns",schemaPath:"#/properties/columns/items/properties/columns/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema36.properties.columns.items.properties.columns,data:data32};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -4614,12 +4668,12 @@ vErrors.push(err98);
 }
 errors++;
 }
-}
-if(data.procedures !== undefined){
-let data33 = data.procedures;
-if(Array.isArray(data33)){
-if(data33.length > 10000){
-const err99 = {instancePath:instancePath+"/procedures",schemaPath:"#/properties/procedures/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema36.properties.procedures,data:data33};
+const len13 = data32.length;
+for(let i22=0; i22<len13; i22++){
+let data33 = data32[i22];
+if(typeof data33 === "string"){
+if(func2(data33) > 127){
+const err99 = {instancePath:instancePath+"/columns/" + i21+"/columns/" + i22,schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data33};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -4628,16 +4682,8 @@ vErrors.push(err99);
 }
 errors++;
 }
-const len14 = data33.length;
-for(let i24=0; i24<len14; i24++){
-if(!(validate28(data33[i24], {instancePath:instancePath+"/procedures/" + i24,parentData:data33,parentDataProperty:i24,rootData}))){
-vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err100 = {instancePath:instancePath+"/procedures",schemaPath:"#/properties/procedures/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.procedures.type,parentSchema:schema36.properties.procedures,data:data33};
+if(func2(data33) < 1){
+const err100 = {instancePath:instancePath+"/columns/" + i21+"/columns/" + i22,schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data33};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -4647,11 +4693,8 @@ vErrors.push(err100);
 errors++;
 }
 }
-if(data.futureFunctions !== undefined){
-let data35 = data.futureFunctions;
-if(Array.isArray(data35)){
-if(data35.length > 1000){
-const err101 = {instancePath:instancePath+"/futureFunctions",schemaPath:"#/properties/futureFunctions/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema36.properties.futureFunctions,data:data35};
+else {
+const err101 = {instancePath:instancePath+"/columns/" + i21+"/columns/" + i22,schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data33};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -4660,16 +4703,15 @@ vErrors.push(err101);
 }
 errors++;
 }
-const len15 = data35.length;
-for(let i25=0; i25<len15; i25++){
-if(!(validate31(data35[i25], {instancePath:instancePath+"/futureFunctions/" + i25,parentData:data35,parentDataProperty:i25,rootData}))){
-vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
-errors = vErrors.length;
 }
-}
-}
-else {
-const err102 = {instancePath:instancePath+"/futureFunctions",schemaPath:"#/properties/futureFunctions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.futureFunctions.type,parentSchema:schema36.properties.futureFunctions,data:data35};
+let i23 = data32.length;
+let j9;
+if(i23 > 1){
+outer2:
+for(;i23--;){
+for(j9 = i23; j9--;){
+if(func0(data32[i23], data32[j9])){
+const err102 = {instancePath:instancePath+"/columns/" + i21+"/columns",schemaPath:"#/properties/columns/items/properties/columns/uniqueItems",keyword:"uniqueItems",params:{i: i23, j: j9},message:"must NOT have duplicate items (items ## "+j9+" and "+i23+" are identical)",schema:true,parentSchema:schema36.properties.columns.items.properties.columns,data:data32};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -4677,13 +4719,14 @@ else {
 vErrors.push(err102);
 }
 errors++;
+break outer2;
 }
 }
-if(data.futureProcedures !== undefined){
-let data37 = data.futureProcedures;
-if(Array.isArray(data37)){
-if(data37.length > 1000){
-const err103 = {instancePath:instancePath+"/futureProcedures",schemaPath:"#/properties/futureProcedures/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema36.properties.futureProcedures,data:data37};
+}
+}
+}
+else {
+const err103 = {instancePath:instancePath+"/columns/" + i21+"/columns",schemaPath:"#/properties/columns/items/properties/columns/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.columns.items.properties.columns.type,parentSchema:schema36.properties.columns.items.properties.columns,data:data32};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -4692,16 +4735,12 @@ vErrors.push(err103);
 }
 errors++;
 }
-const len16 = data37.length;
-for(let i26=0; i26<len16; i26++){
-if(!(validate31(data37[i26], {instancePath:instancePath+"/futureProcedures/" + i26,parentData:data37,parentDataProperty:i26,rootData}))){
-vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
-errors = vErrors.length;
 }
-}
-}
-else {
-const err104 = {instancePath:instancePath+"/futureProcedures",schemaPath:"#/properties/futureProcedures/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.futureProcedures.type,parentSchema:schema36.properties.futureProcedures,data:data37};
+if(data29.privileges !== undefined){
+let data34 = data29.privileges;
+if(Array.isArray(data34)){
+if(data34.length < 1){
+const err104 = {instancePath:instancePath+"/columns/" + i21+"/privileges",schemaPath:"#/definitions/columnPrivileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema48,data:data34};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -4710,12 +4749,11 @@ vErrors.push(err104);
 }
 errors++;
 }
-}
-if(data.scopedTables !== undefined){
-let data39 = data.scopedTables;
-if(Array.isArray(data39)){
-if(data39.length > 1000){
-const err105 = {instancePath:instancePath+"/scopedTables",schemaPath:"#/properties/scopedTables/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema36.properties.scopedTables,data:data39};
+const len14 = data34.length;
+for(let i24=0; i24<len14; i24++){
+let data35 = data34[i24];
+if(typeof data35 !== "string"){
+const err105 = {instancePath:instancePath+"/columns/" + i21+"/privileges/" + i24,schemaPath:"#/definitions/columnPrivileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.items.type,parentSchema:schema48.items,data:data35};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -4724,12 +4762,8 @@ vErrors.push(err105);
 }
 errors++;
 }
-const len17 = data39.length;
-for(let i27=0; i27<len17; i27++){
-let data40 = data39[i27];
-if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
-if(data40.schema === undefined){
-const err106 = {instancePath:instancePath+"/scopedTables/" + i27,schemaPath:"#/properties/scopedTables/items/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema36.properties.scopedTables.items.required,parentSchema:schema36.properties.scopedTables.items,data:data40};
+if(!((((data35 === "select") || (data35 === "insert")) || (data35 === "update")) || (data35 === "references"))){
+const err106 = {instancePath:instancePath+"/columns/" + i21+"/privileges/" + i24,schemaPath:"#/definitions/columnPrivileges/items/enum",keyword:"enum",params:{allowedValues: schema48.items.enum},message:"must be equal to one of the allowed values",schema:schema48.items.enum,parentSchema:schema48.items,data:data35};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -4738,8 +4772,19 @@ vErrors.push(err106);
 }
 errors++;
 }
-if(data40.privileges === undefined){
-const err107 = {instancePath:instancePath+"/scopedTables/" + i27,schemaPath:"#/properties/scopedTables/items/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema36.properties.scopedTables.items.required,parentSchema:schema36.properties.scopedTables.items,data:data40};
+}
+let i25 = data34.length;
+let j10;
+if(i25 > 1){
+const indices7 = {};
+for(;i25--;){
+let item7 = data34[i25];
+if(typeof item7 !== "string"){
+continue;
+}
+if(typeof indices7[item7] == "number"){
+j10 = indices7[item7];
+const err107 = {instancePath:instancePath+"/columns/" + i21+"/privileges",schemaPath:"#/definitions/columnPrivileges/uniqueItems",keyword:"uniqueItems",params:{i: i25, j: j10},message:"must NOT have duplicate items (items ## "+j10+" and "+i25+" are identical)",schema:true,parentSchema:schema48,data:data34};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -4747,10 +4792,14 @@ else {
 vErrors.push(err107);
 }
 errors++;
+break;
 }
-for(const key4 in data40){
-if(!((key4 === "schema") || (key4 === "privileges"))){
-const err108 = {instancePath:instancePath+"/scopedTables/" + i27,schemaPath:"#/properties/scopedTables/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema36.properties.scopedTables.items,data:data40};
+indices7[item7] = i25;
+}
+}
+}
+else {
+const err108 = {instancePath:instancePath+"/columns/" + i21+"/privileges",schemaPath:"#/definitions/columnPrivileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema48.type,parentSchema:schema48,data:data34};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -4760,11 +4809,9 @@ vErrors.push(err108);
 errors++;
 }
 }
-if(data40.schema !== undefined){
-let data41 = data40.schema;
-if(typeof data41 === "string"){
-if(func2(data41) > 127){
-const err109 = {instancePath:instancePath+"/scopedTables/" + i27+"/schema",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data41};
+}
+else {
+const err109 = {instancePath:instancePath+"/columns/" + i21,schemaPath:"#/properties/columns/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.properties.columns.items.type,parentSchema:schema36.properties.columns.items,data:data29};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -4773,8 +4820,10 @@ vErrors.push(err109);
 }
 errors++;
 }
-if(func2(data41) < 1){
-const err110 = {instancePath:instancePath+"/scopedTables/" + i27+"/schema",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data41};
+}
+}
+else {
+const err110 = {instancePath:instancePath+"/columns",schemaPath:"#/properties/columns/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.columns.type,parentSchema:schema36.properties.columns,data:data28};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -4784,8 +4833,11 @@ vErrors.push(err110);
 errors++;
 }
 }
-else {
-const err111 = {instancePath:instancePath+"/scopedTables/" + i27+"/schema",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data41};
+if(data.functions !== undefined){
+let data36 = data.functions;
+if(Array.isArray(data36)){
+if(data36.length > 10000){
+const err111 = {instancePath:instancePath+"/functions",schemaPath:"#/properties/functions/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema36.properties.functions,data:data36};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -4794,12 +4846,16 @@ vErrors.push(err111);
 }
 errors++;
 }
+const len15 = data36.length;
+for(let i26=0; i26<len15; i26++){
+if(!(validate28(data36[i26], {instancePath:instancePath+"/functions/" + i26,parentData:data36,parentDataProperty:i26,rootData}))){
+vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+errors = vErrors.length;
 }
-if(data40.privileges !== undefined){
-let data42 = data40.privileges;
-if(Array.isArray(data42)){
-if(data42.length < 1){
-const err112 = {instancePath:instancePath+"/scopedTables/" + i27+"/privileges",schemaPath:"#/definitions/tablePrivileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema43,data:data42};
+}
+}
+else {
+const err112 = {instancePath:instancePath+"/functions",schemaPath:"#/properties/functions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.functions.type,parentSchema:schema36.properties.functions,data:data36};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -4808,11 +4864,12 @@ vErrors.push(err112);
 }
 errors++;
 }
-const len18 = data42.length;
-for(let i28=0; i28<len18; i28++){
-let data43 = data42[i28];
-if(typeof data43 !== "string"){
-const err113 = {instancePath:instancePath+"/scopedTables/" + i27+"/privileges/" + i28,schemaPath:"#/definitions/tablePrivileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.items.type,parentSchema:schema43.items,data:data43};
+}
+if(data.procedures !== undefined){
+let data38 = data.procedures;
+if(Array.isArray(data38)){
+if(data38.length > 10000){
+const err113 = {instancePath:instancePath+"/procedures",schemaPath:"#/properties/procedures/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema36.properties.procedures,data:data38};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -4821,8 +4878,16 @@ vErrors.push(err113);
 }
 errors++;
 }
-if(!(((((((((data43 === "select") || (data43 === "insert")) || (data43 === "update")) || (data43 === "delete")) || (data43 === "references")) || (data43 === "truncate")) || (data43 === "drop")) || (data43 === "alter")) || (data43 === "trigger"))){
-const err114 = {instancePath:instancePath+"/scopedTables/" + i27+"/privileges/" + i28,schemaPath:"#/definitions/tablePrivileges/items/enum",keyword:"enum",params:{allowedValues: schema43.items.enum},message:"must be equal to one of the allowed values",schema:schema43.items.enum,parentSchema:schema43.items,data:data43};
+const len16 = data38.length;
+for(let i27=0; i27<len16; i27++){
+if(!(validate28(data38[i27], {instancePath:instancePath+"/procedures/" + i27,parentData:data38,parentDataProperty:i27,rootData}))){
+vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err114 = {instancePath:instancePath+"/procedures",schemaPath:"#/properties/procedures/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.procedures.type,parentSchema:schema36.properties.procedures,data:data38};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -4832,18 +4897,11 @@ vErrors.push(err114);
 errors++;
 }
 }
-let i29 = data42.length;
-let j10;
-if(i29 > 1){
-const indices7 = {};
-for(;i29--;){
-let item7 = data42[i29];
-if(typeof item7 !== "string"){
-continue;
-}
-if(typeof indices7[item7] == "number"){
-j10 = indices7[item7];
-const err115 = {instancePath:instancePath+"/scopedTables/" + i27+"/privileges",schemaPath:"#/definitions/tablePrivileges/uniqueItems",keyword:"uniqueItems",params:{i: i29, j: j10},message:"must NOT have duplicate items (items ## "+j10+" and "+i29+" are identical)",schema:true,parentSchema:schema43,data:data42};
+if(data.futureFunctions !== undefined){
+let data40 = data.futureFunctions;
+if(Array.isArray(data40)){
+if(data40.length > 1000){
+const err115 = {instancePath:instancePath+"/futureFunctions",schemaPath:"#/properties/futureFunctions/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema36.properties.futureFunctions,data:data40};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -4851,14 +4909,17 @@ else {
 vErrors.push(err115);
 }
 errors++;
-break;
 }
-indices7[item7] = i29;
+const len17 = data40.length;
+for(let i28=0; i28<len17; i28++){
+if(!(validate31(data40[i28], {instancePath:instancePath+"/futureFunctions/" + i28,parentData:data40,parentDataProperty:i28,rootData}))){
+vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+errors = vErrors.length;
 }
 }
 }
 else {
-const err116 = {instancePath:instancePath+"/scopedTables/" + i27+"/privileges",schemaPath:"#/definitions/tablePrivileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema43.type,parentSchema:schema43,data:data42};
+const err116 = {instancePath:instancePath+"/futureFunctions",schemaPath:"#/properties/futureFunctions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.futureFunctions.type,parentSchema:schema36.properties.futureFunctions,data:data40};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -4868,9 +4929,11 @@ vErrors.push(err116);
 errors++;
 }
 }
-}
-else {
-const err117 = {instancePath:instancePath+"/scopedTables/" + i27,schemaPath:"#/properties/scopedTables/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.properties.scopedTables.items.type,parentSchema:schema36.properties.scopedTables.items,data:data40};
+if(data.futureProcedures !== undefined){
+let data42 = data.futureProcedures;
+if(Array.isArray(data42)){
+if(data42.length > 1000){
+const err117 = {instancePath:instancePath+"/futureProcedures",schemaPath:"#/properties/futureProcedures/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema36.properties.futureProcedures,data:data42};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -4879,10 +4942,16 @@ vErrors.push(err117);
 }
 errors++;
 }
+const len18 = data42.length;
+for(let i29=0; i29<len18; i29++){
+if(!(validate31(data42[i29], {instancePath:instancePath+"/futureProcedures/" + i29,parentData:data42,parentDataProperty:i29,rootData}))){
+vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+errors = vErrors.length;
+}
 }
 }
 else {
-const err118 = {instancePath:instancePath+"/scopedTables",schemaPath:"#/properties/scopedTables/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.scopedTables.type,parentSchema:schema36.properties.scopedTables,data:data39};
+const err118 = {instancePath:instancePath+"/futureProcedures",schemaPath:"#/properties/futureProcedures/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.futureProcedures.type,parentSchema:schema36.properties.futureProcedures,data:data42};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -4892,11 +4961,11 @@ vErrors.push(err118);
 errors++;
 }
 }
-if(data.scopedFunctions !== undefined){
-let data44 = data.scopedFunctions;
+if(data.scopedTables !== undefined){
+let data44 = data.scopedTables;
 if(Array.isArray(data44)){
 if(data44.length > 1000){
-const err119 = {instancePath:instancePath+"/scopedFunctions",schemaPath:"#/properties/scopedFunctions/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema36.properties.scopedFunctions,data:data44};
+const err119 = {instancePath:instancePath+"/scopedTables",schemaPath:"#/properties/scopedTables/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema36.properties.scopedTables,data:data44};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -4910,7 +4979,7 @@ for(let i30=0; i30<len19; i30++){
 let data45 = data44[i30];
 if(data45 && typeof data45 == "object" && !Array.isArray(data45)){
 if(data45.schema === undefined){
-const err120 = {instancePath:instancePath+"/scopedFunctions/" + i30,schemaPath:"#/properties/scopedFunctions/items/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema36.properties.scopedFunctions.items.required,parentSchema:schema36.properties.scopedFunctions.items,data:data45};
+const err120 = {instancePath:instancePath+"/scopedTables/" + i30,schemaPath:"#/properties/scopedTables/items/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema36.properties.scopedTables.items.required,parentSchema:schema36.properties.scopedTables.items,data:data45};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -4920,7 +4989,7 @@ vErrors.push(err120);
 errors++;
 }
 if(data45.privileges === undefined){
-const err121 = {instancePath:instancePath+"/scopedFunctions/" + i30,schemaPath:"#/properties/scopedFunctions/items/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema36.properties.scopedFunctions.items.required,parentSchema:schema36.properties.scopedFunctions.items,data:data45};
+const err121 = {instancePath:instancePath+"/scopedTables/" + i30,schemaPath:"#/properties/scopedTables/items/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema36.properties.scopedTables.items.required,parentSchema:schema36.properties.scopedTables.items,data:data45};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -4931,7 +5000,7 @@ errors++;
 }
 for(const key5 in data45){
 if(!((key5 === "schema") || (key5 === "privileges"))){
-const err122 = {instancePath:instancePath+"/scopedFunctions/" + i30,schemaPath:"#/properties/scopedFunctions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema36.properties.scopedFunctions.items,data:data45};
+const err122 = {instancePath:instancePath+"/scopedTables/" + i30,schemaPath:"#/properties/scopedTables/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema36.properties.scopedTables.items,data:data45};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -4945,7 +5014,7 @@ if(data45.schema !== undefined){
 let data46 = data45.schema;
 if(typeof data46 === "string"){
 if(func2(data46) > 127){
-const err123 = {instancePath:instancePath+"/scopedFunctions/" + i30+"/schema",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data46};
+const err123 = {instancePath:instancePath+"/scopedTables/" + i30+"/schema",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data46};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -4955,7 +5024,7 @@ vErrors.push(err123);
 errors++;
 }
 if(func2(data46) < 1){
-const err124 = {instancePath:instancePath+"/scopedFunctions/" + i30+"/schema",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data46};
+const err124 = {instancePath:instancePath+"/scopedTables/" + i30+"/schema",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data46};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -4966,7 +5035,7 @@ errors++;
 }
 }
 else {
-const err125 = {instancePath:instancePath+"/scopedFunctions/" + i30+"/schema",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data46};
+const err125 = {instancePath:instancePath+"/scopedTables/" + i30+"/schema",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data46};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -4980,7 +5049,7 @@ if(data45.privileges !== undefined){
 let data47 = data45.privileges;
 if(Array.isArray(data47)){
 if(data47.length < 1){
-const err126 = {instancePath:instancePath+"/scopedFunctions/" + i30+"/privileges",schemaPath:"#/properties/scopedFunctions/items/properties/privileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema36.properties.scopedFunctions.items.properties.privileges,data:data47};
+const err126 = {instancePath:instancePath+"/scopedTables/" + i30+"/privileges",schemaPath:"#/definitions/tablePrivileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema44,data:data47};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -4993,7 +5062,7 @@ const len20 = data47.length;
 for(let i31=0; i31<len20; i31++){
 let data48 = data47[i31];
 if(typeof data48 !== "string"){
-const err127 = {instancePath:instancePath+"/scopedFunctions/" + i30+"/privileges/" + i31,schemaPath:"#/properties/scopedFunctions/items/properties/privileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.properties.scopedFunctions.items.properties.privileges.items.type,parentSchema:schema36.properties.scopedFunctions.items.properties.privileges.items,data:data48};
+const err127 = {instancePath:instancePath+"/scopedTables/" + i30+"/privileges/" + i31,schemaPath:"#/definitions/tablePrivileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.items.type,parentSchema:schema44.items,data:data48};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -5002,8 +5071,8 @@ vErrors.push(err127);
 }
 errors++;
 }
-if(!(data48 === "execute")){
-const err128 = {instancePath:instancePath+"/scopedFunctions/" + i30+"/privileges/" + i31,schemaPath:"#/properties/scopedFunctions/items/properties/privileges/items/enum",keyword:"enum",params:{allowedValues: schema36.properties.scopedFunctions.items.properties.privileges.items.enum},message:"must be equal to one of the allowed values",schema:schema36.properties.scopedFunctions.items.properties.privileges.items.enum,parentSchema:schema36.properties.scopedFunctions.items.properties.privileges.items,data:data48};
+if(!(((((((((data48 === "select") || (data48 === "insert")) || (data48 === "update")) || (data48 === "delete")) || (data48 === "references")) || (data48 === "truncate")) || (data48 === "drop")) || (data48 === "alter")) || (data48 === "trigger"))){
+const err128 = {instancePath:instancePath+"/scopedTables/" + i30+"/privileges/" + i31,schemaPath:"#/definitions/tablePrivileges/items/enum",keyword:"enum",params:{allowedValues: schema44.items.enum},message:"must be equal to one of the allowed values",schema:schema44.items.enum,parentSchema:schema44.items,data:data48};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -5024,7 +5093,7 @@ continue;
 }
 if(typeof indices8[item8] == "number"){
 j11 = indices8[item8];
-const err129 = {instancePath:instancePath+"/scopedFunctions/" + i30+"/privileges",schemaPath:"#/properties/scopedFunctions/items/properties/privileges/uniqueItems",keyword:"uniqueItems",params:{i: i32, j: j11},message:"must NOT have duplicate items (items ## "+j11+" and "+i32+" are identical)",schema:true,parentSchema:schema36.properties.scopedFunctions.items.properties.privileges,data:data47};
+const err129 = {instancePath:instancePath+"/scopedTables/" + i30+"/privileges",schemaPath:"#/definitions/tablePrivileges/uniqueItems",keyword:"uniqueItems",params:{i: i32, j: j11},message:"must NOT have duplicate items (items ## "+j11+" and "+i32+" are identical)",schema:true,parentSchema:schema44,data:data47};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -5039,7 +5108,7 @@ indices8[item8] = i32;
 }
 }
 else {
-const err130 = {instancePath:instancePath+"/scopedFunctions/" + i30+"/privileges",schemaPath:"#/properties/scopedFunctions/items/properties/privileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.scopedFunctions.items.properties.privileges.type,parentSchema:schema36.properties.scopedFunctions.items.properties.privileges,data:data47};
+const err130 = {instancePath:instancePath+"/scopedTables/" + i30+"/privileges",schemaPath:"#/definitions/tablePrivileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema44.type,parentSchema:schema44,data:data47};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -5051,7 +5120,7 @@ errors++;
 }
 }
 else {
-const err131 = {instancePath:instancePath+"/scopedFunctions/" + i30,schemaPath:"#/properties/scopedFunctions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.properties.scopedFunctions.items.type,parentSchema:schema36.properties.scopedFunctions.items,data:data45};
+const err131 = {instancePath:instancePath+"/scopedTables/" + i30,schemaPath:"#/properties/scopedTables/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.properties.scopedTables.items.type,parentSchema:schema36.properties.scopedTables.items,data:data45};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -5063,7 +5132,7 @@ errors++;
 }
 }
 else {
-const err132 = {instancePath:instancePath+"/scopedFunctions",schemaPath:"#/properties/scopedFunctions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.scopedFunctions.type,parentSchema:schema36.properties.scopedFunctions,data:data44};
+const err132 = {instancePath:instancePath+"/scopedTables",schemaPath:"#/properties/scopedTables/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.scopedTables.type,parentSchema:schema36.properties.scopedTables,data:data44};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -5073,11 +5142,11 @@ vErrors.push(err132);
 errors++;
 }
 }
-if(data.futureTables !== undefined){
-let data49 = data.futureTables;
+if(data.scopedFunctions !== undefined){
+let data49 = data.scopedFunctions;
 if(Array.isArray(data49)){
 if(data49.length > 1000){
-const err133 = {instancePath:instancePath+"/futureTables",schemaPath:"#/properties/futureTables/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema36.properties.futureTables,data:data49};
+const err133 = {instancePath:instancePath+"/scopedFunctions",schemaPath:"#/properties/scopedFunctions/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema36.properties.scopedFunctions,data:data49};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -5091,7 +5160,7 @@ for(let i33=0; i33<len21; i33++){
 let data50 = data49[i33];
 if(data50 && typeof data50 == "object" && !Array.isArray(data50)){
 if(data50.schema === undefined){
-const err134 = {instancePath:instancePath+"/futureTables/" + i33,schemaPath:"#/properties/futureTables/items/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema36.properties.futureTables.items.required,parentSchema:schema36.properties.futureTables.items,data:data50};
+const err134 = {instancePath:instancePath+"/scopedFunctions/" + i33,schemaPath:"#/properties/scopedFunctions/items/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema36.properties.scopedFunctions.items.required,parentSchema:schema36.properties.scopedFunctions.items,data:data50};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -5100,8 +5169,8 @@ vErrors.push(err134);
 }
 errors++;
 }
-if(data50.owner === undefined){
-const err135 = {instancePath:instancePath+"/futureTables/" + i33,schemaPath:"#/properties/futureTables/items/required",keyword:"required",params:{missingProperty: "owner"},message:"must have required property '"+"owner"+"'",schema:schema36.properties.futureTables.items.required,parentSchema:schema36.properties.futureTables.items,data:data50};
+if(data50.privileges === undefined){
+const err135 = {instancePath:instancePath+"/scopedFunctions/" + i33,schemaPath:"#/properties/scopedFunctions/items/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema36.properties.scopedFunctions.items.required,parentSchema:schema36.properties.scopedFunctions.items,data:data50};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -5110,8 +5179,9 @@ vErrors.push(err135);
 }
 errors++;
 }
-if(data50.privileges === undefined){
-const err136 = {instancePath:instancePath+"/futureTables/" + i33,schemaPath:"#/properties/futureTables/items/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema36.properties.futureTables.items.required,parentSchema:schema36.properties.futureTables.items,data:data50};
+for(const key6 in data50){
+if(!((key6 === "schema") || (key6 === "privileges"))){
+const err136 = {instancePath:instancePath+"/scopedFunctions/" + i33,schemaPath:"#/properties/scopedFunctions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema36.properties.scopedFunctions.items,data:data50};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -5120,9 +5190,12 @@ vErrors.push(err136);
 }
 errors++;
 }
-for(const key6 in data50){
-if(!(((key6 === "schema") || (key6 === "owner")) || (key6 === "privileges"))){
-const err137 = {instancePath:instancePath+"/futureTables/" + i33,schemaPath:"#/properties/futureTables/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema36.properties.futureTables.items,data:data50};
+}
+if(data50.schema !== undefined){
+let data51 = data50.schema;
+if(typeof data51 === "string"){
+if(func2(data51) > 127){
+const err137 = {instancePath:instancePath+"/scopedFunctions/" + i33+"/schema",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data51};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -5131,12 +5204,8 @@ vErrors.push(err137);
 }
 errors++;
 }
-}
-if(data50.schema !== undefined){
-let data51 = data50.schema;
-if(typeof data51 === "string"){
-if(func2(data51) > 127){
-const err138 = {instancePath:instancePath+"/futureTables/" + i33+"/schema",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data51};
+if(func2(data51) < 1){
+const err138 = {instancePath:instancePath+"/scopedFunctions/" + i33+"/schema",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data51};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -5145,8 +5214,9 @@ vErrors.push(err138);
 }
 errors++;
 }
-if(func2(data51) < 1){
-const err139 = {instancePath:instancePath+"/futureTables/" + i33+"/schema",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data51};
+}
+else {
+const err139 = {instancePath:instancePath+"/scopedFunctions/" + i33+"/schema",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data51};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -5156,8 +5226,11 @@ vErrors.push(err139);
 errors++;
 }
 }
-else {
-const err140 = {instancePath:instancePath+"/futureTables/" + i33+"/schema",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data51};
+if(data50.privileges !== undefined){
+let data52 = data50.privileges;
+if(Array.isArray(data52)){
+if(data52.length < 1){
+const err140 = {instancePath:instancePath+"/scopedFunctions/" + i33+"/privileges",schemaPath:"#/properties/scopedFunctions/items/properties/privileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema36.properties.scopedFunctions.items.properties.privileges,data:data52};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -5166,12 +5239,11 @@ vErrors.push(err140);
 }
 errors++;
 }
-}
-if(data50.owner !== undefined){
-let data52 = data50.owner;
-if(typeof data52 === "string"){
-if(func2(data52) > 127){
-const err141 = {instancePath:instancePath+"/futureTables/" + i33+"/owner",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data52};
+const len22 = data52.length;
+for(let i34=0; i34<len22; i34++){
+let data53 = data52[i34];
+if(typeof data53 !== "string"){
+const err141 = {instancePath:instancePath+"/scopedFunctions/" + i33+"/privileges/" + i34,schemaPath:"#/properties/scopedFunctions/items/properties/privileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.properties.scopedFunctions.items.properties.privileges.items.type,parentSchema:schema36.properties.scopedFunctions.items.properties.privileges.items,data:data53};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -5180,8 +5252,8 @@ vErrors.push(err141);
 }
 errors++;
 }
-if(func2(data52) < 1){
-const err142 = {instancePath:instancePath+"/futureTables/" + i33+"/owner",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data52};
+if(!(data53 === "execute")){
+const err142 = {instancePath:instancePath+"/scopedFunctions/" + i33+"/privileges/" + i34,schemaPath:"#/properties/scopedFunctions/items/properties/privileges/items/enum",keyword:"enum",params:{allowedValues: schema36.properties.scopedFunctions.items.properties.privileges.items.enum},message:"must be equal to one of the allowed values",schema:schema36.properties.scopedFunctions.items.properties.privileges.items.enum,parentSchema:schema36.properties.scopedFunctions.items.properties.privileges.items,data:data53};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -5191,71 +5263,23 @@ vErrors.push(err142);
 errors++;
 }
 }
-else {
-const err143 = {instancePath:instancePath+"/futureTables/" + i33+"/owner",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data52};
-if(vErrors === null){
-vErrors = [err143];
-}
-else {
-vErrors.push(err143);
-}
-errors++;
-}
-}
-if(data50.privileges !== undefined){
-let data53 = data50.privileges;
-if(Array.isArray(data53)){
-if(data53.length < 1){
-const err144 = {instancePath:instancePath+"/futureTables/" + i33+"/privileges",schemaPath:"#/definitions/tablePrivileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema43,data:data53};
-if(vErrors === null){
-vErrors = [err144];
-}
-else {
-vErrors.push(err144);
-}
-errors++;
-}
-const len22 = data53.length;
-for(let i34=0; i34<len22; i34++){
-let data54 = data53[i34];
-if(typeof data54 !== "string"){
-const err145 = {instancePath:instancePath+"/futureTables/" + i33+"/privileges/" + i34,schemaPath:"#/definitions/tablePrivileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.items.type,parentSchema:schema43.items,data:data54};
-if(vErrors === null){
-vErrors = [err145];
-}
-else {
-vErrors.push(err145);
-}
-errors++;
-}
-if(!(((((((((data54 === "select") || (data54 === "insert")) || (data54 === "update")) || (data54 === "delete")) || (data54 === "references")) || (data54 === "truncate")) || (data54 === "drop")) || (data54 === "alter")) || (data54 === "trigger"))){
-const err146 = {instancePath:instancePath+"/futureTables/" + i33+"/privileges/" + i34,schemaPath:"#/definitions/tablePrivileges/items/enum",keyword:"enum",params:{allowedValues: schema43.items.enum},message:"must be equal to one of the allowed values",schema:schema43.items.enum,parentSchema:schema43.items,data:data54};
-if(vErrors === null){
-vErrors = [err146];
-}
-else {
-vErrors.push(err146);
-}
-errors++;
-}
-}
-let i35 = data53.length;
+let i35 = data52.length;
 let j12;
 if(i35 > 1){
 const indices9 = {};
 for(;i35--;){
-let item9 = data53[i35];
+let item9 = data52[i35];
 if(typeof item9 !== "string"){
 continue;
 }
 if(typeof indices9[item9] == "number"){
 j12 = indices9[item9];
-const err147 = {instancePath:instancePath+"/futureTables/" + i33+"/privileges",schemaPath:"#/definitions/tablePrivileges/uniqueItems",keyword:"uniqueItems",params:{i: i35, j: j12},message:"must NOT have duplicate items (items ## "+j12+" and "+i35+" are identical)",schema:true,parentSchema:schema43,data:data53};
+const err143 = {instancePath:instancePath+"/scopedFunctions/" + i33+"/privileges",schemaPath:"#/properties/scopedFunctions/items/properties/privileges/uniqueItems",keyword:"uniqueItems",params:{i: i35, j: j12},message:"must NOT have duplicate items (items ## "+j12+" and "+i35+" are identical)",schema:true,parentSchema:schema36.properties.scopedFunctions.items.properties.privileges,data:data52};
 if(vErrors === null){
-vErrors = [err147];
+vErrors = [err143];
 }
 else {
-vErrors.push(err147);
+vErrors.push(err143);
 }
 errors++;
 break;
@@ -5265,7 +5289,59 @@ indices9[item9] = i35;
 }
 }
 else {
-const err148 = {instancePath:instancePath+"/futureTables/" + i33+"/privileges",schemaPath:"#/definitions/tablePrivileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema43.type,parentSchema:schema43,data:data53};
+const err144 = {instancePath:instancePath+"/scopedFunctions/" + i33+"/privileges",schemaPath:"#/properties/scopedFunctions/items/properties/privileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.scopedFunctions.items.properties.privileges.type,parentSchema:schema36.properties.scopedFunctions.items.properties.privileges,data:data52};
+if(vErrors === null){
+vErrors = [err144];
+}
+else {
+vErrors.push(err144);
+}
+errors++;
+}
+}
+}
+else {
+const err145 = {instancePath:instancePath+"/scopedFunctions/" + i33,schemaPath:"#/properties/scopedFunctions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.properties.scopedFunctions.items.type,parentSchema:schema36.properties.scopedFunctions.items,data:data50};
+if(vErrors === null){
+vErrors = [err145];
+}
+else {
+vErrors.push(err145);
+}
+errors++;
+}
+}
+}
+else {
+const err146 = {instancePath:instancePath+"/scopedFunctions",schemaPath:"#/properties/scopedFunctions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.scopedFunctions.type,parentSchema:schema36.properties.scopedFunctions,data:data49};
+if(vErrors === null){
+vErrors = [err146];
+}
+else {
+vErrors.push(err146);
+}
+errors++;
+}
+}
+if(data.futureTables !== undefined){
+let data54 = data.futureTables;
+if(Array.isArray(data54)){
+if(data54.length > 1000){
+const err147 = {instancePath:instancePath+"/futureTables",schemaPath:"#/properties/futureTables/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema36.properties.futureTables,data:data54};
+if(vErrors === null){
+vErrors = [err147];
+}
+else {
+vErrors.push(err147);
+}
+errors++;
+}
+const len23 = data54.length;
+for(let i36=0; i36<len23; i36++){
+let data55 = data54[i36];
+if(data55 && typeof data55 == "object" && !Array.isArray(data55)){
+if(data55.schema === undefined){
+const err148 = {instancePath:instancePath+"/futureTables/" + i36,schemaPath:"#/properties/futureTables/items/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'",schema:schema36.properties.futureTables.items.required,parentSchema:schema36.properties.futureTables.items,data:data55};
 if(vErrors === null){
 vErrors = [err148];
 }
@@ -5274,10 +5350,8 @@ vErrors.push(err148);
 }
 errors++;
 }
-}
-}
-else {
-const err149 = {instancePath:instancePath+"/futureTables/" + i33,schemaPath:"#/properties/futureTables/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.properties.futureTables.items.type,parentSchema:schema36.properties.futureTables.items,data:data50};
+if(data55.owner === undefined){
+const err149 = {instancePath:instancePath+"/futureTables/" + i36,schemaPath:"#/properties/futureTables/items/required",keyword:"required",params:{missingProperty: "owner"},message:"must have required property '"+"owner"+"'",schema:schema36.properties.futureTables.items.required,parentSchema:schema36.properties.futureTables.items,data:data55};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -5286,10 +5360,8 @@ vErrors.push(err149);
 }
 errors++;
 }
-}
-}
-else {
-const err150 = {instancePath:instancePath+"/futureTables",schemaPath:"#/properties/futureTables/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.futureTables.type,parentSchema:schema36.properties.futureTables,data:data49};
+if(data55.privileges === undefined){
+const err150 = {instancePath:instancePath+"/futureTables/" + i36,schemaPath:"#/properties/futureTables/items/required",keyword:"required",params:{missingProperty: "privileges"},message:"must have required property '"+"privileges"+"'",schema:schema36.properties.futureTables.items.required,parentSchema:schema36.properties.futureTables.items,data:data55};
 if(vErrors === null){
 vErrors = [err150];
 }
@@ -5298,10 +5370,9 @@ vErrors.push(err150);
 }
 errors++;
 }
-}
-}
-else {
-const err151 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.type,parentSchema:schema36,data};
+for(const key7 in data55){
+if(!(((key7 === "schema") || (key7 === "owner")) || (key7 === "privileges"))){
+const err151 = {instancePath:instancePath+"/futureTables/" + i36,schemaPath:"#/properties/futureTables/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema36.properties.futureTables.items,data:data55};
 if(vErrors === null){
 vErrors = [err151];
 }
@@ -5310,18 +5381,197 @@ vErrors.push(err151);
 }
 errors++;
 }
+}
+if(data55.schema !== undefined){
+let data56 = data55.schema;
+if(typeof data56 === "string"){
+if(func2(data56) > 127){
+const err152 = {instancePath:instancePath+"/futureTables/" + i36+"/schema",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data56};
+if(vErrors === null){
+vErrors = [err152];
+}
+else {
+vErrors.push(err152);
+}
+errors++;
+}
+if(func2(data56) < 1){
+const err153 = {instancePath:instancePath+"/futureTables/" + i36+"/schema",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data56};
+if(vErrors === null){
+vErrors = [err153];
+}
+else {
+vErrors.push(err153);
+}
+errors++;
+}
+}
+else {
+const err154 = {instancePath:instancePath+"/futureTables/" + i36+"/schema",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data56};
+if(vErrors === null){
+vErrors = [err154];
+}
+else {
+vErrors.push(err154);
+}
+errors++;
+}
+}
+if(data55.owner !== undefined){
+let data57 = data55.owner;
+if(typeof data57 === "string"){
+if(func2(data57) > 127){
+const err155 = {instancePath:instancePath+"/futureTables/" + i36+"/owner",schemaPath:"#/definitions/name/maxLength",keyword:"maxLength",params:{limit: 127},message:"must NOT have more than 127 characters",schema:127,parentSchema:schema32,data:data57};
+if(vErrors === null){
+vErrors = [err155];
+}
+else {
+vErrors.push(err155);
+}
+errors++;
+}
+if(func2(data57) < 1){
+const err156 = {instancePath:instancePath+"/futureTables/" + i36+"/owner",schemaPath:"#/definitions/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema32,data:data57};
+if(vErrors === null){
+vErrors = [err156];
+}
+else {
+vErrors.push(err156);
+}
+errors++;
+}
+}
+else {
+const err157 = {instancePath:instancePath+"/futureTables/" + i36+"/owner",schemaPath:"#/definitions/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data57};
+if(vErrors === null){
+vErrors = [err157];
+}
+else {
+vErrors.push(err157);
+}
+errors++;
+}
+}
+if(data55.privileges !== undefined){
+let data58 = data55.privileges;
+if(Array.isArray(data58)){
+if(data58.length < 1){
+const err158 = {instancePath:instancePath+"/futureTables/" + i36+"/privileges",schemaPath:"#/definitions/tablePrivileges/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema44,data:data58};
+if(vErrors === null){
+vErrors = [err158];
+}
+else {
+vErrors.push(err158);
+}
+errors++;
+}
+const len24 = data58.length;
+for(let i37=0; i37<len24; i37++){
+let data59 = data58[i37];
+if(typeof data59 !== "string"){
+const err159 = {instancePath:instancePath+"/futureTables/" + i36+"/privileges/" + i37,schemaPath:"#/definitions/tablePrivileges/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.items.type,parentSchema:schema44.items,data:data59};
+if(vErrors === null){
+vErrors = [err159];
+}
+else {
+vErrors.push(err159);
+}
+errors++;
+}
+if(!(((((((((data59 === "select") || (data59 === "insert")) || (data59 === "update")) || (data59 === "delete")) || (data59 === "references")) || (data59 === "truncate")) || (data59 === "drop")) || (data59 === "alter")) || (data59 === "trigger"))){
+const err160 = {instancePath:instancePath+"/futureTables/" + i36+"/privileges/" + i37,schemaPath:"#/definitions/tablePrivileges/items/enum",keyword:"enum",params:{allowedValues: schema44.items.enum},message:"must be equal to one of the allowed values",schema:schema44.items.enum,parentSchema:schema44.items,data:data59};
+if(vErrors === null){
+vErrors = [err160];
+}
+else {
+vErrors.push(err160);
+}
+errors++;
+}
+}
+let i38 = data58.length;
+let j13;
+if(i38 > 1){
+const indices10 = {};
+for(;i38--;){
+let item10 = data58[i38];
+if(typeof item10 !== "string"){
+continue;
+}
+if(typeof indices10[item10] == "number"){
+j13 = indices10[item10];
+const err161 = {instancePath:instancePath+"/futureTables/" + i36+"/privileges",schemaPath:"#/definitions/tablePrivileges/uniqueItems",keyword:"uniqueItems",params:{i: i38, j: j13},message:"must NOT have duplicate items (items ## "+j13+" and "+i38+" are identical)",schema:true,parentSchema:schema44,data:data58};
+if(vErrors === null){
+vErrors = [err161];
+}
+else {
+vErrors.push(err161);
+}
+errors++;
+break;
+}
+indices10[item10] = i38;
+}
+}
+}
+else {
+const err162 = {instancePath:instancePath+"/futureTables/" + i36+"/privileges",schemaPath:"#/definitions/tablePrivileges/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema44.type,parentSchema:schema44,data:data58};
+if(vErrors === null){
+vErrors = [err162];
+}
+else {
+vErrors.push(err162);
+}
+errors++;
+}
+}
+}
+else {
+const err163 = {instancePath:instancePath+"/futureTables/" + i36,schemaPath:"#/properties/futureTables/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.properties.futureTables.items.type,parentSchema:schema36.properties.futureTables.items,data:data55};
+if(vErrors === null){
+vErrors = [err163];
+}
+else {
+vErrors.push(err163);
+}
+errors++;
+}
+}
+}
+else {
+const err164 = {instancePath:instancePath+"/futureTables",schemaPath:"#/properties/futureTables/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.futureTables.type,parentSchema:schema36.properties.futureTables,data:data54};
+if(vErrors === null){
+vErrors = [err164];
+}
+else {
+vErrors.push(err164);
+}
+errors++;
+}
+}
+}
+else {
+const err165 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.type,parentSchema:schema36,data};
+if(vErrors === null){
+vErrors = [err165];
+}
+else {
+vErrors.push(err165);
+}
+errors++;
+}
 validate27.errors = vErrors;
 return errors === 0;
 }
 
-const schema60 = {"title":"Role","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name"},"externalId":{"description":"Redshift EXTERNALID (identity-provider group id), Redshift only.","type":"string","minLength":1,"maxLength":256},"memberOf":{"description":"Roles this role is granted (GRANT ROLE parent TO ROLE this): custom roles declared in this policy, or the system roles sys:monitor, sys:operator, sys:dba, sys:superuser, sys:secadmin.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"},"default":[]},"withAdminOption":{"description":"PostgreSQL only: roles of memberOf granted WITH ADMIN OPTION (this role may grant them to others). The others are granted without it; an admin option found on them is revoked.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/privileges"}}};
+const schema61 = {"title":"Role","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name"},"externalId":{"description":"Redshift EXTERNALID (identity-provider group id), Redshift only.","type":"string","minLength":1,"maxLength":256},"memberOf":{"description":"Roles this role is granted (GRANT ROLE parent TO ROLE this): custom roles declared in this policy, or the system roles sys:monitor, sys:operator, sys:dba, sys:superuser, sys:secadmin.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"},"default":[]},"withAdminOption":{"description":"PostgreSQL only: roles of memberOf granted WITH ADMIN OPTION (this role may grant them to others). The others are granted without it; an admin option found on them is revoked.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/privileges"}}};
 
 function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.name === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema60.required,parentSchema:schema60,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema61.required,parentSchema:schema61,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -5332,7 +5582,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((((key0 === "name") || (key0 === "externalId")) || (key0 === "memberOf")) || (key0 === "withAdminOption")) || (key0 === "privileges"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema60,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema61,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -5381,7 +5631,7 @@ if(data.externalId !== undefined){
 let data1 = data.externalId;
 if(typeof data1 === "string"){
 if(func2(data1) > 256){
-const err5 = {instancePath:instancePath+"/externalId",schemaPath:"#/properties/externalId/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema60.properties.externalId,data:data1};
+const err5 = {instancePath:instancePath+"/externalId",schemaPath:"#/properties/externalId/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema61.properties.externalId,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -5391,7 +5641,7 @@ vErrors.push(err5);
 errors++;
 }
 if(func2(data1) < 1){
-const err6 = {instancePath:instancePath+"/externalId",schemaPath:"#/properties/externalId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema60.properties.externalId,data:data1};
+const err6 = {instancePath:instancePath+"/externalId",schemaPath:"#/properties/externalId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema61.properties.externalId,data:data1};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -5402,7 +5652,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/externalId",schemaPath:"#/properties/externalId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema60.properties.externalId.type,parentSchema:schema60.properties.externalId,data:data1};
+const err7 = {instancePath:instancePath+"/externalId",schemaPath:"#/properties/externalId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema61.properties.externalId.type,parentSchema:schema61.properties.externalId,data:data1};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -5416,7 +5666,7 @@ if(data.memberOf !== undefined){
 let data2 = data.memberOf;
 if(Array.isArray(data2)){
 if(data2.length > 1000){
-const err8 = {instancePath:instancePath+"/memberOf",schemaPath:"#/properties/memberOf/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema60.properties.memberOf,data:data2};
+const err8 = {instancePath:instancePath+"/memberOf",schemaPath:"#/properties/memberOf/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema61.properties.memberOf,data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -5468,7 +5718,7 @@ outer0:
 for(;i1--;){
 for(j0 = i1; j0--;){
 if(func0(data2[i1], data2[j0])){
-const err12 = {instancePath:instancePath+"/memberOf",schemaPath:"#/properties/memberOf/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema60.properties.memberOf,data:data2};
+const err12 = {instancePath:instancePath+"/memberOf",schemaPath:"#/properties/memberOf/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema61.properties.memberOf,data:data2};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -5483,7 +5733,7 @@ break outer0;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/memberOf",schemaPath:"#/properties/memberOf/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema60.properties.memberOf.type,parentSchema:schema60.properties.memberOf,data:data2};
+const err13 = {instancePath:instancePath+"/memberOf",schemaPath:"#/properties/memberOf/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema61.properties.memberOf.type,parentSchema:schema61.properties.memberOf,data:data2};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -5497,7 +5747,7 @@ if(data.withAdminOption !== undefined){
 let data4 = data.withAdminOption;
 if(Array.isArray(data4)){
 if(data4.length > 1000){
-const err14 = {instancePath:instancePath+"/withAdminOption",schemaPath:"#/properties/withAdminOption/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema60.properties.withAdminOption,data:data4};
+const err14 = {instancePath:instancePath+"/withAdminOption",schemaPath:"#/properties/withAdminOption/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema61.properties.withAdminOption,data:data4};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -5549,7 +5799,7 @@ outer1:
 for(;i3--;){
 for(j1 = i3; j1--;){
 if(func0(data4[i3], data4[j1])){
-const err18 = {instancePath:instancePath+"/withAdminOption",schemaPath:"#/properties/withAdminOption/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i3+" are identical)",schema:true,parentSchema:schema60.properties.withAdminOption,data:data4};
+const err18 = {instancePath:instancePath+"/withAdminOption",schemaPath:"#/properties/withAdminOption/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i3+" are identical)",schema:true,parentSchema:schema61.properties.withAdminOption,data:data4};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -5564,7 +5814,7 @@ break outer1;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/withAdminOption",schemaPath:"#/properties/withAdminOption/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema60.properties.withAdminOption.type,parentSchema:schema60.properties.withAdminOption,data:data4};
+const err19 = {instancePath:instancePath+"/withAdminOption",schemaPath:"#/properties/withAdminOption/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema61.properties.withAdminOption.type,parentSchema:schema61.properties.withAdminOption,data:data4};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -5582,7 +5832,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema60.type,parentSchema:schema60,data};
+const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema61.type,parentSchema:schema61,data};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -5595,7 +5845,7 @@ validate35.errors = vErrors;
 return errors === 0;
 }
 
-const schema64 = {"title":"User","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name"},"password":{"title":"Password","description":"The user's password, from an environment variable (never YAML). Charter sends only a hash form (Redshift: md5 of password and user name; PostgreSQL: a SCRAM-SHA-256 verifier), never prints it, and checks it against the catalog (needs a superuser connection): a different or missing password is drift.","type":"object","additionalProperties":false,"required":["fromEnv"],"properties":{"fromEnv":{"$ref":"#/definitions/envVar"}}},"passwordDisabled":{"description":"The user has no password (Redshift PASSWORD DISABLE: IAM or identity-provider sign-in only; PostgreSQL PASSWORD NULL). A password found on the user is drift and is removed (disruptive). Checking needs a superuser connection.","const":true},"createdb":{"description":"CREATEDB (true) or NOCREATEDB (false): whether the user may create databases. Absent: left as it is.","type":"boolean"},"connectionLimit":{"description":"CONNECTION LIMIT: the most connections the user may have open at once, or unlimited. Absent: left as it is.","oneOf":[{"type":"integer","minimum":0,"maximum":2147483647},{"const":"unlimited"}]},"syslogAccess":{"description":"Redshift SYSLOG ACCESS: restricted (the user sees only its own rows in system tables and views) or unrestricted (every user's rows). Absent: left as it is. Not available on the postgres dialect.","type":"string","enum":["restricted","unrestricted"]},"validUntil":{"description":"VALID UNTIL: when the user's password stops working, as a date (2027-01-01, midnight UTC) or a date and time with an optional zone (2027-01-01T12:00:00Z, 2027-01-01 12:00:00+02:00; no zone means UTC), or infinity (never expires). Absent: left as it is. Compared as an instant; an earlier expiry than the database's is disruptive. Checking it on Redshift needs a superuser connection (PG_USER_INFO.valuntil); on PostgreSQL it is pg_roles.rolvaliduntil.","type":"string","maxLength":40,"pattern":"^(infinity|[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,6})?)? ?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?)$"},"identityProvider":{"description":"Name of a declared identity provider: the user signs in through it (CREATE USER ... PASSWORD DISABLE) and its name must start with the provider's namespace and a colon.","$ref":"#/definitions/name"},"roles":{"description":"Roles granted to the user (GRANT ROLE r TO user): declared roles or sys:* roles.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"},"default":[]},"withAdminOption":{"description":"Roles of roles granted WITH ADMIN OPTION: the user may grant them to others (GRANT ROLE r TO user WITH ADMIN OPTION). The others are granted without it; an admin option found on them is revoked.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/privileges"}}};
+const schema65 = {"title":"User","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/name"},"password":{"title":"Password","description":"The user's password, from an environment variable (never YAML). Charter sends only a hash form (Redshift: md5 of password and user name; PostgreSQL: a SCRAM-SHA-256 verifier), never prints it, and checks it against the catalog (needs a superuser connection): a different or missing password is drift.","type":"object","additionalProperties":false,"required":["fromEnv"],"properties":{"fromEnv":{"$ref":"#/definitions/envVar"}}},"passwordDisabled":{"description":"The user has no password (Redshift PASSWORD DISABLE: IAM or identity-provider sign-in only; PostgreSQL PASSWORD NULL). A password found on the user is drift and is removed (disruptive). Checking needs a superuser connection.","const":true},"createdb":{"description":"CREATEDB (true) or NOCREATEDB (false): whether the user may create databases. Absent: left as it is.","type":"boolean"},"connectionLimit":{"description":"CONNECTION LIMIT: the most connections the user may have open at once, or unlimited. Absent: left as it is.","oneOf":[{"type":"integer","minimum":0,"maximum":2147483647},{"const":"unlimited"}]},"syslogAccess":{"description":"Redshift SYSLOG ACCESS: restricted (the user sees only its own rows in system tables and views) or unrestricted (every user's rows). Absent: left as it is. Not available on the postgres dialect.","type":"string","enum":["restricted","unrestricted"]},"validUntil":{"description":"VALID UNTIL: when the user's password stops working, as a date (2027-01-01, midnight UTC) or a date and time with an optional zone (2027-01-01T12:00:00Z, 2027-01-01 12:00:00+02:00; no zone means UTC), or infinity (never expires). Absent: left as it is. Compared as an instant; an earlier expiry than the database's is disruptive. Checking it on Redshift needs a superuser connection (PG_USER_INFO.valuntil); on PostgreSQL it is pg_roles.rolvaliduntil.","type":"string","maxLength":40,"pattern":"^(infinity|[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,6})?)? ?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?)$"},"identityProvider":{"description":"Name of a declared identity provider: the user signs in through it (CREATE USER ... PASSWORD DISABLE) and its name must start with the provider's namespace and a colon.","$ref":"#/definitions/name"},"roles":{"description":"Roles granted to the user (GRANT ROLE r TO user): declared roles or sys:* roles.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"},"default":[]},"withAdminOption":{"description":"Roles of roles granted WITH ADMIN OPTION: the user may grant them to others (GRANT ROLE r TO user WITH ADMIN OPTION). The others are granted without it; an admin option found on them is revoked.","type":"array","uniqueItems":true,"maxItems":1000,"items":{"$ref":"#/definitions/name"}},"privileges":{"$ref":"#/definitions/privileges"}}};
 const pattern24 = new RegExp("^(infinity|[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,6})?)? ?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?)$", "u");
 
 function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -5603,7 +5853,7 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.name === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema64.required,parentSchema:schema64,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema65.required,parentSchema:schema65,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -5613,8 +5863,8 @@ vErrors.push(err0);
 errors++;
 }
 for(const key0 in data){
-if(!(func36.call(schema64.properties, key0))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema64,data};
+if(!(func36.call(schema65.properties, key0))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema65,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -5663,7 +5913,7 @@ if(data.password !== undefined){
 let data1 = data.password;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if(data1.fromEnv === undefined){
-const err5 = {instancePath:instancePath+"/password",schemaPath:"#/properties/password/required",keyword:"required",params:{missingProperty: "fromEnv"},message:"must have required property '"+"fromEnv"+"'",schema:schema64.properties.password.required,parentSchema:schema64.properties.password,data:data1};
+const err5 = {instancePath:instancePath+"/password",schemaPath:"#/properties/password/required",keyword:"required",params:{missingProperty: "fromEnv"},message:"must have required property '"+"fromEnv"+"'",schema:schema65.properties.password.required,parentSchema:schema65.properties.password,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -5674,7 +5924,7 @@ errors++;
 }
 for(const key1 in data1){
 if(!(key1 === "fromEnv")){
-const err6 = {instancePath:instancePath+"/password",schemaPath:"#/properties/password/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema64.properties.password,data:data1};
+const err6 = {instancePath:instancePath+"/password",schemaPath:"#/properties/password/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema65.properties.password,data:data1};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -5721,7 +5971,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/password",schemaPath:"#/properties/password/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema64.properties.password.type,parentSchema:schema64.properties.password,data:data1};
+const err10 = {instancePath:instancePath+"/password",schemaPath:"#/properties/password/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema65.properties.password.type,parentSchema:schema65.properties.password,data:data1};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -5734,7 +5984,7 @@ errors++;
 if(data.passwordDisabled !== undefined){
 let data3 = data.passwordDisabled;
 if(true !== data3){
-const err11 = {instancePath:instancePath+"/passwordDisabled",schemaPath:"#/properties/passwordDisabled/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant",schema:true,parentSchema:schema64.properties.passwordDisabled,data:data3};
+const err11 = {instancePath:instancePath+"/passwordDisabled",schemaPath:"#/properties/passwordDisabled/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant",schema:true,parentSchema:schema65.properties.passwordDisabled,data:data3};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -5747,7 +5997,7 @@ errors++;
 if(data.createdb !== undefined){
 let data4 = data.createdb;
 if(typeof data4 !== "boolean"){
-const err12 = {instancePath:instancePath+"/createdb",schemaPath:"#/properties/createdb/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema64.properties.createdb.type,parentSchema:schema64.properties.createdb,data:data4};
+const err12 = {instancePath:instancePath+"/createdb",schemaPath:"#/properties/createdb/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema65.properties.createdb.type,parentSchema:schema65.properties.createdb,data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -5764,7 +6014,7 @@ let valid4 = false;
 let passing0 = null;
 const _errs16 = errors;
 if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-const err13 = {instancePath:instancePath+"/connectionLimit",schemaPath:"#/properties/connectionLimit/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema64.properties.connectionLimit.oneOf[0].type,parentSchema:schema64.properties.connectionLimit.oneOf[0],data:data5};
+const err13 = {instancePath:instancePath+"/connectionLimit",schemaPath:"#/properties/connectionLimit/oneOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema65.properties.connectionLimit.oneOf[0].type,parentSchema:schema65.properties.connectionLimit.oneOf[0],data:data5};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -5775,7 +6025,7 @@ errors++;
 }
 if((typeof data5 == "number") && (isFinite(data5))){
 if(data5 > 2147483647 || isNaN(data5)){
-const err14 = {instancePath:instancePath+"/connectionLimit",schemaPath:"#/properties/connectionLimit/oneOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647",schema:2147483647,parentSchema:schema64.properties.connectionLimit.oneOf[0],data:data5};
+const err14 = {instancePath:instancePath+"/connectionLimit",schemaPath:"#/properties/connectionLimit/oneOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647",schema:2147483647,parentSchema:schema65.properties.connectionLimit.oneOf[0],data:data5};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -5785,7 +6035,7 @@ vErrors.push(err14);
 errors++;
 }
 if(data5 < 0 || isNaN(data5)){
-const err15 = {instancePath:instancePath+"/connectionLimit",schemaPath:"#/properties/connectionLimit/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema64.properties.connectionLimit.oneOf[0],data:data5};
+const err15 = {instancePath:instancePath+"/connectionLimit",schemaPath:"#/properties/connectionLimit/oneOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema65.properties.connectionLimit.oneOf[0],data:data5};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -5802,7 +6052,7 @@ passing0 = 0;
 }
 const _errs18 = errors;
 if("unlimited" !== data5){
-const err16 = {instancePath:instancePath+"/connectionLimit",schemaPath:"#/properties/connectionLimit/oneOf/1/const",keyword:"const",params:{allowedValue: "unlimited"},message:"must be equal to constant",schema:"unlimited",parentSchema:schema64.properties.connectionLimit.oneOf[1],data:data5};
+const err16 = {instancePath:instancePath+"/connectionLimit",schemaPath:"#/properties/connectionLimit/oneOf/1/const",keyword:"const",params:{allowedValue: "unlimited"},message:"must be equal to constant",schema:"unlimited",parentSchema:schema65.properties.connectionLimit.oneOf[1],data:data5};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -5823,7 +6073,7 @@ passing0 = 1;
 }
 }
 if(!valid4){
-const err17 = {instancePath:instancePath+"/connectionLimit",schemaPath:"#/properties/connectionLimit/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema64.properties.connectionLimit.oneOf,parentSchema:schema64.properties.connectionLimit,data:data5};
+const err17 = {instancePath:instancePath+"/connectionLimit",schemaPath:"#/properties/connectionLimit/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema65.properties.connectionLimit.oneOf,parentSchema:schema65.properties.connectionLimit,data:data5};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -5847,7 +6097,7 @@ vErrors = null;
 if(data.syslogAccess !== undefined){
 let data6 = data.syslogAccess;
 if(typeof data6 !== "string"){
-const err18 = {instancePath:instancePath+"/syslogAccess",schemaPath:"#/properties/syslogAccess/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema64.properties.syslogAccess.type,parentSchema:schema64.properties.syslogAccess,data:data6};
+const err18 = {instancePath:instancePath+"/syslogAccess",schemaPath:"#/properties/syslogAccess/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema65.properties.syslogAccess.type,parentSchema:schema65.properties.syslogAccess,data:data6};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -5857,7 +6107,7 @@ vErrors.push(err18);
 errors++;
 }
 if(!((data6 === "restricted") || (data6 === "unrestricted"))){
-const err19 = {instancePath:instancePath+"/syslogAccess",schemaPath:"#/properties/syslogAccess/enum",keyword:"enum",params:{allowedValues: schema64.properties.syslogAccess.enum},message:"must be equal to one of the allowed values",schema:schema64.properties.syslogAccess.enum,parentSchema:schema64.properties.syslogAccess,data:data6};
+const err19 = {instancePath:instancePath+"/syslogAccess",schemaPath:"#/properties/syslogAccess/enum",keyword:"enum",params:{allowedValues: schema65.properties.syslogAccess.enum},message:"must be equal to one of the allowed values",schema:schema65.properties.syslogAccess.enum,parentSchema:schema65.properties.syslogAccess,data:data6};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -5871,7 +6121,7 @@ if(data.validUntil !== undefined){
 let data7 = data.validUntil;
 if(typeof data7 === "string"){
 if(func2(data7) > 40){
-const err20 = {instancePath:instancePath+"/validUntil",schemaPath:"#/properties/validUntil/maxLength",keyword:"maxLength",params:{limit: 40},message:"must NOT have more than 40 characters",schema:40,parentSchema:schema64.properties.validUntil,data:data7};
+const err20 = {instancePath:instancePath+"/validUntil",schemaPath:"#/properties/validUntil/maxLength",keyword:"maxLength",params:{limit: 40},message:"must NOT have more than 40 characters",schema:40,parentSchema:schema65.properties.validUntil,data:data7};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -5881,7 +6131,7 @@ vErrors.push(err20);
 errors++;
 }
 if(!pattern24.test(data7)){
-const err21 = {instancePath:instancePath+"/validUntil",schemaPath:"#/properties/validUntil/pattern",keyword:"pattern",params:{pattern: "^(infinity|[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,6})?)? ?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?)$"},message:"must match pattern \""+"^(infinity|[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,6})?)? ?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?)$"+"\"",schema:"^(infinity|[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,6})?)? ?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?)$",parentSchema:schema64.properties.validUntil,data:data7};
+const err21 = {instancePath:instancePath+"/validUntil",schemaPath:"#/properties/validUntil/pattern",keyword:"pattern",params:{pattern: "^(infinity|[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,6})?)? ?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?)$"},message:"must match pattern \""+"^(infinity|[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,6})?)? ?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?)$"+"\"",schema:"^(infinity|[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,6})?)? ?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?)$",parentSchema:schema65.properties.validUntil,data:data7};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -5892,7 +6142,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/validUntil",schemaPath:"#/properties/validUntil/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema64.properties.validUntil.type,parentSchema:schema64.properties.validUntil,data:data7};
+const err22 = {instancePath:instancePath+"/validUntil",schemaPath:"#/properties/validUntil/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema65.properties.validUntil.type,parentSchema:schema65.properties.validUntil,data:data7};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -5941,7 +6191,7 @@ if(data.roles !== undefined){
 let data9 = data.roles;
 if(Array.isArray(data9)){
 if(data9.length > 1000){
-const err26 = {instancePath:instancePath+"/roles",schemaPath:"#/properties/roles/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema64.properties.roles,data:data9};
+const err26 = {instancePath:instancePath+"/roles",schemaPath:"#/properties/roles/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema65.properties.roles,data:data9};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -5993,7 +6243,7 @@ outer0:
 for(;i1--;){
 for(j0 = i1; j0--;){
 if(func0(data9[i1], data9[j0])){
-const err30 = {instancePath:instancePath+"/roles",schemaPath:"#/properties/roles/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema64.properties.roles,data:data9};
+const err30 = {instancePath:instancePath+"/roles",schemaPath:"#/properties/roles/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema65.properties.roles,data:data9};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -6008,7 +6258,7 @@ break outer0;
 }
 }
 else {
-const err31 = {instancePath:instancePath+"/roles",schemaPath:"#/properties/roles/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema64.properties.roles.type,parentSchema:schema64.properties.roles,data:data9};
+const err31 = {instancePath:instancePath+"/roles",schemaPath:"#/properties/roles/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema65.properties.roles.type,parentSchema:schema65.properties.roles,data:data9};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -6022,7 +6272,7 @@ if(data.withAdminOption !== undefined){
 let data11 = data.withAdminOption;
 if(Array.isArray(data11)){
 if(data11.length > 1000){
-const err32 = {instancePath:instancePath+"/withAdminOption",schemaPath:"#/properties/withAdminOption/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema64.properties.withAdminOption,data:data11};
+const err32 = {instancePath:instancePath+"/withAdminOption",schemaPath:"#/properties/withAdminOption/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema65.properties.withAdminOption,data:data11};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -6074,7 +6324,7 @@ outer1:
 for(;i3--;){
 for(j1 = i3; j1--;){
 if(func0(data11[i3], data11[j1])){
-const err36 = {instancePath:instancePath+"/withAdminOption",schemaPath:"#/properties/withAdminOption/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i3+" are identical)",schema:true,parentSchema:schema64.properties.withAdminOption,data:data11};
+const err36 = {instancePath:instancePath+"/withAdminOption",schemaPath:"#/properties/withAdminOption/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i3+" are identical)",schema:true,parentSchema:schema65.properties.withAdminOption,data:data11};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -6089,7 +6339,7 @@ break outer1;
 }
 }
 else {
-const err37 = {instancePath:instancePath+"/withAdminOption",schemaPath:"#/properties/withAdminOption/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema64.properties.withAdminOption.type,parentSchema:schema64.properties.withAdminOption,data:data11};
+const err37 = {instancePath:instancePath+"/withAdminOption",schemaPath:"#/properties/withAdminOption/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema65.properties.withAdminOption.type,parentSchema:schema65.properties.withAdminOption,data:data11};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -6107,7 +6357,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err38 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema64.type,parentSchema:schema64,data};
+const err38 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema65.type,parentSchema:schema65,data};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -6305,11 +6555,11 @@ return errors === 0;
 }
 
 export const v3 = validate41;
-const schema70 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/protection-groups.schema.json","title":"ProtectionGroupsSpec","description":"AWS Shield Advanced protection groups (us-east-1, account-wide): resources Shield treats as one protected entity, with a layer 7 baseline aggregated over the group.","type":"object","additionalProperties":false,"required":["groups"],"properties":{"prune":{"description":"Delete protection groups this policy created earlier (tagged charter:policy=<metadata.name>) that it no longer lists. Groups Charter did not create are never deleted.","type":"boolean","default":false},"groups":{"description":"The protection groups this policy manages. A listed group is created when missing and made to match exactly (UpdateProtectionGroup replaces the whole group).","type":"array","maxItems":10000,"items":{"$ref":"#/definitions/group"}}},"definitions":{"resourceType":{"description":"A resource type Shield Advanced protects.","type":"string","enum":["CLOUDFRONT_DISTRIBUTION","ROUTE_53_HOSTED_ZONE","ELASTIC_IP_ALLOCATION","CLASSIC_LOAD_BALANCER","APPLICATION_LOAD_BALANCER","GLOBAL_ACCELERATOR"]},"memberArn":{"description":"The ARN of a Shield-protected resource: a CloudFront distribution, a Route 53 hosted zone, an Elastic IP allocation, a Classic or Application Load Balancer, or a Global Accelerator accelerator.","type":"string","maxLength":2048,"pattern":"^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$"},"tags":{"title":"GroupTags","description":"Tags Charter manages on the group: a string sets the tag, null removes it. Tags not listed here are never touched (except Charter's own charter:policy). When the key is present, Charter reads the group's tags during plan; without it, tags are only written at creation.","type":"object","maxProperties":200,"propertyNames":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},"additionalProperties":{"type":["string","null"],"maxLength":256,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"}},"group":{"title":"ProtectionGroup","description":"One protection group. resourceType is required with pattern BY_RESOURCE_TYPE and allowed only there; members are required with pattern ARBITRARY and allowed only there.","type":"object","additionalProperties":false,"required":["id","aggregation","pattern"],"properties":{"id":{"description":"ProtectionGroupId: 1-36 letters, digits and hyphens, unique in the account.","type":"string","minLength":1,"maxLength":36,"pattern":"^[a-zA-Z0-9-]*$"},"aggregation":{"description":"How Shield combines the members' traffic into the group's layer 7 baseline: SUM (blue/green sets whose traffic shifts between members), MEAN (services with similar traffic, e.g. a new one joining established peers), MAX (a CloudFront distribution with its origins).","type":"string","enum":["SUM","MEAN","MAX"]},"pattern":{"description":"Which protected resources belong to the group: ALL of them, an ARBITRARY list (members), or every resource of one type (BY_RESOURCE_TYPE, with resourceType).","type":"string","enum":["ALL","ARBITRARY","BY_RESOURCE_TYPE"]},"resourceType":{"$ref":"#/definitions/resourceType"},"members":{"description":"ARNs of the protected resources in the group (pattern ARBITRARY only). Each must already be protected by Shield Advanced.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"$ref":"#/definitions/memberArn"}},"tags":{"$ref":"#/definitions/tags"}},"allOf":[{"description":"Pattern BY_RESOURCE_TYPE needs resourceType: the type of resource the group holds.","if":{"properties":{"pattern":{"const":"BY_RESOURCE_TYPE"}},"required":["pattern"]},"then":{"properties":{"resourceType":{"description":"Pattern BY_RESOURCE_TYPE needs resourceType: the type of resource the group holds."}},"required":["resourceType"]}},{"description":"Pattern ARBITRARY needs members: the ARNs of the protected resources in the group.","if":{"properties":{"pattern":{"const":"ARBITRARY"}},"required":["pattern"]},"then":{"properties":{"members":{"description":"Pattern ARBITRARY needs members: the ARNs of the protected resources in the group."}},"required":["members"]}}],"dependencies":{"resourceType":{"properties":{"pattern":{"const":"BY_RESOURCE_TYPE","description":"resourceType is allowed only with pattern BY_RESOURCE_TYPE: remove resourceType, or set pattern: BY_RESOURCE_TYPE."}}},"members":{"properties":{"pattern":{"const":"ARBITRARY","description":"members are allowed only with pattern ARBITRARY: remove members, or set pattern: ARBITRARY."}}}}}}};
-const schema71 = {"title":"ProtectionGroup","description":"One protection group. resourceType is required with pattern BY_RESOURCE_TYPE and allowed only there; members are required with pattern ARBITRARY and allowed only there.","type":"object","additionalProperties":false,"required":["id","aggregation","pattern"],"properties":{"id":{"description":"ProtectionGroupId: 1-36 letters, digits and hyphens, unique in the account.","type":"string","minLength":1,"maxLength":36,"pattern":"^[a-zA-Z0-9-]*$"},"aggregation":{"description":"How Shield combines the members' traffic into the group's layer 7 baseline: SUM (blue/green sets whose traffic shifts between members), MEAN (services with similar traffic, e.g. a new one joining established peers), MAX (a CloudFront distribution with its origins).","type":"string","enum":["SUM","MEAN","MAX"]},"pattern":{"description":"Which protected resources belong to the group: ALL of them, an ARBITRARY list (members), or every resource of one type (BY_RESOURCE_TYPE, with resourceType).","type":"string","enum":["ALL","ARBITRARY","BY_RESOURCE_TYPE"]},"resourceType":{"$ref":"#/definitions/resourceType"},"members":{"description":"ARNs of the protected resources in the group (pattern ARBITRARY only). Each must already be protected by Shield Advanced.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"$ref":"#/definitions/memberArn"}},"tags":{"$ref":"#/definitions/tags"}},"allOf":[{"description":"Pattern BY_RESOURCE_TYPE needs resourceType: the type of resource the group holds.","if":{"properties":{"pattern":{"const":"BY_RESOURCE_TYPE"}},"required":["pattern"]},"then":{"properties":{"resourceType":{"description":"Pattern BY_RESOURCE_TYPE needs resourceType: the type of resource the group holds."}},"required":["resourceType"]}},{"description":"Pattern ARBITRARY needs members: the ARNs of the protected resources in the group.","if":{"properties":{"pattern":{"const":"ARBITRARY"}},"required":["pattern"]},"then":{"properties":{"members":{"description":"Pattern ARBITRARY needs members: the ARNs of the protected resources in the group."}},"required":["members"]}}],"dependencies":{"resourceType":{"properties":{"pattern":{"const":"BY_RESOURCE_TYPE","description":"resourceType is allowed only with pattern BY_RESOURCE_TYPE: remove resourceType, or set pattern: BY_RESOURCE_TYPE."}}},"members":{"properties":{"pattern":{"const":"ARBITRARY","description":"members are allowed only with pattern ARBITRARY: remove members, or set pattern: ARBITRARY."}}}}};
-const schema72 = {"description":"A resource type Shield Advanced protects.","type":"string","enum":["CLOUDFRONT_DISTRIBUTION","ROUTE_53_HOSTED_ZONE","ELASTIC_IP_ALLOCATION","CLASSIC_LOAD_BALANCER","APPLICATION_LOAD_BALANCER","GLOBAL_ACCELERATOR"]};
-const schema73 = {"description":"The ARN of a Shield-protected resource: a CloudFront distribution, a Route 53 hosted zone, an Elastic IP allocation, a Classic or Application Load Balancer, or a Global Accelerator accelerator.","type":"string","maxLength":2048,"pattern":"^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$"};
-const schema74 = {"title":"GroupTags","description":"Tags Charter manages on the group: a string sets the tag, null removes it. Tags not listed here are never touched (except Charter's own charter:policy). When the key is present, Charter reads the group's tags during plan; without it, tags are only written at creation.","type":"object","maxProperties":200,"propertyNames":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},"additionalProperties":{"type":["string","null"],"maxLength":256,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"}};
+const schema71 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/protection-groups.schema.json","title":"ProtectionGroupsSpec","description":"AWS Shield Advanced protection groups (us-east-1, account-wide): resources Shield treats as one protected entity, with a layer 7 baseline aggregated over the group.","type":"object","additionalProperties":false,"required":["groups"],"properties":{"prune":{"description":"Delete protection groups this policy created earlier (tagged charter:policy=<metadata.name>) that it no longer lists. Groups Charter did not create are never deleted.","type":"boolean","default":false},"groups":{"description":"The protection groups this policy manages. A listed group is created when missing and made to match exactly (UpdateProtectionGroup replaces the whole group).","type":"array","maxItems":10000,"items":{"$ref":"#/definitions/group"}}},"definitions":{"resourceType":{"description":"A resource type Shield Advanced protects.","type":"string","enum":["CLOUDFRONT_DISTRIBUTION","ROUTE_53_HOSTED_ZONE","ELASTIC_IP_ALLOCATION","CLASSIC_LOAD_BALANCER","APPLICATION_LOAD_BALANCER","GLOBAL_ACCELERATOR"]},"memberArn":{"description":"The ARN of a Shield-protected resource: a CloudFront distribution, a Route 53 hosted zone, an Elastic IP allocation, a Classic or Application Load Balancer, or a Global Accelerator accelerator.","type":"string","maxLength":2048,"pattern":"^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$"},"tags":{"title":"GroupTags","description":"Tags Charter manages on the group: a string sets the tag, null removes it. Tags not listed here are never touched (except Charter's own charter:policy). When the key is present, Charter reads the group's tags during plan; without it, tags are only written at creation.","type":"object","maxProperties":200,"propertyNames":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},"additionalProperties":{"type":["string","null"],"maxLength":256,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"}},"group":{"title":"ProtectionGroup","description":"One protection group. resourceType is required with pattern BY_RESOURCE_TYPE and allowed only there; members are required with pattern ARBITRARY and allowed only there.","type":"object","additionalProperties":false,"required":["id","aggregation","pattern"],"properties":{"id":{"description":"ProtectionGroupId: 1-36 letters, digits and hyphens, unique in the account.","type":"string","minLength":1,"maxLength":36,"pattern":"^[a-zA-Z0-9-]*$"},"aggregation":{"description":"How Shield combines the members' traffic into the group's layer 7 baseline: SUM (blue/green sets whose traffic shifts between members), MEAN (services with similar traffic, e.g. a new one joining established peers), MAX (a CloudFront distribution with its origins).","type":"string","enum":["SUM","MEAN","MAX"]},"pattern":{"description":"Which protected resources belong to the group: ALL of them, an ARBITRARY list (members), or every resource of one type (BY_RESOURCE_TYPE, with resourceType).","type":"string","enum":["ALL","ARBITRARY","BY_RESOURCE_TYPE"]},"resourceType":{"$ref":"#/definitions/resourceType"},"members":{"description":"ARNs of the protected resources in the group (pattern ARBITRARY only). Each must already be protected by Shield Advanced.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"$ref":"#/definitions/memberArn"}},"tags":{"$ref":"#/definitions/tags"}},"allOf":[{"description":"Pattern BY_RESOURCE_TYPE needs resourceType: the type of resource the group holds.","if":{"properties":{"pattern":{"const":"BY_RESOURCE_TYPE"}},"required":["pattern"]},"then":{"properties":{"resourceType":{"description":"Pattern BY_RESOURCE_TYPE needs resourceType: the type of resource the group holds."}},"required":["resourceType"]}},{"description":"Pattern ARBITRARY needs members: the ARNs of the protected resources in the group.","if":{"properties":{"pattern":{"const":"ARBITRARY"}},"required":["pattern"]},"then":{"properties":{"members":{"description":"Pattern ARBITRARY needs members: the ARNs of the protected resources in the group."}},"required":["members"]}}],"dependencies":{"resourceType":{"properties":{"pattern":{"const":"BY_RESOURCE_TYPE","description":"resourceType is allowed only with pattern BY_RESOURCE_TYPE: remove resourceType, or set pattern: BY_RESOURCE_TYPE."}}},"members":{"properties":{"pattern":{"const":"ARBITRARY","description":"members are allowed only with pattern ARBITRARY: remove members, or set pattern: ARBITRARY."}}}}}}};
+const schema72 = {"title":"ProtectionGroup","description":"One protection group. resourceType is required with pattern BY_RESOURCE_TYPE and allowed only there; members are required with pattern ARBITRARY and allowed only there.","type":"object","additionalProperties":false,"required":["id","aggregation","pattern"],"properties":{"id":{"description":"ProtectionGroupId: 1-36 letters, digits and hyphens, unique in the account.","type":"string","minLength":1,"maxLength":36,"pattern":"^[a-zA-Z0-9-]*$"},"aggregation":{"description":"How Shield combines the members' traffic into the group's layer 7 baseline: SUM (blue/green sets whose traffic shifts between members), MEAN (services with similar traffic, e.g. a new one joining established peers), MAX (a CloudFront distribution with its origins).","type":"string","enum":["SUM","MEAN","MAX"]},"pattern":{"description":"Which protected resources belong to the group: ALL of them, an ARBITRARY list (members), or every resource of one type (BY_RESOURCE_TYPE, with resourceType).","type":"string","enum":["ALL","ARBITRARY","BY_RESOURCE_TYPE"]},"resourceType":{"$ref":"#/definitions/resourceType"},"members":{"description":"ARNs of the protected resources in the group (pattern ARBITRARY only). Each must already be protected by Shield Advanced.","type":"array","minItems":1,"maxItems":10000,"uniqueItems":true,"items":{"$ref":"#/definitions/memberArn"}},"tags":{"$ref":"#/definitions/tags"}},"allOf":[{"description":"Pattern BY_RESOURCE_TYPE needs resourceType: the type of resource the group holds.","if":{"properties":{"pattern":{"const":"BY_RESOURCE_TYPE"}},"required":["pattern"]},"then":{"properties":{"resourceType":{"description":"Pattern BY_RESOURCE_TYPE needs resourceType: the type of resource the group holds."}},"required":["resourceType"]}},{"description":"Pattern ARBITRARY needs members: the ARNs of the protected resources in the group.","if":{"properties":{"pattern":{"const":"ARBITRARY"}},"required":["pattern"]},"then":{"properties":{"members":{"description":"Pattern ARBITRARY needs members: the ARNs of the protected resources in the group."}},"required":["members"]}}],"dependencies":{"resourceType":{"properties":{"pattern":{"const":"BY_RESOURCE_TYPE","description":"resourceType is allowed only with pattern BY_RESOURCE_TYPE: remove resourceType, or set pattern: BY_RESOURCE_TYPE."}}},"members":{"properties":{"pattern":{"const":"ARBITRARY","description":"members are allowed only with pattern ARBITRARY: remove members, or set pattern: ARBITRARY."}}}}};
+const schema73 = {"description":"A resource type Shield Advanced protects.","type":"string","enum":["CLOUDFRONT_DISTRIBUTION","ROUTE_53_HOSTED_ZONE","ELASTIC_IP_ALLOCATION","CLASSIC_LOAD_BALANCER","APPLICATION_LOAD_BALANCER","GLOBAL_ACCELERATOR"]};
+const schema74 = {"description":"The ARN of a Shield-protected resource: a CloudFront distribution, a Route 53 hosted zone, an Elastic IP allocation, a Classic or Application Load Balancer, or a Global Accelerator accelerator.","type":"string","maxLength":2048,"pattern":"^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$"};
+const schema75 = {"title":"GroupTags","description":"Tags Charter manages on the group: a string sets the tag, null removes it. Tags not listed here are never touched (except Charter's own charter:policy). When the key is present, Charter reads the group's tags during plan; without it, tags are only written at creation.","type":"object","maxProperties":200,"propertyNames":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},"additionalProperties":{"type":["string","null"],"maxLength":256,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"}};
 const pattern25 = new RegExp("^[a-zA-Z0-9-]*$", "u");
 const pattern26 = new RegExp("^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$", "u");
 const pattern27 = new RegExp("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$", "u");
@@ -6362,7 +6612,7 @@ if(_valid0){
 const _errs5 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.resourceType === undefined){
-const err2 = {instancePath,schemaPath:"#/allOf/0/then/required",keyword:"required",params:{missingProperty: "resourceType"},message:"must have required property '"+"resourceType"+"'",schema:schema71.allOf[0].then.required,parentSchema:schema71.allOf[0].then,data};
+const err2 = {instancePath,schemaPath:"#/allOf/0/then/required",keyword:"required",params:{missingProperty: "resourceType"},message:"must have required property '"+"resourceType"+"'",schema:schema72.allOf[0].then.required,parentSchema:schema72.allOf[0].then,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -6376,7 +6626,7 @@ var _valid0 = _errs5 === errors;
 valid1 = _valid0;
 }
 if(!valid1){
-const err3 = {instancePath,schemaPath:"#/allOf/0/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema71.allOf[0].if,parentSchema:schema71.allOf[0],data};
+const err3 = {instancePath,schemaPath:"#/allOf/0/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema72.allOf[0].if,parentSchema:schema72.allOf[0],data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -6429,7 +6679,7 @@ if(_valid1){
 const _errs10 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.members === undefined){
-const err6 = {instancePath,schemaPath:"#/allOf/1/then/required",keyword:"required",params:{missingProperty: "members"},message:"must have required property '"+"members"+"'",schema:schema71.allOf[1].then.required,parentSchema:schema71.allOf[1].then,data};
+const err6 = {instancePath,schemaPath:"#/allOf/1/then/required",keyword:"required",params:{missingProperty: "members"},message:"must have required property '"+"members"+"'",schema:schema72.allOf[1].then.required,parentSchema:schema72.allOf[1].then,data};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -6443,7 +6693,7 @@ var _valid1 = _errs10 === errors;
 valid3 = _valid1;
 }
 if(!valid3){
-const err7 = {instancePath,schemaPath:"#/allOf/1/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema71.allOf[1].if,parentSchema:schema71.allOf[1],data};
+const err7 = {instancePath,schemaPath:"#/allOf/1/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema72.allOf[1].if,parentSchema:schema72.allOf[1],data};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -6454,7 +6704,7 @@ errors++;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.id === undefined){
-const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'",schema:schema71.required,parentSchema:schema71,data};
+const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'",schema:schema72.required,parentSchema:schema72,data};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -6464,7 +6714,7 @@ vErrors.push(err8);
 errors++;
 }
 if(data.aggregation === undefined){
-const err9 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "aggregation"},message:"must have required property '"+"aggregation"+"'",schema:schema71.required,parentSchema:schema71,data};
+const err9 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "aggregation"},message:"must have required property '"+"aggregation"+"'",schema:schema72.required,parentSchema:schema72,data};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -6474,7 +6724,7 @@ vErrors.push(err9);
 errors++;
 }
 if(data.pattern === undefined){
-const err10 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "pattern"},message:"must have required property '"+"pattern"+"'",schema:schema71.required,parentSchema:schema71,data};
+const err10 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "pattern"},message:"must have required property '"+"pattern"+"'",schema:schema72.required,parentSchema:schema72,data};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -6485,7 +6735,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((((((key0 === "id") || (key0 === "aggregation")) || (key0 === "pattern")) || (key0 === "resourceType")) || (key0 === "members")) || (key0 === "tags"))){
-const err11 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema71,data};
+const err11 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema72,data};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -6500,7 +6750,7 @@ if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.pattern !== undefined){
 let data2 = data.pattern;
 if("BY_RESOURCE_TYPE" !== data2){
-const err12 = {instancePath:instancePath+"/pattern",schemaPath:"#/dependencies/resourceType/properties/pattern/const",keyword:"const",params:{allowedValue: "BY_RESOURCE_TYPE"},message:"must be equal to constant",schema:"BY_RESOURCE_TYPE",parentSchema:schema71.dependencies.resourceType.properties.pattern,data:data2};
+const err12 = {instancePath:instancePath+"/pattern",schemaPath:"#/dependencies/resourceType/properties/pattern/const",keyword:"const",params:{allowedValue: "BY_RESOURCE_TYPE"},message:"must be equal to constant",schema:"BY_RESOURCE_TYPE",parentSchema:schema72.dependencies.resourceType.properties.pattern,data:data2};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -6517,7 +6767,7 @@ if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.pattern !== undefined){
 let data3 = data.pattern;
 if("ARBITRARY" !== data3){
-const err13 = {instancePath:instancePath+"/pattern",schemaPath:"#/dependencies/members/properties/pattern/const",keyword:"const",params:{allowedValue: "ARBITRARY"},message:"must be equal to constant",schema:"ARBITRARY",parentSchema:schema71.dependencies.members.properties.pattern,data:data3};
+const err13 = {instancePath:instancePath+"/pattern",schemaPath:"#/dependencies/members/properties/pattern/const",keyword:"const",params:{allowedValue: "ARBITRARY"},message:"must be equal to constant",schema:"ARBITRARY",parentSchema:schema72.dependencies.members.properties.pattern,data:data3};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -6533,7 +6783,7 @@ if(data.id !== undefined){
 let data4 = data.id;
 if(typeof data4 === "string"){
 if(func2(data4) > 36){
-const err14 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/maxLength",keyword:"maxLength",params:{limit: 36},message:"must NOT have more than 36 characters",schema:36,parentSchema:schema71.properties.id,data:data4};
+const err14 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/maxLength",keyword:"maxLength",params:{limit: 36},message:"must NOT have more than 36 characters",schema:36,parentSchema:schema72.properties.id,data:data4};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -6543,7 +6793,7 @@ vErrors.push(err14);
 errors++;
 }
 if(func2(data4) < 1){
-const err15 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema71.properties.id,data:data4};
+const err15 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema72.properties.id,data:data4};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -6553,7 +6803,7 @@ vErrors.push(err15);
 errors++;
 }
 if(!pattern25.test(data4)){
-const err16 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9-]*$"},message:"must match pattern \""+"^[a-zA-Z0-9-]*$"+"\"",schema:"^[a-zA-Z0-9-]*$",parentSchema:schema71.properties.id,data:data4};
+const err16 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/pattern",keyword:"pattern",params:{pattern: "^[a-zA-Z0-9-]*$"},message:"must match pattern \""+"^[a-zA-Z0-9-]*$"+"\"",schema:"^[a-zA-Z0-9-]*$",parentSchema:schema72.properties.id,data:data4};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -6564,7 +6814,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema71.properties.id.type,parentSchema:schema71.properties.id,data:data4};
+const err17 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema72.properties.id.type,parentSchema:schema72.properties.id,data:data4};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -6577,7 +6827,7 @@ errors++;
 if(data.aggregation !== undefined){
 let data5 = data.aggregation;
 if(typeof data5 !== "string"){
-const err18 = {instancePath:instancePath+"/aggregation",schemaPath:"#/properties/aggregation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema71.properties.aggregation.type,parentSchema:schema71.properties.aggregation,data:data5};
+const err18 = {instancePath:instancePath+"/aggregation",schemaPath:"#/properties/aggregation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema72.properties.aggregation.type,parentSchema:schema72.properties.aggregation,data:data5};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -6587,7 +6837,7 @@ vErrors.push(err18);
 errors++;
 }
 if(!(((data5 === "SUM") || (data5 === "MEAN")) || (data5 === "MAX"))){
-const err19 = {instancePath:instancePath+"/aggregation",schemaPath:"#/properties/aggregation/enum",keyword:"enum",params:{allowedValues: schema71.properties.aggregation.enum},message:"must be equal to one of the allowed values",schema:schema71.properties.aggregation.enum,parentSchema:schema71.properties.aggregation,data:data5};
+const err19 = {instancePath:instancePath+"/aggregation",schemaPath:"#/properties/aggregation/enum",keyword:"enum",params:{allowedValues: schema72.properties.aggregation.enum},message:"must be equal to one of the allowed values",schema:schema72.properties.aggregation.enum,parentSchema:schema72.properties.aggregation,data:data5};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -6600,7 +6850,7 @@ errors++;
 if(data.pattern !== undefined){
 let data6 = data.pattern;
 if(typeof data6 !== "string"){
-const err20 = {instancePath:instancePath+"/pattern",schemaPath:"#/properties/pattern/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema71.properties.pattern.type,parentSchema:schema71.properties.pattern,data:data6};
+const err20 = {instancePath:instancePath+"/pattern",schemaPath:"#/properties/pattern/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema72.properties.pattern.type,parentSchema:schema72.properties.pattern,data:data6};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -6610,7 +6860,7 @@ vErrors.push(err20);
 errors++;
 }
 if(!(((data6 === "ALL") || (data6 === "ARBITRARY")) || (data6 === "BY_RESOURCE_TYPE"))){
-const err21 = {instancePath:instancePath+"/pattern",schemaPath:"#/properties/pattern/enum",keyword:"enum",params:{allowedValues: schema71.properties.pattern.enum},message:"must be equal to one of the allowed values",schema:schema71.properties.pattern.enum,parentSchema:schema71.properties.pattern,data:data6};
+const err21 = {instancePath:instancePath+"/pattern",schemaPath:"#/properties/pattern/enum",keyword:"enum",params:{allowedValues: schema72.properties.pattern.enum},message:"must be equal to one of the allowed values",schema:schema72.properties.pattern.enum,parentSchema:schema72.properties.pattern,data:data6};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -6623,7 +6873,7 @@ errors++;
 if(data.resourceType !== undefined){
 let data7 = data.resourceType;
 if(typeof data7 !== "string"){
-const err22 = {instancePath:instancePath+"/resourceType",schemaPath:"#/definitions/resourceType/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema72.type,parentSchema:schema72,data:data7};
+const err22 = {instancePath:instancePath+"/resourceType",schemaPath:"#/definitions/resourceType/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema73.type,parentSchema:schema73,data:data7};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -6633,7 +6883,7 @@ vErrors.push(err22);
 errors++;
 }
 if(!((((((data7 === "CLOUDFRONT_DISTRIBUTION") || (data7 === "ROUTE_53_HOSTED_ZONE")) || (data7 === "ELASTIC_IP_ALLOCATION")) || (data7 === "CLASSIC_LOAD_BALANCER")) || (data7 === "APPLICATION_LOAD_BALANCER")) || (data7 === "GLOBAL_ACCELERATOR"))){
-const err23 = {instancePath:instancePath+"/resourceType",schemaPath:"#/definitions/resourceType/enum",keyword:"enum",params:{allowedValues: schema72.enum},message:"must be equal to one of the allowed values",schema:schema72.enum,parentSchema:schema72,data:data7};
+const err23 = {instancePath:instancePath+"/resourceType",schemaPath:"#/definitions/resourceType/enum",keyword:"enum",params:{allowedValues: schema73.enum},message:"must be equal to one of the allowed values",schema:schema73.enum,parentSchema:schema73,data:data7};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -6647,7 +6897,7 @@ if(data.members !== undefined){
 let data8 = data.members;
 if(Array.isArray(data8)){
 if(data8.length > 10000){
-const err24 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema71.properties.members,data:data8};
+const err24 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema72.properties.members,data:data8};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -6657,7 +6907,7 @@ vErrors.push(err24);
 errors++;
 }
 if(data8.length < 1){
-const err25 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema71.properties.members,data:data8};
+const err25 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema72.properties.members,data:data8};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -6671,7 +6921,7 @@ for(let i0=0; i0<len0; i0++){
 let data9 = data8[i0];
 if(typeof data9 === "string"){
 if(func2(data9) > 2048){
-const err26 = {instancePath:instancePath+"/members/" + i0,schemaPath:"#/definitions/memberArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema73,data:data9};
+const err26 = {instancePath:instancePath+"/members/" + i0,schemaPath:"#/definitions/memberArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema74,data:data9};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -6681,7 +6931,7 @@ vErrors.push(err26);
 errors++;
 }
 if(!pattern26.test(data9)){
-const err27 = {instancePath:instancePath+"/members/" + i0,schemaPath:"#/definitions/memberArn/pattern",keyword:"pattern",params:{pattern: "^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$"},message:"must match pattern \""+"^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$"+"\"",schema:"^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$",parentSchema:schema73,data:data9};
+const err27 = {instancePath:instancePath+"/members/" + i0,schemaPath:"#/definitions/memberArn/pattern",keyword:"pattern",params:{pattern: "^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$"},message:"must match pattern \""+"^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$"+"\"",schema:"^(arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]{1,32}|arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]{1,32}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:eip-allocation/eipalloc-[0-9a-f]{1,64}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{1,32}|arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:loadbalancer/[A-Za-z0-9-]{1,32}|arn:aws[a-z-]*:globalaccelerator::[0-9]{12}:accelerator/[0-9a-f-]{1,64})$",parentSchema:schema74,data:data9};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -6692,7 +6942,7 @@ errors++;
 }
 }
 else {
-const err28 = {instancePath:instancePath+"/members/" + i0,schemaPath:"#/definitions/memberArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema73.type,parentSchema:schema73,data:data9};
+const err28 = {instancePath:instancePath+"/members/" + i0,schemaPath:"#/definitions/memberArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema74.type,parentSchema:schema74,data:data9};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -6709,7 +6959,7 @@ outer0:
 for(;i1--;){
 for(j0 = i1; j0--;){
 if(func0(data8[i1], data8[j0])){
-const err29 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema71.properties.members,data:data8};
+const err29 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema72.properties.members,data:data8};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -6724,7 +6974,7 @@ break outer0;
 }
 }
 else {
-const err30 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema71.properties.members.type,parentSchema:schema71.properties.members,data:data8};
+const err30 = {instancePath:instancePath+"/members",schemaPath:"#/properties/members/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema72.properties.members.type,parentSchema:schema72.properties.members,data:data8};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -6738,7 +6988,7 @@ if(data.tags !== undefined){
 let data10 = data.tags;
 if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
 if(Object.keys(data10).length > 200){
-const err31 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/maxProperties",keyword:"maxProperties",params:{limit: 200},message:"must NOT have more than 200 properties",schema:200,parentSchema:schema74,data:data10};
+const err31 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/maxProperties",keyword:"maxProperties",params:{limit: 200},message:"must NOT have more than 200 properties",schema:200,parentSchema:schema75,data:data10};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -6751,7 +7001,7 @@ for(const key1 in data10){
 const _errs33 = errors;
 if(typeof key1 === "string"){
 if(func2(key1) > 128){
-const err32 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema74.propertyNames,data:key1,propertyName:key1};
+const err32 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema75.propertyNames,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -6761,7 +7011,7 @@ vErrors.push(err32);
 errors++;
 }
 if(func2(key1) < 1){
-const err33 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema74.propertyNames,data:key1,propertyName:key1};
+const err33 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema75.propertyNames,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -6771,7 +7021,7 @@ vErrors.push(err33);
 errors++;
 }
 if(!pattern27.test(key1)){
-const err34 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$",parentSchema:schema74.propertyNames,data:key1,propertyName:key1};
+const err34 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$",parentSchema:schema75.propertyNames,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -6782,7 +7032,7 @@ errors++;
 }
 }
 else {
-const err35 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema74.propertyNames.type,parentSchema:schema74.propertyNames,data:key1,propertyName:key1};
+const err35 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema75.propertyNames.type,parentSchema:schema75.propertyNames,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -6793,7 +7043,7 @@ errors++;
 }
 var valid15 = _errs33 === errors;
 if(!valid15){
-const err36 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema74.propertyNames,parentSchema:schema74,data:data10};
+const err36 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema75.propertyNames,parentSchema:schema75,data:data10};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -6806,7 +7056,7 @@ errors++;
 for(const key2 in data10){
 let data11 = data10[key2];
 if((typeof data11 !== "string") && (data11 !== null)){
-const err37 = {instancePath:instancePath+"/tags/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/tags/additionalProperties/type",keyword:"type",params:{type: schema74.additionalProperties.type},message:"must be string,null",schema:schema74.additionalProperties.type,parentSchema:schema74.additionalProperties,data:data11};
+const err37 = {instancePath:instancePath+"/tags/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/tags/additionalProperties/type",keyword:"type",params:{type: schema75.additionalProperties.type},message:"must be string,null",schema:schema75.additionalProperties.type,parentSchema:schema75.additionalProperties,data:data11};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -6817,7 +7067,7 @@ errors++;
 }
 if(typeof data11 === "string"){
 if(func2(data11) > 256){
-const err38 = {instancePath:instancePath+"/tags/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/tags/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema74.additionalProperties,data:data11};
+const err38 = {instancePath:instancePath+"/tags/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/tags/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema75.additionalProperties,data:data11};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -6827,7 +7077,7 @@ vErrors.push(err38);
 errors++;
 }
 if(!pattern28.test(data11)){
-const err39 = {instancePath:instancePath+"/tags/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/tags/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$",parentSchema:schema74.additionalProperties,data:data11};
+const err39 = {instancePath:instancePath+"/tags/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/tags/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$",parentSchema:schema75.additionalProperties,data:data11};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -6840,7 +7090,7 @@ errors++;
 }
 }
 else {
-const err40 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema74.type,parentSchema:schema74,data:data10};
+const err40 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema75.type,parentSchema:schema75,data:data10};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -6852,7 +7102,7 @@ errors++;
 }
 }
 else {
-const err41 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema71.type,parentSchema:schema71,data};
+const err41 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema72.type,parentSchema:schema72,data};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -6872,7 +7122,7 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.groups === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "groups"},message:"must have required property '"+"groups"+"'",schema:schema70.required,parentSchema:schema70,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "groups"},message:"must have required property '"+"groups"+"'",schema:schema71.required,parentSchema:schema71,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -6883,7 +7133,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((key0 === "prune") || (key0 === "groups"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema70,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema71,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -6896,7 +7146,7 @@ errors++;
 if(data.prune !== undefined){
 let data0 = data.prune;
 if(typeof data0 !== "boolean"){
-const err2 = {instancePath:instancePath+"/prune",schemaPath:"#/properties/prune/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema70.properties.prune.type,parentSchema:schema70.properties.prune,data:data0};
+const err2 = {instancePath:instancePath+"/prune",schemaPath:"#/properties/prune/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema71.properties.prune.type,parentSchema:schema71.properties.prune,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -6910,7 +7160,7 @@ if(data.groups !== undefined){
 let data1 = data.groups;
 if(Array.isArray(data1)){
 if(data1.length > 10000){
-const err3 = {instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema70.properties.groups,data:data1};
+const err3 = {instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/maxItems",keyword:"maxItems",params:{limit: 10000},message:"must NOT have more than 10000 items",schema:10000,parentSchema:schema71.properties.groups,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -6928,7 +7178,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema70.properties.groups.type,parentSchema:schema70.properties.groups,data:data1};
+const err4 = {instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema71.properties.groups.type,parentSchema:schema71.properties.groups,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -6940,7 +7190,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema70.type,parentSchema:schema70,data};
+const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema71.type,parentSchema:schema71,data};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -6954,18 +7204,18 @@ return errors === 0;
 }
 
 export const v4 = validate44;
-const schema75 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/branch-pipelines.schema.json","title":"BranchPipelinesSpec","description":"One AWS CodePipeline (V2) per git branch of a GitHub repository that matches the filters: created when the branch appears, deleted (after an optional cleanup build) when it goes. Stages come from the policy: a build, then per environment a manual approval, a CloudFormation deployment and test builds.","type":"object","additionalProperties":false,"required":["repository","connectionArn","region","roleArn","artifactStores","namePrefix","stages"],"properties":{"repository":{"description":"The GitHub repository, owner/name. Its branches (listed through the GitHub API) are the desired pipelines.","type":"string","maxLength":140,"pattern":"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},"connectionArn":{"description":"The CodeStar (CodeConnections) connection to GitHub that the Source action uses.","type":"string","maxLength":256,"pattern":"^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{36}$"},"region":{"description":"The region the pipelines live in.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"roleArn":{"description":"The IAM role CodePipeline assumes (in the pipelines' account).","$ref":"#/definitions/roleArn"},"artifactStores":{"description":"The S3 artifact bucket per region used (the pipeline's region and every environment region), with the KMS key that encrypts it. A key is required when an environment deploys to another account: the default S3 key cannot be shared.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"additionalProperties":{"title":"ArtifactStore","type":"object","additionalProperties":false,"required":["bucket"],"properties":{"bucket":{"type":"string","minLength":3,"maxLength":63,"pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"kmsKeyArn":{"type":"string","maxLength":2048,"pattern":"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$"}}}},"namePrefix":{"description":"Pipeline names are <namePrefix>-<branch slug>-<8 hex digits of SHA-256(branch)>, at most 100 characters. Pipelines whose name does not start with <namePrefix>- are never read or touched.","type":"string","minLength":1,"maxLength":60,"pattern":"^[A-Za-z0-9][A-Za-z0-9._@-]*$"},"branches":{"title":"BranchFilter","description":"Which branches get a pipeline. Globs: * any run of characters except /, ** any run including /, ? one character except /. The default branch always gets one.","type":"object","additionalProperties":false,"properties":{"include":{"description":"Branches to include; all when absent.","type":"array","maxItems":100,"items":{"$ref":"#/definitions/glob"}},"exclude":{"description":"Branches to leave out, even when included (never the default branch).","type":"array","maxItems":100,"items":{"$ref":"#/definitions/glob"}}}},"tags":{"title":"PipelineTags","description":"Tags on every pipeline, besides Charter's own (charter:policy, charter:branch, charter:applied).","type":"object","maxProperties":40,"propertyNames":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"}},"stages":{"title":"Stages","type":"object","additionalProperties":false,"required":["build"],"properties":{"build":{"title":"BuildStage","description":"The build: an existing CodeBuild project that reads the source and writes the build output (BuildOutput, which deployments read their template from).","$ref":"#/definitions/build"},"environments":{"description":"The environments in order (e.g. Alpha, Beta, Gamma, Prod); each becomes one stage (CodePipeline allows 50 stages, Source and Build included).","type":"array","maxItems":48,"items":{"$ref":"#/definitions/environment"}}}},"onDelete":{"title":"CleanupBuild","description":"A CodeBuild project run (StartBuild, with BRANCH set to the branch) before a pipeline is deleted, to destroy what it deployed. When the build fails, the pipeline is kept and the failure reported.","type":"object","additionalProperties":false,"required":["project"],"properties":{"project":{"$ref":"#/definitions/projectName"},"timeoutMinutes":{"description":"How long to wait for the build.","type":"integer","minimum":5,"maximum":480,"default":60}}}},"definitions":{"glob":{"type":"string","minLength":1,"maxLength":255},"projectName":{"description":"A CodeBuild project name.","type":"string","minLength":2,"maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"},"roleArn":{"type":"string","maxLength":2048,"pattern":"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},"account":{"description":"A 12-digit AWS account id.","type":"string","pattern":"^[0-9]{12}$"},"variables":{"description":"Plaintext environment variables for the build (BRANCH is always set).","type":"object","maxProperties":50,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]{0,127}$"},"additionalProperties":{"type":"string","maxLength":1000}},"build":{"type":"object","additionalProperties":false,"required":["project"],"properties":{"project":{"$ref":"#/definitions/projectName"},"variables":{"$ref":"#/definitions/variables"}}},"environment":{"title":"Environment","type":"object","additionalProperties":false,"required":["name","account"],"properties":{"name":{"description":"The stage name; unique in the policy.","type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"account":{"$ref":"#/definitions/account"},"region":{"description":"Where the environment's actions run; the pipeline's region when absent.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"branches":{"description":"default: only the default branch's pipeline has this stage (production); all: every branch's.","type":"string","enum":["default","all"],"default":"all"},"approval":{"title":"Approval","description":"A manual approval before the deployment; CodePipeline notifies an SNS topic: topicArn (yours), or emails (Charter creates, tags and owns a topic per environment and subscribes these addresses). Exactly one of the two.","type":"object","additionalProperties":false,"properties":{"topicArn":{"type":"string","maxLength":256,"pattern":"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"},"emails":{"description":"Approvers' addresses (at most 20). Each receives a confirmation mail from SNS and gets approval notifications once confirmed.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":3,"maxLength":254,"pattern":"^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"}},"message":{"description":"Shown to approvers.","type":"string","maxLength":500}}},"deploy":{"title":"Deploy","description":"A CloudFormation deployment of the build output's template, in the environment's account.","type":"object","additionalProperties":false,"required":["roleArn","stackName"],"properties":{"enabled":{"type":"boolean","default":true},"roleArn":{"description":"The role in the environment's account that the deploy action assumes.","$ref":"#/definitions/roleArn"},"cloudFormationRoleArn":{"description":"The role CloudFormation uses in that account; roleArn when absent.","$ref":"#/definitions/roleArn"},"stackName":{"description":"Stack name; {branch} becomes the branch's slug and hash.","type":"string","minLength":1,"maxLength":128},"template":{"description":"The template file in the build output.","type":"string","minLength":1,"maxLength":250,"pattern":"^[A-Za-z0-9._/-]+$","default":"template.yml"}}},"tests":{"description":"Test builds, run in parallel after the deployment (CodePipeline allows 50 actions per stage).","type":"array","maxItems":48,"items":{"title":"TestAction","type":"object","additionalProperties":false,"required":["name","project"],"properties":{"name":{"type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"project":{"$ref":"#/definitions/projectName"},"variables":{"$ref":"#/definitions/variables"},"source":{"title":"TestSource","description":"Tests kept in another repository (or branch): an extra source action feeds them.","type":"object","additionalProperties":false,"required":["repository"],"properties":{"repository":{"type":"string","maxLength":140,"pattern":"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},"branch":{"description":"The test repository's branch; main when absent.","type":"string","minLength":1,"maxLength":255}}}}}}}}}};
-const schema76 = {"type":"string","maxLength":2048,"pattern":"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"};
-const schema77 = {"type":"string","minLength":1,"maxLength":255};
-const schema80 = {"description":"A CodeBuild project name.","type":"string","minLength":2,"maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"};
+const schema76 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/branch-pipelines.schema.json","title":"BranchPipelinesSpec","description":"One AWS CodePipeline (V2) per git branch of a GitHub repository that matches the filters: created when the branch appears, deleted (after an optional cleanup build) when it goes. Stages come from the policy: a build, then per environment a manual approval, a CloudFormation deployment and test builds.","type":"object","additionalProperties":false,"required":["repository","connectionArn","region","roleArn","artifactStores","namePrefix","stages"],"properties":{"repository":{"description":"The GitHub repository, owner/name. Its branches (listed through the GitHub API) are the desired pipelines.","type":"string","maxLength":140,"pattern":"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},"connectionArn":{"description":"The CodeStar (CodeConnections) connection to GitHub that the Source action uses.","type":"string","maxLength":256,"pattern":"^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{36}$"},"region":{"description":"The region the pipelines live in.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"roleArn":{"description":"The IAM role CodePipeline assumes (in the pipelines' account).","$ref":"#/definitions/roleArn"},"artifactStores":{"description":"The S3 artifact bucket per region used (the pipeline's region and every environment region), with the KMS key that encrypts it. A key is required when an environment deploys to another account: the default S3 key cannot be shared.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"additionalProperties":{"title":"ArtifactStore","type":"object","additionalProperties":false,"required":["bucket"],"properties":{"bucket":{"type":"string","minLength":3,"maxLength":63,"pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"kmsKeyArn":{"type":"string","maxLength":2048,"pattern":"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$"}}}},"namePrefix":{"description":"Pipeline names are <namePrefix>-<branch slug>-<8 hex digits of SHA-256(branch)>, at most 100 characters. Pipelines whose name does not start with <namePrefix>- are never read or touched.","type":"string","minLength":1,"maxLength":60,"pattern":"^[A-Za-z0-9][A-Za-z0-9._@-]*$"},"branches":{"title":"BranchFilter","description":"Which branches get a pipeline. Globs: * any run of characters except /, ** any run including /, ? one character except /. The default branch always gets one.","type":"object","additionalProperties":false,"properties":{"include":{"description":"Branches to include; all when absent.","type":"array","maxItems":100,"items":{"$ref":"#/definitions/glob"}},"exclude":{"description":"Branches to leave out, even when included (never the default branch).","type":"array","maxItems":100,"items":{"$ref":"#/definitions/glob"}}}},"tags":{"title":"PipelineTags","description":"Tags on every pipeline, besides Charter's own (charter:policy, charter:branch, charter:applied).","type":"object","maxProperties":40,"propertyNames":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"}},"stages":{"title":"Stages","type":"object","additionalProperties":false,"required":["build"],"properties":{"build":{"title":"BuildStage","description":"The build: an existing CodeBuild project that reads the source and writes the build output (BuildOutput, which deployments read their template from).","$ref":"#/definitions/build"},"environments":{"description":"The environments in order (e.g. Alpha, Beta, Gamma, Prod); each becomes one stage (CodePipeline allows 50 stages, Source and Build included).","type":"array","maxItems":48,"items":{"$ref":"#/definitions/environment"}}}},"onDelete":{"title":"CleanupBuild","description":"A CodeBuild project run (StartBuild, with BRANCH set to the branch) before a pipeline is deleted, to destroy what it deployed. When the build fails, the pipeline is kept and the failure reported.","type":"object","additionalProperties":false,"required":["project"],"properties":{"project":{"$ref":"#/definitions/projectName"},"timeoutMinutes":{"description":"How long to wait for the build.","type":"integer","minimum":5,"maximum":480,"default":60}}}},"definitions":{"glob":{"type":"string","minLength":1,"maxLength":255},"projectName":{"description":"A CodeBuild project name.","type":"string","minLength":2,"maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"},"roleArn":{"type":"string","maxLength":2048,"pattern":"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},"account":{"description":"A 12-digit AWS account id.","type":"string","pattern":"^[0-9]{12}$"},"variables":{"description":"Plaintext environment variables for the build (BRANCH is always set).","type":"object","maxProperties":50,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]{0,127}$"},"additionalProperties":{"type":"string","maxLength":1000}},"build":{"type":"object","additionalProperties":false,"required":["project"],"properties":{"project":{"$ref":"#/definitions/projectName"},"variables":{"$ref":"#/definitions/variables"}}},"environment":{"title":"Environment","type":"object","additionalProperties":false,"required":["name","account"],"properties":{"name":{"description":"The stage name; unique in the policy.","type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"account":{"$ref":"#/definitions/account"},"region":{"description":"Where the environment's actions run; the pipeline's region when absent.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"branches":{"description":"default: only the default branch's pipeline has this stage (production); all: every branch's.","type":"string","enum":["default","all"],"default":"all"},"approval":{"title":"Approval","description":"A manual approval before the deployment; CodePipeline notifies an SNS topic: topicArn (yours), or emails (Charter creates, tags and owns a topic per environment and subscribes these addresses). Exactly one of the two.","type":"object","additionalProperties":false,"properties":{"topicArn":{"type":"string","maxLength":256,"pattern":"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"},"emails":{"description":"Approvers' addresses (at most 20). Each receives a confirmation mail from SNS and gets approval notifications once confirmed.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":3,"maxLength":254,"pattern":"^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"}},"message":{"description":"Shown to approvers.","type":"string","maxLength":500}}},"deploy":{"title":"Deploy","description":"A CloudFormation deployment of the build output's template, in the environment's account.","type":"object","additionalProperties":false,"required":["roleArn","stackName"],"properties":{"enabled":{"type":"boolean","default":true},"roleArn":{"description":"The role in the environment's account that the deploy action assumes.","$ref":"#/definitions/roleArn"},"cloudFormationRoleArn":{"description":"The role CloudFormation uses in that account; roleArn when absent.","$ref":"#/definitions/roleArn"},"stackName":{"description":"Stack name; {branch} becomes the branch's slug and hash.","type":"string","minLength":1,"maxLength":128},"template":{"description":"The template file in the build output.","type":"string","minLength":1,"maxLength":250,"pattern":"^[A-Za-z0-9._/-]+$","default":"template.yml"}}},"tests":{"description":"Test builds, run in parallel after the deployment (CodePipeline allows 50 actions per stage).","type":"array","maxItems":48,"items":{"title":"TestAction","type":"object","additionalProperties":false,"required":["name","project"],"properties":{"name":{"type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"project":{"$ref":"#/definitions/projectName"},"variables":{"$ref":"#/definitions/variables"},"source":{"title":"TestSource","description":"Tests kept in another repository (or branch): an extra source action feeds them.","type":"object","additionalProperties":false,"required":["repository"],"properties":{"repository":{"type":"string","maxLength":140,"pattern":"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},"branch":{"description":"The test repository's branch; main when absent.","type":"string","minLength":1,"maxLength":255}}}}}}}}}};
+const schema77 = {"type":"string","maxLength":2048,"pattern":"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"};
+const schema78 = {"type":"string","minLength":1,"maxLength":255};
+const schema81 = {"description":"A CodeBuild project name.","type":"string","minLength":2,"maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"};
 const pattern29 = new RegExp("^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$", "u");
 const pattern30 = new RegExp("^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{36}$", "u");
 const pattern32 = new RegExp("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$", "u");
 const pattern35 = new RegExp("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$", "u");
 const pattern36 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._@-]*$", "u");
 const pattern39 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$", "u");
-const schema79 = {"type":"object","additionalProperties":false,"required":["project"],"properties":{"project":{"$ref":"#/definitions/projectName"},"variables":{"$ref":"#/definitions/variables"}}};
-const schema81 = {"description":"Plaintext environment variables for the build (BRANCH is always set).","type":"object","maxProperties":50,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]{0,127}$"},"additionalProperties":{"type":"string","maxLength":1000}};
+const schema80 = {"type":"object","additionalProperties":false,"required":["project"],"properties":{"project":{"$ref":"#/definitions/projectName"},"variables":{"$ref":"#/definitions/variables"}}};
+const schema82 = {"description":"Plaintext environment variables for the build (BRANCH is always set).","type":"object","maxProperties":50,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]{0,127}$"},"additionalProperties":{"type":"string","maxLength":1000}};
 const pattern40 = new RegExp("^[A-Za-z_][A-Za-z0-9_]{0,127}$", "u");
 
 function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -6973,7 +7223,7 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.project === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "project"},message:"must have required property '"+"project"+"'",schema:schema79.required,parentSchema:schema79,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "project"},message:"must have required property '"+"project"+"'",schema:schema80.required,parentSchema:schema80,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -6984,7 +7234,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((key0 === "project") || (key0 === "variables"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema79,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema80,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -6998,7 +7248,7 @@ if(data.project !== undefined){
 let data0 = data.project;
 if(typeof data0 === "string"){
 if(func2(data0) > 255){
-const err2 = {instancePath:instancePath+"/project",schemaPath:"#/definitions/projectName/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema80,data:data0};
+const err2 = {instancePath:instancePath+"/project",schemaPath:"#/definitions/projectName/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema81,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -7008,7 +7258,7 @@ vErrors.push(err2);
 errors++;
 }
 if(func2(data0) < 2){
-const err3 = {instancePath:instancePath+"/project",schemaPath:"#/definitions/projectName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters",schema:2,parentSchema:schema80,data:data0};
+const err3 = {instancePath:instancePath+"/project",schemaPath:"#/definitions/projectName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters",schema:2,parentSchema:schema81,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -7018,7 +7268,7 @@ vErrors.push(err3);
 errors++;
 }
 if(!pattern39.test(data0)){
-const err4 = {instancePath:instancePath+"/project",schemaPath:"#/definitions/projectName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$",parentSchema:schema80,data:data0};
+const err4 = {instancePath:instancePath+"/project",schemaPath:"#/definitions/projectName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$",parentSchema:schema81,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -7029,7 +7279,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/project",schemaPath:"#/definitions/projectName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema80.type,parentSchema:schema80,data:data0};
+const err5 = {instancePath:instancePath+"/project",schemaPath:"#/definitions/projectName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema81.type,parentSchema:schema81,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -7043,7 +7293,7 @@ if(data.variables !== undefined){
 let data1 = data.variables;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if(Object.keys(data1).length > 50){
-const err6 = {instancePath:instancePath+"/variables",schemaPath:"#/definitions/variables/maxProperties",keyword:"maxProperties",params:{limit: 50},message:"must NOT have more than 50 properties",schema:50,parentSchema:schema81,data:data1};
+const err6 = {instancePath:instancePath+"/variables",schemaPath:"#/definitions/variables/maxProperties",keyword:"maxProperties",params:{limit: 50},message:"must NOT have more than 50 properties",schema:50,parentSchema:schema82,data:data1};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -7056,7 +7306,7 @@ for(const key1 in data1){
 const _errs8 = errors;
 if(typeof key1 === "string"){
 if(!pattern40.test(key1)){
-const err7 = {instancePath:instancePath+"/variables",schemaPath:"#/definitions/variables/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]{0,127}$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]{0,127}$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]{0,127}$",parentSchema:schema81.propertyNames,data:key1,propertyName:key1};
+const err7 = {instancePath:instancePath+"/variables",schemaPath:"#/definitions/variables/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]{0,127}$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]{0,127}$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]{0,127}$",parentSchema:schema82.propertyNames,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -7068,7 +7318,7 @@ errors++;
 }
 var valid3 = _errs8 === errors;
 if(!valid3){
-const err8 = {instancePath:instancePath+"/variables",schemaPath:"#/definitions/variables/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema81.propertyNames,parentSchema:schema81,data:data1};
+const err8 = {instancePath:instancePath+"/variables",schemaPath:"#/definitions/variables/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema82.propertyNames,parentSchema:schema82,data:data1};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -7082,7 +7332,7 @@ for(const key2 in data1){
 let data2 = data1[key2];
 if(typeof data2 === "string"){
 if(func2(data2) > 1000){
-const err9 = {instancePath:instancePath+"/variables/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/variables/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters",schema:1000,parentSchema:schema81.additionalProperties,data:data2};
+const err9 = {instancePath:instancePath+"/variables/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/variables/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters",schema:1000,parentSchema:schema82.additionalProperties,data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -7093,7 +7343,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/variables/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/variables/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema81.additionalProperties.type,parentSchema:schema81.additionalProperties,data:data2};
+const err10 = {instancePath:instancePath+"/variables/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/variables/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.additionalProperties.type,parentSchema:schema82.additionalProperties,data:data2};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -7105,7 +7355,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/variables",schemaPath:"#/definitions/variables/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema81.type,parentSchema:schema81,data:data1};
+const err11 = {instancePath:instancePath+"/variables",schemaPath:"#/definitions/variables/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.type,parentSchema:schema82,data:data1};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -7117,7 +7367,7 @@ errors++;
 }
 }
 else {
-const err12 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema79.type,parentSchema:schema79,data};
+const err12 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema80.type,parentSchema:schema80,data};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -7130,8 +7380,8 @@ validate45.errors = vErrors;
 return errors === 0;
 }
 
-const schema82 = {"title":"Environment","type":"object","additionalProperties":false,"required":["name","account"],"properties":{"name":{"description":"The stage name; unique in the policy.","type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"account":{"$ref":"#/definitions/account"},"region":{"description":"Where the environment's actions run; the pipeline's region when absent.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"branches":{"description":"default: only the default branch's pipeline has this stage (production); all: every branch's.","type":"string","enum":["default","all"],"default":"all"},"approval":{"title":"Approval","description":"A manual approval before the deployment; CodePipeline notifies an SNS topic: topicArn (yours), or emails (Charter creates, tags and owns a topic per environment and subscribes these addresses). Exactly one of the two.","type":"object","additionalProperties":false,"properties":{"topicArn":{"type":"string","maxLength":256,"pattern":"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"},"emails":{"description":"Approvers' addresses (at most 20). Each receives a confirmation mail from SNS and gets approval notifications once confirmed.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":3,"maxLength":254,"pattern":"^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"}},"message":{"description":"Shown to approvers.","type":"string","maxLength":500}}},"deploy":{"title":"Deploy","description":"A CloudFormation deployment of the build output's template, in the environment's account.","type":"object","additionalProperties":false,"required":["roleArn","stackName"],"properties":{"enabled":{"type":"boolean","default":true},"roleArn":{"description":"The role in the environment's account that the deploy action assumes.","$ref":"#/definitions/roleArn"},"cloudFormationRoleArn":{"description":"The role CloudFormation uses in that account; roleArn when absent.","$ref":"#/definitions/roleArn"},"stackName":{"description":"Stack name; {branch} becomes the branch's slug and hash.","type":"string","minLength":1,"maxLength":128},"template":{"description":"The template file in the build output.","type":"string","minLength":1,"maxLength":250,"pattern":"^[A-Za-z0-9._/-]+$","default":"template.yml"}}},"tests":{"description":"Test builds, run in parallel after the deployment (CodePipeline allows 50 actions per stage).","type":"array","maxItems":48,"items":{"title":"TestAction","type":"object","additionalProperties":false,"required":["name","project"],"properties":{"name":{"type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"project":{"$ref":"#/definitions/projectName"},"variables":{"$ref":"#/definitions/variables"},"source":{"title":"TestSource","description":"Tests kept in another repository (or branch): an extra source action feeds them.","type":"object","additionalProperties":false,"required":["repository"],"properties":{"repository":{"type":"string","maxLength":140,"pattern":"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},"branch":{"description":"The test repository's branch; main when absent.","type":"string","minLength":1,"maxLength":255}}}}}}}};
-const schema83 = {"description":"A 12-digit AWS account id.","type":"string","pattern":"^[0-9]{12}$"};
+const schema83 = {"title":"Environment","type":"object","additionalProperties":false,"required":["name","account"],"properties":{"name":{"description":"The stage name; unique in the policy.","type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"account":{"$ref":"#/definitions/account"},"region":{"description":"Where the environment's actions run; the pipeline's region when absent.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"branches":{"description":"default: only the default branch's pipeline has this stage (production); all: every branch's.","type":"string","enum":["default","all"],"default":"all"},"approval":{"title":"Approval","description":"A manual approval before the deployment; CodePipeline notifies an SNS topic: topicArn (yours), or emails (Charter creates, tags and owns a topic per environment and subscribes these addresses). Exactly one of the two.","type":"object","additionalProperties":false,"properties":{"topicArn":{"type":"string","maxLength":256,"pattern":"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"},"emails":{"description":"Approvers' addresses (at most 20). Each receives a confirmation mail from SNS and gets approval notifications once confirmed.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":3,"maxLength":254,"pattern":"^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"}},"message":{"description":"Shown to approvers.","type":"string","maxLength":500}}},"deploy":{"title":"Deploy","description":"A CloudFormation deployment of the build output's template, in the environment's account.","type":"object","additionalProperties":false,"required":["roleArn","stackName"],"properties":{"enabled":{"type":"boolean","default":true},"roleArn":{"description":"The role in the environment's account that the deploy action assumes.","$ref":"#/definitions/roleArn"},"cloudFormationRoleArn":{"description":"The role CloudFormation uses in that account; roleArn when absent.","$ref":"#/definitions/roleArn"},"stackName":{"description":"Stack name; {branch} becomes the branch's slug and hash.","type":"string","minLength":1,"maxLength":128},"template":{"description":"The template file in the build output.","type":"string","minLength":1,"maxLength":250,"pattern":"^[A-Za-z0-9._/-]+$","default":"template.yml"}}},"tests":{"description":"Test builds, run in parallel after the deployment (CodePipeline allows 50 actions per stage).","type":"array","maxItems":48,"items":{"title":"TestAction","type":"object","additionalProperties":false,"required":["name","project"],"properties":{"name":{"type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"project":{"$ref":"#/definitions/projectName"},"variables":{"$ref":"#/definitions/variables"},"source":{"title":"TestSource","description":"Tests kept in another repository (or branch): an extra source action feeds them.","type":"object","additionalProperties":false,"required":["repository"],"properties":{"repository":{"type":"string","maxLength":140,"pattern":"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},"branch":{"description":"The test repository's branch; main when absent.","type":"string","minLength":1,"maxLength":255}}}}}}}};
+const schema84 = {"description":"A 12-digit AWS account id.","type":"string","pattern":"^[0-9]{12}$"};
 const pattern41 = new RegExp("^[A-Za-z0-9.@_-]+$", "u");
 const pattern42 = new RegExp("^[0-9]{12}$", "u");
 const pattern44 = new RegExp("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", "u");
@@ -7143,7 +7393,7 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.name === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema82.required,parentSchema:schema82,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema83.required,parentSchema:schema83,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -7153,7 +7403,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.account === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "account"},message:"must have required property '"+"account"+"'",schema:schema82.required,parentSchema:schema82,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "account"},message:"must have required property '"+"account"+"'",schema:schema83.required,parentSchema:schema83,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -7164,7 +7414,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((((((key0 === "name") || (key0 === "account")) || (key0 === "region")) || (key0 === "branches")) || (key0 === "approval")) || (key0 === "deploy")) || (key0 === "tests"))){
-const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema82,data};
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema83,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -7178,7 +7428,7 @@ if(data.name !== undefined){
 let data0 = data.name;
 if(typeof data0 === "string"){
 if(func2(data0) > 100){
-const err3 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema82.properties.name,data:data0};
+const err3 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema83.properties.name,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -7188,7 +7438,7 @@ vErrors.push(err3);
 errors++;
 }
 if(func2(data0) < 1){
-const err4 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema82.properties.name,data:data0};
+const err4 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema83.properties.name,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -7198,7 +7448,7 @@ vErrors.push(err4);
 errors++;
 }
 if(!pattern41.test(data0)){
-const err5 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9.@_-]+$"},message:"must match pattern \""+"^[A-Za-z0-9.@_-]+$"+"\"",schema:"^[A-Za-z0-9.@_-]+$",parentSchema:schema82.properties.name,data:data0};
+const err5 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9.@_-]+$"},message:"must match pattern \""+"^[A-Za-z0-9.@_-]+$"+"\"",schema:"^[A-Za-z0-9.@_-]+$",parentSchema:schema83.properties.name,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -7209,7 +7459,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.name.type,parentSchema:schema82.properties.name,data:data0};
+const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema83.properties.name.type,parentSchema:schema83.properties.name,data:data0};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -7223,7 +7473,7 @@ if(data.account !== undefined){
 let data1 = data.account;
 if(typeof data1 === "string"){
 if(!pattern42.test(data1)){
-const err7 = {instancePath:instancePath+"/account",schemaPath:"#/definitions/account/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\"",schema:"^[0-9]{12}$",parentSchema:schema83,data:data1};
+const err7 = {instancePath:instancePath+"/account",schemaPath:"#/definitions/account/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\"",schema:"^[0-9]{12}$",parentSchema:schema84,data:data1};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -7234,7 +7484,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/account",schemaPath:"#/definitions/account/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema83.type,parentSchema:schema83,data:data1};
+const err8 = {instancePath:instancePath+"/account",schemaPath:"#/definitions/account/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema84.type,parentSchema:schema84,data:data1};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -7248,7 +7498,7 @@ if(data.region !== undefined){
 let data2 = data.region;
 if(typeof data2 === "string"){
 if(!pattern17.test(data2)){
-const err9 = {instancePath:instancePath+"/region",schemaPath:"#/properties/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-[0-9]$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-[0-9]$",parentSchema:schema82.properties.region,data:data2};
+const err9 = {instancePath:instancePath+"/region",schemaPath:"#/properties/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-[0-9]$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-[0-9]$",parentSchema:schema83.properties.region,data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -7259,7 +7509,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/region",schemaPath:"#/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.region.type,parentSchema:schema82.properties.region,data:data2};
+const err10 = {instancePath:instancePath+"/region",schemaPath:"#/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema83.properties.region.type,parentSchema:schema83.properties.region,data:data2};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -7272,7 +7522,7 @@ errors++;
 if(data.branches !== undefined){
 let data3 = data.branches;
 if(typeof data3 !== "string"){
-const err11 = {instancePath:instancePath+"/branches",schemaPath:"#/properties/branches/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.branches.type,parentSchema:schema82.properties.branches,data:data3};
+const err11 = {instancePath:instancePath+"/branches",schemaPath:"#/properties/branches/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema83.properties.branches.type,parentSchema:schema83.properties.branches,data:data3};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -7282,7 +7532,7 @@ vErrors.push(err11);
 errors++;
 }
 if(!((data3 === "default") || (data3 === "all"))){
-const err12 = {instancePath:instancePath+"/branches",schemaPath:"#/properties/branches/enum",keyword:"enum",params:{allowedValues: schema82.properties.branches.enum},message:"must be equal to one of the allowed values",schema:schema82.properties.branches.enum,parentSchema:schema82.properties.branches,data:data3};
+const err12 = {instancePath:instancePath+"/branches",schemaPath:"#/properties/branches/enum",keyword:"enum",params:{allowedValues: schema83.properties.branches.enum},message:"must be equal to one of the allowed values",schema:schema83.properties.branches.enum,parentSchema:schema83.properties.branches,data:data3};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -7297,7 +7547,7 @@ let data4 = data.approval;
 if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
 for(const key1 in data4){
 if(!(((key1 === "topicArn") || (key1 === "emails")) || (key1 === "message"))){
-const err13 = {instancePath:instancePath+"/approval",schemaPath:"#/properties/approval/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema82.properties.approval,data:data4};
+const err13 = {instancePath:instancePath+"/approval",schemaPath:"#/properties/approval/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema83.properties.approval,data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -7311,7 +7561,7 @@ if(data4.topicArn !== undefined){
 let data5 = data4.topicArn;
 if(typeof data5 === "string"){
 if(func2(data5) > 256){
-const err14 = {instancePath:instancePath+"/approval/topicArn",schemaPath:"#/properties/approval/properties/topicArn/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema82.properties.approval.properties.topicArn,data:data5};
+const err14 = {instancePath:instancePath+"/approval/topicArn",schemaPath:"#/properties/approval/properties/topicArn/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema83.properties.approval.properties.topicArn,data:data5};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -7321,7 +7571,7 @@ vErrors.push(err14);
 errors++;
 }
 if(!pattern44.test(data5)){
-const err15 = {instancePath:instancePath+"/approval/topicArn",schemaPath:"#/properties/approval/properties/topicArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"+"\"",schema:"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$",parentSchema:schema82.properties.approval.properties.topicArn,data:data5};
+const err15 = {instancePath:instancePath+"/approval/topicArn",schemaPath:"#/properties/approval/properties/topicArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"+"\"",schema:"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$",parentSchema:schema83.properties.approval.properties.topicArn,data:data5};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -7332,7 +7582,7 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/approval/topicArn",schemaPath:"#/properties/approval/properties/topicArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.approval.properties.topicArn.type,parentSchema:schema82.properties.approval.properties.topicArn,data:data5};
+const err16 = {instancePath:instancePath+"/approval/topicArn",schemaPath:"#/properties/approval/properties/topicArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema83.properties.approval.properties.topicArn.type,parentSchema:schema83.properties.approval.properties.topicArn,data:data5};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -7346,7 +7596,7 @@ if(data4.emails !== undefined){
 let data6 = data4.emails;
 if(Array.isArray(data6)){
 if(data6.length < 1){
-const err17 = {instancePath:instancePath+"/approval/emails",schemaPath:"#/properties/approval/properties/emails/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema82.properties.approval.properties.emails,data:data6};
+const err17 = {instancePath:instancePath+"/approval/emails",schemaPath:"#/properties/approval/properties/emails/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema83.properties.approval.properties.emails,data:data6};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -7360,7 +7610,7 @@ for(let i0=0; i0<len0; i0++){
 let data7 = data6[i0];
 if(typeof data7 === "string"){
 if(func2(data7) > 254){
-const err18 = {instancePath:instancePath+"/approval/emails/" + i0,schemaPath:"#/properties/approval/properties/emails/items/maxLength",keyword:"maxLength",params:{limit: 254},message:"must NOT have more than 254 characters",schema:254,parentSchema:schema82.properties.approval.properties.emails.items,data:data7};
+const err18 = {instancePath:instancePath+"/approval/emails/" + i0,schemaPath:"#/properties/approval/properties/emails/items/maxLength",keyword:"maxLength",params:{limit: 254},message:"must NOT have more than 254 characters",schema:254,parentSchema:schema83.properties.approval.properties.emails.items,data:data7};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -7370,7 +7620,7 @@ vErrors.push(err18);
 errors++;
 }
 if(func2(data7) < 3){
-const err19 = {instancePath:instancePath+"/approval/emails/" + i0,schemaPath:"#/properties/approval/properties/emails/items/minLength",keyword:"minLength",params:{limit: 3},message:"must NOT have fewer than 3 characters",schema:3,parentSchema:schema82.properties.approval.properties.emails.items,data:data7};
+const err19 = {instancePath:instancePath+"/approval/emails/" + i0,schemaPath:"#/properties/approval/properties/emails/items/minLength",keyword:"minLength",params:{limit: 3},message:"must NOT have fewer than 3 characters",schema:3,parentSchema:schema83.properties.approval.properties.emails.items,data:data7};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -7380,7 +7630,7 @@ vErrors.push(err19);
 errors++;
 }
 if(!pattern45.test(data7)){
-const err20 = {instancePath:instancePath+"/approval/emails/" + i0,schemaPath:"#/properties/approval/properties/emails/items/pattern",keyword:"pattern",params:{pattern: "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"},message:"must match pattern \""+"^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"+"\"",schema:"^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$",parentSchema:schema82.properties.approval.properties.emails.items,data:data7};
+const err20 = {instancePath:instancePath+"/approval/emails/" + i0,schemaPath:"#/properties/approval/properties/emails/items/pattern",keyword:"pattern",params:{pattern: "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"},message:"must match pattern \""+"^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"+"\"",schema:"^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$",parentSchema:schema83.properties.approval.properties.emails.items,data:data7};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -7391,7 +7641,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/approval/emails/" + i0,schemaPath:"#/properties/approval/properties/emails/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.approval.properties.emails.items.type,parentSchema:schema82.properties.approval.properties.emails.items,data:data7};
+const err21 = {instancePath:instancePath+"/approval/emails/" + i0,schemaPath:"#/properties/approval/properties/emails/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema83.properties.approval.properties.emails.items.type,parentSchema:schema83.properties.approval.properties.emails.items,data:data7};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -7412,7 +7662,7 @@ continue;
 }
 if(typeof indices0[item0] == "number"){
 j0 = indices0[item0];
-const err22 = {instancePath:instancePath+"/approval/emails",schemaPath:"#/properties/approval/properties/emails/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema82.properties.approval.properties.emails,data:data6};
+const err22 = {instancePath:instancePath+"/approval/emails",schemaPath:"#/properties/approval/properties/emails/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema83.properties.approval.properties.emails,data:data6};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -7427,7 +7677,7 @@ indices0[item0] = i1;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/approval/emails",schemaPath:"#/properties/approval/properties/emails/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema82.properties.approval.properties.emails.type,parentSchema:schema82.properties.approval.properties.emails,data:data6};
+const err23 = {instancePath:instancePath+"/approval/emails",schemaPath:"#/properties/approval/properties/emails/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema83.properties.approval.properties.emails.type,parentSchema:schema83.properties.approval.properties.emails,data:data6};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -7441,7 +7691,7 @@ if(data4.message !== undefined){
 let data8 = data4.message;
 if(typeof data8 === "string"){
 if(func2(data8) > 500){
-const err24 = {instancePath:instancePath+"/approval/message",schemaPath:"#/properties/approval/properties/message/maxLength",keyword:"maxLength",params:{limit: 500},message:"must NOT have more than 500 characters",schema:500,parentSchema:schema82.properties.approval.properties.message,data:data8};
+const err24 = {instancePath:instancePath+"/approval/message",schemaPath:"#/properties/approval/properties/message/maxLength",keyword:"maxLength",params:{limit: 500},message:"must NOT have more than 500 characters",schema:500,parentSchema:schema83.properties.approval.properties.message,data:data8};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -7452,7 +7702,7 @@ errors++;
 }
 }
 else {
-const err25 = {instancePath:instancePath+"/approval/message",schemaPath:"#/properties/approval/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.approval.properties.message.type,parentSchema:schema82.properties.approval.properties.message,data:data8};
+const err25 = {instancePath:instancePath+"/approval/message",schemaPath:"#/properties/approval/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema83.properties.approval.properties.message.type,parentSchema:schema83.properties.approval.properties.message,data:data8};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -7464,7 +7714,7 @@ errors++;
 }
 }
 else {
-const err26 = {instancePath:instancePath+"/approval",schemaPath:"#/properties/approval/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.properties.approval.type,parentSchema:schema82.properties.approval,data:data4};
+const err26 = {instancePath:instancePath+"/approval",schemaPath:"#/properties/approval/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema83.properties.approval.type,parentSchema:schema83.properties.approval,data:data4};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -7478,7 +7728,7 @@ if(data.deploy !== undefined){
 let data9 = data.deploy;
 if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
 if(data9.roleArn === undefined){
-const err27 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/required",keyword:"required",params:{missingProperty: "roleArn"},message:"must have required property '"+"roleArn"+"'",schema:schema82.properties.deploy.required,parentSchema:schema82.properties.deploy,data:data9};
+const err27 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/required",keyword:"required",params:{missingProperty: "roleArn"},message:"must have required property '"+"roleArn"+"'",schema:schema83.properties.deploy.required,parentSchema:schema83.properties.deploy,data:data9};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -7488,7 +7738,7 @@ vErrors.push(err27);
 errors++;
 }
 if(data9.stackName === undefined){
-const err28 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/required",keyword:"required",params:{missingProperty: "stackName"},message:"must have required property '"+"stackName"+"'",schema:schema82.properties.deploy.required,parentSchema:schema82.properties.deploy,data:data9};
+const err28 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/required",keyword:"required",params:{missingProperty: "stackName"},message:"must have required property '"+"stackName"+"'",schema:schema83.properties.deploy.required,parentSchema:schema83.properties.deploy,data:data9};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -7499,7 +7749,7 @@ errors++;
 }
 for(const key2 in data9){
 if(!(((((key2 === "enabled") || (key2 === "roleArn")) || (key2 === "cloudFormationRoleArn")) || (key2 === "stackName")) || (key2 === "template"))){
-const err29 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema82.properties.deploy,data:data9};
+const err29 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema83.properties.deploy,data:data9};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -7512,7 +7762,7 @@ errors++;
 if(data9.enabled !== undefined){
 let data10 = data9.enabled;
 if(typeof data10 !== "boolean"){
-const err30 = {instancePath:instancePath+"/deploy/enabled",schemaPath:"#/properties/deploy/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema82.properties.deploy.properties.enabled.type,parentSchema:schema82.properties.deploy.properties.enabled,data:data10};
+const err30 = {instancePath:instancePath+"/deploy/enabled",schemaPath:"#/properties/deploy/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema83.properties.deploy.properties.enabled.type,parentSchema:schema83.properties.deploy.properties.enabled,data:data10};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -7526,7 +7776,7 @@ if(data9.roleArn !== undefined){
 let data11 = data9.roleArn;
 if(typeof data11 === "string"){
 if(func2(data11) > 2048){
-const err31 = {instancePath:instancePath+"/deploy/roleArn",schemaPath:"#/definitions/roleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema76,data:data11};
+const err31 = {instancePath:instancePath+"/deploy/roleArn",schemaPath:"#/definitions/roleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema77,data:data11};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -7536,7 +7786,7 @@ vErrors.push(err31);
 errors++;
 }
 if(!pattern32.test(data11)){
-const err32 = {instancePath:instancePath+"/deploy/roleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema76,data:data11};
+const err32 = {instancePath:instancePath+"/deploy/roleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema77,data:data11};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -7547,7 +7797,7 @@ errors++;
 }
 }
 else {
-const err33 = {instancePath:instancePath+"/deploy/roleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema76.type,parentSchema:schema76,data:data11};
+const err33 = {instancePath:instancePath+"/deploy/roleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema77.type,parentSchema:schema77,data:data11};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -7561,7 +7811,7 @@ if(data9.cloudFormationRoleArn !== undefined){
 let data12 = data9.cloudFormationRoleArn;
 if(typeof data12 === "string"){
 if(func2(data12) > 2048){
-const err34 = {instancePath:instancePath+"/deploy/cloudFormationRoleArn",schemaPath:"#/definitions/roleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema76,data:data12};
+const err34 = {instancePath:instancePath+"/deploy/cloudFormationRoleArn",schemaPath:"#/definitions/roleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema77,data:data12};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -7571,7 +7821,7 @@ vErrors.push(err34);
 errors++;
 }
 if(!pattern32.test(data12)){
-const err35 = {instancePath:instancePath+"/deploy/cloudFormationRoleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema76,data:data12};
+const err35 = {instancePath:instancePath+"/deploy/cloudFormationRoleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema77,data:data12};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -7582,7 +7832,7 @@ errors++;
 }
 }
 else {
-const err36 = {instancePath:instancePath+"/deploy/cloudFormationRoleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema76.type,parentSchema:schema76,data:data12};
+const err36 = {instancePath:instancePath+"/deploy/cloudFormationRoleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema77.type,parentSchema:schema77,data:data12};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -7596,7 +7846,7 @@ if(data9.stackName !== undefined){
 let data13 = data9.stackName;
 if(typeof data13 === "string"){
 if(func2(data13) > 128){
-const err37 = {instancePath:instancePath+"/deploy/stackName",schemaPath:"#/properties/deploy/properties/stackName/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema82.properties.deploy.properties.stackName,data:data13};
+const err37 = {instancePath:instancePath+"/deploy/stackName",schemaPath:"#/properties/deploy/properties/stackName/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema83.properties.deploy.properties.stackName,data:data13};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -7606,7 +7856,7 @@ vErrors.push(err37);
 errors++;
 }
 if(func2(data13) < 1){
-const err38 = {instancePath:instancePath+"/deploy/stackName",schemaPath:"#/properties/deploy/properties/stackName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema82.properties.deploy.properties.stackName,data:data13};
+const err38 = {instancePath:instancePath+"/deploy/stackName",schemaPath:"#/properties/deploy/properties/stackName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema83.properties.deploy.properties.stackName,data:data13};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -7617,7 +7867,7 @@ errors++;
 }
 }
 else {
-const err39 = {instancePath:instancePath+"/deploy/stackName",schemaPath:"#/properties/deploy/properties/stackName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.deploy.properties.stackName.type,parentSchema:schema82.properties.deploy.properties.stackName,data:data13};
+const err39 = {instancePath:instancePath+"/deploy/stackName",schemaPath:"#/properties/deploy/properties/stackName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema83.properties.deploy.properties.stackName.type,parentSchema:schema83.properties.deploy.properties.stackName,data:data13};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -7631,7 +7881,7 @@ if(data9.template !== undefined){
 let data14 = data9.template;
 if(typeof data14 === "string"){
 if(func2(data14) > 250){
-const err40 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/maxLength",keyword:"maxLength",params:{limit: 250},message:"must NOT have more than 250 characters",schema:250,parentSchema:schema82.properties.deploy.properties.template,data:data14};
+const err40 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/maxLength",keyword:"maxLength",params:{limit: 250},message:"must NOT have more than 250 characters",schema:250,parentSchema:schema83.properties.deploy.properties.template,data:data14};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -7641,7 +7891,7 @@ vErrors.push(err40);
 errors++;
 }
 if(func2(data14) < 1){
-const err41 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema82.properties.deploy.properties.template,data:data14};
+const err41 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema83.properties.deploy.properties.template,data:data14};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -7651,7 +7901,7 @@ vErrors.push(err41);
 errors++;
 }
 if(!pattern48.test(data14)){
-const err42 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9._/-]+$"},message:"must match pattern \""+"^[A-Za-z0-9._/-]+$"+"\"",schema:"^[A-Za-z0-9._/-]+$",parentSchema:schema82.properties.deploy.properties.template,data:data14};
+const err42 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9._/-]+$"},message:"must match pattern \""+"^[A-Za-z0-9._/-]+$"+"\"",schema:"^[A-Za-z0-9._/-]+$",parentSchema:schema83.properties.deploy.properties.template,data:data14};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -7662,7 +7912,7 @@ errors++;
 }
 }
 else {
-const err43 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.deploy.properties.template.type,parentSchema:schema82.properties.deploy.properties.template,data:data14};
+const err43 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema83.properties.deploy.properties.template.type,parentSchema:schema83.properties.deploy.properties.template,data:data14};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -7674,7 +7924,7 @@ errors++;
 }
 }
 else {
-const err44 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.properties.deploy.type,parentSchema:schema82.properties.deploy,data:data9};
+const err44 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema83.properties.deploy.type,parentSchema:schema83.properties.deploy,data:data9};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -7688,7 +7938,7 @@ if(data.tests !== undefined){
 let data15 = data.tests;
 if(Array.isArray(data15)){
 if(data15.length > 48){
-const err45 = {instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/maxItems",keyword:"maxItems",params:{limit: 48},message:"must NOT have more than 48 items",schema:48,parentSchema:schema82.properties.tests,data:data15};
+const err45 = {instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/maxItems",keyword:"maxItems",params:{limit: 48},message:"must NOT have more than 48 items",schema:48,parentSchema:schema83.properties.tests,data:data15};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -7702,7 +7952,7 @@ for(let i2=0; i2<len1; i2++){
 let data16 = data15[i2];
 if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
 if(data16.name === undefined){
-const err46 = {instancePath:instancePath+"/tests/" + i2,schemaPath:"#/properties/tests/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema82.properties.tests.items.required,parentSchema:schema82.properties.tests.items,data:data16};
+const err46 = {instancePath:instancePath+"/tests/" + i2,schemaPath:"#/properties/tests/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema83.properties.tests.items.required,parentSchema:schema83.properties.tests.items,data:data16};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -7712,7 +7962,7 @@ vErrors.push(err46);
 errors++;
 }
 if(data16.project === undefined){
-const err47 = {instancePath:instancePath+"/tests/" + i2,schemaPath:"#/properties/tests/items/required",keyword:"required",params:{missingProperty: "project"},message:"must have required property '"+"project"+"'",schema:schema82.properties.tests.items.required,parentSchema:schema82.properties.tests.items,data:data16};
+const err47 = {instancePath:instancePath+"/tests/" + i2,schemaPath:"#/properties/tests/items/required",keyword:"required",params:{missingProperty: "project"},message:"must have required property '"+"project"+"'",schema:schema83.properties.tests.items.required,parentSchema:schema83.properties.tests.items,data:data16};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -7723,7 +7973,7 @@ errors++;
 }
 for(const key3 in data16){
 if(!((((key3 === "name") || (key3 === "project")) || (key3 === "variables")) || (key3 === "source"))){
-const err48 = {instancePath:instancePath+"/tests/" + i2,schemaPath:"#/properties/tests/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema82.properties.tests.items,data:data16};
+const err48 = {instancePath:instancePath+"/tests/" + i2,schemaPath:"#/properties/tests/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema83.properties.tests.items,data:data16};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -7737,7 +7987,7 @@ if(data16.name !== undefined){
 let data17 = data16.name;
 if(typeof data17 === "string"){
 if(func2(data17) > 100){
-const err49 = {instancePath:instancePath+"/tests/" + i2+"/name",schemaPath:"#/properties/tests/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema82.properties.tests.items.properties.name,data:data17};
+const err49 = {instancePath:instancePath+"/tests/" + i2+"/name",schemaPath:"#/properties/tests/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema83.properties.tests.items.properties.name,data:data17};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -7747,7 +7997,7 @@ vErrors.push(err49);
 errors++;
 }
 if(func2(data17) < 1){
-const err50 = {instancePath:instancePath+"/tests/" + i2+"/name",schemaPath:"#/properties/tests/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema82.properties.tests.items.properties.name,data:data17};
+const err50 = {instancePath:instancePath+"/tests/" + i2+"/name",schemaPath:"#/properties/tests/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema83.properties.tests.items.properties.name,data:data17};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -7757,7 +8007,7 @@ vErrors.push(err50);
 errors++;
 }
 if(!pattern41.test(data17)){
-const err51 = {instancePath:instancePath+"/tests/" + i2+"/name",schemaPath:"#/properties/tests/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9.@_-]+$"},message:"must match pattern \""+"^[A-Za-z0-9.@_-]+$"+"\"",schema:"^[A-Za-z0-9.@_-]+$",parentSchema:schema82.properties.tests.items.properties.name,data:data17};
+const err51 = {instancePath:instancePath+"/tests/" + i2+"/name",schemaPath:"#/properties/tests/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9.@_-]+$"},message:"must match pattern \""+"^[A-Za-z0-9.@_-]+$"+"\"",schema:"^[A-Za-z0-9.@_-]+$",parentSchema:schema83.properties.tests.items.properties.name,data:data17};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -7768,7 +8018,7 @@ errors++;
 }
 }
 else {
-const err52 = {instancePath:instancePath+"/tests/" + i2+"/name",schemaPath:"#/properties/tests/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.tests.items.properties.name.type,parentSchema:schema82.properties.tests.items.properties.name,data:data17};
+const err52 = {instancePath:instancePath+"/tests/" + i2+"/name",schemaPath:"#/properties/tests/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema83.properties.tests.items.properties.name.type,parentSchema:schema83.properties.tests.items.properties.name,data:data17};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -7782,7 +8032,7 @@ if(data16.project !== undefined){
 let data18 = data16.project;
 if(typeof data18 === "string"){
 if(func2(data18) > 255){
-const err53 = {instancePath:instancePath+"/tests/" + i2+"/project",schemaPath:"#/definitions/projectName/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema80,data:data18};
+const err53 = {instancePath:instancePath+"/tests/" + i2+"/project",schemaPath:"#/definitions/projectName/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema81,data:data18};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -7792,7 +8042,7 @@ vErrors.push(err53);
 errors++;
 }
 if(func2(data18) < 2){
-const err54 = {instancePath:instancePath+"/tests/" + i2+"/project",schemaPath:"#/definitions/projectName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters",schema:2,parentSchema:schema80,data:data18};
+const err54 = {instancePath:instancePath+"/tests/" + i2+"/project",schemaPath:"#/definitions/projectName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters",schema:2,parentSchema:schema81,data:data18};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -7802,7 +8052,7 @@ vErrors.push(err54);
 errors++;
 }
 if(!pattern39.test(data18)){
-const err55 = {instancePath:instancePath+"/tests/" + i2+"/project",schemaPath:"#/definitions/projectName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$",parentSchema:schema80,data:data18};
+const err55 = {instancePath:instancePath+"/tests/" + i2+"/project",schemaPath:"#/definitions/projectName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$",parentSchema:schema81,data:data18};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -7813,7 +8063,7 @@ errors++;
 }
 }
 else {
-const err56 = {instancePath:instancePath+"/tests/" + i2+"/project",schemaPath:"#/definitions/projectName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema80.type,parentSchema:schema80,data:data18};
+const err56 = {instancePath:instancePath+"/tests/" + i2+"/project",schemaPath:"#/definitions/projectName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema81.type,parentSchema:schema81,data:data18};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -7827,7 +8077,7 @@ if(data16.variables !== undefined){
 let data19 = data16.variables;
 if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
 if(Object.keys(data19).length > 50){
-const err57 = {instancePath:instancePath+"/tests/" + i2+"/variables",schemaPath:"#/definitions/variables/maxProperties",keyword:"maxProperties",params:{limit: 50},message:"must NOT have more than 50 properties",schema:50,parentSchema:schema81,data:data19};
+const err57 = {instancePath:instancePath+"/tests/" + i2+"/variables",schemaPath:"#/definitions/variables/maxProperties",keyword:"maxProperties",params:{limit: 50},message:"must NOT have more than 50 properties",schema:50,parentSchema:schema82,data:data19};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -7840,7 +8090,7 @@ for(const key4 in data19){
 const _errs50 = errors;
 if(typeof key4 === "string"){
 if(!pattern40.test(key4)){
-const err58 = {instancePath:instancePath+"/tests/" + i2+"/variables",schemaPath:"#/definitions/variables/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]{0,127}$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]{0,127}$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]{0,127}$",parentSchema:schema81.propertyNames,data:key4,propertyName:key4};
+const err58 = {instancePath:instancePath+"/tests/" + i2+"/variables",schemaPath:"#/definitions/variables/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]{0,127}$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]{0,127}$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]{0,127}$",parentSchema:schema82.propertyNames,data:key4,propertyName:key4};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -7852,7 +8102,7 @@ errors++;
 }
 var valid14 = _errs50 === errors;
 if(!valid14){
-const err59 = {instancePath:instancePath+"/tests/" + i2+"/variables",schemaPath:"#/definitions/variables/propertyNames",keyword:"propertyNames",params:{propertyName: key4},message:"property name must be valid",schema:schema81.propertyNames,parentSchema:schema81,data:data19};
+const err59 = {instancePath:instancePath+"/tests/" + i2+"/variables",schemaPath:"#/definitions/variables/propertyNames",keyword:"propertyNames",params:{propertyName: key4},message:"property name must be valid",schema:schema82.propertyNames,parentSchema:schema82,data:data19};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -7866,7 +8116,7 @@ for(const key5 in data19){
 let data20 = data19[key5];
 if(typeof data20 === "string"){
 if(func2(data20) > 1000){
-const err60 = {instancePath:instancePath+"/tests/" + i2+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/variables/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters",schema:1000,parentSchema:schema81.additionalProperties,data:data20};
+const err60 = {instancePath:instancePath+"/tests/" + i2+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/variables/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters",schema:1000,parentSchema:schema82.additionalProperties,data:data20};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -7877,7 +8127,7 @@ errors++;
 }
 }
 else {
-const err61 = {instancePath:instancePath+"/tests/" + i2+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/variables/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema81.additionalProperties.type,parentSchema:schema81.additionalProperties,data:data20};
+const err61 = {instancePath:instancePath+"/tests/" + i2+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/variables/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.additionalProperties.type,parentSchema:schema82.additionalProperties,data:data20};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -7889,7 +8139,7 @@ errors++;
 }
 }
 else {
-const err62 = {instancePath:instancePath+"/tests/" + i2+"/variables",schemaPath:"#/definitions/variables/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema81.type,parentSchema:schema81,data:data19};
+const err62 = {instancePath:instancePath+"/tests/" + i2+"/variables",schemaPath:"#/definitions/variables/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.type,parentSchema:schema82,data:data19};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -7903,7 +8153,7 @@ if(data16.source !== undefined){
 let data21 = data16.source;
 if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
 if(data21.repository === undefined){
-const err63 = {instancePath:instancePath+"/tests/" + i2+"/source",schemaPath:"#/properties/tests/items/properties/source/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'",schema:schema82.properties.tests.items.properties.source.required,parentSchema:schema82.properties.tests.items.properties.source,data:data21};
+const err63 = {instancePath:instancePath+"/tests/" + i2+"/source",schemaPath:"#/properties/tests/items/properties/source/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'",schema:schema83.properties.tests.items.properties.source.required,parentSchema:schema83.properties.tests.items.properties.source,data:data21};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -7914,7 +8164,7 @@ errors++;
 }
 for(const key6 in data21){
 if(!((key6 === "repository") || (key6 === "branch"))){
-const err64 = {instancePath:instancePath+"/tests/" + i2+"/source",schemaPath:"#/properties/tests/items/properties/source/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema82.properties.tests.items.properties.source,data:data21};
+const err64 = {instancePath:instancePath+"/tests/" + i2+"/source",schemaPath:"#/properties/tests/items/properties/source/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema83.properties.tests.items.properties.source,data:data21};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -7928,7 +8178,7 @@ if(data21.repository !== undefined){
 let data22 = data21.repository;
 if(typeof data22 === "string"){
 if(func2(data22) > 140){
-const err65 = {instancePath:instancePath+"/tests/" + i2+"/source/repository",schemaPath:"#/properties/tests/items/properties/source/properties/repository/maxLength",keyword:"maxLength",params:{limit: 140},message:"must NOT have more than 140 characters",schema:140,parentSchema:schema82.properties.tests.items.properties.source.properties.repository,data:data22};
+const err65 = {instancePath:instancePath+"/tests/" + i2+"/source/repository",schemaPath:"#/properties/tests/items/properties/source/properties/repository/maxLength",keyword:"maxLength",params:{limit: 140},message:"must NOT have more than 140 characters",schema:140,parentSchema:schema83.properties.tests.items.properties.source.properties.repository,data:data22};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -7938,7 +8188,7 @@ vErrors.push(err65);
 errors++;
 }
 if(!pattern29.test(data22)){
-const err66 = {instancePath:instancePath+"/tests/" + i2+"/source/repository",schemaPath:"#/properties/tests/items/properties/source/properties/repository/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},message:"must match pattern \""+"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"+"\"",schema:"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$",parentSchema:schema82.properties.tests.items.properties.source.properties.repository,data:data22};
+const err66 = {instancePath:instancePath+"/tests/" + i2+"/source/repository",schemaPath:"#/properties/tests/items/properties/source/properties/repository/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},message:"must match pattern \""+"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"+"\"",schema:"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$",parentSchema:schema83.properties.tests.items.properties.source.properties.repository,data:data22};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -7949,7 +8199,7 @@ errors++;
 }
 }
 else {
-const err67 = {instancePath:instancePath+"/tests/" + i2+"/source/repository",schemaPath:"#/properties/tests/items/properties/source/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.tests.items.properties.source.properties.repository.type,parentSchema:schema82.properties.tests.items.properties.source.properties.repository,data:data22};
+const err67 = {instancePath:instancePath+"/tests/" + i2+"/source/repository",schemaPath:"#/properties/tests/items/properties/source/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema83.properties.tests.items.properties.source.properties.repository.type,parentSchema:schema83.properties.tests.items.properties.source.properties.repository,data:data22};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -7963,7 +8213,7 @@ if(data21.branch !== undefined){
 let data23 = data21.branch;
 if(typeof data23 === "string"){
 if(func2(data23) > 255){
-const err68 = {instancePath:instancePath+"/tests/" + i2+"/source/branch",schemaPath:"#/properties/tests/items/properties/source/properties/branch/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema82.properties.tests.items.properties.source.properties.branch,data:data23};
+const err68 = {instancePath:instancePath+"/tests/" + i2+"/source/branch",schemaPath:"#/properties/tests/items/properties/source/properties/branch/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema83.properties.tests.items.properties.source.properties.branch,data:data23};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -7973,7 +8223,7 @@ vErrors.push(err68);
 errors++;
 }
 if(func2(data23) < 1){
-const err69 = {instancePath:instancePath+"/tests/" + i2+"/source/branch",schemaPath:"#/properties/tests/items/properties/source/properties/branch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema82.properties.tests.items.properties.source.properties.branch,data:data23};
+const err69 = {instancePath:instancePath+"/tests/" + i2+"/source/branch",schemaPath:"#/properties/tests/items/properties/source/properties/branch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema83.properties.tests.items.properties.source.properties.branch,data:data23};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -7984,7 +8234,7 @@ errors++;
 }
 }
 else {
-const err70 = {instancePath:instancePath+"/tests/" + i2+"/source/branch",schemaPath:"#/properties/tests/items/properties/source/properties/branch/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.tests.items.properties.source.properties.branch.type,parentSchema:schema82.properties.tests.items.properties.source.properties.branch,data:data23};
+const err70 = {instancePath:instancePath+"/tests/" + i2+"/source/branch",schemaPath:"#/properties/tests/items/properties/source/properties/branch/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema83.properties.tests.items.properties.source.properties.branch.type,parentSchema:schema83.properties.tests.items.properties.source.properties.branch,data:data23};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -7996,7 +8246,7 @@ errors++;
 }
 }
 else {
-const err71 = {instancePath:instancePath+"/tests/" + i2+"/source",schemaPath:"#/properties/tests/items/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.properties.tests.items.properties.source.type,parentSchema:schema82.properties.tests.items.properties.source,data:data21};
+const err71 = {instancePath:instancePath+"/tests/" + i2+"/source",schemaPath:"#/properties/tests/items/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema83.properties.tests.items.properties.source.type,parentSchema:schema83.properties.tests.items.properties.source,data:data21};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -8008,7 +8258,7 @@ errors++;
 }
 }
 else {
-const err72 = {instancePath:instancePath+"/tests/" + i2,schemaPath:"#/properties/tests/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.properties.tests.items.type,parentSchema:schema82.properties.tests.items,data:data16};
+const err72 = {instancePath:instancePath+"/tests/" + i2,schemaPath:"#/properties/tests/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema83.properties.tests.items.type,parentSchema:schema83.properties.tests.items,data:data16};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -8020,7 +8270,7 @@ errors++;
 }
 }
 else {
-const err73 = {instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema82.properties.tests.type,parentSchema:schema82.properties.tests,data:data15};
+const err73 = {instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema83.properties.tests.type,parentSchema:schema83.properties.tests,data:data15};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -8032,7 +8282,7 @@ errors++;
 }
 }
 else {
-const err74 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.type,parentSchema:schema82,data};
+const err74 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema83.type,parentSchema:schema83,data};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -8052,7 +8302,7 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.repository === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'",schema:schema75.required,parentSchema:schema75,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'",schema:schema76.required,parentSchema:schema76,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -8062,7 +8312,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.connectionArn === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "connectionArn"},message:"must have required property '"+"connectionArn"+"'",schema:schema75.required,parentSchema:schema75,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "connectionArn"},message:"must have required property '"+"connectionArn"+"'",schema:schema76.required,parentSchema:schema76,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -8072,7 +8322,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.region === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "region"},message:"must have required property '"+"region"+"'",schema:schema75.required,parentSchema:schema75,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "region"},message:"must have required property '"+"region"+"'",schema:schema76.required,parentSchema:schema76,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -8082,7 +8332,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.roleArn === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "roleArn"},message:"must have required property '"+"roleArn"+"'",schema:schema75.required,parentSchema:schema75,data};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "roleArn"},message:"must have required property '"+"roleArn"+"'",schema:schema76.required,parentSchema:schema76,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -8092,7 +8342,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data.artifactStores === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "artifactStores"},message:"must have required property '"+"artifactStores"+"'",schema:schema75.required,parentSchema:schema75,data};
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "artifactStores"},message:"must have required property '"+"artifactStores"+"'",schema:schema76.required,parentSchema:schema76,data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -8102,7 +8352,7 @@ vErrors.push(err4);
 errors++;
 }
 if(data.namePrefix === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "namePrefix"},message:"must have required property '"+"namePrefix"+"'",schema:schema75.required,parentSchema:schema75,data};
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "namePrefix"},message:"must have required property '"+"namePrefix"+"'",schema:schema76.required,parentSchema:schema76,data};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -8112,7 +8362,7 @@ vErrors.push(err5);
 errors++;
 }
 if(data.stages === undefined){
-const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "stages"},message:"must have required property '"+"stages"+"'",schema:schema75.required,parentSchema:schema75,data};
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "stages"},message:"must have required property '"+"stages"+"'",schema:schema76.required,parentSchema:schema76,data};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -8122,8 +8372,8 @@ vErrors.push(err6);
 errors++;
 }
 for(const key0 in data){
-if(!(func36.call(schema75.properties, key0))){
-const err7 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema75,data};
+if(!(func36.call(schema76.properties, key0))){
+const err7 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema76,data};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -8137,7 +8387,7 @@ if(data.repository !== undefined){
 let data0 = data.repository;
 if(typeof data0 === "string"){
 if(func2(data0) > 140){
-const err8 = {instancePath:instancePath+"/repository",schemaPath:"#/properties/repository/maxLength",keyword:"maxLength",params:{limit: 140},message:"must NOT have more than 140 characters",schema:140,parentSchema:schema75.properties.repository,data:data0};
+const err8 = {instancePath:instancePath+"/repository",schemaPath:"#/properties/repository/maxLength",keyword:"maxLength",params:{limit: 140},message:"must NOT have more than 140 characters",schema:140,parentSchema:schema76.properties.repository,data:data0};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -8147,7 +8397,7 @@ vErrors.push(err8);
 errors++;
 }
 if(!pattern29.test(data0)){
-const err9 = {instancePath:instancePath+"/repository",schemaPath:"#/properties/repository/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},message:"must match pattern \""+"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"+"\"",schema:"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$",parentSchema:schema75.properties.repository,data:data0};
+const err9 = {instancePath:instancePath+"/repository",schemaPath:"#/properties/repository/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},message:"must match pattern \""+"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"+"\"",schema:"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$",parentSchema:schema76.properties.repository,data:data0};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -8158,7 +8408,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/repository",schemaPath:"#/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema75.properties.repository.type,parentSchema:schema75.properties.repository,data:data0};
+const err10 = {instancePath:instancePath+"/repository",schemaPath:"#/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema76.properties.repository.type,parentSchema:schema76.properties.repository,data:data0};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -8172,7 +8422,7 @@ if(data.connectionArn !== undefined){
 let data1 = data.connectionArn;
 if(typeof data1 === "string"){
 if(func2(data1) > 256){
-const err11 = {instancePath:instancePath+"/connectionArn",schemaPath:"#/properties/connectionArn/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema75.properties.connectionArn,data:data1};
+const err11 = {instancePath:instancePath+"/connectionArn",schemaPath:"#/properties/connectionArn/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema76.properties.connectionArn,data:data1};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -8182,7 +8432,7 @@ vErrors.push(err11);
 errors++;
 }
 if(!pattern30.test(data1)){
-const err12 = {instancePath:instancePath+"/connectionArn",schemaPath:"#/properties/connectionArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{36}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{36}$"+"\"",schema:"^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{36}$",parentSchema:schema75.properties.connectionArn,data:data1};
+const err12 = {instancePath:instancePath+"/connectionArn",schemaPath:"#/properties/connectionArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{36}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{36}$"+"\"",schema:"^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{36}$",parentSchema:schema76.properties.connectionArn,data:data1};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -8193,7 +8443,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/connectionArn",schemaPath:"#/properties/connectionArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema75.properties.connectionArn.type,parentSchema:schema75.properties.connectionArn,data:data1};
+const err13 = {instancePath:instancePath+"/connectionArn",schemaPath:"#/properties/connectionArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema76.properties.connectionArn.type,parentSchema:schema76.properties.connectionArn,data:data1};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -8207,7 +8457,7 @@ if(data.region !== undefined){
 let data2 = data.region;
 if(typeof data2 === "string"){
 if(!pattern17.test(data2)){
-const err14 = {instancePath:instancePath+"/region",schemaPath:"#/properties/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-[0-9]$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-[0-9]$",parentSchema:schema75.properties.region,data:data2};
+const err14 = {instancePath:instancePath+"/region",schemaPath:"#/properties/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-[0-9]$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-[0-9]$",parentSchema:schema76.properties.region,data:data2};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -8218,7 +8468,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/region",schemaPath:"#/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema75.properties.region.type,parentSchema:schema75.properties.region,data:data2};
+const err15 = {instancePath:instancePath+"/region",schemaPath:"#/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema76.properties.region.type,parentSchema:schema76.properties.region,data:data2};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -8232,7 +8482,7 @@ if(data.roleArn !== undefined){
 let data3 = data.roleArn;
 if(typeof data3 === "string"){
 if(func2(data3) > 2048){
-const err16 = {instancePath:instancePath+"/roleArn",schemaPath:"#/definitions/roleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema76,data:data3};
+const err16 = {instancePath:instancePath+"/roleArn",schemaPath:"#/definitions/roleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema77,data:data3};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -8242,7 +8492,7 @@ vErrors.push(err16);
 errors++;
 }
 if(!pattern32.test(data3)){
-const err17 = {instancePath:instancePath+"/roleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema76,data:data3};
+const err17 = {instancePath:instancePath+"/roleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema77,data:data3};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -8253,7 +8503,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/roleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema76.type,parentSchema:schema76,data:data3};
+const err18 = {instancePath:instancePath+"/roleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema77.type,parentSchema:schema77,data:data3};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -8267,7 +8517,7 @@ if(data.artifactStores !== undefined){
 let data4 = data.artifactStores;
 if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
 if(Object.keys(data4).length < 1){
-const err19 = {instancePath:instancePath+"/artifactStores",schemaPath:"#/properties/artifactStores/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema75.properties.artifactStores,data:data4};
+const err19 = {instancePath:instancePath+"/artifactStores",schemaPath:"#/properties/artifactStores/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema76.properties.artifactStores,data:data4};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -8280,7 +8530,7 @@ for(const key1 in data4){
 const _errs13 = errors;
 if(typeof key1 === "string"){
 if(!pattern17.test(key1)){
-const err20 = {instancePath:instancePath+"/artifactStores",schemaPath:"#/properties/artifactStores/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-[0-9]$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-[0-9]$",parentSchema:schema75.properties.artifactStores.propertyNames,data:key1,propertyName:key1};
+const err20 = {instancePath:instancePath+"/artifactStores",schemaPath:"#/properties/artifactStores/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-[0-9]$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-[0-9]$",parentSchema:schema76.properties.artifactStores.propertyNames,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -8292,7 +8542,7 @@ errors++;
 }
 var valid2 = _errs13 === errors;
 if(!valid2){
-const err21 = {instancePath:instancePath+"/artifactStores",schemaPath:"#/properties/artifactStores/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema75.properties.artifactStores.propertyNames,parentSchema:schema75.properties.artifactStores,data:data4};
+const err21 = {instancePath:instancePath+"/artifactStores",schemaPath:"#/properties/artifactStores/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema76.properties.artifactStores.propertyNames,parentSchema:schema76.properties.artifactStores,data:data4};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -8306,7 +8556,7 @@ for(const key2 in data4){
 let data5 = data4[key2];
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 if(data5.bucket === undefined){
-const err22 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/artifactStores/additionalProperties/required",keyword:"required",params:{missingProperty: "bucket"},message:"must have required property '"+"bucket"+"'",schema:schema75.properties.artifactStores.additionalProperties.required,parentSchema:schema75.properties.artifactStores.additionalProperties,data:data5};
+const err22 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/artifactStores/additionalProperties/required",keyword:"required",params:{missingProperty: "bucket"},message:"must have required property '"+"bucket"+"'",schema:schema76.properties.artifactStores.additionalProperties.required,parentSchema:schema76.properties.artifactStores.additionalProperties,data:data5};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -8317,7 +8567,7 @@ errors++;
 }
 for(const key3 in data5){
 if(!((key3 === "bucket") || (key3 === "kmsKeyArn"))){
-const err23 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/artifactStores/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema75.properties.artifactStores.additionalProperties,data:data5};
+const err23 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/artifactStores/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema76.properties.artifactStores.additionalProperties,data:data5};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -8331,7 +8581,7 @@ if(data5.bucket !== undefined){
 let data6 = data5.bucket;
 if(typeof data6 === "string"){
 if(func2(data6) > 63){
-const err24 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/bucket",schemaPath:"#/properties/artifactStores/additionalProperties/properties/bucket/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema75.properties.artifactStores.additionalProperties.properties.bucket,data:data6};
+const err24 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/bucket",schemaPath:"#/properties/artifactStores/additionalProperties/properties/bucket/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema76.properties.artifactStores.additionalProperties.properties.bucket,data:data6};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -8341,7 +8591,7 @@ vErrors.push(err24);
 errors++;
 }
 if(func2(data6) < 3){
-const err25 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/bucket",schemaPath:"#/properties/artifactStores/additionalProperties/properties/bucket/minLength",keyword:"minLength",params:{limit: 3},message:"must NOT have fewer than 3 characters",schema:3,parentSchema:schema75.properties.artifactStores.additionalProperties.properties.bucket,data:data6};
+const err25 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/bucket",schemaPath:"#/properties/artifactStores/additionalProperties/properties/bucket/minLength",keyword:"minLength",params:{limit: 3},message:"must NOT have fewer than 3 characters",schema:3,parentSchema:schema76.properties.artifactStores.additionalProperties.properties.bucket,data:data6};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -8351,7 +8601,7 @@ vErrors.push(err25);
 errors++;
 }
 if(!pattern10.test(data6)){
-const err26 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/bucket",schemaPath:"#/properties/artifactStores/additionalProperties/properties/bucket/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"+"\"",schema:"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",parentSchema:schema75.properties.artifactStores.additionalProperties.properties.bucket,data:data6};
+const err26 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/bucket",schemaPath:"#/properties/artifactStores/additionalProperties/properties/bucket/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"+"\"",schema:"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",parentSchema:schema76.properties.artifactStores.additionalProperties.properties.bucket,data:data6};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -8362,7 +8612,7 @@ errors++;
 }
 }
 else {
-const err27 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/bucket",schemaPath:"#/properties/artifactStores/additionalProperties/properties/bucket/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema75.properties.artifactStores.additionalProperties.properties.bucket.type,parentSchema:schema75.properties.artifactStores.additionalProperties.properties.bucket,data:data6};
+const err27 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/bucket",schemaPath:"#/properties/artifactStores/additionalProperties/properties/bucket/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema76.properties.artifactStores.additionalProperties.properties.bucket.type,parentSchema:schema76.properties.artifactStores.additionalProperties.properties.bucket,data:data6};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -8376,7 +8626,7 @@ if(data5.kmsKeyArn !== undefined){
 let data7 = data5.kmsKeyArn;
 if(typeof data7 === "string"){
 if(func2(data7) > 2048){
-const err28 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/kmsKeyArn",schemaPath:"#/properties/artifactStores/additionalProperties/properties/kmsKeyArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema75.properties.artifactStores.additionalProperties.properties.kmsKeyArn,data:data7};
+const err28 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/kmsKeyArn",schemaPath:"#/properties/artifactStores/additionalProperties/properties/kmsKeyArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema76.properties.artifactStores.additionalProperties.properties.kmsKeyArn,data:data7};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -8386,7 +8636,7 @@ vErrors.push(err28);
 errors++;
 }
 if(!pattern35.test(data7)){
-const err29 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/kmsKeyArn",schemaPath:"#/properties/artifactStores/additionalProperties/properties/kmsKeyArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$"+"\"",schema:"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$",parentSchema:schema75.properties.artifactStores.additionalProperties.properties.kmsKeyArn,data:data7};
+const err29 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/kmsKeyArn",schemaPath:"#/properties/artifactStores/additionalProperties/properties/kmsKeyArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$"+"\"",schema:"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$",parentSchema:schema76.properties.artifactStores.additionalProperties.properties.kmsKeyArn,data:data7};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -8397,7 +8647,7 @@ errors++;
 }
 }
 else {
-const err30 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/kmsKeyArn",schemaPath:"#/properties/artifactStores/additionalProperties/properties/kmsKeyArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema75.properties.artifactStores.additionalProperties.properties.kmsKeyArn.type,parentSchema:schema75.properties.artifactStores.additionalProperties.properties.kmsKeyArn,data:data7};
+const err30 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/kmsKeyArn",schemaPath:"#/properties/artifactStores/additionalProperties/properties/kmsKeyArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema76.properties.artifactStores.additionalProperties.properties.kmsKeyArn.type,parentSchema:schema76.properties.artifactStores.additionalProperties.properties.kmsKeyArn,data:data7};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -8409,7 +8659,7 @@ errors++;
 }
 }
 else {
-const err31 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/artifactStores/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema75.properties.artifactStores.additionalProperties.type,parentSchema:schema75.properties.artifactStores.additionalProperties,data:data5};
+const err31 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/artifactStores/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema76.properties.artifactStores.additionalProperties.type,parentSchema:schema76.properties.artifactStores.additionalProperties,data:data5};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -8421,7 +8671,7 @@ errors++;
 }
 }
 else {
-const err32 = {instancePath:instancePath+"/artifactStores",schemaPath:"#/properties/artifactStores/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema75.properties.artifactStores.type,parentSchema:schema75.properties.artifactStores,data:data4};
+const err32 = {instancePath:instancePath+"/artifactStores",schemaPath:"#/properties/artifactStores/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema76.properties.artifactStores.type,parentSchema:schema76.properties.artifactStores,data:data4};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -8435,7 +8685,7 @@ if(data.namePrefix !== undefined){
 let data8 = data.namePrefix;
 if(typeof data8 === "string"){
 if(func2(data8) > 60){
-const err33 = {instancePath:instancePath+"/namePrefix",schemaPath:"#/properties/namePrefix/maxLength",keyword:"maxLength",params:{limit: 60},message:"must NOT have more than 60 characters",schema:60,parentSchema:schema75.properties.namePrefix,data:data8};
+const err33 = {instancePath:instancePath+"/namePrefix",schemaPath:"#/properties/namePrefix/maxLength",keyword:"maxLength",params:{limit: 60},message:"must NOT have more than 60 characters",schema:60,parentSchema:schema76.properties.namePrefix,data:data8};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -8445,7 +8695,7 @@ vErrors.push(err33);
 errors++;
 }
 if(func2(data8) < 1){
-const err34 = {instancePath:instancePath+"/namePrefix",schemaPath:"#/properties/namePrefix/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema75.properties.namePrefix,data:data8};
+const err34 = {instancePath:instancePath+"/namePrefix",schemaPath:"#/properties/namePrefix/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema76.properties.namePrefix,data:data8};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -8455,7 +8705,7 @@ vErrors.push(err34);
 errors++;
 }
 if(!pattern36.test(data8)){
-const err35 = {instancePath:instancePath+"/namePrefix",schemaPath:"#/properties/namePrefix/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._@-]*$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._@-]*$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._@-]*$",parentSchema:schema75.properties.namePrefix,data:data8};
+const err35 = {instancePath:instancePath+"/namePrefix",schemaPath:"#/properties/namePrefix/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._@-]*$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._@-]*$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._@-]*$",parentSchema:schema76.properties.namePrefix,data:data8};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -8466,7 +8716,7 @@ errors++;
 }
 }
 else {
-const err36 = {instancePath:instancePath+"/namePrefix",schemaPath:"#/properties/namePrefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema75.properties.namePrefix.type,parentSchema:schema75.properties.namePrefix,data:data8};
+const err36 = {instancePath:instancePath+"/namePrefix",schemaPath:"#/properties/namePrefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema76.properties.namePrefix.type,parentSchema:schema76.properties.namePrefix,data:data8};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -8481,7 +8731,7 @@ let data9 = data.branches;
 if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
 for(const key4 in data9){
 if(!((key4 === "include") || (key4 === "exclude"))){
-const err37 = {instancePath:instancePath+"/branches",schemaPath:"#/properties/branches/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema75.properties.branches,data:data9};
+const err37 = {instancePath:instancePath+"/branches",schemaPath:"#/properties/branches/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema76.properties.branches,data:data9};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -8495,7 +8745,7 @@ if(data9.include !== undefined){
 let data10 = data9.include;
 if(Array.isArray(data10)){
 if(data10.length > 100){
-const err38 = {instancePath:instancePath+"/branches/include",schemaPath:"#/properties/branches/properties/include/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items",schema:100,parentSchema:schema75.properties.branches.properties.include,data:data10};
+const err38 = {instancePath:instancePath+"/branches/include",schemaPath:"#/properties/branches/properties/include/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items",schema:100,parentSchema:schema76.properties.branches.properties.include,data:data10};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -8509,7 +8759,7 @@ for(let i0=0; i0<len0; i0++){
 let data11 = data10[i0];
 if(typeof data11 === "string"){
 if(func2(data11) > 255){
-const err39 = {instancePath:instancePath+"/branches/include/" + i0,schemaPath:"#/definitions/glob/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema77,data:data11};
+const err39 = {instancePath:instancePath+"/branches/include/" + i0,schemaPath:"#/definitions/glob/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema78,data:data11};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -8519,7 +8769,7 @@ vErrors.push(err39);
 errors++;
 }
 if(func2(data11) < 1){
-const err40 = {instancePath:instancePath+"/branches/include/" + i0,schemaPath:"#/definitions/glob/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema77,data:data11};
+const err40 = {instancePath:instancePath+"/branches/include/" + i0,schemaPath:"#/definitions/glob/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema78,data:data11};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -8530,7 +8780,7 @@ errors++;
 }
 }
 else {
-const err41 = {instancePath:instancePath+"/branches/include/" + i0,schemaPath:"#/definitions/glob/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema77.type,parentSchema:schema77,data:data11};
+const err41 = {instancePath:instancePath+"/branches/include/" + i0,schemaPath:"#/definitions/glob/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema78.type,parentSchema:schema78,data:data11};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -8542,7 +8792,7 @@ errors++;
 }
 }
 else {
-const err42 = {instancePath:instancePath+"/branches/include",schemaPath:"#/properties/branches/properties/include/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema75.properties.branches.properties.include.type,parentSchema:schema75.properties.branches.properties.include,data:data10};
+const err42 = {instancePath:instancePath+"/branches/include",schemaPath:"#/properties/branches/properties/include/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema76.properties.branches.properties.include.type,parentSchema:schema76.properties.branches.properties.include,data:data10};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -8556,7 +8806,7 @@ if(data9.exclude !== undefined){
 let data12 = data9.exclude;
 if(Array.isArray(data12)){
 if(data12.length > 100){
-const err43 = {instancePath:instancePath+"/branches/exclude",schemaPath:"#/properties/branches/properties/exclude/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items",schema:100,parentSchema:schema75.properties.branches.properties.exclude,data:data12};
+const err43 = {instancePath:instancePath+"/branches/exclude",schemaPath:"#/properties/branches/properties/exclude/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items",schema:100,parentSchema:schema76.properties.branches.properties.exclude,data:data12};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -8570,7 +8820,7 @@ for(let i1=0; i1<len1; i1++){
 let data13 = data12[i1];
 if(typeof data13 === "string"){
 if(func2(data13) > 255){
-const err44 = {instancePath:instancePath+"/branches/exclude/" + i1,schemaPath:"#/definitions/glob/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema77,data:data13};
+const err44 = {instancePath:instancePath+"/branches/exclude/" + i1,schemaPath:"#/definitions/glob/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema78,data:data13};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -8580,7 +8830,7 @@ vErrors.push(err44);
 errors++;
 }
 if(func2(data13) < 1){
-const err45 = {instancePath:instancePath+"/branches/exclude/" + i1,schemaPath:"#/definitions/glob/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema77,data:data13};
+const err45 = {instancePath:instancePath+"/branches/exclude/" + i1,schemaPath:"#/definitions/glob/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema78,data:data13};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -8591,7 +8841,7 @@ errors++;
 }
 }
 else {
-const err46 = {instancePath:instancePath+"/branches/exclude/" + i1,schemaPath:"#/definitions/glob/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema77.type,parentSchema:schema77,data:data13};
+const err46 = {instancePath:instancePath+"/branches/exclude/" + i1,schemaPath:"#/definitions/glob/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema78.type,parentSchema:schema78,data:data13};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -8603,7 +8853,7 @@ errors++;
 }
 }
 else {
-const err47 = {instancePath:instancePath+"/branches/exclude",schemaPath:"#/properties/branches/properties/exclude/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema75.properties.branches.properties.exclude.type,parentSchema:schema75.properties.branches.properties.exclude,data:data12};
+const err47 = {instancePath:instancePath+"/branches/exclude",schemaPath:"#/properties/branches/properties/exclude/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema76.properties.branches.properties.exclude.type,parentSchema:schema76.properties.branches.properties.exclude,data:data12};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -8615,7 +8865,7 @@ errors++;
 }
 }
 else {
-const err48 = {instancePath:instancePath+"/branches",schemaPath:"#/properties/branches/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema75.properties.branches.type,parentSchema:schema75.properties.branches,data:data9};
+const err48 = {instancePath:instancePath+"/branches",schemaPath:"#/properties/branches/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema76.properties.branches.type,parentSchema:schema76.properties.branches,data:data9};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -8629,7 +8879,7 @@ if(data.tags !== undefined){
 let data14 = data.tags;
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 if(Object.keys(data14).length > 40){
-const err49 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/maxProperties",keyword:"maxProperties",params:{limit: 40},message:"must NOT have more than 40 properties",schema:40,parentSchema:schema75.properties.tags,data:data14};
+const err49 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/maxProperties",keyword:"maxProperties",params:{limit: 40},message:"must NOT have more than 40 properties",schema:40,parentSchema:schema76.properties.tags,data:data14};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -8642,7 +8892,7 @@ for(const key5 in data14){
 const _errs39 = errors;
 if(typeof key5 === "string"){
 if(func2(key5) > 128){
-const err50 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema75.properties.tags.propertyNames,data:key5,propertyName:key5};
+const err50 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema76.properties.tags.propertyNames,data:key5,propertyName:key5};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -8652,7 +8902,7 @@ vErrors.push(err50);
 errors++;
 }
 if(func2(key5) < 1){
-const err51 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema75.properties.tags.propertyNames,data:key5,propertyName:key5};
+const err51 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema76.properties.tags.propertyNames,data:key5,propertyName:key5};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -8662,7 +8912,7 @@ vErrors.push(err51);
 errors++;
 }
 if(!pattern27.test(key5)){
-const err52 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$",parentSchema:schema75.properties.tags.propertyNames,data:key5,propertyName:key5};
+const err52 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$",parentSchema:schema76.properties.tags.propertyNames,data:key5,propertyName:key5};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -8673,7 +8923,7 @@ errors++;
 }
 }
 else {
-const err53 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema75.properties.tags.propertyNames.type,parentSchema:schema75.properties.tags.propertyNames,data:key5,propertyName:key5};
+const err53 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema76.properties.tags.propertyNames.type,parentSchema:schema76.properties.tags.propertyNames,data:key5,propertyName:key5};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -8684,7 +8934,7 @@ errors++;
 }
 var valid12 = _errs39 === errors;
 if(!valid12){
-const err54 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames",keyword:"propertyNames",params:{propertyName: key5},message:"property name must be valid",schema:schema75.properties.tags.propertyNames,parentSchema:schema75.properties.tags,data:data14};
+const err54 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames",keyword:"propertyNames",params:{propertyName: key5},message:"property name must be valid",schema:schema76.properties.tags.propertyNames,parentSchema:schema76.properties.tags,data:data14};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -8698,7 +8948,7 @@ for(const key6 in data14){
 let data15 = data14[key6];
 if(typeof data15 === "string"){
 if(func2(data15) > 256){
-const err55 = {instancePath:instancePath+"/tags/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema75.properties.tags.additionalProperties,data:data15};
+const err55 = {instancePath:instancePath+"/tags/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema76.properties.tags.additionalProperties,data:data15};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -8708,7 +8958,7 @@ vErrors.push(err55);
 errors++;
 }
 if(!pattern28.test(data15)){
-const err56 = {instancePath:instancePath+"/tags/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$",parentSchema:schema75.properties.tags.additionalProperties,data:data15};
+const err56 = {instancePath:instancePath+"/tags/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$",parentSchema:schema76.properties.tags.additionalProperties,data:data15};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -8719,7 +8969,7 @@ errors++;
 }
 }
 else {
-const err57 = {instancePath:instancePath+"/tags/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema75.properties.tags.additionalProperties.type,parentSchema:schema75.properties.tags.additionalProperties,data:data15};
+const err57 = {instancePath:instancePath+"/tags/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema76.properties.tags.additionalProperties.type,parentSchema:schema76.properties.tags.additionalProperties,data:data15};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -8731,7 +8981,7 @@ errors++;
 }
 }
 else {
-const err58 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema75.properties.tags.type,parentSchema:schema75.properties.tags,data:data14};
+const err58 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema76.properties.tags.type,parentSchema:schema76.properties.tags,data:data14};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -8745,7 +8995,7 @@ if(data.stages !== undefined){
 let data16 = data.stages;
 if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
 if(data16.build === undefined){
-const err59 = {instancePath:instancePath+"/stages",schemaPath:"#/properties/stages/required",keyword:"required",params:{missingProperty: "build"},message:"must have required property '"+"build"+"'",schema:schema75.properties.stages.required,parentSchema:schema75.properties.stages,data:data16};
+const err59 = {instancePath:instancePath+"/stages",schemaPath:"#/properties/stages/required",keyword:"required",params:{missingProperty: "build"},message:"must have required property '"+"build"+"'",schema:schema76.properties.stages.required,parentSchema:schema76.properties.stages,data:data16};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -8756,7 +9006,7 @@ errors++;
 }
 for(const key7 in data16){
 if(!((key7 === "build") || (key7 === "environments"))){
-const err60 = {instancePath:instancePath+"/stages",schemaPath:"#/properties/stages/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema75.properties.stages,data:data16};
+const err60 = {instancePath:instancePath+"/stages",schemaPath:"#/properties/stages/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema76.properties.stages,data:data16};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -8776,7 +9026,7 @@ if(data16.environments !== undefined){
 let data18 = data16.environments;
 if(Array.isArray(data18)){
 if(data18.length > 48){
-const err61 = {instancePath:instancePath+"/stages/environments",schemaPath:"#/properties/stages/properties/environments/maxItems",keyword:"maxItems",params:{limit: 48},message:"must NOT have more than 48 items",schema:48,parentSchema:schema75.properties.stages.properties.environments,data:data18};
+const err61 = {instancePath:instancePath+"/stages/environments",schemaPath:"#/properties/stages/properties/environments/maxItems",keyword:"maxItems",params:{limit: 48},message:"must NOT have more than 48 items",schema:48,parentSchema:schema76.properties.stages.properties.environments,data:data18};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -8794,7 +9044,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err62 = {instancePath:instancePath+"/stages/environments",schemaPath:"#/properties/stages/properties/environments/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema75.properties.stages.properties.environments.type,parentSchema:schema75.properties.stages.properties.environments,data:data18};
+const err62 = {instancePath:instancePath+"/stages/environments",schemaPath:"#/properties/stages/properties/environments/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema76.properties.stages.properties.environments.type,parentSchema:schema76.properties.stages.properties.environments,data:data18};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -8806,7 +9056,7 @@ errors++;
 }
 }
 else {
-const err63 = {instancePath:instancePath+"/stages",schemaPath:"#/properties/stages/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema75.properties.stages.type,parentSchema:schema75.properties.stages,data:data16};
+const err63 = {instancePath:instancePath+"/stages",schemaPath:"#/properties/stages/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema76.properties.stages.type,parentSchema:schema76.properties.stages,data:data16};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -8820,7 +9070,7 @@ if(data.onDelete !== undefined){
 let data20 = data.onDelete;
 if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
 if(data20.project === undefined){
-const err64 = {instancePath:instancePath+"/onDelete",schemaPath:"#/properties/onDelete/required",keyword:"required",params:{missingProperty: "project"},message:"must have required property '"+"project"+"'",schema:schema75.properties.onDelete.required,parentSchema:schema75.properties.onDelete,data:data20};
+const err64 = {instancePath:instancePath+"/onDelete",schemaPath:"#/properties/onDelete/required",keyword:"required",params:{missingProperty: "project"},message:"must have required property '"+"project"+"'",schema:schema76.properties.onDelete.required,parentSchema:schema76.properties.onDelete,data:data20};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -8831,7 +9081,7 @@ errors++;
 }
 for(const key8 in data20){
 if(!((key8 === "project") || (key8 === "timeoutMinutes"))){
-const err65 = {instancePath:instancePath+"/onDelete",schemaPath:"#/properties/onDelete/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema75.properties.onDelete,data:data20};
+const err65 = {instancePath:instancePath+"/onDelete",schemaPath:"#/properties/onDelete/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema76.properties.onDelete,data:data20};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -8845,7 +9095,7 @@ if(data20.project !== undefined){
 let data21 = data20.project;
 if(typeof data21 === "string"){
 if(func2(data21) > 255){
-const err66 = {instancePath:instancePath+"/onDelete/project",schemaPath:"#/definitions/projectName/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema80,data:data21};
+const err66 = {instancePath:instancePath+"/onDelete/project",schemaPath:"#/definitions/projectName/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema81,data:data21};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -8855,7 +9105,7 @@ vErrors.push(err66);
 errors++;
 }
 if(func2(data21) < 2){
-const err67 = {instancePath:instancePath+"/onDelete/project",schemaPath:"#/definitions/projectName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters",schema:2,parentSchema:schema80,data:data21};
+const err67 = {instancePath:instancePath+"/onDelete/project",schemaPath:"#/definitions/projectName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters",schema:2,parentSchema:schema81,data:data21};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -8865,7 +9115,7 @@ vErrors.push(err67);
 errors++;
 }
 if(!pattern39.test(data21)){
-const err68 = {instancePath:instancePath+"/onDelete/project",schemaPath:"#/definitions/projectName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$",parentSchema:schema80,data:data21};
+const err68 = {instancePath:instancePath+"/onDelete/project",schemaPath:"#/definitions/projectName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$",parentSchema:schema81,data:data21};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -8876,7 +9126,7 @@ errors++;
 }
 }
 else {
-const err69 = {instancePath:instancePath+"/onDelete/project",schemaPath:"#/definitions/projectName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema80.type,parentSchema:schema80,data:data21};
+const err69 = {instancePath:instancePath+"/onDelete/project",schemaPath:"#/definitions/projectName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema81.type,parentSchema:schema81,data:data21};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -8889,7 +9139,7 @@ errors++;
 if(data20.timeoutMinutes !== undefined){
 let data22 = data20.timeoutMinutes;
 if(!(((typeof data22 == "number") && (!(data22 % 1) && !isNaN(data22))) && (isFinite(data22)))){
-const err70 = {instancePath:instancePath+"/onDelete/timeoutMinutes",schemaPath:"#/properties/onDelete/properties/timeoutMinutes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema75.properties.onDelete.properties.timeoutMinutes.type,parentSchema:schema75.properties.onDelete.properties.timeoutMinutes,data:data22};
+const err70 = {instancePath:instancePath+"/onDelete/timeoutMinutes",schemaPath:"#/properties/onDelete/properties/timeoutMinutes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema76.properties.onDelete.properties.timeoutMinutes.type,parentSchema:schema76.properties.onDelete.properties.timeoutMinutes,data:data22};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -8900,7 +9150,7 @@ errors++;
 }
 if((typeof data22 == "number") && (isFinite(data22))){
 if(data22 > 480 || isNaN(data22)){
-const err71 = {instancePath:instancePath+"/onDelete/timeoutMinutes",schemaPath:"#/properties/onDelete/properties/timeoutMinutes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 480},message:"must be <= 480",schema:480,parentSchema:schema75.properties.onDelete.properties.timeoutMinutes,data:data22};
+const err71 = {instancePath:instancePath+"/onDelete/timeoutMinutes",schemaPath:"#/properties/onDelete/properties/timeoutMinutes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 480},message:"must be <= 480",schema:480,parentSchema:schema76.properties.onDelete.properties.timeoutMinutes,data:data22};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -8910,7 +9160,7 @@ vErrors.push(err71);
 errors++;
 }
 if(data22 < 5 || isNaN(data22)){
-const err72 = {instancePath:instancePath+"/onDelete/timeoutMinutes",schemaPath:"#/properties/onDelete/properties/timeoutMinutes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 5},message:"must be >= 5",schema:5,parentSchema:schema75.properties.onDelete.properties.timeoutMinutes,data:data22};
+const err72 = {instancePath:instancePath+"/onDelete/timeoutMinutes",schemaPath:"#/properties/onDelete/properties/timeoutMinutes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 5},message:"must be >= 5",schema:5,parentSchema:schema76.properties.onDelete.properties.timeoutMinutes,data:data22};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -8923,7 +9173,7 @@ errors++;
 }
 }
 else {
-const err73 = {instancePath:instancePath+"/onDelete",schemaPath:"#/properties/onDelete/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema75.properties.onDelete.type,parentSchema:schema75.properties.onDelete,data:data20};
+const err73 = {instancePath:instancePath+"/onDelete",schemaPath:"#/properties/onDelete/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema76.properties.onDelete.type,parentSchema:schema76.properties.onDelete,data:data20};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -8935,7 +9185,7 @@ errors++;
 }
 }
 else {
-const err74 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema75.type,parentSchema:schema75,data};
+const err74 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema76.type,parentSchema:schema76,data};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -8949,9 +9199,9 @@ return errors === 0;
 }
 
 export const v5 = validate49;
-const schema89 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/package-publishing.schema.json","title":"PackagePublishingSpec","description":"One CodeArtifact domain and repository in a primary region and in every replica region (CodeArtifact has no cross-region replication), an optional CodePipeline that builds once and publishes to every region in parallel, and the watched packages whose Published versions must exist in every region.","type":"object","additionalProperties":false,"required":["format","domain","repository","primaryRegion","replicaRegions"],"properties":{"format":{"description":"The package format the repository serves and the pipeline publishes.","type":"string","enum":["npm","pypi","maven","nuget","generic","ruby","swift","cargo"]},"domain":{"description":"CodeArtifact domain name, the same in every region: 2-50 lowercase letters, digits and hyphens, starting with a letter.","type":"string","pattern":"^[a-z][a-z0-9-]{0,48}[a-z0-9]$"},"repository":{"description":"CodeArtifact repository name, the same in every region: 2-100 letters, digits, '.', '_' and '-', starting with a letter or digit.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$"},"description":{"description":"Repository description, kept equal in every region.","type":"string","maxLength":1000},"primaryRegion":{"$ref":"#/definitions/region"},"replicaRegions":{"description":"Regions that hold a replica of the repository; distinct and different from the primary.","type":"array","minItems":1,"maxItems":30,"items":{"$ref":"#/definitions/region"}},"externalConnection":{"description":"The public upstream of the repository in every region; must fit the format (public:pypi for pypi, public:npmjs for npm, ...). Omitted: the repository has no external connection (Charter disassociates one from a repository it owns, a disruptive change).","type":"string","enum":["public:npmjs","public:pypi","public:maven-central","public:maven-googleandroid","public:maven-gradleplugins","public:maven-commonsware","public:maven-clojars","public:nuget-org","public:ruby-gems-org","public:crates-io"]},"packages":{"description":"Packages whose Published versions (originType INTERNAL) must be present in every replica. A version in the primary and missing from a replica is drift; the plan proposes its repair.","type":"array","maxItems":1000,"items":{"title":"WatchedPackage","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"Package name (for pypi in PEP 503 normalized form).","type":"string","minLength":1,"maxLength":255,"pattern":"^[^#/\\s]+$"},"namespace":{"description":"Namespace where the format has one: npm scope (without @), maven group id, generic namespace (required for generic).","type":"string","minLength":1,"maxLength":255,"pattern":"^[^#/\\s]+$"}}}},"tags":{"title":"RepositoryTags","description":"Tags Charter sets on the domains, repositories, projects and pipeline it creates, and keeps on the repositories it owns. charter:policy is Charter's own.","type":"object","maxProperties":40,"propertyNames":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"}},"prune":{"description":"Delete what Charter created and the policies no longer declare: repositories in the policy's domain tagged charter:policy with this policy's name (a renamed repository) or with the name of a PackagePublishing policy that is no longer in the run and had prune on (tag charter:prune=true, which Charter keeps on the repositories of a pruning policy); the repository and Charter's CodeBuild projects in a region dropped from replicaRegions (recorded on the primary repository as charter:replicas) and the domain there when Charter created it and it holds no other repository. Destructive: a repository's package versions go with it, so apply needs the risk gate opened. Charter never deletes package versions itself.","type":"boolean","default":false},"adopt":{"description":"Take over the same-named repositories (every region), CodeBuild projects and pipeline that carry no charter:policy tag, an existing setup (charter import writes adopt: true): the plan tags each charter:policy=<name>, a visible change, and manages it from then on. Never takes over what another policy owns. Domains are not tagged, so prune never deletes a domain Charter did not create.","type":"boolean","default":false},"codeBuildRoleArn":{"description":"Service role of the CodeBuild projects Charter creates (build from a buildspec template, publish per region, replicate per replica region). Needs codeartifact:GetAuthorizationToken, GetRepositoryEndpoint and PublishPackageVersion in every region.","$ref":"#/definitions/roleArn"},"pipeline":{"title":"PublishingPipeline","description":"A V2 CodePipeline in the primary region: Source (GitHub through a CodeStar connection) → Build (once) → Publish (one CodeBuild action per region, all with runOrder 1, so they run in parallel). roleArn, artifactBuckets, source and build are required to plan (packages/pipeline-incomplete); a policy given to charter import may name only the pipeline, and import fills in the rest from the live pipeline.","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"Pipeline name: letters, digits, '.', '@', '-', '_', at most 100 characters.","type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"roleArn":{"description":"The pipeline's service role.","$ref":"#/definitions/roleArn"},"artifactBuckets":{"description":"S3 artifact bucket per region the pipeline runs actions in: the primary and every replica region.","type":"object","propertyNames":{"pattern":"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},"additionalProperties":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}},"source":{"title":"GitHubSource","type":"object","additionalProperties":false,"required":["connectionArn","repository","branch"],"properties":{"connectionArn":{"description":"CodeStar (CodeConnections) connection to GitHub.","type":"string","pattern":"^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$"},"repository":{"description":"GitHub repository, owner/repo.","type":"string","pattern":"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$"},"branch":{"description":"Branch whose commits start the pipeline.","type":"string","minLength":1,"maxLength":255}}},"build":{"title":"PipelineBuild","description":"Either an existing CodeBuild project (project) or a buildspec template from templates/ for which Charter creates the project <pipeline>-build (buildspec).","type":"object","additionalProperties":false,"properties":{"project":{"description":"An existing CodeBuild project in the primary region; Charter does not change it.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$"},"buildspec":{"description":"File name of a buildspec template under templates/, e.g. buildspec-build-pypi.yml.hbs.","type":"string","pattern":"^buildspec-[a-z0-9-]+\\.yml\\.hbs$"},"image":{"description":"CodeBuild image of the projects Charter creates.","type":"string","default":"aws/codebuild/standard:7.0","maxLength":255}}}}}},"definitions":{"region":{"description":"An AWS region code, e.g. us-east-1.","type":"string","pattern":"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},"roleArn":{"type":"string","pattern":"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"}}};
-const schema90 = {"description":"An AWS region code, e.g. us-east-1.","type":"string","pattern":"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"};
-const schema92 = {"type":"string","pattern":"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"};
+const schema90 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/package-publishing.schema.json","title":"PackagePublishingSpec","description":"One CodeArtifact domain and repository in a primary region and in every replica region (CodeArtifact has no cross-region replication), an optional CodePipeline that builds once and publishes to every region in parallel, and the watched packages whose Published versions must exist in every region.","type":"object","additionalProperties":false,"required":["format","domain","repository","primaryRegion","replicaRegions"],"properties":{"format":{"description":"The package format the repository serves and the pipeline publishes.","type":"string","enum":["npm","pypi","maven","nuget","generic","ruby","swift","cargo"]},"domain":{"description":"CodeArtifact domain name, the same in every region: 2-50 lowercase letters, digits and hyphens, starting with a letter.","type":"string","pattern":"^[a-z][a-z0-9-]{0,48}[a-z0-9]$"},"repository":{"description":"CodeArtifact repository name, the same in every region: 2-100 letters, digits, '.', '_' and '-', starting with a letter or digit.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$"},"description":{"description":"Repository description, kept equal in every region.","type":"string","maxLength":1000},"primaryRegion":{"$ref":"#/definitions/region"},"replicaRegions":{"description":"Regions that hold a replica of the repository; distinct and different from the primary.","type":"array","minItems":1,"maxItems":30,"items":{"$ref":"#/definitions/region"}},"externalConnection":{"description":"The public upstream of the repository in every region; must fit the format (public:pypi for pypi, public:npmjs for npm, ...). Omitted: the repository has no external connection (Charter disassociates one from a repository it owns, a disruptive change).","type":"string","enum":["public:npmjs","public:pypi","public:maven-central","public:maven-googleandroid","public:maven-gradleplugins","public:maven-commonsware","public:maven-clojars","public:nuget-org","public:ruby-gems-org","public:crates-io"]},"packages":{"description":"Packages whose Published versions (originType INTERNAL) must be present in every replica. A version in the primary and missing from a replica is drift; the plan proposes its repair.","type":"array","maxItems":1000,"items":{"title":"WatchedPackage","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"Package name (for pypi in PEP 503 normalized form).","type":"string","minLength":1,"maxLength":255,"pattern":"^[^#/\\s]+$"},"namespace":{"description":"Namespace where the format has one: npm scope (without @), maven group id, generic namespace (required for generic).","type":"string","minLength":1,"maxLength":255,"pattern":"^[^#/\\s]+$"}}}},"tags":{"title":"RepositoryTags","description":"Tags Charter sets on the domains, repositories, projects and pipeline it creates, and keeps on the repositories it owns. charter:policy is Charter's own.","type":"object","maxProperties":40,"propertyNames":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"}},"prune":{"description":"Delete what Charter created and the policies no longer declare: repositories in the policy's domain tagged charter:policy with this policy's name (a renamed repository) or with the name of a PackagePublishing policy that is no longer in the run and had prune on (tag charter:prune=true, which Charter keeps on the repositories of a pruning policy); the repository and Charter's CodeBuild projects in a region dropped from replicaRegions (recorded on the primary repository as charter:replicas) and the domain there when Charter created it and it holds no other repository. Destructive: a repository's package versions go with it, so apply needs the risk gate opened. Charter never deletes package versions itself.","type":"boolean","default":false},"adopt":{"description":"Take over the same-named repositories (every region), CodeBuild projects and pipeline that carry no charter:policy tag, an existing setup (charter import writes adopt: true): the plan tags each charter:policy=<name>, a visible change, and manages it from then on. Never takes over what another policy owns. Domains are not tagged, so prune never deletes a domain Charter did not create.","type":"boolean","default":false},"codeBuildRoleArn":{"description":"Service role of the CodeBuild projects Charter creates (build from a buildspec template, publish per region, replicate per replica region). Needs codeartifact:GetAuthorizationToken, GetRepositoryEndpoint and PublishPackageVersion in every region.","$ref":"#/definitions/roleArn"},"pipeline":{"title":"PublishingPipeline","description":"A V2 CodePipeline in the primary region: Source (GitHub through a CodeStar connection) → Build (once) → Publish (one CodeBuild action per region, all with runOrder 1, so they run in parallel). roleArn, artifactBuckets, source and build are required to plan (packages/pipeline-incomplete); a policy given to charter import may name only the pipeline, and import fills in the rest from the live pipeline.","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"Pipeline name: letters, digits, '.', '@', '-', '_', at most 100 characters.","type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"roleArn":{"description":"The pipeline's service role.","$ref":"#/definitions/roleArn"},"artifactBuckets":{"description":"S3 artifact bucket per region the pipeline runs actions in: the primary and every replica region.","type":"object","propertyNames":{"pattern":"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},"additionalProperties":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}},"source":{"title":"GitHubSource","type":"object","additionalProperties":false,"required":["connectionArn","repository","branch"],"properties":{"connectionArn":{"description":"CodeStar (CodeConnections) connection to GitHub.","type":"string","pattern":"^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$"},"repository":{"description":"GitHub repository, owner/repo.","type":"string","pattern":"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$"},"branch":{"description":"Branch whose commits start the pipeline.","type":"string","minLength":1,"maxLength":255}}},"build":{"title":"PipelineBuild","description":"Either an existing CodeBuild project (project) or a buildspec template from templates/ for which Charter creates the project <pipeline>-build (buildspec).","type":"object","additionalProperties":false,"properties":{"project":{"description":"An existing CodeBuild project in the primary region; Charter does not change it.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$"},"buildspec":{"description":"File name of a buildspec template under templates/, e.g. buildspec-build-pypi.yml.hbs.","type":"string","pattern":"^buildspec-[a-z0-9-]+\\.yml\\.hbs$"},"image":{"description":"CodeBuild image of the projects Charter creates.","type":"string","default":"aws/codebuild/standard:7.0","maxLength":255}}}}}},"definitions":{"region":{"description":"An AWS region code, e.g. us-east-1.","type":"string","pattern":"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},"roleArn":{"type":"string","pattern":"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"}}};
+const schema91 = {"description":"An AWS region code, e.g. us-east-1.","type":"string","pattern":"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"};
+const schema93 = {"type":"string","pattern":"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"};
 const pattern54 = new RegExp("^[a-z][a-z0-9-]{0,48}[a-z0-9]$", "u");
 const pattern55 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$", "u");
 const pattern56 = new RegExp("^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$", "u");
@@ -8968,7 +9218,7 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.format === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "format"},message:"must have required property '"+"format"+"'",schema:schema89.required,parentSchema:schema89,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "format"},message:"must have required property '"+"format"+"'",schema:schema90.required,parentSchema:schema90,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -8978,7 +9228,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.domain === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "domain"},message:"must have required property '"+"domain"+"'",schema:schema89.required,parentSchema:schema89,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "domain"},message:"must have required property '"+"domain"+"'",schema:schema90.required,parentSchema:schema90,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -8988,7 +9238,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.repository === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'",schema:schema89.required,parentSchema:schema89,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'",schema:schema90.required,parentSchema:schema90,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -8998,7 +9248,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.primaryRegion === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "primaryRegion"},message:"must have required property '"+"primaryRegion"+"'",schema:schema89.required,parentSchema:schema89,data};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "primaryRegion"},message:"must have required property '"+"primaryRegion"+"'",schema:schema90.required,parentSchema:schema90,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -9008,7 +9258,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data.replicaRegions === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "replicaRegions"},message:"must have required property '"+"replicaRegions"+"'",schema:schema89.required,parentSchema:schema89,data};
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "replicaRegions"},message:"must have required property '"+"replicaRegions"+"'",schema:schema90.required,parentSchema:schema90,data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -9018,8 +9268,8 @@ vErrors.push(err4);
 errors++;
 }
 for(const key0 in data){
-if(!(func36.call(schema89.properties, key0))){
-const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema89,data};
+if(!(func36.call(schema90.properties, key0))){
+const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema90,data};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -9032,7 +9282,7 @@ errors++;
 if(data.format !== undefined){
 let data0 = data.format;
 if(typeof data0 !== "string"){
-const err6 = {instancePath:instancePath+"/format",schemaPath:"#/properties/format/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.format.type,parentSchema:schema89.properties.format,data:data0};
+const err6 = {instancePath:instancePath+"/format",schemaPath:"#/properties/format/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.format.type,parentSchema:schema90.properties.format,data:data0};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -9042,7 +9292,7 @@ vErrors.push(err6);
 errors++;
 }
 if(!((((((((data0 === "npm") || (data0 === "pypi")) || (data0 === "maven")) || (data0 === "nuget")) || (data0 === "generic")) || (data0 === "ruby")) || (data0 === "swift")) || (data0 === "cargo"))){
-const err7 = {instancePath:instancePath+"/format",schemaPath:"#/properties/format/enum",keyword:"enum",params:{allowedValues: schema89.properties.format.enum},message:"must be equal to one of the allowed values",schema:schema89.properties.format.enum,parentSchema:schema89.properties.format,data:data0};
+const err7 = {instancePath:instancePath+"/format",schemaPath:"#/properties/format/enum",keyword:"enum",params:{allowedValues: schema90.properties.format.enum},message:"must be equal to one of the allowed values",schema:schema90.properties.format.enum,parentSchema:schema90.properties.format,data:data0};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -9056,7 +9306,7 @@ if(data.domain !== undefined){
 let data1 = data.domain;
 if(typeof data1 === "string"){
 if(!pattern54.test(data1)){
-const err8 = {instancePath:instancePath+"/domain",schemaPath:"#/properties/domain/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,48}[a-z0-9]$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,48}[a-z0-9]$"+"\"",schema:"^[a-z][a-z0-9-]{0,48}[a-z0-9]$",parentSchema:schema89.properties.domain,data:data1};
+const err8 = {instancePath:instancePath+"/domain",schemaPath:"#/properties/domain/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,48}[a-z0-9]$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,48}[a-z0-9]$"+"\"",schema:"^[a-z][a-z0-9-]{0,48}[a-z0-9]$",parentSchema:schema90.properties.domain,data:data1};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -9067,7 +9317,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/domain",schemaPath:"#/properties/domain/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.domain.type,parentSchema:schema89.properties.domain,data:data1};
+const err9 = {instancePath:instancePath+"/domain",schemaPath:"#/properties/domain/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.domain.type,parentSchema:schema90.properties.domain,data:data1};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -9081,7 +9331,7 @@ if(data.repository !== undefined){
 let data2 = data.repository;
 if(typeof data2 === "string"){
 if(!pattern55.test(data2)){
-const err10 = {instancePath:instancePath+"/repository",schemaPath:"#/properties/repository/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$",parentSchema:schema89.properties.repository,data:data2};
+const err10 = {instancePath:instancePath+"/repository",schemaPath:"#/properties/repository/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$",parentSchema:schema90.properties.repository,data:data2};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -9092,7 +9342,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/repository",schemaPath:"#/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.repository.type,parentSchema:schema89.properties.repository,data:data2};
+const err11 = {instancePath:instancePath+"/repository",schemaPath:"#/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.repository.type,parentSchema:schema90.properties.repository,data:data2};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -9106,7 +9356,7 @@ if(data.description !== undefined){
 let data3 = data.description;
 if(typeof data3 === "string"){
 if(func2(data3) > 1000){
-const err12 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters",schema:1000,parentSchema:schema89.properties.description,data:data3};
+const err12 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters",schema:1000,parentSchema:schema90.properties.description,data:data3};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -9117,7 +9367,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.description.type,parentSchema:schema89.properties.description,data:data3};
+const err13 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.description.type,parentSchema:schema90.properties.description,data:data3};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -9131,7 +9381,7 @@ if(data.primaryRegion !== undefined){
 let data4 = data.primaryRegion;
 if(typeof data4 === "string"){
 if(!pattern56.test(data4)){
-const err14 = {instancePath:instancePath+"/primaryRegion",schemaPath:"#/definitions/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"+"\"",schema:"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$",parentSchema:schema90,data:data4};
+const err14 = {instancePath:instancePath+"/primaryRegion",schemaPath:"#/definitions/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"+"\"",schema:"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$",parentSchema:schema91,data:data4};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -9142,7 +9392,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/primaryRegion",schemaPath:"#/definitions/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.type,parentSchema:schema90,data:data4};
+const err15 = {instancePath:instancePath+"/primaryRegion",schemaPath:"#/definitions/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema91.type,parentSchema:schema91,data:data4};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -9156,7 +9406,7 @@ if(data.replicaRegions !== undefined){
 let data5 = data.replicaRegions;
 if(Array.isArray(data5)){
 if(data5.length > 30){
-const err16 = {instancePath:instancePath+"/replicaRegions",schemaPath:"#/properties/replicaRegions/maxItems",keyword:"maxItems",params:{limit: 30},message:"must NOT have more than 30 items",schema:30,parentSchema:schema89.properties.replicaRegions,data:data5};
+const err16 = {instancePath:instancePath+"/replicaRegions",schemaPath:"#/properties/replicaRegions/maxItems",keyword:"maxItems",params:{limit: 30},message:"must NOT have more than 30 items",schema:30,parentSchema:schema90.properties.replicaRegions,data:data5};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -9166,7 +9416,7 @@ vErrors.push(err16);
 errors++;
 }
 if(data5.length < 1){
-const err17 = {instancePath:instancePath+"/replicaRegions",schemaPath:"#/properties/replicaRegions/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema89.properties.replicaRegions,data:data5};
+const err17 = {instancePath:instancePath+"/replicaRegions",schemaPath:"#/properties/replicaRegions/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema90.properties.replicaRegions,data:data5};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -9180,7 +9430,7 @@ for(let i0=0; i0<len0; i0++){
 let data6 = data5[i0];
 if(typeof data6 === "string"){
 if(!pattern56.test(data6)){
-const err18 = {instancePath:instancePath+"/replicaRegions/" + i0,schemaPath:"#/definitions/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"+"\"",schema:"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$",parentSchema:schema90,data:data6};
+const err18 = {instancePath:instancePath+"/replicaRegions/" + i0,schemaPath:"#/definitions/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"+"\"",schema:"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$",parentSchema:schema91,data:data6};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -9191,7 +9441,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/replicaRegions/" + i0,schemaPath:"#/definitions/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.type,parentSchema:schema90,data:data6};
+const err19 = {instancePath:instancePath+"/replicaRegions/" + i0,schemaPath:"#/definitions/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema91.type,parentSchema:schema91,data:data6};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -9203,7 +9453,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/replicaRegions",schemaPath:"#/properties/replicaRegions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema89.properties.replicaRegions.type,parentSchema:schema89.properties.replicaRegions,data:data5};
+const err20 = {instancePath:instancePath+"/replicaRegions",schemaPath:"#/properties/replicaRegions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema90.properties.replicaRegions.type,parentSchema:schema90.properties.replicaRegions,data:data5};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -9216,7 +9466,7 @@ errors++;
 if(data.externalConnection !== undefined){
 let data7 = data.externalConnection;
 if(typeof data7 !== "string"){
-const err21 = {instancePath:instancePath+"/externalConnection",schemaPath:"#/properties/externalConnection/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.externalConnection.type,parentSchema:schema89.properties.externalConnection,data:data7};
+const err21 = {instancePath:instancePath+"/externalConnection",schemaPath:"#/properties/externalConnection/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.externalConnection.type,parentSchema:schema90.properties.externalConnection,data:data7};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -9226,7 +9476,7 @@ vErrors.push(err21);
 errors++;
 }
 if(!((((((((((data7 === "public:npmjs") || (data7 === "public:pypi")) || (data7 === "public:maven-central")) || (data7 === "public:maven-googleandroid")) || (data7 === "public:maven-gradleplugins")) || (data7 === "public:maven-commonsware")) || (data7 === "public:maven-clojars")) || (data7 === "public:nuget-org")) || (data7 === "public:ruby-gems-org")) || (data7 === "public:crates-io"))){
-const err22 = {instancePath:instancePath+"/externalConnection",schemaPath:"#/properties/externalConnection/enum",keyword:"enum",params:{allowedValues: schema89.properties.externalConnection.enum},message:"must be equal to one of the allowed values",schema:schema89.properties.externalConnection.enum,parentSchema:schema89.properties.externalConnection,data:data7};
+const err22 = {instancePath:instancePath+"/externalConnection",schemaPath:"#/properties/externalConnection/enum",keyword:"enum",params:{allowedValues: schema90.properties.externalConnection.enum},message:"must be equal to one of the allowed values",schema:schema90.properties.externalConnection.enum,parentSchema:schema90.properties.externalConnection,data:data7};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -9240,7 +9490,7 @@ if(data.packages !== undefined){
 let data8 = data.packages;
 if(Array.isArray(data8)){
 if(data8.length > 1000){
-const err23 = {instancePath:instancePath+"/packages",schemaPath:"#/properties/packages/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema89.properties.packages,data:data8};
+const err23 = {instancePath:instancePath+"/packages",schemaPath:"#/properties/packages/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema90.properties.packages,data:data8};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -9254,7 +9504,7 @@ for(let i1=0; i1<len1; i1++){
 let data9 = data8[i1];
 if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
 if(data9.name === undefined){
-const err24 = {instancePath:instancePath+"/packages/" + i1,schemaPath:"#/properties/packages/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema89.properties.packages.items.required,parentSchema:schema89.properties.packages.items,data:data9};
+const err24 = {instancePath:instancePath+"/packages/" + i1,schemaPath:"#/properties/packages/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema90.properties.packages.items.required,parentSchema:schema90.properties.packages.items,data:data9};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -9265,7 +9515,7 @@ errors++;
 }
 for(const key1 in data9){
 if(!((key1 === "name") || (key1 === "namespace"))){
-const err25 = {instancePath:instancePath+"/packages/" + i1,schemaPath:"#/properties/packages/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema89.properties.packages.items,data:data9};
+const err25 = {instancePath:instancePath+"/packages/" + i1,schemaPath:"#/properties/packages/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema90.properties.packages.items,data:data9};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -9279,7 +9529,7 @@ if(data9.name !== undefined){
 let data10 = data9.name;
 if(typeof data10 === "string"){
 if(func2(data10) > 255){
-const err26 = {instancePath:instancePath+"/packages/" + i1+"/name",schemaPath:"#/properties/packages/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema89.properties.packages.items.properties.name,data:data10};
+const err26 = {instancePath:instancePath+"/packages/" + i1+"/name",schemaPath:"#/properties/packages/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema90.properties.packages.items.properties.name,data:data10};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -9289,7 +9539,7 @@ vErrors.push(err26);
 errors++;
 }
 if(func2(data10) < 1){
-const err27 = {instancePath:instancePath+"/packages/" + i1+"/name",schemaPath:"#/properties/packages/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema89.properties.packages.items.properties.name,data:data10};
+const err27 = {instancePath:instancePath+"/packages/" + i1+"/name",schemaPath:"#/properties/packages/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema90.properties.packages.items.properties.name,data:data10};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -9299,7 +9549,7 @@ vErrors.push(err27);
 errors++;
 }
 if(!pattern58.test(data10)){
-const err28 = {instancePath:instancePath+"/packages/" + i1+"/name",schemaPath:"#/properties/packages/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[^#/\\s]+$"},message:"must match pattern \""+"^[^#/\\s]+$"+"\"",schema:"^[^#/\\s]+$",parentSchema:schema89.properties.packages.items.properties.name,data:data10};
+const err28 = {instancePath:instancePath+"/packages/" + i1+"/name",schemaPath:"#/properties/packages/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[^#/\\s]+$"},message:"must match pattern \""+"^[^#/\\s]+$"+"\"",schema:"^[^#/\\s]+$",parentSchema:schema90.properties.packages.items.properties.name,data:data10};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -9310,7 +9560,7 @@ errors++;
 }
 }
 else {
-const err29 = {instancePath:instancePath+"/packages/" + i1+"/name",schemaPath:"#/properties/packages/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.packages.items.properties.name.type,parentSchema:schema89.properties.packages.items.properties.name,data:data10};
+const err29 = {instancePath:instancePath+"/packages/" + i1+"/name",schemaPath:"#/properties/packages/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.packages.items.properties.name.type,parentSchema:schema90.properties.packages.items.properties.name,data:data10};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -9324,7 +9574,7 @@ if(data9.namespace !== undefined){
 let data11 = data9.namespace;
 if(typeof data11 === "string"){
 if(func2(data11) > 255){
-const err30 = {instancePath:instancePath+"/packages/" + i1+"/namespace",schemaPath:"#/properties/packages/items/properties/namespace/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema89.properties.packages.items.properties.namespace,data:data11};
+const err30 = {instancePath:instancePath+"/packages/" + i1+"/namespace",schemaPath:"#/properties/packages/items/properties/namespace/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema90.properties.packages.items.properties.namespace,data:data11};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -9334,7 +9584,7 @@ vErrors.push(err30);
 errors++;
 }
 if(func2(data11) < 1){
-const err31 = {instancePath:instancePath+"/packages/" + i1+"/namespace",schemaPath:"#/properties/packages/items/properties/namespace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema89.properties.packages.items.properties.namespace,data:data11};
+const err31 = {instancePath:instancePath+"/packages/" + i1+"/namespace",schemaPath:"#/properties/packages/items/properties/namespace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema90.properties.packages.items.properties.namespace,data:data11};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -9344,7 +9594,7 @@ vErrors.push(err31);
 errors++;
 }
 if(!pattern58.test(data11)){
-const err32 = {instancePath:instancePath+"/packages/" + i1+"/namespace",schemaPath:"#/properties/packages/items/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[^#/\\s]+$"},message:"must match pattern \""+"^[^#/\\s]+$"+"\"",schema:"^[^#/\\s]+$",parentSchema:schema89.properties.packages.items.properties.namespace,data:data11};
+const err32 = {instancePath:instancePath+"/packages/" + i1+"/namespace",schemaPath:"#/properties/packages/items/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[^#/\\s]+$"},message:"must match pattern \""+"^[^#/\\s]+$"+"\"",schema:"^[^#/\\s]+$",parentSchema:schema90.properties.packages.items.properties.namespace,data:data11};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -9355,7 +9605,7 @@ errors++;
 }
 }
 else {
-const err33 = {instancePath:instancePath+"/packages/" + i1+"/namespace",schemaPath:"#/properties/packages/items/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.packages.items.properties.namespace.type,parentSchema:schema89.properties.packages.items.properties.namespace,data:data11};
+const err33 = {instancePath:instancePath+"/packages/" + i1+"/namespace",schemaPath:"#/properties/packages/items/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.packages.items.properties.namespace.type,parentSchema:schema90.properties.packages.items.properties.namespace,data:data11};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -9367,7 +9617,7 @@ errors++;
 }
 }
 else {
-const err34 = {instancePath:instancePath+"/packages/" + i1,schemaPath:"#/properties/packages/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.properties.packages.items.type,parentSchema:schema89.properties.packages.items,data:data9};
+const err34 = {instancePath:instancePath+"/packages/" + i1,schemaPath:"#/properties/packages/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema90.properties.packages.items.type,parentSchema:schema90.properties.packages.items,data:data9};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -9379,7 +9629,7 @@ errors++;
 }
 }
 else {
-const err35 = {instancePath:instancePath+"/packages",schemaPath:"#/properties/packages/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema89.properties.packages.type,parentSchema:schema89.properties.packages,data:data8};
+const err35 = {instancePath:instancePath+"/packages",schemaPath:"#/properties/packages/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema90.properties.packages.type,parentSchema:schema90.properties.packages,data:data8};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -9393,7 +9643,7 @@ if(data.tags !== undefined){
 let data12 = data.tags;
 if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
 if(Object.keys(data12).length > 40){
-const err36 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/maxProperties",keyword:"maxProperties",params:{limit: 40},message:"must NOT have more than 40 properties",schema:40,parentSchema:schema89.properties.tags,data:data12};
+const err36 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/maxProperties",keyword:"maxProperties",params:{limit: 40},message:"must NOT have more than 40 properties",schema:40,parentSchema:schema90.properties.tags,data:data12};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -9406,7 +9656,7 @@ for(const key2 in data12){
 const _errs31 = errors;
 if(typeof key2 === "string"){
 if(func2(key2) > 128){
-const err37 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema89.properties.tags.propertyNames,data:key2,propertyName:key2};
+const err37 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema90.properties.tags.propertyNames,data:key2,propertyName:key2};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -9416,7 +9666,7 @@ vErrors.push(err37);
 errors++;
 }
 if(func2(key2) < 1){
-const err38 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema89.properties.tags.propertyNames,data:key2,propertyName:key2};
+const err38 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema90.properties.tags.propertyNames,data:key2,propertyName:key2};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -9426,7 +9676,7 @@ vErrors.push(err38);
 errors++;
 }
 if(!pattern27.test(key2)){
-const err39 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$",parentSchema:schema89.properties.tags.propertyNames,data:key2,propertyName:key2};
+const err39 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$",parentSchema:schema90.properties.tags.propertyNames,data:key2,propertyName:key2};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -9437,7 +9687,7 @@ errors++;
 }
 }
 else {
-const err40 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.tags.propertyNames.type,parentSchema:schema89.properties.tags.propertyNames,data:key2,propertyName:key2};
+const err40 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.tags.propertyNames.type,parentSchema:schema90.properties.tags.propertyNames,data:key2,propertyName:key2};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -9448,7 +9698,7 @@ errors++;
 }
 var valid8 = _errs31 === errors;
 if(!valid8){
-const err41 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames",keyword:"propertyNames",params:{propertyName: key2},message:"property name must be valid",schema:schema89.properties.tags.propertyNames,parentSchema:schema89.properties.tags,data:data12};
+const err41 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames",keyword:"propertyNames",params:{propertyName: key2},message:"property name must be valid",schema:schema90.properties.tags.propertyNames,parentSchema:schema90.properties.tags,data:data12};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -9462,7 +9712,7 @@ for(const key3 in data12){
 let data13 = data12[key3];
 if(typeof data13 === "string"){
 if(func2(data13) > 256){
-const err42 = {instancePath:instancePath+"/tags/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema89.properties.tags.additionalProperties,data:data13};
+const err42 = {instancePath:instancePath+"/tags/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema90.properties.tags.additionalProperties,data:data13};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -9472,7 +9722,7 @@ vErrors.push(err42);
 errors++;
 }
 if(!pattern28.test(data13)){
-const err43 = {instancePath:instancePath+"/tags/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$",parentSchema:schema89.properties.tags.additionalProperties,data:data13};
+const err43 = {instancePath:instancePath+"/tags/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$",parentSchema:schema90.properties.tags.additionalProperties,data:data13};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -9483,7 +9733,7 @@ errors++;
 }
 }
 else {
-const err44 = {instancePath:instancePath+"/tags/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.tags.additionalProperties.type,parentSchema:schema89.properties.tags.additionalProperties,data:data13};
+const err44 = {instancePath:instancePath+"/tags/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.tags.additionalProperties.type,parentSchema:schema90.properties.tags.additionalProperties,data:data13};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -9495,7 +9745,7 @@ errors++;
 }
 }
 else {
-const err45 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.properties.tags.type,parentSchema:schema89.properties.tags,data:data12};
+const err45 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema90.properties.tags.type,parentSchema:schema90.properties.tags,data:data12};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -9508,7 +9758,7 @@ errors++;
 if(data.prune !== undefined){
 let data14 = data.prune;
 if(typeof data14 !== "boolean"){
-const err46 = {instancePath:instancePath+"/prune",schemaPath:"#/properties/prune/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema89.properties.prune.type,parentSchema:schema89.properties.prune,data:data14};
+const err46 = {instancePath:instancePath+"/prune",schemaPath:"#/properties/prune/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema90.properties.prune.type,parentSchema:schema90.properties.prune,data:data14};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -9521,7 +9771,7 @@ errors++;
 if(data.adopt !== undefined){
 let data15 = data.adopt;
 if(typeof data15 !== "boolean"){
-const err47 = {instancePath:instancePath+"/adopt",schemaPath:"#/properties/adopt/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema89.properties.adopt.type,parentSchema:schema89.properties.adopt,data:data15};
+const err47 = {instancePath:instancePath+"/adopt",schemaPath:"#/properties/adopt/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema90.properties.adopt.type,parentSchema:schema90.properties.adopt,data:data15};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -9535,7 +9785,7 @@ if(data.codeBuildRoleArn !== undefined){
 let data16 = data.codeBuildRoleArn;
 if(typeof data16 === "string"){
 if(!pattern62.test(data16)){
-const err48 = {instancePath:instancePath+"/codeBuildRoleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema92,data:data16};
+const err48 = {instancePath:instancePath+"/codeBuildRoleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema93,data:data16};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -9546,7 +9796,7 @@ errors++;
 }
 }
 else {
-const err49 = {instancePath:instancePath+"/codeBuildRoleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema92.type,parentSchema:schema92,data:data16};
+const err49 = {instancePath:instancePath+"/codeBuildRoleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema93.type,parentSchema:schema93,data:data16};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -9560,7 +9810,7 @@ if(data.pipeline !== undefined){
 let data17 = data.pipeline;
 if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
 if(data17.name === undefined){
-const err50 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema89.properties.pipeline.required,parentSchema:schema89.properties.pipeline,data:data17};
+const err50 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema90.properties.pipeline.required,parentSchema:schema90.properties.pipeline,data:data17};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -9571,7 +9821,7 @@ errors++;
 }
 for(const key4 in data17){
 if(!(((((key4 === "name") || (key4 === "roleArn")) || (key4 === "artifactBuckets")) || (key4 === "source")) || (key4 === "build"))){
-const err51 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema89.properties.pipeline,data:data17};
+const err51 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema90.properties.pipeline,data:data17};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -9585,7 +9835,7 @@ if(data17.name !== undefined){
 let data18 = data17.name;
 if(typeof data18 === "string"){
 if(func2(data18) > 100){
-const err52 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema89.properties.pipeline.properties.name,data:data18};
+const err52 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema90.properties.pipeline.properties.name,data:data18};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -9595,7 +9845,7 @@ vErrors.push(err52);
 errors++;
 }
 if(func2(data18) < 1){
-const err53 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema89.properties.pipeline.properties.name,data:data18};
+const err53 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema90.properties.pipeline.properties.name,data:data18};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -9605,7 +9855,7 @@ vErrors.push(err53);
 errors++;
 }
 if(!pattern41.test(data18)){
-const err54 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9.@_-]+$"},message:"must match pattern \""+"^[A-Za-z0-9.@_-]+$"+"\"",schema:"^[A-Za-z0-9.@_-]+$",parentSchema:schema89.properties.pipeline.properties.name,data:data18};
+const err54 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9.@_-]+$"},message:"must match pattern \""+"^[A-Za-z0-9.@_-]+$"+"\"",schema:"^[A-Za-z0-9.@_-]+$",parentSchema:schema90.properties.pipeline.properties.name,data:data18};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -9616,7 +9866,7 @@ errors++;
 }
 }
 else {
-const err55 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.name.type,parentSchema:schema89.properties.pipeline.properties.name,data:data18};
+const err55 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.pipeline.properties.name.type,parentSchema:schema90.properties.pipeline.properties.name,data:data18};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -9630,7 +9880,7 @@ if(data17.roleArn !== undefined){
 let data19 = data17.roleArn;
 if(typeof data19 === "string"){
 if(!pattern62.test(data19)){
-const err56 = {instancePath:instancePath+"/pipeline/roleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema92,data:data19};
+const err56 = {instancePath:instancePath+"/pipeline/roleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema93,data:data19};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -9641,7 +9891,7 @@ errors++;
 }
 }
 else {
-const err57 = {instancePath:instancePath+"/pipeline/roleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema92.type,parentSchema:schema92,data:data19};
+const err57 = {instancePath:instancePath+"/pipeline/roleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema93.type,parentSchema:schema93,data:data19};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -9658,7 +9908,7 @@ for(const key5 in data20){
 const _errs53 = errors;
 if(typeof key5 === "string"){
 if(!pattern56.test(key5)){
-const err58 = {instancePath:instancePath+"/pipeline/artifactBuckets",schemaPath:"#/properties/pipeline/properties/artifactBuckets/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"+"\"",schema:"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$",parentSchema:schema89.properties.pipeline.properties.artifactBuckets.propertyNames,data:key5,propertyName:key5};
+const err58 = {instancePath:instancePath+"/pipeline/artifactBuckets",schemaPath:"#/properties/pipeline/properties/artifactBuckets/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"+"\"",schema:"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$",parentSchema:schema90.properties.pipeline.properties.artifactBuckets.propertyNames,data:key5,propertyName:key5};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -9670,7 +9920,7 @@ errors++;
 }
 var valid13 = _errs53 === errors;
 if(!valid13){
-const err59 = {instancePath:instancePath+"/pipeline/artifactBuckets",schemaPath:"#/properties/pipeline/properties/artifactBuckets/propertyNames",keyword:"propertyNames",params:{propertyName: key5},message:"property name must be valid",schema:schema89.properties.pipeline.properties.artifactBuckets.propertyNames,parentSchema:schema89.properties.pipeline.properties.artifactBuckets,data:data20};
+const err59 = {instancePath:instancePath+"/pipeline/artifactBuckets",schemaPath:"#/properties/pipeline/properties/artifactBuckets/propertyNames",keyword:"propertyNames",params:{propertyName: key5},message:"property name must be valid",schema:schema90.properties.pipeline.properties.artifactBuckets.propertyNames,parentSchema:schema90.properties.pipeline.properties.artifactBuckets,data:data20};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -9684,7 +9934,7 @@ for(const key6 in data20){
 let data21 = data20[key6];
 if(typeof data21 === "string"){
 if(!pattern10.test(data21)){
-const err60 = {instancePath:instancePath+"/pipeline/artifactBuckets/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/pipeline/properties/artifactBuckets/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"+"\"",schema:"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",parentSchema:schema89.properties.pipeline.properties.artifactBuckets.additionalProperties,data:data21};
+const err60 = {instancePath:instancePath+"/pipeline/artifactBuckets/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/pipeline/properties/artifactBuckets/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"+"\"",schema:"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",parentSchema:schema90.properties.pipeline.properties.artifactBuckets.additionalProperties,data:data21};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -9695,7 +9945,7 @@ errors++;
 }
 }
 else {
-const err61 = {instancePath:instancePath+"/pipeline/artifactBuckets/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/pipeline/properties/artifactBuckets/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.artifactBuckets.additionalProperties.type,parentSchema:schema89.properties.pipeline.properties.artifactBuckets.additionalProperties,data:data21};
+const err61 = {instancePath:instancePath+"/pipeline/artifactBuckets/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/pipeline/properties/artifactBuckets/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.pipeline.properties.artifactBuckets.additionalProperties.type,parentSchema:schema90.properties.pipeline.properties.artifactBuckets.additionalProperties,data:data21};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -9707,7 +9957,7 @@ errors++;
 }
 }
 else {
-const err62 = {instancePath:instancePath+"/pipeline/artifactBuckets",schemaPath:"#/properties/pipeline/properties/artifactBuckets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.properties.pipeline.properties.artifactBuckets.type,parentSchema:schema89.properties.pipeline.properties.artifactBuckets,data:data20};
+const err62 = {instancePath:instancePath+"/pipeline/artifactBuckets",schemaPath:"#/properties/pipeline/properties/artifactBuckets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema90.properties.pipeline.properties.artifactBuckets.type,parentSchema:schema90.properties.pipeline.properties.artifactBuckets,data:data20};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -9721,7 +9971,7 @@ if(data17.source !== undefined){
 let data22 = data17.source;
 if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
 if(data22.connectionArn === undefined){
-const err63 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/required",keyword:"required",params:{missingProperty: "connectionArn"},message:"must have required property '"+"connectionArn"+"'",schema:schema89.properties.pipeline.properties.source.required,parentSchema:schema89.properties.pipeline.properties.source,data:data22};
+const err63 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/required",keyword:"required",params:{missingProperty: "connectionArn"},message:"must have required property '"+"connectionArn"+"'",schema:schema90.properties.pipeline.properties.source.required,parentSchema:schema90.properties.pipeline.properties.source,data:data22};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -9731,7 +9981,7 @@ vErrors.push(err63);
 errors++;
 }
 if(data22.repository === undefined){
-const err64 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'",schema:schema89.properties.pipeline.properties.source.required,parentSchema:schema89.properties.pipeline.properties.source,data:data22};
+const err64 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'",schema:schema90.properties.pipeline.properties.source.required,parentSchema:schema90.properties.pipeline.properties.source,data:data22};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -9741,7 +9991,7 @@ vErrors.push(err64);
 errors++;
 }
 if(data22.branch === undefined){
-const err65 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/required",keyword:"required",params:{missingProperty: "branch"},message:"must have required property '"+"branch"+"'",schema:schema89.properties.pipeline.properties.source.required,parentSchema:schema89.properties.pipeline.properties.source,data:data22};
+const err65 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/required",keyword:"required",params:{missingProperty: "branch"},message:"must have required property '"+"branch"+"'",schema:schema90.properties.pipeline.properties.source.required,parentSchema:schema90.properties.pipeline.properties.source,data:data22};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -9752,7 +10002,7 @@ errors++;
 }
 for(const key7 in data22){
 if(!(((key7 === "connectionArn") || (key7 === "repository")) || (key7 === "branch"))){
-const err66 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema89.properties.pipeline.properties.source,data:data22};
+const err66 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema90.properties.pipeline.properties.source,data:data22};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -9766,7 +10016,7 @@ if(data22.connectionArn !== undefined){
 let data23 = data22.connectionArn;
 if(typeof data23 === "string"){
 if(!pattern67.test(data23)){
-const err67 = {instancePath:instancePath+"/pipeline/source/connectionArn",schemaPath:"#/properties/pipeline/properties/source/properties/connectionArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$"+"\"",schema:"^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$",parentSchema:schema89.properties.pipeline.properties.source.properties.connectionArn,data:data23};
+const err67 = {instancePath:instancePath+"/pipeline/source/connectionArn",schemaPath:"#/properties/pipeline/properties/source/properties/connectionArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$"+"\"",schema:"^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$",parentSchema:schema90.properties.pipeline.properties.source.properties.connectionArn,data:data23};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -9777,7 +10027,7 @@ errors++;
 }
 }
 else {
-const err68 = {instancePath:instancePath+"/pipeline/source/connectionArn",schemaPath:"#/properties/pipeline/properties/source/properties/connectionArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.source.properties.connectionArn.type,parentSchema:schema89.properties.pipeline.properties.source.properties.connectionArn,data:data23};
+const err68 = {instancePath:instancePath+"/pipeline/source/connectionArn",schemaPath:"#/properties/pipeline/properties/source/properties/connectionArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.pipeline.properties.source.properties.connectionArn.type,parentSchema:schema90.properties.pipeline.properties.source.properties.connectionArn,data:data23};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -9791,7 +10041,7 @@ if(data22.repository !== undefined){
 let data24 = data22.repository;
 if(typeof data24 === "string"){
 if(!pattern68.test(data24)){
-const err69 = {instancePath:instancePath+"/pipeline/source/repository",schemaPath:"#/properties/pipeline/properties/source/properties/repository/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$"},message:"must match pattern \""+"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$"+"\"",schema:"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$",parentSchema:schema89.properties.pipeline.properties.source.properties.repository,data:data24};
+const err69 = {instancePath:instancePath+"/pipeline/source/repository",schemaPath:"#/properties/pipeline/properties/source/properties/repository/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$"},message:"must match pattern \""+"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$"+"\"",schema:"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$",parentSchema:schema90.properties.pipeline.properties.source.properties.repository,data:data24};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -9802,7 +10052,7 @@ errors++;
 }
 }
 else {
-const err70 = {instancePath:instancePath+"/pipeline/source/repository",schemaPath:"#/properties/pipeline/properties/source/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.source.properties.repository.type,parentSchema:schema89.properties.pipeline.properties.source.properties.repository,data:data24};
+const err70 = {instancePath:instancePath+"/pipeline/source/repository",schemaPath:"#/properties/pipeline/properties/source/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.pipeline.properties.source.properties.repository.type,parentSchema:schema90.properties.pipeline.properties.source.properties.repository,data:data24};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -9816,7 +10066,7 @@ if(data22.branch !== undefined){
 let data25 = data22.branch;
 if(typeof data25 === "string"){
 if(func2(data25) > 255){
-const err71 = {instancePath:instancePath+"/pipeline/source/branch",schemaPath:"#/properties/pipeline/properties/source/properties/branch/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema89.properties.pipeline.properties.source.properties.branch,data:data25};
+const err71 = {instancePath:instancePath+"/pipeline/source/branch",schemaPath:"#/properties/pipeline/properties/source/properties/branch/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema90.properties.pipeline.properties.source.properties.branch,data:data25};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -9826,7 +10076,7 @@ vErrors.push(err71);
 errors++;
 }
 if(func2(data25) < 1){
-const err72 = {instancePath:instancePath+"/pipeline/source/branch",schemaPath:"#/properties/pipeline/properties/source/properties/branch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema89.properties.pipeline.properties.source.properties.branch,data:data25};
+const err72 = {instancePath:instancePath+"/pipeline/source/branch",schemaPath:"#/properties/pipeline/properties/source/properties/branch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema90.properties.pipeline.properties.source.properties.branch,data:data25};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -9837,7 +10087,7 @@ errors++;
 }
 }
 else {
-const err73 = {instancePath:instancePath+"/pipeline/source/branch",schemaPath:"#/properties/pipeline/properties/source/properties/branch/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.source.properties.branch.type,parentSchema:schema89.properties.pipeline.properties.source.properties.branch,data:data25};
+const err73 = {instancePath:instancePath+"/pipeline/source/branch",schemaPath:"#/properties/pipeline/properties/source/properties/branch/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.pipeline.properties.source.properties.branch.type,parentSchema:schema90.properties.pipeline.properties.source.properties.branch,data:data25};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -9849,7 +10099,7 @@ errors++;
 }
 }
 else {
-const err74 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.properties.pipeline.properties.source.type,parentSchema:schema89.properties.pipeline.properties.source,data:data22};
+const err74 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema90.properties.pipeline.properties.source.type,parentSchema:schema90.properties.pipeline.properties.source,data:data22};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -9864,7 +10114,7 @@ let data26 = data17.build;
 if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
 for(const key8 in data26){
 if(!(((key8 === "project") || (key8 === "buildspec")) || (key8 === "image"))){
-const err75 = {instancePath:instancePath+"/pipeline/build",schemaPath:"#/properties/pipeline/properties/build/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema89.properties.pipeline.properties.build,data:data26};
+const err75 = {instancePath:instancePath+"/pipeline/build",schemaPath:"#/properties/pipeline/properties/build/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema90.properties.pipeline.properties.build,data:data26};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -9878,7 +10128,7 @@ if(data26.project !== undefined){
 let data27 = data26.project;
 if(typeof data27 === "string"){
 if(!pattern69.test(data27)){
-const err76 = {instancePath:instancePath+"/pipeline/build/project",schemaPath:"#/properties/pipeline/properties/build/properties/project/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$",parentSchema:schema89.properties.pipeline.properties.build.properties.project,data:data27};
+const err76 = {instancePath:instancePath+"/pipeline/build/project",schemaPath:"#/properties/pipeline/properties/build/properties/project/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$",parentSchema:schema90.properties.pipeline.properties.build.properties.project,data:data27};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -9889,7 +10139,7 @@ errors++;
 }
 }
 else {
-const err77 = {instancePath:instancePath+"/pipeline/build/project",schemaPath:"#/properties/pipeline/properties/build/properties/project/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.build.properties.project.type,parentSchema:schema89.properties.pipeline.properties.build.properties.project,data:data27};
+const err77 = {instancePath:instancePath+"/pipeline/build/project",schemaPath:"#/properties/pipeline/properties/build/properties/project/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.pipeline.properties.build.properties.project.type,parentSchema:schema90.properties.pipeline.properties.build.properties.project,data:data27};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -9903,7 +10153,7 @@ if(data26.buildspec !== undefined){
 let data28 = data26.buildspec;
 if(typeof data28 === "string"){
 if(!pattern70.test(data28)){
-const err78 = {instancePath:instancePath+"/pipeline/build/buildspec",schemaPath:"#/properties/pipeline/properties/build/properties/buildspec/pattern",keyword:"pattern",params:{pattern: "^buildspec-[a-z0-9-]+\\.yml\\.hbs$"},message:"must match pattern \""+"^buildspec-[a-z0-9-]+\\.yml\\.hbs$"+"\"",schema:"^buildspec-[a-z0-9-]+\\.yml\\.hbs$",parentSchema:schema89.properties.pipeline.properties.build.properties.buildspec,data:data28};
+const err78 = {instancePath:instancePath+"/pipeline/build/buildspec",schemaPath:"#/properties/pipeline/properties/build/properties/buildspec/pattern",keyword:"pattern",params:{pattern: "^buildspec-[a-z0-9-]+\\.yml\\.hbs$"},message:"must match pattern \""+"^buildspec-[a-z0-9-]+\\.yml\\.hbs$"+"\"",schema:"^buildspec-[a-z0-9-]+\\.yml\\.hbs$",parentSchema:schema90.properties.pipeline.properties.build.properties.buildspec,data:data28};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -9914,7 +10164,7 @@ errors++;
 }
 }
 else {
-const err79 = {instancePath:instancePath+"/pipeline/build/buildspec",schemaPath:"#/properties/pipeline/properties/build/properties/buildspec/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.build.properties.buildspec.type,parentSchema:schema89.properties.pipeline.properties.build.properties.buildspec,data:data28};
+const err79 = {instancePath:instancePath+"/pipeline/build/buildspec",schemaPath:"#/properties/pipeline/properties/build/properties/buildspec/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.pipeline.properties.build.properties.buildspec.type,parentSchema:schema90.properties.pipeline.properties.build.properties.buildspec,data:data28};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -9928,7 +10178,7 @@ if(data26.image !== undefined){
 let data29 = data26.image;
 if(typeof data29 === "string"){
 if(func2(data29) > 255){
-const err80 = {instancePath:instancePath+"/pipeline/build/image",schemaPath:"#/properties/pipeline/properties/build/properties/image/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema89.properties.pipeline.properties.build.properties.image,data:data29};
+const err80 = {instancePath:instancePath+"/pipeline/build/image",schemaPath:"#/properties/pipeline/properties/build/properties/image/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema90.properties.pipeline.properties.build.properties.image,data:data29};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -9939,7 +10189,7 @@ errors++;
 }
 }
 else {
-const err81 = {instancePath:instancePath+"/pipeline/build/image",schemaPath:"#/properties/pipeline/properties/build/properties/image/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.build.properties.image.type,parentSchema:schema89.properties.pipeline.properties.build.properties.image,data:data29};
+const err81 = {instancePath:instancePath+"/pipeline/build/image",schemaPath:"#/properties/pipeline/properties/build/properties/image/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.pipeline.properties.build.properties.image.type,parentSchema:schema90.properties.pipeline.properties.build.properties.image,data:data29};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -9951,7 +10201,7 @@ errors++;
 }
 }
 else {
-const err82 = {instancePath:instancePath+"/pipeline/build",schemaPath:"#/properties/pipeline/properties/build/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.properties.pipeline.properties.build.type,parentSchema:schema89.properties.pipeline.properties.build,data:data26};
+const err82 = {instancePath:instancePath+"/pipeline/build",schemaPath:"#/properties/pipeline/properties/build/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema90.properties.pipeline.properties.build.type,parentSchema:schema90.properties.pipeline.properties.build,data:data26};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -9963,7 +10213,7 @@ errors++;
 }
 }
 else {
-const err83 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.properties.pipeline.type,parentSchema:schema89.properties.pipeline,data:data17};
+const err83 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema90.properties.pipeline.type,parentSchema:schema90.properties.pipeline,data:data17};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -9975,7 +10225,7 @@ errors++;
 }
 }
 else {
-const err84 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.type,parentSchema:schema89,data};
+const err84 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema90.type,parentSchema:schema90,data};
 if(vErrors === null){
 vErrors = [err84];
 }

@@ -38,6 +38,7 @@ import {
   type GranteeKind,
   type PrincipalKind,
   type PrivilegeTarget,
+  type RoutineKind,
   type UserAttributes,
   userAttributeOptions,
 } from './sql.js';
@@ -413,6 +414,8 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState, password
   // All-tables privileges the policy declares: a named-table privilege they cover needs no statement of its own.
   // By key: whether the grant option is wanted too.
   const allTablesWanted = new Map(desired.privileges.filter((p) => p.target.type === 'table' && p.target.table === null).map((p) => [privilegeKey(key, gk(p.grantee, p.granteeKind), p.target, p.privilege), p.grantOption === true]));
+  // The same for all-functions / all-procedures privileges, which cover named routines of their kind.
+  const allRoutinesWanted = new Map(desired.privileges.filter((p) => p.target.type === 'allRoutines').map((p) => [privilegeKey(key, gk(p.grantee, p.granteeKind), p.target, p.privilege), p.grantOption === true]));
   // Every declared privilege's key, with whether its grant option is wanted (a table's through a named or an all-tables grant).
   const wantedOption = new Map<string, boolean>();
   for (const p of desired.privileges) {
@@ -465,6 +468,11 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState, password
       grantWithOption(g, { type: 'database', database: live.database }, id, p);
       continue;
     }
+    if (t.type === 'sharedDatabase') {
+      // No existence check: the catalog shows a datashare database only through its grants (apply fails on a wrong name).
+      if (!liveKeys.has(id)) grants.add(g, t, p.privilege, p.path);
+      continue;
+    }
     if (!managed(t.schema)) continue; // lint reports it; never touch an unmanaged schema
     const schema = live.schemas.get(key(t.schema));
     if (!schema && live.schemasComplete) {
@@ -473,6 +481,15 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState, password
         missingTables.add(id2);
         diagnostics.push(diagnosticAt(doc, p.path, 'redshift/schema-not-found', 'error', `Schema ${t.schema} does not exist in the database`, 'Create the schema first (Charter manages privileges, not schemas), or fix the name.'));
       }
+      continue;
+    }
+    if (t.type === 'allRoutines') {
+      // Holds when every existing routine of the kind has it (an owner's is implicit); an empty schema is not drift.
+      const others = [...(schema?.routines ?? new Map<string, { kind: string; owner?: string }>())]
+        .filter(([, r]) => r.kind === t.kind && !(r.owner !== undefined && key(r.owner) === key(p.grantee)))
+        .map(([signature]) => privilegeKey(key, pk, routineTarget(t.kind, t.schema, signature), p.privilege));
+      if (others.some((k) => !liveKeys.has(k))) grants.add(g, t, p.privilege, p.path, p.grantOption === true);
+      else if (p.grantOption && others.some((k) => !liveOption.has(k))) optionGrants.add(g, t, p.privilege, p.path, true);
       continue;
     }
     if (t.type === 'routine') {
@@ -489,6 +506,9 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState, password
       }
       // Its owner holds EXECUTE implicitly.
       if (found?.owner !== undefined && key(found.owner) === key(p.grantee)) continue;
+      // Covered by an all-functions / all-procedures grant of the same privilege.
+      const all = allRoutinesWanted.get(privilegeKey(key, pk, { type: 'allRoutines', kind: t.kind, schema: t.schema }, p.privilege));
+      if (all === true || (all === false && !p.grantOption)) continue;
       grantWithOption(g, t, id, p);
       continue;
     }
@@ -536,18 +556,21 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState, password
   const revokes = new Groups();
   const columnRevokes = new ColumnGroups();
   const tableRevokes = new Map<string, { g: Grantee; schema: string; privilege: string; tables: string[]; path: PathSegment[] }>();
+  const sharedDatabases = new Set(desired.privileges.flatMap((p) => (p.target.type === 'sharedDatabase' ? [key(p.target.database)] : [])));
   // Undeclared principals whose privileges in managed schemas are revoked while they themselves are kept.
   const contractRevoked = new Map<string, string>();
   const revokePath = (p: { grantee: string; granteeKind: GranteeKind; target: PrivilegeTarget }): PathSegment[] => {
     if (p.granteeKind === 'public') return desired.publicPath;
     if (declared(p.grantee) || desired.allowDrops) return principalPath(p.grantee);
-    return ['spec', 'manage', p.target.type === 'database' ? 'database' : 'schemas'];
+    return ['spec', 'manage', p.target.type === 'database' || p.target.type === 'sharedDatabase' ? 'database' : 'schemas'];
   };
   for (const p of live.privileges) {
     const t = p.target;
     if (t.type === 'system') {
       if (p.granteeKind === 'public' || !changeable(p.grantee)) continue;
-    } else if (t.type === 'database') {
+    } else if (t.type === 'database' || t.type === 'sharedDatabase') {
+      // A datashare database is Charter's only when the policy names it.
+      if (t.type === 'sharedDatabase' && !sharedDatabases.has(key(t.database))) continue;
       // Declared principals' database privileges always; PUBLIC's and undeclared principals' under manage.database
       // (and those of principals about to be dropped).
       const mine =
@@ -562,7 +585,12 @@ export function diffPolicy(doc: Doc, desired: Desired, live: LiveState, password
     }
     const pk = gk(p.grantee, p.granteeKind);
     const own = privilegeKey(key, pk, t, p.privilege);
-    const viaAll = t.type === 'table' ? privilegeKey(key, pk, { type: 'table', schema: t.schema, table: null }, p.privilege) : undefined;
+    const viaAll =
+      t.type === 'table'
+        ? privilegeKey(key, pk, { type: 'table', schema: t.schema, table: null }, p.privilege)
+        : t.type === 'routine'
+          ? privilegeKey(key, pk, { type: 'allRoutines', kind: t.kind, schema: t.schema }, p.privilege)
+          : undefined;
     if (wanted.has(own) || (viaAll !== undefined && wanted.has(viaAll))) {
       // Held as declared: only its grant option may differ (column privileges' is not read).
       const optionWanted = wantedOption.get(own) === true || (viaAll !== undefined && wantedOption.get(viaAll) === true);
@@ -876,7 +904,7 @@ function publicLosers(desired: Desired, live: LiveState): (t: PrivilegeTarget, p
       const all = holders.get(privId({ type: 'table', schema: t.schema, table: null }, privilege));
       return all !== undefined && reach.some((r) => all.has(r));
     };
-    const schema = t.type === 'system' || t.type === 'database' ? undefined : live.schemas.get(key(t.schema));
+    const schema = t.type === 'system' || t.type === 'database' || t.type === 'sharedDatabase' ? undefined : live.schemas.get(key(t.schema));
     const owner = (table?: string) => {
       const o = table === undefined ? schema?.owner : schema?.tableOwners.get(table);
       return o === undefined ? undefined : key(o);
@@ -914,6 +942,12 @@ function principalJson(name: string, kind: PrincipalKind, externalId?: string): 
   return externalId === undefined ? { name, type: kind } : { name, type: kind, externalId };
 }
 
+/** A routine target from its key in LiveSchema.routines (`name(argument types)`; names hold no parenthesis). */
+function routineTarget(kind: RoutineKind, schema: string, signature: string): PrivilegeTarget {
+  const open = signature.indexOf('(');
+  return { type: 'routine', kind, schema, name: signature.slice(0, open), args: signature.slice(open + 1, -1) };
+}
+
 /** How routines are keyed: the name as the database compares it and the normalised argument types. */
 export function routineKey(key: (n: string) => string, name: string, args: string): string {
   return `${key(name)}(${args})`;
@@ -939,6 +973,10 @@ function targetKey(key: (n: string) => string, t: PrivilegeTarget): string {
     case 'routine':
       // Without the kind: a function and a procedure cannot share a signature.
       return `routine\u0000${key(t.schema)}\u0000${routineKey(key, t.name, t.args)}`;
+    case 'allRoutines':
+      return `all-${t.kind}s\u0000${key(t.schema)}`;
+    case 'sharedDatabase':
+      return `shared\u0000${key(t.database)}`;
     case 'future':
       return `future${t.objects ?? ''}\u0000${key(t.schema)}\u0000${key(t.owner)}`;
     case 'scoped':
@@ -957,12 +995,12 @@ function granteeAddress(key: (n: string) => string, g: Grantee): string {
 
 function grantPhase(t: PrivilegeTarget): number {
   // Functions and procedures are granted and revoked with tables (object privileges); the database with system privileges.
-  return t.type === 'system' || t.type === 'database' ? PHASE.grantSystem : t.type === 'schema' ? PHASE.grantSchema : t.type === 'table' || t.type === 'routine' ? PHASE.grantTable : t.type === 'column' ? PHASE.grantColumn : PHASE.grantFuture;
+  return t.type === 'system' || t.type === 'database' || t.type === 'sharedDatabase' ? PHASE.grantSystem : t.type === 'schema' ? PHASE.grantSchema : t.type === 'table' || t.type === 'routine' || t.type === 'allRoutines' ? PHASE.grantTable : t.type === 'column' ? PHASE.grantColumn : PHASE.grantFuture;
 }
 
 /** Revokes run in the reverse order of grants. */
 function revokePhase(t: PrivilegeTarget): number {
-  return t.type === 'future' || t.type === 'scoped' ? PHASE.revokeFuture : t.type === 'column' ? PHASE.revokeColumn : t.type === 'table' || t.type === 'routine' ? PHASE.revokeTable : t.type === 'schema' ? PHASE.revokeSchema : PHASE.revokeSystem;
+  return t.type === 'future' || t.type === 'scoped' ? PHASE.revokeFuture : t.type === 'column' ? PHASE.revokeColumn : t.type === 'table' || t.type === 'routine' || t.type === 'allRoutines' ? PHASE.revokeTable : t.type === 'schema' ? PHASE.revokeSchema : PHASE.revokeSystem;
 }
 
 /** Addresses use the names as the database compares them (lower-cased on Redshift): stable whatever the YAML spelling. */
@@ -980,6 +1018,10 @@ function targetAddress(key: (n: string) => string, t: PrivilegeTarget): string {
       return `columns/${key(t.schema)}/${key(t.table)}`;
     case 'routine':
       return `${t.kind}/${key(t.schema)}/${routineKey(key, t.name, t.args)}`;
+    case 'allRoutines':
+      return `all-${t.kind}s/${key(t.schema)}`;
+    case 'sharedDatabase':
+      return `datashare-database/${key(t.database)}`;
     case 'future':
       return `future-${t.objects ?? 'tables'}/${key(t.schema)}/${key(t.owner)}`;
     case 'scoped':
@@ -1001,6 +1043,10 @@ function targetJson(t: PrivilegeTarget): Json {
       return { schema: t.schema, table: t.table, column: t.column };
     case 'routine':
       return { schema: t.schema, [t.kind]: `${t.name}(${t.args})` };
+    case 'allRoutines':
+      return { schema: t.schema, [t.kind === 'function' ? 'allFunctions' : 'allProcedures']: true };
+    case 'sharedDatabase':
+      return { datashareDatabase: t.database };
     case 'scoped':
       return { schema: t.schema, scope: t.objects };
     case 'future':
@@ -1022,6 +1068,10 @@ function targetPhrase(t: PrivilegeTarget): string {
       return `on column ${t.schema}.${t.table}.${t.column}`;
     case 'routine':
       return `on ${t.kind} ${t.schema}.${t.name}(${t.args})`;
+    case 'allRoutines':
+      return `on all ${t.kind}s in schema ${t.schema}`;
+    case 'sharedDatabase':
+      return `on datashare database ${t.database}`;
     case 'future':
       return `on future ${t.objects ?? 'tables'} of ${t.owner} in schema ${t.schema}`;
     case 'scoped':
@@ -1042,6 +1092,7 @@ function columnsPhrase(columns: ReadonlyMap<string, readonly string[]>): string 
 
 function grantReason(t: PrivilegeTarget, grantee: string, privileges: string[]): string {
   if (t.type === 'table' && t.table === null) return `Not every table in schema ${t.schema} grants ${privileges.join(', ')} to ${grantee}`;
+  if (t.type === 'allRoutines') return `Not every ${t.kind} in schema ${t.schema} grants ${privileges.join(', ')} to ${grantee}`;
   return `${grantee} lacks ${privileges.join(', ')} ${targetPhrase(t)}`;
 }
 

@@ -70,6 +70,11 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
     byGrantee.set(k, list);
   }
   const tablesOf = (schema: string) => live.schemas.get(key(schema))?.tables ?? [];
+  /** `name(argument types)` as LiveSchema.routines keys it. */
+  const signatureKey = (signature: string) => {
+    const open = signature.indexOf('(');
+    return `${key(signature.slice(0, open))}${signature.slice(open)}`;
+  };
   const known = new Set<string>(TABLE_PRIVILEGES[dialect]);
   const knownColumn = new Set<string>(COLUMN_PRIVILEGES[dialect]);
   const knownSchema = new Set<string>(SCHEMA_PRIVILEGES[dialect]);
@@ -87,6 +92,8 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
     const functionPrivs = new Map<string, Set<string>>();
     const procedurePrivs = new Map<string, Set<string>>();
     const databasePrivs = new Set<string>();
+    // By datashare database: USAGE.
+    const datashareDatabases = new Map<string, Set<string>>();
     // Privileges held WITH GRANT OPTION: database privileges; schema ones by schema; table ones by schema and table; routine signatures.
     const databaseOption = new Set<string>();
     const schemaOption = new Map<string, Set<string>>();
@@ -98,13 +105,16 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
       const t = h.target;
       const expressible =
         t.type === 'system' ||
+        (t.type === 'sharedDatabase' && h.privilege === 'usage') ||
         (t.type === 'scoped' ? (t.objects === 'functions' ? h.privilege === 'execute' : known.has(h.privilege)) : t.type === 'future' && t.objects !== undefined ? h.privilege === 'execute' : t.type === 'database' ? knownDatabase.has(h.privilege) : t.type === 'schema' ? knownSchema.has(h.privilege) : t.type === 'column' ? knownColumn.has(h.privilege) : t.type === 'routine' ? h.privilege === 'execute' : known.has(h.privilege));
       if (!expressible) {
         // A policy cannot declare it, so the next plan revokes it: say so rather than hide it.
-        notices.push(`${name} holds ${h.privilege.toUpperCase()} ${t.type === 'database' ? `on database ${t.database}` : t.type === 'schema' ? `on schema ${t.schema}` : `in schema ${t.schema}`}, which a policy cannot declare: the next plan revokes it`);
+        notices.push(`${name} holds ${h.privilege.toUpperCase()} ${t.type === 'database' || t.type === 'sharedDatabase' ? `on database ${t.database}` : t.type === 'schema' ? `on schema ${t.schema}` : `in schema ${t.schema}`}, which a policy cannot declare: the next plan revokes it`);
         continue;
       }
-      if (t.type === 'database') {
+      if (t.type === 'sharedDatabase') {
+        datashareDatabases.set(t.database, (datashareDatabases.get(t.database) ?? new Set()).add(h.privilege));
+      } else if (t.type === 'database') {
         databasePrivs.add(h.privilege);
         if (h.grantOption) databaseOption.add(h.privilege);
       } else if (t.type === 'schema') {
@@ -151,6 +161,7 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
     };
     if (databasePrivs.size) out.database = sortPrivileges(databasePrivs);
     if (databaseOption.size) out.databaseWithGrantOption = sortPrivileges(databaseOption);
+    if (datashareDatabases.size) out.datashareDatabases = [...datashareDatabases].sort(([a], [b]) => cmp(a, b)).map(([database, set]) => ({ database, privileges: sortPrivileges(set) }));
     const schemas = [...schemaPrivs].sort(([a], [b]) => cmp(a, b)).map(([schema, set]) => ({ schema, privileges: sortPrivileges(set), ...optionOf(sortPrivileges(set), schemaOption.get(schema)) }));
     if (schemas.length) out.schemas = schemas;
     const tables: Json[] = [];
@@ -193,6 +204,21 @@ export function importPolicy(doc: PolicyDocument<RedshiftGrantsSpec>, live: Live
         const sorted = [...names].sort(cmp);
         const withOption = sorted.filter((n) => routineOption.has(`${kind}\u0000${schema}\u0000${n}`));
         const without = sorted.filter((n) => !withOption.includes(n));
+        // EXECUTE on every routine of the kind (two or more, the grantee's own aside) becomes one allInSchema entry
+        // (with the grant option when every one has it); one routine stays named.
+        const existing = [...(live.schemas.get(key(schema))?.routines ?? new Map<string, { kind: string; owner?: string }>())]
+          .filter(([, r]) => r.kind === kind && !(r.owner !== undefined && key(r.owner) === granteeKey))
+          .map(([signature]) => signature);
+        const heldKeys = new Set(sorted.map(signatureKey));
+        if (existing.length >= 2 && existing.every((k) => heldKeys.has(k))) {
+          const optionKeys = new Set(withOption.map(signatureKey));
+          const allOption = existing.every((k) => optionKeys.has(k));
+          return [
+            { schema, allInSchema: true, privileges: ['execute'], ...(allOption ? { withGrantOption: true } : {}) },
+            // A grant option the allInSchema entry lacks is named.
+            ...(!allOption && withOption.length ? [{ schema, names: withOption, privileges: ['execute'], withGrantOption: true }] : []),
+          ];
+        }
         return [
           ...(without.length ? [{ schema, names: without, privileges: ['execute'] }] : []),
           ...(withOption.length ? [{ schema, names: withOption, privileges: ['execute'], withGrantOption: true }] : []),

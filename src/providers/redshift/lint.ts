@@ -545,6 +545,10 @@ class DocumentLint {
       if ((DATABASE_PRIVILEGES[this.dialect] as readonly string[]).includes(privilege)) return;
       this.add([...base, 'database', j], 'database-privilege-unsupported', 'error', `${who}: database privilege "${privilege}" exists only on PostgreSQL`, 'Use create or temp on Redshift (every user may connect; access is granted per schema).');
     });
+    (privileges.datashareDatabases ?? []).forEach((_, j) => {
+      if (this.redshift) return;
+      this.add([...base, 'datashareDatabases', j], 'datashare-on-postgres', 'error', `${who}: datashareDatabases exist only on Redshift (PostgreSQL has no datashares)`, 'Remove the entry from a postgres-dialect policy.');
+    });
     (privileges.schemas ?? []).forEach((grant, j) => {
       grant.privileges.forEach((privilege, k) => {
         if ((SCHEMA_PRIVILEGES[this.dialect] as readonly string[]).includes(privilege)) return;
@@ -618,7 +622,7 @@ class DocumentLint {
         const entry = [...base, list, j];
         if (!this.checkSchemaRef(who, grant.schema, [...entry, 'schema'])) return;
         needUsage(grant.schema, [...entry, 'schema']);
-        grant.names.forEach((signature, k) => {
+        (grant.names ?? []).forEach((signature, k) => {
           const path = [...entry, 'names', k];
           const sig = parseSignature(signature);
           if (!sig) return; // the schema's pattern reports it

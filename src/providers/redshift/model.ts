@@ -98,6 +98,9 @@ function expandPrivileges(
   privileges.system?.forEach((privilege, i) => out.push({ grantee, granteeKind, target: { type: 'system' }, privilege, path: [...path, 'system', i] }));
   const databaseOption = new Set(privileges.databaseWithGrantOption ?? []);
   privileges.database?.forEach((privilege, i) => out.push({ grantee, granteeKind, target: { type: 'database', database: '' }, privilege, grantOption: databaseOption.has(privilege), path: [...path, 'database', i] }));
+  privileges.datashareDatabases?.forEach((g, i) => {
+    for (const privilege of g.privileges) out.push({ grantee, granteeKind, target: { type: 'sharedDatabase', database: g.database }, privilege, path: [...path, 'datashareDatabases', i] });
+  });
   privileges.schemas?.forEach((g, i) => {
     for (const privilege of g.privileges) out.push({ grantee, granteeKind, target: { type: 'schema', schema: g.schema }, privilege, grantOption: withOption(g.withGrantOption, privilege), path: [...path, 'schemas', i] });
   });
@@ -117,7 +120,13 @@ function expandPrivileges(
   for (const kind of ['function', 'procedure'] as const) {
     const list = kind === 'function' ? privileges.functions : privileges.procedures;
     list?.forEach((g, i) => {
-      g.names.forEach((signature, j) => {
+      if (g.allInSchema) {
+        for (const privilege of g.privileges) {
+          out.push({ grantee, granteeKind, target: { type: 'allRoutines', kind, schema: g.schema }, privilege, grantOption: withOption(g.withGrantOption, privilege), path: [...path, kind === 'function' ? 'functions' : 'procedures', i] });
+        }
+        return;
+      }
+      (g.names ?? []).forEach((signature, j) => {
         // Lint reports a malformed signature; the policy cannot be planned with one.
         const sig = parseSignature(signature);
         if (!sig) return;

@@ -112,9 +112,14 @@ export async function readRedshift(db: Executor, managedSchemas: readonly string
   for (const r of system) push(r, r.identity_name, r.identity_type, { target: { type: 'system' }, privilege: text(r.system_privilege).toUpperCase() });
   for (const r of schemaPrivs) {
     if (lower(r.privilege_scope) === 'database') {
-      // Only the database the policy connects to.
-      if (database === undefined || key(text(r.namespace_name)) !== key(database)) continue;
       const privilege = lower(r.privilege_type);
+      // USAGE on another database: one created from a datashare (the only kind that takes USAGE).
+      if (privilege === 'usage' && (database === undefined || key(text(r.namespace_name)) !== key(database))) {
+        push(r, r.identity_name, r.identity_type, { target: { type: 'sharedDatabase', database: text(r.namespace_name) }, privilege });
+        continue;
+      }
+      // Otherwise only the database the policy connects to.
+      if (database === undefined || key(text(r.namespace_name)) !== key(database)) continue;
       push(r, r.identity_name, r.identity_type, { target: { type: 'database', database: text(r.namespace_name) }, privilege: privilege === 'temporary' ? 'temp' : privilege, ...(truthy(r.admin_option) ? { grantOption: true } : {}) });
       continue;
     }

@@ -118,6 +118,14 @@ export type ColumnPrivileges = [
   'select' | 'insert' | 'update' | 'references',
   ...('select' | 'insert' | 'update' | 'references')[]
 ];
+export type RoutineGrant = RoutineGrant1 & RoutineGrant2;
+export type RoutineGrant1 =
+  | {
+      allInSchema: unknown;
+    }
+  | {
+      names: unknown;
+    };
 /**
  * The name of an environment variable (never the value).
  */
@@ -282,6 +290,12 @@ export interface Privileges {
     | ['create' | 'temp' | 'connect', 'create' | 'temp' | 'connect']
     | ['create' | 'temp' | 'connect', 'create' | 'temp' | 'connect', 'create' | 'temp' | 'connect'];
   /**
+   * Redshift only: USAGE on databases created from datashares (CREATE DATABASE ... FROM DATASHARE), which gives access to the shared objects: GRANT USAGE ON DATABASE d TO .... Read from SVV_DATABASE_PRIVILEGES. Each database listed anywhere in the policy is managed like the connected database: a declared principal's USAGE on it matches the policy exactly; PUBLIC's and undeclared principals' only with manage.database. PostgreSQL has no datashares (lint).
+   *
+   * @maxItems 1000
+   */
+  datashareDatabases?: DatashareDatabaseGrant[];
+  /**
    * Schema privileges.
    *
    * @maxItems 1000
@@ -342,6 +356,13 @@ export interface Privileges {
    */
   futureTables?: FutureTableGrant[];
 }
+export interface DatashareDatabaseGrant {
+  database: Name;
+  /**
+   * @minItems 1
+   */
+  privileges: ['usage', ...'usage'[]];
+}
 export interface SchemaGrant {
   schema: Name;
   withGrantOption?: WithGrantOption;
@@ -364,16 +385,20 @@ export interface ColumnGrant {
   columns: [Name, ...Name[]];
   privileges: ColumnPrivileges;
 }
-export interface RoutineGrant {
+export interface RoutineGrant2 {
   schema: Name;
   withGrantOption?: WithGrantOption;
+  /**
+   * Every function (under functions) or stored procedure (under procedures) that exists in the schema when the plan runs: GRANT EXECUTE ON ALL FUNCTIONS / ALL PROCEDURES IN SCHEMA, on both dialects. Like allTables it covers existing routines only: a routine created later needs futureFunctions / futureProcedures (or scopedFunctions on Redshift). On PostgreSQL ALL FUNCTIONS also grants on aggregate and window functions, which Charter neither reads nor revokes.
+   */
+  allInSchema?: true;
   /**
    * Signatures: the name and the argument types as the catalog spells them, e.g. f_mask(character varying, integer) (PostgreSQL: oidvectortypes of proargtypes; Redshift: SVV_FUNCTION_PRIVILEGES.argument_types). Import writes them.
    *
    * @minItems 1
    * @maxItems 10000
    */
-  names: [string, ...string[]];
+  names?: [string, ...string[]];
   /**
    * @minItems 1
    */

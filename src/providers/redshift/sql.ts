@@ -32,6 +32,10 @@ export type PrivilegeTarget =
   | { type: 'column'; schema: string; table: string; column: string }
   /** A function or stored procedure by name and argument types (normalised: see `routineArgs`). */
   | { type: 'routine'; kind: RoutineKind; schema: string; name: string; args: string }
+  /** A database created from a datashare (Redshift): USAGE only. */
+  | { type: 'sharedDatabase'; database: string }
+  /** Every existing function (or procedure) of the schema: GRANT ... ON ALL FUNCTIONS | ALL PROCEDURES IN SCHEMA (desired state only). */
+  | { type: 'allRoutines'; kind: RoutineKind; schema: string }
   /** Redshift scoped permissions: every table or function of the schema, present and future. */
   | { type: 'scoped'; schema: string; objects: 'tables' | 'functions' }
   /** Default privileges of an owner's future objects: tables unless `objects` says functions or procedures. */
@@ -101,11 +105,14 @@ function target(t: PrivilegeTarget): string {
     case 'schema':
       return ` ON SCHEMA ${quoteIdent(t.schema)}`;
     case 'database':
+    case 'sharedDatabase':
       return ` ON DATABASE ${quoteIdent(t.database)}`;
     case 'table':
       return t.table === null ? ` ON ALL TABLES IN SCHEMA ${quoteIdent(t.schema)}` : ` ON TABLE ${quoteIdent(t.schema)}.${quoteIdent(t.table)}`;
     case 'routine':
       return ` ON ${t.kind === 'procedure' ? 'PROCEDURE' : 'FUNCTION'} ${quoteIdent(t.schema)}.${quoteIdent(t.name)}(${routineArgs(t.args)})`;
+    case 'allRoutines':
+      return ` ON ALL ${t.kind === 'procedure' ? 'PROCEDURES' : 'FUNCTIONS'} IN SCHEMA ${quoteIdent(t.schema)}`;
     default:
       return '';
   }
@@ -123,7 +130,7 @@ function privilegeList(t: PrivilegeTarget, privileges: string[]): string {
  */
 export function privilegeSql(dialect: Dialect, op: 'grant' | 'revoke', t: PrivilegeTarget, privileges: string[], g: Grantee, grantOption = false): string {
   if (grantOption) {
-    if (g.kind === 'public' || !['schema', 'database', 'table', 'routine'].includes(t.type)) throw new Error('a grant option is only for schema, database, table and routine privileges of a role or user');
+    if (g.kind === 'public' || !['schema', 'database', 'table', 'routine', 'allRoutines'].includes(t.type)) throw new Error('a grant option is only for schema, database, table and routine privileges of a role or user');
     const list = privilegeList(t, privileges);
     const who = principal(dialect, g);
     return op === 'grant' ? `GRANT ${list}${target(t)} TO ${who} WITH GRANT OPTION` : `REVOKE GRANT OPTION FOR ${list}${target(t)} FROM ${who}`;

@@ -211,16 +211,23 @@ export function execute(db: RsDatabase, s: Session, st: Statement): ExecResult {
     case 'databasePrivilege':
       checkGrantees(db, st.grantees);
       for (const name of st.databases) {
-        // The sandbox runs each statement in one database: only that one can be named.
-        if (name !== db.name) throw new SqlError(`database ${q(name)} does not exist`);
+        // The sandbox runs each statement in one database: only that one, or a database created from a datashare, can be named.
+        const shared = db.sharedDatabases.includes(name);
+        if (name !== db.name && !shared) throw new SqlError(`database ${q(name)} does not exist`);
+        if (shared && st.privileges.some((p) => p !== 'USAGE')) throw new SqlError(`${st.privileges.find((p) => p !== 'USAGE')} cannot be granted on ${q(name)}: it is a database created from a datashare (USAGE only)`);
+        if (!shared && st.privileges.includes('USAGE')) throw new SqlError(`USAGE can be granted only on a database created from a datashare; ${q(name)} is not one`);
       }
       if (!isSuperuser(db, s.user)) throw new SqlError(`permission denied for database ${db.name}`);
-      db.databasePrivileges = applyObjectGrants(db.databasePrivileges, st.action, st.privileges, st.grantees, st.grantOptionOnly, () => true, (privilege, g) => ({
-        privilege,
-        granteeType: g.type,
-        grantee: g.name,
-        grantOption: g.withOption,
-      }));
+      for (const name of st.databases) {
+        const inThis = (x: { database?: string }) => (x.database ?? db.name) === name;
+        db.databasePrivileges = applyObjectGrants(db.databasePrivileges, st.action, st.privileges, st.grantees, st.grantOptionOnly, inThis, (privilege, g) => ({
+          ...(name === db.name ? {} : { database: name }),
+          privilege,
+          granteeType: g.type,
+          grantee: g.name,
+          grantOption: g.withOption,
+        }));
+      }
       break;
     case 'defaultPrivilege':
       defaultPrivilege(db, s, st);
@@ -598,7 +605,14 @@ function tablePrivilege(db: RsDatabase, s: Session, st: Extract<Statement, { kin
 
 function functionPrivilege(db: RsDatabase, s: Session, st: Extract<Statement, { kind: 'functionPrivilege' }>): void {
   checkGrantees(db, st.grantees);
-  for (const r of st.routines) {
+  const routines = [...st.routines];
+  // ALL FUNCTIONS / ALL PROCEDURES IN SCHEMA: the routines of that kind that exist now (none is no error).
+  for (const name of st.allInSchemas ?? []) {
+    const schema = db.schemas.find((x) => x.name === name);
+    if (!schema) throw new SqlError(`schema ${q(name)} does not exist`);
+    for (const fn of schema.functions ?? []) if (fn.kind === st.routineKind) routines.push({ schema: schema.name, name: fn.name, args: fn.args });
+  }
+  for (const r of routines) {
     const schemaName = r.schema ?? (db.schemas.some((x) => x.name === s.user) ? s.user : 'public');
     const schema = db.schemas.find((x) => x.name === schemaName);
     const fn = schema?.functions?.find((f) => f.name === r.name && f.args === r.args);

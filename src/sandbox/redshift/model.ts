@@ -139,8 +139,13 @@ export interface RsDatabase {
   tablePrivileges: RsTableGrant[];
   columnPrivileges: RsColumnGrant[];
   functionPrivileges: RsFunctionGrant[];
-  /** `GRANT {CREATE | TEMP} ON DATABASE <this database>`. */
-  databasePrivileges: RsObjectGrant[];
+  /**
+   * `GRANT {CREATE | TEMP} ON DATABASE <this database>`, and `GRANT USAGE ON DATABASE <d>` for a database `d`
+   * of sharedDatabases (its name in `database`).
+   */
+  databasePrivileges: Array<RsObjectGrant & { database?: string }>;
+  /** Databases created from datashares (CREATE DATABASE … FROM DATASHARE), as this database's sessions see them. */
+  sharedDatabases: string[];
   defaultPrivileges: RsDefaultGrant[];
   identityProviders: RsIdentityProvider[];
   /** Next user/role/provider id. */
@@ -194,6 +199,7 @@ export function emptyDatabase(name: string): RsDatabase {
     columnPrivileges: [],
     functionPrivileges: [],
     databasePrivileges: [],
+    sharedDatabases: [],
     defaultPrivileges: [],
     identityProviders: [],
     nextId: 100,
@@ -271,6 +277,7 @@ export function cloneDatabase(db: RsDatabase): RsDatabase {
     columnPrivileges: db.columnPrivileges.map((g) => ({ ...g })),
     functionPrivileges: db.functionPrivileges.map((g) => ({ ...g })),
     databasePrivileges: db.databasePrivileges.map((g) => ({ ...g })),
+    sharedDatabases: [...db.sharedDatabases],
     schemaPrivileges: db.schemaPrivileges.map((g) => ({ ...g })),
     tablePrivileges: db.tablePrivileges.map((g) => ({ ...g })),
     defaultPrivileges: db.defaultPrivileges.map((g) => ({ ...g })),

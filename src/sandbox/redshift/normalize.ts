@@ -114,7 +114,7 @@ function databases(c: Check, o: Json, path: string): RsDatabase[] {
 
 const DB_KEYS = [
   'name', 'superusers', 'users', 'roles', 'roleGrants', 'systemPrivileges', 'schemas', 'schemaPrivileges', 'tablePrivileges',
-  'columnPrivileges', 'functionPrivileges', 'databasePrivileges', 'defaultPrivileges', 'identityProviders', 'nextId',
+  'columnPrivileges', 'functionPrivileges', 'databasePrivileges', 'sharedDatabases', 'defaultPrivileges', 'identityProviders', 'nextId',
 ];
 const USER_KEYS = ['name', 'id', 'superuser', 'createdb', 'passwordDisabled', 'passwordHash', 'syslogAccess', 'connectionLimit', 'sessionTimeout', 'validUntil', 'externalId'];
 
@@ -403,16 +403,27 @@ function database(c: Check, v: unknown, path: string): RsDatabase | undefined {
     if (!unique(p, schema, table, column, priv, g.granteeType, g.grantee)) return;
     db.columnPrivileges.push({ schema, table, column, privilege: priv, ...g, grantOption: c.boolean(go, 'grantOption', p) ?? false });
   });
+  c.array(o, 'sharedDatabases', path).forEach((s, i) => {
+    const p = `${path}.sharedDatabases[${i}]`;
+    if (typeof s !== 'string' || !s) return c.fail(p, 'must be a database name');
+    const name = s.toLowerCase();
+    if (name === db.name || db.sharedDatabases.includes(name)) return c.fail(p, `database ${name} is listed twice`);
+    db.sharedDatabases.push(name);
+  });
   c.array(o, 'databasePrivileges', path).forEach((s, i) => {
     const p = `${path}.databasePrivileges[${i}]`;
     const go = c.object(s, p);
     if (!go) return;
-    c.known(go, ['privilege', 'granteeType', 'grantee', 'grantOption'], p);
-    const priv = privilege(go, p, ['CREATE', 'TEMP']);
+    c.known(go, ['database', 'privilege', 'granteeType', 'grantee', 'grantOption'], p);
+    // A database created from a datashare takes USAGE only; this database CREATE and TEMP.
+    const database = typeof go.database === 'string' ? go.database.toLowerCase() : undefined;
+    if (database !== undefined && database !== db.name && !db.sharedDatabases.includes(database)) return c.fail(`${p}.database`, `no database ${database}: list it in sharedDatabases`);
+    const shared = database !== undefined && database !== db.name;
+    const priv = privilege(go, p, shared ? ['USAGE'] : ['CREATE', 'TEMP']);
     const g = grantee(go, p, true);
     if (priv === undefined || !g) return;
-    if (!unique(p, 'database', priv, g.granteeType, g.grantee)) return;
-    db.databasePrivileges.push({ privilege: priv, ...g, grantOption: c.boolean(go, 'grantOption', p) ?? false });
+    if (!unique(p, 'database', shared ? database : '', priv, g.granteeType, g.grantee)) return;
+    db.databasePrivileges.push({ ...(shared ? { database } : {}), privilege: priv, ...g, grantOption: c.boolean(go, 'grantOption', p) ?? false });
   });
   c.array(o, 'functionPrivileges', path).forEach((s, i) => {
     const p = `${path}.functionPrivileges[${i}]`;

@@ -96,6 +96,8 @@ export type Statement =
       routineKind: 'function' | 'procedure';
       /** Each with its argument types, lower case, `, `-separated. */
       routines: Array<QName & { args: string }>;
+      /** `ON ALL FUNCTIONS | ALL PROCEDURES IN SCHEMA s[, ...]`: every routine of that kind in these schemas (routines is empty). */
+      allInSchemas?: string[];
       grantees: Grantee[];
       grantOptionOnly: boolean;
     }
@@ -646,12 +648,14 @@ class Parser {
     }
     if (this.accept('ON')) {
       if ((this.isWord('FUNCTION') || this.isWord('PROCEDURE')) && this.peek(1).kind !== 'eof') return this.functionPrivilege(action, items, grantOptionOnly);
+      if (this.isWord('ALL') && (this.isWord('FUNCTIONS', 1) || this.isWord('PROCEDURES', 1))) return this.functionPrivilege(action, items, grantOptionOnly);
       if (this.accept('DATABASE')) {
-        // TEMPORARY is TEMP; ALL is CREATE and TEMP (USAGE, for datashare databases, is not modelled).
+        // TEMPORARY is TEMP; ALL is CREATE and TEMP; USAGE is for databases created from datashares.
         const privileges = this.checkObjectPrivileges(
           items.map((i) => ({ ...i, words: i.words.map((w) => (w === 'TEMPORARY' ? 'TEMP' : w)) })),
-          ['CREATE', 'TEMP'],
+          ['CREATE', 'TEMP', 'USAGE'],
           'database',
+          ['CREATE', 'TEMP'],
         );
         const databases = this.identList();
         this.expect(action === 'grant' ? 'TO' : 'FROM');
@@ -727,6 +731,17 @@ class Parser {
     for (const { words, token } of items) {
       const text = words.join(' ');
       if (text !== 'EXECUTE' && text !== 'ALL' && text !== 'ALL PRIVILEGES') throw new SqlError(`invalid privilege type ${text} for function`, token.pos);
+    }
+    if (this.accept('ALL')) {
+      // GRANT EXECUTE ON ALL FUNCTIONS | ALL PROCEDURES IN SCHEMA s[, ...]
+      const routineKind = this.accept('FUNCTIONS') ? 'function' : (this.expect('PROCEDURES'), 'procedure');
+      this.expect('IN');
+      this.expect('SCHEMA');
+      const allInSchemas = this.identList();
+      this.expect(action === 'grant' ? 'TO' : 'FROM');
+      const grantees = this.grantees(action === 'grant' ? 'GRANT' : null);
+      if (action === 'revoke') this.accept('RESTRICT');
+      return { kind: 'functionPrivilege', action, routineKind, routines: [], allInSchemas, grantees, grantOptionOnly };
     }
     let routineKind: 'function' | 'procedure' = 'function';
     if (!this.accept('FUNCTION')) {

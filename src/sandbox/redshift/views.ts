@@ -170,7 +170,7 @@ const VIEWS: Record<string, View> = {
   },
   svv_database_privileges: {
     columns: [col('database_name', 'text'), col('privilege_type', 'text'), col('identity_id', 'int4'), col('identity_name', 'text'), col('identity_type', 'text'), col('admin_option', 'bool')],
-    rows: (db, v) => db.databasePrivileges.filter((g) => aboutViewer(v, g.granteeType, g.grantee)).map((g) => ({ database_name: db.name, ...objectGrantCols(g, db) })),
+    rows: (db, v) => db.databasePrivileges.filter((g) => aboutViewer(v, g.granteeType, g.grantee)).map((g) => ({ database_name: g.database ?? db.name, ...objectGrantCols(g, db) })),
   },
   svv_function_privileges: {
     columns: [
