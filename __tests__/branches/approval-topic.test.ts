@@ -47,7 +47,7 @@ describe('BranchPipelines approval emails (sandbox SNS)', () => {
     expect(first.plan.diagnostics.filter((d) => d.severity !== 'notice')).toEqual([]);
     const topicChange = first.plan.changes.find((c) => c.address.includes('/approval-topic/'))!;
     expect(topicChange).toMatchObject({ action: 'create', risk: 'safe' });
-    expect(topicChange.after).toEqual([`topic: ${TOPIC}`, 'email subscription: lead@example.com', 'email subscription: ops@example.com', 'tag charter:policy: petstore', 'tag team: petstore']);
+    expect(topicChange.after).toEqual([`topic: ${TOPIC}`, 'email subscription: lead@example.com', 'email subscription: ops@example.com', 'tag charter:policy: petstore', 'tag team: petstore', 'access policy CharterPipelinePublish: Allow sns:Publish to arn:aws:iam::123456789012:role/petstore-pipeline, arn:aws:iam::444444444444:root']);
     // The topic is created before the pipeline that notifies it.
     expect(first.plan.changes.indexOf(topicChange)).toBe(0);
     const report = await apply({ ...options(), allowDestructive: false });
@@ -96,7 +96,7 @@ describe('BranchPipelines approval emails (sandbox SNS)', () => {
     const p = await plan(options());
     expect(p.plan.diagnostics.filter((d) => d.code === 'branches/topic-taken')).toHaveLength(1);
     expect((await apply({ ...options(), allowDestructive: false })).ok).toBe(false);
-    expect(await sns.listSubscriptions(topics, TOPIC)).toEqual([{ protocol: 'email', endpoint: 'x@example.com', confirmed: true }]);
+    expect(await sns.listSubscriptions(topics, TOPIC)).toEqual([{ protocol: 'email', endpoint: 'x@example.com', confirmed: true, arn: `${TOPIC}:1` }]);
     expect(await sns.topicTags(topics, TOPIC)).toEqual({ owner: 'someone' });
   });
 });
@@ -138,7 +138,7 @@ describe('sandbox SNS state file', () => {
       await sb.save();
       const reloaded = await loadSandboxState(file);
       expect(reloaded.sns).toEqual(sb.state.sns);
-      expect(await sns.listSubscriptions(client, 'arn:aws:sns:us-east-1:123456789012:seeded')).toEqual([{ protocol: 'email', endpoint: 'a@example.com', confirmed: true }]);
+      expect(await sns.listSubscriptions(client, 'arn:aws:sns:us-east-1:123456789012:seeded')).toEqual([{ protocol: 'email', endpoint: 'a@example.com', confirmed: true, arn: 'arn:aws:sns:us-east-1:123456789012:seeded:1' }]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -6954,7 +6954,7 @@ return errors === 0;
 }
 
 export const v4 = validate44;
-const schema75 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/branch-pipelines.schema.json","title":"BranchPipelinesSpec","description":"One AWS CodePipeline (V2) per git branch of a GitHub repository that matches the filters: created when the branch appears, deleted (after an optional cleanup build) when it goes. Stages come from the policy: a build, then per environment a manual approval, a CloudFormation deployment and test builds.","type":"object","additionalProperties":false,"required":["repository","connectionArn","region","roleArn","artifactStores","namePrefix","stages"],"properties":{"repository":{"description":"The GitHub repository, owner/name. Its branches (listed through the GitHub API) are the desired pipelines.","type":"string","maxLength":140,"pattern":"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},"connectionArn":{"description":"The CodeStar (CodeConnections) connection to GitHub that the Source action uses.","type":"string","maxLength":256,"pattern":"^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{36}$"},"region":{"description":"The region the pipelines live in.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"roleArn":{"description":"The IAM role CodePipeline assumes (in the pipelines' account).","$ref":"#/definitions/roleArn"},"artifactStores":{"description":"The S3 artifact bucket per region used (the pipeline's region and every environment region), with the KMS key that encrypts it. A key is required when an environment deploys to another account: the default S3 key cannot be shared.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"additionalProperties":{"title":"ArtifactStore","type":"object","additionalProperties":false,"required":["bucket"],"properties":{"bucket":{"type":"string","minLength":3,"maxLength":63,"pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"kmsKeyArn":{"type":"string","maxLength":2048,"pattern":"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$"}}}},"namePrefix":{"description":"Pipeline names are <namePrefix>-<branch slug>-<8 hex digits of SHA-256(branch)>, at most 100 characters. Pipelines whose name does not start with <namePrefix>- are never read or touched.","type":"string","minLength":1,"maxLength":60,"pattern":"^[A-Za-z0-9][A-Za-z0-9._@-]*$"},"branches":{"title":"BranchFilter","description":"Which branches get a pipeline. Globs: * any run of characters except /, ** any run including /, ? one character except /. The default branch always gets one.","type":"object","additionalProperties":false,"properties":{"include":{"description":"Branches to include; all when absent.","type":"array","maxItems":100,"items":{"$ref":"#/definitions/glob"}},"exclude":{"description":"Branches to leave out, even when included (never the default branch).","type":"array","maxItems":100,"items":{"$ref":"#/definitions/glob"}}}},"tags":{"title":"PipelineTags","description":"Tags on every pipeline, besides Charter's own (charter:policy, charter:branch, charter:applied).","type":"object","maxProperties":40,"propertyNames":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"}},"stages":{"title":"Stages","type":"object","additionalProperties":false,"required":["build"],"properties":{"build":{"title":"BuildStage","description":"The build: an existing CodeBuild project that reads the source and writes the build output (BuildOutput, which deployments read their template from).","$ref":"#/definitions/build"},"environments":{"description":"The environments in order (e.g. Alpha, Beta, Gamma, Prod); each becomes one stage (CodePipeline allows 50 stages, Source and Build included).","type":"array","maxItems":48,"items":{"$ref":"#/definitions/environment"}}}},"onDelete":{"title":"CleanupBuild","description":"A CodeBuild project run (StartBuild, with BRANCH set to the branch) before a pipeline is deleted, to destroy what it deployed. When the build fails, the pipeline is kept and the failure reported.","type":"object","additionalProperties":false,"required":["project"],"properties":{"project":{"$ref":"#/definitions/projectName"},"timeoutMinutes":{"description":"How long to wait for the build.","type":"integer","minimum":5,"maximum":480,"default":60}}}},"definitions":{"glob":{"type":"string","minLength":1,"maxLength":255},"projectName":{"description":"A CodeBuild project name.","type":"string","minLength":2,"maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"},"roleArn":{"type":"string","maxLength":2048,"pattern":"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},"account":{"description":"A 12-digit AWS account id.","type":"string","pattern":"^[0-9]{12}$"},"variables":{"description":"Plaintext environment variables for the build (BRANCH is always set).","type":"object","maxProperties":50,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]{0,127}$"},"additionalProperties":{"type":"string","maxLength":1000}},"build":{"type":"object","additionalProperties":false,"required":["project"],"properties":{"project":{"$ref":"#/definitions/projectName"},"variables":{"$ref":"#/definitions/variables"}}},"environment":{"title":"Environment","type":"object","additionalProperties":false,"required":["name","account"],"properties":{"name":{"description":"The stage name; unique in the policy.","type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"account":{"$ref":"#/definitions/account"},"region":{"description":"Where the environment's actions run; the pipeline's region when absent.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"branches":{"description":"default: only the default branch's pipeline has this stage (production); all: every branch's.","type":"string","enum":["default","all"],"default":"all"},"approval":{"title":"Approval","description":"A manual approval before the deployment; CodePipeline notifies an SNS topic: topicArn (yours), or emails (Charter creates, tags and owns a topic per environment and subscribes these addresses). Exactly one of the two.","type":"object","additionalProperties":false,"properties":{"topicArn":{"type":"string","maxLength":256,"pattern":"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"},"emails":{"description":"Approvers' addresses (at most 20). Each receives a confirmation mail from SNS and gets approval notifications once confirmed.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":3,"maxLength":254,"pattern":"^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"}},"message":{"description":"Shown to approvers.","type":"string","maxLength":500}}},"deploy":{"title":"Deploy","description":"A CloudFormation deployment of the build output's template, in the environment's account.","type":"object","additionalProperties":false,"required":["roleArn","stackName"],"properties":{"enabled":{"type":"boolean","default":true},"roleArn":{"description":"The role in the environment's account that the deploy action assumes.","$ref":"#/definitions/roleArn"},"cloudFormationRoleArn":{"description":"The role CloudFormation uses in that account; roleArn when absent.","$ref":"#/definitions/roleArn"},"stackName":{"description":"Stack name; {branch} becomes the branch's slug and hash.","type":"string","minLength":1,"maxLength":128},"template":{"description":"The template file in the build output.","type":"string","minLength":1,"maxLength":250,"pattern":"^[A-Za-z0-9._/-]+$","default":"template.yml"}}},"tests":{"description":"Test builds, run in parallel after the deployment (CodePipeline allows 50 actions per stage).","type":"array","maxItems":48,"items":{"title":"TestAction","type":"object","additionalProperties":false,"required":["name","project"],"properties":{"name":{"type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"project":{"$ref":"#/definitions/projectName"},"variables":{"$ref":"#/definitions/variables"},"source":{"title":"TestSource","description":"Tests kept in another repository (or branch): an extra source action feeds them.","type":"object","additionalProperties":false,"required":["repository"],"properties":{"repository":{"type":"string","maxLength":140,"pattern":"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},"branch":{"description":"The test repository's branch; main when absent.","type":"string","minLength":1,"maxLength":255}}}}}}}}}};
+const schema75 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/branch-pipelines.schema.json","title":"BranchPipelinesSpec","description":"One AWS CodePipeline (V2) per git branch of a GitHub repository that matches the filters: created when the branch appears, deleted (after an optional cleanup build) when it goes. Stages come from the policy: a build, then per environment a manual approval, a CloudFormation deployment and test builds.","type":"object","additionalProperties":false,"required":["repository","connectionArn","region","roleArn","artifactStores","namePrefix","stages"],"properties":{"repository":{"description":"The GitHub repository, owner/name. Its branches (listed through the GitHub API) are the desired pipelines.","type":"string","maxLength":140,"pattern":"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},"connectionArn":{"description":"The CodeStar (CodeConnections) connection to GitHub that the Source action uses.","type":"string","maxLength":256,"pattern":"^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{36}$"},"region":{"description":"The region the pipelines live in.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"roleArn":{"description":"The IAM role CodePipeline assumes (in the pipelines' account).","$ref":"#/definitions/roleArn"},"artifactStores":{"description":"The S3 artifact bucket per region used (the pipeline's region and every environment region), with the KMS key that encrypts it. A key is required when an environment deploys to another account: the default S3 key cannot be shared.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"additionalProperties":{"title":"ArtifactStore","type":"object","additionalProperties":false,"required":["bucket"],"properties":{"bucket":{"type":"string","minLength":3,"maxLength":63,"pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"kmsKeyArn":{"type":"string","maxLength":2048,"pattern":"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$"}}}},"namePrefix":{"description":"Pipeline names are <namePrefix>-<branch slug>-<8 hex digits of SHA-256(branch)>, at most 100 characters. Pipelines whose name does not start with <namePrefix>- are never read or touched.","type":"string","minLength":1,"maxLength":60,"pattern":"^[A-Za-z0-9][A-Za-z0-9._@-]*$"},"branches":{"title":"BranchFilter","description":"Which branches get a pipeline. Globs: * any run of characters except /, ** any run including /, ? one character except /. The default branch always gets one.","type":"object","additionalProperties":false,"properties":{"include":{"description":"Branches to include; all when absent.","type":"array","maxItems":100,"items":{"$ref":"#/definitions/glob"}},"exclude":{"description":"Branches to leave out, even when included (never the default branch).","type":"array","maxItems":100,"items":{"$ref":"#/definitions/glob"}}}},"tags":{"title":"PipelineTags","description":"Tags on every pipeline, besides Charter's own (charter:policy, charter:branch, charter:applied).","type":"object","maxProperties":40,"propertyNames":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"}},"stages":{"title":"Stages","type":"object","additionalProperties":false,"required":["build"],"properties":{"build":{"title":"BuildStage","description":"The build: an existing CodeBuild project that reads the source and writes the build output (BuildOutput, which deployments read their template from).","$ref":"#/definitions/build"},"environments":{"description":"The environments in order (e.g. Alpha, Beta, Gamma, Prod); each becomes one stage (CodePipeline allows 50 stages, Source and Build included).","type":"array","maxItems":48,"items":{"$ref":"#/definitions/environment"}}}},"onDelete":{"title":"CleanupBuild","description":"A CodeBuild project run (StartBuild, with BRANCH set to the branch) before a pipeline is deleted, to destroy what it deployed. When the build fails, the pipeline is kept and the failure reported.","type":"object","additionalProperties":false,"required":["project"],"properties":{"project":{"$ref":"#/definitions/projectName"},"timeoutMinutes":{"description":"How long to wait for the build.","type":"integer","minimum":5,"maximum":480,"default":60}}}},"definitions":{"glob":{"type":"string","minLength":1,"maxLength":255},"projectName":{"description":"A CodeBuild project name.","type":"string","minLength":2,"maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"},"roleArn":{"type":"string","maxLength":2048,"pattern":"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},"account":{"description":"A 12-digit AWS account id.","type":"string","pattern":"^[0-9]{12}$"},"variables":{"description":"Plaintext environment variables for the build (BRANCH is always set).","type":"object","maxProperties":50,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]{0,127}$"},"additionalProperties":{"type":"string","maxLength":1000}},"build":{"type":"object","additionalProperties":false,"required":["project"],"properties":{"project":{"$ref":"#/definitions/projectName"},"variables":{"$ref":"#/definitions/variables"}}},"environment":{"title":"Environment","type":"object","additionalProperties":false,"required":["name","account"],"properties":{"name":{"description":"The stage name; unique in the policy.","type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"account":{"$ref":"#/definitions/account"},"region":{"description":"Where the environment's actions run; the pipeline's region when absent.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"branches":{"description":"default: only the default branch's pipeline has this stage (production); all: every branch's.","type":"string","enum":["default","all"],"default":"all"},"approval":{"title":"Approval","description":"A manual approval before the deployment; CodePipeline notifies an SNS topic: topicArn (yours), or emails (Charter creates, tags and owns a topic per environment and subscribes these addresses). Exactly one of the two.","type":"object","additionalProperties":false,"properties":{"topicArn":{"type":"string","maxLength":256,"pattern":"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"},"emails":{"description":"Approvers' addresses (at most 20). Each receives a confirmation mail from SNS and gets approval notifications once confirmed.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":3,"maxLength":254,"pattern":"^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"}},"message":{"description":"Shown to approvers.","type":"string","maxLength":500},"topicPolicy":{"description":"With emails: give Charter's topic an access policy that lets the pipeline role (and the environment's account, when it differs) publish (SetTopicAttributes Policy). On by default when the environment's account is not the pipelines' account; true forces it for a same-account environment, false leaves the topic's policy alone.","type":"boolean"}}},"deploy":{"title":"Deploy","description":"A CloudFormation deployment of the build output's template, in the environment's account.","type":"object","additionalProperties":false,"required":["roleArn","stackName"],"properties":{"enabled":{"type":"boolean","default":true},"roleArn":{"description":"The role in the environment's account that the deploy action assumes.","$ref":"#/definitions/roleArn"},"cloudFormationRoleArn":{"description":"The role CloudFormation uses in that account; roleArn when absent.","$ref":"#/definitions/roleArn"},"stackName":{"description":"Stack name; {branch} becomes the branch's slug and hash.","type":"string","minLength":1,"maxLength":128},"template":{"description":"The template file in the build output.","type":"string","minLength":1,"maxLength":250,"pattern":"^[A-Za-z0-9._/-]+$","default":"template.yml"}}},"tests":{"description":"Test builds, run in parallel after the deployment (CodePipeline allows 50 actions per stage).","type":"array","maxItems":48,"items":{"title":"TestAction","type":"object","additionalProperties":false,"required":["name","project"],"properties":{"name":{"type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"project":{"$ref":"#/definitions/projectName"},"variables":{"$ref":"#/definitions/variables"},"source":{"title":"TestSource","description":"Tests kept in another repository (or branch): an extra source action feeds them.","type":"object","additionalProperties":false,"required":["repository"],"properties":{"repository":{"type":"string","maxLength":140,"pattern":"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},"branch":{"description":"The test repository's branch; main when absent.","type":"string","minLength":1,"maxLength":255}}}}}}}}}};
 const schema76 = {"type":"string","maxLength":2048,"pattern":"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"};
 const schema77 = {"type":"string","minLength":1,"maxLength":255};
 const schema80 = {"description":"A CodeBuild project name.","type":"string","minLength":2,"maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"};
@@ -7130,7 +7130,7 @@ validate45.errors = vErrors;
 return errors === 0;
 }
 
-const schema82 = {"title":"Environment","type":"object","additionalProperties":false,"required":["name","account"],"properties":{"name":{"description":"The stage name; unique in the policy.","type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"account":{"$ref":"#/definitions/account"},"region":{"description":"Where the environment's actions run; the pipeline's region when absent.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"branches":{"description":"default: only the default branch's pipeline has this stage (production); all: every branch's.","type":"string","enum":["default","all"],"default":"all"},"approval":{"title":"Approval","description":"A manual approval before the deployment; CodePipeline notifies an SNS topic: topicArn (yours), or emails (Charter creates, tags and owns a topic per environment and subscribes these addresses). Exactly one of the two.","type":"object","additionalProperties":false,"properties":{"topicArn":{"type":"string","maxLength":256,"pattern":"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"},"emails":{"description":"Approvers' addresses (at most 20). Each receives a confirmation mail from SNS and gets approval notifications once confirmed.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":3,"maxLength":254,"pattern":"^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"}},"message":{"description":"Shown to approvers.","type":"string","maxLength":500}}},"deploy":{"title":"Deploy","description":"A CloudFormation deployment of the build output's template, in the environment's account.","type":"object","additionalProperties":false,"required":["roleArn","stackName"],"properties":{"enabled":{"type":"boolean","default":true},"roleArn":{"description":"The role in the environment's account that the deploy action assumes.","$ref":"#/definitions/roleArn"},"cloudFormationRoleArn":{"description":"The role CloudFormation uses in that account; roleArn when absent.","$ref":"#/definitions/roleArn"},"stackName":{"description":"Stack name; {branch} becomes the branch's slug and hash.","type":"string","minLength":1,"maxLength":128},"template":{"description":"The template file in the build output.","type":"string","minLength":1,"maxLength":250,"pattern":"^[A-Za-z0-9._/-]+$","default":"template.yml"}}},"tests":{"description":"Test builds, run in parallel after the deployment (CodePipeline allows 50 actions per stage).","type":"array","maxItems":48,"items":{"title":"TestAction","type":"object","additionalProperties":false,"required":["name","project"],"properties":{"name":{"type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"project":{"$ref":"#/definitions/projectName"},"variables":{"$ref":"#/definitions/variables"},"source":{"title":"TestSource","description":"Tests kept in another repository (or branch): an extra source action feeds them.","type":"object","additionalProperties":false,"required":["repository"],"properties":{"repository":{"type":"string","maxLength":140,"pattern":"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},"branch":{"description":"The test repository's branch; main when absent.","type":"string","minLength":1,"maxLength":255}}}}}}}};
+const schema82 = {"title":"Environment","type":"object","additionalProperties":false,"required":["name","account"],"properties":{"name":{"description":"The stage name; unique in the policy.","type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"account":{"$ref":"#/definitions/account"},"region":{"description":"Where the environment's actions run; the pipeline's region when absent.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"branches":{"description":"default: only the default branch's pipeline has this stage (production); all: every branch's.","type":"string","enum":["default","all"],"default":"all"},"approval":{"title":"Approval","description":"A manual approval before the deployment; CodePipeline notifies an SNS topic: topicArn (yours), or emails (Charter creates, tags and owns a topic per environment and subscribes these addresses). Exactly one of the two.","type":"object","additionalProperties":false,"properties":{"topicArn":{"type":"string","maxLength":256,"pattern":"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"},"emails":{"description":"Approvers' addresses (at most 20). Each receives a confirmation mail from SNS and gets approval notifications once confirmed.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":3,"maxLength":254,"pattern":"^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"}},"message":{"description":"Shown to approvers.","type":"string","maxLength":500},"topicPolicy":{"description":"With emails: give Charter's topic an access policy that lets the pipeline role (and the environment's account, when it differs) publish (SetTopicAttributes Policy). On by default when the environment's account is not the pipelines' account; true forces it for a same-account environment, false leaves the topic's policy alone.","type":"boolean"}}},"deploy":{"title":"Deploy","description":"A CloudFormation deployment of the build output's template, in the environment's account.","type":"object","additionalProperties":false,"required":["roleArn","stackName"],"properties":{"enabled":{"type":"boolean","default":true},"roleArn":{"description":"The role in the environment's account that the deploy action assumes.","$ref":"#/definitions/roleArn"},"cloudFormationRoleArn":{"description":"The role CloudFormation uses in that account; roleArn when absent.","$ref":"#/definitions/roleArn"},"stackName":{"description":"Stack name; {branch} becomes the branch's slug and hash.","type":"string","minLength":1,"maxLength":128},"template":{"description":"The template file in the build output.","type":"string","minLength":1,"maxLength":250,"pattern":"^[A-Za-z0-9._/-]+$","default":"template.yml"}}},"tests":{"description":"Test builds, run in parallel after the deployment (CodePipeline allows 50 actions per stage).","type":"array","maxItems":48,"items":{"title":"TestAction","type":"object","additionalProperties":false,"required":["name","project"],"properties":{"name":{"type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"project":{"$ref":"#/definitions/projectName"},"variables":{"$ref":"#/definitions/variables"},"source":{"title":"TestSource","description":"Tests kept in another repository (or branch): an extra source action feeds them.","type":"object","additionalProperties":false,"required":["repository"],"properties":{"repository":{"type":"string","maxLength":140,"pattern":"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},"branch":{"description":"The test repository's branch; main when absent.","type":"string","minLength":1,"maxLength":255}}}}}}}};
 const schema83 = {"description":"A 12-digit AWS account id.","type":"string","pattern":"^[0-9]{12}$"};
 const pattern41 = new RegExp("^[A-Za-z0-9.@_-]+$", "u");
 const pattern42 = new RegExp("^[0-9]{12}$", "u");
@@ -7296,7 +7296,7 @@ if(data.approval !== undefined){
 let data4 = data.approval;
 if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
 for(const key1 in data4){
-if(!(((key1 === "topicArn") || (key1 === "emails")) || (key1 === "message"))){
+if(!((((key1 === "topicArn") || (key1 === "emails")) || (key1 === "message")) || (key1 === "topicPolicy"))){
 const err13 = {instancePath:instancePath+"/approval",schemaPath:"#/properties/approval/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema82.properties.approval,data:data4};
 if(vErrors === null){
 vErrors = [err13];
@@ -7462,9 +7462,10 @@ vErrors.push(err25);
 errors++;
 }
 }
-}
-else {
-const err26 = {instancePath:instancePath+"/approval",schemaPath:"#/properties/approval/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.properties.approval.type,parentSchema:schema82.properties.approval,data:data4};
+if(data4.topicPolicy !== undefined){
+let data9 = data4.topicPolicy;
+if(typeof data9 !== "boolean"){
+const err26 = {instancePath:instancePath+"/approval/topicPolicy",schemaPath:"#/properties/approval/properties/topicPolicy/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema82.properties.approval.properties.topicPolicy.type,parentSchema:schema82.properties.approval.properties.topicPolicy,data:data9};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -7474,11 +7475,9 @@ vErrors.push(err26);
 errors++;
 }
 }
-if(data.deploy !== undefined){
-let data9 = data.deploy;
-if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
-if(data9.roleArn === undefined){
-const err27 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/required",keyword:"required",params:{missingProperty: "roleArn"},message:"must have required property '"+"roleArn"+"'",schema:schema82.properties.deploy.required,parentSchema:schema82.properties.deploy,data:data9};
+}
+else {
+const err27 = {instancePath:instancePath+"/approval",schemaPath:"#/properties/approval/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.properties.approval.type,parentSchema:schema82.properties.approval,data:data4};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -7487,8 +7486,12 @@ vErrors.push(err27);
 }
 errors++;
 }
-if(data9.stackName === undefined){
-const err28 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/required",keyword:"required",params:{missingProperty: "stackName"},message:"must have required property '"+"stackName"+"'",schema:schema82.properties.deploy.required,parentSchema:schema82.properties.deploy,data:data9};
+}
+if(data.deploy !== undefined){
+let data10 = data.deploy;
+if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
+if(data10.roleArn === undefined){
+const err28 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/required",keyword:"required",params:{missingProperty: "roleArn"},message:"must have required property '"+"roleArn"+"'",schema:schema82.properties.deploy.required,parentSchema:schema82.properties.deploy,data:data10};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -7497,9 +7500,8 @@ vErrors.push(err28);
 }
 errors++;
 }
-for(const key2 in data9){
-if(!(((((key2 === "enabled") || (key2 === "roleArn")) || (key2 === "cloudFormationRoleArn")) || (key2 === "stackName")) || (key2 === "template"))){
-const err29 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema82.properties.deploy,data:data9};
+if(data10.stackName === undefined){
+const err29 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/required",keyword:"required",params:{missingProperty: "stackName"},message:"must have required property '"+"stackName"+"'",schema:schema82.properties.deploy.required,parentSchema:schema82.properties.deploy,data:data10};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -7508,11 +7510,9 @@ vErrors.push(err29);
 }
 errors++;
 }
-}
-if(data9.enabled !== undefined){
-let data10 = data9.enabled;
-if(typeof data10 !== "boolean"){
-const err30 = {instancePath:instancePath+"/deploy/enabled",schemaPath:"#/properties/deploy/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema82.properties.deploy.properties.enabled.type,parentSchema:schema82.properties.deploy.properties.enabled,data:data10};
+for(const key2 in data10){
+if(!(((((key2 === "enabled") || (key2 === "roleArn")) || (key2 === "cloudFormationRoleArn")) || (key2 === "stackName")) || (key2 === "template"))){
+const err30 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema82.properties.deploy,data:data10};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -7522,11 +7522,10 @@ vErrors.push(err30);
 errors++;
 }
 }
-if(data9.roleArn !== undefined){
-let data11 = data9.roleArn;
-if(typeof data11 === "string"){
-if(func2(data11) > 2048){
-const err31 = {instancePath:instancePath+"/deploy/roleArn",schemaPath:"#/definitions/roleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema76,data:data11};
+if(data10.enabled !== undefined){
+let data11 = data10.enabled;
+if(typeof data11 !== "boolean"){
+const err31 = {instancePath:instancePath+"/deploy/enabled",schemaPath:"#/properties/deploy/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema82.properties.deploy.properties.enabled.type,parentSchema:schema82.properties.deploy.properties.enabled,data:data11};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -7535,8 +7534,12 @@ vErrors.push(err31);
 }
 errors++;
 }
-if(!pattern32.test(data11)){
-const err32 = {instancePath:instancePath+"/deploy/roleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema76,data:data11};
+}
+if(data10.roleArn !== undefined){
+let data12 = data10.roleArn;
+if(typeof data12 === "string"){
+if(func2(data12) > 2048){
+const err32 = {instancePath:instancePath+"/deploy/roleArn",schemaPath:"#/definitions/roleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema76,data:data12};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -7545,9 +7548,8 @@ vErrors.push(err32);
 }
 errors++;
 }
-}
-else {
-const err33 = {instancePath:instancePath+"/deploy/roleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema76.type,parentSchema:schema76,data:data11};
+if(!pattern32.test(data12)){
+const err33 = {instancePath:instancePath+"/deploy/roleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema76,data:data12};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -7557,11 +7559,8 @@ vErrors.push(err33);
 errors++;
 }
 }
-if(data9.cloudFormationRoleArn !== undefined){
-let data12 = data9.cloudFormationRoleArn;
-if(typeof data12 === "string"){
-if(func2(data12) > 2048){
-const err34 = {instancePath:instancePath+"/deploy/cloudFormationRoleArn",schemaPath:"#/definitions/roleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema76,data:data12};
+else {
+const err34 = {instancePath:instancePath+"/deploy/roleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema76.type,parentSchema:schema76,data:data12};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -7570,8 +7569,12 @@ vErrors.push(err34);
 }
 errors++;
 }
-if(!pattern32.test(data12)){
-const err35 = {instancePath:instancePath+"/deploy/cloudFormationRoleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema76,data:data12};
+}
+if(data10.cloudFormationRoleArn !== undefined){
+let data13 = data10.cloudFormationRoleArn;
+if(typeof data13 === "string"){
+if(func2(data13) > 2048){
+const err35 = {instancePath:instancePath+"/deploy/cloudFormationRoleArn",schemaPath:"#/definitions/roleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema76,data:data13};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -7580,9 +7583,8 @@ vErrors.push(err35);
 }
 errors++;
 }
-}
-else {
-const err36 = {instancePath:instancePath+"/deploy/cloudFormationRoleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema76.type,parentSchema:schema76,data:data12};
+if(!pattern32.test(data13)){
+const err36 = {instancePath:instancePath+"/deploy/cloudFormationRoleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema76,data:data13};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -7592,11 +7594,8 @@ vErrors.push(err36);
 errors++;
 }
 }
-if(data9.stackName !== undefined){
-let data13 = data9.stackName;
-if(typeof data13 === "string"){
-if(func2(data13) > 128){
-const err37 = {instancePath:instancePath+"/deploy/stackName",schemaPath:"#/properties/deploy/properties/stackName/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema82.properties.deploy.properties.stackName,data:data13};
+else {
+const err37 = {instancePath:instancePath+"/deploy/cloudFormationRoleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema76.type,parentSchema:schema76,data:data13};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -7605,8 +7604,12 @@ vErrors.push(err37);
 }
 errors++;
 }
-if(func2(data13) < 1){
-const err38 = {instancePath:instancePath+"/deploy/stackName",schemaPath:"#/properties/deploy/properties/stackName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema82.properties.deploy.properties.stackName,data:data13};
+}
+if(data10.stackName !== undefined){
+let data14 = data10.stackName;
+if(typeof data14 === "string"){
+if(func2(data14) > 128){
+const err38 = {instancePath:instancePath+"/deploy/stackName",schemaPath:"#/properties/deploy/properties/stackName/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema82.properties.deploy.properties.stackName,data:data14};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -7615,9 +7618,8 @@ vErrors.push(err38);
 }
 errors++;
 }
-}
-else {
-const err39 = {instancePath:instancePath+"/deploy/stackName",schemaPath:"#/properties/deploy/properties/stackName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.deploy.properties.stackName.type,parentSchema:schema82.properties.deploy.properties.stackName,data:data13};
+if(func2(data14) < 1){
+const err39 = {instancePath:instancePath+"/deploy/stackName",schemaPath:"#/properties/deploy/properties/stackName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema82.properties.deploy.properties.stackName,data:data14};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -7627,11 +7629,8 @@ vErrors.push(err39);
 errors++;
 }
 }
-if(data9.template !== undefined){
-let data14 = data9.template;
-if(typeof data14 === "string"){
-if(func2(data14) > 250){
-const err40 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/maxLength",keyword:"maxLength",params:{limit: 250},message:"must NOT have more than 250 characters",schema:250,parentSchema:schema82.properties.deploy.properties.template,data:data14};
+else {
+const err40 = {instancePath:instancePath+"/deploy/stackName",schemaPath:"#/properties/deploy/properties/stackName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.deploy.properties.stackName.type,parentSchema:schema82.properties.deploy.properties.stackName,data:data14};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -7640,8 +7639,12 @@ vErrors.push(err40);
 }
 errors++;
 }
-if(func2(data14) < 1){
-const err41 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema82.properties.deploy.properties.template,data:data14};
+}
+if(data10.template !== undefined){
+let data15 = data10.template;
+if(typeof data15 === "string"){
+if(func2(data15) > 250){
+const err41 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/maxLength",keyword:"maxLength",params:{limit: 250},message:"must NOT have more than 250 characters",schema:250,parentSchema:schema82.properties.deploy.properties.template,data:data15};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -7650,8 +7653,8 @@ vErrors.push(err41);
 }
 errors++;
 }
-if(!pattern48.test(data14)){
-const err42 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9._/-]+$"},message:"must match pattern \""+"^[A-Za-z0-9._/-]+$"+"\"",schema:"^[A-Za-z0-9._/-]+$",parentSchema:schema82.properties.deploy.properties.template,data:data14};
+if(func2(data15) < 1){
+const err42 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema82.properties.deploy.properties.template,data:data15};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -7660,9 +7663,8 @@ vErrors.push(err42);
 }
 errors++;
 }
-}
-else {
-const err43 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.deploy.properties.template.type,parentSchema:schema82.properties.deploy.properties.template,data:data14};
+if(!pattern48.test(data15)){
+const err43 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9._/-]+$"},message:"must match pattern \""+"^[A-Za-z0-9._/-]+$"+"\"",schema:"^[A-Za-z0-9._/-]+$",parentSchema:schema82.properties.deploy.properties.template,data:data15};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -7672,9 +7674,8 @@ vErrors.push(err43);
 errors++;
 }
 }
-}
 else {
-const err44 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.properties.deploy.type,parentSchema:schema82.properties.deploy,data:data9};
+const err44 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.deploy.properties.template.type,parentSchema:schema82.properties.deploy.properties.template,data:data15};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -7684,11 +7685,9 @@ vErrors.push(err44);
 errors++;
 }
 }
-if(data.tests !== undefined){
-let data15 = data.tests;
-if(Array.isArray(data15)){
-if(data15.length > 48){
-const err45 = {instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/maxItems",keyword:"maxItems",params:{limit: 48},message:"must NOT have more than 48 items",schema:48,parentSchema:schema82.properties.tests,data:data15};
+}
+else {
+const err45 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.properties.deploy.type,parentSchema:schema82.properties.deploy,data:data10};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -7697,12 +7696,12 @@ vErrors.push(err45);
 }
 errors++;
 }
-const len1 = data15.length;
-for(let i2=0; i2<len1; i2++){
-let data16 = data15[i2];
-if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
-if(data16.name === undefined){
-const err46 = {instancePath:instancePath+"/tests/" + i2,schemaPath:"#/properties/tests/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema82.properties.tests.items.required,parentSchema:schema82.properties.tests.items,data:data16};
+}
+if(data.tests !== undefined){
+let data16 = data.tests;
+if(Array.isArray(data16)){
+if(data16.length > 48){
+const err46 = {instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/maxItems",keyword:"maxItems",params:{limit: 48},message:"must NOT have more than 48 items",schema:48,parentSchema:schema82.properties.tests,data:data16};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -7711,8 +7710,12 @@ vErrors.push(err46);
 }
 errors++;
 }
-if(data16.project === undefined){
-const err47 = {instancePath:instancePath+"/tests/" + i2,schemaPath:"#/properties/tests/items/required",keyword:"required",params:{missingProperty: "project"},message:"must have required property '"+"project"+"'",schema:schema82.properties.tests.items.required,parentSchema:schema82.properties.tests.items,data:data16};
+const len1 = data16.length;
+for(let i2=0; i2<len1; i2++){
+let data17 = data16[i2];
+if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
+if(data17.name === undefined){
+const err47 = {instancePath:instancePath+"/tests/" + i2,schemaPath:"#/properties/tests/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema82.properties.tests.items.required,parentSchema:schema82.properties.tests.items,data:data17};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -7721,9 +7724,8 @@ vErrors.push(err47);
 }
 errors++;
 }
-for(const key3 in data16){
-if(!((((key3 === "name") || (key3 === "project")) || (key3 === "variables")) || (key3 === "source"))){
-const err48 = {instancePath:instancePath+"/tests/" + i2,schemaPath:"#/properties/tests/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema82.properties.tests.items,data:data16};
+if(data17.project === undefined){
+const err48 = {instancePath:instancePath+"/tests/" + i2,schemaPath:"#/properties/tests/items/required",keyword:"required",params:{missingProperty: "project"},message:"must have required property '"+"project"+"'",schema:schema82.properties.tests.items.required,parentSchema:schema82.properties.tests.items,data:data17};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -7732,12 +7734,9 @@ vErrors.push(err48);
 }
 errors++;
 }
-}
-if(data16.name !== undefined){
-let data17 = data16.name;
-if(typeof data17 === "string"){
-if(func2(data17) > 100){
-const err49 = {instancePath:instancePath+"/tests/" + i2+"/name",schemaPath:"#/properties/tests/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema82.properties.tests.items.properties.name,data:data17};
+for(const key3 in data17){
+if(!((((key3 === "name") || (key3 === "project")) || (key3 === "variables")) || (key3 === "source"))){
+const err49 = {instancePath:instancePath+"/tests/" + i2,schemaPath:"#/properties/tests/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema82.properties.tests.items,data:data17};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -7746,8 +7745,12 @@ vErrors.push(err49);
 }
 errors++;
 }
-if(func2(data17) < 1){
-const err50 = {instancePath:instancePath+"/tests/" + i2+"/name",schemaPath:"#/properties/tests/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema82.properties.tests.items.properties.name,data:data17};
+}
+if(data17.name !== undefined){
+let data18 = data17.name;
+if(typeof data18 === "string"){
+if(func2(data18) > 100){
+const err50 = {instancePath:instancePath+"/tests/" + i2+"/name",schemaPath:"#/properties/tests/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema82.properties.tests.items.properties.name,data:data18};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -7756,8 +7759,8 @@ vErrors.push(err50);
 }
 errors++;
 }
-if(!pattern41.test(data17)){
-const err51 = {instancePath:instancePath+"/tests/" + i2+"/name",schemaPath:"#/properties/tests/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9.@_-]+$"},message:"must match pattern \""+"^[A-Za-z0-9.@_-]+$"+"\"",schema:"^[A-Za-z0-9.@_-]+$",parentSchema:schema82.properties.tests.items.properties.name,data:data17};
+if(func2(data18) < 1){
+const err51 = {instancePath:instancePath+"/tests/" + i2+"/name",schemaPath:"#/properties/tests/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema82.properties.tests.items.properties.name,data:data18};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -7766,9 +7769,8 @@ vErrors.push(err51);
 }
 errors++;
 }
-}
-else {
-const err52 = {instancePath:instancePath+"/tests/" + i2+"/name",schemaPath:"#/properties/tests/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.tests.items.properties.name.type,parentSchema:schema82.properties.tests.items.properties.name,data:data17};
+if(!pattern41.test(data18)){
+const err52 = {instancePath:instancePath+"/tests/" + i2+"/name",schemaPath:"#/properties/tests/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9.@_-]+$"},message:"must match pattern \""+"^[A-Za-z0-9.@_-]+$"+"\"",schema:"^[A-Za-z0-9.@_-]+$",parentSchema:schema82.properties.tests.items.properties.name,data:data18};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -7778,11 +7780,8 @@ vErrors.push(err52);
 errors++;
 }
 }
-if(data16.project !== undefined){
-let data18 = data16.project;
-if(typeof data18 === "string"){
-if(func2(data18) > 255){
-const err53 = {instancePath:instancePath+"/tests/" + i2+"/project",schemaPath:"#/definitions/projectName/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema80,data:data18};
+else {
+const err53 = {instancePath:instancePath+"/tests/" + i2+"/name",schemaPath:"#/properties/tests/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.tests.items.properties.name.type,parentSchema:schema82.properties.tests.items.properties.name,data:data18};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -7791,8 +7790,12 @@ vErrors.push(err53);
 }
 errors++;
 }
-if(func2(data18) < 2){
-const err54 = {instancePath:instancePath+"/tests/" + i2+"/project",schemaPath:"#/definitions/projectName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters",schema:2,parentSchema:schema80,data:data18};
+}
+if(data17.project !== undefined){
+let data19 = data17.project;
+if(typeof data19 === "string"){
+if(func2(data19) > 255){
+const err54 = {instancePath:instancePath+"/tests/" + i2+"/project",schemaPath:"#/definitions/projectName/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema80,data:data19};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -7801,8 +7804,8 @@ vErrors.push(err54);
 }
 errors++;
 }
-if(!pattern39.test(data18)){
-const err55 = {instancePath:instancePath+"/tests/" + i2+"/project",schemaPath:"#/definitions/projectName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$",parentSchema:schema80,data:data18};
+if(func2(data19) < 2){
+const err55 = {instancePath:instancePath+"/tests/" + i2+"/project",schemaPath:"#/definitions/projectName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters",schema:2,parentSchema:schema80,data:data19};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -7811,9 +7814,8 @@ vErrors.push(err55);
 }
 errors++;
 }
-}
-else {
-const err56 = {instancePath:instancePath+"/tests/" + i2+"/project",schemaPath:"#/definitions/projectName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema80.type,parentSchema:schema80,data:data18};
+if(!pattern39.test(data19)){
+const err56 = {instancePath:instancePath+"/tests/" + i2+"/project",schemaPath:"#/definitions/projectName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$",parentSchema:schema80,data:data19};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -7823,11 +7825,8 @@ vErrors.push(err56);
 errors++;
 }
 }
-if(data16.variables !== undefined){
-let data19 = data16.variables;
-if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
-if(Object.keys(data19).length > 50){
-const err57 = {instancePath:instancePath+"/tests/" + i2+"/variables",schemaPath:"#/definitions/variables/maxProperties",keyword:"maxProperties",params:{limit: 50},message:"must NOT have more than 50 properties",schema:50,parentSchema:schema81,data:data19};
+else {
+const err57 = {instancePath:instancePath+"/tests/" + i2+"/project",schemaPath:"#/definitions/projectName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema80.type,parentSchema:schema80,data:data19};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -7836,11 +7835,12 @@ vErrors.push(err57);
 }
 errors++;
 }
-for(const key4 in data19){
-const _errs50 = errors;
-if(typeof key4 === "string"){
-if(!pattern40.test(key4)){
-const err58 = {instancePath:instancePath+"/tests/" + i2+"/variables",schemaPath:"#/definitions/variables/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]{0,127}$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]{0,127}$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]{0,127}$",parentSchema:schema81.propertyNames,data:key4,propertyName:key4};
+}
+if(data17.variables !== undefined){
+let data20 = data17.variables;
+if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
+if(Object.keys(data20).length > 50){
+const err58 = {instancePath:instancePath+"/tests/" + i2+"/variables",schemaPath:"#/definitions/variables/maxProperties",keyword:"maxProperties",params:{limit: 50},message:"must NOT have more than 50 properties",schema:50,parentSchema:schema81,data:data20};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -7849,10 +7849,11 @@ vErrors.push(err58);
 }
 errors++;
 }
-}
-var valid14 = _errs50 === errors;
-if(!valid14){
-const err59 = {instancePath:instancePath+"/tests/" + i2+"/variables",schemaPath:"#/definitions/variables/propertyNames",keyword:"propertyNames",params:{propertyName: key4},message:"property name must be valid",schema:schema81.propertyNames,parentSchema:schema81,data:data19};
+for(const key4 in data20){
+const _errs52 = errors;
+if(typeof key4 === "string"){
+if(!pattern40.test(key4)){
+const err59 = {instancePath:instancePath+"/tests/" + i2+"/variables",schemaPath:"#/definitions/variables/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]{0,127}$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]{0,127}$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]{0,127}$",parentSchema:schema81.propertyNames,data:key4,propertyName:key4};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -7862,11 +7863,9 @@ vErrors.push(err59);
 errors++;
 }
 }
-for(const key5 in data19){
-let data20 = data19[key5];
-if(typeof data20 === "string"){
-if(func2(data20) > 1000){
-const err60 = {instancePath:instancePath+"/tests/" + i2+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/variables/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters",schema:1000,parentSchema:schema81.additionalProperties,data:data20};
+var valid14 = _errs52 === errors;
+if(!valid14){
+const err60 = {instancePath:instancePath+"/tests/" + i2+"/variables",schemaPath:"#/definitions/variables/propertyNames",keyword:"propertyNames",params:{propertyName: key4},message:"property name must be valid",schema:schema81.propertyNames,parentSchema:schema81,data:data20};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -7876,8 +7875,11 @@ vErrors.push(err60);
 errors++;
 }
 }
-else {
-const err61 = {instancePath:instancePath+"/tests/" + i2+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/variables/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema81.additionalProperties.type,parentSchema:schema81.additionalProperties,data:data20};
+for(const key5 in data20){
+let data21 = data20[key5];
+if(typeof data21 === "string"){
+if(func2(data21) > 1000){
+const err61 = {instancePath:instancePath+"/tests/" + i2+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/variables/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters",schema:1000,parentSchema:schema81.additionalProperties,data:data21};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -7887,9 +7889,8 @@ vErrors.push(err61);
 errors++;
 }
 }
-}
 else {
-const err62 = {instancePath:instancePath+"/tests/" + i2+"/variables",schemaPath:"#/definitions/variables/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema81.type,parentSchema:schema81,data:data19};
+const err62 = {instancePath:instancePath+"/tests/" + i2+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/variables/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema81.additionalProperties.type,parentSchema:schema81.additionalProperties,data:data21};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -7899,11 +7900,9 @@ vErrors.push(err62);
 errors++;
 }
 }
-if(data16.source !== undefined){
-let data21 = data16.source;
-if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
-if(data21.repository === undefined){
-const err63 = {instancePath:instancePath+"/tests/" + i2+"/source",schemaPath:"#/properties/tests/items/properties/source/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'",schema:schema82.properties.tests.items.properties.source.required,parentSchema:schema82.properties.tests.items.properties.source,data:data21};
+}
+else {
+const err63 = {instancePath:instancePath+"/tests/" + i2+"/variables",schemaPath:"#/definitions/variables/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema81.type,parentSchema:schema81,data:data20};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -7912,9 +7911,12 @@ vErrors.push(err63);
 }
 errors++;
 }
-for(const key6 in data21){
-if(!((key6 === "repository") || (key6 === "branch"))){
-const err64 = {instancePath:instancePath+"/tests/" + i2+"/source",schemaPath:"#/properties/tests/items/properties/source/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema82.properties.tests.items.properties.source,data:data21};
+}
+if(data17.source !== undefined){
+let data22 = data17.source;
+if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
+if(data22.repository === undefined){
+const err64 = {instancePath:instancePath+"/tests/" + i2+"/source",schemaPath:"#/properties/tests/items/properties/source/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'",schema:schema82.properties.tests.items.properties.source.required,parentSchema:schema82.properties.tests.items.properties.source,data:data22};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -7923,12 +7925,9 @@ vErrors.push(err64);
 }
 errors++;
 }
-}
-if(data21.repository !== undefined){
-let data22 = data21.repository;
-if(typeof data22 === "string"){
-if(func2(data22) > 140){
-const err65 = {instancePath:instancePath+"/tests/" + i2+"/source/repository",schemaPath:"#/properties/tests/items/properties/source/properties/repository/maxLength",keyword:"maxLength",params:{limit: 140},message:"must NOT have more than 140 characters",schema:140,parentSchema:schema82.properties.tests.items.properties.source.properties.repository,data:data22};
+for(const key6 in data22){
+if(!((key6 === "repository") || (key6 === "branch"))){
+const err65 = {instancePath:instancePath+"/tests/" + i2+"/source",schemaPath:"#/properties/tests/items/properties/source/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema82.properties.tests.items.properties.source,data:data22};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -7937,8 +7936,12 @@ vErrors.push(err65);
 }
 errors++;
 }
-if(!pattern29.test(data22)){
-const err66 = {instancePath:instancePath+"/tests/" + i2+"/source/repository",schemaPath:"#/properties/tests/items/properties/source/properties/repository/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},message:"must match pattern \""+"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"+"\"",schema:"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$",parentSchema:schema82.properties.tests.items.properties.source.properties.repository,data:data22};
+}
+if(data22.repository !== undefined){
+let data23 = data22.repository;
+if(typeof data23 === "string"){
+if(func2(data23) > 140){
+const err66 = {instancePath:instancePath+"/tests/" + i2+"/source/repository",schemaPath:"#/properties/tests/items/properties/source/properties/repository/maxLength",keyword:"maxLength",params:{limit: 140},message:"must NOT have more than 140 characters",schema:140,parentSchema:schema82.properties.tests.items.properties.source.properties.repository,data:data23};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -7947,9 +7950,8 @@ vErrors.push(err66);
 }
 errors++;
 }
-}
-else {
-const err67 = {instancePath:instancePath+"/tests/" + i2+"/source/repository",schemaPath:"#/properties/tests/items/properties/source/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.tests.items.properties.source.properties.repository.type,parentSchema:schema82.properties.tests.items.properties.source.properties.repository,data:data22};
+if(!pattern29.test(data23)){
+const err67 = {instancePath:instancePath+"/tests/" + i2+"/source/repository",schemaPath:"#/properties/tests/items/properties/source/properties/repository/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},message:"must match pattern \""+"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"+"\"",schema:"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$",parentSchema:schema82.properties.tests.items.properties.source.properties.repository,data:data23};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -7959,11 +7961,8 @@ vErrors.push(err67);
 errors++;
 }
 }
-if(data21.branch !== undefined){
-let data23 = data21.branch;
-if(typeof data23 === "string"){
-if(func2(data23) > 255){
-const err68 = {instancePath:instancePath+"/tests/" + i2+"/source/branch",schemaPath:"#/properties/tests/items/properties/source/properties/branch/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema82.properties.tests.items.properties.source.properties.branch,data:data23};
+else {
+const err68 = {instancePath:instancePath+"/tests/" + i2+"/source/repository",schemaPath:"#/properties/tests/items/properties/source/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.tests.items.properties.source.properties.repository.type,parentSchema:schema82.properties.tests.items.properties.source.properties.repository,data:data23};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -7972,8 +7971,12 @@ vErrors.push(err68);
 }
 errors++;
 }
-if(func2(data23) < 1){
-const err69 = {instancePath:instancePath+"/tests/" + i2+"/source/branch",schemaPath:"#/properties/tests/items/properties/source/properties/branch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema82.properties.tests.items.properties.source.properties.branch,data:data23};
+}
+if(data22.branch !== undefined){
+let data24 = data22.branch;
+if(typeof data24 === "string"){
+if(func2(data24) > 255){
+const err69 = {instancePath:instancePath+"/tests/" + i2+"/source/branch",schemaPath:"#/properties/tests/items/properties/source/properties/branch/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema82.properties.tests.items.properties.source.properties.branch,data:data24};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -7982,9 +7985,8 @@ vErrors.push(err69);
 }
 errors++;
 }
-}
-else {
-const err70 = {instancePath:instancePath+"/tests/" + i2+"/source/branch",schemaPath:"#/properties/tests/items/properties/source/properties/branch/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.tests.items.properties.source.properties.branch.type,parentSchema:schema82.properties.tests.items.properties.source.properties.branch,data:data23};
+if(func2(data24) < 1){
+const err70 = {instancePath:instancePath+"/tests/" + i2+"/source/branch",schemaPath:"#/properties/tests/items/properties/source/properties/branch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema82.properties.tests.items.properties.source.properties.branch,data:data24};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -7994,9 +7996,8 @@ vErrors.push(err70);
 errors++;
 }
 }
-}
 else {
-const err71 = {instancePath:instancePath+"/tests/" + i2+"/source",schemaPath:"#/properties/tests/items/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.properties.tests.items.properties.source.type,parentSchema:schema82.properties.tests.items.properties.source,data:data21};
+const err71 = {instancePath:instancePath+"/tests/" + i2+"/source/branch",schemaPath:"#/properties/tests/items/properties/source/properties/branch/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.tests.items.properties.source.properties.branch.type,parentSchema:schema82.properties.tests.items.properties.source.properties.branch,data:data24};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -8008,7 +8009,7 @@ errors++;
 }
 }
 else {
-const err72 = {instancePath:instancePath+"/tests/" + i2,schemaPath:"#/properties/tests/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.properties.tests.items.type,parentSchema:schema82.properties.tests.items,data:data16};
+const err72 = {instancePath:instancePath+"/tests/" + i2+"/source",schemaPath:"#/properties/tests/items/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.properties.tests.items.properties.source.type,parentSchema:schema82.properties.tests.items.properties.source,data:data22};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -8020,7 +8021,7 @@ errors++;
 }
 }
 else {
-const err73 = {instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema82.properties.tests.type,parentSchema:schema82.properties.tests,data:data15};
+const err73 = {instancePath:instancePath+"/tests/" + i2,schemaPath:"#/properties/tests/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.properties.tests.items.type,parentSchema:schema82.properties.tests.items,data:data17};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -8032,12 +8033,24 @@ errors++;
 }
 }
 else {
-const err74 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.type,parentSchema:schema82,data};
+const err74 = {instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema82.properties.tests.type,parentSchema:schema82.properties.tests,data:data16};
 if(vErrors === null){
 vErrors = [err74];
 }
 else {
 vErrors.push(err74);
+}
+errors++;
+}
+}
+}
+else {
+const err75 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.type,parentSchema:schema82,data};
+if(vErrors === null){
+vErrors = [err75];
+}
+else {
+vErrors.push(err75);
 }
 errors++;
 }

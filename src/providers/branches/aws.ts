@@ -1,7 +1,7 @@
 /** The provider's CodePipeline and CodeBuild services over the SDK wrappers in src/aws (one client per region). */
 import { codeBuildClient, startBuild, waitForBuilds } from '../../aws/codebuild.js';
 import { codePipelineClient, createPipeline, deletePipeline, getPipeline, listPipelines, listTags, tagPipeline, updatePipeline, type PipelineDeclaration as SdkDeclaration } from '../../aws/codepipeline.js';
-import { createTopic, deleteTopic, listSubscriptions, listTopics, snsClient, subscribeEmail, tagTopic, topicTags } from '../../aws/sns.js';
+import { createTopic, deleteTopic, listSubscriptions, listTopics, setTopicPolicy, snsClient, subscribeEmail, tagTopic, topicPolicy, topicTags, unsubscribe } from '../../aws/sns.js';
 import type { RuntimeContext } from '../../core/provider.js';
 import type { PipelineDeclaration } from './desired.js';
 import type { BuildApi, PipelineApi, Services, TopicApi } from './runtime.js';
@@ -65,7 +65,18 @@ export function awsServices(ctx: RuntimeContext): Services {
       api = {
         listTopics: () => listTopics(client),
         listTags: (arn) => topicTags(client, arn),
-        listEmails: async (arn) => (await listSubscriptions(client, arn)).filter((s) => s.protocol === 'email').map((s) => s.endpoint),
+        listEmails: async (arn) => (await listSubscriptions(client, arn)).filter((s) => s.protocol === 'email').map((s) => (s.arn ? { email: s.endpoint, arn: s.arn } : { email: s.endpoint })),
+        getPolicy: (arn) => topicPolicy(client, arn),
+        setPolicy: (arn, policy) => setTopicPolicy(client, arn, policy),
+        async unsubscribe(subscriptionArn) {
+          try {
+            await unsubscribe(client, subscriptionArn);
+            return true;
+          } catch (error) {
+            if ((error as { name?: string }).name === 'NotFoundException') return false;
+            throw error;
+          }
+        },
         createTopic: (name, tags) => createTopic(client, name, tags),
         tagTopic: (arn, tags) => tagTopic(client, arn, tags),
         subscribeEmail: (arn, email) => subscribeEmail(client, arn, email),

@@ -16,7 +16,7 @@ import type { BranchList, DiffResult, ProviderRuntime, RuntimeContext } from '..
 import { desiredTopics, pipelineArn, type PipelineDeclaration } from './desired.js';
 import { normalizeLive } from './diff.js';
 import { APPLIED_TAG, approvalTopicPrefix, hasPrefix, OWNER_TAG } from './names.js';
-import { appliedTag, desiredPipelines, planPolicy, planTopics, quotaProblem, unchangedSinceApply, type LivePipeline, type LiveTopic } from './reconcile.js';
+import { appliedTag, desiredPipelines, planPolicy, planTopics, quotaProblem, unchangedSinceApply, type LivePipeline, type LiveSubscription, type LiveTopic } from './reconcile.js';
 import { awsServices } from './aws.js';
 import type { BranchPipelinesSpec } from './spec.generated.js';
 
@@ -56,8 +56,13 @@ export interface TopicApi {
   listTopics(): Promise<string[]>;
   /** The topic's tags, or undefined when it does not exist. */
   listTags(arn: string): Promise<Record<string, string> | undefined>;
-  /** Email endpoints subscribed to the topic, pending or confirmed. */
-  listEmails(arn: string): Promise<string[]>;
+  /** Email subscriptions of the topic, pending (no ARN) or confirmed. */
+  listEmails(arn: string): Promise<LiveSubscription[]>;
+  /** The topic's access policy (JSON text). */
+  getPolicy(arn: string): Promise<string | undefined>;
+  setPolicy(arn: string, policy: string): Promise<void>;
+  /** Deletes a confirmed subscription; false when it was already gone. */
+  unsubscribe(subscriptionArn: string): Promise<boolean>;
   /** Creates the topic with its tags (idempotent); returns its ARN. */
   createTopic(name: string, tags: Record<string, string>): Promise<string>;
   tagTopic(arn: string, tags: Record<string, string>): Promise<void>;
@@ -169,8 +174,12 @@ async function plan(docs: Doc[], ctx: RuntimeContext, services: Services): Promi
         const tags = await pool(named, READ_CONCURRENCY, (t) => topics.listTags(t.arn));
         const live: LiveTopic[] = named.flatMap((t, i) => (tags[i] ? [{ ...t, tags: tags[i]! }] : []));
         const own = live.filter((t) => wanted.has(t.name) && t.tags[OWNER_TAG] === doc.name);
-        const emails = await pool(own, READ_CONCURRENCY, (t) => topics.listEmails(t.arn));
-        own.forEach((t, i) => (t.emails = emails[i]));
+        const subscriptions = await pool(own, READ_CONCURRENCY, (t) => topics.listEmails(t.arn));
+        const policies = await pool(own, READ_CONCURRENCY, (t) => topics.getPolicy(t.arn));
+        own.forEach((t, i) => {
+          t.subscriptions = subscriptions[i];
+          t.policy = policies[i];
+        });
         const outcome = planTopics(doc, live);
         result.changes.push(...outcome.changes);
         result.diagnostics.push(...outcome.diagnostics);
@@ -235,18 +244,28 @@ async function applyOne(doc: Doc, c: Change, ctx: RuntimeContext, services: Serv
     case 'topic-create': {
       const topics = services.topics(doc.spec.region);
       const arn = await topics.createTopic(name, data.tags as Record<string, string>);
+      // The policy first: CodePipeline may publish as soon as a pipeline names the topic.
+      if (typeof data.policy === 'string') await topics.setPolicy(arn, data.policy);
       const emails = data.emails as string[];
       for (const email of emails) await topics.subscribeEmail(arn, email);
-      return `created approval topic ${name}; SNS mailed a confirmation link to ${emails.join(', ')}`;
+      return `created approval topic ${name}${typeof data.policy === 'string' ? ' with its access policy' : ''}; SNS mailed a confirmation link to ${emails.join(', ')}`;
     }
     case 'topic-update': {
       const topics = services.topics(doc.spec.region);
       const topicArn = String(data.arn);
       await assertTopicOwned(topics, topicArn, doc, name);
       await topics.tagTopic(topicArn, data.tags as Record<string, string>);
+      if (typeof data.policy === 'string') await topics.setPolicy(topicArn, data.policy);
       const emails = data.emails as string[];
       for (const email of emails) await topics.subscribeEmail(topicArn, email);
-      return `updated approval topic ${name}${emails.length ? `; SNS mailed a confirmation link to ${emails.join(', ')}` : ''}`;
+      const removed = (data.unsubscribe ?? []) as Array<{ email: string; arn: string }>;
+      for (const s of removed) await topics.unsubscribe(s.arn);
+      const notes = [
+        typeof data.policy === 'string' ? 'access policy set' : '',
+        emails.length ? `SNS mailed a confirmation link to ${emails.join(', ')}` : '',
+        removed.length ? `unsubscribed ${removed.map((s) => s.email).join(', ')}` : '',
+      ].filter(Boolean);
+      return `updated approval topic ${name}${notes.length ? `; ${notes.join('; ')}` : ''}`;
     }
     case 'topic-delete': {
       const topics = services.topics(doc.spec.region);

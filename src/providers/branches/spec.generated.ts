@@ -132,6 +132,10 @@ export interface Approval {
    * Shown to approvers.
    */
   message?: string;
+  /**
+   * With emails: give Charter's topic an access policy that lets the pipeline role (and the environment's account, when it differs) publish (SetTopicAttributes Policy). On by default when the environment's account is not the pipelines' account; true forces it for a same-account environment, false leaves the topic's policy alone.
+   */
+  topicPolicy?: boolean;
 }
 /**
  * A CloudFormation deployment of the build output's template, in the environment's account.
