@@ -6,11 +6,11 @@
 import { sortDiagnostics, type Diagnostic, type Severity } from '../../core/diagnostics.js';
 import { diagnosticAt, type PathSegment } from '../../core/document.js';
 import type { LintContext } from '../../core/provider.js';
+import { hasTemplate } from '../../core/templates.js';
 import {
   buildProjectName,
   CONNECTION_FORMAT,
   createsProjects,
-  hasTemplate,
   NAMESPACE_FORMATS,
   NAMESPACE_REQUIRED,
   packageLabel,
