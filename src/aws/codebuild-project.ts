@@ -5,6 +5,7 @@
  * of the SDK, so offline lint and plan diffs can import it without loading a client.
  */
 import type { CreateProjectCommandInput, Project } from '@aws-sdk/client-codebuild';
+import { hasTemplate } from '../core/templates.js';
 
 export const DEFAULT_IMAGE = 'aws/codebuild/standard:7.0';
 
@@ -63,4 +64,13 @@ export function projectInput(p: ProjectSpec, tags?: Record<string, string>): Cre
     serviceRole: p.serviceRole,
     ...(tags ? { tags: Object.entries(tags).map(([key, value]) => ({ key, value })) } : {}),
   };
+}
+
+/**
+ * What is wrong with a step that runs either an existing project or one Charter creates from a buildspec
+ * template: both or neither given (`source`), and a template templates/ does not ship (`templateMissing`).
+ */
+export function stepSourceProblems(step: { project?: string; buildspec?: string }): { source?: 'both' | 'neither'; templateMissing: boolean } {
+  const source = (step.project === undefined) === (step.buildspec === undefined) ? (step.project === undefined ? 'neither' : 'both') : undefined;
+  return { ...(source ? { source } : {}), templateMissing: step.buildspec !== undefined && !hasTemplate(step.buildspec) };
 }

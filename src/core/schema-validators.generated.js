@@ -6954,26 +6954,30 @@ return errors === 0;
 }
 
 export const v4 = validate44;
-const schema75 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/branch-pipelines.schema.json","title":"BranchPipelinesSpec","description":"One AWS CodePipeline (V2) per git branch of a GitHub repository that matches the filters: created when the branch appears, deleted (after an optional cleanup build) when it goes. Stages come from the policy: a build, then per environment a manual approval, a CloudFormation deployment and test builds.","type":"object","additionalProperties":false,"required":["repository","connectionArn","region","roleArn","artifactStores","namePrefix","stages"],"properties":{"repository":{"description":"The GitHub repository, owner/name. Its branches (listed through the GitHub API) are the desired pipelines.","type":"string","maxLength":140,"pattern":"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},"connectionArn":{"description":"The CodeStar (CodeConnections) connection to GitHub that the Source action uses.","type":"string","maxLength":256,"pattern":"^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{36}$"},"region":{"description":"The region the pipelines live in.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"roleArn":{"description":"The IAM role CodePipeline assumes (in the pipelines' account).","$ref":"#/definitions/roleArn"},"artifactStores":{"description":"The S3 artifact bucket per region used (the pipeline's region and every environment region), with the KMS key that encrypts it. A key is required when an environment deploys to another account: the default S3 key cannot be shared.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"additionalProperties":{"title":"ArtifactStore","type":"object","additionalProperties":false,"required":["bucket"],"properties":{"bucket":{"type":"string","minLength":3,"maxLength":63,"pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"kmsKeyArn":{"type":"string","maxLength":2048,"pattern":"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$"}}}},"namePrefix":{"description":"Pipeline names are <namePrefix>-<branch slug>-<8 hex digits of SHA-256(branch)>, at most 100 characters. Pipelines whose name does not start with <namePrefix>- are never read or touched.","type":"string","minLength":1,"maxLength":60,"pattern":"^[A-Za-z0-9][A-Za-z0-9._@-]*$"},"branches":{"title":"BranchFilter","description":"Which branches get a pipeline. Globs: * any run of characters except /, ** any run including /, ? one character except /. The default branch always gets one.","type":"object","additionalProperties":false,"properties":{"include":{"description":"Branches to include; all when absent.","type":"array","maxItems":100,"items":{"$ref":"#/definitions/glob"}},"exclude":{"description":"Branches to leave out, even when included (never the default branch).","type":"array","maxItems":100,"items":{"$ref":"#/definitions/glob"}}}},"tags":{"title":"PipelineTags","description":"Tags on every pipeline, besides Charter's own (charter:policy, charter:branch, charter:applied).","type":"object","maxProperties":40,"propertyNames":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"}},"stages":{"title":"Stages","type":"object","additionalProperties":false,"required":["build"],"properties":{"build":{"title":"BuildStage","description":"The build: an existing CodeBuild project that reads the source and writes the build output (BuildOutput, which deployments read their template from).","$ref":"#/definitions/build"},"environments":{"description":"The environments in order (e.g. Alpha, Beta, Gamma, Prod); each becomes one stage (CodePipeline allows 50 stages, Source and Build included).","type":"array","maxItems":48,"items":{"$ref":"#/definitions/environment"}}}},"onDelete":{"title":"CleanupBuild","description":"A CodeBuild project run (StartBuild, with BRANCH set to the branch) before a pipeline is deleted, to destroy what it deployed. When the build fails, the pipeline is kept and the failure reported.","type":"object","additionalProperties":false,"required":["project"],"properties":{"project":{"$ref":"#/definitions/projectName"},"timeoutMinutes":{"description":"How long to wait for the build.","type":"integer","minimum":5,"maximum":480,"default":60}}}},"definitions":{"glob":{"type":"string","minLength":1,"maxLength":255},"projectName":{"description":"A CodeBuild project name.","type":"string","minLength":2,"maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"},"roleArn":{"type":"string","maxLength":2048,"pattern":"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},"account":{"description":"A 12-digit AWS account id.","type":"string","pattern":"^[0-9]{12}$"},"variables":{"description":"Plaintext environment variables for the build (BRANCH is always set).","type":"object","maxProperties":50,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]{0,127}$"},"additionalProperties":{"type":"string","maxLength":1000}},"build":{"type":"object","additionalProperties":false,"required":["project"],"properties":{"project":{"$ref":"#/definitions/projectName"},"variables":{"$ref":"#/definitions/variables"}}},"environment":{"title":"Environment","type":"object","additionalProperties":false,"required":["name","account"],"properties":{"name":{"description":"The stage name; unique in the policy.","type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"account":{"$ref":"#/definitions/account"},"region":{"description":"Where the environment's actions run; the pipeline's region when absent.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"branches":{"description":"default: only the default branch's pipeline has this stage (production); all: every branch's.","type":"string","enum":["default","all"],"default":"all"},"approval":{"title":"Approval","description":"A manual approval before the deployment; CodePipeline notifies an SNS topic: topicArn (yours), or emails (Charter creates, tags and owns a topic per environment and subscribes these addresses). Exactly one of the two.","type":"object","additionalProperties":false,"properties":{"topicArn":{"type":"string","maxLength":256,"pattern":"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"},"emails":{"description":"Approvers' addresses (at most 20). Each receives a confirmation mail from SNS and gets approval notifications once confirmed.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":3,"maxLength":254,"pattern":"^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"}},"message":{"description":"Shown to approvers.","type":"string","maxLength":500},"topicPolicy":{"description":"With emails: give Charter's topic an access policy that lets the pipeline role (and the environment's account, when it differs) publish (SetTopicAttributes Policy). On by default when the environment's account is not the pipelines' account; true forces it for a same-account environment, false leaves the topic's policy alone.","type":"boolean"}}},"deploy":{"title":"Deploy","description":"A CloudFormation deployment of the build output's template, in the environment's account.","type":"object","additionalProperties":false,"required":["roleArn","stackName"],"properties":{"enabled":{"type":"boolean","default":true},"roleArn":{"description":"The role in the environment's account that the deploy action assumes.","$ref":"#/definitions/roleArn"},"cloudFormationRoleArn":{"description":"The role CloudFormation uses in that account; roleArn when absent.","$ref":"#/definitions/roleArn"},"stackName":{"description":"Stack name; {branch} becomes the branch's slug and hash.","type":"string","minLength":1,"maxLength":128},"template":{"description":"The template file in the build output.","type":"string","minLength":1,"maxLength":250,"pattern":"^[A-Za-z0-9._/-]+$","default":"template.yml"}}},"tests":{"description":"Test builds, run in parallel after the deployment (CodePipeline allows 50 actions per stage).","type":"array","maxItems":48,"items":{"title":"TestAction","type":"object","additionalProperties":false,"required":["name","project"],"properties":{"name":{"type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"project":{"$ref":"#/definitions/projectName"},"variables":{"$ref":"#/definitions/variables"},"source":{"title":"TestSource","description":"Tests kept in another repository (or branch): an extra source action feeds them.","type":"object","additionalProperties":false,"required":["repository"],"properties":{"repository":{"type":"string","maxLength":140,"pattern":"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},"branch":{"description":"The test repository's branch; main when absent.","type":"string","minLength":1,"maxLength":255}}}}}}}}}};
+const schema75 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/branch-pipelines.schema.json","title":"BranchPipelinesSpec","description":"One AWS CodePipeline (V2) per git branch of a GitHub repository that matches the filters: created when the branch appears, deleted (after an optional cleanup build) when it goes. Stages come from the policy: a build, then per environment a manual approval, a CloudFormation deployment and test builds.","type":"object","additionalProperties":false,"required":["repository","connectionArn","region","roleArn","artifactStores","namePrefix","stages"],"properties":{"repository":{"description":"The GitHub repository, owner/name. Its branches (listed through the GitHub API) are the desired pipelines.","type":"string","maxLength":140,"pattern":"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},"connectionArn":{"description":"The CodeStar (CodeConnections) connection to GitHub that the Source action uses.","type":"string","maxLength":256,"pattern":"^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{36}$"},"region":{"description":"The region the pipelines live in.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"roleArn":{"description":"The IAM role CodePipeline assumes (in the pipelines' account).","$ref":"#/definitions/roleArn"},"codeBuildRoleArn":{"description":"Service role of the CodeBuild projects Charter creates for steps given as a buildspec template (build, tests, onDelete); required when any step is.","$ref":"#/definitions/roleArn"},"artifactStores":{"description":"The S3 artifact bucket per region used (the pipeline's region and every environment region), with the KMS key that encrypts it. A key is required when an environment deploys to another account: the default S3 key cannot be shared.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"additionalProperties":{"title":"ArtifactStore","type":"object","additionalProperties":false,"required":["bucket"],"properties":{"bucket":{"type":"string","minLength":3,"maxLength":63,"pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"kmsKeyArn":{"type":"string","maxLength":2048,"pattern":"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$"}}}},"namePrefix":{"description":"Pipeline names are <namePrefix>-<branch slug>-<8 hex digits of SHA-256(branch)>, at most 100 characters. Pipelines whose name does not start with <namePrefix>- are never read or touched.","type":"string","minLength":1,"maxLength":60,"pattern":"^[A-Za-z0-9][A-Za-z0-9._@-]*$"},"branches":{"title":"BranchFilter","description":"Which branches get a pipeline. Globs: * any run of characters except /, ** any run including /, ? one character except /. The default branch always gets one.","type":"object","additionalProperties":false,"properties":{"include":{"description":"Branches to include; all when absent.","type":"array","maxItems":100,"items":{"$ref":"#/definitions/glob"}},"exclude":{"description":"Branches to leave out, even when included (never the default branch).","type":"array","maxItems":100,"items":{"$ref":"#/definitions/glob"}}}},"tags":{"title":"PipelineTags","description":"Tags on every pipeline, besides Charter's own (charter:policy, charter:branch, charter:applied).","type":"object","maxProperties":40,"propertyNames":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"}},"stages":{"title":"Stages","type":"object","additionalProperties":false,"required":["build"],"properties":{"build":{"title":"BuildStage","description":"The build: an existing CodeBuild project (project), or a buildspec template from templates/ for which Charter creates and owns the project (buildspec); it reads the source and writes the build output (BuildOutput, which deployments read their template from).","$ref":"#/definitions/build"},"environments":{"description":"The environments in order (e.g. Alpha, Beta, Gamma, Prod); each becomes one stage (CodePipeline allows 50 stages, Source and Build included).","type":"array","maxItems":48,"items":{"$ref":"#/definitions/environment"}}}},"onDelete":{"title":"CleanupBuild","description":"A CodeBuild project run (StartBuild, with BRANCH set to the branch) before a pipeline is deleted, to destroy what it deployed: an existing project (project), or a buildspec template from templates/ for which Charter creates and owns the project (buildspec). When the build fails, the pipeline is kept and the failure reported.","type":"object","additionalProperties":false,"properties":{"project":{"$ref":"#/definitions/projectName"},"buildspec":{"$ref":"#/definitions/buildspec"},"image":{"$ref":"#/definitions/image"},"timeoutMinutes":{"description":"How long to wait for the build.","type":"integer","minimum":5,"maximum":480,"default":60}}}},"definitions":{"glob":{"type":"string","minLength":1,"maxLength":255},"projectName":{"description":"A CodeBuild project name.","type":"string","minLength":2,"maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"},"roleArn":{"type":"string","maxLength":2048,"pattern":"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},"account":{"description":"A 12-digit AWS account id.","type":"string","pattern":"^[0-9]{12}$"},"variables":{"description":"Plaintext environment variables for the build (BRANCH is always set).","type":"object","maxProperties":50,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]{0,127}$"},"additionalProperties":{"type":"string","maxLength":1000}},"buildspec":{"description":"File name of a buildspec template under templates/ (e.g. buildspec-branch-build.yml.hbs): Charter renders it and creates, tags (charter:policy) and owns a CodeBuild project with it.","type":"string","maxLength":100,"pattern":"^buildspec-[a-z0-9-]+\\.yml\\.hbs$"},"image":{"description":"CodeBuild image of the project Charter creates from a buildspec template.","type":"string","minLength":1,"maxLength":255,"default":"aws/codebuild/standard:7.0"},"build":{"type":"object","additionalProperties":false,"properties":{"project":{"$ref":"#/definitions/projectName"},"buildspec":{"$ref":"#/definitions/buildspec"},"image":{"$ref":"#/definitions/image"},"variables":{"$ref":"#/definitions/variables"}}},"environment":{"title":"Environment","type":"object","additionalProperties":false,"required":["name","account"],"properties":{"name":{"description":"The stage name; unique in the policy.","type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"account":{"$ref":"#/definitions/account"},"region":{"description":"Where the environment's actions run; the pipeline's region when absent.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"branches":{"description":"default: only the default branch's pipeline has this stage (production); all: every branch's.","type":"string","enum":["default","all"],"default":"all"},"approval":{"title":"Approval","description":"A manual approval before the deployment; CodePipeline notifies an SNS topic: topicArn (yours), or emails (Charter creates, tags and owns a topic per environment and subscribes these addresses). Exactly one of the two.","type":"object","additionalProperties":false,"properties":{"topicArn":{"type":"string","maxLength":256,"pattern":"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"},"emails":{"description":"Approvers' addresses (at most 20). Each receives a confirmation mail from SNS and gets approval notifications once confirmed.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":3,"maxLength":254,"pattern":"^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"}},"message":{"description":"Shown to approvers.","type":"string","maxLength":500},"topicPolicy":{"description":"With emails: give Charter's topic an access policy that lets the pipeline role (and the environment's account, when it differs) publish (SetTopicAttributes Policy). On by default when the environment's account is not the pipelines' account; true forces it for a same-account environment, false leaves the topic's policy alone.","type":"boolean"}}},"deploy":{"title":"Deploy","description":"A CloudFormation deployment of the build output's template, in the environment's account.","type":"object","additionalProperties":false,"required":["roleArn","stackName"],"properties":{"enabled":{"type":"boolean","default":true},"roleArn":{"description":"The role in the environment's account that the deploy action assumes.","$ref":"#/definitions/roleArn"},"cloudFormationRoleArn":{"description":"The role CloudFormation uses in that account; roleArn when absent.","$ref":"#/definitions/roleArn"},"stackName":{"description":"Stack name; {branch} becomes the branch's slug and hash.","type":"string","minLength":1,"maxLength":128},"template":{"description":"The template file in the build output.","type":"string","minLength":1,"maxLength":250,"pattern":"^[A-Za-z0-9._/-]+$","default":"template.yml"}}},"tests":{"description":"Test builds, run in parallel after the deployment (CodePipeline allows 50 actions per stage).","type":"array","maxItems":48,"items":{"title":"TestAction","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"project":{"description":"An existing CodeBuild project; or buildspec.","$ref":"#/definitions/projectName"},"buildspec":{"$ref":"#/definitions/buildspec"},"image":{"$ref":"#/definitions/image"},"variables":{"$ref":"#/definitions/variables"},"source":{"title":"TestSource","description":"Tests kept in another repository (or branch): an extra source action feeds them.","type":"object","additionalProperties":false,"required":["repository"],"properties":{"repository":{"type":"string","maxLength":140,"pattern":"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},"branch":{"description":"The test repository's branch; main when absent.","type":"string","minLength":1,"maxLength":255}}}}}}}}}};
 const schema76 = {"type":"string","maxLength":2048,"pattern":"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"};
-const schema77 = {"type":"string","minLength":1,"maxLength":255};
-const schema80 = {"description":"A CodeBuild project name.","type":"string","minLength":2,"maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"};
+const schema78 = {"type":"string","minLength":1,"maxLength":255};
+const schema81 = {"description":"A CodeBuild project name.","type":"string","minLength":2,"maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"};
+const schema82 = {"description":"File name of a buildspec template under templates/ (e.g. buildspec-branch-build.yml.hbs): Charter renders it and creates, tags (charter:policy) and owns a CodeBuild project with it.","type":"string","maxLength":100,"pattern":"^buildspec-[a-z0-9-]+\\.yml\\.hbs$"};
+const schema83 = {"description":"CodeBuild image of the project Charter creates from a buildspec template.","type":"string","minLength":1,"maxLength":255,"default":"aws/codebuild/standard:7.0"};
 const pattern29 = new RegExp("^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$", "u");
 const pattern30 = new RegExp("^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{36}$", "u");
 const pattern32 = new RegExp("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$", "u");
-const pattern35 = new RegExp("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$", "u");
-const pattern36 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._@-]*$", "u");
-const pattern39 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$", "u");
-const schema79 = {"type":"object","additionalProperties":false,"required":["project"],"properties":{"project":{"$ref":"#/definitions/projectName"},"variables":{"$ref":"#/definitions/variables"}}};
-const schema81 = {"description":"Plaintext environment variables for the build (BRANCH is always set).","type":"object","maxProperties":50,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]{0,127}$"},"additionalProperties":{"type":"string","maxLength":1000}};
-const pattern40 = new RegExp("^[A-Za-z_][A-Za-z0-9_]{0,127}$", "u");
+const pattern36 = new RegExp("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$", "u");
+const pattern37 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._@-]*$", "u");
+const pattern40 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$", "u");
+const pattern41 = new RegExp("^buildspec-[a-z0-9-]+\\.yml\\.hbs$", "u");
+const schema80 = {"type":"object","additionalProperties":false,"properties":{"project":{"$ref":"#/definitions/projectName"},"buildspec":{"$ref":"#/definitions/buildspec"},"image":{"$ref":"#/definitions/image"},"variables":{"$ref":"#/definitions/variables"}}};
+const schema84 = {"description":"Plaintext environment variables for the build (BRANCH is always set).","type":"object","maxProperties":50,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]{0,127}$"},"additionalProperties":{"type":"string","maxLength":1000}};
+const pattern42 = new RegExp("^[A-Za-z_][A-Za-z0-9_]{0,127}$", "u");
 
 function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.project === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "project"},message:"must have required property '"+"project"+"'",schema:schema79.required,parentSchema:schema79,data};
+for(const key0 in data){
+if(!((((key0 === "project") || (key0 === "buildspec")) || (key0 === "image")) || (key0 === "variables"))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema80,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -6982,9 +6986,12 @@ vErrors.push(err0);
 }
 errors++;
 }
-for(const key0 in data){
-if(!((key0 === "project") || (key0 === "variables"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema79,data};
+}
+if(data.project !== undefined){
+let data0 = data.project;
+if(typeof data0 === "string"){
+if(func2(data0) > 255){
+const err1 = {instancePath:instancePath+"/project",schemaPath:"#/definitions/projectName/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema81,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -6993,12 +7000,8 @@ vErrors.push(err1);
 }
 errors++;
 }
-}
-if(data.project !== undefined){
-let data0 = data.project;
-if(typeof data0 === "string"){
-if(func2(data0) > 255){
-const err2 = {instancePath:instancePath+"/project",schemaPath:"#/definitions/projectName/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema80,data:data0};
+if(func2(data0) < 2){
+const err2 = {instancePath:instancePath+"/project",schemaPath:"#/definitions/projectName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters",schema:2,parentSchema:schema81,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -7007,8 +7010,8 @@ vErrors.push(err2);
 }
 errors++;
 }
-if(func2(data0) < 2){
-const err3 = {instancePath:instancePath+"/project",schemaPath:"#/definitions/projectName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters",schema:2,parentSchema:schema80,data:data0};
+if(!pattern40.test(data0)){
+const err3 = {instancePath:instancePath+"/project",schemaPath:"#/definitions/projectName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$",parentSchema:schema81,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -7017,8 +7020,9 @@ vErrors.push(err3);
 }
 errors++;
 }
-if(!pattern39.test(data0)){
-const err4 = {instancePath:instancePath+"/project",schemaPath:"#/definitions/projectName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$",parentSchema:schema80,data:data0};
+}
+else {
+const err4 = {instancePath:instancePath+"/project",schemaPath:"#/definitions/projectName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema81.type,parentSchema:schema81,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -7028,8 +7032,11 @@ vErrors.push(err4);
 errors++;
 }
 }
-else {
-const err5 = {instancePath:instancePath+"/project",schemaPath:"#/definitions/projectName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema80.type,parentSchema:schema80,data:data0};
+if(data.buildspec !== undefined){
+let data1 = data.buildspec;
+if(typeof data1 === "string"){
+if(func2(data1) > 100){
+const err5 = {instancePath:instancePath+"/buildspec",schemaPath:"#/definitions/buildspec/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema82,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -7038,12 +7045,8 @@ vErrors.push(err5);
 }
 errors++;
 }
-}
-if(data.variables !== undefined){
-let data1 = data.variables;
-if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
-if(Object.keys(data1).length > 50){
-const err6 = {instancePath:instancePath+"/variables",schemaPath:"#/definitions/variables/maxProperties",keyword:"maxProperties",params:{limit: 50},message:"must NOT have more than 50 properties",schema:50,parentSchema:schema81,data:data1};
+if(!pattern41.test(data1)){
+const err6 = {instancePath:instancePath+"/buildspec",schemaPath:"#/definitions/buildspec/pattern",keyword:"pattern",params:{pattern: "^buildspec-[a-z0-9-]+\\.yml\\.hbs$"},message:"must match pattern \""+"^buildspec-[a-z0-9-]+\\.yml\\.hbs$"+"\"",schema:"^buildspec-[a-z0-9-]+\\.yml\\.hbs$",parentSchema:schema82,data:data1};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -7052,11 +7055,9 @@ vErrors.push(err6);
 }
 errors++;
 }
-for(const key1 in data1){
-const _errs8 = errors;
-if(typeof key1 === "string"){
-if(!pattern40.test(key1)){
-const err7 = {instancePath:instancePath+"/variables",schemaPath:"#/definitions/variables/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]{0,127}$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]{0,127}$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]{0,127}$",parentSchema:schema81.propertyNames,data:key1,propertyName:key1};
+}
+else {
+const err7 = {instancePath:instancePath+"/buildspec",schemaPath:"#/definitions/buildspec/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.type,parentSchema:schema82,data:data1};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -7066,9 +7067,11 @@ vErrors.push(err7);
 errors++;
 }
 }
-var valid3 = _errs8 === errors;
-if(!valid3){
-const err8 = {instancePath:instancePath+"/variables",schemaPath:"#/definitions/variables/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema81.propertyNames,parentSchema:schema81,data:data1};
+if(data.image !== undefined){
+let data2 = data.image;
+if(typeof data2 === "string"){
+if(func2(data2) > 255){
+const err8 = {instancePath:instancePath+"/image",schemaPath:"#/definitions/image/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema83,data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -7077,12 +7080,8 @@ vErrors.push(err8);
 }
 errors++;
 }
-}
-for(const key2 in data1){
-let data2 = data1[key2];
-if(typeof data2 === "string"){
-if(func2(data2) > 1000){
-const err9 = {instancePath:instancePath+"/variables/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/variables/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters",schema:1000,parentSchema:schema81.additionalProperties,data:data2};
+if(func2(data2) < 1){
+const err9 = {instancePath:instancePath+"/image",schemaPath:"#/definitions/image/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema83,data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -7093,7 +7092,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/variables/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/variables/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema81.additionalProperties.type,parentSchema:schema81.additionalProperties,data:data2};
+const err10 = {instancePath:instancePath+"/image",schemaPath:"#/definitions/image/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema83.type,parentSchema:schema83,data:data2};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -7103,9 +7102,11 @@ vErrors.push(err10);
 errors++;
 }
 }
-}
-else {
-const err11 = {instancePath:instancePath+"/variables",schemaPath:"#/definitions/variables/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema81.type,parentSchema:schema81,data:data1};
+if(data.variables !== undefined){
+let data3 = data.variables;
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+if(Object.keys(data3).length > 50){
+const err11 = {instancePath:instancePath+"/variables",schemaPath:"#/definitions/variables/maxProperties",keyword:"maxProperties",params:{limit: 50},message:"must NOT have more than 50 properties",schema:50,parentSchema:schema84,data:data3};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -7114,10 +7115,11 @@ vErrors.push(err11);
 }
 errors++;
 }
-}
-}
-else {
-const err12 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema79.type,parentSchema:schema79,data};
+for(const key1 in data3){
+const _errs14 = errors;
+if(typeof key1 === "string"){
+if(!pattern42.test(key1)){
+const err12 = {instancePath:instancePath+"/variables",schemaPath:"#/definitions/variables/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]{0,127}$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]{0,127}$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]{0,127}$",parentSchema:schema84.propertyNames,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -7126,24 +7128,85 @@ vErrors.push(err12);
 }
 errors++;
 }
+}
+var valid5 = _errs14 === errors;
+if(!valid5){
+const err13 = {instancePath:instancePath+"/variables",schemaPath:"#/definitions/variables/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema84.propertyNames,parentSchema:schema84,data:data3};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+for(const key2 in data3){
+let data4 = data3[key2];
+if(typeof data4 === "string"){
+if(func2(data4) > 1000){
+const err14 = {instancePath:instancePath+"/variables/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/variables/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters",schema:1000,parentSchema:schema84.additionalProperties,data:data4};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/variables/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/variables/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema84.additionalProperties.type,parentSchema:schema84.additionalProperties,data:data4};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/variables",schemaPath:"#/definitions/variables/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema84.type,parentSchema:schema84,data:data3};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+}
+else {
+const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema80.type,parentSchema:schema80,data};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
 validate45.errors = vErrors;
 return errors === 0;
 }
 
-const schema82 = {"title":"Environment","type":"object","additionalProperties":false,"required":["name","account"],"properties":{"name":{"description":"The stage name; unique in the policy.","type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"account":{"$ref":"#/definitions/account"},"region":{"description":"Where the environment's actions run; the pipeline's region when absent.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"branches":{"description":"default: only the default branch's pipeline has this stage (production); all: every branch's.","type":"string","enum":["default","all"],"default":"all"},"approval":{"title":"Approval","description":"A manual approval before the deployment; CodePipeline notifies an SNS topic: topicArn (yours), or emails (Charter creates, tags and owns a topic per environment and subscribes these addresses). Exactly one of the two.","type":"object","additionalProperties":false,"properties":{"topicArn":{"type":"string","maxLength":256,"pattern":"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"},"emails":{"description":"Approvers' addresses (at most 20). Each receives a confirmation mail from SNS and gets approval notifications once confirmed.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":3,"maxLength":254,"pattern":"^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"}},"message":{"description":"Shown to approvers.","type":"string","maxLength":500},"topicPolicy":{"description":"With emails: give Charter's topic an access policy that lets the pipeline role (and the environment's account, when it differs) publish (SetTopicAttributes Policy). On by default when the environment's account is not the pipelines' account; true forces it for a same-account environment, false leaves the topic's policy alone.","type":"boolean"}}},"deploy":{"title":"Deploy","description":"A CloudFormation deployment of the build output's template, in the environment's account.","type":"object","additionalProperties":false,"required":["roleArn","stackName"],"properties":{"enabled":{"type":"boolean","default":true},"roleArn":{"description":"The role in the environment's account that the deploy action assumes.","$ref":"#/definitions/roleArn"},"cloudFormationRoleArn":{"description":"The role CloudFormation uses in that account; roleArn when absent.","$ref":"#/definitions/roleArn"},"stackName":{"description":"Stack name; {branch} becomes the branch's slug and hash.","type":"string","minLength":1,"maxLength":128},"template":{"description":"The template file in the build output.","type":"string","minLength":1,"maxLength":250,"pattern":"^[A-Za-z0-9._/-]+$","default":"template.yml"}}},"tests":{"description":"Test builds, run in parallel after the deployment (CodePipeline allows 50 actions per stage).","type":"array","maxItems":48,"items":{"title":"TestAction","type":"object","additionalProperties":false,"required":["name","project"],"properties":{"name":{"type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"project":{"$ref":"#/definitions/projectName"},"variables":{"$ref":"#/definitions/variables"},"source":{"title":"TestSource","description":"Tests kept in another repository (or branch): an extra source action feeds them.","type":"object","additionalProperties":false,"required":["repository"],"properties":{"repository":{"type":"string","maxLength":140,"pattern":"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},"branch":{"description":"The test repository's branch; main when absent.","type":"string","minLength":1,"maxLength":255}}}}}}}};
-const schema83 = {"description":"A 12-digit AWS account id.","type":"string","pattern":"^[0-9]{12}$"};
-const pattern41 = new RegExp("^[A-Za-z0-9.@_-]+$", "u");
-const pattern42 = new RegExp("^[0-9]{12}$", "u");
-const pattern44 = new RegExp("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", "u");
-const pattern45 = new RegExp("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", "u");
-const pattern48 = new RegExp("^[A-Za-z0-9._/-]+$", "u");
+const schema85 = {"title":"Environment","type":"object","additionalProperties":false,"required":["name","account"],"properties":{"name":{"description":"The stage name; unique in the policy.","type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"account":{"$ref":"#/definitions/account"},"region":{"description":"Where the environment's actions run; the pipeline's region when absent.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"branches":{"description":"default: only the default branch's pipeline has this stage (production); all: every branch's.","type":"string","enum":["default","all"],"default":"all"},"approval":{"title":"Approval","description":"A manual approval before the deployment; CodePipeline notifies an SNS topic: topicArn (yours), or emails (Charter creates, tags and owns a topic per environment and subscribes these addresses). Exactly one of the two.","type":"object","additionalProperties":false,"properties":{"topicArn":{"type":"string","maxLength":256,"pattern":"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"},"emails":{"description":"Approvers' addresses (at most 20). Each receives a confirmation mail from SNS and gets approval notifications once confirmed.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":3,"maxLength":254,"pattern":"^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"}},"message":{"description":"Shown to approvers.","type":"string","maxLength":500},"topicPolicy":{"description":"With emails: give Charter's topic an access policy that lets the pipeline role (and the environment's account, when it differs) publish (SetTopicAttributes Policy). On by default when the environment's account is not the pipelines' account; true forces it for a same-account environment, false leaves the topic's policy alone.","type":"boolean"}}},"deploy":{"title":"Deploy","description":"A CloudFormation deployment of the build output's template, in the environment's account.","type":"object","additionalProperties":false,"required":["roleArn","stackName"],"properties":{"enabled":{"type":"boolean","default":true},"roleArn":{"description":"The role in the environment's account that the deploy action assumes.","$ref":"#/definitions/roleArn"},"cloudFormationRoleArn":{"description":"The role CloudFormation uses in that account; roleArn when absent.","$ref":"#/definitions/roleArn"},"stackName":{"description":"Stack name; {branch} becomes the branch's slug and hash.","type":"string","minLength":1,"maxLength":128},"template":{"description":"The template file in the build output.","type":"string","minLength":1,"maxLength":250,"pattern":"^[A-Za-z0-9._/-]+$","default":"template.yml"}}},"tests":{"description":"Test builds, run in parallel after the deployment (CodePipeline allows 50 actions per stage).","type":"array","maxItems":48,"items":{"title":"TestAction","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"project":{"description":"An existing CodeBuild project; or buildspec.","$ref":"#/definitions/projectName"},"buildspec":{"$ref":"#/definitions/buildspec"},"image":{"$ref":"#/definitions/image"},"variables":{"$ref":"#/definitions/variables"},"source":{"title":"TestSource","description":"Tests kept in another repository (or branch): an extra source action feeds them.","type":"object","additionalProperties":false,"required":["repository"],"properties":{"repository":{"type":"string","maxLength":140,"pattern":"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},"branch":{"description":"The test repository's branch; main when absent.","type":"string","minLength":1,"maxLength":255}}}}}}}};
+const schema86 = {"description":"A 12-digit AWS account id.","type":"string","pattern":"^[0-9]{12}$"};
+const pattern43 = new RegExp("^[A-Za-z0-9.@_-]+$", "u");
+const pattern44 = new RegExp("^[0-9]{12}$", "u");
+const pattern46 = new RegExp("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", "u");
+const pattern47 = new RegExp("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", "u");
+const pattern50 = new RegExp("^[A-Za-z0-9._/-]+$", "u");
 
 function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.name === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema82.required,parentSchema:schema82,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema85.required,parentSchema:schema85,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -7153,7 +7216,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.account === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "account"},message:"must have required property '"+"account"+"'",schema:schema82.required,parentSchema:schema82,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "account"},message:"must have required property '"+"account"+"'",schema:schema85.required,parentSchema:schema85,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -7164,7 +7227,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((((((key0 === "name") || (key0 === "account")) || (key0 === "region")) || (key0 === "branches")) || (key0 === "approval")) || (key0 === "deploy")) || (key0 === "tests"))){
-const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema82,data};
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema85,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -7178,7 +7241,7 @@ if(data.name !== undefined){
 let data0 = data.name;
 if(typeof data0 === "string"){
 if(func2(data0) > 100){
-const err3 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema82.properties.name,data:data0};
+const err3 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema85.properties.name,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -7188,7 +7251,7 @@ vErrors.push(err3);
 errors++;
 }
 if(func2(data0) < 1){
-const err4 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema82.properties.name,data:data0};
+const err4 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema85.properties.name,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -7197,8 +7260,8 @@ vErrors.push(err4);
 }
 errors++;
 }
-if(!pattern41.test(data0)){
-const err5 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9.@_-]+$"},message:"must match pattern \""+"^[A-Za-z0-9.@_-]+$"+"\"",schema:"^[A-Za-z0-9.@_-]+$",parentSchema:schema82.properties.name,data:data0};
+if(!pattern43.test(data0)){
+const err5 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9.@_-]+$"},message:"must match pattern \""+"^[A-Za-z0-9.@_-]+$"+"\"",schema:"^[A-Za-z0-9.@_-]+$",parentSchema:schema85.properties.name,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -7209,7 +7272,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.name.type,parentSchema:schema82.properties.name,data:data0};
+const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema85.properties.name.type,parentSchema:schema85.properties.name,data:data0};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -7222,8 +7285,8 @@ errors++;
 if(data.account !== undefined){
 let data1 = data.account;
 if(typeof data1 === "string"){
-if(!pattern42.test(data1)){
-const err7 = {instancePath:instancePath+"/account",schemaPath:"#/definitions/account/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\"",schema:"^[0-9]{12}$",parentSchema:schema83,data:data1};
+if(!pattern44.test(data1)){
+const err7 = {instancePath:instancePath+"/account",schemaPath:"#/definitions/account/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\"",schema:"^[0-9]{12}$",parentSchema:schema86,data:data1};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -7234,7 +7297,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/account",schemaPath:"#/definitions/account/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema83.type,parentSchema:schema83,data:data1};
+const err8 = {instancePath:instancePath+"/account",schemaPath:"#/definitions/account/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.type,parentSchema:schema86,data:data1};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -7248,7 +7311,7 @@ if(data.region !== undefined){
 let data2 = data.region;
 if(typeof data2 === "string"){
 if(!pattern17.test(data2)){
-const err9 = {instancePath:instancePath+"/region",schemaPath:"#/properties/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-[0-9]$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-[0-9]$",parentSchema:schema82.properties.region,data:data2};
+const err9 = {instancePath:instancePath+"/region",schemaPath:"#/properties/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-[0-9]$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-[0-9]$",parentSchema:schema85.properties.region,data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -7259,7 +7322,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/region",schemaPath:"#/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.region.type,parentSchema:schema82.properties.region,data:data2};
+const err10 = {instancePath:instancePath+"/region",schemaPath:"#/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema85.properties.region.type,parentSchema:schema85.properties.region,data:data2};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -7272,7 +7335,7 @@ errors++;
 if(data.branches !== undefined){
 let data3 = data.branches;
 if(typeof data3 !== "string"){
-const err11 = {instancePath:instancePath+"/branches",schemaPath:"#/properties/branches/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.branches.type,parentSchema:schema82.properties.branches,data:data3};
+const err11 = {instancePath:instancePath+"/branches",schemaPath:"#/properties/branches/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema85.properties.branches.type,parentSchema:schema85.properties.branches,data:data3};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -7282,7 +7345,7 @@ vErrors.push(err11);
 errors++;
 }
 if(!((data3 === "default") || (data3 === "all"))){
-const err12 = {instancePath:instancePath+"/branches",schemaPath:"#/properties/branches/enum",keyword:"enum",params:{allowedValues: schema82.properties.branches.enum},message:"must be equal to one of the allowed values",schema:schema82.properties.branches.enum,parentSchema:schema82.properties.branches,data:data3};
+const err12 = {instancePath:instancePath+"/branches",schemaPath:"#/properties/branches/enum",keyword:"enum",params:{allowedValues: schema85.properties.branches.enum},message:"must be equal to one of the allowed values",schema:schema85.properties.branches.enum,parentSchema:schema85.properties.branches,data:data3};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -7297,7 +7360,7 @@ let data4 = data.approval;
 if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
 for(const key1 in data4){
 if(!((((key1 === "topicArn") || (key1 === "emails")) || (key1 === "message")) || (key1 === "topicPolicy"))){
-const err13 = {instancePath:instancePath+"/approval",schemaPath:"#/properties/approval/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema82.properties.approval,data:data4};
+const err13 = {instancePath:instancePath+"/approval",schemaPath:"#/properties/approval/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema85.properties.approval,data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -7311,7 +7374,7 @@ if(data4.topicArn !== undefined){
 let data5 = data4.topicArn;
 if(typeof data5 === "string"){
 if(func2(data5) > 256){
-const err14 = {instancePath:instancePath+"/approval/topicArn",schemaPath:"#/properties/approval/properties/topicArn/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema82.properties.approval.properties.topicArn,data:data5};
+const err14 = {instancePath:instancePath+"/approval/topicArn",schemaPath:"#/properties/approval/properties/topicArn/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema85.properties.approval.properties.topicArn,data:data5};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -7320,8 +7383,8 @@ vErrors.push(err14);
 }
 errors++;
 }
-if(!pattern44.test(data5)){
-const err15 = {instancePath:instancePath+"/approval/topicArn",schemaPath:"#/properties/approval/properties/topicArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"+"\"",schema:"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$",parentSchema:schema82.properties.approval.properties.topicArn,data:data5};
+if(!pattern46.test(data5)){
+const err15 = {instancePath:instancePath+"/approval/topicArn",schemaPath:"#/properties/approval/properties/topicArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"+"\"",schema:"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$",parentSchema:schema85.properties.approval.properties.topicArn,data:data5};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -7332,7 +7395,7 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/approval/topicArn",schemaPath:"#/properties/approval/properties/topicArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.approval.properties.topicArn.type,parentSchema:schema82.properties.approval.properties.topicArn,data:data5};
+const err16 = {instancePath:instancePath+"/approval/topicArn",schemaPath:"#/properties/approval/properties/topicArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema85.properties.approval.properties.topicArn.type,parentSchema:schema85.properties.approval.properties.topicArn,data:data5};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -7346,7 +7409,7 @@ if(data4.emails !== undefined){
 let data6 = data4.emails;
 if(Array.isArray(data6)){
 if(data6.length < 1){
-const err17 = {instancePath:instancePath+"/approval/emails",schemaPath:"#/properties/approval/properties/emails/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema82.properties.approval.properties.emails,data:data6};
+const err17 = {instancePath:instancePath+"/approval/emails",schemaPath:"#/properties/approval/properties/emails/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema85.properties.approval.properties.emails,data:data6};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -7360,7 +7423,7 @@ for(let i0=0; i0<len0; i0++){
 let data7 = data6[i0];
 if(typeof data7 === "string"){
 if(func2(data7) > 254){
-const err18 = {instancePath:instancePath+"/approval/emails/" + i0,schemaPath:"#/properties/approval/properties/emails/items/maxLength",keyword:"maxLength",params:{limit: 254},message:"must NOT have more than 254 characters",schema:254,parentSchema:schema82.properties.approval.properties.emails.items,data:data7};
+const err18 = {instancePath:instancePath+"/approval/emails/" + i0,schemaPath:"#/properties/approval/properties/emails/items/maxLength",keyword:"maxLength",params:{limit: 254},message:"must NOT have more than 254 characters",schema:254,parentSchema:schema85.properties.approval.properties.emails.items,data:data7};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -7370,7 +7433,7 @@ vErrors.push(err18);
 errors++;
 }
 if(func2(data7) < 3){
-const err19 = {instancePath:instancePath+"/approval/emails/" + i0,schemaPath:"#/properties/approval/properties/emails/items/minLength",keyword:"minLength",params:{limit: 3},message:"must NOT have fewer than 3 characters",schema:3,parentSchema:schema82.properties.approval.properties.emails.items,data:data7};
+const err19 = {instancePath:instancePath+"/approval/emails/" + i0,schemaPath:"#/properties/approval/properties/emails/items/minLength",keyword:"minLength",params:{limit: 3},message:"must NOT have fewer than 3 characters",schema:3,parentSchema:schema85.properties.approval.properties.emails.items,data:data7};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -7379,8 +7442,8 @@ vErrors.push(err19);
 }
 errors++;
 }
-if(!pattern45.test(data7)){
-const err20 = {instancePath:instancePath+"/approval/emails/" + i0,schemaPath:"#/properties/approval/properties/emails/items/pattern",keyword:"pattern",params:{pattern: "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"},message:"must match pattern \""+"^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"+"\"",schema:"^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$",parentSchema:schema82.properties.approval.properties.emails.items,data:data7};
+if(!pattern47.test(data7)){
+const err20 = {instancePath:instancePath+"/approval/emails/" + i0,schemaPath:"#/properties/approval/properties/emails/items/pattern",keyword:"pattern",params:{pattern: "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"},message:"must match pattern \""+"^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"+"\"",schema:"^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$",parentSchema:schema85.properties.approval.properties.emails.items,data:data7};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -7391,7 +7454,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/approval/emails/" + i0,schemaPath:"#/properties/approval/properties/emails/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.approval.properties.emails.items.type,parentSchema:schema82.properties.approval.properties.emails.items,data:data7};
+const err21 = {instancePath:instancePath+"/approval/emails/" + i0,schemaPath:"#/properties/approval/properties/emails/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema85.properties.approval.properties.emails.items.type,parentSchema:schema85.properties.approval.properties.emails.items,data:data7};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -7412,7 +7475,7 @@ continue;
 }
 if(typeof indices0[item0] == "number"){
 j0 = indices0[item0];
-const err22 = {instancePath:instancePath+"/approval/emails",schemaPath:"#/properties/approval/properties/emails/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema82.properties.approval.properties.emails,data:data6};
+const err22 = {instancePath:instancePath+"/approval/emails",schemaPath:"#/properties/approval/properties/emails/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema85.properties.approval.properties.emails,data:data6};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -7427,7 +7490,7 @@ indices0[item0] = i1;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/approval/emails",schemaPath:"#/properties/approval/properties/emails/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema82.properties.approval.properties.emails.type,parentSchema:schema82.properties.approval.properties.emails,data:data6};
+const err23 = {instancePath:instancePath+"/approval/emails",schemaPath:"#/properties/approval/properties/emails/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema85.properties.approval.properties.emails.type,parentSchema:schema85.properties.approval.properties.emails,data:data6};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -7441,7 +7504,7 @@ if(data4.message !== undefined){
 let data8 = data4.message;
 if(typeof data8 === "string"){
 if(func2(data8) > 500){
-const err24 = {instancePath:instancePath+"/approval/message",schemaPath:"#/properties/approval/properties/message/maxLength",keyword:"maxLength",params:{limit: 500},message:"must NOT have more than 500 characters",schema:500,parentSchema:schema82.properties.approval.properties.message,data:data8};
+const err24 = {instancePath:instancePath+"/approval/message",schemaPath:"#/properties/approval/properties/message/maxLength",keyword:"maxLength",params:{limit: 500},message:"must NOT have more than 500 characters",schema:500,parentSchema:schema85.properties.approval.properties.message,data:data8};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -7452,7 +7515,7 @@ errors++;
 }
 }
 else {
-const err25 = {instancePath:instancePath+"/approval/message",schemaPath:"#/properties/approval/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.approval.properties.message.type,parentSchema:schema82.properties.approval.properties.message,data:data8};
+const err25 = {instancePath:instancePath+"/approval/message",schemaPath:"#/properties/approval/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema85.properties.approval.properties.message.type,parentSchema:schema85.properties.approval.properties.message,data:data8};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -7465,7 +7528,7 @@ errors++;
 if(data4.topicPolicy !== undefined){
 let data9 = data4.topicPolicy;
 if(typeof data9 !== "boolean"){
-const err26 = {instancePath:instancePath+"/approval/topicPolicy",schemaPath:"#/properties/approval/properties/topicPolicy/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema82.properties.approval.properties.topicPolicy.type,parentSchema:schema82.properties.approval.properties.topicPolicy,data:data9};
+const err26 = {instancePath:instancePath+"/approval/topicPolicy",schemaPath:"#/properties/approval/properties/topicPolicy/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema85.properties.approval.properties.topicPolicy.type,parentSchema:schema85.properties.approval.properties.topicPolicy,data:data9};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -7477,7 +7540,7 @@ errors++;
 }
 }
 else {
-const err27 = {instancePath:instancePath+"/approval",schemaPath:"#/properties/approval/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.properties.approval.type,parentSchema:schema82.properties.approval,data:data4};
+const err27 = {instancePath:instancePath+"/approval",schemaPath:"#/properties/approval/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema85.properties.approval.type,parentSchema:schema85.properties.approval,data:data4};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -7491,7 +7554,7 @@ if(data.deploy !== undefined){
 let data10 = data.deploy;
 if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
 if(data10.roleArn === undefined){
-const err28 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/required",keyword:"required",params:{missingProperty: "roleArn"},message:"must have required property '"+"roleArn"+"'",schema:schema82.properties.deploy.required,parentSchema:schema82.properties.deploy,data:data10};
+const err28 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/required",keyword:"required",params:{missingProperty: "roleArn"},message:"must have required property '"+"roleArn"+"'",schema:schema85.properties.deploy.required,parentSchema:schema85.properties.deploy,data:data10};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -7501,7 +7564,7 @@ vErrors.push(err28);
 errors++;
 }
 if(data10.stackName === undefined){
-const err29 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/required",keyword:"required",params:{missingProperty: "stackName"},message:"must have required property '"+"stackName"+"'",schema:schema82.properties.deploy.required,parentSchema:schema82.properties.deploy,data:data10};
+const err29 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/required",keyword:"required",params:{missingProperty: "stackName"},message:"must have required property '"+"stackName"+"'",schema:schema85.properties.deploy.required,parentSchema:schema85.properties.deploy,data:data10};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -7512,7 +7575,7 @@ errors++;
 }
 for(const key2 in data10){
 if(!(((((key2 === "enabled") || (key2 === "roleArn")) || (key2 === "cloudFormationRoleArn")) || (key2 === "stackName")) || (key2 === "template"))){
-const err30 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema82.properties.deploy,data:data10};
+const err30 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema85.properties.deploy,data:data10};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -7525,7 +7588,7 @@ errors++;
 if(data10.enabled !== undefined){
 let data11 = data10.enabled;
 if(typeof data11 !== "boolean"){
-const err31 = {instancePath:instancePath+"/deploy/enabled",schemaPath:"#/properties/deploy/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema82.properties.deploy.properties.enabled.type,parentSchema:schema82.properties.deploy.properties.enabled,data:data11};
+const err31 = {instancePath:instancePath+"/deploy/enabled",schemaPath:"#/properties/deploy/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema85.properties.deploy.properties.enabled.type,parentSchema:schema85.properties.deploy.properties.enabled,data:data11};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -7609,7 +7672,7 @@ if(data10.stackName !== undefined){
 let data14 = data10.stackName;
 if(typeof data14 === "string"){
 if(func2(data14) > 128){
-const err38 = {instancePath:instancePath+"/deploy/stackName",schemaPath:"#/properties/deploy/properties/stackName/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema82.properties.deploy.properties.stackName,data:data14};
+const err38 = {instancePath:instancePath+"/deploy/stackName",schemaPath:"#/properties/deploy/properties/stackName/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema85.properties.deploy.properties.stackName,data:data14};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -7619,7 +7682,7 @@ vErrors.push(err38);
 errors++;
 }
 if(func2(data14) < 1){
-const err39 = {instancePath:instancePath+"/deploy/stackName",schemaPath:"#/properties/deploy/properties/stackName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema82.properties.deploy.properties.stackName,data:data14};
+const err39 = {instancePath:instancePath+"/deploy/stackName",schemaPath:"#/properties/deploy/properties/stackName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema85.properties.deploy.properties.stackName,data:data14};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -7630,7 +7693,7 @@ errors++;
 }
 }
 else {
-const err40 = {instancePath:instancePath+"/deploy/stackName",schemaPath:"#/properties/deploy/properties/stackName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.deploy.properties.stackName.type,parentSchema:schema82.properties.deploy.properties.stackName,data:data14};
+const err40 = {instancePath:instancePath+"/deploy/stackName",schemaPath:"#/properties/deploy/properties/stackName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema85.properties.deploy.properties.stackName.type,parentSchema:schema85.properties.deploy.properties.stackName,data:data14};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -7644,7 +7707,7 @@ if(data10.template !== undefined){
 let data15 = data10.template;
 if(typeof data15 === "string"){
 if(func2(data15) > 250){
-const err41 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/maxLength",keyword:"maxLength",params:{limit: 250},message:"must NOT have more than 250 characters",schema:250,parentSchema:schema82.properties.deploy.properties.template,data:data15};
+const err41 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/maxLength",keyword:"maxLength",params:{limit: 250},message:"must NOT have more than 250 characters",schema:250,parentSchema:schema85.properties.deploy.properties.template,data:data15};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -7654,7 +7717,7 @@ vErrors.push(err41);
 errors++;
 }
 if(func2(data15) < 1){
-const err42 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema82.properties.deploy.properties.template,data:data15};
+const err42 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema85.properties.deploy.properties.template,data:data15};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -7663,8 +7726,8 @@ vErrors.push(err42);
 }
 errors++;
 }
-if(!pattern48.test(data15)){
-const err43 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9._/-]+$"},message:"must match pattern \""+"^[A-Za-z0-9._/-]+$"+"\"",schema:"^[A-Za-z0-9._/-]+$",parentSchema:schema82.properties.deploy.properties.template,data:data15};
+if(!pattern50.test(data15)){
+const err43 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9._/-]+$"},message:"must match pattern \""+"^[A-Za-z0-9._/-]+$"+"\"",schema:"^[A-Za-z0-9._/-]+$",parentSchema:schema85.properties.deploy.properties.template,data:data15};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -7675,7 +7738,7 @@ errors++;
 }
 }
 else {
-const err44 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.deploy.properties.template.type,parentSchema:schema82.properties.deploy.properties.template,data:data15};
+const err44 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema85.properties.deploy.properties.template.type,parentSchema:schema85.properties.deploy.properties.template,data:data15};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -7687,7 +7750,7 @@ errors++;
 }
 }
 else {
-const err45 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.properties.deploy.type,parentSchema:schema82.properties.deploy,data:data10};
+const err45 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema85.properties.deploy.type,parentSchema:schema85.properties.deploy,data:data10};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -7701,7 +7764,7 @@ if(data.tests !== undefined){
 let data16 = data.tests;
 if(Array.isArray(data16)){
 if(data16.length > 48){
-const err46 = {instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/maxItems",keyword:"maxItems",params:{limit: 48},message:"must NOT have more than 48 items",schema:48,parentSchema:schema82.properties.tests,data:data16};
+const err46 = {instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/maxItems",keyword:"maxItems",params:{limit: 48},message:"must NOT have more than 48 items",schema:48,parentSchema:schema85.properties.tests,data:data16};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -7715,7 +7778,7 @@ for(let i2=0; i2<len1; i2++){
 let data17 = data16[i2];
 if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
 if(data17.name === undefined){
-const err47 = {instancePath:instancePath+"/tests/" + i2,schemaPath:"#/properties/tests/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema82.properties.tests.items.required,parentSchema:schema82.properties.tests.items,data:data17};
+const err47 = {instancePath:instancePath+"/tests/" + i2,schemaPath:"#/properties/tests/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema85.properties.tests.items.required,parentSchema:schema85.properties.tests.items,data:data17};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -7724,8 +7787,9 @@ vErrors.push(err47);
 }
 errors++;
 }
-if(data17.project === undefined){
-const err48 = {instancePath:instancePath+"/tests/" + i2,schemaPath:"#/properties/tests/items/required",keyword:"required",params:{missingProperty: "project"},message:"must have required property '"+"project"+"'",schema:schema82.properties.tests.items.required,parentSchema:schema82.properties.tests.items,data:data17};
+for(const key3 in data17){
+if(!((((((key3 === "name") || (key3 === "project")) || (key3 === "buildspec")) || (key3 === "image")) || (key3 === "variables")) || (key3 === "source"))){
+const err48 = {instancePath:instancePath+"/tests/" + i2,schemaPath:"#/properties/tests/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema85.properties.tests.items,data:data17};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -7734,9 +7798,12 @@ vErrors.push(err48);
 }
 errors++;
 }
-for(const key3 in data17){
-if(!((((key3 === "name") || (key3 === "project")) || (key3 === "variables")) || (key3 === "source"))){
-const err49 = {instancePath:instancePath+"/tests/" + i2,schemaPath:"#/properties/tests/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema82.properties.tests.items,data:data17};
+}
+if(data17.name !== undefined){
+let data18 = data17.name;
+if(typeof data18 === "string"){
+if(func2(data18) > 100){
+const err49 = {instancePath:instancePath+"/tests/" + i2+"/name",schemaPath:"#/properties/tests/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema85.properties.tests.items.properties.name,data:data18};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -7745,12 +7812,8 @@ vErrors.push(err49);
 }
 errors++;
 }
-}
-if(data17.name !== undefined){
-let data18 = data17.name;
-if(typeof data18 === "string"){
-if(func2(data18) > 100){
-const err50 = {instancePath:instancePath+"/tests/" + i2+"/name",schemaPath:"#/properties/tests/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema82.properties.tests.items.properties.name,data:data18};
+if(func2(data18) < 1){
+const err50 = {instancePath:instancePath+"/tests/" + i2+"/name",schemaPath:"#/properties/tests/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema85.properties.tests.items.properties.name,data:data18};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -7759,8 +7822,8 @@ vErrors.push(err50);
 }
 errors++;
 }
-if(func2(data18) < 1){
-const err51 = {instancePath:instancePath+"/tests/" + i2+"/name",schemaPath:"#/properties/tests/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema82.properties.tests.items.properties.name,data:data18};
+if(!pattern43.test(data18)){
+const err51 = {instancePath:instancePath+"/tests/" + i2+"/name",schemaPath:"#/properties/tests/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9.@_-]+$"},message:"must match pattern \""+"^[A-Za-z0-9.@_-]+$"+"\"",schema:"^[A-Za-z0-9.@_-]+$",parentSchema:schema85.properties.tests.items.properties.name,data:data18};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -7769,8 +7832,9 @@ vErrors.push(err51);
 }
 errors++;
 }
-if(!pattern41.test(data18)){
-const err52 = {instancePath:instancePath+"/tests/" + i2+"/name",schemaPath:"#/properties/tests/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9.@_-]+$"},message:"must match pattern \""+"^[A-Za-z0-9.@_-]+$"+"\"",schema:"^[A-Za-z0-9.@_-]+$",parentSchema:schema82.properties.tests.items.properties.name,data:data18};
+}
+else {
+const err52 = {instancePath:instancePath+"/tests/" + i2+"/name",schemaPath:"#/properties/tests/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema85.properties.tests.items.properties.name.type,parentSchema:schema85.properties.tests.items.properties.name,data:data18};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -7780,8 +7844,11 @@ vErrors.push(err52);
 errors++;
 }
 }
-else {
-const err53 = {instancePath:instancePath+"/tests/" + i2+"/name",schemaPath:"#/properties/tests/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.tests.items.properties.name.type,parentSchema:schema82.properties.tests.items.properties.name,data:data18};
+if(data17.project !== undefined){
+let data19 = data17.project;
+if(typeof data19 === "string"){
+if(func2(data19) > 255){
+const err53 = {instancePath:instancePath+"/tests/" + i2+"/project",schemaPath:"#/definitions/projectName/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema81,data:data19};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -7790,12 +7857,8 @@ vErrors.push(err53);
 }
 errors++;
 }
-}
-if(data17.project !== undefined){
-let data19 = data17.project;
-if(typeof data19 === "string"){
-if(func2(data19) > 255){
-const err54 = {instancePath:instancePath+"/tests/" + i2+"/project",schemaPath:"#/definitions/projectName/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema80,data:data19};
+if(func2(data19) < 2){
+const err54 = {instancePath:instancePath+"/tests/" + i2+"/project",schemaPath:"#/definitions/projectName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters",schema:2,parentSchema:schema81,data:data19};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -7804,8 +7867,8 @@ vErrors.push(err54);
 }
 errors++;
 }
-if(func2(data19) < 2){
-const err55 = {instancePath:instancePath+"/tests/" + i2+"/project",schemaPath:"#/definitions/projectName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters",schema:2,parentSchema:schema80,data:data19};
+if(!pattern40.test(data19)){
+const err55 = {instancePath:instancePath+"/tests/" + i2+"/project",schemaPath:"#/definitions/projectName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$",parentSchema:schema81,data:data19};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -7814,8 +7877,9 @@ vErrors.push(err55);
 }
 errors++;
 }
-if(!pattern39.test(data19)){
-const err56 = {instancePath:instancePath+"/tests/" + i2+"/project",schemaPath:"#/definitions/projectName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$",parentSchema:schema80,data:data19};
+}
+else {
+const err56 = {instancePath:instancePath+"/tests/" + i2+"/project",schemaPath:"#/definitions/projectName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema81.type,parentSchema:schema81,data:data19};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -7825,8 +7889,11 @@ vErrors.push(err56);
 errors++;
 }
 }
-else {
-const err57 = {instancePath:instancePath+"/tests/" + i2+"/project",schemaPath:"#/definitions/projectName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema80.type,parentSchema:schema80,data:data19};
+if(data17.buildspec !== undefined){
+let data20 = data17.buildspec;
+if(typeof data20 === "string"){
+if(func2(data20) > 100){
+const err57 = {instancePath:instancePath+"/tests/" + i2+"/buildspec",schemaPath:"#/definitions/buildspec/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema82,data:data20};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -7835,12 +7902,8 @@ vErrors.push(err57);
 }
 errors++;
 }
-}
-if(data17.variables !== undefined){
-let data20 = data17.variables;
-if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
-if(Object.keys(data20).length > 50){
-const err58 = {instancePath:instancePath+"/tests/" + i2+"/variables",schemaPath:"#/definitions/variables/maxProperties",keyword:"maxProperties",params:{limit: 50},message:"must NOT have more than 50 properties",schema:50,parentSchema:schema81,data:data20};
+if(!pattern41.test(data20)){
+const err58 = {instancePath:instancePath+"/tests/" + i2+"/buildspec",schemaPath:"#/definitions/buildspec/pattern",keyword:"pattern",params:{pattern: "^buildspec-[a-z0-9-]+\\.yml\\.hbs$"},message:"must match pattern \""+"^buildspec-[a-z0-9-]+\\.yml\\.hbs$"+"\"",schema:"^buildspec-[a-z0-9-]+\\.yml\\.hbs$",parentSchema:schema82,data:data20};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -7849,11 +7912,9 @@ vErrors.push(err58);
 }
 errors++;
 }
-for(const key4 in data20){
-const _errs52 = errors;
-if(typeof key4 === "string"){
-if(!pattern40.test(key4)){
-const err59 = {instancePath:instancePath+"/tests/" + i2+"/variables",schemaPath:"#/definitions/variables/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]{0,127}$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]{0,127}$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]{0,127}$",parentSchema:schema81.propertyNames,data:key4,propertyName:key4};
+}
+else {
+const err59 = {instancePath:instancePath+"/tests/" + i2+"/buildspec",schemaPath:"#/definitions/buildspec/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.type,parentSchema:schema82,data:data20};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -7863,9 +7924,11 @@ vErrors.push(err59);
 errors++;
 }
 }
-var valid14 = _errs52 === errors;
-if(!valid14){
-const err60 = {instancePath:instancePath+"/tests/" + i2+"/variables",schemaPath:"#/definitions/variables/propertyNames",keyword:"propertyNames",params:{propertyName: key4},message:"property name must be valid",schema:schema81.propertyNames,parentSchema:schema81,data:data20};
+if(data17.image !== undefined){
+let data21 = data17.image;
+if(typeof data21 === "string"){
+if(func2(data21) > 255){
+const err60 = {instancePath:instancePath+"/tests/" + i2+"/image",schemaPath:"#/definitions/image/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema83,data:data21};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -7874,12 +7937,8 @@ vErrors.push(err60);
 }
 errors++;
 }
-}
-for(const key5 in data20){
-let data21 = data20[key5];
-if(typeof data21 === "string"){
-if(func2(data21) > 1000){
-const err61 = {instancePath:instancePath+"/tests/" + i2+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/variables/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters",schema:1000,parentSchema:schema81.additionalProperties,data:data21};
+if(func2(data21) < 1){
+const err61 = {instancePath:instancePath+"/tests/" + i2+"/image",schemaPath:"#/definitions/image/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema83,data:data21};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -7890,7 +7949,7 @@ errors++;
 }
 }
 else {
-const err62 = {instancePath:instancePath+"/tests/" + i2+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/variables/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema81.additionalProperties.type,parentSchema:schema81.additionalProperties,data:data21};
+const err62 = {instancePath:instancePath+"/tests/" + i2+"/image",schemaPath:"#/definitions/image/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema83.type,parentSchema:schema83,data:data21};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -7900,9 +7959,11 @@ vErrors.push(err62);
 errors++;
 }
 }
-}
-else {
-const err63 = {instancePath:instancePath+"/tests/" + i2+"/variables",schemaPath:"#/definitions/variables/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema81.type,parentSchema:schema81,data:data20};
+if(data17.variables !== undefined){
+let data22 = data17.variables;
+if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
+if(Object.keys(data22).length > 50){
+const err63 = {instancePath:instancePath+"/tests/" + i2+"/variables",schemaPath:"#/definitions/variables/maxProperties",keyword:"maxProperties",params:{limit: 50},message:"must NOT have more than 50 properties",schema:50,parentSchema:schema84,data:data22};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -7911,12 +7972,11 @@ vErrors.push(err63);
 }
 errors++;
 }
-}
-if(data17.source !== undefined){
-let data22 = data17.source;
-if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
-if(data22.repository === undefined){
-const err64 = {instancePath:instancePath+"/tests/" + i2+"/source",schemaPath:"#/properties/tests/items/properties/source/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'",schema:schema82.properties.tests.items.properties.source.required,parentSchema:schema82.properties.tests.items.properties.source,data:data22};
+for(const key4 in data22){
+const _errs58 = errors;
+if(typeof key4 === "string"){
+if(!pattern42.test(key4)){
+const err64 = {instancePath:instancePath+"/tests/" + i2+"/variables",schemaPath:"#/definitions/variables/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]{0,127}$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]{0,127}$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]{0,127}$",parentSchema:schema84.propertyNames,data:key4,propertyName:key4};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -7925,9 +7985,10 @@ vErrors.push(err64);
 }
 errors++;
 }
-for(const key6 in data22){
-if(!((key6 === "repository") || (key6 === "branch"))){
-const err65 = {instancePath:instancePath+"/tests/" + i2+"/source",schemaPath:"#/properties/tests/items/properties/source/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema82.properties.tests.items.properties.source,data:data22};
+}
+var valid16 = _errs58 === errors;
+if(!valid16){
+const err65 = {instancePath:instancePath+"/tests/" + i2+"/variables",schemaPath:"#/definitions/variables/propertyNames",keyword:"propertyNames",params:{propertyName: key4},message:"property name must be valid",schema:schema84.propertyNames,parentSchema:schema84,data:data22};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -7937,11 +7998,11 @@ vErrors.push(err65);
 errors++;
 }
 }
-if(data22.repository !== undefined){
-let data23 = data22.repository;
+for(const key5 in data22){
+let data23 = data22[key5];
 if(typeof data23 === "string"){
-if(func2(data23) > 140){
-const err66 = {instancePath:instancePath+"/tests/" + i2+"/source/repository",schemaPath:"#/properties/tests/items/properties/source/properties/repository/maxLength",keyword:"maxLength",params:{limit: 140},message:"must NOT have more than 140 characters",schema:140,parentSchema:schema82.properties.tests.items.properties.source.properties.repository,data:data23};
+if(func2(data23) > 1000){
+const err66 = {instancePath:instancePath+"/tests/" + i2+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/variables/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters",schema:1000,parentSchema:schema84.additionalProperties,data:data23};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -7950,8 +8011,9 @@ vErrors.push(err66);
 }
 errors++;
 }
-if(!pattern29.test(data23)){
-const err67 = {instancePath:instancePath+"/tests/" + i2+"/source/repository",schemaPath:"#/properties/tests/items/properties/source/properties/repository/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},message:"must match pattern \""+"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"+"\"",schema:"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$",parentSchema:schema82.properties.tests.items.properties.source.properties.repository,data:data23};
+}
+else {
+const err67 = {instancePath:instancePath+"/tests/" + i2+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/variables/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema84.additionalProperties.type,parentSchema:schema84.additionalProperties,data:data23};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -7961,8 +8023,9 @@ vErrors.push(err67);
 errors++;
 }
 }
+}
 else {
-const err68 = {instancePath:instancePath+"/tests/" + i2+"/source/repository",schemaPath:"#/properties/tests/items/properties/source/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.tests.items.properties.source.properties.repository.type,parentSchema:schema82.properties.tests.items.properties.source.properties.repository,data:data23};
+const err68 = {instancePath:instancePath+"/tests/" + i2+"/variables",schemaPath:"#/definitions/variables/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema84.type,parentSchema:schema84,data:data22};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -7972,11 +8035,11 @@ vErrors.push(err68);
 errors++;
 }
 }
-if(data22.branch !== undefined){
-let data24 = data22.branch;
-if(typeof data24 === "string"){
-if(func2(data24) > 255){
-const err69 = {instancePath:instancePath+"/tests/" + i2+"/source/branch",schemaPath:"#/properties/tests/items/properties/source/properties/branch/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema82.properties.tests.items.properties.source.properties.branch,data:data24};
+if(data17.source !== undefined){
+let data24 = data17.source;
+if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
+if(data24.repository === undefined){
+const err69 = {instancePath:instancePath+"/tests/" + i2+"/source",schemaPath:"#/properties/tests/items/properties/source/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'",schema:schema85.properties.tests.items.properties.source.required,parentSchema:schema85.properties.tests.items.properties.source,data:data24};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -7985,8 +8048,9 @@ vErrors.push(err69);
 }
 errors++;
 }
-if(func2(data24) < 1){
-const err70 = {instancePath:instancePath+"/tests/" + i2+"/source/branch",schemaPath:"#/properties/tests/items/properties/source/properties/branch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema82.properties.tests.items.properties.source.properties.branch,data:data24};
+for(const key6 in data24){
+if(!((key6 === "repository") || (key6 === "branch"))){
+const err70 = {instancePath:instancePath+"/tests/" + i2+"/source",schemaPath:"#/properties/tests/items/properties/source/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema85.properties.tests.items.properties.source,data:data24};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -7996,8 +8060,11 @@ vErrors.push(err70);
 errors++;
 }
 }
-else {
-const err71 = {instancePath:instancePath+"/tests/" + i2+"/source/branch",schemaPath:"#/properties/tests/items/properties/source/properties/branch/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.tests.items.properties.source.properties.branch.type,parentSchema:schema82.properties.tests.items.properties.source.properties.branch,data:data24};
+if(data24.repository !== undefined){
+let data25 = data24.repository;
+if(typeof data25 === "string"){
+if(func2(data25) > 140){
+const err71 = {instancePath:instancePath+"/tests/" + i2+"/source/repository",schemaPath:"#/properties/tests/items/properties/source/properties/repository/maxLength",keyword:"maxLength",params:{limit: 140},message:"must NOT have more than 140 characters",schema:140,parentSchema:schema85.properties.tests.items.properties.source.properties.repository,data:data25};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -8006,10 +8073,8 @@ vErrors.push(err71);
 }
 errors++;
 }
-}
-}
-else {
-const err72 = {instancePath:instancePath+"/tests/" + i2+"/source",schemaPath:"#/properties/tests/items/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.properties.tests.items.properties.source.type,parentSchema:schema82.properties.tests.items.properties.source,data:data22};
+if(!pattern29.test(data25)){
+const err72 = {instancePath:instancePath+"/tests/" + i2+"/source/repository",schemaPath:"#/properties/tests/items/properties/source/properties/repository/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},message:"must match pattern \""+"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"+"\"",schema:"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$",parentSchema:schema85.properties.tests.items.properties.source.properties.repository,data:data25};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -8019,9 +8084,8 @@ vErrors.push(err72);
 errors++;
 }
 }
-}
 else {
-const err73 = {instancePath:instancePath+"/tests/" + i2,schemaPath:"#/properties/tests/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.properties.tests.items.type,parentSchema:schema82.properties.tests.items,data:data17};
+const err73 = {instancePath:instancePath+"/tests/" + i2+"/source/repository",schemaPath:"#/properties/tests/items/properties/source/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema85.properties.tests.items.properties.source.properties.repository.type,parentSchema:schema85.properties.tests.items.properties.source.properties.repository,data:data25};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -8031,9 +8095,11 @@ vErrors.push(err73);
 errors++;
 }
 }
-}
-else {
-const err74 = {instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema82.properties.tests.type,parentSchema:schema82.properties.tests,data:data16};
+if(data24.branch !== undefined){
+let data26 = data24.branch;
+if(typeof data26 === "string"){
+if(func2(data26) > 255){
+const err74 = {instancePath:instancePath+"/tests/" + i2+"/source/branch",schemaPath:"#/properties/tests/items/properties/source/properties/branch/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema85.properties.tests.items.properties.source.properties.branch,data:data26};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -8042,15 +8108,72 @@ vErrors.push(err74);
 }
 errors++;
 }
-}
-}
-else {
-const err75 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.type,parentSchema:schema82,data};
+if(func2(data26) < 1){
+const err75 = {instancePath:instancePath+"/tests/" + i2+"/source/branch",schemaPath:"#/properties/tests/items/properties/source/properties/branch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema85.properties.tests.items.properties.source.properties.branch,data:data26};
 if(vErrors === null){
 vErrors = [err75];
 }
 else {
 vErrors.push(err75);
+}
+errors++;
+}
+}
+else {
+const err76 = {instancePath:instancePath+"/tests/" + i2+"/source/branch",schemaPath:"#/properties/tests/items/properties/source/properties/branch/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema85.properties.tests.items.properties.source.properties.branch.type,parentSchema:schema85.properties.tests.items.properties.source.properties.branch,data:data26};
+if(vErrors === null){
+vErrors = [err76];
+}
+else {
+vErrors.push(err76);
+}
+errors++;
+}
+}
+}
+else {
+const err77 = {instancePath:instancePath+"/tests/" + i2+"/source",schemaPath:"#/properties/tests/items/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema85.properties.tests.items.properties.source.type,parentSchema:schema85.properties.tests.items.properties.source,data:data24};
+if(vErrors === null){
+vErrors = [err77];
+}
+else {
+vErrors.push(err77);
+}
+errors++;
+}
+}
+}
+else {
+const err78 = {instancePath:instancePath+"/tests/" + i2,schemaPath:"#/properties/tests/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema85.properties.tests.items.type,parentSchema:schema85.properties.tests.items,data:data17};
+if(vErrors === null){
+vErrors = [err78];
+}
+else {
+vErrors.push(err78);
+}
+errors++;
+}
+}
+}
+else {
+const err79 = {instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema85.properties.tests.type,parentSchema:schema85.properties.tests,data:data16};
+if(vErrors === null){
+vErrors = [err79];
+}
+else {
+vErrors.push(err79);
+}
+errors++;
+}
+}
+}
+else {
+const err80 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema85.type,parentSchema:schema85,data};
+if(vErrors === null){
+vErrors = [err80];
+}
+else {
+vErrors.push(err80);
 }
 errors++;
 }
@@ -8276,11 +8399,11 @@ vErrors.push(err18);
 errors++;
 }
 }
-if(data.artifactStores !== undefined){
-let data4 = data.artifactStores;
-if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
-if(Object.keys(data4).length < 1){
-const err19 = {instancePath:instancePath+"/artifactStores",schemaPath:"#/properties/artifactStores/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema75.properties.artifactStores,data:data4};
+if(data.codeBuildRoleArn !== undefined){
+let data4 = data.codeBuildRoleArn;
+if(typeof data4 === "string"){
+if(func2(data4) > 2048){
+const err19 = {instancePath:instancePath+"/codeBuildRoleArn",schemaPath:"#/definitions/roleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema76,data:data4};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -8289,11 +8412,8 @@ vErrors.push(err19);
 }
 errors++;
 }
-for(const key1 in data4){
-const _errs13 = errors;
-if(typeof key1 === "string"){
-if(!pattern17.test(key1)){
-const err20 = {instancePath:instancePath+"/artifactStores",schemaPath:"#/properties/artifactStores/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-[0-9]$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-[0-9]$",parentSchema:schema75.properties.artifactStores.propertyNames,data:key1,propertyName:key1};
+if(!pattern32.test(data4)){
+const err20 = {instancePath:instancePath+"/codeBuildRoleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema76,data:data4};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -8303,9 +8423,8 @@ vErrors.push(err20);
 errors++;
 }
 }
-var valid2 = _errs13 === errors;
-if(!valid2){
-const err21 = {instancePath:instancePath+"/artifactStores",schemaPath:"#/properties/artifactStores/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema75.properties.artifactStores.propertyNames,parentSchema:schema75.properties.artifactStores,data:data4};
+else {
+const err21 = {instancePath:instancePath+"/codeBuildRoleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema76.type,parentSchema:schema76,data:data4};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -8315,11 +8434,11 @@ vErrors.push(err21);
 errors++;
 }
 }
-for(const key2 in data4){
-let data5 = data4[key2];
+if(data.artifactStores !== undefined){
+let data5 = data.artifactStores;
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
-if(data5.bucket === undefined){
-const err22 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/artifactStores/additionalProperties/required",keyword:"required",params:{missingProperty: "bucket"},message:"must have required property '"+"bucket"+"'",schema:schema75.properties.artifactStores.additionalProperties.required,parentSchema:schema75.properties.artifactStores.additionalProperties,data:data5};
+if(Object.keys(data5).length < 1){
+const err22 = {instancePath:instancePath+"/artifactStores",schemaPath:"#/properties/artifactStores/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema75.properties.artifactStores,data:data5};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -8328,9 +8447,11 @@ vErrors.push(err22);
 }
 errors++;
 }
-for(const key3 in data5){
-if(!((key3 === "bucket") || (key3 === "kmsKeyArn"))){
-const err23 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/artifactStores/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema75.properties.artifactStores.additionalProperties,data:data5};
+for(const key1 in data5){
+const _errs16 = errors;
+if(typeof key1 === "string"){
+if(!pattern17.test(key1)){
+const err23 = {instancePath:instancePath+"/artifactStores",schemaPath:"#/properties/artifactStores/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-[0-9]$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-[0-9]$",parentSchema:schema75.properties.artifactStores.propertyNames,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -8340,11 +8461,9 @@ vErrors.push(err23);
 errors++;
 }
 }
-if(data5.bucket !== undefined){
-let data6 = data5.bucket;
-if(typeof data6 === "string"){
-if(func2(data6) > 63){
-const err24 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/bucket",schemaPath:"#/properties/artifactStores/additionalProperties/properties/bucket/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema75.properties.artifactStores.additionalProperties.properties.bucket,data:data6};
+var valid3 = _errs16 === errors;
+if(!valid3){
+const err24 = {instancePath:instancePath+"/artifactStores",schemaPath:"#/properties/artifactStores/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema75.properties.artifactStores.propertyNames,parentSchema:schema75.properties.artifactStores,data:data5};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -8353,8 +8472,12 @@ vErrors.push(err24);
 }
 errors++;
 }
-if(func2(data6) < 3){
-const err25 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/bucket",schemaPath:"#/properties/artifactStores/additionalProperties/properties/bucket/minLength",keyword:"minLength",params:{limit: 3},message:"must NOT have fewer than 3 characters",schema:3,parentSchema:schema75.properties.artifactStores.additionalProperties.properties.bucket,data:data6};
+}
+for(const key2 in data5){
+let data6 = data5[key2];
+if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
+if(data6.bucket === undefined){
+const err25 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/artifactStores/additionalProperties/required",keyword:"required",params:{missingProperty: "bucket"},message:"must have required property '"+"bucket"+"'",schema:schema75.properties.artifactStores.additionalProperties.required,parentSchema:schema75.properties.artifactStores.additionalProperties,data:data6};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -8363,8 +8486,9 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(!pattern10.test(data6)){
-const err26 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/bucket",schemaPath:"#/properties/artifactStores/additionalProperties/properties/bucket/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"+"\"",schema:"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",parentSchema:schema75.properties.artifactStores.additionalProperties.properties.bucket,data:data6};
+for(const key3 in data6){
+if(!((key3 === "bucket") || (key3 === "kmsKeyArn"))){
+const err26 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/artifactStores/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema75.properties.artifactStores.additionalProperties,data:data6};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -8374,8 +8498,11 @@ vErrors.push(err26);
 errors++;
 }
 }
-else {
-const err27 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/bucket",schemaPath:"#/properties/artifactStores/additionalProperties/properties/bucket/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema75.properties.artifactStores.additionalProperties.properties.bucket.type,parentSchema:schema75.properties.artifactStores.additionalProperties.properties.bucket,data:data6};
+if(data6.bucket !== undefined){
+let data7 = data6.bucket;
+if(typeof data7 === "string"){
+if(func2(data7) > 63){
+const err27 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/bucket",schemaPath:"#/properties/artifactStores/additionalProperties/properties/bucket/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema75.properties.artifactStores.additionalProperties.properties.bucket,data:data7};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -8384,12 +8511,8 @@ vErrors.push(err27);
 }
 errors++;
 }
-}
-if(data5.kmsKeyArn !== undefined){
-let data7 = data5.kmsKeyArn;
-if(typeof data7 === "string"){
-if(func2(data7) > 2048){
-const err28 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/kmsKeyArn",schemaPath:"#/properties/artifactStores/additionalProperties/properties/kmsKeyArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema75.properties.artifactStores.additionalProperties.properties.kmsKeyArn,data:data7};
+if(func2(data7) < 3){
+const err28 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/bucket",schemaPath:"#/properties/artifactStores/additionalProperties/properties/bucket/minLength",keyword:"minLength",params:{limit: 3},message:"must NOT have fewer than 3 characters",schema:3,parentSchema:schema75.properties.artifactStores.additionalProperties.properties.bucket,data:data7};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -8398,8 +8521,8 @@ vErrors.push(err28);
 }
 errors++;
 }
-if(!pattern35.test(data7)){
-const err29 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/kmsKeyArn",schemaPath:"#/properties/artifactStores/additionalProperties/properties/kmsKeyArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$"+"\"",schema:"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$",parentSchema:schema75.properties.artifactStores.additionalProperties.properties.kmsKeyArn,data:data7};
+if(!pattern10.test(data7)){
+const err29 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/bucket",schemaPath:"#/properties/artifactStores/additionalProperties/properties/bucket/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"+"\"",schema:"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",parentSchema:schema75.properties.artifactStores.additionalProperties.properties.bucket,data:data7};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -8410,7 +8533,7 @@ errors++;
 }
 }
 else {
-const err30 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/kmsKeyArn",schemaPath:"#/properties/artifactStores/additionalProperties/properties/kmsKeyArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema75.properties.artifactStores.additionalProperties.properties.kmsKeyArn.type,parentSchema:schema75.properties.artifactStores.additionalProperties.properties.kmsKeyArn,data:data7};
+const err30 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/bucket",schemaPath:"#/properties/artifactStores/additionalProperties/properties/bucket/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema75.properties.artifactStores.additionalProperties.properties.bucket.type,parentSchema:schema75.properties.artifactStores.additionalProperties.properties.bucket,data:data7};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -8420,9 +8543,11 @@ vErrors.push(err30);
 errors++;
 }
 }
-}
-else {
-const err31 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/artifactStores/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema75.properties.artifactStores.additionalProperties.type,parentSchema:schema75.properties.artifactStores.additionalProperties,data:data5};
+if(data6.kmsKeyArn !== undefined){
+let data8 = data6.kmsKeyArn;
+if(typeof data8 === "string"){
+if(func2(data8) > 2048){
+const err31 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/kmsKeyArn",schemaPath:"#/properties/artifactStores/additionalProperties/properties/kmsKeyArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema75.properties.artifactStores.additionalProperties.properties.kmsKeyArn,data:data8};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -8431,10 +8556,8 @@ vErrors.push(err31);
 }
 errors++;
 }
-}
-}
-else {
-const err32 = {instancePath:instancePath+"/artifactStores",schemaPath:"#/properties/artifactStores/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema75.properties.artifactStores.type,parentSchema:schema75.properties.artifactStores,data:data4};
+if(!pattern36.test(data8)){
+const err32 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/kmsKeyArn",schemaPath:"#/properties/artifactStores/additionalProperties/properties/kmsKeyArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$"+"\"",schema:"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$",parentSchema:schema75.properties.artifactStores.additionalProperties.properties.kmsKeyArn,data:data8};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -8444,11 +8567,8 @@ vErrors.push(err32);
 errors++;
 }
 }
-if(data.namePrefix !== undefined){
-let data8 = data.namePrefix;
-if(typeof data8 === "string"){
-if(func2(data8) > 60){
-const err33 = {instancePath:instancePath+"/namePrefix",schemaPath:"#/properties/namePrefix/maxLength",keyword:"maxLength",params:{limit: 60},message:"must NOT have more than 60 characters",schema:60,parentSchema:schema75.properties.namePrefix,data:data8};
+else {
+const err33 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/kmsKeyArn",schemaPath:"#/properties/artifactStores/additionalProperties/properties/kmsKeyArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema75.properties.artifactStores.additionalProperties.properties.kmsKeyArn.type,parentSchema:schema75.properties.artifactStores.additionalProperties.properties.kmsKeyArn,data:data8};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -8457,8 +8577,10 @@ vErrors.push(err33);
 }
 errors++;
 }
-if(func2(data8) < 1){
-const err34 = {instancePath:instancePath+"/namePrefix",schemaPath:"#/properties/namePrefix/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema75.properties.namePrefix,data:data8};
+}
+}
+else {
+const err34 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/artifactStores/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema75.properties.artifactStores.additionalProperties.type,parentSchema:schema75.properties.artifactStores.additionalProperties,data:data6};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -8467,8 +8589,10 @@ vErrors.push(err34);
 }
 errors++;
 }
-if(!pattern36.test(data8)){
-const err35 = {instancePath:instancePath+"/namePrefix",schemaPath:"#/properties/namePrefix/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._@-]*$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._@-]*$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._@-]*$",parentSchema:schema75.properties.namePrefix,data:data8};
+}
+}
+else {
+const err35 = {instancePath:instancePath+"/artifactStores",schemaPath:"#/properties/artifactStores/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema75.properties.artifactStores.type,parentSchema:schema75.properties.artifactStores,data:data5};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -8478,8 +8602,11 @@ vErrors.push(err35);
 errors++;
 }
 }
-else {
-const err36 = {instancePath:instancePath+"/namePrefix",schemaPath:"#/properties/namePrefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema75.properties.namePrefix.type,parentSchema:schema75.properties.namePrefix,data:data8};
+if(data.namePrefix !== undefined){
+let data9 = data.namePrefix;
+if(typeof data9 === "string"){
+if(func2(data9) > 60){
+const err36 = {instancePath:instancePath+"/namePrefix",schemaPath:"#/properties/namePrefix/maxLength",keyword:"maxLength",params:{limit: 60},message:"must NOT have more than 60 characters",schema:60,parentSchema:schema75.properties.namePrefix,data:data9};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -8488,13 +8615,8 @@ vErrors.push(err36);
 }
 errors++;
 }
-}
-if(data.branches !== undefined){
-let data9 = data.branches;
-if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
-for(const key4 in data9){
-if(!((key4 === "include") || (key4 === "exclude"))){
-const err37 = {instancePath:instancePath+"/branches",schemaPath:"#/properties/branches/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema75.properties.branches,data:data9};
+if(func2(data9) < 1){
+const err37 = {instancePath:instancePath+"/namePrefix",schemaPath:"#/properties/namePrefix/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema75.properties.namePrefix,data:data9};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -8503,12 +8625,8 @@ vErrors.push(err37);
 }
 errors++;
 }
-}
-if(data9.include !== undefined){
-let data10 = data9.include;
-if(Array.isArray(data10)){
-if(data10.length > 100){
-const err38 = {instancePath:instancePath+"/branches/include",schemaPath:"#/properties/branches/properties/include/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items",schema:100,parentSchema:schema75.properties.branches.properties.include,data:data10};
+if(!pattern37.test(data9)){
+const err38 = {instancePath:instancePath+"/namePrefix",schemaPath:"#/properties/namePrefix/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._@-]*$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._@-]*$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._@-]*$",parentSchema:schema75.properties.namePrefix,data:data9};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -8517,12 +8635,9 @@ vErrors.push(err38);
 }
 errors++;
 }
-const len0 = data10.length;
-for(let i0=0; i0<len0; i0++){
-let data11 = data10[i0];
-if(typeof data11 === "string"){
-if(func2(data11) > 255){
-const err39 = {instancePath:instancePath+"/branches/include/" + i0,schemaPath:"#/definitions/glob/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema77,data:data11};
+}
+else {
+const err39 = {instancePath:instancePath+"/namePrefix",schemaPath:"#/properties/namePrefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema75.properties.namePrefix.type,parentSchema:schema75.properties.namePrefix,data:data9};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -8531,8 +8646,13 @@ vErrors.push(err39);
 }
 errors++;
 }
-if(func2(data11) < 1){
-const err40 = {instancePath:instancePath+"/branches/include/" + i0,schemaPath:"#/definitions/glob/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema77,data:data11};
+}
+if(data.branches !== undefined){
+let data10 = data.branches;
+if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
+for(const key4 in data10){
+if(!((key4 === "include") || (key4 === "exclude"))){
+const err40 = {instancePath:instancePath+"/branches",schemaPath:"#/properties/branches/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema75.properties.branches,data:data10};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -8542,8 +8662,11 @@ vErrors.push(err40);
 errors++;
 }
 }
-else {
-const err41 = {instancePath:instancePath+"/branches/include/" + i0,schemaPath:"#/definitions/glob/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema77.type,parentSchema:schema77,data:data11};
+if(data10.include !== undefined){
+let data11 = data10.include;
+if(Array.isArray(data11)){
+if(data11.length > 100){
+const err41 = {instancePath:instancePath+"/branches/include",schemaPath:"#/properties/branches/properties/include/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items",schema:100,parentSchema:schema75.properties.branches.properties.include,data:data11};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -8552,10 +8675,12 @@ vErrors.push(err41);
 }
 errors++;
 }
-}
-}
-else {
-const err42 = {instancePath:instancePath+"/branches/include",schemaPath:"#/properties/branches/properties/include/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema75.properties.branches.properties.include.type,parentSchema:schema75.properties.branches.properties.include,data:data10};
+const len0 = data11.length;
+for(let i0=0; i0<len0; i0++){
+let data12 = data11[i0];
+if(typeof data12 === "string"){
+if(func2(data12) > 255){
+const err42 = {instancePath:instancePath+"/branches/include/" + i0,schemaPath:"#/definitions/glob/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema78,data:data12};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -8564,12 +8689,8 @@ vErrors.push(err42);
 }
 errors++;
 }
-}
-if(data9.exclude !== undefined){
-let data12 = data9.exclude;
-if(Array.isArray(data12)){
-if(data12.length > 100){
-const err43 = {instancePath:instancePath+"/branches/exclude",schemaPath:"#/properties/branches/properties/exclude/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items",schema:100,parentSchema:schema75.properties.branches.properties.exclude,data:data12};
+if(func2(data12) < 1){
+const err43 = {instancePath:instancePath+"/branches/include/" + i0,schemaPath:"#/definitions/glob/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema78,data:data12};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -8578,12 +8699,9 @@ vErrors.push(err43);
 }
 errors++;
 }
-const len1 = data12.length;
-for(let i1=0; i1<len1; i1++){
-let data13 = data12[i1];
-if(typeof data13 === "string"){
-if(func2(data13) > 255){
-const err44 = {instancePath:instancePath+"/branches/exclude/" + i1,schemaPath:"#/definitions/glob/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema77,data:data13};
+}
+else {
+const err44 = {instancePath:instancePath+"/branches/include/" + i0,schemaPath:"#/definitions/glob/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema78.type,parentSchema:schema78,data:data12};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -8592,8 +8710,10 @@ vErrors.push(err44);
 }
 errors++;
 }
-if(func2(data13) < 1){
-const err45 = {instancePath:instancePath+"/branches/exclude/" + i1,schemaPath:"#/definitions/glob/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema77,data:data13};
+}
+}
+else {
+const err45 = {instancePath:instancePath+"/branches/include",schemaPath:"#/properties/branches/properties/include/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema75.properties.branches.properties.include.type,parentSchema:schema75.properties.branches.properties.include,data:data11};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -8603,8 +8723,11 @@ vErrors.push(err45);
 errors++;
 }
 }
-else {
-const err46 = {instancePath:instancePath+"/branches/exclude/" + i1,schemaPath:"#/definitions/glob/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema77.type,parentSchema:schema77,data:data13};
+if(data10.exclude !== undefined){
+let data13 = data10.exclude;
+if(Array.isArray(data13)){
+if(data13.length > 100){
+const err46 = {instancePath:instancePath+"/branches/exclude",schemaPath:"#/properties/branches/properties/exclude/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items",schema:100,parentSchema:schema75.properties.branches.properties.exclude,data:data13};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -8613,10 +8736,12 @@ vErrors.push(err46);
 }
 errors++;
 }
-}
-}
-else {
-const err47 = {instancePath:instancePath+"/branches/exclude",schemaPath:"#/properties/branches/properties/exclude/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema75.properties.branches.properties.exclude.type,parentSchema:schema75.properties.branches.properties.exclude,data:data12};
+const len1 = data13.length;
+for(let i1=0; i1<len1; i1++){
+let data14 = data13[i1];
+if(typeof data14 === "string"){
+if(func2(data14) > 255){
+const err47 = {instancePath:instancePath+"/branches/exclude/" + i1,schemaPath:"#/definitions/glob/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema78,data:data14};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -8625,10 +8750,8 @@ vErrors.push(err47);
 }
 errors++;
 }
-}
-}
-else {
-const err48 = {instancePath:instancePath+"/branches",schemaPath:"#/properties/branches/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema75.properties.branches.type,parentSchema:schema75.properties.branches,data:data9};
+if(func2(data14) < 1){
+const err48 = {instancePath:instancePath+"/branches/exclude/" + i1,schemaPath:"#/definitions/glob/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema78,data:data14};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -8638,11 +8761,8 @@ vErrors.push(err48);
 errors++;
 }
 }
-if(data.tags !== undefined){
-let data14 = data.tags;
-if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
-if(Object.keys(data14).length > 40){
-const err49 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/maxProperties",keyword:"maxProperties",params:{limit: 40},message:"must NOT have more than 40 properties",schema:40,parentSchema:schema75.properties.tags,data:data14};
+else {
+const err49 = {instancePath:instancePath+"/branches/exclude/" + i1,schemaPath:"#/definitions/glob/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema78.type,parentSchema:schema78,data:data14};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -8651,11 +8771,10 @@ vErrors.push(err49);
 }
 errors++;
 }
-for(const key5 in data14){
-const _errs39 = errors;
-if(typeof key5 === "string"){
-if(func2(key5) > 128){
-const err50 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema75.properties.tags.propertyNames,data:key5,propertyName:key5};
+}
+}
+else {
+const err50 = {instancePath:instancePath+"/branches/exclude",schemaPath:"#/properties/branches/properties/exclude/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema75.properties.branches.properties.exclude.type,parentSchema:schema75.properties.branches.properties.exclude,data:data13};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -8664,8 +8783,10 @@ vErrors.push(err50);
 }
 errors++;
 }
-if(func2(key5) < 1){
-const err51 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema75.properties.tags.propertyNames,data:key5,propertyName:key5};
+}
+}
+else {
+const err51 = {instancePath:instancePath+"/branches",schemaPath:"#/properties/branches/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema75.properties.branches.type,parentSchema:schema75.properties.branches,data:data10};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -8674,8 +8795,12 @@ vErrors.push(err51);
 }
 errors++;
 }
-if(!pattern27.test(key5)){
-const err52 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$",parentSchema:schema75.properties.tags.propertyNames,data:key5,propertyName:key5};
+}
+if(data.tags !== undefined){
+let data15 = data.tags;
+if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
+if(Object.keys(data15).length > 40){
+const err52 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/maxProperties",keyword:"maxProperties",params:{limit: 40},message:"must NOT have more than 40 properties",schema:40,parentSchema:schema75.properties.tags,data:data15};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -8684,9 +8809,11 @@ vErrors.push(err52);
 }
 errors++;
 }
-}
-else {
-const err53 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema75.properties.tags.propertyNames.type,parentSchema:schema75.properties.tags.propertyNames,data:key5,propertyName:key5};
+for(const key5 in data15){
+const _errs42 = errors;
+if(typeof key5 === "string"){
+if(func2(key5) > 128){
+const err53 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema75.properties.tags.propertyNames,data:key5,propertyName:key5};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -8695,9 +8822,8 @@ vErrors.push(err53);
 }
 errors++;
 }
-var valid12 = _errs39 === errors;
-if(!valid12){
-const err54 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames",keyword:"propertyNames",params:{propertyName: key5},message:"property name must be valid",schema:schema75.properties.tags.propertyNames,parentSchema:schema75.properties.tags,data:data14};
+if(func2(key5) < 1){
+const err54 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema75.properties.tags.propertyNames,data:key5,propertyName:key5};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -8706,12 +8832,8 @@ vErrors.push(err54);
 }
 errors++;
 }
-}
-for(const key6 in data14){
-let data15 = data14[key6];
-if(typeof data15 === "string"){
-if(func2(data15) > 256){
-const err55 = {instancePath:instancePath+"/tags/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema75.properties.tags.additionalProperties,data:data15};
+if(!pattern27.test(key5)){
+const err55 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$",parentSchema:schema75.properties.tags.propertyNames,data:key5,propertyName:key5};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -8720,8 +8842,9 @@ vErrors.push(err55);
 }
 errors++;
 }
-if(!pattern28.test(data15)){
-const err56 = {instancePath:instancePath+"/tags/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$",parentSchema:schema75.properties.tags.additionalProperties,data:data15};
+}
+else {
+const err56 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema75.properties.tags.propertyNames.type,parentSchema:schema75.properties.tags.propertyNames,data:key5,propertyName:key5};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -8730,9 +8853,9 @@ vErrors.push(err56);
 }
 errors++;
 }
-}
-else {
-const err57 = {instancePath:instancePath+"/tags/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema75.properties.tags.additionalProperties.type,parentSchema:schema75.properties.tags.additionalProperties,data:data15};
+var valid13 = _errs42 === errors;
+if(!valid13){
+const err57 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames",keyword:"propertyNames",params:{propertyName: key5},message:"property name must be valid",schema:schema75.properties.tags.propertyNames,parentSchema:schema75.properties.tags,data:data15};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -8742,9 +8865,11 @@ vErrors.push(err57);
 errors++;
 }
 }
-}
-else {
-const err58 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema75.properties.tags.type,parentSchema:schema75.properties.tags,data:data14};
+for(const key6 in data15){
+let data16 = data15[key6];
+if(typeof data16 === "string"){
+if(func2(data16) > 256){
+const err58 = {instancePath:instancePath+"/tags/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema75.properties.tags.additionalProperties,data:data16};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -8753,12 +8878,8 @@ vErrors.push(err58);
 }
 errors++;
 }
-}
-if(data.stages !== undefined){
-let data16 = data.stages;
-if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
-if(data16.build === undefined){
-const err59 = {instancePath:instancePath+"/stages",schemaPath:"#/properties/stages/required",keyword:"required",params:{missingProperty: "build"},message:"must have required property '"+"build"+"'",schema:schema75.properties.stages.required,parentSchema:schema75.properties.stages,data:data16};
+if(!pattern28.test(data16)){
+const err59 = {instancePath:instancePath+"/tags/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$",parentSchema:schema75.properties.tags.additionalProperties,data:data16};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -8767,9 +8888,9 @@ vErrors.push(err59);
 }
 errors++;
 }
-for(const key7 in data16){
-if(!((key7 === "build") || (key7 === "environments"))){
-const err60 = {instancePath:instancePath+"/stages",schemaPath:"#/properties/stages/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema75.properties.stages,data:data16};
+}
+else {
+const err60 = {instancePath:instancePath+"/tags/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema75.properties.tags.additionalProperties.type,parentSchema:schema75.properties.tags.additionalProperties,data:data16};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -8779,17 +8900,9 @@ vErrors.push(err60);
 errors++;
 }
 }
-if(data16.build !== undefined){
-if(!(validate45(data16.build, {instancePath:instancePath+"/stages/build",parentData:data16,parentDataProperty:"build",rootData}))){
-vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
-errors = vErrors.length;
 }
-}
-if(data16.environments !== undefined){
-let data18 = data16.environments;
-if(Array.isArray(data18)){
-if(data18.length > 48){
-const err61 = {instancePath:instancePath+"/stages/environments",schemaPath:"#/properties/stages/properties/environments/maxItems",keyword:"maxItems",params:{limit: 48},message:"must NOT have more than 48 items",schema:48,parentSchema:schema75.properties.stages.properties.environments,data:data18};
+else {
+const err61 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema75.properties.tags.type,parentSchema:schema75.properties.tags,data:data15};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -8798,16 +8911,12 @@ vErrors.push(err61);
 }
 errors++;
 }
-const len2 = data18.length;
-for(let i2=0; i2<len2; i2++){
-if(!(validate47(data18[i2], {instancePath:instancePath+"/stages/environments/" + i2,parentData:data18,parentDataProperty:i2,rootData}))){
-vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
-errors = vErrors.length;
 }
-}
-}
-else {
-const err62 = {instancePath:instancePath+"/stages/environments",schemaPath:"#/properties/stages/properties/environments/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema75.properties.stages.properties.environments.type,parentSchema:schema75.properties.stages.properties.environments,data:data18};
+if(data.stages !== undefined){
+let data17 = data.stages;
+if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
+if(data17.build === undefined){
+const err62 = {instancePath:instancePath+"/stages",schemaPath:"#/properties/stages/required",keyword:"required",params:{missingProperty: "build"},message:"must have required property '"+"build"+"'",schema:schema75.properties.stages.required,parentSchema:schema75.properties.stages,data:data17};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -8816,10 +8925,9 @@ vErrors.push(err62);
 }
 errors++;
 }
-}
-}
-else {
-const err63 = {instancePath:instancePath+"/stages",schemaPath:"#/properties/stages/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema75.properties.stages.type,parentSchema:schema75.properties.stages,data:data16};
+for(const key7 in data17){
+if(!((key7 === "build") || (key7 === "environments"))){
+const err63 = {instancePath:instancePath+"/stages",schemaPath:"#/properties/stages/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema75.properties.stages,data:data17};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -8829,11 +8937,17 @@ vErrors.push(err63);
 errors++;
 }
 }
-if(data.onDelete !== undefined){
-let data20 = data.onDelete;
-if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
-if(data20.project === undefined){
-const err64 = {instancePath:instancePath+"/onDelete",schemaPath:"#/properties/onDelete/required",keyword:"required",params:{missingProperty: "project"},message:"must have required property '"+"project"+"'",schema:schema75.properties.onDelete.required,parentSchema:schema75.properties.onDelete,data:data20};
+if(data17.build !== undefined){
+if(!(validate45(data17.build, {instancePath:instancePath+"/stages/build",parentData:data17,parentDataProperty:"build",rootData}))){
+vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
+errors = vErrors.length;
+}
+}
+if(data17.environments !== undefined){
+let data19 = data17.environments;
+if(Array.isArray(data19)){
+if(data19.length > 48){
+const err64 = {instancePath:instancePath+"/stages/environments",schemaPath:"#/properties/stages/properties/environments/maxItems",keyword:"maxItems",params:{limit: 48},message:"must NOT have more than 48 items",schema:48,parentSchema:schema75.properties.stages.properties.environments,data:data19};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -8842,9 +8956,16 @@ vErrors.push(err64);
 }
 errors++;
 }
-for(const key8 in data20){
-if(!((key8 === "project") || (key8 === "timeoutMinutes"))){
-const err65 = {instancePath:instancePath+"/onDelete",schemaPath:"#/properties/onDelete/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema75.properties.onDelete,data:data20};
+const len2 = data19.length;
+for(let i2=0; i2<len2; i2++){
+if(!(validate47(data19[i2], {instancePath:instancePath+"/stages/environments/" + i2,parentData:data19,parentDataProperty:i2,rootData}))){
+vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err65 = {instancePath:instancePath+"/stages/environments",schemaPath:"#/properties/stages/properties/environments/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema75.properties.stages.properties.environments.type,parentSchema:schema75.properties.stages.properties.environments,data:data19};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -8854,11 +8975,9 @@ vErrors.push(err65);
 errors++;
 }
 }
-if(data20.project !== undefined){
-let data21 = data20.project;
-if(typeof data21 === "string"){
-if(func2(data21) > 255){
-const err66 = {instancePath:instancePath+"/onDelete/project",schemaPath:"#/definitions/projectName/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema80,data:data21};
+}
+else {
+const err66 = {instancePath:instancePath+"/stages",schemaPath:"#/properties/stages/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema75.properties.stages.type,parentSchema:schema75.properties.stages,data:data17};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -8867,8 +8986,13 @@ vErrors.push(err66);
 }
 errors++;
 }
-if(func2(data21) < 2){
-const err67 = {instancePath:instancePath+"/onDelete/project",schemaPath:"#/definitions/projectName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters",schema:2,parentSchema:schema80,data:data21};
+}
+if(data.onDelete !== undefined){
+let data21 = data.onDelete;
+if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
+for(const key8 in data21){
+if(!((((key8 === "project") || (key8 === "buildspec")) || (key8 === "image")) || (key8 === "timeoutMinutes"))){
+const err67 = {instancePath:instancePath+"/onDelete",schemaPath:"#/properties/onDelete/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema75.properties.onDelete,data:data21};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -8877,8 +9001,12 @@ vErrors.push(err67);
 }
 errors++;
 }
-if(!pattern39.test(data21)){
-const err68 = {instancePath:instancePath+"/onDelete/project",schemaPath:"#/definitions/projectName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$",parentSchema:schema80,data:data21};
+}
+if(data21.project !== undefined){
+let data22 = data21.project;
+if(typeof data22 === "string"){
+if(func2(data22) > 255){
+const err68 = {instancePath:instancePath+"/onDelete/project",schemaPath:"#/definitions/projectName/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema81,data:data22};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -8887,9 +9015,8 @@ vErrors.push(err68);
 }
 errors++;
 }
-}
-else {
-const err69 = {instancePath:instancePath+"/onDelete/project",schemaPath:"#/definitions/projectName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema80.type,parentSchema:schema80,data:data21};
+if(func2(data22) < 2){
+const err69 = {instancePath:instancePath+"/onDelete/project",schemaPath:"#/definitions/projectName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters",schema:2,parentSchema:schema81,data:data22};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -8898,11 +9025,8 @@ vErrors.push(err69);
 }
 errors++;
 }
-}
-if(data20.timeoutMinutes !== undefined){
-let data22 = data20.timeoutMinutes;
-if(!(((typeof data22 == "number") && (!(data22 % 1) && !isNaN(data22))) && (isFinite(data22)))){
-const err70 = {instancePath:instancePath+"/onDelete/timeoutMinutes",schemaPath:"#/properties/onDelete/properties/timeoutMinutes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema75.properties.onDelete.properties.timeoutMinutes.type,parentSchema:schema75.properties.onDelete.properties.timeoutMinutes,data:data22};
+if(!pattern40.test(data22)){
+const err70 = {instancePath:instancePath+"/onDelete/project",schemaPath:"#/definitions/projectName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$",parentSchema:schema81,data:data22};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -8911,9 +9035,9 @@ vErrors.push(err70);
 }
 errors++;
 }
-if((typeof data22 == "number") && (isFinite(data22))){
-if(data22 > 480 || isNaN(data22)){
-const err71 = {instancePath:instancePath+"/onDelete/timeoutMinutes",schemaPath:"#/properties/onDelete/properties/timeoutMinutes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 480},message:"must be <= 480",schema:480,parentSchema:schema75.properties.onDelete.properties.timeoutMinutes,data:data22};
+}
+else {
+const err71 = {instancePath:instancePath+"/onDelete/project",schemaPath:"#/definitions/projectName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema81.type,parentSchema:schema81,data:data22};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -8922,8 +9046,12 @@ vErrors.push(err71);
 }
 errors++;
 }
-if(data22 < 5 || isNaN(data22)){
-const err72 = {instancePath:instancePath+"/onDelete/timeoutMinutes",schemaPath:"#/properties/onDelete/properties/timeoutMinutes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 5},message:"must be >= 5",schema:5,parentSchema:schema75.properties.onDelete.properties.timeoutMinutes,data:data22};
+}
+if(data21.buildspec !== undefined){
+let data23 = data21.buildspec;
+if(typeof data23 === "string"){
+if(func2(data23) > 100){
+const err72 = {instancePath:instancePath+"/onDelete/buildspec",schemaPath:"#/definitions/buildspec/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema82,data:data23};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -8932,11 +9060,8 @@ vErrors.push(err72);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err73 = {instancePath:instancePath+"/onDelete",schemaPath:"#/properties/onDelete/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema75.properties.onDelete.type,parentSchema:schema75.properties.onDelete,data:data20};
+if(!pattern41.test(data23)){
+const err73 = {instancePath:instancePath+"/onDelete/buildspec",schemaPath:"#/definitions/buildspec/pattern",keyword:"pattern",params:{pattern: "^buildspec-[a-z0-9-]+\\.yml\\.hbs$"},message:"must match pattern \""+"^buildspec-[a-z0-9-]+\\.yml\\.hbs$"+"\"",schema:"^buildspec-[a-z0-9-]+\\.yml\\.hbs$",parentSchema:schema82,data:data23};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -8946,9 +9071,8 @@ vErrors.push(err73);
 errors++;
 }
 }
-}
 else {
-const err74 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema75.type,parentSchema:schema75,data};
+const err74 = {instancePath:instancePath+"/onDelete/buildspec",schemaPath:"#/definitions/buildspec/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.type,parentSchema:schema82,data:data23};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -8957,23 +9081,116 @@ vErrors.push(err74);
 }
 errors++;
 }
+}
+if(data21.image !== undefined){
+let data24 = data21.image;
+if(typeof data24 === "string"){
+if(func2(data24) > 255){
+const err75 = {instancePath:instancePath+"/onDelete/image",schemaPath:"#/definitions/image/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema83,data:data24};
+if(vErrors === null){
+vErrors = [err75];
+}
+else {
+vErrors.push(err75);
+}
+errors++;
+}
+if(func2(data24) < 1){
+const err76 = {instancePath:instancePath+"/onDelete/image",schemaPath:"#/definitions/image/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema83,data:data24};
+if(vErrors === null){
+vErrors = [err76];
+}
+else {
+vErrors.push(err76);
+}
+errors++;
+}
+}
+else {
+const err77 = {instancePath:instancePath+"/onDelete/image",schemaPath:"#/definitions/image/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema83.type,parentSchema:schema83,data:data24};
+if(vErrors === null){
+vErrors = [err77];
+}
+else {
+vErrors.push(err77);
+}
+errors++;
+}
+}
+if(data21.timeoutMinutes !== undefined){
+let data25 = data21.timeoutMinutes;
+if(!(((typeof data25 == "number") && (!(data25 % 1) && !isNaN(data25))) && (isFinite(data25)))){
+const err78 = {instancePath:instancePath+"/onDelete/timeoutMinutes",schemaPath:"#/properties/onDelete/properties/timeoutMinutes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema75.properties.onDelete.properties.timeoutMinutes.type,parentSchema:schema75.properties.onDelete.properties.timeoutMinutes,data:data25};
+if(vErrors === null){
+vErrors = [err78];
+}
+else {
+vErrors.push(err78);
+}
+errors++;
+}
+if((typeof data25 == "number") && (isFinite(data25))){
+if(data25 > 480 || isNaN(data25)){
+const err79 = {instancePath:instancePath+"/onDelete/timeoutMinutes",schemaPath:"#/properties/onDelete/properties/timeoutMinutes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 480},message:"must be <= 480",schema:480,parentSchema:schema75.properties.onDelete.properties.timeoutMinutes,data:data25};
+if(vErrors === null){
+vErrors = [err79];
+}
+else {
+vErrors.push(err79);
+}
+errors++;
+}
+if(data25 < 5 || isNaN(data25)){
+const err80 = {instancePath:instancePath+"/onDelete/timeoutMinutes",schemaPath:"#/properties/onDelete/properties/timeoutMinutes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 5},message:"must be >= 5",schema:5,parentSchema:schema75.properties.onDelete.properties.timeoutMinutes,data:data25};
+if(vErrors === null){
+vErrors = [err80];
+}
+else {
+vErrors.push(err80);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err81 = {instancePath:instancePath+"/onDelete",schemaPath:"#/properties/onDelete/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema75.properties.onDelete.type,parentSchema:schema75.properties.onDelete,data:data21};
+if(vErrors === null){
+vErrors = [err81];
+}
+else {
+vErrors.push(err81);
+}
+errors++;
+}
+}
+}
+else {
+const err82 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema75.type,parentSchema:schema75,data};
+if(vErrors === null){
+vErrors = [err82];
+}
+else {
+vErrors.push(err82);
+}
+errors++;
+}
 validate44.errors = vErrors;
 return errors === 0;
 }
 
 export const v5 = validate49;
-const schema89 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/package-publishing.schema.json","title":"PackagePublishingSpec","description":"One CodeArtifact domain and repository in a primary region and in every replica region (CodeArtifact has no cross-region replication), an optional CodePipeline that builds once and publishes to every region in parallel, and the watched packages whose Published versions must exist in every region.","type":"object","additionalProperties":false,"required":["format","domain","repository","primaryRegion","replicaRegions"],"properties":{"format":{"description":"The package format the repository serves and the pipeline publishes.","type":"string","enum":["npm","pypi","maven","nuget","generic","ruby","swift","cargo"]},"domain":{"description":"CodeArtifact domain name, the same in every region: 2-50 lowercase letters, digits and hyphens, starting with a letter.","type":"string","pattern":"^[a-z][a-z0-9-]{0,48}[a-z0-9]$"},"repository":{"description":"CodeArtifact repository name, the same in every region: 2-100 letters, digits, '.', '_' and '-', starting with a letter or digit.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$"},"description":{"description":"Repository description, kept equal in every region.","type":"string","maxLength":1000},"primaryRegion":{"$ref":"#/definitions/region"},"replicaRegions":{"description":"Regions that hold a replica of the repository; distinct and different from the primary.","type":"array","minItems":1,"maxItems":30,"items":{"$ref":"#/definitions/region"}},"externalConnection":{"description":"The public upstream of the repository in every region; must fit the format (public:pypi for pypi, public:npmjs for npm, ...). Omitted: the repository has no external connection (Charter disassociates one from a repository it owns, a disruptive change).","type":"string","enum":["public:npmjs","public:pypi","public:maven-central","public:maven-googleandroid","public:maven-gradleplugins","public:maven-commonsware","public:maven-clojars","public:nuget-org","public:ruby-gems-org","public:crates-io"]},"packages":{"description":"Packages whose Published versions (originType INTERNAL) must be present in every replica. A version in the primary and missing from a replica is drift; the plan proposes its repair.","type":"array","maxItems":1000,"items":{"title":"WatchedPackage","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"Package name (for pypi in PEP 503 normalized form).","type":"string","minLength":1,"maxLength":255,"pattern":"^[^#/\\s]+$"},"namespace":{"description":"Namespace where the format has one: npm scope (without @), maven group id, generic namespace (required for generic).","type":"string","minLength":1,"maxLength":255,"pattern":"^[^#/\\s]+$"}}}},"tags":{"title":"RepositoryTags","description":"Tags Charter sets on the domains, repositories, projects and pipeline it creates, and keeps on the repositories it owns. charter:policy is Charter's own.","type":"object","maxProperties":40,"propertyNames":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"}},"prune":{"description":"Delete repositories in the policy's domain, in its regions, that this policy created (tag charter:policy) and no longer declares (a renamed repository). Destructive: the repository's package versions go with it, so apply needs the risk gate opened. Charter never deletes package versions itself.","type":"boolean","default":false},"codeBuildRoleArn":{"description":"Service role of the CodeBuild projects Charter creates (build from a buildspec template, publish per region, replicate per replica region). Needs codeartifact:GetAuthorizationToken, GetRepositoryEndpoint and PublishPackageVersion in every region.","$ref":"#/definitions/roleArn"},"pipeline":{"title":"PublishingPipeline","description":"A V2 CodePipeline in the primary region: Source (GitHub through a CodeStar connection) → Build (once) → Publish (one CodeBuild action per region, all with runOrder 1, so they run in parallel).","type":"object","additionalProperties":false,"required":["name","roleArn","artifactBuckets","source","build"],"properties":{"name":{"description":"Pipeline name: letters, digits, '.', '@', '-', '_', at most 100 characters.","type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"roleArn":{"description":"The pipeline's service role.","$ref":"#/definitions/roleArn"},"artifactBuckets":{"description":"S3 artifact bucket per region the pipeline runs actions in: the primary and every replica region.","type":"object","propertyNames":{"pattern":"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},"additionalProperties":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}},"source":{"title":"GitHubSource","type":"object","additionalProperties":false,"required":["connectionArn","repository","branch"],"properties":{"connectionArn":{"description":"CodeStar (CodeConnections) connection to GitHub.","type":"string","pattern":"^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$"},"repository":{"description":"GitHub repository, owner/repo.","type":"string","pattern":"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$"},"branch":{"description":"Branch whose commits start the pipeline.","type":"string","minLength":1,"maxLength":255}}},"build":{"title":"PipelineBuild","description":"Either an existing CodeBuild project (project) or a buildspec template from templates/ for which Charter creates the project <pipeline>-build (buildspec).","type":"object","additionalProperties":false,"properties":{"project":{"description":"An existing CodeBuild project in the primary region; Charter does not change it.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$"},"buildspec":{"description":"File name of a buildspec template under templates/, e.g. buildspec-build-pypi.yml.hbs.","type":"string","pattern":"^buildspec-[a-z0-9-]+\\.yml\\.hbs$"},"image":{"description":"CodeBuild image of the projects Charter creates.","type":"string","default":"aws/codebuild/standard:7.0","maxLength":255}}}}}},"definitions":{"region":{"description":"An AWS region code, e.g. us-east-1.","type":"string","pattern":"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},"roleArn":{"type":"string","pattern":"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"}}};
-const schema90 = {"description":"An AWS region code, e.g. us-east-1.","type":"string","pattern":"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"};
-const schema92 = {"type":"string","pattern":"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"};
-const pattern54 = new RegExp("^[a-z][a-z0-9-]{0,48}[a-z0-9]$", "u");
-const pattern55 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$", "u");
-const pattern56 = new RegExp("^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$", "u");
-const pattern58 = new RegExp("^[^#/\\s]+$", "u");
-const pattern62 = new RegExp("^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$", "u");
-const pattern67 = new RegExp("^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$", "u");
-const pattern68 = new RegExp("^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$", "u");
-const pattern69 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$", "u");
-const pattern70 = new RegExp("^buildspec-[a-z0-9-]+\\.yml\\.hbs$", "u");
+const schema96 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/package-publishing.schema.json","title":"PackagePublishingSpec","description":"One CodeArtifact domain and repository in a primary region and in every replica region (CodeArtifact has no cross-region replication), an optional CodePipeline that builds once and publishes to every region in parallel, and the watched packages whose Published versions must exist in every region.","type":"object","additionalProperties":false,"required":["format","domain","repository","primaryRegion","replicaRegions"],"properties":{"format":{"description":"The package format the repository serves and the pipeline publishes.","type":"string","enum":["npm","pypi","maven","nuget","generic","ruby","swift","cargo"]},"domain":{"description":"CodeArtifact domain name, the same in every region: 2-50 lowercase letters, digits and hyphens, starting with a letter.","type":"string","pattern":"^[a-z][a-z0-9-]{0,48}[a-z0-9]$"},"repository":{"description":"CodeArtifact repository name, the same in every region: 2-100 letters, digits, '.', '_' and '-', starting with a letter or digit.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$"},"description":{"description":"Repository description, kept equal in every region.","type":"string","maxLength":1000},"primaryRegion":{"$ref":"#/definitions/region"},"replicaRegions":{"description":"Regions that hold a replica of the repository; distinct and different from the primary.","type":"array","minItems":1,"maxItems":30,"items":{"$ref":"#/definitions/region"}},"externalConnection":{"description":"The public upstream of the repository in every region; must fit the format (public:pypi for pypi, public:npmjs for npm, ...). Omitted: the repository has no external connection (Charter disassociates one from a repository it owns, a disruptive change).","type":"string","enum":["public:npmjs","public:pypi","public:maven-central","public:maven-googleandroid","public:maven-gradleplugins","public:maven-commonsware","public:maven-clojars","public:nuget-org","public:ruby-gems-org","public:crates-io"]},"packages":{"description":"Packages whose Published versions (originType INTERNAL) must be present in every replica. A version in the primary and missing from a replica is drift; the plan proposes its repair.","type":"array","maxItems":1000,"items":{"title":"WatchedPackage","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"Package name (for pypi in PEP 503 normalized form).","type":"string","minLength":1,"maxLength":255,"pattern":"^[^#/\\s]+$"},"namespace":{"description":"Namespace where the format has one: npm scope (without @), maven group id, generic namespace (required for generic).","type":"string","minLength":1,"maxLength":255,"pattern":"^[^#/\\s]+$"}}}},"tags":{"title":"RepositoryTags","description":"Tags Charter sets on the domains, repositories, projects and pipeline it creates, and keeps on the repositories it owns. charter:policy is Charter's own.","type":"object","maxProperties":40,"propertyNames":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"}},"prune":{"description":"Delete repositories in the policy's domain, in its regions, that this policy created (tag charter:policy) and no longer declares (a renamed repository). Destructive: the repository's package versions go with it, so apply needs the risk gate opened. Charter never deletes package versions itself.","type":"boolean","default":false},"codeBuildRoleArn":{"description":"Service role of the CodeBuild projects Charter creates (build from a buildspec template, publish per region, replicate per replica region). Needs codeartifact:GetAuthorizationToken, GetRepositoryEndpoint and PublishPackageVersion in every region.","$ref":"#/definitions/roleArn"},"pipeline":{"title":"PublishingPipeline","description":"A V2 CodePipeline in the primary region: Source (GitHub through a CodeStar connection) → Build (once) → Publish (one CodeBuild action per region, all with runOrder 1, so they run in parallel).","type":"object","additionalProperties":false,"required":["name","roleArn","artifactBuckets","source","build"],"properties":{"name":{"description":"Pipeline name: letters, digits, '.', '@', '-', '_', at most 100 characters.","type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"roleArn":{"description":"The pipeline's service role.","$ref":"#/definitions/roleArn"},"artifactBuckets":{"description":"S3 artifact bucket per region the pipeline runs actions in: the primary and every replica region.","type":"object","propertyNames":{"pattern":"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},"additionalProperties":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}},"source":{"title":"GitHubSource","type":"object","additionalProperties":false,"required":["connectionArn","repository","branch"],"properties":{"connectionArn":{"description":"CodeStar (CodeConnections) connection to GitHub.","type":"string","pattern":"^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$"},"repository":{"description":"GitHub repository, owner/repo.","type":"string","pattern":"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$"},"branch":{"description":"Branch whose commits start the pipeline.","type":"string","minLength":1,"maxLength":255}}},"build":{"title":"PipelineBuild","description":"Either an existing CodeBuild project (project) or a buildspec template from templates/ for which Charter creates the project <pipeline>-build (buildspec).","type":"object","additionalProperties":false,"properties":{"project":{"description":"An existing CodeBuild project in the primary region; Charter does not change it.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$"},"buildspec":{"description":"File name of a buildspec template under templates/, e.g. buildspec-build-pypi.yml.hbs.","type":"string","pattern":"^buildspec-[a-z0-9-]+\\.yml\\.hbs$"},"image":{"description":"CodeBuild image of the projects Charter creates.","type":"string","default":"aws/codebuild/standard:7.0","maxLength":255}}}}}},"definitions":{"region":{"description":"An AWS region code, e.g. us-east-1.","type":"string","pattern":"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},"roleArn":{"type":"string","pattern":"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"}}};
+const schema97 = {"description":"An AWS region code, e.g. us-east-1.","type":"string","pattern":"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"};
+const schema99 = {"type":"string","pattern":"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"};
+const pattern58 = new RegExp("^[a-z][a-z0-9-]{0,48}[a-z0-9]$", "u");
+const pattern59 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$", "u");
+const pattern60 = new RegExp("^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$", "u");
+const pattern62 = new RegExp("^[^#/\\s]+$", "u");
+const pattern66 = new RegExp("^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$", "u");
+const pattern71 = new RegExp("^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$", "u");
+const pattern72 = new RegExp("^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$", "u");
+const pattern73 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$", "u");
 
 function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://charter.dev/schemas/package-publishing.schema.json" */;
@@ -8981,7 +9198,7 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.format === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "format"},message:"must have required property '"+"format"+"'",schema:schema89.required,parentSchema:schema89,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "format"},message:"must have required property '"+"format"+"'",schema:schema96.required,parentSchema:schema96,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -8991,7 +9208,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.domain === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "domain"},message:"must have required property '"+"domain"+"'",schema:schema89.required,parentSchema:schema89,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "domain"},message:"must have required property '"+"domain"+"'",schema:schema96.required,parentSchema:schema96,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -9001,7 +9218,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.repository === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'",schema:schema89.required,parentSchema:schema89,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'",schema:schema96.required,parentSchema:schema96,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -9011,7 +9228,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.primaryRegion === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "primaryRegion"},message:"must have required property '"+"primaryRegion"+"'",schema:schema89.required,parentSchema:schema89,data};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "primaryRegion"},message:"must have required property '"+"primaryRegion"+"'",schema:schema96.required,parentSchema:schema96,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -9021,7 +9238,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data.replicaRegions === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "replicaRegions"},message:"must have required property '"+"replicaRegions"+"'",schema:schema89.required,parentSchema:schema89,data};
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "replicaRegions"},message:"must have required property '"+"replicaRegions"+"'",schema:schema96.required,parentSchema:schema96,data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -9031,8 +9248,8 @@ vErrors.push(err4);
 errors++;
 }
 for(const key0 in data){
-if(!(func36.call(schema89.properties, key0))){
-const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema89,data};
+if(!(func36.call(schema96.properties, key0))){
+const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema96,data};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -9045,7 +9262,7 @@ errors++;
 if(data.format !== undefined){
 let data0 = data.format;
 if(typeof data0 !== "string"){
-const err6 = {instancePath:instancePath+"/format",schemaPath:"#/properties/format/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.format.type,parentSchema:schema89.properties.format,data:data0};
+const err6 = {instancePath:instancePath+"/format",schemaPath:"#/properties/format/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema96.properties.format.type,parentSchema:schema96.properties.format,data:data0};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -9055,7 +9272,7 @@ vErrors.push(err6);
 errors++;
 }
 if(!((((((((data0 === "npm") || (data0 === "pypi")) || (data0 === "maven")) || (data0 === "nuget")) || (data0 === "generic")) || (data0 === "ruby")) || (data0 === "swift")) || (data0 === "cargo"))){
-const err7 = {instancePath:instancePath+"/format",schemaPath:"#/properties/format/enum",keyword:"enum",params:{allowedValues: schema89.properties.format.enum},message:"must be equal to one of the allowed values",schema:schema89.properties.format.enum,parentSchema:schema89.properties.format,data:data0};
+const err7 = {instancePath:instancePath+"/format",schemaPath:"#/properties/format/enum",keyword:"enum",params:{allowedValues: schema96.properties.format.enum},message:"must be equal to one of the allowed values",schema:schema96.properties.format.enum,parentSchema:schema96.properties.format,data:data0};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -9068,8 +9285,8 @@ errors++;
 if(data.domain !== undefined){
 let data1 = data.domain;
 if(typeof data1 === "string"){
-if(!pattern54.test(data1)){
-const err8 = {instancePath:instancePath+"/domain",schemaPath:"#/properties/domain/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,48}[a-z0-9]$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,48}[a-z0-9]$"+"\"",schema:"^[a-z][a-z0-9-]{0,48}[a-z0-9]$",parentSchema:schema89.properties.domain,data:data1};
+if(!pattern58.test(data1)){
+const err8 = {instancePath:instancePath+"/domain",schemaPath:"#/properties/domain/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,48}[a-z0-9]$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,48}[a-z0-9]$"+"\"",schema:"^[a-z][a-z0-9-]{0,48}[a-z0-9]$",parentSchema:schema96.properties.domain,data:data1};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -9080,7 +9297,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/domain",schemaPath:"#/properties/domain/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.domain.type,parentSchema:schema89.properties.domain,data:data1};
+const err9 = {instancePath:instancePath+"/domain",schemaPath:"#/properties/domain/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema96.properties.domain.type,parentSchema:schema96.properties.domain,data:data1};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -9093,8 +9310,8 @@ errors++;
 if(data.repository !== undefined){
 let data2 = data.repository;
 if(typeof data2 === "string"){
-if(!pattern55.test(data2)){
-const err10 = {instancePath:instancePath+"/repository",schemaPath:"#/properties/repository/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$",parentSchema:schema89.properties.repository,data:data2};
+if(!pattern59.test(data2)){
+const err10 = {instancePath:instancePath+"/repository",schemaPath:"#/properties/repository/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$",parentSchema:schema96.properties.repository,data:data2};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -9105,7 +9322,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/repository",schemaPath:"#/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.repository.type,parentSchema:schema89.properties.repository,data:data2};
+const err11 = {instancePath:instancePath+"/repository",schemaPath:"#/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema96.properties.repository.type,parentSchema:schema96.properties.repository,data:data2};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -9119,7 +9336,7 @@ if(data.description !== undefined){
 let data3 = data.description;
 if(typeof data3 === "string"){
 if(func2(data3) > 1000){
-const err12 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters",schema:1000,parentSchema:schema89.properties.description,data:data3};
+const err12 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters",schema:1000,parentSchema:schema96.properties.description,data:data3};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -9130,7 +9347,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.description.type,parentSchema:schema89.properties.description,data:data3};
+const err13 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema96.properties.description.type,parentSchema:schema96.properties.description,data:data3};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -9143,8 +9360,8 @@ errors++;
 if(data.primaryRegion !== undefined){
 let data4 = data.primaryRegion;
 if(typeof data4 === "string"){
-if(!pattern56.test(data4)){
-const err14 = {instancePath:instancePath+"/primaryRegion",schemaPath:"#/definitions/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"+"\"",schema:"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$",parentSchema:schema90,data:data4};
+if(!pattern60.test(data4)){
+const err14 = {instancePath:instancePath+"/primaryRegion",schemaPath:"#/definitions/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"+"\"",schema:"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$",parentSchema:schema97,data:data4};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -9155,7 +9372,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/primaryRegion",schemaPath:"#/definitions/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.type,parentSchema:schema90,data:data4};
+const err15 = {instancePath:instancePath+"/primaryRegion",schemaPath:"#/definitions/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema97.type,parentSchema:schema97,data:data4};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -9169,7 +9386,7 @@ if(data.replicaRegions !== undefined){
 let data5 = data.replicaRegions;
 if(Array.isArray(data5)){
 if(data5.length > 30){
-const err16 = {instancePath:instancePath+"/replicaRegions",schemaPath:"#/properties/replicaRegions/maxItems",keyword:"maxItems",params:{limit: 30},message:"must NOT have more than 30 items",schema:30,parentSchema:schema89.properties.replicaRegions,data:data5};
+const err16 = {instancePath:instancePath+"/replicaRegions",schemaPath:"#/properties/replicaRegions/maxItems",keyword:"maxItems",params:{limit: 30},message:"must NOT have more than 30 items",schema:30,parentSchema:schema96.properties.replicaRegions,data:data5};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -9179,7 +9396,7 @@ vErrors.push(err16);
 errors++;
 }
 if(data5.length < 1){
-const err17 = {instancePath:instancePath+"/replicaRegions",schemaPath:"#/properties/replicaRegions/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema89.properties.replicaRegions,data:data5};
+const err17 = {instancePath:instancePath+"/replicaRegions",schemaPath:"#/properties/replicaRegions/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema96.properties.replicaRegions,data:data5};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -9192,8 +9409,8 @@ const len0 = data5.length;
 for(let i0=0; i0<len0; i0++){
 let data6 = data5[i0];
 if(typeof data6 === "string"){
-if(!pattern56.test(data6)){
-const err18 = {instancePath:instancePath+"/replicaRegions/" + i0,schemaPath:"#/definitions/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"+"\"",schema:"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$",parentSchema:schema90,data:data6};
+if(!pattern60.test(data6)){
+const err18 = {instancePath:instancePath+"/replicaRegions/" + i0,schemaPath:"#/definitions/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"+"\"",schema:"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$",parentSchema:schema97,data:data6};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -9204,7 +9421,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/replicaRegions/" + i0,schemaPath:"#/definitions/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.type,parentSchema:schema90,data:data6};
+const err19 = {instancePath:instancePath+"/replicaRegions/" + i0,schemaPath:"#/definitions/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema97.type,parentSchema:schema97,data:data6};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -9216,7 +9433,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/replicaRegions",schemaPath:"#/properties/replicaRegions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema89.properties.replicaRegions.type,parentSchema:schema89.properties.replicaRegions,data:data5};
+const err20 = {instancePath:instancePath+"/replicaRegions",schemaPath:"#/properties/replicaRegions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema96.properties.replicaRegions.type,parentSchema:schema96.properties.replicaRegions,data:data5};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -9229,7 +9446,7 @@ errors++;
 if(data.externalConnection !== undefined){
 let data7 = data.externalConnection;
 if(typeof data7 !== "string"){
-const err21 = {instancePath:instancePath+"/externalConnection",schemaPath:"#/properties/externalConnection/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.externalConnection.type,parentSchema:schema89.properties.externalConnection,data:data7};
+const err21 = {instancePath:instancePath+"/externalConnection",schemaPath:"#/properties/externalConnection/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema96.properties.externalConnection.type,parentSchema:schema96.properties.externalConnection,data:data7};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -9239,7 +9456,7 @@ vErrors.push(err21);
 errors++;
 }
 if(!((((((((((data7 === "public:npmjs") || (data7 === "public:pypi")) || (data7 === "public:maven-central")) || (data7 === "public:maven-googleandroid")) || (data7 === "public:maven-gradleplugins")) || (data7 === "public:maven-commonsware")) || (data7 === "public:maven-clojars")) || (data7 === "public:nuget-org")) || (data7 === "public:ruby-gems-org")) || (data7 === "public:crates-io"))){
-const err22 = {instancePath:instancePath+"/externalConnection",schemaPath:"#/properties/externalConnection/enum",keyword:"enum",params:{allowedValues: schema89.properties.externalConnection.enum},message:"must be equal to one of the allowed values",schema:schema89.properties.externalConnection.enum,parentSchema:schema89.properties.externalConnection,data:data7};
+const err22 = {instancePath:instancePath+"/externalConnection",schemaPath:"#/properties/externalConnection/enum",keyword:"enum",params:{allowedValues: schema96.properties.externalConnection.enum},message:"must be equal to one of the allowed values",schema:schema96.properties.externalConnection.enum,parentSchema:schema96.properties.externalConnection,data:data7};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -9253,7 +9470,7 @@ if(data.packages !== undefined){
 let data8 = data.packages;
 if(Array.isArray(data8)){
 if(data8.length > 1000){
-const err23 = {instancePath:instancePath+"/packages",schemaPath:"#/properties/packages/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema89.properties.packages,data:data8};
+const err23 = {instancePath:instancePath+"/packages",schemaPath:"#/properties/packages/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema96.properties.packages,data:data8};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -9267,7 +9484,7 @@ for(let i1=0; i1<len1; i1++){
 let data9 = data8[i1];
 if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
 if(data9.name === undefined){
-const err24 = {instancePath:instancePath+"/packages/" + i1,schemaPath:"#/properties/packages/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema89.properties.packages.items.required,parentSchema:schema89.properties.packages.items,data:data9};
+const err24 = {instancePath:instancePath+"/packages/" + i1,schemaPath:"#/properties/packages/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema96.properties.packages.items.required,parentSchema:schema96.properties.packages.items,data:data9};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -9278,7 +9495,7 @@ errors++;
 }
 for(const key1 in data9){
 if(!((key1 === "name") || (key1 === "namespace"))){
-const err25 = {instancePath:instancePath+"/packages/" + i1,schemaPath:"#/properties/packages/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema89.properties.packages.items,data:data9};
+const err25 = {instancePath:instancePath+"/packages/" + i1,schemaPath:"#/properties/packages/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema96.properties.packages.items,data:data9};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -9292,7 +9509,7 @@ if(data9.name !== undefined){
 let data10 = data9.name;
 if(typeof data10 === "string"){
 if(func2(data10) > 255){
-const err26 = {instancePath:instancePath+"/packages/" + i1+"/name",schemaPath:"#/properties/packages/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema89.properties.packages.items.properties.name,data:data10};
+const err26 = {instancePath:instancePath+"/packages/" + i1+"/name",schemaPath:"#/properties/packages/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema96.properties.packages.items.properties.name,data:data10};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -9302,7 +9519,7 @@ vErrors.push(err26);
 errors++;
 }
 if(func2(data10) < 1){
-const err27 = {instancePath:instancePath+"/packages/" + i1+"/name",schemaPath:"#/properties/packages/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema89.properties.packages.items.properties.name,data:data10};
+const err27 = {instancePath:instancePath+"/packages/" + i1+"/name",schemaPath:"#/properties/packages/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema96.properties.packages.items.properties.name,data:data10};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -9311,8 +9528,8 @@ vErrors.push(err27);
 }
 errors++;
 }
-if(!pattern58.test(data10)){
-const err28 = {instancePath:instancePath+"/packages/" + i1+"/name",schemaPath:"#/properties/packages/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[^#/\\s]+$"},message:"must match pattern \""+"^[^#/\\s]+$"+"\"",schema:"^[^#/\\s]+$",parentSchema:schema89.properties.packages.items.properties.name,data:data10};
+if(!pattern62.test(data10)){
+const err28 = {instancePath:instancePath+"/packages/" + i1+"/name",schemaPath:"#/properties/packages/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[^#/\\s]+$"},message:"must match pattern \""+"^[^#/\\s]+$"+"\"",schema:"^[^#/\\s]+$",parentSchema:schema96.properties.packages.items.properties.name,data:data10};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -9323,7 +9540,7 @@ errors++;
 }
 }
 else {
-const err29 = {instancePath:instancePath+"/packages/" + i1+"/name",schemaPath:"#/properties/packages/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.packages.items.properties.name.type,parentSchema:schema89.properties.packages.items.properties.name,data:data10};
+const err29 = {instancePath:instancePath+"/packages/" + i1+"/name",schemaPath:"#/properties/packages/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema96.properties.packages.items.properties.name.type,parentSchema:schema96.properties.packages.items.properties.name,data:data10};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -9337,7 +9554,7 @@ if(data9.namespace !== undefined){
 let data11 = data9.namespace;
 if(typeof data11 === "string"){
 if(func2(data11) > 255){
-const err30 = {instancePath:instancePath+"/packages/" + i1+"/namespace",schemaPath:"#/properties/packages/items/properties/namespace/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema89.properties.packages.items.properties.namespace,data:data11};
+const err30 = {instancePath:instancePath+"/packages/" + i1+"/namespace",schemaPath:"#/properties/packages/items/properties/namespace/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema96.properties.packages.items.properties.namespace,data:data11};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -9347,7 +9564,7 @@ vErrors.push(err30);
 errors++;
 }
 if(func2(data11) < 1){
-const err31 = {instancePath:instancePath+"/packages/" + i1+"/namespace",schemaPath:"#/properties/packages/items/properties/namespace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema89.properties.packages.items.properties.namespace,data:data11};
+const err31 = {instancePath:instancePath+"/packages/" + i1+"/namespace",schemaPath:"#/properties/packages/items/properties/namespace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema96.properties.packages.items.properties.namespace,data:data11};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -9356,8 +9573,8 @@ vErrors.push(err31);
 }
 errors++;
 }
-if(!pattern58.test(data11)){
-const err32 = {instancePath:instancePath+"/packages/" + i1+"/namespace",schemaPath:"#/properties/packages/items/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[^#/\\s]+$"},message:"must match pattern \""+"^[^#/\\s]+$"+"\"",schema:"^[^#/\\s]+$",parentSchema:schema89.properties.packages.items.properties.namespace,data:data11};
+if(!pattern62.test(data11)){
+const err32 = {instancePath:instancePath+"/packages/" + i1+"/namespace",schemaPath:"#/properties/packages/items/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[^#/\\s]+$"},message:"must match pattern \""+"^[^#/\\s]+$"+"\"",schema:"^[^#/\\s]+$",parentSchema:schema96.properties.packages.items.properties.namespace,data:data11};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -9368,7 +9585,7 @@ errors++;
 }
 }
 else {
-const err33 = {instancePath:instancePath+"/packages/" + i1+"/namespace",schemaPath:"#/properties/packages/items/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.packages.items.properties.namespace.type,parentSchema:schema89.properties.packages.items.properties.namespace,data:data11};
+const err33 = {instancePath:instancePath+"/packages/" + i1+"/namespace",schemaPath:"#/properties/packages/items/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema96.properties.packages.items.properties.namespace.type,parentSchema:schema96.properties.packages.items.properties.namespace,data:data11};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -9380,7 +9597,7 @@ errors++;
 }
 }
 else {
-const err34 = {instancePath:instancePath+"/packages/" + i1,schemaPath:"#/properties/packages/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.properties.packages.items.type,parentSchema:schema89.properties.packages.items,data:data9};
+const err34 = {instancePath:instancePath+"/packages/" + i1,schemaPath:"#/properties/packages/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema96.properties.packages.items.type,parentSchema:schema96.properties.packages.items,data:data9};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -9392,7 +9609,7 @@ errors++;
 }
 }
 else {
-const err35 = {instancePath:instancePath+"/packages",schemaPath:"#/properties/packages/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema89.properties.packages.type,parentSchema:schema89.properties.packages,data:data8};
+const err35 = {instancePath:instancePath+"/packages",schemaPath:"#/properties/packages/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema96.properties.packages.type,parentSchema:schema96.properties.packages,data:data8};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -9406,7 +9623,7 @@ if(data.tags !== undefined){
 let data12 = data.tags;
 if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
 if(Object.keys(data12).length > 40){
-const err36 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/maxProperties",keyword:"maxProperties",params:{limit: 40},message:"must NOT have more than 40 properties",schema:40,parentSchema:schema89.properties.tags,data:data12};
+const err36 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/maxProperties",keyword:"maxProperties",params:{limit: 40},message:"must NOT have more than 40 properties",schema:40,parentSchema:schema96.properties.tags,data:data12};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -9419,7 +9636,7 @@ for(const key2 in data12){
 const _errs31 = errors;
 if(typeof key2 === "string"){
 if(func2(key2) > 128){
-const err37 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema89.properties.tags.propertyNames,data:key2,propertyName:key2};
+const err37 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema96.properties.tags.propertyNames,data:key2,propertyName:key2};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -9429,7 +9646,7 @@ vErrors.push(err37);
 errors++;
 }
 if(func2(key2) < 1){
-const err38 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema89.properties.tags.propertyNames,data:key2,propertyName:key2};
+const err38 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema96.properties.tags.propertyNames,data:key2,propertyName:key2};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -9439,7 +9656,7 @@ vErrors.push(err38);
 errors++;
 }
 if(!pattern27.test(key2)){
-const err39 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$",parentSchema:schema89.properties.tags.propertyNames,data:key2,propertyName:key2};
+const err39 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$",parentSchema:schema96.properties.tags.propertyNames,data:key2,propertyName:key2};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -9450,7 +9667,7 @@ errors++;
 }
 }
 else {
-const err40 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.tags.propertyNames.type,parentSchema:schema89.properties.tags.propertyNames,data:key2,propertyName:key2};
+const err40 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema96.properties.tags.propertyNames.type,parentSchema:schema96.properties.tags.propertyNames,data:key2,propertyName:key2};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -9461,7 +9678,7 @@ errors++;
 }
 var valid8 = _errs31 === errors;
 if(!valid8){
-const err41 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames",keyword:"propertyNames",params:{propertyName: key2},message:"property name must be valid",schema:schema89.properties.tags.propertyNames,parentSchema:schema89.properties.tags,data:data12};
+const err41 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames",keyword:"propertyNames",params:{propertyName: key2},message:"property name must be valid",schema:schema96.properties.tags.propertyNames,parentSchema:schema96.properties.tags,data:data12};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -9475,7 +9692,7 @@ for(const key3 in data12){
 let data13 = data12[key3];
 if(typeof data13 === "string"){
 if(func2(data13) > 256){
-const err42 = {instancePath:instancePath+"/tags/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema89.properties.tags.additionalProperties,data:data13};
+const err42 = {instancePath:instancePath+"/tags/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema96.properties.tags.additionalProperties,data:data13};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -9485,7 +9702,7 @@ vErrors.push(err42);
 errors++;
 }
 if(!pattern28.test(data13)){
-const err43 = {instancePath:instancePath+"/tags/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$",parentSchema:schema89.properties.tags.additionalProperties,data:data13};
+const err43 = {instancePath:instancePath+"/tags/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$",parentSchema:schema96.properties.tags.additionalProperties,data:data13};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -9496,7 +9713,7 @@ errors++;
 }
 }
 else {
-const err44 = {instancePath:instancePath+"/tags/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.tags.additionalProperties.type,parentSchema:schema89.properties.tags.additionalProperties,data:data13};
+const err44 = {instancePath:instancePath+"/tags/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema96.properties.tags.additionalProperties.type,parentSchema:schema96.properties.tags.additionalProperties,data:data13};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -9508,7 +9725,7 @@ errors++;
 }
 }
 else {
-const err45 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.properties.tags.type,parentSchema:schema89.properties.tags,data:data12};
+const err45 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema96.properties.tags.type,parentSchema:schema96.properties.tags,data:data12};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -9521,7 +9738,7 @@ errors++;
 if(data.prune !== undefined){
 let data14 = data.prune;
 if(typeof data14 !== "boolean"){
-const err46 = {instancePath:instancePath+"/prune",schemaPath:"#/properties/prune/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema89.properties.prune.type,parentSchema:schema89.properties.prune,data:data14};
+const err46 = {instancePath:instancePath+"/prune",schemaPath:"#/properties/prune/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema96.properties.prune.type,parentSchema:schema96.properties.prune,data:data14};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -9534,8 +9751,8 @@ errors++;
 if(data.codeBuildRoleArn !== undefined){
 let data15 = data.codeBuildRoleArn;
 if(typeof data15 === "string"){
-if(!pattern62.test(data15)){
-const err47 = {instancePath:instancePath+"/codeBuildRoleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema92,data:data15};
+if(!pattern66.test(data15)){
+const err47 = {instancePath:instancePath+"/codeBuildRoleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema99,data:data15};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -9546,7 +9763,7 @@ errors++;
 }
 }
 else {
-const err48 = {instancePath:instancePath+"/codeBuildRoleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema92.type,parentSchema:schema92,data:data15};
+const err48 = {instancePath:instancePath+"/codeBuildRoleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema99.type,parentSchema:schema99,data:data15};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -9560,7 +9777,7 @@ if(data.pipeline !== undefined){
 let data16 = data.pipeline;
 if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
 if(data16.name === undefined){
-const err49 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema89.properties.pipeline.required,parentSchema:schema89.properties.pipeline,data:data16};
+const err49 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema96.properties.pipeline.required,parentSchema:schema96.properties.pipeline,data:data16};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -9570,7 +9787,7 @@ vErrors.push(err49);
 errors++;
 }
 if(data16.roleArn === undefined){
-const err50 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/required",keyword:"required",params:{missingProperty: "roleArn"},message:"must have required property '"+"roleArn"+"'",schema:schema89.properties.pipeline.required,parentSchema:schema89.properties.pipeline,data:data16};
+const err50 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/required",keyword:"required",params:{missingProperty: "roleArn"},message:"must have required property '"+"roleArn"+"'",schema:schema96.properties.pipeline.required,parentSchema:schema96.properties.pipeline,data:data16};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -9580,7 +9797,7 @@ vErrors.push(err50);
 errors++;
 }
 if(data16.artifactBuckets === undefined){
-const err51 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/required",keyword:"required",params:{missingProperty: "artifactBuckets"},message:"must have required property '"+"artifactBuckets"+"'",schema:schema89.properties.pipeline.required,parentSchema:schema89.properties.pipeline,data:data16};
+const err51 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/required",keyword:"required",params:{missingProperty: "artifactBuckets"},message:"must have required property '"+"artifactBuckets"+"'",schema:schema96.properties.pipeline.required,parentSchema:schema96.properties.pipeline,data:data16};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -9590,7 +9807,7 @@ vErrors.push(err51);
 errors++;
 }
 if(data16.source === undefined){
-const err52 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'",schema:schema89.properties.pipeline.required,parentSchema:schema89.properties.pipeline,data:data16};
+const err52 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'",schema:schema96.properties.pipeline.required,parentSchema:schema96.properties.pipeline,data:data16};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -9600,7 +9817,7 @@ vErrors.push(err52);
 errors++;
 }
 if(data16.build === undefined){
-const err53 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/required",keyword:"required",params:{missingProperty: "build"},message:"must have required property '"+"build"+"'",schema:schema89.properties.pipeline.required,parentSchema:schema89.properties.pipeline,data:data16};
+const err53 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/required",keyword:"required",params:{missingProperty: "build"},message:"must have required property '"+"build"+"'",schema:schema96.properties.pipeline.required,parentSchema:schema96.properties.pipeline,data:data16};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -9611,7 +9828,7 @@ errors++;
 }
 for(const key4 in data16){
 if(!(((((key4 === "name") || (key4 === "roleArn")) || (key4 === "artifactBuckets")) || (key4 === "source")) || (key4 === "build"))){
-const err54 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema89.properties.pipeline,data:data16};
+const err54 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema96.properties.pipeline,data:data16};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -9625,7 +9842,7 @@ if(data16.name !== undefined){
 let data17 = data16.name;
 if(typeof data17 === "string"){
 if(func2(data17) > 100){
-const err55 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema89.properties.pipeline.properties.name,data:data17};
+const err55 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema96.properties.pipeline.properties.name,data:data17};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -9635,7 +9852,7 @@ vErrors.push(err55);
 errors++;
 }
 if(func2(data17) < 1){
-const err56 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema89.properties.pipeline.properties.name,data:data17};
+const err56 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema96.properties.pipeline.properties.name,data:data17};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -9644,8 +9861,8 @@ vErrors.push(err56);
 }
 errors++;
 }
-if(!pattern41.test(data17)){
-const err57 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9.@_-]+$"},message:"must match pattern \""+"^[A-Za-z0-9.@_-]+$"+"\"",schema:"^[A-Za-z0-9.@_-]+$",parentSchema:schema89.properties.pipeline.properties.name,data:data17};
+if(!pattern43.test(data17)){
+const err57 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9.@_-]+$"},message:"must match pattern \""+"^[A-Za-z0-9.@_-]+$"+"\"",schema:"^[A-Za-z0-9.@_-]+$",parentSchema:schema96.properties.pipeline.properties.name,data:data17};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -9656,7 +9873,7 @@ errors++;
 }
 }
 else {
-const err58 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.name.type,parentSchema:schema89.properties.pipeline.properties.name,data:data17};
+const err58 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema96.properties.pipeline.properties.name.type,parentSchema:schema96.properties.pipeline.properties.name,data:data17};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -9669,8 +9886,8 @@ errors++;
 if(data16.roleArn !== undefined){
 let data18 = data16.roleArn;
 if(typeof data18 === "string"){
-if(!pattern62.test(data18)){
-const err59 = {instancePath:instancePath+"/pipeline/roleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema92,data:data18};
+if(!pattern66.test(data18)){
+const err59 = {instancePath:instancePath+"/pipeline/roleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema99,data:data18};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -9681,7 +9898,7 @@ errors++;
 }
 }
 else {
-const err60 = {instancePath:instancePath+"/pipeline/roleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema92.type,parentSchema:schema92,data:data18};
+const err60 = {instancePath:instancePath+"/pipeline/roleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema99.type,parentSchema:schema99,data:data18};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -9697,8 +9914,8 @@ if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
 for(const key5 in data19){
 const _errs51 = errors;
 if(typeof key5 === "string"){
-if(!pattern56.test(key5)){
-const err61 = {instancePath:instancePath+"/pipeline/artifactBuckets",schemaPath:"#/properties/pipeline/properties/artifactBuckets/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"+"\"",schema:"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$",parentSchema:schema89.properties.pipeline.properties.artifactBuckets.propertyNames,data:key5,propertyName:key5};
+if(!pattern60.test(key5)){
+const err61 = {instancePath:instancePath+"/pipeline/artifactBuckets",schemaPath:"#/properties/pipeline/properties/artifactBuckets/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"+"\"",schema:"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$",parentSchema:schema96.properties.pipeline.properties.artifactBuckets.propertyNames,data:key5,propertyName:key5};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -9710,7 +9927,7 @@ errors++;
 }
 var valid13 = _errs51 === errors;
 if(!valid13){
-const err62 = {instancePath:instancePath+"/pipeline/artifactBuckets",schemaPath:"#/properties/pipeline/properties/artifactBuckets/propertyNames",keyword:"propertyNames",params:{propertyName: key5},message:"property name must be valid",schema:schema89.properties.pipeline.properties.artifactBuckets.propertyNames,parentSchema:schema89.properties.pipeline.properties.artifactBuckets,data:data19};
+const err62 = {instancePath:instancePath+"/pipeline/artifactBuckets",schemaPath:"#/properties/pipeline/properties/artifactBuckets/propertyNames",keyword:"propertyNames",params:{propertyName: key5},message:"property name must be valid",schema:schema96.properties.pipeline.properties.artifactBuckets.propertyNames,parentSchema:schema96.properties.pipeline.properties.artifactBuckets,data:data19};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -9724,7 +9941,7 @@ for(const key6 in data19){
 let data20 = data19[key6];
 if(typeof data20 === "string"){
 if(!pattern10.test(data20)){
-const err63 = {instancePath:instancePath+"/pipeline/artifactBuckets/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/pipeline/properties/artifactBuckets/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"+"\"",schema:"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",parentSchema:schema89.properties.pipeline.properties.artifactBuckets.additionalProperties,data:data20};
+const err63 = {instancePath:instancePath+"/pipeline/artifactBuckets/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/pipeline/properties/artifactBuckets/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"+"\"",schema:"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",parentSchema:schema96.properties.pipeline.properties.artifactBuckets.additionalProperties,data:data20};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -9735,7 +9952,7 @@ errors++;
 }
 }
 else {
-const err64 = {instancePath:instancePath+"/pipeline/artifactBuckets/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/pipeline/properties/artifactBuckets/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.artifactBuckets.additionalProperties.type,parentSchema:schema89.properties.pipeline.properties.artifactBuckets.additionalProperties,data:data20};
+const err64 = {instancePath:instancePath+"/pipeline/artifactBuckets/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/pipeline/properties/artifactBuckets/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema96.properties.pipeline.properties.artifactBuckets.additionalProperties.type,parentSchema:schema96.properties.pipeline.properties.artifactBuckets.additionalProperties,data:data20};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -9747,7 +9964,7 @@ errors++;
 }
 }
 else {
-const err65 = {instancePath:instancePath+"/pipeline/artifactBuckets",schemaPath:"#/properties/pipeline/properties/artifactBuckets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.properties.pipeline.properties.artifactBuckets.type,parentSchema:schema89.properties.pipeline.properties.artifactBuckets,data:data19};
+const err65 = {instancePath:instancePath+"/pipeline/artifactBuckets",schemaPath:"#/properties/pipeline/properties/artifactBuckets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema96.properties.pipeline.properties.artifactBuckets.type,parentSchema:schema96.properties.pipeline.properties.artifactBuckets,data:data19};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -9761,7 +9978,7 @@ if(data16.source !== undefined){
 let data21 = data16.source;
 if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
 if(data21.connectionArn === undefined){
-const err66 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/required",keyword:"required",params:{missingProperty: "connectionArn"},message:"must have required property '"+"connectionArn"+"'",schema:schema89.properties.pipeline.properties.source.required,parentSchema:schema89.properties.pipeline.properties.source,data:data21};
+const err66 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/required",keyword:"required",params:{missingProperty: "connectionArn"},message:"must have required property '"+"connectionArn"+"'",schema:schema96.properties.pipeline.properties.source.required,parentSchema:schema96.properties.pipeline.properties.source,data:data21};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -9771,7 +9988,7 @@ vErrors.push(err66);
 errors++;
 }
 if(data21.repository === undefined){
-const err67 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'",schema:schema89.properties.pipeline.properties.source.required,parentSchema:schema89.properties.pipeline.properties.source,data:data21};
+const err67 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'",schema:schema96.properties.pipeline.properties.source.required,parentSchema:schema96.properties.pipeline.properties.source,data:data21};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -9781,7 +9998,7 @@ vErrors.push(err67);
 errors++;
 }
 if(data21.branch === undefined){
-const err68 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/required",keyword:"required",params:{missingProperty: "branch"},message:"must have required property '"+"branch"+"'",schema:schema89.properties.pipeline.properties.source.required,parentSchema:schema89.properties.pipeline.properties.source,data:data21};
+const err68 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/required",keyword:"required",params:{missingProperty: "branch"},message:"must have required property '"+"branch"+"'",schema:schema96.properties.pipeline.properties.source.required,parentSchema:schema96.properties.pipeline.properties.source,data:data21};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -9792,7 +10009,7 @@ errors++;
 }
 for(const key7 in data21){
 if(!(((key7 === "connectionArn") || (key7 === "repository")) || (key7 === "branch"))){
-const err69 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema89.properties.pipeline.properties.source,data:data21};
+const err69 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema96.properties.pipeline.properties.source,data:data21};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -9805,8 +10022,8 @@ errors++;
 if(data21.connectionArn !== undefined){
 let data22 = data21.connectionArn;
 if(typeof data22 === "string"){
-if(!pattern67.test(data22)){
-const err70 = {instancePath:instancePath+"/pipeline/source/connectionArn",schemaPath:"#/properties/pipeline/properties/source/properties/connectionArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$"+"\"",schema:"^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$",parentSchema:schema89.properties.pipeline.properties.source.properties.connectionArn,data:data22};
+if(!pattern71.test(data22)){
+const err70 = {instancePath:instancePath+"/pipeline/source/connectionArn",schemaPath:"#/properties/pipeline/properties/source/properties/connectionArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$"+"\"",schema:"^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$",parentSchema:schema96.properties.pipeline.properties.source.properties.connectionArn,data:data22};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -9817,7 +10034,7 @@ errors++;
 }
 }
 else {
-const err71 = {instancePath:instancePath+"/pipeline/source/connectionArn",schemaPath:"#/properties/pipeline/properties/source/properties/connectionArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.source.properties.connectionArn.type,parentSchema:schema89.properties.pipeline.properties.source.properties.connectionArn,data:data22};
+const err71 = {instancePath:instancePath+"/pipeline/source/connectionArn",schemaPath:"#/properties/pipeline/properties/source/properties/connectionArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema96.properties.pipeline.properties.source.properties.connectionArn.type,parentSchema:schema96.properties.pipeline.properties.source.properties.connectionArn,data:data22};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -9830,8 +10047,8 @@ errors++;
 if(data21.repository !== undefined){
 let data23 = data21.repository;
 if(typeof data23 === "string"){
-if(!pattern68.test(data23)){
-const err72 = {instancePath:instancePath+"/pipeline/source/repository",schemaPath:"#/properties/pipeline/properties/source/properties/repository/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$"},message:"must match pattern \""+"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$"+"\"",schema:"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$",parentSchema:schema89.properties.pipeline.properties.source.properties.repository,data:data23};
+if(!pattern72.test(data23)){
+const err72 = {instancePath:instancePath+"/pipeline/source/repository",schemaPath:"#/properties/pipeline/properties/source/properties/repository/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$"},message:"must match pattern \""+"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$"+"\"",schema:"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$",parentSchema:schema96.properties.pipeline.properties.source.properties.repository,data:data23};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -9842,7 +10059,7 @@ errors++;
 }
 }
 else {
-const err73 = {instancePath:instancePath+"/pipeline/source/repository",schemaPath:"#/properties/pipeline/properties/source/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.source.properties.repository.type,parentSchema:schema89.properties.pipeline.properties.source.properties.repository,data:data23};
+const err73 = {instancePath:instancePath+"/pipeline/source/repository",schemaPath:"#/properties/pipeline/properties/source/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema96.properties.pipeline.properties.source.properties.repository.type,parentSchema:schema96.properties.pipeline.properties.source.properties.repository,data:data23};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -9856,7 +10073,7 @@ if(data21.branch !== undefined){
 let data24 = data21.branch;
 if(typeof data24 === "string"){
 if(func2(data24) > 255){
-const err74 = {instancePath:instancePath+"/pipeline/source/branch",schemaPath:"#/properties/pipeline/properties/source/properties/branch/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema89.properties.pipeline.properties.source.properties.branch,data:data24};
+const err74 = {instancePath:instancePath+"/pipeline/source/branch",schemaPath:"#/properties/pipeline/properties/source/properties/branch/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema96.properties.pipeline.properties.source.properties.branch,data:data24};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -9866,7 +10083,7 @@ vErrors.push(err74);
 errors++;
 }
 if(func2(data24) < 1){
-const err75 = {instancePath:instancePath+"/pipeline/source/branch",schemaPath:"#/properties/pipeline/properties/source/properties/branch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema89.properties.pipeline.properties.source.properties.branch,data:data24};
+const err75 = {instancePath:instancePath+"/pipeline/source/branch",schemaPath:"#/properties/pipeline/properties/source/properties/branch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema96.properties.pipeline.properties.source.properties.branch,data:data24};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -9877,7 +10094,7 @@ errors++;
 }
 }
 else {
-const err76 = {instancePath:instancePath+"/pipeline/source/branch",schemaPath:"#/properties/pipeline/properties/source/properties/branch/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.source.properties.branch.type,parentSchema:schema89.properties.pipeline.properties.source.properties.branch,data:data24};
+const err76 = {instancePath:instancePath+"/pipeline/source/branch",schemaPath:"#/properties/pipeline/properties/source/properties/branch/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema96.properties.pipeline.properties.source.properties.branch.type,parentSchema:schema96.properties.pipeline.properties.source.properties.branch,data:data24};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -9889,7 +10106,7 @@ errors++;
 }
 }
 else {
-const err77 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.properties.pipeline.properties.source.type,parentSchema:schema89.properties.pipeline.properties.source,data:data21};
+const err77 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema96.properties.pipeline.properties.source.type,parentSchema:schema96.properties.pipeline.properties.source,data:data21};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -9904,7 +10121,7 @@ let data25 = data16.build;
 if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
 for(const key8 in data25){
 if(!(((key8 === "project") || (key8 === "buildspec")) || (key8 === "image"))){
-const err78 = {instancePath:instancePath+"/pipeline/build",schemaPath:"#/properties/pipeline/properties/build/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema89.properties.pipeline.properties.build,data:data25};
+const err78 = {instancePath:instancePath+"/pipeline/build",schemaPath:"#/properties/pipeline/properties/build/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema96.properties.pipeline.properties.build,data:data25};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -9917,8 +10134,8 @@ errors++;
 if(data25.project !== undefined){
 let data26 = data25.project;
 if(typeof data26 === "string"){
-if(!pattern69.test(data26)){
-const err79 = {instancePath:instancePath+"/pipeline/build/project",schemaPath:"#/properties/pipeline/properties/build/properties/project/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$",parentSchema:schema89.properties.pipeline.properties.build.properties.project,data:data26};
+if(!pattern73.test(data26)){
+const err79 = {instancePath:instancePath+"/pipeline/build/project",schemaPath:"#/properties/pipeline/properties/build/properties/project/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$",parentSchema:schema96.properties.pipeline.properties.build.properties.project,data:data26};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -9929,7 +10146,7 @@ errors++;
 }
 }
 else {
-const err80 = {instancePath:instancePath+"/pipeline/build/project",schemaPath:"#/properties/pipeline/properties/build/properties/project/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.build.properties.project.type,parentSchema:schema89.properties.pipeline.properties.build.properties.project,data:data26};
+const err80 = {instancePath:instancePath+"/pipeline/build/project",schemaPath:"#/properties/pipeline/properties/build/properties/project/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema96.properties.pipeline.properties.build.properties.project.type,parentSchema:schema96.properties.pipeline.properties.build.properties.project,data:data26};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -9942,8 +10159,8 @@ errors++;
 if(data25.buildspec !== undefined){
 let data27 = data25.buildspec;
 if(typeof data27 === "string"){
-if(!pattern70.test(data27)){
-const err81 = {instancePath:instancePath+"/pipeline/build/buildspec",schemaPath:"#/properties/pipeline/properties/build/properties/buildspec/pattern",keyword:"pattern",params:{pattern: "^buildspec-[a-z0-9-]+\\.yml\\.hbs$"},message:"must match pattern \""+"^buildspec-[a-z0-9-]+\\.yml\\.hbs$"+"\"",schema:"^buildspec-[a-z0-9-]+\\.yml\\.hbs$",parentSchema:schema89.properties.pipeline.properties.build.properties.buildspec,data:data27};
+if(!pattern41.test(data27)){
+const err81 = {instancePath:instancePath+"/pipeline/build/buildspec",schemaPath:"#/properties/pipeline/properties/build/properties/buildspec/pattern",keyword:"pattern",params:{pattern: "^buildspec-[a-z0-9-]+\\.yml\\.hbs$"},message:"must match pattern \""+"^buildspec-[a-z0-9-]+\\.yml\\.hbs$"+"\"",schema:"^buildspec-[a-z0-9-]+\\.yml\\.hbs$",parentSchema:schema96.properties.pipeline.properties.build.properties.buildspec,data:data27};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -9954,7 +10171,7 @@ errors++;
 }
 }
 else {
-const err82 = {instancePath:instancePath+"/pipeline/build/buildspec",schemaPath:"#/properties/pipeline/properties/build/properties/buildspec/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.build.properties.buildspec.type,parentSchema:schema89.properties.pipeline.properties.build.properties.buildspec,data:data27};
+const err82 = {instancePath:instancePath+"/pipeline/build/buildspec",schemaPath:"#/properties/pipeline/properties/build/properties/buildspec/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema96.properties.pipeline.properties.build.properties.buildspec.type,parentSchema:schema96.properties.pipeline.properties.build.properties.buildspec,data:data27};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -9968,7 +10185,7 @@ if(data25.image !== undefined){
 let data28 = data25.image;
 if(typeof data28 === "string"){
 if(func2(data28) > 255){
-const err83 = {instancePath:instancePath+"/pipeline/build/image",schemaPath:"#/properties/pipeline/properties/build/properties/image/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema89.properties.pipeline.properties.build.properties.image,data:data28};
+const err83 = {instancePath:instancePath+"/pipeline/build/image",schemaPath:"#/properties/pipeline/properties/build/properties/image/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema96.properties.pipeline.properties.build.properties.image,data:data28};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -9979,7 +10196,7 @@ errors++;
 }
 }
 else {
-const err84 = {instancePath:instancePath+"/pipeline/build/image",schemaPath:"#/properties/pipeline/properties/build/properties/image/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema89.properties.pipeline.properties.build.properties.image.type,parentSchema:schema89.properties.pipeline.properties.build.properties.image,data:data28};
+const err84 = {instancePath:instancePath+"/pipeline/build/image",schemaPath:"#/properties/pipeline/properties/build/properties/image/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema96.properties.pipeline.properties.build.properties.image.type,parentSchema:schema96.properties.pipeline.properties.build.properties.image,data:data28};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -9991,7 +10208,7 @@ errors++;
 }
 }
 else {
-const err85 = {instancePath:instancePath+"/pipeline/build",schemaPath:"#/properties/pipeline/properties/build/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.properties.pipeline.properties.build.type,parentSchema:schema89.properties.pipeline.properties.build,data:data25};
+const err85 = {instancePath:instancePath+"/pipeline/build",schemaPath:"#/properties/pipeline/properties/build/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema96.properties.pipeline.properties.build.type,parentSchema:schema96.properties.pipeline.properties.build,data:data25};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -10003,7 +10220,7 @@ errors++;
 }
 }
 else {
-const err86 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.properties.pipeline.type,parentSchema:schema89.properties.pipeline,data:data16};
+const err86 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema96.properties.pipeline.type,parentSchema:schema96.properties.pipeline,data:data16};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -10015,7 +10232,7 @@ errors++;
 }
 }
 else {
-const err87 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema89.type,parentSchema:schema89,data};
+const err87 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema96.type,parentSchema:schema96,data};
 if(vErrors === null){
 vErrors = [err87];
 }

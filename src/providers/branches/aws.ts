@@ -1,10 +1,11 @@
 /** The provider's CodePipeline and CodeBuild services over the SDK wrappers in src/aws (one client per region). */
-import { codeBuildClient, startBuild, waitForBuilds } from '../../aws/codebuild.js';
+import { codeBuildClient, createProject, deleteProject, getProjects, listProjectNames, startBuild, updateProject, waitForBuilds } from '../../aws/codebuild.js';
+import { liveProjectView, projectInput, projectTags } from '../../aws/codebuild-project.js';
 import { codePipelineClient, createPipeline, deletePipeline, getPipeline, listPipelines, listTags, tagPipeline, updatePipeline, type PipelineDeclaration as SdkDeclaration } from '../../aws/codepipeline.js';
 import { createTopic, deleteTopic, listSubscriptions, listTopics, setTopicPolicy, snsClient, subscribeEmail, tagTopic, topicPolicy, topicTags, unsubscribe } from '../../aws/sns.js';
 import type { RuntimeContext } from '../../core/provider.js';
 import type { PipelineDeclaration } from './desired.js';
-import type { BuildApi, PipelineApi, Services, TopicApi } from './runtime.js';
+import type { BuildApi, PipelineApi, ProjectApi, Services, TopicApi } from './runtime.js';
 
 const sdk = (d: PipelineDeclaration) => d as unknown as SdkDeclaration;
 
@@ -12,7 +13,30 @@ export function awsServices(ctx: RuntimeContext): Services {
   const pipelines = new Map<string, PipelineApi>();
   const builds = new Map<string, BuildApi>();
   const topics = new Map<string, TopicApi>();
+  const projects = new Map<string, ProjectApi>();
   return {
+    projects(region) {
+      let api = projects.get(region);
+      if (api) return api;
+      const client = codeBuildClient(ctx.aws, region);
+      api = {
+        listNames: () => listProjectNames(client),
+        get: async (names) => [...(await getProjects(client, names)).values()].map((p) => ({ name: p.name ?? '', view: liveProjectView(p), tags: projectTags(p) })),
+        create: (project, tags) => createProject(client, projectInput(project, tags)),
+        update: (project, tags) => updateProject(client, projectInput(project, tags)),
+        async delete(name) {
+          try {
+            await deleteProject(client, name);
+            return true;
+          } catch (error) {
+            if ((error as { name?: string }).name === 'ResourceNotFoundException') return false;
+            throw error;
+          }
+        },
+      };
+      projects.set(region, api);
+      return api;
+    },
     pipelines(region) {
       let api = pipelines.get(region);
       if (api) return api;

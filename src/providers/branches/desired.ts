@@ -9,6 +9,7 @@
  * manual approval, the CloudFormation deployment, the tests (in parallel: same runOrder).
  */
 import { canonicalJson, sha256, type Json } from '../../core/json.js';
+import { buildProject, testProject } from './projects.js';
 import { approvalTopicName, BRANCH_TAG, OWNER_TAG, pipelineName, stackName } from './names.js';
 import type { BranchPipelinesSpec, Environment, Variables } from './spec.generated.js';
 
@@ -216,7 +217,7 @@ export function desiredPipeline(spec: BranchPipelinesSpec, policy: string, branc
           name: 'Build',
           actionTypeId: { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' },
           runOrder: 1,
-          configuration: { ProjectName: spec.stages.build.project, EnvironmentVariables: envVars(branch, spec.stages.build.variables) },
+          configuration: { ProjectName: buildProject(spec), EnvironmentVariables: envVars(branch, spec.stages.build.variables) },
           inputArtifacts: [{ name: SOURCE_OUTPUT }],
           outputArtifacts: [{ name: BUILD_OUTPUT }],
         },
@@ -271,7 +272,7 @@ export function desiredPipeline(spec: BranchPipelinesSpec, policy: string, branc
         name: test.name,
         actionTypeId: { category: 'Test', owner: 'AWS', provider: 'CodeBuild', version: '1' },
         runOrder,
-        configuration: { ProjectName: test.project, EnvironmentVariables: envVars(branch, test.variables, { ENVIRONMENT: env.name, TARGET_ACCOUNT: env.account }) },
+        configuration: { ProjectName: testProject(spec, env, t), EnvironmentVariables: envVars(branch, test.variables, { ENVIRONMENT: env.name, TARGET_ACCOUNT: env.account }) },
         inputArtifacts: [{ name: input }],
         outputArtifacts: [],
       };
@@ -292,6 +293,21 @@ export function desiredPipeline(spec: BranchPipelinesSpec, policy: string, branc
   tags[OWNER_TAG] = policy;
   tags[BRANCH_TAG] = branch;
   return { name, branch, declaration, tags, digest: pipelineDigest(declaration, tags) };
+}
+
+/**
+ * The stacks a branch's pipeline deploys, `region|deploy role|stack` each (the STACKS variable of the
+ * cleanup build, which deletes them with the deploy role of their account).
+ */
+export function branchStacks(spec: BranchPipelinesSpec, policy: string, branch: string, defaultBranch: string): string {
+  const { declaration } = desiredPipeline(spec, policy, branch, defaultBranch);
+  const out: string[] = [];
+  for (const stage of declaration.stages) {
+    for (const a of stage.actions) {
+      if (a.actionTypeId.provider === 'CloudFormation') out.push(`${a.region ?? spec.region}|${a.roleArn ?? spec.roleArn}|${a.configuration.StackName}`);
+    }
+  }
+  return out.join(' ');
 }
 
 /** Digest of what Charter writes (declaration and its own tags), kept in the charter:applied tag. */

@@ -13,10 +13,11 @@ import type { Diagnostic } from '../../core/diagnostics.js';
 import { changeAt, diagnosticAt, type PolicyDocument } from '../../core/document.js';
 import { canonicalJson, compareStrings, sha256, type Json } from '../../core/json.js';
 import type { Change } from '../../core/plan.js';
-import { defaultTopicPolicy, describeTopicPolicy, desiredPipeline, desiredTopics, pipelineView, PUBLISH_SID, type DesiredPipeline, type PipelineDeclaration } from './desired.js';
+import { branchStacks, defaultTopicPolicy, describeTopicPolicy, desiredPipeline, desiredTopics, pipelineView, PUBLISH_SID, type DesiredPipeline, type PipelineDeclaration } from './desired.js';
 import { diffPipeline } from './diff.js';
 import { matchGlob } from './glob.js';
-import { APPLIED_TAG, approvalTopicPrefix, BRANCH_TAG, hasPrefix, OWNER_TAG, TAG_VALUE_MAX } from './names.js';
+import { cleanupProject } from './projects.js';
+import { APPLIED_TAG, approvalTopicPrefix, BRANCH_TAG, hasPrefix, OWNER_TAG, PHASE, TAG_VALUE_MAX } from './names.js';
 import type { BranchPipelinesSpec } from './spec.generated.js';
 
 type Doc = PolicyDocument<BranchPipelinesSpec>;
@@ -38,11 +39,6 @@ export interface LivePipeline {
   declaration?: PipelineDeclaration;
 }
 
-/**
- * Phases: pipeline deletes free quota first, then approval topics exist before the pipelines that notify
- * them, and a topic no environment uses any more goes last, after the pipelines stopped naming it.
- */
-export const PHASE = { delete: 0, topic: 1, pipeline: 2, topicDelete: 3 } as const;
 /** CodePipeline's default quota of pipelines per region and account. */
 export const PIPELINES_PER_REGION = 1000;
 const LISTED = 10;
@@ -103,7 +99,8 @@ export function planPolicy(doc: Doc, listing: BranchListing, live: readonly Live
   const desired = desiredPipelines(doc, listing);
   const existing = new Set(listing.branches);
   const liveByName = new Map(live.filter((p) => hasPrefix(doc.spec.namePrefix, p.name)).map((p) => [p.name, p]));
-  const cleanup = doc.spec.onDelete ? { project: doc.spec.onDelete.project, timeoutMinutes: doc.spec.onDelete.timeoutMinutes ?? 60 } : null;
+  const cleanupName = cleanupProject(doc.spec);
+  const cleanup = doc.spec.onDelete && cleanupName ? { project: cleanupName, timeoutMinutes: doc.spec.onDelete.timeoutMinutes ?? 60 } : null;
 
   const tooLong: string[] = [];
   const taken: string[] = [];
@@ -180,7 +177,7 @@ export function planPolicy(doc: Doc, listing: BranchListing, live: readonly Live
           ? `Branch ${branch} still exists but no longer matches the policy's branch filters: deleting its pipeline stops its deployments${cleanup ? ` (cleanup build ${cleanup.project} runs first)` : ''}`
           : `Branch ${branch} no longer exists (an orphaned pipeline)${cleanup ? `; cleanup build ${cleanup.project} runs first with BRANCH=${branch}, and the pipeline is kept if it fails` : ''}`,
         phase: PHASE.delete,
-        data: { op: 'delete', name: p.name, branch, cleanup },
+        data: { op: 'delete', name: p.name, branch, cleanup: cleanup && { ...cleanup, stacks: branchStacks(doc.spec, doc.name, branch, listing.defaultBranch) } },
       }),
     );
   }

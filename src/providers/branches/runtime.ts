@@ -13,7 +13,9 @@ import { diagnosticAt, policyId, type PolicyDocument } from '../../core/document
 import { compareStrings, type Json } from '../../core/json.js';
 import type { Change, ChangeResult } from '../../core/plan.js';
 import type { BranchList, DiffResult, ProviderRuntime, RuntimeContext } from '../../core/provider.js';
+import type { ProjectSpec, ProjectView } from '../../aws/codebuild-project.js';
 import { desiredTopics, pipelineArn, type PipelineDeclaration } from './desired.js';
+import { planProjects, projectPrefix, projectRegions, type LiveProject } from './projects.js';
 import { normalizeLive } from './diff.js';
 import { APPLIED_TAG, approvalTopicPrefix, hasPrefix, OWNER_TAG } from './names.js';
 import { appliedTag, desiredPipelines, planPolicy, planTopics, quotaProblem, unchangedSinceApply, type LivePipeline, type LiveSubscription, type LiveTopic } from './reconcile.js';
@@ -50,6 +52,18 @@ export interface BuildApi {
   waitForBuild(id: string, timeoutMs: number, pollIntervalMs: number): Promise<string>;
 }
 
+/** The CodeBuild project calls for the projects Charter creates from buildspec templates. */
+export interface ProjectApi {
+  /** Every project name of the region (ListProjects, all pages). */
+  listNames(): Promise<string[]>;
+  /** The named projects that exist, reduced to what Charter compares, with their tags (BatchGetProjects, 100 a call). */
+  get(names: string[]): Promise<Array<{ name: string; view: ProjectView; tags: Record<string, string> }>>;
+  create(project: ProjectSpec, tags: Record<string, string>): Promise<void>;
+  update(project: ProjectSpec, tags: Record<string, string>): Promise<void>;
+  /** False when it was already gone. */
+  delete(name: string): Promise<boolean>;
+}
+
 /** The SNS calls for the approval topics Charter owns. */
 export interface TopicApi {
   /** Every topic ARN of the region. */
@@ -76,6 +90,7 @@ export interface Services {
   pipelines(region: string): PipelineApi;
   builds(region: string): BuildApi;
   topics(region: string): TopicApi;
+  projects(region: string): ProjectApi;
 }
 
 /** Reads in flight at once per region (the rate limiter still spaces them). */
@@ -127,6 +142,7 @@ async function plan(docs: Doc[], ctx: RuntimeContext, services: Services): Promi
   const result: DiffResult = { changes: [], diagnostics: [], inputs: {} };
   const branchLists = await listings(docs, ctx);
   const regions = [...new Set(docs.map((d) => d.spec.region))].sort(compareStrings);
+  const projectNames = new Map<string, string[]>();
   for (const region of regions) {
     const api = services.pipelines(region);
     const inRegion = docs.filter((d) => d.spec.region === region);
@@ -185,11 +201,30 @@ async function plan(docs: Doc[], ctx: RuntimeContext, services: Services): Promi
         result.diagnostics.push(...outcome.diagnostics);
       }
     }
+    // Charter's CodeBuild projects: one ListProjects per region a policy may have one in, BatchGetProjects for the names with a policy's prefix.
+    for (const doc of planned) {
+      const prefix = projectPrefix(doc.spec.namePrefix);
+      const live: LiveProject[] = [];
+      for (const projectRegion of projectRegions(doc.spec)) {
+        const projects = services.projects(projectRegion);
+        const names = (projectNames.get(projectRegion) ?? (await cacheNames(projectNames, projectRegion, projects))).filter((n) => n.startsWith(prefix));
+        if (names.length) for (const p of await projects.get(names)) live.push({ region: projectRegion, ...p });
+      }
+      const outcome = planProjects(doc, live);
+      result.changes.push(...outcome.changes);
+      result.diagnostics.push(...outcome.diagnostics);
+    }
     const first = planned.sort((a, b) => compareStrings(a.name, b.name))[0];
     const problem = first && quotaProblem(first, summaries.length, creates, deletes);
     if (problem) result.diagnostics.push(problem);
   }
   return result;
+}
+
+async function cacheNames(cache: Map<string, string[]>, region: string, projects: ProjectApi): Promise<string[]> {
+  const names = await projects.listNames();
+  cache.set(region, names);
+  return names;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -235,7 +270,7 @@ async function applyOne(doc: Doc, c: Change, ctx: RuntimeContext, services: Serv
     }
     case 'delete': {
       await assertOwned(api, arn, doc, name);
-      const cleanup = data.cleanup as { project: string; timeoutMinutes: number } | null;
+      const cleanup = data.cleanup as Cleanup | null;
       const branch = String(data.branch);
       if (cleanup) await runCleanup(services.builds(doc.spec.region), cleanup, branch, name, ctx);
       const deleted = await api.deletePipeline(name);
@@ -275,6 +310,26 @@ async function applyOne(doc: Doc, c: Change, ctx: RuntimeContext, services: Serv
       await topics.deleteTopic(topicArn);
       return `deleted approval topic ${name}`;
     }
+    case 'project-create':
+    case 'project-update': {
+      const projects = services.projects(String(data.region));
+      const project = data.project as unknown as ProjectSpec;
+      if (data.op === 'project-create') {
+        await projects.create(project, data.tags as Record<string, string>);
+        return `created CodeBuild project ${project.name} in ${String(data.region)}`;
+      }
+      await assertProjectOwned(projects, project.name, doc);
+      await projects.update(project, data.tags as Record<string, string>);
+      return `updated CodeBuild project ${project.name} in ${String(data.region)}`;
+    }
+    case 'project-delete': {
+      const projects = services.projects(String(data.region));
+      const exists = (await projects.get([name])).length > 0;
+      if (!exists) return `already gone: CodeBuild project ${name}`;
+      await assertProjectOwned(projects, name, doc);
+      await projects.delete(name);
+      return `deleted CodeBuild project ${name} in ${String(data.region)}`;
+    }
     default:
       throw new Error(`Unknown BranchPipelines change operation ${String(data.op)}`);
   }
@@ -294,14 +349,26 @@ async function assertOwned(api: PipelineApi, arn: string, doc: Doc, name: string
   }
 }
 
+async function assertProjectOwned(projects: ProjectApi, name: string, doc: Doc): Promise<void> {
+  const [p] = await projects.get([name]);
+  if (p?.tags[OWNER_TAG] !== doc.name) throw new Error(`CodeBuild project ${name} is not tagged ${OWNER_TAG}=${doc.name} (any more); Charter leaves it alone`);
+}
+
 async function assertTopicOwned(topics: TopicApi, arn: string, doc: Doc, name: string): Promise<void> {
   const tags = await topics.listTags(arn);
   if (tags?.[OWNER_TAG] !== doc.name) throw new Error(`SNS topic ${name} is not tagged ${OWNER_TAG}=${doc.name} (any more); Charter leaves it alone`);
 }
 
-/** Runs the cleanup build with BRANCH set and waits; anything but SUCCEEDED keeps the pipeline. */
-async function runCleanup(builds: BuildApi, cleanup: { project: string; timeoutMinutes: number }, branch: string, pipeline: string, ctx: RuntimeContext): Promise<void> {
-  const id = await builds.startBuild(cleanup.project, { BRANCH: branch, PIPELINE: pipeline });
+interface Cleanup {
+  project: string;
+  timeoutMinutes: number;
+  /** The branch's deployed stacks, `region|deploy role|stack` separated by spaces. */
+  stacks?: string;
+}
+
+/** Runs the cleanup build with BRANCH, PIPELINE and STACKS set and waits; anything but SUCCEEDED keeps the pipeline. */
+async function runCleanup(builds: BuildApi, cleanup: Cleanup, branch: string, pipeline: string, ctx: RuntimeContext): Promise<void> {
+  const id = await builds.startBuild(cleanup.project, { BRANCH: branch, PIPELINE: pipeline, STACKS: cleanup.stacks ?? '' });
   ctx.log.info(`cleanup build ${id} started for branch ${branch}`);
   let status: string;
   try {
