@@ -35,3 +35,19 @@ export function writeApprovalEmails(cwd: string, emails: string[] | null): void 
   const replacement = emails ? `          emails:\n${emails.map((e) => `            - ${e}`).join('\n')}` : TOPIC_LINE;
   writeFileSync(join(cwd, EXAMPLE), text.replace(TOPIC_LINE, replacement));
 }
+
+/** Writes the example into `cwd` with the build, Beta's LoadTests and the cleanup given as buildspec templates (Charter's projects). */
+export function writeBuildspecSteps(cwd: string): void {
+  let text = readFileSync(join(repoRoot, EXAMPLE), 'utf8');
+  const swaps: Array<[string, string]> = [
+    ['  roleArn: arn:aws:iam::123456789012:role/petstore-pipeline\n', '  roleArn: arn:aws:iam::123456789012:role/petstore-pipeline\n  codeBuildRoleArn: arn:aws:iam::123456789012:role/petstore-codebuild\n'],
+    ['      project: petstore-build\n', '      buildspec: buildspec-branch-build.yml.hbs\n'],
+    ['            project: petstore-load-tests\n', '            buildspec: buildspec-branch-test.yml.hbs\n'],
+    ['    project: petstore-destroy\n', '    buildspec: buildspec-branch-cleanup.yml.hbs\n'],
+  ];
+  for (const [from, to] of swaps) {
+    if (!text.includes(from)) throw new Error(`the example changed (no ${from.trim()}): update writeBuildspecSteps`);
+    text = text.replace(from, to);
+  }
+  writeFileSync(join(cwd, EXAMPLE), text);
+}
