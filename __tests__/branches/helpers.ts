@@ -36,9 +36,9 @@ export function writeApprovalEmails(cwd: string, emails: string[] | null): void 
   writeFileSync(join(cwd, EXAMPLE), text.replace(TOPIC_LINE, replacement));
 }
 
-/** Writes the example into `cwd` with the build, Beta's LoadTests and the cleanup given as buildspec templates (Charter's projects). */
+/** Rewrites the example in `cwd` with the build, Beta's LoadTests and the cleanup given as buildspec templates (Charter's projects). */
 export function writeBuildspecSteps(cwd: string): void {
-  let text = readFileSync(join(repoRoot, EXAMPLE), 'utf8');
+  let text = readFileSync(join(cwd, EXAMPLE), 'utf8');
   const swaps: Array<[string, string]> = [
     ['  roleArn: arn:aws:iam::123456789012:role/petstore-pipeline\n', '  roleArn: arn:aws:iam::123456789012:role/petstore-pipeline\n  codeBuildRoleArn: arn:aws:iam::123456789012:role/petstore-codebuild\n'],
     ['      project: petstore-build\n', '      buildspec: buildspec-branch-build.yml.hbs\n'],
