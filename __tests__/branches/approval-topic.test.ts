@@ -6,37 +6,29 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { awsRuntime } from '../../src/aws/settings.js';
 import * as cp from '../../src/aws/codepipeline.js';
 import * as sns from '../../src/aws/sns.js';
-import { apply, plan, validate, type PlanOptions } from '../../src/core/engine.js';
-import { createGitHub } from '../../src/github/client.js';
-import { githubBranchSource } from '../../src/github/branches.js';
+import { apply, plan, validate } from '../../src/core/engine.js';
 import { approvalTopicName, pipelineName } from '../../src/providers/branches/names.js';
 import { providers } from '../../src/providers/index.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { copyExamples, quietLog } from '../helpers/aws.js';
-import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
-import { EXAMPLE, writeApprovalEmails as writePolicy } from './helpers.js';
+import { copyExamples } from '../helpers/aws.js';
+import { EXAMPLE, startBranchWorld, writeApprovalEmails as writePolicy, type BranchWorld } from './helpers.js';
 
+let world: BranchWorld | undefined;
 let sb: Sandbox | undefined;
-let gh: FakeGitHub | undefined;
 afterEach(async () => {
+  await world?.close();
   await sb?.close();
-  await gh?.close();
-  sb = gh = undefined;
+  world = sb = undefined;
 });
 
 const TOPIC = `arn:aws:sns:us-east-1:123456789012:${approvalTopicName('petstore', 'Prod')}`;
 
 async function setup(state: object = {}) {
-  sb = await startSandbox({ state: { codebuild: { projects: [{ region: 'us-east-1', name: 'petstore-destroy', config: { environment: {} }, tags: {} }] }, ...state } as never });
-  gh = await startFakeGitHub({ token: 't', repos: [{ fullName: 'acme/petstore', defaultBranch: 'main', branches: [] }] });
-  const cwd = copyExamples();
-  const octokit = createGitHub({ token: 't', baseUrl: gh.url });
-  const settings = { endpoint: sb.endpoint, requestsPerSecond: { codepipeline: 1000, codebuild: 1000, sns: 1000 } };
-  const options = (): PlanOptions => ({ cwd, paths: [EXAMPLE], providers, salt: {}, runtime: { ...awsRuntime(settings, quietLog), branches: githubBranchSource(octokit) } });
-  return { cwd, options, sandbox: sb, pipelines: cp.codePipelineClient(settings, 'us-east-1'), topics: sns.snsClient(settings, 'us-east-1') };
+  world = await startBranchWorld({ state: { codebuild: { projects: [{ region: 'us-east-1', name: 'petstore-destroy', config: { environment: {} }, tags: {} }] }, ...state } });
+  const { cwd, options, sandbox, settings } = world;
+  return { cwd, options, sandbox, pipelines: cp.codePipelineClient(settings, 'us-east-1'), topics: sns.snsClient(settings, 'us-east-1') };
 }
 
 describe('BranchPipelines approval emails (sandbox SNS)', () => {

@@ -8,24 +8,16 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { awsRuntime } from '../../src/aws/settings.js';
 import * as sns from '../../src/aws/sns.js';
-import { apply, plan, type PlanOptions } from '../../src/core/engine.js';
-import { createGitHub } from '../../src/github/client.js';
-import { githubBranchSource } from '../../src/github/branches.js';
+import { apply, plan } from '../../src/core/engine.js';
 import { approvalTopicName } from '../../src/providers/branches/names.js';
-import { providers } from '../../src/providers/index.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { copyExamples, quietLog } from '../helpers/aws.js';
-import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
-import { EXAMPLE, writeApprovalEmails } from './helpers.js';
+import type { Sandbox } from '../../src/sandbox/index.js';
+import { EXAMPLE, startBranchWorld, writeApprovalEmails, type BranchWorld } from './helpers.js';
 
-let sb: Sandbox | undefined;
-let gh: FakeGitHub | undefined;
+let world: BranchWorld | undefined;
 afterEach(async () => {
-  await sb?.close();
-  await gh?.close();
-  sb = gh = undefined;
+  await world?.close();
+  world = undefined;
 });
 
 const TOPIC = `arn:aws:sns:us-east-1:123456789012:${approvalTopicName('petstore', 'Prod')}`;
@@ -38,13 +30,8 @@ const PUBLISH = {
 };
 
 async function setup() {
-  sb = await startSandbox({ state: { codebuild: { projects: [{ region: 'us-east-1', name: 'petstore-destroy', config: { environment: {} }, tags: {} }] } } as never });
-  gh = await startFakeGitHub({ token: 't', repos: [{ fullName: 'acme/petstore', defaultBranch: 'main', branches: [] }] });
-  const cwd = copyExamples();
-  const octokit = createGitHub({ token: 't', baseUrl: gh.url });
-  const settings = { endpoint: sb.endpoint, requestsPerSecond: { codepipeline: 1000, codebuild: 1000, sns: 1000 } };
-  const options = (): PlanOptions => ({ cwd, paths: [EXAMPLE], providers, salt: {}, runtime: { ...awsRuntime(settings, quietLog), branches: githubBranchSource(octokit) } });
-  return { cwd, options, sandbox: sb, topics: sns.snsClient(settings, 'us-east-1') };
+  world = await startBranchWorld({ state: { codebuild: { projects: [{ region: 'us-east-1', name: 'petstore-destroy', config: { environment: {} }, tags: {} }] } } });
+  return { cwd: world.cwd, options: world.options, sandbox: world.sandbox, topics: sns.snsClient(world.settings, 'us-east-1') };
 }
 
 /** What clicking the link in SNS's confirmation mail does: the subscription gets its ARN. */

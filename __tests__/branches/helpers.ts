@@ -1,9 +1,17 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { awsRuntime } from '../../src/aws/settings.js';
 import type { PolicyDocument } from '../../src/core/document.js';
+import type { PlanOptions } from '../../src/core/engine.js';
+import type { AwsSettings } from '../../src/core/provider.js';
+import { createGitHub } from '../../src/github/client.js';
+import { githubBranchSource } from '../../src/github/branches.js';
+import { providers } from '../../src/providers/index.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
 import type { BranchPipelinesSpec } from '../../src/providers/branches/spec.generated.js';
-import { repoRoot } from '../helpers/aws.js';
+import { copyExamples, quietLog, repoRoot } from '../helpers/aws.js';
 
 export const EXAMPLE = 'policies/examples/branch-pipelines.yml';
 
@@ -50,4 +58,34 @@ export function writeBuildspecSteps(cwd: string): void {
     text = text.replace(from, to);
   }
   writeFileSync(join(cwd, EXAMPLE), text);
+}
+
+/** A sandbox account and a loopback GitHub holding acme/petstore, with engine options over both (the example copied into `cwd`). */
+export interface BranchWorld {
+  cwd: string;
+  sandbox: Sandbox;
+  github: FakeGitHub;
+  /** The AWS settings of the sandbox (rate limits lifted), for SDK clients in assertions. */
+  settings: AwsSettings;
+  options(): PlanOptions;
+  close(): Promise<void>;
+}
+
+export async function startBranchWorld(opts: { state?: object; branches?: string[] } = {}): Promise<BranchWorld> {
+  const sandbox = await startSandbox({ state: (opts.state ?? {}) as never });
+  const github = await startFakeGitHub({ token: 't', repos: [{ fullName: 'acme/petstore', defaultBranch: 'main', branches: opts.branches ?? [] }] });
+  const cwd = copyExamples();
+  const octokit = createGitHub({ token: 't', baseUrl: github.url });
+  const settings: AwsSettings = { endpoint: sandbox.endpoint, requestsPerSecond: { codepipeline: 1000, codebuild: 1000, sns: 1000 } };
+  return {
+    cwd,
+    sandbox,
+    github,
+    settings,
+    options: () => ({ cwd, paths: [EXAMPLE], providers, salt: {}, runtime: { ...awsRuntime(settings, quietLog), branches: githubBranchSource(octokit) } }),
+    async close() {
+      await sandbox.close();
+      await github.close();
+    },
+  };
 }

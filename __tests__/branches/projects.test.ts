@@ -9,24 +9,17 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as cb from '../../src/aws/codebuild.js';
 import * as cp from '../../src/aws/codepipeline.js';
-import { awsRuntime } from '../../src/aws/settings.js';
-import { apply, plan, validate, type PlanOptions } from '../../src/core/engine.js';
-import { createGitHub } from '../../src/github/client.js';
-import { githubBranchSource } from '../../src/github/branches.js';
+import { apply, plan, validate } from '../../src/core/engine.js';
 import { pipelineName } from '../../src/providers/branches/names.js';
 import { buildProjectName, cleanupProjectName, testProjectName } from '../../src/providers/branches/projects.js';
 import { providers } from '../../src/providers/index.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { copyExamples, quietLog } from '../helpers/aws.js';
-import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
-import { EXAMPLE, writeBuildspecSteps } from './helpers.js';
+import { copyExamples } from '../helpers/aws.js';
+import { EXAMPLE, startBranchWorld, writeBuildspecSteps, type BranchWorld } from './helpers.js';
 
-let sb: Sandbox | undefined;
-let gh: FakeGitHub | undefined;
+let world: BranchWorld | undefined;
 afterEach(async () => {
-  await sb?.close();
-  await gh?.close();
-  sb = gh = undefined;
+  await world?.close();
+  world = undefined;
 });
 
 const BUILD = buildProjectName('petstore');
@@ -35,14 +28,10 @@ const CLEANUP = cleanupProjectName('petstore');
 const ROLE = 'arn:aws:iam::123456789012:role/petstore-codebuild';
 
 async function setup(branches: string[], projects: object[] = []) {
-  sb = await startSandbox({ state: { codebuild: { projects } } as never });
-  gh = await startFakeGitHub({ token: 't', repos: [{ fullName: 'acme/petstore', defaultBranch: 'main', branches }] });
-  const cwd = copyExamples();
-  writeBuildspecSteps(cwd);
-  const octokit = createGitHub({ token: 't', baseUrl: gh.url });
-  const settings = { endpoint: sb.endpoint, requestsPerSecond: { codepipeline: 1000, codebuild: 1000, sns: 1000 } };
-  const options = (): PlanOptions => ({ cwd, paths: [EXAMPLE], providers, salt: {}, runtime: { ...awsRuntime(settings, quietLog), branches: githubBranchSource(octokit) } });
-  return { cwd, options, sandbox: sb, github: gh, builds: cb.codeBuildClient(settings, 'us-east-1'), pipelines: cp.codePipelineClient(settings, 'us-east-1') };
+  world = await startBranchWorld({ state: { codebuild: { projects } }, branches });
+  writeBuildspecSteps(world.cwd);
+  const { cwd, options, sandbox, github, settings } = world;
+  return { cwd, options, sandbox, github, builds: cb.codeBuildClient(settings, 'us-east-1'), pipelines: cp.codePipelineClient(settings, 'us-east-1') };
 }
 
 const edit = (cwd: string, from: string, to: string) => {

@@ -9,6 +9,17 @@ import type { BuildApi, PipelineApi, ProjectApi, Services, TopicApi } from './ru
 
 const sdk = (d: PipelineDeclaration) => d as unknown as SdkDeclaration;
 
+/** Runs a delete; false when AWS answers that the thing is already gone (`notFound`, the service's error name). */
+async function unlessGone(notFound: string, remove: () => Promise<void>): Promise<boolean> {
+  try {
+    await remove();
+    return true;
+  } catch (error) {
+    if ((error as { name?: string }).name === notFound) return false;
+    throw error;
+  }
+}
+
 export function awsServices(ctx: RuntimeContext): Services {
   const pipelines = new Map<string, PipelineApi>();
   const builds = new Map<string, BuildApi>();
@@ -24,15 +35,7 @@ export function awsServices(ctx: RuntimeContext): Services {
         get: async (names) => [...(await getProjects(client, names)).values()].map((p) => ({ name: p.name ?? '', view: liveProjectView(p), tags: projectTags(p) })),
         create: (project, tags) => createProject(client, projectInput(project, tags)),
         update: (project, tags) => updateProject(client, projectInput(project, tags)),
-        async delete(name) {
-          try {
-            await deleteProject(client, name);
-            return true;
-          } catch (error) {
-            if ((error as { name?: string }).name === 'ResourceNotFoundException') return false;
-            throw error;
-          }
-        },
+        delete: (name) => unlessGone('ResourceNotFoundException', () => deleteProject(client, name)),
       };
       projects.set(region, api);
       return api;
@@ -55,15 +58,7 @@ export function awsServices(ctx: RuntimeContext): Services {
           return version(declaration.name);
         },
         tagResource: (arn, tags) => tagPipeline(client, arn, tags),
-        async deletePipeline(name) {
-          try {
-            await deletePipeline(client, name);
-            return true;
-          } catch (error) {
-            if ((error as { name?: string }).name === 'PipelineNotFoundException') return false;
-            throw error;
-          }
-        },
+        deletePipeline: (name) => unlessGone('PipelineNotFoundException', () => deletePipeline(client, name)),
       };
       pipelines.set(region, api);
       return api;
@@ -92,15 +87,7 @@ export function awsServices(ctx: RuntimeContext): Services {
         listEmails: async (arn) => (await listSubscriptions(client, arn)).filter((s) => s.protocol === 'email').map((s) => (s.arn ? { email: s.endpoint, arn: s.arn } : { email: s.endpoint })),
         getPolicy: (arn) => topicPolicy(client, arn),
         setPolicy: (arn, policy) => setTopicPolicy(client, arn, policy),
-        async unsubscribe(subscriptionArn) {
-          try {
-            await unsubscribe(client, subscriptionArn);
-            return true;
-          } catch (error) {
-            if ((error as { name?: string }).name === 'NotFoundException') return false;
-            throw error;
-          }
-        },
+        unsubscribe: (subscriptionArn) => unlessGone('NotFoundException', () => unsubscribe(client, subscriptionArn)),
         createTopic: (name, tags) => createTopic(client, name, tags),
         tagTopic: (arn, tags) => tagTopic(client, arn, tags),
         subscribeEmail: (arn, email) => subscribeEmail(client, arn, email),
