@@ -160,5 +160,13 @@ describe('buildspec steps (offline validation)', () => {
       ['branches/buildspec-template-missing', 'error', EXAMPLE, lineOf('buildspec: buildspec-branch-test.yml.hbs') - 1 + 1, 24],
     ]);
     expect(bad.diagnostics[2].message).toBe('No buildspec template buildspec-branch-tests.yml.hbs in templates/');
+
+    // The projects live in the pipelines' account, and so does their service role.
+    const other = copyExamples();
+    writeBuildspecSteps(other);
+    const file = join(other, EXAMPLE);
+    writeFileSync(file, readFileSync(file, 'utf8').replace(ROLE, 'arn:aws:iam::999999999999:role/petstore-codebuild'));
+    const foreign = await validate({ cwd: other, paths: [EXAMPLE], providers });
+    expect(foreign.diagnostics.map((d) => [d.code, d.line, d.column])).toEqual([['branches/role-account', lineOf('codeBuildRoleArn:'), 21]]);
   });
 });
