@@ -6,37 +6,29 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { awsRuntime } from '../../src/aws/settings.js';
 import * as cp from '../../src/aws/codepipeline.js';
 import * as sns from '../../src/aws/sns.js';
-import { apply, plan, validate, type PlanOptions } from '../../src/core/engine.js';
-import { createGitHub } from '../../src/github/client.js';
-import { githubBranchSource } from '../../src/github/branches.js';
+import { apply, plan, validate } from '../../src/core/engine.js';
 import { approvalTopicName, pipelineName } from '../../src/providers/branches/names.js';
 import { providers } from '../../src/providers/index.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { copyExamples, quietLog } from '../helpers/aws.js';
-import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
-import { EXAMPLE, writeApprovalEmails as writePolicy } from './helpers.js';
+import { copyExamples } from '../helpers/aws.js';
+import { EXAMPLE, startBranchWorld, writeApprovalEmails as writePolicy, type BranchWorld } from './helpers.js';
 
+let world: BranchWorld | undefined;
 let sb: Sandbox | undefined;
-let gh: FakeGitHub | undefined;
 afterEach(async () => {
+  await world?.close();
   await sb?.close();
-  await gh?.close();
-  sb = gh = undefined;
+  world = sb = undefined;
 });
 
 const TOPIC = `arn:aws:sns:us-east-1:123456789012:${approvalTopicName('petstore', 'Prod')}`;
 
 async function setup(state: object = {}) {
-  sb = await startSandbox({ state: { codebuild: { projects: [{ region: 'us-east-1', name: 'petstore-destroy', config: { environment: {} }, tags: {} }] }, ...state } as never });
-  gh = await startFakeGitHub({ token: 't', repos: [{ fullName: 'acme/petstore', defaultBranch: 'main', branches: [] }] });
-  const cwd = copyExamples();
-  const octokit = createGitHub({ token: 't', baseUrl: gh.url });
-  const settings = { endpoint: sb.endpoint, requestsPerSecond: { codepipeline: 1000, codebuild: 1000, sns: 1000 } };
-  const options = (): PlanOptions => ({ cwd, paths: [EXAMPLE], providers, salt: {}, runtime: { ...awsRuntime(settings, quietLog), branches: githubBranchSource(octokit) } });
-  return { cwd, options, sandbox: sb, pipelines: cp.codePipelineClient(settings, 'us-east-1'), topics: sns.snsClient(settings, 'us-east-1') };
+  world = await startBranchWorld({ state: { codebuild: { projects: [{ region: 'us-east-1', name: 'petstore-destroy', config: { environment: {} }, tags: {} }] }, ...state } });
+  const { cwd, options, sandbox, settings } = world;
+  return { cwd, options, sandbox, pipelines: cp.codePipelineClient(settings, 'us-east-1'), topics: sns.snsClient(settings, 'us-east-1') };
 }
 
 describe('BranchPipelines approval emails (sandbox SNS)', () => {
@@ -47,7 +39,7 @@ describe('BranchPipelines approval emails (sandbox SNS)', () => {
     expect(first.plan.diagnostics.filter((d) => d.severity !== 'notice')).toEqual([]);
     const topicChange = first.plan.changes.find((c) => c.address.includes('/approval-topic/'))!;
     expect(topicChange).toMatchObject({ action: 'create', risk: 'safe' });
-    expect(topicChange.after).toEqual([`topic: ${TOPIC}`, 'email subscription: lead@example.com', 'email subscription: ops@example.com', 'tag charter:policy: petstore', 'tag team: petstore']);
+    expect(topicChange.after).toEqual([`topic: ${TOPIC}`, 'email subscription: lead@example.com', 'email subscription: ops@example.com', 'tag charter:policy: petstore', 'tag team: petstore', 'access policy CharterPipelinePublish: Allow sns:Publish to arn:aws:iam::123456789012:role/petstore-pipeline, arn:aws:iam::444444444444:root']);
     // The topic is created before the pipeline that notifies it.
     expect(first.plan.changes.indexOf(topicChange)).toBe(0);
     const report = await apply({ ...options(), allowDestructive: false });
@@ -96,7 +88,7 @@ describe('BranchPipelines approval emails (sandbox SNS)', () => {
     const p = await plan(options());
     expect(p.plan.diagnostics.filter((d) => d.code === 'branches/topic-taken')).toHaveLength(1);
     expect((await apply({ ...options(), allowDestructive: false })).ok).toBe(false);
-    expect(await sns.listSubscriptions(topics, TOPIC)).toEqual([{ protocol: 'email', endpoint: 'x@example.com', confirmed: true }]);
+    expect(await sns.listSubscriptions(topics, TOPIC)).toEqual([{ protocol: 'email', endpoint: 'x@example.com', confirmed: true, arn: `${TOPIC}:1` }]);
     expect(await sns.topicTags(topics, TOPIC)).toEqual({ owner: 'someone' });
   });
 });
@@ -138,7 +130,7 @@ describe('sandbox SNS state file', () => {
       await sb.save();
       const reloaded = await loadSandboxState(file);
       expect(reloaded.sns).toEqual(sb.state.sns);
-      expect(await sns.listSubscriptions(client, 'arn:aws:sns:us-east-1:123456789012:seeded')).toEqual([{ protocol: 'email', endpoint: 'a@example.com', confirmed: true }]);
+      expect(await sns.listSubscriptions(client, 'arn:aws:sns:us-east-1:123456789012:seeded')).toEqual([{ protocol: 'email', endpoint: 'a@example.com', confirmed: true, arn: 'arn:aws:sns:us-east-1:123456789012:seeded:1' }]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

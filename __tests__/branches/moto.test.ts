@@ -3,6 +3,8 @@
  * simulator): plan, apply, re-plan empty; a branch deleted → cleanup build, pipeline gone, re-plan empty.
  * Skipped with a notice where moto_server is absent, failing under CHARTER_REQUIRE_ALL=1.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { BatchGetBuildsCommand, ListBuildsForProjectCommand } from '@aws-sdk/client-codebuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsRuntime } from '../../src/aws/settings.js';
@@ -13,11 +15,12 @@ import { apply, plan, type PlanOptions } from '../../src/core/engine.js';
 import { createGitHub } from '../../src/github/client.js';
 import { githubBranchSource } from '../../src/github/branches.js';
 import { approvalTopicName, pipelineName } from '../../src/providers/branches/names.js';
+import { buildProjectName, cleanupProjectName } from '../../src/providers/branches/projects.js';
 import { providers } from '../../src/providers/index.js';
 import { copyExamples, quietLog } from '../helpers/aws.js';
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
 import { hasMoto, requireMotoOrSkip, startMoto, type Moto } from '../helpers/moto.js';
-import { EXAMPLE, writeApprovalEmails } from './helpers.js';
+import { EXAMPLE, writeApprovalEmails, writeBuildspecSteps } from './helpers.js';
 
 requireMotoOrSkip('the BranchPipelines convergence test on moto');
 
@@ -104,6 +107,30 @@ describe.skipIf(!hasMoto)('BranchPipelines on moto_server', () => {
     ]);
     expect((await apply({ ...options(), allowDestructive: false })).ok).toBe(true);
     expect(await sns.topicTags(topics, topic)).toBeUndefined();
+    expect((await plan(options())).plan.changes).toEqual([]);
+  }, 120_000);
+
+  it('buildspec steps: Charter\'s tagged CodeBuild projects converge, and one no step uses any more goes', async () => {
+    const settings = { endpoint: moto.url, credentials, maxAttempts: 1, requestsPerSecond: { codepipeline: 1000, codebuild: 1000, sns: 1000 } };
+    const cwd = copyExamples();
+    writeBuildspecSteps(cwd);
+    const octokit = createGitHub({ token: 't', baseUrl: github.url });
+    const options = (): PlanOptions => ({ cwd, paths: [EXAMPLE], providers, salt: {}, runtime: { ...awsRuntime(settings, quietLog), pollIntervalMs: 50, branches: githubBranchSource(octokit) } });
+    const first = await plan(options());
+    expect(first.plan.changes.filter((c) => c.address.includes('/codebuild/')).map((c) => c.action)).toEqual(['create', 'create', 'create']);
+    const report = await apply({ ...options(), allowDestructive: false });
+    expect(report.results.filter((r) => r.status !== 'applied')).toEqual([]);
+    const builds = cb.codeBuildClient(settings, 'us-east-1');
+    const projects = await cb.getProjects(builds, [buildProjectName('petstore'), cleanupProjectName('petstore')]);
+    expect(projects.get(buildProjectName('petstore'))!.tags).toContainEqual({ key: 'charter:policy', value: 'petstore' });
+    expect((await plan(options())).plan.changes.map((c) => `${c.title}: ${c.reason}`)).toEqual([]);
+
+    // The cleanup back to the team's project: Charter's cleanup project goes (nothing runs it any more).
+    const file = join(cwd, EXAMPLE);
+    writeFileSync(file, readFileSync(file, 'utf8').replace('    buildspec: buildspec-branch-cleanup.yml.hbs', '    project: petstore-destroy'));
+    expect((await plan(options())).plan.changes.map((c) => [c.action, c.address.split('/')[2]])).toEqual([['delete', 'codebuild']]);
+    expect((await apply({ ...options(), allowDestructive: false })).ok).toBe(true);
+    expect((await cb.getProjects(builds, [cleanupProjectName('petstore')])).size).toBe(0);
     expect((await plan(options())).plan.changes).toEqual([]);
   }, 120_000);
 });

@@ -86,4 +86,12 @@ describe('changesForBranch', () => {
     ]);
     expect(changesForBranch(withTopics, { action: 'deleted', branch: 'a' }).map((c) => c.address)).toEqual(['branches/p/pipeline/delete-a']);
   });
+
+  it('both events: Charter\'s CodeBuild projects created or updated (the new pipeline and the cleanup build run them), never deleted', () => {
+    const project = (action: Change['action'], op: string): Change => ({ ...change(action, 'x'), address: `branches/p/codebuild/us-east-1/${op}`, data: { op, region: 'us-east-1' } });
+    const withProjects = [project('create', 'project-create'), project('update', 'project-update'), project('delete', 'project-delete'), ...all];
+    const projects = ['branches/p/codebuild/us-east-1/project-create', 'branches/p/codebuild/us-east-1/project-update'];
+    expect(changesForBranch(withProjects, { action: 'created', branch: 'a' }).map((c) => c.address)).toEqual([...projects, 'branches/p/pipeline/create-a', 'branches/p/pipeline/update-a']);
+    expect(changesForBranch(withProjects, { action: 'deleted', branch: 'a' }).map((c) => c.address)).toEqual([...projects, 'branches/p/pipeline/delete-a']);
+  });
 });

@@ -111,8 +111,8 @@ export async function benchBranches(): Promise<BranchesBench> {
     }
     const githubFloor = 1 + Math.ceil((BRANCHES + 1 - 2) / 100);
     const managed = BRANCHES;
-    // Per-region calls: ListPipelines and the approval topics' ListTopics (one each).
-    const perPipeline = awsTotal - (awsCalls.ListPipelines ?? 0) - (awsCalls.ListTopics ?? 0);
+    // Per-region calls: ListPipelines, the approval topics' ListTopics and Charter's CodeBuild projects' ListProjects (one each).
+    const perPipeline = awsTotal - (awsCalls.ListPipelines ?? 0) - (awsCalls.ListTopics ?? 0) - (awsCalls.ListProjects ?? 0);
     // The limiter lets the first request through at once and spaces the rest 1/RATE s apart.
     const rateLimitBoundMs = Math.round(((awsTotal - 1) / RATE) * 1000 + LATENCY_MS);
     const changes: Record<string, number> = {};
@@ -122,6 +122,7 @@ export async function benchBranches(): Promise<BranchesBench> {
       (awsCalls.ListTagsForResource ?? 0) <= managed &&
       (awsCalls.GetPipeline ?? 0) <= 2 &&
       (awsCalls.ListTopics ?? 0) <= 1 &&
+      (awsCalls.ListProjects ?? 0) <= 1 &&
       perPipeline === (awsCalls.ListTagsForResource ?? 0) + (awsCalls.GetPipeline ?? 0) &&
       p.changes.length === 5 &&
       wallMs <= 2 * rateLimitBoundMs;

@@ -15,6 +15,7 @@ import {
   type Build,
   type CreateProjectCommandInput,
   type Project,
+  type UpdateProjectCommandInput,
 } from '@aws-sdk/client-codebuild';
 import type { AwsSettings } from '../core/provider.js';
 import { clientConfig, withRateLimit } from './clients.js';
@@ -59,7 +60,8 @@ export async function createProject(client: CodeBuildClient, input: CreateProjec
   await client.send(new CreateProjectCommand(input));
 }
 
-export async function updateProject(client: CodeBuildClient, input: CreateProjectCommandInput): Promise<void> {
+/** UpdateProject: only the fields given change (tags, when given, replace the project's whole set). */
+export async function updateProject(client: CodeBuildClient, input: UpdateProjectCommandInput): Promise<void> {
   await client.send(new UpdateProjectCommand(input));
 }
 

@@ -1,17 +1,20 @@
 /**
- * Amazon SNS: the topic, email-subscription and tag calls Charter makes for the approval topics it owns,
+ * Amazon SNS: the topic, email-subscription, access-policy and tag calls Charter makes for the approval topics it owns,
  * one client per region. Requests are rate-limited per service (default 5 requests/second,
  * `requestsPerSecond.sns` overrides it).
  */
 import {
   CreateTopicCommand,
   DeleteTopicCommand,
+  GetTopicAttributesCommand,
   ListSubscriptionsByTopicCommand,
   ListTagsForResourceCommand,
   ListTopicsCommand,
+  SetTopicAttributesCommand,
   SNSClient,
   SubscribeCommand,
   TagResourceCommand,
+  UnsubscribeCommand,
 } from '@aws-sdk/client-sns';
 import type { AwsSettings } from '../core/provider.js';
 import { clientConfig, withRateLimit } from './clients.js';
@@ -52,6 +55,8 @@ export interface TopicSubscription {
   endpoint: string;
   /** False while the owner of the address has not clicked the confirmation link. */
   confirmed: boolean;
+  /** The subscription's ARN once confirmed; SNS answers "PendingConfirmation" instead of an ARN before. */
+  arn?: string;
 }
 
 export async function listSubscriptions(client: SNSClient, arn: string): Promise<TopicSubscription[]> {
@@ -60,7 +65,8 @@ export async function listSubscriptions(client: SNSClient, arn: string): Promise
   do {
     const page = await client.send(new ListSubscriptionsByTopicCommand({ TopicArn: arn, NextToken }));
     for (const s of page.Subscriptions ?? []) {
-      out.push({ protocol: s.Protocol ?? '', endpoint: s.Endpoint ?? '', confirmed: !!s.SubscriptionArn && s.SubscriptionArn.startsWith('arn:') });
+      const confirmed = !!s.SubscriptionArn && s.SubscriptionArn.startsWith('arn:');
+      out.push({ protocol: s.Protocol ?? '', endpoint: s.Endpoint ?? '', confirmed, ...(confirmed ? { arn: s.SubscriptionArn } : {}) });
     }
     NextToken = page.NextToken;
   } while (NextToken);
@@ -85,4 +91,28 @@ export async function subscribeEmail(client: SNSClient, arn: string, email: stri
 
 export async function deleteTopic(client: SNSClient, arn: string): Promise<void> {
   await client.send(new DeleteTopicCommand({ TopicArn: arn }));
+}
+
+/**
+ * Deletes a confirmed subscription. A pending one has no ARN to name and cannot be deleted: SNS removes an
+ * unconfirmed subscription by itself after 48 hours.
+ */
+export async function unsubscribe(client: SNSClient, subscriptionArn: string): Promise<void> {
+  await client.send(new UnsubscribeCommand({ SubscriptionArn: subscriptionArn }));
+}
+
+/** The topic's access policy (the `Policy` attribute, a JSON document), or undefined when the topic does not exist. */
+export async function topicPolicy(client: SNSClient, arn: string): Promise<string | undefined> {
+  try {
+    const out = await client.send(new GetTopicAttributesCommand({ TopicArn: arn }));
+    return out.Attributes?.Policy ?? '';
+  } catch (error) {
+    if (errorName(error) === 'NotFoundException') return undefined;
+    throw error;
+  }
+}
+
+/** Replaces the topic's access policy. */
+export async function setTopicPolicy(client: SNSClient, arn: string, policy: string): Promise<void> {
+  await client.send(new SetTopicAttributesCommand({ TopicArn: arn, AttributeName: 'Policy', AttributeValue: policy }));
 }

@@ -7204,26 +7204,30 @@ return errors === 0;
 }
 
 export const v4 = validate44;
-const schema76 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/branch-pipelines.schema.json","title":"BranchPipelinesSpec","description":"One AWS CodePipeline (V2) per git branch of a GitHub repository that matches the filters: created when the branch appears, deleted (after an optional cleanup build) when it goes. Stages come from the policy: a build, then per environment a manual approval, a CloudFormation deployment and test builds.","type":"object","additionalProperties":false,"required":["repository","connectionArn","region","roleArn","artifactStores","namePrefix","stages"],"properties":{"repository":{"description":"The GitHub repository, owner/name. Its branches (listed through the GitHub API) are the desired pipelines.","type":"string","maxLength":140,"pattern":"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},"connectionArn":{"description":"The CodeStar (CodeConnections) connection to GitHub that the Source action uses.","type":"string","maxLength":256,"pattern":"^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{36}$"},"region":{"description":"The region the pipelines live in.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"roleArn":{"description":"The IAM role CodePipeline assumes (in the pipelines' account).","$ref":"#/definitions/roleArn"},"artifactStores":{"description":"The S3 artifact bucket per region used (the pipeline's region and every environment region), with the KMS key that encrypts it. A key is required when an environment deploys to another account: the default S3 key cannot be shared.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"additionalProperties":{"title":"ArtifactStore","type":"object","additionalProperties":false,"required":["bucket"],"properties":{"bucket":{"type":"string","minLength":3,"maxLength":63,"pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"kmsKeyArn":{"type":"string","maxLength":2048,"pattern":"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$"}}}},"namePrefix":{"description":"Pipeline names are <namePrefix>-<branch slug>-<8 hex digits of SHA-256(branch)>, at most 100 characters. Pipelines whose name does not start with <namePrefix>- are never read or touched.","type":"string","minLength":1,"maxLength":60,"pattern":"^[A-Za-z0-9][A-Za-z0-9._@-]*$"},"branches":{"title":"BranchFilter","description":"Which branches get a pipeline. Globs: * any run of characters except /, ** any run including /, ? one character except /. The default branch always gets one.","type":"object","additionalProperties":false,"properties":{"include":{"description":"Branches to include; all when absent.","type":"array","maxItems":100,"items":{"$ref":"#/definitions/glob"}},"exclude":{"description":"Branches to leave out, even when included (never the default branch).","type":"array","maxItems":100,"items":{"$ref":"#/definitions/glob"}}}},"tags":{"title":"PipelineTags","description":"Tags on every pipeline, besides Charter's own (charter:policy, charter:branch, charter:applied).","type":"object","maxProperties":40,"propertyNames":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"}},"stages":{"title":"Stages","type":"object","additionalProperties":false,"required":["build"],"properties":{"build":{"title":"BuildStage","description":"The build: an existing CodeBuild project that reads the source and writes the build output (BuildOutput, which deployments read their template from).","$ref":"#/definitions/build"},"environments":{"description":"The environments in order (e.g. Alpha, Beta, Gamma, Prod); each becomes one stage (CodePipeline allows 50 stages, Source and Build included).","type":"array","maxItems":48,"items":{"$ref":"#/definitions/environment"}}}},"onDelete":{"title":"CleanupBuild","description":"A CodeBuild project run (StartBuild, with BRANCH set to the branch) before a pipeline is deleted, to destroy what it deployed. When the build fails, the pipeline is kept and the failure reported.","type":"object","additionalProperties":false,"required":["project"],"properties":{"project":{"$ref":"#/definitions/projectName"},"timeoutMinutes":{"description":"How long to wait for the build.","type":"integer","minimum":5,"maximum":480,"default":60}}}},"definitions":{"glob":{"type":"string","minLength":1,"maxLength":255},"projectName":{"description":"A CodeBuild project name.","type":"string","minLength":2,"maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"},"roleArn":{"type":"string","maxLength":2048,"pattern":"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},"account":{"description":"A 12-digit AWS account id.","type":"string","pattern":"^[0-9]{12}$"},"variables":{"description":"Plaintext environment variables for the build (BRANCH is always set).","type":"object","maxProperties":50,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]{0,127}$"},"additionalProperties":{"type":"string","maxLength":1000}},"build":{"type":"object","additionalProperties":false,"required":["project"],"properties":{"project":{"$ref":"#/definitions/projectName"},"variables":{"$ref":"#/definitions/variables"}}},"environment":{"title":"Environment","type":"object","additionalProperties":false,"required":["name","account"],"properties":{"name":{"description":"The stage name; unique in the policy.","type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"account":{"$ref":"#/definitions/account"},"region":{"description":"Where the environment's actions run; the pipeline's region when absent.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"branches":{"description":"default: only the default branch's pipeline has this stage (production); all: every branch's.","type":"string","enum":["default","all"],"default":"all"},"approval":{"title":"Approval","description":"A manual approval before the deployment; CodePipeline notifies an SNS topic: topicArn (yours), or emails (Charter creates, tags and owns a topic per environment and subscribes these addresses). Exactly one of the two.","type":"object","additionalProperties":false,"properties":{"topicArn":{"type":"string","maxLength":256,"pattern":"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"},"emails":{"description":"Approvers' addresses (at most 20). Each receives a confirmation mail from SNS and gets approval notifications once confirmed.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":3,"maxLength":254,"pattern":"^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"}},"message":{"description":"Shown to approvers.","type":"string","maxLength":500}}},"deploy":{"title":"Deploy","description":"A CloudFormation deployment of the build output's template, in the environment's account.","type":"object","additionalProperties":false,"required":["roleArn","stackName"],"properties":{"enabled":{"type":"boolean","default":true},"roleArn":{"description":"The role in the environment's account that the deploy action assumes.","$ref":"#/definitions/roleArn"},"cloudFormationRoleArn":{"description":"The role CloudFormation uses in that account; roleArn when absent.","$ref":"#/definitions/roleArn"},"stackName":{"description":"Stack name; {branch} becomes the branch's slug and hash.","type":"string","minLength":1,"maxLength":128},"template":{"description":"The template file in the build output.","type":"string","minLength":1,"maxLength":250,"pattern":"^[A-Za-z0-9._/-]+$","default":"template.yml"}}},"tests":{"description":"Test builds, run in parallel after the deployment (CodePipeline allows 50 actions per stage).","type":"array","maxItems":48,"items":{"title":"TestAction","type":"object","additionalProperties":false,"required":["name","project"],"properties":{"name":{"type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"project":{"$ref":"#/definitions/projectName"},"variables":{"$ref":"#/definitions/variables"},"source":{"title":"TestSource","description":"Tests kept in another repository (or branch): an extra source action feeds them.","type":"object","additionalProperties":false,"required":["repository"],"properties":{"repository":{"type":"string","maxLength":140,"pattern":"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},"branch":{"description":"The test repository's branch; main when absent.","type":"string","minLength":1,"maxLength":255}}}}}}}}}};
+const schema76 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/branch-pipelines.schema.json","title":"BranchPipelinesSpec","description":"One AWS CodePipeline (V2) per git branch of a GitHub repository that matches the filters: created when the branch appears, deleted (after an optional cleanup build) when it goes. Stages come from the policy: a build, then per environment a manual approval, a CloudFormation deployment and test builds.","type":"object","additionalProperties":false,"required":["repository","connectionArn","region","roleArn","artifactStores","namePrefix","stages"],"properties":{"repository":{"description":"The GitHub repository, owner/name. Its branches (listed through the GitHub API) are the desired pipelines.","type":"string","maxLength":140,"pattern":"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},"connectionArn":{"description":"The CodeStar (CodeConnections) connection to GitHub that the Source action uses.","type":"string","maxLength":256,"pattern":"^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{36}$"},"region":{"description":"The region the pipelines live in.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"roleArn":{"description":"The IAM role CodePipeline assumes (in the pipelines' account).","$ref":"#/definitions/roleArn"},"codeBuildRoleArn":{"description":"Service role of the CodeBuild projects Charter creates for steps given as a buildspec template (build, tests, onDelete); required when any step is.","$ref":"#/definitions/roleArn"},"artifactStores":{"description":"The S3 artifact bucket per region used (the pipeline's region and every environment region), with the KMS key that encrypts it. A key is required when an environment deploys to another account: the default S3 key cannot be shared.","type":"object","minProperties":1,"propertyNames":{"pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"additionalProperties":{"title":"ArtifactStore","type":"object","additionalProperties":false,"required":["bucket"],"properties":{"bucket":{"type":"string","minLength":3,"maxLength":63,"pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},"kmsKeyArn":{"type":"string","maxLength":2048,"pattern":"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$"}}}},"namePrefix":{"description":"Pipeline names are <namePrefix>-<branch slug>-<8 hex digits of SHA-256(branch)>, at most 100 characters. Pipelines whose name does not start with <namePrefix>- are never read or touched.","type":"string","minLength":1,"maxLength":60,"pattern":"^[A-Za-z0-9][A-Za-z0-9._@-]*$"},"branches":{"title":"BranchFilter","description":"Which branches get a pipeline. Globs: * any run of characters except /, ** any run including /, ? one character except /. The default branch always gets one.","type":"object","additionalProperties":false,"properties":{"include":{"description":"Branches to include; all when absent.","type":"array","maxItems":100,"items":{"$ref":"#/definitions/glob"}},"exclude":{"description":"Branches to leave out, even when included (never the default branch).","type":"array","maxItems":100,"items":{"$ref":"#/definitions/glob"}}}},"tags":{"title":"PipelineTags","description":"Tags on every pipeline, besides Charter's own (charter:policy, charter:branch, charter:applied).","type":"object","maxProperties":40,"propertyNames":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"}},"stages":{"title":"Stages","type":"object","additionalProperties":false,"required":["build"],"properties":{"build":{"title":"BuildStage","description":"The build: an existing CodeBuild project (project), or a buildspec template from templates/ for which Charter creates and owns the project (buildspec); it reads the source and writes the build output (BuildOutput, which deployments read their template from).","$ref":"#/definitions/build"},"environments":{"description":"The environments in order (e.g. Alpha, Beta, Gamma, Prod); each becomes one stage (CodePipeline allows 50 stages, Source and Build included).","type":"array","maxItems":48,"items":{"$ref":"#/definitions/environment"}}}},"onDelete":{"title":"CleanupBuild","description":"A CodeBuild project run (StartBuild, with BRANCH set to the branch) before a pipeline is deleted, to destroy what it deployed: an existing project (project), or a buildspec template from templates/ for which Charter creates and owns the project (buildspec). When the build fails, the pipeline is kept and the failure reported.","type":"object","additionalProperties":false,"properties":{"project":{"$ref":"#/definitions/projectName"},"buildspec":{"$ref":"#/definitions/buildspec"},"image":{"$ref":"#/definitions/image"},"timeoutMinutes":{"description":"How long to wait for the build.","type":"integer","minimum":5,"maximum":480,"default":60}}}},"definitions":{"glob":{"type":"string","minLength":1,"maxLength":255},"projectName":{"description":"A CodeBuild project name.","type":"string","minLength":2,"maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"},"roleArn":{"type":"string","maxLength":2048,"pattern":"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},"account":{"description":"A 12-digit AWS account id.","type":"string","pattern":"^[0-9]{12}$"},"variables":{"description":"Plaintext environment variables for the build (BRANCH is always set).","type":"object","maxProperties":50,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]{0,127}$"},"additionalProperties":{"type":"string","maxLength":1000}},"buildspec":{"description":"File name of a buildspec template under templates/ (e.g. buildspec-branch-build.yml.hbs): Charter renders it and creates, tags (charter:policy) and owns a CodeBuild project with it.","type":"string","maxLength":100,"pattern":"^buildspec-[a-z0-9-]+\\.yml\\.hbs$"},"image":{"description":"CodeBuild image of the project Charter creates from a buildspec template.","type":"string","minLength":1,"maxLength":255,"default":"aws/codebuild/standard:7.0"},"build":{"type":"object","additionalProperties":false,"properties":{"project":{"$ref":"#/definitions/projectName"},"buildspec":{"$ref":"#/definitions/buildspec"},"image":{"$ref":"#/definitions/image"},"variables":{"$ref":"#/definitions/variables"}}},"environment":{"title":"Environment","type":"object","additionalProperties":false,"required":["name","account"],"properties":{"name":{"description":"The stage name; unique in the policy.","type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"account":{"$ref":"#/definitions/account"},"region":{"description":"Where the environment's actions run; the pipeline's region when absent.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"branches":{"description":"default: only the default branch's pipeline has this stage (production); all: every branch's.","type":"string","enum":["default","all"],"default":"all"},"approval":{"title":"Approval","description":"A manual approval before the deployment; CodePipeline notifies an SNS topic: topicArn (yours), or emails (Charter creates, tags and owns a topic per environment and subscribes these addresses). Exactly one of the two.","type":"object","additionalProperties":false,"properties":{"topicArn":{"type":"string","maxLength":256,"pattern":"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"},"emails":{"description":"Approvers' addresses (at most 20). Each receives a confirmation mail from SNS and gets approval notifications once confirmed.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":3,"maxLength":254,"pattern":"^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"}},"message":{"description":"Shown to approvers.","type":"string","maxLength":500},"topicPolicy":{"description":"With emails: give Charter's topic an access policy that lets the pipeline role (and the environment's account, when it differs) publish (SetTopicAttributes Policy). On by default when the environment's account is not the pipelines' account; true forces it for a same-account environment, false leaves the topic's policy alone.","type":"boolean"}}},"deploy":{"title":"Deploy","description":"A CloudFormation deployment of the build output's template, in the environment's account.","type":"object","additionalProperties":false,"required":["roleArn","stackName"],"properties":{"enabled":{"type":"boolean","default":true},"roleArn":{"description":"The role in the environment's account that the deploy action assumes.","$ref":"#/definitions/roleArn"},"cloudFormationRoleArn":{"description":"The role CloudFormation uses in that account; roleArn when absent.","$ref":"#/definitions/roleArn"},"stackName":{"description":"Stack name; {branch} becomes the branch's slug and hash.","type":"string","minLength":1,"maxLength":128},"template":{"description":"The template file in the build output.","type":"string","minLength":1,"maxLength":250,"pattern":"^[A-Za-z0-9._/-]+$","default":"template.yml"}}},"tests":{"description":"Test builds, run in parallel after the deployment (CodePipeline allows 50 actions per stage).","type":"array","maxItems":48,"items":{"title":"TestAction","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"project":{"description":"An existing CodeBuild project; or buildspec.","$ref":"#/definitions/projectName"},"buildspec":{"$ref":"#/definitions/buildspec"},"image":{"$ref":"#/definitions/image"},"variables":{"$ref":"#/definitions/variables"},"source":{"title":"TestSource","description":"Tests kept in another repository (or branch): an extra source action feeds them.","type":"object","additionalProperties":false,"required":["repository"],"properties":{"repository":{"type":"string","maxLength":140,"pattern":"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},"branch":{"description":"The test repository's branch; main when absent.","type":"string","minLength":1,"maxLength":255}}}}}}}}}};
 const schema77 = {"type":"string","maxLength":2048,"pattern":"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"};
-const schema78 = {"type":"string","minLength":1,"maxLength":255};
-const schema81 = {"description":"A CodeBuild project name.","type":"string","minLength":2,"maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"};
+const schema79 = {"type":"string","minLength":1,"maxLength":255};
+const schema82 = {"description":"A CodeBuild project name.","type":"string","minLength":2,"maxLength":255,"pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"};
+const schema83 = {"description":"File name of a buildspec template under templates/ (e.g. buildspec-branch-build.yml.hbs): Charter renders it and creates, tags (charter:policy) and owns a CodeBuild project with it.","type":"string","maxLength":100,"pattern":"^buildspec-[a-z0-9-]+\\.yml\\.hbs$"};
+const schema84 = {"description":"CodeBuild image of the project Charter creates from a buildspec template.","type":"string","minLength":1,"maxLength":255,"default":"aws/codebuild/standard:7.0"};
 const pattern29 = new RegExp("^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$", "u");
 const pattern30 = new RegExp("^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{36}$", "u");
 const pattern32 = new RegExp("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$", "u");
-const pattern35 = new RegExp("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$", "u");
-const pattern36 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._@-]*$", "u");
-const pattern39 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$", "u");
-const schema80 = {"type":"object","additionalProperties":false,"required":["project"],"properties":{"project":{"$ref":"#/definitions/projectName"},"variables":{"$ref":"#/definitions/variables"}}};
-const schema82 = {"description":"Plaintext environment variables for the build (BRANCH is always set).","type":"object","maxProperties":50,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]{0,127}$"},"additionalProperties":{"type":"string","maxLength":1000}};
-const pattern40 = new RegExp("^[A-Za-z_][A-Za-z0-9_]{0,127}$", "u");
+const pattern36 = new RegExp("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$", "u");
+const pattern37 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._@-]*$", "u");
+const pattern40 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$", "u");
+const pattern41 = new RegExp("^buildspec-[a-z0-9-]+\\.yml\\.hbs$", "u");
+const schema81 = {"type":"object","additionalProperties":false,"properties":{"project":{"$ref":"#/definitions/projectName"},"buildspec":{"$ref":"#/definitions/buildspec"},"image":{"$ref":"#/definitions/image"},"variables":{"$ref":"#/definitions/variables"}}};
+const schema85 = {"description":"Plaintext environment variables for the build (BRANCH is always set).","type":"object","maxProperties":50,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]{0,127}$"},"additionalProperties":{"type":"string","maxLength":1000}};
+const pattern42 = new RegExp("^[A-Za-z_][A-Za-z0-9_]{0,127}$", "u");
 
 function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.project === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "project"},message:"must have required property '"+"project"+"'",schema:schema80.required,parentSchema:schema80,data};
+for(const key0 in data){
+if(!((((key0 === "project") || (key0 === "buildspec")) || (key0 === "image")) || (key0 === "variables"))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema81,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -7232,9 +7236,12 @@ vErrors.push(err0);
 }
 errors++;
 }
-for(const key0 in data){
-if(!((key0 === "project") || (key0 === "variables"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema80,data};
+}
+if(data.project !== undefined){
+let data0 = data.project;
+if(typeof data0 === "string"){
+if(func2(data0) > 255){
+const err1 = {instancePath:instancePath+"/project",schemaPath:"#/definitions/projectName/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema82,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -7243,12 +7250,8 @@ vErrors.push(err1);
 }
 errors++;
 }
-}
-if(data.project !== undefined){
-let data0 = data.project;
-if(typeof data0 === "string"){
-if(func2(data0) > 255){
-const err2 = {instancePath:instancePath+"/project",schemaPath:"#/definitions/projectName/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema81,data:data0};
+if(func2(data0) < 2){
+const err2 = {instancePath:instancePath+"/project",schemaPath:"#/definitions/projectName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters",schema:2,parentSchema:schema82,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -7257,8 +7260,8 @@ vErrors.push(err2);
 }
 errors++;
 }
-if(func2(data0) < 2){
-const err3 = {instancePath:instancePath+"/project",schemaPath:"#/definitions/projectName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters",schema:2,parentSchema:schema81,data:data0};
+if(!pattern40.test(data0)){
+const err3 = {instancePath:instancePath+"/project",schemaPath:"#/definitions/projectName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$",parentSchema:schema82,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -7267,8 +7270,9 @@ vErrors.push(err3);
 }
 errors++;
 }
-if(!pattern39.test(data0)){
-const err4 = {instancePath:instancePath+"/project",schemaPath:"#/definitions/projectName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$",parentSchema:schema81,data:data0};
+}
+else {
+const err4 = {instancePath:instancePath+"/project",schemaPath:"#/definitions/projectName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.type,parentSchema:schema82,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -7278,8 +7282,11 @@ vErrors.push(err4);
 errors++;
 }
 }
-else {
-const err5 = {instancePath:instancePath+"/project",schemaPath:"#/definitions/projectName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema81.type,parentSchema:schema81,data:data0};
+if(data.buildspec !== undefined){
+let data1 = data.buildspec;
+if(typeof data1 === "string"){
+if(func2(data1) > 100){
+const err5 = {instancePath:instancePath+"/buildspec",schemaPath:"#/definitions/buildspec/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema83,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -7288,12 +7295,8 @@ vErrors.push(err5);
 }
 errors++;
 }
-}
-if(data.variables !== undefined){
-let data1 = data.variables;
-if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
-if(Object.keys(data1).length > 50){
-const err6 = {instancePath:instancePath+"/variables",schemaPath:"#/definitions/variables/maxProperties",keyword:"maxProperties",params:{limit: 50},message:"must NOT have more than 50 properties",schema:50,parentSchema:schema82,data:data1};
+if(!pattern41.test(data1)){
+const err6 = {instancePath:instancePath+"/buildspec",schemaPath:"#/definitions/buildspec/pattern",keyword:"pattern",params:{pattern: "^buildspec-[a-z0-9-]+\\.yml\\.hbs$"},message:"must match pattern \""+"^buildspec-[a-z0-9-]+\\.yml\\.hbs$"+"\"",schema:"^buildspec-[a-z0-9-]+\\.yml\\.hbs$",parentSchema:schema83,data:data1};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -7302,11 +7305,9 @@ vErrors.push(err6);
 }
 errors++;
 }
-for(const key1 in data1){
-const _errs8 = errors;
-if(typeof key1 === "string"){
-if(!pattern40.test(key1)){
-const err7 = {instancePath:instancePath+"/variables",schemaPath:"#/definitions/variables/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]{0,127}$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]{0,127}$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]{0,127}$",parentSchema:schema82.propertyNames,data:key1,propertyName:key1};
+}
+else {
+const err7 = {instancePath:instancePath+"/buildspec",schemaPath:"#/definitions/buildspec/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema83.type,parentSchema:schema83,data:data1};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -7316,9 +7317,11 @@ vErrors.push(err7);
 errors++;
 }
 }
-var valid3 = _errs8 === errors;
-if(!valid3){
-const err8 = {instancePath:instancePath+"/variables",schemaPath:"#/definitions/variables/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema82.propertyNames,parentSchema:schema82,data:data1};
+if(data.image !== undefined){
+let data2 = data.image;
+if(typeof data2 === "string"){
+if(func2(data2) > 255){
+const err8 = {instancePath:instancePath+"/image",schemaPath:"#/definitions/image/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema84,data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -7327,12 +7330,8 @@ vErrors.push(err8);
 }
 errors++;
 }
-}
-for(const key2 in data1){
-let data2 = data1[key2];
-if(typeof data2 === "string"){
-if(func2(data2) > 1000){
-const err9 = {instancePath:instancePath+"/variables/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/variables/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters",schema:1000,parentSchema:schema82.additionalProperties,data:data2};
+if(func2(data2) < 1){
+const err9 = {instancePath:instancePath+"/image",schemaPath:"#/definitions/image/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema84,data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -7343,7 +7342,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/variables/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/variables/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.additionalProperties.type,parentSchema:schema82.additionalProperties,data:data2};
+const err10 = {instancePath:instancePath+"/image",schemaPath:"#/definitions/image/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema84.type,parentSchema:schema84,data:data2};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -7353,9 +7352,11 @@ vErrors.push(err10);
 errors++;
 }
 }
-}
-else {
-const err11 = {instancePath:instancePath+"/variables",schemaPath:"#/definitions/variables/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.type,parentSchema:schema82,data:data1};
+if(data.variables !== undefined){
+let data3 = data.variables;
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+if(Object.keys(data3).length > 50){
+const err11 = {instancePath:instancePath+"/variables",schemaPath:"#/definitions/variables/maxProperties",keyword:"maxProperties",params:{limit: 50},message:"must NOT have more than 50 properties",schema:50,parentSchema:schema85,data:data3};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -7364,10 +7365,11 @@ vErrors.push(err11);
 }
 errors++;
 }
-}
-}
-else {
-const err12 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema80.type,parentSchema:schema80,data};
+for(const key1 in data3){
+const _errs14 = errors;
+if(typeof key1 === "string"){
+if(!pattern42.test(key1)){
+const err12 = {instancePath:instancePath+"/variables",schemaPath:"#/definitions/variables/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]{0,127}$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]{0,127}$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]{0,127}$",parentSchema:schema85.propertyNames,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -7376,24 +7378,85 @@ vErrors.push(err12);
 }
 errors++;
 }
+}
+var valid5 = _errs14 === errors;
+if(!valid5){
+const err13 = {instancePath:instancePath+"/variables",schemaPath:"#/definitions/variables/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema85.propertyNames,parentSchema:schema85,data:data3};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+for(const key2 in data3){
+let data4 = data3[key2];
+if(typeof data4 === "string"){
+if(func2(data4) > 1000){
+const err14 = {instancePath:instancePath+"/variables/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/variables/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters",schema:1000,parentSchema:schema85.additionalProperties,data:data4};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/variables/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/variables/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema85.additionalProperties.type,parentSchema:schema85.additionalProperties,data:data4};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/variables",schemaPath:"#/definitions/variables/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema85.type,parentSchema:schema85,data:data3};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+}
+else {
+const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema81.type,parentSchema:schema81,data};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
 validate45.errors = vErrors;
 return errors === 0;
 }
 
-const schema83 = {"title":"Environment","type":"object","additionalProperties":false,"required":["name","account"],"properties":{"name":{"description":"The stage name; unique in the policy.","type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"account":{"$ref":"#/definitions/account"},"region":{"description":"Where the environment's actions run; the pipeline's region when absent.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"branches":{"description":"default: only the default branch's pipeline has this stage (production); all: every branch's.","type":"string","enum":["default","all"],"default":"all"},"approval":{"title":"Approval","description":"A manual approval before the deployment; CodePipeline notifies an SNS topic: topicArn (yours), or emails (Charter creates, tags and owns a topic per environment and subscribes these addresses). Exactly one of the two.","type":"object","additionalProperties":false,"properties":{"topicArn":{"type":"string","maxLength":256,"pattern":"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"},"emails":{"description":"Approvers' addresses (at most 20). Each receives a confirmation mail from SNS and gets approval notifications once confirmed.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":3,"maxLength":254,"pattern":"^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"}},"message":{"description":"Shown to approvers.","type":"string","maxLength":500}}},"deploy":{"title":"Deploy","description":"A CloudFormation deployment of the build output's template, in the environment's account.","type":"object","additionalProperties":false,"required":["roleArn","stackName"],"properties":{"enabled":{"type":"boolean","default":true},"roleArn":{"description":"The role in the environment's account that the deploy action assumes.","$ref":"#/definitions/roleArn"},"cloudFormationRoleArn":{"description":"The role CloudFormation uses in that account; roleArn when absent.","$ref":"#/definitions/roleArn"},"stackName":{"description":"Stack name; {branch} becomes the branch's slug and hash.","type":"string","minLength":1,"maxLength":128},"template":{"description":"The template file in the build output.","type":"string","minLength":1,"maxLength":250,"pattern":"^[A-Za-z0-9._/-]+$","default":"template.yml"}}},"tests":{"description":"Test builds, run in parallel after the deployment (CodePipeline allows 50 actions per stage).","type":"array","maxItems":48,"items":{"title":"TestAction","type":"object","additionalProperties":false,"required":["name","project"],"properties":{"name":{"type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"project":{"$ref":"#/definitions/projectName"},"variables":{"$ref":"#/definitions/variables"},"source":{"title":"TestSource","description":"Tests kept in another repository (or branch): an extra source action feeds them.","type":"object","additionalProperties":false,"required":["repository"],"properties":{"repository":{"type":"string","maxLength":140,"pattern":"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},"branch":{"description":"The test repository's branch; main when absent.","type":"string","minLength":1,"maxLength":255}}}}}}}};
-const schema84 = {"description":"A 12-digit AWS account id.","type":"string","pattern":"^[0-9]{12}$"};
-const pattern41 = new RegExp("^[A-Za-z0-9.@_-]+$", "u");
-const pattern42 = new RegExp("^[0-9]{12}$", "u");
-const pattern44 = new RegExp("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", "u");
-const pattern45 = new RegExp("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", "u");
-const pattern48 = new RegExp("^[A-Za-z0-9._/-]+$", "u");
+const schema86 = {"title":"Environment","type":"object","additionalProperties":false,"required":["name","account"],"properties":{"name":{"description":"The stage name; unique in the policy.","type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"account":{"$ref":"#/definitions/account"},"region":{"description":"Where the environment's actions run; the pipeline's region when absent.","type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]$"},"branches":{"description":"default: only the default branch's pipeline has this stage (production); all: every branch's.","type":"string","enum":["default","all"],"default":"all"},"approval":{"title":"Approval","description":"A manual approval before the deployment; CodePipeline notifies an SNS topic: topicArn (yours), or emails (Charter creates, tags and owns a topic per environment and subscribes these addresses). Exactly one of the two.","type":"object","additionalProperties":false,"properties":{"topicArn":{"type":"string","maxLength":256,"pattern":"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"},"emails":{"description":"Approvers' addresses (at most 20). Each receives a confirmation mail from SNS and gets approval notifications once confirmed.","type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":3,"maxLength":254,"pattern":"^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"}},"message":{"description":"Shown to approvers.","type":"string","maxLength":500},"topicPolicy":{"description":"With emails: give Charter's topic an access policy that lets the pipeline role (and the environment's account, when it differs) publish (SetTopicAttributes Policy). On by default when the environment's account is not the pipelines' account; true forces it for a same-account environment, false leaves the topic's policy alone.","type":"boolean"}}},"deploy":{"title":"Deploy","description":"A CloudFormation deployment of the build output's template, in the environment's account.","type":"object","additionalProperties":false,"required":["roleArn","stackName"],"properties":{"enabled":{"type":"boolean","default":true},"roleArn":{"description":"The role in the environment's account that the deploy action assumes.","$ref":"#/definitions/roleArn"},"cloudFormationRoleArn":{"description":"The role CloudFormation uses in that account; roleArn when absent.","$ref":"#/definitions/roleArn"},"stackName":{"description":"Stack name; {branch} becomes the branch's slug and hash.","type":"string","minLength":1,"maxLength":128},"template":{"description":"The template file in the build output.","type":"string","minLength":1,"maxLength":250,"pattern":"^[A-Za-z0-9._/-]+$","default":"template.yml"}}},"tests":{"description":"Test builds, run in parallel after the deployment (CodePipeline allows 50 actions per stage).","type":"array","maxItems":48,"items":{"title":"TestAction","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"project":{"description":"An existing CodeBuild project; or buildspec.","$ref":"#/definitions/projectName"},"buildspec":{"$ref":"#/definitions/buildspec"},"image":{"$ref":"#/definitions/image"},"variables":{"$ref":"#/definitions/variables"},"source":{"title":"TestSource","description":"Tests kept in another repository (or branch): an extra source action feeds them.","type":"object","additionalProperties":false,"required":["repository"],"properties":{"repository":{"type":"string","maxLength":140,"pattern":"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},"branch":{"description":"The test repository's branch; main when absent.","type":"string","minLength":1,"maxLength":255}}}}}}}};
+const schema87 = {"description":"A 12-digit AWS account id.","type":"string","pattern":"^[0-9]{12}$"};
+const pattern43 = new RegExp("^[A-Za-z0-9.@_-]+$", "u");
+const pattern44 = new RegExp("^[0-9]{12}$", "u");
+const pattern46 = new RegExp("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", "u");
+const pattern47 = new RegExp("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", "u");
+const pattern50 = new RegExp("^[A-Za-z0-9._/-]+$", "u");
 
 function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.name === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema83.required,parentSchema:schema83,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema86.required,parentSchema:schema86,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -7403,7 +7466,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.account === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "account"},message:"must have required property '"+"account"+"'",schema:schema83.required,parentSchema:schema83,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "account"},message:"must have required property '"+"account"+"'",schema:schema86.required,parentSchema:schema86,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -7414,7 +7477,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((((((key0 === "name") || (key0 === "account")) || (key0 === "region")) || (key0 === "branches")) || (key0 === "approval")) || (key0 === "deploy")) || (key0 === "tests"))){
-const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema83,data};
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema86,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -7428,7 +7491,7 @@ if(data.name !== undefined){
 let data0 = data.name;
 if(typeof data0 === "string"){
 if(func2(data0) > 100){
-const err3 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema83.properties.name,data:data0};
+const err3 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema86.properties.name,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -7438,7 +7501,7 @@ vErrors.push(err3);
 errors++;
 }
 if(func2(data0) < 1){
-const err4 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema83.properties.name,data:data0};
+const err4 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema86.properties.name,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -7447,8 +7510,8 @@ vErrors.push(err4);
 }
 errors++;
 }
-if(!pattern41.test(data0)){
-const err5 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9.@_-]+$"},message:"must match pattern \""+"^[A-Za-z0-9.@_-]+$"+"\"",schema:"^[A-Za-z0-9.@_-]+$",parentSchema:schema83.properties.name,data:data0};
+if(!pattern43.test(data0)){
+const err5 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9.@_-]+$"},message:"must match pattern \""+"^[A-Za-z0-9.@_-]+$"+"\"",schema:"^[A-Za-z0-9.@_-]+$",parentSchema:schema86.properties.name,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -7459,7 +7522,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema83.properties.name.type,parentSchema:schema83.properties.name,data:data0};
+const err6 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.name.type,parentSchema:schema86.properties.name,data:data0};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -7472,8 +7535,8 @@ errors++;
 if(data.account !== undefined){
 let data1 = data.account;
 if(typeof data1 === "string"){
-if(!pattern42.test(data1)){
-const err7 = {instancePath:instancePath+"/account",schemaPath:"#/definitions/account/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\"",schema:"^[0-9]{12}$",parentSchema:schema84,data:data1};
+if(!pattern44.test(data1)){
+const err7 = {instancePath:instancePath+"/account",schemaPath:"#/definitions/account/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\"",schema:"^[0-9]{12}$",parentSchema:schema87,data:data1};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -7484,7 +7547,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/account",schemaPath:"#/definitions/account/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema84.type,parentSchema:schema84,data:data1};
+const err8 = {instancePath:instancePath+"/account",schemaPath:"#/definitions/account/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema87.type,parentSchema:schema87,data:data1};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -7498,7 +7561,7 @@ if(data.region !== undefined){
 let data2 = data.region;
 if(typeof data2 === "string"){
 if(!pattern17.test(data2)){
-const err9 = {instancePath:instancePath+"/region",schemaPath:"#/properties/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-[0-9]$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-[0-9]$",parentSchema:schema83.properties.region,data:data2};
+const err9 = {instancePath:instancePath+"/region",schemaPath:"#/properties/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-[0-9]$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-[0-9]$",parentSchema:schema86.properties.region,data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -7509,7 +7572,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/region",schemaPath:"#/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema83.properties.region.type,parentSchema:schema83.properties.region,data:data2};
+const err10 = {instancePath:instancePath+"/region",schemaPath:"#/properties/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.region.type,parentSchema:schema86.properties.region,data:data2};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -7522,7 +7585,7 @@ errors++;
 if(data.branches !== undefined){
 let data3 = data.branches;
 if(typeof data3 !== "string"){
-const err11 = {instancePath:instancePath+"/branches",schemaPath:"#/properties/branches/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema83.properties.branches.type,parentSchema:schema83.properties.branches,data:data3};
+const err11 = {instancePath:instancePath+"/branches",schemaPath:"#/properties/branches/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.branches.type,parentSchema:schema86.properties.branches,data:data3};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -7532,7 +7595,7 @@ vErrors.push(err11);
 errors++;
 }
 if(!((data3 === "default") || (data3 === "all"))){
-const err12 = {instancePath:instancePath+"/branches",schemaPath:"#/properties/branches/enum",keyword:"enum",params:{allowedValues: schema83.properties.branches.enum},message:"must be equal to one of the allowed values",schema:schema83.properties.branches.enum,parentSchema:schema83.properties.branches,data:data3};
+const err12 = {instancePath:instancePath+"/branches",schemaPath:"#/properties/branches/enum",keyword:"enum",params:{allowedValues: schema86.properties.branches.enum},message:"must be equal to one of the allowed values",schema:schema86.properties.branches.enum,parentSchema:schema86.properties.branches,data:data3};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -7546,8 +7609,8 @@ if(data.approval !== undefined){
 let data4 = data.approval;
 if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
 for(const key1 in data4){
-if(!(((key1 === "topicArn") || (key1 === "emails")) || (key1 === "message"))){
-const err13 = {instancePath:instancePath+"/approval",schemaPath:"#/properties/approval/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema83.properties.approval,data:data4};
+if(!((((key1 === "topicArn") || (key1 === "emails")) || (key1 === "message")) || (key1 === "topicPolicy"))){
+const err13 = {instancePath:instancePath+"/approval",schemaPath:"#/properties/approval/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema86.properties.approval,data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -7561,7 +7624,7 @@ if(data4.topicArn !== undefined){
 let data5 = data4.topicArn;
 if(typeof data5 === "string"){
 if(func2(data5) > 256){
-const err14 = {instancePath:instancePath+"/approval/topicArn",schemaPath:"#/properties/approval/properties/topicArn/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema83.properties.approval.properties.topicArn,data:data5};
+const err14 = {instancePath:instancePath+"/approval/topicArn",schemaPath:"#/properties/approval/properties/topicArn/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema86.properties.approval.properties.topicArn,data:data5};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -7570,8 +7633,8 @@ vErrors.push(err14);
 }
 errors++;
 }
-if(!pattern44.test(data5)){
-const err15 = {instancePath:instancePath+"/approval/topicArn",schemaPath:"#/properties/approval/properties/topicArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"+"\"",schema:"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$",parentSchema:schema83.properties.approval.properties.topicArn,data:data5};
+if(!pattern46.test(data5)){
+const err15 = {instancePath:instancePath+"/approval/topicArn",schemaPath:"#/properties/approval/properties/topicArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$"+"\"",schema:"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$",parentSchema:schema86.properties.approval.properties.topicArn,data:data5};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -7582,7 +7645,7 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/approval/topicArn",schemaPath:"#/properties/approval/properties/topicArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema83.properties.approval.properties.topicArn.type,parentSchema:schema83.properties.approval.properties.topicArn,data:data5};
+const err16 = {instancePath:instancePath+"/approval/topicArn",schemaPath:"#/properties/approval/properties/topicArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.approval.properties.topicArn.type,parentSchema:schema86.properties.approval.properties.topicArn,data:data5};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -7596,7 +7659,7 @@ if(data4.emails !== undefined){
 let data6 = data4.emails;
 if(Array.isArray(data6)){
 if(data6.length < 1){
-const err17 = {instancePath:instancePath+"/approval/emails",schemaPath:"#/properties/approval/properties/emails/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema83.properties.approval.properties.emails,data:data6};
+const err17 = {instancePath:instancePath+"/approval/emails",schemaPath:"#/properties/approval/properties/emails/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema86.properties.approval.properties.emails,data:data6};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -7610,7 +7673,7 @@ for(let i0=0; i0<len0; i0++){
 let data7 = data6[i0];
 if(typeof data7 === "string"){
 if(func2(data7) > 254){
-const err18 = {instancePath:instancePath+"/approval/emails/" + i0,schemaPath:"#/properties/approval/properties/emails/items/maxLength",keyword:"maxLength",params:{limit: 254},message:"must NOT have more than 254 characters",schema:254,parentSchema:schema83.properties.approval.properties.emails.items,data:data7};
+const err18 = {instancePath:instancePath+"/approval/emails/" + i0,schemaPath:"#/properties/approval/properties/emails/items/maxLength",keyword:"maxLength",params:{limit: 254},message:"must NOT have more than 254 characters",schema:254,parentSchema:schema86.properties.approval.properties.emails.items,data:data7};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -7620,7 +7683,7 @@ vErrors.push(err18);
 errors++;
 }
 if(func2(data7) < 3){
-const err19 = {instancePath:instancePath+"/approval/emails/" + i0,schemaPath:"#/properties/approval/properties/emails/items/minLength",keyword:"minLength",params:{limit: 3},message:"must NOT have fewer than 3 characters",schema:3,parentSchema:schema83.properties.approval.properties.emails.items,data:data7};
+const err19 = {instancePath:instancePath+"/approval/emails/" + i0,schemaPath:"#/properties/approval/properties/emails/items/minLength",keyword:"minLength",params:{limit: 3},message:"must NOT have fewer than 3 characters",schema:3,parentSchema:schema86.properties.approval.properties.emails.items,data:data7};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -7629,8 +7692,8 @@ vErrors.push(err19);
 }
 errors++;
 }
-if(!pattern45.test(data7)){
-const err20 = {instancePath:instancePath+"/approval/emails/" + i0,schemaPath:"#/properties/approval/properties/emails/items/pattern",keyword:"pattern",params:{pattern: "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"},message:"must match pattern \""+"^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"+"\"",schema:"^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$",parentSchema:schema83.properties.approval.properties.emails.items,data:data7};
+if(!pattern47.test(data7)){
+const err20 = {instancePath:instancePath+"/approval/emails/" + i0,schemaPath:"#/properties/approval/properties/emails/items/pattern",keyword:"pattern",params:{pattern: "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"},message:"must match pattern \""+"^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"+"\"",schema:"^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$",parentSchema:schema86.properties.approval.properties.emails.items,data:data7};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -7641,7 +7704,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/approval/emails/" + i0,schemaPath:"#/properties/approval/properties/emails/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema83.properties.approval.properties.emails.items.type,parentSchema:schema83.properties.approval.properties.emails.items,data:data7};
+const err21 = {instancePath:instancePath+"/approval/emails/" + i0,schemaPath:"#/properties/approval/properties/emails/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.approval.properties.emails.items.type,parentSchema:schema86.properties.approval.properties.emails.items,data:data7};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -7662,7 +7725,7 @@ continue;
 }
 if(typeof indices0[item0] == "number"){
 j0 = indices0[item0];
-const err22 = {instancePath:instancePath+"/approval/emails",schemaPath:"#/properties/approval/properties/emails/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema83.properties.approval.properties.emails,data:data6};
+const err22 = {instancePath:instancePath+"/approval/emails",schemaPath:"#/properties/approval/properties/emails/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema86.properties.approval.properties.emails,data:data6};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -7677,7 +7740,7 @@ indices0[item0] = i1;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/approval/emails",schemaPath:"#/properties/approval/properties/emails/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema83.properties.approval.properties.emails.type,parentSchema:schema83.properties.approval.properties.emails,data:data6};
+const err23 = {instancePath:instancePath+"/approval/emails",schemaPath:"#/properties/approval/properties/emails/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema86.properties.approval.properties.emails.type,parentSchema:schema86.properties.approval.properties.emails,data:data6};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -7691,7 +7754,7 @@ if(data4.message !== undefined){
 let data8 = data4.message;
 if(typeof data8 === "string"){
 if(func2(data8) > 500){
-const err24 = {instancePath:instancePath+"/approval/message",schemaPath:"#/properties/approval/properties/message/maxLength",keyword:"maxLength",params:{limit: 500},message:"must NOT have more than 500 characters",schema:500,parentSchema:schema83.properties.approval.properties.message,data:data8};
+const err24 = {instancePath:instancePath+"/approval/message",schemaPath:"#/properties/approval/properties/message/maxLength",keyword:"maxLength",params:{limit: 500},message:"must NOT have more than 500 characters",schema:500,parentSchema:schema86.properties.approval.properties.message,data:data8};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -7702,7 +7765,7 @@ errors++;
 }
 }
 else {
-const err25 = {instancePath:instancePath+"/approval/message",schemaPath:"#/properties/approval/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema83.properties.approval.properties.message.type,parentSchema:schema83.properties.approval.properties.message,data:data8};
+const err25 = {instancePath:instancePath+"/approval/message",schemaPath:"#/properties/approval/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.approval.properties.message.type,parentSchema:schema86.properties.approval.properties.message,data:data8};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -7712,9 +7775,10 @@ vErrors.push(err25);
 errors++;
 }
 }
-}
-else {
-const err26 = {instancePath:instancePath+"/approval",schemaPath:"#/properties/approval/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema83.properties.approval.type,parentSchema:schema83.properties.approval,data:data4};
+if(data4.topicPolicy !== undefined){
+let data9 = data4.topicPolicy;
+if(typeof data9 !== "boolean"){
+const err26 = {instancePath:instancePath+"/approval/topicPolicy",schemaPath:"#/properties/approval/properties/topicPolicy/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema86.properties.approval.properties.topicPolicy.type,parentSchema:schema86.properties.approval.properties.topicPolicy,data:data9};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -7724,11 +7788,9 @@ vErrors.push(err26);
 errors++;
 }
 }
-if(data.deploy !== undefined){
-let data9 = data.deploy;
-if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
-if(data9.roleArn === undefined){
-const err27 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/required",keyword:"required",params:{missingProperty: "roleArn"},message:"must have required property '"+"roleArn"+"'",schema:schema83.properties.deploy.required,parentSchema:schema83.properties.deploy,data:data9};
+}
+else {
+const err27 = {instancePath:instancePath+"/approval",schemaPath:"#/properties/approval/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema86.properties.approval.type,parentSchema:schema86.properties.approval,data:data4};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -7737,8 +7799,12 @@ vErrors.push(err27);
 }
 errors++;
 }
-if(data9.stackName === undefined){
-const err28 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/required",keyword:"required",params:{missingProperty: "stackName"},message:"must have required property '"+"stackName"+"'",schema:schema83.properties.deploy.required,parentSchema:schema83.properties.deploy,data:data9};
+}
+if(data.deploy !== undefined){
+let data10 = data.deploy;
+if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
+if(data10.roleArn === undefined){
+const err28 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/required",keyword:"required",params:{missingProperty: "roleArn"},message:"must have required property '"+"roleArn"+"'",schema:schema86.properties.deploy.required,parentSchema:schema86.properties.deploy,data:data10};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -7747,9 +7813,8 @@ vErrors.push(err28);
 }
 errors++;
 }
-for(const key2 in data9){
-if(!(((((key2 === "enabled") || (key2 === "roleArn")) || (key2 === "cloudFormationRoleArn")) || (key2 === "stackName")) || (key2 === "template"))){
-const err29 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema83.properties.deploy,data:data9};
+if(data10.stackName === undefined){
+const err29 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/required",keyword:"required",params:{missingProperty: "stackName"},message:"must have required property '"+"stackName"+"'",schema:schema86.properties.deploy.required,parentSchema:schema86.properties.deploy,data:data10};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -7758,11 +7823,9 @@ vErrors.push(err29);
 }
 errors++;
 }
-}
-if(data9.enabled !== undefined){
-let data10 = data9.enabled;
-if(typeof data10 !== "boolean"){
-const err30 = {instancePath:instancePath+"/deploy/enabled",schemaPath:"#/properties/deploy/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema83.properties.deploy.properties.enabled.type,parentSchema:schema83.properties.deploy.properties.enabled,data:data10};
+for(const key2 in data10){
+if(!(((((key2 === "enabled") || (key2 === "roleArn")) || (key2 === "cloudFormationRoleArn")) || (key2 === "stackName")) || (key2 === "template"))){
+const err30 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema86.properties.deploy,data:data10};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -7772,11 +7835,10 @@ vErrors.push(err30);
 errors++;
 }
 }
-if(data9.roleArn !== undefined){
-let data11 = data9.roleArn;
-if(typeof data11 === "string"){
-if(func2(data11) > 2048){
-const err31 = {instancePath:instancePath+"/deploy/roleArn",schemaPath:"#/definitions/roleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema77,data:data11};
+if(data10.enabled !== undefined){
+let data11 = data10.enabled;
+if(typeof data11 !== "boolean"){
+const err31 = {instancePath:instancePath+"/deploy/enabled",schemaPath:"#/properties/deploy/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema86.properties.deploy.properties.enabled.type,parentSchema:schema86.properties.deploy.properties.enabled,data:data11};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -7785,8 +7847,12 @@ vErrors.push(err31);
 }
 errors++;
 }
-if(!pattern32.test(data11)){
-const err32 = {instancePath:instancePath+"/deploy/roleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema77,data:data11};
+}
+if(data10.roleArn !== undefined){
+let data12 = data10.roleArn;
+if(typeof data12 === "string"){
+if(func2(data12) > 2048){
+const err32 = {instancePath:instancePath+"/deploy/roleArn",schemaPath:"#/definitions/roleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema77,data:data12};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -7795,9 +7861,8 @@ vErrors.push(err32);
 }
 errors++;
 }
-}
-else {
-const err33 = {instancePath:instancePath+"/deploy/roleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema77.type,parentSchema:schema77,data:data11};
+if(!pattern32.test(data12)){
+const err33 = {instancePath:instancePath+"/deploy/roleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema77,data:data12};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -7807,11 +7872,8 @@ vErrors.push(err33);
 errors++;
 }
 }
-if(data9.cloudFormationRoleArn !== undefined){
-let data12 = data9.cloudFormationRoleArn;
-if(typeof data12 === "string"){
-if(func2(data12) > 2048){
-const err34 = {instancePath:instancePath+"/deploy/cloudFormationRoleArn",schemaPath:"#/definitions/roleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema77,data:data12};
+else {
+const err34 = {instancePath:instancePath+"/deploy/roleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema77.type,parentSchema:schema77,data:data12};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -7820,8 +7882,12 @@ vErrors.push(err34);
 }
 errors++;
 }
-if(!pattern32.test(data12)){
-const err35 = {instancePath:instancePath+"/deploy/cloudFormationRoleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema77,data:data12};
+}
+if(data10.cloudFormationRoleArn !== undefined){
+let data13 = data10.cloudFormationRoleArn;
+if(typeof data13 === "string"){
+if(func2(data13) > 2048){
+const err35 = {instancePath:instancePath+"/deploy/cloudFormationRoleArn",schemaPath:"#/definitions/roleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema77,data:data13};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -7830,9 +7896,8 @@ vErrors.push(err35);
 }
 errors++;
 }
-}
-else {
-const err36 = {instancePath:instancePath+"/deploy/cloudFormationRoleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema77.type,parentSchema:schema77,data:data12};
+if(!pattern32.test(data13)){
+const err36 = {instancePath:instancePath+"/deploy/cloudFormationRoleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema77,data:data13};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -7842,11 +7907,8 @@ vErrors.push(err36);
 errors++;
 }
 }
-if(data9.stackName !== undefined){
-let data13 = data9.stackName;
-if(typeof data13 === "string"){
-if(func2(data13) > 128){
-const err37 = {instancePath:instancePath+"/deploy/stackName",schemaPath:"#/properties/deploy/properties/stackName/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema83.properties.deploy.properties.stackName,data:data13};
+else {
+const err37 = {instancePath:instancePath+"/deploy/cloudFormationRoleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema77.type,parentSchema:schema77,data:data13};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -7855,8 +7917,12 @@ vErrors.push(err37);
 }
 errors++;
 }
-if(func2(data13) < 1){
-const err38 = {instancePath:instancePath+"/deploy/stackName",schemaPath:"#/properties/deploy/properties/stackName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema83.properties.deploy.properties.stackName,data:data13};
+}
+if(data10.stackName !== undefined){
+let data14 = data10.stackName;
+if(typeof data14 === "string"){
+if(func2(data14) > 128){
+const err38 = {instancePath:instancePath+"/deploy/stackName",schemaPath:"#/properties/deploy/properties/stackName/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema86.properties.deploy.properties.stackName,data:data14};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -7865,9 +7931,8 @@ vErrors.push(err38);
 }
 errors++;
 }
-}
-else {
-const err39 = {instancePath:instancePath+"/deploy/stackName",schemaPath:"#/properties/deploy/properties/stackName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema83.properties.deploy.properties.stackName.type,parentSchema:schema83.properties.deploy.properties.stackName,data:data13};
+if(func2(data14) < 1){
+const err39 = {instancePath:instancePath+"/deploy/stackName",schemaPath:"#/properties/deploy/properties/stackName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema86.properties.deploy.properties.stackName,data:data14};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -7877,11 +7942,8 @@ vErrors.push(err39);
 errors++;
 }
 }
-if(data9.template !== undefined){
-let data14 = data9.template;
-if(typeof data14 === "string"){
-if(func2(data14) > 250){
-const err40 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/maxLength",keyword:"maxLength",params:{limit: 250},message:"must NOT have more than 250 characters",schema:250,parentSchema:schema83.properties.deploy.properties.template,data:data14};
+else {
+const err40 = {instancePath:instancePath+"/deploy/stackName",schemaPath:"#/properties/deploy/properties/stackName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.deploy.properties.stackName.type,parentSchema:schema86.properties.deploy.properties.stackName,data:data14};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -7890,8 +7952,12 @@ vErrors.push(err40);
 }
 errors++;
 }
-if(func2(data14) < 1){
-const err41 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema83.properties.deploy.properties.template,data:data14};
+}
+if(data10.template !== undefined){
+let data15 = data10.template;
+if(typeof data15 === "string"){
+if(func2(data15) > 250){
+const err41 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/maxLength",keyword:"maxLength",params:{limit: 250},message:"must NOT have more than 250 characters",schema:250,parentSchema:schema86.properties.deploy.properties.template,data:data15};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -7900,8 +7966,8 @@ vErrors.push(err41);
 }
 errors++;
 }
-if(!pattern48.test(data14)){
-const err42 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9._/-]+$"},message:"must match pattern \""+"^[A-Za-z0-9._/-]+$"+"\"",schema:"^[A-Za-z0-9._/-]+$",parentSchema:schema83.properties.deploy.properties.template,data:data14};
+if(func2(data15) < 1){
+const err42 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema86.properties.deploy.properties.template,data:data15};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -7910,9 +7976,8 @@ vErrors.push(err42);
 }
 errors++;
 }
-}
-else {
-const err43 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema83.properties.deploy.properties.template.type,parentSchema:schema83.properties.deploy.properties.template,data:data14};
+if(!pattern50.test(data15)){
+const err43 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9._/-]+$"},message:"must match pattern \""+"^[A-Za-z0-9._/-]+$"+"\"",schema:"^[A-Za-z0-9._/-]+$",parentSchema:schema86.properties.deploy.properties.template,data:data15};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -7922,9 +7987,8 @@ vErrors.push(err43);
 errors++;
 }
 }
-}
 else {
-const err44 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema83.properties.deploy.type,parentSchema:schema83.properties.deploy,data:data9};
+const err44 = {instancePath:instancePath+"/deploy/template",schemaPath:"#/properties/deploy/properties/template/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.deploy.properties.template.type,parentSchema:schema86.properties.deploy.properties.template,data:data15};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -7934,11 +7998,9 @@ vErrors.push(err44);
 errors++;
 }
 }
-if(data.tests !== undefined){
-let data15 = data.tests;
-if(Array.isArray(data15)){
-if(data15.length > 48){
-const err45 = {instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/maxItems",keyword:"maxItems",params:{limit: 48},message:"must NOT have more than 48 items",schema:48,parentSchema:schema83.properties.tests,data:data15};
+}
+else {
+const err45 = {instancePath:instancePath+"/deploy",schemaPath:"#/properties/deploy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema86.properties.deploy.type,parentSchema:schema86.properties.deploy,data:data10};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -7947,12 +8009,12 @@ vErrors.push(err45);
 }
 errors++;
 }
-const len1 = data15.length;
-for(let i2=0; i2<len1; i2++){
-let data16 = data15[i2];
-if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
-if(data16.name === undefined){
-const err46 = {instancePath:instancePath+"/tests/" + i2,schemaPath:"#/properties/tests/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema83.properties.tests.items.required,parentSchema:schema83.properties.tests.items,data:data16};
+}
+if(data.tests !== undefined){
+let data16 = data.tests;
+if(Array.isArray(data16)){
+if(data16.length > 48){
+const err46 = {instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/maxItems",keyword:"maxItems",params:{limit: 48},message:"must NOT have more than 48 items",schema:48,parentSchema:schema86.properties.tests,data:data16};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -7961,8 +8023,12 @@ vErrors.push(err46);
 }
 errors++;
 }
-if(data16.project === undefined){
-const err47 = {instancePath:instancePath+"/tests/" + i2,schemaPath:"#/properties/tests/items/required",keyword:"required",params:{missingProperty: "project"},message:"must have required property '"+"project"+"'",schema:schema83.properties.tests.items.required,parentSchema:schema83.properties.tests.items,data:data16};
+const len1 = data16.length;
+for(let i2=0; i2<len1; i2++){
+let data17 = data16[i2];
+if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
+if(data17.name === undefined){
+const err47 = {instancePath:instancePath+"/tests/" + i2,schemaPath:"#/properties/tests/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema86.properties.tests.items.required,parentSchema:schema86.properties.tests.items,data:data17};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -7971,9 +8037,9 @@ vErrors.push(err47);
 }
 errors++;
 }
-for(const key3 in data16){
-if(!((((key3 === "name") || (key3 === "project")) || (key3 === "variables")) || (key3 === "source"))){
-const err48 = {instancePath:instancePath+"/tests/" + i2,schemaPath:"#/properties/tests/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema83.properties.tests.items,data:data16};
+for(const key3 in data17){
+if(!((((((key3 === "name") || (key3 === "project")) || (key3 === "buildspec")) || (key3 === "image")) || (key3 === "variables")) || (key3 === "source"))){
+const err48 = {instancePath:instancePath+"/tests/" + i2,schemaPath:"#/properties/tests/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema86.properties.tests.items,data:data17};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -7983,11 +8049,11 @@ vErrors.push(err48);
 errors++;
 }
 }
-if(data16.name !== undefined){
-let data17 = data16.name;
-if(typeof data17 === "string"){
-if(func2(data17) > 100){
-const err49 = {instancePath:instancePath+"/tests/" + i2+"/name",schemaPath:"#/properties/tests/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema83.properties.tests.items.properties.name,data:data17};
+if(data17.name !== undefined){
+let data18 = data17.name;
+if(typeof data18 === "string"){
+if(func2(data18) > 100){
+const err49 = {instancePath:instancePath+"/tests/" + i2+"/name",schemaPath:"#/properties/tests/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema86.properties.tests.items.properties.name,data:data18};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -7996,8 +8062,8 @@ vErrors.push(err49);
 }
 errors++;
 }
-if(func2(data17) < 1){
-const err50 = {instancePath:instancePath+"/tests/" + i2+"/name",schemaPath:"#/properties/tests/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema83.properties.tests.items.properties.name,data:data17};
+if(func2(data18) < 1){
+const err50 = {instancePath:instancePath+"/tests/" + i2+"/name",schemaPath:"#/properties/tests/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema86.properties.tests.items.properties.name,data:data18};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -8006,8 +8072,8 @@ vErrors.push(err50);
 }
 errors++;
 }
-if(!pattern41.test(data17)){
-const err51 = {instancePath:instancePath+"/tests/" + i2+"/name",schemaPath:"#/properties/tests/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9.@_-]+$"},message:"must match pattern \""+"^[A-Za-z0-9.@_-]+$"+"\"",schema:"^[A-Za-z0-9.@_-]+$",parentSchema:schema83.properties.tests.items.properties.name,data:data17};
+if(!pattern43.test(data18)){
+const err51 = {instancePath:instancePath+"/tests/" + i2+"/name",schemaPath:"#/properties/tests/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9.@_-]+$"},message:"must match pattern \""+"^[A-Za-z0-9.@_-]+$"+"\"",schema:"^[A-Za-z0-9.@_-]+$",parentSchema:schema86.properties.tests.items.properties.name,data:data18};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -8018,7 +8084,7 @@ errors++;
 }
 }
 else {
-const err52 = {instancePath:instancePath+"/tests/" + i2+"/name",schemaPath:"#/properties/tests/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema83.properties.tests.items.properties.name.type,parentSchema:schema83.properties.tests.items.properties.name,data:data17};
+const err52 = {instancePath:instancePath+"/tests/" + i2+"/name",schemaPath:"#/properties/tests/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.tests.items.properties.name.type,parentSchema:schema86.properties.tests.items.properties.name,data:data18};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -8028,11 +8094,11 @@ vErrors.push(err52);
 errors++;
 }
 }
-if(data16.project !== undefined){
-let data18 = data16.project;
-if(typeof data18 === "string"){
-if(func2(data18) > 255){
-const err53 = {instancePath:instancePath+"/tests/" + i2+"/project",schemaPath:"#/definitions/projectName/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema81,data:data18};
+if(data17.project !== undefined){
+let data19 = data17.project;
+if(typeof data19 === "string"){
+if(func2(data19) > 255){
+const err53 = {instancePath:instancePath+"/tests/" + i2+"/project",schemaPath:"#/definitions/projectName/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema82,data:data19};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -8041,8 +8107,8 @@ vErrors.push(err53);
 }
 errors++;
 }
-if(func2(data18) < 2){
-const err54 = {instancePath:instancePath+"/tests/" + i2+"/project",schemaPath:"#/definitions/projectName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters",schema:2,parentSchema:schema81,data:data18};
+if(func2(data19) < 2){
+const err54 = {instancePath:instancePath+"/tests/" + i2+"/project",schemaPath:"#/definitions/projectName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters",schema:2,parentSchema:schema82,data:data19};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -8051,8 +8117,8 @@ vErrors.push(err54);
 }
 errors++;
 }
-if(!pattern39.test(data18)){
-const err55 = {instancePath:instancePath+"/tests/" + i2+"/project",schemaPath:"#/definitions/projectName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$",parentSchema:schema81,data:data18};
+if(!pattern40.test(data19)){
+const err55 = {instancePath:instancePath+"/tests/" + i2+"/project",schemaPath:"#/definitions/projectName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$",parentSchema:schema82,data:data19};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -8063,7 +8129,7 @@ errors++;
 }
 }
 else {
-const err56 = {instancePath:instancePath+"/tests/" + i2+"/project",schemaPath:"#/definitions/projectName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema81.type,parentSchema:schema81,data:data18};
+const err56 = {instancePath:instancePath+"/tests/" + i2+"/project",schemaPath:"#/definitions/projectName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.type,parentSchema:schema82,data:data19};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -8073,11 +8139,11 @@ vErrors.push(err56);
 errors++;
 }
 }
-if(data16.variables !== undefined){
-let data19 = data16.variables;
-if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
-if(Object.keys(data19).length > 50){
-const err57 = {instancePath:instancePath+"/tests/" + i2+"/variables",schemaPath:"#/definitions/variables/maxProperties",keyword:"maxProperties",params:{limit: 50},message:"must NOT have more than 50 properties",schema:50,parentSchema:schema82,data:data19};
+if(data17.buildspec !== undefined){
+let data20 = data17.buildspec;
+if(typeof data20 === "string"){
+if(func2(data20) > 100){
+const err57 = {instancePath:instancePath+"/tests/" + i2+"/buildspec",schemaPath:"#/definitions/buildspec/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema83,data:data20};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -8086,11 +8152,8 @@ vErrors.push(err57);
 }
 errors++;
 }
-for(const key4 in data19){
-const _errs50 = errors;
-if(typeof key4 === "string"){
-if(!pattern40.test(key4)){
-const err58 = {instancePath:instancePath+"/tests/" + i2+"/variables",schemaPath:"#/definitions/variables/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]{0,127}$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]{0,127}$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]{0,127}$",parentSchema:schema82.propertyNames,data:key4,propertyName:key4};
+if(!pattern41.test(data20)){
+const err58 = {instancePath:instancePath+"/tests/" + i2+"/buildspec",schemaPath:"#/definitions/buildspec/pattern",keyword:"pattern",params:{pattern: "^buildspec-[a-z0-9-]+\\.yml\\.hbs$"},message:"must match pattern \""+"^buildspec-[a-z0-9-]+\\.yml\\.hbs$"+"\"",schema:"^buildspec-[a-z0-9-]+\\.yml\\.hbs$",parentSchema:schema83,data:data20};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -8100,9 +8163,8 @@ vErrors.push(err58);
 errors++;
 }
 }
-var valid14 = _errs50 === errors;
-if(!valid14){
-const err59 = {instancePath:instancePath+"/tests/" + i2+"/variables",schemaPath:"#/definitions/variables/propertyNames",keyword:"propertyNames",params:{propertyName: key4},message:"property name must be valid",schema:schema82.propertyNames,parentSchema:schema82,data:data19};
+else {
+const err59 = {instancePath:instancePath+"/tests/" + i2+"/buildspec",schemaPath:"#/definitions/buildspec/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema83.type,parentSchema:schema83,data:data20};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -8112,11 +8174,11 @@ vErrors.push(err59);
 errors++;
 }
 }
-for(const key5 in data19){
-let data20 = data19[key5];
-if(typeof data20 === "string"){
-if(func2(data20) > 1000){
-const err60 = {instancePath:instancePath+"/tests/" + i2+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/variables/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters",schema:1000,parentSchema:schema82.additionalProperties,data:data20};
+if(data17.image !== undefined){
+let data21 = data17.image;
+if(typeof data21 === "string"){
+if(func2(data21) > 255){
+const err60 = {instancePath:instancePath+"/tests/" + i2+"/image",schemaPath:"#/definitions/image/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema84,data:data21};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -8125,9 +8187,8 @@ vErrors.push(err60);
 }
 errors++;
 }
-}
-else {
-const err61 = {instancePath:instancePath+"/tests/" + i2+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/variables/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.additionalProperties.type,parentSchema:schema82.additionalProperties,data:data20};
+if(func2(data21) < 1){
+const err61 = {instancePath:instancePath+"/tests/" + i2+"/image",schemaPath:"#/definitions/image/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema84,data:data21};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -8137,9 +8198,8 @@ vErrors.push(err61);
 errors++;
 }
 }
-}
 else {
-const err62 = {instancePath:instancePath+"/tests/" + i2+"/variables",schemaPath:"#/definitions/variables/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.type,parentSchema:schema82,data:data19};
+const err62 = {instancePath:instancePath+"/tests/" + i2+"/image",schemaPath:"#/definitions/image/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema84.type,parentSchema:schema84,data:data21};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -8149,11 +8209,11 @@ vErrors.push(err62);
 errors++;
 }
 }
-if(data16.source !== undefined){
-let data21 = data16.source;
-if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
-if(data21.repository === undefined){
-const err63 = {instancePath:instancePath+"/tests/" + i2+"/source",schemaPath:"#/properties/tests/items/properties/source/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'",schema:schema83.properties.tests.items.properties.source.required,parentSchema:schema83.properties.tests.items.properties.source,data:data21};
+if(data17.variables !== undefined){
+let data22 = data17.variables;
+if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
+if(Object.keys(data22).length > 50){
+const err63 = {instancePath:instancePath+"/tests/" + i2+"/variables",schemaPath:"#/definitions/variables/maxProperties",keyword:"maxProperties",params:{limit: 50},message:"must NOT have more than 50 properties",schema:50,parentSchema:schema85,data:data22};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -8162,9 +8222,11 @@ vErrors.push(err63);
 }
 errors++;
 }
-for(const key6 in data21){
-if(!((key6 === "repository") || (key6 === "branch"))){
-const err64 = {instancePath:instancePath+"/tests/" + i2+"/source",schemaPath:"#/properties/tests/items/properties/source/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema83.properties.tests.items.properties.source,data:data21};
+for(const key4 in data22){
+const _errs58 = errors;
+if(typeof key4 === "string"){
+if(!pattern42.test(key4)){
+const err64 = {instancePath:instancePath+"/tests/" + i2+"/variables",schemaPath:"#/definitions/variables/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]{0,127}$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]{0,127}$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]{0,127}$",parentSchema:schema85.propertyNames,data:key4,propertyName:key4};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -8174,11 +8236,9 @@ vErrors.push(err64);
 errors++;
 }
 }
-if(data21.repository !== undefined){
-let data22 = data21.repository;
-if(typeof data22 === "string"){
-if(func2(data22) > 140){
-const err65 = {instancePath:instancePath+"/tests/" + i2+"/source/repository",schemaPath:"#/properties/tests/items/properties/source/properties/repository/maxLength",keyword:"maxLength",params:{limit: 140},message:"must NOT have more than 140 characters",schema:140,parentSchema:schema83.properties.tests.items.properties.source.properties.repository,data:data22};
+var valid16 = _errs58 === errors;
+if(!valid16){
+const err65 = {instancePath:instancePath+"/tests/" + i2+"/variables",schemaPath:"#/definitions/variables/propertyNames",keyword:"propertyNames",params:{propertyName: key4},message:"property name must be valid",schema:schema85.propertyNames,parentSchema:schema85,data:data22};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -8187,8 +8247,12 @@ vErrors.push(err65);
 }
 errors++;
 }
-if(!pattern29.test(data22)){
-const err66 = {instancePath:instancePath+"/tests/" + i2+"/source/repository",schemaPath:"#/properties/tests/items/properties/source/properties/repository/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},message:"must match pattern \""+"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"+"\"",schema:"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$",parentSchema:schema83.properties.tests.items.properties.source.properties.repository,data:data22};
+}
+for(const key5 in data22){
+let data23 = data22[key5];
+if(typeof data23 === "string"){
+if(func2(data23) > 1000){
+const err66 = {instancePath:instancePath+"/tests/" + i2+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/variables/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters",schema:1000,parentSchema:schema85.additionalProperties,data:data23};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -8199,7 +8263,7 @@ errors++;
 }
 }
 else {
-const err67 = {instancePath:instancePath+"/tests/" + i2+"/source/repository",schemaPath:"#/properties/tests/items/properties/source/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema83.properties.tests.items.properties.source.properties.repository.type,parentSchema:schema83.properties.tests.items.properties.source.properties.repository,data:data22};
+const err67 = {instancePath:instancePath+"/tests/" + i2+"/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/variables/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema85.additionalProperties.type,parentSchema:schema85.additionalProperties,data:data23};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -8209,11 +8273,9 @@ vErrors.push(err67);
 errors++;
 }
 }
-if(data21.branch !== undefined){
-let data23 = data21.branch;
-if(typeof data23 === "string"){
-if(func2(data23) > 255){
-const err68 = {instancePath:instancePath+"/tests/" + i2+"/source/branch",schemaPath:"#/properties/tests/items/properties/source/properties/branch/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema83.properties.tests.items.properties.source.properties.branch,data:data23};
+}
+else {
+const err68 = {instancePath:instancePath+"/tests/" + i2+"/variables",schemaPath:"#/definitions/variables/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema85.type,parentSchema:schema85,data:data22};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -8222,8 +8284,12 @@ vErrors.push(err68);
 }
 errors++;
 }
-if(func2(data23) < 1){
-const err69 = {instancePath:instancePath+"/tests/" + i2+"/source/branch",schemaPath:"#/properties/tests/items/properties/source/properties/branch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema83.properties.tests.items.properties.source.properties.branch,data:data23};
+}
+if(data17.source !== undefined){
+let data24 = data17.source;
+if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
+if(data24.repository === undefined){
+const err69 = {instancePath:instancePath+"/tests/" + i2+"/source",schemaPath:"#/properties/tests/items/properties/source/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'",schema:schema86.properties.tests.items.properties.source.required,parentSchema:schema86.properties.tests.items.properties.source,data:data24};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -8232,9 +8298,9 @@ vErrors.push(err69);
 }
 errors++;
 }
-}
-else {
-const err70 = {instancePath:instancePath+"/tests/" + i2+"/source/branch",schemaPath:"#/properties/tests/items/properties/source/properties/branch/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema83.properties.tests.items.properties.source.properties.branch.type,parentSchema:schema83.properties.tests.items.properties.source.properties.branch,data:data23};
+for(const key6 in data24){
+if(!((key6 === "repository") || (key6 === "branch"))){
+const err70 = {instancePath:instancePath+"/tests/" + i2+"/source",schemaPath:"#/properties/tests/items/properties/source/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema86.properties.tests.items.properties.source,data:data24};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -8244,9 +8310,11 @@ vErrors.push(err70);
 errors++;
 }
 }
-}
-else {
-const err71 = {instancePath:instancePath+"/tests/" + i2+"/source",schemaPath:"#/properties/tests/items/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema83.properties.tests.items.properties.source.type,parentSchema:schema83.properties.tests.items.properties.source,data:data21};
+if(data24.repository !== undefined){
+let data25 = data24.repository;
+if(typeof data25 === "string"){
+if(func2(data25) > 140){
+const err71 = {instancePath:instancePath+"/tests/" + i2+"/source/repository",schemaPath:"#/properties/tests/items/properties/source/properties/repository/maxLength",keyword:"maxLength",params:{limit: 140},message:"must NOT have more than 140 characters",schema:140,parentSchema:schema86.properties.tests.items.properties.source.properties.repository,data:data25};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -8255,10 +8323,8 @@ vErrors.push(err71);
 }
 errors++;
 }
-}
-}
-else {
-const err72 = {instancePath:instancePath+"/tests/" + i2,schemaPath:"#/properties/tests/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema83.properties.tests.items.type,parentSchema:schema83.properties.tests.items,data:data16};
+if(!pattern29.test(data25)){
+const err72 = {instancePath:instancePath+"/tests/" + i2+"/source/repository",schemaPath:"#/properties/tests/items/properties/source/properties/repository/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"},message:"must match pattern \""+"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$"+"\"",schema:"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$",parentSchema:schema86.properties.tests.items.properties.source.properties.repository,data:data25};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -8268,9 +8334,8 @@ vErrors.push(err72);
 errors++;
 }
 }
-}
 else {
-const err73 = {instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema83.properties.tests.type,parentSchema:schema83.properties.tests,data:data15};
+const err73 = {instancePath:instancePath+"/tests/" + i2+"/source/repository",schemaPath:"#/properties/tests/items/properties/source/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.tests.items.properties.source.properties.repository.type,parentSchema:schema86.properties.tests.items.properties.source.properties.repository,data:data25};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -8280,14 +8345,85 @@ vErrors.push(err73);
 errors++;
 }
 }
-}
-else {
-const err74 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema83.type,parentSchema:schema83,data};
+if(data24.branch !== undefined){
+let data26 = data24.branch;
+if(typeof data26 === "string"){
+if(func2(data26) > 255){
+const err74 = {instancePath:instancePath+"/tests/" + i2+"/source/branch",schemaPath:"#/properties/tests/items/properties/source/properties/branch/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema86.properties.tests.items.properties.source.properties.branch,data:data26};
 if(vErrors === null){
 vErrors = [err74];
 }
 else {
 vErrors.push(err74);
+}
+errors++;
+}
+if(func2(data26) < 1){
+const err75 = {instancePath:instancePath+"/tests/" + i2+"/source/branch",schemaPath:"#/properties/tests/items/properties/source/properties/branch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema86.properties.tests.items.properties.source.properties.branch,data:data26};
+if(vErrors === null){
+vErrors = [err75];
+}
+else {
+vErrors.push(err75);
+}
+errors++;
+}
+}
+else {
+const err76 = {instancePath:instancePath+"/tests/" + i2+"/source/branch",schemaPath:"#/properties/tests/items/properties/source/properties/branch/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema86.properties.tests.items.properties.source.properties.branch.type,parentSchema:schema86.properties.tests.items.properties.source.properties.branch,data:data26};
+if(vErrors === null){
+vErrors = [err76];
+}
+else {
+vErrors.push(err76);
+}
+errors++;
+}
+}
+}
+else {
+const err77 = {instancePath:instancePath+"/tests/" + i2+"/source",schemaPath:"#/properties/tests/items/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema86.properties.tests.items.properties.source.type,parentSchema:schema86.properties.tests.items.properties.source,data:data24};
+if(vErrors === null){
+vErrors = [err77];
+}
+else {
+vErrors.push(err77);
+}
+errors++;
+}
+}
+}
+else {
+const err78 = {instancePath:instancePath+"/tests/" + i2,schemaPath:"#/properties/tests/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema86.properties.tests.items.type,parentSchema:schema86.properties.tests.items,data:data17};
+if(vErrors === null){
+vErrors = [err78];
+}
+else {
+vErrors.push(err78);
+}
+errors++;
+}
+}
+}
+else {
+const err79 = {instancePath:instancePath+"/tests",schemaPath:"#/properties/tests/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema86.properties.tests.type,parentSchema:schema86.properties.tests,data:data16};
+if(vErrors === null){
+vErrors = [err79];
+}
+else {
+vErrors.push(err79);
+}
+errors++;
+}
+}
+}
+else {
+const err80 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema86.type,parentSchema:schema86,data};
+if(vErrors === null){
+vErrors = [err80];
+}
+else {
+vErrors.push(err80);
 }
 errors++;
 }
@@ -8513,11 +8649,11 @@ vErrors.push(err18);
 errors++;
 }
 }
-if(data.artifactStores !== undefined){
-let data4 = data.artifactStores;
-if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
-if(Object.keys(data4).length < 1){
-const err19 = {instancePath:instancePath+"/artifactStores",schemaPath:"#/properties/artifactStores/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema76.properties.artifactStores,data:data4};
+if(data.codeBuildRoleArn !== undefined){
+let data4 = data.codeBuildRoleArn;
+if(typeof data4 === "string"){
+if(func2(data4) > 2048){
+const err19 = {instancePath:instancePath+"/codeBuildRoleArn",schemaPath:"#/definitions/roleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema77,data:data4};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -8526,11 +8662,8 @@ vErrors.push(err19);
 }
 errors++;
 }
-for(const key1 in data4){
-const _errs13 = errors;
-if(typeof key1 === "string"){
-if(!pattern17.test(key1)){
-const err20 = {instancePath:instancePath+"/artifactStores",schemaPath:"#/properties/artifactStores/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-[0-9]$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-[0-9]$",parentSchema:schema76.properties.artifactStores.propertyNames,data:key1,propertyName:key1};
+if(!pattern32.test(data4)){
+const err20 = {instancePath:instancePath+"/codeBuildRoleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema77,data:data4};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -8540,9 +8673,8 @@ vErrors.push(err20);
 errors++;
 }
 }
-var valid2 = _errs13 === errors;
-if(!valid2){
-const err21 = {instancePath:instancePath+"/artifactStores",schemaPath:"#/properties/artifactStores/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema76.properties.artifactStores.propertyNames,parentSchema:schema76.properties.artifactStores,data:data4};
+else {
+const err21 = {instancePath:instancePath+"/codeBuildRoleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema77.type,parentSchema:schema77,data:data4};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -8552,11 +8684,11 @@ vErrors.push(err21);
 errors++;
 }
 }
-for(const key2 in data4){
-let data5 = data4[key2];
+if(data.artifactStores !== undefined){
+let data5 = data.artifactStores;
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
-if(data5.bucket === undefined){
-const err22 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/artifactStores/additionalProperties/required",keyword:"required",params:{missingProperty: "bucket"},message:"must have required property '"+"bucket"+"'",schema:schema76.properties.artifactStores.additionalProperties.required,parentSchema:schema76.properties.artifactStores.additionalProperties,data:data5};
+if(Object.keys(data5).length < 1){
+const err22 = {instancePath:instancePath+"/artifactStores",schemaPath:"#/properties/artifactStores/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema76.properties.artifactStores,data:data5};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -8565,9 +8697,11 @@ vErrors.push(err22);
 }
 errors++;
 }
-for(const key3 in data5){
-if(!((key3 === "bucket") || (key3 === "kmsKeyArn"))){
-const err23 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/artifactStores/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema76.properties.artifactStores.additionalProperties,data:data5};
+for(const key1 in data5){
+const _errs16 = errors;
+if(typeof key1 === "string"){
+if(!pattern17.test(key1)){
+const err23 = {instancePath:instancePath+"/artifactStores",schemaPath:"#/properties/artifactStores/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-[0-9]$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-[0-9]$",parentSchema:schema76.properties.artifactStores.propertyNames,data:key1,propertyName:key1};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -8577,11 +8711,9 @@ vErrors.push(err23);
 errors++;
 }
 }
-if(data5.bucket !== undefined){
-let data6 = data5.bucket;
-if(typeof data6 === "string"){
-if(func2(data6) > 63){
-const err24 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/bucket",schemaPath:"#/properties/artifactStores/additionalProperties/properties/bucket/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema76.properties.artifactStores.additionalProperties.properties.bucket,data:data6};
+var valid3 = _errs16 === errors;
+if(!valid3){
+const err24 = {instancePath:instancePath+"/artifactStores",schemaPath:"#/properties/artifactStores/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema76.properties.artifactStores.propertyNames,parentSchema:schema76.properties.artifactStores,data:data5};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -8590,8 +8722,12 @@ vErrors.push(err24);
 }
 errors++;
 }
-if(func2(data6) < 3){
-const err25 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/bucket",schemaPath:"#/properties/artifactStores/additionalProperties/properties/bucket/minLength",keyword:"minLength",params:{limit: 3},message:"must NOT have fewer than 3 characters",schema:3,parentSchema:schema76.properties.artifactStores.additionalProperties.properties.bucket,data:data6};
+}
+for(const key2 in data5){
+let data6 = data5[key2];
+if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
+if(data6.bucket === undefined){
+const err25 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/artifactStores/additionalProperties/required",keyword:"required",params:{missingProperty: "bucket"},message:"must have required property '"+"bucket"+"'",schema:schema76.properties.artifactStores.additionalProperties.required,parentSchema:schema76.properties.artifactStores.additionalProperties,data:data6};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -8600,8 +8736,9 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(!pattern10.test(data6)){
-const err26 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/bucket",schemaPath:"#/properties/artifactStores/additionalProperties/properties/bucket/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"+"\"",schema:"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",parentSchema:schema76.properties.artifactStores.additionalProperties.properties.bucket,data:data6};
+for(const key3 in data6){
+if(!((key3 === "bucket") || (key3 === "kmsKeyArn"))){
+const err26 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/artifactStores/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema76.properties.artifactStores.additionalProperties,data:data6};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -8611,8 +8748,11 @@ vErrors.push(err26);
 errors++;
 }
 }
-else {
-const err27 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/bucket",schemaPath:"#/properties/artifactStores/additionalProperties/properties/bucket/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema76.properties.artifactStores.additionalProperties.properties.bucket.type,parentSchema:schema76.properties.artifactStores.additionalProperties.properties.bucket,data:data6};
+if(data6.bucket !== undefined){
+let data7 = data6.bucket;
+if(typeof data7 === "string"){
+if(func2(data7) > 63){
+const err27 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/bucket",schemaPath:"#/properties/artifactStores/additionalProperties/properties/bucket/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema76.properties.artifactStores.additionalProperties.properties.bucket,data:data7};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -8621,12 +8761,8 @@ vErrors.push(err27);
 }
 errors++;
 }
-}
-if(data5.kmsKeyArn !== undefined){
-let data7 = data5.kmsKeyArn;
-if(typeof data7 === "string"){
-if(func2(data7) > 2048){
-const err28 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/kmsKeyArn",schemaPath:"#/properties/artifactStores/additionalProperties/properties/kmsKeyArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema76.properties.artifactStores.additionalProperties.properties.kmsKeyArn,data:data7};
+if(func2(data7) < 3){
+const err28 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/bucket",schemaPath:"#/properties/artifactStores/additionalProperties/properties/bucket/minLength",keyword:"minLength",params:{limit: 3},message:"must NOT have fewer than 3 characters",schema:3,parentSchema:schema76.properties.artifactStores.additionalProperties.properties.bucket,data:data7};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -8635,8 +8771,8 @@ vErrors.push(err28);
 }
 errors++;
 }
-if(!pattern35.test(data7)){
-const err29 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/kmsKeyArn",schemaPath:"#/properties/artifactStores/additionalProperties/properties/kmsKeyArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$"+"\"",schema:"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$",parentSchema:schema76.properties.artifactStores.additionalProperties.properties.kmsKeyArn,data:data7};
+if(!pattern10.test(data7)){
+const err29 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/bucket",schemaPath:"#/properties/artifactStores/additionalProperties/properties/bucket/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"+"\"",schema:"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",parentSchema:schema76.properties.artifactStores.additionalProperties.properties.bucket,data:data7};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -8647,7 +8783,7 @@ errors++;
 }
 }
 else {
-const err30 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/kmsKeyArn",schemaPath:"#/properties/artifactStores/additionalProperties/properties/kmsKeyArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema76.properties.artifactStores.additionalProperties.properties.kmsKeyArn.type,parentSchema:schema76.properties.artifactStores.additionalProperties.properties.kmsKeyArn,data:data7};
+const err30 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/bucket",schemaPath:"#/properties/artifactStores/additionalProperties/properties/bucket/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema76.properties.artifactStores.additionalProperties.properties.bucket.type,parentSchema:schema76.properties.artifactStores.additionalProperties.properties.bucket,data:data7};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -8657,9 +8793,11 @@ vErrors.push(err30);
 errors++;
 }
 }
-}
-else {
-const err31 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/artifactStores/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema76.properties.artifactStores.additionalProperties.type,parentSchema:schema76.properties.artifactStores.additionalProperties,data:data5};
+if(data6.kmsKeyArn !== undefined){
+let data8 = data6.kmsKeyArn;
+if(typeof data8 === "string"){
+if(func2(data8) > 2048){
+const err31 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/kmsKeyArn",schemaPath:"#/properties/artifactStores/additionalProperties/properties/kmsKeyArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema76.properties.artifactStores.additionalProperties.properties.kmsKeyArn,data:data8};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -8668,10 +8806,8 @@ vErrors.push(err31);
 }
 errors++;
 }
-}
-}
-else {
-const err32 = {instancePath:instancePath+"/artifactStores",schemaPath:"#/properties/artifactStores/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema76.properties.artifactStores.type,parentSchema:schema76.properties.artifactStores,data:data4};
+if(!pattern36.test(data8)){
+const err32 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/kmsKeyArn",schemaPath:"#/properties/artifactStores/additionalProperties/properties/kmsKeyArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$"},message:"must match pattern \""+"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$"+"\"",schema:"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/[A-Za-z0-9/_-]{1,256}$",parentSchema:schema76.properties.artifactStores.additionalProperties.properties.kmsKeyArn,data:data8};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -8681,11 +8817,8 @@ vErrors.push(err32);
 errors++;
 }
 }
-if(data.namePrefix !== undefined){
-let data8 = data.namePrefix;
-if(typeof data8 === "string"){
-if(func2(data8) > 60){
-const err33 = {instancePath:instancePath+"/namePrefix",schemaPath:"#/properties/namePrefix/maxLength",keyword:"maxLength",params:{limit: 60},message:"must NOT have more than 60 characters",schema:60,parentSchema:schema76.properties.namePrefix,data:data8};
+else {
+const err33 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/kmsKeyArn",schemaPath:"#/properties/artifactStores/additionalProperties/properties/kmsKeyArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema76.properties.artifactStores.additionalProperties.properties.kmsKeyArn.type,parentSchema:schema76.properties.artifactStores.additionalProperties.properties.kmsKeyArn,data:data8};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -8694,8 +8827,10 @@ vErrors.push(err33);
 }
 errors++;
 }
-if(func2(data8) < 1){
-const err34 = {instancePath:instancePath+"/namePrefix",schemaPath:"#/properties/namePrefix/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema76.properties.namePrefix,data:data8};
+}
+}
+else {
+const err34 = {instancePath:instancePath+"/artifactStores/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/artifactStores/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema76.properties.artifactStores.additionalProperties.type,parentSchema:schema76.properties.artifactStores.additionalProperties,data:data6};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -8704,8 +8839,10 @@ vErrors.push(err34);
 }
 errors++;
 }
-if(!pattern36.test(data8)){
-const err35 = {instancePath:instancePath+"/namePrefix",schemaPath:"#/properties/namePrefix/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._@-]*$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._@-]*$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._@-]*$",parentSchema:schema76.properties.namePrefix,data:data8};
+}
+}
+else {
+const err35 = {instancePath:instancePath+"/artifactStores",schemaPath:"#/properties/artifactStores/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema76.properties.artifactStores.type,parentSchema:schema76.properties.artifactStores,data:data5};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -8715,8 +8852,11 @@ vErrors.push(err35);
 errors++;
 }
 }
-else {
-const err36 = {instancePath:instancePath+"/namePrefix",schemaPath:"#/properties/namePrefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema76.properties.namePrefix.type,parentSchema:schema76.properties.namePrefix,data:data8};
+if(data.namePrefix !== undefined){
+let data9 = data.namePrefix;
+if(typeof data9 === "string"){
+if(func2(data9) > 60){
+const err36 = {instancePath:instancePath+"/namePrefix",schemaPath:"#/properties/namePrefix/maxLength",keyword:"maxLength",params:{limit: 60},message:"must NOT have more than 60 characters",schema:60,parentSchema:schema76.properties.namePrefix,data:data9};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -8725,13 +8865,8 @@ vErrors.push(err36);
 }
 errors++;
 }
-}
-if(data.branches !== undefined){
-let data9 = data.branches;
-if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
-for(const key4 in data9){
-if(!((key4 === "include") || (key4 === "exclude"))){
-const err37 = {instancePath:instancePath+"/branches",schemaPath:"#/properties/branches/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema76.properties.branches,data:data9};
+if(func2(data9) < 1){
+const err37 = {instancePath:instancePath+"/namePrefix",schemaPath:"#/properties/namePrefix/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema76.properties.namePrefix,data:data9};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -8740,12 +8875,8 @@ vErrors.push(err37);
 }
 errors++;
 }
-}
-if(data9.include !== undefined){
-let data10 = data9.include;
-if(Array.isArray(data10)){
-if(data10.length > 100){
-const err38 = {instancePath:instancePath+"/branches/include",schemaPath:"#/properties/branches/properties/include/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items",schema:100,parentSchema:schema76.properties.branches.properties.include,data:data10};
+if(!pattern37.test(data9)){
+const err38 = {instancePath:instancePath+"/namePrefix",schemaPath:"#/properties/namePrefix/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._@-]*$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._@-]*$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._@-]*$",parentSchema:schema76.properties.namePrefix,data:data9};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -8754,12 +8885,9 @@ vErrors.push(err38);
 }
 errors++;
 }
-const len0 = data10.length;
-for(let i0=0; i0<len0; i0++){
-let data11 = data10[i0];
-if(typeof data11 === "string"){
-if(func2(data11) > 255){
-const err39 = {instancePath:instancePath+"/branches/include/" + i0,schemaPath:"#/definitions/glob/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema78,data:data11};
+}
+else {
+const err39 = {instancePath:instancePath+"/namePrefix",schemaPath:"#/properties/namePrefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema76.properties.namePrefix.type,parentSchema:schema76.properties.namePrefix,data:data9};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -8768,8 +8896,13 @@ vErrors.push(err39);
 }
 errors++;
 }
-if(func2(data11) < 1){
-const err40 = {instancePath:instancePath+"/branches/include/" + i0,schemaPath:"#/definitions/glob/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema78,data:data11};
+}
+if(data.branches !== undefined){
+let data10 = data.branches;
+if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
+for(const key4 in data10){
+if(!((key4 === "include") || (key4 === "exclude"))){
+const err40 = {instancePath:instancePath+"/branches",schemaPath:"#/properties/branches/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema76.properties.branches,data:data10};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -8779,8 +8912,11 @@ vErrors.push(err40);
 errors++;
 }
 }
-else {
-const err41 = {instancePath:instancePath+"/branches/include/" + i0,schemaPath:"#/definitions/glob/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema78.type,parentSchema:schema78,data:data11};
+if(data10.include !== undefined){
+let data11 = data10.include;
+if(Array.isArray(data11)){
+if(data11.length > 100){
+const err41 = {instancePath:instancePath+"/branches/include",schemaPath:"#/properties/branches/properties/include/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items",schema:100,parentSchema:schema76.properties.branches.properties.include,data:data11};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -8789,10 +8925,12 @@ vErrors.push(err41);
 }
 errors++;
 }
-}
-}
-else {
-const err42 = {instancePath:instancePath+"/branches/include",schemaPath:"#/properties/branches/properties/include/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema76.properties.branches.properties.include.type,parentSchema:schema76.properties.branches.properties.include,data:data10};
+const len0 = data11.length;
+for(let i0=0; i0<len0; i0++){
+let data12 = data11[i0];
+if(typeof data12 === "string"){
+if(func2(data12) > 255){
+const err42 = {instancePath:instancePath+"/branches/include/" + i0,schemaPath:"#/definitions/glob/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema79,data:data12};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -8801,12 +8939,8 @@ vErrors.push(err42);
 }
 errors++;
 }
-}
-if(data9.exclude !== undefined){
-let data12 = data9.exclude;
-if(Array.isArray(data12)){
-if(data12.length > 100){
-const err43 = {instancePath:instancePath+"/branches/exclude",schemaPath:"#/properties/branches/properties/exclude/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items",schema:100,parentSchema:schema76.properties.branches.properties.exclude,data:data12};
+if(func2(data12) < 1){
+const err43 = {instancePath:instancePath+"/branches/include/" + i0,schemaPath:"#/definitions/glob/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema79,data:data12};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -8815,12 +8949,9 @@ vErrors.push(err43);
 }
 errors++;
 }
-const len1 = data12.length;
-for(let i1=0; i1<len1; i1++){
-let data13 = data12[i1];
-if(typeof data13 === "string"){
-if(func2(data13) > 255){
-const err44 = {instancePath:instancePath+"/branches/exclude/" + i1,schemaPath:"#/definitions/glob/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema78,data:data13};
+}
+else {
+const err44 = {instancePath:instancePath+"/branches/include/" + i0,schemaPath:"#/definitions/glob/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema79.type,parentSchema:schema79,data:data12};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -8829,8 +8960,10 @@ vErrors.push(err44);
 }
 errors++;
 }
-if(func2(data13) < 1){
-const err45 = {instancePath:instancePath+"/branches/exclude/" + i1,schemaPath:"#/definitions/glob/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema78,data:data13};
+}
+}
+else {
+const err45 = {instancePath:instancePath+"/branches/include",schemaPath:"#/properties/branches/properties/include/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema76.properties.branches.properties.include.type,parentSchema:schema76.properties.branches.properties.include,data:data11};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -8840,8 +8973,11 @@ vErrors.push(err45);
 errors++;
 }
 }
-else {
-const err46 = {instancePath:instancePath+"/branches/exclude/" + i1,schemaPath:"#/definitions/glob/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema78.type,parentSchema:schema78,data:data13};
+if(data10.exclude !== undefined){
+let data13 = data10.exclude;
+if(Array.isArray(data13)){
+if(data13.length > 100){
+const err46 = {instancePath:instancePath+"/branches/exclude",schemaPath:"#/properties/branches/properties/exclude/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items",schema:100,parentSchema:schema76.properties.branches.properties.exclude,data:data13};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -8850,10 +8986,12 @@ vErrors.push(err46);
 }
 errors++;
 }
-}
-}
-else {
-const err47 = {instancePath:instancePath+"/branches/exclude",schemaPath:"#/properties/branches/properties/exclude/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema76.properties.branches.properties.exclude.type,parentSchema:schema76.properties.branches.properties.exclude,data:data12};
+const len1 = data13.length;
+for(let i1=0; i1<len1; i1++){
+let data14 = data13[i1];
+if(typeof data14 === "string"){
+if(func2(data14) > 255){
+const err47 = {instancePath:instancePath+"/branches/exclude/" + i1,schemaPath:"#/definitions/glob/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema79,data:data14};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -8862,10 +9000,8 @@ vErrors.push(err47);
 }
 errors++;
 }
-}
-}
-else {
-const err48 = {instancePath:instancePath+"/branches",schemaPath:"#/properties/branches/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema76.properties.branches.type,parentSchema:schema76.properties.branches,data:data9};
+if(func2(data14) < 1){
+const err48 = {instancePath:instancePath+"/branches/exclude/" + i1,schemaPath:"#/definitions/glob/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema79,data:data14};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -8875,11 +9011,8 @@ vErrors.push(err48);
 errors++;
 }
 }
-if(data.tags !== undefined){
-let data14 = data.tags;
-if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
-if(Object.keys(data14).length > 40){
-const err49 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/maxProperties",keyword:"maxProperties",params:{limit: 40},message:"must NOT have more than 40 properties",schema:40,parentSchema:schema76.properties.tags,data:data14};
+else {
+const err49 = {instancePath:instancePath+"/branches/exclude/" + i1,schemaPath:"#/definitions/glob/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema79.type,parentSchema:schema79,data:data14};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -8888,11 +9021,10 @@ vErrors.push(err49);
 }
 errors++;
 }
-for(const key5 in data14){
-const _errs39 = errors;
-if(typeof key5 === "string"){
-if(func2(key5) > 128){
-const err50 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema76.properties.tags.propertyNames,data:key5,propertyName:key5};
+}
+}
+else {
+const err50 = {instancePath:instancePath+"/branches/exclude",schemaPath:"#/properties/branches/properties/exclude/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema76.properties.branches.properties.exclude.type,parentSchema:schema76.properties.branches.properties.exclude,data:data13};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -8901,8 +9033,10 @@ vErrors.push(err50);
 }
 errors++;
 }
-if(func2(key5) < 1){
-const err51 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema76.properties.tags.propertyNames,data:key5,propertyName:key5};
+}
+}
+else {
+const err51 = {instancePath:instancePath+"/branches",schemaPath:"#/properties/branches/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema76.properties.branches.type,parentSchema:schema76.properties.branches,data:data10};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -8911,8 +9045,12 @@ vErrors.push(err51);
 }
 errors++;
 }
-if(!pattern27.test(key5)){
-const err52 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$",parentSchema:schema76.properties.tags.propertyNames,data:key5,propertyName:key5};
+}
+if(data.tags !== undefined){
+let data15 = data.tags;
+if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
+if(Object.keys(data15).length > 40){
+const err52 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/maxProperties",keyword:"maxProperties",params:{limit: 40},message:"must NOT have more than 40 properties",schema:40,parentSchema:schema76.properties.tags,data:data15};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -8921,9 +9059,11 @@ vErrors.push(err52);
 }
 errors++;
 }
-}
-else {
-const err53 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema76.properties.tags.propertyNames.type,parentSchema:schema76.properties.tags.propertyNames,data:key5,propertyName:key5};
+for(const key5 in data15){
+const _errs42 = errors;
+if(typeof key5 === "string"){
+if(func2(key5) > 128){
+const err53 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema76.properties.tags.propertyNames,data:key5,propertyName:key5};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -8932,9 +9072,8 @@ vErrors.push(err53);
 }
 errors++;
 }
-var valid12 = _errs39 === errors;
-if(!valid12){
-const err54 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames",keyword:"propertyNames",params:{propertyName: key5},message:"property name must be valid",schema:schema76.properties.tags.propertyNames,parentSchema:schema76.properties.tags,data:data14};
+if(func2(key5) < 1){
+const err54 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema76.properties.tags.propertyNames,data:key5,propertyName:key5};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -8943,12 +9082,8 @@ vErrors.push(err54);
 }
 errors++;
 }
-}
-for(const key6 in data14){
-let data15 = data14[key6];
-if(typeof data15 === "string"){
-if(func2(data15) > 256){
-const err55 = {instancePath:instancePath+"/tags/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema76.properties.tags.additionalProperties,data:data15};
+if(!pattern27.test(key5)){
+const err55 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$",parentSchema:schema76.properties.tags.propertyNames,data:key5,propertyName:key5};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -8957,8 +9092,9 @@ vErrors.push(err55);
 }
 errors++;
 }
-if(!pattern28.test(data15)){
-const err56 = {instancePath:instancePath+"/tags/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$",parentSchema:schema76.properties.tags.additionalProperties,data:data15};
+}
+else {
+const err56 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema76.properties.tags.propertyNames.type,parentSchema:schema76.properties.tags.propertyNames,data:key5,propertyName:key5};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -8967,9 +9103,9 @@ vErrors.push(err56);
 }
 errors++;
 }
-}
-else {
-const err57 = {instancePath:instancePath+"/tags/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema76.properties.tags.additionalProperties.type,parentSchema:schema76.properties.tags.additionalProperties,data:data15};
+var valid13 = _errs42 === errors;
+if(!valid13){
+const err57 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames",keyword:"propertyNames",params:{propertyName: key5},message:"property name must be valid",schema:schema76.properties.tags.propertyNames,parentSchema:schema76.properties.tags,data:data15};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -8979,9 +9115,11 @@ vErrors.push(err57);
 errors++;
 }
 }
-}
-else {
-const err58 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema76.properties.tags.type,parentSchema:schema76.properties.tags,data:data14};
+for(const key6 in data15){
+let data16 = data15[key6];
+if(typeof data16 === "string"){
+if(func2(data16) > 256){
+const err58 = {instancePath:instancePath+"/tags/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema76.properties.tags.additionalProperties,data:data16};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -8990,12 +9128,8 @@ vErrors.push(err58);
 }
 errors++;
 }
-}
-if(data.stages !== undefined){
-let data16 = data.stages;
-if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
-if(data16.build === undefined){
-const err59 = {instancePath:instancePath+"/stages",schemaPath:"#/properties/stages/required",keyword:"required",params:{missingProperty: "build"},message:"must have required property '"+"build"+"'",schema:schema76.properties.stages.required,parentSchema:schema76.properties.stages,data:data16};
+if(!pattern28.test(data16)){
+const err59 = {instancePath:instancePath+"/tags/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$",parentSchema:schema76.properties.tags.additionalProperties,data:data16};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -9004,9 +9138,9 @@ vErrors.push(err59);
 }
 errors++;
 }
-for(const key7 in data16){
-if(!((key7 === "build") || (key7 === "environments"))){
-const err60 = {instancePath:instancePath+"/stages",schemaPath:"#/properties/stages/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema76.properties.stages,data:data16};
+}
+else {
+const err60 = {instancePath:instancePath+"/tags/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema76.properties.tags.additionalProperties.type,parentSchema:schema76.properties.tags.additionalProperties,data:data16};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -9016,17 +9150,9 @@ vErrors.push(err60);
 errors++;
 }
 }
-if(data16.build !== undefined){
-if(!(validate45(data16.build, {instancePath:instancePath+"/stages/build",parentData:data16,parentDataProperty:"build",rootData}))){
-vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
-errors = vErrors.length;
 }
-}
-if(data16.environments !== undefined){
-let data18 = data16.environments;
-if(Array.isArray(data18)){
-if(data18.length > 48){
-const err61 = {instancePath:instancePath+"/stages/environments",schemaPath:"#/properties/stages/properties/environments/maxItems",keyword:"maxItems",params:{limit: 48},message:"must NOT have more than 48 items",schema:48,parentSchema:schema76.properties.stages.properties.environments,data:data18};
+else {
+const err61 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema76.properties.tags.type,parentSchema:schema76.properties.tags,data:data15};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -9035,16 +9161,12 @@ vErrors.push(err61);
 }
 errors++;
 }
-const len2 = data18.length;
-for(let i2=0; i2<len2; i2++){
-if(!(validate47(data18[i2], {instancePath:instancePath+"/stages/environments/" + i2,parentData:data18,parentDataProperty:i2,rootData}))){
-vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
-errors = vErrors.length;
 }
-}
-}
-else {
-const err62 = {instancePath:instancePath+"/stages/environments",schemaPath:"#/properties/stages/properties/environments/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema76.properties.stages.properties.environments.type,parentSchema:schema76.properties.stages.properties.environments,data:data18};
+if(data.stages !== undefined){
+let data17 = data.stages;
+if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
+if(data17.build === undefined){
+const err62 = {instancePath:instancePath+"/stages",schemaPath:"#/properties/stages/required",keyword:"required",params:{missingProperty: "build"},message:"must have required property '"+"build"+"'",schema:schema76.properties.stages.required,parentSchema:schema76.properties.stages,data:data17};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -9053,10 +9175,9 @@ vErrors.push(err62);
 }
 errors++;
 }
-}
-}
-else {
-const err63 = {instancePath:instancePath+"/stages",schemaPath:"#/properties/stages/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema76.properties.stages.type,parentSchema:schema76.properties.stages,data:data16};
+for(const key7 in data17){
+if(!((key7 === "build") || (key7 === "environments"))){
+const err63 = {instancePath:instancePath+"/stages",schemaPath:"#/properties/stages/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema76.properties.stages,data:data17};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -9066,11 +9187,17 @@ vErrors.push(err63);
 errors++;
 }
 }
-if(data.onDelete !== undefined){
-let data20 = data.onDelete;
-if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
-if(data20.project === undefined){
-const err64 = {instancePath:instancePath+"/onDelete",schemaPath:"#/properties/onDelete/required",keyword:"required",params:{missingProperty: "project"},message:"must have required property '"+"project"+"'",schema:schema76.properties.onDelete.required,parentSchema:schema76.properties.onDelete,data:data20};
+if(data17.build !== undefined){
+if(!(validate45(data17.build, {instancePath:instancePath+"/stages/build",parentData:data17,parentDataProperty:"build",rootData}))){
+vErrors = vErrors === null ? validate45.errors : vErrors.concat(validate45.errors);
+errors = vErrors.length;
+}
+}
+if(data17.environments !== undefined){
+let data19 = data17.environments;
+if(Array.isArray(data19)){
+if(data19.length > 48){
+const err64 = {instancePath:instancePath+"/stages/environments",schemaPath:"#/properties/stages/properties/environments/maxItems",keyword:"maxItems",params:{limit: 48},message:"must NOT have more than 48 items",schema:48,parentSchema:schema76.properties.stages.properties.environments,data:data19};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -9079,9 +9206,16 @@ vErrors.push(err64);
 }
 errors++;
 }
-for(const key8 in data20){
-if(!((key8 === "project") || (key8 === "timeoutMinutes"))){
-const err65 = {instancePath:instancePath+"/onDelete",schemaPath:"#/properties/onDelete/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema76.properties.onDelete,data:data20};
+const len2 = data19.length;
+for(let i2=0; i2<len2; i2++){
+if(!(validate47(data19[i2], {instancePath:instancePath+"/stages/environments/" + i2,parentData:data19,parentDataProperty:i2,rootData}))){
+vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err65 = {instancePath:instancePath+"/stages/environments",schemaPath:"#/properties/stages/properties/environments/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema76.properties.stages.properties.environments.type,parentSchema:schema76.properties.stages.properties.environments,data:data19};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -9091,11 +9225,9 @@ vErrors.push(err65);
 errors++;
 }
 }
-if(data20.project !== undefined){
-let data21 = data20.project;
-if(typeof data21 === "string"){
-if(func2(data21) > 255){
-const err66 = {instancePath:instancePath+"/onDelete/project",schemaPath:"#/definitions/projectName/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema81,data:data21};
+}
+else {
+const err66 = {instancePath:instancePath+"/stages",schemaPath:"#/properties/stages/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema76.properties.stages.type,parentSchema:schema76.properties.stages,data:data17};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -9104,8 +9236,13 @@ vErrors.push(err66);
 }
 errors++;
 }
-if(func2(data21) < 2){
-const err67 = {instancePath:instancePath+"/onDelete/project",schemaPath:"#/definitions/projectName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters",schema:2,parentSchema:schema81,data:data21};
+}
+if(data.onDelete !== undefined){
+let data21 = data.onDelete;
+if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
+for(const key8 in data21){
+if(!((((key8 === "project") || (key8 === "buildspec")) || (key8 === "image")) || (key8 === "timeoutMinutes"))){
+const err67 = {instancePath:instancePath+"/onDelete",schemaPath:"#/properties/onDelete/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema76.properties.onDelete,data:data21};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -9114,8 +9251,12 @@ vErrors.push(err67);
 }
 errors++;
 }
-if(!pattern39.test(data21)){
-const err68 = {instancePath:instancePath+"/onDelete/project",schemaPath:"#/definitions/projectName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$",parentSchema:schema81,data:data21};
+}
+if(data21.project !== undefined){
+let data22 = data21.project;
+if(typeof data22 === "string"){
+if(func2(data22) > 255){
+const err68 = {instancePath:instancePath+"/onDelete/project",schemaPath:"#/definitions/projectName/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema82,data:data22};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -9124,9 +9265,8 @@ vErrors.push(err68);
 }
 errors++;
 }
-}
-else {
-const err69 = {instancePath:instancePath+"/onDelete/project",schemaPath:"#/definitions/projectName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema81.type,parentSchema:schema81,data:data21};
+if(func2(data22) < 2){
+const err69 = {instancePath:instancePath+"/onDelete/project",schemaPath:"#/definitions/projectName/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters",schema:2,parentSchema:schema82,data:data22};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -9135,11 +9275,8 @@ vErrors.push(err69);
 }
 errors++;
 }
-}
-if(data20.timeoutMinutes !== undefined){
-let data22 = data20.timeoutMinutes;
-if(!(((typeof data22 == "number") && (!(data22 % 1) && !isNaN(data22))) && (isFinite(data22)))){
-const err70 = {instancePath:instancePath+"/onDelete/timeoutMinutes",schemaPath:"#/properties/onDelete/properties/timeoutMinutes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema76.properties.onDelete.properties.timeoutMinutes.type,parentSchema:schema76.properties.onDelete.properties.timeoutMinutes,data:data22};
+if(!pattern40.test(data22)){
+const err70 = {instancePath:instancePath+"/onDelete/project",schemaPath:"#/definitions/projectName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$",parentSchema:schema82,data:data22};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -9148,9 +9285,9 @@ vErrors.push(err70);
 }
 errors++;
 }
-if((typeof data22 == "number") && (isFinite(data22))){
-if(data22 > 480 || isNaN(data22)){
-const err71 = {instancePath:instancePath+"/onDelete/timeoutMinutes",schemaPath:"#/properties/onDelete/properties/timeoutMinutes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 480},message:"must be <= 480",schema:480,parentSchema:schema76.properties.onDelete.properties.timeoutMinutes,data:data22};
+}
+else {
+const err71 = {instancePath:instancePath+"/onDelete/project",schemaPath:"#/definitions/projectName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.type,parentSchema:schema82,data:data22};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -9159,8 +9296,12 @@ vErrors.push(err71);
 }
 errors++;
 }
-if(data22 < 5 || isNaN(data22)){
-const err72 = {instancePath:instancePath+"/onDelete/timeoutMinutes",schemaPath:"#/properties/onDelete/properties/timeoutMinutes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 5},message:"must be >= 5",schema:5,parentSchema:schema76.properties.onDelete.properties.timeoutMinutes,data:data22};
+}
+if(data21.buildspec !== undefined){
+let data23 = data21.buildspec;
+if(typeof data23 === "string"){
+if(func2(data23) > 100){
+const err72 = {instancePath:instancePath+"/onDelete/buildspec",schemaPath:"#/definitions/buildspec/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema83,data:data23};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -9169,11 +9310,8 @@ vErrors.push(err72);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err73 = {instancePath:instancePath+"/onDelete",schemaPath:"#/properties/onDelete/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema76.properties.onDelete.type,parentSchema:schema76.properties.onDelete,data:data20};
+if(!pattern41.test(data23)){
+const err73 = {instancePath:instancePath+"/onDelete/buildspec",schemaPath:"#/definitions/buildspec/pattern",keyword:"pattern",params:{pattern: "^buildspec-[a-z0-9-]+\\.yml\\.hbs$"},message:"must match pattern \""+"^buildspec-[a-z0-9-]+\\.yml\\.hbs$"+"\"",schema:"^buildspec-[a-z0-9-]+\\.yml\\.hbs$",parentSchema:schema83,data:data23};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -9183,9 +9321,8 @@ vErrors.push(err73);
 errors++;
 }
 }
-}
 else {
-const err74 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema76.type,parentSchema:schema76,data};
+const err74 = {instancePath:instancePath+"/onDelete/buildspec",schemaPath:"#/definitions/buildspec/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema83.type,parentSchema:schema83,data:data23};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -9194,23 +9331,116 @@ vErrors.push(err74);
 }
 errors++;
 }
+}
+if(data21.image !== undefined){
+let data24 = data21.image;
+if(typeof data24 === "string"){
+if(func2(data24) > 255){
+const err75 = {instancePath:instancePath+"/onDelete/image",schemaPath:"#/definitions/image/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema84,data:data24};
+if(vErrors === null){
+vErrors = [err75];
+}
+else {
+vErrors.push(err75);
+}
+errors++;
+}
+if(func2(data24) < 1){
+const err76 = {instancePath:instancePath+"/onDelete/image",schemaPath:"#/definitions/image/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema84,data:data24};
+if(vErrors === null){
+vErrors = [err76];
+}
+else {
+vErrors.push(err76);
+}
+errors++;
+}
+}
+else {
+const err77 = {instancePath:instancePath+"/onDelete/image",schemaPath:"#/definitions/image/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema84.type,parentSchema:schema84,data:data24};
+if(vErrors === null){
+vErrors = [err77];
+}
+else {
+vErrors.push(err77);
+}
+errors++;
+}
+}
+if(data21.timeoutMinutes !== undefined){
+let data25 = data21.timeoutMinutes;
+if(!(((typeof data25 == "number") && (!(data25 % 1) && !isNaN(data25))) && (isFinite(data25)))){
+const err78 = {instancePath:instancePath+"/onDelete/timeoutMinutes",schemaPath:"#/properties/onDelete/properties/timeoutMinutes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema76.properties.onDelete.properties.timeoutMinutes.type,parentSchema:schema76.properties.onDelete.properties.timeoutMinutes,data:data25};
+if(vErrors === null){
+vErrors = [err78];
+}
+else {
+vErrors.push(err78);
+}
+errors++;
+}
+if((typeof data25 == "number") && (isFinite(data25))){
+if(data25 > 480 || isNaN(data25)){
+const err79 = {instancePath:instancePath+"/onDelete/timeoutMinutes",schemaPath:"#/properties/onDelete/properties/timeoutMinutes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 480},message:"must be <= 480",schema:480,parentSchema:schema76.properties.onDelete.properties.timeoutMinutes,data:data25};
+if(vErrors === null){
+vErrors = [err79];
+}
+else {
+vErrors.push(err79);
+}
+errors++;
+}
+if(data25 < 5 || isNaN(data25)){
+const err80 = {instancePath:instancePath+"/onDelete/timeoutMinutes",schemaPath:"#/properties/onDelete/properties/timeoutMinutes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 5},message:"must be >= 5",schema:5,parentSchema:schema76.properties.onDelete.properties.timeoutMinutes,data:data25};
+if(vErrors === null){
+vErrors = [err80];
+}
+else {
+vErrors.push(err80);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err81 = {instancePath:instancePath+"/onDelete",schemaPath:"#/properties/onDelete/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema76.properties.onDelete.type,parentSchema:schema76.properties.onDelete,data:data21};
+if(vErrors === null){
+vErrors = [err81];
+}
+else {
+vErrors.push(err81);
+}
+errors++;
+}
+}
+}
+else {
+const err82 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema76.type,parentSchema:schema76,data};
+if(vErrors === null){
+vErrors = [err82];
+}
+else {
+vErrors.push(err82);
+}
+errors++;
+}
 validate44.errors = vErrors;
 return errors === 0;
 }
 
 export const v5 = validate49;
-const schema90 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/package-publishing.schema.json","title":"PackagePublishingSpec","description":"One CodeArtifact domain and repository in a primary region and in every replica region (CodeArtifact has no cross-region replication), an optional CodePipeline that builds once and publishes to every region in parallel, and the watched packages whose Published versions must exist in every region.","type":"object","additionalProperties":false,"required":["format","domain","repository","primaryRegion","replicaRegions"],"properties":{"format":{"description":"The package format the repository serves and the pipeline publishes.","type":"string","enum":["npm","pypi","maven","nuget","generic","ruby","swift","cargo"]},"domain":{"description":"CodeArtifact domain name, the same in every region: 2-50 lowercase letters, digits and hyphens, starting with a letter.","type":"string","pattern":"^[a-z][a-z0-9-]{0,48}[a-z0-9]$"},"repository":{"description":"CodeArtifact repository name, the same in every region: 2-100 letters, digits, '.', '_' and '-', starting with a letter or digit.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$"},"description":{"description":"Repository description, kept equal in every region.","type":"string","maxLength":1000},"primaryRegion":{"$ref":"#/definitions/region"},"replicaRegions":{"description":"Regions that hold a replica of the repository; distinct and different from the primary.","type":"array","minItems":1,"maxItems":30,"items":{"$ref":"#/definitions/region"}},"externalConnection":{"description":"The public upstream of the repository in every region; must fit the format (public:pypi for pypi, public:npmjs for npm, ...). Omitted: the repository has no external connection (Charter disassociates one from a repository it owns, a disruptive change).","type":"string","enum":["public:npmjs","public:pypi","public:maven-central","public:maven-googleandroid","public:maven-gradleplugins","public:maven-commonsware","public:maven-clojars","public:nuget-org","public:ruby-gems-org","public:crates-io"]},"packages":{"description":"Packages whose Published versions (originType INTERNAL) must be present in every replica. A version in the primary and missing from a replica is drift; the plan proposes its repair.","type":"array","maxItems":1000,"items":{"title":"WatchedPackage","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"Package name (for pypi in PEP 503 normalized form).","type":"string","minLength":1,"maxLength":255,"pattern":"^[^#/\\s]+$"},"namespace":{"description":"Namespace where the format has one: npm scope (without @), maven group id, generic namespace (required for generic).","type":"string","minLength":1,"maxLength":255,"pattern":"^[^#/\\s]+$"}}}},"tags":{"title":"RepositoryTags","description":"Tags Charter sets on the domains, repositories, projects and pipeline it creates, and keeps on the repositories it owns. charter:policy is Charter's own.","type":"object","maxProperties":40,"propertyNames":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"}},"prune":{"description":"Delete what Charter created and the policies no longer declare: repositories in the policy's domain tagged charter:policy with this policy's name (a renamed repository) or with the name of a PackagePublishing policy that is no longer in the run and had prune on (tag charter:prune=true, which Charter keeps on the repositories of a pruning policy); the repository and Charter's CodeBuild projects in a region dropped from replicaRegions (recorded on the primary repository as charter:replicas) and the domain there when Charter created it and it holds no other repository. Destructive: a repository's package versions go with it, so apply needs the risk gate opened. Charter never deletes package versions itself.","type":"boolean","default":false},"adopt":{"description":"Take over the same-named repositories (every region), CodeBuild projects and pipeline that carry no charter:policy tag, an existing setup (charter import writes adopt: true): the plan tags each charter:policy=<name>, a visible change, and manages it from then on. Never takes over what another policy owns. Domains are not tagged, so prune never deletes a domain Charter did not create.","type":"boolean","default":false},"codeBuildRoleArn":{"description":"Service role of the CodeBuild projects Charter creates (build from a buildspec template, publish per region, replicate per replica region). Needs codeartifact:GetAuthorizationToken, GetRepositoryEndpoint and PublishPackageVersion in every region.","$ref":"#/definitions/roleArn"},"pipeline":{"title":"PublishingPipeline","description":"A V2 CodePipeline in the primary region: Source (GitHub through a CodeStar connection) → Build (once) → Publish (one CodeBuild action per region, all with runOrder 1, so they run in parallel). roleArn, artifactBuckets, source and build are required to plan (packages/pipeline-incomplete); a policy given to charter import may name only the pipeline, and import fills in the rest from the live pipeline.","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"Pipeline name: letters, digits, '.', '@', '-', '_', at most 100 characters.","type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"roleArn":{"description":"The pipeline's service role.","$ref":"#/definitions/roleArn"},"artifactBuckets":{"description":"S3 artifact bucket per region the pipeline runs actions in: the primary and every replica region.","type":"object","propertyNames":{"pattern":"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},"additionalProperties":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}},"source":{"title":"GitHubSource","type":"object","additionalProperties":false,"required":["connectionArn","repository","branch"],"properties":{"connectionArn":{"description":"CodeStar (CodeConnections) connection to GitHub.","type":"string","pattern":"^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$"},"repository":{"description":"GitHub repository, owner/repo.","type":"string","pattern":"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$"},"branch":{"description":"Branch whose commits start the pipeline.","type":"string","minLength":1,"maxLength":255}}},"build":{"title":"PipelineBuild","description":"Either an existing CodeBuild project (project) or a buildspec template from templates/ for which Charter creates the project <pipeline>-build (buildspec).","type":"object","additionalProperties":false,"properties":{"project":{"description":"An existing CodeBuild project in the primary region; Charter does not change it.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$"},"buildspec":{"description":"File name of a buildspec template under templates/, e.g. buildspec-build-pypi.yml.hbs.","type":"string","pattern":"^buildspec-[a-z0-9-]+\\.yml\\.hbs$"},"image":{"description":"CodeBuild image of the projects Charter creates.","type":"string","default":"aws/codebuild/standard:7.0","maxLength":255}}}}}},"definitions":{"region":{"description":"An AWS region code, e.g. us-east-1.","type":"string","pattern":"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},"roleArn":{"type":"string","pattern":"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"}}};
-const schema91 = {"description":"An AWS region code, e.g. us-east-1.","type":"string","pattern":"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"};
-const schema93 = {"type":"string","pattern":"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"};
-const pattern54 = new RegExp("^[a-z][a-z0-9-]{0,48}[a-z0-9]$", "u");
-const pattern55 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$", "u");
-const pattern56 = new RegExp("^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$", "u");
-const pattern58 = new RegExp("^[^#/\\s]+$", "u");
-const pattern62 = new RegExp("^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$", "u");
-const pattern67 = new RegExp("^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$", "u");
-const pattern68 = new RegExp("^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$", "u");
-const pattern69 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$", "u");
-const pattern70 = new RegExp("^buildspec-[a-z0-9-]+\\.yml\\.hbs$", "u");
+const schema97 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/package-publishing.schema.json","title":"PackagePublishingSpec","description":"One CodeArtifact domain and repository in a primary region and in every replica region (CodeArtifact has no cross-region replication), an optional CodePipeline that builds once and publishes to every region in parallel, and the watched packages whose Published versions must exist in every region.","type":"object","additionalProperties":false,"required":["format","domain","repository","primaryRegion","replicaRegions"],"properties":{"format":{"description":"The package format the repository serves and the pipeline publishes.","type":"string","enum":["npm","pypi","maven","nuget","generic","ruby","swift","cargo"]},"domain":{"description":"CodeArtifact domain name, the same in every region: 2-50 lowercase letters, digits and hyphens, starting with a letter.","type":"string","pattern":"^[a-z][a-z0-9-]{0,48}[a-z0-9]$"},"repository":{"description":"CodeArtifact repository name, the same in every region: 2-100 letters, digits, '.', '_' and '-', starting with a letter or digit.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$"},"description":{"description":"Repository description, kept equal in every region.","type":"string","maxLength":1000},"primaryRegion":{"$ref":"#/definitions/region"},"replicaRegions":{"description":"Regions that hold a replica of the repository; distinct and different from the primary.","type":"array","minItems":1,"maxItems":30,"items":{"$ref":"#/definitions/region"}},"externalConnection":{"description":"The public upstream of the repository in every region; must fit the format (public:pypi for pypi, public:npmjs for npm, ...). Omitted: the repository has no external connection (Charter disassociates one from a repository it owns, a disruptive change).","type":"string","enum":["public:npmjs","public:pypi","public:maven-central","public:maven-googleandroid","public:maven-gradleplugins","public:maven-commonsware","public:maven-clojars","public:nuget-org","public:ruby-gems-org","public:crates-io"]},"packages":{"description":"Packages whose Published versions (originType INTERNAL) must be present in every replica. A version in the primary and missing from a replica is drift; the plan proposes its repair.","type":"array","maxItems":1000,"items":{"title":"WatchedPackage","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"Package name (for pypi in PEP 503 normalized form).","type":"string","minLength":1,"maxLength":255,"pattern":"^[^#/\\s]+$"},"namespace":{"description":"Namespace where the format has one: npm scope (without @), maven group id, generic namespace (required for generic).","type":"string","minLength":1,"maxLength":255,"pattern":"^[^#/\\s]+$"}}}},"tags":{"title":"RepositoryTags","description":"Tags Charter sets on the domains, repositories, projects and pipeline it creates, and keeps on the repositories it owns. charter:policy is Charter's own.","type":"object","maxProperties":40,"propertyNames":{"type":"string","minLength":1,"maxLength":128,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},"additionalProperties":{"type":"string","maxLength":256,"pattern":"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"}},"prune":{"description":"Delete what Charter created and the policies no longer declare: repositories in the policy's domain tagged charter:policy with this policy's name (a renamed repository) or with the name of a PackagePublishing policy that is no longer in the run and had prune on (tag charter:prune=true, which Charter keeps on the repositories of a pruning policy); the repository and Charter's CodeBuild projects in a region dropped from replicaRegions (recorded on the primary repository as charter:replicas) and the domain there when Charter created it and it holds no other repository. Destructive: a repository's package versions go with it, so apply needs the risk gate opened. Charter never deletes package versions itself.","type":"boolean","default":false},"adopt":{"description":"Take over the same-named repositories (every region), CodeBuild projects and pipeline that carry no charter:policy tag, an existing setup (charter import writes adopt: true): the plan tags each charter:policy=<name>, a visible change, and manages it from then on. Never takes over what another policy owns. Domains are not tagged, so prune never deletes a domain Charter did not create.","type":"boolean","default":false},"codeBuildRoleArn":{"description":"Service role of the CodeBuild projects Charter creates (build from a buildspec template, publish per region, replicate per replica region). Needs codeartifact:GetAuthorizationToken, GetRepositoryEndpoint and PublishPackageVersion in every region.","$ref":"#/definitions/roleArn"},"pipeline":{"title":"PublishingPipeline","description":"A V2 CodePipeline in the primary region: Source (GitHub through a CodeStar connection) → Build (once) → Publish (one CodeBuild action per region, all with runOrder 1, so they run in parallel). roleArn, artifactBuckets, source and build are required to plan (packages/pipeline-incomplete); a policy given to charter import may name only the pipeline, and import fills in the rest from the live pipeline.","type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"description":"Pipeline name: letters, digits, '.', '@', '-', '_', at most 100 characters.","type":"string","minLength":1,"maxLength":100,"pattern":"^[A-Za-z0-9.@_-]+$"},"roleArn":{"description":"The pipeline's service role.","$ref":"#/definitions/roleArn"},"artifactBuckets":{"description":"S3 artifact bucket per region the pipeline runs actions in: the primary and every replica region.","type":"object","propertyNames":{"pattern":"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},"additionalProperties":{"type":"string","pattern":"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}},"source":{"title":"GitHubSource","type":"object","additionalProperties":false,"required":["connectionArn","repository","branch"],"properties":{"connectionArn":{"description":"CodeStar (CodeConnections) connection to GitHub.","type":"string","pattern":"^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$"},"repository":{"description":"GitHub repository, owner/repo.","type":"string","pattern":"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$"},"branch":{"description":"Branch whose commits start the pipeline.","type":"string","minLength":1,"maxLength":255}}},"build":{"title":"PipelineBuild","description":"Either an existing CodeBuild project (project) or a buildspec template from templates/ for which Charter creates the project <pipeline>-build (buildspec).","type":"object","additionalProperties":false,"properties":{"project":{"description":"An existing CodeBuild project in the primary region; Charter does not change it.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$"},"buildspec":{"description":"File name of a buildspec template under templates/, e.g. buildspec-build-pypi.yml.hbs.","type":"string","pattern":"^buildspec-[a-z0-9-]+\\.yml\\.hbs$"},"image":{"description":"CodeBuild image of the projects Charter creates.","type":"string","default":"aws/codebuild/standard:7.0","maxLength":255}}}}}},"definitions":{"region":{"description":"An AWS region code, e.g. us-east-1.","type":"string","pattern":"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},"roleArn":{"type":"string","pattern":"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"}}};
+const schema98 = {"description":"An AWS region code, e.g. us-east-1.","type":"string","pattern":"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"};
+const schema100 = {"type":"string","pattern":"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"};
+const pattern58 = new RegExp("^[a-z][a-z0-9-]{0,48}[a-z0-9]$", "u");
+const pattern59 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$", "u");
+const pattern60 = new RegExp("^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$", "u");
+const pattern62 = new RegExp("^[^#/\\s]+$", "u");
+const pattern66 = new RegExp("^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$", "u");
+const pattern71 = new RegExp("^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$", "u");
+const pattern72 = new RegExp("^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$", "u");
+const pattern73 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$", "u");
 
 function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://charter.dev/schemas/package-publishing.schema.json" */;
@@ -9218,7 +9448,7 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.format === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "format"},message:"must have required property '"+"format"+"'",schema:schema90.required,parentSchema:schema90,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "format"},message:"must have required property '"+"format"+"'",schema:schema97.required,parentSchema:schema97,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -9228,7 +9458,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.domain === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "domain"},message:"must have required property '"+"domain"+"'",schema:schema90.required,parentSchema:schema90,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "domain"},message:"must have required property '"+"domain"+"'",schema:schema97.required,parentSchema:schema97,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -9238,7 +9468,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.repository === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'",schema:schema90.required,parentSchema:schema90,data};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'",schema:schema97.required,parentSchema:schema97,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -9248,7 +9478,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.primaryRegion === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "primaryRegion"},message:"must have required property '"+"primaryRegion"+"'",schema:schema90.required,parentSchema:schema90,data};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "primaryRegion"},message:"must have required property '"+"primaryRegion"+"'",schema:schema97.required,parentSchema:schema97,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -9258,7 +9488,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data.replicaRegions === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "replicaRegions"},message:"must have required property '"+"replicaRegions"+"'",schema:schema90.required,parentSchema:schema90,data};
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "replicaRegions"},message:"must have required property '"+"replicaRegions"+"'",schema:schema97.required,parentSchema:schema97,data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -9268,8 +9498,8 @@ vErrors.push(err4);
 errors++;
 }
 for(const key0 in data){
-if(!(func36.call(schema90.properties, key0))){
-const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema90,data};
+if(!(func36.call(schema97.properties, key0))){
+const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema97,data};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -9282,7 +9512,7 @@ errors++;
 if(data.format !== undefined){
 let data0 = data.format;
 if(typeof data0 !== "string"){
-const err6 = {instancePath:instancePath+"/format",schemaPath:"#/properties/format/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.format.type,parentSchema:schema90.properties.format,data:data0};
+const err6 = {instancePath:instancePath+"/format",schemaPath:"#/properties/format/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema97.properties.format.type,parentSchema:schema97.properties.format,data:data0};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -9292,7 +9522,7 @@ vErrors.push(err6);
 errors++;
 }
 if(!((((((((data0 === "npm") || (data0 === "pypi")) || (data0 === "maven")) || (data0 === "nuget")) || (data0 === "generic")) || (data0 === "ruby")) || (data0 === "swift")) || (data0 === "cargo"))){
-const err7 = {instancePath:instancePath+"/format",schemaPath:"#/properties/format/enum",keyword:"enum",params:{allowedValues: schema90.properties.format.enum},message:"must be equal to one of the allowed values",schema:schema90.properties.format.enum,parentSchema:schema90.properties.format,data:data0};
+const err7 = {instancePath:instancePath+"/format",schemaPath:"#/properties/format/enum",keyword:"enum",params:{allowedValues: schema97.properties.format.enum},message:"must be equal to one of the allowed values",schema:schema97.properties.format.enum,parentSchema:schema97.properties.format,data:data0};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -9305,8 +9535,8 @@ errors++;
 if(data.domain !== undefined){
 let data1 = data.domain;
 if(typeof data1 === "string"){
-if(!pattern54.test(data1)){
-const err8 = {instancePath:instancePath+"/domain",schemaPath:"#/properties/domain/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,48}[a-z0-9]$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,48}[a-z0-9]$"+"\"",schema:"^[a-z][a-z0-9-]{0,48}[a-z0-9]$",parentSchema:schema90.properties.domain,data:data1};
+if(!pattern58.test(data1)){
+const err8 = {instancePath:instancePath+"/domain",schemaPath:"#/properties/domain/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9-]{0,48}[a-z0-9]$"},message:"must match pattern \""+"^[a-z][a-z0-9-]{0,48}[a-z0-9]$"+"\"",schema:"^[a-z][a-z0-9-]{0,48}[a-z0-9]$",parentSchema:schema97.properties.domain,data:data1};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -9317,7 +9547,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/domain",schemaPath:"#/properties/domain/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.domain.type,parentSchema:schema90.properties.domain,data:data1};
+const err9 = {instancePath:instancePath+"/domain",schemaPath:"#/properties/domain/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema97.properties.domain.type,parentSchema:schema97.properties.domain,data:data1};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -9330,8 +9560,8 @@ errors++;
 if(data.repository !== undefined){
 let data2 = data.repository;
 if(typeof data2 === "string"){
-if(!pattern55.test(data2)){
-const err10 = {instancePath:instancePath+"/repository",schemaPath:"#/properties/repository/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$",parentSchema:schema90.properties.repository,data:data2};
+if(!pattern59.test(data2)){
+const err10 = {instancePath:instancePath+"/repository",schemaPath:"#/properties/repository/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$",parentSchema:schema97.properties.repository,data:data2};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -9342,7 +9572,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/repository",schemaPath:"#/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.repository.type,parentSchema:schema90.properties.repository,data:data2};
+const err11 = {instancePath:instancePath+"/repository",schemaPath:"#/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema97.properties.repository.type,parentSchema:schema97.properties.repository,data:data2};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -9356,7 +9586,7 @@ if(data.description !== undefined){
 let data3 = data.description;
 if(typeof data3 === "string"){
 if(func2(data3) > 1000){
-const err12 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters",schema:1000,parentSchema:schema90.properties.description,data:data3};
+const err12 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters",schema:1000,parentSchema:schema97.properties.description,data:data3};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -9367,7 +9597,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.description.type,parentSchema:schema90.properties.description,data:data3};
+const err13 = {instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema97.properties.description.type,parentSchema:schema97.properties.description,data:data3};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -9380,8 +9610,8 @@ errors++;
 if(data.primaryRegion !== undefined){
 let data4 = data.primaryRegion;
 if(typeof data4 === "string"){
-if(!pattern56.test(data4)){
-const err14 = {instancePath:instancePath+"/primaryRegion",schemaPath:"#/definitions/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"+"\"",schema:"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$",parentSchema:schema91,data:data4};
+if(!pattern60.test(data4)){
+const err14 = {instancePath:instancePath+"/primaryRegion",schemaPath:"#/definitions/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"+"\"",schema:"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$",parentSchema:schema98,data:data4};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -9392,7 +9622,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/primaryRegion",schemaPath:"#/definitions/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema91.type,parentSchema:schema91,data:data4};
+const err15 = {instancePath:instancePath+"/primaryRegion",schemaPath:"#/definitions/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema98.type,parentSchema:schema98,data:data4};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -9406,7 +9636,7 @@ if(data.replicaRegions !== undefined){
 let data5 = data.replicaRegions;
 if(Array.isArray(data5)){
 if(data5.length > 30){
-const err16 = {instancePath:instancePath+"/replicaRegions",schemaPath:"#/properties/replicaRegions/maxItems",keyword:"maxItems",params:{limit: 30},message:"must NOT have more than 30 items",schema:30,parentSchema:schema90.properties.replicaRegions,data:data5};
+const err16 = {instancePath:instancePath+"/replicaRegions",schemaPath:"#/properties/replicaRegions/maxItems",keyword:"maxItems",params:{limit: 30},message:"must NOT have more than 30 items",schema:30,parentSchema:schema97.properties.replicaRegions,data:data5};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -9416,7 +9646,7 @@ vErrors.push(err16);
 errors++;
 }
 if(data5.length < 1){
-const err17 = {instancePath:instancePath+"/replicaRegions",schemaPath:"#/properties/replicaRegions/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema90.properties.replicaRegions,data:data5};
+const err17 = {instancePath:instancePath+"/replicaRegions",schemaPath:"#/properties/replicaRegions/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema97.properties.replicaRegions,data:data5};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -9429,8 +9659,8 @@ const len0 = data5.length;
 for(let i0=0; i0<len0; i0++){
 let data6 = data5[i0];
 if(typeof data6 === "string"){
-if(!pattern56.test(data6)){
-const err18 = {instancePath:instancePath+"/replicaRegions/" + i0,schemaPath:"#/definitions/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"+"\"",schema:"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$",parentSchema:schema91,data:data6};
+if(!pattern60.test(data6)){
+const err18 = {instancePath:instancePath+"/replicaRegions/" + i0,schemaPath:"#/definitions/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"+"\"",schema:"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$",parentSchema:schema98,data:data6};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -9441,7 +9671,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/replicaRegions/" + i0,schemaPath:"#/definitions/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema91.type,parentSchema:schema91,data:data6};
+const err19 = {instancePath:instancePath+"/replicaRegions/" + i0,schemaPath:"#/definitions/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema98.type,parentSchema:schema98,data:data6};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -9453,7 +9683,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/replicaRegions",schemaPath:"#/properties/replicaRegions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema90.properties.replicaRegions.type,parentSchema:schema90.properties.replicaRegions,data:data5};
+const err20 = {instancePath:instancePath+"/replicaRegions",schemaPath:"#/properties/replicaRegions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema97.properties.replicaRegions.type,parentSchema:schema97.properties.replicaRegions,data:data5};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -9466,7 +9696,7 @@ errors++;
 if(data.externalConnection !== undefined){
 let data7 = data.externalConnection;
 if(typeof data7 !== "string"){
-const err21 = {instancePath:instancePath+"/externalConnection",schemaPath:"#/properties/externalConnection/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.externalConnection.type,parentSchema:schema90.properties.externalConnection,data:data7};
+const err21 = {instancePath:instancePath+"/externalConnection",schemaPath:"#/properties/externalConnection/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema97.properties.externalConnection.type,parentSchema:schema97.properties.externalConnection,data:data7};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -9476,7 +9706,7 @@ vErrors.push(err21);
 errors++;
 }
 if(!((((((((((data7 === "public:npmjs") || (data7 === "public:pypi")) || (data7 === "public:maven-central")) || (data7 === "public:maven-googleandroid")) || (data7 === "public:maven-gradleplugins")) || (data7 === "public:maven-commonsware")) || (data7 === "public:maven-clojars")) || (data7 === "public:nuget-org")) || (data7 === "public:ruby-gems-org")) || (data7 === "public:crates-io"))){
-const err22 = {instancePath:instancePath+"/externalConnection",schemaPath:"#/properties/externalConnection/enum",keyword:"enum",params:{allowedValues: schema90.properties.externalConnection.enum},message:"must be equal to one of the allowed values",schema:schema90.properties.externalConnection.enum,parentSchema:schema90.properties.externalConnection,data:data7};
+const err22 = {instancePath:instancePath+"/externalConnection",schemaPath:"#/properties/externalConnection/enum",keyword:"enum",params:{allowedValues: schema97.properties.externalConnection.enum},message:"must be equal to one of the allowed values",schema:schema97.properties.externalConnection.enum,parentSchema:schema97.properties.externalConnection,data:data7};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -9490,7 +9720,7 @@ if(data.packages !== undefined){
 let data8 = data.packages;
 if(Array.isArray(data8)){
 if(data8.length > 1000){
-const err23 = {instancePath:instancePath+"/packages",schemaPath:"#/properties/packages/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema90.properties.packages,data:data8};
+const err23 = {instancePath:instancePath+"/packages",schemaPath:"#/properties/packages/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items",schema:1000,parentSchema:schema97.properties.packages,data:data8};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -9504,7 +9734,7 @@ for(let i1=0; i1<len1; i1++){
 let data9 = data8[i1];
 if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
 if(data9.name === undefined){
-const err24 = {instancePath:instancePath+"/packages/" + i1,schemaPath:"#/properties/packages/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema90.properties.packages.items.required,parentSchema:schema90.properties.packages.items,data:data9};
+const err24 = {instancePath:instancePath+"/packages/" + i1,schemaPath:"#/properties/packages/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema97.properties.packages.items.required,parentSchema:schema97.properties.packages.items,data:data9};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -9515,7 +9745,7 @@ errors++;
 }
 for(const key1 in data9){
 if(!((key1 === "name") || (key1 === "namespace"))){
-const err25 = {instancePath:instancePath+"/packages/" + i1,schemaPath:"#/properties/packages/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema90.properties.packages.items,data:data9};
+const err25 = {instancePath:instancePath+"/packages/" + i1,schemaPath:"#/properties/packages/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema97.properties.packages.items,data:data9};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -9529,7 +9759,7 @@ if(data9.name !== undefined){
 let data10 = data9.name;
 if(typeof data10 === "string"){
 if(func2(data10) > 255){
-const err26 = {instancePath:instancePath+"/packages/" + i1+"/name",schemaPath:"#/properties/packages/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema90.properties.packages.items.properties.name,data:data10};
+const err26 = {instancePath:instancePath+"/packages/" + i1+"/name",schemaPath:"#/properties/packages/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema97.properties.packages.items.properties.name,data:data10};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -9539,7 +9769,7 @@ vErrors.push(err26);
 errors++;
 }
 if(func2(data10) < 1){
-const err27 = {instancePath:instancePath+"/packages/" + i1+"/name",schemaPath:"#/properties/packages/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema90.properties.packages.items.properties.name,data:data10};
+const err27 = {instancePath:instancePath+"/packages/" + i1+"/name",schemaPath:"#/properties/packages/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema97.properties.packages.items.properties.name,data:data10};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -9548,8 +9778,8 @@ vErrors.push(err27);
 }
 errors++;
 }
-if(!pattern58.test(data10)){
-const err28 = {instancePath:instancePath+"/packages/" + i1+"/name",schemaPath:"#/properties/packages/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[^#/\\s]+$"},message:"must match pattern \""+"^[^#/\\s]+$"+"\"",schema:"^[^#/\\s]+$",parentSchema:schema90.properties.packages.items.properties.name,data:data10};
+if(!pattern62.test(data10)){
+const err28 = {instancePath:instancePath+"/packages/" + i1+"/name",schemaPath:"#/properties/packages/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[^#/\\s]+$"},message:"must match pattern \""+"^[^#/\\s]+$"+"\"",schema:"^[^#/\\s]+$",parentSchema:schema97.properties.packages.items.properties.name,data:data10};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -9560,7 +9790,7 @@ errors++;
 }
 }
 else {
-const err29 = {instancePath:instancePath+"/packages/" + i1+"/name",schemaPath:"#/properties/packages/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.packages.items.properties.name.type,parentSchema:schema90.properties.packages.items.properties.name,data:data10};
+const err29 = {instancePath:instancePath+"/packages/" + i1+"/name",schemaPath:"#/properties/packages/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema97.properties.packages.items.properties.name.type,parentSchema:schema97.properties.packages.items.properties.name,data:data10};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -9574,7 +9804,7 @@ if(data9.namespace !== undefined){
 let data11 = data9.namespace;
 if(typeof data11 === "string"){
 if(func2(data11) > 255){
-const err30 = {instancePath:instancePath+"/packages/" + i1+"/namespace",schemaPath:"#/properties/packages/items/properties/namespace/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema90.properties.packages.items.properties.namespace,data:data11};
+const err30 = {instancePath:instancePath+"/packages/" + i1+"/namespace",schemaPath:"#/properties/packages/items/properties/namespace/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema97.properties.packages.items.properties.namespace,data:data11};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -9584,7 +9814,7 @@ vErrors.push(err30);
 errors++;
 }
 if(func2(data11) < 1){
-const err31 = {instancePath:instancePath+"/packages/" + i1+"/namespace",schemaPath:"#/properties/packages/items/properties/namespace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema90.properties.packages.items.properties.namespace,data:data11};
+const err31 = {instancePath:instancePath+"/packages/" + i1+"/namespace",schemaPath:"#/properties/packages/items/properties/namespace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema97.properties.packages.items.properties.namespace,data:data11};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -9593,8 +9823,8 @@ vErrors.push(err31);
 }
 errors++;
 }
-if(!pattern58.test(data11)){
-const err32 = {instancePath:instancePath+"/packages/" + i1+"/namespace",schemaPath:"#/properties/packages/items/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[^#/\\s]+$"},message:"must match pattern \""+"^[^#/\\s]+$"+"\"",schema:"^[^#/\\s]+$",parentSchema:schema90.properties.packages.items.properties.namespace,data:data11};
+if(!pattern62.test(data11)){
+const err32 = {instancePath:instancePath+"/packages/" + i1+"/namespace",schemaPath:"#/properties/packages/items/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[^#/\\s]+$"},message:"must match pattern \""+"^[^#/\\s]+$"+"\"",schema:"^[^#/\\s]+$",parentSchema:schema97.properties.packages.items.properties.namespace,data:data11};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -9605,7 +9835,7 @@ errors++;
 }
 }
 else {
-const err33 = {instancePath:instancePath+"/packages/" + i1+"/namespace",schemaPath:"#/properties/packages/items/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.packages.items.properties.namespace.type,parentSchema:schema90.properties.packages.items.properties.namespace,data:data11};
+const err33 = {instancePath:instancePath+"/packages/" + i1+"/namespace",schemaPath:"#/properties/packages/items/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema97.properties.packages.items.properties.namespace.type,parentSchema:schema97.properties.packages.items.properties.namespace,data:data11};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -9617,7 +9847,7 @@ errors++;
 }
 }
 else {
-const err34 = {instancePath:instancePath+"/packages/" + i1,schemaPath:"#/properties/packages/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema90.properties.packages.items.type,parentSchema:schema90.properties.packages.items,data:data9};
+const err34 = {instancePath:instancePath+"/packages/" + i1,schemaPath:"#/properties/packages/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema97.properties.packages.items.type,parentSchema:schema97.properties.packages.items,data:data9};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -9629,7 +9859,7 @@ errors++;
 }
 }
 else {
-const err35 = {instancePath:instancePath+"/packages",schemaPath:"#/properties/packages/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema90.properties.packages.type,parentSchema:schema90.properties.packages,data:data8};
+const err35 = {instancePath:instancePath+"/packages",schemaPath:"#/properties/packages/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema97.properties.packages.type,parentSchema:schema97.properties.packages,data:data8};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -9643,7 +9873,7 @@ if(data.tags !== undefined){
 let data12 = data.tags;
 if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
 if(Object.keys(data12).length > 40){
-const err36 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/maxProperties",keyword:"maxProperties",params:{limit: 40},message:"must NOT have more than 40 properties",schema:40,parentSchema:schema90.properties.tags,data:data12};
+const err36 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/maxProperties",keyword:"maxProperties",params:{limit: 40},message:"must NOT have more than 40 properties",schema:40,parentSchema:schema97.properties.tags,data:data12};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -9656,7 +9886,7 @@ for(const key2 in data12){
 const _errs31 = errors;
 if(typeof key2 === "string"){
 if(func2(key2) > 128){
-const err37 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema90.properties.tags.propertyNames,data:key2,propertyName:key2};
+const err37 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema97.properties.tags.propertyNames,data:key2,propertyName:key2};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -9666,7 +9896,7 @@ vErrors.push(err37);
 errors++;
 }
 if(func2(key2) < 1){
-const err38 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema90.properties.tags.propertyNames,data:key2,propertyName:key2};
+const err38 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema97.properties.tags.propertyNames,data:key2,propertyName:key2};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -9676,7 +9906,7 @@ vErrors.push(err38);
 errors++;
 }
 if(!pattern27.test(key2)){
-const err39 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$",parentSchema:schema90.properties.tags.propertyNames,data:key2,propertyName:key2};
+const err39 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$",parentSchema:schema97.properties.tags.propertyNames,data:key2,propertyName:key2};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -9687,7 +9917,7 @@ errors++;
 }
 }
 else {
-const err40 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.tags.propertyNames.type,parentSchema:schema90.properties.tags.propertyNames,data:key2,propertyName:key2};
+const err40 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema97.properties.tags.propertyNames.type,parentSchema:schema97.properties.tags.propertyNames,data:key2,propertyName:key2};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -9698,7 +9928,7 @@ errors++;
 }
 var valid8 = _errs31 === errors;
 if(!valid8){
-const err41 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames",keyword:"propertyNames",params:{propertyName: key2},message:"property name must be valid",schema:schema90.properties.tags.propertyNames,parentSchema:schema90.properties.tags,data:data12};
+const err41 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/propertyNames",keyword:"propertyNames",params:{propertyName: key2},message:"property name must be valid",schema:schema97.properties.tags.propertyNames,parentSchema:schema97.properties.tags,data:data12};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -9712,7 +9942,7 @@ for(const key3 in data12){
 let data13 = data12[key3];
 if(typeof data13 === "string"){
 if(func2(data13) > 256){
-const err42 = {instancePath:instancePath+"/tags/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema90.properties.tags.additionalProperties,data:data13};
+const err42 = {instancePath:instancePath+"/tags/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema97.properties.tags.additionalProperties,data:data13};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -9722,7 +9952,7 @@ vErrors.push(err42);
 errors++;
 }
 if(!pattern28.test(data13)){
-const err43 = {instancePath:instancePath+"/tags/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$",parentSchema:schema90.properties.tags.additionalProperties,data:data13};
+const err43 = {instancePath:instancePath+"/tags/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"},message:"must match pattern \""+"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$"+"\"",schema:"^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$",parentSchema:schema97.properties.tags.additionalProperties,data:data13};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -9733,7 +9963,7 @@ errors++;
 }
 }
 else {
-const err44 = {instancePath:instancePath+"/tags/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.tags.additionalProperties.type,parentSchema:schema90.properties.tags.additionalProperties,data:data13};
+const err44 = {instancePath:instancePath+"/tags/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tags/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema97.properties.tags.additionalProperties.type,parentSchema:schema97.properties.tags.additionalProperties,data:data13};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -9745,7 +9975,7 @@ errors++;
 }
 }
 else {
-const err45 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema90.properties.tags.type,parentSchema:schema90.properties.tags,data:data12};
+const err45 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema97.properties.tags.type,parentSchema:schema97.properties.tags,data:data12};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -9758,7 +9988,7 @@ errors++;
 if(data.prune !== undefined){
 let data14 = data.prune;
 if(typeof data14 !== "boolean"){
-const err46 = {instancePath:instancePath+"/prune",schemaPath:"#/properties/prune/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema90.properties.prune.type,parentSchema:schema90.properties.prune,data:data14};
+const err46 = {instancePath:instancePath+"/prune",schemaPath:"#/properties/prune/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema97.properties.prune.type,parentSchema:schema97.properties.prune,data:data14};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -9771,7 +10001,7 @@ errors++;
 if(data.adopt !== undefined){
 let data15 = data.adopt;
 if(typeof data15 !== "boolean"){
-const err47 = {instancePath:instancePath+"/adopt",schemaPath:"#/properties/adopt/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema90.properties.adopt.type,parentSchema:schema90.properties.adopt,data:data15};
+const err47 = {instancePath:instancePath+"/adopt",schemaPath:"#/properties/adopt/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema97.properties.adopt.type,parentSchema:schema97.properties.adopt,data:data15};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -9784,8 +10014,8 @@ errors++;
 if(data.codeBuildRoleArn !== undefined){
 let data16 = data.codeBuildRoleArn;
 if(typeof data16 === "string"){
-if(!pattern62.test(data16)){
-const err48 = {instancePath:instancePath+"/codeBuildRoleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema93,data:data16};
+if(!pattern66.test(data16)){
+const err48 = {instancePath:instancePath+"/codeBuildRoleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema100,data:data16};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -9796,7 +10026,7 @@ errors++;
 }
 }
 else {
-const err49 = {instancePath:instancePath+"/codeBuildRoleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema93.type,parentSchema:schema93,data:data16};
+const err49 = {instancePath:instancePath+"/codeBuildRoleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema100.type,parentSchema:schema100,data:data16};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -9810,7 +10040,7 @@ if(data.pipeline !== undefined){
 let data17 = data.pipeline;
 if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
 if(data17.name === undefined){
-const err50 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema90.properties.pipeline.required,parentSchema:schema90.properties.pipeline,data:data17};
+const err50 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema97.properties.pipeline.required,parentSchema:schema97.properties.pipeline,data:data17};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -9821,7 +10051,7 @@ errors++;
 }
 for(const key4 in data17){
 if(!(((((key4 === "name") || (key4 === "roleArn")) || (key4 === "artifactBuckets")) || (key4 === "source")) || (key4 === "build"))){
-const err51 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema90.properties.pipeline,data:data17};
+const err51 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema97.properties.pipeline,data:data17};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -9835,7 +10065,7 @@ if(data17.name !== undefined){
 let data18 = data17.name;
 if(typeof data18 === "string"){
 if(func2(data18) > 100){
-const err52 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema90.properties.pipeline.properties.name,data:data18};
+const err52 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema97.properties.pipeline.properties.name,data:data18};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -9845,7 +10075,7 @@ vErrors.push(err52);
 errors++;
 }
 if(func2(data18) < 1){
-const err53 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema90.properties.pipeline.properties.name,data:data18};
+const err53 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema97.properties.pipeline.properties.name,data:data18};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -9854,8 +10084,8 @@ vErrors.push(err53);
 }
 errors++;
 }
-if(!pattern41.test(data18)){
-const err54 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9.@_-]+$"},message:"must match pattern \""+"^[A-Za-z0-9.@_-]+$"+"\"",schema:"^[A-Za-z0-9.@_-]+$",parentSchema:schema90.properties.pipeline.properties.name,data:data18};
+if(!pattern43.test(data18)){
+const err54 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9.@_-]+$"},message:"must match pattern \""+"^[A-Za-z0-9.@_-]+$"+"\"",schema:"^[A-Za-z0-9.@_-]+$",parentSchema:schema97.properties.pipeline.properties.name,data:data18};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -9866,7 +10096,7 @@ errors++;
 }
 }
 else {
-const err55 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.pipeline.properties.name.type,parentSchema:schema90.properties.pipeline.properties.name,data:data18};
+const err55 = {instancePath:instancePath+"/pipeline/name",schemaPath:"#/properties/pipeline/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema97.properties.pipeline.properties.name.type,parentSchema:schema97.properties.pipeline.properties.name,data:data18};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -9879,8 +10109,8 @@ errors++;
 if(data17.roleArn !== undefined){
 let data19 = data17.roleArn;
 if(typeof data19 === "string"){
-if(!pattern62.test(data19)){
-const err56 = {instancePath:instancePath+"/pipeline/roleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema93,data:data19};
+if(!pattern66.test(data19)){
+const err56 = {instancePath:instancePath+"/pipeline/roleArn",schemaPath:"#/definitions/roleArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"+"\"",schema:"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$",parentSchema:schema100,data:data19};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -9891,7 +10121,7 @@ errors++;
 }
 }
 else {
-const err57 = {instancePath:instancePath+"/pipeline/roleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema93.type,parentSchema:schema93,data:data19};
+const err57 = {instancePath:instancePath+"/pipeline/roleArn",schemaPath:"#/definitions/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema100.type,parentSchema:schema100,data:data19};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -9907,8 +10137,8 @@ if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
 for(const key5 in data20){
 const _errs53 = errors;
 if(typeof key5 === "string"){
-if(!pattern56.test(key5)){
-const err58 = {instancePath:instancePath+"/pipeline/artifactBuckets",schemaPath:"#/properties/pipeline/properties/artifactBuckets/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"+"\"",schema:"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$",parentSchema:schema90.properties.pipeline.properties.artifactBuckets.propertyNames,data:key5,propertyName:key5};
+if(!pattern60.test(key5)){
+const err58 = {instancePath:instancePath+"/pipeline/artifactBuckets",schemaPath:"#/properties/pipeline/properties/artifactBuckets/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"},message:"must match pattern \""+"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"+"\"",schema:"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$",parentSchema:schema97.properties.pipeline.properties.artifactBuckets.propertyNames,data:key5,propertyName:key5};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -9920,7 +10150,7 @@ errors++;
 }
 var valid13 = _errs53 === errors;
 if(!valid13){
-const err59 = {instancePath:instancePath+"/pipeline/artifactBuckets",schemaPath:"#/properties/pipeline/properties/artifactBuckets/propertyNames",keyword:"propertyNames",params:{propertyName: key5},message:"property name must be valid",schema:schema90.properties.pipeline.properties.artifactBuckets.propertyNames,parentSchema:schema90.properties.pipeline.properties.artifactBuckets,data:data20};
+const err59 = {instancePath:instancePath+"/pipeline/artifactBuckets",schemaPath:"#/properties/pipeline/properties/artifactBuckets/propertyNames",keyword:"propertyNames",params:{propertyName: key5},message:"property name must be valid",schema:schema97.properties.pipeline.properties.artifactBuckets.propertyNames,parentSchema:schema97.properties.pipeline.properties.artifactBuckets,data:data20};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -9934,7 +10164,7 @@ for(const key6 in data20){
 let data21 = data20[key6];
 if(typeof data21 === "string"){
 if(!pattern10.test(data21)){
-const err60 = {instancePath:instancePath+"/pipeline/artifactBuckets/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/pipeline/properties/artifactBuckets/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"+"\"",schema:"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",parentSchema:schema90.properties.pipeline.properties.artifactBuckets.additionalProperties,data:data21};
+const err60 = {instancePath:instancePath+"/pipeline/artifactBuckets/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/pipeline/properties/artifactBuckets/additionalProperties/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"+"\"",schema:"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",parentSchema:schema97.properties.pipeline.properties.artifactBuckets.additionalProperties,data:data21};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -9945,7 +10175,7 @@ errors++;
 }
 }
 else {
-const err61 = {instancePath:instancePath+"/pipeline/artifactBuckets/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/pipeline/properties/artifactBuckets/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.pipeline.properties.artifactBuckets.additionalProperties.type,parentSchema:schema90.properties.pipeline.properties.artifactBuckets.additionalProperties,data:data21};
+const err61 = {instancePath:instancePath+"/pipeline/artifactBuckets/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/pipeline/properties/artifactBuckets/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema97.properties.pipeline.properties.artifactBuckets.additionalProperties.type,parentSchema:schema97.properties.pipeline.properties.artifactBuckets.additionalProperties,data:data21};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -9957,7 +10187,7 @@ errors++;
 }
 }
 else {
-const err62 = {instancePath:instancePath+"/pipeline/artifactBuckets",schemaPath:"#/properties/pipeline/properties/artifactBuckets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema90.properties.pipeline.properties.artifactBuckets.type,parentSchema:schema90.properties.pipeline.properties.artifactBuckets,data:data20};
+const err62 = {instancePath:instancePath+"/pipeline/artifactBuckets",schemaPath:"#/properties/pipeline/properties/artifactBuckets/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema97.properties.pipeline.properties.artifactBuckets.type,parentSchema:schema97.properties.pipeline.properties.artifactBuckets,data:data20};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -9971,7 +10201,7 @@ if(data17.source !== undefined){
 let data22 = data17.source;
 if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
 if(data22.connectionArn === undefined){
-const err63 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/required",keyword:"required",params:{missingProperty: "connectionArn"},message:"must have required property '"+"connectionArn"+"'",schema:schema90.properties.pipeline.properties.source.required,parentSchema:schema90.properties.pipeline.properties.source,data:data22};
+const err63 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/required",keyword:"required",params:{missingProperty: "connectionArn"},message:"must have required property '"+"connectionArn"+"'",schema:schema97.properties.pipeline.properties.source.required,parentSchema:schema97.properties.pipeline.properties.source,data:data22};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -9981,7 +10211,7 @@ vErrors.push(err63);
 errors++;
 }
 if(data22.repository === undefined){
-const err64 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'",schema:schema90.properties.pipeline.properties.source.required,parentSchema:schema90.properties.pipeline.properties.source,data:data22};
+const err64 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/required",keyword:"required",params:{missingProperty: "repository"},message:"must have required property '"+"repository"+"'",schema:schema97.properties.pipeline.properties.source.required,parentSchema:schema97.properties.pipeline.properties.source,data:data22};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -9991,7 +10221,7 @@ vErrors.push(err64);
 errors++;
 }
 if(data22.branch === undefined){
-const err65 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/required",keyword:"required",params:{missingProperty: "branch"},message:"must have required property '"+"branch"+"'",schema:schema90.properties.pipeline.properties.source.required,parentSchema:schema90.properties.pipeline.properties.source,data:data22};
+const err65 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/required",keyword:"required",params:{missingProperty: "branch"},message:"must have required property '"+"branch"+"'",schema:schema97.properties.pipeline.properties.source.required,parentSchema:schema97.properties.pipeline.properties.source,data:data22};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -10002,7 +10232,7 @@ errors++;
 }
 for(const key7 in data22){
 if(!(((key7 === "connectionArn") || (key7 === "repository")) || (key7 === "branch"))){
-const err66 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema90.properties.pipeline.properties.source,data:data22};
+const err66 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema97.properties.pipeline.properties.source,data:data22};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -10015,8 +10245,8 @@ errors++;
 if(data22.connectionArn !== undefined){
 let data23 = data22.connectionArn;
 if(typeof data23 === "string"){
-if(!pattern67.test(data23)){
-const err67 = {instancePath:instancePath+"/pipeline/source/connectionArn",schemaPath:"#/properties/pipeline/properties/source/properties/connectionArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$"+"\"",schema:"^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$",parentSchema:schema90.properties.pipeline.properties.source.properties.connectionArn,data:data23};
+if(!pattern71.test(data23)){
+const err67 = {instancePath:instancePath+"/pipeline/source/connectionArn",schemaPath:"#/properties/pipeline/properties/source/properties/connectionArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$"},message:"must match pattern \""+"^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$"+"\"",schema:"^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{1,64}$",parentSchema:schema97.properties.pipeline.properties.source.properties.connectionArn,data:data23};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -10027,7 +10257,7 @@ errors++;
 }
 }
 else {
-const err68 = {instancePath:instancePath+"/pipeline/source/connectionArn",schemaPath:"#/properties/pipeline/properties/source/properties/connectionArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.pipeline.properties.source.properties.connectionArn.type,parentSchema:schema90.properties.pipeline.properties.source.properties.connectionArn,data:data23};
+const err68 = {instancePath:instancePath+"/pipeline/source/connectionArn",schemaPath:"#/properties/pipeline/properties/source/properties/connectionArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema97.properties.pipeline.properties.source.properties.connectionArn.type,parentSchema:schema97.properties.pipeline.properties.source.properties.connectionArn,data:data23};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -10040,8 +10270,8 @@ errors++;
 if(data22.repository !== undefined){
 let data24 = data22.repository;
 if(typeof data24 === "string"){
-if(!pattern68.test(data24)){
-const err69 = {instancePath:instancePath+"/pipeline/source/repository",schemaPath:"#/properties/pipeline/properties/source/properties/repository/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$"},message:"must match pattern \""+"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$"+"\"",schema:"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$",parentSchema:schema90.properties.pipeline.properties.source.properties.repository,data:data24};
+if(!pattern72.test(data24)){
+const err69 = {instancePath:instancePath+"/pipeline/source/repository",schemaPath:"#/properties/pipeline/properties/source/properties/repository/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$"},message:"must match pattern \""+"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$"+"\"",schema:"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$",parentSchema:schema97.properties.pipeline.properties.source.properties.repository,data:data24};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -10052,7 +10282,7 @@ errors++;
 }
 }
 else {
-const err70 = {instancePath:instancePath+"/pipeline/source/repository",schemaPath:"#/properties/pipeline/properties/source/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.pipeline.properties.source.properties.repository.type,parentSchema:schema90.properties.pipeline.properties.source.properties.repository,data:data24};
+const err70 = {instancePath:instancePath+"/pipeline/source/repository",schemaPath:"#/properties/pipeline/properties/source/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema97.properties.pipeline.properties.source.properties.repository.type,parentSchema:schema97.properties.pipeline.properties.source.properties.repository,data:data24};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -10066,7 +10296,7 @@ if(data22.branch !== undefined){
 let data25 = data22.branch;
 if(typeof data25 === "string"){
 if(func2(data25) > 255){
-const err71 = {instancePath:instancePath+"/pipeline/source/branch",schemaPath:"#/properties/pipeline/properties/source/properties/branch/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema90.properties.pipeline.properties.source.properties.branch,data:data25};
+const err71 = {instancePath:instancePath+"/pipeline/source/branch",schemaPath:"#/properties/pipeline/properties/source/properties/branch/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema97.properties.pipeline.properties.source.properties.branch,data:data25};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -10076,7 +10306,7 @@ vErrors.push(err71);
 errors++;
 }
 if(func2(data25) < 1){
-const err72 = {instancePath:instancePath+"/pipeline/source/branch",schemaPath:"#/properties/pipeline/properties/source/properties/branch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema90.properties.pipeline.properties.source.properties.branch,data:data25};
+const err72 = {instancePath:instancePath+"/pipeline/source/branch",schemaPath:"#/properties/pipeline/properties/source/properties/branch/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema97.properties.pipeline.properties.source.properties.branch,data:data25};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -10087,7 +10317,7 @@ errors++;
 }
 }
 else {
-const err73 = {instancePath:instancePath+"/pipeline/source/branch",schemaPath:"#/properties/pipeline/properties/source/properties/branch/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.pipeline.properties.source.properties.branch.type,parentSchema:schema90.properties.pipeline.properties.source.properties.branch,data:data25};
+const err73 = {instancePath:instancePath+"/pipeline/source/branch",schemaPath:"#/properties/pipeline/properties/source/properties/branch/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema97.properties.pipeline.properties.source.properties.branch.type,parentSchema:schema97.properties.pipeline.properties.source.properties.branch,data:data25};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -10099,7 +10329,7 @@ errors++;
 }
 }
 else {
-const err74 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema90.properties.pipeline.properties.source.type,parentSchema:schema90.properties.pipeline.properties.source,data:data22};
+const err74 = {instancePath:instancePath+"/pipeline/source",schemaPath:"#/properties/pipeline/properties/source/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema97.properties.pipeline.properties.source.type,parentSchema:schema97.properties.pipeline.properties.source,data:data22};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -10114,7 +10344,7 @@ let data26 = data17.build;
 if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
 for(const key8 in data26){
 if(!(((key8 === "project") || (key8 === "buildspec")) || (key8 === "image"))){
-const err75 = {instancePath:instancePath+"/pipeline/build",schemaPath:"#/properties/pipeline/properties/build/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema90.properties.pipeline.properties.build,data:data26};
+const err75 = {instancePath:instancePath+"/pipeline/build",schemaPath:"#/properties/pipeline/properties/build/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema97.properties.pipeline.properties.build,data:data26};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -10127,8 +10357,8 @@ errors++;
 if(data26.project !== undefined){
 let data27 = data26.project;
 if(typeof data27 === "string"){
-if(!pattern69.test(data27)){
-const err76 = {instancePath:instancePath+"/pipeline/build/project",schemaPath:"#/properties/pipeline/properties/build/properties/project/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$",parentSchema:schema90.properties.pipeline.properties.build.properties.project,data:data27};
+if(!pattern73.test(data27)){
+const err76 = {instancePath:instancePath+"/pipeline/build/project",schemaPath:"#/properties/pipeline/properties/build/properties/project/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$",parentSchema:schema97.properties.pipeline.properties.build.properties.project,data:data27};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -10139,7 +10369,7 @@ errors++;
 }
 }
 else {
-const err77 = {instancePath:instancePath+"/pipeline/build/project",schemaPath:"#/properties/pipeline/properties/build/properties/project/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.pipeline.properties.build.properties.project.type,parentSchema:schema90.properties.pipeline.properties.build.properties.project,data:data27};
+const err77 = {instancePath:instancePath+"/pipeline/build/project",schemaPath:"#/properties/pipeline/properties/build/properties/project/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema97.properties.pipeline.properties.build.properties.project.type,parentSchema:schema97.properties.pipeline.properties.build.properties.project,data:data27};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -10152,8 +10382,8 @@ errors++;
 if(data26.buildspec !== undefined){
 let data28 = data26.buildspec;
 if(typeof data28 === "string"){
-if(!pattern70.test(data28)){
-const err78 = {instancePath:instancePath+"/pipeline/build/buildspec",schemaPath:"#/properties/pipeline/properties/build/properties/buildspec/pattern",keyword:"pattern",params:{pattern: "^buildspec-[a-z0-9-]+\\.yml\\.hbs$"},message:"must match pattern \""+"^buildspec-[a-z0-9-]+\\.yml\\.hbs$"+"\"",schema:"^buildspec-[a-z0-9-]+\\.yml\\.hbs$",parentSchema:schema90.properties.pipeline.properties.build.properties.buildspec,data:data28};
+if(!pattern41.test(data28)){
+const err78 = {instancePath:instancePath+"/pipeline/build/buildspec",schemaPath:"#/properties/pipeline/properties/build/properties/buildspec/pattern",keyword:"pattern",params:{pattern: "^buildspec-[a-z0-9-]+\\.yml\\.hbs$"},message:"must match pattern \""+"^buildspec-[a-z0-9-]+\\.yml\\.hbs$"+"\"",schema:"^buildspec-[a-z0-9-]+\\.yml\\.hbs$",parentSchema:schema97.properties.pipeline.properties.build.properties.buildspec,data:data28};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -10164,7 +10394,7 @@ errors++;
 }
 }
 else {
-const err79 = {instancePath:instancePath+"/pipeline/build/buildspec",schemaPath:"#/properties/pipeline/properties/build/properties/buildspec/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.pipeline.properties.build.properties.buildspec.type,parentSchema:schema90.properties.pipeline.properties.build.properties.buildspec,data:data28};
+const err79 = {instancePath:instancePath+"/pipeline/build/buildspec",schemaPath:"#/properties/pipeline/properties/build/properties/buildspec/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema97.properties.pipeline.properties.build.properties.buildspec.type,parentSchema:schema97.properties.pipeline.properties.build.properties.buildspec,data:data28};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -10178,7 +10408,7 @@ if(data26.image !== undefined){
 let data29 = data26.image;
 if(typeof data29 === "string"){
 if(func2(data29) > 255){
-const err80 = {instancePath:instancePath+"/pipeline/build/image",schemaPath:"#/properties/pipeline/properties/build/properties/image/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema90.properties.pipeline.properties.build.properties.image,data:data29};
+const err80 = {instancePath:instancePath+"/pipeline/build/image",schemaPath:"#/properties/pipeline/properties/build/properties/image/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters",schema:255,parentSchema:schema97.properties.pipeline.properties.build.properties.image,data:data29};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -10189,7 +10419,7 @@ errors++;
 }
 }
 else {
-const err81 = {instancePath:instancePath+"/pipeline/build/image",schemaPath:"#/properties/pipeline/properties/build/properties/image/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.pipeline.properties.build.properties.image.type,parentSchema:schema90.properties.pipeline.properties.build.properties.image,data:data29};
+const err81 = {instancePath:instancePath+"/pipeline/build/image",schemaPath:"#/properties/pipeline/properties/build/properties/image/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema97.properties.pipeline.properties.build.properties.image.type,parentSchema:schema97.properties.pipeline.properties.build.properties.image,data:data29};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -10201,7 +10431,7 @@ errors++;
 }
 }
 else {
-const err82 = {instancePath:instancePath+"/pipeline/build",schemaPath:"#/properties/pipeline/properties/build/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema90.properties.pipeline.properties.build.type,parentSchema:schema90.properties.pipeline.properties.build,data:data26};
+const err82 = {instancePath:instancePath+"/pipeline/build",schemaPath:"#/properties/pipeline/properties/build/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema97.properties.pipeline.properties.build.type,parentSchema:schema97.properties.pipeline.properties.build,data:data26};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -10213,7 +10443,7 @@ errors++;
 }
 }
 else {
-const err83 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema90.properties.pipeline.type,parentSchema:schema90.properties.pipeline,data:data17};
+const err83 = {instancePath:instancePath+"/pipeline",schemaPath:"#/properties/pipeline/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema97.properties.pipeline.type,parentSchema:schema97.properties.pipeline,data:data17};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -10225,7 +10455,7 @@ errors++;
 }
 }
 else {
-const err84 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema90.type,parentSchema:schema90,data};
+const err84 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema97.type,parentSchema:schema97,data};
 if(vErrors === null){
 vErrors = [err84];
 }

@@ -188,6 +188,62 @@ export const templates = {
     + "\n"
     + ((stack1 = lookupProperty(helpers,"each").call(alias1,(depth0 != null ? lookupProperty(depth0,"results") : depth0),{"name":"each","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":5,"column":0},"end":{"line":13,"column":9}}})) != null ? stack1 : "");
 },"useData":true},
+  "buildspec-branch-build.yml.hbs": {"0":function(container,depth0,helpers,partials,data) {
+    var stack1, alias1=container.lambda;
+
+  return "      - test -f "
+    + ((stack1 = alias1(depth0, depth0)) != null ? stack1 : "")
+    + " || { echo \""
+    + ((stack1 = alias1(depth0, depth0)) != null ? stack1 : "")
+    + " is missing from the build output\" >&2; exit 1; }\n";
+},"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
+    var stack1, helper, alias1=depth0 != null ? depth0 : (container.nullContext || {}), alias2=container.hooks.helperMissing, alias3="function", lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
+
+  return "version: 0.2\n# Charter's BranchPipelines build project for "
+    + ((stack1 = ((helper = (helper = lookupProperty(helpers,"repository") || (depth0 != null ? lookupProperty(depth0,"repository") : depth0)) != null ? helper : alias2),(typeof helper === alias3 ? helper.call(alias1,{"name":"repository","hash":{},"data":data,"loc":{"start":{"line":2,"column":46},"end":{"line":2,"column":60}}}) : helper))) != null ? stack1 : "")
+    + " (pipelines "
+    + ((stack1 = ((helper = (helper = lookupProperty(helpers,"namePrefix") || (depth0 != null ? lookupProperty(depth0,"namePrefix") : depth0)) != null ? helper : alias2),(typeof helper === alias3 ? helper.call(alias1,{"name":"namePrefix","hash":{},"data":data,"loc":{"start":{"line":2,"column":72},"end":{"line":2,"column":86}}}) : helper))) != null ? stack1 : "")
+    + "-…, "
+    + ((stack1 = ((helper = (helper = lookupProperty(helpers,"region") || (depth0 != null ? lookupProperty(depth0,"region") : depth0)) != null ? helper : alias2),(typeof helper === alias3 ? helper.call(alias1,{"name":"region","hash":{},"data":data,"loc":{"start":{"line":2,"column":90},"end":{"line":2,"column":100}}}) : helper))) != null ? stack1 : "")
+    + "): one\n# project for every branch's pipeline, which sets BRANCH. Runs ./build.sh when the repository has one, and\n# hands the CloudFormation templates the deployments read to them as the build output.\nphases:\n  build:\n    commands:\n      - echo \"Building $BRANCH\"\n      - if [ -x ./build.sh ]; then ./build.sh; fi\n"
+    + ((stack1 = lookupProperty(helpers,"each").call(alias1,(depth0 != null ? lookupProperty(depth0,"templates") : depth0),{"name":"each","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":10,"column":0},"end":{"line":12,"column":9}}})) != null ? stack1 : "")
+    + "artifacts:\n  files:\n    - '**/*'\n";
+},"useData":true},
+  "buildspec-branch-cleanup.yml.hbs": {"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
+    var stack1, helper, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
+
+  return "version: 0.2\n# Charter's BranchPipelines cleanup project for "
+    + ((stack1 = ((helper = (helper = lookupProperty(helpers,"repository") || (depth0 != null ? lookupProperty(depth0,"repository") : depth0)) != null ? helper : container.hooks.helperMissing),(typeof helper === "function" ? helper.call(depth0 != null ? depth0 : (container.nullContext || {}),{"name":"repository","hash":{},"data":data,"loc":{"start":{"line":2,"column":48},"end":{"line":2,"column":62}}}) : helper))) != null ? stack1 : "")
+    + ": runs before a branch's pipeline is deleted,\n# with BRANCH, PIPELINE and STACKS set. STACKS lists the branch's deployed stacks, one\n# \"region|deploy role|stack\" entry each, separated by spaces; each stack is deleted with the deploy role of\n# its account, and the build waits until it is gone (a failure keeps the pipeline).\nphases:\n  build:\n    commands:\n      - echo \"Cleaning up after $BRANCH ($PIPELINE)\"\n      - |\n        set -eu\n        for entry in $STACKS; do\n          region=\"${entry%%|*}\"; rest=\"${entry#*|}\"; role=\"${rest%%|*}\"; stack=\"${rest#*|}\"\n          creds=$(aws sts assume-role --role-arn \"$role\" --role-session-name charter-cleanup --query Credentials --output text)\n          set -- $creds\n          AWS_ACCESS_KEY_ID=\"$1\" AWS_SECRET_ACCESS_KEY=\"$3\" AWS_SESSION_TOKEN=\"$4\" aws cloudformation delete-stack --region \"$region\" --stack-name \"$stack\"\n          AWS_ACCESS_KEY_ID=\"$1\" AWS_SECRET_ACCESS_KEY=\"$3\" AWS_SESSION_TOKEN=\"$4\" aws cloudformation wait stack-delete-complete --region \"$region\" --stack-name \"$stack\"\n        done\n";
+},"useData":true},
+  "buildspec-branch-test.yml.hbs": {"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
+    var stack1, helper, alias1=depth0 != null ? depth0 : (container.nullContext || {}), alias2=container.hooks.helperMissing, alias3="function", lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
+
+  return "version: 0.2\n# Charter's BranchPipelines test project "
+    + ((stack1 = ((helper = (helper = lookupProperty(helpers,"test") || (depth0 != null ? lookupProperty(depth0,"test") : depth0)) != null ? helper : alias2),(typeof helper === alias3 ? helper.call(alias1,{"name":"test","hash":{},"data":data,"loc":{"start":{"line":2,"column":41},"end":{"line":2,"column":49}}}) : helper))) != null ? stack1 : "")
+    + " of environment "
+    + ((stack1 = ((helper = (helper = lookupProperty(helpers,"environment") || (depth0 != null ? lookupProperty(depth0,"environment") : depth0)) != null ? helper : alias2),(typeof helper === alias3 ? helper.call(alias1,{"name":"environment","hash":{},"data":data,"loc":{"start":{"line":2,"column":65},"end":{"line":2,"column":80}}}) : helper))) != null ? stack1 : "")
+    + " (account "
+    + ((stack1 = ((helper = (helper = lookupProperty(helpers,"account") || (depth0 != null ? lookupProperty(depth0,"account") : depth0)) != null ? helper : alias2),(typeof helper === alias3 ? helper.call(alias1,{"name":"account","hash":{},"data":data,"loc":{"start":{"line":2,"column":90},"end":{"line":2,"column":101}}}) : helper))) != null ? stack1 : "")
+    + ") for\n# "
+    + ((stack1 = ((helper = (helper = lookupProperty(helpers,"repository") || (depth0 != null ? lookupProperty(depth0,"repository") : depth0)) != null ? helper : alias2),(typeof helper === alias3 ? helper.call(alias1,{"name":"repository","hash":{},"data":data,"loc":{"start":{"line":3,"column":2},"end":{"line":3,"column":16}}}) : helper))) != null ? stack1 : "")
+    + ": the pipeline sets BRANCH, ENVIRONMENT and TARGET_ACCOUNT. Runs ./test.sh with the\n# environment's name when the source has one.\nphases:\n  build:\n    commands:\n      - echo \"Testing $BRANCH in $ENVIRONMENT ($TARGET_ACCOUNT)\"\n      - if [ -x ./test.sh ]; then ./test.sh \"$ENVIRONMENT\"; else echo \"no test.sh: nothing to run\"; fi\n";
+},"useData":true},
   "buildspec-build-generic.yml.hbs": {"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
     var stack1, helper, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {

@@ -13,6 +13,11 @@ const hbs = (runtime as unknown as typeof HandlebarsApi).create();
 hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
 const cache = new Map<string, TemplateFn>();
 
+/** Whether templates/ ships (and gen:types precompiled) a template of this file name. */
+export function hasTemplate(name: string): boolean {
+  return Object.prototype.hasOwnProperty.call(templates, name);
+}
+
 export function template(name: string): TemplateFn {
   let fn = cache.get(name);
   if (!fn) {

@@ -103,14 +103,17 @@ export interface BranchOutcome {
 
 /**
  * The changes about `event.branch`'s pipeline: its create or update when created, its delete when deleted.
- * A created branch also brings the policy's approval topics to life (create or subscribe, never delete):
- * its new pipeline's approvals notify them.
+ * A created branch also brings the policy's approval topics to life (create or update, never delete):
+ * its new pipeline's approvals notify them. Both events bring Charter's CodeBuild projects (from buildspec
+ * templates) to life or up to date, never delete one: the new pipeline runs them, the cleanup build of a
+ * deleted branch too.
  */
 export function changesForBranch(changes: readonly Change[], event: BranchEvent): Change[] {
   return changes.filter((c) => {
     if (c.kind !== BRANCH_KIND) return false;
     const data = c.data as { branch?: unknown; op?: unknown } | undefined;
     if (data?.op === 'topic-create' || data?.op === 'topic-update') return event.action === 'created';
+    if (data?.op === 'project-create' || data?.op === 'project-update') return true;
     if (data?.branch !== event.branch) return false;
     return event.action === 'deleted' ? c.action === 'delete' : c.action === 'create' || c.action === 'update';
   });

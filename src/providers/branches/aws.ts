@@ -1,18 +1,45 @@
 /** The provider's CodePipeline and CodeBuild services over the SDK wrappers in src/aws (one client per region). */
-import { codeBuildClient, startBuild, waitForBuilds } from '../../aws/codebuild.js';
+import { codeBuildClient, createProject, deleteProject, getProjects, listProjectNames, startBuild, updateProject, waitForBuilds } from '../../aws/codebuild.js';
+import { liveProjectView, projectInput, projectTags } from '../../aws/codebuild-project.js';
 import { codePipelineClient, createPipeline, deletePipeline, getPipeline, listPipelines, listTags, tagPipeline, updatePipeline, type PipelineDeclaration as SdkDeclaration } from '../../aws/codepipeline.js';
-import { createTopic, deleteTopic, listSubscriptions, listTopics, snsClient, subscribeEmail, tagTopic, topicTags } from '../../aws/sns.js';
+import { createTopic, deleteTopic, listSubscriptions, listTopics, setTopicPolicy, snsClient, subscribeEmail, tagTopic, topicPolicy, topicTags, unsubscribe } from '../../aws/sns.js';
 import type { RuntimeContext } from '../../core/provider.js';
 import type { PipelineDeclaration } from './desired.js';
-import type { BuildApi, PipelineApi, Services, TopicApi } from './runtime.js';
+import type { BuildApi, PipelineApi, ProjectApi, Services, TopicApi } from './runtime.js';
 
 const sdk = (d: PipelineDeclaration) => d as unknown as SdkDeclaration;
+
+/** Runs a delete; false when AWS answers that the thing is already gone (`notFound`, the service's error name). */
+async function unlessGone(notFound: string, remove: () => Promise<void>): Promise<boolean> {
+  try {
+    await remove();
+    return true;
+  } catch (error) {
+    if ((error as { name?: string }).name === notFound) return false;
+    throw error;
+  }
+}
 
 export function awsServices(ctx: RuntimeContext): Services {
   const pipelines = new Map<string, PipelineApi>();
   const builds = new Map<string, BuildApi>();
   const topics = new Map<string, TopicApi>();
+  const projects = new Map<string, ProjectApi>();
   return {
+    projects(region) {
+      let api = projects.get(region);
+      if (api) return api;
+      const client = codeBuildClient(ctx.aws, region);
+      api = {
+        listNames: () => listProjectNames(client),
+        get: async (names) => [...(await getProjects(client, names)).values()].map((p) => ({ name: p.name ?? '', view: liveProjectView(p), tags: projectTags(p) })),
+        create: (project, tags) => createProject(client, projectInput(project, tags)),
+        update: (project, tags) => updateProject(client, projectInput(project, tags)),
+        delete: (name) => unlessGone('ResourceNotFoundException', () => deleteProject(client, name)),
+      };
+      projects.set(region, api);
+      return api;
+    },
     pipelines(region) {
       let api = pipelines.get(region);
       if (api) return api;
@@ -31,15 +58,7 @@ export function awsServices(ctx: RuntimeContext): Services {
           return version(declaration.name);
         },
         tagResource: (arn, tags) => tagPipeline(client, arn, tags),
-        async deletePipeline(name) {
-          try {
-            await deletePipeline(client, name);
-            return true;
-          } catch (error) {
-            if ((error as { name?: string }).name === 'PipelineNotFoundException') return false;
-            throw error;
-          }
-        },
+        deletePipeline: (name) => unlessGone('PipelineNotFoundException', () => deletePipeline(client, name)),
       };
       pipelines.set(region, api);
       return api;
@@ -65,7 +84,10 @@ export function awsServices(ctx: RuntimeContext): Services {
       api = {
         listTopics: () => listTopics(client),
         listTags: (arn) => topicTags(client, arn),
-        listEmails: async (arn) => (await listSubscriptions(client, arn)).filter((s) => s.protocol === 'email').map((s) => s.endpoint),
+        listEmails: async (arn) => (await listSubscriptions(client, arn)).filter((s) => s.protocol === 'email').map((s) => (s.arn ? { email: s.endpoint, arn: s.arn } : { email: s.endpoint })),
+        getPolicy: (arn) => topicPolicy(client, arn),
+        setPolicy: (arn, policy) => setTopicPolicy(client, arn, policy),
+        unsubscribe: (subscriptionArn) => unlessGone('NotFoundException', () => unsubscribe(client, subscriptionArn)),
         createTopic: (name, tags) => createTopic(client, name, tags),
         tagTopic: (arn, tags) => tagTopic(client, arn, tags),
         subscribeEmail: (arn, email) => subscribeEmail(client, arn, email),

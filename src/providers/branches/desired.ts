@@ -9,6 +9,7 @@
  * manual approval, the CloudFormation deployment, the tests (in parallel: same runOrder).
  */
 import { canonicalJson, sha256, type Json } from '../../core/json.js';
+import { buildProject, testProject } from './projects.js';
 import { approvalTopicName, BRANCH_TAG, OWNER_TAG, pipelineName, stackName } from './names.js';
 import type { BranchPipelinesSpec, Environment, Variables } from './spec.generated.js';
 
@@ -97,6 +98,66 @@ export interface DesiredTopic {
   environment: string;
   emails: string[];
   tags: Record<string, string>;
+  /** The access policy Charter sets (canonical JSON), or null when the policy leaves the topic's own alone. */
+  policy: string | null;
+}
+
+/** The Sid of the statement Charter writes into an approval topic's access policy. */
+export const PUBLISH_SID = 'CharterPipelinePublish';
+
+/** Whether Charter sets the topic's access policy: asked for, or the environment is in another account. */
+export function wantsTopicPolicy(spec: Pick<BranchPipelinesSpec, 'roleArn'>, env: Environment): boolean {
+  return env.approval?.topicPolicy ?? env.account !== pipelineAccount(spec);
+}
+
+/**
+ * The access policy of an approval topic that must accept CodePipeline's notifications from a pipeline
+ * role (CodePipeline User Guide, "Grant Amazon SNS permissions to a CodePipeline service role"): sns:Publish
+ * for the pipeline role, and for the environment's account when it is not the pipelines' own.
+ */
+export function topicPolicyDocument(spec: Pick<BranchPipelinesSpec, 'roleArn'>, env: Environment, topicArn: string): Json {
+  const partition = spec.roleArn.split(':')[1];
+  const principals = [spec.roleArn];
+  if (env.account !== pipelineAccount(spec)) principals.push(`arn:${partition}:iam::${env.account}:root`);
+  return {
+    Version: '2012-10-17',
+    Id: `${topicArn.slice(topicArn.lastIndexOf(':') + 1)}-policy`,
+    Statement: [{ Sid: PUBLISH_SID, Effect: 'Allow', Principal: { AWS: principals }, Action: 'sns:Publish', Resource: topicArn }],
+  };
+}
+
+/**
+ * The policy SNS gives a new topic (only the owner account may use it), which Charter restores when an
+ * environment stops asking for its own: SNS has no call that removes a topic's policy.
+ */
+export function defaultTopicPolicy(topicArn: string): Json {
+  const account = topicArn.split(':')[4];
+  const actions = ['SNS:GetTopicAttributes', 'SNS:SetTopicAttributes', 'SNS:AddPermission', 'SNS:RemovePermission', 'SNS:DeleteTopic', 'SNS:Subscribe', 'SNS:ListSubscriptionsByTopic', 'SNS:Publish'];
+  return {
+    Version: '2008-10-17',
+    Id: '__default_policy_ID',
+    Statement: [{ Sid: '__default_statement_ID', Effect: 'Allow', Principal: { AWS: '*' }, Action: actions, Resource: topicArn, Condition: { StringEquals: { 'AWS:SourceOwner': account } } }],
+  };
+}
+
+/** One line per statement of an access policy, for plans ("Allow sns:Publish to arn:…role/x"). */
+export function describeTopicPolicy(text: string | undefined): string[] {
+  if (!text) return ['access policy: none'];
+  let doc: { Statement?: unknown };
+  try {
+    doc = JSON.parse(text) as { Statement?: unknown };
+  } catch {
+    return ['access policy: not JSON'];
+  }
+  const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : v === undefined ? [] : [typeof v === 'object' ? JSON.stringify(v) : String(v)]);
+  const statements = Array.isArray(doc.Statement) ? doc.Statement : doc.Statement ? [doc.Statement] : [];
+  if (!statements.length) return ['access policy: no statements'];
+  return statements.map((raw) => {
+    const st = (raw ?? {}) as Record<string, unknown>;
+    const principal = st.Principal && typeof st.Principal === 'object' ? list((st.Principal as Record<string, unknown>).AWS ?? st.Principal) : list(st.Principal);
+    const condition = st.Condition ? ` if ${JSON.stringify(st.Condition)}` : '';
+    return `access policy${st.Sid ? ` ${String(st.Sid)}` : ''}: ${String(st.Effect ?? '?')} ${list(st.Action).join(', ')} to ${principal.join(', ') || '?'}${condition}`;
+  });
 }
 
 /** The approval topics of a policy, by name (every environment with `approval.emails`, whichever branches it runs on). */
@@ -109,7 +170,8 @@ export function desiredTopics(spec: BranchPipelinesSpec, policy: string): Map<st
     const tags: Record<string, string> = {};
     for (const [k, v] of Object.entries(spec.tags ?? {})) if (v !== undefined) tags[k] = v;
     tags[OWNER_TAG] = policy;
-    out.set(name, { name, arn, envIndex, environment: env.name, emails: [...new Set(env.approval.emails)].sort(), tags });
+    const access = wantsTopicPolicy(spec, env) ? canonicalJson(topicPolicyDocument(spec, env, arn)) : null;
+    out.set(name, { name, arn, envIndex, environment: env.name, emails: [...new Set(env.approval.emails)].sort(), tags, policy: access });
   });
   return out;
 }
@@ -155,7 +217,7 @@ export function desiredPipeline(spec: BranchPipelinesSpec, policy: string, branc
           name: 'Build',
           actionTypeId: { category: 'Build', owner: 'AWS', provider: 'CodeBuild', version: '1' },
           runOrder: 1,
-          configuration: { ProjectName: spec.stages.build.project, EnvironmentVariables: envVars(branch, spec.stages.build.variables) },
+          configuration: { ProjectName: buildProject(spec), EnvironmentVariables: envVars(branch, spec.stages.build.variables) },
           inputArtifacts: [{ name: SOURCE_OUTPUT }],
           outputArtifacts: [{ name: BUILD_OUTPUT }],
         },
@@ -210,7 +272,7 @@ export function desiredPipeline(spec: BranchPipelinesSpec, policy: string, branc
         name: test.name,
         actionTypeId: { category: 'Test', owner: 'AWS', provider: 'CodeBuild', version: '1' },
         runOrder,
-        configuration: { ProjectName: test.project, EnvironmentVariables: envVars(branch, test.variables, { ENVIRONMENT: env.name, TARGET_ACCOUNT: env.account }) },
+        configuration: { ProjectName: testProject(spec, env, t), EnvironmentVariables: envVars(branch, test.variables, { ENVIRONMENT: env.name, TARGET_ACCOUNT: env.account }) },
         inputArtifacts: [{ name: input }],
         outputArtifacts: [],
       };
@@ -231,6 +293,21 @@ export function desiredPipeline(spec: BranchPipelinesSpec, policy: string, branc
   tags[OWNER_TAG] = policy;
   tags[BRANCH_TAG] = branch;
   return { name, branch, declaration, tags, digest: pipelineDigest(declaration, tags) };
+}
+
+/**
+ * The stacks a branch's pipeline deploys, `region|deploy role|stack` each (the STACKS variable of the
+ * cleanup build, which deletes them with the deploy role of their account).
+ */
+export function branchStacks(spec: BranchPipelinesSpec, policy: string, branch: string, defaultBranch: string): string {
+  const { declaration } = desiredPipeline(spec, policy, branch, defaultBranch);
+  const out: string[] = [];
+  for (const stage of declaration.stages) {
+    for (const a of stage.actions) {
+      if (a.actionTypeId.provider === 'CloudFormation') out.push(`${a.region ?? spec.region}|${a.roleArn ?? spec.roleArn}|${a.configuration.StackName}`);
+    }
+  }
+  return out.join(' ');
 }
 
 /** Digest of what Charter writes (declaration and its own tags), kept in the charter:applied tag. */

@@ -5,9 +5,11 @@
  */
 import { sortDiagnostics, type Diagnostic, type Severity } from '../../core/diagnostics.js';
 import { diagnosticAt, type PathSegment, type PolicyDocument } from '../../core/document.js';
+import { stepSourceProblems } from '../../aws/codebuild-project.js';
 import type { LintContext } from '../../core/provider.js';
 import { pipelineAccount } from './desired.js';
 import { globProblem } from './glob.js';
+import { createsProjects } from './projects.js';
 import { BRANCH_PLACEHOLDER, STACK_NAME_MAX } from './names.js';
 import type { BranchPipelinesSpec } from './spec.generated.js';
 
@@ -50,6 +52,7 @@ export async function lintBranchPipelines(docs: Doc[], _ctx: LintContext): Promi
     lintGlobs(spec, add);
     lintTags(spec, add);
     lintEnvironments(spec, add);
+    lintProjectSteps(doc, add);
   }
   return sortDiagnostics(out);
 }
@@ -100,6 +103,29 @@ function lintArns(doc: Doc, add: Add): void {
       if (topic.account !== account) add([...base, 'approval', 'topicArn'], 'branches/approval-topic-account', 'warning', `The approval of ${env.name} notifies a topic in account ${topic.account}, not the pipelines' account ${account}`, 'The topic\'s access policy must allow the pipeline role to publish; a topic in the pipelines\' account needs nothing more.');
     }
   });
+}
+
+/** Each build, test and cleanup step: an existing project or a shipped buildspec template, and the role for Charter's projects. */
+function lintProjectSteps(doc: Doc, add: Add): void {
+  const spec = doc.spec;
+  const steps: Array<{ path: PathSegment[]; label: string; step: { project?: string; buildspec?: string } }> = [{ path: ['spec', 'stages', 'build'], label: 'The build', step: spec.stages.build }];
+  (spec.stages.environments ?? []).forEach((env, i) => (env.tests ?? []).forEach((test, t) => steps.push({ path: ['spec', 'stages', 'environments', i, 'tests', t], label: `Test ${test.name} of ${env.name}`, step: test })));
+  if (spec.onDelete) steps.push({ path: ['spec', 'onDelete'], label: 'The onDelete cleanup', step: spec.onDelete });
+  for (const { path, label, step } of steps) {
+    const { source, templateMissing } = stepSourceProblems(step);
+    if (source) {
+      add(path, 'branches/step-source', 'error', `${label} names ${source === 'both' ? 'both an existing project and a buildspec template' : 'neither an existing project nor a buildspec template'}`, 'Set exactly one of project (an existing CodeBuild project) or buildspec (a template under templates/, for which Charter creates and owns the project).');
+    }
+    if (templateMissing) {
+      add([...path, 'buildspec'], 'branches/buildspec-template-missing', 'error', `No buildspec template ${step.buildspec} in templates/`, 'Use a shipped template (buildspec-branch-build.yml.hbs, buildspec-branch-test.yml.hbs, buildspec-branch-cleanup.yml.hbs) or add the file under templates/ and run npm run gen:types.');
+    }
+  }
+  if (createsProjects(spec) && !spec.codeBuildRoleArn) {
+    add(['spec'], 'branches/codebuild-role-required', 'error', 'A step is a buildspec template, so Charter creates its CodeBuild project and needs that project\'s service role', 'Set spec.codeBuildRoleArn to a role CodeBuild can assume in the pipelines\' account.');
+  }
+  if (spec.codeBuildRoleArn && arnParts(spec.codeBuildRoleArn).account !== pipelineAccount(spec)) {
+    add(['spec', 'codeBuildRoleArn'], 'branches/role-account', 'error', `codeBuildRoleArn ${spec.codeBuildRoleArn} is in account ${arnParts(spec.codeBuildRoleArn).account}, the pipelines in ${pipelineAccount(spec)}`, 'Charter creates the projects in the pipelines\' account; their service role lives there too.');
+  }
 }
 
 function lintGlobs(spec: BranchPipelinesSpec, add: Add): void {

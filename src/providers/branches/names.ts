@@ -16,6 +16,13 @@ export const BRANCH_TAG = 'charter:branch';
 export const APPLIED_TAG = 'charter:applied';
 /** CodePipeline accepts tag values up to 256 characters. */
 export const TAG_VALUE_MAX = 256;
+/**
+ * Apply phases: Charter's CodeBuild projects exist and are current before anything runs them (the cleanup
+ * project included), pipeline deletes then free quota, approval topics exist before the pipelines that
+ * notify them, and a topic or project no step uses any more goes last, after the pipelines stopped naming it.
+ */
+export const PHASE = { project: 0, delete: 1, topic: 2, pipeline: 3, topicDelete: 4, projectDelete: 5 } as const;
+
 const HASH_LENGTH = 8;
 /** `{branch}` placeholder in stack names. */
 export const BRANCH_PLACEHOLDER = '{branch}';

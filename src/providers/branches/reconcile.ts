@@ -13,10 +13,11 @@ import type { Diagnostic } from '../../core/diagnostics.js';
 import { changeAt, diagnosticAt, type PolicyDocument } from '../../core/document.js';
 import { canonicalJson, compareStrings, sha256, type Json } from '../../core/json.js';
 import type { Change } from '../../core/plan.js';
-import { desiredPipeline, desiredTopics, pipelineView, type DesiredPipeline, type PipelineDeclaration } from './desired.js';
+import { branchStacks, defaultTopicPolicy, describeTopicPolicy, desiredPipeline, desiredTopics, pipelineView, PUBLISH_SID, type DesiredPipeline, type PipelineDeclaration } from './desired.js';
 import { diffPipeline } from './diff.js';
 import { matchGlob } from './glob.js';
-import { APPLIED_TAG, approvalTopicPrefix, BRANCH_TAG, hasPrefix, OWNER_TAG, TAG_VALUE_MAX } from './names.js';
+import { cleanupProject } from './projects.js';
+import { APPLIED_TAG, approvalTopicPrefix, BRANCH_TAG, hasPrefix, OWNER_TAG, PHASE, TAG_VALUE_MAX } from './names.js';
 import type { BranchPipelinesSpec } from './spec.generated.js';
 
 type Doc = PolicyDocument<BranchPipelinesSpec>;
@@ -38,11 +39,6 @@ export interface LivePipeline {
   declaration?: PipelineDeclaration;
 }
 
-/**
- * Phases: pipeline deletes free quota first, then approval topics exist before the pipelines that notify
- * them, and a topic no environment uses any more goes last, after the pipelines stopped naming it.
- */
-export const PHASE = { delete: 0, topic: 1, pipeline: 2, topicDelete: 3 } as const;
 /** CodePipeline's default quota of pipelines per region and account. */
 export const PIPELINES_PER_REGION = 1000;
 const LISTED = 10;
@@ -103,7 +99,8 @@ export function planPolicy(doc: Doc, listing: BranchListing, live: readonly Live
   const desired = desiredPipelines(doc, listing);
   const existing = new Set(listing.branches);
   const liveByName = new Map(live.filter((p) => hasPrefix(doc.spec.namePrefix, p.name)).map((p) => [p.name, p]));
-  const cleanup = doc.spec.onDelete ? { project: doc.spec.onDelete.project, timeoutMinutes: doc.spec.onDelete.timeoutMinutes ?? 60 } : null;
+  const cleanupName = cleanupProject(doc.spec);
+  const cleanup = doc.spec.onDelete && cleanupName ? { project: cleanupName, timeoutMinutes: doc.spec.onDelete.timeoutMinutes ?? 60 } : null;
 
   const tooLong: string[] = [];
   const taken: string[] = [];
@@ -180,7 +177,7 @@ export function planPolicy(doc: Doc, listing: BranchListing, live: readonly Live
           ? `Branch ${branch} still exists but no longer matches the policy's branch filters: deleting its pipeline stops its deployments${cleanup ? ` (cleanup build ${cleanup.project} runs first)` : ''}`
           : `Branch ${branch} no longer exists (an orphaned pipeline)${cleanup ? `; cleanup build ${cleanup.project} runs first with BRANCH=${branch}, and the pipeline is kept if it fails` : ''}`,
         phase: PHASE.delete,
-        data: { op: 'delete', name: p.name, branch, cleanup },
+        data: { op: 'delete', name: p.name, branch, cleanup: cleanup && { ...cleanup, stacks: branchStacks(doc.spec, doc.name, branch, listing.defaultBranch) } },
       }),
     );
   }
@@ -213,22 +210,53 @@ export function quotaProblem(doc: Doc, count: number, creates: number, deletes: 
   return diagnosticAt(doc, ['spec', 'region'], 'branches/pipeline-quota', 'error', `The plan leaves ${after} pipelines in ${doc.spec.region} (${count} now, ${creates} to create, ${deletes} to delete); CodePipeline allows ${quota} per region`, 'Narrow branches.include, delete unused pipelines, or ask AWS for a quota increase (Service Quotas, "Maximum number of pipelines per Region").');
 }
 
+/** An email subscription of an approval topic; `arn` only once its owner confirmed it. */
+export interface LiveSubscription {
+  email: string;
+  arn?: string;
+}
+
 /** An SNS topic named like this policy's approval topics, as plan read it. */
 export interface LiveTopic {
   name: string;
   arn: string;
   tags: Record<string, string>;
-  /** Email endpoints subscribed (pending or confirmed); read for Charter's desired topics only. */
-  emails?: string[];
+  /** Email subscriptions (pending or confirmed); read for Charter's desired topics only. */
+  subscriptions?: LiveSubscription[];
+  /** The `Policy` attribute (GetTopicAttributes); read for Charter's desired topics only. */
+  policy?: string;
 }
 
 const topicAddress = (doc: Doc, name: string) => `branches/${doc.name}/approval-topic/${name}`;
 
+/** The live policy as canonical JSON, or undefined when it is not JSON. */
+function canonicalPolicy(text: string | undefined): string | undefined {
+  if (!text) return undefined;
+  try {
+    return canonicalJson(JSON.parse(text));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a live policy carries the statement Charter writes. */
+function hasCharterStatement(text: string | undefined): boolean {
+  try {
+    const statements = (JSON.parse(text ?? '') as { Statement?: unknown }).Statement;
+    return Array.isArray(statements) && statements.some((st) => (st as { Sid?: unknown })?.Sid === PUBLISH_SID);
+  } catch {
+    return false;
+  }
+}
+
 /**
- * The approval topics' changes: create a missing topic with its tags and subscriptions, subscribe
- * addresses added to the policy (SNS mails each a confirmation link), re-tag, and delete a topic of this
- * policy that no environment uses any more. A topic of the right name without the policy's tag is an error
- * and never touched; a subscription the policy no longer lists is left alone (its owner unsubscribes).
+ * The approval topics' changes: create a missing topic with its tags, access policy and subscriptions;
+ * subscribe addresses added to the policy (SNS mails each a confirmation link), unsubscribe confirmed
+ * addresses it no longer lists, re-tag, set the access policy back when it drifted, and delete a topic of
+ * this policy that no environment uses any more. A topic of the right name without the policy's tag is an
+ * error and never touched. A pending subscription of a removed address has no ARN and cannot be deleted
+ * through the API: plan says so (SNS deletes it after 48 hours unconfirmed; once confirmed, the next plan
+ * unsubscribes it). Non-email subscriptions are not Charter's and are never listed or removed.
  */
 export function planTopics(doc: Doc, live: readonly LiveTopic[]): PolicyPlan {
   const changes: Change[] = [];
@@ -240,7 +268,8 @@ export function planTopics(doc: Doc, live: readonly LiveTopic[]): PolicyPlan {
     const path = ['spec', 'stages', 'environments', want.envIndex, 'approval', 'emails'];
     const current = byName.get(want.name);
     const title = `Approval topic ${want.name} (${want.environment})`;
-    const view = (emails: string[], tags: Record<string, string>) => [`topic: ${want.arn}`, ...emails.map((e) => `email subscription: ${e}`), ...Object.keys(tags).sort(compareStrings).map((k) => `tag ${k}: ${tags[k]}`)];
+    const view = (emails: string[], tags: Record<string, string>, policy: string[]) => [`topic: ${want.arn}`, ...emails.map((e) => `email subscription: ${e}`), ...Object.keys(tags).sort(compareStrings).map((k) => `tag ${k}: ${tags[k]}`), ...policy];
+    const wantPolicy = want.policy ? describeTopicPolicy(want.policy) : [];
     if (!current) {
       changes.push(
         changeAt(doc, path, {
@@ -248,11 +277,11 @@ export function planTopics(doc: Doc, live: readonly LiveTopic[]): PolicyPlan {
           action: 'create',
           title,
           before: null,
-          after: view(want.emails, want.tags),
+          after: view(want.emails, want.tags, wantPolicy),
           risk: 'safe',
-          reason: `The approval of ${want.environment} notifies ${want.emails.length} address(es) through a topic Charter owns; each receives a confirmation mail from SNS`,
+          reason: `The approval of ${want.environment} notifies ${want.emails.length} address(es) through a topic Charter owns; each receives a confirmation mail from SNS${want.policy ? '. Its access policy lets the pipeline role publish' : ''}`,
           phase: PHASE.topic,
-          data: { op: 'topic-create', name: want.name, arn: want.arn, emails: want.emails, tags: want.tags },
+          data: { op: 'topic-create', name: want.name, arn: want.arn, emails: want.emails, tags: want.tags, policy: want.policy },
         }),
       );
       continue;
@@ -261,27 +290,43 @@ export function planTopics(doc: Doc, live: readonly LiveTopic[]): PolicyPlan {
       diagnostics.push(diagnosticAt(doc, path, 'branches/topic-taken', 'error', `The SNS topic ${want.name} exists without the ${OWNER_TAG}=${doc.name} tag`, 'Charter never changes a topic it does not own: delete it, or name it with approval.topicArn instead of emails.'));
       continue;
     }
-    const subscribed = new Set(current.emails ?? []);
+    const subscriptions = current.subscriptions ?? [];
+    const subscribed = new Set(subscriptions.map((s) => s.email));
     const missing = want.emails.filter((e) => !subscribed.has(e));
     const setTags: Record<string, string> = {};
     for (const [k, v] of Object.entries(want.tags)) if (current.tags[k] !== v) setTags[k] = v;
-    const extra = [...subscribed].filter((e) => !want.emails.includes(e)).sort(compareStrings);
-    if (extra.length) {
-      diagnostics.push(diagnosticAt(doc, path, 'branches/topic-extra-subscriptions', 'notice', `The approval topic of ${want.environment} has subscriptions the policy does not list, left alone: ${listSome(extra)}`, 'Each approval mail carries an unsubscribe link; or unsubscribe in the SNS console.'));
+    const removed = subscriptions.filter((s) => !want.emails.includes(s.email)).sort((a, b) => compareStrings(a.email, b.email));
+    const unsubscribe = removed.filter((s) => s.arn);
+    const pending = removed.filter((s) => !s.arn).map((s) => s.email);
+    if (pending.length) {
+      diagnostics.push(diagnosticAt(doc, path, 'branches/topic-pending-unsubscribe', 'notice', `The approval topic of ${want.environment} has unconfirmed subscriptions for addresses the policy no longer lists: ${listSome(pending)}`, 'SNS cannot delete a subscription pending confirmation (it has no ARN) and deletes it by itself after 48 hours; if its owner confirms it first, the next plan unsubscribes it.'));
     }
-    if (!missing.length && !Object.keys(setTags).length) continue;
-    const lines = [...missing.map((e) => `subscribe ${e}`), ...Object.keys(setTags).sort(compareStrings).map((k) => `tag ${k}: ${current.tags[k] ?? '(unset)'} → ${setTags[k]}`)];
+    // The policy Charter wants, or AWS's default back when an environment stops asking and Charter's statement is still there.
+    const livePolicy = canonicalPolicy(current.policy);
+    let setPolicy: string | null = null;
+    if (want.policy && livePolicy !== want.policy) setPolicy = want.policy;
+    else if (!want.policy && hasCharterStatement(current.policy)) setPolicy = canonicalJson(defaultTopicPolicy(want.arn));
+    if (!missing.length && !unsubscribe.length && !Object.keys(setTags).length && setPolicy === null) continue;
+    const lines = [
+      ...missing.map((e) => `subscribe ${e}`),
+      ...unsubscribe.map((s) => `unsubscribe ${s.email}`),
+      ...Object.keys(setTags).sort(compareStrings).map((k) => `tag ${k}: ${current.tags[k] ?? '(unset)'} → ${setTags[k]}`),
+      ...(setPolicy === null ? [] : [`access policy: ${describeTopicPolicy(current.policy).join('; ')} → ${describeTopicPolicy(setPolicy).join('; ')}`]),
+    ];
+    const livePolicyView = setPolicy === null && !want.policy ? [] : describeTopicPolicy(current.policy);
+    const afterPolicyView = setPolicy === null ? livePolicyView : want.policy ? wantPolicy : describeTopicPolicy(setPolicy);
+    const afterEmails = [...new Set([...subscribed, ...want.emails])].filter((e) => !unsubscribe.some((s) => s.email === e));
     changes.push(
       changeAt(doc, path, {
         address: topicAddress(doc, want.name),
         action: 'update',
         title,
-        before: view([...subscribed].sort(compareStrings), current.tags),
-        after: view([...new Set([...subscribed, ...want.emails])].sort(compareStrings), { ...current.tags, ...setTags }),
+        before: view([...subscribed].sort(compareStrings), current.tags, livePolicyView),
+        after: view(afterEmails.sort(compareStrings), { ...current.tags, ...setTags }, afterPolicyView),
         risk: 'safe',
         reason: `${lines.length} difference(s): ${lines.join('; ')}`,
         phase: PHASE.topic,
-        data: { op: 'topic-update', name: want.name, arn: want.arn, emails: missing, tags: setTags },
+        data: { op: 'topic-update', name: want.name, arn: want.arn, emails: missing, unsubscribe: unsubscribe.map((s) => ({ email: s.email, arn: s.arn! })), tags: setTags, policy: setPolicy },
       }),
     );
   }

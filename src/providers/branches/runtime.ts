@@ -13,10 +13,12 @@ import { diagnosticAt, policyId, type PolicyDocument } from '../../core/document
 import { compareStrings, type Json } from '../../core/json.js';
 import type { Change, ChangeResult } from '../../core/plan.js';
 import type { BranchList, DiffResult, ProviderRuntime, RuntimeContext } from '../../core/provider.js';
+import type { ProjectSpec, ProjectView } from '../../aws/codebuild-project.js';
 import { desiredTopics, pipelineArn, type PipelineDeclaration } from './desired.js';
+import { planProjects, projectPrefix, projectRegions, type LiveProject } from './projects.js';
 import { normalizeLive } from './diff.js';
 import { APPLIED_TAG, approvalTopicPrefix, hasPrefix, OWNER_TAG } from './names.js';
-import { appliedTag, desiredPipelines, planPolicy, planTopics, quotaProblem, unchangedSinceApply, type LivePipeline, type LiveTopic } from './reconcile.js';
+import { appliedTag, desiredPipelines, planPolicy, planTopics, quotaProblem, unchangedSinceApply, type LivePipeline, type LiveSubscription, type LiveTopic } from './reconcile.js';
 import { awsServices } from './aws.js';
 import type { BranchPipelinesSpec } from './spec.generated.js';
 
@@ -50,14 +52,31 @@ export interface BuildApi {
   waitForBuild(id: string, timeoutMs: number, pollIntervalMs: number): Promise<string>;
 }
 
+/** The CodeBuild project calls for the projects Charter creates from buildspec templates. */
+export interface ProjectApi {
+  /** Every project name of the region (ListProjects, all pages). */
+  listNames(): Promise<string[]>;
+  /** The named projects that exist, reduced to what Charter compares, with their tags (BatchGetProjects, 100 a call). */
+  get(names: string[]): Promise<Array<{ name: string; view: ProjectView; tags: Record<string, string> }>>;
+  create(project: ProjectSpec, tags: Record<string, string>): Promise<void>;
+  update(project: ProjectSpec, tags: Record<string, string>): Promise<void>;
+  /** False when it was already gone. */
+  delete(name: string): Promise<boolean>;
+}
+
 /** The SNS calls for the approval topics Charter owns. */
 export interface TopicApi {
   /** Every topic ARN of the region. */
   listTopics(): Promise<string[]>;
   /** The topic's tags, or undefined when it does not exist. */
   listTags(arn: string): Promise<Record<string, string> | undefined>;
-  /** Email endpoints subscribed to the topic, pending or confirmed. */
-  listEmails(arn: string): Promise<string[]>;
+  /** Email subscriptions of the topic, pending (no ARN) or confirmed. */
+  listEmails(arn: string): Promise<LiveSubscription[]>;
+  /** The topic's access policy (JSON text). */
+  getPolicy(arn: string): Promise<string | undefined>;
+  setPolicy(arn: string, policy: string): Promise<void>;
+  /** Deletes a confirmed subscription; false when it was already gone. */
+  unsubscribe(subscriptionArn: string): Promise<boolean>;
   /** Creates the topic with its tags (idempotent); returns its ARN. */
   createTopic(name: string, tags: Record<string, string>): Promise<string>;
   tagTopic(arn: string, tags: Record<string, string>): Promise<void>;
@@ -71,6 +90,7 @@ export interface Services {
   pipelines(region: string): PipelineApi;
   builds(region: string): BuildApi;
   topics(region: string): TopicApi;
+  projects(region: string): ProjectApi;
 }
 
 /** Reads in flight at once per region (the rate limiter still spaces them). */
@@ -122,6 +142,7 @@ async function plan(docs: Doc[], ctx: RuntimeContext, services: Services): Promi
   const result: DiffResult = { changes: [], diagnostics: [], inputs: {} };
   const branchLists = await listings(docs, ctx);
   const regions = [...new Set(docs.map((d) => d.spec.region))].sort(compareStrings);
+  const projectNames = new Map<string, string[]>();
   for (const region of regions) {
     const api = services.pipelines(region);
     const inRegion = docs.filter((d) => d.spec.region === region);
@@ -169,18 +190,41 @@ async function plan(docs: Doc[], ctx: RuntimeContext, services: Services): Promi
         const tags = await pool(named, READ_CONCURRENCY, (t) => topics.listTags(t.arn));
         const live: LiveTopic[] = named.flatMap((t, i) => (tags[i] ? [{ ...t, tags: tags[i]! }] : []));
         const own = live.filter((t) => wanted.has(t.name) && t.tags[OWNER_TAG] === doc.name);
-        const emails = await pool(own, READ_CONCURRENCY, (t) => topics.listEmails(t.arn));
-        own.forEach((t, i) => (t.emails = emails[i]));
+        const subscriptions = await pool(own, READ_CONCURRENCY, (t) => topics.listEmails(t.arn));
+        const policies = await pool(own, READ_CONCURRENCY, (t) => topics.getPolicy(t.arn));
+        own.forEach((t, i) => {
+          t.subscriptions = subscriptions[i];
+          t.policy = policies[i];
+        });
         const outcome = planTopics(doc, live);
         result.changes.push(...outcome.changes);
         result.diagnostics.push(...outcome.diagnostics);
       }
+    }
+    // Charter's CodeBuild projects: one ListProjects per region a policy may have one in, BatchGetProjects for the names with a policy's prefix.
+    for (const doc of planned) {
+      const prefix = projectPrefix(doc.spec.namePrefix);
+      const live: LiveProject[] = [];
+      for (const projectRegion of projectRegions(doc.spec)) {
+        const projects = services.projects(projectRegion);
+        const names = (projectNames.get(projectRegion) ?? (await cacheNames(projectNames, projectRegion, projects))).filter((n) => n.startsWith(prefix));
+        if (names.length) for (const p of await projects.get(names)) live.push({ region: projectRegion, ...p });
+      }
+      const outcome = planProjects(doc, live);
+      result.changes.push(...outcome.changes);
+      result.diagnostics.push(...outcome.diagnostics);
     }
     const first = planned.sort((a, b) => compareStrings(a.name, b.name))[0];
     const problem = first && quotaProblem(first, summaries.length, creates, deletes);
     if (problem) result.diagnostics.push(problem);
   }
   return result;
+}
+
+async function cacheNames(cache: Map<string, string[]>, region: string, projects: ProjectApi): Promise<string[]> {
+  const names = await projects.listNames();
+  cache.set(region, names);
+  return names;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -226,7 +270,7 @@ async function applyOne(doc: Doc, c: Change, ctx: RuntimeContext, services: Serv
     }
     case 'delete': {
       await assertOwned(api, arn, doc, name);
-      const cleanup = data.cleanup as { project: string; timeoutMinutes: number } | null;
+      const cleanup = data.cleanup as Cleanup | null;
       const branch = String(data.branch);
       if (cleanup) await runCleanup(services.builds(doc.spec.region), cleanup, branch, name, ctx);
       const deleted = await api.deletePipeline(name);
@@ -235,18 +279,28 @@ async function applyOne(doc: Doc, c: Change, ctx: RuntimeContext, services: Serv
     case 'topic-create': {
       const topics = services.topics(doc.spec.region);
       const arn = await topics.createTopic(name, data.tags as Record<string, string>);
+      // The policy first: CodePipeline may publish as soon as a pipeline names the topic.
+      if (typeof data.policy === 'string') await topics.setPolicy(arn, data.policy);
       const emails = data.emails as string[];
       for (const email of emails) await topics.subscribeEmail(arn, email);
-      return `created approval topic ${name}; SNS mailed a confirmation link to ${emails.join(', ')}`;
+      return `created approval topic ${name}${typeof data.policy === 'string' ? ' with its access policy' : ''}; SNS mailed a confirmation link to ${emails.join(', ')}`;
     }
     case 'topic-update': {
       const topics = services.topics(doc.spec.region);
       const topicArn = String(data.arn);
       await assertTopicOwned(topics, topicArn, doc, name);
       await topics.tagTopic(topicArn, data.tags as Record<string, string>);
+      if (typeof data.policy === 'string') await topics.setPolicy(topicArn, data.policy);
       const emails = data.emails as string[];
       for (const email of emails) await topics.subscribeEmail(topicArn, email);
-      return `updated approval topic ${name}${emails.length ? `; SNS mailed a confirmation link to ${emails.join(', ')}` : ''}`;
+      const removed = (data.unsubscribe ?? []) as Array<{ email: string; arn: string }>;
+      for (const s of removed) await topics.unsubscribe(s.arn);
+      const notes = [
+        typeof data.policy === 'string' ? 'access policy set' : '',
+        emails.length ? `SNS mailed a confirmation link to ${emails.join(', ')}` : '',
+        removed.length ? `unsubscribed ${removed.map((s) => s.email).join(', ')}` : '',
+      ].filter(Boolean);
+      return `updated approval topic ${name}${notes.length ? `; ${notes.join('; ')}` : ''}`;
     }
     case 'topic-delete': {
       const topics = services.topics(doc.spec.region);
@@ -255,6 +309,26 @@ async function applyOne(doc: Doc, c: Change, ctx: RuntimeContext, services: Serv
       await assertTopicOwned(topics, topicArn, doc, name);
       await topics.deleteTopic(topicArn);
       return `deleted approval topic ${name}`;
+    }
+    case 'project-create':
+    case 'project-update': {
+      const projects = services.projects(String(data.region));
+      const project = data.project as unknown as ProjectSpec;
+      if (data.op === 'project-create') {
+        await projects.create(project, data.tags as Record<string, string>);
+        return `created CodeBuild project ${project.name} in ${String(data.region)}`;
+      }
+      await assertProjectOwned(projects, project.name, doc);
+      await projects.update(project, data.tags as Record<string, string>);
+      return `updated CodeBuild project ${project.name} in ${String(data.region)}`;
+    }
+    case 'project-delete': {
+      const projects = services.projects(String(data.region));
+      const exists = (await projects.get([name])).length > 0;
+      if (!exists) return `already gone: CodeBuild project ${name}`;
+      await assertProjectOwned(projects, name, doc);
+      await projects.delete(name);
+      return `deleted CodeBuild project ${name} in ${String(data.region)}`;
     }
     default:
       throw new Error(`Unknown BranchPipelines change operation ${String(data.op)}`);
@@ -275,14 +349,26 @@ async function assertOwned(api: PipelineApi, arn: string, doc: Doc, name: string
   }
 }
 
+async function assertProjectOwned(projects: ProjectApi, name: string, doc: Doc): Promise<void> {
+  const [p] = await projects.get([name]);
+  if (p?.tags[OWNER_TAG] !== doc.name) throw new Error(`CodeBuild project ${name} is not tagged ${OWNER_TAG}=${doc.name} (any more); Charter leaves it alone`);
+}
+
 async function assertTopicOwned(topics: TopicApi, arn: string, doc: Doc, name: string): Promise<void> {
   const tags = await topics.listTags(arn);
   if (tags?.[OWNER_TAG] !== doc.name) throw new Error(`SNS topic ${name} is not tagged ${OWNER_TAG}=${doc.name} (any more); Charter leaves it alone`);
 }
 
-/** Runs the cleanup build with BRANCH set and waits; anything but SUCCEEDED keeps the pipeline. */
-async function runCleanup(builds: BuildApi, cleanup: { project: string; timeoutMinutes: number }, branch: string, pipeline: string, ctx: RuntimeContext): Promise<void> {
-  const id = await builds.startBuild(cleanup.project, { BRANCH: branch, PIPELINE: pipeline });
+interface Cleanup {
+  project: string;
+  timeoutMinutes: number;
+  /** The branch's deployed stacks, `region|deploy role|stack` separated by spaces. */
+  stacks?: string;
+}
+
+/** Runs the cleanup build with BRANCH, PIPELINE and STACKS set and waits; anything but SUCCEEDED keeps the pipeline. */
+async function runCleanup(builds: BuildApi, cleanup: Cleanup, branch: string, pipeline: string, ctx: RuntimeContext): Promise<void> {
+  const id = await builds.startBuild(cleanup.project, { BRANCH: branch, PIPELINE: pipeline, STACKS: cleanup.stacks ?? '' });
   ctx.log.info(`cleanup build ${id} started for branch ${branch}`);
   let status: string;
   try {

@@ -6,6 +6,14 @@ export type Glob = string;
  */
 export type ProjectName = string;
 /**
+ * File name of a buildspec template under templates/ (e.g. buildspec-branch-build.yml.hbs): Charter renders it and creates, tags (charter:policy) and owns a CodeBuild project with it.
+ */
+export type Buildspec = string;
+/**
+ * CodeBuild image of the project Charter creates from a buildspec template.
+ */
+export type Image = string;
+/**
  * A 12-digit AWS account id.
  */
 export type Account = string;
@@ -30,6 +38,10 @@ export interface BranchPipelinesSpec {
    * The IAM role CodePipeline assumes (in the pipelines' account).
    */
   roleArn: string;
+  /**
+   * Service role of the CodeBuild projects Charter creates for steps given as a buildspec template (build, tests, onDelete); required when any step is.
+   */
+  codeBuildRoleArn?: string;
   /**
    * The S3 artifact bucket per region used (the pipeline's region and every environment region), with the KMS key that encrypts it. A key is required when an environment deploys to another account: the default S3 key cannot be shared.
    */
@@ -82,10 +94,12 @@ export interface Stages {
   environments?: Environment[];
 }
 /**
- * The build: an existing CodeBuild project that reads the source and writes the build output (BuildOutput, which deployments read their template from).
+ * The build: an existing CodeBuild project (project), or a buildspec template from templates/ for which Charter creates and owns the project (buildspec); it reads the source and writes the build output (BuildOutput, which deployments read their template from).
  */
 export interface BuildStage {
-  project: ProjectName;
+  project?: ProjectName;
+  buildspec?: Buildspec;
+  image?: Image;
   variables?: Variables;
 }
 /**
@@ -132,6 +146,10 @@ export interface Approval {
    * Shown to approvers.
    */
   message?: string;
+  /**
+   * With emails: give Charter's topic an access policy that lets the pipeline role (and the environment's account, when it differs) publish (SetTopicAttributes Policy). On by default when the environment's account is not the pipelines' account; true forces it for a same-account environment, false leaves the topic's policy alone.
+   */
+  topicPolicy?: boolean;
 }
 /**
  * A CloudFormation deployment of the build output's template, in the environment's account.
@@ -157,7 +175,12 @@ export interface Deploy {
 }
 export interface TestAction {
   name: string;
-  project: ProjectName;
+  /**
+   * A CodeBuild project name.
+   */
+  project?: string;
+  buildspec?: Buildspec;
+  image?: Image;
   variables?: Variables;
   source?: TestSource;
 }
@@ -172,10 +195,12 @@ export interface TestSource {
   branch?: string;
 }
 /**
- * A CodeBuild project run (StartBuild, with BRANCH set to the branch) before a pipeline is deleted, to destroy what it deployed. When the build fails, the pipeline is kept and the failure reported.
+ * A CodeBuild project run (StartBuild, with BRANCH set to the branch) before a pipeline is deleted, to destroy what it deployed: an existing project (project), or a buildspec template from templates/ for which Charter creates and owns the project (buildspec). When the build fails, the pipeline is kept and the failure reported.
  */
 export interface CleanupBuild {
-  project: ProjectName;
+  project?: ProjectName;
+  buildspec?: Buildspec;
+  image?: Image;
   /**
    * How long to wait for the build.
    */

@@ -6,11 +6,11 @@
 import { sortDiagnostics, type Diagnostic, type Severity } from '../../core/diagnostics.js';
 import { diagnosticAt, type PathSegment } from '../../core/document.js';
 import type { LintContext } from '../../core/provider.js';
+import { stepSourceProblems } from '../../aws/codebuild-project.js';
 import {
   buildProjectName,
   CONNECTION_FORMAT,
   createsProjects,
-  hasTemplate,
   NAMESPACE_FORMATS,
   NAMESPACE_REQUIRED,
   packageLabel,
@@ -156,10 +156,11 @@ function lintPipeline(doc: Doc, add: Add): void {
     return;
   }
   const build = p.build!;
-  if ((build.project === undefined) === (build.buildspec === undefined)) {
-    add([...base, 'build'], 'packages/build-source', 'error', build.project ? 'The build names both an existing project and a buildspec template' : 'The build names neither an existing project nor a buildspec template', 'Set exactly one of build.project (an existing CodeBuild project) or build.buildspec (a template under templates/).');
+  const { source, templateMissing } = stepSourceProblems(build);
+  if (source) {
+    add([...base, 'build'], 'packages/build-source', 'error', source === 'both' ? 'The build names both an existing project and a buildspec template' : 'The build names neither an existing project nor a buildspec template', 'Set exactly one of build.project (an existing CodeBuild project) or build.buildspec (a template under templates/).');
   }
-  if (build.buildspec !== undefined && !hasTemplate(build.buildspec)) {
+  if (templateMissing) {
     add([...base, 'build', 'buildspec'], 'packages/buildspec-template-missing', 'error', `No buildspec template ${build.buildspec} in templates/`, 'Use one of the shipped templates (buildspec-build-pypi.yml.hbs, buildspec-build-generic.yml.hbs) or add the file under templates/ and run npm run gen:types.');
   }
   const regions = regionsOf(spec);

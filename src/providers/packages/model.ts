@@ -5,15 +5,14 @@
  */
 import type { PolicyDocument } from '../../core/document.js';
 import { compareStrings } from '../../core/json.js';
+import { DEFAULT_IMAGE, type ProjectSpec } from '../../aws/codebuild-project.js';
 import { template } from '../../core/templates.js';
-import { templates } from '../../core/templates.generated.js';
 import type { PackagePublishingSpec, WatchedPackage } from './spec.generated.js';
 
 export type Doc = PolicyDocument<PackagePublishingSpec>;
 
 /** Charter's ownership tag on what it creates; its value is the policy's metadata.name. */
 export const OWNER_TAG = 'charter:policy';
-export const DEFAULT_IMAGE = 'aws/codebuild/standard:7.0';
 export const PUBLISH_TEMPLATE = 'buildspec-publish.yml.hbs';
 export const REPLICATE_TEMPLATE = 'buildspec-replicate.yml.hbs';
 /** CodeBuild project names: `^[A-Za-z0-9][A-Za-z0-9\-_]{1,149}$`. */
@@ -73,10 +72,6 @@ export function regionsOf(spec: PackagePublishingSpec): string[] {
   return [spec.primaryRegion, ...spec.replicaRegions];
 }
 
-export function hasTemplate(name: string): boolean {
-  return Object.prototype.hasOwnProperty.call(templates, name);
-}
-
 const slug = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, '-');
 
 export function buildProjectName(spec: PackagePublishingSpec): string | undefined {
@@ -134,17 +129,10 @@ export function creationTags(doc: Doc): Record<string, string> {
 
 export type ProjectRole = 'build' | 'publish' | 'replicate';
 
-/** The fields of a project Charter compares and writes (a subset of CreateProject's input). */
-export interface DesiredProject {
-  name: string;
+/** A project Charter creates for a policy: the shared project fields, its region and what it does. */
+export interface DesiredProject extends ProjectSpec {
   region: string;
   role: ProjectRole;
-  description: string;
-  buildspec: string;
-  image: string;
-  serviceRole: string;
-  /** CODEPIPELINE for build and publish (artifacts in and out through the pipeline), NO_SOURCE for replicate. */
-  sourceType: 'CODEPIPELINE' | 'NO_SOURCE';
 }
 
 /** The projects Charter creates in one region (an existing build project named in the policy is not one). */
@@ -165,33 +153,6 @@ export function desiredProjects(spec: PackagePublishingSpec, region: string): De
     out.push({ name: replicate, region, role: 'replicate', description: `Copies missing versions from ${spec.primaryRegion} to ${spec.domain}/${spec.repository} in ${region} (Charter)`, buildspec: template(REPLICATE_TEMPLATE)(view), image, serviceRole, sourceType: 'NO_SOURCE' });
   }
   return out;
-}
-
-/** CreateProject/UpdateProject input for a desired project. */
-export function projectInput(p: DesiredProject, tags?: Record<string, string>) {
-  const artifacts = p.sourceType === 'CODEPIPELINE' ? { type: 'CODEPIPELINE' as const } : { type: 'NO_ARTIFACTS' as const };
-  return {
-    name: p.name,
-    description: p.description,
-    source: { type: p.sourceType, buildspec: p.buildspec },
-    artifacts,
-    environment: { type: 'LINUX_CONTAINER' as const, image: p.image, computeType: 'BUILD_GENERAL1_SMALL' as const },
-    serviceRole: p.serviceRole,
-    ...(tags ? { tags: Object.entries(tags).map(([key, value]) => ({ key, value })) } : {}),
-  };
-}
-
-/** The comparable view of a project (desired or live). */
-export interface ProjectView {
-  description: string;
-  buildspec: string;
-  image: string;
-  serviceRole: string;
-  sourceType: string;
-}
-
-export function projectView(p: DesiredProject): ProjectView {
-  return { description: p.description, buildspec: p.buildspec, image: p.image, serviceRole: p.serviceRole, sourceType: p.sourceType };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ import {
   type PublishedVersion,
 } from '../../aws/codeartifact.js';
 import { codeBuildClient, createProject, deleteProject, getProjects, setProjectTags, startBuild, updateProject, waitForBuilds, type Project } from '../../aws/codebuild.js';
+import { changedProjectFields, liveProjectView, projectInput, projectTags, projectView } from '../../aws/codebuild-project.js';
 import { codePipelineClient, createPipeline, getPipeline, listTags as listPipelineTags, tagPipeline, updatePipeline, type LivePipeline, type PipelineDeclaration } from '../../aws/codepipeline.js';
 import type { Diagnostic } from '../../core/diagnostics.js';
 import { changeAt, diagnosticAt, type PathSegment } from '../../core/document.js';
@@ -54,8 +55,6 @@ import {
   packageLabel,
   pipelineDiff,
   pipelineLines,
-  projectInput,
-  projectView,
   PRUNE_TAG,
   regionsOf,
   replicasFromTags,
@@ -66,7 +65,6 @@ import {
   type DesiredProject,
   type Doc,
   type PipelineDecl,
-  type ProjectView,
 } from './model.js';
 import { importPackages } from './import.js';
 import type { WatchedPackage } from './spec.generated.js';
@@ -244,19 +242,6 @@ function listSome(items: readonly string[]): string {
   return items.length <= LISTED ? items.join(', ') : `${items.slice(0, LISTED).join(', ')} and ${items.length - LISTED} more`;
 }
 
-/** The comparable view of a live project. */
-function liveProjectView(p: Project): ProjectView {
-  return {
-    description: p.description ?? '',
-    buildspec: p.source?.buildspec ?? '',
-    image: p.environment?.image ?? '',
-    serviceRole: p.serviceRole ?? '',
-    sourceType: p.source?.type ?? '',
-  };
-}
-
-const projectTags = (p: Project): Record<string, string> => Object.fromEntries((p.tags ?? []).map((t) => [t.key ?? '', t.value ?? '']));
-
 async function diffPolicy(doc: Doc, lives: RegionLive[], dropped: RegionLive[], clients: (region: string) => Clients, claimed: Set<string>, domains: Set<string>): Promise<{ changes: Change[]; diagnostics: Diagnostic[] }> {
   const spec = doc.spec;
   const changes: Change[] = [];
@@ -328,7 +313,7 @@ async function diffPolicy(doc: Doc, lives: RegionLive[], dropped: RegionLive[], 
       }
       const liveView = liveProjectView(current);
       const wantedView = projectView(p);
-      const fields = (Object.keys(wantedView) as Array<keyof ProjectView>).filter((k) => liveView[k] !== wantedView[k]);
+      const fields = changedProjectFields(liveView, wantedView);
       if (fields.length) {
         const before = Object.fromEntries(fields.map((k) => [k, liveView[k]]));
         const after = Object.fromEntries(fields.map((k) => [k, wantedView[k]]));

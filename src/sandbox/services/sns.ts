@@ -3,7 +3,9 @@
  * the topic, email-subscription and tag calls Charter makes. As AWS documents them: CreateTopic is idempotent
  * (same name, same tags → same ARN; other tags → InvalidParameter), an email subscription stays
  * "PendingConfirmation" until its owner clicks the link (a test confirms one through the state file's
- * `confirmed: true`), DeleteTopic of a topic that does not exist is no error, and pages hold 100 entries.
+ * `confirmed: true`) and has no ARN, so it cannot be unsubscribed (SNS deletes it unconfirmed after 48 hours),
+ * a topic's access policy is AWS's default until SetTopicAttributes replaces it, DeleteTopic of a topic
+ * that does not exist is no error, and pages hold 100 entries.
  */
 import { join, type Checker } from '../checker.js';
 import { SandboxError } from '../errors.js';
@@ -28,6 +30,8 @@ export interface Topic {
   arn: string;
   tags: Tag[];
   subscriptions: Subscription[];
+  /** The access policy set through SetTopicAttributes; AWS's default policy when absent. */
+  policy?: string;
 }
 
 export interface SnsState {
@@ -54,7 +58,7 @@ function loadSns(c: Checker, value: unknown, state: SandboxState): void {
     const path = `sns.topics[${i}]`;
     const t = c.object(v, path);
     if (!t) return;
-    c.known(t, ['region', 'name', 'arn', 'tags', 'subscriptions'], path);
+    c.known(t, ['region', 'name', 'arn', 'tags', 'subscriptions', 'policy'], path);
     const name = c.string(t, 'name', path, true);
     if (name === undefined) return;
     if (!TOPIC_NAME.test(name)) c.fail(join(path, 'name'), `invalid topic name ${JSON.stringify(name)}`);
@@ -76,7 +80,37 @@ function loadSns(c: Checker, value: unknown, state: SandboxState): void {
       else if (c.boolean(so, 'confirmed', sp)) sub.arn = `${arn}:${j + 1}`;
       return [sub];
     });
-    state.sns.topics.push({ region, name, arn, tags: normalizeTags(c, t.tags, join(path, 'tags')), subscriptions });
+    const topic: Topic = { region, name, arn, tags: normalizeTags(c, t.tags, join(path, 'tags')), subscriptions };
+    const policy = c.string(t, 'policy', path);
+    if (policy !== undefined) {
+      if (policyProblem(policy)) c.fail(join(path, 'policy'), `not a policy document: ${policyProblem(policy)}`);
+      topic.policy = policy;
+    }
+    state.sns.topics.push(topic);
+  });
+}
+
+/** Why `text` is not an access policy document (a JSON object with a Statement), or undefined. */
+function policyProblem(text: string): string | undefined {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return 'not JSON';
+  }
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) return 'not a JSON object';
+  const statement = (doc as { Statement?: unknown }).Statement;
+  if (!statement || typeof statement !== 'object') return 'no Statement';
+  return undefined;
+}
+
+/** The access policy SNS gives a new topic: the owner account may use it (AWS:SourceOwner). */
+function defaultPolicy(topic: Topic, account: string): string {
+  const actions = ['SNS:GetTopicAttributes', 'SNS:SetTopicAttributes', 'SNS:AddPermission', 'SNS:RemovePermission', 'SNS:DeleteTopic', 'SNS:Subscribe', 'SNS:ListSubscriptionsByTopic', 'SNS:Publish'];
+  return JSON.stringify({
+    Version: '2008-10-17',
+    Id: '__default_policy_ID',
+    Statement: [{ Sid: '__default_statement_ID', Effect: 'Allow', Principal: { AWS: '*' }, Action: actions, Resource: topic.arn, Condition: { StringEquals: { 'AWS:SourceOwner': account } } }],
   });
 }
 
@@ -86,9 +120,11 @@ const snsState = defineSection({ key: 'sns', empty: () => ({ topics: [] }), load
 // Operations
 
 const NAMESPACE = 'http://sns.amazonaws.com/doc/2010-03-31/';
-const OPERATIONS = ['CreateTopic', 'GetTopicAttributes', 'ListTopics', 'Subscribe', 'ListSubscriptionsByTopic', 'TagResource', 'ListTagsForResource', 'DeleteTopic'] as const;
+const OPERATIONS = ['CreateTopic', 'GetTopicAttributes', 'SetTopicAttributes', 'ListTopics', 'Subscribe', 'Unsubscribe', 'ListSubscriptionsByTopic', 'TagResource', 'ListTagsForResource', 'DeleteTopic'] as const;
 type Operation = (typeof OPERATIONS)[number];
-const MUTATING = new Set(['CreateTopic', 'Subscribe', 'TagResource', 'DeleteTopic']);
+const MUTATING = new Set(['CreateTopic', 'SetTopicAttributes', 'Subscribe', 'Unsubscribe', 'TagResource', 'DeleteTopic']);
+/** Subscription ARNs: the topic's ARN and one more segment. */
+const SUBSCRIPTION_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}:[A-Za-z0-9_-]{1,100}$/;
 
 const invalid = (message: string) => new SandboxError(400, 'InvalidParameter', `Invalid parameter: ${message}`);
 const notFound = () => new SandboxError(404, 'NotFound', 'Topic does not exist');
@@ -174,8 +210,21 @@ function handle(op: Operation, req: ServiceRequest, ctx: ServiceContext): Servic
         SubscriptionsConfirmed: String(t.subscriptions.filter((s) => s.arn).length),
         SubscriptionsPending: String(t.subscriptions.filter((s) => !s.arn).length),
         SubscriptionsDeleted: '0',
+        Policy: t.policy ?? defaultPolicy(t, ctx.state.accountId),
       };
       return respond(op, req, el('Attributes', ...Object.entries(attrs).map(([k, v]) => el('entry', el('key', k), el('value', v)))));
+    }
+    case 'SetTopicAttributes': {
+      const t = findTopic(ctx, region, required(p, 'TopicArn'));
+      if (!t) throw notFound();
+      const name = required(p, 'AttributeName');
+      const value = p.get('AttributeValue') ?? '';
+      if (name !== 'Policy') throw invalid(`AttributeName Reason: the Charter sandbox sets the Policy attribute only, not ${name}`);
+      const problem = policyProblem(value);
+      if (problem) throw invalid(`Policy Error: ${problem}`);
+      t.policy = value;
+      ctx.changed();
+      return respond(op, req);
     }
     case 'ListTopics': {
       const { items, next } = page(ctx.state.sns.topics.filter((t) => t.region === region), p.get('NextToken'));
@@ -196,6 +245,16 @@ function handle(op: Operation, req: ServiceRequest, ctx: ServiceContext): Servic
       // Without ReturnSubscriptionArn, a subscription awaiting confirmation answers "pending confirmation".
       const arn = sub.arn ?? (p.get('ReturnSubscriptionArn') === 'true' ? `${t.arn}:pending-${t.subscriptions.indexOf(sub) + 1}` : 'pending confirmation');
       return respond(op, req, el('SubscriptionArn', arn));
+    }
+    case 'Unsubscribe': {
+      const arn = required(p, 'SubscriptionArn');
+      // "PendingConfirmation" (what listings show for an unconfirmed subscription) is no ARN.
+      if (!SUBSCRIPTION_ARN.test(arn)) throw invalid('SubscriptionArn');
+      const topic = ctx.state.sns.topics.find((t) => t.region === region && t.subscriptions.some((s) => s.arn === arn));
+      if (!topic) throw new SandboxError(404, 'NotFound', 'Subscription does not exist');
+      topic.subscriptions = topic.subscriptions.filter((s) => s.arn !== arn);
+      ctx.changed();
+      return respond(op, req);
     }
     case 'ListSubscriptionsByTopic': {
       const t = findTopic(ctx, region, required(p, 'TopicArn'));
