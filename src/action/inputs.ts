@@ -3,7 +3,8 @@ import * as core from '@actions/core';
 import { parse } from 'yaml';
 import { secretDigestKey } from '../core/plan-meta.js';
 import { parseReachConfig, type ReachConfig } from '../core/reach.js';
-import { parseBoolean, parseList } from '../core/settings.js';
+import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from '../core/engine.js';
+import { parseBoolean, parseConcurrency, parseList } from '../core/settings.js';
 
 export type Mode = 'validate' | 'plan' | 'apply' | 'drift' | 'branch';
 
@@ -36,6 +37,8 @@ export interface ActionInputs {
   fork: boolean;
   /** Key of the HMAC that puts secrets into the plan fingerprint, derived from planSigningKey. */
   secretHashKey?: string;
+  /** Groups of changes apply runs at once (input `concurrency`, 1 to MAX_CONCURRENCY). */
+  concurrency: number;
 }
 
 /** The fields of webhook payloads Charter reads. */
@@ -79,6 +82,7 @@ export const ACTION_INPUT_DEFAULTS = {
   'plan-file': '',
   'plan-signing-key': '',
   allow: '',
+  concurrency: '',
 } as const;
 
 export type ActionInputName = keyof typeof ACTION_INPUT_DEFAULTS;
@@ -129,6 +133,7 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
     runUrl: env.GITHUB_RUN_ID && env.GITHUB_REPOSITORY ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
     awsEndpoint: env.CHARTER_AWS_ENDPOINT || undefined,
     reach: reachInput(),
+    concurrency: parseConcurrency(input('concurrency'), DEFAULT_CONCURRENCY, MAX_CONCURRENCY, 'Input concurrency'),
     fork: Boolean(head && base && head.toLowerCase() !== base.toLowerCase()),
   };
 }

@@ -13,7 +13,8 @@ import { DEFAULT_POLICY_PATHS } from '../core/load.js';
 import type { AwsSettings } from '../core/provider.js';
 import { secretDigestKey } from '../core/plan-meta.js';
 import { parseReachConfig, type ReachConfig } from '../core/reach.js';
-import { parseBoolean, parseList } from '../core/settings.js';
+import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from '../core/engine.js';
+import { parseBoolean, parseConcurrency, parseList } from '../core/settings.js';
 import { DEFAULT_THROTTLE, type ThrottleConfig } from './throttle.js';
 
 export interface DriftConfig {
@@ -66,6 +67,13 @@ export interface AppConfig {
    * creates it already completed, one write instead of two.
    */
   checkInProgressAfterMs?: number;
+  /** Groups of changes one apply runs at once (`CHARTER_APPLY_CONCURRENCY`, 1 to MAX_CONCURRENCY; default 8). */
+  applyConcurrency?: number;
+  /**
+   * Least time between two updates of an apply's check run summary while it runs (ms). Always the default
+   * (10 s) in production: not read from the environment; the app harness shortens it for tests.
+   */
+  applyProgressMs?: number;
 }
 
 export interface WorkConfig {
@@ -211,6 +219,7 @@ export function readAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       writeMs: positiveInt(env, 'CHARTER_THROTTLE_WRITE_MS', DEFAULT_THROTTLE.writeMs, 0),
       notifyMs: positiveInt(env, 'CHARTER_THROTTLE_NOTIFY_MS', DEFAULT_THROTTLE.notifyMs, 0),
     },
+    applyConcurrency: parseConcurrency(env.CHARTER_APPLY_CONCURRENCY, DEFAULT_CONCURRENCY, MAX_CONCURRENCY, 'CHARTER_APPLY_CONCURRENCY'),
     checkInProgressAfterMs: positiveInt(env, 'CHARTER_CHECK_IN_PROGRESS_AFTER_MS', DEFAULT_CHECK_IN_PROGRESS_AFTER_MS, 0),
     secrets: [key, signingKey, redisUrl, env.WEBHOOK_SECRET, env.GITHUB_CLIENT_SECRET, token, env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN].filter(
       (s): s is string => typeof s === 'string' && s.length >= 8,

@@ -1,12 +1,13 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { awsRuntime } from '../aws/settings.js';
-import { apply, applyRefusal, dryApply, importPolicies, plan, validate } from '../core/engine.js';
+import { apply, applyRefusal, DEFAULT_CONCURRENCY, dryApply, importPolicies, MAX_CONCURRENCY, plan, validate } from '../core/engine.js';
 import type { ApplyReport, Plan } from '../core/plan.js';
 import type { AwsSettings, BranchSource, Logger, RuntimeContext } from '../core/provider.js';
-import { progressLines } from './progress.js';
+import { progressLines } from '../core/progress.js';
 import { renderApplyReport, renderDiagnostics, renderDriftReport, renderPlan, VALIDATION_WORDING, VERIFY_WORDING, type OutputFormat } from '../core/render.js';
 import { CHARTER_VERSION } from '../core/version.js';
+import { parseConcurrency } from '../core/settings.js';
 import { providers } from '../providers/index.js';
 import { colourEnabled, colourise } from './colour.js';
 import { commandUsage, commands, mainHelp, optionsOf, type CommandName } from './help.js';
@@ -117,6 +118,7 @@ interface Parsed {
     autoApprove?: boolean;
     dnsServers?: string[];
     timeoutMs?: number;
+    concurrency?: number;
     help?: boolean;
     version?: boolean;
     allowNoPolicies?: boolean;
@@ -154,6 +156,7 @@ function parse(argv: string[]): Parsed {
       'auto-approve': { type: 'boolean' },
       'dns-server': { type: 'string', multiple: true },
       timeout: { type: 'string' },
+      concurrency: { type: 'string' },
     },
   });
   const [first, ...paths] = positionals;
@@ -174,6 +177,14 @@ function parse(argv: string[]): Parsed {
   if (values.timeout !== undefined) {
     timeoutMs = Number(values.timeout);
     if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError('--timeout: expected a number of milliseconds');
+  }
+  let concurrency: number | undefined;
+  if (values.concurrency !== undefined) {
+    try {
+      concurrency = parseConcurrency(values.concurrency, DEFAULT_CONCURRENCY, MAX_CONCURRENCY, '--concurrency');
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
   }
   let port: number | undefined;
   if (values.port !== undefined) {
@@ -207,6 +218,7 @@ function parse(argv: string[]): Parsed {
       autoApprove: values['auto-approve'],
       dnsServers,
       timeoutMs,
+      concurrency,
     },
   };
 }
@@ -312,7 +324,7 @@ async function runApply(paths: string[], options: Parsed['options'], io: Io, log
       // Exactly what was shown is applied: if live state moved while the question was open, apply refuses.
       expectedFingerprint = shown.fingerprint;
     }
-    const report = await apply({ ...engine, salt: saved?.salt ?? {}, expectedFingerprint, execution: { onEvent: progressLines(io.err) } });
+    const report = await apply({ ...engine, salt: saved?.salt ?? {}, expectedFingerprint, execution: { concurrency: options.concurrency, onEvent: progressLines(io.err) } });
     io.out(renderApplyReport(report, options.format));
     return report.ok ? EXIT.ok : EXIT.failure;
   });
