@@ -514,6 +514,7 @@ async function requestAndValidate(c: Change, data: Data, ctx: RuntimeContext): P
   const arn = await requestCertificate(acm, names, data.tags as Record<string, string>, token);
   const deadline = Date.now() + ctx.waitTimeoutMs;
   let detail = await describeCertificate(acm, arn);
+  // A hand loop: ACM's only SDK waiter waits for validation, not for the records to be published.
   while (detail.validation.length < new Set(names).size && detail.status === 'PENDING_VALIDATION') {
     if (Date.now() > deadline) throw new Error(`ACM did not publish validation records for ${arn}`);
     await new Promise((r) => setTimeout(r, ctx.pollIntervalMs));
