@@ -130,6 +130,12 @@ export interface ChangeGraph {
    * handed to `applyGroup` together, once all of them are ready; undefined: the change goes alone.
    */
   groupKey?(change: Change): string | undefined;
+  /**
+   * How long the change takes relative to the others (its waits; any unit, ordering only). Ready changes
+   * whose longest chain of weights from them onwards is longest start first, so a long wait (a certificate)
+   * is not queued behind quick ones. Undefined: 1.
+   */
+  weight?(change: Change): number;
 }
 
 /** The part of a provider that is loaded only when AWS is needed (plan, apply, drift). */
