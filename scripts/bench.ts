@@ -21,8 +21,9 @@
  *   plan calls per region and service (floor 60 per region, independent of versions) and wall time within
  *   2× of the per-region rate-limit bound.
  * - applyWithPropagation (scripts/bench/apply.ts): 100 domains / 10 zones / 5 distributions / 5 certificates
- *   applied under scaled delays: wall time against the critical path (floor 1.5×), Route 53 change batches
- *   (one per zone per dependency level) and invalidations (one per distribution).
+ *   and a 2,000-statement RedshiftGrants policy applied together under scaled delays: wall time against the
+ *   critical path (floor 1.5×), Route 53 change batches (one per zone per dependency level), invalidations
+ *   (one per distribution) and Data API batches (ceil(statements / 40)).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';

@@ -71,11 +71,14 @@ describe('configuration', () => {
       CHARTER_DRIFT_SCHEDULE: 'off',
       CHARTER_DRIFT_TOKEN: 'a-long-enough-token',
       CHARTER_DRIFT_CONCURRENCY: '8',
+      CHARTER_APPLY_CONCURRENCY: '3',
       WEBHOOK_SECRET: 'whsec-123456789',
     });
     expect(set.policyPaths).toEqual(['infra/policies', 'mail/*.yml']);
     expect(set.aws).toEqual({ endpoint: 'http://127.0.0.1:4566', region: 'eu-west-1' });
     expect(set.allowApplyBeforeMerge).toBe(true);
+    expect(set.applyConcurrency).toBe(3);
+    expect(defaults.applyConcurrency).toBe(8);
     expect(set.drift).toMatchObject({ schedule: undefined, token: 'a-long-enough-token', concurrency: 8 });
     expect(set.secrets).toEqual(expect.arrayContaining(['whsec-123456789', 'a-long-enough-token']));
   });
@@ -83,6 +86,7 @@ describe('configuration', () => {
   it('refuses malformed settings', () => {
     expect(() => readAppConfig({ CHARTER_DRIFT_SCHEDULE: 'every day' })).toThrow(/CHARTER_DRIFT_SCHEDULE/);
     expect(() => readAppConfig({ CHARTER_DRIFT_CONCURRENCY: '0' })).toThrow(/CHARTER_DRIFT_CONCURRENCY/);
+    for (const bad of ['0', '65', '2.5', 'many']) expect(() => readAppConfig({ CHARTER_APPLY_CONCURRENCY: bad })).toThrow(`CHARTER_APPLY_CONCURRENCY must be a whole number from 1 to 64, got "${bad}"`);
     expect(() => readAppConfig({ CHARTER_DRIFT_TOKEN: 'short' })).toThrow(/at least 16/);
     expect(() => readAppConfig({ CHARTER_ALLOW_DESTRUCTIVE: 'maybe' })).toThrow(/true or false/);
   });

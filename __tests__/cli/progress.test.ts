@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
@@ -17,7 +17,7 @@ describe('charter apply progress', () => {
     sandbox.state.settings.route53.changeInsyncAfterPolls = 1_000_000;
     sandbox.state.settings.route53.changeInsyncAfterMs = 1_500;
     const cwd = copyExamples();
-    const child = spawn(bundleNode, [join(repoRoot, 'dist/cli.js'), 'apply', 'policies/examples/testing-mode.yml', '--auto-approve', '--format', 'json'], {
+    const child = spawn(bundleNode, [join(repoRoot, 'dist/cli.js'), 'apply', 'policies/examples/testing-mode.yml', '--auto-approve', '--format', 'json', '--concurrency', '2'], {
       cwd,
       env: { ...process.env, GITHUB_TOKEN: '', ...EXAMPLE_SECRETS, CHARTER_AWS_ENDPOINT: sandbox.endpoint },
     });
@@ -40,5 +40,20 @@ describe('charter apply progress', () => {
     expect(stderr).toMatch(/✓ TXT _mta-sts\.example\.net\.: applied/);
     const report = JSON.parse(stdout) as { ok: boolean };
     expect(report.ok).toBe(true);
+  }, 60_000);
+
+  it('refuses --concurrency outside 1 to 64 as a usage error, before reading AWS', async () => {
+    sandbox = await startExampleSandbox();
+    const cwd = copyExamples();
+    for (const value of ['0', '65', 'lots']) {
+      const result = spawnSync(bundleNode, [join(repoRoot, 'dist/cli.js'), 'apply', 'policies/examples/testing-mode.yml', '--auto-approve', '--concurrency', value], {
+        cwd,
+        encoding: 'utf8',
+        env: { ...process.env, GITHUB_TOKEN: '', ...EXAMPLE_SECRETS, CHARTER_AWS_ENDPOINT: sandbox.endpoint },
+      });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain(`--concurrency must be a whole number from 1 to 64, got "${value}"`);
+    }
+    expect(sandbox.stats.calls()).toEqual([]);
   }, 60_000);
 });

@@ -116,6 +116,8 @@ export async function runAction(opts: {
   repository: string;
   sha: string;
   ref: string;
+  /** Called with the whole stdout so far on each chunk, and whether the process had exited by then. */
+  onStdout?: (stdoutSoFar: string, exited: boolean) => void;
 }): Promise<ActionRun> {
   const dir = mkdtempSync(join(tmpdir(), 'charter-action-'));
   const eventPath = join(dir, 'event.json');
@@ -150,7 +152,12 @@ export async function runAction(opts: {
   const child = spawn(bundleNode, [manifest.main], { cwd: opts.workspace, env });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
+  let exited = false;
+  child.on('exit', () => (exited = true));
+  child.stdout.on('data', (d) => {
+    stdout += d;
+    opts.onStdout?.(stdout, exited);
+  });
   child.stderr.on('data', (d) => (stderr += d));
   const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
   return { code, stdout, stderr, outputs: parseOutputs(readFileSync(outputPath, 'utf8')), summary: readFileSync(summaryPath, 'utf8') };

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadSandboxState, SandboxStateError, startSandbox, type Sandbox, type SandboxStateInput } from '../../src/sandbox/index.js';
+import { normalizeState } from '../../src/sandbox/state.js';
 import { credentials, errorOf } from './helpers.js';
 
 const SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:charter-admin-AbCdEf';
@@ -179,6 +180,39 @@ describe('Data API operations', () => {
     expect(sb.state.redshift.clusters[0].databases[0].roles).toEqual([]);
     const empty = await errorOf(client.send(new BatchExecuteStatementCommand({ ...ADMIN, Sqls: [] })));
     expect(empty.name).toBe('ValidationException');
+  });
+
+  it('statements run for statementRunMs each: SUBMITTED/STARTED until then, a batch statement by statement', async () => {
+    sb.state.settings.redshift.statementFinishAfterPolls = 0;
+    sb.state.settings.redshift.statementRunMs = 300;
+    const submitted = Date.now();
+    const { Id } = await client.send(new BatchExecuteStatementCommand({ ...ADMIN, Sqls: ['CREATE ROLE slow1', 'CREATE ROLE slow2', 'CREATE ROLE slow3'] }));
+    const first = await client.send(new DescribeStatementCommand({ Id }));
+    expect(first.Status).toBe('STARTED');
+    expect(first.SubStatements?.map((s) => s.Status)).toEqual(['STARTED', 'SUBMITTED', 'SUBMITTED']);
+    expect(await errorOf(client.send(new GetStatementResultCommand({ Id: `${Id!}:1` })))).toMatchObject({ name: 'ValidationException' });
+    // Past the first statement's run time (and before the third's end): the first FINISHED, the batch STARTED.
+    await new Promise((r) => setTimeout(r, 400 - (Date.now() - submitted)));
+    const middle = await client.send(new DescribeStatementCommand({ Id }));
+    if (Date.now() - submitted < 900) {
+      expect(middle.Status).toBe('STARTED');
+      expect(middle.SubStatements?.[0].Status).toBe('FINISHED');
+      expect(middle.SubStatements?.[2].Status).not.toBe('FINISHED');
+    }
+    let d = middle;
+    let polls = 2;
+    while (d.Status === 'STARTED') {
+      await new Promise((r) => setTimeout(r, 50));
+      d = await client.send(new DescribeStatementCommand({ Id }));
+      polls++;
+    }
+    expect(d.Status).toBe('FINISHED');
+    expect(d.SubStatements?.map((s) => s.Status)).toEqual(['FINISHED', 'FINISHED', 'FINISHED']);
+    // Not done before three statements' run time, however often it was polled.
+    expect(Date.now() - submitted).toBeGreaterThanOrEqual(900);
+    expect(polls).toBeGreaterThan(1);
+    // Settings are checked like the rest of the state.
+    expect(() => normalizeState({ settings: { redshift: { statementRunMs: -1 } } })).toThrow(/statementRunMs/);
   });
 
   it('40 statements are accepted in one batch', async () => {

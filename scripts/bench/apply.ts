@@ -1,12 +1,15 @@
 /**
  * Apply under propagation delays (issue 14): 100 EmailSecurity domains in 10 zones, every record to create,
- * hosting behind 5 CloudFront distributions with 5 certificates to request, against the sandbox with scaled
- * AWS delays (Route 53 INSYNC 500 ms, invalidations 1,000 ms, ACM issuance 1,500 ms after its validation
- * records exist, 50 ms per request), with the client-side rate limits scaled by the same factor.
+ * hosting behind 5 CloudFront distributions with 5 certificates to request, plus a RedshiftGrants policy of
+ * 2,000 statements over the Data API, in one apply against the sandbox with scaled AWS delays (Route 53
+ * INSYNC 500 ms, invalidations 1,000 ms, ACM issuance 1,500 ms after its validation records exist, 1 ms per
+ * Redshift statement, 50 ms per request), with the client-side rate limits scaled by the same factor.
  *
  * Figures: `wallMs` of the apply (plan excluded), `criticalPathMs` (the longest chain of dependent waits,
- * from the plan's dependency graph and the delays), `ratio` (floor: ≤ 1.5), `route53ChangeBatches`
- * (floor: one per zone per dependency level) and `invalidations` (floor: one per distribution).
+ * from the plan's dependency graph and the delays; the Redshift policy's batches count as one chain),
+ * `ratio` (floor: ≤ 1.5), `route53ChangeBatches` (floor: one per zone per dependency level),
+ * `invalidations` (floor: one per distribution), `redshiftStatements` and `dataApiBatches` (floor:
+ * ceil(statements / 40)), and each part's own wall time against its own critical path (`parts`).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,15 +17,22 @@ import { join } from 'node:path';
 import { awsRuntime } from '../../src/aws/settings.js';
 import * as engine from '../../src/core/engine.js';
 import type { Change } from '../../src/core/plan.js';
+import type { ApplyEvent } from '../../src/core/provider.js';
 import { providers } from '../../src/providers/index.js';
 import { startSandbox } from '../../src/sandbox/index.js';
 
 const DOMAINS = 100;
 const ZONES = 10;
 const DISTRIBUTIONS = 5;
-const DELAYS = { requestMs: 50, insyncMs: 500, invalidationMs: 1_000, issueMs: 1_500 };
+/** `statementMs`: each Redshift statement runs this long (a GRANT takes about 0.1 s on a cluster). */
+const DELAYS = { requestMs: 50, insyncMs: 500, invalidationMs: 1_000, issueMs: 1_500, statementMs: 1 };
 /** AWS's request rates scaled as the delays are (about 100× faster than AWS): Route 53 5/s → 500/s. */
-const SCALED_RATES = { route53: 500, acm: 1_000, cloudfront: 1_000, s3: 10_000 };
+const SCALED_RATES = { route53: 500, acm: 1_000, cloudfront: 1_000, s3: 10_000, 'redshift-data': 3_000 };
+/** The RedshiftGrants policy: 100 roles, each created and granted USAGE on its schema and SELECT on 18 tables. */
+const GRANT_ROLES = 100;
+const GRANT_SCHEMAS = 10;
+const GRANT_TABLES = 18;
+const DATA_API_BATCH = 40;
 /** Groups of changes in flight at once (the engine default is 8; 100 uploads and 10 zones want more). */
 const CONCURRENCY = 32;
 const quiet = { debug() {}, info() {}, warn() {} };
@@ -54,9 +64,50 @@ spec:
 `;
 }
 
+const grantSchema = (s: number) => `app${s}`;
+
+/** 2,000 statements to run: per role CREATE ROLE, GRANT USAGE and one GRANT SELECT per table. */
+function grantsPolicy(): string {
+  const roles = Array.from({ length: GRANT_ROLES }, (_, r) => {
+    const schema = grantSchema(r % GRANT_SCHEMAS);
+    return `  - name: reader_${r}
+    privileges:
+      schemas: [{ schema: ${schema}, privileges: [usage] }]
+      tables: [{ schema: ${schema}, names: [${Array.from({ length: GRANT_TABLES }, (_, t) => `t${t}`).join(', ')}], privileges: [select] }]`;
+  });
+  return `apiVersion: charter/v1
+kind: RedshiftGrants
+metadata:
+  name: warehouse
+spec:
+  connection:
+    dialect: redshift
+    dataApi: { clusterIdentifier: warehouse, database: dev, dbUser: awsuser, region: us-east-1 }
+  manage:
+    schemas: [${Array.from({ length: GRANT_SCHEMAS }, (_, s) => grantSchema(s)).join(', ')}]
+    ignorePrincipals: [awsuser]
+  roles:
+${roles.join('\n')}
+`;
+}
+
 function account() {
   return {
     accountId: '123456789012',
+    redshift: {
+      clusters: [
+        {
+          identifier: 'warehouse',
+          databases: [
+            {
+              name: 'dev',
+              superusers: ['awsuser'],
+              schemas: Array.from({ length: GRANT_SCHEMAS }, (_, s) => ({ name: grantSchema(s), tables: Array.from({ length: GRANT_TABLES }, (_, t) => `t${t}`) })),
+            },
+          ],
+        },
+      ],
+    },
     route53: {
       hostedZones: Array.from({ length: ZONES }, (_, z) => ({
         id: `Z0APPLY${String(z).padStart(4, '0')}`,
@@ -80,31 +131,63 @@ function account() {
       route53: { changeInsyncAfterPolls: 1_000_000, changeInsyncAfterMs: DELAYS.insyncMs },
       cloudfront: { invalidationCompleteAfterPolls: 1_000_000, invalidationCompleteAfterMs: DELAYS.invalidationMs },
       acm: { issueAfterValidationMs: DELAYS.issueMs },
+      redshift: { statementFinishAfterPolls: 0, statementRunMs: DELAYS.statementMs },
     },
   };
 }
 
-/** How long one change takes on its own with these delays: its requests plus the wait it ends with. */
+/**
+ * The least time one change can take on its own with these delays: the requests it must make one after
+ * another, and the waits. The sandbox adds `requestMs` before it handles a request and starts a delay at
+ * that moment, so a poll sent `requestMs` before the delay ends sees it ended: a wait costs its delay, not a
+ * request more (a perfect poller; the waiters' backoff is what the ratio measures).
+ */
 function durationMs(c: Change): number {
   const op = (c.data as { op?: string } | undefined)?.op;
   const r = DELAYS.requestMs;
   switch (op) {
     case 'route53':
-      return 2 * r + DELAYS.insyncMs; // change + the GetChange that sees INSYNC
+      return r + DELAYS.insyncMs; // the change, then INSYNC (seen by a GetChange sent just before)
     case 's3-put':
       return r;
     case 'cloudfront-invalidate':
-      return 2 * r + DELAYS.invalidationMs;
+      return r + DELAYS.invalidationMs;
     case 'acm-request':
-      // request, describe (records published), zone listing, record change + INSYNC, then issuance
-      return 3 * r + 2 * r + DELAYS.insyncMs + DELAYS.issueMs + r;
+      // RequestCertificate; two DescribeCertificate (ACM publishes the validation records after the first);
+      // ListHostedZones; the record change and its INSYNC; the DescribeCertificate at which ACM first sees
+      // the records in place (the sandbox's issuance clock starts there); issuance.
+      return r + 2 * r + r + r + DELAYS.insyncMs + r + DELAYS.issueMs;
     default:
       return r;
   }
 }
 
-/** The longest chain of dependent changes, each taking durationMs. */
+const sqlOf = (c: Change) => (c.data as { sql?: string[] } | undefined)?.sql ?? [];
+
+/**
+ * The least time a RedshiftGrants policy's statements take over the Data API: batches of 40, one after
+ * another (each a transaction, in plan order); a batch costs its submission, then whichever is longer of its
+ * statements' run time and the DescribeStatement round trip that sees it FINISHED (sent once the id is known).
+ */
+function dataApiChainMs(changes: Change[]): number {
+  const statements = changes.reduce((n, c) => n + sqlOf(c).length, 0);
+  let total = 0;
+  for (let done = 0; done < statements; done += DATA_API_BATCH) {
+    const n = Math.min(DATA_API_BATCH, statements - done);
+    total += DELAYS.requestMs + Math.max(DELAYS.requestMs, n * DELAYS.statementMs);
+  }
+  return total;
+}
+
+/**
+ * The longest chain of dependent changes, each taking durationMs (kinds with a dependency graph), or of a
+ * policy applied as one sequence (RedshiftGrants: its Data API batches one after another).
+ */
 export function criticalPath(changes: Change[], dependsOn: Map<string, string[]>): number {
+  const sequences = new Map<string, Change[]>();
+  for (const c of changes) if (c.kind === 'RedshiftGrants') sequences.set(c.policy, [...(sequences.get(c.policy) ?? []), c]);
+  const chains = [...sequences.values()].map(dataApiChainMs);
+  changes = changes.filter((c) => c.kind !== 'RedshiftGrants');
   const byAddress = new Map(changes.map((c) => [c.address, c]));
   const finish = new Map<string, number>();
   const visit = (address: string): number => {
@@ -116,21 +199,31 @@ export function criticalPath(changes: Change[], dependsOn: Map<string, string[]>
     finish.set(address, end);
     return end;
   };
-  return Math.max(0, ...changes.map((c) => visit(c.address)));
+  return Math.max(0, ...chains, ...changes.map((c) => visit(c.address)));
 }
 
 export async function benchApply() {
   const dir = mkdtempSync(join(tmpdir(), 'charter-bench-apply-'));
   writeFileSync(join(dir, 'domains.yml'), Array.from({ length: DOMAINS }, (_, i) => policy(i)).join('---\n'));
+  writeFileSync(join(dir, 'grants.yml'), grantsPolicy());
   const sandbox = await startSandbox({ state: account() as never });
   try {
-    // Waiters poll at a tenth of the shortest delay, as 2 s polls are to Route 53's tens of seconds.
-    const options = { cwd: dir, paths: ['domains.yml'], providers, salt: {}, runtime: { ...awsRuntime({ endpoint: sandbox.endpoint, requestsPerSecond: SCALED_RATES }, quiet), pollIntervalMs: 50 }, execution: { concurrency: CONCURRENCY } };
+    // The waiters know the scaled typical times, as on AWS they know the real ones (src/aws/settings.ts);
+    // hand loops poll at a tenth of the shortest delay, as 2 s polls are to Route 53's tens of seconds.
+    const typicalWaitMs = { route53Insync: DELAYS.insyncMs, invalidation: DELAYS.invalidationMs, certificateValidation: DELAYS.issueMs };
+    const runtime = { ...awsRuntime({ endpoint: sandbox.endpoint, requestsPerSecond: SCALED_RATES }, quiet), pollIntervalMs: 50, typicalWaitMs };
+    // When each kind's last change ended: each part's own wall time beside its own critical path.
+    const endedAt = new Map<string, number>();
+    let started = 0;
+    const onEvent = (e: ApplyEvent) => {
+      if (e.type === 'end') endedAt.set(e.change.kind, performance.now() - started);
+    };
+    const options = { cwd: dir, paths: ['domains.yml', 'grants.yml'], providers, salt: {}, runtime, execution: { concurrency: CONCURRENCY, onEvent } };
     const { plan: p, validation } = await engine.plan(options);
     if (p.summary.errors) throw new Error(JSON.stringify(p.diagnostics.filter((d) => d.severity === 'error').slice(0, 3)));
     sandbox.faults.latency(DELAYS.requestMs);
     sandbox.stats.reset();
-    const started = performance.now();
+    started = performance.now();
     const report = await engine.execute(p, validation.documents, options);
     const wallMs = Math.round(performance.now() - started);
     if (!report.ok) throw new Error(`bench apply failed: ${JSON.stringify(report.results.filter((r) => r.status === 'failed').slice(0, 3))}`);
@@ -144,6 +237,14 @@ export async function benchApply() {
     // ACM validation records are written inside the certificate request, one batch per certificate's zone.
     const certificates = p.changes.filter((c) => (c.data as { op?: string }).op === 'acm-request').length;
     const batchFloor = levels !== undefined ? ZONES * levels + certificates : undefined;
+    const grants = p.changes.filter((c) => c.kind === 'RedshiftGrants');
+    const redshiftStatements = grants.reduce((n, c) => n + sqlOf(c).length, 0);
+    const part = (kind: string) => {
+      const own = p.changes.filter((c) => c.kind === kind);
+      const path = g ? criticalPath(own, g.dependsOn) : 0;
+      const ms = Math.round(endedAt.get(kind) ?? 0);
+      return { wallMs: ms, criticalPathMs: path, ratio: path ? Number((ms / path).toFixed(2)) : undefined };
+    };
     return {
       domains: DOMAINS,
       zones: ZONES,
@@ -157,8 +258,13 @@ export async function benchApply() {
       route53ChangeBatches,
       route53ChangeBatchFloor: batchFloor,
       invalidations,
+      redshiftStatements,
+      dataApiBatches: sandbox.stats.count('redshift-data', 'BatchExecuteStatement'),
+      dataApiBatchFloor: Math.ceil(redshiftStatements / DATA_API_BATCH),
+      // Each part on its own (ended when its last change ended), against its own critical path.
+      parts: { email: part('EmailSecurity'), redshiftGrants: part('RedshiftGrants') },
       calls: sandbox.stats.calls(),
-      ok: criticalPathMs !== undefined && wallMs <= 1.5 * criticalPathMs && route53ChangeBatches <= batchFloor! && invalidations <= DISTRIBUTIONS,
+      ok: criticalPathMs !== undefined && wallMs <= 1.5 * criticalPathMs && route53ChangeBatches <= batchFloor! && invalidations <= DISTRIBUTIONS && redshiftStatements >= 2_000,
     };
   } finally {
     await sandbox.close();

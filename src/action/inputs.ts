@@ -4,7 +4,8 @@ import * as core from '@actions/core';
 import { parse } from 'yaml';
 import { secretDigestKey } from '../core/plan-meta.js';
 import { parseReachConfig, type ReachConfig } from '../core/reach.js';
-import { parseBoolean, parseList } from '../core/settings.js';
+import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from '../core/engine.js';
+import { parseBoolean, parseConcurrency, parseList } from '../core/settings.js';
 import { parseWebhookUrl } from '../notify/webhook.js';
 
 export type Mode = 'validate' | 'plan' | 'apply' | 'drift' | 'branch';
@@ -48,6 +49,8 @@ export interface ActionInputs {
   tempDir: string;
   /** Chat webhook for apply results and drift (from a secret; never logged). */
   notifyWebhook?: string;
+  /** Groups of changes apply runs at once (input `concurrency`, 1 to MAX_CONCURRENCY). */
+  concurrency: number;
 }
 
 /** The fields of webhook payloads Charter reads. */
@@ -93,6 +96,7 @@ export const ACTION_INPUT_DEFAULTS = {
   allow: '',
   'plan-artifact': 'charter-plan',
   'notify-webhook': '',
+  concurrency: '',
 } as const;
 
 export type ActionInputName = keyof typeof ACTION_INPUT_DEFAULTS;
@@ -147,6 +151,7 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
     runUrl: env.GITHUB_RUN_ID && env.GITHUB_REPOSITORY ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
     awsEndpoint: env.CHARTER_AWS_ENDPOINT || undefined,
     reach: reachInput(),
+    concurrency: parseConcurrency(input('concurrency'), DEFAULT_CONCURRENCY, MAX_CONCURRENCY, 'Input concurrency'),
     fork: Boolean(head && base && head.toLowerCase() !== base.toLowerCase()),
     ...(planArtifact.toLowerCase() === 'none' ? {} : { planArtifact }),
     artifactService: Boolean(env.ACTIONS_RUNTIME_TOKEN && env.ACTIONS_RESULTS_URL),

@@ -5,7 +5,8 @@ import { awsRuntime } from '../aws/settings.js';
 import { reachFor } from '../core/reach.js';
 import { validate } from '../core/engine.js';
 import type { Plan } from '../core/plan.js';
-import type { Logger } from '../core/provider.js';
+import { progressLines } from '../core/progress.js';
+import type { ApplyEvent, Logger } from '../core/provider.js';
 import { renderApplyReport, renderDiagnostics, renderJobSummary, renderPlan, type CommentInput } from '../core/render.js';
 import { toAnnotations } from '../github/annotations.js';
 import { parseBranchEvent, reconcileBranch } from '../github/branch-event.js';
@@ -57,6 +58,19 @@ function github(inputs: ActionInputs): OctokitClient | undefined {
   return client;
 }
 
+/**
+ * One apply progress line in the job log: starts and "still waiting" lines as they happen; each ended
+ * change as a collapsed log group titled with its outcome, holding where it comes from and what happened.
+ * (Groups cannot nest or interleave, so a change that runs while others start gets its group when it ends.)
+ */
+function logProgress(line: string, event: ApplyEvent): void {
+  if (event.type !== 'end') return core.info(line);
+  core.startGroup(line);
+  core.info(`${event.change.address} (${event.change.file}:${event.change.line}:${event.change.column}): ${event.change.reason}`);
+  if (event.result.detail) core.info(event.result.detail);
+  core.endGroup();
+}
+
 function engineOptions(inputs: ActionInputs, cwd = inputs.cwd): EngineOptions {
   const base = awsRuntime(inputs.awsEndpoint ? { endpoint: inputs.awsEndpoint } : {}, log);
   const gh = github(inputs);
@@ -64,6 +78,8 @@ function engineOptions(inputs: ActionInputs, cwd = inputs.cwd): EngineOptions {
     cwd,
     paths: inputs.policies,
     providers,
+    // Apply progress goes to the job log as it happens; the concurrency is the workflow's to set.
+    execution: { concurrency: inputs.concurrency, onEvent: progressLines(logProgress) },
     runtime: {
       ...base,
       // Policies reach only what the workflow's `allow` input lists; a fork's pull request, by default, nothing live.

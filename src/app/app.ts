@@ -25,7 +25,7 @@ import type { Logger } from '../core/provider.js';
 import { inlineCode } from '../core/markdown.js';
 import { ALLOW_DESTRUCTIVE_LABEL } from '../core/render.js';
 import { APPLY_CHECK, applyCheckResult, errorCheckResult, PLAN_CHECK, planCheckResult } from '../github/check-output.js';
-import { completeCheckRun, createCompletedCheckRun, startCheckRun, type CheckRunResult, type StartedCheckRun } from '../github/check-run.js';
+import { completeCheckRun, createCompletedCheckRun, startCheckRun, updateCheckRunOutput, type CheckRunResult, type StartedCheckRun } from '../github/check-run.js';
 import { httpStatus, type GitHub, type OctokitClient } from '../github/client.js';
 import { parseBranchEvent, reconcileBranch } from '../github/branch-event.js';
 import { githubBranchSource } from '../github/branches.js';
@@ -36,6 +36,7 @@ import { fetchPolicyFiles, mapLimit, type FetchedPolicies } from '../github/poli
 import { readRepoConfig, type RepoConfig } from '../github/repo-config.js';
 import { repositoryName, type RepoRef } from '../github/repo.js';
 import { providers } from '../providers/index.js';
+import { CheckRunProgress, DEFAULT_APPLY_PROGRESS_MS, type ProgressOutput } from './apply-progress.js';
 import { helpReply, parseCommand } from './commands.js';
 import { DEFAULT_CHECK_IN_PROGRESS_AFTER_MS, defaultWork, reachConfigFor, redact, type AppConfig } from './config.js';
 import { driftEndpoint, type DriftRepoResult, type DriftRun } from './drift.js';
@@ -307,6 +308,7 @@ export class CharterApp {
       pathsNamed: named,
       allowNoPolicies: !named,
       providers,
+      execution: { concurrency: this.config.applyConcurrency },
       runtime: {
         ...base,
         aws,
@@ -358,7 +360,7 @@ export class CharterApp {
     target: RepoTarget,
     name: string,
     sha: string,
-    work: (start: () => Promise<void>, quiet: () => void) => Promise<CheckRunResult | undefined>,
+    work: (start: () => Promise<void>, quiet: () => void, update: (output: ProgressOutput) => Promise<void>) => Promise<CheckRunResult | undefined>,
     inProgressAfterMs?: number,
   ): Promise<void> {
     const startedAt = new Date();
@@ -379,7 +381,13 @@ export class CharterApp {
       else if (!quiet) await createCompletedCheckRun(target.gh, target.repo, name, sha, result, startedAt);
     };
     try {
-      const result = await work(start, () => (quiet = true));
+      // Progress on a check run already created in progress (an apply's), redacted like its final result.
+      const update = async (output: ProgressOutput) => {
+        if (!creating) return;
+        const clean = (text: string) => redact(text, this.secretsOf(target));
+        await updateCheckRunOutput(target.gh, target.repo, (await creating).id, { title: clean(output.title), summary: clean(output.summary) });
+      };
+      const result = await work(start, () => (quiet = true), update);
       clearTimeout(timer);
       if (result && (creating || timer)) await finish(this.redactResult(result, target));
     } catch (error) {
@@ -462,13 +470,19 @@ export class CharterApp {
    */
   apply(target: RepoTarget, sha: string, pr?: { number: number; headSha: string }): Promise<void> {
     return this.serialised(target, (fence) =>
-      this.checked(target, APPLY_CHECK, sha, async (start) => {
+      this.checked(target, APPLY_CHECK, sha, async (start, _quiet, update) => {
         const result = await this.withPolicies(target, sha, pr ? target.defaultBranch : sha, async (source, paths, settings) => {
           await start();
           const env = await this.flowEnv(target, source, paths, settings, fence);
-          const outcome: ApplyOutcome = pr
-            ? await applyReviewedPlan(env, pr, sha, { reviewedAt: sha })
-            : await applyOnMerge(env, sha, { emptyPlanNeedsNoReview: true });
+          // The check run's summary follows the apply, rewritten at most every 10 s.
+          const progress = new CheckRunProgress(update, { intervalMs: this.config.applyProgressMs ?? DEFAULT_APPLY_PROGRESS_MS, warn: (m) => target.log.warn(m) });
+          env.engine = { ...env.engine, execution: { ...env.engine.execution, onEvent: progress.onEvent } };
+          let outcome: ApplyOutcome;
+          try {
+            outcome = pr ? await applyReviewedPlan(env, pr, sha, { reviewedAt: sha }) : await applyOnMerge(env, sha, { emptyPlanNeedsNoReview: true });
+          } finally {
+            await progress.stop();
+          }
           target.log.info(redact(`${repositoryName(target.repo)}@${sha.slice(0, 12)}: apply ${outcome.status}${outcome.reason ? `: ${outcome.reason}` : ''}`, this.secretsOf(target)));
           await this.notify(target, (redactor) =>
             applyNotification(

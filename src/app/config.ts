@@ -13,7 +13,8 @@ import { DEFAULT_POLICY_PATHS } from '../core/load.js';
 import type { AwsSettings } from '../core/provider.js';
 import { secretDigestKey } from '../core/plan-meta.js';
 import { parseReachConfig, type ReachConfig } from '../core/reach.js';
-import { parseBoolean, parseList } from '../core/settings.js';
+import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from '../core/engine.js';
+import { parseBoolean, parseConcurrency, parseList } from '../core/settings.js';
 import { parseWebhookUrl } from '../notify/webhook.js';
 import { DEFAULT_THROTTLE, type ThrottleConfig } from './throttle.js';
 
@@ -75,6 +76,13 @@ export interface AppConfig {
   notifyWebhook?: string;
   /** Web address of GitHub (`https://github.com`, or `https://GHE_HOST`): links in notifications. */
   webUrl?: string;
+  /** Groups of changes one apply runs at once (`CHARTER_APPLY_CONCURRENCY`, 1 to MAX_CONCURRENCY; default 8). */
+  applyConcurrency?: number;
+  /**
+   * Least time between two updates of an apply's check run summary while it runs (ms). Always the default
+   * (10 s) in production: not read from the environment; the app harness shortens it for tests.
+   */
+  applyProgressMs?: number;
 }
 
 export interface WorkConfig {
@@ -223,6 +231,7 @@ export function readAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       writeMs: positiveInt(env, 'CHARTER_THROTTLE_WRITE_MS', DEFAULT_THROTTLE.writeMs, 0),
       notifyMs: positiveInt(env, 'CHARTER_THROTTLE_NOTIFY_MS', DEFAULT_THROTTLE.notifyMs, 0),
     },
+    applyConcurrency: parseConcurrency(env.CHARTER_APPLY_CONCURRENCY, DEFAULT_CONCURRENCY, MAX_CONCURRENCY, 'CHARTER_APPLY_CONCURRENCY'),
     checkInProgressAfterMs: positiveInt(env, 'CHARTER_CHECK_IN_PROGRESS_AFTER_MS', DEFAULT_CHECK_IN_PROGRESS_AFTER_MS, 0),
     ...(notifyWebhook ? { notifyWebhook } : {}),
     webUrl: gheHost ? `${env.GHE_PROTOCOL?.trim() || 'https'}://${gheHost}` : 'https://github.com',

@@ -35,6 +35,7 @@ const options: Record<string, OptionHelp> = {
   'pull-request': { usage: '--pull-request <number>', text: 'salt the fingerprint like the GitHub Action does' },
   plan: { usage: '--plan <file>', text: 'a plan saved by plan --out: applied without asking, and refused when policies or live state changed' },
   'allow-destructive': { usage: '--allow-destructive', text: 'allow destructive and disruptive changes' },
+  concurrency: { usage: '--concurrency <n>', text: 'groups of changes applied at the same time, 1 to 64 (default: 8; 1 applies one after another)' },
   'auto-approve': { usage: '--auto-approve', text: 'apply without asking (needed without a terminal, unless --plan is given)' },
   'dns-server': { usage: '--dns-server <ip[:port]>', text: "DNS server to ask (repeatable or comma-separated; default: the system's)" },
   timeout: { usage: '--timeout <ms>', text: 'limit for each DNS lookup and HTTPS request (default: 5000)' },
@@ -61,7 +62,7 @@ export const commandHelp: Record<CommandName, CommandHelp> = {
   apply: {
     usage: 'apply [paths...]',
     summary: 'show the plan and apply it once you answer yes (with --plan, apply a saved plan only if it still has the saved fingerprint; --auto-approve, apply without asking)',
-    options: ['plan', 'allow-destructive', 'auto-approve'],
+    options: ['plan', 'allow-destructive', 'auto-approve', 'concurrency'],
     policies: true,
   },
   drift: { usage: 'drift [paths...]', summary: 'report differences between policies and live AWS (exit 2 when there is drift)', options: [], policies: true },

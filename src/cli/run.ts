@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { awsRuntime } from '../aws/settings.js';
-import { apply, applyRefusal, dryApply, importPolicies, plan, validate } from '../core/engine.js';
+import { apply, applyRefusal, DEFAULT_CONCURRENCY, dryApply, importPolicies, MAX_CONCURRENCY, plan, validate } from '../core/engine.js';
 import type { ApplyReport, Plan } from '../core/plan.js';
 import type { AwsSettings, BranchSource, Logger, RuntimeContext } from '../core/provider.js';
-import { progressLines } from './progress.js';
+import { progressLines } from '../core/progress.js';
 import { renderApplyReport, renderDiagnostics, renderDriftReport, renderPlan, VALIDATION_WORDING, VERIFY_WORDING, type OutputFormat } from '../core/render.js';
 import { CHARTER_VERSION } from '../core/version.js';
+import { parseConcurrency } from '../core/settings.js';
 import { providers } from '../providers/index.js';
 import { colourEnabled, colourise } from './colour.js';
 import { commandUsage, commands, mainHelp, optionsOf, type CommandName } from './help.js';
@@ -120,6 +121,7 @@ interface Parsed {
     autoApprove?: boolean;
     dnsServers?: string[];
     timeoutMs?: number;
+    concurrency?: number;
     help?: boolean;
     version?: boolean;
     allowNoPolicies?: boolean;
@@ -173,6 +175,7 @@ function parse(argv: string[]): Parsed {
       'auto-approve': { type: 'boolean' },
       'dns-server': { type: 'string', multiple: true },
       timeout: { type: 'string' },
+      concurrency: { type: 'string' },
     },
   });
   const [first, ...paths] = positionals;
@@ -193,6 +196,14 @@ function parse(argv: string[]): Parsed {
   if (values.timeout !== undefined) {
     timeoutMs = Number(values.timeout);
     if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError('--timeout: expected a number of milliseconds');
+  }
+  let concurrency: number | undefined;
+  if (values.concurrency !== undefined) {
+    try {
+      concurrency = parseConcurrency(values.concurrency, DEFAULT_CONCURRENCY, MAX_CONCURRENCY, '--concurrency');
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
   }
   let port: number | undefined;
   if (values.port !== undefined) {
@@ -234,6 +245,7 @@ function parse(argv: string[]): Parsed {
       distribution: values.distribution,
       group: values.group?.flatMap((v) => v.split(',')).map((v) => v.trim()),
       adopt: values.adopt,
+      concurrency,
     },
   };
 }
@@ -327,7 +339,7 @@ async function runApply(paths: string[], options: Parsed['options'], io: Io, log
       // Exactly what was shown is applied: if live state moved while the question was open, apply refuses.
       expectedFingerprint = shown.fingerprint;
     }
-    const report = await apply({ ...engine, salt: saved?.salt ?? {}, expectedFingerprint, execution: { onEvent: progressLines(io.err) } });
+    const report = await apply({ ...engine, salt: saved?.salt ?? {}, expectedFingerprint, execution: { concurrency: options.concurrency, onEvent: progressLines(io.err) } });
     // Refused for errors (an unset secret, an invalid policy): say which, at their lines.
     const errors = report.refused ? report.plan.diagnostics.filter((d) => d.severity === 'error') : [];
     if (errors.length && options.format !== 'json') io.err(renderDiagnostics(errors, options.format));

@@ -394,6 +394,25 @@ export async function execute(p: Plan, documents: PolicyDocument[], options: Pla
     }
   }
 
+  // Longest chain first: ready units start in the order of the longest chain of weights from them onwards.
+  // A sequential kind's policy has no estimate and counts as longest (it may hold any number of statements).
+  const tails = new Map<string, number>();
+  const dependants = new Map<string, string[]>();
+  for (const [address, deps] of dependsOn) for (const d of deps) dependants.set(d, [...(dependants.get(d) ?? []), address]);
+  const byAddress = new Map(p.changes.map((c) => [c.address, c]));
+  const tail = (address: string): number => {
+    const known = tails.get(address);
+    if (known !== undefined) return known;
+    const change = byAddress.get(address)!;
+    const own = runtimes.get(change.kind)?.graph?.weight?.(change) ?? 1;
+    const value = own + Math.max(0, ...(dependants.get(address) ?? []).map(tail));
+    tails.set(address, value);
+    return value;
+  };
+  const priority = (u: Unit) => (u.sequential ? Number.POSITIVE_INFINITY : Math.max(...u.changes.map((c) => tail(c.address))));
+  const order = new Map(units.map((u) => [u, priority(u)]));
+  units.sort((a, b) => order.get(b)! - order.get(a)!);
+
   const settle = (change: Change, result: ChangeResult) => {
     results.set(change.address, result);
     emit({ type: 'end', change, result });

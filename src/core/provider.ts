@@ -67,6 +67,8 @@ export interface RuntimeContext extends LintContext {
   pollIntervalMs: number;
   /** Upper bound for one wait, ms. */
   waitTimeoutMs: number;
+  /** How long each awaited AWS operation typically takes (ms): SDK waiters poll at a tenth of it. */
+  typicalWaitMs?: TypicalWaits;
   /**
    * Environment variables policies may name (connection URLs, IdP client secrets). Values are secrets:
    * providers never print them. Adapters fill it from process.env; when absent, process.env is used.
@@ -88,6 +90,16 @@ export interface RuntimeContext extends LintContext {
   secretHashKey?: string;
   /** The repositories' branches (BranchPipelines); plan reports an error for those policies when absent. */
   branches?: BranchSource;
+}
+
+/** Typical durations (ms) of the operations apply waits for, per kind of wait. */
+export interface TypicalWaits {
+  /** A Route 53 change batch from PENDING to INSYNC. */
+  route53Insync?: number;
+  /** A CloudFront invalidation from InProgress to Completed. */
+  invalidation?: number;
+  /** An ACM certificate from its validation records in DNS to ISSUED. */
+  certificateValidation?: number;
 }
 
 /** Result of comparing desired policies with live state. */
@@ -118,6 +130,12 @@ export interface ChangeGraph {
    * handed to `applyGroup` together, once all of them are ready; undefined: the change goes alone.
    */
   groupKey?(change: Change): string | undefined;
+  /**
+   * How long the change takes relative to the others (its waits; any unit, ordering only). Ready changes
+   * whose longest chain of weights from them onwards is longest start first, so a long wait (a certificate)
+   * is not queued behind quick ones. Undefined: 1.
+   */
+  weight?(change: Change): number;
 }
 
 /** The part of a provider that is loaded only when AWS is needed (plan, apply, drift). */

@@ -19,3 +19,15 @@ export function parseList(value: string | undefined): string[] {
     .map((s) => s.trim())
     .filter(Boolean);
 }
+
+/**
+ * How many groups of changes apply at once (CLI `--concurrency`, Action input `concurrency`, the app's
+ * `CHARTER_APPLY_CONCURRENCY` or `.github/charter.yml` `apply.concurrency`): a whole number from 1 to `max`;
+ * empty means `fallback`. `label` names the setting in the error.
+ */
+export function parseConcurrency(value: string | number | undefined, fallback: number, max: number, label: string): number {
+  const raw = typeof value === 'number' ? String(value) : (value ?? '').trim();
+  if (raw === '') return fallback;
+  if (!/^\d{1,6}$/.test(raw) || Number(raw) < 1 || Number(raw) > max) throw new Error(`${label} must be a whole number from 1 to ${max}, got "${raw.slice(0, 40)}"`);
+  return Number(raw);
+}

@@ -124,3 +124,13 @@ export async function createCompletedCheckRun(gh: GitHub, repo: RepoRef, name: s
   });
   return { id: data.id, url: data.html_url ?? undefined };
 }
+
+/** Rewrites the title and summary of a check run still in progress (an apply's live progress). */
+export async function updateCheckRunOutput(gh: GitHub, repo: RepoRef, checkRunId: number, output: { title: string; summary: string }): Promise<void> {
+  await gh.rest.checks.update({
+    owner: repo.owner,
+    repo: repo.repo,
+    check_run_id: checkRunId,
+    output: { title: truncate(output.title.replace(/\s+/g, ' ').trim(), TITLE_LIMIT), summary: truncateBytes(output.summary, CHECK_OUTPUT_LIMIT) },
+  });
+}

@@ -60,7 +60,7 @@ export class DataApiExecutor implements Executor {
     throw new Error(redact(message, this.options.secrets ?? []));
   }
 
-  /** Polls until the statement (or batch) is done; returns the final description. */
+  /** Polls until the statement (or batch) is done; returns the final description. A hand loop: the Data API has no SDK waiter. */
   private wait(id: string): Promise<DescribeStatementResponse> {
     return pollUntil(
       () => this.client.send(new DescribeStatementCommand({ Id: id })),

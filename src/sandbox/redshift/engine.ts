@@ -35,6 +35,8 @@ export interface StatementRecord {
   finishedAt: Date;
   /** DescribeStatement calls still answered STARTED. */
   pollsLeft: number;
+  /** Until when the statements run (settings.redshift.statementRunMs each, one after another). */
+  runsUntil: Date;
   status: 'FINISHED' | 'FAILED';
   error?: string;
   subs: SubStatementRecord[];

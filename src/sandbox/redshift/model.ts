@@ -174,12 +174,17 @@ export interface RedshiftState {
 export interface RedshiftSettings {
   /** DescribeStatement calls answering STARTED before a statement reports its outcome. 0 = at once. */
   statementFinishAfterPolls: number;
+  /**
+   * How long each SQL statement runs (ms): a submission of n statements is SUBMITTED/STARTED for n times
+   * this after it was accepted (a batch runs its statements one after another). 0 = only polls count.
+   */
+  statementRunMs: number;
   /** Rows per GetStatementResult page. */
   resultPageSize: number;
 }
 
 export function defaultRedshiftSettings(): RedshiftSettings {
-  return { statementFinishAfterPolls: 1, resultPageSize: 1000 };
+  return { statementFinishAfterPolls: 1, statementRunMs: 0, resultPageSize: 1000 };
 }
 
 export function emptyRedshiftState(): RedshiftState {

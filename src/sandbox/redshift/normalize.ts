@@ -47,8 +47,9 @@ export function normalizeRedshiftSettings(problems: string[], value: unknown, pa
   const out = defaultRedshiftSettings();
   const o = c.object(value, path);
   if (!o) return out;
-  c.known(o, ['statementFinishAfterPolls', 'resultPageSize'], path);
+  c.known(o, ['statementFinishAfterPolls', 'statementRunMs', 'resultPageSize'], path);
   out.statementFinishAfterPolls = c.integer(o, 'statementFinishAfterPolls', path, 0, 1_000_000) ?? out.statementFinishAfterPolls;
+  out.statementRunMs = c.integer(o, 'statementRunMs', path, 0, 3_600_000) ?? out.statementRunMs;
   out.resultPageSize = c.integer(o, 'resultPageSize', path, 1, 1_000_000) ?? out.resultPageSize;
   return out;
 }

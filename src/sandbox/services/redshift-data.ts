@@ -136,6 +136,7 @@ function submit(req: ServiceRequest, ctx: ServiceContext, batch: boolean): Servi
   const outcome = run({ db: target.db, databaseName: target.database, user: target.user, sqls, batch });
   if (outcome.changed) ctx.changed();
   const ids = nextIds(ctx.state);
+  const runsUntil = new Date(now.getTime() + sqls.length * ctx.state.settings.redshift.statementRunMs);
   const rec: StatementRecord = {
     id: newStatementId(),
     batch,
@@ -146,8 +147,9 @@ function submit(req: ServiceRequest, ctx: ServiceContext, batch: boolean): Servi
     ...(target.secretArn !== undefined ? { secretArn: target.secretArn } : {}),
     ...(statementName !== undefined ? { statementName } : {}),
     createdAt: now,
-    finishedAt: new Date(now.getTime() + Math.round(outcome.subs.reduce((n, s) => n + s.durationNs, 0) / 1e6)),
+    finishedAt: new Date(Math.max(runsUntil.getTime(), now.getTime() + Math.round(outcome.subs.reduce((n, s) => n + s.durationNs, 0) / 1e6))),
     pollsLeft: ctx.state.settings.redshift.statementFinishAfterPolls,
+    runsUntil,
     status: outcome.error ? 'FAILED' : 'FINISHED',
     ...(outcome.error ? { error: outcome.error } : {}),
     subs: outcome.subs,
@@ -186,9 +188,16 @@ function hasResult(s: SubStatementRecord): boolean {
 function describeStatement(req: ServiceRequest, ctx: ServiceContext): ServiceResponse {
   const body = parseJsonBody(req);
   const { rec, sub } = lookup(ctx, str(body, 'Id', true)!);
-  const running = rec.pollsLeft > 0;
-  if (running) rec.pollsLeft--;
+  const now = ctx.now();
+  const polling = rec.pollsLeft > 0;
+  if (polling) rec.pollsLeft--;
+  const running = polling || now < rec.runsUntil;
   const updatedAt = running ? rec.createdAt : rec.finishedAt;
+  // While the run time lasts, a batch's statements before the running one are FINISHED, the one running
+  // STARTED and those after it SUBMITTED, as the Data API reports them.
+  const runMs = ctx.state.settings.redshift.statementRunMs;
+  const current = runMs > 0 ? Math.floor((now.getTime() - rec.createdAt.getTime()) / runMs) : 0;
+  const runningStatus = (i: number): string => (polling || runMs === 0 ? 'STARTED' : i < current ? 'FINISHED' : i === current ? 'STARTED' : 'SUBMITTED');
   const base: Json = {
     Database: rec.database,
     CreatedAt: epoch(rec.createdAt),
@@ -204,7 +213,7 @@ function describeStatement(req: ServiceRequest, ctx: ServiceContext): ServiceRes
   const subJson = (s: SubStatementRecord, i: number): Json => {
     const o: Json = {
       Id: `${rec.id}:${i + 1}`,
-      Status: running ? 'STARTED' : s.status,
+      Status: running ? runningStatus(i) : s.status,
       QueryString: s.sql,
       HasResultSet: running ? false : hasResult(s),
       ResultRows: running ? -1 : s.resultRows,
@@ -264,7 +273,7 @@ function getStatementResult(req: ServiceRequest, ctx: ServiceContext): ServiceRe
   const body = parseJsonBody(req);
   const id = str(body, 'Id', true)!;
   const { rec, sub } = lookup(ctx, id);
-  if (rec.pollsLeft > 0) throw validation('Query has not finished yet: poll DescribeStatement until its status is FINISHED.');
+  if (rec.pollsLeft > 0 || ctx.now() < rec.runsUntil) throw validation('Query has not finished yet: poll DescribeStatement until its status is FINISHED.');
   let s: SubStatementRecord;
   if (sub !== undefined) s = rec.subs[sub - 1];
   else if (rec.batch) {
