@@ -1,4 +1,6 @@
 import type { AwsCredentials, AwsSettings } from '../core/provider.js';
+import type { NodeHttpHandler } from '@smithy/node-http-handler';
+import { proxyRequestHandler } from './proxy.js';
 import { DEFAULT_RATES, limiterFor } from './rate-limit.js';
 
 /** The SDK client constructor options Charter uses for every service. */
@@ -8,6 +10,8 @@ export interface ClientConfig {
   maxAttempts: number;
   credentials?: AwsCredentials | (() => Promise<AwsCredentials>);
   forcePathStyle?: boolean;
+  /** Set only when the environment names a proxy (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY; NO_PROXY honoured). */
+  requestHandler?: NodeHttpHandler;
 }
 
 // Charter's lockfile pins SDK versions that support Node 20; the SDK's notice about future versions is noise
@@ -25,6 +29,8 @@ export function clientConfig(settings: AwsSettings, service: string, region?: st
     region: region ?? settings.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
     maxAttempts: settings.maxAttempts ?? 5,
   };
+  const requestHandler = proxyRequestHandler();
+  if (requestHandler) config.requestHandler = requestHandler;
   if (settings.endpoint) {
     config.endpoint = settings.endpoint;
     config.credentials = settings.credentials ?? SANDBOX_CREDENTIALS;
