@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import * as core from '@actions/core';
 import { assumeRoleSettings, roleSessionName } from '../aws/assume-role.js';
+import { AwsCredentialsError } from '../aws/credentials.js';
 import { awsRuntime } from '../aws/settings.js';
 import { reachFor } from '../core/reach.js';
 import { validate } from '../core/engine.js';
@@ -55,8 +56,12 @@ function github(inputs: ActionInputs): OctokitClient | undefined {
   return client;
 }
 
+/** What to do when the default chain finds no credentials, in a workflow. */
+export const ACTION_CREDENTIALS_HELP =
+  'Add a step before Charter: uses: aws-actions/configure-aws-credentials@v4 with role-to-assume (an IAM role that trusts GitHub\'s OIDC provider) and aws-region, and give the job permissions: id-token: write (see the README, "AWS credentials").';
+
 function engineOptions(inputs: ActionInputs, cwd = inputs.cwd): EngineOptions {
-  const base = awsRuntime(inputs.awsEndpoint ? { endpoint: inputs.awsEndpoint } : {}, log);
+  const base = awsRuntime(inputs.awsEndpoint ? { endpoint: inputs.awsEndpoint } : { credentialsHelp: ACTION_CREDENTIALS_HELP }, log);
   const gh = github(inputs);
   return {
     cwd,
@@ -238,7 +243,7 @@ export async function run(): Promise<void> {
   } catch (error) {
     fail(`Charter failed: ${(error as Error).message ?? String(error)}`);
     // Unexpected errors land here: the stack (mapped to src/ by the bundle's source maps) makes a bug report useful.
-    if (error instanceof Error && error.stack) {
+    if (error instanceof Error && error.stack && !(error instanceof AwsCredentialsError)) {
       core.startGroup('Stack trace (for a bug report)');
       core.info(error.stack);
       core.endGroup();

@@ -98,6 +98,10 @@ function repoOf(repository: RepositoryPayload): RepoRef {
   return { owner: repository.owner.login, repo: repository.name };
 }
 
+/** What to do when the default chain finds no credentials, where the app runs. */
+const APP_CREDENTIALS_HELP =
+  "Give the app's process AWS credentials: the role of where it runs (ECS task role, EKS IRSA, EC2 instance profile), or AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in its environment; each repository's role is then assumed from them.";
+
 const WRITE_PERMISSIONS = new Set(['admin', 'maintain', 'write']);
 
 /** A pull request whose head lives in another repository (a fork, or a deleted one). */
@@ -284,8 +288,9 @@ export class CharterApp {
     const name = repositoryName(target.repo);
     const granted = reachConfigFor(this.config, name) ?? emptyReachConfig();
     const config = narrowReach(granted, settings.allow);
-    const base = awsRuntime(this.config.aws, target.log);
-    const aws = config.roleArn ? assumeRoleSettings(this.config.aws, config.roleArn, roleSessionName(name)) : this.config.aws;
+    const appAws = { credentialsHelp: APP_CREDENTIALS_HELP, ...this.config.aws };
+    const base = awsRuntime(appAws, target.log);
+    const aws = config.roleArn ? assumeRoleSettings(appAws, config.roleArn, roleSessionName(name)) : appAws;
     const secrets = (target.secrets ??= []);
     // The app's own default paths may match nothing (an org-wide installation); paths a repository named may not.
     const named = paths !== this.config.policyPaths;
