@@ -26,7 +26,7 @@ import { inlineCode } from '../core/markdown.js';
 import { ALLOW_DESTRUCTIVE_LABEL } from '../core/render.js';
 import { APPLY_CHECK, applyCheckResult, errorCheckResult, PLAN_CHECK, planCheckResult } from '../github/check-output.js';
 import { completeCheckRun, createCompletedCheckRun, startCheckRun, type CheckRunResult, type StartedCheckRun } from '../github/check-run.js';
-import { httpStatus, type GitHub, type OctokitClient } from '../github/client.js';
+import { httpStatus, type GitHub } from '../github/client.js';
 import { parseBranchEvent, reconcileBranch } from '../github/branch-event.js';
 import { githubBranchSource } from '../github/branches.js';
 import { applyOnMerge, applyReviewedPlan, checkDrift, planPullRequest, type ApplyOutcome, type EngineOptions, type FlowEnv } from '../github/flows.js';
@@ -308,7 +308,7 @@ export class CharterApp {
         secretHashKey: this.config.secretHashKey,
         // BranchPipelines lists the branches of the event's repository only: the installation token reaches
         // every repository of the installation, and a pull request's policy may name any of them.
-        branches: githubBranchSource(target.gh as unknown as OctokitClient, { allowed: [name] }),
+        branches: githubBranchSource(target.gh, { allowed: [name] }),
         // Allowlisted secrets the policies read are redacted from what this event reports, for this repository only.
         maskSecret: (value) => {
           if (!secrets.includes(value)) secrets.push(value);
