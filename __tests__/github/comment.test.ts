@@ -134,6 +134,18 @@ describe('sticky comment', () => {
     expect(fake.state.commentsOn('acme/infra', PR).map((c) => c.body)).toEqual([`${COMMENT_MARKER}\nv2`]);
   });
 
+  it('does not sit out a rate limit that resets far away', async () => {
+    fake.state.fail({
+      method: 'POST',
+      path: `/repos/acme/infra/issues/${PR}/comments`,
+      status: 403,
+      message: 'You have exceeded a secondary rate limit.',
+      headers: { 'retry-after': '3600' },
+    });
+    await expect(upsertStickyComment(gh, repo, PR, `${COMMENT_MARKER}\nplan`)).rejects.toMatchObject({ status: 403 });
+    expect(fake.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+  });
+
   it('does not retry a 4xx that a retry cannot change', async () => {
     fake.state.fail({ method: 'POST', path: `/repos/acme/infra/issues/${PR}/comments`, status: 422, message: 'Validation Failed' });
     await expect(upsertStickyComment(gh, repo, PR, `${COMMENT_MARKER}\nplan`)).rejects.toMatchObject({ status: 422 });

@@ -14,11 +14,11 @@
  *
  * Probot's clients carry @octokit/plugin-retry (5xx answers, comment writes included, are retried 3 times)
  * and @octokit/plugin-throttling; Probot's app-level handler only logs a secondary rate limit, so these
- * clients wait its `retry-after` and retry twice, as the Action's and the CLI's do.
+ * clients wait its `retry-after` (up to MAX_RATE_LIMIT_WAIT_S) and retry twice, as the Action's and the CLI's do.
  */
 import type { Probot } from 'probot';
 import Bottleneck from 'bottleneck';
-import { DO_NOT_RETRY, type GitHub } from '../github/client.js';
+import { DO_NOT_RETRY, MAX_RATE_LIMIT_WAIT_S, type GitHub } from '../github/client.js';
 import type { RepoRef } from '../github/repo.js';
 
 export interface ThrottleConfig {
@@ -83,8 +83,9 @@ export class InstallationClients {
                 ...throttle,
                 id: String(installationId),
                 onSecondaryRateLimit: (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
-                  log.warn(`Secondary rate limit on ${options.method} ${options.url}; retrying in ${retryAfter} s`);
-                  return retryCount < 2;
+                  const retrying = retryCount < 2 && retryAfter <= MAX_RATE_LIMIT_WAIT_S;
+                  log.warn(`Secondary rate limit on ${options.method} ${options.url}; ${retrying ? `retrying in ${retryAfter} s` : `not retried (retry after ${retryAfter} s)`}`);
+                  return retrying;
                 },
                 write: groups.write,
                 // The plugin asks `notifications.key(id)` with the installation id: narrowed to the repository.

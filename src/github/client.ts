@@ -55,13 +55,18 @@ export const DO_NOT_RETRY = [400, 401, 403, 404, 409, 410, 422, 451];
 /**
  * Retry and throttling options shared by the CLI's and the Action's clients: 5xx answers (comment writes
  * too) are retried up to 3 times with growing waits (@octokit/plugin-retry; 4xx but 429 are not), and a
- * primary or secondary rate limit waits the `retry-after` GitHub sends and retries twice
+ * primary or secondary rate limit waits the `retry-after` GitHub sends and retries twice, unless the wait
+ * is longer than MAX_RATE_LIMIT_WAIT_S (a primary limit can reset an hour away: failing says so sooner)
  * (@octokit/plugin-throttling, which also spaces writes as GitHub's guidance asks).
  */
+/** The longest rate-limit wait a run sits out, in seconds. */
+export const MAX_RATE_LIMIT_WAIT_S = 120;
+
 export function resilienceOptions(log?: Log, tuning: Pick<GitHubOptions, 'retries' | 'retryAfterBaseMs'> = {}) {
   const again = (kind: string) => (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
-    log?.warn(`GitHub ${kind} rate limit on ${options.method} ${options.url}; retrying in ${retryAfter} s`);
-    return retryCount < 2;
+    const retrying = retryCount < 2 && retryAfter <= MAX_RATE_LIMIT_WAIT_S;
+    log?.warn(`GitHub ${kind} rate limit on ${options.method} ${options.url}; ${retrying ? `retrying in ${retryAfter} s` : `not retried (retry after ${retryAfter} s)`}`);
+    return retrying;
   };
   return {
     throttle: { onRateLimit: again('primary'), onSecondaryRateLimit: again('secondary') },
