@@ -26,7 +26,7 @@ import { inlineCode } from '../core/markdown.js';
 import { ALLOW_DESTRUCTIVE_LABEL } from '../core/render.js';
 import { APPLY_CHECK, applyCheckResult, errorCheckResult, PLAN_CHECK, planCheckResult } from '../github/check-output.js';
 import { completeCheckRun, createCompletedCheckRun, startCheckRun, type CheckRunResult, type StartedCheckRun } from '../github/check-run.js';
-import { httpStatus, type GitHub } from '../github/client.js';
+import { httpStatus, type GitHub, type InstallationRepository } from '../github/client.js';
 import { parseBranchEvent, reconcileBranch } from '../github/branch-event.js';
 import { githubBranchSource } from '../github/branches.js';
 import { applyOnMerge, applyReviewedPlan, checkDrift, planPullRequest, type ApplyOutcome, type EngineOptions, type FlowEnv } from '../github/flows.js';
@@ -670,7 +670,7 @@ export class CharterApp {
     const log = this.app.log;
     const appOctokit = await this.app.auth();
     const installations = await appOctokit.paginate(appOctokit.rest.apps.listInstallations, { per_page: 100 });
-    const targets: Array<{ installation: number; gh: GitHub; repository: { owner: { login: string }; name: string; default_branch?: string; archived?: boolean; disabled?: boolean } }> = [];
+    const targets: Array<{ installation: number; gh: GitHub; repository: InstallationRepository }> = [];
     const results: DriftRepoResult[] = [];
     for (const installation of installations) {
       if (installation.suspended_at) {

@@ -13,6 +13,8 @@ export type PullRequestSummary = Endpoints['repos']['listPullRequestsAssociatedW
 export type Label = Endpoints['issues']['listLabelsOnIssue']['response']['data'][number];
 export type Tree = Endpoints['git']['getTree']['response']['data'];
 export type TreeEntry = Tree['tree'][number];
+export type InstallationRepository = Endpoints['apps']['listReposAccessibleToInstallation']['response']['data']['repositories'][number];
+export type RepositoryContent = Endpoints['repos']['getContent']['response']['data'];
 export type CheckRunConclusion = NonNullable<Endpoints['checks']['update']['parameters']['conclusion']>;
 export type CheckRunOutput = NonNullable<Endpoints['checks']['update']['parameters']['output']>;
 
