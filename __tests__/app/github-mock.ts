@@ -87,6 +87,7 @@ interface Fault {
   status: number;
   times: number;
   message?: string;
+  headers?: Record<string, string>;
 }
 
 function blobSha(content: Buffer): string {
@@ -164,7 +165,7 @@ export class GitHubMock {
     if (branch) repo.branches.set(branch, sha);
   }
 
-  fail(fault: { method?: string; path: RegExp; status: number; times?: number; message?: string }): void {
+  fail(fault: { method?: string; path: RegExp; status: number; times?: number; message?: string; headers?: Record<string, string> }): void {
     this.faults.push({ ...fault, times: fault.times ?? 1 });
   }
 
@@ -213,7 +214,7 @@ export class GitHubMock {
     if (fault >= 0) {
       const f = this.faults[fault];
       if (--f.times <= 0) this.faults.splice(fault, 1);
-      return [f.status, { message: f.message ?? `Injected ${f.status}` }, json];
+      return [f.status, { message: f.message ?? `Injected ${f.status}` }, { ...json, ...f.headers }];
     }
     try {
       this.lastAuth = auth;

@@ -79,14 +79,17 @@ export function testConfig(sandbox: Sandbox, overrides: Partial<AppConfig> = {})
   };
 }
 
-export function newProbot(redisConfig?: string): Probot {
+/** Probot's client as the tests use it: retries off, so an injected 5xx fails at once. */
+const NO_RETRY_OCTOKIT = ProbotOctokit.defaults({ retry: { enabled: false } });
+
+export function newProbot(redisConfig?: string, Octokit: typeof ProbotOctokit = NO_RETRY_OCTOKIT): Probot {
   return new Probot({
     ...(redisConfig ? { redisConfig } : {}),
     appId: 1,
     privateKey: PRIVATE_KEY,
     secret: WEBHOOK_SECRET,
     logLevel: 'fatal',
-    Octokit: ProbotOctokit.defaults({ retry: { enabled: false } }),
+    Octokit,
   });
 }
 
@@ -111,9 +114,9 @@ export function restoreNetwork(): void {
 }
 
 /** Probot with Charter loaded through `probot.load` (events go in with `probot.receive`). */
-export async function loadApp(config: AppConfig): Promise<{ probot: Probot; charter: CharterApp }> {
+export async function loadApp(config: AppConfig, Octokit?: typeof ProbotOctokit): Promise<{ probot: Probot; charter: CharterApp }> {
   // With REDIS_URL Probot's throttling shares its limits through Redis, as in production.
-  const probot = newProbot(config.redisUrl);
+  const probot = newProbot(config.redisUrl, Octokit);
   let charter: CharterApp | undefined;
   await probot.load(createCharterApp({ ...config, drift: { ...config.drift, token: undefined } }, (c) => (charter = c)));
   if (!charter) throw new Error('app not loaded');

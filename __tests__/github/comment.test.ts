@@ -16,7 +16,7 @@ describe('sticky comment', () => {
       token: 'test-token',
       repos: [{ fullName: 'acme/infra', pulls: [{ number: PR, title: 'Add MTA-STS' }] }],
     });
-    gh = createGitHub({ token: 'test-token', baseUrl: fake.url });
+    gh = createGitHub({ token: 'test-token', baseUrl: fake.url, retryAfterBaseMs: 10 });
   });
   afterEach(() => fake.close());
 
@@ -101,10 +101,54 @@ describe('sticky comment', () => {
     expect(fake.requests.filter((r) => r.method !== 'GET')).toHaveLength(0);
   });
 
-  it('surfaces API errors', async () => {
-    fake.state.fail({ method: 'GET', path: `/repos/acme/infra/issues/${PR}/comments`, status: 502, message: 'Bad Gateway' });
+  it('surfaces API errors that outlast the retries', async () => {
+    fake.state.fail({ method: 'GET', path: `/repos/acme/infra/issues/${PR}/comments`, status: 502, message: 'Bad Gateway', times: 4 });
     await expect(findStickyComment(gh, repo, PR)).rejects.toMatchObject({ status: 502 });
+    expect(listCalls()).toHaveLength(4); // the first try and 3 retries
     const wrong = createGitHub({ token: 'wrong', baseUrl: fake.url });
     await expect(findStickyComment(wrong, repo, PR)).rejects.toMatchObject({ status: 401 });
+  });
+
+  it('retries a 5xx on the comment write, and the comment is written once', async () => {
+    fake.state.fail({ method: 'POST', path: `/repos/acme/infra/issues/${PR}/comments`, status: 502, message: 'Bad Gateway', times: 2 });
+    const result = await upsertStickyComment(gh, repo, PR, `${COMMENT_MARKER}\nplan`);
+    expect(result.created).toBe(true);
+    expect(fake.requests.filter((r) => r.method === 'POST')).toHaveLength(3);
+    expect(fake.state.commentsOn('acme/infra', PR).map((c) => c.body)).toEqual([`${COMMENT_MARKER}\nplan`]);
+  });
+
+  it('waits the retry-after of a secondary rate limit (403) and retries the write', async () => {
+    const existing = await upsertStickyComment(gh, repo, PR, `${COMMENT_MARKER}\nv1`);
+    fake.state.fail({
+      method: 'PATCH',
+      path: `/repos/acme/infra/issues/comments/${existing.id}`,
+      status: 403,
+      message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+      headers: { 'retry-after': '1' },
+    });
+    const started = Date.now();
+    const result = await upsertStickyComment(gh, repo, PR, `${COMMENT_MARKER}\nv2`);
+    expect(result.updated).toBe(true);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(fake.requests.filter((r) => r.method === 'PATCH')).toHaveLength(2);
+    expect(fake.state.commentsOn('acme/infra', PR).map((c) => c.body)).toEqual([`${COMMENT_MARKER}\nv2`]);
+  });
+
+  it('does not sit out a rate limit that resets far away', async () => {
+    fake.state.fail({
+      method: 'POST',
+      path: `/repos/acme/infra/issues/${PR}/comments`,
+      status: 403,
+      message: 'You have exceeded a secondary rate limit.',
+      headers: { 'retry-after': '3600' },
+    });
+    await expect(upsertStickyComment(gh, repo, PR, `${COMMENT_MARKER}\nplan`)).rejects.toMatchObject({ status: 403 });
+    expect(fake.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+  });
+
+  it('does not retry a 4xx that a retry cannot change', async () => {
+    fake.state.fail({ method: 'POST', path: `/repos/acme/infra/issues/${PR}/comments`, status: 422, message: 'Validation Failed' });
+    await expect(upsertStickyComment(gh, repo, PR, `${COMMENT_MARKER}\nplan`)).rejects.toMatchObject({ status: 422 });
+    expect(fake.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
   });
 });

@@ -144,7 +144,9 @@ describe('fetchPolicyFiles', () => {
     const scratch = await mkdtemp(join(tmpdir(), 'charter-test-tmp-'));
     process.env.TMPDIR = scratch;
     try {
-      await expect(fetchPolicyFiles(gh(), repoRef, sha(5), ['policies'])).rejects.toThrow();
+      // Without retries, so the one failure is final (retries are tested in comment.test.ts).
+      const noRetry = createGitHub({ token: 'ghs_test', baseUrl: API, retries: 0 });
+      await expect(fetchPolicyFiles(noRetry, repoRef, sha(5), ['policies'])).rejects.toThrow();
       await new Promise((r) => setTimeout(r, 200)); // any download still running would write by now
       expect(await readdir(scratch)).toEqual([]);
       // The failure stopped the rest: far fewer than 34 blobs were requested.

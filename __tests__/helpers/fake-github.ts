@@ -161,6 +161,8 @@ export interface Fault {
   message?: string;
   /** How many matching requests fail; 1 by default. */
   times?: number;
+  /** Headers of the failure, e.g. `retry-after` on a secondary rate limit (403). */
+  headers?: Record<string, string>;
 }
 
 function user(login: string): FakeUser {
@@ -400,6 +402,7 @@ class HttpError extends Error {
     readonly status: number,
     message: string,
     readonly errors?: unknown[],
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
   }
@@ -1046,7 +1049,7 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
           const fault = state.faults[faultIndex];
           if (--fault.times <= 0) state.faults.splice(faultIndex, 1);
           injected = true;
-          throw new HttpError(fault.status, fault.message ?? 'Injected fault');
+          throw new HttpError(fault.status, fault.message ?? 'Injected fault', undefined, fault.headers);
         }
         const pathMatches = routes.filter(([, pattern]) => pattern.test(url.pathname));
         const route = pathMatches.find(([m]) => m === method);
@@ -1065,7 +1068,7 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
             status: String(error.status),
           };
           if (!injected) checked(error.status, body);
-          send(res, error.status, body);
+          send(res, error.status, body, error.headers);
         } else {
           send(res, 500, { message: error instanceof Error ? error.message : String(error) });
         }

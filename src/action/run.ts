@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import * as core from '@actions/core';
 import { assumeRoleSettings, roleSessionName } from '../aws/assume-role.js';
+import { AwsCredentialsError } from '../aws/credentials.js';
 import { awsRuntime } from '../aws/settings.js';
 import { reachFor } from '../core/reach.js';
 import { validate } from '../core/engine.js';
@@ -11,12 +12,13 @@ import { renderApplyReport, renderDiagnostics, renderJobSummary, renderPlan, typ
 import { toAnnotations } from '../github/annotations.js';
 import { parseBranchEvent, reconcileBranch } from '../github/branch-event.js';
 import { githubBranchSource } from '../github/branches.js';
-import { createGitHub, type GitHub, type OctokitClient } from '../github/client.js';
+import type { GitHub } from '../github/client.js';
 import { applyOnMerge, checkDrift, planPullRequest, type EngineOptions } from '../github/flows.js';
 import { fetchPolicyFiles } from '../github/policy-source.js';
 import { parseRepository, repositoryName, type RepoRef } from '../github/repo.js';
 import { providers } from '../providers/index.js';
 import { uploadPlanArtifact } from './artifact.js';
+import { actionGitHub } from './github.js';
 import { readInputs, resolveMode, type ActionInputs } from './inputs.js';
 import { maskSecret, notifyApply, notifyDrift } from './notify.js';
 
@@ -51,12 +53,12 @@ async function savePlan(p: Plan, file: string): Promise<void> {
   await writeFile(file, `${JSON.stringify(p, null, 2)}\n`);
 }
 
-let client: OctokitClient | undefined;
+/** The run's GitHub client, made once the inputs are read (none without github-token). */
+let client: GitHub | undefined;
 
-function github(inputs: ActionInputs): OctokitClient | undefined {
-  if (inputs.githubToken) client ??= createGitHub({ token: inputs.githubToken, baseUrl: inputs.apiUrl });
-  return client;
-}
+/** What to do when the default chain finds no credentials, in a workflow. */
+export const ACTION_CREDENTIALS_HELP =
+  'Add a step before Charter: uses: aws-actions/configure-aws-credentials@v4 with role-to-assume (an IAM role that trusts GitHub\'s OIDC provider) and aws-region, and give the job permissions: id-token: write (see the README, "GitHub workflows").';
 
 /**
  * One apply progress line in the job log: starts and "still waiting" lines as they happen; each ended
@@ -72,8 +74,8 @@ function logProgress(line: string, event: ApplyEvent): void {
 }
 
 function engineOptions(inputs: ActionInputs, cwd = inputs.cwd): EngineOptions {
-  const base = awsRuntime(inputs.awsEndpoint ? { endpoint: inputs.awsEndpoint } : {}, log);
-  const gh = github(inputs);
+  const base = awsRuntime(inputs.awsEndpoint ? { endpoint: inputs.awsEndpoint } : { credentialsHelp: ACTION_CREDENTIALS_HELP }, log);
+  const gh = client;
   return {
     cwd,
     paths: inputs.policies,
@@ -141,7 +143,7 @@ async function runPlan(inputs: ActionInputs, repo: RepoRef): Promise<void> {
   }
   const outcome = await planPullRequest(
     {
-      ...flowEnv(inputs, repo, github(inputs)),
+      ...flowEnv(inputs, repo, client),
       hooks: {
         planned: async (p) => {
           await savePlan(p, inputs.planFile);
@@ -167,7 +169,7 @@ async function runApply(inputs: ActionInputs, repo: RepoRef): Promise<void> {
   if (inputs.eventName === 'pull_request' || inputs.eventName === 'pull_request_target') {
     return fail('Charter never applies from a pull_request event: apply runs on push to the default branch after the merge.');
   }
-  const gh = github(inputs);
+  const gh = client;
   if (!gh) return fail('apply needs github-token to find the reviewed plan on the merged pull request.');
   const artifact = artifactPublisher(inputs);
   const outcome = await applyOnMerge({ ...flowEnv(inputs, repo, gh), hooks: { planned: (p) => reportPlan(p, inputs), rendered: writeSummary, published: artifact.publish } }, inputs.sha);
@@ -178,7 +180,7 @@ async function runApply(inputs: ActionInputs, repo: RepoRef): Promise<void> {
 async function runDrift(inputs: ActionInputs, repo: RepoRef): Promise<void> {
   const artifact = artifactPublisher(inputs);
   const outcome = await checkDrift({
-    gh: github(inputs),
+    gh: client,
     repo,
     engine: engineOptions(inputs),
     runUrl: inputs.runUrl,
@@ -209,15 +211,15 @@ async function runBranch(inputs: ActionInputs, repo: RepoRef): Promise<void> {
     core.info(`Nothing to do: ${parsed.ignored}.`);
     return;
   }
-  const gh = github(inputs);
+  const gh = client;
   if (!gh) return fail('A branch event needs github-token to read the policies of the default branch and list the branches.');
   const defaultBranch = inputs.event.repository?.default_branch ?? (await gh.rest.repos.get({ owner: repo.owner, repo: repo.repo })).data.default_branch;
-  const source = await fetchPolicyFiles(gh as unknown as GitHub, repo, defaultBranch, inputs.policies);
+  const source = await fetchPolicyFiles(gh, repo, defaultBranch, inputs.policies);
   try {
     core.info(`Policies from ${defaultBranch} (${source.policyFiles} file(s)); branch ${JSON.stringify(parsed.event.branch)} ${parsed.event.action}`);
     const outcome = await reconcileBranch(
       {
-        gh: gh as unknown as GitHub,
+        gh: gh,
         repo,
         engine: engineOptions(inputs, source.dir),
         allowDestructive: inputs.allowDestructive,
@@ -264,6 +266,7 @@ export async function run(): Promise<void> {
     core.info(`Charter ${mode} (${inputs.eventName || 'no event'})`);
     if (inputs.eventName === 'pull_request_target' && mode !== 'validate') return fail(PULL_REQUEST_TARGET_REFUSAL);
     const repo = parseRepository(inputs.repository);
+    if (inputs.githubToken) client = await actionGitHub(inputs.githubToken, inputs.apiUrl);
     if (mode === 'validate') await runValidate(inputs);
     else if (mode === 'plan') await runPlan(inputs, repo);
     else if (mode === 'apply') await runApply(inputs, repo);
@@ -272,7 +275,7 @@ export async function run(): Promise<void> {
   } catch (error) {
     fail(`Charter failed: ${(error as Error).message ?? String(error)}`);
     // Unexpected errors land here: the stack (mapped to src/ by the bundle's source maps) makes a bug report useful.
-    if (error instanceof Error && error.stack) {
+    if (error instanceof Error && error.stack && !(error instanceof AwsCredentialsError)) {
       core.startGroup('Stack trace (for a bug report)');
       core.info(error.stack);
       core.endGroup();

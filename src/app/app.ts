@@ -26,7 +26,7 @@ import { inlineCode } from '../core/markdown.js';
 import { ALLOW_DESTRUCTIVE_LABEL } from '../core/render.js';
 import { APPLY_CHECK, applyCheckResult, errorCheckResult, PLAN_CHECK, planCheckResult } from '../github/check-output.js';
 import { completeCheckRun, createCompletedCheckRun, startCheckRun, updateCheckRunOutput, type CheckRunResult, type StartedCheckRun } from '../github/check-run.js';
-import { httpStatus, type GitHub, type OctokitClient } from '../github/client.js';
+import { httpStatus, type GitHub, type InstallationRepository } from '../github/client.js';
 import { parseBranchEvent, reconcileBranch } from '../github/branch-event.js';
 import { githubBranchSource } from '../github/branches.js';
 import { applyNotification, driftNotification, type Notification, type Redactor } from '../notify/message.js';
@@ -100,6 +100,10 @@ function repoOf(repository: RepositoryPayload): RepoRef {
   if (!repository.owner?.login) throw new Error(`The event's repository ${repository.name} has no owner`);
   return { owner: repository.owner.login, repo: repository.name };
 }
+
+/** What to do when the default chain finds no credentials, where the app runs. */
+const APP_CREDENTIALS_HELP =
+  "Give the app's process AWS credentials: the role of where it runs (ECS task role, EKS IRSA, EC2 instance profile), or AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in its environment; each repository's role is then assumed from them.";
 
 const WRITE_PERMISSIONS = new Set(['admin', 'maintain', 'write']);
 
@@ -297,8 +301,9 @@ export class CharterApp {
     const name = repositoryName(target.repo);
     const granted = reachConfigFor(this.config, name) ?? emptyReachConfig();
     const config = narrowReach(granted, settings.allow);
-    const base = awsRuntime(this.config.aws, target.log);
-    const aws = config.roleArn ? assumeRoleSettings(this.config.aws, config.roleArn, roleSessionName(name)) : this.config.aws;
+    const appAws = { credentialsHelp: APP_CREDENTIALS_HELP, ...this.config.aws };
+    const base = awsRuntime(appAws, target.log);
+    const aws = config.roleArn ? assumeRoleSettings(appAws, config.roleArn, roleSessionName(name)) : appAws;
     const secrets = (target.secrets ??= []);
     // The app's own default paths may match nothing (an org-wide installation); paths a repository named may not.
     const named = paths !== this.config.policyPaths;
@@ -317,7 +322,7 @@ export class CharterApp {
         secretHashKey: this.config.secretHashKey,
         // BranchPipelines lists the branches of the event's repository only: the installation token reaches
         // every repository of the installation, and a pull request's policy may name any of them.
-        branches: githubBranchSource(target.gh as unknown as OctokitClient, { allowed: [name] }),
+        branches: githubBranchSource(target.gh, { allowed: [name] }),
         // Allowlisted secrets the policies read are redacted from what this event reports, for this repository only.
         maskSecret: (value) => {
           if (!secrets.includes(value)) secrets.push(value);
@@ -705,7 +710,7 @@ export class CharterApp {
     const log = this.app.log;
     const appOctokit = await this.app.auth();
     const installations = await appOctokit.paginate(appOctokit.rest.apps.listInstallations, { per_page: 100 });
-    const targets: Array<{ installation: number; gh: GitHub; repository: { owner: { login: string }; name: string; default_branch?: string; archived?: boolean; disabled?: boolean } }> = [];
+    const targets: Array<{ installation: number; gh: GitHub; repository: InstallationRepository }> = [];
     const results: DriftRepoResult[] = [];
     for (const installation of installations) {
       if (installation.suspended_at) {

@@ -11,10 +11,14 @@
  *
  * With `REDIS_URL`, Probot gives the throttling options a Redis Bottleneck connection; the limiters here are
  * made on that connection, so every replica shares the same per-token spacing.
+ *
+ * Probot's clients carry @octokit/plugin-retry (5xx answers, comment writes included, are retried 3 times)
+ * and @octokit/plugin-throttling; Probot's app-level handler only logs a secondary rate limit, so these
+ * clients wait its `retry-after` (up to MAX_RATE_LIMIT_WAIT_S) and retry twice, as the Action's and the CLI's do.
  */
 import type { Probot } from 'probot';
 import Bottleneck from 'bottleneck';
-import type { GitHub } from '../github/client.js';
+import { DO_NOT_RETRY, MAX_RATE_LIMIT_WAIT_S, type GitHub } from '../github/client.js';
 import type { RepoRef } from '../github/repo.js';
 
 export interface ThrottleConfig {
@@ -42,7 +46,7 @@ interface ThrottleOptions {
 
 interface FactoryArgs {
   octokit: { constructor: new (options: Record<string, unknown>) => GitHub };
-  octokitOptions: { throttle?: ThrottleOptions; auth?: Record<string, unknown>; [name: string]: unknown };
+  octokitOptions: { throttle?: ThrottleOptions; retry?: Record<string, unknown>; auth?: Record<string, unknown>; [name: string]: unknown };
   [name: string]: unknown;
 }
 
@@ -68,13 +72,21 @@ export class InstallationClients {
       factory: ({ octokit, octokitOptions, ...otherOptions }: FactoryArgs) => {
         const throttle = octokitOptions.throttle;
         const groups = throttle?.enabled ? this.limiters(throttle) : undefined;
+        const log = this.app.log.child({ name: 'github', installation: installationId });
         return new octokit.constructor({
           ...octokitOptions,
-          log: this.app.log.child({ name: 'github', installation: installationId }),
+          log,
+          // Probot's retry options (a test may turn retries off) with the statuses a retry cannot change.
+          retry: { doNotRetry: DO_NOT_RETRY, ...octokitOptions.retry },
           throttle: groups
             ? {
                 ...throttle,
                 id: String(installationId),
+                onSecondaryRateLimit: (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+                  const retrying = retryCount < 2 && retryAfter <= MAX_RATE_LIMIT_WAIT_S;
+                  log.warn(`Secondary rate limit on ${options.method} ${options.url}; ${retrying ? `retrying in ${retryAfter} s` : `not retried (retry after ${retryAfter} s)`}`);
+                  return retrying;
+                },
                 write: groups.write,
                 // The plugin asks `notifications.key(id)` with the installation id: narrowed to the repository.
                 notifications: { key: () => groups.notify.key(repoKey) },

@@ -5,6 +5,7 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentials, AwsSettings } from '../core/provider.js';
 import { clientConfig } from './clients.js';
+import { withCredentialsHelp } from './credentials.js';
 
 /** Renewed this long before they expire, so no call starts with credentials about to lapse. */
 const REFRESH_MARGIN_MS = 5 * 60_000;
@@ -22,7 +23,7 @@ export function roleSessionName(repository: string): string {
  * chained from the repository's role). Credentials are fetched on first use and renewed before expiry.
  */
 export function assumeRoleSettings(base: AwsSettings, roleArn: string, sessionName: string): AwsSettings {
-  const sts = new STSClient(clientConfig(base, 'sts'));
+  const sts = withCredentialsHelp(new STSClient(clientConfig(base, 'sts')), base, 'sts');
   let current: AwsCredentials | undefined;
   let pending: Promise<AwsCredentials> | undefined;
   const fetch = async (): Promise<AwsCredentials> => {

@@ -1,4 +1,7 @@
 import type { AwsCredentials, AwsSettings } from '../core/provider.js';
+import type { NodeHttpHandler } from '@smithy/node-http-handler';
+import { AwsCredentialsError, withCredentialsHelp } from './credentials.js';
+import { proxyRequestHandler } from './proxy.js';
 import { DEFAULT_RATES, limiterFor } from './rate-limit.js';
 
 /** The SDK client constructor options Charter uses for every service. */
@@ -8,6 +11,8 @@ export interface ClientConfig {
   maxAttempts: number;
   credentials?: AwsCredentials | (() => Promise<AwsCredentials>);
   forcePathStyle?: boolean;
+  /** Set only when the environment names a proxy (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY; NO_PROXY honoured). */
+  requestHandler?: NodeHttpHandler;
 }
 
 // Charter's lockfile pins SDK versions that support Node 20; the SDK's notice about future versions is noise
@@ -25,6 +30,8 @@ export function clientConfig(settings: AwsSettings, service: string, region?: st
     region: region ?? settings.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
     maxAttempts: settings.maxAttempts ?? 5,
   };
+  const requestHandler = proxyRequestHandler();
+  if (requestHandler) config.requestHandler = requestHandler;
   if (settings.endpoint) {
     config.endpoint = settings.endpoint;
     config.credentials = settings.credentials ?? SANDBOX_CREDENTIALS;
@@ -47,7 +54,8 @@ interface MiddlewareClient {
 /**
  * Adds the per-service rate limit below the SDK's retry middleware, so every attempt (retries too) waits
  * for its turn. Services whose quotas are per region (CodeArtifact, CodeBuild, CodePipeline) pass the
- * region, so three regions are read at three times the rate of one.
+ * region, so three regions are read at three times the rate of one. Missing credentials are explained
+ * (src/aws/credentials.ts) on every client made here.
  */
 export function withRateLimit<T>(client: T, settings: AwsSettings, service: string, region?: string): T {
   const perSecond = settings.requestsPerSecond?.[service] ?? DEFAULT_RATES[service] ?? 10;
@@ -60,11 +68,12 @@ export function withRateLimit<T>(client: T, settings: AwsSettings, service: stri
     },
     { step: 'finalizeRequest', name: `charterRateLimit-${service}`, priority: 'low' },
   );
-  return client;
+  return withCredentialsHelp(client, settings, service);
 }
 
 /** The message of an AWS error with its code, e.g. `InvalidChangeBatch: ...`; never includes credentials. */
 export function awsErrorMessage(error: unknown): string {
+  if (error instanceof AwsCredentialsError) return error.message;
   const e = error as { name?: string; message?: string; Code?: string };
   const code = e?.Code ?? e?.name ?? 'Error';
   return `${code}: ${e?.message ?? String(error)}`;

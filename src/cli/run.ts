@@ -72,13 +72,17 @@ function logger(io: Io, verbose: boolean | undefined): Logger {
   };
 }
 
+/** What to do when the default chain finds no credentials, on a developer's machine. */
+export const CLI_CREDENTIALS_HELP =
+  'Set AWS_PROFILE to a profile in ~/.aws/config (for SSO, run `aws sso login --profile NAME` first), or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary keys); or plan against a simulated account with --sandbox FILE.';
+
 /**
  * Runs `fn` with AWS settings: the default credential chain, or a sandbox started on loopback from a state
  * file (saved back when the command ends, so a later command sees what this one applied).
  */
 async function withAws<T>(options: CommonOptions, fn: (aws: AwsSettings) => Promise<T>): Promise<T> {
   const endpoint = process.env.CHARTER_AWS_ENDPOINT;
-  if (!options.sandbox) return fn(endpoint ? { endpoint } : {});
+  if (!options.sandbox) return fn(endpoint ? { endpoint } : { credentialsHelp: CLI_CREDENTIALS_HELP });
   const { startSandbox } = await import('../sandbox/index.js');
   const sandbox = await startSandbox({ stateFile: options.sandbox, persist: true });
   try {

@@ -43,6 +43,8 @@ export interface AwsSettings {
   credentials?: AwsCredentials | (() => Promise<AwsCredentials>);
   /** Per-service request rate caps (requests per second); defaults follow AWS's documented limits. */
   requestsPerSecond?: Partial<Record<string, number>>;
+  /** How to give Charter AWS credentials where it runs (the Action, the CLI, the app): said when there are none. */
+  credentialsHelp?: string;
 }
 
 /** A repository's branches as GitHub lists them. */

@@ -3,17 +3,16 @@
  * branch listing at 100 per page, so 300 branches cost four requests.
  */
 import type { BranchList, BranchSource } from '../core/provider.js';
-import { pages, PER_PAGE, type ApiResponse, type OctokitClient } from './client.js';
+import { PER_PAGE, type GitHub } from './client.js';
 
 /** Most branches Charter lists for one repository (a budget: 100 pages). */
 export const MAX_BRANCHES = 10_000;
 
-export async function listBranches(octokit: OctokitClient, repository: string): Promise<BranchList> {
+export async function listBranches(octokit: GitHub, repository: string): Promise<BranchList> {
   const [owner, repo] = repository.split('/');
   const { data } = await octokit.rest.repos.get({ owner, repo });
   const branches: string[] = [];
-  const fetchPage = (page: number) => octokit.rest.repos.listBranches({ owner, repo, per_page: PER_PAGE, page }) as Promise<ApiResponse<Array<{ name: string }>>>;
-  for await (const page of pages(fetchPage)) {
+  for await (const { data: page } of octokit.paginate.iterator(octokit.rest.repos.listBranches, { owner, repo, per_page: PER_PAGE })) {
     for (const b of page) branches.push(b.name);
     if (branches.length >= MAX_BRANCHES) throw new Error(`${repository} has more than ${MAX_BRANCHES} branches; Charter lists at most that many`);
   }
@@ -44,7 +43,7 @@ export interface BranchSourceOptions {
 }
 
 /** A BranchSource over one Octokit client. Listings are cached per run (several policies may name one repository). */
-export function githubBranchSource(octokit: OctokitClient, options: BranchSourceOptions = {}): BranchSource {
+export function githubBranchSource(octokit: GitHub, options: BranchSourceOptions = {}): BranchSource {
   const cache = new Map<string, Promise<BranchList>>();
   const allowed = options.allowed?.map((r) => r.toLowerCase());
   const event = options.event;

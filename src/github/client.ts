@@ -1,195 +1,29 @@
-import { Octokit } from '@octokit/rest';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import { Octokit, type RestEndpointMethodTypes } from '@octokit/rest';
 
 /** The full Octokit client `createGitHub` returns (rest endpoints and `paginate`). */
 export type OctokitClient = InstanceType<typeof Octokit>;
 
-/** What every response carries that Charter reads: the data and the `Link` header for paging. */
-export interface ApiResponse<T> {
-  status: number;
-  data: T;
-  headers: { link?: string };
-}
-
-export interface ApiUser {
-  login: string;
-  type?: string;
-}
-
-export interface ApiLabel {
-  name?: string;
-}
-
-export interface ApiIssueComment {
-  id: number;
-  /** GraphQL global id (the edit history is read through GraphQL). */
-  node_id?: string;
-  body?: string;
-  user: ApiUser | null;
-  /** The GitHub App that wrote the comment, when an app did. */
-  performed_via_github_app?: { id: number; slug?: string } | null;
-  created_at: string;
-  updated_at: string;
-  html_url: string;
-}
-
-export interface ApiIssue {
-  number: number;
-  title: string;
-  body?: string | null;
-  state: string;
-  labels: Array<string | ApiLabel>;
-  html_url: string;
-  created_at: string;
-  pull_request?: unknown;
-}
-
-export interface ApiPullRequest {
-  number: number;
-  merge_commit_sha: string | null;
-  merged_at: string | null;
-  labels: ApiLabel[];
-  head: { sha: string };
-}
-
-/** One pull request as `GET /repos/{owner}/{repo}/pulls/{number}` returns it (the fields Charter reads). */
-export interface ApiPullRequestDetail extends ApiPullRequest {
-  state: string;
-  merged?: boolean;
-  /** `head.repo` differs from `base.repo` for a fork's pull request (null when the fork was deleted). */
-  head: { sha: string; repo?: { full_name?: string } | null };
-  base: { ref: string; repo: { full_name?: string } };
-  html_url: string;
-}
-
-export type CheckRunStatus = 'queued' | 'in_progress' | 'completed';
-export type CheckRunConclusion = 'success' | 'failure' | 'neutral' | 'cancelled' | 'skipped' | 'timed_out' | 'action_required';
-
-/** The `output` object of a check run create or update request. */
-export interface CheckRunOutput {
-  title: string;
-  summary: string;
-  text?: string;
-  annotations?: Array<{
-    path: string;
-    start_line: number;
-    end_line: number;
-    start_column?: number;
-    end_column?: number;
-    annotation_level: 'notice' | 'warning' | 'failure';
-    title?: string;
-    message: string;
-  }>;
-}
-
-export interface ApiCheckRun {
-  id: number;
-  html_url: string | null;
-}
-
-export interface ApiTreeEntry {
-  path?: string;
-  mode?: string;
-  type?: string;
-  sha?: string;
-  size?: number;
-}
-
-export interface ApiTree {
-  sha: string;
-  truncated: boolean;
-  tree: ApiTreeEntry[];
-}
-
-// Type aliases, not interfaces: Octokit's parameter types have an index signature, which only object
-// literal types satisfy implicitly.
-type RepoParams = {
-  owner: string;
-  repo: string;
-};
-
-type PageParams = {
-  per_page?: number;
-  page?: number;
-};
+/** GitHub's own types for what Charter reads, from Octokit (not hand-typed: those drift from the API). */
+type Endpoints = RestEndpointMethodTypes;
+export type IssueComment = Endpoints['issues']['listComments']['response']['data'][number];
+export type Issue = Endpoints['issues']['listForRepo']['response']['data'][number];
+export type PullRequestSummary = Endpoints['repos']['listPullRequestsAssociatedWithCommit']['response']['data'][number];
+export type Label = Endpoints['issues']['listLabelsOnIssue']['response']['data'][number];
+export type Tree = Endpoints['git']['getTree']['response']['data'];
+export type TreeEntry = Tree['tree'][number];
+export type InstallationRepository = Endpoints['apps']['listReposAccessibleToInstallation']['response']['data']['repositories'][number];
+export type RepositoryContent = Endpoints['repos']['getContent']['response']['data'];
+export type CheckRunConclusion = NonNullable<Endpoints['checks']['update']['parameters']['conclusion']>;
+export type CheckRunOutput = NonNullable<Endpoints['checks']['update']['parameters']['output']>;
 
 /**
- * The slice of the GitHub REST API Charter uses, in the shape of Octokit's `rest` namespace. Both the
- * client from `createGitHub` and Probot's `context.octokit` satisfy it (methods are declared as methods,
- * so their parameter types are compared bivariantly and narrower parameter objects fit).
+ * The client Charter's GitHub code takes: Octokit's REST methods, `paginate` and GraphQL (what REST does
+ * not show: a comment's edit history). The CLI's `createGitHub`, the Action's `getOctokit` client and
+ * Probot's installation clients all fit it.
  */
-export interface GitHub {
-  /** GraphQL (what REST does not show: a comment's edit history). */
-  graphql<T>(query: string, variables?: Record<string, unknown>): Promise<T>;
-  rest: {
-    issues: {
-      listComments(params: RepoParams & PageParams & { issue_number: number }): Promise<ApiResponse<ApiIssueComment[]>>;
-      createComment(params: RepoParams & { issue_number: number; body: string }): Promise<ApiResponse<ApiIssueComment>>;
-      updateComment(params: RepoParams & { comment_id: number; body: string }): Promise<ApiResponse<ApiIssueComment>>;
-      listForRepo(
-        params: RepoParams &
-          PageParams & {
-            labels?: string;
-            state?: 'open' | 'closed' | 'all';
-            sort?: 'created' | 'updated' | 'comments';
-            direction?: 'asc' | 'desc';
-          },
-      ): Promise<ApiResponse<ApiIssue[]>>;
-      create(params: RepoParams & { title: string; body?: string; labels?: string[] }): Promise<ApiResponse<ApiIssue>>;
-      update(
-        params: RepoParams & {
-          issue_number: number;
-          title?: string;
-          body?: string;
-          state?: 'open' | 'closed';
-          state_reason?: 'completed' | 'not_planned' | 'reopened' | null;
-        },
-      ): Promise<ApiResponse<ApiIssue>>;
-      createLabel(params: RepoParams & { name: string; color?: string; description?: string }): Promise<ApiResponse<unknown>>;
-      listLabelsOnIssue(params: RepoParams & PageParams & { issue_number: number }): Promise<ApiResponse<ApiLabel[]>>;
-    };
-    repos: {
-      listPullRequestsAssociatedWithCommit(
-        params: RepoParams & PageParams & { commit_sha: string },
-      ): Promise<ApiResponse<ApiPullRequest[]>>;
-      /** A file's content (base64) or a directory listing; 404 when the path does not exist at `ref`. */
-      getContent(params: RepoParams & { path: string; ref?: string }): Promise<ApiResponse<unknown>>;
-      getCollaboratorPermissionLevel(params: RepoParams & { username: string }): Promise<ApiResponse<{ permission: string; role_name?: string }>>;
-      getBranch(params: RepoParams & { branch: string }): Promise<ApiResponse<{ commit: { sha: string } }>>;
-    };
-    pulls: {
-      get(params: RepoParams & { pull_number: number }): Promise<ApiResponse<ApiPullRequestDetail>>;
-    };
-    checks: {
-      create(
-        params: RepoParams & {
-          name: string;
-          head_sha: string;
-          status?: CheckRunStatus;
-          conclusion?: CheckRunConclusion;
-          started_at?: string;
-          completed_at?: string;
-          details_url?: string;
-          external_id?: string;
-          output?: CheckRunOutput;
-        },
-      ): Promise<ApiResponse<ApiCheckRun>>;
-      update(
-        params: RepoParams & {
-          check_run_id: number;
-          status?: CheckRunStatus;
-          conclusion?: CheckRunConclusion;
-          completed_at?: string;
-          details_url?: string;
-          output?: CheckRunOutput;
-        },
-      ): Promise<ApiResponse<ApiCheckRun>>;
-    };
-    git: {
-      getTree(params: RepoParams & { tree_sha: string; recursive?: string }): Promise<ApiResponse<ApiTree>>;
-      getBlob(params: RepoParams & { file_sha: string }): Promise<ApiResponse<{ content: string; encoding: string; size: number | null }>>;
-    };
-  };
-}
+export type GitHub = Pick<OctokitClient, 'rest' | 'paginate' | 'graphql'>;
 
 export interface GitHubOptions {
   token: string;
@@ -206,52 +40,74 @@ export interface GitHubOptions {
     warn: (message: string) => void;
     error: (message: string) => void;
   };
+  /** Retries of a 5xx answer (3 by default). */
+  retries?: number;
+  /** Base of plugin-retry's growing wait, in ms (1000 by default; tests shorten it). */
+  retryAfterBaseMs?: number;
 }
 
-/** An Octokit REST client (no retry or throttling plugins: Charter's calls are few and idempotent-safe). */
+type Log = NonNullable<GitHubOptions['log']>;
+
+/**
+ * Statuses a retry cannot change: plugin-retry's list plus 409 (an empty repository's tree, a conflicting
+ * write). 403 is left to the throttling plugin, which retries it when it is a rate limit.
+ */
+export const DO_NOT_RETRY = [400, 401, 403, 404, 409, 410, 422, 451];
+
+/**
+ * Retry and throttling options shared by the CLI's and the Action's clients: 5xx answers (comment writes
+ * too) are retried up to 3 times with growing waits (@octokit/plugin-retry; 4xx but 429 are not), and a
+ * primary or secondary rate limit waits the `retry-after` GitHub sends and retries twice, unless the wait
+ * is longer than MAX_RATE_LIMIT_WAIT_S (a primary limit can reset an hour away: failing says so sooner)
+ * (@octokit/plugin-throttling, which also spaces writes as GitHub's guidance asks).
+ */
+/** The longest rate-limit wait a run sits out, in seconds. */
+export const MAX_RATE_LIMIT_WAIT_S = 120;
+
+export function resilienceOptions(log?: Log, tuning: Pick<GitHubOptions, 'retries' | 'retryAfterBaseMs'> = {}) {
+  const again = (kind: string) => (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+    const retrying = retryCount < 2 && retryAfter <= MAX_RATE_LIMIT_WAIT_S;
+    log?.warn(`GitHub ${kind} rate limit on ${options.method} ${options.url}; ${retrying ? `retrying in ${retryAfter} s` : `not retried (retry after ${retryAfter} s)`}`);
+    return retrying;
+  };
+  return {
+    throttle: { onRateLimit: again('primary'), onSecondaryRateLimit: again('secondary') },
+    retry: {
+      retries: tuning.retries ?? 3,
+      doNotRetry: DO_NOT_RETRY,
+      ...(tuning.retryAfterBaseMs !== undefined ? { retryAfterBaseValue: tuning.retryAfterBaseMs } : {}),
+    },
+  };
+}
+
+/** The plugins every Charter client adds to Octokit (Probot's clients have them built in). */
+export const RESILIENCE_PLUGINS = [retry, throttling] as const;
+
+const ResilientOctokit = Octokit.plugin(retry, throttling);
+
+/** A REST client for the CLI and tests: Octokit with retry and throttling. The Action uses `getOctokit`. */
 export function createGitHub(options: GitHubOptions): OctokitClient {
-  return new Octokit({
+  return new ResilientOctokit({
     auth: options.token,
     baseUrl: (options.baseUrl || 'https://api.github.com').replace(/\/+$/, ''),
     userAgent: options.userAgent ?? 'charter',
     ...(options.log ? { log: options.log } : {}),
+    ...resilienceOptions(options.log, options),
   });
 }
 
 /** Page size for every list call: the REST maximum. */
 export const PER_PAGE = 100;
 
-/** The URLs of a `Link` header by relation (`next`, `prev`, `first`, `last`). */
-export function parseLinkHeader(header: string | undefined): Record<string, string> {
-  const links: Record<string, string> = {};
-  if (!header) return links;
-  for (const part of header.split(',')) {
-    const match = /<([^>]*)>\s*;\s*rel="([^"]+)"/.exec(part);
-    if (match) for (const rel of match[2].split(/\s+/)) links[rel] = match[1];
-  }
-  return links;
-}
-
-/** The `page` query parameter of a link, when there is one. */
-export function pageOf(url: string | undefined): number | undefined {
-  if (!url) return undefined;
-  const page = new URL(url, 'http://localhost').searchParams.get('page');
-  const n = page === null ? Number.NaN : Number.parseInt(page, 10);
-  return Number.isInteger(n) && n > 0 ? n : undefined;
-}
-
 /**
- * Pages through a list endpoint from page `from` for as long as the `Link` header has a `next` relation,
- * yielding one page of items at a time so callers can stop early. `fetchPage` sets `per_page`.
+ * The number of a list's last page, from the `rel="last"` link of its first page (absent when GitHub does
+ * not count the list). Only for lookups that walk backwards from the end: `octokit.paginate` walks forward.
  */
-export async function* pages<T>(fetchPage: (page: number) => Promise<ApiResponse<T[]>>, from = 1): AsyncGenerator<T[]> {
-  for (let page = from; ; page++) {
-    const response = await fetchPage(page);
-    yield response.data;
-    const next = pageOf(parseLinkHeader(response.headers.link).next);
-    if (next === undefined || next <= page || response.data.length === 0) return;
-    page = next - 1;
-  }
+export function lastPage(link: string | undefined): number | undefined {
+  const last = link?.split(',').find((part) => part.endsWith('rel="last"'));
+  const url = last?.slice(last.indexOf('<') + 1, last.indexOf('>'));
+  const page = url ? Number.parseInt(new URL(url, 'http://localhost').searchParams.get('page') ?? '', 10) : Number.NaN;
+  return Number.isInteger(page) && page > 0 ? page : undefined;
 }
 
 /** The HTTP status of an Octokit `RequestError` (or anything shaped like one). */

@@ -1,5 +1,5 @@
 import { COMMENT_MARKER } from '../core/render.js';
-import { pageOf, pages, parseLinkHeader, PER_PAGE, type ApiIssueComment, type GitHub } from './client.js';
+import { lastPage, PER_PAGE, type GitHub, type IssueComment } from './client.js';
 import type { RepoRef } from './repo.js';
 
 export interface StickyComment {
@@ -32,14 +32,14 @@ export interface StickyOptions {
 /** GitHub's size limit for a comment body. */
 export const MAX_COMMENT_LENGTH = 65_536;
 
-function isSticky(comment: ApiIssueComment, options: StickyOptions): boolean {
+function isSticky(comment: IssueComment, options: StickyOptions): boolean {
   if (!comment.body || !comment.body.trimStart().startsWith(COMMENT_MARKER)) return false;
   if (options.appId !== undefined && comment.performed_via_github_app?.id !== options.appId) return false;
   if (options.authors && !options.authors.includes(comment.user?.login ?? '')) return false;
   return !options.accept || options.accept(toSticky(comment));
 }
 
-function toSticky(comment: ApiIssueComment): StickyComment {
+function toSticky(comment: IssueComment): StickyComment {
   return {
     id: comment.id,
     ...(comment.node_id ? { nodeId: comment.node_id } : {}),
@@ -53,7 +53,7 @@ function toSticky(comment: ApiIssueComment): StickyComment {
 }
 
 /** The newest comment on a page that is Charter's, if any (pages list comments oldest first). */
-function newestOn(comments: ApiIssueComment[], options: StickyOptions): ApiIssueComment | undefined {
+function newestOn(comments: IssueComment[], options: StickyOptions): IssueComment | undefined {
   for (let i = comments.length - 1; i >= 0; i--) if (isSticky(comments[i], options)) return comments[i];
   return undefined;
 }
@@ -70,20 +70,18 @@ export async function findStickyComment(
   issueNumber: number,
   options: StickyOptions = {},
 ): Promise<StickyComment | undefined> {
-  const list = (page: number) =>
-    gh.rest.issues.listComments({ owner: repo.owner, repo: repo.repo, issue_number: issueNumber, per_page: PER_PAGE, page });
-  const first = await list(1);
-  const links = parseLinkHeader(first.headers.link);
-  const last = pageOf(links.last);
+  const params = { owner: repo.owner, repo: repo.repo, issue_number: issueNumber, per_page: PER_PAGE };
+  const first = await gh.rest.issues.listComments({ ...params, page: 1 });
+  const last = lastPage(first.headers.link);
   if (last !== undefined && last > 1) {
     for (let page = last; page > 1; page--) {
-      const found = newestOn((await list(page)).data, options);
+      const found = newestOn((await gh.rest.issues.listComments({ ...params, page })).data, options);
       if (found) return toSticky(found);
     }
-  } else if (links.next) {
+  } else if (first.headers.link?.includes('rel="next"')) {
     // No `last` relation: walk forward from page 2 and keep the newest match.
-    let newest: ApiIssueComment | undefined;
-    for await (const page of pages(list, 2)) newest = newestOn(page, options) ?? newest;
+    let newest: IssueComment | undefined;
+    for await (const { data } of gh.paginate.iterator(gh.rest.issues.listComments, { ...params, page: 2 })) newest = newestOn(data, options) ?? newest;
     if (newest) return toSticky(newest);
   }
   const found = newestOn(first.data, options);

@@ -1,4 +1,4 @@
-import { httpStatus, pages, PER_PAGE, type ApiIssue, type GitHub } from './client.js';
+import { httpStatus, PER_PAGE, type GitHub, type Issue } from './client.js';
 import type { RepoRef } from './repo.js';
 
 /** The label that marks Charter's drift issue; one such issue per repository. */
@@ -21,20 +21,10 @@ export interface DriftIssueResult {
  * Charter's drift issue: the newest open issue with the drift label, else the newest closed one. Lists
  * every page of labelled issues (newest first) and skips pull requests, which the issues API includes.
  */
-export async function findDriftIssue(gh: GitHub, repo: RepoRef): Promise<ApiIssue | undefined> {
-  let newest: ApiIssue | undefined;
-  for await (const page of pages((page) =>
-    gh.rest.issues.listForRepo({
-      owner: repo.owner,
-      repo: repo.repo,
-      labels: DRIFT_LABEL,
-      state: 'all',
-      sort: 'created',
-      direction: 'desc',
-      per_page: PER_PAGE,
-      page,
-    }),
-  )) {
+export async function findDriftIssue(gh: GitHub, repo: RepoRef): Promise<Issue | undefined> {
+  let newest: Issue | undefined;
+  const params = { owner: repo.owner, repo: repo.repo, labels: DRIFT_LABEL, state: 'all', sort: 'created', direction: 'desc', per_page: PER_PAGE } as const;
+  for await (const { data: page } of gh.paginate.iterator(gh.rest.issues.listForRepo, params)) {
     for (const issue of page) {
       if (issue.pull_request) continue;
       if (issue.state === 'open') return issue;

@@ -12,7 +12,7 @@ import { dirname, join, posix, resolve, sep } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { MAX_ASSET_FILE_BYTES } from '../core/files.js';
 import { DEFAULT_POLICY_PATHS, MAX_ALIAS_COUNT, MAX_POLICY_FILE_BYTES, MAX_YAML_DEPTH } from '../core/load.js';
-import { httpStatus, type ApiTree, type ApiTreeEntry, type GitHub } from './client.js';
+import { httpStatus, type GitHub, type Tree, type TreeEntry } from './client.js';
 import type { RepoRef } from './repo.js';
 
 /**
@@ -63,9 +63,9 @@ function under(path: string, prefixes: readonly string[]): boolean {
 }
 
 /** Regular files (no symbolic links, no submodules) of the tree at `sha` under `prefixes`. */
-async function listFiles(gh: GitHub, repo: RepoRef, sha: string, prefixes: readonly string[]): Promise<ApiTreeEntry[]> {
+async function listFiles(gh: GitHub, repo: RepoRef, sha: string, prefixes: readonly string[]): Promise<TreeEntry[]> {
   const target = { owner: repo.owner, repo: repo.repo };
-  let data: ApiTree;
+  let data: Tree;
   try {
     ({ data } = await gh.rest.git.getTree({ ...target, tree_sha: sha, recursive: '1' }));
   } catch (error) {
@@ -73,13 +73,13 @@ async function listFiles(gh: GitHub, repo: RepoRef, sha: string, prefixes: reado
     if (httpStatus(error) === 409) return [];
     throw error;
   }
-  const keep = (e: ApiTreeEntry, base = '') => {
+  const keep = (e: TreeEntry, base = '') => {
     const path = base ? `${base}/${e.path}` : (e.path ?? '');
     return e.type === 'blob' && (e.mode === '100644' || e.mode === '100755') && under(path, prefixes) ? [{ ...e, path }] : [];
   };
   if (!data.truncated) return data.tree.flatMap((e) => keep(e));
   // The recursive listing stops at 100,000 entries: walk down from the root, into policy directories only.
-  const files: ApiTreeEntry[] = [];
+  const files: TreeEntry[] = [];
   const walk = async (treeSha: string, base: string): Promise<void> => {
     const { data: tree } = await gh.rest.git.getTree({ ...target, tree_sha: treeSha });
     for (const entry of tree.tree) {
@@ -165,7 +165,7 @@ export async function fetchPolicyFiles(gh: GitHub, repo: RepoRef, sha: string, p
   const root = resolve(dir);
   const dispose = () => rm(dir, { recursive: true, force: true });
   const written: string[] = [];
-  const download = async (entry: ApiTreeEntry): Promise<Buffer | undefined> => {
+  const download = async (entry: TreeEntry): Promise<Buffer | undefined> => {
     const target = resolve(root, entry.path as string);
     if (!target.startsWith(`${root}${sep}`)) throw new Error(`Refusing to write ${JSON.stringify(entry.path)} outside the policy directory`);
     await mkdir(dirname(target), { recursive: true });
@@ -197,7 +197,7 @@ export async function fetchPolicyFiles(gh: GitHub, repo: RepoRef, sha: string, p
     if (assets.size > MAX_FETCH_ASSETS) {
       throw new Error(`The policies name ${assets.size} asset files; at most ${MAX_FETCH_ASSETS} are fetched per run.`);
     }
-    await mapLimit([...assets].sort().map((p) => byPath.get(p) as ApiTreeEntry), DOWNLOADS_AT_ONCE, download);
+    await mapLimit([...assets].sort().map((p) => byPath.get(p) as TreeEntry), DOWNLOADS_AT_ONCE, download);
   } catch (error) {
     await dispose();
     throw error;

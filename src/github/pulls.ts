@@ -1,4 +1,4 @@
-import { pages, PER_PAGE, type ApiLabel, type ApiPullRequest, type GitHub } from './client.js';
+import { PER_PAGE, type GitHub, type Label, type PullRequestSummary } from './client.js';
 import type { RepoRef } from './repo.js';
 
 export interface MergedPullRequest {
@@ -8,7 +8,7 @@ export interface MergedPullRequest {
   mergedAt: string;
 }
 
-function labelNames(labels: ReadonlyArray<string | ApiLabel>): string[] {
+function labelNames(labels: ReadonlyArray<string | Pick<Label, 'name'>>): string[] {
   return labels.map((l) => (typeof l === 'string' ? l : (l.name ?? ''))).filter(Boolean);
 }
 
@@ -18,16 +18,9 @@ function labelNames(labels: ReadonlyArray<string | ApiLabel>): string[] {
  * associated with the commit. `undefined` when there is none, or several and none made this commit.
  */
 export async function findMergedPullRequest(gh: GitHub, repo: RepoRef, sha: string): Promise<MergedPullRequest | undefined> {
-  const merged: ApiPullRequest[] = [];
-  for await (const page of pages((page) =>
-    gh.rest.repos.listPullRequestsAssociatedWithCommit({
-      owner: repo.owner,
-      repo: repo.repo,
-      commit_sha: sha,
-      per_page: PER_PAGE,
-      page,
-    }),
-  )) {
+  const merged: PullRequestSummary[] = [];
+  const params = { owner: repo.owner, repo: repo.repo, commit_sha: sha, per_page: PER_PAGE };
+  for await (const { data: page } of gh.paginate.iterator(gh.rest.repos.listPullRequestsAssociatedWithCommit, params)) {
     merged.push(...page.filter((pr) => pr.merged_at));
   }
   const pr = merged.find((p) => p.merge_commit_sha === sha) ?? (merged.length === 1 ? merged[0] : undefined);
@@ -38,9 +31,8 @@ export async function findMergedPullRequest(gh: GitHub, repo: RepoRef, sha: stri
 /** The current labels of a pull request (or issue), all pages. */
 export async function pullRequestLabels(gh: GitHub, repo: RepoRef, number: number): Promise<string[]> {
   const names: string[] = [];
-  for await (const page of pages((page) =>
-    gh.rest.issues.listLabelsOnIssue({ owner: repo.owner, repo: repo.repo, issue_number: number, per_page: PER_PAGE, page }),
-  )) {
+  const params = { owner: repo.owner, repo: repo.repo, issue_number: number, per_page: PER_PAGE };
+  for await (const { data: page } of gh.paginate.iterator(gh.rest.issues.listLabelsOnIssue, params)) {
     names.push(...labelNames(page));
   }
   return names;

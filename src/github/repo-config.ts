@@ -14,7 +14,7 @@
  */
 import { parse } from 'yaml';
 import { parseReachConfig, type ReachConfig } from '../core/reach.js';
-import { httpStatus, type GitHub } from './client.js';
+import { httpStatus, type GitHub, type RepositoryContent } from './client.js';
 import type { RepoRef } from './repo.js';
 
 export const REPO_CONFIG_PATH = '.github/charter.yml';
@@ -63,14 +63,13 @@ export function parseRepoConfig(text: string): RepoConfig {
 
 /** The settings at `ref` (the default branch), or the defaults when the file does not exist. */
 export async function readRepoConfig(gh: GitHub, repo: RepoRef, ref: string): Promise<RepoConfig> {
-  let data: unknown;
+  let data: RepositoryContent;
   try {
     ({ data } = await gh.rest.repos.getContent({ owner: repo.owner, repo: repo.repo, path: REPO_CONFIG_PATH, ref }));
   } catch (error) {
     if (httpStatus(error) === 404) return {};
     throw error;
   }
-  const file = data as { type?: string; content?: string; encoding?: string };
-  if (file.type !== 'file' || typeof file.content !== 'string') throw new Error(`${REPO_CONFIG_PATH} is not a file`);
-  return parseRepoConfig(Buffer.from(file.content, file.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8'));
+  if (Array.isArray(data) || data.type !== 'file' || !('content' in data) || typeof data.content !== 'string') throw new Error(`${REPO_CONFIG_PATH} is not a file`);
+  return parseRepoConfig(Buffer.from(data.content, data.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8'));
 }

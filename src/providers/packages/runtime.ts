@@ -17,6 +17,7 @@ import type { CodeartifactClient } from '@aws-sdk/client-codeartifact';
 import type { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import type { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { awsErrorMessage } from '../../aws/clients.js';
+import { AwsCredentialsError } from '../../aws/credentials.js';
 import {
   associateExternalConnection,
   codeArtifactClient,
@@ -199,6 +200,8 @@ async function readRegion(doc: Doc, region: string, clients: Clients, scope: Rea
     }
     await Promise.all(reads);
   } catch (error) {
+    // No credentials is no region's fault: the whole plan stops with the explanation.
+    if (error instanceof AwsCredentialsError) throw error;
     return { region, projects: new Map(), versions: new Map(), prunable: [], error: awsErrorMessage(error) };
   }
   return live;

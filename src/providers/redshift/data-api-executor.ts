@@ -12,6 +12,7 @@ import {
   type Field,
 } from '@aws-sdk/client-redshift-data';
 import { awsErrorMessage, clientConfig, withRateLimit } from '../../aws/clients.js';
+import { AwsCredentialsError } from '../../aws/credentials.js';
 import { pollUntil } from '../../aws/wait.js';
 import type { AwsSettings } from '../../core/provider.js';
 import { DATA_API_BATCH_SIZE, redact, type Executor, type Row, type UnitResult } from './executor.js';
@@ -76,6 +77,7 @@ export class DataApiExecutor implements Executor {
     try {
       id = (await this.client.send(new ExecuteStatementCommand({ ...this.target, Sql: sql, StatementName: 'charter-read' }))).Id!;
     } catch (error) {
+      if (error instanceof AwsCredentialsError) throw error; // said by the caller as a credentials problem
       this.fail(awsErrorMessage(error));
     }
     const d = await this.wait(id);

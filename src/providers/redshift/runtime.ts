@@ -2,6 +2,7 @@
  * The RedshiftGrants runtime: connect (Data API or pg wire), read the catalog in bulk, diff, and execute
  * exactly the reviewed SQL (Data API: atomic batches of ≤ 40; pg wire: one transaction per policy).
  */
+import { AwsCredentialsError } from '../../aws/credentials.js';
 import type { Diagnostic } from '../../core/diagnostics.js';
 import { diagnosticAt, policyId, type PolicyDocument } from '../../core/document.js';
 import { sha256, type Json } from '../../core/json.js';
@@ -123,6 +124,9 @@ async function withLive<T>(doc: Doc, ctx: RuntimeContext, fn: (live: LiveState, 
           diagnosticAt(doc, ['spec', 'connection'], 'redshift/partial-catalog-visibility', 'error', `${error.message}; planning with a partial catalog would report false drift, so nothing was compared`, 'Connect as a superuser, or give the connecting user both ACCESS SYSTEM TABLE (directly or through a role such as sys:monitor) and SYSLOG ACCESS UNRESTRICTED (ALTER USER ... SYSLOG ACCESS UNRESTRICTED).'),
         ],
       };
+    }
+    if (error instanceof AwsCredentialsError) {
+      return { diagnostics: [diagnosticAt(doc, ['spec', 'connection', 'dataApi'], 'redshift/aws-credentials-missing', 'error', error.problem, error.hint)] };
     }
     const message = redact((error as Error).message ?? String(error), conn.secrets);
     return { diagnostics: [diagnosticAt(doc, ['spec', 'connection'], 'redshift/catalog-read-failed', 'error', `Reading the catalog failed: ${message}`, 'Check the connection and that the connecting user may read the catalog.')] };
