@@ -7,7 +7,7 @@ import { apply, applyRefusal, dryApply, importPolicies, plan, validate } from '.
 import type { ApplyReport, Plan } from '../core/plan.js';
 import type { AwsSettings, BranchSource, Logger, RuntimeContext } from '../core/provider.js';
 import { progressLines } from './progress.js';
-import { renderApplyReport, renderDiagnostics, renderDriftReport, renderPlan, VALIDATION_WORDING, VERIFY_WORDING, type OutputFormat } from '../core/render.js';
+import { renderApplyReport, renderDiagnostics, renderDriftReport, renderPlan, VALIDATION_WORDING, VERIFY_WORDING, type OutputFormat } from '../core/render/index.js';
 import { CHARTER_VERSION } from '../core/version.js';
 import { providers } from '../providers/index.js';
 import { colourEnabled, colourise } from './colour.js';

@@ -1,4 +1,4 @@
-import { COMMENT_MARKER } from '../core/render.js';
+import { COMMENT_MARKER } from '../core/render/index.js';
 import { pageOf, pages, parseLinkHeader, PER_PAGE, type ApiIssueComment, type GitHub } from './client.js';
 import type { RepoRef } from './repo.js';
 
