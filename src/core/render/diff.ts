@@ -1,6 +1,14 @@
 /** Values: canonical JSON, pretty printed, as a line diff. */
+import { diffArrays } from 'diff';
 import { canonicalJson, type Json } from '../json.js';
 import type { Change } from '../plan.js';
+
+/**
+ * Most lines a value diff aligns (lines removed plus lines added). Myers' algorithm costs about the square
+ * of this on input crafted to differ everywhere, and does not depend on the clock, so the same plan always
+ * renders the same diff. Beyond it the changed middle is shown as removed, then added.
+ */
+export const MAX_DIFF_EDITS = 1_000;
 
 function prettyLines(value: Json): string[] {
   return JSON.stringify(JSON.parse(canonicalJson(value)), null, 2).split('\n');
@@ -15,13 +23,15 @@ export function valueDiff(change: Pick<Change, 'action' | 'before' | 'after'>): 
 }
 
 /**
- * Line diff by longest common subsequence. Lines are compared without a trailing comma, so appending an
- * element to a JSON array does not show its previous last element as changed; equal lines show the new text.
+ * Line diff by jsdiff (Myers), bounded by `MAX_DIFF_EDITS`. Lines are compared without a trailing comma, so
+ * appending an element to a JSON array does not show its previous last element as changed; equal lines
+ * show the new text. Within a run of changes, removed lines come before added ones.
  */
 function lineDiff(a: string[], b: string[]): string[] {
   const key = (line: string) => (line.endsWith(',') ? line.slice(0, -1) : line);
   const ka = a.map(key);
   const kb = b.map(key);
+  // The common head and tail are found in linear time, and stay as context when the bound is hit.
   let start = 0;
   while (start < a.length && start < b.length && ka[start] === kb[start]) start++;
   let endA = a.length;
@@ -31,34 +41,27 @@ function lineDiff(a: string[], b: string[]): string[] {
     endB--;
   }
   const out = b.slice(0, start).map((l) => `  ${l}`);
-  const n = endA - start;
-  const m = endB - start;
-  if (n * m > 250_000) {
+  const parts = diffArrays(ka.slice(start, endA), kb.slice(start, endB), { maxEditLength: MAX_DIFF_EDITS });
+  if (!parts) {
+    out.push(`@@ more than ${MAX_DIFF_EDITS.toLocaleString('en-US')} lines differ: shown whole, old lines removed and new lines added @@`);
     for (let i = start; i < endA; i++) out.push(`- ${a[i]}`);
     for (let j = start; j < endB; j++) out.push(`+ ${b[j]}`);
   } else {
-    // lcs[i][j]: longest common subsequence of ka[start+i..endA) and kb[start+j..endB).
-    const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
-    for (let i = n - 1; i >= 0; i--) {
-      for (let j = m - 1; j >= 0; j--) {
-        lcs[i][j] = ka[start + i] === kb[start + j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
-      }
-    }
-    let i = 0;
-    let j = 0;
-    while (i < n || j < m) {
-      if (i < n && j < m && ka[start + i] === kb[start + j]) {
-        out.push(`  ${b[start + j]}`);
-        i++;
-        j++;
-      } else if (i < n && (j === m || lcs[i + 1][j] >= lcs[i][j + 1])) {
-        out.push(`- ${a[start + i]}`);
-        i++;
+    let i = start;
+    let j = start;
+    let added: string[] = [];
+    for (const part of parts) {
+      if (part.removed) {
+        for (let k = 0; k < part.count; k++) out.push(`- ${a[i++]}`);
+      } else if (part.added) {
+        for (let k = 0; k < part.count; k++) added.push(`+ ${b[j++]}`);
       } else {
-        out.push(`+ ${b[start + j]}`);
-        j++;
+        out.push(...added);
+        added = [];
+        for (let k = 0; k < part.count; k++, i++) out.push(`  ${b[j++]}`);
       }
     }
+    out.push(...added);
   }
   for (let j = endB; j < b.length; j++) out.push(`  ${b[j]}`);
   return out;
