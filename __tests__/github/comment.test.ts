@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { COMMENT_MARKER } from '../../src/core/render.js';
+import { COMMENT_MARKER } from '../../src/core/render/index.js';
 import { createGitHub, type GitHub } from '../../src/github/client.js';
 import { findStickyComment, upsertStickyComment } from '../../src/github/comment.js';
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { apply } from '../../src/core/engine.js';
 import type { Plan } from '../../src/core/plan.js';
-import type { CommentInput } from '../../src/core/render.js';
+import type { CommentInput } from '../../src/core/render/index.js';
 import { createGitHub } from '../../src/github/client.js';
 import { applyOnMerge, applyReviewedPlan, checkDrift, planPullRequest, type FlowEnv } from '../../src/github/flows.js';
 import type { Sandbox } from '../../src/sandbox/index.js';

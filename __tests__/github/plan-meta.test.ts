@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { changeDigest } from '../../src/core/plan.js';
-import { COMMENT_MARKER, renderComment } from '../../src/core/render.js';
+import { COMMENT_MARKER, renderComment } from '../../src/core/render/index.js';
 import {
   applicableFingerprint,
   compareWithReviewed,

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boundDiagnostics, MAX_MESSAGE_LENGTH } from '../../src/core/diagnostics.js';
 import { validate } from '../../src/core/engine.js';
 import { canonicalJson } from '../../src/core/json.js';
-import { renderDiagnostics } from '../../src/core/render.js';
+import { renderDiagnostics } from '../../src/core/render/index.js';
 import { compileWildcard, patternProblem } from '../../src/core/wildcard.js';
 import { providers } from '../../src/providers/index.js';
 import { checkSvgTinyPs } from '../../src/providers/email/svg.js';

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { PolicyDocument } from '../../src/core/document.js';
-import { renderPlan } from '../../src/core/render.js';
+import { renderPlan } from '../../src/core/render/index.js';
 import { buildPlan } from '../../src/core/plan.js';
 import { diffPolicy, PHASE } from '../../src/providers/redshift/diff.js';
 import type { Executor, Row } from '../../src/providers/redshift/executor.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { main } from '../../src/cli/run.js';
-import { renderApplyReport, renderPlan } from '../../src/core/render.js';
+import { renderApplyReport, renderPlan } from '../../src/core/render/index.js';
 import { createTestDatabase, dropRoles, ignoreAllBut, rolesWithPrefix, startPgServer, type PgServer, type TestDatabase } from '../helpers/postgres.js';
 import { harness, pgConnection, URL_ENV } from './pg-harness.js';
 

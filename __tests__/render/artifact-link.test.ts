@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderComment, renderDriftIssue, renderJobSummary } from '../../src/core/render.js';
+import { renderComment, renderDriftIssue, renderJobSummary } from '../../src/core/render/index.js';
 import { hugePlan } from './fixtures.js';
 
 const runUrl = 'https://github.com/acme/infra/actions/runs/123456';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderApplyReport, renderDiagnostics, renderDriftReport, renderPlan, summaryLine } from '../../src/core/render.js';
+import { renderApplyReport, renderDiagnostics, renderDriftReport, renderPlan, summaryLine } from '../../src/core/render/index.js';
 import { appliedReport, createsOnly, emptyPlan, failedReport, invalidPlan, riskyPlan } from './fixtures.js';
 
 describe('plan output', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COMMENT_MARKER, renderComment, renderDriftIssue, renderJobSummary, type CommentInput } from '../../src/core/render.js';
+import { COMMENT_MARKER, renderComment, renderDriftIssue, renderJobSummary, type CommentInput } from '../../src/core/render/index.js';
 import { parseMeta } from '../../src/github/plan-meta.js';
 import {
   appliedReport,

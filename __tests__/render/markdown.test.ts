@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { codeBlock, escapeMarkdown, inlineCode, link, truncate } from '../../src/core/markdown.js';
-import { valueDiff } from '../../src/core/render.js';
+import { valueDiff } from '../../src/core/render/index.js';
 
 const ZWJ = '\u200d';
 

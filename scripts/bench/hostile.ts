@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validate } from '../../src/core/engine.js';
-import { renderDiagnostics } from '../../src/core/render.js';
+import { renderDiagnostics } from '../../src/core/render/index.js';
 import { providers } from '../../src/providers/index.js';
 
 const MAX_RATIO = 2.5;

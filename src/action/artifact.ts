@@ -9,7 +9,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as core from '@actions/core';
 import type { Plan } from '../core/plan.js';
-import { renderPlan } from '../core/render.js';
+import { renderPlan } from '../core/render/index.js';
 
 export const ARTIFACT_FILES = { json: 'plan.json', text: 'plan.txt' } as const;
 

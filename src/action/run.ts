@@ -8,7 +8,7 @@ import { validate } from '../core/engine.js';
 import type { Plan } from '../core/plan.js';
 import { progressLines } from '../core/progress.js';
 import type { ApplyEvent, Logger } from '../core/provider.js';
-import { renderApplyReport, renderDiagnostics, renderJobSummary, renderPlan, type CommentInput } from '../core/render.js';
+import { renderApplyReport, renderDiagnostics, renderJobSummary, renderPlan, type CommentInput } from '../core/render/index.js';
 import { toAnnotations } from '../github/annotations.js';
 import { parseBranchEvent, reconcileBranch } from '../github/branch-event.js';
 import { githubBranchSource } from '../github/branches.js';

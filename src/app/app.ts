@@ -23,7 +23,7 @@ import { awsRuntime } from '../aws/settings.js';
 import { emptyReachConfig, narrowReach, reachFor } from '../core/reach.js';
 import type { Logger } from '../core/provider.js';
 import { inlineCode } from '../core/markdown.js';
-import { ALLOW_DESTRUCTIVE_LABEL } from '../core/render.js';
+import { ALLOW_DESTRUCTIVE_LABEL } from '../core/render/index.js';
 import { APPLY_CHECK, applyCheckResult, errorCheckResult, PLAN_CHECK, planCheckResult } from '../github/check-output.js';
 import { completeCheckRun, createCompletedCheckRun, startCheckRun, updateCheckRunOutput, type CheckRunResult, type StartedCheckRun } from '../github/check-run.js';
 import { httpStatus, type GitHub, type InstallationRepository } from '../github/client.js';

@@ -7,7 +7,7 @@ import { apply, applyRefusal, DEFAULT_CONCURRENCY, dryApply, importPolicies, MAX
 import type { ApplyReport, Plan } from '../core/plan.js';
 import type { AwsSettings, BranchSource, Logger, RuntimeContext } from '../core/provider.js';
 import { progressLines } from '../core/progress.js';
-import { renderApplyReport, renderDiagnostics, renderDriftReport, renderPlan, VALIDATION_WORDING, VERIFY_WORDING, type OutputFormat } from '../core/render.js';
+import { renderApplyReport, renderDiagnostics, renderDriftReport, renderPlan, VALIDATION_WORDING, VERIFY_WORDING, type OutputFormat } from '../core/render/index.js';
 import { CHARTER_VERSION } from '../core/version.js';
 import { parseConcurrency } from '../core/settings.js';
 import { providers } from '../providers/index.js';

@@ -8,7 +8,7 @@
  */
 import { codeBlock, truncate } from '../core/markdown.js';
 import { isRisky, type Plan } from '../core/plan.js';
-import { ALLOW_DESTRUCTIVE_LABEL, COMMENT_MARKER, renderApplyReport, renderComment, renderPlan, summaryLine, type CommentInput } from '../core/render.js';
+import { ALLOW_DESTRUCTIVE_LABEL, COMMENT_MARKER, renderApplyReport, renderComment, renderPlan, summaryLine, type CommentInput } from '../core/render/index.js';
 import { toAnnotations } from './annotations.js';
 import { CHECK_OUTPUT_LIMIT, truncateBytes, type CheckRunResult } from './check-run.js';
 

@@ -1,4 +1,4 @@
-import { COMMENT_MARKER } from '../core/render.js';
+import { COMMENT_MARKER } from '../core/render/index.js';
 import { lastPage, PER_PAGE, type GitHub, type IssueComment } from './client.js';
 import type { RepoRef } from './repo.js';
 

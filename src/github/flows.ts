@@ -10,7 +10,7 @@ import { applyRefusal, execute, plan, type PlanOptions } from '../core/engine.js
 import type { ApplyReport, Plan, PlanSalt } from '../core/plan.js';
 import type { Logger } from '../core/provider.js';
 import { embedMeta, planMeta, type CommentState } from '../core/plan-meta.js';
-import { ALLOW_DESTRUCTIVE_LABEL, renderComment, renderDriftIssue, type CommentInput } from '../core/render.js';
+import { ALLOW_DESTRUCTIVE_LABEL, renderComment, renderDriftIssue, type CommentInput } from '../core/render/index.js';
 import { httpStatus, type GitHub } from './client.js';
 import { syncDriftIssue, type DriftIssueResult } from './drift-issue.js';
 import { applicableFingerprint, compareWithReviewed } from './plan-meta.js';

@@ -5,7 +5,7 @@
  */
 import { changeDigest, type Plan } from '../core/plan.js';
 import type { PlanMeta } from '../core/plan-meta.js';
-import type { PlanDifference } from '../core/render.js';
+import type { PlanDifference } from '../core/render/index.js';
 
 export { embedMeta, META_MAX_CHARS, parseMeta, planMeta, verifyMeta, type PlanMeta } from '../core/plan-meta.js';
 

@@ -6,7 +6,7 @@
  * wrote it (GitHub's edit history, read through GraphQL). Writing goes through here too, so every meta
  * Charter writes carries its comment id and signature.
  */
-import { COMMENT_MARKER } from '../core/render.js';
+import { COMMENT_MARKER } from '../core/render/index.js';
 import { verifyMeta, type PlanMeta } from '../core/plan-meta.js';
 import type { GitHub } from './client.js';
 import { findStickyComment, MAX_COMMENT_LENGTH, type StickyComment } from './comment.js';

@@ -1,26 +1,31 @@
 /**
- * Renders plans, diagnostics, apply reports and drift as text, Markdown or JSON, and builds the sticky
- * pull request comment within GitHub's size limit. Layout lives in `templates/*.hbs`; this module builds
- * the view models (every user-controlled string escaped here) and decides what fits.
+ * The Markdown document (sticky pull request comment, job summary, drift issue, CLI Markdown) and the
+ * size budget that decides how much of the plan fits.
  */
-import { sortDiagnostics, type Diagnostic } from './diagnostics.js';
-import { canonicalJson, type Json } from './json.js';
-import { escapeInvisible, foldLineBreaks } from './text.js';
-import { codeBlock, escapeMarkdown, inlineCode, link, truncate } from './markdown.js';
-import { embedMeta, planMeta, type CommentState } from './plan-meta.js';
-import { registerPartials, template } from './templates.js';
+import { sortDiagnostics, type Diagnostic } from '../diagnostics.js';
+import { codeBlock, escapeMarkdown, inlineCode, link, truncate } from '../markdown.js';
+import { embedMeta, planMeta, type CommentState } from '../plan-meta.js';
+import type { ApplyReport, Change, ChangeResult, Plan } from '../plan.js';
+import { template } from '../templates.js';
 import {
-  type ApplyReport,
-  type Change,
-  type ChangeAction,
-  type ChangeResult,
-  type Plan,
-  type PlanSummary,
-} from './plan.js';
+  actionCounts,
+  diagnosticCounts,
+  finish,
+  groupChanges,
+  outcomes,
+  plural,
+  resultMarks,
+  resultOf,
+  resultsByAddress,
+  resultWords,
+  riskCounts,
+  summaryLine,
+  symbols,
+  type PolicyGroup,
+} from './common.js';
+import { valueDiff } from './diff.js';
 
-export type OutputFormat = 'text' | 'markdown' | 'json';
-
-export type { CommentState } from './plan-meta.js';
+export type { CommentState } from '../plan-meta.js';
 
 export interface PlanDifference {
   address: string;
@@ -57,233 +62,10 @@ export const COMMENT_LIMIT = 65_536;
 /** Cap for the job summary (GitHub accepts 1 MiB per step). */
 export const JOB_SUMMARY_LIMIT = 1_000_000;
 
-const symbols: Record<ChangeAction, string> = { create: '+', update: '~', delete: '-', replace: '±', run: '▶' };
-const resultMarks: Record<ChangeResult['status'], string> = { applied: '✓', failed: '✗', 'not-attempted': '○' };
-const resultWords: Record<ChangeResult['status'], string> = {
-  applied: 'applied',
-  failed: 'failed',
-  'not-attempted': 'not attempted',
-};
-
 // ---------------------------------------------------------------------------------------------------------
-// Templates
+// Pieces
 
-registerPartials({ 'changes-text': 'changes.txt.hbs', 'diagnostics-text': 'diagnostics.txt.hbs' });
-
-// ---------------------------------------------------------------------------------------------------------
-// Shared wording
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
-/** "3 to create, 1 to update, 1 to delete, 1 destructive", or the no-changes sentence. */
-export function summaryLine(summary: PlanSummary): string {
-  if (summary.total === 0) {
-    return summary.errors > 0
-      ? `No changes planned: the policies have ${plural(summary.errors, 'error')}.`
-      : 'No changes. Live state matches the policies.';
-  }
-  const parts = [`${summary.create} to create`, `${summary.update} to update`];
-  if (summary.replace) parts.push(`${summary.replace} to replace`);
-  parts.push(`${summary.delete} to delete`);
-  if (summary.run) parts.push(`${summary.run} to run`);
-  if (summary.destructive) parts.push(`${summary.destructive} destructive`);
-  if (summary.disruptive) parts.push(`${summary.disruptive} disruptive`);
-  return parts.join(', ');
-}
-
-function diagnosticCounts(diagnostics: Diagnostic[]): string {
-  const errors = diagnostics.filter((d) => d.severity === 'error').length;
-  const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
-  const notices = diagnostics.length - errors - warnings;
-  const parts: string[] = [];
-  if (errors) parts.push(plural(errors, 'error'));
-  if (warnings) parts.push(plural(warnings, 'warning'));
-  if (notices) parts.push(plural(notices, 'notice'));
-  return parts.join(', ');
-}
-
-function riskCounts(changes: Change[]): string {
-  const destructive = changes.filter((c) => c.risk === 'destructive').length;
-  const disruptive = changes.filter((c) => c.risk === 'disruptive').length;
-  const parts: string[] = [];
-  if (destructive) parts.push(plural(destructive, 'destructive change'));
-  if (disruptive) parts.push(plural(disruptive, 'disruptive change'));
-  return parts.join(' and ');
-}
-
-interface PolicyGroup {
-  name: string;
-  file: string;
-  changes: Change[];
-}
-
-/** Changes grouped per policy, in plan order. */
-function groupChanges(changes: Change[]): PolicyGroup[] {
-  const groups = new Map<string, PolicyGroup>();
-  for (const change of changes) {
-    const name = `${change.kind}/${change.policy}`;
-    let group = groups.get(name);
-    if (!group) groups.set(name, (group = { name, file: change.file, changes: [] }));
-    group.changes.push(change);
-  }
-  return [...groups.values()];
-}
-
-function actionCounts(changes: Change[]): string {
-  const counts = new Map<ChangeAction, number>();
-  for (const c of changes) counts.set(c.action, (counts.get(c.action) ?? 0) + 1);
-  const words: Record<ChangeAction, string> = {
-    create: 'to create',
-    update: 'to update',
-    replace: 'to replace',
-    delete: 'to delete',
-    run: 'to run',
-  };
-  const parts = (['create', 'update', 'replace', 'delete', 'run'] as const)
-    .filter((a) => counts.get(a))
-    .map((a) => `${counts.get(a)} ${words[a]}`);
-  const destructive = changes.filter((c) => c.risk === 'destructive').length;
-  const disruptive = changes.filter((c) => c.risk === 'disruptive').length;
-  if (destructive) parts.push(`${destructive} destructive`);
-  if (disruptive) parts.push(`${disruptive} disruptive`);
-  return parts.join(', ');
-}
-
-function resultsByAddress(report: ApplyReport | undefined): Map<string, ChangeResult> | undefined {
-  return report ? new Map(report.results.map((r) => [r.address, r])) : undefined;
-}
-
-/** A change's result; a change the report has no result for was not attempted. */
-function resultOf(results: Map<string, ChangeResult>, change: Change): ChangeResult {
-  return results.get(change.address) ?? { address: change.address, status: 'not-attempted' };
-}
-
-/** Every change of the plan with its result, and how many ended in each status. */
-function outcomes(plan: Plan, report: ApplyReport | undefined) {
-  const results = resultsByAddress(report) ?? new Map<string, ChangeResult>();
-  const list = plan.changes.map((change) => ({ change, result: resultOf(results, change) }));
-  const count = (status: ChangeResult['status']) => list.filter((o) => o.result.status === status).length;
-  return { list, applied: count('applied'), failed: count('failed'), notAttempted: count('not-attempted') };
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Values: canonical JSON, pretty printed, as a line diff
-
-function prettyLines(value: Json): string[] {
-  return JSON.stringify(JSON.parse(canonicalJson(value)), null, 2).split('\n');
-}
-
-/** A line diff of before → after (`- `, `+ `, `  ` prefixes), the way `diff` fences colour it. */
-export function valueDiff(change: Pick<Change, 'action' | 'before' | 'after'>): string[] {
-  if (change.action === 'run') return change.after === null ? [] : prettyLines(change.after).map((l) => `  ${l}`);
-  const before = change.before === null ? [] : prettyLines(change.before);
-  const after = change.after === null ? [] : prettyLines(change.after);
-  return lineDiff(before, after);
-}
-
-/**
- * Line diff by longest common subsequence. Lines are compared without a trailing comma, so appending an
- * element to a JSON array does not show its previous last element as changed; equal lines show the new text.
- */
-function lineDiff(a: string[], b: string[]): string[] {
-  const key = (line: string) => (line.endsWith(',') ? line.slice(0, -1) : line);
-  const ka = a.map(key);
-  const kb = b.map(key);
-  let start = 0;
-  while (start < a.length && start < b.length && ka[start] === kb[start]) start++;
-  let endA = a.length;
-  let endB = b.length;
-  while (endA > start && endB > start && ka[endA - 1] === kb[endB - 1]) {
-    endA--;
-    endB--;
-  }
-  const out = b.slice(0, start).map((l) => `  ${l}`);
-  const n = endA - start;
-  const m = endB - start;
-  if (n * m > 250_000) {
-    for (let i = start; i < endA; i++) out.push(`- ${a[i]}`);
-    for (let j = start; j < endB; j++) out.push(`+ ${b[j]}`);
-  } else {
-    // lcs[i][j]: longest common subsequence of ka[start+i..endA) and kb[start+j..endB).
-    const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
-    for (let i = n - 1; i >= 0; i--) {
-      for (let j = m - 1; j >= 0; j--) {
-        lcs[i][j] = ka[start + i] === kb[start + j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
-      }
-    }
-    let i = 0;
-    let j = 0;
-    while (i < n || j < m) {
-      if (i < n && j < m && ka[start + i] === kb[start + j]) {
-        out.push(`  ${b[start + j]}`);
-        i++;
-        j++;
-      } else if (i < n && (j === m || lcs[i + 1][j] >= lcs[i][j + 1])) {
-        out.push(`- ${a[start + i]}`);
-        i++;
-      } else {
-        out.push(`+ ${b[start + j]}`);
-        j++;
-      }
-    }
-  }
-  for (let j = endB; j < b.length; j++) out.push(`  ${b[j]}`);
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Text
-
-/** One visible line: line breaks folded (linearly), any other invisible character escaped. */
-function oneLine(text: string): string {
-  return escapeInvisible(foldLineBreaks(text));
-}
-
-function indentContinuation(text: string, indent: string): string {
-  return text.replace(/\r?\n/g, `\n${indent}`);
-}
-
-function textDiagnostics(diagnostics: Diagnostic[]) {
-  return {
-    diagnostics: sortDiagnostics(diagnostics).map((d) => ({
-      location: `${d.file}:${d.line}:${d.column}`,
-      severity: d.severity,
-      code: d.code,
-      message: oneLine(d.message),
-      hint: d.hint ? oneLine(d.hint) : '',
-    })),
-    counts: diagnostics.length ? diagnosticCounts(diagnostics) : 'No problems found.',
-  };
-}
-
-function textGroups(changes: Change[]) {
-  return groupChanges(changes).map((group) => ({
-    name: group.name,
-    file: group.file,
-    changes: group.changes.map((c) => ({
-      symbol: symbols[c.action],
-      title: oneLine(c.title),
-      action: c.action,
-      risk: c.risk === 'safe' ? '' : c.risk,
-      address: escapeInvisible(c.address),
-      account: escapeInvisible(c.account ?? ''),
-      location: escapeInvisible(`${c.file}:${c.line}:${c.column}`),
-      reason: oneLine(c.reason),
-      lines: valueDiff(c).map(escapeInvisible),
-    })),
-  }));
-}
-
-function finish(text: string): string {
-  return `${text.trimEnd()}\n`;
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Markdown pieces
-
-interface MarkdownLimits {
+export interface MarkdownLimits {
   /** Longest title, address or reason shown. */
   text: number;
   /** Longest before/after block shown per change. */
@@ -292,7 +74,7 @@ interface MarkdownLimits {
 
 const commentLimits: MarkdownLimits = { text: 300, value: 3_000 };
 const summaryLimits: MarkdownLimits = { text: 2_000, value: 60_000 };
-const unlimited: MarkdownLimits = { text: Number.POSITIVE_INFINITY, value: Number.POSITIVE_INFINITY };
+export const unlimited: MarkdownLimits = { text: Number.POSITIVE_INFINITY, value: Number.POSITIVE_INFINITY };
 
 function md(text: string, max: number): string {
   return escapeMarkdown(truncate(text, max));
@@ -355,7 +137,7 @@ function riskItem(change: Change, limits: MarkdownLimits): string {
   )}`;
 }
 
-function diagnosticItem(d: Diagnostic, limits: MarkdownLimits): string {
+export function diagnosticItem(d: Diagnostic, limits: MarkdownLimits): string {
   const hint = d.hint ? `<br>Hint: ${md(d.hint, limits.text * 2)}` : '';
   return `${code(`${d.file}:${d.line}:${d.column}`, limits.text)} **${d.severity}** ${code(d.code, limits.text)}: ${md(
     d.message,
@@ -371,7 +153,7 @@ interface DiagnosticGroupView {
   elsewhere: string;
 }
 
-function diagnosticsBlock(groups: DiagnosticGroupView[]): string {
+export function diagnosticsBlock(groups: DiagnosticGroupView[]): string {
   const shown = groups.filter((g) => g.items.length || g.hidden);
   return shown.length ? template('diagnostics.md.hbs')({ groups: shown }).trimEnd() : '';
 }
@@ -417,7 +199,7 @@ const commentTitles: Record<CommentState, string> = {
 const slotOrder = ['status', 'risk', 'diagnostics', 'details', 'more'] as const;
 type Slot = (typeof slotOrder)[number];
 
-function renderDocument(input: CommentInput, options: DocumentOptions): string {
+export function renderDocument(input: CommentInput, options: DocumentOptions): string {
   const { plan, state } = input;
   const { limits, kind, target } = options;
   const elsewhere = target === 'comment' ? 'the job summary or `plan.json`' : '`plan.json`';
@@ -546,7 +328,7 @@ function driftTitle(plan: Plan): string {
   return plan.changes.length ? 'Charter found drift' : 'Charter drift check';
 }
 
-function driftSummary(plan: Plan): string {
+export function driftSummary(plan: Plan): string {
   if (plan.summary.total === 0) {
     return plan.summary.errors > 0
       ? `Drift could not be checked: the policies have ${plural(plan.summary.errors, 'error')}.`
@@ -665,154 +447,6 @@ function riskView(input: CommentInput, risky: Change[], limits: MarkdownLimits):
   return { alert: 'WARNING', headline: `**This plan has ${counts}:**`, items, hiddenWhat: 'risky changes' };
 }
 
-// ---------------------------------------------------------------------------------------------------------
-// Public API
-
-export function renderPlan(plan: Plan, format: OutputFormat, opts: { title?: string } = {}): string {
-  if (format === 'json') return `${JSON.stringify(plan, null, 2)}\n`;
-  if (format === 'markdown') {
-    return renderDocument(
-      { plan, state: 'planned' },
-      { kind: 'plan', target: 'cli', limit: Number.POSITIVE_INFINITY, limits: unlimited, title: opts.title },
-    );
-  }
-  return finish(
-    template('plan.txt.hbs')({
-      title: opts.title ? oneLine(opts.title) : '',
-      summary: plan.changes.length ? `Plan: ${summaryLine(plan.summary)}` : summaryLine(plan.summary),
-      ...textDiagnostics(plan.diagnostics),
-      groups: textGroups(plan.changes),
-      fingerprint: plan.changes.length ? plan.fingerprint : '',
-    }),
-  );
-}
-
-/** How a list of diagnostics is summed up: after `validate` it judges the policies, after `verify` the live state. */
-export interface DiagnosticsWording {
-  clean: string;
-  passed: string;
-  failed: string;
-}
-
-export const VALIDATION_WORDING: DiagnosticsWording = {
-  clean: 'The policies are valid. No problems found.',
-  passed: 'The policies are valid',
-  failed: 'The policies are invalid',
-};
-
-export const VERIFY_WORDING: DiagnosticsWording = {
-  clean: 'What the internet sees matches the policies. No problems found.',
-  passed: 'What the internet sees matches the policies',
-  failed: 'What the internet sees differs from the policies',
-};
-
-export function renderDiagnostics(diagnostics: Diagnostic[], format: OutputFormat, wording: DiagnosticsWording = VALIDATION_WORDING): string {
-  const errors = diagnostics.filter((d) => d.severity === 'error').length;
-  if (format === 'json') {
-    const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
-    return `${JSON.stringify({ valid: errors === 0, errors, warnings, diagnostics: sortDiagnostics(diagnostics) }, null, 2)}\n`;
-  }
-  if (format === 'markdown') {
-    const sorted = sortDiagnostics(diagnostics);
-    const block = diagnosticsBlock([
-      {
-        heading: 'Errors',
-        items: sorted.filter((d) => d.severity === 'error').map((d) => diagnosticItem(d, unlimited)),
-        hidden: 0,
-        elsewhere: '',
-      },
-      {
-        heading: 'Warnings and notices',
-        items: sorted.filter((d) => d.severity !== 'error').map((d) => diagnosticItem(d, unlimited)),
-        hidden: 0,
-        elsewhere: '',
-      },
-    ]);
-    const [first, ...rest] = wording.clean.split('. ');
-    const headline = diagnostics.length
-      ? `**${errors ? wording.failed : wording.passed}:** ${diagnosticCounts(diagnostics)}.`
-      : `**${first}.** ${rest.join('. ')}`;
-    return finish(block ? `${headline}\n\n${block}` : headline);
-  }
-  if (diagnostics.length === 0) return `${wording.clean}\n`;
-  return finish(template('diagnostics.txt.hbs')(textDiagnostics(diagnostics)));
-}
-
-export function renderApplyReport(report: ApplyReport, format: OutputFormat): string {
-  if (format === 'json') return `${JSON.stringify(report, null, 2)}\n`;
-  const { plan } = report;
-  const outcome = outcomes(plan, report);
-  let headline: string;
-  if (plan.changes.length === 0) headline = 'Nothing to apply. Live state matches the policies.';
-  else if (report.refused) headline = `Nothing was applied: ${plural(plan.changes.length, 'change')} not attempted.`;
-  else if (outcome.applied === plan.changes.length) headline = `Applied ${plural(plan.changes.length, 'change')}.`;
-  else {
-    headline = `Applied ${outcome.applied} of ${plural(plan.changes.length, 'change')}: ${outcome.failed} failed, ${outcome.notAttempted} not attempted.`;
-  }
-
-  if (format === 'markdown') {
-    const cell = (text: string) => text.replace(/\|/g, '\\|');
-    return finish(
-      template('apply.md.hbs')({
-        title: report.refused ? 'Charter refused to apply' : report.ok ? 'Charter applied the plan' : 'Charter apply failed',
-        refused: report.refused ? escapeMarkdown(report.refused) : '',
-        headline: escapeMarkdown(headline),
-        fingerprint: inlineCode(plan.fingerprint),
-        results: outcome.list.map(({ change, result }) => ({
-          mark: resultMarks[result.status],
-          symbol: cell(inlineCode(symbols[change.action])),
-          address: cell(inlineCode(change.address)),
-          status: resultWords[result.status],
-          error: result.error ? escapeMarkdown(result.error) : '',
-          detail: result.detail ? escapeMarkdown(result.detail) : '',
-        })),
-      }),
-    );
-  }
-  return finish(
-    template('apply.txt.hbs')({
-      refused: report.refused ? oneLine(report.refused) : '',
-      headline,
-      results: outcome.list.map(({ change, result }) => ({
-        mark: resultMarks[result.status],
-        symbol: symbols[change.action],
-        address: change.address,
-        status: resultWords[result.status],
-        error: result.error ? indentContinuation(result.error, '             ') : '',
-        detail: result.detail ? oneLine(result.detail) : '',
-      })),
-    }),
-  );
-}
-
-export function renderDriftReport(plan: Plan, format: OutputFormat): string {
-  if (format === 'json') {
-    return `${JSON.stringify(
-      {
-        drift: plan.changes.length > 0,
-        fingerprint: plan.fingerprint,
-        summary: plan.summary,
-        changes: plan.changes,
-        diagnostics: plan.diagnostics,
-      },
-      null,
-      2,
-    )}\n`;
-  }
-  if (format === 'markdown') {
-    return renderDocument(
-      { plan, state: 'planned' },
-      { kind: 'drift', target: 'cli', limit: Number.POSITIVE_INFINITY, limits: unlimited },
-    );
-  }
-  return finish(
-    template('drift.txt.hbs')({
-      summary: plan.changes.length ? `Drift: ${summaryLine(plan.summary)}` : driftSummary(plan),
-      ...textDiagnostics(plan.diagnostics),
-      groups: textGroups(plan.changes),
-    }),
-  );
-}
 
 /** The sticky pull request comment: marker and meta first, then as much of the plan as fits in `limit`. */
 export function renderComment(input: CommentInput, limit: number = COMMENT_LIMIT): string {
