@@ -11,6 +11,8 @@ export type Mode = 'validate' | 'plan' | 'apply' | 'drift' | 'branch';
 export interface ActionInputs {
   mode: Mode | 'auto';
   policies: string[];
+  /** Reading no policy file is fine (input allow-no-policies); else it is an error. */
+  allowNoPolicies: boolean;
   githubToken: string;
   allowDestructive: boolean;
   comment: boolean;
@@ -71,6 +73,7 @@ const modes = ['auto', 'validate', 'plan', 'apply', 'drift', 'branch'] as const;
 export const ACTION_INPUT_DEFAULTS = {
   mode: 'auto',
   policies: '',
+  'allow-no-policies': 'false',
   'github-token': '${{ github.token }}',
   'allow-destructive': 'false',
   comment: 'true',
@@ -112,6 +115,7 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
   return {
     mode,
     policies: parseList(input('policies')),
+    allowNoPolicies: boolInput('allow-no-policies'),
     githubToken,
     allowDestructive: boolInput('allow-destructive'),
     comment: boolInput('comment'),

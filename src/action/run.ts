@@ -61,6 +61,7 @@ function engineOptions(inputs: ActionInputs, cwd = inputs.cwd): EngineOptions {
   return {
     cwd,
     paths: inputs.policies,
+    allowNoPolicies: inputs.allowNoPolicies,
     providers,
     runtime: {
       ...base,
@@ -77,7 +78,7 @@ function engineOptions(inputs: ActionInputs, cwd = inputs.cwd): EngineOptions {
 }
 
 async function runValidate(inputs: ActionInputs): Promise<void> {
-  const result = await validate({ cwd: inputs.cwd, paths: inputs.policies, providers });
+  const result = await validate({ cwd: inputs.cwd, paths: inputs.policies, allowNoPolicies: inputs.allowNoPolicies, providers });
   core.info(renderDiagnostics(result.diagnostics, 'text'));
   annotate({ diagnostics: result.diagnostics, changes: [] });
   const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
