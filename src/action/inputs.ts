@@ -3,6 +3,7 @@ import * as core from '@actions/core';
 import { parse } from 'yaml';
 import { secretDigestKey } from '../core/plan-meta.js';
 import { parseReachConfig, type ReachConfig } from '../core/reach.js';
+import { parseThresholdPercent } from '../core/safety.js';
 import { parseBoolean, parseList } from '../core/settings.js';
 
 export type Mode = 'validate' | 'plan' | 'apply' | 'drift' | 'branch';
@@ -15,6 +16,10 @@ export interface ActionInputs {
   allowNoPolicies: boolean;
   githubToken: string;
   allowDestructive: boolean;
+  /** Plans go past the change threshold (input force); the label charter:force does it per pull request. */
+  force: boolean;
+  /** Input change-threshold, percent. */
+  changeThresholdPercent: number;
   comment: boolean;
   /** Login that writes the plan comment: only its comments are trusted to carry a reviewed fingerprint. */
   commentAuthor: string;
@@ -76,6 +81,8 @@ export const ACTION_INPUT_DEFAULTS = {
   'allow-no-policies': 'false',
   'github-token': '${{ github.token }}',
   'allow-destructive': 'false',
+  force: 'false',
+  'change-threshold': '30',
   comment: 'true',
   'comment-author': 'github-actions[bot]',
   'fail-on-drift': 'true',
@@ -118,6 +125,8 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
     allowNoPolicies: boolInput('allow-no-policies'),
     githubToken,
     allowDestructive: boolInput('allow-destructive'),
+    force: boolInput('force'),
+    changeThresholdPercent: parseThresholdPercent(input('change-threshold'), 'Input change-threshold'),
     comment: boolInput('comment'),
     commentAuthor: input('comment-author'),
     ...(planSigningKey ? { planSigningKey, secretHashKey: secretDigestKey(planSigningKey) } : {}),

@@ -62,6 +62,7 @@ function engineOptions(inputs: ActionInputs, cwd = inputs.cwd): EngineOptions {
     cwd,
     paths: inputs.policies,
     allowNoPolicies: inputs.allowNoPolicies,
+    safety: { thresholdPercent: inputs.changeThresholdPercent, force: inputs.force },
     providers,
     runtime: {
       ...base,
@@ -94,6 +95,7 @@ function flowEnv<G extends GitHub | undefined>(inputs: ActionInputs, repo: RepoR
     comment: inputs.comment,
     trust: { authors: [inputs.commentAuthor], ...(inputs.planSigningKey ? { signingKey: inputs.planSigningKey } : {}) },
     allowDestructive: inputs.allowDestructive,
+    force: inputs.force,
     runUrl: inputs.runUrl,
     log,
   };

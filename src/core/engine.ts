@@ -7,6 +7,7 @@ import { canonicalJson, type Json } from './json.js';
 import { discoverPolicyFiles, loadPolicyFiles, MAX_POLICY_FILE_BYTES } from './load.js';
 import { buildPlan, isRisky, type ApplyReport, type Change, type ChangeResult, type Plan, type PlanSalt } from './plan.js';
 import type { ApplyEvent, LintContext, Provider, ProviderRuntime, RuntimeContext } from './provider.js';
+import { checkSafety, describeShare, exceededPolicies, FORCE_LABEL, type SafetySettings } from './safety.js';
 import { checkReach, envReferences, isMaskable, scopedEnvironment, secretDigest, type Reach } from './reach.js';
 import { SchemaValidator } from './validate.js';
 
@@ -43,6 +44,11 @@ export type PlanOptions = ValidateOptions & {
   kinds?: readonly string[];
   /** How apply runs and reports as it goes; unset: defaults, no progress. */
   execution?: ExecutionSettings;
+  /**
+   * The change threshold and whether this run is forced past it (src/core/safety.ts); default: 30 %, not
+   * forced. `false`: no check (drift reports differences and applies nothing).
+   */
+  safety?: SafetySettings | false;
 };
 
 /** How apply runs its changes (issue 14): concurrency and live progress. */
@@ -207,6 +213,7 @@ export async function plan(options: PlanOptions): Promise<{ plan: Plan; validati
   const changes: Change[] = [];
   const diagnostics: Diagnostic[] = [...validation.diagnostics];
   const inputs: Record<string, Json> = {};
+  const owned: Record<string, number> = {};
   for (const provider of [...options.providers].sort((a, b) => a.order - b.order)) {
     const docs = validation.documents.filter((d) => d.kind === provider.kind);
     if (!docs.length || !planned(provider.kind)) continue;
@@ -217,20 +224,48 @@ export async function plan(options: PlanOptions): Promise<{ plan: Plan; validati
       changes.push(...(account === undefined ? result.changes : result.changes.map((c) => ({ ...c, account }))));
       diagnostics.push(...result.diagnostics);
       Object.assign(inputs, result.inputs);
+      Object.assign(owned, result.owned);
     }
   }
+  const safety = options.safety === false ? undefined : checkSafety(changes, owned, options.safety);
+  if (safety) diagnostics.push(...thresholdDiagnostics(safety, validation.documents));
   for (const doc of validation.documents) {
     const secrets = secretInputs(doc, ctx, options.salt);
     if (secrets) inputs[`secrets:${policyId(doc)}`] = secrets;
   }
   return {
     validation,
-    plan: buildPlan({ changes, diagnostics: sortDiagnostics(boundDiagnostics(diagnostics)), inputs, policies, salt: options.salt, kindOrder: kindOrder(options.providers) }),
+    plan: buildPlan({ changes, diagnostics: sortDiagnostics(boundDiagnostics(diagnostics)), inputs, policies, salt: options.salt, kindOrder: kindOrder(options.providers), safety }),
   };
+}
+
+/** One diagnostic per policy over the change threshold, at its name: an error unless the run is forced. */
+function thresholdDiagnostics(safety: ReturnType<typeof checkSafety>, documents: PolicyDocument[]): Diagnostic[] {
+  return exceededPolicies(safety).flatMap((share) => {
+    const doc = documents.find((d) => policyId(d) === share.policy);
+    if (!doc) return [];
+    const numbers = describeShare(share, safety.thresholdPercent);
+    return safety.forced
+      ? [diagnosticAt(doc, ['metadata', 'name'], 'plan/change-threshold-exceeded', 'warning', `${numbers}: forced past the threshold by this run`, 'Check that so large a change is intended.')]
+      : [
+          diagnosticAt(
+            doc,
+            ['metadata', 'name'],
+            'plan/change-threshold-exceeded',
+            'error',
+            `${numbers}: the plan is refused`,
+            `If the change is intended, force it: --force, the Action input force: true, or the pull request label ${FORCE_LABEL}. A change this large is more often a wrong path, account or merge than an intent.`,
+          ),
+        ];
+  });
 }
 
 /** Why a plan may not be applied as it stands, or undefined when it may. */
 export function applyRefusal(p: Plan, options: { allowDestructive: boolean; expectedFingerprint?: string }): string | undefined {
+  const unsafe = p.safety && !p.safety.forced ? exceededPolicies(p.safety) : [];
+  if (unsafe.length) {
+    return `Over the change threshold: ${unsafe.map((s) => describeShare(s, p.safety!.thresholdPercent)).join('; ')}. Nothing was applied; force it with --force, input force: true or the PR label ${FORCE_LABEL}.`;
+  }
   if (p.summary.errors > 0) return `The policies have ${p.summary.errors} error(s); nothing was applied.`;
   if (p.offline) return `Live state was not read (${p.offline}); nothing was applied.`;
   if (options.expectedFingerprint !== undefined && options.expectedFingerprint !== p.fingerprint) {

@@ -31,6 +31,10 @@ export interface PlanMetaDocument {
    */
   allowDestructive?: boolean;
   /**
+   * Whether the plan was forced past the change threshold when it was reviewed (the charter:force label or the run's setting).
+   */
+  force?: boolean;
+  /**
    * [address, changeDigest] per change in plan order; empty when truncated.
    */
   changes: [string, string][];

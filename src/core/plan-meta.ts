@@ -33,6 +33,8 @@ export interface MetaContext {
   sha?: string;
   /** Destructive and disruptive changes allowed at review. */
   allowDestructive?: boolean;
+  /** Forced past the change threshold at review (src/core/safety.ts). */
+  force?: boolean;
 }
 
 /** Longest JSON (before base64) embedded with its per-change list; beyond it only the fingerprint is kept. */
@@ -61,6 +63,7 @@ export function planMeta(plan: Plan, state: CommentState, context: MetaContext =
     fingerprint: plan.fingerprint,
     state,
     ...(context.allowDestructive !== undefined ? { allowDestructive: context.allowDestructive } : {}),
+    ...(context.force ? { force: true } : {}),
     changes: plan.changes.map((c): [string, string] => [c.address, changeDigest(c)]),
   };
   if (JSON.stringify({ v: META_FORMAT, ...meta }).length > META_MAX_CHARS) {

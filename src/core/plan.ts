@@ -1,5 +1,6 @@
 import type { Diagnostic } from './diagnostics.js';
 import { canonicalJson, compareStrings, sha256, type Json } from './json.js';
+import type { SafetyCheck } from './safety.js';
 import { CHARTER_VERSION } from './version.js';
 
 export type ChangeAction = 'create' | 'update' | 'delete' | 'replace' | 'run';
@@ -65,6 +66,11 @@ export interface Plan {
   policies: string[];
   /** Set when live state was not read (a fork's pull request): why. Such a plan is never applied. */
   offline?: string;
+  /**
+   * The change threshold check (src/core/safety.ts): each policy's owned count, updates and deletes. Not
+   * part of the fingerprint (it is computed from the changes and the live counts).
+   */
+  safety?: SafetyCheck;
 }
 
 export type ChangeStatus = 'applied' | 'failed' | 'not-attempted';
@@ -158,6 +164,7 @@ export function buildPlan(args: {
   salt: PlanSalt;
   kindOrder: (kind: string) => number;
   offline?: string;
+  safety?: SafetyCheck;
 }): Plan {
   const changes = sortChanges(args.changes, args.kindOrder);
   return {
@@ -171,6 +178,7 @@ export function buildPlan(args: {
     inputs: args.inputs,
     policies: [...args.policies].sort(),
     ...(args.offline ? { offline: args.offline } : {}),
+    ...(args.safety ? { safety: args.safety } : {}),
   };
 }
 

@@ -96,6 +96,12 @@ export interface DiffResult {
   diagnostics: Diagnostic[];
   /** Live values the changes depend on, keyed by `<kind>/<name>`; covered by the fingerprint. */
   inputs: Record<string, Json>;
+  /**
+   * How many live things each policy owns, keyed by `<kind>/<name>`: the managed items the provider read
+   * (record sets, files, certificates, groups, grants, pipelines …). The base of the safety threshold
+   * (src/core/safety.ts): a plan updating or deleting too large a share of them is refused unless forced.
+   */
+  owned?: Record<string, number>;
 }
 
 /** An apply as it happens (start and end of each change, long waits), for adapters to print; core prints nothing. */

@@ -10,6 +10,7 @@ import { applyRefusal, execute, plan, type PlanOptions } from '../core/engine.js
 import type { ApplyReport, Plan, PlanSalt } from '../core/plan.js';
 import type { Logger } from '../core/provider.js';
 import { embedMeta, planMeta, type CommentState } from '../core/plan-meta.js';
+import { FORCE_LABEL } from '../core/safety.js';
 import { ALLOW_DESTRUCTIVE_LABEL, renderComment, renderDriftIssue, type CommentInput } from '../core/render.js';
 import { httpStatus, type GitHub } from './client.js';
 import { syncDriftIssue, type DriftIssueResult } from './drift-issue.js';
@@ -38,6 +39,8 @@ export interface FlowEnv {
   trust: CommentTrust;
   /** Destructive and disruptive changes allowed for every pull request (besides the label). */
   allowDestructive: boolean;
+  /** Every plan forced past the change threshold (the Action's `force` input), besides the label charter:force. */
+  force?: boolean;
   /**
    * Called before each write to GitHub or AWS; throws when this run no longer holds the repository's lock
    * (the app's Redis lock expired and another replica took it).
@@ -63,13 +66,18 @@ function allowsDestructive(env: Pick<FlowEnv, 'allowDestructive'>, labels: reado
   return env.allowDestructive || labels.includes(ALLOW_DESTRUCTIVE_LABEL);
 }
 
+/** The engine options with the run forced past the change threshold or not (the threshold itself kept). */
+function withForce(engine: EngineOptions, force: boolean): EngineOptions {
+  return engine.safety === false ? engine : { ...engine, safety: { ...engine.safety, force } };
+}
+
 /** The sticky comment's body for `input`, its meta bound to the comment and signed. */
-function commentBody(env: Pick<FlowEnv, 'repo' | 'trust'>, number: number, input: CommentInput, state: CommentState, context: { head?: string; allowDestructive?: boolean }) {
+function commentBody(env: Pick<FlowEnv, 'repo' | 'trust'>, number: number, input: CommentInput, state: CommentState, context: { head?: string; allowDestructive?: boolean; force?: boolean }) {
   return (commentId: number | undefined) =>
     renderComment({
       ...input,
       meta: embedMeta(
-        planMeta(input.plan, state, { repository: repositoryName(env.repo), pullRequest: number, commentId, head: context.head, sha: input.commitSha, allowDestructive: context.allowDestructive }),
+        planMeta(input.plan, state, { repository: repositoryName(env.repo), pullRequest: number, commentId, head: context.head, sha: input.commitSha, allowDestructive: context.allowDestructive, force: context.force }),
         env.trust.signingKey,
       ),
     });
@@ -104,7 +112,9 @@ export async function planPullRequest(
   pr: PullRequestRef,
   options: PlanFlowOptions = {},
 ): Promise<PlanOutcome> {
-  const { plan: p } = await plan({ ...env.engine, salt: salt(env.repo, pr.number) });
+  // The label is read from GitHub's own record of the pull request (the event, the API), never from text.
+  const force = Boolean(env.force) || pr.labels.includes(FORCE_LABEL);
+  const { plan: p } = await plan({ ...withForce(env.engine, force), salt: salt(env.repo, pr.number) });
   await env.hooks?.planned?.(p);
   const input: CommentInput = { plan: p, state: 'planned', runUrl: env.runUrl, allowDestructive: allowsDestructive(env, pr.labels), commitSha: pr.headSha };
   await env.hooks?.rendered?.(input);
@@ -125,7 +135,7 @@ export async function planPullRequest(
   try {
     await env.fence?.();
     const { comment: existing } = await findCharterComment(gh, env.repo, pr.number, env.trust);
-    const body = commentBody(env, pr.number, input, 'planned', { head: pr.headSha, allowDestructive: input.allowDestructive });
+    const body = commentBody(env, pr.number, input, 'planned', { head: pr.headSha, allowDestructive: input.allowDestructive, force });
     const { id, created, url } = await writeCharterComment(gh, env.repo, pr.number, existing, body);
     env.log.info(`${created ? 'Posted' : 'Updated'} the plan comment ${id} on #${pr.number}`);
     outcome.comment = { id, url, created };
@@ -189,7 +199,8 @@ export async function applyReviewedPlan(
   const lookup = await findCharterComment(env.gh, env.repo, pr.number, env.trust);
   const sticky = lookup.comment;
   const meta = sticky?.meta;
-  const engine: PlanOptions = { ...env.engine, salt: salt(env.repo, pr.number) };
+  // Forced past the change threshold at review (recorded in the signed meta) or by the run's own setting.
+  const engine: PlanOptions = { ...withForce(env.engine, Boolean(env.force) || meta?.force === true), salt: salt(env.repo, pr.number) };
   const { plan: p, validation } = await plan(engine);
   await env.hooks?.planned?.(p);
   // Whether destructive changes may go ahead was decided at review (recorded in the signed meta) or by the
@@ -208,7 +219,7 @@ export async function applyReviewedPlan(
     await env.hooks?.rendered?.(input);
     if (env.comment) {
       await env.fence?.();
-      await writeCharterComment(env.gh, env.repo, pr.number, found, commentBody(env, pr.number, input, state, { head: found.meta.head, allowDestructive: found.meta.allowDestructive }));
+      await writeCharterComment(env.gh, env.repo, pr.number, found, commentBody(env, pr.number, input, state, { head: found.meta.head, allowDestructive: found.meta.allowDestructive, force: found.meta.force }));
     }
     return input;
   };
@@ -310,7 +321,8 @@ export const DRIFT_ISSUE_TITLE = 'Charter: live AWS differs from the policies';
 
 /** Plans against live AWS and keeps the repository's one `charter:drift` issue in step. */
 export async function checkDrift(env: Omit<FlowEnv, 'gh' | 'comment' | 'trust' | 'allowDestructive'> & { gh?: GitHub }): Promise<DriftOutcome> {
-  const { plan: p } = await plan({ ...env.engine, salt: {} });
+  // Drift reports and applies nothing: the change threshold (apply's safety valve) does not apply.
+  const { plan: p } = await plan({ ...env.engine, safety: false, salt: {} });
   await env.hooks?.planned?.(p);
   const drift = p.summary.total > 0;
   const outcome: DriftOutcome = { ok: p.summary.errors === 0, plan: p, drift };

@@ -154,6 +154,8 @@ async function plan(docs: Doc[], ctx: RuntimeContext, services: Services): Promi
       result.changes.push(...outcome.changes);
       result.diagnostics.push(...outcome.diagnostics);
       result.inputs[policyId(doc)] = outcome.inputs;
+      // What the policy owns (the safety threshold's base): the pipelines tagged as its own, and below its approval topics.
+      (result.owned ??= {})[policyId(doc)] = live.filter((p) => p.tags?.[OWNER_TAG] === doc.name).length;
       creates += outcome.changes.filter((c) => c.action === 'create').length;
       deletes += outcome.changes.filter((c) => c.action === 'delete').length;
       planned.push(doc);
@@ -171,6 +173,7 @@ async function plan(docs: Doc[], ctx: RuntimeContext, services: Services): Promi
         const own = live.filter((t) => wanted.has(t.name) && t.tags[OWNER_TAG] === doc.name);
         const emails = await pool(own, READ_CONCURRENCY, (t) => topics.listEmails(t.arn));
         own.forEach((t, i) => (t.emails = emails[i]));
+        result.owned![policyId(doc)] += own.length;
         const outcome = planTopics(doc, live);
         result.changes.push(...outcome.changes);
         result.diagnostics.push(...outcome.diagnostics);

@@ -176,15 +176,22 @@ async function plan(docs: Doc[], ctx: RuntimeContext): Promise<DiffResult> {
   const changes: Change[] = [];
   const diagnostics: Diagnostic[] = [];
   const inputs: Record<string, Json> = {};
+  const owned: Record<string, number> = {};
   for (const doc of docs) {
     const lives = await Promise.all(regionsOf(doc.spec).map((region) => readRegion(doc, region, clients(region))));
+    owned[`PackagePublishing/${doc.name}`] = lives.reduce((n, l) => n + ownedIn(l), 0);
     const result = await diffPolicy(doc, lives, clients);
     changes.push(...result.changes);
     diagnostics.push(...result.diagnostics);
     const failed = lives.filter((l) => l.error).map((l) => l.region);
     if (failed.length) inputs[`PackagePublishing/${doc.name}`] = { unreadRegions: failed };
   }
-  return { changes, diagnostics, inputs };
+  return { changes, diagnostics, inputs, owned };
+}
+
+/** What a policy owns in one region (the safety threshold's base): domain, repository, build projects, pipeline, prunable repositories. */
+function ownedIn(l: RegionLive): number {
+  return (l.domainArn ? 1 : 0) + (l.repository ? 1 : 0) + l.projects.size + (l.pipeline ? 1 : 0) + l.prunable.length;
 }
 
 const regionPath = (doc: Doc, region: string): PathSegment[] => {
