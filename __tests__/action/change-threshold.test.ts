@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { apply } from '../../src/core/engine.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
-import { mergePull, pullRequestEvent, pushEvent, runAction, TEST_PULL } from '../helpers/action.js';
+import { mergePull, pullRequestEvent, pullTouchesWorkspace, pushEvent, runAction, TEST_PULL } from '../helpers/action.js';
 import { sandboxOptions, startExampleSandbox } from '../helpers/aws.js';
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
 
@@ -43,7 +43,8 @@ afterEach(async () => {
 
 const common = () => ({ workspace, githubUrl: github.url, awsEndpoint: sandbox.endpoint, repository: REPO, inputs: { 'github-token': TOKEN, policies: 'policies' } });
 const plan = (labels: string[], extra: Record<string, string> = {}) =>
-  runAction({ ...common(), inputs: { ...common().inputs, ...extra }, eventName: 'pull_request', event: pullRequestEvent({ labels }), sha: HEAD_SHA, ref: 'refs/pull/2/merge' });
+  (pullTouchesWorkspace(github, workspace),
+  runAction({ ...common(), inputs: { ...common().inputs, ...extra }, eventName: 'pull_request', event: pullRequestEvent({ labels }), sha: HEAD_SHA, ref: 'refs/pull/2/merge' }));
 const applyOnPush = () => runAction({ ...common(), eventName: 'push', event: pushEvent(), sha: MERGE_SHA, ref: 'refs/heads/master' });
 const meanGroups = () => sandbox.state.shield.protectionGroups.filter((g) => g.id.startsWith('fleet-') && g.aggregation === 'MEAN').length;
 

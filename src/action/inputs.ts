@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { secretDigestKey } from '../core/plan-meta.js';
 import { parseReachConfig, type ReachConfig } from '../core/reach.js';
 import { parseThresholdPercent } from '../core/safety.js';
+import type { PolicyScope } from '../core/scope.js';
 import { parseBoolean, parseList } from '../core/settings.js';
 
 export type Mode = 'validate' | 'plan' | 'apply' | 'drift' | 'branch';
@@ -16,6 +17,8 @@ export interface ActionInputs {
   allowNoPolicies: boolean;
   githubToken: string;
   allowDestructive: boolean;
+  /** Input scope; undefined: `changed` for a pull request's plan (src/core/scope.ts). */
+  scope?: PolicyScope;
   /** Plans go past the change threshold (input force); the label charter:force does it per pull request. */
   force: boolean;
   /** Input change-threshold, percent. */
@@ -67,6 +70,13 @@ function reachInput(): ReachConfig {
   return parseReachConfig(raw, 'Input allow', { allowRole: false, accountRoles: true });
 }
 
+function scopeInput(): { scope?: PolicyScope } {
+  const scope = input('scope');
+  if (!scope) return {};
+  if (scope !== 'changed' && scope !== 'all') throw new Error(`Input scope must be changed or all, got "${scope}"`);
+  return { scope };
+}
+
 const modes = ['auto', 'validate', 'plan', 'apply', 'drift', 'branch'] as const;
 
 /**
@@ -81,6 +91,7 @@ export const ACTION_INPUT_DEFAULTS = {
   'allow-no-policies': 'false',
   'github-token': '${{ github.token }}',
   'allow-destructive': 'false',
+  scope: '',
   force: 'false',
   'change-threshold': '30',
   comment: 'true',
@@ -125,6 +136,7 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
     allowNoPolicies: boolInput('allow-no-policies'),
     githubToken,
     allowDestructive: boolInput('allow-destructive'),
+    ...scopeInput(),
     force: boolInput('force'),
     changeThresholdPercent: parseThresholdPercent(input('change-threshold'), 'Input change-threshold'),
     comment: boolInput('comment'),

@@ -117,6 +117,8 @@ async function runPlan(inputs: ActionInputs, repo: RepoRef): Promise<void> {
   const outcome = await planPullRequest(
     {
       ...flowEnv(inputs, repo, github(inputs)),
+      // A pull request plans what it changes unless the workflow says all (issue 15, item 9).
+      scope: inputs.scope ?? (pr ? 'changed' : 'all'),
       hooks: {
         planned: async (p) => {
           await savePlan(p, inputs.planFile);

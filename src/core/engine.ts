@@ -7,6 +7,7 @@ import { canonicalJson, type Json } from './json.js';
 import { discoverPolicyFiles, loadPolicyFiles, MAX_POLICY_FILE_BYTES } from './load.js';
 import { buildPlan, isRisky, type ApplyReport, type Change, type ChangeResult, type Plan, type PlanSalt } from './plan.js';
 import type { ApplyEvent, LintContext, Provider, ProviderRuntime, RuntimeContext } from './provider.js';
+import { selectChanged, type ScopeReport } from './scope.js';
 import { checkSafety, describeShare, exceededPolicies, FORCE_LABEL, type SafetySettings } from './safety.js';
 import { checkReach, envReferences, isMaskable, scopedEnvironment, secretDigest, type Reach } from './reach.js';
 import { SchemaValidator } from './validate.js';
@@ -42,6 +43,11 @@ export type PlanOptions = ValidateOptions & {
    * still validated. Undefined: every kind.
    */
   kinds?: readonly string[];
+  /**
+   * Scope `changed` (src/core/scope.ts): plan only the policies these repository paths touch (a pull
+   * request's files). Undefined: scope `all`, every policy.
+   */
+  changedFiles?: readonly string[];
   /** How apply runs and reports as it goes; unset: defaults, no progress. */
   execution?: ExecutionSettings;
   /**
@@ -186,28 +192,32 @@ function secretInputs(doc: PolicyDocument, ctx: RuntimeContext, salt: PlanSalt):
 /** Validates, reads live state for every kind in bulk and returns the plan. Invalid policies: no AWS call at all. */
 export async function plan(options: PlanOptions): Promise<{ plan: Plan; validation: ValidationResult }> {
   const validation = await validate(options);
-  const planned = (kind: string) => !options.kinds || options.kinds.includes(kind);
-  const policies = validation.documents.filter((d) => planned(d.kind)).map(policyId);
+  const ofKind = (kind: string) => !options.kinds || options.kinds.includes(kind);
+  const selected = options.changedFiles ? selectChanged(validation.documents, options.changedFiles) : undefined;
+  const inScope = new Set(selected?.planned ?? validation.documents);
+  const scope: ScopeReport | undefined = selected ? { mode: 'changed', skipped: selected.skipped } : undefined;
+  const planned = (doc: PolicyDocument) => ofKind(doc.kind) && inScope.has(doc);
+  const policies = validation.documents.filter(planned).map(policyId);
   if (!validation.ok) {
     return {
       validation,
-      plan: buildPlan({ changes: [], diagnostics: validation.diagnostics, inputs: {}, policies, salt: options.salt, kindOrder: kindOrder(options.providers) }),
+      plan: buildPlan({ changes: [], diagnostics: validation.diagnostics, inputs: {}, policies, salt: options.salt, kindOrder: kindOrder(options.providers), scope }),
     };
   }
   // Everything a policy names is checked before anything is read: one refusal and nothing is read at all.
   const refused = reachDiagnostics(options, validation.documents);
   if (refused.length) {
     const diagnostics = sortDiagnostics([...validation.diagnostics, ...boundDiagnostics(refused)]);
-    return { validation: { ...validation, diagnostics, ok: false }, plan: buildPlan({ changes: [], diagnostics, inputs: {}, policies, salt: options.salt, kindOrder: kindOrder(options.providers) }) };
+    return { validation: { ...validation, diagnostics, ok: false }, plan: buildPlan({ changes: [], diagnostics, inputs: {}, policies, salt: options.salt, kindOrder: kindOrder(options.providers), scope }) };
   }
   const reach = options.runtime.reach;
   if (reach && !reach.live) {
     const reason = reach.offlineReason ?? 'live reads are off for this run';
-    const notRead = validation.documents.map((doc) =>
+    const notRead = validation.documents.filter((d) => inScope.has(d)).map((doc) =>
       diagnosticAt(doc, ['metadata', 'name'], 'reach/live-state-not-read', 'warning', `Live state of ${policyId(doc)} was not read: ${reason}. The policy was validated offline; this plan lists no changes and cannot be applied.`, 'A maintainer can plan this change from a branch of the repository itself, or the repository can allow live reads for forks (forks.live).'),
     );
     const diagnostics = sortDiagnostics([...validation.diagnostics, ...notRead]);
-    return { validation, plan: buildPlan({ changes: [], diagnostics, inputs: {}, policies, salt: options.salt, kindOrder: kindOrder(options.providers), offline: reason }) };
+    return { validation, plan: buildPlan({ changes: [], diagnostics, inputs: {}, policies, salt: options.salt, kindOrder: kindOrder(options.providers), offline: reason, scope }) };
   }
   const ctx = runtimeContext(options);
   const changes: Change[] = [];
@@ -215,8 +225,8 @@ export async function plan(options: PlanOptions): Promise<{ plan: Plan; validati
   const inputs: Record<string, Json> = {};
   const owned: Record<string, number> = {};
   for (const provider of [...options.providers].sort((a, b) => a.order - b.order)) {
-    const docs = validation.documents.filter((d) => d.kind === provider.kind);
-    if (!docs.length || !planned(provider.kind)) continue;
+    const docs = validation.documents.filter((d) => d.kind === provider.kind && planned(d));
+    if (!docs.length) continue;
     const runtime = await provider.loadRuntime();
     // Policies of one account are read together, with that account's assumed role.
     for (const account of new Set(docs.map((d) => d.account))) {
@@ -229,13 +239,13 @@ export async function plan(options: PlanOptions): Promise<{ plan: Plan; validati
   }
   const safety = options.safety === false ? undefined : checkSafety(changes, owned, options.safety);
   if (safety) diagnostics.push(...thresholdDiagnostics(safety, validation.documents));
-  for (const doc of validation.documents) {
+  for (const doc of validation.documents.filter((d) => inScope.has(d))) {
     const secrets = secretInputs(doc, ctx, options.salt);
     if (secrets) inputs[`secrets:${policyId(doc)}`] = secrets;
   }
   return {
     validation,
-    plan: buildPlan({ changes, diagnostics: sortDiagnostics(boundDiagnostics(diagnostics)), inputs, policies, salt: options.salt, kindOrder: kindOrder(options.providers), safety }),
+    plan: buildPlan({ changes, diagnostics: sortDiagnostics(boundDiagnostics(diagnostics)), inputs, policies, salt: options.salt, kindOrder: kindOrder(options.providers), safety, scope }),
   };
 }
 

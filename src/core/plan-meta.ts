@@ -12,6 +12,7 @@
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { canonicalJson } from './json.js';
 import { changeDigest, type Plan } from './plan.js';
+import type { PolicyScope } from './scope.js';
 import { validatePlanMetaDocument, type PlanMetaDocument } from './plan-meta.generated.js';
 
 export type { PlanMetaDocument } from './plan-meta.generated.js';
@@ -35,6 +36,8 @@ export interface MetaContext {
   allowDestructive?: boolean;
   /** Forced past the change threshold at review (src/core/safety.ts). */
   force?: boolean;
+  /** The plan covered only the policies the pull request changed (src/core/scope.ts); unset: every policy. */
+  scope?: PolicyScope;
 }
 
 /** Longest JSON (before base64) embedded with its per-change list; beyond it only the fingerprint is kept. */
@@ -64,6 +67,7 @@ export function planMeta(plan: Plan, state: CommentState, context: MetaContext =
     state,
     ...(context.allowDestructive !== undefined ? { allowDestructive: context.allowDestructive } : {}),
     ...(context.force ? { force: true } : {}),
+    ...(context.scope === 'changed' ? { scope: 'changed' as const } : {}),
     changes: plan.changes.map((c): [string, string] => [c.address, changeDigest(c)]),
   };
   if (JSON.stringify({ v: META_FORMAT, ...meta }).length > META_MAX_CHARS) {

@@ -1,6 +1,7 @@
 import type { Diagnostic } from './diagnostics.js';
 import { canonicalJson, compareStrings, sha256, type Json } from './json.js';
 import type { SafetyCheck } from './safety.js';
+import type { ScopeReport } from './scope.js';
 import { CHARTER_VERSION } from './version.js';
 
 export type ChangeAction = 'create' | 'update' | 'delete' | 'replace' | 'run';
@@ -71,6 +72,8 @@ export interface Plan {
    * part of the fingerprint (it is computed from the changes and the live counts).
    */
   safety?: SafetyCheck;
+  /** Set under scope `changed`: the policies left out of this plan (a pull request did not touch them). */
+  scope?: ScopeReport;
 }
 
 export type ChangeStatus = 'applied' | 'failed' | 'not-attempted';
@@ -165,6 +168,7 @@ export function buildPlan(args: {
   kindOrder: (kind: string) => number;
   offline?: string;
   safety?: SafetyCheck;
+  scope?: ScopeReport;
 }): Plan {
   const changes = sortChanges(args.changes, args.kindOrder);
   return {
@@ -179,6 +183,7 @@ export function buildPlan(args: {
     policies: [...args.policies].sort(),
     ...(args.offline ? { offline: args.offline } : {}),
     ...(args.safety ? { safety: args.safety } : {}),
+    ...(args.scope ? { scope: args.scope } : {}),
   };
 }
 

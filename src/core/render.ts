@@ -76,6 +76,22 @@ function plural(n: number, one: string, many = `${one}s`): string {
 }
 
 /** "3 to create, 1 to update, 1 to delete, 1 destructive", or the no-changes sentence. */
+/** Skipped policies named in the scope line, at most; the rest are counted. */
+const SCOPE_NAMES_SHOWN = 20;
+
+/**
+ * What a plan under scope `changed` left out (issue 15, item 9): the count and the first names, so unrelated
+ * drift is not mistaken for covered. Empty under scope `all`.
+ */
+export function scopeLine(plan: Pick<Plan, 'scope' | 'policies'>): string {
+  if (!plan.scope || plan.scope.mode !== 'changed') return '';
+  const { skipped } = plan.scope;
+  if (!skipped.length) return `Scope: the policies this pull request changed (${plural(plan.policies.length, 'policy', 'policies')}); none left out.`;
+  const names = skipped.slice(0, SCOPE_NAMES_SHOWN).join(', ');
+  const more = skipped.length > SCOPE_NAMES_SHOWN ? ` and ${skipped.length - SCOPE_NAMES_SHOWN} more` : '';
+  return `Scope: the policies this pull request changed (${plural(plan.policies.length, 'policy', 'policies')}); ${plural(skipped.length, 'policy', 'policies')} left out, not planned and not applied on merge: ${names}${more}.`;
+}
+
 export function summaryLine(summary: PlanSummary): string {
   if (summary.total === 0) {
     return summary.errors > 0
@@ -440,6 +456,7 @@ function renderDocument(input: CommentInput, options: DocumentOptions): string {
     title: options.title ? md(options.title, limits.text) : kind === 'drift' ? driftTitle(plan) : commentTitles[state],
     summaryLabel: kind === 'plan' ? 'Plan:' : plan.changes.length ? 'Drift:' : '',
     summary: escapeMarkdown(kind === 'drift' ? driftSummary(plan) : summaryLine(plan.summary)),
+    scope: escapeMarkdown(scopeLine(plan)),
     counts: escapeMarkdown(diagnosticCounts(plan.diagnostics)),
     footer,
   };
@@ -677,6 +694,7 @@ export function renderPlan(plan: Plan, format: OutputFormat, opts: { title?: str
     template('plan.txt.hbs')({
       title: opts.title ? oneLine(opts.title) : '',
       summary: plan.changes.length ? `Plan: ${summaryLine(plan.summary)}` : summaryLine(plan.summary),
+      scope: scopeLine(plan),
       ...textDiagnostics(plan.diagnostics),
       groups: textGroups(plan.changes),
       fingerprint: plan.changes.length ? plan.fingerprint : '',

@@ -51,6 +51,13 @@ export interface ApiPullRequest {
   head: { sha: string };
 }
 
+/** One file of `GET /repos/{owner}/{repo}/pulls/{number}/files` (the fields Charter reads). */
+export interface ApiPullRequestFile {
+  filename: string;
+  status: string;
+  previous_filename?: string;
+}
+
 /** One pull request as `GET /repos/{owner}/{repo}/pulls/{number}` returns it (the fields Charter reads). */
 export interface ApiPullRequestDetail extends ApiPullRequest {
   state: string;
@@ -158,6 +165,8 @@ export interface GitHub {
     };
     pulls: {
       get(params: RepoParams & { pull_number: number }): Promise<ApiResponse<ApiPullRequestDetail>>;
+      /** The files a pull request changes; GitHub lists at most MAX_PULL_REQUEST_FILES (3,000). */
+      listFiles(params: RepoParams & PageParams & { pull_number: number }): Promise<ApiResponse<ApiPullRequestFile[]>>;
     };
     checks: {
       create(

@@ -11,11 +11,12 @@ import type { ApplyReport, Plan, PlanSalt } from '../core/plan.js';
 import type { Logger } from '../core/provider.js';
 import { embedMeta, planMeta, type CommentState } from '../core/plan-meta.js';
 import { FORCE_LABEL } from '../core/safety.js';
+import type { PolicyScope } from '../core/scope.js';
 import { ALLOW_DESTRUCTIVE_LABEL, renderComment, renderDriftIssue, type CommentInput } from '../core/render.js';
 import { httpStatus, type GitHub } from './client.js';
 import { syncDriftIssue, type DriftIssueResult } from './drift-issue.js';
 import { applicableFingerprint, compareWithReviewed } from './plan-meta.js';
-import { findMergedPullRequest } from './pulls.js';
+import { findMergedPullRequest, pullRequestFiles } from './pulls.js';
 import { repositoryName, type RepoRef } from './repo.js';
 import { checkUnedited, findCharterComment, writeCharterComment, type CharterComment, type CommentTrust } from './reviewed-comment.js';
 
@@ -41,6 +42,11 @@ export interface FlowEnv {
   allowDestructive: boolean;
   /** Every plan forced past the change threshold (the Action's `force` input), besides the label charter:force. */
   force?: boolean;
+  /**
+   * Which policies a pull request's plan covers (src/core/scope.ts): `changed`, those whose files it
+   * touched; `all` (default), every one. A merge always re-plans with the scope recorded at review.
+   */
+  scope?: PolicyScope;
   /**
    * Called before each write to GitHub or AWS; throws when this run no longer holds the repository's lock
    * (the app's Redis lock expired and another replica took it).
@@ -72,12 +78,12 @@ function withForce(engine: EngineOptions, force: boolean): EngineOptions {
 }
 
 /** The sticky comment's body for `input`, its meta bound to the comment and signed. */
-function commentBody(env: Pick<FlowEnv, 'repo' | 'trust'>, number: number, input: CommentInput, state: CommentState, context: { head?: string; allowDestructive?: boolean; force?: boolean }) {
+function commentBody(env: Pick<FlowEnv, 'repo' | 'trust'>, number: number, input: CommentInput, state: CommentState, context: { head?: string; allowDestructive?: boolean; force?: boolean; scope?: PolicyScope }) {
   return (commentId: number | undefined) =>
     renderComment({
       ...input,
       meta: embedMeta(
-        planMeta(input.plan, state, { repository: repositoryName(env.repo), pullRequest: number, commentId, head: context.head, sha: input.commitSha, allowDestructive: context.allowDestructive, force: context.force }),
+        planMeta(input.plan, state, { repository: repositoryName(env.repo), pullRequest: number, commentId, head: context.head, sha: input.commitSha, allowDestructive: context.allowDestructive, force: context.force, scope: context.scope }),
         env.trust.signingKey,
       ),
     });
@@ -106,6 +112,20 @@ export interface PlanFlowOptions {
   readOnlyTokenIsWarning?: boolean;
 }
 
+/**
+ * The files pull request `number` changes, for scope `changed`; undefined (plan every policy, said in the
+ * log) without a client or when GitHub's list may be cut.
+ */
+async function changedFilesOf(env: Pick<FlowEnv, 'repo' | 'log'> & { gh?: GitHub }, number: number | undefined): Promise<string[] | undefined> {
+  if (!env.gh || number === undefined) {
+    env.log.warn('Scope changed needs the pull request and a token to list its files: every policy is planned.');
+    return undefined;
+  }
+  const files = await pullRequestFiles(env.gh, env.repo, number);
+  if (!files) env.log.warn(`Pull request #${number} changes too many files for GitHub to list them all: every policy is planned.`);
+  return files;
+}
+
 /** Plans a pull request and writes the plan to its sticky comment. Never writes to AWS. */
 export async function planPullRequest(
   env: Omit<FlowEnv, 'gh'> & { gh?: GitHub },
@@ -114,7 +134,8 @@ export async function planPullRequest(
 ): Promise<PlanOutcome> {
   // The label is read from GitHub's own record of the pull request (the event, the API), never from text.
   const force = Boolean(env.force) || pr.labels.includes(FORCE_LABEL);
-  const { plan: p } = await plan({ ...withForce(env.engine, force), salt: salt(env.repo, pr.number) });
+  const changedFiles = env.scope === 'changed' ? await changedFilesOf(env, pr.number) : undefined;
+  const { plan: p } = await plan({ ...withForce(env.engine, force), ...(changedFiles ? { changedFiles } : {}), salt: salt(env.repo, pr.number) });
   await env.hooks?.planned?.(p);
   const input: CommentInput = { plan: p, state: 'planned', runUrl: env.runUrl, allowDestructive: allowsDestructive(env, pr.labels), commitSha: pr.headSha };
   await env.hooks?.rendered?.(input);
@@ -135,7 +156,7 @@ export async function planPullRequest(
   try {
     await env.fence?.();
     const { comment: existing } = await findCharterComment(gh, env.repo, pr.number, env.trust);
-    const body = commentBody(env, pr.number, input, 'planned', { head: pr.headSha, allowDestructive: input.allowDestructive, force });
+    const body = commentBody(env, pr.number, input, 'planned', { head: pr.headSha, allowDestructive: input.allowDestructive, force, scope: changedFiles ? 'changed' : 'all' });
     const { id, created, url } = await writeCharterComment(gh, env.repo, pr.number, existing, body);
     env.log.info(`${created ? 'Posted' : 'Updated'} the plan comment ${id} on #${pr.number}`);
     outcome.comment = { id, url, created };
@@ -200,7 +221,9 @@ export async function applyReviewedPlan(
   const sticky = lookup.comment;
   const meta = sticky?.meta;
   // Forced past the change threshold at review (recorded in the signed meta) or by the run's own setting.
-  const engine: PlanOptions = { ...withForce(env.engine, Boolean(env.force) || meta?.force === true), salt: salt(env.repo, pr.number) };
+  // The scope the plan was reviewed with (signed meta): the merge plans exactly the policies that were reviewed.
+  const changedFiles = meta?.scope === 'changed' ? await pullRequestFiles(env.gh, env.repo, pr.number) : undefined;
+  const engine: PlanOptions = { ...withForce(env.engine, Boolean(env.force) || meta?.force === true), ...(changedFiles ? { changedFiles } : {}), salt: salt(env.repo, pr.number) };
   const { plan: p, validation } = await plan(engine);
   await env.hooks?.planned?.(p);
   // Whether destructive changes may go ahead was decided at review (recorded in the signed meta) or by the
@@ -219,7 +242,7 @@ export async function applyReviewedPlan(
     await env.hooks?.rendered?.(input);
     if (env.comment) {
       await env.fence?.();
-      await writeCharterComment(env.gh, env.repo, pr.number, found, commentBody(env, pr.number, input, state, { head: found.meta.head, allowDestructive: found.meta.allowDestructive, force: found.meta.force }));
+      await writeCharterComment(env.gh, env.repo, pr.number, found, commentBody(env, pr.number, input, state, { head: found.meta.head, allowDestructive: found.meta.allowDestructive, force: found.meta.force, scope: found.meta.scope }));
     }
     return input;
   };
