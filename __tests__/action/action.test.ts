@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
-import { mergePull, pullRequestEvent, pushEvent, runAction, TEST_PULL, webhookExample } from '../helpers/action.js';
+import { mergePull, pullRequestEvent, pullTouchesWorkspace, pushEvent, runAction, TEST_PULL, webhookExample } from '../helpers/action.js';
 import { apply } from '../../src/core/engine.js';
 import { copyExamples, EXAMPLE_SECRETS, sandboxOptions, startExampleSandbox } from '../helpers/aws.js';
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
@@ -33,6 +33,7 @@ const ALLOW = 'env: [AAD_CLIENT_SECRET]\nredshift: { clusters: [examplecluster],
 const inputs = { 'github-token': TOKEN, policies: 'policies/examples', allow: ALLOW };
 
 async function planOnPullRequest() {
+  pullTouchesWorkspace(github, workspace);
   return runAction({ ...common(), eventName: 'pull_request', event: pullRequestEvent(), inputs, sha: HEAD_SHA, ref: 'refs/pull/2/merge' });
 }
 
@@ -257,7 +258,7 @@ describe('the Action as a process', () => {
 describe('the Action: the reviewed-plan gate verifies the comment', () => {
   const KEY = 'action-plan-signing-key-0123456789abcdef';
   const signed = { ...inputs, 'plan-signing-key': KEY };
-  const planSigned = () => runAction({ ...common(), eventName: 'pull_request', event: pullRequestEvent(), inputs: signed, sha: HEAD_SHA, ref: 'refs/pull/2/merge' });
+  const planSigned = () => (pullTouchesWorkspace(github, workspace), runAction({ ...common(), eventName: 'pull_request', event: pullRequestEvent(), inputs: signed, sha: HEAD_SHA, ref: 'refs/pull/2/merge' }));
   const applySigned = () => runAction({ ...common(), eventName: 'push', event: pushEvent(), inputs: signed, sha: MERGE_SHA, ref: 'refs/heads/master' });
   const mtaSts = () => sandbox.state.route53.hostedZones.find((z) => z.name === 'example.net.')!.records.filter((r) => r.name === '_mta-sts.example.net.');
   const setState = (body: string, state: string) =>

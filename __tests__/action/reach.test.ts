@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { stsSessions } from '../../src/sandbox/services/sts.js';
-import { runAction, webhookExample } from '../helpers/action.js';
+import { pullTouchesWorkspace, runAction, webhookExample } from '../helpers/action.js';
 import { copyExamples, EXAMPLE_SECRETS, startExampleSandbox } from '../helpers/aws.js';
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
 
@@ -51,6 +51,7 @@ function edit(file: string, from: string, to: string): void {
 }
 
 function plan(options: { allow?: string; env?: Record<string, string>; fork?: boolean; policies?: string } = {}) {
+  pullTouchesWorkspace(github, workspace);
   return runAction({
     workspace,
     githubUrl: github.url,

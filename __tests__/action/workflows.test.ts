@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
-import { mergePull, pullRequestEvent, pushEvent, runAction, TEST_PULL } from '../helpers/action.js';
+import { mergePull, pullRequestEvent, pullTouchesWorkspace, pushEvent, runAction, TEST_PULL } from '../helpers/action.js';
 import { copyExamples, repoRoot, startExampleSandbox } from '../helpers/aws.js';
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
 import { evaluateTemplate, workflowFileErrors, workflowsInMarkdown, type ExpressionContext } from '../helpers/runner.js';
@@ -96,6 +96,7 @@ describe('workflow steps run as the runner runs them', () => {
       const common = { workspace, githubUrl: github.url, awsEndpoint: sandbox.endpoint, repository: REPO, inputs: asStrings(step.with), context, env: stepEnv(step, context) };
 
       const prEvent = pullRequestEvent({ defaultBranch: branch });
+      pullTouchesWorkspace(github, workspace);
       const plan = await runAction({ ...common, eventName: 'pull_request', event: prEvent, sha: HEAD_SHA, ref: 'refs/pull/2/merge' });
       expect(plan.code, plan.stdout + plan.stderr).toBe(0);
       expect(plan.outputs['has-changes']).toBe('true');

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { bundleNode, EXAMPLE_SECRETS, repoRoot } from './aws.js';
 import type { FakeGitHub } from './fake-github.js';
 import { loadActionManifest, stepInputEnv, type ExpressionContext } from './runner.js';
@@ -81,6 +81,19 @@ export function mergePull(github: FakeGitHub): void {
   pull.mergeCommitSha = TEST_PULL.mergeSha;
   pull.mergedAt = '2024-01-02T00:00:00Z';
   github.state.associate(TEST_PULL.repository, TEST_PULL.mergeSha, TEST_PULL.number);
+}
+
+/**
+ * Makes TEST_PULL change every file under `workspace/<under>` (what GitHub's `pulls/{n}/files` then lists),
+ * as a pull request adding those policies would: under scope `changed` all of them are planned.
+ */
+export function pullTouchesWorkspace(github: FakeGitHub, workspace: string, under = 'policies'): void {
+  const files = (readdirSync(join(workspace, under), { recursive: true, withFileTypes: true }) as Array<{ name: string; parentPath: string; isFile(): boolean }>)
+    .filter((e) => e.isFile())
+    .map((e) => relative(workspace, join(e.parentPath, e.name)).split(sep).join('/'))
+    .sort();
+  const pull = github.state.repo(TEST_PULL.repository).pulls.find((p) => p.number === TEST_PULL.number)!;
+  pull.files = files.map((filename) => ({ filename, status: 'added' }));
 }
 
 /** GITHUB_OUTPUT uses `name<<delimiter` blocks. */

@@ -58,6 +58,7 @@ export interface FakePull {
   baseRef: string;
   mergeCommitSha: string | null;
   mergedAt: string | null;
+  files: FakePullFile[];
   user: FakeUser;
   createdAt: string;
   updatedAt: string;
@@ -113,6 +114,14 @@ export interface SeedPull {
   user?: string;
   /** Commits associated with this pull request (besides the merge commit, which is always associated). */
   commits?: string[];
+  /** The files it changes (GET pulls/{n}/files), as GitHub lists them: added unless a status is given. */
+  files?: Array<string | FakePullFile>;
+}
+
+export interface FakePullFile {
+  filename: string;
+  status: 'added' | 'removed' | 'modified' | 'renamed' | 'copied' | 'changed' | 'unchanged';
+  previousFilename?: string;
 }
 
 export interface SeedIssue {
@@ -284,6 +293,7 @@ export class FakeGitHubState {
       baseRef: seed.baseRef ?? repo.defaultBranch,
       mergeCommitSha: seed.mergeCommitSha ?? null,
       mergedAt,
+      files: (seed.files ?? []).map((f) => (typeof f === 'string' ? { filename: f, status: 'added' as const } : f)),
       user: user(seed.user ?? 'octocat'),
       createdAt: now,
       updatedAt: now,
@@ -851,6 +861,33 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
         const pull = repo.pulls.find((p) => p.number === Number(params[2]));
         if (!pull) throw new HttpError(404, 'Not Found');
         return { status: 200, body: pullJson(repo, pull, true) };
+      },
+    ],
+    [
+      'GET',
+      /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)\/files$/,
+      (ctx) => {
+        const repo = findRepo(ctx.params[0], ctx.params[1]);
+        const pull = repo.pulls.find((p) => p.number === Number(ctx.params[2]));
+        if (!pull) throw new HttpError(404, 'Not Found');
+        // GitHub lists at most 3,000 files of a pull request.
+        return paginate(ctx, pull.files.slice(0, 3000), (f) => {
+          const sha = createHash('sha1').update(f.filename).digest('hex');
+          const url = `https://github.com/${repo.owner}/${repo.name}/blob/${pull.headSha}/${f.filename}`;
+          return {
+            sha,
+            filename: f.filename,
+            status: f.status,
+            additions: 1,
+            deletions: 0,
+            changes: 1,
+            blob_url: url,
+            raw_url: url.replace('/blob/', '/raw/'),
+            contents_url: `https://api.github.com/repos/${repo.owner}/${repo.name}/contents/${f.filename}?ref=${pull.headSha}`,
+            patch: '@@ -0,0 +1 @@\n+changed',
+            ...(f.previousFilename ? { previous_filename: f.previousFilename } : {}),
+          };
+        });
       },
     ],
     [

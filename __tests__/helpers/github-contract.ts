@@ -43,6 +43,7 @@ export const OPERATIONS: ReadonlyArray<readonly [method: string, template: strin
   ['GET', '/repos/{owner}/{repo}/labels/{name}'],
   ['GET', '/repos/{owner}/{repo}/pulls'],
   ['GET', '/repos/{owner}/{repo}/pulls/{pull_number}'],
+  ['GET', '/repos/{owner}/{repo}/pulls/{pull_number}/files'],
   ['GET', '/repos/{owner}/{repo}/commits/{commit_sha}/pulls'],
   ['POST', '/repos/{owner}/{repo}/check-runs'],
   ['PATCH', '/repos/{owner}/{repo}/check-runs/{check_run_id}'],

@@ -33,18 +33,21 @@ async function converged(files: Record<string, string>) {
   expect(first.results.every((r) => r.status === 'applied'), JSON.stringify(first.results)).toBe(true);
   expect((await plan(opts)).plan.changes).toEqual([]);
   sb.stats.reset();
-  return { s: sb, cwd, opts };
+  // Pruning a region or a policy deletes much of what a policy owns: past the change threshold (issue 15,
+  // item 8), so these runs are forced; the first test checks that an unforced plan is refused.
+  return { s: sb, cwd, opts: { ...opts, safety: { force: true } }, unforced: opts };
 }
 
 describe('PackagePublishing prune', () => {
   it('a region dropped from replicaRegions: its repository, Charter\'s projects and the domain Charter created go, behind the risk gate; re-plan is empty', async () => {
-    const { s, cwd, opts } = await converged({ 'p.yml': pruning });
+    const { s, cwd, opts, unforced } = await converged({ 'p.yml': pruning });
     // The primary records the replica regions it must remember.
     const primary = s.state.codeartifact.repositories.find((r) => r.region === 'us-east-1')!;
     expect(primary.tags).toEqual(expect.arrayContaining([{ key: 'charter:replicas', value: 'us-east-2 us-west-2' }, { key: 'charter:prune', value: 'true' }]));
     s.state.codeartifact.packages.push({ region: 'us-west-2', domain: 'package-domain', repository: 'package-artifact-repo', format: 'pypi', name: 'mypippackage', versions: [] });
 
     writeFileSync(join(cwd, 'p.yml'), withoutWest);
+    expect((await plan(unforced)).plan.diagnostics).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'plan/change-threshold-exceeded', severity: 'error' })]));
     const p = (await plan(opts)).plan;
     expect(p.changes.map((c) => [c.action, short(c.address), c.risk])).toEqual([
       ['update', 'us-east-1/codepipeline/packagePipeline', 'disruptive'],
@@ -116,6 +119,11 @@ describe('PackagePublishing prune', () => {
       'gone-no-prune.yml': policy('gone-no-prune', spec('gone-unpruned', false)),
     });
     s.state.codeartifact.repositories.push({ region: 'us-east-1', domain: 'shared-domain', name: 'untagged', arn: 'arn:aws:codeartifact:us-east-1:123456789012:repository/shared-domain/untagged', description: '', externalConnections: [], createdTime: new Date().toISOString(), tags: [] });
+    // Scope changed (a pull request touching keep.yml only): the others are read and left out of the plan,
+    // not removed, so nothing of theirs is deleted.
+    const scoped = (await plan({ ...opts, changedFiles: ['keep.yml'] })).plan;
+    expect(scoped.scope?.skipped).toEqual(['PackagePublishing/gone', 'PackagePublishing/gone-no-prune']);
+    expect(scoped.changes).toEqual([]);
     // Both removed from the repository; keep.yml is planned alone.
     const only = { ...opts, paths: ['keep.yml'] };
     const p = (await plan(only)).plan;

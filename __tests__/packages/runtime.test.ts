@@ -319,8 +319,10 @@ describe('PackagePublishing plan and apply', () => {
     expect(pipeline.reason).toContain('~ artifactStore us-west-2: S3 package-pipeline-artifacts-us-west-2 → S3 other-bucket-us-west-2');
     expect(Object.keys(pipeline.before as object).sort()).toEqual(['Source/Source', 'artifactStore us-west-2']);
     expect(pipeline.risk).toBe('safe');
-    expect((await apply({ ...opts, allowDestructive: false })).refused).toMatch(/destructive or disruptive/);
-    const applied = await apply({ ...opts, allowDestructive: true });
+    // 4 updates of the 13 things the policy owns are over the change threshold (30 %): repairing this much drift is forced.
+    expect((await apply({ ...opts, allowDestructive: true })).refused).toMatch(/Over the change threshold: PackagePublishing\/python-packages updates 4 \(31 %\)/);
+    expect((await apply({ ...opts, safety: { force: true }, allowDestructive: false })).refused).toMatch(/destructive or disruptive/);
+    const applied = await apply({ ...opts, safety: { force: true }, allowDestructive: true });
     expect(applied.ok).toBe(true);
     expect((await plan(opts)).plan.changes).toEqual([]);
   });

@@ -5,6 +5,8 @@ import { parse } from 'yaml';
 import { secretDigestKey } from '../core/plan-meta.js';
 import { parseReachConfig, type ReachConfig } from '../core/reach.js';
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from '../core/engine.js';
+import { parseThresholdPercent } from '../core/safety.js';
+import type { PolicyScope } from '../core/scope.js';
 import { parseBoolean, parseConcurrency, parseList } from '../core/settings.js';
 import { parseWebhookUrl } from '../notify/webhook.js';
 
@@ -14,8 +16,16 @@ export type Mode = 'validate' | 'plan' | 'apply' | 'drift' | 'branch';
 export interface ActionInputs {
   mode: Mode | 'auto';
   policies: string[];
+  /** Reading no policy file is fine (input allow-no-policies); else it is an error. */
+  allowNoPolicies: boolean;
   githubToken: string;
   allowDestructive: boolean;
+  /** Input scope; undefined: `changed` for a pull request's plan (src/core/scope.ts). */
+  scope?: PolicyScope;
+  /** Plans go past the change threshold (input force); the label charter:force does it per pull request. */
+  force: boolean;
+  /** Input change-threshold, percent. */
+  changeThresholdPercent: number;
   comment: boolean;
   /** Login that writes the plan comment: only its comments are trusted to carry a reviewed fingerprint. */
   commentAuthor: string;
@@ -75,6 +85,13 @@ function reachInput(): ReachConfig {
   return parseReachConfig(raw, 'Input allow', { allowRole: false, accountRoles: true });
 }
 
+function scopeInput(): { scope?: PolicyScope } {
+  const scope = input('scope');
+  if (!scope) return {};
+  if (scope !== 'changed' && scope !== 'all') throw new Error(`Input scope must be changed or all, got "${scope}"`);
+  return { scope };
+}
+
 const modes = ['auto', 'validate', 'plan', 'apply', 'drift', 'branch'] as const;
 
 /**
@@ -86,8 +103,12 @@ const modes = ['auto', 'validate', 'plan', 'apply', 'drift', 'branch'] as const;
 export const ACTION_INPUT_DEFAULTS = {
   mode: 'auto',
   policies: '',
+  'allow-no-policies': 'false',
   'github-token': '${{ github.token }}',
   'allow-destructive': 'false',
+  scope: '',
+  force: 'false',
+  'change-threshold': '30',
   comment: 'true',
   'comment-author': 'github-actions[bot]',
   'fail-on-drift': 'true',
@@ -133,8 +154,12 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
   return {
     mode,
     policies: parseList(input('policies')),
+    allowNoPolicies: boolInput('allow-no-policies'),
     githubToken,
     allowDestructive: boolInput('allow-destructive'),
+    ...scopeInput(),
+    force: boolInput('force'),
+    changeThresholdPercent: parseThresholdPercent(input('change-threshold'), 'Input change-threshold'),
     comment: boolInput('comment'),
     commentAuthor: input('comment-author'),
     ...(planSigningKey ? { planSigningKey, secretHashKey: secretDigestKey(planSigningKey) } : {}),

@@ -79,6 +79,8 @@ function engineOptions(inputs: ActionInputs, cwd = inputs.cwd): EngineOptions {
   return {
     cwd,
     paths: inputs.policies,
+    allowNoPolicies: inputs.allowNoPolicies,
+    safety: { thresholdPercent: inputs.changeThresholdPercent, force: inputs.force },
     providers,
     // Apply progress goes to the job log as it happens; the concurrency is the workflow's to set.
     execution: { concurrency: inputs.concurrency, onEvent: progressLines(logProgress) },
@@ -97,7 +99,7 @@ function engineOptions(inputs: ActionInputs, cwd = inputs.cwd): EngineOptions {
 }
 
 async function runValidate(inputs: ActionInputs): Promise<void> {
-  const result = await validate({ cwd: inputs.cwd, paths: inputs.policies, providers });
+  const result = await validate({ cwd: inputs.cwd, paths: inputs.policies, allowNoPolicies: inputs.allowNoPolicies, providers });
   core.info(renderDiagnostics(result.diagnostics, 'text'));
   annotate({ diagnostics: result.diagnostics, changes: [] });
   const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
@@ -113,6 +115,7 @@ function flowEnv<G extends GitHub | undefined>(inputs: ActionInputs, repo: RepoR
     comment: inputs.comment,
     trust: { authors: [inputs.commentAuthor], ...(inputs.planSigningKey ? { signingKey: inputs.planSigningKey } : {}) },
     allowDestructive: inputs.allowDestructive,
+    force: inputs.force,
     runUrl: inputs.runUrl,
     log,
   };
@@ -144,6 +147,8 @@ async function runPlan(inputs: ActionInputs, repo: RepoRef): Promise<void> {
   const outcome = await planPullRequest(
     {
       ...flowEnv(inputs, repo, client),
+      // A pull request plans what it changes unless the workflow says all (issue 15, item 9).
+      scope: inputs.scope ?? (pr ? 'changed' : 'all'),
       hooks: {
         planned: async (p) => {
           await savePlan(p, inputs.planFile);

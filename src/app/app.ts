@@ -24,6 +24,7 @@ import { emptyReachConfig, narrowReach, reachFor } from '../core/reach.js';
 import type { Logger } from '../core/provider.js';
 import { inlineCode } from '../core/markdown.js';
 import { ALLOW_DESTRUCTIVE_LABEL } from '../core/render/index.js';
+import { FORCE_LABEL } from '../core/safety.js';
 import { APPLY_CHECK, applyCheckResult, errorCheckResult, PLAN_CHECK, planCheckResult } from '../github/check-output.js';
 import { completeCheckRun, createCompletedCheckRun, startCheckRun, updateCheckRunOutput, type CheckRunResult, type StartedCheckRun } from '../github/check-run.js';
 import { httpStatus, type GitHub, type InstallationRepository } from '../github/client.js';
@@ -171,7 +172,9 @@ export class CharterApp {
     const app = this.app;
     app.on(['pull_request.opened', 'pull_request.synchronize', 'pull_request.reopened'], (context) => this.onPullRequest(context));
     app.on(['pull_request.labeled', 'pull_request.unlabeled'], async (context) => {
-      if (context.payload.label?.name === ALLOW_DESTRUCTIVE_LABEL) await this.onPullRequest(context);
+      // Labels that change what the plan may do: the plan is redone (its meta records them).
+      const name = context.payload.label?.name;
+      if (name === ALLOW_DESTRUCTIVE_LABEL || name === FORCE_LABEL) await this.onPullRequest(context);
     });
     app.on('push', (context) => this.onPush(context));
     app.on('issue_comment.created', (context) => this.onComment(context));
@@ -312,6 +315,7 @@ export class CharterApp {
       paths,
       pathsNamed: named,
       allowNoPolicies: !named,
+      ...(this.config.changeThresholdPercent !== undefined ? { safety: { thresholdPercent: this.config.changeThresholdPercent } } : {}),
       providers,
       execution: { concurrency: this.config.applyConcurrency },
       runtime: {

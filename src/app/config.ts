@@ -14,6 +14,7 @@ import type { AwsSettings } from '../core/provider.js';
 import { secretDigestKey } from '../core/plan-meta.js';
 import { parseReachConfig, type ReachConfig } from '../core/reach.js';
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY } from '../core/engine.js';
+import { parseThresholdPercent } from '../core/safety.js';
 import { parseBoolean, parseConcurrency, parseList } from '../core/settings.js';
 import { parseWebhookUrl } from '../notify/webhook.js';
 import { DEFAULT_THROTTLE, type ThrottleConfig } from './throttle.js';
@@ -37,6 +38,8 @@ export interface AppConfig {
   aws: AwsSettings;
   /** Destructive and disruptive changes allowed everywhere (otherwise: the PR label). */
   allowDestructive: boolean;
+  /** CHARTER_CHANGE_THRESHOLD: percent of what a policy owns a plan may update or delete without charter:force (default 30). */
+  changeThresholdPercent?: number;
   /** `/charter apply` on open pull requests for repositories without `.github/charter.yml` saying otherwise. */
   allowApplyBeforeMerge: boolean;
   drift: DriftConfig;
@@ -210,6 +213,7 @@ export function readAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     policyPaths: policyPaths.length ? policyPaths : [...DEFAULT_POLICY_PATHS],
     aws,
     allowDestructive: bool(env, 'CHARTER_ALLOW_DESTRUCTIVE', false),
+    ...(env.CHARTER_CHANGE_THRESHOLD ? { changeThresholdPercent: parseThresholdPercent(env.CHARTER_CHANGE_THRESHOLD, 'CHARTER_CHANGE_THRESHOLD') } : {}),
     allowApplyBeforeMerge: bool(env, 'CHARTER_ALLOW_APPLY_BEFORE_MERGE', false),
     drift: {
       schedule: schedule(env, timezone),

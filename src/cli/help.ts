@@ -36,6 +36,8 @@ const options: Record<string, OptionHelp> = {
   plan: { usage: '--plan <file>', text: 'a plan saved by plan --out: applied without asking, and refused when policies or live state changed' },
   'allow-destructive': { usage: '--allow-destructive', text: 'allow destructive and disruptive changes' },
   concurrency: { usage: '--concurrency <n>', text: 'groups of changes applied at the same time, 1 to 64 (default: 8; 1 applies one after another)' },
+  force: { usage: '--force', text: 'go past the change threshold: a plan updating or deleting more than --change-threshold of what a policy owns is refused without it' },
+  'change-threshold': { usage: '--change-threshold <percent>', text: 'share of the live things a policy owns (at least 10) that a plan may update, or delete, without --force (default: 30)' },
   'auto-approve': { usage: '--auto-approve', text: 'apply without asking (needed without a terminal, unless --plan is given)' },
   'dns-server': { usage: '--dns-server <ip[:port]>', text: "DNS server to ask (repeatable or comma-separated; default: the system's)" },
   timeout: { usage: '--timeout <ms>', text: 'limit for each DNS lookup and HTTPS request (default: 5000)' },
@@ -58,11 +60,11 @@ interface CommandHelp {
 
 export const commandHelp: Record<CommandName, CommandHelp> = {
   validate: { usage: 'validate [paths...]', summary: 'check policies against their schemas and rules (no AWS access)', options: [], policies: true },
-  plan: { usage: 'plan [paths...]', summary: 'compare policies with live AWS and print the changes apply would make', options: ['out', 'detailed-exitcode', 'repository', 'pull-request', 'dry-apply'], policies: true },
+  plan: { usage: 'plan [paths...]', summary: 'compare policies with live AWS and print the changes apply would make', options: ['out', 'detailed-exitcode', 'repository', 'pull-request', 'dry-apply', 'force', 'change-threshold'], policies: true },
   apply: {
     usage: 'apply [paths...]',
     summary: 'show the plan and apply it once you answer yes (with --plan, apply a saved plan only if it still has the saved fingerprint; --auto-approve, apply without asking)',
-    options: ['plan', 'allow-destructive', 'auto-approve', 'concurrency'],
+    options: ['plan', 'allow-destructive', 'auto-approve', 'force', 'change-threshold', 'concurrency'],
     policies: true,
   },
   drift: { usage: 'drift [paths...]', summary: 'report differences between policies and live AWS (exit 2 when there is drift)', options: [], policies: true },

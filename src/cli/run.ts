@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { awsRuntime } from '../aws/settings.js';
 import { apply, applyRefusal, DEFAULT_CONCURRENCY, dryApply, importPolicies, MAX_CONCURRENCY, plan, validate } from '../core/engine.js';
 import type { ApplyReport, Plan } from '../core/plan.js';
+import { parseThresholdPercent, type SafetySettings } from '../core/safety.js';
 import type { AwsSettings, BranchSource, Logger, RuntimeContext } from '../core/provider.js';
 import { progressLines } from '../core/progress.js';
 import { renderApplyReport, renderDiagnostics, renderDriftReport, renderPlan, VALIDATION_WORDING, VERIFY_WORDING, type OutputFormat } from '../core/render/index.js';
@@ -123,6 +124,8 @@ interface Parsed {
     plan?: string;
     allowDestructive?: boolean;
     autoApprove?: boolean;
+    /** Past the change threshold (--force) and the threshold itself (--change-threshold). */
+    safety: SafetySettings;
     dnsServers?: string[];
     timeoutMs?: number;
     concurrency?: number;
@@ -177,6 +180,8 @@ function parse(argv: string[]): Parsed {
       plan: { type: 'string' },
       'allow-destructive': { type: 'boolean' },
       'auto-approve': { type: 'boolean' },
+      force: { type: 'boolean' },
+      'change-threshold': { type: 'string' },
       'dns-server': { type: 'string', multiple: true },
       timeout: { type: 'string' },
       concurrency: { type: 'string' },
@@ -214,6 +219,14 @@ function parse(argv: string[]): Parsed {
     port = Number(values.port);
     if (!/^\d{1,5}$/.test(values.port) || port > 65535) throw new UsageError(`--port: expected a port number (0-65535), got "${values.port}"`);
   }
+  let thresholdPercent: number | undefined;
+  if (values['change-threshold'] !== undefined) {
+    try {
+      thresholdPercent = parseThresholdPercent(values['change-threshold'], '--change-threshold');
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }
   if (values.persist && !values.state) throw new UsageError('--persist needs --state <file> to write to');
   const dnsServers = values['dns-server']?.flatMap((v) => v.split(',')).map((v) => v.trim());
   if (dnsServers?.some((v) => v === '')) throw new UsageError('--dns-server: expected ip or ip:port');
@@ -239,6 +252,7 @@ function parse(argv: string[]): Parsed {
       plan: values.plan,
       allowDestructive: values['allow-destructive'],
       autoApprove: values['auto-approve'],
+      safety: { force: Boolean(values.force), ...(thresholdPercent !== undefined ? { thresholdPercent } : {}) },
       dnsServers,
       timeoutMs,
       name: values.name,
@@ -268,7 +282,7 @@ async function runCommand(command: CommandName, paths: string[], options: Parsed
     case 'plan':
       if (options.dryApply) {
         return withAws(options, async (aws) => {
-          const report = await dryApply({ cwd: options.cwd, paths, providers, allowNoPolicies, salt: { repository: options.repository, pullRequest: options.pullRequest }, runtime: await runtimeFor(aws, log) });
+          const report = await dryApply({ cwd: options.cwd, paths, providers, allowNoPolicies, safety: options.safety, salt: { repository: options.repository, pullRequest: options.pullRequest }, runtime: await runtimeFor(aws, log) });
           if (options.out) await writeFile(options.out, `${JSON.stringify(report.plan, null, 2)}\n`);
           show(renderPlan(report.plan, options.format));
           io.err(dryApplySummary(report));
@@ -276,7 +290,7 @@ async function runCommand(command: CommandName, paths: string[], options: Parsed
         });
       }
       return withAws(options, async (aws) => {
-        const { plan: p } = await plan({ cwd: options.cwd, paths, providers, allowNoPolicies, salt: { repository: options.repository, pullRequest: options.pullRequest }, runtime: await runtimeFor(aws, log) });
+        const { plan: p } = await plan({ cwd: options.cwd, paths, providers, allowNoPolicies, safety: options.safety, salt: { repository: options.repository, pullRequest: options.pullRequest }, runtime: await runtimeFor(aws, log) });
         if (options.out) await writeFile(options.out, `${JSON.stringify(p, null, 2)}\n`);
         show(renderPlan(p, options.format));
         return p.summary.errors ? EXIT.failure : options.detailedExitcode && p.summary.total ? EXIT.changes : EXIT.ok;
@@ -288,7 +302,8 @@ async function runCommand(command: CommandName, paths: string[], options: Parsed
       return serveSandbox({ state: options.state, port: options.port ?? 0, persist: Boolean(options.persist) }, io);
     case 'drift':
       return withAws(options, async (aws) => {
-        const { plan: p } = await plan({ cwd: options.cwd, paths, providers, allowNoPolicies, salt: {}, runtime: await runtimeFor(aws, log) });
+        // Drift reports differences and applies nothing: the change threshold is apply's safety valve.
+        const { plan: p } = await plan({ cwd: options.cwd, paths, providers, allowNoPolicies, safety: false, salt: {}, runtime: await runtimeFor(aws, log) });
         show(renderDriftReport(p, options.format));
         return p.summary.errors ? EXIT.failure : p.summary.total ? EXIT.changes : EXIT.ok;
       });
@@ -324,7 +339,7 @@ async function runApply(paths: string[], options: Parsed['options'], io: Io, log
   if (ask && options.format === 'json') throw new UsageError('apply --format json cannot ask for confirmation: pass --auto-approve or --plan FILE');
   const allowDestructive = Boolean(options.allowDestructive);
   return withAws(options, async (aws) => {
-    const engine = { cwd: options.cwd, paths, providers, allowNoPolicies: Boolean(options.allowNoPolicies), runtime: await runtimeFor(aws, log), allowDestructive };
+    const engine = { cwd: options.cwd, paths, providers, allowNoPolicies: Boolean(options.allowNoPolicies), safety: options.safety, runtime: await runtimeFor(aws, log), allowDestructive };
     let expectedFingerprint = saved?.fingerprint;
     if (ask) {
       const { plan: shown } = await plan({ ...engine, salt: {} });

@@ -7,6 +7,8 @@ import { canonicalJson, type Json } from './json.js';
 import { discoverPolicyFiles, loadPolicyFiles, MAX_POLICY_FILE_BYTES } from './load.js';
 import { buildPlan, isRisky, type ApplyReport, type Change, type ChangeResult, type Plan, type PlanSalt } from './plan.js';
 import type { ApplyEvent, ImportOptions, LintContext, Provider, ProviderRuntime, RuntimeContext } from './provider.js';
+import { selectChanged, type ScopeReport } from './scope.js';
+import { checkSafety, describeShare, exceededPolicies, FORCE_LABEL, type SafetySettings } from './safety.js';
 import { checkReach, envReferences, isMaskable, scopedEnvironment, secretDigest, type Reach } from './reach.js';
 import { SchemaValidator } from './validate.js';
 
@@ -41,8 +43,18 @@ export type PlanOptions = ValidateOptions & {
    * still validated. Undefined: every kind.
    */
   kinds?: readonly string[];
+  /**
+   * Scope `changed` (src/core/scope.ts): plan only the policies these repository paths touch (a pull
+   * request's files). Undefined: scope `all`, every policy.
+   */
+  changedFiles?: readonly string[];
   /** How apply runs and reports as it goes; unset: defaults, no progress. */
   execution?: ExecutionSettings;
+  /**
+   * The change threshold and whether this run is forced past it (src/core/safety.ts); default: 30 %, not
+   * forced. `false`: no check (drift reports differences and applies nothing).
+   */
+  safety?: SafetySettings | false;
 };
 
 /** How apply runs its changes (issue 14): concurrency and live progress. */
@@ -194,43 +206,50 @@ function secretInputs(doc: PolicyDocument, ctx: RuntimeContext, salt: PlanSalt):
 /** Validates, reads live state for every kind in bulk and returns the plan. Invalid policies: no AWS call at all. */
 export async function plan(options: PlanOptions): Promise<{ plan: Plan; validation: ValidationResult }> {
   const validation = await validate(options);
-  const planned = (kind: string) => !options.kinds || options.kinds.includes(kind);
-  const policies = validation.documents.filter((d) => planned(d.kind)).map(policyId);
+  const ofKind = (kind: string) => !options.kinds || options.kinds.includes(kind);
+  const selected = options.changedFiles ? selectChanged(validation.documents, options.changedFiles) : undefined;
+  const inScope = new Set(selected?.planned ?? validation.documents);
+  const scope: ScopeReport | undefined = selected ? { mode: 'changed', skipped: selected.skipped } : undefined;
+  const planned = (doc: PolicyDocument) => ofKind(doc.kind) && inScope.has(doc);
+  const policies = validation.documents.filter(planned).map(policyId);
   if (!validation.ok) {
     return {
       validation,
-      plan: buildPlan({ changes: [], diagnostics: validation.diagnostics, inputs: {}, policies, salt: options.salt, kindOrder: kindOrder(options.providers) }),
+      plan: buildPlan({ changes: [], diagnostics: validation.diagnostics, inputs: {}, policies, salt: options.salt, kindOrder: kindOrder(options.providers), scope }),
     };
   }
   // Everything a policy names is checked before anything is read: one refusal and nothing is read at all.
   const refused = reachDiagnostics(options, validation.documents);
   if (refused.length) {
     const diagnostics = sortDiagnostics([...validation.diagnostics, ...boundDiagnostics(refused)]);
-    return { validation: { ...validation, diagnostics, ok: false }, plan: buildPlan({ changes: [], diagnostics, inputs: {}, policies, salt: options.salt, kindOrder: kindOrder(options.providers) }) };
+    return { validation: { ...validation, diagnostics, ok: false }, plan: buildPlan({ changes: [], diagnostics, inputs: {}, policies, salt: options.salt, kindOrder: kindOrder(options.providers), scope }) };
   }
   const reach = options.runtime.reach;
   if (reach && !reach.live) {
     const reason = reach.offlineReason ?? 'live reads are off for this run';
-    const notRead = validation.documents.map((doc) =>
+    const notRead = validation.documents.filter((d) => inScope.has(d)).map((doc) =>
       diagnosticAt(doc, ['metadata', 'name'], 'reach/live-state-not-read', 'warning', `Live state of ${policyId(doc)} was not read: ${reason}. The policy was validated offline; this plan lists no changes and cannot be applied.`, 'A maintainer can plan this change from a branch of the repository itself, or the repository can allow live reads for forks (forks.live).'),
     );
     const diagnostics = sortDiagnostics([...validation.diagnostics, ...notRead]);
-    return { validation, plan: buildPlan({ changes: [], diagnostics, inputs: {}, policies, salt: options.salt, kindOrder: kindOrder(options.providers), offline: reason }) };
+    return { validation, plan: buildPlan({ changes: [], diagnostics, inputs: {}, policies, salt: options.salt, kindOrder: kindOrder(options.providers), offline: reason, scope }) };
   }
-  const ctx = runtimeContext(options);
+  // Every policy of the run, planned or left out by scope: a provider that prunes what a removed policy owned
+  // must not take a policy left out of this plan for a removed one.
+  const ctx: RuntimeContext = { ...runtimeContext(options), policiesOfRun: new Set(validation.documents.map(policyId)) };
   // A secret a policy reads must be set when the plan runs, not found missing halfway through apply.
   // (RuntimeContext.env: when an adapter gives none, providers read process.env, so the check does too.)
-  const unset = unsetVariables(validation.documents.filter((d) => planned(d.kind)), ctx.env ?? process.env);
+  const unset = unsetVariables(validation.documents.filter(planned), ctx.env ?? process.env);
   if (unset.length) {
     const diagnostics = sortDiagnostics([...validation.diagnostics, ...boundDiagnostics(unset)]);
-    return { validation: { ...validation, diagnostics, ok: false }, plan: buildPlan({ changes: [], diagnostics, inputs: {}, policies, salt: options.salt, kindOrder: kindOrder(options.providers) }) };
+    return { validation: { ...validation, diagnostics, ok: false }, plan: buildPlan({ changes: [], diagnostics, inputs: {}, policies, salt: options.salt, kindOrder: kindOrder(options.providers), scope }) };
   }
   const changes: Change[] = [];
   const diagnostics: Diagnostic[] = [...validation.diagnostics];
   const inputs: Record<string, Json> = {};
+  const owned: Record<string, number> = {};
   for (const provider of [...options.providers].sort((a, b) => a.order - b.order)) {
-    const docs = validation.documents.filter((d) => d.kind === provider.kind);
-    if (!docs.length || !planned(provider.kind)) continue;
+    const docs = validation.documents.filter((d) => d.kind === provider.kind && planned(d));
+    if (!docs.length) continue;
     const runtime = await provider.loadRuntime();
     // Policies of one account are read together, with that account's assumed role.
     for (const account of new Set(docs.map((d) => d.account))) {
@@ -238,20 +257,48 @@ export async function plan(options: PlanOptions): Promise<{ plan: Plan; validati
       changes.push(...(account === undefined ? result.changes : result.changes.map((c) => ({ ...c, account }))));
       diagnostics.push(...result.diagnostics);
       Object.assign(inputs, result.inputs);
+      Object.assign(owned, result.owned);
     }
   }
-  for (const doc of validation.documents) {
+  const safety = options.safety === false ? undefined : checkSafety(changes, owned, options.safety);
+  if (safety) diagnostics.push(...thresholdDiagnostics(safety, validation.documents));
+  for (const doc of validation.documents.filter((d) => inScope.has(d))) {
     const secrets = secretInputs(doc, ctx, options.salt);
     if (secrets) inputs[`secrets:${policyId(doc)}`] = secrets;
   }
   return {
     validation,
-    plan: buildPlan({ changes, diagnostics: sortDiagnostics(boundDiagnostics(diagnostics)), inputs, policies, salt: options.salt, kindOrder: kindOrder(options.providers) }),
+    plan: buildPlan({ changes, diagnostics: sortDiagnostics(boundDiagnostics(diagnostics)), inputs, policies, salt: options.salt, kindOrder: kindOrder(options.providers), safety, scope }),
   };
+}
+
+/** One diagnostic per policy over the change threshold, at its name: an error unless the run is forced. */
+function thresholdDiagnostics(safety: ReturnType<typeof checkSafety>, documents: PolicyDocument[]): Diagnostic[] {
+  return exceededPolicies(safety).flatMap((share) => {
+    const doc = documents.find((d) => policyId(d) === share.policy);
+    if (!doc) return [];
+    const numbers = describeShare(share, safety.thresholdPercent);
+    return safety.forced
+      ? [diagnosticAt(doc, ['metadata', 'name'], 'plan/change-threshold-exceeded', 'warning', `${numbers}: forced past the threshold by this run`, 'Check that so large a change is intended.')]
+      : [
+          diagnosticAt(
+            doc,
+            ['metadata', 'name'],
+            'plan/change-threshold-exceeded',
+            'error',
+            `${numbers}: the plan is refused`,
+            `If the change is intended, force it: --force, the Action input force: true, or the pull request label ${FORCE_LABEL}. A change this large is more often a wrong path, account or merge than an intent.`,
+          ),
+        ];
+  });
 }
 
 /** Why a plan may not be applied as it stands, or undefined when it may. */
 export function applyRefusal(p: Plan, options: { allowDestructive: boolean; expectedFingerprint?: string }): string | undefined {
+  const unsafe = p.safety && !p.safety.forced ? exceededPolicies(p.safety) : [];
+  if (unsafe.length) {
+    return `Over the change threshold: ${unsafe.map((s) => describeShare(s, p.safety!.thresholdPercent)).join('; ')}. Nothing was applied; force it with --force, input force: true or the PR label ${FORCE_LABEL}.`;
+  }
   if (p.summary.errors > 0) return `The policies have ${p.summary.errors} error(s); nothing was applied.`;
   if (p.offline) return `Live state was not read (${p.offline}); nothing was applied.`;
   if (options.expectedFingerprint !== undefined && options.expectedFingerprint !== p.fingerprint) {

@@ -31,6 +31,14 @@ export interface PlanMetaDocument {
    */
   allowDestructive?: boolean;
   /**
+   * The plan covered only the policies the pull request changed (scope changed); absent: every policy (scope all). A merge re-plans with the same scope.
+   */
+  scope?: 'changed';
+  /**
+   * Whether the plan was forced past the change threshold when it was reviewed (the charter:force label or the run's setting).
+   */
+  force?: boolean;
+  /**
    * [address, changeDigest] per change in plan order; empty when truncated.
    */
   changes: [string, string][];

@@ -4,7 +4,7 @@
 const __ucs2length = (s) => { let n = 0; for (const _ of s) n++; return n; };
 
 export const validatePlanMetaDocument = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/plan-meta.schema.json","title":"PlanMetaDocument","description":"The signed plan meta: the hidden block in Charter's sticky pull request comment that says which plan was reviewed and what happened to it. It decides what a merge may apply, so it is read only through the validator generated from this schema (src/core/plan-meta.ts owns it). `sig` is an HMAC-SHA256 over every other field.","type":"object","additionalProperties":false,"required":["v","fingerprint","state","changes"],"properties":{"v":{"const":2,"description":"Format version."},"repository":{"type":"string","minLength":3,"maxLength":256,"description":"owner/name, lower case."},"pullRequest":{"type":"integer","minimum":1},"commentId":{"type":"integer","minimum":1,"description":"The comment this meta was written into: a meta copied to another comment does not verify."},"head":{"type":"string","minLength":1,"maxLength":64,"description":"Head commit of the pull request when the plan was reviewed."},"sha":{"type":"string","minLength":1,"maxLength":64,"description":"Commit the plan was computed (or applied) at."},"fingerprint":{"type":"string","minLength":1,"maxLength":128},"state":{"enum":["planned","applied","apply-failed","refused","blocked"]},"allowDestructive":{"type":"boolean","description":"Whether destructive and disruptive changes were allowed when the plan was reviewed (the label or the run's setting)."},"changes":{"type":"array","description":"[address, changeDigest] per change in plan order; empty when truncated.","items":{"type":"array","items":[{"type":"string","maxLength":2048},{"type":"string","maxLength":128}],"minItems":2,"maxItems":2,"additionalItems":false}},"truncated":{"type":"boolean","description":"The per-change list was too long to embed: only the fingerprint can be compared."},"sig":{"type":"string","pattern":"^[0-9a-f]{64}$","description":"HMAC-SHA256 (hex) over the canonical JSON of every other field."}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://charter.dev/schemas/plan-meta.schema.json","title":"PlanMetaDocument","description":"The signed plan meta: the hidden block in Charter's sticky pull request comment that says which plan was reviewed and what happened to it. It decides what a merge may apply, so it is read only through the validator generated from this schema (src/core/plan-meta.ts owns it). `sig` is an HMAC-SHA256 over every other field.","type":"object","additionalProperties":false,"required":["v","fingerprint","state","changes"],"properties":{"v":{"const":2,"description":"Format version."},"repository":{"type":"string","minLength":3,"maxLength":256,"description":"owner/name, lower case."},"pullRequest":{"type":"integer","minimum":1},"commentId":{"type":"integer","minimum":1,"description":"The comment this meta was written into: a meta copied to another comment does not verify."},"head":{"type":"string","minLength":1,"maxLength":64,"description":"Head commit of the pull request when the plan was reviewed."},"sha":{"type":"string","minLength":1,"maxLength":64,"description":"Commit the plan was computed (or applied) at."},"fingerprint":{"type":"string","minLength":1,"maxLength":128},"state":{"enum":["planned","applied","apply-failed","refused","blocked"]},"allowDestructive":{"type":"boolean","description":"Whether destructive and disruptive changes were allowed when the plan was reviewed (the label or the run's setting)."},"scope":{"const":"changed","description":"The plan covered only the policies the pull request changed (scope changed); absent: every policy (scope all). A merge re-plans with the same scope."},"force":{"type":"boolean","description":"Whether the plan was forced past the change threshold when it was reviewed (the charter:force label or the run's setting)."},"changes":{"type":"array","description":"[address, changeDigest] per change in plan order; empty when truncated.","items":{"type":"array","items":[{"type":"string","maxLength":2048},{"type":"string","maxLength":128}],"minItems":2,"maxItems":2,"additionalItems":false}},"truncated":{"type":"boolean","description":"The per-change list was too long to embed: only the fingerprint can be compared."},"sig":{"type":"string","pattern":"^[0-9a-f]{64}$","description":"HMAC-SHA256 (hex) over the canonical JSON of every other field."}}};
 const func2 = Object.prototype.hasOwnProperty;
 const func3 = __ucs2length;
 const pattern0 = new RegExp("^[0-9a-f]{64}$", "u");
@@ -217,41 +217,65 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.changes !== undefined){
-let data9 = data.changes;
+if(data.scope !== undefined){
 const _errs18 = errors;
-if(errors === _errs18){
-if(Array.isArray(data9)){
+if("changed" !== data.scope){
+validate10.errors = [{instancePath:instancePath+"/scope",schemaPath:"#/properties/scope/const",keyword:"const",params:{allowedValue: "changed"},message:"must be equal to constant"}];
+return false;
+}
+var valid0 = _errs18 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.force !== undefined){
+const _errs19 = errors;
+if(typeof data.force !== "boolean"){
+validate10.errors = [{instancePath:instancePath+"/force",schemaPath:"#/properties/force/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+return false;
+}
+var valid0 = _errs19 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.changes !== undefined){
+let data11 = data.changes;
+const _errs21 = errors;
+if(errors === _errs21){
+if(Array.isArray(data11)){
 var valid1 = true;
-const len0 = data9.length;
+const len0 = data11.length;
 for(let i0=0; i0<len0; i0++){
-let data10 = data9[i0];
-const _errs20 = errors;
-if(errors === _errs20){
-if(Array.isArray(data10)){
-if(data10.length > 2){
+let data12 = data11[i0];
+const _errs23 = errors;
+if(errors === _errs23){
+if(Array.isArray(data12)){
+if(data12.length > 2){
 validate10.errors = [{instancePath:instancePath+"/changes/" + i0,schemaPath:"#/properties/changes/items/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items"}];
 return false;
 }
 else {
-if(data10.length < 2){
+if(data12.length < 2){
 validate10.errors = [{instancePath:instancePath+"/changes/" + i0,schemaPath:"#/properties/changes/items/minItems",keyword:"minItems",params:{limit: 2},message:"must NOT have fewer than 2 items"}];
 return false;
 }
 else {
-const len1 = data10.length;
+const len1 = data12.length;
 if(!(len1 <= 2)){
 validate10.errors = [{instancePath:instancePath+"/changes/" + i0,schemaPath:"#/properties/changes/items/additionalItems",keyword:"additionalItems",params:{limit: 2},message:"must NOT have more than 2 items"}];
 return false;
 }
 else {
-const len2 = data10.length;
+const len2 = data12.length;
 if(len2 > 0){
-let data11 = data10[0];
-const _errs22 = errors;
-if(errors === _errs22){
-if(typeof data11 === "string"){
-if(func3(data11) > 2048){
+let data13 = data12[0];
+const _errs25 = errors;
+if(errors === _errs25){
+if(typeof data13 === "string"){
+if(func3(data13) > 2048){
 validate10.errors = [{instancePath:instancePath+"/changes/" + i0+"/0",schemaPath:"#/properties/changes/items/items/0/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"}];
 return false;
 }
@@ -261,15 +285,15 @@ validate10.errors = [{instancePath:instancePath+"/changes/" + i0+"/0",schemaPath
 return false;
 }
 }
-var valid2 = _errs22 === errors;
+var valid2 = _errs25 === errors;
 }
 if(valid2){
 if(len2 > 1){
-let data12 = data10[1];
-const _errs24 = errors;
-if(errors === _errs24){
-if(typeof data12 === "string"){
-if(func3(data12) > 128){
+let data14 = data12[1];
+const _errs27 = errors;
+if(errors === _errs27){
+if(typeof data14 === "string"){
+if(func3(data14) > 128){
 validate10.errors = [{instancePath:instancePath+"/changes/" + i0+"/1",schemaPath:"#/properties/changes/items/items/1/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"}];
 return false;
 }
@@ -279,7 +303,7 @@ validate10.errors = [{instancePath:instancePath+"/changes/" + i0+"/1",schemaPath
 return false;
 }
 }
-var valid2 = _errs24 === errors;
+var valid2 = _errs27 === errors;
 }
 }
 }
@@ -291,7 +315,7 @@ validate10.errors = [{instancePath:instancePath+"/changes/" + i0,schemaPath:"#/p
 return false;
 }
 }
-var valid1 = _errs20 === errors;
+var valid1 = _errs23 === errors;
 if(!valid1){
 break;
 }
@@ -302,30 +326,30 @@ validate10.errors = [{instancePath:instancePath+"/changes",schemaPath:"#/propert
 return false;
 }
 }
-var valid0 = _errs18 === errors;
+var valid0 = _errs21 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.truncated !== undefined){
-const _errs26 = errors;
+const _errs29 = errors;
 if(typeof data.truncated !== "boolean"){
 validate10.errors = [{instancePath:instancePath+"/truncated",schemaPath:"#/properties/truncated/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
 return false;
 }
-var valid0 = _errs26 === errors;
+var valid0 = _errs29 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.sig !== undefined){
-let data14 = data.sig;
-const _errs28 = errors;
-if(errors === _errs28){
-if(typeof data14 === "string"){
-if(!pattern0.test(data14)){
+let data16 = data.sig;
+const _errs31 = errors;
+if(errors === _errs31){
+if(typeof data16 === "string"){
+if(!pattern0.test(data16)){
 validate10.errors = [{instancePath:instancePath+"/sig",schemaPath:"#/properties/sig/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""}];
 return false;
 }
@@ -335,10 +359,12 @@ validate10.errors = [{instancePath:instancePath+"/sig",schemaPath:"#/properties/
 return false;
 }
 }
-var valid0 = _errs28 === errors;
+var valid0 = _errs31 === errors;
 }
 else {
 var valid0 = true;
+}
+}
 }
 }
 }

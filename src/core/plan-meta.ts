@@ -12,6 +12,7 @@
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { canonicalJson } from './json.js';
 import { changeDigest, type Plan } from './plan.js';
+import type { PolicyScope } from './scope.js';
 import { validatePlanMetaDocument, type PlanMetaDocument } from './plan-meta.generated.js';
 
 export type { PlanMetaDocument } from './plan-meta.generated.js';
@@ -33,6 +34,10 @@ export interface MetaContext {
   sha?: string;
   /** Destructive and disruptive changes allowed at review. */
   allowDestructive?: boolean;
+  /** Forced past the change threshold at review (src/core/safety.ts). */
+  force?: boolean;
+  /** The plan covered only the policies the pull request changed (src/core/scope.ts); unset: every policy. */
+  scope?: PolicyScope;
 }
 
 /** Longest JSON (before base64) embedded with its per-change list; beyond it only the fingerprint is kept. */
@@ -61,6 +66,8 @@ export function planMeta(plan: Plan, state: CommentState, context: MetaContext =
     fingerprint: plan.fingerprint,
     state,
     ...(context.allowDestructive !== undefined ? { allowDestructive: context.allowDestructive } : {}),
+    ...(context.force ? { force: true } : {}),
+    ...(context.scope === 'changed' ? { scope: 'changed' as const } : {}),
     changes: plan.changes.map((c): [string, string] => [c.address, changeDigest(c)]),
   };
   if (JSON.stringify({ v: META_FORMAT, ...meta }).length > META_MAX_CHARS) {

@@ -1,5 +1,7 @@
 import type { Diagnostic } from './diagnostics.js';
 import { canonicalJson, compareStrings, sha256, type Json } from './json.js';
+import type { SafetyCheck } from './safety.js';
+import type { ScopeReport } from './scope.js';
 import { CHARTER_VERSION } from './version.js';
 
 export type ChangeAction = 'create' | 'update' | 'delete' | 'replace' | 'run';
@@ -65,6 +67,13 @@ export interface Plan {
   policies: string[];
   /** Set when live state was not read (a fork's pull request): why. Such a plan is never applied. */
   offline?: string;
+  /**
+   * The change threshold check (src/core/safety.ts): each policy's owned count, updates and deletes. Not
+   * part of the fingerprint (it is computed from the changes and the live counts).
+   */
+  safety?: SafetyCheck;
+  /** Set under scope `changed`: the policies left out of this plan (a pull request did not touch them). */
+  scope?: ScopeReport;
 }
 
 export type ChangeStatus = 'applied' | 'failed' | 'not-attempted';
@@ -158,6 +167,8 @@ export function buildPlan(args: {
   salt: PlanSalt;
   kindOrder: (kind: string) => number;
   offline?: string;
+  safety?: SafetyCheck;
+  scope?: ScopeReport;
 }): Plan {
   const changes = sortChanges(args.changes, args.kindOrder);
   return {
@@ -171,6 +182,8 @@ export function buildPlan(args: {
     inputs: args.inputs,
     policies: [...args.policies].sort(),
     ...(args.offline ? { offline: args.offline } : {}),
+    ...(args.safety ? { safety: args.safety } : {}),
+    ...(args.scope ? { scope: args.scope } : {}),
   };
 }
 

@@ -92,6 +92,11 @@ export interface RuntimeContext extends LintContext {
   secretHashKey?: string;
   /** The repositories' branches (BranchPipelines); plan reports an error for those policies when absent. */
   branches?: BranchSource;
+  /**
+   * Every policy the run read (`Kind/name`), including those scope `changed` left out of the plan. Only a
+   * policy absent from it counts as removed. Set by the engine's plan.
+   */
+  policiesOfRun?: ReadonlySet<string>;
 }
 
 /** Typical durations (ms) of the operations apply waits for, per kind of wait. */
@@ -110,6 +115,12 @@ export interface DiffResult {
   diagnostics: Diagnostic[];
   /** Live values the changes depend on, keyed by `<kind>/<name>`; covered by the fingerprint. */
   inputs: Record<string, Json>;
+  /**
+   * How many live things each policy owns, keyed by `<kind>/<name>`: the managed items the provider read
+   * (record sets, files, certificates, groups, grants, pipelines …). The base of the safety threshold
+   * (src/core/safety.ts): a plan updating or deleting too large a share of them is refused unless forced.
+   */
+  owned?: Record<string, number>;
 }
 
 /** An apply as it happens (start and end of each change, long waits), for adapters to print; core prints nothing. */

@@ -10,11 +10,13 @@ import { applyRefusal, execute, plan, type PlanOptions } from '../core/engine.js
 import type { ApplyReport, Plan, PlanSalt } from '../core/plan.js';
 import type { Logger } from '../core/provider.js';
 import { embedMeta, planMeta, type CommentState } from '../core/plan-meta.js';
+import { FORCE_LABEL } from '../core/safety.js';
+import type { PolicyScope } from '../core/scope.js';
 import { ALLOW_DESTRUCTIVE_LABEL, renderComment, renderDriftIssue, type CommentInput } from '../core/render/index.js';
 import { httpStatus, type GitHub } from './client.js';
 import { syncDriftIssue, type DriftIssueResult } from './drift-issue.js';
 import { applicableFingerprint, compareWithReviewed } from './plan-meta.js';
-import { findMergedPullRequest } from './pulls.js';
+import { findMergedPullRequest, pullRequestFiles } from './pulls.js';
 import { repositoryName, type RepoRef } from './repo.js';
 import { checkUnedited, findCharterComment, writeCharterComment, type CharterComment, type CommentTrust } from './reviewed-comment.js';
 
@@ -43,6 +45,13 @@ export interface FlowEnv {
   trust: CommentTrust;
   /** Destructive and disruptive changes allowed for every pull request (besides the label). */
   allowDestructive: boolean;
+  /** Every plan forced past the change threshold (the Action's `force` input), besides the label charter:force. */
+  force?: boolean;
+  /**
+   * Which policies a pull request's plan covers (src/core/scope.ts): `changed`, those whose files it
+   * touched; `all` (default), every one. A merge always re-plans with the scope recorded at review.
+   */
+  scope?: PolicyScope;
   /**
    * Called before each write to GitHub or AWS; throws when this run no longer holds the repository's lock
    * (the app's Redis lock expired and another replica took it).
@@ -68,13 +77,18 @@ function allowsDestructive(env: Pick<FlowEnv, 'allowDestructive'>, labels: reado
   return env.allowDestructive || labels.includes(ALLOW_DESTRUCTIVE_LABEL);
 }
 
+/** The engine options with the run forced past the change threshold or not (the threshold itself kept). */
+function withForce(engine: EngineOptions, force: boolean): EngineOptions {
+  return engine.safety === false ? engine : { ...engine, safety: { ...engine.safety, force } };
+}
+
 /** The sticky comment's body for `input`, its meta bound to the comment and signed. */
-function commentBody(env: Pick<FlowEnv, 'repo' | 'trust'>, number: number, input: CommentInput, state: CommentState, context: { head?: string; allowDestructive?: boolean }) {
+function commentBody(env: Pick<FlowEnv, 'repo' | 'trust'>, number: number, input: CommentInput, state: CommentState, context: { head?: string; allowDestructive?: boolean; force?: boolean; scope?: PolicyScope }) {
   return (commentId: number | undefined) =>
     renderComment({
       ...input,
       meta: embedMeta(
-        planMeta(input.plan, state, { repository: repositoryName(env.repo), pullRequest: number, commentId, head: context.head, sha: input.commitSha, allowDestructive: context.allowDestructive }),
+        planMeta(input.plan, state, { repository: repositoryName(env.repo), pullRequest: number, commentId, head: context.head, sha: input.commitSha, allowDestructive: context.allowDestructive, force: context.force, scope: context.scope }),
         env.trust.signingKey,
       ),
     });
@@ -103,13 +117,30 @@ export interface PlanFlowOptions {
   readOnlyTokenIsWarning?: boolean;
 }
 
+/**
+ * The files pull request `number` changes, for scope `changed`; undefined (plan every policy, said in the
+ * log) without a client or when GitHub's list may be cut.
+ */
+async function changedFilesOf(env: Pick<FlowEnv, 'repo' | 'log'> & { gh?: GitHub }, number: number | undefined): Promise<string[] | undefined> {
+  if (!env.gh || number === undefined) {
+    env.log.warn('Scope changed needs the pull request and a token to list its files: every policy is planned.');
+    return undefined;
+  }
+  const files = await pullRequestFiles(env.gh, env.repo, number);
+  if (!files) env.log.warn(`Pull request #${number} changes too many files for GitHub to list them all: every policy is planned.`);
+  return files;
+}
+
 /** Plans a pull request and writes the plan to its sticky comment. Never writes to AWS. */
 export async function planPullRequest(
   env: Omit<FlowEnv, 'gh'> & { gh?: GitHub },
   pr: PullRequestRef,
   options: PlanFlowOptions = {},
 ): Promise<PlanOutcome> {
-  const { plan: p } = await plan({ ...env.engine, salt: salt(env.repo, pr.number) });
+  // The label is read from GitHub's own record of the pull request (the event, the API), never from text.
+  const force = Boolean(env.force) || pr.labels.includes(FORCE_LABEL);
+  const changedFiles = env.scope === 'changed' ? await changedFilesOf(env, pr.number) : undefined;
+  const { plan: p } = await plan({ ...withForce(env.engine, force), ...(changedFiles ? { changedFiles } : {}), salt: salt(env.repo, pr.number) });
   await env.hooks?.planned?.(p);
   const artifactUrl = await env.hooks?.published?.(p);
   const input: CommentInput = { plan: p, state: 'planned', runUrl: env.runUrl, artifactUrl, allowDestructive: allowsDestructive(env, pr.labels), commitSha: pr.headSha };
@@ -131,7 +162,7 @@ export async function planPullRequest(
   try {
     await env.fence?.();
     const { comment: existing } = await findCharterComment(gh, env.repo, pr.number, env.trust);
-    const body = commentBody(env, pr.number, input, 'planned', { head: pr.headSha, allowDestructive: input.allowDestructive });
+    const body = commentBody(env, pr.number, input, 'planned', { head: pr.headSha, allowDestructive: input.allowDestructive, force, scope: changedFiles ? 'changed' : 'all' });
     const { id, created, url } = await writeCharterComment(gh, env.repo, pr.number, existing, body);
     env.log.info(`${created ? 'Posted' : 'Updated'} the plan comment ${id} on #${pr.number}`);
     outcome.comment = { id, url, created };
@@ -195,7 +226,10 @@ export async function applyReviewedPlan(
   const lookup = await findCharterComment(env.gh, env.repo, pr.number, env.trust);
   const sticky = lookup.comment;
   const meta = sticky?.meta;
-  const engine: PlanOptions = { ...env.engine, salt: salt(env.repo, pr.number) };
+  // Forced past the change threshold at review (recorded in the signed meta) or by the run's own setting.
+  // The scope the plan was reviewed with (signed meta): the merge plans exactly the policies that were reviewed.
+  const changedFiles = meta?.scope === 'changed' ? await pullRequestFiles(env.gh, env.repo, pr.number) : undefined;
+  const engine: PlanOptions = { ...withForce(env.engine, Boolean(env.force) || meta?.force === true), ...(changedFiles ? { changedFiles } : {}), salt: salt(env.repo, pr.number) };
   const { plan: p, validation } = await plan(engine);
   await env.hooks?.planned?.(p);
   const artifactUrl = await env.hooks?.published?.(p);
@@ -215,7 +249,7 @@ export async function applyReviewedPlan(
     await env.hooks?.rendered?.(input);
     if (env.comment) {
       await env.fence?.();
-      await writeCharterComment(env.gh, env.repo, pr.number, found, commentBody(env, pr.number, input, state, { head: found.meta.head, allowDestructive: found.meta.allowDestructive }));
+      await writeCharterComment(env.gh, env.repo, pr.number, found, commentBody(env, pr.number, input, state, { head: found.meta.head, allowDestructive: found.meta.allowDestructive, force: found.meta.force, scope: found.meta.scope }));
     }
     return input;
   };
@@ -317,7 +351,8 @@ export const DRIFT_ISSUE_TITLE = 'Charter: live AWS differs from the policies';
 
 /** Plans against live AWS and keeps the repository's one `charter:drift` issue in step. */
 export async function checkDrift(env: Omit<FlowEnv, 'gh' | 'comment' | 'trust' | 'allowDestructive'> & { gh?: GitHub }): Promise<DriftOutcome> {
-  const { plan: p } = await plan({ ...env.engine, salt: {} });
+  // Drift reports and applies nothing: the change threshold (apply's safety valve) does not apply.
+  const { plan: p } = await plan({ ...env.engine, safety: false, salt: {} });
   await env.hooks?.planned?.(p);
   const artifactUrl = await env.hooks?.published?.(p);
   const drift = p.summary.total > 0;

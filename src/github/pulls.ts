@@ -37,3 +37,27 @@ export async function pullRequestLabels(gh: GitHub, repo: RepoRef, number: numbe
   }
   return names;
 }
+
+/** GitHub lists at most this many files of a pull request (REST `pulls/{n}/files`). */
+export const MAX_PULL_REQUEST_FILES = 3000;
+
+/**
+ * The repository paths a pull request changes (all pages; a renamed file under both names), or undefined
+ * when GitHub's list may be cut at MAX_PULL_REQUEST_FILES: then the caller cannot tell which policies were
+ * touched and must plan them all.
+ */
+export async function pullRequestFiles(gh: GitHub, repo: RepoRef, number: number): Promise<string[] | undefined> {
+  const files = new Set<string>();
+  let entries = 0;
+  // Bounded by GitHub's own cap: 30 pages of 100.
+  const params = { owner: repo.owner, repo: repo.repo, pull_number: number, per_page: PER_PAGE };
+  for await (const { data: page } of gh.paginate.iterator(gh.rest.pulls.listFiles, params)) {
+    entries += page.length;
+    for (const f of page) {
+      files.add(f.filename);
+      if (f.previous_filename) files.add(f.previous_filename);
+    }
+    if (entries >= MAX_PULL_REQUEST_FILES) return undefined;
+  }
+  return [...files].sort();
+}

@@ -18,6 +18,22 @@ export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
+/** Skipped policies named in the scope line, at most; the rest are counted. */
+const SCOPE_NAMES_SHOWN = 20;
+
+/**
+ * What a plan under scope `changed` left out (issue 15, item 9): the count and the first names, so unrelated
+ * drift is not mistaken for covered. Empty under scope `all`.
+ */
+export function scopeLine(plan: Pick<Plan, 'scope' | 'policies'>): string {
+  if (!plan.scope || plan.scope.mode !== 'changed') return '';
+  const { skipped } = plan.scope;
+  if (!skipped.length) return `Scope: the policies this pull request changed (${plural(plan.policies.length, 'policy', 'policies')}); none left out.`;
+  const names = skipped.slice(0, SCOPE_NAMES_SHOWN).join(', ');
+  const more = skipped.length > SCOPE_NAMES_SHOWN ? ` and ${skipped.length - SCOPE_NAMES_SHOWN} more` : '';
+  return `Scope: the policies this pull request changed (${plural(plan.policies.length, 'policy', 'policies')}); ${plural(skipped.length, 'policy', 'policies')} left out, not planned and not applied on merge: ${names}${more}.`;
+}
+
 /** "3 to create, 1 to update, 1 to delete, 1 destructive", or the no-changes sentence. */
 export function summaryLine(summary: PlanSummary): string {
   if (summary.total === 0) {

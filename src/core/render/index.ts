@@ -5,7 +5,7 @@
  * `text` (plan and drift report), `markdown` (comment, job summary, drift issue and their size budget),
  * `diagnostics`, `apply-report`; `diff` turns a value change into lines, `common` holds the shared wording.
  */
-export { summaryLine, type OutputFormat } from './common.js';
+export { scopeLine, summaryLine, type OutputFormat } from './common.js';
 export { valueDiff } from './diff.js';
 export { renderPlan, renderDriftReport } from './text.js';
 export { renderDiagnostics, VALIDATION_WORDING, VERIFY_WORDING, type DiagnosticsWording } from './diagnostics.js';

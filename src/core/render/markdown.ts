@@ -19,6 +19,7 @@ import {
   resultsByAddress,
   resultWords,
   riskCounts,
+  scopeLine,
   summaryLine,
   symbols,
   type PolicyGroup,
@@ -225,6 +226,7 @@ export function renderDocument(input: CommentInput, options: DocumentOptions): s
     title: options.title ? md(options.title, limits.text) : kind === 'drift' ? driftTitle(plan) : commentTitles[state],
     summaryLabel: kind === 'plan' ? 'Plan:' : plan.changes.length ? 'Drift:' : '',
     summary: escapeMarkdown(kind === 'drift' ? driftSummary(plan) : summaryLine(plan.summary)),
+    scope: escapeMarkdown(scopeLine(plan)),
     counts: escapeMarkdown(diagnosticCounts(plan.diagnostics)),
     footer,
   };

@@ -3,7 +3,7 @@ import { sortDiagnostics, type Diagnostic } from '../diagnostics.js';
 import type { Change, Plan } from '../plan.js';
 import { escapeInvisible, foldLineBreaks } from '../text.js';
 import { registerPartials, template } from '../templates.js';
-import { diagnosticCounts, finish, groupChanges, summaryLine, symbols, type OutputFormat } from './common.js';
+import { diagnosticCounts, finish, groupChanges, scopeLine, summaryLine, symbols, type OutputFormat } from './common.js';
 import { valueDiff } from './diff.js';
 import { driftSummary, renderDocument, unlimited } from './markdown.js';
 
@@ -61,6 +61,7 @@ export function renderPlan(plan: Plan, format: OutputFormat, opts: { title?: str
     template('plan.txt.hbs')({
       title: opts.title ? oneLine(opts.title) : '',
       summary: plan.changes.length ? `Plan: ${summaryLine(plan.summary)}` : summaryLine(plan.summary),
+      scope: scopeLine(plan),
       ...textDiagnostics(plan.diagnostics),
       groups: textGroups(plan.changes),
       fingerprint: plan.changes.length ? plan.fingerprint : '',

@@ -175,6 +175,8 @@ async function plan(docs: Doc[], ctx: RuntimeContext, services: Services): Promi
       result.changes.push(...outcome.changes);
       result.diagnostics.push(...outcome.diagnostics);
       result.inputs[policyId(doc)] = outcome.inputs;
+      // What the policy owns (the safety threshold's base): the pipelines tagged as its own, and below its approval topics.
+      (result.owned ??= {})[policyId(doc)] = live.filter((p) => p.tags?.[OWNER_TAG] === doc.name).length;
       creates += outcome.changes.filter((c) => c.action === 'create').length;
       deletes += outcome.changes.filter((c) => c.action === 'delete').length;
       planned.push(doc);
@@ -196,6 +198,7 @@ async function plan(docs: Doc[], ctx: RuntimeContext, services: Services): Promi
           t.subscriptions = subscriptions[i];
           t.policy = policies[i];
         });
+        result.owned![policyId(doc)] += own.length;
         const outcome = planTopics(doc, live);
         result.changes.push(...outcome.changes);
         result.diagnostics.push(...outcome.diagnostics);

@@ -43,6 +43,8 @@ interface PolicyOutcome {
   changes: Change[];
   diagnostics: Diagnostic[];
   inputs: Json;
+  /** Live things the policy owns (planPolicy only). */
+  owned?: number;
 }
 
 /**
@@ -107,6 +109,7 @@ async function plan(docs: Doc[], ctx: RuntimeContext): Promise<DiffResult> {
     result.changes.push(...outcome.changes);
     result.diagnostics.push(...outcome.diagnostics);
     result.inputs[policyId(docs[i])] = outcome.inputs;
+    (result.owned ??= {})[policyId(docs[i])] = outcome.owned ?? 0;
   }
   return result;
 }
@@ -133,11 +136,11 @@ async function planPolicy(doc: Doc, d: DesiredEmail, zone: HostedZone | undefine
     diagnostics.push(
       diagnosticAt(doc, path, 'email/zone-not-found', 'error', d.zoneId ? `Hosted zone ${d.zoneId} does not exist in this account` : `No public Route 53 hosted zone contains ${d.domain}`, 'Create the zone, or set hostedZoneId to the zone that holds the domain.'),
     );
-    return { changes, diagnostics, inputs: { zone: null } };
+    return { changes, diagnostics, inputs: { zone: null }, owned: 0 };
   }
   if (!zoneContains(zone, d.domain)) {
     diagnostics.push(diagnosticAt(doc, ['spec', 'hostedZoneId'], 'email/zone-mismatch', 'error', `Hosted zone ${zone.id} (${zone.name}) cannot hold records for ${d.domain}`, 'Set hostedZoneId to the zone whose name is the domain or one of its parents, or leave it out to find the zone by name.'));
-    return { changes, diagnostics, inputs: { zone: zone.id } };
+    return { changes, diagnostics, inputs: { zone: zone.id }, owned: 0 };
   }
 
   // Live values the plan depends on even when they cause no change: MX hosts and, for BIMI, DMARC.
@@ -162,6 +165,9 @@ async function planPolicy(doc: Doc, d: DesiredEmail, zone: HostedZone | undefine
     for (const i of apexBimiIssues(d.domain, apex)) diagnostics.push(issueAt(doc, ['spec', 'bimi'], i));
   }
 
+  // What the policy owns live (the safety threshold's base): its record sets that exist, its hosted files
+  // that exist, and the certificates tagged as its own.
+  let owned = d.records.filter((r) => recordsAt(live, zone, r.name).some((s) => s.Type === 'TXT')).length;
   // Hosted files first: their live content decides the risk of MTA-STS changes.
   let liveMode: string | undefined;
   if (d.hosting) {
@@ -169,10 +175,12 @@ async function planPolicy(doc: Doc, d: DesiredEmail, zone: HostedZone | undefine
     changes.push(...hosted.changes);
     diagnostics.push(...hosted.diagnostics);
     liveMode = hosted.liveMode;
+    owned += hosted.owned;
     if (d.hosting.certificateNames.length) {
       const cert = await planCertificate(doc, d, live, ctx);
       changes.push(...cert.changes);
       diagnostics.push(...cert.diagnostics);
+      owned += cert.owned;
     }
   }
 
@@ -181,7 +189,7 @@ async function planPolicy(doc: Doc, d: DesiredEmail, zone: HostedZone | undefine
     changes.push(...outcome.changes);
     diagnostics.push(...outcome.diagnostics);
   }
-  return { changes, diagnostics, inputs };
+  return { changes, diagnostics, inputs, owned };
 }
 
 function txtValues(set: ResourceRecordSet | undefined): string[] | undefined {
@@ -251,7 +259,7 @@ function bucketRegionOf(error: unknown): string | undefined {
   return /^(?:[^.]+\.)?s3[.-]([a-z0-9-]+)\.amazonaws\.com/.exec(e.Endpoint ?? '')?.[1] ?? '';
 }
 
-async function planHosting(doc: Doc, d: DesiredEmail, ctx: RuntimeContext): Promise<{ changes: Change[]; diagnostics: Diagnostic[]; liveMode?: string }> {
+async function planHosting(doc: Doc, d: DesiredEmail, ctx: RuntimeContext): Promise<{ changes: Change[]; diagnostics: Diagnostic[]; liveMode?: string; owned: number }> {
   const h = d.hosting!;
   const changes: Change[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -264,12 +272,12 @@ async function planHosting(doc: Doc, d: DesiredEmail, ctx: RuntimeContext): Prom
   } catch (error) {
     if ((error as { name?: string }).name === 'NoSuchBucket') {
       diagnostics.push(diagnosticAt(doc, ['spec', 'hosting', 'bucket'], 'email/bucket-not-found', 'error', `S3 bucket ${h.bucket} does not exist in ${h.region}`, 'Create the bucket (behind the CloudFront distribution) or fix hosting.bucket.'));
-      return { changes, diagnostics };
+      return { changes, diagnostics, owned: 0 };
     }
     const actual = bucketRegionOf(error);
     if (actual !== undefined) {
       diagnostics.push(diagnosticAt(doc, ['spec', 'hosting', 'bucketRegion'], 'email/bucket-wrong-region', 'error', `S3 bucket ${h.bucket} is in ${actual || 'another region'}, not in ${h.region}; S3 refuses requests sent to the wrong region`, `Set hosting.bucketRegion to ${actual || "the bucket's region"}.`));
-      return { changes, diagnostics };
+      return { changes, diagnostics, owned: 0 };
     }
     throw error;
   }
@@ -323,7 +331,7 @@ async function planHosting(doc: Doc, d: DesiredEmail, ctx: RuntimeContext): Prom
       }),
     );
   }
-  return { changes, diagnostics, liveMode };
+  return { changes, diagnostics, liveMode, owned: liveObjects.filter(Boolean).length };
 }
 
 function sameNames(a: readonly string[], b: readonly string[]): boolean {
@@ -331,7 +339,7 @@ function sameNames(a: readonly string[], b: readonly string[]): boolean {
   return x.length === y.length && x.every((v, i) => v === y[i]);
 }
 
-async function planCertificate(doc: Doc, d: DesiredEmail, live: LiveAccount, ctx: RuntimeContext): Promise<{ changes: Change[]; diagnostics: Diagnostic[] }> {
+async function planCertificate(doc: Doc, d: DesiredEmail, live: LiveAccount, ctx: RuntimeContext): Promise<{ changes: Change[]; diagnostics: Diagnostic[]; owned: number }> {
   const names = d.hosting!.certificateNames;
   const path: PathSegment[] = ['spec', 'hosting'];
   const acm = live.acm ?? acmClient(ctx.aws);
@@ -375,12 +383,12 @@ async function planCertificate(doc: Doc, d: DesiredEmail, live: LiveAccount, ctx
         diagnosticAt(doc, path, 'email/certificate-pending-validation', 'notice', `Certificate ${current.arn} for ${names.join(', ')} is ${current.status}: its validation records are published, ACM issues it once it sees them`, 'Nothing to do; ACM usually issues within minutes. Attach it to the distribution once it is ISSUED.'),
       );
     }
-    return { changes, diagnostics };
+    return { changes, diagnostics, owned: owned.length };
   }
   const foreign = details.find((c) => !c.tags[OWNER_TAG] && sameNames(c.names, names));
   if (foreign) {
     diagnostics.push(diagnosticAt(doc, path, 'email/certificate-left-alone', 'notice', `Certificate ${foreign.arn} already covers ${names.join(', ')} and is not Charter's; it is left alone and no new one is requested`, `To let Charter manage it, tag it ${OWNER_TAG}=${policyId(doc)}, or set hosting.certificate: false.`));
-    return { changes, diagnostics };
+    return { changes, diagnostics, owned: owned.length };
   }
   const superseded = owned[0];
   changes.push(
@@ -398,7 +406,7 @@ async function planCertificate(doc: Doc, d: DesiredEmail, live: LiveAccount, ctx
       data: { op: 'acm-request', names, tags: { [OWNER_TAG]: policyId(doc), [MANAGED_BY_TAG]: 'charter' } },
     }),
   );
-  return { changes, diagnostics };
+  return { changes, diagnostics, owned: owned.length };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -215,7 +215,9 @@ async function plan(docs: Doc[], ctx: RuntimeContext): Promise<DiffResult> {
   const changes: Change[] = [];
   const diagnostics: Diagnostic[] = [];
   const inputs: Record<string, Json> = {};
-  const policies = new Set(docs.map((d) => d.name));
+  // Policies of the run, planned or not (scope changed leaves some out): only others count as removed.
+  const policies = new Set([...docs.map((d) => d.name), ...[...(ctx.policiesOfRun ?? [])].flatMap((id) => (id.startsWith('PackagePublishing/') ? [id.slice('PackagePublishing/'.length)] : []))]);
+  const owned: Record<string, number> = {};
   // A removed policy's repository is deleted by the first pruning policy (in plan order) that finds it.
   const claimed = new Set<string>();
   // A domain several policies share is created by the first of them in apply order (policy name).
@@ -227,13 +229,19 @@ async function plan(docs: Doc[], ctx: RuntimeContext): Promise<DiffResult> {
     const recorded = doc.spec.prune && primary.repositoryTags?.[OWNER_TAG] === doc.name ? replicasFromTags(primary.repositoryTags) : [];
     const droppedRegions = recorded.filter((r) => !regionsOf(doc.spec).includes(r));
     const dropped = await Promise.all(droppedRegions.map((region) => readRegion(doc, region, clients(region), { dropped: true, policies })));
+    owned[`PackagePublishing/${doc.name}`] = [...lives, ...dropped].reduce((n, l) => n + ownedIn(l), 0);
     const result = await diffPolicy(doc, lives, dropped, clients, claimed, domains);
     changes.push(...result.changes);
     diagnostics.push(...result.diagnostics);
     const failed = lives.filter((l) => l.error).map((l) => l.region);
     if (failed.length) inputs[`PackagePublishing/${doc.name}`] = { unreadRegions: failed };
   }
-  return { changes, diagnostics, inputs };
+  return { changes, diagnostics, inputs, owned };
+}
+
+/** What a policy owns in one region (the safety threshold's base): domain, repository, build projects, pipeline, prunable repositories. */
+function ownedIn(l: RegionLive): number {
+  return (l.domainArn ? 1 : 0) + (l.repository ? 1 : 0) + l.projects.size + (l.pipeline ? 1 : 0) + l.prunable.length;
 }
 
 const regionPath = (doc: Doc, region: string): PathSegment[] => {

@@ -1152,3 +1152,18 @@ class ColumnGroups {
       }));
   }
 }
+
+/**
+ * What a policy owns in the live database (the safety threshold's base): its declared principals that
+ * exist, their live role memberships and directly held privileges, and its declared identity providers
+ * that exist.
+ */
+export function ownedCount(desired: Desired, live: LiveState): number {
+  const declared = (name: string) => desired.principals.has(desired.key(name));
+  return (
+    live.principals.filter((p) => declared(p.name)).length +
+    live.memberships.filter((m) => declared(m.member)).length +
+    live.privileges.filter((p) => p.granteeKind !== 'public' && declared(p.grantee)).length +
+    live.identityProviders.filter((p) => desired.identityProviders.has(desired.key(p.name))).length
+  );
+}

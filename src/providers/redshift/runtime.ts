@@ -8,7 +8,7 @@ import { diagnosticAt, policyId, type PolicyDocument } from '../../core/document
 import { sha256, type Json } from '../../core/json.js';
 import type { Change, ChangeResult } from '../../core/plan.js';
 import type { DiffResult, ProviderRuntime, RuntimeContext } from '../../core/provider.js';
-import { diffPolicy, type ChangeData } from './diff.js';
+import { diffPolicy, ownedCount, type ChangeData } from './diff.js';
 import { DATA_API_BATCH_SIZE, redact, urlSecrets, type Executor } from './executor.js';
 import { importPolicy } from './import.js';
 import { desiredState } from './model.js';
@@ -146,6 +146,7 @@ async function plan(docs: Doc[], ctx: RuntimeContext): Promise<DiffResult> {
     result.changes.push(...o.value.changes);
     result.diagnostics.push(...o.value.diagnostics);
     result.inputs[policyId(doc)] = o.value.inputs;
+    (result.owned ??= {})[policyId(doc)] = o.value.owned;
   });
   return result;
 }
@@ -157,12 +158,13 @@ function digestKey(doc: Doc, ctx: RuntimeContext): string {
 }
 
 /** Pure once the live state is read: the diff plus the live values the changes depend on. */
-export function planPolicy(doc: Doc, live: LiveState, ctx: Pick<RuntimeContext, 'env'>, key = ''): { changes: Change[]; diagnostics: Diagnostic[]; inputs: Json } {
+export function planPolicy(doc: Doc, live: LiveState, ctx: Pick<RuntimeContext, 'env'>, key = ''): { changes: Change[]; diagnostics: Diagnostic[]; inputs: Json; owned: number } {
   const vars = ctx.env ?? process.env;
   const values = new Map<string, string | undefined>();
   for (const u of doc.spec.users ?? []) if (u.password) values.set(u.password.fromEnv, vars[u.password.fromEnv] || undefined);
   const passwords = { values, digest: (user: string, password: string) => passwordDigest(key, `${policyId(doc)}\u0000${nameKey(user, doc.spec.connection.dialect)}`, password) };
-  const { changes, diagnostics } = diffPolicy(doc as PolicyDocument<unknown>, desiredState(doc), live, passwords);
+  const desired = desiredState(doc);
+  const { changes, diagnostics } = diffPolicy(doc as PolicyDocument<unknown>, desired, live, passwords);
   for (const c of changes) {
     const secretEnv = (c.data as unknown as ChangeData).secretEnv;
     if (secretEnv && !vars[secretEnv]) {
@@ -172,7 +174,7 @@ export function planPolicy(doc: Doc, live: LiveState, ctx: Pick<RuntimeContext, 
   }
   // "All tables" grants depend on which tables exist: a table created after review changes the fingerprint.
   const tables = [...live.schemas.values()].map((s) => `${s.name}:${s.tables.join(',')}`).sort();
-  return { changes, diagnostics, inputs: { currentUser: live.currentUser, tables: sha256(tables.join('\n')) } };
+  return { changes, diagnostics, inputs: { currentUser: live.currentUser, tables: sha256(tables.join('\n')) }, owned: ownedCount(desired, live) };
 }
 
 /** The statements of each change, with the secret substituted: only here, just before sending. */

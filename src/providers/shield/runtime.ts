@@ -108,6 +108,7 @@ async function plan(docs: Doc[], ctx: RuntimeContext): Promise<DiffResult> {
     result.changes.push(...outcome.changes);
     result.diagnostics.push(...outcome.diagnostics);
     result.inputs[policyId(doc)] = outcome.inputs;
+    (result.owned ??= {})[policyId(doc)] = outcome.owned;
   }
   result.diagnostics.push(...checkGroupLimit(docs, live, result.changes));
   return result;
@@ -134,15 +135,19 @@ interface PolicyOutcome {
   changes: Change[];
   diagnostics: Diagnostic[];
   inputs: Json;
+  /** Groups of the policy that exist: declared ones, and (with prune) undeclared ones tagged as its own. */
+  owned: number;
 }
 
 function planPolicy(doc: Doc, live: Live, declared: Map<string, { doc: Doc; group: DesiredGroup }>): PolicyOutcome {
   const changes: Change[] = [];
   const diagnostics: Diagnostic[] = [];
+  let owned = 0;
   (doc.spec.groups ?? []).forEach((spec, index) => {
     const d = desiredGroup(spec, index);
     if (d.pattern === 'ARBITRARY') diagnostics.push(...memberProblems(doc, d, spec.members ?? [], live));
     const current = live.groups.get(d.id);
+    if (current) owned++;
     if (!current) {
       const tags = creationTags(doc, d);
       changes.push(
@@ -190,12 +195,13 @@ function planPolicy(doc: Doc, live: Live, declared: Map<string, { doc: Doc; grou
   if (doc.spec.prune) {
     const pruned = planPrune(doc, live, declared);
     changes.push(...pruned.changes);
+    owned += pruned.changes.length;
     diagnostics.push(...pruned.diagnostics);
   }
   // The limits the checks used; the account's group count only matters (for MaxProtectionGroups) when this policy creates.
   const inputs: Record<string, Json> = { limits: { maxProtectionGroups: live.limits.maxProtectionGroups ?? null, maxMembers: live.limits.maxMembers ?? null } };
   if (changes.some((c) => c.action === 'create')) inputs.liveGroups = live.groups.size;
-  return { changes, diagnostics, inputs };
+  return { changes, diagnostics, inputs, owned };
 }
 
 /** Members that are not Shield-protected (each an error at its YAML line), and the member limit. */
