@@ -86,6 +86,12 @@ export interface FakeRepo {
   commits: Set<string>;
   /** Files per ref (a branch name or commit SHA), served by the git trees and blobs API. */
   files: Map<string, Map<string, Buffer>>;
+  /** The GitHub App installation the repository belongs to (GET /installation/repositories). */
+  installation?: number;
+  /** Login → role (read, triage, write, maintain, admin) for GET …/collaborators/{username}/permission. */
+  permissions: Map<string, string>;
+  /** Created without any commit: the git data API answers 409, the contents API 404, no branch exists. */
+  empty: boolean;
 }
 
 export interface RecordedRequest {
@@ -141,6 +147,10 @@ export interface SeedRepo {
   branches?: string[];
   /** Commit SHAs that exist without a pull request (a push of them lists no pull request). */
   commits?: string[];
+  /** The GitHub App installation it belongs to. */
+  installation?: number;
+  /** Created without any commit (no branch, no files). */
+  empty?: boolean;
 }
 
 export interface FakeGitHubSeed {
@@ -151,6 +161,35 @@ export interface FakeGitHubSeed {
   login?: string;
   /** Start of the fake clock (each write advances it by one second); 2024-01-01T00:00:00Z by default. */
   now?: string;
+  /**
+   * The GitHub App the API's writes are performed by (comments' `performed_via_github_app`, check runs'
+   * `app`, GET /app); github-actions (the workflow token's app) by default.
+   */
+  app?: FakeApp;
+  /** GitHub App installations: id → account login (GET /app/installations, installation tokens). */
+  installations?: Record<number, string>;
+}
+
+export interface FakeApp {
+  id: number;
+  slug: string;
+  name: string;
+  owner: string;
+}
+
+export interface FakeInstallation {
+  id: number;
+  account: string;
+  /** Suspended by its owner: listed with `suspended_at`, refused a token (403). */
+  suspendedAt: string | null;
+}
+
+/** The app of the workflow token (GITHUB_TOKEN). */
+export const GITHUB_ACTIONS_APP: FakeApp = { id: 15368, slug: 'github-actions', name: 'GitHub Actions', owner: 'github' };
+
+/** The installation token the fake issues (its installation is read back from it). */
+export function installationToken(id: number): string {
+  return `ghs_installation_${id}`;
 }
 
 export interface Fault {
@@ -179,11 +218,17 @@ export class FakeGitHubState {
   login: string;
   /** Pages link `next` and `prev` only, as GitHub does for lists it does not count (e.g. long histories). */
   linksWithoutLast = false;
+  /** The largest page served (GitHub's is 100); lowered, a few items span several pages. */
+  maxPerPage = 100;
+  readonly app: FakeApp;
+  readonly installations = new Map<number, FakeInstallation>();
   private clock: number;
   private nextId = 1000;
 
   constructor(seed: FakeGitHubSeed = {}) {
-    this.login = seed.login ?? 'github-actions[bot]';
+    this.app = seed.app ?? GITHUB_ACTIONS_APP;
+    this.login = seed.login ?? `${this.app.slug}[bot]`;
+    for (const [id, account] of Object.entries(seed.installations ?? {})) this.addInstallation(Number(id), account);
     this.clock = Date.parse(seed.now ?? '2024-01-01T00:00:00Z');
     for (const repo of seed.repos ?? []) this.addRepo(repo);
   }
@@ -236,7 +281,11 @@ export class FakeGitHubState {
       branchHeads: new Map(),
       commits: new Set(seed.commits ?? []),
       files: new Map(),
+      installation: seed.installation,
+      permissions: new Map(),
+      empty: seed.empty === true,
     };
+    if (repo.empty) repo.branches = [];
     this.repos.set(seed.fullName.toLowerCase(), repo);
     for (const label of seed.labels ?? []) {
       const l = typeof label === 'string' ? { name: label } : label;
@@ -255,6 +304,29 @@ export class FakeGitHubState {
   }
 
   readonly blobs = new Map<string, Buffer>();
+
+  /** A commit with these files; with `branch`, that branch now points at it. */
+  commit(fullName: string, sha: string, files: Map<string, Buffer>, branch?: string): void {
+    const repo = this.repo(fullName);
+    this.putFiles(fullName, sha, new Map(files));
+    repo.commits.add(sha);
+    repo.empty = false;
+    if (branch) {
+      repo.branchHeads.set(branch, sha);
+      if (!repo.branches.includes(branch)) repo.branches.push(branch);
+    }
+  }
+
+  addInstallation(id: number, account: string): FakeInstallation {
+    const installation: FakeInstallation = { id, account, suspendedAt: null };
+    this.installations.set(id, installation);
+    return installation;
+  }
+
+  /** The files of a ref: a commit SHA or a branch name (its head commit). */
+  filesAt(repo: FakeRepo, ref: string): Map<string, Buffer> | undefined {
+    return repo.files.get(ref) ?? (repo.branchHeads.has(ref) ? repo.files.get(repo.branchHeads.get(ref) as string) : undefined);
+  }
 
   repo(fullName: string): FakeRepo {
     const repo = this.repos.get(fullName.toLowerCase());
@@ -333,7 +405,7 @@ export class FakeGitHubState {
       createdAt: now,
       updatedAt: now,
       edits: [],
-      ...(login === 'github-actions[bot]' ? { app: { id: 15368, slug: 'github-actions' } } : {}),
+      ...(login === `${this.app.slug}[bot]` ? { app: { id: this.app.id, slug: this.app.slug } } : {}),
     };
     repo.comments.push(comment);
     this.touch(repo, issueNumber, now);
@@ -415,6 +487,7 @@ interface RequestContext {
   body: Record<string, unknown>;
   url: URL;
   base: string;
+  headers: IncomingMessage['headers'];
 }
 
 export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGitHub> {
@@ -425,7 +498,9 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
   // ------------------------------------------------------------------------------------------------
   // JSON shapes: GitHub's full resources (github-json.ts), under this server's base URL
 
-  const urls = (): J.Urls => ({ api: base, web: 'https://github.com' });
+  // The API's base URL as the request being answered named it (with GHES's /api/v3 or without).
+  let apiBase = '';
+  const urls = (): J.Urls => ({ api: apiBase, web: 'https://github.com' });
   const info = (repo: FakeRepo): J.RepoInfo => ({
     id: repo.id,
     owner: repo.owner,
@@ -481,7 +556,7 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
       full,
     );
   const checkRunJson = (repo: FakeRepo, r: FakeCheckRun) =>
-    J.checkRun(urls(), info(repo), { ...r, app: { id: 15368, slug: 'github-actions', name: 'GitHub Actions', owner: 'github' } });
+    J.checkRun(urls(), info(repo), { ...r, app: state.app });
 
   // ------------------------------------------------------------------------------------------------
   // Helpers
@@ -519,7 +594,7 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
 
   /** One page of `items` with GitHub's `Link` header. */
   const paginate = <T>(ctx: RequestContext, items: T[], map: (item: T) => unknown) => {
-    const perPage = Math.min(100, Math.max(1, Number.parseInt(ctx.query.per_page ?? '30', 10) || 30));
+    const perPage = Math.min(state.maxPerPage, Math.max(1, Number.parseInt(ctx.query.per_page ?? '30', 10) || 30));
     const page = Math.max(1, Number.parseInt(ctx.query.page ?? '1', 10) || 1);
     const last = Math.max(1, Math.ceil(items.length / perPage));
     const pageItems = items.slice((page - 1) * perPage, page * perPage);
@@ -550,7 +625,93 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
   // ------------------------------------------------------------------------------------------------
   // Routes
 
+  /** The installation an installation token (`token ghs_installation_<id>`) was issued for. */
+  const installationOf = (headers: IncomingMessage['headers']): FakeInstallation => {
+    const match = /^token ghs_installation_(\d+)$/i.exec(headers.authorization ?? '');
+    const found = match ? state.installations.get(Number(match[1])) : undefined;
+    if (!found) throw new HttpError(401, 'Bad credentials');
+    return found;
+  };
+  const requireAppJwt = (headers: IncomingMessage['headers']): void => {
+    // The app authenticates as itself with a JWT (three base64url parts) signed by its private key.
+    if (!/^bearer [\w-]+\.[\w-]+\.[\w-]+$/i.test(headers.authorization ?? '')) {
+      throw new HttpError(401, 'A JSON web token could not be decoded');
+    }
+  };
+
   const routes: Array<[method: string, pattern: RegExp, handler: Handler]> = [
+    // GitHub Apps: the app itself, its installations and their tokens and repositories
+    [
+      'GET',
+      /^\/app$/,
+      ({ headers }) => {
+        requireAppJwt(headers);
+        return { status: 200, body: J.integration(urls(), state.app) };
+      },
+    ],
+    [
+      'GET',
+      /^\/app\/installations$/,
+      (ctx) => {
+        requireAppJwt(ctx.headers);
+        const all = [...state.installations.values()].sort((a, b) => a.id - b.id);
+        return paginate(ctx, all, (i) => J.installation(urls(), { ...i, app: state.app }));
+      },
+    ],
+    [
+      'POST',
+      /^\/app\/installations\/(\d+)\/access_tokens$/,
+      ({ params, headers }) => {
+        requireAppJwt(headers);
+        const found = state.installations.get(Number(params[0]));
+        if (!found) throw new HttpError(404, 'Not Found');
+        if (found.suspendedAt) throw new HttpError(403, 'This installation has been suspended');
+        const expires = new Date(Date.parse(state.now()) + 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+        return { status: 201, body: J.installationToken(installationToken(found.id), expires, state.app, urls()) };
+      },
+    ],
+    [
+      'GET',
+      /^\/installation\/repositories$/,
+      (ctx) => {
+        const { id } = installationOf(ctx.headers);
+        const repos = [...state.repos.values()].filter((r) => r.installation === id);
+        const page = paginate(ctx, repos, (r) => J.repository(urls(), info(r)));
+        return { ...page, body: { total_count: repos.length, repository_selection: 'all', repositories: page.body } };
+      },
+    ],
+    // Repository contents, a branch, a collaborator's permission
+    [
+      'GET',
+      /^\/repos\/([^/]+)\/([^/]+)\/contents\/(.+)$/,
+      (ctx) => {
+        const repo = findRepo(ctx.params[0], ctx.params[1]);
+        if (repo.empty) throw new HttpError(404, 'This repository is empty.');
+        const ref = ctx.query.ref ?? repo.defaultBranch;
+        const path = ctx.params[2];
+        const content = state.filesAt(repo, ref)?.get(path);
+        if (!content) throw new HttpError(404, 'Not Found');
+        return { status: 200, body: J.contentFile(urls(), info(repo), path, ref, blobSha(content), content) };
+      },
+    ],
+    [
+      'GET',
+      /^\/repos\/([^/]+)\/([^/]+)\/branches\/([^/]+)$/,
+      ({ params }) => {
+        const repo = findRepo(params[0], params[1]);
+        if (!repo.branches.includes(params[2])) throw new HttpError(404, 'Branch not found');
+        return { status: 200, body: J.branch(urls(), info(repo), params[2], state.branchSha(repo, params[2]), state.now()) };
+      },
+    ],
+    [
+      'GET',
+      /^\/repos\/([^/]+)\/([^/]+)\/collaborators\/([^/]+)\/permission$/,
+      ({ params }) => {
+        const repo = findRepo(params[0], params[1]);
+        // Anyone may read a public repository; the fake's repositories are private, read by default for tests.
+        return { status: 200, body: J.collaboratorPermission(urls(), params[2], repo.permissions.get(params[2]) ?? 'read') };
+      },
+    ],
     [
       'GET',
       /^\/repos\/([^/]+)\/([^/]+)$/,
@@ -578,7 +739,8 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
       /^\/repos\/([^/]+)\/([^/]+)\/git\/trees\/(.+)$/,
       ({ params }) => {
         const repo = findRepo(params[0], params[1]);
-        const files = repo.files.get(decodeURIComponent(params[2]));
+        if (repo.empty) throw new HttpError(409, 'Git Repository is empty.');
+        const files = state.filesAt(repo, decodeURIComponent(params[2]));
         if (!files) throw new HttpError(404, 'Not Found');
         const api = `${base}/repos/${repo.owner}/${repo.name}`;
         const tree = [...files].map(([path, content]) => {
@@ -993,6 +1155,12 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const sentUrl = `${url.pathname}${url.search}`;
+      // GitHub Enterprise Server's layout (what Probot's GHE_HOST points at): REST under /api/v3, GraphQL at
+      // /api/graphql. The same API answers under both, with links under the prefix the request used.
+      const ghes = url.pathname.startsWith('/api/v3/') || url.pathname === '/api/graphql';
+      if (url.pathname === '/api/graphql') url.pathname = '/graphql';
+      else if (ghes) url.pathname = url.pathname.slice('/api/v3'.length);
+      apiBase = ghes ? `${base}/api/v3` : base;
       // `/repositories/{id}/…` (the links GitHub paginates with) names the repository `/repos/{owner}/{repo}/…` does.
       const byId = /^\/repositories\/(\d+)(\/.*)?$/.exec(url.pathname);
       const repoById = byId ? [...state.repos.values()].find((r) => r.id === Number(byId[1])) : undefined;
@@ -1053,7 +1221,8 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
         if (!route) throw new HttpError(pathMatches.length ? 405 : 404, pathMatches.length ? 'Method Not Allowed' : 'Not Found');
         const params = (route[1].exec(url.pathname) ?? []).slice(1).map((p) => decodeURIComponent(p));
         const body = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
-        const result = route[2]({ params, query, body, url, base });
+        apiBase = ghes ? `${base}/api/v3` : base;
+        const result = route[2]({ params, query, body, url, base: apiBase, headers: req.headers });
         checked(result.status, result.body);
         send(res, result.status, result.body, result.headers);
       } catch (error) {
