@@ -103,7 +103,7 @@ describe('the GitHub App: pull requests', () => {
     expect(run.status).toBe('completed');
     expect(run.conclusion).toBe('failure');
     expect(run.output.title).toMatch(/policy error/);
-    const typo = (run.output.annotations as Array<Record<string, unknown>>).find((a) => a.path === 'policies/typo.yml');
+    const typo = run.output.annotations.find((a) => a.path === 'policies/typo.yml');
     expect(typo).toMatchObject({ start_line: 7, start_column: 3, annotation_level: 'failure' });
     expect(String(typo?.title)).toContain('schema/unknown-key');
     // More than 50 annotations arrive through several updates, none with more than 50.

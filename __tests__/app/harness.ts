@@ -20,7 +20,7 @@ import { emptyReachConfig } from '../../src/core/reach.js';
 import { secretDigestKey } from '../../src/core/plan-meta.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { webhookExample } from '../helpers/action.js';
-import { type FakeApp, type FakeGitHub, startFakeGitHub } from '../helpers/fake-github.js';
+import { type FakeApp, type FakeCheckRun, type FakeGitHub, startFakeGitHub } from '../helpers/fake-github.js';
 import { recordViolation } from '../helpers/github-contract.js';
 import { checkWebhook } from '../helpers/webhook-contract.js';
 import { APP_SLUG, filesFrom, GitHubMock } from './github-mock.js';
@@ -273,4 +273,14 @@ export function branchEvent(name: 'create' | 'delete', branch: string): Payload 
   event.ref = branch;
   event.ref_type = 'branch';
   return withInstallation(event);
+}
+
+/** The check runs of a repository on the fake (with `name`, only those). */
+export function checkRuns(github: FakeGitHub, name?: string, fullName = REPO): FakeCheckRun[] {
+  return github.state.repo(fullName).checkRuns.filter((r) => !name || r.name === name);
+}
+
+/** Every request the fake received that was not a read. */
+export function writes(github: FakeGitHub): FakeGitHub['requests'] {
+  return github.requests.filter((r) => r.method !== 'GET');
 }

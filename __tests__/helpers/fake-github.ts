@@ -1123,7 +1123,7 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
     if (typeof o.text === 'string') run.output.text = o.text;
     if (Array.isArray(o.annotations)) {
       if (o.annotations.length > 50) invalid('CheckRun', 'annotations', 'too_many');
-      run.output.annotations.push(...o.annotations);
+      run.output.annotations.push(...(o.annotations as Array<Record<string, unknown>>));
     }
   }
 

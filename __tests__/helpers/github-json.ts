@@ -387,7 +387,7 @@ export interface CheckRunInfo {
   completedAt: string | null;
   detailsUrl: string | null;
   externalId: string | null;
-  output: { title?: string; summary?: string; text?: string; annotations: unknown[] };
+  output: { title?: string; summary?: string; text?: string; annotations: Array<Record<string, unknown>> };
   app: { id: number; slug: string; name: string; owner: string };
 }
 
