@@ -311,10 +311,20 @@ export class FakeGitHubState {
     this.putFiles(fullName, sha, new Map(files));
     repo.commits.add(sha);
     repo.empty = false;
-    if (branch) {
-      repo.branchHeads.set(branch, sha);
-      if (!repo.branches.includes(branch)) repo.branches.push(branch);
-    }
+    if (branch) this.setBranch(fullName, branch, sha);
+  }
+
+  /** Points `branch` at commit `sha`, creating the branch if needed. */
+  setBranch(fullName: string, branch: string, sha: string): void {
+    const repo = this.repo(fullName);
+    repo.branchHeads.set(branch, sha);
+    if (!repo.branches.includes(branch)) repo.branches.push(branch);
+  }
+
+  deleteBranch(fullName: string, branch: string): void {
+    const repo = this.repo(fullName);
+    repo.branches = repo.branches.filter((b) => b !== branch);
+    repo.branchHeads.delete(branch);
   }
 
   addInstallation(id: number, account: string): FakeInstallation {
