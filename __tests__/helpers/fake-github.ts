@@ -222,6 +222,8 @@ export class FakeGitHubState {
   maxPerPage = 100;
   readonly app: FakeApp;
   readonly installations = new Map<number, FakeInstallation>();
+  /** Check run id → index in `requests` of the request that created it and of the one that completed it. */
+  readonly checkRunRequests = new Map<number, { created: number; completed?: number }>();
   private clock: number;
   private nextId = 1000;
 
@@ -1098,6 +1100,7 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
         }
         applyOutput(run, ctx.body.output);
         repo.checkRuns.push(run);
+        state.checkRunRequests.set(run.id, { created: requests.length - 1, ...(run.conclusion ? { completed: requests.length - 1 } : {}) });
         return { status: 201, body: checkRunJson(repo, run) };
       },
     ],
@@ -1115,6 +1118,8 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
           run.conclusion = ctx.body.conclusion;
           run.status = 'completed';
           run.completedAt = typeof ctx.body.completed_at === 'string' ? ctx.body.completed_at : state.tick();
+          const log = state.checkRunRequests.get(run.id);
+          if (log) log.completed = requests.length - 1;
         }
         return { status: 200, body: checkRunJson(repo, run) };
       },
