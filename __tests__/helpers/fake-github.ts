@@ -306,6 +306,10 @@ export class FakeGitHubState {
   }
 
   readonly blobs = new Map<string, Buffer>();
+  /** Tree SHAs the fake has listed → the files and directory they stand for. */
+  readonly trees = new Map<string, { files: Map<string, Buffer>; dir: string }>();
+  /** Recursive tree listings answer `truncated: true` (as for repositories over 100,000 entries). */
+  truncateRecursiveTrees = false;
 
   /** A commit with these files; with `branch`, that branch now points at it. */
   commit(fullName: string, sha: string, files: Map<string, Buffer>, branch?: string): void {
@@ -745,22 +749,54 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
         });
       },
     ],
-    // Git data: the tree of a ref (always whole, as with recursive=1) and blobs
+    // Git data: the tree of a ref or of a sub-tree, one level or with recursive=1 (whole, unless the
+    // repository is too big: truncated then, listing only the first level as GitHub does), and blobs
     [
       'GET',
       /^\/repos\/([^/]+)\/([^/]+)\/git\/trees\/(.+)$/,
-      ({ params }) => {
-        const repo = findRepo(params[0], params[1]);
+      (ctx) => {
+        const repo = findRepo(ctx.params[0], ctx.params[1]);
         if (repo.empty) throw new HttpError(409, 'Git Repository is empty.');
-        const files = state.filesAt(repo, decodeURIComponent(params[2]));
+        const ref = ctx.params[2];
+        const sub = state.trees.get(ref);
+        const files = sub ? sub.files : state.filesAt(repo, ref);
         if (!files) throw new HttpError(404, 'Not Found');
-        const api = `${base}/repos/${repo.owner}/${repo.name}`;
-        const tree = [...files].map(([path, content]) => {
+        const dir = sub ? sub.dir : '';
+        const api = `${ctx.base}/repos/${repo.owner}/${repo.name}`;
+        const inside = [...files].filter(([p]) => !dir || p.startsWith(`${dir}/`)).map(([p, c]) => [dir ? p.slice(dir.length + 1) : p, c] as const);
+        const treeSha = (path: string) => {
+          const full = dir ? `${dir}/${path}` : path;
+          const id = createHash('sha1')
+            .update(`tree ${[...files].filter(([p]) => p.startsWith(`${full}/`)).map(([p, c]) => `${p}:${blobSha(c)}`).join('\n')}`)
+            .digest('hex');
+          state.trees.set(id, { files, dir: full });
+          return { path, mode: '040000', type: 'tree', sha: id, url: `${api}/git/trees/${id}` };
+        };
+        const blob = (path: string, content: Buffer) => {
           const sha = blobSha(content);
           return { path, mode: '100644', type: 'blob', sha, size: content.length, url: `${api}/git/blobs/${sha}` };
-        });
-        const sha = createHash('sha1').update(tree.map((t) => `${t.path}:${t.sha}`).join('\n')).digest('hex');
-        return { status: 200, body: { sha, url: `${api}/git/trees/${sha}`, tree, truncated: false } };
+        };
+        const recursive = ctx.query.recursive !== undefined && ctx.query.recursive !== '0' && ctx.query.recursive !== 'false';
+        const truncated = recursive && state.truncateRecursiveTrees;
+        let tree: Array<ReturnType<typeof blob> | ReturnType<typeof treeSha>>;
+        if (recursive && !truncated) {
+          const dirs = new Set<string>();
+          for (const [p] of inside) {
+            const parts = p.split('/');
+            for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join('/'));
+          }
+          tree = [...[...dirs].map(treeSha), ...inside.map(([p, c]) => blob(p, c))].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+        } else {
+          const children = new Map<string, ReturnType<typeof blob> | ReturnType<typeof treeSha>>();
+          for (const [p, c] of inside) {
+            const [head, ...tail] = p.split('/');
+            if (!children.has(head)) children.set(head, tail.length ? treeSha(head) : blob(head, c));
+          }
+          tree = [...children.values()];
+        }
+        const sha = sub ? ref : createHash('sha1').update(`tree ${inside.map(([p, c]) => `${p}:${blobSha(c)}`).join('\n')}`).digest('hex');
+        if (!sub) state.trees.set(sha, { files, dir: '' });
+        return { status: 200, body: { sha, url: `${api}/git/trees/${sha}`, tree, truncated } };
       },
     ],
     [
