@@ -6,9 +6,9 @@ import type { Sandbox } from '../../src/sandbox/index.js';
 import { stsSessions } from '../../src/sandbox/services/sts.js';
 import { startExampleSandbox } from '../helpers/aws.js';
 import type { FakeGitHub, FakeRepo } from '../helpers/fake-github.js';
-import { BOT } from './github-mock.js';
 import {
   BASE_SHA,
+  BOT,
   branchEvent,
   commentEvent,
   DRIFT_TOKEN,

@@ -2,7 +2,7 @@
  * The app under test: a real Probot with Charter loaded, AWS on the sandbox over loopback, real webhook
  * payloads. GitHub is the loopback fake the Action's tests use (helpers/fake-github.ts, contract-checked
  * against @octokit/openapi), which Probot reaches through its GitHub Enterprise setting (`startGitHub`,
- * `loadApp(config, github)`); tests not yet moved use the nock mock (github-mock.ts). Every webhook payload
+ * `loadApp(config, github)`); the load test (load.test.ts) still uses the nock mock (github-mock.ts). Every webhook payload
  * delivered here is checked against GitHub's webhook description (helpers/webhook-contract.ts): a payload
  * GitHub would not send fails the test that sent it. Probot's throttling is on as in production, with
  * Charter's per-installation limiters at a short spacing (TEST_THROTTLE) so tests see the real ordering
@@ -88,6 +88,8 @@ export function testConfig(sandbox: Sandbox, overrides: Partial<AppConfig> = {})
 
 /** The app as GitHub knows it (GET /app): Probot's `appId` and the bot login `charter-app[bot]`. */
 export const APP: FakeApp = { id: 1, slug: APP_SLUG, name: 'Charter', owner: 'Codertocat' };
+/** The login the app writes as. */
+export const BOT = `${APP.slug}[bot]`;
 
 /**
  * Probot's GitHub Enterprise Server setting for a GitHub at `url`: what `GHE_HOST` (and `GHE_PROTOCOL`) make

@@ -1,5 +1,5 @@
 /**
- * The trust model's "what a policy can reach", attacked through the app (real Probot, GitHub on nock, AWS on
+ * The trust model's "what a policy can reach", attacked through the app (real Probot, GitHub on the loopback fake, AWS on
  * the sandbox, a real PostgreSQL): a pull request naming another team's connection variable, a fork's pull
  * request, and a repository narrowing its own allowlist on the default branch.
  */
