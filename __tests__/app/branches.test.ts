@@ -10,11 +10,11 @@ import * as cp from '../../src/aws/codepipeline.js';
 import { pipelineName } from '../../src/providers/branches/names.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { repoRoot } from '../helpers/aws.js';
-import type { GitHubMock } from './github-mock.js';
-import { branchEvent, mockGitHub, postWebhook, REPO, restoreNetwork, serveApp, sha, sign, testConfig } from './harness.js';
+import type { FakeGitHub } from '../helpers/fake-github.js';
+import { branchEvent, postWebhook, REPO, serveApp, sha, sign, startGitHub, testConfig, writes } from './harness.js';
 
 let sandbox: Sandbox;
-let github: GitHubMock;
+let github: FakeGitHub;
 let server: Awaited<ReturnType<typeof serveApp>> | undefined;
 
 function policy(prefix = 'petstore'): Buffer {
@@ -24,18 +24,18 @@ function policy(prefix = 'petstore'): Buffer {
 
 async function start(outcomes: Record<string, string[]> = {}) {
   sandbox = await startSandbox({ state: { codebuild: { projects: [{ region: 'us-east-1', name: 'petstore-destroy', config: { environment: {} }, tags: {} }], outcomes } } as never });
-  server = await serveApp(testConfig(sandbox, { aws: { endpoint: sandbox.endpoint, requestsPerSecond: { codepipeline: 1000, codebuild: 1000 } } }));
+  server = await serveApp(testConfig(sandbox, { aws: { endpoint: sandbox.endpoint, requestsPerSecond: { codepipeline: 1000, codebuild: 1000 } } }), github);
   return cp.codePipelineClient({ endpoint: sandbox.endpoint, requestsPerSecond: { codepipeline: 1000 } }, 'us-east-1');
 }
 
-beforeEach(() => {
-  github = mockGitHub();
-  github.commit(REPO, sha(1), new Map([['policies/pipelines.yml', policy()]]), 'master');
+beforeEach(async () => {
+  github = await startGitHub();
+  github.state.commit(REPO, sha(1), new Map([['policies/pipelines.yml', policy()]]), 'master');
 });
 afterEach(async () => {
   await server?.close();
   server = undefined;
-  restoreNetwork();
+  await github.close();
   await sandbox?.close();
 });
 
@@ -49,7 +49,7 @@ async function deliver(name: 'create' | 'delete', branch: string): Promise<{ sta
   return { status: response.status, failure };
 }
 /** Writes to repositories (an installation token is not one). */
-const repoWrites = () => github.writes().filter((r) => !r.path.endsWith('/access_tokens'));
+const repoWrites = () => writes(github).filter((r) => !r.path.endsWith('/access_tokens'));
 const awsWrites = () => sandbox.stats.calls().filter((c) => /^(Create|Update|Delete|Tag|Start)/.test(c.operation)).map((c) => c.operation);
 
 describe('the GitHub App on branch events', () => {
@@ -57,7 +57,7 @@ describe('the GitHub App on branch events', () => {
     const client = await start();
     const branch = 'feature/a';
     // The new branch carries its own (rewritten) policy: it is never read.
-    github.commit(REPO, sha(2), new Map([['policies/pipelines.yml', policy('evil')]]), branch);
+    github.state.commit(REPO, sha(2), new Map([['policies/pipelines.yml', policy('evil')]]), branch);
     const created = await deliver('create', branch);
     expect(created).toEqual({ status: 200 });
     const name = pipelineName('petstore', branch);
@@ -70,7 +70,7 @@ describe('the GitHub App on branch events', () => {
     expect(github.requests.filter((r) => r.path.includes('/git/trees/')).map((r) => r.path)).toEqual([`/repos/${REPO}/git/trees/master`]);
     expect(repoWrites()).toEqual([]);
 
-    github.repo(REPO).branches.delete(branch);
+    github.state.deleteBranch(REPO, branch);
     sandbox.stats.reset();
     const deleted = await deliver('delete', branch);
     expect(deleted).toEqual({ status: 200 });
@@ -80,9 +80,9 @@ describe('the GitHub App on branch events', () => {
 
   it('a failing cleanup build keeps the pipeline and fails the queued job', async () => {
     const client = await start({ 'petstore-destroy': ['FAILED'] });
-    github.repo(REPO).branches.set('feature/b', sha(1));
+    github.state.setBranch(REPO, 'feature/b', sha(1));
     expect((await deliver('create', 'feature/b')).status).toBe(200);
-    github.repo(REPO).branches.delete('feature/b');
+    github.state.deleteBranch(REPO, 'feature/b');
     const deleted = await deliver('delete', 'feature/b');
     // Acknowledged at once; the work fails after (logged as an error).
     expect(deleted.status).toBe(200);
@@ -107,7 +107,7 @@ describe('the GitHub App on branch events', () => {
   });
 
   it('a repository without BranchPipelines policies: a branch event writes nothing anywhere', async () => {
-    github.commit(REPO, sha(3), new Map([['README.md', Buffer.from('hi\n')]]), 'master');
+    github.state.commit(REPO, sha(3), new Map([['README.md', Buffer.from('hi\n')]]), 'master');
     await start();
     expect((await deliver('create', 'feature/x')).status).toBe(200);
     expect((await deliver('delete', 'feature/x')).status).toBe(200);

@@ -1,6 +1,10 @@
 /**
- * The app under test: a real Probot with Charter loaded, the GitHub API mocked with nock (github-mock.ts),
- * AWS on the sandbox over loopback, real webhook payloads. Probot's throttling is on as in production, with
+ * The app under test: a real Probot with Charter loaded, AWS on the sandbox over loopback, real webhook
+ * payloads. GitHub is the loopback fake the Action's tests use (helpers/fake-github.ts, contract-checked
+ * against @octokit/openapi), which Probot reaches through its GitHub Enterprise setting (`startGitHub`,
+ * `loadApp(config, github)`); the load test (load.test.ts) still uses the nock mock (github-mock.ts). Every webhook payload
+ * delivered here is checked against GitHub's webhook description (helpers/webhook-contract.ts): a payload
+ * GitHub would not send fails the test that sent it. Probot's throttling is on as in production, with
  * Charter's per-installation limiters at a short spacing (TEST_THROTTLE) so tests see the real ordering
  * quickly; retries are off (a mocked failure is meant to fail).
  */
@@ -16,7 +20,10 @@ import { emptyReachConfig } from '../../src/core/reach.js';
 import { secretDigestKey } from '../../src/core/plan-meta.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { webhookExample } from '../helpers/action.js';
-import { filesFrom, GitHubMock } from './github-mock.js';
+import { type FakeApp, type FakeCheckRun, type FakeGitHub, startFakeGitHub } from '../helpers/fake-github.js';
+import { recordViolation } from '../helpers/github-contract.js';
+import { checkWebhook } from '../helpers/webhook-contract.js';
+import { APP_SLUG, filesFrom, GitHubMock } from './github-mock.js';
 
 // nock 15 intercepts through @mswjs/interceptors, which calls Promise.withResolvers (Node 22+); this
 // project also runs on Node 20, so the tests provide it there.
@@ -82,15 +89,59 @@ export function testConfig(sandbox: Sandbox, overrides: Partial<AppConfig> = {})
 /** Probot's client as the tests use it: retries off, so an injected 5xx fails at once. */
 const NO_RETRY_OCTOKIT = ProbotOctokit.defaults({ retry: { enabled: false } });
 
-export function newProbot(redisConfig?: string, Octokit: typeof ProbotOctokit = NO_RETRY_OCTOKIT): Probot {
-  return new Probot({
+/** The app as GitHub knows it (GET /app): Probot's `appId` and the bot login `charter-app[bot]`. */
+export const APP: FakeApp = { id: 1, slug: APP_SLUG, name: 'Charter', owner: 'Codertocat' };
+/** The login the app writes as. */
+export const BOT = `${APP.slug}[bot]`;
+
+/**
+ * Probot's GitHub Enterprise Server setting for a GitHub at `url`: what `GHE_HOST` (and `GHE_PROTOCOL`) make
+ * of it in Probot (lib/bin/read-env-options.js), REST under /api/v3.
+ */
+export function enterpriseBaseUrl(url: string): string {
+  const { protocol, host } = new URL(url);
+  return `${protocol.replace(/:$/, '')}://${host}/api/v3`;
+}
+
+/** Records what GitHub's webhook description refuses in a delivered payload (contract-setup.ts fails the test). */
+export function checkDelivered(name: string, payload: unknown): void {
+  for (const problem of checkWebhook(name, payload as { action?: unknown })) recordViolation({ request: `webhook ${name}`, problem });
+}
+
+/** `github`: the loopback fake Probot talks to (else api.github.com, which the nock mock intercepts). */
+export function newProbot(redisConfig?: string, github?: Pick<FakeGitHub, 'url'>, Octokit: typeof ProbotOctokit = NO_RETRY_OCTOKIT): Probot {
+  const probot = new Probot({
     ...(redisConfig ? { redisConfig } : {}),
-    appId: 1,
+    ...(github ? { baseUrl: enterpriseBaseUrl(github.url) } : {}),
+    appId: APP.id,
     privateKey: PRIVATE_KEY,
     secret: WEBHOOK_SECRET,
     logLevel: 'fatal',
     Octokit,
   });
+  const receive = probot.receive.bind(probot);
+  probot.receive = (event) => {
+    checkDelivered(event.name, event.payload);
+    return receive(event);
+  };
+  return probot;
+}
+
+/**
+ * GitHub on the loopback fake: the app installed (installation 1) on Codertocat/Hello-World, whose default
+ * branch `master` is at BASE_SHA; Codertocat is an admin, `reader` may read.
+ */
+export async function startGitHub(): Promise<FakeGitHub> {
+  const github = await startFakeGitHub({
+    app: APP,
+    installations: { [INSTALLATION]: 'Codertocat' },
+    repos: [{ fullName: REPO, defaultBranch: 'master', installation: INSTALLATION }],
+  });
+  const repo = github.state.repo(REPO);
+  repo.permissions.set('Codertocat', 'admin');
+  repo.permissions.set('reader', 'read');
+  github.state.commit(REPO, BASE_SHA, new Map([['README.md', Buffer.from('hello\n')]]), 'master');
+  return github;
 }
 
 /** GitHub on nock: only loopback (the sandbox, the app's own server) may be reached for real. */
@@ -114,9 +165,9 @@ export function restoreNetwork(): void {
 }
 
 /** Probot with Charter loaded through `probot.load` (events go in with `probot.receive`). */
-export async function loadApp(config: AppConfig, Octokit?: typeof ProbotOctokit): Promise<{ probot: Probot; charter: CharterApp }> {
+export async function loadApp(config: AppConfig, github?: Pick<FakeGitHub, 'url'>, Octokit?: typeof ProbotOctokit): Promise<{ probot: Probot; charter: CharterApp }> {
   // With REDIS_URL Probot's throttling shares its limits through Redis, as in production.
-  const probot = newProbot(config.redisUrl, Octokit);
+  const probot = newProbot(config.redisUrl, github, Octokit);
   let charter: CharterApp | undefined;
   await probot.load(createCharterApp({ ...config, drift: { ...config.drift, token: undefined } }, (c) => (charter = c)));
   if (!charter) throw new Error('app not loaded');
@@ -124,8 +175,8 @@ export async function loadApp(config: AppConfig, Octokit?: typeof ProbotOctokit)
 }
 
 /** The real webhook middleware on a loopback port. */
-export async function serveApp(config: AppConfig): Promise<{ url: string; charter: CharterApp; close(): Promise<void> }> {
-  const probot = newProbot(config.redisUrl);
+export async function serveApp(config: AppConfig, github?: Pick<FakeGitHub, 'url'>): Promise<{ url: string; charter: CharterApp; close(): Promise<void> }> {
+  const probot = newProbot(config.redisUrl, github);
   let charter: CharterApp | undefined;
   const middleware = await createNodeMiddleware(createCharterApp(config, (c) => (charter = c)), { probot });
   const server: Server = createServer((req, res) => {
@@ -154,6 +205,7 @@ export function sign(body: string, secret = WEBHOOK_SECRET): string {
 
 export async function postWebhook(url: string, name: string, payload: unknown, signature?: string): Promise<Response> {
   const body = JSON.stringify(payload);
+  checkDelivered(name, payload);
   return fetch(`${url}/api/github/webhooks`, {
     method: 'POST',
     headers: {
@@ -178,7 +230,15 @@ export function pullRequestEvent(action: string, pr: { number: number; headSha: 
   event.number = pr.number;
   Object.assign(event.pull_request, { number: pr.number, state: 'open', merged: false, merged_at: null });
   event.pull_request.head.sha = pr.headSha;
-  event.pull_request.labels = (pr.labels ?? []).map((name, i) => ({ id: i + 1, node_id: `L${i}`, url: '', name, color: 'ededed', default: false, description: null }));
+  event.pull_request.labels = (pr.labels ?? []).map((name, i) => ({
+    id: i + 1,
+    node_id: `L${i}`,
+    url: `https://api.github.com/repos/${REPO}/labels/${encodeURIComponent(name)}`,
+    name,
+    color: 'ededed',
+    default: false,
+    description: null,
+  }));
   if (action === 'labeled' || action === 'unlabeled') event.label = event.pull_request.labels[0] ?? { name: 'other' };
   return withInstallation(event);
 }
@@ -195,8 +255,16 @@ export function commentEvent(body: string, opts: { number: number; login?: strin
   const event = webhookExample('issue_comment', (e) => e.action === 'created') as Payload;
   event.issue.number = opts.number;
   if (opts.onPullRequest !== false) {
-    event.issue.pull_request = { url: `https://api.github.com/repos/${REPO}/pulls/${opts.number}`, html_url: `https://github.com/${REPO}/pull/${opts.number}`, diff_url: '', patch_url: '' };
+    const html = `https://github.com/${REPO}/pull/${opts.number}`;
+    event.issue.pull_request = { url: `https://api.github.com/repos/${REPO}/pulls/${opts.number}`, html_url: html, diff_url: `${html}.diff`, patch_url: `${html}.patch` };
   }
+  // Fields GitHub sends today that the (older) example lacks.
+  const reactions = (url: string) => ({ url: `${url}/reactions`, total_count: 0, '+1': 0, '-1': 0, laugh: 0, hooray: 0, confused: 0, heart: 0, rocket: 0, eyes: 0 });
+  event.issue.active_lock_reason = null;
+  event.issue.reactions = reactions(event.issue.url);
+  for (const label of event.issue.labels ?? []) label.description ??= null;
+  event.comment.performed_via_github_app = null;
+  event.comment.reactions = reactions(event.comment.url);
   event.comment.body = body;
   event.comment.user.login = opts.login ?? 'Codertocat';
   event.comment.user.type = opts.type ?? 'User';
@@ -210,4 +278,14 @@ export function branchEvent(name: 'create' | 'delete', branch: string): Payload 
   event.ref = branch;
   event.ref_type = 'branch';
   return withInstallation(event);
+}
+
+/** The check runs of a repository on the fake (with `name`, only those). */
+export function checkRuns(github: FakeGitHub, name?: string, fullName = REPO): FakeCheckRun[] {
+  return github.state.repo(fullName).checkRuns.filter((r) => !name || r.name === name);
+}
+
+/** Every request the fake received that was not a read. */
+export function writes(github: FakeGitHub): FakeGitHub['requests'] {
+  return github.requests.filter((r) => r.method !== 'GET');
 }

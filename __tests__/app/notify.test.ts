@@ -10,27 +10,27 @@ import { readAppConfig } from '../../src/app/config.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { startExampleSandbox } from '../helpers/aws.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
-import type { GitHubMock, MockRepo } from './github-mock.js';
-import { BASE_SHA, fixturePolicies, loadApp, mockGitHub, PRIVATE_KEY, pullRequestEvent, pushEvent, REPO, restoreNetwork, sha, testConfig } from './harness.js';
+import type { FakeGitHub, FakeRepo } from '../helpers/fake-github.js';
+import { BASE_SHA, fixturePolicies, loadApp, checkRuns, startGitHub, PRIVATE_KEY, pullRequestEvent, pushEvent, REPO, sha, testConfig } from './harness.js';
 
 let sandbox: Sandbox;
-let github: GitHubMock;
-let repo: MockRepo;
+let github: FakeGitHub;
+let repo: FakeRepo;
 let probot: Probot;
 let charter: CharterApp;
 let webhook: WebhookReceiver;
 
 beforeEach(async () => {
   sandbox = await startExampleSandbox();
-  github = mockGitHub();
-  repo = github.repo(REPO);
+  github = await startGitHub();
+  repo = github.state.repo(REPO);
   webhook = await startWebhookReceiver();
   const config = testConfig(sandbox);
-  ({ probot, charter } = await loadApp({ ...config, notifyWebhook: webhook.url, webUrl: 'https://github.com', secrets: [...config.secrets, webhook.url] }));
+  ({ probot, charter } = await loadApp({ ...config, notifyWebhook: webhook.url, webUrl: 'https://github.com', secrets: [...config.secrets, webhook.url] }, github));
 });
 afterEach(async () => {
   await charter.stop();
-  restoreNetwork();
+  await github.close();
   await sandbox.close();
   await webhook.close();
 });
@@ -41,15 +41,15 @@ async function receive(event: unknown): Promise<void> {
 }
 
 function openPull(number: number, headSha: string, files = fixturePolicies()): void {
-  github.commit(REPO, headSha, new Map([...repo.commits.get(BASE_SHA)!, ...files]));
-  repo.pulls.push({ number, state: 'open', headSha, labels: ['charter:allow-destructive'], mergeCommitSha: null, mergedAt: null });
+  github.state.commit(REPO, headSha, new Map([...repo.files.get(BASE_SHA)!, ...files]));
+  github.state.addPull(REPO, { number, headSha, labels: ['charter:allow-destructive'] });
 }
 
 function merge(number: number, mergeSha: string): void {
   const pull = repo.pulls.find((p) => p.number === number)!;
-  github.commit(REPO, mergeSha, repo.commits.get(pull.headSha)!, 'master');
-  Object.assign(pull, { state: 'closed', mergeCommitSha: mergeSha, mergedAt: new Date().toISOString() });
-  repo.commitPulls.set(mergeSha, [number]);
+  github.state.commit(REPO, mergeSha, repo.files.get(pull.headSha)!, 'master');
+  Object.assign(pull, { state: 'closed', mergeCommitSha: mergeSha, mergedAt: github.state.tick() });
+  github.state.associate(REPO, mergeSha, number);
 }
 
 describe('the app notifies its webhook', () => {
@@ -59,7 +59,7 @@ describe('the app notifies its webhook', () => {
     expect(webhook.received).toEqual([]);
     merge(7, sha(70));
     await receive({ id: 'push-70', name: 'push', payload: pushEvent(sha(70)) });
-    expect(github.checkRuns(REPO, 'Charter apply')[0].conclusion).toBe('success');
+    expect(checkRuns(github, 'Charter apply')[0].conclusion).toBe('success');
     expect(webhook.problems).toEqual([]);
     expect(webhook.received).toHaveLength(1);
     const { body } = webhook.received[0];
@@ -72,11 +72,11 @@ describe('the app notifies its webhook', () => {
   });
 
   it('after a drift check: drift found, with the drift issue linked; the same drift again stays quiet', async () => {
-    github.commit(REPO, sha(50), new Map([...repo.commits.get(BASE_SHA)!, ...fixturePolicies()]), 'master');
+    github.state.commit(REPO, sha(50), new Map([...repo.files.get(BASE_SHA)!, ...fixturePolicies()]), 'master');
     const first = await charter.driftEverywhere();
     expect(first.results.find((r) => r.repository === REPO)).toMatchObject({ status: 'drift', issue: { action: 'created' } });
     expect(webhook.received).toHaveLength(1);
-    const issue = github.repo(REPO).issues[0];
+    const issue = github.state.repo(REPO).issues[0];
     expect(webhook.received[0].body.text).toMatch(new RegExp(`^⚠️ Charter: drift on ${REPO}: \\d+ difference\\(s\\)`));
     expect(webhook.received[0].body.blocks!.at(-1)!.elements![0].text).toContain(`|drift issue #${issue.number}>`);
     const again = await charter.driftEverywhere();
@@ -88,7 +88,7 @@ describe('the app notifies its webhook', () => {
     const attacker = await startWebhookReceiver();
     try {
       const files = new Map([...fixturePolicies(), ['.github/charter.yml', Buffer.from(`notifyWebhook: ${attacker.url}\n`)]]);
-      github.commit(REPO, sha(60), new Map([...repo.commits.get(BASE_SHA)!, ...files]), 'master');
+      github.state.commit(REPO, sha(60), new Map([...repo.files.get(BASE_SHA)!, ...files]), 'master');
       const run = await charter.driftEverywhere();
       expect(run.results.find((r) => r.repository === REPO)).toMatchObject({ status: 'failed', reason: expect.stringMatching(/unknown setting "notifyWebhook"/) });
       expect(attacker.received).toEqual([]);

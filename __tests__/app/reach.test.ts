@@ -1,5 +1,5 @@
 /**
- * The trust model's "what a policy can reach", attacked through the app (real Probot, GitHub on nock, AWS on
+ * The trust model's "what a policy can reach", attacked through the app (real Probot, GitHub on the loopback fake, AWS on
  * the sandbox, a real PostgreSQL): a pull request naming another team's connection variable, a fork's pull
  * request, and a repository narrowing its own allowlist on the default branch.
  */
@@ -12,8 +12,8 @@ import type { Sandbox } from '../../src/sandbox/index.js';
 import { stsSessions } from '../../src/sandbox/services/sts.js';
 import { startExampleSandbox } from '../helpers/aws.js';
 import { createTestDatabase, dropRoles, ignoreAllBut, startPgServer, type PgServer, type TestDatabase } from '../helpers/postgres.js';
-import type { GitHubMock, MockRepo } from './github-mock.js';
-import { BASE_SHA, fixturePolicies, loadApp, mockGitHub, pullRequestEvent, REPO, restoreNetwork, sha, testConfig, TEST_ROLE } from './harness.js';
+import type { FakeGitHub, FakeRepo } from '../helpers/fake-github.js';
+import { BASE_SHA, fixturePolicies, loadApp, checkRuns, startGitHub, pullRequestEvent, REPO, sha, testConfig, TEST_ROLE } from './harness.js';
 
 const prefix = `rt${Math.random().toString(36).slice(2, 7)}_`;
 const auditor = `${prefix}auditor`;
@@ -21,8 +21,8 @@ const auditor = `${prefix}auditor`;
 let server: PgServer;
 let otherTeam: TestDatabase;
 let sandbox: Sandbox;
-let github: GitHubMock;
-let repo: MockRepo;
+let github: FakeGitHub;
+let repo: FakeRepo;
 let probot: Probot;
 let charter: CharterApp;
 
@@ -42,17 +42,17 @@ afterAll(async () => {
 
 beforeEach(async () => {
   sandbox = await startExampleSandbox();
-  github = mockGitHub();
-  repo = github.repo(REPO);
+  github = await startGitHub();
+  repo = github.state.repo(REPO);
 });
 afterEach(async () => {
   await charter.stop();
-  restoreNetwork();
+  await github.close();
   await sandbox.close();
 });
 
 async function start(config: AppConfig): Promise<void> {
-  ({ probot, charter } = await loadApp(config));
+  ({ probot, charter } = await loadApp(config, github));
 }
 
 const attack = `apiVersion: charter/v1
@@ -71,8 +71,8 @@ spec:
 
 async function planPull(number: number, files: Map<string, Buffer>, fork = false): Promise<void> {
   const headSha = sha(number);
-  github.commit(REPO, headSha, new Map([...repo.commits.get(BASE_SHA)!, ...files]));
-  repo.pulls.push({ number, state: 'open', headSha, labels: [], mergeCommitSha: null, mergedAt: null });
+  github.state.commit(REPO, headSha, new Map([...repo.files.get(BASE_SHA)!, ...files]));
+  github.state.addPull(REPO, { number, headSha, labels: [] });
   const payload = pullRequestEvent('opened', { number, headSha });
   if (fork) payload.pull_request.head.repo = { ...payload.pull_request.head.repo, full_name: 'mallory/Hello-World' };
   await probot.receive({ id: `plan-${number}`, name: 'pull_request', payload } as never);
@@ -83,11 +83,11 @@ describe('what a policy can reach (the app)', () => {
   it('urlFromEnv: OTHER_TEAM_WAREHOUSE_URL is refused at its line; the other database is never connected to', async () => {
     await start(testConfig(sandbox));
     await planPull(2, new Map([['policies/warehouse.yml', Buffer.from(attack)]]));
-    const [run] = github.checkRuns(REPO, 'Charter plan');
+    const [run] = checkRuns(github, 'Charter plan');
     expect(run.conclusion).toBe('failure');
     const refusal = run.output.annotations.find((a) => String(a.title).includes('reach/env-not-allowed'));
     expect(refusal).toMatchObject({ path: 'policies/warehouse.yml', start_line: 8, start_column: 17 });
-    const [comment] = github.comments(REPO, 2);
+    const [comment] = github.state.commentsOn(REPO, 2);
     expect(comment.body).toContain('`policies/warehouse.yml:8:17` **error** `reach/env-not-allowed`: Environment variable &quot;OTHER&#95;TEAM&#95;WAREHOUSE&#95;URL&quot; is not on this repository');
     // Nothing of the other team's database: no role name, no DROP or REVOKE.
     expect(comment.body + JSON.stringify(run.output)).not.toContain(auditor);
@@ -99,7 +99,7 @@ describe('what a policy can reach (the app)', () => {
     const config = testConfig(sandbox);
     await start({ ...config, reach: { [REPO.toLowerCase()]: { ...emptyReachConfig(), roleArn: TEST_ROLE, env: ['OTHER_TEAM_WAREHOUSE_URL'] } } });
     await planPull(3, new Map([['policies/warehouse.yml', Buffer.from(attack)]]));
-    const [comment] = github.comments(REPO, 3);
+    const [comment] = github.state.commentsOn(REPO, 3);
     expect(comment.body).toContain(auditor);
     expect(comment.body).not.toContain(otherTeam.url);
   });
@@ -107,10 +107,10 @@ describe('what a policy can reach (the app)', () => {
   it('.github/charter.yml on the default branch narrows the app\'s grant; the pull request\'s own copy widens nothing', async () => {
     const config = testConfig(sandbox);
     await start({ ...config, reach: { [REPO.toLowerCase()]: { ...emptyReachConfig(), roleArn: TEST_ROLE, env: ['OTHER_TEAM_WAREHOUSE_URL'] } } });
-    github.commit(REPO, sha(90), new Map([...repo.commits.get(BASE_SHA)!, ['.github/charter.yml', Buffer.from('allow:\n  env: []\n')]]), 'master');
-    repo.commits.set(BASE_SHA, repo.commits.get(sha(90))!);
+    github.state.commit(REPO, sha(90), new Map([...repo.files.get(BASE_SHA)!, ['.github/charter.yml', Buffer.from('allow:\n  env: []\n')]]), 'master');
+    repo.files.set(BASE_SHA, repo.files.get(sha(90))!);
     await planPull(4, new Map([['policies/warehouse.yml', Buffer.from(attack)], ['.github/charter.yml', Buffer.from('allow:\n  env: [OTHER_TEAM_WAREHOUSE_URL]\n')]]));
-    const [comment] = github.comments(REPO, 4);
+    const [comment] = github.state.commentsOn(REPO, 4);
     expect(comment.body).toContain('reach/env-not-allowed');
     expect(comment.body).not.toContain(auditor);
   });
@@ -120,7 +120,7 @@ describe('what a policy can reach (the app)', () => {
     await planPull(5, fixturePolicies(), true);
     expect(sandbox.stats.count()).toBe(0);
     expect(stsSessions(sandbox.state)).toEqual([]);
-    const [comment] = github.comments(REPO, 5);
+    const [comment] = github.state.commentsOn(REPO, 5);
     expect(comment.body).toContain('reach/live-state-not-read');
     expect(comment.body).toContain('comes from a fork');
   });
@@ -129,7 +129,7 @@ describe('what a policy can reach (the app)', () => {
     await start({ ...testConfig(sandbox), reach: {} });
     await planPull(6, fixturePolicies());
     expect(sandbox.stats.count()).toBe(0);
-    const [run] = github.checkRuns(REPO, 'Charter plan');
+    const [run] = checkRuns(github, 'Charter plan');
     expect(run.conclusion).toBe('failure');
     expect(run.output.annotations.some((a) => String(a.title).includes('reach/aws-not-configured') && Number(a.start_line) > 0)).toBe(true);
   });

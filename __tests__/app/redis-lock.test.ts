@@ -9,7 +9,7 @@ import { LockLostError, RedisLock } from '../../src/app/lock.js';
 import { parseMeta } from '../../src/core/plan-meta.js';
 import { startExampleSandbox } from '../helpers/aws.js';
 import { redisForFile } from '../helpers/redis.js';
-import { BASE_SHA, fixturePolicies, loadApp, mockGitHub, pullRequestEvent, pushEvent, REPO, restoreNetwork, sha, testConfig } from './harness.js';
+import { BASE_SHA, checkRuns, fixturePolicies, loadApp, pullRequestEvent, pushEvent, REPO, sha, startGitHub, testConfig } from './harness.js';
 
 const testRedis = redisForFile('the Redis lock tests');
 
@@ -73,37 +73,39 @@ describe('two app instances sharing Redis', () => {
     const redis = testRedis();
     if (typeof redis === 'string') return ctx.skip(redis);
     const sandbox = await startExampleSandbox();
-    const github = mockGitHub();
-    const repo = github.repo(REPO);
+    const github = await startGitHub();
+    const repo = github.state.repo(REPO);
     const config = testConfig(sandbox, { redisUrl: redis.url });
-    const one = await loadApp(config);
-    const two = await loadApp(config);
+    const one = await loadApp(config, github);
+    const two = await loadApp(config, github);
     try {
-      github.commit(REPO, sha(50), new Map([...repo.commits.get(BASE_SHA)!, ...fixturePolicies()]));
-      repo.pulls.push({ number: 50, state: 'open', headSha: sha(50), labels: ['charter:allow-destructive'], mergeCommitSha: null, mergedAt: null });
+      github.state.commit(REPO, sha(50), new Map([...repo.files.get(BASE_SHA)!, ...fixturePolicies()]));
+      github.state.addPull(REPO, { number: 50, headSha: sha(50), labels: ['charter:allow-destructive'] });
       const planEvent = (action: string) => ({ id: `p-${Math.random()}`, name: 'pull_request', payload: pullRequestEvent(action, { number: 50, headSha: sha(50), labels: ['charter:allow-destructive'] }) }) as never;
       await one.probot.receive(planEvent('opened'));
       await one.charter.drained();
       const pull = repo.pulls[0];
-      github.commit(REPO, sha(500), repo.commits.get(sha(50))!, 'master');
-      Object.assign(pull, { state: 'closed', mergeCommitSha: sha(500), mergedAt: new Date().toISOString() });
-      repo.commitPulls.set(sha(500), [50]);
+      github.state.commit(REPO, sha(500), repo.files.get(sha(50))!, 'master');
+      Object.assign(pull, { state: 'closed', mergeCommitSha: sha(500), mergedAt: github.state.tick() });
+      github.state.associate(REPO, sha(500), 50);
       sandbox.faults.latency(5);
       // A late synchronize plan on one replica, the merge's apply on the other, at the same time.
       await Promise.all([one.probot.receive(planEvent('synchronize')), two.probot.receive({ id: 'push', name: 'push', payload: pushEvent(sha(500)) } as never)]);
       await Promise.all([one.charter.drained(), two.charter.drained()]);
 
-      const runs = github.checkRuns(REPO).filter((r) => r.createdAt > 0).sort((a, b) => a.createdAt - b.createdAt);
+      // The two runs of the race, by the order of the requests that created them (request indexes).
+      const log = (id: number) => github.state.checkRunRequests.get(id)!;
+      const runs = repo.checkRuns.filter((r) => log(r.id).created > 0).sort((a, b) => log(a.id).created - log(b.id).created);
       const [first, second] = runs.slice(-2);
-      expect(first.completedAt).toBeDefined();
-      expect(second.createdAt).toBeGreaterThan(first.completedAt!);
-      const sticky = github.comments(REPO, 50).find((c) => c.body.startsWith('<!-- charter:comment -->'))!;
+      expect(log(first.id).completed).toBeDefined();
+      expect(log(second.id).created).toBeGreaterThan(log(first.id).completed!);
+      const sticky = github.state.commentsOn(REPO, 50).find((c) => c.body.startsWith('<!-- charter:comment -->'))!;
       expect(parseMeta(sticky.body)?.state).toBe('applied');
-      expect(github.checkRuns(REPO, 'Charter apply')[0].conclusion).toBe('success');
+      expect(checkRuns(github, 'Charter apply')[0].conclusion).toBe('success');
     } finally {
       await one.charter.stop();
       await two.charter.stop();
-      restoreNetwork();
+      await github.close();
       await sandbox.close();
     }
   });

@@ -21,7 +21,7 @@ beforeEach(async () => {
   github = mockGitHub();
   repo = github.repo(REPO);
   // Production's retry plugin, with its growing wait shortened (10 ms, 40 ms, 90 ms).
-  ({ probot, charter } = await loadApp(testConfig(sandbox), ProbotOctokit.defaults({ retry: { retryAfterBaseValue: 10 } })));
+  ({ probot, charter } = await loadApp(testConfig(sandbox), undefined, ProbotOctokit.defaults({ retry: { retryAfterBaseValue: 10 } })));
 });
 afterEach(async () => {
   await charter.stop();

@@ -132,3 +132,55 @@ describe('fake GitHub API', () => {
     expect(fake.state.repo('acme/infra').checkRuns[0].output.annotations).toHaveLength(50);
   });
 });
+
+/** The app's endpoints, as a GitHub Enterprise Server lays them out (what Probot's GHE_HOST points at). */
+describe('fake GitHub API for a GitHub App', () => {
+  let fake: FakeGitHub;
+  const app = { id: 7, slug: 'charter-app', name: 'Charter', owner: 'acme' };
+  const jwt = 'Bearer aaa.bbb.ccc';
+  beforeEach(async () => {
+    fake = await startFakeGitHub({ app, installations: { 1: 'acme', 2: 'paused' }, repos: [{ fullName: 'acme/infra', installation: 1 }, { fullName: 'acme/new', installation: 1, empty: true }] });
+    fake.state.installations.get(2)!.suspendedAt = '2026-01-01T00:00:00Z';
+    fake.state.commit('acme/infra', 'c'.repeat(40), new Map([['policies/a/b.yml', Buffer.from('x: 1\n')], ['README.md', Buffer.from('hi\n')]]), 'main');
+  });
+  afterEach(() => fake.close());
+
+  const call = async (path: string, authorization?: string, method = 'GET') => {
+    const res = await fetch(`${fake.url}/api/v3${path}`, { method, headers: authorization ? { authorization } : {} });
+    return { status: res.status, link: res.headers.get('link'), body: (await res.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  };
+
+  it('answers the app (JWT) and its installations (installation token), with links under /api/v3', async () => {
+    expect((await call('/app')).status).toBe(401);
+    expect((await call('/app', jwt)).body).toMatchObject({ id: 7, slug: 'charter-app' });
+    const listed = await call('/app/installations?per_page=1', jwt);
+    expect(listed.body.map((i: { id: number }) => i.id)).toEqual([1]);
+    expect(listed.link).toContain(`<${fake.url}/api/v3/app/installations?per_page=1&page=2>; rel="next"`);
+    expect((await call('/app/installations/2/access_tokens', jwt, 'POST')).status).toBe(403);
+    const token = await call('/app/installations/1/access_tokens', jwt, 'POST');
+    expect(token.status).toBe(201);
+    const repos = await call('/installation/repositories', `token ${token.body.token as string}`);
+    expect(repos.body.repositories.map((r: { full_name: string }) => r.full_name)).toEqual(['acme/infra', 'acme/new']);
+    expect((await call('/installation/repositories', 'token ghs_other')).status).toBe(401);
+    expect(fake.requests.at(-1)).toMatchObject({ url: '/api/v3/installation/repositories', path: '/installation/repositories' });
+  });
+
+  it('answers contents, branches, permissions and trees (one level, sub-trees, recursive, truncated, empty)', async () => {
+    const file = await call('/repos/acme/infra/contents/README.md?ref=main');
+    expect(Buffer.from(file.body.content as string, 'base64').toString()).toBe('hi\n');
+    expect((await call('/repos/acme/infra/branches/main')).body.commit.sha).toBe('c'.repeat(40));
+    expect((await call('/repos/acme/infra/branches/gone')).status).toBe(404);
+    fake.state.repo('acme/infra').permissions.set('maint', 'maintain');
+    expect((await call('/repos/acme/infra/collaborators/maint/permission')).body).toMatchObject({ permission: 'write', role_name: 'maintain' });
+    const root = await call(`/repos/acme/infra/git/trees/${'c'.repeat(40)}`);
+    expect(root.body.tree.map((e: { path: string; type: string }) => `${e.type} ${e.path}`)).toEqual(['tree policies', 'blob README.md']);
+    const policies = await call(`/repos/acme/infra/git/trees/${root.body.tree[0].sha as string}`);
+    expect(policies.body.tree.map((e: { path: string }) => e.path)).toEqual(['a']);
+    const whole = await call('/repos/acme/infra/git/trees/main?recursive=1');
+    expect(whole.body.tree.map((e: { path: string }) => e.path)).toEqual(['README.md', 'policies', 'policies/a', 'policies/a/b.yml']);
+    fake.state.truncateRecursiveTrees = true;
+    expect((await call('/repos/acme/infra/git/trees/main?recursive=1')).body).toMatchObject({ truncated: true, tree: [{ path: 'policies' }, { path: 'README.md' }] });
+    expect((await call('/repos/acme/new/git/trees/main?recursive=1')).status).toBe(409);
+    expect((await call('/repos/acme/new/contents/README.md')).status).toBe(404);
+  });
+});

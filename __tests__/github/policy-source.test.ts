@@ -7,8 +7,8 @@ import { MAX_POLICY_FILE_BYTES } from '../../src/core/load.js';
 import { createGitHub } from '../../src/github/client.js';
 import { fetchPolicyFiles, mapLimit, MAX_FETCH_POLICY_FILES, policyPrefixes } from '../../src/github/policy-source.js';
 import { providers } from '../../src/providers/index.js';
-import { API, type GitHubMock } from '../app/github-mock.js';
-import { fixturePolicies, mockGitHub, REPO, restoreNetwork, sha } from '../app/harness.js';
+import type { FakeGitHub } from '../helpers/fake-github.js';
+import { fixturePolicies, REPO, sha, startGitHub } from '../app/harness.js';
 
 describe('policyPrefixes', () => {
   it('keeps the directory part of each path, before any glob, and drops nested ones', () => {
@@ -58,17 +58,17 @@ describe('mapLimit', () => {
 });
 
 describe('fetchPolicyFiles', () => {
-  let github: GitHubMock;
-  const gh = () => createGitHub({ token: 'ghs_test', baseUrl: API });
+  let github: FakeGitHub;
+  const gh = () => createGitHub({ token: 'ghs_test', baseUrl: github.url });
   const repoRef = { owner: 'Codertocat', repo: 'Hello-World' };
-  beforeEach(() => {
-    github = mockGitHub();
+  beforeEach(async () => {
+    github = await startGitHub();
   });
-  afterEach(restoreNetwork);
+  afterEach(() => github.close());
 
   it('writes the files under the policy paths, assets included, and nothing else', async () => {
     const files = new Map([...fixturePolicies(), ['src/app.yml', Buffer.from('not: a policy\n')], ['README.md', Buffer.from('hi')]]);
-    github.commit(REPO, sha(1), files);
+    github.state.commit(REPO, sha(1), files);
     const fetched = await fetchPolicyFiles(gh(), repoRef, sha(1), ['policies']);
     try {
       expect(fetched.files).toEqual(['policies/assets/logo.svg', 'policies/assets/vmc.pem', 'policies/enforce-with-bimi.yml', 'policies/testing-mode.yml']);
@@ -88,7 +88,7 @@ describe('fetchPolicyFiles', () => {
   it('hostile (issue 11): 4,990 one-byte files cost no downloads, 4,990 YAML files are refused after one listing', async () => {
     const junk = new Map([...fixturePolicies()]);
     for (let i = 0; i < 4990; i++) junk.set(`policies/junk/f${i}.txt`, Buffer.from('x'));
-    github.commit(REPO, sha(7), junk);
+    github.state.commit(REPO, sha(7), junk);
     const fetched = await fetchPolicyFiles(gh(), repoRef, sha(7), ['policies']);
     try {
       // The tree once, the two policies, and the two assets they name: nothing else.
@@ -100,7 +100,7 @@ describe('fetchPolicyFiles', () => {
     }
     const yaml = new Map([...fixturePolicies()]);
     for (let i = 0; i < 4990; i++) yaml.set(`policies/junk/f${i}.yml`, Buffer.from('x'));
-    github.commit(REPO, sha(8), yaml);
+    github.state.commit(REPO, sha(8), yaml);
     const before = github.requests.length;
     await expect(fetchPolicyFiles(gh(), repoRef, sha(8), ['policies'])).rejects.toThrow(`at most ${MAX_FETCH_POLICY_FILES} are fetched per run`);
     expect(github.requests.length - before).toBe(1);
@@ -108,7 +108,7 @@ describe('fetchPolicyFiles', () => {
 
   it('does not download a policy file over 1 MiB: a placeholder of its size makes the engine report it', async () => {
     const big = Buffer.alloc(MAX_POLICY_FILE_BYTES + 1, 'a');
-    github.commit(REPO, sha(2), new Map([...fixturePolicies(), ['policies/huge.yml', big]]));
+    github.state.commit(REPO, sha(2), new Map([...fixturePolicies(), ['policies/huge.yml', big]]));
     const fetched = await fetchPolicyFiles(gh(), repoRef, sha(2), ['policies/**/*.yml']);
     try {
       expect((await stat(join(fetched.dir, 'policies/huge.yml'))).size).toBe(big.length);
@@ -122,8 +122,8 @@ describe('fetchPolicyFiles', () => {
   });
 
   it('walks the tree directory by directory when the recursive listing is truncated', async () => {
-    github.commit(REPO, sha(3), new Map([...fixturePolicies(), ['docs/a/b.md', Buffer.from('x')], ['other/c.yml', Buffer.from('x: 1')]]));
-    github.truncateRecursiveTrees = true;
+    github.state.commit(REPO, sha(3), new Map([...fixturePolicies(), ['docs/a/b.md', Buffer.from('x')], ['other/c.yml', Buffer.from('x: 1')]]));
+    github.state.truncateRecursiveTrees = true;
     const fetched = await fetchPolicyFiles(gh(), repoRef, sha(3), ['policies']);
     try {
       expect(fetched.files).toEqual(['policies/assets/logo.svg', 'policies/assets/vmc.pem', 'policies/enforce-with-bimi.yml', 'policies/testing-mode.yml']);
@@ -138,14 +138,14 @@ describe('fetchPolicyFiles', () => {
   it('removes its temporary directory when a download fails, after the other downloads have stopped', async () => {
     const files = new Map(fixturePolicies());
     for (let i = 0; i < 30; i++) files.set(`policies/more/p${i}.yml`, Buffer.from(`# ${i}\n`));
-    github.commit(REPO, sha(5), files);
-    github.fail({ method: 'GET', path: /\/git\/blobs\//, status: 502 });
+    github.state.commit(REPO, sha(5), files);
+    github.state.fail({ method: 'GET', path: /\/git\/blobs\//, status: 502 });
     const previous = process.env.TMPDIR;
     const scratch = await mkdtemp(join(tmpdir(), 'charter-test-tmp-'));
     process.env.TMPDIR = scratch;
     try {
       // Without retries, so the one failure is final (retries are tested in comment.test.ts).
-      const noRetry = createGitHub({ token: 'ghs_test', baseUrl: API, retries: 0 });
+      const noRetry = createGitHub({ token: 'ghs_test', baseUrl: github.url, retries: 0 });
       await expect(fetchPolicyFiles(noRetry, repoRef, sha(5), ['policies'])).rejects.toThrow();
       await new Promise((r) => setTimeout(r, 200)); // any download still running would write by now
       expect(await readdir(scratch)).toEqual([]);
@@ -159,12 +159,12 @@ describe('fetchPolicyFiles', () => {
   });
 
   it('treats an empty repository (409 "Git Repository is empty.") as one without policy files', async () => {
-    github.addRepo('acme/empty', 1, 'main');
+    github.state.addRepo({ fullName: 'acme/empty', installation: 1, defaultBranch: 'main', empty: true });
     const fetched = await fetchPolicyFiles(gh(), { owner: 'acme', repo: 'empty' }, 'main', ['policies']);
     expect(fetched.policyFiles).toBe(0);
     await fetched.dispose();
-    github.fail({ method: 'GET', path: /\/git\/trees\//, status: 409, message: 'Conflict' });
-    github.commit(REPO, sha(6), fixturePolicies());
+    github.state.fail({ method: 'GET', path: /\/git\/trees\//, status: 409, message: 'Conflict' });
+    github.state.commit(REPO, sha(6), fixturePolicies());
     expect((await fetchPolicyFiles(gh(), repoRef, sha(6), ['policies'])).policyFiles).toBe(0);
   });
 
@@ -201,7 +201,7 @@ describe('fetchPolicyFiles', () => {
   });
 
   it('reports no policy files when there are none under the paths', async () => {
-    github.commit(REPO, sha(4), new Map([['README.md', Buffer.from('hi')]]));
+    github.state.commit(REPO, sha(4), new Map([['README.md', Buffer.from('hi')]]));
     const fetched = await fetchPolicyFiles(gh(), repoRef, sha(4), ['policies']);
     expect(fetched.policyFiles).toBe(0);
     expect(fetched.files).toEqual([]);

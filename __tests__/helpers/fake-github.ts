@@ -87,6 +87,12 @@ export interface FakeRepo {
   commits: Set<string>;
   /** Files per ref (a branch name or commit SHA), served by the git trees and blobs API. */
   files: Map<string, Map<string, Buffer>>;
+  /** The GitHub App installation the repository belongs to (GET /installation/repositories). */
+  installation?: number;
+  /** Login → role (read, triage, write, maintain, admin) for GET …/collaborators/{username}/permission. */
+  permissions: Map<string, string>;
+  /** Created without any commit: the git data API answers 409, the contents API 404, no branch exists. */
+  empty: boolean;
 }
 
 export interface RecordedRequest {
@@ -150,6 +156,10 @@ export interface SeedRepo {
   branches?: string[];
   /** Commit SHAs that exist without a pull request (a push of them lists no pull request). */
   commits?: string[];
+  /** The GitHub App installation it belongs to. */
+  installation?: number;
+  /** Created without any commit (no branch, no files). */
+  empty?: boolean;
 }
 
 export interface FakeGitHubSeed {
@@ -160,6 +170,35 @@ export interface FakeGitHubSeed {
   login?: string;
   /** Start of the fake clock (each write advances it by one second); 2024-01-01T00:00:00Z by default. */
   now?: string;
+  /**
+   * The GitHub App the API's writes are performed by (comments' `performed_via_github_app`, check runs'
+   * `app`, GET /app); github-actions (the workflow token's app) by default.
+   */
+  app?: FakeApp;
+  /** GitHub App installations: id → account login (GET /app/installations, installation tokens). */
+  installations?: Record<number, string>;
+}
+
+export interface FakeApp {
+  id: number;
+  slug: string;
+  name: string;
+  owner: string;
+}
+
+export interface FakeInstallation {
+  id: number;
+  account: string;
+  /** Suspended by its owner: listed with `suspended_at`, refused a token (403). */
+  suspendedAt: string | null;
+}
+
+/** The app of the workflow token (GITHUB_TOKEN). */
+export const GITHUB_ACTIONS_APP: FakeApp = { id: 15368, slug: 'github-actions', name: 'GitHub Actions', owner: 'github' };
+
+/** The installation token the fake issues (its installation is read back from it). */
+export function installationToken(id: number): string {
+  return `ghs_installation_${id}`;
 }
 
 export interface Fault {
@@ -190,11 +229,19 @@ export class FakeGitHubState {
   login: string;
   /** Pages link `next` and `prev` only, as GitHub does for lists it does not count (e.g. long histories). */
   linksWithoutLast = false;
+  /** The largest page served (GitHub's is 100); lowered, a few items span several pages. */
+  maxPerPage = 100;
+  readonly app: FakeApp;
+  readonly installations = new Map<number, FakeInstallation>();
+  /** Check run id → index in `requests` of the request that created it and of the one that completed it. */
+  readonly checkRunRequests = new Map<number, { created: number; completed?: number }>();
   private clock: number;
   private nextId = 1000;
 
   constructor(seed: FakeGitHubSeed = {}) {
-    this.login = seed.login ?? 'github-actions[bot]';
+    this.app = seed.app ?? GITHUB_ACTIONS_APP;
+    this.login = seed.login ?? `${this.app.slug}[bot]`;
+    for (const [id, account] of Object.entries(seed.installations ?? {})) this.addInstallation(Number(id), account);
     this.clock = Date.parse(seed.now ?? '2024-01-01T00:00:00Z');
     for (const repo of seed.repos ?? []) this.addRepo(repo);
   }
@@ -247,7 +294,11 @@ export class FakeGitHubState {
       branchHeads: new Map(),
       commits: new Set(seed.commits ?? []),
       files: new Map(),
+      installation: seed.installation,
+      permissions: new Map(),
+      empty: seed.empty === true,
     };
+    if (repo.empty) repo.branches = [];
     this.repos.set(seed.fullName.toLowerCase(), repo);
     for (const label of seed.labels ?? []) {
       const l = typeof label === 'string' ? { name: label } : label;
@@ -266,6 +317,43 @@ export class FakeGitHubState {
   }
 
   readonly blobs = new Map<string, Buffer>();
+  /** Tree SHAs the fake has listed → the files and directory they stand for. */
+  readonly trees = new Map<string, { files: Map<string, Buffer>; dir: string }>();
+  /** Recursive tree listings answer `truncated: true` (as for repositories over 100,000 entries). */
+  truncateRecursiveTrees = false;
+
+  /** A commit with these files; with `branch`, that branch now points at it. */
+  commit(fullName: string, sha: string, files: Map<string, Buffer>, branch?: string): void {
+    const repo = this.repo(fullName);
+    this.putFiles(fullName, sha, new Map(files));
+    repo.commits.add(sha);
+    repo.empty = false;
+    if (branch) this.setBranch(fullName, branch, sha);
+  }
+
+  /** Points `branch` at commit `sha`, creating the branch if needed. */
+  setBranch(fullName: string, branch: string, sha: string): void {
+    const repo = this.repo(fullName);
+    repo.branchHeads.set(branch, sha);
+    if (!repo.branches.includes(branch)) repo.branches.push(branch);
+  }
+
+  deleteBranch(fullName: string, branch: string): void {
+    const repo = this.repo(fullName);
+    repo.branches = repo.branches.filter((b) => b !== branch);
+    repo.branchHeads.delete(branch);
+  }
+
+  addInstallation(id: number, account: string): FakeInstallation {
+    const installation: FakeInstallation = { id, account, suspendedAt: null };
+    this.installations.set(id, installation);
+    return installation;
+  }
+
+  /** The files of a ref: a commit SHA or a branch name (its head commit). */
+  filesAt(repo: FakeRepo, ref: string): Map<string, Buffer> | undefined {
+    return repo.files.get(ref) ?? (repo.branchHeads.has(ref) ? repo.files.get(repo.branchHeads.get(ref) as string) : undefined);
+  }
 
   repo(fullName: string): FakeRepo {
     const repo = this.repos.get(fullName.toLowerCase());
@@ -345,7 +433,7 @@ export class FakeGitHubState {
       createdAt: now,
       updatedAt: now,
       edits: [],
-      ...(login === 'github-actions[bot]' ? { app: { id: 15368, slug: 'github-actions' } } : {}),
+      ...(login === `${this.app.slug}[bot]` ? { app: { id: this.app.id, slug: this.app.slug } } : {}),
     };
     repo.comments.push(comment);
     this.touch(repo, issueNumber, now);
@@ -428,6 +516,7 @@ interface RequestContext {
   body: Record<string, unknown>;
   url: URL;
   base: string;
+  headers: IncomingMessage['headers'];
 }
 
 export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGitHub> {
@@ -438,7 +527,9 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
   // ------------------------------------------------------------------------------------------------
   // JSON shapes: GitHub's full resources (github-json.ts), under this server's base URL
 
-  const urls = (): J.Urls => ({ api: base, web: 'https://github.com' });
+  // The API's base URL as the request being answered named it (with GHES's /api/v3 or without).
+  let apiBase = '';
+  const urls = (): J.Urls => ({ api: apiBase, web: 'https://github.com' });
   const info = (repo: FakeRepo): J.RepoInfo => ({
     id: repo.id,
     owner: repo.owner,
@@ -494,7 +585,7 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
       full,
     );
   const checkRunJson = (repo: FakeRepo, r: FakeCheckRun) =>
-    J.checkRun(urls(), info(repo), { ...r, app: { id: 15368, slug: 'github-actions', name: 'GitHub Actions', owner: 'github' } });
+    J.checkRun(urls(), info(repo), { ...r, app: state.app });
 
   // ------------------------------------------------------------------------------------------------
   // Helpers
@@ -532,7 +623,7 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
 
   /** One page of `items` with GitHub's `Link` header. */
   const paginate = <T>(ctx: RequestContext, items: T[], map: (item: T) => unknown) => {
-    const perPage = Math.min(100, Math.max(1, Number.parseInt(ctx.query.per_page ?? '30', 10) || 30));
+    const perPage = Math.min(state.maxPerPage, Math.max(1, Number.parseInt(ctx.query.per_page ?? '30', 10) || 30));
     const page = Math.max(1, Number.parseInt(ctx.query.page ?? '1', 10) || 1);
     const last = Math.max(1, Math.ceil(items.length / perPage));
     const pageItems = items.slice((page - 1) * perPage, page * perPage);
@@ -563,7 +654,93 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
   // ------------------------------------------------------------------------------------------------
   // Routes
 
+  /** The installation an installation token (`token ghs_installation_<id>`) was issued for. */
+  const installationOf = (headers: IncomingMessage['headers']): FakeInstallation => {
+    const match = /^token ghs_installation_(\d+)$/i.exec(headers.authorization ?? '');
+    const found = match ? state.installations.get(Number(match[1])) : undefined;
+    if (!found) throw new HttpError(401, 'Bad credentials');
+    return found;
+  };
+  const requireAppJwt = (headers: IncomingMessage['headers']): void => {
+    // The app authenticates as itself with a JWT (three base64url parts) signed by its private key.
+    if (!/^bearer [\w-]+\.[\w-]+\.[\w-]+$/i.test(headers.authorization ?? '')) {
+      throw new HttpError(401, 'A JSON web token could not be decoded');
+    }
+  };
+
   const routes: Array<[method: string, pattern: RegExp, handler: Handler]> = [
+    // GitHub Apps: the app itself, its installations and their tokens and repositories
+    [
+      'GET',
+      /^\/app$/,
+      ({ headers }) => {
+        requireAppJwt(headers);
+        return { status: 200, body: J.integration(urls(), state.app) };
+      },
+    ],
+    [
+      'GET',
+      /^\/app\/installations$/,
+      (ctx) => {
+        requireAppJwt(ctx.headers);
+        const all = [...state.installations.values()].sort((a, b) => a.id - b.id);
+        return paginate(ctx, all, (i) => J.installation(urls(), { ...i, app: state.app }));
+      },
+    ],
+    [
+      'POST',
+      /^\/app\/installations\/(\d+)\/access_tokens$/,
+      ({ params, headers }) => {
+        requireAppJwt(headers);
+        const found = state.installations.get(Number(params[0]));
+        if (!found) throw new HttpError(404, 'Not Found');
+        if (found.suspendedAt) throw new HttpError(403, 'This installation has been suspended');
+        const expires = new Date(Date.parse(state.now()) + 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+        return { status: 201, body: J.installationToken(installationToken(found.id), expires, state.app, urls()) };
+      },
+    ],
+    [
+      'GET',
+      /^\/installation\/repositories$/,
+      (ctx) => {
+        const { id } = installationOf(ctx.headers);
+        const repos = [...state.repos.values()].filter((r) => r.installation === id);
+        const page = paginate(ctx, repos, (r) => J.repository(urls(), info(r)));
+        return { ...page, body: { total_count: repos.length, repository_selection: 'all', repositories: page.body } };
+      },
+    ],
+    // Repository contents, a branch, a collaborator's permission
+    [
+      'GET',
+      /^\/repos\/([^/]+)\/([^/]+)\/contents\/(.+)$/,
+      (ctx) => {
+        const repo = findRepo(ctx.params[0], ctx.params[1]);
+        if (repo.empty) throw new HttpError(404, 'This repository is empty.');
+        const ref = ctx.query.ref ?? repo.defaultBranch;
+        const path = ctx.params[2];
+        const content = state.filesAt(repo, ref)?.get(path);
+        if (!content) throw new HttpError(404, 'Not Found');
+        return { status: 200, body: J.contentFile(urls(), info(repo), path, ref, blobSha(content), content) };
+      },
+    ],
+    [
+      'GET',
+      /^\/repos\/([^/]+)\/([^/]+)\/branches\/([^/]+)$/,
+      ({ params }) => {
+        const repo = findRepo(params[0], params[1]);
+        if (!repo.branches.includes(params[2])) throw new HttpError(404, 'Branch not found');
+        return { status: 200, body: J.branch(urls(), info(repo), params[2], state.branchSha(repo, params[2]), state.now()) };
+      },
+    ],
+    [
+      'GET',
+      /^\/repos\/([^/]+)\/([^/]+)\/collaborators\/([^/]+)\/permission$/,
+      ({ params }) => {
+        const repo = findRepo(params[0], params[1]);
+        // Anyone may read a public repository; the fake's repositories are private, read by default for tests.
+        return { status: 200, body: J.collaboratorPermission(urls(), params[2], repo.permissions.get(params[2]) ?? 'read') };
+      },
+    ],
     [
       'GET',
       /^\/repos\/([^/]+)\/([^/]+)$/,
@@ -585,21 +762,54 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
         });
       },
     ],
-    // Git data: the tree of a ref (always whole, as with recursive=1) and blobs
+    // Git data: the tree of a ref or of a sub-tree, one level or with recursive=1 (whole, unless the
+    // repository is too big: truncated then, listing only the first level as GitHub does), and blobs
     [
       'GET',
       /^\/repos\/([^/]+)\/([^/]+)\/git\/trees\/(.+)$/,
-      ({ params }) => {
-        const repo = findRepo(params[0], params[1]);
-        const files = repo.files.get(decodeURIComponent(params[2]));
+      (ctx) => {
+        const repo = findRepo(ctx.params[0], ctx.params[1]);
+        if (repo.empty) throw new HttpError(409, 'Git Repository is empty.');
+        const ref = ctx.params[2];
+        const sub = state.trees.get(ref);
+        const files = sub ? sub.files : state.filesAt(repo, ref);
         if (!files) throw new HttpError(404, 'Not Found');
-        const api = `${base}/repos/${repo.owner}/${repo.name}`;
-        const tree = [...files].map(([path, content]) => {
+        const dir = sub ? sub.dir : '';
+        const api = `${ctx.base}/repos/${repo.owner}/${repo.name}`;
+        const inside = [...files].filter(([p]) => !dir || p.startsWith(`${dir}/`)).map(([p, c]) => [dir ? p.slice(dir.length + 1) : p, c] as const);
+        const treeSha = (path: string) => {
+          const full = dir ? `${dir}/${path}` : path;
+          const id = createHash('sha1')
+            .update(`tree ${[...files].filter(([p]) => p.startsWith(`${full}/`)).map(([p, c]) => `${p}:${blobSha(c)}`).join('\n')}`)
+            .digest('hex');
+          state.trees.set(id, { files, dir: full });
+          return { path, mode: '040000', type: 'tree', sha: id, url: `${api}/git/trees/${id}` };
+        };
+        const blob = (path: string, content: Buffer) => {
           const sha = blobSha(content);
           return { path, mode: '100644', type: 'blob', sha, size: content.length, url: `${api}/git/blobs/${sha}` };
-        });
-        const sha = createHash('sha1').update(tree.map((t) => `${t.path}:${t.sha}`).join('\n')).digest('hex');
-        return { status: 200, body: { sha, url: `${api}/git/trees/${sha}`, tree, truncated: false } };
+        };
+        const recursive = ctx.query.recursive !== undefined && ctx.query.recursive !== '0' && ctx.query.recursive !== 'false';
+        const truncated = recursive && state.truncateRecursiveTrees;
+        let tree: Array<ReturnType<typeof blob> | ReturnType<typeof treeSha>>;
+        if (recursive && !truncated) {
+          const dirs = new Set<string>();
+          for (const [p] of inside) {
+            const parts = p.split('/');
+            for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join('/'));
+          }
+          tree = [...[...dirs].map(treeSha), ...inside.map(([p, c]) => blob(p, c))].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+        } else {
+          const children = new Map<string, ReturnType<typeof blob> | ReturnType<typeof treeSha>>();
+          for (const [p, c] of inside) {
+            const [head, ...tail] = p.split('/');
+            if (!children.has(head)) children.set(head, tail.length ? treeSha(head) : blob(head, c));
+          }
+          tree = [...children.values()];
+        }
+        const sha = sub ? ref : createHash('sha1').update(`tree ${inside.map(([p, c]) => `${p}:${blobSha(c)}`).join('\n')}`).digest('hex');
+        if (!sub) state.trees.set(sha, { files, dir: '' });
+        return { status: 200, body: { sha, url: `${api}/git/trees/${sha}`, tree, truncated } };
       },
     ],
     [
@@ -966,6 +1176,7 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
         }
         applyOutput(run, ctx.body.output);
         repo.checkRuns.push(run);
+        state.checkRunRequests.set(run.id, { created: requests.length - 1, ...(run.conclusion ? { completed: requests.length - 1 } : {}) });
         return { status: 201, body: checkRunJson(repo, run) };
       },
     ],
@@ -983,6 +1194,8 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
           run.conclusion = ctx.body.conclusion;
           run.status = 'completed';
           run.completedAt = typeof ctx.body.completed_at === 'string' ? ctx.body.completed_at : state.tick();
+          const log = state.checkRunRequests.get(run.id);
+          if (log) log.completed = requests.length - 1;
         }
         return { status: 200, body: checkRunJson(repo, run) };
       },
@@ -1001,7 +1214,7 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
     if (typeof o.text === 'string') run.output.text = o.text;
     if (Array.isArray(o.annotations)) {
       if (o.annotations.length > 50) invalid('CheckRun', 'annotations', 'too_many');
-      run.output.annotations.push(...o.annotations);
+      run.output.annotations.push(...(o.annotations as Array<Record<string, unknown>>));
     }
   }
 
@@ -1033,6 +1246,12 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const sentUrl = `${url.pathname}${url.search}`;
+      // GitHub Enterprise Server's layout (what Probot's GHE_HOST points at): REST under /api/v3, GraphQL at
+      // /api/graphql. The same API answers under both, with links under the prefix the request used.
+      const ghes = url.pathname.startsWith('/api/v3/') || url.pathname === '/api/graphql';
+      if (url.pathname === '/api/graphql') url.pathname = '/graphql';
+      else if (ghes) url.pathname = url.pathname.slice('/api/v3'.length);
+      apiBase = ghes ? `${base}/api/v3` : base;
       // `/repositories/{id}/…` (the links GitHub paginates with) names the repository `/repos/{owner}/{repo}/…` does.
       const byId = /^\/repositories\/(\d+)(\/.*)?$/.exec(url.pathname);
       const repoById = byId ? [...state.repos.values()].find((r) => r.id === Number(byId[1])) : undefined;
@@ -1093,7 +1312,8 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
         if (!route) throw new HttpError(pathMatches.length ? 405 : 404, pathMatches.length ? 'Method Not Allowed' : 'Not Found');
         const params = (route[1].exec(url.pathname) ?? []).slice(1).map((p) => decodeURIComponent(p));
         const body = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
-        const result = route[2]({ params, query, body, url, base });
+        apiBase = ghes ? `${base}/api/v3` : base;
+        const result = route[2]({ params, query, body, url, base: apiBase, headers: req.headers });
         checked(result.status, result.body);
         send(res, result.status, result.body, result.headers);
       } catch (error) {

@@ -81,6 +81,22 @@ export const SCHEMA_EXCEPTIONS: ReadonlyArray<{ schema: string; path: string[]; 
   },
 ];
 
+/**
+ * Response schemas the generated description inlines wrongly, replaced when the cache is built: operation,
+ * status, path inside the response schema, the schema put there, and why.
+ */
+export const RESPONSE_SCHEMA_EXCEPTIONS: ReadonlyArray<{ operation: string; status: string; path: string[]; schema: object; why: string }> = [
+  {
+    operation: 'GET /app/installations',
+    status: '200',
+    path: ['items', 'properties', 'account'],
+    schema: { nullable: true, anyOf: [{ $ref: '#/components/schemas/simple-user' }, { $ref: '#/components/schemas/enterprise' }] },
+    // components/schemas/installation says `anyOf` (a user or an enterprise); the inlined copy under the
+    // path says `allOf`, which no account can satisfy.
+    why: "an installation's account is a user or an enterprise (anyOf), not both",
+  },
+];
+
 /** Statuses every operation may answer although few list them (authentication, rate limits, server errors). */
 const ALWAYS_ALLOWED = new Set([401, 403, 429, 500, 502, 503]);
 
@@ -111,7 +127,7 @@ const specVersion = (JSON.parse(readFileSync(join(specDir, 'package.json'), 'utf
 
 /** The description's operations the fakes serve, extracted from the 13 MB file once per version. */
 function loadSlim(): Slim {
-  const key = createHashOf(JSON.stringify([OPERATIONS, SCHEMA_EXCEPTIONS, buildSlim.toString()]));
+  const key = createHashOf(JSON.stringify([OPERATIONS, SCHEMA_EXCEPTIONS, RESPONSE_SCHEMA_EXCEPTIONS, buildSlim.toString()]));
   const cache = join(process.cwd(), 'node_modules/.cache/charter', `github-openapi-${specVersion}-${key}.json`);
   try {
     return JSON.parse(readFileSync(cache, 'utf8')) as Slim;
@@ -180,6 +196,13 @@ function buildSlim(spec: Json): Slim {
   components.schemas = patchedComponents;
   const operations: Record<string, Operation> = {};
   const paths = spec.paths as Record<string, Record<string, Json>>;
+  for (const e of RESPONSE_SCHEMA_EXCEPTIONS) {
+    const [method, template] = e.operation.split(' ');
+    const response = deref((paths[template][method.toLowerCase()].responses as Json)[e.status]);
+    let node = (response.content as Record<string, Json>)['application/json'].schema as Json;
+    for (const key of e.path.slice(0, -1)) node = node[key] as Json;
+    node[e.path[e.path.length - 1]] = e.schema;
+  }
   for (const [method, template] of OPERATIONS) {
     const op = paths[template]?.[method.toLowerCase()];
     if (!op) throw new Error(`@octokit/openapi ${specVersion} has no operation ${method} ${template}`);

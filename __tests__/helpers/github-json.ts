@@ -387,7 +387,7 @@ export interface CheckRunInfo {
   completedAt: string | null;
   detailsUrl: string | null;
   externalId: string | null;
-  output: { title?: string; summary?: string; text?: string; annotations: unknown[] };
+  output: { title?: string; summary?: string; text?: string; annotations: Array<Record<string, unknown>> };
   app: { id: number; slug: string; name: string; owner: string };
 }
 
@@ -425,5 +425,127 @@ export function basicError(status: number, message: string, errors?: unknown[]) 
     ...(errors ? { errors } : {}),
     documentation_url: 'https://docs.github.com/rest',
     status: String(status),
+  };
+}
+
+export interface AppInfo {
+  id: number;
+  slug: string;
+  name: string;
+  owner: string;
+}
+
+export interface InstallationInfo {
+  id: number;
+  account: string;
+  app: AppInfo;
+  suspendedAt: string | null;
+}
+
+/** An installation of a GitHub App (GET /app/installations). */
+export function installation(u: Urls, i: InstallationInfo) {
+  const app = integration(u, i.app);
+  const account = simpleUser(u, i.account, 'Organization');
+  return {
+    id: i.id,
+    account,
+    repository_selection: 'all',
+    access_tokens_url: `${u.api}/app/installations/${i.id}/access_tokens`,
+    repositories_url: `${u.api}/installation/repositories`,
+    html_url: `${u.web}/organizations/${i.account}/settings/installations/${i.id}`,
+    app_id: i.app.id,
+    app_slug: i.app.slug,
+    target_id: account.id,
+    target_type: 'Organization',
+    permissions: app.permissions,
+    events: app.events,
+    created_at: '2020-01-01T00:00:00Z',
+    updated_at: '2020-01-01T00:00:00Z',
+    single_file_name: null,
+    has_multiple_single_files: false,
+    single_file_paths: [],
+    suspended_by: i.suspendedAt ? simpleUser(u, i.account) : null,
+    suspended_at: i.suspendedAt,
+  };
+}
+
+/** An installation access token (POST /app/installations/{id}/access_tokens). */
+export function installationToken(token: string, expiresAt: string, app: AppInfo, u: Urls) {
+  return { token, expires_at: expiresAt, permissions: integration(u, app).permissions, repository_selection: 'all' };
+}
+
+/** A commit (`commit`, as GET /repos/{owner}/{repo}/branches/{branch} embeds it). */
+export function commit(u: Urls, repo: RepoInfo, sha: string, date: string) {
+  const api = `${u.api}/repos/${repo.owner}/${repo.name}`;
+  const person = { name: repo.owner, email: `${repo.owner}@users.noreply.github.com`, date };
+  const tree = createHash('sha1').update(`tree:${sha}`).digest('hex');
+  return {
+    url: `${api}/commits/${sha}`,
+    sha,
+    node_id: nodeId('C', repo.id, sha),
+    html_url: `${u.web}/${repo.owner}/${repo.name}/commit/${sha}`,
+    comments_url: `${api}/commits/${sha}/comments`,
+    commit: {
+      url: `${api}/git/commits/${sha}`,
+      author: person,
+      committer: person,
+      message: 'A commit',
+      comment_count: 0,
+      tree: { sha: tree, url: `${api}/git/trees/${tree}` },
+    },
+    author: simpleUser(u, repo.owner),
+    committer: simpleUser(u, repo.owner),
+    parents: [],
+  };
+}
+
+/** A branch with its head commit (`branch-with-protection`). */
+export function branch(u: Urls, repo: RepoInfo, name: string, sha: string, date: string) {
+  const url = `${u.api}/repos/${repo.owner}/${repo.name}/branches/${encodeURIComponent(name)}`;
+  return {
+    name,
+    commit: commit(u, repo, sha, date),
+    _links: { html: `${u.web}/${repo.owner}/${repo.name}/tree/${encodeURIComponent(name)}`, self: url },
+    protected: false,
+    protection: { enabled: false, required_status_checks: { enforcement_level: 'off', contexts: [], checks: [] } },
+    protection_url: `${url}/protection`,
+  };
+}
+
+/** A file (`content-file`, GET /repos/{owner}/{repo}/contents/{path}). */
+export function contentFile(u: Urls, repo: RepoInfo, path: string, ref: string, sha: string, content: Buffer) {
+  const api = `${u.api}/repos/${repo.owner}/${repo.name}`;
+  const self = `${api}/contents/${path}?ref=${encodeURIComponent(ref)}`;
+  const html = `${u.web}/${repo.owner}/${repo.name}/blob/${encodeURIComponent(ref)}/${path}`;
+  const git = `${api}/git/blobs/${sha}`;
+  return {
+    type: 'file',
+    encoding: 'base64',
+    size: content.length,
+    name: path.split('/').pop() ?? path,
+    path,
+    // GitHub wraps the base64 at 60 characters.
+    content: `${content.toString('base64').replace(/.{60}/g, '$&\n')}\n`,
+    sha,
+    url: self,
+    git_url: git,
+    html_url: html,
+    download_url: `https://raw.githubusercontent.com/${repo.owner}/${repo.name}/${encodeURIComponent(ref)}/${path}`,
+    _links: { self, git, html },
+  };
+}
+
+/** A collaborator's permission (`repository-collaborator-permission`): `permission` is the legacy level. */
+export function collaboratorPermission(u: Urls, login: string, role: string) {
+  const permission = role === 'maintain' ? 'write' : role === 'triage' ? 'read' : role;
+  const at = (level: string) => ['read', 'triage', 'write', 'maintain', 'admin'].indexOf(role) >= ['read', 'triage', 'write', 'maintain', 'admin'].indexOf(level);
+  return {
+    permission,
+    role_name: role,
+    user: {
+      ...simpleUser(u, login),
+      permissions: { pull: at('read'), triage: at('triage'), push: at('write'), maintain: at('maintain'), admin: at('admin') },
+      role_name: role,
+    },
   };
 }
