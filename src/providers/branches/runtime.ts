@@ -21,6 +21,7 @@ import { APPLIED_TAG, approvalTopicPrefix, hasPrefix, OWNER_TAG } from './names.
 import { appliedTag, desiredPipelines, planPolicy, planTopics, quotaProblem, unchangedSinceApply, type LivePipeline, type LiveSubscription, type LiveTopic } from './reconcile.js';
 import { awsServices } from './aws.js';
 import type { BranchPipelinesSpec } from './spec.generated.js';
+import { mapLimit } from '../../core/concurrency.js';
 
 type Doc = PolicyDocument<BranchPipelinesSpec>;
 
@@ -96,18 +97,6 @@ export interface Services {
 /** Reads in flight at once per region (the rate limiter still spaces them). */
 const READ_CONCURRENCY = 8;
 
-async function pool<T, R>(items: readonly T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
-  return out;
-}
 
 /** The runtime over the given AWS services (the SDK in production; tests pass the same over the sandbox or moto). */
 export function branchesRuntimeWith(services: (ctx: RuntimeContext) => Services): ProviderRuntime<BranchPipelinesSpec> {
@@ -157,7 +146,7 @@ async function plan(docs: Doc[], ctx: RuntimeContext, services: Services): Promi
         continue;
       }
       const candidates = summaries.filter((s) => hasPrefix(doc.spec.namePrefix, s.name));
-      const tags = await pool(candidates, READ_CONCURRENCY, (s) => api.listTags(pipelineArn(doc.spec, s.name)));
+      const tags = await mapLimit(candidates, READ_CONCURRENCY, (s) => api.listTags(pipelineArn(doc.spec, s.name)));
       const live: LivePipeline[] = candidates.map((s, i) => ({ name: s.name, version: s.version, tags: tags[i] }));
       const desired = desiredPipelines(doc, listing);
       // GetPipeline only for Charter's desired pipelines the applied tag does not vouch for.
@@ -165,7 +154,7 @@ async function plan(docs: Doc[], ctx: RuntimeContext, services: Services): Promi
         const want = desired.get(p.name);
         return want && p.tags?.[OWNER_TAG] === doc.name && !unchangedSinceApply(p, want);
       });
-      const declarations = await pool(toRead, READ_CONCURRENCY, (p) => api.getPipeline(p.name));
+      const declarations = await mapLimit(toRead, READ_CONCURRENCY, (p) => api.getPipeline(p.name));
       toRead.forEach((p, i) => {
         if (declarations[i] !== undefined) p.declaration = normalizeLive(declarations[i]);
       });
@@ -189,11 +178,11 @@ async function plan(docs: Doc[], ctx: RuntimeContext, services: Services): Promi
         const prefix = approvalTopicPrefix(doc.spec.namePrefix);
         const wanted = desiredTopics(doc.spec, doc.name);
         const named = arns.map((arn) => ({ arn, name: arn.slice(arn.lastIndexOf(':') + 1) })).filter((t) => t.name.startsWith(prefix));
-        const tags = await pool(named, READ_CONCURRENCY, (t) => topics.listTags(t.arn));
+        const tags = await mapLimit(named, READ_CONCURRENCY, (t) => topics.listTags(t.arn));
         const live: LiveTopic[] = named.flatMap((t, i) => (tags[i] ? [{ ...t, tags: tags[i]! }] : []));
         const own = live.filter((t) => wanted.has(t.name) && t.tags[OWNER_TAG] === doc.name);
-        const subscriptions = await pool(own, READ_CONCURRENCY, (t) => topics.listEmails(t.arn));
-        const policies = await pool(own, READ_CONCURRENCY, (t) => topics.getPolicy(t.arn));
+        const subscriptions = await mapLimit(own, READ_CONCURRENCY, (t) => topics.listEmails(t.arn));
+        const policies = await mapLimit(own, READ_CONCURRENCY, (t) => topics.getPolicy(t.arn));
         own.forEach((t, i) => {
           t.subscriptions = subscriptions[i];
           t.policy = policies[i];

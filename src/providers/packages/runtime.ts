@@ -69,6 +69,7 @@ import {
 } from './model.js';
 import { importPackages } from './import.js';
 import type { WatchedPackage } from './spec.generated.js';
+import { mapLimit } from '../../core/concurrency.js';
 
 /**
  * Dependency order inside a policy. Pruning comes after the pipeline stops publishing to a dropped region,
@@ -122,18 +123,6 @@ interface RegionLive {
 
 const packageKey = (p: WatchedPackage) => `${p.namespace ?? ''}/${p.name}`;
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
 
 function refOf(doc: Doc, p: WatchedPackage): PackageRef {
   return { domain: doc.spec.domain, repository: doc.spec.repository, format: doc.spec.format, ...(p.namespace !== undefined ? { namespace: p.namespace } : {}), name: p.name };

@@ -15,6 +15,7 @@ import { compareStrings, type Json } from '../../core/json.js';
 import type { ImportedPolicy, ImportOptions, RuntimeContext } from '../../core/provider.js';
 import { OWNER_TAG, RESERVED_TAG_PREFIXES } from './lint.js';
 import type { ProtectionGroupsSpec } from './spec.generated.js';
+import { mapLimit } from '../../core/concurrency.js';
 
 /** Tag reads in flight at once (the client's rate limiter still spaces them). */
 const TAG_READ_CONCURRENCY = 8;
@@ -28,18 +29,6 @@ function listIds(ids: readonly string[]): string {
   return ids.length <= LISTED_IDS ? ids.join(', ') : `${ids.slice(0, LISTED_IDS).join(', ')} and ${ids.length - LISTED_IDS} more`;
 }
 
-async function pool<T, R>(items: readonly T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
-  return out;
-}
 
 export async function importProtectionGroups(doc: PolicyDocument<ProtectionGroupsSpec>, ctx: RuntimeContext, options: ImportOptions): Promise<ImportedPolicy> {
   const client = shieldClient(ctx.aws);
@@ -51,7 +40,7 @@ export async function importProtectionGroups(doc: PolicyDocument<ProtectionGroup
   if (missing.length) throw new Error(`No protection group ${missing.join(', ')} in this account (--group names an existing group id)`);
   const listed = new Set((doc.spec.groups ?? []).map((g) => g.id));
   // Every group's tags: they say who owns it (one call per group, the rate limiter spaces them).
-  const tags = await pool(live, TAG_READ_CONCURRENCY, (g) => listTags(client, g.arn));
+  const tags = await mapLimit(live, TAG_READ_CONCURRENCY, (g) => listTags(client, g.arn));
   const notices: string[] = [];
   /** What the policy cannot hold as it is live: said, never dropped silently. */
   const warnings: string[] = [];

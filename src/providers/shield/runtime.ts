@@ -36,6 +36,7 @@ import { describeMember } from './arn.js';
 import { importProtectionGroups } from './import.js';
 import { creationTags, desiredGroup, groupPath, MAX_TAGS, OWNER_TAG, reviewDdosAlarms, type DesiredGroup } from './lint.js';
 import type { ProtectionGroupsSpec } from './spec.generated.js';
+import { mapLimit } from '../../core/concurrency.js';
 
 type Doc = PolicyDocument<ProtectionGroupsSpec>;
 
@@ -59,18 +60,6 @@ interface Live {
 
 export const shieldRuntime: ProviderRuntime<ProtectionGroupsSpec> = { plan, apply, importPolicy: importProtectionGroups };
 
-async function pool<T, R>(items: readonly T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
-  return out;
-}
 
 async function plan(docs: Doc[], ctx: RuntimeContext): Promise<DiffResult> {
   const client = shieldClient(ctx.aws);
@@ -100,7 +89,7 @@ async function plan(docs: Doc[], ctx: RuntimeContext): Promise<DiffResult> {
     const d = declared.get(g.id);
     return d ? d.group.tags !== undefined : pruning;
   });
-  const tagMaps = await pool(tagged, TAG_READ_CONCURRENCY, (g) => listTags(client, g.arn));
+  const tagMaps = await mapLimit(tagged, TAG_READ_CONCURRENCY, (g) => listTags(client, g.arn));
   tagged.forEach((g, i) => live.tags.set(g.id, tagMaps[i]));
 
   for (const doc of docs) {
