@@ -21,6 +21,13 @@ describe('checkSafety', () => {
     expect(exceededPolicies(check).map((p) => p.policy)).toEqual(['ProtectionGroups/b', 'ProtectionGroups/c']);
   });
 
+  it('does not count adopting what no policy owned (charter import), only real updates', () => {
+    const adoptions = many('a', 'update', 12).map((c) => ({ ...c, adopts: true as const }));
+    const check = checkSafety([...adoptions, ...many('a', 'update', 3)], { 'ProtectionGroups/a': 12 });
+    expect(check.policies).toEqual([{ policy: 'ProtectionGroups/a', owned: 12, updates: 3, deletes: 0, exceeded: false }]);
+    expect(exceededPolicies(checkSafety([...adoptions, ...many('a', 'update', 4)], { 'ProtectionGroups/a': 12 }))).toHaveLength(1);
+  });
+
   it(`exempts policies owning fewer than ${MIN_OWNED_FOR_THRESHOLD} things, like octoDNS`, () => {
     expect(exceededPolicies(checkSafety(many('a', 'delete', 9), { 'ProtectionGroups/a': 9 }))).toEqual([]);
     expect(exceededPolicies(checkSafety(many('a', 'delete', 10), { 'ProtectionGroups/a': 10 }))).toHaveLength(1);

@@ -32,6 +32,11 @@ export interface Change {
   data?: Json;
   /** The account role (`metadata.account`) the change is made with; unset: the run's own credentials. */
   account?: string;
+  /**
+   * The change only marks something that exists, and no policy owns, as this policy's (the `charter:policy`
+   * tag after `charter import`): it changes nothing the resource does, and the change threshold skips it.
+   */
+  adopts?: true;
 }
 
 export interface PlanSummary {

@@ -9,7 +9,8 @@
  * providers; domains, repositories, projects and pipelines; branch pipelines and approval topics), reported
  * by each provider as `DiffResult.owned`. Like octoDNS (MIN_EXISTING_RECORDS), small policies are exempt:
  * the threshold applies only from MIN_OWNED_FOR_THRESHOLD owned things on, since changing 2 of 3 records
- * is ordinary work. Creates never count: they change nothing that exists. Pure.
+ * is ordinary work. Creates never count: they change nothing that exists; nor does adopting something no
+ * policy owned (`Change.adopts`). Pure.
  */
 import type { Change } from './plan.js';
 
@@ -57,6 +58,8 @@ export function checkSafety(changes: readonly Change[], owned: Readonly<Record<s
   const thresholdPercent = settings.thresholdPercent ?? DEFAULT_CHANGE_THRESHOLD_PERCENT;
   const counts = new Map<string, { updates: number; deletes: number }>();
   for (const c of changes) {
+    // Taking over what no policy owned yet (after charter import) changes nothing it does: not counted.
+    if (c.adopts) continue;
     const id = `${c.kind}/${c.policy}`;
     const n = counts.get(id) ?? { updates: 0, deletes: 0 };
     if (c.action === 'update' || c.action === 'replace') n.updates++;

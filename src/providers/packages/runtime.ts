@@ -286,7 +286,7 @@ async function diffPolicy(doc: Doc, lives: RegionLive[], dropped: RegionLive[], 
         if (Object.keys(set).length) {
           const before = Object.fromEntries(Object.keys(set).filter((k) => live.repositoryTags?.[k] !== undefined).map((k) => [k, live.repositoryTags![k]]));
           const reason = adopting ? `Adopts the repository (adopt: true; it carries no ${OWNER_TAG} tag): sets ${Object.keys(set).sort().join(', ')}` : `Tags differ from the policy: sets ${Object.keys(set).sort().join(', ')}`;
-          changes.push(changeAt(doc, adopting ? ['spec', 'adopt'] : ['spec', 'tags'], { address: `${base}/${region}/repository/tags`, action: 'update', title: `Tags of ${spec.domain}/${spec.repository} (${region})`, before, after: set, risk: 'safe', reason, phase: PHASE.repositorySettings, data: { op: 'tags', region, arn: repo.arn, set } }));
+          changes.push(changeAt(doc, adopting ? ['spec', 'adopt'] : ['spec', 'tags'], { address: `${base}/${region}/repository/tags`, action: 'update', title: `Tags of ${spec.domain}/${spec.repository} (${region})`, before, after: set, risk: 'safe', reason, phase: PHASE.repositorySettings, data: { op: 'tags', region, arn: repo.arn, set }, ...(adopting && owner === undefined ? { adopts: true as const } : {}) }));
         }
         const wanted = spec.externalConnection;
         const current = repo.externalConnections;
@@ -306,7 +306,7 @@ async function diffPolicy(doc: Doc, lives: RegionLive[], dropped: RegionLive[], 
       const owner = projectTags(current)[OWNER_TAG];
       if (adoptable(owner)) {
         const set = tagsToSet(tags, projectTags(current));
-        changes.push(changeAt(doc, ['spec', 'adopt'], { address: `${address}/tags`, action: 'update', title: `Tags of CodeBuild project ${p.name} (${region})`, before: {}, after: set, risk: 'safe', reason: `Adopts the project (adopt: true; it carries no ${OWNER_TAG} tag): sets ${Object.keys(set).sort().join(', ')}`, phase: PHASE.project, data: { op: 'project-tags', region, name: p.name, tags: { ...projectTags(current), ...set } } }));
+        changes.push(changeAt(doc, ['spec', 'adopt'], { address: `${address}/tags`, action: 'update', title: `Tags of CodeBuild project ${p.name} (${region})`, before: {}, after: set, risk: 'safe', reason: `Adopts the project (adopt: true; it carries no ${OWNER_TAG} tag): sets ${Object.keys(set).sort().join(', ')}`, adopts: true, phase: PHASE.project, data: { op: 'project-tags', region, name: p.name, tags: { ...projectTags(current), ...set } } }));
       } else if (owner !== doc.name) {
         diagnostics.push(diagnosticAt(doc, path, 'packages/project-left-alone', 'warning', `CodeBuild project ${p.name} in ${region} exists and is ${owner === undefined ? 'not Charter\'s' : `owned by policy ${owner}`}: it is left alone, and the ${p.role} step uses it as it is`, `Tag it ${OWNER_TAG}=${doc.name} to let this policy manage it, or rename the pipeline.`));
         continue;
@@ -486,7 +486,7 @@ function planPipeline(doc: Doc, primary: RegionLive, diagnostics: Diagnostic[]):
   const out: Change[] = [];
   if (owner === undefined && spec.adopt) {
     const set = tagsToSet(creationTags(doc), primary.pipelineTags);
-    out.push(changeAt(doc, ['spec', 'adopt'], { address: `${address}/tags`, action: 'update', title: `Tags of CodePipeline ${desired.name} (${spec.primaryRegion})`, before: {}, after: set, risk: 'safe', reason: `Adopts the pipeline (adopt: true; it carries no ${OWNER_TAG} tag): sets ${Object.keys(set).sort().join(', ')}`, phase: PHASE.pipeline, data: { op: 'pipeline-tags', region: spec.primaryRegion, arn: live.arn, set } }));
+    out.push(changeAt(doc, ['spec', 'adopt'], { address: `${address}/tags`, action: 'update', title: `Tags of CodePipeline ${desired.name} (${spec.primaryRegion})`, before: {}, after: set, risk: 'safe', reason: `Adopts the pipeline (adopt: true; it carries no ${OWNER_TAG} tag): sets ${Object.keys(set).sort().join(', ')}`, adopts: true, phase: PHASE.pipeline, data: { op: 'pipeline-tags', region: spec.primaryRegion, arn: live.arn, set } }));
   } else if (owner !== doc.name) {
     diagnostics.push(diagnosticAt(doc, ['spec', 'pipeline', 'name'], 'packages/pipeline-left-alone', 'warning', `Pipeline ${desired.name} in ${spec.primaryRegion} exists and is ${owner === undefined ? 'not Charter\'s' : `owned by policy ${owner}`}: it is left alone`, `Tag it ${OWNER_TAG}=${doc.name} to let this policy manage it (or set adopt: true), or choose another pipeline name.`));
     return [];

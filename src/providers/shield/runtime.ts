@@ -285,6 +285,8 @@ function planTags(doc: Doc, d: DesiredGroup, current: LiveGroup, liveTags: Recor
     reason: `Tags differ from the policy: ${reasons.join('; ')}`,
     phase: PHASE.tags,
     data: { op: 'tags', id: d.id, arn: current.arn, set, remove },
+    // Only Charter's mark on a group no policy owned (after charter import): not counted by the change threshold.
+    ...(owner === undefined && userSet.length === 0 && remove.length === 0 ? { adopts: true as const } : {}),
   });
 }
 
