@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
-import { mergePull, pullRequestEvent, pushEvent, runAction, TEST_PULL, webhookExample, type ActionRun } from '../helpers/action.js';
+import { mergePull, pullRequestEvent, pullTouchesWorkspace, pushEvent, runAction, TEST_PULL, webhookExample, type ActionRun } from '../helpers/action.js';
 import { startFakeResultsService, unzip, type FakeResultsService } from '../helpers/actions-results.js';
 import { apply } from '../../src/core/engine.js';
 import { copyExamples, EXAMPLE_SECRETS, sandboxOptions, startExampleSandbox } from '../helpers/aws.js';
@@ -32,6 +32,8 @@ beforeEach(async () => {
     token: TOKEN,
     repos: [{ fullName: REPO, defaultBranch: 'master', pulls: [{ number: 2, headSha: HEAD_SHA, labels: ['charter:allow-destructive'] }] }],
   });
+  // The pull request adds the example policies: under scope changed (the default on pull requests) all are planned.
+  pullTouchesWorkspace(github, workspace);
   results = await startFakeResultsService();
   webhook = await startWebhookReceiver();
 });

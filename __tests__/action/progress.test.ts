@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
-import { mergePull, pullRequestEvent, pushEvent, runAction, TEST_PULL } from '../helpers/action.js';
+import { mergePull, pullRequestEvent, pullTouchesWorkspace, pushEvent, runAction, TEST_PULL } from '../helpers/action.js';
 import { copyExamples, startExampleSandbox } from '../helpers/aws.js';
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
 
@@ -18,6 +18,8 @@ beforeEach(async () => {
     token: TOKEN,
     repos: [{ fullName: REPO, defaultBranch: 'master', pulls: [{ number: 2, headSha: HEAD_SHA, labels: [] }] }],
   });
+  // The pull request adds the example policies: under scope changed (the default on pull requests) all are planned.
+  pullTouchesWorkspace(github, workspace);
 });
 afterEach(async () => {
   await sandbox.close();
