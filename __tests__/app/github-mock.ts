@@ -122,6 +122,9 @@ export class GitHubMock {
   private nextId = 5000;
   /** Added to every answer (the benchmark's GitHub latency). */
   latencyMs = 0;
+  /** Whether `requests` records every request (the benchmark turns it off: at thousands of requests the log, with
+   * each write's parsed body, is memory the app under measurement does not hold). */
+  recordRequests = true;
   /** Called on each request before it is answered (tests use it to observe ordering). */
   onRequest?: (r: Recorded) => void;
 
@@ -206,7 +209,7 @@ export class GitHubMock {
     const url = new URL(uri, API);
     const parsed = body ? (JSON.parse(body) as unknown) : undefined;
     const recorded: Recorded = { method, path: url.pathname, query: url.searchParams, body: parsed, auth };
-    this.requests.push(recorded);
+    if (this.recordRequests) this.requests.push(recorded);
     this.onRequest?.(recorded);
     const json = { 'content-type': 'application/json; charset=utf-8' };
     const fault = this.faults.findIndex((f) => (!f.method || f.method === method) && f.path.test(url.pathname));
