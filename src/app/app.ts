@@ -21,7 +21,7 @@ import { Cron } from 'croner';
 import { assumeRoleSettings, roleSessionName } from '../aws/assume-role.js';
 import { awsRuntime } from '../aws/settings.js';
 import { emptyReachConfig, narrowReach, reachFor } from '../core/reach.js';
-import type { Logger } from '../core/provider.js';
+import type { AwsSettings, Logger } from '../core/provider.js';
 import { inlineCode } from '../core/markdown.js';
 import { ALLOW_DESTRUCTIVE_LABEL } from '../core/render.js';
 import { APPLY_CHECK, applyCheckResult, errorCheckResult, PLAN_CHECK, planCheckResult } from '../github/check-output.js';
@@ -113,6 +113,9 @@ const DENIALS_KEPT = 10_000;
 const DENIAL_RECHECK_MS = 24 * 60 * 60_000;
 
 /** The running app: handlers, the per-repository lock and the drift check. */
+/** Assumed-role sessions (and their SDK clients) kept between plans: bounded, whatever the number of repositories. */
+const MAX_CACHED_ROLES = 256;
+
 export class CharterApp {
   /** Plans and applies per repository, one at a time (shared by every replica with Redis). */
   readonly locks: RepoLock;
@@ -129,6 +132,12 @@ export class CharterApp {
   readonly work: WorkQueue;
   /** Jobs that failed since `drained()` was last called (the newest few). */
   private failures: unknown[] = [];
+  /**
+   * Assumed-role settings per role, session (the repository) and parent: their credentials are renewed before
+   * expiry and their SDK clients are cached with them, so plans of one repository share both instead of
+   * calling STS and building clients per plan. Keyed by the session name, so no repository uses another's.
+   */
+  private readonly roles = new Map<string, AwsSettings>();
 
   constructor(
     readonly app: Probot,
@@ -287,6 +296,20 @@ export class CharterApp {
     });
   }
 
+  private assumed(parent: AwsSettings, parentRole: string, roleArn: string, session: string): AwsSettings {
+    const key = JSON.stringify([parentRole, roleArn, session]);
+    let settings = this.roles.get(key);
+    if (settings) {
+      // Most recently used last, so the oldest is the one dropped when the cache is full.
+      this.roles.delete(key);
+    } else {
+      settings = assumeRoleSettings(parent, roleArn, session);
+      if (this.roles.size >= MAX_CACHED_ROLES) this.roles.delete(this.roles.keys().next().value!);
+    }
+    this.roles.set(key, settings);
+    return settings;
+  }
+
   /**
    * The engine for one repository: policies reach only what the app's configuration grants it (narrowed by
    * its `.github/charter.yml`), with AWS credentials of the repository's own role (STS AssumeRole, the
@@ -297,7 +320,7 @@ export class CharterApp {
     const granted = reachConfigFor(this.config, name) ?? emptyReachConfig();
     const config = narrowReach(granted, settings.allow);
     const base = awsRuntime(this.config.aws, target.log);
-    const aws = config.roleArn ? assumeRoleSettings(this.config.aws, config.roleArn, roleSessionName(name)) : this.config.aws;
+    const aws = config.roleArn ? this.assumed(this.config.aws, '', config.roleArn, roleSessionName(name)) : this.config.aws;
     const secrets = (target.secrets ??= []);
     // The app's own default paths may match nothing (an org-wide installation); paths a repository named may not.
     const named = paths !== this.config.policyPaths;
@@ -311,7 +334,7 @@ export class CharterApp {
         ...base,
         aws,
         reach: reachFor(config, { fork, aws: Boolean(config.roleArn) }),
-        accountAws: (_account, roleArn) => assumeRoleSettings(aws, roleArn, roleSessionName(name)),
+        accountAws: (_account, roleArn) => this.assumed(aws, config.roleArn ?? '', roleArn, roleSessionName(name)),
         secretHashKey: this.config.secretHashKey,
         // BranchPipelines lists the branches of the event's repository only: the installation token reaches
         // every repository of the installation, and a pull request's policy may name any of them.
