@@ -5,6 +5,8 @@
  * recorded in order; faults make the next matching requests fail with a status.
  */
 import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import nock from 'nock';
@@ -203,6 +205,36 @@ export class GitHubMock {
         return this.answer(method, request.url, text, request.headers.get('authorization') ?? undefined);
       });
     }
+  }
+
+  /**
+   * The same API on a loopback HTTP server, for clients given its URL as `baseUrl` (the load benchmark). nock
+   * intercepts each request on a fresh mock TLS socket that stays reachable, with its request and body, after
+   * the answer (thousands under load: hundreds of MiB and event-loop time that would be charged to the app);
+   * a real server lets the client keep a few connections alive, as it does with GitHub.
+   */
+  async listen(): Promise<{ url: string; close(): Promise<void> }> {
+    const server: Server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        void (async () => {
+          if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
+          const url = `http://${req.headers.host}${req.url ?? '/'}`;
+          const [status, data, headers] = this.answer(req.method ?? 'GET', url, Buffer.concat(chunks).toString('utf8'), req.headers.authorization);
+          res.writeHead(status, headers).end(data === undefined ? undefined : JSON.stringify(data));
+        })();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      close: () =>
+        new Promise<void>((resolve, reject) => {
+          server.closeAllConnections();
+          server.close((e) => (e ? reject(e) : resolve()));
+        }),
+    };
   }
 
   private answer(method: string, uri: string, body: string, auth: string | undefined): [number, unknown, Record<string, string>] {

@@ -79,9 +79,11 @@ export function testConfig(sandbox: Sandbox, overrides: Partial<AppConfig> = {})
   };
 }
 
-export function newProbot(redisConfig?: string): Probot {
+/** Probot as production runs it; `githubUrl` points its clients at a loopback GitHub (`GitHubMock.listen`). */
+export function newProbot(redisConfig?: string, githubUrl?: string): Probot {
   return new Probot({
     ...(redisConfig ? { redisConfig } : {}),
+    ...(githubUrl ? { baseUrl: githubUrl } : {}),
     appId: 1,
     privateKey: PRIVATE_KEY,
     secret: WEBHOOK_SECRET,
@@ -121,8 +123,8 @@ export async function loadApp(config: AppConfig): Promise<{ probot: Probot; char
 }
 
 /** The real webhook middleware on a loopback port. */
-export async function serveApp(config: AppConfig): Promise<{ url: string; charter: CharterApp; close(): Promise<void> }> {
-  const probot = newProbot(config.redisUrl);
+export async function serveApp(config: AppConfig, options: { githubUrl?: string } = {}): Promise<{ url: string; charter: CharterApp; close(): Promise<void> }> {
+  const probot = newProbot(config.redisUrl, options.githubUrl);
   let charter: CharterApp | undefined;
   const middleware = await createNodeMiddleware(createCharterApp(config, (c) => (charter = c)), { probot });
   const server: Server = createServer((req, res) => {

@@ -83,7 +83,9 @@ async function run(events: number, burst: number) {
     }
   }
   const reach = Object.fromEntries(names.map(({ name }) => [name.toLowerCase(), { ...emptyReachConfig(), roleArn: 'arn:aws:iam::123456789012:role/charter-bench' }]));
-  const server = await serveApp(testConfig(sandbox, { reach, throttle, work: defaultWork() }));
+  // GitHub on a loopback server rather than nock's interceptor (see GitHubMock.listen): the measure is the app's.
+  const githubServer = await github.listen();
+  const server = await serveApp(testConfig(sandbox, { reach, throttle, work: defaultWork() }), { githubUrl: githubServer.url });
   // One plan of the example policies before measuring: the first use compiles the schemas and loads the
   // providers (once per process), which is not what the load measures.
   const warmHead = hex(999_999);
@@ -166,6 +168,7 @@ async function run(events: number, burst: number) {
     loop.disable();
     clearInterval(sampler);
     await server.close();
+    await githubServer.close();
     restoreNetwork();
     await sandbox.close();
   }
