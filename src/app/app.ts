@@ -112,6 +112,9 @@ const DENIALS_KEPT = 10_000;
 /** After this long a denied user's permission is looked up again (but never answered a second time). */
 const DENIAL_RECHECK_MS = 24 * 60 * 60_000;
 
+/** How long a replica's claim on a scheduled drift tick is kept (longer than any clock skew between replicas). */
+const DRIFT_TICK_CLAIM_MS = 10 * 60_000;
+
 /** The running app: handlers, the per-repository lock and the drift check. */
 /** Assumed-role sessions (and their SDK clients) kept between plans: bounded, whatever the number of repositories. */
 const MAX_CACHED_ROLES = 256;
@@ -200,6 +203,12 @@ export class CharterApp {
     if (this.config.drift.schedule) {
       this.cron = new Cron(this.config.drift.schedule, { timezone: this.config.drift.timezone, unref: true, protect: true }, async () => {
         try {
+          // Every replica fires at the same scheduled second: the first to claim that second runs the check.
+          const tick = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
+          if (!(await this.locks.claim(`drift:${tick}`, DRIFT_TICK_CLAIM_MS))) {
+            app.log.info(`Scheduled drift check of ${tick}: run by another replica`);
+            return;
+          }
           const run = await this.driftEverywhere();
           app.log.info(`Scheduled drift check: ${run.results.length} repositories, ${run.failed} failed`);
         } catch (error) {
