@@ -2,7 +2,8 @@
  * The GitHub API for the app's tests, mocked with nock on https://api.github.com: a small stateful model
  * of the endpoints the app calls (installations and tokens, trees, blobs and contents of commits, pull
  * requests, comments, issues, labels, check runs, collaborator permissions, branches). Every request is
- * recorded in order; faults make the next matching requests fail with a status.
+ * recorded in order; faults make the next matching requests fail with a status. `listen()` serves the same
+ * model on a loopback HTTP server (the load benchmark).
  */
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';

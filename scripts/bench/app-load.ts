@@ -1,6 +1,6 @@
 /**
  * The app under load (issue 21), in process: the real Probot middleware on loopback receiving signed
- * webhooks, GitHub mocked with nock (__tests__/app/github-mock.ts) and AWS on the sandbox, both answering
+ * webhooks, GitHub's mock (__tests__/app/github-mock.ts) on a loopback server and AWS on the sandbox, both answering
  * after 50 ms, Probot's throttling on with Charter's per-installation limiters.
  *
  * - 100 pull_request events across 20 repositories in 4 installations: p95 of delivery → the plan's check
