@@ -453,6 +453,8 @@ describe('the GitHub App over HTTP', () => {
       expect(again.status).toBe(200);
       for (const name of [REPO, 'acme/mail']) expect(github.state.repo(name).issues).toHaveLength(1);
       expect(awsWrites()).toEqual([]);
+      // The second run reused each repository's session (and the SDK clients made with it): no new AssumeRole.
+      expect(stsSessions(sandbox.state)).toHaveLength(2);
     } finally {
       await server.close();
     }

@@ -2,9 +2,12 @@
  * The GitHub API for the app's tests, mocked with nock on https://api.github.com: a small stateful model
  * of the endpoints the app calls (installations and tokens, trees, blobs and contents of commits, pull
  * requests, comments, issues, labels, check runs, collaborator permissions, branches). Every request is
- * recorded in order; faults make the next matching requests fail with a status.
+ * recorded in order; faults make the next matching requests fail with a status. `listen()` serves the same
+ * model on a loopback HTTP server (the load benchmark).
  */
 import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import nock from 'nock';
@@ -123,6 +126,9 @@ export class GitHubMock {
   private nextId = 5000;
   /** Added to every answer (the benchmark's GitHub latency). */
   latencyMs = 0;
+  /** Whether `requests` records every request (the benchmark turns it off: at thousands of requests the log, with
+   * each write's parsed body, is memory the app under measurement does not hold). */
+  recordRequests = true;
   /** Called on each request before it is answered (tests use it to observe ordering). */
   onRequest?: (r: Recorded) => void;
 
@@ -203,11 +209,41 @@ export class GitHubMock {
     }
   }
 
+  /**
+   * The same API on a loopback HTTP server, for clients given its URL as `baseUrl` (the load benchmark). nock
+   * intercepts each request on a fresh mock TLS socket that stays reachable, with its request and body, after
+   * the answer (thousands under load: hundreds of MiB and event-loop time that would be charged to the app);
+   * a real server lets the client keep a few connections alive, as it does with GitHub.
+   */
+  async listen(): Promise<{ url: string; close(): Promise<void> }> {
+    const server: Server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        void (async () => {
+          if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
+          const url = `http://${req.headers.host}${req.url ?? '/'}`;
+          const [status, data, headers] = this.answer(req.method ?? 'GET', url, Buffer.concat(chunks).toString('utf8'), req.headers.authorization);
+          res.writeHead(status, headers).end(data === undefined ? undefined : JSON.stringify(data));
+        })();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      close: () =>
+        new Promise<void>((resolve, reject) => {
+          server.closeAllConnections();
+          server.close((e) => (e ? reject(e) : resolve()));
+        }),
+    };
+  }
+
   private answer(method: string, uri: string, body: string, auth: string | undefined): [number, unknown, Record<string, string>] {
     const url = new URL(uri, API);
     const parsed = body ? (JSON.parse(body) as unknown) : undefined;
     const recorded: Recorded = { method, path: url.pathname, query: url.searchParams, body: parsed, auth };
-    this.requests.push(recorded);
+    if (this.recordRequests) this.requests.push(recorded);
     this.onRequest?.(recorded);
     const json = { 'content-type': 'application/json; charset=utf-8' };
     const fault = this.faults.findIndex((f) => (!f.method || f.method === method) && f.path.test(url.pathname));

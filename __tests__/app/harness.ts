@@ -108,11 +108,17 @@ export function checkDelivered(name: string, payload: unknown): void {
   for (const problem of checkWebhook(name, payload as { action?: unknown })) recordViolation({ request: `webhook ${name}`, problem });
 }
 
-/** `github`: the loopback fake Probot talks to (else api.github.com, which the nock mock intercepts). */
-export function newProbot(redisConfig?: string, github?: Pick<FakeGitHub, 'url'>, Octokit: typeof ProbotOctokit = NO_RETRY_OCTOKIT): Probot {
+/**
+ * Where Probot's clients go: the loopback fake (`url`, served under GHES's /api/v3), or a REST base URL as it
+ * is (`baseUrl`: the load bench's `GitHubMock.listen`); neither, api.github.com, which the nock mock intercepts.
+ */
+export type GitHubTarget = Pick<FakeGitHub, 'url'> | { baseUrl: string };
+
+/** Probot as production runs it, its clients pointed at `github`. */
+export function newProbot(redisConfig?: string, github?: GitHubTarget, Octokit: typeof ProbotOctokit = NO_RETRY_OCTOKIT): Probot {
   const probot = new Probot({
     ...(redisConfig ? { redisConfig } : {}),
-    ...(github ? { baseUrl: enterpriseBaseUrl(github.url) } : {}),
+    ...(github ? { baseUrl: 'baseUrl' in github ? github.baseUrl : enterpriseBaseUrl(github.url) } : {}),
     appId: APP.id,
     privateKey: PRIVATE_KEY,
     secret: WEBHOOK_SECRET,
@@ -165,7 +171,7 @@ export function restoreNetwork(): void {
 }
 
 /** Probot with Charter loaded through `probot.load` (events go in with `probot.receive`). */
-export async function loadApp(config: AppConfig, github?: Pick<FakeGitHub, 'url'>, Octokit?: typeof ProbotOctokit): Promise<{ probot: Probot; charter: CharterApp }> {
+export async function loadApp(config: AppConfig, github?: GitHubTarget, Octokit?: typeof ProbotOctokit): Promise<{ probot: Probot; charter: CharterApp }> {
   // With REDIS_URL Probot's throttling shares its limits through Redis, as in production.
   const probot = newProbot(config.redisUrl, github, Octokit);
   let charter: CharterApp | undefined;
@@ -175,7 +181,7 @@ export async function loadApp(config: AppConfig, github?: Pick<FakeGitHub, 'url'
 }
 
 /** The real webhook middleware on a loopback port. */
-export async function serveApp(config: AppConfig, github?: Pick<FakeGitHub, 'url'>): Promise<{ url: string; charter: CharterApp; close(): Promise<void> }> {
+export async function serveApp(config: AppConfig, github?: GitHubTarget): Promise<{ url: string; charter: CharterApp; close(): Promise<void> }> {
   const probot = newProbot(config.redisUrl, github);
   let charter: CharterApp | undefined;
   const middleware = await createNodeMiddleware(createCharterApp(config, (c) => (charter = c)), { probot });

@@ -165,6 +165,34 @@ describe('throttling per installation token', () => {
   });
 });
 
+describe('several replicas', () => {
+  it('with REDIS_URL a scheduled drift tick runs on one replica only', async (ctx) => {
+    const redis = testRedis();
+    if (typeof redis === 'string') return ctx.skip(redis);
+    const repo = github.repo(REPO);
+    github.commit(REPO, sha(60), new Map([...repo.commits.get(BASE_SHA)!, ...fixturePolicies()]), 'master');
+    // One tick, a few seconds ahead, so each replica fires exactly once.
+    const at = new Date(Date.now() + 3000);
+    const schedule = `${at.getUTCSeconds()} ${at.getUTCMinutes()} ${at.getUTCHours()} * * *`;
+    const config = testConfig(sandbox, { redisUrl: redis.url, drift: { schedule, timezone: 'UTC', path: '/charter/drift', concurrency: 1 } });
+    const one = await loadApp(config);
+    const two = await loadApp(config);
+    try {
+      const seen = timeline();
+      const deadline = Date.now() + 20_000;
+      while (repo.issues.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(repo.issues).toHaveLength(1);
+      // Time for the other replica's tick to have run, had it not been claimed.
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(seen.filter((r) => r.method === 'GET' && r.path === '/app/installations')).toHaveLength(1);
+      expect(one.charter.nextDriftCheck()?.getTime()).toBeGreaterThan(at.getTime());
+    } finally {
+      await one.charter.stop();
+      await two.charter.stop();
+    }
+  });
+});
+
 describe('the newest head wins', () => {
   let repo: MockRepo;
   beforeEach(() => {

@@ -1,6 +1,6 @@
 /**
  * The app under load (issue 21), in process: the real Probot middleware on loopback receiving signed
- * webhooks, GitHub mocked with nock (__tests__/app/github-mock.ts) and AWS on the sandbox, both answering
+ * webhooks, GitHub's mock (__tests__/app/github-mock.ts) on a loopback server and AWS on the sandbox, both answering
  * after 50 ms, Probot's throttling on with Charter's per-installation limiters.
  *
  * - 100 pull_request events across 20 repositories in 4 installations: p95 of delivery → the plan's check
@@ -83,11 +83,18 @@ async function run(events: number, burst: number) {
     }
   }
   const reach = Object.fromEntries(names.map(({ name }) => [name.toLowerCase(), { ...emptyReachConfig(), roleArn: 'arn:aws:iam::123456789012:role/charter-bench' }]));
-  const server = await serveApp(testConfig(sandbox, { reach, throttle, work: defaultWork() }));
-  // One plan before measuring: the first use compiles the schemas and loads the providers (once per process).
-  github.repo(names[1].name).pulls.push({ number: 1000, state: 'open', headSha: BASE_SHA, labels: [], mergeCommitSha: null, mergedAt: null });
-  await deliver(server.url, event(names[1].name, names[1].installation, 1000, BASE_SHA, 'opened'));
+  // GitHub on a loopback server rather than nock's interceptor (see GitHubMock.listen): the measure is the app's.
+  const githubServer = await github.listen();
+  const server = await serveApp(testConfig(sandbox, { reach, throttle, work: defaultWork() }), { baseUrl: githubServer.url });
+  // One plan of the example policies before measuring: the first use compiles the schemas and loads the
+  // providers (once per process), which is not what the load measures.
+  const warmHead = hex(999_999);
+  github.commit(names[1].name, warmHead, new Map([...github.repo(names[1].name).commits.get(BASE_SHA)!, ...policies]));
+  github.repo(names[1].name).pulls.push({ number: 1000, state: 'open', headSha: warmHead, labels: [], mergeCommitSha: null, mergedAt: null });
+  await deliver(server.url, event(names[1].name, names[1].installation, 1000, warmHead, 'opened'));
   await server.charter.drained();
+  // The benchmark reads what it needs through `onRequest`; the mock's log of every request is not kept.
+  github.recordRequests = false;
   sandbox.faults.latency(LATENCY_MS);
   github.latencyMs = LATENCY_MS;
   const delivered = new Map<string, number>();
@@ -102,7 +109,11 @@ async function run(events: number, burst: number) {
   };
   const loop = monitorEventLoopDelay({ resolution: 10 });
   let peakRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 25);
+  let peakMem = process.memoryUsage();
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    if (m.rss > peakRss) [peakRss, peakMem] = [m.rss, m];
+  }, 25);
   loop.enable();
   try {
     const start = performance.now();
@@ -149,11 +160,15 @@ async function run(events: number, burst: number) {
       burstStickyComments: burst ? sticky.length : undefined,
       coalesced: server.charter.work.stats.coalesced - warmStats.coalesced,
       concurrency: defaultWork().concurrency,
+      // Where the peak RSS was: V8's heap (app, mock and sandbox objects) and memory outside it (buffers).
+      atPeakRss: { heapUsedMiB: Math.round(peakMem.heapUsed / 2 ** 20), externalMiB: Math.round(peakMem.external / 2 ** 20) },
+      loopP99Ms: Math.round(loop.percentile(99) / 1e6),
     };
   } finally {
     loop.disable();
     clearInterval(sampler);
     await server.close();
+    await githubServer.close();
     restoreNetwork();
     await sandbox.close();
   }
@@ -179,5 +194,9 @@ export async function benchAppLoad() {
   };
 }
 
-// `node scripts/run-ts.mjs scripts/bench/app-load.ts` runs this part alone.
-if (import.meta.url.endsWith('/bench/app-load.mjs')) console.log(JSON.stringify(await benchAppLoad(), null, 2));
+// `node scripts/run-ts.mjs scripts/bench/app-load.ts` runs this part alone; with CHARTER_BENCH_EVENTS=N, one run
+// of N events and no burst (the memory run alone, for profiling).
+if (import.meta.url.endsWith('/bench/app-load.mjs')) {
+  const only = Number(process.env.CHARTER_BENCH_EVENTS ?? 0);
+  console.log(JSON.stringify(only > 0 ? await run(only, 0) : await benchAppLoad(), null, 2));
+}

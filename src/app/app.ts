@@ -21,7 +21,7 @@ import { Cron } from 'croner';
 import { assumeRoleSettings, roleSessionName } from '../aws/assume-role.js';
 import { awsRuntime } from '../aws/settings.js';
 import { emptyReachConfig, narrowReach, reachFor } from '../core/reach.js';
-import type { Logger } from '../core/provider.js';
+import type { AwsSettings, Logger } from '../core/provider.js';
 import { inlineCode } from '../core/markdown.js';
 import { ALLOW_DESTRUCTIVE_LABEL } from '../core/render/index.js';
 import { FORCE_LABEL } from '../core/safety.js';
@@ -119,7 +119,13 @@ const DENIALS_KEPT = 10_000;
 /** After this long a denied user's permission is looked up again (but never answered a second time). */
 const DENIAL_RECHECK_MS = 24 * 60 * 60_000;
 
+/** How long a replica's claim on a scheduled drift tick is kept (longer than any clock skew between replicas). */
+const DRIFT_TICK_CLAIM_MS = 10 * 60_000;
+
 /** The running app: handlers, the per-repository lock and the drift check. */
+/** Assumed-role sessions (and their SDK clients) kept between plans: bounded, whatever the number of repositories. */
+const MAX_CACHED_ROLES = 256;
+
 export class CharterApp {
   /** Plans and applies per repository, one at a time (shared by every replica with Redis). */
   readonly locks: RepoLock;
@@ -136,6 +142,12 @@ export class CharterApp {
   readonly work: WorkQueue;
   /** Jobs that failed since `drained()` was last called (the newest few). */
   private failures: unknown[] = [];
+  /**
+   * Assumed-role settings per role, session (the repository) and parent: their credentials are renewed before
+   * expiry and their SDK clients are cached with them, so plans of one repository share both instead of
+   * calling STS and building clients per plan. Keyed by the session name, so no repository uses another's.
+   */
+  private readonly roles = new Map<string, AwsSettings>();
 
   constructor(
     readonly app: Probot,
@@ -144,6 +156,7 @@ export class CharterApp {
     if (!config.planSigningKey) {
       throw new Error('Charter needs a key to sign reviewed plans: set CHARTER_PLAN_SIGNING_KEY, or PRIVATE_KEY (the key is derived from it)');
     }
+    this.appAws = { credentialsHelp: APP_CREDENTIALS_HELP, ...config.aws };
     this.locks = config.redisUrl ? RedisLock.connect(config.redisUrl) : new LocalLock();
     this.clients = new InstallationClients(app, config.throttle ?? DEFAULT_THROTTLE);
     const work = config.work ?? defaultWork();
@@ -200,6 +213,12 @@ export class CharterApp {
     if (this.config.drift.schedule) {
       this.cron = new Cron(this.config.drift.schedule, { timezone: this.config.drift.timezone, unref: true, protect: true }, async () => {
         try {
+          // Every replica fires at the same scheduled second: the first to claim that second runs the check.
+          const tick = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
+          if (!(await this.locks.claim(`drift:${tick}`, DRIFT_TICK_CLAIM_MS))) {
+            app.log.info(`Scheduled drift check of ${tick}: run by another replica`);
+            return;
+          }
           const run = await this.driftEverywhere();
           app.log.info(`Scheduled drift check: ${run.results.length} repositories, ${run.failed} failed`);
         } catch (error) {
@@ -296,6 +315,23 @@ export class CharterApp {
     });
   }
 
+  /** The app's own AWS settings, one object for the app's life: SDK clients are cached per settings object. */
+  private readonly appAws: AwsSettings;
+
+  private assumed(parent: AwsSettings, parentRole: string, roleArn: string, session: string): AwsSettings {
+    const key = JSON.stringify([parentRole, roleArn, session]);
+    let settings = this.roles.get(key);
+    if (settings) {
+      // Most recently used last, so the oldest is the one dropped when the cache is full.
+      this.roles.delete(key);
+    } else {
+      settings = assumeRoleSettings(parent, roleArn, session);
+      if (this.roles.size >= MAX_CACHED_ROLES) this.roles.delete(this.roles.keys().next().value!);
+    }
+    this.roles.set(key, settings);
+    return settings;
+  }
+
   /**
    * The engine for one repository: policies reach only what the app's configuration grants it (narrowed by
    * its `.github/charter.yml`), with AWS credentials of the repository's own role (STS AssumeRole, the
@@ -305,9 +341,8 @@ export class CharterApp {
     const name = repositoryName(target.repo);
     const granted = reachConfigFor(this.config, name) ?? emptyReachConfig();
     const config = narrowReach(granted, settings.allow);
-    const appAws = { credentialsHelp: APP_CREDENTIALS_HELP, ...this.config.aws };
-    const base = awsRuntime(appAws, target.log);
-    const aws = config.roleArn ? assumeRoleSettings(appAws, config.roleArn, roleSessionName(name)) : appAws;
+    const base = awsRuntime(this.appAws, target.log);
+    const aws = config.roleArn ? this.assumed(this.appAws, '', config.roleArn, roleSessionName(name)) : this.appAws;
     const secrets = (target.secrets ??= []);
     // The app's own default paths may match nothing (an org-wide installation); paths a repository named may not.
     const named = paths !== this.config.policyPaths;
@@ -323,7 +358,7 @@ export class CharterApp {
         ...base,
         aws,
         reach: reachFor(config, { fork, aws: Boolean(config.roleArn) }),
-        accountAws: (_account, roleArn) => assumeRoleSettings(aws, roleArn, roleSessionName(name)),
+        accountAws: (_account, roleArn) => this.assumed(aws, config.roleArn ?? '', roleArn, roleSessionName(name)),
         secretHashKey: this.config.secretHashKey,
         // BranchPipelines lists the branches of the event's repository only: the installation token reaches
         // every repository of the installation, and a pull request's policy may name any of them.

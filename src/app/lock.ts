@@ -15,6 +15,11 @@ export type Fence = () => Promise<void>;
 export interface RepoLock {
   /** Runs `task` holding the lock on `key`; `fence` is checked by the task before each write. */
   run<T>(key: string, task: (fence: Fence, token: number) => Promise<T>): Promise<T>;
+  /**
+   * Claims `key` for this replica, once: true for the first caller across every replica sharing the lock,
+   * false for the others until `ttlMs` has passed (a scheduled drift tick runs on one replica only).
+   */
+  claim(key: string, ttlMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -32,6 +37,11 @@ export class LocalLock implements RepoLock {
 
   run<T>(key: string, task: (fence: Fence, token: number) => Promise<T>): Promise<T> {
     return this.queue.run(key, () => task(async () => undefined, ++this.tokens));
+  }
+
+  /** One process: every tick is this process's own. */
+  async claim(): Promise<boolean> {
+    return true;
   }
 
   async close(): Promise<void> {}
@@ -80,6 +90,10 @@ export class RedisLock implements RepoLock {
 
   run<T>(key: string, task: (fence: Fence, token: number) => Promise<T>): Promise<T> {
     return this.local.run(key, () => this.hold(key, task));
+  }
+
+  async claim(key: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.set(`${this.prefix}claim:${key}`, '1', 'PX', ttlMs, 'NX')) === 'OK';
   }
 
   private async hold<T>(key: string, task: (fence: Fence, token: number) => Promise<T>): Promise<T> {

@@ -7,7 +7,7 @@ import {
   type ListCertificatesCommandOutput,
 } from '@aws-sdk/client-acm';
 import type { AwsSettings } from '../core/provider.js';
-import { clientConfig, withRateLimit } from './clients.js';
+import { cachedClient, clientConfig, withRateLimit } from './clients.js';
 
 /** CloudFront only uses certificates from us-east-1. */
 export const CLOUDFRONT_CERTIFICATE_REGION = 'us-east-1';
@@ -26,7 +26,7 @@ export interface CertificateDetail extends CertificateSummary {
 }
 
 export function acmClient(settings: AwsSettings): ACMClient {
-  return withRateLimit(new ACMClient(clientConfig(settings, 'acm', CLOUDFRONT_CERTIFICATE_REGION)), settings, 'acm');
+  return cachedClient(settings, 'acm', () => withRateLimit(new ACMClient(clientConfig(settings, 'acm', CLOUDFRONT_CERTIFICATE_REGION)), settings, 'acm'));
 }
 
 export async function listCertificates(client: ACMClient): Promise<CertificateSummary[]> {

@@ -42,6 +42,22 @@ export function clientConfig(settings: AwsSettings, service: string, region?: st
   return config;
 }
 
+const clients = new WeakMap<AwsSettings, Map<string, unknown>>();
+
+/**
+ * One SDK client per settings object and key (service and region): a client resolves its configuration and
+ * builds its middleware stack when created, a tenth of a plan's CPU when the app made them per plan. Clients
+ * are safe to share between concurrent calls; a settings object carries its own credentials, so a cached
+ * client never acts with another repository's role.
+ */
+export function cachedClient<T>(settings: AwsSettings, key: string, make: () => T): T {
+  let byKey = clients.get(settings);
+  if (!byKey) clients.set(settings, (byKey = new Map()));
+  let client = byKey.get(key) as T | undefined;
+  if (client === undefined) byKey.set(key, (client = make()));
+  return client;
+}
+
 interface MiddlewareClient {
   middlewareStack: {
     add(

@@ -26,12 +26,12 @@ import {
   type PackageFormat,
 } from '@aws-sdk/client-codeartifact';
 import type { AwsSettings } from '../core/provider.js';
-import { clientConfig, withRateLimit } from './clients.js';
+import { cachedClient, clientConfig, withRateLimit } from './clients.js';
 
 export const VERSIONS_PAGE_SIZE = 1000;
 
 export function codeArtifactClient(settings: AwsSettings, region: string): CodeartifactClient {
-  return withRateLimit(new CodeartifactClient(clientConfig(settings, 'codeartifact', region)), settings, 'codeartifact', region);
+  return cachedClient(settings, `codeartifact|${region}`, () => withRateLimit(new CodeartifactClient(clientConfig(settings, 'codeartifact', region)), settings, 'codeartifact', region));
 }
 
 const errorName = (error: unknown): string | undefined => (error as { name?: string })?.name;

@@ -18,7 +18,7 @@ import {
   type UpdateProjectCommandInput,
 } from '@aws-sdk/client-codebuild';
 import type { AwsSettings } from '../core/provider.js';
-import { clientConfig, withRateLimit } from './clients.js';
+import { cachedClient, clientConfig, withRateLimit } from './clients.js';
 import { pollUntil, type Waits } from './wait.js';
 
 export type { Build, CreateProjectCommandInput, Project } from '@aws-sdk/client-codebuild';
@@ -26,7 +26,7 @@ export type { Build, CreateProjectCommandInput, Project } from '@aws-sdk/client-
 export const BATCH_SIZE = 100;
 
 export function codeBuildClient(settings: AwsSettings, region: string): CodeBuildClient {
-  return withRateLimit(new CodeBuildClient(clientConfig(settings, 'codebuild', region)), settings, 'codebuild', region);
+  return cachedClient(settings, `codebuild|${region}`, () => withRateLimit(new CodeBuildClient(clientConfig(settings, 'codebuild', region)), settings, 'codebuild', region));
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {

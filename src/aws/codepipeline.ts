@@ -21,13 +21,13 @@ import {
   type PipelineSummary,
 } from '@aws-sdk/client-codepipeline';
 import type { AwsSettings } from '../core/provider.js';
-import { clientConfig, withRateLimit } from './clients.js';
+import { cachedClient, clientConfig, withRateLimit } from './clients.js';
 import { pollUntil, type Waits } from './wait.js';
 
 export type { PipelineDeclaration } from '@aws-sdk/client-codepipeline';
 
 export function codePipelineClient(settings: AwsSettings, region: string): CodePipelineClient {
-  return withRateLimit(new CodePipelineClient(clientConfig(settings, 'codepipeline', region)), settings, 'codepipeline', region);
+  return cachedClient(settings, `codepipeline|${region}`, () => withRateLimit(new CodePipelineClient(clientConfig(settings, 'codepipeline', region)), settings, 'codepipeline', region));
 }
 
 const errorName = (error: unknown): string | undefined => (error as { name?: string })?.name;

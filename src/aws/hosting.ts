@@ -1,15 +1,15 @@
 import { CloudFrontClient, CreateInvalidationCommand, GetDistributionCommand, waitUntilInvalidationCompleted } from '@aws-sdk/client-cloudfront';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { AwsSettings } from '../core/provider.js';
-import { clientConfig, withRateLimit } from './clients.js';
+import { cachedClient, clientConfig, withRateLimit } from './clients.js';
 import { waiterSettings, type Waits } from './wait.js';
 
 export function s3Client(settings: AwsSettings, region: string): S3Client {
-  return withRateLimit(new S3Client(clientConfig(settings, 's3', region)), settings, 's3');
+  return cachedClient(settings, `s3|${region}`, () => withRateLimit(new S3Client(clientConfig(settings, 's3', region)), settings, 's3'));
 }
 
 export function cloudFrontClient(settings: AwsSettings): CloudFrontClient {
-  return withRateLimit(new CloudFrontClient(clientConfig(settings, 'cloudfront', 'us-east-1')), settings, 'cloudfront');
+  return cachedClient(settings, 'cloudfront', () => withRateLimit(new CloudFrontClient(clientConfig(settings, 'cloudfront', 'us-east-1')), settings, 'cloudfront'));
 }
 
 export interface StoredObject {

@@ -10,7 +10,7 @@ import {
   waitUntilResourceRecordSetsChanged,
 } from '@aws-sdk/client-route-53';
 import type { AwsSettings } from '../core/provider.js';
-import { clientConfig, withRateLimit } from './clients.js';
+import { cachedClient, clientConfig, withRateLimit } from './clients.js';
 import { sleep, waiterSettings, type Waits } from './wait.js';
 
 export interface HostedZone {
@@ -22,7 +22,7 @@ export interface HostedZone {
 
 /** Route 53 is a global service signed in us-east-1. */
 export function route53Client(settings: AwsSettings): Route53Client {
-  return withRateLimit(new Route53Client(clientConfig(settings, 'route53', 'us-east-1')), settings, 'route53');
+  return cachedClient(settings, 'route53', () => withRateLimit(new Route53Client(clientConfig(settings, 'route53', 'us-east-1')), settings, 'route53'));
 }
 
 export function normalizeZoneId(id: string): string {

@@ -23,7 +23,7 @@ import {
 } from '@aws-sdk/client-shield';
 import { compareStrings } from '../core/json.js';
 import type { AwsSettings } from '../core/provider.js';
-import { clientConfig, withRateLimit } from './clients.js';
+import { cachedClient, clientConfig, withRateLimit } from './clients.js';
 
 export const SHIELD_REGION = 'us-east-1';
 /** Groups asked for per ListProtectionGroups page (members included): one call per 100 groups. */
@@ -61,7 +61,7 @@ export interface DesiredGroupWrite {
 }
 
 export function shieldClient(settings: AwsSettings): ShieldClient {
-  return withRateLimit(new ShieldClient(clientConfig(settings, 'shield', SHIELD_REGION)), settings, 'shield');
+  return cachedClient(settings, 'shield', () => withRateLimit(new ShieldClient(clientConfig(settings, 'shield', SHIELD_REGION)), settings, 'shield'));
 }
 
 const errorName = (error: unknown): string | undefined => (error as { name?: string })?.name;

@@ -17,10 +17,10 @@ import {
   UnsubscribeCommand,
 } from '@aws-sdk/client-sns';
 import type { AwsSettings } from '../core/provider.js';
-import { clientConfig, withRateLimit } from './clients.js';
+import { cachedClient, clientConfig, withRateLimit } from './clients.js';
 
 export function snsClient(settings: AwsSettings, region: string): SNSClient {
-  return withRateLimit(new SNSClient(clientConfig(settings, 'sns', region)), settings, 'sns', region);
+  return cachedClient(settings, `sns|${region}`, () => withRateLimit(new SNSClient(clientConfig(settings, 'sns', region)), settings, 'sns', region));
 }
 
 const errorName = (error: unknown): string | undefined => (error as { name?: string })?.name;
