@@ -5,8 +5,8 @@ import type { CharterApp } from '../../src/app/app.js';
 import type { Change } from '../../src/core/plan.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { startExampleSandbox } from '../helpers/aws.js';
-import type { GitHubMock, MockRepo } from './github-mock.js';
-import { BASE_SHA, fixturePolicies, loadApp, mockGitHub, pullRequestEvent, pushEvent, REPO, restoreNetwork, sha, testConfig } from './harness.js';
+import type { FakeGitHub, FakeRepo } from '../helpers/fake-github.js';
+import { BASE_SHA, checkRuns, fixturePolicies, loadApp, pullRequestEvent, pushEvent, REPO, sha, startGitHub, testConfig } from './harness.js';
 
 const change = (n: number) => ({ address: `email/p/route53/TXT/r${n}.`, title: `TXT r${n}.`, action: 'create' }) as Change;
 
@@ -46,8 +46,8 @@ describe('CheckRunProgress', () => {
 });
 
 let sandbox: Sandbox;
-let github: GitHubMock;
-let repo: MockRepo;
+let github: FakeGitHub;
+let repo: FakeRepo;
 let probot: Probot;
 let charter: CharterApp;
 const PROGRESS_MS = 400;
@@ -55,25 +55,25 @@ const PROGRESS_MS = 400;
 describe('the GitHub App: apply progress on the check run', () => {
   beforeEach(async () => {
     sandbox = await startExampleSandbox();
-    github = mockGitHub();
-    repo = github.repo(REPO);
+    github = await startGitHub();
+    repo = github.state.repo(REPO);
     // The 10 s spacing shortened for the test, as only the harness can.
-    ({ probot, charter } = await loadApp(testConfig(sandbox, { applyProgressMs: PROGRESS_MS })));
+    ({ probot, charter } = await loadApp(testConfig(sandbox, { applyProgressMs: PROGRESS_MS }), github));
   });
   afterEach(async () => {
     await charter.stop();
-    restoreNetwork();
+    await github.close();
     await sandbox.close();
   });
 
   it('rewrites the in-progress summary while the apply runs, at most once per interval, before completing it', async () => {
-    github.commit(REPO, sha(7), new Map([...repo.commits.get(BASE_SHA)!, ...fixturePolicies()]));
-    repo.pulls.push({ number: 7, state: 'open', headSha: sha(7), labels: ['charter:allow-destructive'], mergeCommitSha: null, mergedAt: null });
+    github.state.commit(REPO, sha(7), new Map([...repo.files.get(BASE_SHA)!, ...fixturePolicies()]));
+    github.state.addPull(REPO, { number: 7, headSha: sha(7), labels: ['charter:allow-destructive'] });
     await probot.receive({ id: 'plan-7', name: 'pull_request', payload: pullRequestEvent('opened', { number: 7, headSha: sha(7), labels: ['charter:allow-destructive'] }) } as never);
     await charter.drained();
-    github.commit(REPO, sha(70), repo.commits.get(sha(7))!, 'master');
-    Object.assign(repo.pulls[0], { state: 'closed', mergeCommitSha: sha(70), mergedAt: new Date().toISOString() });
-    repo.commitPulls.set(sha(70), [7]);
+    github.state.commit(REPO, sha(70), repo.files.get(sha(7))!, 'master');
+    Object.assign(repo.pulls[0], { state: 'closed', mergeCommitSha: sha(70), mergedAt: github.state.tick() });
+    github.state.associate(REPO, sha(70), 7);
     // Route 53 changes stay PENDING for 2 s: several intervals pass during the apply.
     sandbox.state.settings.route53.changeInsyncAfterPolls = 1_000_000;
     sandbox.state.settings.route53.changeInsyncAfterMs = 2_000;
@@ -82,7 +82,7 @@ describe('the GitHub App: apply progress on the check run', () => {
     await probot.receive({ id: 'push-70', name: 'push', payload: pushEvent(sha(70)) } as never);
     await charter.drained();
 
-    const [run] = github.checkRuns(REPO, 'Charter apply');
+    const [run] = checkRuns(github, 'Charter apply');
     expect(run.conclusion).toBe('success');
     expect(run.output.title).toMatch(/^Applied \d+ change/);
     const created = github.requests.find((r) => r.method === 'POST' && r.path.endsWith('/check-runs') && (r.body as { name: string }).name === 'Charter apply')!;

@@ -492,6 +492,8 @@ export interface FakeGitHub {
   url: string;
   state: FakeGitHubState;
   requests: RecordedRequest[];
+  /** Called with each request as it is recorded, before it is answered (a test timing the requests). */
+  onRequest?: (request: RecordedRequest) => void;
   close(): Promise<void>;
 }
 
@@ -1273,14 +1275,9 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
         if (url.pathname === '/graphql') return;
         for (const problem of checkResponse(method, url.pathname, status, body)) recordViolation({ request: `${method} ${url.pathname}${url.search}`, problem });
       };
-      requests.push({
-        method,
-        url: sentUrl,
-        path: url.pathname,
-        query,
-        body: parsed,
-        headers: req.headers,
-      });
+      const recorded: RecordedRequest = { method, url: sentUrl, path: url.pathname, query, body: parsed, headers: req.headers };
+      requests.push(recorded);
+      fake.onRequest?.(recorded);
 
       try {
         if (seed.token !== undefined) {
@@ -1336,7 +1333,7 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  return {
+  const fake: FakeGitHub = {
     url: base,
     state,
     requests,
@@ -1346,4 +1343,5 @@ export async function startFakeGitHub(seed: FakeGitHubSeed = {}): Promise<FakeGi
         server.close((error) => (error ? reject(error) : resolve()));
       }),
   };
+  return fake;
 }
