@@ -13,12 +13,12 @@ import type { CharterApp } from '../../src/app/app.js';
 import { apply } from '../../src/core/engine.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { sandboxOptions, startExampleSandbox } from '../helpers/aws.js';
-import type { GitHubMock, MockRepo } from './github-mock.js';
-import { BASE_SHA, loadApp, mockGitHub, pullRequestEvent, pushEvent, REPO, restoreNetwork, sha, testConfig } from './harness.js';
+import type { FakeGitHub, FakeRepo } from '../helpers/fake-github.js';
+import { BASE_SHA, checkRuns, loadApp, pullRequestEvent, pushEvent, REPO, sha, startGitHub, testConfig } from './harness.js';
 
 let sandbox: Sandbox;
-let github: GitHubMock;
-let repo: MockRepo;
+let github: FakeGitHub;
+let repo: FakeRepo;
 let probot: Probot;
 let charter: CharterApp;
 
@@ -34,13 +34,13 @@ beforeEach(async () => {
   mkdirSync(join(dir, 'policies'));
   writeFileSync(join(dir, 'policies/fleet.yml'), fleet(12));
   expect((await apply({ ...sandboxOptions(sandbox, dir, ['policies']), allowDestructive: false })).ok).toBe(true);
-  github = mockGitHub();
-  repo = github.repo(REPO);
-  ({ probot, charter } = await loadApp(testConfig(sandbox)));
+  github = await startGitHub();
+  repo = github.state.repo(REPO);
+  ({ probot, charter } = await loadApp(testConfig(sandbox), github));
 });
 afterEach(async () => {
   await charter.stop();
-  restoreNetwork();
+  await github.close();
   await sandbox.close();
 });
 
@@ -53,24 +53,24 @@ const meanGroups = () => sandbox.state.shield.protectionGroups.filter((g) => g.i
 
 describe('the app: change threshold', () => {
   it('fails the plan over the threshold; the label charter:force re-plans it forced, and the merge applies it', async () => {
-    github.commit(REPO, sha(8), new Map([...repo.commits.get(BASE_SHA)!, ['policies/fleet.yml', Buffer.from(fleet(12, 4))]]));
-    repo.pulls.push({ number: 8, state: 'open', headSha: sha(8), labels: [], mergeCommitSha: null, mergedAt: null });
+    github.state.commit(REPO, sha(8), new Map([...repo.files.get(BASE_SHA)!, ['policies/fleet.yml', Buffer.from(fleet(12, 4))]]));
+    github.state.addPull(REPO, { number: 8, headSha: sha(8), labels: [] });
     await receive('plan-8', 'pull_request', pullRequestEvent('opened', { number: 8, headSha: sha(8) }));
-    const [refused] = github.checkRuns(REPO, 'Charter plan');
+    const [refused] = checkRuns(github, 'Charter plan');
     expect(refused.conclusion).toBe('failure');
-    expect(github.comments(REPO, 8)[0].body).toContain('ProtectionGroups/fleet updates 4 (33 %) and deletes 0 (0 %) of the 12 live things it owns; the threshold is 30 %');
+    expect(github.state.commentsOn(REPO, 8)[0].body).toContain('ProtectionGroups/fleet updates 4 (33 %) and deletes 0 (0 %) of the 12 live things it owns; the threshold is 30 %');
 
-    repo.pulls[0].labels = ['charter:force'];
+    repo.pulls[0].labels = [github.state.ensureLabel(repo, 'charter:force').name];
     await receive('label-8', 'pull_request', pullRequestEvent('labeled', { number: 8, headSha: sha(8), labels: ['charter:force'] }));
-    const forced = github.checkRuns(REPO, 'Charter plan').at(-1)!;
+    const forced = checkRuns(github, 'Charter plan').at(-1)!;
     expect(forced.conclusion).not.toBe('failure');
-    expect(github.comments(REPO, 8)[0].body).toContain('forced past the threshold by this run');
+    expect(github.state.commentsOn(REPO, 8)[0].body).toContain('forced past the threshold by this run');
 
-    github.commit(REPO, sha(80), repo.commits.get(sha(8))!, 'master');
-    Object.assign(repo.pulls[0], { state: 'closed', mergeCommitSha: sha(80), mergedAt: new Date().toISOString() });
-    repo.commitPulls.set(sha(80), [8]);
+    github.state.commit(REPO, sha(80), repo.files.get(sha(8))!, 'master');
+    Object.assign(repo.pulls[0], { state: 'closed', mergeCommitSha: sha(80), mergedAt: github.state.tick() });
+    github.state.associate(REPO, sha(80), 8);
     await receive('push-80', 'push', pushEvent(sha(80)));
-    expect(github.checkRuns(REPO, 'Charter apply')[0].conclusion).toBe('success');
+    expect(checkRuns(github, 'Charter apply')[0].conclusion).toBe('success');
     expect(meanGroups()).toBe(4);
   });
 });

@@ -7,31 +7,31 @@ import { ProbotOctokit, type Probot } from 'probot';
 import type { CharterApp } from '../../src/app/app.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { startExampleSandbox } from '../helpers/aws.js';
-import type { GitHubMock, MockRepo } from './github-mock.js';
-import { BASE_SHA, fixturePolicies, loadApp, mockGitHub, pullRequestEvent, REPO, restoreNetwork, sha, testConfig } from './harness.js';
+import type { FakeGitHub, FakeRepo } from '../helpers/fake-github.js';
+import { BASE_SHA, checkRuns, fixturePolicies, loadApp, pullRequestEvent, REPO, sha, startGitHub, testConfig } from './harness.js';
 
 let sandbox: Sandbox;
-let github: GitHubMock;
-let repo: MockRepo;
+let github: FakeGitHub;
+let repo: FakeRepo;
 let probot: Probot;
 let charter: CharterApp;
 
 beforeEach(async () => {
   sandbox = await startExampleSandbox();
-  github = mockGitHub();
-  repo = github.repo(REPO);
+  github = await startGitHub();
+  repo = github.state.repo(REPO);
   // Production's retry plugin, with its growing wait shortened (10 ms, 40 ms, 90 ms).
-  ({ probot, charter } = await loadApp(testConfig(sandbox), undefined, ProbotOctokit.defaults({ retry: { retryAfterBaseValue: 10 } })));
+  ({ probot, charter } = await loadApp(testConfig(sandbox), github, ProbotOctokit.defaults({ retry: { retryAfterBaseValue: 10 } })));
 });
 afterEach(async () => {
   await charter.stop();
-  restoreNetwork();
+  await github.close();
   await sandbox.close();
 });
 
 async function plan(number: number): Promise<void> {
-  github.commit(REPO, sha(number), new Map([...repo.commits.get(BASE_SHA)!, ...fixturePolicies()]));
-  repo.pulls.push({ number, state: 'open', headSha: sha(number), labels: [], mergeCommitSha: null, mergedAt: null });
+  github.state.commit(REPO, sha(number), new Map([...repo.files.get(BASE_SHA)!, ...fixturePolicies()]));
+  github.state.addPull(REPO, { number, headSha: sha(number), labels: [] });
   await probot.receive({ id: `plan-${number}`, name: 'pull_request', payload: pullRequestEvent('opened', { number, headSha: sha(number), labels: [] }) } as never);
   await charter.drained();
 }
@@ -40,15 +40,15 @@ const commentPosts = (number: number) => github.requests.filter((r) => r.method 
 
 describe('the GitHub App: retries', () => {
   it('retries a 5xx on the comment write; the plan is commented once', async () => {
-    github.fail({ method: 'POST', path: /\/issues\/\d+\/comments$/, status: 502, message: 'Bad Gateway', times: 2 });
+    github.state.fail({ method: 'POST', path: /\/issues\/\d+\/comments$/, status: 502, message: 'Bad Gateway', times: 2 });
     await plan(5);
     expect(commentPosts(5)).toHaveLength(3);
-    expect(github.comments(REPO, 5)).toHaveLength(1);
-    expect(github.checkRuns(REPO, 'Charter plan')[0].conclusion).not.toBe('failure');
+    expect(github.state.commentsOn(REPO, 5)).toHaveLength(1);
+    expect(checkRuns(github, 'Charter plan')[0].conclusion).not.toBe('failure');
   });
 
   it('waits out a secondary rate limit (403, retry-after) and retries the comment write', async () => {
-    github.fail({
+    github.state.fail({
       method: 'POST',
       path: /\/issues\/\d+\/comments$/,
       status: 403,
@@ -59,6 +59,6 @@ describe('the GitHub App: retries', () => {
     await plan(6);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
     expect(commentPosts(6)).toHaveLength(2);
-    expect(github.comments(REPO, 6)).toHaveLength(1);
+    expect(github.state.commentsOn(REPO, 6)).toHaveLength(1);
   });
 });
