@@ -1,16 +1,17 @@
 /**
- * The GitHub API for the app's tests, mocked with nock on https://api.github.com: a small stateful model
- * of the endpoints the app calls (installations and tokens, trees, blobs and contents of commits, pull
- * requests, comments, issues, labels, check runs, collaborator permissions, branches). Every request is
- * recorded in order; faults make the next matching requests fail with a status. `listen()` serves the same
- * model on a loopback HTTP server (the load benchmark).
+ * A hand-written GitHub API for the app's load test and load bench only: a small stateful model of the
+ * endpoints the app calls (installations and tokens, trees, blobs and contents of commits, pull requests,
+ * comments, issues, labels, check runs, collaborator permissions, branches), served on a loopback HTTP server
+ * by `listen()`. Every other app test uses the contract-checked fake (helpers/fake-github.ts); this one
+ * validates nothing, so what the load measures is the app's own cost, not the fake's schema checks.
+ * Requests are recorded in order (or only passed to `onRequest`); faults make the next matching requests
+ * fail with a status.
  */
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import nock from 'nock';
 
 export const API = 'https://api.github.com';
 export const APP_SLUG = 'charter-app';
@@ -196,24 +197,10 @@ export class GitHubMock {
     return this.requests.filter((r) => r.method !== 'GET');
   }
 
-  /** Installs the interceptors (persisting until `nock.cleanAll()`). */
-  install(): void {
-    const scope = nock(API).persist();
-    for (const method of ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'] as const) {
-      // nock 15 calls a one-argument reply function with the fetch Request.
-      scope.intercept(/.*/, method).reply(async (request: Request) => {
-        const text = await request.text();
-        if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
-        return this.answer(method, request.url, text, request.headers.get('authorization') ?? undefined);
-      });
-    }
-  }
-
   /**
-   * The same API on a loopback HTTP server, for clients given its URL as `baseUrl` (the load benchmark). nock
-   * intercepts each request on a fresh mock TLS socket that stays reachable, with its request and body, after
-   * the answer (thousands under load: hundreds of MiB and event-loop time that would be charged to the app);
-   * a real server lets the client keep a few connections alive, as it does with GitHub.
+   * The API on a loopback HTTP server, for clients given its URL as `baseUrl`. A real server lets the client
+   * keep a few connections alive, as it does with GitHub (an in-process interceptor such as nock kept every
+   * request's mock socket reachable: hundreds of MiB and event-loop time under load, charged to the app).
    */
   async listen(): Promise<{ url: string; close(): Promise<void> }> {
     const server: Server = createServer((req, res) => {
@@ -536,6 +523,6 @@ export class GitHubMock {
     return [404, { message: `Not Found: ${method} ${path}` }];
   }
 
-  /** The Authorization header of the request being answered (set by the interceptor's request hook). */
+  /** The Authorization header of the request being answered. */
   lastAuth?: string;
 }

@@ -2,7 +2,9 @@
  * The app under test: a real Probot with Charter loaded, AWS on the sandbox over loopback, real webhook
  * payloads. GitHub is the loopback fake the Action's tests use (helpers/fake-github.ts, contract-checked
  * against @octokit/openapi), which Probot reaches through its GitHub Enterprise setting (`startGitHub`,
- * `loadApp(config, github)`); the load test (load.test.ts) still uses the nock mock (github-mock.ts). Every webhook payload
+ * `loadApp(config, github)`). The load test and bench use a hand-written mock (github-mock.ts) served on loopback
+ * instead: they measure the app's throughput and spacing, and the fake's per-request contract validation would
+ * be charged to the app. Every webhook payload
  * delivered here is checked against GitHub's webhook description (helpers/webhook-contract.ts): a payload
  * GitHub would not send fails the test that sent it. Probot's throttling is on as in production, with
  * Charter's per-installation limiters at a short spacing (TEST_THROTTLE) so tests see the real ordering
@@ -12,7 +14,6 @@ import { createHmac, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import nock from 'nock';
 import { createNodeMiddleware, Probot, ProbotOctokit } from 'probot';
 import { createCharterApp, type CharterApp } from '../../src/app/app.js';
 import type { AppConfig } from '../../src/app/config.js';
@@ -24,24 +25,6 @@ import { type FakeApp, type FakeCheckRun, type FakeGitHub, startFakeGitHub } fro
 import { recordViolation } from '../helpers/github-contract.js';
 import { checkWebhook } from '../helpers/webhook-contract.js';
 import { APP_SLUG, filesFrom, GitHubMock } from './github-mock.js';
-
-// nock 15 intercepts through @mswjs/interceptors, which calls Promise.withResolvers (Node 22+); this
-// project also runs on Node 20, so the tests provide it there.
-if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function') {
-  Object.defineProperty(Promise, 'withResolvers', {
-    configurable: true,
-    writable: true,
-    value<T>() {
-      let resolve!: (value: T | PromiseLike<T>) => void;
-      let reject!: (reason?: unknown) => void;
-      const promise = new Promise<T>((res, rej) => {
-        resolve = res;
-        reject = rej;
-      });
-      return { promise, resolve, reject };
-    },
-  });
-}
 
 export const REPO = 'Codertocat/Hello-World';
 export const INSTALLATION = 1;
@@ -110,7 +93,7 @@ export function checkDelivered(name: string, payload: unknown): void {
 
 /**
  * Where Probot's clients go: the loopback fake (`url`, served under GHES's /api/v3), or a REST base URL as it
- * is (`baseUrl`: the load bench's `GitHubMock.listen`); neither, api.github.com, which the nock mock intercepts.
+ * is (`baseUrl`: the load test's and bench's `GitHubMock.listen`).
  */
 export type GitHubTarget = Pick<FakeGitHub, 'url'> | { baseUrl: string };
 
@@ -150,24 +133,18 @@ export async function startGitHub(): Promise<FakeGitHub> {
   return github;
 }
 
-/** GitHub on nock: only loopback (the sandbox, the app's own server) may be reached for real. */
+/**
+ * The hand-written mock (github-mock.ts) with the same installation and repository as `startGitHub`, for the
+ * load test and bench only; serve it with `listen()` and give Probot `{ baseUrl }`.
+ */
 export function mockGitHub(): GitHubMock {
-  nock.cleanAll();
-  nock.disableNetConnect();
-  nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
   const mock = new GitHubMock();
-  mock.install();
   mock.addInstallation(INSTALLATION, 'Codertocat');
   const repo = mock.addRepo(REPO, INSTALLATION, 'master');
   repo.permissions.set('Codertocat', 'admin');
   repo.permissions.set('reader', 'read');
   mock.commit(REPO, BASE_SHA, new Map([['README.md', Buffer.from('hello\n')]]), 'master');
   return mock;
-}
-
-export function restoreNetwork(): void {
-  nock.cleanAll();
-  nock.enableNetConnect();
 }
 
 /** Probot with Charter loaded through `probot.load` (events go in with `probot.receive`). */

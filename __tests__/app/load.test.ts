@@ -14,19 +14,23 @@ import type { Sandbox } from '../../src/sandbox/index.js';
 import { startExampleSandbox } from '../helpers/aws.js';
 import { redisForFile } from '../helpers/redis.js';
 import type { GitHubMock, MockRepo } from './github-mock.js';
-import { BASE_SHA, fixturePolicies, loadApp, mockGitHub, postWebhook, pullRequestEvent, REPO, restoreNetwork, serveApp, sha, testConfig } from './harness.js';
+import { BASE_SHA, fixturePolicies, type GitHubTarget, loadApp, mockGitHub, postWebhook, pullRequestEvent, REPO, serveApp, sha, testConfig } from './harness.js';
 
 const MARKER = '<!-- charter:comment -->';
 
 let sandbox: Sandbox;
 let github: GitHubMock;
+/** The mock served on loopback (GitHubMock.listen), where Probot's clients go. */
+let githubServer: { url: string; close(): Promise<void> };
+const target = (): GitHubTarget => ({ baseUrl: githubServer.url });
 const testRedis = redisForFile('the Redis throttling test');
 beforeEach(async () => {
   sandbox = await startExampleSandbox();
   github = mockGitHub();
+  githubServer = await github.listen();
 });
 afterEach(async () => {
-  restoreNetwork();
+  await githubServer.close();
   await sandbox.close();
 });
 
@@ -88,7 +92,7 @@ describe('throttling per installation token', () => {
       }
     }
     const throttle = { writeMs: 80, notifyMs: 200 };
-    const { probot, charter } = await loadApp(testConfig(sandbox, { reach: reachAll(repos.map((r) => r.name)), work: { concurrency: 4, maxQueued: 100 }, throttle }));
+    const { probot, charter } = await loadApp(testConfig(sandbox, { reach: reachAll(repos.map((r) => r.name)), work: { concurrency: 4, maxQueued: 100 }, throttle }), target());
     try {
       const seen = timeline();
       let n = 0;
@@ -137,8 +141,8 @@ describe('throttling per installation token', () => {
       github.commit(name, BASE_SHA, new Map([['README.md', Buffer.from('hi\n')]]), 'master');
     }
     const config = testConfig(sandbox, { reach: reachAll(names), redisUrl: redis.url, throttle: { writeMs: 100, notifyMs: 100 } });
-    const one = await loadApp(config);
-    const two = await loadApp(config);
+    const one = await loadApp(config, target());
+    const two = await loadApp(config, target());
     try {
       const seen = timeline();
       const replicas: Array<{ probot: Probot; charter: CharterApp }> = [one, two];
@@ -175,8 +179,8 @@ describe('several replicas', () => {
     const at = new Date(Date.now() + 3000);
     const schedule = `${at.getUTCSeconds()} ${at.getUTCMinutes()} ${at.getUTCHours()} * * *`;
     const config = testConfig(sandbox, { redisUrl: redis.url, drift: { schedule, timezone: 'UTC', path: '/charter/drift', concurrency: 1 } });
-    const one = await loadApp(config);
-    const two = await loadApp(config);
+    const one = await loadApp(config, target());
+    const two = await loadApp(config, target());
     try {
       const seen = timeline();
       const deadline = Date.now() + 20_000;
@@ -200,7 +204,7 @@ describe('the newest head wins', () => {
   });
 
   it('a burst of 30 signed synchronize deliveries: each acknowledged at once, one sticky comment showing the last head', async () => {
-    const server = await serveApp(testConfig(sandbox));
+    const server = await serveApp(testConfig(sandbox), target());
     try {
       const acks: number[] = [];
       for (let i = 1; i <= 30; i++) {
@@ -231,7 +235,7 @@ describe('the newest head wins', () => {
   });
 
   it('a plan overtaken by a newer head writes no comment; its check run ends neutral "Superseded by", and the new head is planned', async () => {
-    const { probot, charter } = await loadApp(testConfig(sandbox, { checkInProgressAfterMs: 0 }));
+    const { probot, charter } = await loadApp(testConfig(sandbox, { checkInProgressAfterMs: 0 }), target());
     try {
       addPull(REPO, 8, sha(4001));
       github.commit(REPO, sha(4002), repo.commits.get(sha(4001))!);
@@ -266,7 +270,7 @@ describe('bounded work', () => {
       github.addRepo(name, 1, 'master');
       github.commit(name, BASE_SHA, new Map([['README.md', Buffer.from('hi\n')]]), 'master');
     }
-    const server = await serveApp(testConfig(sandbox, { reach: reachAll(names), work: { concurrency: 1, maxQueued: 2 } }));
+    const server = await serveApp(testConfig(sandbox, { reach: reachAll(names), work: { concurrency: 1, maxQueued: 2 } }), target());
     try {
       let peak = 0;
       const statuses: number[] = [];

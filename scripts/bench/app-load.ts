@@ -1,6 +1,6 @@
 /**
  * The app under load (issue 21), in process: the real Probot middleware on loopback receiving signed
- * webhooks, GitHub's mock (__tests__/app/github-mock.ts) on a loopback server and AWS on the sandbox, both answering
+ * webhooks, GitHub's hand-written mock (__tests__/app/github-mock.ts) on a loopback server and AWS on the sandbox, both answering
  * after 50 ms, Probot's throttling on with Charter's per-installation limiters.
  *
  * - 100 pull_request events across 20 repositories in 4 installations: p95 of delivery → the plan's check
@@ -24,7 +24,7 @@ import { emptyReachConfig } from '../../src/core/reach.js';
 import { parseMeta } from '../../src/core/plan-meta.js';
 import { startSandbox } from '../../src/sandbox/index.js';
 import { filesFrom } from '../../__tests__/app/github-mock.js';
-import { BASE_SHA, mockGitHub, restoreNetwork, serveApp, testConfig, WEBHOOK_SECRET } from '../../__tests__/app/harness.js';
+import { BASE_SHA, mockGitHub, serveApp, testConfig, WEBHOOK_SECRET } from '../../__tests__/app/harness.js';
 
 const LATENCY_MS = 50;
 const root = process.cwd();
@@ -83,7 +83,8 @@ async function run(events: number, burst: number) {
     }
   }
   const reach = Object.fromEntries(names.map(({ name }) => [name.toLowerCase(), { ...emptyReachConfig(), roleArn: 'arn:aws:iam::123456789012:role/charter-bench' }]));
-  // GitHub on a loopback server rather than nock's interceptor (see GitHubMock.listen): the measure is the app's.
+  // The hand-written mock, not the contract-checked fake (helpers/fake-github.ts): that fake validates every
+  // request and response against GitHub's OpenAPI description, a cost that would be charged to the app.
   const githubServer = await github.listen();
   const server = await serveApp(testConfig(sandbox, { reach, throttle, work: defaultWork() }), { baseUrl: githubServer.url });
   // One plan of the example policies before measuring: the first use compiles the schemas and loads the
@@ -169,7 +170,6 @@ async function run(events: number, burst: number) {
     clearInterval(sampler);
     await server.close();
     await githubServer.close();
-    restoreNetwork();
     await sandbox.close();
   }
 }
