@@ -11,7 +11,7 @@ if (!entry?.endsWith('.ts')) {
   process.exit(2);
 }
 process.argv.splice(2, 1);
-// Inside the repository's node_modules, so packages left external (nock: its HTTP parser loads a .wasm file
+// Inside the repository's node_modules, so packages left external (@action-validator/core loads a .wasm file
 // next to its own sources, which a bundle cannot carry) resolve from there.
 const cache = join(process.cwd(), 'node_modules', '.cache');
 mkdirSync(cache, { recursive: true });
@@ -24,7 +24,7 @@ await build({
   platform: 'node',
   target: 'node20',
   logLevel: 'warning',
-  external: ['nock', '@action-validator/core'],
+  external: ['@action-validator/core'],
   // Keep the bundle next to the sources' assets: templates and schemas are found by walking up from cwd.
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   define: { 'import.meta.url': JSON.stringify(pathToFileURL(resolve(entry.replace(/\.ts$/, '.mjs'))).href) },
