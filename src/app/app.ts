@@ -42,7 +42,7 @@ import { CheckRunProgress, DEFAULT_APPLY_PROGRESS_MS, type ProgressOutput } from
 import { helpReply, parseCommand } from './commands.js';
 import { DEFAULT_CHECK_IN_PROGRESS_AFTER_MS, defaultWork, reachConfigFor, redact, type AppConfig } from './config.js';
 import { driftEndpoint, type DriftRepoResult, type DriftRun } from './drift.js';
-import { LocalLock, RedisLock, type Fence, type RepoLock } from './lock.js';
+import { LocalLock, RedisLock, type Fence, type Release, type RepoLock } from './lock.js';
 import { DEFAULT_THROTTLE, InstallationClients } from './throttle.js';
 import { WorkQueue, type Job } from './work.js';
 
@@ -562,13 +562,30 @@ export class CharterApp {
    * Queues the work of a delivery: the webhook is acknowledged at once. Only what the job needs is kept
    * (not the payload), so waiting jobs stay small; the client is made when the job starts (its token too).
    */
-  private enqueue(context: Context, repository: RepositoryPayload, label: string, run: (target: RepoTarget) => Promise<void>, coalesce?: string): void {
+  private async enqueue(context: Context, repository: RepositoryPayload, label: string, run: (target: RepoTarget) => Promise<void>, coalesce?: string): Promise<void> {
     const installation = (context.payload as { installation?: { id?: number } }).installation?.id;
     const repo = repoOf(repository);
     const base = { repo, defaultBranch: repository.default_branch ?? 'main', log: logger(context.log), installation };
     // Without an installation (not sent to apps) the event's own client is all there is.
     const fallback = installation === undefined ? context.octokit : undefined;
-    this.queue({ key: repositoryName(repo).toLowerCase(), label, coalesce }, base, fallback, run);
+    // One delivery handled once at a time, across replicas: a copy that arrives while it is still queued or
+    // running (a proxy retrying after a timeout) is skipped. Only while in flight: once done, the hold is
+    // released, so a redelivery from GitHub (a user retrying) runs again.
+    let release: Release | undefined;
+    if (context.id) {
+      release = await this.locks.hold(`delivery:${context.id}`);
+      if (!release) {
+        context.log.info(`delivery ${context.id} (${label}): already being handled (by this or another replica); skipped`);
+        return;
+      }
+    }
+    const settled = release && (() => void release());
+    try {
+      this.queue({ key: repositoryName(repo).toLowerCase(), label, coalesce, settled }, base, fallback, run);
+    } catch (error) {
+      settled?.();
+      throw error;
+    }
   }
 
   private queue(
@@ -604,7 +621,7 @@ export class CharterApp {
     if (pr.state !== 'open') return;
     const planned: PlannedPull = { number: pr.number, headSha: pr.head.sha, labels: pr.labels.map((l) => l.name), fork: isFork(pr) };
     const repo = repoOf(repository);
-    this.enqueue(context, repository, `plan of ${repositoryName(repo)}#${pr.number}@${pr.head.sha.slice(0, 12)}`, (target) => this.plan(target, planned), planKey(repo, pr.number));
+    await this.enqueue(context, repository, `plan of ${repositoryName(repo)}#${pr.number}@${pr.head.sha.slice(0, 12)}`, (target) => this.plan(target, planned), planKey(repo, pr.number));
   }
 
   async onPush(context: Context<'push'>): Promise<void> {
@@ -615,7 +632,7 @@ export class CharterApp {
       return;
     }
     const name = `${repository.owner?.login}/${repository.name}`;
-    this.enqueue(context, repository, `apply of ${name}@${after.slice(0, 12)}`, (target) => this.apply({ ...target, defaultBranch: defaultBranch ?? 'main' }, after));
+    await this.enqueue(context, repository, `apply of ${name}@${after.slice(0, 12)}`, (target) => this.apply({ ...target, defaultBranch: defaultBranch ?? 'main' }, after));
   }
 
   async onComment(context: Context<'issue_comment.created'>): Promise<void> {
@@ -627,7 +644,7 @@ export class CharterApp {
     const command = parseCommand(comment.body ?? '');
     if (!command) return;
     const request: CommandRequest = { command, login: comment.user?.login ?? '', commentId: comment.id, issueNumber: issue.number, onPullRequest: Boolean(issue.pull_request) };
-    this.enqueue(context, repository, `/charter ${command.name} on ${repository.owner?.login}/${repository.name}#${issue.number}`, (target) => this.runCommand(target, request));
+    await this.enqueue(context, repository, `/charter ${command.name} on ${repository.owner?.login}/${repository.name}#${issue.number}`, (target) => this.runCommand(target, request));
   }
 
   private async runCommand(target: RepoTarget, { command, login, commentId, issueNumber, onPullRequest }: CommandRequest): Promise<void> {
@@ -715,7 +732,7 @@ export class CharterApp {
     const { branch, action } = parsed.event;
     const name = `${repository.owner?.login}/${repository.name}`;
     const what = `${name}: branch ${JSON.stringify(branch)} ${action}`;
-    this.enqueue(context, repository, what, (target) =>
+    await this.enqueue(context, repository, what, (target) =>
       this.serialised(target, async () => {
         const outcome = await this.withPolicies(target, target.defaultBranch, target.defaultBranch, async (source, paths, settings) =>
           reconcileBranch({ gh: target.gh, repo: target.repo, engine: this.engine(source, paths, target, settings), allowDestructive: this.config.allowDestructive, log: target.log }, parsed.event),

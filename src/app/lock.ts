@@ -20,8 +20,17 @@ export interface RepoLock {
    * false for the others until `ttlMs` has passed (a scheduled drift tick runs on one replica only).
    */
   claim(key: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Holds `key` for as long as this replica works on it: the returned release frees it; undefined when
+   * another holder (this replica or another) has it now. With Redis the hold is renewed while this process
+   * lives and expires one lease (`ttlMs`) after it dies, so a crashed replica blocks nothing for long.
+   */
+  hold(key: string): Promise<Release | undefined>;
   close(): Promise<void>;
 }
+
+/** Frees a `hold`; calling it again does nothing. */
+export type Release = () => Promise<void>;
 
 export class LockLostError extends Error {
   constructor(key: string, token: number) {
@@ -44,6 +53,16 @@ export class LocalLock implements RepoLock {
     return true;
   }
 
+  private readonly held = new Set<string>();
+
+  async hold(key: string): Promise<Release | undefined> {
+    if (this.held.has(key)) return undefined;
+    this.held.add(key);
+    return async () => {
+      this.held.delete(key);
+    };
+  }
+
   async close(): Promise<void> {}
 }
 
@@ -62,7 +81,7 @@ export interface RedisLockOptions {
   ttlMs?: number;
   /** How long a run waits for the lock before failing. */
   waitMs?: number;
-  /** Prefix of the keys (`<prefix>lock:<key>`, `<prefix>fence:<key>`). */
+  /** Prefix of the keys (`<prefix>lock:<key>`, `<prefix>fence:<key>`, `<prefix>held:<key>`, `<prefix>claim:<key>`). */
   prefix?: string;
 }
 
@@ -73,6 +92,12 @@ export class RedisLock implements RepoLock {
   private readonly ttlMs: number;
   private readonly waitMs: number;
   private readonly prefix: string;
+  /** Redis key → this process's value, for every `hold` not yet released: renewed together by one timer. */
+  private readonly held = new Map<string, string>();
+  private heartbeat?: NodeJS.Timeout;
+  /** Tells this process's holds from another's (another replica, or this one before a restart). */
+  private readonly owner = `${process.pid}-${Date.now()}-${randomInt(1_000_000_000)}`;
+  private holds = 0;
 
   constructor(
     private readonly redis: Redis,
@@ -89,14 +114,40 @@ export class RedisLock implements RepoLock {
   }
 
   run<T>(key: string, task: (fence: Fence, token: number) => Promise<T>): Promise<T> {
-    return this.local.run(key, () => this.hold(key, task));
+    return this.local.run(key, () => this.holdLock(key, task));
   }
 
   async claim(key: string, ttlMs: number): Promise<boolean> {
     return (await this.redis.set(`${this.prefix}claim:${key}`, '1', 'PX', ttlMs, 'NX')) === 'OK';
   }
 
-  private async hold<T>(key: string, task: (fence: Fence, token: number) => Promise<T>): Promise<T> {
+  async hold(key: string): Promise<Release | undefined> {
+    const redisKey = `${this.prefix}held:${key}`;
+    const value = `${this.owner}:${++this.holds}`;
+    if ((await this.redis.set(redisKey, value, 'PX', this.ttlMs, 'NX')) !== 'OK') return undefined;
+    this.held.set(redisKey, value);
+    this.heartbeat ??= setInterval(() => this.renewHolds(), Math.max(50, Math.floor(this.ttlMs / 3))).unref();
+    let released = false;
+    return async () => {
+      if (released) return;
+      released = true;
+      this.held.delete(redisKey);
+      if (this.held.size === 0) {
+        clearInterval(this.heartbeat);
+        this.heartbeat = undefined;
+      }
+      await this.redis.eval(RELEASE, 1, redisKey, value).catch(() => undefined);
+    };
+  }
+
+  private renewHolds(): void {
+    const pipeline = this.redis.pipeline();
+    for (const [redisKey, value] of this.held) pipeline.eval(RENEW, 1, redisKey, value, String(this.ttlMs));
+    // Redis unreachable for a moment: the next beat tries again (the hold lasts a whole lease).
+    pipeline.exec().catch(() => undefined);
+  }
+
+  private async holdLock<T>(key: string, task: (fence: Fence, token: number) => Promise<T>): Promise<T> {
     const lockKey = `${this.prefix}lock:${key}`;
     const token = await this.acquire(lockKey, `${this.prefix}fence:${key}`);
     let lost = false;
@@ -134,6 +185,8 @@ export class RedisLock implements RepoLock {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }
