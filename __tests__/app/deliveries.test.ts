@@ -28,7 +28,8 @@ describe('one delivery on two replicas', () => {
     try {
       github.state.commit(REPO, sha(60), new Map([...repo.files.get(BASE_SHA)!, ...fixturePolicies()]));
       github.state.addPull(REPO, { number: 60, headSha: sha(60) });
-      const delivery = { id: `dup-${Date.now()}`, name: 'pull_request', payload: pullRequestEvent('opened', { number: 60, headSha: sha(60) }) } as never;
+      const id = `dup-${Date.now()}`;
+      const delivery = { id, name: 'pull_request', payload: pullRequestEvent('opened', { number: 60, headSha: sha(60) }) } as never;
       // The same delivery reaching both replicas at once (the first one slow to answer, the proxy retried).
       await Promise.all([one.probot.receive(delivery), two.probot.receive(delivery)]);
       await Promise.all([one.charter.drained(), two.charter.drained()]);
@@ -36,7 +37,7 @@ describe('one delivery on two replicas', () => {
       expect(plans()).toHaveLength(1);
       expect(plans()[0].status).toBe('completed');
       // Done: nothing of the delivery is left held.
-      expect(await admin.keys('charter:held:*')).toEqual([]);
+      expect(await admin.exists(`charter:held:delivery:${id}`)).toBe(0);
 
       // A user redelivers it from GitHub afterwards: it runs again.
       await two.probot.receive(delivery);
@@ -112,6 +113,49 @@ describe('a replica killed mid-work', () => {
     } finally {
       await a.close().catch(() => undefined);
       await b.close();
+    }
+  });
+});
+
+describe('work a killed replica held', () => {
+  it('is taken over by a live replica once the dead one\'s hold expires, and done once', async (ctx) => {
+    const redis = testRedis();
+    if (typeof redis === 'string') return ctx.skip(redis);
+    const sandbox = await startExampleSandbox();
+    const github = await startGitHub();
+    const repo = github.state.repo(REPO);
+    const live = await loadApp(testConfig(sandbox, { redisUrl: redis.url, leaseMs: 300 }), github);
+    // What a replica killed with this delivery queued leaves in Redis: the delivery held and recorded.
+    const dying = RedisLock.connect(redis.url, { ttlMs: 300 });
+    const admin = new Redis(redis.url);
+    try {
+      github.state.commit(REPO, sha(61), new Map([...repo.files.get(BASE_SHA)!, ...fixturePolicies()]));
+      github.state.addPull(REPO, { number: 61, headSha: sha(61) });
+      const id = `lost-${Date.now()}`;
+      const payload = pullRequestEvent('opened', { number: 61, headSha: sha(61) });
+      expect(await dying.hold(`delivery:${id}`, JSON.stringify({ name: 'pull_request', payload }))).toBeDefined();
+      const plans = () => checkRuns(github, 'Charter plan').filter((r) => r.headSha === sha(61));
+      // Alive (renewing) past several leases: nobody takes its work.
+      await sleep(1000);
+      expect(await live.charter.resumeOrphans()).toBe(0);
+      expect(plans()).toHaveLength(0);
+
+      await dying.close();
+      for (let waited = 0; plans()[0]?.status !== 'completed' && waited < 15_000; waited += 100) await sleep(100);
+      await live.charter.drained();
+      expect(plans()).toHaveLength(1);
+      expect(plans()[0].status).toBe('completed');
+      // Done: neither its hold nor its record is left, so it is not done again.
+      expect(await admin.exists(`charter:record:delivery:${id}`, `charter:held:delivery:${id}`)).toBe(0);
+      await sleep(700);
+      await live.charter.drained();
+      expect(plans()).toHaveLength(1);
+    } finally {
+      admin.disconnect();
+      await dying.close().catch(() => undefined);
+      await live.charter.stop();
+      await github.close();
+      await sandbox.close();
     }
   });
 });

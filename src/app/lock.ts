@@ -25,7 +25,12 @@ export interface RepoLock {
    * another holder (this replica or another) has it now. With Redis the hold is renewed while this process
    * lives and expires one lease (`ttlMs`) after it dies, so a crashed replica blocks nothing for long.
    */
-  hold(key: string): Promise<Release | undefined>;
+  hold(key: string, record?: string): Promise<Release | undefined>;
+  /**
+   * What holds recorded (`record`) whose holder died (its hold expired without a release): another replica
+   * takes the work over by holding the key again. One process keeps nothing (when it dies, it all goes).
+   */
+  orphans(): Promise<Array<{ key: string; record: string }>>;
   close(): Promise<void>;
 }
 
@@ -63,6 +68,10 @@ export class LocalLock implements RepoLock {
     };
   }
 
+  async orphans(): Promise<Array<{ key: string; record: string }>> {
+    return [];
+  }
+
   async close(): Promise<void> {}
 }
 
@@ -75,6 +84,14 @@ const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('
 return 0`;
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0`;
+
+// A record goes only with its own hold (a newer holder's record of the same key stays).
+const RELEASE_RECORD = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[2]) end
+return 0`;
+/** How long the record of held work outlives its holder at most (a day: redeliveries past that are manual). */
+const RECORD_KEPT_MS = 24 * 60 * 60_000;
+/** Orphans returned per look: the rest are found by the next. */
+const MAX_ORPHANS = 100;
 
 export interface RedisLockOptions {
   /** How long a lock lives without renewal (a crashed holder frees it after this). */
@@ -121,10 +138,13 @@ export class RedisLock implements RepoLock {
     return (await this.redis.set(`${this.prefix}claim:${key}`, '1', 'PX', ttlMs, 'NX')) === 'OK';
   }
 
-  async hold(key: string): Promise<Release | undefined> {
+  async hold(key: string, record?: string): Promise<Release | undefined> {
     const redisKey = `${this.prefix}held:${key}`;
+    const recordKey = `${this.prefix}record:${key}`;
     const value = `${this.owner}:${++this.holds}`;
     if ((await this.redis.set(redisKey, value, 'PX', this.ttlMs, 'NX')) !== 'OK') return undefined;
+    // Kept past its holder's death (for another replica to resume), not forever.
+    if (record !== undefined) await this.redis.set(recordKey, record, 'PX', RECORD_KEPT_MS);
     this.held.set(redisKey, value);
     this.heartbeat ??= setInterval(() => this.renewHolds(), Math.max(50, Math.floor(this.ttlMs / 3))).unref();
     let released = false;
@@ -136,8 +156,27 @@ export class RedisLock implements RepoLock {
         clearInterval(this.heartbeat);
         this.heartbeat = undefined;
       }
+      // The record first: while the hold lasts nobody takes the work over, so none resumes finished work.
+      if (record !== undefined) await this.redis.eval(RELEASE_RECORD, 2, redisKey, recordKey, value).catch(() => undefined);
       await this.redis.eval(RELEASE, 1, redisKey, value).catch(() => undefined);
     };
+  }
+
+  async orphans(): Promise<Array<{ key: string; record: string }>> {
+    const found: Array<{ key: string; record: string }> = [];
+    const recordPrefix = `${this.prefix}record:`;
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${recordPrefix}*`, 'COUNT', 500);
+      cursor = next;
+      for (const recordKey of keys) {
+        const key = recordKey.slice(recordPrefix.length);
+        if (await this.redis.exists(`${this.prefix}held:${key}`)) continue;
+        const record = await this.redis.get(recordKey);
+        if (record !== null) found.push({ key, record });
+      }
+    } while (cursor !== '0' && found.length < MAX_ORPHANS);
+    return found;
   }
 
   private renewHolds(): void {

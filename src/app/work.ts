@@ -16,7 +16,7 @@ export interface Job {
   label: string;
   run: () => Promise<void>;
   /** Called once when the job has finished, or was replaced by a newer one (that job keeps its own). */
-  settled?: () => void;
+  settled?: () => Promise<void> | void;
 }
 
 export interface WorkQueueOptions {
@@ -67,7 +67,7 @@ export class WorkQueue {
       same.label = job.label;
       same.run = job.run;
       same.settled = job.settled;
-      replaced?.();
+      void Promise.resolve(replaced?.()).catch(() => undefined);
       this.counts.coalesced++;
       return 'coalesced';
     }
@@ -135,7 +135,7 @@ export class WorkQueue {
       }
     } finally {
       try {
-        job.settled?.();
+        await job.settled?.();
       } catch {
         // Same: the queue goes on.
       }
