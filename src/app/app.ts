@@ -42,7 +42,7 @@ import { CheckRunProgress, DEFAULT_APPLY_PROGRESS_MS, type ProgressOutput } from
 import { helpReply, parseCommand } from './commands.js';
 import { DEFAULT_CHECK_IN_PROGRESS_AFTER_MS, defaultWork, reachConfigFor, redact, type AppConfig } from './config.js';
 import { driftEndpoint, type DriftRepoResult, type DriftRun } from './drift.js';
-import { LocalLock, RedisLock, type Fence, type RepoLock } from './lock.js';
+import { LocalLock, RedisLock, type Fence, type Release, type RepoLock } from './lock.js';
 import { DEFAULT_THROTTLE, InstallationClients } from './throttle.js';
 import { WorkQueue, type Job } from './work.js';
 
@@ -119,6 +119,9 @@ const DENIALS_KEPT = 10_000;
 /** After this long a denied user's permission is looked up again (but never answered a second time). */
 const DENIAL_RECHECK_MS = 24 * 60 * 60_000;
 
+/** With Redis: how long a dead replica's locks and held deliveries last (renewed while it lives). */
+const DEFAULT_LEASE_MS = 60_000;
+
 /** How long a replica's claim on a scheduled drift tick is kept (longer than any clock skew between replicas). */
 const DRIFT_TICK_CLAIM_MS = 10 * 60_000;
 
@@ -132,6 +135,9 @@ export class CharterApp {
   private identity?: Promise<{ login: string; appId: number }>;
   private driftRun?: Promise<DriftRun>;
   private cron?: Cron;
+  /** With Redis: the timer looking for deliveries a dead replica left unfinished. */
+  private resumer?: NodeJS.Timeout;
+  private resuming = false;
   /** `repo#pr@user` → when a user without write access was last looked up. */
   private readonly denied = new Map<string, number>();
   /** `repo#pr@user` already told that commands need write access: at most one reply each. */
@@ -157,7 +163,7 @@ export class CharterApp {
       throw new Error('Charter needs a key to sign reviewed plans: set CHARTER_PLAN_SIGNING_KEY, or PRIVATE_KEY (the key is derived from it)');
     }
     this.appAws = { credentialsHelp: APP_CREDENTIALS_HELP, ...config.aws };
-    this.locks = config.redisUrl ? RedisLock.connect(config.redisUrl) : new LocalLock();
+    this.locks = config.redisUrl ? RedisLock.connect(config.redisUrl, { ttlMs: config.leaseMs }) : new LocalLock();
     this.clients = new InstallationClients(app, config.throttle ?? DEFAULT_THROTTLE);
     const work = config.work ?? defaultWork();
     this.work = new WorkQueue({
@@ -210,6 +216,10 @@ export class CharterApp {
         app.log.warn(`The drift endpoint ${this.config.drift.path} is not served: ${(error as Error).message}`);
       }
     }
+    if (this.config.redisUrl) {
+      this.resumer = setInterval(() => void this.resumeOrphans(), this.config.leaseMs ?? DEFAULT_LEASE_MS);
+      this.resumer.unref();
+    }
     if (this.config.drift.schedule) {
       this.cron = new Cron(this.config.drift.schedule, { timezone: this.config.drift.timezone, unref: true, protect: true }, async () => {
         try {
@@ -229,8 +239,39 @@ export class CharterApp {
     }
   }
 
+  /**
+   * Takes over the deliveries a dead replica held (queued or running when it died): each is handled again
+   * here, as if redelivered (a plan is redone on the pull request's head; an apply is guarded by the reviewed
+   * plan and finds what was applied already). Holding it again decides which live replica takes it.
+   */
+  async resumeOrphans(): Promise<number> {
+    if (this.resuming) return 0;
+    this.resuming = true;
+    let resumed = 0;
+    try {
+      for (const { key, record } of await this.locks.orphans()) {
+        if (!key.startsWith('delivery:')) continue;
+        const id = key.slice('delivery:'.length);
+        try {
+          const { name, payload } = JSON.parse(record) as { name: string; payload: unknown };
+          this.app.log.warn(`delivery ${id} (${name}): its replica stopped before finishing it; handling it here`);
+          await this.app.receive({ id, name, payload } as never);
+          resumed++;
+        } catch (error) {
+          this.app.log.error(`delivery ${id}: could not be resumed: ${this.reason(error)}`);
+        }
+      }
+    } catch (error) {
+      this.app.log.error(`Looking for deliveries left by stopped replicas failed: ${this.reason(error)}`);
+    } finally {
+      this.resuming = false;
+    }
+    return resumed;
+  }
+
   /** Stops the in-process schedule and waits for a drift run in progress (its outcome is reported where it was started). */
   async stop(): Promise<void> {
+    clearInterval(this.resumer);
     this.cron?.stop();
     await this.work.idle();
     await this.driftRun?.then(
@@ -562,13 +603,31 @@ export class CharterApp {
    * Queues the work of a delivery: the webhook is acknowledged at once. Only what the job needs is kept
    * (not the payload), so waiting jobs stay small; the client is made when the job starts (its token too).
    */
-  private enqueue(context: Context, repository: RepositoryPayload, label: string, run: (target: RepoTarget) => Promise<void>, coalesce?: string): void {
+  private async enqueue(context: Context, repository: RepositoryPayload, label: string, run: (target: RepoTarget) => Promise<void>, coalesce?: string): Promise<void> {
     const installation = (context.payload as { installation?: { id?: number } }).installation?.id;
     const repo = repoOf(repository);
     const base = { repo, defaultBranch: repository.default_branch ?? 'main', log: logger(context.log), installation };
     // Without an installation (not sent to apps) the event's own client is all there is.
     const fallback = installation === undefined ? context.octokit : undefined;
-    this.queue({ key: repositoryName(repo).toLowerCase(), label, coalesce }, base, fallback, run);
+    // One delivery handled once at a time, across replicas: a copy that arrives while it is still queued or
+    // running (a proxy retrying after a timeout) is skipped. Only while in flight: once done, the hold is
+    // released, so a redelivery from GitHub (a user retrying) runs again.
+    let release: Release | undefined;
+    if (context.id) {
+      // Recorded with it (in Redis): if this replica dies before the work is done, another one resumes it.
+      release = await this.locks.hold(`delivery:${context.id}`, JSON.stringify({ name: context.name, payload: context.payload }));
+      if (!release) {
+        context.log.info(`delivery ${context.id} (${label}): already being handled (by this or another replica); skipped`);
+        return;
+      }
+    }
+    const settled = release && (() => release());
+    try {
+      this.queue({ key: repositoryName(repo).toLowerCase(), label, coalesce, settled }, base, fallback, run);
+    } catch (error) {
+      await settled?.();
+      throw error;
+    }
   }
 
   private queue(
@@ -604,7 +663,7 @@ export class CharterApp {
     if (pr.state !== 'open') return;
     const planned: PlannedPull = { number: pr.number, headSha: pr.head.sha, labels: pr.labels.map((l) => l.name), fork: isFork(pr) };
     const repo = repoOf(repository);
-    this.enqueue(context, repository, `plan of ${repositoryName(repo)}#${pr.number}@${pr.head.sha.slice(0, 12)}`, (target) => this.plan(target, planned), planKey(repo, pr.number));
+    await this.enqueue(context, repository, `plan of ${repositoryName(repo)}#${pr.number}@${pr.head.sha.slice(0, 12)}`, (target) => this.plan(target, planned), planKey(repo, pr.number));
   }
 
   async onPush(context: Context<'push'>): Promise<void> {
@@ -615,7 +674,7 @@ export class CharterApp {
       return;
     }
     const name = `${repository.owner?.login}/${repository.name}`;
-    this.enqueue(context, repository, `apply of ${name}@${after.slice(0, 12)}`, (target) => this.apply({ ...target, defaultBranch: defaultBranch ?? 'main' }, after));
+    await this.enqueue(context, repository, `apply of ${name}@${after.slice(0, 12)}`, (target) => this.apply({ ...target, defaultBranch: defaultBranch ?? 'main' }, after));
   }
 
   async onComment(context: Context<'issue_comment.created'>): Promise<void> {
@@ -627,7 +686,7 @@ export class CharterApp {
     const command = parseCommand(comment.body ?? '');
     if (!command) return;
     const request: CommandRequest = { command, login: comment.user?.login ?? '', commentId: comment.id, issueNumber: issue.number, onPullRequest: Boolean(issue.pull_request) };
-    this.enqueue(context, repository, `/charter ${command.name} on ${repository.owner?.login}/${repository.name}#${issue.number}`, (target) => this.runCommand(target, request));
+    await this.enqueue(context, repository, `/charter ${command.name} on ${repository.owner?.login}/${repository.name}#${issue.number}`, (target) => this.runCommand(target, request));
   }
 
   private async runCommand(target: RepoTarget, { command, login, commentId, issueNumber, onPullRequest }: CommandRequest): Promise<void> {
@@ -715,7 +774,7 @@ export class CharterApp {
     const { branch, action } = parsed.event;
     const name = `${repository.owner?.login}/${repository.name}`;
     const what = `${name}: branch ${JSON.stringify(branch)} ${action}`;
-    this.enqueue(context, repository, what, (target) =>
+    await this.enqueue(context, repository, what, (target) =>
       this.serialised(target, async () => {
         const outcome = await this.withPolicies(target, target.defaultBranch, target.defaultBranch, async (source, paths, settings) =>
           reconcileBranch({ gh: target.gh, repo: target.repo, engine: this.engine(source, paths, target, settings), allowDestructive: this.config.allowDestructive, log: target.log }, parsed.event),

@@ -62,6 +62,11 @@ export interface AppConfig {
   planSigningKey?: string;
   /** `REDIS_URL` (as Probot reads it): plans and applies take a per-repository lock every replica shares. */
   redisUrl?: string;
+  /**
+   * With `REDIS_URL`: how long a replica's locks and held deliveries outlive it (ms, default 60 s; renewed
+   * while it lives), and how often each replica looks for work a dead one left to take over.
+   */
+  leaseMs?: number;
   /** Jobs run at once (default: the CPU count) and jobs allowed to wait (default 10,000). */
   work?: WorkConfig;
   /** Spacing of GitHub writes per installation token and of comment creations per repository. */

@@ -20,8 +20,22 @@ export interface RepoLock {
    * false for the others until `ttlMs` has passed (a scheduled drift tick runs on one replica only).
    */
   claim(key: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Holds `key` for as long as this replica works on it: the returned release frees it; undefined when
+   * another holder (this replica or another) has it now. With Redis the hold is renewed while this process
+   * lives and expires one lease (`ttlMs`) after it dies, so a crashed replica blocks nothing for long.
+   */
+  hold(key: string, record?: string): Promise<Release | undefined>;
+  /**
+   * What holds recorded (`record`) whose holder died (its hold expired without a release): another replica
+   * takes the work over by holding the key again. One process keeps nothing (when it dies, it all goes).
+   */
+  orphans(): Promise<Array<{ key: string; record: string }>>;
   close(): Promise<void>;
 }
+
+/** Frees a `hold`; calling it again does nothing. */
+export type Release = () => Promise<void>;
 
 export class LockLostError extends Error {
   constructor(key: string, token: number) {
@@ -44,6 +58,20 @@ export class LocalLock implements RepoLock {
     return true;
   }
 
+  private readonly held = new Set<string>();
+
+  async hold(key: string): Promise<Release | undefined> {
+    if (this.held.has(key)) return undefined;
+    this.held.add(key);
+    return async () => {
+      this.held.delete(key);
+    };
+  }
+
+  async orphans(): Promise<Array<{ key: string; record: string }>> {
+    return [];
+  }
+
   async close(): Promise<void> {}
 }
 
@@ -57,12 +85,20 @@ return 0`;
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0`;
 
+// A record goes only with its own hold (a newer holder's record of the same key stays).
+const RELEASE_RECORD = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[2]) end
+return 0`;
+/** How long the record of held work outlives its holder at most (a day: redeliveries past that are manual). */
+const RECORD_KEPT_MS = 24 * 60 * 60_000;
+/** Orphans returned per look: the rest are found by the next. */
+const MAX_ORPHANS = 100;
+
 export interface RedisLockOptions {
   /** How long a lock lives without renewal (a crashed holder frees it after this). */
   ttlMs?: number;
   /** How long a run waits for the lock before failing. */
   waitMs?: number;
-  /** Prefix of the keys (`<prefix>lock:<key>`, `<prefix>fence:<key>`). */
+  /** Prefix of the keys (`<prefix>lock:<key>`, `<prefix>fence:<key>`, `<prefix>held:<key>`, `<prefix>claim:<key>`). */
   prefix?: string;
 }
 
@@ -73,6 +109,12 @@ export class RedisLock implements RepoLock {
   private readonly ttlMs: number;
   private readonly waitMs: number;
   private readonly prefix: string;
+  /** Redis key → this process's value, for every `hold` not yet released: renewed together by one timer. */
+  private readonly held = new Map<string, string>();
+  private heartbeat?: NodeJS.Timeout;
+  /** Tells this process's holds from another's (another replica, or this one before a restart). */
+  private readonly owner = `${process.pid}-${Date.now()}-${randomInt(1_000_000_000)}`;
+  private holds = 0;
 
   constructor(
     private readonly redis: Redis,
@@ -89,14 +131,62 @@ export class RedisLock implements RepoLock {
   }
 
   run<T>(key: string, task: (fence: Fence, token: number) => Promise<T>): Promise<T> {
-    return this.local.run(key, () => this.hold(key, task));
+    return this.local.run(key, () => this.holdLock(key, task));
   }
 
   async claim(key: string, ttlMs: number): Promise<boolean> {
     return (await this.redis.set(`${this.prefix}claim:${key}`, '1', 'PX', ttlMs, 'NX')) === 'OK';
   }
 
-  private async hold<T>(key: string, task: (fence: Fence, token: number) => Promise<T>): Promise<T> {
+  async hold(key: string, record?: string): Promise<Release | undefined> {
+    const redisKey = `${this.prefix}held:${key}`;
+    const recordKey = `${this.prefix}record:${key}`;
+    const value = `${this.owner}:${++this.holds}`;
+    if ((await this.redis.set(redisKey, value, 'PX', this.ttlMs, 'NX')) !== 'OK') return undefined;
+    // Kept past its holder's death (for another replica to resume), not forever.
+    if (record !== undefined) await this.redis.set(recordKey, record, 'PX', RECORD_KEPT_MS);
+    this.held.set(redisKey, value);
+    this.heartbeat ??= setInterval(() => this.renewHolds(), Math.max(50, Math.floor(this.ttlMs / 3))).unref();
+    let released = false;
+    return async () => {
+      if (released) return;
+      released = true;
+      this.held.delete(redisKey);
+      if (this.held.size === 0) {
+        clearInterval(this.heartbeat);
+        this.heartbeat = undefined;
+      }
+      // The record first: while the hold lasts nobody takes the work over, so none resumes finished work.
+      if (record !== undefined) await this.redis.eval(RELEASE_RECORD, 2, redisKey, recordKey, value).catch(() => undefined);
+      await this.redis.eval(RELEASE, 1, redisKey, value).catch(() => undefined);
+    };
+  }
+
+  async orphans(): Promise<Array<{ key: string; record: string }>> {
+    const found: Array<{ key: string; record: string }> = [];
+    const recordPrefix = `${this.prefix}record:`;
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${recordPrefix}*`, 'COUNT', 500);
+      cursor = next;
+      for (const recordKey of keys) {
+        const key = recordKey.slice(recordPrefix.length);
+        if (await this.redis.exists(`${this.prefix}held:${key}`)) continue;
+        const record = await this.redis.get(recordKey);
+        if (record !== null) found.push({ key, record });
+      }
+    } while (cursor !== '0' && found.length < MAX_ORPHANS);
+    return found;
+  }
+
+  private renewHolds(): void {
+    const pipeline = this.redis.pipeline();
+    for (const [redisKey, value] of this.held) pipeline.eval(RENEW, 1, redisKey, value, String(this.ttlMs));
+    // Redis unreachable for a moment: the next beat tries again (the hold lasts a whole lease).
+    pipeline.exec().catch(() => undefined);
+  }
+
+  private async holdLock<T>(key: string, task: (fence: Fence, token: number) => Promise<T>): Promise<T> {
     const lockKey = `${this.prefix}lock:${key}`;
     const token = await this.acquire(lockKey, `${this.prefix}fence:${key}`);
     let lost = false;
@@ -134,6 +224,8 @@ export class RedisLock implements RepoLock {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }

@@ -15,6 +15,8 @@ export interface Job {
   /** What the job is, for logs. */
   label: string;
   run: () => Promise<void>;
+  /** Called once when the job has finished, or was replaced by a newer one (that job keeps its own). */
+  settled?: () => Promise<void> | void;
 }
 
 export interface WorkQueueOptions {
@@ -61,8 +63,11 @@ export class WorkQueue {
     const same = job.coalesce !== undefined ? this.byCoalesce.get(job.coalesce) : undefined;
     if (same) {
       // Replace in place: the waiting job runs the newer work, where the older one stood.
+      const replaced = same.settled;
       same.label = job.label;
       same.run = job.run;
+      same.settled = job.settled;
+      void Promise.resolve(replaced?.()).catch(() => undefined);
       this.counts.coalesced++;
       return 'coalesced';
     }
@@ -129,6 +134,11 @@ export class WorkQueue {
         // A failing error handler must not stop the queue.
       }
     } finally {
+      try {
+        await job.settled?.();
+      } catch {
+        // Same: the queue goes on.
+      }
       this.counts.running--;
       this.running.delete(job.key);
       if (this.queues.has(job.key)) this.ready.push(job.key);
